@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Our own targets build with warnings as errors: "zero warnings" is checked by the compiler,
+/// not by reading logs.
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "scimsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scimsync", targets: ["scimsync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries from Debian, one Swift module (SQLClients) imports each.
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // Pure modules: no I/O, no C.
+        .target(name: "SCIM", swiftSettings: strict),
+        .target(name: "Directory", dependencies: ["SCIM"], swiftSettings: strict),
+
+        // The YAML contract: parsing and validation are pure (text and environment in, values out).
+        .target(
+            name: "Config",
+            dependencies: ["SCIM", "Directory", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+
+        // I/O edges.
+        .target(
+            name: "SQLClients",
+            dependencies: [
+                "CMariaDB", "CLibPQ", "Directory",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "SCIM", "Directory", "Config", "SQLClients",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "scimsync",
+            dependencies: [
+                "Daemon", "Config",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "SCIMTests",
+            dependencies: ["SCIM", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["Config", "Directory", "SCIM"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SQLClientsTests", dependencies: ["SQLClients", "Directory"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "Config", "Directory", "SQLClients"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,93 @@
+/// A JSON object whose keys are SCIM attribute names.
+///
+/// RFC 7643 §2.1: "Attribute names are case insensitive". Lookups ignore case; the first
+/// spelling seen is kept so that output looks like input. Key order is preserved for
+/// readable output, but equality ignores it (two objects are equal when they hold the same
+/// attributes, whatever the order or case of their names).
+public struct SCIMObject: Sendable {
+    /// Members in insertion order. Objects are small (tens of attributes), so a linear scan
+    /// beats hashing here and keeps the order for free.
+    public private(set) var members: [(key: String, value: SCIMValue)]
+
+    public init() { members = [] }
+
+    public init(_ members: some Sequence<(String, SCIMValue)>) {
+        self.members = []
+        for (k, v) in members { self[k] = v }
+    }
+
+    public var isEmpty: Bool { members.isEmpty }
+    public var count: Int { members.count }
+    public var keys: [String] { members.map(\.key) }
+
+    /// Index of `key`, compared case-insensitively.
+    public func index(of key: String) -> Int? {
+        members.firstIndex { $0.key.caseInsensitiveEquals(key) }
+    }
+
+    /// The value of `key`, or nil when absent. Setting nil removes the key.
+    public subscript(key: String) -> SCIMValue? {
+        get { index(of: key).map { members[$0].value } }
+        set {
+            if let i = index(of: key) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append((key, newValue))
+            }
+        }
+    }
+
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> SCIMValue? {
+        guard let i = index(of: key) else { return nil }
+        return members.remove(at: i).value
+    }
+}
+
+extension SCIMObject: Equatable {
+    public static func == (lhs: SCIMObject, rhs: SCIMObject) -> Bool {
+        guard lhs.members.count == rhs.members.count else { return false }
+        for (k, v) in lhs.members where rhs[k] != v { return false }
+        return true
+    }
+}
+
+extension SCIMObject: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent, case-independent: combine per-member hashes commutatively.
+        var acc = 0
+        for (k, v) in members {
+            var h = Hasher()
+            h.combine(k.lowercased())
+            h.combine(v)
+            acc ^= h.finalize()
+        }
+        hasher.combine(members.count)
+        hasher.combine(acc)
+    }
+}
+
+extension SCIMObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, SCIMValue)...) { self.init(elements) }
+}
+
+extension StringProtocol {
+    /// ASCII case-insensitive comparison, the comparison SCIM applies to attribute names and
+    /// schema URNs (which are ASCII by RFC 7643 §2.1's ATTRNAME grammar).
+    @inlinable
+    public func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+        var a = self.utf8.makeIterator()
+        var b = other.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x == y { continue }
+                let lx = (x >= 65 && x <= 90) ? x | 0x20 : x
+                let ly = (y >= 65 && y <= 90) ? y | 0x20 : y
+                if lx != ly { return false }
+            default: return false
+            }
+        }
+    }
+}
