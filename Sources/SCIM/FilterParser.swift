@@ -480,7 +480,8 @@ struct FilterParser {
     private func describeFound(at offset: Int) -> String {
         guard offset < scalars.count else { return "end of input" }
         let c = scalars[offset]
-        if Self.endsPathWord(c) && !Self.isBlank(c) { return quoted(String(c)) }
+        if Self.isBlank(c) { return "a blank" }
+        if Self.endsPathWord(c) { return quoted(String(c)) }
         var end = offset
         while end < scalars.count, !Self.endsPathWord(scalars[end]) { end += 1 }
         return quoted(from: offset, to: max(end, offset + 1))
