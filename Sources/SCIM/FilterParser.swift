@@ -168,6 +168,13 @@ struct FilterParser {
             return .present(path)
         }
         guard let op = ComparisonOperator(rawValue: lowered) else {
+            if path.schema == nil, path.subAttribute == nil, path.valueFilter == nil,
+                path.attribute.lowercased() == "not"
+            {
+                // `not userName eq "x"`: RFC 7644 only has `not (FILTER)`.
+                throw error(
+                    at: operatorStart, expected: "\"(\" after \"not\" (write not (filter))", found: quoted(word))
+            }
             throw error(at: operatorStart, expected: Self.operatorList, found: quoted(word))
         }
         skipBlanks()

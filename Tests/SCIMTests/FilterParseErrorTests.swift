@@ -83,6 +83,7 @@ let malformedFilters: [(text: String, offset: Int, expected: String, found: Stri
     (#"emails[type eq "work"].value"#, 28, "a comparison operator", "end of input"),
     (#"emails[type eq "work"]."#, 23, "a sub-attribute name", "end of input"),
     (#""userName" eq "a""#, 0, "an attribute path", "\"\"\""),
+    (#"not userName eq "a""#, 4, "\"(\" after \"not\"", "\"userName\""),
 ]
 
 @Test(arguments: malformedFilters.indices)
