@@ -68,6 +68,9 @@ public final class PostgresConnection {
             throw error
         }
         PQsetErrorVerbosity(handle, PQERRORS_DEFAULT)
+        // libpq prints NOTICE and WARNING messages to stderr by default; scimsync logs what it
+        // means to log, and notices ("drop cascades to ...") are not worth a line.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
     }
 

@@ -89,6 +89,7 @@ scimsync_start_mariadb() {
     fi
 
     mkdir -p "$dir/data"
+    chmod 700 "$dir"
     local port
     port=$(scimsync_free_port "${SCIMSYNC_PG_PORT:-}")
     local socket=$dir/mariadb.sock log=$dir/mariadb.log
