@@ -2,6 +2,9 @@
 /// database: the binlog decoder, the snapshot readers and the SQL targets all speak it.
 public enum SQLValue: Sendable, Hashable {
     case null
+    /// A true boolean column (PostgreSQL `boolean`, SQL Server `bit`). MySQL has none: its
+    /// BOOLEAN is TINYINT(1) and arrives as `.int`.
+    case bool(Bool)
     case int(Int64)
     case uint(UInt64)
     case double(Double)

@@ -1,0 +1,19 @@
+/// One column of a table, as the database's catalog describes it. Used to check a configured
+/// layout against the real tables before anything is read or written.
+public struct ColumnDescription: Sendable, Hashable {
+    public var name: String
+    /// The type exactly as the database reports it: MariaDB's `COLUMN_TYPE` (`"tinyint(1)"`,
+    /// `"varchar(255)"`, `"bit(1)"`), PostgreSQL's `data_type` (`"character varying"`,
+    /// `"boolean"`), SQLite's declared type (`"TEXT"`, or `""` when none was declared).
+    public var sqlType: String
+    public var nullable: Bool
+    /// Part of the table's primary key (alone or with other columns).
+    public var isPrimaryKey: Bool
+
+    public init(name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool) {
+        self.name = name
+        self.sqlType = sqlType
+        self.nullable = nullable
+        self.isPrimaryKey = isPrimaryKey
+    }
+}

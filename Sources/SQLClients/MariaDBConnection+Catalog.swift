@@ -1,0 +1,42 @@
+import Directory
+
+extension MariaDBConnection {
+    /// The columns of `table` in table order, from `information_schema.COLUMNS`, or nil when
+    /// the table (or view) does not exist or the user may not see it.
+    ///
+    /// - Parameter database: the database holding the table; nil for the connection's default.
+    public func columns(ofTable table: String, database: String? = nil) throws -> [ColumnDescription]? {
+        let rows = try query(
+            """
+            SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
+            FROM information_schema.COLUMNS
+            WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
+            ORDER BY ORDINAL_POSITION
+            """,
+            [database.map(SQLValue.text) ?? .null, .text(table)]
+        )
+        // Every table has at least one column: no rows means no such table.
+        guard !rows.isEmpty else { return nil }
+        return rows.map { row in
+            ColumnDescription(
+                name: row.catalogText(0) ?? "",
+                sqlType: row.catalogText(1) ?? "",
+                nullable: row.catalogText(2) == "YES",
+                isPrimaryKey: row.catalogText(3) == "PRI"
+            )
+        }
+    }
+
+    /// The names of the tables and views in `database` (nil: the connection's default),
+    /// sorted.
+    public func tableNames(database: String? = nil) throws -> [String] {
+        try query(
+            """
+            SELECT TABLE_NAME FROM information_schema.TABLES
+            WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())
+            ORDER BY TABLE_NAME
+            """,
+            [database.map(SQLValue.text) ?? .null]
+        ).compactMap { $0.catalogText(0) }
+    }
+}

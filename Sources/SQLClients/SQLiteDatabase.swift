@@ -1,0 +1,121 @@
+import Directory
+import Foundation
+import GRDB
+
+/// A SQLite database file, through GRDB's `DatabaseQueue` (which serialises access and owns
+/// the sqlite3 handle).
+///
+/// SQLite stores five kinds of value (NULL, INTEGER, REAL, TEXT, BLOB), whatever a column
+/// declares, so results come back as `.null`, `.int`, `.double`, `.text` or `.bytes`. Values
+/// without a SQLite kind are written in the form SQLite's own functions use:
+/// `.bool` as 1/0; dates and times as ISO 8601 text (`2024-03-01`, `2024-03-01 13:45:00.25`,
+/// `.timestamp` in UTC without a suffix); `.decimal` and `.json` as text; `.bits` as an
+/// integer; a `.uint` above `Int64.max` as decimal text, which is the only lossless form.
+///
+/// Not Sendable: one owner uses it, like the other connections of this module.
+public final class SQLiteDatabase {
+    private let queue: DatabaseQueue
+    public let path: String
+
+    /// Opens the database at `path`, creating the file if it does not exist.
+    /// - Throws: `SQLiteError`, `.cannotOpen` when the file cannot be opened or created.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            queue = try DatabaseQueue(path: path)
+        } catch {
+            throw SQLiteError(error, path: path)
+        }
+    }
+
+    /// Runs one statement with `parameters` bound to its `?` markers and returns its rows
+    /// (empty for statements without a result set).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Directory.Row] {
+        let arguments = StatementArguments(parameters.map(Self.databaseValue))
+        do {
+            return try queue.inDatabase { database in
+                try GRDB.Row.fetchAll(database, sql: sql, arguments: arguments).map { row in
+                    Directory.Row(columns: Array(row.columnNames), values: row.databaseValues.map(Self.sqlValue))
+                }
+            }
+        } catch {
+            throw SQLiteError(error, path: path)
+        }
+    }
+
+    /// Runs SQL without parameters, possibly several statements separated by semicolons.
+    public func execute(_ sql: String) throws {
+        do {
+            try queue.inDatabase { database in try database.execute(sql: sql) }
+        } catch {
+            throw SQLiteError(error, path: path)
+        }
+    }
+
+    /// The columns of `table` in table order, from `pragma_table_info`, or nil when there is
+    /// no such table or view. `sqlType` is the declared type as written (`""` when none).
+    public func columns(ofTable table: String) throws -> [ColumnDescription]? {
+        let rows = try query(#"SELECT name, type, "notnull", pk FROM pragma_table_info(?)"#, [.text(table)])
+        guard !rows.isEmpty else { return nil }
+        return rows.map { row in
+            ColumnDescription(
+                name: row.catalogText(0) ?? "",
+                sqlType: row.catalogText(1) ?? "",
+                nullable: row.catalogInteger(2) == 0,
+                // pk is the column's 1-based position in the primary key, 0 when not part of it.
+                isPrimaryKey: (row.catalogInteger(3) ?? 0) > 0
+            )
+        }
+    }
+
+    /// The names of the tables and views, sorted, without SQLite's internal `sqlite_` tables.
+    public func tableNames() throws -> [String] {
+        try query(
+            """
+            SELECT name FROM sqlite_schema
+            WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+            ORDER BY name
+            """
+        ).compactMap { $0.catalogText(0) }
+    }
+
+    static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null:
+            return .null
+        case .bool(let flag):
+            return (flag ? 1 : 0 as Int64).databaseValue
+        case .int(let number):
+            return number.databaseValue
+        case .uint(let number):
+            return Int64(exactly: number)?.databaseValue ?? String(number).databaseValue
+        case .double(let number):
+            return number.databaseValue
+        case .decimal(let text), .text(let text), .json(let text):
+            return text.databaseValue
+        case .bytes(let bytes):
+            return Data(bytes).databaseValue
+        case .bits(let number, _):
+            return Int64(bitPattern: number).databaseValue
+        case .date(let date):
+            return SQLTemporalText.date(date).databaseValue
+        case .time(let time):
+            return SQLTemporalText.time(time).databaseValue
+        case .dateTime(let value), .timestamp(let value):
+            return SQLTemporalText.dateTime(value).databaseValue
+        }
+    }
+
+    static func sqlValue(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let number): .int(number)
+        case .double(let number): .double(number)
+        case .string(let text): .text(text)
+        case .blob(let data): .bytes([UInt8](data))
+        }
+    }
+}
+
+@available(*, unavailable) extension SQLiteDatabase: Sendable {}

@@ -1,0 +1,87 @@
+import Directory
+import Foundation
+import SQLClients
+import Testing
+
+@Suite struct SQLiteDatabaseTests {
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("scimsync-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test func valuesRoundTripInSQLiteStorageClasses() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+        let stamp = SQLDateTime(date: SQLDate(year: 2024, month: 2, day: 29), hour: 23, minute: 59, second: 58, microsecond: 120_000)
+        let cases: [(SQLValue, SQLValue)] = [
+            (.null, .null),
+            (.bool(true), .int(1)),
+            (.int(Int64.min), .int(Int64.min)),
+            (.uint(42), .int(42)),
+            (.uint(UInt64.max), .text("18446744073709551615")),
+            (.double(2.5), .double(2.5)),
+            (.decimal("12.50"), .text("12.50")),
+            (.text("héllo 👋 'quoted'"), .text("héllo 👋 'quoted'")),
+            (.bytes([0, 1, 255]), .bytes([0, 1, 255])),
+            (.bits(0xABC, width: 12), .int(0xABC)),
+            (.date(SQLDate(year: 2024, month: 2, day: 29)), .text("2024-02-29")),
+            (.time(SQLTime(negative: true, hours: 123, minutes: 4, seconds: 5, microseconds: 6)), .text("-123:04:05.000006")),
+            (.dateTime(stamp), .text("2024-02-29 23:59:58.120000")),
+            (.timestamp(stamp), .text("2024-02-29 23:59:58.120000")),
+            (.json(#"{"a":1}"#), .text(#"{"a":1}"#)),
+        ]
+        for (index, (value, _)) in cases.enumerated() {
+            try database.query("INSERT INTO t (id, v) VALUES (?, ?)", [.int(Int64(index)), value])
+        }
+        let rows = try database.query("SELECT id, v FROM t ORDER BY id")
+        #expect(rows == cases.enumerated().map { index, pair in Row(["id": .int(Int64(index)), "v": pair.1]) })
+        // The text form of dates sorts and compares as SQLite's date functions expect.
+        #expect(try database.query("SELECT date(v) AS d FROM t WHERE id = 10") == [Row(["d": .text("2024-02-29")])])
+    }
+
+    @Test func describesColumnsAndTables() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("""
+            CREATE TABLE users (id TEXT PRIMARY KEY NOT NULL, name VARCHAR(255) NOT NULL, active BOOLEAN, extra);
+            CREATE TABLE memberships (user_id TEXT, group_id TEXT, PRIMARY KEY (user_id, group_id));
+            CREATE VIEW active_users AS SELECT id FROM users WHERE active;
+            """)
+        #expect(try database.columns(ofTable: "users") == [
+            ColumnDescription(name: "id", sqlType: "TEXT", nullable: false, isPrimaryKey: true),
+            ColumnDescription(name: "name", sqlType: "VARCHAR(255)", nullable: false, isPrimaryKey: false),
+            ColumnDescription(name: "active", sqlType: "BOOLEAN", nullable: true, isPrimaryKey: false),
+            ColumnDescription(name: "extra", sqlType: "", nullable: true, isPrimaryKey: false),
+        ])
+        #expect(try database.columns(ofTable: "memberships")?.map(\.isPrimaryKey) == [true, true])
+        #expect(try database.columns(ofTable: "missing") == nil)
+        #expect(try database.tableNames() == ["active_users", "memberships", "users"])
+    }
+
+    @Test func errorsAreClassified() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteDatabase(path: path)
+        let table = try #require(throws: SQLiteError.self) { try database.query("SELECT * FROM missing") }
+        #expect(table.kind == .noSuchTable)
+        #expect(table.code == 1)
+
+        try database.execute("CREATE TABLE t (email TEXT PRIMARY KEY)")
+        let column = try #require(throws: SQLiteError.self) { try database.query("SELECT nope FROM t") }
+        #expect(column.kind == .noSuchColumn)
+
+        let email = "alice.secret@example.com"
+        try database.query("INSERT INTO t VALUES (?)", [.text(email)])
+        let duplicate = try #require(throws: SQLiteError.self) { try database.query("INSERT INTO t VALUES (?)", [.text(email)]) }
+        #expect(duplicate.kind == .constraintViolation)
+        #expect(duplicate.code == 19)
+        #expect(!duplicate.description.contains(email))
+
+        let missingDirectory = "/nonexistent-\(UUID().uuidString)/db.sqlite"
+        let open = try #require(throws: SQLiteError.self) { try SQLiteDatabase(path: missingDirectory) }
+        #expect(open.kind == .cannotOpen)
+        #expect(open.description.contains(missingDirectory))
+    }
+}

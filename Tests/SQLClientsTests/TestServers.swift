@@ -1,0 +1,109 @@
+import Foundation
+import SQLClients
+
+/// The servers scripts/test starts, found through the SCIMSYNC_TEST_* URLs it exports.
+///
+/// A missing variable fails the test (never skips it): a suite that silently skips its
+/// integration tests passes without testing anything.
+struct TestServerURL {
+    var scheme: String
+    var user: String
+    var password: String
+    var host: String
+    var port: Int
+    var database: String
+
+    /// Reads `scheme://user:password@host:port/database`; user and password may be
+    /// percent-encoded.
+    init?(_ text: String) {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        scheme = String(text[..<schemeEnd.lowerBound])
+        var rest = text[schemeEnd.upperBound...]
+        guard let at = rest.lastIndex(of: "@") else { return nil }
+        let credentials = rest[..<at]
+        rest = rest[rest.index(after: at)...]
+        let userPart = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        user = String(userPart[0]).removingPercentEncoding ?? String(userPart[0])
+        password = userPart.count > 1 ? (String(userPart[1]).removingPercentEncoding ?? String(userPart[1])) : ""
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let address = rest[..<slash]
+        database = slash < rest.endIndex ? String(rest[rest.index(after: slash)...]) : ""
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            return nil
+        }
+        host = String(address[..<colon])
+        self.port = port
+    }
+
+    static func fromEnvironment(_ variable: String) throws -> TestServerURL {
+        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else {
+            throw MissingTestServer(variable: variable, problem: "is not set")
+        }
+        guard let url = TestServerURL(text) else {
+            throw MissingTestServer(variable: variable, problem: "is not a scheme://user:password@host:port/database URL")
+        }
+        return url
+    }
+}
+
+struct MissingTestServer: Error, CustomStringConvertible {
+    var variable: String
+    var problem: String
+    var description: String {
+        "\(variable) \(problem): run the tests with scripts/test, which starts private MariaDB and "
+            + "PostgreSQL servers and exports the SCIMSYNC_TEST_* URLs"
+    }
+}
+
+enum TestServers {
+    static func mariaDBURL() throws -> TestServerURL {
+        try TestServerURL.fromEnvironment("SCIMSYNC_TEST_MARIADB_URL")
+    }
+
+    static func postgresURL() throws -> TestServerURL {
+        try TestServerURL.fromEnvironment("SCIMSYNC_TEST_POSTGRES_URL")
+    }
+
+    static func mariaDB() throws -> MariaDBConnection {
+        let url = try mariaDBURL()
+        return try MariaDBConnection(
+            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database
+        )
+    }
+
+    static func postgres() throws -> PostgresConnection {
+        let url = try postgresURL()
+        return try PostgresConnection(
+            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database
+        )
+    }
+
+    /// A table or schema name no other test (or earlier run) uses: tests run in parallel
+    /// against the same databases.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A TCP port on 127.0.0.1 where nothing listens (bound, then released).
+    static func closedPort() throws -> Int {
+        #if os(Linux)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
