@@ -71,10 +71,14 @@ let package = Package(
             dependencies: ["Config", "Directory", "SCIM"],
             swiftSettings: strict
         ),
-        .testTarget(name: "SQLClientsTests", dependencies: ["SQLClients", "Directory"], swiftSettings: strict),
+        // What the integration tests share: finding the servers scripts/test started.
+        .target(name: "TestSupport", dependencies: ["SQLClients"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
+        ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "Config", "Directory", "SQLClients"],
+            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "TestSupport", "scimsync"],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,4 @@
+import TestSupport
 import Directory
 import SQLClients
 import Testing

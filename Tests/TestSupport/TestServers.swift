@@ -1,21 +1,21 @@
 import Foundation
 import SQLClients
 
-/// The servers scripts/test starts, found through the SCIMSYNC_TEST_* URLs it exports.
+/// Shared by the test targets: the servers scripts/test starts, found through the SCIMSYNC_TEST_* URLs it exports.
 ///
 /// A missing variable fails the test (never skips it): a suite that silently skips its
 /// integration tests passes without testing anything.
-struct TestServerURL {
-    var scheme: String
-    var user: String
-    var password: String
-    var host: String
-    var port: Int
-    var database: String
+public struct TestServerURL: Sendable {
+    public var scheme: String
+    public var user: String
+    public var password: String
+    public var host: String
+    public var port: Int
+    public var database: String
 
     /// Reads `scheme://user:password@host:port/database`; user and password may be
     /// percent-encoded.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         guard let schemeEnd = text.range(of: "://") else { return nil }
         scheme = String(text[..<schemeEnd.lowerBound])
         var rest = text[schemeEnd.upperBound...]
@@ -35,7 +35,7 @@ struct TestServerURL {
         self.port = port
     }
 
-    static func fromEnvironment(_ variable: String) throws -> TestServerURL {
+    public static func fromEnvironment(_ variable: String) throws -> TestServerURL {
         guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else {
             throw MissingTestServer(variable: variable, problem: "is not set")
         }
@@ -46,32 +46,32 @@ struct TestServerURL {
     }
 }
 
-struct MissingTestServer: Error, CustomStringConvertible {
-    var variable: String
-    var problem: String
-    var description: String {
+public struct MissingTestServer: Error, CustomStringConvertible {
+    public var variable: String
+    public var problem: String
+    public var description: String {
         "\(variable) \(problem): run the tests with scripts/test, which starts private MariaDB and "
             + "PostgreSQL servers and exports the SCIMSYNC_TEST_* URLs"
     }
 }
 
-enum TestServers {
-    static func mariaDBURL() throws -> TestServerURL {
+public enum TestServers {
+    public static func mariaDBURL() throws -> TestServerURL {
         try TestServerURL.fromEnvironment("SCIMSYNC_TEST_MARIADB_URL")
     }
 
-    static func postgresURL() throws -> TestServerURL {
+    public static func postgresURL() throws -> TestServerURL {
         try TestServerURL.fromEnvironment("SCIMSYNC_TEST_POSTGRES_URL")
     }
 
-    static func mariaDB() throws -> MariaDBConnection {
+    public static func mariaDB() throws -> MariaDBConnection {
         let url = try mariaDBURL()
         return try MariaDBConnection(
             host: url.host, port: url.port, user: url.user, password: url.password, database: url.database
         )
     }
 
-    static func postgres() throws -> PostgresConnection {
+    public static func postgres() throws -> PostgresConnection {
         let url = try postgresURL()
         return try PostgresConnection(
             host: url.host, port: url.port, user: url.user, password: url.password, database: url.database
@@ -80,12 +80,12 @@ enum TestServers {
 
     /// A table or schema name no other test (or earlier run) uses: tests run in parallel
     /// against the same databases.
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// A TCP port on 127.0.0.1 where nothing listens (bound, then released).
-    static func closedPort() throws -> Int {
+    public static func closedPort() throws -> Int {
         #if os(Linux)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
