@@ -2,6 +2,8 @@
 /// database: the binlog decoder, the snapshot readers and the SQL targets all speak it.
 public enum SQLValue: Sendable, Hashable {
     case null
+    /// A SQL boolean (PostgreSQL boolean, SQL Server bit).
+    case bool(Bool)
     case int(Int64)
     case uint(UInt64)
     case double(Double)
