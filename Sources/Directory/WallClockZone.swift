@@ -38,12 +38,16 @@ public struct WallClockZone: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard let sign = text.first, sign == "+" || sign == "-" else { return nil }
-        let digits = text.dropFirst().filter { $0 != ":" }
-        guard digits.count == 2 || digits.count == 4, digits.allSatisfy(\.isASCIIDigit),
-            text.dropFirst().filter({ $0 == ":" }).count <= (digits.count == 4 ? 1 : 0)
-        else { return nil }
-        let hours = Int(digits.prefix(2))!
-        let minutes = digits.count == 4 ? Int(digits.suffix(2))! : 0
+        let rest = Array(text.dropFirst())
+        let digits: [Character]
+        switch rest.count {
+        case 2, 4: digits = rest
+        case 5 where rest[2] == ":": digits = Array(rest[0..<2] + rest[3...])
+        default: return nil
+        }
+        guard digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        let hours = Int(String(digits.prefix(2)))!
+        let minutes = digits.count == 4 ? Int(String(digits.suffix(2)))! : 0
         guard hours <= 18, minutes < 60 else { return nil }
         let offset = (hours * 3600 + minutes * 60) * (sign == "-" ? -1 : 1)
         self = .fixed(secondsFromUTC: offset)
