@@ -8,11 +8,18 @@ public struct DirectoryLayout: Sendable, Hashable {
     /// A relation table with one row per (user, group). Absent when membership is a group
     /// column on the users table (`users.group`) or when there is no membership at all.
     public var membership: MembershipTable?
+    /// The zone in which the database's wall-clock columns (DATETIME, DATE, PostgreSQL
+    /// `timestamp without time zone`) are read and written; UTC unless the layout says otherwise.
+    public var timeZone: WallClockZone
 
-    public init(users: UsersTable, groups: GroupsTable? = nil, membership: MembershipTable? = nil) {
+    public init(
+        users: UsersTable, groups: GroupsTable? = nil, membership: MembershipTable? = nil,
+        timeZone: WallClockZone = .utc
+    ) {
         self.users = users
         self.groups = groups
         self.membership = membership
+        self.timeZone = timeZone
     }
 }
 

@@ -1,0 +1,171 @@
+import SCIM
+
+/// What happens at the target when a user disappears from the source.
+public enum DeletePolicy: String, Sendable, Hashable, CaseIterable {
+    /// Delete the user.
+    case delete
+    /// Set SCIM `active` to false (the "block" of batch feeds); a user that comes back is
+    /// re-activated by its next change.
+    case deactivate
+}
+
+/// Turns row changes of a source layout into target operations (DESIGN.md: "row change →
+/// SCIM operations").
+///
+/// | table | insert | update | delete |
+/// | --- | --- | --- | --- |
+/// | users | create (+ addMember when `users.group` is set) | patch of the changed attributes, deactivate/reactivate for `active`, removeMember + addMember when `users.group` changed | delete (with removeMember first) or deactivate, by ``DeletePolicy`` |
+/// | groups | create (+ moveParent when the parent is set) | patch, + moveParent when the parent changed | delete |
+/// | membership | addMember | removeMember + addMember | removeMember |
+///
+/// - An update that changes the id (the primary key) is a delete of the old resource (by the
+///   policy, for users) and a create of the new one.
+/// - A group's parent travels as its own `moveParent` op, never inside `create`: targets then
+///   create every group the same way and link parents once both groups exist, which
+///   ``ResourceOp/ordered(_:)`` arranges.
+/// - Changes to tables the layout does not name, and updates that change no mapped column,
+///   produce no operations.
+/// - An update's after image may lack columns (MySQL `binlog_row_image=MINIMAL` logs only
+///   changed ones): missing columns are taken from the before image, i.e. unchanged.
+/// - The rows present decide the case, not ``RowChange/kind``: an update without a before
+///   image is handled as an insert (create is an upsert).
+public struct ChangeMapper: Sendable, Hashable {
+    public var layout: DirectoryLayout
+    public var onDelete: DeletePolicy
+
+    public init(layout: DirectoryLayout, onDelete: DeletePolicy = .delete) {
+        self.layout = layout
+        self.onDelete = onDelete
+    }
+
+    /// The operations for one source transaction, in apply order (``ResourceOp/ordered(_:)``).
+    public func ops(for batch: ChangeBatch) throws(RowMappingError) -> [ResourceOp] {
+        var ops: [ResourceOp] = []
+        for change in batch.changes { ops += try self.ops(for: change) }
+        return ResourceOp.ordered(ops)
+    }
+
+    /// The operations for one row change, in the order the change implies.
+    public func ops(for change: RowChange) throws(RowMappingError) -> [ResourceOp] {
+        if Self.names(layout.users.table, change.table) {
+            return try userOps(before: change.before, after: change.after)
+        }
+        if let groups = layout.groups, Self.names(groups.table, change.table) {
+            return try groupOps(before: change.before, after: change.after)
+        }
+        if let membership = layout.membership, Self.names(membership.table, change.table) {
+            return try membershipOps(before: change.before, after: change.after)
+        }
+        return []
+    }
+
+    /// Whether a change's table is the layout's table: the same name ignoring case, or the
+    /// layout's `schema.table` ending in it (changes carry no database qualifier).
+    static func names(_ layoutTable: String, _ changeTable: String) -> Bool {
+        if layoutTable.caseInsensitiveEquals(changeTable) { return true }
+        guard let dot = layoutTable.lastIndex(of: ".") else { return false }
+        return layoutTable[layoutTable.index(after: dot)...].caseInsensitiveEquals(changeTable)
+    }
+
+    // MARK: Users
+
+    private func userOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
+        let mapper = layout.userMapper
+        switch (before, after) {
+        case (nil, nil):
+            return []
+        case (nil, let after?):
+            var ops: [ResourceOp] = [.create(.user, try mapper.resource(from: after))]
+            if let membership = try layout.membership(inUsersRow: after) { ops.append(membership.addOp) }
+            return ops
+        case (let before?, nil):
+            let id = try mapper.id(in: before)
+            switch onDelete {
+            case .delete:
+                let removal = try layout.membership(inUsersRow: before).map(\.removeOp)
+                return (removal.map { [$0] } ?? []) + [.delete(.user, id: id)]
+            case .deactivate:
+                return [.deactivate(userID: id)]
+            }
+        case (let before?, let after?):
+            let after = after.filling(from: before)
+            let id = try mapper.id(in: after)
+            guard try mapper.id(in: before) == id else {
+                return try userOps(before: before, after: nil) + userOps(before: nil, after: after)
+            }
+            let diff = try AttributeDiff(mapper: mapper, before: before, after: after)
+            var ops: [ResourceOp] = []
+            if !diff.operations.isEmpty { ops.append(.patch(.user, id: id, diff.operations)) }
+            switch diff.active {
+            case true?: ops.append(.reactivate(userID: id))
+            case false?: ops.append(.deactivate(userID: id))
+            case nil: break
+            }
+            let old = try layout.membership(inUsersRow: before)
+            let new = try layout.membership(inUsersRow: after)
+            if old != new {
+                if let old { ops.append(old.removeOp) }
+                if let new { ops.append(new.addOp) }
+            }
+            return ops
+        }
+    }
+
+    // MARK: Groups
+
+    private func groupOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
+        guard let mapper = layout.groupMapper else { return [] }
+        switch (before, after) {
+        case (nil, nil):
+            return []
+        case (nil, let after?):
+            let resource = try mapper.resource(from: after)
+            var ops: [ResourceOp] = [.create(.group, resource)]
+            if let parent = try layout.parentID(inGroupsRow: after) {
+                ops.append(.moveParent(groupID: try mapper.id(in: after), parentID: parent))
+            }
+            return ops
+        case (let before?, nil):
+            return [.delete(.group, id: try mapper.id(in: before))]
+        case (let before?, let after?):
+            let after = after.filling(from: before)
+            let id = try mapper.id(in: after)
+            guard try mapper.id(in: before) == id else {
+                return try groupOps(before: before, after: nil) + groupOps(before: nil, after: after)
+            }
+            var ops: [ResourceOp] = []
+            let diff = try AttributeDiff(mapper: mapper, before: before, after: after)
+            if !diff.operations.isEmpty { ops.append(.patch(.group, id: id, diff.operations)) }
+            let newParent = try layout.parentID(inGroupsRow: after)
+            if try layout.parentID(inGroupsRow: before) != newParent {
+                ops.append(.moveParent(groupID: id, parentID: newParent))
+            }
+            return ops
+        }
+    }
+
+    // MARK: Membership
+
+    private func membershipOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
+        let old = try before.flatMap { row throws(RowMappingError) in try layout.membership(inRelationRow: row) }
+        let new = try after.map { $0.filling(from: before) }.flatMap { row throws(RowMappingError) in
+            try layout.membership(inRelationRow: row)
+        }
+        guard old != new else { return [] }
+        return (old.map { [$0.removeOp] } ?? []) + (new.map { [$0.addOp] } ?? [])
+    }
+}
+
+extension Row {
+    /// This row with the columns it lacks taken from `other` (a partial after image completed
+    /// by its before image).
+    func filling(from other: Row?) -> Row {
+        guard let other else { return self }
+        var filled = self
+        for (column, value) in zip(other.columns, other.values) where index(of: column) == nil {
+            filled.columns.append(column)
+            filled.values.append(value)
+        }
+        return filled
+    }
+}

@@ -1,0 +1,225 @@
+/// Calendar arithmetic and date-time text for the conversions, without Foundation: the
+/// proleptic Gregorian calendar, seconds since 1970 in UTC, RFC 3339 text for SCIM and
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]` text for SQL.
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
+func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+    let y = Int64(month <= 2 ? year - 1 : year)
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let m = Int64(month)
+    let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+func civilFromDays(_ days: Int64) -> SQLDate {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let mp = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    return SQLDate(year: Int(year), month: Int(month), day: Int(day))
+}
+
+func daysInMonth(year: Int, month: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+}
+
+/// An instant: seconds since 1970-01-01T00:00:00Z and microseconds within the second.
+struct Instant: Hashable {
+    var seconds: Int64
+    var microsecond: Int
+}
+
+extension SQLDate {
+    /// MySQL's zero date `0000-00-00` and dates with a zero month or day ("zero-in-date",
+    /// MySQL 8.4 manual §13.2.2) name no day, so they convert to SCIM null.
+    var isZeroDate: Bool { month == 0 || day == 0 }
+
+    var isValid: Bool {
+        (0...9999).contains(year) && (1...12).contains(month) && day >= 1
+            && day <= daysInMonth(year: year, month: month)
+    }
+
+    var daysSince1970: Int64 { daysFromCivil(year: year, month: month, day: day) }
+
+    /// `YYYY-MM-DD`.
+    var text: String { fourDigits(year) + "-" + twoDigits(month) + "-" + twoDigits(day) }
+}
+
+extension SQLDateTime {
+    var isValid: Bool {
+        date.isValid && (0...23).contains(hour) && (0...59).contains(minute) && (0...59).contains(second)
+            && (0...999_999).contains(microsecond)
+    }
+
+    /// Seconds since 1970 as if this wall-clock time were in UTC.
+    var secondsAsUTC: Int64 {
+        date.daysSince1970 * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    init(secondsAsUTC seconds: Int64, microsecond: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = Int(seconds - days * 86_400)
+        self.init(
+            date: civilFromDays(days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60,
+            microsecond: microsecond)
+    }
+
+    /// The instant this wall-clock time names in `zone`.
+    func instant(in zone: WallClockZone) -> Instant {
+        let local = secondsAsUTC
+        return Instant(seconds: local - Int64(zone.secondsFromUTC(atWallClock: local)), microsecond: microsecond)
+    }
+
+    /// The wall-clock time of `instant` in `zone`.
+    init(_ instant: Instant, in zone: WallClockZone) {
+        let offset = zone.secondsFromUTC(atInstant: instant.seconds)
+        self.init(secondsAsUTC: instant.seconds + Int64(offset), microsecond: instant.microsecond)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]`, the form MySQL, PostgreSQL and SQL Server all print.
+    var sqlText: String {
+        date.text + " " + twoDigits(hour) + ":" + twoDigits(minute) + ":" + twoDigits(second)
+            + fractionText(microsecond)
+    }
+}
+
+extension Instant {
+    /// RFC 3339 in UTC, `2024-03-01T08:00:00Z`, with a fraction only when there is one
+    /// (trailing zeros dropped), so equal instants always print the same text.
+    var rfc3339: String {
+        let t = SQLDateTime(secondsAsUTC: seconds, microsecond: microsecond)
+        return t.date.text + "T" + twoDigits(t.hour) + ":" + twoDigits(t.minute) + ":" + twoDigits(t.second)
+            + fractionText(microsecond) + "Z"
+    }
+}
+
+func fourDigits(_ n: Int) -> String {
+    let s = String(n)
+    return n >= 0 && s.count < 4 ? String(repeating: "0", count: 4 - s.count) + s : s
+}
+
+/// `.5`, `.123456`, or nothing for zero.
+func fractionText(_ microsecond: Int) -> String {
+    guard microsecond > 0 else { return "" }
+    var digits = String(microsecond)
+    digits = String(repeating: "0", count: 6 - digits.count) + digits
+    while digits.last == "0" { digits.removeLast() }
+    return "." + digits
+}
+
+/// What a date-time text said: an instant (it carried an offset), a wall-clock time (it
+/// carried none), or a date alone.
+enum DateTimeText: Hashable {
+    case instant(Instant)
+    case wallClock(SQLDateTime)
+    case date(SQLDate)
+
+    /// Parses RFC 3339 §5.6 `date-time` (`T`, `t` or a space between date and time, which
+    /// §5.6's note allows; `Z`/`z` or `±HH:MM`), a `full-date` alone, and the same forms
+    /// without an offset as SQL prints them. A leap second (`:60`) counts as the next
+    /// second's start. Returns nil for anything else, including impossible dates.
+    init?(_ text: String) {
+        var reader = DigitReader(Array(text.utf8))
+        guard let year = reader.number(4), reader.skip("-"), let month = reader.number(2), reader.skip("-"),
+            let day = reader.number(2)
+        else { return nil }
+        let date = SQLDate(year: year, month: month, day: day)
+        if reader.atEnd {
+            guard date.isValid || date.isZeroDate else { return nil }
+            self = .date(date)
+            return
+        }
+        guard reader.skip("T") || reader.skip("t") || reader.skip(" "), let hour = reader.number(2),
+            reader.skip(":"), let minute = reader.number(2), reader.skip(":"), let second = reader.number(2)
+        else { return nil }
+        var microsecond = 0
+        if reader.skip(".") {
+            guard let fraction = reader.digits(), !fraction.isEmpty else { return nil }
+            // Keep microseconds, the finest resolution SQL columns store.
+            let kept = fraction.prefix(6)
+            microsecond = Int(String(decoding: kept, as: UTF8.self))! * pow10(6 - kept.count)
+        }
+        let leap = second == 60
+        let clock = SQLDateTime(
+            date: date, hour: hour, minute: minute, second: leap ? 59 : second, microsecond: microsecond)
+        guard clock.isValid || (date.isZeroDate && hour == 0 && minute == 0 && second == 0) else { return nil }
+        if reader.atEnd {
+            guard !leap else { return nil }
+            self = .wallClock(clock)
+            return
+        }
+        var offset = 0
+        if reader.skip("Z") || reader.skip("z") {
+            offset = 0
+        } else {
+            let negative: Bool
+            if reader.skip("+") {
+                negative = false
+            } else if reader.skip("-") {
+                negative = true
+            } else {
+                return nil
+            }
+            guard let hours = reader.number(2), reader.skip(":"), let minutes = reader.number(2), hours <= 23,
+                minutes <= 59
+            else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (negative ? -1 : 1)
+        }
+        guard reader.atEnd, !date.isZeroDate else { return nil }
+        let seconds = clock.secondsAsUTC - Int64(offset) + (leap ? 1 : 0)
+        self = .instant(Instant(seconds: seconds, microsecond: microsecond))
+    }
+}
+
+private func pow10(_ n: Int) -> Int {
+    var r = 1
+    for _ in 0..<n { r *= 10 }
+    return r
+}
+
+/// Reads fixed-width ASCII numbers and separators from UTF-8 bytes.
+private struct DigitReader {
+    var bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func skip(_ character: Unicode.Scalar) -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+        index += 1
+        return true
+    }
+
+    /// Exactly `width` digits.
+    mutating func number(_ width: Int) -> Int? {
+        guard index + width <= bytes.count else { return nil }
+        var value = 0
+        for b in bytes[index..<index + width] {
+            guard b >= 48 && b <= 57 else { return nil }
+            value = value * 10 + Int(b - 48)
+        }
+        index += width
+        return value
+    }
+
+    /// All digits from here on.
+    mutating func digits() -> ArraySlice<UInt8>? {
+        let start = index
+        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+        return bytes[start..<index]
+    }
+}

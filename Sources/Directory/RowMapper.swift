@@ -1,0 +1,253 @@
+import SCIM
+
+/// Turns rows of one table into SCIM resources and back, through the table's attribute map.
+///
+/// Row → resource:
+/// - `schemas` is the kind's core URN followed by every extension URN the map uses (whether
+///   or not the row has values for it), so that every row of a table yields the same list.
+/// - `id` is the id column rendered as text (integer ids as decimal text).
+/// - `name.givenName` fills nested objects; URN-qualified paths fill the extension object
+///   (`urn:…:enterprise:2.0:User:department` → `resource[urn]["department"]`).
+/// - `emails[type eq "work"].value` fills an element of the `emails` array, built from the
+///   filter's `eq` comparisons: `{"type": "work", "value": …}`. Entries with the same filter
+///   fill the same element. A value-filter path without a sub-attribute means its `value`.
+/// - A NULL column (or one the row lacks) leaves its attribute out; an element appears only
+///   when at least one of its mapped columns has a value.
+///
+/// Resource → row: every mapped column gets a value (NULL when the resource lacks the
+/// attribute), so the row can be written as a whole.
+public struct RowMapper: Sendable, Hashable {
+    public var kind: ResourceKind
+    /// The table's name, for messages.
+    public var table: String
+    public var attributes: AttributeMap
+    /// The zone of the table's wall-clock columns.
+    public var zone: WallClockZone
+
+    public init(kind: ResourceKind, table: String, attributes: AttributeMap, zone: WallClockZone = .utc) {
+        self.kind = kind
+        self.table = table
+        self.attributes = attributes
+        self.zone = zone
+    }
+
+    /// The column mapped to `id`; `id` when the map has none (validation reports that).
+    public var idColumn: String { attributes.idColumn ?? "id" }
+
+    /// The resource's `schemas`: the core URN, then the extension URNs the map uses, in map order.
+    public var schemas: [String] {
+        var urns = [kind.coreSchema]
+        for entry in attributes.entries {
+            if let urn = entry.path.extensionSchema, !urns.contains(where: { $0.caseInsensitiveEquals(urn) }) {
+                urns.append(urn)
+            }
+        }
+        return urns
+    }
+
+    // MARK: Row → resource
+
+    /// The resource a row describes.
+    public func resource(from row: Row) throws(RowMappingError) -> SCIMResource {
+        var object = SCIMObject()
+        object["schemas"] = .array(schemas.map(SCIMValue.string))
+        object["id"] = .string(try id(in: row))
+        // Elements of multi-valued attributes, by the entry that created them, so that
+        // entries sharing a filter share an element.
+        var elementIndex: [ElementKey: Int] = [:]
+        for entry in attributes.entries where !entry.path.isID {
+            guard let sql = row[entry.column] else { continue }
+            let path = entry.path.normalized
+            let value: SCIMValue
+            do {
+                value = try sql.scimValue(as: attributeType(for: path), column: entry.column, zone: zone)
+            } catch {
+                throw .value(table: table, error)
+            }
+            if value.isNull { continue }
+            if let urn = path.extensionSchema {
+                var extensionObject = object[urn]?.objectValue ?? SCIMObject()
+                place(value, at: path, in: &extensionObject, elementIndex: &elementIndex)
+                object[urn] = .object(extensionObject)
+            } else {
+                place(value, at: path, in: &object, elementIndex: &elementIndex)
+            }
+        }
+        return SCIMResource(object)
+    }
+
+    /// The row's id as text.
+    public func id(in row: Row) throws(RowMappingError) -> String {
+        try idText(row[idColumn], column: idColumn, table: table)
+    }
+
+    private struct ElementKey: Hashable {
+        var schema: String?
+        var attribute: String
+        var filter: Filter?
+
+        init(_ path: AttributePath) {
+            schema = path.extensionSchema?.lowercased()
+            attribute = path.attribute.lowercased()
+            filter = path.valueFilter
+        }
+    }
+
+    private func place(
+        _ value: SCIMValue, at path: AttributePath, in container: inout SCIMObject,
+        elementIndex: inout [ElementKey: Int]
+    ) {
+        guard let sub = path.subAttribute else {
+            container[path.attribute] = value
+            return
+        }
+        guard path.valueFilter != nil || isMultiValued(path) else {
+            var complex = container[path.attribute]?.objectValue ?? SCIMObject()
+            complex[sub] = value
+            container[path.attribute] = .object(complex)
+            return
+        }
+        // An element of a multi-valued attribute: the filter's element, or for a path without
+        // a filter (`emails.value`) the attribute's one element.
+        var elements = container[path.attribute]?.arrayValue ?? []
+        let key = ElementKey(path)
+        let index: Int
+        if let known = elementIndex[key] {
+            index = known
+        } else {
+            elements.append(.object(path.valueFilter.map(EqualityFilter.template) ?? SCIMObject()))
+            index = elements.count - 1
+            elementIndex[key] = index
+        }
+        var element = elements[index].objectValue ?? SCIMObject()
+        element[sub] = value
+        elements[index] = .object(element)
+        container[path.attribute] = .array(elements)
+    }
+
+    // MARK: Resource → row
+
+    /// The values of the mapped columns for `resource`, in map order, converted for the
+    /// column types in `columnTypes` (keys compare case-insensitively; a column missing
+    /// there passes its value in its natural SQL form). A column mapped twice appears once,
+    /// with the first entry's value.
+    ///
+    /// For a multi-valued attribute the element comes from the path's value filter: among
+    /// the elements it matches, the one marked `primary`, else the first.
+    public func row(from resource: SCIMResource, columnTypes: [String: ColumnType]) throws(RowMappingError) -> Row {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for entry in attributes.entries where !columns.contains(where: { $0.caseInsensitiveEquals(entry.column) }) {
+            let path = entry.path.normalized
+            let value = entry.path.isID ? resource.id.map(SCIMValue.string) ?? .null : lookup(path, in: resource)
+            if entry.path.isID, value.isNull { throw .missingID(table: table, column: entry.column) }
+            let columnType = columnTypes[entry.column]
+                ?? columnTypes.first { $0.key.caseInsensitiveEquals(entry.column) }?.value
+                ?? .unknown("")
+            do {
+                let sql = try value.sqlValue(
+                    for: columnType, attributeType: attributeType(for: path), column: entry.column, zone: zone)
+                columns.append(entry.column)
+                values.append(sql)
+            } catch {
+                throw .value(table: table, error)
+            }
+        }
+        return Row(columns: columns, values: values)
+    }
+
+    /// The value `path` names in `resource`, or null.
+    func lookup(_ path: AttributePath, in resource: SCIMResource) -> SCIMValue {
+        let container: SCIMObject?
+        if let urn = path.extensionSchema {
+            container = resource[urn]?.objectValue
+        } else {
+            container = resource.attributes
+        }
+        guard let value = container?[path.attribute] else { return .null }
+        guard let sub = path.subAttribute else { return value }
+        switch value {
+        case .object(let complex):
+            if let filter = path.valueFilter, !EqualityFilter.matches(complex, filter) { return .null }
+            return complex[sub] ?? .null
+        case .array(let elements):
+            let objects = elements.compactMap(\.objectValue)
+            let candidates = path.valueFilter.map { f in objects.filter { EqualityFilter.matches($0, f) } } ?? objects
+            let chosen = candidates.first { $0["primary"] == .bool(true) } ?? candidates.first
+            return chosen?[sub] ?? .null
+        case .null, .bool, .integer, .decimal, .string:
+            return .null
+        }
+    }
+}
+
+extension ResourceKind {
+    /// The core schema URN of the kind (RFC 7643 §8.7.1).
+    public var coreSchema: String {
+        switch self {
+        case .user: SchemaURN.user
+        case .group: SchemaURN.group
+        }
+    }
+}
+
+extension AttributePath {
+    /// Whether the path is the resource's `id`.
+    var isID: Bool {
+        isCore && valueFilter == nil && subAttribute == nil && attribute.caseInsensitiveEquals("id")
+    }
+
+    /// The path as the mapper reads it: a value-filter path without a sub-attribute means the
+    /// element's `value` (`emails[type eq "work"]` is `emails[type eq "work"].value`).
+    var normalized: AttributePath {
+        guard valueFilter != nil, subAttribute == nil else { return self }
+        var copy = self
+        copy.subAttribute = "value"
+        return copy
+    }
+}
+
+/// The text of an id column value; NULL or a missing column is an error.
+func idText(_ value: SQLValue?, column: String, table: String) throws(RowMappingError) -> String {
+    guard let value else { throw .missingID(table: table, column: column) }
+    let scim: SCIMValue
+    do {
+        scim = try value.scimValue(as: .string, column: column)
+    } catch {
+        throw .value(table: table, error)
+    }
+    guard let text = scim.stringValue, !text.isEmpty else { throw .missingID(table: table, column: column) }
+    return text
+}
+
+extension DirectoryLayout {
+    /// The mapper for the users table.
+    public var userMapper: RowMapper {
+        RowMapper(kind: .user, table: users.table, attributes: users.attributes, zone: timeZone)
+    }
+
+    /// The mapper for the groups table, if the layout has one.
+    public var groupMapper: RowMapper? {
+        groups.map { RowMapper(kind: .group, table: $0.table, attributes: $0.attributes, zone: timeZone) }
+    }
+}
+
+extension RowMapper {
+    /// Classifies the mapped columns' SQL types (column → type text as the database reports
+    /// it; keys compare case-insensitively), telling ``ColumnType/init(sqlType:holdsBoolean:)``
+    /// which columns hold a boolean attribute, so that a CHAR(1) mapped to `active` is read
+    /// and written as `Y`/`N`.
+    public func columnTypes(fromSQLTypes sqlTypes: [String: String]) -> [String: ColumnType] {
+        var result: [String: ColumnType] = [:]
+        for entry in attributes.entries {
+            guard let sqlType = sqlTypes[entry.column]
+                ?? sqlTypes.first(where: { $0.key.caseInsensitiveEquals(entry.column) })?.value
+            else { continue }
+            let holdsBoolean = attributeType(for: entry.path.normalized) == .boolean
+            if result[entry.column] == nil || holdsBoolean {
+                result[entry.column] = ColumnType(sqlType: sqlType, holdsBoolean: holdsBoolean)
+            }
+        }
+        return result
+    }
+}
