@@ -105,7 +105,9 @@ extension DirectoryLayout {
     }
 
     /// Why `name` is not a plain identifier, or nil when it is one.
-    static func identifierProblem(_ name: String, allowSchema: Bool) -> String? {
+    /// Why `name` is not a plain SQL identifier (letters, digits, `_`, `$`, at most 64
+    /// characters; with `allowSchema`, optionally `schema.table`), or nil when it is one.
+    public static func identifierProblem(_ name: String, allowSchema: Bool) -> String? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         let plain = parts.count <= (allowSchema ? 2 : 1)
             && parts.allSatisfy { part in

@@ -39,4 +39,20 @@ extension MariaDBConnection {
             [database.map(SQLValue.text) ?? .null]
         ).compactMap { $0.catalogText(0) }
     }
+
+    /// Every table's and view's column names in `database` (nil: the connection's default),
+    /// in table order, read in one query.
+    public func columnNamesByTable(database: String? = nil) throws -> [String: [String]] {
+        let rows = try query(
+            """
+            SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
+            WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())
+            ORDER BY TABLE_NAME, ORDINAL_POSITION
+            """,
+            [database.map(SQLValue.text) ?? .null]
+        )
+        return Dictionary(grouping: rows.compactMap { row in
+            row.catalogText(0).flatMap { table in row.catalogText(1).map { (table, $0) } }
+        }, by: \.0).mapValues { $0.map(\.1) }
+    }
 }

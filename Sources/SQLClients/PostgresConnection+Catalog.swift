@@ -48,4 +48,18 @@ extension PostgresConnection {
             [.text(schema)]
         ).compactMap { $0.catalogText(0) }
     }
+
+    /// Every table's and view's column names in `schema`, in table order, read in one query.
+    public func columnNamesByTable(schema: String = "public") throws -> [String: [String]] {
+        let rows = try query(
+            """
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = $1 ORDER BY table_name, ordinal_position
+            """,
+            [.text(schema)]
+        )
+        return Dictionary(grouping: rows.compactMap { row in
+            row.catalogText(0).flatMap { table in row.catalogText(1).map { (table, $0) } }
+        }, by: \.0).mapValues { $0.map(\.1) }
+    }
 }

@@ -80,6 +80,20 @@ public final class SQLiteDatabase {
         ).compactMap { $0.catalogText(0) }
     }
 
+    /// Every table's and view's column names, in table order.
+    public func columnNamesByTable() throws -> [String: [String]] {
+        let rows = try query(
+            """
+            SELECT m.name, p.name FROM sqlite_schema AS m, pragma_table_info(m.name) AS p
+            WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+            ORDER BY m.name, p.cid
+            """
+        )
+        return Dictionary(grouping: rows.compactMap { row in
+            row.catalogText(0).flatMap { table in row.catalogText(1).map { (table, $0) } }
+        }, by: \.0).mapValues { $0.map(\.1) }
+    }
+
     static func databaseValue(_ value: SQLValue) -> DatabaseValue {
         switch value {
         case .null:

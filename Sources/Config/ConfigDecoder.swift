@@ -1,0 +1,237 @@
+import Directory
+import SCIM
+
+/// Turns the YAML tree into `ScimsyncConfig`, reporting every problem with its key path.
+/// The key names here are the public contract (DESIGN.md): extend them, never rename them.
+struct ConfigDecoder {
+    let collector: IssueCollector
+    let baseDirectory: String
+
+    func decode(_ root: ConfigNode) -> ScimsyncConfig? {
+        guard let top = root.mapping(allowed: ["offsets", "http", "pipelines", "scim"]) else { return nil }
+
+        var offsets = OffsetsConfig(path: resolve("offsets.db"))
+        if let node = top["offsets"], let map = node.mapping(allowed: ["path"]) {
+            if let path = map.required("path", "the SQLite file holding positions")?.nonEmptyString() {
+                offsets.path = resolve(path)
+            }
+        }
+
+        var http = HTTPConfig(host: "127.0.0.1", port: 9100)
+        if let node = top["http"], let map = node.mapping(allowed: ["host", "port"]) {
+            if let host = map["host"]?.nonEmptyString() { http.host = host }
+            if let port = map["port"]?.integer(in: 1...65535) { http.port = port }
+        }
+
+        var pipelines: [PipelineConfig] = []
+        if let node = top["pipelines"], let list = node.sequence() {
+            if list.isEmpty { collector.report(node.path, "needs at least one pipeline") }
+            for item in list {
+                if let pipeline = pipeline(item) { pipelines.append(pipeline) }
+            }
+            var seen: Set<String> = []
+            for (index, pipeline) in pipelines.enumerated() where !seen.insert(pipeline.name).inserted {
+                collector.report(node.path.appending(index: index).appending("name"), "\"\(pipeline.name)\" names two pipelines; names must be unique")
+            }
+        }
+
+        let scim = top["scim"].flatMap(scimServer)
+        if !top.has("pipelines") && !top.has("scim") {
+            collector.report(.root, "nothing to do: give \"pipelines\" (replication) or \"scim\" (scimsync serve)")
+        }
+        return ScimsyncConfig(offsets: offsets, http: http, pipelines: pipelines, scim: scim)
+    }
+
+    private func pipeline(_ node: ConfigNode) -> PipelineConfig? {
+        guard let map = node.mapping(allowed: ["name", "source", "target", "onDelete", "adopt", "reconcile"]) else { return nil }
+        let name = map.required("name", "a unique name used in logs, metrics and the offset store")?.nonEmptyString()
+        if let name, !name.unicodeScalars.allSatisfy(Self.isNameCharacter) {
+            collector.report(node.path.appending("name"), "use letters, digits, \".\", \"_\" and \"-\" only")
+        }
+        let source = map.required("source", "where changes come from")
+            .flatMap { endpoint($0, role: .source) }
+        let target = map.required("target", "where changes go")
+            .flatMap { endpoint($0, role: .target) }
+        let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
+        let adopt = map["adopt"].map { $0.bool() } ?? false
+        let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
+        guard let name, let source, let target, let onDelete, let adopt, let reconcile else { return nil }
+        return PipelineConfig(name: name, source: source, target: target, onDelete: onDelete, adopt: adopt, reconcile: reconcile)
+    }
+
+    private enum Role {
+        case source, target, scim
+
+        /// The connection keys this role accepts now.
+        var kinds: [String] {
+            switch self {
+            case .source: ["mysql"]
+            case .target, .scim: ["mysql", "postgres", "sqlite"]
+            }
+        }
+
+        /// Connection kinds a later version will accept, so the message can say "not yet"
+        /// rather than "unknown".
+        var planned: [String] {
+            switch self {
+            case .source: ["sqlserver", "scim", "feed"]
+            case .target: ["sqlserver", "scim"]
+            case .scim: []
+            }
+        }
+
+        var keys: [String] { kinds + planned + ["layout"] }
+    }
+
+    private func endpoint(_ node: ConfigNode, role: Role) -> Endpoint? {
+        node.mapping(allowed: role.keys).flatMap { endpoint($0, role: role) }
+    }
+
+    /// A connection block (exactly one of the role's kinds) and its `layout`.
+    private func endpoint(_ map: ConfigMapping, role: Role) -> Endpoint? {
+        let given = map.fields.map(\.0).filter { role.kinds.contains($0) || role.planned.contains($0) }
+        guard given.count == 1, let kind = given.first, let kindNode = map[kind] else {
+            let what = given.isEmpty ? "no connection" : "\(given.count) connections (\(given.joined(separator: ", ")))"
+            collector.report(map.path, "has \(what); give exactly one of \(role.kinds.joined(separator: ", "))")
+            return nil
+        }
+        if role.planned.contains(kind) {
+            let noun = role == .source ? "sources" : "targets"
+            collector.report(kindNode.path, "\(kind) \(noun) are not supported by this version; use \(role.kinds.joined(separator: ", "))")
+            return nil
+        }
+        let connection: ConnectionConfig?
+        switch kind {
+        case "mysql": connection = mysql(kindNode, replica: role == .source).map(ConnectionConfig.mysql)
+        case "postgres": connection = postgres(kindNode).map(ConnectionConfig.postgres)
+        default: connection = sqlite(kindNode).map(ConnectionConfig.sqlite)
+        }
+        let layout = map.required("layout", "the tables and columns of the directory")
+            .flatMap { LayoutDecoder(collector: collector).decode($0) }
+        guard let connection, let layout else { return nil }
+        return Endpoint(connection: connection, layout: layout)
+    }
+
+    private func mysql(_ node: ConfigNode, replica: Bool) -> MySQLConnectionConfig? {
+        let keys = ["host", "port", "user", "password", "database"] + (replica ? ["serverId"] : [])
+        guard let map = node.mapping(allowed: keys) else { return nil }
+        let host = map.required("host", "the server's address")?.nonEmptyString()
+        let port = map["port"].map { $0.integer(in: 1...65535) } ?? 3306
+        let user = map.required("user", "the account to connect as")?.nonEmptyString()
+        let password = map["password"].map { $0.string() } ?? ""
+        let database = map.required("database", "the schema holding the tables")?.identifier()
+        let serverId = map["serverId"].map { $0.integer(in: 1...Int(UInt32.max)).map(UInt32.init) }
+        guard let host, let port, let user, let password, let database else { return nil }
+        if let serverId, serverId == nil { return nil }
+        return MySQLConnectionConfig(host: host, port: port, user: user, password: password, database: database, serverId: serverId ?? nil)
+    }
+
+    private func postgres(_ node: ConfigNode) -> PostgresConnectionConfig? {
+        guard let map = node.mapping(allowed: ["host", "port", "user", "password", "database", "schema"]) else { return nil }
+        let host = map.required("host", "the server's address")?.nonEmptyString()
+        let port = map["port"].map { $0.integer(in: 1...65535) } ?? 5432
+        let user = map.required("user", "the role to connect as")?.nonEmptyString()
+        let password = map["password"].map { $0.string() } ?? ""
+        let database = map.required("database", "the database holding the tables")?.nonEmptyString()
+        let schema = map["schema"].map { $0.identifier() } ?? "public"
+        guard let host, let port, let user, let password, let database, let schema else { return nil }
+        return PostgresConnectionConfig(host: host, port: port, user: user, password: password, database: database, schema: schema)
+    }
+
+    private func sqlite(_ node: ConfigNode) -> SQLiteConnectionConfig? {
+        guard let map = node.mapping(allowed: ["path"]) else { return nil }
+        guard let path = map.required("path", "the database file")?.nonEmptyString() else { return nil }
+        return SQLiteConnectionConfig(path: resolve(path))
+    }
+
+    private func reconcileConfig(_ node: ConfigNode) -> ReconcileConfig? {
+        guard let map = node.mapping(allowed: ["every", "maxRemovals"]) else { return nil }
+        var config = ReconcileConfig.default
+        var ok = true
+        if let every = map["every"], let text = every.string() {
+            if ["off", "never", "false"].contains(text.lowercased()) {
+                config.everySeconds = nil
+            } else if let seconds = DurationText.seconds(text), seconds > 0 {
+                config.everySeconds = seconds
+            } else {
+                collector.report(every.path, "expected a duration such as 30m, 6h, 1d or 1h30m, or off; found \"\(text)\"")
+                ok = false
+            }
+        }
+        if let limit = map["maxRemovals"], let text = limit.string() {
+            if let value = RemovalLimit(text: text) {
+                config.maxRemovals = value
+            } else {
+                collector.report(limit.path, "expected a share such as 10% or a count such as 500; found \"\(text)\"")
+                ok = false
+            }
+        }
+        return ok ? config : nil
+    }
+
+    private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
+        guard let map = node.mapping(allowed: ["host", "port", "token"] + Role.scim.keys) else { return nil }
+        let host = map["host"].map { $0.nonEmptyString() } ?? "127.0.0.1"
+        let port = map["port"].map { $0.integer(in: 1...65535) } ?? 8080
+        let token = map.required("token", "the bearer token clients must send; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
+        if let token, token.count < 16 {
+            collector.report(node.path.appending("token"), "is too short to be a secret; use at least 16 characters")
+        }
+        let directory = endpoint(map, role: .scim)
+        guard let host, let port, let token, token.count >= 16, let directory else { return nil }
+        return SCIMServerConfig(host: host, port: port, token: token, directory: directory)
+    }
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || baseDirectory == "." ? path : baseDirectory + "/" + path
+    }
+
+    private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true
+        default: false
+        }
+    }
+}
+
+extension RemovalLimit {
+    /// `10%`, `2.5%` or `500`.
+    init?(text: String) {
+        let trimmed = text.trimmingSpaces
+        if trimmed.hasSuffix("%") {
+            guard let value = Double(trimmed.dropLast()), value >= 0, value <= 100 else { return nil }
+            self = .percent(value)
+        } else {
+            guard let value = Int(trimmed), value >= 0 else { return nil }
+            self = .count(value)
+        }
+    }
+}
+
+/// Durations as people write them in config: `90s`, `30m`, `6h`, `1d`, `1h30m`.
+enum DurationText {
+    static func seconds(_ text: String) -> Int? {
+        var total = 0
+        var number = ""
+        var sawUnit = false
+        for character in text.trimmingSpaces {
+            if character.isASCII, character.isNumber {
+                number.append(character)
+                continue
+            }
+            let unit: Int
+            switch character {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86400
+            default: return nil
+            }
+            guard let value = Int(number) else { return nil }
+            total += value * unit
+            number = ""
+            sawUnit = true
+        }
+        return number.isEmpty && sawUnit ? total : nil
+    }
+}

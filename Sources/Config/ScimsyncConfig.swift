@@ -1,0 +1,182 @@
+import Directory
+
+/// A loaded and validated `scimsync.yaml`. See the README for every key.
+public struct ScimsyncConfig: Sendable, Hashable {
+    /// `offsets.path`: the SQLite offset store (positions, ownership ledger, run log).
+    public var offsets: OffsetsConfig
+    /// `http`: where `/healthz`, `/readyz` and `/metrics` listen.
+    public var http: HTTPConfig
+    public var pipelines: [PipelineConfig]
+    /// `scim`: a SQL directory served as a SCIM service provider (`scimsync serve`).
+    public var scim: SCIMServerConfig?
+
+    public init(offsets: OffsetsConfig, http: HTTPConfig, pipelines: [PipelineConfig], scim: SCIMServerConfig?) {
+        self.offsets = offsets
+        self.http = http
+        self.pipelines = pipelines
+        self.scim = scim
+    }
+}
+
+public struct OffsetsConfig: Sendable, Hashable {
+    /// Absolute, or resolved against the configuration file's directory.
+    public var path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+}
+
+public struct HTTPConfig: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// One replication pipeline: a source, a target and how deletions and reconciliation behave.
+public struct PipelineConfig: Sendable, Hashable {
+    public var name: String
+    public var source: Endpoint
+    public var target: Endpoint
+    public var onDelete: DeletePolicy
+    /// Take over target rows that match a source resource but were not created by scimsync.
+    public var adopt: Bool
+    public var reconcile: ReconcileConfig
+
+    public init(
+        name: String, source: Endpoint, target: Endpoint, onDelete: DeletePolicy, adopt: Bool, reconcile: ReconcileConfig
+    ) {
+        self.name = name
+        self.source = source
+        self.target = target
+        self.onDelete = onDelete
+        self.adopt = adopt
+        self.reconcile = reconcile
+    }
+}
+
+/// A database and the layout of the directory inside it.
+public struct Endpoint: Sendable, Hashable {
+    public var connection: ConnectionConfig
+    public var layout: DirectoryLayout
+
+    public init(connection: ConnectionConfig, layout: DirectoryLayout) {
+        self.connection = connection
+        self.layout = layout
+    }
+}
+
+/// How to reach a database. Passwords arrive through `${VAR}` expansion and are never printed.
+public enum ConnectionConfig: Sendable, Hashable {
+    case mysql(MySQLConnectionConfig)
+    case postgres(PostgresConnectionConfig)
+    case sqlite(SQLiteConnectionConfig)
+
+    /// The config key naming this kind: `mysql`, `postgres` or `sqlite`.
+    public var kind: String {
+        switch self {
+        case .mysql: "mysql"
+        case .postgres: "postgres"
+        case .sqlite: "sqlite"
+        }
+    }
+}
+
+/// `mysql:` — MySQL or MariaDB.
+public struct MySQLConnectionConfig: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    /// The replica id scimsync uses when it reads the binlog; must differ from every server
+    /// and replica in the topology.
+    public var serverId: UInt32?
+
+    public init(host: String, port: Int, user: String, password: String, database: String, serverId: UInt32? = nil) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.serverId = serverId
+    }
+
+    /// `user@host:port/database`, without the password.
+    public var description: String { "\(user)@\(host):\(port)/\(database)" }
+}
+
+/// `postgres:` — PostgreSQL.
+public struct PostgresConnectionConfig: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    public var schema: String
+
+    public init(host: String, port: Int, user: String, password: String, database: String, schema: String = "public") {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.schema = schema
+    }
+
+    public var description: String { "\(user)@\(host):\(port)/\(database) schema \(schema)" }
+}
+
+/// `sqlite:` — a SQLite database file.
+public struct SQLiteConnectionConfig: Sendable, Hashable, CustomStringConvertible {
+    /// Absolute, or resolved against the configuration file's directory.
+    public var path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var description: String { path }
+}
+
+/// `reconcile:` — when the full drift-repairing pass runs and how much it may remove.
+public struct ReconcileConfig: Sendable, Hashable {
+    /// Seconds between passes; nil (`every: off`) runs it only on demand and at first load.
+    public var everySeconds: Int?
+    public var maxRemovals: RemovalLimit
+
+    public init(everySeconds: Int?, maxRemovals: RemovalLimit) {
+        self.everySeconds = everySeconds
+        self.maxRemovals = maxRemovals
+    }
+
+    public static let `default` = ReconcileConfig(everySeconds: 6 * 3600, maxRemovals: .percent(10))
+}
+
+/// The most a reconciliation may delete or deactivate without `--force`.
+public enum RemovalLimit: Sendable, Hashable {
+    /// A share of the target's resources, e.g. `10%`.
+    case percent(Double)
+    /// An absolute number of resources, e.g. `500`.
+    case count(Int)
+}
+
+/// `scim:` — the SCIM service provider of `scimsync serve`.
+public struct SCIMServerConfig: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// The bearer token clients must present. Required: the API is authenticated by default.
+    public var token: String
+    public var directory: Endpoint
+
+    public init(host: String, port: Int, token: String, directory: Endpoint) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.directory = directory
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Config
+import Daemon
+
+/// `scimsync check --config FILE`: validate the configuration and probe every database it names.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a configuration and connect to every source and target it names.",
+        discussion: """
+            Prints one line per check. Exit status: 0 when all pass, 1 when a check fails, \
+            2 when the configuration file is invalid.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    func run() throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            print("FAIL  config \(config): \(error.issues.count == 1 ? "1 problem" : "\(error.issues.count) problems")")
+            for issue in error.issues {
+                print("      \(error.file): \(issue)")
+            }
+            throw ExitCode(2)
+        }
+        let count = loaded.pipelines.count
+        print("ok    config \(config): \(count) pipeline\(count == 1 ? "" : "s")\(loaded.scim == nil ? "" : " and a SCIM server")")
+        let passed = Preflight.run(loaded) { result in
+            print(result.line)
+        }
+        if !passed { throw ExitCode(1) }
+    }
+}

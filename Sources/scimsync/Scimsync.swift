@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `scimsync` command line.
+@main
+struct Scimsync: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scimsync",
+        abstract: "Replicate a SQL directory (users, groups, memberships) as SCIM, change by change.",
+        subcommands: [Check.self]
+    )
+}

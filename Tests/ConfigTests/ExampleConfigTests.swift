@@ -1,0 +1,72 @@
+import Config
+import Directory
+import SCIM
+import Testing
+
+/// Every file in config/ must load: they are the documentation users copy from.
+@Suite struct ExampleConfigTests {
+    let environment = ["HR_DB_PASSWORD": "hr-secret", "PORTAL_PG_PASSWORD": "pg-secret", "HR_DB_PORT": "3307"]
+
+    @Test func mariadbToSQLiteLoads() throws {
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-sqlite.yaml"), environment: environment)
+        #expect(config.pipelines.count == 1)
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.name == "hr-to-portal")
+        #expect(pipeline.onDelete == .deactivate)
+        #expect(pipeline.adopt == false)
+        #expect(pipeline.reconcile == ReconcileConfig(everySeconds: 6 * 3600, maxRemovals: .percent(10)))
+        guard case .mysql(let mysql) = pipeline.source.connection else {
+            Issue.record("source should be mysql, is \(pipeline.source.connection.kind)")
+            return
+        }
+        #expect(mysql == MySQLConnectionConfig(
+            host: "127.0.0.1", port: 3307, user: "scimsync", password: "hr-secret", database: "hr", serverId: 4242))
+        let source = pipeline.source.layout
+        #expect(source.users.table == "sync_users")
+        #expect(source.users.attributes.idColumn == "id")
+        #expect(source.users.attributes.entries.map(\.column) == [
+            "id", "username", "first_name", "last_name", "email", "job_title", "is_active", "employee_number",
+        ])
+        #expect(source.groups?.parent == "parent_id")
+        #expect(source.membership == MembershipTable(table: "sync_users_groups_rel", user: "user_id", group: "group_id"))
+        guard case .sqlite(let sqlite) = pipeline.target.connection else {
+            Issue.record("target should be sqlite, is \(pipeline.target.connection.kind)")
+            return
+        }
+        #expect(sqlite.path == RepositoryFiles.path("config/portal.db"))
+        #expect(pipeline.target.layout.users.table == "portal_users")
+        #expect(config.offsets.path == RepositoryFiles.path("config/./offsets.db"))
+        #expect(config.http.port == 9100)
+    }
+
+    @Test func mariadbToPostgresLoads() throws {
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: environment)
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.name == "hr-to-portal-pg")
+        guard case .postgres(let postgres) = pipeline.target.connection else {
+            Issue.record("target should be postgres, is \(pipeline.target.connection.kind)")
+            return
+        }
+        #expect(postgres == PostgresConnectionConfig(
+            host: "127.0.0.1", port: 5432, user: "scimsync", password: "pg-secret", database: "portal", schema: "portal"))
+        #expect(pipeline.target.layout.membership?.table == "portal_memberships")
+    }
+
+    @Test func examplesNeedTheirPasswords() {
+        #expect {
+            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: ["HR_DB_PASSWORD": "x"])
+        } throws: { error in
+            "\(error)" == RepositoryFiles.path("config/mariadb-to-postgres.yaml")
+                + ": pipelines[0].target.postgres.password: environment variable PORTAL_PG_PASSWORD is not set"
+                + " (export it, or write ${PORTAL_PG_PASSWORD:-default})"
+        }
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect {
+            try ConfigLoader.load(path: "/nonexistent/scimsync.yaml", environment: [:])
+        } throws: { error in
+            "\(error)" == "/nonexistent/scimsync.yaml: cannot read the file (no such file)"
+        }
+    }
+}
