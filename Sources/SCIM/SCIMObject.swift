@@ -16,6 +16,12 @@ public struct SCIMObject: Sendable {
         for (k, v) in members { self[k] = v }
     }
 
+    /// Members the caller has already checked for case-insensitive uniqueness (the JSON reader
+    /// refuses duplicates), taken as they are instead of one quadratic insertion at a time.
+    init(uniqueMembers: [(key: String, value: SCIMValue)]) {
+        self.members = uniqueMembers
+    }
+
     public var isEmpty: Bool { members.isEmpty }
     public var count: Int { members.count }
     public var keys: [String] { members.map(\.key) }
