@@ -40,6 +40,20 @@ public struct AttributePath: Sendable, Hashable {
     }
 }
 
+extension AttributePath {
+    /// Parses a PATCH path or attribute reference (RFC 7644 §3.5.2 PATH, §3.10):
+    /// `userName`, `name.givenName`, `emails[type eq "work"].value`,
+    /// `members[value eq "2819c223-7f76-453a-919d-413861904646"]`,
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`.
+    ///
+    /// The schema URN is everything before the last colon; the filter in brackets is relative to
+    /// the attribute and may not contain another `[`. Blanks around the path are ignored.
+    public static func parse(_ text: String) throws(FilterParseError) -> AttributePath {
+        var parser = FilterParser(text, subject: .path)
+        return try parser.parseWholePath()
+    }
+}
+
 @usableFromInline
 func optionalCaseInsensitiveEquals(_ a: String?, _ b: String?) -> Bool {
     switch (a, b) {
