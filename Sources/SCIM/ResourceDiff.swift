@@ -64,7 +64,11 @@ struct ResourceDiffer {
         case (nil, nil):
             return
         case (nil, let new?):
-            operations.append(PatchOperation(op: .add, path: path, value: new))
+            // `add` skips elements already present, so a list holding the same element twice
+            // (or, for members, the same value twice) only arrives whole with `replace`.
+            let target = PatchTarget(attribute: path.attribute, definition: definition)
+            let op: PatchOperation.Kind = Self.hasRepeats(new, target) ? .replace : .add
+            operations.append(PatchOperation(op: op, path: path, value: new))
         case (_?, nil):
             operations.append(PatchOperation(op: .remove, path: path))
         case (let old?, let new?):
@@ -126,6 +130,17 @@ struct ResourceDiffer {
         operations += removals
         if !joined.isEmpty { operations.append(PatchOperation(op: .add, path: path, value: .array(joined))) }
         return true
+    }
+
+    private static func hasRepeats(_ value: SCIMValue, _ t: PatchTarget) -> Bool {
+        guard case .array(let elements) = value, elements.count > 1 else { return false }
+        if t.identifiedByValue {
+            var seen = Set<String>()
+            for element in elements {
+                if let key = t.valueKey(element), !seen.insert(key).inserted { return true }
+            }
+        }
+        return Set(elements).count < elements.count
     }
 
     private static func keyed(_ elements: [SCIMValue], _ t: PatchTarget) -> [String: SCIMValue]? {
