@@ -3,7 +3,7 @@
 public struct Meta: Sendable, Hashable {
     public var object: SCIMObject
 
-    public init(_ object: SCIMObject = SCIMObject()) { self.object = object }
+    public init(_ object: SCIMObject) { self.object = object }
 
     public init(
         resourceType: String? = nil, created: String? = nil, lastModified: String? = nil, location: String? = nil,

@@ -40,10 +40,15 @@ public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible, Cus
         self.detail = detail
     }
 
-    /// A 400 Bad Request with the given `scimType`, the status RFC 7644 §3.12 assigns to all
-    /// of them except `tooMany`/`uniqueness`-style conflicts that callers build themselves.
+    /// A 400 Bad Request with the given `scimType`: the status RFC 7644 §3.12 (table 9) gives
+    /// every `scimType` except `uniqueness` (409, see ``uniqueness(_:)``) and `sensitive` (403).
     public static func badRequest(_ scimType: ScimType, _ detail: String) -> SCIMError {
         SCIMError(status: 400, scimType: scimType, detail: detail)
+    }
+
+    /// 409 Conflict: a unique attribute's value is already in use (RFC 7644 §3.12).
+    public static func uniqueness(_ detail: String) -> SCIMError {
+        SCIMError(status: 409, scimType: .uniqueness, detail: detail)
     }
 
     public static func invalidSyntax(_ detail: String) -> SCIMError { badRequest(.invalidSyntax, detail) }

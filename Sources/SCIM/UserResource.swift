@@ -103,7 +103,7 @@ extension SCIMResource {
 public struct Name: Sendable, Hashable {
     public var object: SCIMObject
 
-    public init(_ object: SCIMObject = SCIMObject()) { self.object = object }
+    public init(_ object: SCIMObject) { self.object = object }
 
     public init(
         formatted: String? = nil, familyName: String? = nil, givenName: String? = nil, middleName: String? = nil,

@@ -35,6 +35,12 @@ import Testing
         #expect(SCIMError(json: "x") == nil)
     }
 
+    @Test func statusesOfTable9() {
+        #expect(SCIMError.uniqueness("taken").status == 409)
+        #expect(SCIMError.noTarget("x") == SCIMError(status: 400, scimType: .noTarget, detail: "x"))
+        #expect(SCIMError.invalidFilter("x").status == 400)
+    }
+
     @Test func everyScimTypeRoundTrips() {
         #expect(SCIMError.ScimType.allCases.count == 10)
         for type in SCIMError.ScimType.allCases {
