@@ -141,9 +141,10 @@ public enum CoreSchemas {
             AttributeDefinition(name: "location", type: .reference, caseExact: true, mutability: .readOnly),
             AttributeDefinition(name: "version", type: .string, caseExact: true, mutability: .readOnly),
         ]),
-        // Schema URIs; SCIM compares URNs without regard to case (RFC 7643 §2.1, §3).
+        // §3: "an array of Strings containing URIs"; strings, not references, so that URNs
+        // compare without regard to case as everywhere else in SCIM.
         AttributeDefinition(
-            name: "schemas", type: .reference, multiValued: true, required: true, returned: .always),
+            name: "schemas", type: .string, multiValued: true, required: true, returned: .always),
     ]
 
     /// The User resource type: core User schema, then the enterprise extension.

@@ -168,6 +168,13 @@ struct FilterParser {
             return .present(path)
         }
         guard let op = ComparisonOperator(rawValue: lowered) else {
+            if path.schema == nil, path.subAttribute == nil, path.valueFilter == nil,
+                path.attribute.lowercased() == "not"
+            {
+                // `not userName eq "x"`: RFC 7644 only has `not (FILTER)`.
+                throw error(
+                    at: operatorStart, expected: "\"(\" after \"not\" (write not (filter))", found: quoted(word))
+            }
             throw error(at: operatorStart, expected: Self.operatorList, found: quoted(word))
         }
         skipBlanks()
@@ -480,7 +487,8 @@ struct FilterParser {
     private func describeFound(at offset: Int) -> String {
         guard offset < scalars.count else { return "end of input" }
         let c = scalars[offset]
-        if Self.endsPathWord(c) && !Self.isBlank(c) { return quoted(String(c)) }
+        if Self.isBlank(c) { return "a blank" }
+        if Self.endsPathWord(c) { return quoted(String(c)) }
         var end = offset
         while end < scalars.count, !Self.endsPathWord(scalars[end]) { end += 1 }
         return quoted(from: offset, to: max(end, offset + 1))

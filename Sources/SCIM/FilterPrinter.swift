@@ -115,7 +115,7 @@ extension SCIMValue {
     /// Swift's `description` is the shortest text that round-trips (`0.1`, `1e-05`,
     /// `1.7976931348623157e+308`) and always has a `.` or an exponent (`1.0`, `1e+16`), which
     /// JSON accepts as written. JSON has no infinity or NaN; they print as `null`.
-    static func decimalLiteral(_ d: Double) -> String {
+    fileprivate static func decimalLiteral(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         let text = d.description
         if text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }) {
@@ -125,7 +125,7 @@ extension SCIMValue {
     }
 
     /// RFC 7159 §7 string: quote, backslash and control characters escaped, the rest as is.
-    static func writeJSONString(_ s: String, to out: inout String) {
+    fileprivate static func writeJSONString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
