@@ -25,7 +25,7 @@ extension SCIMValue {
         self = try result.get()
     }
 
-    /// Parses one JSON value from text; see ``init(json:maximumDepth:)-(Collection<UInt8>,_)``.
+    /// Parses one JSON value from text, with the rules of the byte-based initialiser.
     public init(json text: String, maximumDepth: Int = SCIMValue.defaultMaximumJSONDepth) throws(JSONParseError) {
         var text = text
         let result = text.withUTF8 { JSONReader.read($0, maximumDepth: maximumDepth) }
