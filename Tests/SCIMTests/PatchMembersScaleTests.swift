@@ -55,4 +55,16 @@ import Testing
         #expect(steps.map(\.index) == [0, 2])
         #expect(steps[0].operation.value == [["value": "user-1"], ["value": "user-2"]])
     }
+
+    @Test func largeGroupSurvivesJSON() throws {
+        let start = group(members: 10_000)
+        let bytes = start.attributes.jsonBytes()
+        let clock = ContinuousClock()
+        let began = clock.now
+        let parsed = try SCIMValue(json: bytes)
+        let elapsed = clock.now - began
+        #expect(parsed == .object(start.attributes))
+        #expect(parsed.jsonBytes() == bytes)
+        #expect(elapsed < .seconds(10))
+    }
 }
