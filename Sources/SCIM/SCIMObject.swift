@@ -16,6 +16,12 @@ public struct SCIMObject: Sendable {
         for (k, v) in members { self[k] = v }
     }
 
+    /// Members the caller has already checked for case-insensitive uniqueness (the JSON reader
+    /// refuses duplicates), taken as they are instead of one quadratic insertion at a time.
+    init(uniqueMembers: [(key: String, value: SCIMValue)]) {
+        self.members = uniqueMembers
+    }
+
     public var isEmpty: Bool { members.isEmpty }
     public var count: Int { members.count }
     public var keys: [String] { members.map(\.key) }
@@ -35,6 +41,29 @@ public struct SCIMObject: Sendable {
                 members.append((key, newValue))
             }
         }
+    }
+
+    /// Runs `body` on the value of `key` in place: nil when absent, and setting nil removes
+    /// the key. The key keeps its position, and the value is moved out of the object while
+    /// `body` runs so that a large array inside (a group's members) is mutated without a copy.
+    mutating func modify<R, E: Error>(_ key: String, _ body: (inout SCIMValue?) throws(E) -> R) throws(E) -> R {
+        guard let i = index(of: key) else {
+            var value: SCIMValue? = nil
+            let result = try body(&value)
+            if let value { members.append((key, value)) }
+            return result
+        }
+        var value: SCIMValue? = members[i].value
+        members[i].value = .null
+        let result: R
+        do {
+            result = try body(&value)
+        } catch {
+            members[i].value = value ?? .null
+            throw error
+        }
+        if let value { members[i].value = value } else { members.remove(at: i) }
+        return result
     }
 
     @discardableResult

@@ -13,6 +13,18 @@ public struct SCIMResource: Sendable, Hashable {
         set { attributes["id"] = newValue.map(SCIMValue.string) }
     }
 
+    /// `externalId`: the client's identifier for the resource (RFC 7643 §3.1).
+    public var externalId: String? {
+        get { attributes["externalId"]?.stringValue }
+        set { attributes["externalId"] = newValue.map(SCIMValue.string) }
+    }
+
+    /// `displayName`: a User's or a Group's name for display (RFC 7643 §4.1.1, §4.2).
+    public var displayName: String? {
+        get { attributes["displayName"]?.stringValue }
+        set { attributes["displayName"] = newValue.map(SCIMValue.string) }
+    }
+
     /// `schemas`: the URNs of the schemas the resource uses.
     public var schemas: [String] {
         get { attributes["schemas"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
