@@ -15,7 +15,9 @@ import Testing
 
     @Test func fromTheRelationTable() throws {
         let layout = Seed.relationLayout
-        #expect(try layout.membership(inRelationRow: Seed.relationRow(user: 7, group: 3)) == Membership(groupID: "3", userID: "7"))
+        #expect(
+            try layout.membership(inRelationRow: Seed.relationRow(user: 7, group: 3))
+                == Membership(groupID: "3", userID: "7"))
         #expect(try layout.membership(inRelationRow: Row(["user_id": .int(7), "group_id": .null])) == nil)
         #expect(try Seed.groupColumnLayout.membership(inRelationRow: Seed.relationRow(user: 7, group: 3)) == nil)
     }
@@ -27,8 +29,9 @@ import Testing
     }
 
     @Test func unreadableIdsAreErrors() {
-        #expect(throws: RowMappingError.value(
-            table: "sync_users_groups_rel", ValueConversionError(column: "user_id", reason: .notUTF8))
+        #expect(
+            throws: RowMappingError.value(
+                table: "sync_users_groups_rel", ValueConversionError(column: "user_id", reason: .notUTF8))
         ) {
             try Seed.relationLayout.membership(inRelationRow: Row(["user_id": .bytes([0xff]), "group_id": .int(3)]))
         }

@@ -6,11 +6,17 @@ import Testing
     static let home = Filter.compare(AttributePath(attribute: "type"), .eq, "home")
     static let department = AttributePath(schema: SchemaURN.enterpriseUser, attribute: "department")
 
-    let mapper = RowMapper(kind: .user, table: "people", attributes: AttributeMap(Seed.userMap.entries + [
-        .init(pathText: "emails[type eq \"home\"].value", path: AttributePath(attribute: "emails", valueFilter: home, subAttribute: "value"), column: "home_email"),
-        .init(pathText: "department", path: department, column: "dept"),
-        .init(pathText: "nickName", path: AttributePath(attribute: "nickName"), column: "username"),
-    ]))
+    let mapper = RowMapper(
+        kind: .user, table: "people",
+        attributes: AttributeMap(
+            Seed.userMap.entries + [
+                .init(
+                    pathText: "emails[type eq \"home\"].value",
+                    path: AttributePath(attribute: "emails", valueFilter: home, subAttribute: "value"),
+                    column: "home_email"),
+                .init(pathText: "department", path: department, column: "dept"),
+                .init(pathText: "nickName", path: AttributePath(attribute: "nickName"), column: "username"),
+            ]))
 
     func columns(_ op: PatchOperation.Kind, _ path: AttributePath?, _ value: SCIMValue? = nil) -> [String] {
         mapper.columns(affectedBy: PatchOperation(op: op, path: path, value: value))
@@ -36,7 +42,10 @@ import Testing
         let other = Filter.compare(AttributePath(attribute: "value"), .co, "example")
         #expect(columns(.remove, AttributePath(attribute: "emails", valueFilter: other)) == ["email", "home_email"])
         // Changing `type` moves an element in or out of a filter.
-        #expect(columns(.replace, AttributePath(attribute: "emails", subAttribute: "type"), "home") == ["email", "home_email"])
+        #expect(
+            columns(.replace, AttributePath(attribute: "emails", subAttribute: "type"), "home") == [
+                "email", "home_email",
+            ])
         #expect(columns(.replace, AttributePath(attribute: "emails", subAttribute: "display"), "x") == [])
     }
 

@@ -11,15 +11,17 @@ import Testing
     }
 
     @Test func groupsBeforeMemberships() {
-        #expect(ResourceOp.ordered([.addMember(groupID: "3", userID: "7"), Self.user("7"), Self.group("3")]) == [
-            Self.group("3"), Self.user("7"), .addMember(groupID: "3", userID: "7"),
-        ])
+        #expect(
+            ResourceOp.ordered([.addMember(groupID: "3", userID: "7"), Self.user("7"), Self.group("3")]) == [
+                Self.group("3"), Self.user("7"), .addMember(groupID: "3", userID: "7"),
+            ])
     }
 
     @Test func parentsBeforeChildren() {
-        #expect(ResourceOp.ordered([Self.group("3"), .moveParent(groupID: "3", parentID: "1"), Self.group("1")]) == [
-            Self.group("3"), Self.group("1"), .moveParent(groupID: "3", parentID: "1"),
-        ])
+        #expect(
+            ResourceOp.ordered([Self.group("3"), .moveParent(groupID: "3", parentID: "1"), Self.group("1")]) == [
+                Self.group("3"), Self.group("1"), .moveParent(groupID: "3", parentID: "1"),
+            ])
     }
 
     @Test func memberRemovalsBeforeDeletes() {
@@ -27,25 +29,28 @@ import Testing
             .delete(.group, id: "3"), .delete(.user, id: "7"), .removeMember(groupID: "3", userID: "7"),
             .removeMember(groupID: "4", userID: "8"),
         ]
-        #expect(ResourceOp.ordered(ops) == [
-            .removeMember(groupID: "3", userID: "7"), .removeMember(groupID: "4", userID: "8"),
-            .delete(.user, id: "7"), .delete(.group, id: "3"),
-        ])
+        #expect(
+            ResourceOp.ordered(ops) == [
+                .removeMember(groupID: "3", userID: "7"), .removeMember(groupID: "4", userID: "8"),
+                .delete(.user, id: "7"), .delete(.group, id: "3"),
+            ])
     }
 
     @Test func allPhasesInOrder() {
-        let patchGroup = ResourceOp.patch(.group, id: "2", [PatchOperation(op: .remove, path: AttributePath(attribute: "displayName"))])
+        let patchGroup = ResourceOp.patch(
+            .group, id: "2", [PatchOperation(op: .remove, path: AttributePath(attribute: "displayName"))])
         let ops: [ResourceOp] = [
             .delete(.group, id: "9"), .delete(.user, id: "8"), .addMember(groupID: "2", userID: "5"),
             .removeMember(groupID: "2", userID: "6"), .deactivate(userID: "4"), Self.user("5"),
             patchGroup, .moveParent(groupID: "2", parentID: nil), Self.group("1"),
         ]
-        #expect(ResourceOp.ordered(ops) == [
-            patchGroup, Self.group("1"), .moveParent(groupID: "2", parentID: nil),
-            .deactivate(userID: "4"), Self.user("5"),
-            .removeMember(groupID: "2", userID: "6"), .addMember(groupID: "2", userID: "5"),
-            .delete(.user, id: "8"), .delete(.group, id: "9"),
-        ])
+        #expect(
+            ResourceOp.ordered(ops) == [
+                patchGroup, Self.group("1"), .moveParent(groupID: "2", parentID: nil),
+                .deactivate(userID: "4"), Self.user("5"),
+                .removeMember(groupID: "2", userID: "6"), .addMember(groupID: "2", userID: "5"),
+                .delete(.user, id: "8"), .delete(.group, id: "9"),
+            ])
     }
 
     @Test func opsOnOneMembershipKeepTheirOrder() {
@@ -78,9 +83,11 @@ import Testing
             .addMember(groupID: "5", userID: "7"), Self.group("5"), .removeMember(groupID: "5", userID: "7"),
             .delete(.group, id: "5"), .removeMember(groupID: "4", userID: "1"),
         ]
-        #expect(ResourceOp.ordered(ops) == [
-            Self.group("5"), .addMember(groupID: "5", userID: "7"),
-            .removeMember(groupID: "5", userID: "7"), .removeMember(groupID: "4", userID: "1"), .delete(.group, id: "5"),
-        ])
+        #expect(
+            ResourceOp.ordered(ops) == [
+                Self.group("5"), .addMember(groupID: "5", userID: "7"),
+                .removeMember(groupID: "5", userID: "7"), .removeMember(groupID: "4", userID: "1"),
+                .delete(.group, id: "5"),
+            ])
     }
 }

@@ -21,17 +21,21 @@ import Testing
 
     @Test func nullColumnsLeaveAttributesOut() throws {
         let resource = try users.resource(from: Seed.userRow(first: .null, email: .null, active: .null))
-        #expect(resource == SCIMResource([
-            "schemas": [.string(SchemaURN.user)], "id": "7", "userName": "bjensen",
-            "name": ["familyName": "Jensen"],
-        ]))
+        #expect(
+            resource
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.user)], "id": "7", "userName": "bjensen",
+                    "name": ["familyName": "Jensen"],
+                ]))
     }
 
     @Test func columnsTheRowLacksLeaveAttributesOut() throws {
         let row = Row(["id": .int(7), "username": .text("bjensen")])
-        #expect(try users.resource(from: row) == SCIMResource([
-            "schemas": [.string(SchemaURN.user)], "id": "7", "userName": "bjensen",
-        ]))
+        #expect(
+            try users.resource(from: row)
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.user)], "id": "7", "userName": "bjensen",
+                ]))
     }
 
     @Test func rendersTextIdsAsGiven() throws {
@@ -54,74 +58,102 @@ import Testing
         #expect(throws: expected) { try users.resource(from: Seed.userRow(active: .int(5))) }
         #expect(
             expected.description
-                == "table sync_users: column \"is_active\": the value is not a boolean (expected true/false, 1/0, Y/N or T/F)")
+                == "table sync_users: column \"is_active\": the value is not a boolean (expected true/false, 1/0, Y/N or T/F)"
+        )
     }
 
     @Test func buildsExtensionObjectsAndSchemas() throws {
-        let mapper = RowMapper(kind: .user, table: "people", attributes: AttributeMap([
-            .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
-            .init(pathText: "department", path: Self.enterpriseDepartment, column: "dept"),
-            .init(pathText: "manager.value", path: Self.enterpriseManager, column: "manager_id"),
-        ]))
+        let mapper = RowMapper(
+            kind: .user, table: "people",
+            attributes: AttributeMap([
+                .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
+                .init(pathText: "department", path: Self.enterpriseDepartment, column: "dept"),
+                .init(pathText: "manager.value", path: Self.enterpriseManager, column: "manager_id"),
+            ]))
         #expect(mapper.schemas == [SchemaURN.user, SchemaURN.enterpriseUser])
         let resource = try mapper.resource(from: Row(["id": .int(1), "dept": .text("R&D"), "manager_id": .int(9)]))
-        #expect(resource == SCIMResource([
-            "schemas": [.string(SchemaURN.user), .string(SchemaURN.enterpriseUser)], "id": "1",
-            .init(SchemaURN.enterpriseUser): ["department": "R&D", "manager": ["value": "9"]],
-        ]))
+        #expect(
+            resource
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.user), .string(SchemaURN.enterpriseUser)], "id": "1",
+                    .init(SchemaURN.enterpriseUser): ["department": "R&D", "manager": ["value": "9"]],
+                ]))
         // The schemas stay the same when the extension's columns are NULL.
         let bare = try mapper.resource(from: Row(["id": .int(2), "dept": .null, "manager_id": .null]))
-        #expect(bare == SCIMResource([
-            "schemas": [.string(SchemaURN.user), .string(SchemaURN.enterpriseUser)], "id": "2",
-        ]))
+        #expect(
+            bare
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.user), .string(SchemaURN.enterpriseUser)], "id": "2",
+                ]))
     }
 
     @Test func fillsOneElementPerFilterWithEqAndPrimary() throws {
         let workPrimary = Filter.and(
-            .compare(AttributePath(attribute: "type"), .eq, "work"), .compare(AttributePath(attribute: "primary"), .eq, true))
+            .compare(AttributePath(attribute: "type"), .eq, "work"),
+            .compare(AttributePath(attribute: "primary"), .eq, true))
         let home = Filter.compare(AttributePath(attribute: "type"), .eq, "home")
-        let mapper = RowMapper(kind: .user, table: "people", attributes: AttributeMap([
-            .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
-            .init(pathText: "w.value", path: AttributePath(attribute: "emails", valueFilter: workPrimary, subAttribute: "value"), column: "work_mail"),
-            .init(pathText: "h", path: AttributePath(attribute: "emails", valueFilter: home), column: "home_mail"),
-            .init(pathText: "w.display", path: AttributePath(attribute: "emails", valueFilter: workPrimary, subAttribute: "display"), column: "work_label"),
-            .init(pathText: "phoneNumbers.value", path: AttributePath(attribute: "phoneNumbers", subAttribute: "value"), column: "phone"),
-        ]))
+        let mapper = RowMapper(
+            kind: .user, table: "people",
+            attributes: AttributeMap([
+                .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
+                .init(
+                    pathText: "w.value",
+                    path: AttributePath(attribute: "emails", valueFilter: workPrimary, subAttribute: "value"),
+                    column: "work_mail"),
+                .init(pathText: "h", path: AttributePath(attribute: "emails", valueFilter: home), column: "home_mail"),
+                .init(
+                    pathText: "w.display",
+                    path: AttributePath(attribute: "emails", valueFilter: workPrimary, subAttribute: "display"),
+                    column: "work_label"),
+                .init(
+                    pathText: "phoneNumbers.value",
+                    path: AttributePath(attribute: "phoneNumbers", subAttribute: "value"), column: "phone"),
+            ]))
         let row = Row([
             "id": .int(1), "work_mail": .text("a@work.example"), "home_mail": .text("a@home.example"),
             "work_label": .text("Work"), "phone": .text("+1 555 0100"),
         ])
         let resource = try mapper.resource(from: row)
-        #expect(resource["emails"] == [
-            ["type": "work", "primary": true, "value": "a@work.example", "display": "Work"],
-            ["type": "home", "value": "a@home.example"],
-        ])
+        #expect(
+            resource["emails"] == [
+                ["type": "work", "primary": true, "value": "a@work.example", "display": "Work"],
+                ["type": "home", "value": "a@home.example"],
+            ])
         #expect(resource["phoneNumbers"] == [["value": "+1 555 0100"]])
         let noHome = try mapper.resource(from: row.replacing("home_mail", with: .null))
         #expect(noHome["emails"] == [["type": "work", "primary": true, "value": "a@work.example", "display": "Work"]])
     }
 
     @Test func mapsDateTimesAndBooleansByAttributeType() throws {
-        let mapper = RowMapper(kind: .user, table: "people", attributes: AttributeMap([
-            .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
-            .init(pathText: "active", path: AttributePath(attribute: "active"), column: "enabled"),
-            .init(pathText: "meta.lastModified", path: AttributePath(attribute: "meta", subAttribute: "lastModified"), column: "changed"),
-        ]), zone: WallClockZone(fixedOffset: "+02:00")!)
+        let mapper = RowMapper(
+            kind: .user, table: "people",
+            attributes: AttributeMap([
+                .init(pathText: "id", path: AttributePath(attribute: "id"), column: "id"),
+                .init(pathText: "active", path: AttributePath(attribute: "active"), column: "enabled"),
+                .init(
+                    pathText: "meta.lastModified", path: AttributePath(attribute: "meta", subAttribute: "lastModified"),
+                    column: "changed"),
+            ]), zone: WallClockZone(fixedOffset: "+02:00")!)
         let row = Row([
             "id": .int(1), "enabled": .text("N"),
-            "changed": .dateTime(SQLDateTime(date: SQLDate(year: 2024, month: 6, day: 1), hour: 12, minute: 0, second: 0)),
+            "changed": .dateTime(
+                SQLDateTime(date: SQLDate(year: 2024, month: 6, day: 1), hour: 12, minute: 0, second: 0)),
         ])
-        #expect(try mapper.resource(from: row) == SCIMResource([
-            "schemas": [.string(SchemaURN.user)], "id": "1", "active": false,
-            "meta": ["lastModified": "2024-06-01T10:00:00Z"],
-        ]))
+        #expect(
+            try mapper.resource(from: row)
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.user)], "id": "1", "active": false,
+                    "meta": ["lastModified": "2024-06-01T10:00:00Z"],
+                ]))
     }
 
     @Test func mapsGroups() throws {
         let groups = try #require(Seed.relationLayout.groupMapper)
-        #expect(try groups.resource(from: Seed.groupRow()) == SCIMResource([
-            "schemas": [.string(SchemaURN.group)], "id": "3", "displayName": "Sales",
-        ]))
+        #expect(
+            try groups.resource(from: Seed.groupRow())
+                == SCIMResource([
+                    "schemas": [.string(SchemaURN.group)], "id": "3", "displayName": "Sales",
+                ]))
     }
 
     // MARK: Resource → row
@@ -132,10 +164,11 @@ import Testing
     ])
 
     @Test func classifiesMappedColumns() {
-        #expect(Self.seedTypes == [
-            "id": .integer(unsigned: false), "username": .text(maxLength: 64), "first_name": .text(maxLength: 64),
-            "last_name": .text(maxLength: 64), "email": .text(maxLength: 255), "is_active": .boolean(.tinyInt),
-        ])
+        #expect(
+            Self.seedTypes == [
+                "id": .integer(unsigned: false), "username": .text(maxLength: 64), "first_name": .text(maxLength: 64),
+                "last_name": .text(maxLength: 64), "email": .text(maxLength: 255), "is_active": .boolean(.tinyInt),
+            ])
         let yesNo = users.columnTypes(fromSQLTypes: ["IS_ACTIVE": "char(1)", "username": "char(1)"])
         #expect(yesNo == ["is_active": .boolean(.yesNo), "username": .text(maxLength: 1)])
     }
@@ -143,9 +176,10 @@ import Testing
     @Test func writesTheSeedUserBack() throws {
         let row = try users.row(from: Seed.bjensen, columnTypes: Self.seedTypes)
         #expect(row.columns == ["id", "username", "first_name", "last_name", "email", "is_active"])
-        #expect(row.values == [
-            .int(7), .text("bjensen"), .text("Barbara"), .text("Jensen"), .text("bjensen@example.com"), .int(1),
-        ])
+        #expect(
+            row.values == [
+                .int(7), .text("bjensen"), .text("Barbara"), .text("Jensen"), .text("bjensen@example.com"), .int(1),
+            ])
     }
 
     @Test func absentAttributesBecomeNull() throws {
@@ -177,12 +211,16 @@ import Testing
     }
 
     @Test func writesIntoYesNoAndExtensionColumns() throws {
-        let mapper = RowMapper(kind: .user, table: "people", attributes: AttributeMap([
-            .init(pathText: "id", path: AttributePath(attribute: "id"), column: "ID"),
-            .init(pathText: "active", path: AttributePath(attribute: "active"), column: "ENABLED"),
-            .init(pathText: "department", path: Self.enterpriseDepartment, column: "DEPT"),
-        ]))
-        let types = mapper.columnTypes(fromSQLTypes: ["id": "uniqueidentifier", "enabled": "char(1)", "dept": "nvarchar(40)"])
+        let mapper = RowMapper(
+            kind: .user, table: "people",
+            attributes: AttributeMap([
+                .init(pathText: "id", path: AttributePath(attribute: "id"), column: "ID"),
+                .init(pathText: "active", path: AttributePath(attribute: "active"), column: "ENABLED"),
+                .init(pathText: "department", path: Self.enterpriseDepartment, column: "DEPT"),
+            ]))
+        let types = mapper.columnTypes(fromSQLTypes: [
+            "id": "uniqueidentifier", "enabled": "char(1)", "dept": "nvarchar(40)",
+        ])
         let resource = SCIMResource([
             "id": "2819c223-7f76-453a-919d-413861904646", "active": false,
             .init(SchemaURN.enterpriseUser): ["department": "R&D"],
@@ -203,8 +241,10 @@ import Testing
     @Test func writingTooLongTextNamesTheColumn() {
         var resource = Seed.bjensen
         resource["userName"] = .string(String(repeating: "x", count: 65))
-        #expect(throws: RowMappingError.value(
-            table: "sync_users", ValueConversionError(column: "username", reason: .tooLong(length: 65, maxLength: 64)))
+        #expect(
+            throws: RowMappingError.value(
+                table: "sync_users",
+                ValueConversionError(column: "username", reason: .tooLong(length: 65, maxLength: 64)))
         ) {
             try users.row(from: resource, columnTypes: Self.seedTypes)
         }
