@@ -12,12 +12,14 @@ public enum DeletePolicy: String, Sendable, Hashable, CaseIterable {
 /// Turns row changes of a source layout into target operations (DESIGN.md: "row change →
 /// SCIM operations").
 ///
-/// | table | insert | update | delete |
-/// | --- | --- | --- | --- |
-/// | users | create (+ addMember when `users.group` is set) | patch of the changed attributes, deactivate/reactivate for `active`, removeMember + addMember when `users.group` changed | delete (with removeMember first) or deactivate, by ``DeletePolicy`` |
-/// | groups | create (+ moveParent when the parent is set) | patch, + moveParent when the parent changed | delete |
-/// | membership | addMember | removeMember + addMember | removeMember |
-///
+/// - users: insert → create (+ addMember when `users.group` is set); update → a patch of the
+///   changed attributes, deactivate/reactivate when `active` changed, removeMember + addMember
+///   when `users.group` changed; delete → by ``DeletePolicy``, delete (after removeMember
+///   when `users.group` is set) or deactivate.
+/// - groups: insert → create (+ moveParent when the parent is set); update → patch, +
+///   moveParent when the parent changed; delete → delete.
+/// - membership rows: insert → addMember; update → removeMember + addMember; delete →
+///   removeMember.
 /// - An update that changes the id (the primary key) is a delete of the old resource (by the
 ///   policy, for users) and a create of the new one.
 /// - A group's parent travels as its own `moveParent` op, never inside `create`: targets then

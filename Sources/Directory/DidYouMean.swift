@@ -3,14 +3,17 @@
 ///
 /// Closeness is the optimal-string-alignment distance (Levenshtein plus swaps of adjacent
 /// letters, so `emial` is one edit from `email`), ignoring case. A candidate counts when it is
-/// at most 1 edit away for words up to 4 characters, 2 up to 8, and 3 beyond. Among equally
-/// close candidates the first wins. A candidate equal to `word` (same case) is no suggestion.
+/// at most 1 edit away if the longer of the two names has up to 4 characters, 2 up to 8, and
+/// 3 beyond (so `parent` finds `parent_id`). Among equally close candidates the first wins.
+/// A candidate equal to `word` (same case) is no suggestion.
 public func didYouMean(_ word: String, among candidates: [String]) -> String? {
     let target = Array(word.lowercased())
-    let limit = target.count <= 4 ? 1 : target.count <= 8 ? 2 : 3
     var best: (candidate: String, distance: Int)?
     for candidate in candidates where candidate != word {
-        let distance = editDistance(target, Array(candidate.lowercased()))
+        let other = Array(candidate.lowercased())
+        let longer = max(target.count, other.count)
+        let limit = longer <= 4 ? 1 : longer <= 8 ? 2 : 3
+        let distance = editDistance(target, other)
         if distance <= limit, distance < (best?.distance ?? Int.max) {
             best = (candidate, distance)
         }

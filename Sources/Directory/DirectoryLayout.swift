@@ -87,7 +87,8 @@ public struct AttributeMap: Sendable, Hashable {
 
     /// The column mapped to `id`.
     public var idColumn: String? {
-        entries.first { $0.path.schema == nil && $0.path.valueFilter == nil && $0.path.subAttribute == nil
-            && $0.path.attribute.caseInsensitiveEquals("id") }?.column
+        // `id`, or `urn:ietf:params:scim:schemas:core:2.0:User:id` (a fully qualified name,
+        // RFC 7644 §3.10).
+        entries.first { $0.path.isID }?.column
     }
 }

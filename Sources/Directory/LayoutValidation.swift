@@ -25,7 +25,8 @@ extension DirectoryLayout {
         if let groups {
             issues += Self.tableIssues(groups.table, at: "groups.table")
             if groups.table.caseInsensitiveEquals(users.table) {
-                issues.append(LayoutIssue(path: "groups.table", message: "\"\(groups.table)\" is already the users table"))
+                issues.append(
+                    LayoutIssue(path: "groups.table", message: "\"\(groups.table)\" is already the users table"))
             }
             issues += Self.mapIssues(groups.attributes, at: "groups.attributes")
             if let parent = groups.parent { issues += Self.columnIssues(parent, at: "groups.parent") }
@@ -36,7 +37,8 @@ extension DirectoryLayout {
             where other.caseInsensitiveEquals(membership.table) {
                 let role = other == users.table ? "users" : "groups"
                 issues.append(
-                    LayoutIssue(path: "membership.table", message: "\"\(membership.table)\" is already the \(role) table"))
+                    LayoutIssue(
+                        path: "membership.table", message: "\"\(membership.table)\" is already the \(role) table"))
             }
             issues += Self.columnIssues(membership.user, at: "membership.user")
             issues += Self.columnIssues(membership.group, at: "membership.group")
@@ -80,13 +82,17 @@ extension DirectoryLayout {
                 issues.append(
                     LayoutIssue(
                         path: path,
-                        message: "\(entry.pathText) is mapped twice (columns \"\(first.column)\" and \"\(entry.column)\")"))
+                        message:
+                            "\(entry.pathText) is mapped twice (columns \"\(first.column)\" and \"\(entry.column)\")"))
             }
-            if !entry.column.isEmpty, let first = earlier.first(where: { $0.column.caseInsensitiveEquals(entry.column) }) {
+            if !entry.column.isEmpty,
+                let first = earlier.first(where: { $0.column.caseInsensitiveEquals(entry.column) })
+            {
                 issues.append(
                     LayoutIssue(
                         path: path,
-                        message: "column \"\(entry.column)\" is mapped twice (\(first.pathText) and \(entry.pathText))"))
+                        message: "column \"\(entry.column)\" is mapped twice (\(first.pathText) and \(entry.pathText))")
+                )
             }
         }
         return issues
@@ -109,7 +115,8 @@ extension DirectoryLayout {
     /// characters; with `allowSchema`, optionally `schema.table`), or nil when it is one.
     public static func identifierProblem(_ name: String, allowSchema: Bool) -> String? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        let plain = parts.count <= (allowSchema ? 2 : 1)
+        let plain =
+            parts.count <= (allowSchema ? 2 : 1)
             && parts.allSatisfy { part in
                 !part.isEmpty && part.count <= 64
                     && part.allSatisfy { $0.isLetter || $0.isASCIIDigit || $0 == "_" || $0 == "$" }

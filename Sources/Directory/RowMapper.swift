@@ -141,7 +141,8 @@ public struct RowMapper: Sendable, Hashable {
             let path = entry.path.normalized
             let value = entry.path.isID ? resource.id.map(SCIMValue.string) ?? .null : lookup(path, in: resource)
             if entry.path.isID, value.isNull { throw .missingID(table: table, column: entry.column) }
-            let columnType = columnTypes[entry.column]
+            let columnType =
+                columnTypes[entry.column]
                 ?? columnTypes.first { $0.key.caseInsensitiveEquals(entry.column) }?.value
                 ?? .unknown("")
             do {
@@ -240,8 +241,9 @@ extension RowMapper {
     public func columnTypes(fromSQLTypes sqlTypes: [String: String]) -> [String: ColumnType] {
         var result: [String: ColumnType] = [:]
         for entry in attributes.entries {
-            guard let sqlType = sqlTypes[entry.column]
-                ?? sqlTypes.first(where: { $0.key.caseInsensitiveEquals(entry.column) })?.value
+            guard
+                let sqlType = sqlTypes[entry.column]
+                    ?? sqlTypes.first(where: { $0.key.caseInsensitiveEquals(entry.column) })?.value
             else { continue }
             let holdsBoolean = attributeType(for: entry.path.normalized) == .boolean
             if result[entry.column] == nil || holdsBoolean {

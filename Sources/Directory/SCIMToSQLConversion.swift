@@ -89,7 +89,9 @@ extension SCIMValue {
         case .null: return .null
         case .integer(let i): return .decimal(String(i))
         case .decimal(let d):
-            guard let text = NumberText.plain(d) else { throw ValueConversionError(column: column, reason: .notDecimal) }
+            guard let text = NumberText.plain(d) else {
+                throw ValueConversionError(column: column, reason: .notDecimal)
+            }
             return .decimal(text)
         case .string(let s):
             let trimmed = s.trimmingASCIISpaces()
@@ -121,7 +123,9 @@ extension SCIMValue {
         case .bool(let b): text = b ? "true" : "false"
         case .integer(let i): text = String(i)
         case .decimal(let d):
-            guard let plain = NumberText.plain(d) else { throw ValueConversionError(column: column, reason: .notDecimal) }
+            guard let plain = NumberText.plain(d) else {
+                throw ValueConversionError(column: column, reason: .notDecimal)
+            }
             text = plain
         case .string(let s): text = s
         case .array, .object: throw unsupported(.text(maxLength: maxLength), column: column)
@@ -193,7 +197,9 @@ extension SCIMValue {
         case .bool(let b): return .json(b ? "true" : "false")
         case .integer(let i): return .json(String(i))
         case .decimal(let d):
-            guard let plain = NumberText.plain(d) else { throw ValueConversionError(column: column, reason: .notDecimal) }
+            guard let plain = NumberText.plain(d) else {
+                throw ValueConversionError(column: column, reason: .notDecimal)
+            }
             return .json(plain)
         case .string(let s): return .json(s)
         case .array, .object: throw unsupported(.json, column: column)

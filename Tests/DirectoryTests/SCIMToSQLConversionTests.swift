@@ -7,8 +7,10 @@ import Testing
         SQLDateTime(date: SQLDate(year: y, month: mo, day: d), hour: h, minute: mi, second: s, microsecond: us)
     }
 
-    func convert(_ value: SCIMValue, _ type: ColumnType, as attribute: AttributeDefinition.DataType = .string,
-                 zone: WallClockZone = .utc) throws -> SQLValue {
+    func convert(
+        _ value: SCIMValue, _ type: ColumnType, as attribute: AttributeDefinition.DataType = .string,
+        zone: WallClockZone = .utc
+    ) throws -> SQLValue {
         try value.sqlValue(for: type, attributeType: attribute, column: "c", zone: zone)
     }
 
@@ -38,8 +40,9 @@ import Testing
         #expect(throws: ValueConversionError(column: "c", reason: .notBoolean)) {
             try convert(2, .boolean(.native), as: .boolean)
         }
-        #expect(throws: ValueConversionError(
-            column: "c", reason: .unsupportedSCIMValue(kind: "complex attribute", column: .boolean(.bit)))
+        #expect(
+            throws: ValueConversionError(
+                column: "c", reason: .unsupportedSCIMValue(kind: "complex attribute", column: .boolean(.bit)))
         ) {
             try convert(["a": 1], .boolean(.bit), as: .boolean)
         }
@@ -84,7 +87,8 @@ import Testing
     @Test func checksDeclaredLengthsInCharacters() throws {
         #expect(try convert("Zoë", .text(maxLength: 3)) == .text("Zoë"))
         #expect(throws: ValueConversionError(column: "first_name", reason: .tooLong(length: 4, maxLength: 3))) {
-            try SCIMValue.string("Zoë!").sqlValue(for: .text(maxLength: 3), attributeType: .string, column: "first_name")
+            try SCIMValue.string("Zoë!").sqlValue(
+                for: .text(maxLength: 3), attributeType: .string, column: "first_name")
         }
         let error = ValueConversionError(column: "first_name", reason: .tooLong(length: 4, maxLength: 3))
         #expect(
@@ -93,8 +97,10 @@ import Testing
     }
 
     @Test func refusesComplexValuesInTextColumns() {
-        #expect(throws: ValueConversionError(
-            column: "c", reason: .unsupportedSCIMValue(kind: "multi-valued attribute", column: .text(maxLength: 10)))
+        #expect(
+            throws: ValueConversionError(
+                column: "c", reason: .unsupportedSCIMValue(kind: "multi-valued attribute", column: .text(maxLength: 10))
+            )
         ) {
             try convert(["a"], .text(maxLength: 10))
         }
@@ -104,27 +110,34 @@ import Testing
 
     @Test func writesInstantsIntoTimestampColumnsInUTC() throws {
         let zone = try #require(WallClockZone(fixedOffset: "+01:00"))
-        #expect(try convert("2024-03-01T10:00:00+01:00", .timestamp, as: .dateTime, zone: zone)
-            == .timestamp(Self.clock(2024, 3, 1, 9, 0, 0)))
-        #expect(try convert("2024-03-01T09:00:00.5Z", .timestamp, as: .dateTime)
-            == .timestamp(Self.clock(2024, 3, 1, 9, 0, 0, 500_000)))
+        #expect(
+            try convert("2024-03-01T10:00:00+01:00", .timestamp, as: .dateTime, zone: zone)
+                == .timestamp(Self.clock(2024, 3, 1, 9, 0, 0)))
+        #expect(
+            try convert("2024-03-01T09:00:00.5Z", .timestamp, as: .dateTime)
+                == .timestamp(Self.clock(2024, 3, 1, 9, 0, 0, 500_000)))
     }
 
     @Test func writesInstantsIntoDateTimeColumnsAsWallClockInTheZone() throws {
         let zone = try #require(WallClockZone(fixedOffset: "+01:00"))
-        #expect(try convert("2024-03-01T09:00:00Z", .dateTime, as: .dateTime)
-            == .dateTime(Self.clock(2024, 3, 1, 9, 0, 0)))
-        #expect(try convert("2024-03-01T09:00:00Z", .dateTime, as: .dateTime, zone: zone)
-            == .dateTime(Self.clock(2024, 3, 1, 10, 0, 0)))
-        #expect(try convert("2024-12-31T23:30:00.000001Z", .dateTime, as: .dateTime, zone: zone)
-            == .dateTime(Self.clock(2025, 1, 1, 0, 30, 0, 1)))
+        #expect(
+            try convert("2024-03-01T09:00:00Z", .dateTime, as: .dateTime)
+                == .dateTime(Self.clock(2024, 3, 1, 9, 0, 0)))
+        #expect(
+            try convert("2024-03-01T09:00:00Z", .dateTime, as: .dateTime, zone: zone)
+                == .dateTime(Self.clock(2024, 3, 1, 10, 0, 0)))
+        #expect(
+            try convert("2024-12-31T23:30:00.000001Z", .dateTime, as: .dateTime, zone: zone)
+                == .dateTime(Self.clock(2025, 1, 1, 0, 30, 0, 1)))
     }
 
     @Test func writesDates() throws {
         let zone = try #require(WallClockZone(fixedOffset: "+01:00"))
-        #expect(try convert("2024-03-01T23:30:00Z", .date, as: .dateTime, zone: zone)
-            == .date(SQLDate(year: 2024, month: 3, day: 2)))
-        #expect(try convert("2024-03-01", .date, as: .dateTime, zone: zone) == .date(SQLDate(year: 2024, month: 3, day: 1)))
+        #expect(
+            try convert("2024-03-01T23:30:00Z", .date, as: .dateTime, zone: zone)
+                == .date(SQLDate(year: 2024, month: 3, day: 2)))
+        #expect(
+            try convert("2024-03-01", .date, as: .dateTime, zone: zone) == .date(SQLDate(year: 2024, month: 3, day: 1)))
     }
 
     @Test func refusesBadDateTimes() {
@@ -134,8 +147,9 @@ import Testing
         #expect(throws: ValueConversionError(column: "c", reason: .notDateTime)) {
             try convert("2024-02-30T00:00:00Z", .timestamp, as: .dateTime)
         }
-        #expect(throws: ValueConversionError(
-            column: "c", reason: .unsupportedSCIMValue(kind: "integer", column: .dateTime))
+        #expect(
+            throws: ValueConversionError(
+                column: "c", reason: .unsupportedSCIMValue(kind: "integer", column: .dateTime))
         ) {
             try convert(1_700_000_000, .dateTime, as: .integer)
         }
@@ -144,8 +158,9 @@ import Testing
     // MARK: Others
 
     @Test func writesUUIDs() throws {
-        #expect(try convert("2819c223-7f76-453a-919d-413861904646", .uuid)
-            == .text("2819c223-7f76-453a-919d-413861904646"))
+        #expect(
+            try convert("2819c223-7f76-453a-919d-413861904646", .uuid)
+                == .text("2819c223-7f76-453a-919d-413861904646"))
         #expect(throws: ValueConversionError(column: "c", reason: .notUUID)) {
             try convert("2819c223-7f76-453a-919d-41386190464", .uuid)
         }

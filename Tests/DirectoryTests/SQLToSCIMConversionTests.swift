@@ -46,14 +46,17 @@ import Testing
     }
 
     @Test func booleanFromADateIsUnsupported() {
-        #expect(throws: ValueConversionError(
-            column: "c", reason: .unsupportedSQLValue(kind: "date", scimType: .boolean))
+        #expect(
+            throws: ValueConversionError(
+                column: "c", reason: .unsupportedSQLValue(kind: "date", scimType: .boolean))
         ) {
             try SQLValue.date(Self.date(2024, 1, 1)).scimValue(as: .boolean, column: "c")
         }
     }
 
-    @Test(arguments: [AttributeDefinition.DataType.string, .boolean, .integer, .decimal, .dateTime, .reference, .binary, .complex])
+    @Test(arguments: [
+        AttributeDefinition.DataType.string, .boolean, .integer, .decimal, .dateTime, .reference, .binary, .complex,
+    ])
     func nullIsNullForEveryType(_ type: AttributeDefinition.DataType) throws {
         #expect(try SQLValue.null.scimValue(as: type, column: "c") == .null)
     }
@@ -93,8 +96,10 @@ import Testing
     // MARK: Strings
 
     static let strings: [(SQLValue, String)] = [
-        (.text("Barbara"), "Barbara"), (.int(42), "42"), (.int(-7), "-7"), (.uint(18_446_744_073_709_551_615), "18446744073709551615"),
-        (.double(2), "2"), (.double(0.5), "0.5"), (.double(0.00001), "0.00001"), (.double(1e20), "100000000000000000000"),
+        (.text("Barbara"), "Barbara"), (.int(42), "42"), (.int(-7), "-7"),
+        (.uint(18_446_744_073_709_551_615), "18446744073709551615"),
+        (.double(2), "2"), (.double(0.5), "0.5"), (.double(0.00001), "0.00001"),
+        (.double(1e20), "100000000000000000000"),
         (.double(-1.25e-7), "-0.000000125"),
         (.decimal("12.50"), "12.50"), (.bool(true), "true"), (.bits(5, width: 4), "5"),
         (.bytes(Array("Zoë".utf8)), "Zoë"), (.json("{\"a\":1}"), "{\"a\":1}"),
@@ -197,13 +202,15 @@ import Testing
         #expect(try SQLValue.bytes([]).scimValue(as: .binary, column: "b") == .string(""))
         #expect(try SQLValue.bytes([0x4d]).scimValue(as: .binary, column: "b") == .string("TQ=="))
         #expect(try SQLValue.bytes([0x4d, 0x61]).scimValue(as: .binary, column: "b") == .string("TWE="))
-        #expect(try SQLValue.bytes([0x4d, 0x61, 0x6e, 0xff]).scimValue(as: .binary, column: "b") == .string("TWFu/w=="))
+        #expect(
+            try SQLValue.bytes([0x4d, 0x61, 0x6e, 0xff]).scimValue(as: .binary, column: "b") == .string("TWFu/w=="))
         #expect(try SQLValue.text("TWFu").scimValue(as: .binary, column: "b") == .string("TWFu"))
     }
 
     @Test func complexAttributesTakeNoColumn() {
-        #expect(throws: ValueConversionError(
-            column: "c", reason: .unsupportedSQLValue(kind: "text", scimType: .complex))
+        #expect(
+            throws: ValueConversionError(
+                column: "c", reason: .unsupportedSQLValue(kind: "text", scimType: .complex))
         ) {
             try SQLValue.text("x").scimValue(as: .complex, column: "c")
         }
