@@ -1,0 +1,96 @@
+import Config
+import Daemon
+import Foundation
+import SQLClients
+import TestSupport
+import Testing
+
+/// `scimsync check`'s probes against the real servers of scripts/test.
+@Suite struct PreflightTests {
+    func run(_ relative: String, environment: [String: String], edit: (String) -> String = { $0 }) throws -> (Bool, [String]) {
+        let text = edit(try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8))
+        let config = try ConfigLoader.parse(text, file: relative, environment: environment)
+        var lines: [String] = []
+        let passed = Preflight.run(config) { lines.append($0.line) }
+        return (passed, lines)
+    }
+
+    @Test func mariadbToSQLiteExamplePasses() throws {
+        let fixture = try ExampleDirectories()
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment)
+        #expect(passed, "\(lines)")
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("ok    hr-to-portal source: connected to MariaDB 10."))
+        #expect(lines[0].hasSuffix(" as scimsync@127.0.0.1:\(fixture.environment["HR_DB_PORT"]!)/\(fixture.hrDatabase)"))
+        #expect(lines[1] == "ok    hr-to-portal source: tables sync_users, sync_groups, sync_users_groups_rel have every column the layout maps")
+        #expect(lines[2] == "ok    hr-to-portal source: binlog on, format ROW, row image FULL, row metadata FULL; the user may read it")
+        #expect(lines[3] == "ok    hr-to-portal target: opened SQLite database \(fixture.sqlitePath)")
+        #expect(lines[4] == "ok    hr-to-portal target: tables portal_users, portal_groups, portal_memberships have every column the layout maps")
+    }
+
+    @Test func mariadbToPostgresExamplePasses() throws {
+        let fixture = try ExampleDirectories()
+        let (passed, lines) = try run("config/mariadb-to-postgres.yaml", environment: fixture.environment)
+        #expect(passed, "\(lines)")
+        #expect(lines.count == 5)
+        #expect(lines[3].hasPrefix("ok    hr-to-portal-pg target: connected to PostgreSQL "))
+        #expect(lines[3].hasSuffix("/scimsync_test schema portal"))
+        #expect(lines[4] == "ok    hr-to-portal-pg target: tables portal_users, portal_groups, portal_memberships have every column the layout maps")
+    }
+
+    @Test func wrongPasswordNamesTheConnectionKey() throws {
+        let fixture = try ExampleDirectories()
+        var environment = fixture.environment
+        environment["HR_DB_PASSWORD"] = "not-the-password"
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        #expect(!passed)
+        let source = lines.filter { $0.contains(" source: ") }
+        #expect(source.count == 1)
+        #expect(source.first?.hasPrefix("FAIL  hr-to-portal source: MariaDB refused the login (MariaDB error 1045, SQLSTATE 28000)") == true)
+        #expect(source.first?.hasSuffix("(pipelines[0].source.mysql)") == true)
+        #expect(!lines.joined().contains("not-the-password"))
+        // The target is still checked: one run reports every problem.
+        #expect(lines.filter { $0.hasPrefix("ok    hr-to-portal target: ") }.count == 2)
+    }
+
+    @Test func wrongTableAndColumnNames() throws {
+        let fixture = try ExampleDirectories()
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
+            $0.replacingOccurrences(of: "table: portal_users", with: "table: portal_user")
+                .replacingOccurrences(of: "first_name", with: "frist_name")
+        }
+        #expect(!passed)
+        #expect(lines.contains(
+            #"FAIL  hr-to-portal source: table sync_users has no column "frist_name" (did you mean "first_name"?) in database \#(fixture.hrDatabase) (pipelines[0].source.layout.users.attributes)"#))
+        #expect(lines.contains(
+            #"FAIL  hr-to-portal target: unknown table "portal_user" (did you mean "portal_users"?) in the database (pipelines[0].target.layout.users.table)"#))
+    }
+
+    @Test func missingSQLiteFile() throws {
+        let fixture = try ExampleDirectories()
+        var environment = fixture.environment
+        environment["PORTAL_DB"] = fixture.stateDirectory + "/missing.db"
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        #expect(!passed)
+        #expect(lines.last == "FAIL  hr-to-portal target: no such database file \(fixture.stateDirectory)/missing.db: check the path, or create the file with its tables first (pipelines[0].target.sqlite)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory + "/missing.db"), "check must not create the file")
+    }
+
+    @Test func serverIdMustDifferFromTheServers() throws {
+        let fixture = try ExampleDirectories()
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
+            $0.replacingOccurrences(of: "serverId: 4242", with: "serverId: 1")
+        }
+        #expect(!passed)
+        #expect(lines.contains("FAIL  hr-to-portal source: serverId 1 is the server's own server_id: choose another (pipelines[0].source.mysql.serverId)"))
+    }
+
+    @Test func unknownDatabase() throws {
+        let fixture = try ExampleDirectories()
+        var environment = fixture.environment
+        environment["HR_DB_NAME"] = "no_such_database"
+        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        #expect(!passed)
+        #expect(lines.first?.hasPrefix("FAIL  hr-to-portal source: the MariaDB database does not exist (MariaDB error 1049") == true)
+    }
+}
