@@ -25,16 +25,11 @@ enum EqualityFilter {
         SCIMObject((pairs(filter) ?? []).map { ($0.name, $0.value) })
     }
 
-    // LOCAL MATCHER, TO BE REPLACED by the SCIM module's filter evaluator: it understands only
-    // the `eq`/`and` filters that maps use, and matches nothing else.
-    /// Whether `element` satisfies `filter`. String comparison ignores case, as RFC 7644
-    /// §3.4.2.2 has it for attributes with `caseExact` false (`type`, `value` of `emails`).
-    static func matches(_ element: SCIMObject, _ filter: Filter) -> Bool {
-        guard let pairs = pairs(filter) else { return false }
-        return pairs.allSatisfy { pair in
-            guard let actual = element[pair.name] else { return false }
-            return equal(actual, pair.value)
-        }
+    /// Whether `element` of the multi-valued attribute `attribute` satisfies `filter`, by the
+    /// SCIM evaluator (case-exactness from the schema).
+    static func matches(_ element: SCIMObject, _ filter: Filter, in attribute: AttributePath) -> Bool {
+        let definition = attributeDefinition(for: AttributePath(schema: attribute.schema, attribute: attribute.attribute))
+        return filter.matches(element: .object(element), of: definition)
     }
 
     /// Whether two filters can pick the same element: false only when both are equality

@@ -1,42 +1,36 @@
 import SCIM
 
-// The SCIM data types of the attributes a layout maps, from a small table of RFC 7643's core
-// User and Group attributes (§4.1, §4.2) and the enterprise extension (§4.3).
-//
-// TO BE REWIRED: once the SCIM module's core schema definitions land, `attributeType(for:)`
-// and `isMultiValued(_:)` become lookups in those SchemaDefinitions; nothing else in this
-// module reads the table below.
+// What a layout needs to know about the attributes it maps, from the SCIM module's core
+// schemas (RFC 7643 §4.1-§4.3). A map entry does not say whether it belongs to a User or a
+// Group, so both are consulted: their attribute names never disagree on type.
 
-/// The SCIM data type of the attribute (or sub-attribute) that `path` names. Attributes
-/// not in the table are strings.
+private let knownSchemaSets = [CoreSchemas.userSchemas, CoreSchemas.groupSchemas]
+
+/// The schema definition of the attribute (or sub-attribute) `path` names, if it is a core
+/// or enterprise attribute.
+public func attributeDefinition(for path: AttributePath) -> AttributeDefinition? {
+    for schemas in knownSchemaSets {
+        if let definition = CoreSchemas.definition(of: path, in: schemas) { return definition }
+    }
+    return nil
+}
+
+/// The SCIM data type of the attribute (or sub-attribute) that `path` names. A filtered path
+/// without a sub-attribute (`emails[type eq "work"]`) stands for the element's `value`.
+/// Attributes no schema defines are strings.
 public func attributeType(for path: AttributePath) -> AttributeDefinition.DataType {
-    let name = (path.subAttribute ?? path.attribute).lowercased()
-    let parent = path.subAttribute == nil ? nil : path.attribute.lowercased()
-    if path.isCore {
-        switch (parent, name) {
-        case (nil, "active"), (_, "primary"): return .boolean
-        case ("meta", "created"), ("meta", "lastmodified"): return .dateTime
-        case (nil, "profileurl"), ("photos", "value"), ("meta", "location"), (_, "$ref"): return .reference
-        case ("x509certificates", "value"): return .binary
-        default: return .string
-        }
+    guard let definition = attributeDefinition(for: path) else { return .string }
+    if definition.type == .complex, path.subAttribute == nil, let value = definition.subAttribute("value") {
+        return value.type
     }
-    if let schema = path.schema, schema.caseInsensitiveEquals(SchemaURN.enterpriseUser), name == "$ref" {
-        return .reference
-    }
-    return .string
+    return definition.type
 }
 
-/// Whether `path`'s top-level attribute is multi-valued (RFC 7643 §4.1.2, §4.2), so that its
-/// values live in an array of elements.
+/// Whether `path`'s top-level attribute is multi-valued, so that its values live in an
+/// array of elements.
 public func isMultiValued(_ path: AttributePath) -> Bool {
-    path.isCore && multiValuedCoreAttributes.contains(path.attribute.lowercased())
+    attributeDefinition(for: AttributePath(schema: path.schema, attribute: path.attribute))?.multiValued ?? false
 }
-
-private let multiValuedCoreAttributes: Set<String> = [
-    "emails", "phonenumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles",
-    "x509certificates", "members",
-]
 
 extension AttributePath {
     /// Whether the path belongs to a core schema: unqualified, or qualified with the core

@@ -169,11 +169,11 @@ public struct RowMapper: Sendable, Hashable {
         guard let sub = path.subAttribute else { return value }
         switch value {
         case .object(let complex):
-            if let filter = path.valueFilter, !EqualityFilter.matches(complex, filter) { return .null }
+            if let filter = path.valueFilter, !EqualityFilter.matches(complex, filter, in: path) { return .null }
             return complex[sub] ?? .null
         case .array(let elements):
             let objects = elements.compactMap(\.objectValue)
-            let candidates = path.valueFilter.map { f in objects.filter { EqualityFilter.matches($0, f) } } ?? objects
+            let candidates = path.valueFilter.map { f in objects.filter { EqualityFilter.matches($0, f, in: path) } } ?? objects
             let chosen = candidates.first { $0["primary"] == .bool(true) } ?? candidates.first
             return chosen?[sub] ?? .null
         case .null, .bool, .integer, .decimal, .string:
