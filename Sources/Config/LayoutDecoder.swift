@@ -1,4 +1,5 @@
 import Directory
+import Foundation
 import SCIM
 
 /// Decodes a `layout:` block into a `DirectoryLayout` and reports the layout's own
@@ -7,19 +8,34 @@ struct LayoutDecoder {
     let collector: IssueCollector
 
     func decode(_ node: ConfigNode) -> DirectoryLayout? {
-        guard let map = node.mapping(allowed: ["users", "groups", "membership"]) else { return nil }
+        guard let map = node.mapping(allowed: ["users", "groups", "membership", "timeZone"]) else { return nil }
         let users = map.required("users", "the users table and its attribute map").flatMap(usersTable)
         let groups = map["groups"].map(groupsTable)
         let membership = map["membership"].map(membershipTable)
-        guard let users else { return nil }
+        let zone = map["timeZone"].map(timeZone) ?? .utc
+        guard let users, let zone else { return nil }
         if let groups, groups == nil { return nil }
         if let membership, membership == nil { return nil }
-        let layout = DirectoryLayout(users: users, groups: groups ?? nil, membership: membership ?? nil)
+        let layout = DirectoryLayout(users: users, groups: groups ?? nil, membership: membership ?? nil, timeZone: zone)
         let issues = layout.validate()
         for issue in issues {
             collector.report(issue.path.split(separator: ".").reduce(node.path) { $0.appending(String($1)) }, issue.message)
         }
         return issues.isEmpty ? layout : nil
+    }
+
+    /// The zone of the layout's wall-clock columns (MySQL DATETIME, PostgreSQL timestamp):
+    /// `UTC`, a fixed offset such as `+02:00`, or an IANA name such as `Europe/Berlin`.
+    private func timeZone(_ node: ConfigNode) -> WallClockZone? {
+        guard let text = node.nonEmptyString() else { return nil }
+        if let fixed = WallClockZone(fixedOffset: text) { return fixed }
+        if text.contains("/"), let zone = TimeZone(identifier: text) {
+            return WallClockZone(identifier: text) { instant in
+                zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant)))
+            }
+        }
+        collector.report(node.path, "\"\(text)\" is not a time zone: use UTC, an offset such as +02:00, or a name such as Europe/Berlin")
+        return nil
     }
 
     private func usersTable(_ node: ConfigNode) -> UsersTable? {

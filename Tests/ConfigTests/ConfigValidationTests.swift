@@ -1,4 +1,5 @@
 import Config
+import Directory
 import Testing
 
 /// Broken configurations: each must fail with the file, the key path and what is allowed.
@@ -174,6 +175,23 @@ import Testing
         let config = try ConfigLoader.parse(text, file: "f", baseDirectory: "/etc/scimsync", environment: ["PW": "x"])
         #expect(config.offsets.path == "/etc/scimsync/state/offsets.db")
         #expect(config.pipelines.first?.target.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
+    }
+
+    @Test func layoutTimeZones() throws {
+        func zone(_ text: String) throws -> Directory.WallClockZone? {
+            let config = try ConfigLoader.parse(
+                Self.valid.replacingFirst("      layout:\n        users:\n          table: sync_users", with: "      layout:\n        timeZone: \(text)\n        users:\n          table: sync_users"),
+                file: "f", environment: ["PW": "x"])
+            return config.pipelines.first?.source.layout.timeZone
+        }
+        #expect(try zone("UTC") == .utc)
+        #expect(try zone("\"+02:00\"")?.secondsFromUTC(atInstant: 0) == 7200)
+        // Berlin: UTC+1 in January, UTC+2 in July.
+        #expect(try zone("Europe/Berlin")?.secondsFromUTC(atInstant: 1_767_225_600) == 3600)
+        #expect(try zone("Europe/Berlin")?.secondsFromUTC(atInstant: 1_782_864_000) == 7200)
+        #expect(errors(Self.valid.replacingFirst("      layout:\n        users:\n          table: sync_users", with: "      layout:\n        timeZone: Mars/Olympus\n        users:\n          table: sync_users")) == [
+            #"scimsync.yaml: pipelines[0].source.layout.timeZone: "Mars/Olympus" is not a time zone: use UTC, an offset such as +02:00, or a name such as Europe/Berlin"#
+        ])
     }
 }
 
