@@ -1,39 +1,8 @@
+import SCIM
+
 /// Calendar arithmetic and date-time text for the conversions, without Foundation: the
 /// proleptic Gregorian calendar, seconds since 1970 in UTC, RFC 3339 text for SCIM and
 /// `YYYY-MM-DD HH:MM:SS[.ffffff]` text for SQL.
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-    let y = Int64(month <= 2 ? year - 1 : year)
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let m = Int64(month)
-    let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
-}
-
-/// The civil date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-func civilFromDays(_ days: Int64) -> SQLDate {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    return SQLDate(year: Int(year), month: Int(month), day: Int(day))
-}
-
-func daysInMonth(year: Int, month: Int) -> Int {
-    switch month {
-    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
-}
 
 /// An instant: seconds since 1970-01-01T00:00:00Z and microseconds within the second.
 struct Instant: Hashable {
@@ -48,10 +17,17 @@ extension SQLDate {
 
     var isValid: Bool {
         (0...9999).contains(year) && (1...12).contains(month) && day >= 1
-            && day <= daysInMonth(year: year, month: month)
+            && day <= GregorianCalendar.daysInMonth(year: year, month: month)
     }
 
-    var daysSince1970: Int64 { daysFromCivil(year: year, month: month, day: day) }
+    /// Days since 1970-01-01.
+    public var daysSince1970: Int64 { GregorianCalendar.days(year: year, month: month, day: day) }
+
+    /// The date `days` after 1970-01-01.
+    public init(daysSince1970 days: Int64) {
+        let civil = GregorianCalendar.date(days: days)
+        self.init(year: civil.year, month: civil.month, day: civil.day)
+    }
 
     /// `YYYY-MM-DD`.
     var text: String { fourDigits(year) + "-" + twoDigits(month) + "-" + twoDigits(day) }
@@ -72,7 +48,7 @@ extension SQLDateTime {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = Int(seconds - days * 86_400)
         self.init(
-            date: civilFromDays(days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60,
+            date: SQLDate(daysSince1970: days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60,
             microsecond: microsecond)
     }
 

@@ -37,7 +37,7 @@ public struct SCIMDateTime: Sendable, Hashable, Comparable {
             let minute = reader.digits(2), reader.take(":"),
             let second = reader.digits(2)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+        guard (1...12).contains(month), day >= 1, day <= GregorianCalendar.daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 60
         else { return nil }
 
@@ -74,30 +74,12 @@ public struct SCIMDateTime: Sendable, Hashable, Comparable {
         }
         guard reader.isAtEnd else { return nil }
 
-        let days = Self.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
+        let days = GregorianCalendar.days(year: year, month: month, day: day)
         let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         self.secondsSinceEpoch = local - offsetSeconds
         self.attoseconds = attoseconds
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 }
 
 /// Bounds-checked reader of ASCII digits and punctuation.

@@ -192,39 +192,16 @@ struct TextScanner {
     }
 }
 
-/// Proleptic Gregorian calendar arithmetic for converting zoned times to UTC
-/// (days-from-civil and back, after H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+/// Converting zoned times to UTC, by way of day counts.
 enum CivilTime {
     static func shifted(_ value: SQLDateTime, bySeconds shift: Int) -> SQLDateTime {
-        let seconds = daysFromCivil(value.date) * 86_400 + value.hour * 3600 + value.minute * 60 + value.second + shift
+        let seconds = Int(value.date.daysSince1970) * 86_400 + value.hour * 3600 + value.minute * 60 + value.second
+            + shift
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         return SQLDateTime(
-            date: civil(fromDays: days), hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60,
+            date: SQLDate(daysSince1970: Int64(days)), hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60,
             second: secondOfDay % 60, microsecond: value.microsecond
         )
-    }
-
-    static func daysFromCivil(_ date: SQLDate) -> Int {
-        let year = date.month <= 2 ? date.year - 1 : date.year
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let monthIndex = (date.month + 9) % 12
-        let dayOfYear = (153 * monthIndex + 2) / 5 + date.day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civil(fromDays days: Int) -> SQLDate {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return SQLDate(year: year, month: month, day: day)
     }
 }
