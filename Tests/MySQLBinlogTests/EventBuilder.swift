@@ -82,3 +82,12 @@ enum BinlogEventTypeIndex {
     static let gtid = 32
     static let anonymousGTID = 33
 }
+
+extension EventBuilder {
+    /// The CRC32 footer of `event`'s bytes.
+    static func crcFooter(_ event: [UInt8]) -> [UInt8] {
+        var footer = EventBuilder()
+        footer.le(UInt64(CRC32.checksum(event)), 4)
+        return footer.bytes
+    }
+}
