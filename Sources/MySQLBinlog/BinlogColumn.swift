@@ -24,9 +24,6 @@ public struct BinlogColumn: Sendable, Hashable {
     /// DECIMAL scale, or the fractional-second digits of TIME/DATETIME/TIMESTAMP.
     public var scale: Int = 0
 
-    /// How values of this column are read; fixed once per TABLE_MAP.
-    var decoding: ColumnDecoding = .unsupported
-
     public init(wireType: UInt8, isNullable: Bool) {
         self.wireType = wireType
         self.type = ColumnType(rawValue: wireType)
@@ -60,6 +57,14 @@ public struct BinlogColumn: Sendable, Hashable {
     }
 }
 
+/// What the row loop needs of a table, computed once per TABLE_MAP: one plain enum per column
+/// (no reference-counted payloads, so reading it costs no retain/release) and the ENUM/SET
+/// members, only touched for those columns.
+struct RowDecodingPlan: Sendable, Hashable {
+    var decodings: [ColumnDecoding]
+    var members: [[String]?]
+}
+
 /// What reading one value of a column takes, precomputed from the TABLE_MAP so the row loop only
 /// switches on this.
 enum ColumnDecoding: Sendable, Hashable {
@@ -89,5 +94,5 @@ enum ColumnDecoding: Sendable, Hashable {
     case enumeration(bytes: Int)
     case set(bytes: Int)
     case null
-    case unsupported
+    case unsupported(typeCode: UInt8)
 }

@@ -2,7 +2,16 @@
 /// value in column order.
 enum RowImageDecoder {
     static func decode(
-        _ reader: inout ByteReader, columns: [BinlogColumn], present: UnsafeRawBufferPointer
+        _ reader: inout ByteReader, plan: RowDecodingPlan, present: UnsafeRawBufferPointer
+    ) throws -> [BinlogValue] {
+        try plan.decodings.withUnsafeBufferPointer { decodings in
+            try decode(&reader, decodings: decodings, members: plan.members, present: present)
+        }
+    }
+
+    static func decode(
+        _ reader: inout ByteReader, decodings columns: UnsafeBufferPointer<ColumnDecoding>, members: [[String]?],
+        present: UnsafeRawBufferPointer
     ) throws -> [BinlogValue] {
         var presentCount = 0
         for byte in present {
@@ -27,14 +36,16 @@ enum RowImageDecoder {
                 values.append(.null)
                 continue
             }
-            values.append(try value(&reader, column: columns[index], index: index))
+            values.append(try value(&reader, decoding: columns[index], members: members, index: index))
         }
         return values
     }
 
     @inline(__always)
-    static func value(_ reader: inout ByteReader, column: BinlogColumn, index: Int) throws -> BinlogValue {
-        switch column.decoding {
+    static func value(
+        _ reader: inout ByteReader, decoding: ColumnDecoding, members allMembers: [[String]?], index: Int
+    ) throws -> BinlogValue {
+        switch decoding {
         case .signed(let bytes):
             return .int(try reader.readInt(byteCount: bytes))
         case .unsigned(let bytes):
@@ -89,7 +100,7 @@ enum RowImageDecoder {
             return .bytes(Array(try reader.readLengthPrefixedBytes(lengthBytes: lengthBytes)))
         case .enumeration(let bytes):
             let number = Int(try reader.readUInt(byteCount: bytes))
-            guard let members = column.members else { return .enumIndex(number) }
+            guard let members = allMembers[index] else { return .enumIndex(number) }
             if number == 0 { return .enumeration("") }
             guard number <= members.count else {
                 throw BinlogDecodeError.Reason.malformed("ENUM index \(number) of column \(index + 1) beyond its \(members.count) members")
@@ -97,7 +108,7 @@ enum RowImageDecoder {
             return .enumeration(members[number - 1])
         case .set(let bytes):
             let mask = try reader.readUInt(byteCount: bytes)
-            guard let members = column.members else { return .setBits(mask) }
+            guard let members = allMembers[index] else { return .setBits(mask) }
             var chosen: [String] = []
             for bit in 0..<min(members.count, 64) where mask & (1 << UInt64(bit)) != 0 {
                 chosen.append(members[bit])
@@ -105,8 +116,8 @@ enum RowImageDecoder {
             return .set(chosen)
         case .null:
             return .null
-        case .unsupported:
-            throw BinlogDecodeError.Reason.unsupportedColumnType(column: index, typeCode: column.wireType)
+        case .unsupported(let typeCode):
+            throw BinlogDecodeError.Reason.unsupportedColumnType(column: index, typeCode: typeCode)
         }
     }
 

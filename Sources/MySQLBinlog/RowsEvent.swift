@@ -87,12 +87,12 @@ public struct RowsEvent: Sendable, Hashable {
                 )
                 var result: [RowImages] = []
                 while !reader.isAtEnd {
-                    let first = try RowImageDecoder.decode(&reader, columns: table.columns, present: present)
+                    let first = try RowImageDecoder.decode(&reader, plan: table.plan, present: present)
                     switch kind {
                     case .write: result.append(RowImages(before: nil, after: first))
                     case .delete: result.append(RowImages(before: first, after: nil))
                     case .update:
-                        let second = try RowImageDecoder.decode(&reader, columns: table.columns, present: presentAfter)
+                        let second = try RowImageDecoder.decode(&reader, plan: table.plan, present: presentAfter)
                         result.append(RowImages(before: first, after: second))
                     }
                 }

@@ -11,11 +11,14 @@ public struct TableMapEvent: Sendable, Hashable {
     public var flags: UInt16
     public var schema: String
     public var table: String
-    public var columns: [BinlogColumn]
+    /// The columns, in table order. Read-only: the row decoding plan is derived from them.
+    public internal(set) var columns: [BinlogColumn]
     /// Indexes of the primary key columns, when the optional metadata named them.
     public var primaryKey: [Int]
     /// True when the TABLE_MAP carried column names (`binlog_row_metadata=FULL`).
     public var hasColumnNames: Bool
+    /// How to read each column's values, fixed once when the event is parsed.
+    var plan = RowDecodingPlan(decodings: [], members: [])
 
     /// `schema.table`.
     public var qualifiedName: String { "\(schema).\(table)" }
@@ -69,9 +72,9 @@ public struct TableMapEvent: Sendable, Hashable {
             primaryKey: [], hasColumnNames: false
         )
         try TableMapOptionalMetadata.apply(&reader, to: &event, flavor: format.flavor)
-        for index in event.columns.indices {
-            event.columns[index].decoding = event.columns[index].makeDecoding()
-        }
+        event.plan = RowDecodingPlan(
+            decodings: event.columns.map { $0.makeDecoding() }, members: event.columns.map(\.members)
+        )
         return event
     }
 }
@@ -108,7 +111,7 @@ extension BinlogColumn {
     }
 
     func makeDecoding() -> ColumnDecoding {
-        guard let type else { return .unsupported }
+        guard let type else { return .unsupported(typeCode: wireType) }
         switch type {
         case .tiny: return isUnsigned ? .unsigned(bytes: 1) : .signed(bytes: 1)
         case .short: return isUnsigned ? .unsigned(bytes: 2) : .signed(bytes: 2)
@@ -118,19 +121,19 @@ extension BinlogColumn {
         case .float: return .float
         case .double: return .double
         case .newDecimal:
-            guard (1...65).contains(length), scale <= 30, scale <= length else { return .unsupported }
+            guard (1...65).contains(length), scale <= 30, scale <= length else { return .unsupported(typeCode: wireType) }
             return .decimal(precision: length, scale: scale)
         case .bit:
-            guard (1...64).contains(length) else { return .unsupported }
+            guard (1...64).contains(length) else { return .unsupported(typeCode: wireType) }
             return .bit(bits: length)
         case .year: return .year
         case .date, .newDate: return .date
         case .time: return .time
-        case .time2: return scale <= 6 ? .time2(fsp: scale) : .unsupported
+        case .time2: return scale <= 6 ? .time2(fsp: scale) : .unsupported(typeCode: wireType)
         case .dateTime: return .dateTime
-        case .dateTime2: return scale <= 6 ? .dateTime2(fsp: scale) : .unsupported
+        case .dateTime2: return scale <= 6 ? .dateTime2(fsp: scale) : .unsupported(typeCode: wireType)
         case .timestamp: return .timestamp
-        case .timestamp2: return scale <= 6 ? .timestamp2(fsp: scale) : .unsupported
+        case .timestamp2: return scale <= 6 ? .timestamp2(fsp: scale) : .unsupported(typeCode: wireType)
         case .varchar, .varString:
             return .string(lengthBytes: length < 256 ? 1 : 2, encoding: textEncoding, padBinaryTo: nil)
         case .string:
@@ -139,20 +142,20 @@ extension BinlogColumn {
                 lengthBytes: length > 255 ? 2 : 1, encoding: encoding, padBinaryTo: encoding == .binary ? length : nil
             )
         case .blob, .tinyBlob, .mediumBlob, .longBlob:
-            guard (1...4).contains(metadata[0]) else { return .unsupported }
+            guard (1...4).contains(metadata[0]) else { return .unsupported(typeCode: wireType) }
             return .blob(lengthBytes: Int(metadata[0]), encoding: textEncoding)
         case .json:
-            guard (1...4).contains(metadata[0]) else { return .unsupported }
+            guard (1...4).contains(metadata[0]) else { return .unsupported(typeCode: wireType) }
             return .json(lengthBytes: Int(metadata[0]))
         case .geometry:
-            guard (1...4).contains(metadata[0]) else { return .unsupported }
+            guard (1...4).contains(metadata[0]) else { return .unsupported(typeCode: wireType) }
             return .geometry(lengthBytes: Int(metadata[0]))
         case .enumeration:
-            return (1...2).contains(length) ? .enumeration(bytes: length) : .unsupported
+            return (1...2).contains(length) ? .enumeration(bytes: length) : .unsupported(typeCode: wireType)
         case .set:
-            return (1...8).contains(length) ? .set(bytes: length) : .unsupported
+            return (1...8).contains(length) ? .set(bytes: length) : .unsupported(typeCode: wireType)
         case .null: return .null
-        case .decimal, .typedArray, .vector, .invalid, .bool: return .unsupported
+        case .decimal, .typedArray, .vector, .invalid, .bool: return .unsupported(typeCode: wireType)
         }
     }
 }

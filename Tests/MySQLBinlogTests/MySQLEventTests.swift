@@ -170,4 +170,43 @@ import MySQLBinlog
         #expect(decoded.position == 4)
         #expect(decoded.header.isArtificial)
     }
+
+    @Test func preDecimalColumnsAreRefusedNotGuessed() throws {
+        // A table with a pre-5.0 DECIMAL (type 0) column: its values cannot be read.
+        var body = EventBuilder()
+        body.le(9, 6)
+        body.le(1, 2)
+        body.u8(1)
+        body.text("a")
+        body.u8(0)
+        body.u8(1)
+        body.text("t")
+        body.u8(0)
+        body.packed(1)
+        body.u8(0)
+        body.packed(0)
+        body.u8(1)
+        let map = EventBuilder.event(type: 19, body: body.bytes)
+        var rows = EventBuilder()
+        rows.le(9, 6)
+        rows.le(1, 2)
+        rows.le(2, 2)
+        rows.packed(1)
+        rows.u8(1)
+        rows.u8(0)
+        rows.raw([1, 2, 3, 4])
+        let write = EventBuilder.event(type: 30, body: rows.bytes)
+        let events = try MySQLEvents.decodeAll([MySQLEvents.formatDescription, map, write])
+        guard case .tableMap(let table) = events[1], case .rows(let decoded) = events[2] else {
+            Issue.record("no TABLE_MAP + WRITE_ROWS")
+            return
+        }
+        do {
+            _ = try decoded.rows(using: table)
+            Issue.record("an old DECIMAL decoded")
+        } catch {
+            #expect(error.reason == .unsupportedColumnType(column: 0, typeCode: 0))
+            #expect(error.description.contains("column 1 has column type 0"))
+        }
+    }
 }
