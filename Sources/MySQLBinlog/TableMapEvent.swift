@@ -17,6 +17,8 @@ public struct TableMapEvent: Sendable, Hashable {
     public var primaryKey: [Int]
     /// True when the TABLE_MAP carried column names (`binlog_row_metadata=FULL`).
     public var hasColumnNames: Bool
+    /// True when the TABLE_MAP carried the `SIGNEDNESS` field.
+    public internal(set) var hasSignedness: Bool = false
     /// How to read each column's values, fixed once when the event is parsed.
     var plan = RowDecodingPlan(decodings: [], members: [])
 

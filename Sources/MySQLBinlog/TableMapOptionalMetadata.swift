@@ -30,6 +30,7 @@ enum TableMapOptionalMetadata {
             var value = ByteReader(try reader.readLengthEncodedBytes())
             switch field {
             case signedness:
+                event.hasSignedness = true
                 // One bit per numeric column, most significant bit first.
                 var numericIndex = 0
                 for index in event.columns.indices where event.columns[index].isNumeric {

@@ -59,7 +59,7 @@ enum MySQLEvents {
 
     /// app.users: id BIGINT UNSIGNED PK, name VARCHAR(40) utf8mb4, doc JSON,
     /// role ENUM('admin','user'), born DATE, score DECIMAL(5,2), legacy CHAR(3) latin1.
-    static func tableMap(tableID: UInt64 = tableID, names: Bool = true) -> [UInt8] {
+    static func tableMap(tableID: UInt64 = tableID, names: Bool = true, minimal: Bool = false) -> [UInt8] {
         var body = EventBuilder()
         body.le(tableID, 6)
         body.le(1, 2)
@@ -75,6 +75,9 @@ enum MySQLEvents {
         body.packed(metadata.count)
         body.raw(metadata)
         body.u8(0x7E)
+        if minimal {
+            return EventBuilder.event(type: 19, body: body.bytes, nextPosition: 400)
+        }
         // SIGNEDNESS: id unsigned, score signed.
         body.u8(1)
         body.packed(1)
