@@ -15,7 +15,7 @@ public struct QueryEvent: Sendable, Hashable {
 
     /// What the statement means for transaction boundaries.
     public var kind: Kind {
-        let trimmed = statement.utf8.count <= 12 ? statement.trimmingASCIIWhitespace().uppercased() : ""
+        let trimmed = statement.utf8.count <= 32 ? statement.trimmingASCIIWhitespace().uppercased() : ""
         switch trimmed {
         case "BEGIN", "START TRANSACTION": return .begin
         case "COMMIT": return .commit
