@@ -26,6 +26,7 @@ let package = Package(
         // Pure modules: no I/O, no C.
         .target(name: "SCIM", swiftSettings: strict),
         .target(name: "Directory", dependencies: ["SCIM"], swiftSettings: strict),
+        .target(name: "MySQLBinlog", dependencies: ["Directory"], swiftSettings: strict),
 
         // The YAML contract: parsing and validation are pure (text and environment in, values out).
         .target(
@@ -66,6 +67,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
+        .testTarget(
+            name: "MySQLBinlogTests",
+            dependencies: ["MySQLBinlog", "Directory"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ConfigTests",
             dependencies: ["Config", "Directory", "SCIM"],
