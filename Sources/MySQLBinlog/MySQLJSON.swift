@@ -1,3 +1,5 @@
+import Directory
+
 /// MySQL's binary JSON (`sql-common/json_binary.h`) rendered as the text `SELECT` returns
 /// (`Json_wrapper::to_string`: `", "` and `": "` separators, keys in stored order).
 ///
@@ -144,7 +146,7 @@ enum MySQLJSON {
         case .time, .time2:
             out += "\"\(packedTimeText(try reader.readInt(byteCount: 8)))\""
         default:
-            out += "\"base64:type\(fieldType):\(base64(bytes))\""
+            out += "\"base64:type\(fieldType):\(Base64.encode(Array(bytes)))\""
         }
     }
 
@@ -223,24 +225,4 @@ enum MySQLJSON {
         out += String(decoding: UnsafeRawBufferPointer(rebasing: bytes[plainStart...]), as: UTF8.self)
         out += "\""
     }
-}
-
-/// Standard base64 with padding (RFC 4648 §4).
-func base64(_ bytes: UnsafeRawBufferPointer) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity((bytes.count + 2) / 3 * 4)
-    var index = 0
-    while index < bytes.count {
-        let b0 = UInt32(bytes[index])
-        let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
-        let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
-        let triple = b0 << 16 | b1 << 8 | b2
-        out.append(alphabet[Int(triple >> 18 & 0x3F)])
-        out.append(alphabet[Int(triple >> 12 & 0x3F)])
-        out.append(index + 1 < bytes.count ? alphabet[Int(triple >> 6 & 0x3F)] : UInt8(ascii: "="))
-        out.append(index + 2 < bytes.count ? alphabet[Int(triple & 0x3F)] : UInt8(ascii: "="))
-        index += 3
-    }
-    return String(decoding: out, as: UTF8.self)
 }
