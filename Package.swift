@@ -26,7 +26,7 @@ let package = Package(
         // Pure modules: no I/O, no C.
         .target(name: "SCIM", swiftSettings: strict),
         .target(name: "Directory", dependencies: ["SCIM"], swiftSettings: strict),
-        .target(name: "MySQLBinlog", dependencies: ["Directory"], swiftSettings: strict),
+        .target(name: "MySQLBinlog", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
 
         // The YAML contract: parsing and validation are pure (text and environment in, values out).
         .target(
