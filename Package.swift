@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients",
+                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "TestSupport", "scimsync"],
+            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "TestSupport", "scimsync"],
             swiftSettings: strict
         ),
     ]
