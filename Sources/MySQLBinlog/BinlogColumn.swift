@@ -23,6 +23,9 @@ public struct BinlogColumn: Sendable, Hashable {
     public var length: Int = 0
     /// DECIMAL scale, or the fractional-second digits of TIME/DATETIME/TIMESTAMP.
     public var scale: Int = 0
+    /// A MariaDB JSON column (a LONGTEXT with a `json_valid` check): its text is a JSON
+    /// document. Known only from the catalog (``TableMapEvent/describing(_:)``).
+    public var holdsJSONText: Bool = false
 
     public init(wireType: UInt8, isNullable: Bool) {
         self.wireType = wireType

@@ -7,12 +7,61 @@ public struct ColumnSchema: Sendable, Hashable {
     public var collationID: Int?
     /// ENUM or SET members in definition order, parsed from `COLUMN_TYPE`.
     public var members: [String]?
+    /// MariaDB's JSON alias: a LONGTEXT the binlog carries as text, holding a JSON document.
+    public var holdsJSONText: Bool
 
-    public init(name: String, isUnsigned: Bool = false, collationID: Int? = nil, members: [String]? = nil) {
+    public init(
+        name: String, isUnsigned: Bool = false, collationID: Int? = nil, members: [String]? = nil,
+        holdsJSONText: Bool = false
+    ) {
         self.name = name
         self.isUnsigned = isUnsigned
         self.collationID = collationID
         self.members = members
+        self.holdsJSONText = holdsJSONText
+    }
+
+    /// From `information_schema.COLUMNS.COLUMN_TYPE` text: `int(10) unsigned` is unsigned,
+    /// `enum('a','it''s')` and `set(...)` list their members (quotes doubled inside).
+    public init(name: String, columnType: String, collationID: Int?, holdsJSONText: Bool) {
+        let lowered = columnType.lowercased()
+        var members: [String]?
+        if lowered.hasPrefix("enum(") || lowered.hasPrefix("set(") {
+            members = Self.quotedList(columnType.drop { $0 != "(" }.dropFirst())
+        }
+        self.init(
+            name: name, isUnsigned: lowered.hasSuffix(" unsigned") || lowered.contains(" unsigned "),
+            collationID: collationID, members: members, holdsJSONText: holdsJSONText)
+    }
+
+    /// `'a','it''s')` → `["a", "it's"]`.
+    private static func quotedList(_ text: Substring) -> [String] {
+        var members: [String] = []
+        var current = ""
+        var inQuote = false
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            let next = text.index(after: index)
+            if inQuote {
+                if character == "'" {
+                    if next < text.endIndex, text[next] == "'" {
+                        current.append("'")
+                        index = text.index(after: next)
+                        continue
+                    }
+                    inQuote = false
+                    members.append(current)
+                    current = ""
+                } else {
+                    current.append(character)
+                }
+            } else if character == "'" {
+                inQuote = true
+            }
+            index = next
+        }
+        return members
     }
 }
 
@@ -35,6 +84,7 @@ extension TableMapEvent {
             if !hasSignedness { column.isUnsigned = schema.isUnsigned }
             if column.collationID == nil { column.collationID = schema.collationID }
             if column.members == nil { column.members = schema.members }
+            column.holdsJSONText = schema.holdsJSONText
             described.columns[index] = column
         }
         described.hasColumnNames = true

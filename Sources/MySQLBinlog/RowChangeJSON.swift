@@ -58,7 +58,7 @@ public enum RowChangeJSON {
         case .float(let number): return String(describing: number)
         case .double(let number): return String(describing: number)
         case .decimal(let text): return quoted(text)
-        case .text(let text): return quoted(text)
+        case .text(let text): return column?.holdsJSONText == true ? jsonDocument(text) : quoted(text)
         case .bytes(let bytes): return quoted(Base64.encode(bytes))
         case .bits(let number, _): return String(number)
         case .year(let year): return String(year)
@@ -75,6 +75,12 @@ public enum RowChangeJSON {
         case .set(let members): return "[" + members.map(quoted).joined(separator: ",") + "]"
         case .setBits(let bits): return String(bits)
         }
+    }
+
+    /// A MariaDB JSON column's document as JSON, compact; text that is not JSON (the check can
+    /// be dropped) stays a string rather than corrupting the line.
+    static func jsonDocument(_ text: String) -> String {
+        (try? SCIMValue(json: text).jsonString()) ?? quoted(text)
     }
 
     /// A JSON string literal (RFC 8259 §7), escaped by the SCIM JSON writer.

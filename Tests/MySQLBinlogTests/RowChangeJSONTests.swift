@@ -49,4 +49,12 @@ import Testing
         let value = BinlogValue.dateTime(SQLDateTime(date: SQLDate(year: 2024, month: 2, day: 29), hour: 23, minute: 59, second: 59, microsecond: 250_000))
         #expect(RowChangeJSON.json(value, column: nil) == #""2024-02-29T23:59:59.25""#)
     }
+
+    @Test func mariaDBJSONColumnsPrintTheirDocument() {
+        var column = BinlogColumn(wireType: 252, isNullable: true)
+        column.holdsJSONText = true
+        #expect(RowChangeJSON.json(.text(#"{"a": [1, "x"]}"#), column: column) == #"{"a":[1,"x"]}"#)
+        #expect(RowChangeJSON.json(.text("not json"), column: column) == #""not json""#)
+        #expect(RowChangeJSON.json(.text(#"{"a":1}"#), column: BinlogColumn(wireType: 252, isNullable: true)) == #""{\"a\":1}""#)
+    }
 }
