@@ -57,8 +57,8 @@ public final class MariaDBReplicationStream {
     ///     when nothing arrives for three of these.
     ///   - nonBlocking: end the stream (`fetch` returns nil) at the end of the binlog instead of
     ///     waiting for new events.
-    /// - Throws: `MariaDBError` when the login fails (`.accessDenied`, `.cannotConnect`);
-    ///   `ReplicationError` when the dump cannot be requested. A start the server does not have
+    /// - Throws: `ReplicationError`: `.accessDenied` or `.cannotConnect` when the login fails,
+    ///   other kinds when the dump cannot be requested. A start the server does not have
     ///   is reported by the first `fetch` (the server answers the dump request with error 1236).
     public init(
         host: String, port: Int = 3306, user: String, password: String, serverID: UInt32,
@@ -66,27 +66,31 @@ public final class MariaDBReplicationStream {
         connectTimeout: Int = 10
     ) throws {
         let heartbeatSeconds = max(Int(heartbeat.components.seconds), 1)
-        connection = try MariaDBConnection(
-            host: host, port: port, user: user, password: password, connectTimeout: connectTimeout,
-            readTimeout: heartbeatSeconds * 3
-        )
-        let heartbeatNanoseconds = UInt64(heartbeatSeconds) * 1_000_000_000
-        try connection.execute("SET @master_binlog_checksum = @@global.binlog_checksum")
-        try connection.execute("SET @master_heartbeat_period = \(heartbeatNanoseconds)")
-        try connection.execute("SET @mariadb_slave_capability = \(Self.gtidCapability)")
-        let announced = try connection.textRows("SELECT @master_binlog_checksum").first?.first ?? nil
-        checksum = announced?.uppercased() == "CRC32" ? .crc32 : .none
-
-        if case .gtid(let gtid) = start {
-            guard connection.isMariaDB else {
-                throw ReplicationError(
-                    kind: .other, code: 0,
-                    message: "a GTID start is only supported on MariaDB; start MySQL from a file and position"
-                )
+        do {
+            connection = try MariaDBConnection(
+                host: host, port: port, user: user, password: password, connectTimeout: connectTimeout,
+                readTimeout: heartbeatSeconds * 3
+            )
+            let heartbeatNanoseconds = UInt64(heartbeatSeconds) * 1_000_000_000
+            try connection.execute("SET @master_binlog_checksum = @@global.binlog_checksum")
+            try connection.execute("SET @master_heartbeat_period = \(heartbeatNanoseconds)")
+            try connection.execute("SET @mariadb_slave_capability = \(Self.gtidCapability)")
+            let announced = try connection.textRows("SELECT @master_binlog_checksum").first?.first ?? nil
+            checksum = announced?.uppercased() == "CRC32" ? .crc32 : .none
+            if case .gtid(let gtid) = start {
+                guard connection.isMariaDB else {
+                    throw ReplicationError(
+                        kind: .other, code: 0,
+                        message: "a GTID start is only supported on MariaDB; start MySQL from a file and position"
+                    )
+                }
+                try connection.query("SET @slave_connect_state = ?", [.text(gtid)])
+                try connection.execute("SET @slave_gtid_strict_mode = 0")
+                try connection.execute("SET @slave_gtid_ignore_duplicates = 0")
             }
-            try connection.query("SET @slave_connect_state = ?", [.text(gtid)])
-            try connection.execute("SET @slave_gtid_strict_mode = 0")
-            try connection.execute("SET @slave_gtid_ignore_duplicates = 0")
+        } catch let error as MariaDBError {
+            // One error type for the whole stream: the reconnect logic decides on its kind.
+            throw ReplicationError(code: error.code, message: error.message)
         }
 
         guard let rpl = scimsync_rpl_init(connection.handle) else {
