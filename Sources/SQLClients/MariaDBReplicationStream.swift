@@ -125,6 +125,11 @@ public final class MariaDBReplicationStream {
     /// The next event, blocking until the server sends one (heartbeats included: they arrive
     /// every `heartbeat` while the binlog is idle).
     ///
+    /// A dump begins with a fake ROTATE (artificial flag, timestamp 0, next position 0) naming
+    /// the file and offset, then the file's FORMAT_DESCRIPTION (next position 0 when starting
+    /// mid-file); a ROTATE announces each next file. ANNOTATE_ROWS events (the statement text)
+    /// are not requested, so the next-position fields skip over them.
+    ///
     /// - Returns: the event's bytes (header, body, checksum), or nil when a non-blocking stream
     ///   reached the end of the binlog. After nil or an error the stream is finished.
     /// - Throws: `ReplicationError`: `.positionUnavailable` (1236) when the start is gone,

@@ -8,7 +8,7 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     public enum Kind: Sendable, Hashable {
         /// ER_MASTER_FATAL_ERROR_READING_BINLOG (1236): the server cannot send from the requested
         /// start — the binlog file was purged or never existed, the offset is not an event
-        /// boundary, or (GTID start) the GTID is no longer in any binlog. Retrying cannot help:
+        /// boundary, or (GTID start) the GTID is not in its binlogs. Retrying cannot help:
         /// the pipeline must take a new snapshot (reconcile) and start from its position.
         case positionUnavailable
         /// The login was refused (1045), or the user lacks REPLICATION SLAVE (1227, 1044):
@@ -71,9 +71,9 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         let reference = code == 0 ? "" : " (error \(code))"
         switch kind {
         case .positionUnavailable:
-            return "the server no longer has the requested binlog start position\(reference): the file was "
-                + "purged or never existed, or the GTID is older than every binlog; take a new snapshot "
-                + "(reconcile) and stream from its position"
+            return "the server does not have the requested binlog start position\(reference): the file was "
+                + "purged or never existed, or the GTID is not in its binlogs (purged, or from another "
+                + "server's history); take a new snapshot (reconcile) and stream from its position"
         case .accessDenied:
             return "the server refused the binlog stream\(reference): the user needs REPLICATION SLAVE "
                 + "(GRANT REPLICATION SLAVE ON *.* TO the user) and a valid password"
