@@ -44,6 +44,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Binlog source I/O: the replication stream's reader thread, reconnection, snapshots.
+        .target(
+            name: "MySQLSource",
+            dependencies: ["SQLClients", "Directory", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
@@ -82,6 +88,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["SQLClients"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MySQLSourceTests", dependencies: ["MySQLSource", "SQLClients", "Directory", "TestSupport"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "DaemonTests",

@@ -31,10 +31,13 @@ public final class MariaDBConnection {
     ///     (where Connector/C would otherwise pick the Unix socket and ignore `port`).
     ///   - database: the default database, or nil for none.
     ///   - connectTimeout: seconds to wait for the TCP connection and the handshake.
+    ///   - readTimeout: seconds a read may wait for the server before the connection counts as
+    ///     lost (CR_SERVER_LOST); nil for Connector/C's default (no limit). A binlog reader sets
+    ///     it to a few heartbeat periods, so a silently dead server is noticed.
     /// - Throws: `MariaDBError` (`.cannotConnect`, `.accessDenied`, `.unknownDatabase`, ...).
     public init(
         host: String, port: Int = 3306, user: String, password: String, database: String? = nil,
-        connectTimeout: Int = 10
+        connectTimeout: Int = 10, readTimeout: Int? = nil
     ) throws {
         self.host = host
         self.port = port
@@ -53,6 +56,10 @@ public final class MariaDBConnection {
         let timeout = UInt32(clamping: max(connectTimeout, 1))
         var failed = false
         failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_CONNECT_TIMEOUT, timeout) != 0
+        if let readTimeout {
+            let seconds = UInt32(clamping: max(readTimeout, 1))
+            failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_READ_TIMEOUT, seconds) != 0
+        }
         failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_PROTOCOL, MYSQL_PROTOCOL_TCP.rawValue) != 0
         // LOAD DATA LOCAL lets a server read client files; scimsync never needs it.
         failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_LOCAL_INFILE, 0) != 0

@@ -1,0 +1,98 @@
+/// An error opening or reading a binlog stream, classified for the one decision a replica has
+/// to make: retry later, or stop and tell someone.
+///
+/// Like `MariaDBError`, `description` never includes the server's message text (it can name
+/// files and positions, which is harmless, but keeping one rule is simpler); `message` and
+/// `debugDescription` carry it.
+public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// ER_MASTER_FATAL_ERROR_READING_BINLOG (1236): the server cannot send from the requested
+        /// start — the binlog file was purged or never existed, the offset is not an event
+        /// boundary, or (GTID start) the GTID is not in its binlogs. Retrying cannot help:
+        /// the pipeline must take a new snapshot (reconcile) and start from its position.
+        case positionUnavailable
+        /// The login was refused (1045), or the user lacks REPLICATION SLAVE (1227, 1044):
+        /// retrying cannot help until an operator changes the account.
+        case accessDenied
+        /// The connection could not be made (2002, 2003, 2005): the server is down or
+        /// unreachable. Worth retrying.
+        case cannotConnect
+        /// The connection dropped while streaming (2006, 2013, 2026), the read timed out (no
+        /// event or heartbeat for too long), or the server is shutting down (1053, 1927).
+        /// Worth retrying from the last acknowledged position.
+        case lostConnection
+        /// An event that cannot be a binlog event (shorter than its header, or its length
+        /// field disagrees with the bytes received).
+        case malformedEvent
+        /// Anything else the server or Connector/C reported.
+        case other
+    }
+
+    public var kind: Kind
+    /// The server or Connector/C error number; 0 for errors raised by scimsync itself.
+    public var code: UInt32
+    /// The server's or client's message text: not for logs.
+    public var message: String
+
+    public init(kind: Kind, code: UInt32, message: String) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+    }
+
+    /// Classifies a server or client error number.
+    public init(code: UInt32, message: String) {
+        self.init(kind: Self.classify(code), code: code, message: message)
+    }
+
+    static func classify(_ code: UInt32) -> Kind {
+        switch code {
+        case 1236: .positionUnavailable
+        // 1227 ER_SPECIFIC_ACCESS_DENIED_ERROR is what COM_BINLOG_DUMP answers without
+        // REPLICATION SLAVE; 1044/1045 come from the login.
+        case 1044, 1045, 1227: .accessDenied
+        case 2002, 2003, 2005: .cannotConnect
+        // 1053 ER_SERVER_SHUTDOWN, 1927 ER_CONNECTION_KILLED, 2026 CR_SSL_CONNECTION_ERROR.
+        case 1053, 1927, 2006, 2013, 2026: .lostConnection
+        default: .other
+        }
+    }
+
+    /// Whether reconnecting later may succeed. Position and access problems need a person or a
+    /// new snapshot, so they are never retried.
+    public var isRetryable: Bool {
+        switch kind {
+        case .cannotConnect, .lostConnection: true
+        case .positionUnavailable, .accessDenied, .malformedEvent, .other: false
+        }
+    }
+
+    public var description: String {
+        let reference = code == 0 ? "" : " (error \(code))"
+        switch kind {
+        case .positionUnavailable:
+            return "the server does not have the requested binlog start position\(reference): the file was "
+                + "purged or never existed, or the GTID is not in its binlogs (purged, or from another "
+                + "server's history); take a new snapshot (reconcile) and stream from its position"
+        case .accessDenied:
+            return "the server refused the binlog stream\(reference): the user needs REPLICATION SLAVE "
+                + "(GRANT REPLICATION SLAVE ON *.* TO the user) and a valid password"
+        case .cannotConnect:
+            return "cannot connect to the server to read its binlog\(reference): check that it runs and "
+                + "is reachable; scimsync retries"
+        case .lostConnection:
+            return "the binlog connection was lost\(reference): the server went away, restarted or sent "
+                + "nothing (not even a heartbeat) for too long; scimsync reconnects from the last "
+                + "acknowledged position"
+        case .malformedEvent:
+            return "the server sent a binlog event whose length does not match its header: this is a bug "
+                + "or a corrupted connection; reconnecting starts over from the last acknowledged position"
+        case .other:
+            return "reading the binlog failed\(reference)"
+        }
+    }
+
+    public var debugDescription: String {
+        "\(description). Message: \(message)"
+    }
+}

@@ -1,0 +1,233 @@
+import Directory
+import Foundation
+@testable import MySQLSource
+import SQLClients
+import TestSupport
+import Testing
+
+/// A source that replays scripted events, then optionally fails or blocks until interrupted;
+/// it counts fetches and notes when it is released.
+private final class ScriptedSource: BinlogEventSource {
+    enum Ending {
+        case end
+        case fail(any Error)
+        case blockUntilInterrupted
+    }
+
+    let probe: SourceProbe
+    private var remaining: [RawBinlogEvent]
+    private let ending: Ending
+
+    init(events: [RawBinlogEvent], ending: Ending, probe: SourceProbe) {
+        remaining = events
+        self.ending = ending
+        self.probe = probe
+    }
+
+    deinit {
+        probe.markReleased()
+    }
+
+    func fetch() throws -> RawBinlogEvent? {
+        if !remaining.isEmpty {
+            probe.countFetch()
+            return remaining.removeFirst()
+        }
+        switch ending {
+        case .end:
+            return nil
+        case .fail(let error):
+            throw error
+        case .blockUntilInterrupted:
+            probe.interrupted.wait()
+            throw ReplicationError(kind: .lostConnection, code: 2013, message: "interrupted")
+        }
+    }
+
+    var interrupt: @Sendable () -> Void {
+        let probe = probe
+        return { probe.interrupted.signal() }
+    }
+}
+
+/// What the tests observe of a scripted source from outside its thread.
+private final class SourceProbe: @unchecked Sendable {
+    // Guards `fetches` and `released`.
+    private let lock = NSLock()
+    private var fetches = 0
+    private var released = false
+    let interrupted = DispatchSemaphore(value: 0)
+
+    var fetchCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return fetches
+    }
+
+    var isReleased: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return released
+    }
+
+    func countFetch() {
+        lock.lock()
+        fetches += 1
+        lock.unlock()
+    }
+
+    func markReleased() {
+        lock.lock()
+        released = true
+        lock.unlock()
+    }
+}
+
+private struct ScriptedFailure: Error, Equatable {}
+
+private func events(_ count: Int) -> [RawBinlogEvent] {
+    (0..<count).map { syntheticEvent(type: EventType.writeRowsV1, nextPosition: UInt32(1000 + $0 * 100)) }
+}
+
+@Suite struct BinlogEventPumpTests {
+    @Test func anErrorArrivesAfterTheEventsBeforeIt() async throws {
+        let probe = SourceProbe()
+        let script = events(5)
+        let pump = BinlogEventPump(capacity: 2) {
+            ScriptedSource(events: script, ending: .fail(ScriptedFailure()), probe: probe)
+        }
+        var received: [RawBinlogEvent] = []
+        await #expect(throws: ScriptedFailure.self) {
+            while let event = try await pump.next() {
+                received.append(event)
+            }
+        }
+        #expect(received == script)
+        #expect(try await pump.next() == nil)
+        await pump.stop()
+        #expect(probe.isReleased)
+    }
+
+    @Test func theReaderBlocksWhenTheBufferIsFull() async throws {
+        let probe = SourceProbe()
+        let script = events(50)
+        let pump = BinlogEventPump(capacity: 4) {
+            ScriptedSource(events: script, ending: .end, probe: probe)
+        }
+        // Nobody reads: the thread fills the buffer, fetches one more and blocks handing it over.
+        try await waitUntil { probe.fetchCount == 5 }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(probe.fetchCount == 5)
+        #expect(pump.bufferedCount == 4)
+
+        var received: [RawBinlogEvent] = []
+        for try await event in pump.events {
+            received.append(event)
+            // A slow consumer: the reader stays at most one event ahead of the full buffer.
+            #expect(probe.fetchCount <= received.count + 5)
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(received == script)
+        #expect(pump.highWaterMark == 4)
+        await pump.stop()
+    }
+
+    @Test func stopInterruptsABlockedFetchAndClosesTheSource() async throws {
+        let probe = SourceProbe()
+        let script = events(3)
+        let pump = BinlogEventPump(capacity: 8) {
+            ScriptedSource(events: script, ending: .blockUntilInterrupted, probe: probe)
+        }
+        for expected in script {
+            #expect(try await pump.next() == expected)
+        }
+        try await waitUntil { probe.fetchCount == 3 }
+        await pump.stop()
+        #expect(probe.isReleased)
+        // The interruption is the stop, not an error for the consumer.
+        #expect(try await pump.next() == nil)
+    }
+
+    @Test func anOpenErrorIsDelivered() async throws {
+        let pump = BinlogEventPump { () throws -> any BinlogEventSource in
+            throw ReplicationError(kind: .accessDenied, code: 1045, message: "denied")
+        }
+        let error = await #expect(throws: ReplicationError.self) { try await pump.next() }
+        #expect(error?.kind == .accessDenied)
+        await pump.stop()
+    }
+
+    @Test func aCancelledConsumerTaskStopsWaiting() async throws {
+        let probe = SourceProbe()
+        let pump = BinlogEventPump(capacity: 2) {
+            ScriptedSource(events: [], ending: .blockUntilInterrupted, probe: probe)
+        }
+        let waiting = Task { try await pump.next() }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        await pump.stop()
+        #expect(probe.isReleased)
+    }
+
+    @Test func realStreamEventsArriveInOrderUnderASlowConsumer() async throws {
+        let connection = try TestServers.mariaDB()
+        let table = TestServers.uniqueName("pump")
+        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(64)) ENGINE=InnoDB")
+        defer { _ = try? connection.execute("DROP TABLE \(table)") }
+        let start = try connection.currentBinlogPosition()
+        let markers = (0..<30).map { "row-\($0)-\(UUID().uuidString)" }
+        for (index, marker) in markers.enumerated() {
+            try connection.query("INSERT INTO \(table) VALUES (?, ?)", [.int(Int64(index)), .text(marker)])
+        }
+
+        let pump = BinlogEventPump(capacity: 2) { try openStream(from: start.start) }
+        var received: [RawBinlogEvent] = []
+        for try await event in pump.events {
+            received.append(event)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        await pump.stop()
+
+        #expect(pump.highWaterMark == 2)
+        let rows = received.filter { $0.typeCode == EventType.writeRowsV1 && markers.contains(where: $0.contains) }
+        #expect(rows.count == markers.count)
+        for (event, marker) in zip(rows, markers) {
+            #expect(event.contains(marker))
+        }
+        let positions = received.filter { $0.nextPosition != 0 }.map(\.nextPosition)
+        #expect(positions == positions.sorted())
+        #expect(Set(positions).count == positions.count)
+    }
+
+    @Test func anIdleStreamSendsHeartbeatsAndStopsPromptly() async throws {
+        let connection = try TestServers.mariaDB()
+        let start = try connection.currentBinlogPosition()
+        let pump = BinlogEventPump(capacity: 16) {
+            try openStream(from: start.start, nonBlocking: false, heartbeat: .seconds(1))
+        }
+        var sawHeartbeat = false
+        for _ in 0..<10_000 {
+            guard let event = try await pump.next() else { break }
+            if event.isHeartbeat {
+                sawHeartbeat = true
+                break
+            }
+        }
+        #expect(sawHeartbeat)
+        // The reader is now blocked in mariadb_rpl_fetch; stop must not wait for the next
+        // heartbeat, let alone the read timeout.
+        let clock = ContinuousClock()
+        let stopped = await clock.measure { await pump.stop() }
+        #expect(stopped < .milliseconds(900))
+        #expect(try await pump.next() == nil)
+    }
+}
+
+/// Polls `condition` every few milliseconds for up to five seconds.
+private func waitUntil(_ condition: () -> Bool) async throws {
+    for _ in 0..<1000 where !condition() {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    #expect(condition())
+}
