@@ -47,13 +47,13 @@ let package = Package(
         // Binlog source I/O: the replication stream's reader thread, reconnection, snapshots.
         .target(
             name: "MySQLSource",
-            dependencies: ["SQLClients", "Directory", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SQLClients", "MySQLBinlog", "Directory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog",
+                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "Daemon", "Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -9,6 +9,8 @@ public struct BinlogEventDecoder: Sendable {
     /// Check the CRC32 footer of each event when the format says there is one.
     public var verifiesChecksums: Bool
     private var tableMaps: [UInt64: CachedTableMap] = [:]
+    /// Whether a FORMAT_DESCRIPTION arrived; before it, checksums are recognised, not known.
+    private var sawFormat = false
 
     private struct CachedTableMap: Sendable {
         var body: [UInt8]
@@ -63,6 +65,14 @@ public struct BinlogEventDecoder: Sendable {
         }
     }
 
+    /// Whether the last four bytes are the CRC32 of the rest (little-endian).
+    private static func endsWithValidChecksum(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard raw.count >= BinlogEventHeader.length + 4 else { return false }
+        let end = raw.count - 4
+        let stored = UInt32(raw[end]) | UInt32(raw[end + 1]) << 8 | UInt32(raw[end + 2]) << 16 | UInt32(raw[end + 3]) << 24
+        return CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[..<end])) == stored
+    }
+
     private mutating func decodeBody(
         header: BinlogEventHeader, raw: UnsafeRawBufferPointer, slice: ArraySlice<UInt8>, position: BinlogPosition
     ) throws -> BinlogEvent {
@@ -73,15 +83,22 @@ public struct BinlogEventDecoder: Sendable {
                 try Self.verifyChecksum(raw, isFormatDescription: true)
             }
             format = event
+            sawFormat = true
             tableMaps.removeAll()
             return .formatDescription(event)
         }
 
-        let footer = format.checksum.footerLength
+        var footer = format.checksum.footerLength
+        if !sawFormat, Self.endsWithValidChecksum(raw) {
+            // A replication stream starts with a fake ROTATE before any FORMAT_DESCRIPTION,
+            // with a CRC32 footer when the replica announced @master_binlog_checksum: no format
+            // says so yet, so the footer is recognised by its value.
+            footer = 4
+        }
         guard raw.count >= format.headerLength + footer else {
             throw ShortRead(offset: BinlogEventHeader.length, needed: format.headerLength + footer, available: raw.count)
         }
-        if footer > 0, verifiesChecksums {
+        if footer > 0, verifiesChecksums, sawFormat {
             try Self.verifyChecksum(raw, isFormatDescription: false)
         }
         let content = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - footer)])

@@ -94,3 +94,19 @@ extension TableMapEvent {
         return described
     }
 }
+
+extension TableMapEvent {
+    /// This TABLE_MAP with the columns named in `names` marked as MariaDB JSON columns, for
+    /// maps that carry their own column names (`binlog_row_metadata=FULL`): the catalog may
+    /// describe a later version of the table, so columns are matched by name, not position.
+    public func markingJSONColumns(_ names: Set<String>) -> TableMapEvent {
+        guard !names.isEmpty else { return self }
+        var marked = self
+        for index in marked.columns.indices {
+            if let name = marked.columns[index].name, names.contains(name) {
+                marked.columns[index].holdsJSONText = true
+            }
+        }
+        return marked
+    }
+}

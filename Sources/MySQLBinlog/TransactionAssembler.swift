@@ -80,6 +80,12 @@ public struct TransactionAssembler: Sendable {
         tables[tableID]?.map
     }
 
+    /// The latest TABLE_MAP of `schema.table`: what its rows in the last transaction were
+    /// decoded with (column names, precisions for printing).
+    public func tableMap(schema: String, table: String) -> TableMapEvent? {
+        tableIDsByName[schema + "." + table].flatMap { tables[$0]?.map }
+    }
+
     /// Feeds any event to the method named after its kind.
     public mutating func eventReceived(_ event: BinlogEvent) throws(TransactionAssemblyError) -> Action {
         switch event {

@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `scimsync` command line.
 @main
-struct Scimsync: ParsableCommand {
+struct Scimsync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scimsync",
         abstract: "Replicate a SQL directory (users, groups, memberships) as SCIM, change by change.",
-        subcommands: [Check.self]
+        subcommands: [Check.self, Tail.self]
     )
 }
