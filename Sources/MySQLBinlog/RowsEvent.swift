@@ -53,7 +53,15 @@ public struct RowsEvent: Sendable, Hashable {
             try reader.skip(extraLength - 2)
         }
         try reader.skip(max(0, postHeader - (reader.offset - start)))
-        let columnCount = try reader.readLengthEncodedCount()
+        // A count of columns, not of bytes: the bitmaps that follow take one bit per column,
+        // so the count may well exceed the bytes left (28 all-NULL columns fit in 13 bytes).
+        let countOffset = reader.offset
+        let rawCount = try reader.readLengthEncodedInt()
+        guard rawCount <= 4096 else {
+            // MySQL and MariaDB allow at most 4096 columns per table.
+            throw BinlogDecodeError.Reason.malformed("rows event column count \(rawCount) at offset \(countOffset)")
+        }
+        let columnCount = Int(rawCount)
         let bitmapLength = (columnCount + 7) / 8
         let presentOffset = reader.offset
         try reader.skip(bitmapLength)

@@ -1,0 +1,116 @@
+import Config
+import Daemon
+import MySQLBinlog
+import SQLClients
+import TestSupport
+import Testing
+
+/// `scimsync tail` against the real MariaDB of scripts/test: what it prints for each column
+/// type and edge value, across a DDL, and for a start the server no longer has.
+@Suite struct BinlogTailTests {
+    func source() throws -> MySQLConnectionConfig {
+        let url = try TestServers.mariaDBURL()
+        return MySQLConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database)
+    }
+
+    /// Runs `changes`, then tails from before them until now, on `table` only.
+    func tail(table: String, _ changes: (MariaDBConnection) throws -> Void) async throws -> [String] {
+        let connection = try TestServers.mariaDB()
+        let before = try connection.currentBinlogPosition()
+        try changes(connection)
+        var output = ""
+        try await BinlogTail.run(
+            source: try source(), serverID: UInt32.random(in: 1_000_000...2_000_000),
+            range: TailRange(
+                start: .position(BinlogPosition(file: before.file, offset: before.offset)), end: .now,
+                tables: ["scimsync_test.\(table)"]),
+            tables: []
+        ) { output += $0 }
+        return output.split(separator: "\n").map(String.init)
+    }
+
+    /// The line without its position, gtid and timestamp, which vary from run to run.
+    func stable(_ line: String) -> String {
+        guard let cut = line.range(of: #","position":"#) else { return line }
+        return String(line[..<cut.lowerBound]) + "}"
+    }
+
+    @Test func everyColumnTypeAndEdgeValue() async throws {
+        let table = TestServers.uniqueName("tail_types")
+        let lines = try await tail(table: table) { db in
+            try db.execute("""
+                CREATE TABLE \(table) (
+                  id INT NOT NULL PRIMARY KEY,
+                  ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT, mu MEDIUMINT UNSIGNED,
+                  bi BIGINT, bu BIGINT UNSIGNED, de DECIMAL(10,2), fl FLOAT, db DOUBLE, b1 BIT(1), b64 BIT(64),
+                  da DATE, t3 TIME(3), dt6 DATETIME(6), dt0 DATETIME, ts2 TIMESTAMP(2) NULL, yr YEAR,
+                  ch CHAR(3), vc VARCHAR(20), tx TEXT, l1 VARCHAR(10) CHARACTER SET latin1, vb VARBINARY(8), bl BLOB,
+                  en ENUM('s','m','l'), st SET('a','b','c'), js JSON
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                """)
+            try db.execute("""
+                INSERT INTO \(table) VALUES
+                (1, -128, 255, -32768, -8388608, 16777215, -9223372036854775808, 18446744073709551615, -12345678.90,
+                 1.5, -2.25e-300, b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
+                 '1000-01-01', '-838:59:59.000', '9999-12-31 23:59:59.999999', '2026-11-23 05:44:51',
+                 '2038-01-19 03:14:07.99', 2155, 'abc', 'ünï 🦊', '', 'café', x'00ff10', x'', 'm', 'a,c',
+                 '{"k": [1, "two", null]}'),
+                (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', NULL)
+                """)
+            try db.execute("UPDATE \(table) SET vc = 'changed', t3 = '12:00:00.5' WHERE id = 1")
+            try db.execute("DELETE FROM \(table) WHERE id = 2")
+        }
+        let t = "scimsync_test.\(table)"
+        #expect(lines.map(stable) == [
+            #"{"table":"\#(t)","op":"insert","before":null,"after":{"id":1,"ti":-128,"tu":255,"si":-32768,"mi":-8388608,"mu":16777215,"bi":-9223372036854775808,"bu":18446744073709551615,"de":"-12345678.90","fl":1.5,"db":-2.25e-300,"b1":1,"b64":18446744073709551615,"da":"1000-01-01","t3":"-838:59:59.000","dt6":"9999-12-31T23:59:59.999999","dt0":"2026-11-23T05:44:51","ts2":"2038-01-19T03:14:07.99Z","yr":2155,"ch":"abc","vc":"ünï 🦊","tx":"","l1":"café","vb":"AP8Q","bl":"","en":"m","st":["a","c"],"js":{"k":[1,"two",null]}}}"#,
+            #"{"table":"\#(t)","op":"insert","before":null,"after":{"id":2,"ti":null,"tu":null,"si":null,"mi":null,"mu":null,"bi":null,"bu":null,"de":null,"fl":null,"db":null,"b1":null,"b64":null,"da":null,"t3":null,"dt6":null,"dt0":null,"ts2":null,"yr":null,"ch":null,"vc":null,"tx":null,"l1":null,"vb":null,"bl":null,"en":null,"st":[],"js":null}}"#,
+            #"{"table":"\#(t)","op":"update","before":{"id":1,"ti":-128,"tu":255,"si":-32768,"mi":-8388608,"mu":16777215,"bi":-9223372036854775808,"bu":18446744073709551615,"de":"-12345678.90","fl":1.5,"db":-2.25e-300,"b1":1,"b64":18446744073709551615,"da":"1000-01-01","t3":"-838:59:59.000","dt6":"9999-12-31T23:59:59.999999","dt0":"2026-11-23T05:44:51","ts2":"2038-01-19T03:14:07.99Z","yr":2155,"ch":"abc","vc":"ünï 🦊","tx":"","l1":"café","vb":"AP8Q","bl":"","en":"m","st":["a","c"],"js":{"k":[1,"two",null]}},"after":{"id":1,"ti":-128,"tu":255,"si":-32768,"mi":-8388608,"mu":16777215,"bi":-9223372036854775808,"bu":18446744073709551615,"de":"-12345678.90","fl":1.5,"db":-2.25e-300,"b1":1,"b64":18446744073709551615,"da":"1000-01-01","t3":"12:00:00.500","dt6":"9999-12-31T23:59:59.999999","dt0":"2026-11-23T05:44:51","ts2":"2038-01-19T03:14:07.99Z","yr":2155,"ch":"abc","vc":"changed","tx":"","l1":"café","vb":"AP8Q","bl":"","en":"m","st":["a","c"],"js":{"k":[1,"two",null]}}}"#,
+            #"{"table":"\#(t)","op":"delete","before":{"id":2,"ti":null,"tu":null,"si":null,"mi":null,"mu":null,"bi":null,"bu":null,"de":null,"fl":null,"db":null,"b1":null,"b64":null,"da":null,"t3":null,"dt6":null,"dt0":null,"ts2":null,"yr":null,"ch":null,"vc":null,"tx":null,"l1":null,"vb":null,"bl":null,"en":null,"st":[],"js":null},"after":null}"#,
+        ])
+        // Every line carries the transaction's end position, its GTID and commit time.
+        let first = try #require(lines.first)
+        #expect(first.contains(#""position":"binlog.0"#))
+        #expect(first.contains(#""gtid":"0-1-"#))
+        #expect(first.hasSuffix(#"Z"}"#))
+    }
+
+    @Test func rowsBeforeAndAfterADDLDecodeWithTheirOwnColumns() async throws {
+        let table = TestServers.uniqueName("tail_ddl")
+        let lines = try await tail(table: table) { db in
+            try db.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(20))")
+            try db.execute("INSERT INTO \(table) VALUES (1, 'before')")
+            try db.execute("ALTER TABLE \(table) ADD COLUMN email VARCHAR(50) AFTER id, DROP COLUMN name")
+            try db.execute("INSERT INTO \(table) VALUES (2, 'after@example.com')")
+        }
+        let t = "scimsync_test.\(table)"
+        #expect(lines.map(stable) == [
+            #"{"table":"\#(t)","op":"insert","before":null,"after":{"id":1,"name":"before"}}"#,
+            #"{"table":"\#(t)","op":"insert","before":null,"after":{"id":2,"email":"after@example.com"}}"#,
+        ])
+    }
+
+    @Test func rolledBackWorkNeverAppears() async throws {
+        let table = TestServers.uniqueName("tail_rollback")
+        let lines = try await tail(table: table) { db in
+            try db.execute("CREATE TABLE \(table) (id INT PRIMARY KEY) ENGINE=InnoDB")
+            try db.execute("START TRANSACTION")
+            try db.execute("INSERT INTO \(table) VALUES (1)")
+            try db.execute("ROLLBACK")
+            try db.execute("INSERT INTO \(table) VALUES (2)")
+        }
+        #expect(lines.map(stable) == [#"{"table":"scimsync_test.\#(table)","op":"insert","before":null,"after":{"id":2}}"#])
+    }
+
+    @Test func aStartTheServerDoesNotHaveIsATypedError() async throws {
+        await #expect {
+            try await BinlogTail.run(
+                source: try source(), serverID: 3_000_001,
+                range: TailRange(start: .position(BinlogPosition(file: "binlog.999999", offset: 4)), end: .now, tables: nil),
+                tables: ["scimsync_test.none"]
+            ) { _ in }
+        } throws: { error in
+            (error as? ReplicationError)?.kind == .positionUnavailable
+        }
+    }
+}
