@@ -32,6 +32,9 @@ public final class MariaDBReplicationStream {
     public let checksum: BinlogChecksum
     /// Unblocks a `fetch` waiting on the network, from any thread.
     public let interrupter: ReplicationInterrupter
+    /// The server's id for this connection (`CONNECTION_ID()`), as `SHOW PROCESSLIST` lists
+    /// it with the command `Binlog Dump`.
+    public let connectionID: UInt64
 
     /// MARIADB_RPL_BINLOG_DUMP_NON_BLOCK: the server ends the stream with an EOF packet at the
     /// end of the binlog instead of waiting for new events (MariaDB docs, "COM_BINLOG_DUMP").
@@ -98,6 +101,7 @@ public final class MariaDBReplicationStream {
         }
         self.rpl = rpl
         interrupter = ReplicationInterrupter(handle: connection.handle)
+        connectionID = UInt64(mysql_thread_id(connection.handle))
 
         var failed = false
         switch start {
