@@ -56,8 +56,8 @@ public final class MariaDBReplicationStream {
     /// - Parameters:
     ///   - serverID: the replica id to announce; must differ from every server id in the
     ///     topology (the server drops an older replica connection with the same id).
-    ///   - heartbeat: how often an idle server sends a heartbeat. The connection counts as lost
-    ///     when nothing arrives for three of these.
+    ///   - heartbeat: how often an idle server sends a heartbeat, in whole seconds (at least
+    ///     one). The connection counts as lost when nothing arrives for three of these.
     ///   - nonBlocking: end the stream (`fetch` returns nil) at the end of the binlog instead of
     ///     waiting for new events.
     /// - Throws: `ReplicationError`: `.accessDenied` or `.cannotConnect` when the login fails,
