@@ -26,6 +26,7 @@ let package = Package(
         // Pure modules: no I/O, no C.
         .target(name: "SCIM", swiftSettings: strict),
         .target(name: "Directory", dependencies: ["SCIM"], swiftSettings: strict),
+        .target(name: "MySQLBinlog", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
 
         // The YAML contract: parsing and validation are pure (text and environment in, values out).
         .target(
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients",
+                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -73,6 +74,12 @@ let package = Package(
         ),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
+            name: "MySQLBinlogTests",
+            dependencies: ["MySQLBinlog", "Directory"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConfigTests",
             dependencies: ["Config", "Directory", "SCIM"],
             swiftSettings: strict
@@ -88,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "TestSupport", "scimsync"],
+            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "TestSupport", "scimsync"],
             swiftSettings: strict
         ),
     ]

@@ -1,9 +1,10 @@
 /// Base64 (RFC 4648 §4, with padding), the text form of SCIM's `binary` type (RFC 7643
-/// §2.3.6). Small and local so that this module needs no Foundation.
-enum Base64 {
+/// §2.3.6), and of binary values `scimsync tail` prints. Small and local so that the pure
+/// modules need no Foundation.
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
@@ -22,7 +23,7 @@ enum Base64 {
     }
 
     /// Decodes padded base64; nil when the text is not base64.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 4 == 0 else { return nil }
         var out: [UInt8] = []

@@ -30,7 +30,7 @@ extension SQLDate {
     }
 
     /// `YYYY-MM-DD`.
-    var text: String { fourDigits(year) + "-" + twoDigits(month) + "-" + twoDigits(day) }
+    var text: String { TemporalText.date(self) }
 }
 
 extension SQLDateTime {
@@ -66,8 +66,7 @@ extension SQLDateTime {
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]`, the form MySQL, PostgreSQL and SQL Server all print.
     var sqlText: String {
-        date.text + " " + twoDigits(hour) + ":" + twoDigits(minute) + ":" + twoDigits(second)
-            + fractionText(microsecond)
+        TemporalText.dateTime(self)
     }
 }
 
@@ -76,23 +75,8 @@ extension Instant {
     /// (trailing zeros dropped), so equal instants always print the same text.
     var rfc3339: String {
         let t = SQLDateTime(secondsAsUTC: seconds, microsecond: microsecond)
-        return t.date.text + "T" + twoDigits(t.hour) + ":" + twoDigits(t.minute) + ":" + twoDigits(t.second)
-            + fractionText(microsecond) + "Z"
+        return TemporalText.dateTime(t, separator: "T") + "Z"
     }
-}
-
-func fourDigits(_ n: Int) -> String {
-    let s = String(n)
-    return n >= 0 && s.count < 4 ? String(repeating: "0", count: 4 - s.count) + s : s
-}
-
-/// `.5`, `.123456`, or nothing for zero.
-func fractionText(_ microsecond: Int) -> String {
-    guard microsecond > 0 else { return "" }
-    var digits = String(microsecond)
-    digits = String(repeating: "0", count: 6 - digits.count) + digits
-    while digits.last == "0" { digits.removeLast() }
-    return "." + digits
 }
 
 /// What a date-time text said: an instant (it carried an offset), a wall-clock time (it

@@ -197,9 +197,6 @@ enum BooleanText {
 }
 
 extension SQLTime {
-    /// `[-]HH:MM:SS[.ffffff]`, as MySQL prints TIME.
-    var text: String {
-        (negative ? "-" : "") + twoDigits(hours) + ":" + twoDigits(minutes) + ":" + twoDigits(seconds)
-            + fractionText(microseconds)
-    }
+    /// `[-]HH:MM:SS[.f]`, as MySQL prints TIME.
+    var text: String { TemporalText.time(self) }
 }

@@ -22,7 +22,7 @@ public final class ConsistentSnapshot {
     private var open = true
 
     /// The binlog position the snapshot corresponds to: stream from here afterwards.
-    public let position: BinlogPosition
+    public let position: BinlogCoordinates
 
     /// Starts the snapshot transaction on `connection` and reads its position.
     /// - Throws: `MariaDBError` (e.g. `.permissionDenied` without BINLOG MONITOR / REPLICATION
@@ -54,7 +54,7 @@ public final class ConsistentSnapshot {
         }
     }
 
-    private static func mariaDBSnapshotPosition(_ connection: MariaDBConnection) throws -> BinlogPosition {
+    private static func mariaDBSnapshotPosition(_ connection: MariaDBConnection) throws -> BinlogCoordinates {
         var file: String?
         var offset: UInt64?
         for row in try connection.query("SHOW STATUS LIKE 'binlog_snapshot_%'") {
@@ -74,7 +74,7 @@ public final class ConsistentSnapshot {
                     + "(start the server with log_bin)"
             )
         }
-        var position = BinlogPosition(file: file, offset: offset, gtid: nil)
+        var position = BinlogCoordinates(file: file, offset: offset, gtid: nil)
         position.gtid = try connection.gtidPosition(at: position).flatMap { $0.isEmpty ? nil : $0 }
         return position
     }

@@ -12,7 +12,7 @@ extension MariaDBConnection {
     /// column is used there. Needs REPLICATION CLIENT, or BINLOG MONITOR on MariaDB ≥ 10.5.
     /// - Throws: `MariaDBError`; `ReplicationError` with `.other` when binary logging is off
     ///   (the statement then returns no row).
-    public func currentBinlogPosition() throws -> BinlogPosition {
+    public func currentBinlogPosition() throws -> BinlogCoordinates {
         let rows: [[String?]]
         do {
             rows = try textRows("SHOW MASTER STATUS")
@@ -33,7 +33,7 @@ extension MariaDBConnection {
             // MySQL: File, Position, Binlog_Do_DB, Binlog_Ignore_DB, Executed_Gtid_Set.
             gtid = row[4]
         }
-        return BinlogPosition(file: file, offset: offset, gtid: gtid.flatMap { $0.isEmpty ? nil : $0 })
+        return BinlogCoordinates(file: file, offset: offset, gtid: gtid.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// The binary log files the server still has, oldest first (`SHOW BINARY LOGS`), e.g. to
@@ -48,7 +48,7 @@ extension MariaDBConnection {
     /// MariaDB's GTID position that corresponds to a binlog file and offset
     /// (`BINLOG_GTID_POS(file, offset)`), or nil when the server cannot say (MySQL, or a
     /// position it no longer has). Empty means "before any GTID".
-    public func gtidPosition(at position: BinlogPosition) throws -> String? {
+    public func gtidPosition(at position: BinlogCoordinates) throws -> String? {
         guard isMariaDB else { return nil }
         let rows = try query("SELECT BINLOG_GTID_POS(?, ?)", [.text(position.file), .uint(position.offset)])
         guard let value = rows.first?.values.first else { return nil }

@@ -63,14 +63,14 @@ struct PostgresParameter {
             let digits = (0..<max(width, 0)).reversed().map { number >> UInt64($0) & 1 == 1 ? "1" : "0" }
             self.init(type: PostgresType.unknown, text: digits.joined())
         case .date(let date):
-            self.init(type: PostgresType.date, text: SQLTemporalText.date(date))
+            self.init(type: PostgresType.date, text: TemporalText.date(date))
         case .time(let time):
             // Untyped: a negative or 24-hour-plus MySQL TIME only fits an interval column.
-            self.init(type: PostgresType.unknown, text: SQLTemporalText.time(time))
+            self.init(type: PostgresType.unknown, text: TemporalText.time(time, fraction: .microseconds))
         case .dateTime(let value):
-            self.init(type: PostgresType.timestamp, text: SQLTemporalText.dateTime(value))
+            self.init(type: PostgresType.timestamp, text: TemporalText.dateTime(value, fraction: .microseconds))
         case .timestamp(let value):
-            self.init(type: PostgresType.timestamptz, text: SQLTemporalText.dateTime(value) + "+00")
+            self.init(type: PostgresType.timestamptz, text: TemporalText.dateTime(value, fraction: .microseconds) + "+00")
         }
     }
 

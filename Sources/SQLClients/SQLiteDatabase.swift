@@ -113,11 +113,11 @@ public final class SQLiteDatabase {
         case .bits(let number, _):
             return Int64(bitPattern: number).databaseValue
         case .date(let date):
-            return SQLTemporalText.date(date).databaseValue
+            return TemporalText.date(date).databaseValue
         case .time(let time):
-            return SQLTemporalText.time(time).databaseValue
+            return TemporalText.time(time, fraction: .microseconds).databaseValue
         case .dateTime(let value), .timestamp(let value):
-            return SQLTemporalText.dateTime(value).databaseValue
+            return TemporalText.dateTime(value, fraction: .microseconds).databaseValue
         }
     }
 

@@ -12,7 +12,7 @@ public enum BinlogStart: Sendable, Hashable {
 
 /// A position in a server's binary log: file, offset and, when the server has one, the GTID
 /// position that corresponds to it.
-public struct BinlogPosition: Sendable, Hashable, CustomStringConvertible {
+public struct BinlogCoordinates: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     public var offset: UInt64
     /// MariaDB `@@gtid_binlog_pos` (`0-1-42`), MySQL `Executed_Gtid_Set`; nil or empty when
