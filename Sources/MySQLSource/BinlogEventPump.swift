@@ -67,7 +67,9 @@ public final class BinlogEventPump: Sendable {
     }
 
     /// Stops reading, closes the source and waits until the reader thread has exited. A
-    /// pending or later `next()` returns nil. Safe to call more than once.
+    /// pending or later `next()` returns nil. Safe to call more than once. A source still being
+    /// opened cannot be interrupted: then this waits for the open to end (at most the stream's
+    /// connect timeout).
     public func stop() async {
         control.cancel()
         channel.cancel()

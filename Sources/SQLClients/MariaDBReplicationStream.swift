@@ -32,6 +32,9 @@ public final class MariaDBReplicationStream {
     public let checksum: BinlogChecksum
     /// Unblocks a `fetch` waiting on the network, from any thread.
     public let interrupter: ReplicationInterrupter
+    /// The server's id for this connection (`CONNECTION_ID()`), as `SHOW PROCESSLIST` lists
+    /// it with the command `Binlog Dump`.
+    public let connectionID: UInt64
 
     /// MARIADB_RPL_BINLOG_DUMP_NON_BLOCK: the server ends the stream with an EOF packet at the
     /// end of the binlog instead of waiting for new events (MariaDB docs, "COM_BINLOG_DUMP").
@@ -53,8 +56,8 @@ public final class MariaDBReplicationStream {
     /// - Parameters:
     ///   - serverID: the replica id to announce; must differ from every server id in the
     ///     topology (the server drops an older replica connection with the same id).
-    ///   - heartbeat: how often an idle server sends a heartbeat. The connection counts as lost
-    ///     when nothing arrives for three of these.
+    ///   - heartbeat: how often an idle server sends a heartbeat, in whole seconds (at least
+    ///     one). The connection counts as lost when nothing arrives for three of these.
     ///   - nonBlocking: end the stream (`fetch` returns nil) at the end of the binlog instead of
     ///     waiting for new events.
     /// - Throws: `ReplicationError`: `.accessDenied` or `.cannotConnect` when the login fails,
@@ -98,6 +101,7 @@ public final class MariaDBReplicationStream {
         }
         self.rpl = rpl
         interrupter = ReplicationInterrupter(handle: connection.handle)
+        connectionID = UInt64(mysql_thread_id(connection.handle))
 
         var failed = false
         switch start {

@@ -22,8 +22,14 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         /// Worth retrying from the last acknowledged position.
         case lostConnection
         /// An event that cannot be a binlog event (shorter than its header, or its length
-        /// field disagrees with the bytes received).
+        /// field disagrees with the bytes received), or that Connector/C, which frames every
+        /// event while fetching it, found corrupt (CR_BINLOG_ERROR 5021,
+        /// CR_ERR_UNSUPPORTED_BINLOG_FORMAT 5019).
         case malformedEvent
+        /// CR_UNKNOWN_BINLOG_EVENT (5020): an event type Connector/C does not know and the
+        /// server did not mark ignorable — MySQL 8's TRANSACTION_PAYLOAD (type 40), written when
+        /// `binlog_transaction_compression=ON`, is the one to expect.
+        case unsupportedEvent
         /// Anything else the server or Connector/C reported.
         case other
     }
@@ -54,6 +60,8 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         case 2002, 2003, 2005: .cannotConnect
         // 1053 ER_SERVER_SHUTDOWN, 1927 ER_CONNECTION_KILLED, 2026 CR_SSL_CONNECTION_ERROR.
         case 1053, 1927, 2006, 2013, 2026: .lostConnection
+        case 5019, 5021: .malformedEvent
+        case 5020: .unsupportedEvent
         default: .other
         }
     }
@@ -63,7 +71,7 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     public var isRetryable: Bool {
         switch kind {
         case .cannotConnect, .lostConnection: true
-        case .positionUnavailable, .accessDenied, .malformedEvent, .other: false
+        case .positionUnavailable, .accessDenied, .malformedEvent, .unsupportedEvent, .other: false
         }
     }
 
@@ -85,8 +93,11 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
                 + "nothing (not even a heartbeat) for too long; scimsync reconnects from the last "
                 + "acknowledged position"
         case .malformedEvent:
-            return "the server sent a binlog event whose length does not match its header: this is a bug "
-                + "or a corrupted connection; reconnecting starts over from the last acknowledged position"
+            return "the server sent a binlog event that cannot be read\(reference): its length does not match "
+                + "its header or its framing is corrupt; this is a bug or a damaged connection"
+        case .unsupportedEvent:
+            return "the server sent a binlog event of a type the client library cannot read\(reference): "
+                + "on MySQL 8 this is a compressed transaction; set binlog_transaction_compression=OFF"
         case .other:
             return "reading the binlog failed\(reference)"
         }

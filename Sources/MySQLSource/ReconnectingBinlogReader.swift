@@ -1,0 +1,136 @@
+import Logging
+import SQLClients
+
+/// A binlog reader that survives its server going away: the I/O shell around `RetryState`.
+/// It runs a `BinlogEventPump` per connection, and when the connection fails with a retryable
+/// error it waits as the policy says and opens a new one from the last acknowledged position.
+///
+/// After a reconnection the consumer first receives `.restarted(from:)`: events of a
+/// transaction it had not finished will come again from the start, so it must drop its
+/// partial state (the transaction assembler starts over). Errors that retrying cannot fix
+/// (position unavailable, access denied, attempts used up) are thrown from `next()`.
+public actor ReconnectingBinlogReader {
+    /// What the consumer receives.
+    public enum Output: Sendable, Hashable {
+        /// The next event of the current connection.
+        case event(RawBinlogEvent)
+        /// The connection failed with `error` and a new one was opened at `from`: forget any
+        /// unfinished transaction; the events that follow start there.
+        case restarted(from: BinlogStart, after: ReplicationError)
+    }
+
+    private let open: @Sendable (BinlogStart) throws -> any BinlogEventSource
+    private let capacity: Int
+    private let logger: Logger
+    private var retry: RetryState
+    private var pump: BinlogEventPump?
+    /// The notice to give before the first event of a new connection.
+    private var pendingRestart: Output?
+    /// That first event, returned by the call after the notice.
+    private var heldEvent: RawBinlogEvent?
+
+    /// - Parameters:
+    ///   - open: opens a source at a position, on the pump's reader thread (e.g. a
+    ///     `MariaDBReplicationStream`); called again for every reconnection.
+    public init(
+        start: BinlogStart, policy: ReconnectPolicy = ReconnectPolicy(), capacity: Int = 256,
+        logger: Logger = Logger(label: "scimsync.binlog"),
+        open: @escaping @Sendable (BinlogStart) throws -> any BinlogEventSource
+    ) {
+        retry = RetryState(policy: policy, start: start)
+        self.capacity = capacity
+        self.logger = logger
+        self.open = open
+    }
+
+    /// The consumer applied everything up to `position` (a transaction's end): reconnections
+    /// start there.
+    public func acknowledge(_ position: BinlogStart) {
+        _ = retry.acknowledged(position)
+    }
+
+    /// Where a reconnection would start now.
+    public var resumePosition: BinlogStart {
+        retry.resumePosition
+    }
+
+    /// The next event or restart notice; nil when a non-blocking stream ended or the reader
+    /// was stopped.
+    ///
+    /// `.restarted` comes once per successful reconnection, just before the first event of the
+    /// new connection (attempts that fail again do not produce one).
+    /// - Throws: the `ReplicationError` that retrying cannot fix; `CancellationError` when the
+    ///   task is cancelled (while waiting for an event or between attempts), after which the
+    ///   reader is finished.
+    public func next() async throws -> Output? {
+        if let held = heldEvent {
+            heldEvent = nil
+            return .event(held)
+        }
+        if pump == nil {
+            guard case .connect(let position) = retry.start() else { return nil }
+            connect(from: position)
+        }
+        while let current = pump {
+            do {
+                guard let event = try await current.next() else {
+                    // Ended (non-blocking stream at the end of the binlog) or stopped.
+                    _ = retry.streamEnded()
+                    await current.stop()
+                    pump = nil
+                    pendingRestart = nil
+                    return nil
+                }
+                _ = retry.connected()
+                _ = retry.eventReceived()
+                if let restart = pendingRestart {
+                    pendingRestart = nil
+                    heldEvent = event
+                    return restart
+                }
+                return .event(event)
+            } catch let error as ReplicationError {
+                await current.stop()
+                pump = nil
+                try await handle(retry.failed(error, unitRandom: Double.random(in: 0..<1)), after: error)
+            }
+        }
+        return nil
+    }
+
+    private func handle(_ action: RetryState.Action, after error: ReplicationError) async throws {
+        switch action {
+        case .wait(let delay, let attempt):
+            logger.warning(
+                "binlog connection failed; reconnecting",
+                metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"]
+            )
+            try await Task.sleep(for: delay)
+            guard case .connect(let position) = retry.delayElapsed() else { return }
+            connect(from: position)
+            pendingRestart = .restarted(from: position, after: error)
+        case .surface(let error):
+            logger.error("binlog reading stopped", metadata: ["error": "\(error)"])
+            throw error
+        case .connect(let position):
+            connect(from: position)
+        case .close, .none:
+            return
+        }
+    }
+
+    private func connect(from position: BinlogStart) {
+        let open = open
+        pump = BinlogEventPump(capacity: capacity, logger: logger) { try open(position) }
+    }
+
+    /// Stops reading and closes the connection; later `next()` calls return nil.
+    public func stop() async {
+        _ = retry.stopRequested()
+        let current = pump
+        pump = nil
+        pendingRestart = nil
+        heldEvent = nil
+        await current?.stop()
+    }
+}
