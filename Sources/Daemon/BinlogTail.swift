@@ -72,7 +72,7 @@ public enum BinlogTail {
             case .schemaChange(let change):
                 position = change.position
             }
-            reader.acknowledge(position)
+            await reader.acknowledge(position)
             if let end, !(position < end) { break }
         }
         await reader.stop()

@@ -52,9 +52,7 @@ public final class BinlogChangeReader {
 
     private let configuration: Configuration
     private let catalog: SourceCatalog
-    private let logger: Logger
-    private var retry: RetryState
-    private var pump: BinlogEventPump?
+    private let events: ReconnectingBinlogReader
     private var decoder = BinlogEventDecoder()
     private var assembler: TransactionAssembler
     /// Table shapes by position; the caller persists `history` to survive restarts.
@@ -70,9 +68,15 @@ public final class BinlogChangeReader {
         self.configuration = configuration
         self.catalog = catalog
         self.history = history
-        self.logger = logger
-        retry = RetryState(policy: configuration.reconnect, start: start)
         assembler = Self.assembler(from: start, filter: configuration.filter)
+        events = ReconnectingBinlogReader(
+            start: start, policy: configuration.reconnect, capacity: configuration.bufferCapacity, logger: logger
+        ) { start in
+            try MariaDBReplicationStream(
+                host: configuration.host, port: configuration.port, user: configuration.user,
+                password: configuration.password, serverID: configuration.serverID, start: start,
+                nonBlocking: configuration.stopAtEnd)
+        }
     }
 
     /// The position after the last transaction or statement read: where to resume.
@@ -84,8 +88,8 @@ public final class BinlogChangeReader {
     }
 
     /// Marks everything up to `position` as handled: a reconnection resumes there.
-    public func acknowledge(_ position: BinlogPosition) {
-        _ = retry.acknowledged(.filePosition(file: position.file, position: position.offset))
+    public func acknowledge(_ position: BinlogPosition) async {
+        await events.acknowledge(.filePosition(file: position.file, position: position.offset))
     }
 
     /// The next committed transaction or DDL statement; nil when the stream ended
@@ -94,88 +98,23 @@ public final class BinlogChangeReader {
     ///   denied), `BinlogDecodeError`/`TransactionAssemblyError` for an event that cannot be
     ///   decoded, `BinlogSourceError` for a table the catalog cannot describe.
     public func next() async throws -> Output? {
-        while true {
-            if pump == nil {
-                guard try await connect() else { return nil }
+        while let item = try await events.next() {
+            switch item {
+            case .restarted(let start, _):
+                // The new connection repeats the FORMAT_DESCRIPTION and every TABLE_MAP before
+                // its rows; a half-read transaction comes again from its start.
+                decoder = BinlogEventDecoder()
+                assembler = Self.assembler(from: start, filter: configuration.filter)
+            case .event(let raw):
+                if let output = try await handle(raw) { return output }
             }
-            guard let pump else { continue }
-            let raw: RawBinlogEvent?
-            do {
-                raw = try await pump.next()
-            } catch let error as ReplicationError {
-                await pump.stop()
-                self.pump = nil
-                try await recover(from: error)
-                continue
-            }
-            guard let raw else {
-                await pump.stop()
-                self.pump = nil
-                _ = retry.streamEnded()
-                return nil
-            }
-            _ = retry.eventReceived()
-            if let output = try await handle(raw) { return output }
         }
+        return nil
     }
 
     /// Stops reading and closes the connection.
     public func stop() async {
-        _ = retry.stopRequested()
-        await pump?.stop()
-        pump = nil
-    }
-
-    // MARK: - Connection
-
-    /// Opens a stream as the retry state says; false when there is nothing more to read.
-    private func connect() async throws -> Bool {
-        var action = retry.start()
-        if case .none = action { action = retry.delayElapsed() }
-        while true {
-            switch action {
-            case .connect(let start):
-                openPump(from: start)
-                _ = retry.connected()
-                return true
-            case .wait(let delay, let attempt):
-                logger.warning("binlog connection lost; reconnecting", metadata: ["attempt": "\(attempt)", "delay": "\(delay)"])
-                try await Task.sleep(for: delay)
-                action = retry.delayElapsed()
-            case .surface(let error):
-                throw error
-            case .close, .none:
-                return false
-            }
-        }
-    }
-
-    private func recover(from error: ReplicationError) async throws {
-        switch retry.failed(error, unitRandom: Double.random(in: 0..<1)) {
-        case .surface(let error):
-            throw error
-        case .wait(let delay, let attempt):
-            logger.warning(
-                "binlog stream failed; reconnecting",
-                metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
-            try await Task.sleep(for: delay)
-        case .connect, .close, .none:
-            break
-        }
-    }
-
-    private func openPump(from start: BinlogStart) {
-        // A new stream repeats the FORMAT_DESCRIPTION and every TABLE_MAP before its rows:
-        // a new decoder and assembler start clean at the resume position.
-        decoder = BinlogEventDecoder()
-        assembler = Self.assembler(from: start, filter: configuration.filter)
-        let configuration = configuration
-        pump = BinlogEventPump(capacity: configuration.bufferCapacity, logger: logger) {
-            try MariaDBReplicationStream(
-                host: configuration.host, port: configuration.port, user: configuration.user,
-                password: configuration.password, serverID: configuration.serverID, start: start,
-                nonBlocking: configuration.stopAtEnd)
-        }
+        await events.stop()
     }
 
     private static func assembler(from start: BinlogStart, filter: TableFilter) -> TransactionAssembler {

@@ -110,7 +110,7 @@ public actor ReconnectingBinlogReader {
             connect(from: position)
             pendingRestart = .restarted(from: position, after: error)
         case .surface(let error):
-            logger.error("binlog reading stopped", metadata: ["error": "\(error)"])
+            // Thrown, not logged: whoever catches it reports it once.
             throw error
         case .connect(let position):
             connect(from: position)
