@@ -27,6 +27,11 @@ public enum BinlogTail {
                 host: source.host, port: source.port, user: source.user, password: source.password,
                 database: source.database)
         }
+        // A binlog that is off, not ROW or not FULL, or a user who may not read it: say so now,
+        // not after a confusing stream error.
+        let problems = try await catalog.withConnection { try $0.binlogSettings().problems }
+        guard problems.isEmpty else { throw TailError.sourceNotReady(problems) }
+
         let start: BinlogStart
         switch range.start {
         case .earliest:
@@ -82,10 +87,13 @@ public enum BinlogTail {
 /// Why `scimsync tail` could not start.
 public enum TailError: Error, Sendable, Hashable, CustomStringConvertible {
     case noBinaryLogs
+    /// The source cannot be read as a replica; each problem names its fix.
+    case sourceNotReady([String])
 
     public var description: String {
         switch self {
         case .noBinaryLogs: "the server lists no binary logs: is log_bin on?"
+        case .sourceNotReady(let problems): "the source is not ready for row-based reading: " + problems.joined(separator: "; ")
         }
     }
 }

@@ -23,12 +23,15 @@ public struct BinlogSettings: Sendable, Hashable {
     /// nil on MySQL.
     public var gtidCurrentPosition: String?
     public var grants: ReplicationGrants
+    /// MySQL 8.0.20+ `@@binlog_transaction_compression`; nil where the server lacks it (MariaDB).
+    public var transactionCompression: Bool?
 
     public init(
         serverVersion: String, logBin: Bool, binlogFormat: String?, binlogRowImage: String?,
         binlogRowMetadata: String?, serverID: UInt64?, gtidMode: String?, gtidCurrentPosition: String?,
-        grants: ReplicationGrants
+        grants: ReplicationGrants, transactionCompression: Bool? = nil
     ) {
+        self.transactionCompression = transactionCompression
         self.serverVersion = serverVersion
         self.logBin = logBin
         self.binlogFormat = binlogFormat
@@ -58,6 +61,10 @@ public struct BinlogSettings: Sendable, Hashable {
         if binlogRowImage?.uppercased() != "FULL" {
             problems.append("binlog_row_image is \(binlogRowImage ?? "unknown"): set binlog_row_image=FULL, "
                 + "so that updates and deletes carry every column")
+        }
+        if transactionCompression == true {
+            problems.append("binlog_transaction_compression is ON: scimsync cannot read compressed transactions "
+                + "(TRANSACTION_PAYLOAD events); set binlog_transaction_compression=OFF")
         }
         if serverID == 0 {
             problems.append("server_id is 0: a server with id 0 refuses replicas; set server_id to a "

@@ -8,7 +8,8 @@ extension MariaDBConnection {
         let rows = try textRows(
             """
             SHOW GLOBAL VARIABLES WHERE Variable_name IN ('version', 'log_bin', 'binlog_format', \
-            'binlog_row_image', 'binlog_row_metadata', 'server_id', 'gtid_mode', 'gtid_current_pos')
+            'binlog_row_image', 'binlog_row_metadata', 'server_id', 'gtid_mode', 'gtid_current_pos', \
+            'binlog_transaction_compression')
             """
         )
         var variables: [String: String] = [:]
@@ -28,7 +29,8 @@ extension MariaDBConnection {
             serverID: variables["server_id"].flatMap { UInt64($0) },
             gtidMode: variables["gtid_mode"],
             gtidCurrentPosition: variables["gtid_current_pos"],
-            grants: ReplicationGrants(grantLines: grantLines)
+            grants: ReplicationGrants(grantLines: grantLines),
+            transactionCompression: variables["binlog_transaction_compression"].map { ["ON", "1"].contains($0.uppercased()) }
         )
     }
 }

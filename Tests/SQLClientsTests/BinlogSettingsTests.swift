@@ -83,5 +83,12 @@ import Testing
         mysql57.binlogRowMetadata = nil
         #expect(mysql57.problems.last?.contains("REPLICATION CLIENT") == true)
         #expect(mysql57.recommendations == [])
+
+        var compressed = settings
+        compressed.serverVersion = "8.0.36"
+        compressed.transactionCompression = true
+        #expect(compressed.problems.contains(
+            "binlog_transaction_compression is ON: scimsync cannot read compressed transactions (TRANSACTION_PAYLOAD events); "
+                + "set binlog_transaction_compression=OFF"))
     }
 }
