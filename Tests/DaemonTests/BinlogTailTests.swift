@@ -102,6 +102,25 @@ import Testing
         #expect(lines.map(stable) == [#"{"table":"scimsync_test.\#(table)","op":"insert","before":null,"after":{"id":2}}"#])
     }
 
+    @Test func wideTablesAndRowsOver16MB() async throws {
+        let table = TestServers.uniqueName("tail_big")
+        let columns = (1...220).map { "c\($0) INT" }.joined(separator: ", ")
+        let lines = try await tail(table: table) { db in
+            try db.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, \(columns), big LONGBLOB)")
+            // 17 MiB: more than one 16 MiB protocol packet, so the event arrives split.
+            try db.execute("INSERT INTO \(table) (id, c1, c220, big) VALUES (1, -1, 220, REPEAT('x', 17825792))")
+        }
+        try #require(lines.count == 1)
+        let line = lines[0]
+        #expect(line.contains(#""c1":-1,"c2":null"#))
+        #expect(line.contains(#""c219":null,"c220":220,"big":""#))
+        // base64 of 17 MiB of "x" is "eHh4" repeated, 23,767,724 characters.
+        let big = try #require(line.range(of: #""big":""#))
+        let encoded = line[big.upperBound...].prefix { $0 != "\"" }
+        #expect(encoded.count == 23_767_724)
+        #expect(encoded.hasPrefix("eHh4eHh4"))
+    }
+
     @Test func aStartTheServerDoesNotHaveIsATypedError() async throws {
         await #expect {
             try await BinlogTail.run(
