@@ -51,9 +51,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "OffsetStore",
+            dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource",
+                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -95,8 +100,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "OffsetStoreTests", dependencies: ["OffsetStore", "MySQLBinlog"], swiftSettings: strict
+        ),
+        .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "TestSupport", "scimsync"],
+            dependencies: [
+                "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "TestSupport",
+                "scimsync",
+            ],
             swiftSettings: strict
         ),
     ]

@@ -8,8 +8,11 @@ final class PrivateMariaDB {
     let directory: String
     let port: Int
     private var process: Process?
+    /// `binlog_row_metadata`: FULL as on the shared server, or MINIMAL (MySQL's default).
+    let rowMetadata: String
 
-    init() throws {
+    init(rowMetadata: String = "FULL") throws {
+        self.rowMetadata = rowMetadata
         directory = NSTemporaryDirectory() + "scimsync-private-\(UUID().uuidString.prefix(8))"
         port = try TestServers.closedPort()
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
@@ -39,7 +42,7 @@ final class PrivateMariaDB {
         server.arguments = [
             "--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/mariadb.sock", "--port=\(port)",
             "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-bin=\(directory)/binlog",
-            "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=7",
+            "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=\(rowMetadata)", "--server-id=7",
             "--innodb-buffer-pool-size=32M", "--log-error=\(directory)/error.log",
         ] + Self.userArguments
         try server.run()

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// The SQLite file at `offsets.path` that makes restarts lose and repeat nothing: per pipeline
+/// its position (written only after the target committed), the schema history of its binlog
+/// source, and later the ownership ledger and run log.
+///
+/// WAL mode: the daemon writes while `scimsync status` reads. Tables are created on open and
+/// extended by migrations, never dropped.
+public final class OffsetStore: Sendable {
+    let queue: DatabaseQueue
+    public let path: String
+
+    /// Opens (creating when missing) the store at `path`.
+    /// - Throws: `OffsetStoreError.cannotOpen` naming the path and the reason.
+    public init(path: String) throws(OffsetStoreError) {
+        self.path = path
+        do {
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            configuration.busyMode = .timeout(5)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("schema history") { db in
+            try db.execute(sql: """
+                CREATE TABLE schema_history (
+                  pipeline TEXT NOT NULL,
+                  file TEXT NOT NULL,
+                  file_number INTEGER NOT NULL,
+                  offset INTEGER NOT NULL,
+                  db TEXT NOT NULL,
+                  tbl TEXT NOT NULL,
+                  columns TEXT,
+                  PRIMARY KEY (pipeline, db, tbl, file, offset)
+                ) WITHOUT ROWID
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Why the offset store failed; never carries row data.
+public enum OffsetStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+    /// A stored value that this version cannot read back (a newer version wrote it?).
+    case corrupt(path: String, what: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the offset store \(path): \(reason)"
+        case .cannotWrite(let path, let reason): "cannot write the offset store \(path): \(reason)"
+        case .cannotRead(let path, let reason): "cannot read the offset store \(path): \(reason)"
+        case .corrupt(let path, let what): "the offset store \(path) holds \(what) this version cannot read"
+        }
+    }
+}
