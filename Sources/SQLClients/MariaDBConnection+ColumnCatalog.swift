@@ -24,12 +24,12 @@ extension MariaDBConnection {
     /// The columns of `database.table` in table order, with collations and JSON-ness; empty
     /// when there is no such table.
     public func catalogColumns(database: String, table: String) throws -> [CatalogColumn] {
+        // Two queries filtered to the one table: a correlated subquery on CHECK_CONSTRAINTS
+        // makes the server open every table's definition, which MariaDB 10.11 has crashed on
+        // (signal 11) while other sessions dropped tables.
         let rows = try query(
             """
-            SELECT c.COLUMN_NAME, c.COLUMN_TYPE, co.ID, c.DATA_TYPE = 'json' OR EXISTS (
-                       SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k
-                       WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME
-                         AND k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)'))
+            SELECT c.COLUMN_NAME, c.COLUMN_TYPE, co.ID, c.DATA_TYPE
             FROM information_schema.COLUMNS c
             LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME
             WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ?
@@ -37,12 +37,25 @@ extension MariaDBConnection {
             """,
             [.text(database), .text(table)]
         )
+        guard !rows.isEmpty else { return [] }
+        // MariaDB's JSON is LONGTEXT with an automatic CHECK (json_valid(`column`)).
+        let checks = isMariaDB
+            ? try query(
+                """
+                SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+                WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?
+                """,
+                [.text(database), .text(table)]
+            ).compactMap { $0.catalogText(0) }
+            : []
+        let jsonChecked = Set(checks)
         return rows.map { row in
-            CatalogColumn(
-                name: row.catalogText(0) ?? "",
+            let name = row.catalogText(0) ?? ""
+            return CatalogColumn(
+                name: name,
                 columnType: row.catalogText(1) ?? "",
                 collationID: row.catalogInteger(2).map(Int.init),
-                isJSON: (row.catalogInteger(3) ?? 0) != 0
+                isJSON: row.catalogText(3)?.lowercased() == "json" || jsonChecked.contains("json_valid(`\(name)`)")
             )
         }
     }

@@ -16,6 +16,10 @@ final class PrivateMariaDB {
         directory = NSTemporaryDirectory() + "scimsync-private-\(UUID().uuidString.prefix(8))"
         port = try TestServers.closedPort()
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        // Two bootstraps at once trip over each other's temporary tables: one at a time.
+        Self.installLock.lock()
+        defer { Self.installLock.unlock() }
         try Self.runToEnd(
             Self.program(["mariadb-install-db", "mysql_install_db"]),
             ["--no-defaults", "--datadir=\(directory)/data", "--auth-root-authentication-method=normal",
@@ -43,7 +47,7 @@ final class PrivateMariaDB {
             "--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/mariadb.sock", "--port=\(port)",
             "--bind-address=127.0.0.1", "--skip-name-resolve", "--log-bin=\(directory)/binlog",
             "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=\(rowMetadata)", "--server-id=7",
-            "--innodb-buffer-pool-size=32M", "--log-error=\(directory)/error.log",
+            "--innodb-buffer-pool-size=32M", "--log-error=\(directory)/error.log", "--tmpdir=\(directory)/tmp",
         ] + Self.userArguments
         try server.run()
         process = server
@@ -63,6 +67,8 @@ final class PrivateMariaDB {
         process.waitUntilExit()
         self.process = nil
     }
+
+    private static let installLock = NSLock()
 
     private static var userArguments: [String] { getuid() == 0 ? ["--user=root"] : [] }
 
@@ -95,23 +101,25 @@ final class PrivateMariaDB {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PrivateMariaDBError.installFailed(program) }
+        guard process.terminationStatus == 0 else { throw PrivateMariaDBError.failed(program, text) }
     }
 }
 
 enum PrivateMariaDBError: Error, CustomStringConvertible {
     case missing(String)
-    case installFailed(String)
+    case failed(String, String)
     case didNotStart(String)
 
     var description: String {
         switch self {
         case .missing(let name): "\(name) not found: install mariadb-server (scripts/test does)"
-        case .installFailed(let program): "\(program) failed"
+        case .failed(let program, let output): "\(program) failed: \(output.suffix(2000))"
         case .didNotStart(let log): "mariadbd did not start; its log ends: \(log.suffix(2000))"
         }
     }
