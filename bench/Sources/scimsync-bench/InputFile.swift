@@ -30,17 +30,6 @@ final class InputFile {
             throw BenchError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
     }
-
-    /// The whole file.
-    func readAll() throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { buffer in try read(into: buffer) }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-    }
 }
 
 /// What went wrong, for the one line the tool prints before exiting with status 1.

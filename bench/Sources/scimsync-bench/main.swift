@@ -42,6 +42,9 @@ struct Figures {
     var transactions = 0
 }
 
+/// Bytes read from the file at a time.
+let chunkSize = 1 << 20
+
 func run(_ options: Options) throws -> (Figures, ValueDigest) {
     var figures = Figures()
     var digest = ValueDigest(depth: options.depth)
@@ -49,48 +52,56 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
     var tables: [UInt64: TableMapEvent] = [:]
     var assembler: TransactionAssembler?
 
+    // Read in chunks, decode event by event: memory stays flat whatever the file's size.
+    var chunk = [UInt8](repeating: 0, count: chunkSize)
     for path in options.files {
         let name = String(path.split(separator: "/").last ?? Substring(path))
-        let bytes = try InputFile(path: path).readAll()
-        figures.bytes += bytes.count
-        var reader = try BinlogFileReader(file: name, bytes: bytes, decoder: decoder)
+        let file = try InputFile(path: path)
+        var reader = BinlogChunkReader(file: name, decoder: decoder)
         if options.assemble, assembler == nil {
             assembler = TransactionAssembler(file: name)
         }
-        while let (event, _) = try reader.next() {
-            figures.events += 1
-            if assembler != nil {
-                switch try assembler!.eventReceived(event) {
-                case .emit(let transaction):
-                    figures.transactions += 1
-                    for change in transaction.changes {
-                        figures.rows += 1
-                        if let before = change.before { digest.add(before) }
-                        if let after = change.after { digest.add(after) }
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { buffer in try file.read(into: buffer) }
+            if count == 0 { break }
+            figures.bytes += count
+            chunk.withUnsafeBytes { reader.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            while let (event, _) = try reader.next() {
+                figures.events += 1
+                if assembler != nil {
+                    switch try assembler!.eventReceived(event) {
+                    case .emit(let transaction):
+                        figures.transactions += 1
+                        for change in transaction.changes {
+                            figures.rows += 1
+                            if let before = change.before { digest.add(before) }
+                            if let after = change.after { digest.add(after) }
+                        }
+                    case .none, .emitSchemaChange, .dropped:
+                        break
                     }
-                case .none, .emitSchemaChange, .dropped:
+                    continue
+                }
+                switch event {
+                case .tableMap(let map):
+                    tables[map.tableID] = map
+                case .rows(let rows):
+                    guard let map = tables[rows.tableID] else {
+                        throw BenchError("\(name): rows event for table id \(rows.tableID) without a TABLE_MAP")
+                    }
+                    for image in try rows.rows(using: map) {
+                        figures.rows += 1
+                        if let before = image.before { digest.add(before) }
+                        if let after = image.after { digest.add(after) }
+                    }
+                case .xid:
+                    figures.transactions += 1
+                default:
                     break
                 }
-                continue
-            }
-            switch event {
-            case .tableMap(let map):
-                tables[map.tableID] = map
-            case .rows(let rows):
-                guard let map = tables[rows.tableID] else {
-                    throw BenchError("\(name): rows event for table id \(rows.tableID) without a TABLE_MAP")
-                }
-                for image in try rows.rows(using: map) {
-                    figures.rows += 1
-                    if let before = image.before { digest.add(before) }
-                    if let after = image.after { digest.add(after) }
-                }
-            case .xid:
-                figures.transactions += 1
-            default:
-                break
             }
         }
+        try reader.finish()
         decoder = reader.decoder
     }
     return (figures, digest)
