@@ -93,6 +93,34 @@ import Testing
         #expect(CRC32.checksum([UInt8]()) == 0)
     }
 
+    /// The CRC by its definition, one bit at a time: what the eight-byte tables must agree with.
+    static func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 {
+                crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1
+            }
+        }
+        return ~crc
+    }
+
+    @Test func everyLengthAndAlignmentMatchesTheDefinition() {
+        var bytes: [UInt8] = []
+        var seed: UInt32 = 12345
+        for _ in 0..<200 {
+            seed = seed &* 1_103_515_245 &+ 12345
+            bytes.append(UInt8(truncatingIfNeeded: seed >> 16))
+        }
+        for start in 0..<9 {
+            for end in start...(start + 100) {
+                let slice = bytes[start..<end]
+                let fast = slice.withUnsafeBytes { CRC32.checksum($0) }
+                #expect(fast == Self.bitwise(slice), "bytes \(start)..<\(end)")
+            }
+        }
+    }
+
     @Test func continuingEqualsWhole() {
         let bytes = Array("The quick brown fox".utf8)
         let first = bytes[..<7].withUnsafeBytes { CRC32.checksum($0) }
