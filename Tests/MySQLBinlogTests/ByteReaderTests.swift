@@ -14,6 +14,30 @@ import Testing
         }
     }
 
+    /// Word loads (8 bytes left) and byte-by-byte reads (near the end) give the same integers.
+    @Test func integersAtEveryOffsetNearTheEnd() throws {
+        let bytes: [UInt8] = (0..<20).map { UInt8(truncatingIfNeeded: 0x81 + $0 * 37) }
+        try bytes.withUnsafeBytes { (raw) throws in
+            for width in 1...8 {
+                for offset in 0...(bytes.count - width) {
+                    let little = (0..<width).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+                    let big = (0..<width).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
+                    var reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readUInt(byteCount: width) == little, "width \(width) at \(offset)")
+                    #expect(reader.offset == offset + width)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readUIntBigEndian(byteCount: width) == big, "width \(width) at \(offset)")
+                    #expect(reader.offset == offset + width)
+                    let shift = UInt64(64 - 8 * width)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readInt(byteCount: width) == Int64(bitPattern: little << shift) >> shift)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readIntBigEndian(byteCount: width) == Int64(bitPattern: big << shift) >> shift)
+                }
+            }
+        }
+    }
+
     @Test func bigEndianAndSignExtension() throws {
         let bytes: [UInt8] = [0xFF, 0xFE, 0x80, 0x00]
         try bytes.withUnsafeBytes { (raw) throws in
