@@ -87,6 +87,7 @@ public struct RowsEvent: Sendable, Hashable {
                 )
                 var result: [RowImages] = []
                 while !reader.isAtEnd {
+                    let start = reader.offset
                     let first = try RowImageDecoder.decode(&reader, plan: table.plan, present: present)
                     switch kind {
                     case .write: result.append(RowImages(before: nil, after: first))
@@ -94,6 +95,11 @@ public struct RowsEvent: Sendable, Hashable {
                     case .update:
                         let second = try RowImageDecoder.decode(&reader, plan: table.plan, present: presentAfter)
                         result.append(RowImages(before: first, after: second))
+                    }
+                    if result.count == 1, !reader.isAtEnd {
+                        // Rows of one event are alike in size: size the array from the first
+                        // one instead of growing it (and copying it) row by row.
+                        result.reserveCapacity(1 + reader.remaining / (reader.offset - start) + 1)
                     }
                 }
                 return result
