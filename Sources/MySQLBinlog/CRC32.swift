@@ -2,14 +2,14 @@
 /// 0xFFFFFFFF): the checksum MySQL and MariaDB append to every event when
 /// `binlog_checksum=CRC32` (`my_checksum` in `mysys/checksum.cc` calls zlib's `crc32`).
 ///
-/// Every byte of the binlog goes through it, so it works eight bytes at a time ("slicing-by-8",
+/// Every byte of the binlog goes through it, so it works sixteen bytes at a time ("slicing-by-N",
 /// Kounavis and Berry, Intel 2005): table `k` holds the CRC of a byte followed by `k` zero
-/// bytes, so one step folds a whole 64-bit word with eight independent table lookups instead
-/// of eight dependent ones.
+/// bytes, so one step folds two 64-bit words with sixteen independent table lookups instead
+/// of sixteen dependent ones. The 16 KiB of tables stay in the L1 cache.
 public enum CRC32 {
-    /// Eight tables of 256 entries, back to back: `tables[k * 256 + b]`.
+    /// Sixteen tables of 256 entries, back to back: `tables[k * 256 + b]`.
     static let tables: [UInt32] = {
-        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        var tables = [UInt32](repeating: 0, count: 16 * 256)
         for index in 0..<256 {
             var crc = UInt32(index)
             for _ in 0..<8 {
@@ -18,7 +18,7 @@ public enum CRC32 {
             tables[index] = crc
         }
         for index in 0..<256 {
-            for slice in 1..<8 {
+            for slice in 1..<16 {
                 let previous = tables[(slice - 1) * 256 + index]
                 tables[slice * 256 + index] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
             }
@@ -33,16 +33,21 @@ public enum CRC32 {
         tables.withUnsafeBufferPointer { table in
             let count = bytes.count
             var index = 0
-            while count - index >= 8 {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            while count - index >= 16 {
+                let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                     ^ UInt64(value)
-                // Every index is masked to 0...255 within its table.
-                let low = table[7 * 256 + Int(word & 0xFF)] ^ table[6 * 256 + Int(word >> 8 & 0xFF)]
-                    ^ table[5 * 256 + Int(word >> 16 & 0xFF)] ^ table[4 * 256 + Int(word >> 24 & 0xFF)]
-                let high = table[3 * 256 + Int(word >> 32 & 0xFF)] ^ table[2 * 256 + Int(word >> 40 & 0xFF)]
-                    ^ table[256 + Int(word >> 48 & 0xFF)] ^ table[Int(word >> 56)]
-                value = low ^ high
-                index += 8
+                let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
+                // Every index is masked to 0...255 within its table; byte i uses table 15 - i.
+                let a = table[15 * 256 + Int(first & 0xFF)] ^ table[14 * 256 + Int(first >> 8 & 0xFF)]
+                    ^ table[13 * 256 + Int(first >> 16 & 0xFF)] ^ table[12 * 256 + Int(first >> 24 & 0xFF)]
+                let b = table[11 * 256 + Int(first >> 32 & 0xFF)] ^ table[10 * 256 + Int(first >> 40 & 0xFF)]
+                    ^ table[9 * 256 + Int(first >> 48 & 0xFF)] ^ table[8 * 256 + Int(first >> 56)]
+                let c = table[7 * 256 + Int(second & 0xFF)] ^ table[6 * 256 + Int(second >> 8 & 0xFF)]
+                    ^ table[5 * 256 + Int(second >> 16 & 0xFF)] ^ table[4 * 256 + Int(second >> 24 & 0xFF)]
+                let d = table[3 * 256 + Int(second >> 32 & 0xFF)] ^ table[2 * 256 + Int(second >> 40 & 0xFF)]
+                    ^ table[256 + Int(second >> 48 & 0xFF)] ^ table[Int(second >> 56)]
+                value = (a ^ b) ^ (c ^ d)
+                index += 16
             }
             while index < count {
                 value = table[Int((value ^ UInt32(bytes[index])) & 0xFF)] ^ (value >> 8)
