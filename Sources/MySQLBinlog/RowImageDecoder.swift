@@ -1,8 +1,29 @@
+/// A rows event's columns-present bitmap and how many columns it has set: the count sizes
+/// each row's null bitmap, and is the same for every row of the event, so it is counted once.
+struct PresentColumns {
+    let bitmap: UnsafeRawBufferPointer
+    let count: Int
+
+    init(bitmap: UnsafeRawBufferPointer, columnCount: Int) {
+        self.bitmap = bitmap
+        var count = 0
+        for byte in bitmap {
+            count += byte.nonzeroBitCount
+        }
+        // Bits past the last column in the last byte are not columns.
+        let overflow = bitmap.count * 8 - columnCount
+        if overflow > 0, let last = bitmap.last {
+            count -= (last >> (8 - overflow)).nonzeroBitCount
+        }
+        self.count = count
+    }
+}
+
 /// Reads one row image: the null bitmap over the present columns, then each present, non-NULL
 /// value in column order.
 enum RowImageDecoder {
     static func decode(
-        _ reader: inout ByteReader, plan: RowDecodingPlan, present: UnsafeRawBufferPointer
+        _ reader: inout ByteReader, plan: RowDecodingPlan, present: PresentColumns
     ) throws -> [BinlogValue] {
         try plan.decodings.withUnsafeBufferPointer { decodings in
             try decode(&reader, decodings: decodings, members: plan.members, present: present)
@@ -11,17 +32,10 @@ enum RowImageDecoder {
 
     static func decode(
         _ reader: inout ByteReader, decodings columns: UnsafeBufferPointer<ColumnDecoding>, members: [[String]?],
-        present: UnsafeRawBufferPointer
+        present presentColumns: PresentColumns
     ) throws -> [BinlogValue] {
-        var presentCount = 0
-        for byte in present {
-            presentCount += byte.nonzeroBitCount
-        }
-        // Bits past the last column in the last byte are not columns.
-        let overflow = present.count * 8 - columns.count
-        if overflow > 0, let last = present.last {
-            presentCount -= (last >> (8 - overflow)).nonzeroBitCount
-        }
+        let present = presentColumns.bitmap
+        let presentCount = presentColumns.count
         let nulls = try reader.readBytes((presentCount + 7) / 8)
         // The one allocation of a row: its values, each written straight into its slot. A value
         // returned from a call and then appended went through a stack temporary, and reloading

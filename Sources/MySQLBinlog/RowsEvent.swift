@@ -81,9 +81,15 @@ public struct RowsEvent: Sendable, Hashable {
         do {
             return try event.withUnsafeBytes { bytes in
                 var reader = ByteReader(bytes, offset: rowsOffset)
-                let present = UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + (columnCount + 7) / 8)])
-                let presentAfter = UnsafeRawBufferPointer(
-                    rebasing: bytes[presentAfterOffset..<(presentAfterOffset + (columnCount + 7) / 8)]
+                let present = PresentColumns(
+                    bitmap: UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + (columnCount + 7) / 8)]),
+                    columnCount: columnCount
+                )
+                let presentAfter = PresentColumns(
+                    bitmap: UnsafeRawBufferPointer(
+                        rebasing: bytes[presentAfterOffset..<(presentAfterOffset + (columnCount + 7) / 8)]
+                    ),
+                    columnCount: columnCount
                 )
                 var result: [RowImages] = []
                 while !reader.isAtEnd {
