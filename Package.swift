@@ -73,6 +73,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // bench/binlog-decode: decodes binlog files as fast as it can (issue 3, "Speed").
+        .executableTarget(
+            name: "scimsync-bench", dependencies: ["MySQLBinlog", "Directory"], path: "bench/Sources/scimsync-bench",
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "SCIMTests",
             dependencies: ["SCIM", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -2,7 +2,8 @@
 /// then events back to back, each as long as its header's `event_size`.
 ///
 /// It does no I/O: hand it the file's bytes. Events are decoded one at a time by ``next()``,
-/// with the file's name in every position.
+/// with the file's name in every position. For a file too large to hold whole, use
+/// ``BinlogChunkReader``, which takes the bytes in chunks.
 public struct BinlogFileReader: Sendable {
     public static let magic: [UInt8] = [0xFE, 0x62, 0x69, 0x6E]
 

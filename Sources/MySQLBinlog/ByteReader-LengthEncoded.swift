@@ -53,6 +53,7 @@ extension ByteReader {
 
     /// Bytes preceded by a little-endian length of `lengthBytes` bytes (1 to 4), as BLOB, TEXT
     /// and VARCHAR values are stored in row images.
+    @inline(__always)
     public mutating func readLengthPrefixedBytes(lengthBytes: Int) throws(ShortRead) -> UnsafeRawBufferPointer {
         let start = offset
         let length = try readUInt(byteCount: lengthBytes)

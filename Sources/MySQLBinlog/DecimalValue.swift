@@ -11,55 +11,107 @@ enum DecimalValue {
         return integer / 9 * 4 + digitsToBytes[integer % 9] + scale / 9 * 4 + digitsToBytes[scale % 9]
     }
 
+    /// Longest text: at most 8 integer and 4 fraction groups (precision 65, scale 30), each at
+    /// most 10 digits (a corrupt group can hold up to 2^32 - 1), a sign and a point.
+    static let maximumTextLength = 12 * 10 + 2
+
     /// The value as text with exactly `scale` fraction digits, `-` for negatives.
+    ///
+    /// The text is written digit by digit into a stack buffer and becomes a String once: this
+    /// runs for every DECIMAL of every row.
     static func read(_ reader: inout ByteReader, precision: Int, scale: Int) throws(ShortRead) -> String {
         let bytes = try reader.readBytes(size(precision: precision, scale: scale))
-        let negative = bytes[0] & 0x80 == 0
-        let mask: UInt8 = negative ? 0xFF : 0
-        var index = 0
-        func group(_ count: Int) -> UInt32 {
-            var value: UInt32 = 0
-            for offset in 0..<count {
-                var byte = bytes[index + offset] ^ mask
-                if index + offset == 0 { byte ^= 0x80 }
-                value = value << 8 | UInt32(byte)
-            }
-            index += count
-            return value
-        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumTextLength) { text in
+            var writer = DigitWriter(buffer: text)
+            var groups = GroupReader(bytes: bytes)
+            if groups.isNegative { writer.append(UInt8(ascii: "-")) }
 
-        let integerDigits = precision - scale
-        var text = negative ? "-" : ""
-        var integer = ""
-        let leading = integerDigits % 9
-        if leading > 0 {
-            let value = group(digitsToBytes[leading])
-            if value != 0 { integer += String(value) }
-        }
-        for _ in 0..<(integerDigits / 9) {
-            let value = group(4)
-            if integer.isEmpty {
-                if value != 0 { integer += String(value) }
-            } else {
-                integer += padded(value, to: 9)
+            let integerDigits = precision - scale
+            var wroteInteger = false
+            let leading = integerDigits % 9
+            if leading > 0 {
+                let value = groups.next(byteCount: digitsToBytes[leading])
+                if value != 0 {
+                    writer.append(value, minimumWidth: 1)
+                    wroteInteger = true
+                }
             }
-        }
-        text += integer.isEmpty ? "0" : integer
-        if scale > 0 {
-            text += "."
-            for _ in 0..<(scale / 9) {
-                text += padded(group(4), to: 9)
+            for _ in 0..<(integerDigits / 9) {
+                let value = groups.next(byteCount: 4)
+                if wroteInteger {
+                    writer.append(value, minimumWidth: 9)
+                } else if value != 0 {
+                    writer.append(value, minimumWidth: 1)
+                    wroteInteger = true
+                }
             }
-            let trailing = scale % 9
-            if trailing > 0 {
-                text += padded(group(digitsToBytes[trailing]), to: trailing)
+            if !wroteInteger { writer.append(UInt8(ascii: "0")) }
+            if scale > 0 {
+                writer.append(UInt8(ascii: "."))
+                for _ in 0..<(scale / 9) {
+                    writer.append(groups.next(byteCount: 4), minimumWidth: 9)
+                }
+                let trailing = scale % 9
+                if trailing > 0 {
+                    writer.append(groups.next(byteCount: digitsToBytes[trailing]), minimumWidth: trailing)
+                }
             }
+            return String(decoding: UnsafeBufferPointer(rebasing: text[..<writer.count]), as: UTF8.self)
         }
-        return text
     }
 
-    static func padded(_ value: UInt32, to width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// Reads the big-endian digit groups, undoing the sign bit flip and a negative's inversion.
+    private struct GroupReader {
+        let bytes: UnsafeRawBufferPointer
+        let mask: UInt8
+        var index = 0
+
+        init(bytes: UnsafeRawBufferPointer) {
+            self.bytes = bytes
+            mask = bytes[0] & 0x80 == 0 ? 0xFF : 0
+        }
+
+        var isNegative: Bool { mask != 0 }
+
+        mutating func next(byteCount: Int) -> UInt32 {
+            var value: UInt32 = 0
+            for offset in index..<(index + byteCount) {
+                var byte = bytes[offset] ^ mask
+                if offset == 0 { byte ^= 0x80 }
+                value = value << 8 | UInt32(byte)
+            }
+            index += byteCount
+            return value
+        }
+    }
+
+    /// Appends ASCII to a buffer of ``maximumTextLength`` bytes.
+    private struct DigitWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            buffer[count] = byte
+            count += 1
+        }
+
+        /// The decimal digits of `value`, left-padded with zeros to `minimumWidth`.
+        mutating func append(_ value: UInt32, minimumWidth: Int) {
+            var digits = 1
+            var rest = value / 10
+            while rest != 0 {
+                digits += 1
+                rest /= 10
+            }
+            let width = max(digits, minimumWidth)
+            var remaining = value
+            var position = count + width - 1
+            while position >= count {
+                buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+                position -= 1
+            }
+            count += width
+        }
     }
 }

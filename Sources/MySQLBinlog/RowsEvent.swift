@@ -89,12 +89,19 @@ public struct RowsEvent: Sendable, Hashable {
         do {
             return try event.withUnsafeBytes { bytes in
                 var reader = ByteReader(bytes, offset: rowsOffset)
-                let present = UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + (columnCount + 7) / 8)])
-                let presentAfter = UnsafeRawBufferPointer(
-                    rebasing: bytes[presentAfterOffset..<(presentAfterOffset + (columnCount + 7) / 8)]
+                let present = PresentColumns(
+                    bitmap: UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + (columnCount + 7) / 8)]),
+                    columnCount: columnCount
+                )
+                let presentAfter = PresentColumns(
+                    bitmap: UnsafeRawBufferPointer(
+                        rebasing: bytes[presentAfterOffset..<(presentAfterOffset + (columnCount + 7) / 8)]
+                    ),
+                    columnCount: columnCount
                 )
                 var result: [RowImages] = []
                 while !reader.isAtEnd {
+                    let start = reader.offset
                     let first = try RowImageDecoder.decode(&reader, plan: table.plan, present: present)
                     switch kind {
                     case .write: result.append(RowImages(before: nil, after: first))
@@ -102,6 +109,11 @@ public struct RowsEvent: Sendable, Hashable {
                     case .update:
                         let second = try RowImageDecoder.decode(&reader, plan: table.plan, present: presentAfter)
                         result.append(RowImages(before: first, after: second))
+                    }
+                    if result.count == 1, !reader.isAtEnd {
+                        // Rows of one event are alike in size: size the array from the first
+                        // one instead of growing it (and copying it) row by row.
+                        result.reserveCapacity(1 + reader.remaining / (reader.offset - start) + 1)
                     }
                 }
                 return result

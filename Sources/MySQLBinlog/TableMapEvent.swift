@@ -30,6 +30,15 @@ public struct TableMapEvent: Sendable, Hashable {
         columns.enumerated().map { index, column in column.name ?? "@\(index + 1)" }
     }
 
+    /// True when `other` maps the same id to the same table and columns: everything but the
+    /// header (timestamp, position) is equal. Cheap for the repeats the decoder hands out,
+    /// whose column arrays share storage.
+    func describesSameTable(as other: TableMapEvent) -> Bool {
+        tableID == other.tableID && flags == other.flags && schema == other.schema && table == other.table
+            && hasColumnNames == other.hasColumnNames && hasSignedness == other.hasSignedness
+            && primaryKey == other.primaryKey && columns == other.columns && plan == other.plan
+    }
+
     /// Reads just the table id of a TABLE_MAP body (to find a parsed copy before parsing).
     static func tableID(body reader: ByteReader, format: FormatDescriptionEvent) throws -> UInt64 {
         var reader = reader

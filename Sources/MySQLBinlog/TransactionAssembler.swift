@@ -171,15 +171,19 @@ public struct TransactionAssembler: Sendable {
     }
 
     public mutating func tableMapReceived(_ event: TableMapEvent) -> Action {
+        // The same TABLE_MAP again (before every transaction on the table): only its header is
+        // new. No `schema.table` String, column names or filter lookup to redo; the id still
+        // maps the name, since a newer id for the name would have removed this entry.
+        if let known = tables[event.tableID], known.map.describesSameTable(as: event) {
+            tables[event.tableID]?.map.header = event.header
+            return .none
+        }
         let name = event.qualifiedName
         if let previous = tableIDsByName[name], previous != event.tableID {
             // After ALTER TABLE the server maps the table under a new id; forget the old one.
             tables[previous] = nil
         }
         tableIDsByName[name] = event.tableID
-        if let known = tables[event.tableID], known.map == event {
-            return .none
-        }
         tables[event.tableID] = KnownTable(map: event, columnNames: event.columnNames, wanted: filter.includes(event))
         return .none
     }

@@ -14,6 +14,30 @@ import Testing
         }
     }
 
+    /// Word loads (8 bytes left) and byte-by-byte reads (near the end) give the same integers.
+    @Test func integersAtEveryOffsetNearTheEnd() throws {
+        let bytes: [UInt8] = (0..<20).map { UInt8(truncatingIfNeeded: 0x81 + $0 * 37) }
+        try bytes.withUnsafeBytes { (raw) throws in
+            for width in 1...8 {
+                for offset in 0...(bytes.count - width) {
+                    let little = (0..<width).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+                    let big = (0..<width).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
+                    var reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readUInt(byteCount: width) == little, "width \(width) at \(offset)")
+                    #expect(reader.offset == offset + width)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readUIntBigEndian(byteCount: width) == big, "width \(width) at \(offset)")
+                    #expect(reader.offset == offset + width)
+                    let shift = UInt64(64 - 8 * width)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readInt(byteCount: width) == Int64(bitPattern: little << shift) >> shift)
+                    reader = ByteReader(raw, offset: offset)
+                    #expect(try reader.readIntBigEndian(byteCount: width) == Int64(bitPattern: big << shift) >> shift)
+                }
+            }
+        }
+    }
+
     @Test func bigEndianAndSignExtension() throws {
         let bytes: [UInt8] = [0xFF, 0xFE, 0x80, 0x00]
         try bytes.withUnsafeBytes { (raw) throws in
@@ -91,6 +115,34 @@ import Testing
         // The CRC-32 check value of "123456789" (zlib, RFC 1952).
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
+    }
+
+    /// The CRC by its definition, one bit at a time: what the eight-byte tables must agree with.
+    static func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 {
+                crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1
+            }
+        }
+        return ~crc
+    }
+
+    @Test func everyLengthAndAlignmentMatchesTheDefinition() {
+        var bytes: [UInt8] = []
+        var seed: UInt32 = 12345
+        for _ in 0..<200 {
+            seed = seed &* 1_103_515_245 &+ 12345
+            bytes.append(UInt8(truncatingIfNeeded: seed >> 16))
+        }
+        for start in 0..<9 {
+            for end in start...(start + 100) {
+                let slice = bytes[start..<end]
+                let fast = slice.withUnsafeBytes { CRC32.checksum($0) }
+                #expect(fast == Self.bitwise(slice), "bytes \(start)..<\(end)")
+            }
+        }
     }
 
     @Test func continuingEqualsWhole() {

@@ -86,6 +86,28 @@ import MySQLBinlog
         #expect(withRows[0].changes[0].after == [.int(1), .int(7)])
     }
 
+    @Test func aRepeatedTableMapKeepsTheTableAndTakesTheNewHeader() throws {
+        let maps = try Fixtures.events("binlog.000002").compactMap { event, _ -> TableMapEvent? in
+            if case .tableMap(let map) = event { return map }
+            return nil
+        }
+        let first = try #require(maps.first)
+        var assembler = TransactionAssembler(file: "binlog.000002", filter: TableFilter(tables: ["nobody.wanted"]))
+        _ = assembler.tableMapReceived(first)
+        var repeated = first
+        repeated.header.timestamp += 60
+        repeated.header.nextPosition += 1000
+        #expect(assembler.tableMapReceived(repeated) == .none)
+        #expect(assembler.tableMap(for: first.tableID) == repeated)
+
+        // The same id for another table replaces it.
+        let other = try #require(maps.first { $0.qualifiedName != first.qualifiedName })
+        var moved = other
+        moved.tableID = first.tableID
+        _ = assembler.tableMapReceived(moved)
+        #expect(assembler.tableMap(for: first.tableID) == moved)
+    }
+
     @Test func unwantedRowsAreNotDecoded() throws {
         // A rows event whose image is garbage: decoding it would throw.
         var broken = MySQLEvents.writeRows()

@@ -25,6 +25,80 @@ import Testing
         #expect(DecimalValue.size(precision: 10, scale: 2) == 5)
     }
 
+    /// DECIMAL text built group by group with String concatenation: how the decoder did it
+    /// before it wrote digits into a buffer; the two must agree on every byte pattern.
+    static func referenceDecimalText(_ bytes: [UInt8], precision: Int, scale: Int) -> String {
+        let negative = bytes[0] & 0x80 == 0
+        let mask: UInt8 = negative ? 0xFF : 0
+        var index = 0
+        func group(_ count: Int) -> UInt32 {
+            var value: UInt32 = 0
+            for offset in 0..<count {
+                var byte = bytes[index + offset] ^ mask
+                if index + offset == 0 { byte ^= 0x80 }
+                value = value << 8 | UInt32(byte)
+            }
+            index += count
+            return value
+        }
+        func padded(_ value: UInt32, to width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        let integerDigits = precision - scale
+        var text = negative ? "-" : ""
+        var integer = ""
+        let leading = integerDigits % 9
+        if leading > 0 {
+            let value = group(DecimalValue.digitsToBytes[leading])
+            if value != 0 { integer += String(value) }
+        }
+        for _ in 0..<(integerDigits / 9) {
+            let value = group(4)
+            if integer.isEmpty {
+                if value != 0 { integer += String(value) }
+            } else {
+                integer += padded(value, to: 9)
+            }
+        }
+        text += integer.isEmpty ? "0" : integer
+        if scale > 0 {
+            text += "."
+            for _ in 0..<(scale / 9) { text += padded(group(4), to: 9) }
+            let trailing = scale % 9
+            if trailing > 0 { text += padded(group(DecimalValue.digitsToBytes[trailing]), to: trailing) }
+        }
+        return text
+    }
+
+    @Test func decimalTextMatchesTheReferenceOnAnyBytes() throws {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random() -> UInt8 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: seed >> 33)
+        }
+        var checked = 0
+        for precision in [1, 2, 5, 9, 10, 11, 18, 19, 27, 30, 65] {
+            for scale in [0, 1, 2, 4, 9, 10, 17, 30] where scale <= precision {
+                let size = DecimalValue.size(precision: precision, scale: scale)
+                for trial in 0..<40 {
+                    // Random bytes (corrupt groups included), all zeros and all ones.
+                    let bytes: [UInt8] =
+                        switch trial {
+                        case 0: [UInt8](repeating: 0x80, count: 1) + [UInt8](repeating: 0, count: size - 1)
+                        case 1: [UInt8](repeating: 0x7F, count: 1) + [UInt8](repeating: 0xFF, count: size - 1)
+                        case 2: [UInt8](repeating: 0xFF, count: size)
+                        default: (0..<size).map { _ in random() }
+                        }
+                    let text = try read(bytes) { try DecimalValue.read(&$0, precision: precision, scale: scale) }
+                    #expect(text == Self.referenceDecimalText(bytes, precision: precision, scale: scale))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 2_520)
+    }
+
     @Test func oldTemporalFormats() throws {
         // TIME: -838:59:59 as the decimal -8385959, 3 bytes little-endian.
         let time = UInt32(bitPattern: -8_385_959)
