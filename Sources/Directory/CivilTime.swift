@@ -40,11 +40,13 @@ extension SQLDateTime {
     }
 
     /// Seconds since 1970 as if this wall-clock time were in UTC.
-    var secondsAsUTC: Int64 {
+    public var secondsAsUTC: Int64 {
         date.daysSince1970 * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    init(secondsAsUTC seconds: Int64, microsecond: Int) {
+    /// The calendar time `seconds` after 1970-01-01T00:00:00 (UTC, or any wall clock read
+    /// as if it were UTC).
+    public init(secondsAsUTC seconds: Int64, microsecond: Int = 0) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = Int(seconds - days * 86_400)
         self.init(

@@ -90,10 +90,6 @@ public enum RowChangeJSON {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.
     static func utcText(seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = Int(seconds - days * 86_400)
-        let value = SQLDateTime(
-            date: SQLDate(daysSince1970: days), hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60)
-        return TemporalText.dateTime(value, separator: "T") + "Z"
+        TemporalText.dateTime(SQLDateTime(secondsAsUTC: seconds), separator: "T") + "Z"
     }
 }

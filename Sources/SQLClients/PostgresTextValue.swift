@@ -192,16 +192,9 @@ struct TextScanner {
     }
 }
 
-/// Converting zoned times to UTC, by way of day counts.
+/// Converting zoned times to UTC.
 enum CivilTime {
     static func shifted(_ value: SQLDateTime, bySeconds shift: Int) -> SQLDateTime {
-        let seconds = Int(value.date.daysSince1970) * 86_400 + value.hour * 3600 + value.minute * 60 + value.second
-            + shift
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        return SQLDateTime(
-            date: SQLDate(daysSince1970: Int64(days)), hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60,
-            second: secondOfDay % 60, microsecond: value.microsecond
-        )
+        SQLDateTime(secondsAsUTC: value.secondsAsUTC + Int64(shift), microsecond: value.microsecond)
     }
 }
