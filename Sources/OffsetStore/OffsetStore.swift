@@ -42,6 +42,34 @@ public final class OffsetStore: Sendable {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("positions, ledger and run log") { db in
+            try db.execute(sql: """
+                CREATE TABLE positions (
+                  pipeline TEXT PRIMARY KEY,
+                  kind TEXT NOT NULL,
+                  file TEXT,
+                  offset INTEGER,
+                  gtid TEXT,
+                  version INTEGER,
+                  token TEXT,
+                  committed_at TEXT NOT NULL
+                );
+                CREATE TABLE ledger (
+                  pipeline TEXT NOT NULL,
+                  kind TEXT NOT NULL,
+                  id TEXT NOT NULL,
+                  PRIMARY KEY (pipeline, kind, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE runs (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  pipeline TEXT NOT NULL,
+                  started_at TEXT NOT NULL,
+                  ended_at TEXT,
+                  ops TEXT,
+                  error TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,119 @@
+import Directory
+import GRDB
+
+extension OffsetStore {
+    /// Where `pipeline` resumes: the position after the last batch its target committed; nil
+    /// before the first load finished.
+    public func position(pipeline: String) throws(OffsetStoreError) -> SourcePosition? {
+        let row: GRDB.Row?
+        do {
+            row = try queue.read { db in
+                try GRDB.Row.fetchOne(
+                    db, sql: "SELECT kind, file, offset, gtid, version, token FROM positions WHERE pipeline = ?",
+                    arguments: [pipeline])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+        guard let row else { return nil }
+        let kind: String = row["kind"]
+        switch kind {
+        case "binlog":
+            let offset: Int64 = row["offset"]
+            return .binlog(file: row["file"], offset: UInt64(offset), gtid: row["gtid"])
+        case "changeTracking":
+            return .changeTracking(version: row["version"])
+        case "token":
+            return .token(row["token"])
+        default:
+            throw .corrupt(path: path, what: "a position of kind \"\(kind)\"")
+        }
+    }
+
+    /// Records that `pipeline`'s target committed everything up to `position`, together with
+    /// the ownership changes of that batch, in one SQLite transaction: after a crash either
+    /// both are stored or neither (and the batch is replayed, which is idempotent).
+    public func commit(
+        position: SourcePosition, pipeline: String, created: [LedgerEntry] = [], removed: [LedgerEntry] = []
+    ) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                var arguments: StatementArguments = [pipeline]
+                switch position {
+                case .binlog(let file, let offset, let gtid):
+                    arguments += ["binlog", file, Int64(offset), gtid, nil, nil]
+                case .changeTracking(let version):
+                    arguments += ["changeTracking", nil, nil, nil, version, nil]
+                case .token(let token):
+                    arguments += ["token", nil, nil, nil, nil, token]
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO positions (pipeline, kind, file, offset, gtid, version, token, committed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                        ON CONFLICT (pipeline) DO UPDATE SET kind = excluded.kind, file = excluded.file,
+                          offset = excluded.offset, gtid = excluded.gtid, version = excluded.version,
+                          token = excluded.token, committed_at = excluded.committed_at
+                        """,
+                    arguments: arguments)
+                for entry in created {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)",
+                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                }
+                for entry in removed {
+                    try db.execute(
+                        sql: "DELETE FROM ledger WHERE pipeline = ? AND kind = ? AND id = ?",
+                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                }
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Forgets `pipeline`'s position (a lost binlog position: the next start reloads).
+    public func resetPosition(pipeline: String) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in try db.execute(sql: "DELETE FROM positions WHERE pipeline = ?", arguments: [pipeline]) }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+}
+
+/// A target resource scimsync created: only these it changes or deletes unless the pipeline
+/// adopts what it finds (DESIGN.md, "Ownership").
+public struct LedgerEntry: Sendable, Hashable {
+    public var kind: ResourceKind
+    public var id: String
+
+    public init(kind: ResourceKind, id: String) {
+        self.kind = kind
+        self.id = id
+    }
+}
+
+extension OffsetStore {
+    /// Which of `ids` (of one kind) `pipeline` created in its target.
+    public func owned(_ ids: [String], kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        do {
+            return try queue.read { db in
+                var owned: Set<String> = []
+                // SQLite allows 32766 parameters; stay well below with chunks.
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    let found = try String.fetchAll(
+                        db, sql: "SELECT id FROM ledger WHERE pipeline = ? AND kind = ? AND id IN (\(marks))",
+                        arguments: StatementArguments([pipeline, kind.rawValue] + chunk))
+                    owned.formUnion(found)
+                }
+                return owned
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Directory
+import Foundation
+import OffsetStore
+import Testing
+
+@Suite struct PositionLedgerRunTests {
+    func store() throws -> (OffsetStore, String) {
+        let path = NSTemporaryDirectory() + "scimsync-offsets-\(UUID().uuidString).db"
+        return (try OffsetStore(path: path), path)
+    }
+
+    @Test func positionsRoundTripPerPipeline() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try store.position(pipeline: "a") == nil)
+        try store.commit(position: .binlog(file: "binlog.000003", offset: 1234, gtid: "0-1-42"), pipeline: "a")
+        try store.commit(position: .changeTracking(version: 77), pipeline: "b")
+        try store.commit(position: .token("upload-5"), pipeline: "c")
+        // A later commit replaces the earlier one.
+        try store.commit(position: .binlog(file: "binlog.000004", offset: 4, gtid: nil), pipeline: "a")
+
+        let reopened = try OffsetStore(path: path)
+        #expect(try reopened.position(pipeline: "a") == .binlog(file: "binlog.000004", offset: 4, gtid: nil))
+        #expect(try reopened.position(pipeline: "b") == .changeTracking(version: 77))
+        #expect(try reopened.position(pipeline: "c") == .token("upload-5"))
+        try reopened.resetPosition(pipeline: "a")
+        #expect(try reopened.position(pipeline: "a") == nil)
+    }
+
+    @Test func theLedgerMovesWithThePosition() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let position = SourcePosition.binlog(file: "b.1", offset: 9, gtid: nil)
+        try store.commit(
+            position: position, pipeline: "p",
+            created: [LedgerEntry(kind: .user, id: "1"), LedgerEntry(kind: .user, id: "2"), LedgerEntry(kind: .group, id: "1")])
+        // Replaying the same batch records nothing twice.
+        try store.commit(position: position, pipeline: "p", created: [LedgerEntry(kind: .user, id: "1")])
+        try store.commit(position: position, pipeline: "p", removed: [LedgerEntry(kind: .user, id: "2")])
+        #expect(try store.owned(["1", "2", "3"], kind: .user, pipeline: "p") == ["1"])
+        #expect(try store.owned(["1"], kind: .group, pipeline: "p") == ["1"])
+        #expect(try store.owned(["1"], kind: .user, pipeline: "other").isEmpty)
+        let many = (0..<1200).map(String.init)
+        try store.commit(position: position, pipeline: "q", created: many.map { LedgerEntry(kind: .user, id: $0) })
+        #expect(try store.owned(many, kind: .user, pipeline: "q").count == 1200)
+    }
+
+    @Test func runLog() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try store.startRun(pipeline: "p")
+        try store.finishRun(first, ops: ["create": 3, "addMember": 2], error: nil)
+        let second = try store.startRun(pipeline: "p")
+        try store.finishRun(second, ops: [:], error: "target unreachable")
+        let third = try store.startRun(pipeline: "p")
+        let runs = try store.runs(pipeline: "p")
+        #expect(runs.map(\.id) == [third, second, first])
+        #expect(runs[0].endedAt == nil)
+        #expect(runs[1].error == "target unreachable")
+        #expect(runs[2].ops == ["create": 3, "addMember": 2])
+        #expect(runs[2].endedAt?.hasSuffix("Z") == true)
+    }
+}
