@@ -40,11 +40,12 @@ public struct ChangeMapper: Sendable, Hashable {
         self.onDelete = onDelete
     }
 
-    /// The operations for one source transaction, in apply order (``ResourceOp/ordered(_:)``).
+    /// The operations for one source transaction (or several, group-committed), folded
+    /// (``ResourceOp/coalesced(_:)``) and in apply order (``ResourceOp/ordered(_:)``).
     public func ops(for batch: ChangeBatch) throws(RowMappingError) -> [ResourceOp] {
         var ops: [ResourceOp] = []
         for change in batch.changes { ops += try self.ops(for: change) }
-        return ResourceOp.ordered(ops)
+        return ResourceOp.ordered(ResourceOp.coalesced(ops))
     }
 
     /// The operations for one row change, in the order the change implies.
