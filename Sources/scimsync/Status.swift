@@ -1,0 +1,30 @@
+import ArgumentParser
+import Config
+import Daemon
+import Foundation
+
+/// `scimsync status`: each pipeline's stored position and last run, from the offset store.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each pipeline's stored position and its last run."
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    func run() throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        do {
+            for status in try PipelineStatus.all(loaded) { print(status.line) }
+        } catch {
+            FileHandle.standardError.write(Data("scimsync status: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
