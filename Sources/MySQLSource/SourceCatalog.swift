@@ -1,4 +1,3 @@
-import Dispatch
 import MySQLBinlog
 import SQLClients
 
@@ -9,16 +8,13 @@ import SQLClients
 /// The connection lives on a serial queue of its own: lookups block on the network, and
 /// DESIGN.md keeps blocking C calls off Swift's cooperative pool. They are rare (once per
 /// table, and again after a DDL statement), so one queue is plenty.
-public final class SourceCatalog: @unchecked Sendable {
-    // Confined to `queue`; that is what makes the unchecked Sendable sound.
-    private var connection: MariaDBConnection?
-    private let queue = DispatchQueue(label: "scimsync.source-catalog")
-    private let open: @Sendable () throws -> MariaDBConnection
+public final class SourceCatalog: Sendable {
+    private let connection: QueueConfined<MariaDBConnection>
 
     /// - Parameter open: connects to the source; called on the catalog's queue, again after a
     ///   lookup failed (the connection may have been lost).
     public init(open: @escaping @Sendable () throws -> MariaDBConnection) {
-        self.open = open
+        connection = QueueConfined(label: "scimsync.source-catalog", open: open)
     }
 
     /// The columns of `schema.table` as the catalog knows them now; empty when the table is gone.
@@ -34,21 +30,6 @@ public final class SourceCatalog: @unchecked Sendable {
 
     /// Runs `body` with the catalog's connection on its queue (positions, binary logs ...).
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            queue.async {
-                continuation.resume(with: Result { try self.run(body) })
-            }
-        }
-    }
-
-    private func run<T>(_ body: (MariaDBConnection) throws -> T) throws -> T {
-        do {
-            let connection = try self.connection ?? open()
-            self.connection = connection
-            return try body(connection)
-        } catch {
-            connection = nil
-            throw error
-        }
+        try await connection.run(body)
     }
 }

@@ -1,0 +1,63 @@
+import Config
+import Directory
+import MySQLSource
+import SQLClients
+
+/// A pipeline's first load: a consistent snapshot of the source's layout tables, applied to
+/// the target as creates, parent moves and member additions, chunk by chunk (memory bounded
+/// whatever the table sizes). Returns the snapshot's binlog position, where streaming starts.
+///
+/// The position is committed by the caller only after the whole load: a crash during the load
+/// starts it again, which the target's idempotent operations make harmless.
+enum InitialLoad {
+    static let chunkSize = 1000
+
+    /// Runs on the target's queue (it blocks): `target` is only used there.
+    static func run(
+        source: MySQLConnectionConfig, layout: DirectoryLayout, target: any ReplicationTarget,
+        onCreated: (ResourceKind, Int) -> Void = { _, _ in }
+    ) throws -> BinlogCoordinates {
+        let connection = try MariaDBConnection(
+            host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
+        let snapshot = try ConsistentSnapshot(connection: connection)
+        let mapper = ChangeMapper(layout: layout, onDelete: .delete)
+
+        // Groups first, without parents: a child may come before its parent in key order.
+        if let groups = layout.groups {
+            try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
+                let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
+                return ops.filter { if case .moveParent = $0 { false } else { true } }
+            } applying: { try target.apply($0); onCreated(.group, $0.count) }
+            if groups.parent != nil {
+                try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
+                    let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
+                    return ops.filter { if case .moveParent(_, .some) = $0 { true } else { false } }
+                } applying: { try target.apply($0) }
+            }
+        }
+        // Users, with their group when membership is a column of the users table.
+        try each(snapshot, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) { row in
+            try mapper.ops(for: RowChange(table: layout.users.table, kind: .insert, before: nil, after: row))
+        } applying: { try target.apply(ResourceOp.ordered($0)); onCreated(.user, $0.count) }
+        if let membership = layout.membership {
+            try each(snapshot, table: membership.table, key: [membership.user, membership.group]) { row in
+                try mapper.ops(for: RowChange(table: membership.table, kind: .insert, before: nil, after: row))
+            } applying: { try target.apply($0) }
+        }
+        try snapshot.finish()
+        return snapshot.position
+    }
+
+    /// Reads `table` in key order, chunk by chunk, turning each chunk into one target batch.
+    private static func each(
+        _ snapshot: ConsistentSnapshot, table: String, key: [String], ops: (Row) throws -> [ResourceOp],
+        applying apply: ([ResourceOp]) throws -> Void
+    ) throws {
+        var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
+        while let rows = try chunks.next() {
+            var batch: [ResourceOp] = []
+            for row in rows { batch += try ops(row) }
+            if !batch.isEmpty { try apply(batch) }
+        }
+    }
+}

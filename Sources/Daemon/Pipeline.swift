@@ -1,0 +1,187 @@
+import Config
+import Directory
+import Logging
+import MySQLBinlog
+import MySQLSource
+import OffsetStore
+import SQLClients
+
+/// One pipeline at work: the first load from a consistent snapshot when the offset store has
+/// no position, then streaming from the binlog. Each source transaction becomes the ordered,
+/// coalesced operations of one target transaction; its position is committed to the offset
+/// store only after the target committed (at-least-once delivery plus idempotent apply:
+/// exactly-once effect). A target that fails is retried with capped backoff without advancing
+/// the offset. Cancelling the task stops reading after the batch in flight is committed.
+public final class Pipeline {
+    public let configuration: PipelineConfig
+    private let store: OffsetStore
+    private let target: QueueConfined<any ReplicationTarget>
+    private let retry: ReconnectPolicy
+    private let logger: Logger
+
+    /// - Parameter openTarget: connects to the target; called on the target's own queue, and
+    ///   again after a batch failed (the connection may be gone).
+    public init(
+        configuration: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy(),
+        logger: Logger = Logger(label: "scimsync.pipeline"),
+        openTarget: @escaping @Sendable () throws -> any ReplicationTarget
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.retry = retry
+        var logger = logger
+        logger[metadataKey: "pipeline"] = "\(configuration.name)"
+        self.logger = logger
+        target = QueueConfined(label: "scimsync.target.\(configuration.name)", open: openTarget)
+    }
+
+    /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
+    /// a lost binlog position, an undecodable event, a source that refuses the login).
+    public func run() async throws {
+        guard case .mysql(let source) = configuration.source.connection else {
+            throw PipelineError.unsupportedSource(configuration.source.connection.kind)
+        }
+        let name = configuration.name
+        let runID = try store.startRun(pipeline: name)
+        var counts: [String: Int] = [:]
+        do {
+            let start = try await startPosition(source: source, counts: &counts)
+            try await stream(source: source, from: start, counts: &counts)
+            try store.finishRun(runID, ops: counts, error: nil)
+        } catch is CancellationError {
+            try store.finishRun(runID, ops: counts, error: nil)
+        } catch {
+            try? store.finishRun(runID, ops: counts, error: "\(error)")
+            throw error
+        }
+    }
+
+    /// The stored position, or the first load's snapshot position once the load committed.
+    private func startPosition(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
+        if case .binlog(let file, let offset, _)? = try store.position(pipeline: configuration.name) {
+            logger.info("resuming", metadata: ["position": "\(file):\(offset)"])
+            return .filePosition(file: file, position: offset)
+        }
+        logger.info("first load from a consistent snapshot")
+        let layout = configuration.source.layout
+        let coordinates = try await applyRetrying { target in
+            try InitialLoad.run(source: source, layout: layout, target: target)
+        }
+        try store.commit(position: coordinates.sourcePosition, pipeline: configuration.name)
+        counts["load", default: 0] += 1
+        logger.info("first load committed", metadata: ["position": "\(coordinates)"])
+        return coordinates.start
+    }
+
+    private func stream(source: MySQLConnectionConfig, from start: BinlogStart, counts: inout [String: Int]) async throws {
+        let name = configuration.name
+        let layout = configuration.source.layout
+        let reader = BinlogChangeReader(
+            configuration: .init(
+                host: source.host, port: source.port, user: source.user, password: source.password,
+                serverID: source.serverId ?? Self.defaultServerID(name),
+                filter: TableFilter(tables: BinlogTail.tables(of: layout, database: source.database))),
+            start: start,
+            catalog: SourceCatalog {
+                try MariaDBConnection(
+                    host: source.host, port: source.port, user: source.user, password: source.password,
+                    database: source.database)
+            },
+            history: try store.schemaHistory(pipeline: name), logger: logger)
+        let mapper = ChangeMapper(layout: layout, onDelete: configuration.onDelete)
+        var savedHistory = reader.history
+        while let output = try await reader.next() {
+            // The schema history is saved before the position that relies on it.
+            if reader.history != savedHistory {
+                try store.save(reader.history, pipeline: name)
+                savedHistory = reader.history
+            }
+            switch output {
+            case .transaction(let transaction):
+                let batch = transaction.changeBatch
+                let ops = try mapper.ops(for: batch)
+                if !ops.isEmpty {
+                    try await applyRetrying { target in try target.apply(ops) }
+                }
+                try store.commit(
+                    position: batch.position, pipeline: name, created: ops.compactMap(\.createdEntry),
+                    removed: ops.compactMap(\.deletedEntry))
+                for op in ops { counts[op.kindName, default: 0] += 1 }
+                await reader.acknowledge(transaction.position)
+            case .schemaChange(let change):
+                try store.commit(
+                    position: .binlog(file: change.position.file, offset: change.position.offset, gtid: change.gtid),
+                    pipeline: name)
+                await reader.acknowledge(change.position)
+            }
+        }
+        await reader.stop()
+    }
+
+    /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
+    /// attempts; cancellation while waiting ends it (the offset was not advanced).
+    private func applyRetrying<T: Sendable>(_ body: @escaping @Sendable (any ReplicationTarget) throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await target.run(body)
+            } catch {
+                attempt += 1
+                let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
+                logger.warning(
+                    "target failed; retrying",
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// A stable replica id per pipeline name when the config gives none: FNV-1a into
+    /// 1,000,000 ... 2^31, away from the small ids people give servers.
+    static func defaultServerID(_ name: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
+    }
+}
+
+/// Why a pipeline cannot run.
+public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unsupportedSource(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedSource(let kind): "\(kind) sources cannot be streamed by this version"
+        }
+    }
+}
+
+extension ResourceOp {
+    /// The ledger entry of a resource this operation creates.
+    var createdEntry: LedgerEntry? {
+        if case .create(let kind, let resource) = self, let id = resource.id { return LedgerEntry(kind: kind, id: id) }
+        return nil
+    }
+
+    /// The ledger entry of a resource this operation deletes.
+    var deletedEntry: LedgerEntry? {
+        if case .delete(let kind, let id) = self { return LedgerEntry(kind: kind, id: id) }
+        return nil
+    }
+
+    /// The name counted in the run log and metrics.
+    var kindName: String {
+        switch self {
+        case .create: "create"
+        case .patch: "patch"
+        case .delete: "delete"
+        case .deactivate: "deactivate"
+        case .reactivate: "reactivate"
+        case .addMember: "addMember"
+        case .removeMember: "removeMember"
+        case .moveParent: "moveParent"
+        }
+    }
+}
