@@ -21,19 +21,43 @@ extension SQLTarget {
         }
     }
 
-    /// Reads the row, applies the PATCH operations to its resource and writes back the mapped
+    /// Reads the rows, applies each resource's PATCH operations and writes back the mapped
     /// columns whose values changed. A missing row is skipped: the resource was deleted later
-    /// in the stream, or the target never had it.
+    /// in the stream, or the target never had it. The ids must be distinct.
     func patch(
-        id: String, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation, result: inout ApplyResult
+        _ patches: [(id: String, operations: [PatchOperation])], table: MappedTable, kind: TargetOperation,
+        result: inout ApplyResult
     ) throws(TargetError) {
         let name = table.table.name
-        let idValue = try mapping(kind, name) { () throws(RowMappingError) in try table.idValue(id) }
-        let read = dialect.select(table.columns.map(table.table.column), from: name, where: table.idColumn, in: [idValue])
-        guard let row = try query(read, kind, name, &result).first else {
-            result.skippedPatches += 1
-            return
+        var idValues: [SQLValue] = []
+        for patch in patches {
+            idValues.append(try mapping(kind, name) { () throws(RowMappingError) in try table.idValue(patch.id) })
         }
+        let columns = table.columns.map(table.table.column)
+        var stored: [String: Row] = [:]
+        for chunk in idValues.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+            let read = dialect.select(columns, from: name, where: table.idColumn, in: Array(chunk))
+            for row in try query(read, kind, name, &result) {
+                let id = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.id(in: row) }
+                stored[id] = row
+            }
+        }
+        for (patch, idValue) in zip(patches, idValues) {
+            // The database may match ids the text does not (a case-insensitive collation).
+            guard let row = stored[patch.id] ?? stored.first(where: { $0.key.caseInsensitiveEquals(patch.id) })?.value
+            else {
+                result.skippedPatches += 1
+                continue
+            }
+            try applyPatch(to: row, idValue: idValue, patch.operations, table: table, kind: kind, result: &result)
+        }
+    }
+
+    private func applyPatch(
+        to row: Row, idValue: SQLValue, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation,
+        result: inout ApplyResult
+    ) throws(TargetError) {
+        let name = table.table.name
         let current = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.resource(from: row) }
         let patched: SCIMResource
         do {
@@ -41,6 +65,8 @@ extension SQLTarget {
         } catch {
             throw TargetError(.patch(kind, table: name, status: error.status, scimType: error.scimType?.rawValue))
         }
+        // Both sides go through the same mapping, so a value the column stores in another
+        // form than the mapper writes does not count as a change.
         let (before, after) = try mapping(kind, name) { () throws(RowMappingError) in
             (
                 try table.mapper.row(from: current, columnTypes: table.columnTypes),

@@ -86,12 +86,20 @@ public final class SQLTarget {
     /// arranges one that keeps foreign keys intact), COMMIT.
     ///
     /// Consecutive operations of one kind are combined into multi-row statements where that
-    /// cannot change the outcome: creates of one kind (one upsert per chunk; a repeated id
-    /// starts a new statement), user deletes (their memberships, then the users, each one
-    /// `IN` list), deactivations and reactivations (one `UPDATE … WHERE id IN`), and member
-    /// additions and removals in a relation table. Patches, group deletes (a multi-row delete
-    /// could remove a parent before its child, which MariaDB checks row by row), parent moves
-    /// and `users.group` membership changes go one statement each.
+    /// cannot change the outcome, in chunks of at most ``SQLDialect/maxRowsPerStatement`` rows
+    /// within the dialect's parameter limit:
+    /// - creates of one kind: one upsert (a repeated id starts a new statement);
+    /// - patches of one kind: one `SELECT … WHERE id IN` reads every row (a repeated id starts
+    ///   a new run, so that it reads the first patch's result), then one `UPDATE` per row
+    ///   that changed, setting only its changed columns;
+    /// - user deletes: one delete of their relation rows, then one of the users;
+    /// - deactivations, and reactivations: one `UPDATE … WHERE id IN`;
+    /// - member additions, and removals, in a relation table: one insert-if-absent, or one
+    ///   delete of `(user, group)` pairs.
+    ///
+    /// Group deletes (a multi-row delete could remove a parent before its child, which InnoDB
+    /// checks row by row), parent moves and `users.group` membership changes go one statement
+    /// each.
     ///
     /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
     @discardableResult
@@ -144,10 +152,16 @@ public final class SQLTarget {
         guard isCombinable(kind) else { return start + 1 }
         var ids: Set<String> = []
         var end = start
-        while end < ops.count, TargetOperation(ops[end]) == kind {
-            // Upserts may not touch one row twice in one statement (PostgreSQL refuses).
-            if case .create(_, let resource) = ops[end] {
-                guard ids.insert(resource.id ?? "").inserted else { break }
+        scan: while end < ops.count, TargetOperation(ops[end]) == kind {
+            // Upserts may not touch one row twice in one statement (PostgreSQL refuses), and a
+            // second patch of a row must read what the first one wrote.
+            switch ops[end] {
+            case .create(_, let resource):
+                guard ids.insert(resource.id ?? "").inserted else { break scan }
+            case .patch(_, let id, _):
+                guard ids.insert(id).inserted else { break scan }
+            case .delete, .deactivate, .reactivate, .addMember, .removeMember, .moveParent:
+                break
             }
             end += 1
         }
@@ -156,9 +170,9 @@ public final class SQLTarget {
 
     private func isCombinable(_ kind: TargetOperation) -> Bool {
         switch kind {
-        case .createUser, .createGroup, .deleteUser, .deactivate, .reactivate: true
+        case .createUser, .createGroup, .patchUser, .patchGroup, .deleteUser, .deactivate, .reactivate: true
         case .addMember, .removeMember: relation != nil
-        case .patchUser, .patchGroup, .deleteGroup, .moveParent: false
+        case .deleteGroup, .moveParent: false
         }
     }
 
@@ -171,8 +185,11 @@ public final class SQLTarget {
                 if case .create(_, let resource) = op { resource } else { nil }
             }
             try create(resources, table: try mappedTable(resourceKind, kind), kind: kind, result: &result)
-        case .patch(let resourceKind, let id, let operations):
-            try patch(id: id, operations, table: try mappedTable(resourceKind, kind), kind: kind, result: &result)
+        case .patch(let resourceKind, _, _):
+            let patches = run.compactMap { op -> (id: String, operations: [PatchOperation])? in
+                if case .patch(_, let id, let operations) = op { (id, operations) } else { nil }
+            }
+            try patch(patches, table: try mappedTable(resourceKind, kind), kind: kind, result: &result)
         case .delete(.user, _):
             try deleteUsers(run.compactMap(\.subjectID), result: &result)
         case .delete(.group, let id):

@@ -29,7 +29,9 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         case foreignKeyAtCommit
         /// Any other failure of a statement.
         case statement(TargetOperation, table: String)
-        /// BEGIN, COMMIT or the catalog read failed.
+        /// Reading the catalog's description of the table failed.
+        case catalog(table: String)
+        /// BEGIN, COMMIT or the deferral of foreign keys failed.
         case transaction(step: String)
     }
 
@@ -84,6 +86,8 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
                 + "target's rows are changed only by scimsync"
         case .statement(let operation, let table):
             return "\(operation) on table \(table) failed\(because); the batch was rolled back"
+        case .catalog(let table):
+            return "reading the target's catalog for table \(table) failed\(because)"
         case .transaction(let step):
             return "\(step) failed on the target\(because); the batch was rolled back"
         }

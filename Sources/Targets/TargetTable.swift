@@ -19,7 +19,7 @@ struct TargetTable {
             described = try connection.tableColumns(table, schema: schema)
         } catch {
             throw TargetError(
-                .transaction(step: "reading the catalog of \(table)"), cause: String(describing: error),
+                .catalog(table: table), cause: String(describing: error),
                 detail: String(reflecting: error))
         }
         guard let described else { throw TargetError(.missingTable(table: table)) }
