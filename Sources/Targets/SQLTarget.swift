@@ -108,7 +108,7 @@ public final class SQLTarget {
         do {
             try connection.begin()
         } catch {
-            throw TargetError(.transaction(step: "BEGIN"), cause: String(describing: error), detail: String(reflecting: error))
+            throw TargetError(.transaction(step: "BEGIN"), underlying: error)
         }
         do throws(TargetError) {
             if let deferral = dialect.deferForeignKeysStatement {
@@ -116,8 +116,7 @@ public final class SQLTarget {
                     try connection.run(deferral)
                 } catch {
                     throw TargetError(
-                        .transaction(step: "deferring foreign keys"), cause: String(describing: error),
-                        detail: String(reflecting: error))
+                        .transaction(step: "deferring foreign keys"), underlying: error)
                 }
             }
             var start = 0
@@ -139,7 +138,7 @@ public final class SQLTarget {
             // ("PRAGMA defer_foreign_keys"); PostgreSQL has ended it already.
             try? connection.rollback()
             let kind: TargetError.Kind = isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
-            throw TargetError(kind, cause: String(describing: error), detail: String(reflecting: error))
+            throw TargetError(kind, underlying: error)
         }
         return result
     }

@@ -40,11 +40,23 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
     public var cause: String?
     /// The underlying error in full (`String(reflecting:)`); may quote values.
     public var detail: String?
+    /// Whether the same batch may succeed later unchanged: the connection was lost or could
+    /// not be made, or the SQLite file was locked. The caller reconnects (for a lost
+    /// connection) and retries with backoff; other errors need a person to look.
+    public var isTransient: Bool
 
-    public init(_ kind: Kind, cause: String? = nil, detail: String? = nil) {
+    public init(_ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false) {
         self.kind = kind
         self.cause = cause
         self.detail = detail
+        self.isTransient = isTransient
+    }
+
+    /// Wraps a database error raised outside any one operation (BEGIN, COMMIT, the catalog).
+    init(_ kind: Kind, underlying error: any Error) {
+        self.init(
+            kind, cause: String(describing: error), detail: String(reflecting: error),
+            isTransient: isTransientFailure(error))
     }
 
     /// Wraps a database error raised while applying `operation` to `table`.
@@ -55,7 +67,7 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         }
         let kind: Kind = isForeignKeyViolation(error)
             ? .foreignKey(operation, table: table) : .statement(operation, table: table)
-        self.init(kind, cause: String(describing: error), detail: String(reflecting: error))
+        self.init(kind, underlying: error)
     }
 
     public var description: String {
@@ -107,5 +119,30 @@ func isForeignKeyViolation(_ error: any Error) -> Bool {
     case let error as PostgresError: error.sqlState == "23503"
     case let error as SQLiteError: error.kind == .constraintViolation && error.message.contains("FOREIGN KEY")
     default: false
+    }
+}
+
+/// Whether a database error may go away by itself: a lost or refused connection, or a
+/// locked SQLite file.
+func isTransientFailure(_ error: any Error) -> Bool {
+    switch error {
+    case let error as MariaDBError:
+        switch error.kind {
+        case .lostConnection, .cannotConnect: return true
+        case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
+            .other:
+            return false
+        }
+    case let error as PostgresError:
+        switch error.kind {
+        case .lostConnection, .cannotConnect: return true
+        case .authenticationFailed, .permissionDenied, .unknownDatabase, .invalidSchema, .undefinedTable,
+            .undefinedColumn, .other:
+            return false
+        }
+    case let error as SQLiteError:
+        return error.kind == .busy
+    default:
+        return false
     }
 }

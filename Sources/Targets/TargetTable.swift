@@ -19,8 +19,7 @@ struct TargetTable {
             described = try connection.tableColumns(table, schema: schema)
         } catch {
             throw TargetError(
-                .catalog(table: table), cause: String(describing: error),
-                detail: String(reflecting: error))
+                .catalog(table: table), underlying: error)
         }
         guard let described else { throw TargetError(.missingTable(table: table)) }
         var spellings: [String: String] = [:]
