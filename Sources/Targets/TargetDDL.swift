@@ -10,7 +10,7 @@ import SCIM
 ///
 /// | SCIM type | MariaDB/MySQL | PostgreSQL | SQLite |
 /// | --- | --- | --- | --- |
-/// | id and references to ids | VARCHAR(64) | varchar(64) | TEXT |
+/// | id and references to ids | VARCHAR(64), binary collation | varchar(64) | TEXT |
 /// | string, reference | VARCHAR(255) | text | TEXT |
 /// | boolean | TINYINT(1) | boolean | INTEGER |
 /// | dateTime | DATETIME(6) | timestamptz | TEXT |
@@ -96,9 +96,11 @@ private struct DDLWriter {
         return columns
     }
 
+    /// SCIM ids are case-exact (RFC 7643 §3.1): MariaDB's default collations would make `a1`
+    /// and `A1` one key, so id columns compare bytes.
     private var idType: String {
         switch dialect {
-        case .mariaDB: "VARCHAR(64)"
+        case .mariaDB: "VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
         case .postgres: "varchar(64)"
         case .sqlite: "TEXT"
         }

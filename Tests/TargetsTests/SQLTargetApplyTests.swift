@@ -78,7 +78,7 @@ import Testing
         // Batch 2: patches, a deactivation, a parent move, a member removal, deletes, and a
         // patch of a user the target never had.
         let second = ResourceOp.ordered([
-            .patch(.user, id: "u1", [try Portal.replace("name.givenName", "Alicia")]),
+            .patch(.user, id: "u1", [try Portal.replace("name.givenName", "Ålicia 李")]),
             .patch(.user, id: "u2", [try Portal.replace(#"emails[type eq "work"].value"#, "bob@builder.example")]),
             .deactivate(userID: "u2"),
             .patch(.group, id: "g1", [try Portal.replace("displayName", "R&D")]),
@@ -92,7 +92,7 @@ import Testing
         ])
         let afterSecond: [[[String]]] = [
             [
-                ["u1", "alice", "Alicia", "Liddell", "alice@example.com", "Engineer", "E1", "1"],
+                ["u1", "alice", "Ålicia 李", "Liddell", "alice@example.com", "Engineer", "E1", "1"],
                 ["u2", "bob", "Bob", "Builder", "bob@builder.example", "NULL", "NULL", "0"],
             ],
             [["g1", "R&D", "NULL"], ["g2", "Platform", "NULL"]],

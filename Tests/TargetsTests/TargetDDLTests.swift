@@ -94,6 +94,7 @@ import Testing
         let mariaDB = createTableStatements(for: layout, dialect: .mariaDB)
         #expect(mariaDB.count == 3)
         #expect(mariaDB[1].contains("`enabled` TINYINT(1),"))
+        #expect(mariaDB[1].contains("`id` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"))
         #expect(mariaDB[1].contains("`login` VARCHAR(255),"))
         #expect(mariaDB[1].hasSuffix(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
     }
