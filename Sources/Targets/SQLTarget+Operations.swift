@@ -16,7 +16,8 @@ extension SQLTarget {
         }
         guard let columns = rows.first?.columns.map(table.table.column) else { return }
         for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
-            let statement = dialect.upsert(table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
+            let statement = dialect.upsert(
+                table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
             try execute(statement, kind, name, &result)
         }
     }
@@ -95,7 +96,8 @@ extension SQLTarget {
                 })
             }
             for chunk in values.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
-                let statement = dialect.delete(from: relation.name, where: relation.column(membership.user), in: Array(chunk))
+                let statement = dialect.delete(
+                    from: relation.name, where: relation.column(membership.user), in: Array(chunk))
                 try execute(statement, kind, relation.name, &result)
             }
         }
@@ -181,7 +183,8 @@ extension SQLTarget {
             let column = users.table.column(groupColumn)
             let statement = add
                 ? dialect.update(name, set: [(column, group)], where: users.idColumn, in: [user])
-                : dialect.update(name, set: [(column, .null)], where: users.idColumn, in: [user], andWhere: (column, group))
+                : dialect.update(
+                    name, set: [(column, .null)], where: users.idColumn, in: [user], andWhere: (column, group))
             try execute(statement, kind, name, &result)
         }
     }
@@ -202,7 +205,8 @@ extension SQLTarget {
                 } ?? .null
             )
         }
-        let statement = dialect.update(name, set: [(groups.table.column(parentColumn), parent)], where: groups.idColumn, in: [group])
+        let statement = dialect.update(
+            name, set: [(groups.table.column(parentColumn), parent)], where: groups.idColumn, in: [group])
         try execute(statement, kind, name, &result)
     }
 }

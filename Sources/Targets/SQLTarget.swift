@@ -137,7 +137,8 @@ public final class SQLTarget {
             // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key
             // ("PRAGMA defer_foreign_keys"); PostgreSQL has ended it already.
             try? connection.rollback()
-            let kind: TargetError.Kind = isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
+            let kind: TargetError.Kind =
+                isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
             throw TargetError(kind, underlying: error)
         }
         return result
@@ -194,7 +195,8 @@ public final class SQLTarget {
         case .delete(.group, let id):
             let groups = try mappedTable(.group, kind)
             let value = try mapping(kind, groups.table.name) { () throws(RowMappingError) in try groups.idValue(id) }
-            try execute(dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value]), kind, groups.table.name, &result)
+            let statement = dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value])
+            try execute(statement, kind, groups.table.name, &result)
         case .deactivate, .reactivate:
             try setActive(kind == .reactivate, userIDs: run.compactMap(\.subjectID), kind: kind, result: &result)
         case .addMember, .removeMember:
@@ -258,7 +260,8 @@ extension ResourceOp {
     /// The (user, group) a membership change names.
     var membershipPair: Membership? {
         switch self {
-        case .addMember(let group, let user), .removeMember(let group, let user): Membership(groupID: group, userID: user)
+        case .addMember(let group, let user), .removeMember(let group, let user):
+            Membership(groupID: group, userID: user)
         case .create, .patch, .delete, .deactivate, .reactivate, .moveParent: nil
         }
     }

@@ -78,10 +78,12 @@ struct MappedTable {
         throws(TargetError)
     {
         var columns: [String] = []
-        for entry in mapper.attributes.entries where !columns.contains(where: { $0.caseInsensitiveEquals(entry.column) }) {
+        for entry in mapper.attributes.entries
+        where !columns.contains(where: { $0.caseInsensitiveEquals(entry.column) }) {
             columns.append(entry.column)
         }
-        let table = try TargetTable(mapper.table, columns: columns + extraColumns, connection: connection, schema: schema)
+        let table = try TargetTable(
+            mapper.table, columns: columns + extraColumns, connection: connection, schema: schema)
         self.mapper = mapper
         self.table = table
         self.columns = columns
@@ -92,7 +94,8 @@ struct MappedTable {
 
     /// The resource id converted for the id column.
     func idValue(_ id: String) throws(RowMappingError) -> SQLValue {
-        try table.idValue(id, column: mapper.idColumn, type: columnTypes[mapper.idColumn] ?? table.idType(mapper.idColumn))
+        let type = columnTypes[mapper.idColumn] ?? table.idType(mapper.idColumn)
+        return try table.idValue(id, column: mapper.idColumn, type: type)
     }
 
     /// The column mapped to the core `active` attribute, if any (layout spelling).
@@ -100,7 +103,8 @@ struct MappedTable {
         mapper.attributes.entries.first { entry in
             let path = entry.path
             let core = path.schema.map { $0.caseInsensitiveEquals(SchemaURN.user) } ?? true
-            return core && path.valueFilter == nil && path.subAttribute == nil && path.attribute.caseInsensitiveEquals("active")
+            return core && path.valueFilter == nil && path.subAttribute == nil
+                && path.attribute.caseInsensitiveEquals("active")
         }?.column
     }
 }
