@@ -50,6 +50,7 @@ let package = Package(
             dependencies: ["SQLClients", "MySQLBinlog", "Directory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
         .target(
             name: "OffsetStore",
             dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
@@ -103,6 +104,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MySQLSourceTests", dependencies: ["MySQLSource", "SQLClients", "Directory", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -12,6 +12,9 @@ import GRDB
 /// `.timestamp` in UTC without a suffix); `.decimal` and `.json` as text; `.bits` as an
 /// integer; a `.uint` above `Int64.max` as decimal text, which is the only lossless form.
 ///
+/// `BEGIN` … `COMMIT` may be sent as separate `execute` calls. GRDB's default of enforcing
+/// foreign keys (`PRAGMA foreign_keys = ON`) stays.
+///
 /// Not Sendable: one owner uses it, like the other connections of this module.
 public final class SQLiteDatabase {
     private let queue: DatabaseQueue
@@ -21,8 +24,14 @@ public final class SQLiteDatabase {
     /// - Throws: `SQLiteError`, `.cannotOpen` when the file cannot be opened or created.
     public init(path: String) throws {
         self.path = path
+        // A SQL target's transaction spans many calls (BEGIN, statements, COMMIT), as it does
+        // on the other connections of this module. GRDB stops the process when an access block
+        // ends inside a transaction unless told that this is intended
+        // (Configuration.allowsUnsafeTransactions).
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
         do {
-            queue = try DatabaseQueue(path: path)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw SQLiteError(error, path: path)
         }

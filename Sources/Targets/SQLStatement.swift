@@ -1,0 +1,181 @@
+import Directory
+
+/// One statement with its parameters, in the dialect it was built for.
+public struct SQLStatement: Sendable, Hashable {
+    public var sql: String
+    public var parameters: [SQLValue]
+
+    public init(sql: String, parameters: [SQLValue] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
+
+/// Builds a statement's text and parameters together, so that PostgreSQL's numbered markers
+/// always match the parameter they stand for.
+struct StatementBuilder {
+    let dialect: SQLDialect
+    private(set) var sql = ""
+    private(set) var parameters: [SQLValue] = []
+
+    init(_ dialect: SQLDialect) {
+        self.dialect = dialect
+    }
+
+    mutating func append(_ text: String) {
+        sql += text
+    }
+
+    /// Appends the marker of a new parameter bound to `value`.
+    mutating func bind(_ value: SQLValue) {
+        parameters.append(value)
+        sql += dialect.placeholder(parameters.count)
+    }
+
+    /// Appends `(?, ?, ...)` for the values, comma-separated rows when there are several.
+    mutating func bindRows(_ rows: [[SQLValue]]) {
+        for (rowIndex, row) in rows.enumerated() {
+            if rowIndex > 0 { sql += ", " }
+            sql += "("
+            for (index, value) in row.enumerated() {
+                if index > 0 { sql += ", " }
+                bind(value)
+            }
+            sql += ")"
+        }
+    }
+
+    /// Appends `column IN (?, ?, ...)`; with one value `column = ?`.
+    mutating func bindIn(_ column: String, _ values: [SQLValue]) {
+        sql += dialect.quote(column)
+        guard values.count != 1 else {
+            sql += " = "
+            bind(values[0])
+            return
+        }
+        sql += " IN ("
+        for (index, value) in values.enumerated() {
+            if index > 0 { sql += ", " }
+            bind(value)
+        }
+        sql += ")"
+    }
+
+    var statement: SQLStatement { SQLStatement(sql: sql, parameters: parameters) }
+}
+
+extension SQLDialect {
+    /// Inserts `rows` into `table`, or where a row with the same `key` exists, overwrites its
+    /// other `columns` with the new values: replaying the statement changes nothing more.
+    ///
+    /// - MariaDB/MySQL: `INSERT … ON DUPLICATE KEY UPDATE c = VALUES(c)`. `VALUES()` is
+    ///   deprecated by MySQL 8.0.20 in favour of a row alias, which MariaDB does not have;
+    ///   both still accept it. Beware (MySQL manual, "INSERT … ON DUPLICATE KEY UPDATE"): a
+    ///   clash on another UNIQUE key of the table updates the row holding that key.
+    /// - PostgreSQL: `INSERT … ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c`.
+    /// - SQLite (3.24+): `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c`.
+    ///
+    /// The rows must not repeat a key (PostgreSQL refuses to update one row twice in one
+    /// statement); with no column besides the key, an existing row is left alone.
+    public func upsert(table: String, columns: [String], key: String, rows: [[SQLValue]]) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
+        builder.bindRows(rows)
+        let others = columns.filter { !$0.caseInsensitiveEquals(key) }
+        switch self {
+        case .mariaDB:
+            let assignments = others.isEmpty
+                ? ["\(quote(key)) = \(quote(key))"]
+                : others.map { "\(quote($0)) = VALUES(\(quote($0)))" }
+            builder.append(" ON DUPLICATE KEY UPDATE " + assignments.joined(separator: ", "))
+        case .postgres, .sqlite:
+            if others.isEmpty {
+                builder.append(" ON CONFLICT (\(quote(key))) DO NOTHING")
+            } else {
+                let assignments = others.map { "\(quote($0)) = EXCLUDED.\(quote($0))" }
+                builder.append(" ON CONFLICT (\(quote(key))) DO UPDATE SET " + assignments.joined(separator: ", "))
+            }
+        }
+        return builder.statement
+    }
+
+    /// Inserts the `rows` that are not there yet (a row whose primary key exists is skipped).
+    ///
+    /// MariaDB/MySQL use `ON DUPLICATE KEY UPDATE c = c` (a no-op update) rather than
+    /// `INSERT IGNORE`: IGNORE also turns foreign key failures into warnings (MySQL manual,
+    /// "The Effect of IGNORE on Statement Execution"), and a membership of a missing user or
+    /// group must fail the batch. PostgreSQL and SQLite use `ON CONFLICT DO NOTHING`, which
+    /// covers uniqueness only (SQLite "The ON CONFLICT Clause": it "does not apply to FOREIGN
+    /// KEY constraints").
+    public func insertIfAbsent(table: String, columns: [String], rows: [[SQLValue]]) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
+        builder.bindRows(rows)
+        switch self {
+        case .mariaDB:
+            let first = quote(columns[0])
+            builder.append(" ON DUPLICATE KEY UPDATE \(first) = \(first)")
+        case .postgres, .sqlite:
+            builder.append(" ON CONFLICT DO NOTHING")
+        }
+        return builder.statement
+    }
+
+    /// Deletes the rows whose `column` is one of `values`; absent rows are no error.
+    public func delete(from table: String, where column: String, in values: [SQLValue]) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("DELETE FROM \(self.table(table)) WHERE ")
+        builder.bindIn(column, values)
+        return builder.statement
+    }
+
+    /// Deletes the rows whose (`first`, `second`) is one of `pairs`, as
+    /// `(a = ? AND b = ?) OR …`, which every engine's optimizer turns into key lookups.
+    public func delete(from table: String, where first: String, _ second: String, in pairs: [(SQLValue, SQLValue)])
+        -> SQLStatement
+    {
+        var builder = StatementBuilder(self)
+        builder.append("DELETE FROM \(self.table(table)) WHERE ")
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { builder.append(" OR ") }
+            builder.append("(\(quote(first)) = ")
+            builder.bind(pair.0)
+            builder.append(" AND \(quote(second)) = ")
+            builder.bind(pair.1)
+            builder.append(")")
+        }
+        return builder.statement
+    }
+
+    /// Sets `assignments` on the rows whose `column` is one of `values`, and, when `guardColumn`
+    /// is given, still holds `guardValue` (clearing a user's group only if it is still that one).
+    public func update(
+        _ table: String, set assignments: [(column: String, value: SQLValue)], where column: String,
+        in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil
+    ) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("UPDATE \(self.table(table)) SET ")
+        for (index, assignment) in assignments.enumerated() {
+            if index > 0 { builder.append(", ") }
+            builder.append("\(quote(assignment.column)) = ")
+            builder.bind(assignment.value)
+        }
+        builder.append(" WHERE ")
+        builder.bindIn(column, values)
+        if let guardColumn {
+            builder.append(" AND \(quote(guardColumn.column)) = ")
+            builder.bind(guardColumn.value)
+        }
+        return builder.statement
+    }
+
+    /// Reads `columns` of the rows whose `key` is one of `values`.
+    public func select(_ columns: [String], from table: String, where key: String, in values: [SQLValue])
+        -> SQLStatement
+    {
+        var builder = StatementBuilder(self)
+        builder.append("SELECT \(columns.map(quote).joined(separator: ", ")) FROM \(self.table(table)) WHERE ")
+        builder.bindIn(key, values)
+        return builder.statement
+    }
+}

@@ -1,0 +1,212 @@
+import Directory
+import SCIM
+
+// How each kind of operation becomes statements on the target's layout.
+extension SQLTarget {
+    /// Upserts the resources' rows by id, in chunks that respect the parameter limit.
+    func create(_ resources: [SCIMResource], table: MappedTable, kind: TargetOperation, result: inout ApplyResult)
+        throws(TargetError)
+    {
+        let name = table.table.name
+        var rows: [Row] = []
+        for resource in resources {
+            rows.append(try mapping(kind, name) { () throws(RowMappingError) in
+                try table.mapper.row(from: resource, columnTypes: table.columnTypes)
+            })
+        }
+        guard let columns = rows.first?.columns.map(table.table.column) else { return }
+        for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
+            let statement = dialect.upsert(
+                table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
+            try execute(statement, kind, name, &result)
+        }
+    }
+
+    /// Reads the rows, applies each resource's PATCH operations and writes back the mapped
+    /// columns whose values changed. A missing row is skipped: the resource was deleted later
+    /// in the stream, or the target never had it. The ids must be distinct.
+    func patch(
+        _ patches: [(id: String, operations: [PatchOperation])], table: MappedTable, kind: TargetOperation,
+        result: inout ApplyResult
+    ) throws(TargetError) {
+        let name = table.table.name
+        var idValues: [SQLValue] = []
+        for patch in patches {
+            idValues.append(try mapping(kind, name) { () throws(RowMappingError) in try table.idValue(patch.id) })
+        }
+        let columns = table.columns.map(table.table.column)
+        var stored: [String: Row] = [:]
+        for chunk in idValues.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+            let read = dialect.select(columns, from: name, where: table.idColumn, in: Array(chunk))
+            for row in try query(read, kind, name, &result) {
+                let id = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.id(in: row) }
+                stored[id] = row
+            }
+        }
+        for (patch, idValue) in zip(patches, idValues) {
+            // The database may match ids the text does not (a case-insensitive collation).
+            guard let row = stored[patch.id] ?? stored.first(where: { $0.key.caseInsensitiveEquals(patch.id) })?.value
+            else {
+                result.skippedPatches += 1
+                continue
+            }
+            try applyPatch(to: row, idValue: idValue, patch.operations, table: table, kind: kind, result: &result)
+        }
+    }
+
+    private func applyPatch(
+        to row: Row, idValue: SQLValue, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation,
+        result: inout ApplyResult
+    ) throws(TargetError) {
+        let name = table.table.name
+        let current = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.resource(from: row) }
+        let patched: SCIMResource
+        do {
+            patched = try current.applying(operations)
+        } catch {
+            throw TargetError(.patch(kind, table: name, status: error.status, scimType: error.scimType?.rawValue))
+        }
+        // Both sides go through the same mapping, so a value the column stores in another
+        // form than the mapper writes does not count as a change.
+        let (before, after) = try mapping(kind, name) { () throws(RowMappingError) in
+            (
+                try table.mapper.row(from: current, columnTypes: table.columnTypes),
+                try table.mapper.row(from: patched, columnTypes: table.columnTypes)
+            )
+        }
+        var assignments: [(column: String, value: SQLValue)] = []
+        for (index, column) in after.columns.enumerated()
+        where !column.caseInsensitiveEquals(table.mapper.idColumn) && before.values[index] != after.values[index] {
+            assignments.append((table.table.column(column), after.values[index]))
+        }
+        guard !assignments.isEmpty else { return }
+        try execute(dialect.update(name, set: assignments, where: table.idColumn, in: [idValue]), kind, name, &result)
+    }
+
+    /// Deletes users that are present, after their rows in the relation table (a
+    /// `users.group` layout keeps membership on the user's own row).
+    func deleteUsers(_ ids: [String], result: inout ApplyResult) throws(TargetError) {
+        let kind = TargetOperation.deleteUser
+        if let relation, let membership = layout.membership {
+            let type = relation.idType(membership.user)
+            var values: [SQLValue] = []
+            for id in ids {
+                values.append(try mapping(kind, relation.name) { () throws(RowMappingError) in
+                    try relation.idValue(id, column: membership.user, type: type)
+                })
+            }
+            for chunk in values.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+                let statement = dialect.delete(
+                    from: relation.name, where: relation.column(membership.user), in: Array(chunk))
+                try execute(statement, kind, relation.name, &result)
+            }
+        }
+        var values: [SQLValue] = []
+        for id in ids {
+            values.append(try mapping(kind, users.table.name) { () throws(RowMappingError) in try users.idValue(id) })
+        }
+        for chunk in values.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+            let statement = dialect.delete(from: users.table.name, where: users.idColumn, in: Array(chunk))
+            try execute(statement, kind, users.table.name, &result)
+        }
+    }
+
+    /// Sets the column mapped to `active`, converted for its type (native boolean, 0/1, BIT(1),
+    /// `Y`/`N`).
+    func setActive(_ active: Bool, userIDs: [String], kind: TargetOperation, result: inout ApplyResult)
+        throws(TargetError)
+    {
+        let name = users.table.name
+        guard let column = users.activeColumn else {
+            throw TargetError(.unsupported(kind, needs: "users column mapped to `active`"))
+        }
+        let value = try mapping(kind, name) { () throws(RowMappingError) in
+            do throws(ValueConversionError) {
+                return try SCIMValue.bool(active).sqlValue(
+                    for: users.columnTypes[column] ?? .boolean(.native), attributeType: .boolean, column: column,
+                    zone: layout.timeZone)
+            } catch {
+                throw .value(table: name, error)
+            }
+        }
+        var ids: [SQLValue] = []
+        for id in userIDs {
+            ids.append(try mapping(kind, name) { () throws(RowMappingError) in try users.idValue(id) })
+        }
+        // One parameter for the value, the rest for ids.
+        for chunk in ids.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1) - 1) {
+            let statement = dialect.update(
+                name, set: [(users.table.column(column), value)], where: users.idColumn, in: Array(chunk))
+            try execute(statement, kind, name, &result)
+        }
+    }
+
+    /// Adds memberships that are absent or removes those present: rows of the relation table,
+    /// or the user's group column in a `users.group` layout, which a removal clears only while
+    /// it still names that group (a later move must not be undone by an old removal).
+    func changeMembership(add: Bool, _ memberships: [Membership], kind: TargetOperation, result: inout ApplyResult)
+        throws(TargetError)
+    {
+        if let relation, let table = layout.membership {
+            let userType = relation.idType(table.user)
+            let groupType = relation.idType(table.group)
+            var pairs: [(SQLValue, SQLValue)] = []
+            for membership in memberships {
+                pairs.append(try mapping(kind, relation.name) { () throws(RowMappingError) in
+                    (
+                        try relation.idValue(membership.userID, column: table.user, type: userType),
+                        try relation.idValue(membership.groupID, column: table.group, type: groupType)
+                    )
+                })
+            }
+            let columns = [relation.column(table.user), relation.column(table.group)]
+            for chunk in pairs.chunks(of: dialect.rowsPerStatement(columnsPerRow: 2)) {
+                let statement = add
+                    ? dialect.insertIfAbsent(table: relation.name, columns: columns, rows: chunk.map { [$0.0, $0.1] })
+                    : dialect.delete(from: relation.name, where: columns[0], columns[1], in: Array(chunk))
+                try execute(statement, kind, relation.name, &result)
+            }
+            return
+        }
+        guard let groupColumn = layout.users.group else {
+            throw TargetError(.unsupported(kind, needs: "membership table or users.group column"))
+        }
+        let name = users.table.name
+        let groupType = users.table.idType(groupColumn)
+        for membership in memberships {
+            let (user, group) = try mapping(kind, name) { () throws(RowMappingError) in
+                (
+                    try users.idValue(membership.userID),
+                    try users.table.idValue(membership.groupID, column: groupColumn, type: groupType)
+                )
+            }
+            let column = users.table.column(groupColumn)
+            let statement = add
+                ? dialect.update(name, set: [(column, group)], where: users.idColumn, in: [user])
+                : dialect.update(
+                    name, set: [(column, .null)], where: users.idColumn, in: [user], andWhere: (column, group))
+            try execute(statement, kind, name, &result)
+        }
+    }
+
+    /// Points a group's parent column at `parentID`, or NULL for a root.
+    func moveParent(_ groupID: String, to parentID: String?, result: inout ApplyResult) throws(TargetError) {
+        let kind = TargetOperation.moveParent
+        guard let groups, let parentColumn = layout.groups?.parent else {
+            throw TargetError(.unsupported(kind, needs: "groups.parent column"))
+        }
+        let name = groups.table.name
+        let parentType = groups.table.idType(parentColumn)
+        let (group, parent) = try mapping(kind, name) { () throws(RowMappingError) in
+            (
+                try groups.idValue(groupID),
+                try parentID.map { id throws(RowMappingError) in
+                    try groups.table.idValue(id, column: parentColumn, type: parentType)
+                } ?? .null
+            )
+        }
+        let statement = dialect.update(
+            name, set: [(groups.table.column(parentColumn), parent)], where: groups.idColumn, in: [group])
+        try execute(statement, kind, name, &result)
+    }
+}

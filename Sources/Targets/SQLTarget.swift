@@ -1,0 +1,268 @@
+import Directory
+import SCIM
+import SQLClients
+
+/// A client database that scimsync keeps in step: it maps SCIM operations into the target's
+/// own layout (DESIGN.md, "SQL target") and applies each batch in one transaction.
+///
+/// Every statement is idempotent, so a batch replayed after a crash (at-least-once delivery)
+/// leaves the same rows: creates are upserts by id, deletes and member removals delete what
+/// is present, member additions insert what is absent, patches and (de)activations set
+/// values. Values are always bound as parameters; identifiers are the layout's validated
+/// names, quoted by the ``SQLDialect`` with the catalog's spelling.
+///
+/// One per pipeline target; it owns its connection, so it is not Sendable.
+public final class SQLTarget {
+    public let dialect: SQLDialect
+    public let layout: DirectoryLayout
+    let connection: any TargetConnection
+    let users: MappedTable
+    let groups: MappedTable?
+    let relation: TargetTable?
+
+    /// Opens a target over `connection`, reading the column types of the layout's tables from
+    /// the catalog once.
+    ///
+    /// - Throws: ``TargetError`` when a table or mapped column is missing.
+    public init(connection: any TargetConnection, dialect: SQLDialect, layout: DirectoryLayout) throws(TargetError) {
+        let schema: String?
+        switch dialect {
+        case .postgres(let name): schema = name
+        case .mariaDB, .sqlite: schema = nil
+        }
+        self.connection = connection
+        self.dialect = dialect
+        self.layout = layout
+        self.users = try MappedTable(
+            mapper: layout.userMapper, extraColumns: layout.users.group.map { [$0] } ?? [], connection: connection,
+            schema: schema)
+        if let groupsTable = layout.groups, let mapper = layout.groupMapper {
+            self.groups = try MappedTable(
+                mapper: mapper, extraColumns: groupsTable.parent.map { [$0] } ?? [], connection: connection,
+                schema: schema)
+        } else {
+            self.groups = nil
+        }
+        if let membership = layout.membership {
+            self.relation = try TargetTable(
+                membership.table, columns: [membership.user, membership.group], connection: connection, schema: schema)
+        } else {
+            self.relation = nil
+        }
+    }
+
+    /// A MariaDB/MySQL target whose tables live in the connection's database.
+    public convenience init(mariaDB connection: MariaDBConnection, layout: DirectoryLayout) throws(TargetError) {
+        try self.init(connection: connection, dialect: .mariaDB, layout: layout)
+    }
+
+    /// A PostgreSQL target whose tables live in `schema`.
+    public convenience init(postgres connection: PostgresConnection, schema: String = "public", layout: DirectoryLayout)
+        throws(TargetError)
+    {
+        try self.init(connection: connection, dialect: .postgres(schema: schema), layout: layout)
+    }
+
+    /// A SQLite target.
+    public convenience init(sqlite database: SQLiteDatabase, layout: DirectoryLayout) throws(TargetError) {
+        try self.init(connection: database, dialect: .sqlite, layout: layout)
+    }
+
+    /// Checks that the layout supports the pipeline's delete policy: `deactivate` needs a
+    /// users column mapped to `active`.
+    public func validate(onDelete policy: DeletePolicy) throws(TargetError) {
+        switch policy {
+        case .delete:
+            return
+        case .deactivate:
+            if users.activeColumn == nil {
+                throw TargetError(.deactivateNeedsActiveColumn(table: users.table.name))
+            }
+        }
+    }
+
+    /// Applies one batch in one target transaction: BEGIN, the deferral of foreign keys where
+    /// the database can defer them, the operations in the given order (``ResourceOp/ordered(_:)``
+    /// arranges one that keeps foreign keys intact), COMMIT.
+    ///
+    /// Consecutive operations of one kind are combined into multi-row statements where that
+    /// cannot change the outcome, in chunks of at most ``SQLDialect/maxRowsPerStatement`` rows
+    /// within the dialect's parameter limit:
+    /// - creates of one kind: one upsert (a repeated id starts a new statement);
+    /// - patches of one kind: one `SELECT … WHERE id IN` reads every row (a repeated id starts
+    ///   a new run, so that it reads the first patch's result), then one `UPDATE` per row
+    ///   that changed, setting only its changed columns;
+    /// - user deletes: one delete of their relation rows, then one of the users;
+    /// - deactivations, and reactivations: one `UPDATE … WHERE id IN`;
+    /// - member additions, and removals, in a relation table: one insert-if-absent, or one
+    ///   delete of `(user, group)` pairs.
+    ///
+    /// Group deletes (a multi-row delete could remove a parent before its child, which InnoDB
+    /// checks row by row), parent moves and `users.group` membership changes go one statement
+    /// each.
+    ///
+    /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
+    @discardableResult
+    public func apply(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+        var result = ApplyResult()
+        do {
+            try connection.begin()
+        } catch {
+            throw TargetError(.transaction(step: "BEGIN"), underlying: error)
+        }
+        do throws(TargetError) {
+            if let deferral = dialect.deferForeignKeysStatement {
+                do {
+                    try connection.run(deferral)
+                } catch {
+                    throw TargetError(
+                        .transaction(step: "deferring foreign keys"), underlying: error)
+                }
+            }
+            var start = 0
+            while start < ops.count {
+                let end = runEnd(ops, from: start)
+                try applyRun(ops[start..<end], result: &result)
+                start = end
+            }
+        } catch {
+            // The first error is the one worth reporting; a failing ROLLBACK (SQLite may have
+            // rolled back already) adds nothing.
+            try? connection.rollback()
+            throw error
+        }
+        do {
+            try connection.commit()
+        } catch {
+            // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key
+            // ("PRAGMA defer_foreign_keys"); PostgreSQL has ended it already.
+            try? connection.rollback()
+            let kind: TargetError.Kind =
+                isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
+            throw TargetError(kind, underlying: error)
+        }
+        return result
+    }
+
+    // MARK: Runs
+
+    /// Where the run of operations combinable with `ops[start]` ends.
+    private func runEnd(_ ops: [ResourceOp], from start: Int) -> Int {
+        let kind = TargetOperation(ops[start])
+        guard isCombinable(kind) else { return start + 1 }
+        var ids: Set<String> = []
+        var end = start
+        scan: while end < ops.count, TargetOperation(ops[end]) == kind {
+            // Upserts may not touch one row twice in one statement (PostgreSQL refuses), and a
+            // second patch of a row must read what the first one wrote.
+            switch ops[end] {
+            case .create(_, let resource):
+                guard ids.insert(resource.id ?? "").inserted else { break scan }
+            case .patch(_, let id, _):
+                guard ids.insert(id).inserted else { break scan }
+            case .delete, .deactivate, .reactivate, .addMember, .removeMember, .moveParent:
+                break
+            }
+            end += 1
+        }
+        return end
+    }
+
+    private func isCombinable(_ kind: TargetOperation) -> Bool {
+        switch kind {
+        case .createUser, .createGroup, .patchUser, .patchGroup, .deleteUser, .deactivate, .reactivate: true
+        case .addMember, .removeMember: relation != nil
+        case .deleteGroup, .moveParent: false
+        }
+    }
+
+    private func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
+        guard let first = run.first else { return }
+        let kind = TargetOperation(first)
+        switch first {
+        case .create(let resourceKind, _):
+            let resources = run.compactMap { op -> SCIMResource? in
+                if case .create(_, let resource) = op { resource } else { nil }
+            }
+            try create(resources, table: try mappedTable(resourceKind, kind), kind: kind, result: &result)
+        case .patch(let resourceKind, _, _):
+            let patches = run.compactMap { op -> (id: String, operations: [PatchOperation])? in
+                if case .patch(_, let id, let operations) = op { (id, operations) } else { nil }
+            }
+            try patch(patches, table: try mappedTable(resourceKind, kind), kind: kind, result: &result)
+        case .delete(.user, _):
+            try deleteUsers(run.compactMap(\.subjectID), result: &result)
+        case .delete(.group, let id):
+            let groups = try mappedTable(.group, kind)
+            let value = try mapping(kind, groups.table.name) { () throws(RowMappingError) in try groups.idValue(id) }
+            let statement = dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value])
+            try execute(statement, kind, groups.table.name, &result)
+        case .deactivate, .reactivate:
+            try setActive(kind == .reactivate, userIDs: run.compactMap(\.subjectID), kind: kind, result: &result)
+        case .addMember, .removeMember:
+            let pairs = run.compactMap(\.membershipPair)
+            try changeMembership(add: kind == .addMember, pairs, kind: kind, result: &result)
+        case .moveParent(let groupID, let parentID):
+            try moveParent(groupID, to: parentID, result: &result)
+        }
+        result.applied[kind, default: 0] += run.count
+    }
+
+    private func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
+        switch resourceKind {
+        case .user: return users
+        case .group:
+            guard let groups else { throw TargetError(.unsupported(kind, needs: "groups table")) }
+            return groups
+        }
+    }
+
+    // MARK: Statements
+
+    func execute(
+        _ statement: SQLStatement, _ kind: TargetOperation, _ table: String, _ result: inout ApplyResult
+    ) throws(TargetError) {
+        _ = try query(statement, kind, table, &result)
+    }
+
+    func query(
+        _ statement: SQLStatement, _ kind: TargetOperation, _ table: String, _ result: inout ApplyResult
+    ) throws(TargetError) -> [Row] {
+        result.statements += 1
+        do {
+            return try connection.query(statement.sql, statement.parameters)
+        } catch {
+            throw TargetError(kind, table: table, underlying: error)
+        }
+    }
+
+    /// Runs a mapping step, turning its error into a ``TargetError`` naming the operation.
+    func mapping<T>(_ kind: TargetOperation, _ table: String, _ body: () throws(RowMappingError) -> T)
+        throws(TargetError) -> T
+    {
+        do {
+            return try body()
+        } catch {
+            throw TargetError(.mapping(kind, table: table, error))
+        }
+    }
+}
+
+extension ResourceOp {
+    /// The user or group id a delete or (de)activation names.
+    var subjectID: String? {
+        switch self {
+        case .delete(_, let id), .deactivate(let id), .reactivate(let id): id
+        case .create, .patch, .addMember, .removeMember, .moveParent: nil
+        }
+    }
+
+    /// The (user, group) a membership change names.
+    var membershipPair: Membership? {
+        switch self {
+        case .addMember(let group, let user), .removeMember(let group, let user):
+            Membership(groupID: group, userID: user)
+        case .create, .patch, .delete, .deactivate, .reactivate, .moveParent: nil
+        }
+    }
+}

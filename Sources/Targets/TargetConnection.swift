@@ -1,0 +1,92 @@
+import Directory
+import SQLClients
+
+/// What a ``SQLTarget`` needs from its database connection: statements with parameters, a
+/// transaction, and the catalog. The three SQLClients connections conform; tests may bring
+/// their own. Not Sendable, like the connections: one thread uses it at a time.
+public protocol TargetConnection: AnyObject {
+    /// Runs one statement with its parameters bound to the dialect's markers; returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row]
+    /// Starts a transaction.
+    func begin() throws
+    func commit() throws
+    func rollback() throws
+    /// Runs a statement without parameters (`SET …`, `PRAGMA …`, DDL).
+    func run(_ sql: String) throws
+    /// The columns of `table` (in `schema` where the database has schemas), nil when there is
+    /// no such table.
+    func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]?
+}
+
+extension MariaDBConnection: TargetConnection {
+    public func begin() throws {
+        try execute("START TRANSACTION")
+    }
+
+    public func commit() throws {
+        try execute("COMMIT")
+    }
+
+    public func rollback() throws {
+        try execute("ROLLBACK")
+    }
+
+    public func run(_ sql: String) throws {
+        try execute(sql)
+    }
+
+    /// The table in `schema` (a MariaDB database), or in the connection's database when nil.
+    public func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]? {
+        try columns(ofTable: table, database: schema)
+    }
+}
+
+extension PostgresConnection: TargetConnection {
+    public func begin() throws {
+        try execute("BEGIN")
+    }
+
+    public func commit() throws {
+        try execute("COMMIT")
+    }
+
+    public func rollback() throws {
+        try execute("ROLLBACK")
+    }
+
+    public func run(_ sql: String) throws {
+        try execute(sql)
+    }
+
+    /// The table in `schema`, `public` when nil.
+    public func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]? {
+        try columns(ofTable: table, schema: schema ?? "public")
+    }
+}
+
+extension SQLiteDatabase: TargetConnection {
+    /// `BEGIN IMMEDIATE` takes the write lock at once: a deferred transaction that reads
+    /// first and writes later can fail with SQLITE_BUSY halfway when another connection
+    /// writes in between (SQLite "BEGIN TRANSACTION").
+    public func begin() throws {
+        try execute("BEGIN IMMEDIATE")
+    }
+
+    public func commit() throws {
+        try execute("COMMIT")
+    }
+
+    public func rollback() throws {
+        try execute("ROLLBACK")
+    }
+
+    public func run(_ sql: String) throws {
+        try execute(sql)
+    }
+
+    /// The table in the database file (`schema` is ignored).
+    public func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]? {
+        try columns(ofTable: table)
+    }
+}

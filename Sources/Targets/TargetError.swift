@@ -1,0 +1,148 @@
+import Directory
+import SCIM
+import SQLClients
+
+/// Why a SQL target could not be opened or could not apply a batch.
+///
+/// `description` names the operation kind, table and column, and what to do, never a value:
+/// values are personal data. The database's own message (which may quote values) is kept in
+/// ``detail`` and shown only by `debugDescription` (`String(reflecting:)`).
+public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The layout names a table the target database lacks.
+        case missingTable(table: String)
+        /// The layout maps a column the table lacks.
+        case missingColumn(table: String, column: String)
+        /// The operation needs a part of the layout that is not there (a groups table, a
+        /// membership, a parent column, a column mapped to `active`).
+        case unsupported(TargetOperation, needs: String)
+        /// `onDelete: deactivate` with no column mapped to `active`.
+        case deactivateNeedsActiveColumn(table: String)
+        /// A resource did not map to a row (or a row to a resource) of `table`.
+        case mapping(TargetOperation, table: String, RowMappingError)
+        /// The PATCH operations do not apply to the stored resource.
+        case patch(TargetOperation, table: String, status: Int, scimType: String?)
+        /// A foreign key failed: a statement referenced a user or group the target lacks, or
+        /// deleted one still referenced.
+        case foreignKey(TargetOperation, table: String)
+        /// A deferred foreign key failed when the transaction committed.
+        case foreignKeyAtCommit
+        /// Any other failure of a statement.
+        case statement(TargetOperation, table: String)
+        /// Reading the catalog's description of the table failed.
+        case catalog(table: String)
+        /// BEGIN, COMMIT or the deferral of foreign keys failed.
+        case transaction(step: String)
+    }
+
+    public var kind: Kind
+    /// The underlying error's `description` (free of values by the SQLClients contract).
+    public var cause: String?
+    /// The underlying error in full (`String(reflecting:)`); may quote values.
+    public var detail: String?
+    /// Whether the same batch may succeed later unchanged: the connection was lost or could
+    /// not be made, or the SQLite file was locked. The caller reconnects (for a lost
+    /// connection) and retries with backoff; other errors need a person to look.
+    public var isTransient: Bool
+
+    public init(_ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false) {
+        self.kind = kind
+        self.cause = cause
+        self.detail = detail
+        self.isTransient = isTransient
+    }
+
+    /// Wraps a database error raised outside any one operation (BEGIN, COMMIT, the catalog).
+    init(_ kind: Kind, underlying error: any Error) {
+        self.init(
+            kind, cause: String(describing: error), detail: String(reflecting: error),
+            isTransient: isTransientFailure(error))
+    }
+
+    /// Wraps a database error raised while applying `operation` to `table`.
+    init(_ operation: TargetOperation, table: String, underlying error: any Error) {
+        if let error = error as? TargetError {
+            self = error
+            return
+        }
+        let kind: Kind = isForeignKeyViolation(error)
+            ? .foreignKey(operation, table: table) : .statement(operation, table: table)
+        self.init(kind, underlying: error)
+    }
+
+    public var description: String {
+        let because = cause.map { ": \($0)" } ?? ""
+        switch kind {
+        case .missingTable(let table):
+            return "the target has no table \(table)\(because): create it (scimsync init-target prints the DDL) "
+                + "or fix the target layout"
+        case .missingColumn(let table, let column):
+            return "target table \(table) has no column \(column): add it or fix the target layout's attributes"
+        case .unsupported(let operation, let needs):
+            return "cannot apply \(operation): the target layout has no \(needs); add it to the target layout"
+        case .deactivateNeedsActiveColumn(let table):
+            return "onDelete: deactivate needs a column of \(table) mapped to `active` in the target layout; "
+                + "map one or use onDelete: delete"
+        case .mapping(let operation, let table, let error):
+            return "\(operation) on table \(table): \(error)"
+        case .patch(let operation, let table, let status, let scimType):
+            return "\(operation) on table \(table): the PATCH operations do not apply to the stored row "
+                + "(SCIM status \(status)\(scimType.map { ", scimType \($0)" } ?? ""))"
+        case .foreignKey(let operation, let table):
+            return "\(operation) on table \(table) broke a foreign key\(because): the batch references a "
+                + "user or group the target lacks, or deletes one still referenced; the batch was rolled back. "
+                + "Check that the target's rows are changed only by scimsync"
+        case .foreignKeyAtCommit:
+            return "a deferred foreign key failed at COMMIT\(because): the batch references a user or group the "
+                + "target lacks, or deletes one still referenced; the batch was rolled back. Check that the "
+                + "target's rows are changed only by scimsync"
+        case .statement(let operation, let table):
+            return "\(operation) on table \(table) failed\(because); the batch was rolled back"
+        case .catalog(let table):
+            return "reading the target's catalog for table \(table) failed\(because)"
+        case .transaction(let step):
+            return "\(step) failed on the target\(because); the batch was rolled back"
+        }
+    }
+
+    public var debugDescription: String {
+        detail.map { "\(description). Detail: \($0)" } ?? description
+    }
+}
+
+/// Whether a database error is a foreign key failure: MariaDB/MySQL errors 1216, 1217, 1451,
+/// 1452 (ER_NO_REFERENCED_ROW, ER_ROW_IS_REFERENCED and their _2 forms), PostgreSQL SQLSTATE
+/// 23503 (foreign_key_violation), SQLite's constraint failure "FOREIGN KEY constraint failed".
+func isForeignKeyViolation(_ error: any Error) -> Bool {
+    switch error {
+    case let error as MariaDBError: [1216, 1217, 1451, 1452].contains(error.code)
+    case let error as PostgresError: error.sqlState == "23503"
+    case let error as SQLiteError: error.kind == .constraintViolation && error.message.contains("FOREIGN KEY")
+    default: false
+    }
+}
+
+/// Whether a database error may go away by itself: a lost or refused connection, or a
+/// locked SQLite file.
+func isTransientFailure(_ error: any Error) -> Bool {
+    switch error {
+    case let error as MariaDBError:
+        switch error.kind {
+        case .lostConnection, .cannotConnect: return true
+        case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
+            .other:
+            return false
+        }
+    case let error as PostgresError:
+        switch error.kind {
+        case .lostConnection, .cannotConnect: return true
+        case .authenticationFailed, .permissionDenied, .unknownDatabase, .invalidSchema, .undefinedTable,
+            .undefinedColumn, .other:
+            return false
+        }
+    case let error as SQLiteError:
+        return error.kind == .busy
+    default:
+        return false
+    }
+}

@@ -1,0 +1,117 @@
+import Directory
+import SCIM
+import SQLClients
+
+/// One table of the target as its catalog described it when the target was opened: the
+/// catalog's spelling of each column the layout names (the layout's names compare
+/// case-insensitively, PostgreSQL's quoted names do not) and its SQL type.
+struct TargetTable {
+    let name: String
+    private let spellings: [String: String]
+    private let sqlTypes: [String: String]
+
+    /// Reads `table`'s columns and checks that every one of `columns` is there.
+    init(
+        _ table: String, columns: [String], connection: any TargetConnection, schema: String?
+    ) throws(TargetError) {
+        let described: [ColumnDescription]?
+        do {
+            described = try connection.tableColumns(table, schema: schema)
+        } catch {
+            throw TargetError(
+                .catalog(table: table), underlying: error)
+        }
+        guard let described else { throw TargetError(.missingTable(table: table)) }
+        var spellings: [String: String] = [:]
+        var sqlTypes: [String: String] = [:]
+        for column in described {
+            spellings[column.name.lowercased()] = column.name
+            sqlTypes[column.name] = column.sqlType
+        }
+        for column in columns where spellings[column.lowercased()] == nil {
+            throw TargetError(.missingColumn(table: table, column: column))
+        }
+        self.name = table
+        self.spellings = spellings
+        self.sqlTypes = sqlTypes
+    }
+
+    /// The catalog's spelling of a layout column.
+    func column(_ layoutName: String) -> String {
+        spellings[layoutName.lowercased()] ?? layoutName
+    }
+
+    /// The SQL type of each layout column in `columns`, keyed by the layout's spelling.
+    func sqlTypes(of columns: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for column in columns {
+            if let type = sqlTypes[self.column(column)] { result[column] = type }
+        }
+        return result
+    }
+
+    /// The type class of a column that holds an id (a key or a reference to one).
+    func idType(_ column: String) -> ColumnType {
+        ColumnType(sqlType: sqlTypes[self.column(column)] ?? "")
+    }
+
+    /// `id` converted for a column of type `type`, as `RowMapper` converts a resource's id.
+    func idValue(_ id: String, column: String, type: ColumnType) throws(RowMappingError) -> SQLValue {
+        do {
+            return try SCIMValue.string(id).sqlValue(for: type, attributeType: .string, column: column)
+        } catch {
+            throw .value(table: name, error)
+        }
+    }
+}
+
+/// A users or groups table with its attribute map and the column types read at open.
+struct MappedTable {
+    let mapper: RowMapper
+    let table: TargetTable
+    /// Column types by the layout's column names, booleans recognised from the map.
+    let columnTypes: [String: ColumnType]
+    /// The distinct mapped columns (layout spelling), in map order.
+    let columns: [String]
+
+    init(mapper: RowMapper, extraColumns: [String], connection: any TargetConnection, schema: String?)
+        throws(TargetError)
+    {
+        var columns: [String] = []
+        for entry in mapper.attributes.entries
+        where !columns.contains(where: { $0.caseInsensitiveEquals(entry.column) }) {
+            columns.append(entry.column)
+        }
+        let table = try TargetTable(
+            mapper.table, columns: columns + extraColumns, connection: connection, schema: schema)
+        self.mapper = mapper
+        self.table = table
+        self.columns = columns
+        self.columnTypes = mapper.columnTypes(fromSQLTypes: table.sqlTypes(of: columns))
+    }
+
+    var idColumn: String { table.column(mapper.idColumn) }
+
+    /// The resource id converted for the id column.
+    func idValue(_ id: String) throws(RowMappingError) -> SQLValue {
+        let type = columnTypes[mapper.idColumn] ?? table.idType(mapper.idColumn)
+        return try table.idValue(id, column: mapper.idColumn, type: type)
+    }
+
+    /// The column mapped to the core `active` attribute, if any (layout spelling).
+    var activeColumn: String? {
+        mapper.attributes.entries.first { entry in
+            let path = entry.path
+            let core = path.schema.map { $0.caseInsensitiveEquals(SchemaURN.user) } ?? true
+            return core && path.valueFilter == nil && path.subAttribute == nil
+                && path.attribute.caseInsensitiveEquals("active")
+        }?.column
+    }
+}
+
+extension Array {
+    /// The elements in consecutive slices of at most `size`.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: Swift.max(size, 1)).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

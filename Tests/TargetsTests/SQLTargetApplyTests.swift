@@ -1,0 +1,136 @@
+import Directory
+import SCIM
+import Testing
+
+@testable import Targets
+
+/// The portal scenario against each real database: creates, then patches, a deactivation,
+/// a parent move, a member removal and deletes; every batch replayed; a failing batch rolled
+/// back.
+@Suite struct SQLTargetApplyTests {
+    @Test func mariaDB() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        try Self.scenario(try TargetUnderTest.mariaDB(layout))
+    }
+
+    @Test func postgres() throws {
+        let suffix = PortalLayout.suffix()
+        let layout = try PortalLayout.make(suffix: suffix)
+        try Self.scenario(try TargetUnderTest.postgres(layout, schema: "targets_\(suffix)"))
+    }
+
+    @Test func sqlite() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        try Self.scenario(try TargetUnderTest.sqlite(layout))
+    }
+
+    static let userColumns = ["id", "login", "given_name", "family_name", "mail", "title", "employee_no", "enabled"]
+
+    static func scenario(_ database: TargetUnderTest) throws {
+        let layout = database.layout
+        let target = try database.createTablesAndOpen()
+        let usersTable = layout.users.table
+        let groupsTable = try #require(layout.groups?.table)
+        let relationTable = try #require(layout.membership?.table)
+        func snapshot() throws -> [[[String]]] {
+            [
+                try database.rows(usersTable, userColumns),
+                try database.rows(groupsTable, ["id", "title", "parent"]),
+                try database.rows(relationTable, ["user_id", "group_id"]),
+            ]
+        }
+
+        // Batch 1: groups (parents before children), users, memberships.
+        let first = ResourceOp.ordered([
+            .create(.group, Portal.group("g1", "Engineering")),
+            .create(.group, Portal.group("g2", "Platform")),
+            .moveParent(groupID: "g2", parentID: "g1"),
+            .create(.group, Portal.group("g3", "Tooling")),
+            .moveParent(groupID: "g3", parentID: "g1"),
+            .create(.user, Portal.user("u1", login: "alice", given: "Alice", family: "Liddell",
+                mail: "alice@example.com", title: "Engineer", employeeNumber: "E1")),
+            .addMember(groupID: "g2", userID: "u1"),
+            .create(.user, Portal.user("u2", login: "bob", given: "Bob", family: "Builder", mail: "bob@example.com")),
+            .addMember(groupID: "g2", userID: "u2"),
+            .create(.user, Portal.user("u3", login: "carol", given: "Carol", family: "Danvers", mail: nil)),
+            .addMember(groupID: "g3", userID: "u3"),
+            .addMember(groupID: "g1", userID: "u3"),
+        ])
+        let afterFirst: [[[String]]] = [
+            [
+                ["u1", "alice", "Alice", "Liddell", "alice@example.com", "Engineer", "E1", "1"],
+                ["u2", "bob", "Bob", "Builder", "bob@example.com", "NULL", "NULL", "1"],
+                ["u3", "carol", "Carol", "Danvers", "NULL", "NULL", "NULL", "1"],
+            ],
+            [["g1", "Engineering", "NULL"], ["g2", "Platform", "g1"], ["g3", "Tooling", "g1"]],
+            [["u1", "g2"], ["u2", "g2"], ["u3", "g1"], ["u3", "g3"]],
+        ]
+        let firstResult = try target.apply(first)
+        #expect(try snapshot() == afterFirst)
+        // One upsert for the three groups, two parent moves, one upsert for the three users,
+        // one insert for the four memberships.
+        #expect(firstResult.statements == 5)
+        #expect(firstResult.applied[.createUser] == 3)
+        #expect(firstResult.applied[.addMember] == 4)
+        try target.apply(first)
+        #expect(try snapshot() == afterFirst, "replaying batch 1 changes nothing")
+
+        // Batch 2: patches, a deactivation, a parent move, a member removal, deletes, and a
+        // patch of a user the target never had.
+        let second = ResourceOp.ordered([
+            .patch(.user, id: "u1", [try Portal.replace("name.givenName", "Ålicia 李")]),
+            .patch(.user, id: "u2", [try Portal.replace(#"emails[type eq "work"].value"#, "bob@builder.example")]),
+            .deactivate(userID: "u2"),
+            .patch(.group, id: "g1", [try Portal.replace("displayName", "R&D")]),
+            .moveParent(groupID: "g2", parentID: nil),
+            .removeMember(groupID: "g2", userID: "u2"),
+            .removeMember(groupID: "g3", userID: "u3"),
+            .removeMember(groupID: "g1", userID: "u3"),
+            .delete(.user, id: "u3"),
+            .delete(.group, id: "g3"),
+            .patch(.user, id: "u9", [try Portal.replace("title", "Ghost")]),
+        ])
+        let afterSecond: [[[String]]] = [
+            [
+                ["u1", "alice", "Ålicia 李", "Liddell", "alice@example.com", "Engineer", "E1", "1"],
+                ["u2", "bob", "Bob", "Builder", "bob@builder.example", "NULL", "NULL", "0"],
+            ],
+            [["g1", "R&D", "NULL"], ["g2", "Platform", "NULL"]],
+            [["u1", "g2"]],
+        ]
+        let secondResult = try target.apply(second)
+        #expect(try snapshot() == afterSecond)
+        #expect(secondResult.skippedPatches == 1)
+        #expect(secondResult.applied[.patchUser] == 3)
+        // g1: read + update; the parent move; u1 and u2: one read, two updates; the
+        // deactivation; u9: a read; the three removals in one delete; u3's relation rows and
+        // the user; the group.
+        #expect(secondResult.statements == 12)
+        let replay = try target.apply(second)
+        #expect(try snapshot() == afterSecond, "replaying batch 2 changes nothing")
+        #expect(replay.skippedPatches == 1)
+        // The patches find nothing to change: reads only.
+        #expect(replay.statements == 9)
+
+        // Batch 3 fails in the middle: a membership in a group the target does not have.
+        let failing = ResourceOp.ordered([
+            .create(.user, Portal.user("u4", login: "dave", given: "Dave", family: "Leak", mail: "dave@leak.example")),
+            .patch(.user, id: "u1", [try Portal.replace("name.familyName", "Changed")]),
+            .addMember(groupID: "zz-missing-group", userID: "u4"),
+        ])
+        let error = try #require(throws: TargetError.self) { try target.apply(failing) }
+        #expect(try snapshot() == afterSecond, "the failed batch was rolled back")
+        switch database.dialect {
+        case .mariaDB:
+            #expect(error.kind == .foreignKey(.addMember, table: relationTable))
+        case .postgres, .sqlite:
+            #expect(error.kind == .foreignKeyAtCommit)
+        }
+        for value in ["u4", "dave", "Leak", "zz-missing-group", "Changed"] {
+            #expect(!error.description.contains(value), "the description names no values")
+        }
+        // The target is usable after the rollback.
+        try target.apply([.reactivate(userID: "u2")])
+        #expect(try database.rows(usersTable, ["id", "enabled"]) == [["u1", "1"], ["u2", "1"]])
+    }
+}

@@ -1,0 +1,63 @@
+import Directory
+import SQLClients
+import Testing
+
+@testable import Targets
+
+/// Errors raised while applying: rolled back, classified, free of values.
+@Suite struct TargetErrorTests {
+    /// A SQLite target whose connection loses its server at the `failAt`th statement.
+    final class FlakyConnection: TargetConnection {
+        let inner: SQLiteDatabase
+        var failAt: Int?
+        var queries = 0
+
+        init(_ inner: SQLiteDatabase) { self.inner = inner }
+
+        func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
+            queries += 1
+            if queries == failAt {
+                throw MariaDBError(
+                    kind: .lostConnection, code: 2013, sqlState: "HY000", message: "Lost connection", operation: .execute)
+            }
+            return try inner.query(sql, parameters)
+        }
+        func begin() throws { try inner.begin() }
+        func commit() throws { try inner.commit() }
+        func rollback() throws { try inner.rollback() }
+        func run(_ sql: String) throws { try inner.run(sql) }
+        func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]? {
+            try inner.tableColumns(table, schema: schema)
+        }
+    }
+
+    @Test func aLostConnectionIsTransientAndRollsBack() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        let database = try TargetUnderTest.sqlite(layout)
+        _ = try database.createTablesAndOpen()
+        let flaky = FlakyConnection(try #require(database.connection as? SQLiteDatabase))
+        let target = try SQLTarget(connection: flaky, dialect: .sqlite, layout: layout)
+        flaky.failAt = 2
+        let error = try #require(throws: TargetError.self) {
+            try target.apply([
+                .create(.user, Portal.user("u1", login: "secret-login", given: "A", family: "B", mail: nil)),
+                .deactivate(userID: "u1"),
+            ])
+        }
+        #expect(error.kind == .statement(.deactivate, table: layout.users.table))
+        #expect(error.isTransient)
+        #expect(!error.description.contains("secret-login"))
+        #expect(try database.rows(layout.users.table, ["id"]) == [])
+    }
+
+    @Test func aMappingErrorNamesTheOperationAndColumn() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        let database = try TargetUnderTest.sqlite(layout)
+        let target = try database.createTablesAndOpen()
+        var noID = Portal.user("u1", login: "x", given: "A", family: "B", mail: nil)
+        noID.attributes["id"] = nil
+        let error = try #require(throws: TargetError.self) { try target.apply([.create(.user, noID)]) }
+        #expect(error.kind == .mapping(.createUser, table: layout.users.table, .missingID(table: layout.users.table, column: "id")))
+        #expect(!error.isTransient)
+    }
+}
