@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore",
+                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -116,8 +116,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "TestSupport",
-                "scimsync",
+                "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
+                "TestSupport", "scimsync",
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,46 @@
+import Config
+import Directory
+import SQLClients
+import Targets
+
+extension SQLTarget: ReplicationTarget {
+    public func apply(_ ops: [ResourceOp]) throws {
+        let _: ApplyResult = try apply(ops)
+    }
+}
+
+/// Opens the SQL target a configuration names.
+public enum TargetFactory {
+    /// Connects to `endpoint` and checks its tables against its layout; with `onDelete`,
+    /// also that the layout can carry out that policy (deactivate needs an `active` column).
+    public static func open(_ endpoint: Endpoint, onDelete: DeletePolicy? = nil) throws -> SQLTarget {
+        let target: SQLTarget
+        switch endpoint.connection {
+        case .mysql(let config):
+            target = try SQLTarget(
+                mariaDB: MariaDBConnection(
+                    host: config.host, port: config.port, user: config.user, password: config.password,
+                    database: config.database),
+                layout: endpoint.layout)
+        case .postgres(let config):
+            target = try SQLTarget(
+                postgres: PostgresConnection(
+                    host: config.host, port: config.port, user: config.user, password: config.password,
+                    database: config.database),
+                schema: config.schema, layout: endpoint.layout)
+        case .sqlite(let config):
+            target = try SQLTarget(sqlite: SQLiteDatabase(path: config.path), layout: endpoint.layout)
+        }
+        if let onDelete { try target.validate(onDelete: onDelete) }
+        return target
+    }
+
+    /// The dialect of `endpoint`'s database, for `init-target`.
+    public static func dialect(of endpoint: Endpoint) -> SQLDialect {
+        switch endpoint.connection {
+        case .mysql: .mariaDB
+        case .postgres(let config): .postgres(schema: config.schema)
+        case .sqlite: .sqlite
+        }
+    }
+}

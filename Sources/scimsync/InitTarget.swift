@@ -1,0 +1,49 @@
+import ArgumentParser
+import Config
+import Daemon
+import Foundation
+
+/// `scimsync init-target`: print (or run) the DDL for a pipeline's target tables.
+struct InitTarget: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-target",
+        abstract: "Print the CREATE TABLE statements of a pipeline's target layout, or run them with --apply."
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    @Option(help: "The pipeline whose target to create (needed when the file has several).")
+    var pipeline: String?
+
+    @Flag(help: "Run the statements on the target instead of printing them.")
+    var apply = false
+
+    func run() throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let names = loaded.pipelines.map(\.name).joined(separator: ", ")
+        guard let chosen = pipeline.map({ name in loaded.pipelines.first { $0.name == name } })
+            ?? (loaded.pipelines.count == 1 ? loaded.pipelines.first : nil)
+        else {
+            FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
+            throw ExitCode(2)
+        }
+        if apply {
+            do {
+                try TargetTables.create(in: chosen.target)
+                print("created the target tables of \(chosen.name) (those that existed are left as they are)")
+            } catch {
+                FileHandle.standardError.write(Data("scimsync init-target: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        } else {
+            for statement in TargetTables.statements(for: chosen.target) { print(statement + ";\n") }
+        }
+    }
+}
