@@ -1,0 +1,62 @@
+import Config
+import Daemon
+import Foundation
+import MySQLBinlog
+import OffsetStore
+import SQLClients
+import Testing
+
+/// `scimsync run` as a process: SIGTERM lets the batch in flight commit, stores its offset and
+/// exits 0.
+@Suite struct RunCommandTests {
+    @Test func sigtermStopsCleanlyWithTheOffsetCommitted() async throws {
+        let fixture = try ExampleDirectories()
+        let path = fixture.stateDirectory + "/scimsync.yaml"
+        let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-sqlite.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = CheckCommandTests.executable
+        process.arguments = ["run", "--config", path]
+        process.environment = fixture.environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        func count() -> Int {
+            guard case .int(let n)? = try? target.query("SELECT COUNT(*) FROM portal_memberships").first?.values.first else {
+                return -1
+            }
+            return Int(n)
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while count() != 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(count() == 4, "the first load did not arrive")
+
+        let source = try MariaDBConnection(
+            host: fixture.environment["HR_DB_HOST"]!, port: Int(fixture.environment["HR_DB_PORT"]!)!,
+            user: fixture.environment["HR_DB_USER"]!, password: fixture.environment["HR_DB_PASSWORD"]!,
+            database: fixture.hrDatabase)
+        _ = try source.execute("INSERT INTO sync_users_groups_rel VALUES (1, 1)")
+        let after = try source.currentBinlogPosition()
+        while count() != 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(count() == 5, "the live change did not arrive")
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+
+        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
+        guard case .binlog(let file, let offset, _)? = try store.position(pipeline: "hr-to-portal") else {
+            Issue.record("no binlog position stored")
+            return
+        }
+        #expect(!(BinlogPosition(file: file, offset: offset) < BinlogPosition(file: after.file, offset: after.offset)))
+        let run = try #require(try store.runs(pipeline: "hr-to-portal").first)
+        #expect(run.endedAt != nil)
+        #expect(run.error == nil)
+    }
+}
