@@ -190,6 +190,42 @@ extension SQLTarget {
     }
 
     /// Points a group's parent column at `parentID`, or NULL for a root.
+    /// Deletes a group after what still points at it: its relation rows (or the users' group
+    /// column) and its children's parent column. The source's own foreign-key actions
+    /// (ON DELETE CASCADE / SET NULL) are not in the binlog, so the target does what a SET NULL
+    /// would; reconciliation repairs the rest.
+    func deleteGroup(_ id: String, result: inout ApplyResult) throws(TargetError) {
+        let kind = TargetOperation.deleteGroup
+        guard let groups else { throw TargetError(.unsupported(kind, needs: "groups table")) }
+        let value = try mapping(kind, groups.table.name) { () throws(RowMappingError) in try groups.idValue(id) }
+        if let relation, let membership = layout.membership {
+            let column = relation.column(membership.group)
+            let member = try mapping(kind, relation.name) { () throws(RowMappingError) in
+                try relation.idValue(id, column: membership.group, type: relation.idType(membership.group))
+            }
+            try execute(dialect.delete(from: relation.name, where: column, in: [member]), kind, relation.name, &result)
+        }
+        if let groupColumn = layout.users.group {
+            let member = try mapping(kind, users.table.name) { () throws(RowMappingError) in
+                try users.table.idValue(id, column: groupColumn, type: users.table.idType(groupColumn))
+            }
+            let column = users.table.column(groupColumn)
+            try execute(
+                dialect.update(users.table.name, set: [(column, .null)], where: column, in: [member]), kind,
+                users.table.name, &result)
+        }
+        if let parentColumn = layout.groups?.parent {
+            let parent = try mapping(kind, groups.table.name) { () throws(RowMappingError) in
+                try groups.table.idValue(id, column: parentColumn, type: groups.table.idType(parentColumn))
+            }
+            let column = groups.table.column(parentColumn)
+            try execute(
+                dialect.update(groups.table.name, set: [(column, .null)], where: column, in: [parent]), kind,
+                groups.table.name, &result)
+        }
+        try execute(dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value]), kind, groups.table.name, &result)
+    }
+
     func moveParent(_ groupID: String, to parentID: String?, result: inout ApplyResult) throws(TargetError) {
         let kind = TargetOperation.moveParent
         guard let groups, let parentColumn = layout.groups?.parent else {

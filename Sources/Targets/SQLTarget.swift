@@ -193,10 +193,7 @@ public final class SQLTarget {
         case .delete(.user, _):
             try deleteUsers(run.compactMap(\.subjectID), result: &result)
         case .delete(.group, let id):
-            let groups = try mappedTable(.group, kind)
-            let value = try mapping(kind, groups.table.name) { () throws(RowMappingError) in try groups.idValue(id) }
-            let statement = dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value])
-            try execute(statement, kind, groups.table.name, &result)
+            try deleteGroup(id, result: &result)
         case .deactivate, .reactivate:
             try setActive(kind == .reactivate, userIDs: run.compactMap(\.subjectID), kind: kind, result: &result)
         case .addMember, .removeMember:
