@@ -1,5 +1,6 @@
 import Config
 import Directory
+import Foundation
 import Logging
 import MySQLBinlog
 import MySQLSource
@@ -12,23 +13,31 @@ import SQLClients
 /// store only after the target committed (at-least-once delivery plus idempotent apply:
 /// exactly-once effect). A target that fails is retried with capped backoff without advancing
 /// the offset. Cancelling the task stops reading after the batch in flight is committed.
-public final class Pipeline {
+public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
     private let store: OffsetStore
     private let target: QueueConfined<any ReplicationTarget>
     private let retry: ReconnectPolicy
     private let logger: Logger
+    private let states: PipelineStates
+    private let metrics: PipelineMetrics
 
-    /// - Parameter openTarget: connects to the target; called on the target's own queue, and
-    ///   again after a batch failed (the connection may be gone).
+    /// - Parameters:
+    ///   - states: where the pipeline reports what it is doing (for `/readyz`).
+    ///   - metrics: where it counts what it does (for `/metrics`).
+    ///   - openTarget: connects to the target; called on the target's own queue, and again
+    ///     after a batch failed (the connection may be gone).
     public init(
         configuration: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy(),
+        states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
         logger: Logger = Logger(label: "scimsync.pipeline"),
         openTarget: @escaping @Sendable () throws -> any ReplicationTarget
     ) {
         self.configuration = configuration
         self.store = store
         self.retry = retry
+        self.states = states ?? PipelineStates(pipelines: [configuration.name])
+        self.metrics = metrics.pipeline(configuration.name)
         var logger = logger
         logger[metadataKey: "pipeline"] = "\(configuration.name)"
         self.logger = logger
@@ -46,11 +55,14 @@ public final class Pipeline {
         var counts: [String: Int] = [:]
         do {
             let start = try await startPosition(source: source, counts: &counts)
+            states.set(name, .streaming)
             try await stream(source: source, from: start, counts: &counts)
             try store.finishRun(runID, ops: counts, error: nil)
         } catch is CancellationError {
             try store.finishRun(runID, ops: counts, error: nil)
         } catch {
+            states.set(name, .failed)
+            metrics.errors.increment()
             try? store.finishRun(runID, ops: counts, error: "\(error)")
             throw error
         }
@@ -63,6 +75,7 @@ public final class Pipeline {
             return .filePosition(file: file, position: offset)
         }
         logger.info("first load from a consistent snapshot")
+        states.set(configuration.name, .loading)
         let layout = configuration.source.layout
         let coordinates = try await applyRetrying { target in
             try InitialLoad.run(source: source, layout: layout, target: target)
@@ -99,6 +112,7 @@ public final class Pipeline {
             switch output {
             case .transaction(let transaction):
                 let batch = transaction.changeBatch
+                metrics.sourceChanges.increment(by: Int64(batch.changes.count))
                 let ops = try mapper.ops(for: batch)
                 if !ops.isEmpty {
                     try await applyRetrying { target in try target.apply(ops) }
@@ -106,7 +120,14 @@ public final class Pipeline {
                 try store.commit(
                     position: batch.position, pipeline: name, created: ops.compactMap(\.createdEntry),
                     removed: ops.compactMap(\.deletedEntry))
-                for op in ops { counts[op.kindName, default: 0] += 1 }
+                for op in ops {
+                    counts[op.kindName, default: 0] += 1
+                    metrics.applied(op.kindName).increment()
+                }
+                if !batch.changes.isEmpty {
+                    // Seconds resolution: the binlog's commit timestamps have no fraction.
+                    metrics.lag.set(max(0, Date().timeIntervalSince1970 - Double(batch.commitTime)))
+                }
                 await reader.acknowledge(transaction.position)
             case .schemaChange(let change):
                 try store.commit(
@@ -124,9 +145,13 @@ public final class Pipeline {
         var attempt = 0
         while true {
             do {
-                return try await target.run(body)
+                let result = try await target.run(body)
+                if attempt > 0 { states.set(configuration.name, .streaming) }
+                return result
             } catch {
                 attempt += 1
+                metrics.retries.increment()
+                states.set(configuration.name, .retrying)
                 let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
                 logger.warning(
                     "target failed; retrying",

@@ -1,19 +1,21 @@
 import ArgumentParser
 import Config
 import Daemon
-import Dispatch
 import Foundation
+import Hummingbird
 import Logging
 import OffsetStore
+import ServiceLifecycle
 
-/// `scimsync run`: every pipeline of the configuration, until SIGTERM or SIGINT.
+/// `scimsync run`: every pipeline of the configuration and the admin HTTP server, until
+/// SIGTERM or SIGINT.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every pipeline: first load, then stream changes into the targets.",
         discussion: """
             SIGTERM or SIGINT stops reading, lets the batch in flight commit with its offset, and \
             exits 0. A pipeline that fails for good (a lost binlog position, an undecodable event) \
-            stops alone; the others go on, and the exit status is then 1.
+            stops alone and /readyz says so; the others go on.
             """
     )
 
@@ -36,42 +38,45 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot open the offset store", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        let states = PipelineStates(pipelines: loaded.pipelines.map(\.name))
+        let metrics = DaemonMetrics()
 
-        let work = Task {
-            await withTaskGroup(of: Bool.self) { group in
-                for pipeline in loaded.pipelines {
-                    group.addTask {
-                        let runner = Pipeline(configuration: pipeline, store: store, logger: logger) {
-                            try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
-                        }
-                        do {
-                            try await runner.run()
-                            return true
-                        } catch {
-                            logger.error("pipeline stopped", metadata: ["pipeline": "\(pipeline.name)", "error": "\(error)"])
-                            return false
-                        }
-                    }
-                }
-                var allSucceeded = true
-                for await succeeded in group where !succeeded { allSucceeded = false }
-                return allSucceeded
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
+            let runner = Pipeline(configuration: pipeline, store: store, states: states, metrics: metrics, logger: logger) {
+                try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
             }
+            // A pipeline that stops alone leaves the others (and the health endpoints) running.
+            return .init(
+                service: PipelineService(pipeline: runner, logger: logger), successTerminationBehavior: .ignore,
+                failureTerminationBehavior: .ignore, serviceName: "pipeline \(pipeline.name)")
         }
-        // Signals cancel the pipelines' tasks: each stops at its next read, after its batch in
-        // flight has been applied and its offset committed.
-        let signals = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.info("stopping", metadata: ["signal": "\(number)"])
-                work.cancel()
-            }
-            source.resume()
-            return source
+        services.append(
+            .init(service: AdminServer.application(host: loaded.http.host, port: loaded.http.port, states: states, metrics: metrics)))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
         }
-        let succeeded = await work.value
-        signals.forEach { $0.cancel() }
-        if !succeeded { throw ExitCode(1) }
+    }
+}
+
+/// A pipeline as a service: graceful shutdown cancels its reading, which stops after the
+/// batch in flight has committed with its offset.
+struct PipelineService: Service {
+    let pipeline: Pipeline
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { [pipeline] in try await pipeline.run() }
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("pipeline stopped", metadata: ["pipeline": "\(pipeline.configuration.name)", "error": "\(error)"])
+            throw error
+        }
     }
 }

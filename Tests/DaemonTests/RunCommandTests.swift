@@ -5,15 +5,21 @@ import MySQLBinlog
 import OffsetStore
 import SQLClients
 import Testing
+import TestSupport
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `scimsync run` as a process: SIGTERM lets the batch in flight commit, stores its offset and
 /// exits 0.
 @Suite struct RunCommandTests {
     @Test func sigtermStopsCleanlyWithTheOffsetCommitted() async throws {
         let fixture = try ExampleDirectories()
+        let httpPort = try TestServers.closedPort()
         let path = fixture.stateDirectory + "/scimsync.yaml"
         let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-sqlite.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
+            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(httpPort) }")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
 
         let process = Process()
@@ -44,6 +50,14 @@ import Testing
         while count() != 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(count() == 5, "the live change did not arrive")
 
+        // The admin endpoints: up, ready (the pipeline streams), and counting.
+        #expect(try await get(httpPort, "/healthz") == (200, "ok\n"))
+        #expect(try await get(httpPort, "/readyz") == (200, "hr-to-portal streaming\n"))
+        let metrics = try await get(httpPort, "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"scimsync_ops_applied_total{pipeline="hr-to-portal",kind="addMember"} 1"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"scimsync_lag_seconds{pipeline="hr-to-portal"}"#))
+
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
@@ -59,4 +73,11 @@ import Testing
         #expect(run.endedAt != nil)
         #expect(run.error == nil)
     }
+}
+
+/// GET on the daemon's admin port: status and body.
+func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+    let (data, response) = try await URLSession.shared.data(from: url)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
 }
