@@ -21,6 +21,7 @@ public final class Pipeline: Sendable {
     private let logger: Logger
     private let states: PipelineStates
     private let metrics: PipelineMetrics
+    private let groupCommit: GroupCommit
 
     /// - Parameters:
     ///   - states: where the pipeline reports what it is doing (for `/readyz`).
@@ -29,13 +30,14 @@ public final class Pipeline: Sendable {
     ///     after a batch failed (the connection may be gone).
     public init(
         configuration: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy(),
-        states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
+        groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
         logger: Logger = Logger(label: "scimsync.pipeline"),
         openTarget: @escaping @Sendable () throws -> any ReplicationTarget
     ) {
         self.configuration = configuration
         self.store = store
         self.retry = retry
+        self.groupCommit = groupCommit
         self.states = states ?? PipelineStates(pipelines: [configuration.name])
         self.metrics = metrics.pipeline(configuration.name)
         var logger = logger
@@ -103,38 +105,52 @@ public final class Pipeline: Sendable {
             history: try store.schemaHistory(pipeline: name), logger: logger)
         let mapper = ChangeMapper(layout: layout, onDelete: configuration.onDelete)
         var savedHistory = reader.history
-        while let output = try await reader.next() {
+        var ended = false
+        while !ended, let first = try await reader.next() {
+            // Group commit: the transactions already received join this target transaction,
+            // within a size and a latency budget; none is waited for.
+            var outputs = [first]
+            var changeCount = first.changeCount
+            let started = ContinuousClock.now
+            while changeCount < groupCommit.maxChanges, ContinuousClock.now - started < groupCommit.maxDelay,
+                await reader.hasBufferedEvents()
+            {
+                guard let more = try await reader.next() else {
+                    ended = true
+                    break
+                }
+                outputs.append(more)
+                changeCount += more.changeCount
+            }
             // The schema history is saved before the position that relies on it.
             if reader.history != savedHistory {
                 try store.save(reader.history, pipeline: name)
                 savedHistory = reader.history
             }
-            switch output {
-            case .transaction(let transaction):
-                let batch = transaction.changeBatch
-                metrics.sourceChanges.increment(by: Int64(batch.changes.count))
-                let ops = try mapper.ops(for: batch)
-                if !ops.isEmpty {
-                    try await applyRetrying { target in try target.apply(ops) }
-                }
-                try store.commit(
-                    position: batch.position, pipeline: name, created: ops.compactMap(\.createdEntry),
-                    removed: ops.compactMap(\.deletedEntry))
-                for op in ops {
-                    counts[op.kindName, default: 0] += 1
-                    metrics.applied(op.kindName).increment()
-                }
-                if !batch.changes.isEmpty {
-                    // Seconds resolution: the binlog's commit timestamps have no fraction.
-                    metrics.lag.set(max(0, Date().timeIntervalSince1970 - Double(batch.commitTime)))
-                }
-                await reader.acknowledge(transaction.position)
-            case .schemaChange(let change):
-                try store.commit(
-                    position: .binlog(file: change.position.file, offset: change.position.offset, gtid: change.gtid),
-                    pipeline: name)
-                await reader.acknowledge(change.position)
+            var changes: [RowChange] = []
+            for case .transaction(let transaction) in outputs { changes += transaction.changeBatch.changes }
+            guard let last = outputs.last else { continue }
+            let position = last.position
+            metrics.sourceChanges.increment(by: Int64(changes.count))
+            let batch = ChangeBatch(
+                changes: changes, position: .binlog(file: position.file, offset: position.offset, gtid: last.gtid),
+                commitTime: Int64(last.commitTimestamp))
+            let ops = try mapper.ops(for: batch)
+            if !ops.isEmpty {
+                try await applyRetrying { target in try target.apply(ops) }
             }
+            try store.commit(
+                position: batch.position, pipeline: name, created: ops.compactMap(\.createdEntry),
+                removed: ops.compactMap(\.deletedEntry))
+            for op in ops {
+                counts[op.kindName, default: 0] += 1
+                metrics.applied(op.kindName).increment()
+            }
+            if !changes.isEmpty {
+                // Seconds resolution: the binlog's commit timestamps have no fraction.
+                metrics.lag.set(max(0, Date().timeIntervalSince1970 - Double(batch.commitTime)))
+            }
+            await reader.acknowledge(position)
         }
         await reader.stop()
     }
@@ -169,6 +185,48 @@ public final class Pipeline: Sendable {
             hash = (hash ^ UInt32(byte)) &* 16_777_619
         }
         return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
+    }
+}
+
+/// How many source transactions one target transaction may take: those already received,
+/// up to `maxChanges` row changes, gathered for at most `maxDelay`.
+public struct GroupCommit: Sendable, Hashable {
+    public var maxChanges: Int
+    public var maxDelay: Duration
+
+    public init(maxChanges: Int = 5000, maxDelay: Duration = .milliseconds(20)) {
+        self.maxChanges = maxChanges
+        self.maxDelay = maxDelay
+    }
+}
+
+extension BinlogChangeReader.Output {
+    var changeCount: Int {
+        switch self {
+        case .transaction(let transaction): transaction.changes.count
+        case .schemaChange: 0
+        }
+    }
+
+    var position: BinlogPosition {
+        switch self {
+        case .transaction(let transaction): transaction.position
+        case .schemaChange(let change): change.position
+        }
+    }
+
+    var gtid: String? {
+        switch self {
+        case .transaction(let transaction): transaction.gtid
+        case .schemaChange(let change): change.gtid
+        }
+    }
+
+    var commitTimestamp: UInt32 {
+        switch self {
+        case .transaction(let transaction): transaction.commitTimestamp
+        case .schemaChange(let change): change.timestamp
+        }
     }
 }
 

@@ -87,6 +87,13 @@ public final class BinlogChangeReader {
         assembler.tableMap(schema: schema, table: table)
     }
 
+    /// Whether events already received wait to be decoded: a caller grouping transactions
+    /// (group commit) takes more only while this is true, so grouping never waits for the
+    /// server.
+    public func hasBufferedEvents() async -> Bool {
+        await events.bufferedEventCount > 0
+    }
+
     /// Marks everything up to `position` as handled: a reconnection resumes there.
     public func acknowledge(_ position: BinlogPosition) async {
         await events.acknowledge(.filePosition(file: position.file, position: position.offset))

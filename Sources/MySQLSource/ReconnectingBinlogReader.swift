@@ -54,6 +54,11 @@ public actor ReconnectingBinlogReader {
         retry.resumePosition
     }
 
+    /// Events read from the server and not yet taken: more work is already here.
+    public var bufferedEventCount: Int {
+        (heldEvent == nil ? 0 : 1) + (pump?.bufferedCount ?? 0)
+    }
+
     /// The next event or restart notice; nil when a non-blocking stream ended or the reader
     /// was stopped.
     ///
