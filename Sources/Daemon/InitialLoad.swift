@@ -15,7 +15,7 @@ enum InitialLoad {
     /// Runs on the target's queue (it blocks): `target` is only used there.
     static func run(
         source: MySQLConnectionConfig, layout: DirectoryLayout, target: any ReplicationTarget,
-        onCreated: (ResourceKind, Int) -> Void = { _, _ in }
+        created: ([ResourceOp]) throws -> Void = { _ in }
     ) throws -> BinlogCoordinates {
         let connection = try MariaDBConnection(
             host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
@@ -27,7 +27,7 @@ enum InitialLoad {
             try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
                 let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
                 return ops.filter { if case .moveParent = $0 { false } else { true } }
-            } applying: { try target.apply($0); onCreated(.group, $0.count) }
+            } applying: { try target.apply($0); try created($0) }
             if groups.parent != nil {
                 try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
                     let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
@@ -38,7 +38,7 @@ enum InitialLoad {
         // Users, with their group when membership is a column of the users table.
         try each(snapshot, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) { row in
             try mapper.ops(for: RowChange(table: layout.users.table, kind: .insert, before: nil, after: row))
-        } applying: { try target.apply(ResourceOp.ordered($0)); onCreated(.user, $0.count) }
+        } applying: { try target.apply(ResourceOp.ordered($0)); try created($0) }
         if let membership = layout.membership {
             try each(snapshot, table: membership.table, key: [membership.user, membership.group]) { row in
                 try mapper.ops(for: RowChange(table: membership.table, kind: .insert, before: nil, after: row))

@@ -79,8 +79,11 @@ public final class Pipeline: Sendable {
         logger.info("first load from a consistent snapshot")
         states.set(configuration.name, .loading)
         let layout = configuration.source.layout
+        let (store, name) = (store, configuration.name)
         let coordinates = try await applyRetrying { target in
-            try InitialLoad.run(source: source, layout: layout, target: target)
+            try InitialLoad.run(source: source, layout: layout, target: target) { ops in
+                try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
+            }
         }
         try store.commit(position: coordinates.sourcePosition, pipeline: configuration.name)
         counts["load", default: 0] += 1

@@ -72,6 +72,23 @@ extension OffsetStore {
         }
     }
 
+    /// Records resources scimsync created outside a position commit (the first load writes
+    /// them chunk by chunk; its position is committed once at the end).
+    public func recordCreated(_ entries: [LedgerEntry], pipeline: String) throws(OffsetStoreError) {
+        guard !entries.isEmpty else { return }
+        do {
+            try queue.write { db in
+                for entry in entries {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)",
+                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                }
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
     /// Forgets `pipeline`'s position (a lost binlog position: the next start reloads).
     public func resetPosition(pipeline: String) throws(OffsetStoreError) {
         do {

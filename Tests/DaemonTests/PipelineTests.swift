@@ -70,6 +70,9 @@ import Testing
         ])
         #expect(rows(db, groups) == ["1|Acme|NULL", "2|Engineering|1", "3|Platform|2", "4|Sales|1"])
         #expect(rows(db, members) == ["1|4", "2|2", "3|3", "4|3"])
+        // The first load recorded what it created in the ownership ledger.
+        #expect(try store.owned(["1", "2", "3", "4", "5"], kind: .user, pipeline: pipeline.name) == ["1", "2", "3", "4"])
+        #expect(try store.owned(["1", "2", "3", "4"], kind: .group, pipeline: pipeline.name) == ["1", "2", "3", "4"])
 
         let source = try MariaDBConnection(
             host: fixture.environment["HR_DB_HOST"]!, port: Int(fixture.environment["HR_DB_PORT"]!)!,
@@ -91,6 +94,7 @@ import Testing
         ])
         #expect(rows(db, groups) == ["1|Acme|NULL", "2|Engineering|1", "3|Platform|2", "4|Sales|2"])
         #expect(rows(db, members) == ["1|4", "3|3", "4|3", "5|2"])
+        #expect(try store.owned(["5"], kind: .user, pipeline: pipeline.name) == ["5"])
 
         running.cancel()
         #expect(try await running.value == ())
