@@ -143,8 +143,8 @@ public final class Pipeline: Sendable {
                 try await applyRetrying { target in try target.apply(ops) }
             }
             try store.commit(
-                position: batch.position, pipeline: name, created: ops.compactMap(\.createdEntry),
-                removed: ops.compactMap(\.deletedEntry))
+                position: batch.position, pipeline: name, sourceTime: changes.isEmpty ? nil : batch.commitTime,
+                created: ops.compactMap(\.createdEntry), removed: ops.compactMap(\.deletedEntry))
             for op in ops {
                 counts[op.kindName, default: 0] += 1
                 metrics.applied(op.kindName).increment()

@@ -1,6 +1,9 @@
 import Config
 import Directory
+import Foundation
+import MySQLBinlog
 import OffsetStore
+import SQLClients
 
 /// What `scimsync status` reports for one pipeline, from the offset store alone (it works
 /// while the daemon runs: the store is in WAL mode).
@@ -9,37 +12,84 @@ public struct PipelineStatus: Sendable, Hashable {
     /// Where the pipeline resumes; nil before its first load committed.
     public var position: SourcePosition?
     public var lastRun: RunRecord?
+    /// How far behind the source the stored position is; nil when the source was not asked.
+    public var lag: Lag?
+
+    public enum Lag: Sendable, Hashable {
+        case caughtUp
+        /// Behind: the source's position now, and seconds since the source committed the last
+        /// transaction the target has.
+        case behind(sourcePosition: String, seconds: Int64?)
+        /// The source could not be asked; the reason.
+        case unknown(String)
+    }
+
+    /// From the run log: running (or crashed without ending), stopped, or failed.
+    public var state: String {
+        guard let run = lastRun else { return "never run" }
+        if run.endedAt == nil { return "running" }
+        return run.error == nil ? "stopped" : "failed"
+    }
 
     /// `hr-to-portal: at binlog.000003:1234 (gtid 0-1-42); last run started … ended …, 120 ops`
     public var line: String {
-        var text = "\(name): "
+        var text = "\(name): \(state), "
         switch position {
         case nil: text += "no position yet (the first load has not committed)"
         case .binlog(let file, let offset, let gtid)?: text += "at \(file):\(offset)" + (gtid.map { " (gtid \($0))" } ?? "")
         case .changeTracking(let version)?: text += "at change-tracking version \(version)"
         case .token(let token)?: text += "at \(token)"
         }
-        guard let run = lastRun else { return text + "; never run" }
+        switch lag {
+        case nil: break
+        case .caughtUp?: text += ", caught up"
+        case .behind(let source, let seconds)?:
+            text += ", behind the source (at \(source))" + (seconds.map { ", lag \($0) s" } ?? "")
+        case .unknown(let reason)?: text += ", lag unknown (\(reason))"
+        }
+        guard let run = lastRun else { return text }
         text += "; last run started \(run.startedAt)"
         if let ended = run.endedAt {
             let total = run.ops.values.reduce(0, +)
             text += ", ended \(ended), \(total) op\(total == 1 ? "" : "s")"
         } else {
-            text += ", still running (or stopped without ending: a crash)"
+            text += ", not ended (running, or stopped by a crash)"
         }
         if let error = run.error { text += "; error: \(error)" }
         return text
     }
 
-    /// The status of every pipeline of `config`.
-    public static func all(_ config: ScimsyncConfig) throws(OffsetStoreError) -> [PipelineStatus] {
+    /// The status of every pipeline of `config`; with `askSources`, each MySQL source is asked
+    /// for its position to tell the lag.
+    public static func all(_ config: ScimsyncConfig, askSources: Bool = true) throws(OffsetStoreError) -> [PipelineStatus] {
         let store = try OffsetStore(path: config.offsets.path)
         var result: [PipelineStatus] = []
         for pipeline in config.pipelines {
-            result.append(PipelineStatus(
-                name: pipeline.name, position: try store.position(pipeline: pipeline.name),
-                lastRun: try store.runs(pipeline: pipeline.name, limit: 1).first))
+            let position = try store.position(pipeline: pipeline.name)
+            var status = PipelineStatus(
+                name: pipeline.name, position: position, lastRun: try store.runs(pipeline: pipeline.name, limit: 1).first)
+            if askSources, case .mysql(let source) = pipeline.source.connection, case .binlog(let file, let offset, _)? = position {
+                status.lag = lag(
+                    source: source, stored: BinlogPosition(file: file, offset: offset),
+                    sourceTime: try store.sourceTime(pipeline: pipeline.name))
+            }
+            result.append(status)
         }
         return result
+    }
+
+    private static func lag(source: MySQLConnectionConfig, stored: BinlogPosition, sourceTime: Int64?) -> Lag {
+        do {
+            let connection = try MariaDBConnection(
+                host: source.host, port: source.port, user: source.user, password: source.password, connectTimeout: 5)
+            let now = try connection.currentBinlogPosition()
+            let current = BinlogPosition(file: now.file, offset: now.offset)
+            if !(stored < current) { return .caughtUp }
+            return .behind(
+                sourcePosition: current.description,
+                seconds: sourceTime.map { max(0, Int64(Date().timeIntervalSince1970) - $0) })
+        } catch {
+            return .unknown("\(error)")
+        }
     }
 }

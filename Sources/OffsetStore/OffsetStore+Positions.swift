@@ -33,12 +33,16 @@ extension OffsetStore {
     /// Records that `pipeline`'s target committed everything up to `position`, together with
     /// the ownership changes of that batch, in one SQLite transaction: after a crash either
     /// both are stored or neither (and the batch is replayed, which is idempotent).
+    ///
+    /// - Parameter sourceTime: when the source committed the last transaction of the batch
+    ///   (seconds since 1970), for `scimsync status`'s lag.
     public func commit(
-        position: SourcePosition, pipeline: String, created: [LedgerEntry] = [], removed: [LedgerEntry] = []
+        position: SourcePosition, pipeline: String, sourceTime: Int64? = nil, created: [LedgerEntry] = [],
+        removed: [LedgerEntry] = []
     ) throws(OffsetStoreError) {
         do {
             try queue.write { db in
-                var arguments: StatementArguments = [pipeline]
+                var arguments: StatementArguments = [pipeline, sourceTime]
                 switch position {
                 case .binlog(let file, let offset, let gtid):
                     arguments += ["binlog", file, Int64(offset), gtid, nil, nil]
@@ -49,11 +53,12 @@ extension OffsetStore {
                 }
                 try db.execute(
                     sql: """
-                        INSERT INTO positions (pipeline, kind, file, offset, gtid, version, token, committed_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                        INSERT INTO positions (pipeline, source_time, kind, file, offset, gtid, version, token, committed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
                         ON CONFLICT (pipeline) DO UPDATE SET kind = excluded.kind, file = excluded.file,
                           offset = excluded.offset, gtid = excluded.gtid, version = excluded.version,
-                          token = excluded.token, committed_at = excluded.committed_at
+                          token = excluded.token, committed_at = excluded.committed_at,
+                          source_time = COALESCE(excluded.source_time, positions.source_time)
                         """,
                     arguments: arguments)
                 for entry in created {
@@ -86,6 +91,17 @@ extension OffsetStore {
             }
         } catch {
             throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// When the source committed the last transaction `pipeline` applied (seconds since 1970).
+    public func sourceTime(pipeline: String) throws(OffsetStoreError) -> Int64? {
+        do {
+            return try queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT source_time FROM positions WHERE pipeline = ?", arguments: [pipeline])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
         }
     }
 

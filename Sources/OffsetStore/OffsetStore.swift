@@ -70,6 +70,9 @@ public final class OffsetStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("position source time") { db in
+            try db.execute(sql: "ALTER TABLE positions ADD COLUMN source_time INTEGER")
+        }
         return migrator
     }
 }

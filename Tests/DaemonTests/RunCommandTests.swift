@@ -72,6 +72,15 @@ import FoundationNetworking
         let run = try #require(try store.runs(pipeline: "hr-to-portal").first)
         #expect(run.endedAt != nil)
         #expect(run.error == nil)
+        // status asks the source how far behind the stored position is.
+        let config = try ConfigLoader.parse(text, file: path, baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let status = try #require(try PipelineStatus.all(config).first)
+        #expect(status.state == "stopped")
+        switch status.lag {
+        case .caughtUp?, .behind?: break
+        case .unknown(let reason)?: Issue.record("the source was not reachable: \(reason)")
+        case nil: Issue.record("no lag reported")
+        }
     }
 }
 
