@@ -6,10 +6,12 @@ extension ResourceOp {
     ///
     /// 1. group creates and patches,
     /// 2. parent moves (so every group exists before any is linked under it),
-    /// 3. user creates, patches, deactivations and reactivations,
-    /// 4. member removals,
-    /// 5. member additions (after both the user and the group exist),
-    /// 6. user deletes (after their memberships are gone),
+    /// 3. member removals,
+    /// 4. user deletes (after their memberships are gone, and before user writes: a user
+    ///    renumbered in the source is deleted and created again with the same userName, which
+    ///    a target's unique login column accepts only once the old row is gone),
+    /// 5. user creates, patches, deactivations and reactivations,
+    /// 6. member additions (after both the user and the group exist),
     /// 7. group deletes (after their members and any users pointing at them).
     ///
     /// Within a phase the input order stays. Two operations on the same subject (the same
@@ -39,7 +41,7 @@ extension ResourceOp {
 
     /// The apply phases, in order.
     enum Phase: Int, Comparable {
-        case groupWrite, parentMove, userWrite, memberRemoval, memberAddition, userDelete, groupDelete
+        case groupWrite, parentMove, memberRemoval, userDelete, userWrite, memberAddition, groupDelete
 
         static func < (lhs: Phase, rhs: Phase) -> Bool { lhs.rawValue < rhs.rawValue }
     }

@@ -47,9 +47,9 @@ import Testing
         #expect(
             ResourceOp.ordered(ops) == [
                 patchGroup, Self.group("1"), .moveParent(groupID: "2", parentID: nil),
-                .deactivate(userID: "4"), Self.user("5"),
-                .removeMember(groupID: "2", userID: "6"), .addMember(groupID: "2", userID: "5"),
-                .delete(.user, id: "8"), .delete(.group, id: "9"),
+                .removeMember(groupID: "2", userID: "6"), .delete(.user, id: "8"),
+                .deactivate(userID: "4"), Self.user("5"), .addMember(groupID: "2", userID: "5"),
+                .delete(.group, id: "9"),
             ])
     }
 
