@@ -132,6 +132,17 @@ final class DirectoryWorkload: @unchecked Sendable {
     private var nextGroupID = 0
     private var nextName = 0
     private(set) var operations = 0
+    private let lock = NSLock()
+    private var onlyAdditions = false
+
+    /// While set, only inserts, updates, renames, parent moves and membership additions: no
+    /// user deletes, id changes or membership removals. A first load interrupted by a crash
+    /// starts again from a new snapshot without removing what the first attempt loaded, so a
+    /// removal between the two snapshots would stay undone (see CrashSafetyTests).
+    var additionsOnly: Bool {
+        get { lock.withLock { onlyAdditions } }
+        set { lock.withLock { onlyAdditions = newValue } }
+    }
 
     struct Pair: Hashable {
         var user: Int
@@ -199,7 +210,9 @@ final class DirectoryWorkload: @unchecked Sendable {
     // MARK: Operations
 
     private func operation() throws {
-        switch Int.random(in: 0..<100, using: &random) {
+        var draw = Int.random(in: 0..<100, using: &random)
+        if additionsOnly, (42..<52).contains(draw) || draw >= 87 { draw = 0 }
+        switch draw {
         case 0..<18: try insertUser(id: nil)
         case 18..<42: try updateUser()
         case 42..<48: try deleteUser()
@@ -320,7 +333,7 @@ final class DirectoryWorkload: @unchecked Sendable {
     private func addMembership() throws {
         guard let user = users.randomElement(using: &random), let group = groups.randomElement(using: &random) else { return }
         let pair = Pair(user: user, group: group)
-        guard !memberships.contains(pair) else { return try removeMembership() }
+        guard !memberships.contains(pair) else { return additionsOnly ? () : try removeMembership() }
         try source.query("INSERT INTO sync_users_groups_rel (user_id, group_id) VALUES (?, ?)", [.int(Int64(user)), .int(Int64(group))])
         memberships.insert(pair)
     }
