@@ -20,8 +20,8 @@ public enum DeletePolicy: String, Sendable, Hashable, CaseIterable {
 ///   moveParent when the parent changed; delete → delete.
 /// - membership rows: insert → addMember; update → removeMember + addMember; delete →
 ///   removeMember.
-/// - An update that changes the id (the primary key) is a delete of the old resource (by the
-///   policy, for users) and a create of the new one.
+/// - An update that changes the id (the primary key) is a delete of the old resource (also
+///   for users under `deactivate`: a renumbered user did not leave) and a create of the new one.
 /// - A group's parent travels as its own `moveParent` op, never inside `create`: targets then
 ///   create every group the same way and link parents once both groups exist, which
 ///   ``ResourceOp/ordered(_:)`` arranges.
@@ -82,19 +82,16 @@ public struct ChangeMapper: Sendable, Hashable {
             if let membership = try layout.membership(inUsersRow: after) { ops.append(membership.addOp) }
             return ops
         case (let before?, nil):
-            let id = try mapper.id(in: before)
-            switch onDelete {
-            case .delete:
-                let removal = try layout.membership(inUsersRow: before).map(\.removeOp)
-                return (removal.map { [$0] } ?? []) + [.delete(.user, id: id)]
-            case .deactivate:
-                return [.deactivate(userID: id)]
-            }
+            return try userRemovalOps(before, policy: onDelete)
         case (let before?, let after?):
             let after = after.filling(from: before)
             let id = try mapper.id(in: after)
             guard try mapper.id(in: before) == id else {
-                return try userOps(before: before, after: nil) + userOps(before: nil, after: after)
+                // A new id is the same person renumbered, not one who left: the old resource
+                // is deleted whatever the policy (issue 4: "primary-key (id) update -> delete +
+                // create"). Deactivating it would keep its userName, which the new resource
+                // carries too, and a target with a unique login column would refuse the create.
+                return try userRemovalOps(before, policy: .delete) + userOps(before: nil, after: after)
             }
             let diff = try AttributeDiff(mapper: mapper, before: before, after: after)
             var ops: [ResourceOp] = []
@@ -111,6 +108,18 @@ public struct ChangeMapper: Sendable, Hashable {
                 if let new { ops.append(new.addOp) }
             }
             return ops
+        }
+    }
+
+    /// A user leaving: deleted (after its `users.group` membership) or deactivated.
+    private func userRemovalOps(_ before: Row, policy: DeletePolicy) throws(RowMappingError) -> [ResourceOp] {
+        let id = try layout.userMapper.id(in: before)
+        switch policy {
+        case .delete:
+            let removal = try layout.membership(inUsersRow: before).map(\.removeOp)
+            return (removal.map { [$0] } ?? []) + [.delete(.user, id: id)]
+        case .deactivate:
+            return [.deactivate(userID: id)]
         }
     }
 
