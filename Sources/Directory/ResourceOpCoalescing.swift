@@ -62,11 +62,11 @@ extension ResourceOp {
         }
     }
 
-    /// What an operation is about, for folding: a resource's content, a user's activation, a
-    /// membership pair, a group's parent.
+    /// What an operation is about, for folding: a resource (its content and, for a user, its
+    /// activation: a create or patch must never be folded past a deactivation of the same
+    /// user, or the user's last state would be lost), a membership pair, a group's parent.
     private enum FoldSubject: Hashable {
         case resource(ResourceKind, String)
-        case activation(String)
         case membership(group: String, user: String)
         case parent(String)
 
@@ -78,7 +78,7 @@ extension ResourceOp {
             case .patch(let kind, let id, _), .delete(let kind, let id):
                 self = .resource(kind, id)
             case .deactivate(let user), .reactivate(let user):
-                self = .activation(user)
+                self = .resource(.user, user)
             case .addMember(let group, let user), .removeMember(let group, let user):
                 self = .membership(group: group, user: user)
             case .moveParent(let group, _):

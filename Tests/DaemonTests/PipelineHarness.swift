@@ -12,10 +12,11 @@ import TestSupport
 /// MariaDB→MariaDB variant, and a way to run blocking work off Swift's cooperative pool.
 enum PipelineHarness {
     /// The example file's text with a random `serverId`, so concurrent tests' replicas do not
-    /// disconnect each other.
+    /// disconnect each other, and a free admin port, so concurrent daemons do not collide.
     static func exampleText(_ relative: String) throws -> String {
         try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8)
             .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
+            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
     }
 
     static func sqliteConfig(_ fixture: ExampleDirectories) throws -> ScimsyncConfig {

@@ -41,4 +41,12 @@ import Testing
             .reactivate(userID: "1"), .removeMember(groupID: "g", userID: "1"), .moveParent(groupID: "g", parentID: nil),
         ]) == [.reactivate(userID: "1"), .removeMember(groupID: "g", userID: "1"), .moveParent(groupID: "g", parentID: nil)])
     }
+
+    @Test func aCreateIsNeverFoldedPastADeactivationOfItsUser() {
+        // Inserted, deleted (deactivated under onDelete: deactivate), inserted again: the user
+        // ends active, as at the source.
+        let ops: [ResourceOp] = [.create(.user, user("1", "a")), .deactivate(userID: "1"), .create(.user, user("1", "b"))]
+        #expect(ResourceOp.coalesced(ops) == ops)
+        #expect(ResourceOp.coalesced([.deactivate(userID: "1"), .reactivate(userID: "1")]) == [.reactivate(userID: "1")])
+    }
 }
