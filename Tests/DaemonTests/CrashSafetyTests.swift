@@ -4,6 +4,7 @@ import Foundation
 import OffsetStore
 import SQLClients
 import Testing
+import TestSupport
 
 /// `scimsync run` killed with SIGKILL at random points — once during the first load of a
 /// 20,000-user directory, five times while streaming — and started again each time, while a
@@ -36,6 +37,9 @@ import Testing
         let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
         let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         let sqlitePath = fixture.sqlitePath
+        // WAL, so that counting the target's rows never waits for the load's write
+        // transactions: the first kill must land in the middle of the load.
+        _ = try SQLiteDatabase(path: sqlitePath).query("PRAGMA journal_mode=WAL")
         func users() -> Int {
             guard let database = try? SQLiteDatabase(path: sqlitePath),
                 case .int(let number)? = try? database.query("SELECT COUNT(*) FROM portal_users").first?.values.first

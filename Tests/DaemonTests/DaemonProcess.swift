@@ -1,6 +1,7 @@
 import Foundation
 import SQLClients
 import Testing
+import TestSupport
 
 /// `scimsync run --config` as a child process over a source on a PrivateMariaDB (or any
 /// MariaDB) and the SQLite example target, for the tests that signal or kill the daemon.

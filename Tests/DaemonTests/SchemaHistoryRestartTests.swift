@@ -4,6 +4,7 @@ import MySQLSource
 import OffsetStore
 import SQLClients
 import Testing
+import TestSupport
 
 /// With `binlog_row_metadata=MINIMAL` the binlog does not name columns: rows written before an
 /// ALTER TABLE decode correctly after a restart only through the persisted schema history.

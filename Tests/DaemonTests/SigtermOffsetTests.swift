@@ -3,6 +3,7 @@ import Foundation
 import OffsetStore
 import SQLClients
 import Testing
+import TestSupport
 
 /// SIGTERM in the middle of a stream: the daemon exits 0 and the stored offset is exactly the
 /// end of the last source transaction whose changes reached the target — not one before (a

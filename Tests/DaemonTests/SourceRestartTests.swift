@@ -5,6 +5,7 @@ import MySQLBinlog
 import MySQLSource
 import SQLClients
 import Testing
+import TestSupport
 
 /// A source server restarted in the middle of a stream: the reader reconnects by itself and
 /// every row arrives exactly once, in order, across the restart (and the new binlog file the

@@ -123,10 +123,16 @@ private func events(_ count: Int) -> [RawBinlogEvent] {
     }
 
     @Test func anIdleStreamSendsHeartbeatsAndStopsPromptly() async throws {
-        let connection = try TestServers.mariaDB()
+        // A server of its own: the shared one is never idle while other tests run, and a
+        // server only sends heartbeats while its binlog is idle.
+        let server = try PrivateMariaDB()
+        let (port, user, password) = (server.port, server.user, server.password)
+        let connection = try MariaDBConnection(host: "127.0.0.1", port: port, user: user, password: password)
         let start = try connection.currentBinlogPosition()
         let pump = BinlogEventPump(capacity: 16) {
-            try openStream(from: start.start, nonBlocking: false, heartbeat: .seconds(1))
+            try MariaDBReplicationStream(
+                host: "127.0.0.1", port: port, user: user, password: password, serverID: uniqueServerID(),
+                start: start.start, heartbeat: .seconds(1), nonBlocking: false)
         }
         var sawHeartbeat = false
         for _ in 0..<10_000 {

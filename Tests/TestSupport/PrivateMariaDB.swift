@@ -1,17 +1,16 @@
 import Foundation
-import TestSupport
 
 /// A MariaDB server of one test's own, for what the shared server of scripts/test must not
 /// suffer: being stopped and started again. Binlog on as scripts/test configures it; the
 /// account `scimsync` (password `scimsync`) may do everything.
-final class PrivateMariaDB {
-    let directory: String
-    let port: Int
+public final class PrivateMariaDB {
+    public let directory: String
+    public let port: Int
     private var process: Process?
     /// `binlog_row_metadata`: FULL as on the shared server, or MINIMAL (MySQL's default).
-    let rowMetadata: String
+    public let rowMetadata: String
 
-    init(rowMetadata: String = "FULL") throws {
+    public init(rowMetadata: String = "FULL") throws {
         self.rowMetadata = rowMetadata
         directory = NSTemporaryDirectory() + "scimsync-private-\(UUID().uuidString.prefix(8))"
         port = try TestServers.closedPort()
@@ -32,15 +31,15 @@ final class PrivateMariaDB {
                 + "GRANT ALL PRIVILEGES ON *.* TO 'scimsync'@'127.0.0.1' WITH GRANT OPTION"])
     }
 
-    let user = "scimsync"
-    let password = "scimsync"
+    public let user = "scimsync"
+    public let password = "scimsync"
 
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func start() throws {
+    public func start() throws {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: try Self.program(["mariadbd", "mysqld"], in: ["/usr/sbin"]))
         server.arguments = [
@@ -61,7 +60,7 @@ final class PrivateMariaDB {
     }
 
     /// Stops the server the way an operator's restart does (SIGTERM) and waits for it to exit.
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
@@ -111,12 +110,12 @@ final class PrivateMariaDB {
     }
 }
 
-enum PrivateMariaDBError: Error, CustomStringConvertible {
+public enum PrivateMariaDBError: Error, CustomStringConvertible {
     case missing(String)
     case failed(String, String)
     case didNotStart(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .missing(let name): "\(name) not found: install mariadb-server (scripts/test does)"
         case .failed(let program, let output): "\(program) failed: \(output.suffix(2000))"
