@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import Directory
 import MySQLSource
 import SQLClients
@@ -11,6 +12,12 @@ import SQLClients
 /// starts it again, which the target's idempotent operations make harmless.
 enum InitialLoad {
     static let chunkSize = 1000
+
+    /// A crash point for the crash-safety tests: with `SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS=N`
+    /// in the environment the process SIGKILLs itself after the load's N-th target batch, so a
+    /// test can be sure to kill it in the middle of a first load, whatever the machine's speed.
+    private static let killAfterChunks: Int? = ProcessInfo.processInfo
+        .environment["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS"].flatMap { Int($0) }
 
     /// Runs on the target's queue (it blocks): `target` is only used there.
     static func run(
@@ -48,6 +55,9 @@ enum InitialLoad {
         return snapshot.position
     }
 
+    /// Target batches applied by this process's loads (for the failpoint).
+    nonisolated(unsafe) private static var appliedChunks = 0
+
     /// Reads `table` in key order, chunk by chunk, turning each chunk into one target batch.
     private static func each(
         _ snapshot: ConsistentSnapshot, table: String, key: [String], ops: (Row) throws -> [ResourceOp],
@@ -57,7 +67,11 @@ enum InitialLoad {
         while let rows = try chunks.next() {
             var batch: [ResourceOp] = []
             for row in rows { batch += try ops(row) }
-            if !batch.isEmpty { try apply(batch) }
+            if !batch.isEmpty {
+                try apply(batch)
+                appliedChunks += 1
+                if let killAfterChunks, appliedChunks >= killAfterChunks { kill(getpid(), SIGKILL) }
+            }
         }
     }
 }

@@ -48,11 +48,12 @@ import TestSupport
         }
 
         let writing = WorkloadRunner(workload, limit: 4_000)
-        try daemon.start()
-        // 1: in the middle of the first load.
+        // 1: in the middle of the first load: a failpoint kills the daemon after its fifth load
+        // batch (the test process could be too slow to catch it there from outside).
+        try daemon.start(extra: ["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS": "5"])
         let deadline = ContinuousClock.now + .seconds(40)
-        while users() < 1_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        daemon.kill9()
+        let killed = try await daemon.waitForExit()
+        #expect(killed?.reason == .uncaughtSignal && killed?.status == SIGKILL, "seed \(seed): \(String(describing: killed))")
         #expect(try store.position(pipeline: "hr-to-portal") == nil, "seed \(seed): the first kill came after the load")
         let partial = users()
         #expect(partial > 0 && partial < Self.directorySize, "seed \(seed): \(partial) users loaded at the first kill")

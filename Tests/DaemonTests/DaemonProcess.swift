@@ -20,13 +20,14 @@ final class DaemonProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
 
-    func start() throws {
+    /// Starts the daemon; `extra` adds to its environment for this start only (failpoints).
+    func start(extra: [String: String] = [:]) throws {
         let binary = CheckCommandTests.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
         let process = Process()
         process.executableURL = binary
         process.arguments = ["run", "--config", configPath]
-        process.environment = environment
+        process.environment = environment.merging(extra) { _, new in new }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardOutput = log
@@ -47,6 +48,16 @@ final class DaemonProcess: @unchecked Sendable {
     func terminate(timeout: Duration = .seconds(30)) async throws -> (reason: Process.TerminationReason, status: Int32)? {
         guard let process else { return nil }
         process.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else { return nil }
+        self.process = nil
+        return (process.terminationReason, process.terminationStatus)
+    }
+
+    /// Waits until the daemon exits by itself (a failpoint killed it).
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> (reason: Process.TerminationReason, status: Int32)? {
+        guard let process else { return nil }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else { return nil }
