@@ -120,7 +120,7 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
 final class DirectoryWorkload: @unchecked Sendable {
     let seed: UInt64
     private var random: SeededGenerator
-    private let source: MariaDBConnection
+    private var source: MariaDBConnection
     private var users = PickableSet<Int>()
     private var groups = PickableSet<Int>()
     private var parents: [Int: Int] = [:]
@@ -167,6 +167,9 @@ final class DirectoryWorkload: @unchecked Sendable {
         nextGroupID = (groups.elements.max() ?? 0) + 1
         nextName = nextUserID
     }
+
+    /// Goes on over a new connection (after the server restarted).
+    func reconnect(_ connection: MariaDBConnection) { source = connection }
 
     static func int(_ value: SQLValue) -> Int {
         switch value {
