@@ -82,6 +82,56 @@ import Testing
     }
 }
 
+extension CrashSafetyTests {
+    /// Known bug: a first load killed half-way starts again from a new snapshot and only
+    /// upserts, so what was removed from the source between the two snapshots — here a user the
+    /// first attempt loaded and that was then deleted; memberships and groups alike — stays in
+    /// the target as it was, and the stream (which starts at the second snapshot) never sees the
+    /// removal. Fixing it needs the restarted load to drop or deactivate target rows the new
+    /// snapshot lacks (the reconciliation merge-join of DESIGN.md), or to remember the first
+    /// attempt's snapshot position and replay from there.
+    @Test func aRestartedFirstLoadMissesRemovalsBetweenItsSnapshots() async throws {
+        let fixture = try ExampleDirectories()
+        var random = SeededGenerator(seed: 1)
+        let source = try PipelineHarness.source(fixture)
+        try bulkLoad(source, count: Self.directorySize, random: &random)
+        let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
+        let sqlitePath = fixture.sqlitePath
+        func loaded(_ id: Int) -> Bool {
+            guard let database = try? SQLiteDatabase(path: sqlitePath),
+                let rows = try? database.query("SELECT id FROM portal_users WHERE id = '\(id)'")
+            else { return false }
+            return !rows.isEmpty
+        }
+        try daemon.start()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !loaded(10_999), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        daemon.kill9()
+        try #require(try store.position(pipeline: "hr-to-portal") == nil, "the kill came after the load")
+        try #require(!loaded(29_999), "the kill came after the load")
+
+        // Loaded by the first attempt, then removed at the source.
+        let lastRow = try source.query(
+            "SELECT id, username, first_name, last_name, email, job_title, employee_number FROM sync_users WHERE id = 10000")
+        try source.execute("DELETE FROM sync_users WHERE id = 10000")
+        try daemon.start()
+        while try store.position(pipeline: "hr-to-portal") == nil, ContinuousClock.now < deadline + .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(try store.position(pipeline: "hr-to-portal") != nil, "the restarted load did not commit")
+        let target = try SQLiteDatabase(path: sqlitePath)
+        let user = try target.query(
+            "SELECT id, login, given_name, family_name, mail, title, employee_no, enabled FROM portal_users WHERE id = '10000'")
+        // Everything else arrived: the target has every source user.
+        #expect(try target.query("SELECT id FROM portal_users").count == Self.directorySize + 4)
+        withKnownIssue("a restarted first load keeps what the first attempt loaded and the source removed since") {
+            #expect(user.map(DirectoryRows.text) == lastRow.map { DirectoryRows.text($0) + "|0" })
+        }
+        _ = try await daemon.terminate()
+    }
+}
+
 /// Runs a workload's transactions on a Dispatch thread until stopped or `limit` operations ran.
 final class WorkloadRunner: @unchecked Sendable {
     private let done: Task<Int, any Error>
