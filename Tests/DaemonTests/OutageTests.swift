@@ -66,8 +66,9 @@ import Testing
         try await running.value
     }
 
-    /// The source server restarted (SIGTERM, start) while the pipeline still works through a
-    /// backlog; it reconnects from its position in the new binlog file and goes on.
+    /// The source server restarted (SIGTERM, start) twice: after the stream saw only users, and
+    /// while the pipeline works through a backlog; it reconnects from its position in the new
+    /// binlog file and goes on.
     @Test func sourceMariaDBRestarts() async throws {
         let fixture = try PrivateSourceFixture()
         let config = try ConfigLoader.parse(
@@ -79,6 +80,19 @@ import Testing
         defer { running.cancel() }
         try await waitForFirstLoad(store, pipeline.name)
 
+        // A first restart once the stream has seen only users: the pipeline's catalog
+        // connection (which looked up sync_users) is then dead when the first groups and
+        // relation rows ask it for their tables.
+        try fixture.source().execute("INSERT INTO sync_users (id, username) VALUES (5, 'first')")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while fixture.count("SELECT COUNT(*) FROM portal_users") != 5, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(fixture.count("SELECT COUNT(*) FROM portal_users") == 5, "the first change did not arrive")
+        fixture.server.stop()
+        try fixture.server.start()
+
+        // A second one while the pipeline works through a backlog.
         let workload = try DirectoryWorkload(source: fixture.source())
         try await offPool { try workload.run(operations: 1_500) }
         fixture.server.stop()
@@ -96,7 +110,7 @@ import Testing
             Issue.record("no binlog position stored")
             return
         }
-        #expect(file == "binlog.000002", "the position moved on into the restarted server's new binlog file")
+        #expect(file == "binlog.000003", "the position moved on into the restarted server's newest binlog file")
         running.cancel()
         try await running.value
     }
