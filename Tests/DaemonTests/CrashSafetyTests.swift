@@ -12,6 +12,39 @@ import Testing
 @Suite struct CrashSafetyTests {
     static let directorySize = 20_000
 
+    /// Kills the daemon in the middle of its first load, however busy the machine: on a
+    /// thread of its own (the test's task may wait seconds for the cooperative pool), waits
+    /// until `sql` counts a row in the SQLite target, takes the target's write lock (BEGIN
+    /// IMMEDIATE) so that the next load chunk cannot commit, and sends SIGKILL while holding it.
+    /// Returns whether the offset store still had no position then, and the users loaded.
+    func killDuringLoad(_ daemon: DaemonProcess, target path: String, store storePath: String, whenCounted sql: String)
+        async throws -> (noPosition: Bool, users: Int)
+    {
+        let pid = try #require(daemon.process?.processIdentifier)
+        let result = try await offPool { () throws -> (noPosition: Bool, users: Int) in
+            let database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA busy_timeout = 5000")
+            let deadline = Date().addingTimeInterval(40)
+            while Date() < deadline {
+                if case .int(let count)? = try? database.query(sql).first?.values.first, count > 0 { break }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            while (try? database.execute("BEGIN IMMEDIATE")) == nil, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            let noPosition = try OffsetStore(path: storePath).position(pipeline: "hr-to-portal") == nil
+            kill(pid, SIGKILL)
+            var users = -1
+            if case .int(let count)? = try database.query("SELECT COUNT(*) FROM portal_users").first?.values.first {
+                users = Int(count)
+            }
+            try database.execute("ROLLBACK")
+            return (noPosition, users)
+        }
+        daemon.kill9()
+        return result
+    }
+
     /// The seed directory plus `count` users with one membership each, in multi-row inserts.
     func bulkLoad(_ source: MariaDBConnection, count: Int, random: inout SeededGenerator) throws {
         for start in stride(from: 0, to: count, by: 1_000) {
@@ -36,21 +69,15 @@ import Testing
         let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
         let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         let sqlitePath = fixture.sqlitePath
-        func users() -> Int {
-            guard let database = try? SQLiteDatabase(path: sqlitePath),
-                case .int(let number)? = try? database.query("SELECT COUNT(*) FROM portal_users").first?.values.first
-            else { return -1 }
-            return Int(number)
-        }
 
         let writing = WorkloadRunner(workload, limit: 4_000)
         try daemon.start()
         // 1: in the middle of the first load.
         let deadline = ContinuousClock.now + .seconds(40)
-        while users() < 1_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        daemon.kill9()
-        #expect(try store.position(pipeline: "hr-to-portal") == nil, "seed \(seed): the first kill came after the load")
-        let partial = users()
+        let (noPosition, partial) = try await killDuringLoad(
+            daemon, target: sqlitePath, store: fixture.stateDirectory + "/offsets.db",
+            whenCounted: "SELECT COUNT(*) FROM portal_users")
+        #expect(noPosition, "seed \(seed): the first kill came after the load")
         #expect(partial > 0 && partial < Self.directorySize, "seed \(seed): \(partial) users loaded at the first kill")
 
         try daemon.start()
@@ -98,18 +125,12 @@ extension CrashSafetyTests {
         let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
         let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         let sqlitePath = fixture.sqlitePath
-        func loaded(_ id: Int) -> Bool {
-            guard let database = try? SQLiteDatabase(path: sqlitePath),
-                let rows = try? database.query("SELECT id FROM portal_users WHERE id = '\(id)'")
-            else { return false }
-            return !rows.isEmpty
-        }
         try daemon.start()
         let deadline = ContinuousClock.now + .seconds(30)
-        while !loaded(10_999), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        daemon.kill9()
-        try #require(try store.position(pipeline: "hr-to-portal") == nil, "the kill came after the load")
-        try #require(!loaded(29_999), "the kill came after the load")
+        let (noPosition, partial) = try await killDuringLoad(
+            daemon, target: sqlitePath, store: fixture.stateDirectory + "/offsets.db",
+            whenCounted: "SELECT COUNT(*) FROM portal_users WHERE id = '10999'")
+        try #require(noPosition && partial < Self.directorySize, "the kill came after the load")
 
         // Loaded by the first attempt, then removed at the source.
         let lastRow = try source.query(
