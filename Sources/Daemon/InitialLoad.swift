@@ -35,10 +35,12 @@ enum InitialLoad {
                 let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
                 return ops.filter { if case .moveParent = $0 { false } else { true } }
             } applying: { try target.apply($0); try created($0) }
-            if groups.parent != nil {
+            if groups.parent != nil, let groupMapper = layout.groupMapper {
+                // Roots too: a load restarted after a crash finds the first attempt's groups,
+                // and a group moved to the top in between must lose its old parent (creates
+                // leave the parent column alone).
                 try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
-                    let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
-                    return ops.filter { if case .moveParent(_, .some) = $0 { true } else { false } }
+                    [.moveParent(groupID: try groupMapper.id(in: row), parentID: try layout.parentID(inGroupsRow: row))]
                 } applying: { try target.apply($0) }
             }
         }

@@ -56,9 +56,29 @@ public final class Pipeline: Sendable {
         let runID = try store.startRun(pipeline: name)
         var counts: [String: Int] = [:]
         do {
-            let start = try await startPosition(source: source, counts: &counts)
+            var start = try await startPosition(source: source, counts: &counts)
             states.set(name, .streaming)
-            try await stream(source: source, from: start, counts: &counts)
+            var attempt = 0
+            while true {
+                do {
+                    try await stream(source: source, from: start, counts: &counts)
+                    break
+                } catch let error as MariaDBError where error.meansSourceGone {
+                    // The binlog reader reconnects by itself, but a catalog lookup (the columns
+                    // of a TABLE_MAP's table) does not retry: its connection lost to a source
+                    // restart ends the stream, which starts again from the committed position.
+                    let resumed = try storedStart()
+                    attempt = resumed == start ? attempt + 1 : 1
+                    start = resumed ?? start
+                    let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
+                    logger.warning(
+                        "source connection lost; streaming again",
+                        metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
+                    states.set(name, .retrying)
+                    try await Task.sleep(for: delay)
+                    states.set(name, .streaming)
+                }
+            }
             try store.finishRun(runID, ops: counts, error: nil)
         } catch is CancellationError {
             try store.finishRun(runID, ops: counts, error: nil)
@@ -68,6 +88,14 @@ public final class Pipeline: Sendable {
             try? store.finishRun(runID, ops: counts, error: "\(error)")
             throw error
         }
+    }
+
+    /// Where the stored position resumes the stream, if there is one.
+    private func storedStart() throws -> BinlogStart? {
+        if case .binlog(let file, let offset, _)? = try store.position(pipeline: configuration.name) {
+            return .filePosition(file: file, position: offset)
+        }
+        return nil
     }
 
     /// The stored position, or the first load's snapshot position once the load committed.
@@ -107,6 +135,17 @@ public final class Pipeline: Sendable {
             },
             history: try store.schemaHistory(pipeline: name), logger: logger)
         let mapper = ChangeMapper(layout: layout, onDelete: configuration.onDelete)
+        do {
+            try await stream(reader, mapper: mapper, counts: &counts)
+        } catch {
+            await reader.stop()
+            throw error
+        }
+        await reader.stop()
+    }
+
+    private func stream(_ reader: BinlogChangeReader, mapper: ChangeMapper, counts: inout [String: Int]) async throws {
+        let name = configuration.name
         var savedHistory = reader.history
         var ended = false
         while !ended, let first = try await reader.next() {
@@ -155,7 +194,6 @@ public final class Pipeline: Sendable {
             }
             await reader.acknowledge(position)
         }
-        await reader.stop()
     }
 
     /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
@@ -229,6 +267,18 @@ extension BinlogChangeReader.Output {
         switch self {
         case .transaction(let transaction): transaction.commitTimestamp
         case .schemaChange(let change): change.timestamp
+        }
+    }
+}
+
+extension MariaDBError {
+    /// A lost or refused connection: the source restarting, which a later attempt survives.
+    var meansSourceGone: Bool {
+        switch kind {
+        case .lostConnection, .cannotConnect: true
+        case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
+            .other:
+            false
         }
     }
 }

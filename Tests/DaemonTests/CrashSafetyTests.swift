@@ -13,6 +13,39 @@ import TestSupport
 @Suite struct CrashSafetyTests {
     static let directorySize = 20_000
 
+    /// Kills the daemon in the middle of its first load, however busy the machine: on a
+    /// thread of its own (the test's task may wait seconds for the cooperative pool), waits
+    /// until `sql` counts a row in the SQLite target, takes the target's write lock (BEGIN
+    /// IMMEDIATE) so that the next load chunk cannot commit, and sends SIGKILL while holding it.
+    /// Returns whether the offset store still had no position then, and the users loaded.
+    func killDuringLoad(_ daemon: DaemonProcess, target path: String, store storePath: String, whenCounted sql: String)
+        async throws -> (noPosition: Bool, users: Int)
+    {
+        let pid = try #require(daemon.process?.processIdentifier)
+        let result = try await offPool { () throws -> (noPosition: Bool, users: Int) in
+            let database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA busy_timeout = 5000")
+            let deadline = Date().addingTimeInterval(40)
+            while Date() < deadline {
+                if case .int(let count)? = try? database.query(sql).first?.values.first, count > 0 { break }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            while (try? database.execute("BEGIN IMMEDIATE")) == nil, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            let noPosition = try OffsetStore(path: storePath).position(pipeline: "hr-to-portal") == nil
+            kill(pid, SIGKILL)
+            var users = -1
+            if case .int(let count)? = try database.query("SELECT COUNT(*) FROM portal_users").first?.values.first {
+                users = Int(count)
+            }
+            try database.execute("ROLLBACK")
+            return (noPosition, users)
+        }
+        daemon.kill9()
+        return result
+    }
+
     /// The seed directory plus `count` users with one membership each, in multi-row inserts.
     func bulkLoad(_ source: MariaDBConnection, count: Int, random: inout SeededGenerator) throws {
         for start in stride(from: 0, to: count, by: 1_000) {
@@ -84,6 +117,50 @@ import TestSupport
         let stopped = try await daemon.terminate()
         #expect(stopped?.reason == .exit)
         #expect(stopped?.status == 0)
+    }
+}
+
+extension CrashSafetyTests {
+    /// Known bug: a first load killed half-way starts again from a new snapshot and only
+    /// upserts, so what was removed from the source between the two snapshots — here a user the
+    /// first attempt loaded and that was then deleted; memberships and groups alike — stays in
+    /// the target as it was, and the stream (which starts at the second snapshot) never sees the
+    /// removal. Fixing it needs the restarted load to drop or deactivate target rows the new
+    /// snapshot lacks (the reconciliation merge-join of DESIGN.md), or to remember the first
+    /// attempt's snapshot position and replay from there.
+    @Test func aRestartedFirstLoadMissesRemovalsBetweenItsSnapshots() async throws {
+        let fixture = try ExampleDirectories()
+        var random = SeededGenerator(seed: 1)
+        let source = try PipelineHarness.source(fixture)
+        try bulkLoad(source, count: Self.directorySize, random: &random)
+        let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
+        let sqlitePath = fixture.sqlitePath
+        try daemon.start()
+        let deadline = ContinuousClock.now + .seconds(30)
+        let (noPosition, partial) = try await killDuringLoad(
+            daemon, target: sqlitePath, store: fixture.stateDirectory + "/offsets.db",
+            whenCounted: "SELECT COUNT(*) FROM portal_users WHERE id = '10999'")
+        try #require(noPosition && partial < Self.directorySize, "the kill came after the load")
+
+        // Loaded by the first attempt, then removed at the source.
+        let lastRow = try source.query(
+            "SELECT id, username, first_name, last_name, email, job_title, employee_number FROM sync_users WHERE id = 10000")
+        try source.execute("DELETE FROM sync_users WHERE id = 10000")
+        try daemon.start()
+        while try store.position(pipeline: "hr-to-portal") == nil, ContinuousClock.now < deadline + .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(try store.position(pipeline: "hr-to-portal") != nil, "the restarted load did not commit")
+        let target = try SQLiteDatabase(path: sqlitePath)
+        let user = try target.query(
+            "SELECT id, login, given_name, family_name, mail, title, employee_no, enabled FROM portal_users WHERE id = '10000'")
+        // Everything else arrived: the target has every source user.
+        #expect(try target.query("SELECT id FROM portal_users").count == Self.directorySize + 4)
+        withKnownIssue("a restarted first load keeps what the first attempt loaded and the source removed since") {
+            #expect(user.map(DirectoryRows.text) == lastRow.map { DirectoryRows.text($0) + "|0" })
+        }
+        _ = try await daemon.terminate()
     }
 }
 

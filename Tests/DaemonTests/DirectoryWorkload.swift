@@ -71,6 +71,17 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
             memberships: try query("SELECT user_id, group_id FROM \(tablePrefix)portal_memberships").map(text))
     }
 
+    /// A seed-layout source mapped as the example configs map it, plus the rows of users the
+    /// target keeps deactivated.
+    static func source(_ source: MariaDBConnection, deactivated: [String]) throws -> DirectoryRows {
+        let live = try source.query(
+            "SELECT id, username, first_name, last_name, email, job_title, employee_number, is_active FROM sync_users")
+        return DirectoryRows(
+            users: live.map(DirectoryRows.text) + deactivated,
+            groups: try source.query("SELECT id, name, parent_id FROM sync_groups").map(DirectoryRows.text),
+            memberships: try source.query("SELECT user_id, group_id FROM sync_users_groups_rel").map(DirectoryRows.text))
+    }
+
     static func text(_ row: Row) -> String {
         row.values.map(text).joined(separator: "|")
     }
@@ -120,7 +131,7 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
 final class DirectoryWorkload: @unchecked Sendable {
     let seed: UInt64
     private var random: SeededGenerator
-    private let source: MariaDBConnection
+    private var source: MariaDBConnection
     private var users = PickableSet<Int>()
     private var groups = PickableSet<Int>()
     private var parents: [Int: Int] = [:]
@@ -168,6 +179,9 @@ final class DirectoryWorkload: @unchecked Sendable {
         nextName = nextUserID
     }
 
+    /// Goes on over a new connection (after the server restarted).
+    func reconnect(_ connection: MariaDBConnection) { source = connection }
+
     static func int(_ value: SQLValue) -> Int {
         switch value {
         case .int(let number): Int(number)
@@ -199,12 +213,7 @@ final class DirectoryWorkload: @unchecked Sendable {
 
     /// The rows the target must hold: the source's tables mapped, plus the deactivated users.
     func expected() throws -> DirectoryRows {
-        let live = try source.query(
-            "SELECT id, username, first_name, last_name, email, job_title, employee_number, is_active FROM sync_users")
-        return DirectoryRows(
-            users: live.map(DirectoryRows.text) + deactivated.values,
-            groups: try source.query("SELECT id, name, parent_id FROM sync_groups").map(DirectoryRows.text),
-            memberships: try source.query("SELECT user_id, group_id FROM sync_users_groups_rel").map(DirectoryRows.text))
+        try DirectoryRows.source(source, deactivated: Array(deactivated.values))
     }
 
     // MARK: Operations
