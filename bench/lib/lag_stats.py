@@ -2,11 +2,12 @@
 
 usage: lag_stats.py COMMITS ARRIVALS FIRST_ID TOTAL BATCH
 
-COMMITS: lines "tx<TAB>unix seconds" (the writer's commit time of each source transaction);
+COMMITS: lines "tx<TAB>COMMIT issued<TAB>COMMIT returned" (unix seconds, the writer's clock);
 ARRIVALS: lines "id<TAB>unix seconds" (the target trigger's time for each row that arrived).
 The achieved rate counts the rows after the first transaction over the time from its commit
 to the last one. Row id belongs to transaction (id - FIRST_ID) // BATCH. The lag of a row is its arrival
-minus its transaction's commit.
+minus the time its transaction's COMMIT was issued: an upper bound, since the binlog event
+can reach scimsync before COMMIT returns to the writer.
 """
 
 import json
@@ -25,10 +26,13 @@ def main():
     commits_path, arrivals_path = sys.argv[1], sys.argv[2]
     first_id, total, batch = (int(value) for value in sys.argv[3:6])
     commits = {}
+    commit_ms = []
     with open(commits_path) as lines:
         for line in lines:
-            tx, at = line.split()
-            commits[int(tx)] = float(at)
+            tx, issued, returned = line.split()
+            commits[int(tx)] = float(issued)
+            commit_ms.append((float(returned) - float(issued)) * 1000)
+    commit_ms.sort()
     lags = []
     with open(arrivals_path) as lines:
         for line in lines:
@@ -48,6 +52,8 @@ def main():
         "lag_ms_p99": round(percentile(lags, 0.99), 2) if lags else None,
         "lag_ms_max": round(lags[-1], 2) if lags else None,
         "lag_ms_min": round(lags[0], 2) if lags else None,
+        "source_commit_ms_p50": round(percentile(commit_ms, 0.50), 3) if commit_ms else None,
+        "source_commit_ms_p99": round(percentile(commit_ms, 0.99), 3) if commit_ms else None,
     }
     print(json.dumps(result))
 
