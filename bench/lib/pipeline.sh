@@ -1,0 +1,159 @@
+# shellcheck shell=bash disable=SC2154 # repo_root comes from the bench script that sources this
+# What bench/replication-lag and bench/initial-load share: the release build of scimsync, a
+# private MariaDB holding the source database `hr` (the seed layout of
+# config/sql/mariadb-source.sql) and the target database `portal`, a scimsync configuration
+# for a MariaDB or SQLite target with the portal layout of config/*.yaml, and process
+# figures (CPU seconds, peak RSS) read from /proc.
+#
+# Source it from a bench script (bash, `set -euo pipefail`, $repo_root set), then call
+# `bench_setup NAME`; it installs the EXIT trap that stops the server and removes its directory.
+
+bench_log() {
+    printf 'bench: %s\n' "$*" >&2
+}
+
+# Builds scimsync in release mode; sets $scimsync.
+bench_build_scimsync() {
+    bench_log "building scimsync (release)"
+    swift build -c release --product scimsync >&2
+    scimsync="$(swift build -c release --product scimsync --show-bin-path)/scimsync"
+}
+
+# Starts the private MariaDB and creates the databases; sets $socket, $work, $mariadb_port,
+# $mariadb_user, $mariadb_password.
+bench_setup() {
+    local name=$1
+    # shellcheck source=SCRIPTDIR/../../scripts/lib/packages.sh
+    source "$repo_root/scripts/lib/packages.sh"
+    scimsync_install_missing_packages
+    scimsync_require_swift
+    bench_build_scimsync
+
+    # shellcheck source=SCRIPTDIR/../../scripts/lib/servers.sh
+    source "$repo_root/scripts/lib/servers.sh"
+    SCIMSYNC_SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/scimsync-$name.XXXXXX")
+    chmod 755 "$SCIMSYNC_SERVERS_DIR"
+    trap bench_stop EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    scimsync_start_mariadb
+    work=$SCIMSYNC_SERVERS_DIR/bench
+    mkdir -p "$work"
+    socket=$SCIMSYNC_SERVERS_DIR/mariadb/mariadb.sock
+    mariadb_port=$SCIMSYNC_MARIADB_PORT
+    local url=${SCIMSYNC_TEST_MARIADB_URL#mysql://}
+    mariadb_user=${url%%:*}
+    local rest=${url#*:}
+    mariadb_password=${rest%%@*}
+    # Speed of the database, not of its disk: the same for the source, the target and the peer.
+    bench_sql -e "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+    bench_sql -e "CREATE DATABASE hr CHARACTER SET utf8mb4; CREATE DATABASE portal CHARACTER SET utf8mb4"
+}
+
+scimsync_pid=""
+
+# Stops the scimsync this script started (by its pid), then the server.
+bench_stop() {
+    if [[ -n "$scimsync_pid" ]] && kill -0 "$scimsync_pid" 2>/dev/null; then
+        kill -TERM "$scimsync_pid" 2>/dev/null || true
+        wait "$scimsync_pid" 2>/dev/null || true
+    fi
+    scimsync_servers_stop
+}
+
+bench_sql() {
+    mariadb --no-defaults --socket="$socket" -uroot --default-character-set=utf8mb4 -N -B "$@"
+}
+
+# The source tables of the seed layout, without the seed rows.
+bench_source_tables() {
+    sed '/^INSERT IGNORE/,$d' "$repo_root/config/sql/mariadb-source.sql" | bench_sql hr
+}
+
+# Writes $work/NAME.yaml: pipeline NAME from hr into a `mysql` (database portal on the same
+# server) or `sqlite` ($work/portal.db) target, with the portal layout of config/*.yaml.
+bench_config() {
+    local name=$1 kind=$2 target
+    case $kind in
+        mysql)
+            target="mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: \"$mariadb_password\", database: portal }"
+            ;;
+        sqlite) target="sqlite: { path: \"$work/portal.db\" }" ;;
+        *) bench_log "unknown target kind $kind"; return 1 ;;
+    esac
+    cat >"$work/$name.yaml" <<YAML
+offsets: { path: "$work/$name-offsets.db" }
+http: { port: $(scimsync_free_port "$mariadb_port") }
+pipelines:
+  - name: $name
+    source:
+      mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: "$mariadb_password", database: hr, serverId: 4242 }
+      layout:
+        users:
+          table: sync_users
+          attributes:
+            id: id
+            userName: username
+            name.givenName: first_name
+            name.familyName: last_name
+            'emails[type eq "work"].value': email
+            title: job_title
+            active: is_active
+            urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
+        groups:
+          table: sync_groups
+          parent: parent_id
+          attributes: { id: id, displayName: name }
+        membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+    target:
+      $target
+      layout:
+        users:
+          table: portal_users
+          attributes:
+            id: id
+            userName: login
+            name.givenName: given_name
+            name.familyName: family_name
+            'emails[type eq "work"].value': mail
+            title: title
+            active: enabled
+            urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_no
+        groups:
+          table: portal_groups
+          parent: parent
+          attributes: { id: id, displayName: title }
+        membership: { table: portal_memberships, user: user_id, group: group_id }
+YAML
+    printf '%s' "$work/$name.yaml"
+}
+
+# Starts `scimsync run` in the background (log in $work/NAME-run.log); sets $scimsync_pid.
+bench_start_scimsync() {
+    local config=$1 name=$2
+    "$scimsync" run --config "$config" >"$work/$name-run.log" 2>&1 &
+    scimsync_pid=$!
+}
+
+# SIGTERM to the scimsync this script started, and wait for it.
+bench_stop_scimsync() {
+    [[ -n "$scimsync_pid" ]] || return 0
+    kill -TERM "$scimsync_pid" 2>/dev/null || true
+    wait "$scimsync_pid" 2>/dev/null || true
+    scimsync_pid=""
+}
+
+# CPU seconds (user + system) a process has used so far.
+bench_cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+# Peak resident set of a running process, KiB.
+bench_peak_rss_kib() {
+    awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
+}
+
+# Seconds between two $EPOCHREALTIME values.
+bench_elapsed() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
+}
