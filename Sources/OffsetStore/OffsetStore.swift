@@ -20,9 +20,26 @@ public final class OffsetStore: Sendable {
             configuration.journalMode = .wal
             configuration.busyMode = .timeout(5)
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            try Self.migrate(queue)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Applies the pending migrations. Two processes opening a new store at once (`run` and
+    /// `status`, two pipelines' tools) may both see a migration as pending: the migrator reads
+    /// what was applied before it takes the write lock, so the slower one fails on a table the
+    /// other just created. Reading again after such a failure finds the migration applied.
+    private static func migrate(_ queue: DatabaseQueue) throws {
+        for attempt in 1... {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch {
+                if (try? queue.read(migrator.hasCompletedMigrations)) == true { return }
+                if attempt == 5 { throw error }
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
         }
     }
 

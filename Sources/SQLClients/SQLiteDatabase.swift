@@ -20,6 +20,10 @@ public final class SQLiteDatabase {
     private let queue: DatabaseQueue
     public let path: String
 
+    /// How long a statement waits for another connection's lock before failing with
+    /// SQLITE_BUSY.
+    public static let busyTimeout: TimeInterval = 5
+
     /// Opens the database at `path`, creating the file if it does not exist.
     /// - Throws: `SQLiteError`, `.cannotOpen` when the file cannot be opened or created.
     public init(path: String) throws {
@@ -30,6 +34,10 @@ public final class SQLiteDatabase {
         // (Configuration.allowsUnsafeTransactions).
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
+        // Another process reading the file (a report, `sqlite3`) holds a shared lock for the
+        // length of its read; without a busy timeout SQLite fails a write or COMMIT at once
+        // with SQLITE_BUSY instead of waiting those few milliseconds.
+        configuration.busyMode = .timeout(Self.busyTimeout)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {

@@ -60,4 +60,30 @@ import Testing
         #expect(runs[2].ops == ["create": 3, "addMember": 2])
         #expect(runs[2].endedAt?.hasSuffix("Z") == true)
     }
+
+    /// `run` and `status` may open a store that does not exist yet at the same moment: every
+    /// opener succeeds and finds the tables.
+    @Test func concurrentOpenersOfANewStoreAllSucceed() throws {
+        for _ in 0..<10 {
+            let path = NSTemporaryDirectory() + "scimsync-offsets-\(UUID().uuidString).db"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 6) { index in
+                do {
+                    let store = try OffsetStore(path: path)
+                    try store.commit(position: .token("t\(index)"), pipeline: "p\(index)")
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty)
+        }
+    }
+}
+
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ item: String) { lock.withLock { items.append(item) } }
+    var all: [String] { lock.withLock { items } }
 }

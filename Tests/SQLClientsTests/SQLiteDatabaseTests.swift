@@ -84,4 +84,31 @@ import Testing
         #expect(open.kind == .cannotOpen)
         #expect(open.description.contains(missingDirectory))
     }
+
+    /// A reader in another connection holds its shared lock for the length of its transaction;
+    /// in SQLite's default rollback-journal mode a writer's COMMIT must wait for it, which it
+    /// does within the busy timeout instead of failing with SQLITE_BUSY.
+    @Test func aWriterWaitsForAReaderInsteadOfFailingBusy() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try SQLiteDatabase(path: path)
+        try writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        nonisolated(unsafe) let reader = try SQLiteDatabase(path: path)
+        try reader.execute("BEGIN")
+        #expect(try reader.query("SELECT count(*) AS n FROM t").first?.values == [.int(0)])
+
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.3)
+            try? reader.execute("COMMIT")
+            released.signal()
+        }
+        try writer.execute("BEGIN IMMEDIATE")
+        try writer.query("INSERT INTO t VALUES (1)")
+        let started = Date()
+        try writer.execute("COMMIT")
+        #expect(Date().timeIntervalSince(started) > 0.1, "the COMMIT waited for the reader")
+        released.wait()
+        #expect(try writer.query("SELECT count(*) AS n FROM t").first?.values == [.int(1)])
+    }
 }
