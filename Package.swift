@@ -54,6 +54,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
+        // The merge-join diff of reconciliation and its rules, safety limits and reports (no I/O).
+        .target(name: "Reconcile", dependencies: ["SCIM", "Directory"], swiftSettings: strict),
         .target(
             name: "OffsetStore",
             dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
@@ -63,6 +65,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
+                "Reconcile",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "scimsync",
             dependencies: [
-                "Daemon", "Config",
+                "Daemon", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,6 +119,7 @@ let package = Package(
             name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests", dependencies: ["OffsetStore", "MySQLBinlog"], swiftSettings: strict
         ),
@@ -123,7 +127,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "TestSupport", "scimsync",
+                "Reconcile", "TestSupport", "scimsync",
             ],
             swiftSettings: strict
         ),

@@ -12,6 +12,8 @@ public struct PipelineStatus: Sendable, Hashable {
     /// Where the pipeline resumes; nil before its first load committed.
     public var position: SourcePosition?
     public var lastRun: RunRecord?
+    /// Set when a reconciliation was refused by the safety limits.
+    public var hold: PipelineHold?
     /// How far behind the source the stored position is; nil when the source was not asked.
     public var lag: Lag?
 
@@ -26,6 +28,7 @@ public struct PipelineStatus: Sendable, Hashable {
 
     /// From the run log: running (or crashed without ending), stopped, or failed.
     public var state: String {
+        if let hold, !hold.approved { return "paused (\(hold.reason); since \(hold.since))" }
         guard let run = lastRun else { return "never run" }
         if run.endedAt == nil { return "running" }
         return run.error == nil ? "stopped" : "failed"
@@ -67,7 +70,9 @@ public struct PipelineStatus: Sendable, Hashable {
         for pipeline in config.pipelines {
             let position = try store.position(pipeline: pipeline.name)
             var status = PipelineStatus(
-                name: pipeline.name, position: position, lastRun: try store.runs(pipeline: pipeline.name, limit: 1).first)
+                name: pipeline.name, position: position,
+                lastRun: try store.runs(pipeline: pipeline.name, kind: "run", limit: 1).first,
+                hold: try store.hold(pipeline: pipeline.name))
             if askSources, case .mysql(let source) = pipeline.source.connection, case .binlog(let file, let offset, _)? = position {
                 status.lag = lag(
                     source: source, stored: BinlogPosition(file: file, offset: offset),

@@ -18,8 +18,11 @@ struct AttributeDiff {
     private(set) var active: Bool?
 
     init(mapper: RowMapper, before: Row, after: Row) throws(RowMappingError) {
-        let old = try mapper.resource(from: before)
-        let new = try mapper.resource(from: after)
+        self.init(mapper: mapper, old: try mapper.resource(from: before), new: try mapper.resource(from: after))
+    }
+
+    /// The operations that turn `old` into `new` on the attributes `mapper` maps.
+    init(mapper: RowMapper, old: SCIMResource, new: SCIMResource) {
         var donePaths: Set<AttributePath> = []
         var doneElements: Set<ElementGroup> = []
         for entry in mapper.attributes.entries where !entry.path.isID {

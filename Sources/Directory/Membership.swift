@@ -42,3 +42,7 @@ extension DirectoryLayout {
         return try idText(parent, column: parentColumn, table: groups.table)
     }
 }
+
+extension Membership: CustomStringConvertible {
+    public var description: String { "user \(userID) in group \(groupID)" }
+}

@@ -6,6 +6,8 @@ import SCIM
 public struct RunRecord: Sendable, Hashable {
     public var id: Int64
     public var pipeline: String
+    /// `run` (the daemon), `reconcile`, later `feed`.
+    public var kind: String
     /// RFC 3339, UTC.
     public var startedAt: String
     /// Nil while the run goes on (or when it never ended: a crash).
@@ -18,12 +20,12 @@ public struct RunRecord: Sendable, Hashable {
 
 extension OffsetStore {
     /// Records the start of a run; returns its id for `finishRun`.
-    public func startRun(pipeline: String) throws(OffsetStoreError) -> Int64 {
+    public func startRun(pipeline: String, kind: String = "run") throws(OffsetStoreError) -> Int64 {
         do {
             return try queue.write { db in
                 try db.execute(
-                    sql: "INSERT INTO runs (pipeline, started_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    arguments: [pipeline])
+                    sql: "INSERT INTO runs (pipeline, kind, started_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    arguments: [pipeline, kind])
                 return db.lastInsertedRowID
             }
         } catch {
@@ -45,14 +47,16 @@ extension OffsetStore {
         }
     }
 
-    /// The latest runs of `pipeline`, newest first.
-    public func runs(pipeline: String, limit: Int = 20) throws(OffsetStoreError) -> [RunRecord] {
+    /// The latest runs of `pipeline` (of one kind, or all), newest first.
+    public func runs(pipeline: String, kind: String? = nil, limit: Int = 20) throws(OffsetStoreError) -> [RunRecord] {
         let rows: [GRDB.Row]
         do {
             rows = try queue.read { db in
                 try GRDB.Row.fetchAll(
-                    db, sql: "SELECT id, pipeline, started_at, ended_at, ops, error FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
-                    arguments: [pipeline, limit])
+                    db,
+                    sql: "SELECT id, pipeline, kind, started_at, ended_at, ops, error FROM runs WHERE pipeline = ? "
+                        + "AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?",
+                    arguments: [pipeline, kind, kind, limit])
             }
         } catch {
             throw .cannotRead(path: path, reason: "\(error)")
@@ -66,7 +70,7 @@ extension OffsetStore {
                 }
             }
             return RunRecord(
-                id: row["id"], pipeline: row["pipeline"], startedAt: row["started_at"], endedAt: row["ended_at"], ops: ops,
+                id: row["id"], pipeline: row["pipeline"], kind: row["kind"], startedAt: row["started_at"], endedAt: row["ended_at"], ops: ops,
                 error: row["error"])
         }
     }

@@ -90,6 +90,17 @@ public final class OffsetStore: Sendable {
         migrator.registerMigration("position source time") { db in
             try db.execute(sql: "ALTER TABLE positions ADD COLUMN source_time INTEGER")
         }
+        migrator.registerMigration("run kinds and holds") { db in
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
+                CREATE TABLE holds (
+                  pipeline TEXT PRIMARY KEY,
+                  reason TEXT NOT NULL,
+                  since TEXT NOT NULL,
+                  approved INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -33,6 +33,8 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         case catalog(table: String)
         /// BEGIN, COMMIT or the deferral of foreign keys failed.
         case transaction(step: String)
+        /// Reading the table's rows (reconciliation) failed.
+        case read(table: String)
     }
 
     public var kind: Kind
@@ -102,6 +104,8 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
             return "reading the target's catalog for table \(table) failed\(because)"
         case .transaction(let step):
             return "\(step) failed on the target\(because); the batch was rolled back"
+        case .read(let table):
+            return "reading table \(table) of the target failed\(because)"
         }
     }
 

@@ -1,0 +1,77 @@
+import GRDB
+
+/// A pipeline held back by a refused reconciliation (issue 5, "Safety"): why, since when, and
+/// whether someone approved the next pass (`scimsync approve`).
+public struct PipelineHold: Sendable, Hashable {
+    public var reason: String
+    /// RFC 3339, UTC.
+    public var since: String
+    /// The next pass may go through once, whatever it removes.
+    public var approved: Bool
+}
+
+extension OffsetStore {
+    /// The hold on `pipeline`, if any.
+    public func hold(pipeline: String) throws(OffsetStoreError) -> PipelineHold? {
+        do {
+            return try queue.read { db in
+                try GRDB.Row.fetchOne(
+                    db, sql: "SELECT reason, since, approved FROM holds WHERE pipeline = ?", arguments: [pipeline]
+                ).map { PipelineHold(reason: $0["reason"], since: $0["since"], approved: $0["approved"] != 0) }
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Holds `pipeline` back for `reason` (a later refusal replaces the reason; an approval
+    /// given before it stays).
+    public func setHold(pipeline: String, reason: String) throws(OffsetStoreError) {
+        try write(
+            "INSERT INTO holds (pipeline, reason, since) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+                + "ON CONFLICT (pipeline) DO UPDATE SET reason = excluded.reason",
+            [pipeline, reason])
+    }
+
+    /// Lets the next pass of `pipeline` through once (`scimsync approve`).
+    public func approve(pipeline: String) throws(OffsetStoreError) {
+        try write(
+            "INSERT INTO holds (pipeline, reason, since, approved) VALUES (?, 'approved before any refusal', "
+                + "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1) ON CONFLICT (pipeline) DO UPDATE SET approved = 1",
+            [pipeline])
+    }
+
+    /// Lifts the hold (after a pass went through).
+    public func clearHold(pipeline: String) throws(OffsetStoreError) {
+        try write("DELETE FROM holds WHERE pipeline = ?", [pipeline])
+    }
+
+    /// Adds and removes ledger entries outside a position commit (reconciliation).
+    public func updateLedger(added: [LedgerEntry], removed: [LedgerEntry], pipeline: String) throws(OffsetStoreError) {
+        guard !added.isEmpty || !removed.isEmpty else { return }
+        do {
+            try queue.write { db in
+                for entry in added {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)",
+                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                }
+                for entry in removed {
+                    try db.execute(
+                        sql: "DELETE FROM ledger WHERE pipeline = ? AND kind = ? AND id = ?",
+                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                }
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    private func write(_ sql: String, _ arguments: StatementArguments) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import ArgumentParser
+import Config
+import Daemon
+import Foundation
+import MySQLSource
+import OffsetStore
+import Reconcile
+import SCIM
+import SQLClients
+
+/// `scimsync reconcile`: one full pass per pipeline that finds drift between source and
+/// target and repairs it (or, with `--dry-run`, reports it).
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Compare each pipeline's source with its target and repair the differences.",
+        discussion: """
+            Exit status: 0 no drift (or drift repaired), 1 drift found by --dry-run or a pass refused \
+            by the safety limits (reconcile.maxRemovals, empty source), 2 error.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    @Option(help: "Only this pipeline (default: every pipeline).")
+    var pipeline: String?
+
+    @Flag(help: "Report the differences; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Apply even beyond reconcile.maxRemovals or with an empty source (this once).")
+    var force = false
+
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "How many differences to show in detail.")
+    var details = 20
+
+    enum OutputFormat: String, ExpressibleByArgument {
+        case text, json
+    }
+
+    func run() throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        var pipelines = loaded.pipelines
+        if let pipeline {
+            pipelines = pipelines.filter { $0.name == pipeline }
+            if pipelines.isEmpty {
+                let names = loaded.pipelines.map(\.name).joined(separator: ", ")
+                FileHandle.standardError.write(Data("\(config): no pipeline named \(pipeline) (there are: \(names))\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        var status: Int32 = 0
+        var results: [SCIMValue] = []
+        for pipeline in pipelines {
+            do {
+                let outcome = try reconcile(pipeline, store: try OffsetStore(path: loaded.offsets.path))
+                switch outcome {
+                case .refused: status = max(status, 1)
+                case .dryRun: status = max(status, 1)
+                case .clean, .repaired: break
+                }
+                if format == .json {
+                    results.append(outcome.json(pipeline: pipeline.name))
+                } else {
+                    print(outcome.text(pipeline: pipeline.name))
+                }
+            } catch {
+                status = 2
+                FileHandle.standardError.write(Data("scimsync reconcile: \(pipeline.name): \(error)\n".utf8))
+                if format == .json {
+                    results.append(.object(SCIMObject([("pipeline", .string(pipeline.name)), ("error", .string("\(error)"))])))
+                }
+            }
+        }
+        if format == .json { print(SCIMValue.array(results).jsonString(pretty: true)) }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func reconcile(_ pipeline: PipelineConfig, store: OffsetStore) throws -> ReconcileOutcome {
+        let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+        defer { bar.finish() }
+        return try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            options: ReconcileOptions(dryRun: dryRun, force: force, detailLimit: details),
+            progress: bar.enabled ? { bar.show($0) } : nil)
+    }
+}
+
+/// A one-line progress display on a terminal's standard error: phase, rows, rate and, when
+/// the total is known, percent and time left. Nothing when standard error is not a terminal.
+final class ProgressBar {
+    let enabled: Bool
+    private var phase = ""
+    private var started = Date()
+    private var lastDraw = Date.distantPast
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func show(_ progress: ReconcileProgress) {
+        guard enabled else { return }
+        if progress.phase != phase {
+            phase = progress.phase
+            started = Date()
+        }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.2 else { return }
+        lastDraw = now
+        let seconds = max(now.timeIntervalSince(started), 0.001)
+        let rate = Double(progress.rows) / seconds
+        var line = "\(progress.phase): \(progress.rows) rows, \(Int(rate)) rows/s"
+        if let expected = progress.expected, expected > 0 {
+            let share = min(Double(progress.rows) / Double(expected), 1)
+            let width = 24
+            let filled = Int(share * Double(width))
+            let left = rate > 0 ? Double(expected - min(progress.rows, expected)) / rate : 0
+            line = "\(progress.phase) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                + "] \(Int(share * 100))% \(progress.rows)/\(expected) rows, \(Int(rate)) rows/s, ETA \(Int(left.rounded())) s"
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+
+    func finish() {
+        guard enabled, !phase.isEmpty else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+extension ReconcileOutcome {
+    var name: String {
+        switch self {
+        case .clean: "clean"
+        case .repaired: "repaired"
+        case .dryRun: "drift"
+        case .refused: "refused"
+        }
+    }
+
+    /// The report for people: a summary line, counts, then the first differences.
+    func text(pipeline: String) -> String {
+        let report = self.report
+        var lines: [String] = []
+        let sizes = "source \(report.sourceUsers) users, \(report.sourceGroups) groups; "
+            + "target \(report.targetUsers) users, \(report.targetGroups) groups"
+        switch self {
+        case .clean: lines.append("\(pipeline): no drift (\(sizes))")
+        case .repaired: lines.append("\(pipeline): repaired \(report.totalRepairs) differences (\(sizes))")
+        case .dryRun: lines.append("\(pipeline): dry run, \(report.totalRepairs) repairs needed (\(sizes))")
+        case .refused(_, let reason): lines.append("\(pipeline): refused: \(reason)")
+        }
+        let counts = report.repairs.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key.rawValue) \($0.value)" }
+        if !counts.isEmpty { lines.append("  " + counts.joined(separator: ", ")) }
+        let unmanaged = report.unmanaged.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        if !unmanaged.isEmpty {
+            lines.append("  unmanaged (not created by scimsync, left alone; adopt: true takes them over): "
+                + unmanaged.joined(separator: ", "))
+        }
+        for difference in report.differences {
+            var line = "  \(difference.resource) \(difference.id): \(difference.change)"
+            if let attribute = difference.attribute {
+                line += " \(attribute): source \(quoted(difference.source)), target \(quoted(difference.target))"
+            }
+            if !difference.managed { line += " (unmanaged)" }
+            lines.append(line)
+        }
+        let shown = report.differences.count
+        if shown == report.detailLimit { lines.append("  (first \(shown) differences shown; --details N for more)") }
+        return lines.joined(separator: "\n")
+    }
+
+    private func quoted(_ value: String?) -> String {
+        value.map { "\"\($0)\"" } ?? "none"
+    }
+
+    /// The report for programs.
+    func json(pipeline: String) -> SCIMValue {
+        let report = self.report
+        var object = SCIMObject()
+        object["pipeline"] = .string(pipeline)
+        object["outcome"] = .string(name)
+        if case .refused(_, let reason) = self { object["reason"] = .string(reason) }
+        object["source"] = .object(SCIMObject([
+            ("users", .integer(Int64(report.sourceUsers))), ("groups", .integer(Int64(report.sourceGroups))),
+        ]))
+        object["target"] = .object(SCIMObject([
+            ("users", .integer(Int64(report.targetUsers))), ("groups", .integer(Int64(report.targetGroups))),
+        ]))
+        object["repairs"] = .object(SCIMObject(
+            report.repairs.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .integer(Int64($0.value))) }))
+        object["unmanaged"] = .object(SCIMObject(
+            report.unmanaged.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
+        object["differences"] = .array(report.differences.map { difference in
+            var item = SCIMObject()
+            item["resource"] = .string(difference.resource)
+            item["id"] = .string(difference.id)
+            item["change"] = .string(difference.change)
+            if let attribute = difference.attribute { item["attribute"] = .string(attribute) }
+            item["source"] = difference.source.map(SCIMValue.string) ?? .null
+            item["target"] = difference.target.map(SCIMValue.string) ?? .null
+            item["managed"] = .bool(difference.managed)
+            return .object(item)
+        })
+        return .object(object)
+    }
+}
+
+/// `scimsync approve`: lets a pipeline's next reconciliation through once after the safety
+/// limits refused one.
+struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Let a pipeline's next reconciliation pass through the safety limits once."
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    @Option(help: "The pipeline.")
+    var pipeline: String
+
+    func run() throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        guard loaded.pipelines.contains(where: { $0.name == pipeline }) else {
+            FileHandle.standardError.write(Data("\(config): no pipeline named \(pipeline)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            let store = try OffsetStore(path: loaded.offsets.path)
+            let hold = try store.hold(pipeline: pipeline)
+            try store.approve(pipeline: pipeline)
+            if let hold {
+                print("\(pipeline): approved; the next pass goes through once (it was refused: \(hold.reason))")
+            } else {
+                print("\(pipeline): approved; the next pass goes through once (no pass was refused)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("scimsync approve: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
