@@ -1,0 +1,217 @@
+import Config
+import Daemon
+import Foundation
+import OffsetStore
+import Reconcile
+import SQLClients
+import TestSupport
+import Testing
+
+/// Issue 5 on every SQL target kind: the first pass loads an empty target; then every kind
+/// of drift is made by hand on the target (and the source) and one pass finds and repairs
+/// it: missing row, extra owned row (deactivated under `onDelete: deactivate`), extra unowned
+/// row (left alone), changed attribute, missing and extra membership, wrong parent, a
+/// deactivated user who returns; a dry run changes nothing; the removal limit and the empty
+/// source refuse, hold the pipeline, and `force` lets the pass through.
+@Suite struct ReconcileTests {
+    /// A target of the example layout with raw access to its tables.
+    struct TargetUnderTest {
+        var config: ScimsyncConfig
+        var rows: () throws -> DirectoryRows
+        var execute: (String) throws -> Void
+        /// `portal_users` as SQL names it here (schema- or database-qualified).
+        var prefix: String
+    }
+
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres, mariaDB
+        var testDescription: String { rawValue }
+    }
+
+    func target(_ kind: Kind, _ fixture: ExampleDirectories) throws -> TargetUnderTest {
+        switch kind {
+        case .sqlite:
+            let config = try PipelineHarness.sqliteConfig(fixture)
+            let path = fixture.sqlitePath
+            return TargetUnderTest(
+                config: config,
+                rows: { let database = try SQLiteDatabase(path: path); return try DirectoryRows.target { try database.query($0) } },
+                execute: { try SQLiteDatabase(path: path).execute($0) }, prefix: "")
+        case .postgres:
+            let (config, schema) = try PipelineHarness.postgresConfig(fixture)
+            let connection = try TestServers.postgres()
+            return TargetUnderTest(
+                config: config, rows: { try DirectoryRows.target(tablePrefix: "\(schema).") { try connection.query($0) } },
+                execute: { try connection.execute($0) }, prefix: "\(schema).")
+        case .mariaDB:
+            let (config, database) = try PipelineHarness.mariaDBConfig(fixture)
+            let connection = try TestServers.mariaDB()
+            return TargetUnderTest(
+                config: config,
+                rows: { try DirectoryRows.target(tablePrefix: "`\(database)`.") { try connection.query($0) } },
+                execute: { try connection.execute($0) }, prefix: "`\(database)`.")
+        }
+    }
+
+    /// More users than the seed's four, in one or two groups each, some names non-ASCII.
+    func grow(_ source: MariaDBConnection) throws {
+        for id in 5...40 {
+            try source.query(
+                "INSERT INTO sync_users (id, username, first_name, last_name, email, is_active) VALUES (?, ?, ?, ?, ?, 1)",
+                [.int(Int64(id)), .text("user\(id)"), .text(id % 3 == 0 ? "Zoë" : "Ann"), .text("Nº \(id)"),
+                 id % 5 == 0 ? .null : .text("user\(id)@example.com")])
+            try source.query("INSERT INTO sync_users_groups_rel VALUES (?, ?)", [.int(Int64(id)), .int(Int64(id % 4 + 1))])
+            if id % 3 == 0 {
+                try source.query("INSERT INTO sync_users_groups_rel VALUES (?, ?)", [.int(Int64(id)), .int(Int64((id + 1) % 4 + 1))])
+            }
+        }
+    }
+
+    func pass(
+        _ pipeline: PipelineConfig, _ store: OffsetStore, dryRun: Bool = false, force: Bool = false
+    ) throws -> ReconcileOutcome {
+        try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            options: ReconcileOptions(dryRun: dryRun, force: force, chunkSize: 7, detailLimit: 100))
+    }
+
+    /// The source's rows with one changed field (for expected target rows).
+    func replacing(_ row: String, field: Int, with value: String) -> String {
+        var fields = row.components(separatedBy: "|")
+        fields[field] = value
+        return fields.joined(separator: "|")
+    }
+
+    @Test(arguments: Kind.allCases) func everyDriftKindIsFoundAndRepaired(kind: Kind) throws {
+        let fixture = try ExampleDirectories()
+        let target = try target(kind, fixture)
+        let pipeline = try #require(target.config.pipelines.first)
+        let store = try OffsetStore(path: target.config.offsets.path)
+        let source = try PipelineHarness.source(fixture)
+        try grow(source)
+        let p = target.prefix
+
+        // The first pass loads the empty target (chunks of 7 rows: many keyset chunks).
+        guard case .repaired(let load) = try pass(pipeline, store) else { Issue.record("the first pass did not load"); return }
+        #expect(load.repairs[.createUser] == load.sourceUsers)
+        #expect(try target.rows() == DirectoryRows.source(source, deactivated: []))
+        guard case .clean = try pass(pipeline, store) else { Issue.record("a second pass found drift"); return }
+
+        let users = try source.query("SELECT id FROM sync_users ORDER BY id").map { DirectoryRows.text($0) }
+        try #require(users.count >= 8)
+        let relation = try source.query("SELECT user_id, group_id FROM sync_users_groups_rel ORDER BY user_id, group_id")
+            .map { (DirectoryRows.text($0.values[0]), DirectoryRows.text($0.values[1])) }
+        let child = try #require(
+            try source.query("SELECT id FROM sync_groups WHERE parent_id IS NOT NULL ORDER BY id").first
+        ).values[0]
+        let groups = try source.query("SELECT id FROM sync_groups ORDER BY id").map { DirectoryRows.text($0) }
+
+        // Drift on the target.
+        let missing = users[0]
+        let missingMemberships = relation.filter { $0.0 == missing }.count
+        try target.execute("DELETE FROM \(p)portal_memberships WHERE user_id = '\(missing)'")
+        try target.execute("DELETE FROM \(p)portal_users WHERE id = '\(missing)'")
+        try target.execute("UPDATE \(p)portal_users SET given_name = 'Drifted' WHERE id = '\(users[1])'")
+        try target.execute("INSERT INTO \(p)portal_users (id, login, enabled) VALUES ('990001', 'stranger', TRUE)")
+        try target.execute("UPDATE \(p)portal_users SET enabled = FALSE WHERE id = '\(users[5])'")
+        let dropped = try #require(relation.first { $0.0 != missing })
+        try target.execute(
+            "DELETE FROM \(p)portal_memberships WHERE user_id = '\(dropped.0)' AND group_id = '\(dropped.1)'")
+        let extraGroup = try #require(groups.first { g in !relation.contains { $0.0 == users[6] && $0.1 == g } })
+        try target.execute("INSERT INTO \(p)portal_memberships (user_id, group_id) VALUES ('\(users[6])', '\(extraGroup)')")
+        try target.execute("UPDATE \(p)portal_groups SET parent = NULL WHERE id = '\(DirectoryRows.text(child))'")
+        // A user who leaves the source: the target keeps an owned row, to be deactivated.
+        let leaver = users[2]
+        let leaverRow = try #require(try target.rows().users.first { $0.hasPrefix(leaver + "|") })
+        let leaverSource = try source.query("SELECT * FROM sync_users WHERE id = \(leaver)")
+        try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id = \(leaver)")
+        try source.execute("DELETE FROM sync_users WHERE id = \(leaver)")
+
+        // A dry run reports every difference and changes nothing.
+        let before = try target.rows()
+        guard case .dryRun(let plan) = try pass(pipeline, store, dryRun: true) else {
+            Issue.record("the dry run found no drift")
+            return
+        }
+        #expect(try target.rows() == before)
+        #expect(plan.repairs[.createUser] == 1)
+        #expect(plan.repairs[.patchUser] == 1)
+        #expect(plan.repairs[.deactivateUser] == 1)
+        #expect(plan.repairs[.reactivateUser] == 1)
+        #expect(plan.repairs[.moveParent] == 1)
+        #expect(plan.repairs[.addMember] == missingMemberships + 1)
+        // The leaver's memberships left the source with them; the extra one is the hand-made.
+        let leaverMemberships = relation.filter { $0.0 == leaver }.count
+        #expect(plan.repairs[.removeMember] == 1 + leaverMemberships)
+        #expect(plan.unmanaged["User"] == 1)
+        #expect(plan.repairs[.deleteUser] == nil)
+        #expect(plan.differences.contains {
+            $0.id == users[1] && $0.attribute == "name.givenName" && $0.target == "Drifted"
+        })
+        #expect(plan.differences.contains { $0.id == "990001" && !$0.managed })
+
+        // The pass repairs it all, leaves the stranger alone, keeps the leaver deactivated.
+        guard case .repaired = try pass(pipeline, store) else { Issue.record("the pass did not repair"); return }
+        let stranger = "990001|stranger|NULL|NULL|NULL|NULL|NULL|1"
+        var expected = try DirectoryRows.source(source, deactivated: [replacing(leaverRow, field: 7, with: "0"), stranger])
+        var actual = try target.rows()
+        #expect(actual == expected, "\(actual.difference(from: expected))")
+        guard case .clean(let after) = try pass(pipeline, store) else { Issue.record("drift after the repair"); return }
+        #expect(after.unmanaged["User"] == 1, "the stranger is reported, not touched")
+
+        // The leaver comes back: re-activated.
+        let back = try #require(leaverSource.first)
+        try source.query(
+            "INSERT INTO sync_users (\(back.columns.joined(separator: ", "))) VALUES (\(back.columns.map { _ in "?" }.joined(separator: ", ")))",
+            back.values)
+        guard case .repaired(let returned) = try pass(pipeline, store) else { Issue.record("the return was missed"); return }
+        #expect(returned.repairs[.reactivateUser] == 1)
+        expected = try DirectoryRows.source(source, deactivated: [stranger])
+        actual = try target.rows()
+        #expect(actual == expected, "\(actual.difference(from: expected))")
+    }
+
+    @Test(arguments: Kind.allCases) func removalLimitsRefuseAndHoldUntilForced(kind: Kind) throws {
+        let fixture = try ExampleDirectories()
+        let target = try target(kind, fixture)
+        let pipeline = try #require(target.config.pipelines.first)
+        let store = try OffsetStore(path: target.config.offsets.path)
+        let source = try PipelineHarness.source(fixture)
+        try grow(source)
+        _ = try pass(pipeline, store)
+        let loaded = try target.rows()
+
+        // Half the users leave: far beyond 10%.
+        try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id % 2 = 0")
+        try source.execute("DELETE FROM sync_users WHERE id % 2 = 0")
+        guard case .refused(let plan, let reason) = try pass(pipeline, store) else {
+            Issue.record("a pass removing half the users went through")
+            return
+        }
+        #expect(plan.removals > 0)
+        #expect(reason.contains("reconcile.maxRemovals"))
+        #expect(try target.rows() == loaded, "a refused pass applied something")
+        #expect(try store.hold(pipeline: pipeline.name)?.reason == reason)
+        let status = try #require(try PipelineStatus.all(target.config, askSources: false).first)
+        #expect(status.state.hasPrefix("paused"))
+        #expect(try store.runs(pipeline: pipeline.name, kind: "reconcile", limit: 1).first?.error?.contains("refused") == true)
+
+        // Approval lets the next pass through once, and lifts the hold.
+        try store.approve(pipeline: pipeline.name)
+        guard case .repaired(let done) = try pass(pipeline, store) else { Issue.record("the approved pass was refused"); return }
+        #expect(done.repairs[.deactivateUser] == plan.removals)
+        #expect(try store.hold(pipeline: pipeline.name) == nil)
+
+        // An empty source is refused even under the limit's count, then forced.
+        try source.execute("DELETE FROM sync_users_groups_rel")
+        try source.execute("DELETE FROM sync_users")
+        try source.execute("UPDATE sync_groups SET parent_id = NULL")
+        try source.execute("DELETE FROM sync_groups")
+        guard case .refused(_, let empty) = try pass(pipeline, store) else { Issue.record("an empty source went through"); return }
+        #expect(empty.contains("source reads as empty"))
+        guard case .repaired = try pass(pipeline, store, force: true) else { Issue.record("--force was refused"); return }
+        let rows = try target.rows()
+        #expect(rows.groups.isEmpty)
+        #expect(rows.memberships.isEmpty)
+        #expect(rows.users.allSatisfy { $0.hasSuffix("|0") }, "every user deactivated, none deleted")
+    }
+}
