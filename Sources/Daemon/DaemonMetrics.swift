@@ -24,6 +24,9 @@ public struct PipelineMetrics: Sendable {
     let errors: Counter
     /// Seconds between the source's commit of the last applied transaction and now.
     let lag: Gauge
+    /// Differences the last reconciliation found (repairs and unmanaged rows).
+    let reconcileDrift: Gauge
+    let reconciles: Counter
 
     init(name: String, registry: PrometheusCollectorRegistry) {
         self.name = name
@@ -37,6 +40,10 @@ public struct PipelineMetrics: Sendable {
         lag = registry.makeGauge(
             descriptor: Self.name("lag", "seconds", "Source commit to target commit of the last applied transaction"),
             labels: labels)
+        reconcileDrift = registry.makeGauge(
+            descriptor: Self.name("reconcile_drift", "", "Differences the last reconciliation found"), labels: labels)
+        reconciles = registry.makeCounter(
+            descriptor: Self.name("reconciles", "total", "Reconciliation passes run"), labels: labels)
     }
 
     func applied(_ kind: String) -> Counter {

@@ -15,13 +15,17 @@ import SQLClients
 /// the offset. Cancelling the task stops reading after the batch in flight is committed.
 public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
-    private let store: OffsetStore
-    private let target: QueueConfined<any ReplicationTarget>
+    let store: OffsetStore
+    let target: QueueConfined<any ReplicationTarget>
     private let retry: ReconnectPolicy
-    private let logger: Logger
-    private let states: PipelineStates
-    private let metrics: PipelineMetrics
+    let logger: Logger
+    let states: PipelineStates
+    let metrics: PipelineMetrics
     private let groupCommit: GroupCommit
+    /// What the stream changes while a reconciliation runs alongside it.
+    let dirty = StreamDirtySet()
+    /// Closed while a refused reconciliation waits for approval.
+    let gate = PauseGate()
 
     /// - Parameters:
     ///   - states: where the pipeline reports what it is doing (for `/readyz`).
@@ -55,6 +59,12 @@ public final class Pipeline: Sendable {
         let name = configuration.name
         let runID = try store.startRun(pipeline: name)
         var counts: [String: Int] = [:]
+        // Periodic reconciliation runs beside the stream, from the stream's first position on.
+        let periodic = Task { [self] in
+            while try store.position(pipeline: name) == nil { try await Task.sleep(for: .seconds(1)) }
+            await reconcilePeriodically(source: source)
+        }
+        defer { periodic.cancel() }
         do {
             var start = try await startPosition(source: source, counts: &counts)
             states.set(name, .streaming)
@@ -63,6 +73,14 @@ public final class Pipeline: Sendable {
                 do {
                     try await stream(source: source, from: start, counts: &counts)
                     break
+                } catch let error as ReplicationError where error.kind == .positionUnavailable {
+                    // The binlog at the stored position is gone (purged): what happened since
+                    // can only be recovered by comparing source and target.
+                    logger.warning(
+                        "the stored position is gone from the source's binlog; reconciling from a new snapshot",
+                        metadata: ["error": "\(error)"])
+                    start = try await loadFromSnapshot(source: source, counts: &counts)
+                    states.set(name, .streaming)
                 } catch let error as MariaDBError where error.meansSourceGone {
                     // The binlog reader reconnects by itself, but a catalog lookup (the columns
                     // of a TABLE_MAP's table) does not retry: its connection lost to a source
@@ -105,18 +123,7 @@ public final class Pipeline: Sendable {
             return .filePosition(file: file, position: offset)
         }
         logger.info("first load from a consistent snapshot")
-        states.set(configuration.name, .loading)
-        let layout = configuration.source.layout
-        let (store, name) = (store, configuration.name)
-        let coordinates = try await applyRetrying { target in
-            try InitialLoad.run(source: source, layout: layout, target: target) { ops in
-                try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
-            }
-        }
-        try store.commit(position: coordinates.sourcePosition, pipeline: configuration.name)
-        counts["load", default: 0] += 1
-        logger.info("first load committed", metadata: ["position": "\(coordinates)"])
-        return coordinates.start
+        return try await loadFromSnapshot(source: source, counts: &counts)
     }
 
     private func stream(source: MySQLConnectionConfig, from start: BinlogStart, counts: inout [String: Int]) async throws {
@@ -178,8 +185,13 @@ public final class Pipeline: Sendable {
                 changes: changes, position: .binlog(file: position.file, offset: position.offset, gtid: last.gtid),
                 commitTime: Int64(last.commitTimestamp))
             let ops = try mapper.ops(for: batch)
+            try await gate.pass()
             if !ops.isEmpty {
-                try await applyRetrying { target in try target.apply(ops) }
+                let dirty = self.dirty
+                try await applyRetrying { target in
+                    try target.apply(ops)
+                    dirty.mark(ops, at: position)
+                }
             }
             try store.commit(
                 position: batch.position, pipeline: name, sourceTime: changes.isEmpty ? nil : batch.commitTime,
@@ -198,7 +210,7 @@ public final class Pipeline: Sendable {
 
     /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
     /// attempts; cancellation while waiting ends it (the offset was not advanced).
-    private func applyRetrying<T: Sendable>(_ body: @escaping @Sendable (any ReplicationTarget) throws -> T) async throws -> T {
+    func applyRetrying<T: Sendable>(_ body: @escaping @Sendable (any ReplicationTarget) throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {

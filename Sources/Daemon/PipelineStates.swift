@@ -11,6 +11,8 @@ public final class PipelineStates: Sendable {
         case retrying
         /// Stopped for good (the reason is in the log and the run log).
         case failed
+        /// Held by a refused reconciliation until `scimsync approve` (the reason is in `status`).
+        case paused
 
         public var description: String {
             switch self {
@@ -19,6 +21,7 @@ public final class PipelineStates: Sendable {
             case .streaming: "streaming"
             case .retrying: "retrying"
             case .failed: "failed"
+            case .paused: "paused"
             }
         }
     }

@@ -97,19 +97,34 @@ public final class Reconciliation {
     ///   - snapshot: the source as of one binlog position; read twice at most, left open.
     ///   - sourceColumns: the source's id column types, to check both sides sort alike.
     ///   - reader: the target connection the pass reads through.
-    ///   - apply: applies one batch of repairs in one target transaction (the daemon routes it
-    ///     through its pipeline's target, the CLI calls the target).
-    ///   - skip: repairs to leave out (the daemon's resources that streaming changed after
-    ///     the snapshot: the stream's version is newer).
+    ///   - apply: applies one batch of repairs in one target transaction and returns the
+    ///     operations it applied: the daemon leaves out, in the same step as applying, those on
+    ///     resources that streaming changed after the snapshot (the stream's version is newer).
+    ///   - skip: while planning, the repairs to leave out of the counts and the safety check
+    ///     (the daemon's resources that streaming changed after the snapshot: a user the stream
+    ///     created since is not one the pass would remove).
     public func run(
         snapshot: ConsistentSnapshot, sourceTypes: SourceIDTypes, reader: SQLTarget,
-        apply: @escaping ([ResourceOp]) throws -> Void, skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
         let orders = try IDOrders(source: sourceTypes, target: reader, pipeline: pipeline.name)
         var context = PassContext(
             snapshot: snapshot, reader: reader, orders: orders, options: options, applying: false, apply: apply,
             skip: skip, progress: progress, pipeline: pipeline.name)
+        if !options.dryRun, try isEmpty(reader) {
+            // Nothing to remove from an empty target (a first load): no plan to check first.
+            context.applying = true
+            let runID = try store.startRun(pipeline: pipeline.name, kind: "reconcile")
+            do {
+                let done = try pass(&context)
+                try store.finishRun(runID, ops: done.runLogCounts, error: nil)
+                return done.totalRepairs > 0 ? .repaired(done) : .clean(done)
+            } catch {
+                try? store.finishRun(runID, ops: [:], error: "\(error)")
+                throw error
+            }
+        }
         let plan = try pass(&context)
         if options.dryRun {
             return plan.hasDrift ? .dryRun(plan) : .clean(plan)
@@ -132,8 +147,7 @@ public final class Reconciliation {
             context.expected = plan
             let done = try pass(&context)
             if hold != nil { try store.clearHold(pipeline: pipeline.name) }
-            try store.finishRun(
-                runID, ops: Dictionary(uniqueKeysWithValues: done.repairs.map { ($0.key.rawValue, $0.value) }), error: nil)
+            try store.finishRun(runID, ops: done.runLogCounts, error: nil)
             return .repaired(done)
         } catch {
             try? store.finishRun(runID, ops: [:], error: "\(error)")
@@ -156,8 +170,17 @@ public final class Reconciliation {
         defer { try? snapshot.finish() }
         let target = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
         return try run(
-            snapshot: snapshot, sourceTypes: types, reader: target, apply: { try target.apply($0) }, options: options,
-            progress: progress)
+            snapshot: snapshot, sourceTypes: types, reader: target,
+            apply: { ops in
+                let _: ApplyResult = try target.apply(ops)
+                return ops
+            }, options: options, progress: progress)
+    }
+
+    private func isEmpty(_ reader: SQLTarget) throws -> Bool {
+        if try !reader.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
+        if target.groups != nil, try !reader.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
+        return true
     }
 
     private var removalLimit: RemovalSafety.Limit {
@@ -176,7 +199,7 @@ public final class Reconciliation {
         let orders: IDOrders
         let options: ReconcileOptions
         var applying: Bool
-        let apply: ([ResourceOp]) throws -> Void
+        let apply: ([ResourceOp]) throws -> [ResourceOp]
         let skip: (ResourceOp) -> Bool
         let progress: ((ReconcileProgress) -> Void)?
         let pipeline: String
@@ -286,19 +309,23 @@ public final class Reconciliation {
         var added: [LedgerEntry] = []
         var removed: [LedgerEntry] = []
         for (id, decision) in decisions {
-            // A resource that streaming changed after the snapshot has a newer version than
-            // the snapshot's: leave it whole to the stream.
-            guard context.applying == false || !decision.ops.contains(where: context.skip) else { continue }
+            if !context.applying, decision.ops.contains(where: context.skip) { continue }
             ops += decision.ops
             if decision.created || decision.adopted { added.append(LedgerEntry(kind: kind, id: id)) }
             if decision.removed { removed.append(LedgerEntry(kind: kind, id: id)) }
         }
         report.adopted += decisions.filter { $0.1.adopted }.count
-        report.count(ops)
-        guard context.applying, !ops.isEmpty else { return }
+        guard context.applying, !ops.isEmpty else {
+            report.count(ops)
+            return
+        }
         try store.updateLedger(added: added, removed: [], pipeline: context.pipeline)
-        try context.apply(ResourceOp.ordered(ops))
-        try store.updateLedger(added: [], removed: removed, pipeline: context.pipeline)
+        let applied = try context.apply(ResourceOp.ordered(ops))
+        report.count(applied)
+        let deleted = Set(applied.compactMap { op -> String? in
+            if case .delete(_, let id) = op { id } else { nil }
+        })
+        try store.updateLedger(added: [], removed: removed.filter { deleted.contains($0.id) }, pipeline: context.pipeline)
     }
 
     private func parents(_ context: inout PassContext, _ report: inout DriftReport) throws {

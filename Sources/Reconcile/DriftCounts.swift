@@ -96,6 +96,11 @@ public struct DriftReport: Sendable, Hashable {
 
     public var totalRepairs: Int { repairs.values.reduce(0, +) }
 
+    /// The repair counts as the run log keeps them.
+    public var runLogCounts: [String: Int] {
+        Dictionary(uniqueKeysWithValues: repairs.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+    }
+
     /// Adds `ops` to the repair counts.
     public mutating func count(_ ops: [ResourceOp]) {
         for op in ops { repairs[RepairKind(op), default: 0] += 1 }

@@ -24,6 +24,13 @@ public final class QueueConfined<Resource>: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the resource on its queue and waits for it, blocking the calling
+    /// thread: for blocking work on a thread of its own (never the queue itself, never Swift's
+    /// cooperative pool).
+    public func runBlocking<T>(_ body: (Resource) throws -> T) throws -> T {
+        try queue.sync { try use(body) }
+    }
+
     private func use<T>(_ body: (Resource) throws -> T) throws -> T {
         do {
             let resource = try self.resource ?? open()

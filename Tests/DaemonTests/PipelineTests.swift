@@ -104,7 +104,7 @@ import Testing
             return
         }
         #expect(file.hasPrefix("binlog."))
-        let runs = try store.runs(pipeline: pipeline.name)
+        let runs = try store.runs(pipeline: pipeline.name, kind: "run")
         #expect(runs.first?.error == nil)
         #expect(runs.first?.ops["load"] == 1)
 
@@ -114,7 +114,7 @@ import Testing
         try await eventually("the change made while stopped") { rows(db, users).first?.contains("Jensen-Smith") == true }
         running.cancel()
         _ = try await running.value
-        let resumed = try #require(try store.runs(pipeline: pipeline.name).first)
+        let resumed = try #require(try store.runs(pipeline: pipeline.name, kind: "run").first)
         #expect(resumed.ops["load"] == nil)
         #expect(resumed.ops["patch"] == 1)
     }

@@ -69,7 +69,7 @@ import FoundationNetworking
             return
         }
         #expect(!(BinlogPosition(file: file, offset: offset) < BinlogPosition(file: after.file, offset: after.offset)))
-        let run = try #require(try store.runs(pipeline: "hr-to-portal").first)
+        let run = try #require(try store.runs(pipeline: "hr-to-portal", kind: "run").first)
         #expect(run.endedAt != nil)
         #expect(run.error == nil)
         // status asks the source how far behind the stored position is.

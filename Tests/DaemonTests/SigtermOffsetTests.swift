@@ -57,7 +57,7 @@ import TestSupport
         }
         let last = positions[arrived - 1]
         #expect("\(file):\(offset)" == "\(last.file):\(last.offset)", "\(arrived) of \(Self.transactions) transactions arrived")
-        let run = try #require(try store.runs(pipeline: "hr-to-portal").first)
+        let run = try #require(try store.runs(pipeline: "hr-to-portal", kind: "run").first)
         #expect(run.endedAt != nil)
         #expect(run.error == nil)
         #expect(run.ops["create"] == arrived)

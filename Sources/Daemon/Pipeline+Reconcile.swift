@@ -1,0 +1,161 @@
+import Config
+import Directory
+import Foundation
+import MySQLBinlog
+import MySQLSource
+import OffsetStore
+import Reconcile
+import SQLClients
+import Targets
+
+/// A crash point for the crash-safety tests: with `SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS=N`
+/// in the environment the process SIGKILLs itself after the load's N-th target batch, so a
+/// test can be sure to kill it in the middle of a first load, whatever the machine's speed.
+enum LoadFailpoint {
+    private static let killAfterChunks: Int? = ProcessInfo.processInfo
+        .environment["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS"].flatMap { Int($0) }
+    nonisolated(unsafe) private static var appliedChunks = 0
+
+    /// Counts a load batch; called on the target's queue only.
+    static func batchApplied() {
+        guard let killAfterChunks else { return }
+        appliedChunks += 1
+        if appliedChunks >= killAfterChunks { kill(getpid(), SIGKILL) }
+    }
+}
+
+extension Pipeline {
+    /// The first load, and the recovery from a lost position: a reconciliation pass from a
+    /// new consistent snapshot (which, against an empty target, creates everything), then the
+    /// snapshot's position committed: streaming resumes there. A pass the safety limits refuse
+    /// holds the pipeline until `scimsync approve`.
+    func loadFromSnapshot(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
+        let name = configuration.name
+        states.set(name, .loading)
+        while true {
+            let (pipeline, store) = (configuration, self.store)
+            let (outcome, position) = try await applyRetrying { target -> (ReconcileOutcome, BinlogCoordinates) in
+                guard let reader = target as? SQLTarget else {
+                    throw ReconcileSetupError(description: "pipeline \(name): the first load needs a SQL target")
+                }
+                let connection = try MariaDBConnection(
+                    host: source.host, port: source.port, user: source.user, password: source.password,
+                    database: source.database)
+                let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+                let snapshot = try ConsistentSnapshot(connection: connection)
+                defer { try? snapshot.finish() }
+                let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
+                    snapshot: snapshot, sourceTypes: types, reader: reader,
+                    apply: { ops in
+                        try target.apply(ops)
+                        LoadFailpoint.batchApplied()
+                        return ops
+                    }, options: ReconcileOptions())
+                return (outcome, snapshot.position)
+            }
+            if case .refused(_, let reason) = outcome {
+                try await holdUntilApproved(reason)
+                states.set(name, .loading)
+                continue
+            }
+            metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
+            try store.commit(position: position.sourcePosition, pipeline: name)
+            // The repairs are in the pass's own run record (kind `reconcile`).
+            counts["load", default: 0] += 1
+            logger.info(
+                "loaded from a consistent snapshot",
+                metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
+            return position.start
+        }
+    }
+
+    /// Waits, paused, until someone approves the next pass (`scimsync approve`).
+    func holdUntilApproved(_ reason: String) async throws {
+        logger.error("reconciliation refused; pipeline paused until `scimsync approve`", metadata: ["reason": "\(reason)"])
+        metrics.errors.increment()
+        states.set(configuration.name, .paused)
+        while try store.hold(pipeline: configuration.name)?.approved != true {
+            try await Task.sleep(for: .seconds(1))
+        }
+        logger.info("approved; reconciling again")
+    }
+
+    /// Every `reconcile.every`, a pass alongside the stream (until cancelled).
+    func reconcilePeriodically(source: MySQLConnectionConfig) async {
+        guard let seconds = configuration.reconcile.everySeconds, seconds > 0 else { return }
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(seconds))
+                try await reconcileWhileStreaming(source: source)
+            } catch is CancellationError {
+                return
+            } catch {
+                metrics.errors.increment()
+                logger.warning("reconciliation failed; the next one is due in \(seconds) s", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// One pass while the stream goes on: the target is read through a connection of the
+    /// pass's own, repairs go through the pipeline's target between the stream's batches and
+    /// skip what the stream changed after the snapshot. A refused pass pauses the stream
+    /// until approved.
+    func reconcileWhileStreaming(source: MySQLConnectionConfig) async throws {
+        let (pipeline, store, dirty, target) = (configuration, self.store, self.dirty, self.target)
+        let name = pipeline.name
+        let outcome = try await onThread { () throws -> ReconcileOutcome in
+            let connection = try MariaDBConnection(
+                host: source.host, port: source.port, user: source.user, password: source.password,
+                database: source.database)
+            let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+            let snapshot = try ConsistentSnapshot(connection: connection)
+            defer { try? snapshot.finish() }
+            let since = BinlogPosition(file: snapshot.position.file, offset: snapshot.position.offset)
+            dirty.begin(since: since)
+            defer { dirty.end() }
+            // Compare with the target once the stream has reached the snapshot, so that what
+            // differs is drift, not the stream's backlog (which the dirty set makes safe anyway).
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if case .binlog(let file, let offset, _)? = try store.position(pipeline: name),
+                    !(BinlogPosition(file: file, offset: offset) < since)
+                {
+                    break
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            let reader = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+            return try Reconciliation(pipeline: pipeline, store: store).run(
+                snapshot: snapshot, sourceTypes: types, reader: reader,
+                apply: { ops in
+                    try target.runBlocking { target in
+                        let kept = ops.filter { !dirty.touches($0) }
+                        if !kept.isEmpty { try target.apply(kept) }
+                        return kept
+                    }
+                }, skip: dirty.touches, options: ReconcileOptions())
+        }
+        metrics.reconciles.increment()
+        let report = outcome.report
+        metrics.reconcileDrift.set(Double(report.totalRepairs + report.unmanaged.values.reduce(0, +)))
+        switch outcome {
+        case .refused(_, let reason):
+            gate.close()
+            defer { gate.open() }
+            try await holdUntilApproved(reason)
+            try await reconcileWhileStreaming(source: source)
+            states.set(name, .streaming)
+        case .repaired(let report):
+            logger.warning("reconciliation repaired drift", metadata: ["repairs": "\(report.runLogCounts)"])
+        case .clean, .dryRun:
+            logger.info("reconciliation found no drift")
+        }
+    }
+}
+
+/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

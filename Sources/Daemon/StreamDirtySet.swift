@@ -1,0 +1,55 @@
+import Directory
+import MySQLBinlog
+import Synchronization
+
+/// The users and groups streaming changed after a reconciliation's snapshot: the stream's
+/// version of them is newer than the snapshot's, so the pass leaves them alone (issue 5:
+/// reconcile "without undoing newer streamed changes").
+///
+/// The stream marks what it applied in the same step on the target's queue as applying it,
+/// and the pass filters its repairs in the same step on that queue as applying them, so
+/// "changed by the stream before this repair" is exact.
+final class StreamDirtySet: Sendable {
+    private struct State {
+        var since: BinlogPosition?
+        var keys: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Starts noting what batches past `position` touch.
+    func begin(since position: BinlogPosition) {
+        state.withLock { $0 = State(since: position) }
+    }
+
+    /// Stops noting and forgets.
+    func end() {
+        state.withLock { $0 = State() }
+    }
+
+    /// Notes the resources of a batch the stream applied, which ends at `position`.
+    func mark(_ ops: [ResourceOp], at position: BinlogPosition) {
+        state.withLock { state in
+            guard let since = state.since, since < position else { return }
+            for op in ops { state.keys.formUnion(op.dirtyKeys) }
+        }
+    }
+
+    /// Whether streaming changed a resource `op` touches since the snapshot.
+    func touches(_ op: ResourceOp) -> Bool {
+        state.withLock { state in op.dirtyKeys.contains { state.keys.contains($0) } }
+    }
+}
+
+extension ResourceOp {
+    /// The resources an operation touches: a user, a group, or a user and a group.
+    var dirtyKeys: [String] {
+        switch self {
+        case .create(let kind, let resource): ["\(kind.rawValue):\(resource.id ?? "")"]
+        case .patch(let kind, let id, _), .delete(let kind, let id): ["\(kind.rawValue):\(id)"]
+        case .deactivate(let id), .reactivate(let id): ["User:\(id)"]
+        case .addMember(let group, let user), .removeMember(let group, let user): ["User:\(user)", "Group:\(group)"]
+        case .moveParent(let group, _): ["Group:\(group)"]
+        }
+    }
+}
