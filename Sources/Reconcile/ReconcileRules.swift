@@ -4,11 +4,16 @@ import SCIM
 /// What one merge-join step calls for: the rules of issue 5 in one place, without I/O.
 ///
 /// - On the source only: create (the target gains it, and scimsync owns it).
-/// - On the target only: when managed (in the ledger, or `adopt`), delete, or deactivate under
-///   `onDelete: deactivate` (nothing when already inactive); otherwise reported as unmanaged.
-/// - On both: when managed, a PATCH of the attributes both layouts map that differ, and the
-///   user's activation — the source's `active` when it maps one, otherwise active (a user who
-///   is back is re-activated under `onDelete: deactivate`); otherwise reported as unmanaged.
+/// - On the target only: when scimsync created it (in the ledger), delete, or deactivate under
+///   `onDelete: deactivate` (nothing when already inactive); otherwise reported as unmanaged
+///   and left alone, `adopt` or not: adoption takes over rows matched by id, and a row the
+///   source does not have matches nothing.
+/// - On both: when managed (in the ledger, or `adopt`, which adds it to the ledger), a PATCH
+///   of the attributes both layouts map that differ, and the user's activation — the source's
+///   `active` when it maps one, otherwise active (a user who is back is re-activated under
+///   `onDelete: deactivate`); otherwise reported as unmanaged.
+/// - A membership is managed when its user is (in the ledger, or absent from the target: the
+///   pass creates it).
 public struct ReconcileRules: Sendable {
     public var onDelete: DeletePolicy
     public var adopt: Bool
@@ -45,7 +50,7 @@ public struct ReconcileRules: Sendable {
             report.note(Difference(resource: name, id: entry.id, change: "missing in target"))
             return Decision(ops: [.create(kind, entry.resource)], created: true)
         case .target(let entry):
-            guard managed || adopt else {
+            guard managed else {
                 report.unmanaged[name, default: 0] += 1
                 report.note(Difference(resource: name, id: entry.id, change: "not in source", managed: false))
                 return Decision()
@@ -54,7 +59,7 @@ public struct ReconcileRules: Sendable {
                 guard users.active(in: entry.resource) != false else { return Decision() }
                 report.note(Difference(resource: name, id: entry.id, change: "not in source", attribute: "active",
                     source: "false", target: "true"))
-                return Decision(ops: [.deactivate(userID: entry.id)], adopted: !managed)
+                return Decision(ops: [.deactivate(userID: entry.id)])
             }
             report.note(Difference(resource: name, id: entry.id, change: "not in source"))
             return Decision(ops: [.delete(kind, id: entry.id)], removed: true)
@@ -113,7 +118,7 @@ public struct ReconcileRules: Sendable {
     public func decideMembership(
         _ membership: Membership, inSource: Bool, managed: Bool, report: inout DriftReport
     ) -> Decision {
-        let isManaged = managed || adopt
+        let isManaged = managed
         if !isManaged { report.unmanaged["Membership", default: 0] += 1 }
         report.note(Difference(
             resource: "Membership", id: "user \(membership.userID) in group \(membership.groupID)",

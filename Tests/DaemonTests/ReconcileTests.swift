@@ -214,4 +214,32 @@ import Testing
         #expect(rows.memberships.isEmpty)
         #expect(rows.users.allSatisfy { $0.hasSuffix("|0") }, "every user deactivated, none deleted")
     }
+
+    /// Rows scimsync did not create are reported and left alone; with `adopt: true` the rows
+    /// matched by id are repaired and join the ledger.
+    @Test func unownedRowsAreLeftAloneUnlessAdopted() throws {
+        let fixture = try ExampleDirectories()
+        let target = try target(.sqlite, fixture)
+        var pipeline = try #require(target.config.pipelines.first)
+        let store = try OffsetStore(path: target.config.offsets.path)
+        // The portal already has Barbara, under another name, and a user of its own.
+        try target.execute("INSERT INTO portal_users (id, login, given_name, enabled) VALUES ('1', 'bjensen', 'Babs', 1)")
+        try target.execute("INSERT INTO portal_users (id, login, given_name, enabled) VALUES ('77', 'local', 'Lo', 1)")
+
+        guard case .repaired(let first) = try pass(pipeline, store) else { Issue.record("nothing loaded"); return }
+        #expect(first.unmanaged["User"] == 2)
+        #expect(first.repairs[.createUser] == 3)
+        #expect(try target.rows().users.contains { $0.hasPrefix("1|bjensen|Babs|") }, "left alone")
+        #expect(try store.owned(["1", "77"], kind: .user, pipeline: pipeline.name).isEmpty)
+
+        pipeline.adopt = true
+        guard case .repaired(let adopted) = try pass(pipeline, store) else { Issue.record("nothing adopted"); return }
+        #expect(adopted.adopted >= 1)
+        #expect(try target.rows().users.contains { $0.hasPrefix("1|bjensen|Barbara|") }, "repaired once adopted")
+        #expect(try store.owned(["1"], kind: .user, pipeline: pipeline.name) == ["1"])
+        // The portal's own user matches no source user: never adopted, left as it is.
+        #expect(adopted.unmanaged["User"] == 1)
+        #expect(try target.rows().users.contains { $0.hasPrefix("77|local|Lo|") && $0.hasSuffix("|1") })
+        #expect(try store.owned(["77"], kind: .user, pipeline: pipeline.name).isEmpty)
+    }
 }

@@ -1,0 +1,84 @@
+import Foundation
+import OffsetStore
+import SCIM
+import SQLClients
+import Testing
+
+/// `scimsync reconcile` and `scimsync approve`, end to end: output, JSON and exit status
+/// (0 no drift or repaired, 1 drift in a dry run or refused, 2 error).
+@Suite struct ReconcileCommandTests {
+    func scimsync(_ arguments: [String], environment: [String: String]) throws -> CheckCommandTests.Outcome {
+        let binary = CheckCommandTests.executable
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CheckCommandTests.Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func dryRunRepairRefusalApprovalAndErrors() throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+
+        let dry = try scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
+        #expect(dry.status == 1, "\(dry.output)")
+        #expect(dry.lines.first?.hasPrefix("hr-to-portal: dry run,") == true, "\(dry.output)")
+        #expect(dry.output.contains("createUser 4"), "\(dry.output)")
+        #expect(dry.output.contains("User 1: missing in target"), "\(dry.output)")
+        #expect(try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT id FROM portal_users").isEmpty)
+
+        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(load.status == 0, "\(load.output)")
+        #expect(load.lines.first?.hasPrefix("hr-to-portal: repaired") == true, "\(load.output)")
+
+        let clean = try scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
+        #expect(clean.status == 0, "\(clean.output)")
+        let report = try #require(try SCIMValue(json: clean.output).arrayValue?.first?.objectValue)
+        #expect(report["outcome"] == .string("clean"))
+        #expect(report["source"]?.objectValue?["users"] == .integer(4))
+        #expect(report["target"]?.objectValue?["users"] == .integer(4))
+
+        // A changed name: the dry run shows source and target values, in JSON too.
+        try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET family_name = 'Jensen-X' WHERE id = '1'")
+        let drift = try scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
+        #expect(drift.status == 1, "\(drift.output)")
+        let detail = try #require(
+            try SCIMValue(json: drift.output).arrayValue?.first?.objectValue?["differences"]?.arrayValue?.first?.objectValue)
+        #expect(detail["attribute"] == .string("name.familyName"))
+        #expect(detail["source"] == .string("Jensen"))
+        #expect(detail["target"] == .string("Jensen-X"))
+
+        // Half the users leave the source: refused, held, approved once.
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id IN (1, 2)")
+        try source.execute("DELETE FROM sync_users WHERE id IN (1, 2)")
+        let refused = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.output.contains("refused"), "\(refused.output)")
+        let status = try scimsync(["status", "--config", config], environment: env)
+        #expect(status.output.contains("paused"), "\(status.output)")
+        let approve = try scimsync(["approve", "--config", config, "--pipeline", "hr-to-portal"], environment: env)
+        #expect(approve.status == 0, "\(approve.output)")
+        let approved = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(approved.status == 0, "\(approved.output)")
+        #expect(approved.output.contains("deactivateUser 2"), "\(approved.output)")
+
+        // Errors: an unknown pipeline, an unreachable source.
+        let unknown = try scimsync(["reconcile", "--config", config, "--pipeline", "nope"], environment: env)
+        #expect(unknown.status == 2)
+        #expect(unknown.output.contains("no pipeline named nope (there are: hr-to-portal)"), "\(unknown.output)")
+        var wrong = env
+        wrong["HR_DB_PASSWORD"] = "wrong"
+        let failed = try scimsync(["reconcile", "--config", config], environment: wrong)
+        #expect(failed.status == 2, "\(failed.output)")
+        #expect(!failed.output.contains("wrong"), "the password stays out of the output")
+    }
+}
