@@ -108,8 +108,8 @@ public struct ReconcileRules: Sendable {
         let isManaged = managed || adopt
         if !isManaged { report.unmanaged["Group", default: 0] += 1 }
         report.note(Difference(
-            resource: "Group", id: groupID, change: "parent", attribute: "parent", source: source ?? "none",
-            target: target ?? "none", managed: isManaged))
+            resource: "Group", id: groupID, change: "parent", attribute: "parent", source: source, target: target,
+            managed: isManaged))
         return isManaged ? Decision(ops: [.moveParent(groupID: groupID, parentID: source)], adopted: !managed) : Decision()
     }
 

@@ -166,9 +166,12 @@ extension ReconcileOutcome {
                 + unmanaged.joined(separator: ", "))
         }
         for difference in report.differences {
-            var line = "  \(difference.resource) \(difference.id): \(difference.change)"
+            var line = "  \(difference.resource) \(difference.id): "
             if let attribute = difference.attribute {
-                line += " \(attribute): source \(quoted(difference.source)), target \(quoted(difference.target))"
+                if !["attribute", "parent"].contains(difference.change) { line += difference.change + ", " }
+                line += "\(attribute): source \(quoted(difference.source)), target \(quoted(difference.target))"
+            } else {
+                line += difference.change
             }
             if !difference.managed { line += " (unmanaged)" }
             lines.append(line)
