@@ -72,6 +72,8 @@ public struct DriftReport: Sendable, Hashable {
     public var unmanaged: [String: Int] = [:]
     /// The first ``detailLimit`` differences.
     public var differences: [Difference] = []
+    /// How many differences were found (``differences`` holds the first of them).
+    public var differenceCount = 0
     public var detailLimit: Int
     public var sourceUsers = 0
     public var sourceGroups = 0
@@ -107,6 +109,7 @@ public struct DriftReport: Sendable, Hashable {
     }
 
     mutating func note(_ difference: Difference) {
+        differenceCount += 1
         if differences.count < detailLimit { differences.append(difference) }
     }
 }

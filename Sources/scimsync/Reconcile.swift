@@ -176,8 +176,8 @@ extension ReconcileOutcome {
             if !difference.managed { line += " (unmanaged)" }
             lines.append(line)
         }
-        let shown = report.differences.count
-        if shown == report.detailLimit { lines.append("  (first \(shown) differences shown; --details N for more)") }
+        let hidden = report.differenceCount - report.differences.count
+        if hidden > 0 { lines.append("  (\(hidden) more difference\(hidden == 1 ? "" : "s"); --details N shows N)") }
         return lines.joined(separator: "\n")
     }
 
