@@ -157,3 +157,66 @@ bench_peak_rss_kib() {
 bench_elapsed() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
 }
+
+# Generates the source directory inside the server in the seed layout (into the empty tables
+# of bench_source_tables): USERS users, USERS / 50 groups in a tree of fan-out 8 (20,000
+# groups are 6 levels deep; a parent's id is below its children's), and 3 memberships per
+# user. Sets $source_users, $source_groups, $source_members, $source_depth, $source_rows.
+# shellcheck disable=SC2034 # the variables it sets are the bench script's
+bench_generate_source() {
+    local users=$1 groups=$(($1 / 50)) chunk=200000 from to generated
+    bench_log "generating $users users, $groups groups, $((3 * users)) memberships"
+    generated=$EPOCHREALTIME
+    bench_sql hr -e "INSERT INTO sync_groups SELECT seq, CONCAT('Group ', seq), IF(seq = 1, NULL, (seq - 2) DIV 8 + 1)
+        FROM seq_1_to_$groups"
+    for ((from = 1; from <= users; from += chunk)); do
+        to=$((from + chunk - 1 < users ? from + chunk - 1 : users))
+        bench_sql hr <<SQL
+INSERT INTO sync_users (id, username, first_name, last_name, email, job_title, employee_number, is_active)
+SELECT seq, CONCAT('user', seq),
+    ELT(1 + seq % 12, 'Alice', 'Bob', 'Chloé', 'Dmitri', 'Emma', 'François', 'Grace', 'Hiroshi', 'Inès', 'José', 'Kai', 'Łucja'),
+    ELT(1 + (seq DIV 12) % 10, 'Smith', 'Müller', 'García', 'Øster', 'Nguyen', 'O''Brien', 'Kowalski', 'Rossi', 'Tanaka', 'Dubois'),
+    CONCAT('user', seq, '@example.com'),
+    IF(seq % 11 = 0, NULL, ELT(1 + seq % 6, 'Software Engineer', 'Account Executive', 'Product Manager', 'Analyst',
+        'Director of Operations', 'Support Specialist')),
+    LPAD(seq, 8, '0'), seq % 10 <> 0
+FROM seq_${from}_to_${to};
+INSERT IGNORE INTO sync_users_groups_rel (user_id, group_id)
+SELECT u.seq, 1 + (u.seq * 7919 + k.seq * 104729) % $groups FROM seq_${from}_to_${to} u, seq_0_to_2 k;
+SQL
+    done
+    read -r source_users source_groups source_members source_depth < <(bench_sql hr -e "
+        SELECT (SELECT COUNT(*) FROM sync_users), (SELECT COUNT(*) FROM sync_groups),
+            (SELECT COUNT(*) FROM sync_users_groups_rel),
+            (WITH RECURSIVE d AS (SELECT id, 1 AS depth FROM sync_groups WHERE parent_id IS NULL
+                UNION ALL SELECT g.id, d.depth + 1 FROM sync_groups g JOIN d ON g.parent_id = d.id)
+             SELECT MAX(depth) FROM d)")
+    source_rows=$((source_users + source_groups + source_members))
+    bench_log "generated in $(bench_elapsed "$generated" "$EPOCHREALTIME") s: $source_users users, $source_groups groups (depth $source_depth), $source_members memberships"
+}
+
+# Runs a command to completion under GNU time (installed when missing): its standard output
+# in $work/LABEL.out, its standard error in $work/LABEL.err. Sets $timed_status (its exit
+# status), $timed_seconds (wall), $timed_rss_kib (peak RSS), $timed_cpu (user + system
+# seconds) and, when $mariadbd_pid is set, $timed_server_cpu (mariadbd's CPU seconds meanwhile).
+# Never fails itself: the caller checks $timed_status.
+# shellcheck disable=SC2034 # the variables it sets are the bench script's
+bench_timed() {
+    local label=$1 started server_before=""
+    shift
+    if [[ ! -x /usr/bin/time ]]; then
+        # shellcheck disable=SC2034 # the list packages.sh installs from, just for this call
+        (scimsync_packages=(time) && scimsync_install_missing_packages)
+    fi
+    [[ -n "${mariadbd_pid:-}" ]] && server_before=$(bench_cpu_seconds "$mariadbd_pid")
+    started=$EPOCHREALTIME
+    timed_status=0
+    /usr/bin/time -o "$work/$label.time" -f '%M %U %S' "$@" >"$work/$label.out" 2>"$work/$label.err" || timed_status=$?
+    timed_seconds=$(bench_elapsed "$started" "$EPOCHREALTIME")
+    timed_server_cpu=""
+    [[ -n "$server_before" ]] &&
+        timed_server_cpu=$(awk -v a="$server_before" -v b="$(bench_cpu_seconds "$mariadbd_pid")" 'BEGIN { printf "%.2f", b - a }')
+    # GNU time writes "Command exited with non-zero status N" above its figures then.
+    read -r timed_rss_kib timed_user timed_system < <(tail -n 1 "$work/$label.time")
+    timed_cpu=$(awk -v u="$timed_user" -v s="$timed_system" 'BEGIN { printf "%.2f", u + s }')
+}
