@@ -223,7 +223,7 @@ public final class Reconciliation {
         let sourceTable = kind == .user ? source.users.table : source.groups!.table
         let sourceID = kind == .user ? source.userMapper.idColumn : source.groupMapper!.idColumn
         let sourceRows = SnapshotRows(context.snapshot, table: sourceTable, key: [sourceID], chunkSize: context.options.chunkSize)
-        let targetRows = TargetRows(
+        let targetRows = try TargetRows(
             context.reader, scan: kind == .user ? .users : .groups, chunkSize: context.options.chunkSize,
             numeric: (kind == .user ? context.orders.users : context.orders.groups) == .numeric)
         let source = self.source
@@ -333,7 +333,7 @@ public final class Reconciliation {
         let sourceRows = SnapshotRows(
             context.snapshot, table: sourceGroups.table, key: [sourceMapper.idColumn],
             columns: [sourceMapper.idColumn] + (sourceGroups.parent.map { [$0] } ?? []), chunkSize: context.options.chunkSize)
-        let targetRows = TargetRows(
+        let targetRows = try TargetRows(
             context.reader, scan: .groups, chunkSize: context.options.chunkSize, numeric: context.orders.groups == .numeric)
         let source = self.source
         let target = self.target
@@ -388,7 +388,7 @@ public final class Reconciliation {
                 context.snapshot, table: source.users.table, key: [idColumn], columns: [idColumn, source.users.group!],
                 chunkSize: context.options.chunkSize)
         }
-        let targetRows = TargetRows(
+        let targetRows = try TargetRows(
             context.reader, scan: .memberships, chunkSize: context.options.chunkSize,
             numeric: context.orders.memberships == .numeric)
         let source = self.source

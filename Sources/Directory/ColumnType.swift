@@ -193,3 +193,11 @@ struct ParsedSQLType: Hashable {
         self.arguments = arguments
     }
 }
+
+extension ColumnType {
+    /// Whether the class is an integer type (which sorts numerically).
+    public var isInteger: Bool {
+        if case .integer = self { return true }
+        return false
+    }
+}

@@ -21,12 +21,18 @@ public enum IDOrder: Sendable, Hashable {
 
     /// -1, 0 or 1 as `a` comes before, equals or comes after `b`.
     public func compare(_ a: String, _ b: String) -> Int {
-        if self == .numeric {
-            if let x = Int64(a), let y = Int64(b) { return x < y ? -1 : (x == y ? 0 : 1) }
-            if let x = UInt64(a), let y = UInt64(b) { return x < y ? -1 : (x == y ? 0 : 1) }
-            // An unsigned value above Int64.max against a negative one.
-            if Int64(a) != nil, UInt64(b) != nil { return -1 }
-            if UInt64(a) != nil, Int64(b) != nil { return 1 }
+        if self == .numeric, a != b {
+            // Equal numbers written differently ("007", "7") are different ids: bytes decide.
+            if let x = Int64(a), let y = Int64(b) {
+                if x != y { return x < y ? -1 : 1 }
+            } else if let x = UInt64(a), let y = UInt64(b) {
+                if x != y { return x < y ? -1 : 1 }
+            } else if Int64(a) != nil, UInt64(b) != nil {
+                // A negative number against one above Int64.max.
+                return -1
+            } else if UInt64(a) != nil, Int64(b) != nil {
+                return 1
+            }
         }
         return Self.compareBytes(a, b)
     }

@@ -36,10 +36,11 @@ extension SQLTarget {
     /// For ``TargetScan/memberships`` the rows have two columns, the layout's relation user and
     /// group columns (or the users id and group columns); `lastKey` is the last row's pair.
     ///
-    /// With `numeric`, text key columns are ordered as integers (a source with integer ids
-    /// against a target that keeps them as text): correct, but the database sorts instead of
-    /// walking the key's index, so such a pass is slower on large tables.
-    public func readChunk(_ scan: TargetScan, after lastKey: [SQLValue]?, limit: Int, numeric: Bool = false)
+    /// With `keyLength`, only rows whose first key column has that many characters: a target
+    /// that keeps integer ids as text is read in integer order one id length at a time, each
+    /// length in text order (which for digits without leading zeros is their numeric order),
+    /// walking the key's index, never sorting the table.
+    public func readChunk(_ scan: TargetScan, after lastKey: [SQLValue]?, limit: Int, keyLength: Int? = nil)
         throws(TargetError) -> [Row]
     {
         let (table, columns, keys, filter) = try scanShape(scan)
@@ -51,22 +52,27 @@ extension SQLTarget {
             builder.append(clause + "\(dialect.quote(table.column(filter))) IS NOT NULL")
             clause = " AND "
         }
+        if let keyLength {
+            builder.append(clause + "LENGTH(\(dialect.quote(table.column(keys[0])))) = ")
+            builder.bind(.int(Int64(keyLength)))
+            clause = " AND "
+        }
         if let lastKey {
             // (k1, k2) > (a, b) written out, which every dialect's planner turns into an index range.
             builder.append(clause + "((")
             for index in keys.indices {
                 if index > 0 { builder.append(") OR (") }
                 for earlier in 0..<index {
-                    builder.append(orderExpression(table, keys[earlier], numeric) + " = ")
+                    builder.append(orderExpression(table, keys[earlier]) + " = ")
                     builder.bind(lastKey[earlier])
                     builder.append(" AND ")
                 }
-                builder.append(orderExpression(table, keys[index], numeric) + " > ")
+                builder.append(orderExpression(table, keys[index]) + " > ")
                 builder.bind(lastKey[index])
             }
             builder.append("))")
         }
-        builder.append(" ORDER BY " + keys.map { orderExpression(table, $0, numeric) }.joined(separator: ", "))
+        builder.append(" ORDER BY " + keys.map { orderExpression(table, $0) }.joined(separator: ", "))
         builder.append(" LIMIT \(max(limit, 1))")
         let statement = builder.statement
         do {
@@ -101,18 +107,39 @@ extension SQLTarget {
 
     /// A key column as ORDER BY and the keyset condition use it: PostgreSQL text in byte
     /// order (`COLLATE "C"`), the order reconciliation merges in; elsewhere the column.
-    private func orderExpression(_ table: TargetTable, _ column: String, _ numeric: Bool) -> String {
+    private func orderExpression(_ table: TargetTable, _ column: String) -> String {
         let quoted = dialect.quote(table.column(column))
-        if case .integer = table.idType(column) { return quoted }
-        if numeric {
-            switch dialect {
-            case .mariaDB: return "CAST(\(quoted) AS SIGNED)"
-            case .postgres: return "CAST(\(quoted) AS BIGINT)"
-            case .sqlite: return "CAST(\(quoted) AS INTEGER)"
-            }
-        }
-        if case .postgres = dialect { return quoted + " COLLATE \"C\"" }
+        if case .postgres = dialect, !table.idType(column).isInteger { return quoted + " COLLATE \"C\"" }
         return quoted
+    }
+
+    /// Whether the first key column of `scan` holds text (not an integer type).
+    public func hasTextKey(_ scan: TargetScan) throws(TargetError) -> Bool {
+        let (table, _, keys, _) = try scanShape(scan)
+        return !table.idType(keys[0]).isInteger
+    }
+
+    /// The smallest length above `length` of the first key column's values in `scan`, or nil.
+    public func nextKeyLength(_ scan: TargetScan, above length: Int) throws(TargetError) -> Int? {
+        let (table, _, keys, filter) = try scanShape(scan)
+        let key = dialect.quote(table.column(keys[0]))
+        var builder = StatementBuilder(dialect)
+        builder.append("SELECT MIN(LENGTH(\(key))) AS n FROM \(dialect.table(table.name)) WHERE LENGTH(\(key)) > ")
+        builder.bind(.int(Int64(length)))
+        if let filter { builder.append(" AND \(dialect.quote(table.column(filter))) IS NOT NULL") }
+        let statement = builder.statement
+        let rows: [Row]
+        do {
+            rows = try connection.query(statement.sql, statement.parameters)
+        } catch {
+            throw TargetError(.read(table: table.name), underlying: error)
+        }
+        switch rows.first?.values.first {
+        case .int(let value)?: return Int(value)
+        case .uint(let value)?: return Int(value)
+        case .text(let text)?, .decimal(let text)?: return Int(text)
+        default: return nil
+        }
     }
 }
 

@@ -33,6 +33,8 @@ import Testing
         #expect(IDOrder.numeric.precedes("9223372036854775807", "18446744073709551615"))
         #expect(IDOrder.binary.precedes("Zed", "abc"), "bytes, not a case-insensitive collation")
         #expect(IDOrder.binary.precedes("abc", "abcé"))
+        #expect(IDOrder.numeric.compare("7", "7") == 0)
+        #expect(IDOrder.numeric.compare("007", "7") != 0, "different ids, whatever their number")
     }
 
     @Test func aSideOutOfOrderStopsTheJoin() throws {
