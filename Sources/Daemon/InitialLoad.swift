@@ -11,7 +11,11 @@ import SQLClients
 /// The position is committed by the caller only after the whole load: a crash during the load
 /// starts it again, which the target's idempotent operations make harmless.
 enum InitialLoad {
-    static let chunkSize = 1000
+    /// Rows read by one source SELECT and applied in one target transaction. Each commit costs
+    /// the target a binlog write (and a sync where it syncs); the statements inside stay at
+    /// most `SQLDialect.maxRowsPerStatement` rows. Two chunks are in memory at a time (one
+    /// applied, one read ahead): a few MiB.
+    static let chunkSize = 5000
 
     /// A crash point for the crash-safety tests: with `SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS=N`
     /// in the environment the process SIGKILLs itself after the load's N-th target batch, so a
@@ -61,14 +65,23 @@ enum InitialLoad {
     nonisolated(unsafe) private static var appliedChunks = 0
 
     /// Reads `table` in key order, chunk by chunk, turning each chunk into one target batch.
+    /// The next chunk is read and mapped on a thread of its own while the current one is
+    /// applied, so the source's SELECT and the target's transaction overlap instead of taking
+    /// turns; at most two chunks wait, so memory stays bounded.
     private static func each(
-        _ snapshot: ConsistentSnapshot, table: String, key: [String], ops: (Row) throws -> [ResourceOp],
+        _ snapshot: ConsistentSnapshot, table: String, key: [String],
+        ops: @escaping @Sendable (Row) throws -> [ResourceOp],
         applying apply: ([ResourceOp]) throws -> Void
     ) throws {
-        var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
-        while let rows = try chunks.next() {
+        let chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
+        let prefetch = ChunkPrefetch(chunks) { rows in
             var batch: [ResourceOp] = []
+            batch.reserveCapacity(rows.count)
             for row in rows { batch += try ops(row) }
+            return batch
+        }
+        defer { prefetch.stop() }
+        while let batch = try prefetch.next() {
             if !batch.isEmpty {
                 try apply(batch)
                 appliedChunks += 1
