@@ -73,8 +73,10 @@ public struct ChangeMapper: Sendable, Hashable {
     /// layout's `schema.table` ending in it (changes carry no database qualifier).
     static func names(_ layoutTable: String, _ changeTable: String) -> Bool {
         if layoutTable.caseInsensitiveEquals(changeTable) { return true }
-        guard let dot = layoutTable.lastIndex(of: ".") else { return false }
-        return layoutTable[layoutTable.index(after: dot)...].caseInsensitiveEquals(changeTable)
+        // On UTF-8 bytes: a Character search runs for every row change, and `.` is ASCII, so
+        // the byte after it starts a character.
+        guard let dot = layoutTable.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        return layoutTable[layoutTable.utf8.index(after: dot)...].caseInsensitiveEquals(changeTable)
     }
 
     // MARK: Users
