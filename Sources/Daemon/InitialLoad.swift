@@ -3,6 +3,7 @@ import Foundation
 import Directory
 import MySQLSource
 import SQLClients
+import Targets
 
 /// A pipeline's first load: a consistent snapshot of the source's layout tables, applied to
 /// the target as creates, parent moves and member additions, chunk by chunk (memory bounded
@@ -24,56 +25,111 @@ enum InitialLoad {
         .environment["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS"].flatMap { Int($0) }
 
     /// Runs on the target's queue (it blocks): `target` is only used there.
+    ///
+    /// - Parameters:
+    ///   - openParallelTarget: opens a second connection to the target, which applies every
+    ///     other batch on a thread of its own (``ParallelApplier``); nil to apply every batch
+    ///     through `target` (SQLite: one writer at a time).
+    ///   - created: records the resources a batch created, after the batch committed; called
+    ///     on either connection's thread.
     static func run(
         source: MySQLConnectionConfig, layout: DirectoryLayout, target: any ReplicationTarget,
-        created: ([ResourceOp]) throws -> Void = { _ in }
+        openParallelTarget: (@Sendable () throws -> any ReplicationTarget)? = nil,
+        created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in }
     ) throws -> BinlogCoordinates {
         let connection = try MariaDBConnection(
             host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
         let snapshot = try ConsistentSnapshot(connection: connection)
         let mapper = ChangeMapper(layout: layout, onDelete: .delete)
+        let load = Batches(target: target, openParallelTarget: openParallelTarget)
+        defer { load.stop() }
 
         // Groups first, without parents: a child may come before its parent in key order.
         if let groups = layout.groups {
-            try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
+            try load.each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
                 let ops = try mapper.ops(for: RowChange(table: groups.table, kind: .insert, before: nil, after: row))
                 return ops.filter { if case .moveParent = $0 { false } else { true } }
-            } applying: { try target.apply($0); try created($0) }
+            } applying: { target, ops in try target.apply(ops); try created(ops) }
             if groups.parent != nil, let groupMapper = layout.groupMapper {
                 // Roots too: a load restarted after a crash finds the first attempt's groups,
                 // and a group moved to the top in between must lose its old parent (creates
                 // leave the parent column alone).
-                try each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
+                try load.each(snapshot, table: groups.table, key: [groups.attributes.idColumn ?? "id"]) { row in
                     [.moveParent(groupID: try groupMapper.id(in: row), parentID: try layout.parentID(inGroupsRow: row))]
-                } applying: { try target.apply($0) }
+                } applying: { target, ops in try target.apply(ops) }
             }
         }
         // Users, with their group when membership is a column of the users table.
-        try each(snapshot, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) { row in
+        try load.each(snapshot, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) { row in
             try mapper.ops(for: RowChange(table: layout.users.table, kind: .insert, before: nil, after: row))
-        } applying: { try target.apply(ResourceOp.ordered($0)); try created($0) }
+        } applying: { target, ops in try target.apply(ResourceOp.ordered(ops)); try created(ops) }
         if let membership = layout.membership {
-            try each(snapshot, table: membership.table, key: [membership.user, membership.group]) { row in
+            try load.each(snapshot, table: membership.table, key: [membership.user, membership.group]) { row in
                 try mapper.ops(for: RowChange(table: membership.table, kind: .insert, before: nil, after: row))
-            } applying: { try target.apply($0) }
+            } applying: { target, ops in try target.apply(ops) }
         }
         try snapshot.finish()
         return snapshot.position
     }
 
-    /// Target batches applied by this process's loads (for the failpoint).
+    /// Target batches applied by this process's loads (for the failpoint), on either thread.
+    private static let appliedChunksLock = NSLock()
     nonisolated(unsafe) private static var appliedChunks = 0
+
+    /// Counts one applied batch and, at the failpoint's count, kills the process.
+    fileprivate static func countAppliedBatch() {
+        guard let killAfterChunks else { return }
+        appliedChunksLock.lock()
+        appliedChunks += 1
+        let count = appliedChunks
+        appliedChunksLock.unlock()
+        if count >= killAfterChunks { kill(getpid(), SIGKILL) }
+    }
+
+    /// Applies a batch, again (at most twice more) when it lost a lock conflict: two load
+    /// connections writing one table can deadlock over InnoDB's gap locks once rows exist (a
+    /// restarted load); the batch was rolled back whole, so running it again is safe.
+    fileprivate static func applyResolvingConflicts(
+        _ target: any ReplicationTarget, _ ops: [ResourceOp],
+        _ apply: (any ReplicationTarget, [ResourceOp]) throws -> Void
+    ) throws {
+        var attempt = 1
+        while true {
+            do {
+                try apply(target, ops)
+                countAppliedBatch()
+                return
+            } catch let error as TargetError where error.isLockConflict && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// The load's target side: batches applied through the pipeline's target, every other one
+/// handed to a ``ParallelApplier`` when there is one; a table pass ends only once both
+/// connections committed all of its batches, so the next pass may reference its rows.
+private struct Batches {
+    let target: any ReplicationTarget
+    let applier: ParallelApplier?
+
+    init(target: any ReplicationTarget, openParallelTarget: (@Sendable () throws -> any ReplicationTarget)?) {
+        self.target = target
+        applier = openParallelTarget.map { ParallelApplier(open: $0) }
+    }
+
+    func stop() { applier?.stop() }
 
     /// Reads `table` in key order, chunk by chunk, turning each chunk into one target batch.
     /// The next chunk is read and mapped on a thread of its own while the current one is
-    /// applied, so the source's SELECT and the target's transaction overlap instead of taking
-    /// turns; at most two chunks wait, so memory stays bounded.
-    private static func each(
+    /// applied, so the source's SELECT and the target's transactions overlap instead of
+    /// taking turns; a few chunks at most are in memory (one read ahead, one or two applied).
+    func each(
         _ snapshot: ConsistentSnapshot, table: String, key: [String],
         ops: @escaping @Sendable (Row) throws -> [ResourceOp],
-        applying apply: ([ResourceOp]) throws -> Void
+        applying apply: @escaping ParallelApplier.Apply
     ) throws {
-        let chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
+        let chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: InitialLoad.chunkSize)
         let prefetch = ChunkPrefetch(chunks) { rows in
             var batch: [ResourceOp] = []
             batch.reserveCapacity(rows.count)
@@ -81,12 +137,16 @@ enum InitialLoad {
             return batch
         }
         defer { prefetch.stop() }
+        var handOver = false
         while let batch = try prefetch.next() {
-            if !batch.isEmpty {
-                try apply(batch)
-                appliedChunks += 1
-                if let killAfterChunks, appliedChunks >= killAfterChunks { kill(getpid(), SIGKILL) }
+            guard !batch.isEmpty else { continue }
+            if handOver, let applier {
+                try applier.submit(batch) { target, ops in try InitialLoad.applyResolvingConflicts(target, ops, apply) }
+            } else {
+                try InitialLoad.applyResolvingConflicts(target, batch, apply)
             }
+            handOver.toggle()
         }
+        try applier?.drain()
     }
 }

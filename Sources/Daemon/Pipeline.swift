@@ -17,6 +17,7 @@ public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
     private let store: OffsetStore
     private let target: QueueConfined<any ReplicationTarget>
+    private let openTarget: @Sendable () throws -> any ReplicationTarget
     private let retry: ReconnectPolicy
     private let logger: Logger
     private let states: PipelineStates
@@ -44,6 +45,7 @@ public final class Pipeline: Sendable {
         logger[metadataKey: "pipeline"] = "\(configuration.name)"
         self.logger = logger
         target = QueueConfined(label: "scimsync.target.\(configuration.name)", open: openTarget)
+        self.openTarget = openTarget
     }
 
     /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
@@ -108,8 +110,15 @@ public final class Pipeline: Sendable {
         states.set(configuration.name, .loading)
         let layout = configuration.source.layout
         let (store, name) = (store, configuration.name)
+        // A second connection applies every other batch of the load where the target takes
+        // concurrent writers: not SQLite, which has one writer at a time.
+        let parallel: (@Sendable () throws -> any ReplicationTarget)?
+        switch configuration.target.connection {
+        case .mysql, .postgres: parallel = openTarget
+        case .sqlite: parallel = nil
+        }
         let coordinates = try await applyRetrying { target in
-            try InitialLoad.run(source: source, layout: layout, target: target) { ops in
+            try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
                 try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
             }
         }
