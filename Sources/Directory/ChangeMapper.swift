@@ -32,12 +32,19 @@ public enum DeletePolicy: String, Sendable, Hashable, CaseIterable {
 /// - The rows present decide the case, not ``RowChange/kind``: an update without a before
 ///   image is handled as an insert (create is an upsert).
 public struct ChangeMapper: Sendable, Hashable {
-    public var layout: DirectoryLayout
+    public var layout: DirectoryLayout {
+        didSet { (userMapper, groupMapper) = (layout.userMapper, layout.groupMapper) }
+    }
     public var onDelete: DeletePolicy
+    // Built once, not per change: a mapper resolves its attribute map when it is made.
+    private var userMapper: RowMapper
+    private var groupMapper: RowMapper?
 
     public init(layout: DirectoryLayout, onDelete: DeletePolicy = .delete) {
         self.layout = layout
         self.onDelete = onDelete
+        userMapper = layout.userMapper
+        groupMapper = layout.groupMapper
     }
 
     /// The operations for one source transaction (or several, group-committed), folded
@@ -66,14 +73,16 @@ public struct ChangeMapper: Sendable, Hashable {
     /// layout's `schema.table` ending in it (changes carry no database qualifier).
     static func names(_ layoutTable: String, _ changeTable: String) -> Bool {
         if layoutTable.caseInsensitiveEquals(changeTable) { return true }
-        guard let dot = layoutTable.lastIndex(of: ".") else { return false }
-        return layoutTable[layoutTable.index(after: dot)...].caseInsensitiveEquals(changeTable)
+        // On UTF-8 bytes: a Character search runs for every row change, and `.` is ASCII, so
+        // the byte after it starts a character.
+        guard let dot = layoutTable.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        return layoutTable[layoutTable.utf8.index(after: dot)...].caseInsensitiveEquals(changeTable)
     }
 
     // MARK: Users
 
     private func userOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
-        let mapper = layout.userMapper
+        let mapper = userMapper
         switch (before, after) {
         case (nil, nil):
             return []
@@ -113,7 +122,7 @@ public struct ChangeMapper: Sendable, Hashable {
 
     /// A user leaving: deleted (after its `users.group` membership) or deactivated.
     private func userRemovalOps(_ before: Row, policy: DeletePolicy) throws(RowMappingError) -> [ResourceOp] {
-        let id = try layout.userMapper.id(in: before)
+        let id = try userMapper.id(in: before)
         switch policy {
         case .delete:
             let removal = try layout.membership(inUsersRow: before).map(\.removeOp)
@@ -126,7 +135,7 @@ public struct ChangeMapper: Sendable, Hashable {
     // MARK: Groups
 
     private func groupOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
-        guard let mapper = layout.groupMapper else { return [] }
+        guard let mapper = groupMapper else { return [] }
         switch (before, after) {
         case (nil, nil):
             return []

@@ -19,7 +19,8 @@ extension DirectoryLayout {
         guard let groupColumn = users.group, let group = row[groupColumn], group != .null else { return nil }
         return Membership(
             groupID: try idText(group, column: groupColumn, table: users.table),
-            userID: try userMapper.id(in: row))
+            // The id as the users' mapper reads it, without making a mapper for each row.
+            userID: try idText(row[users.attributes.idColumn ?? "id"], column: users.attributes.idColumn ?? "id", table: users.table))
     }
 
     /// The membership a row of the relation table (`membership`) holds; nil when the layout

@@ -17,10 +17,16 @@ import SCIM
 /// Resource → row: every mapped column gets a value (NULL when the resource lacks the
 /// attribute), so the row can be written as a whole.
 public struct RowMapper: Sendable, Hashable {
-    public var kind: ResourceKind
+    public var kind: ResourceKind {
+        didSet { plan = MappingPlan(kind: kind, attributes: attributes) }
+    }
     /// The table's name, for messages.
     public var table: String
-    public var attributes: AttributeMap
+    public var attributes: AttributeMap {
+        didSet { plan = MappingPlan(kind: kind, attributes: attributes) }
+    }
+    /// The map's entries resolved once (types, normalised paths); follows `attributes`.
+    private(set) var plan: MappingPlan
     /// The zone of the table's wall-clock columns.
     public var zone: WallClockZone
 
@@ -29,10 +35,11 @@ public struct RowMapper: Sendable, Hashable {
         self.table = table
         self.attributes = attributes
         self.zone = zone
+        self.plan = MappingPlan(kind: kind, attributes: attributes)
     }
 
     /// The column mapped to `id`; `id` when the map has none (validation reports that).
-    public var idColumn: String { attributes.idColumn ?? "id" }
+    public var idColumn: String { plan.idColumn }
 
     /// The resource's `schemas`: the core URN, then the extension URNs the map uses, in map order.
     public var schemas: [String] {
@@ -50,27 +57,27 @@ public struct RowMapper: Sendable, Hashable {
     /// The resource a row describes.
     public func resource(from row: Row) throws(RowMappingError) -> SCIMResource {
         var object = SCIMObject()
-        object["schemas"] = .array(schemas.map(SCIMValue.string))
+        object["schemas"] = plan.schemas
         object["id"] = .string(try id(in: row))
         // Elements of multi-valued attributes, by the entry that created them, so that
         // entries sharing a filter share an element.
         var elementIndex: [ElementKey: Int] = [:]
-        for entry in attributes.entries where !entry.path.isID {
+        for (entry, planned) in zip(attributes.entries, plan.entries) where !planned.isID {
             guard let sql = row[entry.column] else { continue }
-            let path = entry.path.normalized
+            let path = planned.path
             let value: SCIMValue
             do {
-                value = try sql.scimValue(as: attributeType(for: path), column: entry.column, zone: zone)
+                value = try sql.scimValue(as: planned.type, column: entry.column, zone: zone)
             } catch {
                 throw .value(table: table, error)
             }
             if value.isNull { continue }
             if let urn = path.extensionSchema {
                 var extensionObject = object[urn]?.objectValue ?? SCIMObject()
-                place(value, at: path, in: &extensionObject, elementIndex: &elementIndex)
+                place(value, at: path, multiValued: planned.multiValued, in: &extensionObject, elementIndex: &elementIndex)
                 object[urn] = .object(extensionObject)
             } else {
-                place(value, at: path, in: &object, elementIndex: &elementIndex)
+                place(value, at: path, multiValued: planned.multiValued, in: &object, elementIndex: &elementIndex)
             }
         }
         return SCIMResource(object)
@@ -94,14 +101,14 @@ public struct RowMapper: Sendable, Hashable {
     }
 
     private func place(
-        _ value: SCIMValue, at path: AttributePath, in container: inout SCIMObject,
+        _ value: SCIMValue, at path: AttributePath, multiValued: Bool, in container: inout SCIMObject,
         elementIndex: inout [ElementKey: Int]
     ) {
         guard let sub = path.subAttribute else {
             container[path.attribute] = value
             return
         }
-        guard path.valueFilter != nil || isMultiValued(path) else {
+        guard path.valueFilter != nil || multiValued else {
             var complex = container[path.attribute]?.objectValue ?? SCIMObject()
             complex[sub] = value
             container[path.attribute] = .object(complex)
@@ -137,17 +144,19 @@ public struct RowMapper: Sendable, Hashable {
     public func row(from resource: SCIMResource, columnTypes: [String: ColumnType]) throws(RowMappingError) -> Row {
         var columns: [String] = []
         var values: [SQLValue] = []
-        for entry in attributes.entries where !columns.contains(where: { $0.caseInsensitiveEquals(entry.column) }) {
-            let path = entry.path.normalized
-            let value = entry.path.isID ? resource.id.map(SCIMValue.string) ?? .null : lookup(path, in: resource)
-            if entry.path.isID, value.isNull { throw .missingID(table: table, column: entry.column) }
+        columns.reserveCapacity(attributes.entries.count)
+        values.reserveCapacity(attributes.entries.count)
+        for (entry, planned) in zip(attributes.entries, plan.entries) where planned.firstForColumn {
+            let path = planned.path
+            let value = planned.isID ? resource.id.map(SCIMValue.string) ?? .null : lookup(path, in: resource)
+            if planned.isID, value.isNull { throw .missingID(table: table, column: entry.column) }
             let columnType =
                 columnTypes[entry.column]
                 ?? columnTypes.first { $0.key.caseInsensitiveEquals(entry.column) }?.value
                 ?? .unknown("")
             do {
                 let sql = try value.sqlValue(
-                    for: columnType, attributeType: attributeType(for: path), column: entry.column, zone: zone)
+                    for: columnType, attributeType: planned.type, column: entry.column, zone: zone)
                 columns.append(entry.column)
                 values.append(sql)
             } catch {

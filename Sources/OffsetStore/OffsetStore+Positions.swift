@@ -83,10 +83,11 @@ extension OffsetStore {
         guard !entries.isEmpty else { return }
         do {
             try queue.write { db in
+                // Prepared once per call, not once per entry: a first load records every
+                // resource, thousands per call.
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)")
                 for entry in entries {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)",
-                        arguments: [pipeline, entry.kind.rawValue, entry.id])
+                    try insert.execute(arguments: [pipeline, entry.kind.rawValue, entry.id])
                 }
             }
         } catch {

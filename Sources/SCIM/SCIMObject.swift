@@ -120,3 +120,30 @@ extension StringProtocol {
         }
     }
 }
+
+extension String {
+    /// ASCII case-insensitive comparison, as `StringProtocol`'s, for two strings: the hot
+    /// path of attribute lookups (SCIMObject members, schema attributes) when rows are
+    /// mapped. Names of another length differ at once (UTF-8 counts are stored in native
+    /// strings), and the bytes are compared without an iterator per string.
+    @inlinable
+    public func caseInsensitiveEquals(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        let compared = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in
+                for index in 0..<left.count {
+                    let x = left[index]
+                    let y = right[index]
+                    if x == y { continue }
+                    let lx = (x >= 65 && x <= 90) ? x | 0x20 : x
+                    let ly = (y >= 65 && y <= 90) ? y | 0x20 : y
+                    if lx != ly { return false }
+                }
+                return true
+            }
+        }
+        if let compared = compared ?? nil { return compared }
+        // Bridged or otherwise non-contiguous strings: the general comparison.
+        return self.caseInsensitiveEquals(other[...])
+    }
+}

@@ -20,6 +20,7 @@ private let libraryInitialised: Bool = scimsync_mysql_library_init() == 0
 /// Not thread-safe: a connection is used by one thread at a time, so it is not Sendable.
 public final class MariaDBConnection {
     let handle: UnsafeMutablePointer<MYSQL>
+    private var statements: MariaDBStatementCache
     /// The server address, for messages.
     public let host: String
     public let port: Int
@@ -30,6 +31,8 @@ public final class MariaDBConnection {
     ///   - host: a host name or address. The connection always uses TCP, also for `localhost`
     ///     (where Connector/C would otherwise pick the Unix socket and ignore `port`).
     ///   - database: the default database, or nil for none.
+    ///   - statementCacheCapacity: how many prepared statements `query` keeps for reuse, least
+    ///     recently used closed first (0: none, every call prepares and closes its statement).
     ///   - connectTimeout: seconds to wait for the TCP connection and the handshake.
     ///   - readTimeout: seconds a read may wait for the server before the connection counts as
     ///     lost (CR_SERVER_LOST); nil for Connector/C's default (no limit). A binlog reader sets
@@ -37,10 +40,11 @@ public final class MariaDBConnection {
     /// - Throws: `MariaDBError` (`.cannotConnect`, `.accessDenied`, `.unknownDatabase`, ...).
     public init(
         host: String, port: Int = 3306, user: String, password: String, database: String? = nil,
-        connectTimeout: Int = 10, readTimeout: Int? = nil
+        connectTimeout: Int = 10, readTimeout: Int? = nil, statementCacheCapacity: Int = 16
     ) throws {
         self.host = host
         self.port = port
+        statements = MariaDBStatementCache(capacity: max(statementCacheCapacity, 0))
         guard libraryInitialised else {
             throw MariaDBError(
                 kind: .other, code: 0, sqlState: "HY000",
@@ -83,6 +87,8 @@ public final class MariaDBConnection {
     }
 
     deinit {
+        // Statements first: mysql_stmt_close sends COM_STMT_CLOSE over the open connection.
+        statements.removeAll()
         mysql_close(handle)
     }
 
@@ -99,10 +105,41 @@ public final class MariaDBConnection {
     /// (BINARY, VARBINARY, BLOB), `.bytes`; BIT(n) as `.bits`; DATE, TIME, DATETIME, TIMESTAMP
     /// as `.date`, `.time`, `.dateTime`, `.timestamp`; JSON as `.json`; YEAR as `.int`;
     /// ENUM and SET as `.text`.
+    ///
+    /// The statement stays prepared for the next call with the same text (see
+    /// ``statementCacheCapacity``): a statement run again costs one round trip, not two, and
+    /// the server does not parse it again.
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
+        do {
+            return try prepared(sql).run(parameters)
+        } catch let error as MariaDBError where error.invalidatesStatements {
+            statements.removeAll()
+            // Only a statement the server no longer knows is prepared again: it was not run.
+            guard error.code == Self.unknownStatementHandler else { throw error }
+            return try prepared(sql).run(parameters)
+        } catch {
+            // A statement that failed keeps whatever state the failure left (a half-read
+            // result, say): close it rather than run it again.
+            statements.remove(sql)
+            throw error
+        }
+    }
+
+    /// ER_UNKNOWN_STMT_HANDLER: the server has no statement with the handle sent.
+    static let unknownStatementHandler: UInt32 = 1243
+
+    /// How many prepared statements the connection keeps for reuse.
+    public var statementCacheCapacity: Int { statements.capacity }
+
+    /// How many prepared statements the connection keeps now (for tests).
+    public var cachedStatementCount: Int { statements.count }
+
+    private func prepared(_ sql: String) throws -> MariaDBStatement {
+        if let statement = statements.statement(for: sql) { return statement }
         let statement = try MariaDBStatement(connection: self, sql: sql)
-        return try statement.run(parameters)
+        statements.insert(statement, for: sql)
+        return statement
     }
 
     /// Runs SQL without parameters through the text protocol (DDL, `SET`, `START TRANSACTION`,

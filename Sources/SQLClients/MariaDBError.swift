@@ -132,3 +132,13 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible, 
         "\(description). Message: \(message)"
     }
 }
+
+extension MariaDBError {
+    /// Whether the connection's prepared statements are gone with this error: the connection
+    /// was lost (a reconnect, were one made, starts without them), or the server no longer
+    /// knows a statement (ER_UNKNOWN_STMT_HANDLER, 1243), or the result's shape changed under a
+    /// prepared statement (CR_NEW_STMT_METADATA, 2057).
+    var invalidatesStatements: Bool {
+        kind == .lostConnection || code == 1243 || code == 2057
+    }
+}

@@ -26,9 +26,9 @@ enum MariaDBParameter {
         case .decimal(let text):
             // Sent as text, so no digit is lost on the way (MySQL docs, "C API Prepared
             // Statement Type Codes": MYSQL_TYPE_NEWDECIMAL takes a char[] buffer).
-            setBytes(Array(text.utf8), type: MYSQL_TYPE_NEWDECIMAL, in: &bind, storage: storage)
+            setBytes(text.utf8, type: MYSQL_TYPE_NEWDECIMAL, in: &bind, storage: storage)
         case .text(let text), .json(let text):
-            setBytes(Array(text.utf8), type: MYSQL_TYPE_STRING, in: &bind, storage: storage)
+            setBytes(text.utf8, type: MYSQL_TYPE_STRING, in: &bind, storage: storage)
         case .bytes(let bytes):
             setBytes(bytes, type: MYSQL_TYPE_BLOB, in: &bind, storage: storage)
         case .date(let date):
@@ -65,7 +65,7 @@ enum MariaDBParameter {
     }
 
     private static func setBytes(
-        _ bytes: [UInt8], type: enum_field_types, in bind: inout MYSQL_BIND, storage: BindStorage
+        _ bytes: some Collection<UInt8>, type: enum_field_types, in bind: inout MYSQL_BIND, storage: BindStorage
     ) {
         bind.buffer_type = type
         bind.buffer = UnsafeMutableRawPointer(storage.copy(bytes))

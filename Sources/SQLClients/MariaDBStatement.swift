@@ -1,11 +1,15 @@
 import CMariaDB
 import Directory
 
-/// One prepared statement (MYSQL_STMT), closed when released. Runs once with bound
-/// parameters and reads its whole result in the binary protocol.
+/// One prepared statement (MYSQL_STMT), closed when released. Each run binds parameters,
+/// executes and reads its whole result in the binary protocol, so the statement is ready to
+/// run again afterwards (the connection's statement cache relies on that).
 final class MariaDBStatement {
     private let handle: UnsafeMutablePointer<MYSQL_STMT>
-    private let connection: MariaDBConnection
+    // The address only, not the connection: the connection's cache holds its statements, and a
+    // reference back would keep both alive for ever.
+    private let host: String
+    private let port: Int
 
     init(connection: MariaDBConnection, sql: String) throws {
         guard let handle = mysql_stmt_init(connection.handle) else {
@@ -20,7 +24,8 @@ final class MariaDBStatement {
             throw error
         }
         self.handle = handle
-        self.connection = connection
+        self.host = connection.host
+        self.port = connection.port
     }
 
     deinit {
@@ -28,7 +33,7 @@ final class MariaDBStatement {
     }
 
     private func error(_ operation: MariaDBError.Operation) -> MariaDBError {
-        MariaDBError(statement: handle, operation: operation, host: connection.host, port: connection.port)
+        MariaDBError(statement: handle, operation: operation, host: host, port: port)
     }
 
     /// Binds `parameters`, executes and fetches every row.

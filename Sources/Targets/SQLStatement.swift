@@ -34,6 +34,24 @@ struct StatementBuilder {
 
     /// Appends `(?, ?, ...)` for the values, comma-separated rows when there are several.
     mutating func bindRows(_ rows: [[SQLValue]]) {
+        switch dialect {
+        case .mariaDB, .sqlite:
+            // Markers without numbers: one row's text serves every row of its width.
+            var rowText = ""
+            var width = -1
+            for (rowIndex, row) in rows.enumerated() {
+                if row.count != width {
+                    width = row.count
+                    rowText = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+                }
+                if rowIndex > 0 { sql += ", " }
+                sql += rowText
+                parameters += row
+            }
+            return
+        case .postgres:
+            break
+        }
         for (rowIndex, row) in rows.enumerated() {
             if rowIndex > 0 { sql += ", " }
             sql += "("

@@ -189,7 +189,6 @@ extension SQLTarget {
         }
     }
 
-    /// Points a group's parent column at `parentID`, or NULL for a root.
     /// Deletes a group after what still points at it: its relation rows (or the users' group
     /// column) and its children's parent column. The source's own foreign-key actions
     /// (ON DELETE CASCADE / SET NULL) are not in the binlog, so the target does what a SET NULL
@@ -226,23 +225,40 @@ extension SQLTarget {
         try execute(dialect.delete(from: groups.table.name, where: groups.idColumn, in: [value]), kind, groups.table.name, &result)
     }
 
-    func moveParent(_ groupID: String, to parentID: String?, result: inout ApplyResult) throws(TargetError) {
+    /// Points each group's parent column at its parent, or NULL for a root: one statement per
+    /// chunk of moves. The group ids must be distinct.
+    func moveParents(_ moves: [(groupID: String, parentID: String?)], result: inout ApplyResult) throws(TargetError) {
         let kind = TargetOperation.moveParent
         guard let groups, let parentColumn = layout.groups?.parent else {
             throw TargetError(.unsupported(kind, needs: "groups.parent column"))
         }
         let name = groups.table.name
         let parentType = groups.table.idType(parentColumn)
-        let (group, parent) = try mapping(kind, name) { () throws(RowMappingError) in
-            (
-                try groups.idValue(groupID),
-                try parentID.map { id throws(RowMappingError) in
-                    try groups.table.idValue(id, column: parentColumn, type: parentType)
-                } ?? .null
-            )
+        var pairs: [(key: SQLValue, value: SQLValue)] = []
+        for move in moves {
+            pairs.append(try mapping(kind, name) { () throws(RowMappingError) in
+                (
+                    try groups.idValue(move.groupID),
+                    try move.parentID.map { id throws(RowMappingError) in
+                        try groups.table.idValue(id, column: parentColumn, type: parentType)
+                    } ?? .null
+                )
+            })
         }
-        let statement = dialect.update(
-            name, set: [(groups.table.column(parentColumn), parent)], where: groups.idColumn, in: [group])
-        try execute(statement, kind, name, &result)
+        let column = groups.table.column(parentColumn)
+        var castType: String?
+        if case .postgres = dialect {
+            castType = groups.table.castableType(parentColumn)
+        }
+        // A PostgreSQL column whose type cannot be named in a cast gets one plain UPDATE per move.
+        let combinable: Bool = if case .postgres = dialect { castType != nil } else { true }
+        // Three parameters a move: WHEN, THEN and IN.
+        for chunk in pairs.chunks(of: combinable ? dialect.rowsPerStatement(columnsPerRow: 3) : 1) {
+            let statement = chunk.count == 1
+                ? dialect.update(name, set: [(column, chunk[chunk.startIndex].value)], where: groups.idColumn,
+                    in: [chunk[chunk.startIndex].key])
+                : dialect.update(name, set: column, byKey: groups.idColumn, Array(chunk), valueType: castType)
+            try execute(statement, kind, name, &result)
+        }
     }
 }

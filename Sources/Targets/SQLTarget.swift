@@ -95,11 +95,12 @@ public final class SQLTarget {
     /// - user deletes: one delete of their relation rows, then one of the users;
     /// - deactivations, and reactivations: one `UPDATE … WHERE id IN`;
     /// - member additions, and removals, in a relation table: one insert-if-absent, or one
-    ///   delete of `(user, group)` pairs.
+    ///   delete of `(user, group)` pairs;
+    /// - parent moves: one `UPDATE … SET parent = CASE id WHEN … END WHERE id IN` (a repeated
+    ///   group starts a new run, so that the last move wins).
     ///
     /// Group deletes (a multi-row delete could remove a parent before its child, which InnoDB
-    /// checks row by row), parent moves and `users.group` membership changes go one statement
-    /// each.
+    /// checks row by row) and `users.group` membership changes go one statement each.
     ///
     /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
     @discardableResult
@@ -158,9 +159,9 @@ public final class SQLTarget {
             switch ops[end] {
             case .create(_, let resource):
                 guard ids.insert(resource.id ?? "").inserted else { break scan }
-            case .patch(_, let id, _):
+            case .patch(_, let id, _), .moveParent(let id, _):
                 guard ids.insert(id).inserted else { break scan }
-            case .delete, .deactivate, .reactivate, .addMember, .removeMember, .moveParent:
+            case .delete, .deactivate, .reactivate, .addMember, .removeMember:
                 break
             }
             end += 1
@@ -172,7 +173,10 @@ public final class SQLTarget {
         switch kind {
         case .createUser, .createGroup, .patchUser, .patchGroup, .deleteUser, .deactivate, .reactivate: true
         case .addMember, .removeMember: relation != nil
-        case .deleteGroup, .moveParent: false
+        // Moves only change the parent column, never an id: every parent a move names exists
+        // before the statement or not at all, whatever order InnoDB checks its rows in.
+        case .moveParent: true
+        case .deleteGroup: false
         }
     }
 
@@ -199,8 +203,11 @@ public final class SQLTarget {
         case .addMember, .removeMember:
             let pairs = run.compactMap(\.membershipPair)
             try changeMembership(add: kind == .addMember, pairs, kind: kind, result: &result)
-        case .moveParent(let groupID, let parentID):
-            try moveParent(groupID, to: parentID, result: &result)
+        case .moveParent:
+            let moves = run.compactMap { op -> (groupID: String, parentID: String?)? in
+                if case .moveParent(let group, let parent) = op { (group, parent) } else { nil }
+            }
+            try moveParents(moves, result: &result)
         }
         result.applied[kind, default: 0] += run.count
     }

@@ -46,19 +46,26 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
     /// not be made, or the SQLite file was locked. The caller reconnects (for a lost
     /// connection) and retries with backoff; other errors need a person to look.
     public var isTransient: Bool
+    /// The database gave up on the transaction over a lock conflict with another one (a
+    /// deadlock, a lock wait timeout): running the batch again may succeed.
+    public var isLockConflict: Bool
 
-    public init(_ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false) {
+    public init(
+        _ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false,
+        isLockConflict: Bool = false
+    ) {
         self.kind = kind
         self.cause = cause
         self.detail = detail
         self.isTransient = isTransient
+        self.isLockConflict = isLockConflict
     }
 
     /// Wraps a database error raised outside any one operation (BEGIN, COMMIT, the catalog).
     init(_ kind: Kind, underlying error: any Error) {
         self.init(
             kind, cause: String(describing: error), detail: String(reflecting: error),
-            isTransient: isTransientFailure(error))
+            isTransient: isTransientFailure(error), isLockConflict: isLockConflictFailure(error))
     }
 
     /// Wraps a database error raised while applying `operation` to `table`.
@@ -148,5 +155,16 @@ func isTransientFailure(_ error: any Error) -> Bool {
         return error.kind == .busy
     default:
         return false
+    }
+}
+
+/// A deadlock or lock wait timeout: MariaDB/MySQL ER_LOCK_DEADLOCK (1213) and
+/// ER_LOCK_WAIT_TIMEOUT (1205); PostgreSQL deadlock_detected (40P01) and lock_not_available
+/// (55P03). ``SQLTarget/apply(_:)`` rolls back what the database did not.
+func isLockConflictFailure(_ error: any Error) -> Bool {
+    switch error {
+    case let error as MariaDBError: error.code == 1213 || error.code == 1205
+    case let error as PostgresError: error.sqlState == "40P01" || error.sqlState == "55P03"
+    default: false
     }
 }

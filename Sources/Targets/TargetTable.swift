@@ -50,6 +50,17 @@ struct TargetTable {
         return result
     }
 
+    /// The column's type as a cast may name it (PostgreSQL's `data_type`: `integer`,
+    /// `character varying`, `uuid`), or nil for a type the catalog names otherwise
+    /// (`USER-DEFINED`, `ARRAY`) and for `character` and `bit`, whose bare names mean a length
+    /// of 1: a cast to them would cut longer values.
+    func castableType(_ column: String) -> String? {
+        guard let type = sqlTypes[self.column(column)], !type.isEmpty, type != "character", type != "bit",
+            type.allSatisfy({ ("a"..."z").contains($0) || $0 == " " })
+        else { return nil }
+        return type
+    }
+
     /// The type class of a column that holds an id (a key or a reference to one).
     func idType(_ column: String) -> ColumnType {
         ColumnType(sqlType: sqlTypes[self.column(column)] ?? "")
