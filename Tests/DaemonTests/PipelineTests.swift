@@ -94,7 +94,8 @@ import Testing
         ])
         #expect(rows(db, groups) == ["1|Acme|NULL", "2|Engineering|1", "3|Platform|2", "4|Sales|2"])
         #expect(rows(db, members) == ["1|4", "3|3", "4|3", "5|2"])
-        #expect(try store.owned(["5"], kind: .user, pipeline: pipeline.name) == ["5"])
+        // The ledger entry is committed with the batch's position, right after the target's commit.
+        try await eventually("user 5 in the ledger") { (try? store.owned(["5"], kind: .user, pipeline: pipeline.name)) == ["5"] }
 
         running.cancel()
         #expect(try await running.value == ())
