@@ -6,6 +6,7 @@ import MySQLSource
 import OffsetStore
 import Reconcile
 import SQLClients
+import Synchronization
 import Targets
 
 /// A crash point for the crash-safety tests: with `SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS=N`
@@ -14,24 +15,46 @@ import Targets
 enum LoadFailpoint {
     private static let killAfterChunks: Int? = ProcessInfo.processInfo
         .environment["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS"].flatMap { Int($0) }
-    nonisolated(unsafe) private static var appliedChunks = 0
+    private static let applied = Mutex(0)
 
-    /// Counts a load batch; called on the target's queue only.
+    /// Counts a load batch (from any of the load's threads).
     static func batchApplied() {
         guard let killAfterChunks else { return }
-        appliedChunks += 1
-        if appliedChunks >= killAfterChunks { kill(getpid(), SIGKILL) }
+        if applied.withLock({ $0 += 1; return $0 }) >= killAfterChunks { kill(getpid(), SIGKILL) }
     }
 }
 
 extension Pipeline {
     /// The first load, and the recovery from a lost position: a reconciliation pass from a
-    /// new consistent snapshot (which, against an empty target, creates everything), then the
-    /// snapshot's position committed: streaming resumes there. A pass the safety limits refuse
+    /// new consistent snapshot, then the snapshot's position committed: streaming resumes
+    /// there. Into an empty target, where a pass could only create, the dedicated load path
+    /// does the same faster. A pass the safety limits refuse
     /// holds the pipeline until `scimsync approve`.
     func loadFromSnapshot(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
         let name = configuration.name
         states.set(name, .loading)
+        if try await targetIsEmpty() {
+            // Nothing to compare against and nothing to remove: the dedicated load path (read
+            // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
+            // each resource in the ledger before its batch commits.
+            let (layout, store) = (configuration.source.layout, self.store)
+            let parallel: (@Sendable () throws -> any ReplicationTarget)?
+            switch configuration.target.connection {
+            case .mysql, .postgres:
+                let target = configuration.target
+                parallel = { try TargetFactory.open(target) }
+            case .sqlite: parallel = nil
+            }
+            let coordinates = try await applyRetrying { target in
+                try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
+                    try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
+                }
+            }
+            try store.commit(position: coordinates.sourcePosition, pipeline: name)
+            counts["load", default: 0] += 1
+            logger.info("first load committed", metadata: ["position": "\(coordinates)"])
+            return coordinates.start
+        }
         while true {
             let (pipeline, store) = (configuration, self.store)
             let (outcome, position) = try await applyRetrying { target -> (ReconcileOutcome, BinlogCoordinates) in
@@ -66,6 +89,16 @@ extension Pipeline {
                 "loaded from a consistent snapshot",
                 metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
             return position.start
+        }
+    }
+
+    /// Whether the target has no users and no groups (a first load into fresh tables).
+    private func targetIsEmpty() async throws -> Bool {
+        try await applyRetrying { target -> Bool in
+            guard let sql = target as? SQLTarget else { return false }
+            if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
+            if sql.layout.groups != nil, try !sql.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
+            return true
         }
     }
 
