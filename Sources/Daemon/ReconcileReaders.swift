@@ -134,17 +134,12 @@ final class TargetRows {
 }
 
 extension DirectoryLayout {
-    /// A users or groups row as reconciliation compares it.
-    func entry(_ kind: ResourceKind, row: Row) throws -> DirectoryEntry {
-        switch kind {
-        case .user:
-            return DirectoryEntry(id: try userMapper.id(in: row), resource: try userMapper.resource(from: row))
-        case .group:
-            guard let mapper = groupMapper else { throw RowMappingError.missingID(table: "groups", column: "id") }
-            return DirectoryEntry(
-                id: try mapper.id(in: row), resource: try mapper.resource(from: row),
-                parentID: try parentID(inGroupsRow: row))
-        }
+    /// A users or groups row as reconciliation compares it, through `mapper` (made once per
+    /// pass: a mapper resolves its attribute map when it is made).
+    func entry(_ kind: ResourceKind, row: Row, mapper: RowMapper) throws -> DirectoryEntry {
+        DirectoryEntry(
+            id: try mapper.id(in: row), resource: try mapper.resource(from: row),
+            parentID: kind == .group ? try parentID(inGroupsRow: row) : nil)
     }
 
     /// The membership a relation row, or a users row's group column, holds.

@@ -229,10 +229,14 @@ public final class Reconciliation {
         let source = self.source
         let target = self.target
         let order = kind == .user ? context.orders.users : context.orders.groups
+        // Made once: a mapper resolves its attribute map when it is made.
+        guard let sourceMapper = kind == .user ? source.userMapper : source.groupMapper,
+            let targetMapper = kind == .user ? target.userMapper : target.groupMapper
+        else { return }
         var join = MergeJoin(
-            source: MappedChunks(nextRows: sourceRows.next) { try source.entry(kind, row: $0) },
+            source: MappedChunks(nextRows: sourceRows.next) { try source.entry(kind, row: $0, mapper: sourceMapper) },
             sourceName: "source table \(sourceTable)", sourceKey: \DirectoryEntry.id,
-            target: MappedChunks(nextRows: targetRows.next) { try target.entry(kind, row: $0) },
+            target: MappedChunks(nextRows: targetRows.next) { try target.entry(kind, row: $0, mapper: targetMapper) },
             targetName: "target table \(kind == .user ? target.users.table : target.groups!.table)",
             targetKey: \DirectoryEntry.id, compare: order.compare)
         let phase = kind == .user ? "users" : "groups"
@@ -337,6 +341,7 @@ public final class Reconciliation {
             context.reader, scan: .groups, chunkSize: context.options.chunkSize, numeric: context.orders.groups == .numeric)
         let source = self.source
         let target = self.target
+        guard let targetGroupMapper = target.groupMapper else { return }
         typealias Parent = (id: String, parent: String?)
         var join = MergeJoin(
             source: MappedChunks(nextRows: sourceRows.next) { row -> Parent? in
@@ -344,7 +349,7 @@ public final class Reconciliation {
             },
             sourceName: "source table \(sourceGroups.table)", sourceKey: { (entry: Parent) in entry.id },
             target: MappedChunks(nextRows: targetRows.next) { row -> Parent? in
-                (try target.groupMapper!.id(in: row), try target.parentID(inGroupsRow: row))
+                (try targetGroupMapper.id(in: row), try target.parentID(inGroupsRow: row))
             },
             targetName: "target table \(target.groups!.table)", targetKey: { (entry: Parent) in entry.id },
             compare: context.orders.groups.compare)
