@@ -141,11 +141,12 @@ extension Pipeline {
                 host: source.host, port: source.port, user: source.user, password: source.password,
                 database: source.database)
             let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+            dirty.begin()
+            defer { dirty.end() }
             let snapshot = try ConsistentSnapshot(connection: connection)
             defer { try? snapshot.finish() }
             let since = BinlogPosition(file: snapshot.position.file, offset: snapshot.position.offset)
-            dirty.begin(since: since)
-            defer { dirty.end() }
+            dirty.since(since)
             // Compare with the target once the stream has reached the snapshot, so that what
             // differs is drift, not the stream's backlog (which the dirty set makes safe anyway).
             let deadline = Date().addingTimeInterval(30)

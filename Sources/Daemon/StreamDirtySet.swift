@@ -11,15 +11,24 @@ import Synchronization
 /// "changed by the stream before this repair" is exact.
 final class StreamDirtySet: Sendable {
     private struct State {
+        var recording = false
+        /// The snapshot's position once known; until then every batch is noted.
         var since: BinlogPosition?
         var keys: Set<String> = []
     }
 
     private let state = Mutex(State())
 
-    /// Starts noting what batches past `position` touch.
-    func begin(since position: BinlogPosition) {
-        state.withLock { $0 = State(since: position) }
+    /// Starts noting what every batch touches, before the snapshot is taken: a batch applied
+    /// between the snapshot and ``since(_:)`` is newer than the snapshot too.
+    func begin() {
+        state.withLock { $0 = State(recording: true) }
+    }
+
+    /// From now on, notes only batches past the snapshot's `position` (what was noted before
+    /// stays: skipping a few resources more is safe, undoing a newer change is not).
+    func since(_ position: BinlogPosition) {
+        state.withLock { $0.since = position }
     }
 
     /// Stops noting and forgets.
@@ -30,7 +39,8 @@ final class StreamDirtySet: Sendable {
     /// Notes the resources of a batch the stream applied, which ends at `position`.
     func mark(_ ops: [ResourceOp], at position: BinlogPosition) {
         state.withLock { state in
-            guard let since = state.since, since < position else { return }
+            guard state.recording else { return }
+            if let since = state.since, !(since < position) { return }
             for op in ops { state.keys.formUnion(op.dirtyKeys) }
         }
     }
