@@ -136,6 +136,17 @@ let package = Package(
             name: "OffsetStoreTests", dependencies: ["OffsetStore", "MySQLBinlog"], swiftSettings: strict
         ),
         .testTarget(
+            name: "SCIMServerTests",
+            dependencies: [
+                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
