@@ -140,7 +140,7 @@ struct SCIMClient: Sendable {
             uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
         ) { response in
             let bytes = Array(response.body.readableBytesView)
-            return Reply(status: Int(response.status.code), headers: response.headers, json: bytes.isEmpty ? nil : try SCIMValue(json: bytes))
+            return Reply(status: Int(response.status.code), headers: response.headers, json: bytes.isEmpty ? SCIMValue?.none : try SCIMValue(json: bytes))
         }
     }
 
