@@ -170,7 +170,7 @@ struct ConfigDecoder {
     }
 
     private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
-        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize"] + Role.scim.keys
+        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections"] + Role.scim.keys
         guard let map = node.mapping(allowed: keys) else { return nil }
         let host = map["host"].map { $0.nonEmptyString() } ?? "127.0.0.1"
         let port = map["port"].map { $0.integer(in: 1...65535) } ?? 8080
@@ -207,11 +207,12 @@ struct ConfigDecoder {
             }
             return value
         } ?? (10 << 20)
+        let connections = map["connections"].map { $0.integer(in: 1...256) } ?? 4
         let directory = endpoint(map, role: .scim)
-        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let directory else { return nil }
+        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory else { return nil }
         return SCIMServerConfig(
             host: host, port: port, token: token, basePath: basePath, maxPageSize: maxPageSize,
-            maxBodyBytes: maxBodyBytes, directory: directory)
+            maxBodyBytes: maxBodyBytes, connections: connections, directory: directory)
     }
 
     /// `/scim/v2`, `scim/v2/` and `/` as `/scim/v2`, `/scim/v2` and `""`.

@@ -187,11 +187,13 @@ public struct SCIMServerConfig: Sendable, Hashable {
     public var maxPageSize: Int
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes: Int
+    /// Connections to the directory's database, each serving one request at a time.
+    public var connections: Int
     public var directory: Endpoint
 
     public init(
         host: String, port: Int, token: String?, basePath: String = "/scim/v2", maxPageSize: Int = 1000,
-        maxBodyBytes: Int = 10 << 20, directory: Endpoint
+        maxBodyBytes: Int = 10 << 20, connections: Int = 4, directory: Endpoint
     ) {
         self.host = host
         self.port = port
@@ -199,6 +201,7 @@ public struct SCIMServerConfig: Sendable, Hashable {
         self.basePath = basePath
         self.maxPageSize = maxPageSize
         self.maxBodyBytes = maxBodyBytes
+        self.connections = connections
         self.directory = directory
     }
 }

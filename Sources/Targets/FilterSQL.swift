@@ -181,7 +181,7 @@ struct FilterSQL {
 
     /// The entries whose path `path` names: the attribute itself, or one sub-attribute of it.
     private func matching(_ path: AttributePath) -> [MappedAttribute] {
-        table.mapper.mappedAttributes.filter { attribute in
+        table.queryAttributes.filter { attribute in
             guard attribute.path.attribute.caseInsensitiveEquals(path.attribute),
                 Self.sameSchema(attribute.path.schema, path.schema)
             else { return false }
@@ -204,7 +204,7 @@ struct FilterSQL {
 
     private var filterable: String {
         var names: [String] = []
-        for attribute in table.mapper.mappedAttributes {
+        for attribute in table.queryAttributes {
             var path = attribute.path
             path.valueFilter = nil
             let text = Self.text(path)

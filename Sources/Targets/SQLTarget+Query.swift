@@ -254,7 +254,7 @@ extension SQLTarget {
     /// attributes by their primary value, or else the first). Nil when nothing is mapped:
     /// every resource then lacks the value, and any order is sorted.
     private func sortColumn(_ path: AttributePath, in table: MappedTable) -> MappedAttribute? {
-        let candidates = table.mapper.mappedAttributes.filter { attribute in
+        let candidates = table.queryAttributes.filter { attribute in
             attribute.path.attribute.caseInsensitiveEquals(path.attribute)
                 && (path.subAttribute ?? (attribute.multiValued ? "value" : nil)).map { sub in
                     attribute.path.subAttribute?.caseInsensitiveEquals(sub) == true

@@ -55,16 +55,12 @@ struct Serve: AsyncParsableCommand {
 
 /// Builds the SCIM server a `scim:` block describes; `run` uses it too.
 enum SCIMServerFactory {
-    /// Connections to the directory's database; more than the cores, so that the database's
-    /// own latency overlaps.
-    static let connections = 8
-
     /// Opens one connection first, so that a wrong password or a missing table stops the
     /// command with a clear error instead of failing every request.
     static func application(_ scim: SCIMServerConfig, logger: Logger) throws -> any Service {
         let directory = scim.directory
         _ = try TargetFactory.open(directory)
-        let pool = DirectoryPool(size: connections) { try TargetFactory.open(directory) }
+        let pool = DirectoryPool(size: scim.connections) { try TargetFactory.open(directory) }
         let settings = SCIMSettings(
             basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes)
         let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)
