@@ -180,21 +180,24 @@ struct Handlers: Sendable {
 
     func create(_ kind: ResourceKind, _ request: Request) async throws -> Response {
         try supported(kind)
-        let created = try await service.create(kind, body: try await body(request), base: base(request))
+        let created = try await service.create(
+            kind, body: try await body(request), base: base(request), withMemberships: try returnsMemberships(kind, request))
         return SCIMResponse.resource(try selected(created, request), status: .created, location: true)
     }
 
     func replace(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
         try supported(kind)
         let replaced = try await service.replace(
-            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request))
+            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
+            withMemberships: try returnsMemberships(kind, request))
         return SCIMResponse.resource(try selected(replaced, request))
     }
 
     func patch(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
         try supported(kind)
         let patched = try await service.patch(
-            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request))
+            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
+            withMemberships: try returnsMemberships(kind, request))
         return SCIMResponse.resource(try selected(patched, request))
     }
 
@@ -221,6 +224,14 @@ struct Handlers: Sendable {
         var copy = resource
         copy.attributes = selection.apply(to: resource.attributes)
         return copy
+    }
+
+    /// Whether the response to a write carries `members` (groups) or `groups` (users).
+    private func returnsMemberships(_ kind: ResourceKind, _ request: Request) throws -> Bool {
+        let query = QueryParameters(request.uri.query)
+        return try AttributeSelection(
+            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"])
+        ).includes(kind.membershipAttribute)
     }
 
     private static func names(_ text: String?) -> [String] {

@@ -6,7 +6,9 @@ import Targets
 // one connection; the resource returned is read back after it.
 extension SCIMService {
     /// Creates a resource and returns it as stored.
-    func create(_ kind: ResourceKind, body: SCIMValue, base: String) async throws -> SCIMResource {
+    func create(_ kind: ResourceKind, body: SCIMValue, base: String, withMemberships: Bool = true) async throws
+        -> SCIMResource
+    {
         let input = try ResourceInput(body, kind: kind)
         let members = input.memberIDs ?? []
         let id = try await pool.run { target -> String in
@@ -14,7 +16,7 @@ extension SCIMService {
             try Self.checkMembersExist(members, in: target)
             return try target.insert(kind, input.resource, memberIDs: members)
         }
-        guard let created = try await resource(kind, id: id, base: base) else {
+        guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
             throw SCIMError(status: 500, detail: "the new resource could not be read back")
         }
         return created
@@ -23,9 +25,9 @@ extension SCIMService {
     /// Replaces a resource's attributes (PUT). Members are replaced when the body has
     /// `members`, left as they are when it does not (a client that omits them, as Okta's
     /// group pushes do, does not mean "remove everyone").
-    func replace(_ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String) async throws
-        -> SCIMResource
-    {
+    func replace(
+        _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
+    ) async throws -> SCIMResource {
         let input = try ResourceInput(body, kind: kind)
         try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
             var replacement = input.resource
@@ -37,13 +39,13 @@ extension SCIMService {
             }
             return ops
         }
-        return try await readBack(kind, id: id, base: base)
+        return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
     }
 
     /// Applies a PATCH request (RFC 7644 §3.5.2).
-    func patch(_ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String) async throws
-        -> SCIMResource
-    {
+    func patch(
+        _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
+    ) async throws -> SCIMResource {
         let request = try PatchRequest(json: body, schemas: kind.schemas)
         for operation in request.operations {
             if let path = operation.path, path.schema == nil || path.schema?.caseInsensitiveEquals(kind.coreSchema) == true {
@@ -88,7 +90,7 @@ extension SCIMService {
             ops += changes.added.map { .addMember(groupID: id, userID: $0) }
             return ops
         }
-        return try await readBack(kind, id: id, base: base)
+        return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
     }
 
     /// Deletes a resource and its memberships.
@@ -121,8 +123,12 @@ extension SCIMService {
         }
     }
 
-    private func readBack(_ kind: ResourceKind, id: String, base: String) async throws -> SCIMResource {
-        guard let stored = try await resource(kind, id: id, base: base) else {
+    /// The resource after a write; its memberships only when the response returns them (a
+    /// member PATCH of a large group with `excludedAttributes=members` reads no other member).
+    private func readBack(_ kind: ResourceKind, id: String, base: String, withMemberships: Bool) async throws
+        -> SCIMResource
+    {
+        guard let stored = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
             throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
         }
         return stored
