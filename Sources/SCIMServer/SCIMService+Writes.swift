@@ -1,4 +1,5 @@
 import Directory
+import Foundation
 import SCIM
 import Targets
 
@@ -11,10 +12,14 @@ extension SCIMService {
     {
         let input = try ResourceInput(body, kind: kind)
         let members = input.memberIDs ?? []
+        var newResource = input.resource
+        let now = Self.now()
+        newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
+        let stored = newResource
         let id = try await pool.run { target -> String in
-            try Self.checkUnique(kind, input.resource, excluding: nil, in: target)
+            try Self.checkUnique(kind, stored, excluding: nil, in: target)
             try Self.checkMembersExist(members, in: target)
-            return try target.insert(kind, input.resource, memberIDs: members)
+            return try target.insert(kind, stored, memberIDs: members)
         }
         guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
             throw SCIMError(status: 500, detail: "the new resource could not be read back")
@@ -32,6 +37,9 @@ extension SCIMService {
         try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
             var replacement = input.resource
             replacement.attributes["id"] = .string(id)
+            var meta: SCIMObject = ["lastModified": .string(Self.now())]
+            if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
+            replacement.attributes["meta"] = .object(meta)
             try Self.checkUnique(kind, replacement, excluding: id, in: target)
             var ops: [ResourceOp] = [.create(kind, replacement)]
             if let wanted = input.memberIDs {
@@ -58,36 +66,43 @@ extension SCIMService {
         let changes = kind == .group ? try MemberChanges(request.operations) : MemberChanges(nonGroup: request.operations)
         try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
             var ops: [ResourceOp] = []
+            var before = current
+            for attribute in ["members", "groups"] { before.attributes[attribute] = nil }
+            var after = before
             if !changes.others.isEmpty {
-                var patched: SCIMResource
-                do {
-                    patched = try current.applying(changes.others, schemas: kind.schemas)
-                } catch {
-                    throw error
-                }
+                let patched = try current.applying(changes.others, schemas: kind.schemas)
                 guard patched.id == id else { throw SCIMError.mutability("id cannot be changed") }
                 if kind == .user, patched.attributes["groups"] != current.attributes["groups"] {
                     throw SCIMError.mutability("groups is read-only; change a group's members instead")
                 }
-                let wantedMembers = patched.memberIDs
-                var before = current
-                var after = patched
-                for attribute in ["members", "groups", "meta"] {
-                    before.attributes[attribute] = nil
-                    after.attributes[attribute] = nil
-                }
-                if before != after {
-                    try Self.checkUnique(kind, after, excluding: id, in: target)
-                    let operations = patchOperations(from: before, to: after, schemas: kind.schemas)
-                    if !operations.isEmpty { ops.append(.patch(kind, id: id, operations)) }
-                }
+                after = patched
+                for attribute in ["members", "groups"] { after.attributes[attribute] = nil }
                 if changes.needsMembers {
-                    ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: wantedMembers, in: target)
+                    ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: patched.memberIDs, in: target)
                 }
             }
             try Self.checkMembersExist(changes.added, in: target)
             ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
             ops += changes.added.map { .addMember(groupID: id, userID: $0) }
+            if before != after {
+                try Self.checkUnique(kind, after, excluding: id, in: target)
+            }
+            if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
+                // A layout that maps meta.lastModified learns of every change, members included
+                // (RFC 7643 §3.1: "the most recent DateTime that the details of this resource
+                // were updated"); the row is written whole with the new time.
+                var meta = after.attributes["meta"]?.objectValue ?? SCIMObject()
+                meta["lastModified"] = .string(Self.now())
+                after.attributes["meta"] = .object(meta)
+                ops.insert(.create(kind, after), at: 0)
+            } else if before != after {
+                var a = before
+                var b = after
+                a.attributes["meta"] = nil
+                b.attributes["meta"] = nil
+                let operations = patchOperations(from: a, to: b, schemas: kind.schemas)
+                if !operations.isEmpty { ops.insert(.patch(kind, id: id, operations), at: 0) }
+            }
             return ops
         }
         return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
@@ -99,6 +114,19 @@ extension SCIMService {
     }
 
     // MARK: Helpers
+
+    /// The current time as RFC 3339 (`meta.created`, `meta.lastModified`).
+    static func now() -> String {
+        Date.now.formatted(.iso8601)
+    }
+
+    /// Whether the layout stores `meta.lastModified`.
+    static func mapsLastModified(_ kind: ResourceKind, in target: SQLTarget) -> Bool {
+        let mapper = kind == .user ? target.layout.userMapper : target.layout.groupMapper
+        return mapper?.attributes.entries.contains { entry in
+            entry.path.attribute.caseInsensitiveEquals("meta") && entry.path.subAttribute?.caseInsensitiveEquals("lastModified") == true
+        } ?? false
+    }
 
     /// Reads the resource (404 when absent), checks `If-Match` against its version, and
     /// applies the operations `body` makes from it, on one connection.

@@ -27,9 +27,10 @@ final class SCIMServerFixture: Sendable {
     let service: SCIMService
     let suffix: String
 
-    init(_ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20)
-        throws
-    {
+    init(
+        _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
+        timestamps: Bool = false
+    ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
         let connection: ConnectionConfig
@@ -45,7 +46,7 @@ final class SCIMServerFixture: Sendable {
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
         }
-        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix))
+        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps))
         try TargetTables.create(in: endpoint)
         let directory = endpoint
         let pool = DirectoryPool(size: 3) { try TargetFactory.open(directory) }
@@ -59,7 +60,7 @@ final class SCIMServerFixture: Sendable {
     var groups: String { "sg_\(suffix)" }
     var memberships: String { "sm_\(suffix)" }
 
-    static func layout(_ suffix: String) throws -> DirectoryLayout {
+    static func layout(_ suffix: String, timestamps: Bool = false) throws -> DirectoryLayout {
         func map(_ entries: [(String, String)]) throws -> AttributeMap {
             AttributeMap(try entries.map { AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1) })
         }
@@ -71,7 +72,7 @@ final class SCIMServerFixture: Sendable {
                     ("displayName", "display_name"), (#"emails[type eq "work"].value"#, "mail"), ("active", "enabled"),
                     ("externalId", "external_id"), ("title", "title"),
                     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "employee_no"),
-                ])),
+                ] + (timestamps ? [("meta.created", "created_at"), ("meta.lastModified", "updated_at")] : []))),
             groups: GroupsTable(table: "sg_\(suffix)", attributes: try map([("id", "id"), ("displayName", "title"), ("externalId", "external_id")])),
             membership: MembershipTable(table: "sm_\(suffix)", user: "user_id", group: "group_id"))
     }
