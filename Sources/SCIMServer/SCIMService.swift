@@ -40,12 +40,21 @@ public final class SCIMService: Sendable {
             offset: parameters.startIndex - 1, limit: count)
         let withMemberships = hasMemberships && parameters.selection.includes(kind.membershipAttribute)
         let (total, resources) = try await pool.run { target in
-            let page = count > 0 ? try target.resources(kind, query) : []
+            var page: [SCIMResource] = []
+            if count > 0, kind == .user, withMemberships {
+                // Users and their groups in one statement: a lookup is one round trip.
+                page = try target.usersWithGroups(query).map { Self.attach($0.groupIDs, kind: kind, to: $0.resource, loaded: true) }
+            } else if count > 0 {
+                page = try target.resources(kind, query)
+                if withMemberships {
+                    let memberships = try Self.memberships(kind, of: page.compactMap(\.id), in: target)
+                    page = page.map { Self.attach(memberships[$0.id ?? ""], kind: kind, to: $0, loaded: true) }
+                }
+            }
             // A first page shorter than asked for holds every match: no COUNT needed.
             let total =
                 query.offset == 0 && page.count < count ? page.count : try target.count(kind, matching: query.filter)
-            let memberships = withMemberships ? try Self.memberships(kind, of: page.compactMap(\.id), in: target) : [:]
-            return (total, page.map { Self.attach(memberships[$0.id ?? ""], kind: kind, to: $0, loaded: withMemberships) })
+            return (total, page)
         }
         let presented = resources.map { present($0, kind: kind, base: base, versioned: withMemberships || !hasMemberships) }
         return ListResponse(

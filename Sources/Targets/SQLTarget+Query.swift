@@ -44,9 +44,28 @@ extension SQLTarget {
 
     /// One page of the users or groups matching the query.
     public func resources(_ kind: ResourceKind, _ query: DirectoryQuery) throws -> [SCIMResource] {
+        try page(kind, query, withGroups: false).map(\.resource)
+    }
+
+    /// One page of users with the ids of each one's groups, read by the same statement (a
+    /// correlated aggregate over the relation), so that a lookup is one round trip.
+    public func usersWithGroups(_ query: DirectoryQuery) throws -> [(resource: SCIMResource, groupIDs: [String])] {
+        try page(.user, query, withGroups: true).map { ($0.resource, $0.groupIDs ?? []) }
+    }
+
+    private static let groupsAlias = "scimsync_group_ids"
+    /// Separates the aggregated ids: the ASCII unit separator, which no id holds.
+    private static let separator: Character = "\u{1F}"
+
+    private func page(_ kind: ResourceKind, _ query: DirectoryQuery, withGroups: Bool) throws
+        -> [(resource: SCIMResource, groupIDs: [String]?)]
+    {
         let table = try mappedTable(kind)
         var builder = StatementBuilder(dialect)
-        builder.append("SELECT \(selectList(table)) FROM \(dialect.table(table.table.name)) t")
+        var select = selectList(table)
+        let groups = withGroups && kind == .user ? groupsAggregate() : nil
+        if let groups { select += ", \(groups) AS \(dialect.quote(Self.groupsAlias))" }
+        builder.append("SELECT \(select) FROM \(dialect.table(table.table.name)) t")
         try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
         let id = "t.\(dialect.quote(table.idColumn))"
         var order: [String] = []
@@ -66,7 +85,36 @@ extension SQLTarget {
         builder.append(" ORDER BY " + order.joined(separator: ", "))
         builder.append(" LIMIT \(max(query.limit, 0))")
         if query.offset > 0 { builder.append(" OFFSET \(query.offset)") }
-        return try read(builder.statement, table).map { row in try resource(from: row, kind: kind, table: table) }
+        return try read(builder.statement, table).map { row in
+            let resource = try resource(from: row, kind: kind, table: table)
+            guard groups != nil else { return (resource, nil) }
+            let ids: [String]
+            switch row[Self.groupsAlias] {
+            case .text(let text)?: ids = text.split(separator: Self.separator).map(String.init)
+            case .int(let value)?: ids = [String(value)]
+            case .uint(let value)?: ids = [String(value)]
+            case .bytes(let bytes)?: ids = String(decoding: bytes, as: UTF8.self).split(separator: Self.separator).map(String.init)
+            default: ids = []
+            }
+            return (resource, ids)
+        }
+    }
+
+    /// The user's group ids as one text value, or nil when the layout keeps no memberships.
+    private func groupsAggregate() -> String? {
+        if let relation, let membership = layout.membership {
+            let group = "m.\(dialect.quote(relation.column(membership.group)))"
+            let from = "FROM \(dialect.table(relation.name)) m WHERE m.\(dialect.quote(relation.column(membership.user))) = t.\(dialect.quote(users.idColumn))"
+            switch dialect {
+            case .mariaDB: return "(SELECT GROUP_CONCAT(\(group) ORDER BY \(group) SEPARATOR '\u{1F}') \(from))"
+            case .postgres: return "(SELECT string_agg(\(group)::text, chr(31) ORDER BY \(group)) \(from))"
+            case .sqlite: return "(SELECT group_concat(\(group), char(31)) \(from))"
+            }
+        }
+        if let group = layout.users.group {
+            return "t.\(dialect.quote(users.table.column(group)))"
+        }
+        return nil
     }
 
     /// The user or group with `id`, or nil.

@@ -111,8 +111,13 @@ struct SCIMServerQueryTests {
             #expect(full["meta"]?.objectValue?["version"] != nil)
             let user = try await client.send(.get, "Users/\(try #require(ids["bob"]))")
             #expect(user["groups"]?.arrayValue?.first?.objectValue?["value"]?.stringValue == group)
+            let second = try await client.createGroup("pair", members: [try #require(ids["bob"]), try #require(ids["ann"])])
+            let listed = try await client.send(.get, "Users?filter=\(#"userName eq "bob" or userName eq "eve""#.queryEncoded)&sortBy=userName")
+            let bobGroups = listed.resources.first?["groups"]?.arrayValue?.compactMap { $0.objectValue?["value"]?.stringValue }
+            #expect(Set(bobGroups ?? []) == [group, second])
+            #expect(listed.resources.last?["groups"]?.arrayValue?.count == 1)
             let byMember = try await client.send(.get, "Groups?filter=\(#"members.value eq "\#(ids["bob"] ?? "")""#.queryEncoded)&excludedAttributes=members")
-            #expect(byMember.resources.compactMap { $0["id"]?.stringValue } == [group])
+            #expect(Set(byMember.resources.compactMap { $0["id"]?.stringValue }) == [group, second])
             let noMember = try await client.send(.get, "Groups?filter=\(#"members eq "nobody""#.queryEncoded)")
             #expect(noMember["totalResults"] == 0)
         }
