@@ -207,7 +207,7 @@ struct ConfigDecoder {
             }
             return value
         } ?? (10 << 20)
-        let connections = map["connections"].map { $0.integer(in: 1...256) } ?? 4
+        let connections = map["connections"].map { $0.integer(in: 1...256) } ?? 8
         let directory = endpoint(map, role: .scim)
         guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory else { return nil }
         return SCIMServerConfig(

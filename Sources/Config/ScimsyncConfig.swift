@@ -193,7 +193,7 @@ public struct SCIMServerConfig: Sendable, Hashable {
 
     public init(
         host: String, port: Int, token: String?, basePath: String = "/scim/v2", maxPageSize: Int = 1000,
-        maxBodyBytes: Int = 10 << 20, connections: Int = 4, directory: Endpoint
+        maxBodyBytes: Int = 10 << 20, connections: Int = 8, directory: Endpoint
     ) {
         self.host = host
         self.port = port
