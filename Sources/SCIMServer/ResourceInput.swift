@@ -15,9 +15,13 @@ struct ResourceInput {
         guard schemas.contains(where: { $0.caseInsensitiveEquals(kind.coreSchema) }) else {
             throw .invalidSyntax("\"schemas\" must list \"\(kind.coreSchema)\"")
         }
-        let required = kind == .user ? "userName" : "displayName"
-        guard let value = object[required], let text = value.stringValue, !text.allSatisfy({ $0 == " " }) else {
-            throw .invalidValue("\(required) is required and must be a non-empty string")
+        // RFC 7643 §8.7.1 marks a User's userName required and a Group's displayName not.
+        if kind == .user {
+            guard let value = object["userName"], let text = value.stringValue, !text.allSatisfy({ $0 == " " }) else {
+                throw .invalidValue("userName is required and must be a non-empty string")
+            }
+        } else if let value = object["displayName"], !value.isNull, value.stringValue == nil {
+            throw .invalidValue("displayName must be a string")
         }
         // Read-only attributes are the server's (RFC 7643 §2.2 "readOnly ... SHALL be ignored"
         // when a client sends them): `id`, `meta`, a user's `groups`.

@@ -25,6 +25,16 @@ public enum SCIMRouter {
         group.get("ResourceTypes/:id") { request, context in
             try handlers.resourceType(request, id: context.parameters.require("id"))
         }
+        // The discovery endpoints are read-only (RFC 7644 §4: "An HTTP GET to this endpoint").
+        for path in ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Schemas/:id", "ResourceTypes/:id"] {
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+                group.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
+                    SCIMResponse.error(
+                        SCIMError(status: 405, detail: "\(path.split(separator: "/")[0]) is read-only: use GET"),
+                        headers: [.allow: "GET"])
+                }
+            }
+        }
         group.post(".search") { request, _ in try await handlers.searchAll(request) }
         group.post("Bulk") { _, _ -> Response in
             throw SCIMError(status: 501, detail: "bulk operations are not supported (see /ServiceProviderConfig)")

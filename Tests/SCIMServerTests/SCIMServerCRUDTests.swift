@@ -73,6 +73,11 @@ struct SCIMServerCRUDTests {
                 #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(String(repeating: "x", count: 4000))"}"#)
             #expect(large.status == 413)
             #expect(large["schemas"] == [.string(SchemaURN.error)])
+            // A group's displayName is optional (RFC 7643 §8.7.1), a user's userName is not.
+            let nameless = try await client.send(.post, "Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#)
+            #expect(nameless.status == 201)
+            let badName = try await client.send(.post, "Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":5}"#)
+            #expect(badName.scimType == "invalidValue")
             let tooLongForColumn = try await client.send(.get, "Users/does-not-exist")
             #expect(tooLongForColumn.status == 404)
             #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.quote(fixture.users))") == ["0"])

@@ -169,6 +169,12 @@ struct SCIMServerQueryTests {
             #expect(types.resources.compactMap { $0["endpoint"]?.stringValue } == ["/Users", "/Groups"])
             #expect(try await client.send(.get, "Nothing").status == 404)
             #expect(try await client.send(.post, "Bulk", "{}").status == 501)
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+                let refused = try await client.send(method, "Schemas", "{}")
+                #expect(refused.status == 405)
+                #expect(refused.headers[.allow] == "GET")
+            }
+            #expect(try await client.send(.delete, "ServiceProviderConfig").status == 405)
         }
     }
 }
