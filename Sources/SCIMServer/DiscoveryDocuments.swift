@@ -75,7 +75,18 @@ struct DiscoveryDocuments: Sendable {
         var attributes: [SCIMValue] = []
         for attribute in definition.attributes {
             if extra.contains(where: { $0.caseInsensitiveEquals(attribute.name) }) {
-                attributes.append(.object(json(attribute)))
+                // Memberships are ids: `display` is not stored, and only users are members.
+                var kept = attribute
+                kept.subAttributes = attribute.subAttributes.filter { !$0.name.caseInsensitiveEquals("display") }
+                if attribute.name.caseInsensitiveEquals("members") {
+                    kept.subAttributes = kept.subAttributes.map { sub in
+                        var sub = sub
+                        if sub.name == "type" { sub.canonicalValues = ["User"] }
+                        if sub.name == "$ref" { sub.referenceTypes = ["User"] }
+                        return sub
+                    }
+                }
+                attributes.append(.object(json(kept)))
                 continue
             }
             let entries = relevant.filter { $0.path.attribute.caseInsensitiveEquals(attribute.name) }
