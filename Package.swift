@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -61,6 +62,17 @@ let package = Package(
             dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // `scimsync serve`: a SQL directory as a SCIM 2.0 service provider (Hummingbird 2).
+        .target(
+            name: "SCIMServer",
+            dependencies: [
+                "SCIM", "Directory", "Targets", "SQLClients",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
@@ -76,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "scimsync",
             dependencies: [
-                "Daemon", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM",
+                "Daemon", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM", "SCIMServer", "Targets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +134,17 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests", dependencies: ["OffsetStore", "MySQLBinlog"], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMServerTests",
+            dependencies: [
+                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "DaemonTests",

@@ -170,16 +170,76 @@ struct ConfigDecoder {
     }
 
     private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
-        guard let map = node.mapping(allowed: ["host", "port", "token"] + Role.scim.keys) else { return nil }
+        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections"] + Role.scim.keys
+        guard let map = node.mapping(allowed: keys) else { return nil }
         let host = map["host"].map { $0.nonEmptyString() } ?? "127.0.0.1"
         let port = map["port"].map { $0.integer(in: 1...65535) } ?? 8080
-        let token = map.required("token", "the bearer token clients must send; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
-        if let token, token.count < 16 {
-            collector.report(node.path.appending("token"), "is too short to be a secret; use at least 16 characters")
+        var ok = true
+        var token: String?
+        if let text = map.required("token", "the bearer token clients must send; e.g. \"${SCIM_TOKEN}\", or none")?
+            .nonEmptyString()
+        {
+            if text == "none" {
+                token = nil
+            } else if text.count < 16 {
+                collector.report(node.path.appending("token"), "is too short to be a secret; use at least 16 characters")
+                ok = false
+            } else {
+                token = text
+            }
+        } else {
+            ok = false
         }
+        var basePath = "/scim/v2"
+        if let pathNode = map["basePath"], let text = pathNode.string() {
+            if let normalized = Self.basePath(text) {
+                basePath = normalized
+            } else {
+                collector.report(pathNode.path, "expected a URL path such as /scim/v2 (letters, digits, \"/\", \"-\", \"_\", \".\"); found \"\(text)\"")
+                ok = false
+            }
+        }
+        let maxPageSize = map["maxPageSize"].map { $0.integer(in: 1...100_000) } ?? 1000
+        let maxBodyBytes = map["maxBodySize"].map { node -> Int? in
+            guard let text = node.string(), let value = Self.byteSize(text) else {
+                collector.report(node.path, "expected a size such as 10MiB or 512KiB, from 1KiB to 1GiB")
+                return nil
+            }
+            return value
+        } ?? (10 << 20)
+        let connections = map["connections"].map { $0.integer(in: 1...256) } ?? 8
         let directory = endpoint(map, role: .scim)
-        guard let host, let port, let token, token.count >= 16, let directory else { return nil }
-        return SCIMServerConfig(host: host, port: port, token: token, directory: directory)
+        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory else { return nil }
+        return SCIMServerConfig(
+            host: host, port: port, token: token, basePath: basePath, maxPageSize: maxPageSize,
+            maxBodyBytes: maxBodyBytes, connections: connections, directory: directory)
+    }
+
+    /// `/scim/v2`, `scim/v2/` and `/` as `/scim/v2`, `/scim/v2` and `""`.
+    static func basePath(_ text: String) -> String? {
+        let segments = text.split(separator: "/", omittingEmptySubsequences: true)
+        let allowed = segments.allSatisfy { segment in
+            segment.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": true
+                default: false
+                }
+            } && segment != "." && segment != ".."
+        }
+        guard allowed else { return nil }
+        return segments.map { "/" + $0 }.joined()
+    }
+
+    /// `10MiB`, `512KiB`, `1GiB` or a byte count, as bytes.
+    static func byteSize(_ text: String) -> Int? {
+        let trimmed = text.trimmingSpaces
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1), ("", 1)]
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            guard let number = Int(String(trimmed.dropLast(suffix.count)).trimmingSpaces) else { continue }
+            let bytes = number * factor
+            return (1 << 10)...(1 << 30) ~= bytes ? bytes : nil
+        }
+        return nil
     }
 
     private func resolve(_ path: String) -> String {

@@ -71,7 +71,7 @@ public struct Endpoint: Sendable, Hashable {
 }
 
 /// How to reach a database. Passwords arrive through `${VAR}` expansion and are never printed.
-public enum ConnectionConfig: Sendable, Hashable {
+public enum ConnectionConfig: Sendable, Hashable, CustomStringConvertible {
     case mysql(MySQLConnectionConfig)
     case postgres(PostgresConnectionConfig)
     case sqlite(SQLiteConnectionConfig)
@@ -82,6 +82,15 @@ public enum ConnectionConfig: Sendable, Hashable {
         case .mysql: "mysql"
         case .postgres: "postgres"
         case .sqlite: "sqlite"
+        }
+    }
+
+    /// The kind and where it points, never the password.
+    public var description: String {
+        switch self {
+        case .mysql(let config): "mysql \(config)"
+        case .postgres(let config): "postgres \(config)"
+        case .sqlite(let config): "sqlite \(config)"
         }
     }
 }
@@ -169,14 +178,30 @@ public enum RemovalLimit: Sendable, Hashable {
 public struct SCIMServerConfig: Sendable, Hashable {
     public var host: String
     public var port: Int
-    /// The bearer token clients must present. Required: the API is authenticated by default.
-    public var token: String
+    /// The bearer token clients must present; nil only when the file says `token: none`
+    /// (authentication is on by default, and turning it off has to be written down).
+    public var token: String?
+    /// Where the SCIM endpoints live, e.g. `/scim/v2` (no trailing slash; "" for the root).
+    public var basePath: String
+    /// The most resources one list response holds, whatever `count` a client asks for.
+    public var maxPageSize: Int
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// Connections to the directory's database, each serving one request at a time.
+    public var connections: Int
     public var directory: Endpoint
 
-    public init(host: String, port: Int, token: String, directory: Endpoint) {
+    public init(
+        host: String, port: Int, token: String?, basePath: String = "/scim/v2", maxPageSize: Int = 1000,
+        maxBodyBytes: Int = 10 << 20, connections: Int = 8, directory: Endpoint
+    ) {
         self.host = host
         self.port = port
         self.token = token
+        self.basePath = basePath
+        self.maxPageSize = maxPageSize
+        self.maxBodyBytes = maxBodyBytes
+        self.connections = connections
         self.directory = directory
     }
 }

@@ -77,6 +77,23 @@ private struct DDLWriter {
                         + "(\(dialect.quote(membership.group)))")
             }
         }
+        if let userName = layout.users.attributes.entries.first(where: { entry in
+            entry.path.schema == nil && entry.path.subAttribute == nil && entry.path.valueFilter == nil
+                && entry.path.attribute.caseInsensitiveEquals("userName")
+        })?.column {
+            // Lookups by userName (SCIM filters, uniqueness checks of `scimsync serve`) ignore
+            // case (RFC 7643 §4.1.1 caseExact false): PostgreSQL compares LOWER(), SQLite uses
+            // NOCASE, MariaDB the column's case-insensitive collation; each index matches.
+            let index = String("\(layout.users.table)_\(userName)_idx".prefix(63))
+            let key: String
+            switch dialect {
+            case .mariaDB: key = dialect.quote(userName)
+            case .postgres: key = "(LOWER(\(dialect.quote(userName))))"
+            case .sqlite: key = "\(dialect.quote(userName)) COLLATE NOCASE"
+            }
+            result.append(
+                "CREATE INDEX IF NOT EXISTS \(dialect.quote(index)) ON \(dialect.table(layout.users.table)) (\(key))")
+        }
         return result
     }
 

@@ -49,6 +49,8 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
     /// The database gave up on the transaction over a lock conflict with another one (a
     /// deadlock, a lock wait timeout): running the batch again may succeed.
     public var isLockConflict: Bool
+    /// A UNIQUE or PRIMARY KEY constraint refused the row: the SCIM server answers 409.
+    public var isUniqueViolation: Bool = false
 
     public init(
         _ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false,
@@ -66,6 +68,7 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         self.init(
             kind, cause: String(describing: error), detail: String(reflecting: error),
             isTransient: isTransientFailure(error), isLockConflict: isLockConflictFailure(error))
+        isUniqueViolation = isUniqueViolationFailure(error)
     }
 
     /// Wraps a database error raised while applying `operation` to `table`.
@@ -129,6 +132,19 @@ func isForeignKeyViolation(_ error: any Error) -> Bool {
     case let error as MariaDBError: [1216, 1217, 1451, 1452].contains(error.code)
     case let error as PostgresError: error.sqlState == "23503"
     case let error as SQLiteError: error.kind == .constraintViolation && error.message.contains("FOREIGN KEY")
+    default: false
+    }
+}
+
+/// Whether a database error is a duplicate key: MariaDB/MySQL ER_DUP_ENTRY (1062),
+/// PostgreSQL unique_violation (23505), SQLite "UNIQUE constraint failed" and its primary key
+/// form.
+func isUniqueViolationFailure(_ error: any Error) -> Bool {
+    switch error {
+    case let error as MariaDBError: error.code == 1062
+    case let error as PostgresError: error.sqlState == "23505"
+    case let error as SQLiteError:
+        error.kind == .constraintViolation && (error.message.contains("UNIQUE") || error.message.contains("PRIMARY KEY"))
     default: false
     }
 }

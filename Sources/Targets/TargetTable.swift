@@ -84,6 +84,8 @@ struct MappedTable {
     let columnTypes: [String: ColumnType]
     /// The distinct mapped columns (layout spelling), in map order.
     let columns: [String]
+    /// The map's entries as filters and sort keys use them, worked out once.
+    let queryAttributes: [MappedAttribute]
 
     init(mapper: RowMapper, extraColumns: [String], connection: any TargetConnection, schema: String?)
         throws(TargetError)
@@ -99,6 +101,7 @@ struct MappedTable {
         self.table = table
         self.columns = columns
         self.columnTypes = mapper.columnTypes(fromSQLTypes: table.sqlTypes(of: columns))
+        self.queryAttributes = mapper.mappedAttributes
     }
 
     var idColumn: String { table.column(mapper.idColumn) }

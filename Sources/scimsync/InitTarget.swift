@@ -19,6 +19,9 @@ struct InitTarget: ParsableCommand {
     @Flag(help: "Run the statements on the target instead of printing them.")
     var apply = false
 
+    @Flag(help: "Create the tables of the scim: directory (scimsync serve) instead of a pipeline's target.")
+    var scim = false
+
     func run() throws {
         let loaded: ScimsyncConfig
         do {
@@ -27,23 +30,34 @@ struct InitTarget: ParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
-        let names = loaded.pipelines.map(\.name).joined(separator: ", ")
-        guard let chosen = pipeline.map({ name in loaded.pipelines.first { $0.name == name } })
-            ?? (loaded.pipelines.count == 1 ? loaded.pipelines.first : nil)
-        else {
-            FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
-            throw ExitCode(2)
+        let endpoint: Endpoint
+        let name: String
+        if scim {
+            guard let directory = loaded.scim?.directory else {
+                FileHandle.standardError.write(Data("scimsync init-target: \(config) has no \"scim\" block\n".utf8))
+                throw ExitCode(2)
+            }
+            (endpoint, name) = (directory, "the scim directory")
+        } else {
+            let names = loaded.pipelines.map(\.name).joined(separator: ", ")
+            guard let chosen = pipeline.map({ name in loaded.pipelines.first { $0.name == name } })
+                ?? (loaded.pipelines.count == 1 ? loaded.pipelines.first : nil)
+            else {
+                FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
+                throw ExitCode(2)
+            }
+            (endpoint, name) = (chosen.target, chosen.name)
         }
         if apply {
             do {
-                try TargetTables.create(in: chosen.target)
-                print("created the target tables of \(chosen.name) (those that existed are left as they are)")
+                try TargetTables.create(in: endpoint)
+                print("created the target tables of \(name) (those that existed are left as they are)")
             } catch {
                 FileHandle.standardError.write(Data("scimsync init-target: \(error)\n".utf8))
                 throw ExitCode(1)
             }
         } else {
-            for statement in TargetTables.statements(for: chosen.target) { print(statement + ";\n") }
+            for statement in TargetTables.statements(for: endpoint) { print(statement + ";\n") }
         }
     }
 }

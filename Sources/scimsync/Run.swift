@@ -50,6 +50,15 @@ struct Run: AsyncParsableCommand {
                 service: PipelineService(pipeline: runner, logger: logger), successTerminationBehavior: .ignore,
                 failureTerminationBehavior: .ignore, serviceName: "pipeline \(pipeline.name)")
         }
+        if let scim = loaded.scim {
+            // The same server as `scimsync serve`, beside the pipelines.
+            do {
+                services.append(.init(service: try SCIMServerFactory.application(scim, logger: logger)))
+            } catch {
+                logger.critical("cannot start the SCIM server", metadata: ["error": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
         services.append(
             .init(service: AdminServer.application(host: loaded.http.host, port: loaded.http.port, states: states, metrics: metrics)))
         let group = ServiceGroup(

@@ -84,6 +84,7 @@ import Testing
                 )
                 """,
                 #"CREATE INDEX IF NOT EXISTS "portal_memberships_x_group_id_idx" ON "portal_memberships_x" ("group_id")"#,
+                #"CREATE INDEX IF NOT EXISTS "portal_users_x_login_idx" ON "portal_users_x" ("login" COLLATE NOCASE)"#,
             ])
     }
 
@@ -92,7 +93,9 @@ import Testing
         let postgres = createTableStatements(for: layout, dialect: .postgres(schema: "p"))
         #expect(postgres[2].contains(#"FOREIGN KEY ("user_id") REFERENCES "p"."portal_users_x" ("id") DEFERRABLE INITIALLY IMMEDIATE"#))
         let mariaDB = createTableStatements(for: layout, dialect: .mariaDB)
-        #expect(mariaDB.count == 3)
+        #expect(mariaDB.count == 4)
+        #expect(mariaDB[3] == "CREATE INDEX IF NOT EXISTS `portal_users_x_login_idx` ON `portal_users_x` (`login`)")
+        #expect(postgres.last == #"CREATE INDEX IF NOT EXISTS "portal_users_x_login_idx" ON "p"."portal_users_x" ((LOWER("login")))"#)
         #expect(mariaDB[1].contains("`enabled` TINYINT(1),"))
         #expect(mariaDB[1].contains("`id` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"))
         #expect(mariaDB[1].contains("`login` VARCHAR(255),"))

@@ -1,0 +1,131 @@
+import Directory
+import SCIM
+
+/// `/ServiceProviderConfig`, `/Schemas` and `/ResourceTypes` (RFC 7644 §4, RFC 7643 §5-§7),
+/// describing exactly what this server stores: a schema lists only the attributes the layout
+/// maps (and the memberships it keeps), so a client learns what will round-trip.
+struct DiscoveryDocuments: Sendable {
+    let serviceProviderConfig: SCIMObject
+    let schemas: [SCIMObject]
+    let resourceTypes: [SCIMObject]
+
+    init(layout: DirectoryLayout, settings: SCIMSettings) {
+        var config: SCIMObject = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "documentationUri": "https://github.com/scimsync/scimsync#scimsync-serve",
+            "patch": ["supported": true],
+            "bulk": ["supported": false, "maxOperations": 0, "maxPayloadSize": 0],
+            "filter": ["supported": true, "maxResults": .integer(Int64(settings.maxPageSize))],
+            "changePassword": ["supported": false],
+            "sort": ["supported": true],
+            "etag": ["supported": true],
+        ]
+        config["authenticationSchemes"] = settings.token == nil ? [] : [
+            [
+                "type": "oauthbearertoken", "name": "Bearer token",
+                "description": "Authentication with a bearer token in the Authorization header (RFC 6750)",
+                "primary": true,
+            ]
+        ]
+        config["meta"] = ["resourceType": "ServiceProviderConfig"]
+        serviceProviderConfig = config
+
+        var schemas: [SCIMObject] = []
+        var types: [SCIMObject] = []
+        let userMapper = layout.userMapper
+        let hasMemberships = layout.membership != nil || layout.users.group != nil
+        let userExtensions = userMapper.schemas.dropFirst().map { $0 }
+        schemas.append(Self.schema(CoreSchemas.user, mapped: userMapper.mappedAttributes, extra: hasMemberships ? ["groups"] : []))
+        for urn in userExtensions {
+            if let definition = CoreSchemas.userSchemas.first(where: { $0.id.caseInsensitiveEquals(urn) }) {
+                schemas.append(Self.schema(definition, mapped: userMapper.mappedAttributes, extension: true))
+            }
+        }
+        var user: SCIMObject = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "User", "name": "User", "endpoint": "/Users", "description": "User Account",
+            "schema": .string(SchemaURN.user),
+        ]
+        user["schemaExtensions"] = .array(userExtensions.map { .object(["schema": .string($0), "required": false]) })
+        user["meta"] = ["resourceType": "ResourceType"]
+        types.append(user)
+        if let groupMapper = layout.groupMapper {
+            schemas.append(Self.schema(CoreSchemas.group, mapped: groupMapper.mappedAttributes, extra: hasMemberships ? ["members"] : []))
+            types.append([
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+                "id": "Group", "name": "Group", "endpoint": "/Groups", "description": "Group",
+                "schema": .string(SchemaURN.group), "schemaExtensions": [],
+                "meta": ["resourceType": "ResourceType"],
+            ])
+        }
+        self.schemas = schemas
+        resourceTypes = types
+    }
+
+    /// The schema with only the attributes (and sub-attributes) the map stores, plus `extra`
+    /// attributes kept whole.
+    private static func schema(
+        _ definition: SchemaDefinition, mapped: [MappedAttribute], extra: [String] = [], extension isExtension: Bool = false
+    ) -> SCIMObject {
+        let relevant = mapped.filter { attribute in
+            guard !attribute.isID else { return false }
+            if isExtension { return attribute.path.schema?.caseInsensitiveEquals(definition.id) == true }
+            return attribute.path.schema == nil
+        }
+        var attributes: [SCIMValue] = []
+        for attribute in definition.attributes {
+            if extra.contains(where: { $0.caseInsensitiveEquals(attribute.name) }) {
+                attributes.append(.object(json(attribute)))
+                continue
+            }
+            let entries = relevant.filter { $0.path.attribute.caseInsensitiveEquals(attribute.name) }
+            guard !entries.isEmpty else { continue }
+            var trimmed = attribute
+            if attribute.type == .complex {
+                trimmed.subAttributes = attribute.subAttributes.filter { sub in
+                    entries.contains { entry in
+                        entry.path.subAttribute?.caseInsensitiveEquals(sub.name) == true || entry.fixedValues[sub.name] != nil
+                    }
+                }
+                // A filtered element (`emails[type eq "work"]`) can only be of the kinds mapped.
+                trimmed.subAttributes = trimmed.subAttributes.map { sub in
+                    var sub = sub
+                    let fixed = entries.compactMap { $0.fixedValues[sub.name]?.stringValue }
+                    if !fixed.isEmpty { sub.canonicalValues = Array(Set(fixed)).sorted() }
+                    return sub
+                }
+            }
+            attributes.append(.object(json(trimmed)))
+        }
+        return [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+            "id": .string(definition.id), "name": .string(definition.name),
+            "description": .string(definition.description), "attributes": .array(attributes),
+            "meta": ["resourceType": "Schema"],
+        ]
+    }
+
+    private static func json(_ attribute: AttributeDefinition) -> SCIMObject {
+        var object: SCIMObject = [
+            "name": .string(attribute.name), "type": .string(attribute.type.rawValue),
+            "multiValued": .bool(attribute.multiValued), "description": .string(attribute.description),
+            "required": .bool(attribute.required),
+        ]
+        if attribute.type == .string || attribute.type == .reference || attribute.type == .binary {
+            object["caseExact"] = .bool(attribute.caseExact)
+        }
+        if !attribute.canonicalValues.isEmpty {
+            object["canonicalValues"] = .array(attribute.canonicalValues.map(SCIMValue.string))
+        }
+        if attribute.type == .reference {
+            object["referenceTypes"] = .array(attribute.referenceTypes.map(SCIMValue.string))
+        }
+        object["mutability"] = .string(attribute.mutability.rawValue)
+        object["returned"] = .string(attribute.returned.rawValue)
+        object["uniqueness"] = .string(attribute.uniqueness.rawValue)
+        if attribute.type == .complex {
+            object["subAttributes"] = .array(attribute.subAttributes.map { .object(json($0)) })
+        }
+        return object
+    }
+}

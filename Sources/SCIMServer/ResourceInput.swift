@@ -1,0 +1,58 @@
+import Directory
+import SCIM
+
+/// A POST or PUT body checked against what the resource type requires (RFC 7643 §4, RFC 7644
+/// §3.3 and §3.5.1): the core schema listed, the required attribute present, read-only
+/// attributes dropped (the server assigns them), members read as ids.
+struct ResourceInput {
+    var resource: SCIMResource
+    /// The ids in `members` (groups); nil when the body has no `members`.
+    var memberIDs: [String]?
+
+    init(_ body: SCIMValue, kind: ResourceKind) throws(SCIMError) {
+        guard var object = body.objectValue else { throw .invalidSyntax("the body must be a JSON object") }
+        let schemas = object["schemas"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard schemas.contains(where: { $0.caseInsensitiveEquals(kind.coreSchema) }) else {
+            throw .invalidSyntax("\"schemas\" must list \"\(kind.coreSchema)\"")
+        }
+        let required = kind == .user ? "userName" : "displayName"
+        guard let value = object[required], let text = value.stringValue, !text.allSatisfy({ $0 == " " }) else {
+            throw .invalidValue("\(required) is required and must be a non-empty string")
+        }
+        // Read-only attributes are the server's (RFC 7643 §2.2 "readOnly ... SHALL be ignored"
+        // when a client sends them): `id`, `meta`, a user's `groups`.
+        object["id"] = nil
+        object["meta"] = nil
+        if kind == .user { object["groups"] = nil }
+        if kind == .group, let members = object["members"] {
+            object["members"] = nil
+            memberIDs = try Self.memberIDs(members)
+        }
+        if let active = object["active"], case .string(let text) = active {
+            // Entra ID sends booleans as "True"/"False".
+            switch text.lowercased() {
+            case "true": object["active"] = .bool(true)
+            case "false": object["active"] = .bool(false)
+            default: throw .invalidValue("active must be a boolean")
+            }
+        }
+        resource = SCIMResource(object)
+    }
+
+    /// The `value`s of a `members` array.
+    static func memberIDs(_ members: SCIMValue) throws(SCIMError) -> [String] {
+        if members.isNull { return [] }
+        guard let elements = members.arrayValue else { throw .invalidValue("members must be an array") }
+        var ids: [String] = []
+        for element in elements {
+            guard let object = element.objectValue, let id = object["value"]?.stringValue, !id.isEmpty else {
+                throw .invalidValue("each member needs a \"value\" holding the member's id")
+            }
+            if let type = object["type"]?.stringValue, type.caseInsensitiveEquals("Group") {
+                throw .invalidValue("groups as members are not supported by this directory; add users")
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,12 @@
+import Hummingbird
+import Logging
+
+/// The SCIM server as a Hummingbird application, ready for a service group.
+public enum SCIMApplication {
+    public static func make(service: SCIMService, host: String, port: Int) -> some ApplicationProtocol {
+        Application(
+            router: SCIMRouter.router(service: service),
+            configuration: .init(address: .hostname(host, port: port), serverName: "scimsync"),
+            logger: service.logger)
+    }
+}

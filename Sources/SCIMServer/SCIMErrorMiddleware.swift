@@ -1,0 +1,52 @@
+import Hummingbird
+import Logging
+import SCIM
+import Targets
+
+/// Turns every failure into a SCIM error body (RFC 7644 §3.12) with the right status, and
+/// keeps SQL, database messages and stack traces out of responses: those go to the log.
+struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            let response = try await next(request, context)
+            return response
+        } catch {
+            return SCIMResponse.error(scimError(error, request: request))
+        }
+    }
+
+    private func scimError(_ error: any Error, request: Request) -> SCIMError {
+        switch error {
+        case let error as SCIMError:
+            return error
+        case let error as TargetError:
+            if error.isUniqueViolation {
+                return .uniqueness("a unique value of the resource is already taken")
+            }
+            switch error.kind {
+            case .foreignKey, .foreignKeyAtCommit:
+                return .invalidValue("the request refers to a user or group that does not exist")
+            case .mapping:
+                // The mapping error names the column and what was wrong, never the value.
+                return .invalidValue(error.description)
+            case .patch(_, _, let status, let scimType):
+                return SCIMError(status: status, scimType: scimType.flatMap(SCIMError.ScimType.init(rawValue:)), detail: "the PATCH does not apply")
+            case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .statement, .catalog,
+                .transaction, .read:
+                logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+                return SCIMError(status: error.isTransient ? 503 : 500, detail: "the directory database failed; the server log says why")
+            }
+        case let error as HTTPError:
+            return SCIMError(status: Int(error.status.code), detail: error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            return SCIMError(status: Int(error.status.code), detail: error.status.reasonPhrase)
+        default:
+            logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+            return SCIMError(status: 500, detail: "internal error; the server log says why")
+        }
+    }
+}

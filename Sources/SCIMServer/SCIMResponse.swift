@@ -1,0 +1,26 @@
+import Hummingbird
+import SCIM
+
+/// Responses in SCIM's media type (RFC 7644 §3.1: `application/scim+json`).
+enum SCIMResponse {
+    static let contentType = "application/scim+json"
+
+    static func json(_ value: SCIMValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes())))
+    }
+
+    /// A single resource, with its version as the ETag header (RFC 7644 §3.14).
+    static func resource(_ resource: SCIMResource, status: HTTPResponse.Status = .ok, location: Bool = false) -> Response {
+        var headers: HTTPFields = [:]
+        let meta = resource.attributes["meta"]?.objectValue
+        if let version = meta?["version"]?.stringValue { headers[.eTag] = version }
+        if location, let url = meta?["location"]?.stringValue { headers[.location] = url }
+        return json(.object(resource.attributes), status: status, headers: headers)
+    }
+
+    static func error(_ error: SCIMError, headers: HTTPFields = [:]) -> Response {
+        json(error.json, status: HTTPResponse.Status(code: error.status), headers: headers)
+    }
+}

@@ -1,0 +1,260 @@
+import Directory
+import HTTPTypes
+import Hummingbird
+import Logging
+import SCIM
+
+/// The routes of `scimsync serve` under the configured base path (RFC 7644 §3.2).
+public enum SCIMRouter {
+    /// The router, for the application and for tests that call it without a network.
+    public static func router(service: SCIMService) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: SCIMErrorMiddleware(logger: service.logger))
+        if let token = service.settings.token {
+            router.add(middleware: BearerTokenMiddleware(token: token))
+        }
+        let documents = DiscoveryDocuments(layout: service.layout, settings: service.settings)
+        let base = service.settings.basePath.isEmpty ? RouterPath("/") : RouterPath(service.settings.basePath)
+        let group = router.group(base)
+        let handlers = Handlers(service: service, documents: documents)
+
+        group.get("ServiceProviderConfig") { request, _ in handlers.serviceProviderConfig(request) }
+        group.get("Schemas") { request, _ in handlers.schemas(request) }
+        group.get("Schemas/:id") { request, context in try handlers.schema(request, id: context.parameters.require("id")) }
+        group.get("ResourceTypes") { request, _ in handlers.resourceTypes(request) }
+        group.get("ResourceTypes/:id") { request, context in
+            try handlers.resourceType(request, id: context.parameters.require("id"))
+        }
+        group.post(".search") { request, _ in try await handlers.searchAll(request) }
+        group.post("Bulk") { _, _ -> Response in
+            throw SCIMError(status: 501, detail: "bulk operations are not supported (see /ServiceProviderConfig)")
+        }
+        for kind in ResourceKind.allCases {
+            let endpoint = RouterPath(stringLiteral: kind.endpoint)
+            let one = RouterPath(stringLiteral: kind.endpoint + "/:id")
+            group.get(endpoint) { request, _ in try await handlers.list(kind, request) }
+            group.post(RouterPath(stringLiteral: kind.endpoint + "/.search")) { request, _ in
+                try await handlers.search(kind, request)
+            }
+            group.post(endpoint) { request, _ in try await handlers.create(kind, request) }
+            group.get(one) { request, context in try await handlers.get(kind, request, id: context.parameters.require("id")) }
+            group.put(one) { request, context in
+                try await handlers.replace(kind, request, id: context.parameters.require("id"))
+            }
+            group.patch(one) { request, context in
+                try await handlers.patch(kind, request, id: context.parameters.require("id"))
+            }
+            group.delete(one) { request, context in
+                try await handlers.delete(kind, request, id: context.parameters.require("id"))
+            }
+        }
+        return router
+    }
+}
+
+/// One method per route: HTTP in, SCIM service calls, HTTP out.
+struct Handlers: Sendable {
+    let service: SCIMService
+    let documents: DiscoveryDocuments
+
+    /// `http://host/scim/v2`: what `meta.location` and `$ref` start with, from the request's
+    /// own Host so that a server behind a proxy gives the address its clients used.
+    func base(_ request: Request) -> String {
+        let host = request.head.authority ?? "localhost"
+        let scheme = Self.forwardedProto.flatMap { request.headers[$0] } == "https" ? "https" : "http"
+        return "\(scheme)://\(host)\(service.settings.basePath)"
+    }
+
+    private static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
+
+    // MARK: Discovery
+
+    func serviceProviderConfig(_ request: Request) -> Response {
+        var config = documents.serviceProviderConfig
+        config["meta"] = ["resourceType": "ServiceProviderConfig", "location": .string(base(request) + "/ServiceProviderConfig")]
+        return SCIMResponse.json(.object(config))
+    }
+
+    func schemas(_ request: Request) -> Response {
+        let listed = documents.schemas.map { located($0, request, "Schemas") }
+        return SCIMResponse.json(ListResponse(totalResults: listed.count, startIndex: 1, itemsPerPage: listed.count, resources: listed).json)
+    }
+
+    func schema(_ request: Request, id: String) throws -> Response {
+        guard let schema = documents.schemas.first(where: { $0["id"]?.stringValue?.caseInsensitiveEquals(id) == true }) else {
+            throw SCIMError(status: 404, detail: "no schema \(id)")
+        }
+        return SCIMResponse.json(.object(located(schema, request, "Schemas").attributes))
+    }
+
+    func resourceTypes(_ request: Request) -> Response {
+        let listed = documents.resourceTypes.map { located($0, request, "ResourceTypes") }
+        return SCIMResponse.json(ListResponse(totalResults: listed.count, startIndex: 1, itemsPerPage: listed.count, resources: listed).json)
+    }
+
+    func resourceType(_ request: Request, id: String) throws -> Response {
+        guard let type = documents.resourceTypes.first(where: { $0["id"]?.stringValue?.caseInsensitiveEquals(id) == true }) else {
+            throw SCIMError(status: 404, detail: "no resource type \(id)")
+        }
+        return SCIMResponse.json(.object(located(type, request, "ResourceTypes").attributes))
+    }
+
+    private func located(_ document: SCIMObject, _ request: Request, _ endpoint: String) -> SCIMResource {
+        var copy = document
+        var meta = copy["meta"]?.objectValue ?? SCIMObject()
+        meta["location"] = .string("\(base(request))/\(endpoint)/\(copy["id"]?.stringValue ?? "")")
+        copy["meta"] = .object(meta)
+        return SCIMResource(copy)
+    }
+
+    // MARK: Resources
+
+    func list(_ kind: ResourceKind, _ request: Request) async throws -> Response {
+        try supported(kind)
+        let parameters = try ListParameters(query: QueryParameters(request.uri.query))
+        return SCIMResponse.json(try await service.list(kind, parameters, base: base(request)).json)
+    }
+
+    func search(_ kind: ResourceKind, _ request: Request) async throws -> Response {
+        try supported(kind)
+        let parameters = try ListParameters(search: try await body(request))
+        return SCIMResponse.json(try await service.list(kind, parameters, base: base(request)).json)
+    }
+
+    /// `POST /.search` at the root (RFC 7644 §3.4.3): users, then groups, as one list.
+    func searchAll(_ request: Request) async throws -> Response {
+        var parameters = try ListParameters(search: try await body(request))
+        let wanted = parameters.count
+        let start = parameters.startIndex
+        parameters.startIndex = 1
+        parameters.count = 0
+        var total = 0
+        var counts: [(ResourceKind, Int)] = []
+        for kind in ResourceKind.allCases where service.supports(kind) {
+            let count = try await service.list(kind, parameters, base: base(request)).totalResults
+            counts.append((kind, count))
+            total += count
+        }
+        var remaining = min(wanted ?? service.settings.maxPageSize, service.settings.maxPageSize)
+        var skip = start - 1
+        var resources: [SCIMResource] = []
+        for (kind, count) in counts where remaining > 0 {
+            if skip >= count {
+                skip -= count
+                continue
+            }
+            var page = parameters
+            page.startIndex = skip + 1
+            page.count = remaining
+            let listed = try await service.list(kind, page, base: base(request)).resources
+            resources += listed
+            remaining -= listed.count
+            skip = 0
+        }
+        return SCIMResponse.json(ListResponse(totalResults: total, startIndex: start, itemsPerPage: resources.count, resources: resources).json)
+    }
+
+    func get(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
+        try supported(kind)
+        let query = QueryParameters(request.uri.query)
+        let selection = try AttributeSelection(
+            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"]))
+        let memberships = selection.includes(kind.membershipAttribute)
+        guard let resource = try await service.resource(kind, id: id, base: base(request), withMemberships: memberships) else {
+            throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
+        }
+        if let ifNoneMatch = request.headers[.ifNoneMatch],
+            let version = resource.attributes["meta"]?.objectValue?["version"]?.stringValue,
+            ResourceVersion.header(ifNoneMatch, matches: version)
+        {
+            return Response(status: .notModified, headers: [.eTag: version])
+        }
+        var selected = resource
+        selected.attributes = selection.apply(to: resource.attributes)
+        var response = SCIMResponse.resource(selected)
+        if let version = resource.attributes["meta"]?.objectValue?["version"]?.stringValue {
+            response.headers[.eTag] = version
+        }
+        return response
+    }
+
+    func create(_ kind: ResourceKind, _ request: Request) async throws -> Response {
+        try supported(kind)
+        let created = try await service.create(
+            kind, body: try await body(request), base: base(request), withMemberships: try returnsMemberships(kind, request))
+        return SCIMResponse.resource(try selected(created, request), status: .created, location: true)
+    }
+
+    func replace(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
+        try supported(kind)
+        let replaced = try await service.replace(
+            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
+            withMemberships: try returnsMemberships(kind, request))
+        return SCIMResponse.resource(try selected(replaced, request))
+    }
+
+    func patch(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
+        try supported(kind)
+        let patched = try await service.patch(
+            kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
+            withMemberships: try returnsMemberships(kind, request))
+        return SCIMResponse.resource(try selected(patched, request))
+    }
+
+    func delete(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
+        try supported(kind)
+        try await service.delete(kind, id: id, ifMatch: request.headers[.ifMatch])
+        return Response(status: .noContent)
+    }
+
+    // MARK: Helpers
+
+    private func supported(_ kind: ResourceKind) throws {
+        guard service.supports(kind) else {
+            throw SCIMError(status: 404, detail: "this directory has no groups table")
+        }
+    }
+
+    /// The resource with `attributes`/`excludedAttributes` from the URL applied (RFC 7644
+    /// §3.9 allows them on writes too).
+    private func selected(_ resource: SCIMResource, _ request: Request) throws -> SCIMResource {
+        let query = QueryParameters(request.uri.query)
+        let selection = try AttributeSelection(
+            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"]))
+        var copy = resource
+        copy.attributes = selection.apply(to: resource.attributes)
+        return copy
+    }
+
+    /// Whether the response to a write carries `members` (groups) or `groups` (users).
+    private func returnsMemberships(_ kind: ResourceKind, _ request: Request) throws -> Bool {
+        let query = QueryParameters(request.uri.query)
+        return try AttributeSelection(
+            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"])
+        ).includes(kind.membershipAttribute)
+    }
+
+    private static func names(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+    }
+
+    /// The request body as JSON, at most `maxBodyBytes` (413 beyond).
+    private func body(_ request: Request) async throws -> SCIMValue {
+        if let type = request.headers[.contentType]?.lowercased(),
+            !(type.hasPrefix("application/scim+json") || type.hasPrefix("application/json"))
+        {
+            throw SCIMError(status: 415, detail: "send the body as application/scim+json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: service.settings.maxBodyBytes)
+        } catch {
+            throw SCIMError(status: 413, detail: "the body is larger than \(service.settings.maxBodyBytes) bytes")
+        }
+        do {
+            return try SCIMValue(json: buffer.readableBytesView)
+        } catch {
+            throw SCIMError.invalidSyntax("the body is not valid JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Directory
+import Foundation
+import SCIM
+import Targets
+
+// POST, PUT, PATCH and DELETE (RFC 7644 §3.3, §3.5, §3.6). Each write is one transaction on
+// one connection; the resource returned is read back after it.
+extension SCIMService {
+    /// Creates a resource and returns it as stored.
+    func create(_ kind: ResourceKind, body: SCIMValue, base: String, withMemberships: Bool = true) async throws
+        -> SCIMResource
+    {
+        let input = try ResourceInput(body, kind: kind)
+        let members = input.memberIDs ?? []
+        var newResource = input.resource
+        let now = Self.now()
+        newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
+        let stored = newResource
+        let id = try await pool.run { target -> String in
+            try Self.checkUnique(kind, stored, excluding: nil, in: target)
+            try Self.checkMembersExist(members, in: target)
+            return try target.insert(kind, stored, memberIDs: members)
+        }
+        guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
+            throw SCIMError(status: 500, detail: "the new resource could not be read back")
+        }
+        return created
+    }
+
+    /// Replaces a resource's attributes (PUT). Members are replaced when the body has
+    /// `members`, left as they are when it does not (a client that omits them, as Okta's
+    /// group pushes do, does not mean "remove everyone").
+    func replace(
+        _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
+    ) async throws -> SCIMResource {
+        let input = try ResourceInput(body, kind: kind)
+        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
+            var replacement = input.resource
+            replacement.attributes["id"] = .string(id)
+            var meta: SCIMObject = ["lastModified": .string(Self.now())]
+            if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
+            replacement.attributes["meta"] = .object(meta)
+            try Self.checkUnique(kind, replacement, excluding: id, in: target)
+            var ops: [ResourceOp] = [.create(kind, replacement)]
+            if let wanted = input.memberIDs {
+                ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: wanted, in: target)
+            }
+            return ops
+        }
+        return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
+    }
+
+    /// Applies a PATCH request (RFC 7644 §3.5.2).
+    func patch(
+        _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
+    ) async throws -> SCIMResource {
+        let request = try PatchRequest(json: body, schemas: kind.schemas)
+        for operation in request.operations {
+            if let path = operation.path, path.schema == nil || path.schema?.caseInsensitiveEquals(kind.coreSchema) == true {
+                let readOnly = ["id", "meta"] + (kind == .user ? ["groups"] : [])
+                if readOnly.contains(where: { path.attribute.caseInsensitiveEquals($0) }) {
+                    throw SCIMError.mutability("\(path.attribute) is read-only")
+                }
+            }
+        }
+        let changes = kind == .group ? try MemberChanges(request.operations) : MemberChanges(nonGroup: request.operations)
+        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
+            var ops: [ResourceOp] = []
+            var before = current
+            for attribute in ["members", "groups"] { before.attributes[attribute] = nil }
+            var after = before
+            if !changes.others.isEmpty {
+                let patched = try current.applying(changes.others, schemas: kind.schemas)
+                guard patched.id == id else { throw SCIMError.mutability("id cannot be changed") }
+                if kind == .user, patched.attributes["groups"] != current.attributes["groups"] {
+                    throw SCIMError.mutability("groups is read-only; change a group's members instead")
+                }
+                after = patched
+                for attribute in ["members", "groups"] { after.attributes[attribute] = nil }
+                if changes.needsMembers {
+                    ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: patched.memberIDs, in: target)
+                }
+            }
+            try Self.checkMembersExist(changes.added, in: target)
+            ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
+            ops += changes.added.map { .addMember(groupID: id, userID: $0) }
+            if before != after {
+                try Self.checkUnique(kind, after, excluding: id, in: target)
+            }
+            if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
+                // A layout that maps meta.lastModified learns of every change, members included
+                // (RFC 7643 §3.1: "the most recent DateTime that the details of this resource
+                // were updated"); the row is written whole with the new time.
+                var meta = after.attributes["meta"]?.objectValue ?? SCIMObject()
+                meta["lastModified"] = .string(Self.now())
+                after.attributes["meta"] = .object(meta)
+                ops.insert(.create(kind, after), at: 0)
+            } else if before != after {
+                var a = before
+                var b = after
+                a.attributes["meta"] = nil
+                b.attributes["meta"] = nil
+                let operations = patchOperations(from: a, to: b, schemas: kind.schemas)
+                if !operations.isEmpty { ops.insert(.patch(kind, id: id, operations), at: 0) }
+            }
+            return ops
+        }
+        return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
+    }
+
+    /// Deletes a resource and its memberships.
+    func delete(_ kind: ResourceKind, id: String, ifMatch: String?) async throws {
+        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: false) { _, _ in [.delete(kind, id: id)] }
+    }
+
+    // MARK: Helpers
+
+    /// The current time as RFC 3339 (`meta.created`, `meta.lastModified`).
+    static func now() -> String {
+        Date.now.formatted(.iso8601)
+    }
+
+    /// Whether the layout stores `meta.lastModified`.
+    static func mapsLastModified(_ kind: ResourceKind, in target: SQLTarget) -> Bool {
+        let mapper = kind == .user ? target.layout.userMapper : target.layout.groupMapper
+        return mapper?.attributes.entries.contains { entry in
+            entry.path.attribute.caseInsensitiveEquals("meta") && entry.path.subAttribute?.caseInsensitiveEquals("lastModified") == true
+        } ?? false
+    }
+
+    /// Reads the resource (404 when absent), checks `If-Match` against its version, and
+    /// applies the operations `body` makes from it, on one connection.
+    private func write(
+        _ kind: ResourceKind, id: String, ifMatch: String?, loadMembers: Bool,
+        _ body: @escaping @Sendable (SCIMResource, SQLTarget) throws -> [ResourceOp]
+    ) async throws {
+        // If-Match compares with the full version, which covers memberships.
+        let withMemberships = hasMemberships && (loadMembers || ifMatch != nil)
+        let versioned = withMemberships || !hasMemberships
+        try await pool.run { target in
+            guard let stored = try target.resource(kind, id: id) else {
+                throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
+            }
+            let memberships = withMemberships ? try Self.memberships(kind, of: [id], in: target) : [:]
+            let current = Self.attach(memberships[id], kind: kind, to: stored, loaded: withMemberships)
+            if let ifMatch, versioned, !ResourceVersion.header(ifMatch, matches: ResourceVersion.of(current)) {
+                throw SCIMError(status: 412, detail: "the resource has changed since the version in If-Match")
+            }
+            let ops = try body(current, target)
+            if !ops.isEmpty { _ = try target.apply(ops) as ApplyResult }
+        }
+    }
+
+    /// The resource after a write; its memberships only when the response returns them (a
+    /// member PATCH of a large group with `excludedAttributes=members` reads no other member).
+    private func readBack(_ kind: ResourceKind, id: String, base: String, withMemberships: Bool) async throws
+        -> SCIMResource
+    {
+        guard let stored = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
+            throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
+        }
+        return stored
+    }
+
+    /// 409 when another user has the `userName` (RFC 7643 §4.1.1: unique, case-insensitive).
+    static func checkUnique(_ kind: ResourceKind, _ resource: SCIMResource, excluding id: String?, in target: SQLTarget)
+        throws
+    {
+        guard kind == .user, let userName = resource.attributes["userName"]?.stringValue else { return }
+        let holders = try target.ids(.user, where: AttributePath(attribute: "userName"), equals: .string(userName))
+        if holders.contains(where: { $0 != id }) {
+            throw SCIMError.uniqueness("userName is already taken by another user")
+        }
+    }
+
+    /// 400 when a member to add is not a user of this directory.
+    static func checkMembersExist(_ ids: [String], in target: SQLTarget) throws {
+        guard !ids.isEmpty else { return }
+        let found = try target.existingIDs(ids, of: .users)
+        if let missing = ids.first(where: { !found.contains($0) }) {
+            throw SCIMError.invalidValue("member \(missing) is not a user of this directory")
+        }
+    }
+
+    /// The additions and removals that turn `current` members into `wanted`.
+    static func memberOps(groupID: String, from current: [String], to wanted: [String], in target: SQLTarget) throws
+        -> [ResourceOp]
+    {
+        let have = Set(current)
+        let want = Set(wanted)
+        let added = wanted.filter { !have.contains($0) }
+        try checkMembersExist(added, in: target)
+        return current.filter { !want.contains($0) }.map { .removeMember(groupID: groupID, userID: $0) }
+            + added.map { .addMember(groupID: groupID, userID: $0) }
+    }
+}
+
+extension MemberChanges {
+    /// A user PATCH: every operation is an attribute change.
+    init(nonGroup operations: [PatchOperation]) {
+        self.init()
+        others = operations
+    }
+
+    private init() {}
+}

@@ -1,0 +1,161 @@
+import Directory
+import Logging
+import SCIM
+import Targets
+
+/// What `scimsync serve` does with each request, apart from HTTP: reads and writes of the
+/// SQL directory through the layout, SCIM resources in and out.
+///
+/// Reads never load what a response leaves out: a list with `excludedAttributes=members`
+/// reads no relation row, whatever the groups' sizes. Writes go to the layout's tables in one
+/// transaction each, through the same SQL target the replicator uses, so a CDC pipeline
+/// reading that database streams them on.
+public final class SCIMService: Sendable {
+    let pool: DirectoryPool
+    let layout: DirectoryLayout
+    let settings: SCIMSettings
+    let logger: Logger
+
+    public init(pool: DirectoryPool, layout: DirectoryLayout, settings: SCIMSettings, logger: Logger) {
+        self.pool = pool
+        self.layout = layout
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Whether the layout stores the resource type (groups need a groups table).
+    func supports(_ kind: ResourceKind) -> Bool {
+        kind == .user || layout.groups != nil
+    }
+
+    var hasMemberships: Bool { layout.membership != nil || layout.users.group != nil }
+
+    // MARK: Reads
+
+    /// A page of a list or search (RFC 7644 §3.4.2).
+    func list(_ kind: ResourceKind, _ parameters: ListParameters, base: String) async throws -> ListResponse {
+        let count = min(parameters.count ?? settings.maxPageSize, settings.maxPageSize)
+        let query = DirectoryQuery(
+            filter: parameters.filter, sortBy: parameters.sortBy, descending: parameters.descending,
+            offset: parameters.startIndex - 1, limit: count)
+        let withMemberships = hasMemberships && parameters.selection.includes(kind.membershipAttribute)
+        let (total, resources) = try await pool.run { target in
+            var page: [SCIMResource] = []
+            if count > 0, kind == .user, withMemberships {
+                // Users and their groups in one statement: a lookup is one round trip.
+                page = try target.usersWithGroups(query).map { Self.attach($0.groupIDs, kind: kind, to: $0.resource, loaded: true) }
+            } else if count > 0 {
+                page = try target.resources(kind, query)
+                if withMemberships {
+                    let memberships = try Self.memberships(kind, of: page.compactMap(\.id), in: target)
+                    page = page.map { Self.attach(memberships[$0.id ?? ""], kind: kind, to: $0, loaded: true) }
+                }
+            }
+            // A first page shorter than asked for holds every match: no COUNT needed.
+            let total =
+                query.offset == 0 && page.count < count ? page.count : try target.count(kind, matching: query.filter)
+            return (total, page)
+        }
+        let presented = resources.map { present($0, kind: kind, base: base, versioned: withMemberships || !hasMemberships) }
+        return ListResponse(
+            totalResults: total, startIndex: parameters.startIndex, itemsPerPage: presented.count,
+            resources: presented.map { SCIMResource(parameters.selection.apply(to: $0.attributes)) })
+    }
+
+    /// One resource with its memberships (when `withMemberships`) and `meta`, or nil.
+    func resource(_ kind: ResourceKind, id: String, base: String, withMemberships: Bool = true) async throws
+        -> SCIMResource?
+    {
+        let loadMemberships = withMemberships && hasMemberships
+        let found = try await pool.run { target -> SCIMResource? in
+            guard let resource = try target.resource(kind, id: id) else { return nil }
+            let memberships = loadMemberships ? try Self.memberships(kind, of: [id], in: target) : [:]
+            return Self.attach(memberships[id], kind: kind, to: resource, loaded: loadMemberships)
+        }
+        return found.map { present($0, kind: kind, base: base, versioned: loadMemberships || !hasMemberships) }
+    }
+
+    /// Members of groups, or groups of users.
+    static func memberships(_ kind: ResourceKind, of ids: [String], in target: SQLTarget) throws -> [String: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        switch kind {
+        case .group: return try target.memberIDs(ofGroups: ids)
+        case .user: return try target.groupIDs(ofUsers: ids)
+        }
+    }
+
+    /// `members` (`[{value, type: "User"}]`) on a group or `groups` on a user.
+    static func attach(_ ids: [String]?, kind: ResourceKind, to resource: SCIMResource, loaded: Bool) -> SCIMResource {
+        guard loaded, let ids, !ids.isEmpty else { return resource }
+        var copy = resource
+        switch kind {
+        case .group:
+            copy.attributes["members"] = .array(ids.map { .object(["value": .string($0), "type": "User"]) })
+        case .user:
+            copy.attributes["groups"] = .array(ids.map { .object(["value": .string($0), "type": "direct"]) })
+        }
+        return copy
+    }
+
+    /// The resource with `meta` (resource type, location and, when everything it holds was
+    /// read, version) and `$ref`s on its members or groups.
+    func present(_ resource: SCIMResource, kind: ResourceKind, base: String, versioned: Bool) -> SCIMResource {
+        var copy = resource
+        let id = resource.id ?? ""
+        for (attribute, endpoint) in [("members", "Users"), ("groups", "Groups")] {
+            guard let elements = copy.attributes[attribute]?.arrayValue else { continue }
+            copy.attributes[attribute] = .array(elements.map { element in
+                guard var object = element.objectValue, let value = object["value"]?.stringValue else { return element }
+                object["$ref"] = .string("\(base)/\(endpoint)/\(value)")
+                return .object(object)
+            })
+        }
+        var meta = copy.attributes["meta"]?.objectValue ?? SCIMObject()
+        meta["resourceType"] = .string(kind.rawValue)
+        meta["location"] = .string("\(base)/\(kind.endpoint)/\(id)")
+        if versioned { meta["version"] = .string(ResourceVersion.of(resource)) }
+        copy.attributes["meta"] = .object(meta)
+        return copy
+    }
+}
+
+/// What the server needs of its configuration.
+public struct SCIMSettings: Sendable {
+    public var basePath: String
+    public var maxPageSize: Int
+    /// Nil: no authentication (`token: none`).
+    public var token: String?
+    public var maxBodyBytes: Int
+
+    public init(basePath: String, maxPageSize: Int, token: String?, maxBodyBytes: Int) {
+        self.basePath = basePath
+        self.maxPageSize = maxPageSize
+        self.token = token
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+extension ResourceKind {
+    /// `Users` or `Groups`: the endpoint's name.
+    var endpoint: String {
+        switch self {
+        case .user: "Users"
+        case .group: "Groups"
+        }
+    }
+
+    /// `groups` on users, `members` on groups.
+    var membershipAttribute: String {
+        switch self {
+        case .user: "groups"
+        case .group: "members"
+        }
+    }
+
+    var schemas: [SchemaDefinition] {
+        switch self {
+        case .user: CoreSchemas.userSchemas
+        case .group: CoreSchemas.groupSchemas
+        }
+    }
+}

@@ -1,0 +1,325 @@
+import Directory
+import SCIM
+
+/// A page of a filtered, sorted list of users or groups (RFC 7644 §3.4.2).
+public struct DirectoryQuery: Sendable, Hashable {
+    public var filter: Filter?
+    /// The attribute to sort by; nil sorts by id, so that pages do not overlap.
+    public var sortBy: AttributePath?
+    public var descending: Bool
+    /// Rows to skip (`startIndex - 1`).
+    public var offset: Int
+    public var limit: Int
+
+    public init(filter: Filter? = nil, sortBy: AttributePath? = nil, descending: Bool = false, offset: Int = 0, limit: Int) {
+        self.filter = filter
+        self.sortBy = sortBy
+        self.descending = descending
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+// What the SCIM server reads: filtered pages, single resources and memberships. Resources
+// come back as the mapper builds them (no members, groups or meta: the caller adds those it
+// needs, so that a list without members never reads a relation row).
+extension SQLTarget {
+    /// How many users or groups match `filter`.
+    ///
+    /// - Throws: `SCIMError` (`invalidFilter`) for a filter on an attribute with no column;
+    ///   ``TargetError`` when the database fails.
+    public func count(_ kind: ResourceKind, matching filter: Filter?) throws -> Int {
+        let table = try mappedTable(kind)
+        var builder = StatementBuilder(dialect)
+        builder.append("SELECT COUNT(*) AS n FROM \(dialect.table(table.table.name)) t")
+        try appendWhere(filter, kind: kind, table: table, builder: &builder)
+        let rows = try read(builder.statement, table)
+        switch rows.first?.values.first {
+        case .int(let value)?: return Int(value)
+        case .uint(let value)?: return Int(value)
+        case .text(let text)?, .decimal(let text)?: return Int(text) ?? 0
+        default: return 0
+        }
+    }
+
+    /// One page of the users or groups matching the query.
+    public func resources(_ kind: ResourceKind, _ query: DirectoryQuery) throws -> [SCIMResource] {
+        try page(kind, query, withGroups: false).map(\.resource)
+    }
+
+    /// One page of users with the ids of each one's groups, read by the same statement (a
+    /// correlated aggregate over the relation), so that a lookup is one round trip.
+    public func usersWithGroups(_ query: DirectoryQuery) throws -> [(resource: SCIMResource, groupIDs: [String])] {
+        try page(.user, query, withGroups: true).map { ($0.resource, $0.groupIDs ?? []) }
+    }
+
+    private static let groupsAlias = "scimsync_group_ids"
+    /// Separates the aggregated ids: the ASCII unit separator, which no id holds.
+    private static let separator: Character = "\u{1F}"
+
+    private func page(_ kind: ResourceKind, _ query: DirectoryQuery, withGroups: Bool) throws
+        -> [(resource: SCIMResource, groupIDs: [String]?)]
+    {
+        let table = try mappedTable(kind)
+        var builder = StatementBuilder(dialect)
+        var select = selectList(table)
+        let groups = withGroups && kind == .user ? groupsAggregate() : nil
+        if let groups { select += ", \(groups) AS \(dialect.quote(Self.groupsAlias))" }
+        builder.append("SELECT \(select) FROM \(dialect.table(table.table.name)) t")
+        try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
+        let id = "t.\(dialect.quote(table.idColumn))"
+        var order: [String] = []
+        if let sortBy = query.sortBy, let attribute = sortColumn(sortBy, in: table) {
+            var expression = "t.\(dialect.quote(table.table.column(attribute.column)))"
+            let textual = attribute.type == .string || attribute.type == .reference
+            if textual, !attribute.caseExact {
+                switch dialect {
+                case .postgres: expression = "LOWER(\(expression))"
+                case .sqlite: expression += " COLLATE NOCASE"
+                case .mariaDB: break
+                }
+            }
+            order.append(expression + (query.descending ? " DESC" : " ASC"))
+        }
+        order.append(id + (query.descending && query.sortBy == nil ? " DESC" : " ASC"))
+        builder.append(" ORDER BY " + order.joined(separator: ", "))
+        builder.append(" LIMIT \(max(query.limit, 0))")
+        if query.offset > 0 { builder.append(" OFFSET \(query.offset)") }
+        return try read(builder.statement, table).map { row in
+            let resource = try resource(from: row, kind: kind, table: table)
+            guard groups != nil else { return (resource, nil) }
+            let ids: [String]
+            switch row[Self.groupsAlias] {
+            case .text(let text)?: ids = text.split(separator: Self.separator).map(String.init)
+            case .int(let value)?: ids = [String(value)]
+            case .uint(let value)?: ids = [String(value)]
+            case .bytes(let bytes)?: ids = String(decoding: bytes, as: UTF8.self).split(separator: Self.separator).map(String.init)
+            default: ids = []
+            }
+            return (resource, ids)
+        }
+    }
+
+    /// The user's group ids as one text value, or nil when the layout keeps no memberships.
+    private func groupsAggregate() -> String? {
+        if let relation, let membership = layout.membership {
+            let group = "m.\(dialect.quote(relation.column(membership.group)))"
+            let from = "FROM \(dialect.table(relation.name)) m WHERE m.\(dialect.quote(relation.column(membership.user))) = t.\(dialect.quote(users.idColumn))"
+            switch dialect {
+            case .mariaDB: return "(SELECT GROUP_CONCAT(\(group) ORDER BY \(group) SEPARATOR '\u{1F}') \(from))"
+            case .postgres: return "(SELECT string_agg(\(group)::text, chr(31) ORDER BY \(group)) \(from))"
+            case .sqlite: return "(SELECT group_concat(\(group), char(31)) \(from))"
+            }
+        }
+        if let group = layout.users.group {
+            return "t.\(dialect.quote(users.table.column(group)))"
+        }
+        return nil
+    }
+
+    /// The user or group with `id`, or nil.
+    public func resource(_ kind: ResourceKind, id: String) throws -> SCIMResource? {
+        let table = try mappedTable(kind)
+        guard let value = try? table.idValue(id) else { return nil }
+        var builder = StatementBuilder(dialect)
+        builder.append("SELECT \(selectList(table)) FROM \(dialect.table(table.table.name)) t WHERE t.")
+        builder.bindIn(table.idColumn, [value])
+        let rows = try read(builder.statement, table)
+        // The database may match ids the text does not (a case-insensitive collation).
+        guard let row = rows.first else { return nil }
+        let found = try resource(from: row, kind: kind, table: table)
+        return found.id == id ? found : nil
+    }
+
+    /// The ids of the users (or groups) whose `column` equals `value`, at most `limit`: the
+    /// uniqueness check of `userName` and `displayName` before a write.
+    public func ids(_ kind: ResourceKind, where path: AttributePath, equals value: SCIMValue, limit: Int = 2) throws
+        -> [String]
+    {
+        let table = try mappedTable(kind)
+        var builder = StatementBuilder(dialect)
+        builder.append("SELECT t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)) FROM \(dialect.table(table.table.name)) t")
+        try appendWhere(.compare(path, .eq, value), kind: kind, table: table, builder: &builder)
+        builder.append(" LIMIT \(limit)")
+        return try read(builder.statement, table).map { row in try table.mapper.id(in: row) }
+    }
+
+    /// The member ids of each of `groupIDs` (users only: the layout's memberships), each list
+    /// in the database's order.
+    public func memberIDs(ofGroups groupIDs: [String]) throws -> [String: [String]] {
+        try pairs(keyedBy: .group, groupIDs)
+    }
+
+    /// The ids of the groups each of `userIDs` belongs to.
+    public func groupIDs(ofUsers userIDs: [String]) throws -> [String: [String]] {
+        try pairs(keyedBy: .user, userIDs)
+    }
+
+    /// The parent id of each of `groupIDs` that has one (layouts with `groups.parent`).
+    public func parentIDs(ofGroups groupIDs: [String]) throws -> [String: String] {
+        guard let groups, let parent = layout.groups?.parent else { return [:] }
+        var result: [String: String] = [:]
+        for chunk in groupIDs.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+            let values = chunk.compactMap { try? groups.idValue($0) }
+            guard !values.isEmpty else { continue }
+            let statement = dialect.select(
+                [groups.idColumn, groups.table.column(parent)], from: groups.table.name, where: groups.idColumn,
+                in: values)
+            for row in try read(statement, groups) {
+                guard row.values.count == 2, row.values[1] != .null,
+                    let id = try? groups.mapper.id(in: Row(columns: [groups.mapper.idColumn], values: [row.values[0]])),
+                    let parentID = try? groups.mapper.id(in: Row(columns: [groups.mapper.idColumn], values: [row.values[1]]))
+                else { continue }
+                result[id] = parentID
+            }
+        }
+        return result
+    }
+
+    // MARK: Helpers
+
+    private enum PairKey { case user, group }
+
+    private func pairs(keyedBy key: PairKey, _ ids: [String]) throws -> [String: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        let table: String
+        let userColumn: String
+        let groupColumn: String
+        let userType: ColumnType
+        let groupType: ColumnType
+        var notNull: String?
+        if let relation, let membership = layout.membership {
+            table = relation.name
+            userColumn = relation.column(membership.user)
+            groupColumn = relation.column(membership.group)
+            userType = relation.idType(membership.user)
+            groupType = relation.idType(membership.group)
+        } else if let group = layout.users.group {
+            table = users.table.name
+            userColumn = users.idColumn
+            groupColumn = users.table.column(group)
+            userType = users.columnTypes[users.mapper.idColumn] ?? users.table.idType(users.mapper.idColumn)
+            groupType = users.table.idType(group)
+            notNull = groupColumn
+        } else {
+            return [:]
+        }
+        let keyColumn = key == .user ? userColumn : groupColumn
+        let keyType = key == .user ? userType : groupType
+        var result: [String: [String]] = [:]
+        for chunk in ids.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
+            let values = chunk.compactMap { try? SCIMValue.string($0).sqlValue(for: keyType, attributeType: .string, column: keyColumn) }
+            guard !values.isEmpty else { continue }
+            var builder = StatementBuilder(dialect)
+            builder.append("SELECT \(dialect.quote(userColumn)) AS u, \(dialect.quote(groupColumn)) AS g FROM \(dialect.table(table)) WHERE ")
+            builder.bindIn(keyColumn, values)
+            if let notNull { builder.append(" AND \(dialect.quote(notNull)) IS NOT NULL") }
+            let statement = builder.statement
+            let rows: [Row]
+            do {
+                rows = try connection.query(statement.sql, statement.parameters)
+            } catch {
+                throw TargetError(.read(table: table), underlying: error)
+            }
+            for row in rows {
+                guard row.values.count == 2,
+                    let user = try? idText(row.values[0], column: userColumn),
+                    let group = try? idText(row.values[1], column: groupColumn)
+                else { continue }
+                if key == .user {
+                    result[user, default: []].append(group)
+                } else {
+                    result[group, default: []].append(user)
+                }
+            }
+        }
+        return result
+    }
+
+    private func idText(_ value: SQLValue, column: String) throws -> String {
+        guard let text = try value.scimValue(as: .string, column: column).stringValue else {
+            throw RowMappingError.missingID(table: "", column: column)
+        }
+        return text
+    }
+
+    func mappedTable(_ kind: ResourceKind) throws(TargetError) -> MappedTable {
+        switch kind {
+        case .user: return users
+        case .group:
+            guard let groups else { throw TargetError(.unsupported(.createGroup, needs: "groups table")) }
+            return groups
+        }
+    }
+
+    private func selectList(_ table: MappedTable) -> String {
+        table.columns.map { "t.\(dialect.quote(table.table.column($0))) AS \(dialect.quote($0))" }.joined(separator: ", ")
+    }
+
+    private func appendWhere(_ filter: Filter?, kind: ResourceKind, table: MappedTable, builder: inout StatementBuilder)
+        throws(SCIMError)
+    {
+        guard let filter else { return }
+        builder.append(" WHERE ")
+        let translator = FilterSQL(dialect: dialect, table: table, alias: "t", membership: membershipSQL(kind))
+        try translator.append(filter, to: &builder)
+    }
+
+    private func membershipSQL(_ kind: ResourceKind) -> MembershipSQL? {
+        if let relation, let membership = layout.membership {
+            switch kind {
+            case .group:
+                guard let groups else { return nil }
+                return MembershipSQL(
+                    attributeName: "members", from: dialect.table(relation.name), link: relation.column(membership.group),
+                    outerID: groups.idColumn, other: relation.column(membership.user),
+                    otherType: relation.idType(membership.user), dialect: dialect)
+            case .user:
+                return MembershipSQL(
+                    attributeName: "groups", from: dialect.table(relation.name), link: relation.column(membership.user),
+                    outerID: users.idColumn, other: relation.column(membership.group),
+                    otherType: relation.idType(membership.group), dialect: dialect)
+            }
+        }
+        guard let group = layout.users.group else { return nil }
+        switch kind {
+        case .group:
+            guard let groups else { return nil }
+            return MembershipSQL(
+                attributeName: "members", from: dialect.table(users.table.name), link: users.table.column(group),
+                outerID: groups.idColumn, other: users.idColumn,
+                otherType: users.columnTypes[users.mapper.idColumn] ?? users.table.idType(users.mapper.idColumn),
+                dialect: dialect)
+        case .user:
+            return MembershipSQL(
+                attributeName: "groups", from: nil, link: users.table.column(group), outerID: users.idColumn,
+                other: users.table.column(group), otherType: users.table.idType(group), dialect: dialect)
+        }
+    }
+
+    /// The single column a sort key names: a plain attribute, a sub-attribute, or the first
+    /// element's column of a multi-valued one (RFC 7644 §3.4.2.3 sorts multi-valued
+    /// attributes by their primary value, or else the first). Nil when nothing is mapped:
+    /// every resource then lacks the value, and any order is sorted.
+    private func sortColumn(_ path: AttributePath, in table: MappedTable) -> MappedAttribute? {
+        let candidates = table.queryAttributes.filter { attribute in
+            attribute.path.attribute.caseInsensitiveEquals(path.attribute)
+                && (path.subAttribute ?? (attribute.multiValued ? "value" : nil)).map { sub in
+                    attribute.path.subAttribute?.caseInsensitiveEquals(sub) == true
+                } ?? (attribute.path.subAttribute == nil)
+        }
+        return candidates.first { $0.fixedValues["primary"] == .bool(true) } ?? candidates.first
+    }
+
+    private func read(_ statement: SQLStatement, _ table: MappedTable) throws(TargetError) -> [Row] {
+        do {
+            return try connection.query(statement.sql, statement.parameters)
+        } catch {
+            throw TargetError(.read(table: table.table.name), underlying: error)
+        }
+    }
+
+    private func resource(from row: Row, kind: ResourceKind, table: MappedTable) throws -> SCIMResource {
+        try table.mapper.resource(from: row)
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Config
+import Daemon
+import Foundation
+import Hummingbird
+import Logging
+import SCIMServer
+import ServiceLifecycle
+import Targets
+
+/// `scimsync serve`: the configuration's `scim:` directory as a SCIM 2.0 service provider,
+/// until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the configuration's scim: directory as a SCIM 2.0 service provider.",
+        discussion: """
+            Reads and writes the layout's tables: a replication pipeline reading that database \
+            streams the writes on. SIGTERM or SIGINT finishes the requests in flight and exits 0.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    func run() async throws {
+        let loaded: ScimsyncConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        guard let scim = loaded.scim else {
+            FileHandle.standardError.write(Data("\(config): no \"scim\" block: add one (see the README, \"scim\") to serve a directory\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = Logger(label: "scimsync")
+        let server: any Service
+        do {
+            server = try SCIMServerFactory.application(scim, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("scimsync serve: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Builds the SCIM server a `scim:` block describes; `run` uses it too.
+enum SCIMServerFactory {
+    /// Opens one connection first, so that a wrong password or a missing table stops the
+    /// command with a clear error instead of failing every request.
+    static func application(_ scim: SCIMServerConfig, logger: Logger) throws -> any Service {
+        let directory = scim.directory
+        _ = try TargetFactory.open(directory)
+        let pool = DirectoryPool(size: scim.connections) { try TargetFactory.open(directory) }
+        let settings = SCIMSettings(
+            basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes)
+        let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)
+        logger.info(
+            "serving SCIM",
+            metadata: [
+                "url": "http://\(scim.host):\(scim.port)\(scim.basePath)",
+                "database": "\(directory.connection)",
+                "authentication": "\(scim.token == nil ? "none (token: none)" : "bearer token")",
+            ])
+        return SCIMApplication.make(service: service, host: scim.host, port: scim.port)
+    }
+}
