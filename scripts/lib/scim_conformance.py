@@ -9,6 +9,11 @@
       COUNTS; exits 1 when the suite did not succeed.
   scim_conformance.py sanity LABEL OUTPUT EXIT COUNTS [--allow-fk-member-refusal]
       The same for the JSON of `scim-sanity probe ... --json-output`.
+  scim_conformance.py layout-schemas DIRECTORY
+      Writes DIRECTORY/schemas.json and DIRECTORY/service-provider-config.json for scim2-server:
+      the RFC 7643 schemas cut down to what the conformance layout maps (the /Schemas a
+      server of that layout publishes) and a configuration without bulk, sort, ETags or
+      password changes (`scripts/scim-conformance --peer-layout`).
 
 See the header of scripts/scim-conformance for what each checker prints and how it is judged.
 """
@@ -165,7 +170,58 @@ def parse_sanity(label, output_path, exit_status, counts_path, allow_fk_member_r
     return report(label, passed, failed, skipped, allowed, problems, notes, counts_path, extra)
 
 
+# What the conformance layout of scripts/scim-conformance maps, as published schemas: the
+# attributes (and sub-attributes) to keep from scim2-server's RFC 7643 schemas. `groups` of a
+# User is read-only (memberships are written through a Group's members); a Group's members
+# have no `display`; the `type` of emails and phoneNumbers can only be "work".
+LAYOUT_ATTRIBUTES = {
+    "urn:ietf:params:scim:schemas:core:2.0:User": {
+        "userName": None, "name": ["givenName", "familyName"], "displayName": None, "nickName": None,
+        "title": None, "userType": None, "preferredLanguage": None, "active": None,
+        "emails": ["value", "type"], "phoneNumbers": ["value", "type"], "groups": None},
+    "urn:ietf:params:scim:schemas:core:2.0:Group": {"displayName": None, "members": ["value", "$ref", "type"]},
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": None, "department": None},
+}
+
+
+def layout_schemas(directory):
+    import importlib.resources
+    import os
+    resources = importlib.resources.files("scim2_server") / "resources"
+    schemas = json.loads((resources / "default-schemas.json").read_text())
+    kept = []
+    for schema in schemas:
+        wanted = LAYOUT_ATTRIBUTES.get(schema["id"])
+        if wanted is None:
+            continue
+        attributes = []
+        for attribute in schema["attributes"]:
+            if attribute["name"] not in wanted:
+                continue
+            subs = wanted[attribute["name"]]
+            if subs is not None:
+                attribute["subAttributes"] = [s for s in attribute["subAttributes"] if s["name"] in subs]
+                for sub in attribute["subAttributes"]:
+                    if sub["name"] == "type" and attribute["name"] in ("emails", "phoneNumbers"):
+                        sub["canonicalValues"] = ["work"]
+            attributes.append(attribute)
+        schema["attributes"] = attributes
+        kept.append(schema)
+    config = json.loads((resources / "default-service-provider-config.json").read_text())
+    config["bulk"] = {"supported": False, "maxOperations": 0, "maxPayloadSize": 0}
+    config["sort"] = {"supported": False}
+    config["etag"] = {"supported": False}
+    config["changePassword"] = {"supported": False}
+    with open(os.path.join(directory, "schemas.json"), "w") as file:
+        json.dump(kept, file, indent=1)
+    with open(os.path.join(directory, "service-provider-config.json"), "w") as file:
+        json.dump(config, file, indent=1)
+    return 0
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "layout-schemas":
+        return layout_schemas(argv[1])
     if len(argv) >= 5 and argv[0] == "wait":
         return wait_ready(argv[1], argv[2], argv[3], argv[4])
     if len(argv) == 5 and argv[0] == "scim2":
