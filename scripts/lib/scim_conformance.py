@@ -149,8 +149,8 @@ def parse_sanity(label, output_path, exit_status, counts_path, allow_fk_member_r
             skipped += 1
             problems.append(("SKIP", title, message))
         elif name == SANITY_FAKE_MEMBER and status == "fail" and message.endswith("got 400"):
-            hint = ("the member id it adds is \"fake-member-id\", which no user has: a database whose "
-                    "membership table has foreign keys refuses it with 400")
+            hint = ("the member id it adds is \"fake-member-id\", which no user has: a server that checks "
+                    "members (or a membership table with foreign keys) refuses it with 400")
             if allow_fk_member_refusal:
                 allowed += 1
                 notes.append(f"{name}: {message} ({hint}; allowed by --allow-fk-member-refusal)")
