@@ -22,7 +22,7 @@ scim_venv_ensure() {
         return 0
     fi
     if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-        # shellcheck source=packages.sh
+        # shellcheck source=SCRIPTDIR/packages.sh
         source "$repo_root/scripts/lib/packages.sh"
         # shellcheck disable=SC2034 # the list packages.sh installs from, just for this call
         (scimsync_packages=(python3 python3-venv) && scimsync_install_missing_packages)
