@@ -12,11 +12,19 @@ bench_log() {
     printf 'bench: %s\n' "$*" >&2
 }
 
-# Builds scimsync in release mode; sets $scimsync.
+# Builds scimsync in release mode; sets $scimsync. SCIMSYNC_BIN (a scimsync binary) skips the
+# build; SCIMSYNC_SCRATCH_PATH builds in another scratch directory than .build.
 bench_build_scimsync() {
+    if [[ -n "${SCIMSYNC_BIN:-}" ]]; then
+        scimsync=$SCIMSYNC_BIN
+        bench_log "using $scimsync (SCIMSYNC_BIN)"
+        return 0
+    fi
+    local scratch=()
+    [[ -n "${SCIMSYNC_SCRATCH_PATH:-}" ]] && scratch=(--scratch-path "$SCIMSYNC_SCRATCH_PATH")
     bench_log "building scimsync (release)"
-    swift build -c release --product scimsync >&2
-    scimsync="$(swift build -c release --product scimsync --show-bin-path)/scimsync"
+    swift build -c release --product scimsync "${scratch[@]}" >&2
+    scimsync="$(swift build -c release --product scimsync "${scratch[@]}" --show-bin-path)/scimsync"
 }
 
 # Starts the private MariaDB and creates the databases; sets $socket, $work, $mariadb_port,
