@@ -46,6 +46,9 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return SCIMError(status: Int(error.status.code), detail: error.status.reasonPhrase)
         default:
             logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+            if isTransientDatabaseError(error) {
+                return SCIMError(status: 503, detail: "the directory database cannot be reached; retry later")
+            }
             return SCIMError(status: 500, detail: "internal error; the server log says why")
         }
     }

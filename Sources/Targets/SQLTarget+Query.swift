@@ -65,8 +65,6 @@ extension SQLTarget {
         var select = selectList(table)
         let groups = withGroups && kind == .user ? groupsAggregate() : nil
         if let groups { select += ", \(groups) AS \(dialect.quote(Self.groupsAlias))" }
-        builder.append("SELECT \(select) FROM \(dialect.table(table.table.name)) t")
-        try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
         let id = "t.\(dialect.quote(table.idColumn))"
         var order: [String] = []
         if let sortBy = query.sortBy, let attribute = sortColumn(sortBy, in: table) {
@@ -82,9 +80,21 @@ extension SQLTarget {
             order.append(expression + (query.descending ? " DESC" : " ASC"))
         }
         order.append(id + (query.descending && query.sortBy == nil ? " DESC" : " ASC"))
-        builder.append(" ORDER BY " + order.joined(separator: ", "))
-        builder.append(" LIMIT \(max(query.limit, 0))")
-        if query.offset > 0 { builder.append(" OFFSET \(query.offset)") }
+        let orderBy = " ORDER BY " + order.joined(separator: ", ")
+        let from = "\(dialect.table(table.table.name)) t"
+        if query.offset > 0 {
+            // A deep page (startIndex far in) skips its offset over ids alone, then reads the
+            // page's rows: MariaDB would otherwise compute every skipped row's select list
+            // (the groups aggregate among it) before discarding it.
+            builder.append("SELECT \(select) FROM \(from) JOIN (SELECT \(id) AS k FROM \(from)")
+            try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
+            builder.append(orderBy + " LIMIT \(max(query.limit, 0)) OFFSET \(query.offset)) p ON p.k = \(id)")
+            builder.append(orderBy)
+        } else {
+            builder.append("SELECT \(select) FROM \(from)")
+            try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
+            builder.append(orderBy + " LIMIT \(max(query.limit, 0))")
+        }
         return try read(builder.statement, table).map { row in
             let resource = try resource(from: row, kind: kind, table: table)
             guard groups != nil else { return (resource, nil) }

@@ -184,3 +184,10 @@ func isLockConflictFailure(_ error: any Error) -> Bool {
     default: false
     }
 }
+
+/// Whether an error from a database connection (or from opening one) may go away by itself:
+/// a lost or refused connection, a locked SQLite file. The SCIM server answers those with 503.
+public func isTransientDatabaseError(_ error: any Error) -> Bool {
+    if let error = error as? TargetError { return error.isTransient }
+    return isTransientFailure(error)
+}
