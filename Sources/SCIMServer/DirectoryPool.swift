@@ -4,25 +4,74 @@ import Synchronization
 import Targets
 
 /// The SQL directory behind the server: a few connections, each confined to a queue of its
-/// own (blocking C calls never run on Swift's cooperative pool), handed out in turn.
+/// own (blocking C calls never run on Swift's cooperative pool).
 ///
-/// Each connection serves one request at a time, so requests queue per connection; with
-/// more connections than cores the database's own latency overlaps. A connection that fails
-/// is reopened on its next use (``QueueConfined``).
+/// A request takes whichever connection is free, and waits first in, first out when none is:
+/// one queue for all connections keeps a request from waiting behind a slow one while another
+/// connection idles, which is what the latency tail under load is made of. A connection that
+/// fails is reopened on its next use (``QueueConfined``).
 public final class DirectoryPool: Sendable {
+    private struct State {
+        var free: [Int]
+        var waiting: [CheckedContinuation<Int, Never>] = []
+        var firstWaiting = 0
+    }
+
     private let members: [QueueConfined<SQLTarget>]
-    private let next = Atomic<Int>(0)
+    private let state: Mutex<State>
 
     /// - Parameter open: makes one connection's target; called again after a failure.
     public init(size: Int, open: @escaping @Sendable () throws -> SQLTarget) {
-        members = (0..<max(size, 1)).map { index in
+        let count = max(size, 1)
+        members = (0..<count).map { index in
             QueueConfined(label: "scimsync.scim.db.\(index)", open: open)
+        }
+        state = Mutex(State(free: Array((0..<count).reversed())))
+    }
+
+    /// Runs `body` with a free connection's target on that connection's queue.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (SQLTarget) throws -> T) async throws -> T {
+        let index = await acquire()
+        do {
+            let result = try await members[index].run(body)
+            release(index)
+            return result
+        } catch {
+            release(index)
+            throw error
         }
     }
 
-    /// Runs `body` with one connection's target on that connection's queue.
-    public func run<T: Sendable>(_ body: @escaping @Sendable (SQLTarget) throws -> T) async throws -> T {
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max
-        return try await members[index % members.count].run(body)
+    private func acquire() async -> Int {
+        if let index = state.withLock({ $0.free.popLast() }) { return index }
+        return await withCheckedContinuation { continuation in
+            let index = state.withLock { state -> Int? in
+                // A connection may have come free since the first look.
+                if let index = state.free.popLast() { return index }
+                state.waiting.append(continuation)
+                return nil
+            }
+            if let index { continuation.resume(returning: index) }
+        }
+    }
+
+    private func release(_ index: Int) {
+        let next = state.withLock { state -> CheckedContinuation<Int, Never>? in
+            guard state.firstWaiting < state.waiting.count else {
+                state.free.append(index)
+                return nil
+            }
+            let continuation = state.waiting[state.firstWaiting]
+            state.firstWaiting += 1
+            if state.firstWaiting == state.waiting.count {
+                state.waiting.removeAll(keepingCapacity: true)
+                state.firstWaiting = 0
+            } else if state.firstWaiting > 1024 {
+                state.waiting.removeFirst(state.firstWaiting)
+                state.firstWaiting = 0
+            }
+            return continuation
+        }
+        next?.resume(returning: index)
     }
 }
