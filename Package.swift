@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -61,11 +63,30 @@ let package = Package(
             dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // A SCIM 2.0 client over async-http-client (auth, retries with backoff, paging), shared by
+        // the SCIM push target and the SCIM pull source.
+        .target(
+            name: "SCIMClient",
+            dependencies: [
+                "SCIM",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Applies ResourceOps to a SCIM service provider (issue 6, part 2).
+        .target(
+            name: "SCIMTarget",
+            dependencies: ["SCIM", "Directory", "SCIMClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
                 "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile",
+                "Reconcile", "SCIMClient", "SCIMTarget",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -122,6 +143,19 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests", dependencies: ["OffsetStore", "MySQLBinlog"], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMClientTests",
+            dependencies: [
+                "SCIMClient", "SCIM", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMTargetTests",
+            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "TestSupport"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "DaemonTests",

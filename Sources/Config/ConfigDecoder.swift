@@ -50,8 +50,7 @@ struct ConfigDecoder {
         }
         let source = map.required("source", "where changes come from")
             .flatMap { endpoint($0, role: .source) }
-        let target = map.required("target", "where changes go")
-            .flatMap { endpoint($0, role: .target) }
+        let target = map.required("target", "where changes go").flatMap(pipelineTarget)
         let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
         let adopt = map["adopt"].map { $0.bool() } ?? false
         let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
@@ -66,7 +65,8 @@ struct ConfigDecoder {
         var kinds: [String] {
             switch self {
             case .source: ["mysql"]
-            case .target, .scim: ["mysql", "postgres", "sqlite"]
+            case .target: ["mysql", "postgres", "sqlite", "scim"]
+            case .scim: ["mysql", "postgres", "sqlite"]
             }
         }
 
@@ -75,12 +75,53 @@ struct ConfigDecoder {
         var planned: [String] {
             switch self {
             case .source: ["sqlserver", "scim", "feed"]
-            case .target: ["sqlserver", "scim"]
+            case .target: ["sqlserver"]
             case .scim: []
             }
         }
 
         var keys: [String] { kinds + planned + ["layout"] }
+    }
+
+    /// A SQL target (a connection block and its `layout`) or a SCIM service provider (`scim:`
+    /// alone: the provider's schema is SCIM, there are no tables to map).
+    private func pipelineTarget(_ node: ConfigNode) -> PipelineTarget? {
+        guard let map = node.mapping(allowed: Role.target.keys) else { return nil }
+        guard let scimNode = map["scim"] else { return endpoint(map, role: .target).map(PipelineTarget.sql) }
+        let others = map.fields.map(\.0).filter { $0 != "scim" }
+        if others.contains("layout") {
+            collector.report(
+                node.path.appending("layout"),
+                "a scim target has no layout (the provider speaks SCIM; the source layout's attributes are sent as they are); remove it")
+        }
+        if let other = others.first(where: { $0 != "layout" }) {
+            collector.report(map.path, "has 2 connections (scim, \(other)); give exactly one of \(Role.target.kinds.joined(separator: ", "))")
+        }
+        guard let config = scimTarget(scimNode), others.isEmpty else { return nil }
+        return .scim(config)
+    }
+
+    private func scimTarget(_ node: ConfigNode) -> SCIMTargetConfig? {
+        guard let map = node.mapping(allowed: ["url", "token", "membersPerPatch"]) else { return nil }
+        let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.nonEmptyString()
+        if let url, !Self.isHTTPURL(url) {
+            collector.report(node.path.appending("url"), "expected an http:// or https:// URL with a host; found \"\(url)\"")
+        }
+        let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
+        let membersPerPatch = map["membersPerPatch"].map { $0.integer(in: 1...10000) } ?? 100
+        guard let url, Self.isHTTPURL(url), let token, let membersPerPatch else { return nil }
+        return SCIMTargetConfig(url: url, token: token, membersPerPatch: membersPerPatch)
+    }
+
+    /// `http://host...` or `https://host...`.
+    static func isHTTPURL(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        for scheme in ["http://", "https://"] where lowered.hasPrefix(scheme) {
+            let rest = lowered.dropFirst(scheme.count)
+            let host = rest.prefix { $0 != "/" && $0 != ":" && $0 != "?" }
+            return !host.isEmpty && !text.contains(" ")
+        }
+        return false
     }
 
     private func endpoint(_ node: ConfigNode, role: Role) -> Endpoint? {

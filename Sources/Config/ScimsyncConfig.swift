@@ -41,14 +41,15 @@ public struct HTTPConfig: Sendable, Hashable {
 public struct PipelineConfig: Sendable, Hashable {
     public var name: String
     public var source: Endpoint
-    public var target: Endpoint
+    public var target: PipelineTarget
     public var onDelete: DeletePolicy
     /// Take over target rows that match a source resource but were not created by scimsync.
     public var adopt: Bool
     public var reconcile: ReconcileConfig
 
     public init(
-        name: String, source: Endpoint, target: Endpoint, onDelete: DeletePolicy, adopt: Bool, reconcile: ReconcileConfig
+        name: String, source: Endpoint, target: PipelineTarget, onDelete: DeletePolicy, adopt: Bool,
+        reconcile: ReconcileConfig
     ) {
         self.name = name
         self.source = source
@@ -57,6 +58,47 @@ public struct PipelineConfig: Sendable, Hashable {
         self.adopt = adopt
         self.reconcile = reconcile
     }
+}
+
+/// Where a pipeline writes: a SQL database with its layout, or a SCIM service provider, whose
+/// "layout" is SCIM itself.
+public enum PipelineTarget: Sendable, Hashable {
+    case sql(Endpoint)
+    case scim(SCIMTargetConfig)
+
+    /// The SQL endpoint, for a SQL target.
+    public var sql: Endpoint? {
+        if case .sql(let endpoint) = self { return endpoint }
+        return nil
+    }
+
+    /// The config key naming the kind: `mysql`, `postgres`, `sqlite` or `scim`.
+    public var kind: String {
+        switch self {
+        case .sql(let endpoint): endpoint.connection.kind
+        case .scim: "scim"
+        }
+    }
+}
+
+/// `target: { scim: {...} }` — a SCIM 2.0 service provider that scimsync pushes to.
+public struct SCIMTargetConfig: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The SCIM base URL (`https://host/scim/v2`): `/Users` and `/Groups` are appended.
+    public var url: String
+    /// The bearer token; arrives through `${VAR}` and is never printed.
+    public var token: String
+    /// Member additions and removals per PATCH request at most.
+    public var membersPerPatch: Int
+
+    public init(url: String, token: String, membersPerPatch: Int = 100) {
+        self.url = url
+        self.token = token
+        self.membersPerPatch = membersPerPatch
+    }
+
+    /// The URL, without the token.
+    public var description: String { url }
+    public var debugDescription: String { "SCIMTargetConfig(url: \(url), membersPerPatch: \(membersPerPatch))" }
 }
 
 /// A database and the layout of the directory inside it.

@@ -33,17 +33,19 @@ extension Pipeline {
     func loadFromSnapshot(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
         let name = configuration.name
         states.set(name, .loading)
-        if try await targetIsEmpty() {
+        if try await loadsByCreating() {
             // Nothing to compare against and nothing to remove: the dedicated load path (read
             // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
             // each resource in the ledger before its batch commits.
             let (layout, store) = (configuration.source.layout, self.store)
             let parallel: (@Sendable () throws -> any ReplicationTarget)?
-            switch configuration.target.connection {
-            case .mysql, .postgres:
-                let target = configuration.target
-                parallel = { try TargetFactory.open(target) }
-            case .sqlite: parallel = nil
+            switch configuration.target {
+            case .sql(let target):
+                switch target.connection {
+                case .mysql, .postgres: parallel = { try TargetFactory.open(target) }
+                case .sqlite: parallel = nil
+                }
+            case .scim: parallel = nil
             }
             let coordinates = try await applyRetrying { target in
                 try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
@@ -92,9 +94,14 @@ extension Pipeline {
         }
     }
 
-    /// Whether the target has no users and no groups (a first load into fresh tables).
-    private func targetIsEmpty() async throws -> Bool {
-        try await applyRetrying { target -> Bool in
+    /// Whether the first load creates everything: a SQL target with no users and no groups
+    /// (fresh tables), or a SCIM target, whose creates are upserts by source id through the
+    /// offset store's id map (a restarted load converges instead of duplicating). Reading a
+    /// SCIM provider back for a reconciliation pass is not implemented yet, so what it holds
+    /// beyond the source is left alone.
+    private func loadsByCreating() async throws -> Bool {
+        if case .scim = configuration.target { return true }
+        return try await applyRetrying { target -> Bool in
             guard let sql = target as? SQLTarget else { return false }
             if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
             if sql.layout.groups != nil, try !sql.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
@@ -116,6 +123,10 @@ extension Pipeline {
     /// Every `reconcile.every`, a pass alongside the stream (until cancelled).
     func reconcilePeriodically(source: MySQLConnectionConfig) async {
         guard let seconds = configuration.reconcile.everySeconds, seconds > 0 else { return }
+        guard configuration.target.sql != nil else {
+            logger.info("periodic reconciliation skipped: SCIM targets are not reconciled yet")
+            return
+        }
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(seconds))
@@ -158,7 +169,10 @@ extension Pipeline {
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            let reader = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+            guard let endpoint = pipeline.target.sql else {
+                throw ReconcileSetupError(description: "pipeline \(name): SCIM targets are not reconciled yet")
+            }
+            let reader = try TargetFactory.open(endpoint, onDelete: pipeline.onDelete)
             return try Reconciliation(pipeline: pipeline, store: store).run(
                 snapshot: snapshot, sourceTypes: types, reader: reader,
                 apply: { ops in

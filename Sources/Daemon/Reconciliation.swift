@@ -81,13 +81,16 @@ public final class Reconciliation {
     private let store: OffsetStore
     private let rules: ReconcileRules
     private var source: DirectoryLayout { pipeline.source.layout }
-    private var target: DirectoryLayout { pipeline.target.layout }
+    /// The SQL target's layout. A SCIM target is not reconciled yet: ``runStandalone`` refuses
+    /// it, and ``run`` takes a SQL reader.
+    private var target: DirectoryLayout { pipeline.target.sql?.layout ?? pipeline.source.layout }
 
     public init(pipeline: PipelineConfig, store: OffsetStore) {
         self.pipeline = pipeline
         self.store = store
         rules = ReconcileRules(
-            source: pipeline.source.layout, target: pipeline.target.layout, onDelete: pipeline.onDelete,
+            source: pipeline.source.layout, target: pipeline.target.sql?.layout ?? pipeline.source.layout,
+            onDelete: pipeline.onDelete,
             adopt: pipeline.adopt)
     }
 
@@ -168,7 +171,12 @@ public final class Reconciliation {
         let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
         let snapshot = try ConsistentSnapshot(connection: connection)
         defer { try? snapshot.finish() }
-        let target = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+        guard let endpoint = pipeline.target.sql else {
+            throw ReconcileSetupError(
+                description: "pipeline \(pipeline.name): reconciling a SCIM target is not supported yet; "
+                    + "its stream and first load keep it in step")
+        }
+        let target = try TargetFactory.open(endpoint, onDelete: pipeline.onDelete)
         return try run(
             snapshot: snapshot, sourceTypes: types, reader: target,
             apply: { ops in

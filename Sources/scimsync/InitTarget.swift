@@ -34,16 +34,21 @@ struct InitTarget: ParsableCommand {
             FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
             throw ExitCode(2)
         }
+        guard let target = chosen.target.sql else {
+            FileHandle.standardError.write(
+                Data("scimsync init-target: \(chosen.name) writes to a SCIM service provider, which has no tables to create\n".utf8))
+            throw ExitCode(2)
+        }
         if apply {
             do {
-                try TargetTables.create(in: chosen.target)
+                try TargetTables.create(in: target)
                 print("created the target tables of \(chosen.name) (those that existed are left as they are)")
             } catch {
                 FileHandle.standardError.write(Data("scimsync init-target: \(error)\n".utf8))
                 throw ExitCode(1)
             }
         } else {
-            for statement in TargetTables.statements(for: chosen.target) { print(statement + ";\n") }
+            for statement in TargetTables.statements(for: target) { print(statement + ";\n") }
         }
     }
 }

@@ -1,0 +1,65 @@
+import Config
+import Directory
+import Logging
+import OffsetStore
+import SCIMClient
+import SCIMTarget
+
+extension SCIMTarget: ReplicationTarget {
+    public func apply(_ ops: [ResourceOp]) throws {
+        // Skips are logged one by one where they happen.
+        _ = try applyBlocking(ops)
+    }
+}
+
+extension TargetFactory {
+    /// Opens the target of `pipeline`: a SQL target (checked against its layout and
+    /// `onDelete`), or a SCIM target whose provider ids live in `store`.
+    public static func open(_ pipeline: PipelineConfig, store: OffsetStore, logger: Logger) throws -> any ReplicationTarget {
+        switch pipeline.target {
+        case .sql(let endpoint):
+            return try open(endpoint, onDelete: pipeline.onDelete)
+        case .scim(let config):
+            var logger = logger
+            logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+            let client = try SCIMClient(baseURL: config.url, token: config.token, logger: logger)
+            return SCIMTarget(
+                client: client, ids: OffsetStoreSCIMIDs(store: store, pipeline: pipeline.name),
+                options: SCIMTargetOptions(
+                    adopt: pipeline.adopt, membersPerPatch: config.membersPerPatch,
+                    managed: ManagedAttributes(layout: pipeline.source.layout)),
+                logger: logger)
+        }
+    }
+}
+
+/// A pipeline's SCIM provider ids, kept in the offset store.
+public struct OffsetStoreSCIMIDs: SCIMIDMap {
+    let store: OffsetStore
+    let pipeline: String
+
+    public init(store: OffsetStore, pipeline: String) {
+        self.store = store
+        self.pipeline = pipeline
+    }
+
+    public func entry(_ sourceID: String, kind: ResourceKind) throws -> SCIMIDEntry? {
+        switch try store.scimProviderID(sourceID, kind: kind, pipeline: pipeline) {
+        case .some(.some(let providerID)): .mapped(providerID)
+        case .some(.none): .pending
+        case .none: nil
+        }
+    }
+
+    public func recordIntent(_ sourceID: String, kind: ResourceKind) throws {
+        try store.setSCIMProviderID(nil, for: sourceID, kind: kind, pipeline: pipeline)
+    }
+
+    public func map(_ sourceID: String, to providerID: String, kind: ResourceKind) throws {
+        try store.setSCIMProviderID(providerID, for: sourceID, kind: kind, pipeline: pipeline)
+    }
+
+    public func forget(_ sourceID: String, kind: ResourceKind) throws {
+        try store.removeSCIMProviderID(sourceID, kind: kind, pipeline: pipeline)
+    }
+}

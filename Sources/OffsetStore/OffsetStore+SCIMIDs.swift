@@ -1,0 +1,68 @@
+import Directory
+import GRDB
+
+extension OffsetStore {
+    /// The provider id a SCIM target recorded for a source resource: `.some(nil)` while its
+    /// create is in flight (intent recorded, answer not yet), nil when there is no entry.
+    public func scimProviderID(
+        _ sourceID: String, kind: ResourceKind, pipeline: String
+    ) throws(OffsetStoreError) -> String?? {
+        do {
+            return try queue.read { db -> String?? in
+                let row = try GRDB.Row.fetchOne(
+                    db, sql: "SELECT provider_id FROM scim_ids WHERE pipeline = ? AND kind = ? AND source_id = ?",
+                    arguments: [pipeline, kind.rawValue, sourceID])
+                guard let row else { return nil }
+                return .some(row["provider_id"])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Records a SCIM target's provider id for a source resource; nil records only the intent
+    /// to create it (an existing id is kept then).
+    public func setSCIMProviderID(
+        _ providerID: String?, for sourceID: String, kind: ResourceKind, pipeline: String
+    ) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO scim_ids (pipeline, kind, source_id, provider_id) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (pipeline, kind, source_id)
+                          DO UPDATE SET provider_id = COALESCE(excluded.provider_id, scim_ids.provider_id)
+                        """,
+                    arguments: [pipeline, kind.rawValue, sourceID, providerID])
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Forgets a SCIM target's entry for a source resource.
+    public func removeSCIMProviderID(_ sourceID: String, kind: ResourceKind, pipeline: String) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: "DELETE FROM scim_ids WHERE pipeline = ? AND kind = ? AND source_id = ?",
+                    arguments: [pipeline, kind.rawValue, sourceID])
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// How many resources `pipeline`'s SCIM target has mapped, per kind (for `status`).
+    public func scimProviderIDCount(kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> Int {
+        do {
+            return try queue.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM scim_ids WHERE pipeline = ? AND kind = ? AND provider_id IS NOT NULL",
+                    arguments: [pipeline, kind.rawValue]) ?? 0
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}
