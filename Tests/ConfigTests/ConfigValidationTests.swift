@@ -84,7 +84,7 @@ import Testing
     @Test func twoConnections() {
         let text = Self.valid.replacingFirst("sqlite: { path: /tmp/portal.db }", with: "sqlite: { path: /tmp/portal.db }\n      postgres: { host: h, user: u, database: d }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite"
+            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, scim"
         ])
     }
 
@@ -174,7 +174,7 @@ import Testing
         let text = Self.valid.replacingFirst("/tmp/portal.db", with: "data/portal.db") + "\noffsets: { path: state/offsets.db }"
         let config = try ConfigLoader.parse(text, file: "f", baseDirectory: "/etc/scimsync", environment: ["PW": "x"])
         #expect(config.offsets.path == "/etc/scimsync/state/offsets.db")
-        #expect(config.pipelines.first?.target.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
+        #expect(config.pipelines.first?.target.sql?.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
     }
 
     @Test func layoutTimeZones() throws {

@@ -29,12 +29,12 @@ import Testing
         ])
         #expect(source.groups?.parent == "parent_id")
         #expect(source.membership == MembershipTable(table: "sync_users_groups_rel", user: "user_id", group: "group_id"))
-        guard case .sqlite(let sqlite) = pipeline.target.connection else {
-            Issue.record("target should be sqlite, is \(pipeline.target.connection.kind)")
+        guard case .sqlite(let sqlite) = pipeline.target.sql?.connection else {
+            Issue.record("target should be sqlite, is \(pipeline.target.kind)")
             return
         }
         #expect(sqlite.path == RepositoryFiles.path("config/portal.db"))
-        #expect(pipeline.target.layout.users.table == "portal_users")
+        #expect(pipeline.target.sql?.layout.users.table == "portal_users")
         #expect(config.offsets.path == RepositoryFiles.path("config/./offsets.db"))
         #expect(config.http.port == 9100)
     }
@@ -43,13 +43,13 @@ import Testing
         let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: environment)
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-portal-pg")
-        guard case .postgres(let postgres) = pipeline.target.connection else {
-            Issue.record("target should be postgres, is \(pipeline.target.connection.kind)")
+        guard case .postgres(let postgres) = pipeline.target.sql?.connection else {
+            Issue.record("target should be postgres, is \(pipeline.target.kind)")
             return
         }
         #expect(postgres == PostgresConnectionConfig(
             host: "127.0.0.1", port: 5432, user: "scimsync", password: "pg-secret", database: "portal", schema: "portal"))
-        #expect(pipeline.target.layout.membership?.table == "portal_memberships")
+        #expect(pipeline.target.sql?.layout.membership?.table == "portal_memberships")
     }
 
     @Test func examplesNeedTheirPasswords() {

@@ -35,11 +35,11 @@ import Testing
             Issue.record("the example's source is not MariaDB")
             return
         }
-        let target = try TargetFactory.open(pipeline.target)
+        let target = try TargetFactory.open(pipeline.target.sql!)
         let opened = Counter()
         let open: @Sendable () throws -> any ReplicationTarget = {
             opened.increment()
-            return try TargetFactory.open(pipeline.target)
+            return try TargetFactory.open(pipeline.target.sql!)
         }
 
         func rows(_ connection: MariaDBConnection, _ sql: String) throws -> [String] {
