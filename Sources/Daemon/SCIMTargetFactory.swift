@@ -15,7 +15,9 @@ extension SCIMTarget: ReplicationTarget {
 extension TargetFactory {
     /// Opens the target of `pipeline`: a SQL target (checked against its layout and
     /// `onDelete`), or a SCIM target whose provider ids live in `store`.
-    public static func open(_ pipeline: PipelineConfig, store: OffsetStore, logger: Logger) throws -> any ReplicationTarget {
+    public static func open(
+        _ pipeline: PipelineConfig, store: OffsetStore, logger: Logger = Logger(label: "scimsync")
+    ) throws -> any ReplicationTarget {
         switch pipeline.target {
         case .sql(let endpoint):
             return try open(endpoint, onDelete: pipeline.onDelete)
