@@ -154,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SCIMTargetTests",
-            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "TestSupport"],
+            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "Daemon", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -19,7 +19,15 @@ extension SCIMTarget {
             try ids.forget(sourceID, kind: kind)
         }
         if entry == nil { try ids.recordIntent(sourceID, kind: kind) }
-        switch try await client.create(desired, at: kind.endpoint) {
+        let outcome: SCIMClient.CreateOutcome
+        do {
+            outcome = try await client.create(desired, at: kind.endpoint)
+        } catch {
+            // Refused outright (400 ...): nothing was created, nothing may be pending.
+            if !error.stopsTheBatch, entry == nil { try ids.forget(sourceID, kind: kind) }
+            throw error
+        }
+        switch outcome {
         case .created(let created):
             try ids.map(sourceID, to: created.id ?? "", kind: kind)
             report.applied += 1

@@ -20,8 +20,12 @@ public final class SCIMPeer: @unchecked Sendable {
         for _ in 0..<5 {
             let port = try TestServers.closedPort()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = ["--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token]
+            // Under timeout(1): a test process killed before it stops its peers leaves them
+            // running for 15 minutes at most.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = [
+                "900", program, "--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token,
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             do {
@@ -33,7 +37,6 @@ public final class SCIMPeer: @unchecked Sendable {
             } catch {
                 lastError = error
                 if process.isRunning { process.terminate() }
-                process.waitUntilExit()
             }
         }
         throw lastError ?? POSIXError(.EADDRINUSE)
@@ -43,12 +46,11 @@ public final class SCIMPeer: @unchecked Sendable {
         stop()
     }
 
-    /// Stops the server (its resources are lost: it keeps them in memory).
+    /// Stops the server (its resources are lost: it keeps them in memory). Does not wait:
+    /// Foundation's `waitUntilExit` can hang on Linux when called from a deinit on the
+    /// cooperative pool, and the exit is reaped by Foundation anyway.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if process.isRunning { process.terminate() }
     }
 
     private static func waitForListener(port: Int, process: Process) throws {
