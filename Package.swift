@@ -161,7 +161,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "TestSupport", "scimsync",
+                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM",
             ],
             swiftSettings: strict
         ),

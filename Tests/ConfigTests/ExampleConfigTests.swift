@@ -52,6 +52,22 @@ import Testing
         #expect(pipeline.target.sql?.layout.membership?.table == "portal_memberships")
     }
 
+    @Test func mariadbToSCIMLoads() throws {
+        let config = try ConfigLoader.load(
+            path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment.merging(["SCIM_TOKEN": "tok"]) { a, _ in a })
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.name == "hr-to-scim")
+        #expect(pipeline.target == .scim(SCIMTargetConfig(url: "http://127.0.0.1:8080", token: "tok", membersPerPatch: 100)))
+        #expect(pipeline.source.layout.users.table == "sync_users")
+        #expect {
+            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment)
+        } throws: { error in
+            "\(error)" == RepositoryFiles.path("config/mariadb-to-scim.yaml")
+                + ": pipelines[0].target.scim.token: environment variable SCIM_TOKEN is not set"
+                + " (export it, or write ${SCIM_TOKEN:-default})"
+        }
+    }
+
     @Test func examplesNeedTheirPasswords() {
         #expect {
             try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: ["HR_DB_PASSWORD": "x"])

@@ -1,0 +1,99 @@
+import Foundation
+import SCIM
+import SCIMClient
+import SQLClients
+import Testing
+import TestSupport
+
+/// `scimsync run` with `target: scim:` (config/mariadb-to-scim.yaml) into a real scim2-server:
+/// the first load, live changes, SIGTERM, and a restart that duplicates nothing.
+@Suite struct SCIMTargetRunTests {
+    @Test func runPushesToAProviderAndResumesWithoutDuplicates() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try SCIMPeer()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        let path = fixture.stateDirectory + "/scimsync.yaml"
+        let logPath = fixture.stateDirectory + "/scimsync.log"
+        try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "serverId: 4243", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
+            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let environment = fixture.environment.merging(["PATH": "/usr/bin:/bin", "SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a }
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = CheckCommandTests.executable
+            process.arguments = ["run", "--config", path]
+            process.environment = environment
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            log.seekToEndOfFile()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            return process
+        }
+        func stop(_ process: Process) async throws {
+            process.terminate()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!process.isRunning)
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0)
+        }
+        func users() async throws -> [String: SCIMResource] {
+            let list = try await client.search(.users, count: 100)
+            return Dictionary(list.resources.map { ($0.externalId ?? "?", $0) }) { a, _ in a }
+        }
+        func members() async throws -> Set<String> {
+            let names = try await users().mapValues { $0.id ?? "" }
+            let byProviderID = Dictionary(names.map { ($1, $0) }) { a, _ in a }
+            var pairs: Set<String> = []
+            for group in try await client.search(.groups, count: 100).resources {
+                for member in group.memberIDs { pairs.insert("\(byProviderID[member] ?? "?") in \(group.externalId ?? "?")") }
+            }
+            return pairs
+        }
+        func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            #expect(try await condition(), "\(what) did not happen; daemon log:\n\(log)")
+        }
+
+        var daemon = try start()
+        try await waitUntil("the first load") { try await members() == ["1 in 4", "2 in 2", "3 in 3", "4 in 3"] }
+        let loaded = try await users()
+        #expect(loaded.count == 4)
+        let barbara = try #require(loaded["1"])
+        #expect(barbara["userName"] == "bjensen")
+        #expect(barbara["title"] == "Tour Guide")
+        #expect(barbara[SchemaURN.enterpriseUser]?.objectValue?["employeeNumber"] == "701984")
+        #expect(loaded["4"]?["active"] == false)
+        #expect(try await client.search(.groups).totalResults == 4)
+
+        let source = try PipelineHarness.source(fixture)
+        _ = try source.execute("UPDATE sync_users SET first_name = 'Babs' WHERE id = 1")
+        _ = try source.execute("INSERT INTO sync_users_groups_rel VALUES (1, 1)")
+        _ = try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id = 3 AND group_id = 3")
+        _ = try source.execute("DELETE FROM sync_users WHERE id = 2")
+        try await waitUntil("the live changes") {
+            let now = try await users()
+            return now["1"]?["name"]?.objectValue?["givenName"] == "Babs" && now["2"]?["active"] == false
+        }
+        #expect(try await members() == ["1 in 4", "1 in 1", "2 in 2", "4 in 3"])
+        try await stop(daemon)
+
+        // A restart resumes at the stored position: nothing is created twice.
+        daemon = try start()
+        _ = try source.execute(
+            "INSERT INTO sync_users (id, username, first_name, last_name, is_active) VALUES (5, 'newbie', 'New', 'Bie', 1)")
+        try await waitUntil("the change after the restart") { try await users()["5"] != nil }
+        try await stop(daemon)
+        #expect(try await users().count == 5)
+        #expect(try await client.search(.groups).totalResults == 4)
+
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(!log.contains(peer.token), "the token reached the log")
+    }
+}
