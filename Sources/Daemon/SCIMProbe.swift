@@ -2,14 +2,21 @@ import Config
 import SCIM
 import SCIMClient
 
-/// `scimsync check` for a SCIM service provider: the token is accepted and the provider's
-/// ServiceProviderConfig (RFC 7643 §5) says it supports PATCH, which the target relies on.
+/// `scimsync check` for a SCIM service provider: the provider's ServiceProviderConfig
+/// (RFC 7643 §5) says it supports PATCH, which the target relies on, and `/Users` accepts
+/// the token.
 enum SCIMProbe {
     static func check(_ config: SCIMTargetConfig, subject: String, keyPath: String) -> CheckResult {
         do {
             let client = try SCIMClient(
                 baseURL: config.url, token: config.token, policy: RetryPolicy(maximumAttempts: 2))
-            let object = try runBlocking { try await client.serviceProviderConfig() }
+            // Discovery endpoints may answer without a token (RFC 7644 §4), so the token is tried
+            // on /Users as well.
+            let object = try runBlocking { () async throws -> SCIMObject in
+                let object = try await client.serviceProviderConfig()
+                _ = try await client.search(.users, count: 1)
+                return object
+            }
             let patch = object["patch"]?.objectValue?["supported"]?.boolValue
             let filter = object["filter"]?.objectValue?["supported"]?.boolValue
             if patch == false {

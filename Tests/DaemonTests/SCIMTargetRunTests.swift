@@ -1,3 +1,5 @@
+import Config
+import Daemon
 import Foundation
 import SCIM
 import SCIMClient
@@ -95,5 +97,41 @@ import TestSupport
 
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         #expect(!log.contains(peer.token), "the token reached the log")
+    }
+}
+
+/// `scimsync check` on a SCIM target: the provider is asked for its ServiceProviderConfig
+/// with the token.
+@Suite struct SCIMTargetCheckTests {
+    func check(token: String, url: String, fixture: ExampleDirectories) async throws -> (Bool, [String]) {
+        let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
+        let config = try ConfigLoader.parse(
+            text, file: "mariadb-to-scim.yaml",
+            environment: fixture.environment.merging(["SCIM_URL": url, "SCIM_TOKEN": token]) { a, _ in a })
+        // Off Swift's pool: the probe blocks its thread while the request runs on the pool.
+        return try await offPool {
+            var lines: [String] = []
+            let passed = Preflight.run(config) { lines.append($0.line) }
+            return (passed, lines)
+        }
+    }
+
+    @Test func aProviderThatAcceptsTheTokenPasses() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try SCIMPeer()
+        let (passed, lines) = try await check(token: peer.token, url: peer.url, fixture: fixture)
+        #expect(passed, "\(lines)")
+        #expect(lines.last == "ok    hr-to-scim target: SCIM provider at \(peer.url) accepts the token; PATCH supported")
+    }
+
+    @Test func aRefusedTokenFailsWithAdvice() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try SCIMPeer()
+        let (passed, lines) = try await check(token: "wrong-token-4711", url: peer.url, fixture: fixture)
+        #expect(!passed)
+        #expect(lines.last == "FAIL  hr-to-scim target: the SCIM provider answered GET /Users?startIndex=…&count=… with HTTP 401: "
+            + "Authorization failure. The authorization header is invalid or missing; the provider refused the token: "
+            + "check the token's environment variable (pipelines[0].target.scim)")
+        #expect(!lines.joined().contains("wrong-token-4711"))
     }
 }
