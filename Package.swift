@@ -82,6 +82,13 @@ let package = Package(
             dependencies: ["SCIM", "Directory", "SCIMClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // Reads a SCIM service provider as a source: paging, capability probe, incremental polls
+        // (issue 6, part 3).
+        .target(
+            name: "SCIMSource",
+            dependencies: ["SCIM", "Directory", "SCIMClient"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
@@ -155,6 +162,11 @@ let package = Package(
         .testTarget(
             name: "SCIMTargetTests",
             dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "Daemon", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMSourceTests",
+            dependencies: ["SCIMSource", "SCIMClient", "SCIM", "Directory", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,7 +10,8 @@ public final class SCIMPeer: @unchecked Sendable {
     public let token: String
     private let process: Process
 
-    public init() throws {
+    /// - Parameter arguments: more options for scim2-server (`--service-provider-config FILE`).
+    public init(arguments: [String] = []) throws {
         guard let program = ProcessInfo.processInfo.environment["SCIMSYNC_TEST_SCIM2_SERVER"], !program.isEmpty else {
             throw MissingTestServer(variable: "SCIMSYNC_TEST_SCIM2_SERVER", problem: "is not set")
         }
@@ -25,7 +26,7 @@ public final class SCIMPeer: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
             process.arguments = [
                 "900", program, "--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token,
-            ]
+            ] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             do {
@@ -86,5 +87,10 @@ public final class SCIMPeer: @unchecked Sendable {
 
 public struct SCIMPeerFailed: Error, CustomStringConvertible {
     public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
     public var description: String { reason }
 }
