@@ -93,7 +93,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "SCIMClient", "SCIMTarget",
+                "Reconcile", "SCIMClient", "SCIMTarget", "SCIMSource",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -37,7 +37,7 @@ extension Pipeline {
             // Nothing to compare against and nothing to remove: the dedicated load path (read
             // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
             // each resource in the ledger before its batch commits.
-            let (layout, store) = (configuration.source.layout, self.store)
+            let (layout, store) = (configuration.sourceLayout, self.store)
             let parallel: (@Sendable () throws -> any ReplicationTarget)?
             switch configuration.target {
             case .sql(let target):
@@ -66,7 +66,7 @@ extension Pipeline {
                 let connection = try MariaDBConnection(
                     host: source.host, port: source.port, user: source.user, password: source.password,
                     database: source.database)
-                let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+                let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
                 let snapshot = try ConsistentSnapshot(connection: connection)
                 defer { try? snapshot.finish() }
                 let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
@@ -151,7 +151,7 @@ extension Pipeline {
             let connection = try MariaDBConnection(
                 host: source.host, port: source.port, user: source.user, password: source.password,
                 database: source.database)
-            let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+            let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
             dirty.begin()
             defer { dirty.end() }
             let snapshot = try ConsistentSnapshot(connection: connection)

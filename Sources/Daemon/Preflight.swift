@@ -15,12 +15,21 @@ public enum Preflight {
         }
         for (index, pipeline) in config.pipelines.enumerated() {
             let key = "pipelines[\(index)]"
-            check(pipeline.source, subject: "\(pipeline.name) source", keyPath: "\(key).source", replicaSource: true, record)
+            switch pipeline.source {
+            case .sql(let endpoint):
+                check(endpoint, subject: "\(pipeline.name) source", keyPath: "\(key).source", replicaSource: true, record)
+            case .scim(let config):
+                let result = SCIMProbe.check(
+                    url: config.url, token: config.token, subject: "\(pipeline.name) source", keyPath: "\(key).source.scim")
+                if result.status == .failed { passed = false }
+                report(result)
+            }
             switch pipeline.target {
             case .sql(let endpoint):
                 check(endpoint, subject: "\(pipeline.name) target", keyPath: "\(key).target", replicaSource: false, record)
             case .scim(let config):
-                let result = SCIMProbe.check(config, subject: "\(pipeline.name) target", keyPath: "\(key).target.scim")
+                let result = SCIMProbe.check(
+                    url: config.url, token: config.token, subject: "\(pipeline.name) target", keyPath: "\(key).target.scim")
                 if result.status == .failed { passed = false }
                 report(result)
             }

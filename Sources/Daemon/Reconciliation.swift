@@ -80,16 +80,16 @@ public final class Reconciliation {
     public let pipeline: PipelineConfig
     private let store: OffsetStore
     private let rules: ReconcileRules
-    private var source: DirectoryLayout { pipeline.source.layout }
+    private var source: DirectoryLayout { pipeline.sourceLayout }
     /// The SQL target's layout. A SCIM target is not reconciled yet: ``runStandalone`` refuses
     /// it, and ``run`` takes a SQL reader.
-    private var target: DirectoryLayout { pipeline.target.sql?.layout ?? pipeline.source.layout }
+    private var target: DirectoryLayout { pipeline.target.sql?.layout ?? pipeline.sourceLayout }
 
     public init(pipeline: PipelineConfig, store: OffsetStore) {
         self.pipeline = pipeline
         self.store = store
         rules = ReconcileRules(
-            source: pipeline.source.layout, target: pipeline.target.sql?.layout ?? pipeline.source.layout,
+            source: pipeline.sourceLayout, target: pipeline.target.sql?.layout ?? pipeline.sourceLayout,
             onDelete: pipeline.onDelete,
             adopt: pipeline.adopt)
     }
@@ -163,12 +163,12 @@ public final class Reconciliation {
     public func runStandalone(
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
-        guard case .mysql(let source) = pipeline.source.connection else {
+        guard case .mysql(let source)? = pipeline.source.sql?.connection else {
             throw ReconcileSetupError(description: "pipeline \(pipeline.name): only MySQL/MariaDB sources can be reconciled so far")
         }
         let connection = try MariaDBConnection(
             host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
-        let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+        let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
         let snapshot = try ConsistentSnapshot(connection: connection)
         defer { try? snapshot.finish() }
         guard let endpoint = pipeline.target.sql else {

@@ -29,7 +29,7 @@ extension TargetFactory {
                 client: client, ids: OffsetStoreSCIMIDs(store: store, pipeline: pipeline.name),
                 options: SCIMTargetOptions(
                     adopt: pipeline.adopt, membersPerPatch: config.membersPerPatch,
-                    managed: ManagedAttributes(layout: pipeline.source.layout)),
+                    managed: ManagedAttributes(layout: pipeline.sourceLayout)),
                 logger: logger)
         }
     }
@@ -63,5 +63,16 @@ public struct OffsetStoreSCIMIDs: SCIMIDMap {
 
     public func forget(_ sourceID: String, kind: ResourceKind) throws {
         try store.removeSCIMProviderID(sourceID, kind: kind, pipeline: pipeline)
+    }
+}
+
+extension PipelineConfig {
+    /// The layout the source's rows are read through. A SCIM source has none (it serves SCIM
+    /// resources): the target's layout, which maps the same resources, stands in for it, so
+    /// that comparisons cover the attributes the target keeps. The configuration refuses a
+    /// SCIM source with a SCIM target, so one of the two is SQL.
+    public var sourceLayout: DirectoryLayout {
+        if let layout = source.sql?.layout ?? target.sql?.layout { return layout }
+        preconditionFailure("pipeline \(name): a scim source with a scim target (the configuration refuses it)")
     }
 }

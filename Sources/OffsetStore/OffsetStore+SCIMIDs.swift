@@ -66,3 +66,19 @@ extension OffsetStore {
         }
     }
 }
+
+extension OffsetStore {
+    /// Every id of `kind` in `pipeline`'s ledger (the resources it created in its target), in
+    /// id order: a SCIM pull compares them with what the provider still has.
+    public func ledgerIDs(kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> [String] {
+        do {
+            return try queue.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM ledger WHERE pipeline = ? AND kind = ? ORDER BY id",
+                    arguments: [pipeline, kind.rawValue])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}

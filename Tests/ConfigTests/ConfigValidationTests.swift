@@ -77,7 +77,7 @@ import Testing
     @Test func sourceKindNotYetSupported() {
         let text = Self.valid.replacingFirst("mysql: { host: db, user: repl, password: \"${PW}\", database: hr, serverId: 7 }", with: "sqlserver: { host: db }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].source.sqlserver: sqlserver sources are not supported by this version; use mysql"
+            "scimsync.yaml: pipelines[0].source.sqlserver: sqlserver sources are not supported by this version; use mysql, scim"
         ])
     }
 
@@ -182,7 +182,7 @@ import Testing
             let config = try ConfigLoader.parse(
                 Self.valid.replacingFirst("      layout:\n        users:\n          table: sync_users", with: "      layout:\n        timeZone: \(text)\n        users:\n          table: sync_users"),
                 file: "f", environment: ["PW": "x"])
-            return config.pipelines.first?.source.layout.timeZone
+            return config.pipelines.first?.source.sql?.layout.timeZone
         }
         #expect(try zone("UTC") == .utc)
         #expect(try zone("\"+02:00\"")?.secondsFromUTC(atInstant: 0) == 7200)

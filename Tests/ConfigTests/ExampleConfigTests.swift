@@ -15,13 +15,13 @@ import Testing
         #expect(pipeline.onDelete == .deactivate)
         #expect(pipeline.adopt == false)
         #expect(pipeline.reconcile == ReconcileConfig(everySeconds: 6 * 3600, maxRemovals: .percent(10)))
-        guard case .mysql(let mysql) = pipeline.source.connection else {
-            Issue.record("source should be mysql, is \(pipeline.source.connection.kind)")
+        guard case .mysql(let mysql)? = pipeline.source.sql?.connection else {
+            Issue.record("source should be mysql, is \(pipeline.source.kind)")
             return
         }
         #expect(mysql == MySQLConnectionConfig(
             host: "127.0.0.1", port: 3307, user: "scimsync", password: "hr-secret", database: "hr", serverId: 4242))
-        let source = pipeline.source.layout
+        let source = try #require(pipeline.source.sql?.layout)
         #expect(source.users.table == "sync_users")
         #expect(source.users.attributes.idColumn == "id")
         #expect(source.users.attributes.entries.map(\.column) == [
@@ -58,7 +58,7 @@ import Testing
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-scim")
         #expect(pipeline.target == .scim(SCIMTargetConfig(url: "http://127.0.0.1:8080", token: "tok", membersPerPatch: 100)))
-        #expect(pipeline.source.layout.users.table == "sync_users")
+        #expect(pipeline.source.sql?.layout.users.table == "sync_users")
         #expect {
             try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment)
         } throws: { error in
