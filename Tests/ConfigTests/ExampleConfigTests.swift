@@ -68,6 +68,15 @@ import Testing
         }
     }
 
+    @Test func scimToSQLiteLoads() throws {
+        let config = try ConfigLoader.load(
+            path: RepositoryFiles.path("config/scim-to-sqlite.yaml"), environment: ["SCIM_TOKEN": "tok"])
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.source == .scim(SCIMSourceConfig(
+            url: "http://127.0.0.1:8080", token: "tok", pageSize: 100, intervalSeconds: 3600, pollSeconds: 60)))
+        #expect(pipeline.target.sql?.layout.users.table == "portal_users")
+    }
+
     @Test func examplesNeedTheirPasswords() {
         #expect {
             try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: ["HR_DB_PASSWORD": "x"])
