@@ -44,11 +44,11 @@ extension SCIMTarget {
                     if try await client.patch(groupID, at: .groups, operations) {
                         report.applied += 1
                     } else {
-                        try gone(group, .group, .addMember(groupID: group, userID: ""), &report)
+                        try gone(group, .group, "members of Group \(group)", &report)
                         break
                     }
                 } catch let error as SCIMClientError where !error.stopsTheBatch {
-                    report.skipped.append(("members of Group \(group)", error.description))
+                    report.skipped.append(SCIMApplyReport.Skip(op: "members of Group \(group)", reason: error.description))
                     logger.error(
                         "SCIM provider refused a member change; skipped",
                         metadata: ["group": "\(group)", "error": "\(error)"])

@@ -69,7 +69,7 @@ public final class SCIMTarget: Sendable {
             if try await client.patch(providerID, at: kind.endpoint, operations) {
                 report.applied += 1
             } else {
-                try gone(id, kind, op, &report)
+                try gone(id, kind, op.label, &report)
             }
         case .delete(let kind, let id):
             guard let providerID = try await providerID(id, kind) else { return }
@@ -97,17 +97,16 @@ public final class SCIMTarget: Sendable {
         if try await client.patch(providerID, at: .users, [operation]) {
             report.applied += 1
         } else {
-            try gone(userID, .user, op, &report)
+            try gone(userID, .user, op.label, &report)
         }
     }
 
     /// The provider no longer has a mapped resource (someone deleted it there): the map
     /// forgets it, and the next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout SCIMApplyReport) throws {
+    func gone(_ id: String, _ kind: ResourceKind, _ op: String, _ report: inout SCIMApplyReport) throws {
         try ids.forget(id, kind: kind)
-        report.skip(op, "gone from the provider")
-        logger.warning(
-            "resource gone from the SCIM provider; forgotten", metadata: ["op": "\(op.label)"])
+        report.skipped.append(SCIMApplyReport.Skip(op: op, reason: "gone from the provider"))
+        logger.warning("resource gone from the SCIM provider; forgotten", metadata: ["op": "\(op)"])
     }
 
     /// The provider's id of a source resource scimsync manages there, or nil. A pending
@@ -143,23 +142,18 @@ public struct SCIMApplyReport: Sendable, Hashable {
     /// whose answer was lost).
     public var adopted = 0
     /// Operations left out, with why (not scimsync's resource, refused by the provider).
-    public var skipped: [(op: String, reason: String)] = []
+    public var skipped: [Skip] = []
+
+    /// One operation left out: what it was (kind and source ids, no values) and why.
+    public struct Skip: Sendable, Hashable {
+        public var op: String
+        public var reason: String
+    }
 
     public init() {}
 
     mutating func skip(_ op: ResourceOp, _ reason: String) {
-        skipped.append((op.label, reason))
-    }
-
-    public static func == (lhs: SCIMApplyReport, rhs: SCIMApplyReport) -> Bool {
-        lhs.applied == rhs.applied && lhs.adopted == rhs.adopted
-            && lhs.skipped.map { "\($0.op) \($0.reason)" } == rhs.skipped.map { "\($0.op) \($0.reason)" }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(applied)
-        hasher.combine(adopted)
-        hasher.combine(skipped.count)
+        skipped.append(Skip(op: op.label, reason: reason))
     }
 }
 
