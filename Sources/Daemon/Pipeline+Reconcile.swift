@@ -60,9 +60,7 @@ extension Pipeline {
         while true {
             let (pipeline, store) = (configuration, self.store)
             let (outcome, position) = try await applyRetrying { target -> (ReconcileOutcome, BinlogCoordinates) in
-                guard let reader = target as? SQLTarget else {
-                    throw ReconcileSetupError(description: "pipeline \(name): the first load needs a SQL target")
-                }
+                let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
                 let connection = try MariaDBConnection(
                     host: source.host, port: source.port, user: source.user, password: source.password,
                     database: source.database)
@@ -70,7 +68,7 @@ extension Pipeline {
                 let snapshot = try ConsistentSnapshot(connection: connection)
                 defer { try? snapshot.finish() }
                 let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
-                    snapshot: snapshot, sourceTypes: types, reader: reader,
+                    snapshot: snapshot, sourceTypes: types, targetReader: reader,
                     apply: { ops in
                         try target.apply(ops)
                         LoadFailpoint.batchApplied()
@@ -95,12 +93,15 @@ extension Pipeline {
     }
 
     /// Whether the first load creates everything: a SQL target with no users and no groups
-    /// (fresh tables), or a SCIM target, whose creates are upserts by source id through the
-    /// offset store's id map (a restarted load converges instead of duplicating). Reading a
-    /// SCIM provider back for a reconciliation pass is not implemented yet, so what it holds
-    /// beyond the source is left alone.
+    /// (fresh tables), or a SCIM target for which scimsync has no provider ids yet (what the
+    /// provider already holds is met by the creates' 409 handling). Otherwise the load is a
+    /// reconciliation pass, which also removes what the source lost in between.
     private func loadsByCreating() async throws -> Bool {
-        if case .scim = configuration.target { return true }
+        if case .scim = configuration.target {
+            let name = configuration.name
+            return try store.scimProviderIDCount(kind: .user, pipeline: name) == 0
+                && store.scimProviderIDCount(kind: .group, pipeline: name) == 0
+        }
         return try await applyRetrying { target -> Bool in
             guard let sql = target as? SQLTarget else { return false }
             if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
@@ -123,10 +124,6 @@ extension Pipeline {
     /// Every `reconcile.every`, a pass alongside the stream (until cancelled).
     func reconcilePeriodically(source: MySQLConnectionConfig) async {
         guard let seconds = configuration.reconcile.everySeconds, seconds > 0 else { return }
-        guard configuration.target.sql != nil else {
-            logger.info("periodic reconciliation skipped: SCIM targets are not reconciled yet")
-            return
-        }
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(seconds))
@@ -169,12 +166,9 @@ extension Pipeline {
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            guard let endpoint = pipeline.target.sql else {
-                throw ReconcileSetupError(description: "pipeline \(name): SCIM targets are not reconciled yet")
-            }
-            let reader = try TargetFactory.open(endpoint, onDelete: pipeline.onDelete)
+            let reader = try TargetFactory.reconcileReader(pipeline, store: store)
             return try Reconciliation(pipeline: pipeline, store: store).run(
-                snapshot: snapshot, sourceTypes: types, reader: reader,
+                snapshot: snapshot, sourceTypes: types, targetReader: reader,
                 apply: { ops in
                     try target.runBlocking { target in
                         let kept = ops.filter { !dirty.touches($0) }

@@ -4,6 +4,7 @@ import Logging
 import OffsetStore
 import SCIMClient
 import SCIMTarget
+import Targets
 
 extension SCIMTarget: ReplicationTarget {
     public func apply(_ ops: [ResourceOp]) throws {
@@ -74,5 +75,33 @@ extension PipelineConfig {
     public var sourceLayout: DirectoryLayout {
         if let layout = source.sql?.layout ?? target.sql?.layout { return layout }
         preconditionFailure("pipeline \(name): a scim source with a scim target (the configuration refuses it)")
+    }
+}
+
+extension PipelineConfig {
+    /// The layout reconciliation compares the target through. A SCIM target keeps what the
+    /// source layout maps, as SCIM attributes, without a group parent (SCIM has none).
+    public var targetLayout: DirectoryLayout {
+        if let layout = target.sql?.layout { return layout }
+        var layout = sourceLayout
+        layout.groups?.parent = nil
+        return layout
+    }
+}
+
+extension TargetFactory {
+    /// What a reconciliation reads `pipeline`'s target through: a SQL target (`sharing`'s
+    /// connection, or one of its own), or the SCIM provider page by page.
+    static func reconcileReader(
+        _ pipeline: PipelineConfig, store: OffsetStore, sharing target: (any ReplicationTarget)? = nil
+    ) throws -> any ReconcileTargetReader {
+        switch pipeline.target {
+        case .sql(let endpoint):
+            if let sql = target as? SQLTarget { return SQLReconcileReader(sql) }
+            return SQLReconcileReader(try open(endpoint, onDelete: pipeline.onDelete))
+        case .scim(let config):
+            let client = try SCIMClient(baseURL: config.url, token: config.token)
+            return SCIMReconcileReader(client: client, store: store, pipeline: pipeline.name)
+        }
     }
 }

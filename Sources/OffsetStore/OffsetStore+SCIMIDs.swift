@@ -82,3 +82,22 @@ extension OffsetStore {
         }
     }
 }
+
+extension OffsetStore {
+    /// A SCIM target's map read backwards, provider id → source id, for one kind: how a
+    /// reconciliation knows which provider resource stands for which source resource.
+    public func scimSourceIDs(kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> [String: String] {
+        do {
+            return try queue.read { db in
+                var map: [String: String] = [:]
+                let rows = try GRDB.Row.fetchCursor(
+                    db, sql: "SELECT source_id, provider_id FROM scim_ids WHERE pipeline = ? AND kind = ? AND provider_id IS NOT NULL",
+                    arguments: [pipeline, kind.rawValue])
+                while let row = try rows.next() { map[row["provider_id"]] = row["source_id"] }
+                return map
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}
