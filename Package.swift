@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -73,11 +75,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A SCIM 2.0 client over async-http-client (auth, retries with backoff, paging), shared by
+        // the SCIM push target and the SCIM pull source.
+        .target(
+            name: "SCIMClient",
+            dependencies: [
+                "SCIM",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Applies ResourceOps to a SCIM service provider (issue 6, part 2).
+        .target(
+            name: "SCIMTarget",
+            dependencies: ["SCIM", "Directory", "SCIMClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Reads a SCIM service provider as a source: paging, capability probe, incremental polls
+        // (issue 6, part 3).
+        .target(
+            name: "SCIMSource",
+            dependencies: ["SCIM", "Directory", "SCIMClient"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
                 "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile",
+                "Reconcile", "SCIMClient", "SCIMTarget", "SCIMSource",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -147,10 +175,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SCIMClientTests",
+            dependencies: [
+                "SCIMClient", "SCIM", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMTargetTests",
+            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "Daemon", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCIMSourceTests",
+            dependencies: ["SCIMSource", "SCIMClient", "SCIM", "Directory", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "TestSupport", "scimsync",
+                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM",
             ],
             swiftSettings: strict
         ),

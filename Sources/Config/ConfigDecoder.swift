@@ -48,13 +48,15 @@ struct ConfigDecoder {
         if let name, !name.unicodeScalars.allSatisfy(Self.isNameCharacter) {
             collector.report(node.path.appending("name"), "use letters, digits, \".\", \"_\" and \"-\" only")
         }
-        let source = map.required("source", "where changes come from")
-            .flatMap { endpoint($0, role: .source) }
-        let target = map.required("target", "where changes go")
-            .flatMap { endpoint($0, role: .target) }
+        let source = map.required("source", "where changes come from").flatMap(pipelineSource)
+        let target = map.required("target", "where changes go").flatMap(pipelineTarget)
         let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
         let adopt = map["adopt"].map { $0.bool() } ?? false
         let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
+        if case .scim? = source, case .scim? = target {
+            collector.report(node.path.appending("target"), "a scim source needs a SQL target (mysql, postgres or sqlite) with a layout")
+            return nil
+        }
         guard let name, let source, let target, let onDelete, let adopt, let reconcile else { return nil }
         return PipelineConfig(name: name, source: source, target: target, onDelete: onDelete, adopt: adopt, reconcile: reconcile)
     }
@@ -65,8 +67,9 @@ struct ConfigDecoder {
         /// The connection keys this role accepts now.
         var kinds: [String] {
             switch self {
-            case .source: ["mysql"]
-            case .target, .scim: ["mysql", "postgres", "sqlite"]
+            case .source: ["mysql", "scim"]
+            case .target: ["mysql", "postgres", "sqlite", "scim"]
+            case .scim: ["mysql", "postgres", "sqlite"]
             }
         }
 
@@ -74,13 +77,96 @@ struct ConfigDecoder {
         /// rather than "unknown".
         var planned: [String] {
             switch self {
-            case .source: ["sqlserver", "scim", "feed"]
-            case .target: ["sqlserver", "scim"]
+            case .source: ["sqlserver", "feed"]
+            case .target: ["sqlserver"]
             case .scim: []
             }
         }
 
         var keys: [String] { kinds + planned + ["layout"] }
+    }
+
+    /// A SQL target (a connection block and its `layout`) or a SCIM service provider (`scim:`
+    /// alone: the provider's schema is SCIM, there are no tables to map).
+    private func pipelineTarget(_ node: ConfigNode) -> PipelineTarget? {
+        guard let map = node.mapping(allowed: Role.target.keys) else { return nil }
+        guard let scimNode = map["scim"] else { return endpoint(map, role: .target).map(PipelineTarget.sql) }
+        let others = map.fields.map(\.0).filter { $0 != "scim" }
+        if others.contains("layout") {
+            collector.report(
+                node.path.appending("layout"),
+                "a scim target has no layout (the provider speaks SCIM; the source layout's attributes are sent as they are); remove it")
+        }
+        if let other = others.first(where: { $0 != "layout" }) {
+            collector.report(map.path, "has 2 connections (scim, \(other)); give exactly one of \(Role.target.kinds.joined(separator: ", "))")
+        }
+        guard let config = scimTarget(scimNode), others.isEmpty else { return nil }
+        return .scim(config)
+    }
+
+    /// A SQL source (a connection block and its `layout`) or a SCIM service provider (`scim:`
+    /// alone: what it serves is SCIM already).
+    private func pipelineSource(_ node: ConfigNode) -> PipelineSource? {
+        guard let map = node.mapping(allowed: Role.source.keys) else { return nil }
+        guard let scimNode = map["scim"] else { return endpoint(map, role: .source).map(PipelineSource.sql) }
+        let others = map.fields.map(\.0).filter { $0 != "scim" }
+        if others.contains("layout") {
+            collector.report(
+                node.path.appending("layout"),
+                "a scim source has no layout (the provider serves SCIM resources; the target's layout maps them); remove it")
+        }
+        if let other = others.first(where: { $0 != "layout" }) {
+            collector.report(map.path, "has 2 connections (scim, \(other)); give exactly one of \(Role.source.kinds.joined(separator: ", "))")
+        }
+        guard let config = scimSource(scimNode), others.isEmpty else { return nil }
+        return .scim(config)
+    }
+
+    private func scimSource(_ node: ConfigNode) -> SCIMSourceConfig? {
+        guard let map = node.mapping(allowed: ["url", "token", "pageSize", "interval", "poll"]) else { return nil }
+        let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.nonEmptyString()
+        if let url, !Self.isHTTPURL(url) {
+            collector.report(node.path.appending("url"), "expected an http:// or https:// URL with a host; found \"\(url)\"")
+        }
+        let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
+        let pageSize = map["pageSize"].map { $0.integer(in: 1...10000) } ?? 100
+        var ok = true
+        func duration(_ key: String, _ fallback: Int?, allowOff: Bool) -> Int?? {
+            guard let value = map[key], let text = value.string() else { return .some(fallback) }
+            if allowOff, ["off", "never", "false"].contains(text.lowercased()) { return .some(nil) }
+            if let seconds = DurationText.seconds(text), seconds > 0 { return .some(seconds) }
+            collector.report(
+                value.path, "expected a duration such as 90s, 30m or 1h\(allowOff ? ", or off" : ""); found \"\(text)\"")
+            ok = false
+            return nil
+        }
+        let interval = duration("interval", 3600, allowOff: false)
+        let poll = duration("poll", 60, allowOff: true)
+        guard ok, let url, Self.isHTTPURL(url), let token, let pageSize, let interval, let interval, let poll else { return nil }
+        return SCIMSourceConfig(url: url, token: token, pageSize: pageSize, intervalSeconds: interval, pollSeconds: poll)
+    }
+
+    private func scimTarget(_ node: ConfigNode) -> SCIMTargetConfig? {
+        guard let map = node.mapping(allowed: ["url", "token", "membersPerPatch"]) else { return nil }
+        let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.nonEmptyString()
+        if let url, !Self.isHTTPURL(url) {
+            collector.report(node.path.appending("url"), "expected an http:// or https:// URL with a host; found \"\(url)\"")
+        }
+        let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
+        let membersPerPatch = map["membersPerPatch"].map { $0.integer(in: 1...10000) } ?? 100
+        guard let url, Self.isHTTPURL(url), let token, let membersPerPatch else { return nil }
+        return SCIMTargetConfig(url: url, token: token, membersPerPatch: membersPerPatch)
+    }
+
+    /// `http://host...` or `https://host...`.
+    static func isHTTPURL(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        for scheme in ["http://", "https://"] where lowered.hasPrefix(scheme) {
+            let rest = lowered.dropFirst(scheme.count)
+            let host = rest.prefix { $0 != "/" && $0 != ":" && $0 != "?" }
+            return !host.isEmpty && !text.contains(" ")
+        }
+        return false
     }
 
     private func endpoint(_ node: ConfigNode, role: Role) -> Endpoint? {

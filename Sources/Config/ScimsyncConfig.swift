@@ -40,15 +40,16 @@ public struct HTTPConfig: Sendable, Hashable {
 /// One replication pipeline: a source, a target and how deletions and reconciliation behave.
 public struct PipelineConfig: Sendable, Hashable {
     public var name: String
-    public var source: Endpoint
-    public var target: Endpoint
+    public var source: PipelineSource
+    public var target: PipelineTarget
     public var onDelete: DeletePolicy
     /// Take over target rows that match a source resource but were not created by scimsync.
     public var adopt: Bool
     public var reconcile: ReconcileConfig
 
     public init(
-        name: String, source: Endpoint, target: Endpoint, onDelete: DeletePolicy, adopt: Bool, reconcile: ReconcileConfig
+        name: String, source: PipelineSource, target: PipelineTarget, onDelete: DeletePolicy, adopt: Bool,
+        reconcile: ReconcileConfig
     ) {
         self.name = name
         self.source = source
@@ -57,6 +58,97 @@ public struct PipelineConfig: Sendable, Hashable {
         self.adopt = adopt
         self.reconcile = reconcile
     }
+}
+
+/// Where a pipeline reads: a SQL database with its layout (the binlog of MySQL/MariaDB), or a
+/// SCIM service provider it pulls from.
+public enum PipelineSource: Sendable, Hashable {
+    case sql(Endpoint)
+    case scim(SCIMSourceConfig)
+
+    /// The SQL endpoint, for a SQL source.
+    public var sql: Endpoint? {
+        if case .sql(let endpoint) = self { return endpoint }
+        return nil
+    }
+
+    /// The config key naming the kind: `mysql` or `scim`.
+    public var kind: String {
+        switch self {
+        case .sql(let endpoint): endpoint.connection.kind
+        case .scim: "scim"
+        }
+    }
+}
+
+/// `source: { scim: {...} }` — a SCIM 2.0 service provider that scimsync pulls from.
+public struct SCIMSourceConfig: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The SCIM base URL (`https://host/scim/v2`).
+    public var url: String
+    /// The bearer token; arrives through `${VAR}` and is never printed.
+    public var token: String
+    /// Resources asked for per page.
+    public var pageSize: Int
+    /// Seconds between full pulls (which also find deletions).
+    public var intervalSeconds: Int
+    /// Seconds between incremental polls (`meta.lastModified gt`), when the provider supports
+    /// them; nil (`poll: off`) for full pulls only.
+    public var pollSeconds: Int?
+
+    public init(url: String, token: String, pageSize: Int = 100, intervalSeconds: Int = 3600, pollSeconds: Int? = 60) {
+        self.url = url
+        self.token = token
+        self.pageSize = pageSize
+        self.intervalSeconds = intervalSeconds
+        self.pollSeconds = pollSeconds
+    }
+
+    /// The URL, without the token.
+    public var description: String { url }
+    public var debugDescription: String {
+        "SCIMSourceConfig(url: \(url), pageSize: \(pageSize), interval: \(intervalSeconds) s, poll: \(pollSeconds.map { "\($0) s" } ?? "off"))"
+    }
+}
+
+/// Where a pipeline writes: a SQL database with its layout, or a SCIM service provider, whose
+/// "layout" is SCIM itself.
+public enum PipelineTarget: Sendable, Hashable {
+    case sql(Endpoint)
+    case scim(SCIMTargetConfig)
+
+    /// The SQL endpoint, for a SQL target.
+    public var sql: Endpoint? {
+        if case .sql(let endpoint) = self { return endpoint }
+        return nil
+    }
+
+    /// The config key naming the kind: `mysql`, `postgres`, `sqlite` or `scim`.
+    public var kind: String {
+        switch self {
+        case .sql(let endpoint): endpoint.connection.kind
+        case .scim: "scim"
+        }
+    }
+}
+
+/// `target: { scim: {...} }` — a SCIM 2.0 service provider that scimsync pushes to.
+public struct SCIMTargetConfig: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The SCIM base URL (`https://host/scim/v2`): `/Users` and `/Groups` are appended.
+    public var url: String
+    /// The bearer token; arrives through `${VAR}` and is never printed.
+    public var token: String
+    /// Member additions and removals per PATCH request at most.
+    public var membersPerPatch: Int
+
+    public init(url: String, token: String, membersPerPatch: Int = 100) {
+        self.url = url
+        self.token = token
+        self.membersPerPatch = membersPerPatch
+    }
+
+    /// The URL, without the token.
+    public var description: String { url }
+    public var debugDescription: String { "SCIMTargetConfig(url: \(url), membersPerPatch: \(membersPerPatch))" }
 }
 
 /// A database and the layout of the directory inside it.

@@ -33,17 +33,19 @@ extension Pipeline {
     func loadFromSnapshot(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
         let name = configuration.name
         states.set(name, .loading)
-        if try await targetIsEmpty() {
+        if try await loadsByCreating() {
             // Nothing to compare against and nothing to remove: the dedicated load path (read
             // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
             // each resource in the ledger before its batch commits.
-            let (layout, store) = (configuration.source.layout, self.store)
+            let (layout, store) = (configuration.sourceLayout, self.store)
             let parallel: (@Sendable () throws -> any ReplicationTarget)?
-            switch configuration.target.connection {
-            case .mysql, .postgres:
-                let target = configuration.target
-                parallel = { try TargetFactory.open(target) }
-            case .sqlite: parallel = nil
+            switch configuration.target {
+            case .sql(let target):
+                switch target.connection {
+                case .mysql, .postgres: parallel = { try TargetFactory.open(target) }
+                case .sqlite: parallel = nil
+                }
+            case .scim: parallel = nil
             }
             let coordinates = try await applyRetrying { target in
                 try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
@@ -58,17 +60,15 @@ extension Pipeline {
         while true {
             let (pipeline, store) = (configuration, self.store)
             let (outcome, position) = try await applyRetrying { target -> (ReconcileOutcome, BinlogCoordinates) in
-                guard let reader = target as? SQLTarget else {
-                    throw ReconcileSetupError(description: "pipeline \(name): the first load needs a SQL target")
-                }
+                let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
                 let connection = try MariaDBConnection(
                     host: source.host, port: source.port, user: source.user, password: source.password,
                     database: source.database)
-                let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+                let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
                 let snapshot = try ConsistentSnapshot(connection: connection)
                 defer { try? snapshot.finish() }
                 let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
-                    snapshot: snapshot, sourceTypes: types, reader: reader,
+                    snapshot: snapshot, sourceTypes: types, targetReader: reader,
                     apply: { ops in
                         try target.apply(ops)
                         LoadFailpoint.batchApplied()
@@ -92,9 +92,17 @@ extension Pipeline {
         }
     }
 
-    /// Whether the target has no users and no groups (a first load into fresh tables).
-    private func targetIsEmpty() async throws -> Bool {
-        try await applyRetrying { target -> Bool in
+    /// Whether the first load creates everything: a SQL target with no users and no groups
+    /// (fresh tables), or a SCIM target for which scimsync has no provider ids yet (what the
+    /// provider already holds is met by the creates' 409 handling). Otherwise the load is a
+    /// reconciliation pass, which also removes what the source lost in between.
+    private func loadsByCreating() async throws -> Bool {
+        if case .scim = configuration.target {
+            let name = configuration.name
+            return try store.scimProviderIDCount(kind: .user, pipeline: name) == 0
+                && store.scimProviderIDCount(kind: .group, pipeline: name) == 0
+        }
+        return try await applyRetrying { target -> Bool in
             guard let sql = target as? SQLTarget else { return false }
             if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
             if sql.layout.groups != nil, try !sql.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
@@ -140,7 +148,7 @@ extension Pipeline {
             let connection = try MariaDBConnection(
                 host: source.host, port: source.port, user: source.user, password: source.password,
                 database: source.database)
-            let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+            let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
             dirty.begin()
             defer { dirty.end() }
             let snapshot = try ConsistentSnapshot(connection: connection)
@@ -158,9 +166,9 @@ extension Pipeline {
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            let reader = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+            let reader = try TargetFactory.reconcileReader(pipeline, store: store)
             return try Reconciliation(pipeline: pipeline, store: store).run(
-                snapshot: snapshot, sourceTypes: types, reader: reader,
+                snapshot: snapshot, sourceTypes: types, targetReader: reader,
                 apply: { ops in
                     try target.runBlocking { target in
                         let kept = ops.filter { !dirty.touches($0) }

@@ -53,8 +53,12 @@ public final class Pipeline: Sendable {
     /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
     /// a lost binlog position, an undecodable event, a source that refuses the login).
     public func run() async throws {
-        guard case .mysql(let source) = configuration.source.connection else {
-            throw PipelineError.unsupportedSource(configuration.source.connection.kind)
+        if case .scim(let source) = configuration.source {
+            try await pull(source)
+            return
+        }
+        guard case .mysql(let source)? = configuration.source.sql?.connection else {
+            throw PipelineError.unsupportedSource(configuration.source.kind)
         }
         let name = configuration.name
         let runID = try store.startRun(pipeline: name)
@@ -128,7 +132,7 @@ public final class Pipeline: Sendable {
 
     private func stream(source: MySQLConnectionConfig, from start: BinlogStart, counts: inout [String: Int]) async throws {
         let name = configuration.name
-        let layout = configuration.source.layout
+        let layout = configuration.sourceLayout
         let reader = BinlogChangeReader(
             configuration: .init(
                 host: source.host, port: source.port, user: source.user, password: source.password,

@@ -73,7 +73,7 @@ public struct PipelineStatus: Sendable, Hashable {
                 name: pipeline.name, position: position,
                 lastRun: try store.runs(pipeline: pipeline.name, kind: "run", limit: 1).first,
                 hold: try store.hold(pipeline: pipeline.name))
-            if askSources, case .mysql(let source) = pipeline.source.connection, case .binlog(let file, let offset, _)? = position {
+            if askSources, case .mysql(let source)? = pipeline.source.sql?.connection, case .binlog(let file, let offset, _)? = position {
                 status.lag = lag(
                     source: source, stored: BinlogPosition(file: file, offset: offset),
                     sourceTime: try store.sourceTime(pipeline: pipeline.name))

@@ -15,8 +15,24 @@ public enum Preflight {
         }
         for (index, pipeline) in config.pipelines.enumerated() {
             let key = "pipelines[\(index)]"
-            check(pipeline.source, subject: "\(pipeline.name) source", keyPath: "\(key).source", replicaSource: true, record)
-            check(pipeline.target, subject: "\(pipeline.name) target", keyPath: "\(key).target", replicaSource: false, record)
+            switch pipeline.source {
+            case .sql(let endpoint):
+                check(endpoint, subject: "\(pipeline.name) source", keyPath: "\(key).source", replicaSource: true, record)
+            case .scim(let config):
+                let result = SCIMProbe.check(
+                    url: config.url, token: config.token, subject: "\(pipeline.name) source", keyPath: "\(key).source.scim")
+                if result.status == .failed { passed = false }
+                report(result)
+            }
+            switch pipeline.target {
+            case .sql(let endpoint):
+                check(endpoint, subject: "\(pipeline.name) target", keyPath: "\(key).target", replicaSource: false, record)
+            case .scim(let config):
+                let result = SCIMProbe.check(
+                    url: config.url, token: config.token, subject: "\(pipeline.name) target", keyPath: "\(key).target.scim")
+                if result.status == .failed { passed = false }
+                report(result)
+            }
         }
         if let scim = config.scim {
             check(scim.directory, subject: "scim directory", keyPath: "scim", replicaSource: false, record)

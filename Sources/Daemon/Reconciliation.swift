@@ -80,14 +80,14 @@ public final class Reconciliation {
     public let pipeline: PipelineConfig
     private let store: OffsetStore
     private let rules: ReconcileRules
-    private var source: DirectoryLayout { pipeline.source.layout }
-    private var target: DirectoryLayout { pipeline.target.layout }
+    private var source: DirectoryLayout { pipeline.sourceLayout }
+    private var target: DirectoryLayout { pipeline.targetLayout }
 
     public init(pipeline: PipelineConfig, store: OffsetStore) {
         self.pipeline = pipeline
         self.store = store
         rules = ReconcileRules(
-            source: pipeline.source.layout, target: pipeline.target.layout, onDelete: pipeline.onDelete,
+            source: pipeline.sourceLayout, target: pipeline.targetLayout, onDelete: pipeline.onDelete,
             adopt: pipeline.adopt)
     }
 
@@ -108,11 +108,22 @@ public final class Reconciliation {
         apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
-        let orders = try IDOrders(source: sourceTypes, target: reader, pipeline: pipeline.name)
+        try run(
+            snapshot: snapshot, sourceTypes: sourceTypes, targetReader: SQLReconcileReader(reader), apply: apply, skip: skip,
+            options: options, progress: progress)
+    }
+
+    /// ``run(snapshot:sourceTypes:reader:apply:skip:options:progress:)`` over either kind of target.
+    func run(
+        snapshot: ConsistentSnapshot, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
+        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
+    ) throws -> ReconcileOutcome {
+        let orders = try reader.idOrders(source: sourceTypes, pipeline: pipeline.name)
         var context = PassContext(
             snapshot: snapshot, reader: reader, orders: orders, options: options, applying: false, apply: apply,
             skip: skip, progress: progress, pipeline: pipeline.name)
-        if !options.dryRun, try isEmpty(reader) {
+        if !options.dryRun, try reader.isEmpty() {
             // Nothing to remove from an empty target (a first load): no plan to check first.
             context.applying = true
             let runID = try store.startRun(pipeline: pipeline.name, kind: "reconcile")
@@ -160,27 +171,22 @@ public final class Reconciliation {
     public func runStandalone(
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
-        guard case .mysql(let source) = pipeline.source.connection else {
+        guard case .mysql(let source)? = pipeline.source.sql?.connection else {
             throw ReconcileSetupError(description: "pipeline \(pipeline.name): only MySQL/MariaDB sources can be reconciled so far")
         }
         let connection = try MariaDBConnection(
             host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
-        let types = try SourceIDTypes(connection: connection, layout: pipeline.source.layout)
+        let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
         let snapshot = try ConsistentSnapshot(connection: connection)
         defer { try? snapshot.finish() }
-        let target = try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+        let target = try TargetFactory.open(pipeline, store: store)
         return try run(
-            snapshot: snapshot, sourceTypes: types, reader: target,
+            snapshot: snapshot, sourceTypes: types,
+            targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
             apply: { ops in
-                let _: ApplyResult = try target.apply(ops)
+                try target.apply(ops)
                 return ops
             }, options: options, progress: progress)
-    }
-
-    private func isEmpty(_ reader: SQLTarget) throws -> Bool {
-        if try !reader.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
-        if target.groups != nil, try !reader.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
-        return true
     }
 
     private var removalLimit: RemovalSafety.Limit {
@@ -195,7 +201,7 @@ public final class Reconciliation {
     /// What a pass carries from phase to phase.
     struct PassContext {
         let snapshot: ConsistentSnapshot
-        let reader: SQLTarget
+        let reader: any ReconcileTargetReader
         let orders: IDOrders
         let options: ReconcileOptions
         var applying: Bool
@@ -223,22 +229,17 @@ public final class Reconciliation {
         let sourceTable = kind == .user ? source.users.table : source.groups!.table
         let sourceID = kind == .user ? source.userMapper.idColumn : source.groupMapper!.idColumn
         let sourceRows = SnapshotRows(context.snapshot, table: sourceTable, key: [sourceID], chunkSize: context.options.chunkSize)
-        let targetRows = try TargetRows(
-            context.reader, scan: kind == .user ? .users : .groups, chunkSize: context.options.chunkSize,
-            numeric: (kind == .user ? context.orders.users : context.orders.groups) == .numeric)
         let source = self.source
-        let target = self.target
         let order = kind == .user ? context.orders.users : context.orders.groups
         // Made once: a mapper resolves its attribute map when it is made.
         guard let sourceMapper = kind == .user ? source.userMapper : source.groupMapper,
-            let targetMapper = kind == .user ? target.userMapper : target.groupMapper
+            kind == .user || target.groupMapper != nil
         else { return }
         var join = MergeJoin(
             source: MappedChunks(nextRows: sourceRows.next) { try source.entry(kind, row: $0, mapper: sourceMapper) },
             sourceName: "source table \(sourceTable)", sourceKey: \DirectoryEntry.id,
-            target: MappedChunks(nextRows: targetRows.next) { try target.entry(kind, row: $0, mapper: targetMapper) },
-            targetName: "target table \(kind == .user ? target.users.table : target.groups!.table)",
-            targetKey: \DirectoryEntry.id, compare: order.compare)
+            target: try context.reader.entries(kind, chunkSize: context.options.chunkSize, order: order),
+            targetName: context.reader.name(kind), targetKey: \DirectoryEntry.id, compare: order.compare)
         let phase = kind == .user ? "users" : "groups"
         var window: [MergeStep<DirectoryEntry, DirectoryEntry>] = []
         var rows = 0
@@ -337,21 +338,16 @@ public final class Reconciliation {
         let sourceRows = SnapshotRows(
             context.snapshot, table: sourceGroups.table, key: [sourceMapper.idColumn],
             columns: [sourceMapper.idColumn] + (sourceGroups.parent.map { [$0] } ?? []), chunkSize: context.options.chunkSize)
-        let targetRows = try TargetRows(
-            context.reader, scan: .groups, chunkSize: context.options.chunkSize, numeric: context.orders.groups == .numeric)
         let source = self.source
-        let target = self.target
-        guard let targetGroupMapper = target.groupMapper else { return }
+        guard target.groupMapper != nil else { return }
         typealias Parent = (id: String, parent: String?)
         var join = MergeJoin(
             source: MappedChunks(nextRows: sourceRows.next) { row -> Parent? in
                 (try sourceMapper.id(in: row), try source.parentID(inGroupsRow: row))
             },
             sourceName: "source table \(sourceGroups.table)", sourceKey: { (entry: Parent) in entry.id },
-            target: MappedChunks(nextRows: targetRows.next) { row -> Parent? in
-                (try targetGroupMapper.id(in: row), try target.parentID(inGroupsRow: row))
-            },
-            targetName: "target table \(target.groups!.table)", targetKey: { (entry: Parent) in entry.id },
+            target: try context.reader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
+            targetName: context.reader.name(.group), targetKey: { (entry: Parent) in entry.id },
             compare: context.orders.groups.compare)
         var window: [(Parent, Parent)] = []
         var rows = 0
@@ -393,17 +389,13 @@ public final class Reconciliation {
                 context.snapshot, table: source.users.table, key: [idColumn], columns: [idColumn, source.users.group!],
                 chunkSize: context.options.chunkSize)
         }
-        let targetRows = try TargetRows(
-            context.reader, scan: .memberships, chunkSize: context.options.chunkSize,
-            numeric: context.orders.memberships == .numeric)
         let source = self.source
-        let target = self.target
         let order = context.orders.memberships
         var join = MergeJoin(
             source: MappedChunks(nextRows: sourceRows.next) { try source.membership(in: $0) },
             sourceName: "source table \(source.membership?.table ?? source.users.table)", sourceKey: { $0 },
-            target: MappedChunks(nextRows: targetRows.next) { try target.membership(in: $0) },
-            targetName: "target table \(target.membership?.table ?? target.users.table)", targetKey: { $0 },
+            target: try context.reader.memberships(chunkSize: context.options.chunkSize, order: order),
+            targetName: context.reader.membershipsName, targetKey: { $0 },
             compare: { order.compare($0, $1) })
         var window: [(Membership, inSource: Bool)] = []
         var rows = 0
@@ -413,7 +405,7 @@ public final class Reconciliation {
             let owned = try store.owned(users, kind: .user, pipeline: context.pipeline)
             // A user the target lacks is one this pass creates (or created): its memberships are
             // scimsync's too.
-            let present = try context.reader.existingIDs(users.filter { !owned.contains($0) }, of: .users)
+            let present = try context.reader.existingUserIDs(users.filter { !owned.contains($0) })
             var decisions: [(id: String, Decision)] = []
             for (membership, inSource) in window {
                 let managed = owned.contains(membership.userID) || !present.contains(membership.userID)

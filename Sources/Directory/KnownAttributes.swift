@@ -35,11 +35,11 @@ public func isMultiValued(_ path: AttributePath) -> Bool {
 extension AttributePath {
     /// Whether the path belongs to a core schema: unqualified, or qualified with the core
     /// User or Group URN (RFC 7644 §3.10: "the attribute name MAY be fully qualified").
-    var isCore: Bool {
+    public var isCore: Bool {
         guard let schema else { return true }
         return schema.caseInsensitiveEquals(SchemaURN.user) || schema.caseInsensitiveEquals(SchemaURN.group)
     }
 
     /// The extension schema URN the path belongs to, if it is not core.
-    var extensionSchema: String? { isCore ? nil : schema }
+    public var extensionSchema: String? { isCore ? nil : schema }
 }

@@ -101,6 +101,19 @@ public final class OffsetStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("scim ids") { db in
+            // A SCIM target's provider ids by source id; provider_id NULL while a create is in
+            // flight (see SCIMIDMap.recordIntent).
+            try db.execute(sql: """
+                CREATE TABLE scim_ids (
+                  pipeline TEXT NOT NULL,
+                  kind TEXT NOT NULL,
+                  source_id TEXT NOT NULL,
+                  provider_id TEXT,
+                  PRIMARY KEY (pipeline, kind, source_id)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

@@ -46,7 +46,12 @@ struct InitTarget: ParsableCommand {
                 FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
                 throw ExitCode(2)
             }
-            (endpoint, name) = (chosen.target, chosen.name)
+            guard let target = chosen.target.sql else {
+                FileHandle.standardError.write(
+                    Data("scimsync init-target: \(chosen.name) writes to a SCIM service provider, which has no tables to create\n".utf8))
+                throw ExitCode(2)
+            }
+            (endpoint, name) = (target, chosen.name)
         }
         if apply {
             do {

@@ -43,7 +43,7 @@ struct Run: AsyncParsableCommand {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
             let runner = Pipeline(configuration: pipeline, store: store, states: states, metrics: metrics, logger: logger) {
-                try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+                try TargetFactory.open(pipeline, store: store, logger: logger)
             }
             // A pipeline that stops alone leaves the others (and the health endpoints) running.
             return .init(

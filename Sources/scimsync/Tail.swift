@@ -58,7 +58,7 @@ struct Tail: AsyncParsableCommand {
             }
             chosen = only
         }
-        guard case .mysql(let source) = chosen.source.connection else {
+        guard case .mysql(let source)? = chosen.source.sql?.connection else {
             Self.fail("scimsync tail: pipeline \(chosen.name) does not read a MySQL/MariaDB binlog", code: 2)
         }
         // Replica ids 1...2^31 are the ones people configure; tail picks from above them.
@@ -69,7 +69,7 @@ struct Tail: AsyncParsableCommand {
         do {
             try await BinlogTail.run(
                 source: source, serverID: serverID, range: range,
-                tables: BinlogTail.tables(of: chosen.source.layout, database: source.database), logger: logger
+                tables: BinlogTail.tables(of: chosen.sourceLayout, database: source.database), logger: logger
             ) { lines in
                 FileHandle.standardOutput.write(Data(lines.utf8))
             }

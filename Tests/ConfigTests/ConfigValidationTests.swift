@@ -77,14 +77,14 @@ import Testing
     @Test func sourceKindNotYetSupported() {
         let text = Self.valid.replacingFirst("mysql: { host: db, user: repl, password: \"${PW}\", database: hr, serverId: 7 }", with: "sqlserver: { host: db }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].source.sqlserver: sqlserver sources are not supported by this version; use mysql"
+            "scimsync.yaml: pipelines[0].source.sqlserver: sqlserver sources are not supported by this version; use mysql, scim"
         ])
     }
 
     @Test func twoConnections() {
         let text = Self.valid.replacingFirst("sqlite: { path: /tmp/portal.db }", with: "sqlite: { path: /tmp/portal.db }\n      postgres: { host: h, user: u, database: d }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite"
+            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, scim"
         ])
     }
 
@@ -174,7 +174,7 @@ import Testing
         let text = Self.valid.replacingFirst("/tmp/portal.db", with: "data/portal.db") + "\noffsets: { path: state/offsets.db }"
         let config = try ConfigLoader.parse(text, file: "f", baseDirectory: "/etc/scimsync", environment: ["PW": "x"])
         #expect(config.offsets.path == "/etc/scimsync/state/offsets.db")
-        #expect(config.pipelines.first?.target.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
+        #expect(config.pipelines.first?.target.sql?.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
     }
 
     @Test func layoutTimeZones() throws {
@@ -182,7 +182,7 @@ import Testing
             let config = try ConfigLoader.parse(
                 Self.valid.replacingFirst("      layout:\n        users:\n          table: sync_users", with: "      layout:\n        timeZone: \(text)\n        users:\n          table: sync_users"),
                 file: "f", environment: ["PW": "x"])
-            return config.pipelines.first?.source.layout.timeZone
+            return config.pipelines.first?.source.sql?.layout.timeZone
         }
         #expect(try zone("UTC") == .utc)
         #expect(try zone("\"+02:00\"")?.secondsFromUTC(atInstant: 0) == 7200)

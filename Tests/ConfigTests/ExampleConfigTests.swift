@@ -15,13 +15,13 @@ import Testing
         #expect(pipeline.onDelete == .deactivate)
         #expect(pipeline.adopt == false)
         #expect(pipeline.reconcile == ReconcileConfig(everySeconds: 6 * 3600, maxRemovals: .percent(10)))
-        guard case .mysql(let mysql) = pipeline.source.connection else {
-            Issue.record("source should be mysql, is \(pipeline.source.connection.kind)")
+        guard case .mysql(let mysql)? = pipeline.source.sql?.connection else {
+            Issue.record("source should be mysql, is \(pipeline.source.kind)")
             return
         }
         #expect(mysql == MySQLConnectionConfig(
             host: "127.0.0.1", port: 3307, user: "scimsync", password: "hr-secret", database: "hr", serverId: 4242))
-        let source = pipeline.source.layout
+        let source = try #require(pipeline.source.sql?.layout)
         #expect(source.users.table == "sync_users")
         #expect(source.users.attributes.idColumn == "id")
         #expect(source.users.attributes.entries.map(\.column) == [
@@ -29,12 +29,12 @@ import Testing
         ])
         #expect(source.groups?.parent == "parent_id")
         #expect(source.membership == MembershipTable(table: "sync_users_groups_rel", user: "user_id", group: "group_id"))
-        guard case .sqlite(let sqlite) = pipeline.target.connection else {
-            Issue.record("target should be sqlite, is \(pipeline.target.connection.kind)")
+        guard case .sqlite(let sqlite) = pipeline.target.sql?.connection else {
+            Issue.record("target should be sqlite, is \(pipeline.target.kind)")
             return
         }
         #expect(sqlite.path == RepositoryFiles.path("config/portal.db"))
-        #expect(pipeline.target.layout.users.table == "portal_users")
+        #expect(pipeline.target.sql?.layout.users.table == "portal_users")
         #expect(config.offsets.path == RepositoryFiles.path("config/./offsets.db"))
         #expect(config.http.port == 9100)
     }
@@ -43,13 +43,38 @@ import Testing
         let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: environment)
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-portal-pg")
-        guard case .postgres(let postgres) = pipeline.target.connection else {
-            Issue.record("target should be postgres, is \(pipeline.target.connection.kind)")
+        guard case .postgres(let postgres) = pipeline.target.sql?.connection else {
+            Issue.record("target should be postgres, is \(pipeline.target.kind)")
             return
         }
         #expect(postgres == PostgresConnectionConfig(
             host: "127.0.0.1", port: 5432, user: "scimsync", password: "pg-secret", database: "portal", schema: "portal"))
-        #expect(pipeline.target.layout.membership?.table == "portal_memberships")
+        #expect(pipeline.target.sql?.layout.membership?.table == "portal_memberships")
+    }
+
+    @Test func mariadbToSCIMLoads() throws {
+        let config = try ConfigLoader.load(
+            path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment.merging(["SCIM_TOKEN": "tok"]) { a, _ in a })
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.name == "hr-to-scim")
+        #expect(pipeline.target == .scim(SCIMTargetConfig(url: "http://127.0.0.1:8080", token: "tok", membersPerPatch: 100)))
+        #expect(pipeline.source.sql?.layout.users.table == "sync_users")
+        #expect {
+            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment)
+        } throws: { error in
+            "\(error)" == RepositoryFiles.path("config/mariadb-to-scim.yaml")
+                + ": pipelines[0].target.scim.token: environment variable SCIM_TOKEN is not set"
+                + " (export it, or write ${SCIM_TOKEN:-default})"
+        }
+    }
+
+    @Test func scimToSQLiteLoads() throws {
+        let config = try ConfigLoader.load(
+            path: RepositoryFiles.path("config/scim-to-sqlite.yaml"), environment: ["SCIM_TOKEN": "tok"])
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.source == .scim(SCIMSourceConfig(
+            url: "http://127.0.0.1:8080", token: "tok", pageSize: 100, intervalSeconds: 3600, pollSeconds: 60)))
+        #expect(pipeline.target.sql?.layout.users.table == "portal_users")
     }
 
     @Test func examplesNeedTheirPasswords() {

@@ -31,15 +31,15 @@ import Testing
         }
         let (config, database) = try PipelineHarness.mariaDBConfig(fixture)
         let pipeline = try #require(config.pipelines.first)
-        guard case .mysql(let sourceConfig) = pipeline.source.connection else {
+        guard case .mysql(let sourceConfig)? = pipeline.source.sql?.connection else {
             Issue.record("the example's source is not MariaDB")
             return
         }
-        let target = try TargetFactory.open(pipeline.target)
+        let target = try TargetFactory.open(pipeline.target.sql!)
         let opened = Counter()
         let open: @Sendable () throws -> any ReplicationTarget = {
             opened.increment()
-            return try TargetFactory.open(pipeline.target)
+            return try TargetFactory.open(pipeline.target.sql!)
         }
 
         func rows(_ connection: MariaDBConnection, _ sql: String) throws -> [String] {
@@ -72,12 +72,12 @@ import Testing
             ]
         }
 
-        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.source.layout, target: target, openParallelTarget: open)
+        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.sourceLayout, target: target, openParallelTarget: open)
         #expect(try loaded() == expected)
         #expect(opened.value == 1, "the second connection was opened once and used")
         // Again over the loaded rows: every batch updates rows the other connection's
         // neighbouring batches also lock.
-        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.source.layout, target: target, openParallelTarget: open)
+        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.sourceLayout, target: target, openParallelTarget: open)
         #expect(try loaded() == expected)
     }
 }

@@ -54,7 +54,7 @@ enum PipelineHarness {
                     + #"password: "${HR_DB_PASSWORD}", database: \#(database) }"#)
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-mariadb.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
-        if let pipeline = config.pipelines.first { try TargetTables.create(in: pipeline.target) }
+        if let pipeline = config.pipelines.first { try TargetTables.create(in: pipeline.target.sql!) }
         return (config, database)
     }
 
@@ -71,7 +71,7 @@ enum PipelineHarness {
     ) -> Task<Void, any Error> {
         Task {
             try await Pipeline(configuration: pipeline, store: store, retry: retry) {
-                try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+                try TargetFactory.open(pipeline, store: store)
             }.run()
         }
     }

@@ -19,7 +19,7 @@ import Testing
     func start(_ pipeline: PipelineConfig, store: OffsetStore) -> Task<Void, any Error> {
         Task {
             try await Pipeline(configuration: pipeline, store: store) {
-                try TargetFactory.open(pipeline.target, onDelete: pipeline.onDelete)
+                try TargetFactory.open(pipeline, store: store)
             }.run()
         }
     }

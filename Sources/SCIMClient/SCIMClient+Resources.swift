@@ -1,0 +1,101 @@
+import NIOHTTP1
+import SCIM
+
+extension SCIMClient {
+    /// `POST /Users` (or `/Groups`): the provider's resource as created, with its `id`.
+    /// A 409 (RFC 7644 §3.3: the resource exists) comes back as `.conflict`.
+    public func create(_ resource: SCIMResource, at endpoint: SCIMEndpoint) async throws(SCIMClientError) -> CreateOutcome {
+        let path = "/" + endpoint.rawValue
+        let response = try await send(.POST, path, body: .object(resource.attributes), accepting: [409])
+        if response.status == 409 { return .conflict(response.error, attempts: response.attempts) }
+        let created = try Self.resource(response, "POST \(path)")
+        guard created.id?.isEmpty == false else {
+            throw .invalidResponse(request: "POST \(path)", reason: "the created resource has no id")
+        }
+        return .created(created)
+    }
+
+    /// What a create did.
+    public enum CreateOutcome: Sendable, Hashable {
+        case created(SCIMResource)
+        /// The provider holds a resource with the same unique attribute (`userName`, ...);
+        /// `attempts` > 1 when the POST was sent again after a failure, so the conflicting
+        /// resource may be the one the first attempt created.
+        case conflict(SCIMError?, attempts: Int)
+    }
+
+    /// `GET /Users/{id}`; nil when the provider has no such resource (404).
+    public func get(_ id: String, at endpoint: SCIMEndpoint) async throws(SCIMClientError) -> SCIMResource? {
+        let path = Self.path(endpoint, id)
+        let response = try await send(.GET, path, accepting: [404])
+        if response.status == 404 { return nil }
+        return try Self.resource(response, "GET \(path)")
+    }
+
+    /// `PATCH /Users/{id}` with `operations` (RFC 7644 §3.5.2). Returns false when the
+    /// provider has no such resource (404).
+    @discardableResult
+    public func patch(
+        _ id: String, at endpoint: SCIMEndpoint, _ operations: [PatchOperation]
+    ) async throws(SCIMClientError) -> Bool {
+        guard !operations.isEmpty else { return true }
+        let response = try await send(
+            .PATCH, Self.path(endpoint, id), body: PatchRequest(operations: operations).json, accepting: [404])
+        return response.status != 404
+    }
+
+    /// `DELETE /Users/{id}`. Returns false when the resource was not there (404): deleting is
+    /// delete-if-present.
+    @discardableResult
+    public func delete(_ id: String, at endpoint: SCIMEndpoint) async throws(SCIMClientError) -> Bool {
+        let response = try await send(.DELETE, Self.path(endpoint, id), accepting: [404])
+        return response.status != 404
+    }
+
+    /// One page of `GET /Users?filter=…&startIndex=…&count=…` (RFC 7644 §3.4.2).
+    ///
+    /// - Parameters:
+    ///   - filter: a SCIM filter (RFC 7644 §3.4.2.2), or nil for every resource.
+    ///   - startIndex: 1-based index of the first result.
+    public func search(
+        _ endpoint: SCIMEndpoint, filter: String? = nil, startIndex: Int = 1, count: Int? = nil,
+        attributes: [String] = [], excludedAttributes: [String] = []
+    ) async throws(SCIMClientError) -> ListResponse {
+        var query: [(String, String)] = []
+        if let filter { query.append(("filter", filter)) }
+        query.append(("startIndex", String(startIndex)))
+        if let count { query.append(("count", String(count))) }
+        if !attributes.isEmpty { query.append(("attributes", attributes.joined(separator: ","))) }
+        if !excludedAttributes.isEmpty { query.append(("excludedAttributes", excludedAttributes.joined(separator: ","))) }
+        let path = "/" + endpoint.rawValue
+        let response = try await send(.GET, path, query: query)
+        guard let body = response.body else {
+            throw .invalidResponse(request: Self.name(.GET, path, query), reason: "no list response body")
+        }
+        do {
+            return try ListResponse(json: body)
+        } catch {
+            throw .invalidResponse(request: Self.name(.GET, path, query), reason: "not a list response: \(error.description)")
+        }
+    }
+
+    /// `GET /ServiceProviderConfig` (RFC 7643 §5): what the provider supports.
+    public func serviceProviderConfig() async throws(SCIMClientError) -> SCIMObject {
+        let response = try await send(.GET, "/ServiceProviderConfig")
+        guard let object = response.body?.objectValue else {
+            throw .invalidResponse(request: "GET /ServiceProviderConfig", reason: "not a JSON object")
+        }
+        return object
+    }
+
+    static func path(_ endpoint: SCIMEndpoint, _ id: String) -> String {
+        "/" + endpoint.rawValue + "/" + encode(id)
+    }
+
+    private static func resource(_ response: SCIMResponse, _ request: String) throws(SCIMClientError) -> SCIMResource {
+        guard let object = response.body?.objectValue else {
+            throw .invalidResponse(request: request, reason: "no resource in the body")
+        }
+        return SCIMResource(object)
+    }
+}

@@ -1,0 +1,92 @@
+import Config
+import Daemon
+import Directory
+import Foundation
+import OffsetStore
+import SCIM
+import SCIMClient
+import SQLClients
+import Testing
+import TestSupport
+
+/// A pipeline with `source: scim:` (config/scim-to-sqlite.yaml) reading a real scim2-server
+/// into the SQLite example tables: the first full pull, incremental polls, and a deletion
+/// found by the next full pull.
+@Suite struct SCIMSourcePullTests {
+    @Test func pullsAFullDirectoryThenChangesThenDeletions() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try SCIMPeer()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        func user(_ name: String, _ given: String) -> SCIMResource {
+            SCIMResource([
+                "schemas": [.string(SchemaURN.user)], "userName": .string(name), "name": ["givenName": .string(given)],
+                "active": true,
+            ])
+        }
+        var ids: [String] = []
+        for (name, given) in [("bjensen", "Barbara"), ("jsmith", "John"), ("adoe", "Ann")] {
+            guard case .created(let created) = try await client.create(user(name, given), at: .users) else {
+                Issue.record("\(name) not created")
+                return
+            }
+            ids.append(created.id ?? "")
+        }
+        _ = try await client.create(
+            SCIMResource([
+                "schemas": [.string(SchemaURN.group)], "displayName": "Team",
+                "members": [["value": .string(ids[0])], ["value": .string(ids[1])]],
+            ]), at: .groups)
+
+        let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "interval: 1h", with: "interval: 3s")
+            .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
+        let config = try ConfigLoader.parse(
+            text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
+            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
+        let pipeline = try #require(config.pipelines.first)
+        let store = try OffsetStore(path: config.offsets.path)
+        let task = PipelineHarness.start(pipeline, store: store)
+        defer { task.cancel() }
+
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        func value(_ sql: String) -> SQLValue? { try? target.query(sql).first?.values.first }
+        func count(_ table: String) -> Int {
+            if case .int(let n)? = value("SELECT COUNT(*) FROM \(table)") { return Int(n) }
+            return -1
+        }
+        func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(condition(), "\(what) did not arrive")
+        }
+
+        try await waitUntil("the first full pull") {
+            count("portal_users") == 3 && count("portal_groups") == 1 && count("portal_memberships") == 2
+        }
+        #expect(value("SELECT login FROM portal_users WHERE id = '\(ids[0])'") == .text("bjensen"))
+        #expect(value("SELECT title FROM portal_groups") == .text("Team"))
+
+        // Incremental: a change and a new user, within a poll.
+        try await client.patch(ids[0], at: .users, [
+            PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Babs")
+        ])
+        _ = try await client.create(user("newbie", "New"), at: .users)
+        try await waitUntil("the incremental changes") {
+            count("portal_users") == 4 && value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Babs")
+        }
+
+        // A deletion on the provider: the next full pull deactivates the user (onDelete: deactivate).
+        try await client.delete(ids[2], at: .users)
+        try await waitUntil("the deletion") { value("SELECT enabled FROM portal_users WHERE id = '\(ids[2])'") == .int(0) }
+
+        guard case .token(let watermark)? = try store.position(pipeline: pipeline.name) else {
+            Issue.record("no watermark stored")
+            return
+        }
+        #expect(!watermark.isEmpty)
+        task.cancel()
+        _ = await task.result
+        let run = try #require(try store.runs(pipeline: pipeline.name, kind: "run").first)
+        #expect(run.error == nil)
+    }
+}

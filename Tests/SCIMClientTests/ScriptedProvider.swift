@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Synchronization
+import TestSupport
+
+/// A tiny HTTP server on loopback that answers each request with the next scripted response
+/// (status, headers, body), and records what it received: for the retry tests only, where a
+/// real provider cannot be made to fail on cue.
+final class ScriptedProvider: Sendable {
+    struct Reply: Sendable {
+        var status: Int
+        var retryAfter: String?
+        var body: String = ""
+    }
+
+    /// What the handler shares with the test.
+    final class State: Sendable {
+        let script: Mutex<[Reply]>
+        let log = Mutex<[Received]>([])
+
+        init(_ replies: [Reply]) { script = Mutex(replies) }
+    }
+
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var query: [String: String]
+        var authorization: String?
+        var at: ContinuousClock.Instant
+    }
+
+    let url: String
+    private let state: State
+    private let server: Task<Void, any Error>
+
+    /// - Parameter replies: answered in order; the last one repeats.
+    init(_ replies: [Reply]) async throws {
+        let state = State(replies)
+        self.state = state
+        let router = Router()
+        let handler = Self.handler(state)
+        router.get("**", use: handler)
+        router.post("**", use: handler)
+        let port = try TestServers.closedPort()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        server = Task { try await app.runService() }
+        url = "http://127.0.0.1:\(port)"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !SCIMPeer.canConnect(port: port), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    deinit { server.cancel() }
+
+    var received: [Received] { state.log.withLock { $0 } }
+
+    private static func handler(_ state: State) -> @Sendable (Request, BasicRequestContext) async throws -> Response {
+        { request, _ in
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            state.log.withLock {
+                $0.append(Received(
+                    method: request.method.rawValue, path: request.uri.path, query: query,
+                    authorization: request.headers[.authorization], at: .now))
+            }
+            let reply = state.script.withLock { replies in replies.count > 1 ? replies.removeFirst() : replies[0] }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/scim+json"
+            if let retryAfter = reply.retryAfter { headers[.retryAfter] = retryAfter }
+            return Response(
+                status: .init(code: reply.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Directory
+import Foundation
+import SCIM
+import SCIMClient
+import SCIMSource
+import Testing
+import TestSupport
+
+/// Reading a real provider (scim2-server) as a source: paging, incremental polls, capabilities.
+@Suite struct SCIMPullerTests {
+    /// A provider holding `users` users and a group of the first three.
+    func provider(users: Int) async throws -> (SCIMPeer, SCIMClient, [String]) {
+        let peer = try SCIMPeer()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        var ids: [String] = []
+        for number in 1...users {
+            guard case .created(let user) = try await client.create(
+                SCIMResource(["schemas": [.string(SchemaURN.user)], "userName": .string("user\(number)")]), at: .users)
+            else { throw SCIMPeerFailed(reason: "user\(number) not created") }
+            ids.append(user.id ?? "")
+        }
+        _ = try await client.create(
+            SCIMResource([
+                "schemas": [.string(SchemaURN.group)], "displayName": "Team",
+                "members": .array(ids.prefix(3).map { ["value": .string($0)] }),
+            ]), at: .groups)
+        return (peer, client, ids)
+    }
+
+    @Test func aFullPullReadsEveryPageUsersFirst() async throws {
+        let (peer, client, ids) = try await provider(users: 25)
+        let puller = SCIMPuller(client: client, pageSize: 7)
+        var pages: [(ResourceKind, Int)] = []
+        var users: [String] = []
+        var groups: [SCIMResource] = []
+        let watermark = try await puller.fullPull { kind, page in
+            pages.append((kind, page.count))
+            if kind == .user { users += page.compactMap(\.id) } else { groups += page }
+        }
+        #expect(pages.map(\.0) == [.user, .user, .user, .user, .group])
+        #expect(pages.map(\.1) == [7, 7, 7, 4, 1])
+        #expect(users.sorted() == ids.sorted())
+        #expect(Set(groups.first?.memberIDs ?? []) == Set(ids.prefix(3)))
+        #expect(watermark.lastModified != nil)
+        _ = peer
+    }
+
+    @Test func anIncrementalPollReadsOnlyWhatChanged() async throws {
+        let (peer, client, ids) = try await provider(users: 5)
+        let puller = SCIMPuller(client: client, pageSize: 100)
+        let start = try await puller.fullPull { _, _ in }
+        try await Task.sleep(for: .milliseconds(20))
+        for id in [ids[1], ids[3]] {
+            try await client.patch(id, at: .users, [PatchOperation(op: .replace, path: AttributePath(attribute: "displayName"), value: "changed")])
+        }
+        var changed: [String] = []
+        var kinds: Set<ResourceKind> = []
+        let next = try await puller.changes(since: start) { kind, page in
+            kinds.insert(kind)
+            changed += page.compactMap(\.id)
+        }
+        #expect(changed.sorted() == [ids[1], ids[3]].sorted())
+        #expect(kinds == [.user])
+        #expect(next != start)
+
+        var again: [String] = []
+        let same = try await puller.changes(since: next) { _, page in again += page.compactMap(\.id) }
+        #expect(again.isEmpty)
+        #expect(same == next)
+        _ = peer
+    }
+
+    @Test func capabilitiesComeFromTheServiceProviderConfigAndAProbe() async throws {
+        let peer = try SCIMPeer()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        #expect(try await SCIMCapabilities.probe(client) == SCIMCapabilities(filter: true, incremental: true, maxResults: 1000))
+
+        // A provider that says it cannot filter is never polled incrementally.
+        let file = NSTemporaryDirectory() + "spc-\(UUID().uuidString).json"
+        try #"""
+            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+             "patch": {"supported": true}, "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+             "filter": {"supported": false, "maxResults": 50}, "changePassword": {"supported": false},
+             "sort": {"supported": false}, "etag": {"supported": false}, "authenticationSchemes": []}
+            """#.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let plain = try SCIMPeer(arguments: ["--service-provider-config", file])
+        let plainClient = try SCIMClient(baseURL: plain.url, token: plain.token)
+        #expect(try await SCIMCapabilities.probe(plainClient) == SCIMCapabilities(filter: false, incremental: false, maxResults: 50))
+    }
+}
+
+@Suite struct PageCursorTests {
+    @Test func pagesUntilTheTotal() {
+        var cursor = PageCursor(pageSize: 10)
+        cursor.pageReceived(resources: 10, totalResults: 25)
+        #expect(cursor.startIndex == 11 && !cursor.isDone)
+        cursor.pageReceived(resources: 10, totalResults: 25)
+        cursor.pageReceived(resources: 5, totalResults: 25)
+        #expect(cursor.isDone)
+    }
+
+    @Test func aProviderReturningLessThanAskedIsFollowed() {
+        var cursor = PageCursor(pageSize: 100)
+        cursor.pageReceived(resources: 50, totalResults: 120)
+        #expect(cursor.startIndex == 51 && !cursor.isDone)
+    }
+
+    @Test func anEmptyPageEndsTheRead() {
+        var cursor = PageCursor(pageSize: 10)
+        cursor.pageReceived(resources: 0, totalResults: 40)
+        #expect(cursor.isDone)
+        var empty = PageCursor(pageSize: 10)
+        empty.pageReceived(resources: 0, totalResults: 0)
+        #expect(empty.isDone)
+    }
+}
+
+@Suite struct PulledOpsTests {
+    @Test func aGroupBecomesAnUpsertAndItsMembers() {
+        let group = SCIMResource([
+            "schemas": [.string(SchemaURN.group)], "id": "g1", "displayName": "Team",
+            "members": [["value": "u1"], ["value": "u2"]], "meta": ["resourceType": "Group"],
+        ])
+        #expect(PulledOps.ops(for: [group], kind: .group) == [
+            .create(.group, SCIMResource(["schemas": [.string(SchemaURN.group)], "id": "g1", "displayName": "Team"])),
+            .addMember(groupID: "g1", userID: "u1"), .addMember(groupID: "g1", userID: "u2"),
+        ])
+        let user = SCIMResource(["id": "u1", "userName": "a", "meta": ["lastModified": "2026-01-01T00:00:00Z"]])
+        #expect(PulledOps.ops(for: [user, SCIMResource(["userName": "no id"])], kind: .user) == [
+            .create(.user, SCIMResource(["id": "u1", "userName": "a"]))
+        ])
+    }
+}
