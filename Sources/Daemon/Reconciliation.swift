@@ -4,6 +4,7 @@ import Foundation
 import MySQLSource
 import OffsetStore
 import Reconcile
+import SCIMClient
 import SQLClients
 import Targets
 
@@ -182,6 +183,17 @@ public final class Reconciliation {
     public func runStandalone(
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
+        if case .scim(let scim) = pipeline.source {
+            let target = try TargetFactory.open(pipeline, store: store)
+            return try run(
+                sourceReader: SCIMSourceReader(
+                    client: try SCIMClient(baseURL: scim.url, token: scim.token), pageSize: scim.pageSize),
+                sourceTypes: .scim, targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
+                apply: { ops in
+                    try target.apply(ops)
+                    return ops
+                }, options: options, progress: progress)
+        }
         guard case .mysql(let source)? = pipeline.source.sql?.connection else {
             throw ReconcileSetupError(description: "pipeline \(pipeline.name): only MySQL/MariaDB sources can be reconciled so far")
         }

@@ -99,5 +99,25 @@ import TestSupport
         _ = await task.result
         let run = try #require(try store.runs(pipeline: pipeline.name, kind: "run").first)
         #expect(run.error == nil)
+
+        // `scimsync reconcile` on the same pipeline: the same pass, by hand.
+        try await client.patch(ids[0], at: .users, [
+            PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Barb")
+        ])
+        func reconcile(dryRun: Bool) async throws -> ReconcileOutcome {
+            try await offPool {
+                try Reconciliation(pipeline: pipeline, store: store).runStandalone(options: ReconcileOptions(dryRun: dryRun))
+            }
+        }
+        guard case .dryRun(let report) = try await reconcile(dryRun: true) else {
+            Issue.record("the dry run should find the change")
+            return
+        }
+        #expect(report.repairs == [.patchUser: 1])
+        guard case .repaired = try await reconcile(dryRun: false) else {
+            Issue.record("the pass should repair")
+            return
+        }
+        #expect(value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Barb"))
     }
 }
