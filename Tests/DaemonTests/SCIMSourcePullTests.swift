@@ -15,7 +15,7 @@ import TestSupport
 @Suite struct SCIMSourcePullTests {
     @Test func pullsAFullDirectoryThenChangesThenDeletions() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         func user(_ name: String, _ given: String) -> SCIMResource {
             SCIMResource([
