@@ -8,12 +8,13 @@ import SCIMSource
 
 extension Pipeline {
     /// A pipeline whose source is a SCIM service provider (issue 6, part 3): a full pull at
-    /// start and every `interval` (the seeds' client mode: it also finds deletions), and in
-    /// between, when the provider supports `meta.lastModified gt` filters, incremental polls
-    /// every `poll`. Every page becomes upserts and member additions applied through the
-    /// pipeline's target like any batch; the watermark is committed as the position after each
-    /// pull. A provider that is down or overloaded is retried with backoff; one that refuses
-    /// the token stops the pipeline.
+    /// start and every `interval` (the seeds' client mode, done as a reconciliation pass: it
+    /// also finds deletions and dropped members), and in between, when the provider supports
+    /// `meta.lastModified gt` filters, incremental polls every `poll`, whose pages become
+    /// upserts and member additions applied through the pipeline's target like any batch. The
+    /// watermark is committed as the position after each pull. A provider that is down or
+    /// overloaded, or a target that fails, is retried with backoff; a provider that refuses the
+    /// token stops the pipeline.
     func pull(_ source: SCIMSourceConfig) async throws {
         let name = configuration.name
         let runID = try store.startRun(pipeline: name)
@@ -51,7 +52,7 @@ extension Pipeline {
                         metadata: ["filter": "\(probed.filter)", "incremental": "\(probed.incremental)", "url": "\(source.url)"])
                 }
                 if ContinuousClock.now >= nextFull {
-                    watermark = try await fullPull(puller, counts: &counts)
+                    watermark = try await fullPull(source, client: client, counts: &counts)
                     nextFull = ContinuousClock.now + .seconds(source.intervalSeconds)
                     states.set(name, .streaming)
                 } else if capabilities?.incremental == true, source.pollSeconds != nil {
@@ -61,11 +62,15 @@ extension Pipeline {
                     try store.commit(position: .token(watermark.lastModified ?? ""), pipeline: name)
                 }
                 failures = 0
-            } catch let error as SCIMClientError where error.isTransient && !Task.isCancelled {
+            } catch let error as SCIMClientError where !error.isTransient {
+                // A refused token or a wrong URL: an operator must act.
+                throw error
+            } catch where !Task.isCancelled {
+                // The provider down or overloaded, or the target failing: both come back.
                 failures += 1
                 metrics.retries.increment()
                 states.set(name, .retrying)
-                let delay = ReconnectPolicyDefaults.delay(failures)
+                let delay = SCIMSourceBackoff.delay(failures)
                 logger.warning(
                     "SCIM source failed; retrying", metadata: ["error": "\(error)", "attempt": "\(failures)", "delay": "\(delay)"])
                 try await Task.sleep(for: delay)
@@ -76,37 +81,44 @@ extension Pipeline {
         }
     }
 
-    /// Every user and group, then what the ledger holds that the provider no longer has:
-    /// each such resource is looked up once more (a resource moved between pages while they
-    /// were read is still there) and deleted, or deactivated under `onDelete: deactivate`.
-    private func fullPull(_ puller: SCIMPuller, counts: inout [String: Int]) async throws -> SCIMWatermark {
-        let name = configuration.name
-        var seen: [ResourceKind: Set<String>] = [.user: [], .group: []]
-        let watermark = try await puller.fullPull { kind, page in
-            seen[kind, default: []].formUnion(page.compactMap(\.id))
-            try await applyPulled(page, kind: kind, counts: &counts)
-        }
-        var removals: [ResourceOp] = []
-        var removed: [LedgerEntry] = []
-        for kind in [ResourceKind.group, .user] {
-            for id in try store.ledgerIDs(kind: kind, pipeline: name) where !(seen[kind]?.contains(id) ?? false) {
-                guard try await puller.client.get(id, at: kind == .user ? .users : .groups) == nil else { continue }
-                if kind == .user, configuration.onDelete == .deactivate {
-                    removals.append(.deactivate(userID: id))
-                } else {
-                    removals.append(.delete(kind, id: id))
-                    removed.append(LedgerEntry(kind: kind, id: id))
-                }
+    /// A full pull is a reconciliation pass with the provider as its source: both sides read
+    /// and merge-joined, and only the differences applied (creates, minimal changes, member
+    /// additions and removals, deletions or deactivations of what scimsync created), within
+    /// the pipeline's safety limits (`reconcile.maxRemovals`: a pull that would remove more is
+    /// held until `scimsync approve`).
+    private func fullPull(_ source: SCIMSourceConfig, client: SCIMClient, counts: inout [String: Int]) async throws
+        -> SCIMWatermark
+    {
+        let (pipeline, store, name) = (configuration, self.store, configuration.name)
+        while true {
+            let (outcome, watermark) = try await target.run { target -> (ReconcileOutcome, SCIMWatermark) in
+                let reader = SCIMSourceReader(client: client, pageSize: source.pageSize)
+                let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
+                    sourceReader: reader, sourceTypes: .scim,
+                    targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
+                    apply: { ops in
+                        try target.apply(ops)
+                        return ops
+                    }, options: ReconcileOptions())
+                return (outcome, reader.watermark)
             }
+            if case .refused(_, let reason) = outcome {
+                try await holdUntilApproved(reason)
+                states.set(name, .loading)
+                continue
+            }
+            metrics.reconciles.increment()
+            metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
+            for (kind, count) in outcome.report.runLogCounts { counts[kind, default: 0] += count }
+            try store.commit(position: .token(watermark.lastModified ?? ""), pipeline: name)
+            logger.info(
+                "full SCIM pull applied",
+                metadata: [
+                    "users": "\(outcome.report.sourceUsers)", "groups": "\(outcome.report.sourceGroups)",
+                    "repairs": "\(outcome.report.totalRepairs)",
+                ])
+            return watermark
         }
-        if !removals.isEmpty {
-            let ordered = ResourceOp.ordered(removals)
-            try await applyRetrying { target in try target.apply(ordered) }
-            count(ordered, &counts)
-        }
-        try store.commit(position: .token(watermark.lastModified ?? ""), pipeline: name, removed: removed)
-        logger.info("full SCIM pull applied", metadata: ["users": "\(seen[.user]?.count ?? 0)", "groups": "\(seen[.group]?.count ?? 0)"])
-        return watermark
     }
 
     /// One page as one target transaction; its resources join the ledger before it commits.
@@ -128,7 +140,7 @@ extension Pipeline {
 }
 
 /// The backoff of a SCIM source that is down: 1 s doubling to 60 s.
-enum ReconnectPolicyDefaults {
+enum SCIMSourceBackoff {
     static func delay(_ failures: Int) -> Duration {
         .seconds(min(60, 1 << min(failures - 1, 6)))
     }

@@ -30,3 +30,13 @@ struct ClosureChunks<Element>: OrderedChunks {
 
     mutating func next() throws -> [Element]? { try nextChunk() }
 }
+
+/// Serves a sorted array a chunk at a time.
+func chunks<Element>(_ elements: [Element], _ size: Int) -> ClosureChunks<Element> {
+    var start = 0
+    return ClosureChunks {
+        guard start < elements.count else { return nil }
+        defer { start += size }
+        return Array(elements[start..<min(start + size, elements.count)])
+    }
+}

@@ -4,6 +4,7 @@ import Foundation
 import MySQLSource
 import OffsetStore
 import Reconcile
+import SCIMClient
 import SQLClients
 import Targets
 
@@ -119,9 +120,20 @@ public final class Reconciliation {
         apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
+        try run(
+            sourceReader: SnapshotSourceReader(snapshot, layout: source), sourceTypes: sourceTypes, targetReader: reader,
+            apply: apply, skip: skip, options: options, progress: progress)
+    }
+
+    /// One pass over either kind of source and target (a SCIM source's full pull included).
+    func run(
+        sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
+        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
+    ) throws -> ReconcileOutcome {
         let orders = try reader.idOrders(source: sourceTypes, pipeline: pipeline.name)
         var context = PassContext(
-            snapshot: snapshot, reader: reader, orders: orders, options: options, applying: false, apply: apply,
+            sourceReader: sourceReader, reader: reader, orders: orders, options: options, applying: false, apply: apply,
             skip: skip, progress: progress, pipeline: pipeline.name)
         if !options.dryRun, try reader.isEmpty() {
             // Nothing to remove from an empty target (a first load): no plan to check first.
@@ -171,6 +183,17 @@ public final class Reconciliation {
     public func runStandalone(
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
+        if case .scim(let scim) = pipeline.source {
+            let target = try TargetFactory.open(pipeline, store: store)
+            return try run(
+                sourceReader: SCIMSourceReader(
+                    client: try SCIMClient(baseURL: scim.url, token: scim.token), pageSize: scim.pageSize),
+                sourceTypes: .scim, targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
+                apply: { ops in
+                    try target.apply(ops)
+                    return ops
+                }, options: options, progress: progress)
+        }
         guard case .mysql(let source)? = pipeline.source.sql?.connection else {
             throw ReconcileSetupError(description: "pipeline \(pipeline.name): only MySQL/MariaDB sources can be reconciled so far")
         }
@@ -200,7 +223,7 @@ public final class Reconciliation {
 
     /// What a pass carries from phase to phase.
     struct PassContext {
-        let snapshot: ConsistentSnapshot
+        let sourceReader: any ReconcileSourceReader
         let reader: any ReconcileTargetReader
         let orders: IDOrders
         let options: ReconcileOptions
@@ -226,18 +249,11 @@ public final class Reconciliation {
     }
 
     private func entries(_ kind: ResourceKind, _ context: inout PassContext, _ report: inout DriftReport) throws {
-        let sourceTable = kind == .user ? source.users.table : source.groups!.table
-        let sourceID = kind == .user ? source.userMapper.idColumn : source.groupMapper!.idColumn
-        let sourceRows = SnapshotRows(context.snapshot, table: sourceTable, key: [sourceID], chunkSize: context.options.chunkSize)
-        let source = self.source
         let order = kind == .user ? context.orders.users : context.orders.groups
-        // Made once: a mapper resolves its attribute map when it is made.
-        guard let sourceMapper = kind == .user ? source.userMapper : source.groupMapper,
-            kind == .user || target.groupMapper != nil
-        else { return }
+        guard kind == .user || (source.groupMapper != nil && target.groupMapper != nil) else { return }
         var join = MergeJoin(
-            source: MappedChunks(nextRows: sourceRows.next) { try source.entry(kind, row: $0, mapper: sourceMapper) },
-            sourceName: "source table \(sourceTable)", sourceKey: \DirectoryEntry.id,
+            source: try context.sourceReader.entries(kind, chunkSize: context.options.chunkSize, order: order),
+            sourceName: context.sourceReader.name(kind), sourceKey: \DirectoryEntry.id,
             target: try context.reader.entries(kind, chunkSize: context.options.chunkSize, order: order),
             targetName: context.reader.name(kind), targetKey: \DirectoryEntry.id, compare: order.compare)
         let phase = kind == .user ? "users" : "groups"
@@ -334,18 +350,11 @@ public final class Reconciliation {
     }
 
     private func parents(_ context: inout PassContext, _ report: inout DriftReport) throws {
-        guard let sourceGroups = source.groups, let sourceMapper = source.groupMapper else { return }
-        let sourceRows = SnapshotRows(
-            context.snapshot, table: sourceGroups.table, key: [sourceMapper.idColumn],
-            columns: [sourceMapper.idColumn] + (sourceGroups.parent.map { [$0] } ?? []), chunkSize: context.options.chunkSize)
-        let source = self.source
-        guard target.groupMapper != nil else { return }
+        guard source.groupMapper != nil, target.groupMapper != nil else { return }
         typealias Parent = (id: String, parent: String?)
         var join = MergeJoin(
-            source: MappedChunks(nextRows: sourceRows.next) { row -> Parent? in
-                (try sourceMapper.id(in: row), try source.parentID(inGroupsRow: row))
-            },
-            sourceName: "source table \(sourceGroups.table)", sourceKey: { (entry: Parent) in entry.id },
+            source: try context.sourceReader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
+            sourceName: context.sourceReader.name(.group), sourceKey: { (entry: Parent) in entry.id },
             target: try context.reader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
             targetName: context.reader.name(.group), targetKey: { (entry: Parent) in entry.id },
             compare: context.orders.groups.compare)
@@ -378,22 +387,10 @@ public final class Reconciliation {
     }
 
     private func memberships(_ context: inout PassContext, _ report: inout DriftReport) throws {
-        let sourceRows: SnapshotRows
-        if let relation = source.membership {
-            sourceRows = SnapshotRows(
-                context.snapshot, table: relation.table, key: [relation.user, relation.group],
-                columns: [relation.user, relation.group], chunkSize: context.options.chunkSize)
-        } else {
-            let idColumn = source.userMapper.idColumn
-            sourceRows = SnapshotRows(
-                context.snapshot, table: source.users.table, key: [idColumn], columns: [idColumn, source.users.group!],
-                chunkSize: context.options.chunkSize)
-        }
-        let source = self.source
         let order = context.orders.memberships
         var join = MergeJoin(
-            source: MappedChunks(nextRows: sourceRows.next) { try source.membership(in: $0) },
-            sourceName: "source table \(source.membership?.table ?? source.users.table)", sourceKey: { $0 },
+            source: try context.sourceReader.memberships(chunkSize: context.options.chunkSize, order: order),
+            sourceName: context.sourceReader.membershipsName, sourceKey: { $0 },
             target: try context.reader.memberships(chunkSize: context.options.chunkSize, order: order),
             targetName: context.reader.membershipsName, targetKey: { $0 },
             compare: { order.compare($0, $1) })

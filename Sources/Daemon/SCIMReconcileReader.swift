@@ -43,14 +43,14 @@ final class SCIMReconcileReader: ReconcileTargetReader {
             attributes["id"] = .string(sourceID)
             return DirectoryEntry(id: sourceID, resource: SCIMResource(attributes))
         }.sorted { order.compare($0.id, $1.id) < 0 }
-        return Self.chunks(entries, chunkSize)
+        return chunks(entries, chunkSize)
     }
 
     /// SCIM groups have no parent (RFC 7643 §4.2).
     func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> {
         let parents = try read(.group).map { (id: $0.sourceID, parent: String?.none) }
             .sorted { order.compare($0.id, $1.id) < 0 }
-        return Self.chunks(parents, chunkSize)
+        return chunks(parents, chunkSize)
     }
 
     func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> {
@@ -63,7 +63,7 @@ final class SCIMReconcileReader: ReconcileTargetReader {
             }
         }
         memberships.sort { order.compare($0, $1) < 0 }
-        return Self.chunks(memberships, chunkSize)
+        return chunks(memberships, chunkSize)
     }
 
     func existingUserIDs(_ ids: [String]) throws -> Set<String> {
@@ -93,15 +93,6 @@ final class SCIMReconcileReader: ReconcileTargetReader {
             userSourceIDs = Dictionary(found.map { ($0.resource.id ?? "", $0.sourceID) }) { first, _ in first }
         }
         return found
-    }
-
-    private static func chunks<Element>(_ elements: [Element], _ size: Int) -> ClosureChunks<Element> {
-        var start = 0
-        return ClosureChunks {
-            guard start < elements.count else { return nil }
-            defer { start += size }
-            return Array(elements[start..<min(start + size, elements.count)])
-        }
     }
 }
 

@@ -10,12 +10,12 @@ import Testing
 import TestSupport
 
 /// A pipeline with `source: scim:` (config/scim-to-sqlite.yaml) reading a real scim2-server
-/// into the SQLite example tables: the first full pull, incremental polls, and a deletion
-/// found by the next full pull.
+/// into the SQLite example tables: the first full pull, incremental polls, and a deletion and
+/// a dropped member found by the next full pull.
 @Suite struct SCIMSourcePullTests {
     @Test func pullsAFullDirectoryThenChangesThenDeletions() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         func user(_ name: String, _ given: String) -> SCIMResource {
             SCIMResource([
@@ -40,6 +40,8 @@ import TestSupport
         let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "interval: 1h", with: "interval: 3s")
             .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
+            // A directory of three: one removal is a third of it, beyond the default 10%.
+            .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
         let config = try ConfigLoader.parse(
             text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
             environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
@@ -75,9 +77,18 @@ import TestSupport
             count("portal_users") == 4 && value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Babs")
         }
 
-        // A deletion on the provider: the next full pull deactivates the user (onDelete: deactivate).
+        // A deletion and a member dropped on the provider: the next full pull (a reconciliation
+        // pass) deactivates the user (onDelete: deactivate) and removes the membership.
+        let team = try #require(try await client.search(.groups).resources.first?.id)
+        try await client.patch(team, at: .groups, [
+            PatchOperation(op: .remove, path: try AttributePath.parse(#"members[value eq "\#(ids[1])"]"#))
+        ])
         try await client.delete(ids[2], at: .users)
-        try await waitUntil("the deletion") { value("SELECT enabled FROM portal_users WHERE id = '\(ids[2])'") == .int(0) }
+        try await waitUntil("the deletion and the dropped member") {
+            value("SELECT enabled FROM portal_users WHERE id = '\(ids[2])'") == .int(0)
+                && value("SELECT user_id FROM portal_memberships") == .text(ids[0]) && count("portal_memberships") == 1
+        }
+        #expect(value("SELECT enabled FROM portal_users WHERE id = '\(ids[0])'") == .int(1))
 
         guard case .token(let watermark)? = try store.position(pipeline: pipeline.name) else {
             Issue.record("no watermark stored")
@@ -88,5 +99,25 @@ import TestSupport
         _ = await task.result
         let run = try #require(try store.runs(pipeline: pipeline.name, kind: "run").first)
         #expect(run.error == nil)
+
+        // `scimsync reconcile` on the same pipeline: the same pass, by hand.
+        try await client.patch(ids[0], at: .users, [
+            PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Barb")
+        ])
+        func reconcile(dryRun: Bool) async throws -> ReconcileOutcome {
+            try await offPool {
+                try Reconciliation(pipeline: pipeline, store: store).runStandalone(options: ReconcileOptions(dryRun: dryRun))
+            }
+        }
+        guard case .dryRun(let report) = try await reconcile(dryRun: true) else {
+            Issue.record("the dry run should find the change")
+            return
+        }
+        #expect(report.repairs == [.patchUser: 1])
+        guard case .repaired = try await reconcile(dryRun: false) else {
+            Issue.record("the pass should repair")
+            return
+        }
+        #expect(value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Barb"))
     }
 }

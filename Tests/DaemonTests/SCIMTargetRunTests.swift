@@ -13,7 +13,7 @@ import TestSupport
 @Suite struct SCIMTargetRunTests {
     @Test func runPushesToAProviderAndResumesWithoutDuplicates() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         let path = fixture.stateDirectory + "/scimsync.yaml"
         let logPath = fixture.stateDirectory + "/scimsync.log"
@@ -119,7 +119,7 @@ import TestSupport
 
     @Test func aProviderThatAcceptsTheTokenPasses() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let (passed, lines) = try await check(token: peer.token, url: peer.url, fixture: fixture)
         #expect(passed, "\(lines)")
         #expect(lines.last == "ok    hr-to-scim target: SCIM provider at \(peer.url) accepts the token; PATCH supported")
@@ -127,7 +127,7 @@ import TestSupport
 
     @Test func aRefusedTokenFailsWithAdvice() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let (passed, lines) = try await check(token: "wrong-token-4711", url: peer.url, fixture: fixture)
         #expect(!passed)
         #expect(lines.last == "FAIL  hr-to-scim target: the SCIM provider answered GET /Users?startIndex=…&count=… with HTTP 401: "
@@ -142,7 +142,7 @@ import TestSupport
 @Suite struct SCIMTargetReconcileTests {
     @Test func driftOnTheProviderIsFoundAndRepaired() async throws {
         let fixture = try ExampleDirectories()
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
         let config = try ConfigLoader.parse(

@@ -45,8 +45,14 @@ final class ScriptedProvider: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
         server = Task { try await app.runService() }
         url = "http://127.0.0.1:\(port)"
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !SCIMPeer.canConnect(port: port), ContinuousClock.now < deadline {
+        // The whole suite runs in parallel on two cores: starting can take a while, and a test
+        // must not begin before the server listens (its first request would fail to connect).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !SCIMPeer.canConnect(port: port) {
+            guard ContinuousClock.now < deadline else {
+                server.cancel()
+                throw SCIMPeerFailed(reason: "the scripted provider did not listen on port \(port) within 60 s")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct SCIMPullerTests {
     /// A provider holding `users` users and a group of the first three.
     func provider(users: Int) async throws -> (SCIMPeer, SCIMClient, [String]) {
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         var ids: [String] = []
         for number in 1...users {
@@ -71,7 +71,7 @@ import TestSupport
     }
 
     @Test func capabilitiesComeFromTheServiceProviderConfigAndAProbe() async throws {
-        let peer = try SCIMPeer()
+        let peer = try await SCIMPeer.start()
         let client = try SCIMClient(baseURL: peer.url, token: peer.token)
         #expect(try await SCIMCapabilities.probe(client) == SCIMCapabilities(filter: true, incremental: true, maxResults: 1000))
 
@@ -84,7 +84,7 @@ import TestSupport
              "sort": {"supported": false}, "etag": {"supported": false}, "authenticationSchemes": []}
             """#.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let plain = try SCIMPeer(arguments: ["--service-provider-config", file])
+        let plain = try await SCIMPeer.start(arguments: ["--service-provider-config", file])
         let plainClient = try SCIMClient(baseURL: plain.url, token: plain.token)
         #expect(try await SCIMCapabilities.probe(plainClient) == SCIMCapabilities(filter: false, incremental: false, maxResults: 50))
     }

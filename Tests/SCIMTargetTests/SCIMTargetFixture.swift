@@ -38,8 +38,13 @@ final class SCIMTargetFixture: Sendable {
         groups: GroupsTable(table: "sync_groups", attributes: groupMap),
         membership: MembershipTable(table: "sync_users_groups_rel", user: "user_id", group: "group_id"))
 
-    init() throws {
-        peer = try SCIMPeer()
+    /// Starts the provider (without holding a thread while it starts).
+    static func make() async throws -> SCIMTargetFixture {
+        try SCIMTargetFixture(peer: await SCIMPeer.start())
+    }
+
+    private init(peer: SCIMPeer) throws {
+        self.peer = peer
         client = try SCIMClient(
             baseURL: peer.url, token: peer.token, policy: RetryPolicy(initialDelay: .milliseconds(20), maximumAttempts: 3))
         directory = NSTemporaryDirectory() + "scim-target-" + UUID().uuidString

@@ -10,7 +10,7 @@ import Testing
     typealias Fixture = SCIMTargetFixture
 
     @Test func createPatchDeactivateReactivateDelete() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         let target = try fixture.target()
         try await target.apply([.create(.user, Fixture.user("1", "bjensen")), .create(.group, Fixture.group("10", "Engineering"))])
 
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func membersGoInChunksOfAtMostTheLimit() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         let target = try fixture.target(membersPerPatch: 100)
         let users = (1...250).map { String($0) }
         try await target.apply([.create(.group, Fixture.group("g", "Everyone"))] + users.map { .create(.user, Fixture.user($0, "user\($0)")) })
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aConflictWithoutAdoptLeavesTheProvidersResourceAlone() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         guard case .created(let existing) = try await fixture.client.create(
             SCIMResource(["schemas": [.string(SchemaURN.user)], "userName": "bjensen", "name": ["givenName": "Original"]]),
             at: .users)
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func aConflictWithAdoptTakesTheResourceOver() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         guard case .created(let existing) = try await fixture.client.create(
             SCIMResource(["schemas": [.string(SchemaURN.user)], "userName": "bjensen", "name": ["givenName": "Original"]]),
             at: .users)
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func replayingABatchAfterARestartChangesNothing() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         let batch: [ResourceOp] = [
             .create(.group, Fixture.group("10", "Engineering")),
             .create(.user, Fixture.user("1", "bjensen")),
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func aCreateWhoseAnswerWasLostIsRecognisedAsOurOwn() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         try await fixture.target().apply([.create(.user, Fixture.user("5", "lost"))])
         let providerID = try #require(try fixture.providerID("5", .user))
         // The crash window: the POST went through, its answer was never recorded.
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func aResourceDeletedOnTheProviderIsCreatedAgain() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         let target = try fixture.target()
         try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])
         let first = try #require(try fixture.providerID("1", .user))
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test func aRefusedValueSkipsItsOperationNotTheBatch() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         var nameless = Fixture.user("8", "x")
         _ = nameless.attributes.removeValue(forKey: "userName")
         let report = try await fixture.target().apply([.create(.user, nameless), .create(.user, Fixture.user("9", "valid"))])
@@ -184,7 +184,7 @@ import Testing
     }
 
     @Test func aRefusedTokenStopsTheBatch() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture.make()
         let target = try fixture.target(token: "not-the-token-0123")
         do {
             try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])

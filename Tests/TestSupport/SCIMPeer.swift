@@ -10,12 +10,22 @@ public final class SCIMPeer: @unchecked Sendable {
     public let token: String
     private let process: Process
 
+    private init(url: String, token: String, process: Process) {
+        self.url = url
+        self.token = token
+        self.process = process
+    }
+
+    /// Starts a server and waits until it listens, sleeping between checks without holding a
+    /// thread: tests run on Swift's cooperative pool, two threads on this machine, which a
+    /// blocking wait would take from every other test for the second Python needs to start.
+    ///
     /// - Parameter arguments: more options for scim2-server (`--service-provider-config FILE`).
-    public init(arguments: [String] = []) throws {
+    public static func start(arguments: [String] = []) async throws -> SCIMPeer {
         guard let program = ProcessInfo.processInfo.environment["SCIMSYNC_TEST_SCIM2_SERVER"], !program.isEmpty else {
             throw MissingTestServer(variable: "SCIMSYNC_TEST_SCIM2_SERVER", problem: "is not set")
         }
-        token = "test-token-" + UUID().uuidString
+        let token = "test-token-" + UUID().uuidString
         var lastError: (any Error)?
         // A port found free may be taken before the server binds it: try a few.
         for _ in 0..<5 {
@@ -31,10 +41,8 @@ public final class SCIMPeer: @unchecked Sendable {
             process.standardError = FileHandle.nullDevice
             do {
                 try process.run()
-                try Self.waitForListener(port: port, process: process)
-                self.process = process
-                url = "http://127.0.0.1:\(port)"
-                return
+                try await waitForListener(port: port, process: process)
+                return SCIMPeer(url: "http://127.0.0.1:\(port)", token: token, process: process)
             } catch {
                 lastError = error
                 if process.isRunning { process.terminate() }
@@ -54,12 +62,12 @@ public final class SCIMPeer: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    private static func waitForListener(port: Int, process: Process) throws {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+    private static func waitForListener(port: Int, process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             guard process.isRunning else { throw SCIMPeerFailed(reason: "scim2-server exited on start") }
             if canConnect(port: port) { return }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw SCIMPeerFailed(reason: "scim2-server did not listen on port \(port) within 30 s")
     }

@@ -36,59 +36,6 @@ extension TargetFactory {
     }
 }
 
-/// A pipeline's SCIM provider ids, kept in the offset store.
-public struct OffsetStoreSCIMIDs: SCIMIDMap {
-    let store: OffsetStore
-    let pipeline: String
-
-    public init(store: OffsetStore, pipeline: String) {
-        self.store = store
-        self.pipeline = pipeline
-    }
-
-    public func entry(_ sourceID: String, kind: ResourceKind) throws -> SCIMIDEntry? {
-        switch try store.scimProviderID(sourceID, kind: kind, pipeline: pipeline) {
-        case .some(.some(let providerID)): .mapped(providerID)
-        case .some(.none): .pending
-        case .none: nil
-        }
-    }
-
-    public func recordIntent(_ sourceID: String, kind: ResourceKind) throws {
-        try store.setSCIMProviderID(nil, for: sourceID, kind: kind, pipeline: pipeline)
-    }
-
-    public func map(_ sourceID: String, to providerID: String, kind: ResourceKind) throws {
-        try store.setSCIMProviderID(providerID, for: sourceID, kind: kind, pipeline: pipeline)
-    }
-
-    public func forget(_ sourceID: String, kind: ResourceKind) throws {
-        try store.removeSCIMProviderID(sourceID, kind: kind, pipeline: pipeline)
-    }
-}
-
-extension PipelineConfig {
-    /// The layout the source's rows are read through. A SCIM source has none (it serves SCIM
-    /// resources): the target's layout, which maps the same resources, stands in for it, so
-    /// that comparisons cover the attributes the target keeps. The configuration refuses a
-    /// SCIM source with a SCIM target, so one of the two is SQL.
-    public var sourceLayout: DirectoryLayout {
-        if let layout = source.sql?.layout ?? target.sql?.layout { return layout }
-        preconditionFailure("pipeline \(name): a scim source with a scim target (the configuration refuses it)")
-    }
-}
-
-extension PipelineConfig {
-    /// The layout reconciliation compares the target through. A SCIM target keeps what the
-    /// source layout maps, as SCIM attributes, without a group parent (SCIM has none).
-    public var targetLayout: DirectoryLayout {
-        if let layout = target.sql?.layout { return layout }
-        var layout = sourceLayout
-        layout.groups?.parent = nil
-        return layout
-    }
-}
-
 extension TargetFactory {
     /// What a reconciliation reads `pipeline`'s target through: a SQL target (`sharing`'s
     /// connection, or one of its own), or the SCIM provider page by page.
