@@ -263,7 +263,12 @@ extension SQLTarget {
     }
 
     private func selectList(_ table: MappedTable) -> String {
-        table.columns.map { "t.\(dialect.quote(table.table.column($0))) AS \(dialect.quote($0))" }.joined(separator: ", ")
+        let kind = table.mapper.kind
+        if let cached = queryCache.selectLists[kind] { return cached }
+        let list = table.columns.map { "t.\(dialect.quote(table.table.column($0))) AS \(dialect.quote($0))" }
+            .joined(separator: ", ")
+        queryCache.selectLists[kind] = list
+        return list
     }
 
     private func appendWhere(_ filter: Filter?, kind: ResourceKind, table: MappedTable, builder: inout StatementBuilder)
@@ -271,7 +276,14 @@ extension SQLTarget {
     {
         guard let filter else { return }
         builder.append(" WHERE ")
-        let translator = FilterSQL(dialect: dialect, table: table, alias: "t", membership: membershipSQL(kind))
+        let membership: MembershipSQL?
+        if let cached = queryCache.memberships[kind] {
+            membership = cached
+        } else {
+            membership = membershipSQL(kind)
+            queryCache.memberships[kind] = membership
+        }
+        let translator = FilterSQL(dialect: dialect, table: table, alias: "t", membership: membership)
         try translator.append(filter, to: &builder)
     }
 
@@ -332,4 +344,11 @@ extension SQLTarget {
     private func resource(from row: Row, kind: ResourceKind, table: MappedTable) throws -> SCIMResource {
         try table.mapper.resource(from: row)
     }
+}
+
+/// Statement pieces of the SCIM server's reads, by resource kind.
+struct QueryCache {
+    var selectLists: [ResourceKind: String] = [:]
+    /// The `members`/`groups` filter pieces; the inner nil caches "none in this layout".
+    var memberships: [ResourceKind: MembershipSQL?] = [:]
 }

@@ -19,6 +19,8 @@ public final class SQLTarget {
     let users: MappedTable
     let groups: MappedTable?
     let relation: TargetTable?
+    /// What the SCIM server's reads build once per table instead of once per request.
+    var queryCache = QueryCache()
 
     /// Opens a target over `connection`, reading the column types of the layout's tables from
     /// the catalog once.
