@@ -31,11 +31,14 @@ public final class SCIMPeer: @unchecked Sendable {
         for _ in 0..<5 {
             let port = try TestServers.closedPort()
             let process = Process()
-            // Under timeout(1): a test process killed before it stops its peers leaves them
-            // running for 15 minutes at most.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            // The test process blocks SIGTERM (its signal handling), and children inherit the
+            // mask: started as it is, the server would ignore `terminate()` and outlive the
+            // tests. The venv's Python clears the mask, then becomes the server.
+            let python = URL(fileURLWithPath: program).deletingLastPathComponent().appendingPathComponent("python3").path
+            process.executableURL = URL(fileURLWithPath: python)
             process.arguments = [
-                "900", program, "--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token,
+                "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                program, "--hostname", "127.0.0.1", "--port", String(port), "--bearer-token", token,
             ] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
