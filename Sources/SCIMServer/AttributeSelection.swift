@@ -50,6 +50,11 @@ struct AttributeSelection: Sendable {
         }
     }
 
+    /// `resource` with the selection applied.
+    func apply(to resource: SCIMResource) -> SCIMResource {
+        SCIMResource(apply(to: resource.attributes))
+    }
+
     /// `object` with the selection applied.
     func apply(to object: SCIMObject) -> SCIMObject {
         if !included.isEmpty {

@@ -86,27 +86,36 @@ struct Handlers: Sendable {
     }
 
     func schemas(_ request: Request) -> Response {
-        let listed = documents.schemas.map { located($0, request, "Schemas") }
-        return SCIMResponse.json(ListResponse(totalResults: listed.count, startIndex: 1, itemsPerPage: listed.count, resources: listed).json)
+        listing(documents.schemas, request, "Schemas")
     }
 
     func schema(_ request: Request, id: String) throws -> Response {
-        guard let schema = documents.schemas.first(where: { $0["id"]?.stringValue?.caseInsensitiveEquals(id) == true }) else {
-            throw SCIMError(status: 404, detail: "no schema \(id)")
-        }
-        return SCIMResponse.json(.object(located(schema, request, "Schemas").attributes))
+        try document(documents.schemas, id: id, request, "Schemas", noun: "schema")
     }
 
     func resourceTypes(_ request: Request) -> Response {
-        let listed = documents.resourceTypes.map { located($0, request, "ResourceTypes") }
-        return SCIMResponse.json(ListResponse(totalResults: listed.count, startIndex: 1, itemsPerPage: listed.count, resources: listed).json)
+        listing(documents.resourceTypes, request, "ResourceTypes")
     }
 
     func resourceType(_ request: Request, id: String) throws -> Response {
-        guard let type = documents.resourceTypes.first(where: { $0["id"]?.stringValue?.caseInsensitiveEquals(id) == true }) else {
-            throw SCIMError(status: 404, detail: "no resource type \(id)")
+        try document(documents.resourceTypes, id: id, request, "ResourceTypes", noun: "resource type")
+    }
+
+    /// Every discovery document of `endpoint` as one ListResponse.
+    private func listing(_ all: [SCIMObject], _ request: Request, _ endpoint: String) -> Response {
+        let listed = all.map { located($0, request, endpoint) }
+        return SCIMResponse.json(
+            ListResponse(totalResults: listed.count, startIndex: 1, itemsPerPage: listed.count, resources: listed).json)
+    }
+
+    /// The discovery document of `endpoint` whose `id` is `id` (compared ignoring case).
+    private func document(_ all: [SCIMObject], id: String, _ request: Request, _ endpoint: String, noun: String) throws
+        -> Response
+    {
+        guard let found = all.first(where: { $0["id"]?.stringValue?.caseInsensitiveEquals(id) == true }) else {
+            throw SCIMError(status: 404, detail: "no \(noun) \(id)")
         }
-        return SCIMResponse.json(.object(located(type, request, "ResourceTypes").attributes))
+        return SCIMResponse.json(.object(located(found, request, endpoint).attributes))
     }
 
     private func located(_ document: SCIMObject, _ request: Request, _ endpoint: String) -> SCIMResource {
@@ -166,9 +175,7 @@ struct Handlers: Sendable {
 
     func get(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
         try supported(kind)
-        let query = QueryParameters(request.uri.query)
-        let selection = try AttributeSelection(
-            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"]))
+        let selection = try Self.selection(request)
         let memberships = selection.includes(kind.membershipAttribute)
         guard let resource = try await service.resource(kind, id: id, base: base(request), withMemberships: memberships) else {
             throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
@@ -190,25 +197,29 @@ struct Handlers: Sendable {
 
     func create(_ kind: ResourceKind, _ request: Request) async throws -> Response {
         try supported(kind)
+        let selection = try Self.selection(request)
         let created = try await service.create(
-            kind, body: try await body(request), base: base(request), withMemberships: try returnsMemberships(kind, request))
-        return SCIMResponse.resource(try selected(created, request), status: .created, location: true)
+            kind, body: try await body(request), base: base(request),
+            withMemberships: selection.includes(kind.membershipAttribute))
+        return SCIMResponse.resource(selection.apply(to: created), status: .created, location: true)
     }
 
     func replace(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
         try supported(kind)
+        let selection = try Self.selection(request)
         let replaced = try await service.replace(
             kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
-            withMemberships: try returnsMemberships(kind, request))
-        return SCIMResponse.resource(try selected(replaced, request))
+            withMemberships: selection.includes(kind.membershipAttribute))
+        return SCIMResponse.resource(selection.apply(to: replaced))
     }
 
     func patch(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
         try supported(kind)
+        let selection = try Self.selection(request)
         let patched = try await service.patch(
             kind, id: id, body: try await body(request), ifMatch: request.headers[.ifMatch], base: base(request),
-            withMemberships: try returnsMemberships(kind, request))
-        return SCIMResponse.resource(try selected(patched, request))
+            withMemberships: selection.includes(kind.membershipAttribute))
+        return SCIMResponse.resource(selection.apply(to: patched))
     }
 
     func delete(_ kind: ResourceKind, _ request: Request, id: String) async throws -> Response {
@@ -225,23 +236,11 @@ struct Handlers: Sendable {
         }
     }
 
-    /// The resource with `attributes`/`excludedAttributes` from the URL applied (RFC 7644
-    /// §3.9 allows them on writes too).
-    private func selected(_ resource: SCIMResource, _ request: Request) throws -> SCIMResource {
-        let query = QueryParameters(request.uri.query)
-        let selection = try AttributeSelection(
-            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"]))
-        var copy = resource
-        copy.attributes = selection.apply(to: resource.attributes)
-        return copy
-    }
-
-    /// Whether the response to a write carries `members` (groups) or `groups` (users).
-    private func returnsMemberships(_ kind: ResourceKind, _ request: Request) throws -> Bool {
+    /// `attributes`/`excludedAttributes` from the URL (RFC 7644 §3.9 allows them on writes too).
+    private static func selection(_ request: Request) throws -> AttributeSelection {
         let query = QueryParameters(request.uri.query)
         return try AttributeSelection(
-            attributes: Self.names(query["attributes"]), excluded: Self.names(query["excludedAttributes"])
-        ).includes(kind.membershipAttribute)
+            attributes: names(query["attributes"]), excluded: names(query["excludedAttributes"]))
     }
 
     private static func names(_ text: String?) -> [String] {

@@ -23,13 +23,7 @@ struct InitTarget: ParsableCommand {
     var scim = false
 
     func run() throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         let endpoint: Endpoint
         let name: String
         if scim {

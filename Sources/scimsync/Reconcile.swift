@@ -43,13 +43,7 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         var pipelines = loaded.pipelines
         if let pipeline {
             pipelines = pipelines.filter { $0.name == pipeline }
@@ -231,13 +225,7 @@ struct Approve: ParsableCommand {
     var pipeline: String
 
     func run() throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         guard loaded.pipelines.contains(where: { $0.name == pipeline }) else {
             FileHandle.standardError.write(Data("\(config): no pipeline named \(pipeline)\n".utf8))
             throw ExitCode(2)

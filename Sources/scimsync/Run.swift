@@ -23,13 +23,7 @@ struct Run: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         let logger = Logger(label: "scimsync")
         let store: OffsetStore
         do {

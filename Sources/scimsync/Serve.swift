@@ -23,13 +23,7 @@ struct Serve: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         guard let scim = loaded.scim else {
             FileHandle.standardError.write(Data("\(config): no \"scim\" block: add one (see the README, \"scim\") to serve a directory\n".utf8))
             throw ExitCode(2)

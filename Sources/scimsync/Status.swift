@@ -13,13 +13,7 @@ struct Status: ParsableCommand {
     var config: String
 
     func run() throws {
-        let loaded: ScimsyncConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfig(config)
         do {
             for status in try PipelineStatus.all(loaded) { print(status.line) }
         } catch {

@@ -1,0 +1,14 @@
+import ArgumentParser
+import Config
+import Foundation
+
+/// Loads the configuration a command was given; an invalid file prints every problem
+/// (`file: key.path: …`) on standard error and exits 2, as every command documents.
+func loadConfig(_ path: String) throws -> ScimsyncConfig {
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(2)
+    }
+}
