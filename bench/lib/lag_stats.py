@@ -8,10 +8,16 @@ The achieved rate counts the rows after the first transaction over the time from
 to the last one. Row id belongs to transaction (id - FIRST_ID) // BATCH. The lag of a row is its arrival
 minus the time its transaction's COMMIT was issued: an upper bound, since the binlog event
 can reach scimsync before COMMIT returns to the writer.
+
+The result also holds the lag over time ("series", for bench/plot): per quarter second of
+the writing (by the time the transaction's COMMIT was issued, from the first one), the rows
+that arrived, their p50 and their maximum lag in milliseconds.
 """
 
 import json
 import sys
+
+BUCKET_SECONDS = 0.25
 
 
 def percentile(sorted_values, fraction):
@@ -34,14 +40,23 @@ def main():
             commit_ms.append((float(returned) - float(issued)) * 1000)
     commit_ms.sort()
     lags = []
+    buckets = {}
+    started = min(commits.values()) if commits else 0
     with open(arrivals_path) as lines:
         for line in lines:
             row_id, at = line.split()
             row_id = int(row_id)
             if not first_id <= row_id < first_id + total:
                 continue
-            lags.append((float(at) - commits[(row_id - first_id) // batch]) * 1000)
+            issued = commits[(row_id - first_id) // batch]
+            lag = (float(at) - issued) * 1000
+            lags.append(lag)
+            buckets.setdefault(int((issued - started) / BUCKET_SECONDS), []).append(lag)
     lags.sort()
+    series = []
+    for bucket in sorted(buckets):
+        values = sorted(buckets[bucket])
+        series.append([round(bucket * BUCKET_SECONDS, 2), len(values), round(percentile(values, 0.50), 2), round(values[-1], 2)])
     written_seconds = max(commits.values()) - min(commits.values()) if len(commits) > 1 else 0
     result = {
         "rows": total,
@@ -49,11 +64,14 @@ def main():
         "transactions": len(commits),
         "achieved_rows_per_second": round((total - batch) / written_seconds) if written_seconds > 0 else None,
         "lag_ms_p50": round(percentile(lags, 0.50), 2) if lags else None,
+        "lag_ms_p95": round(percentile(lags, 0.95), 2) if lags else None,
         "lag_ms_p99": round(percentile(lags, 0.99), 2) if lags else None,
         "lag_ms_max": round(lags[-1], 2) if lags else None,
         "lag_ms_min": round(lags[0], 2) if lags else None,
         "source_commit_ms_p50": round(percentile(commit_ms, 0.50), 3) if commit_ms else None,
         "source_commit_ms_p99": round(percentile(commit_ms, 0.99), 3) if commit_ms else None,
+        "series_columns": ["second", "rows", "lag_ms_p50", "lag_ms_max"],
+        "series": series,
     }
     print(json.dumps(result))
 

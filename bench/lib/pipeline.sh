@@ -58,6 +58,21 @@ bench_setup() {
     bench_sql -e "CREATE DATABASE hr CHARACTER SET utf8mb4; CREATE DATABASE portal CHARACTER SET utf8mb4"
 }
 
+# Starts a private PostgreSQL beside the MariaDB (fsync off, as the test servers); sets
+# $pg_port and $pg_password (of the role scimsync, owner of the database scimsync_test).
+bench_start_postgres() {
+    scimsync_start_postgres
+    pg_port=$SCIMSYNC_PG_PORT
+    local url=${SCIMSYNC_TEST_POSTGRES_URL#postgres://scimsync:}
+    pg_password=${url%%@*}
+}
+
+# psql as the superuser on the database scimsync_test, unaligned, tuples only.
+bench_psql() {
+    scimsync_as_postgres "$SCIMSYNC_PG_BIN/psql" -X -q -A -t -F $'\t' -v ON_ERROR_STOP=1 \
+        -h "$SCIMSYNC_SERVERS_DIR/postgres" -p "$pg_port" -U postgres -d scimsync_test "$@"
+}
+
 scimsync_pid=""
 
 # Stops the scimsync this script started (by its pid), then the server.
@@ -79,7 +94,8 @@ bench_source_tables() {
 }
 
 # Writes $work/NAME.yaml: pipeline NAME from hr into a `mysql` (database portal on the same
-# server) or `sqlite` ($work/portal.db) target, with the portal layout of config/*.yaml.
+# server), `sqlite` ($work/portal.db) or `postgres` (database scimsync_test of
+# bench_start_postgres) target, with the portal layout of config/*.yaml.
 bench_config() {
     local name=$1 kind=$2 target
     case $kind in
@@ -87,6 +103,9 @@ bench_config() {
             target="mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: \"$mariadb_password\", database: portal }"
             ;;
         sqlite) target="sqlite: { path: \"$work/portal.db\" }" ;;
+        postgres)
+            target="postgres: { host: 127.0.0.1, port: $pg_port, user: scimsync, password: \"$pg_password\", database: scimsync_test }"
+            ;;
         *) bench_log "unknown target kind $kind"; return 1 ;;
     esac
     cat >"$work/$name.yaml" <<YAML
@@ -167,40 +186,35 @@ bench_elapsed() {
 }
 
 # Generates the source directory inside the server in the seed layout (into the empty tables
-# of bench_source_tables): USERS users, USERS / 50 groups in a tree of fan-out 8 (20,000
-# groups are 6 levels deep; a parent's id is below its children's), and 3 memberships per
-# user. Sets $source_users, $source_groups, $source_members, $source_depth, $source_rows.
+# of bench_source_tables) with bench/lib/generator.sh: USERS users and, unless the
+# environment says otherwise, BENCH_GROUPS (USERS / 50) groups at most BENCH_DEPTH (6) levels
+# deep, BENCH_PER_USER (3) memberships per user, BENCH_BIG_GROUPS (3) groups holding one user
+# in ten each, all drawn from BENCH_SEED (42). Sets $source_users, $source_groups,
+# $source_members, $source_depth, $source_rows, $source_largest_group and $source_checksum
+# (CHECKSUM TABLE of the three tables: equal for equal parameters).
 # shellcheck disable=SC2034 # the variables it sets are the bench script's
 bench_generate_source() {
-    local users=$1 groups=$(($1 / 50)) chunk=200000 from to generated
-    bench_log "generating $users users, $groups groups, $((3 * users)) memberships"
+    local users=$1 generated
+    local groups=${BENCH_GROUPS:-$((users / 50 > 0 ? users / 50 : 1))} depth=${BENCH_DEPTH:-6}
+    local per_user=${BENCH_PER_USER:-3} big=${BENCH_BIG_GROUPS:-3} seed=${BENCH_SEED:-42}
+    # The big groups are the root's first children: ids 2 .. big + 1, one residue modulo 10 each.
+    ((big > 10)) && big=10
+    ((big > groups - 1)) && big=$((groups - 1))
+    bench_log "generating $users users, $groups groups (depth <= $depth), $per_user memberships per user, $big big groups (seed $seed)"
     generated=$EPOCHREALTIME
-    bench_sql hr -e "INSERT INTO sync_groups SELECT seq, CONCAT('Group ', seq), IF(seq = 1, NULL, (seq - 2) DIV 8 + 1)
-        FROM seq_1_to_$groups"
-    for ((from = 1; from <= users; from += chunk)); do
-        to=$((from + chunk - 1 < users ? from + chunk - 1 : users))
-        bench_sql hr <<SQL
-INSERT INTO sync_users (id, username, first_name, last_name, email, job_title, employee_number, is_active)
-SELECT seq, CONCAT('user', seq),
-    ELT(1 + seq % 12, 'Alice', 'Bob', 'Chloé', 'Dmitri', 'Emma', 'François', 'Grace', 'Hiroshi', 'Inès', 'José', 'Kai', 'Łucja'),
-    ELT(1 + (seq DIV 12) % 10, 'Smith', 'Müller', 'García', 'Øster', 'Nguyen', 'O''Brien', 'Kowalski', 'Rossi', 'Tanaka', 'Dubois'),
-    CONCAT('user', seq, '@example.com'),
-    IF(seq % 11 = 0, NULL, ELT(1 + seq % 6, 'Software Engineer', 'Account Executive', 'Product Manager', 'Analyst',
-        'Director of Operations', 'Support Specialist')),
-    LPAD(seq, 8, '0'), seq % 10 <> 0
-FROM seq_${from}_to_${to};
-INSERT IGNORE INTO sync_users_groups_rel (user_id, group_id)
-SELECT u.seq, 1 + (u.seq * 7919 + k.seq * 104729) % $groups FROM seq_${from}_to_${to} u, seq_0_to_2 k;
-SQL
-    done
-    read -r source_users source_groups source_members source_depth < <(bench_sql hr -e "
+    # shellcheck source=SCRIPTDIR/generator.sh
+    source "$repo_root/bench/lib/generator.sh"
+    bench_generator_sql "$users" "$groups" "$depth" "$per_user" "$big" "$seed" | bench_sql hr
+    read -r source_users source_groups source_members source_depth source_largest_group < <(bench_sql hr -e "
         SELECT (SELECT COUNT(*) FROM sync_users), (SELECT COUNT(*) FROM sync_groups),
             (SELECT COUNT(*) FROM sync_users_groups_rel),
             (WITH RECURSIVE d AS (SELECT id, 1 AS depth FROM sync_groups WHERE parent_id IS NULL
                 UNION ALL SELECT g.id, d.depth + 1 FROM sync_groups g JOIN d ON g.parent_id = d.id)
-             SELECT MAX(depth) FROM d)")
+             SELECT MAX(depth) FROM d),
+            (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM sync_users_groups_rel GROUP BY group_id) AS sizes)")
+    source_checksum=$(bench_sql hr -e "CHECKSUM TABLE sync_groups, sync_users, sync_users_groups_rel" | awk '{ print $2 }' | paste -sd- -)
     source_rows=$((source_users + source_groups + source_members))
-    bench_log "generated in $(bench_elapsed "$generated" "$EPOCHREALTIME") s: $source_users users, $source_groups groups (depth $source_depth), $source_members memberships"
+    bench_log "generated in $(bench_elapsed "$generated" "$EPOCHREALTIME") s: $source_users users, $source_groups groups (depth $source_depth), $source_members memberships (largest group $source_largest_group), checksum $source_checksum"
 }
 
 # Runs a command to completion under GNU time (installed when missing): its standard output
