@@ -1,0 +1,241 @@
+"""The report of one bench/run: checks that every scenario's result is complete and
+consistent, prints the summary table with the ratios against the peers, and writes the run's
+JSON (every scenario's result under "scenarios", plus the ratios under "headline").
+
+A ratio is scimsync's advantage over the peer measured in the same run: the peer's time,
+bytes or memory over scimsync's, or scimsync's throughput over the peer's; below 1 the peer
+did better.
+
+    run_report.py RUN_DIR OUT_JSON SCALE COMMIT SCENARIO...
+
+RUN_DIR holds NAME.json per scenario (the BENCH_RESULT each bench script wrote) and
+NAME.seconds (its wall time). Exits 1 when a scenario's result is missing or fails a check:
+rows lost, a tool that decoded another number of rows, a lag step with rows that never
+arrived, a full pull that did not read the whole directory, HTTP errors, ratios that do not
+follow from the figures. Speed is never checked: CI machines differ.
+"""
+import json
+import math
+import os
+import sys
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+
+    def that(self, condition, scenario, message):
+        if not condition:
+            self.failures.append(f"{scenario}: {message}")
+        return condition
+
+
+def positive(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 and math.isfinite(value)
+
+
+def ratio(a, b):
+    return round(a / b, 2) if positive(a) and positive(b) else None
+
+
+def binlog_decode(result, check, rows):
+    name = "binlog-decode"
+    total = result.get("rows")
+    check.that(positive(total), name, "no rows written")
+    ours = result.get("scimsync_bench") or {}
+    runs = ours.get("runs") or []
+    check.that(runs, name, "no scimsync-bench runs")
+    check.that(all(run.get("rows") == total for run in runs), name, f"scimsync-bench decoded other than {total} rows")
+    check.that(len({run.get("digest") for run in runs}) == 1, name, "scimsync-bench's value digests differ between runs")
+    assembled = (result.get("scimsync_bench_assemble") or {}).get("runs") or []
+    check.that(all(run.get("rows") == total for run in assembled), name, "the assembled runs saw other row counts")
+    binlog = result.get("mariadb_binlog") or {}
+    check.that(positive(binlog.get("median_rows_per_second")), name, "no mariadb-binlog figure")
+    python = result.get("python_mysql_replication")
+    if check.that(python is not None, name, "no python-mysql-replication figure"):
+        check.that(all(run.get("rows") == total for run in python.get("runs") or []), name,
+                   "python-mysql-replication saw other row counts")
+    fast = ours.get("median_rows_per_second")
+    rows.append([name, "rows/s decoded", fast, "mariadb-binlog --verbose", binlog.get("median_rows_per_second"),
+                 ratio(fast, binlog.get("median_rows_per_second"))])
+    if python:
+        rows.append([name, "rows/s decoded", fast, "python-mysql-replication", python.get("median_rows_per_second"),
+                     ratio(fast, python.get("median_rows_per_second"))])
+    rows.append([name, "peak RSS MiB", mib(ours.get("median_peak_rss_kib")), "mariadb-binlog --verbose",
+                 mib(binlog.get("median_peak_rss_kib")), None])
+
+
+def mib(kib):
+    return round(kib / 1024, 1) if positive(kib) else None
+
+
+def initial_load(result, check, rows):
+    name = "initial-load"
+    ours = result.get("scimsync") or {}
+    peer = result.get("mariadb_dump_restore") or {}
+    check.that(positive(result.get("users")) and positive(result.get("memberships")), name, "no directory")
+    check.that(positive(ours.get("seconds")), name, "no time for scimsync")
+    check.that(positive(peer.get("seconds")), name, "no time for mariadb-dump | mariadb")
+    check.that(positive(ours.get("peak_rss_kib")) and positive(peer.get("restore_peak_rss_kib")), name, "no peak RSS")
+    expected = ratio(ours.get("seconds"), peer.get("seconds"))
+    check.that(expected is not None and abs(expected - result.get("ratio", -1)) <= 0.011, name,
+               f"ratio {result.get('ratio')} does not follow from the times ({expected})")
+    rows.append([name, f"seconds, {result.get('users')} users", ours.get("seconds"), "mariadb-dump | mariadb",
+                 peer.get("seconds"), ratio(peer.get("seconds"), ours.get("seconds"))])
+    rows.append([name, "peak RSS MiB", mib(ours.get("peak_rss_kib")), "mariadb (restore)",
+                 mib(peer.get("restore_peak_rss_kib")), None])
+
+
+def replication_lag(result, check, rows):
+    name = "replication-lag"
+    steps = result.get("steps") or []
+    targets = {step.get("target") for step in steps}
+    check.that(targets >= {"mysql", "postgres", "sqlite"}, name, f"targets measured: {sorted(targets)}")
+    for step in steps:
+        where = f"{step.get('target')} at {step.get('rate')}/s"
+        check.that(step.get("arrived") == step.get("rows"), name, f"{where}: {step.get('arrived')} of {step.get('rows')} rows arrived")
+        order = [step.get(key) for key in ("lag_ms_p50", "lag_ms_p95", "lag_ms_p99", "lag_ms_max")]
+        if check.that(all(isinstance(v, (int, float)) for v in order), name, f"{where}: lag percentiles missing"):
+            check.that(order == sorted(order), name, f"{where}: percentiles out of order {order}")
+        series = step.get("series") or []
+        check.that(sum(point[1] for point in series) == step.get("arrived"), name, f"{where}: the series does not count every row")
+    for target in ("mysql", "postgres", "sqlite"):
+        mine = [step for step in steps if step.get("target") == target]
+        if mine:
+            top = max(mine, key=lambda step: step.get("rate", 0))
+            rows.append([name, f"{target} p50/p95/p99 ms at {top.get('rate')}/s",
+                         f"{top.get('lag_ms_p50')}/{top.get('lag_ms_p95')}/{top.get('lag_ms_p99')}", "", None, None])
+
+
+def one_change(result, check, rows):
+    name = "one-change"
+    sizes = result.get("sizes") or []
+    check.that(len(sizes) >= 2, name, f"{len(sizes)} directory sizes (a curve needs two at least)")
+    for size in sizes:
+        where = f"N={size.get('users')}"
+        cdc, pull = size.get("cdc") or {}, size.get("full_pull") or {}
+        check.that(positive(cdc.get("ms_median")) and positive(cdc.get("bytes_median")), name, f"{where}: no CDC figures")
+        check.that(len(cdc.get("ms") or []) == cdc.get("changes"), name, f"{where}: changes timed {len(cdc.get('ms') or [])}, asked {cdc.get('changes')}")
+        pulled = (pull.get("detail") or {}).get("pulled") or {}
+        check.that(
+            [pulled.get("users"), pulled.get("groups"), pulled.get("memberships")]
+            == [size.get("users"), size.get("groups"), size.get("memberships")],
+            name, f"{where}: the full pull read {pulled}, the directory has {size.get('users')} users")
+        check.that(positive(pull.get("seconds")) and positive(pull.get("bytes")), name, f"{where}: no full-pull figures")
+        rows.append([name, f"ms for one change, N={size.get('users')}", cdc.get("ms_median"), "full SCIM pull (seeds' way)",
+                     round(pull.get("seconds", 0) * 1000, 1), ratio(pull.get("seconds", 0) * 1000, cdc.get("ms_median"))])
+        rows.append([name, f"bytes for one change, N={size.get('users')}", cdc.get("bytes_median"), "full SCIM pull (seeds' way)",
+                     pull.get("bytes"), ratio(pull.get("bytes"), cdc.get("bytes_median"))])
+
+
+def reconcile(result, check, rows):
+    name = "reconcile"
+    ours = result.get("scimsync") or {}
+    for step, code in (("first_load", 0), ("no_drift", 0), ("drift_dry_run", 1), ("drift_apply", 0), ("no_drift_again", 0)):
+        figures = ours.get(step)
+        if check.that(figures is not None, name, f"no {step} pass"):
+            check.that(figures.get("exit") == code, name, f"{step} exited {figures.get('exit')}, expected {code}")
+    drift = result.get("drift") or {}
+    check.that(all(positive(v) for v in drift.values()) and drift, name, f"the 1% drift was not made: {drift}")
+    seeds = result.get("seeds_way")
+    if check.that(seeds is not None, name, "no seeds' way figures"):
+        for step in ("no_drift", "drift"):
+            check.that((seeds.get(step) or {}).get("exit") == 0, name, f"the seeds' way {step} failed")
+    for step, peer_step, label in (("no_drift", "no_drift", "0% drift"), ("drift_apply", "drift", "1% drift")):
+        mine, theirs = ours.get(step) or {}, (seeds or {}).get(peer_step) or {}
+        rows.append([name, f"seconds, {label}, {result.get('users')} users", mine.get("seconds"), "seeds' way (pull all, upsert all)",
+                     theirs.get("seconds"), ratio(theirs.get("seconds"), mine.get("seconds"))])
+        rows.append([name, f"peak RSS MiB, {label}", mib(mine.get("peak_rss_kib")), "seeds' way",
+                     mib(theirs.get("peak_rss_kib")), ratio(mib(theirs.get("peak_rss_kib")), mib(mine.get("peak_rss_kib")))])
+
+
+def scim_serve(result, check, rows):
+    name = "scim-serve"
+    ours = result.get("scimsync") or {}
+    peer = result.get("scim2_server")
+    for mode in ("filter", "page"):
+        figures = ours.get(mode) or {}
+        check.that(positive(figures.get("requests")), name, f"scimsync {mode}: no requests")
+        check.that(figures.get("error_count") == 0, name, f"scimsync {mode}: {figures.get('error_count')} errors")
+    if check.that(peer is not None, name, "no scim2-server figures"):
+        for mode in ("filter", "page"):
+            check.that(positive((peer.get(mode) or {}).get("requests")), name, f"scim2-server {mode}: no requests")
+    for mode in ("filter", "page"):
+        mine, theirs = ours.get(mode) or {}, (peer or {}).get(mode) or {}
+        rows.append([name, f"{mode} requests/s", mine.get("requests_per_second"), "scim2-server",
+                     theirs.get("requests_per_second"), ratio(mine.get("requests_per_second"), theirs.get("requests_per_second"))])
+        rows.append([name, f"{mode} p99 ms", mine.get("p99_ms"), "scim2-server", theirs.get("p99_ms"),
+                     ratio(theirs.get("p99_ms"), mine.get("p99_ms"))])
+
+
+SCENARIOS = {
+    "binlog-decode": binlog_decode,
+    "initial-load": initial_load,
+    "replication-lag": replication_lag,
+    "one-change": one_change,
+    "reconcile": reconcile,
+    "scim-serve": scim_serve,
+}
+
+
+def text(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def main():
+    run_dir, out, scale, commit = sys.argv[1:5]
+    names = sys.argv[5:]
+    check = Checks()
+    rows, scenarios, seconds = [], {}, {}
+    for name in names:
+        path = os.path.join(run_dir, f"{name}.json")
+        if not check.that(os.path.exists(path), name, "no result (the scenario failed; see its log)"):
+            continue
+        with open(path) as file:
+            try:
+                result = json.load(file)
+            except json.JSONDecodeError as error:
+                check.that(False, name, f"the result is not JSON: {error}")
+                continue
+        scenarios[name] = result
+        timing = os.path.join(run_dir, f"{name}.seconds")
+        if os.path.exists(timing):
+            seconds[name] = float(open(timing).read().strip())
+        SCENARIOS[name](result, check, rows)
+
+    meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo"))
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    report = {
+        "benchmark": "run", "scale": scale, "commit": commit, "date": os.environ.get("BENCH_STAMP", ""),
+        "machine": {"cores": os.cpu_count(), "memory_gib": round(int(meminfo["MemTotal"].split()[0]) / 1048576, 1),
+                    "cpu": cpu, "kernel": os.uname().release},
+        "scenario_seconds": seconds,
+        "headline": [dict(zip(["scenario", "measure", "scimsync", "peer", "peer_value", "ratio"], row)) for row in rows],
+        "failures": check.failures,
+        "scenarios": scenarios,
+    }
+    with open(out, "w") as file:
+        json.dump(report, file, indent=1, ensure_ascii=False)
+        file.write("\n")
+
+    widths = [16, 38, 14, 32, 14, 9]
+    header = ["scenario", "measure", "scimsync", "peer", "peer value", "advantage"]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for row in rows:
+        cells = [row[0], row[1], text(row[2]), row[3], text(row[4]), f"{row[5]}x" if row[5] is not None else ""]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+    print("scenario wall times: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()))
+    if check.failures:
+        print("\nINCOMPLETE OR INCONSISTENT:", file=sys.stderr)
+        for failure in check.failures:
+            print(f"  {failure}", file=sys.stderr)
+        sys.exit(1)
+
+
+main()
