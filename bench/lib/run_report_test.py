@@ -1,0 +1,60 @@
+"""Checks that bench/lib/run_report.py's checks can fail: the committed large-scale report's
+scenarios pass as they are, and each kind of damage is named when it is made to them.
+
+    python3 bench/lib/run_report_test.py      (run by .ci/run)
+"""
+import copy
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = sorted(glob.glob(os.path.join(HERE, "..", "results", "run-large-*.json")))[-1]
+NAMES = ["binlog-decode", "initial-load", "replication-lag", "one-change", "reconcile", "scim-serve"]
+
+
+def run(scenarios):
+    """run_report.py over these results; its exit status and standard error."""
+    with tempfile.TemporaryDirectory() as directory:
+        for name, result in scenarios.items():
+            with open(os.path.join(directory, f"{name}.json"), "w") as file:
+                json.dump(result, file)
+        done = subprocess.run(
+            [sys.executable, os.path.join(HERE, "run_report.py"), directory, os.path.join(directory, "out.json"),
+             "test", "test", *NAMES], capture_output=True, text=True)
+        return done.returncode, done.stderr
+
+
+def main():
+    original = json.load(open(REPORT))["scenarios"]
+    status, errors = run(original)
+    assert status == 0, f"the committed report fails its own checks:\n{errors}"
+
+    def damaged(change):
+        scenarios = copy.deepcopy(original)
+        change(scenarios)
+        return run(scenarios)
+
+    cases = {
+        "rows arrived": lambda s: s["replication-lag"]["steps"][0].update(arrived=s["replication-lag"]["steps"][0]["rows"] - 1),
+        "targets measured": lambda s: s["replication-lag"].update(
+            steps=[step for step in s["replication-lag"]["steps"] if step["target"] != "postgres"]),
+        "the full pull read": lambda s: s["one-change"]["sizes"][0]["full_pull"]["detail"]["pulled"].update(users=1),
+        "digests differ": lambda s: s["binlog-decode"]["scimsync_bench"]["runs"][0].update(digest="0"),
+        "python-mysql-replication saw other row counts":
+            lambda s: s["binlog-decode"]["python_mysql_replication"]["runs"][0].update(rows=1),
+        "does not follow from the times": lambda s: s["initial-load"].update(ratio=9.99),
+        "drift_dry_run exited 0": lambda s: s["reconcile"]["scimsync"]["drift_dry_run"].update(exit=0),
+        "scimsync filter: 3 errors": lambda s: s["scim-serve"]["scimsync"]["filter"].update(error_count=3),
+        "scim-serve: no result": lambda s: s.pop("scim-serve"),
+    }
+    for expected, change in cases.items():
+        status, errors = damaged(change)
+        assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    print(f"run_report checks: {len(cases)} kinds of damage reported, the committed report ({os.path.basename(REPORT)}) passes")
+
+
+main()
