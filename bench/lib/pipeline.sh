@@ -155,6 +155,38 @@ YAML
     printf '%s' "$work/$name.yaml"
 }
 
+# Writes FILE: `scimsync serve` on 127.0.0.1:PORT over the source database hr in the seed
+# layout, as config/mariadb-to-*.yaml's source maps it; the bearer token comes from
+# SCIM_TOKEN and the database password from BENCH_DB_PASSWORD in serve's environment.
+bench_serve_config() {
+    local file=$1 port=$2
+    cat >"$file" <<YAML
+offsets: { path: "${file%.yaml}-offsets.db" }
+scim:
+  host: 127.0.0.1
+  port: $port
+  token: "\${SCIM_TOKEN}"
+  mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: "\${BENCH_DB_PASSWORD}", database: hr }
+  layout:
+    users:
+      table: sync_users
+      attributes:
+        id: id
+        userName: username
+        name.givenName: first_name
+        name.familyName: last_name
+        'emails[type eq "work"].value': email
+        title: job_title
+        active: is_active
+        urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
+    groups:
+      table: sync_groups
+      parent: parent_id
+      attributes: { id: id, displayName: name }
+    membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+YAML
+}
+
 # Starts `scimsync run` in the background (log in $work/NAME-run.log); sets $scimsync_pid.
 bench_start_scimsync() {
     local config=$1 name=$2

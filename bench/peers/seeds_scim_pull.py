@@ -1,12 +1,10 @@
 """The seeds' way of propagating changes, through SCIM, as a peer for bench/one-change (issue 7).
 
 On every run: GET every user and every group (with its members) from a SCIM 2.0 endpoint,
-page by page (startIndex/count), upsert all of it into the target's portal layout (the layout
-of bench/lib/pipeline.sh's configuration) in batches of INSERT ... ON DUPLICATE KEY UPDATE,
-one transaction per batch, then read the target's keys and delete what the endpoint did not
-return (memberships, then users, then groups). A change reaches the target only through such
-a full pass, however small it is. SCIM groups carry no parent, so the parent column is left
-as it is. Prints one JSON line: the counts, the bytes read from the endpoint (status lines,
+page by page (startIndex/count), upsert all of it into the target's portal layout and
+delete what the endpoint did not return (bench/peers/seeds_writes.py, shared with the SQL
+pull). A change reaches the target only through such a full pass, however small it is. SCIM
+groups carry no parent, so the parent column is left as it is. Prints one JSON line: the counts, the bytes read from the endpoint (status lines,
 headers and bodies), the requests made and the seconds of each step.
 
     seeds_scim_pull.py BASE_URL TOKEN PAGE_SIZE HOST PORT USER PASSWORD TARGET_DB
@@ -22,7 +20,8 @@ import urllib.parse
 
 import pymysql
 
-BATCH = 1000
+from seeds_writes import delete_missing, upsert_all
+
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
@@ -60,19 +59,6 @@ class Endpoint:
                 return
 
 
-def batches(rows):
-    for start in range(0, len(rows), BATCH):
-        yield rows[start:start + BATCH]
-
-
-def write(connection, sql, rows):
-    with connection.cursor() as cursor:
-        for batch in batches(rows):
-            # PyMySQL turns executemany of one INSERT ... VALUES into one multi-row statement.
-            cursor.executemany(sql, batch)
-            connection.commit()
-
-
 def work_email(user):
     emails = user.get("emails") or []
     for email in emails:
@@ -106,45 +92,19 @@ def main() -> None:
     target = pymysql.connect(
         host=host, port=int(port), user=user, password=password, database=target_db, charset="utf8mb4",
         autocommit=False)
-    write(target, "INSERT INTO portal_groups (id, title) VALUES (%s, %s) ON DUPLICATE KEY UPDATE title = VALUES(title)",
-          groups)
-    write(
-        target,
-        "INSERT INTO portal_users (id, login, given_name, family_name, mail, title, employee_no, enabled) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE login = VALUES(login), "
-        "given_name = VALUES(given_name), family_name = VALUES(family_name), mail = VALUES(mail), "
-        "title = VALUES(title), employee_no = VALUES(employee_no), enabled = VALUES(enabled)",
-        users)
-    write(target, "INSERT INTO portal_memberships (user_id, group_id) VALUES (%s, %s) "
-          "ON DUPLICATE KEY UPDATE group_id = VALUES(group_id)", members)
+    upsert_all(target, users, groups, members, with_parent=False)
     seconds["upsert"] = time.perf_counter() - step
 
     # 3. Delete what the endpoint did not return.
     step = time.perf_counter()
-    with target.cursor() as cursor:
-        cursor.execute("SELECT user_id, group_id FROM portal_memberships")
-        extra_members = list({(str(u), str(g)) for u, g in cursor.fetchall()} - set(members))
-        cursor.execute("SELECT id FROM portal_users")
-        pulled_users = {row[0] for row in users}
-        extra_users = [(str(i),) for i, in cursor.fetchall() if str(i) not in pulled_users]
-        cursor.execute("SELECT id FROM portal_groups")
-        pulled_groups = {row[0] for row in groups}
-        extra_groups = [(str(i),) for i, in cursor.fetchall() if str(i) not in pulled_groups]
-    target.commit()
-    write(target, "DELETE FROM portal_memberships WHERE user_id = %s AND group_id = %s", extra_members)
-    write(target, "DELETE FROM portal_memberships WHERE user_id = %s", extra_users)
-    write(target, "DELETE FROM portal_users WHERE id = %s", extra_users)
-    for row in extra_groups:
-        write(target, "UPDATE portal_groups SET parent = NULL WHERE parent = %s", [row])
-        write(target, "DELETE FROM portal_memberships WHERE group_id = %s", [row])
-        write(target, "DELETE FROM portal_groups WHERE id = %s", [row])
+    deleted = delete_missing(target, users, groups, members)
     target.close()
     seconds["delete"] = time.perf_counter() - step
     seconds["total"] = time.perf_counter() - started
 
     print(json.dumps({
         "pulled": {"users": len(users), "groups": len(groups), "memberships": len(members)},
-        "deleted": {"users": len(extra_users), "groups": len(extra_groups), "memberships": len(extra_members)},
+        "deleted": deleted,
         "requests": endpoint.requests,
         "bytes_read": endpoint.bytes_read,
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
