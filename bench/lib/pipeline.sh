@@ -93,6 +93,29 @@ bench_source_tables() {
     sed '/^INSERT IGNORE/,$d' "$repo_root/config/sql/mariadb-source.sql" | bench_sql hr
 }
 
+# The seed layout of the source database hr (config/sql/mariadb-source.sql), as
+# config/mariadb-to-*.yaml map it, each line indented by INDENT spaces.
+bench_seed_layout() {
+    sed "s/^/$(printf '%*s' "$1" '')/" <<'YAML'
+users:
+  table: sync_users
+  attributes:
+    id: id
+    userName: username
+    name.givenName: first_name
+    name.familyName: last_name
+    'emails[type eq "work"].value': email
+    title: job_title
+    active: is_active
+    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
+groups:
+  table: sync_groups
+  parent: parent_id
+  attributes: { id: id, displayName: name }
+membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+YAML
+}
+
 # Writes $work/NAME.yaml: pipeline NAME from hr into a `mysql` (database portal on the same
 # server), `sqlite` ($work/portal.db) or `postgres` (database scimsync_test of
 # bench_start_postgres) target, with the portal layout of config/*.yaml.
@@ -116,22 +139,7 @@ pipelines:
     source:
       mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: "$mariadb_password", database: hr, serverId: 4242 }
       layout:
-        users:
-          table: sync_users
-          attributes:
-            id: id
-            userName: username
-            name.givenName: first_name
-            name.familyName: last_name
-            'emails[type eq "work"].value': email
-            title: job_title
-            active: is_active
-            urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
-        groups:
-          table: sync_groups
-          parent: parent_id
-          attributes: { id: id, displayName: name }
-        membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+$(bench_seed_layout 8)
     target:
       $target
       layout:
@@ -168,22 +176,7 @@ scim:
   token: "\${SCIM_TOKEN}"
   mysql: { host: 127.0.0.1, port: $mariadb_port, user: $mariadb_user, password: "\${BENCH_DB_PASSWORD}", database: hr }
   layout:
-    users:
-      table: sync_users
-      attributes:
-        id: id
-        userName: username
-        name.givenName: first_name
-        name.familyName: last_name
-        'emails[type eq "work"].value': email
-        title: job_title
-        active: is_active
-        urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
-    groups:
-      table: sync_groups
-      parent: parent_id
-      attributes: { id: id, displayName: name }
-    membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+$(bench_seed_layout 4)
 YAML
 }
 

@@ -19,7 +19,7 @@ import time
 
 import pymysql
 
-from seeds_writes import delete_missing, upsert_all
+from seeds_writes import upsert_then_delete
 
 def main() -> None:
     host, port, user, password, source_db, target_db = sys.argv[1:7]
@@ -47,17 +47,8 @@ def main() -> None:
     source.close()
     seconds["pull"] = time.perf_counter() - started
 
-    # 2. Upsert everything into the target.
-    step = time.perf_counter()
-    target = connect(target_db)
-    upsert_all(target, users, groups, members, with_parent=True)
-    seconds["upsert"] = time.perf_counter() - step
-
-    # 3. Delete what the source does not have.
-    step = time.perf_counter()
-    deleted = delete_missing(target, users, groups, members)
-    target.close()
-    seconds["delete"] = time.perf_counter() - step
+    # 2. Upsert everything into the target, 3. delete what the source does not have.
+    deleted = upsert_then_delete(connect(target_db), users, groups, members, with_parent=True, seconds=seconds)
     seconds["total"] = time.perf_counter() - started
 
     print(json.dumps({

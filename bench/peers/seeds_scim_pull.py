@@ -20,7 +20,7 @@ import urllib.parse
 
 import pymysql
 
-from seeds_writes import delete_missing, upsert_all
+from seeds_writes import upsert_then_delete
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -87,19 +87,11 @@ def main() -> None:
         members.extend((member["value"], resource["id"]) for member in resource.get("members") or [])
     seconds["pull"] = time.perf_counter() - started
 
-    # 2. Upsert everything.
-    step = time.perf_counter()
+    # 2. Upsert everything, 3. delete what the endpoint did not return.
     target = pymysql.connect(
         host=host, port=int(port), user=user, password=password, database=target_db, charset="utf8mb4",
         autocommit=False)
-    upsert_all(target, users, groups, members, with_parent=False)
-    seconds["upsert"] = time.perf_counter() - step
-
-    # 3. Delete what the endpoint did not return.
-    step = time.perf_counter()
-    deleted = delete_missing(target, users, groups, members)
-    target.close()
-    seconds["delete"] = time.perf_counter() - step
+    deleted = upsert_then_delete(target, users, groups, members, with_parent=False, seconds=seconds)
     seconds["total"] = time.perf_counter() - started
 
     print(json.dumps({

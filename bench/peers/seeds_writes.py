@@ -4,6 +4,8 @@ bench/peers/seeds_scim_pull.py (pull from SCIM): everything upserted into the po
 transaction per batch, then what the pull did not return deleted (memberships, then users,
 then groups, children before parents).
 """
+import time
+
 BATCH = 1000
 
 
@@ -58,3 +60,16 @@ def delete_missing(connection, users, groups, members):
         write(connection, "DELETE FROM portal_memberships WHERE group_id = %s", [row])
         write(connection, "DELETE FROM portal_groups WHERE id = %s", [row])
     return {"users": len(extra_users), "groups": len(extra_groups), "memberships": len(extra_members)}
+
+
+def upsert_then_delete(connection, users, groups, members, with_parent, seconds):
+    """Both steps, timed into `seconds` ("upsert", "delete"); closes the connection and returns
+    what was deleted."""
+    step = time.perf_counter()
+    upsert_all(connection, users, groups, members, with_parent)
+    seconds["upsert"] = time.perf_counter() - step
+    step = time.perf_counter()
+    deleted = delete_missing(connection, users, groups, members)
+    connection.close()
+    seconds["delete"] = time.perf_counter() - step
+    return deleted
