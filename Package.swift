@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -59,6 +60,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
+        // The seam every source and target kind plugs into (ChangeSource, Target, Backoff); no I/O.
+        .target(name: "Connectors", dependencies: ["Directory"], swiftSettings: strict),
+        // The pipeline's lifecycle: a pure state machine, the removal guard, and the shell that
+        // runs them over the seam with an injected clock.
+        .target(name: "PipelineCore", dependencies: ["Connectors", "Directory"], swiftSettings: strict),
         // The merge-join diff of reconciliation and its rules, safety limits and reports (no I/O).
         .target(name: "Reconcile", dependencies: ["SCIM", "Directory"], swiftSettings: strict),
         .target(
@@ -159,6 +165,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PipelineCoreTests",
+            dependencies: ["PipelineCore", "Connectors", "Directory", "SCIM", .product(name: "Clocks", package: "swift-clocks")],
             swiftSettings: strict
         ),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),

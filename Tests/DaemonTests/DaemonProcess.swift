@@ -45,7 +45,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// SIGTERM and the exit status (nil when it did not exit by itself within `timeout`).
-    func terminate(timeout: Duration = .seconds(30)) async throws -> (reason: Process.TerminationReason, status: Int32)? {
+    func terminate(timeout: Duration = TestBounds.serverEvent) async throws -> (reason: Process.TerminationReason, status: Int32)? {
         guard let process else { return nil }
         process.terminate()
         let deadline = ContinuousClock.now + timeout
@@ -56,7 +56,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Waits until the daemon exits by itself (a failpoint killed it).
-    func waitForExit(timeout: Duration = .seconds(60)) async throws -> (reason: Process.TerminationReason, status: Int32)? {
+    func waitForExit(timeout: Duration = TestBounds.serverEvent) async throws -> (reason: Process.TerminationReason, status: Int32)? {
         guard let process else { return nil }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -1,6 +1,7 @@
 import Directory
 import Foundation
 import SQLClients
+import TestSupport
 import Testing
 
 /// SplitMix64: a small seeded generator, so that a failing run replays from its printed seed.
@@ -391,7 +392,7 @@ final class DirectoryWorkload: @unchecked Sendable {
 
 /// Polls `read` until it equals `expected` or `timeout` passes; records the difference then.
 func converge(
-    _ what: String, seed: UInt64, expected: DirectoryRows, timeout: Duration = .seconds(60),
+    _ what: String, seed: UInt64, expected: DirectoryRows, timeout: Duration = TestBounds.serverEvent,
     _ read: () throws -> DirectoryRows
 ) async throws {
     let deadline = ContinuousClock.now + timeout

@@ -22,11 +22,7 @@ import Testing
         let source = try fixture.source()
 
         var running = PipelineHarness.start(pipeline, store: store)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try store.position(pipeline: pipeline.name) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(try store.position(pipeline: pipeline.name) != nil, "the first load did not commit")
+        try #require(try await eventually { try store.position(pipeline: pipeline.name) != nil }, "the first load did not commit")
         running.cancel()
         try await running.value
 
@@ -64,10 +60,7 @@ import Testing
         defer { running.cancel() }
         // One deactivation among 8 users and groups is more than maxRemovals' 10%: the
         // recovery pass is refused and holds the pipeline until approved.
-        let holdDeadline = ContinuousClock.now + .seconds(30)
-        while try store.hold(pipeline: pipeline.name) == nil, ContinuousClock.now < holdDeadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await eventually { try store.hold(pipeline: pipeline.name) != nil }
         let hold = try #require(try store.hold(pipeline: pipeline.name), "the recovery pass was not refused")
         #expect(hold.reason.contains("reconcile.maxRemovals"))
         #expect(try PipelineStatus.all(config, askSources: false).first?.state.hasPrefix("paused") == true)
@@ -79,12 +72,10 @@ import Testing
         }
         // The target converged when the pass applied; its position is committed right after.
         var file = ""
-        let commitDeadline = ContinuousClock.now + .seconds(10)
-        repeat {
+        try await eventually {
             if case .binlog(let stored, _, _)? = try store.position(pipeline: pipeline.name) { file = stored }
-            if remaining.contains(file) { break }
-            try await Task.sleep(for: .milliseconds(20))
-        } while ContinuousClock.now < commitDeadline
+            return remaining.contains(file)
+        }
         #expect(remaining.contains(file), "streaming resumed from the new snapshot's position")
         #expect(try store.hold(pipeline: pipeline.name) == nil, "the approved pass lifted the hold")
 

@@ -4,6 +4,7 @@ import Foundation
 import MySQLSource
 import OffsetStore
 import SQLClients
+import TestSupport
 import Testing
 
 /// Servers going away in the middle of a stream, with a random workload on the source: the
@@ -13,11 +14,7 @@ import Testing
     static let retry = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1))
 
     func waitForFirstLoad(_ store: OffsetStore, _ pipeline: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try store.position(pipeline: pipeline) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(try store.position(pipeline: pipeline) != nil, "the first load did not commit")
+        try #require(try await eventually { try store.position(pipeline: pipeline) != nil }, "the first load did not commit")
     }
 
     /// PostgreSQL stopped (`pg_ctl stop -m fast`) while batches arrive and started again two
@@ -83,11 +80,8 @@ import Testing
         // connection (which looked up sync_users) is then dead when the first groups and
         // relation rows ask it for their tables.
         try fixture.source().execute("INSERT INTO sync_users (id, username) VALUES (5, 'first')")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while fixture.count("SELECT COUNT(*) FROM portal_users") != 5, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(fixture.count("SELECT COUNT(*) FROM portal_users") == 5, "the first change did not arrive")
+        try #require(
+            try await eventually { fixture.count("SELECT COUNT(*) FROM portal_users") == 5 }, "the first change did not arrive")
         fixture.server.stop()
         try fixture.server.start()
 

@@ -30,11 +30,7 @@ import Testing
         try source.execute("INSERT INTO sync_users_groups_rel VALUES (900003, 1)")
         let running = PipelineHarness.start(pipeline, store: store)
         defer { running.cancel() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try store.position(pipeline: pipeline.name) == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(try store.position(pipeline: pipeline.name) != nil, "the first load did not commit")
+        try #require(try await eventually { try store.position(pipeline: pipeline.name) != nil }, "the first load did not commit")
 
         // Drift by hand: two changed names and a lost membership (three repairs at most).
         let target = try SQLiteDatabase(path: fixture.sqlitePath)

@@ -39,7 +39,7 @@ import Testing
         }
     }
 
-    func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+    func eventually(_ what: String, timeout: Duration = TestBounds.serverEvent, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else {

@@ -31,7 +31,7 @@ import Testing
         // starts once the load committed (CrashSafetyTests writes during the load).
         // Generous: in the whole suite on two cores, tests that start private servers hold Swift's
         // pool for many seconds, and this loop and the pipeline wait for it alike.
-        let deadline = ContinuousClock.now + .seconds(120)
+        let deadline = ContinuousClock.now + TestBounds.serverEvent
         while try store.position(pipeline: pipeline.name) == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -37,7 +37,7 @@ import FoundationNetworking
             }
             return Int(n)
         }
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + TestBounds.serverEvent
         while count() != 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(count() == 4, "the first load did not arrive")
 

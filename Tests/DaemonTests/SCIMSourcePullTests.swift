@@ -57,7 +57,7 @@ import TestSupport
             return -1
         }
         func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + TestBounds.serverEvent
             while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
             #expect(condition(), "\(what) did not arrive")
         }

@@ -38,7 +38,7 @@ import TestSupport
         }
         func stop(_ process: Process) async throws {
             process.terminate()
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + TestBounds.serverEvent
             while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(!process.isRunning)
             #expect(process.terminationReason == .exit)
@@ -58,7 +58,7 @@ import TestSupport
             return pairs
         }
         func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + TestBounds.serverEvent
             while try await !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             #expect(try await condition(), "\(what) did not happen; daemon log:\n\(log)")

@@ -17,11 +17,9 @@ import TestSupport
         let fixture = try PrivateSourceFixture()
         let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
         try daemon.start()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while fixture.count("SELECT COUNT(*) FROM portal_memberships") != 4, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(fixture.count("SELECT COUNT(*) FROM portal_memberships") == 4, "the first load did not arrive: \(daemon.log)")
+        try #require(
+            try await eventually { fixture.count("SELECT COUNT(*) FROM portal_memberships") == 4 },
+            "the first load did not arrive: \(daemon.log)")
 
         // One user per transaction, the server's position recorded after each commit.
         let port = fixture.server.port
@@ -38,9 +36,7 @@ import TestSupport
             }
         }
         let burstUsers = "SELECT COUNT(*) FROM portal_users WHERE CAST(id AS INTEGER) >= 1000"
-        while fixture.count(burstUsers) < 30, ContinuousClock.now < deadline + .seconds(30) {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await eventually(every: .milliseconds(5)) { fixture.count(burstUsers) >= 30 }
         let stopped = try await daemon.terminate()
         let positions = try await burst.value
         #expect(stopped?.reason == .exit, "\(daemon.log)")

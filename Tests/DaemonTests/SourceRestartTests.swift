@@ -64,7 +64,7 @@ final class LineCollector: @unchecked Sendable {
 
     /// Waits until `count` lines arrived, or records why not: a timeout, or `task` ending
     /// (with its error) before they did.
-    func waitFor(count: Int, unless task: Task<Void, any Error>, timeout: Duration = .seconds(60)) async throws {
+    func waitFor(count: Int, unless task: Task<Void, any Error>, timeout: Duration = TestBounds.serverEvent) async throws {
         let ended = TaskEnd()
         let watcher = Task {
             let result = await task.result

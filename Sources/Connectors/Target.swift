@@ -1,0 +1,59 @@
+import Directory
+
+/// Where a pipeline applies operations, whatever the target is (a SQL database, a SCIM service
+/// provider). One `apply` is one target transaction where the target has transactions; every
+/// operation is idempotent, so a batch replayed after a crash changes nothing more.
+///
+/// Used by one task at a time.
+public protocol Target: AnyObject {
+    /// Applies `ops` in order. An operation the target cannot apply yet (a reference to a row
+    /// not there yet) comes back parked, one it refuses (a value too long, a NOT NULL) comes
+    /// back quarantined; everything else is applied.
+    /// - Throws: when the target itself failed (unreachable, a lost connection): nothing of the
+    ///   batch may be assumed applied, and it is tried again.
+    func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome
+
+    /// Users and groups in the target: what a removal limit given as a share is a share of.
+    func resourceCount() async throws -> Int
+}
+
+/// What an apply could not do.
+public struct ApplyOutcome: Sendable, Hashable {
+    /// Operations that wait for a row that is not there yet; applied when it arrives.
+    public var parked: [ParkedOperation]
+    /// Resources the target refused; the rest of the batch was applied.
+    public var quarantined: [QuarantinedResource]
+
+    public init(parked: [ParkedOperation] = [], quarantined: [QuarantinedResource] = []) {
+        self.parked = parked
+        self.quarantined = quarantined
+    }
+
+    /// Everything was applied.
+    public static let applied = ApplyOutcome()
+}
+
+/// An operation waiting for the row it refers to.
+public struct ParkedOperation: Sendable, Hashable {
+    public var op: ResourceOp
+    /// What is missing, e.g. "group 42 does not exist"; never personal data.
+    public var reason: String
+
+    public init(op: ResourceOp, reason: String) {
+        self.op = op
+        self.reason = reason
+    }
+}
+
+/// A resource the target refused, with why (never its values: they may be personal data).
+public struct QuarantinedResource: Sendable, Hashable {
+    public var kind: ResourceKind
+    public var id: String
+    public var reason: String
+
+    public init(kind: ResourceKind, id: String, reason: String) {
+        self.kind = kind
+        self.id = id
+        self.reason = reason
+    }
+}

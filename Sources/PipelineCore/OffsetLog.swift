@@ -1,0 +1,30 @@
+import Connectors
+import Directory
+
+/// What a pipeline keeps in its offset store, as the runner needs it. The offset store
+/// implements it; tests use an in-memory one.
+public protocol OffsetLog: Sendable {
+    /// The committed position, nil before the first load.
+    func position() throws -> SourcePosition?
+    /// Commits `position` once the target applied `ops`, recording in the same write what they
+    /// created and deleted (the ownership ledger) and when the source committed them.
+    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp]) throws
+    /// Records what applied `ops` created and deleted, without a position (a part of a source
+    /// transaction, or parked operations applied late).
+    func record(applied ops: [ResourceOp]) throws
+    /// Holds the pipeline for `reason` (shown by `status`), until approved.
+    func hold(_ reason: String) throws
+    /// Whether someone approved the held removals (`scimsync approve`).
+    func holdApproved() throws -> Bool
+    /// Lifts the hold.
+    func clearHold() throws
+    /// Stores operations waiting for a row that is not there yet (idempotent by operation).
+    func park(_ operations: [ParkedOperation]) throws
+    /// The parked operations, oldest first.
+    func parked() throws -> [ParkedOperation]
+    /// Forgets parked operations that have now been applied.
+    func unpark(_ ops: [ResourceOp]) throws
+    /// Records resources the target refused; clears the record of those in `applied` that
+    /// applied this time.
+    func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws
+}

@@ -1,0 +1,386 @@
+import Connectors
+import Directory
+
+/// What a load did.
+public enum LoadOutcome: Sendable, Hashable {
+    /// The target now equals the snapshot; its position is committed: stream from there.
+    case loaded(SourcePosition)
+    /// The pass would remove more than allowed; nothing was applied.
+    case refused(String)
+}
+
+/// The I/O shell around ``PipelineStateMachine``: it performs each action the machine returns
+/// and feeds the result back as the next event. It owns the source while streaming, the batch
+/// in hand, the removal guard and the parked operations' retry; every wait goes through the
+/// injected clock, so tests run the whole lifecycle with a test clock and in-memory
+/// connectors.
+///
+/// Used by one task; cancelling it stops the pipeline after the batch in flight (an apply is
+/// finished and committed, a wait or a read is abandoned).
+public final class PipelineRunner<C: Clock> where C.Duration == Duration {
+    /// What the runner needs from the composition: how to open the source and how to load.
+    public struct Connectors: Sendable {
+        /// Opens the source to stream from `position`.
+        public var openSource: @Sendable (SourcePosition) async throws -> any ChangeSource
+        /// Reconciles the target with a consistent snapshot and commits the snapshot's
+        /// position (the first load, a lost position, a resync).
+        public var load: @Sendable (LoadReason) async throws -> LoadOutcome
+        /// Why the source's schema does not fit the mapping now, or nil when it does.
+        public var mappingProblem: @Sendable () async throws -> String?
+
+        public init(
+            openSource: @escaping @Sendable (SourcePosition) async throws -> any ChangeSource,
+            load: @escaping @Sendable (LoadReason) async throws -> LoadOutcome,
+            mappingProblem: @escaping @Sendable () async throws -> String? = { nil }
+        ) {
+            self.openSource = openSource
+            self.load = load
+            self.mappingProblem = mappingProblem
+        }
+    }
+
+    /// Timing of the runner's own waits.
+    public struct Timing: Sendable {
+        public var groupCommit = GroupCommit()
+        /// How often a hold is checked for approval.
+        public var approvalPoll: Duration = .seconds(1)
+        /// How often a broken mapping is checked again.
+        public var mappingPoll: Duration = .seconds(5)
+        /// The window the removal guard adds removals up over.
+        public var removalWindow: Duration = .seconds(300)
+
+        public init() {}
+    }
+
+    private let connectors: Connectors
+    private let target: any Target
+    private let log: any OffsetLog
+    private let clock: C
+    private let random: @Sendable () -> Double
+    private let observer: any PipelineObserver
+    private let timing: Timing
+    private let removalLimit: RemovalGuard.Limit
+    private var machine: PipelineStateMachine
+    private var removalGuard: RemovalGuard?
+    private var source: (any ChangeSource)?
+    private var batch: SourceBatch?
+    /// An event read while gathering a group that could not join it.
+    private var pendingEvent: SourceEvent?
+    private let started: C.Instant
+    /// The lag, for the metrics endpoint.
+    public let lag = LagProbe()
+    /// The wall clock, seconds since 1970 (for the lag).
+    private let wallClock: @Sendable () -> Double
+
+    /// The pipeline's state now.
+    public var state: PipelineState { machine.state }
+
+    public init(
+        connectors: Connectors, target: any Target, log: any OffsetLog, removalLimit: RemovalGuard.Limit,
+        backoff: Backoff, clock: C, timing: Timing = Timing(), observer: any PipelineObserver = SilentObserver(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        wallClock: @escaping @Sendable () -> Double
+    ) {
+        self.connectors = connectors
+        self.target = target
+        self.log = log
+        self.removalLimit = removalLimit
+        self.clock = clock
+        self.timing = timing
+        self.observer = observer
+        self.random = random
+        self.wallClock = wallClock
+        machine = PipelineStateMachine(backoff: backoff)
+        started = clock.now
+    }
+
+    /// Runs until the source ends or the task is cancelled (returns), or until an error
+    /// retrying cannot fix (throws ``PipelineFailure``).
+    public func run() async throws {
+        let stored = try log.position()
+        var action = transition { $0.started(committed: stored) }
+        defer { pendingEvent = nil }
+        while true {
+            switch action {
+            case .stop:
+                await closeSource()
+                return
+            case .fail(let reason):
+                await closeSource()
+                throw PipelineFailure(reason: reason)
+            default:
+                do {
+                    action = try await perform(action)
+                } catch is CancellationError {
+                    _ = transition { $0.stopRequested() }
+                    await closeSource()
+                    return
+                } catch {
+                    // An error no retry can fix (the offset store cannot be written, a source
+                    // error the connector did not classify as recoverable).
+                    _ = transition { $0.failed("\(error)") }
+                    await closeSource()
+                    throw error
+                }
+            }
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ action: PipelineStateMachine.Action) async throws -> PipelineStateMachine.Action {
+        switch action {
+        case .load(let reason): return try await load(reason)
+        case .stream(let position): return try await stream(from: position)
+        case .read: return try await read()
+        case .apply: return try await apply()
+        case .commit: return try await commit()
+        case .wait(let delay):
+            try await clock.sleep(for: delay)
+            return transition { $0.waited() }
+        case .waitForApproval:
+            while try !log.holdApproved() {
+                try await clock.sleep(for: timing.approvalPoll)
+            }
+            return transition { $0.approved() }
+        case .waitForSchemaFix:
+            await closeSource()
+            while true {
+                try await clock.sleep(for: timing.mappingPoll)
+                if try await connectors.mappingProblem() == nil { break }
+            }
+            return transition { $0.schemaFixed() }
+        case .stop, .fail:
+            return action
+        }
+    }
+
+    private func load(_ reason: LoadReason) async throws -> PipelineStateMachine.Action {
+        await closeSource()
+        batch = nil
+        pendingEvent = nil
+        let outcome: LoadOutcome
+        do {
+            outcome = try await connectors.load(reason)
+        } catch let error where !(error is CancellationError) {
+            return failure(.source("\(error)")) { $0.loadFailed("\(error)", unitRandom: random()) }
+        }
+        switch outcome {
+        case .loaded(let position):
+            removalGuard = nil
+            try log.clearHold()
+            return transition { $0.loaded(at: position) }
+        case .refused(let reason):
+            try log.hold(reason)
+            return transition { $0.loadRefused(reason) }
+        }
+    }
+
+    private func stream(from position: SourcePosition) async throws -> PipelineStateMachine.Action {
+        await closeSource()
+        do {
+            source = try await connectors.openSource(position)
+        } catch let failure as SourceFailure {
+            return sourceFailed(failure)
+        }
+        return transition { $0.streamOpened() }
+    }
+
+    private func read() async throws -> PipelineStateMachine.Action {
+        guard let source else { return transition { $0.sourceEnded() } }
+        let event: SourceEvent?
+        do {
+            event = try await nextGroup(from: source)
+        } catch let failure as SourceFailure {
+            return sourceFailed(failure)
+        }
+        switch event {
+        case nil:
+            return transition { $0.sourceEnded() }
+        case .batch(let received):
+            batch = received
+            lag.received(commitTime: received.commitTime)
+            let refusal = try await removalRefusal(received.ops)
+            if let refusal { try log.hold(refusal) }
+            return transition { $0.batchReceived(removalRefusal: refusal) }
+        case .resyncNeeded(let reason, _):
+            return transition { $0.resyncNeeded(reason) }
+        case .mappingBroken(let reason, _):
+            return transition { $0.mappingBroken(reason) }
+        }
+    }
+
+    /// The next event; batches already received join a batch that ends its transaction (group
+    /// commit), within the size and time budget, never waiting for the source.
+    private func nextGroup(from source: any ChangeSource) async throws -> SourceEvent? {
+        let first: SourceEvent?
+        if let pending = pendingEvent {
+            pendingEvent = nil
+            first = pending
+        } else {
+            first = try await source.next()
+        }
+        guard case .batch(let head)? = first, head.endsTransaction else { return first }
+        var group = [head]
+        var size = head.ops.count
+        let begun = clock.now
+        while size < timing.groupCommit.maxChanges, begun.duration(to: clock.now) < timing.groupCommit.maxDelay,
+            let more = try await source.nextBuffered()
+        {
+            guard case .batch(let next) = more, next.endsTransaction else {
+                pendingEvent = more
+                break
+            }
+            group.append(next)
+            size += next.ops.count
+        }
+        guard group.count > 1, let last = group.last else { return first }
+        return .batch(
+            SourceBatch(
+                ops: ResourceOp.ordered(ResourceOp.coalesced(group.flatMap(\.ops))), position: last.position,
+                endsTransaction: true, commitTime: last.commitTime ?? head.commitTime,
+                rowCount: group.reduce(0) { $0 + $1.rowCount }))
+    }
+
+    private func removalRefusal(_ ops: [ResourceOp]) async throws -> String? {
+        guard RemovalGuard.removals(in: ops) > 0 else { return nil }
+        if removalGuard == nil {
+            do {
+                removalGuard = RemovalGuard(
+                    limit: removalLimit, population: try await target.resourceCount(), window: timing.removalWindow)
+            } catch let error where !(error is CancellationError) {
+                // Counting failed with the target: the apply fails the same way and is retried;
+                // the guard counts again before it.
+                return nil
+            }
+        }
+        return removalGuard?.refusal(ops, at: elapsed)
+    }
+
+    private func apply() async throws -> PipelineStateMachine.Action {
+        guard let batch else { return transition { $0.committed(nil) } }
+        let approved = machine.removalsApproved
+        do {
+            if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
+                // The guard could not count the target when the batch arrived: check now.
+                if let refusal = try await removalRefusal(batch.ops), removalGuard != nil {
+                    try log.hold(refusal)
+                    return transition { $0.batchReceived(removalRefusal: refusal) }
+                }
+            }
+            let live = try supersedeParked(by: batch.ops)
+            let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
+            try record(outcome, for: batch.ops)
+            try await retryParked(after: batch.ops, live: live)
+        } catch let error where !(error is CancellationError) {
+            return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
+        }
+        if approved {
+            removalGuard?.approvedAndApplied(batch.ops, at: elapsed)
+            try log.clearHold()
+        } else {
+            removalGuard?.applied(batch.ops, at: elapsed)
+        }
+        return transition { $0.applied() }
+    }
+
+    private func commit() async throws -> PipelineStateMachine.Action {
+        guard let batch else { return transition { $0.committed(nil) } }
+        self.batch = nil
+        guard batch.endsTransaction else {
+            try log.record(applied: batch.ops)
+            return transition { $0.committed(nil) }
+        }
+        try log.commit(batch.position, sourceTime: batch.commitTime, applied: batch.ops)
+        lag.applied(commitTime: batch.commitTime, now: wallClock())
+        await source?.acknowledge(batch.position)
+        observer.batchCommitted(batch)
+        return transition { $0.committed(batch.position) }
+    }
+
+    // MARK: - Parked and quarantined operations
+
+    private func record(_ outcome: ApplyOutcome, for ops: [ResourceOp]) throws {
+        if !outcome.parked.isEmpty {
+            try log.park(outcome.parked)
+            observer.parkedChanged(parked: outcome.parked, unparked: 0, total: try log.parked().count)
+        }
+        try log.quarantine(outcome.quarantined, applied: ops)
+        if !outcome.quarantined.isEmpty { observer.quarantined(outcome.quarantined) }
+    }
+
+    /// Drops parked operations that `ops` make obsolete; returns those still waiting.
+    private func supersedeParked(by ops: [ResourceOp]) throws -> [ParkedOperation] {
+        let parked = try log.parked()
+        guard !parked.isEmpty, !ops.isEmpty else { return parked }
+        let obsolete = parked.filter { waiting in ops.contains { $0.supersedes(waiting.op) } }
+        guard !obsolete.isEmpty else { return parked }
+        try log.unpark(obsolete.map(\.op))
+        let gone = Set(obsolete.map(\.op))
+        return parked.filter { !gone.contains($0.op) }
+    }
+
+    /// After a batch that created users or groups, tries the parked operations again: those
+    /// that waited for one of them apply now.
+    private func retryParked(after ops: [ResourceOp], live parked: [ParkedOperation]) async throws {
+        guard !parked.isEmpty, ops.contains(where: \.createsResource) else { return }
+        let waiting = parked.map(\.op)
+        let outcome = try await target.apply(waiting)
+        let still = Set(outcome.parked.map(\.op))
+        let done = waiting.filter { !still.contains($0) }
+        guard !done.isEmpty else { return }
+        try log.unpark(done)
+        try log.record(applied: done)
+        observer.parkedChanged(parked: [], unparked: done.count, total: still.count)
+    }
+
+    // MARK: - Helpers
+
+    private var elapsed: Duration { started.duration(to: clock.now) }
+
+    private func sourceFailed(_ failure: SourceFailure) -> PipelineStateMachine.Action {
+        let cause: RetryCause = .source(failure.description)
+        switch failure {
+        case .unavailable:
+            return self.failure(cause) { $0.sourceFailed(failure, unitRandom: random()) }
+        case .positionLost:
+            return transition { $0.sourceFailed(failure, unitRandom: random()) }
+        }
+    }
+
+    /// A transition after a failed attempt, reported to the observer with its delay.
+    private func failure(
+        _ cause: RetryCause, _ event: (inout PipelineStateMachine) -> PipelineStateMachine.Action
+    ) -> PipelineStateMachine.Action {
+        let action = transition(event)
+        switch (action, machine.state) {
+        case (.wait(let delay), .retrying(_, let attempt)):
+            observer.attemptFailed(cause, attempt: attempt, delay: delay)
+        default:
+            observer.attemptFailed(cause, attempt: 0, delay: nil)
+        }
+        return action
+    }
+
+    /// Feeds one event to the machine and tells the observer when the state changed.
+    private func transition(
+        _ event: (inout PipelineStateMachine) -> PipelineStateMachine.Action
+    ) -> PipelineStateMachine.Action {
+        let before = machine.state
+        let action = event(&machine)
+        if machine.state != before { observer.stateChanged(from: before, to: machine.state) }
+        return action
+    }
+
+    private func closeSource() async {
+        guard let open = source else { return }
+        source = nil
+        await open.stop()
+    }
+}
+
+/// A pipeline stopped by an error retrying cannot fix.
+public struct PipelineFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,104 @@
+import Connectors
+import Directory
+
+/// The stream's brake on mass removal: a transaction, or a window of transactions, that would
+/// delete or deactivate more users and groups than `reconcile.maxRemovals` allows holds the
+/// pipeline before anything of it is applied, until someone approves. The same limit guards a
+/// reconciliation pass; Entra ID's accidental-deletion threshold and Okta's import safeguard
+/// do the same for their provisioning.
+///
+/// A share is a share of the target's users and groups, as counted when streaming started and
+/// kept up to date from the stream's own creates and deletes. A handful of removals always
+/// passes (`floor`), so that deleting one user of a ten-user directory is not a mass removal.
+public struct RemovalGuard: Sendable {
+    /// The configured limit.
+    public enum Limit: Sendable, Hashable {
+        case percent(Double)
+        case count(Int)
+    }
+
+    public let limit: Limit
+    /// The window over which removals add up.
+    public let window: Duration
+    /// Removals that always pass within one window.
+    public let floor: Int
+    /// Users and groups in the target.
+    public private(set) var population: Int
+    /// Applied removals in the window, oldest first: when (time since the pipeline's clock
+    /// started) and how many.
+    private var recent: [(at: Duration, count: Int)] = []
+
+    public init(limit: Limit, population: Int, window: Duration = .seconds(300), floor: Int = 5) {
+        self.limit = limit
+        self.population = max(population, 0)
+        self.window = window
+        self.floor = floor
+    }
+
+    /// How many removals one window may hold.
+    public var allowed: Int {
+        switch limit {
+        case .count(let count): max(count, floor)
+        case .percent(let percent): max(Int((Double(population) * percent / 100).rounded(.down)), floor)
+        }
+    }
+
+    /// Why `ops`, arriving at `now`, must wait for approval; nil when they may be applied.
+    public mutating func refusal(_ ops: [ResourceOp], at now: Duration) -> String? {
+        let removals = Self.removals(in: ops)
+        guard removals > 0 else { return nil }
+        forget(before: now)
+        let inWindow = recent.reduce(0) { $0 + $1.count }
+        guard inWindow + removals > allowed else { return nil }
+        let limitText: String
+        switch limit {
+        case .count(let count): limitText = "\(count)"
+        case .percent(let percent): limitText = "\(Self.number(percent))% of \(population)"
+        }
+        let minutes = Int(window.secondsValue / 60)
+        return "the stream would remove (delete or deactivate) \(removals) users and groups"
+            + (inWindow > 0 ? ", \(inWindow + removals) within \(minutes) minutes," : "")
+            + " more than reconcile.maxRemovals allows (\(limitText), at least \(floor)): nothing of it applied; "
+            + "check the source, then run `scimsync approve --pipeline NAME` to let it through"
+    }
+
+    /// Notes what an applied batch removed and created.
+    public mutating func applied(_ ops: [ResourceOp], at now: Duration) {
+        let removals = Self.removals(in: ops)
+        if removals > 0 { recent.append((now, removals)) }
+        var created = 0
+        var deleted = 0
+        for op in ops {
+            switch op {
+            case .create: created += 1
+            case .delete: deleted += 1
+            default: break
+            }
+        }
+        population = max(population + created - deleted, 0)
+    }
+
+    /// An approved batch went through: the window starts afresh.
+    public mutating func approvedAndApplied(_ ops: [ResourceOp], at now: Duration) {
+        applied(ops, at: now)
+        recent.removeAll()
+    }
+
+    /// Deletions and deactivations of users and groups.
+    public static func removals(in ops: [ResourceOp]) -> Int {
+        ops.reduce(0) { count, op in
+            switch op {
+            case .delete, .deactivate: count + 1
+            case .create, .patch, .reactivate, .addMember, .removeMember, .moveParent: count
+            }
+        }
+    }
+
+    private mutating func forget(before now: Duration) {
+        recent.removeAll { now - $0.at > window }
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String((value * 100).rounded() / 100)
+    }
+}

@@ -1,0 +1,243 @@
+import Clocks
+import Connectors
+import Directory
+import PipelineCore
+import Synchronization
+import Testing
+
+/// The whole lifecycle over in-memory connectors and a test clock: no servers, no real time.
+@Suite struct PipelineRunnerTests {
+    static let backoff = Backoff(initialDelay: .seconds(1), maximumDelay: .seconds(8), multiplier: 2, jitter: 0)
+
+    /// A pipeline over `sources`, `target` and `log`, running in a task.
+    static func start<C: Clock>(
+        _ sources: SourceLog, _ target: InMemoryTarget, _ log: InMemoryOffsetLog, clock: C,
+        observer: RecordingObserver = RecordingObserver(), limit: RemovalGuard.Limit = .percent(10),
+        load: @escaping @Sendable (LoadReason) async throws -> LoadOutcome = { _ in .loaded(.token("0")) },
+        mappingProblem: @escaping @Sendable () async throws -> String? = { nil }
+    ) -> Task<Void, any Error> where C.Duration == Duration {
+        Task {
+            let runner = PipelineRunner(
+                connectors: .init(
+                    openSource: { position in try sources.open(at: position) }, load: load, mappingProblem: mappingProblem),
+                target: target, log: log, removalLimit: limit, backoff: backoff, clock: clock, observer: observer,
+                random: { 0.5 }, wallClock: { 2_000 })
+            try await runner.run()
+        }
+    }
+
+    /// Waits for something the pipeline task does (in memory: bounded by seconds, not by a
+    /// loaded machine's minutes).
+    static func until(_ what: Comment, _ condition: () -> Bool) async throws {
+        for _ in 0..<20_000 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        Issue.record("timed out waiting: \(what)")
+    }
+
+    @Test func batchesAreAppliedInOrderAndCommittedAfterTheTarget() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog())
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        sources.append([Ops.user("1")])
+        sources.append([Ops.user("2")])
+        let last = sources.append([.deactivate(userID: "1")])
+        try await Self.until("the third batch committed") { log.commits.last == last }
+        #expect(target.contents.users == ["1": false, "2": true])
+        #expect(try log.position() == last)
+    }
+
+    /// No stall: after a target outage every batch committed during it arrives once the target
+    /// is back, without any further source traffic; nothing is committed while it is down.
+    @Test func aTargetOutageDeliversEverythingAsSoonAsTheTargetIsBack() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog())
+        let clock = TestClock()
+        let observer = RecordingObserver()
+        let task = Self.start(sources, target, log, clock: clock, observer: observer)
+        defer { task.cancel() }
+        target.fail(times: 2)
+        sources.append([Ops.user("1")])
+        try await Self.until("the first failure") { observer.failures.count == 1 }
+        sources.append([Ops.user("2")])
+        let last = sources.append([Ops.user("3")])
+        #expect(log.commits.isEmpty, "nothing is committed while the target is down")
+        await clock.advance(by: .milliseconds(999))
+        #expect(observer.failures.count == 1, "the retry waits for its backoff")
+        await clock.advance(by: .milliseconds(1))
+        try await Self.until("the second failure") { observer.failures.count == 2 }
+        #expect(log.commits.isEmpty)
+        await clock.advance(by: .seconds(2))
+        try await Self.until("every batch committed") { log.commits.last == last }
+        #expect(Set(target.contents.users.keys) == ["1", "2", "3"])
+        #expect(observer.states.contains(.retrying(.target("TargetDown()"), attempt: 2)))
+        #expect(observer.states.last == .streaming)
+    }
+
+    /// A crash between the target's commit and the offset's: the batch comes again from the
+    /// committed position and changes nothing more.
+    @Test func aCrashBeforeTheOffsetCommitReplaysIdempotently() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        sources.append([Ops.user("1"), Ops.group("g"), .addMember(groupID: "g", userID: "1")])
+        log.failCommits(true)
+        let first = Self.start(sources, target, log, clock: ImmediateClock())
+        await #expect(throws: CrashPoint.self) { try await first.value }
+        #expect(target.contents.members == ["g:1"], "the target committed")
+        #expect(try log.position() == .token("0"), "the offset did not")
+        let applied = target.contents
+
+        log.failCommits(false)
+        let second = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { second.cancel() }
+        try await Self.until("the replay committed") { log.commits == [.token("1")] }
+        #expect(target.contents == applied)
+        #expect(sources.opened == [.token("0"), .token("0")])
+    }
+
+    @Test func batchesAlreadyReceivedShareOneTargetTransaction() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        sources.append([Ops.user("1")])
+        sources.append([Ops.user("2")])
+        let last = sources.append([Ops.user("3")])
+        let task = Self.start(sources, target, log, clock: TestClock())
+        defer { task.cancel() }
+        try await Self.until("the group committed") { log.commits.last == last }
+        #expect(target.applies.count == 1)
+        #expect(log.commits == [last])
+    }
+
+    @Test func partsOfOneTransactionAreAppliedButOnlyTheEndIsCommitted() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        sources.append([Ops.user("1")], endsTransaction: false)
+        try await Self.until("the part applied") { target.contents.users["1"] != nil }
+        #expect(log.commits.isEmpty)
+        let end = sources.append([Ops.user("2")])
+        try await Self.until("the transaction committed") { log.commits == [end] }
+    }
+
+    @Test func massRemovalHoldsUntilApproved() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(users: 100), InMemoryOffsetLog(position: .token("0")))
+        let observer = RecordingObserver()
+        let task = Self.start(sources, target, log, clock: ImmediateClock(), observer: observer)
+        defer { task.cancel() }
+        sources.append((0..<3).map { .delete(.user, id: "seed\($0)") })
+        try await Self.until("a few removals pass") { target.contents.users.count == 97 }
+        let mass = sources.append((10..<30).map { .delete(.user, id: "seed\($0)") })
+        try await Self.until("the hold") { log.heldReason != nil }
+        #expect(log.heldReason?.contains("reconcile.maxRemovals") == true)
+        #expect(observer.states.last?.name == "paused")
+        #expect(target.contents.users.count == 97, "nothing of the held batch applied")
+        #expect(log.commits.last != mass)
+        log.approve()
+        try await Self.until("the approved batch committed") { log.commits.last == mass }
+        #expect(target.contents.users.count == 77)
+        #expect(log.heldReason == nil)
+        #expect(observer.states.last == .streaming)
+    }
+
+    @Test func aParkedMembershipAppliesWhenItsGroupArrives() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        sources.append([Ops.user("1"), .addMember(groupID: "g", userID: "1")])
+        sources.append([Ops.user("2"), .addMember(groupID: "h", userID: "2")])
+        let third = sources.append([Ops.user("3")])
+        try await Self.until("committed past the missing groups") { log.commits.last == third }
+        #expect(log.parkedOps.count == 2)
+        #expect(target.contents.members.isEmpty)
+        sources.append([.removeMember(groupID: "h", userID: "2")])
+        let groups = sources.append([Ops.group("g"), Ops.group("h")])
+        try await Self.until("the groups committed") { log.commits.last == groups }
+        #expect(target.contents.members == ["g:1"], "the parked addition applied, the superseded one did not")
+        #expect(log.parkedOps.isEmpty)
+    }
+
+    @Test func aRefusedRowIsQuarantinedAndTheRestGoesOn() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        sources.append([Ops.user("a"), Ops.user("r", userName: "refused"), Ops.user("b")])
+        let next = sources.append([Ops.user("c")])
+        try await Self.until("committed past the refused row") { log.commits.last == next }
+        #expect(Set(target.contents.users.keys) == ["a", "b", "c"])
+        #expect(log.quarantinedIDs == ["r"])
+    }
+
+    @Test func aLostSourceConnectionStreamsAgainFromTheCommittedPosition() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let clock = TestClock()
+        let observer = RecordingObserver()
+        let task = Self.start(sources, target, log, clock: clock, observer: observer)
+        defer { task.cancel() }
+        let first = sources.append([Ops.user("1")])
+        try await Self.until("the first batch") { log.commits == [first] }
+        sources.append(.failure(.unavailable("connection reset")))
+        try await Self.until("the failure") { observer.failures.count == 1 }
+        #expect(observer.states.last == .retrying(.source("connection reset"), attempt: 1))
+        await clock.advance(by: .seconds(1))
+        let last = sources.append([Ops.user("2")])
+        try await Self.until("streaming again") { log.commits.last == last }
+        #expect(sources.opened == [.token("0"), first])
+    }
+
+    @Test func aPurgedPositionIsRecoveredByALoad() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("1")))
+        sources.append([Ops.user("1")])
+        sources.append([Ops.user("2")])
+        sources.purge(through: 1)
+        let loads = LoadCounter()
+        let task = Self.start(sources, target, log, clock: ImmediateClock()) { reason in
+            loads.add(reason)
+            return .loaded(.token("2"))
+        }
+        defer { task.cancel() }
+        let next = sources.append([Ops.user("3")])
+        try await Self.until("streaming after the load") { log.commits.last == next }
+        #expect(loads.reasons == [.positionLost("position 1 was purged")])
+        #expect(sources.opened == [.token("1"), .token("2")])
+    }
+
+    @Test func aBrokenMappingPausesUntilTheSchemaFitsAgain() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let clock = TestClock()
+        let observer = RecordingObserver()
+        let fixed = LoadCounter()
+        let task = Self.start(sources, target, log, clock: clock, observer: observer) { _ in .loaded(.token("0")) } mappingProblem: {
+            fixed.reasons.isEmpty ? "sync_users.email is gone" : nil
+        }
+        defer { task.cancel() }
+        sources.append(.once(.mappingBroken(reason: "sync_users.email is gone", position: .token("1"))))
+        sources.append([Ops.user("1")])
+        try await Self.until("paused") { observer.states.last == .paused(.mapping("sync_users.email is gone")) }
+        await clock.advance(by: .seconds(5))
+        #expect(target.contents.users.isEmpty, "nothing applied while the mapping is broken")
+        fixed.add(.firstLoad)
+        // The runner checks every 5 s of its clock; advance until a check has seen the fix.
+        for _ in 0..<1_000 where observer.states.last != .streaming {
+            await clock.advance(by: .seconds(5))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(observer.states.last == .streaming)
+        #expect(sources.opened.count == 2, "opened again at the committed position")
+    }
+
+    @Test func cancellationStopsCleanly() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let observer = RecordingObserver()
+        let task = Self.start(sources, target, log, clock: ImmediateClock(), observer: observer)
+        let first = sources.append([Ops.user("1")])
+        try await Self.until("applied") { log.commits == [first] }
+        task.cancel()
+        try await task.value
+        #expect(observer.states.last == .stopped)
+    }
+}
+
+/// Counts loads (or any other call) from a task.
+final class LoadCounter: Sendable {
+    private let recorded = Mutex<[LoadReason]>([])
+    var reasons: [LoadReason] { recorded.withLock { $0 } }
+    func add(_ reason: LoadReason) { recorded.withLock { $0.append(reason) } }
+}
