@@ -19,7 +19,10 @@ struct LayoutDecoder {
         let layout = DirectoryLayout(users: users, groups: groups ?? nil, membership: membership ?? nil, timeZone: zone)
         let issues = layout.validate()
         for issue in issues {
-            collector.report(issue.path.split(separator: ".").reduce(node.path) { $0.appending(String($1)) }, issue.message)
+            var path = issue.path.split(separator: ".").reduce(node.path) { $0.appending(String($1)) }
+            // The attribute-map key is one component, dots and all (`name.givenName`).
+            if let key = issue.key { path = path.appending(key) }
+            collector.report(path, issue.message)
         }
         return issues.isEmpty ? layout : nil
     }

@@ -38,9 +38,10 @@ public enum ColumnType: Sendable, Hashable {
 public enum BooleanStyle: Sendable, Hashable, CaseIterable {
     /// A real boolean type: PostgreSQL `boolean`, SQL Server `bit`, declared `BOOLEAN`.
     case native
-    /// MySQL's BOOL, which is TINYINT(1) holding 0 or 1 (MySQL 8.4 manual §13.1.1, "BOOL,
-    /// BOOLEAN: These types are synonyms for TINYINT(1)"); also any integer column that the
-    /// layout maps to a boolean attribute.
+    /// MySQL's BOOL, which is TINYINT(1) (MySQL 8.4 manual §13.1.1, "BOOL, BOOLEAN: These
+    /// types are synonyms for TINYINT(1). A value of zero is considered false. Nonzero values
+    /// are considered true."); also any integer column that the layout maps to a boolean
+    /// attribute. scimsync writes 0 or 1 and reads any non-zero value as true.
     case tinyInt
     /// MySQL BIT(1).
     case bit

@@ -7,6 +7,11 @@ extension DirectoryLayout {
     ///   at most 64 characters (MySQL's limit, §11.2), and for tables optionally one
     ///   `schema.table` dot. scimsync quotes identifiers anyway; this refuses names that look
     ///   like injection attempts (quotes, spaces, semicolons, comments) before any SQL exists;
+    /// - every key of an attribute map must be an attribute path of the resource's schemas
+    ///   (RFC 7643 §4.1 User and its §4.3 enterprise extension, URN-qualified; §4.2 Group;
+    ///   the common `id`, `externalId` and `meta` of §3.1), down to a sub-attribute for
+    ///   complex attributes; an issue about one key carries it as ``LayoutIssue/key`` and
+    ///   says what to write instead;
     /// - every attribute map needs `id`, maps no path twice and no column twice;
     /// - value filters in a map must be `eq` comparisons joined by `and`, the only filters
     ///   that say how to build the element they select;
@@ -15,7 +20,7 @@ extension DirectoryLayout {
     public func validate() -> [LayoutIssue] {
         var issues: [LayoutIssue] = []
         issues += Self.tableIssues(users.table, at: "users.table")
-        issues += Self.mapIssues(users.attributes, at: "users.attributes")
+        issues += Self.mapIssues(users.attributes, at: "users.attributes", kind: .user)
         if let group = users.group {
             issues += Self.columnIssues(group, at: "users.group")
             if groups == nil {
@@ -28,7 +33,7 @@ extension DirectoryLayout {
                 issues.append(
                     LayoutIssue(path: "groups.table", message: "\"\(groups.table)\" is already the users table"))
             }
-            issues += Self.mapIssues(groups.attributes, at: "groups.attributes")
+            issues += Self.mapIssues(groups.attributes, at: "groups.attributes", kind: .group)
             if let parent = groups.parent { issues += Self.columnIssues(parent, at: "groups.parent") }
         }
         if let membership {
@@ -59,13 +64,16 @@ extension DirectoryLayout {
 
     // MARK: Attribute maps
 
-    private static func mapIssues(_ map: AttributeMap, at path: String) -> [LayoutIssue] {
+    private static func mapIssues(_ map: AttributeMap, at path: String, kind: ResourceKind) -> [LayoutIssue] {
         var issues: [LayoutIssue] = []
         if map.idColumn == nil {
             issues.append(LayoutIssue(path: path, message: "no mapping for \"id\""))
         }
         for (index, entry) in map.entries.enumerated() {
             let earlier = map.entries[..<index]
+            if let problem = MappableAttributes.problem(entry.path, text: entry.pathText, kind: kind) {
+                issues.append(LayoutIssue(path: path, key: entry.pathText, message: problem))
+            }
             if entry.column.isEmpty {
                 issues.append(LayoutIssue(path: path, message: "the column for \(entry.pathText) is empty"))
             } else if let problem = identifierProblem(entry.column, allowSchema: false) {

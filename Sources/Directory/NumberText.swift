@@ -57,6 +57,20 @@ enum NumberText {
     }
 }
 
+extension NumberText {
+    /// For decimal text naming a whole number (`7`, `-1`, `2.00`, however many digits):
+    /// whether it is non-zero; nil for a fraction (`0.5`) or text that is no number.
+    static func wholeNumberIsNonZero(_ text: String) -> Bool? {
+        let trimmed = text.trimmingASCIISpaces()
+        guard isDecimal(trimmed) else { return nil }
+        var body = Substring(trimmed)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2, !parts[1].allSatisfy({ $0 == "0" }) { return nil }
+        return !parts[0].allSatisfy { $0 == "0" }
+    }
+}
+
 extension String {
     func trimmingASCIISpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }

@@ -70,12 +70,14 @@ extension SCIMValue {
         switch self {
         case .null: return .null
         case .bool(let v): b = v
-        case .integer(let i): b = i == 0 ? false : i == 1 ? true : nil
-        case .decimal(let d): b = d == 0 ? false : d == 1 ? true : nil
+        // Numbers as the reverse conversion reads them (zero false, any other whole number
+        // true), so that a value means the same on both sides.
+        case .integer(let i): b = i != 0
+        case .decimal(let d): b = d.isFinite && d.rounded(.towardZero) == d ? d != 0 : nil
         case .string(let s): b = BooleanText.parse(s)
         case .array, .object: throw unsupported(.boolean(style), column: column)
         }
-        guard let b else { throw ValueConversionError(column: column, reason: .notBoolean) }
+        guard let b else { throw ValueConversionError(column: column, reason: .notBoolean(kind: kindName)) }
         switch style {
         case .native: return .bool(b)
         case .tinyInt: return .int(b ? 1 : 0)

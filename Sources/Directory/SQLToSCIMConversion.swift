@@ -75,17 +75,21 @@ extension SQLValue {
         }
     }
 
+    /// Numbers read as MySQL reads them in a boolean context (MySQL 8.4 manual §13.1.1, of
+    /// BOOL/BOOLEAN = TINYINT(1): "A value of zero is considered false. Nonzero values are
+    /// considered true."), which is also PostgreSQL's integer-to-boolean cast and SQLite's
+    /// truth: a TINYINT(1) holding 7 or -1 is true. Only whole numbers count; a fraction
+    /// (0.5) or text that spells no boolean (`maybe`) is an error, not a guess.
     private func scimBoolean(column: String) throws(ValueConversionError) -> SCIMValue {
         let result: Bool?
         switch self {
         case .null: return .null
         case .bool(let b): result = b
-        case .int(let n): result = n == 0 ? false : n == 1 ? true : nil
-        case .uint(let n): result = n == 0 ? false : n == 1 ? true : nil
-        // BIT(1) arrives as 0 or 1 whatever the width the decoder saw.
-        case .bits(let bits, _): result = bits == 0 ? false : bits == 1 ? true : nil
-        case .double(let d): result = d == 0 ? false : d == 1 ? true : nil
-        case .decimal(let text): result = NumberText.integer(text).flatMap { $0 == 0 ? false : $0 == 1 ? true : nil }
+        case .int(let n): result = n != 0
+        case .uint(let n): result = n != 0
+        case .bits(let bits, _): result = bits != 0
+        case .double(let d): result = d.isFinite && d.rounded(.towardZero) == d ? d != 0 : nil
+        case .decimal(let text): result = NumberText.wholeNumberIsNonZero(text)
         case .text(let text): result = BooleanText.parse(text)
         case .bytes(let bytes):
             // A one-byte 0x00/0x01 (BIT read as binary), else text such as "Y".
@@ -98,7 +102,7 @@ extension SQLValue {
             }
         case .date, .time, .dateTime, .timestamp, .json: return try unsupported(.boolean, column: column)
         }
-        guard let result else { throw ValueConversionError(column: column, reason: .notBoolean) }
+        guard let result else { throw ValueConversionError(column: column, reason: .notBoolean(kind: kindName)) }
         return .bool(result)
     }
 

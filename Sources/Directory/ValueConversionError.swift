@@ -6,8 +6,9 @@ import SCIM
 /// personal data (names, e-mail addresses) and end up in logs.
 public struct ValueConversionError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Reason: Sendable, Hashable {
-        /// The value spells no boolean scimsync knows.
-        case notBoolean
+        /// The value spells no boolean scimsync knows; `kind` names what it is (`text`,
+        /// `decimal`, `string` ...), never the value.
+        case notBoolean(kind: String)
         /// The value is not a whole number, or not one that fits 64 bits.
         case notInteger
         /// The value is not a decimal number, or is infinite or NaN.
@@ -43,8 +44,10 @@ public struct ValueConversionError: Error, Sendable, Hashable, CustomStringConve
     public var description: String {
         let what: String
         switch reason {
-        case .notBoolean:
-            what = "the value is not a boolean (expected true/false, 1/0, Y/N or T/F)"
+        case .notBoolean(let kind):
+            what =
+                "the \(kind) value is not a boolean (expected true/false, Y/N, T/F, or a whole number:"
+                + " 0 is false, any other true)"
         case .notInteger:
             what = "the value is not a whole number that fits 64 bits"
         case .notDecimal:

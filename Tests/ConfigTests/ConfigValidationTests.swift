@@ -127,6 +127,34 @@ import Testing
         #expect(lines.first?.hasPrefix(#"scimsync.yaml: pipelines[0].source.layout.users.attributes."emails[type eq ": not a SCIM attribute path: "#) == true)
     }
 
+    /// Keys that are no SCIM attribute would map nothing: each is named with what to write.
+    @Test func attributeKeysMustBeSchemaAttributes() {
+        let notUser = "not an attribute of the SCIM User schema (RFC 7643 §4.1)"
+        let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        let text = Self.valid.replacingFirst(
+            "attributes: { id: id, userName: username }",
+            with: "attributes: { id: id, userName: username, email: mail, phone: tel, givenname: first, employeeNumber: emp_no, name.first: f }")
+        #expect(errors(text) == [
+            #"scimsync.yaml: pipelines[0].source.layout.users.attributes.email: \#(notUser); did you mean emails[type eq "work"].value?"#,
+            #"scimsync.yaml: pipelines[0].source.layout.users.attributes.phone: \#(notUser); did you mean phoneNumbers[type eq "work"].value?"#,
+            "scimsync.yaml: pipelines[0].source.layout.users.attributes.givenname: \(notUser); did you mean name.givenName?",
+            "scimsync.yaml: pipelines[0].source.layout.users.attributes.employeeNumber: employeeNumber belongs to the"
+                + " EnterpriseUser extension: write the URN-qualified path \(urn):employeeNumber",
+            #"scimsync.yaml: pipelines[0].source.layout.users.attributes."name.first": name has no sub-attribute "first"; it has formatted, familyName, givenName, middleName, honorificPrefix, honorificSuffix"#,
+        ])
+    }
+
+    @Test func groupAttributeKeysMustBeGroupAttributes() {
+        let text = Self.valid.replacingFirst(
+            "users: { table: portal_users, attributes: { id: id, userName: login } }",
+            with: #"users: { table: portal_users, attributes: { id: id, userName: login } }\#n        groups: { table: portal_groups, attributes: { id: id, name: title, 'emails[type eq "work"].value': mail } }"#)
+        #expect(errors(text) == [
+            "scimsync.yaml: pipelines[0].target.layout.groups.attributes.name: not an attribute of the SCIM Group schema"
+                + " (RFC 7643 §4.2); did you mean displayName?",
+            #"scimsync.yaml: pipelines[0].target.layout.groups.attributes."emails[type eq \"work\"].value": not an attribute of the SCIM Group schema (RFC 7643 §4.2); map one such as displayName or externalId"#,
+        ])
+    }
+
     @Test func injectionLookingIdentifiersAreRefused() {
         let text = Self.valid.replacingFirst("table: sync_users", with: #"table: "users; DROP TABLE x""#)
         let lines = errors(text)

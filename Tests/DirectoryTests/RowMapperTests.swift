@@ -29,6 +29,14 @@ import Testing
                 ]))
     }
 
+    /// `sync_users.is_active` is TINYINT(1): any non-zero value is an active user, as MySQL
+    /// reads it; NULL leaves `active` out (above).
+    @Test(arguments: [(SQLValue.int(7), true), (.int(-1), true), (.int(2), true), (.uint(255), true), (.int(0), false)])
+    func aTinyIntActiveColumnReadsAsMySQLReadsIt(_ stored: SQLValue, _ active: Bool) throws {
+        let resource = try users.resource(from: Seed.userRow(active: stored))
+        #expect(resource["active"] == .bool(active))
+    }
+
     @Test func columnsTheRowLacksLeaveAttributesOut() throws {
         let row = Row(["id": .int(7), "username": .text("bjensen")])
         #expect(
@@ -54,11 +62,12 @@ import Testing
 
     @Test func conversionErrorsNameTableAndColumn() {
         let expected = RowMappingError.value(
-            table: "sync_users", ValueConversionError(column: "is_active", reason: .notBoolean))
-        #expect(throws: expected) { try users.resource(from: Seed.userRow(active: .int(5))) }
+            table: "sync_users", ValueConversionError(column: "is_active", reason: .notBoolean(kind: "text")))
+        #expect(throws: expected) { try users.resource(from: Seed.userRow(active: .text("maybe"))) }
         #expect(
             expected.description
-                == "table sync_users: column \"is_active\": the value is not a boolean (expected true/false, 1/0, Y/N or T/F)"
+                == "table sync_users: column \"is_active\": the text value is not a boolean (expected true/false,"
+                + " Y/N, T/F, or a whole number: 0 is false, any other true)"
         )
     }
 

@@ -33,12 +33,19 @@ import Testing
         #expect(try convert(nil, .boolean(style), as: .boolean) == .null)
     }
 
+    @Test func numbersMeanWhatTheyMeanWhenRead() throws {
+        #expect(try convert(2, .boolean(.native), as: .boolean) == .bool(true))
+        #expect(try convert(-1, .boolean(.tinyInt), as: .boolean) == .int(1))
+        #expect(try convert(0, .boolean(.yesNo), as: .boolean) == .text("N"))
+        #expect(try convert(7.0, .boolean(.bit), as: .boolean) == .bits(1, width: 1))
+    }
+
     @Test func refusesNonBooleansForBooleanColumns() {
-        #expect(throws: ValueConversionError(column: "c", reason: .notBoolean)) {
+        #expect(throws: ValueConversionError(column: "c", reason: .notBoolean(kind: "string"))) {
             try convert("maybe", .boolean(.tinyInt), as: .boolean)
         }
-        #expect(throws: ValueConversionError(column: "c", reason: .notBoolean)) {
-            try convert(2, .boolean(.native), as: .boolean)
+        #expect(throws: ValueConversionError(column: "c", reason: .notBoolean(kind: "decimal"))) {
+            try convert(0.5, .boolean(.native), as: .boolean)
         }
         #expect(
             throws: ValueConversionError(

@@ -29,20 +29,48 @@ import Testing
         #expect(try value.scimValue(as: .boolean, column: "is_active") == .bool(expected))
     }
 
-    static let notBooleans: [SQLValue] = [
-        .int(2), .int(-1), .text("yes please"), .text(""), .text("X"), .bits(2, width: 2), .decimal("0.5"),
-        .bytes([2]),
+    /// MySQL's BOOLEAN is TINYINT(1) and "Nonzero values are considered true" (MySQL 8.4
+    /// manual §13.1.1): whatever number such a column holds reads as MySQL reads it, from the
+    /// binlog (`.int`, `.uint` for UNSIGNED) and from the binary protocol alike.
+    static let nonZeroNumbers: [(SQLValue, Bool)] = [
+        (.int(7), true), (.int(-1), true), (.int(2), true), (.int(127), true), (.int(-128), true),
+        (.int(Int64.min), true), (.uint(255), true), (.uint(UInt64.max), true),
+        (.bits(2, width: 2), true), (.bits(0, width: 8), false),
+        (.decimal("7"), true), (.decimal("-1.00"), true), (.decimal("99999999999999999999999"), true),
+        (.decimal("-0.00"), false), (.double(-1), true), (.double(0), false),
+    ]
+
+    @Test(arguments: nonZeroNumbers)
+    func readsNumbersAsMySQLDoesNonZeroIsTrue(_ value: SQLValue, _ expected: Bool) throws {
+        #expect(try value.scimValue(as: .boolean, column: "is_active") == .bool(expected))
+    }
+
+    static let notBooleans: [(SQLValue, String)] = [
+        (.text("maybe"), "text"), (.text("yes please"), "text"), (.text(""), "text"), (.text("X"), "text"),
+        (.text("7"), "text"), (.decimal("0.5"), "decimal"), (.double(0.5), "floating-point"),
+        (.double(.nan), "floating-point"), (.bytes([2]), "binary"),
     ]
 
     @Test(arguments: notBooleans)
-    func refusesOtherBooleanSpellingsNamingTheColumnNotTheValue(_ value: SQLValue) {
-        #expect(throws: ValueConversionError(column: "is_active", reason: .notBoolean)) {
+    func refusesOtherBooleanSpellingsNamingTheColumnAndKindNotTheValue(_ value: SQLValue, _ kind: String) {
+        let expected = ValueConversionError(column: "is_active", reason: .notBoolean(kind: kind))
+        #expect(throws: expected) {
             try value.scimValue(as: .boolean, column: "is_active")
         }
-        let error = ValueConversionError(column: "is_active", reason: .notBoolean)
         #expect(
-            error.description
-                == "column \"is_active\": the value is not a boolean (expected true/false, 1/0, Y/N or T/F)")
+            expected.description
+                == "column \"is_active\": the \(kind) value is not a boolean (expected true/false, Y/N, T/F, or a"
+                + " whole number: 0 is false, any other true)")
+    }
+
+    @Test func theErrorNeverHoldsTheValue() {
+        do {
+            _ = try SQLValue.text("maybe").scimValue(as: .boolean, column: "is_active")
+            Issue.record("\"maybe\" read as a boolean")
+        } catch {
+            #expect(!error.description.contains("maybe"))
+            #expect(error.description.contains("is_active"))
+        }
     }
 
     @Test func booleanFromADateIsUnsupported() {

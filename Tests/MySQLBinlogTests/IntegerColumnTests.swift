@@ -1,5 +1,6 @@
-import Testing
+import Directory
 import MySQLBinlog
+import Testing
 
 /// TINYINT..BIGINT, signed and unsigned, from `fx.ints` in the MariaDB fixture.
 @Suite struct IntegerColumnTests {
@@ -29,5 +30,16 @@ import MySQLBinlog
 
     @Test func minusOneIsSignExtendedOnlyForSignedColumns() {
         #expect(rows[3] == [.int(4), .int(-1), .uint(1), .int(-1), .uint(1), .int(-1), .uint(1), .int(-1), .uint(1), .int(-1), .uint(1)])
+    }
+
+    /// MySQL's BOOLEAN is TINYINT(1), whose row image is a TINYINT's: the width is display
+    /// only. Read as a SCIM boolean, every non-zero value is true ("Nonzero values are
+    /// considered true", MySQL 8.4 manual §13.1.1), signed or unsigned, and NULL stays null.
+    @Test func tinyIntValuesReadAsBooleansTheWayMySQLReadsThem() throws {
+        // t TINYINT: -128, 127, NULL, -1; tu TINYINT UNSIGNED: 0, 255, NULL, 1.
+        let signed = try rows.map { try $0[1].sqlValue?.scimValue(as: .boolean, column: "t") }
+        let unsigned = try rows.map { try $0[2].sqlValue?.scimValue(as: .boolean, column: "tu") }
+        #expect(signed == [.bool(true), .bool(true), .null, .bool(true)])
+        #expect(unsigned == [.bool(false), .bool(true), .null, .bool(true)])
     }
 }
