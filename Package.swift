@@ -56,7 +56,9 @@ let package = Package(
         // Binlog source I/O: the replication stream's reader thread, reconnection, snapshots.
         .target(
             name: "MySQLSource",
-            dependencies: ["SQLClients", "MySQLBinlog", "Directory", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SQLClients", "MySQLBinlog", "Directory", "Connectors", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "SCIMClient",
             dependencies: [
-                "SCIM",
+                "SCIM", "Connectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,7 +115,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "SCIMClient", "SCIMTarget", "SCIMSource",
+                "Reconcile", "SCIMClient", "SCIMTarget", "SCIMSource", "Connectors", "PipelineCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -54,16 +54,20 @@ public struct SourceBatch: Sendable {
     public var commitTime: Int64?
     /// Row changes read for it (for metrics), whether or not they made operations.
     public var rowCount: Int
+    /// Rows of it the layout cannot map (a value outside what the mapping can convert): they
+    /// are quarantined and reported; the rest of the batch is applied.
+    public var unmapped: [QuarantinedResource]
 
     public init(
         ops: [ResourceOp], position: SourcePosition, endsTransaction: Bool = true, commitTime: Int64? = nil,
-        rowCount: Int = 0
+        rowCount: Int = 0, unmapped: [QuarantinedResource] = []
     ) {
         self.ops = ops
         self.position = position
         self.endsTransaction = endsTransaction
         self.commitTime = commitTime
         self.rowCount = rowCount
+        self.unmapped = unmapped
     }
 }
 

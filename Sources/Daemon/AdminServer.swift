@@ -12,7 +12,7 @@ public enum AdminServer {
             let all = states.all
             let body = all.keys.sorted().map { "\($0) \(all[$0].map(String.init(describing:)) ?? "")" }.joined(separator: "\n") + "\n"
             return Response(
-                status: states.allStreaming ? .ok : .serviceUnavailable,
+                status: states.allReady ? .ok : .serviceUnavailable,
                 headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))
         }

@@ -27,6 +27,10 @@ public struct PipelineMetrics: Sendable {
     /// Differences the last reconciliation found (repairs and unmanaged rows).
     let reconcileDrift: Gauge
     let reconciles: Counter
+    /// Operations waiting for a row that is not there yet.
+    let parked: Gauge
+    /// Source rows and target resources refused and set aside.
+    let quarantined: Gauge
 
     init(name: String, registry: PrometheusCollectorRegistry) {
         self.name = name
@@ -36,15 +40,34 @@ public struct PipelineMetrics: Sendable {
             descriptor: Self.name("source_changes", "total", "Row changes read from the source"), labels: labels)
         retries = registry.makeCounter(descriptor: Self.name("retries", "total", "Target batches retried"), labels: labels)
         errors = registry.makeCounter(
-            descriptor: Self.name("errors", "total", "Errors that stopped or delayed the pipeline"), labels: labels)
+            descriptor: Self.name("errors", "total", "Failed attempts: errors that stopped or delayed the pipeline"),
+            labels: labels)
         lag = registry.makeGauge(
-            descriptor: Self.name("lag", "seconds", "Source commit to target commit of the last applied transaction"),
+            descriptor: Self.name("lag", "seconds", "How far the target is behind the source: the oldest unapplied change's age, or the last one's lag"),
             labels: labels)
         reconcileDrift = registry.makeGauge(
             descriptor: Self.name("reconcile_drift", "", "Differences the last reconciliation found"), labels: labels)
         reconciles = registry.makeCounter(
             descriptor: Self.name("reconciles", "total", "Reconciliation passes run"), labels: labels)
+        parked = registry.makeGauge(
+            descriptor: Self.name("parked_ops", "", "Operations waiting for a row that is not there yet"), labels: labels)
+        quarantined = registry.makeGauge(
+            descriptor: Self.name("quarantined_rows", "", "Rows refused by the mapping or the target, set aside"),
+            labels: labels)
     }
+
+    /// `scimsync_pipeline_state{pipeline, state}`: 1 for the state the pipeline is in, 0 for
+    /// the others (the Prometheus way of exporting an enum).
+    func setState(_ current: String) {
+        for state in Self.stateNames {
+            registry.makeGauge(
+                descriptor: Self.name("pipeline_state", "", "The pipeline's state: 1 for the current one"),
+                labels: [("pipeline", name), ("state", state)]
+            ).set(state == current ? 1 : 0)
+        }
+    }
+
+    static let stateNames = ["starting", "loading", "streaming", "reconciling", "paused", "retrying", "failed", "stopped"]
 
     func applied(_ kind: String) -> Counter {
         registry.makeCounter(

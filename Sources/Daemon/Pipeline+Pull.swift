@@ -1,7 +1,9 @@
 import Config
+import Connectors
 import Directory
 import Foundation
 import OffsetStore
+import PipelineCore
 import SCIM
 import SCIMClient
 import SCIMSource
@@ -26,7 +28,7 @@ extension Pipeline {
             // SIGTERM: the request in flight was abandoned; its page was not committed.
             try store.finishRun(runID, ops: counts, error: nil)
         } catch {
-            states.set(name, .failed)
+            states.set(name, .failed("\(error)"))
             metrics.errors.increment()
             try? store.finishRun(runID, ops: counts, error: "\(error)")
             throw error
@@ -37,7 +39,7 @@ extension Pipeline {
         let name = configuration.name
         let client = try SCIMClient(baseURL: source.url, token: source.token, logger: logger)
         let puller = SCIMPuller(client: client, pageSize: source.pageSize)
-        states.set(name, .loading)
+        states.set(name, .loading(.firstLoad))
         var capabilities: SCIMCapabilities?
         var watermark = SCIMWatermark()
         var nextFull = ContinuousClock.now
@@ -69,8 +71,8 @@ extension Pipeline {
                 // The provider down or overloaded, or the target failing: both come back.
                 failures += 1
                 metrics.retries.increment()
-                states.set(name, .retrying)
-                let delay = SCIMSourceBackoff.delay(failures)
+                states.set(name, .retrying(.source("\(error)"), attempt: failures))
+                let delay = SCIMSourceBackoff.policy.delay(beforeAttempt: failures, unitRandom: Double.random(in: 0..<1))
                 logger.warning(
                     "SCIM source failed; retrying", metadata: ["error": "\(error)", "attempt": "\(failures)", "delay": "\(delay)"])
                 try await Task.sleep(for: delay)
@@ -104,7 +106,7 @@ extension Pipeline {
             }
             if case .refused(_, let reason) = outcome {
                 try await holdUntilApproved(reason)
-                states.set(name, .loading)
+                states.set(name, .loading(.firstLoad))
                 continue
             }
             metrics.reconciles.increment()
@@ -141,7 +143,6 @@ extension Pipeline {
 
 /// The backoff of a SCIM source that is down: 1 s doubling to 60 s.
 enum SCIMSourceBackoff {
-    static func delay(_ failures: Int) -> Duration {
-        .seconds(min(60, 1 << min(failures - 1, 6)))
-    }
+    /// 1 s, doubling up to a minute: a provider that is down is asked again about once a minute.
+    static let policy = Backoff(initialDelay: .seconds(1), maximumDelay: .seconds(60), multiplier: 2, jitter: 0.2)
 }

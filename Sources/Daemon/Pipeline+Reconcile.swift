@@ -4,6 +4,7 @@ import Foundation
 import MySQLBinlog
 import MySQLSource
 import OffsetStore
+import PipelineCore
 import Reconcile
 import SQLClients
 import Synchronization
@@ -25,14 +26,14 @@ enum LoadFailpoint {
 }
 
 extension Pipeline {
-    /// The first load, and the recovery from a lost position: a reconciliation pass from a
-    /// new consistent snapshot, then the snapshot's position committed: streaming resumes
-    /// there. Into an empty target, where a pass could only create, the dedicated load path
-    /// does the same faster. A pass the safety limits refuse
-    /// holds the pipeline until `scimsync approve`.
-    func loadFromSnapshot(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
+    /// The first load, and the recovery from a lost position or from changes the binlog does
+    /// not carry: a reconciliation pass from a new consistent snapshot, then the snapshot's
+    /// position committed: streaming resumes there. Into an empty target, where a pass could
+    /// only create, the dedicated load path does the same faster. A pass the safety limits
+    /// refuse applies nothing and says so (the runner holds the pipeline until approved, then
+    /// loads again: the approved pass goes through).
+    func loadOnce(source: MySQLConnectionConfig) async throws -> LoadOutcome {
         let name = configuration.name
-        states.set(name, .loading)
         if try await loadsByCreating() {
             // Nothing to compare against and nothing to remove: the dedicated load path (read
             // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
@@ -47,49 +48,41 @@ extension Pipeline {
                 }
             case .scim: parallel = nil
             }
-            let coordinates = try await applyRetrying { target in
+            let coordinates = try await target.run { target in
                 try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
                     try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
                 }
             }
             try store.commit(position: coordinates.sourcePosition, pipeline: name)
-            counts["load", default: 0] += 1
             logger.info("first load committed", metadata: ["position": "\(coordinates)"])
-            return coordinates.start
+            return .loaded(coordinates.sourcePosition)
         }
-        while true {
-            let (pipeline, store) = (configuration, self.store)
-            let (outcome, position) = try await applyRetrying { target -> (ReconcileOutcome, BinlogCoordinates) in
-                let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
-                let connection = try MariaDBConnection(
-                    host: source.host, port: source.port, user: source.user, password: source.password,
-                    database: source.database)
-                let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
-                let snapshot = try ConsistentSnapshot(connection: connection)
-                defer { try? snapshot.finish() }
-                let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
-                    snapshot: snapshot, sourceTypes: types, targetReader: reader,
-                    apply: { ops in
-                        try target.apply(ops)
-                        LoadFailpoint.batchApplied()
-                        return ops
-                    }, options: ReconcileOptions())
-                return (outcome, snapshot.position)
-            }
-            if case .refused(_, let reason) = outcome {
-                try await holdUntilApproved(reason)
-                states.set(name, .loading)
-                continue
-            }
-            metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
-            try store.commit(position: position.sourcePosition, pipeline: name)
-            // The repairs are in the pass's own run record (kind `reconcile`).
-            counts["load", default: 0] += 1
-            logger.info(
-                "loaded from a consistent snapshot",
-                metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
-            return position.start
+        let (pipeline, store) = (configuration, self.store)
+        let (outcome, position) = try await target.run { target -> (ReconcileOutcome, BinlogCoordinates) in
+            let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
+            let connection = try MariaDBConnection(
+                host: source.host, port: source.port, user: source.user, password: source.password,
+                database: source.database)
+            let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
+            let snapshot = try ConsistentSnapshot(connection: connection)
+            defer { try? snapshot.finish() }
+            let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
+                snapshot: snapshot, sourceTypes: types, targetReader: reader,
+                apply: { ops in
+                    try target.apply(ops)
+                    LoadFailpoint.batchApplied()
+                    return ops
+                }, options: ReconcileOptions())
+            return (outcome, snapshot.position)
         }
+        if case .refused(_, let reason) = outcome { return .refused(reason) }
+        metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
+        try store.commit(position: position.sourcePosition, pipeline: name)
+        // The repairs are in the pass's own run record (kind `reconcile`).
+        logger.info(
+            "loaded from a consistent snapshot",
+            metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
+        return .loaded(position.sourcePosition)
     }
 
     /// Whether the first load creates everything: a SQL target with no users and no groups
@@ -102,7 +95,7 @@ extension Pipeline {
             return try store.scimProviderIDCount(kind: .user, pipeline: name) == 0
                 && store.scimProviderIDCount(kind: .group, pipeline: name) == 0
         }
-        return try await applyRetrying { target -> Bool in
+        return try await target.run { target -> Bool in
             guard let sql = target as? SQLTarget else { return false }
             if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
             if sql.layout.groups != nil, try !sql.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
@@ -114,7 +107,7 @@ extension Pipeline {
     func holdUntilApproved(_ reason: String) async throws {
         logger.error("reconciliation refused; pipeline paused until `scimsync approve`", metadata: ["reason": "\(reason)"])
         metrics.errors.increment()
-        states.set(configuration.name, .paused)
+        states.set(configuration.name, .paused(.removals(reason)))
         while try store.hold(pipeline: configuration.name)?.approved != true {
             try await Task.sleep(for: .seconds(1))
         }
@@ -144,6 +137,8 @@ extension Pipeline {
     func reconcileWhileStreaming(source: MySQLConnectionConfig) async throws {
         let (pipeline, store, dirty, target) = (configuration, self.store, self.dirty, self.target)
         let name = pipeline.name
+        states.replace(name, .streaming, with: .reconciling)
+        defer { states.replace(name, .reconciling, with: .streaming) }
         let outcome = try await onThread { () throws -> ReconcileOutcome in
             let connection = try MariaDBConnection(
                 host: source.host, port: source.port, user: source.user, password: source.password,
@@ -154,7 +149,6 @@ extension Pipeline {
             let snapshot = try ConsistentSnapshot(connection: connection)
             defer { try? snapshot.finish() }
             let since = BinlogPosition(file: snapshot.position.file, offset: snapshot.position.offset)
-            dirty.since(since)
             // Compare with the target once the stream has reached the snapshot, so that what
             // differs is drift, not the stream's backlog (which the dirty set makes safe anyway).
             let deadline = Date().addingTimeInterval(30)

@@ -1,18 +1,20 @@
 import Config
+import Connectors
 import Directory
 import Foundation
 import Logging
 import MySQLBinlog
 import MySQLSource
 import OffsetStore
+import PipelineCore
 import SQLClients
 
-/// One pipeline at work: the first load from a consistent snapshot when the offset store has
-/// no position, then streaming from the binlog. Each source transaction becomes the ordered,
-/// coalesced operations of one target transaction; its position is committed to the offset
-/// store only after the target committed (at-least-once delivery plus idempotent apply:
-/// exactly-once effect). A target that fails is retried with capped backoff without advancing
-/// the offset. Cancelling the task stops reading after the batch in flight is committed.
+/// One pipeline at work: the composition of a source kind, a target and the offset store,
+/// run by ``PipelineCore/PipelineRunner`` (the lifecycle: first load from a consistent
+/// snapshot when the offset store has no position, then streaming; each batch's position
+/// committed only after the target committed it; retries with backoff; holds; parked and
+/// quarantined operations). Cancelling the task stops reading after the batch in flight is
+/// committed.
 public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
     let store: OffsetStore
@@ -21,7 +23,7 @@ public final class Pipeline: Sendable {
     let logger: Logger
     let states: PipelineStates
     let metrics: PipelineMetrics
-    private let groupCommit: GroupCommit
+    private let timing: PipelineRunner<ContinuousClock>.Timing
     /// What the stream changes while a reconciliation runs alongside it.
     let dirty = StreamDirtySet()
     /// Closed while a refused reconciliation waits for approval.
@@ -41,7 +43,9 @@ public final class Pipeline: Sendable {
         self.configuration = configuration
         self.store = store
         self.retry = retry
-        self.groupCommit = groupCommit
+        var timing = PipelineRunner<ContinuousClock>.Timing()
+        timing.groupCommit = groupCommit
+        self.timing = timing
         self.states = states ?? PipelineStates(pipelines: [configuration.name])
         self.metrics = metrics.pipeline(configuration.name)
         var logger = logger
@@ -51,7 +55,7 @@ public final class Pipeline: Sendable {
     }
 
     /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
-    /// a lost binlog position, an undecodable event, a source that refuses the login).
+    /// an undecodable event, a source that refuses the login, retries used up).
     public func run() async throws {
         if case .scim(let source) = configuration.source {
             try await pull(source)
@@ -62,154 +66,85 @@ public final class Pipeline: Sendable {
         }
         let name = configuration.name
         let runID = try store.startRun(pipeline: name)
-        var counts: [String: Int] = [:]
+        let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger)
+        let log = StoreOffsetLog(store: store, pipeline: name)
         // Periodic reconciliation runs beside the stream, from the stream's first position on.
         let periodic = Task { [self] in
             while try store.position(pipeline: name) == nil { try await Task.sleep(for: .seconds(1)) }
             await reconcilePeriodically(source: source)
         }
         defer { periodic.cancel() }
-        do {
-            var start = try await startPosition(source: source, counts: &counts)
-            states.set(name, .streaming)
-            var attempt = 0
-            while true {
-                do {
-                    try await stream(source: source, from: start, counts: &counts)
-                    break
-                } catch let error as ReplicationError where error.kind == .positionUnavailable {
-                    // The binlog at the stored position is gone (purged): what happened since
-                    // can only be recovered by comparing source and target.
-                    logger.warning(
-                        "the stored position is gone from the source's binlog; reconciling from a new snapshot",
-                        metadata: ["error": "\(error)"])
-                    start = try await loadFromSnapshot(source: source, counts: &counts)
-                    states.set(name, .streaming)
-                } catch let error as MariaDBError where error.meansSourceGone {
-                    // The binlog reader reconnects by itself, but a catalog lookup (the columns
-                    // of a TABLE_MAP's table) does not retry: its connection lost to a source
-                    // restart ends the stream, which starts again from the committed position.
-                    let resumed = try storedStart()
-                    attempt = resumed == start ? attempt + 1 : 1
-                    start = resumed ?? start
-                    let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
-                    logger.warning(
-                        "source connection lost; streaming again",
-                        metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
-                    states.set(name, .retrying)
-                    try await Task.sleep(for: delay)
-                    states.set(name, .streaming)
-                }
+        let pushTarget: any Target
+        if case .scim(let config) = configuration.target {
+            pushTarget = SCIMPushTarget(
+                try TargetFactory.openSCIM(configuration, config, store: store, logger: logger), store: store,
+                pipeline: name, gate: gate, dirty: dirty)
+        } else {
+            pushTarget = QueuedTarget(target, gate: gate, dirty: dirty)
+        }
+        let runner = PipelineRunner(
+            connectors: binlogConnectors(source), target: pushTarget, log: log,
+            removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
+            timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 })
+        // The lag and the parked and quarantined counts, read once a second: the lag grows while
+        // a batch waits (an outage, a hold), and reads 0 only when the target is caught up.
+        let (lag, metrics) = (runner.lag, self.metrics)
+        let gauges = Task {
+            while !Task.isCancelled {
+                metrics.lag.set(lag.seconds(now: Date().timeIntervalSince1970))
+                let counts = log.counts
+                metrics.parked.set(Double(counts.parked))
+                metrics.quarantined.set(Double(counts.quarantined))
+                try await Task.sleep(for: .seconds(1))
             }
-            try store.finishRun(runID, ops: counts, error: nil)
-        } catch is CancellationError {
-            try store.finishRun(runID, ops: counts, error: nil)
+        }
+        defer { gauges.cancel() }
+        do {
+            try await runner.run()
+            try store.finishRun(runID, ops: observer.counts, error: nil)
         } catch {
-            states.set(name, .failed)
+            states.set(name, .failed("\(error)"))
             metrics.errors.increment()
-            try? store.finishRun(runID, ops: counts, error: "\(error)")
+            try? store.finishRun(runID, ops: observer.counts, error: "\(error)")
             throw error
         }
     }
 
-    /// Where the stored position resumes the stream, if there is one.
-    private func storedStart() throws -> BinlogStart? {
-        if case .binlog(let file, let offset, _)? = try store.position(pipeline: configuration.name) {
-            return .filePosition(file: file, position: offset)
-        }
-        return nil
-    }
-
-    /// The stored position, or the first load's snapshot position once the load committed.
-    private func startPosition(source: MySQLConnectionConfig, counts: inout [String: Int]) async throws -> BinlogStart {
-        if case .binlog(let file, let offset, _)? = try store.position(pipeline: configuration.name) {
-            logger.info("resuming", metadata: ["position": "\(file):\(offset)"])
-            return .filePosition(file: file, position: offset)
-        }
-        logger.info("first load from a consistent snapshot")
-        return try await loadFromSnapshot(source: source, counts: &counts)
-    }
-
-    private func stream(source: MySQLConnectionConfig, from start: BinlogStart, counts: inout [String: Int]) async throws {
-        let name = configuration.name
-        let layout = configuration.sourceLayout
-        let reader = BinlogChangeReader(
-            configuration: .init(
+    /// How the runner reaches a MySQL/MariaDB source: the binlog from a position, a load from
+    /// a consistent snapshot, and a check of the source's tables against the layout.
+    private func binlogConnectors(_ source: MySQLConnectionConfig) -> PipelineRunner<ContinuousClock>.Connectors {
+        let (name, layout, store, logger) = (configuration.name, configuration.sourceLayout, self.store, self.logger)
+        let (onDelete, serverID) = (configuration.onDelete, source.serverId ?? Self.defaultServerID(configuration.name))
+        let catalog = SourceCatalog {
+            try MariaDBConnection(
                 host: source.host, port: source.port, user: source.user, password: source.password,
-                serverID: source.serverId ?? Self.defaultServerID(name),
-                filter: TableFilter(tables: BinlogTail.tables(of: layout, database: source.database))),
-            start: start,
-            catalog: SourceCatalog {
-                try MariaDBConnection(
-                    host: source.host, port: source.port, user: source.user, password: source.password,
-                    database: source.database)
+                database: source.database)
+        }
+        let mappingProblem: @Sendable () async throws -> String? = {
+            try await catalog.withConnection { connection in
+                try MappingCheck.problem(layout: layout, database: source.database, connection: connection)
+            }
+        }
+        return .init(
+            openSource: { position in
+                guard case .binlog(let file, let offset, _) = position else {
+                    throw PipelineError.unsupportedPosition("\(position)")
+                }
+                let reader = BinlogChangeReader(
+                    configuration: .init(
+                        host: source.host, port: source.port, user: source.user, password: source.password,
+                        serverID: serverID,
+                        filter: TableFilter(tables: BinlogTail.tables(of: layout, database: source.database))),
+                    start: .filePosition(file: file, position: offset), catalog: catalog,
+                    history: try store.schemaHistory(pipeline: name), logger: logger)
+                return BinlogChangeSource(
+                    reader: reader,
+                    options: .init(
+                        layout: layout, onDelete: onDelete, database: source.database, mappingProblem: mappingProblem,
+                        saveHistory: { history in try store.save(history, pipeline: name) }))
             },
-            history: try store.schemaHistory(pipeline: name), logger: logger)
-        let mapper = ChangeMapper(layout: layout, onDelete: configuration.onDelete)
-        do {
-            try await stream(reader, mapper: mapper, counts: &counts)
-        } catch {
-            await reader.stop()
-            throw error
-        }
-        await reader.stop()
-    }
-
-    private func stream(_ reader: BinlogChangeReader, mapper: ChangeMapper, counts: inout [String: Int]) async throws {
-        let name = configuration.name
-        var savedHistory = reader.history
-        var ended = false
-        while !ended, let first = try await reader.next() {
-            // Group commit: the transactions already received join this target transaction,
-            // within a size and a latency budget; none is waited for.
-            var outputs = [first]
-            var changeCount = first.changeCount
-            let started = ContinuousClock.now
-            while changeCount < groupCommit.maxChanges, ContinuousClock.now - started < groupCommit.maxDelay,
-                await reader.hasBufferedEvents()
-            {
-                guard let more = try await reader.next() else {
-                    ended = true
-                    break
-                }
-                outputs.append(more)
-                changeCount += more.changeCount
-            }
-            // The schema history is saved before the position that relies on it.
-            if reader.history != savedHistory {
-                try store.save(reader.history, pipeline: name)
-                savedHistory = reader.history
-            }
-            var changes: [RowChange] = []
-            for case .transaction(let transaction) in outputs { changes += transaction.changeBatch.changes }
-            guard let last = outputs.last else { continue }
-            let position = last.position
-            metrics.sourceChanges.increment(by: Int64(changes.count))
-            let batch = ChangeBatch(
-                changes: changes, position: .binlog(file: position.file, offset: position.offset, gtid: last.gtid),
-                commitTime: Int64(last.commitTimestamp))
-            let ops = try mapper.ops(for: batch)
-            try await gate.pass()
-            if !ops.isEmpty {
-                let dirty = self.dirty
-                try await applyRetrying { target in
-                    try target.apply(ops)
-                    dirty.mark(ops, at: position)
-                }
-            }
-            try store.commit(
-                position: batch.position, pipeline: name, sourceTime: changes.isEmpty ? nil : batch.commitTime,
-                created: ops.compactMap(\.createdEntry), removed: ops.compactMap(\.deletedEntry))
-            for op in ops {
-                counts[op.kindName, default: 0] += 1
-                metrics.applied(op.kindName).increment()
-            }
-            if !changes.isEmpty {
-                // Seconds resolution: the binlog's commit timestamps have no fraction.
-                metrics.lag.set(max(0, Date().timeIntervalSince1970 - Double(batch.commitTime)))
-            }
-            await reader.acknowledge(position)
-        }
+            load: { [self] _ in try await loadOnce(source: source) },
+            mappingProblem: mappingProblem)
     }
 
     /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
@@ -224,7 +159,8 @@ public final class Pipeline: Sendable {
             } catch {
                 attempt += 1
                 metrics.retries.increment()
-                states.set(configuration.name, .retrying)
+                metrics.errors.increment()
+                states.set(configuration.name, .retrying(.target("\(error)"), attempt: attempt))
                 let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
                 logger.warning(
                     "target failed; retrying",
@@ -245,67 +181,18 @@ public final class Pipeline: Sendable {
     }
 }
 
-/// How many source transactions one target transaction may take: those already received,
-/// up to `maxChanges` row changes, gathered for at most `maxDelay`.
-public struct GroupCommit: Sendable, Hashable {
-    public var maxChanges: Int
-    public var maxDelay: Duration
-
-    public init(maxChanges: Int = 5000, maxDelay: Duration = .milliseconds(20)) {
-        self.maxChanges = maxChanges
-        self.maxDelay = maxDelay
-    }
-}
-
-extension BinlogChangeReader.Output {
-    var changeCount: Int {
-        switch self {
-        case .transaction(let transaction): transaction.changes.count
-        case .schemaChange: 0
-        }
-    }
-
-    var position: BinlogPosition {
-        switch self {
-        case .transaction(let transaction): transaction.position
-        case .schemaChange(let change): change.position
-        }
-    }
-
-    var gtid: String? {
-        switch self {
-        case .transaction(let transaction): transaction.gtid
-        case .schemaChange(let change): change.gtid
-        }
-    }
-
-    var commitTimestamp: UInt32 {
-        switch self {
-        case .transaction(let transaction): transaction.commitTimestamp
-        case .schemaChange(let change): change.timestamp
-        }
-    }
-}
-
-extension MariaDBError {
-    /// A lost or refused connection: the source restarting, which a later attempt survives.
-    var meansSourceGone: Bool {
-        switch kind {
-        case .lostConnection, .cannotConnect: true
-        case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
-            .other:
-            false
-        }
-    }
-}
-
 /// Why a pipeline cannot run.
 public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     case unsupportedSource(String)
+    /// The offset store holds a position of another kind of source (the configuration changed).
+    case unsupportedPosition(String)
 
     public var description: String {
         switch self {
         case .unsupportedSource(let kind): "\(kind) sources cannot be streamed by this version"
+        case .unsupportedPosition(let position):
+            "the offset store's position \(position) is not a binlog position: the source changed kind; "
+                + "give this pipeline a new name or a new offsets.path to load it afresh"
         }
     }
 }
@@ -334,6 +221,16 @@ extension ResourceOp {
         case .addMember: "addMember"
         case .removeMember: "removeMember"
         case .moveParent: "moveParent"
+        }
+    }
+}
+
+extension RemovalLimit {
+    /// The limit as the stream's removal guard takes it.
+    var guardLimit: RemovalGuard.Limit {
+        switch self {
+        case .percent(let percent): .percent(percent)
+        case .count(let count): .count(count)
         }
     }
 }

@@ -1,43 +1,27 @@
+import PipelineCore
 import Synchronization
 
 /// What each pipeline is doing, for `/readyz` and the metrics; shared by the pipelines (which
 /// write) and the admin server (which reads).
 public final class PipelineStates: Sendable {
-    public enum State: Sendable, Hashable, CustomStringConvertible {
-        case starting
-        case loading
-        case streaming
-        /// The target failed; waiting to retry the batch.
-        case retrying
-        /// Stopped for good (the reason is in the log and the run log).
-        case failed
-        /// Held by a refused reconciliation until `scimsync approve` (the reason is in `status`).
-        case paused
-
-        public var description: String {
-            switch self {
-            case .starting: "starting"
-            case .loading: "loading"
-            case .streaming: "streaming"
-            case .retrying: "retrying"
-            case .failed: "failed"
-            case .paused: "paused"
-            }
-        }
-    }
-
-    private let states: Mutex<[String: State]>
+    private let states: Mutex<[String: PipelineState]>
 
     public init(pipelines: [String]) {
-        states = Mutex(Dictionary(uniqueKeysWithValues: pipelines.map { ($0, State.starting) }))
+        states = Mutex(Dictionary(uniqueKeysWithValues: pipelines.map { ($0, PipelineState.idle) }))
     }
 
-    public func set(_ pipeline: String, _ state: State) {
+    public func set(_ pipeline: String, _ state: PipelineState) {
         states.withLock { $0[pipeline] = state }
     }
 
-    public var all: [String: State] { states.withLock { $0 } }
+    /// Sets `state` only if the pipeline is in `expected` (a pass beside the stream marks
+    /// `reconciling` without hiding a failure the stream reported meanwhile).
+    public func replace(_ pipeline: String, _ expected: PipelineState, with state: PipelineState) {
+        states.withLock { if $0[pipeline] == expected { $0[pipeline] = state } }
+    }
 
-    /// Every pipeline streaming: what `/readyz` means.
-    public var allStreaming: Bool { states.withLock { $0.values.allSatisfy { $0 == .streaming } } }
+    public var all: [String: PipelineState] { states.withLock { $0 } }
+
+    /// Every pipeline following its source: what `/readyz` means.
+    public var allReady: Bool { states.withLock { $0.values.allSatisfy(\.isReady) } }
 }

@@ -1,5 +1,4 @@
 import Directory
-import MySQLBinlog
 import Synchronization
 
 /// The users and groups streaming changed after a reconciliation's snapshot: the stream's
@@ -12,23 +11,17 @@ import Synchronization
 final class StreamDirtySet: Sendable {
     private struct State {
         var recording = false
-        /// The snapshot's position once known; until then every batch is noted.
-        var since: BinlogPosition?
         var keys: Set<String> = []
     }
 
     private let state = Mutex(State())
 
-    /// Starts noting what every batch touches, before the snapshot is taken: a batch applied
-    /// between the snapshot and ``since(_:)`` is newer than the snapshot too.
+    /// Starts noting what every batch touches, before the snapshot is taken. Batches applied
+    /// while the pass runs are noted whether they are older or newer than its snapshot:
+    /// skipping a few resources more is safe (the next pass looks at them), undoing a newer
+    /// change is not.
     func begin() {
         state.withLock { $0 = State(recording: true) }
-    }
-
-    /// From now on, notes only batches past the snapshot's `position` (what was noted before
-    /// stays: skipping a few resources more is safe, undoing a newer change is not).
-    func since(_ position: BinlogPosition) {
-        state.withLock { $0.since = position }
     }
 
     /// Stops noting and forgets.
@@ -36,11 +29,10 @@ final class StreamDirtySet: Sendable {
         state.withLock { $0 = State() }
     }
 
-    /// Notes the resources of a batch the stream applied, which ends at `position`.
-    func mark(_ ops: [ResourceOp], at position: BinlogPosition) {
+    /// Notes the resources of a batch the stream applied.
+    func mark(_ ops: [ResourceOp]) {
         state.withLock { state in
             guard state.recording else { return }
-            if let since = state.since, !(since < position) { return }
             for op in ops { state.keys.formUnion(op.dirtyKeys) }
         }
     }

@@ -11,6 +11,9 @@ extension SCIMTarget: ReplicationTarget {
         // Skips are logged one by one where they happen.
         _ = try applyBlocking(ops)
     }
+
+    /// Not asked: a SCIM target streams through ``SCIMPushTarget``, which counts its ledger.
+    public func resourceCount() throws -> Int { 0 }
 }
 
 extension TargetFactory {
@@ -23,16 +26,23 @@ extension TargetFactory {
         case .sql(let endpoint):
             return try open(endpoint, onDelete: pipeline.onDelete)
         case .scim(let config):
-            var logger = logger
-            logger[metadataKey: "pipeline"] = "\(pipeline.name)"
-            let client = try SCIMClient(baseURL: config.url, token: config.token, logger: logger)
-            return SCIMTarget(
-                client: client, ids: OffsetStoreSCIMIDs(store: store, pipeline: pipeline.name),
-                options: SCIMTargetOptions(
-                    adopt: pipeline.adopt, membersPerPatch: config.membersPerPatch,
-                    managed: ManagedAttributes(layout: pipeline.sourceLayout)),
-                logger: logger)
+            return try openSCIM(pipeline, config, store: store, logger: logger)
         }
+    }
+
+    /// The SCIM service provider `pipeline` pushes to, its provider ids kept in `store`.
+    static func openSCIM(
+        _ pipeline: PipelineConfig, _ config: SCIMTargetConfig, store: OffsetStore, logger: Logger
+    ) throws -> SCIMTarget {
+        var logger = logger
+        logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+        let client = try SCIMClient(baseURL: config.url, token: config.token, logger: logger)
+        return SCIMTarget(
+            client: client, ids: OffsetStoreSCIMIDs(store: store, pipeline: pipeline.name),
+            options: SCIMTargetOptions(
+                adopt: pipeline.adopt, membersPerPatch: config.membersPerPatch,
+                managed: ManagedAttributes(layout: pipeline.sourceLayout)),
+            logger: logger)
     }
 }
 

@@ -7,6 +7,10 @@ extension SQLTarget: ReplicationTarget {
     public func apply(_ ops: [ResourceOp]) throws {
         let _: ApplyResult = try apply(ops)
     }
+
+    public func resourceCount() throws -> Int {
+        try count(.user, matching: nil) + (layout.groups == nil ? 0 : count(.group, matching: nil))
+    }
 }
 
 /// Opens the SQL target a configuration names.

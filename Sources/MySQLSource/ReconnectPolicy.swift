@@ -1,50 +1,5 @@
-/// How long to wait before reconnecting to a source that went away: capped exponential backoff
-/// with jitter, so many replicas of a restarted server do not all knock at the same instant.
-public struct ReconnectPolicy: Sendable, Hashable {
-    /// The wait before the first reconnection attempt.
-    public var initialDelay: Duration
-    /// No wait is longer than this, jitter included.
-    public var maximumDelay: Duration
-    /// Each consecutive failure multiplies the wait by this (≥ 1).
-    public var multiplier: Double
-    /// The wait varies randomly by up to this share either way (0 ... 1): 0.2 means ±20 %.
-    public var jitter: Double
-    /// Consecutive failed attempts after which the error is surfaced instead of retried; nil
-    /// to retry for ever (a daemon waiting for its server to come back).
-    public var maximumAttempts: Int?
+import Connectors
 
-    public init(
-        initialDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(60), multiplier: Double = 2,
-        jitter: Double = 0.2, maximumAttempts: Int? = nil
-    ) {
-        self.initialDelay = initialDelay
-        self.maximumDelay = maximumDelay
-        self.multiplier = max(multiplier, 1)
-        self.jitter = min(max(jitter, 0), 1)
-        self.maximumAttempts = maximumAttempts
-    }
-
-    /// The wait before reconnection attempt `attempt` (1 for the first after a failure).
-    ///
-    /// - Parameter unitRandom: a random number in 0 ..< 1 choosing the jitter; 0.5 gives the
-    ///   undisturbed exponential value.
-    public func delay(beforeAttempt attempt: Int, unitRandom: Double) -> Duration {
-        let initial = Self.seconds(initialDelay)
-        let maximum = Self.seconds(maximumDelay)
-        // Capping the exponent first keeps pow finite for any attempt count.
-        var base = initial
-        var step = 1
-        while step < attempt && base < maximum {
-            base *= multiplier
-            step += 1
-        }
-        base = min(base, maximum)
-        let factor = 1 + jitter * (2 * min(max(unitRandom, 0), 1) - 1)
-        return .seconds(min(max(base * factor, 0), maximum))
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let components = duration.components
-        return Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
+/// How long to wait before reconnecting to a source that went away: the one ``Backoff`` every
+/// retry uses.
+public typealias ReconnectPolicy = Backoff

@@ -270,7 +270,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             }
             let live = try supersedeParked(by: batch.ops)
             let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
-            try record(outcome, for: batch.ops)
+            try record(outcome, unmapped: batch.unmapped, for: batch.ops)
             try await retryParked(after: batch.ops, live: live)
         } catch let error where !(error is CancellationError) {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
@@ -300,13 +300,14 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
 
     // MARK: - Parked and quarantined operations
 
-    private func record(_ outcome: ApplyOutcome, for ops: [ResourceOp]) throws {
+    private func record(_ outcome: ApplyOutcome, unmapped: [QuarantinedResource], for ops: [ResourceOp]) throws {
         if !outcome.parked.isEmpty {
             try log.park(outcome.parked)
             observer.parkedChanged(parked: outcome.parked, unparked: 0, total: try log.parked().count)
         }
-        try log.quarantine(outcome.quarantined, applied: ops)
-        if !outcome.quarantined.isEmpty { observer.quarantined(outcome.quarantined) }
+        let refused = unmapped + outcome.quarantined
+        try log.quarantine(refused, applied: ops)
+        if !refused.isEmpty { observer.quarantined(refused) }
     }
 
     /// Drops parked operations that `ops` make obsolete; returns those still waiting.

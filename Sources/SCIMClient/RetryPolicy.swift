@@ -1,3 +1,5 @@
+import Connectors
+
 /// How a SCIM request is retried: capped exponential backoff with jitter, a bounded number of
 /// attempts, and how far a provider's `Retry-After` is followed.
 ///
@@ -36,17 +38,12 @@ public struct RetryPolicy: Sendable, Hashable {
     /// - Parameter unitRandom: a random number in 0 ..< 1 choosing the jitter; 0.5 gives the
     ///   undisturbed exponential value.
     public func backoff(beforeRetry retry: Int, unitRandom: Double) -> Duration {
-        let maximum = maximumDelay.seconds
-        // Capping before multiplying keeps the value finite for any retry count.
-        var base = initialDelay.seconds
-        var step = 1
-        while step < retry && base < maximum {
-            base *= multiplier
-            step += 1
-        }
-        base = min(base, maximum)
-        let factor = 1 + jitter * (2 * min(max(unitRandom, 0), 1) - 1)
-        return .seconds(min(max(base * factor, 0), maximum))
+        schedule.delay(beforeAttempt: retry, unitRandom: unitRandom)
+    }
+
+    /// The backoff schedule every retry in scimsync uses.
+    public var schedule: Backoff {
+        Backoff(initialDelay: initialDelay, maximumDelay: maximumDelay, multiplier: multiplier, jitter: jitter)
     }
 
     /// Whether a response with this status is worth sending again.

@@ -1,0 +1,113 @@
+import Connectors
+import Directory
+import Logging
+import PipelineCore
+import Synchronization
+
+/// What a running pipeline tells the operators: one log line per state change, the metrics,
+/// and the state `/readyz` reports.
+final class DaemonObserver: PipelineObserver {
+    private let name: String
+    private let states: PipelineStates
+    private let metrics: PipelineMetrics
+    private let logger: Logger
+    /// Operations applied by kind, for the run log.
+    private let applied = Mutex<[String: Int]>([:])
+
+    init(name: String, states: PipelineStates, metrics: PipelineMetrics, logger: Logger) {
+        self.name = name
+        self.states = states
+        self.metrics = metrics
+        self.logger = logger
+        metrics.setState(PipelineState.idle.name)
+    }
+
+    var counts: [String: Int] { applied.withLock { $0 } }
+
+    func stateChanged(from old: PipelineState, to new: PipelineState) {
+        states.set(name, new)
+        metrics.setState(new.name)
+        let metadata: Logger.Metadata = ["from": "\(old.name)", "to": "\(new.name)"]
+        switch new {
+        case .failed(let reason):
+            logger.error("pipeline failed: \(LogText.safe(reason))", metadata: metadata)
+        case .paused(let reason):
+            logger.error("pipeline paused: \(LogText.safe(reason.description))", metadata: metadata)
+        case .retrying:
+            // Each failed attempt has its own line (attemptFailed).
+            break
+        case .streaming where old.name == "retrying":
+            logger.notice("recovered; streaming again", metadata: metadata)
+        case .loading(let reason):
+            logger.info("loading from a consistent snapshot: \(LogText.safe(reason.description))", metadata: metadata)
+        case .stopped:
+            logger.info("pipeline stopped", metadata: metadata)
+        case .idle, .streaming, .reconciling:
+            logger.info("pipeline \(new.name)", metadata: metadata)
+        }
+    }
+
+    func attemptFailed(_ cause: RetryCause, attempt: Int, delay: Duration?) {
+        metrics.errors.increment()
+        metrics.retries.increment()
+        logger.warning(
+            "\(LogText.safe(cause.description)); retrying",
+            metadata: ["attempt": "\(attempt)", "delay": "\(delay.map { "\($0)" } ?? "none")"])
+    }
+
+    func batchCommitted(_ batch: SourceBatch) {
+        metrics.sourceChanges.increment(by: Int64(batch.rowCount))
+        var kinds: [String: Int] = [:]
+        for op in batch.ops { kinds[op.kindName, default: 0] += 1 }
+        for (kind, count) in kinds { metrics.applied(kind).increment(by: Int64(count)) }
+        applied.withLock { total in
+            for (kind, count) in kinds { total[kind, default: 0] += count }
+        }
+    }
+
+    func parkedChanged(parked: [ParkedOperation], unparked: Int, total: Int) {
+        metrics.parked.set(Double(total))
+        for operation in parked {
+            logger.warning(
+                "operation parked until the row it needs arrives: \(LogText.safe(operation.reason))",
+                metadata: ["op": "\(operation.op.kindName)"])
+        }
+        if unparked > 0 {
+            logger.info("parked operations applied", metadata: ["applied": "\(unparked)", "waiting": "\(total)"])
+        }
+    }
+
+    func quarantined(_ resources: [QuarantinedResource]) {
+        for resource in resources {
+            logger.error(
+                "row quarantined: \(LogText.safe(resource.reason))",
+                metadata: ["kind": "\(resource.kind.rawValue)", "id": "\(LogText.safe(resource.id))"])
+        }
+    }
+}
+
+/// Text from a source, a target or a provider made safe for a log line: control characters
+/// escaped, and cut to a length a log line can carry.
+enum LogText {
+    static func safe(_ text: String, limit: Int = 500) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if result.unicodeScalars.count >= limit {
+                result += "…"
+                break
+            }
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    result += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+}

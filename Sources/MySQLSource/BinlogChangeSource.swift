@@ -1,0 +1,169 @@
+import Connectors
+import Directory
+import Logging
+import MySQLBinlog
+import SQLClients
+
+/// The MySQL/MariaDB binlog as a pipeline ``Connectors/ChangeSource``: committed transactions
+/// of the layout's tables, mapped to operations by the source layout. Rows that cannot be
+/// mapped are reported with their batch (quarantined), never a stopped pipeline; DDL on the
+/// layout's tables is checked against the mapping; a TRUNCATE, which the binlog carries as a
+/// statement and not as rows, asks for a resync.
+public final class BinlogChangeSource: ChangeSource {
+    /// What the source must know besides the connection.
+    public struct Options: Sendable {
+        public var layout: DirectoryLayout
+        public var onDelete: DeletePolicy
+        /// The source database the layout's tables live in.
+        public var database: String
+        /// Why the source's tables do not fit the layout now (nil when they do); asked after a
+        /// DDL statement on a layout table.
+        public var mappingProblem: @Sendable () async throws -> String?
+        /// Why a row change has effects the binlog does not carry (a cascading foreign key);
+        /// nil when it has none.
+        public var unloggedEffect: @Sendable (RowChange) -> String?
+        /// Persists the schema history before a position that relies on it is committed.
+        public var saveHistory: @Sendable (SchemaHistory) throws -> Void
+
+        public init(
+            layout: DirectoryLayout, onDelete: DeletePolicy, database: String,
+            mappingProblem: @escaping @Sendable () async throws -> String? = { nil },
+            unloggedEffect: @escaping @Sendable (RowChange) -> String? = { _ in nil },
+            saveHistory: @escaping @Sendable (SchemaHistory) throws -> Void
+        ) {
+            self.layout = layout
+            self.onDelete = onDelete
+            self.database = database
+            self.mappingProblem = mappingProblem
+            self.unloggedEffect = unloggedEffect
+            self.saveHistory = saveHistory
+        }
+    }
+
+    private let reader: BinlogChangeReader
+    private let options: Options
+    private let mapper: ChangeMapper
+    private var savedHistory: SchemaHistory
+    private let layoutTables: Set<String>
+
+    public init(reader: BinlogChangeReader, options: Options) {
+        self.reader = reader
+        self.options = options
+        mapper = ChangeMapper(layout: options.layout, onDelete: options.onDelete)
+        savedHistory = reader.history
+        layoutTables = Set(BinlogChangeSource.tables(of: options.layout))
+    }
+
+    /// The tables a layout reads.
+    public static func tables(of layout: DirectoryLayout) -> [String] {
+        [layout.users.table, layout.groups?.table, layout.membership?.table].compactMap { $0 }
+    }
+
+    public func next() async throws -> SourceEvent? {
+        try await event(from: translated { try await self.reader.next() })
+    }
+
+    public func nextBuffered() async throws -> SourceEvent? {
+        try await event(from: translated { try await self.reader.nextBuffered() })
+    }
+
+    public func acknowledge(_ position: SourcePosition) async {
+        guard case .binlog(let file, let offset, _) = position else { return }
+        await reader.acknowledge(BinlogPosition(file: file, offset: offset))
+    }
+
+    public func stop() async {
+        await reader.stop()
+    }
+
+    // MARK: - Translation
+
+    private func event(from output: BinlogChangeReader.Output?) async throws -> SourceEvent? {
+        guard let output else { return nil }
+        // The schema history is saved before the position that relies on it.
+        if reader.history != savedHistory {
+            try options.saveHistory(reader.history)
+            savedHistory = reader.history
+        }
+        switch output {
+        case .transaction(let transaction):
+            return batch(transaction)
+        case .schemaChange(let change):
+            let position = SourcePosition.binlog(file: change.position.file, offset: change.position.offset, gtid: change.gtid)
+            switch SchemaChangeEffect.effect(
+                of: change.statement, defaultSchema: change.schema, layoutTables: layoutTables, database: options.database)
+            {
+            case .truncated(let table):
+                return .resyncNeeded(
+                    reason: "TRUNCATE TABLE \(table) at the source (the binlog carries no rows for it)", position: position)
+            case .reshaped:
+                if let problem = try await translated({ try await self.options.mappingProblem() }) {
+                    return .mappingBroken(reason: problem, position: position)
+                }
+            case .none:
+                break
+            }
+            return .batch(SourceBatch(ops: [], position: position, commitTime: Int64(change.timestamp)))
+        }
+    }
+
+    private func batch(_ transaction: BinlogTransaction) -> SourceEvent {
+        let position = SourcePosition.binlog(
+            file: transaction.position.file, offset: transaction.position.offset, gtid: transaction.gtid)
+        var ops: [ResourceOp] = []
+        var refused: [QuarantinedResource] = []
+        for change in transaction.changes {
+            let row = change.rowChange
+            if let reason = options.unloggedEffect(row) {
+                return .resyncNeeded(reason: reason, position: position)
+            }
+            do {
+                ops += try mapper.ops(for: row)
+            } catch {
+                refused.append(quarantined(row, error))
+            }
+        }
+        return .batch(
+            SourceBatch(
+                ops: ResourceOp.ordered(ResourceOp.coalesced(ops)), position: position,
+                endsTransaction: true, commitTime: Int64(transaction.commitTimestamp),
+                rowCount: transaction.changes.count, unmapped: refused))
+    }
+
+    /// A row the layout cannot map: its kind and id where the row has one, and the reason
+    /// (which names table and column, never the value).
+    private func quarantined(_ change: RowChange, _ error: RowMappingError) -> QuarantinedResource {
+        let layout = options.layout
+        let isGroup = layout.groups.map { $0.table.caseInsensitiveCompare(change.table) == .orderedSame } ?? false
+        let mapper = isGroup ? layout.groupMapper : layout.userMapper
+        let row = change.after ?? change.before
+        let id = row.flatMap { row in mapper.flatMap { try? $0.id(in: row) } } ?? "?"
+        return QuarantinedResource(kind: isGroup ? .group : .user, id: id, reason: "\(error)")
+    }
+
+    /// Runs a source call, translating what the pipeline can recover from into
+    /// ``Connectors/SourceFailure``.
+    private func translated<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ReplicationError where error.kind == .positionUnavailable {
+            throw SourceFailure.positionLost("\(error)")
+        } catch let error as MariaDBError where error.meansSourceGone {
+            // The binlog reader reconnects by itself; a catalog lookup's lost connection ends
+            // the stream, which starts again from the committed position.
+            throw SourceFailure.unavailable("\(error)")
+        }
+    }
+}
+
+extension MariaDBError {
+    /// A lost or refused connection: the source restarting, which a later attempt survives.
+    public var meansSourceGone: Bool {
+        switch kind {
+        case .lostConnection, .cannotConnect: true
+        case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
+            .other:
+            false
+        }
+    }
+}
