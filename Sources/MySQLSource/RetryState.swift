@@ -16,7 +16,8 @@ import SQLClients
 /// A reconnection resumes from the last position the consumer acknowledged — the end of the
 /// last batch the target committed — never from the last event read, so nothing read but not
 /// applied is lost. Position-unavailable (1236) and access-denied errors are never retried:
-/// they need a new snapshot or an operator.
+/// they need a new snapshot or an operator. A server id clash is retried, waiting longer after
+/// each one (`consecutiveClashes`).
 public struct RetryState: Sendable {
     /// What the I/O shell must do next.
     public enum Action: Sendable, Hashable {
@@ -49,6 +50,12 @@ public struct RetryState: Sendable {
     public private(set) var resumePosition: BinlogStart
     /// Failures since the last connection that delivered an event.
     public private(set) var consecutiveFailures = 0
+    /// Server id clashes (`.serverIDInUse`) since the last failure of another kind. Events do
+    /// not reset it: a clashing stream works (it delivers events) until the other replica
+    /// reconnects and pushes it off, so forgiving on events would keep the two trading the
+    /// stream at the initial delay for ever. Growing the wait leaves the other one the stream
+    /// for longer and longer, and the logs a slower, steady warning.
+    public private(set) var consecutiveClashes = 0
 
     public init(policy: ReconnectPolicy = ReconnectPolicy(), start: BinlogStart) {
         self.policy = policy
@@ -113,13 +120,14 @@ public struct RetryState: Sendable {
                 return .surface(error)
             }
             consecutiveFailures += 1
+            consecutiveClashes = error.kind == .serverIDInUse ? consecutiveClashes + 1 : 0
             if let maximum = policy.maximumAttempts, consecutiveFailures > maximum {
                 state = .failed(error)
                 return .surface(error)
             }
             state = .waiting
             return .wait(
-                policy.delay(beforeAttempt: consecutiveFailures, unitRandom: unitRandom),
+                policy.delay(beforeAttempt: max(consecutiveFailures, consecutiveClashes), unitRandom: unitRandom),
                 attempt: consecutiveFailures
             )
         case .idle, .waiting, .failed, .stopped:

@@ -11,111 +11,90 @@ public final class OffsetStore: Sendable {
     let queue: DatabaseQueue
     public let path: String
 
-    /// Opens (creating when missing) the store at `path`.
+    /// Opens (creating when missing) the store at `path`. Safe when other processes or
+    /// threads open the same new file at the same moment (`OffsetStoreSetup`).
     /// - Throws: `OffsetStoreError.cannotOpen` naming the path and the reason.
     public init(path: String) throws(OffsetStoreError) {
         self.path = path
         do {
-            var configuration = Configuration()
-            configuration.journalMode = .wal
-            configuration.busyMode = .timeout(5)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrate(queue)
+            queue = try OffsetStoreSetup.open(path: path, migrations: Self.migrations)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
     }
 
-    /// Applies the pending migrations. Two processes opening a new store at once (`run` and
-    /// `status`, two pipelines' tools) may both see a migration as pending: the migrator reads
-    /// what was applied before it takes the write lock, so the slower one fails on a table the
-    /// other just created. Reading again after such a failure finds the migration applied.
-    private static func migrate(_ queue: DatabaseQueue) throws {
-        for attempt in 1... {
-            do {
-                try migrator.migrate(queue)
-                return
-            } catch {
-                if (try? queue.read(migrator.hasCompletedMigrations)) == true { return }
-                if attempt == 5 { throw error }
-                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
-            }
-        }
-    }
-
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("schema history") { db in
-            try db.execute(sql: """
-                CREATE TABLE schema_history (
-                  pipeline TEXT NOT NULL,
-                  file TEXT NOT NULL,
-                  file_number INTEGER NOT NULL,
-                  offset INTEGER NOT NULL,
-                  db TEXT NOT NULL,
-                  tbl TEXT NOT NULL,
-                  columns TEXT,
-                  PRIMARY KEY (pipeline, db, tbl, file, offset)
-                ) WITHOUT ROWID
-                """)
-        }
-        migrator.registerMigration("positions, ledger and run log") { db in
-            try db.execute(sql: """
-                CREATE TABLE positions (
-                  pipeline TEXT PRIMARY KEY,
-                  kind TEXT NOT NULL,
-                  file TEXT,
-                  offset INTEGER,
-                  gtid TEXT,
-                  version INTEGER,
-                  token TEXT,
-                  committed_at TEXT NOT NULL
-                );
-                CREATE TABLE ledger (
-                  pipeline TEXT NOT NULL,
-                  kind TEXT NOT NULL,
-                  id TEXT NOT NULL,
-                  PRIMARY KEY (pipeline, kind, id)
-                ) WITHOUT ROWID;
-                CREATE TABLE runs (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT,
-                  pipeline TEXT NOT NULL,
-                  started_at TEXT NOT NULL,
-                  ended_at TEXT,
-                  ops TEXT,
-                  error TEXT
-                );
-                """)
-        }
-        migrator.registerMigration("position source time") { db in
-            try db.execute(sql: "ALTER TABLE positions ADD COLUMN source_time INTEGER")
-        }
-        migrator.registerMigration("run kinds and holds") { db in
-            try db.execute(sql: """
-                ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
-                CREATE TABLE holds (
-                  pipeline TEXT PRIMARY KEY,
-                  reason TEXT NOT NULL,
-                  since TEXT NOT NULL,
-                  approved INTEGER NOT NULL DEFAULT 0
-                );
-                """)
-        }
-        migrator.registerMigration("scim ids") { db in
-            // A SCIM target's provider ids by source id; provider_id NULL while a create is in
-            // flight (see SCIMIDMap.recordIntent).
-            try db.execute(sql: """
-                CREATE TABLE scim_ids (
-                  pipeline TEXT NOT NULL,
-                  kind TEXT NOT NULL,
-                  source_id TEXT NOT NULL,
-                  provider_id TEXT,
-                  PRIMARY KEY (pipeline, kind, source_id)
-                ) WITHOUT ROWID
-                """)
-        }
-        return migrator
-    }
+    /// The schema, in order; a step once applied never changes (a new step is added instead).
+    static let migrations: [OffsetStoreSetup.Migration] = [
+        .init(
+            identifier: "schema history",
+            sql: """
+            CREATE TABLE schema_history (
+              pipeline TEXT NOT NULL,
+              file TEXT NOT NULL,
+              file_number INTEGER NOT NULL,
+              offset INTEGER NOT NULL,
+              db TEXT NOT NULL,
+              tbl TEXT NOT NULL,
+              columns TEXT,
+              PRIMARY KEY (pipeline, db, tbl, file, offset)
+            ) WITHOUT ROWID
+            """),
+        .init(
+            identifier: "positions, ledger and run log",
+            sql: """
+            CREATE TABLE positions (
+              pipeline TEXT PRIMARY KEY,
+              kind TEXT NOT NULL,
+              file TEXT,
+              offset INTEGER,
+              gtid TEXT,
+              version INTEGER,
+              token TEXT,
+              committed_at TEXT NOT NULL
+            );
+            CREATE TABLE ledger (
+              pipeline TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              id TEXT NOT NULL,
+              PRIMARY KEY (pipeline, kind, id)
+            ) WITHOUT ROWID;
+            CREATE TABLE runs (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              pipeline TEXT NOT NULL,
+              started_at TEXT NOT NULL,
+              ended_at TEXT,
+              ops TEXT,
+              error TEXT
+            );
+            """),
+        .init(
+            identifier: "position source time",
+            sql: "ALTER TABLE positions ADD COLUMN source_time INTEGER"),
+        .init(
+            identifier: "run kinds and holds",
+            sql: """
+            ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
+            CREATE TABLE holds (
+              pipeline TEXT PRIMARY KEY,
+              reason TEXT NOT NULL,
+              since TEXT NOT NULL,
+              approved INTEGER NOT NULL DEFAULT 0
+            );
+            """),
+        // A SCIM target's provider ids by source id; provider_id NULL while a create is in
+        // flight (see SCIMIDMap.recordIntent).
+        .init(
+            identifier: "scim ids",
+            sql: """
+            CREATE TABLE scim_ids (
+              pipeline TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              source_id TEXT NOT NULL,
+              provider_id TEXT,
+              PRIMARY KEY (pipeline, kind, source_id)
+            ) WITHOUT ROWID
+            """),
+    ]
 }
 
 /// Why the offset store failed; never carries row data.

@@ -35,6 +35,8 @@ public final class MariaDBReplicationStream {
     /// The server's id for this connection (`CONNECTION_ID()`), as `SHOW PROCESSLIST` lists
     /// it with the command `Binlog Dump`.
     public let connectionID: UInt64
+    /// The replica id this stream announced (`serverId` of the source's configuration).
+    public let serverID: UInt32
 
     /// MARIADB_RPL_BINLOG_DUMP_NON_BLOCK: the server ends the stream with an EOF packet at the
     /// end of the binlog instead of waiting for new events (MariaDB docs, "COM_BINLOG_DUMP").
@@ -93,11 +95,12 @@ public final class MariaDBReplicationStream {
             }
         } catch let error as MariaDBError {
             // One error type for the whole stream: the reconnect logic decides on its kind.
-            throw ReplicationError(code: error.code, message: error.message)
+            throw ReplicationError(code: error.code, message: error.message, serverID: serverID)
         }
+        self.serverID = serverID
 
         guard let rpl = scimsync_rpl_init(connection.handle) else {
-            throw Self.error(on: connection.handle)
+            throw Self.error(on: connection.handle, serverID: serverID)
         }
         self.rpl = rpl
         interrupter = ReplicationInterrupter(handle: connection.handle)
@@ -116,7 +119,7 @@ public final class MariaDBReplicationStream {
         failed = failed || scimsync_rpl_set_server_id(rpl, serverID) != 0
         failed = failed || scimsync_rpl_set_flags(rpl, nonBlocking ? Self.nonBlockingFlag : 0) != 0
         if failed || mariadb_rpl_open(rpl) != 0 {
-            throw Self.error(on: connection.handle)
+            throw Self.error(on: connection.handle, serverID: serverID)
         }
     }
 
@@ -148,7 +151,7 @@ public final class MariaDBReplicationStream {
             if mysql_errno(connection.handle) == 0 {
                 return nil
             }
-            throw Self.error(on: connection.handle)
+            throw Self.error(on: connection.handle, serverID: serverID)
         }
         defer { mariadb_free_rpl_event(event) }
         // raw_data is the whole network packet: the OK byte (and the two semi-sync bytes when
@@ -172,8 +175,8 @@ public final class MariaDBReplicationStream {
         return raw
     }
 
-    private static func error(on handle: UnsafeMutablePointer<MYSQL>) -> ReplicationError {
-        ReplicationError(code: mysql_errno(handle), message: String(cString: mysql_error(handle)))
+    private static func error(on handle: UnsafeMutablePointer<MYSQL>, serverID: UInt32) -> ReplicationError {
+        ReplicationError(code: mysql_errno(handle), message: String(cString: mysql_error(handle)), serverID: serverID)
     }
 }
 

@@ -30,6 +30,15 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         /// server did not mark ignorable — MySQL 8's TRANSACTION_PAYLOAD (type 40), written when
         /// `binlog_transaction_compression=ON`, is the one to expect.
         case unsupportedEvent
+        /// Another replica connected with this stream's server id, and the server dropped this
+        /// stream for it. "When a slave reconnects and sends COM_BINLOG_DUMP, the master kills any
+        /// existing thread with the slave's server id" (MariaDB sql/sql_repl.cc,
+        /// kill_zombie_dump_threads): the older connection gets ER_SLAVE_SAME_ID (4052) on
+        /// MariaDB, and ER_MASTER_FATAL_ERROR_READING_BINLOG (1236) with the text "A slave (or
+        /// replica) with the same server_uuid/server_id ..." on MySQL. Two scimsync processes with
+        /// one `serverId` push each other off in turn; so does a real replica with that id. Worth
+        /// retrying (the other one may be gone), with a backoff that grows from clash to clash.
+        case serverIDInUse
         /// Anything else the server or Connector/C reported.
         case other
     }
@@ -39,20 +48,28 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     public var code: UInt32
     /// The server's or client's message text: not for logs.
     public var message: String
+    /// The replica id the stream announced, when the stream knows it: `.serverIDInUse` names it.
+    public var serverID: UInt32?
 
-    public init(kind: Kind, code: UInt32, message: String) {
+    public init(kind: Kind, code: UInt32, message: String, serverID: UInt32? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
+        self.serverID = serverID
     }
 
-    /// Classifies a server or client error number.
-    public init(code: UInt32, message: String) {
-        self.init(kind: Self.classify(code), code: code, message: message)
+    /// Classifies a server or client error number (and, for 1236, its text).
+    public init(code: UInt32, message: String, serverID: UInt32? = nil) {
+        self.init(kind: Self.classify(code, message: message), code: code, message: message, serverID: serverID)
     }
 
-    static func classify(_ code: UInt32) -> Kind {
+    static func classify(_ code: UInt32, message: String = "") -> Kind {
         switch code {
+        // MySQL reports a server id clash as 1236 too (sql/rpl_binlog_sender.cc: "A slave with
+        // the same server_uuid/server_id as this slave has connected to the master", "replica"
+        // and "source" in 8.0.26 and later); only the text tells it from a purged position.
+        case 1236 where message.contains("same server_uuid/server_id"): .serverIDInUse
+        case 4052: .serverIDInUse
         case 1236: .positionUnavailable
         // 1227 ER_SPECIFIC_ACCESS_DENIED_ERROR is what COM_BINLOG_DUMP answers without
         // REPLICATION SLAVE; 1044/1045 come from the login.
@@ -70,7 +87,7 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     /// new snapshot, so they are never retried.
     public var isRetryable: Bool {
         switch kind {
-        case .cannotConnect, .lostConnection: true
+        case .cannotConnect, .lostConnection, .serverIDInUse: true
         case .positionUnavailable, .accessDenied, .malformedEvent, .unsupportedEvent, .other: false
         }
     }
@@ -98,6 +115,13 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         case .unsupportedEvent:
             return "the server sent a binlog event of a type the client library cannot read\(reference): "
                 + "on MySQL 8 this is a compressed transaction; set binlog_transaction_compression=OFF"
+        case .serverIDInUse:
+            let id = serverID.map { "server id \($0)" } ?? "the same server id"
+            return "another replica connected to the server with \(id)\(reference), and the server dropped this "
+                + "binlog stream for it: a server keeps one stream per replica id, so another scimsync (or a "
+                + "replica) uses this one; give each pipeline's mysql source its own serverId: (unique among the "
+                + "server's replicas and the servers of its topology); scimsync reconnects meanwhile, waiting "
+                + "longer after each clash"
         case .other:
             return "reading the binlog failed\(reference)"
         }

@@ -53,6 +53,16 @@ struct ReconcileCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        // A pass writes the ledger, holds and the run log: not beside a `run` or another
+        // `reconcile` on the same store. A dry run writes nothing and may run beside them.
+        let lock: OffsetStoreLock?
+        do {
+            lock = dryRun ? nil : try OffsetStoreLock(storePath: loaded.offsets.path, command: "scimsync reconcile")
+        } catch {
+            FileHandle.standardError.write(Data("scimsync reconcile: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { withExtendedLifetime(lock) {} }
         var status: Int32 = 0
         var results: [SCIMValue] = []
         for pipeline in pipelines {
@@ -224,6 +234,9 @@ struct Approve: ParsableCommand {
     @Option(help: "The pipeline.")
     var pipeline: String
 
+    /// Takes no lock on the offset store: approving is meant for a store a running `run`
+    /// holds (its periodic reconciliation reads the approval), and it writes one row of its
+    /// own in a transaction.
     func run() throws {
         let loaded = try loadConfig(config)
         guard loaded.pipelines.contains(where: { $0.name == pipeline }) else {

@@ -25,6 +25,16 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadConfig(config)
         let logger = Logger(label: "scimsync")
+        // One writer per offset store, held until this process ends: a second `run` (or a
+        // `reconcile`) on the same store refuses to start and names this one.
+        let lock: OffsetStoreLock
+        do {
+            lock = try OffsetStoreLock(storePath: loaded.offsets.path, command: "scimsync run")
+        } catch {
+            FileHandle.standardError.write(Data("scimsync run: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let store: OffsetStore
         do {
             store = try OffsetStore(path: loaded.offsets.path)
