@@ -1,6 +1,7 @@
 import Connectors
 import Directory
 import Logging
+import OffsetStore
 import PipelineCore
 import Synchronization
 
@@ -14,12 +15,26 @@ final class DaemonObserver: PipelineObserver {
     /// Operations applied by kind, for the run log.
     private let applied = Mutex<[String: Int]>([:])
 
-    init(name: String, states: PipelineStates, metrics: PipelineMetrics, logger: Logger) {
+    private let store: OffsetStore
+
+    init(name: String, states: PipelineStates, metrics: PipelineMetrics, logger: Logger, store: OffsetStore) {
         self.name = name
         self.states = states
         self.metrics = metrics
         self.logger = logger
+        self.store = store
         metrics.setState(PipelineState.idle.name)
+        report(.idle)
+    }
+
+    /// Writes the state where `scimsync status` reads it; a failure to write is logged, never
+    /// a reason to stop the pipeline.
+    private func report(_ state: PipelineState) {
+        do {
+            try store.report(state: state.name, detail: state.description, pipeline: name)
+        } catch {
+            logger.warning("cannot record the pipeline's state for `scimsync status`", metadata: ["error": "\(error)"])
+        }
     }
 
     var counts: [String: Int] { applied.withLock { $0 } }
@@ -27,6 +42,7 @@ final class DaemonObserver: PipelineObserver {
     func stateChanged(from old: PipelineState, to new: PipelineState) {
         states.set(name, new)
         metrics.setState(new.name)
+        report(new)
         let metadata: Logger.Metadata = ["from": "\(old.name)", "to": "\(new.name)"]
         switch new {
         case .failed(let reason):

@@ -66,7 +66,7 @@ public final class Pipeline: Sendable {
         }
         let name = configuration.name
         let runID = try store.startRun(pipeline: name)
-        let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger)
+        let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name)
         // Periodic reconciliation runs beside the stream, from the stream's first position on.
         let periodic = Task { [self] in
@@ -104,6 +104,7 @@ public final class Pipeline: Sendable {
             try store.finishRun(runID, ops: observer.counts, error: nil)
         } catch {
             states.set(name, .failed("\(error)"))
+            try? store.report(state: "failed", detail: "failed: \(error)", pipeline: name)
             metrics.errors.increment()
             try? store.finishRun(runID, ops: observer.counts, error: "\(error)")
             throw error

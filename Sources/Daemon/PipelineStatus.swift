@@ -16,6 +16,8 @@ public struct PipelineStatus: Sendable, Hashable {
     public var hold: PipelineHold?
     /// How far behind the source the stored position is; nil when the source was not asked.
     public var lag: Lag?
+    /// What the daemon last said of the pipeline (its state machine's state and reason).
+    public var reported: ReportedState?
 
     public enum Lag: Sendable, Hashable {
         case caughtUp
@@ -26,8 +28,18 @@ public struct PipelineStatus: Sendable, Hashable {
         case unknown(String)
     }
 
-    /// From the run log: running (or crashed without ending), stopped, or failed.
+    /// What the running daemon says (streaming, retrying, paused with its reason ...), the
+    /// same as its `/readyz`; without a running daemon, from the run log: stopped, failed, or
+    /// running (a crash ended it without a record).
     public var state: String {
+        if let run = lastRun, run.endedAt == nil, let reported, reported.reporterIsAlive {
+            var text = "\(reported.detail) (since \(reported.since))"
+            if let hold, !hold.approved, reported.state != "paused" {
+                // A refused `scimsync reconcile` (by hand) holds its own pass, not the stream.
+                text += "; a refused reconciliation waits for `scimsync approve`: \(hold.reason)"
+            }
+            return text
+        }
         if let hold, !hold.approved { return "paused (\(hold.reason); since \(hold.since))" }
         guard let run = lastRun else { return "never run" }
         if run.endedAt == nil { return "running" }
@@ -72,7 +84,7 @@ public struct PipelineStatus: Sendable, Hashable {
             var status = PipelineStatus(
                 name: pipeline.name, position: position,
                 lastRun: try store.runs(pipeline: pipeline.name, kind: "run", limit: 1).first,
-                hold: try store.hold(pipeline: pipeline.name))
+                hold: try store.hold(pipeline: pipeline.name), reported: try store.reportedState(pipeline: pipeline.name))
             if askSources, case .mysql(let source)? = pipeline.source.sql?.connection, case .binlog(let file, let offset, _)? = position {
                 status.lag = lag(
                     source: source, stored: BinlogPosition(file: file, offset: offset),

@@ -94,6 +94,19 @@ public final class OffsetStore: Sendable {
               PRIMARY KEY (pipeline, kind, source_id)
             ) WITHOUT ROWID
             """),
+        // What the running daemon reports of each pipeline, so that `scimsync status` tells the
+        // same story as `/readyz`.
+        .init(
+            identifier: "pipeline states",
+            sql: """
+            CREATE TABLE pipeline_states (
+              pipeline TEXT PRIMARY KEY,
+              state TEXT NOT NULL,
+              detail TEXT NOT NULL,
+              pid INTEGER NOT NULL,
+              since TEXT NOT NULL
+            )
+            """),
     ]
 }
 

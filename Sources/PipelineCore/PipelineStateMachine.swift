@@ -149,15 +149,13 @@ public struct PipelineStateMachine: Sendable {
         return .waitForSchemaFix(reason)
     }
 
-    /// The schema fits again: stream from the committed position (the batches read since the
-    /// break are read again, now with the right shape).
+    /// The schema fits again. Rows written while it did not fit carry the old shape in the
+    /// source's log, so they are not replayed: the target is reconciled with a new snapshot,
+    /// and streaming resumes from the snapshot's position.
     public mutating func schemaFixed() -> Action {
-        guard let position = committed else {
-            state = .loading(.firstLoad)
-            return .load(.firstLoad)
-        }
-        state = .streaming
-        return .stream(from: position)
+        let reason = LoadReason.resync("the source's tables fit the layout again")
+        state = .loading(reason)
+        return .load(reason)
     }
 
     /// A wait asked for by `.wait` is over.

@@ -204,7 +204,11 @@ import Testing
         let clock = TestClock()
         let observer = RecordingObserver()
         let fixed = LoadCounter()
-        let task = Self.start(sources, target, log, clock: clock, observer: observer) { _ in .loaded(.token("0")) } mappingProblem: {
+        let fixedLoads = LoadCounter()
+        let task = Self.start(sources, target, log, clock: clock, observer: observer) { reason in
+            fixedLoads.add(reason)
+            return .loaded(.token("2"))
+        } mappingProblem: {
             fixed.reasons.isEmpty ? "sync_users.email is gone" : nil
         }
         defer { task.cancel() }
@@ -220,7 +224,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(1))
         }
         #expect(observer.states.last == .streaming)
-        #expect(sources.opened.count == 2, "opened again at the committed position")
+        #expect(fixedLoads.reasons == [.resync("the source's tables fit the layout again")], "reconciled, not replayed")
+        #expect(sources.opened.count == 2)
     }
 
     @Test func cancellationStopsCleanly() async throws {

@@ -99,14 +99,15 @@ import Testing
         #expect(machine.state == .loading(.positionLost("purged")))
     }
 
-    @Test func aBrokenMappingPausesAndResumesFromTheCommittedPosition() {
+    @Test func aBrokenMappingPausesThenReconcilesOnceItFits() {
         var machine = PipelineStateMachine(backoff: Self.backoff)
         _ = machine.started(committed: Self.p1)
         _ = machine.streamOpened()
         #expect(machine.mappingBroken("column gone") == .waitForSchemaFix("column gone"))
         #expect(machine.state == .paused(.mapping("column gone")))
-        #expect(machine.schemaFixed() == .stream(from: Self.p1))
-        #expect(machine.state == .streaming)
+        let resync = LoadReason.resync("the source's tables fit the layout again")
+        #expect(machine.schemaFixed() == .load(resync))
+        #expect(machine.state == .loading(resync))
     }
 
     @Test func aResyncReloadsFromANewSnapshot() {
