@@ -104,10 +104,33 @@ public final class SQLTarget {
     /// Group deletes (a multi-row delete could remove a parent before its child, which InnoDB
     /// checks row by row) and `users.group` membership changes go one statement each.
     ///
-    /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
+    /// When the batch fails on something one of its rows caused (a value the target refuses,
+    /// a reference to a user or group it lacks, a unique value that moves between rows of
+    /// the batch), it is rolled back and applied again op by op (see `SQLTarget+OpByOp`):
+    /// unique values moving between rows are resolved, operations naming a missing user or
+    /// group come back in ``ApplyResult/parked``, refused rows in
+    /// ``ApplyResult/quarantined``, and everything else applies. Only the batch that failed
+    /// pays for the savepoints this takes.
+    ///
+    /// - Throws: ``TargetError`` after rolling back, for what no row caused (a lost
+    ///   connection, a lock conflict, a layout the target does not support); the target is
+    ///   then as before the call.
     @discardableResult
     public func apply(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+        var statements = 0
+        do {
+            return try applyAtOnce(ops, statements: &statements)
+        } catch {
+            guard error.rowRefusal != nil else { throw error }
+        }
+        return try applyOpByOp(ops, statements: statements)
+    }
+
+    /// The whole batch in one go, as combined statements; `statements` counts what was sent
+    /// even when it fails.
+    private func applyAtOnce(_ ops: [ResourceOp], statements: inout Int) throws(TargetError) -> ApplyResult {
         var result = ApplyResult()
+        defer { statements = result.statements }
         do {
             try connection.begin()
         } catch {
@@ -150,7 +173,7 @@ public final class SQLTarget {
     // MARK: Runs
 
     /// Where the run of operations combinable with `ops[start]` ends.
-    private func runEnd(_ ops: [ResourceOp], from start: Int) -> Int {
+    func runEnd(_ ops: [ResourceOp], from start: Int) -> Int {
         let kind = TargetOperation(ops[start])
         guard isCombinable(kind) else { return start + 1 }
         var ids: Set<String> = []
@@ -182,7 +205,7 @@ public final class SQLTarget {
         }
     }
 
-    private func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
+    func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
         guard let first = run.first else { return }
         let kind = TargetOperation(first)
         switch first {
@@ -214,7 +237,7 @@ public final class SQLTarget {
         result.applied[kind, default: 0] += run.count
     }
 
-    private func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
+    func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
         switch resourceKind {
         case .user: return users
         case .group:
