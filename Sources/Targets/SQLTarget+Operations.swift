@@ -20,7 +20,7 @@ extension SQLTarget {
             let statement = dialect.upsert(
                 table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
             try execute(statement, kind, name, &result)
-            if case .mariaDB = dialect, let idIndex {
+            if case .mariaDB = dialect, table.hasOtherUniqueKey, let idIndex {
                 // A clash on another UNIQUE key left the row holding it alone and inserted
                 // nothing (see `SQLDialect.upsert`): every id must be there now.
                 let ids = chunk.map { $0.values[idIndex] }

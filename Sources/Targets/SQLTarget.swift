@@ -35,21 +35,39 @@ public final class SQLTarget {
         self.connection = connection
         self.dialect = dialect
         self.layout = layout
-        self.users = try MappedTable(
+        var users = try MappedTable(
             mapper: layout.userMapper, extraColumns: layout.users.group.map { [$0] } ?? [], connection: connection,
             schema: schema)
+        var groups: MappedTable?
         if let groupsTable = layout.groups, let mapper = layout.groupMapper {
-            self.groups = try MappedTable(
+            groups = try MappedTable(
                 mapper: mapper, extraColumns: groupsTable.parent.map { [$0] } ?? [], connection: connection,
                 schema: schema)
-        } else {
-            self.groups = nil
         }
+        if case .mariaDB = dialect {
+            users.hasOtherUniqueKey = Self.hasOtherUniqueKey(users.table.name, connection)
+            if let name = groups?.table.name { groups?.hasOtherUniqueKey = Self.hasOtherUniqueKey(name, connection) }
+        }
+        self.users = users
+        self.groups = groups
         if let membership = layout.membership {
             self.relation = try TargetTable(
                 membership.table, columns: [membership.user, membership.group], connection: connection, schema: schema)
         } else {
             self.relation = nil
+        }
+    }
+
+    /// Whether a MariaDB table has a UNIQUE key besides its primary key (true when the
+    /// catalog cannot say).
+    private static func hasOtherUniqueKey(_ table: String, _ connection: any TargetConnection) -> Bool {
+        let sql = "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+            + "AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY'"
+        switch try? connection.query(sql, [.text(table)]).first?.values.first {
+        case .int(let count)?: return count > 0
+        case .uint(let count)?: return count > 0
+        case .text(let text)?: return (Int(text) ?? 1) > 0
+        default: return true
         }
     }
 

@@ -157,7 +157,19 @@ extension TargetError {
     var rowRefusal: Refusal? {
         guard !isTransient, !isLockConflict else { return nil }
         switch kind {
-        case .mapping(_, _, let error): return Refusal(.mapping(error.description))
+        case .mapping(_, _, let error):
+            // The mapper checks what it knows of the column before the database sees it.
+            switch error {
+            case .value(_, let conversion):
+                switch conversion.reason {
+                case .tooLong: return Refusal(.tooLong, column: conversion.column)
+                case .notBoolean, .notInteger, .notDecimal, .notDateTime, .notUTF8, .notBase64, .notUUID,
+                    .negativeForUnsigned, .unsupportedSQLValue, .unsupportedSCIMValue:
+                    return Refusal(.wrongType, column: conversion.column)
+                }
+            case .missingID:
+                return Refusal(.mapping(error.description))
+            }
         case .patch(_, _, let status, let scimType): return Refusal(.patch(status: status, scimType: scimType))
         case .foreignKey, .statement, .foreignKeyAtCommit: return refusal
         case .transaction(let step): return step == "COMMIT" ? refusal : nil
