@@ -144,6 +144,17 @@ public final class SQLTarget {
         return try applyOpByOp(ops, statements: statements)
     }
 
+    /// Applies `ops` whole or not at all, as ``apply(_:)`` did before it learnt to set rows
+    /// aside: the first failure rolls the batch back and is thrown. For a write whose client
+    /// must hear of a refusal (`scimsync serve` answers 409 or 400), not for a pipeline.
+    ///
+    /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
+    @discardableResult
+    public func applyAllOrNothing(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+        var statements = 0
+        return try applyAtOnce(ops, statements: &statements)
+    }
+
     /// The whole batch in one go, as combined statements; `statements` counts what was sent
     /// even when it fails.
     private func applyAtOnce(_ ops: [ResourceOp], statements: inout Int) throws(TargetError) -> ApplyResult {
