@@ -36,22 +36,33 @@ public struct ApplyOutcome: Sendable, Hashable {
 /// An operation waiting for the row it refers to.
 public struct ParkedOperation: Sendable, Hashable {
     public var op: ResourceOp
-    /// What is missing, e.g. "group 42 does not exist"; never personal data.
+    /// What is missing, e.g. "addMember waits for Group 42"; never personal data.
     public var reason: String
+    /// What the operation decides (a membership, a user's group, a group's parent): parking
+    /// the same key again replaces the earlier operation.
+    public var key: String
+    /// The resource whose arrival lets it apply.
+    public var waitingFor: ResourceKind
+    public var waitingID: String
 
-    public init(op: ResourceOp, reason: String) {
+    public init(op: ResourceOp, reason: String, key: String, waitingFor: ResourceKind, waitingID: String) {
         self.op = op
         self.reason = reason
+        self.key = key
+        self.waitingFor = waitingFor
+        self.waitingID = waitingID
     }
 }
 
 /// A resource the target refused, with why (never its values: they may be personal data).
 public struct QuarantinedResource: Sendable, Hashable {
-    public var kind: ResourceKind
+    /// `User`, `Group` or `Membership`.
+    public var kind: String
+    /// The resource's id (`group user` for a membership).
     public var id: String
     public var reason: String
 
-    public init(kind: ResourceKind, id: String, reason: String) {
+    public init(kind: String, id: String, reason: String) {
         self.kind = kind
         self.id = id
         self.reason = reason

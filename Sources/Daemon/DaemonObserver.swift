@@ -97,7 +97,7 @@ final class DaemonObserver: PipelineObserver {
         for resource in resources {
             logger.error(
                 "row quarantined: \(LogText.safe(resource.reason))",
-                metadata: ["kind": "\(resource.kind.rawValue)", "id": "\(LogText.safe(resource.id))"])
+                metadata: ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))"])
         }
     }
 }

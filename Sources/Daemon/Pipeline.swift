@@ -92,9 +92,10 @@ public final class Pipeline: Sendable {
         let gauges = Task {
             while !Task.isCancelled {
                 metrics.lag.set(lag.seconds(now: Date().timeIntervalSince1970))
-                let counts = log.counts
-                metrics.parked.set(Double(counts.parked))
-                metrics.quarantined.set(Double(counts.quarantined))
+                if let counts = try? log.counts {
+                    metrics.parked.set(Double(counts.parked))
+                    metrics.quarantined.set(Double(counts.quarantined))
+                }
                 try await Task.sleep(for: .seconds(1))
             }
         }

@@ -2,24 +2,18 @@ import Connectors
 import Directory
 import OffsetStore
 import PipelineCore
-import Synchronization
+import Targets
 
 /// A pipeline's share of the offset store, as the runner sees it.
-final class StoreOffsetLog: OffsetLog {
+struct StoreOffsetLog: OffsetLog {
     let store: OffsetStore
     let pipeline: String
-    /// Parked operations and quarantined resources, in memory for this run.
-    private let waiting = Mutex<[ParkedOperation]>([])
-    private let refused = Mutex<[LedgerEntry: String]>([:])
-
-    init(store: OffsetStore, pipeline: String) {
-        self.store = store
-        self.pipeline = pipeline
-    }
 
     /// Operations waiting for a row, and resources the target refused.
     var counts: (parked: Int, quarantined: Int) {
-        (waiting.withLock { $0.count }, refused.withLock { $0.count })
+        get throws {
+            (try store.parkedCount(pipeline: pipeline), try store.quarantinedCount(pipeline: pipeline))
+        }
     }
 
     func position() throws -> SourcePosition? {
@@ -50,36 +44,31 @@ final class StoreOffsetLog: OffsetLog {
     }
 
     func park(_ operations: [ParkedOperation]) throws {
-        waiting.withLock { parked in
-            for operation in operations where !parked.contains(where: { $0.op == operation.op }) {
-                parked.append(operation)
-            }
+        for operation in operations {
+            try store.park(
+                pipeline: pipeline, key: operation.key, op: operation.op, waitingFor: operation.waitingFor,
+                id: operation.waitingID, reason: operation.reason)
         }
     }
 
     func parked() throws -> [ParkedOperation] {
-        waiting.withLock { $0 }
+        try store.parked(pipeline: pipeline).map {
+            ParkedOperation(op: $0.op, reason: $0.reason, key: $0.key, waitingFor: $0.waitingKind, waitingID: $0.waitingID)
+        }
     }
 
-    func unpark(_ ops: [ResourceOp]) throws {
-        waiting.withLock { parked in parked.removeAll { ops.contains($0.op) } }
+    func unpark(_ operations: [ParkedOperation]) throws {
+        try store.unpark(pipeline: pipeline, keys: operations.map(\.key))
     }
 
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws {
-        refused.withLock { refused in
-            for entry in ops.compactMap(\.subjectEntry) { refused[entry] = nil }
-            for resource in resources { refused[LedgerEntry(kind: resource.kind, id: resource.id)] = resource.reason }
+        let refused = Set(resources.map { "\($0.kind) \($0.id)" })
+        let released = ops.map(QuarantineSubject.init).filter { !refused.contains("\($0.kind) \($0.id)") }
+        if !released.isEmpty {
+            try store.clearQuarantine(pipeline: pipeline, released.map { (kind: $0.kind, id: $0.id) })
         }
-    }
-}
-
-extension ResourceOp {
-    /// The resource an operation writes, for releasing it from quarantine once it applied.
-    var subjectEntry: LedgerEntry? {
-        switch self {
-        case .create(let kind, let resource): resource.id.map { LedgerEntry(kind: kind, id: $0) }
-        case .patch(let kind, let id, _): LedgerEntry(kind: kind, id: id)
-        default: nil
+        for resource in resources {
+            try store.quarantine(pipeline: pipeline, kind: resource.kind, id: resource.id, reason: resource.reason)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Config
+import Connectors
 import Directory
 import SQLClients
 import Targets
@@ -6,6 +7,21 @@ import Targets
 extension SQLTarget: ReplicationTarget {
     public func apply(_ ops: [ResourceOp]) throws {
         let _: ApplyResult = try apply(ops)
+    }
+
+    /// What the target parked (a reference to a row it lacks) and quarantined (a row it
+    /// refused) instead of failing the batch.
+    public func applyReporting(_ ops: [ResourceOp]) throws -> ApplyOutcome {
+        let result: ApplyResult = try apply(ops)
+        return ApplyOutcome(
+            parked: result.parked.map {
+                ParkedOperation(
+                    op: $0.op, reason: $0.description, key: $0.key, waitingFor: $0.waitingFor.kind,
+                    waitingID: $0.waitingFor.id)
+            },
+            quarantined: result.quarantined.map {
+                QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.description)
+            })
     }
 
     public func resourceCount() throws -> Int {

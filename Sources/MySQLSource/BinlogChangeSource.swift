@@ -138,7 +138,7 @@ public final class BinlogChangeSource: ChangeSource {
         let mapper = isGroup ? layout.groupMapper : layout.userMapper
         let row = change.after ?? change.before
         let id = row.flatMap { row in mapper.flatMap { try? $0.id(in: row) } } ?? "?"
-        return QuarantinedResource(kind: isGroup ? .group : .user, id: id, reason: "\(error)")
+        return QuarantinedResource(kind: isGroup ? "Group" : "User", id: id, reason: "\(error)")
     }
 
     /// Runs a source call, translating what the pipeline can recover from into

@@ -107,6 +107,33 @@ public final class OffsetStore: Sendable {
               since TEXT NOT NULL
             )
             """),
+        // Operations waiting for a user or group the target lacks (op: the operation as JSON,
+        // ResourceOp.json), and rows the target refused (no values: kind, id, why).
+        .init(
+            identifier: "parked operations and quarantine",
+            sql: """
+            CREATE TABLE parked_ops (
+              pipeline TEXT NOT NULL,
+              key TEXT NOT NULL,
+              op TEXT NOT NULL,
+              waiting_kind TEXT NOT NULL,
+              waiting_id TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              since TEXT NOT NULL,
+              attempts INTEGER NOT NULL,
+              PRIMARY KEY (pipeline, key)
+            ) WITHOUT ROWID;
+            CREATE TABLE quarantine (
+              pipeline TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              id TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              since TEXT NOT NULL,
+              last_seen TEXT NOT NULL,
+              count INTEGER NOT NULL,
+              PRIMARY KEY (pipeline, kind, id)
+            ) WITHOUT ROWID;
+            """),
     ]
 }
 

@@ -22,8 +22,8 @@ public protocol OffsetLog: Sendable {
     func park(_ operations: [ParkedOperation]) throws
     /// The parked operations, oldest first.
     func parked() throws -> [ParkedOperation]
-    /// Forgets parked operations that have now been applied.
-    func unpark(_ ops: [ResourceOp]) throws
+    /// Forgets parked operations that have now been applied or were made obsolete.
+    func unpark(_ operations: [ParkedOperation]) throws
     /// Records resources the target refused; clears the record of those in `applied` that
     /// applied this time.
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws

@@ -316,7 +316,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         guard !parked.isEmpty, !ops.isEmpty else { return parked }
         let obsolete = parked.filter { waiting in ops.contains { $0.supersedes(waiting.op) } }
         guard !obsolete.isEmpty else { return parked }
-        try log.unpark(obsolete.map(\.op))
+        try log.unpark(obsolete)
         let gone = Set(obsolete.map(\.op))
         return parked.filter { !gone.contains($0.op) }
     }
@@ -325,13 +325,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// that waited for one of them apply now.
     private func retryParked(after ops: [ResourceOp], live parked: [ParkedOperation]) async throws {
         guard !parked.isEmpty, ops.contains(where: \.createsResource) else { return }
-        let waiting = parked.map(\.op)
-        let outcome = try await target.apply(waiting)
+        let outcome = try await target.apply(parked.map(\.op))
         let still = Set(outcome.parked.map(\.op))
-        let done = waiting.filter { !still.contains($0) }
+        let done = parked.filter { !still.contains($0.op) }
         guard !done.isEmpty else { return }
         try log.unpark(done)
-        try log.record(applied: done)
+        try log.record(applied: done.map(\.op))
         observer.parkedChanged(parked: [], unparked: done.count, total: still.count)
     }
 

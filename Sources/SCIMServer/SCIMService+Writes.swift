@@ -147,7 +147,7 @@ extension SCIMService {
                 throw SCIMError(status: 412, detail: "the resource has changed since the version in If-Match")
             }
             let ops = try body(current, target)
-            if !ops.isEmpty { _ = try target.apply(ops) as ApplyResult }
+            if !ops.isEmpty { _ = try target.applyAllOrNothing(ops) }
         }
     }
 

@@ -86,10 +86,12 @@ extension SQLDialect {
     /// Inserts `rows` into `table`, or where a row with the same `key` exists, overwrites its
     /// other `columns` with the new values: replaying the statement changes nothing more.
     ///
-    /// - MariaDB/MySQL: `INSERT … ON DUPLICATE KEY UPDATE c = VALUES(c)`. `VALUES()` is
-    ///   deprecated by MySQL 8.0.20 in favour of a row alias, which MariaDB does not have;
-    ///   both still accept it. Beware (MySQL manual, "INSERT … ON DUPLICATE KEY UPDATE"): a
-    ///   clash on another UNIQUE key of the table updates the row holding that key.
+    /// - MariaDB/MySQL: `INSERT … ON DUPLICATE KEY UPDATE c = IF(key = VALUES(key),
+    ///   VALUES(c), c)`. `VALUES()` is deprecated by MySQL 8.0.20 in favour of a row alias,
+    ///   which MariaDB does not have; both still accept it. A clash on another UNIQUE key of
+    ///   the table updates the row holding that key (MySQL manual, "INSERT … ON DUPLICATE KEY
+    ///   UPDATE"): the guard leaves that row as it is, and the new row is then not inserted,
+    ///   which the caller detects by counting the keys afterwards (see `SQLTarget.create`).
     /// - PostgreSQL: `INSERT … ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c`.
     /// - SQLite (3.24+): `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c`.
     ///
@@ -104,7 +106,7 @@ extension SQLDialect {
         case .mariaDB:
             let assignments = others.isEmpty
                 ? ["\(quote(key)) = \(quote(key))"]
-                : others.map { "\(quote($0)) = VALUES(\(quote($0)))" }
+                : others.map { "\(quote($0)) = IF(\(quote(key)) = VALUES(\(quote(key))), VALUES(\(quote($0))), \(quote($0)))" }
             builder.append(" ON DUPLICATE KEY UPDATE " + assignments.joined(separator: ", "))
         case .postgres, .sqlite:
             if others.isEmpty {
@@ -114,6 +116,14 @@ extension SQLDialect {
                 builder.append(" ON CONFLICT (\(quote(key))) DO UPDATE SET " + assignments.joined(separator: ", "))
             }
         }
+        return builder.statement
+    }
+
+    /// Inserts `rows`; any clash on a key fails the statement.
+    public func insert(table: String, columns: [String], rows: [[SQLValue]]) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
+        builder.bindRows(rows)
         return builder.statement
     }
 
@@ -184,6 +194,14 @@ extension SQLDialect {
             builder.append(" AND \(quote(guardColumn.column)) = ")
             builder.bind(guardColumn.value)
         }
+        return builder.statement
+    }
+
+    /// Counts the rows whose `key` is one of `values`.
+    public func count(from table: String, where key: String, in values: [SQLValue]) -> SQLStatement {
+        var builder = StatementBuilder(self)
+        builder.append("SELECT COUNT(*) FROM \(self.table(table)) WHERE ")
+        builder.bindIn(key, values)
         return builder.statement
     }
 

@@ -15,10 +15,27 @@ extension SQLTarget {
             })
         }
         guard let columns = rows.first?.columns.map(table.table.column) else { return }
+        let idIndex = rows[0].columns.firstIndex { $0.caseInsensitiveEquals(table.mapper.idColumn) }
         for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
             let statement = dialect.upsert(
                 table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
             try execute(statement, kind, name, &result)
+            if case .mariaDB = dialect, table.hasOtherUniqueKey, let idIndex {
+                // A clash on another UNIQUE key left the row holding it alone and inserted
+                // nothing (see `SQLDialect.upsert`): every id must be there now.
+                let ids = chunk.map { $0.values[idIndex] }
+                let counted = try query(dialect.count(from: name, where: table.idColumn, in: ids), kind, name, &result)
+                let count: Int? =
+                    switch counted.first?.values.first {
+                    case .int(let number)?: Int(number)
+                    case .uint(let number)?: Int(number)
+                    case .text(let text)?: Int(text)
+                    default: nil
+                    }
+                if let count, count < ids.count {
+                    throw TargetError(uniqueConflictOf: kind, table: name)
+                }
+            }
         }
     }
 
@@ -59,6 +76,17 @@ extension SQLTarget {
         result: inout ApplyResult
     ) throws(TargetError) {
         let name = table.table.name
+        let assignments = try patchAssignments(to: row, operations, table: table, kind: kind)
+        guard !assignments.isEmpty else { return }
+        try execute(dialect.update(name, set: assignments, where: table.idColumn, in: [idValue]), kind, name, &result)
+    }
+
+    /// The columns of the stored `row` whose values the PATCH operations change, with their
+    /// new values (catalog spelling).
+    func patchAssignments(
+        to row: Row, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation
+    ) throws(TargetError) -> [(column: String, value: SQLValue)] {
+        let name = table.table.name
         let current = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.resource(from: row) }
         let patched: SCIMResource
         do {
@@ -74,13 +102,17 @@ extension SQLTarget {
                 try table.mapper.row(from: patched, columnTypes: table.columnTypes)
             )
         }
+        return changedColumns(from: before, to: after, table: table)
+    }
+
+    /// The columns whose values differ between two mapped rows of `table`, the id excepted.
+    func changedColumns(from before: Row, to after: Row, table: MappedTable) -> [(column: String, value: SQLValue)] {
         var assignments: [(column: String, value: SQLValue)] = []
         for (index, column) in after.columns.enumerated()
         where !column.caseInsensitiveEquals(table.mapper.idColumn) && before.values[index] != after.values[index] {
             assignments.append((table.table.column(column), after.values[index]))
         }
-        guard !assignments.isEmpty else { return }
-        try execute(dialect.update(name, set: assignments, where: table.idColumn, in: [idValue]), kind, name, &result)
+        return assignments
     }
 
     /// Deletes users that are present, after their rows in the relation table (a

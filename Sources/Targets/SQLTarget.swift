@@ -35,21 +35,39 @@ public final class SQLTarget {
         self.connection = connection
         self.dialect = dialect
         self.layout = layout
-        self.users = try MappedTable(
+        var users = try MappedTable(
             mapper: layout.userMapper, extraColumns: layout.users.group.map { [$0] } ?? [], connection: connection,
             schema: schema)
+        var groups: MappedTable?
         if let groupsTable = layout.groups, let mapper = layout.groupMapper {
-            self.groups = try MappedTable(
+            groups = try MappedTable(
                 mapper: mapper, extraColumns: groupsTable.parent.map { [$0] } ?? [], connection: connection,
                 schema: schema)
-        } else {
-            self.groups = nil
         }
+        if case .mariaDB = dialect {
+            users.hasOtherUniqueKey = Self.hasOtherUniqueKey(users.table.name, connection)
+            if let name = groups?.table.name { groups?.hasOtherUniqueKey = Self.hasOtherUniqueKey(name, connection) }
+        }
+        self.users = users
+        self.groups = groups
         if let membership = layout.membership {
             self.relation = try TargetTable(
                 membership.table, columns: [membership.user, membership.group], connection: connection, schema: schema)
         } else {
             self.relation = nil
+        }
+    }
+
+    /// Whether a MariaDB table has a UNIQUE key besides its primary key (true when the
+    /// catalog cannot say).
+    private static func hasOtherUniqueKey(_ table: String, _ connection: any TargetConnection) -> Bool {
+        let sql = "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+            + "AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY'"
+        switch try? connection.query(sql, [.text(table)]).first?.values.first {
+        case .int(let count)?: return count > 0
+        case .uint(let count)?: return count > 0
+        case .text(let text)?: return (Int(text) ?? 1) > 0
+        default: return true
         }
     }
 
@@ -104,10 +122,44 @@ public final class SQLTarget {
     /// Group deletes (a multi-row delete could remove a parent before its child, which InnoDB
     /// checks row by row) and `users.group` membership changes go one statement each.
     ///
-    /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
+    /// When the batch fails on something one of its rows caused (a value the target refuses,
+    /// a reference to a user or group it lacks, a unique value that moves between rows of
+    /// the batch), it is rolled back and applied again op by op (see `SQLTarget+OpByOp`):
+    /// unique values moving between rows are resolved, operations naming a missing user or
+    /// group come back in ``ApplyResult/parked``, refused rows in
+    /// ``ApplyResult/quarantined``, and everything else applies. Only the batch that failed
+    /// pays for the savepoints this takes.
+    ///
+    /// - Throws: ``TargetError`` after rolling back, for what no row caused (a lost
+    ///   connection, a lock conflict, a layout the target does not support); the target is
+    ///   then as before the call.
     @discardableResult
     public func apply(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+        var statements = 0
+        do {
+            return try applyAtOnce(ops, statements: &statements)
+        } catch {
+            guard error.rowRefusal != nil else { throw error }
+        }
+        return try applyOpByOp(ops, statements: statements)
+    }
+
+    /// Applies `ops` whole or not at all, as ``apply(_:)`` did before it learnt to set rows
+    /// aside: the first failure rolls the batch back and is thrown. For a write whose client
+    /// must hear of a refusal (`scimsync serve` answers 409 or 400), not for a pipeline.
+    ///
+    /// - Throws: ``TargetError`` after rolling back; the target is then as before the call.
+    @discardableResult
+    public func applyAllOrNothing(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+        var statements = 0
+        return try applyAtOnce(ops, statements: &statements)
+    }
+
+    /// The whole batch in one go, as combined statements; `statements` counts what was sent
+    /// even when it fails.
+    private func applyAtOnce(_ ops: [ResourceOp], statements: inout Int) throws(TargetError) -> ApplyResult {
         var result = ApplyResult()
+        defer { statements = result.statements }
         do {
             try connection.begin()
         } catch {
@@ -150,7 +202,7 @@ public final class SQLTarget {
     // MARK: Runs
 
     /// Where the run of operations combinable with `ops[start]` ends.
-    private func runEnd(_ ops: [ResourceOp], from start: Int) -> Int {
+    func runEnd(_ ops: [ResourceOp], from start: Int) -> Int {
         let kind = TargetOperation(ops[start])
         guard isCombinable(kind) else { return start + 1 }
         var ids: Set<String> = []
@@ -182,7 +234,7 @@ public final class SQLTarget {
         }
     }
 
-    private func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
+    func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
         guard let first = run.first else { return }
         let kind = TargetOperation(first)
         switch first {
@@ -214,7 +266,7 @@ public final class SQLTarget {
         result.applied[kind, default: 0] += run.count
     }
 
-    private func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
+    func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
         switch resourceKind {
         case .user: return users
         case .group:

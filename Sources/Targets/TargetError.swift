@@ -51,6 +51,8 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
     public var isLockConflict: Bool
     /// A UNIQUE or PRIMARY KEY constraint refused the row: the SCIM server answers 409.
     public var isUniqueViolation: Bool = false
+    /// What the database refused about the row, read from its error code (no value).
+    var refusal: Refusal?
 
     public init(
         _ kind: Kind, cause: String? = nil, detail: String? = nil, isTransient: Bool = false,
@@ -63,12 +65,24 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         self.isLockConflict = isLockConflict
     }
 
+    /// A row not written because a UNIQUE key other than its id held its value, found by
+    /// scimsync rather than reported by the database (MariaDB's upsert, see
+    /// `SQLDialect.upsert`).
+    init(uniqueConflictOf operation: TargetOperation, table: String) {
+        self.init(
+            .statement(operation, table: table),
+            cause: "a UNIQUE key of the table already holds one of the rows' values under another id")
+        isUniqueViolation = true
+        refusal = Refusal(.uniqueConflict)
+    }
+
     /// Wraps a database error raised outside any one operation (BEGIN, COMMIT, the catalog).
     init(_ kind: Kind, underlying error: any Error) {
         self.init(
             kind, cause: String(describing: error), detail: String(reflecting: error),
             isTransient: isTransientFailure(error), isLockConflict: isLockConflictFailure(error))
         isUniqueViolation = isUniqueViolationFailure(error)
+        refusal = Refusal(error)
     }
 
     /// Wraps a database error raised while applying `operation` to `table`.
@@ -121,6 +135,46 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
 
     public var debugDescription: String {
         detail.map { "\(description). Detail: \($0)" } ?? description
+    }
+}
+
+extension TargetError {
+    /// The table the failing statement wrote, when the error names one.
+    var table: String? {
+        switch kind {
+        case .mapping(_, let table, _), .patch(_, let table, _, _), .foreignKey(_, let table),
+            .statement(_, let table):
+            return table
+        case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .foreignKeyAtCommit, .catalog,
+            .transaction, .read:
+            return nil
+        }
+    }
+
+    /// Why the row of the failing operation was refused, when the failure is the row's own
+    /// (its values, a unique value, a reference) rather than the connection's, a lock's or
+    /// the layout's: those the batch can resolve or quarantine op by op.
+    var rowRefusal: Refusal? {
+        guard !isTransient, !isLockConflict else { return nil }
+        switch kind {
+        case .mapping(_, _, let error):
+            // The mapper checks what it knows of the column before the database sees it.
+            switch error {
+            case .value(_, let conversion):
+                switch conversion.reason {
+                case .tooLong: return Refusal(.tooLong, column: conversion.column)
+                case .notBoolean, .notInteger, .notDecimal, .notDateTime, .notUTF8, .notBase64, .notUUID,
+                    .negativeForUnsigned, .unsupportedSQLValue, .unsupportedSCIMValue:
+                    return Refusal(.wrongType, column: conversion.column)
+                }
+            case .missingID:
+                return Refusal(.mapping(error.description))
+            }
+        case .patch(_, _, let status, let scimType): return Refusal(.patch(status: status, scimType: scimType))
+        case .foreignKey, .statement, .foreignKeyAtCommit: return refusal
+        case .transaction(let step): return step == "COMMIT" ? refusal : nil
+        case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .catalog, .read: return nil
+        }
     }
 }
 

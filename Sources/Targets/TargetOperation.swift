@@ -24,16 +24,3 @@ public enum TargetOperation: String, Sendable, Hashable, CaseIterable, CustomStr
 
     public var description: String { rawValue }
 }
-
-/// What one ``SQLTarget/apply(_:)`` did.
-public struct ApplyResult: Sendable, Hashable {
-    /// Operations applied, by kind (including those that found nothing to change).
-    public var applied: [TargetOperation: Int] = [:]
-    /// Patches of rows the target does not have: the resource was deleted later in the
-    /// stream (or never reached the target), so there is nothing to patch.
-    public var skippedPatches: Int = 0
-    /// Statements sent, BEGIN and COMMIT excluded: shows how well the batch was combined.
-    public var statements: Int = 0
-
-    public init() {}
-}

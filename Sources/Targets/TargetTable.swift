@@ -86,6 +86,9 @@ struct MappedTable {
     let columns: [String]
     /// The map's entries as filters and sort keys use them, worked out once.
     let queryAttributes: [MappedAttribute]
+    /// Whether a UNIQUE key other than the primary key may refuse a row: MariaDB's upserts
+    /// then count what they wrote (see `SQLDialect.upsert`). True unless the catalog said no.
+    var hasOtherUniqueKey = true
 
     init(mapper: RowMapper, extraColumns: [String], connection: any TargetConnection, schema: String?)
         throws(TargetError)

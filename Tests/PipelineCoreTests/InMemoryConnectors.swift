@@ -161,7 +161,7 @@ final class InMemoryTarget: Target, Sendable {
                 switch op {
                 case .create(.user, let resource):
                     if resource.userName == "refused" {
-                        outcome.quarantined.append(QuarantinedResource(kind: .user, id: resource.id ?? "", reason: "userName too long"))
+                        outcome.quarantined.append(QuarantinedResource(kind: "User", id: resource.id ?? "", reason: "userName too long"))
                     } else {
                         state.contents.users[resource.id ?? ""] = true
                     }
@@ -174,7 +174,10 @@ final class InMemoryTarget: Target, Sendable {
                     if state.contents.groups.contains(group) {
                         state.contents.members.insert("\(group):\(user)")
                     } else {
-                        outcome.parked.append(ParkedOperation(op: op, reason: "group \(group) does not exist"))
+                        outcome.parked.append(
+                            ParkedOperation(
+                                op: op, reason: "addMember waits for Group \(group)", key: "member \(group) \(user)",
+                                waitingFor: .group, waitingID: group))
                     }
                 case .removeMember(let group, let user): state.contents.members.remove("\(group):\(user)")
                 case .patch, .moveParent: break
@@ -244,7 +247,8 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
 
     func park(_ operations: [ParkedOperation]) throws {
         state.withLock { state in
-            for operation in operations where !state.parked.contains(where: { $0.op == operation.op }) {
+            for operation in operations {
+                state.parked.removeAll { $0.key == operation.key }
                 state.parked.append(operation)
             }
         }
@@ -252,8 +256,8 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
 
     func parked() throws -> [ParkedOperation] { state.withLock { $0.parked } }
 
-    func unpark(_ ops: [ResourceOp]) throws {
-        state.withLock { state in state.parked.removeAll { ops.contains($0.op) } }
+    func unpark(_ operations: [ParkedOperation]) throws {
+        state.withLock { state in state.parked.removeAll { parked in operations.contains { $0.key == parked.key } } }
     }
 
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws {

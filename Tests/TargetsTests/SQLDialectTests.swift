@@ -16,7 +16,7 @@ import Testing
         let maria = SQLDialect.mariaDB.upsert(table: "u", columns: ["id", "login"], key: "id", rows: rows)
         #expect(
             maria.sql
-                == "INSERT INTO `u` (`id`, `login`) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE `login` = VALUES(`login`)")
+                == "INSERT INTO `u` (`id`, `login`) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE `login` = IF(`id` = VALUES(`id`), VALUES(`login`), `login`)")
         #expect(maria.parameters == [.text("1"), .text("a"), .text("2"), .text("b")])
         let postgres = SQLDialect.postgres(schema: "p").upsert(table: "u", columns: ["id", "login"], key: "id", rows: rows)
         #expect(

@@ -43,11 +43,11 @@ import Testing
         try target.apply([.create(.user, Portal.user("u1", login: "erin", given: "Erin", family: "Hale", mail: nil))])
         #expect(try groupsOfUsers() == [["u1", "g2"], ["u2", "NULL"]])
 
-        // A group the target lacks breaks the users table's foreign key at COMMIT.
-        let error = try #require(throws: TargetError.self) {
-            try target.apply([.addMember(groupID: "g-missing", userID: "u2")])
-        }
-        #expect(error.kind == .foreignKeyAtCommit)
+        // A group the target lacks: the membership is parked, keyed by the user (a user has
+        // one group in this layout), and the users' group column stays as it was.
+        let parked = try target.apply([.addMember(groupID: "g-missing", userID: "u2")])
+        #expect(parked.parked.map(\.waitingFor) == [ResourceRef(.group, "g-missing")])
+        #expect(parked.parked.map(\.key) == [target.parkingKey(.addMember(groupID: "g1", userID: "u2"))])
         #expect(try groupsOfUsers() == [["u1", "g2"], ["u2", "NULL"]])
 
         try target.apply([.delete(.user, id: "u1")])

@@ -56,8 +56,13 @@ import Testing
         let target = try database.createTablesAndOpen()
         var noID = Portal.user("u1", login: "x", given: "A", family: "B", mail: nil)
         noID.attributes["id"] = nil
-        let error = try #require(throws: TargetError.self) { try target.apply([.create(.user, noID)]) }
-        #expect(error.kind == .mapping(.createUser, table: layout.users.table, .missingID(table: layout.users.table, column: "id")))
-        #expect(!error.isTransient)
+        // The resource is quarantined with what the mapping said; the rest of the batch applies.
+        let result = try target.apply([
+            .create(.user, noID), .create(.user, Portal.user("u2", login: "y", given: "C", family: "D", mail: nil)),
+        ])
+        let refusal = Refusal(.mapping(RowMappingError.missingID(table: layout.users.table, column: "id").description))
+        #expect(result.quarantined.map(\.reason) == [refusal.reason])
+        #expect(result.quarantined.map(\.operation) == [.createUser])
+        #expect(try database.rows(layout.users.table, ["id"]) == [["u2"]])
     }
 }

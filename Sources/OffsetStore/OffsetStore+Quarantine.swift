@@ -1,0 +1,90 @@
+import GRDB
+
+/// A row the target refused (DESIGN.md: "a row the target refuses is quarantined with its
+/// key"): what it is and why, never its values.
+public struct QuarantineEntry: Sendable, Hashable {
+    /// `User`, `Group` or `Membership`.
+    public var kind: String
+    /// The resource's id (`group user` for a membership).
+    public var id: String
+    /// Why the target refused it, in words without values.
+    public var reason: String
+    /// When it was first refused and when last (RFC 3339, UTC).
+    public var since: String
+    public var lastSeen: String
+    /// How many times it was refused.
+    public var count: Int
+}
+
+extension OffsetStore {
+    /// Records that the target refused `kind` `id` for `reason`; a row refused again keeps
+    /// `since`, takes the new reason and counts one more.
+    public func quarantine(pipeline: String, kind: String, id: String, reason: String) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (pipeline, kind, id, reason, since, last_seen, count)
+                        VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1)
+                        ON CONFLICT (pipeline, kind, id) DO UPDATE SET
+                          reason = excluded.reason, last_seen = excluded.last_seen, count = quarantine.count + 1
+                        """,
+                    arguments: [pipeline, kind, id, reason])
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Lifts the quarantine of rows that applied since (or were deleted at the source).
+    /// Rows not in quarantine are no error.
+    public func clearQuarantine(pipeline: String, _ rows: some Sequence<(kind: String, id: String)>)
+        throws(OffsetStoreError)
+    {
+        do {
+            try queue.write { db in
+                for row in rows {
+                    try db.execute(
+                        sql: "DELETE FROM quarantine WHERE pipeline = ? AND kind = ? AND id = ?",
+                        arguments: [pipeline, row.kind, row.id])
+                }
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// `pipeline`'s quarantined rows, most recently refused first.
+    public func quarantined(pipeline: String) throws(OffsetStoreError) -> [QuarantineEntry] {
+        do {
+            return try queue.read { db in
+                try GRDB.Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT kind, id, reason, since, last_seen, count FROM quarantine WHERE pipeline = ?
+                        ORDER BY last_seen DESC, kind, id
+                        """,
+                    arguments: [pipeline]
+                ).map { row in
+                    QuarantineEntry(
+                        kind: row["kind"], id: row["id"], reason: row["reason"], since: row["since"],
+                        lastSeen: row["last_seen"], count: row["count"])
+                }
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
+    /// How many rows `pipeline` has in quarantine: the `scimsync_quarantined_rows` gauge.
+    public func quarantinedCount(pipeline: String) throws(OffsetStoreError) -> Int {
+        do {
+            return try queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine WHERE pipeline = ?", arguments: [pipeline])
+                    ?? 0
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}

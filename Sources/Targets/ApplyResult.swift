@@ -1,0 +1,180 @@
+import Directory
+
+/// What one ``SQLTarget/apply(_:)`` did.
+public struct ApplyResult: Sendable, Hashable {
+    /// Operations applied, by kind (including those that found nothing to change). Parked and
+    /// quarantined operations are not counted.
+    public var applied: [TargetOperation: Int] = [:]
+    /// Patches of rows the target does not have: the resource was deleted later in the
+    /// stream (or never reached the target), so there is nothing to patch.
+    public var skippedPatches: Int = 0
+    /// Statements sent, BEGIN and COMMIT excluded: shows how well the batch was combined.
+    /// Statements of a first attempt that was rolled back count too.
+    public var statements: Int = 0
+    /// Operations not applied because they name a user or group the target does not have
+    /// yet; the caller keeps them and submits them again once that resource arrives.
+    public var parked: [ParkedOp] = []
+    /// Operations the target refused for their values; everything else of the batch applied.
+    public var quarantined: [QuarantinedOp] = []
+    /// Whether the batch went op by op after the whole of it failed once (a refused value, a
+    /// missing reference or a unique value moving between rows): for logs and counts.
+    public var resolvedOpByOp: Bool = false
+
+    public init() {}
+}
+
+/// A user or group an operation names, as the target lacks it.
+public struct ResourceRef: Sendable, Hashable, CustomStringConvertible {
+    public var kind: ResourceKind
+    public var id: String
+
+    public init(_ kind: ResourceKind, _ id: String) {
+        self.kind = kind
+        self.id = id
+    }
+
+    /// `Group g1`: ids are keys, not personal data.
+    public var description: String { "\(kind.rawValue) \(id)" }
+}
+
+/// An operation that cannot apply yet: it names a user or group the target does not have
+/// (DESIGN.md: "an operation that cannot apply yet (a reference to a row not there yet) is
+/// parked and retried when the row arrives").
+public struct ParkedOp: Sendable, Hashable, CustomStringConvertible {
+    public var op: ResourceOp
+    /// What the operation decides, as ``SQLTarget/parkingKey(_:)`` names it: parking the same
+    /// key again replaces the earlier operation, and a later operation with the same key
+    /// makes the parked one obsolete.
+    public var key: String
+    /// The resource whose arrival lets the operation apply.
+    public var waitingFor: ResourceRef
+
+    public init(op: ResourceOp, key: String, waitingFor: ResourceRef) {
+        self.op = op
+        self.key = key
+        self.waitingFor = waitingFor
+    }
+
+    /// `addMember waits for Group g9`: the operation's kind and the missing resource's id.
+    public var description: String { "\(TargetOperation(op)) waits for \(waitingFor)" }
+}
+
+/// What a quarantined operation was about: the row the target refused.
+public enum QuarantineSubject: Sendable, Hashable, CustomStringConvertible {
+    case user(String)
+    case group(String)
+    case membership(groupID: String, userID: String)
+
+    public init(_ op: ResourceOp) {
+        switch op {
+        case .create(let kind, let resource): self.init(kind, resource.id ?? "")
+        case .patch(let kind, let id, _), .delete(let kind, let id): self.init(kind, id)
+        case .deactivate(let id), .reactivate(let id): self = .user(id)
+        case .addMember(let group, let user), .removeMember(let group, let user):
+            self = .membership(groupID: group, userID: user)
+        case .moveParent(let group, _): self = .group(group)
+        }
+    }
+
+    init(_ kind: ResourceKind, _ id: String) {
+        switch kind {
+        case .user: self = .user(id)
+        case .group: self = .group(id)
+        }
+    }
+
+    /// `User`, `Group` or `Membership`: the quarantine store's kind.
+    public var kind: String {
+        switch self {
+        case .user: "User"
+        case .group: "Group"
+        case .membership: "Membership"
+        }
+    }
+
+    /// The id the quarantine store keeps: the resource's id, or `group user` for a
+    /// membership.
+    public var id: String {
+        switch self {
+        case .user(let id), .group(let id): id
+        case .membership(let group, let user): "\(group) \(user)"
+        }
+    }
+
+    public var description: String { "\(kind) \(id)" }
+}
+
+/// An operation the target refused for what it carries; the rest of its batch applied.
+public struct QuarantinedOp: Sendable, Hashable, CustomStringConvertible {
+    public var operation: TargetOperation
+    public var subject: QuarantineSubject
+    /// The table that refused it.
+    public var table: String
+    /// The column the database named, when it named one.
+    public var column: String?
+    public var reason: RefusalReason
+    /// The operation itself: it carries the resource's values, so it is for the caller's
+    /// retry logic only, never for logs.
+    public var op: ResourceOp
+
+    public init(
+        operation: TargetOperation, subject: QuarantineSubject, table: String, column: String?, reason: RefusalReason,
+        op: ResourceOp
+    ) {
+        self.operation = operation
+        self.subject = subject
+        self.table = table
+        self.column = column
+        self.reason = reason
+        self.op = op
+    }
+
+    /// `createUser of User u7 refused by table users, column login: a value another row
+    /// holds …`: never a value.
+    public var description: String {
+        "\(operation) of \(subject) refused by table \(table)\(column.map { ", column \($0)" } ?? ""): \(reason)"
+    }
+}
+
+/// Why the target refused a row, in words that never quote a value.
+public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
+    /// A UNIQUE key refused the value, and no other operation of the batch frees it.
+    case uniqueConflict
+    /// The value is longer than the column takes.
+    case tooLong
+    /// The column is NOT NULL and the resource has no value for it.
+    case missingValue
+    /// The column's type does not take the value (or the value is out of its range).
+    case wrongType
+    /// A CHECK constraint refused the row.
+    case check
+    /// A delete refused: other rows of the target, outside the layout, still reference it.
+    case stillReferenced
+    /// A foreign key of the target refused the row for a reference the layout does not map.
+    case foreignKey
+    /// The resource's values do not map to the table's columns.
+    case mapping(String)
+    /// The PATCH operations do not apply to the stored row.
+    case patch(status: Int, scimType: String?)
+    /// Another refusal, by the database's error code.
+    case other(code: String)
+
+    public var description: String {
+        switch self {
+        case .uniqueConflict:
+            "a unique value another row of the target holds, which no operation of the batch frees; "
+                + "fix the source row or the target row that holds the value"
+        case .tooLong: "the value is longer than the column takes; shorten it in the source or widen the column"
+        case .missingValue: "the column is NOT NULL and the resource has no value for it"
+        case .wrongType: "the column's type does not take the value; fix the value or the column type"
+        case .check: "a CHECK constraint of the table refused the row"
+        case .stillReferenced: "other rows of the target still reference it"
+        case .foreignKey: "a foreign key of the table refused the row"
+        case .mapping(let text): "the resource does not map to a row: \(text)"
+        case .patch(let status, let scimType):
+            "the PATCH operations do not apply to the stored row (SCIM status \(status)"
+                + "\(scimType.map { ", scimType \($0)" } ?? ""))"
+        case .other(let code): "the database refused it (error \(code))"
+        }
+    }
+}

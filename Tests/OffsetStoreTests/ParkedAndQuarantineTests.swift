@@ -1,0 +1,75 @@
+import Directory
+import Foundation
+import OffsetStore
+import SCIM
+import Testing
+
+@Suite struct ParkedAndQuarantineTests {
+    func store() throws -> (OffsetStore, String) {
+        let path = NSTemporaryDirectory() + "scimsync-parked-\(UUID().uuidString).db"
+        return (try OffsetStore(path: path), path)
+    }
+
+    @Test func parkedOperationsReadBackAndParkingAKeyAgainReplacesIt() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let membership = ResourceOp.addMember(groupID: "g9", userID: "u1")
+        let move = ResourceOp.moveParent(groupID: "g1", parentID: "g8")
+        try store.park(
+            pipeline: "p", key: "k-member", op: membership, waitingFor: .group, id: "g9", reason: "Group g9 missing")
+        try store.park(pipeline: "p", key: "k-move", op: move, waitingFor: .group, id: "g8", reason: "Group g8 missing")
+        try store.park(pipeline: "other", key: "k-member", op: membership, waitingFor: .group, id: "g9", reason: "r")
+        // The same key again: the newer operation and what it waits for replace the old.
+        let newer = ResourceOp.addMember(groupID: "g9", userID: "u1")
+        try store.park(pipeline: "p", key: "k-member", op: newer, waitingFor: .user, id: "u1", reason: "User u1 missing")
+
+        let reopened = try OffsetStore(path: path)
+        let parked = try reopened.parked(pipeline: "p")
+        #expect(parked.map(\.key).sorted() == ["k-member", "k-move"])
+        let member = try #require(parked.first { $0.key == "k-member" })
+        #expect(member.op == newer)
+        #expect(member.waitingKind == .user && member.waitingID == "u1")
+        #expect(member.attempts == 2)
+        #expect(member.reason == "User u1 missing")
+        #expect(parked.first { $0.key == "k-move" }?.op == move)
+        #expect(try reopened.parkedCount(pipeline: "p") == 2)
+
+        try reopened.unpark(pipeline: "p", keys: ["k-member", "unknown"])
+        #expect(try reopened.parked(pipeline: "p").map(\.key) == ["k-move"])
+        #expect(try reopened.parkedCount(pipeline: "other") == 1)
+    }
+
+    @Test func aParkedCreateKeepsItsResource() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var object = SCIMObject()
+        object["schemas"] = .array([.string(SchemaURN.user)])
+        object["id"] = "u1"
+        object["userName"] = "alice"
+        object["active"] = .bool(true)
+        object["x"] = .decimal(1.5)
+        let op = ResourceOp.create(.user, SCIMResource(object))
+        try store.park(pipeline: "p", key: "k", op: op, waitingFor: .group, id: "g", reason: "r")
+        #expect(try store.parked(pipeline: "p").first?.op == op)
+    }
+
+    @Test func quarantineCountsRefusalsAndClears() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "too long")
+        try store.quarantine(pipeline: "p", kind: "Group", id: "g1", reason: "check")
+        try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "unique")
+        try store.quarantine(pipeline: "q", kind: "User", id: "u1", reason: "too long")
+
+        let entries = try store.quarantined(pipeline: "p")
+        #expect(entries.count == 2)
+        let user = try #require(entries.first { $0.kind == "User" })
+        #expect(user.id == "u1" && user.count == 2 && user.reason == "unique")
+        #expect(user.since <= user.lastSeen)
+        #expect(try store.quarantinedCount(pipeline: "p") == 2)
+
+        try store.clearQuarantine(pipeline: "p", [(kind: "User", id: "u1"), (kind: "User", id: "nobody")])
+        #expect(try store.quarantined(pipeline: "p").map(\.id) == ["g1"])
+        #expect(try store.quarantinedCount(pipeline: "q") == 1)
+    }
+}
