@@ -39,6 +39,11 @@ final class DaemonObserver: PipelineObserver {
 
     var counts: [String: Int] { applied.withLock { $0 } }
 
+    /// Counts one more `kind` in the run log (a load).
+    func count(_ kind: String) {
+        applied.withLock { $0[kind, default: 0] += 1 }
+    }
+
     func stateChanged(from old: PipelineState, to new: PipelineState) {
         states.set(name, new)
         metrics.setState(new.name)

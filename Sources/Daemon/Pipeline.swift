@@ -83,7 +83,7 @@ public final class Pipeline: Sendable {
             pushTarget = QueuedTarget(target, gate: gate, dirty: dirty)
         }
         let runner = PipelineRunner(
-            connectors: binlogConnectors(source), target: pushTarget, log: log,
+            connectors: binlogConnectors(source, observer: observer), target: pushTarget, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
             timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 })
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
@@ -114,7 +114,9 @@ public final class Pipeline: Sendable {
 
     /// How the runner reaches a MySQL/MariaDB source: the binlog from a position, a load from
     /// a consistent snapshot, and a check of the source's tables against the layout.
-    private func binlogConnectors(_ source: MySQLConnectionConfig) -> PipelineRunner<ContinuousClock>.Connectors {
+    private func binlogConnectors(
+        _ source: MySQLConnectionConfig, observer: DaemonObserver
+    ) -> PipelineRunner<ContinuousClock>.Connectors {
         let (name, layout, store, logger) = (configuration.name, configuration.sourceLayout, self.store, self.logger)
         let (onDelete, serverID) = (configuration.onDelete, source.serverId ?? Self.defaultServerID(configuration.name))
         let catalog = SourceCatalog {
@@ -145,7 +147,11 @@ public final class Pipeline: Sendable {
                         layout: layout, onDelete: onDelete, database: source.database, mappingProblem: mappingProblem,
                         saveHistory: { history in try store.save(history, pipeline: name) }))
             },
-            load: { [self] _ in try await loadOnce(source: source) },
+            load: { [self] _ in
+                let outcome = try await loadOnce(source: source)
+                if case .loaded = outcome { observer.count("load") }
+                return outcome
+            },
             mappingProblem: mappingProblem)
     }
 

@@ -67,7 +67,8 @@ import TestSupport
         try bulkLoad(PipelineHarness.source(fixture), count: Self.directorySize, random: &random)
         let workload = try DirectoryWorkload(source: PipelineHarness.source(fixture), seed: seed)
         workload.additionsOnly = true
-        let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let daemon = try DaemonProcess(
+            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
         let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         let sqlitePath = fixture.sqlitePath
         // WAL, so that counting the target's rows never waits for the load's write
@@ -126,7 +127,8 @@ extension CrashSafetyTests {
         var random = SeededGenerator(seed: 1)
         let source = try PipelineHarness.source(fixture)
         try bulkLoad(source, count: Self.directorySize, random: &random)
-        let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let daemon = try DaemonProcess(
+            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
         let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         let sqlitePath = fixture.sqlitePath
         try daemon.start()

@@ -12,11 +12,11 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var process: Process?
 
     /// Writes config/mariadb-to-sqlite.yaml (with a random replica id) into `stateDirectory`.
-    init(stateDirectory: String, environment: [String: String]) throws {
+    init(stateDirectory: String, environment: [String: String], workloadRemovals: Bool = false) throws {
         configPath = stateDirectory + "/scimsync.yaml"
         logPath = stateDirectory + "/scimsync.log"
         self.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
-        try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml").write(toFile: configPath, atomically: true, encoding: .utf8)
+        try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals).write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
 

@@ -63,7 +63,9 @@ import Testing
         try await eventually { try store.hold(pipeline: pipeline.name) != nil }
         let hold = try #require(try store.hold(pipeline: pipeline.name), "the recovery pass was not refused")
         #expect(hold.reason.contains("reconcile.maxRemovals"))
-        #expect(try PipelineStatus.all(config, askSources: false).first?.state.hasPrefix("paused") == true)
+        #expect(
+            try await eventually { try PipelineStatus.all(config, askSources: false).first?.state.hasPrefix("paused") == true },
+            "status does not say paused")
         try store.approve(pipeline: pipeline.name)
         var expected = try DirectoryRows.source(source, deactivated: [DirectoryRows.text(leaver).dropLast() + "0"])
         let path = fixture.sqlitePath

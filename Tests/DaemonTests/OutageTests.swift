@@ -33,7 +33,7 @@ import Testing
         environment["PORTAL_PG_PASSWORD"] = postgres.password
         environment["PORTAL_PG_DATABASE"] = postgres.database
         let config = try ConfigLoader.parse(
-            try PipelineHarness.exampleText("config/mariadb-to-postgres.yaml"), file: "mariadb-to-postgres.yaml",
+            try PipelineHarness.exampleText("config/mariadb-to-postgres.yaml", workloadRemovals: true), file: "mariadb-to-postgres.yaml",
             baseDirectory: fixture.stateDirectory, environment: environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
@@ -68,7 +68,7 @@ import Testing
     @Test func sourceMariaDBRestarts() async throws {
         let fixture = try PrivateSourceFixture()
         let config = try ConfigLoader.parse(
-            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml"), file: "mariadb-to-sqlite.yaml",
+            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: true), file: "mariadb-to-sqlite.yaml",
             baseDirectory: fixture.stateDirectory, environment: fixture.environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)

@@ -13,7 +13,7 @@ import Testing
 @Suite struct PeriodicReconcileTests {
     @Test func passesBesideTheStreamRepairDriftAndUndoNothing() async throws {
         let fixture = try ExampleDirectories()
-        let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml")
+        let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: true)
             .replacingOccurrences(of: "every: 6h", with: "every: 1s")
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-sqlite.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)

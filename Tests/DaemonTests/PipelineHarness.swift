@@ -13,21 +13,26 @@ import TestSupport
 enum PipelineHarness {
     /// The example file's text with a random `serverId`, so concurrent tests' replicas do not
     /// disconnect each other, and a free admin port, so concurrent daemons do not collide.
-    static func exampleText(_ relative: String) throws -> String {
-        try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8)
+    /// A random workload deletes freely in a small directory: tests of convergence under one
+    /// pass `workloadRemovals` to lift `reconcile.maxRemovals` (the guard has tests of its own).
+    static func exampleText(_ relative: String, workloadRemovals: Bool = false) throws -> String {
+        let text = try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8)
             .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
             .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
+        return workloadRemovals ? text.replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 100%") : text
     }
 
-    static func sqliteConfig(_ fixture: ExampleDirectories) throws -> ScimsyncConfig {
+    static func sqliteConfig(_ fixture: ExampleDirectories, workloadRemovals: Bool = false) throws -> ScimsyncConfig {
         try ConfigLoader.parse(
-            try exampleText("config/mariadb-to-sqlite.yaml"), file: "mariadb-to-sqlite.yaml",
+            try exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals), file: "mariadb-to-sqlite.yaml",
             baseDirectory: fixture.stateDirectory, environment: fixture.environment)
     }
 
     /// config/mariadb-to-postgres.yaml on a schema of its own (the example's `portal` is shared
     /// by every test of the process), its tables made from config/sql/postgres-target.sql.
-    static func postgresConfig(_ fixture: ExampleDirectories) throws -> (config: ScimsyncConfig, schema: String) {
+    static func postgresConfig(
+        _ fixture: ExampleDirectories, workloadRemovals: Bool = false
+    ) throws -> (config: ScimsyncConfig, schema: String) {
         let schema = TestServers.uniqueName("portal")
         let connection = try TestServers.postgres()
         for statement in try ExampleDirectories.statements(in: "config/sql/postgres-target.sql") {
@@ -35,7 +40,7 @@ enum PipelineHarness {
                 statement.replacingOccurrences(of: "portal.", with: "\(schema).")
                     .replacingOccurrences(of: "SCHEMA IF NOT EXISTS portal", with: "SCHEMA IF NOT EXISTS \(schema)"))
         }
-        let text = try exampleText("config/mariadb-to-postgres.yaml")
+        let text = try exampleText("config/mariadb-to-postgres.yaml", workloadRemovals: workloadRemovals)
             .replacingOccurrences(of: "schema: portal", with: "schema: \(schema)")
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-postgres.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
@@ -44,10 +49,12 @@ enum PipelineHarness {
 
     /// The SQLite example with a MariaDB database of its own as the target (same layout), its
     /// tables made by `init-target`'s DDL.
-    static func mariaDBConfig(_ fixture: ExampleDirectories) throws -> (config: ScimsyncConfig, database: String) {
+    static func mariaDBConfig(
+        _ fixture: ExampleDirectories, workloadRemovals: Bool = false
+    ) throws -> (config: ScimsyncConfig, database: String) {
         let database = TestServers.uniqueName("portal")
         try TestServers.mariaDB().execute("CREATE DATABASE `\(database)` CHARACTER SET utf8mb4")
-        let text = try exampleText("config/mariadb-to-sqlite.yaml")
+        let text = try exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals)
             .replacingOccurrences(
                 of: #"sqlite: { path: "${PORTAL_DB:-portal.db}" }"#,
                 with: #"mysql: { host: "${HR_DB_HOST}", port: "${HR_DB_PORT}", user: "${HR_DB_USER}", "#

@@ -49,7 +49,7 @@ import Testing
 
     @Test func sqlite() async throws {
         let fixture = try ExampleDirectories()
-        let config = try PipelineHarness.sqliteConfig(fixture)
+        let config = try PipelineHarness.sqliteConfig(fixture, workloadRemovals: true)
         let path = fixture.sqlitePath
         try await check(config, fixture: fixture) {
             let database = try SQLiteDatabase(path: path)
@@ -59,7 +59,7 @@ import Testing
 
     @Test func postgres() async throws {
         let fixture = try ExampleDirectories()
-        let (config, schema) = try PipelineHarness.postgresConfig(fixture)
+        let (config, schema) = try PipelineHarness.postgresConfig(fixture, workloadRemovals: true)
         let connection = try TestServers.postgres()
         try await check(config, fixture: fixture) {
             try DirectoryRows.target(tablePrefix: "\(schema).") { try connection.query($0) }
@@ -68,7 +68,7 @@ import Testing
 
     @Test func mariaDB() async throws {
         let fixture = try ExampleDirectories()
-        let (config, database) = try PipelineHarness.mariaDBConfig(fixture)
+        let (config, database) = try PipelineHarness.mariaDBConfig(fixture, workloadRemovals: true)
         let connection = try TestServers.mariaDB()
         try await check(config, fixture: fixture) {
             try DirectoryRows.target(tablePrefix: "`\(database)`.") { try connection.query($0) }
