@@ -160,7 +160,7 @@ let package = Package(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
         ),
         .testTarget(
-            name: "MySQLSourceTests", dependencies: ["MySQLSource", "SQLClients", "Directory", "TestSupport"],
+            name: "MySQLSourceTests", dependencies: ["MySQLSource", "SQLClients", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
