@@ -9,8 +9,8 @@ import SQLClients
 /// for every user that changes. The pipeline pauses instead while this returns a problem, and
 /// resumes once the source or the configuration fits again.
 public enum MappingCheck {
-    /// The first words of what to do, after the problems: the operator either undoes the DDL
-    /// statement or follows it in the configuration.
+    /// What to do, after "rename it back": the operator either undoes the DDL statement or
+    /// follows it in the configuration.
     static let fix = "or change the layout in the configuration; the pipeline resumes by itself once they fit"
 
     /// Nil when every table and column `layout` maps exists in `database`; otherwise one message
