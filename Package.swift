@@ -162,7 +162,8 @@ let package = Package(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
         ),
         .testTarget(
-            name: "MySQLSourceTests", dependencies: ["MySQLSource", "SQLClients", "Directory", "TestSupport"],
+            name: "MySQLSourceTests",
+            dependencies: ["MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

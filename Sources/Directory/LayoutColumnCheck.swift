@@ -10,55 +10,28 @@ extension DirectoryLayout {
     /// the bare `table` name. Each missing column is reported once per key path.
     public func issues(againstColumns columns: [String: [String]]) -> [LayoutIssue] {
         var issues: [LayoutIssue] = []
-        var needed = [
-            NeededTable(
-                name: users.table, path: "users.table",
-                columns: users.attributes.entries.map { ($0.column, "users.attributes") }
-                    + (users.group.map { [($0, "users.group")] } ?? []))
-        ]
-        if let groups {
-            needed.append(
-                NeededTable(
-                    name: groups.table, path: "groups.table",
-                    columns: groups.attributes.entries.map { ($0.column, "groups.attributes") }
-                        + (groups.parent.map { [($0, "groups.parent")] } ?? [])))
-        }
-        if let membership {
-            needed.append(
-                NeededTable(
-                    name: membership.table, path: "membership.table",
-                    columns: [(membership.user, "membership.user"), (membership.group, "membership.group")]))
-        }
         let tableNames = columns.keys.sorted()
-        for table in needed where !table.name.isEmpty {
-            guard let existing = Self.columns(of: table.name, in: columns) else {
+        for table in tableUses {
+            guard let existing = Self.columns(of: table.table, in: columns) else {
                 issues.append(
                     LayoutIssue(
                         path: table.path,
-                        message: "unknown table \"\(table.name)\"" + Self.hint(table.name, among: tableNames)))
+                        message: "unknown table \"\(table.table)\"" + Self.hint(table.table, among: tableNames)))
                 continue
             }
             var reported: Set<[String]> = []
-            for column in table.columns where !column.name.isEmpty {
-                guard !existing.contains(where: { $0.caseInsensitiveEquals(column.name) }),
-                    reported.insert([column.name.lowercased(), column.path]).inserted
+            for column in table.columns {
+                guard !existing.contains(where: { $0.caseInsensitiveEquals(column.column) }),
+                    reported.insert([column.column.lowercased(), column.path]).inserted
                 else { continue }
                 issues.append(
                     LayoutIssue(
                         path: column.path,
-                        message: "table \(table.name) has no column \"\(column.name)\""
-                            + Self.hint(column.name, among: existing)))
+                        message: "table \(table.table) has no column \"\(column.column)\""
+                            + Self.hint(column.column, among: existing)))
             }
         }
         return issues
-    }
-
-    /// A table the layout uses and the columns it needs there, each with the key path that
-    /// names it.
-    private struct NeededTable {
-        var name: String
-        var path: String
-        var columns: [(name: String, path: String)]
     }
 
     private static func columns(of table: String, in columns: [String: [String]]) -> [String]? {

@@ -314,6 +314,15 @@ struct FilterSQL {
             builder.append(op == .ne ? "\(column) IS NOT NULL" : Self.alwaysFalse)
             return
         }
+        if attribute.type == .boolean, op == .eq || op == .ne, case .boolean(let style) = columnType,
+            let truth = Self.numericTruth(sqlValue, style)
+        {
+            // A number column read as a boolean is true when it is not zero (MySQL 8.4 manual
+            // §13.1.1: "A value of zero is considered false. Nonzero values are considered
+            // true."), which is how rows read back: `eq true` must find a 7 or a -1, not only 1.
+            builder.append("\(column) \(truth == (op == .eq) ? "<>" : "=") 0")
+            return
+        }
         let symbol: String
         switch op {
         case .eq: symbol = "="
@@ -337,6 +346,17 @@ struct FilterSQL {
         case .postgres, .sqlite, .mariaDB:
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
+        }
+    }
+
+    /// The truth a boolean filter value became for a column storing booleans as numbers
+    /// (TINYINT(1) and other integers, BIT(1)); nil for the other styles, whose columns hold
+    /// only their two spellings and compare with `=`.
+    private static func numericTruth(_ value: SQLValue, _ style: BooleanStyle) -> Bool? {
+        switch (style, value) {
+        case (.tinyInt, .int(let number)): number != 0
+        case (.bit, .bits(let bits, _)): bits != 0
+        case (.tinyInt, _), (.bit, _), (.native, _), (.yesNo, _): nil
         }
     }
 
