@@ -8,8 +8,13 @@ import Testing
 @Suite struct BinlogChangeReaderBufferedTests {
     struct NoCatalog: Error {}
 
-    func heartbeat() -> RawBinlogEvent {
-        syntheticEvent(type: EventType.heartbeat, nextPosition: 4, body: Array("binlog.000001".utf8))
+    /// A HEARTBEAT with the CRC32 footer the fixture's FORMAT_DESCRIPTION announces.
+    func heartbeat() throws -> RawBinlogEvent {
+        var bytes = syntheticEvent(type: EventType.heartbeat, nextPosition: 4, body: Array("binlog.000002".utf8) + [0, 0, 0, 0])
+            .bytes
+        let crc = CRC32.checksum(Array(bytes.dropLast(4)))
+        for index in 0..<4 { bytes[bytes.count - 4 + index] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(index))) }
+        return try #require(RawBinlogEvent(bytes: bytes))
     }
 
     /// The events of a MariaDB binlog file of the MySQLBinlog tests' fixtures, as a stream sends them.
@@ -45,7 +50,7 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func bufferedEventsWithoutATransactionGiveNilWithoutWaiting() async throws {
         let file = try fixtureEvents("binlog.000002")
         let xid = try #require(file.firstIndex { $0.bytes[4] == EventType.xid })
-        let script = Array(file[...xid]) + [heartbeat(), heartbeat()]
+        let script = Array(file[...xid]) + [try heartbeat(), try heartbeat()]
         let probe = SourceProbe()
         let reader = reader(script, probe: probe)
         // Up to the first transaction; a DDL before it comes first.
