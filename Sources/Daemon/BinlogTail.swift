@@ -15,11 +15,14 @@ public enum BinlogTail {
     }
 
     /// Reads from `range.start` until `range.end` (or until interrupted) and hands each line
-    /// to `write`, a transaction at a time.
+    /// to `write`, a transaction at a time; a transaction larger than `maxChangesPerPart` row
+    /// changes a part at a time, its rows printed as they are read (their position is the
+    /// boundary before the transaction until the last part's, which is after its commit).
     /// - Parameter serverID: the replica id to announce; it must differ from the pipeline's own
     ///   (a server drops an older replica connection with the same id).
     public static func run(
         source: MySQLConnectionConfig, serverID: UInt32, range: TailRange, tables: Set<String>,
+        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart,
         logger: Logger = Logger(label: "scimsync.tail"), write: (String) -> Void
     ) async throws {
         let catalog = SourceCatalog {
@@ -59,7 +62,8 @@ public enum BinlogTail {
         let reader = BinlogChangeReader(
             configuration: .init(
                 host: source.host, port: source.port, user: source.user, password: source.password, serverID: serverID,
-                filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil),
+                filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
+                maxChangesPerPart: maxChangesPerPart),
             start: start, catalog: catalog, logger: logger)
         while let output = try await reader.next() {
             let position: BinlogPosition
@@ -73,6 +77,13 @@ public enum BinlogTail {
                         commitTimestamp: transaction.commitTimestamp) + "\n"
                 }
                 if !lines.isEmpty { write(lines) }
+                if transaction.isDropped {
+                    logger.warning(
+                        "a transaction ended without committing after rows of it were printed; they did not commit",
+                        metadata: ["gtid": "\(transaction.gtid ?? "none")", "position": "\(transaction.position)"])
+                }
+                // More parts follow: nothing ended, nothing to acknowledge or stop at.
+                guard transaction.isLastPart else { continue }
                 position = transaction.position
             case .schemaChange(let change):
                 position = change.position

@@ -31,16 +31,23 @@ public struct RowChange: Sendable, Hashable {
     }
 }
 
-/// The row changes of one committed source transaction and the position just after it.
+/// The row changes of one committed source transaction and the position just after it, or
+/// one part of a transaction too large to hold whole.
 public struct ChangeBatch: Sendable, Hashable {
     public var changes: [RowChange]
     public var position: SourcePosition
     /// Commit time in seconds since 1970 (UTC), as the source recorded it.
     public var commitTime: Int64
+    /// False for a part of a source transaction that more parts follow. A batch that does not
+    /// end its source transaction must not have its position committed: a restart replays the
+    /// transaction whole (its parts' positions are the boundary before it), which idempotent
+    /// apply makes safe.
+    public var endsTransaction: Bool
 
-    public init(changes: [RowChange], position: SourcePosition, commitTime: Int64) {
+    public init(changes: [RowChange], position: SourcePosition, commitTime: Int64, endsTransaction: Bool = true) {
         self.changes = changes
         self.position = position
         self.commitTime = commitTime
+        self.endsTransaction = endsTransaction
     }
 }

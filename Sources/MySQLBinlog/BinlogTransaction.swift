@@ -1,29 +1,49 @@
 import Directory
 
-/// The row changes of one committed transaction, and where it ended.
+/// The row changes of one committed transaction, and where it ended; or one part of a
+/// transaction too large to hold whole (see ``isLastPart``).
 public struct BinlogTransaction: Sendable, Hashable {
     public var changes: [BinlogRowChange]
-    /// The position just after the commit (XID or `COMMIT` query): where to resume.
+    /// The position just after the commit (XID or `COMMIT` query): where to resume. For a part
+    /// that is not the last, the position just before the transaction: resuming there reads
+    /// the whole transaction again, so a stop in the middle of one replays it from its start.
     public var position: BinlogPosition
     /// MariaDB `domain-server-seq` or MySQL `uuid:n`; nil for anonymous MySQL transactions.
     public var gtid: String?
-    /// Seconds since 1970 (UTC) of the commit event.
+    /// Seconds since 1970 (UTC) of the commit event; for a part that is not the last, of its
+    /// last rows event (the commit is not read yet).
     public var commitTimestamp: UInt32
+    /// False when more parts of the same transaction follow. A transaction with more row
+    /// changes than the reader holds at once is handed on in parts, in order; only the last
+    /// one ends the transaction, and only its position may be remembered as done.
+    public var isLastPart: Bool
+    /// The transaction ended without committing (ROLLBACK, or the server restarted in the
+    /// middle of it) after earlier parts of it were handed on. This closing part has no
+    /// changes and is positioned after the transaction; the rows of the earlier parts did not
+    /// commit on the source (a ROLLBACK is written only when non-transactional tables changed,
+    /// and those rows did change), so the target may hold changes the source does not.
+    public var isDropped: Bool
 
-    public init(changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32) {
+    public init(
+        changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32,
+        isLastPart: Bool = true, isDropped: Bool = false
+    ) {
         self.changes = changes
         self.position = position
         self.gtid = gtid
         self.commitTimestamp = commitTimestamp
+        self.isLastPart = isLastPart
+        self.isDropped = isDropped
     }
 
     /// The transaction as the pipeline's ``Directory/ChangeBatch``; columns absent from a row
-    /// image are left out of its ``Directory/Row``.
+    /// image are left out of its ``Directory/Row``. A part that is not the last has no GTID in
+    /// its position: the position is before the transaction, which has not ended there.
     public var changeBatch: ChangeBatch {
         ChangeBatch(
             changes: changes.map(\.rowChange),
-            position: .binlog(file: position.file, offset: position.offset, gtid: gtid),
-            commitTime: Int64(commitTimestamp)
+            position: .binlog(file: position.file, offset: position.offset, gtid: isLastPart ? gtid : nil),
+            commitTime: Int64(commitTimestamp), endsTransaction: isLastPart
         )
     }
 }

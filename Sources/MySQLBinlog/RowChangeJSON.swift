@@ -85,7 +85,11 @@ public enum RowChangeJSON {
 
     /// A JSON string literal (RFC 8259 §7), escaped by the SCIM JSON writer.
     static func quoted(_ text: String) -> String {
-        SCIMValue.string(text).jsonString()
+        // RFC 8259 section 7: only the quotation mark, the reverse solidus and the control
+        // characters U+0000 to U+001F must be escaped. Most names and values have none, and
+        // are quoted as they are, without the JSON writer's buffer (a third of tail's time).
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        return plain ? "\"" + text + "\"" : SCIMValue.string(text).jsonString()
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.

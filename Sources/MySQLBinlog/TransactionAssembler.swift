@@ -12,31 +12,45 @@ import Directory
 /// - `ROLLBACK` (written when non-transactional changes were mixed in) drops the transaction.
 ///
 /// Rows of tables the ``TableFilter`` excludes are skipped without decoding their images.
+///
+/// Memory stays bounded: a transaction of more than ``maxChangesPerPart`` row changes is handed
+/// on in parts as its rows arrive (``BinlogTransaction/isLastPart`` false on all but the last),
+/// each part positioned at the boundary before the transaction, so that resuming from any
+/// part's position reads the whole transaction again. A transaction that ends without
+/// committing after parts of it were handed on ends with an empty closing part marked
+/// ``BinlogTransaction/isDropped``: the caller already has rows that did not commit.
 public struct TransactionAssembler: Sendable {
     /// What the caller has to do after an event.
     public enum Action: Sendable, Hashable {
         /// Nothing: the event was absorbed.
         case none
-        /// A transaction committed: hand it on, then remember its position.
+        /// A transaction committed, or a part of a large one is complete: hand it on, then
+        /// remember its position once ``BinlogTransaction/isLastPart``. A transaction handed on
+        /// in parts that then ended without committing ends with an empty part marked
+        /// ``BinlogTransaction/isDropped``.
         case emit(BinlogTransaction)
         /// A standalone statement (DDL) committed: record the schema change at its position.
         case emitSchemaChange(SchemaChange)
         /// A transaction ended without committing (ROLLBACK, or the server restarted in the
-        /// middle of it, shown by a new FORMAT_DESCRIPTION); its rows were dropped. Resume
-        /// from `position` if the caller persists positions of empty work too.
+        /// middle of it, shown by a new FORMAT_DESCRIPTION) before any part of it was handed
+        /// on; its rows were dropped. Resume from `position` if the caller persists positions
+        /// of empty work too.
         case dropped(position: BinlogPosition)
     }
 
-    private enum State: Sendable {
-        /// Between transactions; a GTID event may have announced the next one.
-        case idle(announcedGTID: String?)
-        case inTransaction(Pending)
-    }
+    // The open transaction lives in stored properties, not in an enum payload: its rows are
+    // appended in place, with no copy to take out of the enum and put back (one still shared
+    // with the enum while appending would copy every row gathered so far; see
+    // ``RowChangeBuffer`` for what keeps appending linear).
 
-    private struct Pending: Sendable {
-        var gtid: String?
-        var changes: [BinlogRowChange] = []
-    }
+    /// Whether a transaction has begun and not ended.
+    public private(set) var isInTransaction = false
+    /// In a transaction, its GTID; between transactions, the GTID event's that announced the
+    /// next one.
+    private var gtid: String?
+    private var pending = RowChangeBuffer()
+    /// Parts of the open transaction already handed on.
+    private var partsHandedOn = 0
 
     private struct KnownTable: Sendable {
         var map: TableMapEvent
@@ -44,7 +58,6 @@ public struct TransactionAssembler: Sendable {
         var wanted: Bool
     }
 
-    private var state: State = .idle(announcedGTID: nil)
     private var tables: [UInt64: KnownTable] = [:]
     private var tableIDsByName: [String: UInt64] = [:]
     public var filter: TableFilter {
@@ -59,21 +72,28 @@ public struct TransactionAssembler: Sendable {
     public private(set) var file: String
     /// The position after the last transaction or statement that ended.
     public private(set) var lastBoundary: BinlogPosition
+    /// The most row changes held before a part of the open transaction is handed on (a part
+    /// may exceed it by the rows of one rows event).
+    public let maxChangesPerPart: Int
+
+    /// The default ``maxChangesPerPart``: large enough that ordinary transactions come whole,
+    /// small enough that a part of a table-wide update takes a few megabytes.
+    public static let defaultMaxChangesPerPart = 10_000
 
     /// Starts reading `file` at `offset`, with no transaction open.
-    public init(file: String, offset: UInt64 = 4, filter: TableFilter = .all) {
+    public init(
+        file: String, offset: UInt64 = 4, filter: TableFilter = .all,
+        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart
+    ) {
         self.file = file
         self.lastBoundary = BinlogPosition(file: file, offset: offset)
         self.filter = filter
+        self.maxChangesPerPart = max(1, maxChangesPerPart)
     }
 
-    /// True while a transaction has begun and not ended.
-    public var isInTransaction: Bool {
-        switch state {
-        case .idle: false
-        case .inTransaction: true
-        }
-    }
+    /// How often the open transaction's rows moved to new storage while appending (see
+    /// ``RowChangeBuffer/storageMoves``).
+    var pendingStorageMoves: Int { pending.storageMoves }
 
     /// The TABLE_MAP known for `tableID`.
     public func tableMap(for tableID: UInt64) -> TableMapEvent? {
@@ -106,13 +126,11 @@ public struct TransactionAssembler: Sendable {
     /// A new FORMAT_DESCRIPTION: a new file, or the server restarted. A transaction still open
     /// then never committed.
     public mutating func formatDescriptionReceived(_ event: FormatDescriptionEvent) -> Action {
-        switch state {
-        case .inTransaction:
-            state = .idle(announcedGTID: nil)
-            return .dropped(position: lastBoundary)
-        case .idle:
-            return .none
-        }
+        guard isInTransaction else { return .none }
+        // The server writes a transaction to the binlog at commit, XID last, and its crash
+        // recovery rolls back every transaction whose XID is not there: none of these rows
+        // committed. Reading resumes before the transaction.
+        return drop(at: lastBoundary, timestamp: event.header.timestamp)
     }
 
     /// The binlog continues in another file.
@@ -126,37 +144,37 @@ public struct TransactionAssembler: Sendable {
 
     public mutating func mariaDBGTIDReceived(_ event: MariaDBGTIDEvent) -> Action {
         if event.flags.contains(.standalone) {
-            state = .idle(announcedGTID: event.gtid)
+            close(announcing: event.gtid)
         } else {
-            state = .inTransaction(Pending(gtid: event.gtid))
+            open(gtid: event.gtid)
         }
         return .none
     }
 
     public mutating func mysqlGTIDReceived(_ event: MySQLGTIDEvent) -> Action {
-        state = .idle(announcedGTID: event.gtid)
+        close(announcing: event.gtid)
         return .none
     }
 
     public mutating func queryReceived(_ event: QueryEvent) -> Action {
-        switch (state, event.kind) {
-        case (.idle(let gtid), .begin):
-            state = .inTransaction(Pending(gtid: gtid))
+        switch (isInTransaction, event.kind) {
+        case (false, .begin):
+            open(gtid: gtid)
             return .none
-        case (.inTransaction, .begin):
+        case (true, .begin):
             return .none
-        case (.inTransaction(let pending), .commit):
-            return commit(pending, header: event.header)
-        case (.inTransaction, .rollback):
-            state = .idle(announcedGTID: nil)
+        case (true, .commit):
+            return commit(header: event.header)
+        case (true, .rollback):
             lastBoundary = boundary(after: event.header)
-            return .dropped(position: lastBoundary)
-        case (.idle, .commit), (.idle, .rollback):
+            return drop(at: lastBoundary, timestamp: event.header.timestamp)
+        case (false, .commit), (false, .rollback):
             lastBoundary = boundary(after: event.header)
-            state = .idle(announcedGTID: nil)
+            close(announcing: nil)
             return .none
-        case (.idle(let gtid), .other):
-            state = .idle(announcedGTID: nil)
+        case (false, .other):
+            let gtid = self.gtid
+            close(announcing: nil)
             lastBoundary = boundary(after: event.header)
             return .emitSchemaChange(
                 SchemaChange(
@@ -164,7 +182,7 @@ public struct TransactionAssembler: Sendable {
                     timestamp: event.header.timestamp
                 )
             )
-        case (.inTransaction, .other):
+        case (true, .other):
             // SAVEPOINT, or statement-logged work inside a transaction; rows are what we track.
             return .none
         }
@@ -189,7 +207,7 @@ public struct TransactionAssembler: Sendable {
     }
 
     public mutating func rowsReceived(_ event: RowsEvent) throws(TransactionAssemblyError) -> Action {
-        guard case .inTransaction(var pending) = state else {
+        guard isInTransaction else {
             throw .rowsOutsideTransaction(position: event.position)
         }
         guard let table = tables[event.tableID] else {
@@ -208,37 +226,72 @@ public struct TransactionAssembler: Sendable {
             throw .decoding(error)
         }
         let kind = event.kind.rowChangeKind
-        // Avoid holding two copies of the pending buffer while appending.
-        state = .idle(announcedGTID: nil)
-        pending.changes.reserveCapacity(pending.changes.count + images.count)
         for image in images {
-            pending.changes.append(
+            pending.append(
                 BinlogRowChange(
                     schema: table.map.schema, table: table.map.table, kind: kind,
                     columns: table.columnNames, before: image.before, after: image.after
                 )
             )
         }
-        state = .inTransaction(pending)
-        return .none
+        guard pending.count >= maxChangesPerPart else { return .none }
+        // A part: positioned before the transaction, where reading resumes to replay it
+        // whole; its commit time is not known yet, so the rows event's time stands in.
+        partsHandedOn += 1
+        return .emit(
+            BinlogTransaction(
+                changes: pending.take(keepingRoom: true), position: lastBoundary, gtid: gtid,
+                commitTimestamp: event.header.timestamp, isLastPart: false
+            )
+        )
     }
 
     public mutating func xidReceived(_ event: XIDEvent) -> Action {
-        switch state {
-        case .inTransaction(let pending):
-            return commit(pending, header: event.header)
-        case .idle:
+        guard isInTransaction else {
             lastBoundary = boundary(after: event.header)
             return .none
         }
+        return commit(header: event.header)
     }
 
-    private mutating func commit(_ pending: Pending, header: BinlogEventHeader) -> Action {
-        state = .idle(announcedGTID: nil)
+    private mutating func open(gtid: String?) {
+        isInTransaction = true
+        self.gtid = gtid
+        pending = RowChangeBuffer()
+        partsHandedOn = 0
+    }
+
+    /// Ends any open transaction, keeping nothing of it.
+    private mutating func close(announcing gtid: String?) {
+        isInTransaction = false
+        self.gtid = gtid
+        pending = RowChangeBuffer()
+        partsHandedOn = 0
+    }
+
+    private mutating func commit(header: BinlogEventHeader) -> Action {
+        let changes = pending.take(keepingRoom: false)
+        let gtid = self.gtid
+        close(announcing: nil)
         lastBoundary = boundary(after: header)
         return .emit(
+            BinlogTransaction(changes: changes, position: lastBoundary, gtid: gtid, commitTimestamp: header.timestamp)
+        )
+    }
+
+    /// The open transaction ended without committing; reading goes on from `position`.
+    private mutating func drop(at position: BinlogPosition, timestamp: UInt32) -> Action {
+        let handedOn = partsHandedOn
+        let gtid = self.gtid
+        close(announcing: nil)
+        guard handedOn > 0 else { return .dropped(position: position) }
+        // Its earlier parts are with the caller already and cannot be taken back: say so with
+        // a closing part, so that the caller can warn that the target holds rows the source
+        // did not commit (for a ROLLBACK, rows of non-transactional tables did change).
+        return .emit(
             BinlogTransaction(
-                changes: pending.changes, position: lastBoundary, gtid: pending.gtid, commitTimestamp: header.timestamp
+                changes: [], position: position, gtid: gtid, commitTimestamp: timestamp, isLastPart: true,
+                isDropped: true
             )
         )
     }

@@ -12,6 +12,11 @@ import SQLClients
 ///
 /// Used by one task at a time (not Sendable): call `next()` in a loop, and `acknowledge` each
 /// transaction once it is safely handled.
+///
+/// A transaction of more than ``Configuration/maxChangesPerPart`` row changes comes in parts
+/// (``MySQLBinlog/BinlogTransaction/isLastPart``), so memory stays bounded whatever the
+/// transaction's size; only a last part's position is a new place to resume. After a
+/// reconnection, a transaction whose parts were handed on comes again from its first part.
 public final class BinlogChangeReader {
     /// How to reach the source and what to read.
     public struct Configuration: Sendable {
@@ -27,10 +32,14 @@ public final class BinlogChangeReader {
         public var reconnect: ReconnectPolicy
         /// Raw events buffered between the reader thread and the decoder.
         public var bufferCapacity: Int
+        /// The most row changes of one transaction held at once; a larger transaction is handed
+        /// on in parts of about this many.
+        public var maxChangesPerPart: Int
 
         public init(
             host: String, port: Int, user: String, password: String, serverID: UInt32, filter: TableFilter,
-            stopAtEnd: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(), bufferCapacity: Int = 1024
+            stopAtEnd: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(), bufferCapacity: Int = 1024,
+            maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart
         ) {
             self.host = host
             self.port = port
@@ -41,11 +50,15 @@ public final class BinlogChangeReader {
             self.stopAtEnd = stopAtEnd
             self.reconnect = reconnect
             self.bufferCapacity = bufferCapacity
+            self.maxChangesPerPart = maxChangesPerPart
         }
     }
 
     /// What the reader hands on.
     public enum Output: Sendable {
+        /// A committed transaction, or a part of one (``MySQLBinlog/BinlogTransaction/isLastPart``
+        /// false), or the empty closing part of a transaction handed on in parts that did not
+        /// commit (``MySQLBinlog/BinlogTransaction/isDropped``).
         case transaction(BinlogTransaction)
         /// A DDL statement committed; tables it touched are looked up again before their next rows.
         case schemaChange(SchemaChange)
@@ -62,22 +75,32 @@ public final class BinlogChangeReader {
     /// - Parameters:
     ///   - start: a file and offset (an event boundary) or a MariaDB GTID position.
     ///   - history: what earlier runs recorded; empty on a first run.
-    public init(
+    public convenience init(
         configuration: Configuration, start: BinlogStart, catalog: SourceCatalog, history: SchemaHistory = SchemaHistory(),
         logger: Logger = Logger(label: "scimsync.binlog")
     ) {
-        self.configuration = configuration
-        self.catalog = catalog
-        self.history = history
-        assembler = Self.assembler(from: start, filter: configuration.filter)
-        events = ReconnectingBinlogReader(
-            start: start, policy: configuration.reconnect, capacity: configuration.bufferCapacity, logger: logger
-        ) { start in
+        self.init(configuration: configuration, start: start, catalog: catalog, history: history, logger: logger) { start in
             try MariaDBReplicationStream(
                 host: configuration.host, port: configuration.port, user: configuration.user,
                 password: configuration.password, serverID: configuration.serverID, start: start,
                 nonBlocking: configuration.stopAtEnd)
         }
+    }
+
+    /// Reads the events of what `source` opens (at `start`, and again at each reconnection)
+    /// instead of a replication connection of its own: a recorded stream, or a test's.
+    public init(
+        configuration: Configuration, start: BinlogStart, catalog: SourceCatalog, history: SchemaHistory = SchemaHistory(),
+        logger: Logger = Logger(label: "scimsync.binlog"),
+        source: @escaping @Sendable (BinlogStart) throws -> any BinlogEventSource
+    ) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.history = history
+        assembler = Self.assembler(from: start, configuration: configuration)
+        events = ReconnectingBinlogReader(
+            start: start, policy: configuration.reconnect, capacity: configuration.bufferCapacity, logger: logger,
+            open: source)
     }
 
     /// The position after the last transaction or statement read: where to resume.
@@ -88,9 +111,9 @@ public final class BinlogChangeReader {
         assembler.tableMap(schema: schema, table: table)
     }
 
-    /// Whether events already received wait to be decoded: a caller grouping transactions
-    /// (group commit) takes more only while this is true, so grouping never waits for the
-    /// server.
+    /// Whether events already received wait to be decoded. A caller grouping transactions
+    /// (group commit) takes more with ``nextBuffered()``, not with `next()` while this is true:
+    /// the buffered events may make no output (a heartbeat), and `next()` would then wait.
     public func hasBufferedEvents() async -> Bool {
         await events.bufferedEventCount > 0
     }
@@ -107,15 +130,21 @@ public final class BinlogChangeReader {
     ///   decoded, `BinlogSourceError` for a table the catalog cannot describe.
     public func next() async throws -> Output? {
         while let item = try await events.next() {
-            switch item {
-            case .restarted(let start, _):
-                // The new connection repeats the FORMAT_DESCRIPTION and every TABLE_MAP before
-                // its rows; a half-read transaction comes again from its start.
-                decoder = BinlogEventDecoder()
-                assembler = Self.assembler(from: start, filter: configuration.filter)
-            case .event(let raw):
-                if let output = try await handle(raw) { return output }
-            }
+            if let output = try await handle(item) { return output }
+        }
+        return nil
+    }
+
+    /// The next output that the events already received make, without waiting for the
+    /// server: nil once they are used up without making one (a heartbeat, a checkpoint, the
+    /// first half of a transaction). For a caller grouping outputs (group commit) that must
+    /// never stall the group it holds; events it consumed are not lost, `next()` goes on
+    /// from them. Nil here does not mean the stream ended; `next()` says that.
+    /// - Throws: what `next()` throws.
+    public func nextBuffered() async throws -> Output? {
+        while await events.bufferedEventCount > 0 {
+            guard let item = try await events.next() else { return nil }
+            if let output = try await handle(item) { return output }
         }
         return nil
     }
@@ -143,15 +172,33 @@ public final class BinlogChangeReader {
         await events.stop()
     }
 
-    private static func assembler(from start: BinlogStart, filter: TableFilter) -> TransactionAssembler {
+    private static func assembler(from start: BinlogStart, configuration: Configuration) -> TransactionAssembler {
+        let filter = configuration.filter
+        let partSize = configuration.maxChangesPerPart
         switch start {
-        case .filePosition(let file, let position): TransactionAssembler(file: file, offset: position, filter: filter)
+        case .filePosition(let file, let position):
+            return TransactionAssembler(file: file, offset: position, filter: filter, maxChangesPerPart: partSize)
         // The stream's first event, a ROTATE, names the file.
-        case .gtid: TransactionAssembler(file: "", offset: 4, filter: filter)
+        case .gtid:
+            return TransactionAssembler(file: "", offset: 4, filter: filter, maxChangesPerPart: partSize)
         }
     }
 
     // MARK: - Events
+
+    private func handle(_ item: ReconnectingBinlogReader.Output) async throws -> Output? {
+        switch item {
+        case .restarted(let start, _):
+            // The new connection repeats the FORMAT_DESCRIPTION and every TABLE_MAP before
+            // its rows; a half-read transaction comes again from its start (its first part,
+            // if parts of it were handed on: their positions were the boundary before it).
+            decoder = BinlogEventDecoder()
+            assembler = Self.assembler(from: start, configuration: configuration)
+            return nil
+        case .event(let raw):
+            return try await handle(raw)
+        }
+    }
 
     private func handle(_ raw: RawBinlogEvent) async throws -> Output? {
         var event = try decoder.decode(raw.bytes, position: eventPosition(raw))

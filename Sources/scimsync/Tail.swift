@@ -11,7 +11,9 @@ struct Tail: AsyncParsableCommand {
         discussion: """
             Each line: {"table","op","before","after","position","gtid","ts"}. Reads the tables of \
             the pipeline's source layout, or any tables with --tables. Stops at --until, or runs \
-            until interrupted.
+            until interrupted. A transaction of more than --part-size row changes is printed a \
+            part at a time as it is read: until its last part, its lines carry the position \
+            before the transaction (where reading resumes to see it whole).
             """
     )
 
@@ -30,6 +32,9 @@ struct Tail: AsyncParsableCommand {
     @Option(help: "Tables to read instead of the layout's, as database.table,database.table.")
     var tables: String?
 
+    @Option(help: "The most row changes of one transaction held in memory at once.")
+    var partSize: Int = 10_000
+
     @Option(help: "The replica id to announce (default: a random one, so a running pipeline keeps its connection).")
     var serverId: UInt32?
 
@@ -39,6 +44,9 @@ struct Tail: AsyncParsableCommand {
             loaded = try ConfigLoader.load(path: config)
         } catch {
             Self.fail(error.description, code: 2)
+        }
+        guard partSize >= 1 else {
+            Self.fail("scimsync tail: --part-size \(partSize): expected a number of row changes, 1 or more", code: 2)
         }
         let range: TailRange
         do {
@@ -69,7 +77,8 @@ struct Tail: AsyncParsableCommand {
         do {
             try await BinlogTail.run(
                 source: source, serverID: serverID, range: range,
-                tables: BinlogTail.tables(of: chosen.sourceLayout, database: source.database), logger: logger
+                tables: BinlogTail.tables(of: chosen.sourceLayout, database: source.database),
+                maxChangesPerPart: partSize, logger: logger
             ) { lines in
                 FileHandle.standardOutput.write(Data(lines.utf8))
             }

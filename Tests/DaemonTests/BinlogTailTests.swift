@@ -14,19 +14,33 @@ import Testing
     }
 
     /// Runs `changes`, then tails from before them until now, on `table` only.
-    func tail(table: String, _ changes: (MariaDBConnection) throws -> Void) async throws -> [String] {
+    func tail(
+        table: String, partSize: Int = TransactionAssembler.defaultMaxChangesPerPart,
+        _ changes: (MariaDBConnection) throws -> Void
+    ) async throws -> [String] {
         let connection = try TestServers.mariaDB()
         let before = try connection.currentBinlogPosition()
         try changes(connection)
+        return try await tail(table: table, from: BinlogPosition(file: before.file, offset: before.offset), partSize: partSize)
+    }
+
+    /// Tails `table` from `start` until now.
+    func tail(table: String, from start: BinlogPosition, partSize: Int) async throws -> [String] {
         var output = ""
         try await BinlogTail.run(
             source: try source(), serverID: UInt32.random(in: 1_000_000...2_000_000),
-            range: TailRange(
-                start: .position(BinlogPosition(file: before.file, offset: before.offset)), end: .now,
-                tables: ["scimsync_test.\(table)"]),
-            tables: []
+            range: TailRange(start: .position(start), end: .now, tables: ["scimsync_test.\(table)"]),
+            tables: [], maxChangesPerPart: partSize
         ) { output += $0 }
         return output.split(separator: "\n").map(String.init)
+    }
+
+    /// The `"position"` of a line, as a position.
+    func position(_ line: String) throws -> BinlogPosition {
+        let start = try #require(line.range(of: #""position":""#))
+        let text = line[start.upperBound...].prefix { $0 != "\"" }
+        let colon = try #require(text.lastIndex(of: ":"))
+        return BinlogPosition(file: String(text[..<colon]), offset: try #require(UInt64(text[text.index(after: colon)...])))
     }
 
     /// The line without its position, gtid and timestamp, which vary from run to run.
@@ -100,6 +114,42 @@ import Testing
             try db.execute("INSERT INTO \(table) VALUES (2)")
         }
         #expect(lines.map(stable) == [#"{"table":"scimsync_test.\#(table)","op":"insert","before":null,"after":{"id":2}}"#])
+    }
+
+    /// 25 single-row updates in one transaction, read 10 row changes at a time: every row
+    /// once, in order; the rows of the parts before the last carry the position before the
+    /// transaction, and tailing from there shows the whole transaction again.
+    @Test func aLargeTransactionIsPrintedInPartsPositionedBeforeIt() async throws {
+        let table = TestServers.uniqueName("tail_parts")
+        let updates = (1...25).map { "UPDATE \(table) SET n = \($0) WHERE id = \($0)" }
+        let lines = try await tail(table: table, partSize: 10) { db in
+            try db.execute("CREATE TABLE \(table) (id INT PRIMARY KEY, n INT) ENGINE=InnoDB")
+            try db.execute("INSERT INTO \(table) VALUES " + (1...25).map { "(\($0), 0)" }.joined(separator: ","))
+            try db.execute("START TRANSACTION")
+            for update in updates { try db.execute(update) }
+            try db.execute("COMMIT")
+            try db.execute("INSERT INTO \(table) VALUES (26, 0)")
+        }
+        let t = "scimsync_test.\(table)"
+        let expected =
+            (1...25).map { #"{"table":"\#(t)","op":"insert","before":null,"after":{"id":\#($0),"n":0}}"# }
+            + (1...25).map { #"{"table":"\#(t)","op":"update","before":{"id":\#($0),"n":0},"after":{"id":\#($0),"n":\#($0)}}"# }
+            + [#"{"table":"\#(t)","op":"insert","before":null,"after":{"id":26,"n":0}}"#]
+        #expect(lines.map(stable) == expected)
+        guard lines.count == expected.count else { return }
+
+        let updateLines = Array(lines[25..<50])
+        let positions = try updateLines.map(position)
+        let beforeIt = positions[0]
+        let committed = positions[24]
+        // Two parts of 10, then the last 5 with the commit.
+        #expect(positions[..<20].allSatisfy { $0 == beforeIt })
+        #expect(positions[20...].allSatisfy { $0 == committed })
+        #expect(beforeIt < committed)
+        #expect(try !(position(lines[24]) > beforeIt))
+
+        let again = try await tail(table: table, from: beforeIt, partSize: 10)
+        #expect(Array(again.prefix(25).map(stable)) == Array(expected[25..<50]))
     }
 
     @Test func wideTablesAndRowsOver16MB() async throws {

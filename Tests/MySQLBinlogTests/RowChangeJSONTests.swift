@@ -57,4 +57,15 @@ import Testing
         #expect(RowChangeJSON.json(.text("not json"), column: column) == #""not json""#)
         #expect(RowChangeJSON.json(.text(#"{"a":1}"#), column: BinlogColumn(wireType: 252, isNullable: true)) == #""{\"a\":1}""#)
     }
+
+    /// Text with nothing to escape is quoted as it is; control characters, quotes and
+    /// backslashes are escaped (RFC 8259 section 7), whichever comes first or last.
+    @Test func textIsEscapedExactlyWhereJSONRequires() {
+        #expect(RowChangeJSON.json(.text("plain ünï 🦊 /<>"), column: nil) == "\"plain ünï 🦊 /<>\"")
+        #expect(RowChangeJSON.json(.text(""), column: nil) == "\"\"")
+        #expect(RowChangeJSON.json(.text("a\nb\t"), column: nil) == #""a\nb\t""#)
+        #expect(RowChangeJSON.json(.text("\u{1}x"), column: nil) == #""\u0001x""#)
+        #expect(RowChangeJSON.json(.text("x\u{7F}"), column: nil) == "\"x\u{7F}\"")
+        #expect(RowChangeJSON.json(.text(#"\"#), column: nil) == #""\\""#)
+    }
 }
