@@ -134,6 +134,16 @@ public final class Pipeline: Sendable {
                 guard case .binlog(let file, let offset, _) = position else {
                     throw PipelineError.unsupportedPosition("\(position)")
                 }
+                // Foreign keys whose cascades the binlog does not carry, read afresh at every
+                // start (a schema change that breaks the mapping ends in a new start).
+                let cascades: CascadeRules
+                do {
+                    cascades = try await catalog.withConnection { connection in
+                        try CascadeRules(connection: connection, database: source.database, layout: layout)
+                    }
+                } catch let error as MariaDBError where error.meansSourceGone {
+                    throw SourceFailure.unavailable("\(error)")
+                }
                 let reader = BinlogChangeReader(
                     configuration: .init(
                         host: source.host, port: source.port, user: source.user, password: source.password,
@@ -145,6 +155,7 @@ public final class Pipeline: Sendable {
                     reader: reader,
                     options: .init(
                         layout: layout, onDelete: onDelete, database: source.database, mappingProblem: mappingProblem,
+                        unloggedEffect: { cascades.unloggedEffect(of: $0) },
                         saveHistory: { history in try store.save(history, pipeline: name) }))
             },
             load: { [self] _ in

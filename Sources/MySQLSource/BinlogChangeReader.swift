@@ -149,24 +149,6 @@ public final class BinlogChangeReader {
         return nil
     }
 
-    /// The next transaction or DDL statement if the events already received make one; nil
-    /// instead of waiting for the server. A caller grouping transactions (group commit) takes
-    /// more with this: a heartbeat or a BINLOG_CHECKPOINT waiting in the buffer must not make
-    /// it wait for the source's next transaction while the batch in hand is not applied.
-    public func nextBuffered() async throws -> Output? {
-        while await events.bufferedEventCount > 0 {
-            guard let item = try await events.next() else { return nil }
-            switch item {
-            case .restarted(let start, _):
-                decoder = BinlogEventDecoder()
-                assembler = Self.assembler(from: start, filter: configuration.filter)
-            case .event(let raw):
-                if let output = try await handle(raw) { return output }
-            }
-        }
-        return nil
-    }
-
     /// Stops reading and closes the connection.
     public func stop() async {
         await events.stop()

@@ -108,8 +108,17 @@ public final class BinlogChangeSource: ChangeSource {
     }
 
     private func batch(_ transaction: BinlogTransaction) -> SourceEvent {
+        // A part of a large transaction is positioned before the transaction (a restart replays
+        // it whole); its GTID belongs to the transaction's end.
         let position = SourcePosition.binlog(
-            file: transaction.position.file, offset: transaction.position.offset, gtid: transaction.gtid)
+            file: transaction.position.file, offset: transaction.position.offset,
+            gtid: transaction.isLastPart ? transaction.gtid : nil)
+        if transaction.isDropped {
+            // Parts of it were applied, and then it did not commit (a ROLLBACK of mixed
+            // non-transactional changes, a server restart): compare with the source itself.
+            return .resyncNeeded(
+                reason: "a large source transaction applied in parts did not commit at the source", position: position)
+        }
         var ops: [ResourceOp] = []
         var refused: [QuarantinedResource] = []
         for change in transaction.changes {
@@ -126,7 +135,7 @@ public final class BinlogChangeSource: ChangeSource {
         return .batch(
             SourceBatch(
                 ops: ResourceOp.ordered(ResourceOp.coalesced(ops)), position: position,
-                endsTransaction: true, commitTime: Int64(transaction.commitTimestamp),
+                endsTransaction: transaction.isLastPart, commitTime: Int64(transaction.commitTimestamp),
                 rowCount: transaction.changes.count, unmapped: refused))
     }
 

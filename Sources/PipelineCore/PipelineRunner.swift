@@ -147,7 +147,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             await closeSource()
             while true {
                 try await clock.sleep(for: timing.mappingPoll)
-                if try await connectors.mappingProblem() == nil { break }
+                do {
+                    if try await connectors.mappingProblem() == nil { break }
+                } catch let error where !(error is CancellationError) {
+                    // The source cannot be asked now (restarting?): still paused; ask again.
+                    continue
+                }
             }
             return transition { $0.schemaFixed() }
         case .stop, .fail:

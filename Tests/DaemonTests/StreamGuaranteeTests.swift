@@ -16,10 +16,11 @@ import Testing
 
     /// Runs the SQLite example pipeline on `fixture`'s source; returns it once its first load committed.
     static func start(
-        environment: [String: String], stateDirectory: String
+        environment: [String: String], stateDirectory: String, anyRemovals: Bool = false
     ) async throws -> (pipeline: PipelineConfig, config: ScimsyncConfig, store: OffsetStore, task: Task<Void, any Error>) {
         let config = try ConfigLoader.parse(
-            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml"), file: "mariadb-to-sqlite.yaml",
+            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: anyRemovals),
+            file: "mariadb-to-sqlite.yaml",
             baseDirectory: stateDirectory, environment: environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
@@ -101,6 +102,26 @@ import Testing
         #expect(
             try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_memberships") == 0 },
             "the truncated memberships are still in the target")
+    }
+
+    /// A renumbered user whose memberships follow by `ON UPDATE CASCADE`: the binlog carries
+    /// the user's new id but not the relation rows InnoDB changed below it, so the pipeline
+    /// compares with the source at once and the memberships move with the user.
+    @Test func membershipsFollowACascadedIdChange() async throws {
+        let fixture = try ExampleDirectories()
+        let source = try PipelineHarness.source(fixture)
+        try source.execute(
+            "ALTER TABLE sync_users_groups_rel ADD CONSTRAINT rel_user FOREIGN KEY (user_id) REFERENCES sync_users (id) "
+                + "ON DELETE CASCADE ON UPDATE CASCADE")
+        let (_, _, _, task) = try await Self.start(
+            environment: fixture.environment, stateDirectory: fixture.stateDirectory, anyRemovals: true)
+        defer { task.cancel() }
+        try source.execute("UPDATE sync_users SET id = 50 WHERE id = 1")
+        let path = fixture.sqlitePath
+        #expect(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_memberships WHERE user_id = '50' AND group_id = '4'") == 1 },
+            "the renumbered user's membership was lost")
+        #expect(Self.count(path, "SELECT COUNT(*) FROM portal_memberships WHERE user_id = '1'") == 0)
     }
 
     /// A mapped column renamed at the source: nothing is written with the column read as NULL;
