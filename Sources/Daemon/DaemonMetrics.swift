@@ -63,7 +63,7 @@ public struct PipelineMetrics: Sendable {
             registry.makeGauge(
                 descriptor: Self.name("pipeline_state", "", "The pipeline's state: 1 for the current one"),
                 labels: [("pipeline", name), ("state", state)]
-            ).set(state == current ? 1 : 0)
+            ).set(Double(state == current ? 1 : 0))
         }
     }
 

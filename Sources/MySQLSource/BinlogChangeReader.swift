@@ -1,3 +1,4 @@
+import Connectors
 import Logging
 import MySQLBinlog
 import SQLClients

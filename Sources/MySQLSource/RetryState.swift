@@ -1,3 +1,4 @@
+import Connectors
 import SQLClients
 
 /// The reconnect logic of a binlog reader as a value-type state machine (the shape of
