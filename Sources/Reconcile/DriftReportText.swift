@@ -18,7 +18,7 @@ extension DriftReport {
     /// a target row the source lacks and scimsync did not create is never touched.
     public var unmanagedLine: String? {
         guard unmanagedRows > 0 else { return nil }
-        let kinds = unmanaged.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key) \($0.value)" }
+        let kinds = unmanaged.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key): \($0.value)" }
         return "  \(Self.counted(unmanagedRows, "unmanaged row")) left alone (\(kinds.joined(separator: ", "))): "
             + "not created by scimsync; `adopt: true` takes over those the source also has (matched by id)"
     }

@@ -95,7 +95,7 @@ import Testing
         try SQLiteDatabase(path: fixture.sqlitePath).execute(
             "INSERT INTO portal_users (id, login, enabled) VALUES ('990001', 'stranger', 1)")
 
-        let left = "1 unmanaged row left alone (User 1)"
+        let left = "1 unmanaged row left alone (User: 1)"
         let dry = try scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
         #expect(dry.status == 0, "\(dry.output)")
         #expect(dry.lines.first?.hasPrefix("hr-to-portal: no drift") == true, "\(dry.output)")

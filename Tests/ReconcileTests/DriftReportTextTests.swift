@@ -29,7 +29,7 @@ import Testing
         #expect(!report.hasDrift, "a dry run must come back clean, as the real pass does")
         #expect(report.unmanagedRows == 1)
         let line = report.unmanagedLine ?? ""
-        #expect(line.contains("1 unmanaged row left alone (User 1)"), "\(line)")
+        #expect(line.contains("1 unmanaged row left alone (User: 1)"), "\(line)")
         #expect(line.contains("adopt: true"), "\(line)")
         #expect(report.detailLines == [line, "  User 990001: not in source (unmanaged)"])
     }
