@@ -173,7 +173,7 @@ extension Pipeline {
         }
         metrics.reconciles.increment()
         let report = outcome.report
-        metrics.reconcileDrift.set(Double(report.totalRepairs + report.unmanaged.values.reduce(0, +)))
+        metrics.reconcileDrift.set(Double(report.totalRepairs))
         switch outcome {
         case .refused(_, let reason):
             gate.close()

@@ -29,11 +29,12 @@ public struct ReconcileOptions: Sendable {
 
 /// What a pass did.
 public enum ReconcileOutcome: Sendable {
-    /// Source and target agree (on what scimsync manages and reports).
+    /// Source and target agree on what scimsync manages; the report may still list unmanaged
+    /// rows, which are left alone and are not drift (a dry run included).
     case clean(DriftReport)
     /// Drift found and repaired.
     case repaired(DriftReport)
-    /// Drift found, nothing changed (`--dry-run`).
+    /// Drift found, nothing changed (`--dry-run`): repairs a real pass would make.
     case dryRun(DriftReport)
     /// The safety limits stopped the pass before anything was applied; the pipeline is held.
     case refused(DriftReport, reason: String)
@@ -150,6 +151,7 @@ public final class Reconciliation {
         }
         let plan = try pass(&context)
         if options.dryRun {
+            // The real pass's test, below: what it would repair, not what it would leave alone.
             return plan.hasDrift ? .dryRun(plan) : .clean(plan)
         }
         let runID = try store.startRun(pipeline: pipeline.name, kind: "reconcile")
@@ -161,7 +163,7 @@ public final class Reconciliation {
                 try store.finishRun(runID, ops: [:], error: "refused: " + reason)
                 return .refused(plan, reason: reason)
             }
-            guard plan.totalRepairs > 0 else {
+            guard plan.hasDrift else {
                 if hold != nil { try store.clearHold(pipeline: pipeline.name) }
                 try store.finishRun(runID, ops: [:], error: nil)
                 return .clean(plan)

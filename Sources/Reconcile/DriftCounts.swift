@@ -72,7 +72,8 @@ public struct DriftReport: Sendable, Hashable {
     public var unmanaged: [String: Int] = [:]
     /// The first ``detailLimit`` differences.
     public var differences: [Difference] = []
-    /// How many differences were found (``differences`` holds the first of them).
+    /// How many differences were found, unmanaged ones included (``differences`` holds the
+    /// first of them).
     public var differenceCount = 0
     public var detailLimit: Int
     public var sourceUsers = 0
@@ -91,10 +92,15 @@ public struct DriftReport: Sendable, Hashable {
         repairs.filter { $0.key.isRemoval }.reduce(0) { $0 + $1.value }
     }
 
-    /// Whether anything differs (repairable or not).
+    /// Whether the pass has anything to repair. Unmanaged rows are not drift: scimsync may
+    /// not change them, so no pass would, and a dry run that counted them would never come
+    /// back clean while the real pass says there is nothing to do.
     public var hasDrift: Bool {
-        repairs.values.contains { $0 > 0 } || unmanaged.values.contains { $0 > 0 }
+        repairs.values.contains { $0 > 0 }
     }
+
+    /// How many target rows differ from the source but are left alone (not scimsync's).
+    public var unmanagedRows: Int { unmanaged.values.reduce(0, +) }
 
     public var totalRepairs: Int { repairs.values.reduce(0, +) }
 

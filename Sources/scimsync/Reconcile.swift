@@ -16,7 +16,9 @@ struct ReconcileCommand: ParsableCommand {
         abstract: "Compare each pipeline's source with its target and repair the differences.",
         discussion: """
             Exit status: 0 no drift (or drift repaired), 1 drift found by --dry-run or a pass refused \
-            by the safety limits (reconcile.maxRemovals, empty source), 2 error.
+            by the safety limits (reconcile.maxRemovals, empty source), 2 error. Unmanaged rows (target \
+            rows scimsync did not create, outside its ledger) are reported and left alone, never drift: \
+            alone they exit 0, with --dry-run too; `adopt: true` takes over those the source also has.
             """
     )
 
@@ -150,43 +152,22 @@ extension ReconcileOutcome {
         }
     }
 
-    /// The report for people: a summary line, counts, then the first differences.
+    /// The report for people: a summary line, then the counts, the unmanaged rows left alone
+    /// and the first differences (``DriftReport/detailLines``). A dry run and a real pass word
+    /// the same findings alike: unmanaged rows alone are no drift for either.
     func text(pipeline: String) -> String {
         let report = self.report
-        var lines: [String] = []
         let sizes = "source \(report.sourceUsers) users, \(report.sourceGroups) groups; "
             + "target \(report.targetUsers) users, \(report.targetGroups) groups"
+        let repairs = DriftReport.counted(report.totalRepairs, "repair")
+        let summary: String
         switch self {
-        case .clean: lines.append("\(pipeline): no drift (\(sizes))")
-        case .repaired: lines.append("\(pipeline): repaired \(report.totalRepairs) differences (\(sizes))")
-        case .dryRun: lines.append("\(pipeline): dry run, \(report.totalRepairs) repairs needed (\(sizes))")
-        case .refused(_, let reason): lines.append("\(pipeline): refused: \(reason)")
+        case .clean: summary = "\(pipeline): no drift (\(sizes))"
+        case .repaired: summary = "\(pipeline): repaired drift, \(repairs) applied (\(sizes))"
+        case .dryRun: summary = "\(pipeline): dry run, \(repairs) needed (\(sizes))"
+        case .refused(_, let reason): summary = "\(pipeline): refused: \(reason)"
         }
-        let counts = report.repairs.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key.rawValue) \($0.value)" }
-        if !counts.isEmpty { lines.append("  " + counts.joined(separator: ", ")) }
-        let unmanaged = report.unmanaged.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-        if !unmanaged.isEmpty {
-            lines.append("  unmanaged (not created by scimsync, left alone; adopt: true takes them over): "
-                + unmanaged.joined(separator: ", "))
-        }
-        for difference in report.differences {
-            var line = "  \(difference.resource) \(difference.id): "
-            if let attribute = difference.attribute {
-                if !["attribute", "parent"].contains(difference.change) { line += difference.change + ", " }
-                line += "\(attribute): source \(quoted(difference.source)), target \(quoted(difference.target))"
-            } else {
-                line += difference.change
-            }
-            if !difference.managed { line += " (unmanaged)" }
-            lines.append(line)
-        }
-        let hidden = report.differenceCount - report.differences.count
-        if hidden > 0 { lines.append("  (\(hidden) more difference\(hidden == 1 ? "" : "s"); --details N shows N)") }
-        return lines.joined(separator: "\n")
-    }
-
-    private func quoted(_ value: String?) -> String {
-        value.map { "\"\($0)\"" } ?? "none"
+        return ([summary] + report.detailLines).joined(separator: "\n")
     }
 
     /// The report for programs.
@@ -206,6 +187,8 @@ extension ReconcileOutcome {
             report.repairs.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .integer(Int64($0.value))) }))
         object["unmanaged"] = .object(SCIMObject(
             report.unmanaged.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
+        // `differences` holds the first `--details` of them; this says how many there are.
+        object["differenceCount"] = .integer(Int64(report.differenceCount))
         object["differences"] = .array(report.differences.map { difference in
             var item = SCIMObject()
             item["resource"] = .string(difference.resource)

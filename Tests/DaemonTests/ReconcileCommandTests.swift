@@ -5,7 +5,8 @@ import SQLClients
 import Testing
 
 /// `scimsync reconcile` and `scimsync approve`, end to end: output, JSON and exit status
-/// (0 no drift or repaired, 1 drift in a dry run or refused, 2 error).
+/// (0 no drift or repaired, 1 drift in a dry run or refused, 2 error; unmanaged rows alone are
+/// no drift, with `--dry-run` too).
 @Suite struct ReconcileCommandTests {
     func scimsync(_ arguments: [String], environment: [String: String]) throws -> CheckCommandTests.Outcome {
         let binary = CheckCommandTests.executable
@@ -80,5 +81,76 @@ import Testing
         let failed = try scimsync(["reconcile", "--config", config], environment: wrong)
         #expect(failed.status == 2, "\(failed.output)")
         #expect(!failed.output.contains("wrong"), "the password stays out of the output")
+    }
+
+    /// A target row scimsync did not create and may not touch: a dry run and a real pass both
+    /// report it as left alone, with the same count, and neither calls it drift (exit 0), so a
+    /// dry run can come back clean.
+    @Test func unmanagedRowsAreReportedButAreNoDrift() throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(load.status == 0, "\(load.output)")
+        try SQLiteDatabase(path: fixture.sqlitePath).execute(
+            "INSERT INTO portal_users (id, login, enabled) VALUES ('990001', 'stranger', 1)")
+
+        let left = "1 unmanaged row left alone (User: 1)"
+        let dry = try scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
+        #expect(dry.status == 0, "\(dry.output)")
+        #expect(dry.lines.first?.hasPrefix("hr-to-portal: no drift") == true, "\(dry.output)")
+        #expect(dry.output.contains(left), "\(dry.output)")
+        #expect(dry.output.contains("adopt: true"), "\(dry.output)")
+        #expect(dry.output.contains("User 990001: not in source (unmanaged)"), "\(dry.output)")
+
+        let json = try scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
+        #expect(json.status == 0, "\(json.output)")
+        let report = try #require(try SCIMValue(json: json.output).arrayValue?.first?.objectValue)
+        #expect(report["outcome"] == .string("clean"))
+        #expect(report["unmanaged"]?.objectValue?["User"] == .integer(1))
+
+        let real = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(real.status == 0, "\(real.output)")
+        #expect(real.lines == dry.lines, "a dry run and a real pass tell the same story")
+        let stranger = try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT login FROM portal_users WHERE id = '990001'")
+        #expect(stranger.count == 1, "the unmanaged row is left alone")
+    }
+
+    /// A repaired pass of three differences: what it lists and what it says it leaves out add
+    /// up to what it found, whatever `--details` shows; nothing is "more" after an empty list.
+    @Test func aRepairedPassCountsOnlyTheDifferencesItDoesNotList() throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(load.status == 0, "\(load.output)")
+        func drift() throws {
+            try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET family_name = 'X' WHERE id = '1'")
+            try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET given_name = 'Y' WHERE id = '2'")
+            try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET title = 'Z' WHERE id = '3'")
+        }
+        func listed(_ outcome: CheckCommandTests.Outcome) -> Int {
+            outcome.lines.filter { $0.hasPrefix("  User ") }.count
+        }
+
+        try drift()
+        let none = try scimsync(["reconcile", "--config", config, "--details", "0"], environment: env)
+        #expect(none.status == 0, "\(none.output)")
+        #expect(none.lines.first?.hasPrefix("hr-to-portal: repaired drift, 3 repairs applied") == true, "\(none.output)")
+        #expect(listed(none) == 0, "\(none.output)")
+        #expect(!none.output.contains("more difference"), "nothing listed, so nothing more: \(none.output)")
+        #expect(none.output.contains("(3 differences found, none listed"), "\(none.output)")
+
+        try drift()
+        let one = try scimsync(["reconcile", "--config", config, "--details", "1"], environment: env)
+        #expect(one.status == 0, "\(one.output)")
+        #expect(listed(one) == 1, "\(one.output)")
+        #expect(one.output.contains("(2 more differences not listed"), "\(one.output)")
+
+        try drift()
+        let all = try scimsync(["reconcile", "--config", config], environment: env)
+        #expect(all.status == 0, "\(all.output)")
+        #expect(listed(all) == 3, "\(all.output)")
+        #expect(!all.output.contains("not listed") && !all.output.contains("more difference"), "\(all.output)")
     }
 }
