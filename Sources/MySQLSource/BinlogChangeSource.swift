@@ -45,6 +45,9 @@ public final class BinlogChangeSource: ChangeSource {
     private let mapper: ChangeMapper
     private var savedHistory: SchemaHistory
     private let layoutTables: Set<String>
+    /// A resync asked for by the batch just handed on (changes the binlog does not carry
+    /// happened in it): the batch is applied first, then the target compared with the source.
+    private var pendingResync: SourceEvent?
 
     public init(reader: BinlogChangeReader, options: Options) {
         self.reader = reader
@@ -60,11 +63,18 @@ public final class BinlogChangeSource: ChangeSource {
     }
 
     public func next() async throws -> SourceEvent? {
-        try await event(from: translated { try await self.reader.next() })
+        if let pending = takePendingResync() { return pending }
+        return try await event(from: translated { try await self.reader.next() })
     }
 
     public func nextBuffered() async throws -> SourceEvent? {
-        try await event(from: translated { try await self.reader.nextBuffered() })
+        if let pending = takePendingResync() { return pending }
+        return try await event(from: translated { try await self.reader.nextBuffered() })
+    }
+
+    private func takePendingResync() -> SourceEvent? {
+        defer { pendingResync = nil }
+        return pendingResync
     }
 
     public func acknowledge(_ position: SourcePosition) async {
@@ -123,8 +133,10 @@ public final class BinlogChangeSource: ChangeSource {
         var refused: [QuarantinedResource] = []
         for change in transaction.changes {
             let row = change.rowChange
-            if let reason = options.unloggedEffect(row) {
-                return .resyncNeeded(reason: reason, position: position)
+            if pendingResync == nil, let reason = options.unloggedEffect(row) {
+                // What the binlog carries of this transaction is right and applies; what the
+                // cascade changed below it is read from the source right after.
+                pendingResync = .resyncNeeded(reason: reason, position: position)
             }
             do {
                 ops += try mapper.ops(for: row)

@@ -197,6 +197,6 @@ import Testing
         #expect(
             try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_memberships WHERE user_id = '1' AND group_id = '99'") == 1 },
             "the parked membership was not applied when its group arrived")
-        #expect(try store.parkedCount(pipeline: pipeline.name) == 0)
+        #expect(try await eventually { try store.parkedCount(pipeline: pipeline.name) == 0 }, "the applied operation is still parked")
     }
 }
