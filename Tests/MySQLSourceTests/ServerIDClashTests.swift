@@ -127,7 +127,9 @@ import Testing
         let intruder = try MariaDBReplicationStream(
             host: url.host, port: url.port, user: url.user, password: url.password, serverID: serverID,
             start: begin, heartbeat: .seconds(1), nonBlocking: false)
-        #expect(try intruder.fetch() != nil)
+        // Its first read may already fail: the reader, pushed off, reconnects within
+        // milliseconds and pushes the intruder off in turn. Either way the reader saw a clash.
+        _ = try? intruder.fetch()
         let marker = "after-clash-\(UUID().uuidString)"
         try connection.query("INSERT INTO \(table) VALUES (1, ?)", [.text(marker)])
 
