@@ -7,9 +7,12 @@ import Directory
 /// reconciliation pass; Entra ID's accidental-deletion threshold and Okta's import safeguard
 /// do the same for their provisioning.
 ///
-/// A share is a share of the target's users and groups, as counted when streaming started and
-/// kept up to date from the stream's own creates and deletes. A handful of removals always
-/// passes (`floor`), so that deleting one user of a ten-user directory is not a mass removal.
+/// A share is a share of the target's users and groups, as counted when the first removal
+/// arrived and kept up to date from the stream's own creates and deletes. What adds up is the
+/// net shrinkage (removals less creations), so that churn — users leaving and others joining,
+/// or a row created and deleted within the window — is not mistaken for a mass removal. A
+/// handful always passes (`floor`), so that deleting one user of a ten-user directory is not a
+/// mass removal; a share of 100% or more turns the brake off.
 public struct RemovalGuard: Sendable {
     /// The configured limit.
     public enum Limit: Sendable, Hashable {
@@ -24,8 +27,8 @@ public struct RemovalGuard: Sendable {
     public let floor: Int
     /// Users and groups in the target.
     public private(set) var population: Int
-    /// Applied removals in the window, oldest first: when (time since the pipeline's clock
-    /// started) and how many.
+    /// Applied batches' net shrinkage in the window, oldest first: when (time since the
+    /// pipeline's clock started) and how much (removals less creations; negative for growth).
     private var recent: [(at: Duration, count: Int)] = []
 
     public init(limit: Limit, population: Int, window: Duration = .seconds(300), floor: Int = 5) {
@@ -46,10 +49,11 @@ public struct RemovalGuard: Sendable {
     /// Why `ops`, arriving at `now`, must wait for approval; nil when they may be applied.
     public mutating func refusal(_ ops: [ResourceOp], at now: Duration) -> String? {
         let removals = Self.removals(in: ops)
-        guard removals > 0 else { return nil }
+        guard removals > 0, !isOff else { return nil }
         forget(before: now)
-        let inWindow = recent.reduce(0) { $0 + $1.count }
-        guard inWindow + removals > allowed else { return nil }
+        let inWindow = max(recent.reduce(0) { $0 + $1.count }, 0)
+        let shrinkage = removals - Self.creations(in: ops)
+        guard inWindow + shrinkage > allowed else { return nil }
         let limitText: String
         switch limit {
         case .count(let count): limitText = "\(count)"
@@ -57,15 +61,15 @@ public struct RemovalGuard: Sendable {
         }
         let minutes = Int(window.secondsValue / 60)
         return "the stream would remove (delete or deactivate) \(removals) users and groups"
-            + (inWindow > 0 ? ", \(inWindow + removals) within \(minutes) minutes," : "")
+            + (inWindow > 0 ? ", \(inWindow + shrinkage) within \(minutes) minutes," : "")
             + " more than reconcile.maxRemovals allows (\(limitText), at least \(floor)): nothing of it applied; "
             + "check the source, then run `scimsync approve --pipeline NAME` to let it through"
     }
 
     /// Notes what an applied batch removed and created.
     public mutating func applied(_ ops: [ResourceOp], at now: Duration) {
-        let removals = Self.removals(in: ops)
-        if removals > 0 { recent.append((now, removals)) }
+        let shrinkage = Self.removals(in: ops) - Self.creations(in: ops)
+        if shrinkage != 0 { recent.append((now, shrinkage)) }
         var created = 0
         var deleted = 0
         for op in ops {
@@ -82,6 +86,20 @@ public struct RemovalGuard: Sendable {
     public mutating func approvedAndApplied(_ ops: [ResourceOp], at now: Duration) {
         applied(ops, at: now)
         recent.removeAll()
+    }
+
+    /// Whether the limit allows everything (a share of 100% or more).
+    public var isOff: Bool {
+        if case .percent(let percent) = limit { return percent >= 100 }
+        return false
+    }
+
+    /// Creations of users and groups.
+    public static func creations(in ops: [ResourceOp]) -> Int {
+        ops.reduce(0) { count, op in
+            if case .create = op { return count + 1 }
+            return count
+        }
     }
 
     /// Deletions and deactivations of users and groups.

@@ -171,6 +171,16 @@ import Testing
         #expect(guardrail.refusal(Self.deletes(1, from: 10), at: .seconds(400)) == nil, "the window moved on")
     }
 
+    @Test func churnIsNoMassRemovalAndAHundredPercentIsNoLimit() {
+        var guardrail = RemovalGuard(limit: .count(5), population: 20)
+        let churn = Self.deletes(8) + (0..<8).map { Ops.user("new\($0)") }
+        #expect(guardrail.refusal(churn, at: .zero) == nil, "as many joined as left")
+        guardrail.applied(churn, at: .zero)
+        #expect(guardrail.refusal(Self.deletes(6, from: 100), at: .seconds(1)) != nil, "a net loss of 6 is more than 5")
+        var off = RemovalGuard(limit: .percent(100), population: 3)
+        #expect(off.refusal(Self.deletes(50), at: .zero) == nil)
+    }
+
     @Test func deactivationsCountAndCreationsGrowThePopulation() {
         #expect(RemovalGuard.removals(in: [.deactivate(userID: "1"), .delete(.group, id: "g"), .removeMember(groupID: "g", userID: "1")]) == 2)
         var guardrail = RemovalGuard(limit: .percent(50), population: 10)
