@@ -143,7 +143,11 @@ import Testing
             }
         }
         await reader.stop()
-        #expect(clash?.kind == .serverIDInUse, "\(String(describing: clash))")
+        // The server ends the older dump either with error 4052 or, when it kills the dump
+        // thread first, by closing the connection: the client sees one or the other (both
+        // happened under CI's load). The 4052 itself is checked by the test above.
+        #expect(
+            clash.map { [.serverIDInUse, .lostConnection].contains($0.kind) } == true, "\(String(describing: clash))")
         #expect(clash?.serverID == serverID)
         #expect(sawMarker, "the change after the clash did not arrive")
     }
