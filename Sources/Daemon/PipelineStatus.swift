@@ -18,6 +18,10 @@ public struct PipelineStatus: Sendable, Hashable {
     public var lag: Lag?
     /// What the daemon last said of the pipeline (its state machine's state and reason).
     public var reported: ReportedState?
+    /// Operations waiting for a row that is not there yet.
+    public var parked = 0
+    /// Rows refused by the mapping or the target and set aside, with why.
+    public var quarantined: [QuarantineEntry] = []
 
     public enum Lag: Sendable, Hashable {
         case caughtUp
@@ -62,6 +66,12 @@ public struct PipelineStatus: Sendable, Hashable {
             text += ", behind the source (at \(source))" + (seconds.map { ", lag \($0) s" } ?? "")
         case .unknown(let reason)?: text += ", lag unknown (\(reason))"
         }
+        if parked > 0 { text += ", \(parked) operation\(parked == 1 ? "" : "s") parked (waiting for a row)" }
+        if !quarantined.isEmpty {
+            text += ", \(quarantined.count) row\(quarantined.count == 1 ? "" : "s") quarantined ("
+                + quarantined.prefix(3).map { "\($0.kind) \($0.id): \($0.reason)" }.joined(separator: "; ")
+                + (quarantined.count > 3 ? "; …" : "") + ")"
+        }
         guard let run = lastRun else { return text }
         text += "; last run started \(run.startedAt)"
         if let ended = run.endedAt {
@@ -84,7 +94,9 @@ public struct PipelineStatus: Sendable, Hashable {
             var status = PipelineStatus(
                 name: pipeline.name, position: position,
                 lastRun: try store.runs(pipeline: pipeline.name, kind: "run", limit: 1).first,
-                hold: try store.hold(pipeline: pipeline.name), reported: try store.reportedState(pipeline: pipeline.name))
+                hold: try store.hold(pipeline: pipeline.name), reported: try store.reportedState(pipeline: pipeline.name),
+                parked: try store.parkedCount(pipeline: pipeline.name),
+                quarantined: try store.quarantined(pipeline: pipeline.name))
             if askSources, case .mysql(let source)? = pipeline.source.sql?.connection, case .binlog(let file, let offset, _)? = position {
                 status.lag = lag(
                     source: source, stored: BinlogPosition(file: file, offset: offset),

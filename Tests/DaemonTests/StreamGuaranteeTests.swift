@@ -158,7 +158,7 @@ import Testing
         let fixture = try ExampleDirectories()
         let target = try SQLiteDatabase(path: fixture.sqlitePath)
         try target.execute("INSERT INTO portal_users (id, login) VALUES ('900', 'taken')")
-        let (pipeline, _, store, task) = try await Self.start(
+        let (pipeline, config, store, task) = try await Self.start(
             environment: fixture.environment, stateDirectory: fixture.stateDirectory)
         defer { task.cancel() }
         let source = try PipelineHarness.source(fixture)
@@ -178,6 +178,8 @@ import Testing
         let quarantined = try store.quarantined(pipeline: pipeline.name)
         #expect(quarantined.map(\.id) == ["70"], "\(quarantined)")
         #expect(quarantined.first.map { !$0.reason.contains("taken") } == true, "the reason carries the value")
+        let status = try #require(try PipelineStatus.all(config, askSources: false).first)
+        #expect(status.line.contains("1 row quarantined (User 70:"), "\(status.line)")
     }
 
     /// A membership naming a group the source does not have yet (no foreign keys at the
