@@ -4,6 +4,7 @@ import Directory
 import Foundation
 import OffsetStore
 import PipelineCore
+import Reconcile
 import SCIM
 import SCIMClient
 import SCIMSource

@@ -95,12 +95,3 @@ final class SCIMReconcileReader: ReconcileTargetReader {
         return found
     }
 }
-
-extension IDOrders {
-    /// Both sides in the source's order (a target that keeps the source's ids as given).
-    init(sameAs source: SourceIDTypes) {
-        users = IDOrder(source.users)
-        groups = source.groups.map(IDOrder.init) ?? users
-        memberships = IDOrder(source.membershipUsers)
-    }
-}

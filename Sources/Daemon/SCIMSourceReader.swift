@@ -56,14 +56,3 @@ final class SCIMSourceReader: ReconcileSourceReader {
         return resources.filter { $0.id?.isEmpty == false }
     }
 }
-
-extension SourceIDTypes {
-    /// A SCIM provider's ids: text (RFC 7643 §3.1), compared byte by byte.
-    static var scim: SourceIDTypes { SourceIDTypes(scimProvider: ()) }
-
-    private init(scimProvider: Void) {
-        users = .text(maxLength: nil)
-        groups = .text(maxLength: nil)
-        membershipUsers = .text(maxLength: nil)
-    }
-}

@@ -13,7 +13,10 @@ final class SQLReconcileReader: ReconcileTargetReader {
     }
 
     func idOrders(source: SourceIDTypes, pipeline: String) throws -> IDOrders {
-        try IDOrders(source: source, target: target, pipeline: pipeline)
+        try IDOrders(
+            source: source, targetUsers: target.idType(of: .users),
+            targetGroups: layout.groups != nil ? target.idType(of: .groups) : nil,
+            targetMembershipUsers: target.idType(of: .memberships), pipeline: pipeline)
     }
 
     func isEmpty() throws -> Bool {

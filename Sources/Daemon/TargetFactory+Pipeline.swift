@@ -2,6 +2,7 @@ import Config
 import Directory
 import Logging
 import OffsetStore
+import Reconcile
 import SCIMClient
 import SCIMTarget
 import Targets

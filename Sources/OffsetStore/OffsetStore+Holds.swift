@@ -1,3 +1,4 @@
+import Directory
 import GRDB
 
 /// A pipeline held back by a refused reconciliation (issue 5, "Safety"): why, since when, and

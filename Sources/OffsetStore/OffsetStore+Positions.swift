@@ -116,18 +116,6 @@ extension OffsetStore {
     }
 }
 
-/// A target resource scimsync created: only these it changes or deletes unless the pipeline
-/// adopts what it finds (DESIGN.md, "Ownership").
-public struct LedgerEntry: Sendable, Hashable {
-    public var kind: ResourceKind
-    public var id: String
-
-    public init(kind: ResourceKind, id: String) {
-        self.kind = kind
-        self.id = id
-    }
-}
-
 extension OffsetStore {
     /// Which of `ids` (of one kind) `pipeline` created in its target.
     public func owned(_ ids: [String], kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> Set<String> {

@@ -3,6 +3,7 @@ import Daemon
 import Directory
 import Foundation
 import OffsetStore
+import Reconcile
 import SCIM
 import SCIMClient
 import SQLClients

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import Foundation
 import OffsetStore
+import Reconcile
 import SCIM
 import SCIMClient
 import SQLClients

@@ -108,3 +108,10 @@ import Testing
         #expect(RemovalSafety.refusal(DriftReport(), limit: .percent(10)) == nil, "both empty: nothing to refuse")
     }
 }
+
+extension ReconcileRulesTests {
+    /// The given name an entry carries.
+    static func givenName(_ entry: DirectoryEntry) -> String? {
+        entry.resource.attributes["name"]?.objectValue?["givenName"]?.stringValue
+    }
+}

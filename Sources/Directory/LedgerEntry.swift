@@ -1,0 +1,11 @@
+/// A target resource scimsync created: only these it changes or deletes unless the pipeline
+/// adopts what it finds (DESIGN.md, "Ownership").
+public struct LedgerEntry: Sendable, Hashable {
+    public var kind: ResourceKind
+    public var id: String
+
+    public init(kind: ResourceKind, id: String) {
+        self.kind = kind
+        self.id = id
+    }
+}
