@@ -57,13 +57,14 @@ let package = Package(
         .target(
             name: "MySQLSource",
             dependencies: [
-                "SQLClients", "MySQLBinlog", "Directory", "Connectors", .product(name: "Logging", package: "swift-log"),
+                "SQLClients", "MySQLBinlog", "Directory", "Config", "Connectors", "Reconcile",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
         // The seam every source and target kind plugs into (ChangeSource, Target, Backoff); no I/O.
-        .target(name: "Connectors", dependencies: ["Directory"], swiftSettings: strict),
+        .target(name: "Connectors", dependencies: ["Directory", "Reconcile"], swiftSettings: strict),
         // The pipeline's lifecycle: a pure state machine, the removal guard, and the shell that
         // runs them over the seam with an injected clock.
         .target(name: "PipelineCore", dependencies: ["Connectors", "Directory"], swiftSettings: strict),
@@ -108,7 +109,9 @@ let package = Package(
         // (issue 6, part 3).
         .target(
             name: "SCIMSource",
-            dependencies: ["SCIM", "Directory", "SCIMClient"],
+            dependencies: [
+                "SCIM", "Directory", "SCIMClient", "Connectors", "Reconcile", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -1,12 +1,12 @@
+import Connectors
 import Directory
 import Foundation
-import MySQLSource
 
-/// Reads a table's chunks and maps them to operations on a thread of its own, one chunk ahead
-/// of the caller, which applies them meanwhile: the first load's source reads and target
-/// writes overlap.
+/// Reads a load phase's chunks of operations on a thread of its own, one chunk ahead of the
+/// caller, which applies them meanwhile: the first load's source reads and target writes
+/// overlap.
 ///
-/// The cursor (and the snapshot connection under it) is used by the reading thread only, from
+/// The phase (and the snapshot connection under it) is used by the reading thread only, from
 /// `init` until `stop()` returns; the caller must not touch the snapshot in between. That
 /// hand-over is what makes the unchecked `Sendable` sound: the connection is never used by two
 /// threads at once.
@@ -17,8 +17,8 @@ final class ChunkPrefetch: @unchecked Sendable {
     private var stopping = false
     private var finished = false
 
-    init(_ chunks: KeysetChunks, map: @escaping @Sendable ([Row]) throws -> [ResourceOp]) {
-        let cursor = CursorBox(chunks)
+    init(_ phase: LoadPhase) {
+        let cursor = PhaseBox(phase)
         let thread = Thread { [self] in
             defer {
                 condition.lock()
@@ -27,7 +27,7 @@ final class ChunkPrefetch: @unchecked Sendable {
                 condition.unlock()
             }
             while true {
-                let result = Result { () throws -> [ResourceOp]? in try cursor.chunks.next().map(map) }
+                let result = Result { () throws -> [ResourceOp]? in try cursor.phase.next() }
                 condition.lock()
                 while ready != nil && !stopping { condition.wait() }
                 if stopping {
@@ -68,11 +68,11 @@ final class ChunkPrefetch: @unchecked Sendable {
     }
 }
 
-/// Carries the cursor to the reading thread; see ``ChunkPrefetch`` for why that is sound.
-private final class CursorBox: @unchecked Sendable {
-    var chunks: KeysetChunks
+/// Carries the phase to the reading thread; see ``ChunkPrefetch`` for why that is sound.
+private final class PhaseBox: @unchecked Sendable {
+    let phase: LoadPhase
 
-    init(_ chunks: KeysetChunks) {
-        self.chunks = chunks
+    init(_ phase: LoadPhase) {
+        self.phase = phase
     }
 }

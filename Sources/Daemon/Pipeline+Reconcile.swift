@@ -1,8 +1,7 @@
 import Config
+import Connectors
 import Directory
 import Foundation
-import MySQLBinlog
-import MySQLSource
 import OffsetStore
 import PipelineCore
 import Reconcile
@@ -26,19 +25,20 @@ enum LoadFailpoint {
 }
 
 extension Pipeline {
-    /// The first load, and the recovery from a lost position or from changes the binlog does
-    /// not carry: a reconciliation pass from a new consistent snapshot, then the snapshot's
-    /// position committed: streaming resumes there. Into an empty target, where a pass could
-    /// only create, the dedicated load path does the same faster. A pass the safety limits
-    /// refuse applies nothing and says so (the runner holds the pipeline until approved, then
-    /// loads again: the approved pass goes through).
-    func loadOnce(source: MySQLConnectionConfig) async throws -> LoadOutcome {
+    /// The first load, and the recovery from a lost position or from changes the source's log
+    /// does not carry: a reconciliation pass from a new consistent snapshot, then the
+    /// snapshot's position committed: streaming resumes there. Into an empty target, where a
+    /// pass could only create, the dedicated load path does the same faster when the source
+    /// kind offers one. A pass the safety limits refuse applies nothing and says so (the
+    /// runner holds the pipeline until approved, then loads again: the approved pass goes
+    /// through).
+    func loadOnce(source: any SourceConnector) async throws -> LoadOutcome {
         let name = configuration.name
         if try await loadsByCreating() {
             // Nothing to compare against and nothing to remove: the dedicated load path (read
             // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
             // each resource in the ledger before its batch commits.
-            let (layout, store) = (configuration.sourceLayout, self.store)
+            let store = self.store
             let parallel: (@Sendable () throws -> any ReplicationTarget)?
             switch configuration.target {
             case .sql(let target):
@@ -48,26 +48,29 @@ extension Pipeline {
                 }
             case .scim: parallel = nil
             }
-            let coordinates = try await target.run { target in
-                try InitialLoad.run(source: source, layout: layout, target: target, openParallelTarget: parallel) { ops in
+            let loaded = try await target.run { target -> SourcePosition? in
+                let snapshot = try source.openSnapshot()
+                defer { try? snapshot.finish() }
+                guard let phases = try snapshot.loadPhases(chunkSize: InitialLoad.chunkSize) else { return nil }
+                try InitialLoad.run(phases, target: target, openParallelTarget: parallel) { ops in
                     try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
                 }
+                try snapshot.finish()
+                return snapshot.position
             }
-            try store.commit(position: coordinates.sourcePosition, pipeline: name)
-            logger.info("first load committed", metadata: ["position": "\(coordinates)"])
-            return .loaded(coordinates.sourcePosition)
+            if let loaded {
+                try store.commit(position: loaded, pipeline: name)
+                logger.info("first load committed", metadata: ["position": "\(loaded)"])
+                return .loaded(loaded)
+            }
         }
         let (pipeline, store) = (configuration, self.store)
-        let (outcome, position) = try await target.run { target -> (ReconcileOutcome, BinlogCoordinates) in
+        let (outcome, position) = try await target.run { target -> (ReconcileOutcome, SourcePosition) in
             let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
-            let connection = try MariaDBConnection(
-                host: source.host, port: source.port, user: source.user, password: source.password,
-                database: source.database)
-            let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
-            let snapshot = try ConsistentSnapshot(connection: connection)
+            let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
             let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
-                snapshot: snapshot, sourceTypes: types, targetReader: reader,
+                sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
                     try target.apply(ops)
                     LoadFailpoint.batchApplied()
@@ -77,12 +80,12 @@ extension Pipeline {
         }
         if case .refused(_, let reason) = outcome { return .refused(reason) }
         metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
-        try store.commit(position: position.sourcePosition, pipeline: name)
+        try store.commit(position: position, pipeline: name)
         // The repairs are in the pass's own run record (kind `reconcile`).
         logger.info(
             "loaded from a consistent snapshot",
             metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
-        return .loaded(position.sourcePosition)
+        return .loaded(position)
     }
 
     /// Whether the first load creates everything: a SQL target with no users and no groups
@@ -115,7 +118,7 @@ extension Pipeline {
     }
 
     /// Every `reconcile.every`, a pass alongside the stream (until cancelled).
-    func reconcilePeriodically(source: MySQLConnectionConfig) async {
+    func reconcilePeriodically(source: any SourceConnector) async {
         guard let seconds = configuration.reconcile.everySeconds, seconds > 0 else { return }
         while !Task.isCancelled {
             do {
@@ -134,35 +137,27 @@ extension Pipeline {
     /// pass's own, repairs go through the pipeline's target between the stream's batches and
     /// skip what the stream changed after the snapshot. A refused pass pauses the stream
     /// until approved.
-    func reconcileWhileStreaming(source: MySQLConnectionConfig) async throws {
+    func reconcileWhileStreaming(source: any SourceConnector) async throws {
         let (pipeline, store, dirty, target) = (configuration, self.store, self.dirty, self.target)
         let name = pipeline.name
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
         let outcome = try await onThread { () throws -> ReconcileOutcome in
-            let connection = try MariaDBConnection(
-                host: source.host, port: source.port, user: source.user, password: source.password,
-                database: source.database)
-            let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
+            // What the stream changes from here on is newer than the snapshot: the pass leaves it.
             dirty.begin()
             defer { dirty.end() }
-            let snapshot = try ConsistentSnapshot(connection: connection)
+            let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
-            let since = BinlogPosition(file: snapshot.position.file, offset: snapshot.position.offset)
             // Compare with the target once the stream has reached the snapshot, so that what
             // differs is drift, not the stream's backlog (which the dirty set makes safe anyway).
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
-                if case .binlog(let file, let offset, _)? = try store.position(pipeline: name),
-                    !(BinlogPosition(file: file, offset: offset) < since)
-                {
-                    break
-                }
+                if let committed = try store.position(pipeline: name), source.hasReached(committed, snapshot.position) { break }
                 Thread.sleep(forTimeInterval: 0.05)
             }
             let reader = try TargetFactory.reconcileReader(pipeline, store: store)
             return try Reconciliation(pipeline: pipeline, store: store).run(
-                snapshot: snapshot, sourceTypes: types, targetReader: reader,
+                sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
                     try target.runBlocking { target in
                         let kept = ops.filter { !dirty.touches($0) }

@@ -3,8 +3,6 @@ import Connectors
 import Directory
 import Foundation
 import Logging
-import MySQLBinlog
-import MySQLSource
 import OffsetStore
 import PipelineCore
 import SQLClients
@@ -19,7 +17,7 @@ public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
     let store: OffsetStore
     let target: QueueConfined<any ReplicationTarget>
-    private let retry: ReconnectPolicy
+    private let retry: Backoff
     let logger: Logger
     let states: PipelineStates
     let metrics: PipelineMetrics
@@ -35,7 +33,7 @@ public final class Pipeline: Sendable {
     ///   - openTarget: connects to the target; called on the target's own queue, and again
     ///     after a batch failed (the connection may be gone).
     public init(
-        configuration: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy(),
+        configuration: PipelineConfig, store: OffsetStore, retry: Backoff = Backoff(),
         groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
         logger: Logger = Logger(label: "scimsync.pipeline"),
         openTarget: @escaping @Sendable () throws -> any ReplicationTarget
@@ -57,14 +55,8 @@ public final class Pipeline: Sendable {
     /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
     /// an undecodable event, a source that refuses the login, retries used up).
     public func run() async throws {
-        if case .scim(let source) = configuration.source {
-            try await pull(source)
-            return
-        }
-        guard case .mysql(let source)? = configuration.source.sql?.connection else {
-            throw PipelineError.unsupportedSource(configuration.source.kind)
-        }
         let name = configuration.name
+        let source = try SourceRegistry.connector(for: configuration, store: store, logger: logger)
         let runID = try store.startRun(pipeline: name)
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name)
@@ -82,8 +74,16 @@ public final class Pipeline: Sendable {
         } else {
             pushTarget = QueuedTarget(target, gate: gate, dirty: dirty)
         }
+        let connectors = PipelineRunner<ContinuousClock>.Connectors(
+            openSource: { try await source.openStream(from: $0) },
+            load: { [self] _ in
+                let outcome = try await loadOnce(source: source)
+                if case .loaded = outcome { observer.count("load") }
+                return outcome
+            },
+            mappingProblem: { try await source.mappingProblem() })
         let runner = PipelineRunner(
-            connectors: binlogConnectors(source, observer: observer), target: pushTarget, log: log,
+            connectors: connectors, target: pushTarget, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
             timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 })
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
@@ -112,60 +112,6 @@ public final class Pipeline: Sendable {
         }
     }
 
-    /// How the runner reaches a MySQL/MariaDB source: the binlog from a position, a load from
-    /// a consistent snapshot, and a check of the source's tables against the layout.
-    private func binlogConnectors(
-        _ source: MySQLConnectionConfig, observer: DaemonObserver
-    ) -> PipelineRunner<ContinuousClock>.Connectors {
-        let (name, layout, store, logger) = (configuration.name, configuration.sourceLayout, self.store, self.logger)
-        let (onDelete, serverID) = (configuration.onDelete, source.serverId ?? Self.defaultServerID(configuration.name))
-        let catalog = SourceCatalog {
-            try MariaDBConnection(
-                host: source.host, port: source.port, user: source.user, password: source.password,
-                database: source.database)
-        }
-        let mappingProblem: @Sendable () async throws -> String? = {
-            try await catalog.withConnection { connection in
-                try MappingCheck.problem(layout: layout, database: source.database, connection: connection)
-            }
-        }
-        return .init(
-            openSource: { position in
-                guard case .binlog(let file, let offset, _) = position else {
-                    throw PipelineError.unsupportedPosition("\(position)")
-                }
-                // Foreign keys whose cascades the binlog does not carry, read afresh at every
-                // start (a schema change that breaks the mapping ends in a new start).
-                let cascades: CascadeRules
-                do {
-                    cascades = try await catalog.withConnection { connection in
-                        try CascadeRules(connection: connection, database: source.database, layout: layout)
-                    }
-                } catch let error as MariaDBError where error.meansSourceGone {
-                    throw SourceFailure.unavailable("\(error)")
-                }
-                let reader = BinlogChangeReader(
-                    configuration: .init(
-                        host: source.host, port: source.port, user: source.user, password: source.password,
-                        serverID: serverID,
-                        filter: TableFilter(tables: BinlogTail.tables(of: layout, database: source.database))),
-                    start: .filePosition(file: file, position: offset), catalog: catalog,
-                    history: try store.schemaHistory(pipeline: name), logger: logger)
-                return BinlogChangeSource(
-                    reader: reader,
-                    options: .init(
-                        layout: layout, onDelete: onDelete, database: source.database, mappingProblem: mappingProblem,
-                        unloggedEffect: { cascades.unloggedEffect(of: $0) },
-                        saveHistory: { history in try store.save(history, pipeline: name) }))
-            },
-            load: { [self] _ in
-                let outcome = try await loadOnce(source: source)
-                if case .loaded = outcome { observer.count("load") }
-                return outcome
-            },
-            mappingProblem: mappingProblem)
-    }
-
     /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
     /// attempts; cancellation while waiting ends it (the offset was not advanced).
     func applyRetrying<T: Sendable>(_ body: @escaping @Sendable (any ReplicationTarget) throws -> T) async throws -> T {
@@ -186,32 +132,6 @@ public final class Pipeline: Sendable {
                     metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
                 try await Task.sleep(for: delay)
             }
-        }
-    }
-
-    /// A stable replica id per pipeline name when the config gives none: FNV-1a into
-    /// 1,000,000 ... 2^31, away from the small ids people give servers.
-    static func defaultServerID(_ name: String) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
-        for byte in name.utf8 {
-            hash = (hash ^ UInt32(byte)) &* 16_777_619
-        }
-        return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
-    }
-}
-
-/// Why a pipeline cannot run.
-public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
-    case unsupportedSource(String)
-    /// The offset store holds a position of another kind of source (the configuration changed).
-    case unsupportedPosition(String)
-
-    public var description: String {
-        switch self {
-        case .unsupportedSource(let kind): "\(kind) sources cannot be streamed by this version"
-        case .unsupportedPosition(let position):
-            "the offset store's position \(position) is not a binlog position: the source changed kind; "
-                + "give this pipeline a new name or a new offsets.path to load it afresh"
         }
     }
 }

@@ -1,9 +1,9 @@
 import Config
+import Connectors
 import Directory
 import Foundation
-import MySQLBinlog
+import Logging
 import OffsetStore
-import SQLClients
 
 /// What `scimsync status` reports for one pipeline, from the offset store alone (it works
 /// while the daemon runs: the store is in WAL mode).
@@ -23,14 +23,7 @@ public struct PipelineStatus: Sendable, Hashable {
     /// Rows refused by the mapping or the target and set aside, with why.
     public var quarantined: [QuarantineEntry] = []
 
-    public enum Lag: Sendable, Hashable {
-        case caughtUp
-        /// Behind: the source's position now, and seconds since the source committed the last
-        /// transaction the target has.
-        case behind(sourcePosition: String, seconds: Int64?)
-        /// The source could not be asked; the reason.
-        case unknown(String)
-    }
+    public typealias Lag = SourceLag
 
     /// What the running daemon says (streaming, retrying, paused with its reason ...), the
     /// same as its `/readyz`; without a running daemon, from the run log: stopped, failed, or
@@ -84,8 +77,8 @@ public struct PipelineStatus: Sendable, Hashable {
         return text
     }
 
-    /// The status of every pipeline of `config`; with `askSources`, each MySQL source is asked
-    /// for its position to tell the lag.
+    /// The status of every pipeline of `config`; with `askSources`, each source is asked where
+    /// it is now, to tell the lag.
     public static func all(_ config: ScimsyncConfig, askSources: Bool = true) throws(OffsetStoreError) -> [PipelineStatus] {
         let store = try OffsetStore(path: config.offsets.path)
         var result: [PipelineStatus] = []
@@ -97,28 +90,14 @@ public struct PipelineStatus: Sendable, Hashable {
                 hold: try store.hold(pipeline: pipeline.name), reported: try store.reportedState(pipeline: pipeline.name),
                 parked: try store.parkedCount(pipeline: pipeline.name),
                 quarantined: try store.quarantined(pipeline: pipeline.name))
-            if askSources, case .mysql(let source)? = pipeline.source.sql?.connection, case .binlog(let file, let offset, _)? = position {
-                status.lag = lag(
-                    source: source, stored: BinlogPosition(file: file, offset: offset),
-                    sourceTime: try store.sourceTime(pipeline: pipeline.name))
+            if askSources, let position,
+                let source = try? SourceRegistry.connector(
+                    for: pipeline, store: nil, logger: Logger(label: "scimsync.status"))
+            {
+                status.lag = source.lag(committed: position, sourceTime: try store.sourceTime(pipeline: pipeline.name))
             }
             result.append(status)
         }
         return result
-    }
-
-    private static func lag(source: MySQLConnectionConfig, stored: BinlogPosition, sourceTime: Int64?) -> Lag {
-        do {
-            let connection = try MariaDBConnection(
-                host: source.host, port: source.port, user: source.user, password: source.password, connectTimeout: 5)
-            let now = try connection.currentBinlogPosition()
-            let current = BinlogPosition(file: now.file, offset: now.offset)
-            if !(stored < current) { return .caughtUp }
-            return .behind(
-                sourcePosition: current.description,
-                seconds: sourceTime.map { max(0, Int64(Date().timeIntervalSince1970) - $0) })
-        } catch {
-            return .unknown("\(error)")
-        }
     }
 }

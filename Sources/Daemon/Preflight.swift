@@ -1,6 +1,6 @@
 import Config
 import Directory
-import SQLClients
+import Logging
 
 /// `scimsync check`: probes every database a configuration names and reports one result per
 /// check. Runs synchronously: it is a short-lived command, not the daemon's hot path.
@@ -17,7 +17,9 @@ public enum Preflight {
             let key = "pipelines[\(index)]"
             switch pipeline.source {
             case .sql(let endpoint):
-                check(endpoint, subject: "\(pipeline.name) source", keyPath: "\(key).source", replicaSource: true, record)
+                if check(endpoint, subject: "\(pipeline.name) source", keyPath: "\(key).source", record) {
+                    streamChecks(pipeline, key: "\(key).source", record)
+                }
             case .scim(let config):
                 let result = SCIMProbe.check(
                     url: config.url, token: config.token, subject: "\(pipeline.name) source", keyPath: "\(key).source.scim")
@@ -26,7 +28,7 @@ public enum Preflight {
             }
             switch pipeline.target {
             case .sql(let endpoint):
-                check(endpoint, subject: "\(pipeline.name) target", keyPath: "\(key).target", replicaSource: false, record)
+                check(endpoint, subject: "\(pipeline.name) target", keyPath: "\(key).target", record)
             case .scim(let config):
                 let result = SCIMProbe.check(
                     url: config.url, token: config.token, subject: "\(pipeline.name) target", keyPath: "\(key).target.scim")
@@ -35,54 +37,47 @@ public enum Preflight {
             }
         }
         if let scim = config.scim {
-            check(scim.directory, subject: "scim directory", keyPath: "scim", replicaSource: false, record)
+            check(scim.directory, subject: "scim directory", keyPath: "scim", record)
         }
         return passed
     }
 
-    static func check(
-        _ endpoint: Endpoint, subject: String, keyPath: String, replicaSource: Bool, _ record: (CheckResult) -> Void
-    ) {
+    /// Connects to `endpoint` and checks its tables against the layout.
+    /// - Returns: whether it could connect.
+    @discardableResult
+    static func check(_ endpoint: Endpoint, subject: String, keyPath: String, _ record: (CheckResult) -> Void) -> Bool {
         let connectionKey = "\(keyPath).\(endpoint.connection.kind)"
         let probe: DatabaseProbe
         do {
             probe = try DatabaseProbe.open(endpoint.connection)
         } catch {
             record(CheckResult(.failed, subject, "\(error) (\(connectionKey))"))
-            return
+            return false
         }
         record(CheckResult(.passed, subject, probe.summary))
         for result in TableCheck.results(probe: probe, layout: endpoint.layout, layoutKey: "\(keyPath).layout") {
             record(CheckResult(result.status, subject, result.detail))
         }
-        if replicaSource, case .mysql(let connection, let config) = probe {
-            for result in binlogResults(connection, config: config, connectionKey: connectionKey) {
-                record(CheckResult(result.status, subject, result.detail))
-            }
-        }
+        return true
     }
 
-    /// A MySQL/MariaDB source must log full row images and let the user read the binlog.
-    static func binlogResults(
-        _ connection: MariaDBConnection, config: MySQLConnectionConfig, connectionKey: String
-    ) -> [(status: CheckResult.Status, detail: String)] {
-        let settings: BinlogSettings
+    /// What the source kind needs for streaming beyond its tables.
+    static func streamChecks(_ pipeline: PipelineConfig, key: String, _ record: (CheckResult) -> Void) {
+        let subject = "\(pipeline.name) source"
         do {
-            settings = try connection.binlogSettings()
+            let source = try SourceRegistry.connector(
+                for: pipeline, key: key, store: nil, logger: Logger(label: "scimsync.check"))
+            for finding in source.streamChecks() {
+                let status: CheckResult.Status
+                switch finding.status {
+                case .passed: status = .passed
+                case .warning: status = .warning
+                case .failed: status = .failed
+                }
+                record(CheckResult(status, subject, finding.detail))
+            }
         } catch {
-            return [(.failed, "cannot read the binlog settings: \(error) (\(connectionKey))")]
+            record(CheckResult(.failed, subject, "\(error)"))
         }
-        var results: [(status: CheckResult.Status, detail: String)] = settings.problems.map { (.failed, "binlog: \($0)") }
-        if let serverId = config.serverId, let own = settings.serverID, UInt64(serverId) == own {
-            results.append((.failed, "serverId \(serverId) is the server's own server_id: choose another (\(connectionKey).serverId)"))
-        }
-        if results.isEmpty {
-            let metadata = settings.binlogRowMetadata.map { ", row metadata \($0)" } ?? ""
-            let format = settings.binlogFormat ?? "?"
-            let image = settings.binlogRowImage ?? "?"
-            results.append((.passed, "binlog on, format \(format), row image \(image)\(metadata); the user may read it"))
-        }
-        results += settings.recommendations.map { (.warning, "binlog: \($0)") }
-        return results
     }
 }

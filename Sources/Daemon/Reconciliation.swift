@@ -1,11 +1,9 @@
 import Config
 import Directory
 import Foundation
-import MySQLSource
+import Logging
 import OffsetStore
 import Reconcile
-import SCIMClient
-import SQLClients
 import Targets
 
 /// A reconciliation pass of one configured pipeline: the pure ``Reconcile/ReconcilePass`` over
@@ -26,31 +24,9 @@ public final class Reconciliation {
             ledger: StoreLedger(store: store, pipeline: pipeline.name))
     }
 
-    /// Runs one pass over a MySQL/MariaDB source's consistent snapshot into a SQL target.
+    /// One pass over any source and target.
     ///
     /// See ``Reconcile/ReconcilePass/run(sourceReader:sourceTypes:targetReader:apply:skip:options:progress:)``.
-    public func run(
-        snapshot: ConsistentSnapshot, sourceTypes: SourceIDTypes, reader: SQLTarget,
-        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
-        options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
-    ) throws -> ReconcileOutcome {
-        try run(
-            snapshot: snapshot, sourceTypes: sourceTypes, targetReader: SQLReconcileReader(reader), apply: apply, skip: skip,
-            options: options, progress: progress)
-    }
-
-    /// ``run(snapshot:sourceTypes:reader:apply:skip:options:progress:)`` over either kind of target.
-    func run(
-        snapshot: ConsistentSnapshot, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
-        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
-        options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
-    ) throws -> ReconcileOutcome {
-        try run(
-            sourceReader: SnapshotSourceReader(snapshot, layout: pipeline.sourceLayout), sourceTypes: sourceTypes,
-            targetReader: reader, apply: apply, skip: skip, options: options, progress: progress)
-    }
-
-    /// One pass over either kind of source and target (a SCIM source's full pull included).
     func run(
         sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
         apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
@@ -66,28 +42,13 @@ public final class Reconciliation {
     public func runStandalone(
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
-        if case .scim(let scim) = pipeline.source {
-            let target = try TargetFactory.open(pipeline, store: store)
-            return try run(
-                sourceReader: SCIMSourceReader(
-                    client: try SCIMClient(baseURL: scim.url, token: scim.token), pageSize: scim.pageSize),
-                sourceTypes: .scim, targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
-                apply: { ops in
-                    try target.apply(ops)
-                    return ops
-                }, options: options, progress: progress)
-        }
-        guard case .mysql(let source)? = pipeline.source.sql?.connection else {
-            throw ReconcileSetupError(description: "pipeline \(pipeline.name): only MySQL/MariaDB sources can be reconciled so far")
-        }
-        let connection = try MariaDBConnection(
-            host: source.host, port: source.port, user: source.user, password: source.password, database: source.database)
-        let types = try SourceIDTypes(connection: connection, layout: pipeline.sourceLayout)
-        let snapshot = try ConsistentSnapshot(connection: connection)
+        let source = try SourceRegistry.connector(
+            for: pipeline, store: store, logger: Logger(label: "scimsync.reconcile"))
+        let snapshot = try source.openSnapshot()
         defer { try? snapshot.finish() }
         let target = try TargetFactory.open(pipeline, store: store)
         return try run(
-            snapshot: snapshot, sourceTypes: types,
+            sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,
             targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
             apply: { ops in
                 try target.apply(ops)
@@ -131,24 +92,5 @@ extension RemovalLimit {
         case .percent(let percent): .percent(percent)
         case .count(let count): .count(count)
         }
-    }
-}
-
-extension SourceIDTypes {
-    /// Reads them from the catalog of `connection`'s database.
-    public init(connection: MariaDBConnection, layout: DirectoryLayout) throws {
-        func type(_ table: String, _ column: String) throws -> ColumnType {
-            guard let columns = try connection.columns(ofTable: table) else {
-                throw ReconcileSetupError(description: "the source has no table \(table)")
-            }
-            guard let found = columns.first(where: { $0.name.lowercased() == column.lowercased() }) else {
-                throw ReconcileSetupError(description: "the source table \(table) has no column \(column)")
-            }
-            return ColumnType(sqlType: found.sqlType)
-        }
-        let users = try type(layout.users.table, layout.userMapper.idColumn)
-        self.init(
-            users: users, groups: try layout.groups.map { try type($0.table, layout.groupMapper?.idColumn ?? "id") },
-            membershipUsers: try layout.membership.map { try type($0.table, $0.user) } ?? users)
     }
 }

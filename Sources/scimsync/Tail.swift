@@ -3,6 +3,7 @@ import Config
 import Daemon
 import Foundation
 import Logging
+import MySQLSource
 
 /// `scimsync tail`: what scimsync sees in a source's binlog, one JSON line per row change.
 struct Tail: AsyncParsableCommand {

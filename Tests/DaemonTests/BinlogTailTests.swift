@@ -1,6 +1,7 @@
 import Config
 import Daemon
 import MySQLBinlog
+import MySQLSource
 import SQLClients
 import TestSupport
 import Testing

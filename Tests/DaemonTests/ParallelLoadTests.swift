@@ -1,5 +1,8 @@
 import Config
 import Foundation
+import Logging
+import MySQLBinlog
+import MySQLSource
 import SQLClients
 import TestSupport
 import Testing
@@ -72,12 +75,23 @@ import Testing
             ]
         }
 
-        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.sourceLayout, target: target, openParallelTarget: open)
+        let connector = MySQLConnector(
+            .init(
+                host: sourceConfig.host, port: sourceConfig.port, user: sourceConfig.user, password: sourceConfig.password,
+                database: sourceConfig.database, serverID: 4242, layout: pipeline.sourceLayout, onDelete: .delete),
+            history: .init(load: { SchemaHistory() }, save: { _ in }), logger: Logger(label: "test"))
+        func load() throws {
+            let snapshot = try connector.openSnapshot()
+            defer { try? snapshot.finish() }
+            let phases = try #require(try snapshot.loadPhases(chunkSize: InitialLoad.chunkSize))
+            try InitialLoad.run(phases, target: target, openParallelTarget: open)
+        }
+        try load()
         #expect(try loaded() == expected)
         #expect(opened.value == 1, "the second connection was opened once and used")
         // Again over the loaded rows: every batch updates rows the other connection's
         // neighbouring batches also lock.
-        _ = try InitialLoad.run(source: sourceConfig, layout: pipeline.sourceLayout, target: target, openParallelTarget: open)
+        try load()
         #expect(try loaded() == expected)
     }
 }

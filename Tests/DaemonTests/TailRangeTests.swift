@@ -1,5 +1,6 @@
 import Daemon
 import MySQLBinlog
+import MySQLSource
 import Testing
 
 @Suite struct TailRangeTests {

@@ -1,35 +1,7 @@
 import Directory
-import MySQLSource
 import Reconcile
 import SQLClients
 import Targets
-
-/// Rows in key order, a chunk at a time, turned into the elements a merge-join compares.
-struct MappedChunks<Element>: OrderedChunks {
-    private let nextRows: () throws -> [Row]?
-    private let map: (Row) throws -> Element?
-
-    init(nextRows: @escaping () throws -> [Row]?, map: @escaping (Row) throws -> Element?) {
-        self.nextRows = nextRows
-        self.map = map
-    }
-
-    mutating func next() throws -> [Element]? {
-        guard let rows = try nextRows() else { return nil }
-        return try rows.compactMap(map)
-    }
-}
-
-/// The source side: one table of the consistent snapshot in key order.
-final class SnapshotRows {
-    private var chunks: KeysetChunks
-
-    init(_ snapshot: ConsistentSnapshot, table: String, key: [String], columns: [String]? = nil, chunkSize: Int) {
-        chunks = snapshot.chunks(ofTable: table, primaryKey: key, columns: columns, chunkSize: chunkSize)
-    }
-
-    func next() throws -> [Row]? { try chunks.next() }
-}
 
 /// The target side: one scan of the target in key order (keyset pagination on the layout's
 /// key columns, which the rows carry under the layout's names).
@@ -130,20 +102,5 @@ final class TargetRows {
         }
         lastKey = keys.map { last[$0] ?? .null }
         return rows
-    }
-}
-
-extension DirectoryLayout {
-    /// A users or groups row as reconciliation compares it, through `mapper` (made once per
-    /// pass: a mapper resolves its attribute map when it is made).
-    func entry(_ kind: ResourceKind, row: Row, mapper: RowMapper) throws -> DirectoryEntry {
-        DirectoryEntry(
-            id: try mapper.id(in: row), resource: try mapper.resource(from: row),
-            parentID: kind == .group ? try parentID(inGroupsRow: row) : nil)
-    }
-
-    /// The membership a relation row, or a users row's group column, holds.
-    func membership(in row: Row) throws -> Membership? {
-        membership != nil ? try membership(inRelationRow: row) : try membership(inUsersRow: row)
     }
 }

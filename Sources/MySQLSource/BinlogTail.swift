@@ -2,7 +2,6 @@ import Config
 import Directory
 import Logging
 import MySQLBinlog
-import MySQLSource
 import SQLClients
 
 /// `scimsync tail`: prints every decoded row change of a MySQL/MariaDB source as one JSON
@@ -10,8 +9,7 @@ import SQLClients
 public enum BinlogTail {
     /// The tables a layout reads, as `database.table`.
     public static func tables(of layout: DirectoryLayout, database: String) -> Set<String> {
-        let names = [layout.users.table, layout.groups?.table, layout.membership?.table].compactMap { $0 }
-        return Set(names.map { $0.contains(".") ? $0 : database + "." + $0 })
+        MySQLConnector.tables(of: layout, database: database)
     }
 
     /// Reads from `range.start` until `range.end` (or until interrupted) and hands each line

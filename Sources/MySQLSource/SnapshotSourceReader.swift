@@ -1,18 +1,17 @@
 import Directory
-import MySQLSource
 import Reconcile
 
 /// A MySQL/MariaDB source as of one consistent snapshot: its tables in key order.
-final class SnapshotSourceReader: ReconcileSourceReader {
+public final class SnapshotSourceReader: ReconcileSourceReader {
     let snapshot: ConsistentSnapshot
     let layout: DirectoryLayout
 
-    init(_ snapshot: ConsistentSnapshot, layout: DirectoryLayout) {
+    public init(_ snapshot: ConsistentSnapshot, layout: DirectoryLayout) {
         self.snapshot = snapshot
         self.layout = layout
     }
 
-    func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> {
+    public func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> {
         let layout = self.layout
         // Made once: a mapper resolves its attribute map when it is made.
         guard let mapper = kind == .user ? layout.userMapper : layout.groupMapper,
@@ -23,7 +22,7 @@ final class SnapshotSourceReader: ReconcileSourceReader {
         return ClosureChunks { try mapped.next() }
     }
 
-    func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> {
+    public func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> {
         let layout = self.layout
         guard let groups = layout.groups, let mapper = layout.groupMapper else { return ClosureChunks { nil } }
         let rows = SnapshotRows(
@@ -35,7 +34,7 @@ final class SnapshotSourceReader: ReconcileSourceReader {
         return ClosureChunks { try mapped.next() }
     }
 
-    func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> {
+    public func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> {
         let layout = self.layout
         let rows: SnapshotRows
         if let relation = layout.membership {
@@ -52,9 +51,20 @@ final class SnapshotSourceReader: ReconcileSourceReader {
         return ClosureChunks { try mapped.next() }
     }
 
-    func name(_ kind: ResourceKind) -> String {
+    public func name(_ kind: ResourceKind) -> String {
         "source table \(kind == .user ? layout.users.table : layout.groups?.table ?? "groups")"
     }
 
-    var membershipsName: String { "source table \(layout.membership?.table ?? layout.users.table)" }
+    public var membershipsName: String { "source table \(layout.membership?.table ?? layout.users.table)" }
+}
+
+/// The source side: one table of the consistent snapshot in key order.
+final class SnapshotRows {
+    private var chunks: KeysetChunks
+
+    init(_ snapshot: ConsistentSnapshot, table: String, key: [String], columns: [String]? = nil, chunkSize: Int) {
+        chunks = snapshot.chunks(ofTable: table, primaryKey: key, columns: columns, chunkSize: chunkSize)
+    }
+
+    func next() throws -> [Row]? { try chunks.next() }
 }

@@ -1,0 +1,104 @@
+import Directory
+import Reconcile
+
+/// One configured source as the pipeline reaches it, whatever its kind: a change stream from
+/// a position, a consistent snapshot for the first load and for reconciliation, and a check
+/// of its schema against the mapping. Each kind's module provides one; the daemon's registry
+/// makes it from the configuration.
+public protocol SourceConnector: Sendable {
+    /// The change stream from `position` (one the offset store holds, or one a snapshot gave).
+    /// - Throws: ``SourceFailure`` for what retrying can fix (the source unreachable, the
+    ///   position purged); any other error stops the pipeline.
+    func openStream(from position: SourcePosition) async throws -> any ChangeSource
+
+    /// A consistent snapshot of the source. It blocks: call it off Swift's cooperative pool,
+    /// and use the snapshot on one thread at a time.
+    func openSnapshot() throws -> any SourceSnapshot
+
+    /// Why the source's schema does not fit the mapping now (naming table, column and fix), or
+    /// nil when it does.
+    func mappingProblem() async throws -> String?
+
+    /// Whether a stream that committed `committed` has read past what `snapshot` holds: a pass
+    /// running beside the stream compares once it has, so that what differs is drift and not
+    /// the stream's backlog.
+    func hasReached(_ committed: SourcePosition, _ snapshot: SourcePosition) -> Bool
+
+    /// How far a pipeline that committed `committed` is behind the source now (`scimsync
+    /// status`); `sourceTime` is when the source committed what the target has, if known; nil
+    /// for a kind that has no position to compare with. Blocking, with a short connect timeout.
+    func lag(committed: SourcePosition, sourceTime: Int64?) -> SourceLag?
+
+    /// What `scimsync check` verifies of the source beyond its tables: what streaming needs
+    /// (row-based binlog and the right to read it, change tracking on ...), each a line naming
+    /// what to change. Blocking.
+    func streamChecks() -> [SourceCheck]
+}
+
+/// How far behind the source a committed position is.
+public enum SourceLag: Sendable, Hashable {
+    case caughtUp
+    /// Behind: the source's position now, and seconds since the source committed the last
+    /// transaction the target has.
+    case behind(sourcePosition: String, seconds: Int64?)
+    /// The source could not be asked, or cannot tell; the reason.
+    case unknown(String)
+}
+
+/// One finding of ``SourceConnector/streamChecks()``.
+public struct SourceCheck: Sendable, Hashable {
+    public enum Status: Sendable, Hashable {
+        case passed
+        /// Works, but not as recommended.
+        case warning
+        case failed
+    }
+
+    public var status: Status
+    /// What was found; on failure, why and what to change (with the configuration key).
+    public var detail: String
+
+    public init(_ status: Status, _ detail: String) {
+        self.status = status
+        self.detail = detail
+    }
+}
+
+/// A source as of one consistent point: what a first load creates, what a reconciliation pass
+/// compares, and the position streaming resumes from once the target holds it.
+public protocol SourceSnapshot: AnyObject {
+    /// The types of the source's id columns (they decide the order a pass reads both sides in).
+    var idTypes: SourceIDTypes { get }
+
+    /// The snapshot as a reconciliation pass reads it.
+    var reader: any ReconcileSourceReader { get }
+
+    /// A first load's operations into an empty target, phase by phase in an order the target
+    /// accepts (groups, their parents, users, memberships), or nil when the kind loads through
+    /// a reconciliation pass.
+    func loadPhases(chunkSize: Int) throws -> [LoadPhase]?
+
+    /// Where streaming resumes once the target holds what the snapshot holds. A source that
+    /// learns it while reading (a SCIM provider's newest `lastModified`) knows it once read.
+    var position: SourcePosition { get }
+
+    /// Ends the snapshot (its transaction, its connection).
+    func finish() throws
+}
+
+/// One phase of a first load: chunks of operations, read in key order.
+public struct LoadPhase {
+    /// What it loads, for logs: `groups`, `parents`, `users`, `memberships`.
+    public var name: String
+    /// Whether its operations create resources (they join the ledger before their batch
+    /// commits) and must be put in apply order (``Directory/ResourceOp/ordered(_:)``).
+    public var creates: Bool
+    /// The next chunk, nil at the phase's end. Called by one thread at a time.
+    public var next: () throws -> [ResourceOp]?
+
+    public init(name: String, creates: Bool, next: @escaping () throws -> [ResourceOp]?) {
+        self.name = name
+        self.creates = creates
+        self.next = next
+    }
+}

@@ -1,0 +1,253 @@
+import Connectors
+import Directory
+import Foundation
+import Logging
+import MySQLBinlog
+import Reconcile
+import SQLClients
+
+/// A MySQL/MariaDB source as the pipeline reaches it: the binlog from a position (row events,
+/// with what the binlog does not carry recovered from the source: TRUNCATE, foreign-key
+/// cascades), a consistent snapshot (`START TRANSACTION WITH CONSISTENT SNAPSHOT` and its
+/// binlog position), and a check of the source's tables against the layout.
+public struct MySQLConnector: SourceConnector {
+    /// Where the source is and what the pipeline reads from it.
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String
+        public var database: String
+        /// The replica id announced to the server.
+        public var serverID: UInt32
+        public var layout: DirectoryLayout
+        public var onDelete: DeletePolicy
+        /// Whether the configuration chose ``serverID`` (rather than the pipeline's default).
+        public var serverIDGiven: Bool
+        /// Where the source's settings are in the configuration, for messages
+        /// (`pipelines[0].source.mysql`).
+        public var keyPath: String
+
+        public init(
+            host: String, port: Int, user: String, password: String, database: String, serverID: UInt32,
+            layout: DirectoryLayout, onDelete: DeletePolicy, serverIDGiven: Bool = true, keyPath: String = "source.mysql"
+        ) {
+            self.serverIDGiven = serverIDGiven
+            self.keyPath = keyPath
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.database = database
+            self.serverID = serverID
+            self.layout = layout
+            self.onDelete = onDelete
+        }
+    }
+
+    /// Where the table definitions the binlog was read with are kept across restarts (the
+    /// offset store), so that rows written before an ALTER decode with the columns they had.
+    public struct HistoryStore: Sendable {
+        public var load: @Sendable () throws -> SchemaHistory
+        public var save: @Sendable (SchemaHistory) throws -> Void
+
+        public init(load: @escaping @Sendable () throws -> SchemaHistory, save: @escaping @Sendable (SchemaHistory) throws -> Void) {
+            self.load = load
+            self.save = save
+        }
+    }
+
+    public let settings: Settings
+    private var keyPath: String { settings.keyPath }
+    private let history: HistoryStore
+    private let logger: Logger
+    private let catalog: SourceCatalog
+
+    public init(_ settings: Settings, history: HistoryStore, logger: Logger) {
+        self.settings = settings
+        self.history = history
+        self.logger = logger
+        catalog = SourceCatalog { try settings.connect() }
+    }
+
+    public func openStream(from position: SourcePosition) async throws -> any ChangeSource {
+        guard case .binlog(let file, let offset, _) = position else {
+            throw MySQLConnectorError.notABinlogPosition("\(position)")
+        }
+        let (settings, layout) = (self.settings, self.settings.layout)
+        // Foreign keys whose cascades the binlog does not carry, read afresh at every start (a
+        // schema change that breaks the mapping ends in a new start).
+        let cascades: CascadeRules
+        do {
+            cascades = try await catalog.withConnection { connection in
+                try CascadeRules(connection: connection, database: settings.database, layout: layout)
+            }
+        } catch let error as MariaDBError where error.meansSourceGone {
+            throw SourceFailure.unavailable("\(error)")
+        }
+        let reader = BinlogChangeReader(
+            configuration: .init(
+                host: settings.host, port: settings.port, user: settings.user, password: settings.password,
+                serverID: settings.serverID, filter: TableFilter(tables: Self.tables(of: layout, database: settings.database))),
+            start: .filePosition(file: file, position: offset), catalog: catalog, history: try history.load(), logger: logger)
+        let (save, check) = (history.save, self)
+        return BinlogChangeSource(
+            reader: reader,
+            options: .init(
+                layout: layout, onDelete: settings.onDelete, database: settings.database,
+                mappingProblem: { try await check.mappingProblem() },
+                unloggedEffect: { cascades.unloggedEffect(of: $0) }, saveHistory: save))
+    }
+
+    public func openSnapshot() throws -> any SourceSnapshot {
+        let connection = try settings.connect()
+        let types = try SourceIDTypes(connection: connection, layout: settings.layout)
+        return MySQLSnapshot(try ConsistentSnapshot(connection: connection), layout: settings.layout, idTypes: types)
+    }
+
+    public func mappingProblem() async throws -> String? {
+        let (layout, database) = (settings.layout, settings.database)
+        return try await catalog.withConnection { connection in
+            try MappingCheck.problem(layout: layout, database: database, connection: connection)
+        }
+    }
+
+    public func hasReached(_ committed: SourcePosition, _ snapshot: SourcePosition) -> Bool {
+        guard case .binlog(let file, let offset, _) = committed, case .binlog(let snapshotFile, let snapshotOffset, _) = snapshot
+        else { return false }
+        return !(BinlogPosition(file: file, offset: offset) < BinlogPosition(file: snapshotFile, offset: snapshotOffset))
+    }
+
+    public func lag(committed: SourcePosition, sourceTime: Int64?) -> SourceLag? {
+        guard case .binlog(let file, let offset, _) = committed else { return .unknown("not a binlog position: \(committed)") }
+        do {
+            let connection = try MariaDBConnection(
+                host: settings.host, port: settings.port, user: settings.user, password: settings.password, connectTimeout: 5)
+            let now = try connection.currentBinlogPosition()
+            let current = BinlogPosition(file: now.file, offset: now.offset)
+            if !(BinlogPosition(file: file, offset: offset) < current) { return .caughtUp }
+            return .behind(
+                sourcePosition: current.description,
+                seconds: sourceTime.map { max(0, Int64(Date().timeIntervalSince1970) - $0) })
+        } catch {
+            return .unknown("\(error)")
+        }
+    }
+
+    /// A MySQL/MariaDB source must log full row images and let the user read the binlog, and
+    /// the replica id must not be the server's own.
+    public func streamChecks() -> [SourceCheck] {
+        let settings: BinlogSettings
+        do {
+            settings = try self.settings.connect().binlogSettings()
+        } catch {
+            return [SourceCheck(.failed, "cannot read the binlog settings: \(error) (\(keyPath))")]
+        }
+        var results = settings.problems.map { SourceCheck(.failed, "binlog: \($0)") }
+        if self.settings.serverIDGiven, let own = settings.serverID, UInt64(self.settings.serverID) == own {
+            results.append(
+                SourceCheck(
+                    .failed,
+                    "serverId \(self.settings.serverID) is the server's own server_id: choose another (\(keyPath).serverId)"))
+        }
+        if results.isEmpty {
+            let metadata = settings.binlogRowMetadata.map { ", row metadata \($0)" } ?? ""
+            let format = settings.binlogFormat ?? "?"
+            let image = settings.binlogRowImage ?? "?"
+            results.append(SourceCheck(.passed, "binlog on, format \(format), row image \(image)\(metadata); the user may read it"))
+        }
+        results += settings.recommendations.map { SourceCheck(.warning, "binlog: \($0)") }
+        return results
+    }
+
+    /// The tables a layout reads, as `database.table`.
+    public static func tables(of layout: DirectoryLayout, database: String) -> Set<String> {
+        let names = [layout.users.table, layout.groups?.table, layout.membership?.table].compactMap { $0 }
+        return Set(names.map { $0.contains(".") ? $0 : database + "." + $0 })
+    }
+}
+
+/// Why a MySQL/MariaDB source cannot be streamed.
+public enum MySQLConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The offset store holds a position of another kind of source (the configuration changed).
+    case notABinlogPosition(String)
+
+    public var description: String {
+        switch self {
+        case .notABinlogPosition(let position):
+            "the offset store's position \(position) is not a binlog position: the source changed kind; "
+                + "give this pipeline a new name or a new offsets.path to load it afresh"
+        }
+    }
+}
+
+extension MySQLConnector.Settings {
+    func connect() throws -> MariaDBConnection {
+        try MariaDBConnection(host: host, port: port, user: user, password: password, database: database)
+    }
+}
+
+/// A MySQL/MariaDB source as of one consistent snapshot.
+final class MySQLSnapshot: SourceSnapshot {
+    let snapshot: ConsistentSnapshot
+    let layout: DirectoryLayout
+    let idTypes: SourceIDTypes
+
+    init(_ snapshot: ConsistentSnapshot, layout: DirectoryLayout, idTypes: SourceIDTypes) {
+        self.snapshot = snapshot
+        self.layout = layout
+        self.idTypes = idTypes
+    }
+
+    var reader: any ReconcileSourceReader { SnapshotSourceReader(snapshot, layout: layout) }
+
+    var position: SourcePosition { snapshot.position.sourcePosition }
+
+    func finish() throws { try snapshot.finish() }
+
+    /// Groups first, without parents (a child may come before its parent in key order), then
+    /// every group's parent, roots too (a load restarted after a crash finds the first
+    /// attempt's groups, and a group moved to the top in between must lose its old parent:
+    /// creates leave the parent column alone), then users with their group when membership is
+    /// a column of the users table, then the relation table.
+    func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
+        let (layout, snapshot) = (self.layout, self.snapshot)
+        let mapper = ChangeMapper(layout: layout, onDelete: .delete)
+        func phase(_ name: String, creates: Bool, table: String, key: [String], ops: @escaping (Row) throws -> [ResourceOp])
+            -> LoadPhase
+        {
+            var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
+            return LoadPhase(name: name, creates: creates) {
+                guard let rows = try chunks.next() else { return nil }
+                var batch: [ResourceOp] = []
+                batch.reserveCapacity(rows.count)
+                for row in rows { batch += try ops(row) }
+                return batch
+            }
+        }
+        func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {
+            try mapper.ops(for: RowChange(table: table, kind: .insert, before: nil, after: row))
+        }
+        var phases: [LoadPhase] = []
+        if let groups = layout.groups {
+            let key = [groups.attributes.idColumn ?? "id"]
+            phases.append(phase("groups", creates: true, table: groups.table, key: key) { row in
+                try inserted(groups.table, row).filter { if case .moveParent = $0 { false } else { true } }
+            })
+            if groups.parent != nil, let groupMapper = layout.groupMapper {
+                phases.append(phase("parents", creates: false, table: groups.table, key: key) { row in
+                    [.moveParent(groupID: try groupMapper.id(in: row), parentID: try layout.parentID(inGroupsRow: row))]
+                })
+            }
+        }
+        phases.append(phase("users", creates: true, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) {
+            try inserted(layout.users.table, $0)
+        })
+        if let membership = layout.membership {
+            phases.append(phase("memberships", creates: false, table: membership.table, key: [membership.user, membership.group]) {
+                try inserted(membership.table, $0)
+            })
+        }
+        return phases
+    }
+}

@@ -1,0 +1,182 @@
+import Connectors
+import Directory
+import Logging
+import Reconcile
+import SCIM
+import SCIMClient
+
+/// A SCIM service provider as a pipeline's source: a full read is a consistent-enough snapshot
+/// (every user and group, page by page), loaded and compared like any snapshot; in between,
+/// when the provider answers `meta.lastModified gt` filters, incremental polls every `poll`
+/// become batches. The position is the newest `meta.lastModified` seen (a token). Every
+/// `interval` the stream asks for a resync: the full pull, which also finds deletions and
+/// dropped members that polls cannot see.
+public struct SCIMPullConnector: SourceConnector {
+    /// Where the provider is and how often to read it.
+    public struct Settings: Sendable {
+        public var url: String
+        public var token: String
+        public var pageSize: Int
+        /// Between full pulls.
+        public var interval: Duration
+        /// Between incremental polls; nil for full pulls only.
+        public var poll: Duration?
+
+        public init(url: String, token: String, pageSize: Int, interval: Duration, poll: Duration?) {
+            self.url = url
+            self.token = token
+            self.pageSize = pageSize
+            self.interval = interval
+            self.poll = poll
+        }
+    }
+
+    public let settings: Settings
+    private let client: SCIMClient
+    private let logger: Logger
+
+    public init(_ settings: Settings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        client = try SCIMClient(baseURL: settings.url, token: settings.token, logger: logger)
+    }
+
+    public func openStream(from position: SourcePosition) async throws -> any ChangeSource {
+        guard case .token(let lastModified) = position else { throw SCIMPullError.notAToken("\(position)") }
+        let capabilities = try await SCIMPullSource.translating { try await SCIMCapabilities.probe(client) }
+        logger.info(
+            "SCIM source",
+            metadata: ["filter": "\(capabilities.filter)", "incremental": "\(capabilities.incremental)", "url": "\(settings.url)"])
+        return SCIMPullSource(
+            puller: SCIMPuller(client: client, pageSize: settings.pageSize),
+            watermark: SCIMWatermark(lastModified: lastModified.isEmpty ? nil : lastModified),
+            interval: settings.interval, poll: capabilities.incremental ? settings.poll : nil)
+    }
+
+    /// Reads the provider when the pass does (blocking, on the pass's thread).
+    public func openSnapshot() throws -> any SourceSnapshot {
+        SCIMSnapshot(SCIMSourceReader(client: client, pageSize: settings.pageSize))
+    }
+
+    public func mappingProblem() async throws -> String? { nil }
+
+    /// A provider cannot say where it is now: the watermark is all there is.
+    public func lag(committed: SourcePosition, sourceTime: Int64?) -> SourceLag? { nil }
+
+    /// The provider's reachability and token are checked with the other SCIM endpoints.
+    public func streamChecks() -> [SourceCheck] { [] }
+
+    /// RFC 3339 timestamps in one format compare as text.
+    public func hasReached(_ committed: SourcePosition, _ snapshot: SourcePosition) -> Bool {
+        guard case .token(let done) = committed, case .token(let wanted) = snapshot else { return false }
+        return done >= wanted
+    }
+}
+
+/// Why a SCIM source cannot be streamed.
+public enum SCIMPullError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The offset store holds a position of another kind of source (the configuration changed).
+    case notAToken(String)
+
+    public var description: String {
+        switch self {
+        case .notAToken(let position):
+            "the offset store's position \(position) is not a SCIM watermark: the source changed kind; "
+                + "give this pipeline a new name or a new offsets.path to load it afresh"
+        }
+    }
+}
+
+/// A full read of the provider. Its position, the newest `meta.lastModified` it saw, is known
+/// once it was read.
+final class SCIMSnapshot: SourceSnapshot {
+    private let source: SCIMSourceReader
+
+    init(_ source: SCIMSourceReader) {
+        self.source = source
+    }
+
+    var idTypes: SourceIDTypes { .scim }
+    var reader: any ReconcileSourceReader { source }
+    /// A provider cannot be read in key order: a pass compares, sorting what it read.
+    func loadPhases(chunkSize: Int) throws -> [LoadPhase]? { nil }
+    var position: SourcePosition { .token(source.watermark.lastModified ?? "") }
+    func finish() throws {}
+}
+
+/// The stream between full pulls: incremental polls, and a resync request when the next full
+/// pull is due.
+final class SCIMPullSource: ChangeSource {
+    private let puller: SCIMPuller
+    private var watermark: SCIMWatermark
+    private let poll: Duration?
+    private let nextFull: ContinuousClock.Instant
+    private var nextPoll: ContinuousClock.Instant
+    private var pending: [SourceBatch] = []
+    private var stopped = false
+
+    init(puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?) {
+        self.puller = puller
+        self.watermark = watermark
+        self.poll = poll
+        let now = ContinuousClock.now
+        nextFull = now + interval
+        nextPoll = now + (poll ?? interval)
+    }
+
+    func next() async throws -> SourceEvent? {
+        while !stopped {
+            if !pending.isEmpty { return .batch(pending.removeFirst()) }
+            let due = poll == nil ? nextFull : min(nextPoll, nextFull)
+            try await Task.sleep(until: due, clock: .continuous)
+            if ContinuousClock.now >= nextFull {
+                return .resyncNeeded(reason: "the full pull is due", position: position)
+            }
+            nextPoll = ContinuousClock.now + (poll ?? .zero)
+            pending = try await pollChanges()
+        }
+        return nil
+    }
+
+    func nextBuffered() async throws -> SourceEvent? {
+        pending.isEmpty ? nil : .batch(pending.removeFirst())
+    }
+
+    func acknowledge(_ position: SourcePosition) async {}
+
+    func stop() async { stopped = true }
+
+    private var position: SourcePosition { .token(watermark.lastModified ?? "") }
+
+    /// One poll: each page one batch. Only the last carries the new watermark: pages do not
+    /// come in `lastModified` order, so a watermark committed after an earlier page could skip
+    /// a later page's resources on a restart; replaying the poll instead is harmless.
+    private func pollChanges() async throws -> [SourceBatch] {
+        let before = position
+        var pages: [[ResourceOp]] = []
+        var rows = 0
+        watermark = try await Self.translating { [puller, watermark] in
+            try await puller.changes(since: watermark) { kind, page in
+                rows += page.count
+                let ops = ResourceOp.ordered(PulledOps.ops(for: page, kind: kind))
+                if !ops.isEmpty { pages.append(ops) }
+            }
+        }
+        guard !pages.isEmpty else { return [] }
+        return pages.enumerated().map { index, ops in
+            let last = index == pages.count - 1
+            return SourceBatch(
+                ops: ops, position: last ? position : before, endsTransaction: last, rowCount: last ? rows : 0)
+        }
+    }
+
+    /// A provider that is down or overloaded comes back (retried with backoff); one that
+    /// refuses the token or the URL needs an operator (the pipeline stops).
+    static func translating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SCIMClientError where error.isTransient {
+            throw SourceFailure.unavailable("\(error)")
+        }
+    }
+}
