@@ -4,6 +4,7 @@ import Logging
 import Reconcile
 import SCIM
 import SCIMClient
+import Synchronization
 
 /// A SCIM service provider as a pipeline's source: a full read is a consistent-enough snapshot
 /// (every user and group, page by page), loaded and compared like any snapshot; in between,
@@ -34,6 +35,10 @@ public struct SCIMPullConnector: SourceConnector {
     public let settings: Settings
     private let client: SCIMClient
     private let logger: Logger
+    /// Whether this process has read the provider in full yet: a stream opened before that
+    /// (a restart with a stored watermark) starts with a full pull, which finds what was
+    /// deleted while scimsync was down.
+    private let pulledInFull = PulledInFull()
 
     public init(_ settings: Settings, logger: Logger) throws {
         self.settings = settings
@@ -50,12 +55,14 @@ public struct SCIMPullConnector: SourceConnector {
         return SCIMPullSource(
             puller: SCIMPuller(client: client, pageSize: settings.pageSize),
             watermark: SCIMWatermark(lastModified: lastModified.isEmpty ? nil : lastModified),
-            interval: settings.interval, poll: capabilities.incremental ? settings.poll : nil)
+            interval: settings.interval, poll: capabilities.incremental ? settings.poll : nil,
+            fullPullNow: !pulledInFull.value.withLock { $0 })
     }
 
     /// Reads the provider when the pass does (blocking, on the pass's thread).
     public func openSnapshot() throws -> any SourceSnapshot {
-        SCIMSnapshot(SCIMSourceReader(client: client, pageSize: settings.pageSize))
+        pulledInFull.value.withLock { $0 = true }
+        return SCIMSnapshot(SCIMSourceReader(client: client, pageSize: settings.pageSize))
     }
 
     public func mappingProblem() async throws -> String? { nil }
@@ -71,6 +78,11 @@ public struct SCIMPullConnector: SourceConnector {
         guard case .token(let done) = committed, case .token(let wanted) = snapshot else { return false }
         return done >= wanted
     }
+}
+
+/// Whether a process read its provider in full yet.
+private final class PulledInFull: Sendable {
+    let value = Mutex(false)
 }
 
 /// Why a SCIM source cannot be streamed.
@@ -115,12 +127,12 @@ final class SCIMPullSource: ChangeSource {
     private var pending: [SourceBatch] = []
     private var stopped = false
 
-    init(puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?) {
+    init(puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?, fullPullNow: Bool) {
         self.puller = puller
         self.watermark = watermark
         self.poll = poll
         let now = ContinuousClock.now
-        nextFull = now + interval
+        nextFull = fullPullNow ? now : now + interval
         nextPoll = now + (poll ?? interval)
     }
 
@@ -128,7 +140,7 @@ final class SCIMPullSource: ChangeSource {
         while !stopped {
             if !pending.isEmpty { return .batch(pending.removeFirst()) }
             let due = poll == nil ? nextFull : min(nextPoll, nextFull)
-            try await Task.sleep(until: due, clock: .continuous)
+            if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
             if ContinuousClock.now >= nextFull {
                 return .resyncNeeded(reason: "the full pull is due", position: position)
             }

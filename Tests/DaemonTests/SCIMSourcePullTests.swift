@@ -121,4 +121,49 @@ import TestSupport
         }
         #expect(value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Barb"))
     }
+
+    /// A restart with a stored watermark begins with a full pull: what the provider deleted
+    /// while scimsync was down is found at once, not an `interval` later.
+    @Test func aRestartBeginsWithAFullPull() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try await SCIMPeer.start()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        var ids: [String] = []
+        for name in ["ann", "bob", "cid"] {
+            let user = SCIMResource([
+                "schemas": [.string(SchemaURN.user)], "userName": .string(name), "name": ["givenName": .string(name)],
+                "active": true,
+            ])
+            guard case .created(let created) = try await client.create(user, at: .users) else {
+                Issue.record("\(name) not created")
+                return
+            }
+            ids.append(created.id ?? "")
+        }
+        let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
+            .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
+        let config = try ConfigLoader.parse(
+            text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
+            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
+        let pipeline = try #require(config.pipelines.first)
+        let store = try OffsetStore(path: config.offsets.path)
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        func enabled(_ id: String) -> SQLValue? {
+            try? target.query("SELECT enabled FROM portal_users WHERE id = ?", [.text(id)]).first?.values.first
+        }
+
+        let first = PipelineHarness.start(pipeline, store: store)
+        #expect(try await eventually { enabled(ids[2]) == .int(1) }, "the first full pull did not arrive")
+        #expect(try await eventually { try store.position(pipeline: pipeline.name) != nil }, "no watermark committed")
+        first.cancel()
+        _ = await first.result
+
+        try await client.delete(ids[2], at: .users)
+        let second = PipelineHarness.start(pipeline, store: store)
+        defer { second.cancel() }
+        // `interval` is an hour: only the restart's full pull can find the deletion.
+        #expect(try await eventually { enabled(ids[2]) == .int(0) }, "the deletion made while down was not found")
+        #expect(enabled(ids[0]) == .int(1))
+    }
 }
