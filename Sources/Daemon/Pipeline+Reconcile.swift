@@ -142,17 +142,22 @@ extension Pipeline {
         let name = pipeline.name
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
-        let outcome = try await onThread { () throws -> ReconcileOutcome in
+        let outcome = try await onThread { () throws -> ReconcileOutcome? in
             // What the stream changes from here on is newer than the snapshot: the pass leaves it.
             dirty.begin()
             defer { dirty.end() }
             let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
-            // Compare with the target once the stream has reached the snapshot, so that what
-            // differs is drift, not the stream's backlog (which the dirty set makes safe anyway).
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
+            // Compare only once the stream has applied everything up to the snapshot. A target
+            // behind the snapshot would be "repaired" to the snapshot's newer state, and the
+            // stream would then replay its older changes over it: a unique value or a
+            // reference that the newer state moved conflicts with them (quarantined rows, a
+            // batch that cannot commit). A stream that does not get there in time (behind,
+            // paused, retrying) lets this pass go; the next one tries again.
+            let deadline = Date().addingTimeInterval(60)
+            while true {
                 if let committed = try store.position(pipeline: name), source.hasReached(committed, snapshot.position) { break }
+                if Date() >= deadline { return nil }
                 Thread.sleep(forTimeInterval: 0.05)
             }
             let reader = try TargetFactory.reconcileReader(pipeline, store: store)
@@ -165,6 +170,11 @@ extension Pipeline {
                         return kept
                     }
                 }, skip: dirty.touches, options: ReconcileOptions())
+        }
+        guard let outcome else {
+            logger.info(
+                "reconciliation skipped: the stream has not reached the pass's snapshot (behind, paused or retrying); the next pass tries again")
+            return
         }
         metrics.reconciles.increment()
         let report = outcome.report
