@@ -22,7 +22,13 @@ import SCIM
 extension SQLTarget {
     /// Applies `ops` op by op in one transaction after ``apply(_:)`` failed on `failure`;
     /// `statements` counts what the failed attempt sent.
-    func applyOpByOp(_ ops: [ResourceOp], statements: Int) throws(TargetError) -> ApplyResult {
+    /// - Parameter checkingDeferredKeys: after each step, compare SQLite's foreign key check
+    ///   with the one the transaction began with, and refuse the step that added a failure
+    ///   (a scan of the tables per step: only for a batch whose COMMIT failed on a deferred
+    ///   key).
+    func applyOpByOp(_ ops: [ResourceOp], statements: Int, checkingDeferredKeys: Bool = false) throws(TargetError)
+        -> ApplyResult
+    {
         var state = OpByOpState()
         state.result.statements = statements
         state.result.resolvedOpByOp = true
@@ -31,7 +37,9 @@ extension SQLTarget {
         } catch {
             throw TargetError(.transaction(step: "BEGIN"), underlying: error)
         }
+        defer { deferredViolationBaseline = nil }
         do throws(TargetError) {
+            if checkingDeferredKeys { deferredViolationBaseline = try deferredViolations() }
             // Foreign keys are checked at each statement here, so that a refusal names its
             // operation. PostgreSQL: "SET CONSTRAINTS ALL IMMEDIATE" makes every DEFERRABLE
             // constraint immediate for the transaction; SQLite checks immediately unless told
@@ -89,6 +97,7 @@ extension SQLTarget {
         var scratch = state.result
         let applied = try underSavepoint { () throws(TargetError) -> Bool in
             try applyRun(free[...], result: &scratch)
+            try checkDeferredKeys()
             return true
         }
         state.result.statements = scratch.statements
@@ -216,6 +225,7 @@ extension SQLTarget {
         let applied = try underSavepoint { () throws(TargetError) -> Bool in
             do throws(TargetError) {
                 try applyRun([op][...], result: &scratch)
+                try checkDeferredKeys()
                 return true
             } catch {
                 failure = error
@@ -257,6 +267,28 @@ extension SQLTarget {
         }
         try savepointStep("RELEASE SAVEPOINT \(name)")
         return succeeded
+    }
+
+    /// Throws a foreign key refusal when the step just taken added a failure of a deferred
+    /// key (only while ``deferredViolationBaseline`` is set).
+    private func checkDeferredKeys() throws(TargetError) {
+        guard let baseline = deferredViolationBaseline, try deferredViolations() > baseline else { return }
+        var error = TargetError(
+            .foreignKeyAtCommit,
+            cause: "a foreign key the target checks at COMMIT (DEFERRABLE INITIALLY DEFERRED) fails: a row references "
+                + "the resource this operation removes, or one it lacks")
+        error.refusal = Refusal(.foreignKey)
+        throw error
+    }
+
+    /// How many rows fail a foreign key now (SQLite's `PRAGMA foreign_key_check`: every key,
+    /// deferred or not).
+    private func deferredViolations() throws(TargetError) -> Int {
+        do {
+            return try connection.query("PRAGMA foreign_key_check", []).count
+        } catch {
+            throw TargetError(.transaction(step: "PRAGMA foreign_key_check"), underlying: error)
+        }
     }
 
     private func savepointStep(_ sql: String) throws(TargetError) {

@@ -21,6 +21,9 @@ public final class SQLTarget {
     let relation: TargetTable?
     /// What the SCIM server's reads build once per table instead of once per request.
     var queryCache = QueryCache()
+    /// While an op-by-op pass must find deferred foreign key failures itself: the violations
+    /// `PRAGMA foreign_key_check` listed when its transaction began (see `SQLTarget+OpByOp`).
+    var deferredViolationBaseline: Int?
 
     /// Opens a target over `connection`, reading the column types of the layout's tables from
     /// the catalog once.
@@ -141,7 +144,17 @@ public final class SQLTarget {
         } catch {
             guard error.rowRefusal != nil else { throw error }
         }
-        return try applyOpByOp(ops, statements: statements)
+        do {
+            return try applyOpByOp(ops, statements: statements)
+        } catch {
+            // SQLite cannot make a DEFERRABLE INITIALLY DEFERRED key immediate: a row that
+            // fails one (a client's own table referencing a deleted user, say) passes every
+            // statement and fails the COMMIT, whatever the order. Once more, checking the keys
+            // after each step, so that the operation that fails one is found and set aside
+            // instead of the batch failing for ever.
+            guard error.kind == .foreignKeyAtCommit, case .sqlite = dialect else { throw error }
+        }
+        return try applyOpByOp(ops, statements: statements, checkingDeferredKeys: true)
     }
 
     /// Applies `ops` whole or not at all, as ``apply(_:)`` did before it learnt to set rows
