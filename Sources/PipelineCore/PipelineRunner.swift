@@ -319,24 +319,32 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private func supersedeParked(by ops: [ResourceOp]) throws -> [ParkedOperation] {
         let parked = try log.parked()
         guard !parked.isEmpty, !ops.isEmpty else { return parked }
-        let obsolete = parked.filter { waiting in ops.contains { $0.supersedes(waiting.op) } }
+        let obsolete = parked.filter { waiting in ops.contains { $0.makesObsolete(waiting.op, parkedKey: waiting.key) } }
         guard !obsolete.isEmpty else { return parked }
         try log.unpark(obsolete)
         let gone = Set(obsolete.map(\.op))
         return parked.filter { !gone.contains($0.op) }
     }
 
-    /// After a batch that created users or groups, tries the parked operations again: those
-    /// that waited for one of them apply now.
+    /// After a batch that created users or groups, tries again the parked operations that
+    /// waited for one of them: they apply now (or wait for what else they name).
     private func retryParked(after ops: [ResourceOp], live parked: [ParkedOperation]) async throws {
-        guard !parked.isEmpty, ops.contains(where: \.createsResource) else { return }
-        let outcome = try await target.apply(parked.map(\.op))
+        guard !parked.isEmpty else { return }
+        let created = Set(ops.compactMap { op -> LedgerEntry? in
+            if case .create(let kind, let resource) = op, let id = resource.id { LedgerEntry(kind: kind, id: id) } else { nil }
+        })
+        let due = parked.filter { created.contains(LedgerEntry(kind: $0.waitingFor, id: $0.waitingID)) }
+        guard !due.isEmpty else { return }
+        let outcome = try await target.apply(ResourceOp.ordered(due.map(\.op)))
+        // What still waits now waits for something else (a membership whose group arrived
+        // waits for its user): parked again under the same key, with what it waits for now.
+        if !outcome.parked.isEmpty { try log.park(outcome.parked) }
         let still = Set(outcome.parked.map(\.op))
-        let done = parked.filter { !still.contains($0.op) }
+        let done = due.filter { !still.contains($0.op) }
         guard !done.isEmpty else { return }
         try log.unpark(done)
         try log.record(applied: done.map(\.op))
-        observer.parkedChanged(parked: [], unparked: done.count, total: still.count)
+        observer.parkedChanged(parked: [], unparked: done.count, total: parked.count - done.count)
     }
 
     // MARK: - Helpers

@@ -119,7 +119,7 @@ final class InMemorySource: ChangeSource {
 }
 
 /// A directory target in memory: users, groups and memberships as sets, applying operations
-/// idempotently, parking memberships whose group is missing, refusing (quarantining) users
+/// idempotently, parking memberships whose group or user is missing, refusing (quarantining) users
 /// whose userName is "refused", and failing whole batches while `failuresLeft` > 0.
 final class InMemoryTarget: Target, Sendable {
     struct Contents: Sendable, Hashable {
@@ -171,13 +171,18 @@ final class InMemoryTarget: Target, Sendable {
                 case .deactivate(let id): if state.contents.users[id] != nil { state.contents.users[id] = false }
                 case .reactivate(let id): if state.contents.users[id] != nil { state.contents.users[id] = true }
                 case .addMember(let group, let user):
-                    if state.contents.groups.contains(group) {
-                        state.contents.members.insert("\(group):\(user)")
-                    } else {
+                    if !state.contents.groups.contains(group) {
                         outcome.parked.append(
                             ParkedOperation(
-                                op: op, reason: "addMember waits for Group \(group)", key: "member \(group) \(user)",
+                                op: op, reason: "addMember waits for Group \(group)", key: op.parkingKey(oneGroupPerUser: false),
                                 waitingFor: .group, waitingID: group))
+                    } else if state.contents.users[user] == nil {
+                        outcome.parked.append(
+                            ParkedOperation(
+                                op: op, reason: "addMember waits for User \(user)", key: op.parkingKey(oneGroupPerUser: false),
+                                waitingFor: .user, waitingID: user))
+                    } else {
+                        state.contents.members.insert("\(group):\(user)")
                     }
                 case .removeMember(let group, let user): state.contents.members.remove("\(group):\(user)")
                 case .patch, .moveParent: break

@@ -154,6 +154,28 @@ import Testing
         #expect(log.parkedOps.isEmpty)
     }
 
+    /// A membership naming both a group and a user the target lacks waits for the group, then,
+    /// once the group arrives, for the user; it is tried again only when what it waits for
+    /// arrives, not after every batch that creates something.
+    @Test func aMembershipWaitingForTwoRowsAppliesOnceBothArrive() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        let first = sources.append([.addMember(groupID: "g", userID: "1")])
+        try await Self.until("the membership parked") { log.commits.last == first }
+        #expect(try log.parked().map(\.waitingID) == ["g"])
+        let unrelated = sources.append([Ops.user("9")])
+        try await Self.until("an unrelated creation committed") { log.commits.last == unrelated }
+        #expect(target.applies.filter { $0.contains(.addMember(groupID: "g", userID: "1")) }.count == 1, "retried for nothing")
+        let group = sources.append([Ops.group("g")])
+        try await Self.until("the group committed") { log.commits.last == group }
+        #expect(try log.parked().map(\.waitingID) == ["1"], "now waits for its user")
+        let user = sources.append([Ops.user("1")])
+        try await Self.until("the user committed") { log.commits.last == user }
+        #expect(target.contents.members == ["g:1"])
+        #expect(try log.parked().isEmpty)
+    }
+
     @Test func aRefusedRowIsQuarantinedAndTheRestGoesOn() async throws {
         let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
         let task = Self.start(sources, target, log, clock: ImmediateClock())
