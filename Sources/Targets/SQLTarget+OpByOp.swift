@@ -32,18 +32,14 @@ extension SQLTarget {
         var state = OpByOpState()
         state.result.statements = statements
         state.result.resolvedOpByOp = true
-        do {
-            try connection.begin()
-        } catch {
-            throw TargetError(.transaction(step: "BEGIN"), underlying: error)
-        }
         defer { deferredViolationBaseline = nil }
-        do throws(TargetError) {
+        try inTransaction { () throws(TargetError) in
             if checkingDeferredKeys { deferredViolationBaseline = try deferredViolations() }
             // Foreign keys are checked at each statement here, so that a refusal names its
             // operation. PostgreSQL: "SET CONSTRAINTS ALL IMMEDIATE" makes every DEFERRABLE
-            // constraint immediate for the transaction; SQLite checks immediately unless told
-            // to defer; InnoDB always does.
+            // constraint immediate for the transaction; InnoDB always checks at once; SQLite
+            // does too, except for keys declared DEFERRABLE INITIALLY DEFERRED, which only
+            // `checkingDeferredKeys` finds.
             if case .postgres = dialect {
                 do {
                     try connection.run("SET CONSTRAINTS ALL IMMEDIATE")
@@ -58,17 +54,6 @@ extension SQLTarget {
                 start = end
             }
             try resolvePending(&state)
-        } catch {
-            try? connection.rollback()
-            throw error
-        }
-        do {
-            try connection.commit()
-        } catch {
-            try? connection.rollback()
-            let kind: TargetError.Kind =
-                isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
-            throw TargetError(kind, underlying: error)
         }
         return state.result
     }

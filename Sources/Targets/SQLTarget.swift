@@ -173,18 +173,12 @@ public final class SQLTarget {
     private func applyAtOnce(_ ops: [ResourceOp], statements: inout Int) throws(TargetError) -> ApplyResult {
         var result = ApplyResult()
         defer { statements = result.statements }
-        do {
-            try connection.begin()
-        } catch {
-            throw TargetError(.transaction(step: "BEGIN"), underlying: error)
-        }
-        do throws(TargetError) {
+        try inTransaction { () throws(TargetError) in
             if let deferral = dialect.deferForeignKeysStatement {
                 do {
                     try connection.run(deferral)
                 } catch {
-                    throw TargetError(
-                        .transaction(step: "deferring foreign keys"), underlying: error)
+                    throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
                 }
             }
             var start = 0
@@ -193,23 +187,35 @@ public final class SQLTarget {
                 try applyRun(ops[start..<end], result: &result)
                 start = end
             }
+        }
+        return result
+    }
+
+    /// BEGIN, `body`, COMMIT. A failure rolls back and is thrown (the first error is the one
+    /// worth reporting: a failing ROLLBACK adds nothing); a COMMIT refused by a deferred
+    /// foreign key as ``TargetError/Kind/foreignKeyAtCommit``.
+    func inTransaction(_ body: () throws(TargetError) -> Void) throws(TargetError) {
+        do {
+            try connection.begin()
         } catch {
-            // The first error is the one worth reporting; a failing ROLLBACK (SQLite may have
-            // rolled back already) adds nothing.
+            throw TargetError(.transaction(step: "BEGIN"), underlying: error)
+        }
+        do throws(TargetError) {
+            try body()
+        } catch {
             try? connection.rollback()
             throw error
         }
         do {
             try connection.commit()
         } catch {
-            // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key
-            // ("PRAGMA defer_foreign_keys"); PostgreSQL has ended it already.
+            // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key;
+            // PostgreSQL has ended it already.
             try? connection.rollback()
             let kind: TargetError.Kind =
                 isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
             throw TargetError(kind, underlying: error)
         }
-        return result
     }
 
     // MARK: Runs
