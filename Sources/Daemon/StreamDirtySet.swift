@@ -2,8 +2,8 @@ import Directory
 import Synchronization
 
 /// The users and groups streaming changed after a reconciliation's snapshot: the stream's
-/// version of them is newer than the snapshot's, so the pass leaves them alone (issue 5:
-/// reconcile "without undoing newer streamed changes").
+/// version of them is newer than the snapshot's, so the pass leaves them alone (a pass
+/// must not undo newer streamed changes).
 ///
 /// The stream marks what it applied in the same step on the target's queue as applying it,
 /// and the pass filters its repairs in the same step on that queue as applying them, so

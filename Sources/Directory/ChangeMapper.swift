@@ -97,8 +97,8 @@ public struct ChangeMapper: Sendable, Hashable {
             let id = try mapper.id(in: after)
             guard try mapper.id(in: before) == id else {
                 // A new id is the same person renumbered, not one who left: the old resource
-                // is deleted whatever the policy (issue 4: "primary-key (id) update -> delete +
-                // create"). Deactivating it would keep its userName, which the new resource
+                // is deleted whatever the policy (an id update is a delete and a
+                // create). Deactivating it would keep its userName, which the new resource
                 // carries too, and a target with a unique login column would refuse the create.
                 return try userRemovalOps(before, policy: .delete) + userOps(before: nil, after: after)
             }

@@ -1,7 +1,7 @@
 import Directory
 import GRDB
 
-/// A pipeline held back by a refused reconciliation (issue 5, "Safety"): why, since when, and
+/// A pipeline held back by a refused reconciliation: why, since when, and
 /// whether someone approved the next pass (`scimsync approve`).
 public struct PipelineHold: Sendable, Hashable {
     public var reason: String

@@ -1,7 +1,7 @@
 import Directory
 import SCIM
 
-/// What one merge-join step calls for: the rules of issue 5 in one place, without I/O.
+/// What one merge-join step calls for: the reconciliation rules in one place, without I/O.
 ///
 /// - On the source only: create (the target gains it, and scimsync owns it).
 /// - On the target only: when scimsync created it (in the ledger), delete, or deactivate under

@@ -1,4 +1,4 @@
-/// The brakes on a reconciliation pass (issue 5, "Safety"): it must not remove more than a
+/// The brakes on a reconciliation pass: it must not remove more than a
 /// share of the target, and it must not empty a target because the source reads as empty (a
 /// wrong database, a truncated table, a failed restore). A refused pass applies nothing.
 public enum RemovalSafety {

@@ -2,7 +2,7 @@ import Directory
 import SCIM
 import SCIMClient
 
-/// A SCIM service provider read as a source (issue 6, part 3): full pulls, page by page, and
+/// A SCIM service provider read as a source: full pulls, page by page, and
 /// incremental polls of what changed since a watermark.
 ///
 /// Users are read before groups, so that a group's members (listed on the group, RFC 7643

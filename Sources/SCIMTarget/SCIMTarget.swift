@@ -3,7 +3,7 @@ import Logging
 import SCIM
 import SCIMClient
 
-/// Applies a pipeline's ``ResourceOp``s to a SCIM 2.0 service provider (issue 6, part 2):
+/// Applies a pipeline's ``ResourceOp``s to a SCIM 2.0 service provider:
 /// creates are POSTs (or, for a resource the provider already holds for scimsync, a minimal
 /// PATCH of the managed attributes), changes minimal PATCHes, deletions DELETEs or
 /// `active=false`, member changes PATCHes of at most ``SCIMTargetOptions/membersPerPatch``

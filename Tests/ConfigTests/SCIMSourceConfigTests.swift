@@ -1,7 +1,7 @@
 import Config
 import Testing
 
-/// `source: { scim: { url, token, pageSize, interval, poll } }` (issue 6, part 3).
+/// `source: { scim: { url, token, pageSize, interval, poll } }`.
 @Suite struct SCIMSourceConfigTests {
     static let base = """
         pipelines:

@@ -1,7 +1,7 @@
 import Config
 import Testing
 
-/// `target: { scim: { url, token, membersPerPatch } }` (issue 6, part 2).
+/// `target: { scim: { url, token, membersPerPatch } }`.
 @Suite struct SCIMTargetConfigTests {
     static let base = """
         pipelines:

@@ -127,7 +127,7 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
 ///
 /// It remembers the last row of every user it deleted: with `onDelete: deactivate` that row
 /// stays in the target with enabled = 0. A user whose id changed is deleted at the target
-/// (issue 4: "primary-key (id) update -> delete + create"), whatever the delete policy.
+/// (an id update is a delete and a create), whatever the delete policy.
 /// Used by one thread at a time (hence `@unchecked Sendable`).
 final class DirectoryWorkload: @unchecked Sendable {
     let seed: UInt64

@@ -6,7 +6,7 @@ import SQLClients
 import TestSupport
 import Testing
 
-/// Issue 5: a stored position whose binlog was purged is recovered by the same path as the
+/// A stored position whose binlog was purged is recovered by the same path as the
 /// first load — a reconciliation from a new consistent snapshot — and streaming goes on from
 /// that snapshot's position, without a restart by hand. Its removals count against the
 /// safety limit like any pass: here it is refused, holds the pipeline, and goes through once

@@ -6,7 +6,7 @@ import SQLClients
 import TestSupport
 import Testing
 
-/// Issue 5, "consistency with streaming": with `reconcile.every` the daemon reconciles beside
+/// Consistency with streaming: with `reconcile.every` the daemon reconciles beside
 /// the stream while a workload runs; the target converges, hand-made drift is repaired, and no
 /// streamed change is undone (a pass that undid one would leave a difference that a later pass
 /// must repair again: the passes together repair no more than the drift made by hand).

@@ -6,7 +6,7 @@ import SQLClients
 import TestSupport
 import Testing
 
-/// Issue 4, "for each target kind": at least 5,000 random directory operations against the
+/// For each target kind: at least 5,000 random directory operations against the
 /// source while the pipeline streams; afterwards the target equals the
 /// mapping of the source, row for row.
 ///

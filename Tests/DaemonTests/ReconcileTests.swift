@@ -7,7 +7,7 @@ import SQLClients
 import TestSupport
 import Testing
 
-/// Issue 5 on every SQL target kind: the first pass loads an empty target; then every kind
+/// Reconciliation on every SQL target kind: the first pass loads an empty target; then every kind
 /// of drift is made by hand on the target (and the source) and one pass finds and repairs
 /// it: missing row, extra owned row (deactivated under `onDelete: deactivate`), extra unowned
 /// row (left alone), changed attribute, missing and extra membership, wrong parent, a

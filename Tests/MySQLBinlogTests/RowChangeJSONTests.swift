@@ -2,7 +2,7 @@ import Directory
 import MySQLBinlog
 import Testing
 
-/// The line format of `scimsync tail` (issue 3, item 8), value by value.
+/// The line format of `scimsync tail`, value by value.
 @Suite struct RowChangeJSONTests {
     func column(_ type: UInt8, scale: Int = 0) -> BinlogColumn {
         var column = BinlogColumn(wireType: type, isNullable: true)

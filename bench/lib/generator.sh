@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The directory generator of bench/ (issue 7): SQL that fills the seed layout's empty tables
+# The directory generator of bench/: SQL that fills the seed layout's empty tables
 # (config/sql/mariadb-source.sql: sync_groups, sync_users, sync_users_groups_rel) inside a
 # MariaDB server, from its sequence engine (seq_1_to_N), so that nothing crosses the client
 # connection but the statements: 1,000,000 users load in about half a minute here.

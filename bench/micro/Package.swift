@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// Micro-benchmarks of scimsync's hot paths with ordo-one/benchmark (issue 7, optional):
+// Micro-benchmarks of scimsync's hot paths with ordo-one/benchmark:
 //
 //   cd bench/micro && swift package benchmark            # every benchmark
 //   cd bench/micro && swift package benchmark --filter 'binlog.*'

@@ -1,4 +1,4 @@
-"""The seeds' way of reconciling, as a peer for bench/reconcile (issue 5).
+"""The seeds' way of reconciling, as a peer for bench/reconcile.
 
 Pulls every row of the source's seed layout (sync_users, sync_groups,
 sync_users_groups_rel) into the client, upserts all of it into the target's portal layout

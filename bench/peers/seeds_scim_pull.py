@@ -1,4 +1,4 @@
-"""The seeds' way of propagating changes, through SCIM, as a peer for bench/one-change (issue 7).
+"""The seeds' way of propagating changes, through SCIM, as a peer for bench/one-change.
 
 On every run: GET every user and every group (with its members) from a SCIM 2.0 endpoint,
 page by page (startIndex/count), upsert all of it into the target's portal layout and
