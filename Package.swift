@@ -114,11 +114,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The source kinds this build reads: the registry the program hands the daemon.
+        .target(
+            name: "SourceKinds",
+            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "SCIMClient", "SCIMTarget", "SCIMSource", "Connectors", "PipelineCore",
+                "SCIM", "Directory", "Config", "SQLClients", "OffsetStore", "Targets", "Reconcile", "SCIMClient",
+                "SCIMTarget", "Connectors", "PipelineCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,8 +135,8 @@ let package = Package(
         .executableTarget(
             name: "scimsync",
             dependencies: [
-                "Daemon", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM", "SCIMServer", "Targets",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Daemon", "SourceKinds", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM",
+                "SCIMServer", "Targets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -218,7 +224,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM",
+                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds",
             ],
             swiftSettings: strict
         ),

@@ -16,6 +16,8 @@ import SQLClients
 public final class Pipeline: Sendable {
     public let configuration: PipelineConfig
     let store: OffsetStore
+    /// The source kinds this build reads.
+    let sources: SourceRegistry
     let target: QueueConfined<any ReplicationTarget>
     private let retry: Backoff
     let logger: Logger
@@ -28,18 +30,20 @@ public final class Pipeline: Sendable {
     let gate = PauseGate()
 
     /// - Parameters:
+    ///   - sources: the source kinds this build reads.
     ///   - states: where the pipeline reports what it is doing (for `/readyz`).
     ///   - metrics: where it counts what it does (for `/metrics`).
     ///   - openTarget: connects to the target; called on the target's own queue, and again
     ///     after a batch failed (the connection may be gone).
     public init(
-        configuration: PipelineConfig, store: OffsetStore, retry: Backoff = Backoff(),
+        configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, retry: Backoff = Backoff(),
         groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
         logger: Logger = Logger(label: "scimsync.pipeline"),
         openTarget: @escaping @Sendable () throws -> any ReplicationTarget
     ) {
         self.configuration = configuration
         self.store = store
+        self.sources = sources
         self.retry = retry
         var timing = PipelineRunner<ContinuousClock>.Timing()
         timing.groupCommit = groupCommit
@@ -56,7 +60,7 @@ public final class Pipeline: Sendable {
     /// an undecodable event, a source that refuses the login, retries used up).
     public func run() async throws {
         let name = configuration.name
-        let source = try SourceRegistry.connector(for: configuration, store: store, logger: logger)
+        let source = try sources.connector(for: configuration, store: store, logger: logger)
         let runID = try store.startRun(pipeline: name)
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name)

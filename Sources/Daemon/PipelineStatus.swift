@@ -77,9 +77,9 @@ public struct PipelineStatus: Sendable, Hashable {
         return text
     }
 
-    /// The status of every pipeline of `config`; with `askSources`, each source is asked where
-    /// it is now, to tell the lag.
-    public static func all(_ config: ScimsyncConfig, askSources: Bool = true) throws(OffsetStoreError) -> [PipelineStatus] {
+    /// The status of every pipeline of `config`; with `askSources` (the kinds this build
+    /// reads), each source is asked where it is now, to tell the lag.
+    public static func all(_ config: ScimsyncConfig, askSources: SourceRegistry?) throws(OffsetStoreError) -> [PipelineStatus] {
         let store = try OffsetStore(path: config.offsets.path)
         var result: [PipelineStatus] = []
         for pipeline in config.pipelines {
@@ -90,8 +90,8 @@ public struct PipelineStatus: Sendable, Hashable {
                 hold: try store.hold(pipeline: pipeline.name), reported: try store.reportedState(pipeline: pipeline.name),
                 parked: try store.parkedCount(pipeline: pipeline.name),
                 quarantined: try store.quarantined(pipeline: pipeline.name))
-            if askSources, let position,
-                let source = try? SourceRegistry.connector(
+            if let askSources, let position,
+                let source = try? askSources.connector(
                     for: pipeline, store: nil, logger: Logger(label: "scimsync.status"))
             {
                 status.lag = source.lag(committed: position, sourceTime: try store.sourceTime(pipeline: pipeline.name))

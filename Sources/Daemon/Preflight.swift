@@ -7,7 +7,7 @@ import Logging
 public enum Preflight {
     /// Runs every check, handing each result to `report` as it completes.
     /// - Returns: true when no check failed (warnings allowed).
-    public static func run(_ config: ScimsyncConfig, report: (CheckResult) -> Void) -> Bool {
+    public static func run(_ config: ScimsyncConfig, sources: SourceRegistry, report: (CheckResult) -> Void) -> Bool {
         var passed = true
         let record = { (result: CheckResult) in
             if result.status == .failed { passed = false }
@@ -18,7 +18,7 @@ public enum Preflight {
             switch pipeline.source {
             case .sql(let endpoint):
                 if check(endpoint, subject: "\(pipeline.name) source", keyPath: "\(key).source", record) {
-                    streamChecks(pipeline, key: "\(key).source", record)
+                    streamChecks(pipeline, key: "\(key).source", sources: sources, record)
                 }
             case .scim(let config):
                 let result = SCIMProbe.check(
@@ -62,10 +62,12 @@ public enum Preflight {
     }
 
     /// What the source kind needs for streaming beyond its tables.
-    static func streamChecks(_ pipeline: PipelineConfig, key: String, _ record: (CheckResult) -> Void) {
+    static func streamChecks(
+        _ pipeline: PipelineConfig, key: String, sources: SourceRegistry, _ record: (CheckResult) -> Void
+    ) {
         let subject = "\(pipeline.name) source"
         do {
-            let source = try SourceRegistry.connector(
+            let source = try sources.connector(
                 for: pipeline, key: key, store: nil, logger: Logger(label: "scimsync.check"))
             for finding in source.streamChecks() {
                 let status: CheckResult.Status

@@ -40,9 +40,9 @@ public final class Reconciliation {
     /// Opens the pipeline's source and target, takes a snapshot and runs one pass applying
     /// through that target (`scimsync reconcile`).
     public func runStandalone(
-        options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
+        sources: SourceRegistry, options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) throws -> ReconcileOutcome {
-        let source = try SourceRegistry.connector(
+        let source = try sources.connector(
             for: pipeline, store: store, logger: Logger(label: "scimsync.reconcile"))
         let snapshot = try source.openSnapshot()
         defer { try? snapshot.finish() }

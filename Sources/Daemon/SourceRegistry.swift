@@ -1,74 +1,56 @@
 import Config
 import Connectors
 import Logging
-import MySQLBinlog
-import MySQLSource
 import OffsetStore
-import SCIMSource
 
-/// The source kinds a pipeline can read, one entry per configuration key: the one place that
-/// knows them by name. An entry makes the kind's ``Connectors/SourceConnector`` from the
-/// pipeline's configuration; everything else in the daemon works through that seam.
-public enum SourceRegistry {
-    /// One kind of source.
-    struct Entry: Sendable {
-        /// What makes the kind's connector.
-        /// What makes the kind's connector; `store` is nil for commands that only look
+/// One kind of source: the key under `source:` in the configuration that selects it, and how
+/// its ``Connectors/SourceConnector`` is made from a pipeline's configuration.
+public struct SourceKind: Sendable {
+    /// What a kind is given to make its connector.
+    public struct Context: Sendable {
+        public var pipeline: PipelineConfig
+        /// Where the pipeline's source is in the configuration, for messages
+        /// (`pipelines[0].source`).
+        public var keyPath: String
+        /// Where the kind keeps what it learns between runs; nil for commands that only look
         /// (`check`, `status`).
-        let open: @Sendable (_ pipeline: PipelineConfig, _ key: String, _ store: OffsetStore?, _ logger: Logger) throws -> (
-            any SourceConnector
-        )?
+        public var store: OffsetStore?
+        public var logger: Logger
     }
 
-    /// By the key under `source:` in the configuration.
-    static let entries: [String: Entry] = [
-        "mysql": Entry { pipeline, key, store, logger in
-            guard case .mysql(let source)? = pipeline.source.sql?.connection else { return nil }
-            let name = pipeline.name
-            return MySQLConnector(
-                .init(
-                    host: source.host, port: source.port, user: source.user, password: source.password,
-                    database: source.database, serverID: source.serverId ?? defaultServerID(name),
-                    layout: pipeline.sourceLayout, onDelete: pipeline.onDelete, serverIDGiven: source.serverId != nil,
-                    keyPath: key + ".mysql"),
-                history: .init(
-                    load: { try store?.schemaHistory(pipeline: name) ?? SchemaHistory() },
-                    save: { try store?.save($0, pipeline: name) }),
-                logger: logger)
-        },
-        "scim": Entry { pipeline, _, _, logger in
-            guard case .scim(let source) = pipeline.source else { return nil }
-            return try SCIMPullConnector(
-                .init(
-                    url: source.url, token: source.token, pageSize: source.pageSize,
-                    interval: .seconds(source.intervalSeconds), poll: source.pollSeconds.map { .seconds($0) }),
-                logger: logger)
-        },
-    ]
+    public let key: String
+    /// The connector, or nil when the pipeline's source is not of this kind.
+    public let open: @Sendable (Context) throws -> (any SourceConnector)?
+
+    public init(key: String, open: @escaping @Sendable (Context) throws -> (any SourceConnector)?) {
+        self.key = key
+        self.open = open
+    }
+}
+
+/// The source kinds this build can read, one entry per configuration key. The daemon knows
+/// none of them by name: the program that composes it hands it the list.
+public struct SourceRegistry: Sendable {
+    private let kinds: [String: SourceKind]
+
+    public init(_ kinds: [SourceKind]) {
+        self.kinds = Dictionary(kinds.map { ($0.key, $0) }) { first, _ in first }
+    }
 
     /// The connector of `pipeline`'s source.
     /// - Parameters:
     ///   - key: where the pipeline's source is in the configuration, for messages.
     ///   - store: where the kind keeps what it learns (nil for commands that only look).
-    /// - Throws: ``SourceRegistryError`` for a kind this version cannot read.
-    public static func connector(
+    /// - Throws: ``SourceRegistryError`` for a kind this build cannot read.
+    public func connector(
         for pipeline: PipelineConfig, key: String = "source", store: OffsetStore?, logger: Logger
     ) throws -> any SourceConnector {
         let kind = pipeline.source.kind
-        guard let connector = try entries[kind]?.open(pipeline, key, store, logger) else {
-            throw SourceRegistryError.unsupported(kind: kind, pipeline: pipeline.name, supported: entries.keys.sorted())
+        let context = SourceKind.Context(pipeline: pipeline, keyPath: key, store: store, logger: logger)
+        guard let connector = try kinds[kind]?.open(context) else {
+            throw SourceRegistryError.unsupported(kind: kind, pipeline: pipeline.name, supported: kinds.keys.sorted())
         }
         return connector
-    }
-
-    /// A stable replica id per pipeline name when the config gives none: FNV-1a into
-    /// 1,000,000 ... 2^31, away from the small ids people give servers.
-    static func defaultServerID(_ name: String) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
-        for byte in name.utf8 {
-            hash = (hash ^ UInt32(byte)) &* 16_777_619
-        }
-        return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
     }
 }
 
@@ -79,7 +61,7 @@ public enum SourceRegistryError: Error, Sendable, Hashable, CustomStringConverti
     public var description: String {
         switch self {
         case .unsupported(let kind, let pipeline, let supported):
-            "pipeline \(pipeline): \(kind) sources cannot be streamed by this version (sources: \(supported.joined(separator: ", ")))"
+            "pipeline \(pipeline): \(kind) sources cannot be streamed by this build (sources: \(supported.joined(separator: ", ")))"
         }
     }
 }

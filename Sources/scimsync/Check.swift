@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Daemon
+import SourceKinds
 
 /// `scimsync check --config FILE`: validate the configuration and probe every database it names.
 struct Check: ParsableCommand {
@@ -28,7 +29,7 @@ struct Check: ParsableCommand {
         }
         let count = loaded.pipelines.count
         print("ok    config \(config): \(count) pipeline\(count == 1 ? "" : "s")\(loaded.scim == nil ? "" : " and a SCIM server")")
-        let passed = Preflight.run(loaded) { result in
+        let passed = Preflight.run(loaded, sources: SourceKinds.registry) { result in
             print(result.line)
         }
         if !passed { throw ExitCode(1) }

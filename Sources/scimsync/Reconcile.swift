@@ -7,6 +7,7 @@ import OffsetStore
 import Reconcile
 import SCIM
 import SQLClients
+import SourceKinds
 
 /// `scimsync reconcile`: one full pass per pipeline that finds drift between source and
 /// target and repairs it (or, with `--dry-run`, reports it).
@@ -96,6 +97,7 @@ struct ReconcileCommand: ParsableCommand {
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
         defer { bar.finish() }
         return try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            sources: SourceKinds.registry,
             options: ReconcileOptions(dryRun: dryRun, force: force, detailLimit: details),
             progress: bar.enabled ? { bar.show($0) } : nil)
     }

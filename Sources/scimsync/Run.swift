@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import OffsetStore
 import ServiceLifecycle
+import SourceKinds
 
 /// `scimsync run`: every pipeline of the configuration and the admin HTTP server, until
 /// SIGTERM or SIGINT.
@@ -46,7 +47,7 @@ struct Run: AsyncParsableCommand {
         let metrics = DaemonMetrics()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
-            let runner = Pipeline(configuration: pipeline, store: store, states: states, metrics: metrics, logger: logger) {
+            let runner = Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry, states: states, metrics: metrics, logger: logger) {
                 try TargetFactory.open(pipeline, store: store, logger: logger)
             }
             // A pipeline that stops alone leaves the others (and the health endpoints) running.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Foundation
+import SourceKinds
 
 /// `scimsync status`: each pipeline's stored position and last run, from the offset store.
 struct Status: ParsableCommand {
@@ -15,7 +16,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let loaded = try loadConfig(config)
         do {
-            for status in try PipelineStatus.all(loaded) { print(status.line) }
+            for status in try PipelineStatus.all(loaded, askSources: SourceKinds.registry) { print(status.line) }
         } catch {
             FileHandle.standardError.write(Data("scimsync status: \(error)\n".utf8))
             throw ExitCode(1)

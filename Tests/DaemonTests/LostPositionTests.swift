@@ -64,7 +64,7 @@ import Testing
         let hold = try #require(try store.hold(pipeline: pipeline.name), "the recovery pass was not refused")
         #expect(hold.reason.contains("reconcile.maxRemovals"))
         #expect(
-            try await eventually { try PipelineStatus.all(config, askSources: false).first?.state.hasPrefix("paused") == true },
+            try await eventually { try PipelineStatus.all(config, askSources: nil).first?.state.hasPrefix("paused") == true },
             "status does not say paused")
         try store.approve(pipeline: pipeline.name)
         var expected = try DirectoryRows.source(source, deactivated: [DirectoryRows.text(leaver).dropLast() + "0"])

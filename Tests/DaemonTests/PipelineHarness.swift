@@ -5,6 +5,7 @@ import Foundation
 import MySQLSource
 import OffsetStore
 import SQLClients
+import SourceKinds
 import TestSupport
 
 /// Configurations and helpers shared by the end-to-end pipeline tests: the example configs
@@ -77,7 +78,7 @@ enum PipelineHarness {
         _ pipeline: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy()
     ) -> Task<Void, any Error> {
         Task {
-            try await Pipeline(configuration: pipeline, store: store, retry: retry) {
+            try await Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry, retry: retry) {
                 try TargetFactory.open(pipeline, store: store)
             }.run()
         }

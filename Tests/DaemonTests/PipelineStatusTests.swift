@@ -26,7 +26,7 @@ import Testing
         let run = try store.startRun(pipeline: "one")
         try store.finishRun(run, ops: ["create": 2, "addMember": 1], error: "target unreachable")
 
-        let lines = try PipelineStatus.all(config, askSources: false).map(\.line)
+        let lines = try PipelineStatus.all(config, askSources: nil).map(\.line)
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("one: failed, at binlog.000003:1234 (gtid 0-1-42); last run started "))
         #expect(lines[0].hasSuffix(", 3 ops; error: target unreachable"))

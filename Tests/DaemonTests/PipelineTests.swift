@@ -4,6 +4,7 @@ import Directory
 import Foundation
 import OffsetStore
 import SQLClients
+import SourceKinds
 import TestSupport
 import Testing
 
@@ -18,7 +19,7 @@ import Testing
 
     func start(_ pipeline: PipelineConfig, store: OffsetStore) -> Task<Void, any Error> {
         Task {
-            try await Pipeline(configuration: pipeline, store: store) {
+            try await Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry) {
                 try TargetFactory.open(pipeline, store: store)
             }.run()
         }

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import Foundation
 import SQLClients
+import SourceKinds
 import TestSupport
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
         let text = edit(try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8))
         let config = try ConfigLoader.parse(text, file: relative, environment: environment)
         var lines: [String] = []
-        let passed = Preflight.run(config) { lines.append($0.line) }
+        let passed = Preflight.run(config, sources: SourceKinds.registry) { lines.append($0.line) }
         return (passed, lines)
     }
 

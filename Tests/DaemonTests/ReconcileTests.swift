@@ -4,6 +4,7 @@ import Foundation
 import OffsetStore
 import Reconcile
 import SQLClients
+import SourceKinds
 import TestSupport
 import Testing
 
@@ -71,6 +72,7 @@ import Testing
         _ pipeline: PipelineConfig, _ store: OffsetStore, dryRun: Bool = false, force: Bool = false
     ) throws -> ReconcileOutcome {
         try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            sources: SourceKinds.registry,
             options: ReconcileOptions(dryRun: dryRun, force: force, chunkSize: 7, detailLimit: 100))
     }
 
@@ -191,7 +193,7 @@ import Testing
         #expect(reason.contains("reconcile.maxRemovals"))
         #expect(try target.rows() == loaded, "a refused pass applied something")
         #expect(try store.hold(pipeline: pipeline.name)?.reason == reason)
-        let status = try #require(try PipelineStatus.all(target.config, askSources: false).first)
+        let status = try #require(try PipelineStatus.all(target.config, askSources: nil).first)
         #expect(status.state.hasPrefix("paused"))
         #expect(try store.runs(pipeline: pipeline.name, kind: "reconcile", limit: 1).first?.error?.contains("refused") == true)
 

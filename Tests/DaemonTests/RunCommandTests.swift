@@ -4,6 +4,7 @@ import Foundation
 import MySQLBinlog
 import OffsetStore
 import SQLClients
+import SourceKinds
 import Testing
 import TestSupport
 #if canImport(FoundationNetworking)
@@ -74,7 +75,7 @@ import FoundationNetworking
         #expect(run.error == nil)
         // status asks the source how far behind the stored position is.
         let config = try ConfigLoader.parse(text, file: path, baseDirectory: fixture.stateDirectory, environment: fixture.environment)
-        let status = try #require(try PipelineStatus.all(config).first)
+        let status = try #require(try PipelineStatus.all(config, askSources: SourceKinds.registry).first)
         #expect(status.state == "stopped")
         switch status.lag {
         case .caughtUp?, .behind?: break

@@ -7,6 +7,7 @@ import Reconcile
 import SCIM
 import SCIMClient
 import SQLClients
+import SourceKinds
 import Testing
 import TestSupport
 
@@ -107,7 +108,7 @@ import TestSupport
         ])
         func reconcile(dryRun: Bool) async throws -> ReconcileOutcome {
             try await offPool {
-                try Reconciliation(pipeline: pipeline, store: store).runStandalone(options: ReconcileOptions(dryRun: dryRun))
+                try Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
             }
         }
         guard case .dryRun(let report) = try await reconcile(dryRun: true) else {

@@ -6,6 +6,7 @@ import Reconcile
 import SCIM
 import SCIMClient
 import SQLClients
+import SourceKinds
 import Testing
 import TestSupport
 
@@ -113,7 +114,7 @@ import TestSupport
         // Off Swift's pool: the probe blocks its thread while the request runs on the pool.
         return try await offPool {
             var lines: [String] = []
-            let passed = Preflight.run(config) { lines.append($0.line) }
+            let passed = Preflight.run(config, sources: SourceKinds.registry) { lines.append($0.line) }
             return (passed, lines)
         }
     }
@@ -153,7 +154,7 @@ import TestSupport
         let store = try OffsetStore(path: config.offsets.path)
         func reconcile(dryRun: Bool = false) async throws -> ReconcileOutcome {
             try await offPool {
-                try Reconciliation(pipeline: pipeline, store: store).runStandalone(options: ReconcileOptions(dryRun: dryRun))
+                try Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
             }
         }
         func state() async throws -> (users: [String: SCIMResource], members: Set<String>) {

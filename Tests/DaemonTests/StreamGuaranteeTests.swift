@@ -81,7 +81,7 @@ import Testing
         #expect(hold.reason.contains("scimsync approve"))
         // The hold is stored before the state the daemon reports is.
         #expect(
-            try await eventually { (try PipelineStatus.all(config, askSources: false).first?.state ?? "").hasPrefix("paused") },
+            try await eventually { (try PipelineStatus.all(config, askSources: nil).first?.state ?? "").hasPrefix("paused") },
             "status does not say paused")
         #expect(Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE enabled = 1 AND CAST(id AS INTEGER) BETWEEN 11 AND 100") == 90)
 
@@ -139,9 +139,9 @@ import Testing
         try source.execute("UPDATE sync_users SET mail_address = 'new@example.com', first_name = 'Barb' WHERE id = 1")
         try #require(
             try await eventually {
-                (try PipelineStatus.all(config, askSources: false).first?.state ?? "").hasPrefix("paused")
+                (try PipelineStatus.all(config, askSources: nil).first?.state ?? "").hasPrefix("paused")
             }, "the pipeline did not pause")
-        let state = try #require(try PipelineStatus.all(config, askSources: false).first?.state)
+        let state = try #require(try PipelineStatus.all(config, askSources: nil).first?.state)
         #expect(state.contains("sync_users") && state.contains("email"), "\(state)")
         let path = fixture.sqlitePath
         #expect(Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '1' AND mail = 'bjensen@example.com'") == 1)
@@ -183,7 +183,7 @@ import Testing
         let quarantined = try store.quarantined(pipeline: pipeline.name)
         #expect(quarantined.map(\.id) == ["70"], "\(quarantined)")
         #expect(quarantined.first.map { !$0.reason.contains("taken") } == true, "the reason carries the value")
-        let status = try #require(try PipelineStatus.all(config, askSources: false).first)
+        let status = try #require(try PipelineStatus.all(config, askSources: nil).first)
         #expect(status.line.contains("1 row quarantined (User 70:"), "\(status.line)")
     }
 

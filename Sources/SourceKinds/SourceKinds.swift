@@ -1,0 +1,48 @@
+import Config
+import Daemon
+import MySQLBinlog
+import MySQLSource
+import SCIMSource
+
+/// Every source kind this build reads: the registry the program hands the daemon. A new kind
+/// is its module and one entry here.
+public enum SourceKinds {
+    public static let registry = SourceRegistry([mysql, scim])
+
+    /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
+    static let mysql = SourceKind(key: "mysql") { context in
+        guard case .mysql(let source)? = context.pipeline.source.sql?.connection else { return nil }
+        let (pipeline, store) = (context.pipeline, context.store)
+        let name = pipeline.name
+        return MySQLConnector(
+            .init(
+                host: source.host, port: source.port, user: source.user, password: source.password,
+                database: source.database, serverID: source.serverId ?? defaultServerID(name),
+                layout: pipeline.sourceLayout, onDelete: pipeline.onDelete, serverIDGiven: source.serverId != nil,
+                keyPath: context.keyPath + ".mysql"),
+            history: .init(
+                load: { try store?.schemaHistory(pipeline: name) ?? SchemaHistory() },
+                save: { try store?.save($0, pipeline: name) }),
+            logger: context.logger)
+    }
+
+    /// `source: { scim: ... }`: a SCIM service provider, pulled.
+    static let scim = SourceKind(key: "scim") { context in
+        guard case .scim(let source) = context.pipeline.source else { return nil }
+        return try SCIMPullConnector(
+            .init(
+                url: source.url, token: source.token, pageSize: source.pageSize,
+                interval: .seconds(source.intervalSeconds), poll: source.pollSeconds.map { .seconds($0) }),
+            logger: context.logger)
+    }
+
+    /// A stable replica id per pipeline name when the config gives none: FNV-1a into
+    /// 1,000,000 ... 2^31, away from the small ids people give servers.
+    static func defaultServerID(_ name: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
+    }
+}
