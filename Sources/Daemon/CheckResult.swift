@@ -1,11 +1,9 @@
+import Connectors
+
 /// The outcome of one preflight check, printed as one line by `scimsync check`.
 public struct CheckResult: Sendable, Hashable {
-    public enum Status: Sendable, Hashable {
-        case passed
-        /// Works, but not as recommended; does not fail the check run.
-        case warning
-        case failed
-    }
+    /// Passed, a warning (works, but not as recommended; does not fail the run), or failed.
+    public typealias Status = SourceCheck.Status
 
     public var status: Status
     /// What was checked, e.g. `hr-to-portal source`.

@@ -70,13 +70,7 @@ public enum Preflight {
             let source = try sources.connector(
                 for: pipeline, key: key, store: nil, logger: Logger(label: "scimsync.check"))
             for finding in source.streamChecks() {
-                let status: CheckResult.Status
-                switch finding.status {
-                case .passed: status = .passed
-                case .warning: status = .warning
-                case .failed: status = .failed
-                }
-                record(CheckResult(status, subject, finding.detail))
+                record(CheckResult(finding.status, subject, finding.detail))
             }
         } catch {
             record(CheckResult(.failed, subject, "\(error)"))

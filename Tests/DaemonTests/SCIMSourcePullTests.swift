@@ -15,6 +15,22 @@ import TestSupport
 /// into the SQLite example tables: the first full pull, incremental polls, and a deletion and
 /// a dropped member found by the next full pull.
 @Suite struct SCIMSourcePullTests {
+    /// config/scim-to-sqlite.yaml against `peer`, polling every second, a full pull every
+    /// `interval`, and `maxRemovals: 50%` (a directory of three: one removal is a third of it,
+    /// beyond the default 10%).
+    static func pipeline(_ fixture: ExampleDirectories, _ peer: SCIMPeer, interval: String) throws
+        -> (PipelineConfig, OffsetStore)
+    {
+        let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "interval: 1h", with: "interval: \(interval)")
+            .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
+            .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
+        let config = try ConfigLoader.parse(
+            text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
+            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
+        return (try #require(config.pipelines.first), try OffsetStore(path: config.offsets.path))
+    }
+
     @Test func pullsAFullDirectoryThenChangesThenDeletions() async throws {
         let fixture = try ExampleDirectories()
         let peer = try await SCIMPeer.start()
@@ -39,16 +55,7 @@ import TestSupport
                 "members": [["value": .string(ids[0])], ["value": .string(ids[1])]],
             ]), at: .groups)
 
-        let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "interval: 1h", with: "interval: 3s")
-            .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
-            // A directory of three: one removal is a third of it, beyond the default 10%.
-            .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
-        let config = try ConfigLoader.parse(
-            text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
-            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
-        let pipeline = try #require(config.pipelines.first)
-        let store = try OffsetStore(path: config.offsets.path)
+        let (pipeline, store) = try Self.pipeline(fixture, peer, interval: "3s")
         let task = PipelineHarness.start(pipeline, store: store)
         defer { task.cancel() }
 
@@ -141,14 +148,7 @@ import TestSupport
             }
             ids.append(created.id ?? "")
         }
-        let text = try String(contentsOfFile: ExampleDirectories.path("config/scim-to-sqlite.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "poll: 1m", with: "poll: 1s")
-            .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
-        let config = try ConfigLoader.parse(
-            text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
-            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
-        let pipeline = try #require(config.pipelines.first)
-        let store = try OffsetStore(path: config.offsets.path)
+        let (pipeline, store) = try Self.pipeline(fixture, peer, interval: "1h")
         let target = try SQLiteDatabase(path: fixture.sqlitePath)
         func enabled(_ id: String) -> SQLValue? {
             try? target.query("SELECT enabled FROM portal_users WHERE id = ?", [.text(id)]).first?.values.first
