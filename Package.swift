@@ -184,6 +184,7 @@ let package = Package(
             dependencies: ["PipelineCore", "Connectors", "Directory", "SCIM", .product(name: "Clocks", package: "swift-clocks")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",

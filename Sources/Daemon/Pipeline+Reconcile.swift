@@ -64,17 +64,21 @@ extension Pipeline {
                 return .loaded(loaded)
             }
         }
-        let (pipeline, store) = (configuration, self.store)
-        let (outcome, position) = try await target.run { target -> (ReconcileOutcome, SourcePosition) in
-            let reader = try TargetFactory.reconcileReader(pipeline, store: store, sharing: target)
+        let (pipeline, store, target) = (configuration, self.store, self.target)
+        // The pass reads on a thread of its own (the target through a connection of its own)
+        // and applies through the pipeline's target.
+        let (outcome, position) = try await BlockingThread.run(named: "scimsync.load") { _ in
+            let reader = try TargetFactory.reconcileReader(pipeline, store: store)
             let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
-            let outcome = try Reconciliation(pipeline: pipeline, store: store).run(
+            let outcome = try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
-                    try target.apply(ops)
-                    LoadFailpoint.batchApplied()
-                    return ops
+                    try await target.run { target in
+                        try target.apply(ops)
+                        LoadFailpoint.batchApplied()
+                        return ops
+                    }
                 }, options: ReconcileOptions())
             return (outcome, snapshot.position)
         }
@@ -142,7 +146,7 @@ extension Pipeline {
         let name = pipeline.name
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
-        let outcome = try await onThread { () throws -> ReconcileOutcome? in
+        let outcome = try await BlockingThread.run(named: "scimsync.reconcile") { _ async throws -> ReconcileOutcome? in
             // What the stream changes from here on is newer than the snapshot: the pass leaves it.
             dirty.begin()
             defer { dirty.end() }
@@ -158,13 +162,13 @@ extension Pipeline {
             while true {
                 if let committed = try store.position(pipeline: name), source.hasReached(committed, snapshot.position) { break }
                 if Date() >= deadline { return nil }
-                Thread.sleep(forTimeInterval: 0.05)
+                try await Task.sleep(for: .milliseconds(50))
             }
             let reader = try TargetFactory.reconcileReader(pipeline, store: store)
-            return try Reconciliation(pipeline: pipeline, store: store).run(
+            return try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
-                    try target.runBlocking { target in
+                    try await target.run { target in
                         let kept = ops.filter { !dirty.touches($0) }
                         if !kept.isEmpty { try target.apply(kept) }
                         return kept
@@ -191,12 +195,5 @@ extension Pipeline {
         case .clean, .dryRun:
             logger.info("reconciliation found no drift")
         }
-    }
-}
-
-/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

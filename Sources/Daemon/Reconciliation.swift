@@ -1,4 +1,5 @@
 import Config
+import Connectors
 import Directory
 import Foundation
 import Logging
@@ -29,31 +30,33 @@ public final class Reconciliation {
     /// See ``Reconcile/ReconcilePass/run(sourceReader:sourceTypes:targetReader:apply:skip:options:progress:)``.
     func run(
         sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
-        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        apply: @escaping ([ResourceOp]) async throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
-    ) throws -> ReconcileOutcome {
-        try pass.run(
+    ) async throws -> ReconcileOutcome {
+        try await pass.run(
             sourceReader: sourceReader, sourceTypes: sourceTypes, targetReader: reader, apply: apply, skip: skip,
             options: options, progress: progress)
     }
 
     /// Opens the pipeline's source and target, takes a snapshot and runs one pass applying
-    /// through that target (`scimsync reconcile`).
+    /// through that target (`scimsync reconcile`), on a thread of its own: its reads block.
     public func runStandalone(
-        sources: SourceRegistry, options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
-    ) throws -> ReconcileOutcome {
-        let source = try sources.connector(
-            for: pipeline, store: store, logger: Logger(label: "scimsync.reconcile"))
-        let snapshot = try source.openSnapshot()
-        defer { try? snapshot.finish() }
-        let target = try TargetFactory.open(pipeline, store: store)
-        return try run(
-            sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,
-            targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
-            apply: { ops in
-                try target.apply(ops)
-                return ops
-            }, options: options, progress: progress)
+        sources: SourceRegistry, options: ReconcileOptions, progress: (@Sendable (ReconcileProgress) -> Void)? = nil
+    ) async throws -> ReconcileOutcome {
+        let (pipeline, store) = (self.pipeline, self.store)
+        let source = try sources.connector(for: pipeline, store: store, logger: Logger(label: "scimsync.reconcile"))
+        return try await BlockingThread.run(named: "scimsync.reconcile") { _ in
+            let snapshot = try source.openSnapshot()
+            defer { try? snapshot.finish() }
+            let target = try TargetFactory.open(pipeline, store: store)
+            return try await Reconciliation(pipeline: pipeline, store: store).run(
+                sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,
+                targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
+                apply: { ops in
+                    try target.apply(ops)
+                    return ops
+                }, options: options, progress: progress)
+        }
     }
 }
 

@@ -65,9 +65,9 @@ public final class ReconcilePass {
     ///     created since is not one the pass would remove).
     public func run(
         sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
-        apply: @escaping ([ResourceOp]) throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        apply: @escaping ([ResourceOp]) async throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
-    ) throws -> ReconcileOutcome {
+    ) async throws -> ReconcileOutcome {
         let orders = try reader.idOrders(source: sourceTypes, pipeline: settings.pipeline)
         var context = PassContext(
             sourceReader: sourceReader, reader: reader, orders: orders, options: options, applying: false, apply: apply,
@@ -77,7 +77,7 @@ public final class ReconcilePass {
             context.applying = true
             let runID = try ledger.startRun()
             do {
-                let done = try pass(&context)
+                let done = try await pass(&context)
                 try ledger.finishRun(runID, ops: done.runLogCounts, error: nil)
                 return done.totalRepairs > 0 ? .repaired(done) : .clean(done)
             } catch {
@@ -85,7 +85,7 @@ public final class ReconcilePass {
                 throw error
             }
         }
-        let plan = try pass(&context)
+        let plan = try await pass(&context)
         if options.dryRun {
             // The real pass's test, below: what it would repair, not what it would leave alone.
             return plan.hasDrift ? .dryRun(plan) : .clean(plan)
@@ -106,7 +106,7 @@ public final class ReconcilePass {
             }
             context.applying = true
             context.expected = plan
-            let done = try pass(&context)
+            let done = try await pass(&context)
             if hold != nil { try ledger.clearHold() }
             try ledger.finishRun(runID, ops: done.runLogCounts, error: nil)
             return .repaired(done)
@@ -125,26 +125,26 @@ public final class ReconcilePass {
         let orders: IDOrders
         let options: ReconcileOptions
         var applying: Bool
-        let apply: ([ResourceOp]) throws -> [ResourceOp]
+        let apply: ([ResourceOp]) async throws -> [ResourceOp]
         let skip: (ResourceOp) -> Bool
         let progress: ((ReconcileProgress) -> Void)?
         var expected: DriftReport?
     }
 
-    private func pass(_ context: inout PassContext) throws -> DriftReport {
+    private func pass(_ context: inout PassContext) async throws -> DriftReport {
         var report = DriftReport(detailLimit: context.options.detailLimit)
         if source.groups != nil, target.groups != nil {
-            try entries(.group, &context, &report)
-            if rules.compareParents { try parents(&context, &report) }
+            try await entries(.group, &context, &report)
+            if rules.compareParents { try await parents(&context, &report) }
         }
-        try entries(.user, &context, &report)
+        try await entries(.user, &context, &report)
         if source.hasMemberships, target.hasMemberships {
-            try memberships(&context, &report)
+            try await memberships(&context, &report)
         }
         return report
     }
 
-    private func entries(_ kind: ResourceKind, _ context: inout PassContext, _ report: inout DriftReport) throws {
+    private func entries(_ kind: ResourceKind, _ context: inout PassContext, _ report: inout DriftReport) async throws {
         let order = kind == .user ? context.orders.users : context.orders.groups
         guard kind == .user || (source.groupMapper != nil && target.groupMapper != nil) else { return }
         var join = MergeJoin(
@@ -163,12 +163,12 @@ public final class ReconcilePass {
             }
             window.append(step)
             if window.count >= context.options.chunkSize {
-                try flushEntries(window, kind, &context, &report)
+                try await flushEntries(window, kind, &context, &report)
                 window.removeAll(keepingCapacity: true)
                 announce(context, phase, rows, kind)
             }
         }
-        try flushEntries(window, kind, &context, &report)
+        try await flushEntries(window, kind, &context, &report)
         announce(context, phase, rows, kind)
     }
 
@@ -196,7 +196,7 @@ public final class ReconcilePass {
     private func flushEntries(
         _ window: [MergeStep<DirectoryEntry, DirectoryEntry>], _ kind: ResourceKind, _ context: inout PassContext,
         _ report: inout DriftReport
-    ) throws {
+    ) async throws {
         guard !window.isEmpty else { return }
         let targetIDs = window.compactMap { step -> String? in
             switch step {
@@ -214,14 +214,14 @@ public final class ReconcilePass {
             let decision = rules.decide(step, kind: kind, managed: owned.contains(id), report: &report)
             if !decision.ops.isEmpty { decisions.append((id, decision)) }
         }
-        try carryOut(decisions, kind, &context, &report)
+        try await carryOut(decisions, kind, &context, &report)
     }
 
     /// Applies (or, while planning, counts) decisions, with their ledger changes.
     private func carryOut(
         _ decisions: [(id: String, Decision)], _ kind: ResourceKind, _ context: inout PassContext,
         _ report: inout DriftReport
-    ) throws {
+    ) async throws {
         var ops: [ResourceOp] = []
         var added: [LedgerEntry] = []
         var removed: [LedgerEntry] = []
@@ -237,7 +237,7 @@ public final class ReconcilePass {
             return
         }
         try ledger.updateLedger(added: added, removed: [])
-        let applied = try context.apply(ResourceOp.ordered(ops))
+        let applied = try await context.apply(ResourceOp.ordered(ops))
         report.count(applied)
         let deleted = Set(applied.compactMap { op -> String? in
             if case .delete(_, let id) = op { id } else { nil }
@@ -245,7 +245,7 @@ public final class ReconcilePass {
         try ledger.updateLedger(added: [], removed: removed.filter { deleted.contains($0.id) })
     }
 
-    private func parents(_ context: inout PassContext, _ report: inout DriftReport) throws {
+    private func parents(_ context: inout PassContext, _ report: inout DriftReport) async throws {
         guard source.groupMapper != nil, target.groupMapper != nil else { return }
         typealias Parent = (id: String, parent: String?)
         var join = MergeJoin(
@@ -256,7 +256,7 @@ public final class ReconcilePass {
             compare: context.orders.groups.compare)
         var window: [(Parent, Parent)] = []
         var rows = 0
-        func flush(_ context: inout PassContext, _ report: inout DriftReport) throws {
+        func flush(_ context: inout PassContext, _ report: inout DriftReport) async throws {
             let differing = window.filter { $0.0.parent != $0.1.parent }
             guard !differing.isEmpty else { return }
             let owned = try ledger.owned(differing.map(\.0.id), kind: .group)
@@ -267,22 +267,22 @@ public final class ReconcilePass {
                     managed: owned.contains(sourceGroup.id), report: &report)
                 if !decision.ops.isEmpty { decisions.append((sourceGroup.id, decision)) }
             }
-            try carryOut(decisions, .group, &context, &report)
+            try await carryOut(decisions, .group, &context, &report)
         }
         while let step = try join.next() {
             rows += 1
             guard case .both(let sourceGroup, let targetGroup) = step else { continue }
             window.append((sourceGroup, targetGroup))
             if window.count >= context.options.chunkSize {
-                try flush(&context, &report)
+                try await flush(&context, &report)
                 window.removeAll(keepingCapacity: true)
                 announce(context, "parents", rows, nil)
             }
         }
-        try flush(&context, &report)
+        try await flush(&context, &report)
     }
 
-    private func memberships(_ context: inout PassContext, _ report: inout DriftReport) throws {
+    private func memberships(_ context: inout PassContext, _ report: inout DriftReport) async throws {
         let order = context.orders.memberships
         var join = MergeJoin(
             source: try context.sourceReader.memberships(chunkSize: context.options.chunkSize, order: order),
@@ -292,7 +292,7 @@ public final class ReconcilePass {
             compare: { order.compare($0, $1) })
         var window: [(Membership, inSource: Bool)] = []
         var rows = 0
-        func flush(_ context: inout PassContext, _ report: inout DriftReport) throws {
+        func flush(_ context: inout PassContext, _ report: inout DriftReport) async throws {
             guard !window.isEmpty else { return }
             let users = Array(Set(window.map(\.0.userID)))
             let owned = try ledger.owned(users, kind: .user)
@@ -306,7 +306,7 @@ public final class ReconcilePass {
                 if !decision.ops.isEmpty { decisions.append((membership.userID, decision)) }
             }
             // Memberships join no ledger: they belong to their user.
-            try carryOut(decisions.map { ($0.id, Decision(ops: $0.1.ops)) }, .user, &context, &report)
+            try await carryOut(decisions.map { ($0.id, Decision(ops: $0.1.ops)) }, .user, &context, &report)
         }
         while let step = try join.next() {
             rows += 1
@@ -316,12 +316,12 @@ public final class ReconcilePass {
             case .target(let membership): window.append((membership, false))
             }
             if window.count >= context.options.chunkSize {
-                try flush(&context, &report)
+                try await flush(&context, &report)
                 window.removeAll(keepingCapacity: true)
                 announce(context, "memberships", rows, nil)
             }
         }
-        try flush(&context, &report)
+        try await flush(&context, &report)
     }
 }
 

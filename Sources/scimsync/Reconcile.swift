@@ -11,7 +11,7 @@ import SourceKinds
 
 /// `scimsync reconcile`: one full pass per pipeline that finds drift between source and
 /// target and repairs it (or, with `--dry-run`, reports it).
-struct ReconcileCommand: ParsableCommand {
+struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
         abstract: "Compare each pipeline's source with its target and repair the differences.",
@@ -45,7 +45,7 @@ struct ReconcileCommand: ParsableCommand {
         case text, json
     }
 
-    func run() throws {
+    func run() async throws {
         let loaded = try loadConfig(config)
         var pipelines = loaded.pipelines
         if let pipeline {
@@ -70,7 +70,7 @@ struct ReconcileCommand: ParsableCommand {
         var results: [SCIMValue] = []
         for pipeline in pipelines {
             do {
-                let outcome = try reconcile(pipeline, store: try OffsetStore(path: loaded.offsets.path))
+                let outcome = try await reconcile(pipeline, store: try OffsetStore(path: loaded.offsets.path))
                 switch outcome {
                 case .refused: status = max(status, 1)
                 case .dryRun: status = max(status, 1)
@@ -93,19 +93,21 @@ struct ReconcileCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func reconcile(_ pipeline: PipelineConfig, store: OffsetStore) throws -> ReconcileOutcome {
+    private func reconcile(_ pipeline: PipelineConfig, store: OffsetStore) async throws -> ReconcileOutcome {
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
         defer { bar.finish() }
-        return try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+        var progress: (@Sendable (ReconcileProgress) -> Void)?
+        if bar.enabled { progress = { @Sendable in bar.show($0) } }
+        return try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
             sources: SourceKinds.registry,
-            options: ReconcileOptions(dryRun: dryRun, force: force, detailLimit: details),
-            progress: bar.enabled ? { bar.show($0) } : nil)
+            options: ReconcileOptions(dryRun: dryRun, force: force, detailLimit: details), progress: progress)
     }
 }
 
 /// A one-line progress display on a terminal's standard error: phase, rows, rate and, when
 /// the total is known, percent and time left. Nothing when standard error is not a terminal.
-final class ProgressBar {
+/// Shown from the pass's thread, one call at a time (hence `@unchecked Sendable`).
+final class ProgressBar: @unchecked Sendable {
     let enabled: Bool
     private var phase = ""
     private var started = Date()

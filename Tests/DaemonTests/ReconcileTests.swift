@@ -70,8 +70,8 @@ import Testing
 
     func pass(
         _ pipeline: PipelineConfig, _ store: OffsetStore, dryRun: Bool = false, force: Bool = false
-    ) throws -> ReconcileOutcome {
-        try Reconciliation(pipeline: pipeline, store: store).runStandalone(
+    ) async throws -> ReconcileOutcome {
+        try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
             sources: SourceKinds.registry,
             options: ReconcileOptions(dryRun: dryRun, force: force, chunkSize: 7, detailLimit: 100))
     }
@@ -83,7 +83,7 @@ import Testing
         return fields.joined(separator: "|")
     }
 
-    @Test(arguments: Kind.allCases) func everyDriftKindIsFoundAndRepaired(kind: Kind) throws {
+    @Test(arguments: Kind.allCases) func everyDriftKindIsFoundAndRepaired(kind: Kind) async throws {
         let fixture = try ExampleDirectories()
         let target = try target(kind, fixture)
         let pipeline = try #require(target.config.pipelines.first)
@@ -93,10 +93,10 @@ import Testing
         let p = target.prefix
 
         // The first pass loads the empty target (chunks of 7 rows: many keyset chunks).
-        guard case .repaired(let load) = try pass(pipeline, store) else { Issue.record("the first pass did not load"); return }
+        guard case .repaired(let load) = try await pass(pipeline, store) else { Issue.record("the first pass did not load"); return }
         #expect(load.repairs[.createUser] == load.sourceUsers)
         #expect(try target.rows() == DirectoryRows.source(source, deactivated: []))
-        guard case .clean = try pass(pipeline, store) else { Issue.record("a second pass found drift"); return }
+        guard case .clean = try await pass(pipeline, store) else { Issue.record("a second pass found drift"); return }
 
         let users = try source.query("SELECT id FROM sync_users ORDER BY id").map { DirectoryRows.text($0) }
         try #require(users.count >= 8)
@@ -130,7 +130,7 @@ import Testing
 
         // A dry run reports every difference and changes nothing.
         let before = try target.rows()
-        guard case .dryRun(let plan) = try pass(pipeline, store, dryRun: true) else {
+        guard case .dryRun(let plan) = try await pass(pipeline, store, dryRun: true) else {
             Issue.record("the dry run found no drift")
             return
         }
@@ -152,12 +152,12 @@ import Testing
         #expect(plan.differences.contains { $0.id == "990001" && !$0.managed })
 
         // The pass repairs it all, leaves the stranger alone, keeps the leaver deactivated.
-        guard case .repaired = try pass(pipeline, store) else { Issue.record("the pass did not repair"); return }
+        guard case .repaired = try await pass(pipeline, store) else { Issue.record("the pass did not repair"); return }
         let stranger = "990001|stranger|NULL|NULL|NULL|NULL|NULL|1"
         var expected = try DirectoryRows.source(source, deactivated: [replacing(leaverRow, field: 7, with: "0"), stranger])
         var actual = try target.rows()
         #expect(actual == expected, "\(actual.difference(from: expected))")
-        guard case .clean(let after) = try pass(pipeline, store) else { Issue.record("drift after the repair"); return }
+        guard case .clean(let after) = try await pass(pipeline, store) else { Issue.record("drift after the repair"); return }
         #expect(after.unmanaged["User"] == 1, "the stranger is reported, not touched")
 
         // The leaver comes back: re-activated.
@@ -165,27 +165,27 @@ import Testing
         try source.query(
             "INSERT INTO sync_users (\(back.columns.joined(separator: ", "))) VALUES (\(back.columns.map { _ in "?" }.joined(separator: ", ")))",
             back.values)
-        guard case .repaired(let returned) = try pass(pipeline, store) else { Issue.record("the return was missed"); return }
+        guard case .repaired(let returned) = try await pass(pipeline, store) else { Issue.record("the return was missed"); return }
         #expect(returned.repairs[.reactivateUser] == 1)
         expected = try DirectoryRows.source(source, deactivated: [stranger])
         actual = try target.rows()
         #expect(actual == expected, "\(actual.difference(from: expected))")
     }
 
-    @Test(arguments: Kind.allCases) func removalLimitsRefuseAndHoldUntilForced(kind: Kind) throws {
+    @Test(arguments: Kind.allCases) func removalLimitsRefuseAndHoldUntilForced(kind: Kind) async throws {
         let fixture = try ExampleDirectories()
         let target = try target(kind, fixture)
         let pipeline = try #require(target.config.pipelines.first)
         let store = try OffsetStore(path: target.config.offsets.path)
         let source = try PipelineHarness.source(fixture)
         try grow(source)
-        _ = try pass(pipeline, store)
+        _ = try await pass(pipeline, store)
         let loaded = try target.rows()
 
         // Half the users leave: far beyond 10%.
         try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id % 2 = 0")
         try source.execute("DELETE FROM sync_users WHERE id % 2 = 0")
-        guard case .refused(let plan, let reason) = try pass(pipeline, store) else {
+        guard case .refused(let plan, let reason) = try await pass(pipeline, store) else {
             Issue.record("a pass removing half the users went through")
             return
         }
@@ -199,7 +199,7 @@ import Testing
 
         // Approval lets the next pass through once, and lifts the hold.
         try store.approve(pipeline: pipeline.name)
-        guard case .repaired(let done) = try pass(pipeline, store) else { Issue.record("the approved pass was refused"); return }
+        guard case .repaired(let done) = try await pass(pipeline, store) else { Issue.record("the approved pass was refused"); return }
         #expect(done.repairs[.deactivateUser] == plan.removals)
         #expect(try store.hold(pipeline: pipeline.name) == nil)
 
@@ -208,9 +208,9 @@ import Testing
         try source.execute("DELETE FROM sync_users")
         try source.execute("UPDATE sync_groups SET parent_id = NULL")
         try source.execute("DELETE FROM sync_groups")
-        guard case .refused(_, let empty) = try pass(pipeline, store) else { Issue.record("an empty source went through"); return }
+        guard case .refused(_, let empty) = try await pass(pipeline, store) else { Issue.record("an empty source went through"); return }
         #expect(empty.contains("source reads as empty"))
-        guard case .repaired = try pass(pipeline, store, force: true) else { Issue.record("--force was refused"); return }
+        guard case .repaired = try await pass(pipeline, store, force: true) else { Issue.record("--force was refused"); return }
         let rows = try target.rows()
         #expect(rows.groups.isEmpty)
         #expect(rows.memberships.isEmpty)
@@ -219,7 +219,7 @@ import Testing
 
     /// Rows scimsync did not create are reported and left alone; with `adopt: true` the rows
     /// matched by id are repaired and join the ledger.
-    @Test func unownedRowsAreLeftAloneUnlessAdopted() throws {
+    @Test func unownedRowsAreLeftAloneUnlessAdopted() async throws {
         let fixture = try ExampleDirectories()
         let target = try target(.sqlite, fixture)
         var pipeline = try #require(target.config.pipelines.first)
@@ -228,14 +228,14 @@ import Testing
         try target.execute("INSERT INTO portal_users (id, login, given_name, enabled) VALUES ('1', 'bjensen', 'Babs', 1)")
         try target.execute("INSERT INTO portal_users (id, login, given_name, enabled) VALUES ('77', 'local', 'Lo', 1)")
 
-        guard case .repaired(let first) = try pass(pipeline, store) else { Issue.record("nothing loaded"); return }
+        guard case .repaired(let first) = try await pass(pipeline, store) else { Issue.record("nothing loaded"); return }
         #expect(first.unmanaged["User"] == 2)
         #expect(first.repairs[.createUser] == 3)
         #expect(try target.rows().users.contains { $0.hasPrefix("1|bjensen|Babs|") }, "left alone")
         #expect(try store.owned(["1", "77"], kind: .user, pipeline: pipeline.name).isEmpty)
 
         pipeline.adopt = true
-        guard case .repaired(let adopted) = try pass(pipeline, store) else { Issue.record("nothing adopted"); return }
+        guard case .repaired(let adopted) = try await pass(pipeline, store) else { Issue.record("nothing adopted"); return }
         #expect(adopted.adopted >= 1)
         #expect(try target.rows().users.contains { $0.hasPrefix("1|bjensen|Barbara|") }, "repaired once adopted")
         #expect(try store.owned(["1"], kind: .user, pipeline: pipeline.name) == ["1"])

@@ -114,9 +114,7 @@ import TestSupport
             PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Barb")
         ])
         func reconcile(dryRun: Bool) async throws -> ReconcileOutcome {
-            try await offPool {
-                try Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
-            }
+            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
         }
         guard case .dryRun(let report) = try await reconcile(dryRun: true) else {
             Issue.record("the dry run should find the change")

@@ -153,9 +153,7 @@ import TestSupport
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         func reconcile(dryRun: Bool = false) async throws -> ReconcileOutcome {
-            try await offPool {
-                try Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
-            }
+            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
         }
         func state() async throws -> (users: [String: SCIMResource], members: Set<String>) {
             let users = try await client.search(.users, count: 100).resources

@@ -27,8 +27,8 @@ import Testing
     static func run(
         _ pass: ReconcilePass, source: [DirectoryEntry], target: MemoryTarget, options: ReconcileOptions = ReconcileOptions(),
         skip: @escaping (ResourceOp) -> Bool = { _ in false }, apply: (([ResourceOp]) -> [ResourceOp])? = nil
-    ) throws -> ReconcileOutcome {
-        try pass.run(
+    ) async throws -> ReconcileOutcome {
+        try await pass.run(
             sourceReader: MemorySource(users: source), sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 let applied = apply?(ops) ?? ops
@@ -37,10 +37,10 @@ import Testing
             }, skip: skip, options: options)
     }
 
-    @Test func aFirstLoadCreatesEverythingRecordingEachInTheLedgerBeforeItIsApplied() throws {
+    @Test func aFirstLoadCreatesEverythingRecordingEachInTheLedgerBeforeItIsApplied() async throws {
         let ledger = MemoryLedger()
         let target = MemoryTarget()
-        let outcome = try Self.run(
+        let outcome = try await Self.run(
             Self.pass(ledger), source: [Self.user("1"), Self.user("2")], target: target,
             apply: { ops in
                 // The ledger holds what a batch creates before the batch commits.
@@ -57,11 +57,11 @@ import Testing
         #expect(ledger.runs == [["createUser": 2]])
     }
 
-    @Test func onlyWhatScimsyncCreatedIsRemovedAndTheRestIsReportedNotDrift() throws {
+    @Test func onlyWhatScimsyncCreatedIsRemovedAndTheRestIsReportedNotDrift() async throws {
         let ledger = MemoryLedger([LedgerEntry(kind: .user, id: "2")])
         let target = MemoryTarget([Self.user("1", "Bob"), Self.user("2"), Self.user("3")])
         // A count limit of 5: the brake is not what this tests.
-        let outcome = try Self.run(Self.pass(ledger, limit: .count(5)), source: [Self.user("1")], target: target)
+        let outcome = try await Self.run(Self.pass(ledger, limit: .count(5)), source: [Self.user("1")], target: target)
         guard case .repaired(let report) = outcome else { Issue.record("expected repairs, got \(outcome)"); return }
         #expect(report.unmanaged["User"] == 2, "1 differs but is not scimsync's; 3 is not scimsync's")
         #expect(target.users["1"].map { ReconcileRulesTests.givenName($0) } == "Bob", "left alone")
@@ -69,21 +69,21 @@ import Testing
         #expect(ledger.entries.isEmpty, "the deleted row leaves the ledger after its deletion committed")
     }
 
-    @Test func unmanagedRowsAloneAreNoDriftForADryRunEither() throws {
+    @Test func unmanagedRowsAloneAreNoDriftForADryRunEither() async throws {
         let ledger = MemoryLedger()
         let target = MemoryTarget([Self.user("1", "Bob"), Self.user("9")])
         let options = ReconcileOptions(dryRun: true)
-        let outcome = try Self.run(Self.pass(ledger), source: [Self.user("1", "Ann")], target: target, options: options)
+        let outcome = try await Self.run(Self.pass(ledger), source: [Self.user("1", "Ann")], target: target, options: options)
         guard case .clean(let report) = outcome else { Issue.record("expected clean, got \(outcome)"); return }
         #expect(report.unmanagedRows == 2)
         #expect(!report.hasDrift)
         #expect(ledger.runs.isEmpty, "a dry run keeps no run record")
     }
 
-    @Test func aDryRunReportsRepairsAndChangesNothing() throws {
+    @Test func aDryRunReportsRepairsAndChangesNothing() async throws {
         let ledger = MemoryLedger([LedgerEntry(kind: .user, id: "1")])
         let target = MemoryTarget([Self.user("1", "Bob")])
-        let outcome = try Self.run(
+        let outcome = try await Self.run(
             Self.pass(ledger), source: [Self.user("1", "Ann"), Self.user("2")], target: target,
             options: ReconcileOptions(dryRun: true))
         guard case .dryRun(let report) = outcome else { Issue.record("expected a dry run, got \(outcome)"); return }
@@ -93,13 +93,13 @@ import Testing
         #expect(ledger.entries == [LedgerEntry(kind: .user, id: "1")])
     }
 
-    @Test func aPassRemovingBeyondTheLimitAppliesNothingHoldsAndGoesThroughOnceApproved() throws {
+    @Test func aPassRemovingBeyondTheLimitAppliesNothingHoldsAndGoesThroughOnceApproved() async throws {
         let managed = (1...10).map { Self.user(String($0)) }
         let ledger = MemoryLedger(managed.map { LedgerEntry(kind: .user, id: $0.id) })
         let target = MemoryTarget(managed)
         // The source lost 2 of 10: 20% against a 10% limit. A renamed user rides along.
         let source = [Self.user("1", "Zoe")] + managed[1..<8]
-        let refused = try Self.run(Self.pass(ledger), source: Array(source), target: target)
+        let refused = try await Self.run(Self.pass(ledger), source: Array(source), target: target)
         guard case .refused(_, let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
         #expect(reason.contains("remove (delete or deactivate) 2 users and groups"))
         #expect(target.users.count == 10, "nothing applied")
@@ -107,29 +107,29 @@ import Testing
         #expect(ledger.held == ReconcileHold(reason: reason, approved: false))
 
         ledger.held?.approved = true
-        let approved = try Self.run(Self.pass(ledger), source: Array(source), target: target)
+        let approved = try await Self.run(Self.pass(ledger), source: Array(source), target: target)
         guard case .repaired = approved else { Issue.record("expected repairs, got \(approved)"); return }
         #expect(target.users.keys.sorted() == ["1", "2", "3", "4", "5", "6", "7", "8"])
         #expect(target.users["1"].map { ReconcileRulesTests.givenName($0) } == "Zoe")
         #expect(ledger.held == nil, "an approval is good for one pass")
     }
 
-    @Test func anEmptySourceNeverEmptiesTheTargetWithoutForce() throws {
+    @Test func anEmptySourceNeverEmptiesTheTargetWithoutForce() async throws {
         let ledger = MemoryLedger([LedgerEntry(kind: .user, id: "1")])
         let target = MemoryTarget([Self.user("1")])
-        let refused = try Self.run(Self.pass(ledger, limit: .percent(100)), source: [], target: target)
+        let refused = try await Self.run(Self.pass(ledger, limit: .percent(100)), source: [], target: target)
         guard case .refused(_, let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
         #expect(reason.contains("the source reads as empty"))
-        let forced = try Self.run(Self.pass(ledger, limit: .percent(100)), source: [], target: target, options: ReconcileOptions(force: true))
+        let forced = try await Self.run(Self.pass(ledger, limit: .percent(100)), source: [], target: target, options: ReconcileOptions(force: true))
         guard case .repaired = forced else { Issue.record("expected repairs, got \(forced)"); return }
         #expect(target.users.isEmpty)
     }
 
-    @Test func skippedRepairsCountNeitherInThePlanNorAgainstTheLimit() throws {
+    @Test func skippedRepairsCountNeitherInThePlanNorAgainstTheLimit() async throws {
         let ledger = MemoryLedger([LedgerEntry(kind: .user, id: "1"), LedgerEntry(kind: .user, id: "2")])
         let target = MemoryTarget([Self.user("1"), Self.user("2")])
         // The stream deleted 1 and 2 after the snapshot: the pass's removals are the stream's already.
-        let skipped = try Self.run(
+        let skipped = try await Self.run(
             Self.pass(ledger, limit: .count(0)), source: [Self.user("1"), Self.user("2"), Self.user("3")], target: target,
             skip: { op in if case .create(_, let resource) = op { resource.id == "3" } else { false } },
             apply: { $0.filter { op in if case .create(_, let resource) = op { resource.id != "3" } else { true } } })
@@ -138,17 +138,17 @@ import Testing
         #expect(target.users["3"] == nil)
     }
 
-    @Test func aDeletionTheApplyStepLeftOutStaysInTheLedger() throws {
+    @Test func aDeletionTheApplyStepLeftOutStaysInTheLedger() async throws {
         let ledger = MemoryLedger([LedgerEntry(kind: .user, id: "1"), LedgerEntry(kind: .user, id: "2")])
         let target = MemoryTarget([Self.user("1"), Self.user("2")])
-        _ = try Self.run(
+        _ = try await Self.run(
             Self.pass(ledger, limit: .count(5)), source: [Self.user("3")], target: target,
             apply: { $0.filter { op in if case .delete(_, "2") = op { false } else { true } } })
         #expect(target.users.keys.sorted() == ["2", "3"])
         #expect(ledger.entries == [LedgerEntry(kind: .user, id: "2"), LedgerEntry(kind: .user, id: "3")])
     }
 
-    @Test func deactivationInsteadOfDeletionUnderDeactivate() throws {
+    @Test func deactivationInsteadOfDeletionUnderDeactivate() async throws {
         let activeLayout = DirectoryLayout(
             users: UsersTable(
                 table: "users",
@@ -160,7 +160,7 @@ import Testing
         let pass = ReconcilePass(
             .init(pipeline: "p", source: activeLayout, target: activeLayout, onDelete: .deactivate, adopt: false, removalLimit: .count(5)),
             ledger: ledger)
-        let outcome = try Self.run(pass, source: [Self.user("2")], target: target)
+        let outcome = try await Self.run(pass, source: [Self.user("2")], target: target)
         #expect(outcome.report.runLogCounts["deactivateUser"] == 1)
         #expect(target.users["1"]?.resource.attributes["active"] == .bool(false))
         #expect(ledger.entries.contains(LedgerEntry(kind: .user, id: "1")), "a deactivated user stays scimsync's")
