@@ -57,12 +57,19 @@ let package = Package(
         .target(
             name: "MySQLSource",
             dependencies: [
-                "SQLClients", "MySQLBinlog", "Directory", "Config", "Connectors", "Reconcile",
+                "SQLClients", "MySQLBinlog", "Directory", "Config", "Connectors", "Reconcile", "SQLProbe",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "Targets", dependencies: ["SCIM", "Directory", "SQLClients"], swiftSettings: strict),
+        // `scimsync check` for a SQL database: it answers, and its tables fit a layout.
+        .target(name: "SQLProbe", dependencies: ["Config", "Connectors", "Directory", "SQLClients"], swiftSettings: strict),
+        // Client databases as targets: applying batches, reading them back, the first load.
+        .target(
+            name: "Targets",
+            dependencies: ["SCIM", "Directory", "SQLClients", "Config", "Connectors", "Reconcile", "SQLProbe"],
+            swiftSettings: strict
+        ),
         // The seam every source and target kind plugs into (ChangeSource, Target, Backoff); no I/O.
         .target(name: "Connectors", dependencies: ["Directory", "Reconcile"], swiftSettings: strict),
         // The pipeline's lifecycle: a pure state machine, the removal guard, and the shell that
@@ -99,14 +106,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Applies ResourceOps to a SCIM service provider (issue 6, part 2).
+        // A SCIM service provider as a target: ResourceOps as SCIM requests, read back for
+        // reconciliation.
         .target(
             name: "SCIMTarget",
-            dependencies: ["SCIM", "Directory", "SCIMClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SCIM", "Directory", "SCIMClient", "Connectors", "Reconcile", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
-        // Reads a SCIM service provider as a source: paging, capability probe, incremental polls
-        // (issue 6, part 3).
+        // Reads a SCIM service provider as a source: paging, capability probe, incremental polls.
         .target(
             name: "SCIMSource",
             dependencies: [
@@ -120,11 +129,19 @@ let package = Package(
             dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource"],
             swiftSettings: strict
         ),
+        // The target kinds this build writes: the registry the program hands the daemon.
+        .target(
+            name: "TargetKinds",
+            dependencies: [
+                "Daemon", "Config", "Directory", "OffsetStore", "Targets", "SCIMTarget",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "SQLClients", "OffsetStore", "Targets", "Reconcile", "SCIMClient",
-                "SCIMTarget", "Connectors", "PipelineCore",
+                "SCIM", "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -135,14 +152,15 @@ let package = Package(
         .executableTarget(
             name: "scimsync",
             dependencies: [
-                "Daemon", "SourceKinds", "Config", "Reconcile", "OffsetStore", "MySQLSource", "SQLClients", "SCIM",
-                "SCIMServer", "Targets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
+                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
 
-        // bench/binlog-decode: decodes binlog files as fast as it can (issue 3, "Speed").
+        // bench/binlog-decode: decodes binlog files as fast as it can.
         .executableTarget(
             name: "scimsync-bench", dependencies: ["MySQLBinlog", "Directory"], path: "bench/Sources/scimsync-bench",
             swiftSettings: strict
@@ -213,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SCIMTargetTests",
-            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "Daemon", "TestSupport"],
+            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "TargetKinds", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -225,7 +243,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
-                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds",
+                "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
             ],
             swiftSettings: strict
         ),

@@ -3,7 +3,7 @@ import Connectors
 /// The outcome of one preflight check, printed as one line by `scimsync check`.
 public struct CheckResult: Sendable, Hashable {
     /// Passed, a warning (works, but not as recommended; does not fail the run), or failed.
-    public typealias Status = SourceCheck.Status
+    public typealias Status = ConnectorCheck.Status
 
     public var status: Status
     /// What was checked, e.g. `hr-to-portal source`.

@@ -5,24 +5,6 @@ import Foundation
 import OffsetStore
 import PipelineCore
 import Reconcile
-import SQLClients
-import Synchronization
-import Targets
-
-/// A crash point for the crash-safety tests: with `SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS=N`
-/// in the environment the process SIGKILLs itself after the load's N-th target batch, so a
-/// test can be sure to kill it in the middle of a first load, whatever the machine's speed.
-enum LoadFailpoint {
-    private static let killAfterChunks: Int? = ProcessInfo.processInfo
-        .environment["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS"].flatMap { Int($0) }
-    private static let applied = Mutex(0)
-
-    /// Counts a load batch (from any of the load's threads).
-    static func batchApplied() {
-        guard let killAfterChunks else { return }
-        if applied.withLock({ $0 += 1; return $0 }) >= killAfterChunks { kill(getpid(), SIGKILL) }
-    }
-}
 
 extension Pipeline {
     /// The first load, and the recovery from a lost position or from changes the source's log
@@ -32,53 +14,46 @@ extension Pipeline {
     /// kind offers one. A pass the safety limits refuse applies nothing and says so (the
     /// runner holds the pipeline until approved, then loads again: the approved pass goes
     /// through).
-    func loadOnce(source: any SourceConnector) async throws -> LoadOutcome {
-        let name = configuration.name
-        if try await loadsByCreating() {
-            // Nothing to compare against and nothing to remove: the dedicated load path (read
-            // ahead, a second connection on MariaDB and PostgreSQL) creates everything, recording
-            // each resource in the ledger before its batch commits.
-            let store = self.store
-            let parallel: (@Sendable () throws -> any ReplicationTarget)?
-            switch configuration.target {
-            case .sql(let target):
-                switch target.connection {
-                case .mysql, .postgres: parallel = { try TargetFactory.open(target) }
-                case .sqlite: parallel = nil
-                }
-            case .scim: parallel = nil
-            }
-            let loaded = try await target.run { target -> SourcePosition? in
+    func loadOnce(
+        source: any SourceConnector, target: any TargetConnector, applyingThrough shared: SharedTarget
+    ) async throws -> LoadOutcome {
+        let (name, store) = (configuration.name, self.store)
+        let log = StoreOffsetLog(store: store, pipeline: name)
+        if try await target.isEmpty() {
+            // Nothing to compare against and nothing to remove: the target kind's load path (read
+            // ahead, a second connection where the target takes two writers) creates everything,
+            // recording each resource in the ledger before its batch commits.
+            let loaded = try await BlockingThread.run(named: "scimsync.load") { _ -> (SourcePosition, ApplyOutcome)? in
                 let snapshot = try source.openSnapshot()
                 defer { try? snapshot.finish() }
-                guard let phases = try snapshot.loadPhases(chunkSize: InitialLoad.chunkSize) else { return nil }
-                try InitialLoad.run(phases, target: target, openParallelTarget: parallel) { ops in
+                guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
+                let outcome = try await target.load(phases) { ops in
                     try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
                 }
                 try snapshot.finish()
-                return snapshot.position
+                return (snapshot.position, outcome)
             }
-            if let loaded {
-                try store.commit(position: loaded, pipeline: name)
-                logger.info("first load committed", metadata: ["position": "\(loaded)"])
-                return .loaded(loaded)
+            if let (position, outcome) = loaded {
+                try log.keep(outcome, applied: [])
+                try store.commit(position: position, pipeline: name)
+                logger.info("first load committed", metadata: ["position": "\(position)"])
+                return .loaded(position)
             }
         }
-        let (pipeline, store, target) = (configuration, self.store, self.target)
-        // The pass reads on a thread of its own (the target through a connection of its own)
-        // and applies through the pipeline's target.
+        let pipeline = configuration
+        // The pass reads on a thread of its own (the target through a reader of its own) and
+        // applies through the pipeline's target.
         let (outcome, position) = try await BlockingThread.run(named: "scimsync.load") { _ in
-            let reader = try TargetFactory.reconcileReader(pipeline, store: store)
+            let reader = try await target.openReconcileReader()
             let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
             let outcome = try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
-                    try await target.run { target in
-                        try target.apply(ops)
-                        LoadFailpoint.batchApplied()
-                        return ops
-                    }
+                    let (applied, outcome) = try await shared.applyRepairs(ops)
+                    try log.keep(outcome, applied: applied)
+                    LoadFailpoint.batchApplied()
+                    return applied
                 }, options: ReconcileOptions())
             return (outcome, snapshot.position)
         }
@@ -90,24 +65,6 @@ extension Pipeline {
             "loaded from a consistent snapshot",
             metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
         return .loaded(position)
-    }
-
-    /// Whether the first load creates everything: a SQL target with no users and no groups
-    /// (fresh tables), or a SCIM target for which scimsync has no provider ids yet (what the
-    /// provider already holds is met by the creates' 409 handling). Otherwise the load is a
-    /// reconciliation pass, which also removes what the source lost in between.
-    private func loadsByCreating() async throws -> Bool {
-        if case .scim = configuration.target {
-            let name = configuration.name
-            return try store.scimProviderIDCount(kind: .user, pipeline: name) == 0
-                && store.scimProviderIDCount(kind: .group, pipeline: name) == 0
-        }
-        return try await target.run { target -> Bool in
-            guard let sql = target as? SQLTarget else { return false }
-            if try !sql.readChunk(.users, after: nil, limit: 1).isEmpty { return false }
-            if sql.layout.groups != nil, try !sql.readChunk(.groups, after: nil, limit: 1).isEmpty { return false }
-            return true
-        }
     }
 
     /// Waits, paused, until someone approves the next pass (`scimsync approve`).
@@ -122,12 +79,14 @@ extension Pipeline {
     }
 
     /// Every `reconcile.every`, a pass alongside the stream (until cancelled).
-    func reconcilePeriodically(source: any SourceConnector) async {
+    func reconcilePeriodically(
+        source: any SourceConnector, target: any TargetConnector, applyingThrough shared: SharedTarget
+    ) async {
         guard let seconds = configuration.reconcile.everySeconds, seconds > 0 else { return }
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(seconds))
-                try await reconcileWhileStreaming(source: source)
+                try await reconcileWhileStreaming(source: source, target: target, applyingThrough: shared)
             } catch is CancellationError {
                 return
             } catch {
@@ -141,9 +100,12 @@ extension Pipeline {
     /// pass's own, repairs go through the pipeline's target between the stream's batches and
     /// skip what the stream changed after the snapshot. A refused pass pauses the stream
     /// until approved.
-    func reconcileWhileStreaming(source: any SourceConnector) async throws {
-        let (pipeline, store, dirty, target) = (configuration, self.store, self.dirty, self.target)
+    func reconcileWhileStreaming(
+        source: any SourceConnector, target: any TargetConnector, applyingThrough shared: SharedTarget
+    ) async throws {
+        let (pipeline, store, dirty) = (configuration, self.store, self.dirty)
         let name = pipeline.name
+        let log = StoreOffsetLog(store: store, pipeline: name)
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
         let outcome = try await BlockingThread.run(named: "scimsync.reconcile") { _ async throws -> ReconcileOutcome? in
@@ -164,15 +126,13 @@ extension Pipeline {
                 if Date() >= deadline { return nil }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let reader = try TargetFactory.reconcileReader(pipeline, store: store)
+            let reader = try await target.openReconcileReader()
             return try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
-                    try await target.run { target in
-                        let kept = ops.filter { !dirty.touches($0) }
-                        if !kept.isEmpty { try target.apply(kept) }
-                        return kept
-                    }
+                    let (applied, outcome) = try await shared.applyRepairs(ops)
+                    try log.keep(outcome, applied: applied)
+                    return applied
                 }, skip: dirty.touches, options: ReconcileOptions())
         }
         guard let outcome else {
@@ -188,7 +148,7 @@ extension Pipeline {
             gate.close()
             defer { gate.open() }
             try await holdUntilApproved(reason)
-            try await reconcileWhileStreaming(source: source)
+            try await reconcileWhileStreaming(source: source, target: target, applyingThrough: shared)
             states.set(name, .streaming)
         case .repaired(let report):
             logger.warning("reconciliation repaired drift", metadata: ["repairs": "\(report.runLogCounts)"])

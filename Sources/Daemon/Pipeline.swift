@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import OffsetStore
 import PipelineCore
-import SQLClients
 
 /// One pipeline at work: the composition of a source kind, a target and the offset store,
 /// run by ``PipelineCore/PipelineRunner`` (the lifecycle: first load from a consistent
@@ -18,7 +17,8 @@ public final class Pipeline: Sendable {
     let store: OffsetStore
     /// The source kinds this build reads.
     let sources: SourceRegistry
-    let target: QueueConfined<any ReplicationTarget>
+    /// The target kinds this build writes.
+    let targets: TargetRegistry
     private let retry: Backoff
     let logger: Logger
     let states: PipelineStates
@@ -31,19 +31,18 @@ public final class Pipeline: Sendable {
 
     /// - Parameters:
     ///   - sources: the source kinds this build reads.
+    ///   - targets: the target kinds this build writes.
     ///   - states: where the pipeline reports what it is doing (for `/readyz`).
     ///   - metrics: where it counts what it does (for `/metrics`).
-    ///   - openTarget: connects to the target; called on the target's own queue, and again
-    ///     after a batch failed (the connection may be gone).
     public init(
-        configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, retry: Backoff = Backoff(),
-        groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil, metrics: DaemonMetrics = DaemonMetrics(),
-        logger: Logger = Logger(label: "scimsync.pipeline"),
-        openTarget: @escaping @Sendable () throws -> any ReplicationTarget
+        configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, targets: TargetRegistry,
+        retry: Backoff = Backoff(), groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil,
+        metrics: DaemonMetrics = DaemonMetrics(), logger: Logger = Logger(label: "scimsync.pipeline")
     ) {
         self.configuration = configuration
         self.store = store
         self.sources = sources
+        self.targets = targets
         self.retry = retry
         var timing = PipelineRunner<ContinuousClock>.Timing()
         timing.groupCommit = groupCommit
@@ -53,7 +52,6 @@ public final class Pipeline: Sendable {
         var logger = logger
         logger[metadataKey: "pipeline"] = "\(configuration.name)"
         self.logger = logger
-        target = QueueConfined(label: "scimsync.target.\(configuration.name)", open: openTarget)
     }
 
     /// Runs until cancelled (returns normally) or until an error retrying cannot fix (throws:
@@ -61,33 +59,28 @@ public final class Pipeline: Sendable {
     public func run() async throws {
         let name = configuration.name
         let source = try sources.connector(for: configuration, store: store, logger: logger)
+        let targetConnector = try targets.connector(for: configuration, store: store, logger: logger)
+        // The stream and a reconciliation running beside it apply through one shared target.
+        let target = SharedTarget(try targetConnector.openTarget(), gate: gate, dirty: dirty)
         let runID = try store.startRun(pipeline: name)
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name)
         // Periodic reconciliation runs beside the stream, from the stream's first position on.
         let periodic = Task { [self] in
             while try store.position(pipeline: name) == nil { try await Task.sleep(for: .seconds(1)) }
-            await reconcilePeriodically(source: source)
+            await reconcilePeriodically(source: source, target: targetConnector, applyingThrough: target)
         }
         defer { periodic.cancel() }
-        let pushTarget: any Target
-        if case .scim(let config) = configuration.target {
-            pushTarget = SCIMPushTarget(
-                try TargetFactory.openSCIM(configuration, config, store: store, logger: logger), store: store,
-                pipeline: name, gate: gate, dirty: dirty)
-        } else {
-            pushTarget = QueuedTarget(target, gate: gate, dirty: dirty)
-        }
         let connectors = PipelineRunner<ContinuousClock>.Connectors(
             openSource: { try await source.openStream(from: $0) },
             load: { [self] _ in
-                let outcome = try await loadOnce(source: source)
+                let outcome = try await loadOnce(source: source, target: targetConnector, applyingThrough: target)
                 if case .loaded = outcome { observer.count("load") }
                 return outcome
             },
             mappingProblem: { try await source.mappingProblem() })
         let runner = PipelineRunner(
-            connectors: connectors, target: pushTarget, log: log,
+            connectors: connectors, target: target, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
             timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 })
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
@@ -113,29 +106,6 @@ public final class Pipeline: Sendable {
             metrics.errors.increment()
             try? store.finishRun(runID, ops: observer.counts, error: "\(error)")
             throw error
-        }
-    }
-
-    /// Runs `body` on the target's queue until it succeeds, waiting with capped backoff between
-    /// attempts; cancellation while waiting ends it (the offset was not advanced).
-    func applyRetrying<T: Sendable>(_ body: @escaping @Sendable (any ReplicationTarget) throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                let result = try await target.run(body)
-                if attempt > 0 { states.set(configuration.name, .streaming) }
-                return result
-            } catch {
-                attempt += 1
-                metrics.retries.increment()
-                metrics.errors.increment()
-                states.set(configuration.name, .retrying(.target("\(error)"), attempt: attempt))
-                let delay = retry.delay(beforeAttempt: attempt, unitRandom: Double.random(in: 0..<1))
-                logger.warning(
-                    "target failed; retrying",
-                    metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"])
-                try await Task.sleep(for: delay)
-            }
         }
     }
 }

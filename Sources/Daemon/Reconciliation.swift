@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import OffsetStore
 import Reconcile
-import Targets
 
 /// A reconciliation pass of one configured pipeline: the pure ``Reconcile/ReconcilePass`` over
 /// the pipeline's layouts and safety limits, keeping its ledger, hold and run log in the
@@ -40,20 +39,25 @@ public final class Reconciliation {
 
     /// Opens the pipeline's source and target, takes a snapshot and runs one pass applying
     /// through that target (`scimsync reconcile`), on a thread of its own: its reads block.
+    /// What the target parks or refuses is kept in the offset store, as the daemon keeps it.
     public func runStandalone(
-        sources: SourceRegistry, options: ReconcileOptions, progress: (@Sendable (ReconcileProgress) -> Void)? = nil
+        sources: SourceRegistry, targets: TargetRegistry, options: ReconcileOptions,
+        progress: (@Sendable (ReconcileProgress) -> Void)? = nil
     ) async throws -> ReconcileOutcome {
         let (pipeline, store) = (self.pipeline, self.store)
-        let source = try sources.connector(for: pipeline, store: store, logger: Logger(label: "scimsync.reconcile"))
+        let logger = Logger(label: "scimsync.reconcile")
+        let source = try sources.connector(for: pipeline, store: store, logger: logger)
+        let connector = try targets.connector(for: pipeline, store: store, logger: logger)
+        let log = StoreOffsetLog(store: store, pipeline: pipeline.name)
         return try await BlockingThread.run(named: "scimsync.reconcile") { _ in
             let snapshot = try source.openSnapshot()
             defer { try? snapshot.finish() }
-            let target = try TargetFactory.open(pipeline, store: store)
+            let target = try connector.openTarget()
             return try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,
-                targetReader: try TargetFactory.reconcileReader(pipeline, store: store, sharing: target),
+                targetReader: try await connector.openReconcileReader(),
                 apply: { ops in
-                    try target.apply(ops)
+                    try log.keep(try await target.apply(ops), applied: ops)
                     return ops
                 }, options: options, progress: progress)
         }

@@ -2,7 +2,6 @@ import Connectors
 import Directory
 import OffsetStore
 import PipelineCore
-import Targets
 
 /// A pipeline's share of the offset store, as the runner sees it.
 struct StoreOffsetLog: OffsetLog {
@@ -70,5 +69,12 @@ struct StoreOffsetLog: OffsetLog {
         for resource in resources {
             try store.quarantine(pipeline: pipeline, kind: resource.kind, id: resource.id, reason: resource.reason)
         }
+    }
+
+    /// Keeps what a load or a pass could not apply: the parked operations, and the rows the
+    /// target refused (those of `applied` it took are released from quarantine).
+    func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp]) throws {
+        try park(outcome.parked)
+        try quarantine(outcome.quarantined, applied: ops)
     }
 }

@@ -5,9 +5,9 @@ import Synchronization
 /// version of them is newer than the snapshot's, so the pass leaves them alone (a pass
 /// must not undo newer streamed changes).
 ///
-/// The stream marks what it applied in the same step on the target's queue as applying it,
-/// and the pass filters its repairs in the same step on that queue as applying them, so
-/// "changed by the stream before this repair" is exact.
+/// The stream marks what it applied while it holds the target (``SharedTarget``), and the pass
+/// filters its repairs while it holds it, so "changed by the stream before this repair" is
+/// exact.
 final class StreamDirtySet: Sendable {
     private struct State {
         var recording = false

@@ -1,3 +1,4 @@
+import Config
 import Connectors
 import Directory
 import Foundation
@@ -5,6 +6,7 @@ import Logging
 import MySQLBinlog
 import Reconcile
 import SQLClients
+import SQLProbe
 
 /// A MySQL/MariaDB source as the pipeline reaches it: the binlog from a position (row events,
 /// with what the binlog does not carry recovered from the source: TRUNCATE, foreign-key
@@ -134,19 +136,33 @@ public struct MySQLConnector: SourceConnector {
         }
     }
 
-    /// A MySQL/MariaDB source must log full row images and let the user read the binlog, and
-    /// the replica id must not be the server's own.
-    public func streamChecks() -> [SourceCheck] {
+    /// The server answers, the layout's tables have the columns it maps, the server logs full
+    /// row images the user may read, and the replica id is not the server's own.
+    public func probe() async -> [ConnectorCheck] {
+        let endpoint = Endpoint(
+            connection: .mysql(
+                MySQLConnectionConfig(
+                    host: settings.host, port: settings.port, user: settings.user, password: settings.password,
+                    database: settings.database)),
+            layout: settings.layout)
+        // The table check names `<source>.mysql` and `<source>.layout` itself.
+        let sourceKey = keyPath.hasSuffix(".mysql") ? String(keyPath.dropLast(".mysql".count)) : keyPath
+        let (connected, checks) = TableCheck.run(endpoint, keyPath: sourceKey)
+        return connected ? checks + binlogChecks() : checks
+    }
+
+    /// What streaming needs of the server beyond its tables.
+    private func binlogChecks() -> [ConnectorCheck] {
         let settings: BinlogSettings
         do {
             settings = try self.settings.connect().binlogSettings()
         } catch {
-            return [SourceCheck(.failed, "cannot read the binlog settings: \(error) (\(keyPath))")]
+            return [ConnectorCheck(.failed, "cannot read the binlog settings: \(error) (\(keyPath))")]
         }
-        var results = settings.problems.map { SourceCheck(.failed, "binlog: \($0)") }
+        var results = settings.problems.map { ConnectorCheck(.failed, "binlog: \($0)") }
         if self.settings.serverIDGiven, let own = settings.serverID, UInt64(self.settings.serverID) == own {
             results.append(
-                SourceCheck(
+                ConnectorCheck(
                     .failed,
                     "serverId \(self.settings.serverID) is the server's own server_id: choose another (\(keyPath).serverId)"))
         }
@@ -154,9 +170,9 @@ public struct MySQLConnector: SourceConnector {
             let metadata = settings.binlogRowMetadata.map { ", row metadata \($0)" } ?? ""
             let format = settings.binlogFormat ?? "?"
             let image = settings.binlogRowImage ?? "?"
-            results.append(SourceCheck(.passed, "binlog on, format \(format), row image \(image)\(metadata); the user may read it"))
+            results.append(ConnectorCheck(.passed, "binlog on, format \(format), row image \(image)\(metadata); the user may read it"))
         }
-        results += settings.recommendations.map { SourceCheck(.warning, "binlog: \($0)") }
+        results += settings.recommendations.map { ConnectorCheck(.warning, "binlog: \($0)") }
         return results
     }
 

@@ -22,8 +22,14 @@ public struct SCIMPullConnector: SourceConnector {
         public var interval: Duration
         /// Between incremental polls; nil for full pulls only.
         public var poll: Duration?
+        /// Where the provider's settings are in the configuration, for messages
+        /// (`pipelines[0].source.scim`).
+        public var keyPath: String
 
-        public init(url: String, token: String, pageSize: Int, interval: Duration, poll: Duration?) {
+        public init(
+            url: String, token: String, pageSize: Int, interval: Duration, poll: Duration?, keyPath: String = "source.scim"
+        ) {
+            self.keyPath = keyPath
             self.url = url
             self.token = token
             self.pageSize = pageSize
@@ -33,6 +39,7 @@ public struct SCIMPullConnector: SourceConnector {
     }
 
     public let settings: Settings
+    private var keyPath: String { settings.keyPath }
     private let client: SCIMClient
     private let logger: Logger
     /// Whether this process has read the provider in full yet: a stream opened before that
@@ -70,8 +77,10 @@ public struct SCIMPullConnector: SourceConnector {
     /// A provider cannot say where it is now: the watermark is all there is.
     public func lag(committed: SourcePosition, sourceTime: Int64?) -> SourceLag? { nil }
 
-    /// The provider's reachability and token are checked with the other SCIM endpoints.
-    public func streamChecks() -> [SourceCheck] { [] }
+    /// The provider answers, accepts the token and supports what a pull needs.
+    public func probe() async -> [ConnectorCheck] {
+        [await SCIMProbe.check(url: settings.url, token: settings.token, keyPath: keyPath)]
+    }
 
     /// RFC 3339 timestamps in one format compare as text.
     public func hasReached(_ committed: SourcePosition, _ snapshot: SourcePosition) -> Bool {

@@ -14,6 +14,10 @@ public protocol SCIMIDMap: Sendable {
     func map(_ sourceID: String, to providerID: String, kind: ResourceKind) throws
     /// Forgets `sourceID` (deleted, or gone from the provider).
     func forget(_ sourceID: String, kind: ResourceKind) throws
+    /// How many resources of `kind` are mapped (or pending).
+    func count(_ kind: ResourceKind) throws -> Int
+    /// Every mapped resource of `kind`: provider id → source id.
+    func sourceIDs(_ kind: ResourceKind) throws -> [String: String]
 }
 
 /// One source resource as the provider knows it.

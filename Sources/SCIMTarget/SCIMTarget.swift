@@ -52,6 +52,7 @@ public final class SCIMTarget: Sendable {
                 try await applyOne(op, &report)
             } catch let error as SCIMClientError where !error.stopsTheBatch {
                 report.skip(op, error.description)
+                report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(op), reason: error.description))
                 logger.error(
                     "SCIM provider refused an operation; skipped",
                     metadata: ["op": "\(op.label)", "error": "\(error)"])
@@ -143,6 +144,15 @@ public struct SCIMApplyReport: Sendable, Hashable {
     public var adopted = 0
     /// Operations left out, with why (not scimsync's resource, refused by the provider).
     public var skipped: [Skip] = []
+    /// The resources whose operation the provider refused (a 4xx about that resource): the
+    /// pipeline quarantines them until an operation of theirs applies.
+    public var refused: [Refusal] = []
+
+    /// A resource the provider refused an operation of, with the provider's reason.
+    public struct Refusal: Sendable, Hashable {
+        public var subject: QuarantineSubject
+        public var reason: String
+    }
 
     /// One operation left out: what it was (kind and source ids, no values) and why.
     public struct Skip: Sendable, Hashable {

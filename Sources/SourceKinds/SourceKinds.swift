@@ -32,7 +32,8 @@ public enum SourceKinds {
         return try SCIMPullConnector(
             .init(
                 url: source.url, token: source.token, pageSize: source.pageSize,
-                interval: .seconds(source.intervalSeconds), poll: source.pollSeconds.map { .seconds($0) }),
+                interval: .seconds(source.intervalSeconds), poll: source.pollSeconds.map { .seconds($0) },
+                keyPath: context.keyPath + ".scim"),
             logger: context.logger)
     }
 

@@ -2,9 +2,10 @@ import ArgumentParser
 import Config
 import Daemon
 import SourceKinds
+import TargetKinds
 
 /// `scimsync check --config FILE`: validate the configuration and probe every database it names.
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a configuration and connect to every source and target it names.",
         discussion: """
@@ -16,7 +17,7 @@ struct Check: ParsableCommand {
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String
 
-    func run() throws {
+    func run() async throws {
         let loaded: ScimsyncConfig
         do {
             loaded = try ConfigLoader.load(path: config)
@@ -29,7 +30,7 @@ struct Check: ParsableCommand {
         }
         let count = loaded.pipelines.count
         print("ok    config \(config): \(count) pipeline\(count == 1 ? "" : "s")\(loaded.scim == nil ? "" : " and a SCIM server")")
-        let passed = Preflight.run(loaded, sources: SourceKinds.registry) { result in
+        let passed = await Preflight.run(loaded, sources: SourceKinds.registry, targets: TargetKinds.registry) { result in
             print(result.line)
         }
         if !passed { throw ExitCode(1) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Foundation
+import Targets
 
 /// `scimsync init-target`: print (or run) the DDL for a pipeline's target tables.
 struct InitTarget: ParsableCommand {
@@ -49,14 +50,14 @@ struct InitTarget: ParsableCommand {
         }
         if apply {
             do {
-                try TargetTables.create(in: endpoint)
+                try SQLTarget.createTables(in: endpoint)
                 print("created the target tables of \(name) (those that existed are left as they are)")
             } catch {
                 FileHandle.standardError.write(Data("scimsync init-target: \(error)\n".utf8))
                 throw ExitCode(1)
             }
         } else {
-            for statement in TargetTables.statements(for: endpoint) { print(statement + ";\n") }
+            for statement in SQLTarget.createTableStatements(for: endpoint) { print(statement + ";\n") }
         }
     }
 }

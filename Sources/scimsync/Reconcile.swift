@@ -8,6 +8,7 @@ import Reconcile
 import SCIM
 import SQLClients
 import SourceKinds
+import TargetKinds
 
 /// `scimsync reconcile`: one full pass per pipeline that finds drift between source and
 /// target and repairs it (or, with `--dry-run`, reports it).
@@ -99,7 +100,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         var progress: (@Sendable (ReconcileProgress) -> Void)?
         if bar.enabled { progress = { @Sendable in bar.show($0) } }
         return try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
-            sources: SourceKinds.registry,
+            sources: SourceKinds.registry, targets: TargetKinds.registry,
             options: ReconcileOptions(dryRun: dryRun, force: force, detailLimit: details), progress: progress)
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import OffsetStore
 import ServiceLifecycle
 import SourceKinds
+import TargetKinds
 
 /// `scimsync run`: every pipeline of the configuration and the admin HTTP server, until
 /// SIGTERM or SIGINT.
@@ -47,9 +48,9 @@ struct Run: AsyncParsableCommand {
         let metrics = DaemonMetrics()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
-            let runner = Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry, states: states, metrics: metrics, logger: logger) {
-                try TargetFactory.open(pipeline, store: store, logger: logger)
-            }
+            let runner = Pipeline(
+                configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry,
+                states: states, metrics: metrics, logger: logger)
             // A pipeline that stops alone leaves the others (and the health endpoints) running.
             return .init(
                 service: PipelineService(pipeline: runner, logger: logger), successTerminationBehavior: .ignore,

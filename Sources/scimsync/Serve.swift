@@ -53,8 +53,8 @@ enum SCIMServerFactory {
     /// command with a clear error instead of failing every request.
     static func application(_ scim: SCIMServerConfig, logger: Logger) throws -> any Service {
         let directory = scim.directory
-        _ = try TargetFactory.open(directory)
-        let pool = DirectoryPool(size: scim.connections) { try TargetFactory.open(directory) }
+        _ = try SQLTarget.open(directory)
+        let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory) }
         let settings = SCIMSettings(
             basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes)
         let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)

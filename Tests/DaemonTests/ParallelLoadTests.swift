@@ -6,6 +6,8 @@ import MySQLSource
 import SQLClients
 import TestSupport
 import Testing
+import Targets
+import Connectors
 
 @testable import Daemon
 
@@ -38,11 +40,11 @@ import Testing
             Issue.record("the example's source is not MariaDB")
             return
         }
-        let target = try TargetFactory.open(pipeline.target.sql!)
+        let target = try SQLTarget.open(pipeline.target.sql!)
         let opened = Counter()
-        let open: @Sendable () throws -> any ReplicationTarget = {
+        let open: @Sendable () throws -> SQLTarget = {
             opened.increment()
-            return try TargetFactory.open(pipeline.target.sql!)
+            return try SQLTarget.open(pipeline.target.sql!)
         }
 
         func rows(_ connection: MariaDBConnection, _ sql: String) throws -> [String] {
@@ -83,8 +85,8 @@ import Testing
         func load() throws {
             let snapshot = try connector.openSnapshot()
             defer { try? snapshot.finish() }
-            let phases = try #require(try snapshot.loadPhases(chunkSize: InitialLoad.chunkSize))
-            try InitialLoad.run(phases, target: target, openParallelTarget: open)
+            let phases = try #require(try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize))
+            _ = try InitialLoad.run(phases, target: target, openParallelTarget: open)
         }
         try load()
         #expect(try loaded() == expected)

@@ -7,6 +7,8 @@ import OffsetStore
 import SQLClients
 import SourceKinds
 import TestSupport
+import Targets
+import TargetKinds
 
 /// Configurations and helpers shared by the end-to-end pipeline tests: the example configs
 /// with a fresh replica id (and, for PostgreSQL, a schema of the test's own), a
@@ -62,7 +64,7 @@ enum PipelineHarness {
                     + #"password: "${HR_DB_PASSWORD}", database: \#(database) }"#)
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-mariadb.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
-        if let pipeline = config.pipelines.first { try TargetTables.create(in: pipeline.target.sql!) }
+        if let pipeline = config.pipelines.first { try SQLTarget.createTables(in: pipeline.target.sql!) }
         return (config, database)
     }
 
@@ -78,9 +80,10 @@ enum PipelineHarness {
         _ pipeline: PipelineConfig, store: OffsetStore, retry: ReconnectPolicy = ReconnectPolicy()
     ) -> Task<Void, any Error> {
         Task {
-            try await Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry, retry: retry) {
-                try TargetFactory.open(pipeline, store: store)
-            }.run()
+            try await Pipeline(
+                configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry,
+                retry: retry
+            ).run()
         }
     }
 }

@@ -7,6 +7,7 @@ import SQLClients
 import SourceKinds
 import TestSupport
 import Testing
+import TargetKinds
 
 /// A pipeline end to end on the example config/mariadb-to-sqlite.yaml: first load, live
 /// changes streamed into the target, a restart that resumes from the stored position.
@@ -19,9 +20,9 @@ import Testing
 
     func start(_ pipeline: PipelineConfig, store: OffsetStore) -> Task<Void, any Error> {
         Task {
-            try await Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry) {
-                try TargetFactory.open(pipeline, store: store)
-            }.run()
+            try await Pipeline(
+                configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry
+            ).run()
         }
     }
 

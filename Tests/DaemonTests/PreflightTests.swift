@@ -5,20 +5,22 @@ import SQLClients
 import SourceKinds
 import TestSupport
 import Testing
+import TargetKinds
+import scimsync
 
 /// `scimsync check`'s probes against the real servers of scripts/test.
 @Suite struct PreflightTests {
-    func run(_ relative: String, environment: [String: String], edit: (String) -> String = { $0 }) throws -> (Bool, [String]) {
+    func run(_ relative: String, environment: [String: String], edit: (String) -> String = { $0 }) async throws -> (Bool, [String]) {
         let text = edit(try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8))
         let config = try ConfigLoader.parse(text, file: relative, environment: environment)
         var lines: [String] = []
-        let passed = Preflight.run(config, sources: SourceKinds.registry) { lines.append($0.line) }
+        let passed = await Preflight.run(config, sources: SourceKinds.registry, targets: TargetKinds.registry) { lines.append($0.line) }
         return (passed, lines)
     }
 
-    @Test func mariadbToSQLiteExamplePasses() throws {
+    @Test func mariadbToSQLiteExamplePasses() async throws {
         let fixture = try ExampleDirectories()
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment)
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: fixture.environment)
         #expect(passed, "\(lines)")
         #expect(lines.count == 5)
         #expect(lines[0].hasPrefix("ok    hr-to-portal source: connected to MariaDB 10."))
@@ -29,9 +31,9 @@ import Testing
         #expect(lines[4] == "ok    hr-to-portal target: tables portal_users, portal_groups, portal_memberships have every column the layout maps")
     }
 
-    @Test func mariadbToPostgresExamplePasses() throws {
+    @Test func mariadbToPostgresExamplePasses() async throws {
         let fixture = try ExampleDirectories()
-        let (passed, lines) = try run("config/mariadb-to-postgres.yaml", environment: fixture.environment)
+        let (passed, lines) = try await run("config/mariadb-to-postgres.yaml", environment: fixture.environment)
         #expect(passed, "\(lines)")
         #expect(lines.count == 5)
         #expect(lines[3].hasPrefix("ok    hr-to-portal-pg target: connected to PostgreSQL "))
@@ -39,11 +41,11 @@ import Testing
         #expect(lines[4] == "ok    hr-to-portal-pg target: tables portal_users, portal_groups, portal_memberships have every column the layout maps")
     }
 
-    @Test func wrongPasswordNamesTheConnectionKey() throws {
+    @Test func wrongPasswordNamesTheConnectionKey() async throws {
         let fixture = try ExampleDirectories()
         var environment = fixture.environment
         environment["HR_DB_PASSWORD"] = "not-the-password"
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: environment)
         #expect(!passed)
         let source = lines.filter { $0.contains(" source: ") }
         #expect(source.count == 1)
@@ -54,9 +56,9 @@ import Testing
         #expect(lines.filter { $0.hasPrefix("ok    hr-to-portal target: ") }.count == 2)
     }
 
-    @Test func wrongTableAndColumnNames() throws {
+    @Test func wrongTableAndColumnNames() async throws {
         let fixture = try ExampleDirectories()
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
             $0.replacingOccurrences(of: "table: portal_users", with: "table: portal_user")
                 .replacingOccurrences(of: "first_name", with: "frist_name")
         }
@@ -67,30 +69,30 @@ import Testing
             #"FAIL  hr-to-portal target: unknown table "portal_user" (did you mean "portal_users"?) in the database (pipelines[0].target.layout.users.table)"#))
     }
 
-    @Test func missingSQLiteFile() throws {
+    @Test func missingSQLiteFile() async throws {
         let fixture = try ExampleDirectories()
         var environment = fixture.environment
         environment["PORTAL_DB"] = fixture.stateDirectory + "/missing.db"
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: environment)
         #expect(!passed)
         #expect(lines.last == "FAIL  hr-to-portal target: no such database file \(fixture.stateDirectory)/missing.db: check the path, or create the file with its tables first (pipelines[0].target.sqlite)")
         #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory + "/missing.db"), "check must not create the file")
     }
 
-    @Test func serverIdMustDifferFromTheServers() throws {
+    @Test func serverIdMustDifferFromTheServers() async throws {
         let fixture = try ExampleDirectories()
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: fixture.environment) {
             $0.replacingOccurrences(of: "serverId: 4242", with: "serverId: 1")
         }
         #expect(!passed)
         #expect(lines.contains("FAIL  hr-to-portal source: serverId 1 is the server's own server_id: choose another (pipelines[0].source.mysql.serverId)"))
     }
 
-    @Test func unknownDatabase() throws {
+    @Test func unknownDatabase() async throws {
         let fixture = try ExampleDirectories()
         var environment = fixture.environment
         environment["HR_DB_NAME"] = "no_such_database"
-        let (passed, lines) = try run("config/mariadb-to-sqlite.yaml", environment: environment)
+        let (passed, lines) = try await run("config/mariadb-to-sqlite.yaml", environment: environment)
         #expect(!passed)
         #expect(lines.first?.hasPrefix("FAIL  hr-to-portal source: the MariaDB database does not exist (MariaDB error 1049") == true)
     }

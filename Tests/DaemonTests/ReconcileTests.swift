@@ -5,6 +5,7 @@ import OffsetStore
 import Reconcile
 import SQLClients
 import SourceKinds
+import TargetKinds
 import TestSupport
 import Testing
 
@@ -72,7 +73,7 @@ import Testing
         _ pipeline: PipelineConfig, _ store: OffsetStore, dryRun: Bool = false, force: Bool = false
     ) async throws -> ReconcileOutcome {
         try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
-            sources: SourceKinds.registry,
+            sources: SourceKinds.registry, targets: TargetKinds.registry,
             options: ReconcileOptions(dryRun: dryRun, force: force, chunkSize: 7, detailLimit: 100))
     }
 

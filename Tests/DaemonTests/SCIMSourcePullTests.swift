@@ -8,6 +8,7 @@ import SCIM
 import SCIMClient
 import SQLClients
 import SourceKinds
+import TargetKinds
 import Testing
 import TestSupport
 
@@ -114,7 +115,8 @@ import TestSupport
             PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Barb")
         ])
         func reconcile(dryRun: Bool) async throws -> ReconcileOutcome {
-            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
+            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
+                sources: SourceKinds.registry, targets: TargetKinds.registry, options: ReconcileOptions(dryRun: dryRun))
         }
         guard case .dryRun(let report) = try await reconcile(dryRun: true) else {
             Issue.record("the dry run should find the change")

@@ -9,6 +9,8 @@ import SQLClients
 import SourceKinds
 import Testing
 import TestSupport
+import TargetKinds
+import scimsync
 
 /// `scimsync run` with `target: scim:` (config/mariadb-to-scim.yaml) into a real scim2-server:
 /// the first load, live changes, SIGTERM, and a restart that duplicates nothing.
@@ -111,12 +113,11 @@ import TestSupport
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-scim.yaml",
             environment: fixture.environment.merging(["SCIM_URL": url, "SCIM_TOKEN": token]) { a, _ in a })
-        // Off Swift's pool: the probe blocks its thread while the request runs on the pool.
-        return try await offPool {
-            var lines: [String] = []
-            let passed = Preflight.run(config, sources: SourceKinds.registry) { lines.append($0.line) }
-            return (passed, lines)
+        var lines: [String] = []
+        let passed = await Preflight.run(config, sources: SourceKinds.registry, targets: TargetKinds.registry) {
+            lines.append($0.line)
         }
+        return (passed, lines)
     }
 
     @Test func aProviderThatAcceptsTheTokenPasses() async throws {
@@ -153,7 +154,8 @@ import TestSupport
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         func reconcile(dryRun: Bool = false) async throws -> ReconcileOutcome {
-            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(sources: SourceKinds.registry, options: ReconcileOptions(dryRun: dryRun))
+            try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
+                sources: SourceKinds.registry, targets: TargetKinds.registry, options: ReconcileOptions(dryRun: dryRun))
         }
         func state() async throws -> (users: [String: SCIMResource], members: Set<String>) {
             let users = try await client.search(.users, count: 100).resources

@@ -47,9 +47,9 @@ final class SCIMServerFixture: Sendable {
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
         }
         endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps))
-        try TargetTables.create(in: endpoint)
+        try SQLTarget.createTables(in: endpoint)
         let directory = endpoint
-        let pool = DirectoryPool(size: 3) { try TargetFactory.open(directory) }
+        let pool = DirectoryPool(size: 3) { try SQLTarget.open(directory) }
         service = SCIMService(
             pool: pool, layout: endpoint.layout,
             settings: SCIMSettings(basePath: "/scim/v2", maxPageSize: maxPageSize, token: token, maxBodyBytes: maxBodyBytes),

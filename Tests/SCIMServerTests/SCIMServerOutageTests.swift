@@ -7,6 +7,7 @@ import SCIM
 import SCIMServer
 import TestSupport
 import Testing
+import Targets
 
 /// A database that cannot be reached is a 503 SCIM error whose body names no host, SQL or
 /// database message; the log has the reason.
@@ -19,7 +20,7 @@ struct SCIMServerOutageTests {
             connection: .mysql(MySQLConnectionConfig(host: "127.0.0.1", port: port, user: "u", password: "secret-pw", database: "d")),
             layout: layout)
         let service = SCIMService(
-            pool: DirectoryPool(size: 1) { try TargetFactory.open(endpoint) }, layout: layout,
+            pool: DirectoryPool(size: 1) { try SQLTarget.open(endpoint) }, layout: layout,
             settings: SCIMSettings(basePath: "/scim/v2", maxPageSize: 10, token: nil, maxBodyBytes: 1024),
             logger: Logger(label: "test"))
         let app = Application(router: SCIMRouter.router(service: service))

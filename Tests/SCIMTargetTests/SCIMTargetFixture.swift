@@ -1,4 +1,4 @@
-import Daemon
+import TargetKinds
 import Directory
 import Foundation
 import Logging

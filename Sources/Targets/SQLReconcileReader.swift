@@ -1,6 +1,5 @@
 import Directory
 import Reconcile
-import Targets
 
 /// A SQL target read for reconciliation: keyset chunks through ``TargetRows``, rows mapped
 /// through the target's layout.

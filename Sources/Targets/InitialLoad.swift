@@ -1,7 +1,7 @@
 import Connectors
 import Directory
 import Foundation
-import Targets
+import Synchronization
 
 /// A pipeline's first load into an empty target: a consistent snapshot's load phases
 /// (``Connectors/LoadPhase``: groups, their parents, users, memberships), applied to the target
@@ -9,15 +9,11 @@ import Targets
 ///
 /// The snapshot's position is committed by the caller only after the whole load: a crash
 /// during the load starts it again, which the target's idempotent operations make harmless.
-enum InitialLoad {
-    /// Rows read by one source SELECT and applied in one target transaction. Each commit costs
-    /// the target a binlog write (and a sync where it syncs); the statements inside stay at
-    /// most `SQLDialect.maxRowsPerStatement` rows. At most four chunks are in memory at a
-    /// time (one read ahead, one waiting for and one applied by each connection): a few MiB
-    /// each (peak RSS 83 MiB in bench/initial-load).
-    static let chunkSize = 5000
+public enum InitialLoad {
+    /// See ``Connectors/LoadPhase/chunkSize``.
+    public static let chunkSize = LoadPhase.chunkSize
 
-    /// Runs on the target's queue (it blocks): `target` is only used there.
+    /// Blocks the calling thread, which alone uses `target`.
     ///
     /// - Parameters:
     ///   - openParallelTarget: opens a second connection to the target, which applies every
@@ -26,20 +22,30 @@ enum InitialLoad {
     ///   - created: records the resources a batch creates, before the batch commits (a crash
     ///     in between leaves a ledger entry without a row, which is harmless); called
     ///     on either connection's thread.
-    static func run(
-        _ phases: [LoadPhase], target: any ReplicationTarget,
-        openParallelTarget: (@Sendable () throws -> any ReplicationTarget)? = nil,
+    public static func run(
+        _ phases: [LoadPhase], target: SQLTarget,
+        openParallelTarget: (@Sendable () throws -> SQLTarget)? = nil,
         created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in }
-    ) throws {
+    ) throws -> ApplyOutcome {
         let load = Batches(target: target, openParallelTarget: openParallelTarget)
         defer { load.stop() }
-        for phase in phases {
-            if phase.creates {
-                try load.each(phase) { target, ops in try created(ops); try target.apply(ResourceOp.ordered(ops)) }
-            } else {
-                try load.each(phase) { target, ops in try target.apply(ops) }
+        // What the target parked or refused, from either connection's thread.
+        let outcome = Mutex(ApplyOutcome.applied)
+        let note = { @Sendable (result: ApplyResult) in
+            let batch = result.outcome
+            outcome.withLock {
+                $0.parked += batch.parked
+                $0.quarantined += batch.quarantined
             }
         }
+        for phase in phases {
+            if phase.creates {
+                try load.each(phase) { target, ops in try created(ops); note(try target.apply(ResourceOp.ordered(ops))) }
+            } else {
+                try load.each(phase) { target, ops in note(try target.apply(ops)) }
+            }
+        }
+        return outcome.withLock { $0 }
     }
 
     /// Counts one applied batch for the crash tests' failpoint (``LoadFailpoint``).
@@ -51,8 +57,8 @@ enum InitialLoad {
     /// connections writing one table can deadlock over InnoDB's gap locks once rows exist (a
     /// restarted load); the batch was rolled back whole, so running it again is safe.
     fileprivate static func applyResolvingConflicts(
-        _ target: any ReplicationTarget, _ ops: [ResourceOp],
-        _ apply: (any ReplicationTarget, [ResourceOp]) throws -> Void
+        _ target: SQLTarget, _ ops: [ResourceOp],
+        _ apply: (SQLTarget, [ResourceOp]) throws -> Void
     ) throws {
         var attempt = 1
         while true {
@@ -71,10 +77,10 @@ enum InitialLoad {
 /// handed to a ``ParallelApplier`` when there is one; a table pass ends only once both
 /// connections committed all of its batches, so the next pass may reference its rows.
 private struct Batches {
-    let target: any ReplicationTarget
+    let target: SQLTarget
     let applier: ParallelApplier?
 
-    init(target: any ReplicationTarget, openParallelTarget: (@Sendable () throws -> any ReplicationTarget)?) {
+    init(target: SQLTarget, openParallelTarget: (@Sendable () throws -> SQLTarget)?) {
         self.target = target
         applier = openParallelTarget.map { ParallelApplier(open: $0) }
     }

@@ -3,15 +3,15 @@ import Directory
 import Foundation
 import SQLClients
 
-/// One open connection of any supported kind, with what preflight needs from it: the table
-/// catalog. Not Sendable: it owns a C handle and lives inside one check run.
-enum DatabaseProbe {
+/// One open connection of any supported kind, with what `scimsync check` needs from it: the
+/// table catalog. Not Sendable: it owns a C handle and lives inside one check run.
+public enum DatabaseProbe {
     case mysql(MariaDBConnection, MySQLConnectionConfig)
     case postgres(PostgresConnection, PostgresConnectionConfig)
     case sqlite(SQLiteDatabase)
 
     /// Connects, or throws an error whose `description` says what to fix (never the password).
-    static func open(_ connection: ConnectionConfig) throws -> DatabaseProbe {
+    public static func open(_ connection: ConnectionConfig) throws -> DatabaseProbe {
         switch connection {
         case .mysql(let config):
             let handle = try MariaDBConnection(
@@ -35,7 +35,7 @@ enum DatabaseProbe {
     }
 
     /// `MariaDB 10.11.6 as scimsync@127.0.0.1:3306/hr`, for the ok line.
-    var summary: String {
+    public var summary: String {
         switch self {
         case .mysql(let handle, let config):
             let version = handle.serverVersion.split(separator: "-").first.map(String.init) ?? handle.serverVersion
@@ -50,7 +50,7 @@ enum DatabaseProbe {
     }
 
     /// Column names of every table where the layout's tables live.
-    func columnNamesByTable() throws -> [String: [String]] {
+    public func columnNamesByTable() throws -> [String: [String]] {
         switch self {
         case .mysql(let handle, _): try handle.columnNamesByTable()
         case .postgres(let handle, let config): try handle.columnNamesByTable(schema: config.schema)
@@ -59,7 +59,7 @@ enum DatabaseProbe {
     }
 
     /// Where the tables live, for messages: `database hr`, `schema portal`, `the file`.
-    var tableHome: String {
+    public var tableHome: String {
         switch self {
         case .mysql(_, let config): "database \(config.database)"
         case .postgres(_, let config): "schema \(config.schema)"
@@ -68,10 +68,10 @@ enum DatabaseProbe {
     }
 }
 
-enum ProbeError: Error, CustomStringConvertible {
+public enum ProbeError: Error, CustomStringConvertible {
     case noSuchFile(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .noSuchFile(let path):
             "no such database file \(path): check the path, or create the file with its tables first"

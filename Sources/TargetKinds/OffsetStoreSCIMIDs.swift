@@ -31,4 +31,12 @@ public struct OffsetStoreSCIMIDs: SCIMIDMap {
     public func forget(_ sourceID: String, kind: ResourceKind) throws {
         try store.removeSCIMProviderID(sourceID, kind: kind, pipeline: pipeline)
     }
+
+    public func count(_ kind: ResourceKind) throws -> Int {
+        try store.scimProviderIDCount(kind: kind, pipeline: pipeline)
+    }
+
+    public func sourceIDs(_ kind: ResourceKind) throws -> [String: String] {
+        try store.scimSourceIDs(kind: kind, pipeline: pipeline)
+    }
 }

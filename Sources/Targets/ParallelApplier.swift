@@ -15,7 +15,7 @@ import Foundation
 /// rests on.
 final class ParallelApplier: @unchecked Sendable {
     /// What a batch is applied with.
-    typealias Apply = @Sendable (any ReplicationTarget, [ResourceOp]) throws -> Void
+    typealias Apply = @Sendable (SQLTarget, [ResourceOp]) throws -> Void
 
     private let condition = NSCondition()
     /// The batch handed over, not yet taken by the worker.
@@ -28,9 +28,9 @@ final class ParallelApplier: @unchecked Sendable {
 
     /// - Parameter open: connects the worker's own target (on the worker thread, at its first
     ///   batch).
-    init(open: @escaping @Sendable () throws -> any ReplicationTarget) {
+    init(open: @escaping @Sendable () throws -> SQLTarget) {
         let thread = Thread { [self] in
-            var target: (any ReplicationTarget)?
+            var target: (SQLTarget)?
             defer {
                 condition.lock()
                 finished = true

@@ -1,7 +1,6 @@
 import Directory
 import Reconcile
 import SQLClients
-import Targets
 
 /// The target side: one scan of the target in key order (keyset pagination on the layout's
 /// key columns, which the rows carry under the layout's names).

@@ -1,0 +1,37 @@
+import Config
+import Daemon
+import Logging
+import SCIMTarget
+import Targets
+
+/// Every target kind this build writes: the registry the program hands the daemon. A new
+/// kind is its module and one entry here.
+public enum TargetKinds {
+    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), scim])
+
+    /// `target: { mysql | postgres | sqlite: ... }`: a client database.
+    static func sql(_ key: String) -> TargetKind {
+        TargetKind(key: key) { context in
+            guard let endpoint = context.pipeline.target.sql, endpoint.connection.kind == key else { return nil }
+            return SQLTargetConnector(
+                endpoint: endpoint, onDelete: context.pipeline.onDelete, keyPath: context.keyPath,
+                pipeline: context.pipeline.name)
+        }
+    }
+
+    /// `target: { scim: ... }`: a SCIM service provider, its ids kept in the offset store.
+    static let scim = TargetKind(key: "scim") { context in
+        guard case .scim(let config) = context.pipeline.target else { return nil }
+        let pipeline = context.pipeline
+        var logger = context.logger
+        logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+        return SCIMTargetConnector(
+            .init(
+                url: config.url, token: config.token,
+                options: SCIMTargetOptions(
+                    adopt: pipeline.adopt, membersPerPatch: config.membersPerPatch,
+                    managed: ManagedAttributes(layout: pipeline.sourceLayout)),
+                keyPath: context.keyPath + ".scim"),
+            ids: context.store.map { OffsetStoreSCIMIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+    }
+}

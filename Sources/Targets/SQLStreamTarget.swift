@@ -1,0 +1,29 @@
+import Connectors
+import Directory
+import SQLClients
+
+/// A SQL target as a pipeline's stream applies through it: the connection lives on a queue of
+/// its own, so its blocking C calls never run on Swift's cooperative pool, and is opened again
+/// after a batch failed (the connection may be gone).
+final class SQLStreamTarget: Target {
+    private let target: QueueConfined<SQLTarget>
+
+    init(label: String, open: @escaping @Sendable () throws -> SQLTarget) {
+        target = QueueConfined(label: label, open: open)
+    }
+
+    func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
+        try await target.run { try $0.apply(ops).outcome }
+    }
+
+    func resourceCount() async throws -> Int {
+        try await target.run { try $0.resourceCount() }
+    }
+}
+
+extension SQLTarget {
+    /// Users and groups in the target.
+    func resourceCount() throws -> Int {
+        try count(.user, matching: nil) + (layout.groups == nil ? 0 : count(.group, matching: nil))
+    }
+}

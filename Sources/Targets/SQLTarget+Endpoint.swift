@@ -1,0 +1,63 @@
+import Config
+import Directory
+import SQLClients
+
+extension SQLTarget {
+    /// Connects to the database `endpoint` names and checks its tables against its layout;
+    /// with `onDelete`, also that the layout can carry out that policy (deactivate needs an
+    /// `active` column).
+    public static func open(_ endpoint: Endpoint, onDelete: DeletePolicy? = nil) throws -> SQLTarget {
+        let target: SQLTarget
+        switch endpoint.connection {
+        case .mysql(let config):
+            target = try SQLTarget(
+                mariaDB: MariaDBConnection(
+                    host: config.host, port: config.port, user: config.user, password: config.password,
+                    database: config.database),
+                layout: endpoint.layout)
+        case .postgres(let config):
+            target = try SQLTarget(
+                postgres: PostgresConnection(
+                    host: config.host, port: config.port, user: config.user, password: config.password,
+                    database: config.database),
+                schema: config.schema, layout: endpoint.layout)
+        case .sqlite(let config):
+            target = try SQLTarget(sqlite: SQLiteDatabase(path: config.path), layout: endpoint.layout)
+        }
+        if let onDelete { try target.validate(onDelete: onDelete) }
+        return target
+    }
+
+    /// The dialect of `endpoint`'s database.
+    public static func dialect(of endpoint: Endpoint) -> SQLDialect {
+        switch endpoint.connection {
+        case .mysql: .mariaDB
+        case .postgres(let config): .postgres(schema: config.schema)
+        case .sqlite: .sqlite
+        }
+    }
+
+    /// `scimsync init-target`: the DDL of `endpoint`'s layout in its dialect. scimsync never
+    /// alters a target's schema by itself: the tables are the user's.
+    public static func createTableStatements(for endpoint: Endpoint) -> [String] {
+        Targets.createTableStatements(for: endpoint.layout, dialect: dialect(of: endpoint))
+    }
+
+    /// Runs ``createTableStatements(for:)`` on the target (they are `CREATE TABLE IF NOT EXISTS`).
+    public static func createTables(in endpoint: Endpoint) throws {
+        let statements = createTableStatements(for: endpoint)
+        switch endpoint.connection {
+        case .mysql(let config):
+            let connection = try MariaDBConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password, database: config.database)
+            for statement in statements { _ = try connection.execute(statement) }
+        case .postgres(let config):
+            let connection = try PostgresConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password, database: config.database)
+            for statement in statements { try connection.execute(statement) }
+        case .sqlite(let config):
+            let database = try SQLiteDatabase(path: config.path)
+            for statement in statements { try database.execute(statement) }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Config
+import Connectors
+import Directory
+import Reconcile
+import SQLProbe
+
+/// A MariaDB/MySQL, PostgreSQL or SQLite database as a pipeline's target: a stream target on
+/// a queue of its own, a reader of its tables for reconciliation, a first load over two
+/// connections where the database takes two writers, and the table check.
+public struct SQLTargetConnector: TargetConnector {
+    public let endpoint: Endpoint
+    /// What the target does with a user the source deleted (checked against the layout at
+    /// every connection: deactivate needs an `active` column).
+    public let onDelete: DeletePolicy?
+    /// Where the target is in the configuration (`pipelines[0].target`), for messages.
+    public let keyPath: String
+    /// Names the stream target's queue.
+    private let name: String
+
+    public init(endpoint: Endpoint, onDelete: DeletePolicy?, keyPath: String, pipeline: String) {
+        self.endpoint = endpoint
+        self.onDelete = onDelete
+        self.keyPath = keyPath
+        name = pipeline
+    }
+
+    private func open() throws -> SQLTarget {
+        try SQLTarget.open(endpoint, onDelete: onDelete)
+    }
+
+    public func openTarget() throws -> any Target {
+        let connector = self
+        return SQLStreamTarget(label: "scimsync.target.\(name)") { try connector.open() }
+    }
+
+    /// No users and no groups: fresh tables.
+    public func isEmpty() async throws -> Bool {
+        try await BlockingThread.run(named: "scimsync.target.probe") { _ in
+            try SQLReconcileReader(try open()).isEmpty()
+        }
+    }
+
+    public func openReconcileReader() async throws -> any ReconcileTargetReader {
+        SQLReconcileReader(try open())
+    }
+
+    /// Every other batch goes through a second connection on MariaDB and PostgreSQL; SQLite
+    /// takes one writer at a time.
+    public func load(
+        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+    ) async throws -> ApplyOutcome {
+        let parallel: (@Sendable () throws -> SQLTarget)?
+        switch endpoint.connection {
+        case .mysql, .postgres:
+            let connector = self
+            parallel = { try connector.open() }
+        case .sqlite:
+            parallel = nil
+        }
+        return try InitialLoad.run(phases, target: try open(), openParallelTarget: parallel, created: created)
+    }
+
+    public func probe() async -> [ConnectorCheck] {
+        TableCheck.run(endpoint, keyPath: keyPath).checks
+    }
+}
