@@ -11,9 +11,9 @@ public protocol SourceConnector: Sendable {
     ///   position purged); any other error stops the pipeline.
     func openStream(from position: SourcePosition) async throws -> any ChangeSource
 
-    /// A consistent snapshot of the source. It blocks: call it off Swift's cooperative pool,
-    /// and use the snapshot on one thread at a time.
-    func openSnapshot() throws -> any SourceSnapshot
+    /// A consistent snapshot of the source. Database clients block the calling thread: call
+    /// it on a ``BlockingThread``, and use the snapshot on one thread at a time.
+    func openSnapshot() async throws -> any SourceSnapshot
 
     /// Why the source's schema does not fit the mapping now (naming table, column and fix), or
     /// nil when it does.
@@ -79,8 +79,7 @@ public protocol SourceSnapshot: AnyObject {
     /// a reconciliation pass.
     func loadPhases(chunkSize: Int) throws -> [LoadPhase]?
 
-    /// Where streaming resumes once the target holds what the snapshot holds. A source that
-    /// learns it while reading (a SCIM provider's newest `lastModified`) knows it once read.
+    /// Where streaming resumes once the target holds what the snapshot holds.
     var position: SourcePosition { get }
 
     /// Ends the snapshot (its transaction, its connection).

@@ -24,7 +24,7 @@ extension Pipeline {
             // ahead, a second connection where the target takes two writers) creates everything,
             // recording each resource in the ledger before its batch commits.
             let loaded = try await BlockingThread.run(named: "scimsync.load") { _ -> (SourcePosition, ApplyOutcome)? in
-                let snapshot = try source.openSnapshot()
+                let snapshot = try await source.openSnapshot()
                 defer { try? snapshot.finish() }
                 guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
                 let outcome = try await target.load(phases) { ops in
@@ -45,7 +45,7 @@ extension Pipeline {
         // applies through the pipeline's target.
         let (outcome, position) = try await BlockingThread.run(named: "scimsync.load") { _ in
             let reader = try await target.openReconcileReader()
-            let snapshot = try source.openSnapshot()
+            let snapshot = try await source.openSnapshot()
             defer { try? snapshot.finish() }
             let outcome = try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
@@ -112,7 +112,7 @@ extension Pipeline {
             // What the stream changes from here on is newer than the snapshot: the pass leaves it.
             dirty.begin()
             defer { dirty.end() }
-            let snapshot = try source.openSnapshot()
+            let snapshot = try await source.openSnapshot()
             defer { try? snapshot.finish() }
             // Compare only once the stream has applied everything up to the snapshot. A target
             // behind the snapshot would be "repaired" to the snapshot's newer state, and the

@@ -50,7 +50,7 @@ public final class Reconciliation {
         let connector = try targets.connector(for: pipeline, store: store, logger: logger)
         let log = StoreOffsetLog(store: store, pipeline: pipeline.name)
         return try await BlockingThread.run(named: "scimsync.reconcile") { _ in
-            let snapshot = try source.openSnapshot()
+            let snapshot = try await source.openSnapshot()
             defer { try? snapshot.finish() }
             let target = try connector.openTarget()
             return try await Reconciliation(pipeline: pipeline, store: store).run(

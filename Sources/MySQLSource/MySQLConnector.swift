@@ -101,7 +101,7 @@ public struct MySQLConnector: SourceConnector {
                 unloggedEffect: { cascades.unloggedEffect(of: $0) }, saveHistory: save))
     }
 
-    public func openSnapshot() throws -> any SourceSnapshot {
+    public func openSnapshot() async throws -> any SourceSnapshot {
         let connection = try settings.connect()
         let types = try SourceIDTypes(connection: connection, layout: settings.layout)
         return MySQLSnapshot(try ConsistentSnapshot(connection: connection), layout: settings.layout, idTypes: types)

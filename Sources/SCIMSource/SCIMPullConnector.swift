@@ -66,10 +66,11 @@ public struct SCIMPullConnector: SourceConnector {
             fullPullNow: !pulledInFull.value.withLock { $0 })
     }
 
-    /// Reads the provider when the pass does (blocking, on the pass's thread).
-    public func openSnapshot() throws -> any SourceSnapshot {
+    /// Reads the provider in full.
+    public func openSnapshot() async throws -> any SourceSnapshot {
+        let reader = try await SCIMSourceReader.read(client: client, pageSize: settings.pageSize)
         pulledInFull.value.withLock { $0 = true }
-        return SCIMSnapshot(SCIMSourceReader(client: client, pageSize: settings.pageSize))
+        return SCIMSnapshot(reader)
     }
 
     public func mappingProblem() async throws -> String? { nil }
@@ -108,8 +109,7 @@ public enum SCIMPullError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A full read of the provider. Its position, the newest `meta.lastModified` it saw, is known
-/// once it was read.
+/// A full read of the provider; its position is the newest `meta.lastModified` it saw.
 final class SCIMSnapshot: SourceSnapshot {
     private let source: SCIMSourceReader
 

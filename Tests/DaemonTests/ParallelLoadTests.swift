@@ -16,7 +16,7 @@ import Connectors
 /// load runs again over what it loaded (a restarted load, where the two connections' upserts
 /// can meet on InnoDB's locks).
 @Suite struct ParallelLoadTests {
-    @Test func twoConnectionsLoadTheSourceIntoMariaDB() throws {
+    @Test func twoConnectionsLoadTheSourceIntoMariaDB() async throws {
         let fixture = try ExampleDirectories()
         let source = try PipelineHarness.source(fixture)
         // More than two chunks in every table, so that both connections take batches of each
@@ -82,18 +82,18 @@ import Connectors
                 host: sourceConfig.host, port: sourceConfig.port, user: sourceConfig.user, password: sourceConfig.password,
                 database: sourceConfig.database, serverID: 4242, layout: pipeline.sourceLayout, onDelete: .delete),
             history: .init(load: { SchemaHistory() }, save: { _ in }), logger: Logger(label: "test"))
-        func load() throws {
-            let snapshot = try connector.openSnapshot()
+        func load() async throws {
+            let snapshot = try await connector.openSnapshot()
             defer { try? snapshot.finish() }
             let phases = try #require(try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize))
             _ = try InitialLoad.run(phases, target: target, openParallelTarget: open)
         }
-        try load()
+        try await load()
         #expect(try loaded() == expected)
         #expect(opened.value == 1, "the second connection was opened once and used")
         // Again over the loaded rows: every batch updates rows the other connection's
         // neighbouring batches also lock.
-        try load()
+        try await load()
         #expect(try loaded() == expected)
     }
 }
