@@ -111,7 +111,8 @@ let package = Package(
         .target(
             name: "SCIMTarget",
             dependencies: [
-                "SCIM", "Directory", "SCIMClient", "Connectors", "Reconcile", .product(name: "Logging", package: "swift-log"),
+                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -119,7 +120,8 @@ let package = Package(
         .target(
             name: "SCIMSource",
             dependencies: [
-                "SCIM", "Directory", "SCIMClient", "Connectors", "Reconcile", .product(name: "Logging", package: "swift-log"),
+                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -180,7 +182,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["Config", "Directory", "SCIM"],
+            // The kinds that decode their own blocks, for the example configurations.
+            dependencies: ["Config", "Directory", "SCIM", "SCIMSource", "SCIMTarget"],
             swiftSettings: strict
         ),
         // What the integration tests share: finding the servers scripts/test started.
@@ -231,12 +234,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SCIMTargetTests",
-            dependencies: ["SCIMTarget", "SCIMClient", "SCIM", "Directory", "OffsetStore", "TargetKinds", "TestSupport"],
+            dependencies: [
+                "SCIMTarget", "SCIMSource", "SCIMClient", "SCIM", "Config", "Directory", "OffsetStore", "TargetKinds",
+                "TestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SCIMSourceTests",
-            dependencies: ["SCIMSource", "SCIMClient", "SCIM", "Directory", "TestSupport"],
+            dependencies: ["SCIMSource", "SCIMTarget", "SCIMClient", "SCIM", "Config", "Directory", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

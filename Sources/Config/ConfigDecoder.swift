@@ -6,6 +6,8 @@ import SCIM
 struct ConfigDecoder {
     let collector: IssueCollector
     let baseDirectory: String
+    /// The kinds that decode their own blocks, as the registries of this build list them.
+    let kinds: [ConfigKind]
 
     func decode(_ root: ConfigNode) -> ScimsyncConfig? {
         guard let top = root.mapping(allowed: ["offsets", "http", "pipelines", "scim"]) else { return nil }
@@ -53,8 +55,8 @@ struct ConfigDecoder {
         let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
         let adopt = map["adopt"].map { $0.bool() } ?? false
         let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
-        if case .scim? = source, case .scim? = target {
-            collector.report(node.path.appending("target"), "a scim source needs a SQL target (mysql, postgres or sqlite) with a layout")
+        if case .block(let kind, _)? = source, case .block? = target {
+            collector.report(node.path.appending("target"), "a \(kind) source needs a SQL target (mysql, postgres or sqlite) with a layout")
             return nil
         }
         guard let name, let source, let target, let onDelete, let adopt, let reconcile else { return nil }
@@ -64,17 +66,16 @@ struct ConfigDecoder {
     private enum Role {
         case source, target, scim
 
-        /// The connection keys this role accepts now.
-        var kinds: [String] {
+        /// The SQL connection keys this role accepts (decoded here, with a `layout`).
+        var sqlKinds: [String] {
             switch self {
-            case .source: ["mysql", "scim"]
-            case .target: ["mysql", "postgres", "sqlite", "scim"]
-            case .scim: ["mysql", "postgres", "sqlite"]
+            case .source: ["mysql"]
+            case .target, .scim: ["mysql", "postgres", "sqlite"]
             }
         }
 
-        /// Connection kinds a later version will accept, so the message can say "not yet"
-        /// rather than "unknown".
+        /// Kinds a later version will accept, so the message can say "not yet" rather than
+        /// "unknown".
         var planned: [String] {
             switch self {
             case .source: ["sqlserver", "feed"]
@@ -83,79 +84,79 @@ struct ConfigDecoder {
             }
         }
 
-        var keys: [String] { kinds + planned + ["layout"] }
+        var configRole: ConfigKind.Role? {
+            switch self {
+            case .source: .source
+            case .target: .target
+            case .scim: nil
+            }
+        }
+
+        var noun: String {
+            switch self {
+            case .source: "sources"
+            case .target: "targets"
+            case .scim: "directories"
+            }
+        }
     }
 
-    /// A SQL target (a connection block and its `layout`) or a SCIM service provider (`scim:`
-    /// alone: the provider's schema is SCIM, there are no tables to map).
+    /// The kinds that decode their own blocks in `role`.
+    private func blockKinds(_ role: Role) -> [ConfigKind] {
+        kinds.filter { $0.role == role.configRole }
+    }
+
+    /// Every kind key `role` accepts now.
+    private func kindKeys(_ role: Role) -> [String] {
+        role.sqlKinds + blockKinds(role).map(\.key)
+    }
+
+    /// Every key allowed in `role`'s mapping: its kinds, the planned ones and `layout`.
+    private func allowedKeys(_ role: Role) -> [String] {
+        let known = kindKeys(role)
+        return known + role.planned.filter { !known.contains($0) } + ["layout"]
+    }
+
     private func pipelineTarget(_ node: ConfigNode) -> PipelineTarget? {
-        guard let map = node.mapping(allowed: Role.target.keys) else { return nil }
-        guard let scimNode = map["scim"] else { return endpoint(map, role: .target).map(PipelineTarget.sql) }
-        let others = map.fields.map(\.0).filter { $0 != "scim" }
-        if others.contains("layout") {
-            collector.report(
-                node.path.appending("layout"),
-                "a scim target has no layout (the provider speaks SCIM; the source layout's attributes are sent as they are); remove it")
+        switch connection(node, role: .target) {
+        case .sql(let endpoint)?: .sql(endpoint)
+        case .block(let kind, let settings)?: .block(kind: kind, settings: settings)
+        case nil: nil
         }
-        if let other = others.first(where: { $0 != "layout" }) {
-            collector.report(map.path, "has 2 connections (scim, \(other)); give exactly one of \(Role.target.kinds.joined(separator: ", "))")
-        }
-        guard let config = scimTarget(scimNode), others.isEmpty else { return nil }
-        return .scim(config)
     }
 
-    /// A SQL source (a connection block and its `layout`) or a SCIM service provider (`scim:`
-    /// alone: what it serves is SCIM already).
     private func pipelineSource(_ node: ConfigNode) -> PipelineSource? {
-        guard let map = node.mapping(allowed: Role.source.keys) else { return nil }
-        guard let scimNode = map["scim"] else { return endpoint(map, role: .source).map(PipelineSource.sql) }
-        let others = map.fields.map(\.0).filter { $0 != "scim" }
+        switch connection(node, role: .source) {
+        case .sql(let endpoint)?: .sql(endpoint)
+        case .block(let kind, let settings)?: .block(kind: kind, settings: settings)
+        case nil: nil
+        }
+    }
+
+    private enum Connection {
+        case sql(Endpoint)
+        case block(String, AnyKindSettings)
+    }
+
+    /// A SQL connection block and its `layout`, or the block of a kind that decodes its own
+    /// (alone: such a kind has no tables to map).
+    private func connection(_ node: ConfigNode, role: Role) -> Connection? {
+        guard let map = node.mapping(allowed: allowedKeys(role)) else { return nil }
+        guard let (kind, blockNode) = blockKinds(role).lazy.compactMap({ kind in map[kind.key].map { (kind, $0) } }).first
+        else { return endpoint(map, role: role).map(Connection.sql) }
+        let others = map.keys.filter { $0 != kind.key }
         if others.contains("layout") {
-            collector.report(
-                node.path.appending("layout"),
-                "a scim source has no layout (the provider serves SCIM resources; the target's layout maps them); remove it")
+            let why =
+                role == .source
+                ? "what it serves is SCIM resources already; the target's layout maps them"
+                : "it takes SCIM resources; the source layout's attributes are sent as they are"
+            collector.report(node.path.appending("layout"), "a \(kind.key) \(role == .source ? "source" : "target") has no layout (\(why)); remove it")
         }
         if let other = others.first(where: { $0 != "layout" }) {
-            collector.report(map.path, "has 2 connections (scim, \(other)); give exactly one of \(Role.source.kinds.joined(separator: ", "))")
+            collector.report(map.path, "has 2 connections (\(kind.key), \(other)); give exactly one of \(kindKeys(role).joined(separator: ", "))")
         }
-        guard let config = scimSource(scimNode), others.isEmpty else { return nil }
-        return .scim(config)
-    }
-
-    private func scimSource(_ node: ConfigNode) -> SCIMSourceConfig? {
-        guard let map = node.mapping(allowed: ["url", "token", "pageSize", "interval", "poll"]) else { return nil }
-        let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.nonEmptyString()
-        if let url, !Self.isHTTPURL(url) {
-            collector.report(node.path.appending("url"), "expected an http:// or https:// URL with a host; found \"\(url)\"")
-        }
-        let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
-        let pageSize = map["pageSize"].map { $0.integer(in: 1...10000) } ?? 100
-        var ok = true
-        func duration(_ key: String, _ fallback: Int?, allowOff: Bool) -> Int?? {
-            guard let value = map[key], let text = value.string() else { return .some(fallback) }
-            if allowOff, ["off", "never", "false"].contains(text.lowercased()) { return .some(nil) }
-            if let seconds = DurationText.seconds(text), seconds > 0 { return .some(seconds) }
-            collector.report(
-                value.path, "expected a duration such as 90s, 30m or 1h\(allowOff ? ", or off" : ""); found \"\(text)\"")
-            ok = false
-            return nil
-        }
-        let interval = duration("interval", 3600, allowOff: false)
-        let poll = duration("poll", 60, allowOff: true)
-        guard ok, let url, Self.isHTTPURL(url), let token, let pageSize, let interval, let interval, let poll else { return nil }
-        return SCIMSourceConfig(url: url, token: token, pageSize: pageSize, intervalSeconds: interval, pollSeconds: poll)
-    }
-
-    private func scimTarget(_ node: ConfigNode) -> SCIMTargetConfig? {
-        guard let map = node.mapping(allowed: ["url", "token", "membersPerPatch"]) else { return nil }
-        let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.nonEmptyString()
-        if let url, !Self.isHTTPURL(url) {
-            collector.report(node.path.appending("url"), "expected an http:// or https:// URL with a host; found \"\(url)\"")
-        }
-        let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()
-        let membersPerPatch = map["membersPerPatch"].map { $0.integer(in: 1...10000) } ?? 100
-        guard let url, Self.isHTTPURL(url), let token, let membersPerPatch else { return nil }
-        return SCIMTargetConfig(url: url, token: token, membersPerPatch: membersPerPatch)
+        guard let settings = kind.decode(blockNode), others.isEmpty else { return nil }
+        return .block(kind.key, AnyKindSettings(settings))
     }
 
     /// `http://host...` or `https://host...`.
@@ -169,21 +170,18 @@ struct ConfigDecoder {
         return false
     }
 
-    private func endpoint(_ node: ConfigNode, role: Role) -> Endpoint? {
-        node.mapping(allowed: role.keys).flatMap { endpoint($0, role: role) }
-    }
 
     /// A connection block (exactly one of the role's kinds) and its `layout`.
     private func endpoint(_ map: ConfigMapping, role: Role) -> Endpoint? {
-        let given = map.fields.map(\.0).filter { role.kinds.contains($0) || role.planned.contains($0) }
+        let known = kindKeys(role)
+        let given = map.keys.filter { known.contains($0) || role.planned.contains($0) }
         guard given.count == 1, let kind = given.first, let kindNode = map[kind] else {
             let what = given.isEmpty ? "no connection" : "\(given.count) connections (\(given.joined(separator: ", ")))"
-            collector.report(map.path, "has \(what); give exactly one of \(role.kinds.joined(separator: ", "))")
+            collector.report(map.path, "has \(what); give exactly one of \(known.joined(separator: ", "))")
             return nil
         }
-        if role.planned.contains(kind) {
-            let noun = role == .source ? "sources" : "targets"
-            collector.report(kindNode.path, "\(kind) \(noun) are not supported by this version; use \(role.kinds.joined(separator: ", "))")
+        if !role.sqlKinds.contains(kind) {
+            collector.report(kindNode.path, "\(kind) \(role.noun) are not supported by this version; use \(known.joined(separator: ", "))")
             return nil
         }
         let connection: ConnectionConfig?
@@ -256,7 +254,7 @@ struct ConfigDecoder {
     }
 
     private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
-        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections"] + Role.scim.keys
+        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections"] + allowedKeys(.scim)
         guard let map = node.mapping(allowed: keys) else { return nil }
         let host = map["host"].map { $0.nonEmptyString() } ?? "127.0.0.1"
         let port = map["port"].map { $0.integer(in: 1...65535) } ?? 8080
@@ -355,8 +353,8 @@ extension RemovalLimit {
 }
 
 /// Durations as people write them in config: `90s`, `30m`, `6h`, `1d`, `1h30m`.
-enum DurationText {
-    static func seconds(_ text: String) -> Int? {
+public enum DurationText {
+    public static func seconds(_ text: String) -> Int? {
         var total = 0
         var number = ""
         var sawUnit = false

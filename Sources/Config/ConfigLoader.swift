@@ -7,8 +7,10 @@ import Yams
 /// `parse` is pure so tests feed it text and an environment.
 public enum ConfigLoader {
     /// Reads and validates the file at `path`, expanding `${VAR}` from `environment`.
+    /// - Parameter kinds: the kinds that decode their own blocks (the registries' entries);
+    ///   without them, only SQL sources and targets are known.
     public static func load(
-        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        path: String, kinds: [ConfigKind] = [], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ScimsyncConfig {
         let text: String
         do {
@@ -17,13 +19,15 @@ public enum ConfigLoader {
             throw ConfigError(file: path, issues: [ConfigIssue(keyPath: "", message: "cannot read the file (\(Self.reason(path: path)))")])
         }
         let directory = (path as NSString).deletingLastPathComponent
-        return try parse(text, file: path, baseDirectory: directory.isEmpty ? "." : directory, environment: environment)
+        return try parse(
+            text, file: path, baseDirectory: directory.isEmpty ? "." : directory, kinds: kinds, environment: environment)
     }
 
     /// Validates configuration text. `file` names it in messages; relative paths in it
     /// (`sqlite.path`, `offsets.path`) resolve against `baseDirectory`.
     public static func parse(
-        _ text: String, file: String, baseDirectory: String = ".", environment: [String: String] = [:]
+        _ text: String, file: String, baseDirectory: String = ".", kinds: [ConfigKind] = [],
+        environment: [String: String] = [:]
     ) throws(ConfigError) -> ScimsyncConfig {
         let root: Node?
         do {
@@ -37,7 +41,7 @@ public enum ConfigLoader {
             throw ConfigError(file: file, issues: [ConfigIssue(keyPath: "", message: "the file is empty; see the README for an example")])
         }
         let collector = IssueCollector(environment: environment)
-        let decoder = ConfigDecoder(collector: collector, baseDirectory: baseDirectory)
+        let decoder = ConfigDecoder(collector: collector, baseDirectory: baseDirectory, kinds: kinds)
         let config = decoder.decode(ConfigNode(node: root, path: .root, collector: collector))
         guard let config, collector.issues.isEmpty else {
             throw ConfigError(file: file, issues: collector.issues)

@@ -16,11 +16,25 @@ final class IssueCollector {
     }
 }
 
-/// A YAML node with its key path.
-struct ConfigNode {
+/// A YAML node with its key path. Reading it reports what is wrong (with the key path) and
+/// returns nil, so that one pass shows every mistake in a file; a kind decoding its own block
+/// reads it the same way.
+public struct ConfigNode {
     let node: Node
-    let path: KeyPath
+    /// Where the node is in the file.
+    public let path: KeyPath
     let collector: IssueCollector
+
+    init(node: Node, path: KeyPath, collector: IssueCollector) {
+        self.node = node
+        self.path = path
+        self.collector = collector
+    }
+
+    /// Reports a problem of this node: what was found and what to write instead.
+    public func report(_ message: String) {
+        collector.report(path, message)
+    }
 
     private var kindName: String {
         switch node {
@@ -33,7 +47,7 @@ struct ConfigNode {
 
     /// The node as a mapping whose keys must be among `allowed`; unknown keys are reported
     /// with the closest allowed key and the full list.
-    func mapping(allowed: [String]) -> ConfigMapping? {
+    public func mapping(allowed: [String]) -> ConfigMapping? {
         guard case .mapping(let mapping) = node else {
             collector.report(path, "expected a mapping with keys \(allowed.joined(separator: ", ")), found \(kindName)")
             return nil
@@ -67,7 +81,7 @@ struct ConfigNode {
         mapping(allowed: []).map(\.fields)
     }
 
-    func sequence() -> [ConfigNode]? {
+    public func sequence() -> [ConfigNode]? {
         guard case .sequence(let sequence) = node else {
             collector.report(path, "expected a list, found \(kindName)")
             return nil
@@ -78,7 +92,7 @@ struct ConfigNode {
     }
 
     /// A scalar with `${VAR}` expanded.
-    func string() -> String? {
+    public func string() -> String? {
         guard case .scalar(let scalar) = node else {
             collector.report(path, "expected a value, found \(kindName)")
             return nil
@@ -98,7 +112,7 @@ struct ConfigNode {
         }
     }
 
-    func nonEmptyString() -> String? {
+    public func nonEmptyString() -> String? {
         guard let text = string() else { return nil }
         guard !text.isEmpty else {
             collector.report(path, "must not be empty")
@@ -107,7 +121,7 @@ struct ConfigNode {
         return text
     }
 
-    func integer(in range: ClosedRange<Int>) -> Int? {
+    public func integer(in range: ClosedRange<Int>) -> Int? {
         guard let text = string() else { return nil }
         guard let value = Int(text.trimmingSpaces), range.contains(value) else {
             collector.report(path, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")
@@ -116,7 +130,7 @@ struct ConfigNode {
         return value
     }
 
-    func bool() -> Bool? {
+    public func bool() -> Bool? {
         guard let text = string() else { return nil }
         switch text.trimmingSpaces.lowercased() {
         case "true", "yes", "on": return true
@@ -129,7 +143,7 @@ struct ConfigNode {
 
     /// A database or schema name: quoted when used, and validated here so that nothing that
     /// looks like SQL gets that far. (Layout tables and columns are checked by the layout.)
-    func identifier() -> String? {
+    public func identifier() -> String? {
         guard let text = nonEmptyString() else { return nil }
         if let problem = DirectoryLayout.identifierProblem(text, allowSchema: false) {
             collector.report(path, problem)
@@ -150,19 +164,28 @@ struct ConfigNode {
 }
 
 /// A mapping's fields after unknown keys were reported.
-struct ConfigMapping {
+public struct ConfigMapping {
     let fields: [(String, ConfigNode)]
-    let path: KeyPath
+    /// Where the mapping is in the file.
+    public let path: KeyPath
     let collector: IssueCollector
 
-    subscript(key: String) -> ConfigNode? {
+    /// The keys given, in file order.
+    public var keys: [String] { fields.map(\.0) }
+
+    /// Reports a problem of the mapping as a whole.
+    public func report(_ message: String) {
+        collector.report(path, message)
+    }
+
+    public subscript(key: String) -> ConfigNode? {
         fields.first { $0.0 == key }?.1
     }
 
-    func has(_ key: String) -> Bool { self[key] != nil }
+    public func has(_ key: String) -> Bool { self[key] != nil }
 
     /// The field, or a report that it is missing.
-    func required(_ key: String, _ what: String) -> ConfigNode? {
+    public func required(_ key: String, _ what: String) -> ConfigNode? {
         if let node = self[key] { return node }
         collector.report(path, "missing \"\(key)\" (\(what))")
         return nil
@@ -174,5 +197,27 @@ extension String {
         let start = firstIndex { $0 != " " && $0 != "\t" } ?? endIndex
         let end = lastIndex { $0 != " " && $0 != "\t" }.map { index(after: $0) } ?? start
         return self[start..<max(start, end)]
+    }
+}
+
+extension ConfigNode {
+    /// An `http://` or `https://` URL with a host.
+    public func httpURL() -> String? {
+        guard let url = nonEmptyString() else { return nil }
+        guard ConfigDecoder.isHTTPURL(url) else {
+            report("expected an http:// or https:// URL with a host; found \"\(url)\"")
+            return nil
+        }
+        return url
+    }
+
+    /// A duration such as `90s`, `30m`, `6h`, `1d` or `1h30m`, in seconds; with `allowOff`,
+    /// `off` (or `never`, `false`) gives `.some(nil)`.
+    public func seconds(allowOff: Bool) -> Int?? {
+        guard let text = string() else { return nil }
+        if allowOff, ["off", "never", "false"].contains(text.lowercased()) { return .some(nil) }
+        if let seconds = DurationText.seconds(text), seconds > 0 { return .some(seconds) }
+        report("expected a duration such as 90s, 30m or 1h\(allowOff ? ", or off" : ""); found \"\(text)\"")
+        return nil
     }
 }

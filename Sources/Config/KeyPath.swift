@@ -1,6 +1,6 @@
 /// A location in the configuration tree, printed the way users write it:
 /// `pipelines[0].source.layout.users.attributes."emails[type eq \"work\"].value"`.
-struct KeyPath: Sendable, Hashable, CustomStringConvertible {
+public struct KeyPath: Sendable, Hashable, CustomStringConvertible {
     private enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
@@ -8,21 +8,21 @@ struct KeyPath: Sendable, Hashable, CustomStringConvertible {
 
     private var components: [Component] = []
 
-    static let root = KeyPath()
+    public static let root = KeyPath()
 
-    func appending(_ key: String) -> KeyPath {
+    public func appending(_ key: String) -> KeyPath {
         var copy = self
         copy.components.append(.key(key))
         return copy
     }
 
-    func appending(index: Int) -> KeyPath {
+    public func appending(index: Int) -> KeyPath {
         var copy = self
         copy.components.append(.index(index))
         return copy
     }
 
-    var description: String {
+    public var description: String {
         var text = ""
         for component in components {
             switch component {

@@ -60,11 +60,12 @@ public struct PipelineConfig: Sendable, Hashable {
     }
 }
 
-/// Where a pipeline reads: a SQL database with its layout (the binlog of MySQL/MariaDB), or a
-/// SCIM service provider it pulls from.
+/// Where a pipeline reads: a SQL database with its layout (the binlog of MySQL/MariaDB), or
+/// a kind that decodes its own block (a SCIM service provider it pulls from ...).
 public enum PipelineSource: Sendable, Hashable {
     case sql(Endpoint)
-    case scim(SCIMSourceConfig)
+    /// A kind with a block of its own and no layout: what it reads is SCIM resources already.
+    case block(kind: String, settings: AnyKindSettings)
 
     /// The SQL endpoint, for a SQL source.
     public var sql: Endpoint? {
@@ -72,49 +73,27 @@ public enum PipelineSource: Sendable, Hashable {
         return nil
     }
 
-    /// The config key naming the kind: `mysql` or `scim`.
+    /// The config key naming the kind: `mysql`, `scim` ...
     public var kind: String {
         switch self {
         case .sql(let endpoint): endpoint.connection.kind
-        case .scim: "scim"
+        case .block(let kind, _): kind
         }
     }
-}
 
-/// `source: { scim: {...} }` — a SCIM 2.0 service provider that scimsync pulls from.
-public struct SCIMSourceConfig: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
-    /// The SCIM base URL (`https://host/scim/v2`).
-    public var url: String
-    /// The bearer token; arrives through `${VAR}` and is never printed.
-    public var token: String
-    /// Resources asked for per page.
-    public var pageSize: Int
-    /// Seconds between full pulls (which also find deletions).
-    public var intervalSeconds: Int
-    /// Seconds between incremental polls (`meta.lastModified gt`), when the provider supports
-    /// them; nil (`poll: off`) for full pulls only.
-    public var pollSeconds: Int?
-
-    public init(url: String, token: String, pageSize: Int = 100, intervalSeconds: Int = 3600, pollSeconds: Int? = 60) {
-        self.url = url
-        self.token = token
-        self.pageSize = pageSize
-        self.intervalSeconds = intervalSeconds
-        self.pollSeconds = pollSeconds
-    }
-
-    /// The URL, without the token.
-    public var description: String { url }
-    public var debugDescription: String {
-        "SCIMSourceConfig(url: \(url), pageSize: \(pageSize), interval: \(intervalSeconds) s, poll: \(pollSeconds.map { "\($0) s" } ?? "off"))"
+    /// The settings of a kind that decodes its own block, when they are of type `T`.
+    public func settings<T: KindSettings>(_: T.Type) -> T? {
+        if case .block(_, let settings) = self { return settings.base as? T }
+        return nil
     }
 }
 
-/// Where a pipeline writes: a SQL database with its layout, or a SCIM service provider, whose
-/// "layout" is SCIM itself.
+/// Where a pipeline writes: a SQL database with its layout, or a kind that decodes its own
+/// block (a SCIM service provider, whose "layout" is SCIM itself ...).
 public enum PipelineTarget: Sendable, Hashable {
     case sql(Endpoint)
-    case scim(SCIMTargetConfig)
+    /// A kind with a block of its own and no layout: it takes SCIM resources as they are.
+    case block(kind: String, settings: AnyKindSettings)
 
     /// The SQL endpoint, for a SQL target.
     public var sql: Endpoint? {
@@ -122,33 +101,19 @@ public enum PipelineTarget: Sendable, Hashable {
         return nil
     }
 
-    /// The config key naming the kind: `mysql`, `postgres`, `sqlite` or `scim`.
+    /// The config key naming the kind: `mysql`, `postgres`, `sqlite`, `scim` ...
     public var kind: String {
         switch self {
         case .sql(let endpoint): endpoint.connection.kind
-        case .scim: "scim"
+        case .block(let kind, _): kind
         }
     }
-}
 
-/// `target: { scim: {...} }` — a SCIM 2.0 service provider that scimsync pushes to.
-public struct SCIMTargetConfig: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
-    /// The SCIM base URL (`https://host/scim/v2`): `/Users` and `/Groups` are appended.
-    public var url: String
-    /// The bearer token; arrives through `${VAR}` and is never printed.
-    public var token: String
-    /// Member additions and removals per PATCH request at most.
-    public var membersPerPatch: Int
-
-    public init(url: String, token: String, membersPerPatch: Int = 100) {
-        self.url = url
-        self.token = token
-        self.membersPerPatch = membersPerPatch
+    /// The settings of a kind that decodes its own block, when they are of type `T`.
+    public func settings<T: KindSettings>(_: T.Type) -> T? {
+        if case .block(_, let settings) = self { return settings.base as? T }
+        return nil
     }
-
-    /// The URL, without the token.
-    public var description: String { url }
-    public var debugDescription: String { "SCIMTargetConfig(url: \(url), membersPerPatch: \(membersPerPatch))" }
 }
 
 /// A database and the layout of the directory inside it.

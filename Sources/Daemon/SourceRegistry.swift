@@ -19,11 +19,17 @@ public struct SourceKind: Sendable {
     }
 
     public let key: String
+    /// How the kind decodes its configuration block, for a kind that decodes its own; nil
+    /// for the SQL databases, whose blocks the configuration decodes.
+    public let config: ConfigKind?
     /// The connector, or nil when the pipeline's source is not of this kind.
     public let open: @Sendable (Context) throws -> (any SourceConnector)?
 
-    public init(key: String, open: @escaping @Sendable (Context) throws -> (any SourceConnector)?) {
+    public init(
+        key: String, config: ConfigKind? = nil, open: @escaping @Sendable (Context) throws -> (any SourceConnector)?
+    ) {
         self.key = key
+        self.config = config
         self.open = open
     }
 }
@@ -32,6 +38,9 @@ public struct SourceKind: Sendable {
 /// none of them by name: the program that composes it hands it the list.
 public struct SourceRegistry: Sendable {
     private let kinds: [String: SourceKind]
+
+    /// The configuration blocks the kinds decode themselves, for ``Config/ConfigLoader``.
+    public var configKinds: [ConfigKind] { kinds.values.compactMap(\.config).sorted { $0.key < $1.key } }
 
     public init(_ kinds: [SourceKind]) {
         self.kinds = Dictionary(kinds.map { ($0.key, $0) }) { first, _ in first }

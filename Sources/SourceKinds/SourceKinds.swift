@@ -27,8 +27,8 @@ public enum SourceKinds {
     }
 
     /// `source: { scim: ... }`: a SCIM service provider, pulled.
-    static let scim = SourceKind(key: "scim") { context in
-        guard case .scim(let source) = context.pipeline.source else { return nil }
+    static let scim = SourceKind(key: "scim", config: SCIMSourceConfig.configKind) { context in
+        guard let source = context.pipeline.source.settings(SCIMSourceConfig.self) else { return nil }
         return try SCIMPullConnector(
             .init(
                 url: source.url, token: source.token, pageSize: source.pageSize,

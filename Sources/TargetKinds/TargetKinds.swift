@@ -20,8 +20,8 @@ public enum TargetKinds {
     }
 
     /// `target: { scim: ... }`: a SCIM service provider, its ids kept in the offset store.
-    static let scim = TargetKind(key: "scim") { context in
-        guard case .scim(let config) = context.pipeline.target else { return nil }
+    static let scim = TargetKind(key: "scim", config: SCIMTargetConfig.configKind) { context in
+        guard let config = context.pipeline.target.settings(SCIMTargetConfig.self) else { return nil }
         let pipeline = context.pipeline
         var logger = context.logger
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"

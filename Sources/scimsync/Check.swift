@@ -20,7 +20,7 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         let loaded: ScimsyncConfig
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(path: config, kinds: configKinds)
         } catch {
             print("FAIL  config \(config): \(error.issues.count == 1 ? "1 problem" : "\(error.issues.count) problems")")
             for issue in error.issues {

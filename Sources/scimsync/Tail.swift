@@ -42,7 +42,7 @@ struct Tail: AsyncParsableCommand {
     func run() async throws {
         let loaded: ScimsyncConfig
         do {
-            loaded = try ConfigLoader.load(path: config)
+            loaded = try ConfigLoader.load(path: config, kinds: configKinds)
         } catch {
             Self.fail(error.description, code: 2)
         }

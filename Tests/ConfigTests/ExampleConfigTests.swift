@@ -1,14 +1,19 @@
 import Config
 import Directory
 import SCIM
+import SCIMSource
+import SCIMTarget
 import Testing
+
+/// The kinds that decode their own blocks: a SCIM provider as a source and as a target.
+private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKind]
 
 /// Every file in config/ must load: they are the documentation users copy from.
 @Suite struct ExampleConfigTests {
     let environment = ["HR_DB_PASSWORD": "hr-secret", "PORTAL_PG_PASSWORD": "pg-secret", "HR_DB_PORT": "3307"]
 
     @Test func mariadbToSQLiteLoads() throws {
-        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-sqlite.yaml"), environment: environment)
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-sqlite.yaml"), kinds: scimKinds, environment: environment)
         #expect(config.pipelines.count == 1)
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-portal")
@@ -40,7 +45,7 @@ import Testing
     }
 
     @Test func mariadbToPostgresLoads() throws {
-        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: environment)
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), kinds: scimKinds, environment: environment)
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-portal-pg")
         guard case .postgres(let postgres) = pipeline.target.sql?.connection else {
@@ -53,14 +58,13 @@ import Testing
     }
 
     @Test func mariadbToSCIMLoads() throws {
-        let config = try ConfigLoader.load(
-            path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment.merging(["SCIM_TOKEN": "tok"]) { a, _ in a })
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), kinds: scimKinds, environment: environment.merging(["SCIM_TOKEN": "tok"]) { a, _ in a })
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-to-scim")
-        #expect(pipeline.target == .scim(SCIMTargetConfig(url: "http://127.0.0.1:8080", token: "tok", membersPerPatch: 100)))
+        #expect(pipeline.target == .block(kind: "scim", settings: AnyKindSettings(SCIMTargetConfig(url: "http://127.0.0.1:8080", token: "tok", membersPerPatch: 100))))
         #expect(pipeline.source.sql?.layout.users.table == "sync_users")
         #expect {
-            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), environment: environment)
+            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-scim.yaml"), kinds: scimKinds, environment: environment)
         } throws: { error in
             "\(error)" == RepositoryFiles.path("config/mariadb-to-scim.yaml")
                 + ": pipelines[0].target.scim.token: environment variable SCIM_TOKEN is not set"
@@ -69,17 +73,16 @@ import Testing
     }
 
     @Test func scimToSQLiteLoads() throws {
-        let config = try ConfigLoader.load(
-            path: RepositoryFiles.path("config/scim-to-sqlite.yaml"), environment: ["SCIM_TOKEN": "tok"])
+        let config = try ConfigLoader.load(path: RepositoryFiles.path("config/scim-to-sqlite.yaml"), kinds: scimKinds, environment: ["SCIM_TOKEN": "tok"])
         let pipeline = try #require(config.pipelines.first)
-        #expect(pipeline.source == .scim(SCIMSourceConfig(
-            url: "http://127.0.0.1:8080", token: "tok", pageSize: 100, intervalSeconds: 3600, pollSeconds: 60)))
+        #expect(pipeline.source == .block(kind: "scim", settings: AnyKindSettings(SCIMSourceConfig(
+            url: "http://127.0.0.1:8080", token: "tok", pageSize: 100, intervalSeconds: 3600, pollSeconds: 60))))
         #expect(pipeline.target.sql?.layout.users.table == "portal_users")
     }
 
     @Test func examplesNeedTheirPasswords() {
         #expect {
-            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), environment: ["HR_DB_PASSWORD": "x"])
+            try ConfigLoader.load(path: RepositoryFiles.path("config/mariadb-to-postgres.yaml"), kinds: scimKinds, environment: ["HR_DB_PASSWORD": "x"])
         } throws: { error in
             "\(error)" == RepositoryFiles.path("config/mariadb-to-postgres.yaml")
                 + ": pipelines[0].target.postgres.password: environment variable PORTAL_PG_PASSWORD is not set"
@@ -89,7 +92,7 @@ import Testing
 
     @Test func aMissingFileIsNamed() {
         #expect {
-            try ConfigLoader.load(path: "/nonexistent/scimsync.yaml", environment: [:])
+            try ConfigLoader.load(path: "/nonexistent/scimsync.yaml", kinds: scimKinds, environment: [:])
         } throws: { error in
             "\(error)" == "/nonexistent/scimsync.yaml: cannot read the file (no such file)"
         }

@@ -5,6 +5,7 @@ import OffsetStore
 import SQLClients
 import TestSupport
 import Testing
+import scimsync
 
 /// A stored position whose binlog was purged is recovered by the same path as the
 /// first load — a reconciliation from a new consistent snapshot — and streaming goes on from
@@ -16,7 +17,7 @@ import Testing
         let fixture = try PrivateSourceFixture()
         let config = try ConfigLoader.parse(
             try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml"), file: "mariadb-to-sqlite.yaml",
-            baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let source = try fixture.source()

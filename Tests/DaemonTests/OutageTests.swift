@@ -6,6 +6,7 @@ import OffsetStore
 import SQLClients
 import TestSupport
 import Testing
+import scimsync
 
 /// Servers going away in the middle of a stream, with a random workload on the source: the
 /// pipeline recovers by itself and the target converges to the mapping of the source.
@@ -34,7 +35,7 @@ import Testing
         environment["PORTAL_PG_DATABASE"] = postgres.database
         let config = try ConfigLoader.parse(
             try PipelineHarness.exampleText("config/mariadb-to-postgres.yaml", workloadRemovals: true), file: "mariadb-to-postgres.yaml",
-            baseDirectory: fixture.stateDirectory, environment: environment)
+            baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let running = PipelineHarness.start(pipeline, store: store, retry: Self.retry)
@@ -69,7 +70,7 @@ import Testing
         let fixture = try PrivateSourceFixture()
         let config = try ConfigLoader.parse(
             try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: true), file: "mariadb-to-sqlite.yaml",
-            baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let running = PipelineHarness.start(pipeline, store: store, retry: Self.retry)

@@ -5,6 +5,7 @@ import OffsetStore
 import SQLClients
 import TestSupport
 import Testing
+import scimsync
 
 /// Consistency with streaming: with `reconcile.every` the daemon reconciles beside
 /// the stream while a workload runs; the target converges, hand-made drift is repaired, and no
@@ -16,7 +17,7 @@ import Testing
         let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: true)
             .replacingOccurrences(of: "every: 6h", with: "every: 1s")
         let config = try ConfigLoader.parse(
-            text, file: "mariadb-to-sqlite.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            text, file: "mariadb-to-sqlite.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.reconcile.everySeconds == 1)
         let store = try OffsetStore(path: config.offsets.path)

@@ -9,6 +9,7 @@ import SourceKinds
 import TestSupport
 import Targets
 import TargetKinds
+import scimsync
 
 /// Configurations and helpers shared by the end-to-end pipeline tests: the example configs
 /// with a fresh replica id (and, for PostgreSQL, a schema of the test's own), a
@@ -28,7 +29,7 @@ enum PipelineHarness {
     static func sqliteConfig(_ fixture: ExampleDirectories, workloadRemovals: Bool = false) throws -> ScimsyncConfig {
         try ConfigLoader.parse(
             try exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals), file: "mariadb-to-sqlite.yaml",
-            baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
     }
 
     /// config/mariadb-to-postgres.yaml on a schema of its own (the example's `portal` is shared
@@ -46,7 +47,7 @@ enum PipelineHarness {
         let text = try exampleText("config/mariadb-to-postgres.yaml", workloadRemovals: workloadRemovals)
             .replacingOccurrences(of: "schema: portal", with: "schema: \(schema)")
         let config = try ConfigLoader.parse(
-            text, file: "mariadb-to-postgres.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            text, file: "mariadb-to-postgres.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         return (config, schema)
     }
 
@@ -63,7 +64,7 @@ enum PipelineHarness {
                 with: #"mysql: { host: "${HR_DB_HOST}", port: "${HR_DB_PORT}", user: "${HR_DB_USER}", "#
                     + #"password: "${HR_DB_PASSWORD}", database: \#(database) }"#)
         let config = try ConfigLoader.parse(
-            text, file: "mariadb-to-mariadb.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+            text, file: "mariadb-to-mariadb.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         if let pipeline = config.pipelines.first { try SQLTarget.createTables(in: pipeline.target.sql!) }
         return (config, database)
     }

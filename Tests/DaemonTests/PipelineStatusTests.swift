@@ -4,6 +4,7 @@ import Directory
 import Foundation
 import OffsetStore
 import Testing
+import scimsync
 
 @Suite struct PipelineStatusTests {
     @Test func linesFromTheOffsetStore() throws {
@@ -20,7 +21,7 @@ import Testing
                 source: { mysql: { host: h, user: u, database: d }, layout: { users: { table: u, attributes: { id: id } } } }
                 target: { sqlite: { path: t.db }, layout: { users: { table: u, attributes: { id: id } } } }
             """
-        let config = try ConfigLoader.parse(text, file: "f", baseDirectory: directory)
+        let config = try ConfigLoader.parse(text, file: "f", baseDirectory: directory, kinds: configKinds)
         let store = try OffsetStore(path: config.offsets.path)
         try store.commit(position: .binlog(file: "binlog.000003", offset: 1234, gtid: "0-1-42"), pipeline: "one")
         let run = try store.startRun(pipeline: "one")

@@ -8,6 +8,7 @@ import SourceKinds
 import TestSupport
 import Testing
 import TargetKinds
+import scimsync
 
 /// A pipeline end to end on the example config/mariadb-to-sqlite.yaml: first load, live
 /// changes streamed into the target, a restart that resumes from the stored position.
@@ -15,7 +16,7 @@ import TargetKinds
     func loadConfig(_ fixture: ExampleDirectories) throws -> ScimsyncConfig {
         let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-sqlite.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
-        return try ConfigLoader.parse(text, file: "mariadb-to-sqlite.yaml", baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+        return try ConfigLoader.parse(text, file: "mariadb-to-sqlite.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
     }
 
     func start(_ pipeline: PipelineConfig, store: OffsetStore) -> Task<Void, any Error> {

@@ -12,7 +12,7 @@ import scimsync
 @Suite struct PreflightTests {
     func run(_ relative: String, environment: [String: String], edit: (String) -> String = { $0 }) async throws -> (Bool, [String]) {
         let text = edit(try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8))
-        let config = try ConfigLoader.parse(text, file: relative, environment: environment)
+        let config = try ConfigLoader.parse(text, file: relative, kinds: configKinds, environment: environment)
         var lines: [String] = []
         let passed = await Preflight.run(config, sources: SourceKinds.registry, targets: TargetKinds.registry) { lines.append($0.line) }
         return (passed, lines)

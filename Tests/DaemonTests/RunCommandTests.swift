@@ -9,6 +9,7 @@ import Testing
 import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import scimsync
 #endif
 
 /// `scimsync run` as a process: SIGTERM lets the batch in flight commit, stores its offset and
@@ -74,7 +75,7 @@ import FoundationNetworking
         #expect(run.endedAt != nil)
         #expect(run.error == nil)
         // status asks the source how far behind the stored position is.
-        let config = try ConfigLoader.parse(text, file: path, baseDirectory: fixture.stateDirectory, environment: fixture.environment)
+        let config = try ConfigLoader.parse(text, file: path, baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         let status = try #require(try PipelineStatus.all(config, askSources: SourceKinds.registry).first)
         #expect(status.state == "stopped")
         switch status.lag {

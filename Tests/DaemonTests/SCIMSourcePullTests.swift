@@ -11,6 +11,7 @@ import SourceKinds
 import TargetKinds
 import Testing
 import TestSupport
+import scimsync
 
 /// A pipeline with `source: scim:` (config/scim-to-sqlite.yaml) reading a real scim2-server
 /// into the SQLite example tables: the first full pull, incremental polls, and a deletion and
@@ -28,7 +29,7 @@ import TestSupport
             .replacingOccurrences(of: "onDelete: deactivate", with: "onDelete: deactivate\n    reconcile: { maxRemovals: 50% }")
         let config = try ConfigLoader.parse(
             text, file: "scim-to-sqlite.yaml", baseDirectory: fixture.stateDirectory,
-            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
+            kinds: configKinds, environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
         return (try #require(config.pipelines.first), try OffsetStore(path: config.offsets.path))
     }
 

@@ -112,7 +112,7 @@ import scimsync
         let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-scim.yaml",
-            environment: fixture.environment.merging(["SCIM_URL": url, "SCIM_TOKEN": token]) { a, _ in a })
+            kinds: configKinds, environment: fixture.environment.merging(["SCIM_URL": url, "SCIM_TOKEN": token]) { a, _ in a })
         var lines: [String] = []
         let passed = await Preflight.run(config, sources: SourceKinds.registry, targets: TargetKinds.registry) {
             lines.append($0.line)
@@ -150,7 +150,7 @@ import scimsync
         let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
         let config = try ConfigLoader.parse(
             text, file: "mariadb-to-scim.yaml", baseDirectory: fixture.stateDirectory,
-            environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
+            kinds: configKinds, environment: fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a })
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         func reconcile(dryRun: Bool = false) async throws -> ReconcileOutcome {

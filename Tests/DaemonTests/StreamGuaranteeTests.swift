@@ -6,6 +6,7 @@ import OffsetStore
 import SQLClients
 import TestSupport
 import Testing
+import scimsync
 
 /// What the stream keeps, whatever the source does, against a real MariaDB and SQLite target:
 /// nothing waits for unrelated traffic, nothing is removed in bulk without approval, what the
@@ -21,7 +22,7 @@ import Testing
         let config = try ConfigLoader.parse(
             try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: anyRemovals),
             file: "mariadb-to-sqlite.yaml",
-            baseDirectory: stateDirectory, environment: environment)
+            baseDirectory: stateDirectory, kinds: configKinds, environment: environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let task = PipelineHarness.start(pipeline, store: store, retry: retry)

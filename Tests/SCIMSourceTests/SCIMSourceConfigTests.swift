@@ -1,5 +1,10 @@
 import Config
+import SCIMSource
+import SCIMTarget
 import Testing
+
+/// The kinds that decode their own blocks: a SCIM provider as a source and as a target.
+private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKind]
 
 /// `source: { scim: { url, token, pageSize, interval, poll } }`.
 @Suite struct SCIMSourceConfigTests {
@@ -16,7 +21,7 @@ import Testing
 
     func errors(_ text: String) -> [String] {
         do {
-            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", environment: ["SCIM_TOKEN": "t"])
+            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", kinds: scimKinds, environment: ["SCIM_TOKEN": "t"])
             return []
         } catch {
             return error.description.split(separator: "\n").map(String.init)
@@ -24,19 +29,19 @@ import Testing
     }
 
     @Test func aSCIMSourceLoads() throws {
-        let config = try ConfigLoader.parse(Self.base, file: "scimsync.yaml", environment: ["SCIM_TOKEN": "secret-token-1"])
+        let config = try ConfigLoader.parse(Self.base, file: "scimsync.yaml", kinds: scimKinds, environment: ["SCIM_TOKEN": "secret-token-1"])
         let pipeline = try #require(config.pipelines.first)
-        #expect(pipeline.source == .scim(SCIMSourceConfig(
-            url: "https://idp.example.com/scim/v2", token: "secret-token-1", pageSize: 50, intervalSeconds: 1800, pollSeconds: 30)))
+        #expect(pipeline.source == .block(kind: "scim", settings: AnyKindSettings(SCIMSourceConfig(
+            url: "https://idp.example.com/scim/v2", token: "secret-token-1", pageSize: 50, intervalSeconds: 1800, pollSeconds: 30))))
         #expect(!"\(pipeline.source)".contains("secret-token-1"))
         #expect(!String(reflecting: pipeline.source).contains("secret-token-1"))
     }
 
     @Test func defaultsAndPollOff() throws {
         let text = Self.base.replacingOccurrences(of: ", pageSize: 50, interval: 30m, poll: 30s", with: ", poll: off")
-        let config = try ConfigLoader.parse(text, file: "scimsync.yaml", environment: ["SCIM_TOKEN": "t"])
-        #expect(config.pipelines.first?.source == .scim(SCIMSourceConfig(
-            url: "https://idp.example.com/scim/v2", token: "t", pageSize: 100, intervalSeconds: 3600, pollSeconds: nil)))
+        let config = try ConfigLoader.parse(text, file: "scimsync.yaml", kinds: scimKinds, environment: ["SCIM_TOKEN": "t"])
+        #expect(config.pipelines.first?.source == .block(kind: "scim", settings: AnyKindSettings(SCIMSourceConfig(
+            url: "https://idp.example.com/scim/v2", token: "t", pageSize: 100, intervalSeconds: 3600, pollSeconds: nil))))
     }
 
     @Test func badValuesAreNamed() {

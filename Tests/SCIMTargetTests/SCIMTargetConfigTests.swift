@@ -1,5 +1,10 @@
 import Config
+import SCIMSource
+import SCIMTarget
 import Testing
+
+/// The kinds that decode their own blocks: a SCIM provider as a source and as a target.
+private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKind]
 
 /// `target: { scim: { url, token, membersPerPatch } }`.
 @Suite struct SCIMTargetConfigTests {
@@ -18,12 +23,12 @@ import Testing
     func parse(_ text: String, environment: [String: String] = ["PW": "p", "SCIM_TOKEN": "s3cret-token-value"]) throws
         -> ScimsyncConfig
     {
-        try ConfigLoader.parse(text, file: "scimsync.yaml", environment: environment)
+        try ConfigLoader.parse(text, file: "scimsync.yaml", kinds: scimKinds, environment: environment)
     }
 
     func errors(_ text: String) -> [String] {
         do {
-            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", environment: ["PW": "p", "SCIM_TOKEN": "t"])
+            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", kinds: scimKinds, environment: ["PW": "p", "SCIM_TOKEN": "t"])
             return []
         } catch {
             return error.description.split(separator: "\n").map(String.init)
@@ -32,20 +37,20 @@ import Testing
 
     @Test func aSCIMTargetLoads() throws {
         let pipeline = try #require(try parse(Self.base).pipelines.first)
-        #expect(pipeline.target == .scim(SCIMTargetConfig(url: "https://idp.example.com/scim/v2", token: "s3cret-token-value")))
+        #expect(pipeline.target == .block(kind: "scim", settings: AnyKindSettings(SCIMTargetConfig(url: "https://idp.example.com/scim/v2", token: "s3cret-token-value"))))
         #expect(pipeline.target.kind == "scim")
         #expect(pipeline.target.sql == nil)
         #expect(pipeline.adopt)
     }
 
     @Test func membersPerPatchDefaultsTo100AndCanBeSet() throws {
-        guard case .scim(let config)? = try parse(Self.base).pipelines.first?.target else {
+        guard let config = try parse(Self.base).pipelines.first?.target.settings(SCIMTargetConfig.self) else {
             Issue.record("not a scim target")
             return
         }
         #expect(config.membersPerPatch == 100)
         let text = Self.base.replacingOccurrences(of: #"token: "${SCIM_TOKEN}" }"#, with: #"token: "${SCIM_TOKEN}", membersPerPatch: 25 }"#)
-        guard case .scim(let custom)? = try parse(text).pipelines.first?.target else {
+        guard let custom = try parse(text).pipelines.first?.target.settings(SCIMTargetConfig.self) else {
             Issue.record("not a scim target")
             return
         }

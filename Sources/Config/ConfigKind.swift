@@ -1,0 +1,56 @@
+/// A kind of source or target that decodes its own block of the configuration
+/// (`source: { scim: {...} }`): its registry entry hands it to the loader, so that a new kind
+/// brings its keys with it. SQL databases (`mysql`, `postgres`, `sqlite`) are decoded here:
+/// they share one connection-block shape and a `layout`, and the SCIM server's directory is
+/// one too.
+public struct ConfigKind: Sendable {
+    public enum Role: Sendable, Hashable {
+        case source, target
+    }
+
+    /// The key under `source:` or `target:`.
+    public let key: String
+    public let role: Role
+    /// What the kind reads: a short phrase for messages (`a SCIM service provider`).
+    public let what: String
+    /// Decodes the block under the key, reporting every problem on the nodes it reads; nil
+    /// when there was one.
+    public let decode: @Sendable (ConfigNode) -> (any KindSettings)?
+
+    public init(key: String, role: Role, what: String, decode: @escaping @Sendable (ConfigNode) -> (any KindSettings)?) {
+        self.key = key
+        self.role = role
+        self.what = what
+        self.decode = decode
+    }
+}
+
+/// The decoded block of a kind that decodes its own. Its description is for messages and
+/// logs: it never includes a secret.
+public protocol KindSettings: Sendable, Hashable, CustomStringConvertible {}
+
+extension KindSettings {
+    fileprivate func isEqual(to other: any KindSettings) -> Bool {
+        (other as? Self) == self
+    }
+}
+
+/// A kind's settings as a value of ``PipelineSource`` and ``PipelineTarget``.
+public struct AnyKindSettings: Sendable, Hashable, CustomStringConvertible {
+    public let base: any KindSettings
+
+    public init(_ base: any KindSettings) {
+        self.base = base
+    }
+
+    public static func == (lhs: AnyKindSettings, rhs: AnyKindSettings) -> Bool {
+        lhs.base.isEqual(to: rhs.base)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(type(of: base)))
+        base.hash(into: &hasher)
+    }
+
+    public var description: String { base.description }
+}
