@@ -143,11 +143,10 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "SCIM", "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore",
+                "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -157,6 +156,8 @@ let package = Package(
                 "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
                 "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

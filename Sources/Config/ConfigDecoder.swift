@@ -146,11 +146,9 @@ struct ConfigDecoder {
         else { return endpoint(map, role: role).map(Connection.sql) }
         let others = map.keys.filter { $0 != kind.key }
         if others.contains("layout") {
-            let why =
-                role == .source
-                ? "what it serves is SCIM resources already; the target's layout maps them"
-                : "it takes SCIM resources; the source layout's attributes are sent as they are"
-            collector.report(node.path.appending("layout"), "a \(kind.key) \(role == .source ? "source" : "target") has no layout (\(why)); remove it")
+            collector.report(
+                node.path.appending("layout"),
+                "a \(kind.key) \(role == .source ? "source" : "target") has no layout (\(kind.whyNoLayout)); remove it")
         }
         if let other = others.first(where: { $0 != "layout" }) {
             collector.report(map.path, "has 2 connections (\(kind.key), \(other)); give exactly one of \(kindKeys(role).joined(separator: ", "))")

@@ -11,16 +11,19 @@ public struct ConfigKind: Sendable {
     /// The key under `source:` or `target:`.
     public let key: String
     public let role: Role
-    /// What the kind reads: a short phrase for messages (`a SCIM service provider`).
-    public let what: String
+    /// Why the kind takes no `layout`, for the message that refuses one (`the provider serves
+    /// SCIM resources; the target's layout maps them`).
+    public let whyNoLayout: String
     /// Decodes the block under the key, reporting every problem on the nodes it reads; nil
     /// when there was one.
     public let decode: @Sendable (ConfigNode) -> (any KindSettings)?
 
-    public init(key: String, role: Role, what: String, decode: @escaping @Sendable (ConfigNode) -> (any KindSettings)?) {
+    public init(
+        key: String, role: Role, whyNoLayout: String, decode: @escaping @Sendable (ConfigNode) -> (any KindSettings)?
+    ) {
         self.key = key
         self.role = role
-        self.what = what
+        self.whyNoLayout = whyNoLayout
         self.decode = decode
     }
 }

@@ -29,7 +29,9 @@ public struct SCIMSourceConfig: KindSettings, CustomDebugStringConvertible {
     }
 
     /// The `scim` source's block: its keys, defaults and checks.
-    public static let configKind = ConfigKind(key: "scim", role: .source, what: "a SCIM service provider") { node in
+    public static let configKind = ConfigKind(
+        key: "scim", role: .source, whyNoLayout: "the provider serves SCIM resources; the target's layout maps them"
+    ) { node in
         guard let map = node.mapping(allowed: ["url", "token", "pageSize", "interval", "poll"]) else { return nil }
         let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.httpURL()
         let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()

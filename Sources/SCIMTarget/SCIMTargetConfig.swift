@@ -20,7 +20,10 @@ public struct SCIMTargetConfig: KindSettings, CustomDebugStringConvertible {
     public var debugDescription: String { "SCIMTargetConfig(url: \(url), membersPerPatch: \(membersPerPatch))" }
 
     /// The `scim` target's block: its keys, defaults and checks.
-    public static let configKind = ConfigKind(key: "scim", role: .target, what: "a SCIM service provider") { node in
+    public static let configKind = ConfigKind(
+        key: "scim", role: .target,
+        whyNoLayout: "the provider speaks SCIM; the source layout's attributes are sent as they are"
+    ) { node in
         guard let map = node.mapping(allowed: ["url", "token", "membersPerPatch"]) else { return nil }
         let url = map.required("url", "the provider's SCIM base URL, e.g. https://idp.example.com/scim/v2")?.httpURL()
         let token = map.required("token", "the bearer token; e.g. \"${SCIM_TOKEN}\"")?.nonEmptyString()

@@ -1,6 +1,11 @@
 import Config
 import Directory
+import SCIMSource
+import SCIMTarget
 import Testing
+
+/// The kinds that decode their own blocks, as this build lists them.
+private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKind]
 
 /// Broken configurations: each must fail with the file, the key path and what is allowed.
 @Suite struct ConfigValidationTests {
@@ -22,7 +27,7 @@ import Testing
 
     func errors(_ text: String, environment: [String: String] = ["PW": "secret"]) -> [String] {
         do {
-            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", environment: environment)
+            _ = try ConfigLoader.parse(text, file: "scimsync.yaml", kinds: scimKinds, environment: environment)
             return []
         } catch {
             return error.description.split(separator: "\n").map(String.init)
@@ -30,7 +35,7 @@ import Testing
     }
 
     @Test func theValidBaseLoads() throws {
-        let config = try ConfigLoader.parse(Self.valid, file: "scimsync.yaml", environment: ["PW": "secret"])
+        let config = try ConfigLoader.parse(Self.valid, file: "scimsync.yaml", kinds: scimKinds, environment: ["PW": "secret"])
         #expect(config.pipelines.map(\.name) == ["hr"])
         #expect(config.offsets.path == "offsets.db")
         #expect(config.scim == nil)
@@ -81,6 +86,22 @@ import Testing
         ])
     }
 
+    /// A kind that decodes its own block is known only when the build's registries list it.
+    @Test func aKindTheBuildDoesNotListIsUnknown() {
+        let text = Self.valid.replacingFirst(
+            "sqlite: { path: /tmp/portal.db }", with: #"scim: { url: "https://idp.example.com/scim/v2", token: t }"#)
+        // Listed: the block is the scim kind's (which takes no layout).
+        #expect(errors(text).contains { $0.contains("a scim target has no layout") }, "\(errors(text))")
+        do {
+            _ = try ConfigLoader.parse(text, file: "f", environment: ["PW": "x"])
+            Issue.record("a scim target loaded without the scim kind")
+        } catch {
+            #expect(error.issues.map(\.description).contains {
+                $0.contains(#"unknown key "scim""#) && $0.contains("allowed: mysql, postgres, sqlite, sqlserver, layout")
+            }, "\(error)")
+        }
+    }
+
     @Test func twoConnections() {
         let text = Self.valid.replacingFirst("sqlite: { path: /tmp/portal.db }", with: "sqlite: { path: /tmp/portal.db }\n      postgres: { host: h, user: u, database: d }")
         #expect(errors(text) == [
@@ -107,7 +128,7 @@ import Testing
 
     @Test func reconcileSettings() throws {
         let text = Self.valid + "\n    onDelete: delete\n    adopt: true\n    reconcile: { every: 1h30m, maxRemovals: 250 }"
-        let pipeline = try #require(try ConfigLoader.parse(text, file: "f", environment: ["PW": "x"]).pipelines.first)
+        let pipeline = try #require(try ConfigLoader.parse(text, file: "f", kinds: scimKinds, environment: ["PW": "x"]).pipelines.first)
         #expect(pipeline.onDelete == .delete)
         #expect(pipeline.adopt)
         #expect(pipeline.reconcile == ReconcileConfig(everySeconds: 5400, maxRemovals: .count(250)))
@@ -191,7 +212,7 @@ import Testing
               postgres: { host: h, user: u, password: p, database: d }
               layout: { users: { table: u, attributes: { id: id, userName: login } } }
             """
-        let config = try ConfigLoader.parse(text, file: "f", environment: ["TOKEN": "0123456789abcdef0123"])
+        let config = try ConfigLoader.parse(text, file: "f", kinds: scimKinds, environment: ["TOKEN": "0123456789abcdef0123"])
         let scim = try #require(config.scim)
         #expect(scim.port == 8443)
         #expect(scim.token == "0123456789abcdef0123")
@@ -200,7 +221,7 @@ import Testing
 
     @Test func relativePathsResolveAgainstTheConfigDirectory() throws {
         let text = Self.valid.replacingFirst("/tmp/portal.db", with: "data/portal.db") + "\noffsets: { path: state/offsets.db }"
-        let config = try ConfigLoader.parse(text, file: "f", baseDirectory: "/etc/scimsync", environment: ["PW": "x"])
+        let config = try ConfigLoader.parse(text, file: "f", baseDirectory: "/etc/scimsync", kinds: scimKinds, environment: ["PW": "x"])
         #expect(config.offsets.path == "/etc/scimsync/state/offsets.db")
         #expect(config.pipelines.first?.target.sql?.connection == .sqlite(SQLiteConnectionConfig(path: "/etc/scimsync/data/portal.db")))
     }

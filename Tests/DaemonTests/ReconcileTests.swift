@@ -8,6 +8,7 @@ import SourceKinds
 import TargetKinds
 import TestSupport
 import Testing
+import scimsync
 
 /// Reconciliation on every SQL target kind: the first pass loads an empty target; then every kind
 /// of drift is made by hand on the target (and the source) and one pass finds and repairs

@@ -1,5 +1,6 @@
 import Config
 import Connectors
+import Daemon
 import Directory
 import Foundation
 import Logging
