@@ -42,18 +42,22 @@ final class ScriptedProvider: Sendable {
         router.get("**", use: handler)
         router.post("**", use: handler)
         let port = try TestServers.closedPort()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        server = Task { try await app.runService() }
+        // The server says when it listens: a test waits for that, however long a machine
+        // running every suite at once takes to get there, and not a fixed time.
+        let (listening, signal) = AsyncStream.makeStream(of: Void.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { _ in signal.yield() })
+        server = Task {
+            defer { signal.finish() }
+            try await app.runService()
+        }
         url = "http://127.0.0.1:\(port)"
-        // The whole suite runs in parallel on two cores: starting can take a while, and a test
-        // must not begin before the server listens (its first request would fail to connect).
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !SCIMPeer.canConnect(port: port) {
-            guard ContinuousClock.now < deadline else {
-                server.cancel()
-                throw SCIMPeerFailed(reason: "the scripted provider did not listen on port \(port) within 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        var events = listening.makeAsyncIterator()
+        guard await events.next() != nil else {
+            let reason: String
+            if case .failure(let error) = await server.result { reason = "\(error)" } else { reason = "it stopped" }
+            throw SCIMPeerFailed(reason: "the scripted provider did not start on port \(port): \(reason)")
         }
     }
 
