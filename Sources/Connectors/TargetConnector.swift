@@ -6,8 +6,9 @@ import Reconcile
 /// `scimsync check`. Each kind's module provides one; the daemon's registry makes it from the
 /// configuration.
 public protocol TargetConnector: Sendable {
-    /// The target a pipeline's stream applies through, for the pipeline's lifetime. Made
-    /// without connecting: a target that is down is retried by the pipeline, not fatal here.
+    /// The target a pipeline's stream applies through, for the pipeline's lifetime. Making it
+    /// does not fail for a target that is down (it may connect in the background): the
+    /// pipeline retries its batches.
     func openTarget() throws -> any Target
 
     /// Whether the target holds nothing of the pipeline's yet: a first load into it only

@@ -24,6 +24,13 @@ public final class QueueConfined<Resource>: @unchecked Sendable {
         }
     }
 
+    /// Opens the resource on its queue now, without waiting, so that the first use does not
+    /// pay for the connection (a PostgreSQL connection takes tens of milliseconds). A failure
+    /// is left for the first use to meet again.
+    public func prepare() {
+        queue.async { _ = try? self.use { _ in } }
+    }
+
     /// Runs `body` with the resource on its queue and waits for it, blocking the calling
     /// thread: for blocking work on a thread of its own (never the queue itself, never Swift's
     /// cooperative pool).

@@ -3,13 +3,16 @@ import Directory
 import SQLClients
 
 /// A SQL target as a pipeline's stream applies through it: the connection lives on a queue of
-/// its own, so its blocking C calls never run on Swift's cooperative pool, and is opened again
-/// after a batch failed (the connection may be gone).
+/// its own, so its blocking C calls never run on Swift's cooperative pool. It connects in the
+/// background as soon as it is made (while a first load runs, say), so that the first
+/// streamed batch does not wait for a connection, and again after a batch failed (the
+/// connection may be gone).
 final class SQLStreamTarget: Target {
     private let target: QueueConfined<SQLTarget>
 
     init(label: String, open: @escaping @Sendable () throws -> SQLTarget) {
         target = QueueConfined(label: label, open: open)
+        target.prepare()
     }
 
     func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
