@@ -31,6 +31,12 @@ public struct ApplyOutcome: Sendable, Hashable {
 
     /// Everything was applied.
     public static let applied = ApplyOutcome()
+
+    /// Adds what another batch of the same load or pass could not do.
+    public mutating func append(_ other: ApplyOutcome) {
+        parked += other.parked
+        quarantined += other.quarantined
+    }
 }
 
 /// An operation waiting for the row it refers to.

@@ -74,10 +74,8 @@ public struct SCIMTargetConnector: TargetConnector {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops) }
-                let batch = try await target.apply(ops)
+                outcome.append(try await target.apply(ops))
                 LoadFailpoint.batchApplied()
-                outcome.parked += batch.parked
-                outcome.quarantined += batch.quarantined
             }
         }
         return outcome

@@ -33,10 +33,7 @@ public enum InitialLoad {
         let outcome = Mutex(ApplyOutcome.applied)
         let note = { @Sendable (result: ApplyResult) in
             let batch = result.outcome
-            outcome.withLock {
-                $0.parked += batch.parked
-                $0.quarantined += batch.quarantined
-            }
+            outcome.withLock { $0.append(batch) }
         }
         for phase in phases {
             if phase.creates {
