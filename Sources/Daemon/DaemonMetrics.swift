@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The daemon's metrics, served at `/metrics` in Prometheus text format.
 public final class DaemonMetrics: Sendable {
@@ -31,6 +32,8 @@ public struct PipelineMetrics: Sendable {
     let parked: Gauge
     /// Source rows and target resources refused and set aside.
     let quarantined: Gauge
+    /// `ops_applied` by kind, made once each: every batch counts into them.
+    private let appliedByKind = AppliedCounters()
 
     init(name: String, registry: PrometheusCollectorRegistry) {
         self.name = name
@@ -70,12 +73,22 @@ public struct PipelineMetrics: Sendable {
     static let stateNames = ["starting", "loading", "streaming", "reconciling", "paused", "retrying", "failed", "stopped"]
 
     func applied(_ kind: String) -> Counter {
-        registry.makeCounter(
-            descriptor: Self.name("ops_applied", "total", "Operations applied to the target"),
-            labels: [("pipeline", name), ("kind", kind)])
+        appliedByKind.counters.withLock { counters in
+            if let counter = counters[kind] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name("ops_applied", "total", "Operations applied to the target"),
+                labels: [("pipeline", name), ("kind", kind)])
+            counters[kind] = counter
+            return counter
+        }
     }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "scimsync", metricName: metric, unitName: unit, helpText: help)
     }
+}
+
+/// The `ops_applied` counters of one pipeline, by kind.
+private final class AppliedCounters: Sendable {
+    let counters = Mutex<[String: Counter]>([:])
 }

@@ -51,20 +51,21 @@ extension OffsetStore {
     public func updateLedger(added: [LedgerEntry], removed: [LedgerEntry], pipeline: String) throws(OffsetStoreError) {
         guard !added.isEmpty || !removed.isEmpty else { return }
         do {
-            try queue.write { db in
-                for entry in added {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)",
-                        arguments: [pipeline, entry.kind.rawValue, entry.id])
-                }
-                for entry in removed {
-                    try db.execute(
-                        sql: "DELETE FROM ledger WHERE pipeline = ? AND kind = ? AND id = ?",
-                        arguments: [pipeline, entry.kind.rawValue, entry.id])
-                }
-            }
+            try queue.write { db in try Self.updateLedger(db, added: added, removed: removed, pipeline: pipeline) }
         } catch {
             throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The ledger rows of one batch, with statements compiled once per connection.
+    static func updateLedger(_ db: Database, added: [LedgerEntry], removed: [LedgerEntry], pipeline: String) throws {
+        if !added.isEmpty {
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)")
+            for entry in added { try insert.execute(arguments: [pipeline, entry.kind.rawValue, entry.id]) }
+        }
+        if !removed.isEmpty {
+            let delete = try db.cachedStatement(sql: "DELETE FROM ledger WHERE pipeline = ? AND kind = ? AND id = ?")
+            for entry in removed { try delete.execute(arguments: [pipeline, entry.kind.rawValue, entry.id]) }
         }
     }
 

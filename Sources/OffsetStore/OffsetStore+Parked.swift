@@ -65,13 +65,15 @@ extension OffsetStore {
     public func parked(pipeline: String) throws(OffsetStoreError) -> [StoredParkedOp] {
         let rows: [GRDB.Row]
         do {
-            rows = try queue.read { db in
+            // Read before every streamed batch: one statement compiled once, in autocommit
+            // mode (a read transaction's BEGIN and COMMIT are compiled at every call).
+            rows = try queue.inDatabase { db in
                 try GRDB.Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT key, op, waiting_kind, waiting_id, reason, since, attempts FROM parked_ops
-                        WHERE pipeline = ? ORDER BY since, key
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT key, op, waiting_kind, waiting_id, reason, since, attempts FROM parked_ops
+                            WHERE pipeline = ? ORDER BY since, key
+                            """),
                     arguments: [pipeline])
             }
         } catch {

@@ -42,11 +42,19 @@ extension OffsetStore {
         throws(OffsetStoreError)
     {
         do {
+            // Every streamed batch asks this, and the quarantine is nearly always empty: then
+            // one precompiled statement in autocommit mode, without the BEGIN and COMMIT a
+            // read transaction compiles each time, and no write transaction.
+            let any = try queue.inDatabase { db in
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM quarantine WHERE pipeline = ?)"),
+                    arguments: [pipeline]) ?? false
+            }
+            guard any else { return }
             try queue.write { db in
+                let delete = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE pipeline = ? AND kind = ? AND id = ?")
                 for row in rows {
-                    try db.execute(
-                        sql: "DELETE FROM quarantine WHERE pipeline = ? AND kind = ? AND id = ?",
-                        arguments: [pipeline, row.kind, row.id])
+                    try delete.execute(arguments: [pipeline, row.kind, row.id])
                 }
             }
         } catch {
