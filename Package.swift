@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
@@ -83,10 +84,22 @@ let package = Package(
             swiftSettings: strict
         ),
         // `scimsync serve`: a SQL directory as a SCIM 2.0 service provider (Hummingbird 2).
+        // The limits every HTTP server keeps: header, body and idle timeouts, a connection cap.
+        .target(
+            name: "HTTPLimits",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "SCIMServer",
             dependencies: [
-                "SCIM", "Directory", "Targets", "SQLClients",
+                "SCIM", "Directory", "Targets", "SQLClients", "HTTPLimits",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -143,7 +156,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore",
+                "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore", "HTTPLimits", "SCIM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -154,7 +167,7 @@ let package = Package(
             name: "scimsync",
             dependencies: [
                 "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
-                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets",
+                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -217,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "SCIMServerTests",
             dependencies: [
-                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport",
+                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport", "HTTPLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -20,9 +20,10 @@ struct ConfigDecoder {
         }
 
         var http = HTTPConfig(host: "127.0.0.1", port: 9100)
-        if let node = top["http"], let map = node.mapping(allowed: ["host", "port"]) {
+        if let node = top["http"], let map = node.mapping(allowed: ["host", "port"] + ServerLimits.keys) {
             if let host = map["host"]?.nonEmptyString() { http.host = host }
             if let port = map["port"]?.integer(in: 1...65535) { http.port = port }
+            if let limits = serverLimits(map) { http.limits = limits }
         }
 
         var pipelines: [PipelineConfig] = []
@@ -252,17 +253,26 @@ struct ConfigDecoder {
     }
 
     private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
-        let keys = ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections"] + allowedKeys(.scim)
+        let keys =
+            ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections", "publicURL", "trustForwardedHeaders"]
+            + ServerLimits.keys
+            + allowedKeys(.scim)
         guard let map = node.mapping(allowed: keys) else { return nil }
         let host = map["host"].map { $0.nonEmptyString() } ?? "127.0.0.1"
         let port = map["port"].map { $0.integer(in: 1...65535) } ?? 8080
         var ok = true
         var token: String?
-        if let text = map.required("token", "the bearer token clients must send; e.g. \"${SCIM_TOKEN}\", or none")?
-            .nonEmptyString()
-        {
+        let tokenNode = map.required("token", "the bearer token clients must send; e.g. \"${SCIM_TOKEN}\", or none")
+        if tokenNode?.literal == "none" {
+            // Only the file itself turns authentication off: an environment variable that
+            // happens to hold "none" (a placeholder, a template default) must not.
+            token = nil
+        } else if let tokenNode, let text = tokenNode.nonEmptyString() {
             if text == "none" {
-                token = nil
+                collector.report(
+                    tokenNode.path,
+                    "the environment made the token \"none\": only `token: none` written in the file turns authentication off; set the variable to a secret of at least 16 characters")
+                ok = false
             } else if text.count < 16 {
                 collector.report(node.path.appending("token"), "is too short to be a secret; use at least 16 characters")
                 ok = false
@@ -291,10 +301,45 @@ struct ConfigDecoder {
         } ?? (10 << 20)
         let connections = map["connections"].map { $0.integer(in: 1...256) } ?? 8
         let directory = endpoint(map, role: .scim)
-        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory else { return nil }
+        let limits = serverLimits(map)
+        var publicURL: String?
+        if let node = map["publicURL"] {
+            if let url = node.httpURL() { publicURL = url } else { ok = false }
+        }
+        var trustForwarded = false
+        if let node = map["trustForwardedHeaders"] {
+            if let value = node.bool() { trustForwarded = value } else { ok = false }
+        }
+        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory, let limits else {
+            return nil
+        }
         return SCIMServerConfig(
             host: host, port: port, token: token, basePath: basePath, maxPageSize: maxPageSize,
-            maxBodyBytes: maxBodyBytes, connections: connections, directory: directory)
+            maxBodyBytes: maxBodyBytes, connections: connections, directory: directory, limits: limits,
+            publicURL: publicURL, trustForwardedHeaders: trustForwarded)
+    }
+
+    /// `headerTimeout`, `bodyTimeout`, `idleTimeout` and `maxConnections` of an HTTP server's
+    /// block; nil (reported) when one is wrong.
+    private func serverLimits(_ map: ConfigMapping) -> ServerLimits? {
+        var limits = ServerLimits()
+        var ok = true
+        let timeouts: [(String, WritableKeyPath<ServerLimits, Int>)] = [
+            ("headerTimeout", \.headerTimeoutSeconds), ("bodyTimeout", \.bodyTimeoutSeconds),
+            ("idleTimeout", \.idleTimeoutSeconds),
+        ]
+        for (key, field) in timeouts {
+            guard let node = map[key] else { continue }
+            if case .some(.some(let seconds)) = node.seconds(allowOff: false) {
+                limits[keyPath: field] = seconds
+            } else {
+                ok = false
+            }
+        }
+        if let node = map["maxConnections"] {
+            if let count = node.integer(in: 1...65_536) { limits.maxConnections = count } else { ok = false }
+        }
+        return ok ? limits : nil
     }
 
     /// `/scim/v2`, `scim/v2/` and `/` as `/scim/v2`, `/scim/v2` and `""`.

@@ -1,4 +1,5 @@
 import Directory
+import SCIM
 import Yams
 
 /// Reads the YAML tree, collecting issues instead of stopping at the first, so a user sees
@@ -89,6 +90,13 @@ public struct ConfigNode {
         return sequence.enumerated().map { index, child in
             ConfigNode(node: child, path: path.appending(index: index), collector: collector)
         }
+    }
+
+    /// The scalar as the file writes it, `${VAR}` not expanded; nil for a mapping or a list.
+    /// For values whose meaning must come from the file itself, never from the environment.
+    public var literal: String? {
+        guard case .scalar(let scalar) = node else { return nil }
+        return scalar.string
     }
 
     /// A scalar with `${VAR}` expanded.
@@ -202,13 +210,32 @@ extension String {
 
 extension ConfigNode {
     /// An `http://` or `https://` URL with a host.
+    ///
+    /// A URL holding a user name or password, a query string or a fragment is refused: the
+    /// first puts a secret where `check` and the logs print URLs, the others would be mangled
+    /// into every request path. The message never repeats a secret.
     public func httpURL() -> String? {
         guard let url = nonEmptyString() else { return nil }
+        let authority = Self.authority(of: url)
+        if authority.contains("@") {
+            report("must not hold a user name or password (user:secret@): give the secret as token: \"${VARIABLE}\" instead")
+            return nil
+        }
         guard ConfigDecoder.isHTTPURL(url) else {
-            report("expected an http:// or https:// URL with a host; found \"\(url)\"")
+            report("expected an http:// or https:// URL with a host; found \"\(LogText.safe(url, limit: 80))\"")
+            return nil
+        }
+        if url.contains("?") || url.contains("#") {
+            report("must not have a query string or fragment (\"?\" or \"#\"): give the base URL only, e.g. https://idp.example.com/scim/v2")
             return nil
         }
         return url
+    }
+
+    /// What comes between `scheme://` and the path.
+    private static func authority(of url: String) -> Substring {
+        let rest = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        return rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
     }
 
     /// A duration such as `90s`, `30m`, `6h`, `1d` or `1h30m`, in seconds; with `allowOff`,

@@ -30,11 +30,36 @@ public struct OffsetsConfig: Sendable, Hashable {
 public struct HTTPConfig: Sendable, Hashable {
     public var host: String
     public var port: Int
+    public var limits: ServerLimits
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, limits: ServerLimits = ServerLimits()) {
         self.host = host
         self.port = port
+        self.limits = limits
     }
+}
+
+/// What an HTTP server of scimsync allows a client (`http:` and `scim:` blocks): how long a
+/// request may take to arrive, how long a connection may wait idle, how many are open at once.
+public struct ServerLimits: Sendable, Hashable {
+    /// `headerTimeout`: from a request's first bytes to its complete head.
+    public var headerTimeoutSeconds: Int
+    /// `bodyTimeout`: from a request's head to the end of its body.
+    public var bodyTimeoutSeconds: Int
+    /// `idleTimeout`: a connection without a request for this long is closed.
+    public var idleTimeoutSeconds: Int
+    /// `maxConnections`: connections open at once; more wait to be accepted.
+    public var maxConnections: Int
+
+    public init(headerTimeoutSeconds: Int = 10, bodyTimeoutSeconds: Int = 60, idleTimeoutSeconds: Int = 60, maxConnections: Int = 256) {
+        self.headerTimeoutSeconds = headerTimeoutSeconds
+        self.bodyTimeoutSeconds = bodyTimeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
+    }
+
+    /// The keys of `http:` and `scim:` that set these limits.
+    static let keys = ["headerTimeout", "bodyTimeout", "idleTimeout", "maxConnections"]
 }
 
 /// One replication pipeline: a source, a target and how deletions and reconciliation behave.
@@ -247,11 +272,21 @@ public struct SCIMServerConfig: Sendable, Hashable {
     /// Connections to the directory's database, each serving one request at a time.
     public var connections: Int
     public var directory: Endpoint
+    /// Timeouts and the connection cap of the HTTP server.
+    public var limits: ServerLimits
+    /// `publicURL`: the base URL clients use, for `Location` and `meta.location`.
+    public var publicURL: String?
+    /// `trustForwardedHeaders`: a proxy in front sets `X-Forwarded-Proto`.
+    public var trustForwardedHeaders: Bool
 
     public init(
         host: String, port: Int, token: String?, basePath: String = "/scim/v2", maxPageSize: Int = 1000,
-        maxBodyBytes: Int = 10 << 20, connections: Int = 8, directory: Endpoint
+        maxBodyBytes: Int = 10 << 20, connections: Int = 8, directory: Endpoint, limits: ServerLimits = ServerLimits(),
+        publicURL: String? = nil, trustForwardedHeaders: Bool = false
     ) {
+        self.limits = limits
+        self.publicURL = publicURL
+        self.trustForwardedHeaders = trustForwardedHeaders
         self.host = host
         self.port = port
         self.token = token
@@ -260,5 +295,27 @@ public struct SCIMServerConfig: Sendable, Hashable {
         self.maxBodyBytes = maxBodyBytes
         self.connections = connections
         self.directory = directory
+    }
+}
+
+extension SCIMServerConfig {
+    /// Whether `host` is a loopback address, reachable from this machine only.
+    public var listensOnLoopbackOnly: Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// What `check` says about a server without authentication (`token: none`); nil when it
+    /// asks for a token. Beyond loopback anyone who reaches the port can read and change the
+    /// directory, so that case is worded as the danger it is.
+    public var authenticationWarning: String? {
+        guard token == nil else { return nil }
+        if listensOnLoopbackOnly {
+            return "scim.token is none: the SCIM server answers every request without authentication "
+                + "(only processes on this machine can reach \(host):\(port))"
+        }
+        return "SCIM SERVER WITHOUT AUTHENTICATION: scim.token is none and scim.host is \(host), so anyone "
+            + "who can reach port \(port) can read, create and delete users and groups; set token to "
+            + "\"${SCIM_TOKEN}\" with a secret of at least 16 characters, or listen on 127.0.0.1"
     }
 }

@@ -1,4 +1,7 @@
+import Config
+import HTTPLimits
 import Hummingbird
+import Logging
 
 /// `/healthz` (the process is up), `/readyz` (every pipeline is streaming) and `/metrics`
 /// (Prometheus text) on `http.host:http.port`.
@@ -25,10 +28,23 @@ public enum AdminServer {
     }
 
     public static func application(
-        host: String, port: Int, states: PipelineStates, metrics: DaemonMetrics
+        _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, logger: Logger
     ) -> some ApplicationProtocol {
-        Application(
+        let limits = HTTPServerLimits(http.limits)
+        return Application(
             router: router(states: states, metrics: metrics),
-            configuration: .init(address: .hostname(host, port: port), serverName: "scimsync"))
+            server: limits.server,
+            configuration: limits.configuration(
+                address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),
+            logger: logger)
+    }
+}
+
+extension HTTPServerLimits {
+    /// The limits a configuration's `http:` or `scim:` block sets.
+    public init(_ limits: ServerLimits) {
+        self.init(
+            headerTimeout: .seconds(limits.headerTimeoutSeconds), bodyTimeout: .seconds(limits.bodyTimeoutSeconds),
+            idleTimeout: .seconds(limits.idleTimeoutSeconds), maxConnections: limits.maxConnections)
     }
 }

@@ -3,6 +3,7 @@ import Directory
 import Logging
 import OffsetStore
 import PipelineCore
+import SCIM
 import Synchronization
 
 /// What a running pipeline tells the operators: one log line per state change, the metrics,
@@ -104,31 +105,5 @@ final class DaemonObserver: PipelineObserver {
                 "row quarantined: \(LogText.safe(resource.reason))",
                 metadata: ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))"])
         }
-    }
-}
-
-/// Text from a source, a target or a provider made safe for a log line: control characters
-/// escaped, and cut to a length a log line can carry.
-enum LogText {
-    static func safe(_ text: String, limit: Int = 500) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if result.unicodeScalars.count >= limit {
-                result += "…"
-                break
-            }
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.properties.generalCategory == .control {
-                    result += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result
     }
 }

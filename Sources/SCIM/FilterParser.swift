@@ -20,10 +20,18 @@
 ///
 /// The parser works on Unicode scalars so that error offsets do not depend on how the
 /// input's grapheme clusters happen to combine with the quotes around string values.
+///
+/// Nesting and the number of comparisons are bounded (``Filter/maxNesting``,
+/// ``Filter/maxComparisons``): the parser and everything that walks a filter recurse, and a
+/// request of 20,000 nested parentheses must get a 400, not exhaust the stack.
 struct FilterParser {
     private let scalars: [Unicode.Scalar]
     private var position = 0
     private let subject: FilterParseError.Subject
+    /// Groups (`(`, `not (`, `[`) open at `position`.
+    private var nesting = 0
+    /// Comparisons and `pr` tests read so far.
+    private var comparisons = 0
 
     init(_ text: String, subject: FilterParseError.Subject) {
         self.scalars = Array(text.unicodeScalars)
@@ -114,6 +122,8 @@ struct FilterParser {
         guard peek == "(" else {
             throw error(expected: "\"(\" after \"not\" (RFC 7644 writes not (filter))")
         }
+        try enterGroup(at: open)
+        defer { nesting -= 1 }
         position += 1
         let inner = try parseOr(insideBrackets: insideBrackets)
         skipBlanks()
@@ -122,6 +132,17 @@ struct FilterParser {
         }
         position += 1
         return inner
+    }
+
+    /// Counts one more open group, refusing one beyond ``Filter/maxNesting``.
+    private mutating func enterGroup(at open: Int) throws(FilterParseError) {
+        nesting += 1
+        if nesting > Filter.maxNesting {
+            nesting -= 1
+            throw error(
+                at: open, expected: "at most \(Filter.maxNesting) nested groups (\"(\", \"not (\", \"[\")",
+                found: "group number \(Filter.maxNesting + 1), \(quoted(from: open, to: open + 1))")
+        }
     }
 
     /// `not` followed by blanks and `(`; an attribute named `not` is followed by something else.
@@ -135,6 +156,12 @@ struct FilterParser {
     // MARK: Attribute expressions
 
     private mutating func parseAttributeExpression(insideBrackets: Bool) throws(FilterParseError) -> Filter {
+        comparisons += 1
+        if comparisons > Filter.maxComparisons {
+            throw error(
+                at: position, expected: "at most \(Filter.maxComparisons) comparisons in one \(subject.rawValue)",
+                found: "comparison number \(comparisons)")
+        }
         var path = try parseAttrPath()
         if peek == "[" {
             if insideBrackets {
@@ -198,6 +225,8 @@ struct FilterParser {
     /// `"[" valFilter "]"`, at the opening bracket.
     private mutating func parseBracketedFilter() throws(FilterParseError) -> Filter {
         let open = position
+        try enterGroup(at: open)
+        defer { nesting -= 1 }
         position += 1
         let inner = try parseOr(insideBrackets: true)
         skipBlanks()

@@ -41,14 +41,16 @@ public enum SCIMClientError: Error, Sendable, Hashable, CustomStringConvertible 
         case .provider(let request, let status, let error, let attempts):
             let tries = attempts > 1 ? " after \(attempts) attempts" : ""
             let scimType = error?.scimType.map { " (\($0.rawValue))" } ?? ""
-            let detail = error?.detail.map { ": \($0)" } ?? ""
+            // The provider's words, escaped and cut: a detail may echo a token or a request
+            // body, or carry a line break that would forge a log line.
+            let detail = error?.detail.map { ": \(LogText.safe($0, limit: 200))" } ?? ""
             return "the SCIM provider answered \(request) with HTTP \(status)\(scimType)\(tries)\(detail)"
                 + Self.advice(status)
         case .unreachable(let request, let reason, let attempts):
             return "no answer from the SCIM provider to \(request) after \(attempts) attempts (\(reason)); "
                 + "check the url and that the provider is up"
         case .invalidResponse(let request, let reason):
-            return "the SCIM provider's answer to \(request) is not usable: \(reason)"
+            return "the SCIM provider's answer to \(request) is not usable: \(LogText.safe(reason, limit: 200))"
         case .invalidURL(let problem):
             return "the SCIM url \(problem)"
         }

@@ -9,10 +9,13 @@ import SCIM
 /// `remove` of every member, other filters) needs the current members and is left in
 /// ``others`` with ``needsMembers`` set.
 struct MemberChanges {
-    var added: [String] = []
-    var removed: [String] = []
+    /// Members to add, in the order first named.
+    var added: [String] { changes.ids(.add) }
+    /// Members to remove, in the order first named.
+    var removed: [String] { changes.ids(.remove) }
     var others: [PatchOperation] = []
     var needsMembers = false
+    private var changes = LastChangeWins()
 
     init(_ operations: [PatchOperation]) throws(SCIMError) {
         for operation in operations {
@@ -33,23 +36,14 @@ struct MemberChanges {
                 // RFC 7644 §3.5.2.1: a multi-valued attribute's value is an array; some clients
                 // send a single object.
                 let list: SCIMValue = value.arrayValue != nil ? value : .array([value])
-                for id in try ResourceInput.memberIDs(list) where !added.contains(id) {
-                    added.append(id)
-                    removed.removeAll { $0 == id }
-                }
+                for id in try ResourceInput.memberIDs(list) { changes.add(id) }
             case (.remove, nil, nil) where operation.value != nil:
                 let value = operation.value ?? .null
                 let list: SCIMValue = value.arrayValue != nil ? value : .array([value])
-                for id in try ResourceInput.memberIDs(list) where !removed.contains(id) {
-                    removed.append(id)
-                    added.removeAll { $0 == id }
-                }
+                for id in try ResourceInput.memberIDs(list) { changes.remove(id) }
             case (.remove, let filter?, nil):
                 if let ids = Self.ids(in: filter) {
-                    for id in ids where !removed.contains(id) {
-                        removed.append(id)
-                        added.removeAll { $0 == id }
-                    }
+                    for id in ids { changes.remove(id) }
                 } else {
                     fallthrough
                 }
@@ -61,6 +55,25 @@ struct MemberChanges {
         if needsMembers, !(added.isEmpty && removed.isEmpty) {
             // Keep the order of the operations: a replace after an add must see the add.
             self = MemberChanges(generic: operations)
+        }
+    }
+
+    /// Each member's last change (add or remove), in the order members were first named:
+    /// linear in the number of changes, whatever the group's size.
+    private struct LastChangeWins {
+        enum Change { case add, remove }
+        private var order: [String] = []
+        private var last: [String: Change] = [:]
+
+        mutating func add(_ id: String) { note(id, .add) }
+        mutating func remove(_ id: String) { note(id, .remove) }
+
+        private mutating func note(_ id: String, _ change: Change) {
+            if last.updateValue(change, forKey: id) == nil { order.append(id) }
+        }
+
+        func ids(_ change: Change) -> [String] {
+            order.filter { last[$0] == change }
         }
     }
 

@@ -48,6 +48,8 @@ struct ResourceInput {
         if members.isNull { return [] }
         guard let elements = members.arrayValue else { throw .invalidValue("members must be an array") }
         var ids: [String] = []
+        var seen = Set<String>()
+        ids.reserveCapacity(elements.count)
         for element in elements {
             guard let object = element.objectValue, let id = object["value"]?.stringValue, !id.isEmpty else {
                 throw .invalidValue("each member needs a \"value\" holding the member's id")
@@ -55,7 +57,7 @@ struct ResourceInput {
             if let type = object["type"]?.stringValue, type.caseInsensitiveEquals("Group") {
                 throw .invalidValue("groups as members are not supported by this directory; add users")
             }
-            if !ids.contains(id) { ids.append(id) }
+            if seen.insert(id).inserted { ids.append(id) }
         }
         return ids
     }

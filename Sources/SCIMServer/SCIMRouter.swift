@@ -20,10 +20,10 @@ public enum SCIMRouter {
 
         group.get("ServiceProviderConfig") { request, _ in handlers.serviceProviderConfig(request) }
         group.get("Schemas") { request, _ in handlers.schemas(request) }
-        group.get("Schemas/:id") { request, context in try handlers.schema(request, id: context.parameters.require("id")) }
+        group.get("Schemas/:id") { request, context in try handlers.schema(request, id: try Self.id(context)) }
         group.get("ResourceTypes") { request, _ in handlers.resourceTypes(request) }
         group.get("ResourceTypes/:id") { request, context in
-            try handlers.resourceType(request, id: context.parameters.require("id"))
+            try handlers.resourceType(request, id: try Self.id(context))
         }
         // The discovery endpoints are read-only (RFC 7644 §4: "An HTTP GET to this endpoint").
         for path in ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Schemas/:id", "ResourceTypes/:id"] {
@@ -47,18 +47,27 @@ public enum SCIMRouter {
                 try await handlers.search(kind, request)
             }
             group.post(endpoint) { request, _ in try await handlers.create(kind, request) }
-            group.get(one) { request, context in try await handlers.get(kind, request, id: context.parameters.require("id")) }
+            group.get(one) { request, context in try await handlers.get(kind, request, id: try Self.id(context)) }
             group.put(one) { request, context in
-                try await handlers.replace(kind, request, id: context.parameters.require("id"))
+                try await handlers.replace(kind, request, id: try Self.id(context))
             }
             group.patch(one) { request, context in
-                try await handlers.patch(kind, request, id: context.parameters.require("id"))
+                try await handlers.patch(kind, request, id: try Self.id(context))
             }
             group.delete(one) { request, context in
-                try await handlers.delete(kind, request, id: context.parameters.require("id"))
+                try await handlers.delete(kind, request, id: try Self.id(context))
             }
         }
         return router
+    }
+
+    /// The `:id` of a path, percent-decoded (RFC 3986 §2.1): `/Users/a%20b` names `a b`.
+    static func id(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let decoded = raw.removingPercentEncoding else {
+            throw SCIMError.invalidValue("the id in the path is not valid percent-encoding (RFC 3986 §2.1)")
+        }
+        return decoded
     }
 }
 
@@ -67,15 +76,29 @@ struct Handlers: Sendable {
     let service: SCIMService
     let documents: DiscoveryDocuments
 
-    /// `http://host/scim/v2`: what `meta.location` and `$ref` start with, from the request's
-    /// own Host so that a server behind a proxy gives the address its clients used.
+    /// `http://host/scim/v2`: what `Location`, `meta.location` and `$ref` start with. The
+    /// configured `publicURL` when there is one; otherwise the request's own Host (when it is
+    /// a plain host name or address), with `https` only when the operator trusts a proxy's
+    /// `X-Forwarded-Proto` (a client must not choose the URLs the server hands to others).
     func base(_ request: Request) -> String {
-        let host = request.head.authority ?? "localhost"
-        let scheme = Self.forwardedProto.flatMap { request.headers[$0] } == "https" ? "https" : "http"
+        if let publicURL = service.settings.publicURL { return publicURL }
+        let host = request.head.authority.flatMap { Self.isPlainHost($0) ? $0 : nil } ?? "localhost"
+        let forwarded = service.settings.trustForwardedHeaders ? Self.forwardedProto.flatMap { request.headers[$0] } : nil
+        let scheme = forwarded?.lowercased() == "https" ? "https" : "http"
         return "\(scheme)://\(host)\(service.settings.basePath)"
     }
 
     private static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
+
+    /// A host name, IPv4 or bracketed IPv6 address, with an optional port: nothing that could
+    /// add a path, user info or a second header to a URL.
+    static func isPlainHost(_ authority: String) -> Bool {
+        !authority.isEmpty && authority.utf8.count <= 255
+            && authority.unicodeScalars.allSatisfy { scalar in
+                ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "." || scalar == "-" || scalar == ":" || scalar == "[" || scalar == "]"
+            }
+    }
 
     // MARK: Discovery
 

@@ -1,4 +1,5 @@
 import Directory
+import Foundation
 import Logging
 import SCIM
 import Targets
@@ -34,6 +35,7 @@ public final class SCIMService: Sendable {
 
     /// A page of a list or search (RFC 7644 §3.4.2).
     func list(_ kind: ResourceKind, _ parameters: ListParameters, base: String) async throws -> ListResponse {
+        try Self.refuseNeverReturned(kind, parameters)
         let count = min(parameters.count ?? settings.maxPageSize, settings.maxPageSize)
         let query = DirectoryQuery(
             filter: parameters.filter, sortBy: parameters.sortBy, descending: parameters.descending,
@@ -60,6 +62,23 @@ public final class SCIMService: Sendable {
         return ListResponse(
             totalResults: total, startIndex: parameters.startIndex, itemsPerPage: presented.count,
             resources: presented.map { SCIMResource(parameters.selection.apply(to: $0.attributes)) })
+    }
+
+    /// A filter or `sortBy` naming an attribute that is never returned (RFC 7643 §2.2) is
+    /// refused: matching on it would tell a client its value one guess at a time.
+    static func refuseNeverReturned(_ kind: ResourceKind, _ parameters: ListParameters) throws(SCIMError) {
+        let hidden = kind.neverReturned
+        guard !hidden.isEmpty else { return }
+        let isHidden = { (path: AttributePath) in
+            (path.schema == nil || path.schema?.caseInsensitiveEquals(kind.coreSchema) == true)
+                && hidden.contains { path.attribute.caseInsensitiveEquals($0) }
+        }
+        if let filter = parameters.filter, let path = filter.attributePaths.first(where: isHidden) {
+            throw .invalidFilter("\(path.attribute) cannot be used in a filter: its schema says returned \"never\"")
+        }
+        if let sortBy = parameters.sortBy, isHidden(sortBy) {
+            throw .invalidValue("sortBy: \(sortBy.attribute) cannot be sorted on: its schema says returned \"never\"")
+        }
     }
 
     /// One resource with its memberships (when `withMemberships`) and `meta`, or nil.
@@ -106,17 +125,33 @@ public final class SCIMService: Sendable {
             guard let elements = copy.attributes[attribute]?.arrayValue else { continue }
             copy.attributes[attribute] = .array(elements.map { element in
                 guard var object = element.objectValue, let value = object["value"]?.stringValue else { return element }
-                object["$ref"] = .string("\(base)/\(endpoint)/\(value)")
+                object["$ref"] = .string("\(base)/\(endpoint)/\(Self.pathSegment(value))")
                 return .object(object)
             })
         }
         var meta = copy.attributes["meta"]?.objectValue ?? SCIMObject()
+        // RFC 7643 §2.2: "never ... the attribute MUST never be returned" (a mapped password).
+        for name in kind.neverReturned { copy.attributes[name] = nil }
         meta["resourceType"] = .string(kind.rawValue)
-        meta["location"] = .string("\(base)/\(kind.endpoint)/\(id)")
+        meta["location"] = .string("\(base)/\(kind.endpoint)/\(Self.pathSegment(id))")
         if versioned { meta["version"] = .string(ResourceVersion.of(resource)) }
         copy.attributes["meta"] = .object(meta)
         return copy
     }
+}
+
+extension SCIMService {
+    /// `id` as one percent-encoded path segment (RFC 3986 §3.3): an id with a space or a
+    /// slash still names one resource in a URL.
+    static func pathSegment(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: pathSegmentAllowed) ?? id
+    }
+
+    private static let pathSegmentAllowed: CharacterSet = {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return allowed
+    }()
 }
 
 /// What the server needs of its configuration.
@@ -126,12 +161,24 @@ public struct SCIMSettings: Sendable {
     /// Nil: no authentication (`token: none`).
     public var token: String?
     public var maxBodyBytes: Int
+    /// The base URL clients reach the server by (`scim.publicURL`, e.g.
+    /// `https://scim.example.com/scim/v2`), for `Location` and `meta.location`; nil to use
+    /// the request's Host.
+    public var publicURL: String?
+    /// Whether `X-Forwarded-Proto` is believed (a proxy in front sets it, and clients cannot
+    /// reach the server around it).
+    public var trustForwardedHeaders: Bool
 
-    public init(basePath: String, maxPageSize: Int, token: String?, maxBodyBytes: Int) {
+    public init(
+        basePath: String, maxPageSize: Int, token: String?, maxBodyBytes: Int, publicURL: String? = nil,
+        trustForwardedHeaders: Bool = false
+    ) {
         self.basePath = basePath
         self.maxPageSize = maxPageSize
         self.token = token
         self.maxBodyBytes = maxBodyBytes
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.trustForwardedHeaders = trustForwardedHeaders
     }
 }
 
@@ -151,6 +198,18 @@ extension ResourceKind {
         case .group: "members"
         }
     }
+
+    /// Attributes whose schema says `returned: never` (a User's `password`): left out of every
+    /// response, and refused in filters and `sortBy`, which would reveal them one guess at a time.
+    var neverReturned: [String] {
+        switch self {
+        case .user: Self.userNeverReturned
+        case .group: Self.groupNeverReturned
+        }
+    }
+
+    private static let userNeverReturned = CoreSchemas.user.attributes.filter { $0.returned == .never }.map(\.name)
+    private static let groupNeverReturned = CoreSchemas.group.attributes.filter { $0.returned == .never }.map(\.name)
 
     var schemas: [SchemaDefinition] {
         switch self {

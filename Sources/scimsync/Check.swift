@@ -30,6 +30,9 @@ struct Check: AsyncParsableCommand {
         }
         let count = loaded.pipelines.count
         print("ok    config \(config): \(count) pipeline\(count == 1 ? "" : "s")\(loaded.scim == nil ? "" : " and a SCIM server")")
+        if let warning = loaded.scim?.authenticationWarning {
+            print("WARN  \(warning)")
+        }
         let passed = await Preflight.run(loaded, sources: SourceKinds.registry, targets: TargetKinds.registry) { result in
             print(result.line)
         }

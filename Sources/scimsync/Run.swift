@@ -66,7 +66,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         services.append(
-            .init(service: AdminServer.application(host: loaded.http.host, port: loaded.http.port, states: states, metrics: metrics)))
+            .init(service: AdminServer.application(loaded.http, states: states, metrics: metrics, logger: logger)))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

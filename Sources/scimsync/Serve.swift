@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Foundation
+import HTTPLimits
 import Hummingbird
 import Logging
 import SCIMServer
@@ -56,7 +57,8 @@ enum SCIMServerFactory {
         _ = try SQLTarget.open(directory)
         let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory) }
         let settings = SCIMSettings(
-            basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes)
+            basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes,
+            publicURL: scim.publicURL, trustForwardedHeaders: scim.trustForwardedHeaders)
         let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)
         logger.info(
             "serving SCIM",
@@ -65,6 +67,7 @@ enum SCIMServerFactory {
                 "database": "\(directory.connection)",
                 "authentication": "\(scim.token == nil ? "none (token: none)" : "bearer token")",
             ])
-        return SCIMApplication.make(service: service, host: scim.host, port: scim.port)
+        return SCIMApplication.make(
+            service: service, host: scim.host, port: scim.port, limits: HTTPServerLimits(scim.limits))
     }
 }

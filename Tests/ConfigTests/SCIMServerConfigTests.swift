@@ -12,7 +12,9 @@ import Testing
               layout:
                 users: { table: users, attributes: { id: id, userName: login } }
             """
-        return try ConfigLoader.parse(text, file: "serve.yaml", environment: ["T": "0123456789abcdef0123"]).scim
+        return try ConfigLoader.parse(
+            text, file: "serve.yaml", environment: ["T": "0123456789abcdef0123", "NONE": "none"]
+        ).scim
     }
 
     func errors(_ extra: String, token: String = #""${T}""#) -> [String] {
@@ -45,7 +47,25 @@ import Testing
 
     @Test func authenticationIsOffOnlyWhenWrittenDown() throws {
         #expect(try config("", token: "none")?.token == nil)
+        #expect(try config("", token: #""none""#)?.token == nil)
         #expect(errors("", token: "short") == [#"serve.yaml: scim.token: is too short to be a secret; use at least 16 characters"#])
+    }
+
+    @Test(arguments: [#""${NONE}""#, #""${UNSET:-none}""#])
+    func theEnvironmentCannotTurnAuthenticationOff(token: String) {
+        #expect(
+            errors("", token: token) == [
+                #"serve.yaml: scim.token: the environment made the token "none": only `token: none` written in the file turns authentication off; set the variable to a secret of at least 16 characters"#
+            ])
+    }
+
+    @Test func checkWarnsAboutNoAuthenticationAndLoudlyBeyondLoopback() throws {
+        #expect(try config("")?.authenticationWarning == nil)
+        let local = try #require(try config("", token: "none")?.authenticationWarning)
+        #expect(local.hasPrefix("scim.token is none: the SCIM server answers every request without authentication"))
+        let open = try #require(try config("  host: 0.0.0.0", token: "none")?.authenticationWarning)
+        #expect(open.hasPrefix("SCIM SERVER WITHOUT AUTHENTICATION: scim.token is none and scim.host is 0.0.0.0"))
+        #expect(open.contains("anyone who can reach port 8080"))
     }
 
     @Test func badValuesNameTheKey() {

@@ -29,7 +29,7 @@ final class SCIMServerFixture: Sendable {
 
     init(
         _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
-        timestamps: Bool = false
+        timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false
     ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -46,13 +46,15 @@ final class SCIMServerFixture: Sendable {
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
         }
-        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps))
+        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password))
         try SQLTarget.createTables(in: endpoint)
         let directory = endpoint
         let pool = DirectoryPool(size: 3) { try SQLTarget.open(directory) }
         service = SCIMService(
             pool: pool, layout: endpoint.layout,
-            settings: SCIMSettings(basePath: "/scim/v2", maxPageSize: maxPageSize, token: token, maxBodyBytes: maxBodyBytes),
+            settings: SCIMSettings(
+                basePath: "/scim/v2", maxPageSize: maxPageSize, token: token, maxBodyBytes: maxBodyBytes, publicURL: publicURL,
+                trustForwardedHeaders: trustForwardedHeaders),
             logger: Logger(label: "scimsync-test"))
     }
 
@@ -60,7 +62,7 @@ final class SCIMServerFixture: Sendable {
     var groups: String { "sg_\(suffix)" }
     var memberships: String { "sm_\(suffix)" }
 
-    static func layout(_ suffix: String, timestamps: Bool = false) throws -> DirectoryLayout {
+    static func layout(_ suffix: String, timestamps: Bool = false, password: Bool = false) throws -> DirectoryLayout {
         func map(_ entries: [(String, String)]) throws -> AttributeMap {
             AttributeMap(try entries.map { AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1) })
         }
@@ -72,7 +74,8 @@ final class SCIMServerFixture: Sendable {
                     ("displayName", "display_name"), (#"emails[type eq "work"].value"#, "mail"), ("active", "enabled"),
                     ("externalId", "external_id"), ("title", "title"),
                     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "employee_no"),
-                ] + (timestamps ? [("meta.created", "created_at"), ("meta.lastModified", "updated_at")] : []))),
+                ] + (timestamps ? [("meta.created", "created_at"), ("meta.lastModified", "updated_at")] : [])
+                    + (password ? [("password", "secret")] : []))),
             groups: GroupsTable(table: "sg_\(suffix)", attributes: try map([("id", "id"), ("displayName", "title"), ("externalId", "external_id")])),
             membership: MembershipTable(table: "sm_\(suffix)", user: "user_id", group: "group_id"))
     }

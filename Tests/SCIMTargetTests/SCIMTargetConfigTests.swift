@@ -85,6 +85,19 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
         ])
     }
 
+    @Test(arguments: [
+        ("https://admin:hunter2-secret@idp.example.com/scim/v2", "must not hold a user name or password"),
+        ("https://idp.example.com/scim/v2?api_key=hunter2-secret", "must not have a query string or fragment"),
+        ("https://idp.example.com/scim/v2#hunter2-secret", "must not have a query string or fragment"),
+    ])
+    func aURLWithSecretsIsRefusedWithoutRepeatingThem(url: String, problem: String) {
+        let text = Self.base.replacingOccurrences(of: "https://idp.example.com/scim/v2", with: url)
+        let found = errors(text)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("scimsync.yaml: pipelines[0].target.scim.url: \(problem)") == true)
+        #expect(found.allSatisfy { !$0.contains("hunter2") }, "printed: \(found)")
+    }
+
     @Test func unknownKeysAreNamed() {
         let text = Self.base.replacingOccurrences(of: #"token: "${SCIM_TOKEN}" }"#, with: #"token: "${SCIM_TOKEN}", tokne: x }"#)
         #expect(errors(text) == [

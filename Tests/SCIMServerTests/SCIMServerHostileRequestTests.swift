@@ -1,0 +1,141 @@
+import SCIM
+import Testing
+
+/// Requests meant to hurt: nesting that would exhaust a recursive parser's stack, filters as
+/// long as a request allows, and attempts to read a never-returned attribute.
+@Suite("SCIM server: hostile requests")
+struct SCIMServerHostileRequestTests {
+    private static let nestedParentheses = String(repeating: "(", count: 20_000) + #"userName eq "x""#
+        + String(repeating: ")", count: 20_000)
+    private static let nestedNots = String(repeating: "not (", count: 2_000) + #"userName eq "x""#
+        + String(repeating: ")", count: 2_000)
+    private static let longOr = (0..<2_000).map { #"userName eq "u\#($0)""# }.joined(separator: " or ")
+
+    @Test("deep nesting and long chains are a 400 invalidFilter that names the limit", arguments: Backend.allCases)
+    func nestingAndChains(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend, maxBodyBytes: 4 << 20)
+        try await fixture.withClient { client in
+            _ = try await client.createUser("ann")
+            for (filter, limit) in [
+                (Self.nestedParentheses, "nested groups"), (Self.nestedNots, "nested groups"), (Self.longOr, "comparisons"),
+            ] {
+                let search = try await client.send(
+                    .post, "Users/.search",
+                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string(filter).jsonString())}"#)
+                #expect(search.status == 400)
+                #expect(search.scimType == "invalidFilter")
+                #expect(search["detail"]?.stringValue?.contains(limit) == true)
+                if filter.utf8.count < 40_000 {
+                    let get = try await client.send(.get, "Users?filter=\(filter.queryEncoded)")
+                    #expect(get.status == 400)
+                    #expect(get.scimType == "invalidFilter")
+                }
+            }
+            // A PATCH path is parsed by the same bounded parser.
+            let id = try await client.createUser("bob")
+            let path = #"emails[\#(String(repeating: "(", count: 5_000))type eq "work"\#(String(repeating: ")", count: 5_000))].value"#
+            let patch = try await client.patch(
+                "Users/\(id)", #"{"op":"replace","path":\#(SCIMValue.string(path).jsonString()),"value":"b@example.com"}"#)
+            #expect(patch.status == 400)
+            #expect(patch.scimType == "invalidPath")
+            // The server still answers.
+            let ann = try await client.send(.get, "Users?filter=\(#"userName eq "ann""#.queryEncoded)")
+            #expect(ann.resources.count == 1)
+        }
+    }
+
+    @Test("a filter at the limits is answered", arguments: Backend.allCases)
+    func atTheLimits(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            _ = try await client.createUser("u7")
+            let chain = (0..<Filter.maxComparisons).map { #"userName eq "u\#($0)""# }.joined(separator: " or ")
+            let nested = String(repeating: "not (", count: Filter.maxNesting - 1) + "(" + chain + ")"
+                + String(repeating: ")", count: Filter.maxNesting - 1)
+            let search = try await client.send(
+                .post, "Users/.search",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string(chain).jsonString())}"#)
+            #expect(search.status == 200)
+            #expect(search.resources.compactMap { $0["userName"]?.stringValue } == ["u7"])
+            let deep = try await client.send(
+                .post, "Users/.search",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string(nested).jsonString())}"#)
+            // An odd number of nots negates the chain: everyone but u7, who is alone here.
+            let nots = Filter.maxNesting - 1
+            #expect(deep.status == 200)
+            #expect(deep["totalResults"] == .integer(nots % 2 == 1 ? 0 : 1))
+        }
+    }
+
+    @Test("a mapped password is stored but never returned, filtered or sorted on", arguments: Backend.allCases)
+    func passwordIsNeverReturned(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend, password: true)
+        try await fixture.withClient { client in
+            let created = try await client.send(
+                .post, "Users",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","password":"s3cret-Pass"}"#)
+            #expect(created.status == 201)
+            #expect(created["password"].isAbsent)
+            let id = try #require(created["id"]?.stringValue)
+            #expect(try fixture.column("SELECT secret FROM \(fixture.users)") == ["s3cret-Pass"])
+
+            let read = try await client.send(.get, "Users/\(id)")
+            #expect(read.status == 200)
+            #expect(read["password"].isAbsent)
+            let asked = try await client.send(.get, "Users/\(id)?attributes=password,userName")
+            #expect(asked["password"].isAbsent)
+            #expect(asked["userName"] == .string("ann"))
+            let listed = try await client.send(.get, "Users")
+            #expect(listed.resources.allSatisfy { $0["password"] == nil })
+
+            for filter in [#"password eq "s3cret-Pass""#, #"password sw "s""#, #"userName eq "ann" and password pr"#] {
+                let guess = try await client.send(.get, "Users?filter=\(filter.queryEncoded)")
+                #expect(guess.status == 400)
+                #expect(guess.scimType == "invalidFilter")
+                #expect(guess["detail"]?.stringValue?.contains("password") == true)
+            }
+            let sorted = try await client.send(.get, "Users?sortBy=password")
+            #expect(sorted.status == 400)
+            #expect(sorted.scimType == "invalidValue")
+
+            let replaced = try await client.patch("Users/\(id)", #"{"op":"replace","path":"password","value":"n3w-Pass"}"#)
+            #expect(replaced.status == 200 || replaced.status == 204)
+            #expect(replaced["password"].isAbsent)
+            #expect(try fixture.column("SELECT secret FROM \(fixture.users)") == ["n3w-Pass"])
+        }
+    }
+}
+
+/// Groups as large as a request allows: member handling is linear, and every member named
+/// arrives in the relation table.
+@Suite("SCIM server: large groups")
+struct SCIMServerLargeGroupTests {
+    private static let memberCount = 20_000
+
+    @Test("a group of 20,000 members is created and emptied in one request each", arguments: Backend.allCases)
+    func twentyThousandMembers(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend, maxBodyBytes: 8 << 20)
+        // The users go straight into the table: 20,000 POSTs would test nothing more.
+        let ids = (1...Self.memberCount).map { "m\($0)" }
+        for chunk in stride(from: 0, to: ids.count, by: 500) {
+            let values = ids[chunk..<min(chunk + 500, ids.count)].map { "('\($0)', 'user-\($0)')" }.joined(separator: ", ")
+            _ = try fixture.query("INSERT INTO \(fixture.users) (id, login) VALUES \(values)")
+        }
+        let members = ids.map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
+        try await fixture.withClient { client in
+            let created = try await client.send(
+                .post, "Groups?excludedAttributes=members",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"everyone","members":[\#(members)]}"#)
+            #expect(created.status == 201)
+            let id = try #require(created["id"]?.stringValue)
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.memberships)") == ["\(Self.memberCount)"])
+
+            // Entra's form: remove with path members and the list as its value; each named twice.
+            let removed = try await client.patch(
+                "Groups/\(id)?excludedAttributes=members",
+                #"{"op":"remove","path":"members","value":[\#(members)]},{"op":"remove","path":"members","value":[\#(members)]}"#)
+            #expect(removed.status == 200)
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.memberships)") == ["0"])
+        }
+    }
+}

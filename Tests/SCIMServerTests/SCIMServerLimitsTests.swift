@@ -1,0 +1,93 @@
+import Foundation
+import HTTPLimits
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SCIMServer
+import Testing
+
+/// The HTTP server's limits, over real sockets: clients that send slowly, stop halfway or
+/// send a large body without a token lose their connection; everyone else is served.
+@Suite("SCIM server: connection limits")
+struct SCIMServerLimitsTests {
+    private static let limits = HTTPServerLimits(
+        headerTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(2), maxConnections: 3)
+
+    /// Runs `body` with the port of a live SCIM server on SQLite with the test limits.
+    private func withServer(limits: HTTPServerLimits = limits, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let fixture = try SCIMServerFixture(.sqlite)
+        let app = SCIMApplication.make(service: fixture.service, host: "127.0.0.1", port: 0, limits: limits)
+        try await app.test(.live) { client in
+            try await body(try #require(client.port))
+        }
+    }
+
+    /// Idle connections are left alone for ten minutes: only the header and body timeouts can
+    /// close a connection within the tests' bounds.
+    private static let requestLimits = HTTPServerLimits(
+        headerTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(600), maxConnections: 3)
+
+    private static let validRequest = "GET /scim/v2/ServiceProviderConfig HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n\r\n"
+
+    @Test func headersSentSlowlyCloseTheConnection() async throws {
+        try await withServer(limits: Self.requestLimits) { port in
+            let slow = try RawHTTPConnection(port: port)
+            // Half a head, then nothing: the header timeout closes the connection.
+            #expect(await slow.send("GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n"))
+            #expect(await slow.readUntilClosed(limit: .seconds(60)) == "")
+        }
+    }
+
+    @Test func anIdleConnectionIsClosed() async throws {
+        try await withServer { port in
+            let idle = try RawHTTPConnection(port: port)
+            #expect(await idle.readUntilClosed() == "")
+            // Kept alive after a request, then idle: closed too.
+            let used = try RawHTTPConnection(port: port)
+            #expect(await used.send(Self.validRequest))
+            let answer = try #require(await used.readUntilClosed())
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test func aBodyThatStopsHalfwayClosesTheConnection() async throws {
+        try await withServer(limits: Self.requestLimits) { port in
+            let stalled = try RawHTTPConnection(port: port)
+            #expect(
+                await stalled.send(
+                    "POST /scim/v2/Users/.search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n"
+                        + "Content-Type: application/scim+json\r\nContent-Length: 1000\r\n\r\n{\"schemas\":"))
+            let answer = try #require(await stalled.readUntilClosed(limit: .seconds(60)))
+            #expect(!answer.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test func anUnauthenticatedBodyIsAnswered401AndNotRead() async throws {
+        try await withServer(limits: Self.requestLimits) { port in
+            let intruder = try RawHTTPConnection(port: port)
+            // 200 MiB announced; the server answers at the head and closes instead of reading it.
+            #expect(
+                await intruder.send(
+                    "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Type: application/scim+json\r\n"
+                        + "Content-Length: \(200 << 20)\r\n\r\n" + String(repeating: "x", count: 65_536)))
+            let answer = try #require(await intruder.readUntilClosed(limit: .seconds(60)))
+            #expect(answer.hasPrefix("HTTP/1.1 401"))
+            #expect(answer.lowercased().contains("connection: close"))
+        }
+    }
+
+    @Test func connectionsBeyondTheCapWaitAndAreServedOnceOthersClose() async throws {
+        // Long timeouts: only the test closes the connections that hold the cap.
+        let capped = HTTPServerLimits(headerTimeout: .seconds(60), idleTimeout: .seconds(60), maxConnections: 3)
+        try await withServer(limits: capped) { port in
+            let holders = try (0..<3).map { _ in try RawHTTPConnection(port: port) }
+            let waiting = try RawHTTPConnection(port: port)
+            #expect(await waiting.send(Self.validRequest))
+            // Not accepted while three connections are open (a broken cap answers in milliseconds).
+            #expect(await waiting.received(within: .seconds(1)) == "")
+            holders[0].shutdown()
+            let answer = await waiting.received(within: .seconds(120))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
