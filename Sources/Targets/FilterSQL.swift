@@ -25,20 +25,36 @@ struct FilterSQL {
     let alias: String
     let membership: MembershipSQL?
 
+    /// The operands of a chain of `and`s (or of `or`s) rooted at `filter`, left to right:
+    /// `(a or b) or c` gives a, b, c. Other filters are their own one operand.
+    static func chain(_ filter: Filter) -> [Filter] {
+        var operands: [Filter] = []
+        var pending = [filter]
+        while let next = pending.popLast() {
+            switch (filter, next) {
+            case (.and, .and(let lhs, let rhs)), (.or, .or(let lhs, let rhs)):
+                pending.append(rhs)
+                pending.append(lhs)
+            default:
+                operands.append(next)
+            }
+        }
+        return operands
+    }
+
     /// Appends the condition for `filter` to `builder`.
     func append(_ filter: Filter, to builder: inout StatementBuilder) throws(SCIMError) {
         switch filter {
-        case .and(let lhs, let rhs):
+        case .and, .or:
+            // A chain of one operator is written flat, `(a OR b OR c)`: nested parentheses
+            // per term overflow SQLite's parser stack ("parser stack overflow") at about a
+            // hundred terms.
+            let isAnd = if case .and = filter { true } else { false }
             builder.append("(")
-            try append(lhs, to: &builder)
-            builder.append(" AND ")
-            try append(rhs, to: &builder)
-            builder.append(")")
-        case .or(let lhs, let rhs):
-            builder.append("(")
-            try append(lhs, to: &builder)
-            builder.append(" OR ")
-            try append(rhs, to: &builder)
+            for (index, operand) in Self.chain(filter).enumerated() {
+                if index > 0 { builder.append(isAnd ? " AND " : " OR ") }
+                try append(operand, to: &builder)
+            }
             builder.append(")")
         case .not(let inner):
             builder.append("((")
@@ -146,12 +162,13 @@ struct FilterSQL {
         _ filter: Filter, _ element: [MappedAttribute], parent: AttributePath, builder: inout StatementBuilder
     ) throws(SCIMError) {
         switch filter {
-        case .and(let lhs, let rhs), .or(let lhs, let rhs):
+        case .and, .or:
             let isAnd = if case .and = filter { true } else { false }
             builder.append("(")
-            try appendElement(lhs, element, parent: parent, builder: &builder)
-            builder.append(isAnd ? " AND " : " OR ")
-            try appendElement(rhs, element, parent: parent, builder: &builder)
+            for (index, operand) in Self.chain(filter).enumerated() {
+                if index > 0 { builder.append(isAnd ? " AND " : " OR ") }
+                try appendElement(operand, element, parent: parent, builder: &builder)
+            }
             builder.append(")")
         case .not(let inner):
             builder.append("((")

@@ -30,6 +30,9 @@ public enum SQLDialect: Sendable, Hashable {
     /// it keeps a statement well below MariaDB's `max_allowed_packet` (16 MiB by default)
     /// with long text values.
     public static let maxRowsPerStatement = 1000
+    /// The most terms an OR list may have: SQLite's parser makes a tree one level deeper per
+    /// term and refuses depths beyond 1000 (SQLITE_MAX_EXPR_DEPTH).
+    public static let maxOrTerms = 500
 
     /// How many rows of `columnsPerRow` values fit one statement.
     public func rowsPerStatement(columnsPerRow: Int) -> Int {

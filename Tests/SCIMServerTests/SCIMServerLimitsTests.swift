@@ -1,9 +1,9 @@
 import Foundation
 import HTTPLimits
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import SCIMServer
+import TestSupport
 import Testing
 
 /// The HTTP server's limits, over real sockets: clients that send slowly, stop halfway or
@@ -13,13 +13,25 @@ struct SCIMServerLimitsTests {
     private static let limits = HTTPServerLimits(
         headerTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(2), maxConnections: 3)
 
-    /// Runs `body` with the port of a live SCIM server on SQLite with the test limits.
+    /// Runs `body` with the port of a SCIM server on SQLite with `limits`, started as `serve`
+    /// starts it (HummingbirdTesting's live mode drops the connection cap).
     private func withServer(limits: HTTPServerLimits = limits, _ body: @Sendable (Int) async throws -> Void) async throws {
         let fixture = try SCIMServerFixture(.sqlite)
-        let app = SCIMApplication.make(service: fixture.service, host: "127.0.0.1", port: 0, limits: limits)
-        try await app.test(.live) { client in
-            try await body(try #require(client.port))
+        let port = try TestServers.closedPort()
+        let (listening, signal) = AsyncStream.makeStream(of: Void.self)
+        let app = SCIMApplication.make(
+            service: fixture.service, host: "127.0.0.1", port: port, limits: limits, onServerRunning: { _ in signal.yield() })
+        let server = Task {
+            defer { signal.finish() }
+            try await app.runService()
         }
+        defer { server.cancel() }
+        var events = listening.makeAsyncIterator()
+        guard await events.next() != nil else {
+            Issue.record("the server did not start: \(await server.result)")
+            return
+        }
+        try await body(port)
     }
 
     /// Idle connections are left alone for ten minutes: only the header and body timeouts can
@@ -80,7 +92,13 @@ struct SCIMServerLimitsTests {
         // Long timeouts: only the test closes the connections that hold the cap.
         let capped = HTTPServerLimits(headerTimeout: .seconds(60), idleTimeout: .seconds(60), maxConnections: 3)
         try await withServer(limits: capped) { port in
+            // Each holder is served once, so the server has accepted all three before the
+            // fourth connects (one accept loop may take several queued connections at once).
             let holders = try (0..<3).map { _ in try RawHTTPConnection(port: port) }
+            for holder in holders {
+                #expect(await holder.send(Self.validRequest))
+                #expect(await holder.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
+            }
             let waiting = try RawHTTPConnection(port: port)
             #expect(await waiting.send(Self.validRequest))
             // Not accepted while three connections are open (a broken cap answers in milliseconds).

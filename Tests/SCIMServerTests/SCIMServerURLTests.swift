@@ -1,5 +1,9 @@
+import HTTPLimits
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import SCIM
+import SCIMServer
 import Testing
 
 /// The URLs the server hands out (`Location`, `meta.location`, `$ref`) and the ids it reads
@@ -8,15 +12,12 @@ import Testing
 struct SCIMServerURLTests {
     private static let proto = HTTPField.Name("X-Forwarded-Proto")!
 
-    private func created(_ client: SCIMClient, headers: HTTPFields) async throws -> Reply {
-        try await client.send(
-            .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#, headers: headers)
-    }
-
     @Test func aConfiguredPublicURLIsWhatClientsAreGiven() async throws {
         let fixture = try SCIMServerFixture(.sqlite, publicURL: "https://scim.example.com/dir/scim/v2/")
         try await fixture.withClient { client in
-            let reply = try await created(client, headers: [.host: "internal:8080", Self.proto: "http"])
+            let reply = try await client.send(
+                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#,
+                headers: [Self.proto: "http"])
             let id = try #require(reply["id"]?.stringValue)
             let location = "https://scim.example.com/dir/scim/v2/Users/\(id)"
             #expect(reply.headers[.location] == location)
@@ -24,20 +25,36 @@ struct SCIMServerURLTests {
         }
     }
 
+    /// The `meta.location` of `/ServiceProviderConfig` for a request with `host` and an
+    /// `X-Forwarded-Proto: https`, over a real connection (only a client on the wire chooses
+    /// its Host).
+    private func location(trusting: Bool, host: String) async throws -> String? {
+        let fixture = try SCIMServerFixture(.sqlite, trustForwardedHeaders: trusting)
+        let app = SCIMApplication.make(
+            service: fixture.service, host: "127.0.0.1", port: 0, limits: HTTPServerLimits(idleTimeout: .seconds(60)))
+        return try await app.test(.live) { client in
+            let connection = try RawHTTPConnection(port: try #require(client.port))
+            _ = await connection.send(
+                "GET /scim/v2/ServiceProviderConfig HTTP/1.1\r\nHost: \(host)\r\nX-Forwarded-Proto: https\r\n"
+                    + "Authorization: Bearer \(SCIMServerFixture.token)\r\nConnection: close\r\n\r\n")
+            let response = try #require(await connection.readUntilClosed(limit: .seconds(120)))
+            let body = try #require(response.range(of: "\r\n\r\n")).upperBound
+            let json = try SCIMValue(json: Array(response[body...].utf8))
+            return json.objectValue?["meta"]?.objectValue?["location"]?.stringValue
+        }
+    }
+
     @Test func forwardedHeadersAreBelievedOnlyWhenTrusted() async throws {
-        let untrusting = try SCIMServerFixture(.sqlite)
-        try await untrusting.withClient { client in
-            let reply = try await created(client, headers: [.host: "scim.example.com", Self.proto: "https"])
-            #expect(reply.headers[.location]?.hasPrefix("http://scim.example.com/scim/v2/Users/") == true)
-            // A Host that is not a plain host name cannot smuggle a path or user info into URLs.
-            let odd = try await client.send(.get, "ServiceProviderConfig", headers: [.host: "evil.example/@x"])
-            #expect(odd["meta"]?.objectValue?["location"] == .string("http://localhost/scim/v2/ServiceProviderConfig"))
-        }
-        let trusting = try SCIMServerFixture(.sqlite, trustForwardedHeaders: true)
-        try await trusting.withClient { client in
-            let reply = try await created(client, headers: [.host: "scim.example.com", Self.proto: "https"])
-            #expect(reply.headers[.location]?.hasPrefix("https://scim.example.com/scim/v2/Users/") == true)
-        }
+        #expect(
+            try await location(trusting: false, host: "scim.example.com")
+                == "http://scim.example.com/scim/v2/ServiceProviderConfig")
+        #expect(
+            try await location(trusting: true, host: "scim.example.com")
+                == "https://scim.example.com/scim/v2/ServiceProviderConfig")
+        // A Host that is not a plain host name cannot put a path or user info into URLs.
+        #expect(
+            try await location(trusting: false, host: "evil.example@x")
+                == "http://localhost/scim/v2/ServiceProviderConfig")
     }
 
     @Test func idsInPathsArePercentDecoded() async throws {
