@@ -49,11 +49,22 @@ extension PatchEngine {
             if let filter = t.filter {
                 var elements = try takeElements(&current, t)
                 let matched = filter.matchingIndices(in: elements, of: t.definition)
+                if matched.isEmpty, let sub = t.subAttribute, var element = elementFromEqualities(filter) {
+                    // Microsoft Entra ID replaces `emails[type eq "work"].value` on a user that
+                    // has no work address and expects it added ("Known issues ... SCIM 2.0
+                    // protocol compliance"); a filter of eq terms describes the new element.
+                    element[sub] = value
+                    elements.append(.object(element))
+                    clearOtherPrimaries(&elements, touched: [elements.count - 1])
+                    current = .array(elements)
+                    return
+                }
                 guard !matched.isEmpty else {
                     // §3.5.2.3: "If the target location is a multi-valued attribute for which a
                     // value selection filter ("valuePath") has been supplied and no record match
                     // was made, the service provider SHALL indicate failure by returning HTTP
-                    // status code 400 and a "scimType" error code of "noTarget"."
+                    // status code 400 and a "scimType" error code of "noTarget"." Kept for
+                    // filters that cannot describe a new element.
                     throw .noTarget("\"\(t.name)\": the filter matches no element")
                 }
                 for i in matched {

@@ -283,10 +283,39 @@ struct Handlers: Sendable {
         } catch {
             throw SCIMError(status: 413, detail: "the body is larger than \(service.settings.maxBodyBytes) bytes")
         }
+        let value: SCIMValue
         do {
-            return try SCIMValue(json: buffer.readableBytesView)
+            value = try SCIMValue(json: buffer.readableBytesView)
         } catch {
             throw SCIMError.invalidSyntax("the body is not valid JSON: \(error)")
+        }
+        if let path = Self.nulPath(in: value, at: "") {
+            // SQLite and PostgreSQL would cut the text at the NUL or refuse it: never store
+            // something other than what was sent.
+            throw SCIMError.invalidValue("\(path.isEmpty ? "a value" : path) contains a NUL character (U+0000), which no text column stores")
+        }
+        return value
+    }
+
+    /// The path (`name.givenName`, `emails[0].value`) of the first string holding U+0000.
+    static func nulPath(in value: SCIMValue, at path: String) -> String? {
+        switch value {
+        case .string(let text):
+            return text.unicodeScalars.contains("\u{0}") ? path : nil
+        case .object(let object):
+            for (key, member) in object.members {
+                let keyPath = path.isEmpty ? key : "\(path).\(key)"
+                if key.unicodeScalars.contains("\u{0}") { return keyPath }
+                if let found = nulPath(in: member, at: keyPath) { return found }
+            }
+            return nil
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = nulPath(in: element, at: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .null, .bool, .integer, .decimal:
+            return nil
         }
     }
 }

@@ -108,9 +108,20 @@ extension SCIMService {
         return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
     }
 
-    /// Deletes a resource and its memberships.
+    /// Deletes a resource and its memberships. A group with child groups is refused (409)
+    /// rather than leaving its children without a parent behind the client's back.
     func delete(_ kind: ResourceKind, id: String, ifMatch: String?) async throws {
-        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: false) { _, _ in [.delete(kind, id: id)] }
+        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: false) { _, target in
+            if kind == .group {
+                let children = try target.childGroupCount(of: id)
+                if children > 0 {
+                    throw SCIMError(
+                        status: 409,
+                        detail: "group \(id) is the parent of \(children) group\(children == 1 ? "" : "s"): move or delete \(children == 1 ? "it" : "them") first")
+                }
+            }
+            return [.delete(kind, id: id)]
+        }
     }
 
     // MARK: Helpers

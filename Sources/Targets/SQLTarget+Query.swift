@@ -352,3 +352,27 @@ struct QueryCache {
     /// The `members`/`groups` filter pieces; the inner nil caches "none in this layout".
     var memberships: [ResourceKind: MembershipSQL?] = [:]
 }
+
+extension SQLTarget {
+    /// How many groups name `id` as their parent; 0 when the layout keeps no parent column.
+    public func childGroupCount(of id: String) throws -> Int {
+        guard let groups, let parentColumn = layout.groups?.parent else { return 0 }
+        let parent: SQLValue
+        do {
+            parent = try groups.table.idValue(id, column: parentColumn, type: groups.table.idType(parentColumn))
+        } catch {
+            // An id the parent column cannot hold is nobody's parent.
+            return 0
+        }
+        var builder = StatementBuilder(dialect)
+        builder.append(
+            "SELECT COUNT(*) AS n FROM \(dialect.table(groups.table.name)) WHERE \(dialect.quote(groups.table.column(parentColumn))) = ")
+        builder.bind(parent)
+        switch try read(builder.statement, groups).first?.values.first {
+        case .int(let value)?: return Int(value)
+        case .uint(let value)?: return Int(value)
+        case .text(let text)?, .decimal(let text)?: return Int(text) ?? 0
+        default: return 0
+        }
+    }
+}

@@ -29,7 +29,8 @@ final class SCIMServerFixture: Sendable {
 
     init(
         _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
-        timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false
+        timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false,
+        parents: Bool = false
     ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -46,7 +47,7 @@ final class SCIMServerFixture: Sendable {
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
         }
-        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password))
+        endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password, parents: parents))
         try SQLTarget.createTables(in: endpoint)
         let directory = endpoint
         let pool = DirectoryPool(size: 3) { try SQLTarget.open(directory) }
@@ -62,7 +63,9 @@ final class SCIMServerFixture: Sendable {
     var groups: String { "sg_\(suffix)" }
     var memberships: String { "sm_\(suffix)" }
 
-    static func layout(_ suffix: String, timestamps: Bool = false, password: Bool = false) throws -> DirectoryLayout {
+    static func layout(_ suffix: String, timestamps: Bool = false, password: Bool = false, parents: Bool = false) throws
+        -> DirectoryLayout
+    {
         func map(_ entries: [(String, String)]) throws -> AttributeMap {
             AttributeMap(try entries.map { AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1) })
         }
@@ -76,7 +79,9 @@ final class SCIMServerFixture: Sendable {
                     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "employee_no"),
                 ] + (timestamps ? [("meta.created", "created_at"), ("meta.lastModified", "updated_at")] : [])
                     + (password ? [("password", "secret")] : []))),
-            groups: GroupsTable(table: "sg_\(suffix)", attributes: try map([("id", "id"), ("displayName", "title"), ("externalId", "external_id")])),
+            groups: GroupsTable(
+                table: "sg_\(suffix)", attributes: try map([("id", "id"), ("displayName", "title"), ("externalId", "external_id")]),
+                parent: parents ? "parent_id" : nil),
             membership: MembershipTable(table: "sm_\(suffix)", user: "user_id", group: "group_id"))
     }
 

@@ -139,3 +139,49 @@ struct SCIMServerLargeGroupTests {
         }
     }
 }
+
+/// Text the databases would store differently from what was sent.
+@Suite("SCIM server: NUL characters")
+struct SCIMServerNULTests {
+    @Test("a NUL in a written string is a 400 that names the attribute", arguments: Backend.allCases)
+    func nulIsRefused(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let created = try await client.send(
+                .post, "Users",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann\u0000x","name":{"givenName":"A"}}"#)
+            #expect(created.status == 400)
+            #expect(created.scimType == "invalidValue")
+            #expect(created["detail"]?.stringValue?.contains("userName contains a NUL character") == true)
+            let id = try await client.createUser("bob")
+            let patched = try await client.patch(
+                "Users/\(id)", #"{"op":"replace","path":"name.givenName","value":"B\u0000ob"}"#)
+            #expect(patched.status == 400)
+            #expect(patched["detail"]?.stringValue?.contains("Operations[0].value") == true)
+            #expect(try fixture.column("SELECT login FROM \(fixture.users)") == ["bob"])
+        }
+    }
+}
+
+/// Deleting a group others hang below.
+@Suite("SCIM server: group hierarchy")
+struct SCIMServerHierarchyTests {
+    @Test("deleting a parent group is a 409 that counts its children", arguments: Backend.allCases)
+    func parentDeleteIsRefused(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend, parents: true)
+        try await fixture.withClient { client in
+            let parent = try await client.createGroup("Engineering")
+            let child = try await client.createGroup("Platform")
+            // The hierarchy is the source's: SCIM has no parent attribute, so it is set in SQL.
+            _ = try fixture.query(
+                "UPDATE \(fixture.groups) SET parent_id = '\(parent)' WHERE id = '\(child)'")
+            let refused = try await client.send(.delete, "Groups/\(parent)")
+            #expect(refused.status == 409)
+            #expect(refused["detail"]?.stringValue?.contains("parent of 1 group") == true)
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.groups)") == ["2"])
+            #expect(try await client.send(.delete, "Groups/\(child)").status == 204)
+            #expect(try await client.send(.delete, "Groups/\(parent)").status == 204)
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.groups)") == ["0"])
+        }
+    }
+}

@@ -361,4 +361,20 @@ import Testing
                 .utf8)
         #expect(request.operations == [PatchOperation(op: .remove, path: AttributePath(attribute: "nickName"))])
     }
+
+    /// Entra's attribute mapping for a work e-mail on a user that has none: a Replace with a
+    /// filter of eq terms adds the element it describes.
+    @Test func replaceOfAMissingWorkEmailAddsIt() throws {
+        let body = #"""
+            {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"ann@example.com"}]}
+            """#
+        var user = try Fixtures.fullUser()
+        user.attributes["emails"] = nil
+        let result = try Fixtures.patch(user, body)
+        #expect(result["emails"] == .array([.object(["type": "work", "value": "ann@example.com"])]))
+        // With a work address present, the same request replaces it.
+        let again = try Fixtures.patch(result, body.replacingOccurrences(of: "ann@example.com", with: "ann@corp.example"))
+        #expect(again["emails"] == .array([.object(["type": "work", "value": "ann@corp.example"])]))
+    }
 }

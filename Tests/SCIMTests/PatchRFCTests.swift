@@ -362,7 +362,7 @@ import Testing
                 #"""
                 {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                  "Operations":[{"op":"replace","path":"title","value":"x"},
-                               {"op":"replace","path":"emails[type eq \"other\"].value","value":"x@example.com"}]}
+                               {"op":"replace","path":"emails[value ew \"@other.example\"].value","value":"x@example.com"}]}
                 """#)
         }
         #expect(error == SCIMError(status: 400, scimType: .noTarget, detail: "Operations[1]: \"emails\": the filter matches no element"))
