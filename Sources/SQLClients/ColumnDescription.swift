@@ -9,11 +9,17 @@ public struct ColumnDescription: Sendable, Hashable {
     public var nullable: Bool
     /// Part of the table's primary key (alone or with other columns).
     public var isPrimaryKey: Bool
+    /// The database numbers new rows in this column and never hands a number out twice:
+    /// MariaDB's `AUTO_INCREMENT`, a PostgreSQL identity or `serial` column, SQLite's
+    /// `INTEGER PRIMARY KEY AUTOINCREMENT` (without AUTOINCREMENT SQLite reuses the highest
+    /// number once its row is deleted, so such a column does not count).
+    public var isGenerated: Bool
 
-    public init(name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool) {
+    public init(name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool, isGenerated: Bool = false) {
         self.name = name
         self.sqlType = sqlType
         self.nullable = nullable
         self.isPrimaryKey = isPrimaryKey
+        self.isGenerated = isGenerated
     }
 }

@@ -8,7 +8,7 @@ extension MariaDBConnection {
     public func columns(ofTable table: String, database: String? = nil) throws -> [ColumnDescription]? {
         let rows = try query(
             """
-            SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
+            SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY, EXTRA
             FROM information_schema.COLUMNS
             WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
             ORDER BY ORDINAL_POSITION
@@ -22,7 +22,8 @@ extension MariaDBConnection {
                 name: row.catalogText(0) ?? "",
                 sqlType: row.catalogText(1) ?? "",
                 nullable: row.catalogText(2) == "YES",
-                isPrimaryKey: row.catalogText(3) == "PRI"
+                isPrimaryKey: row.catalogText(3) == "PRI",
+                isGenerated: row.catalogText(4)?.lowercased().contains("auto_increment") == true
             )
         }
     }

@@ -22,7 +22,8 @@ extension PostgresConnection {
                          AND tc.table_schema = c.table_schema
                          AND tc.table_name = c.table_name
                          AND k.column_name = c.column_name
-                   ) AS is_primary_key
+                   ) AS is_primary_key,
+                   (c.is_identity = 'YES' OR c.column_default LIKE 'nextval(%') AS is_generated
             FROM information_schema.columns c
             WHERE c.table_schema = $1 AND c.table_name = $2
             ORDER BY c.ordinal_position
@@ -36,7 +37,8 @@ extension PostgresConnection {
                 name: row.catalogText(0) ?? "",
                 sqlType: row.catalogText(1) ?? "",
                 nullable: row.catalogText(2) == "YES",
-                isPrimaryKey: row.values[3] == .bool(true)
+                isPrimaryKey: row.values[3] == .bool(true),
+                isGenerated: row.values[4] == .bool(true)
             )
         }
     }

@@ -75,13 +75,22 @@ public final class SQLiteDatabase {
     public func columns(ofTable table: String) throws -> [ColumnDescription]? {
         let rows = try query(#"SELECT name, type, "notnull", pk FROM pragma_table_info(?)"#, [.text(table)])
         guard !rows.isEmpty else { return nil }
+        // Only a table's one INTEGER PRIMARY KEY can be AUTOINCREMENT ("SQLite Autoincrement"),
+        // so the keyword in the table's definition names that column.
+        let definition = try query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(table)])
+            .first?.catalogText(0) ?? ""
+        let autoincrement = definition.range(of: "AUTOINCREMENT", options: .caseInsensitive) != nil
+        let keyColumns = rows.filter { ($0.catalogInteger(3) ?? 0) > 0 }.count
         return rows.map { row in
-            ColumnDescription(
+            let isPrimaryKey = (row.catalogInteger(3) ?? 0) > 0
+            return ColumnDescription(
                 name: row.catalogText(0) ?? "",
                 sqlType: row.catalogText(1) ?? "",
                 nullable: row.catalogInteger(2) == 0,
                 // pk is the column's 1-based position in the primary key, 0 when not part of it.
-                isPrimaryKey: (row.catalogInteger(3) ?? 0) > 0
+                isPrimaryKey: isPrimaryKey,
+                isGenerated: autoincrement && isPrimaryKey && keyColumns == 1
+                    && (row.catalogText(1) ?? "").caseInsensitiveCompare("INTEGER") == .orderedSame
             )
         }
     }

@@ -6,8 +6,11 @@ import SCIM
 // must not overwrite what is there).
 extension SQLTarget {
     /// Inserts `resource` (its `id` is ignored) with its memberships, in one transaction, and
-    /// returns the id given to it: the next integer after the largest for an integer id
-    /// column, otherwise a random UUID.
+    /// returns the id given to it, never one given before (RFC 7643 §3.1: an id "MUST NOT be
+    /// reassigned"): the database's own number for an `AUTO_INCREMENT`, identity, `serial` or
+    /// `AUTOINCREMENT` column, a random UUID for a text column. An integer column the database
+    /// does not number gets the next integer after the largest, which reuses the number of a
+    /// deleted last row: the README says to give such a column a generator.
     ///
     /// Two inserts that pick the same integer id race for the primary key; the loser retries
     /// with the next one, a few times.
@@ -27,7 +30,9 @@ extension SQLTarget {
                 return try insertOnce(
                     kind, resource, memberIDs: memberIDs, parentID: parentID, table: table, operation: operation,
                     integerID: integerID)
-            } catch let error where error.isUniqueViolation && integerID && attempt < 5 {
+            } catch let error
+                where error.isUniqueViolation && integerID && !table.table.isGenerated(table.mapper.idColumn) && attempt < 5
+            {
                 continue
             }
         }
@@ -45,8 +50,11 @@ extension SQLTarget {
             throw TargetError(.transaction(step: "BEGIN"), underlying: error)
         }
         do throws(TargetError) {
-            let id: String
-            if integerID {
+            var id: String
+            let generated = integerID && table.table.isGenerated(table.mapper.idColumn)
+            if generated {
+                id = ""
+            } else if integerID {
                 let next = SQLStatement(
                     sql: "SELECT COALESCE(MAX(\(dialect.quote(table.idColumn))), 0) + 1 AS n FROM \(dialect.table(name))")
                 let rows = try query(next, operation, name, &result)
@@ -60,9 +68,18 @@ extension SQLTarget {
                 id = UUID().uuidString.lowercased()
             }
             var stored = resource
-            stored.attributes["id"] = .string(id)
+            // The mapper wants an id; a generated one is dropped from the row below.
+            stored.attributes["id"] = .string(generated ? "0" : id)
             var row = try mapping(operation, name) { () throws(RowMappingError) in
                 try table.mapper.row(from: stored, columnTypes: table.columnTypes)
+            }
+            if generated, let index = row.columns.firstIndex(where: { $0.caseInsensitiveEquals(table.mapper.idColumn) }) {
+                // The database numbers the row: the id column is left out of the INSERT.
+                var columns = row.columns
+                var values = row.values
+                columns.remove(at: index)
+                values.remove(at: index)
+                row = Row(columns: columns, values: values)
             }
             if kind == .group, let parentColumn = layout.groups?.parent, let parentID {
                 let type = table.table.idType(parentColumn)
@@ -75,7 +92,11 @@ extension SQLTarget {
             let columns = row.columns.map(table.table.column).map(dialect.quote).joined(separator: ", ")
             builder.append("INSERT INTO \(dialect.table(name)) (\(columns)) VALUES ")
             builder.bindRows([row.values])
-            try execute(builder.statement, operation, name, &result)
+            if generated {
+                id = try insertReturningID(builder, table: table, operation: operation, result: &result)
+            } else {
+                try execute(builder.statement, operation, name, &result)
+            }
             if !memberIDs.isEmpty {
                 let pairs = memberIDs.map { member in
                     kind == .group ? Membership(groupID: id, userID: member) : Membership(groupID: member, userID: id)
@@ -93,6 +114,33 @@ extension SQLTarget {
         } catch {
             try? connection.rollback()
             throw error
+        }
+    }
+
+    /// Runs the INSERT of `builder` and reads the number the database gave the new row, in
+    /// the same transaction and on the same connection.
+    private func insertReturningID(
+        _ builder: StatementBuilder, table: MappedTable, operation: TargetOperation, result: inout ApplyResult
+    ) throws(TargetError) -> String {
+        var builder = builder
+        let name = table.table.name
+        let rows: [Row]
+        switch dialect {
+        case .postgres:
+            builder.append(" RETURNING \(dialect.quote(table.idColumn))")
+            rows = try query(builder.statement, operation, name, &result)
+        case .mariaDB:
+            try execute(builder.statement, operation, name, &result)
+            rows = try query(SQLStatement(sql: "SELECT LAST_INSERT_ID() AS n"), operation, name, &result)
+        case .sqlite:
+            try execute(builder.statement, operation, name, &result)
+            rows = try query(SQLStatement(sql: "SELECT last_insert_rowid() AS n"), operation, name, &result)
+        }
+        switch rows.first?.values.first {
+        case .int(let value)?: return String(value)
+        case .uint(let value)?: return String(value)
+        case .text(let text)?, .decimal(let text)?: return text
+        default: throw TargetError(.transaction(step: "reading the id the database gave the new row"))
         }
     }
 }

@@ -9,6 +9,8 @@ struct TargetTable {
     let name: String
     private let spellings: [String: String]
     private let sqlTypes: [String: String]
+    /// Columns the database numbers itself (catalog spelling).
+    private let generated: Set<String>
 
     /// Reads `table`'s columns and checks that every one of `columns` is there.
     init(
@@ -24,9 +26,11 @@ struct TargetTable {
         guard let described else { throw TargetError(.missingTable(table: table)) }
         var spellings: [String: String] = [:]
         var sqlTypes: [String: String] = [:]
+        var generated: Set<String> = []
         for column in described {
             spellings[column.name.lowercased()] = column.name
             sqlTypes[column.name] = column.sqlType
+            if column.isGenerated { generated.insert(column.name) }
         }
         for column in columns where spellings[column.lowercased()] == nil {
             throw TargetError(.missingColumn(table: table, column: column))
@@ -34,6 +38,12 @@ struct TargetTable {
         self.name = table
         self.spellings = spellings
         self.sqlTypes = sqlTypes
+        self.generated = generated
+    }
+
+    /// Whether the database numbers the layout column `name` itself, never reusing a number.
+    func isGenerated(_ name: String) -> Bool {
+        generated.contains(column(name))
     }
 
     /// The catalog's spelling of a layout column.
