@@ -33,12 +33,16 @@ extension SQLTarget {
         var builder = StatementBuilder(dialect)
         builder.append("SELECT COUNT(*) AS n FROM \(dialect.table(table.table.name)) t")
         try appendWhere(filter, kind: kind, table: table, builder: &builder)
-        let rows = try read(builder.statement, table)
+        return Self.count(in: try read(builder.statement, table))
+    }
+
+    /// The number a `SELECT COUNT(*)` returned, whatever type the database gave it.
+    static func count(in rows: [Row]) -> Int {
         switch rows.first?.values.first {
-        case .int(let value)?: return Int(value)
-        case .uint(let value)?: return Int(value)
-        case .text(let text)?, .decimal(let text)?: return Int(text) ?? 0
-        default: return 0
+        case .int(let value)?: Int(value)
+        case .uint(let value)?: Int(value)
+        case .text(let text)?, .decimal(let text)?: Int(text) ?? 0
+        default: 0
         }
     }
 
@@ -368,11 +372,6 @@ extension SQLTarget {
         builder.append(
             "SELECT COUNT(*) AS n FROM \(dialect.table(groups.table.name)) WHERE \(dialect.quote(groups.table.column(parentColumn))) = ")
         builder.bind(parent)
-        switch try read(builder.statement, groups).first?.values.first {
-        case .int(let value)?: return Int(value)
-        case .uint(let value)?: return Int(value)
-        case .text(let text)?, .decimal(let text)?: return Int(text) ?? 0
-        default: return 0
-        }
+        return Self.count(in: try read(builder.statement, groups))
     }
 }
