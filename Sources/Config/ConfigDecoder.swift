@@ -254,7 +254,10 @@ struct ConfigDecoder {
 
     private func scimServer(_ node: ConfigNode) -> SCIMServerConfig? {
         let keys =
-            ["host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections", "publicURL", "trustForwardedHeaders"]
+            [
+                "host", "port", "token", "basePath", "maxPageSize", "maxBodySize", "connections", "publicURL",
+                "trustForwardedHeaders", "maxOperations", "maxMembers",
+            ]
             + ServerLimits.keys
             + allowedKeys(.scim)
         guard let map = node.mapping(allowed: keys) else { return nil }
@@ -310,13 +313,17 @@ struct ConfigDecoder {
         if let node = map["trustForwardedHeaders"] {
             if let value = node.bool() { trustForwarded = value } else { ok = false }
         }
-        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory, let limits else {
+        let maxOperations = map["maxOperations"].map { $0.integer(in: 1...100_000) } ?? 1_000
+        let maxMembers = map["maxMembers"].map { $0.integer(in: 1...1_000_000) } ?? 50_000
+        guard ok, let host, let port, let maxPageSize, let maxBodyBytes, let connections, let directory, let limits,
+            let maxOperations, let maxMembers
+        else {
             return nil
         }
         return SCIMServerConfig(
             host: host, port: port, token: token, basePath: basePath, maxPageSize: maxPageSize,
             maxBodyBytes: maxBodyBytes, connections: connections, directory: directory, limits: limits,
-            publicURL: publicURL, trustForwardedHeaders: trustForwarded)
+            publicURL: publicURL, trustForwardedHeaders: trustForwarded, maxOperations: maxOperations, maxMembers: maxMembers)
     }
 
     /// `headerTimeout`, `bodyTimeout`, `idleTimeout` and `maxConnections` of an HTTP server's

@@ -278,12 +278,18 @@ public struct SCIMServerConfig: Sendable, Hashable {
     public var publicURL: String?
     /// `trustForwardedHeaders`: a proxy in front sets `X-Forwarded-Proto`.
     public var trustForwardedHeaders: Bool
+    /// `maxOperations`: operations per PATCH.
+    public var maxOperations: Int
+    /// `maxMembers`: members one request may name.
+    public var maxMembers: Int
 
     public init(
         host: String, port: Int, token: String?, basePath: String = "/scim/v2", maxPageSize: Int = 1000,
         maxBodyBytes: Int = 10 << 20, connections: Int = 8, directory: Endpoint, limits: ServerLimits = ServerLimits(),
-        publicURL: String? = nil, trustForwardedHeaders: Bool = false
+        publicURL: String? = nil, trustForwardedHeaders: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000
     ) {
+        self.maxOperations = maxOperations
+        self.maxMembers = maxMembers
         self.limits = limits
         self.publicURL = publicURL
         self.trustForwardedHeaders = trustForwardedHeaders

@@ -12,6 +12,7 @@ extension SCIMService {
     {
         let input = try ResourceInput(body, kind: kind)
         let members = input.memberIDs ?? []
+        try checkMemberCount(members.count)
         var newResource = input.resource
         let now = Self.now()
         newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
@@ -34,6 +35,7 @@ extension SCIMService {
         _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
     ) async throws -> SCIMResource {
         let input = try ResourceInput(body, kind: kind)
+        try checkMemberCount(input.memberIDs?.count ?? 0)
         try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
             var replacement = input.resource
             replacement.attributes["id"] = .string(id)
@@ -55,6 +57,11 @@ extension SCIMService {
         _ kind: ResourceKind, id: String, body: SCIMValue, ifMatch: String?, base: String, withMemberships: Bool = true
     ) async throws -> SCIMResource {
         let request = try PatchRequest(json: body, schemas: kind.schemas)
+        if request.operations.count > settings.maxOperations {
+            throw SCIMError(
+                status: 413,
+                detail: "the request holds \(request.operations.count) operations; at most \(settings.maxOperations) per PATCH: send the rest in another request")
+        }
         for operation in request.operations {
             if let path = operation.path, path.schema == nil || path.schema?.caseInsensitiveEquals(kind.coreSchema) == true {
                 let readOnly = ["id", "meta"] + (kind == .user ? ["groups"] : [])
@@ -64,6 +71,7 @@ extension SCIMService {
             }
         }
         let changes = kind == .group ? try MemberChanges(request.operations) : MemberChanges(nonGroup: request.operations)
+        try checkMemberCount(changes.added.count + changes.removed.count)
         try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
             var ops: [ResourceOp] = []
             var before = current
@@ -125,6 +133,14 @@ extension SCIMService {
     }
 
     // MARK: Helpers
+
+    /// 413 when a request names more members than `maxMembers`.
+    func checkMemberCount(_ count: Int) throws {
+        guard count > settings.maxMembers else { return }
+        throw SCIMError(
+            status: 413,
+            detail: "the request names \(count) members; at most \(settings.maxMembers) per request: send the rest in another request")
+    }
 
     /// The current time as RFC 3339 (`meta.created`, `meta.lastModified`).
     static func now() -> String {

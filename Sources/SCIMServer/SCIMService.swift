@@ -168,11 +168,18 @@ public struct SCIMSettings: Sendable {
     /// Whether `X-Forwarded-Proto` is believed (a proxy in front sets it, and clients cannot
     /// reach the server around it).
     public var trustForwardedHeaders: Bool
+    /// The most operations one PATCH may hold; more is a 413.
+    public var maxOperations: Int
+    /// The most members one request may name (a group's `members`, or added and removed in a
+    /// PATCH); more is a 413.
+    public var maxMembers: Int
 
     public init(
         basePath: String, maxPageSize: Int, token: String?, maxBodyBytes: Int, publicURL: String? = nil,
-        trustForwardedHeaders: Bool = false
+        trustForwardedHeaders: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000
     ) {
+        self.maxOperations = maxOperations
+        self.maxMembers = maxMembers
         self.basePath = basePath
         self.maxPageSize = maxPageSize
         self.token = token

@@ -58,7 +58,8 @@ enum SCIMServerFactory {
         let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory) }
         let settings = SCIMSettings(
             basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes,
-            publicURL: scim.publicURL, trustForwardedHeaders: scim.trustForwardedHeaders)
+            publicURL: scim.publicURL, trustForwardedHeaders: scim.trustForwardedHeaders, maxOperations: scim.maxOperations,
+            maxMembers: scim.maxMembers)
         let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)
         logger.info(
             "serving SCIM",

@@ -30,7 +30,7 @@ final class SCIMServerFixture: Sendable {
     init(
         _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
         timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false,
-        parents: Bool = false
+        parents: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000
     ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -55,7 +55,7 @@ final class SCIMServerFixture: Sendable {
             pool: pool, layout: endpoint.layout,
             settings: SCIMSettings(
                 basePath: "/scim/v2", maxPageSize: maxPageSize, token: token, maxBodyBytes: maxBodyBytes, publicURL: publicURL,
-                trustForwardedHeaders: trustForwardedHeaders),
+                trustForwardedHeaders: trustForwardedHeaders, maxOperations: maxOperations, maxMembers: maxMembers),
             logger: Logger(label: "scimsync-test"))
     }
 

@@ -185,3 +185,29 @@ struct SCIMServerHierarchyTests {
         }
     }
 }
+
+/// Requests larger than the configured caps.
+@Suite("SCIM server: request caps")
+struct SCIMServerCapTests {
+    @Test func membersAndOperationsBeyondTheCapsAre413() async throws {
+        let fixture = try SCIMServerFixture(.sqlite, maxOperations: 2, maxMembers: 2)
+        try await fixture.withClient { client in
+            let users = [try await client.createUser("a"), try await client.createUser("b"), try await client.createUser("c")]
+            let list = users.map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
+            let tooMany = try await client.send(
+                .post, "Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g","members":[\#(list)]}"#)
+            #expect(tooMany.status == 413)
+            #expect(tooMany["detail"]?.stringValue?.contains("at most 2 per request") == true)
+            let group = try await client.createGroup("g", members: Array(users.prefix(2)))
+            let adds = try await client.patch("Groups/\(group)", #"{"op":"add","path":"members","value":[\#(list)]}"#)
+            #expect(adds.status == 413)
+            let operations = try await client.patch(
+                "Groups/\(group)",
+                #"{"op":"replace","path":"displayName","value":"x"},{"op":"replace","path":"displayName","value":"y"},{"op":"replace","path":"displayName","value":"z"}"#)
+            #expect(operations.status == 413)
+            #expect(operations["detail"]?.stringValue?.contains("at most 2 per PATCH") == true)
+            #expect(try fixture.column("SELECT title FROM \(fixture.groups)") == ["g"])
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.memberships)") == ["2"])
+        }
+    }
+}
