@@ -41,24 +41,24 @@ final class ScriptedProvider: Sendable {
         let handler = Self.handler(state)
         router.get("**", use: handler)
         router.post("**", use: handler)
-        let port = try TestServers.closedPort()
-        // The server says when it listens: a test waits for that, however long a machine
-        // running every suite at once takes to get there, and not a fixed time.
-        let (listening, signal) = AsyncStream.makeStream(of: Void.self)
+        // Port 0: the kernel picks a free port at bind, so no other test can take it between
+        // choosing and binding. The server says when it listens, and on which port: a test
+        // waits for that, however long a machine running every suite at once takes.
+        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { _ in signal.yield() })
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
         server = Task {
             defer { signal.finish() }
             try await app.runService()
         }
-        url = "http://127.0.0.1:\(port)"
         var events = listening.makeAsyncIterator()
-        guard await events.next() != nil else {
+        guard let port = await events.next(), port > 0 else {
             let reason: String
             if case .failure(let error) = await server.result { reason = "\(error)" } else { reason = "it stopped" }
-            throw SCIMPeerFailed(reason: "the scripted provider did not start on port \(port): \(reason)")
+            throw SCIMPeerFailed(reason: "the scripted provider did not start: \(reason)")
         }
+        url = "http://127.0.0.1:\(port)"
     }
 
     deinit { server.cancel() }

@@ -3,7 +3,6 @@ import HTTPLimits
 import Hummingbird
 import Logging
 import SCIMServer
-import TestSupport
 import Testing
 
 /// The HTTP server's limits, over real sockets: clients that send slowly, stop halfway or
@@ -17,17 +16,18 @@ struct SCIMServerLimitsTests {
     /// starts it (HummingbirdTesting's live mode drops the connection cap).
     private func withServer(limits: HTTPServerLimits = limits, _ body: @Sendable (Int) async throws -> Void) async throws {
         let fixture = try SCIMServerFixture(.sqlite)
-        let port = try TestServers.closedPort()
-        let (listening, signal) = AsyncStream.makeStream(of: Void.self)
+        // Port 0: the kernel picks a free port at bind, so no other test can take it first.
+        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
         let app = SCIMApplication.make(
-            service: fixture.service, host: "127.0.0.1", port: port, limits: limits, onServerRunning: { _ in signal.yield() })
+            service: fixture.service, host: "127.0.0.1", port: 0, limits: limits,
+            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
         let server = Task {
             defer { signal.finish() }
             try await app.runService()
         }
         defer { server.cancel() }
         var events = listening.makeAsyncIterator()
-        guard await events.next() != nil else {
+        guard let port = await events.next(), port > 0 else {
             Issue.record("the server did not start: \(await server.result)")
             return
         }
