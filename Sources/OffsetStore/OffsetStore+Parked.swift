@@ -27,6 +27,14 @@ extension OffsetStore {
     public func park(
         pipeline: String, key: String, op: ResourceOp, waitingFor kind: ResourceKind, id: String, reason: String
     ) throws(OffsetStoreError) {
+        // Forgotten after the write whatever happens: a reader that saw the table before it
+        // must not keep "none" (a failed write only costs the next read).
+        defer {
+            withoutParked.withLock { state in
+                state.parks += 1
+                state.pipelines.remove(pipeline)
+            }
+        }
         do {
             try queue.write { db in
                 try db.execute(
@@ -63,6 +71,8 @@ extension OffsetStore {
     ///
     /// - Throws: `OffsetStoreError.corrupt` when a stored operation does not read back.
     public func parked(pipeline: String) throws(OffsetStoreError) -> [StoredParkedOp] {
+        let parks = withoutParked.withLock { state -> Int? in state.pipelines.contains(pipeline) ? nil : state.parks }
+        guard let parks else { return [] }
         let rows: [GRDB.Row]
         do {
             // Read before every streamed batch: one statement compiled once, in autocommit
@@ -78,6 +88,11 @@ extension OffsetStore {
             }
         } catch {
             throw .cannotRead(path: path, reason: "\(error)")
+        }
+        if rows.isEmpty {
+            withoutParked.withLock { state in
+                if state.parks == parks { state.pipelines.insert(pipeline) }
+            }
         }
         var result: [StoredParkedOp] = []
         for row in rows {

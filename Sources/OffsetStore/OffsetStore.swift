@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite file at `offsets.path` that makes restarts lose and repeat nothing: per pipeline
 /// its position (written only after the target committed), the schema history of its binlog
@@ -10,6 +11,13 @@ import GRDB
 public final class OffsetStore: Sendable {
     let queue: DatabaseQueue
     public let path: String
+    /// Pipelines this instance knows to have no parked operation: the stream asks before
+    /// every batch, and reading an empty table cost more than a tenth of a millisecond on its
+    /// path. Only the process holding the store's writer lock parks operations, through this
+    /// instance (`park` forgets the pipeline here); other processes only remove them, which
+    /// keeps "none" true. `parks` counts the parks, so that a read that began before a park
+    /// does not note "none" after it.
+    let withoutParked = Mutex<(pipelines: Set<String>, parks: Int)>(([], 0))
 
     /// Opens (creating when missing) the store at `path`. Safe when other processes or
     /// threads open the same new file at the same moment (`OffsetStoreSetup`).

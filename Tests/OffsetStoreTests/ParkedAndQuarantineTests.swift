@@ -39,6 +39,32 @@ import Testing
         #expect(try reopened.parkedCount(pipeline: "other") == 1)
     }
 
+    @Test func anEmptyReadIsNotRememberedPastAPark() async throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // "None parked" is remembered (the stream asks before every batch) and forgotten by
+        // the next park, also when reads and parks of two tasks interleave.
+        #expect(try store.parked(pipeline: "p").isEmpty)
+        try store.park(pipeline: "p", key: "k1", op: .removeMember(groupID: "g", userID: "u"), waitingFor: .group, id: "g", reason: "r")
+        #expect(try store.parked(pipeline: "p").map(\.key) == ["k1"])
+        try store.unpark(pipeline: "p", keys: ["k1"])
+        #expect(try store.parked(pipeline: "p").isEmpty)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 0..<200 {
+                    try store.park(
+                        pipeline: "p", key: "k\(index)", op: .removeMember(groupID: "g", userID: "u\(index)"),
+                        waitingFor: .group, id: "g", reason: "r")
+                }
+            }
+            group.addTask {
+                for _ in 0..<200 { _ = try store.parked(pipeline: "p") }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try store.parked(pipeline: "p").count == 200)
+    }
+
     @Test func aParkedCreateKeepsItsResource() throws {
         let (store, path) = try store()
         defer { try? FileManager.default.removeItem(atPath: path) }
