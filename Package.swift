@@ -169,7 +169,7 @@ let package = Package(
             name: "scimsync",
             dependencies: [
                 "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
-                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits",
+                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits", "Directory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

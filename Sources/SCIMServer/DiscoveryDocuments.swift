@@ -9,7 +9,8 @@ struct DiscoveryDocuments: Sendable {
     let schemas: [SCIMObject]
     let resourceTypes: [SCIMObject]
 
-    init(layout: DirectoryLayout, settings: SCIMSettings) {
+    /// - Parameter required: attributes whose column is NOT NULL without a DEFAULT, by type.
+    init(layout: DirectoryLayout, settings: SCIMSettings, required: [ResourceKind: [String]] = [:]) {
         var config: SCIMObject = [
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
             "documentationUri": "https://github.com/scimsync/scimsync#scimsync-serve",
@@ -35,10 +36,14 @@ struct DiscoveryDocuments: Sendable {
         let userMapper = layout.userMapper
         let hasMemberships = layout.membership != nil || layout.users.group != nil
         let userExtensions = userMapper.schemas.dropFirst().map { $0 }
-        schemas.append(Self.schema(CoreSchemas.user, mapped: userMapper.mappedAttributes, extra: hasMemberships ? ["groups"] : []))
+        schemas.append(
+            Self.schema(
+                CoreSchemas.user, mapped: userMapper.mappedAttributes, extra: hasMemberships ? ["groups"] : [],
+                required: required[.user] ?? []))
         for urn in userExtensions {
             if let definition = CoreSchemas.userSchemas.first(where: { $0.id.caseInsensitiveEquals(urn) }) {
-                schemas.append(Self.schema(definition, mapped: userMapper.mappedAttributes, extension: true))
+                schemas.append(
+                    Self.schema(definition, mapped: userMapper.mappedAttributes, extension: true, required: required[.user] ?? []))
             }
         }
         var user: SCIMObject = [
@@ -50,7 +55,10 @@ struct DiscoveryDocuments: Sendable {
         user["meta"] = ["resourceType": "ResourceType"]
         types.append(user)
         if let groupMapper = layout.groupMapper {
-            schemas.append(Self.schema(CoreSchemas.group, mapped: groupMapper.mappedAttributes, extra: hasMemberships ? ["members"] : []))
+            schemas.append(
+                Self.schema(
+                    CoreSchemas.group, mapped: groupMapper.mappedAttributes, extra: hasMemberships ? ["members"] : [],
+                    required: required[.group] ?? []))
             types.append([
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
                 "id": "Group", "name": "Group", "endpoint": "/Groups", "description": "Group",
@@ -65,8 +73,14 @@ struct DiscoveryDocuments: Sendable {
     /// The schema with only the attributes (and sub-attributes) the map stores, plus `extra`
     /// attributes kept whole.
     private static func schema(
-        _ definition: SchemaDefinition, mapped: [MappedAttribute], extra: [String] = [], extension isExtension: Bool = false
+        _ definition: SchemaDefinition, mapped: [MappedAttribute], extra: [String] = [], extension isExtension: Bool = false,
+        required: [String] = []
     ) -> SCIMObject {
+        // The columns decide too: a NOT NULL column without a DEFAULT makes its attribute (or
+        // sub-attribute) required, whatever RFC 7643 says of it.
+        let requiredPaths = required.compactMap { try? AttributePath.parse($0) }.filter { path in
+            isExtension ? path.schema?.caseInsensitiveEquals(definition.id) == true : path.schema == nil
+        }
         let relevant = mapped.filter { attribute in
             guard !attribute.isID else { return false }
             if isExtension { return attribute.path.schema?.caseInsensitiveEquals(definition.id) == true }
@@ -92,6 +106,9 @@ struct DiscoveryDocuments: Sendable {
             let entries = relevant.filter { $0.path.attribute.caseInsensitiveEquals(attribute.name) }
             guard !entries.isEmpty else { continue }
             var trimmed = attribute
+            if requiredPaths.contains(where: { $0.attribute.caseInsensitiveEquals(attribute.name) }) {
+                trimmed.required = true
+            }
             if attribute.type == .complex {
                 trimmed.subAttributes = attribute.subAttributes.filter { sub in
                     entries.contains { entry in
@@ -103,6 +120,11 @@ struct DiscoveryDocuments: Sendable {
                     var sub = sub
                     let fixed = entries.compactMap { $0.fixedValues[sub.name]?.stringValue }
                     if !fixed.isEmpty { sub.canonicalValues = Array(Set(fixed)).sorted() }
+                    if requiredPaths.contains(where: {
+                        $0.attribute.caseInsensitiveEquals(attribute.name) && $0.subAttribute?.caseInsensitiveEquals(sub.name) == true
+                    }) {
+                        sub.required = true
+                    }
                     return sub
                 }
             }

@@ -13,7 +13,8 @@ public enum SCIMRouter {
         if let token = service.settings.token {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
-        let documents = DiscoveryDocuments(layout: service.layout, settings: service.settings)
+        let documents = DiscoveryDocuments(
+            layout: service.layout, settings: service.settings, required: service.requiredAttributes)
         let base = service.settings.basePath.isEmpty ? RouterPath("/") : RouterPath(service.settings.basePath)
         let group = router.group(base)
         let handlers = Handlers(service: service, documents: documents)

@@ -18,6 +18,7 @@ extension SCIMService {
         newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
         let stored = newResource
         let id = try await pool.run { target -> String in
+            try Self.checkRequired(kind, stored, inserting: true, in: target)
             try Self.checkUnique(kind, stored, excluding: nil, in: target)
             try Self.checkMembersExist(members, in: target)
             return try target.insert(kind, stored, memberIDs: members)
@@ -42,6 +43,7 @@ extension SCIMService {
             var meta: SCIMObject = ["lastModified": .string(Self.now())]
             if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
             replacement.attributes["meta"] = .object(meta)
+            try Self.checkRequired(kind, replacement, inserting: false, in: target)
             try Self.checkUnique(kind, replacement, excluding: id, in: target)
             var ops: [ResourceOp] = [.create(kind, replacement)]
             if let wanted = input.memberIDs {
@@ -93,6 +95,7 @@ extension SCIMService {
             ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
             ops += changes.added.map { .addMember(groupID: id, userID: $0) }
             if before != after {
+                try Self.checkRequired(kind, after, inserting: false, in: target)
                 try Self.checkUnique(kind, after, excluding: id, in: target)
             }
             if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
@@ -187,6 +190,16 @@ extension SCIMService {
             throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
         }
         return stored
+    }
+
+    /// 400 naming the attributes whose NOT NULL column the write would leave empty (a
+    /// creation leaves out those with a DEFAULT: the database fills them in).
+    static func checkRequired(_ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool, in target: SQLTarget) throws {
+        let missing = target.missingRequiredAttributes(kind, resource, inserting: inserting)
+        guard !missing.isEmpty else { return }
+        let names = missing.joined(separator: ", ")
+        throw SCIMError.invalidValue(
+            "\(names) \(missing.count == 1 ? "is" : "are") required by this directory (a NOT NULL column\(inserting ? " without a default" : "")): send \(missing.count == 1 ? "it" : "them")")
     }
 
     /// 409 when another user has the `userName` (RFC 7643 §4.1.1: unique, case-insensitive).

@@ -16,12 +16,20 @@ public final class SCIMService: Sendable {
     let layout: DirectoryLayout
     let settings: SCIMSettings
     let logger: Logger
+    /// Attributes whose column is NOT NULL without a DEFAULT, by resource type (path texts as
+    /// the layout writes them): `/Schemas` marks them required.
+    let requiredAttributes: [ResourceKind: [String]]
 
-    public init(pool: DirectoryPool, layout: DirectoryLayout, settings: SCIMSettings, logger: Logger) {
+    /// - Parameter requiredAttributes: from ``Targets/SQLTarget/requiredAttributes(_:)``.
+    public init(
+        pool: DirectoryPool, layout: DirectoryLayout, settings: SCIMSettings, logger: Logger,
+        requiredAttributes: [ResourceKind: [String]] = [:]
+    ) {
         self.pool = pool
         self.layout = layout
         self.settings = settings
         self.logger = logger
+        self.requiredAttributes = requiredAttributes
     }
 
     /// Whether the layout stores the resource type (groups need a groups table).

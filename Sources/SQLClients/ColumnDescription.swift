@@ -14,8 +14,13 @@ public struct ColumnDescription: Sendable, Hashable {
     /// `INTEGER PRIMARY KEY AUTOINCREMENT` (without AUTOINCREMENT SQLite reuses the highest
     /// number once its row is deleted, so such a column does not count).
     public var isGenerated: Bool
+    /// The column has a DEFAULT: an INSERT that leaves it out stores that.
+    public var hasDefault: Bool
 
-    public init(name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool, isGenerated: Bool = false) {
+    public init(
+        name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool, isGenerated: Bool = false, hasDefault: Bool = false
+    ) {
+        self.hasDefault = hasDefault
         self.name = name
         self.sqlType = sqlType
         self.nullable = nullable

@@ -2,13 +2,15 @@ import Directory
 
 extension MariaDBConnection {
     /// The columns of `table` in table order, from `information_schema.COLUMNS`, or nil when
-    /// the table (or view) does not exist or the user may not see it.
+    /// the table (or view) does not exist or the user may not see it. MariaDB writes a NULL
+    /// default as the word `NULL` (a text default comes quoted): that is no default.
     ///
     /// - Parameter database: the database holding the table; nil for the connection's default.
     public func columns(ofTable table: String, database: String? = nil) throws -> [ColumnDescription]? {
         let rows = try query(
             """
-            SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY, EXTRA
+            SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY, EXTRA,
+                   COALESCE(COLUMN_DEFAULT, 'NULL') <> 'NULL'
             FROM information_schema.COLUMNS
             WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
             ORDER BY ORDINAL_POSITION
@@ -23,7 +25,8 @@ extension MariaDBConnection {
                 sqlType: row.catalogText(1) ?? "",
                 nullable: row.catalogText(2) == "YES",
                 isPrimaryKey: row.catalogText(3) == "PRI",
-                isGenerated: row.catalogText(4)?.lowercased().contains("auto_increment") == true
+                isGenerated: row.catalogText(4)?.lowercased().contains("auto_increment") == true,
+                hasDefault: row.catalogInteger(5) == 1
             )
         }
     }

@@ -73,7 +73,8 @@ public final class SQLiteDatabase {
     /// The columns of `table` in table order, from `pragma_table_info`, or nil when there is
     /// no such table or view. `sqlType` is the declared type as written (`""` when none).
     public func columns(ofTable table: String) throws -> [ColumnDescription]? {
-        let rows = try query(#"SELECT name, type, "notnull", pk FROM pragma_table_info(?)"#, [.text(table)])
+        let rows = try query(
+            #"SELECT name, type, "notnull", pk, dflt_value IS NOT NULL FROM pragma_table_info(?)"#, [.text(table)])
         guard !rows.isEmpty else { return nil }
         // Only a table's one INTEGER PRIMARY KEY can be AUTOINCREMENT ("SQLite Autoincrement"),
         // so the keyword in the table's definition names that column.
@@ -90,7 +91,8 @@ public final class SQLiteDatabase {
                 // pk is the column's 1-based position in the primary key, 0 when not part of it.
                 isPrimaryKey: isPrimaryKey,
                 isGenerated: autoincrement && isPrimaryKey && keyColumns == 1
-                    && (row.catalogText(1) ?? "").caseInsensitiveCompare("INTEGER") == .orderedSame
+                    && (row.catalogText(1) ?? "").caseInsensitiveCompare("INTEGER") == .orderedSame,
+                hasDefault: row.catalogInteger(4) == 1
             )
         }
     }

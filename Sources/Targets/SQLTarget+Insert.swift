@@ -88,6 +88,7 @@ extension SQLTarget {
                 }
                 row = Row(columns: row.columns + [parentColumn], values: row.values + [value])
             }
+            row = withDefaultsForNulls(row, table: table)
             var builder = StatementBuilder(dialect)
             let columns = row.columns.map(table.table.column).map(dialect.quote).joined(separator: ", ")
             builder.append("INSERT INTO \(dialect.table(name)) (\(columns)) VALUES ")
@@ -142,5 +143,51 @@ extension SQLTarget {
         case .text(let text)?, .decimal(let text)?: return text
         default: throw TargetError(.transaction(step: "reading the id the database gave the new row"))
         }
+    }
+}
+
+extension SQLTarget {
+    /// The attributes (as the layout writes them) whose NOT NULL column `resource` would leave
+    /// NULL: those without a DEFAULT when `inserting` (an INSERT stores the default), every
+    /// one otherwise (a replacement writes the whole row). The id column is the server's.
+    /// For the SCIM server to answer 400 naming them instead of the database refusing the row.
+    public func missingRequiredAttributes(_ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool) -> [String] {
+        guard let table = try? mappedTable(kind) else { return [] }
+        var stored = resource
+        if stored.id == nil { stored.attributes["id"] = .string("0") }
+        guard let row = try? table.mapper.row(from: stored, columnTypes: table.columnTypes) else { return [] }
+        var missing: [String] = []
+        for (column, value) in zip(row.columns, row.values) where value == .null {
+            guard !column.caseInsensitiveEquals(table.mapper.idColumn), table.table.isNotNull(column) else { continue }
+            if inserting, table.table.hasDefault(column) { continue }
+            let names = table.mapper.attributes.entries.filter { $0.column.caseInsensitiveEquals(column) }.map(\.pathText)
+            missing.append(contentsOf: names.isEmpty ? [column] : names)
+        }
+        return missing
+    }
+
+    /// `row` without the NULL values of columns that have a DEFAULT, so that an INSERT stores
+    /// the default (a client that leaves out `active` on a `NOT NULL DEFAULT 1` column).
+    func withDefaultsForNulls(_ row: Row, table: MappedTable) -> Row {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for (column, value) in zip(row.columns, row.values) {
+            if value == .null, table.table.hasDefault(column) { continue }
+            columns.append(column)
+            values.append(value)
+        }
+        return Row(columns: columns, values: values)
+    }
+}
+
+extension SQLTarget {
+    /// The attributes (as the layout writes them) whose column is NOT NULL without a DEFAULT:
+    /// what a client must send when it creates a resource, which `/Schemas` marks `required`.
+    public func requiredAttributes(_ kind: ResourceKind) -> [String] {
+        guard let table = try? mappedTable(kind) else { return [] }
+        return table.mapper.attributes.entries.filter { entry in
+            !entry.column.caseInsensitiveEquals(table.mapper.idColumn) && table.table.isNotNull(entry.column)
+                && !table.table.hasDefault(entry.column)
+        }.map(\.pathText)
     }
 }

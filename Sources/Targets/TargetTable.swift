@@ -11,6 +11,9 @@ struct TargetTable {
     private let sqlTypes: [String: String]
     /// Columns the database numbers itself (catalog spelling).
     private let generated: Set<String>
+    /// NOT NULL columns (catalog spelling), and which of those have a DEFAULT.
+    private let notNull: Set<String>
+    private let defaulted: Set<String>
 
     /// Reads `table`'s columns and checks that every one of `columns` is there.
     init(
@@ -27,10 +30,14 @@ struct TargetTable {
         var spellings: [String: String] = [:]
         var sqlTypes: [String: String] = [:]
         var generated: Set<String> = []
+        var notNull: Set<String> = []
+        var defaulted: Set<String> = []
         for column in described {
             spellings[column.name.lowercased()] = column.name
             sqlTypes[column.name] = column.sqlType
             if column.isGenerated { generated.insert(column.name) }
+            if !column.nullable { notNull.insert(column.name) }
+            if column.hasDefault { defaulted.insert(column.name) }
         }
         for column in columns where spellings[column.lowercased()] == nil {
             throw TargetError(.missingColumn(table: table, column: column))
@@ -39,6 +46,18 @@ struct TargetTable {
         self.spellings = spellings
         self.sqlTypes = sqlTypes
         self.generated = generated
+        self.notNull = notNull
+        self.defaulted = defaulted
+    }
+
+    /// Whether the layout column `name` refuses NULL.
+    func isNotNull(_ name: String) -> Bool {
+        notNull.contains(column(name))
+    }
+
+    /// Whether the layout column `name` has a DEFAULT (or is numbered by the database).
+    func hasDefault(_ name: String) -> Bool {
+        defaulted.contains(column(name)) || generated.contains(column(name))
     }
 
     /// Whether the database numbers the layout column `name` itself, never reusing a number.

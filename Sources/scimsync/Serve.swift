@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Daemon
+import Directory
 import Foundation
 import HTTPLimits
 import Hummingbird
@@ -54,13 +55,15 @@ enum SCIMServerFactory {
     /// command with a clear error instead of failing every request.
     static func application(_ scim: SCIMServerConfig, logger: Logger) throws -> any Service {
         let directory = scim.directory
-        _ = try SQLTarget.open(directory)
+        let first = try SQLTarget.open(directory)
+        let required = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, first.requiredAttributes($0)) })
         let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory) }
         let settings = SCIMSettings(
             basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes,
             publicURL: scim.publicURL, trustForwardedHeaders: scim.trustForwardedHeaders, maxOperations: scim.maxOperations,
             maxMembers: scim.maxMembers)
-        let service = SCIMService(pool: pool, layout: directory.layout, settings: settings, logger: logger)
+        let service = SCIMService(
+            pool: pool, layout: directory.layout, settings: settings, logger: logger, requiredAttributes: required)
         logger.info(
             "serving SCIM",
             metadata: [

@@ -23,7 +23,7 @@ import Testing
         #expect(columns == [
             ColumnDescription(name: "tenant", sqlType: "int(10) unsigned", nullable: false, isPrimaryKey: true),
             ColumnDescription(name: "id", sqlType: "varchar(64)", nullable: false, isPrimaryKey: true),
-            ColumnDescription(name: "is_active", sqlType: "tinyint(1)", nullable: false, isPrimaryKey: false),
+            ColumnDescription(name: "is_active", sqlType: "tinyint(1)", nullable: false, isPrimaryKey: false, hasDefault: true),
             ColumnDescription(name: "display_name", sqlType: "varchar(255)", nullable: true, isPrimaryKey: false),
             ColumnDescription(name: "locked", sqlType: "bit(1)", nullable: true, isPrimaryKey: false),
         ])

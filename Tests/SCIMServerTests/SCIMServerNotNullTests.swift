@@ -1,0 +1,103 @@
+import Config
+import Directory
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SCIM
+import SCIMServer
+import SQLClients
+import Targets
+import TestSupport
+import Testing
+
+/// An ordinary HR schema: `active` in a NOT NULL column with a DEFAULT, a group's name NOT
+/// NULL. The schema the server describes follows the tables, and a client that leaves such an
+/// attribute out gets the default or a 400 naming it, never a 500.
+@Suite("SCIM server: NOT NULL columns")
+struct SCIMServerNotNullTests {
+    private func directory(_ backend: Backend) throws -> Endpoint {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let (users, groups) = ("hu_\(suffix)", "hg_\(suffix)")
+        let connection: ConnectionConfig
+        let ddl: [String]
+        switch backend {
+        case .sqlite:
+            let path = NSTemporaryDirectory() + "scimsync-notnull-\(suffix).db"
+            connection = .sqlite(SQLiteConnectionConfig(path: path))
+            ddl = [
+                "CREATE TABLE \(users) (id TEXT PRIMARY KEY, login TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1)",
+                "CREATE TABLE \(groups) (id TEXT PRIMARY KEY, name TEXT NOT NULL)",
+            ]
+            let db = try SQLiteDatabase(path: path)
+            for statement in ddl { _ = try db.query(statement, []) }
+        case .mariadb:
+            let url = try TestServers.mariaDBURL()
+            connection = .mysql(MySQLConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
+            ddl = [
+                "CREATE TABLE \(users) (id VARCHAR(64) PRIMARY KEY, login VARCHAR(255) NOT NULL, is_active TINYINT(1) NOT NULL DEFAULT 1)",
+                "CREATE TABLE \(groups) (id VARCHAR(64) PRIMARY KEY, name VARCHAR(255) NOT NULL)",
+            ]
+            let db = try TestServers.mariaDB()
+            for statement in ddl { _ = try db.query(statement, []) }
+        case .postgres:
+            let url = try TestServers.postgresURL()
+            connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
+            ddl = [
+                "CREATE TABLE \(users) (id varchar(64) PRIMARY KEY, login text NOT NULL, is_active boolean NOT NULL DEFAULT true)",
+                "CREATE TABLE \(groups) (id varchar(64) PRIMARY KEY, name text NOT NULL)",
+            ]
+            let db = try TestServers.postgres()
+            for statement in ddl { _ = try db.query(statement, []) }
+        }
+        func map(_ entries: [(String, String)]) throws -> AttributeMap {
+            AttributeMap(try entries.map { AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1) })
+        }
+        let layout = DirectoryLayout(
+            users: UsersTable(table: users, attributes: try map([("id", "id"), ("userName", "login"), ("active", "is_active")])),
+            groups: GroupsTable(table: groups, attributes: try map([("id", "id"), ("displayName", "name")])))
+        return Endpoint(connection: connection, layout: layout)
+    }
+
+    @Test("the schema and the writes follow NOT NULL and DEFAULT", arguments: Backend.allCases)
+    func schemaFollowsTheTables(backend: Backend) async throws {
+        let endpoint = try directory(backend)
+        let first = try SQLTarget.open(endpoint)
+        let required = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, first.requiredAttributes($0)) })
+        #expect(required[.group] == ["displayName"])
+        #expect(required[.user] == ["userName"])
+        let service = SCIMService(
+            pool: DirectoryPool(size: 1) { try SQLTarget.open(endpoint) }, layout: endpoint.layout,
+            settings: SCIMSettings(basePath: "/scim/v2", maxPageSize: 100, token: SCIMServerFixture.token, maxBodyBytes: 1 << 20),
+            logger: Logger(label: "scimsync-test"), requiredAttributes: required)
+        let app = Application(router: SCIMRouter.router(service: service))
+        try await app.test(.router) { client in
+            let client = SCIMClient(client: client)
+            let group = try await client.send(.get, "Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
+            let displayName = group["attributes"]?.arrayValue?.compactMap(\.objectValue).first { $0["name"] == "displayName" }
+            #expect(displayName?["required"] == .bool(true))
+            let user = try await client.send(.get, "Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+            let active = user["attributes"]?.arrayValue?.compactMap(\.objectValue).first { $0["name"] == "active" }
+            #expect(active?["required"] == .bool(false))
+
+            // Left out on creation: the column's default.
+            let created = try await client.send(
+                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#)
+            #expect(created.status == 201)
+            #expect(created["active"] == .bool(true))
+            let id = try #require(created["id"]?.stringValue)
+            // Left out of a replacement, which writes the whole row: a 400 naming it.
+            let replaced = try await client.send(
+                .put, "Users/\(id)", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#)
+            #expect(replaced.status == 400)
+            #expect(replaced["detail"]?.stringValue?.hasPrefix("active is required by this directory") == true)
+            let noName = try await client.send(.post, "Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#)
+            #expect(noName.status == 400)
+            #expect(noName.scimType == "invalidValue")
+            #expect(noName["detail"]?.stringValue?.hasPrefix("displayName is required by this directory") == true)
+            let removed = try await client.patch(
+                "Groups/\(try await client.createGroup("g"))", #"{"op":"remove","path":"displayName"}"#)
+            #expect(removed.status == 400)
+        }
+    }
+}
