@@ -20,36 +20,30 @@ struct SCIMServerNotNullTests {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let (users, groups) = ("hu_\(suffix)", "hg_\(suffix)")
         let connection: ConnectionConfig
-        let ddl: [String]
+        let run: (String) throws -> Void
+        let (id, text, flag): (String, String, String)
         switch backend {
         case .sqlite:
             let path = NSTemporaryDirectory() + "scimsync-notnull-\(suffix).db"
             connection = .sqlite(SQLiteConnectionConfig(path: path))
-            ddl = [
-                "CREATE TABLE \(users) (id TEXT PRIMARY KEY, login TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1)",
-                "CREATE TABLE \(groups) (id TEXT PRIMARY KEY, name TEXT NOT NULL)",
-            ]
             let db = try SQLiteDatabase(path: path)
-            for statement in ddl { _ = try db.query(statement, []) }
+            run = { _ = try db.query($0, []) }
+            (id, text, flag) = ("TEXT", "TEXT", "INTEGER NOT NULL DEFAULT 1")
         case .mariadb:
             let url = try TestServers.mariaDBURL()
             connection = .mysql(MySQLConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
-            ddl = [
-                "CREATE TABLE \(users) (id VARCHAR(64) PRIMARY KEY, login VARCHAR(255) NOT NULL, is_active TINYINT(1) NOT NULL DEFAULT 1)",
-                "CREATE TABLE \(groups) (id VARCHAR(64) PRIMARY KEY, name VARCHAR(255) NOT NULL)",
-            ]
             let db = try TestServers.mariaDB()
-            for statement in ddl { _ = try db.query(statement, []) }
+            run = { _ = try db.query($0, []) }
+            (id, text, flag) = ("VARCHAR(64)", "VARCHAR(255)", "TINYINT(1) NOT NULL DEFAULT 1")
         case .postgres:
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
-            ddl = [
-                "CREATE TABLE \(users) (id varchar(64) PRIMARY KEY, login text NOT NULL, is_active boolean NOT NULL DEFAULT true)",
-                "CREATE TABLE \(groups) (id varchar(64) PRIMARY KEY, name text NOT NULL)",
-            ]
             let db = try TestServers.postgres()
-            for statement in ddl { _ = try db.query(statement, []) }
+            run = { _ = try db.query($0, []) }
+            (id, text, flag) = ("varchar(64)", "text", "boolean NOT NULL DEFAULT true")
         }
+        try run("CREATE TABLE \(users) (id \(id) PRIMARY KEY, login \(text) NOT NULL, is_active \(flag))")
+        try run("CREATE TABLE \(groups) (id \(id) PRIMARY KEY, name \(text) NOT NULL)")
         func map(_ entries: [(String, String)]) throws -> AttributeMap {
             AttributeMap(try entries.map { AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1) })
         }
