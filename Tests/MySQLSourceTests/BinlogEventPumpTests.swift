@@ -3,6 +3,7 @@ import Foundation
 import MySQLSource
 import SQLClients
 import TestSupport
+import Synchronization
 import Testing
 
 private struct ScriptedFailure: Error, Equatable {}
@@ -129,10 +130,13 @@ private func events(_ count: Int) -> [RawBinlogEvent] {
         let (port, user, password) = (server.port, server.user, server.password)
         let connection = try MariaDBConnection(host: "127.0.0.1", port: port, user: user, password: password)
         let start = try connection.currentBinlogPosition()
+        let marks = StopMarks()
         let pump = BinlogEventPump(capacity: 16) {
-            try MariaDBReplicationStream(
-                host: "127.0.0.1", port: port, user: user, password: password, serverID: uniqueServerID(),
-                start: start.start, heartbeat: .seconds(15), nonBlocking: false)
+            TimedStream(
+                stream: try MariaDBReplicationStream(
+                    host: "127.0.0.1", port: port, user: user, password: password, serverID: uniqueServerID(),
+                    start: start.start, heartbeat: .seconds(15), nonBlocking: false),
+                marks: marks)
         }
         var sawHeartbeat = false
         for _ in 0..<10_000 {
@@ -144,13 +148,16 @@ private func events(_ count: Int) -> [RawBinlogEvent] {
         }
         #expect(sawHeartbeat)
         // The reader is now blocked in mariadb_rpl_fetch; stop must not wait for the next
-        // heartbeat (15 s away), let alone the read timeout. Stopping takes milliseconds on a
-        // quiet machine and was seen at 2.3 s and 8 s while CI ran every suite at once (the
-        // waiting task is resumed by a pool that every suite keeps busy): 12 s still tells an
-        // interrupted fetch from one that waited for the heartbeat.
-        let clock = ContinuousClock()
-        let stopped = await clock.measure { await pump.stop() }
-        #expect(stopped < .seconds(12))
+        // heartbeat (15 s away), let alone the read timeout (45 s). The interval is taken on
+        // the reader's own thread, from the interrupt to the fetch giving up: what `stop()`
+        // takes to return also includes resuming this task on the cooperative pool, which
+        // other suites' blocking calls can hold for seconds while CI runs everything at once
+        // (13 s was seen). A fetch that waited for the heartbeat takes seconds; an
+        // interrupted one, milliseconds even on a loaded machine.
+        await pump.stop()
+        let interval = try #require(marks.interruptToFetchEnd)
+        #expect(interval < .seconds(5))
+        #expect(marks.released)
         #expect(try await pump.next() == nil)
     }
 }
@@ -161,4 +168,62 @@ private func waitUntil(_ condition: () -> Bool) async throws {
         try await Task.sleep(for: .milliseconds(5))
     }
     #expect(condition())
+}
+
+/// When a timed stream was interrupted and when its blocked fetch gave up, as the reader
+/// thread saw them.
+private final class StopMarks: Sendable {
+    private struct State {
+        var interrupted: ContinuousClock.Instant?
+        var fetchEnded: ContinuousClock.Instant?
+        var released = false
+    }
+    private let state = Mutex(State())
+
+    func markInterrupted() { state.withLock { $0.interrupted = .now } }
+    func markFetchEnded() { state.withLock { $0.fetchEnded = $0.fetchEnded ?? .now } }
+    func markReleased() { state.withLock { $0.released = true } }
+
+    var released: Bool { state.withLock(\.released) }
+
+    /// From the first interrupt to the fetch that ended after it; nil if either is missing.
+    var interruptToFetchEnd: Duration? {
+        state.withLock { state in
+            guard let interrupted = state.interrupted, let ended = state.fetchEnded, ended >= interrupted else {
+                return nil
+            }
+            return ended - interrupted
+        }
+    }
+}
+
+/// A replication stream that records on `marks` when it is interrupted, when a fetch ends by
+/// an error, and when it is released (on the reader thread, as the pump promises).
+private final class TimedStream: BinlogEventSource {
+    private let stream: MariaDBReplicationStream
+    private let marks: StopMarks
+
+    init(stream: MariaDBReplicationStream, marks: StopMarks) {
+        self.stream = stream
+        self.marks = marks
+    }
+
+    deinit { marks.markReleased() }
+
+    func fetch() throws -> RawBinlogEvent? {
+        do {
+            return try stream.fetch()
+        } catch {
+            marks.markFetchEnded()
+            throw error
+        }
+    }
+
+    var interrupt: @Sendable () -> Void {
+        let (interrupt, marks) = (stream.interrupt, marks)
+        return {
+            marks.markInterrupted()
+            interrupt()
+        }
+    }
 }
