@@ -4,7 +4,8 @@
 /// personal data that a `detail` might quote; the detail is available through
 /// `String(reflecting:)` and is sent to the client in the JSON body.
 public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
-    /// The `scimType` values of RFC 7644 §3.12, table 9.
+    /// The `scimType` values of RFC 7644 §3.12, table 9, and those RFC 9865 §2 adds for cursor
+    /// paging.
     public enum ScimType: String, Sendable, Hashable, CaseIterable {
         /// The filter syntax was invalid or the attribute and comparison are not supported.
         case invalidFilter
@@ -26,6 +27,12 @@ public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible, Cus
         case invalidVers
         /// The request cannot be completed because of sensitive information in the URI.
         case sensitive
+        /// The cursor is not one the server issued for this query (RFC 9865).
+        case invalidCursor
+        /// The cursor is too old to use (RFC 9865).
+        case expiredCursor
+        /// The count is outside what the server allows with cursors (RFC 9865).
+        case invalidCount
     }
 
     /// The HTTP status code, e.g. 400.

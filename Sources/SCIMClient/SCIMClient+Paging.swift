@@ -1,24 +1,58 @@
 import SCIM
 
+/// How a provider is asked for the pages of a list.
+public enum SCIMPaging: Sendable, Hashable {
+    /// `startIndex` and `count` until `totalResults` (RFC 7644 §3.4.2.4): every provider.
+    case index
+    /// `cursor` and `count` until a page has no `nextCursor` (RFC 9865 §2), for providers
+    /// whose ServiceProviderConfig says `pagination.cursor`: each page costs the provider the
+    /// same however deep it is, and rows added or removed while reading shift no page.
+    case cursor
+}
+
 extension SCIMClient {
-    /// Reads every resource of `endpoint` that matches `filter`, a page at a time
-    /// (`startIndex`/`count` until `totalResults`), handing each page to `body` before the
-    /// next is asked for: memory holds one page whatever the directory's size.
+    /// Reads every resource of `endpoint` that matches `filter`, a page at a time, handing
+    /// each page to `body` before the next is asked for: memory holds one page whatever the
+    /// directory's size.
     ///
     /// - Returns: the resources read.
     @discardableResult
     public func forEachPage(
-        _ endpoint: SCIMEndpoint, filter: String? = nil, pageSize: Int,
+        _ endpoint: SCIMEndpoint, filter: String? = nil, pageSize: Int, paging: SCIMPaging = .index,
         _ body: ([SCIMResource]) async throws -> Void
     ) async throws -> Int {
-        var cursor = PageCursor(pageSize: pageSize)
-        var read = 0
-        while !cursor.isDone {
-            let page = try await search(endpoint, filter: filter, startIndex: cursor.startIndex, count: cursor.pageSize)
-            cursor.pageReceived(resources: page.resources.count, totalResults: page.totalResults)
-            read += page.resources.count
-            if !page.resources.isEmpty { try await body(page.resources) }
+        switch paging {
+        case .index:
+            var cursor = PageCursor(pageSize: pageSize)
+            var read = 0
+            while !cursor.isDone {
+                let page = try await search(endpoint, filter: filter, startIndex: cursor.startIndex, count: cursor.pageSize)
+                guard let total = page.totalResults else {
+                    throw SCIMClientError.invalidResponse(
+                        request: "GET /\(endpoint.rawValue)", reason: "a page asked for by startIndex has no totalResults")
+                }
+                cursor.pageReceived(resources: page.resources.count, totalResults: total)
+                read += page.resources.count
+                if !page.resources.isEmpty { try await body(page.resources) }
+            }
+            return read
+        case .cursor:
+            var cursor = ""
+            var seen: Set<String> = []
+            var read = 0
+            while true {
+                let page = try await search(endpoint, filter: filter, cursor: cursor, count: max(1, pageSize))
+                read += page.resources.count
+                if !page.resources.isEmpty { try await body(page.resources) }
+                // The last page has no nextCursor (RFC 9865 §2). A provider that hands out a
+                // cursor twice, or pages without resources, would otherwise loop for ever.
+                guard let next = page.nextCursor, !page.resources.isEmpty else { return read }
+                guard seen.insert(next).inserted else {
+                    throw SCIMClientError.invalidResponse(
+                        request: "GET /\(endpoint.rawValue)", reason: "the provider returned the same nextCursor twice")
+                }
+                cursor = next
+            }
         }
-        return read
     }
 }

@@ -52,18 +52,25 @@ extension SCIMClient {
         return response.status != 404
     }
 
-    /// One page of `GET /Users?filter=…&startIndex=…&count=…` (RFC 7644 §3.4.2).
+    /// One page of `GET /Users?filter=…&startIndex=…&count=…` (RFC 7644 §3.4.2), or of
+    /// `…&cursor=…&count=…` (RFC 9865 §2).
     ///
     /// - Parameters:
     ///   - filter: a SCIM filter (RFC 7644 §3.4.2.2), or nil for every resource.
-    ///   - startIndex: 1-based index of the first result.
+    ///   - startIndex: 1-based index of the first result; unused with a cursor.
+    ///   - cursor: pages by cursor: empty for the first page, then the `nextCursor` of the
+    ///     page before.
     public func search(
-        _ endpoint: SCIMEndpoint, filter: String? = nil, startIndex: Int = 1, count: Int? = nil,
+        _ endpoint: SCIMEndpoint, filter: String? = nil, startIndex: Int = 1, cursor: String? = nil, count: Int? = nil,
         attributes: [String] = [], excludedAttributes: [String] = []
     ) async throws(SCIMClientError) -> ListResponse {
         var query: [(String, String)] = []
         if let filter { query.append(("filter", filter)) }
-        query.append(("startIndex", String(startIndex)))
+        if let cursor {
+            query.append(("cursor", cursor))
+        } else {
+            query.append(("startIndex", String(startIndex)))
+        }
         if let count { query.append(("count", String(count))) }
         if !attributes.isEmpty { query.append(("attributes", attributes.joined(separator: ","))) }
         if !excludedAttributes.isEmpty { query.append(("excludedAttributes", excludedAttributes.joined(separator: ","))) }

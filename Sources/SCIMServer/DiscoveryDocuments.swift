@@ -20,6 +20,13 @@ struct DiscoveryDocuments: Sendable {
             "changePassword": ["supported": false],
             "sort": ["supported": true],
             "etag": ["supported": true],
+            // RFC 9865 §4. Index paging stays the default, as §2.6 advises for clients that
+            // expect it; cursors never expire, so no cursorTimeout is announced.
+            "pagination": [
+                "cursor": true, "index": true, "defaultPaginationMethod": "index",
+                "defaultPageSize": .integer(Int64(settings.maxPageSize)),
+                "maxPageSize": .integer(Int64(settings.maxPageSize)),
+            ],
         ]
         config["authenticationSchemes"] = settings.token == nil ? [] : [
             [

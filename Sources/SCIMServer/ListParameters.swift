@@ -10,6 +10,9 @@ struct ListParameters: Sendable {
     var startIndex = 1
     /// Nil: the server's page size. Negative values are 0 (§3.4.2.4).
     var count: Int?
+    /// Paging by cursor (RFC 9865 §2) when present: empty for the first page, then a
+    /// `nextCursor` or `previousCursor` the server gave. Nil pages by `startIndex`.
+    var cursor: String?
     var selection = AttributeSelection()
 
     /// From a GET's query string.
@@ -17,7 +20,7 @@ struct ListParameters: Sendable {
         try self.init(
             filter: query["filter"], sortBy: query["sortBy"], sortOrder: query["sortOrder"],
             startIndex: query["startIndex"].map { .string($0) }, count: query["count"].map { .string($0) },
-            attributes: query["attributes"].map { .string($0) },
+            cursor: query["cursor"], attributes: query["attributes"].map { .string($0) },
             excludedAttributes: query["excludedAttributes"].map { .string($0) })
     }
 
@@ -35,13 +38,14 @@ struct ListParameters: Sendable {
         }
         try self.init(
             filter: try text("filter"), sortBy: try text("sortBy"), sortOrder: try text("sortOrder"),
-            startIndex: object["startIndex"], count: object["count"], attributes: object["attributes"],
+            startIndex: object["startIndex"], count: object["count"], cursor: try text("cursor"),
+            attributes: object["attributes"],
             excludedAttributes: object["excludedAttributes"])
     }
 
     private init(
         filter: String?, sortBy: String?, sortOrder: String?, startIndex: SCIMValue?, count: SCIMValue?,
-        attributes: SCIMValue?, excludedAttributes: SCIMValue?
+        cursor: String?, attributes: SCIMValue?, excludedAttributes: SCIMValue?
     ) throws(SCIMError) {
         if let filter, !filter.allSatisfy({ $0 == " " }) {
             do {
@@ -69,6 +73,16 @@ struct ListParameters: Sendable {
         }
         if let count, !count.isNull {
             self.count = max(0, try Self.integer(count, "count"))
+        }
+        if let cursor {
+            if let first = startIndex, !first.isNull {
+                throw .invalidValue("a list pages either by cursor or by startIndex: send one of them, not both")
+            }
+            // RFC 9865 §2: "count: A positive integer" when paging by cursor.
+            if let count = self.count, count < 1 {
+                throw .badRequest(.invalidCount, "count must be at least 1 when paging by cursor")
+            }
+            self.cursor = cursor
         }
         selection = try AttributeSelection(
             attributes: try Self.list(attributes, "attributes"), excluded: try Self.list(excludedAttributes, "excludedAttributes"))

@@ -167,6 +167,10 @@ struct Handlers: Sendable {
     /// `POST /.search` at the root (RFC 7644 §3.4.3): users, then groups, as one list.
     func searchAll(_ request: Request) async throws -> Response {
         var parameters = try ListParameters(search: try await body(request))
+        guard parameters.cursor == nil else {
+            throw SCIMError.badRequest(
+                .invalidCursor, "cursor paging is offered on /Users/.search and /Groups/.search; page this search by startIndex")
+        }
         let wanted = parameters.count
         let start = parameters.startIndex
         parameters.startIndex = 1
@@ -174,7 +178,7 @@ struct Handlers: Sendable {
         var total = 0
         var counts: [(ResourceKind, Int)] = []
         for kind in ResourceKind.allCases where service.supports(kind) {
-            let count = try await service.list(kind, parameters, base: base(request)).totalResults
+            let count = try await service.list(kind, parameters, base: base(request)).totalResults ?? 0
             counts.append((kind, count))
             total += count
         }

@@ -41,35 +41,78 @@ public final class SCIMService: Sendable {
 
     // MARK: Reads
 
-    /// A page of a list or search (RFC 7644 §3.4.2).
+    /// A page of a list or search (RFC 7644 §3.4.2), by `startIndex` or by cursor (RFC 9865).
     func list(_ kind: ResourceKind, _ parameters: ListParameters, base: String) async throws -> ListResponse {
         try Self.refuseNeverReturned(kind, parameters)
         let count = min(parameters.count ?? settings.maxPageSize, settings.maxPageSize)
+        let digest = ListCursor.digest(
+            kind: kind, filter: parameters.filter, sortBy: parameters.sortBy, descending: parameters.descending)
+        let position = try parameters.cursor.flatMap { text throws(SCIMError) in
+            text.isEmpty ? nil : try ListCursor(text: text, query: digest).position
+        }
+        let byCursor = parameters.cursor != nil
+        // One row more than the page: whether it exists says whether there is a page beyond.
         let query = DirectoryQuery(
             filter: parameters.filter, sortBy: parameters.sortBy, descending: parameters.descending,
-            offset: parameters.startIndex - 1, limit: count)
+            offset: byCursor ? 0 : parameters.startIndex - 1, limit: byCursor ? count + 1 : count, keyset: position)
         let withMemberships = hasMemberships && parameters.selection.includes(kind.membershipAttribute)
-        let (total, resources) = try await pool.run { target in
-            var page: [SCIMResource] = []
-            if count > 0, kind == .user, withMemberships {
-                // Users and their groups in one statement: a lookup is one round trip.
-                page = try target.usersWithGroups(query).map { Self.attach($0.groupIDs, kind: kind, to: $0.resource, loaded: true) }
-            } else if count > 0 {
-                page = try target.resources(kind, query)
-                if withMemberships {
-                    let memberships = try Self.memberships(kind, of: page.compactMap(\.id), in: target)
-                    page = page.map { Self.attach(memberships[$0.id ?? ""], kind: kind, to: $0, loaded: true) }
+        let (total, rows) = try await pool.run { target in
+            var page: [PageRow] = []
+            if count > 0 {
+                page = try target.page(kind, query, withGroups: kind == .user && withMemberships)
+                if kind == .user, withMemberships {
+                    // Users and their groups came in one statement: a lookup is one round trip.
+                    page = page.map { row in
+                        var row = row
+                        row.resource = Self.attach(row.groupIDs ?? [], kind: kind, to: row.resource, loaded: true)
+                        return row
+                    }
+                } else if withMemberships {
+                    let memberships = try Self.memberships(kind, of: page.compactMap(\.resource.id), in: target)
+                    page = page.map { row in
+                        var row = row
+                        row.resource = Self.attach(memberships[row.resource.id ?? ""], kind: kind, to: row.resource, loaded: true)
+                        return row
+                    }
                 }
             }
-            // A first page shorter than asked for holds every match: no COUNT needed.
-            let total =
-                query.offset == 0 && page.count < count ? page.count : try target.count(kind, matching: query.filter)
+            // A first page shorter than asked for holds every match: no COUNT needed. Later
+            // cursor pages leave the total out (RFC 9865 §2 allows it): counting every match
+            // on every page is what makes deep paging slow.
+            let total: Int?
+            if query.offset == 0, position == nil, page.count < query.limit {
+                total = page.count
+            } else if position != nil {
+                total = nil
+            } else {
+                total = try target.count(kind, matching: query.filter)
+            }
             return (total, page)
         }
-        let presented = resources.map { present($0, kind: kind, base: base, versioned: withMemberships || !hasMemberships) }
+        var page = rows
+        var nextCursor: String?
+        var previousCursor: String?
+        if byCursor {
+            let backward = position?.backward == true
+            let more = page.count > count
+            if more {
+                if backward { page.removeFirst() } else { page.removeLast() }
+            }
+            let cursor = { (row: PageRow, backward: Bool) in
+                var position = row.position
+                position.backward = backward
+                return ListCursor(position: position, query: digest).text
+            }
+            if let last = page.last, !backward ? more : true { nextCursor = cursor(last, false) }
+            if let first = page.first, backward ? more : position != nil { previousCursor = cursor(first, true) }
+        }
+        let presented = page.map {
+            present($0.resource, kind: kind, base: base, versioned: withMemberships || !hasMemberships)
+        }
         return ListResponse(
-            totalResults: total, startIndex: parameters.startIndex, itemsPerPage: presented.count,
-            resources: presented.map { SCIMResource(parameters.selection.apply(to: $0.attributes)) })
+            totalResults: total, startIndex: byCursor ? nil : parameters.startIndex, itemsPerPage: presented.count,
+            resources: presented.map { SCIMResource(parameters.selection.apply(to: $0.attributes)) },
+            nextCursor: nextCursor, previousCursor: previousCursor)
     }
 
     /// A filter or `sortBy` naming an attribute that is never returned (RFC 7643 §2.2) is

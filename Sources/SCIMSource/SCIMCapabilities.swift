@@ -11,11 +11,20 @@ public struct SCIMCapabilities: Sendable, Hashable {
     public var incremental: Bool
     /// `filter.maxResults`: the most resources the provider returns per page.
     public var maxResults: Int?
+    /// How pages are asked for: by cursor when `pagination.cursor` says the provider offers
+    /// it (RFC 9865 §4), by `startIndex` otherwise.
+    public var paging: SCIMPaging
 
-    public init(filter: Bool, incremental: Bool, maxResults: Int? = nil) {
+    public init(filter: Bool, incremental: Bool, maxResults: Int? = nil, paging: SCIMPaging = .index) {
         self.filter = filter
         self.incremental = incremental
         self.maxResults = maxResults
+        self.paging = paging
+    }
+
+    /// The paging a ServiceProviderConfig offers: cursors when `pagination.cursor` is true.
+    public static func paging(_ config: SCIMObject) -> SCIMPaging {
+        config["pagination"]?.objectValue?["cursor"]?.boolValue == true ? .cursor : .index
     }
 
     /// Asks `client`'s provider. A probe the provider refuses (400 `invalidFilter`, 501)
@@ -28,14 +37,17 @@ public struct SCIMCapabilities: Sendable, Hashable {
             if case .integer(let number) = value { return Int(number) }
             return nil
         }
-        guard filter else { return SCIMCapabilities(filter: false, incremental: false, maxResults: maxResults) }
+        let paging = paging(config)
+        guard filter else {
+            return SCIMCapabilities(filter: false, incremental: false, maxResults: maxResults, paging: paging)
+        }
         do {
             _ = try await client.search(.users, filter: SCIMWatermark.filter(after: "1970-01-01T00:00:00Z"), count: 1)
-            return SCIMCapabilities(filter: true, incremental: true, maxResults: maxResults)
+            return SCIMCapabilities(filter: true, incremental: true, maxResults: maxResults, paging: paging)
         } catch {
             // 400 (invalidFilter) or 501: the filter is not supported; a refused token still throws.
             guard let status = error.status, [400, 422, 501].contains(status) else { throw error }
-            return SCIMCapabilities(filter: true, incremental: false, maxResults: maxResults)
+            return SCIMCapabilities(filter: true, incremental: false, maxResults: maxResults, paging: paging)
         }
     }
 }

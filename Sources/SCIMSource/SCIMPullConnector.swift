@@ -58,9 +58,12 @@ public struct SCIMPullConnector: SourceConnector {
         let capabilities = try await SCIMPullSource.translating { try await SCIMCapabilities.probe(client) }
         logger.info(
             "SCIM source",
-            metadata: ["filter": "\(capabilities.filter)", "incremental": "\(capabilities.incremental)", "url": "\(settings.url)"])
+            metadata: [
+                "filter": "\(capabilities.filter)", "incremental": "\(capabilities.incremental)",
+                "paging": "\(capabilities.paging)", "url": "\(settings.url)",
+            ])
         return SCIMPullSource(
-            puller: SCIMPuller(client: client, pageSize: settings.pageSize),
+            puller: SCIMPuller(client: client, pageSize: settings.pageSize, paging: capabilities.paging),
             watermark: SCIMWatermark(lastModified: lastModified.isEmpty ? nil : lastModified),
             interval: settings.interval, poll: capabilities.incremental ? settings.poll : nil,
             fullPullNow: !pulledInFull.value.withLock { $0 })
@@ -68,7 +71,8 @@ public struct SCIMPullConnector: SourceConnector {
 
     /// Reads the provider in full.
     public func openSnapshot() async throws -> any SourceSnapshot {
-        let reader = try await SCIMSourceReader.read(client: client, pageSize: settings.pageSize)
+        let paging = SCIMCapabilities.paging(try await SCIMPullSource.translating { try await client.serviceProviderConfig() })
+        let reader = try await SCIMSourceReader.read(client: client, pageSize: settings.pageSize, paging: paging)
         pulledInFull.value.withLock { $0 = true }
         return SCIMSnapshot(reader)
     }

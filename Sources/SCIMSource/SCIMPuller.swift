@@ -11,10 +11,13 @@ public final class SCIMPuller: Sendable {
     public let client: SCIMClient
     /// Resources per page asked for.
     public let pageSize: Int
+    /// By cursor when the provider offers it.
+    public let paging: SCIMPaging
 
-    public init(client: SCIMClient, pageSize: Int = 100) {
+    public init(client: SCIMClient, pageSize: Int = 100, paging: SCIMPaging = .index) {
         self.client = client
         self.pageSize = max(1, pageSize)
+        self.paging = paging
     }
 
     /// Reads every user, then every group, handing each page to `body`.
@@ -41,7 +44,8 @@ public final class SCIMPuller: Sendable {
     ) async throws -> SCIMWatermark {
         var watermark = watermark
         for kind in [ResourceKind.user, .group] {
-            try await client.forEachPage(kind == .user ? .users : .groups, filter: filter, pageSize: pageSize) { page in
+            try await client.forEachPage(kind == .user ? .users : .groups, filter: filter, pageSize: pageSize, paging: paging) {
+                page in
                 watermark.advance(past: page)
                 try await body(kind, page)
             }

@@ -14,11 +14,13 @@ public final class SCIMSourceReader: ReconcileSourceReader {
     public let watermark: SCIMWatermark
 
     /// Reads the provider's users and groups.
-    public static func read(client: SCIMClient, pageSize: Int) async throws -> SCIMSourceReader {
+    public static func read(client: SCIMClient, pageSize: Int, paging: SCIMPaging = .index) async throws
+        -> SCIMSourceReader
+    {
         var watermark = SCIMWatermark()
         func read(_ endpoint: SCIMEndpoint) async throws -> [SCIMResource] {
             var all: [SCIMResource] = []
-            _ = try await client.forEachPage(endpoint, pageSize: pageSize) { all += $0 }
+            _ = try await client.forEachPage(endpoint, pageSize: pageSize, paging: paging) { all += $0 }
             watermark.advance(past: all)
             return all.filter { $0.id?.isEmpty == false }
         }

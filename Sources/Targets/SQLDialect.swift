@@ -34,6 +34,16 @@ public enum SQLDialect: Sendable, Hashable {
     /// term and refuses depths beyond 1000 (SQLITE_MAX_EXPR_DEPTH).
     public static let maxOrTerms = 500
 
+    /// Whether `ORDER BY x ASC` puts the rows where `x` is NULL first (and `DESC` last):
+    /// MariaDB and SQLite do; PostgreSQL does the opposite ("NULLS LAST is the default for
+    /// ASC order", PostgreSQL docs, "SELECT", ORDER BY Clause).
+    var sortsNullsFirstAscending: Bool {
+        switch self {
+        case .mariaDB, .sqlite: true
+        case .postgres: false
+        }
+    }
+
     /// How many rows of `columnsPerRow` values fit one statement.
     public func rowsPerStatement(columnsPerRow: Int) -> Int {
         max(1, min(Self.maxRowsPerStatement, maxParameters / max(columnsPerRow, 1)))

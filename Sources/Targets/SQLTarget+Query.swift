@@ -10,14 +10,46 @@ public struct DirectoryQuery: Sendable, Hashable {
     /// Rows to skip (`startIndex - 1`).
     public var offset: Int
     public var limit: Int
+    /// Where a cursor page starts (RFC 9865): the rows after this one in the query's order,
+    /// or before it when `backward`. Used instead of `offset`, so that every page costs the
+    /// same however deep it is.
+    public var keyset: KeysetPosition?
 
-    public init(filter: Filter? = nil, sortBy: AttributePath? = nil, descending: Bool = false, offset: Int = 0, limit: Int) {
+    public init(
+        filter: Filter? = nil, sortBy: AttributePath? = nil, descending: Bool = false, offset: Int = 0, limit: Int,
+        keyset: KeysetPosition? = nil
+    ) {
         self.filter = filter
         self.sortBy = sortBy
         self.descending = descending
         self.offset = offset
         self.limit = limit
+        self.keyset = keyset
     }
+}
+
+/// A row's place in a sorted list: its sort key as the database compares it (the value of the
+/// `ORDER BY` expression, absent when the list is sorted by id alone) and its id.
+public struct KeysetPosition: Sendable, Hashable {
+    /// The value of the sort expression on the row; `.null` for a row without a value.
+    public var sortKey: SQLValue?
+    public var id: String
+    /// The page wanted is the one before this row, not the one after it.
+    public var backward: Bool
+
+    public init(sortKey: SQLValue?, id: String, backward: Bool = false) {
+        self.sortKey = sortKey
+        self.id = id
+        self.backward = backward
+    }
+}
+
+/// One row of a page: the resource, its group ids when they were asked for, and its position
+/// for the cursors of the pages around it.
+public struct PageRow: Sendable {
+    public var resource: SCIMResource
+    public var groupIDs: [String]?
+    public var position: KeysetPosition
 }
 
 // What the SCIM server reads: filtered pages, single resources and memberships. Resources
@@ -58,19 +90,28 @@ extension SQLTarget {
     }
 
     private static let groupsAlias = "scimsync_group_ids"
+    private static let sortKeyAlias = "scimsync_sort_key"
     /// Separates the aggregated ids: the ASCII unit separator, which no id holds.
     private static let separator: Character = "\u{1F}"
 
-    private func page(_ kind: ResourceKind, _ query: DirectoryQuery, withGroups: Bool) throws
-        -> [(resource: SCIMResource, groupIDs: [String]?)]
-    {
+    /// One page of the users or groups matching the query, in the query's order, each row with
+    /// its position; with `withGroups`, users come with their group ids.
+    ///
+    /// A page after (or before) a `keyset` position reads from that row on through the sort
+    /// order's index where there is one, never counting the rows before it: the cost of a page
+    /// does not grow with its depth, unlike an `offset`.
+    public func page(_ kind: ResourceKind, _ query: DirectoryQuery, withGroups: Bool) throws -> [PageRow] {
         let table = try mappedTable(kind)
         var builder = StatementBuilder(dialect)
         var select = selectList(table)
         let groups = withGroups && kind == .user ? groupsAggregate() : nil
         if let groups { select += ", \(groups) AS \(dialect.quote(Self.groupsAlias))" }
         let id = "t.\(dialect.quote(table.idColumn))"
-        var order: [String] = []
+        // A backward page reads the rows before the position in the reverse order, nearest
+        // first, and is turned back round below.
+        let reversed = query.keyset?.backward == true
+        var sortExpression: String?
+        var sortAscending = true
         if let sortBy = query.sortBy, let attribute = sortColumn(sortBy, in: table) {
             var expression = "t.\(dialect.quote(table.table.column(attribute.column)))"
             let textual = attribute.type == .string || attribute.type == .reference
@@ -81,12 +122,24 @@ extension SQLTarget {
                 case .mariaDB: break
                 }
             }
-            order.append(expression + (query.descending ? " DESC" : " ASC"))
+            sortExpression = expression
+            sortAscending = !query.descending
+            select += ", \(expression) AS \(dialect.quote(Self.sortKeyAlias))"
         }
-        order.append(id + (query.descending && query.sortBy == nil ? " DESC" : " ASC"))
+        let idAscending = !(query.descending && sortExpression == nil)
+        var order: [String] = []
+        if let sortExpression { order.append(sortExpression + (sortAscending != reversed ? " ASC" : " DESC")) }
+        order.append(id + (idAscending != reversed ? " ASC" : " DESC"))
         let orderBy = " ORDER BY " + order.joined(separator: ", ")
         let from = "\(dialect.table(table.table.name)) t"
-        if query.offset > 0 {
+        let keyset = try query.keyset.map { position in
+            KeysetPredicate(
+                sortExpression: sortExpression, sortAscending: sortAscending != reversed,
+                idExpression: id, idAscending: idAscending != reversed,
+                sortKey: position.sortKey, id: try table.idValue(position.id),
+                nullsFirstAscending: dialect.sortsNullsFirstAscending)
+        }
+        if query.offset > 0, keyset == nil {
             // A deep page (startIndex far in) skips its offset over ids alone, then reads the
             // page's rows: MariaDB would otherwise compute every skipped row's select list
             // (the groups aggregate among it) before discarding it.
@@ -96,12 +149,14 @@ extension SQLTarget {
             builder.append(orderBy)
         } else {
             builder.append("SELECT \(select) FROM \(from)")
-            try appendWhere(query.filter, kind: kind, table: table, builder: &builder)
+            try appendWhere(query.filter, kind: kind, table: table, builder: &builder, and: keyset)
             builder.append(orderBy + " LIMIT \(max(query.limit, 0))")
         }
-        return try read(builder.statement, table).map { row in
+        let rows = try read(builder.statement, table).map { row in
             let resource = try resource(from: row, kind: kind, table: table)
-            guard groups != nil else { return (resource, nil) }
+            let position = KeysetPosition(
+                sortKey: sortExpression == nil ? nil : row[Self.sortKeyAlias] ?? .null, id: resource.id ?? "")
+            guard groups != nil else { return PageRow(resource: resource, groupIDs: nil, position: position) }
             let ids: [String]
             switch row[Self.groupsAlias] {
             case .text(let text)?: ids = text.split(separator: Self.separator).map(String.init)
@@ -110,8 +165,9 @@ extension SQLTarget {
             case .bytes(let bytes)?: ids = String(decoding: bytes, as: UTF8.self).split(separator: Self.separator).map(String.init)
             default: ids = []
             }
-            return (resource, ids)
+            return PageRow(resource: resource, groupIDs: ids, position: position)
         }
+        return reversed ? rows.reversed() : rows
     }
 
     /// The user's group ids as one text value, or nil when the layout keeps no memberships.
@@ -275,11 +331,22 @@ extension SQLTarget {
         return list
     }
 
-    private func appendWhere(_ filter: Filter?, kind: ResourceKind, table: MappedTable, builder: inout StatementBuilder)
-        throws(SCIMError)
-    {
-        guard let filter else { return }
+    private func appendWhere(
+        _ filter: Filter?, kind: ResourceKind, table: MappedTable, builder: inout StatementBuilder,
+        and keyset: KeysetPredicate? = nil
+    ) throws(SCIMError) {
+        guard let filter else {
+            if let keyset {
+                builder.append(" WHERE ")
+                keyset.append(to: &builder)
+            }
+            return
+        }
         builder.append(" WHERE ")
+        if let keyset {
+            keyset.append(to: &builder)
+            builder.append(" AND (")
+        }
         let membership: MembershipSQL?
         if let cached = queryCache.memberships[kind] {
             membership = cached
@@ -289,6 +356,7 @@ extension SQLTarget {
         }
         let translator = FilterSQL(dialect: dialect, table: table, alias: "t", membership: membership)
         try translator.append(filter, to: &builder)
+        if keyset != nil { builder.append(")") }
     }
 
     private func membershipSQL(_ kind: ResourceKind) -> MembershipSQL? {

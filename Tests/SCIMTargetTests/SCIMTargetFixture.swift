@@ -110,7 +110,7 @@ final class SCIMTargetFixture: Sendable {
                 resources.append(object)
             }
             start += page.resources.count
-            if page.resources.isEmpty || start > page.totalResults { break }
+            if page.resources.isEmpty || start > (page.totalResults ?? 0) { break }
         }
         return resources.sorted { ($0["id"]?.stringValue ?? "") < ($1["id"]?.stringValue ?? "") }
     }
