@@ -42,7 +42,10 @@ public struct SCIMCapabilities: Sendable, Hashable {
             return SCIMCapabilities(filter: false, incremental: false, maxResults: maxResults, paging: paging)
         }
         do {
-            _ = try await client.search(.users, filter: SCIMWatermark.filter(after: "1970-01-01T00:00:00Z"), count: 1)
+            // Paged as the pulls will page: a provider may offer cursors only.
+            _ = try await client.search(
+                .users, filter: SCIMWatermark.filter(after: "1970-01-01T00:00:00Z"), cursor: paging == .cursor ? "" : nil,
+                count: 1)
             return SCIMCapabilities(filter: true, incremental: true, maxResults: maxResults, paging: paging)
         } catch {
             // 400 (invalidFilter) or 501: the filter is not supported; a refused token still throws.

@@ -1,4 +1,5 @@
 import Directory
+import Reconcile
 import Foundation
 import SCIM
 import SCIMClient
@@ -87,6 +88,61 @@ import TestSupport
         let plain = try await SCIMPeer.start(arguments: ["--service-provider-config", file])
         let plainClient = try SCIMClient(baseURL: plain.url, token: plain.token)
         #expect(try await SCIMCapabilities.probe(plainClient) == SCIMCapabilities(filter: false, incremental: false, maxResults: 50))
+    }
+}
+
+/// A provider that pages by cursor only (RFC 9865), as scim2-server does when its
+/// ServiceProviderConfig says so: asked by startIndex it answers 501.
+@Suite struct SCIMCursorPullTests {
+    @Test func aProviderOfferingOnlyCursorsIsPulledByCursor() async throws {
+        let file = NSTemporaryDirectory() + "spc-\(UUID().uuidString).json"
+        try #"""
+            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+             "patch": {"supported": true}, "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+             "filter": {"supported": true, "maxResults": 1000}, "changePassword": {"supported": false},
+             "sort": {"supported": true}, "etag": {"supported": false}, "authenticationSchemes": [],
+             "pagination": {"cursor": true, "index": false, "defaultPageSize": 10, "maxPageSize": 500}}
+            """#.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let peer = try await SCIMPeer.start(arguments: ["--service-provider-config", file])
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        var ids: [String] = []
+        for number in 1...25 {
+            guard case .created(let user) = try await client.create(
+                SCIMResource(["schemas": [.string(SchemaURN.user)], "userName": .string("user\(number)")]), at: .users)
+            else { throw SCIMPeerFailed(reason: "user\(number) not created") }
+            ids.append(user.id ?? "")
+        }
+        // Index paging is refused: what follows can only have paged by cursor.
+        await #expect(throws: SCIMClientError.self) { _ = try await client.search(.users, startIndex: 1, count: 5) }
+
+        let capabilities = try await SCIMCapabilities.probe(client)
+        #expect(capabilities == SCIMCapabilities(filter: true, incremental: true, maxResults: 1000, paging: .cursor))
+        let puller = SCIMPuller(client: client, pageSize: 7, paging: capabilities.paging)
+        var pages: [Int] = []
+        var users: [String] = []
+        let watermark = try await puller.fullPull { kind, page in
+            if kind == .user {
+                pages.append(page.count)
+                users += page.compactMap(\.id)
+            }
+        }
+        #expect(pages == [7, 7, 7, 4])
+        #expect(users.sorted() == ids.sorted())
+        #expect(watermark.lastModified != nil)
+
+        // Incremental polls page by cursor too.
+        try await client.patch(ids[4], at: .users, [PatchOperation(op: .replace, path: AttributePath(attribute: "displayName"), value: "changed")])
+        var changed: [String] = []
+        _ = try await puller.changes(since: watermark) { _, page in changed += page.compactMap(\.id) }
+        #expect(changed == [ids[4]])
+
+        // The reconcile reader (a first load) too.
+        let reader = try await SCIMSourceReader.read(client: client, pageSize: 4, paging: .cursor)
+        var entries = try reader.entries(.user, chunkSize: 100, order: .binary)
+        let all = try entries.next() ?? []
+        #expect(all.map(\.id).sorted() == ids.sorted())
+        _ = peer
     }
 }
 
