@@ -207,7 +207,10 @@ extension SCIMService {
         throws
     {
         guard kind == .user, let userName = resource.attributes["userName"]?.stringValue else { return }
-        let holders = try target.ids(.user, where: AttributePath(attribute: "userName"), equals: .string(userName))
+        var holders = try target.ids(.user, where: AttributePath(attribute: "userName"), equals: .string(userName))
+        if SQLTarget.hasCasedLettersBeyondASCII(userName) {
+            holders += try target.userIDs(equalIgnoringCase: userName)
+        }
         if holders.contains(where: { $0 != id }) {
             throw SCIMError.uniqueness("userName is already taken by another user")
         }

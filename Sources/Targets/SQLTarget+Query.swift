@@ -214,6 +214,41 @@ extension SQLTarget {
         return try read(builder.statement, table).map { row in try table.mapper.id(in: row) }
     }
 
+    /// The ids of the users whose `userName` equals `userName` ignoring case in every script,
+    /// not only ASCII: SQLite's `NOCASE` and `LOWER()` on a PostgreSQL database in the C
+    /// locale fold ASCII letters alone, so `ÅLICE` and `ålice` would both be accepted. Asked
+    /// only for a name holding a cased letter beyond ASCII (see ``hasCasedLettersBeyondASCII(_:)``).
+    ///
+    /// The database narrows the candidates with a `LIKE` pattern that keeps the ASCII
+    /// characters and leaves one wildcard per other character; Swift compares what remains
+    /// with Unicode's lowercase mapping.
+    public func userIDs(equalIgnoringCase userName: String) throws -> [String] {
+        let table = try mappedTable(.user)
+        guard let attribute = sortColumn(AttributePath(attribute: "userName"), in: table) else { return [] }
+        var pattern = ""
+        for scalar in userName.unicodeScalars {
+            pattern += scalar.isASCII ? FilterSQL.likeEscaped(String(scalar)) : "_"
+        }
+        let column = "t.\(dialect.quote(table.table.column(attribute.column)))"
+        var builder = StatementBuilder(dialect)
+        builder.append(
+            "SELECT t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)), \(column) AS \(dialect.quote(Self.sortKeyAlias)) FROM \(dialect.table(table.table.name)) t WHERE \(column) ")
+        if case .postgres = dialect { builder.append("ILIKE ") } else { builder.append("LIKE ") }
+        builder.bind(.text(pattern))
+        builder.append(" ESCAPE '!' LIMIT 10000")
+        let wanted = userName.lowercased()
+        return try read(builder.statement, table).compactMap { row in
+            guard case .text(let name)? = row[Self.sortKeyAlias], name.lowercased() == wanted else { return nil }
+            return try table.mapper.id(in: row)
+        }
+    }
+
+    /// Whether `text` has a letter with case outside ASCII (`Å`, `ß`, `Σ`, not `東`): where
+    /// the databases' own case-insensitive comparisons may stop short.
+    public static func hasCasedLettersBeyondASCII(_ text: String) -> Bool {
+        text.unicodeScalars.contains { !$0.isASCII && $0.properties.isCased }
+    }
+
     /// The member ids of each of `groupIDs` (users only: the layout's memberships), each list
     /// in the database's order.
     public func memberIDs(ofGroups groupIDs: [String]) throws -> [String: [String]] {

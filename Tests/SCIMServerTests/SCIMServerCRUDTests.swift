@@ -55,6 +55,38 @@ struct SCIMServerCRUDTests {
         }
     }
 
+    @Test("userName uniqueness ignores case beyond ASCII too", arguments: Backend.allCases)
+    func uniquenessBeyondASCII(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let user = { (name: String) in
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(name)"}"#
+            }
+            _ = try await client.createUser("ålice")
+            _ = try await client.createUser("ΣΩΚΡΑΤΗΣ")
+            _ = try await client.createUser("東京")
+            for taken in ["ÅLICE", "Ålice", "σωκρατησ", "Σωκρατησ"] {
+                let reply = try await client.send(.post, "Users", user(taken))
+                #expect(reply.status == 409, "\(taken)")
+                #expect(reply.scimType == "uniqueness")
+            }
+            // Names that differ in a letter beyond ASCII, or only share the ASCII part, are free;
+            // MariaDB's default collations also ignore accents (å = ä = a), as its own unique
+            // index on the column does.
+            let accentBlind = backend == .mariadb
+            for (name, accented) in [("älice", true), ("alice", true), ("_lice", false), ("ÅLICEA", false), ("東京都", false)] {
+                let status = try await client.send(.post, "Users", user(name)).status
+                #expect(status == (accented && accentBlind ? 409 : 201), "\(name)")
+            }
+            // A rename onto a taken name is refused as well.
+            let other = try await client.createUser("bob")
+            let renamed = try await client.patch("Users/\(other)", #"{"op":"replace","path":"userName","value":"ÄLICE"}"#)
+            #expect(renamed.status == 409)
+            #expect(renamed.scimType == "uniqueness")
+            #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.quote(fixture.users))") == [accentBlind ? "7" : "9"])
+        }
+    }
+
     @Test("bad bodies get SCIM errors and write nothing", arguments: [Backend.sqlite])
     func badBodies(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend, maxBodyBytes: 2048)
