@@ -95,7 +95,7 @@ extension SCIMService {
             ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
             ops += changes.added.map { .addMember(groupID: id, userID: $0) }
             if before != after {
-                try Self.checkRequired(kind, after, inserting: false, in: target)
+                try Self.checkRequired(kind, after, inserting: false, patching: true, in: target)
                 try Self.checkUnique(kind, after, excluding: id, in: target)
             }
             if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
@@ -194,12 +194,24 @@ extension SCIMService {
 
     /// 400 naming the attributes whose NOT NULL column the write would leave empty (a
     /// creation leaves out those with a DEFAULT: the database fills them in).
-    static func checkRequired(_ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool, in target: SQLTarget) throws {
+    ///
+    /// A PATCH that would leave one unassigned is a `mutability` error (RFC 7644 §3.5.2: "If an
+    /// attribute is removed or becomes unassigned and is defined as a required attribute ...
+    /// the server SHALL return ... a "scimType" error code of "mutability""); a body that leaves
+    /// one out is an `invalidValue` ("A required value was missing", §3.12).
+    static func checkRequired(
+        _ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool, patching: Bool = false, in target: SQLTarget
+    ) throws {
         let missing = target.missingRequiredAttributes(kind, resource, inserting: inserting)
         guard !missing.isEmpty else { return }
         let names = missing.joined(separator: ", ")
+        let one = missing.count == 1
+        if patching {
+            throw SCIMError.mutability(
+                "\(names) \(one ? "is" : "are") required by this directory (a NOT NULL column): replace \(one ? "it" : "them") instead of removing \(one ? "it" : "them")")
+        }
         throw SCIMError.invalidValue(
-            "\(names) \(missing.count == 1 ? "is" : "are") required by this directory (a NOT NULL column\(inserting ? " without a default" : "")): send \(missing.count == 1 ? "it" : "them")")
+            "\(names) \(one ? "is" : "are") required by this directory (a NOT NULL column\(inserting ? " without a default" : "")): send \(one ? "it" : "them")")
     }
 
     /// 409 when another user has the `userName` (RFC 7643 §4.1.1: unique, case-insensitive).

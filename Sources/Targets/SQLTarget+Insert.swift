@@ -181,13 +181,15 @@ extension SQLTarget {
 }
 
 extension SQLTarget {
-    /// The attributes (as the layout writes them) whose column is NOT NULL without a DEFAULT:
-    /// what a client must send when it creates a resource, which `/Schemas` marks `required`.
+    /// The attributes (as the layout writes them) whose column is NOT NULL, which `/Schemas`
+    /// marks `required`: a replacement must send them and a PATCH cannot remove them (RFC 7644
+    /// §3.5.2: a required attribute that "is removed or becomes unassigned" is a `mutability`
+    /// error). A creation may still leave out those whose column has a DEFAULT: the database
+    /// fills them in, as it would for any INSERT.
     public func requiredAttributes(_ kind: ResourceKind) -> [String] {
         guard let table = try? mappedTable(kind) else { return [] }
         return table.mapper.attributes.entries.filter { entry in
             !entry.column.caseInsensitiveEquals(table.mapper.idColumn) && table.table.isNotNull(entry.column)
-                && !table.table.hasDefault(entry.column)
         }.map(\.pathText)
     }
 }

@@ -59,7 +59,7 @@ struct SCIMServerNotNullTests {
         let first = try SQLTarget.open(endpoint)
         let required = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, first.requiredAttributes($0)) })
         #expect(required[.group] == ["displayName"])
-        #expect(required[.user] == ["userName"])
+        #expect(required[.user] == ["userName", "active"])
         let service = SCIMService(
             pool: DirectoryPool(size: 1) { try SQLTarget.open(endpoint) }, layout: endpoint.layout,
             settings: SCIMSettings(basePath: "/scim/v2", maxPageSize: 100, token: SCIMServerFixture.token, maxBodyBytes: 1 << 20),
@@ -72,9 +72,10 @@ struct SCIMServerNotNullTests {
             #expect(displayName?["required"] == .bool(true))
             let user = try await client.send(.get, "Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
             let active = user["attributes"]?.arrayValue?.compactMap(\.objectValue).first { $0["name"] == "active" }
-            #expect(active?["required"] == .bool(false))
+            #expect(active?["required"] == .bool(true))
 
-            // Left out on creation: the column's default.
+            // Left out on creation: the column's default, as the database would (required,
+            // but a client that leaves it out of a POST is not refused for it).
             let created = try await client.send(
                 .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#)
             #expect(created.status == 201)
@@ -92,6 +93,13 @@ struct SCIMServerNotNullTests {
             let removed = try await client.patch(
                 "Groups/\(try await client.createGroup("g"))", #"{"op":"remove","path":"displayName"}"#)
             #expect(removed.status == 400)
+            #expect(removed.scimType == "mutability")
+            let unassigned = try await client.patch("Users/\(id)", #"{"op":"remove","path":"active"}"#)
+            #expect(unassigned.status == 400)
+            #expect(unassigned.scimType == "mutability")
+            #expect(unassigned["detail"]?.stringValue?.hasPrefix("active is required by this directory") == true)
+            let kept = try await client.send(.get, "Users/\(id)")
+            #expect(kept["active"] == .bool(true))
         }
     }
 }

@@ -88,7 +88,11 @@ def main(label, base, token, counts_path):
             passed += 1
         user_model = client.get_resource_model("User")
         for number in range(USERS):
-            user = client.create(user_model(user_name=f"cursor-{number:02d}-{'ab'[number % 2]}"))
+            # With a name: a directory whose name columns are NOT NULL requires one.
+            user = client.create(user_model.model_validate({
+                "userName": f"cursor-{number:02d}-{'ab'[number % 2]}",
+                "name": {"givenName": "Cursor", "familyName": f"Walk {number}"},
+            }))
             created.append(user.id)
         checks = [
             (False, {}),
