@@ -161,6 +161,7 @@ let package = Package(
                 "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore", "HTTPLimits", "SCIM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict

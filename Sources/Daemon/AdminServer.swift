@@ -2,6 +2,7 @@ import Config
 import HTTPLimits
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `/healthz` (the process is up), `/readyz` (every pipeline is streaming) and `/metrics`
 /// (Prometheus text) on `http.host:http.port`.
@@ -27,8 +28,13 @@ public enum AdminServer {
         return router
     }
 
+    /// The admin server of `run`, with the timeouts and the connection cap of `http:`.
+    ///
+    /// - Parameter onServerRunning: called once it listens, with its channel (its port when
+    ///   `http.port` is 0).
     public static func application(
-        _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, logger: Logger
+        _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let limits = HTTPServerLimits(http.limits)
         return Application(
@@ -36,6 +42,7 @@ public enum AdminServer {
             server: limits.server,
             configuration: limits.configuration(
                 address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),
+            onServerRunning: onServerRunning,
             logger: logger)
     }
 }

@@ -3,6 +3,7 @@ import HTTPLimits
 import Hummingbird
 import Logging
 import SCIMServer
+import TestSupport
 import Testing
 
 /// The HTTP server's limits, over real sockets: clients that send slowly, stop halfway or

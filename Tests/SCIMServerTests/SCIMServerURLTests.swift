@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import SCIM
 import SCIMServer
+import TestSupport
 import Testing
 
 /// The URLs the server hands out (`Location`, `meta.location`, `$ref`) and the ids it reads

@@ -7,11 +7,11 @@ import Foundation
 /// A TCP connection to a local port that sends raw bytes, for clients that do what no HTTP
 /// library does (send headers a byte at a time, start a body and stop). Its calls block, so
 /// they run on a thread of their own.
-final class RawHTTPConnection: @unchecked Sendable {
+public final class RawHTTPConnection: @unchecked Sendable {
     // The descriptor is used from one thread at a time (each call awaits its own thread).
     private let descriptor: Int32
 
-    init(port: Int) throws {
+    public init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -32,12 +32,12 @@ final class RawHTTPConnection: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Closes the client's side now.
-    func shutdown() {
+    public func shutdown() {
         Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     /// What the server sends within `window`, without waiting for the connection to close.
-    func received(within window: Duration) async -> String {
+    public func received(within window: Duration) async -> String {
         await onThread { [descriptor] in
             let microseconds = window.components.seconds * 1_000_000 + window.components.attoseconds / 1_000_000_000_000
             var timeout = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
@@ -49,7 +49,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Sends `text`; false once the server closed the connection.
-    func send(_ text: String) async -> Bool {
+    public func send(_ text: String) async -> Bool {
         await onThread { [descriptor] in
             let bytes = Array(text.utf8)
             return bytes.withUnsafeBytes { buffer in
@@ -60,7 +60,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// What the server sent until it closed the connection, or nil if it did not close it
     /// within `limit` (a bound for a loaded machine, not a measurement).
-    func readUntilClosed(limit: Duration = .seconds(120)) async -> String? {
+    public func readUntilClosed(limit: Duration = .seconds(120)) async -> String? {
         await onThread { [descriptor] in
             var timeout = timeval(tv_sec: Int(limit.components.seconds), tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -1,0 +1,65 @@
+import Config
+import Daemon
+import Hummingbird
+import Logging
+import Testing
+import TestSupport
+
+/// The admin server of `run` (`/healthz`, `/readyz`, `/metrics`) has the SCIM server's limits,
+/// over real sockets: a client that sends its head slowly loses the connection, and
+/// connections beyond the cap wait until one closes.
+@Suite("admin server: connection limits")
+struct AdminServerLimitsTests {
+    private static let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    /// Runs `body` with the port of an admin server with `limits`, as `run` starts it.
+    private func withServer(_ limits: ServerLimits, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
+        // Port 0: the kernel picks a free port at bind, so no other test can take it first.
+        let app = AdminServer.application(
+            HTTPConfig(host: "127.0.0.1", port: 0, limits: limits), states: PipelineStates(pipelines: ["p"]),
+            metrics: DaemonMetrics(), logger: Logger(label: "scimsync-test"),
+            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
+        let server = Task {
+            defer { signal.finish() }
+            try await app.runService()
+        }
+        defer { server.cancel() }
+        var events = listening.makeAsyncIterator()
+        guard let port = await events.next(), port > 0 else {
+            Issue.record("the admin server did not start: \(await server.result)")
+            return
+        }
+        try await body(port)
+    }
+
+    @Test func aHeadSentSlowlyClosesTheConnection() async throws {
+        let limits = ServerLimits(headerTimeoutSeconds: 1, bodyTimeoutSeconds: 1, idleTimeoutSeconds: 600, maxConnections: 4)
+        try await withServer(limits) { port in
+            let slow = try RawHTTPConnection(port: port)
+            #expect(await slow.send("GET /metrics HTTP/1.1\r\nHost: x\r\n"))
+            #expect(await slow.readUntilClosed(limit: .seconds(60)) == "")
+            // Everyone else is served.
+            let client = try RawHTTPConnection(port: port)
+            #expect(await client.send(Self.request))
+            #expect(await client.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test func connectionsBeyondTheCapWaitUntilOneCloses() async throws {
+        let limits = ServerLimits(headerTimeoutSeconds: 60, bodyTimeoutSeconds: 60, idleTimeoutSeconds: 60, maxConnections: 2)
+        try await withServer(limits) { port in
+            let holders = try (0..<2).map { _ in try RawHTTPConnection(port: port) }
+            for holder in holders {
+                #expect(await holder.send(Self.request))
+                #expect(await holder.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
+            }
+            let waiting = try RawHTTPConnection(port: port)
+            #expect(await waiting.send(Self.request))
+            // Not accepted while two connections are open (a broken cap answers in milliseconds).
+            #expect(await waiting.received(within: .seconds(1)) == "")
+            holders[0].shutdown()
+            #expect(await waiting.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
