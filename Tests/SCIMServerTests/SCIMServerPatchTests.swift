@@ -51,6 +51,56 @@ struct SCIMServerPatchTests {
         }
     }
 
+    /// Each attribute form Entra ID and Okta send, applied to a user that has no value for it
+    /// yet (created with a userName alone): what the response shows and the row holds.
+    @Test("Entra ID and Okta forms on a user with no value yet", arguments: Backend.allCases)
+    func formsOnEmptyUsers(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        // (operation, column, stored value, what the response holds at a path)
+        let forms: [(String, String, String, @Sendable (Reply) -> Bool)] = [
+            (#"{"op":"Add","path":"name.givenName","value":"Ada"}"#, "given_name", "Ada",
+             { $0["name"]?.objectValue?["givenName"] == "Ada" }),
+            (#"{"op":"Replace","path":"name.familyName","value":"Lovelace"}"#, "family_name", "Lovelace",
+             { $0["name"]?.objectValue?["familyName"] == "Lovelace" }),
+            (#"{"op":"Replace","path":"displayName","value":"Ada L"}"#, "display_name", "Ada L", { $0["displayName"] == "Ada L" }),
+            (#"{"op":"Replace","value":{"name.givenName":"Ada","name.familyName":"King"}}"#, "family_name", "King",
+             { $0["name"] == ["givenName": "Ada", "familyName": "King"] }),
+            (#"{"op":"Replace","path":"emails[type eq \"work\"].value","value":"ada@example.com"}"#, "mail", "ada@example.com",
+             { $0["emails"] == [["type": "work", "value": "ada@example.com"]] }),
+            (#"{"op":"Add","path":"emails[type eq \"work\"].value","value":"ada@example.com"}"#, "mail", "ada@example.com",
+             { $0["emails"] == [["type": "work", "value": "ada@example.com"]] }),
+            (#"{"op":"Add","path":"\#(enterprise):employeeNumber","value":"7"}"#, "employee_no", "7",
+             { $0[enterprise]?.objectValue?["employeeNumber"] == "7" }),
+            (#"{"op":"Replace","value":{"\#(enterprise):employeeNumber":"8"}}"#, "employee_no", "8",
+             { $0[enterprise]?.objectValue?["employeeNumber"] == "8" }),
+            (#"{"op":"Replace","path":"externalId","value":"ext-1"}"#, "external_id", "ext-1", { $0["externalId"] == "ext-1" }),
+            (#"{"op":"Replace","path":"title","value":"Analyst"}"#, "title", "Analyst", { $0["title"] == "Analyst" }),
+            (#"{"op":"Remove","path":"title"}"#, "title", "NULL", { $0["title"].isAbsent }),
+            (#"{"op":"Remove","path":"emails[type eq \"work\"].value"}"#, "mail", "NULL", { $0["emails"].isAbsent }),
+            // Okta
+            (#"{"op":"add","path":"emails","value":[{"value":"ada@example.com","type":"work","primary":true}]}"#, "mail",
+             "ada@example.com", { $0["emails"]?.arrayValue?.first?.objectValue?["value"] == "ada@example.com" }),
+            (#"{"op":"replace","value":{"name":{"givenName":"Ada","familyName":"Byron"},"emails":[{"value":"ada@example.com","type":"work","primary":true}]}}"#,
+             "family_name", "Byron", { $0["name"]?.objectValue?["familyName"] == "Byron" }),
+            (#"{"op":"replace","path":"name","value":{"givenName":"Ada"}}"#, "given_name", "Ada",
+             { $0["name"] == ["givenName": "Ada"] }),
+        ]
+        try await fixture.withClient { client in
+            let users = fixture.quote(fixture.users)
+            for (index, (operation, column, stored, shows)) in forms.enumerated() {
+                let created = try await client.send(
+                    .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"empty\#(index)"}"#)
+                let id = try #require(created["id"]?.stringValue)
+                let reply = try await client.patch("Users/\(id)", operation)
+                #expect(reply.status == 200, "\(operation): \(reply.json.map { $0.jsonString() } ?? "")")
+                #expect(shows(reply), "\(operation): \(reply.json.map { $0.jsonString() } ?? "")")
+                let row = try fixture.column("SELECT \(column) FROM \(users) WHERE login = 'empty\(index)'")
+                #expect(row == [stored], "\(operation)")
+            }
+        }
+    }
+
     @Test("read-only and unknown targets are refused with the right scimType", arguments: [Backend.sqlite])
     func refusals(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)
