@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -137,6 +138,7 @@ let package = Package(
             dependencies: [
                 "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
