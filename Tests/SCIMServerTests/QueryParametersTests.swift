@@ -15,3 +15,14 @@ import Testing
         #expect(QueryParameters(nil)["x"] == nil)
     }
 }
+
+/// Ids as one URL path segment, in every URL a response holds.
+@Suite struct PathSegmentTests {
+    @Test func plainIdsStayAndOthersArePercentEncoded() {
+        #expect(SCIMService.pathSegment("2f1c-9a_b.c~d") == "2f1c-9a_b.c~d")
+        #expect(SCIMService.pathSegment("a:b@c!$&'()*+,;=") == "a:b@c!$&'()*+,;=")
+        #expect(SCIMService.pathSegment("a b/c%d?e#f") == "a%20b%2Fc%25d%3Fe%23f")
+        #expect(SCIMService.pathSegment("björn") == "bj%C3%B6rn")
+        #expect(SCIMService.pathSegment("") == "")
+    }
+}
