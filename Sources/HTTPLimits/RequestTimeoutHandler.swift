@@ -13,6 +13,9 @@ import NIOHTTPTypes
 ///   connection after it is sent, with `Connection: close`; otherwise the server would go on
 ///   reading, and discarding, whatever the client still sends (200 MiB, unauthenticated).
 ///
+/// - **clients that leave**: a client that closes its side of the connection is recorded in
+///   ``ClientInput``, so that work for its request can stop.
+///
 /// A connection waiting for its next request is bounded by the server's idle timeout, not here.
 /// The handler sits after the HTTP/1 codec: it sees request parts, and `channelReadComplete`
 /// for every socket read, which tells it that bytes of a head have begun to arrive.
@@ -50,7 +53,15 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
+        ClientInput.forget(context.channel)
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            ClientInput.markClosed(context.channel)
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -1,4 +1,6 @@
 import Directory
+import HTTPLimits
+import NIOCore
 import SQLClients
 import Synchronization
 import Targets
@@ -13,7 +15,8 @@ import Targets
 public final class DirectoryPool: Sendable {
     private struct State {
         var free: [Int]
-        var waiting: [CheckedContinuation<Int, Never>] = []
+        /// Each waiting request with its client's connection (nil outside a request).
+        var waiting: [(continuation: CheckedContinuation<Int, Never>, channel: (any Channel)?)] = []
         var firstWaiting = 0
     }
 
@@ -30,8 +33,16 @@ public final class DirectoryPool: Sendable {
     }
 
     /// Runs `body` with a free connection's target on that connection's queue.
+    ///
+    /// - Throws: `ClientGone`, without running `body`, when the request's client closed its
+    ///   connection before a database connection was free for it.
     public func run<T: Sendable>(_ body: @escaping @Sendable (SQLTarget) throws -> T) async throws -> T {
+        guard ClientConnection.isOpen else { throw ClientGone() }
         let index = await acquire()
+        guard ClientConnection.isOpen else {
+            release(index)
+            throw ClientGone()
+        }
         do {
             let result = try await members[index].run(body)
             release(index)
@@ -42,13 +53,29 @@ public final class DirectoryPool: Sendable {
         }
     }
 
+    /// How many requests wait for a connection.
+    var waitingCount: Int {
+        state.withLock { $0.waiting.count - $0.firstWaiting }
+    }
+
+    /// How many requests wait for a connection although their client left (for tests: they
+    /// will not run once a connection is theirs).
+    var waitingForGoneClients: Int {
+        state.withLock { state in
+            state.waiting[state.firstWaiting...].count { waiter in
+                waiter.channel.map { !$0.isActive || ClientInput.isClosed($0) } ?? false
+            }
+        }
+    }
+
     private func acquire() async -> Int {
         if let index = state.withLock({ $0.free.popLast() }) { return index }
+        let channel = ClientConnection.channel
         return await withCheckedContinuation { continuation in
             let index = state.withLock { state -> Int? in
                 // A connection may have come free since the first look.
                 if let index = state.free.popLast() { return index }
-                state.waiting.append(continuation)
+                state.waiting.append((continuation, channel))
                 return nil
             }
             if let index { continuation.resume(returning: index) }
@@ -61,7 +88,7 @@ public final class DirectoryPool: Sendable {
                 state.free.append(index)
                 return nil
             }
-            let continuation = state.waiting[state.firstWaiting]
+            let continuation = state.waiting[state.firstWaiting].continuation
             state.firstWaiting += 1
             if state.firstWaiting == state.waiting.count {
                 state.waiting.removeAll(keepingCapacity: true)

@@ -40,6 +40,10 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
                 return SCIMError(status: error.isTransient ? 503 : 500, detail: "the directory database failed; the server log says why")
             }
+        case let error as ClientGone:
+            // Nobody reads this answer; a line at debug level, not an error.
+            logger.debug("request dropped", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "reason": "\(error)"])
+            return SCIMError(status: 400, detail: error.description)
         case let error as HTTPError:
             return SCIMError(status: Int(error.status.code), detail: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:

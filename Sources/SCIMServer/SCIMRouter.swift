@@ -7,9 +7,10 @@ import SCIM
 /// The routes of `scimsync serve` under the configured base path (RFC 7644 §3.2).
 public enum SCIMRouter {
     /// The router, for the application and for tests that call it without a network.
-    public static func router(service: SCIMService) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(service: SCIMService) -> Router<SCIMRequestContext> {
+        let router = Router(context: SCIMRequestContext.self)
         router.add(middleware: SCIMErrorMiddleware(logger: service.logger))
+        router.add(middleware: ClientConnectionMiddleware())
         if let token = service.settings.token {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
@@ -63,7 +64,7 @@ public enum SCIMRouter {
     }
 
     /// The `:id` of a path, percent-decoded (RFC 3986 §2.1): `/Users/a%20b` names `a b`.
-    static func id(_ context: BasicRequestContext) throws -> String {
+    static func id(_ context: SCIMRequestContext) throws -> String {
         let raw = try context.parameters.require("id")
         guard let decoded = raw.removingPercentEncoding else {
             throw SCIMError.invalidValue("the id in the path is not valid percent-encoding (RFC 3986 §2.1)")

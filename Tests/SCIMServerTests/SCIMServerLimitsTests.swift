@@ -2,7 +2,7 @@ import Foundation
 import HTTPLimits
 import Hummingbird
 import Logging
-import SCIMServer
+@testable import SCIMServer
 import TestSupport
 import Testing
 
@@ -90,6 +90,53 @@ struct SCIMServerLimitsTests {
             #expect(answer.hasPrefix("HTTP/1.1 401"))
             #expect(answer.lowercased().contains("connection: close"))
         }
+    }
+
+    @Test func aRequestWhoseClientLeftWhileItWaitedIsNotServed() async throws {
+        let fixture = try SCIMServerFixture(.sqlite)
+        let patient = HTTPServerLimits(headerTimeout: .seconds(600), bodyTimeout: .seconds(600), idleTimeout: .seconds(600))
+        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
+        let app = SCIMApplication.make(
+            service: fixture.service, host: "127.0.0.1", port: 0, limits: patient,
+            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
+        let server = Task {
+            defer { signal.finish() }
+            try await app.runService()
+        }
+        defer { server.cancel() }
+        var events = listening.makeAsyncIterator()
+        let port = try #require(await events.next())
+        // Every database connection busy until the test lets go.
+        let pool = fixture.service.pool
+        let gate = DispatchSemaphore(value: 0)
+        let holders = (0..<3).map { _ in Task { try await pool.run { _ in gate.wait() } } }
+        defer { for _ in holders { gate.signal() } }
+        let create = { (name: String) in
+            let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(name)"}"#
+            return "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n"
+                + "Content-Type: application/scim+json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        }
+        let leaving = try RawHTTPConnection(port: port)
+        #expect(await leaving.send(create("gone")))
+        let staying = try RawHTTPConnection(port: port)
+        #expect(await staying.send(create("kept")))
+        // Both wait for a connection; then one client leaves, and the server sees it go.
+        try await until { pool.waitingCount == 2 }
+        leaving.shutdown()
+        try await until { pool.waitingForGoneClients == 1 }
+        for _ in holders { gate.signal() }
+        for holder in holders { try await holder.value }
+        #expect(await staying.received(within: .seconds(120)).hasPrefix("HTTP/1.1 201"))
+        #expect(try fixture.column("SELECT login FROM \(fixture.quote(fixture.users))") == ["kept"])
+    }
+
+    /// Polls `condition` every 10 ms for up to two minutes (a loaded machine is slow, never
+    /// that slow).
+    private func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<12_000 where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(condition())
     }
 
     @Test func connectionsBeyondTheCapWaitAndAreServedOnceOthersClose() async throws {
