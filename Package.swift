@@ -206,7 +206,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // What the integration tests share: finding the servers scripts/test started.
-        .target(name: "TestSupport", dependencies: ["SQLClients"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "SQLClients", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
         ),

@@ -14,23 +14,11 @@ struct AdminServerLimitsTests {
 
     /// Runs `body` with the port of an admin server with `limits`, as `run` starts it.
     private func withServer(_ limits: ServerLimits, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
-        // Port 0: the kernel picks a free port at bind, so no other test can take it first.
-        let app = AdminServer.application(
-            HTTPConfig(host: "127.0.0.1", port: 0, limits: limits), states: PipelineStates(pipelines: ["p"]),
-            metrics: DaemonMetrics(), logger: Logger(label: "scimsync-test"),
-            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
-        let server = Task {
-            defer { signal.finish() }
-            try await app.runService()
-        }
-        defer { server.cancel() }
-        var events = listening.makeAsyncIterator()
-        guard let port = await events.next(), port > 0 else {
-            Issue.record("the admin server did not start: \(await server.result)")
-            return
-        }
-        try await body(port)
+        try await withListeningServer({ onServerRunning in
+            AdminServer.application(
+                HTTPConfig(host: "127.0.0.1", port: 0, limits: limits), states: PipelineStates(pipelines: ["p"]),
+                metrics: DaemonMetrics(), logger: Logger(label: "scimsync-test"), onServerRunning: onServerRunning)
+        }, body)
     }
 
     @Test func aHeadSentSlowlyClosesTheConnection() async throws {

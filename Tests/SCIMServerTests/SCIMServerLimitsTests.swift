@@ -13,26 +13,15 @@ struct SCIMServerLimitsTests {
     private static let limits = HTTPServerLimits(
         headerTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(2), maxConnections: 3)
 
-    /// Runs `body` with the port of a SCIM server on SQLite with `limits`, started as `serve`
-    /// starts it (HummingbirdTesting's live mode drops the connection cap).
-    private func withServer(limits: HTTPServerLimits = limits, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let fixture = try SCIMServerFixture(.sqlite)
-        // Port 0: the kernel picks a free port at bind, so no other test can take it first.
-        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
-        let app = SCIMApplication.make(
-            service: fixture.service, host: "127.0.0.1", port: 0, limits: limits,
-            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
-        let server = Task {
-            defer { signal.finish() }
-            try await app.runService()
-        }
-        defer { server.cancel() }
-        var events = listening.makeAsyncIterator()
-        guard let port = await events.next(), port > 0 else {
-            Issue.record("the server did not start: \(await server.result)")
-            return
-        }
-        try await body(port)
+    /// Runs `body` with the port of a SCIM server over `fixture` (a new SQLite one by default)
+    /// with `limits`, started as `serve` starts it.
+    private func withServer(
+        limits: HTTPServerLimits = limits, fixture: SCIMServerFixture? = nil, _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
+        let service = try (fixture ?? SCIMServerFixture(.sqlite)).service
+        try await withListeningServer({ onServerRunning in
+            SCIMApplication.make(service: service, host: "127.0.0.1", port: 0, limits: limits, onServerRunning: onServerRunning)
+        }, body)
     }
 
     /// Idle connections are left alone for ten minutes: only the header and body timeouts can
@@ -95,17 +84,12 @@ struct SCIMServerLimitsTests {
     @Test func aRequestWhoseClientLeftWhileItWaitedIsNotServed() async throws {
         let fixture = try SCIMServerFixture(.sqlite)
         let patient = HTTPServerLimits(headerTimeout: .seconds(600), bodyTimeout: .seconds(600), idleTimeout: .seconds(600))
-        let (listening, signal) = AsyncStream.makeStream(of: Int.self)
-        let app = SCIMApplication.make(
-            service: fixture.service, host: "127.0.0.1", port: 0, limits: patient,
-            onServerRunning: { channel in signal.yield(channel.localAddress?.port ?? 0) })
-        let server = Task {
-            defer { signal.finish() }
-            try await app.runService()
+        try await withServer(limits: patient, fixture: fixture) { port in
+            try await clientThatLeaves(port: port, fixture: fixture)
         }
-        defer { server.cancel() }
-        var events = listening.makeAsyncIterator()
-        let port = try #require(await events.next())
+    }
+
+    private func clientThatLeaves(port: Int, fixture: SCIMServerFixture) async throws {
         // Every database connection busy until the test lets go.
         let pool = fixture.service.pool
         let gate = DispatchSemaphore(value: 0)

@@ -42,7 +42,9 @@ import Testing
     }
 
     @Test func everyScimTypeRoundTrips() {
-        #expect(SCIMError.ScimType.allCases.count == 10)
+        // RFC 7644 §3.12's ten and RFC 9865's three.
+        #expect(SCIMError.ScimType.allCases.count == 13)
+        #expect(SCIMError.ScimType(rawValue: "invalidCursor") == .invalidCursor)
         for type in SCIMError.ScimType.allCases {
             let error = SCIMError(status: 400, scimType: type, detail: "d")
             #expect(SCIMError(json: error.json) == error)
