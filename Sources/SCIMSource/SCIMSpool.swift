@@ -82,30 +82,17 @@ final class SCIMSpool: Sendable {
     func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> {
         let collation = Self.collation(order)
         try index("entries_\(collation)", on: "entries (kind, id COLLATE \(collation))")
-        var last: String?
-        return ClosureChunks { [queue] in
-            let rows = try queue.read { db in
-                var sql = "SELECT id, resource FROM entries WHERE kind = ?"
-                var arguments: StatementArguments = [kind.rawValue]
-                if let last {
-                    sql += " AND id > ? COLLATE \(collation)"
-                    arguments += [last]
-                }
-                sql += " ORDER BY id COLLATE \(collation) LIMIT ?"
-                arguments += [max(chunkSize, 1)]
-                return try Row.fetchAll(db, sql: sql, arguments: arguments)
+        return keysetChunks(
+            select: "SELECT id, resource FROM entries", filter: ("kind = ?", [kind.rawValue]),
+            after: { last in ("id > ? COLLATE \(collation)", [last.id]) },
+            orderBy: "id COLLATE \(collation)", chunkSize: chunkSize
+        ) { row in
+            let id: String = row["id"]
+            let bytes: Data = row["resource"]
+            guard case .object(let attributes) = try SCIMValue(json: bytes) else {
+                throw SCIMSpoolError(reason: "the stored resource \(id) is not a JSON object")
             }
-            guard !rows.isEmpty else { return nil }
-            let entries = try rows.map { row in
-                let id: String = row["id"]
-                let bytes: Data = row["resource"]
-                guard case .object(let attributes) = try SCIMValue(json: bytes) else {
-                    throw SCIMSpoolError(reason: "the stored resource \(id) is not a JSON object")
-                }
-                return DirectoryEntry(id: id, resource: SCIMResource(attributes))
-            }
-            last = entries.last?.id
-            return entries
+            return DirectoryEntry(id: id, resource: SCIMResource(attributes))
         }
     }
 
@@ -121,26 +108,52 @@ final class SCIMSpool: Sendable {
     func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> {
         let collation = Self.collation(order)
         try index("memberships_\(collation)", on: "memberships (user_id COLLATE \(collation), group_id COLLATE \(collation))")
-        var last: Membership?
+        return keysetChunks(
+            select: "SELECT user_id, group_id FROM memberships", filter: nil,
+            after: { last in
+                (
+                    "user_id > ? COLLATE \(collation) OR (user_id = ? COLLATE \(collation) AND group_id > ? COLLATE \(collation))",
+                    [last.userID, last.userID, last.groupID]
+                )
+            },
+            orderBy: "user_id COLLATE \(collation), group_id COLLATE \(collation)", chunkSize: chunkSize
+        ) { row in
+            Membership(groupID: row["group_id"], userID: row["user_id"])
+        }
+    }
+
+    /// The rows of `select` (narrowed by `filter`) in `orderBy`, `chunkSize` at a time, each
+    /// chunk read from just after the last element of the one before (`after` says where, in
+    /// the same order): no OFFSET, so every chunk costs what its rows cost.
+    private func keysetChunks<Element>(
+        select: String, filter: (sql: String, arguments: StatementArguments)?,
+        after: @escaping (Element) -> (sql: String, arguments: StatementArguments), orderBy: String, chunkSize: Int,
+        element: @escaping (GRDB.Row) throws -> Element
+    ) -> ClosureChunks<Element> {
+        var last: Element?
         return ClosureChunks { [queue] in
             let rows = try queue.read { db in
-                var sql = "SELECT user_id, group_id FROM memberships"
-                var arguments: StatementArguments = []
-                if let last {
-                    sql += """
-                         WHERE user_id > ? COLLATE \(collation)
-                         OR (user_id = ? COLLATE \(collation) AND group_id > ? COLLATE \(collation))
-                        """
-                    arguments += [last.userID, last.userID, last.groupID]
+                var conditions: [String] = []
+                var arguments = StatementArguments()
+                if let filter {
+                    conditions.append(filter.sql)
+                    arguments += filter.arguments
                 }
-                sql += " ORDER BY user_id COLLATE \(collation), group_id COLLATE \(collation) LIMIT ?"
+                if let last {
+                    let position = after(last)
+                    conditions.append("(\(position.sql))")
+                    arguments += position.arguments
+                }
+                var sql = select
+                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                sql += " ORDER BY \(orderBy) LIMIT ?"
                 arguments += [max(chunkSize, 1)]
                 return try Row.fetchAll(db, sql: sql, arguments: arguments)
             }
             guard !rows.isEmpty else { return nil }
-            let memberships = rows.map { Membership(groupID: $0["group_id"], userID: $0["user_id"]) }
-            last = memberships.last
-            return memberships
+            let elements = try rows.map(element)
+            last = elements.last
+            return elements
         }
     }
 
