@@ -1,4 +1,5 @@
 import Directory
+import Dispatch
 import HTTPLimits
 import NIOCore
 import SQLClients
@@ -12,6 +13,10 @@ import Targets
 /// one queue for all connections keeps a request from waiting behind a slow one while another
 /// connection idles, which is what the latency tail under load is made of. A connection that
 /// fails is reopened on its next use (``QueueConfined``).
+///
+/// A request whose client leaves does no more work than it must: one still waiting for a
+/// connection is dropped, and one whose statement is running has it stopped (MariaDB's
+/// `KILL QUERY`, PostgreSQL's cancel request, SQLite's interrupt), which rolls its write back.
 public final class DirectoryPool: Sendable {
     private struct State {
         var free: [Int]
@@ -21,13 +26,23 @@ public final class DirectoryPool: Sendable {
     }
 
     private let members: [QueueConfined<SQLTarget>]
+    private let sessions: [ConnectionSession]
     private let state: Mutex<State>
 
-    /// - Parameter open: makes one connection's target; called again after a failure.
+    /// - Parameter open: makes one connection's target; called again after a failure. The
+    ///   pool's targets fill a NOT NULL column's DEFAULT in where a write leaves it empty
+    ///   (``Targets/SQLTarget/fillsColumnDefaults``), as the server's writes expect.
     public init(size: Int, open: @escaping @Sendable () throws -> SQLTarget) {
         let count = max(size, 1)
+        let sessions = (0..<count).map { _ in ConnectionSession() }
+        self.sessions = sessions
         members = (0..<count).map { index in
-            QueueConfined(label: "scimsync.scim.db.\(index)", open: open)
+            QueueConfined(label: "scimsync.scim.db.\(index)") {
+                let target = try open()
+                target.fillsColumnDefaults = true
+                sessions[index].opened(target.statementCanceller)
+                return target
+            }
         }
         state = Mutex(State(free: Array((0..<count).reversed())))
     }
@@ -43,14 +58,38 @@ public final class DirectoryPool: Sendable {
             release(index)
             throw ClientGone()
         }
-        do {
-            let result = try await members[index].run(body)
-            release(index)
-            return result
-        } catch {
-            release(index)
-            throw error
+        let session = sessions[index]
+        session.begin()
+        let channel = ClientConnection.channel
+        var watch: UInt64?
+        if let channel {
+            watch = ClientInput.whenClientLeaves(channel) {
+                // On the event loop, which must not block: the cancel waits for the server.
+                DispatchQueue.global().async { session.cancelWhileServing() }
+            }
+            if watch == nil {
+                _ = session.end()
+                release(index)
+                throw ClientGone()
+            }
         }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await members[index].run(body))
+        } catch {
+            outcome = .failure(error)
+        }
+        if let channel, let watch { ClientInput.stopWatching(channel, token: watch) }
+        let cancelled = session.end()
+        release(index)
+        // A statement that ended before the cancel reached it keeps its outcome.
+        if cancelled, case .failure = outcome { throw ClientGone(statementStopped: true) }
+        return try outcome.get()
+    }
+
+    /// How many connections serve a request now.
+    var busyCount: Int {
+        members.count - state.withLock { $0.free.count }
     }
 
     /// How many requests wait for a connection.

@@ -41,8 +41,13 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return SCIMError(status: error.isTransient ? 503 : 500, detail: "the directory database failed; the server log says why")
             }
         case let error as ClientGone:
-            // Nobody reads this answer; a line at debug level, not an error.
-            logger.debug("request dropped", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "reason": "\(error)"])
+            // Nobody reads this answer: not an error. A stopped statement is worth a line.
+            let metadata: Logger.Metadata = ["method": "\(request.method)", "path": "\(request.uri.path)", "reason": "\(error)"]
+            if error.statementStopped {
+                logger.info("request stopped", metadata: metadata)
+            } else {
+                logger.debug("request dropped", metadata: metadata)
+            }
             return SCIMError(status: 400, detail: error.description)
         case let error as HTTPError:
             return SCIMError(status: Int(error.status.code), detail: error.body ?? error.status.reasonPhrase)

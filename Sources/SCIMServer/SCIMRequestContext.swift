@@ -27,10 +27,17 @@ enum ClientConnection {
     }
 }
 
-/// The client of a request closed its connection before the request reached the directory:
-/// the work was not done.
+/// The client of a request closed its connection before the request reached the directory,
+/// or while its statement ran, which was then stopped: the work was not done.
 struct ClientGone: Error, CustomStringConvertible {
-    var description: String { "the client closed its connection before the request was served" }
+    /// The request's statement was running and was stopped (its transaction rolled back).
+    var statementStopped = false
+
+    var description: String {
+        statementStopped
+            ? "the client closed its connection while its request ran: the statement was stopped and nothing written"
+            : "the client closed its connection before the request was served"
+    }
 }
 
 /// Runs each request with its connection at hand (``ClientConnection``), so that work for a

@@ -18,7 +18,7 @@ extension SCIMService {
         newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
         let stored = newResource
         let id = try await pool.run { target -> String in
-            try Self.checkRequired(kind, stored, inserting: true, in: target)
+            try Self.checkRequired(kind, stored, in: target)
             try Self.checkUnique(kind, stored, excluding: nil, in: target)
             try Self.checkMembersExist(members, in: target)
             return try target.insert(kind, stored, memberIDs: members)
@@ -43,7 +43,7 @@ extension SCIMService {
             var meta: SCIMObject = ["lastModified": .string(Self.now())]
             if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
             replacement.attributes["meta"] = .object(meta)
-            try Self.checkRequired(kind, replacement, inserting: false, in: target)
+            try Self.checkRequired(kind, replacement, in: target)
             try Self.checkUnique(kind, replacement, excluding: id, in: target)
             var ops: [ResourceOp] = [.create(kind, replacement)]
             if let wanted = input.memberIDs {
@@ -95,7 +95,7 @@ extension SCIMService {
             ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
             ops += changes.added.map { .addMember(groupID: id, userID: $0) }
             if before != after {
-                try Self.checkRequired(kind, after, inserting: false, patching: true, in: target)
+                try Self.checkRequired(kind, after, patching: true, in: target)
                 try Self.checkUnique(kind, after, excluding: id, in: target)
             }
             if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
@@ -192,17 +192,18 @@ extension SCIMService {
         return stored
     }
 
-    /// 400 naming the attributes whose NOT NULL column the write would leave empty (a
-    /// creation leaves out those with a DEFAULT: the database fills them in).
+    /// 400 naming the attributes whose NOT NULL column the write would leave empty: a body
+    /// that leaves one out is an `invalidValue` ("A required value was missing", RFC 7644
+    /// §3.12) unless the column has a DEFAULT, which is then stored, as an INSERT would.
     ///
-    /// A PATCH that would leave one unassigned is a `mutability` error (RFC 7644 §3.5.2: "If an
-    /// attribute is removed or becomes unassigned and is defined as a required attribute ...
-    /// the server SHALL return ... a "scimType" error code of "mutability""); a body that leaves
-    /// one out is an `invalidValue` ("A required value was missing", §3.12).
+    /// A PATCH that would leave any of them unassigned, DEFAULT or not, is a `mutability`
+    /// error (§3.5.2: "If an attribute is removed or becomes unassigned and is defined as a
+    /// required attribute ... the server SHALL return ... a "scimType" error code of
+    /// "mutability"").
     static func checkRequired(
-        _ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool, patching: Bool = false, in target: SQLTarget
+        _ kind: ResourceKind, _ resource: SCIMResource, patching: Bool = false, in target: SQLTarget
     ) throws {
-        let missing = target.missingRequiredAttributes(kind, resource, inserting: inserting)
+        let missing = target.missingRequiredAttributes(kind, resource, withDefaults: patching)
         guard !missing.isEmpty else { return }
         let names = missing.joined(separator: ", ")
         let one = missing.count == 1
@@ -211,7 +212,7 @@ extension SCIMService {
                 "\(names) \(one ? "is" : "are") required by this directory (a NOT NULL column): replace \(one ? "it" : "them") instead of removing \(one ? "it" : "them")")
         }
         throw SCIMError.invalidValue(
-            "\(names) \(one ? "is" : "are") required by this directory (a NOT NULL column\(inserting ? " without a default" : "")): send \(one ? "it" : "them")")
+            "\(names) \(one ? "is" : "are") required by this directory (a NOT NULL column without a default): send \(one ? "it" : "them")")
     }
 
     /// 409 when another user has the `userName` (RFC 7643 §4.1.1: unique, case-insensitive).

@@ -16,11 +16,19 @@ public struct ColumnDescription: Sendable, Hashable {
     public var isGenerated: Bool
     /// The column has a DEFAULT: an INSERT that leaves it out stores that.
     public var hasDefault: Bool
+    /// The DEFAULT as an SQL expression the database evaluates in a `SELECT`: PostgreSQL's
+    /// `column_default` (`'active'::character varying`, `now()`), SQLite's `dflt_value` as
+    /// written in `CREATE TABLE`. Nil for MariaDB/MySQL, whose catalog writes a text default
+    /// quoted or not depending on the server (MySQL does not quote it): there `DEFAULT(column)`
+    /// evaluates it.
+    public var defaultExpression: String?
 
     public init(
-        name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool, isGenerated: Bool = false, hasDefault: Bool = false
+        name: String, sqlType: String, nullable: Bool, isPrimaryKey: Bool, isGenerated: Bool = false, hasDefault: Bool = false,
+        defaultExpression: String? = nil
     ) {
         self.hasDefault = hasDefault
+        self.defaultExpression = defaultExpression
         self.name = name
         self.sqlType = sqlType
         self.nullable = nullable

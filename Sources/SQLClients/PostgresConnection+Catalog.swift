@@ -24,7 +24,8 @@ extension PostgresConnection {
                          AND k.column_name = c.column_name
                    ) AS is_primary_key,
                    (c.is_identity = 'YES' OR c.column_default LIKE 'nextval(%') AS is_generated,
-                   c.column_default IS NOT NULL AS has_default
+                   c.column_default IS NOT NULL AS has_default,
+                   c.column_default
             FROM information_schema.columns c
             WHERE c.table_schema = $1 AND c.table_name = $2
             ORDER BY c.ordinal_position
@@ -40,7 +41,8 @@ extension PostgresConnection {
                 nullable: row.catalogText(2) == "YES",
                 isPrimaryKey: row.values[3] == .bool(true),
                 isGenerated: row.values[4] == .bool(true),
-                hasDefault: row.values[5] == .bool(true)
+                hasDefault: row.values[5] == .bool(true),
+                defaultExpression: row.catalogText(6)
             )
         }
     }

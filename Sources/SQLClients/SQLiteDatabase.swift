@@ -17,7 +17,7 @@ import GRDB
 ///
 /// Not Sendable: one owner uses it, like the other connections of this module.
 public final class SQLiteDatabase {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     public let path: String
 
     /// How long a statement waits for another connection's lock before failing with
@@ -74,7 +74,7 @@ public final class SQLiteDatabase {
     /// no such table or view. `sqlType` is the declared type as written (`""` when none).
     public func columns(ofTable table: String) throws -> [ColumnDescription]? {
         let rows = try query(
-            #"SELECT name, type, "notnull", pk, dflt_value IS NOT NULL FROM pragma_table_info(?)"#, [.text(table)])
+            #"SELECT name, type, "notnull", pk, dflt_value IS NOT NULL, dflt_value FROM pragma_table_info(?)"#, [.text(table)])
         guard !rows.isEmpty else { return nil }
         // Only a table's one INTEGER PRIMARY KEY can be AUTOINCREMENT ("SQLite Autoincrement"),
         // so the keyword in the table's definition names that column.
@@ -92,7 +92,8 @@ public final class SQLiteDatabase {
                 isPrimaryKey: isPrimaryKey,
                 isGenerated: autoincrement && isPrimaryKey && keyColumns == 1
                     && (row.catalogText(1) ?? "").caseInsensitiveCompare("INTEGER") == .orderedSame,
-                hasDefault: row.catalogInteger(4) == 1
+                hasDefault: row.catalogInteger(4) == 1,
+                defaultExpression: row.catalogText(5)
             )
         }
     }

@@ -10,19 +10,23 @@ extension SQLTarget {
         let target: SQLTarget
         switch endpoint.connection {
         case .mysql(let config):
-            target = try SQLTarget(
-                mariaDB: MariaDBConnection(
-                    host: config.host, port: config.port, user: config.user, password: config.password,
-                    database: config.database),
-                layout: endpoint.layout)
+            let connection = try MariaDBConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password,
+                database: config.database)
+            target = try SQLTarget(mariaDB: connection, layout: endpoint.layout)
+            target.statementCanceller = MariaDBStatementCanceller(
+                host: config.host, port: config.port, user: config.user, password: config.password,
+                connectionID: connection.connectionID)
         case .postgres(let config):
-            target = try SQLTarget(
-                postgres: PostgresConnection(
-                    host: config.host, port: config.port, user: config.user, password: config.password,
-                    database: config.database),
-                schema: config.schema, layout: endpoint.layout)
+            let connection = try PostgresConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password,
+                database: config.database)
+            target = try SQLTarget(postgres: connection, schema: config.schema, layout: endpoint.layout)
+            target.statementCanceller = connection.statementCanceller()
         case .sqlite(let config):
-            target = try SQLTarget(sqlite: SQLiteDatabase(path: config.path), layout: endpoint.layout)
+            let database = try SQLiteDatabase(path: config.path)
+            target = try SQLTarget(sqlite: database, layout: endpoint.layout)
+            target.statementCanceller = database.statementCanceller()
         }
         if let onDelete { try target.validate(onDelete: onDelete) }
         return target

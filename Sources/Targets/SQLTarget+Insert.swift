@@ -148,18 +148,22 @@ extension SQLTarget {
 
 extension SQLTarget {
     /// The attributes (as the layout writes them) whose NOT NULL column `resource` would leave
-    /// NULL: those without a DEFAULT when `inserting` (an INSERT stores the default), every
-    /// one otherwise (a replacement writes the whole row). The id column is the server's.
-    /// For the SCIM server to answer 400 naming them instead of the database refusing the row.
-    public func missingRequiredAttributes(_ kind: ResourceKind, _ resource: SCIMResource, inserting: Bool) -> [String] {
+    /// NULL: only those without a DEFAULT unless `withDefaults` (a column with one gets its
+    /// default: an INSERT leaves it out, a replacement fills it in, see
+    /// ``fillsColumnDefaults``). The id column is the server's. For the SCIM server to answer
+    /// 400 naming them instead of the database refusing the row.
+    public func missingRequiredAttributes(_ kind: ResourceKind, _ resource: SCIMResource, withDefaults: Bool = false)
+        -> [String]
+    {
         guard let table = try? mappedTable(kind) else { return [] }
         var stored = resource
         if stored.id == nil { stored.attributes["id"] = .string("0") }
         guard let row = try? table.mapper.row(from: stored, columnTypes: table.columnTypes) else { return [] }
         var missing: [String] = []
         for (column, value) in zip(row.columns, row.values) where value == .null {
-            guard !column.caseInsensitiveEquals(table.mapper.idColumn), table.table.isNotNull(column) else { continue }
-            if inserting, table.table.hasDefault(column) { continue }
+            guard !column.caseInsensitiveEquals(table.mapper.idColumn), table.table.isNotNull(column),
+                withDefaults || !table.table.hasDefault(column)
+            else { continue }
             let names = table.mapper.attributes.entries.filter { $0.column.caseInsensitiveEquals(column) }.map(\.pathText)
             missing.append(contentsOf: names.isEmpty ? [column] : names)
         }
@@ -182,10 +186,11 @@ extension SQLTarget {
 
 extension SQLTarget {
     /// The attributes (as the layout writes them) whose column is NOT NULL, which `/Schemas`
-    /// marks `required`: a replacement must send them and a PATCH cannot remove them (RFC 7644
-    /// §3.5.2: a required attribute that "is removed or becomes unassigned" is a `mutability`
-    /// error). A creation may still leave out those whose column has a DEFAULT: the database
-    /// fills them in, as it would for any INSERT.
+    /// marks `required`: a PATCH cannot remove them (RFC 7644 §3.5.2: a required attribute
+    /// that "is removed or becomes unassigned" is a `mutability` error). A POST or PUT that
+    /// leaves out one whose column has a DEFAULT stores the default, as an INSERT would (RFC
+    /// 7644 §3.5.1: the service provider "MAY assign a default value"); one without a
+    /// DEFAULT is refused.
     public func requiredAttributes(_ kind: ResourceKind) -> [String] {
         guard let table = try? mappedTable(kind) else { return [] }
         return table.mapper.attributes.entries.filter { entry in

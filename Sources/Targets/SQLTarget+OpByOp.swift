@@ -329,9 +329,10 @@ extension SQLTarget {
         case .create(let resourceKind, let resource):
             let table = try mappedTable(resourceKind, kind)
             let name = table.table.name
-            let row = try mapping(kind, name) { () throws(RowMappingError) in
+            let mapped = try mapping(kind, name) { () throws(RowMappingError) in
                 try table.mapper.row(from: resource, columnTypes: table.columnTypes)
             }
+            let row = try withColumnDefaults(mapped, table: table, kind: kind, result: &result)
             let id = try mapping(kind, name) { () throws(RowMappingError) in try table.idValue(resource.id ?? "") }
             guard let stored = try storedRow(id, table: table, kind: kind, &result) else {
                 // A plain INSERT: the row is new, and any clash must fail it.
@@ -346,7 +347,7 @@ extension SQLTarget {
             let table = try mappedTable(resourceKind, kind)
             let idValue = try mapping(kind, table.table.name) { () throws(RowMappingError) in try table.idValue(id) }
             guard let stored = try storedRow(idValue, table: table, kind: kind, &result) else { return nil }
-            let assignments = try patchAssignments(to: stored, operations, table: table, kind: kind)
+            let assignments = try patchAssignments(to: stored, operations, table: table, kind: kind, result: &result)
             return rowWrite(assignments, id: idValue, table: table)
         case .delete, .deactivate, .reactivate, .addMember, .removeMember, .moveParent:
             // These write no unique value of their own: they wait only behind another.

@@ -10,9 +10,10 @@ extension SQLTarget {
         let name = table.table.name
         var rows: [Row] = []
         for resource in resources {
-            rows.append(try mapping(kind, name) { () throws(RowMappingError) in
+            let row = try mapping(kind, name) { () throws(RowMappingError) in
                 try table.mapper.row(from: resource, columnTypes: table.columnTypes)
-            })
+            }
+            rows.append(try withColumnDefaults(row, table: table, kind: kind, result: &result))
         }
         guard let columns = rows.first?.columns.map(table.table.column) else { return }
         let idIndex = rows[0].columns.firstIndex { $0.caseInsensitiveEquals(table.mapper.idColumn) }
@@ -76,7 +77,7 @@ extension SQLTarget {
         result: inout ApplyResult
     ) throws(TargetError) {
         let name = table.table.name
-        let assignments = try patchAssignments(to: row, operations, table: table, kind: kind)
+        let assignments = try patchAssignments(to: row, operations, table: table, kind: kind, result: &result)
         guard !assignments.isEmpty else { return }
         try execute(dialect.update(name, set: assignments, where: table.idColumn, in: [idValue]), kind, name, &result)
     }
@@ -84,7 +85,8 @@ extension SQLTarget {
     /// The columns of the stored `row` whose values the PATCH operations change, with their
     /// new values (catalog spelling).
     func patchAssignments(
-        to row: Row, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation
+        to row: Row, _ operations: [PatchOperation], table: MappedTable, kind: TargetOperation,
+        result: inout ApplyResult
     ) throws(TargetError) -> [(column: String, value: SQLValue)] {
         let name = table.table.name
         let current = try mapping(kind, name) { () throws(RowMappingError) in try table.mapper.resource(from: row) }
@@ -102,7 +104,8 @@ extension SQLTarget {
                 try table.mapper.row(from: patched, columnTypes: table.columnTypes)
             )
         }
-        return changedColumns(from: before, to: after, table: table)
+        return changedColumns(
+            from: before, to: try withColumnDefaults(after, table: table, kind: kind, result: &result), table: table)
     }
 
     /// The columns whose values differ between two mapped rows of `table`, the id excepted.

@@ -24,6 +24,12 @@ public final class SQLTarget {
     /// While an op-by-op pass must find deferred foreign key failures itself: the violations
     /// `PRAGMA foreign_key_check` listed when its transaction began (see `SQLTarget+OpByOp`).
     var deferredViolationBaseline: Int?
+    /// Whether a NULL written to a NOT NULL column with a DEFAULT stores the default instead
+    /// (the SCIM server's replacements and PATCH removals; see `SQLTarget+ColumnDefaults`).
+    public var fillsColumnDefaults = false
+    /// Stops this target's running statement from another thread (a SCIM request whose
+    /// client left); nil when opened over a connection without one.
+    public var statementCanceller: (any StatementCanceller)?
 
     /// Opens a target over `connection`, reading the column types of the layout's tables from
     /// the catalog once.

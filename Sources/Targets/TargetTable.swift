@@ -14,6 +14,9 @@ struct TargetTable {
     /// NOT NULL columns (catalog spelling), and which of those have a DEFAULT.
     private let notNull: Set<String>
     private let defaulted: Set<String>
+    /// The DEFAULT expressions the catalog gave (catalog spelling; see
+    /// ``SQLClients/ColumnDescription/defaultExpression``).
+    private let defaultExpressions: [String: String]
 
     /// Reads `table`'s columns and checks that every one of `columns` is there.
     init(
@@ -32,12 +35,14 @@ struct TargetTable {
         var generated: Set<String> = []
         var notNull: Set<String> = []
         var defaulted: Set<String> = []
+        var defaultExpressions: [String: String] = [:]
         for column in described {
             spellings[column.name.lowercased()] = column.name
             sqlTypes[column.name] = column.sqlType
             if column.isGenerated { generated.insert(column.name) }
             if !column.nullable { notNull.insert(column.name) }
             if column.hasDefault { defaulted.insert(column.name) }
+            if let expression = column.defaultExpression { defaultExpressions[column.name] = expression }
         }
         for column in columns where spellings[column.lowercased()] == nil {
             throw TargetError(.missingColumn(table: table, column: column))
@@ -48,6 +53,7 @@ struct TargetTable {
         self.generated = generated
         self.notNull = notNull
         self.defaulted = defaulted
+        self.defaultExpressions = defaultExpressions
     }
 
     /// Whether the layout column `name` refuses NULL.
@@ -58,6 +64,18 @@ struct TargetTable {
     /// Whether the layout column `name` has a DEFAULT (or is numbered by the database).
     func hasDefault(_ name: String) -> Bool {
         defaulted.contains(column(name)) || generated.contains(column(name))
+    }
+
+    /// Whether the layout column `name` is NOT NULL with a DEFAULT of its own (not a number
+    /// the database hands out): a write that leaves it empty stores the default instead.
+    func isNotNullWithDefault(_ name: String) -> Bool {
+        let column = column(name)
+        return notNull.contains(column) && defaulted.contains(column) && !generated.contains(column)
+    }
+
+    /// The catalog's DEFAULT expression of the layout column `name`, when it gave one.
+    func defaultExpression(_ name: String) -> String? {
+        defaultExpressions[column(name)]
     }
 
     /// Whether the database numbers the layout column `name` itself, never reusing a number.

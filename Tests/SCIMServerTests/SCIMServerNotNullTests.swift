@@ -53,9 +53,30 @@ struct SCIMServerNotNullTests {
         return Endpoint(connection: connection, layout: layout)
     }
 
+    /// `is_active` of user `id` as the database stores it (1 or 0).
+    private func storedFlag(_ backend: Backend, table: String, id: String) throws -> Int? {
+        let rows: [Row]
+        switch backend {
+        case .sqlite:
+            rows = try SQLiteDatabase(path: NSTemporaryDirectory() + "scimsync-notnull-\(table.dropFirst(3)).db")
+                .query("SELECT is_active FROM \(table) WHERE id = ?", [.text(id)])
+        case .mariadb:
+            rows = try TestServers.mariaDB().query("SELECT is_active FROM \(table) WHERE id = ?", [.text(id)])
+        case .postgres:
+            rows = try TestServers.postgres().query("SELECT is_active FROM \(table) WHERE id = $1", [.text(id)])
+        }
+        switch rows.first?.values.first {
+        case .int(let value)?: return Int(value)
+        case .uint(let value)?: return Int(value)
+        case .bool(let flag)?: return flag ? 1 : 0
+        default: return nil
+        }
+    }
+
     @Test("the schema and the writes follow NOT NULL and DEFAULT", arguments: Backend.allCases)
     func schemaFollowsTheTables(backend: Backend) async throws {
         let endpoint = try directory(backend)
+        let users = endpoint.layout.users.table
         let first = try SQLTarget.open(endpoint)
         let required = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, first.requiredAttributes($0)) })
         #expect(required[.group] == ["displayName"])
@@ -74,18 +95,37 @@ struct SCIMServerNotNullTests {
             let active = user["attributes"]?.arrayValue?.compactMap(\.objectValue).first { $0["name"] == "active" }
             #expect(active?["required"] == .bool(true))
 
-            // Left out on creation: the column's default, as the database would (required,
-            // but a client that leaves it out of a POST is not refused for it).
+            // Left out on creation: the column's default, as the database would.
             let created = try await client.send(
-                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#)
+                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","active":false}"#)
             #expect(created.status == 201)
-            #expect(created["active"] == .bool(true))
+            #expect(created["active"] == .bool(false))
             let id = try #require(created["id"]?.stringValue)
-            // Left out of a replacement, which writes the whole row: a 400 naming it.
+            let defaulted = try await client.send(
+                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob"}"#)
+            #expect(defaulted.status == 201)
+            #expect(defaulted["active"] == .bool(true))
+            // Left out of a replacement: the default again (RFC 7644 §3.5.1: the service
+            // provider "MAY assign a default value"), in the response and in the row.
             let replaced = try await client.send(
                 .put, "Users/\(id)", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann"}"#)
-            #expect(replaced.status == 400)
-            #expect(replaced["detail"]?.stringValue?.hasPrefix("active is required by this directory") == true)
+            #expect(replaced.status == 200)
+            #expect(replaced["active"] == .bool(true))
+            #expect(try storedFlag(backend, table: users, id: id) == 1)
+            // Removed by a PATCH: refused, as for any required attribute (RFC 7644 §3.5.2).
+            _ = try await client.patch("Users/\(id)", #"{"op":"replace","path":"active","value":false}"#)
+            #expect(try storedFlag(backend, table: users, id: id) == 0)
+            let unassigned = try await client.patch("Users/\(id)", #"{"op":"remove","path":"active"}"#)
+            #expect(unassigned.status == 400)
+            #expect(unassigned.scimType == "mutability")
+            #expect(unassigned["detail"]?.stringValue?.hasPrefix("active is required by this directory") == true)
+            #expect(try storedFlag(backend, table: users, id: id) == 0)
+            // Left out of a replacement without a default: a 400 naming it.
+            let noLogin = try await client.send(
+                .put, "Users/\(id)", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"active":false}"#)
+            #expect(noLogin.status == 400)
+            #expect(noLogin["detail"]?.stringValue?.contains("userName") == true)
+            #expect(try storedFlag(backend, table: users, id: id) == 0)
             let noName = try await client.send(.post, "Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#)
             #expect(noName.status == 400)
             #expect(noName.scimType == "invalidValue")
@@ -94,12 +134,6 @@ struct SCIMServerNotNullTests {
                 "Groups/\(try await client.createGroup("g"))", #"{"op":"remove","path":"displayName"}"#)
             #expect(removed.status == 400)
             #expect(removed.scimType == "mutability")
-            let unassigned = try await client.patch("Users/\(id)", #"{"op":"remove","path":"active"}"#)
-            #expect(unassigned.status == 400)
-            #expect(unassigned.scimType == "mutability")
-            #expect(unassigned["detail"]?.stringValue?.hasPrefix("active is required by this directory") == true)
-            let kept = try await client.send(.get, "Users/\(id)")
-            #expect(kept["active"] == .bool(true))
         }
     }
 }

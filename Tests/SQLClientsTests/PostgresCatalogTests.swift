@@ -24,7 +24,8 @@ import Testing
         #expect(try connection.columns(ofTable: "people", schema: schema) == [
             ColumnDescription(name: "tenant", sqlType: "integer", nullable: false, isPrimaryKey: true),
             ColumnDescription(name: "id", sqlType: "character varying", nullable: false, isPrimaryKey: true),
-            ColumnDescription(name: "active", sqlType: "boolean", nullable: false, isPrimaryKey: false, hasDefault: true),
+            ColumnDescription(name: "active", sqlType: "boolean", nullable: false, isPrimaryKey: false, hasDefault: true,
+                defaultExpression: "true"),
             ColumnDescription(name: "display_name", sqlType: "text", nullable: true, isPrimaryKey: false),
             ColumnDescription(name: "joined", sqlType: "timestamp with time zone", nullable: true, isPrimaryKey: false),
         ])
