@@ -20,7 +20,10 @@ public protocol StatementCanceller: Sendable {
 /// MariaDB/MySQL: `KILL QUERY` on a second, short-lived connection ("KILL QUERY terminates
 /// the statement the connection is currently executing, but leaves the connection itself
 /// intact"). A user may kill its own connections' statements without the PROCESS privilege.
-public struct MariaDBStatementCanceller: StatementCanceller {
+/// It keeps the login to open that connection; its description leaves the password out.
+public struct MariaDBStatementCanceller: StatementCanceller, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     let host: String
     let port: Int
     let user: String
@@ -34,6 +37,12 @@ public struct MariaDBStatementCanceller: StatementCanceller {
         self.user = user
         self.password = password
         self.connectionID = connectionID
+    }
+
+    public var description: String { "KILL QUERY \(connectionID) as \(user)@\(host):\(port)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["connectionID": connectionID, "user": user, "host": host, "port": port])
     }
 
     public func cancel() {

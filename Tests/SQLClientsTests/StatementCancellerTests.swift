@@ -33,6 +33,12 @@ struct StatementCancellerTests {
         let connection = try TestServers.mariaDB()
         let canceller = MariaDBStatementCanceller(
             host: url.host, port: url.port, user: url.user, password: url.password, connectionID: connection.connectionID)
+        // It holds a password: nothing that prints it shows it.
+        var dumped = ""
+        dump(canceller, to: &dumped)
+        for text in ["\(canceller)", String(reflecting: canceller), dumped] {
+            #expect(!text.contains(url.password))
+        }
         // Nothing running: the next statement is not touched.
         canceller.cancel()
         #expect(try connection.query("SELECT 1", []).count == 1)
