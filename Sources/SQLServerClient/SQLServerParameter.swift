@@ -114,7 +114,7 @@ struct SQLServerParameter: Hashable {
         guard (1...9999).contains(date.year), (1...12).contains(date.month), (1...31).contains(date.day) else {
             throw unsupported("a date outside 0001-01-01–9999-12-31")
         }
-        return Int32(date.daysSince1970 - daysFrom1900To1970)
+        return Int32(date.daysSince1970 + daysFrom1900To1970)
     }
 
     /// 1900-01-01 is 25567 days before 1970-01-01.
