@@ -101,9 +101,11 @@ public final class SQLServerConnection {
     /// With `parameters`, the batch runs as `sp_executesql` with `@p1`, `@p2`, ... bound to the
     /// values in order, declared from the values' types: `.int` bigint, `.bool` bit, `.text`
     /// and `.json` nvarchar(max), `.bytes` varbinary(max), `.double` float, `.decimal`
-    /// decimal(p,s) from its digits, `.uint` bigint or decimal(20,0), `.date` date, `.time`
-    /// time(7), `.dateTime` and `.timestamp` (UTC) datetime2(7), `.bits` bigint, `.null`
-    /// nvarchar(max). Without parameters the SQL runs as a plain batch.
+    /// decimal(p,s) from its digits, `.uint` bigint or decimal(20,0), `.dateTime` and
+    /// `.timestamp` (UTC) datetime2(7), `.date` datetime2(7) at midnight and `.time`
+    /// datetime2(7) on 1900-01-01 (SQL Server converts both to DATE and TIME columns), `.bits`
+    /// bigint, `.null` nvarchar(max). An empty string or byte string is set inside the batch
+    /// from a constant (`SET @p1 = N'';`), since db-lib sends a zero-length value as NULL. Without parameters the SQL runs as a plain batch.
     ///
     /// Columns come back by type: TINYINT, SMALLINT, INT, BIGINT as `.int`; BIT as `.bool`;
     /// CHAR, VARCHAR, NCHAR, NVARCHAR, TEXT, NTEXT as `.text`; BINARY, VARBINARY, IMAGE as
@@ -187,10 +189,7 @@ public final class SQLServerConnection {
         case .decimal(let decimal): (type, bytes) = (SYBDECIMAL, decimal)
         case .text(let text): (type, bytes) = (SYBNTEXT, text)
         case .bytes(let data): (type, bytes) = (SYBIMAGE, data)
-        case .date(let days): (type, bytes) = (SYBMSDATE, Self.dateTimeAll(days: days, ticks: 0, hasTime: false))
-        case .time(let ticks): (type, bytes) = (SYBMSTIME, Self.dateTimeAll(days: 0, ticks: ticks, hasTime: true))
-        case .dateTime(let days, let ticks):
-            (type, bytes) = (SYBMSDATETIME2, Self.dateTimeAll(days: days, ticks: ticks, hasTime: true))
+        case .dateTime(let days, let ticks): (type, bytes) = (SYBMSDATETIME2, Self.dateTimeAll(days: days, ticks: ticks))
         }
         // A data length of 0 is a NULL ("value parameter ... can be NULL, only if the datalen
         // parameter is 0", src/dblib/rpc.c); maxlen -1 for input parameters.
@@ -199,16 +198,16 @@ public final class SQLServerConnection {
         return dbrpcparam(dbproc, name, 0, Int32(type), -1, length, value) == SUCCEED
     }
 
-    /// A DBDATETIMEALL (sybdb.h) for DATE, TIME and DATETIME2 parameters: 7-digit time
-    /// precision, which FreeTDS sends as the scale ("tds_put_byte(tds, 7)", src/tds/data.c,
+    /// A DBDATETIMEALL (sybdb.h) for a DATETIME2 parameter: 7-digit time precision, which
+    /// FreeTDS sends as the scale ("tds_put_byte(tds, 7)", src/tds/data.c,
     /// tds_msdatetime_put_info).
-    private static func dateTimeAll(days: Int32, ticks: UInt64, hasTime: Bool) -> [UInt8] {
+    private static func dateTimeAll(days: Int32, ticks: UInt64) -> [UInt8] {
         var value = DBDATETIMEALL()
         value.time = ticks
         value.date = days
         value.offset = 0
         value.time_prec = 7
-        value.has_time = hasTime ? 1 : 0
+        value.has_time = 1
         value.has_date = 1
         value.has_offset = 0
         return withUnsafeBytes(of: value) { Array($0) }

@@ -23,11 +23,8 @@ struct SQLServerParameter: Hashable {
         /// UTF-8 text, converted to UTF-16LE by FreeTDS.
         case text([UInt8])
         case bytes([UInt8])
-        /// DATE: days since 1900-01-01 (DBDATETIMEALL.date).
-        case date(days: Int32)
-        /// TIME(7): 100-nanosecond units since midnight (DBDATETIMEALL.time).
-        case time(ticks: UInt64)
-        /// DATETIME2(7).
+        /// DATETIME2(7): days since 1900-01-01 (DBDATETIMEALL.date) and 100-nanosecond units
+        /// since midnight (DBDATETIMEALL.time).
         case dateTime(days: Int32, ticks: UInt64)
     }
 
@@ -77,13 +74,20 @@ struct SQLServerParameter: Hashable {
             // SQL Server's BIT holds one bit; a wider bit string is its number.
             self.init(declaredType: "bigint", wire: .bigint(Int64(bitPattern: number)))
         case .date(let date):
-            self.init(declaredType: "date", wire: .date(days: try Self.days(date)))
+            // DATE and TIME travel as DATETIME2 (midnight; 1900-01-01), which SQL Server
+            // converts to a date or time column implicitly: dbrpcparam refuses SYBMSDATE and
+            // SYBMSTIME values, whose length it takes as fixed and then requires
+            // ("SYBERPUL ... it is necessary to specify the parameter's maximum or actual
+            // length", src/dblib/rpc.c).
+            self.init(declaredType: "datetime2(7)", wire: .dateTime(days: try Self.days(date), ticks: 0))
         case .time(let time):
             guard !time.negative, (0..<24).contains(time.hours), (0..<60).contains(time.minutes),
                   (0..<60).contains(time.seconds), (0..<1_000_000).contains(time.microseconds)
             else { throw Self.unsupported("a TIME outside 00:00:00–23:59:59.999999") }
             let seconds = UInt64(time.hours * 3600 + time.minutes * 60 + time.seconds)
-            self.init(declaredType: "time(7)", wire: .time(ticks: seconds * 10_000_000 + UInt64(time.microseconds) * 10))
+            self.init(
+                declaredType: "datetime2(7)", wire: .dateTime(days: 0, ticks: seconds * 10_000_000 + UInt64(time.microseconds) * 10)
+            )
         case .dateTime(let value), .timestamp(let value):
             // A `.timestamp` is an instant in UTC; DATETIME2 has no zone, so it holds UTC.
             guard (0..<24).contains(value.hour), (0..<60).contains(value.minute), (0..<60).contains(value.second),

@@ -13,7 +13,7 @@ import Testing
         ]
         let batch = SQLServerBatch(sql: "SELECT 1", parameters: try values.map(SQLServerParameter.init))
         #expect(batch.declarations == "@p1 nvarchar(max), @p2 bigint, @p3 bit, @p4 datetime2(7), @p5 varbinary(max), "
-            + "@p6 decimal(4,2), @p7 nvarchar(max), @p8 float, @p9 date, @p10 time(7), @p11 decimal(20,0), "
+            + "@p6 decimal(4,2), @p7 nvarchar(max), @p8 float, @p9 datetime2(7), @p10 datetime2(7), @p11 decimal(20,0), "
             + "@p12 bigint, @p13 nvarchar(max)")
         #expect(batch.names == (1...13).map { "@p\($0)" })
         #expect(batch.statement == "SELECT 1")
@@ -41,12 +41,14 @@ import Testing
     }
 
     @Test func datesCountDaysFrom1900() throws {
-        #expect(try SQLServerParameter(.date(SQLDate(year: 1900, month: 1, day: 1))).wire == .date(days: 0))
-        #expect(try SQLServerParameter(.date(SQLDate(year: 1970, month: 1, day: 1))).wire == .date(days: 25_567))
-        #expect(try SQLServerParameter(.date(SQLDate(year: 1, month: 1, day: 1))).wire == .date(days: -693_595))
+        #expect(try SQLServerParameter(.date(SQLDate(year: 1900, month: 1, day: 1))).wire == .dateTime(days: 0, ticks: 0))
+        #expect(try SQLServerParameter(.date(SQLDate(year: 1970, month: 1, day: 1))).wire == .dateTime(days: 25_567, ticks: 0))
+        #expect(try SQLServerParameter(.date(SQLDate(year: 1, month: 1, day: 1))).wire == .dateTime(days: -693_595, ticks: 0))
         let value = SQLDateTime(date: SQLDate(year: 1900, month: 1, day: 2), hour: 0, minute: 0, second: 1, microsecond: 5)
         #expect(try SQLServerParameter(.dateTime(value)).wire == .dateTime(days: 1, ticks: 10_000_050))
         #expect(try SQLServerParameter(.timestamp(value)).declaredType == "datetime2(7)")
+        let time = SQLTime(hours: 1, minutes: 0, seconds: 0, microseconds: 1)
+        #expect(try SQLServerParameter(.time(time)).wire == .dateTime(days: 0, ticks: 36_000_000_010))
     }
 
     @Test func valuesWithoutASQLServerTypeAreRefused() {
