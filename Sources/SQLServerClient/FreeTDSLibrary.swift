@@ -67,6 +67,10 @@ struct FreeTDSServerSection: Hashable {
     }
 }
 
+/// The configuration file, removed with its directory when the process exits. Written once,
+/// under the file's lock, before the exit handler that reads it is registered.
+private nonisolated(unsafe) var configurationPathToRemove: String?
+
 /// A freetds.conf of this process's own, in a private temporary directory, named with
 /// dbsetifile. FreeTDS reads "a file set programmatically" first and then no other
 /// (src/tds/config.c, tds_read_conf_file), so ~/.freetds.conf and /etc/freetds cannot change
@@ -118,6 +122,12 @@ final class FreeTDSConfigurationFile: Sendable {
         }
         if contents.path == nil {
             contents.path = path
+            configurationPathToRemove = path
+            atexit {
+                guard let path = configurationPathToRemove else { return }
+                unlink(path)
+                rmdir(String(path.dropLast("/freetds.conf".count)))
+            }
             // db-lib keeps its own copy of the name (tds_set_interfaces_file_loc strdups it).
             path.withCString { dbsetifile(UnsafeMutablePointer(mutating: $0)) }
         }
