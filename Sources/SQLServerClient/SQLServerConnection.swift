@@ -21,6 +21,10 @@ import Directory
 ///
 /// The application name is `scimsync` (`program_name` in `sys.dm_exec_sessions`).
 ///
+/// Every method blocks its thread until the server answers: run them on a thread of their own
+/// (a dedicated `Thread`, or a serial queue that serves nothing else), never on Swift's
+/// cooperative pool, and hand results to async code through a bounded channel.
+///
 /// Not thread-safe: a connection is used by one thread at a time, so it is not Sendable.
 public final class SQLServerConnection {
     let dbproc: OpaquePointer
@@ -44,6 +48,9 @@ public final class SQLServerConnection {
     ///     FreeTDS has one limit for both ("connect timeout", used for the socket and then as
     ///     the read timeout until login completes, src/tds/login.c), so the larger of the two
     ///     applies to each wait.
+    ///   - queryTimeout: seconds to wait for each answer after login (FreeTDS's "timeout");
+    ///     nil waits as long as the server takes. A call that runs out throws `.timeout` and
+    ///     the statement is cancelled.
     ///   - encryption: TLS for the connection; `.require` by default, which every production
     ///     server accepts and which never falls back to plain TCP. Test servers without TLS need
     ///     `.off`. See ``SQLServerEncryption``.
@@ -51,7 +58,8 @@ public final class SQLServerConnection {
     ///   `.unknownDatabase`, ...).
     public init(
         host: String, port: Int = 1433, user: String, password: String, database: String? = nil,
-        connectTimeout: Int = 10, loginTimeout: Int = 10, encryption: SQLServerEncryption = .require
+        connectTimeout: Int = 10, loginTimeout: Int = 10, queryTimeout: Int? = nil,
+        encryption: SQLServerEncryption = .require
     ) throws {
         self.host = host
         self.port = port
@@ -60,16 +68,19 @@ public final class SQLServerConnection {
         }
         let section = try FreeTDSLibrary.section(
             for: FreeTDSServerSection(
-                host: host, port: port, encryption: encryption, connectTimeout: max(connectTimeout, loginTimeout, 1)
+                host: host, port: port, encryption: encryption, connectTimeout: max(connectTimeout, loginTimeout, 1),
+                queryTimeout: queryTimeout.map { max($0, 1) } ?? 0
             )
         )
         let login = try SQLServerLogin(user: user, password: password, database: database)
         let messages = SQLServerMessages()
         // The handlers see a DBPROCESS without user data while dbopen runs: point them here.
         let key = FreeTDSLibrary.openingCollectorKey
+        messages.isOpening = true
         pthread_setspecific(key, Unmanaged.passUnretained(messages).toOpaque())
         let opened = withExtendedLifetime(login) { scimsync_dbopen(login.handle, section) }
         pthread_setspecific(key, nil)
+        messages.isOpening = false
         guard let dbproc = opened else {
             let entry = messages.primary
             throw SQLServerError(
@@ -122,6 +133,7 @@ public final class SQLServerConnection {
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
         let encoded = try parameters.map(SQLServerParameter.init)
         messages.reset()
+        affectedRowCount = nil
         if encoded.isEmpty {
             try send(sql, operation: .query)
         } else {
@@ -136,6 +148,7 @@ public final class SQLServerConnection {
     @discardableResult
     public func execute(_ sql: String) throws -> Int {
         messages.reset()
+        affectedRowCount = nil
         try send(sql, operation: .execute)
         _ = try readResults(operation: .execute)
         return affectedRowCount ?? 0
@@ -216,15 +229,14 @@ public final class SQLServerConnection {
     /// Reads every result of the batch; returns the rows of the last result set with columns.
     /// On failure the rest of the batch is cancelled, so the connection is ready again.
     private func readResults(operation: SQLServerError.Operation) throws -> [Row] {
-        affectedRowCount = nil
         var rows: [Row] = []
         while true {
             let status = dbresults(dbproc)
             if status == NO_MORE_RESULTS { break }
             if status != SUCCEED {
-                // A failed statement; later statements of the batch may still have results.
-                if isBroken { throw failure(operation) }
-                continue
+                // The error is recorded; what is left of the batch is cancelled (in `failure`)
+                // rather than read, so a dbresults that keeps failing cannot hold the loop.
+                throw failure(operation)
             }
             let columnCount = dbnumcols(dbproc)
             if columnCount > 0 {

@@ -12,6 +12,6 @@ public enum SQLServerEncryption: String, Sendable, Hashable {
     /// path can force).
     case request
     /// TLS for the whole connection, or no connection: what a production server needs (Azure SQL
-    /// always encrypts; SQL Server 2022 clients default to it).
+    /// always encrypts; Microsoft's own drivers encrypt by default since ODBC Driver 18).
     case require
 }

@@ -24,11 +24,26 @@ final class SQLServerMessages {
     }
 
     private(set) var errors: [Entry] = []
+    /// Whether dbopen is still opening the connection: a timeout then ends the attempt.
+    var isOpening = false
+    /// Timeouts since the last `reset()`.
+    private var timeouts = 0
 
     init() {}
 
     func reset() {
         errors.removeAll(keepingCapacity: true)
+        timeouts = 0
+    }
+
+    /// What the error handler answers to SYBETIME. The first time in a call, INT_TIMEOUT: db-lib
+    /// sends an attention, waits for the server to acknowledge it, and the call returns FAIL with
+    /// the connection usable ("INT_TIMEOUT: The db-lib function will cancel the operation and
+    /// return FAIL. dbproc remains useable", src/dblib/dblib.c, dbperror). If the server does not
+    /// acknowledge within another timeout, or while logging in, INT_CANCEL closes the connection.
+    func answerTimeout() -> Int32 {
+        timeouts += 1
+        return isOpening || timeouts > 1 ? INT_CANCEL : INT_TIMEOUT
     }
 
     func record(_ entry: Entry) {
@@ -75,11 +90,12 @@ let serverMessageHandler: MHANDLEFUNC = { dbproc, number, state, severity, text,
     return 0
 }
 
-/// The db-lib error callback (dberrhandle). It always answers INT_CANCEL: the call that failed
-/// returns FAIL and the caller throws. INT_EXIT, what db-lib does without a handler for some
-/// errors, would end the process.
+/// The db-lib error callback (dberrhandle). It answers INT_CANCEL, so the call that failed
+/// returns FAIL and the caller throws, or for a timeout what `answerTimeout` says. It never
+/// answers INT_EXIT, on which db-lib prints to stderr and ends the process (dbperror).
 let libraryErrorHandler: EHANDLEFUNC = { dbproc, severity, number, _, text, _ in
-    if Int(number) != DBLibError.serverMessages, let collector = SQLServerMessages.collector(for: dbproc) {
+    guard let collector = SQLServerMessages.collector(for: dbproc) else { return INT_CANCEL }
+    if Int(number) != DBLibError.serverMessages {
         collector.record(
             .init(
                 number: Int(number), state: 0, severity: Int(severity),
@@ -87,5 +103,5 @@ let libraryErrorHandler: EHANDLEFUNC = { dbproc, severity, number, _, text, _ in
             )
         )
     }
-    return INT_CANCEL
+    return Int(number) == DBLibError.timeout ? collector.answerTimeout() : INT_CANCEL
 }

@@ -159,6 +159,18 @@ import Testing
         ])])
     }
 
+    /// A call that runs past the query timeout throws `.timeout`; db-lib cancels the batch and
+    /// the connection answers the next call.
+    @Test func aQueryTimeoutCancelsAndTheConnectionGoesOn() throws {
+        let recorder = try TDSRecorder()
+        let connection = try SQLServerConnection(
+            host: "127.0.0.1", port: recorder.port, user: "sa", password: "good", queryTimeout: 1, encryption: .off
+        )
+        let error = try #require(throws: SQLServerError.self) { try connection.execute("WAITFOR DELAY '00:00:03'") }
+        #expect(error.kind == .timeout)
+        #expect(try connection.execute("UPDATE t SET a = 1") == 3)
+    }
+
     @Test func aRefusedLoginIs18456() throws {
         let recorder = try TDSRecorder()
         let error = try #require(throws: SQLServerError.self) { try connect(recorder, password: "wrong") }

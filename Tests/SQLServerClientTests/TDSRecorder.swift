@@ -5,8 +5,9 @@ import Foundation
 ///
 /// It accepts any login whose password is `good` (else error 18456), records the payload of
 /// every RPC request and SQL batch, answers an RPC with a return status and DONEPROC, the batch
-/// `SELECT TYPES` with one row of typed columns (`typesRow`), and any other batch with a DONE
-/// counting 3 rows.
+/// `SELECT TYPES` with one row of typed columns (`typesReply`), a batch starting with `WAITFOR`
+/// after 3 seconds or at once with DONE_ATTN when an attention arrives first, and any other
+/// batch with a DONE counting 3 rows.
 final class TDSRecorder: @unchecked Sendable {
     let port: Int
     private let listener: Int32
@@ -66,6 +67,15 @@ final class TDSRecorder: @unchecked Sendable {
                 let headerLength = Int(le32(payload, 0))
                 let text = String(decoding: utf16Units(payload[headerLength...]), as: UTF16.self)
                 lock.withLock { batches.append(text) }
+                // WAITFOR: nothing for 3 seconds unless an attention comes first, which SQL Server
+                // acknowledges with a DONE carrying DONE_ATTN (0x20) ([MS-TDS] 2.2.1.7).
+                if text.hasPrefix("WAITFOR") {
+                    var descriptor = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+                    if poll(&descriptor, 1, 3000) > 0, let (type, _) = readMessage(client), type == 0x06 {
+                        send(client, Self.done(status: 0x20, count: 0))
+                        continue
+                    }
+                }
                 send(client, text == "SELECT TYPES" ? Self.typesReply() : Self.done(status: 0x10, count: 3))
             case 0x03:
                 lock.withLock { rpcPayloads.append(payload) }
