@@ -55,6 +55,20 @@ struct SQLServerTestServer: Sendable {
     }
 }
 
+/// Runs a test body and rethrows a `SQLServerError` with the server's message in its
+/// description, so a failing test says what the server said (test data only: no personal data).
+func explained<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SQLServerError {
+        throw ExplainedError(description: String(reflecting: error))
+    }
+}
+
+struct ExplainedError: Error, CustomStringConvertible {
+    var description: String
+}
+
 enum SQLServerTestServerError: Error, CustomStringConvertible {
     case badURL
     case missing(String)
@@ -84,8 +98,11 @@ private enum PeerProcess {
     }
 
     static let password = "Peer-Test-Password-1"
-    /// Kept so the process object is not released while the tests run.
+    /// Kept so the process object is not released while the tests run; set once, inside the
+    /// `shared` initialiser (which Swift runs once, atomically), before the exit handler that
+    /// reads them is registered.
     nonisolated(unsafe) static var running: Process?
+    nonisolated(unsafe) static var runningDirectory: String?
 
     static func start() throws -> SQLServerTestServer {
         let program = programPath
@@ -101,9 +118,19 @@ private enum PeerProcess {
         process.standardError = output
         try process.run()
         running = process
+        runningDirectory = directory
         // The peer must not outlive the tests: Foundation leaves a child running when its
-        // parent exits.
-        atexit { PeerProcess.running?.terminate() }
+        // parent exits. SIGKILL, because the child inherits the test process's signal mask, in
+        // which SIGTERM is blocked, and its state is a temporary directory nothing keeps.
+        atexit {
+            if let process = PeerProcess.running, process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            if let directory = PeerProcess.runningDirectory {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
         // Waits for the line the peer prints once it listens, with a generous bound: the CI
         // machine is a loaded 2-core box.
         let reader = output.fileHandleForReading
