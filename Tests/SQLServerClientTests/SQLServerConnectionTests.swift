@@ -148,4 +148,40 @@ struct SQLServerConnectionTests {
             #expect(try connection.execute("DELETE FROM \(table) WHERE id > 1") == 2)
         }
     }
+
+    /// The last result set with columns is the one returned, also when it has no rows.
+    @Test func theLastResultSetIsReturned() throws {
+        try explained {
+            let connection = try SQLServerTestServer.server().connect()
+            #expect(try connection.query("SELECT 1 AS a; SELECT 2 AS b") == [Row(["b": .int(2)])])
+            #expect(try connection.query("SELECT 1 AS a; SELECT 2 AS b WHERE 1 = 0") == [])
+            let table = Self.tableName("multi")
+            try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY)")
+            defer { _ = try? connection.execute("DROP TABLE \(table)") }
+            let rows = try connection.query(
+                "INSERT INTO \(table) (id) VALUES (@p1); SELECT id FROM \(table) WHERE id = @p1", [.int(7)])
+            #expect(rows == [Row(["id": .int(7)])])
+        }
+    }
+
+    @Test func anErrorLaterInABatchIsThrown() throws {
+        try explained {
+            let connection = try SQLServerTestServer.server().connect()
+            let error = try #require(throws: SQLServerError.self) {
+                try connection.query("SELECT 1 AS a; SELECT * FROM no_such_table_\(UUID().uuidString.prefix(8))")
+            }
+            #expect(error.number == 208)
+            #expect(try connection.query("SELECT 3 AS c") == [Row(["c": .int(3)])])
+        }
+    }
+
+    @Test func anUnknownDatabaseIsRefusedAtLogin() throws {
+        try explained {
+            var server = try SQLServerTestServer.server()
+            server.database = "no_such_database_\(UUID().uuidString.prefix(8))"
+            let error = try #require(throws: SQLServerError.self) { try server.connect() }
+            #expect(error.number == 4060)
+            #expect(error.kind == .unknownDatabase)
+        }
+    }
 }

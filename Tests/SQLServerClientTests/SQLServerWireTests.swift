@@ -171,6 +171,17 @@ import Testing
         #expect(try connection.execute("UPDATE t SET a = 1") == 3)
     }
 
+    @Test func aServerThatGoesAwayBreaksTheConnection() throws {
+        let recorder = try TDSRecorder()
+        let connection = try connect(recorder)
+        let error = try #require(throws: SQLServerError.self) { try connection.execute("DISCONNECT") }
+        #expect(error.connectionBroken)
+        #expect(error.kind == .lostConnection)
+        #expect(connection.isBroken)
+        let again = try #require(throws: SQLServerError.self) { try connection.query("SELECT 1") }
+        #expect(again.connectionBroken)
+    }
+
     @Test func aRefusedLoginIs18456() throws {
         let recorder = try TDSRecorder()
         let error = try #require(throws: SQLServerError.self) { try connect(recorder, password: "wrong") }

@@ -6,8 +6,8 @@ import Foundation
 /// It accepts any login whose password is `good` (else error 18456), records the payload of
 /// every RPC request and SQL batch, answers an RPC with a return status and DONEPROC, the batch
 /// `SELECT TYPES` with one row of typed columns (`typesReply`), a batch starting with `WAITFOR`
-/// after 3 seconds or at once with DONE_ATTN when an attention arrives first, and any other
-/// batch with a DONE counting 3 rows.
+/// after 3 seconds or at once with DONE_ATTN when an attention arrives first, the batch
+/// `DISCONNECT` by closing the connection, and any other batch with a DONE counting 3 rows.
 final class TDSRecorder: @unchecked Sendable {
     let port: Int
     private let listener: Int32
@@ -69,6 +69,8 @@ final class TDSRecorder: @unchecked Sendable {
                 lock.withLock { batches.append(text) }
                 // WAITFOR: nothing for 3 seconds unless an attention comes first, which SQL Server
                 // acknowledges with a DONE carrying DONE_ATTN (0x20) ([MS-TDS] 2.2.1.7).
+                // DISCONNECT: the server goes away mid-call.
+                if text == "DISCONNECT" { return }
                 if text.hasPrefix("WAITFOR") {
                     var descriptor = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
                     if poll(&descriptor, 1, 3000) > 0, let (type, _) = readMessage(client), type == 0x06 {
