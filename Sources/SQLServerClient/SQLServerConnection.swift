@@ -116,7 +116,8 @@ public final class SQLServerConnection {
     /// `.timestamp` (UTC) datetime2(7), `.date` datetime2(7) at midnight and `.time`
     /// datetime2(7) on 1900-01-01 (SQL Server converts both to DATE and TIME columns), `.bits`
     /// bigint, `.null` nvarchar(max). An empty string or byte string is set inside the batch
-    /// from a constant (`SET @p1 = N'';`), since db-lib sends a zero-length value as NULL. Without parameters the SQL runs as a plain batch.
+    /// from a constant (`SET @p1 = N'';`), since db-lib sends a zero-length value as NULL.
+    /// Without parameters the SQL runs as a plain batch.
     ///
     /// Columns come back by type: TINYINT, SMALLINT, INT, BIGINT as `.int`; BIT as `.bool`;
     /// CHAR, VARCHAR, NCHAR, NVARCHAR, TEXT, NTEXT as `.text`; BINARY, VARBINARY, IMAGE as
@@ -126,9 +127,10 @@ public final class SQLServerConnection {
     /// UNIQUEIDENTIFIER as `.text` in lowercase canonical form; NULL as `.null`; other types
     /// (DATETIMEOFFSET, SQL_VARIANT, XML) as db-lib's text for them.
     ///
-    /// - Throws: `SQLServerError` for the first error the server reported in the batch, after
-    ///   the rest of the batch's results were read, so the connection is ready for the next call
-    ///   unless the error says it is broken.
+    /// - Throws: `SQLServerError` for the first error the server reported in the batch. What is
+    ///   left of the batch is cancelled (an attention), so the connection is ready for the next
+    ///   call unless the error says it is broken (`connectionBroken`, ``isBroken``). A value
+    ///   SQL Server has no type for throws `.unsupportedValue` before anything is sent.
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
         let encoded = try parameters.map(SQLServerParameter.init)

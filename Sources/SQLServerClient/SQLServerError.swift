@@ -74,8 +74,16 @@ public struct SQLServerError: Error, Sendable, Hashable, CustomStringConvertible
         number: Int, state: Int, severity: Int, message: String, operation: Operation, connectionBroken: Bool,
         host: String, port: Int
     ) {
+        var kind = Self.classify(number: number, connectionBroken: connectionBroken, host: host, port: port)
+        if operation == .connect && (kind == .lostConnection || kind == .other) {
+            // A connection that never opened was not lost: db-lib's other errors while opening
+            // (a TLS handshake that failed, a server that closed the socket) mean it could not
+            // be opened; a server's refusal with a number of its own is that refusal.
+            let fromServer = number > 0 && number < 20000
+            kind = fromServer ? .other : .cannotConnect(host: host, port: port)
+        }
         self.init(
-            kind: Self.classify(number: number, connectionBroken: connectionBroken, host: host, port: port),
+            kind: kind,
             number: number, state: state, severity: severity, message: message, operation: operation,
             connectionBroken: connectionBroken
         )

@@ -137,6 +137,20 @@ import Testing
         #expect(kind(20004, broken: true) == .lostConnection)
         #expect(kind(50000) == .other)
     }
+
+    /// A connection that never opened was not lost; a server's own refusal keeps its kind.
+    @Test func failuresWhileConnectingAreCannotConnect() {
+        func error(_ number: Int) -> SQLServerError {
+            SQLServerError(
+                number: number, state: 0, severity: 0, message: "", operation: .connect, connectionBroken: true,
+                host: "h", port: 1
+            )
+        }
+        #expect(error(0).kind == .cannotConnect(host: "h", port: 1))
+        #expect(error(20004).kind == .cannotConnect(host: "h", port: 1))
+        #expect(error(18456).kind == .loginFailed)
+        #expect(error(18452).kind == .other)
+    }
 }
 
 @Suite struct SQLServerConnectFailureTests {
