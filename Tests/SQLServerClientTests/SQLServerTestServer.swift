@@ -145,8 +145,19 @@ private enum PeerProcess {
             }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        // Drains what the peer prints later so that it never blocks on a full pipe.
-        reader.readabilityHandler = { handle in _ = handle.availableData }
+        // Drains what the peer prints later so that it never blocks on a full pipe, into the
+        // file SCIMSYNC_SQLSERVER_PEER_LOG names if set (the peer reports its own failures on
+        // stderr).
+        let logPath = ProcessInfo.processInfo.environment["SCIMSYNC_SQLSERVER_PEER_LOG"] ?? ""
+        if !logPath.isEmpty {
+            _ = FileManager.default.createFile(atPath: logPath, contents: Data(text.utf8))
+        }
+        let log = logPath.isEmpty ? nil : FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        reader.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { log?.write(data) }
+        }
         return SQLServerTestServer(host: "127.0.0.1", port: port, user: "sa", password: password, database: nil)
     }
 
