@@ -1,4 +1,5 @@
 import Directory
+import Foundation
 import SQLServerClient
 import Testing
 
@@ -82,7 +83,7 @@ import Testing
         return (procedure, parameters)
     }
 
-    private func connect(_ recorder: TDSRecorder, password: String = "good") throws -> SQLServerConnection {
+    private static func connect(_ recorder: TDSRecorder, password: String = "good") throws -> SQLServerConnection {
         try SQLServerConnection(
             host: "127.0.0.1", port: recorder.port, user: "sa", password: password, connectTimeout: 10,
             loginTimeout: 10, encryption: .off
@@ -93,7 +94,7 @@ import Testing
     /// and long values whole (more than the 4000 characters of NVARCHAR(n)).
     @Test func textIsUTF16NVarcharMax() throws {
         let recorder = try TDSRecorder()
-        let connection = try connect(recorder)
+        let connection = try Self.connect(recorder)
         let long = String(repeating: "a😀", count: 20_000)
         try connection.query("SELECT @p1, @p2 WHERE @p3 = 1", [.text("é😀𝄞"), .text(long), .int(5)])
         let rpc = try #require(recorder.recordedRPCs.first)
@@ -112,7 +113,7 @@ import Testing
 
     @Test func everyTypeIsATypedParameter() throws {
         let recorder = try TDSRecorder()
-        let connection = try connect(recorder)
+        let connection = try Self.connect(recorder)
         let dateTime = SQLDateTime(date: SQLDate(year: 2024, month: 2, day: 29), hour: 23, minute: 59, second: 58, microsecond: 123_456)
         try connection.query("SELECT 1", [
             .bool(true), .null, .text(""), .bytes([1, 2]), .dateTime(dateTime), .decimal("-12.50"),
@@ -139,7 +140,7 @@ import Testing
 
     @Test func withoutParametersABatchIsSent() throws {
         let recorder = try TDSRecorder()
-        let connection = try connect(recorder)
+        let connection = try Self.connect(recorder)
         #expect(try connection.execute("UPDATE t SET a = 1") == 3)
         #expect(connection.affectedRowCount == 3)
         #expect(recorder.recordedBatches.last == "UPDATE t SET a = 1")
@@ -148,7 +149,7 @@ import Testing
 
     @Test func resultsAreTypedByColumn() throws {
         let recorder = try TDSRecorder()
-        let connection = try connect(recorder)
+        let connection = try Self.connect(recorder)
         let rows = try connection.query("SELECT TYPES")
         #expect(rows == [Row(columns: ["i", "b", "f", "n", "nmax", "u", "dt2", "d", "vb", "nul", "dt"], values: [
             .int(-7), .int(1 << 62), .bool(true), .text("héllo 😀 𝄞"), .text("héllo 😀 𝄞"),
@@ -171,9 +172,37 @@ import Testing
         #expect(try connection.execute("UPDATE t SET a = 1") == 3)
     }
 
+    /// db-lib's handlers are process-wide: each message must reach the connection it is about,
+    /// also while another connection on another thread runs at the same time.
+    @Test func messagesReachTheirOwnConnection() throws {
+        let recorder = try TDSRecorder()
+        // Each connection is opened and used on its own thread: it is not Sendable.
+        nonisolated(unsafe) var failures = 0, successes = 0
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            guard let failing = try? Self.connect(recorder) else { return }
+            for _ in 0..<200 {
+                do {
+                    try failing.execute("SELECT * FROM no_such_table")
+                } catch let error as SQLServerError where error.number == 208 {
+                    failures += 1
+                } catch {}
+            }
+        }
+        DispatchQueue.global().async(group: done) {
+            guard let succeeding = try? Self.connect(recorder) else { return }
+            for _ in 0..<200 where (try? succeeding.execute("UPDATE t SET a = 1")) == 3 {
+                successes += 1
+            }
+        }
+        done.wait()
+        #expect(failures == 200)
+        #expect(successes == 200)
+    }
+
     @Test func aServerThatGoesAwayBreaksTheConnection() throws {
         let recorder = try TDSRecorder()
-        let connection = try connect(recorder)
+        let connection = try Self.connect(recorder)
         let error = try #require(throws: SQLServerError.self) { try connection.execute("DISCONNECT") }
         #expect(error.connectionBroken)
         #expect(error.kind == .lostConnection)
@@ -184,7 +213,7 @@ import Testing
 
     @Test func aRefusedLoginIs18456() throws {
         let recorder = try TDSRecorder()
-        let error = try #require(throws: SQLServerError.self) { try connect(recorder, password: "wrong") }
+        let error = try #require(throws: SQLServerError.self) { try Self.connect(recorder, password: "wrong") }
         #expect(error.number == 18456)
         #expect(error.severity == 14)
         #expect(error.kind == .loginFailed)

@@ -7,7 +7,8 @@ import Foundation
 /// every RPC request and SQL batch, answers an RPC with a return status and DONEPROC, the batch
 /// `SELECT TYPES` with one row of typed columns (`typesReply`), a batch starting with `WAITFOR`
 /// after 3 seconds or at once with DONE_ATTN when an attention arrives first, the batch
-/// `DISCONNECT` by closing the connection, and any other batch with a DONE counting 3 rows.
+/// `DISCONNECT` by closing the connection, a batch naming `no_such_table` with error 208, and
+/// any other batch with a DONE counting 3 rows.
 final class TDSRecorder: @unchecked Sendable {
     let port: Int
     private let listener: Int32
@@ -77,6 +78,12 @@ final class TDSRecorder: @unchecked Sendable {
                         send(client, Self.done(status: 0x20, count: 0))
                         continue
                     }
+                }
+                if text.contains("no_such_table") {
+                    // ERROR 208 and a DONE with DONE_ERROR (0x02).
+                    send(client, Self.message(token: 0xaa, number: 208, state: 1, severity: 16, text: "Invalid object name.")
+                        + Self.done(status: 2, count: 0))
+                    continue
                 }
                 send(client, text == "SELECT TYPES" ? Self.typesReply() : Self.done(status: 0x10, count: 3))
             case 0x03:
