@@ -30,10 +30,12 @@ struct SQLServerTestServer: Sendable {
         return Result { try PeerProcess.start() }.mapError { $0 as? SQLServerTestServerError ?? .didNotStart("\($0)") }
     }()
 
-    /// Whether a server can be had (for `.enabled(if:)`): a URL is set or the peer exists.
+    /// Whether the server tests run (for `.enabled(if:)`): a URL is set, a peer is named (then
+    /// a missing one fails the tests), or the default peer exists.
     static var isAvailable: Bool {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty { return true }
+        if let peer = environment["SCIMSYNC_SQLSERVER_PEER"], !peer.isEmpty { return true }
         return FileManager.default.isExecutableFile(atPath: PeerProcess.programPath)
     }
 
