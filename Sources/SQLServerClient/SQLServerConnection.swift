@@ -115,7 +115,11 @@ public final class SQLServerConnection {
     /// decimal(p,s) from its digits, `.uint` bigint or decimal(20,0), `.dateTime` and
     /// `.timestamp` (UTC) datetime2(7), `.date` datetime2(7) at midnight and `.time`
     /// datetime2(7) on 1900-01-01 (SQL Server converts both to DATE and TIME columns), `.bits`
-    /// bigint, `.null` nvarchar(max). An empty string or byte string is set inside the batch
+    /// bigint, `.null` nvarchar(max). SQL Server converts nvarchar to every column type
+    /// implicitly but BINARY, VARBINARY and IMAGE (error 257, "Implicit conversion from data
+    /// type nvarchar(max) to varbinary(max) is not allowed"), also for NULL: SQL for a binary
+    /// column that may receive `.null` names `CONVERT(varbinary(max), @pN)`, which leaves
+    /// `.bytes` values as they are. An empty string or byte string is set inside the batch
     /// from a constant (`SET @p1 = N'';`), since db-lib sends a zero-length value as NULL.
     /// Without parameters the SQL runs as a plain batch.
     ///

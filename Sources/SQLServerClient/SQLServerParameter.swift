@@ -13,7 +13,9 @@ import Directory
 struct SQLServerParameter: Hashable {
     /// What db-lib is given, and as which type (sybdb.h `SYB...`).
     enum Wire: Hashable {
-        /// SQL NULL; sent as a NULL NVARCHAR(MAX).
+        /// SQL NULL; sent as a NULL NVARCHAR(MAX). A `SQLValue.null` has no type of its own,
+        /// and nvarchar is the type SQL Server converts implicitly to the most others (all but
+        /// the binary types: "Data type conversion", CAST and CONVERT, Transact-SQL).
         case null
         case bit(Bool)
         case bigint(Int64)
