@@ -24,4 +24,8 @@ static inline RETCODE scimsync_dbsetlversion_74(LOGINREC *login) { return dbsetl
    dbdatecrack's Sybase conventions (months 0-11) whatever the including code defines. */
 static inline DBPROCESS *scimsync_dbopen(LOGINREC *login, const char *server) { return tdsdbopen(login, server, 0); }
 
+/* DBRPCRESET is a cast macro: drops an RPC that dbrpcinit/dbrpcparam began and dbrpcsend did
+   not send, which would otherwise make the next dbrpcinit fail (src/dblib/rpc.c). */
+static inline RETCODE scimsync_dbrpcreset(DBPROCESS *dbproc) { return dbrpcinit(dbproc, "", DBRPCRESET); }
+
 #endif

@@ -6,11 +6,6 @@ import Darwin
 import CFreeTDS
 import Directory
 
-// Every method here blocks its thread on the network (dbopen, dbsqlok, dbresults, dbnextrow
-// wait on the socket). Callers must run them on a dedicated thread, never on Swift's cooperative
-// pool, as DESIGN.md ("Blocking C calls") requires: a blocked pool thread stalls every task
-// scheduled on it.
-
 /// One connection to SQL Server over TDS 7.4 through FreeTDS's db-lib (a DBPROCESS).
 ///
 /// Statements with values always go to the server as `sp_executesql` remote procedure calls:
@@ -21,9 +16,11 @@ import Directory
 ///
 /// The application name is `scimsync` (`program_name` in `sys.dm_exec_sessions`).
 ///
-/// Every method blocks its thread until the server answers: run them on a thread of their own
-/// (a dedicated `Thread`, or a serial queue that serves nothing else), never on Swift's
-/// cooperative pool, and hand results to async code through a bounded channel.
+/// Every method blocks its thread until the server answers (dbopen, dbsqlok, dbresults and
+/// dbnextrow wait on the socket): run them on a thread of their own (a dedicated `Thread`, or a
+/// serial queue that serves nothing else), never on Swift's cooperative pool, where a blocked
+/// thread stalls every task scheduled on it, and hand results to async code through a bounded
+/// channel (DESIGN.md, "Blocking C calls").
 ///
 /// Not thread-safe: a connection is used by one thread at a time, so it is not Sendable.
 public final class SQLServerConnection {
@@ -192,8 +189,11 @@ public final class SQLServerConnection {
         for (name, parameter) in zip(batch.names, parameters) where succeeded {
             succeeded = addParameter(name, parameter.wire, buffers)
         }
-        succeeded = succeeded && withExtendedLifetime(buffers) { dbrpcsend(dbproc) == SUCCEED }
-        guard succeeded, dbsqlok(dbproc) == SUCCEED else {
+        guard succeeded else {
+            _ = scimsync_dbrpcreset(dbproc)
+            throw failure(.query)
+        }
+        guard withExtendedLifetime(buffers, { dbrpcsend(dbproc) == SUCCEED }), dbsqlok(dbproc) == SUCCEED else {
             throw failure(.query)
         }
     }
