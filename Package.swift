@@ -32,6 +32,8 @@ let package = Package(
         // C libraries from Debian, one Swift module (SQLClients) imports each.
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // FreeTDS ships no .pc file: its headers are in /usr/include and the module map links sybdb.
+        .systemLibrary(name: "CFreeTDS", providers: [.apt(["freetds-dev"])]),
 
         // Pure modules: no I/O, no C.
         .target(name: "SCIM", swiftSettings: strict),
@@ -54,6 +56,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SQL Server over TDS 7.4 through FreeTDS's db-lib: the only module that imports CFreeTDS.
+        .target(name: "SQLServerClient", dependencies: ["CFreeTDS", "Directory"], swiftSettings: strict),
         // Binlog source I/O: the replication stream's reader thread, reconnection, snapshots.
         .target(
             name: "MySQLSource",
@@ -216,6 +220,8 @@ let package = Package(
         .testTarget(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
         ),
+        // Against a TDS server: the peer in scripts/sqlserver-peer, or SCIMSYNC_TEST_SQLSERVER_URL.
+        .testTarget(name: "SQLServerClientTests", dependencies: ["SQLServerClient", "Directory"], swiftSettings: strict),
         .testTarget(
             name: "MySQLSourceTests",
             dependencies: ["MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "TestSupport"],

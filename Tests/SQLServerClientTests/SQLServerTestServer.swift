@@ -1,0 +1,184 @@
+import Foundation
+import SQLServerClient
+
+/// Where the SQL Server tests connect: the server SCIMSYNC_TEST_SQLSERVER_URL names
+/// (`sqlserver://user:password@host:port/database`), or else a TDS test server of this test run's
+/// own, the peer in scripts/sqlserver-peer (SCIMSYNC_SQLSERVER_PEER overrides the path), started
+/// once on a free port in a temporary directory and stopped when the test process exits.
+struct SQLServerTestServer: Sendable {
+    var host: String
+    var port: Int
+    var user: String
+    var password: String
+    var database: String?
+
+    /// A new connection as the test user, without TLS (neither the peer nor a test container
+    /// has a certificate a client could check).
+    func connect(password: String? = nil) throws -> SQLServerConnection {
+        try SQLServerConnection(
+            host: host, port: port, user: user, password: password ?? self.password, database: database,
+            connectTimeout: 10, loginTimeout: 30, encryption: .off
+        )
+    }
+
+    /// The server for this test run, or why there is none.
+    static let shared: Result<SQLServerTestServer, SQLServerTestServerError> = {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty {
+            return parse(url: url).map(Result.success) ?? .failure(.badURL)
+        }
+        return Result { try PeerProcess.start() }.mapError { $0 as? SQLServerTestServerError ?? .didNotStart("\($0)") }
+    }()
+
+    /// Whether the server tests run (for `.enabled(if:)`): a URL is set, a peer is named (then
+    /// a missing one fails the tests), or the default peer exists.
+    static var isAvailable: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty { return true }
+        if let peer = environment["SCIMSYNC_SQLSERVER_PEER"], !peer.isEmpty { return true }
+        return FileManager.default.isExecutableFile(atPath: PeerProcess.programPath)
+    }
+
+    static func server() throws -> SQLServerTestServer {
+        try shared.get()
+    }
+
+    /// `sqlserver://user:password@host:port/database`; the port defaults to 1433, the database
+    /// to the login's default.
+    static func parse(url: String) -> SQLServerTestServer? {
+        guard let components = URLComponents(string: url), components.scheme == "sqlserver",
+              let host = components.host, let user = components.user
+        else { return nil }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        return SQLServerTestServer(
+            host: host, port: components.port ?? 1433, user: user.removingPercentEncoding ?? user,
+            password: components.password?.removingPercentEncoding ?? "", database: path.isEmpty ? nil : path
+        )
+    }
+}
+
+/// Runs a test body and rethrows a `SQLServerError` with the server's message in its
+/// description, so a failing test says what the server said (test data only: no personal data).
+func explained<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SQLServerError {
+        throw ExplainedError(description: String(reflecting: error))
+    }
+}
+
+struct ExplainedError: Error, CustomStringConvertible {
+    var description: String
+}
+
+enum SQLServerTestServerError: Error, CustomStringConvertible {
+    case badURL
+    case missing(String)
+    case didNotStart(String)
+
+    var description: String {
+        switch self {
+        case .badURL: "SCIMSYNC_TEST_SQLSERVER_URL is not sqlserver://user:password@host:port/database"
+        case .missing(let path): "no TDS test server at \(path): set SCIMSYNC_SQLSERVER_PEER or SCIMSYNC_TEST_SQLSERVER_URL"
+        case .didNotStart(let output): "the TDS test server did not start: \(output.suffix(2000))"
+        }
+    }
+}
+
+/// The peer process. It lives as long as the test process: the shared result holds it.
+private enum PeerProcess {
+    /// The package root, from this file's path (Tests/SQLServerClientTests/<file>).
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    static var programPath: String {
+        let configured = ProcessInfo.processInfo.environment["SCIMSYNC_SQLSERVER_PEER"] ?? ""
+        let path = configured.isEmpty ? "scripts/sqlserver-peer" : configured
+        return path.hasPrefix("/") ? path : packageRoot.appendingPathComponent(path).path
+    }
+
+    static let password = "Peer-Test-Password-1"
+    /// Kept so the process object is not released while the tests run; set once, inside the
+    /// `shared` initialiser (which Swift runs once, atomically), before the exit handler that
+    /// reads them is registered.
+    nonisolated(unsafe) static var running: Process?
+    nonisolated(unsafe) static var runningDirectory: String?
+
+    static func start() throws -> SQLServerTestServer {
+        let program = programPath
+        guard FileManager.default.isExecutableFile(atPath: program) else { throw SQLServerTestServerError.missing(program) }
+        let directory = NSTemporaryDirectory() + "scimsync-sqlserver-peer-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["--port", String(port), "--dir", directory, "--password", password]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        running = process
+        runningDirectory = directory
+        // The peer must not outlive the tests: Foundation leaves a child running when its
+        // parent exits. SIGKILL, because the child inherits the test process's signal mask, in
+        // which SIGTERM is blocked, and its state is a temporary directory nothing keeps.
+        atexit {
+            if let process = PeerProcess.running, process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            if let directory = PeerProcess.runningDirectory {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+        // Waits for the line the peer prints once it listens, with a generous bound: the CI
+        // machine is a loaded 2-core box.
+        let reader = output.fileHandleForReading
+        var text = ""
+        let deadline = Date().addingTimeInterval(120)
+        while !text.contains("ready on 127.0.0.1:\(port)") {
+            let chunk = reader.availableData
+            if chunk.isEmpty {
+                guard process.isRunning, Date() < deadline else { throw SQLServerTestServerError.didNotStart(text) }
+                Thread.sleep(forTimeInterval: 0.05)
+                continue
+            }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        // Drains what the peer prints later so that it never blocks on a full pipe, into the
+        // file SCIMSYNC_SQLSERVER_PEER_LOG names if set (the peer reports its own failures on
+        // stderr).
+        let logPath = ProcessInfo.processInfo.environment["SCIMSYNC_SQLSERVER_PEER_LOG"] ?? ""
+        if !logPath.isEmpty {
+            _ = FileManager.default.createFile(atPath: logPath, contents: Data(text.utf8))
+        }
+        let log = logPath.isEmpty ? nil : FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        reader.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { log?.write(data) }
+        }
+        return SQLServerTestServer(host: "127.0.0.1", port: port, user: "sa", password: password, database: nil)
+    }
+
+    /// A port nothing listens on now: bound to 0, read back, closed.
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SQLServerTestServerError.didNotStart("socket: \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw SQLServerTestServerError.didNotStart("bind: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
