@@ -228,7 +228,7 @@ def run_select(session, node, outer=None):
         result = uniq
 
     if node.order:
-        aliases = {fold(c[0]): i for c, it in zip(out_cols, items) if c[0]}
+        aliases = {fold(c[0]): i for i, c in enumerate(out_cols) if c[0]}
         keyfns = []
         for e, desc in node.order:
             if e.kind == "lit" and isinstance(e.value, int):
