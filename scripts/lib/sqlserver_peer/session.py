@@ -194,8 +194,7 @@ class Session:
         return run_select(self, node, outer)
 
     # ------------------------------------------------------------ transactions
-    def _sqlite_begin(self, write):
-        immediate = write or self.isolation != "SNAPSHOT"
+    def _sqlite_begin(self, immediate):
         try:
             self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         except sqlite3.OperationalError as e:
@@ -217,7 +216,9 @@ class Session:
     def _run_in_tx(self, write, fn):
         if self.trancount > 0:
             if not self.in_sqlite_tx:
-                self._sqlite_begin(write)
+                # READ COMMITTED transactions take the write lock at their first
+                # statement (see the module comment); SNAPSHOT ones defer it.
+                self._sqlite_begin(write or self.isolation != "SNAPSHOT")
             before = self.ct_version
             self.conn.execute("SAVEPOINT stmt")
             try:
