@@ -5,7 +5,7 @@ import uuid
 
 from . import errors
 from .catalog import fold, save_table, table_by_id
-from .evaluate import Context, Scope, check_length, evaluate
+from .evaluate import Context, Scope, check_columns, check_length, evaluate
 from .query import run_select, table_rows
 from .types import SqlType, convert, from_storage, to_storage
 
@@ -177,11 +177,14 @@ def insert(s, node):
     return count
 
 
-def _scan(s, table, where):
+def _scan(s, table, where, extra=None):
     """(rowid, row list) pairs matching where."""
     cols = table.columns
     bind = [(fold(table.name), table.name, [(c["name"], c["sqltype"], c["nullable"]) for c in cols], False)]
     scope = Scope(bind)
+    check_columns(where, scope)
+    for e in extra or ():
+        check_columns(e, scope)
     sql = "SELECT rowid, %s FROM t_%d" % (", ".join("c%d" % c["id"] for c in cols), table.object_id)
     out = []
     for r in s.conn.execute(sql).fetchall():
@@ -206,7 +209,7 @@ def update(s, node):
         if col.get("identity"):
             raise errors.SqlError(8102, "Cannot update identity column '%s'." % col["name"], 16, 1)
         sets.append((col, e))
-    scope, matches = _scan(s, table, node.where)
+    scope, matches = _scan(s, table, node.where, [e for _c, e in sets])
     context = evaluate(node.ct_context, Context(s, Scope())) if node.ct_context is not None else None
     children = _referencing(s, table)
     changed = []

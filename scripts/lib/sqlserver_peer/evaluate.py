@@ -58,6 +58,30 @@ def column_ref(node, scope):
     return ref
 
 
+def check_columns(node, scope, skip=None):
+    """Resolve every column reference up front, so an unknown column is error
+    207 even when no row is ever evaluated (SQL Server binds names at compile time)."""
+    if node is None or not hasattr(node, "kind"):
+        return
+    if node.kind == "subquery":
+        return
+    if node.kind == "col":
+        if skip and len(node.parts) == 1 and fold(node.parts[0]) in skip:
+            return
+        column_ref(node, scope)
+        return
+    for v in node.__dict__.values():
+        if hasattr(v, "kind"):
+            check_columns(v, scope, skip)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                if hasattr(x, "kind"):
+                    check_columns(x, scope, skip)
+                elif isinstance(x, tuple):
+                    for y in x:
+                        check_columns(y, scope, skip)
+
+
 def _rank(v):
     name = type_for_value(v).name
     return PRECEDENCE.index(name) if name in PRECEDENCE else -1

@@ -2,7 +2,7 @@
 WHERE, aggregates without GROUP BY, ORDER BY, TOP, OFFSET/FETCH."""
 from . import errors, views
 from .catalog import fold
-from .evaluate import Context, Scope, column_ref, evaluate, sort_key
+from .evaluate import Context, Scope, check_columns, column_ref, evaluate, sort_key
 from .functions import RESULT_TYPES
 from .types import MAX, SqlType, from_storage, type_for_value
 
@@ -146,6 +146,7 @@ def run_select(session, node, outer=None):
                                   16, 1, errors.COMPILE)
         bindings.append((fold(alias), tname, cols, kind == "left"))
         scope = Scope(bindings)
+        check_columns(cond, scope)
         if kind in ("first", "cross"):
             rows = [r + (s,) for r in rows for s in srows]
             continue
@@ -153,6 +154,13 @@ def run_select(session, node, outer=None):
     scope = Scope(bindings)
     if outer is not None and not bindings:
         scope, rows = outer.scope, [outer.row]
+    check_columns(node.where, scope)
+    for it in node.items:
+        if it.kind == "item":
+            check_columns(it.expr, scope)
+    aliases_seen = {fold(it.alias) for it in node.items if it.kind == "item" and it.alias}
+    for e, _d in node.order:
+        check_columns(e, scope, aliases_seen)
     if node.where is not None:
         if contains_agg(node.where):
             raise errors.SqlError(147, "An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.",

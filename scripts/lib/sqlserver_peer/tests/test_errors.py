@@ -29,6 +29,12 @@ class ErrorsTest(PeerTestCase):
         self.check(208, "SELECT * FROM nope")
         self.check(207, "SELECT nope FROM parent")
         self.check(207, "UPDATE parent SET nope = 1")
+        # names are bound before any row is read: an empty table still fails
+        self.check(207, "SELECT id FROM child WHERE nope = 1")
+        self.check(207, "DELETE FROM child WHERE nope = 1")
+        self.check(207, "UPDATE child SET note = nope")
+        self.check(207, "SELECT c.id FROM child c LEFT JOIN parent p ON p.nope = c.pid")
+        self.check(207, "SELECT id FROM child ORDER BY nope")
 
     def test_constraint_errors(self):
         self.check(2627, "INSERT INTO parent VALUES (1, N'b')")

@@ -132,6 +132,12 @@ class TypesTest(PeerTestCase):
         cur.execute("SELECT %s, %s, %s, %s", (None, 5, "é", pytds.Binary(b"\x01")))
         self.assertEqual(tuple(cur.fetchone()), (None, 5, "é", b"\x01"))
 
+    def test_rpc_by_name(self):
+        # callproc sends the RPC with the procedure's name instead of ProcID 10
+        cur = self.td().cursor()
+        cur.callproc("sp_executesql", ("SELECT @a * 2", "@a INT", 21))
+        self.assertEqual(tuple(cur.fetchone()), (42,))
+
     def test_sp_executesql_by_name_in_sql(self):
         cur = self.ms().cursor()
         cur.execute("EXEC sp_executesql N'SELECT @a + 1, @b', N'@a INT, @b NVARCHAR(10)', @a = 41, @b = N'z'")
