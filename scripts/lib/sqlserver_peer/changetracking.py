@@ -175,7 +175,7 @@ class ChangeTracking:
     def columns(table):
         cols = [("SYS_CHANGE_VERSION", SqlType("bigint"), True),
                 ("SYS_CHANGE_CREATION_VERSION", SqlType("bigint"), True),
-                ("SYS_CHANGE_OPERATION", SqlType("nvarchar", 1), True),
+                ("SYS_CHANGE_OPERATION", SqlType("nchar", 1), True),
                 ("SYS_CHANGE_COLUMNS", SqlType("varbinary", 4100), True),
                 ("SYS_CHANGE_CONTEXT", SqlType("varbinary", 128), True)]
         for c in table.pk["columns"]:

@@ -229,8 +229,10 @@ class Connection:
             declared = decl_types.get(key)
             if declared is not None:
                 try:
+                    from .evaluate import check_length
                     from .types import convert
-                    value = convert(value, declared)
+                    # a value longer than the declared parameter is cut to it, silently, as SQL Server does
+                    value = check_length(convert(value, declared), declared, silent=True)
                 except errors.SqlError as e:
                     w.error(e)
                     w.done(TOKEN_DONEPROC, tds.DONE_ERROR)

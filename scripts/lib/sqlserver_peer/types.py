@@ -292,7 +292,7 @@ def type_info(t):
         return bytes([FLTN, 8])
     if n in ("nvarchar", "nchar"):
         size = 0xFFFF if t.length == MAX else min(t.length * 2, 8000)
-        return bytes([NVARCHAR]) + struct.pack("<H", size) + DEFAULT_COLLATION
+        return bytes([NVARCHAR if n == "nvarchar" else NCHAR]) + struct.pack("<H", size) + DEFAULT_COLLATION
     if n in ("varchar", "char"):
         size = 0xFFFF if t.length == MAX else t.length
         return bytes([BIGVARCHR]) + struct.pack("<H", size) + DEFAULT_COLLATION
