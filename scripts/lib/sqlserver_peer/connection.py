@@ -326,22 +326,14 @@ class Connection:
                 w.envchange(ev[1], ev[2], ev[3])
 
     def finish(self, w, token, events):
-        """Clear DONE_MORE on the last DONE of the request, or add a final DONE."""
-        buf = w.buf
-        size = 13 if self.tds_version >= 0x72000000 else 9
-        # find the last DONE-family token we wrote: scan is avoided by tracking positions
-        last = self._last_done_pos(buf, size)
+        """Clear DONE_MORE on the request's last DONE, or add a final DONE."""
+        last = w.last_done
         if last is None:
             w.done(token, tds.DONE_FINAL)
             return
+        buf = w.buf
         status = struct.unpack("<H", buf[last + 1:last + 3])[0] & ~tds.DONE_MORE
         buf[last + 1:last + 3] = struct.pack("<H", status)
-
-    def _last_done_pos(self, buf, size):
-        pos = len(buf) - size
-        if pos >= 0 and buf[pos] in (TOKEN_DONE, TOKEN_DONEINPROC, TOKEN_DONEPROC):
-            return pos
-        return None
 
     def colmetadata(self, w, cols):
         out = bytearray([TOKEN_COLMETADATA]) + struct.pack("<H", len(cols))

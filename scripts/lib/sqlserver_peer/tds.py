@@ -125,9 +125,11 @@ class TokenWriter:
     def __init__(self, tds_version=0x74000004):
         self.buf = bytearray()
         self.tds_version = tds_version
+        self.last_done = None   # offset of the DONE-family token that ends the buffer, if one does
 
     def raw(self, b):
         self.buf += b
+        self.last_done = None
 
     def envchange(self, kind, new, old):
         if isinstance(new, str):
@@ -135,11 +137,13 @@ class TokenWriter:
         else:
             body = bytes([kind, len(new)]) + new + bytes([len(old)]) + old
         self.buf += bytes([TOKEN_ENVCHANGE]) + struct.pack("<H", len(body)) + body
+        self.last_done = None
 
     def message(self, token, number, state, severity, text, line, proc=""):
         body = (struct.pack("<iBB", number, state, severity) + us_varchar(text)
                 + b_varchar(SERVER_NAME) + b_varchar(proc) + struct.pack("<i", line))
         self.buf += bytes([token]) + struct.pack("<H", len(body)) + body
+        self.last_done = None
 
     def error(self, err):
         self.message(TOKEN_ERROR, err.number, err.state, err.severity, err.message, err.line)
@@ -150,8 +154,14 @@ class TokenWriter:
     def loginack(self, prog_name, version):
         body = bytes([1]) + struct.pack(">I", self.tds_version) + b_varchar(prog_name) + bytes(version)
         self.buf += bytes([TOKEN_LOGINACK]) + struct.pack("<H", len(body)) + body
+        self.last_done = None
 
     def done(self, token, status, curcmd=0, rowcount=0):
+        pos = len(self.buf)
+        self._done(token, status, curcmd, rowcount)
+        self.last_done = pos
+
+    def _done(self, token, status, curcmd, rowcount):
         if self.tds_version >= 0x72000000:
             self.buf += struct.pack("<BHHQ", token, status, curcmd, rowcount)
         else:
@@ -159,3 +169,4 @@ class TokenWriter:
 
     def returnstatus(self, value):
         self.buf += struct.pack("<Bi", TOKEN_RETURNSTATUS, value)
+        self.last_done = None
