@@ -6,6 +6,7 @@ import uuid
 from . import errors
 from .catalog import fold, save_table, table_by_id
 from .evaluate import Context, Scope, check_columns, check_length, evaluate
+from .pushdown import narrow
 from .query import run_select, table_rows
 from .types import SqlType, convert, from_storage, to_storage
 
@@ -186,8 +187,13 @@ def _scan(s, table, where, extra=None):
     for e in extra or ():
         check_columns(e, scope)
     sql = "SELECT rowid, %s FROM t_%d" % (", ".join("c%d" % c["id"] for c in cols), table.object_id)
+    args = []
+    cond = narrow(s, table, where, table.name) if where is not None else None
+    if cond is not None:
+        sql += " WHERE " + cond[0]
+        args = cond[1]
     out = []
-    for r in s.conn.execute(sql).fetchall():
+    for r in s.conn.execute(sql, args).fetchall():
         vals = [from_storage(v, c["sqltype"]) for v, c in zip(r[1:], cols)]
         if where is None or evaluate(where, Context(s, scope, (vals,))) is True:
             out.append((r[0], vals))

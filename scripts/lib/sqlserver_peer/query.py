@@ -1,19 +1,25 @@
 """SELECT: table sources (user tables, CHANGETABLE, catalog views), joins,
 WHERE, aggregates without GROUP BY, ORDER BY, TOP, OFFSET/FETCH."""
 from . import errors, views
+from .pushdown import narrow
 from .catalog import fold
 from .evaluate import Context, Scope, check_columns, column_ref, evaluate, sort_key
 from .functions import RESULT_TYPES
 from .types import MAX, SqlType, from_storage, type_for_value
 
 
-def table_rows(session, table):
+def table_rows(session, table, where=None, alias=None):
     cols = table.columns
     sql = "SELECT %s FROM t_%d" % (", ".join("c%d" % c["id"] for c in cols), table.object_id)
-    return [[from_storage(v, c["sqltype"]) for v, c in zip(r, cols)] for r in session.conn.execute(sql)]
+    args = []
+    cond = narrow(session, table, where, alias or table.name) if where is not None else None
+    if cond is not None:
+        sql += " WHERE " + cond[0]
+        args = cond[1]
+    return [[from_storage(v, c["sqltype"]) for v, c in zip(r, cols)] for r in session.conn.execute(sql, args)]
 
 
-def source(session, node):
+def source(session, node, where=None):
     """(alias, table_name, columns, rows) for a FROM item."""
     if node.kind == "changetable":
         table = session.resolve_table(node.table)
@@ -29,7 +35,7 @@ def source(session, node):
     table = session.resolve_table(parts)
     session.check_snapshot_access()
     cols = [(c["name"], c["sqltype"], c["nullable"]) for c in table.columns]
-    return node.alias, table.name, cols, table_rows(session, table)
+    return node.alias, table.name, cols, table_rows(session, table, where, node.alias)
 
 
 def contains_agg(node):
@@ -139,8 +145,9 @@ def run_select(session, node, outer=None):
     """Returns (columns [(name, SqlType, nullable)], rows [[values]])."""
     bindings = []
     rows = [()]
+    single = len(node.sources) == 1 and outer is None
     for kind, src, cond in node.sources:
-        alias, tname, cols, srows = source(session, src)
+        alias, tname, cols, srows = source(session, src, node.where if single else None)
         if any(fold(b[0]) == fold(alias) for b in bindings):
             raise errors.SqlError(1011, "The correlation name '%s' is specified multiple times in a FROM clause." % alias,
                                   16, 1, errors.COMPILE)

@@ -97,3 +97,15 @@ class QueriesTest(PeerTestCase):
         self.cur.execute("CREATE DATABASE %s_x" % self.dbname[:20])
         self.cur.execute("DROP DATABASE %s_x" % self.dbname[:20])
         self.assertSqlError(911, self.cur.execute, "USE %s_x" % self.dbname[:20])
+
+    def test_lookups_by_key_follow_sql_server_conversions(self):
+        # these go through the SQLite-narrowed scan; results must equal the full evaluation
+        self.cur.execute("CREATE TABLE codes (c NVARCHAR(10) PRIMARY KEY, n INT)")
+        self.cur.execute("INSERT INTO codes VALUES (N'05', 5), (N'Ab', 1)")
+        # the column is converted to int (data type precedence): 'Ab' fails as in SQL Server
+        self.assertSqlError(245, self.ms().cursor().execute, "SELECT n FROM codes WHERE c = 5")
+        self.assertEqual(self.q("SELECT n FROM codes WHERE c = 5 AND n = 5"), [(5,)])
+        self.assertEqual(self.q("SELECT n FROM codes WHERE c = N'aB  '"), [(1,)])    # CI and trailing blanks
+        self.assertEqual(self.q("SELECT c FROM codes WHERE n IN (N'5', 7)"), [("05",)])
+        self.assertEqual(self.q("SELECT COUNT(*) FROM people WHERE id = 2 AND name = N'BOB'"), [(1,)])
+        self.assertSqlError(245, self.ms().cursor().execute, "SELECT * FROM codes WHERE c = 5 OR n = N'x'")
