@@ -62,6 +62,18 @@ class LoginTest(PeerTestCase):
             i += 5
         self.assertEqual(enc, 2)  # ENCRYPT_NOT_SUP
 
+    def test_freetds_requiring_encryption_fails_to_connect(self):
+        if not shutil.which("tsql"):
+            self.skipTest("freetds-bin not installed")
+        conf = os.path.join(self.peer.dir, "freetds-require.conf")
+        with open(conf, "w") as f:
+            f.write("[peer]\nhost = 127.0.0.1\nport = %d\ntds version = 7.4\nencryption = require\n" % self.peer.port)
+        env = dict(os.environ, FREETDSCONF=conf)
+        out = subprocess.run(["tsql", "-S", "peer", "-U", "sa", "-P", PASSWORD], input="SELECT 1\ngo\nexit\n",
+                             capture_output=True, text=True, timeout=30, env=env)
+        self.assertIn("problem connecting", out.stdout + out.stderr)
+        self.assertIn("client requires encryption", self.peer.server_log())
+
     def test_tsql_smoke(self):
         if not shutil.which("tsql"):
             self.skipTest("freetds-bin not installed")
