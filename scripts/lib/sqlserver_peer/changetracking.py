@@ -15,7 +15,8 @@ Model:
   the version of the newest insert, the operation is 'D' if the newest entry
   is a delete (including a row inserted and deleted after v: the key is
   reported deleted), else 'I' if the row was inserted after v, else 'U' with
-  the union of the updated columns;
+  the union of the updated columns (NULL when column tracking is off or an
+  update set every non-key column, as the CHANGETABLE docs say);
 - TRUNCATE TABLE removes the table's entries and raises its minimum valid
   version to the current version (docs: "TRUNCATE TABLE ... the minimum valid
   version for the table is updated");
@@ -27,6 +28,7 @@ import json
 import time
 
 from . import errors
+from .catalog import fold
 from .functions import decode_mask, encode_mask
 from .types import SqlType, from_storage, to_storage
 
@@ -111,7 +113,13 @@ class ChangeTracking:
         v = self._version()
         old = self.conn.execute("SELECT op, mask FROM _peer_ct WHERE object_id=? AND pk=? AND version=?",
                                 (table.object_id, pk_json, v)).fetchone()
-        mask = json.dumps(sorted(set(column_ids))) if (op == "U" and track_columns and column_ids is not None) else None
+        mask = None
+        if op == "U" and track_columns and column_ids is not None:
+            non_key = {c["id"] for c in table.columns if fold(c["name"]) not in {fold(k) for k in table.pk["columns"]}}
+            # docs (CHANGETABLE, SYS_CHANGE_COLUMNS): NULL when "all nonprimary key
+            # columns were updated in one operation"
+            if not non_key <= set(column_ids):
+                mask = json.dumps(sorted(set(column_ids)))
         if old:
             prev_op, prev_mask = old
             if prev_op == "I" and op == "U":

@@ -83,8 +83,9 @@ def call(node, ctx):
         if col is None:
             return None
         if mask is None:
-            # docs: a NULL mask means all columns are treated as changed
-            return 1
+            # Not documented for a NULL mask; NULL in, NULL out, so a client has
+            # to handle SYS_CHANGE_COLUMNS IS NULL ("all columns") explicitly.
+            return None
         return 1 if int(col) in decode_mask(mask) else 0
     if name == "OBJECT_ID":
         return None if args[0] is None else s.object_id(args[0])

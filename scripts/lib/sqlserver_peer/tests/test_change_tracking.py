@@ -64,6 +64,11 @@ class ChangeTrackingTest(PeerTestCase):
                 CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID(N'dbo.users'), 'mail', 'ColumnId'), c.SYS_CHANGE_COLUMNS)
             FROM CHANGETABLE(CHANGES users, %s) AS c""", (v,))
         self.assertEqual(tuple(cur.fetchone()), ("U", b"sync-1", False, True))
+        # an update of every non-key column has a NULL mask (CHANGETABLE docs)
+        v2 = self.version()
+        cur.execute("UPDATE users SET name = N'n', mail = NULL WHERE id = 1")
+        cur.execute("SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES users, %s) AS c", (v2,))
+        self.assertEqual(tuple(cur.fetchone()), ("U", None))
         # inserts carry no mask
         cur.execute("SELECT SYS_CHANGE_COLUMNS FROM CHANGETABLE(CHANGES users, 0) AS c")
         self.assertEqual(tuple(cur.fetchone()), (None,))
