@@ -65,7 +65,7 @@ class Connection:
                     tds.read_message(self.sock)
                     self.reply_attention()
                     continue
-                tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size)
+                self.send(w)
         except (tds.ConnectionClosed, ConnectionResetError, BrokenPipeError, OSError):
             pass
         finally:
@@ -75,6 +75,10 @@ class Connection:
                 self.sock.close()
             except OSError:
                 pass
+
+    def send(self, w):
+        spid = self.session.spid if self.session else 0
+        tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size, spid)
 
     def attention_pending(self):
         try:
@@ -89,7 +93,7 @@ class Connection:
     def reply_attention(self):
         w = TokenWriter(self.tds_version)
         w.done(TOKEN_DONE, tds.DONE_ATTN)
-        tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size)
+        self.send(w)
 
     def reset_session(self):
         # RESETCONNECTION (MS-TDS 2.2.3.1.2): a fresh session on the same login.
@@ -122,7 +126,7 @@ class Connection:
         if login.sspi or login.username.lower() != "sa" or login.password != self.server.password:
             w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
             w.done(TOKEN_DONE, tds.DONE_ERROR)
-            tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size)
+            self.send(w)
             return False
         session = Session(self.server, login.username)
         if login.database:
@@ -131,7 +135,7 @@ class Connection:
                 w.error(errors.SqlError(4060, 'Cannot open database "%s" requested by the login. The login failed.' % login.database, 11, 1))
                 w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
                 w.done(TOKEN_DONE, tds.DONE_ERROR)
-                tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size)
+                self.send(w)
                 session.close()
                 return False
             session.db = db
@@ -148,7 +152,7 @@ class Connection:
         w.loginack("Microsoft SQL Server", PROG_VERSION)
         w.envchange(tds.ENV_PACKETSIZE, str(new_size), str(self.packet_size))
         w.done(TOKEN_DONE, tds.DONE_FINAL)
-        tds.send_message(self.sock, tds.REPLY, bytes(w.buf), self.packet_size)
+        self.send(w)
         self.packet_size = new_size
         return True
 

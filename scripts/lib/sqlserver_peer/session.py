@@ -363,7 +363,10 @@ class Session:
             self._set_option(st)
         elif k == "declare":
             for name, t, init in st.decls:
-                v = None if init is None else convert(evaluate(init, Context(self, Scope())), t)
+                v = None
+                if init is not None:
+                    # inside the statement transaction, so a snapshot sees it
+                    v = convert(self._run_in_tx(False, lambda: evaluate(init, Context(self, Scope()))), t)
                 self.vars[name] = (v, t)
         elif k == "set_var":
             v, t = self.get_var(st.name)

@@ -91,7 +91,7 @@ def read_message(sock):
     return ptype, bytes(data), reset
 
 
-def send_message(sock, ptype, data, packet_size):
+def send_message(sock, ptype, data, packet_size, spid=0):
     """Split a message into packets of the negotiated size, header included."""
     room = packet_size - 8
     out = bytearray()
@@ -101,7 +101,8 @@ def send_message(sock, ptype, data, packet_size):
         chunk = data[pos:pos + room]
         pos += len(chunk)
         last = pos >= len(data)
-        out += struct.pack(">BBHHBB", ptype, STATUS_EOM if last else 0, len(chunk) + 8, 0, packet_id % 256, 0)
+        # the header carries the session's SPID (MS-TDS 2.2.3.1.5)
+        out += struct.pack(">BBHHBB", ptype, STATUS_EOM if last else 0, len(chunk) + 8, spid, packet_id % 256, 0)
         out += chunk
         packet_id += 1
         if last:

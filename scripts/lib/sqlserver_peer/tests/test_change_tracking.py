@@ -150,3 +150,40 @@ class ChangeTrackingTest(PeerTestCase):
         self.cur.execute("DELETE FROM grp WHERE id = 1")
         self.cur.execute("SELECT SYS_CHANGE_OPERATION, gid, uid FROM CHANGETABLE(CHANGES member, %d) c ORDER BY uid" % v)
         self.assertEqual(self.cur.fetchall(), [("D", 1, 10), ("D", 1, 11)])
+
+
+class SyncPatternTest(PeerTestCase):
+    """The pattern of "Work with change tracking": validate the last version,
+    read the current version and the changes in one snapshot transaction."""
+
+    def test_documented_sync_batch(self):
+        cur = self.ms().cursor()
+        cur.execute("ALTER DATABASE %s SET ALLOW_SNAPSHOT_ISOLATION ON" % self.dbname)
+        cur.execute("ALTER DATABASE %s SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 30 MINUTES, AUTO_CLEANUP = OFF)" % self.dbname)
+        cur.execute("CREATE TABLE dbo.items (id UNIQUEIDENTIFIER PRIMARY KEY, title NVARCHAR(200) NOT NULL)")
+        cur.execute("ALTER TABLE dbo.items ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)")
+        cur.execute("INSERT INTO items VALUES (NEWID(), N'one'), (NEWID(), N'two')")
+        td = self.td()
+        c = td.cursor()
+        batch = """
+            SET TRANSACTION ISOLATION LEVEL SNAPSHOT;
+            BEGIN TRAN;
+            DECLARE @last BIGINT = %s;
+            SELECT CHANGE_TRACKING_CURRENT_VERSION() AS current_version,
+                   CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(N'dbo.items')) AS min_valid;
+            SELECT c.SYS_CHANGE_OPERATION, c.id, t.title
+              FROM CHANGETABLE(CHANGES dbo.items, @last) AS c
+              LEFT OUTER JOIN dbo.items AS t ON t.id = c.id
+             ORDER BY t.title;
+            COMMIT TRAN;"""
+        c.execute(batch, (0,))
+        self.assertEqual(tuple(c.fetchone()), (1, 0))
+        c.nextset()
+        rows = c.fetchall()
+        self.assertEqual([(r[0], r[2]) for r in rows], [("I", "one"), ("I", "two")])
+        while c.nextset():
+            pass
+        c.execute("SELECT @@TRANCOUNT")
+        self.assertEqual(c.fetchone()[0], 0)
+        c.execute("SELECT retention_period, retention_period_units_desc, is_auto_cleanup_on FROM sys.change_tracking_databases WHERE database_id = DB_ID()")
+        self.assertEqual(tuple(c.fetchone()), (30, "MINUTES", 0))
