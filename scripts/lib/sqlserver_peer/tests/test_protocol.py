@@ -128,6 +128,17 @@ class TypesTest(PeerTestCase):
         cur2.execute("SELECT id, b, n FROM t")
         self.assertEqual(cur2.fetchone(), (1, None, None))
 
+    def test_result_column_types_and_nullability(self):
+        # pytds reports the TDS type of each column: INT4 56, INT8 127, BIT 50,
+        # NVARCHAR 231, DATETIME2 42, GUID 36, NVARCHAR(MAX) as 99, DECIMAL 106, INT1 48, INT2 52
+        cur = self.td().cursor()
+        cur.execute("SELECT id, b, bt, n, d, g, nm, dec, ti, s FROM t")
+        got = [(d[0], d[1], d[6]) for d in cur.description]
+        self.assertEqual(got, [("id", 56, 0), ("b", 127, 1), ("bt", 50, 1), ("n", 231, 1), ("d", 42, 1), ("g", 36, 1),
+                               ("nm", 99, 1), ("dec", 106, 1), ("ti", 48, 1), ("s", 52, 1)])
+        cur.execute("SELECT COUNT(*) AS n, CHANGE_TRACKING_CURRENT_VERSION() AS v, @@TRANCOUNT AS tc")
+        self.assertEqual([(d[0], d[1]) for d in cur.description], [("n", 56), ("v", 127), ("tc", 56)])
+
     def test_big_nvarchar_max_spans_packets(self):
         big = ("x\U0001F600y" * 40000)
         for conn in (self.td(), self.ms()):

@@ -94,6 +94,22 @@ class SessionsTest(PeerTestCase):
         self.assertIn("ok", result, result)
         self.assertGreaterEqual(result["ok"], committed)
 
+    def test_a_closed_connection_rolls_back_its_transaction(self):
+        conn = self.peer.pymssql(database=self.dbname)
+        conn.cursor().execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
+        conn.close()
+        b = self.td().cursor()
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                b.execute("INSERT INTO t VALUES (2)")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+        b.execute("SELECT id FROM t")
+        self.assertEqual([r[0] for r in b.fetchall()], [2])
+
     def test_lock_timeout_is_1222(self):
         a = self.ms().cursor()
         a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
