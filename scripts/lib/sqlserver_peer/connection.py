@@ -186,9 +186,11 @@ class Connection:
             n = r.u16()
             if n == 0xFFFF:
                 proc_id = r.u16()
-                name = {10: "sp_executesql"}.get(proc_id)
+                # MS-TDS 2.2.6.6 ProcIDs
+                name = {10: "sp_executesql", 11: "sp_prepare", 12: "sp_execute", 13: "sp_prepexec",
+                        15: "sp_unprepare"}.get(proc_id)
                 if name is None:
-                    raise errors.unsupported("RPC ProcID %d (only sp_executesql, 10)" % proc_id)
+                    raise errors.unsupported("RPC ProcID %d" % proc_id)
             else:
                 name = r.take(n * 2).decode("utf-16-le")
             r.u16()  # option flags
@@ -198,13 +200,18 @@ class Connection:
                 status = r.u8()
                 code, info = read_type_info(r)
                 value, t = read_value(r, code, info)
-                if status & 0x01:
-                    raise errors.unsupported("OUTPUT parameters")
-                params.append((pname, value, t))
+                params.append((pname, value, t, bool(status & 0x01)))
             self.run_rpc(name, params, w)
 
     def run_rpc(self, name, params, w):
         short = name.split(".")[-1].strip("[]").lower()
+        if short in ("sp_prepare", "sp_prepexec", "sp_execute", "sp_unprepare"):
+            return self.run_prepared(short, params, w)
+        if any(p[3] for p in params):
+            w.error(errors.unsupported("OUTPUT parameters"))
+            w.done(TOKEN_DONEPROC, tds.DONE_ERROR)
+            return
+        params = [p[:3] for p in params]
         if short != "sp_executesql":
             e = errors.SqlError(2812, "Could not find stored procedure '%s'." % name, 16, 62)
             w.error(e)
@@ -253,6 +260,51 @@ class Connection:
         self.emit(events, w, TOKEN_DONEINPROC)
         w.returnstatus(0)
         w.done(TOKEN_DONEPROC, tds.DONE_ERROR if any(e[0] == "error" for e in events) else 0)
+
+    def run_prepared(self, short, params, w):
+        """sp_prepare/sp_prepexec return a handle in an OUTPUT parameter (RETURNVALUE
+        token, MS-TDS 2.2.7.19); sp_execute runs it with new values; sp_unprepare drops it."""
+        s = self.session
+        if not hasattr(s, "prepared"):
+            s.prepared = {}
+            s.next_handle = 1
+        try:
+            if short in ("sp_prepare", "sp_prepexec"):
+                if len(params) < 3:
+                    raise errors.SqlError(201, "Procedure or function '%s' expects parameter '@stmt', which was not supplied." % short, 16, 4)
+                decls, stmt = params[1][1] or "", params[2][1]
+                handle = s.next_handle
+                s.next_handle += 1
+                s.prepared[handle] = (stmt, decls)
+                self.returnvalue(w, params[0][0] or "@handle", handle)
+                if short == "sp_prepare":
+                    w.returnstatus(0)
+                    w.done(TOKEN_DONEPROC, 0)
+                    return
+                rest = params[3:]
+            elif short == "sp_execute":
+                handle = params[0][1] if params else None
+                if handle not in s.prepared:
+                    raise errors.SqlError(8179, "Could not find prepared statement with handle %s." % handle, 16, 4)
+                stmt, decls = s.prepared[handle]
+                rest = params[1:]
+            else:
+                s.prepared.pop(params[0][1] if params else None, None)
+                w.returnstatus(0)
+                w.done(TOKEN_DONEPROC, 0)
+                return
+        except errors.SqlError as e:
+            w.error(e)
+            w.done(TOKEN_DONEPROC, tds.DONE_ERROR)
+            return
+        self.run_rpc("sp_executesql", [(None, stmt, None, False), (None, decls, None, False)]
+                     + [(p[0], p[1], p[2], False) for p in rest], w)
+
+    def returnvalue(self, w, name, value):
+        from .types import SqlType
+        body = (struct.pack("<H", 0) + tds.b_varchar(name if name.startswith("@") else "@" + name) + bytes([0x01])
+                + struct.pack("<IH", 0, 0x0001) + type_info(SqlType("int")) + encode_value(value, SqlType("int")))
+        w.raw(bytes([tds.TOKEN_RETURNVALUE]) + body)
 
     def transaction_manager(self, data, w):
         """MS-TDS 2.2.6.9: TM_BEGIN_XACT (5), TM_COMMIT_XACT (7), TM_ROLLBACK_XACT (8)."""

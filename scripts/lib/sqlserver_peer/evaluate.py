@@ -63,7 +63,7 @@ def check_columns(node, scope, skip=None):
     207 even when no row is ever evaluated (SQL Server binds names at compile time)."""
     if node is None or not hasattr(node, "kind"):
         return
-    if node.kind == "subquery":
+    if node.kind in ("subquery", "exists"):
         return
     if node.kind == "col":
         if skip and len(node.parts) == 1 and fold(node.parts[0]) in skip:
@@ -354,6 +354,10 @@ def evaluate(node, ctx):
         if len(rows) > 1:
             raise errors.SqlError(512, "Subquery returned more than 1 value. This is not permitted when the subquery follows =, !=, <, <= , >, >= or when the subquery is used as an expression.", 16, 1, errors.STATEMENT)
         return rows[0][0] if rows else None
+    if k == "exists":
+        # uncorrelated only: a reference to an outer column is error 207/4104 here
+        cols, rows = ctx.session.run_select(node.select)
+        return len(rows) > 0
     if k == "default":
         raise errors.SqlError(156, "Incorrect syntax near the keyword 'DEFAULT'.", 15, 1, errors.COMPILE)
     raise errors.unsupported("expression %s" % k)

@@ -129,7 +129,7 @@ class Parser:
             "CREATE": self.create, "DROP": self.drop, "ALTER": self.alter, "USE": self.use,
             "BEGIN": self.begin, "COMMIT": self.commit, "ROLLBACK": self.rollback, "SET": self.set_stmt,
             "EXEC": self.exec_stmt, "EXECUTE": self.exec_stmt, "TRUNCATE": self.truncate, "WITH": self.with_ctx,
-            "DECLARE": self.declare, "SAVE": None, "IF": None, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
+            "DECLARE": self.declare, "SAVE": None, "IF": self.if_stmt, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
         }.get(w, False)
         if handler is False:
             raise self.error()
@@ -426,6 +426,32 @@ class Parser:
             raise self.error()
         raise self.error()
 
+    def if_stmt(self):
+        self.expect("IF")
+        cond = self.expr()
+        then = self.block_or_statement()
+        other = None
+        if self.accept("ELSE"):
+            other = self.block_or_statement()
+        return Node("if", cond=cond, then=then, other=other)
+
+    def block_or_statement(self):
+        """BEGIN ... END (a statement block) or a single statement."""
+        while self.accept_op(";"):
+            pass
+        if self.t.is_word("BEGIN") and not self.peek().is_word("TRAN", "TRANSACTION", "DISTRIBUTED", "TRY"):
+            self.next()
+            stmts = []
+            while True:
+                while self.accept_op(";"):
+                    pass
+                if self.accept("END"):
+                    return stmts
+                if self.t.kind == "eof":
+                    raise self.error()
+                stmts.append(self.statement())
+        return [self.statement()]
+
     def begin(self):
         self.expect("BEGIN")
         if self.accept("TRAN", "TRANSACTION"):
@@ -434,7 +460,7 @@ class Parser:
             return Node("begin_tran")
         if self.t.is_word("DISTRIBUTED", "TRY"):
             raise errors.unsupported("BEGIN %s" % self.t.value.upper())
-        raise errors.unsupported("BEGIN ... END blocks")
+        raise errors.unsupported("BEGIN ... END blocks outside IF")
 
     def commit(self):
         self.expect("COMMIT")
@@ -750,8 +776,11 @@ class Parser:
         return self.predicate()
 
     def predicate(self):
-        if self.t.is_word("EXISTS"):
-            raise errors.unsupported("EXISTS subqueries")
+        if self.accept("EXISTS"):
+            self.expect_op("(")
+            sub = self.select_stmt()
+            self.expect_op(")")
+            return Node("exists", select=sub)
         e = self.additive()
         while True:
             if self.t.kind == "op" and self.t.value in ("=", "<>", "!=", "<", ">", "<=", ">=", "!<", "!>"):

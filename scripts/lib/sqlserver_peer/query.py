@@ -109,7 +109,7 @@ def static_type(node, scope, session):
             return t, True
     if k == "global":
         return session.global_type(node.name), True
-    if k in ("cmp", "and", "or", "not", "like", "in", "isnull", "between"):
+    if k in ("cmp", "and", "or", "not", "like", "in", "isnull", "between", "exists"):
         raise errors.syntax_near(node.kind)
     return None
 

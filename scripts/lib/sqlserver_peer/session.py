@@ -394,6 +394,12 @@ class Session:
         elif k == "exec":
             self._exec(st, events)
             return
+        elif k == "if":
+            cond = self._run_in_tx(False, lambda: evaluate(st.cond, Context(self, Scope())))
+            branch = st.then if cond is True else (st.other or [])
+            for inner in branch:
+                self.run_statement(inner, events)
+            return
         elif k == "print":
             v = evaluate(st.expr, Context(self, Scope()))
             events.append(("info", 0, "" if v is None else str(v)))

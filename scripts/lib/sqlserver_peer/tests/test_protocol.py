@@ -161,6 +161,20 @@ class TypesTest(PeerTestCase):
         cur.callproc("sp_executesql", ("SELECT @a * 2", "@a INT", 21))
         self.assertEqual(tuple(cur.fetchone()), (42,))
 
+    def test_prepared_statements(self):
+        # sp_prepexec returns its handle as an OUTPUT parameter (RETURNVALUE token)
+        cur = self.td().cursor()
+        out = cur.callproc("sp_prepexec", (pytds.output(param_type="int"), "@a INT", "SELECT @a + 1", 41))
+        self.assertEqual([tuple(r) for r in cur.fetchall()], [(42,)])
+        while cur.nextset():
+            pass
+        handle = cur.get_proc_outputs()[0]
+        self.assertEqual(out[0], handle)
+        cur.callproc("sp_execute", (handle, 99))
+        self.assertEqual([tuple(r) for r in cur.fetchall()], [(100,)])
+        cur.callproc("sp_unprepare", (handle,))
+        self.assertSqlError(8179, cur.callproc, "sp_execute", (handle, 1))
+
     def test_sp_executesql_by_name_in_sql(self):
         cur = self.ms().cursor()
         cur.execute("EXEC sp_executesql N'SELECT @a + 1, @b', N'@a INT, @b NVARCHAR(10)', @a = 41, @b = N'z'")

@@ -109,3 +109,19 @@ class QueriesTest(PeerTestCase):
         self.assertEqual(self.q("SELECT c FROM codes WHERE n IN (N'5', 7)"), [("05",)])
         self.assertEqual(self.q("SELECT COUNT(*) FROM people WHERE id = 2 AND name = N'BOB'"), [(1,)])
         self.assertSqlError(245, self.ms().cursor().execute, "SELECT * FROM codes WHERE c = 5 OR n = N'x'")
+
+
+class ControlFlowTest(PeerTestCase):
+    def test_if_exists_blocks(self):
+        cur = self.ms().cursor()
+        script = """IF NOT EXISTS (SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'cfg')
+                    BEGIN
+                        CREATE TABLE cfg (k NVARCHAR(20) PRIMARY KEY, v NVARCHAR(100));
+                        INSERT INTO cfg VALUES (N'created', N'yes');
+                    END
+                    ELSE
+                        UPDATE cfg SET v = N'again' WHERE k = N'created'"""
+        cur.execute(script)
+        cur.execute(script)
+        cur.execute("IF OBJECT_ID(N'dbo.cfg') IS NOT NULL SELECT v FROM cfg")
+        self.assertEqual(cur.fetchall(), [("again",)])
