@@ -506,8 +506,11 @@ class Parser:
         if self.t.kind == "word" and self.t.value.upper() in ("ON", "OFF"):
             return Node("set_option", names=names, on=self.next().value.upper() == "ON")
         # SET LOCK_TIMEOUT n, SET DATEFORMAT x, SET TEXTSIZE n, ...: value options
+        neg = self.accept_op("-")
         val = self.next()
-        return Node("set_option", names=names, on=None, value=val.value)
+        if val.kind not in ("num", "word", "str", "nstr", "qident") or (neg and val.kind != "num"):
+            raise self.error(val)
+        return Node("set_option", names=names, on=None, value=("-" + val.value) if neg else val.value)
 
     def exec_stmt(self):
         self.next()

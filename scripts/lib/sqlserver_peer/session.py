@@ -74,8 +74,13 @@ class Session:
         c = self.conns.get(self.db["id"])
         if c is None:
             c = connect(self.server.db_path(self.db["id"]), timeout=self.server.lock_timeout)
+            c.execute("PRAGMA busy_timeout = %d" % self._busy_ms())
             self.conns[self.db["id"]] = c
         return c
+
+    def _busy_ms(self):
+        ms = getattr(self, "lock_timeout_ms", None)
+        return int(self.server.lock_timeout * 1000) if ms is None else ms
 
     def close(self):
         try:
@@ -464,6 +469,12 @@ class Session:
                 self.nocount = st.on
             elif name == "XACT_ABORT":
                 self.xact_abort = st.on
+            elif name == "LOCK_TIMEOUT":
+                # milliseconds; -1 ("wait forever") keeps the server's --lock-timeout
+                ms = int(st.value) if st.value is not None else -1
+                self.lock_timeout_ms = None if ms < 0 else ms
+                for c in self.conns.values():
+                    c.execute("PRAGMA busy_timeout = %d" % self._busy_ms())
             elif name in HARMLESS_OPTIONS:
                 want = HARMLESS_OPTIONS[name]
                 if want is not None and st.on is not None and st.on != want:

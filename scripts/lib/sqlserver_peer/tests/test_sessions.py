@@ -115,6 +115,10 @@ class SessionsTest(PeerTestCase):
         a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
         b = self.td().cursor()
         self.assertSqlError(1222, b.execute, "INSERT INTO t VALUES (2)")
+        b.execute("SET LOCK_TIMEOUT 100")
+        started = time.monotonic()
+        self.assertSqlError(1222, b.execute, "INSERT INTO t VALUES (2)")
+        self.assertLess(time.monotonic() - started, 1.5)
         a.execute("ROLLBACK")
 
 
