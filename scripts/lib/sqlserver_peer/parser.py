@@ -373,8 +373,12 @@ class Parser:
             name = self.ident() if not self.t.is_word("CURRENT") else (self.next() and None)
             self.expect("SET")
             if self.accept("CHANGE_TRACKING"):
-                self.expect_op("=")
-                on = self.expect("ON", "OFF") == "ON"
+                # "= ON [(options)]", "= OFF", or "(options)" to change an enabled database
+                if self.t.kind == "op" and self.t.value == "(":
+                    on = None
+                else:
+                    self.expect_op("=")
+                    on = self.expect("ON", "OFF") == "ON"
                 opts = {}
                 if self.accept_op("("):
                     while True:

@@ -441,8 +441,10 @@ class Session:
 
     def _alter_db_ct(self, st):
         db = self._target_db(st.name)
-        if st.on:
-            if db["ct_on"] and not st.opts:
+        if st.on is None and not db["ct_on"]:
+            raise errors.SqlError(5089, "Change tracking is disabled for database '%s'." % db["name"], 16, 1)
+        if st.on or st.on is None:
+            if db["ct_on"] and st.on:
                 raise errors.SqlError(5088, "Change tracking is already enabled for database '%s'." % db["name"], 16, 1)
             retention = st.opts.get("retention", db["ct_retention"] or 2)
             units = st.opts.get("units", db["ct_units"] or "DAYS")
