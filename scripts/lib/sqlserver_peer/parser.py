@@ -7,7 +7,7 @@ import decimal
 
 from . import errors
 from .lexer import RESERVED, tokenize
-from .types import MAX, SqlType
+from .types import MAX, SqlType, to_code_page
 
 
 class Node:
@@ -874,7 +874,8 @@ class Parser:
                 return Node("lit", value=n, type=SqlType("decimal", precision=max(len(v), 1), scale=0))
         if tok.kind == "str":
             self.next()
-            return Node("lit", value=tok.value, type=SqlType("varchar", max(len(tok.value), 1)))
+            # a literal without N is varchar in the database's code page
+            return Node("lit", value=to_code_page(tok.value), type=SqlType("varchar", max(len(tok.value), 1)))
         if tok.kind == "nstr":
             self.next()
             return Node("lit", value=tok.value, type=SqlType("nvarchar", max(len(tok.value), 1)))

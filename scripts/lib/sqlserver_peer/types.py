@@ -140,6 +140,19 @@ def _parse_datetime(s):
     return None
 
 
+def to_code_page(s):
+    """varchar holds code page 1252 text (SQL_Latin1_General_CP1): other characters
+    become '?', one per UTF-16 code unit (so a non-BMP character becomes '??').
+    Windows' best-fit mappings (e.g. a letter with a macron to its base letter) are not modelled."""
+    out = []
+    for ch in s:
+        if ord(ch) > 0xFFFF:
+            out.append("??")
+        else:
+            out.append(ch.encode("cp1252", "replace").decode("cp1252"))
+    return "".join(out)
+
+
 def convert(v, t, what="value"):
     """Implicit/explicit conversion of a value to type t, with SQL Server's errors."""
     if v is None:
@@ -167,6 +180,8 @@ def convert(v, t, what="value"):
             raise errors.SqlError(8115, "Arithmetic overflow error converting expression to data type %s." % name,
                                   16, 1, errors.STATEMENT)
         return n
+    if name in ("varchar", "char") and isinstance(v, str):
+        return to_code_page(v)
     if name in ("nvarchar", "varchar", "nchar", "char"):
         if isinstance(v, str):
             return v

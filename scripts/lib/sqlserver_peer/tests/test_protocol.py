@@ -180,6 +180,12 @@ class TypesTest(PeerTestCase):
         cur.execute("EXEC sp_executesql N'SELECT @a + 1, @b', N'@a INT, @b NVARCHAR(10)', @a = 41, @b = N'z'")
         self.assertEqual(cur.fetchone(), (42, "z"))
 
+    def test_varchar_is_code_page_1252(self):
+        cur = self.ms().cursor()
+        cur.execute("INSERT INTO t (id, v, n) VALUES (1, N'é\U0001F600', '\U0001F600')")
+        cur.execute("SELECT v, n, 'ü\u4e2d' FROM t")
+        self.assertEqual(cur.fetchone(), ("é??", "??", "ü?"))
+
     def test_string_comparison_is_case_insensitive_and_ignores_trailing_spaces(self):
         cur = self.ms().cursor()
         cur.execute("INSERT INTO t (id, n) VALUES (1, N'Straße'), (2, N'ABC')")
