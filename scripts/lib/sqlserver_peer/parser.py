@@ -674,7 +674,14 @@ class Parser:
                 self.expect("ON")
                 sources.append((kind, src, self.expr()))
         where = self.expr() if self.accept("WHERE") else None
-        if self.t.is_word("GROUP", "HAVING", "UNION", "EXCEPT", "INTERSECT", "FOR"):
+        group = []
+        if self.accept("GROUP"):
+            self.expect("BY")
+            group.append(self.expr())
+            while self.accept_op(","):
+                group.append(self.expr())
+        having = self.expr() if self.accept("HAVING") else None
+        if self.t.is_word("UNION", "EXCEPT", "INTERSECT", "FOR"):
             raise errors.unsupported(self.t.value.upper())
         order = []
         offset = fetch = None
@@ -699,7 +706,7 @@ class Parser:
         if top is not None and offset is not None:
             raise errors.SqlError(10741, "A TOP can not be used in the same query or sub-query as a OFFSET.", 15, 1, errors.COMPILE)
         return Node("select", distinct=distinct, top=top, items=items, sources=sources, where=where,
-                    order=order, offset=offset, fetch=fetch)
+                    order=order, offset=offset, fetch=fetch, group=group, having=having)
 
     def select_item(self):
         if self.accept_op("*"):

@@ -199,17 +199,41 @@ def run_select(session, node, outer=None):
             collect_aggs(it.expr, aggs)
     for e, _d in node.order:
         collect_aggs(e, aggs)
+    group = getattr(node, "group", None) or []
+    having = getattr(node, "having", None)
+    if having is not None:
+        check_columns(having, scope)
+        collect_aggs(having, aggs)
+    for g in group:
+        check_columns(g, scope)
+        if contains_agg(g):
+            raise errors.SqlError(144, "Cannot use an aggregate or a subquery in an expression used for the group by list of a GROUP BY clause.", 15, 1, errors.COMPILE)
     ctxs = []
-    if aggs:
+    if aggs or group or having is not None:
+        grouped = {column_ref(g, scope) for g in group if g.kind == "col"}
         for it in items:
-            if it[0] == "star" or (not contains_agg(it[1].expr) and _has_column(it[1].expr)):
-                name = it[3] if it[0] == "star" else _expr_name(it[1].expr)
-                raise errors.SqlError(8120, "Column '%s' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."
-                                      % name, 16, 1, errors.COMPILE)
-        values = {id(a): aggregate(a, rows, session, scope) for a in aggs}
-        ctx = Context(session, scope, rows[0] if rows else None)
-        ctx.agg_values = values
-        ctxs = [ctx]
+            if it[0] == "star":
+                if (it[1], it[2]) not in grouped:
+                    raise _not_grouped(it[3], bool(group))
+            elif not contains_agg(it[1].expr):
+                bad = _ungrouped_column(it[1].expr, scope, grouped, group)
+                if bad:
+                    raise _not_grouped(bad, bool(group))
+        if group:
+            buckets = {}
+            for r in rows:
+                c = Context(session, scope, r)
+                key = tuple(sort_key(evaluate(g, c)) for g in group)
+                buckets.setdefault(key, []).append(r)
+            groups = list(buckets.values())
+        else:
+            groups = [rows]
+        for grows in groups:
+            ctx = Context(session, scope, grows[0] if grows else None)
+            ctx.agg_values = {id(a): aggregate(a, grows, session, scope) for a in aggs}
+            if having is not None and evaluate(having, ctx) is not True:
+                continue
+            ctxs.append(ctx)
     else:
         ctxs = [Context(session, scope, r) for r in rows]
 
@@ -292,6 +316,58 @@ def run_select(session, node, outer=None):
             if longest > c[1].length:
                 c[1] = SqlType(c[1].name, 4000 if longest <= 4000 else MAX)
     return [tuple(c) for c in out_cols], rows_out
+
+
+def _not_grouped(name, has_group):
+    if has_group:
+        return errors.SqlError(8120, "Column '%s' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause." % name, 16, 1, errors.COMPILE)
+    return errors.SqlError(8120, "Column '%s' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause." % name, 16, 1, errors.COMPILE)
+
+
+def _ungrouped_column(e, scope, grouped, group):
+    """Name of a column used outside an aggregate and not grouped, or None."""
+    if any(_same(e, g) for g in group):
+        return None
+    if e.kind == "col":
+        return None if column_ref(e, scope) in grouped else e.parts[-1]
+    if e.kind in ("agg", "subquery", "exists"):
+        return None
+    for v in e.__dict__.values():
+        if hasattr(v, "kind"):
+            bad = _ungrouped_column(v, scope, grouped, group)
+            if bad:
+                return bad
+        elif isinstance(v, list):
+            for x in v:
+                if hasattr(x, "kind"):
+                    bad = _ungrouped_column(x, scope, grouped, group)
+                    if bad:
+                        return bad
+    return None
+
+
+def _same(a, b):
+    if a.kind != b.kind:
+        return False
+    da = {k: v for k, v in a.__dict__.items() if k not in ("line",) and not k.startswith("_ref_")}
+    db = {k: v for k, v in b.__dict__.items() if k not in ("line",) and not k.startswith("_ref_")}
+    if da.keys() != db.keys():
+        return False
+    for k in da:
+        x, y = da[k], db[k]
+        if hasattr(x, "kind") and hasattr(y, "kind"):
+            if not _same(x, y):
+                return False
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y) or not all((_same(p, q) if hasattr(p, "kind") else p == q) for p, q in zip(x, y)):
+                return False
+        elif isinstance(x, list) or isinstance(y, list) or hasattr(x, "kind") or hasattr(y, "kind"):
+            return False
+        elif k == "parts":
+            return [fold(p) for p in x] == [fold(p) for p in y]
+        elif x != y:
+            return False
+    return True
 
 
 def _has_column(e):

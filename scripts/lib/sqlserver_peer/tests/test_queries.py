@@ -46,6 +46,17 @@ class QueriesTest(PeerTestCase):
         self.assertIsInstance(row[4], datetime.datetime)
         self.assertEqual(row[5], decimal.Decimal("0.00"))
 
+    def test_group_by_and_having(self):
+        self.cur.execute("INSERT INTO people (name, age) VALUES (N'ann', 30), (N'eve', 30)")
+        self.assertEqual(self.q("""SELECT age, COUNT(*) AS n FROM people WHERE age IS NOT NULL
+                                   GROUP BY age HAVING COUNT(*) > 1 ORDER BY age"""), [(30, 3)])
+        self.assertEqual(self.q("SELECT LOWER(name), COUNT(*) FROM people GROUP BY LOWER(name) HAVING COUNT(*) = 2"),
+                         [("ann", 2)])
+        top = self.q("SELECT name, COUNT(*) FROM people GROUP BY name ORDER BY COUNT(*) DESC, name")[0]
+        self.assertEqual((top[0].lower(), top[1]), ("ann", 2))  # grouping is case-insensitive; which spelling is shown is not defined
+        self.assertSqlError(8120, self.ms().cursor().execute, "SELECT name, COUNT(*) FROM people GROUP BY age")
+        self.assertSqlError(8120, self.ms().cursor().execute, "SELECT name, COUNT(*) FROM people")
+
     def test_joins(self):
         self.cur.execute("CREATE TABLE pets (pid INT PRIMARY KEY, owner INT NULL REFERENCES people (id), kind NVARCHAR(10))")
         self.cur.execute("INSERT INTO pets VALUES (1, 1, N'cat'), (2, 1, N'dog'), (3, 3, N'fish')")
