@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 from . import errors
-from .types import SqlType
+from .datatypes import SqlType
 
 LOCK_TIMEOUT_S = 5.0
 

@@ -29,8 +29,8 @@ import time
 
 from . import errors
 from .catalog import fold
-from .functions import decode_mask, encode_mask
-from .types import SqlType, from_storage, to_storage
+from .functions import encode_mask
+from .datatypes import SqlType, from_storage, to_storage
 
 UNITS_S = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
 

@@ -8,9 +8,9 @@ import traceback
 from . import errors, tds
 from .login import Login7, build_prelogin, client_wants_encryption, parse_prelogin, ENCRYPT_NOT_SUP
 from .session import Session
-from .tds import (TOKEN_COLMETADATA, TOKEN_DONE, TOKEN_DONEINPROC, TOKEN_DONEPROC, TOKEN_ERROR, TOKEN_INFO,
+from .tds import (TOKEN_COLMETADATA, TOKEN_DONE, TOKEN_DONEINPROC, TOKEN_DONEPROC,
                   TOKEN_NBCROW, TOKEN_ROW, TokenWriter)
-from .types import Reader, convert, encode_value, read_type_info, read_value, type_info
+from .datatypes import Reader, convert, encode_value, read_type_info, read_value, type_info
 
 TDS74 = 0x74000004
 PROG_VERSION = (16, 0, 0x03, 0xE8)
@@ -241,7 +241,7 @@ class Connection:
             if declared is not None:
                 try:
                     from .evaluate import check_length
-                    from .types import convert
+                    from .datatypes import convert
                     # a value longer than the declared parameter is cut to it, silently, as SQL Server does
                     value = check_length(convert(value, declared), declared, silent=True)
                 except errors.SqlError as e:
@@ -301,7 +301,7 @@ class Connection:
                      + [(p[0], p[1], p[2], False) for p in rest], w)
 
     def returnvalue(self, w, name, value):
-        from .types import SqlType
+        from .datatypes import SqlType
         body = (struct.pack("<H", 0) + tds.b_varchar(name if name.startswith("@") else "@" + name) + bytes([0x01])
                 + struct.pack("<IH", 0, 0x0001) + type_info(SqlType("int")) + encode_value(value, SqlType("int")))
         w.raw(bytes([tds.TOKEN_RETURNVALUE]) + body)

@@ -1,7 +1,7 @@
 """CREATE/DROP/ALTER TABLE and CREATE INDEX."""
 from . import errors
 from .catalog import Table, find_table, fold, load_tables, next_object_id, save_table
-from .types import MAX, convert
+from .datatypes import convert
 
 STORAGE = {"tinyint": "INTEGER", "smallint": "INTEGER", "int": "INTEGER", "bigint": "INTEGER", "bit": "INTEGER",
            "nvarchar": "TEXT COLLATE CI", "varchar": "TEXT COLLATE CI", "varbinary": "BLOB",
@@ -165,7 +165,7 @@ def alter_add(s, node):
         if not d["nullable"] and d["default"] is not None and count:
             # A NOT NULL column with a default is filled with it in existing rows.
             from .dml import default_value
-            from .types import SqlType, to_storage
+            from .datatypes import SqlType, to_storage
             v = default_value(s, d, SqlType.from_dict(d["type"]))
             s.conn.execute("UPDATE t_%d SET c%d = ?" % (table.object_id, d["id"]), (to_storage(v, SqlType.from_dict(d["type"])),))
         table.d["columns"].append(d)

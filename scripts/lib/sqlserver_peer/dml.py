@@ -7,8 +7,8 @@ from . import errors
 from .catalog import fold, save_table, table_by_id
 from .evaluate import Context, Scope, check_columns, check_length, evaluate
 from .pushdown import narrow
-from .query import run_select, table_rows
-from .types import SqlType, convert, from_storage, to_storage
+from .query import run_select
+from .datatypes import convert, from_storage, to_storage
 
 
 def default_value(s, col, t):

@@ -7,7 +7,7 @@ import uuid
 
 from . import errors
 from .catalog import fold
-from .types import PRECEDENCE, SqlType, convert, type_for_value
+from .datatypes import SqlType, convert, type_for_value
 
 TRUE, FALSE, UNKNOWN = True, False, None
 
@@ -80,15 +80,6 @@ def check_columns(node, scope, skip=None):
                 elif isinstance(x, tuple):
                     for y in x:
                         check_columns(y, scope, skip)
-
-
-def _rank(v):
-    name = type_for_value(v).name
-    return PRECEDENCE.index(name) if name in PRECEDENCE else -1
-
-
-def _str_type(v):
-    return "nvarchar"
 
 
 def coerce_pair(a, b):

@@ -5,7 +5,7 @@ import uuid
 
 from . import errors
 from .evaluate import evaluate, text_units
-from .types import SqlType
+from .datatypes import SqlType
 
 RESULT_TYPES = {
     "CHANGE_TRACKING_CURRENT_VERSION": SqlType("bigint"),
@@ -166,6 +166,6 @@ def call(node, ctx):
         start = int(args[2]) - 1 if len(args) > 2 and args[2] else 0
         return args[1].casefold().find(args[0].casefold(), max(start, 0)) + 1
     if name == "CONCAT":
-        from .types import convert
+        from .datatypes import convert
         return "".join("" if a is None else convert(a, SqlType("nvarchar", -1)) for a in args)
     raise errors.unsupported("function %s" % name)

@@ -7,7 +7,7 @@ import decimal
 
 from . import errors
 from .lexer import RESERVED, tokenize
-from .types import MAX, SqlType, to_code_page
+from .datatypes import MAX, SqlType, to_code_page
 
 
 class Node:

@@ -7,7 +7,7 @@ cheaper, never change its result."""
 from . import errors
 from .catalog import fold
 from .evaluate import Context, Scope, evaluate
-from .types import convert, to_storage
+from .datatypes import convert, to_storage
 
 
 def _row_free(node):

@@ -5,7 +5,7 @@ from .pushdown import narrow
 from .catalog import fold
 from .evaluate import Context, Scope, check_columns, column_ref, evaluate, sort_key
 from .functions import RESULT_TYPES
-from .types import MAX, SqlType, from_storage, type_for_value
+from .datatypes import MAX, SqlType, from_storage, type_for_value
 
 
 def table_rows(session, table, where=None, alias=None):

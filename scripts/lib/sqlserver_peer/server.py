@@ -3,7 +3,6 @@ import argparse
 import signal
 import socket
 import socketserver
-import sys
 import threading
 
 from . import catalog

@@ -22,11 +22,11 @@ import sqlite3
 import struct
 
 from . import changetracking, ddl, dml, errors
-from .catalog import connect, find_table, fold, load_tables, table_by_id
+from .catalog import connect, find_table, fold, table_by_id
 from .evaluate import Context, Scope, evaluate
 from .parser import Node, parse
 from .query import run_select
-from .types import SqlType, convert
+from .datatypes import SqlType, convert
 from . import tds
 
 VERSION_TEXT = ("Microsoft SQL Server 2022 (RTM) - 16.0.0.0 (X64) -- sqlserver-peer: a TEST DOUBLE speaking TDS 7.4 "

@@ -2,7 +2,7 @@
 sys.databases, sys.tables, sys.columns, sys.change_tracking_databases,
 sys.change_tracking_tables. Columns are the documented ones this server can fill."""
 from .catalog import fold, load_tables
-from .types import MAX, SqlType
+from .datatypes import MAX, SqlType
 
 
 def _n(n=128):

@@ -1,6 +1,6 @@
 """Error numbers as SQL Server sends them, and what a failing statement does
 to the batch and the transaction."""
-from .helper import PeerTestCase, error_number
+from .helper import PeerTestCase
 
 
 class ErrorsTest(PeerTestCase):

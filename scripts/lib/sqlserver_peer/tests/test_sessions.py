@@ -2,7 +2,7 @@
 import threading
 import time
 
-from .helper import Peer, PeerTestCase
+from .helper import PeerTestCase
 
 
 class SnapshotTest(PeerTestCase):
