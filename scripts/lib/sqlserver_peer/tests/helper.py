@@ -20,14 +20,23 @@ for p in glob.glob(os.path.join(REPO, ".venv", "lib", "python3*", "site-packages
     if p not in sys.path:
         sys.path.append(p)
 
-try:
-    import pymssql
-except ImportError:  # pragma: no cover
-    pymssql = None
+# pytds first: Debian's dist-packages (added below for pymssql) carries an
+# OpenSSL binding that pytds would otherwise pick up.
 try:
     import pytds
 except ImportError:  # pragma: no cover
     pytds = None
+try:
+    import pymssql
+except ImportError:  # pragma: no cover
+    # Debian's python3-pymssql lives in the system dist-packages; another
+    # CPython 3.11 (e.g. pyenv's) can load it too.
+    if "/usr/lib/python3/dist-packages" not in sys.path:
+        sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import pymssql
+    except ImportError:
+        pymssql = None
 
 os.environ.setdefault("TDSVER", "7.4")
 
