@@ -5,8 +5,8 @@ Model:
 - one database-wide version counter (_peer_state.ct_version); a transaction
   that changes a tracked table takes the next version at its first tracked
   change. Writers are serialised by SQLite's write lock, so versions follow
-  commit order and a rolled-back transaction leaves no trace (its version
-  number is reused, which SQL Server would not do; clients cannot tell);
+  commit order and a rolled-back transaction leaves no trace (the next
+  transaction takes the same number, as nothing was committed with it);
 - _peer_ct holds one entry per (table, primary key, version) with the net
   operation of that transaction ('I', 'U', 'D'), the updated column ids and
   the change context;

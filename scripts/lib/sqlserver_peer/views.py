@@ -60,6 +60,40 @@ def info_tables(s):
     return cols, [[s.db["name"], t.schema, t.name, "BASE TABLE"] for t in load_tables(s.conn)]
 
 
+def _constraints(s):
+    for t in load_tables(s.conn):
+        if t.pk:
+            yield t, t.pk["name"], "PRIMARY KEY", t.pk["columns"]
+        for u in t.d.get("uniques", []):
+            yield t, u["name"], "UNIQUE", u["columns"]
+        for fk in t.d.get("fks", []):
+            yield t, fk["name"], "FOREIGN KEY", fk["columns"]
+
+
+def info_table_constraints(s):
+    cols = [("CONSTRAINT_CATALOG", _n(), True), ("CONSTRAINT_SCHEMA", _n(), True), ("CONSTRAINT_NAME", _n(), False),
+            ("TABLE_CATALOG", _n(), True), ("TABLE_SCHEMA", _n(), True), ("TABLE_NAME", _n(), False),
+            ("CONSTRAINT_TYPE", SqlType("varchar", 11), True)]
+    return cols, [[s.db["name"], t.schema, name, s.db["name"], t.schema, t.name, kind]
+                  for t, name, kind, _c in _constraints(s)]
+
+
+def info_key_column_usage(s):
+    cols = [("CONSTRAINT_CATALOG", _n(), True), ("CONSTRAINT_SCHEMA", _n(), True), ("CONSTRAINT_NAME", _n(), False),
+            ("TABLE_CATALOG", _n(), True), ("TABLE_SCHEMA", _n(), True), ("TABLE_NAME", _n(), False),
+            ("COLUMN_NAME", _n(), True), ("ORDINAL_POSITION", INT, False)]
+    rows = []
+    for t, name, _kind, columns in _constraints(s):
+        for i, c in enumerate(columns, 1):
+            rows.append([s.db["name"], t.schema, name, s.db["name"], t.schema, t.name, c, i])
+    return cols, rows
+
+
+def sys_schemas(s):
+    cols = [("name", _n(), False), ("schema_id", INT, False)]
+    return cols, [["dbo", 1], ["sys", 4], ["INFORMATION_SCHEMA", 3]]
+
+
 def sys_databases(s):
     cols = [("name", _n(), False), ("database_id", INT, False), ("snapshot_isolation_state", TINYINT, True),
             ("snapshot_isolation_state_desc", _n(60), True), ("is_read_committed_snapshot_on", BIT, True),
@@ -109,6 +143,9 @@ def sys_ct_tables(s):
 VIEWS = {
     ("information_schema", "columns"): info_columns,
     ("information_schema", "tables"): info_tables,
+    ("information_schema", "table_constraints"): info_table_constraints,
+    ("information_schema", "key_column_usage"): info_key_column_usage,
+    ("sys", "schemas"): sys_schemas,
     ("sys", "databases"): sys_databases,
     ("sys", "tables"): sys_tables,
     ("sys", "columns"): sys_columns,

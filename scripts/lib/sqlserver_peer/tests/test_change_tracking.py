@@ -142,6 +142,10 @@ class ChangeTrackingTest(PeerTestCase):
             FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'dbo' AND TABLE_NAME = 'users' ORDER BY ORDINAL_POSITION""")
         self.assertEqual(self.cur.fetchall(), [("id", "int", "NO", None, 1), ("name", "nvarchar", "NO", 50, 2),
                                                ("mail", "nvarchar", "YES", 100, 3)])
+        self.cur.execute("""SELECT k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c
+            JOIN INFORMATION_SCHEMA.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = c.CONSTRAINT_NAME
+            WHERE c.TABLE_NAME = 'users' AND c.CONSTRAINT_TYPE = 'PRIMARY KEY' ORDER BY k.ORDINAL_POSITION""")
+        self.assertEqual(self.cur.fetchall(), [("id",)])
         self.cur.execute("SELECT name, snapshot_isolation_state, snapshot_isolation_state_desc FROM sys.databases WHERE database_id = DB_ID()")
         self.assertEqual(self.cur.fetchall(), [(self.dbname, 0, "OFF")])
 
