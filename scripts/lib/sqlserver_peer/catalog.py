@@ -49,6 +49,10 @@ class Server:
             snapshot INTEGER NOT NULL DEFAULT 0, ct_on INTEGER NOT NULL DEFAULT 0,
             ct_retention INTEGER, ct_units TEXT, ct_auto_cleanup INTEGER)""")
         self.master.execute("CREATE TABLE IF NOT EXISTS clock (offset_s REAL NOT NULL)")
+        # Identity values are handed out outside any user transaction: SQL Server
+        # does not give back values taken by failed or rolled-back inserts.
+        self.master.execute("""CREATE TABLE IF NOT EXISTS identities (database_id INTEGER NOT NULL,
+            object_id INTEGER NOT NULL, next INTEGER NOT NULL, PRIMARY KEY (database_id, object_id))""")
         with self.lock:
             if not self.master.execute("SELECT 1 FROM databases WHERE name='master'").fetchone():
                 # system database ids 1-4 as SQL Server numbers them; user databases start at 5
@@ -105,6 +109,7 @@ class Server:
             cur = self.master.execute("INSERT INTO databases (database_id, name) VALUES "
                                       "((SELECT MAX(database_id) + 1 FROM databases), ?)", (name,))
             dbid = cur.lastrowid
+            self.reset_identity(dbid)
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(self.db_path(dbid) + suffix):
                     os.unlink(self.db_path(dbid) + suffix)
@@ -120,6 +125,7 @@ class Server:
             if in_use(db["id"]):
                 raise errors.SqlError(3702, "Cannot drop database \"%s\" because it is currently in use." % db["name"], 16, 4)
             self.master.execute("DELETE FROM databases WHERE database_id = ?", (db["id"],))
+            self.reset_identity(db["id"])
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(self.db_path(db["id"]) + suffix):
                     os.unlink(self.db_path(db["id"]) + suffix)
@@ -128,6 +134,22 @@ class Server:
         with self.lock:
             for k, v in kw.items():
                 self.master.execute("UPDATE databases SET %s = ? WHERE database_id = ?" % k, (v, dbid))
+
+    # ---- identity values
+    def next_identity(self, dbid, oid, seed, inc):
+        with self.lock:
+            row = self.master.execute("SELECT next FROM identities WHERE database_id=? AND object_id=?",
+                                      (dbid, oid)).fetchone()
+            value = seed if row is None else row[0]
+            self.master.execute("INSERT OR REPLACE INTO identities VALUES (?, ?, ?)", (dbid, oid, value + inc))
+            return value
+
+    def reset_identity(self, dbid, oid=None):
+        with self.lock:
+            if oid is None:
+                self.master.execute("DELETE FROM identities WHERE database_id=?", (dbid,))
+            else:
+                self.master.execute("DELETE FROM identities WHERE database_id=? AND object_id=?", (dbid, oid))
 
     # ---- test clock (lets tests age change-tracking data past its retention)
     def clock_offset(self):

@@ -54,6 +54,7 @@ def create_table(s, node):
     if find_table(s.conn, schema, name) or (fold(schema), fold(name)) in (("sys", "databases"),):
         raise errors.SqlError(2714, "There is already an object named '%s' in the database." % name, 16, 6)
     oid = next_object_id(s.conn)
+    s.server.reset_identity(s.db["id"], oid)
     cols = []
     seen = set()
     for i, c in enumerate(node.columns, 1):
@@ -139,6 +140,7 @@ def drop_table(s, node):
         raise errors.SqlError(3726, "Could not drop object '%s' because it is referenced by a FOREIGN KEY constraint."
                               % table.qualified(), 16, 1)
     s.conn.execute("DROP TABLE t_%d" % table.object_id)
+    s.server.reset_identity(s.db["id"], table.object_id)
     s.conn.execute("DELETE FROM _peer_tables WHERE object_id=?", (table.object_id,))
     s.conn.execute("DELETE FROM _peer_ct_tables WHERE object_id=?", (table.object_id,))
     s.conn.execute("DELETE FROM _peer_ct WHERE object_id=?", (table.object_id,))

@@ -4,7 +4,7 @@ key, 2628 truncation, 544 identity) and change-tracking records."""
 import uuid
 
 from . import errors
-from .catalog import fold, save_table, table_by_id
+from .catalog import fold, table_by_id
 from .evaluate import Context, Scope, check_columns, check_length, evaluate
 from .pushdown import narrow
 from .query import run_select
@@ -159,8 +159,7 @@ def insert(s, node):
             key = fold(col["name"])
             if col.get("identity"):
                 ident = col["identity"]
-                row[key] = ident["next"]
-                ident["next"] += ident["inc"]
+                row[key] = s.server.next_identity(s.db["id"], table.object_id, ident["seed"], ident["inc"])
             elif key in given and given[key] != ("default",):
                 row[key] = given[key]
             else:
@@ -170,7 +169,6 @@ def insert(s, node):
         check_fk_parent(s, table, row, "INSERT")
         insert_row(s, table, row)
         if any(c.get("identity") for c in table.columns):
-            save_table(s.conn, table)
             s.last_identity = next(row[fold(c["name"])] for c in table.columns if c.get("identity"))
         if table.pk:
             s.ct.record(table, s.ct.pk_key(table, {c: row[fold(c)] for c in table.pk["columns"]}), "I", context=context)
@@ -313,8 +311,7 @@ def truncate(s, node):
         raise errors.SqlError(4712, "Cannot truncate table '%s' because it is being referenced by a FOREIGN KEY constraint."
                               % table.qualified(), 16, 1)
     s.write("DELETE FROM t_%d" % table.object_id, ())
-    for c in table.columns:
-        if c.get("identity"):
-            c["identity"]["next"] = c["identity"]["seed"]
-            save_table(s.conn, table)
+    if any(c.get("identity") for c in table.columns):
+        # TRUNCATE reseeds (not undone by a rollback here; SQL Server would undo it)
+        s.server.reset_identity(s.db["id"], table.object_id)
     s.ct.truncate(table)

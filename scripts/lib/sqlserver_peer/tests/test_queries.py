@@ -79,6 +79,14 @@ class QueriesTest(PeerTestCase):
                                    WHERE TABLE_NAME = 'people' AND COLUMN_DEFAULT IS NOT NULL ORDER BY ORDINAL_POSITION"""),
                          [("active", "((1))"), ("created", "(sysutcdatetime())"), ("score", "((0))"), ("flags", "((7))")])
 
+    def test_identity_values_are_not_given_back(self):
+        cur = self.ms().cursor()
+        with self.assertRaises(Exception):
+            cur.execute("INSERT INTO people (name) VALUES (NULL)")  # 515 still takes a value
+        cur.execute("BEGIN TRAN; INSERT INTO people (name) VALUES (N'y'); ROLLBACK")
+        cur.execute("INSERT INTO people (name) VALUES (N'z'); SELECT SCOPE_IDENTITY()")
+        self.assertEqual(cur.fetchone()[0], 7)
+
     def test_update_delete_truncate(self):
         self.cur.execute("UPDATE people SET age = age + 1, name = N'Ann B' WHERE id = 1")
         self.assertEqual(self.cur.rowcount, 1)
