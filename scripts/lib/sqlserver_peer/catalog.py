@@ -42,12 +42,17 @@ class Server:
         self.dir = directory
         self.password = password
         self.lock = threading.RLock()
+        # Sessions holding uncommitted changes, per database: READ COMMITTED
+        # readers (without READ_COMMITTED_SNAPSHOT) wait for them, as they would
+        # for SQL Server's exclusive locks (here at database granularity).
+        self.writers = {}
+        self.writers_changed = threading.Condition(self.lock)
         os.makedirs(directory, exist_ok=True)
         self.master = connect(os.path.join(directory, "master.sqlite"))
         self.master.execute("""CREATE TABLE IF NOT EXISTS databases (
             database_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE CI,
             snapshot INTEGER NOT NULL DEFAULT 0, ct_on INTEGER NOT NULL DEFAULT 0,
-            ct_retention INTEGER, ct_units TEXT, ct_auto_cleanup INTEGER)""")
+            ct_retention INTEGER, ct_units TEXT, ct_auto_cleanup INTEGER, rcsi INTEGER NOT NULL DEFAULT 0)""")
         self.master.execute("CREATE TABLE IF NOT EXISTS clock (offset_s REAL NOT NULL)")
         # Identity values are handed out outside any user transaction: SQL Server
         # does not give back values taken by failed or rolled-back inserts.
@@ -85,11 +90,11 @@ class Server:
 
     def find_db(self, name):
         with self.lock:
-            row = self.master.execute("SELECT database_id, name, snapshot, ct_on, ct_retention, ct_units, ct_auto_cleanup "
+            row = self.master.execute("SELECT database_id, name, snapshot, ct_on, ct_retention, ct_units, ct_auto_cleanup, rcsi "
                                       "FROM databases WHERE name = ?", (name,)).fetchone()
         if not row:
             return None
-        return dict(zip(("id", "name", "snapshot", "ct_on", "ct_retention", "ct_units", "ct_auto_cleanup"), row))
+        return dict(zip(("id", "name", "snapshot", "ct_on", "ct_retention", "ct_units", "ct_auto_cleanup", "rcsi"), row))
 
     def db_by_id(self, dbid):
         with self.lock:
@@ -134,6 +139,25 @@ class Server:
         with self.lock:
             for k, v in kw.items():
                 self.master.execute("UPDATE databases SET %s = ? WHERE database_id = ?" % k, (v, dbid))
+
+    # ---- readers waiting for writers
+    def mark_writer(self, dbid, session):
+        with self.lock:
+            self.writers[dbid] = session
+
+    def clear_writer(self, dbid, session):
+        with self.lock:
+            if self.writers.get(dbid) is session:
+                del self.writers[dbid]
+                self.writers_changed.notify_all()
+
+    def wait_for_writer(self, dbid, session, timeout):
+        """(free, waited): free when no other session holds uncommitted changes in
+        dbid, after waiting up to timeout; waited when it had to wait."""
+        with self.lock:
+            if self.writers.get(dbid) in (None, session):
+                return True, False
+            return self.writers_changed.wait_for(lambda: self.writers.get(dbid) in (None, session), timeout), True
 
     # ---- identity values
     def next_identity(self, dbid, oid, seed, inc):

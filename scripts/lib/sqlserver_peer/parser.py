@@ -395,7 +395,9 @@ class Parser:
                 return Node("alter_db_ct", name=name, on=on, opts=opts)
             if self.accept("ALLOW_SNAPSHOT_ISOLATION"):
                 return Node("alter_db_snapshot", name=name, on=self.expect("ON", "OFF") == "ON")
-            if self.t.is_word("READ_COMMITTED_SNAPSHOT", "RECOVERY", "SINGLE_USER", "MULTI_USER", "COMPATIBILITY_LEVEL"):
+            if self.accept("READ_COMMITTED_SNAPSHOT"):
+                return Node("alter_db_rcsi", name=name, on=self.expect("ON", "OFF") == "ON")
+            if self.t.is_word("RECOVERY", "SINGLE_USER", "MULTI_USER", "COMPATIBILITY_LEVEL"):
                 raise errors.unsupported("ALTER DATABASE SET %s" % self.t.value.upper())
             raise self.error()
         if self.accept("TABLE"):

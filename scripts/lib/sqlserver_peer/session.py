@@ -13,7 +13,9 @@ the database file (WAL mode):
   snapshot (docs: the snapshot is taken at the first data access), a write
   takes the write lock, and a write after another session committed is error
   3960 (SQLite cannot say whether the same row changed: coarser than SQL Server);
-- readers never block and see the last committed data (like READ_COMMITTED_SNAPSHOT ON);
+- READ COMMITTED readers wait while another session holds uncommitted changes
+  in the database (READ_COMMITTED_SNAPSHOT OFF, the default) or read the last
+  committed data without waiting (READ_COMMITTED_SNAPSHOT ON);
 - every statement inside a transaction runs under a SAVEPOINT so a failing
   statement is undone alone (statement-level rollback).
 """
@@ -88,6 +90,7 @@ class Session:
                 self.conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+        self.server.clear_writer(self.db["id"], self)
         for c in self.conns.values():
             c.close()
         self.conns = {}
@@ -142,6 +145,19 @@ class Session:
         return t
 
     def check_snapshot_access(self):
+        """Called before user data is read or written."""
+        if self.isolation != "SNAPSHOT":
+            self.refresh_db()
+            if not self.db.get("rcsi"):
+                free, waited = self.server.wait_for_writer(self.db["id"], self, self._busy_ms() / 1000.0)
+                if not free:
+                    raise errors.SqlError(1222, "Lock request time out period exceeded.", 16, 45, errors.STATEMENT)
+                if waited and self.in_sqlite_tx and self.trancount == 0:
+                    # An autocommit read that waited starts a new read transaction so
+                    # it sees what the writer committed (it has written nothing).
+                    self.conn.execute("COMMIT")
+                    self.conn.execute("BEGIN")
+            return
         if self.isolation == "SNAPSHOT":
             self.refresh_db()
             if not self.db["snapshot"]:
@@ -150,9 +166,12 @@ class Session:
 
     def write(self, sql, args):
         try:
-            return self.conn.execute(sql, args)
+            cur = self.conn.execute(sql, args)
         except sqlite3.OperationalError as e:
             raise self._lock_error(e)
+        if self.trancount > 0:
+            self.server.mark_writer(self.db["id"], self)
+        return cur
 
     def _lock_error(self, e):
         if "locked" in str(e) or "busy" in str(e):
@@ -208,15 +227,19 @@ class Session:
         self.ct_version = None
 
     def _sqlite_end(self, commit):
-        if self.in_sqlite_tx:
-            try:
-                self.conn.execute("COMMIT" if commit else "ROLLBACK")
-            except sqlite3.OperationalError as e:
-                self.conn.execute("ROLLBACK")
-                self.in_sqlite_tx = False
-                raise self._lock_error(e)
-        self.in_sqlite_tx = False
-        self.ct_version = None
+        try:
+            if self.in_sqlite_tx:
+                try:
+                    self.conn.execute("COMMIT" if commit else "ROLLBACK")
+                except sqlite3.OperationalError as e:
+                    self.conn.execute("ROLLBACK")
+                    self.in_sqlite_tx = False
+                    raise self._lock_error(e)
+            self.in_sqlite_tx = False
+            self.ct_version = None
+        finally:
+            # only once the data is committed may waiting readers go on
+            self.server.clear_writer(self.db["id"], self)
 
     def _run_in_tx(self, write, fn):
         if self.trancount > 0:
@@ -391,6 +414,11 @@ class Session:
         elif k == "alter_db_ct":
             self._no_tx("ALTER DATABASE")
             self._alter_db_ct(st)
+        elif k == "alter_db_rcsi":
+            self._no_tx("ALTER DATABASE")
+            db = self._target_db(st.name)
+            self.server.set_db(db["id"], rcsi=int(st.on))
+            self.refresh_db()
         elif k == "alter_db_snapshot":
             self._no_tx("ALTER DATABASE")
             db = self._target_db(st.name)

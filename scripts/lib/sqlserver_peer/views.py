@@ -98,7 +98,7 @@ def sys_databases(s):
     cols = [("name", _n(), False), ("database_id", INT, False), ("snapshot_isolation_state", TINYINT, True),
             ("snapshot_isolation_state_desc", _n(60), True), ("is_read_committed_snapshot_on", BIT, True),
             ("collation_name", _n(), True), ("compatibility_level", TINYINT, False)]
-    rows = [[d["name"], d["id"], 1 if d["snapshot"] else 0, "ON" if d["snapshot"] else "OFF", 0,
+    rows = [[d["name"], d["id"], 1 if d["snapshot"] else 0, "ON" if d["snapshot"] else "OFF", 1 if d["rcsi"] else 0,
              "SQL_Latin1_General_CP1_CI_AS", 160] for d in s.server.all_dbs()]
     return cols, rows
 

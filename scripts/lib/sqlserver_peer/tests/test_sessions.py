@@ -55,7 +55,40 @@ class SessionsTest(PeerTestCase):
         super().setUp()
         self.ms().cursor().execute("CREATE TABLE t (id INT PRIMARY KEY)")
 
-    def test_uncommitted_changes_are_invisible_to_other_sessions(self):
+    def test_read_committed_reader_waits_for_uncommitted_changes(self):
+        # READ_COMMITTED_SNAPSHOT OFF (SQL Server's default): a reader waits for
+        # the writer's transaction, then sees the committed row.
+        a = self.ms().cursor()
+        a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
+        result = {}
+
+        def reader():
+            cur = self.peer.pytds(database=self.dbname).cursor()
+            cur.execute("SELECT COUNT(*) FROM t")
+            result["count"] = cur.fetchone()[0]
+            result["at"] = time.monotonic()
+
+        th = threading.Thread(target=reader)
+        th.start()
+        time.sleep(0.5)
+        self.assertNotIn("count", result)
+        committed = time.monotonic()
+        a.execute("COMMIT")
+        th.join(10)
+        self.assertEqual(result.get("count"), 1)
+        self.assertGreaterEqual(result["at"], committed)
+
+    def test_reader_times_out_with_1222(self):
+        a = self.ms().cursor()
+        a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
+        b = self.td().cursor()
+        self.assertSqlError(1222, b.execute, "SELECT * FROM t")
+        a.execute("ROLLBACK")
+        b.execute("SELECT COUNT(*) FROM t")
+        self.assertEqual(b.fetchone()[0], 0)
+
+    def test_uncommitted_changes_are_invisible_with_read_committed_snapshot(self):
+        self.ms(database="master").cursor().execute("ALTER DATABASE %s SET READ_COMMITTED_SNAPSHOT ON" % self.dbname)
         a = self.ms().cursor()
         b = self.td().cursor()
         a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
@@ -93,6 +126,14 @@ class SessionsTest(PeerTestCase):
         th.join(10)
         self.assertIn("ok", result, result)
         self.assertGreaterEqual(result["ok"], committed)
+
+    def test_a_reading_transaction_does_not_block_readers(self):
+        a = self.td(autocommit=False).cursor()
+        a.execute("SELECT COUNT(*) FROM t")
+        a.fetchall()
+        b = self.ms().cursor()
+        b.execute("SELECT COUNT(*) FROM t")
+        self.assertEqual(b.fetchone()[0], 0)
 
     def test_a_closed_connection_rolls_back_its_transaction(self):
         conn = self.peer.pymssql(database=self.dbname)
