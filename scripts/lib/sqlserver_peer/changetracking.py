@@ -14,9 +14,11 @@ Model:
   SYS_CHANGE_VERSION is the newest entry's version, SYS_CHANGE_CREATION_VERSION
   the version of the newest insert, the operation is 'D' if the newest entry
   is a delete (including a row inserted and deleted after v: the key is
-  reported deleted), else 'I' if the row was inserted after v, else 'U' with
-  the union of the updated columns (NULL when column tracking is off or an
-  update set every non-key column, as the CHANGETABLE docs say);
+  reported deleted), else 'I' if the oldest entry after v is an insert (the
+  row did not exist at v), else 'U' with the union of the updated columns
+  (NULL when column tracking is off, when an update set every non-key column,
+  or when the key was deleted and inserted again after v: "an update to all
+  columns", as the CHANGETABLE docs say);
 - TRUNCATE TABLE removes the table's entries and raises its minimum valid
   version to the current version (docs: "TRUNCATE TABLE ... the minimum valid
   version for the table is updated");
@@ -164,11 +166,14 @@ class ChangeTracking:
             creation = inserts[-1] if inserts else None
             if last[1] == "D":
                 op, cols = "D", None
-            elif any(e[1] == "I" for e in newer):
+            elif newer[0][1] == "I":
+                # the row did not exist at the baseline
                 op, cols = "I", None
             else:
                 op = "U"
-                if not track_columns or any(e[2] is None for e in newer if e[1] == "U"):
+                # docs (CHANGETABLE): a delete followed by an insert of the same key
+                # "is seen as an update to all columns in the row" (NULL mask)
+                if not track_columns or any(e[1] != "U" or e[2] is None for e in newer):
                     cols = None
                 else:
                     ids = set()

@@ -50,6 +50,13 @@ class ChangeTrackingTest(PeerTestCase):
                                            ("D", 4, 5, 4, None)])
         self.assertEqual(self.changes(1), [("U", 1, 2, 1, "a2"), ("D", 2, 3, 1, None), ("D", 4, 5, 4, None)])
         self.assertEqual(self.changes(5), [])
+        # a key deleted and inserted again after the baseline is an update of all columns (docs)
+        self.cur.execute("DELETE FROM users WHERE id = 3")                                             # v6
+        self.cur.execute("INSERT INTO users VALUES (3, N'c2', NULL)")                                  # v7
+        cur = self.td().cursor()
+        cur.execute("SELECT SYS_CHANGE_OPERATION, SYS_CHANGE_COLUMNS, SYS_CHANGE_VERSION FROM CHANGETABLE(CHANGES users, 5) c")
+        self.assertEqual([tuple(r) for r in cur.fetchall()], [("U", None, 7)])
+        self.assertEqual(self.changes(0)[2], ("I", 3, 7, 7, "c2"))
         # NULL last_sync_version means every tracked change
         self.assertEqual(len(self.changes(None)), 4)
 
