@@ -42,9 +42,10 @@ class Server:
         self.dir = directory
         self.password = password
         self.lock = threading.RLock()
-        # Sessions holding uncommitted changes, per database: READ COMMITTED
-        # readers (without READ_COMMITTED_SNAPSHOT) wait for them, as they would
-        # for SQL Server's exclusive locks (here at database granularity).
+        # Sessions holding uncommitted changes, per database, with the tables
+        # they changed: READ COMMITTED readers (without READ_COMMITTED_SNAPSHOT)
+        # of those tables wait for them, as they would for SQL Server's
+        # exclusive locks (here at table granularity).
         self.writers = {}
         self.writers_changed = threading.Condition(self.lock)
         os.makedirs(directory, exist_ok=True)
@@ -141,23 +142,33 @@ class Server:
                 self.master.execute("UPDATE databases SET %s = ? WHERE database_id = ?" % k, (v, dbid))
 
     # ---- readers waiting for writers
-    def mark_writer(self, dbid, session):
+    # SQLite lets one session at a time hold uncommitted changes in a database;
+    # this records which session that is and which tables it changed.
+    def mark_writer(self, dbid, session, oid):
         with self.lock:
-            self.writers[dbid] = session
+            holder = self.writers.get(dbid)
+            if holder is None or holder[0] is not session:
+                holder = (session, set())
+                self.writers[dbid] = holder
+            holder[1].add(oid)
 
     def clear_writer(self, dbid, session):
         with self.lock:
-            if self.writers.get(dbid) is session:
+            holder = self.writers.get(dbid)
+            if holder is not None and holder[0] is session:
                 del self.writers[dbid]
                 self.writers_changed.notify_all()
 
-    def wait_for_writer(self, dbid, session, timeout):
-        """(free, waited): free when no other session holds uncommitted changes in
-        dbid, after waiting up to timeout; waited when it had to wait."""
+    def wait_for_writer(self, dbid, session, oid, timeout):
+        """(free, waited): free when no other session has uncommitted changes to
+        table oid of dbid, after waiting up to timeout; waited when it had to wait."""
+        def free():
+            holder = self.writers.get(dbid)
+            return holder is None or holder[0] is session or oid not in holder[1]
         with self.lock:
-            if self.writers.get(dbid) in (None, session):
+            if free():
                 return True, False
-            return self.writers_changed.wait_for(lambda: self.writers.get(dbid) in (None, session), timeout), True
+            return self.writers_changed.wait_for(free, timeout), True
 
     # ---- identity values
     def next_identity(self, dbid, oid, seed, inc):

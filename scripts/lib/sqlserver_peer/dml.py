@@ -112,12 +112,12 @@ def insert_row(s, table, row):
     cols = table.columns
     sql = "INSERT INTO t_%d (%s) VALUES (%s)" % (table.object_id, ", ".join("c%d" % c["id"] for c in cols),
                                                  ", ".join("?" for _ in cols))
-    s.write(sql, [to_storage(row[fold(c["name"])], c["sqltype"]) for c in cols])
+    s.write(sql, [to_storage(row[fold(c["name"])], c["sqltype"]) for c in cols], table)
 
 
 def insert(s, node):
     table = s.resolve_table(node.table)
-    s.check_snapshot_access()
+    s.check_snapshot_access(table)
     if node.columns is None:
         target = [c for c in table.columns if not c.get("identity")]
     else:
@@ -200,7 +200,7 @@ def _scan(s, table, where, extra=None):
 
 def update(s, node):
     table = s.resolve_table(node.table)
-    s.check_snapshot_access()
+    s.check_snapshot_access(table)
     sets = []
     seen = set()
     for name, e in node.sets:
@@ -231,7 +231,7 @@ def update(s, node):
                                       % (fk["name"], s.db["name"], child.qualified(), fk["columns"][0]), 16, 0)
         cols = table.columns
         s.write("UPDATE t_%d SET %s WHERE rowid = ?" % (table.object_id, ", ".join("c%d = ?" % c["id"] for c in cols)),
-                [to_storage(new[fold(c["name"])], c["sqltype"]) for c in cols] + [rowid])
+                [to_storage(new[fold(c["name"])], c["sqltype"]) for c in cols] + [rowid], table)
         changed.append((rowid, old, new))
     # uniqueness is checked once every row has its new value (a swap of keys is allowed)
     for rowid, old, new in changed:
@@ -272,7 +272,7 @@ def _has_children(s, child, fk, values):
 
 def delete(s, node):
     table = s.resolve_table(node.table)
-    s.check_snapshot_access()
+    s.check_snapshot_access(table)
     _scope, matches = _scan(s, table, node.where)
     context = evaluate(node.ct_context, Context(s, Scope())) if node.ct_context is not None else None
     for rowid, vals in matches:
@@ -286,7 +286,7 @@ def _delete_row(s, table, rowid, vals, context, depth):
     row = {fold(c["name"]): v for c, v in zip(table.columns, vals)}
     if s.conn.execute("SELECT 1 FROM t_%d WHERE rowid = ?" % table.object_id, (rowid,)).fetchone() is None:
         return  # already removed by a cascade
-    s.write("DELETE FROM t_%d WHERE rowid = ?" % table.object_id, (rowid,))
+    s.write("DELETE FROM t_%d WHERE rowid = ?" % table.object_id, (rowid,), table)
     for child, fk in _referencing(s, table):
         keyvals = [row[fold(c)] for c in fk["refcols"]]
         if not _has_children(s, child, fk, keyvals):
@@ -305,12 +305,12 @@ def _delete_row(s, table, rowid, vals, context, depth):
 
 def truncate(s, node):
     table = s.resolve_table(node.table)
-    s.check_snapshot_access()
+    s.check_snapshot_access(table)
     refs = [t for t, fk in _referencing(s, table) if t.object_id != table.object_id]
     if refs:
         raise errors.SqlError(4712, "Cannot truncate table '%s' because it is being referenced by a FOREIGN KEY constraint."
                               % table.qualified(), 16, 1)
-    s.write("DELETE FROM t_%d" % table.object_id, ())
+    s.write("DELETE FROM t_%d" % table.object_id, (), table)
     if any(c.get("identity") for c in table.columns):
         # TRUNCATE reseeds (not undone by a rollback here; SQL Server would undo it)
         s.server.reset_identity(s.db["id"], table.object_id)

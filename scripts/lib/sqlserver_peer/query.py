@@ -23,7 +23,7 @@ def source(session, node, where=None):
     """(alias, table_name, columns, rows) for a FROM item."""
     if node.kind == "changetable":
         table = session.resolve_table(node.table)
-        session.check_snapshot_access()
+        session.check_snapshot_access(table)
         version = evaluate(node.version, Context(session, Scope()))
         rows = session.ct.changes(table, version)
         return node.alias, node.alias, session.ct.columns(table), rows
@@ -33,7 +33,7 @@ def source(session, node, where=None):
         cols, rows = view(session)
         return node.alias, parts[-1], cols, rows
     table = session.resolve_table(parts)
-    session.check_snapshot_access()
+    session.check_snapshot_access(table)
     cols = [(c["name"], c["sqltype"], c["nullable"]) for c in table.columns]
     return node.alias, table.name, cols, table_rows(session, table, where, node.alias)
 

@@ -13,8 +13,8 @@ the database file (WAL mode):
   snapshot (docs: the snapshot is taken at the first data access), a write
   takes the write lock, and a write after another session committed is error
   3960 (SQLite cannot say whether the same row changed: coarser than SQL Server);
-- READ COMMITTED readers wait while another session holds uncommitted changes
-  in the database (READ_COMMITTED_SNAPSHOT OFF, the default) or read the last
+- READ COMMITTED readers of a table wait while another session holds
+  uncommitted changes to it (READ_COMMITTED_SNAPSHOT OFF, the default) or read the last
   committed data without waiting (READ_COMMITTED_SNAPSHOT ON);
 - every statement inside a transaction runs under a SAVEPOINT so a failing
   statement is undone alone (statement-level rollback).
@@ -144,12 +144,13 @@ class Session:
             raise errors.invalid_object(".".join(parts))
         return t
 
-    def check_snapshot_access(self):
-        """Called before user data is read or written."""
+    def check_snapshot_access(self, table=None):
+        """Called before user data of table is read or written."""
         if self.isolation != "SNAPSHOT":
             self.refresh_db()
             if not self.db.get("rcsi"):
-                free, waited = self.server.wait_for_writer(self.db["id"], self, self._busy_ms() / 1000.0)
+                oid = table.object_id if table is not None else None
+                free, waited = self.server.wait_for_writer(self.db["id"], self, oid, self._busy_ms() / 1000.0)
                 if not free:
                     raise errors.SqlError(1222, "Lock request time out period exceeded.", 16, 45, errors.STATEMENT)
                 if waited and self.in_sqlite_tx and self.trancount == 0:
@@ -164,13 +165,13 @@ class Session:
                 raise errors.SqlError(3952, "Snapshot isolation transaction failed accessing database '%s' because snapshot isolation is not allowed in this database. Use ALTER DATABASE to allow snapshot isolation."
                                       % self.db["name"], 16, 1, errors.BATCH)
 
-    def write(self, sql, args):
+    def write(self, sql, args, table):
         try:
             cur = self.conn.execute(sql, args)
         except sqlite3.OperationalError as e:
             raise self._lock_error(e)
         if self.trancount > 0:
-            self.server.mark_writer(self.db["id"], self)
+            self.server.mark_writer(self.db["id"], self, table.object_id)
         return cur
 
     def _lock_error(self, e):

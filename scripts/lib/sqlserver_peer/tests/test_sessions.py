@@ -78,6 +78,15 @@ class SessionsTest(PeerTestCase):
         self.assertEqual(result.get("count"), 1)
         self.assertGreaterEqual(result["at"], committed)
 
+    def test_readers_of_other_tables_do_not_wait(self):
+        self.ms().cursor().execute("CREATE TABLE other (id INT PRIMARY KEY); INSERT INTO other VALUES (7)")
+        a = self.ms().cursor()
+        a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
+        b = self.td().cursor()
+        b.execute("SELECT id FROM other")
+        self.assertEqual(b.fetchone()[0], 7)
+        a.execute("ROLLBACK")
+
     def test_reader_times_out_with_1222(self):
         a = self.ms().cursor()
         a.execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
