@@ -123,7 +123,9 @@ class Connection:
         # as 0x74000004); older versions are refused below.
         self.tds_version = min(login.tds_version, TDS74) if login.tds_version >= 0x72000000 else login.tds_version
         w = TokenWriter(self.tds_version)
-        if login.sspi or login.username.lower() != "sa" or login.password != self.server.password:
+        # 0x02 is FEDAUTH (Azure AD tokens): not offered by this server
+        if login.sspi or 0x02 in login.features or login.username.lower() != "sa" \
+                or login.password != self.server.password:
             w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
             w.done(TOKEN_DONE, tds.DONE_ERROR)
             self.send(w)
@@ -150,6 +152,9 @@ class Connection:
         w.envchange(tds.ENV_LANGUAGE, "us_english", "")
         w.info(5703, "Changed language setting to us_english.", 1)
         w.loginack("Microsoft SQL Server", PROG_VERSION)
+        if login.extension:
+            # FEATUREEXTACK (MS-TDS 2.2.7.11) acknowledging none of the requested features
+            w.raw(b"\xae\xff")
         w.envchange(tds.ENV_PACKETSIZE, str(new_size), str(self.packet_size))
         w.done(TOKEN_DONE, tds.DONE_FINAL)
         self.send(w)

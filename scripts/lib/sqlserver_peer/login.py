@@ -69,3 +69,18 @@ class Login7:
         self.database = field(68)
         sspi_len = struct.unpack("<H", data[80:82])[0]
         self.sspi = sspi_len > 0 or bool(self.flags2 & 0x80)
+        # OptionFlags3 fExtension: ibExtension points to a DWORD offset of the
+        # FeatureExt list (MS-TDS 2.2.6.4); record which features were asked for.
+        self.features = []
+        self.extension = bool(self.flags3 & 0x10)
+        if self.extension:
+            off, n = struct.unpack("<HH", data[56:60])
+            if n >= 4 and off + 4 <= len(data):
+                pos = struct.unpack("<I", data[off:off + 4])[0]
+                while 0 < pos < len(data) and data[pos] != 0xFF:
+                    if pos + 5 > len(data):
+                        break
+                    fid = data[pos]
+                    flen = struct.unpack("<I", data[pos + 1:pos + 5])[0]
+                    self.features.append(fid)
+                    pos += 5 + flen

@@ -74,6 +74,21 @@ class LoginTest(PeerTestCase):
         self.assertIn("problem connecting", out.stdout + out.stderr)
         self.assertIn("client requires encryption", self.peer.server_log())
 
+    def test_login7_with_feature_extension(self):
+        from . import rawclient
+        # UTF8_SUPPORT (0x0A) requested: LOGINACK, then a FEATUREEXTACK acknowledging nothing
+        reply = rawclient.login(self.peer.port, "sa", PASSWORD, features=b"\x0a" + struct.pack("<I", 1) + b"\x01")
+        self.assertIn(b"\xad", reply)
+        i = reply.index(bytes([0xAD]))
+        n = struct.unpack("<H", reply[i + 1:i + 3])[0]
+        self.assertEqual(reply[i + 3 + n:i + 5 + n], b"\xae\xff")
+        # FEDAUTH (0x02) is not offered: the login fails as SQL Server reports failures
+        reply = rawclient.login(self.peer.port, "sa", PASSWORD, features=b"\x02" + struct.pack("<I", 1) + b"\x01")
+        self.assertIn("Login failed for user 'sa'.".encode("utf-16-le"), reply)
+        # and a plain raw login with a wrong password
+        reply = rawclient.login(self.peer.port, "sa", "nope")
+        self.assertIn(struct.pack("<i", 18456), reply)
+
     def test_tsql_smoke(self):
         if not shutil.which("tsql"):
             self.skipTest("freetds-bin not installed")
