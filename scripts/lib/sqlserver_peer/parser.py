@@ -767,7 +767,15 @@ class Parser:
             self.next()
             self.expect_op("(")
             while not self.accept_op(")"):
-                self.next()   # table hints (NOLOCK, UPDLOCK, ...) do not change results here
+                tok = self.next()
+                if tok.kind == "eof":
+                    raise self.error(tok)
+                if tok.kind == "word" and tok.value.upper() in ("NOLOCK", "READUNCOMMITTED", "READPAST", "NOWAIT",
+                                                                "SNAPSHOT", "FORCESEEK", "INDEX"):
+                    # dirty reads, skipping or failing on locked rows cannot be modelled
+                    raise errors.unsupported("table hint %s" % tok.value.upper())
+                # UPDLOCK, ROWLOCK, HOLDLOCK, TABLOCK, XLOCK...: this server's locks are
+                # already at least as strong (see README), so these change nothing
         return Node("table", name=name, alias=(alias or name[-1]).lower())
 
     # ------------------------------------------------------------ expressions
