@@ -5,10 +5,12 @@ Transactions map onto SQLite transactions on this session's own connection to
 the database file (WAL mode):
 - an autocommit statement runs in its own SQLite transaction (BEGIN IMMEDIATE
   for writes, so writers wait for each other up to the lock timeout: 1222);
-- inside BEGIN TRAN at READ COMMITTED the SQLite transaction starts at the
-  first statement with BEGIN IMMEDIATE: the session holds the database's write
-  lock until COMMIT/ROLLBACK, so what it reads is always the latest committed
-  data and other writers wait (coarser than SQL Server's row locks);
+- inside BEGIN TRAN at READ COMMITTED, statements before the first write read
+  through a second connection, each in its own read transaction (latest
+  committed data, no lock held); the first write starts BEGIN IMMEDIATE on the
+  main connection: the session then holds the database's write lock until
+  COMMIT/ROLLBACK, so what it reads is still the latest committed data and
+  other writers wait (coarser than SQL Server's row locks);
 - at SNAPSHOT the SQLite transaction is deferred: the first read fixes the
   snapshot (docs: the snapshot is taken at the first data access), a write
   takes the write lock, and a write after another session committed is error
@@ -67,17 +69,23 @@ class Session:
         self.rowcount = 0
         self.last_error = 0
         self.ct_version = None
+        # a read-only SQLite transaction that may be restarted after waiting for a writer
+        self.restartable_read = False
+        # statements of a READ COMMITTED transaction that has not written yet run
+        # on a second connection, each in its own read transaction
+        self.on_read_conn = False
         self.ct = changetracking.ChangeTracking(self)
         server.sessions.add(self)
 
     # ------------------------------------------------------------ plumbing
     @property
     def conn(self):
-        c = self.conns.get(self.db["id"])
+        key = (self.db["id"], "read") if self.on_read_conn else self.db["id"]
+        c = self.conns.get(key)
         if c is None:
             c = connect(self.server.db_path(self.db["id"]), timeout=self.server.lock_timeout)
             c.execute("PRAGMA busy_timeout = %d" % self._busy_ms())
-            self.conns[self.db["id"]] = c
+            self.conns[key] = c
         return c
 
     def _busy_ms(self):
@@ -153,8 +161,8 @@ class Session:
                 free, waited = self.server.wait_for_writer(self.db["id"], self, oid, self._busy_ms() / 1000.0)
                 if not free:
                     raise errors.SqlError(1222, "Lock request time out period exceeded.", 16, 45, errors.STATEMENT)
-                if waited and self.in_sqlite_tx and self.trancount == 0:
-                    # An autocommit read that waited starts a new read transaction so
+                if waited and self.restartable_read:
+                    # A read statement that waited starts a new read transaction so
                     # it sees what the writer committed (it has written nothing).
                     self.conn.execute("COMMIT")
                     self.conn.execute("BEGIN")
@@ -243,10 +251,16 @@ class Session:
             self.server.clear_writer(self.db["id"], self)
 
     def _run_in_tx(self, write, fn):
+        if self.trancount > 0 and not self.in_sqlite_tx and not write and self.isolation != "SNAPSHOT":
+            # READ COMMITTED before the transaction's first write: nothing to undo,
+            # and each statement must see the latest committed data, so it reads
+            # through a second connection in its own read transaction and takes
+            # no lock (SQL Server's shared locks end with the statement too).
+            return self._read_statement(fn, on_read_conn=True)
         if self.trancount > 0:
             if not self.in_sqlite_tx:
-                # READ COMMITTED transactions take the write lock at their first
-                # statement (see the module comment); SNAPSHOT ones defer it.
+                # the first write of a READ COMMITTED transaction takes the write
+                # lock until COMMIT/ROLLBACK; SNAPSHOT transactions defer it
                 self._sqlite_begin(write or self.isolation != "SNAPSHOT")
             before = self.ct_version
             self.conn.execute("SAVEPOINT stmt")
@@ -259,7 +273,9 @@ class Session:
                 raise
             self.conn.execute("RELEASE stmt")
             return result
-        self._sqlite_begin(write)
+        if not write:
+            return self._read_statement(fn, on_read_conn=False)
+        self._sqlite_begin(True)
         try:
             result = fn()
         except BaseException:
@@ -267,6 +283,19 @@ class Session:
             raise
         self._sqlite_end(True)
         return result
+
+    def _read_statement(self, fn, on_read_conn):
+        self.on_read_conn = on_read_conn
+        try:
+            self.conn.execute("BEGIN")
+            self.restartable_read = True
+            try:
+                return fn()
+            finally:
+                self.restartable_read = False
+                self.conn.execute("COMMIT")
+        finally:
+            self.on_read_conn = False
 
     def begin_tran(self, events):
         self.trancount += 1

@@ -144,6 +144,21 @@ class SessionsTest(PeerTestCase):
         b.execute("SELECT COUNT(*) FROM t")
         self.assertEqual(b.fetchone()[0], 0)
 
+    def test_read_committed_transaction_sees_new_commits_and_blocks_no_writer(self):
+        a = self.ms(autocommit=False).cursor()
+        a.execute("SELECT COUNT(*) FROM t")
+        self.assertEqual(a.fetchone()[0], 0)
+        w = self.td().cursor()
+        w.execute("INSERT INTO t VALUES (1)")   # not blocked by a's reading transaction
+        a.execute("SELECT COUNT(*) FROM t")
+        self.assertEqual(a.fetchone()[0], 1)    # READ COMMITTED: each statement sees the latest commits
+        a.execute("INSERT INTO t VALUES (2)")   # a's first write takes the write lock
+        self.assertSqlError(1222, w.execute, "INSERT INTO t VALUES (3)")
+        a.connection.commit()
+        w.execute("INSERT INTO t VALUES (3)")
+        w.execute("SELECT COUNT(*) FROM t")
+        self.assertEqual(w.fetchone()[0], 3)
+
     def test_a_closed_connection_rolls_back_its_transaction(self):
         conn = self.peer.pymssql(database=self.dbname)
         conn.cursor().execute("BEGIN TRAN; INSERT INTO t VALUES (1)")
