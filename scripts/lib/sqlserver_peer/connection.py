@@ -120,9 +120,16 @@ class Connection:
             return False
         login = Login7(data)
         # Answer with the client's version when it is 7.2 or later (FreeTDS says 7.4
-        # as 0x74000004); older versions are refused below.
+        # as 0x74000004). Older clients cannot receive the (MAX)/DATETIME2 types
+        # this server sends, so they are refused with a message saying so.
         self.tds_version = min(login.tds_version, TDS74) if login.tds_version >= 0x72000000 else login.tds_version
         w = TokenWriter(self.tds_version)
+        if login.tds_version < 0x72000000:
+            w.error(errors.SqlError(50000, "Not supported by this test server (sqlserver-peer): TDS version 0x%08X; use TDS 7.2 to 7.4"
+                                    % login.tds_version, 20, 1))
+            w.done(TOKEN_DONE, tds.DONE_ERROR)
+            self.send(w)
+            return False
         # 0x02 is FEDAUTH (Azure AD tokens): not offered by this server
         if login.sspi or 0x02 in login.features or login.username.lower() != "sa" \
                 or login.password != self.server.password:

@@ -89,6 +89,14 @@ class LoginTest(PeerTestCase):
         reply = rawclient.login(self.peer.port, "sa", "nope")
         self.assertIn(struct.pack("<i", 18456), reply)
 
+    def test_tds_71_client_is_refused_with_a_message(self):
+        if not shutil.which("tsql"):
+            self.skipTest("freetds-bin not installed")
+        env = dict(os.environ, TDSVER="7.1")
+        out = subprocess.run(["tsql", "-H", "127.0.0.1", "-p", str(self.peer.port), "-U", "sa", "-P", PASSWORD],
+                             input="SELECT 1\ngo\nexit\n", capture_output=True, text=True, timeout=30, env=env)
+        self.assertIn("TDS 7.2 to 7.4", out.stdout + out.stderr)
+
     def test_tsql_smoke(self):
         if not shutil.which("tsql"):
             self.skipTest("freetds-bin not installed")
