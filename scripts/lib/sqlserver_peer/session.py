@@ -376,7 +376,8 @@ class Session:
             cols, rows = self._run_in_tx(False, lambda: run_select(self, st))
             self.rowcount = len(rows)
             events.append(("rows", cols, rows))
-            events.append(("done", len(rows), False))
+            # SET NOCOUNT ON leaves the count out of SELECTs' DONE too
+            events.append(("done", None if self.nocount else len(rows), False))
             return
         if k in ("insert", "update", "delete"):
             fn = {"insert": dml.insert, "update": dml.update, "delete": dml.delete}[k]
