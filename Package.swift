@@ -221,7 +221,8 @@ let package = Package(
             name: "SQLClientsTests", dependencies: ["SQLClients", "Directory", "TestSupport"], swiftSettings: strict
         ),
         // Against a TDS server: the peer in scripts/sqlserver-peer, or SCIMSYNC_TEST_SQLSERVER_URL.
-        .testTarget(name: "SQLServerClientTests", dependencies: ["SQLServerClient", "Directory"], swiftSettings: strict),
+        .testTarget(
+            name: "SQLServerClientTests", dependencies: ["SQLServerClient", "Directory", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "MySQLSourceTests",
             dependencies: ["MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "TestSupport"],

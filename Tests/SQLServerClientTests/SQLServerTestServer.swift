@@ -1,5 +1,6 @@
 import Foundation
 import SQLServerClient
+import TestSupport
 
 /// Where the SQL Server tests connect: the server SCIMSYNC_TEST_SQLSERVER_URL names
 /// (`sqlserver://user:password@host:port/database`), or else a TDS test server of this test run's
@@ -111,7 +112,7 @@ private enum PeerProcess {
         guard FileManager.default.isExecutableFile(atPath: program) else { throw SQLServerTestServerError.missing(program) }
         let directory = NSTemporaryDirectory() + "scimsync-sqlserver-peer-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = try freePort()
+        let port = try TestServers.closedPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = ["--port", String(port), "--dir", directory, "--password", password]
@@ -161,24 +162,5 @@ private enum PeerProcess {
             if !data.isEmpty { log?.write(data) }
         }
         return SQLServerTestServer(host: "127.0.0.1", port: port, user: "sa", password: password, database: nil)
-    }
-
-    /// A port nothing listens on now: bound to 0, read back, closed.
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw SQLServerTestServerError.didNotStart("socket: \(errno)") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw SQLServerTestServerError.didNotStart("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
