@@ -68,7 +68,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // `scimsync check` for a SQL database: it answers, and its tables fit a layout.
-        .target(name: "SQLProbe", dependencies: ["Config", "Connectors", "Directory", "SQLClients"], swiftSettings: strict),
+        .target(
+            name: "SQLProbe", dependencies: ["Config", "Connectors", "Directory", "SQLClients", "SQLServerClient"],
+            swiftSettings: strict),
         // Client databases as targets: applying batches, reading them back, the first load.
         .target(
             name: "Targets",
@@ -213,7 +215,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "SQLClients", .product(name: "Hummingbird", package: "hummingbird"),
+                "SQLClients", "SQLServerClient", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/TestSupport", swiftSettings: strict),

@@ -70,8 +70,8 @@ struct ConfigDecoder {
         /// The SQL connection keys this role accepts (decoded here, with a `layout`).
         var sqlKinds: [String] {
             switch self {
-            case .source: ["mysql"]
-            case .target, .scim: ["mysql", "postgres", "sqlite"]
+            case .source: ["mysql", "sqlserver"]
+            case .target, .scim: ["mysql", "postgres", "sqlite", "sqlserver"]
             }
         }
 
@@ -79,8 +79,8 @@ struct ConfigDecoder {
         /// "unknown".
         var planned: [String] {
             switch self {
-            case .source: ["sqlserver", "feed"]
-            case .target: ["sqlserver"]
+            case .source: ["feed"]
+            case .target: []
             case .scim: []
             }
         }
@@ -187,6 +187,7 @@ struct ConfigDecoder {
         switch kind {
         case "mysql": connection = mysql(kindNode, replica: role == .source).map(ConnectionConfig.mysql)
         case "postgres": connection = postgres(kindNode).map(ConnectionConfig.postgres)
+        case "sqlserver": connection = sqlserver(kindNode, role: role).map(ConnectionConfig.sqlserver)
         default: connection = sqlite(kindNode).map(ConnectionConfig.sqlite)
         }
         let layout = map.required("layout", "the tables and columns of the directory")
@@ -219,6 +220,43 @@ struct ConfigDecoder {
         let schema = map["schema"].map { $0.identifier() } ?? "public"
         guard let host, let port, let user, let password, let database, let schema else { return nil }
         return PostgresConnectionConfig(host: host, port: port, user: user, password: password, database: database, schema: schema)
+    }
+
+    private func sqlserver(_ node: ConfigNode, role: Role) -> SQLServerConnectionConfig? {
+        let keys = ["host", "port", "user", "password", "database", "schema", "encrypt"] + (role == .source ? ["poll"] : [])
+        guard let map = node.mapping(allowed: keys) else { return nil }
+        let host = map.required("host", "the server's address")?.nonEmptyString()
+        let port = map["port"].map { $0.integer(in: 1...65535) } ?? 1433
+        let user = map.required("user", "the login to connect as")?.nonEmptyString()
+        let password = map["password"].map { $0.string() } ?? ""
+        let database = map.required("database", "the database holding the tables")?.identifier()
+        let schema = map["schema"].map { $0.identifier() } ?? "dbo"
+        let encryption = map["encrypt"].map { $0.choice(SQLServerConnectionConfig.Encryption.self) } ?? .require
+        var poll: Int? = 1000
+        if let node = map["poll"], let text = node.string() {
+            poll = Self.milliseconds(text)
+            if poll == nil || poll! < 10 || poll! > 3_600_000 {
+                collector.report(node.path, "expected a duration between 10ms and 1h such as 1s or 250ms; found \"\(text)\"")
+                poll = nil
+            }
+        } else if map["poll"] != nil {
+            poll = nil
+        }
+        guard let host, let port, let user, let password, let database, let schema, let encryption, let poll else { return nil }
+        return SQLServerConnectionConfig(
+            host: host, port: port, user: user, password: password, database: database, schema: schema,
+            encryption: encryption, pollMilliseconds: poll)
+    }
+
+    /// `250ms`, or a duration in seconds and larger units (`1s`, `1m30s`), in milliseconds.
+    static func milliseconds(_ text: String) -> Int? {
+        let trimmed = text.trimmingSpaces
+        if trimmed.hasSuffix("ms") {
+            let digits = trimmed.dropLast(2)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(digits)
+        }
+        return DurationText.seconds(String(trimmed)).map { $0 * 1000 }
     }
 
     private func sqlite(_ node: ConfigNode) -> SQLiteConnectionConfig? {

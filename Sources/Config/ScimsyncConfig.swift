@@ -157,13 +157,15 @@ public enum ConnectionConfig: Sendable, Hashable, CustomStringConvertible {
     case mysql(MySQLConnectionConfig)
     case postgres(PostgresConnectionConfig)
     case sqlite(SQLiteConnectionConfig)
+    case sqlserver(SQLServerConnectionConfig)
 
-    /// The config key naming this kind: `mysql`, `postgres` or `sqlite`.
+    /// The config key naming this kind: `mysql`, `postgres`, `sqlite` or `sqlserver`.
     public var kind: String {
         switch self {
         case .mysql: "mysql"
         case .postgres: "postgres"
         case .sqlite: "sqlite"
+        case .sqlserver: "sqlserver"
         }
     }
 
@@ -173,6 +175,7 @@ public enum ConnectionConfig: Sendable, Hashable, CustomStringConvertible {
         case .mysql(let config): "mysql \(config)"
         case .postgres(let config): "postgres \(config)"
         case .sqlite(let config): "sqlite \(config)"
+        case .sqlserver(let config): "sqlserver \(config)"
         }
     }
 }
@@ -232,6 +235,47 @@ public struct SQLiteConnectionConfig: Sendable, Hashable, CustomStringConvertibl
     }
 
     public var description: String { path }
+}
+
+/// `sqlserver:` — Microsoft SQL Server (TDS through FreeTDS).
+public struct SQLServerConnectionConfig: Sendable, Hashable, CustomStringConvertible {
+    /// TLS for the connection (`encrypt:`): `require` unless the config says otherwise.
+    public enum Encryption: String, Sendable, Hashable, CaseIterable {
+        /// No TLS: for test servers only.
+        case off
+        /// TLS when the server offers it.
+        case request
+        /// TLS or no connection.
+        case require
+    }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    /// The schema holding the layout's tables (`dbo` unless given).
+    public var schema: String
+    public var encryption: Encryption
+    /// As a source: how often change tracking is polled, in milliseconds (`poll:`, 1 s unless given).
+    public var pollMilliseconds: Int
+
+    public init(
+        host: String, port: Int = 1433, user: String, password: String, database: String, schema: String = "dbo",
+        encryption: Encryption = .require, pollMilliseconds: Int = 1000
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.schema = schema
+        self.encryption = encryption
+        self.pollMilliseconds = pollMilliseconds
+    }
+
+    /// `user@host:port/database schema dbo`, without the password.
+    public var description: String { "\(user)@\(host):\(port)/\(database) schema \(schema)" }
 }
 
 /// `reconcile:` — when the full drift-repairing pass runs and how much it may remove.

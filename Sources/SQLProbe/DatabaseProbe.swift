@@ -2,6 +2,7 @@ import Config
 import Directory
 import Foundation
 import SQLClients
+import SQLServerClient
 
 /// One open connection of any supported kind, with what `scimsync check` needs from it: the
 /// table catalog. Not Sendable: it owns a C handle and lives inside one check run.
@@ -9,6 +10,7 @@ public enum DatabaseProbe {
     case mysql(MariaDBConnection, MySQLConnectionConfig)
     case postgres(PostgresConnection, PostgresConnectionConfig)
     case sqlite(SQLiteDatabase)
+    case sqlserver(SQLServerConnection, SQLServerConnectionConfig)
 
     /// Connects, or throws an error whose `description` says what to fix (never the password).
     public static func open(_ connection: ConnectionConfig) throws -> DatabaseProbe {
@@ -31,6 +33,12 @@ public enum DatabaseProbe {
                 throw ProbeError.noSuchFile(config.path)
             }
             return .sqlite(try SQLiteDatabase(path: config.path))
+        case .sqlserver(let config):
+            let handle = try SQLServerConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password,
+                database: config.database, connectTimeout: 5, loginTimeout: 5, queryTimeout: 30,
+                encryption: SQLServerEncryption(config.encryption))
+            return .sqlserver(handle, config)
         }
     }
 
@@ -46,6 +54,11 @@ public enum DatabaseProbe {
             return "connected to PostgreSQL \(version / 10000).\(version % 10000) as \(config)"
         case .sqlite(let database):
             return "opened SQLite database \(database.path)"
+        case .sqlserver(let handle, let config):
+            let value = (try? handle.query("SELECT @@VERSION AS v"))?.first?["v"]
+            let version =
+                if case .text(let text)? = value { text.split(separator: "\n").first.map(String.init) ?? text } else { "(version unknown)" }
+            return "connected to SQL Server \(version) as \(config)"
         }
     }
 
@@ -55,6 +68,15 @@ public enum DatabaseProbe {
         case .mysql(let handle, _): try handle.columnNamesByTable()
         case .postgres(let handle, let config): try handle.columnNamesByTable(schema: config.schema)
         case .sqlite(let database): try database.columnNamesByTable()
+        case .sqlserver(let handle, let config):
+            try handle.query(
+                "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = @p1 ORDER BY TABLE_NAME, ORDINAL_POSITION",
+                [.text(config.schema)]
+            ).reduce(into: [:]) { tables, row in
+                if case .text(let table)? = row["t"], case .text(let column)? = row["c"] {
+                    tables[table, default: []].append(column)
+                }
+            }
         }
     }
 
@@ -64,6 +86,18 @@ public enum DatabaseProbe {
         case .mysql(_, let config): "database \(config.database)"
         case .postgres(_, let config): "schema \(config.schema)"
         case .sqlite: "the database"
+        case .sqlserver(_, let config): "schema \(config.schema) of database \(config.database)"
+        }
+    }
+}
+
+extension SQLServerEncryption {
+    /// The client setting for a configured `encrypt:`.
+    public init(_ configured: SQLServerConnectionConfig.Encryption) {
+        switch configured {
+        case .off: self = .off
+        case .request: self = .request
+        case .require: self = .require
         }
     }
 }

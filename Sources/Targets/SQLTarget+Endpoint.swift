@@ -27,6 +27,8 @@ extension SQLTarget {
             let database = try SQLiteDatabase(path: config.path)
             target = try SQLTarget(sqlite: database, layout: endpoint.layout)
             target.statementCanceller = database.statementCanceller()
+        case .sqlserver:
+            throw SQLServerTargetPending()
         }
         if let onDelete { try target.validate(onDelete: onDelete) }
         return target
@@ -38,6 +40,7 @@ extension SQLTarget {
         case .mysql: .mariaDB
         case .postgres(let config): .postgres(schema: config.schema)
         case .sqlite: .sqlite
+        case .sqlserver: .sqlite  // FIXME: T-SQL dialect
         }
     }
 
@@ -62,6 +65,13 @@ extension SQLTarget {
         case .sqlite(let config):
             let database = try SQLiteDatabase(path: config.path)
             for statement in statements { try database.execute(statement) }
+        case .sqlserver:
+            throw SQLServerTargetPending()
         }
     }
+}
+
+/// FIXME: placeholder until the SQL Server target lands.
+struct SQLServerTargetPending: Error, CustomStringConvertible {
+    var description: String { "SQL Server targets are not built yet" }
 }

@@ -54,7 +54,7 @@ public struct SQLTargetConnector: TargetConnector {
         case .mysql, .postgres:
             let connector = self
             parallel = { try connector.open() }
-        case .sqlite:
+        case .sqlite, .sqlserver:
             parallel = nil
         }
         return try InitialLoad.run(phases, target: try open(), openParallelTarget: parallel, created: created)

@@ -1,10 +1,11 @@
 import Directory
 import Foundation
 import SQLServerClient
+import TestSupport
 import Testing
 
-/// Against a real TDS server (see `SQLServerTestServer`): skipped when there is none to start.
-@Suite(.enabled(if: SQLServerTestServer.isAvailable, "no TDS test server: scripts/sqlserver-peer or SCIMSYNC_TEST_SQLSERVER_URL"))
+/// Against a real TDS server (see `SQLServerTestServer` in TestSupport): fails when none starts.
+@Suite
 struct SQLServerConnectionTests {
     /// A table name of this test's own: the suites run in parallel on one server.
     private static func tableName(_ prefix: String) -> String {

@@ -1,7 +1,9 @@
 # Debian packages scimsync builds and tests with, installed when missing. Source this file,
 # then call `scimsync_install_missing_packages`. Works as root (CI) or through sudo.
 
-scimsync_packages=(libmariadb-dev freetds-dev libpq-dev libsqlite3-dev mariadb-server postgresql pkg-config)
+# python3-pymssql and freetds-bin (tsql) are clients the SQL Server test double is checked with.
+scimsync_packages=(libmariadb-dev freetds-dev libpq-dev libsqlite3-dev mariadb-server postgresql pkg-config
+    python3-pymssql freetds-bin python3-venv)
 
 scimsync_install_missing_packages() {
     local missing=() package

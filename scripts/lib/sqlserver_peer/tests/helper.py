@@ -14,9 +14,10 @@ REPO = os.path.dirname(SCRIPTS)
 PEER = os.path.join(SCRIPTS, "sqlserver-peer")
 PASSWORD = "Peer_Passw0rd"
 
-# python-tds is installed in the worktree's .venv; make it importable from the
-# interpreter that has Debian's pymssql.
-for p in glob.glob(os.path.join(REPO, ".venv", "lib", "python3*", "site-packages")):
+# python-tds is installed in .venv-sqlserver at the repository root (scripts/test does it,
+# scripts/lib/sqlserver-peer-clients.sh); make it importable from the interpreter that has
+# Debian's pymssql.
+for p in glob.glob(os.path.join(REPO, ".venv-sqlserver", "lib", "python3*", "site-packages")):
     if p not in sys.path:
         sys.path.append(p)
 
@@ -108,7 +109,8 @@ class PeerTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if pymssql is None or pytds is None:
-            raise unittest.SkipTest("needs python3-pymssql (apt) and python-tds (.venv); run scripts/sqlserver-peer-test")
+            # A missing client fails the suite: skipping would pass it without checking anything.
+            raise RuntimeError("needs python3-pymssql (apt) and python-tds (.venv-sqlserver): run scripts/test")
         cls.peer = Peer().start()
 
     @classmethod

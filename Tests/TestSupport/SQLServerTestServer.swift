@@ -1,21 +1,20 @@
 import Foundation
 import SQLServerClient
-import TestSupport
 
 /// Where the SQL Server tests connect: the server SCIMSYNC_TEST_SQLSERVER_URL names
 /// (`sqlserver://user:password@host:port/database`), or else a TDS test server of this test run's
 /// own, the peer in scripts/sqlserver-peer (SCIMSYNC_SQLSERVER_PEER overrides the path), started
 /// once on a free port in a temporary directory and stopped when the test process exits.
-struct SQLServerTestServer: Sendable {
-    var host: String
-    var port: Int
-    var user: String
-    var password: String
-    var database: String?
+public struct SQLServerTestServer: Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String?
 
     /// A new connection as the test user, without TLS (neither the peer nor a test container
     /// has a certificate a client could check).
-    func connect(password: String? = nil) throws -> SQLServerConnection {
+    public func connect(password: String? = nil) throws -> SQLServerConnection {
         try SQLServerConnection(
             host: host, port: port, user: user, password: password ?? self.password, database: database,
             connectTimeout: 10, loginTimeout: 30, encryption: .off
@@ -23,7 +22,7 @@ struct SQLServerTestServer: Sendable {
     }
 
     /// The server for this test run, or why there is none.
-    static let shared: Result<SQLServerTestServer, SQLServerTestServerError> = {
+    public static let shared: Result<SQLServerTestServer, SQLServerTestServerError> = {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty {
             return parse(url: url).map(Result.success) ?? .failure(.badURL)
@@ -31,22 +30,32 @@ struct SQLServerTestServer: Sendable {
         return Result { try PeerProcess.start() }.mapError { $0 as? SQLServerTestServerError ?? .didNotStart("\($0)") }
     }()
 
-    /// Whether the server tests run (for `.enabled(if:)`): a URL is set, a peer is named (then
-    /// a missing one fails the tests), or the default peer exists.
-    static var isAvailable: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty { return true }
-        if let peer = environment["SCIMSYNC_SQLSERVER_PEER"], !peer.isEmpty { return true }
-        return FileManager.default.isExecutableFile(atPath: PeerProcess.programPath)
+    public static func server() throws -> SQLServerTestServer {
+        try shared.get()
     }
 
-    static func server() throws -> SQLServerTestServer {
-        try shared.get()
+    /// A new database of its own for one test (`prefix_` and a random suffix), with change
+    /// tracking (retention `retentionDays`) and snapshot isolation on, and the server pointing
+    /// at it. Tests share one server but never a database: the peer locks writes database-wide.
+    public static func freshDatabase(_ prefix: String = "scimsync_t", retentionDays: Int = 2) throws -> SQLServerTestServer {
+        var server = try self.server()
+        let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        server.database = nil
+        let connection = try server.connect()
+        for statement in [
+            "CREATE DATABASE [\(name)]",
+            "ALTER DATABASE [\(name)] SET CHANGE_TRACKING = ON (CHANGE_RETENTION = \(retentionDays) DAYS, AUTO_CLEANUP = ON)",
+            "ALTER DATABASE [\(name)] SET ALLOW_SNAPSHOT_ISOLATION ON",
+        ] {
+            _ = try explained { try connection.execute(statement) }
+        }
+        server.database = name
+        return server
     }
 
     /// `sqlserver://user:password@host:port/database`; the port defaults to 1433, the database
     /// to the login's default.
-    static func parse(url: String) -> SQLServerTestServer? {
+    public static func parse(url: String) -> SQLServerTestServer? {
         guard let components = URLComponents(string: url), components.scheme == "sqlserver",
               let host = components.host, let user = components.user
         else { return nil }
@@ -60,7 +69,7 @@ struct SQLServerTestServer: Sendable {
 
 /// Runs a test body and rethrows a `SQLServerError` with the server's message in its
 /// description, so a failing test says what the server said (test data only: no personal data).
-func explained<T>(_ body: () throws -> T) throws -> T {
+public func explained<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as SQLServerError {
@@ -68,16 +77,16 @@ func explained<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-struct ExplainedError: Error, CustomStringConvertible {
-    var description: String
+public struct ExplainedError: Error, CustomStringConvertible {
+    public var description: String
 }
 
-enum SQLServerTestServerError: Error, CustomStringConvertible {
+public enum SQLServerTestServerError: Error, CustomStringConvertible {
     case badURL
     case missing(String)
     case didNotStart(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .badURL: "SCIMSYNC_TEST_SQLSERVER_URL is not sqlserver://user:password@host:port/database"
         case .missing(let path): "no TDS test server at \(path): set SCIMSYNC_SQLSERVER_PEER or SCIMSYNC_TEST_SQLSERVER_URL"
@@ -88,7 +97,7 @@ enum SQLServerTestServerError: Error, CustomStringConvertible {
 
 /// The peer process. It lives as long as the test process: the shared result holds it.
 private enum PeerProcess {
-    /// The package root, from this file's path (Tests/SQLServerClientTests/<file>).
+    /// The package root, from this file's path (Tests/TestSupport/<file>).
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
