@@ -80,9 +80,9 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
     }
 
     @Test func sourceKindNotYetSupported() {
-        let text = Self.valid.replacingFirst("mysql: { host: db, user: repl, password: \"${PW}\", database: hr, serverId: 7 }", with: "sqlserver: { host: db }")
+        let text = Self.valid.replacingFirst("mysql: { host: db, user: repl, password: \"${PW}\", database: hr, serverId: 7 }", with: "feed: { dir: /tmp }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].source.sqlserver: sqlserver sources are not supported by this version; use mysql, scim"
+            "scimsync.yaml: pipelines[0].source.feed: feed sources are not supported by this version; use mysql, sqlserver, scim"
         ])
     }
 
@@ -105,7 +105,7 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
     @Test func twoConnections() {
         let text = Self.valid.replacingFirst("sqlite: { path: /tmp/portal.db }", with: "sqlite: { path: /tmp/portal.db }\n      postgres: { host: h, user: u, database: d }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, scim"
+            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, sqlserver, scim"
         ])
     }
 

@@ -99,6 +99,8 @@ final class SCIMServerFixture: Sendable {
             return try MariaDBConnection(host: config.host, port: config.port, user: config.user, password: config.password, database: config.database).query(sql, [])
         case .postgres(let config):
             return try PostgresConnection(host: config.host, port: config.port, user: config.user, password: config.password, database: config.database).query(sql, [])
+        case .sqlserver:
+            throw FixtureUnsupported(kind: "sqlserver")
         }
     }
 
@@ -196,4 +198,9 @@ extension Optional where Wrapped == SCIMValue {
         if case .none = self { return true }
         return false
     }
+}
+
+/// A database kind the fixture does not open.
+struct FixtureUnsupported: Error {
+    var kind: String
 }
