@@ -8,18 +8,12 @@
 
 SCIMSYNC_SCIM2_SERVER_VERSION=0.8.3
 
+# shellcheck source=pinned-venv.sh
+source "$repo_root/scripts/lib/pinned-venv.sh"
+
 scimsync_scim_peer_install() {
     local venv=$repo_root/.venv-scim
-    local stamp=$venv/.scim2-server-cursor-$SCIMSYNC_SCIM2_SERVER_VERSION
-    if [[ ! -x "$venv/bin/scim2-server" || ! -e "$stamp" ]]; then
-        echo "scim-peer: installing scim2-server $SCIMSYNC_SCIM2_SERVER_VERSION into $venv" >&2
-        if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-            # Debian's python3 keeps venv in a package of its own.
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2
-            python3 -m venv "$venv"
-        fi
-        "$venv/bin/pip" install --quiet --disable-pip-version-check "scim2-server[cursor]==$SCIMSYNC_SCIM2_SERVER_VERSION" >&2
-        touch "$stamp"
-    fi
+    scimsync_pinned_venv "$venv" "scim2-server-cursor-$SCIMSYNC_SCIM2_SERVER_VERSION" scim-peer \
+        "scim2-server[cursor]==$SCIMSYNC_SCIM2_SERVER_VERSION"
     export SCIMSYNC_TEST_SCIM2_SERVER=$venv/bin/scim2-server
 }

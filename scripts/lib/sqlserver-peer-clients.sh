@@ -8,16 +8,10 @@
 
 SCIMSYNC_PYTHON_TDS_VERSION=1.17.1
 
+# shellcheck source=pinned-venv.sh
+source "$repo_root/scripts/lib/pinned-venv.sh"
+
 scimsync_sqlserver_peer_clients_install() {
-    local venv=$repo_root/.venv-sqlserver
-    local stamp=$venv/.python-tds-$SCIMSYNC_PYTHON_TDS_VERSION
-    if [[ ! -e "$stamp" ]]; then
-        echo "sqlserver-peer: installing python-tds $SCIMSYNC_PYTHON_TDS_VERSION into $venv" >&2
-        if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2
-            python3 -m venv "$venv"
-        fi
-        "$venv/bin/pip" install --quiet --disable-pip-version-check "python-tds==$SCIMSYNC_PYTHON_TDS_VERSION" >&2
-        touch "$stamp"
-    fi
+    scimsync_pinned_venv "$repo_root/.venv-sqlserver" "python-tds-$SCIMSYNC_PYTHON_TDS_VERSION" sqlserver-peer \
+        "python-tds==$SCIMSYNC_PYTHON_TDS_VERSION"
 }
