@@ -2,7 +2,7 @@
 ///
 /// Its description names the place and the field but never a field's value: values are
 /// personal data, and problems go to logs and run reports.
-public struct RecordProblem: Sendable, Hashable, CustomStringConvertible {
+public struct RecordProblem: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Reason: Sendable, Hashable {
         /// A required field is missing or blank.
         case missingField
