@@ -1,0 +1,105 @@
+import Foundation
+
+/// Reads a run's uploaded files into the store and decides, by the safety rule, whether the
+/// run may apply by itself: the step from `uploading` to `ready` (or to `failure` when a file
+/// is missing or cannot be read to its end).
+public struct FeedIngest: Sendable {
+    public var control: FeedControl
+    public var store: FeedStore
+    public var area: FeedUploadArea
+    public var rule: SafetyRule
+    /// Records handed to the store per transaction.
+    public var batchSize: Int
+
+    public init(control: FeedControl, store: FeedStore, area: FeedUploadArea, rule: SafetyRule = SafetyRule(), batchSize: Int = 500) {
+        self.control = control
+        self.store = store
+        self.area = area
+        self.rule = rule
+        self.batchSize = batchSize
+    }
+
+    /// What became of an upload.
+    public enum Outcome: Sendable, Hashable {
+        /// Ready, and the safety rule lets it start by itself.
+        case ready
+        /// Ready, waiting for approval for this reason.
+        case held(reason: String)
+        /// Failed (missing or unreadable file); the reason is also the run's.
+        case failed(reason: String)
+    }
+
+    /// Reads every file the control file names, from the run's directory in the upload area.
+    public func finishUpload(_ run: Int64) throws -> Outcome {
+        let mapper = FeedUserMapper(control: control)
+        var infos: [FeedFileInfo] = []
+        for spec in control.files {
+            let path = area.path(of: spec.name, in: run)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = (attributes[.size] as? NSNumber)?.int64Value
+            else {
+                return try fail(run, files: infos, reason: "\(spec.name) was not uploaded; the control file lists it")
+            }
+            infos.append(FeedFileInfo(name: spec.name, size: size, digest: try RecordDigest.ofFile(at: path)))
+        }
+        try store.recordFiles(run, files: infos)
+        for spec in control.files {
+            if let fatal = try read(spec, run: run, mapper: mapper) {
+                return try fail(run, files: infos, reason: fatal.description)
+            }
+        }
+        let previous = try store.lastCompleteRun().map { (run: $0.id, files: $0.files) }
+        let decision = rule.decide(files: infos, previous: previous)
+        try store.markUploaded(run, files: infos, decision: decision)
+        switch decision {
+        case .apply: return .ready
+        case .hold(let reason): return .held(reason: reason)
+        }
+    }
+
+    private func fail(_ run: Int64, files: [FeedFileInfo], reason: String) throws -> Outcome {
+        try store.recordFiles(run, files: files)
+        try store.fail(run, reason: reason)
+        return .failed(reason: reason)
+    }
+
+    /// Streams one file into the store; returns the fatal problem that stopped it, if one did.
+    private func read(_ spec: FeedFileSpec, run: Int64, mapper: FeedUserMapper) throws -> RecordProblem? {
+        let path = area.path(of: spec.name, in: run)
+        let reader: any FeedRecordReader
+        switch spec.format {
+        case .json(let shape): reader = JSONRecordReader(path: path, name: spec.name, shape: shape)
+        case .tsv(let separator, let charset): reader = TSVRecordReader(path: path, name: spec.name, separator: separator, charset: charset)
+        case .xmlElements(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .childElements)
+        case .xmlAttributes(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .attributes)
+        }
+        var batch: [StagedItem] = []
+        batch.reserveCapacity(batchSize)
+        var fatal: RecordProblem?
+        try reader.read { event in
+            switch event {
+            case .problem(let problem):
+                if problem.isFatal, fatal == nil { fatal = problem }
+                batch.append(.problem(problem))
+            case .record(let record):
+                switch mapper.user(from: record) {
+                case .success(let user):
+                    batch.append(.user(user))
+                case .failure(let problem):
+                    if case .text(let userName)? = record[control.userNameField], !userName.allSatisfy(\.isWhitespace) {
+                        let trimmed = userName.trimmingCharacters(in: .whitespaces)
+                        batch.append(.skipped(key: FeedUser.key(trimmed), userName: trimmed, problem))
+                    } else {
+                        batch.append(.problem(problem))
+                    }
+                }
+            }
+            if batch.count >= batchSize {
+                try store.stage(run: run, batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try store.stage(run: run, batch) }
+        return fatal
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The directory that holds uploaded files, one subdirectory per run (`run-12/users.tsv`).
+///
+/// Uploads are personal data: retention (``FeedStore/pruneFiles(keep:in:)``) removes the files
+/// of older runs, while the store keeps their names, sizes and digests.
+public struct FeedUploadArea: Sendable, Hashable {
+    public var root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The directory of a run's files.
+    public func directory(of run: Int64) -> String {
+        (root as NSString).appendingPathComponent("run-\(run)")
+    }
+
+    /// Where the file `name` of `run` is kept.
+    public func path(of name: String, in run: Int64) -> String {
+        (directory(of: run) as NSString).appendingPathComponent(name)
+    }
+
+    /// Stores an uploaded file's bytes for `run` (replacing an earlier upload of the same name).
+    public func write(_ bytes: some Sequence<UInt8>, named name: String, in run: Int64) throws {
+        try FileManager.default.createDirectory(atPath: directory(of: run), withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path(of: name, in: run)), options: .atomic)
+    }
+
+    /// Removes a run's files; a run without any is fine.
+    public func remove(run: Int64) throws {
+        let directory = directory(of: run)
+        if FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
+
+extension FeedStore {
+    /// Keeps the uploaded files of the `keep` newest runs and removes older ones' from `area`
+    /// (never those of a run that is not final). The runs, their file names, sizes, digests and
+    /// logs stay.
+    /// - Returns: the runs whose files were removed now.
+    @discardableResult
+    public func pruneFiles(keep: Int, in area: FeedUploadArea) throws(FeedStoreError) -> [Int64] {
+        precondition(keep >= 0, "keep is a number of runs")
+        let candidates: [Int64] = try read { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM runs WHERE files_pruned = 0 AND state IN ('complete', 'cancelled', 'failure')
+                      AND id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)
+                    ORDER BY id
+                    """, arguments: [keep])
+        }
+        for run in candidates {
+            do {
+                try area.remove(run: run)
+            } catch {
+                throw .database("cannot remove the files of run \(run) in \(area.root): \(error)")
+            }
+            try write { db in try db.execute(sql: "UPDATE runs SET files_pruned = 1 WHERE id = ?", arguments: [run]) }
+        }
+        return candidates
+    }
+}
