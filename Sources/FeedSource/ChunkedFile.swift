@@ -138,7 +138,7 @@ struct LineSplitter {
                 lineNumber += 1
                 let lineStart = start
                 start = end + unitSize
-                if skippingLongLine {
+                if skippingLongLine || end - lineStart > maximumLineBytes {
                     skippingLongLine = false
                     return .tooLong(number: lineNumber)
                 }
@@ -157,7 +157,7 @@ struct LineSplitter {
                 lineNumber += 1
                 let lineStart = start
                 start = buffer.count
-                if skippingLongLine {
+                if skippingLongLine || buffer.count - lineStart > maximumLineBytes {
                     skippingLongLine = false
                     return .tooLong(number: lineNumber)
                 }

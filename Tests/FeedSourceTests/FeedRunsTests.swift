@@ -1,0 +1,145 @@
+import Directory
+import Foundation
+import SCIM
+import Testing
+@testable import FeedSource
+
+/// Whole runs through the store: upload, safety rule, plan, apply, and the users' state.
+@Suite struct FeedRunsTests {
+    private let run1 = Fixtures.tsv([
+        ("ann", "Ann", "Lee", "ann@example.com", "Staff"),
+        ("bob", "Bob", "Roe", "bob@example.com", "Staff;Sales"),
+        ("carol", "Carol", "Poe", "carol@example.com", "Staff"),
+    ])
+
+    /// Three runs: the first creates, the second updates, blocks and creates, the third
+    /// unblocks. carol was in the target before the feed: she is never touched.
+    @Test func threeRunsAddUpdateBlockAndUnblock() throws {
+        let feed = try FeedHarness()
+        let targetHas = { (userName: String) -> String? in userName == "carol" ? "t-carol" : nil }
+
+        // Run 1: the first run waits for a person.
+        let first = try feed.upload(["users.tsv": run1])
+        #expect(first.outcome == .held(reason: "this is the first run: nothing to compare it with, so it waits for approval"))
+        #expect(throws: FeedStoreError.held(run: first.run, reason: "this is the first run: nothing to compare it with, so it waits for approval")) {
+            try feed.store.start(first.run, managedGroups: ["g-staff", "g-sales"])
+        }
+        let ops1 = try feed.apply(first.run, approvedBy: "admin", existing: targetHas)
+        let ann1 = try #require(try feed.store.user(named: "ann")?.resource)
+        let bob1 = try #require(try feed.store.user(named: "BOB")?.resource)
+        // One chunk of two users: creates first, then memberships (ResourceOp.ordered).
+        #expect(ops1 == [
+            .create(.user, ann1), .create(.user, bob1),
+            .addMember(groupID: "g-staff", userID: "ann"), .addMember(groupID: "g-sales", userID: "bob"),
+            .addMember(groupID: "g-staff", userID: "bob"),
+        ])
+        #expect(try feed.store.user(named: "carol")?.owned == false)
+        let r1 = try #require(try feed.store.run(first.run))
+        #expect(r1.state == .complete)
+        #expect(r1.approvedBy == "admin")
+        #expect(r1.counts == ["records": 3, "create": 2, "foreign": 1])
+
+        // Run 2: ann renamed and moved out of Staff into an unmanaged group only, bob gone,
+        // carol gone (not the feed's: nothing happens), dave new. The file is much smaller.
+        let second = try feed.upload(["users.tsv": Fixtures.tsv([
+            ("ann", "Annie", "Lee", "ann@example.com", "Unmanaged"),
+            ("dave", "Dave", "Doe", "dave@example.com", ""),
+        ])])
+        guard case .held(let reason) = second.outcome else {
+            Issue.record("a file half the size applied by itself")
+            return
+        }
+        #expect(reason.hasPrefix("users.tsv is "))
+        #expect(reason.contains("% smaller than in run \(first.run)"))
+        let ops2 = try feed.apply(second.run, approvedBy: "admin", existing: targetHas)
+        let dave = try #require(try feed.store.user(named: "dave")?.resource)
+        let givenName = try AttributePath.parse("name.givenName")
+        #expect(ops2 == [
+            .removeMember(groupID: "g-staff", userID: "ann"),
+            .patch(.user, id: "ann", [PatchOperation(op: .replace, path: givenName, value: "Annie")]),
+            .deactivate(userID: "bob"),
+            .create(.user, dave),
+        ])
+        #expect(try feed.store.user(named: "bob")?.inFeed == false)
+        #expect(try feed.store.user(named: "bob")?.lastChangedRun == second.run)
+
+        // Run 3: bob is back, unchanged; nothing else changed.
+        feed.rule = SafetyRule(ratio: 3)
+        let third = try feed.upload(["users.tsv": Fixtures.tsv([
+            ("ann", "Annie", "Lee", "ann@example.com", "Unmanaged"),
+            ("bob", "Bob", "Roe", "bob@example.com", "Staff;Sales"),
+            ("dave", "Dave", "Doe", "dave@example.com", ""),
+        ])])
+        #expect(third.outcome == .ready)
+        let ops3 = try feed.apply(third.run, existing: targetHas)
+        #expect(ops3 == [.reactivate(userID: "bob")])
+        let bob = try #require(try feed.store.user(named: "bob"))
+        #expect(bob.inFeed && bob.owned && !bob.error)
+        #expect(bob.groups == ["g-sales", "g-staff"])
+        #expect(try feed.store.run(third.run)?.counts == ["records": 3, "unblock": 1])
+    }
+
+    @Test func sameNamesAndSizesApplyByThemselves() throws {
+        let feed = try FeedHarness()
+        let first = try feed.upload(["users.tsv": run1])
+        _ = try feed.apply(first.run, approvedBy: "admin")
+        let again = try feed.upload(["users.tsv": run1.replacingOccurrences(of: "Ann\t", with: "Anna\t")])
+        #expect(again.outcome == .ready)
+        #expect(try feed.apply(again.run).count == 1)
+    }
+
+    @Test func badRecordsAreLoggedWithTheirPlaceAndTheRestApplies() throws {
+        let feed = try FeedHarness()
+        feed.rule = SafetyRule(firstRunNeedsApproval: false)
+        let text = "login\tfirst\tlast\tmail\tgroups\n"
+            + "ann\tAnn\tLee\tann@example.com\tStaff\n"
+            + "bob\tBob\tRoe\t\tStaff\n"  // no mail: required
+            + "broken line\n"
+            + "ANN\tAnn\tTwo\tann2@example.com\t\n"  // duplicate userName, ignoring case
+            + "cy\tCy\tOh\tcy@example.com\t\n"
+        let upload = try feed.upload(["users.tsv": text])
+        #expect(upload.outcome == .ready)
+        let log = try feed.store.log(of: upload.run)
+        #expect(log.map(\.location) == ["users.tsv: line 3", "users.tsv: line 4", "users.tsv: line 5"])
+        #expect(log.map(\.field) == ["mail", nil, nil])
+        #expect(log[2].reason == "users.tsv: line 5: the same userName as users.tsv: line 2 (compared ignoring case); this record is skipped")
+        let run = try #require(try feed.store.run(upload.run))
+        #expect(run.errors == 3)
+        #expect(run.counts == ["records": 5, "skipped": 3])
+        let ops = try feed.apply(upload.run)
+        #expect(ops.filter { if case .create = $0 { true } else { false } }.count == 2)
+        // bob's record named him: he is known as skipped (no user was created for him).
+        #expect(try feed.store.user(named: "bob") == nil)
+    }
+
+    @Test func aMissingOrUnreadableFileFailsTheRunInsteadOfBlockingEveryone() throws {
+        let feed = try FeedHarness()
+        let missing = try feed.upload([:])
+        #expect(missing.outcome == .failed(reason: "users.tsv was not uploaded; the control file lists it"))
+        #expect(try feed.store.run(missing.run)?.state == .failure)
+
+        let json = try FeedControl.decode(json: Array("""
+            { "files": [ { "name": "users.json", "format": "json" } ], "attributes": { "userName": "login" } }
+            """.utf8), file: "control.json")
+        let other = try FeedHarness(control: json)
+        let truncated = try other.upload(["users.json": "[ {\"login\": \"ann\"}, {\"login\": "])
+        guard case .failed = truncated.outcome else {
+            Issue.record("a truncated upload became ready")
+            return
+        }
+        #expect(try other.store.run(truncated.run)?.failureReason?.contains("not closed") == true)
+    }
+
+    @Test func illegalStepsAreRefusedWithTheRunsState() throws {
+        let feed = try FeedHarness()
+        let upload = try feed.upload(["users.tsv": run1])
+        _ = try feed.apply(upload.run, approvedBy: "admin")
+        #expect(throws: FeedStoreError.illegal(IllegalRunTransition(run: upload.run, state: .complete, event: .cancel))) {
+            try feed.store.cancel(upload.run)
+        }
+        let next = try feed.store.createRun(startedBy: "hr-export")
+        #expect(throws: FeedStoreError.runInProgress(next)) { try feed.store.createRun(startedBy: "someone") }
+        try feed.store.cancel(next)
+        #expect(try feed.store.run(next)?.state == .cancelled)
+    }
+}
