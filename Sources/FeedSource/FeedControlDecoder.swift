@@ -65,8 +65,10 @@ private final class ControlDecoder {
                 }
             }
         }
-        guard let files, let attributes, let membership, let managed else { return nil }
-        return FeedControl(files: files, attributes: attributes, requiredFields: required, membership: membership, managedGroups: managed)
+        // `membership` is nil when the key is absent, and .some(nil) when it is present but wrong.
+        guard let files, let attributes, let managed, membership != .some(nil) else { return nil }
+        return FeedControl(
+            files: files, attributes: attributes, requiredFields: required, membership: membership ?? nil, managedGroups: managed)
     }
 
     private func fileList(_ node: ControlNode) -> [FeedFileSpec]? {

@@ -45,7 +45,9 @@ public struct JSONRecordReader: FeedRecordReader {
                 return
             }
         }
-        try body(Self.event(element: bytes[...], location: RecordLocation(file: name, line: 1, record: 1)))
+        // RFC 8259 §8.1: a byte-order mark may be ignored rather than treated as an error.
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        try body(Self.event(element: text, location: RecordLocation(file: name, line: 1, record: 1)))
     }
 
     /// Scanner state across chunks.

@@ -95,6 +95,7 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        guard !reportedFatal else { return }
         if !inRecord {
             guard elementName == record else { return }
             inRecord = true
@@ -120,15 +121,17 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inRecord, depth == 1, child != nil { text += string }
+        if !reportedFatal, inRecord, depth == 1, child != nil { text += string }
     }
 
     func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        if inRecord, depth == 1, child != nil { text += String(decoding: CDATABlock, as: UTF8.self) }
+        if !reportedFatal, inRecord, depth == 1, child != nil { text += String(decoding: CDATABlock, as: UTF8.self) }
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        guard inRecord else { return }
+        // After a well-formedness error the parser may go on recovering: nothing it reports
+        // then is trusted.
+        guard inRecord, !reportedFatal else { return }
         if depth == 0 {
             inRecord = false
             if let problem {
@@ -157,5 +160,6 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         send(.problem(RecordProblem(
             location: RecordLocation(file: file, line: line > 0 ? line : nil),
             reason: .unreadable("XML is not well-formed (\((parseError as NSError).localizedDescription))"))), parser)
+        parser.abortParsing()
     }
 }
