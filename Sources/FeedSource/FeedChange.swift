@@ -29,12 +29,15 @@ public struct FeedChange: Sendable, Hashable {
     public var ops: [ResourceOp]
     /// The store's row for the user after the operations are applied.
     public var state: KnownUser
+    /// Where the upload has the user's record (for reports), when it has one.
+    public var location: RecordLocation?
 
-    public init(kind: Kind, key: String, userName: String, ops: [ResourceOp], state: KnownUser) {
+    public init(kind: Kind, key: String, userName: String, ops: [ResourceOp], state: KnownUser, location: RecordLocation? = nil) {
         self.kind = kind
         self.key = key
         self.userName = userName
         self.ops = ops
         self.state = state
+        self.location = location
     }
 }

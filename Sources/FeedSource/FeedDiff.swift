@@ -77,7 +77,8 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
                 kind: .foreign, key: user.key, userName: user.userName, ops: [],
                 state: KnownUser(
                     key: user.key, userName: user.userName, id: nil, owned: false, inFeed: true, digest: user.digest,
-                    resource: nil, groups: [], rawJSON: user.rawJSON, lastChangedRun: run, error: false))
+                    resource: nil, groups: [], rawJSON: user.rawJSON, lastChangedRun: run, error: false),
+                location: user.location)
         }
         return create(user)
     }
@@ -92,7 +93,8 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
             kind: .create, key: user.key, userName: user.userName, ops: ops,
             state: KnownUser(
                 key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
-                resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: run, error: false))
+                resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: run, error: false),
+            location: user.location)
     }
 
     private func vanished(_ old: KnownUser) -> FeedChange? {
@@ -139,6 +141,6 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
             resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: ops.isEmpty ? old.lastChangedRun : run,
             error: false)
         let kind: FeedChange.Kind = !old.inFeed ? .unblock : ops.isEmpty ? .recorded : .update
-        return FeedChange(kind: kind, key: user.key, userName: user.userName, ops: ops, state: state)
+        return FeedChange(kind: kind, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
     }
 }

@@ -51,6 +51,7 @@ extension FeedStore {
             }
             var counts = record.counts
             var seq = 0
+            var logSeq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run]) ?? 0
             try withoutActuallyEscaping(existingUserID) { existing in
                 var diff = FeedDiff(known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing)
                 while let change = try diff.next() {
@@ -62,6 +63,16 @@ extension FeedStore {
                             run, seq, change.key, change.kind.rawValue, SCIMValue.array(change.ops.map(\.json)).jsonString(),
                             try Self.json(StoredUser(change.state)),
                         ])
+                    if change.kind == .foreign, change.state.lastChangedRun == run {
+                        // Reported once, when the feed first meets the userName in the target.
+                        logSeq += 1
+                        try db.execute(
+                            sql: "INSERT INTO run_log (run, seq, location, field, reason) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [
+                                run, logSeq, change.location?.description ?? "", nil,
+                                "\(change.location?.description ?? "a record"): the target already has a user with this userName that the feed did not create; it is left alone (the feed never adopts users)",
+                            ])
+                    }
                 }
             }
             if let failure = known.failure ?? current.failure { throw failure }

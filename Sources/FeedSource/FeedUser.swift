@@ -82,7 +82,16 @@ public struct FeedUserMapper: Sendable {
         do {
             resource = try mapper.resource(from: Row(columns: columns, values: values))
         } catch {
-            return .failure(RecordProblem(location: location, reason: .badValue("a value does not fit its attribute: \(error)")))
+            switch error {
+            case .value(_, let conversion):
+                // The conversion names the field as a column; the problem names it as a field.
+                let text = conversion.description
+                let prefix = "column \"\(conversion.column)\": "
+                let why = text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+                return .failure(RecordProblem(location: location, field: conversion.column, reason: .badValue(why)))
+            case .missingID:
+                return .failure(RecordProblem(location: location, field: userNameField, reason: .missingField))
+            }
         }
         var raw = SCIMObject()
         for field in record.fields {

@@ -95,4 +95,12 @@ import Testing
         #expect(retried.map(\.kind) == [.update])
         #expect(retried.first?.state.error == false)
     }
+
+    @Test func aForeignUserNameTheTargetReleasedIsCreatedAndOwned() throws {
+        let carol = user("carol", given: "Carol", digest: "c1")
+        let changes = try diff([known(carol, owned: false)], [.user(carol)], existing: { _ in nil })
+        #expect(changes.map(\.kind) == [.create])
+        #expect(changes.first?.ops == [.create(.user, carol.resource)])
+        #expect(changes.first?.state.owned == true)
+    }
 }

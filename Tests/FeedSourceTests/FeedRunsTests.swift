@@ -38,6 +38,10 @@ import Testing
         #expect(r1.state == .complete)
         #expect(r1.approvedBy == "admin")
         #expect(r1.counts == ["records": 3, "create": 2, "foreign": 1])
+        #expect(r1.errors == 0)
+        #expect(try feed.store.log(of: first.run).map(\.reason) == [
+            "users.tsv: line 4: the target already has a user with this userName that the feed did not create; it is left alone (the feed never adopts users)"
+        ])
 
         // Run 2: ann renamed and moved out of Staff into an unmanaged group only, bob gone,
         // carol gone (not the feed's: nothing happens), dave new. The file is much smaller.
@@ -141,5 +145,47 @@ import Testing
         #expect(throws: FeedStoreError.runInProgress(next)) { try feed.store.createRun(startedBy: "someone") }
         try feed.store.cancel(next)
         #expect(try feed.store.run(next)?.state == .cancelled)
+    }
+
+    /// An upload of three files in three formats and charsets: each file's records, one
+    /// duplicate across files, memberships by id from a JSON list and from repeated XML
+    /// elements.
+    @Test func anUploadOfSeveralFormats() throws {
+        let control = try FeedControl.decode(json: Array("""
+            {
+              "files": [
+                { "name": "office.tsv", "format": "tsv", "charset": "windows-1252", "separator": ";" },
+                { "name": "field.xml", "format": "xml-elements", "record": "person" },
+                { "name": "contractors.json", "format": "json" }
+              ],
+              "attributes": { "userName": "login", "name.givenName": "first" },
+              "required": ["first"],
+              "membership": { "field": "group", "by": "id" },
+              "managedGroups": [ { "id": "g1" }, { "id": "g2" } ]
+            }
+            """.utf8), file: "control.json")
+        let feed = try FeedHarness(control: control)
+        feed.rule = SafetyRule(firstRunNeedsApproval: false)
+        let run = try feed.store.createRun(startedBy: "hr-export")
+        try feed.area.write(
+            Array("login;first;group\nrene;Ren".utf8) + [0xE9] + Array(";g1\n".utf8), named: "office.tsv", in: run)
+        try feed.area.write(Array("""
+            <people><person><login>ola</login><first>Øla</first><group>g1</group><group>g2</group></person>
+            <person><login>RENE</login><first>René</first></person></people>
+            """.utf8), named: "field.xml", in: run)
+        try feed.area.write(Array("""
+            [{"login": "kim", "first": "Kim", "group": ["g2", "g9"]}, {"login": "lee"}]
+            """.utf8), named: "contractors.json", in: run)
+        #expect(try feed.ingest.finishUpload(run) == .ready)
+        #expect(try feed.store.log(of: run).map(\.location) == [
+            "field.xml: record 2 (line 2)", "contractors.json: record 2 (line 1)",
+        ])
+        let ops = try feed.apply(run, maxUsers: 10)
+        let created = ops.compactMap { op -> String? in if case .create(_, let r) = op { r["name"]?.objectValue?["givenName"]?.stringValue } else { nil } }
+        #expect(created == ["Kim", "Øla", "René"])
+        #expect(ops.filter { if case .addMember = $0 { true } else { false } } == [
+            .addMember(groupID: "g2", userID: "kim"), .addMember(groupID: "g1", userID: "ola"),
+            .addMember(groupID: "g2", userID: "ola"), .addMember(groupID: "g1", userID: "rene"),
+        ])
     }
 }

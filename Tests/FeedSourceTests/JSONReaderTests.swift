@@ -72,4 +72,13 @@ import Testing
         #expect(result.texts("note").last == "ünïcode, [4999]")
         #expect(result.records.last?.location == RecordLocation(file: "users.json", line: 5000, record: 5000))
     }
+
+    @Test func aRecordOverTheLimitIsSkippedAndTheNextRead() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("users.json", "[{\"login\": \"ann\", \"note\": \"" + String(repeating: "x", count: 4000) + "\"},\n{\"login\": \"bob\"}]")
+        let result = try ReadResult(JSONRecordReader(path: path, name: "users.json", maximumRecordBytes: 1000))
+        #expect(result.texts("login") == ["bob"])
+        #expect(result.problems.map(\.location) == [RecordLocation(file: "users.json", line: 1, record: 1)])
+        #expect(result.problems.first?.isFatal == false)
+    }
 }
