@@ -8,8 +8,9 @@ import SCIM
 /// Rules (the ownership ledger decides everything a user of the target might lose):
 /// - in the upload only: created, unless the target already has that userName
 ///   (`existingUserID`), which is reported as ``FeedChange/Kind/foreign`` and never adopted;
-/// - in both, owned: unchanged digests cost nothing; a changed one (or an error flag from
-///   before) is patched; a blocked user is unblocked;
+/// - in both, owned: unchanged digests cost nothing; a changed one is patched; a user with
+///   the error flag is sent whole again (an upsert and its memberships); a blocked user is
+///   unblocked;
 /// - known only, owned and in the feed: blocked;
 /// - not owned: never changed or blocked (a foreign user whose userName the target has
 ///   released is created and owned from then on);
@@ -129,7 +130,15 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
         if !old.inFeed { ops.append(.reactivate(userID: id)) }
         var resource = user.resource
         resource.attributes["id"] = .string(id)
-        if changed {
+        if old.error {
+            // What the target holds is uncertain (the record was skipped, or the target refused
+            // an operation): send the whole user again. A create is an upsert by id and a
+            // member addition adds only if absent, so this is safe whatever the target has.
+            let now = Set(user.groups), before = Set(old.groups)
+            ops.append(.create(.user, resource))
+            ops += before.subtracting(now).intersection(managed).sorted().map { ResourceOp.removeMember(groupID: $0, userID: id) }
+            ops += user.groups.map { ResourceOp.addMember(groupID: $0, userID: id) }
+        } else if changed {
             let patch = patchOperations(from: old.resource ?? SCIMResource(), to: resource)
             if !patch.isEmpty { ops.append(.patch(.user, id: id, patch)) }
             let now = Set(user.groups), before = Set(old.groups)

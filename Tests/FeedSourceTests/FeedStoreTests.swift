@@ -99,4 +99,21 @@ import Testing
         #expect(FeedPosition(position.sourcePosition) == position)
         #expect(FeedPosition(.token("scim:abc")) == nil)
     }
+
+    /// A user the target refused is flagged; the next run sends it whole although its record
+    /// did not change, and clears the flag.
+    @Test func aFlaggedUserIsSentAgainByTheNextRun() throws {
+        let feed = try FeedHarness()
+        let text = Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff"), ("bob", "Bob", "Roe", "bob@example.com", "")])
+        _ = try feed.apply(try feed.upload(["users.tsv": text]).run, approvedBy: "admin")
+        try feed.store.markError(userName: "ANN")
+        #expect(try feed.store.user(named: "ann")?.error == true)
+        let second = try feed.upload(["users.tsv": text])
+        #expect(second.outcome == .ready)
+        let ann = try #require(try feed.store.user(named: "ann")?.resource)
+        #expect(try feed.apply(second.run) == [.create(.user, ann), .addMember(groupID: "g-staff", userID: "ann")])
+        #expect(try feed.store.user(named: "ann")?.error == false)
+        let third = try feed.upload(["users.tsv": text])
+        #expect(try feed.apply(third.run).isEmpty)
+    }
 }
