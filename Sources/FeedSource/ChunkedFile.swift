@@ -2,6 +2,7 @@ import Foundation
 
 /// A file read in fixed-size chunks, so that readers hold a bounded amount of it at a time.
 struct ChunkedFile {
+    /// The size of the reads; memory holds about one chunk plus one line or record.
     let handle: FileHandle
     let chunkSize: Int
 
@@ -99,12 +100,16 @@ struct LineSplitter {
         }
         if let chunk = try file.next() {
             buffer += chunk
+            peakBufferBytes = max(peakBufferBytes, buffer.count)
         } else {
             atEnd = true
         }
     }
 
     /// Where the next line break starts at or after `from`, if the buffer has one.
+    /// The most bytes the buffer held at once: what reading costs in memory, for tests.
+    private(set) var peakBufferBytes = 0
+
     private func lineBreak(from: Int) -> Int? {
         var index = from
         if unitSize == 2 {

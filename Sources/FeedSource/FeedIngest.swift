@@ -69,7 +69,10 @@ public struct FeedIngest: Sendable {
         let reader: any FeedRecordReader
         switch spec.format {
         case .json(let shape): reader = JSONRecordReader(path: path, name: spec.name, shape: shape)
-        case .tsv(let separator, let charset): reader = TSVRecordReader(path: path, name: spec.name, separator: separator, charset: charset)
+        case .tsv(let separator, let charset):
+            reader = TSVRecordReader(
+                path: path, name: spec.name, separator: separator, charset: charset,
+                requiredNames: [control.userNameField] + control.requiredFields)
         case .xmlElements(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .childElements)
         case .xmlAttributes(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .attributes)
         }

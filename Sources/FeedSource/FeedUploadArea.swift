@@ -22,9 +22,17 @@ public struct FeedUploadArea: Sendable, Hashable {
     }
 
     /// Stores an uploaded file's bytes for `run` (replacing an earlier upload of the same name).
+    /// - Throws: ``FeedUploadNameError`` for a name that is not a plain file name: an upload
+    ///   must never write outside its run's directory.
     public func write(_ bytes: some Sequence<UInt8>, named name: String, in run: Int64) throws {
+        guard Self.isPlainName(name) else { throw FeedUploadNameError(name: name) }
         try FileManager.default.createDirectory(atPath: directory(of: run), withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: path(of: name, in: run)), options: .atomic)
+    }
+
+    /// A name without directories that is not `.` or `..`.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\") && !name.contains("\u{0}")
     }
 
     /// Removes a run's files; a run without any is fine.
@@ -62,5 +70,14 @@ extension FeedStore {
             try write { db in try db.execute(sql: "UPDATE runs SET files_pruned = 1 WHERE id = ?", arguments: [run]) }
         }
         return candidates
+    }
+}
+
+/// An uploaded file's name that would leave the run's directory.
+public struct FeedUploadNameError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+
+    public var description: String {
+        "\"\(name)\" is not a plain file name: upload files by their names alone, as the control file lists them"
     }
 }

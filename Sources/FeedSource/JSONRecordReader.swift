@@ -7,7 +7,7 @@ import SCIM
 /// most one element is held at a time; each element is then parsed on its own. An element
 /// that is not a valid JSON object is reported and skipped; an array that is not closed is
 /// unreadable (what follows cannot be told apart).
-public struct JSONRecordReader: FeedRecordReader {
+public struct JSONRecordReader: FeedRecordReader, Sendable {
     public var path: String
     public var name: String
     public var shape: FeedFormat.JSONShape

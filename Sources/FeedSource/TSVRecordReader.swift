@@ -4,7 +4,7 @@
 /// a value is an error of the export that shows as a wrong number of fields. Blank lines are
 /// skipped. A line that cannot be decoded in the charset, or that has more or fewer cells than
 /// the name row, is reported and skipped.
-public struct TSVRecordReader: FeedRecordReader {
+public struct TSVRecordReader: FeedRecordReader, Sendable {
     public var path: String
     /// The file's name in the upload, for locations.
     public var name: String
@@ -12,13 +12,20 @@ public struct TSVRecordReader: FeedRecordReader {
     public var charset: FeedCharset
     /// Longer lines are reported and skipped, keeping memory bounded.
     public var maximumLineBytes: Int
+    /// Fields the name row must have: without one every line would be skipped, so its
+    /// absence is reported once and the file is not read.
+    public var requiredNames: [String]
 
-    public init(path: String, name: String, separator: Unicode.Scalar = "\t", charset: FeedCharset = .utf8, maximumLineBytes: Int = 1 << 20) {
+    public init(
+        path: String, name: String, separator: Unicode.Scalar = "\t", charset: FeedCharset = .utf8,
+        maximumLineBytes: Int = 1 << 20, requiredNames: [String] = []
+    ) {
         self.path = path
         self.name = name
         self.separator = separator
         self.charset = charset
         self.maximumLineBytes = maximumLineBytes
+        self.requiredNames = requiredNames
     }
 
     public func read(_ body: (FeedReadEvent) throws -> Void) throws {
@@ -58,7 +65,12 @@ public struct TSVRecordReader: FeedRecordReader {
                     if text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }), separator != " " { continue }
                     let cells = text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map { String($0) }
                     guard let header = names else {
-                        names = cells.map { $0.trimmingSpaces }
+                        let row = cells.map { $0.trimmingSpaces }
+                        if let problem = nameRowProblem(row) {
+                            try body(.problem(RecordProblem(location: location, reason: .unreadable(problem))))
+                            return
+                        }
+                        names = row
                         continue
                     }
                     guard cells.count == header.count else {
@@ -76,6 +88,22 @@ public struct TSVRecordReader: FeedRecordReader {
         } catch let error as FeedFileError {
             try body(.problem(RecordProblem(location: RecordLocation(file: name), reason: .unreadable("\(error)"))))
         }
+    }
+}
+
+extension TSVRecordReader {
+    /// What is wrong with a name row: a name given twice, or a required field missing.
+    func nameRowProblem(_ row: [String]) -> String? {
+        var seen = Set<String>()
+        for name in row where !seen.insert(name).inserted {
+            return "the name row has \"\(name)\" twice; each field needs its own name"
+        }
+        let missing = requiredNames.filter { !seen.contains($0) }
+        guard missing.isEmpty else {
+            let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "the name row has no \(list), which the control file needs (names are matched exactly, case included)"
+        }
+        return nil
     }
 }
 

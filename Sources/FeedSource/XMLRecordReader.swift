@@ -15,7 +15,7 @@ import Foundation
 /// The parser reads the file as a stream (the document's own encoding declaration decides its
 /// charset, as XML 1.0 §4.3.3 says), so memory holds one record. A document that is not
 /// well-formed stops at the error: records before it are kept, and the problem is fatal.
-public struct XMLRecordReader: FeedRecordReader {
+public struct XMLRecordReader: FeedRecordReader, Sendable {
     public enum Layout: Sendable, Hashable {
         case childElements
         case attributes

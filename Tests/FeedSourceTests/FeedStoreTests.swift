@@ -116,4 +116,13 @@ import Testing
         let third = try feed.upload(["users.tsv": text])
         #expect(try feed.apply(third.run).isEmpty)
     }
+
+    @Test func uploadedFilesStayInsideTheirRunsDirectory() throws {
+        let feed = try FeedHarness()
+        for name in ["../feed.db", "a/b.tsv", "..", ""] {
+            #expect(throws: FeedUploadNameError(name: name)) { try feed.area.write([1, 2, 3], named: name, in: 1) }
+        }
+        try feed.area.write([1, 2, 3], named: "users.tsv", in: 1)
+        #expect(FileManager.default.contents(atPath: feed.area.path(of: "users.tsv", in: 1)) == Data([1, 2, 3]))
+    }
 }

@@ -106,4 +106,36 @@ import Testing
         #expect(result.texts("login") == ["bob"])
         #expect(result.problems.map(\.location.line) == [2])
     }
+
+    @Test func aNameRowWithoutARequiredFieldStopsAtOnce() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("users.tsv", "login\tMail\nann\tann@example.com\nbob\tbob@example.com\n")
+        let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv", requiredNames: ["login", "mail"]))
+        #expect(result.records.isEmpty)
+        #expect(result.problems.map(\.description) == [
+            "users.tsv: line 1: the name row has no \"mail\", which the control file needs (names are matched exactly, case included); the file could not be read past this point, so the run will not apply"
+        ])
+        let twice = try dir.write("twice.tsv", "login\tmail\tlogin\nann\ta\tb\n")
+        let again = try ReadResult(TSVRecordReader(path: twice, name: "twice.tsv"))
+        #expect(again.records.isEmpty)
+        #expect(again.problems.first?.isFatal == true)
+    }
+
+    /// Memory holds about one chunk and one line, however long the file.
+    @Test func readingHoldsOneChunkAndOneLine() throws {
+        let dir = try TemporaryDirectory()
+        var text = "login\tnote\n"
+        for i in 0..<10_000 { text += "user\(i)\t\(String(repeating: "n", count: i % 200))\n" }
+        let path = try dir.write("users.tsv", text)
+        let file = try ChunkedFile(path: path, chunkSize: 1024)
+        defer { file.close() }
+        var lines = LineSplitter(file: file, charset: .utf8, maximumLineBytes: 4096)
+        var count = 0
+        while let line = try lines.next() {
+            if case .text = line { count += 1 }
+        }
+        #expect(count == 10_001)
+        #expect(text.utf8.count > 1_000_000)
+        #expect(lines.peakBufferBytes <= 1024 + 2 * 4096)
+    }
 }
