@@ -3,6 +3,17 @@ import Foundation
 /// Reads a run's uploaded files into the store and decides, by the safety rule, whether the
 /// run may apply by itself: the step from `uploading` to `ready` (or to `failure` when a file
 /// is missing or cannot be read to its end).
+///
+/// A run's whole life, as the pipeline will drive it:
+/// 1. ``FeedStore/createRun(startedBy:now:)``, then the files into ``FeedUploadArea``;
+/// 2. ``finishUpload(_:)``: records streamed into the store, problems logged, the safety rule
+///    applied (`ready`, held with a reason, or `failure`);
+/// 3. ``FeedStore/start(_:approvedBy:managedGroups:existingUserID:)``: the diff becomes the
+///    run's plan (`running`);
+/// 4. ``FeedStore/nextChunk(_:maxUsers:)`` → the target applies it →
+///    ``FeedStore/chunkApplied(_:)``, until no chunk is left; after a crash,
+///    ``FeedStore/runningRun()`` finds the run and step 4 goes on where it stopped;
+/// 5. ``FeedStore/finish(_:)`` (`complete`), and ``FeedStore/pruneFiles(keep:in:)``.
 public struct FeedIngest: Sendable {
     public var control: FeedControl
     public var store: FeedStore
@@ -30,7 +41,9 @@ public struct FeedIngest: Sendable {
     }
 
     /// Reads every file the control file names, from the run's directory in the upload area.
+    /// Calling it again for a run still `uploading` (reading was interrupted) reads afresh.
     public func finishUpload(_ run: Int64) throws -> Outcome {
+        try store.resetStaging(run)
         let mapper = FeedUserMapper(control: control)
         var infos: [FeedFileInfo] = []
         for spec in control.files {

@@ -73,6 +73,21 @@ extension FeedStore {
         }
     }
 
+    /// Forgets what reading an `uploading` run's files staged so far, so that reading them
+    /// again (after a crash while reading) starts clean instead of finding every record a
+    /// duplicate of itself.
+    public func resetStaging(_ run: Int64) throws(FeedStoreError) {
+        try write { db in
+            guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+            guard record.state == .uploading else {
+                throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .uploaded))
+            }
+            try Self.dropWorkTables(db, run)
+            try db.execute(sql: "DELETE FROM run_log WHERE run = ?", arguments: [run])
+            try db.execute(sql: "UPDATE runs SET counts = '{}', errors = 0 WHERE id = ?", arguments: [run])
+        }
+    }
+
     /// Ends a run's upload: records its files and what the safety rule said, and makes it
     /// `ready`. A held run keeps the reason until someone approves it.
     public func markUploaded(_ run: Int64, files: [FeedFileInfo], decision: SafetyDecision) throws(FeedStoreError) {

@@ -188,4 +188,19 @@ import Testing
             .addMember(groupID: "g2", userID: "ola"), .addMember(groupID: "g1", userID: "rene"),
         ])
     }
+
+    /// Reading interrupted (a crash while `uploading`): reading again starts clean.
+    @Test func readingAnUploadAgainStartsClean() throws {
+        let feed = try FeedHarness()
+        let run = try feed.store.createRun(startedBy: "hr-export")
+        try feed.area.write(Array(run1.utf8), named: "users.tsv", in: run)
+        let mapper = FeedUserMapper(control: feed.control)
+        let ann = try mapper.user(from: FeedRecord(
+            location: RecordLocation(file: "users.tsv", line: 2),
+            fields: [("login", .text("ann")), ("mail", .text("ann@example.com"))])).get()
+        try feed.store.stage(run: run, [.user(ann)])
+        #expect(try feed.ingest.finishUpload(run) == .held(reason: "this is the first run: nothing to compare it with, so it waits for approval"))
+        #expect(try feed.store.log(of: run).isEmpty)
+        #expect(try feed.store.run(run)?.counts == ["records": 3])
+    }
 }
