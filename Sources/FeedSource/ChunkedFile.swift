@@ -106,15 +106,17 @@ struct LineSplitter {
         }
     }
 
-    /// Where the next line break starts at or after `from`, if the buffer has one.
     /// The most bytes the buffer held at once: what reading costs in memory, for tests.
     private(set) var peakBufferBytes = 0
 
+    /// Where the next line break starts at or after `from`, if the buffer has one.
     private func lineBreak(from: Int) -> Int? {
         var index = from
         if unitSize == 2 {
             while index + 1 < buffer.count {
-                let isLF = bigEndian ? buffer[index] == 0 && buffer[index + 1] == 0x0A : buffer[index] == 0x0A && buffer[index + 1] == 0
+                let isLF =
+                    bigEndian
+                    ? buffer[index] == 0 && buffer[index + 1] == 0x0A : buffer[index] == 0x0A && buffer[index + 1] == 0
                 if isLF { return index }
                 index += 2
             }
@@ -129,7 +131,8 @@ struct LineSplitter {
 
     private func isCR(at index: Int) -> Bool {
         if unitSize == 2 {
-            return bigEndian ? buffer[index] == 0 && buffer[index + 1] == 0x0D : buffer[index] == 0x0D && buffer[index + 1] == 0
+            return bigEndian
+                ? buffer[index] == 0 && buffer[index + 1] == 0x0D : buffer[index] == 0x0D && buffer[index + 1] == 0
         }
         return buffer[index] == 0x0D
     }

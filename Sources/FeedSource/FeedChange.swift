@@ -32,7 +32,9 @@ public struct FeedChange: Sendable, Hashable {
     /// Where the upload has the user's record (for reports), when it has one.
     public var location: RecordLocation?
 
-    public init(kind: Kind, key: String, userName: String, ops: [ResourceOp], state: KnownUser, location: RecordLocation? = nil) {
+    public init(
+        kind: Kind, key: String, userName: String, ops: [ResourceOp], state: KnownUser, location: RecordLocation? = nil
+    ) {
         self.kind = kind
         self.key = key
         self.userName = userName

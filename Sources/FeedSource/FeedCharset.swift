@@ -92,7 +92,8 @@ extension FeedCharset {
             units.reserveCapacity(bytes.count / 2)
             var index = bytes.startIndex
             while index < bytes.endIndex {
-                let first = UInt16(bytes[index]), second = UInt16(bytes[index + 1])
+                let first = UInt16(bytes[index])
+                let second = UInt16(bytes[index + 1])
                 units.append(bigEndian ? first << 8 | second : second << 8 | first)
                 index += 2
             }

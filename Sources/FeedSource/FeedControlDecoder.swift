@@ -35,9 +35,15 @@ private final class ControlDecoder {
     static let formats = ["json", "tsv", "xml-elements", "xml-attributes"]
 
     func control(_ node: ControlNode) -> FeedControl? {
-        guard let map = node.object(allowed: ["files", "attributes", "required", "membership", "managedGroups"]) else { return nil }
-        let files = map.required("files", "the list of the upload's files, e.g. [{\"name\": \"users.tsv\", \"format\": \"tsv\"}]").flatMap(fileList)
-        let attributes = map.required("attributes", "the map from SCIM attribute paths to record fields, at least userName").flatMap(attributeMap)
+        guard let map = node.object(allowed: ["files", "attributes", "required", "membership", "managedGroups"]) else {
+            return nil
+        }
+        let files = map.required(
+            "files", "the list of the upload's files, e.g. [{\"name\": \"users.tsv\", \"format\": \"tsv\"}]"
+        ).flatMap(fileList)
+        let attributes = map.required(
+            "attributes", "the map from SCIM attribute paths to record fields, at least userName"
+        ).flatMap(attributeMap)
         let membership = map["membership"].map(membershipField)
         let managed = map["managedGroups"].map(managedGroups) ?? []
         var required: [String] = []
@@ -48,27 +54,34 @@ private final class ControlDecoder {
             if let attributes {
                 let used = Set(attributes.map(\.field) + [(membership ?? nil)?.field].compactMap { $0 })
                 for (index, field) in required.enumerated() where !used.contains(field) {
-                    var message = "\"\(field)\" is not a field of attributes or membership; required fields are fields the feed uses"
-                    if let guess = didYouMean(field, among: Array(used).sorted()) { message += " (did you mean \"\(guess)\"?)" }
+                    var message =
+                        "\"\(field)\" is not a field of attributes or membership; required fields are fields the feed uses"
+                    if let guess = didYouMean(field, among: Array(used).sorted()) {
+                        message += " (did you mean \"\(guess)\"?)"
+                    }
                     report(node.path.appending(index: index), message)
                 }
             }
         }
         if let membership = membership ?? nil, let managed {
             if managed.isEmpty {
-                report(map.path.appending("managedGroups"),
-                       "membership names groups, but no managed group is declared: list the groups the feed may change, e.g. [{\"id\": \"g1\", \"displayName\": \"Staff\"}]")
+                report(
+                    map.path.appending("managedGroups"),
+                    "membership names groups, but no managed group is declared: list the groups the feed may change, e.g. [{\"id\": \"g1\", \"displayName\": \"Staff\"}]"
+                )
             } else if membership.naming == .displayName {
                 for (index, group) in managed.enumerated() where group.displayName == nil {
-                    report(map.path.appending("managedGroups").appending(index: index),
-                           "membership names groups by displayName, so each managed group needs a \"displayName\"")
+                    report(
+                        map.path.appending("managedGroups").appending(index: index),
+                        "membership names groups by displayName, so each managed group needs a \"displayName\"")
                 }
             }
         }
         // `membership` is nil when the key is absent, and .some(nil) when it is present but wrong.
         guard let files, let attributes, let managed, membership != .some(nil) else { return nil }
         return FeedControl(
-            files: files, attributes: attributes, requiredFields: required, membership: membership ?? nil, managedGroups: managed)
+            files: files, attributes: attributes, requiredFields: required, membership: membership ?? nil,
+            managedGroups: managed)
     }
 
     private func fileList(_ node: ControlNode) -> [FeedFileSpec]? {
@@ -91,7 +104,9 @@ private final class ControlDecoder {
     }
 
     private func fileSpec(_ node: ControlNode) -> FeedFileSpec? {
-        guard let map = node.object(allowed: ["name", "format", "shape", "separator", "charset", "record"]) else { return nil }
+        guard let map = node.object(allowed: ["name", "format", "shape", "separator", "charset", "record"]) else {
+            return nil
+        }
         let name = map.required("name", "the file's name in the upload, e.g. \"users.tsv\"")?.nonEmptyString()
         if let name, name.contains("/") || name.contains("\\") || name == "." || name == ".." {
             map["name"]?.report("a file name, without directories")
@@ -105,8 +120,12 @@ private final class ControlDecoder {
             formatNode.report(message + "; allowed: \(Self.formats.joined(separator: ", "))")
             return nil
         }
-        let own: [String: [String]] = ["json": ["shape"], "tsv": ["separator", "charset"], "xml-elements": ["record"], "xml-attributes": ["record"]]
-        for key in ["shape", "separator", "charset", "record"] where map[key] != nil && !(own[formatName] ?? []).contains(key) {
+        let own: [String: [String]] = [
+            "json": ["shape"], "tsv": ["separator", "charset"], "xml-elements": ["record"],
+            "xml-attributes": ["record"],
+        ]
+        for key in ["shape", "separator", "charset", "record"]
+        where map[key] != nil && !(own[formatName] ?? []).contains(key) {
             let owners = own.filter { $0.value.contains(key) }.keys.sorted().joined(separator: " and ")
             map[key]?.report("\"\(key)\" is for \(owners) files only; remove it or change the format")
         }
@@ -123,7 +142,9 @@ private final class ControlDecoder {
         case "tsv":
             var separator: Unicode.Scalar? = "\t"
             if let node = map["separator"], let text = node.string() {
-                if text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first, scalar != "\n", scalar != "\r" {
+                if text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first, scalar != "\n",
+                    scalar != "\r"
+                {
                     separator = scalar
                 } else {
                     node.report("one character that is not a line break, e.g. \"\\t\" or \";\"")
@@ -134,12 +155,15 @@ private final class ControlDecoder {
             if let node = map["charset"], let text = node.string() {
                 charset = FeedCharset(name: text)
                 if charset == nil {
-                    node.report("unknown charset \"\(text)\"; allowed: \(FeedCharset.allCases.map(\.rawValue).joined(separator: ", "))")
+                    node.report(
+                        "unknown charset \"\(text)\"; allowed: \(FeedCharset.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
             format = separator.flatMap { separator in charset.map { .tsv(separator: separator, charset: $0) } }
         default:
-            let record = map.required("record", "the name of the element that holds one record, e.g. \"person\"")?.nonEmptyString()
+            let record = map.required("record", "the name of the element that holds one record, e.g. \"person\"")?
+                .nonEmptyString()
             format = record.map { formatName == "xml-elements" ? .xmlElements(record: $0) : .xmlAttributes(record: $0) }
         }
         guard let name, let format else { return nil }
@@ -168,13 +192,19 @@ private final class ControlDecoder {
                 continue
             }
             if path.isFeedTopLevel("id") {
-                child.report("the feed names users by userName and gives new users their userName as id; remove \"id\" (map the field to externalId to keep it)")
+                child.report(
+                    "the feed names users by userName and gives new users their userName as id; remove \"id\" (map the field to externalId to keep it)"
+                )
                 ok = false
             } else if path.isFeedTopLevel("active") {
-                child.report("the feed sets active itself (users who leave the feed are blocked, users who return unblocked); remove \"active\"")
+                child.report(
+                    "the feed sets active itself (users who leave the feed are blocked, users who return unblocked); remove \"active\""
+                )
                 ok = false
             } else if path.isCore, ["groups", "meta", "schemas"].contains(where: path.attribute.caseInsensitiveEquals) {
-                child.report("\"\(path.attribute)\" is not written through the attribute map; memberships come from \"membership\"")
+                child.report(
+                    "\"\(path.attribute)\" is not written through the attribute map; memberships come from \"membership\""
+                )
                 ok = false
             }
             attributes.append(FeedAttribute(pathText: pathText, path: path, field: field))
@@ -192,7 +222,9 @@ private final class ControlDecoder {
         var naming: FeedMembershipField.Naming? = .displayName
         if let by = map["by"], let text = by.string() {
             naming = FeedMembershipField.Naming(rawValue: text)
-            if naming == nil { by.report("\"id\" (the field holds group ids) or \"displayName\" (it holds group names)") }
+            if naming == nil {
+                by.report("\"id\" (the field holds group ids) or \"displayName\" (it holds group names)")
+            }
         }
         var separator: String? = ";"
         if let node = map["separator"], let text = node.string() {

@@ -103,7 +103,8 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
         var state = old
         state.inFeed = false
         state.lastChangedRun = run
-        return FeedChange(kind: .block, key: old.key, userName: old.userName, ops: [.deactivate(userID: id)], state: state)
+        return FeedChange(
+            kind: .block, key: old.key, userName: old.userName, ops: [.deactivate(userID: id)], state: state)
     }
 
     private func both(_ old: KnownUser, _ entry: CurrentEntry) throws -> FeedChange? {
@@ -134,22 +135,30 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
             // What the target holds is uncertain (the record was skipped, or the target refused
             // an operation): send the whole user again. A create is an upsert by id and a
             // member addition adds only if absent, so this is safe whatever the target has.
-            let now = Set(user.groups), before = Set(old.groups)
+            let now = Set(user.groups)
+            let before = Set(old.groups)
             ops.append(.create(.user, resource))
-            ops += before.subtracting(now).intersection(managed).sorted().map { ResourceOp.removeMember(groupID: $0, userID: id) }
+            ops += before.subtracting(now).intersection(managed).sorted().map {
+                ResourceOp.removeMember(groupID: $0, userID: id)
+            }
             ops += user.groups.map { ResourceOp.addMember(groupID: $0, userID: id) }
         } else if changed {
             let patch = patchOperations(from: old.resource ?? SCIMResource(), to: resource)
             if !patch.isEmpty { ops.append(.patch(.user, id: id, patch)) }
-            let now = Set(user.groups), before = Set(old.groups)
-            ops += before.subtracting(now).intersection(managed).sorted().map { ResourceOp.removeMember(groupID: $0, userID: id) }
+            let now = Set(user.groups)
+            let before = Set(old.groups)
+            ops += before.subtracting(now).intersection(managed).sorted().map {
+                ResourceOp.removeMember(groupID: $0, userID: id)
+            }
             ops += now.subtracting(before).sorted().map { ResourceOp.addMember(groupID: $0, userID: id) }
         }
         let state = KnownUser(
             key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
-            resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: ops.isEmpty ? old.lastChangedRun : run,
+            resource: resource, groups: user.groups, rawJSON: user.rawJSON,
+            lastChangedRun: ops.isEmpty ? old.lastChangedRun : run,
             error: false)
         let kind: FeedChange.Kind = !old.inFeed ? .unblock : ops.isEmpty ? .recorded : .update
-        return FeedChange(kind: kind, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
+        return FeedChange(
+            kind: kind, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
     }
 }

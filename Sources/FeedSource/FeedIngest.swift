@@ -22,7 +22,10 @@ public struct FeedIngest: Sendable {
     /// Records handed to the store per transaction.
     public var batchSize: Int
 
-    public init(control: FeedControl, store: FeedStore, area: FeedUploadArea, rule: SafetyRule = SafetyRule(), batchSize: Int = 500) {
+    public init(
+        control: FeedControl, store: FeedStore, area: FeedUploadArea, rule: SafetyRule = SafetyRule(),
+        batchSize: Int = 500
+    ) {
         self.control = control
         self.store = store
         self.area = area
@@ -86,8 +89,10 @@ public struct FeedIngest: Sendable {
             reader = TSVRecordReader(
                 path: path, name: spec.name, separator: separator, charset: charset,
                 requiredNames: [control.userNameField] + control.requiredFields)
-        case .xmlElements(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .childElements)
-        case .xmlAttributes(let record): reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .attributes)
+        case .xmlElements(let record):
+            reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .childElements)
+        case .xmlAttributes(let record):
+            reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .attributes)
         }
         var batch: [StagedItem] = []
         batch.reserveCapacity(batchSize)

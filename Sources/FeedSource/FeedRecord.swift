@@ -15,7 +15,8 @@ public struct FeedRecord: Sendable, Hashable {
     }
 
     public static func == (lhs: FeedRecord, rhs: FeedRecord) -> Bool {
-        lhs.location == rhs.location && lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+        lhs.location == rhs.location
+            && lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -59,7 +59,9 @@ public struct IllegalRunTransition: Error, Sendable, Hashable, CustomStringConve
     public var description: String {
         let subject = run.map { "run \($0)" } ?? "a run"
         let allowed = FeedRunEvent.allCases.filter { (try? state.after($0)) != nil }.map(\.rawValue)
-        let hint = allowed.isEmpty ? "a \(state.rawValue) run is final" : "a \(state.rawValue) run allows: \(allowed.joined(separator: ", "))"
+        let hint =
+            allowed.isEmpty
+            ? "a \(state.rawValue) run is final" : "a \(state.rawValue) run allows: \(allowed.joined(separator: ", "))"
         return "\(subject) is \(state.rawValue) and cannot \(event.rawValue); \(hint)"
     }
 }

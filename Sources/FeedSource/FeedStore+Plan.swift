@@ -40,7 +40,8 @@ extension FeedStore {
             try Self.transition(db, run, .start)
             let known = KeyPages<KnownUser> { after in
                 try GRDB.Row.fetchAll(
-                    db, sql: "SELECT * FROM users WHERE key > ? ORDER BY key LIMIT ?", arguments: [after ?? "", Self.pageSize]
+                    db, sql: "SELECT * FROM users WHERE key > ? ORDER BY key LIMIT ?",
+                    arguments: [after ?? "", Self.pageSize]
                 ).map { row in (row["key"], try Self.knownUser(from: row)) }
             }
             let current = KeyPages<CurrentEntry> { after in
@@ -51,16 +52,20 @@ extension FeedStore {
             }
             var counts = record.counts
             var seq = 0
-            var logSeq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run]) ?? 0
+            var logSeq =
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run])
+                ?? 0
             try withoutActuallyEscaping(existingUserID) { existing in
-                var diff = FeedDiff(known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing)
+                var diff = FeedDiff(
+                    known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing)
                 while let change = try diff.next() {
                     seq += 1
                     counts[change.kind.rawValue, default: 0] += 1
                     try db.execute(
                         sql: "INSERT INTO plan (run, seq, key, kind, ops, state) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [
-                            run, seq, change.key, change.kind.rawValue, SCIMValue.array(change.ops.map(\.json)).jsonString(),
+                            run, seq, change.key, change.kind.rawValue,
+                            SCIMValue.array(change.ops.map(\.json)).jsonString(),
                             try Self.json(StoredUser(change.state)),
                         ])
                     if change.kind == .foreign, change.state.lastChangedRun == run {
@@ -100,7 +105,8 @@ extension FeedStore {
                 let text: String = row["ops"]
                 for item in try SCIMValue(json: text).arrayValue ?? [] { ops.append(try ResourceOp(json: item)) }
             }
-            return FeedPlanChunk(run: run, after: record.appliedThrough, through: last["seq"], ops: ResourceOp.ordered(ops))
+            return FeedPlanChunk(
+                run: run, after: record.appliedThrough, through: last["seq"], ops: ResourceOp.ordered(ops))
         }
     }
 
@@ -120,7 +126,8 @@ extension FeedStore {
             for text in states {
                 try Self.upsert(db, try JSONDecoder().decode(StoredUser.self, from: Data(text.utf8)).known)
             }
-            try db.execute(sql: "UPDATE runs SET applied_through = ? WHERE id = ?", arguments: [chunk.through, chunk.run])
+            try db.execute(
+                sql: "UPDATE runs SET applied_through = ? WHERE id = ?", arguments: [chunk.through, chunk.run])
         }
     }
 
@@ -137,7 +144,8 @@ extension FeedStore {
     }
 
     static func currentEntry(from row: GRDB.Row) throws -> CurrentEntry {
-        let key: String = row["key"], userName: String = row["user_name"]
+        let key: String = row["key"]
+        let userName: String = row["user_name"]
         let skipped: Bool = row["skipped"]
         let location = RecordLocation(file: row["file"], line: row["line"], record: row["record"])
         let resourceText: String? = row["resource"]

@@ -105,7 +105,8 @@ extension FeedStore {
         let filesText: String = row["files"]
         let countsText: String = row["counts"]
         return FeedRun(
-            id: row["id"], state: state, created: row["created"], startedBy: row["started_by"], approvedBy: row["approved_by"],
+            id: row["id"], state: state, created: row["created"], startedBy: row["started_by"],
+            approvedBy: row["approved_by"],
             files: try JSONDecoder().decode([FeedFileInfo].self, from: Data(filesText.utf8)),
             holdReason: row["hold_reason"], failureReason: row["failure_reason"],
             counts: try JSONDecoder().decode([String: Int].self, from: Data(countsText.utf8)),

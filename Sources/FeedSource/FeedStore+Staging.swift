@@ -24,7 +24,9 @@ extension FeedStore {
             guard record.state == .uploading else {
                 throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .uploaded))
             }
-            var seq = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run]) ?? 0
+            var seq =
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run])
+                ?? 0
             var counts = record.counts
             var errors = 0
             func log(_ problem: RecordProblem) throws {
@@ -49,7 +51,9 @@ extension FeedStore {
                 return db.changesCount > 0
             }
             func firstLocation(_ key: String) throws -> RecordLocation {
-                let row = try GRDB.Row.fetchOne(db, sql: "SELECT file, line, record FROM run_records WHERE run = ? AND key = ?", arguments: [run, key])
+                let row = try GRDB.Row.fetchOne(
+                    db, sql: "SELECT file, line, record FROM run_records WHERE run = ? AND key = ?",
+                    arguments: [run, key])
                 return RecordLocation(file: row?["file"] ?? "", line: row?["line"], record: row?["record"])
             }
             for item in items {
@@ -57,7 +61,10 @@ extension FeedStore {
                 case .user(let user):
                     counts["records", default: 0] += 1
                     if try !insert(key: user.key, userName: user.userName, location: user.location, user: user) {
-                        try log(RecordProblem(location: user.location, field: nil, reason: .duplicateUserName(first: try firstLocation(user.key))))
+                        try log(
+                            RecordProblem(
+                                location: user.location, field: nil,
+                                reason: .duplicateUserName(first: try firstLocation(user.key))))
                     }
                 case .skipped(let key, let userName, let problem):
                     counts["records", default: 0] += 1
@@ -69,7 +76,8 @@ extension FeedStore {
                 }
             }
             try db.execute(
-                sql: "UPDATE runs SET counts = ?, errors = errors + ? WHERE id = ?", arguments: [try Self.json(counts), errors, run])
+                sql: "UPDATE runs SET counts = ?, errors = errors + ? WHERE id = ?",
+                arguments: [try Self.json(counts), errors, run])
         }
     }
 
@@ -99,7 +107,8 @@ extension FeedStore {
             case .hold(let why): reason = why
             }
             try db.execute(
-                sql: "UPDATE runs SET files = ?, hold_reason = ? WHERE id = ?", arguments: [try Self.json(files), reason, run])
+                sql: "UPDATE runs SET files = ?, hold_reason = ? WHERE id = ?",
+                arguments: [try Self.json(files), reason, run])
         }
     }
 

@@ -33,7 +33,8 @@ struct StoredUser: Codable, Hashable {
     var known: KnownUser {
         KnownUser(
             key: key, userName: userName, id: id, owned: owned, inFeed: inFeed, digest: digest,
-            resource: resource.flatMap(FeedStore.resource(json:)), groups: groups, rawJSON: raw, lastChangedRun: lastChangedRun,
+            resource: resource.flatMap(FeedStore.resource(json:)), groups: groups, rawJSON: raw,
+            lastChangedRun: lastChangedRun,
             error: error)
     }
 }
@@ -83,7 +84,8 @@ extension FeedStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                user.key, user.userName, user.id, user.owned, user.inFeed, user.digest, user.resource?.attributes.jsonString(),
+                user.key, user.userName, user.id, user.owned, user.inFeed, user.digest,
+                user.resource?.attributes.jsonString(),
                 try json(user.groups), user.rawJSON, user.lastChangedRun, user.error,
             ])
     }

@@ -32,7 +32,8 @@ public struct FeedUploadArea: Sendable, Hashable {
 
     /// A name without directories that is not `.` or `..`.
     static func isPlainName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\") && !name.contains("\u{0}")
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")
+            && !name.contains("\u{0}")
     }
 
     /// Removes a run's files; a run without any is fine.

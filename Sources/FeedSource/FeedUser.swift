@@ -1,5 +1,5 @@
-import Foundation
 import Directory
+import Foundation
 import SCIM
 
 /// A user as one upload describes it, ready for the diff.
@@ -19,7 +19,8 @@ public struct FeedUser: Sendable, Hashable {
     public var location: RecordLocation
 
     public init(
-        userName: String, resource: SCIMResource, groups: [String], digest: String, rawJSON: String, location: RecordLocation
+        userName: String, resource: SCIMResource, groups: [String], digest: String, rawJSON: String,
+        location: RecordLocation
     ) {
         self.userName = userName
         self.key = FeedUser.key(userName)
@@ -61,7 +62,10 @@ public struct FeedUserMapper: Sendable {
             return .failure(RecordProblem(location: location, field: field, reason: .missingField))
         }
         guard case .text(let rawUserName) = record[userNameField] else {
-            return .failure(RecordProblem(location: location, field: userNameField, reason: .badValue("holds a list; a userName is one text")))
+            return .failure(
+                RecordProblem(
+                    location: location, field: userNameField, reason: .badValue("holds a list; a userName is one text"))
+            )
         }
         let userName = rawUserName.trimmingCharacters(in: .whitespaces)
         var columns = [Self.idColumn]
@@ -75,7 +79,10 @@ public struct FeedUserMapper: Sendable {
                 values.append(.text(attribute.path.isFeedTopLevel("userName") ? userName : text))
             case .list:
                 if attribute.field == control.membership?.field { continue }
-                return .failure(RecordProblem(location: location, field: attribute.field, reason: .badValue("holds a list; \(attribute.pathText) takes one value")))
+                return .failure(
+                    RecordProblem(
+                        location: location, field: attribute.field,
+                        reason: .badValue("holds a list; \(attribute.pathText) takes one value")))
             }
         }
         let resource: SCIMResource
@@ -100,9 +107,11 @@ public struct FeedUserMapper: Sendable {
             case .list(let list): raw[field.name] = .array(list.map(SCIMValue.string))
             }
         }
-        return .success(FeedUser(
-            userName: userName, resource: resource, groups: groups(of: record), digest: RecordDigest.of(record, control: control),
-            rawJSON: raw.jsonString(), location: location))
+        return .success(
+            FeedUser(
+                userName: userName, resource: resource, groups: groups(of: record),
+                digest: RecordDigest.of(record, control: control),
+                rawJSON: raw.jsonString(), location: location))
     }
 
     /// The managed groups the membership field names; names of other groups are ignored,
@@ -119,7 +128,8 @@ public struct FeedUserMapper: Sendable {
             let group: ManagedGroup?
             switch membership.naming {
             case .id: group = control.managedGroups.first { $0.id == name }
-            case .displayName: group = control.managedGroups.first { $0.displayName?.caseInsensitiveEquals(name) ?? false }
+            case .displayName:
+                group = control.managedGroups.first { $0.displayName?.caseInsensitiveEquals(name) ?? false }
             }
             if let group { ids.insert(group.id) }
         }

@@ -39,9 +39,11 @@ public struct JSONRecordReader: FeedRecordReader, Sendable {
         while let chunk = try file.next() {
             bytes += chunk
             if bytes.count > maximumRecordBytes {
-                try body(.problem(RecordProblem(
-                    location: RecordLocation(file: name, line: 1, record: 1),
-                    reason: .malformed("record larger than \(maximumRecordBytes) bytes"))))
+                try body(
+                    .problem(
+                        RecordProblem(
+                            location: RecordLocation(file: name, line: 1, record: 1),
+                            reason: .malformed("record larger than \(maximumRecordBytes) bytes"))))
                 return
             }
         }
@@ -77,13 +79,18 @@ public struct JSONRecordReader: FeedRecordReader, Sendable {
             scan.records += 1
             let location = RecordLocation(file: name, line: scan.elementLine, record: scan.records)
             if scan.elementTooLong {
-                try body(.problem(RecordProblem(location: location, reason: .malformed("record larger than \(maximumRecordBytes) bytes"))))
+                try body(
+                    .problem(
+                        RecordProblem(
+                            location: location, reason: .malformed("record larger than \(maximumRecordBytes) bytes"))))
                 return
             }
             try body(Self.event(element: scan.element[...], location: location))
         }
         func unreadable(_ why: String) throws {
-            try body(.problem(RecordProblem(location: RecordLocation(file: name, line: scan.line), reason: .unreadable(why))))
+            try body(
+                .problem(RecordProblem(location: RecordLocation(file: name, line: scan.line), reason: .unreadable(why)))
+            )
         }
         var first = true
         while var chunk = try file.next() {
@@ -105,7 +112,9 @@ public struct JSONRecordReader: FeedRecordReader, Sendable {
                         scan.started = true
                         scan.depth = 1
                     } else if !Self.isSpace(byte) {
-                        try unreadable("expected a JSON array of records (\"[\"); set \"shape\": \"record\" for one record per file")
+                        try unreadable(
+                            "expected a JSON array of records (\"[\"); set \"shape\": \"record\" for one record per file"
+                        )
                         return
                     }
                     if byte == 0x0A { scan.line += 1 }
@@ -135,7 +144,11 @@ public struct JSONRecordReader: FeedRecordReader, Sendable {
                         }
                     case UInt8(ascii: ",") where scan.depth == 1:
                         if !scan.elementHasContent {
-                            try body(.problem(RecordProblem(location: RecordLocation(file: name, line: scan.line), reason: .malformed("an empty element in the array"))))
+                            try body(
+                                .problem(
+                                    RecordProblem(
+                                        location: RecordLocation(file: name, line: scan.line),
+                                        reason: .malformed("an empty element in the array"))))
                         }
                         try finishElement()
                         takes = false
@@ -192,13 +205,19 @@ public struct JSONRecordReader: FeedRecordReader, Sendable {
                 var texts: [String] = []
                 for element in elements {
                     guard let text = scalarText(element) else {
-                        return .problem(RecordProblem(location: location, field: key, reason: .badValue("a list may hold only texts, numbers and booleans")))
+                        return .problem(
+                            RecordProblem(
+                                location: location, field: key,
+                                reason: .badValue("a list may hold only texts, numbers and booleans")))
                     }
                     texts.append(text)
                 }
                 fields.append((key, .list(texts)))
             case .object:
-                return .problem(RecordProblem(location: location, field: key, reason: .badValue("holds an object; fields hold texts, numbers, booleans or lists of them")))
+                return .problem(
+                    RecordProblem(
+                        location: location, field: key,
+                        reason: .badValue("holds an object; fields hold texts, numbers, booleans or lists of them")))
             }
         }
         return .record(FeedRecord(location: location, fields: fields))

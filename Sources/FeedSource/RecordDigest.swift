@@ -61,7 +61,9 @@ extension FeedControl {
     /// membership field and the managed groups (not the files, which may be renamed freely).
     var fingerprint: String {
         var parts = attributes.map { "a:\($0.pathText)=\($0.field)" }
-        if let membership { parts.append("m:\(membership.field)|\(membership.naming.rawValue)|\(membership.separator)") }
+        if let membership {
+            parts.append("m:\(membership.field)|\(membership.naming.rawValue)|\(membership.separator)")
+        }
         parts += managedGroups.map { "g:\($0.id)|\($0.displayName ?? "")" }
         parts += requiredFields.map { "r:\($0)" }
         return parts.joined(separator: "\n")

@@ -49,7 +49,8 @@ public struct RecordProblem: Error, Sendable, Hashable, CustomStringConvertible 
         case .wrongFieldCount(let expected, let found):
             text += "\(found) fields where the name row has \(expected); the line is skipped"
         case .invalidEncoding(let charset):
-            text += "not valid \(charset.rawValue) text (set the file's charset in the control file); the line is skipped"
+            text +=
+                "not valid \(charset.rawValue) text (set the file's charset in the control file); the line is skipped"
         case .duplicateUserName(let first):
             text += "the same userName as \(first) (compared ignoring case); this record is skipped"
         case .badValue(let why):

@@ -40,12 +40,18 @@ public struct SafetyRule: Sendable, Hashable {
             return firstRunNeedsApproval
                 ? .hold(reason: "this is the first run: nothing to compare it with, so it waits for approval") : .apply
         }
-        let names = Set(files.map(\.name)), before = Set(previous.files.map(\.name))
+        let names = Set(files.map(\.name))
+        let before = Set(previous.files.map(\.name))
         if names != before {
             var parts: [String] = []
-            let added = names.subtracting(before).sorted(), missing = before.subtracting(names).sorted()
-            if !added.isEmpty { parts.append("\(added.joined(separator: ", ")) \(added.count == 1 ? "is" : "are") new") }
-            if !missing.isEmpty { parts.append("\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") missing") }
+            let added = names.subtracting(before).sorted()
+            let missing = before.subtracting(names).sorted()
+            if !added.isEmpty {
+                parts.append("\(added.joined(separator: ", ")) \(added.count == 1 ? "is" : "are") new")
+            }
+            if !missing.isEmpty {
+                parts.append("\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") missing")
+            }
             return .hold(reason: "the files differ from run \(previous.run): \(parts.joined(separator: "; "))")
         }
         var reasons: [String] = []
@@ -54,7 +60,9 @@ public struct SafetyRule: Sendable, Hashable {
             let (new, was) = (Double(file.size), Double(old.size))
             if was == 0, new == 0 { continue }
             if was == 0 || new == 0 || new > was * ratio || was > new * ratio {
-                reasons.append("\(file.name) is \(Self.change(from: old.size, to: file.size)) than in run \(previous.run) (\(file.size) bytes, was \(old.size))")
+                reasons.append(
+                    "\(file.name) is \(Self.change(from: old.size, to: file.size)) than in run \(previous.run) (\(file.size) bytes, was \(old.size))"
+                )
             }
         }
         return reasons.isEmpty ? .apply : .hold(reason: reasons.joined(separator: "; "))

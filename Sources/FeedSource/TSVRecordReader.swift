@@ -33,9 +33,11 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
         defer { file.close() }
         var lines = LineSplitter(file: file, charset: charset, maximumLineBytes: maximumLineBytes)
         guard try lines.readByteOrderMark(charset: charset) else {
-            try body(.problem(RecordProblem(
-                location: RecordLocation(file: name, line: 1),
-                reason: .unreadable("UTF-16 text must start with a byte-order mark (FE FF or FF FE)"))))
+            try body(
+                .problem(
+                    RecordProblem(
+                        location: RecordLocation(file: name, line: 1),
+                        reason: .unreadable("UTF-16 text must start with a byte-order mark (FE FF or FF FE)"))))
             return
         }
         var names: [String]?
@@ -45,10 +47,15 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
                 case .tooLong(let number):
                     let location = RecordLocation(file: name, line: number)
                     guard names != nil else {
-                        try body(.problem(RecordProblem(location: location, reason: .unreadable("the name row is too long"))))
+                        try body(
+                            .problem(RecordProblem(location: location, reason: .unreadable("the name row is too long")))
+                        )
                         return
                     }
-                    try body(.problem(RecordProblem(location: location, reason: .malformed("line longer than \(maximumLineBytes) bytes"))))
+                    try body(
+                        .problem(
+                            RecordProblem(
+                                location: location, reason: .malformed("line longer than \(maximumLineBytes) bytes"))))
                 case .text(let bytes, let number):
                     let location = RecordLocation(file: name, line: number)
                     let text: String
@@ -56,14 +63,21 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
                         text = try charset.decode(bytes, bigEndian: lines.bigEndian)
                     } catch {
                         guard names != nil else {
-                            try body(.problem(RecordProblem(location: location, reason: .unreadable("the name row is not valid \(charset.rawValue) text"))))
+                            try body(
+                                .problem(
+                                    RecordProblem(
+                                        location: location,
+                                        reason: .unreadable("the name row is not valid \(charset.rawValue) text"))))
                             return
                         }
-                        try body(.problem(RecordProblem(location: location, reason: .invalidEncoding(charset: charset))))
+                        try body(
+                            .problem(RecordProblem(location: location, reason: .invalidEncoding(charset: charset))))
                         continue
                     }
                     if text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }), separator != " " { continue }
-                    let cells = text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map { String($0) }
+                    let cells = text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map {
+                        String($0)
+                    }
                     guard let header = names else {
                         let row = cells.map { $0.trimmingSpaces }
                         if let problem = nameRowProblem(row) {
@@ -74,12 +88,17 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
                         continue
                     }
                     guard cells.count == header.count else {
-                        try body(.problem(RecordProblem(location: location, reason: .wrongFieldCount(expected: header.count, found: cells.count))))
+                        try body(
+                            .problem(
+                                RecordProblem(
+                                    location: location,
+                                    reason: .wrongFieldCount(expected: header.count, found: cells.count))))
                         continue
                     }
                     var fields: [(name: String, value: FeedValue)] = []
                     fields.reserveCapacity(cells.count)
-                    for (fieldName, cell) in zip(header, cells) where !fields.contains(where: { $0.name == fieldName }) {
+                    for (fieldName, cell) in zip(header, cells) where !fields.contains(where: { $0.name == fieldName })
+                    {
                         fields.append((fieldName, .text(cell)))
                     }
                     try body(.record(FeedRecord(location: RecordLocation(file: name, line: number), fields: fields)))
@@ -101,7 +120,8 @@ extension TSVRecordReader {
         let missing = requiredNames.filter { !seen.contains($0) }
         guard missing.isEmpty else {
             let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
-            return "the name row has no \(list), which the control file needs (names are matched exactly, case included)"
+            return
+                "the name row has no \(list), which the control file needs (names are matched exactly, case included)"
         }
         return nil
     }

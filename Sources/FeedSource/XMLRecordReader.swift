@@ -35,7 +35,11 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
 
     public func read(_ body: (FeedReadEvent) throws -> Void) throws {
         guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
-            try body(.problem(RecordProblem(location: RecordLocation(file: name), reason: .unreadable("\(FeedFileError.cannotOpen(path: path))"))))
+            try body(
+                .problem(
+                    RecordProblem(
+                        location: RecordLocation(file: name),
+                        reason: .unreadable("\(FeedFileError.cannotOpen(path: path))"))))
             return
         }
         try withoutActuallyEscaping(body) { body in
@@ -47,8 +51,14 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
             if let error = collector.thrown { throw error }
             if !ok, !collector.reportedFatal {
                 let line = parser.lineNumber
-                let reason = parser.parserError.map { "XML is not well-formed (\($0.localizedDescription))" } ?? "XML is not well-formed"
-                try body(.problem(RecordProblem(location: RecordLocation(file: name, line: line > 0 ? line : nil), reason: .unreadable(reason))))
+                let reason =
+                    parser.parserError.map { "XML is not well-formed (\($0.localizedDescription))" }
+                    ?? "XML is not well-formed"
+                try body(
+                    .problem(
+                        RecordProblem(
+                            location: RecordLocation(file: name, line: line > 0 ? line : nil),
+                            reason: .unreadable(reason))))
             }
         }
     }
@@ -116,7 +126,8 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
             child = elementName
             text = ""
         } else if problem == nil {
-            problem = RecordProblem(location: location, field: child, reason: .badValue("holds elements; a field holds text"))
+            problem = RecordProblem(
+                location: location, field: child, reason: .badValue("holds elements; a field holds text"))
         }
     }
 
@@ -157,9 +168,12 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         guard thrown == nil, !reportedFatal else { return }
         reportedFatal = true
         let line = parser.lineNumber
-        send(.problem(RecordProblem(
-            location: RecordLocation(file: file, line: line > 0 ? line : nil),
-            reason: .unreadable("XML is not well-formed (\((parseError as NSError).localizedDescription))"))), parser)
+        send(
+            .problem(
+                RecordProblem(
+                    location: RecordLocation(file: file, line: line > 0 ? line : nil),
+                    reason: .unreadable("XML is not well-formed (\((parseError as NSError).localizedDescription))"))),
+            parser)
         parser.abortParsing()
     }
 }

@@ -1,6 +1,7 @@
 import Config
 import SCIM
 import Testing
+
 @testable import FeedSource
 
 @Suite struct ControlFileTests {
@@ -20,7 +21,8 @@ import Testing
     }
 
     @Test func aCompleteControlFileDecodes() throws {
-        let control = try decode("""
+        let control = try decode(
+            """
             {
               "files": [
                 { "name": "users.tsv", "format": "tsv", "separator": ";", "charset": "Windows-1252" },
@@ -34,12 +36,13 @@ import Testing
               "managedGroups": [ { "id": "g1" } ]
             }
             """)
-        #expect(control.files == [
-            FeedFileSpec(name: "users.tsv", format: .tsv(separator: ";", charset: .windows1252)),
-            FeedFileSpec(name: "more.json", format: .json(.record)),
-            FeedFileSpec(name: "staff.xml", format: .xmlElements(record: "person")),
-            FeedFileSpec(name: "attrs.xml", format: .xmlAttributes(record: "user")),
-        ])
+        #expect(
+            control.files == [
+                FeedFileSpec(name: "users.tsv", format: .tsv(separator: ";", charset: .windows1252)),
+                FeedFileSpec(name: "more.json", format: .json(.record)),
+                FeedFileSpec(name: "staff.xml", format: .xmlElements(record: "person")),
+                FeedFileSpec(name: "attrs.xml", format: .xmlAttributes(record: "user")),
+            ])
         #expect(control.userNameField == "login")
         #expect(control.attributes.map(\.field) == ["login", "mail"])
         let workMail = try AttributePath.parse("emails[type eq \"work\"].value")
@@ -50,7 +53,8 @@ import Testing
     }
 
     @Test func defaultsAreTabUTF8AndArrays() throws {
-        let control = try decode("""
+        let control = try decode(
+            """
             { "files": [ { "name": "a.tsv", "format": "tsv" }, { "name": "b.json", "format": "json" } ],
               "attributes": { "userName": "u" } }
             """)
@@ -59,7 +63,8 @@ import Testing
     }
 
     @Test func everyMistakeNamesTheFileTheKeyPathAndTheFix() {
-        let lines = issues("""
+        let lines = issues(
+            """
             {
               "files": [
                 { "name": "users.tsv", "format": "tsvv" },
@@ -90,43 +95,58 @@ import Testing
     }
 
     @Test func userNameMustBeMappedAndRequiredFieldsMustBeUsed() {
-        let lines = issues("""
+        let lines = issues(
+            """
             { "files": [ { "name": "a.tsv", "format": "tsv" } ],
               "attributes": { "name.givenName": "first" }, "required": ["first"] }
             """)
-        #expect(lines == [
-            "control.json: attributes: no mapping for \"userName\": add \"userName\": \"<the field holding the login>\""
-        ])
-        let typo = issues("""
+        #expect(
+            lines == [
+                "control.json: attributes: no mapping for \"userName\": add \"userName\": \"<the field holding the login>\""
+            ])
+        let typo = issues(
+            """
             { "files": [ { "name": "a.tsv", "format": "tsv" } ],
               "attributes": { "userName": "login", "title": "job" }, "required": ["jbo"] }
             """)
         #expect(typo.count == 1)
-        #expect(typo.first?.hasPrefix("control.json: required[0]: \"jbo\" is not a field of attributes or membership") == true)
+        #expect(
+            typo.first?.hasPrefix("control.json: required[0]: \"jbo\" is not a field of attributes or membership")
+                == true)
         #expect(typo.first?.contains("did you mean \"job\"?") == true)
     }
 
     @Test func membershipNeedsManagedGroupsWithNames() {
-        let none = issues("""
+        let none = issues(
+            """
             { "files": [ { "name": "a.tsv", "format": "tsv" } ], "attributes": { "userName": "u" },
               "membership": { "field": "g" } }
             """)
         #expect(none.count == 1)
-        #expect(none.first?.hasPrefix("control.json: managedGroups: membership names groups, but no managed group is declared") == true)
-        let unnamed = issues("""
+        #expect(
+            none.first?.hasPrefix(
+                "control.json: managedGroups: membership names groups, but no managed group is declared") == true)
+        let unnamed = issues(
+            """
             { "files": [ { "name": "a.tsv", "format": "tsv" } ], "attributes": { "userName": "u" },
               "membership": { "field": "g", "by": "displayName" }, "managedGroups": [ { "id": "g1" } ] }
             """)
-        #expect(unnamed == ["control.json: managedGroups[0]: membership names groups by displayName, so each managed group needs a \"displayName\""])
+        #expect(
+            unnamed == [
+                "control.json: managedGroups[0]: membership names groups by displayName, so each managed group needs a \"displayName\""
+            ])
     }
 
     @Test func filesMustBeNamedOnceWithoutDirectories() {
-        let lines = issues("""
+        let lines = issues(
+            """
             { "files": [ { "name": "../a.tsv", "format": "tsv" }, { "name": "b.tsv", "format": "tsv" }, { "name": "b.tsv", "format": "tsv" } ],
               "attributes": { "userName": "u" } }
             """)
         #expect(lines.contains("control.json: files[0].name: a file name, without directories"))
-        #expect(lines.contains("control.json: files[2]: \"b.tsv\" is listed twice; each file of an upload has its own name"))
+        #expect(
+            lines.contains("control.json: files[2]: \"b.tsv\" is listed twice; each file of an upload has its own name")
+        )
     }
 
     @Test func invalidJSONIsReportedForTheWholeFile() {

@@ -1,6 +1,7 @@
 import Directory
 import SCIM
 import Testing
+
 @testable import FeedSource
 
 @Suite struct FeedDiffTests {
@@ -17,7 +18,8 @@ import Testing
 
     private func known(_ u: FeedUser, owned: Bool = true, inFeed: Bool = true, error: Bool = false) -> KnownUser {
         KnownUser(
-            key: u.key, userName: u.userName, id: owned ? u.userName : nil, owned: owned, inFeed: inFeed, digest: u.digest,
+            key: u.key, userName: u.userName, id: owned ? u.userName : nil, owned: owned, inFeed: inFeed,
+            digest: u.digest,
             resource: u.resource, groups: u.groups, rawJSON: u.rawJSON, lastChangedRun: 1, error: error)
     }
 
@@ -26,7 +28,8 @@ import Testing
         existing: @escaping (String) -> String? = { _ in nil }
     ) throws -> [FeedChange] {
         var diff = FeedDiff(
-            known: known.makeIterator(), current: current.makeIterator(), run: 2, managedGroups: managed, existingUserID: existing)
+            known: known.makeIterator(), current: current.makeIterator(), run: 2, managedGroups: managed,
+            existingUserID: existing)
         var changes: [FeedChange] = []
         while let change = try diff.next() { changes.append(change) }
         return changes
@@ -49,11 +52,12 @@ import Testing
         #expect(changes.map(\.kind) == [.update, .block, .create, .unblock])
         #expect(changes.map(\.userName) == ["ann", "bob", "cy", "dee"])
         let givenName = try AttributePath.parse("name.givenName")
-        #expect(changes[0].ops == [
-            .patch(.user, id: "ann", [PatchOperation(op: .replace, path: givenName, value: .string("Annie"))]),
-            .removeMember(groupID: "g1", userID: "ann"),
-            .addMember(groupID: "g2", userID: "ann"),
-        ])
+        #expect(
+            changes[0].ops == [
+                .patch(.user, id: "ann", [PatchOperation(op: .replace, path: givenName, value: .string("Annie"))]),
+                .removeMember(groupID: "g1", userID: "ann"),
+                .addMember(groupID: "g2", userID: "ann"),
+            ])
         #expect(changes[1].ops == [.deactivate(userID: "bob")])
         #expect(changes[1].state.inFeed == false)
         #expect(changes[2].ops == [.create(.user, cy.resource), .addMember(groupID: "g1", userID: "cy")])

@@ -1,5 +1,6 @@
 import Directory
 import Foundation
+
 @testable import FeedSource
 
 /// A feed with its store and upload area in a temporary directory.
@@ -25,7 +26,9 @@ final class FeedHarness {
     var ingest: FeedIngest { FeedIngest(control: control, store: store, area: area, rule: rule, batchSize: 3) }
 
     /// Uploads `files` as a new run and reads them in.
-    func upload(_ files: [String: String], by person: String = "hr-export") throws -> (run: Int64, outcome: FeedIngest.Outcome) {
+    func upload(_ files: [String: String], by person: String = "hr-export") throws -> (
+        run: Int64, outcome: FeedIngest.Outcome
+    ) {
         let run = try store.createRun(startedBy: person)
         for (name, text) in files { try area.write(Array(text.utf8), named: name, in: run) }
         return (run, try ingest.finishUpload(run))
@@ -35,7 +38,8 @@ final class FeedHarness {
     func apply(
         _ run: Int64, approvedBy: String? = nil, existing: (String) -> String? = { _ in nil }, maxUsers: Int = 2
     ) throws -> [ResourceOp] {
-        try store.start(run, approvedBy: approvedBy, managedGroups: Set(control.managedGroups.map(\.id)), existingUserID: existing)
+        try store.start(
+            run, approvedBy: approvedBy, managedGroups: Set(control.managedGroups.map(\.id)), existingUserID: existing)
         var ops: [ResourceOp] = []
         while let chunk = try store.nextChunk(run, maxUsers: maxUsers) {
             ops += chunk.ops

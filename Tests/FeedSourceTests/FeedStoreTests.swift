@@ -2,19 +2,23 @@ import Directory
 import Foundation
 import SCIM
 import Testing
+
 @testable import FeedSource
 
 @Suite struct FeedStoreTests {
     @Test func runsAndUsersSurviveReopening() throws {
         let feed = try FeedHarness()
-        let upload = try feed.upload(["users.tsv": Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff")])], by: "hr-export")
+        let upload = try feed.upload(
+            ["users.tsv": Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff")])], by: "hr-export")
         _ = try feed.apply(upload.run, approvedBy: "admin")
         try feed.reopen()
         let run = try #require(try feed.store.run(upload.run))
         #expect(run.state == .complete)
         #expect(run.startedBy == "hr-export")
         #expect(run.files.map(\.name) == ["users.tsv"])
-        #expect(run.files.first?.size == Int64(Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff")]).utf8.count))
+        #expect(
+            run.files.first?.size == Int64(Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff")]).utf8.count)
+        )
         #expect(run.files.first?.digest.count == 64)
         #expect(run.planned == 1 && run.appliedThrough == 1)
         #expect(try feed.store.lastCompleteRun()?.id == upload.run)
@@ -24,9 +28,13 @@ import Testing
         #expect(ann.groups == ["g-staff"])
         #expect(ann.digest?.count == 64)
         let raw = try #require(ann.rawJSON)
-        #expect(try SCIMValue(json: raw) == .object(SCIMObject([
-            ("login", "ann"), ("first", "Ann"), ("last", "Lee"), ("mail", "ann@example.com"), ("groups", "Staff"),
-        ])))
+        #expect(
+            try SCIMValue(json: raw)
+                == .object(
+                    SCIMObject([
+                        ("login", "ann"), ("first", "Ann"), ("last", "Lee"), ("mail", "ann@example.com"),
+                        ("groups", "Staff"),
+                    ])))
         #expect(ann.resource?["name"]?.objectValue?["givenName"] == .string("Ann"))
     }
 
@@ -73,14 +81,17 @@ import Testing
         let feed = try FeedHarness()
         let upload = try feed.upload(["users.tsv": Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "")])])
         try feed.store.start(upload.run, approvedBy: "admin", managedGroups: [])
-        #expect(throws: FeedStoreError.notFullyApplied(run: upload.run, applied: 0, planned: 1)) { try feed.store.finish(upload.run) }
+        #expect(throws: FeedStoreError.notFullyApplied(run: upload.run, applied: 0, planned: 1)) {
+            try feed.store.finish(upload.run)
+        }
     }
 
     @Test func retentionKeepsTheNewestRunsFiles() throws {
         let feed = try FeedHarness()
         var runs: [Int64] = []
         for i in 0..<4 {
-            let upload = try feed.upload(["users.tsv": Fixtures.tsv([("ann", "Ann\(i)", "Lee", "ann@example.com", "")])])
+            let upload = try feed.upload(["users.tsv": Fixtures.tsv([("ann", "Ann\(i)", "Lee", "ann@example.com", "")])]
+            )
             _ = try feed.apply(upload.run, approvedBy: "admin")
             runs.append(upload.run)
         }
@@ -104,7 +115,9 @@ import Testing
     /// did not change, and clears the flag.
     @Test func aFlaggedUserIsSentAgainByTheNextRun() throws {
         let feed = try FeedHarness()
-        let text = Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "Staff"), ("bob", "Bob", "Roe", "bob@example.com", "")])
+        let text = Fixtures.tsv([
+            ("ann", "Ann", "Lee", "ann@example.com", "Staff"), ("bob", "Bob", "Roe", "bob@example.com", ""),
+        ])
         _ = try feed.apply(try feed.upload(["users.tsv": text]).run, approvedBy: "admin")
         try feed.store.markError(userName: "ANN")
         #expect(try feed.store.user(named: "ann")?.error == true)

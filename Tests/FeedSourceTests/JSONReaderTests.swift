@@ -1,10 +1,13 @@
 import Testing
+
 @testable import FeedSource
 
 @Suite struct JSONReaderTests {
     @Test func readsAnArrayOfRecordsOneAtATime() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.write("users.json", """
+        let path = try dir.write(
+            "users.json",
+            """
             [
               { "login": "ann", "first": "Ann", "age": 42, "admin": true, "groups": ["Staff", "Sales"], "gone": null },
               { "login": "bob", "note": "a [bracket] and a \\"quote\\" and a , comma }" }
@@ -18,14 +21,18 @@ import Testing
         #expect(result.records[0]["groups"] == .list(["Staff", "Sales"]))
         #expect(result.records[0]["gone"] == nil)
         #expect(result.texts("note") == [nil, "a [bracket] and a \"quote\" and a , comma }"])
-        #expect(result.records.map(\.location) == [
-            RecordLocation(file: "users.json", line: 2, record: 1), RecordLocation(file: "users.json", line: 3, record: 2),
-        ])
+        #expect(
+            result.records.map(\.location) == [
+                RecordLocation(file: "users.json", line: 2, record: 1),
+                RecordLocation(file: "users.json", line: 3, record: 2),
+            ])
     }
 
     @Test func badRecordsAreSkippedWithTheirNumberAndLine() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.write("users.json", """
+        let path = try dir.write(
+            "users.json",
+            """
             [
               { "login": "ann" },
               "just text",
@@ -36,11 +43,12 @@ import Testing
             """)
         let result = try ReadResult(JSONRecordReader(path: path, name: "users.json"))
         #expect(result.texts("login") == ["ann", "dee"])
-        #expect(result.problems.map(\.location) == [
-            RecordLocation(file: "users.json", line: 3, record: 2),
-            RecordLocation(file: "users.json", line: 4, record: 3),
-            RecordLocation(file: "users.json", line: 5, record: 4),
-        ])
+        #expect(
+            result.problems.map(\.location) == [
+                RecordLocation(file: "users.json", line: 3, record: 2),
+                RecordLocation(file: "users.json", line: 4, record: 3),
+                RecordLocation(file: "users.json", line: 5, record: 4),
+            ])
         #expect(result.problems[1].field == "manager")
         #expect(result.problems.allSatisfy { !$0.isFatal })
     }
@@ -75,7 +83,9 @@ import Testing
 
     @Test func aRecordOverTheLimitIsSkippedAndTheNextRead() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.write("users.json", "[{\"login\": \"ann\", \"note\": \"" + String(repeating: "x", count: 4000) + "\"},\n{\"login\": \"bob\"}]")
+        let path = try dir.write(
+            "users.json",
+            "[{\"login\": \"ann\", \"note\": \"" + String(repeating: "x", count: 4000) + "\"},\n{\"login\": \"bob\"}]")
         let result = try ReadResult(JSONRecordReader(path: path, name: "users.json", maximumRecordBytes: 1000))
         #expect(result.texts("login") == ["bob"])
         #expect(result.problems.map(\.location) == [RecordLocation(file: "users.json", line: 1, record: 1)])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FeedSource
 
 @Suite struct RunStateTests {
@@ -27,6 +28,8 @@ import Testing
     @Test func theErrorSaysWhatTheStateAllows() {
         let error = IllegalRunTransition(run: 7, state: .running, event: .cancel)
         #expect(error.description == "run 7 is running and cannot cancel; a running run allows: finish, fail")
-        #expect(IllegalRunTransition(state: .complete, event: .start).description == "a run is complete and cannot start; a complete run is final")
+        #expect(
+            IllegalRunTransition(state: .complete, event: .start).description
+                == "a run is complete and cannot start; a complete run is final")
     }
 }

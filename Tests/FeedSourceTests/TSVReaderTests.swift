@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FeedSource
 
 @Suite struct TSVReaderTests {
@@ -9,9 +10,10 @@ import Testing
         #expect(result.problems.isEmpty)
         #expect(result.texts("login") == ["ann", "bob"])
         #expect(result.texts("first") == ["Ann", "Bob"])
-        #expect(result.records.map(\.location) == [
-            RecordLocation(file: "users.tsv", line: 2), RecordLocation(file: "users.tsv", line: 4),
-        ])
+        #expect(
+            result.records.map(\.location) == [
+                RecordLocation(file: "users.tsv", line: 2), RecordLocation(file: "users.tsv", line: 4),
+            ])
     }
 
     @Test func aLineWithTheWrongNumberOfFieldsIsSkippedWithItsLine() throws {
@@ -19,11 +21,18 @@ import Testing
         let path = try dir.write("users.tsv", "login\tfirst\nann\tAnn\nbob\nted\tTed\textra\ncy\tCy\n")
         let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv"))
         #expect(result.texts("login") == ["ann", "cy"])
-        #expect(result.problems == [
-            RecordProblem(location: RecordLocation(file: "users.tsv", line: 3), reason: .wrongFieldCount(expected: 2, found: 1)),
-            RecordProblem(location: RecordLocation(file: "users.tsv", line: 4), reason: .wrongFieldCount(expected: 2, found: 3)),
-        ])
-        #expect(result.problems[0].description == "users.tsv: line 3: 1 fields where the name row has 2; the line is skipped")
+        #expect(
+            result.problems == [
+                RecordProblem(
+                    location: RecordLocation(file: "users.tsv", line: 3),
+                    reason: .wrongFieldCount(expected: 2, found: 1)),
+                RecordProblem(
+                    location: RecordLocation(file: "users.tsv", line: 4),
+                    reason: .wrongFieldCount(expected: 2, found: 3)),
+            ])
+        #expect(
+            result.problems[0].description
+                == "users.tsv: line 3: 1 fields where the name row has 2; the line is skipped")
     }
 
     @Test func aSeparatorOfChoice() throws {
@@ -36,7 +45,8 @@ import Testing
     @Test func iso8859_1TextDecodes() throws {
         let dir = try TemporaryDirectory()
         // "José" and "Müller" in ISO-8859-1: é = E9, ü = FC.
-        let bytes: [UInt8] = Array("login\tfirst\tlast\njose\tJos".utf8) + [0xE9] + Array("\tM".utf8) + [0xFC] + Array("ller\n".utf8)
+        let bytes: [UInt8] =
+            Array("login\tfirst\tlast\njose\tJos".utf8) + [0xE9] + Array("\tM".utf8) + [0xFC] + Array("ller\n".utf8)
         let path = try dir.write("users.tsv", bytes: bytes)
         let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv", charset: .iso8859_1))
         #expect(result.problems.isEmpty)
@@ -47,13 +57,18 @@ import Testing
     @Test func windows1252TextDecodesItsOwnCharacters() throws {
         let dir = try TemporaryDirectory()
         // 0x80 is € and 0x9A is š in Windows-1252 (C1 controls in ISO-8859-1); 0x81 is undefined.
-        let bytes: [UInt8] = Array("login\tnote\nann\t".utf8) + [0x80, 0x20, 0x9A, 0xE9] + Array("\nbob\tx".utf8) + [0x81] + Array("\n".utf8)
+        let bytes: [UInt8] =
+            Array("login\tnote\nann\t".utf8) + [0x80, 0x20, 0x9A, 0xE9] + Array("\nbob\tx".utf8) + [0x81]
+            + Array("\n".utf8)
         let path = try dir.write("users.tsv", bytes: bytes)
         let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv", charset: .windows1252))
         #expect(result.texts("note") == ["€ šé"])
-        #expect(result.problems == [
-            RecordProblem(location: RecordLocation(file: "users.tsv", line: 3), reason: .invalidEncoding(charset: .windows1252))
-        ])
+        #expect(
+            result.problems == [
+                RecordProblem(
+                    location: RecordLocation(file: "users.tsv", line: 3),
+                    reason: .invalidEncoding(charset: .windows1252))
+            ])
     }
 
     @Test(arguments: [false, true]) func utf16WithAByteOrderMarkDecodes(bigEndian: Bool) throws {
@@ -81,9 +96,11 @@ import Testing
         let path = try dir.write("users.tsv", bytes: bytes)
         let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv"))
         #expect(result.texts("first") == ["Björn"])
-        #expect(result.problems == [
-            RecordProblem(location: RecordLocation(file: "users.tsv", line: 2), reason: .invalidEncoding(charset: .utf8))
-        ])
+        #expect(
+            result.problems == [
+                RecordProblem(
+                    location: RecordLocation(file: "users.tsv", line: 2), reason: .invalidEncoding(charset: .utf8))
+            ])
     }
 
     @Test func aFileLargerThanOneChunkIsReadWhole() throws {
@@ -112,9 +129,10 @@ import Testing
         let path = try dir.write("users.tsv", "login\tMail\nann\tann@example.com\nbob\tbob@example.com\n")
         let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv", requiredNames: ["login", "mail"]))
         #expect(result.records.isEmpty)
-        #expect(result.problems.map(\.description) == [
-            "users.tsv: line 1: the name row has no \"mail\", which the control file needs (names are matched exactly, case included); the file could not be read past this point, so the run will not apply"
-        ])
+        #expect(
+            result.problems.map(\.description) == [
+                "users.tsv: line 1: the name row has no \"mail\", which the control file needs (names are matched exactly, case included); the file could not be read past this point, so the run will not apply"
+            ])
         let twice = try dir.write("twice.tsv", "login\tmail\tlogin\nann\ta\tb\n")
         let again = try ReadResult(TSVRecordReader(path: twice, name: "twice.tsv"))
         #expect(again.records.isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import FeedSource
 
 /// A temporary directory for one test, removed when the value goes away.
@@ -60,7 +61,8 @@ extension String {
     func utf16Bytes(bigEndian: Bool) -> [UInt8] {
         var bytes: [UInt8] = bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]
         for unit in utf16 {
-            let high = UInt8(unit >> 8), low = UInt8(unit & 0xFF)
+            let high = UInt8(unit >> 8)
+            let low = UInt8(unit & 0xFF)
             bytes += bigEndian ? [high, low] : [low, high]
         }
         return bytes
