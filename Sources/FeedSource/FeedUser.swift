@@ -31,9 +31,11 @@ public struct FeedUser: Sendable, Hashable {
         self.location = location
     }
 
-    /// The comparison key of a userName.
+    /// The comparison key of a userName: lowercased, in Unicode's composed form (NFC), so
+    /// that `José` typed with a combining accent is the same user as with `é`, here and in
+    /// the store's byte-wise key order alike.
     public static func key(_ userName: String) -> String {
-        userName.lowercased()
+        userName.precomposedStringWithCanonicalMapping.lowercased()
     }
 }
 

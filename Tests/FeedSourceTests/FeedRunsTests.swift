@@ -237,4 +237,42 @@ import Testing
         #expect(try feed.store.log(of: run).isEmpty)
         #expect(try feed.store.run(run)?.counts == ["records": 3])
     }
+
+    /// More users than one page of the merge-join (500), so that the diff crosses page
+    /// boundaries on both sides: every third user leaves, every fifth changes.
+    @Test func aDirectoryLargerThanAPage() throws {
+        let feed = try FeedHarness()
+        feed.rule = SafetyRule(ratio: 10, firstRunNeedsApproval: false)
+        let count = 1_234
+        func row(_ i: Int, changed: Bool = false) -> (String, String, String, String, String) {
+            ("user\(i)", changed ? "Changed\(i)" : "First\(i)", "Last", "u\(i)@example.com", i % 2 == 0 ? "Staff" : "")
+        }
+        let first = try feed.upload(["users.tsv": Fixtures.tsv((0..<count).map { row($0) })])
+        let ops1 = try feed.apply(first.run, maxUsers: 97)
+        #expect(ops1.count == count + (count + 1) / 2)
+        let kept = (0..<count).filter { $0 % 3 != 0 }
+        let second = try feed.upload(["users.tsv": Fixtures.tsv(kept.map { row($0, changed: $0 % 5 == 0) })])
+        #expect(second.outcome == .ready)
+        let ops2 = try feed.apply(second.run, maxUsers: 97)
+        let blocked = (0..<count).filter { $0 % 3 == 0 }.count
+        let changed = kept.filter { $0 % 5 == 0 }.count
+        #expect(try feed.store.run(second.run)?.counts == ["records": kept.count, "block": blocked, "update": changed])
+        #expect(ops2.count == blocked + changed)
+        #expect(try feed.store.users().filter { !$0.inFeed }.count == blocked)
+    }
+
+    @Test func userNamesMatchIgnoringCaseAndUnicodeComposition() throws {
+        let feed = try FeedHarness()
+        feed.rule = SafetyRule(firstRunNeedsApproval: false)
+        let composed = "jos\u{E9}"
+        let decomposed = "JOSE\u{301}"
+        let upload = try feed.upload([
+            "users.tsv": Fixtures.tsv([
+                (composed, "A", "B", "a@example.com", ""), (decomposed, "C", "D", "c@example.com", ""),
+            ])
+        ])
+        let log = try feed.store.log(of: upload.run)
+        #expect(log.map(\.location) == ["users.tsv: line 3"])
+        #expect(log.first?.reason.contains("the same userName as users.tsv: line 2") == true)
+    }
 }
