@@ -18,7 +18,9 @@ import SCIM
 /// ```
 ///
 /// Every file of an upload holds whole records: a user appears in exactly one file, and a
-/// userName seen twice in an upload (compared ignoring case) is a mistake in the export.
+/// userName seen twice in an upload (compared ignoring case) is a mistake in the export. A
+/// file name with `*` (`"people-*.json"`) stands for every uploaded file it matches, for
+/// exports that write a file per user.
 public struct FeedControl: Sendable, Hashable {
     /// The files an upload consists of, in the order they are read.
     public var files: [FeedFileSpec]
@@ -63,15 +65,32 @@ public struct FeedControl: Sendable, Hashable {
     }
 }
 
-/// One file of an upload.
+/// One file of an upload, or (a name with `*`) every uploaded file whose name matches, for
+/// exports that write a file per user.
 public struct FeedFileSpec: Sendable, Hashable {
-    /// The file's name as uploaded (no directories).
+    /// The file's name as uploaded (no directories); `*` matches any run of characters.
     public var name: String
     public var format: FeedFormat
 
     public init(name: String, format: FeedFormat) {
         self.name = name
         self.format = format
+    }
+
+    /// Whether the spec names a set of files by a pattern.
+    public var isPattern: Bool { name.contains("*") }
+
+    /// Whether an uploaded file called `fileName` belongs to this spec.
+    public func matches(_ fileName: String) -> Bool {
+        guard isPattern else { return fileName == name }
+        let parts = name.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let last = parts.last, fileName.hasPrefix(first) else { return false }
+        var rest = Substring(fileName.dropFirst(first.count))
+        for middle in parts.dropFirst().dropLast() where !middle.isEmpty {
+            guard let range = rest.range(of: middle) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.count >= last.count && rest.hasSuffix(last)
     }
 }
 

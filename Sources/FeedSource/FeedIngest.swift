@@ -49,19 +49,34 @@ public struct FeedIngest: Sendable {
         try store.resetStaging(run)
         let mapper = FeedUserMapper(control: control)
         var infos: [FeedFileInfo] = []
+        var names: [[String]] = []
+        let uploaded = ((try? FileManager.default.contentsOfDirectory(atPath: area.directory(of: run))) ?? []).sorted()
         for spec in control.files {
-            let path = area.path(of: spec.name, in: run)
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                let size = (attributes[.size] as? NSNumber)?.int64Value
-            else {
-                return try fail(run, files: infos, reason: "\(spec.name) was not uploaded; the control file lists it")
+            let matching = uploaded.filter(spec.matches)
+            guard !matching.isEmpty else {
+                let what = spec.isPattern ? "no uploaded file matches \(spec.name)" : "\(spec.name) was not uploaded"
+                return try fail(run, files: infos, reason: "\(what); the control file lists it")
             }
-            infos.append(FeedFileInfo(name: spec.name, size: size, digest: try RecordDigest.ofFile(at: path)))
+            // A pattern counts as one file for the safety rule: its files' total size, and one
+            // digest over their names and digests.
+            var size: Int64 = 0
+            var digests: [(name: String, digest: String)] = []
+            for name in matching {
+                let path = area.path(of: name, in: run)
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                size += (attributes[.size] as? NSNumber)?.int64Value ?? 0
+                digests.append((name, try RecordDigest.ofFile(at: path)))
+            }
+            let digest = spec.isPattern ? RecordDigest.ofFileList(digests) : digests[0].digest
+            infos.append(FeedFileInfo(name: spec.name, size: size, digest: digest))
+            names.append(matching)
         }
         try store.recordFiles(run, files: infos)
-        for spec in control.files {
-            if let fatal = try read(spec, run: run, mapper: mapper) {
-                return try fail(run, files: infos, reason: fatal.description)
+        for (spec, files) in zip(control.files, names) {
+            for file in files {
+                if let fatal = try read(spec, file: file, run: run, mapper: mapper) {
+                    return try fail(run, files: infos, reason: fatal.description)
+                }
             }
         }
         let previous = try store.lastCompleteRun().map { (run: $0.id, files: $0.files) }
@@ -80,19 +95,19 @@ public struct FeedIngest: Sendable {
     }
 
     /// Streams one file into the store; returns the fatal problem that stopped it, if one did.
-    private func read(_ spec: FeedFileSpec, run: Int64, mapper: FeedUserMapper) throws -> RecordProblem? {
-        let path = area.path(of: spec.name, in: run)
+    private func read(_ spec: FeedFileSpec, file: String, run: Int64, mapper: FeedUserMapper) throws -> RecordProblem? {
+        let path = area.path(of: file, in: run)
         let reader: any FeedRecordReader
         switch spec.format {
-        case .json(let shape): reader = JSONRecordReader(path: path, name: spec.name, shape: shape)
+        case .json(let shape): reader = JSONRecordReader(path: path, name: file, shape: shape)
         case .tsv(let separator, let charset):
             reader = TSVRecordReader(
-                path: path, name: spec.name, separator: separator, charset: charset,
+                path: path, name: file, separator: separator, charset: charset,
                 requiredNames: [control.userNameField] + control.requiredFields)
         case .xmlElements(let record):
-            reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .childElements)
+            reader = XMLRecordReader(path: path, name: file, record: record, layout: .childElements)
         case .xmlAttributes(let record):
-            reader = XMLRecordReader(path: path, name: spec.name, record: record, layout: .attributes)
+            reader = XMLRecordReader(path: path, name: file, record: record, layout: .attributes)
         }
         var batch: [StagedItem] = []
         batch.reserveCapacity(batchSize)

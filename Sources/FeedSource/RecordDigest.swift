@@ -44,6 +44,16 @@ public enum RecordDigest {
         return hex(hasher.finalize())
     }
 
+    /// One digest for a set of files (a pattern's): over their names and digests, in name
+    /// order.
+    public static func ofFileList(_ files: [(name: String, digest: String)]) -> String {
+        var hasher = SHA256()
+        for file in files.sorted(by: { $0.name < $1.name }) {
+            hasher.update(data: Array("\(file.name)\u{0}\(file.digest)\n".utf8))
+        }
+        return hex(hasher.finalize())
+    }
+
     private static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []

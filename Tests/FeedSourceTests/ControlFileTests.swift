@@ -154,4 +154,18 @@ import Testing
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("control.json: not valid JSON") == true)
     }
+
+    @Test func aPatternMatchesFileNames() {
+        let spec = FeedFileSpec(name: "people-*.json", format: .json(.record))
+        #expect(spec.isPattern)
+        #expect(spec.matches("people-ann.json"))
+        #expect(spec.matches("people-.json"))
+        #expect(!spec.matches("people.json"))
+        #expect(!spec.matches("staff-ann.json"))
+        #expect(!spec.matches("people-ann.json.bak"))
+        #expect(FeedFileSpec(name: "a*b*c", format: .json(.array)).matches("aXbYc"))
+        #expect(!FeedFileSpec(name: "a*b*c", format: .json(.array)).matches("aXcYb"))
+        #expect(FeedFileSpec(name: "users.tsv", format: .json(.array)).matches("users.tsv"))
+        #expect(!FeedFileSpec(name: "users.tsv", format: .json(.array)).matches("users.tsvx"))
+    }
 }

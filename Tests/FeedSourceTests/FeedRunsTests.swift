@@ -275,4 +275,34 @@ import Testing
         #expect(log.map(\.location) == ["users.tsv: line 3"])
         #expect(log.first?.reason.contains("the same userName as users.tsv: line 2") == true)
     }
+
+    /// An export that writes one JSON file per user: the control file names them by a
+    /// pattern, and the safety rule compares the pattern's total size.
+    @Test func aFilePerUserByPattern() throws {
+        let control = try FeedControl.decode(
+            json: Array(
+                """
+                { "files": [ { "name": "people-*.json", "format": "json", "shape": "record" } ],
+                  "attributes": { "userName": "login" } }
+                """.utf8), file: "control.json")
+        let feed = try FeedHarness(control: control)
+        let first = try feed.upload([
+            "people-ann.json": "{\"login\": \"ann\"}", "people-bob.json": "{\"login\": \"bob\"}",
+            "readme.txt": "not a record",
+        ])
+        #expect(
+            first.outcome
+                == .held(reason: "this is the first run: nothing to compare it with, so it waits for approval"))
+        let files = try #require(try feed.store.run(first.run)?.files)
+        #expect(files.map(\.name) == ["people-*.json"])
+        #expect(files.map(\.size) == [32])
+        let ops = try feed.apply(first.run, approvedBy: "admin")
+        #expect(ops.count == 2)
+        let second = try feed.upload(["people-ann.json": "{\"login\": \"ann\"}"])
+        #expect(
+            second.outcome == .held(reason: "people-*.json is 50% smaller than in run \(first.run) (16 bytes, was 32)"))
+        try feed.store.cancel(second.run)
+        let none = try feed.upload(["other.json": "{}"])
+        #expect(none.outcome == .failed(reason: "no uploaded file matches people-*.json; the control file lists it"))
+    }
 }
