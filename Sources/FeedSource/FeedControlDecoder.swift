@@ -1,5 +1,6 @@
 import Config
 import Directory
+import Foundation
 import SCIM
 
 extension FeedControl {
@@ -21,6 +22,18 @@ extension FeedControl {
             throw ConfigError(file: file, issues: decoder.issues)
         }
         return control
+    }
+}
+
+extension FeedControl {
+    /// Reads and decodes the control file at `path`; messages name it as given.
+    public static func load(path: String) throws(ConfigError) -> FeedControl {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(
+                file: path,
+                issues: [ConfigIssue(keyPath: "", message: "cannot read the file: check the path and its permissions")])
+        }
+        return try decode(json: [UInt8](data), file: path)
     }
 }
 

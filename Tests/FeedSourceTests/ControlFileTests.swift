@@ -168,4 +168,15 @@ import Testing
         #expect(FeedFileSpec(name: "users.tsv", format: .json(.array)).matches("users.tsv"))
         #expect(!FeedFileSpec(name: "users.tsv", format: .json(.array)).matches("users.tsvx"))
     }
+
+    @Test func loadingFromAFileNamesThePath() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("control.json", Fixtures.controlJSON)
+        #expect(try FeedControl.load(path: path) == (try Fixtures.control()))
+        #expect(
+            throws: ConfigError(
+                file: dir.file("missing.json"),
+                issues: [ConfigIssue(keyPath: "", message: "cannot read the file: check the path and its permissions")])
+        ) { try FeedControl.load(path: dir.file("missing.json")) }
+    }
 }
