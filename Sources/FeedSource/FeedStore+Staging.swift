@@ -32,7 +32,8 @@ extension FeedStore {
             func log(_ problem: RecordProblem) throws {
                 seq += 1
                 errors += 1
-                counts["skipped", default: 0] += 1
+                // A fatal problem skips no one record: it fails the run instead.
+                if !problem.isFatal { counts["skipped", default: 0] += 1 }
                 try db.execute(
                     sql: "INSERT INTO run_log (run, seq, location, field, reason) VALUES (?, ?, ?, ?, ?)",
                     arguments: [run, seq, problem.location.description, problem.field, problem.description])

@@ -150,7 +150,10 @@ import Testing
             Issue.record("a truncated upload became ready")
             return
         }
-        #expect(try other.store.run(truncated.run)?.failureReason?.contains("not closed") == true)
+        let failed = try #require(try other.store.run(truncated.run))
+        #expect(failed.failureReason?.contains("not closed") == true)
+        #expect(failed.counts == ["records": 1])
+        #expect(failed.errors == 1)
     }
 
     @Test func illegalStepsAreRefusedWithTheRunsState() throws {
