@@ -18,6 +18,7 @@ public struct FeedIngest: Sendable {
     public var control: FeedControl
     public var store: FeedStore
     public var area: FeedUploadArea
+    /// Decides whether a ready run may start without a person.
     public var rule: SafetyRule
     /// Records handed to the store per transaction.
     public var batchSize: Int

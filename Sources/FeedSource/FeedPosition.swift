@@ -5,6 +5,7 @@ import Directory
 /// (`feed:run=12:applied=300`), the form every kind without a log position uses.
 public struct FeedPosition: Sendable, Hashable {
     public var run: Int64
+    /// How many of the run's planned changes are recorded as applied.
     public var applied: Int
 
     public init(run: Int64, applied: Int) {

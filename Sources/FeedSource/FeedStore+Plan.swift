@@ -6,6 +6,7 @@ import SCIM
 /// A slice of a running run's plan: operations for one target transaction, and the plan rows
 /// they come from (recorded as applied together, by ``FeedStore/chunkApplied(_:)``).
 public struct FeedPlanChunk: Sendable, Hashable {
+    /// The run the chunk belongs to.
     public var run: Int64
     /// The plan rows covered: after `after`, up to and including `through`.
     public var after: Int

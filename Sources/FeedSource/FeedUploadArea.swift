@@ -5,6 +5,7 @@ import Foundation
 /// Uploads are personal data: retention (``FeedStore/pruneFiles(keep:in:)``) removes the files
 /// of older runs, while the store keeps their names, sizes and digests.
 public struct FeedUploadArea: Sendable, Hashable {
+    /// The directory that holds every run's subdirectory.
     public var root: String
 
     public init(root: String) {

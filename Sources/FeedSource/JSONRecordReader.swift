@@ -8,7 +8,9 @@ import SCIM
 /// that is not a valid JSON object is reported and skipped; an array that is not closed is
 /// unreadable (what follows cannot be told apart).
 public struct JSONRecordReader: FeedRecordReader, Sendable {
+    /// The file to read.
     public var path: String
+    /// The file's name in the upload, for locations.
     public var name: String
     public var shape: FeedFormat.JSONShape
     /// Larger elements are reported and skipped.

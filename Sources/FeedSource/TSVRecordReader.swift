@@ -5,6 +5,7 @@
 /// skipped. A line that cannot be decoded in the charset, or that has more or fewer cells than
 /// the name row, is reported and skipped.
 public struct TSVRecordReader: FeedRecordReader, Sendable {
+    /// The file to read.
     public var path: String
     /// The file's name in the upload, for locations.
     public var name: String

@@ -21,8 +21,11 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
         case attributes
     }
 
+    /// The file to read.
     public var path: String
+    /// The file's name in the upload, for locations.
     public var name: String
+    /// The name of the element that holds one record.
     public var record: String
     public var layout: Layout
 
