@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
+        // SHA-256 for the digests of batch-feed records.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -148,6 +150,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Batch-file feeds (uploaded exports as runs): control files, streaming readers, record
+        // digests, the run state machine and safety rule, the diff against the previous run and
+        // the SQLite store of runs and users. No I/O beyond the files and the store it is given.
+        .target(
+            name: "FeedSource",
+            dependencies: [
+                "SCIM", "Directory", "Config",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
@@ -240,6 +254,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"], swiftSettings: strict),
+        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",

@@ -1,0 +1,164 @@
+import Directory
+import SCIM
+
+/// The difference between what the feed knew after its last complete run and what the current
+/// upload says, user by user: a merge-join of two streams sorted by folded userName, so that
+/// memory holds one user of each side whatever the directory's size.
+///
+/// Rules (the ownership ledger decides everything a user of the target might lose):
+/// - in the upload only: created, unless the target already has that userName
+///   (`existingUserID`), which is reported as ``FeedChange/Kind/foreign`` and never adopted;
+/// - in both, owned: unchanged digests cost nothing; a changed one is patched; a user with
+///   the error flag is sent whole again (an upsert and its memberships); a blocked user is
+///   unblocked;
+/// - known only, owned and in the feed: blocked;
+/// - not owned: never changed or blocked (a foreign user whose userName the target has
+///   released is created and owned from then on);
+/// - memberships change only in managed groups, whatever else the records name.
+public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProtocol<CurrentEntry>> {
+    private var known: Known
+    private var current: Current
+    private var nextKnown: KnownUser?
+    private var nextCurrent: CurrentEntry?
+    private var primed = false
+    private let run: Int64
+    private let managed: Set<String>
+    private let existingUserID: (String) throws -> String?
+
+    /// - Parameters:
+    ///   - known: the store's users, in ``KeyOrder``.
+    ///   - current: the upload's users, in ``KeyOrder``, one entry per key.
+    ///   - run: the run the changes belong to.
+    ///   - managedGroups: ids of the groups the feed may change.
+    ///   - existingUserID: the id of the target's user with this userName, if it has one (the
+    ///     feed asks only for userNames it has not created).
+    public init(
+        known: Known, current: Current, run: Int64, managedGroups: Set<String>,
+        existingUserID: @escaping (String) throws -> String? = { _ in nil }
+    ) {
+        self.known = known
+        self.current = current
+        self.run = run
+        self.managed = managedGroups
+        self.existingUserID = existingUserID
+    }
+
+    /// The next user's change, in key order; unchanged users are passed over. Nil at the end.
+    public mutating func next() throws -> FeedChange? {
+        if !primed {
+            primed = true
+            nextKnown = known.next()
+            nextCurrent = current.next()
+        }
+        while true {
+            switch (nextKnown, nextCurrent) {
+            case (nil, nil):
+                return nil
+            case (let old?, let new?) where KeyOrder.equal(old.key, new.key):
+                nextKnown = known.next()
+                nextCurrent = current.next()
+                if let change = try both(old, new) { return change }
+            case (let old?, let new?) where KeyOrder.precedes(old.key, new.key):
+                nextKnown = known.next()
+                if let change = vanished(old) { return change }
+            case (_, let new?):
+                nextCurrent = current.next()
+                if let change = try appeared(new) { return change }
+            case (let old?, nil):
+                nextKnown = known.next()
+                if let change = vanished(old) { return change }
+            }
+        }
+    }
+
+    private func appeared(_ entry: CurrentEntry) throws -> FeedChange? {
+        guard case .user(let user) = entry else { return nil }
+        if try existingUserID(user.userName) != nil {
+            return FeedChange(
+                kind: .foreign, key: user.key, userName: user.userName, ops: [],
+                state: KnownUser(
+                    key: user.key, userName: user.userName, id: nil, owned: false, inFeed: true, digest: user.digest,
+                    resource: nil, groups: [], rawJSON: user.rawJSON, lastChangedRun: run, error: false),
+                location: user.location)
+        }
+        return create(user)
+    }
+
+    private func create(_ user: FeedUser) -> FeedChange {
+        let id = user.userName
+        var resource = user.resource
+        resource.attributes["id"] = .string(id)
+        var ops: [ResourceOp] = [.create(.user, resource)]
+        ops += user.groups.map { ResourceOp.addMember(groupID: $0, userID: id) }
+        return FeedChange(
+            kind: .create, key: user.key, userName: user.userName, ops: ops,
+            state: KnownUser(
+                key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
+                resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: run, error: false),
+            location: user.location)
+    }
+
+    private func vanished(_ old: KnownUser) -> FeedChange? {
+        guard old.owned, old.inFeed, let id = old.id else { return nil }
+        var state = old
+        state.inFeed = false
+        state.lastChangedRun = run
+        return FeedChange(
+            kind: .block, key: old.key, userName: old.userName, ops: [.deactivate(userID: id)], state: state)
+    }
+
+    private func both(_ old: KnownUser, _ entry: CurrentEntry) throws -> FeedChange? {
+        guard case .user(let user) = entry else {
+            // The record was skipped: keep the user as it is, and have the next run look again.
+            guard !old.error else { return nil }
+            var state = old
+            state.error = true
+            return FeedChange(kind: .skipped, key: old.key, userName: old.userName, ops: [], state: state)
+        }
+        guard old.owned, let id = old.id else {
+            // Not the feed's. If the target no longer has the userName, the feed may create it.
+            if try existingUserID(user.userName) == nil { return create(user) }
+            if old.digest == user.digest, old.inFeed { return nil }
+            var state = old
+            state.digest = user.digest
+            state.rawJSON = user.rawJSON
+            state.inFeed = true
+            return FeedChange(kind: .foreign, key: old.key, userName: old.userName, ops: [], state: state)
+        }
+        let changed = old.digest != user.digest || old.error
+        guard changed || !old.inFeed else { return nil }
+        var ops: [ResourceOp] = []
+        if !old.inFeed { ops.append(.reactivate(userID: id)) }
+        var resource = user.resource
+        resource.attributes["id"] = .string(id)
+        if old.error {
+            // What the target holds is uncertain (the record was skipped, or the target refused
+            // an operation): send the whole user again. A create is an upsert by id and a
+            // member addition adds only if absent, so this is safe whatever the target has.
+            let now = Set(user.groups)
+            let before = Set(old.groups)
+            ops.append(.create(.user, resource))
+            ops += before.subtracting(now).intersection(managed).sorted().map {
+                ResourceOp.removeMember(groupID: $0, userID: id)
+            }
+            ops += user.groups.map { ResourceOp.addMember(groupID: $0, userID: id) }
+        } else if changed {
+            let patch = patchOperations(from: old.resource ?? SCIMResource(), to: resource)
+            if !patch.isEmpty { ops.append(.patch(.user, id: id, patch)) }
+            let now = Set(user.groups)
+            let before = Set(old.groups)
+            ops += before.subtracting(now).intersection(managed).sorted().map {
+                ResourceOp.removeMember(groupID: $0, userID: id)
+            }
+            ops += now.subtracting(before).sorted().map { ResourceOp.addMember(groupID: $0, userID: id) }
+        }
+        let state = KnownUser(
+            key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
+            resource: resource, groups: user.groups, rawJSON: user.rawJSON,
+            lastChangedRun: ops.isEmpty ? old.lastChangedRun : run,
+            error: false)
+        let kind: FeedChange.Kind = !old.inFeed ? .unblock : ops.isEmpty ? .recorded : .update
+        return FeedChange(
+            kind: kind, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Reads a run's uploaded files into the store and decides, by the safety rule, whether the
+/// run may apply by itself: the step from `uploading` to `ready` (or to `failure` when a file
+/// is missing or cannot be read to its end).
+///
+/// A run's whole life, as the pipeline will drive it:
+/// 1. ``FeedStore/createRun(startedBy:now:)``, then the files into ``FeedUploadArea``;
+/// 2. ``finishUpload(_:)``: records streamed into the store, problems logged, the safety rule
+///    applied (`ready`, held with a reason, or `failure`);
+/// 3. ``FeedStore/start(_:approvedBy:managedGroups:existingUserID:)``: the diff becomes the
+///    run's plan (`running`);
+/// 4. ``FeedStore/nextChunk(_:maxUsers:)`` → the target applies it →
+///    ``FeedStore/chunkApplied(_:)``, until no chunk is left; after a crash,
+///    ``FeedStore/runningRun()`` finds the run and step 4 goes on where it stopped;
+/// 5. ``FeedStore/finish(_:)`` (`complete`), and ``FeedStore/pruneFiles(keep:in:)``.
+public struct FeedIngest: Sendable {
+    public var control: FeedControl
+    public var store: FeedStore
+    public var area: FeedUploadArea
+    /// Decides whether a ready run may start without a person.
+    public var rule: SafetyRule
+    /// Records handed to the store per transaction.
+    public var batchSize: Int
+
+    public init(
+        control: FeedControl, store: FeedStore, area: FeedUploadArea, rule: SafetyRule = SafetyRule(),
+        batchSize: Int = 500
+    ) {
+        self.control = control
+        self.store = store
+        self.area = area
+        self.rule = rule
+        self.batchSize = batchSize
+    }
+
+    /// What became of an upload.
+    public enum Outcome: Sendable, Hashable {
+        /// Ready, and the safety rule lets it start by itself.
+        case ready
+        /// Ready, waiting for approval for this reason.
+        case held(reason: String)
+        /// Failed (missing or unreadable file); the reason is also the run's.
+        case failed(reason: String)
+    }
+
+    /// Reads every file the control file names, from the run's directory in the upload area.
+    /// Calling it again for a run still `uploading` (reading was interrupted) reads afresh.
+    public func finishUpload(_ run: Int64) throws -> Outcome {
+        try store.resetStaging(run)
+        let mapper = FeedUserMapper(control: control)
+        var infos: [FeedFileInfo] = []
+        var names: [[String]] = []
+        let uploaded = ((try? FileManager.default.contentsOfDirectory(atPath: area.directory(of: run))) ?? []).sorted()
+        for spec in control.files {
+            let matching = uploaded.filter(spec.matches)
+            guard !matching.isEmpty else {
+                let what = spec.isPattern ? "no uploaded file matches \(spec.name)" : "\(spec.name) was not uploaded"
+                return try fail(run, files: infos, reason: "\(what); the control file lists it")
+            }
+            // A pattern counts as one file for the safety rule: its files' total size, and one
+            // digest over their names and digests.
+            var size: Int64 = 0
+            var digests: [(name: String, digest: String)] = []
+            for name in matching {
+                let path = area.path(of: name, in: run)
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                size += (attributes[.size] as? NSNumber)?.int64Value ?? 0
+                digests.append((name, try RecordDigest.ofFile(at: path)))
+            }
+            let digest = spec.isPattern ? RecordDigest.ofFileList(digests) : digests[0].digest
+            infos.append(FeedFileInfo(name: spec.name, size: size, digest: digest))
+            names.append(matching)
+        }
+        try store.recordFiles(run, files: infos)
+        for (spec, files) in zip(control.files, names) {
+            for file in files {
+                if let fatal = try read(spec, file: file, run: run, mapper: mapper) {
+                    return try fail(run, files: infos, reason: fatal.description)
+                }
+            }
+        }
+        let previous = try store.lastCompleteRun().map { (run: $0.id, files: $0.files) }
+        let decision = rule.decide(files: infos, previous: previous)
+        try store.markUploaded(run, files: infos, decision: decision)
+        switch decision {
+        case .apply: return .ready
+        case .hold(let reason): return .held(reason: reason)
+        }
+    }
+
+    private func fail(_ run: Int64, files: [FeedFileInfo], reason: String) throws -> Outcome {
+        try store.recordFiles(run, files: files)
+        try store.fail(run, reason: reason)
+        return .failed(reason: reason)
+    }
+
+    /// Streams one file into the store; returns the fatal problem that stopped it, if one did.
+    private func read(_ spec: FeedFileSpec, file: String, run: Int64, mapper: FeedUserMapper) throws -> RecordProblem? {
+        let path = area.path(of: file, in: run)
+        let reader: any FeedRecordReader
+        switch spec.format {
+        case .json(let shape): reader = JSONRecordReader(path: path, name: file, shape: shape)
+        case .tsv(let separator, let charset):
+            reader = TSVRecordReader(
+                path: path, name: file, separator: separator, charset: charset,
+                requiredNames: [control.userNameField] + control.requiredFields)
+        case .xmlElements(let record):
+            reader = XMLRecordReader(path: path, name: file, record: record, layout: .childElements)
+        case .xmlAttributes(let record):
+            reader = XMLRecordReader(path: path, name: file, record: record, layout: .attributes)
+        }
+        var batch: [StagedItem] = []
+        batch.reserveCapacity(batchSize)
+        var fatal: RecordProblem?
+        try reader.read { event in
+            switch event {
+            case .problem(let problem):
+                if problem.isFatal, fatal == nil { fatal = problem }
+                batch.append(.problem(problem))
+            case .record(let record):
+                switch mapper.user(from: record) {
+                case .success(let user):
+                    batch.append(.user(user))
+                case .failure(let problem):
+                    if case .text(let userName)? = record[control.userNameField], !userName.allSatisfy(\.isWhitespace) {
+                        let trimmed = userName.trimmingCharacters(in: .whitespaces)
+                        batch.append(.skipped(key: FeedUser.key(trimmed), userName: trimmed, problem))
+                    } else {
+                        batch.append(.problem(problem))
+                    }
+                }
+            }
+            if batch.count >= batchSize {
+                try store.stage(run: run, batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try store.stage(run: run, batch) }
+        return fatal
+    }
+}

@@ -1,0 +1,164 @@
+import Directory
+import Foundation
+import GRDB
+import SCIM
+
+/// A slice of a running run's plan: operations for one target transaction, and the plan rows
+/// they come from (recorded as applied together, by ``FeedStore/chunkApplied(_:)``).
+public struct FeedPlanChunk: Sendable, Hashable {
+    /// The run the chunk belongs to.
+    public var run: Int64
+    /// The plan rows covered: after `after`, up to and including `through`.
+    public var after: Int
+    public var through: Int
+    /// In an order the target accepts (``Directory/ResourceOp/ordered(_:)``).
+    public var ops: [ResourceOp]
+}
+
+extension FeedStore {
+    /// Users per planning page and per default chunk: small enough to keep memory flat.
+    public static let pageSize = 500
+
+    /// Starts applying a `ready` run: diffs it against what the feed knows (``FeedDiff``),
+    /// stores the plan and makes the run `running`, all in one transaction.
+    ///
+    /// - Parameters:
+    ///   - approvedBy: who approved a run the safety rule held; a held run without one throws
+    ///     ``FeedStoreError/held(run:reason:)``.
+    ///   - managedGroups: ids of the groups the feed may change.
+    ///   - existingUserID: the target's id for a userName the feed has not created, if the
+    ///     target has one (such users are reported, not adopted).
+    @discardableResult
+    public func start(
+        _ run: Int64, approvedBy: String? = nil, managedGroups: Set<String>,
+        existingUserID: (String) throws -> String? = { _ in nil }
+    ) throws(FeedStoreError) -> FeedRun {
+        try write { db in
+            guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+            if let reason = record.holdReason, record.state == .ready, approvedBy == nil {
+                throw FeedStoreError.held(run: run, reason: reason)
+            }
+            try Self.transition(db, run, .start)
+            let known = KeyPages<KnownUser> { after in
+                try GRDB.Row.fetchAll(
+                    db, sql: "SELECT * FROM users WHERE key > ? ORDER BY key LIMIT ?",
+                    arguments: [after ?? "", Self.pageSize]
+                ).map { row in (row["key"], try Self.knownUser(from: row)) }
+            }
+            let current = KeyPages<CurrentEntry> { after in
+                try GRDB.Row.fetchAll(
+                    db, sql: "SELECT * FROM run_records WHERE run = ? AND key > ? ORDER BY key LIMIT ?",
+                    arguments: [run, after ?? "", Self.pageSize]
+                ).map { row in (row["key"], try Self.currentEntry(from: row)) }
+            }
+            var counts = record.counts
+            var seq = 0
+            var logSeq =
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run])
+                ?? 0
+            try withoutActuallyEscaping(existingUserID) { existing in
+                var diff = FeedDiff(
+                    known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing)
+                while let change = try diff.next() {
+                    seq += 1
+                    counts[change.kind.rawValue, default: 0] += 1
+                    try db.execute(
+                        sql: "INSERT INTO plan (run, seq, key, kind, ops, state) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            run, seq, change.key, change.kind.rawValue,
+                            SCIMValue.array(change.ops.map(\.json)).jsonString(),
+                            try Self.json(StoredUser(change.state)),
+                        ])
+                    if change.kind == .foreign, change.state.lastChangedRun == run {
+                        // Reported once, when the feed first meets the userName in the target.
+                        logSeq += 1
+                        try db.execute(
+                            sql: "INSERT INTO run_log (run, seq, location, field, reason) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [
+                                run, logSeq, change.location?.description ?? "", nil,
+                                "\(change.location?.description ?? "a record"): the target already has a user with this userName that the feed did not create; it is left alone (the feed never adopts users)",
+                            ])
+                    }
+                }
+            }
+            if let failure = known.failure ?? current.failure { throw failure }
+            try db.execute(
+                sql: "UPDATE runs SET planned = ?, applied_through = 0, counts = ?, approved_by = ? WHERE id = ?",
+                arguments: [seq, try Self.json(counts), approvedBy, run])
+            return try Self.fetchRun(db, run)!
+        }
+    }
+
+    /// The next operations of a `running` run, from at most `maxUsers` users' changes; nil
+    /// when every change is recorded as applied. Resuming after a crash starts here too.
+    public func nextChunk(_ run: Int64, maxUsers: Int = FeedStore.pageSize) throws(FeedStoreError) -> FeedPlanChunk? {
+        try read { db in
+            guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+            guard record.state == .running else {
+                throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .finish))
+            }
+            let rows = try GRDB.Row.fetchAll(
+                db, sql: "SELECT seq, ops FROM plan WHERE run = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [run, record.appliedThrough, maxUsers])
+            guard let last = rows.last else { return nil }
+            var ops: [ResourceOp] = []
+            for row in rows {
+                let text: String = row["ops"]
+                for item in try SCIMValue(json: text).arrayValue ?? [] { ops.append(try ResourceOp(json: item)) }
+            }
+            return FeedPlanChunk(
+                run: run, after: record.appliedThrough, through: last["seq"], ops: ResourceOp.ordered(ops))
+        }
+    }
+
+    /// Records that the target committed `chunk`: the users it changed get their new state
+    /// and the run's applied mark moves past it, in one transaction. Recording a chunk that
+    /// is already recorded changes nothing, so a retried call is harmless.
+    public func chunkApplied(_ chunk: FeedPlanChunk) throws(FeedStoreError) {
+        try write { db in
+            guard let record = try Self.fetchRun(db, chunk.run) else { throw FeedStoreError.noSuchRun(chunk.run) }
+            guard record.state == .running else {
+                throw FeedStoreError.illegal(IllegalRunTransition(run: chunk.run, state: record.state, event: .finish))
+            }
+            guard chunk.through > record.appliedThrough else { return }
+            let states = try String.fetchAll(
+                db, sql: "SELECT state FROM plan WHERE run = ? AND seq > ? AND seq <= ? ORDER BY seq",
+                arguments: [chunk.run, record.appliedThrough, chunk.through])
+            for text in states {
+                try Self.upsert(db, try JSONDecoder().decode(StoredUser.self, from: Data(text.utf8)).known)
+            }
+            try db.execute(
+                sql: "UPDATE runs SET applied_through = ? WHERE id = ?", arguments: [chunk.through, chunk.run])
+        }
+    }
+
+    /// Completes a `running` run whose every change is recorded as applied.
+    public func finish(_ run: Int64) throws(FeedStoreError) {
+        try write { db in
+            guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+            if record.state == .running, record.appliedThrough < record.planned {
+                throw FeedStoreError.notFullyApplied(run: run, applied: record.appliedThrough, planned: record.planned)
+            }
+            try Self.transition(db, run, .finish)
+            try Self.dropWorkTables(db, run)
+        }
+    }
+
+    static func currentEntry(from row: GRDB.Row) throws -> CurrentEntry {
+        let key: String = row["key"]
+        let userName: String = row["user_name"]
+        let skipped: Bool = row["skipped"]
+        let location = RecordLocation(file: row["file"], line: row["line"], record: row["record"])
+        let resourceText: String? = row["resource"]
+        let groupsText: String? = row["groups"]
+        guard !skipped, let resourceText, let resource = resource(json: resourceText), let groupsText else {
+            return .skipped(key: key, userName: userName)
+        }
+        var user = FeedUser(
+            userName: userName, resource: resource,
+            groups: try JSONDecoder().decode([String].self, from: Data(groupsText.utf8)), digest: row["digest"] ?? "",
+            rawJSON: row["raw"] ?? "{}", location: location)
+        user.key = key
+        return .user(user)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import SCIM
+
+extension FeedStore {
+    /// Starts a run in state `uploading`.
+    /// - Throws: ``FeedStoreError/runInProgress(_:)`` while another run is not final.
+    public func createRun(startedBy: String, now: Date = Date()) throws(FeedStoreError) -> Int64 {
+        try write { db in
+            if let open = try Int64.fetchOne(
+                db, sql: "SELECT id FROM runs WHERE state IN ('uploading', 'ready', 'running') ORDER BY id LIMIT 1")
+            {
+                throw FeedStoreError.runInProgress(open)
+            }
+            try db.execute(
+                sql: "INSERT INTO runs (state, created, started_by) VALUES (?, ?, ?)",
+                arguments: [FeedRunState.uploading.rawValue, now.ISO8601Format(), startedBy])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The run with this id.
+    public func run(_ id: Int64) throws(FeedStoreError) -> FeedRun? {
+        try read { db in try Self.fetchRun(db, id) }
+    }
+
+    /// Every run, newest first.
+    public func runs() throws(FeedStoreError) -> [FeedRun] {
+        try read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC").map(Self.run(from:))
+        }
+    }
+
+    /// The newest complete run: the one a new run is compared with.
+    public func lastCompleteRun() throws(FeedStoreError) -> FeedRun? {
+        try read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT * FROM runs WHERE state = 'complete' ORDER BY id DESC LIMIT 1")
+                .map(Self.run(from:))
+        }
+    }
+
+    /// The run left `running` (by a crash, or still applying): it is resumed, not restarted.
+    public func runningRun() throws(FeedStoreError) -> FeedRun? {
+        try read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT * FROM runs WHERE state = 'running' ORDER BY id LIMIT 1")
+                .map(Self.run(from:))
+        }
+    }
+
+    /// The problems logged for a run, in the order they were found.
+    public func log(of run: Int64) throws(FeedStoreError) -> [FeedLogEntry] {
+        try read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM run_log WHERE run = ? ORDER BY seq", arguments: [run]).map {
+                FeedLogEntry(location: $0["location"], field: $0["field"], reason: $0["reason"])
+            }
+        }
+    }
+
+    /// Cancels a run that has not started applying.
+    public func cancel(_ run: Int64) throws(FeedStoreError) {
+        try write { db in
+            try Self.transition(db, run, .cancel)
+            try Self.dropWorkTables(db, run)
+        }
+    }
+
+    /// Marks a run failed, with the reason (for the run log).
+    public func fail(_ run: Int64, reason: String) throws(FeedStoreError) {
+        try write { db in
+            try Self.transition(db, run, .fail)
+            try db.execute(sql: "UPDATE runs SET failure_reason = ? WHERE id = ?", arguments: [reason, run])
+            try Self.dropWorkTables(db, run)
+        }
+    }
+
+    /// Moves `run` on by `event`, enforcing the legal transitions.
+    @discardableResult
+    static func transition(_ db: Database, _ run: Int64, _ event: FeedRunEvent) throws -> FeedRun {
+        guard var record = try fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+        do {
+            record.state = try record.state.after(event)
+        } catch {
+            throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: event))
+        }
+        try db.execute(sql: "UPDATE runs SET state = ? WHERE id = ?", arguments: [record.state.rawValue, run])
+        return record
+    }
+
+    /// Staged records and the plan are only needed until a run is final; the users table and
+    /// the run log keep what lasts.
+    static func dropWorkTables(_ db: Database, _ run: Int64) throws {
+        try db.execute(sql: "DELETE FROM run_records WHERE run = ?", arguments: [run])
+        try db.execute(sql: "DELETE FROM plan WHERE run = ?", arguments: [run])
+    }
+
+    static func fetchRun(_ db: Database, _ id: Int64) throws -> FeedRun? {
+        try GRDB.Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(run(from:))
+    }
+
+    static func run(from row: GRDB.Row) throws -> FeedRun {
+        let stateText: String = row["state"]
+        guard let state = FeedRunState(rawValue: stateText) else {
+            throw FeedStoreError.database("run \(row["id"] as Int64) has an unknown state \"\(stateText)\"")
+        }
+        let filesText: String = row["files"]
+        let countsText: String = row["counts"]
+        return FeedRun(
+            id: row["id"], state: state, created: row["created"], startedBy: row["started_by"],
+            approvedBy: row["approved_by"],
+            files: try JSONDecoder().decode([FeedFileInfo].self, from: Data(filesText.utf8)),
+            holdReason: row["hold_reason"], failureReason: row["failure_reason"],
+            counts: try JSONDecoder().decode([String: Int].self, from: Data(countsText.utf8)),
+            errors: row["errors"], planned: row["planned"], appliedThrough: row["applied_through"],
+            filesPruned: row["files_pruned"])
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

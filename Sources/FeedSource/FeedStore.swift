@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+
+/// The SQLite file of one feed: its runs (state, files, log), the users it knows (last raw
+/// record, digest, in-feed flag, ownership, error flag) and the plan of the run being applied.
+///
+/// Crash safety: planning a run and marking it `running` is one transaction, and so is
+/// recording a chunk of its operations as applied together with the users' new state. A run
+/// found `running` after a crash resumes after its last recorded chunk: what was recorded is
+/// never handed out again, and at most the one chunk in flight is applied twice, which the
+/// target's idempotent operations make harmless.
+public final class FeedStore: Sendable {
+    let queue: DatabaseQueue
+    /// The file, as the caller named it.
+    public let path: String
+
+    /// Opens (creating when missing) the store at `path`.
+    /// - Throws: ``FeedStoreError/cannotOpen(path:reason:)``.
+    public init(path: String) throws(FeedStoreError) {
+        self.path = path
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The schema; a step once shipped never changes (a new step is added instead).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("feed runs and users") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      state TEXT NOT NULL,
+                      created TEXT NOT NULL,
+                      started_by TEXT NOT NULL,
+                      approved_by TEXT,
+                      files TEXT NOT NULL DEFAULT '[]',
+                      hold_reason TEXT,
+                      failure_reason TEXT,
+                      counts TEXT NOT NULL DEFAULT '{}',
+                      errors INTEGER NOT NULL DEFAULT 0,
+                      planned INTEGER NOT NULL DEFAULT 0,
+                      applied_through INTEGER NOT NULL DEFAULT 0,
+                      files_pruned INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE run_log (
+                      run INTEGER NOT NULL,
+                      seq INTEGER NOT NULL,
+                      location TEXT NOT NULL,
+                      field TEXT,
+                      reason TEXT NOT NULL,
+                      PRIMARY KEY (run, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_records (
+                      run INTEGER NOT NULL,
+                      key TEXT NOT NULL,
+                      user_name TEXT NOT NULL,
+                      file TEXT NOT NULL,
+                      line INTEGER,
+                      record INTEGER,
+                      skipped INTEGER NOT NULL,
+                      digest TEXT,
+                      resource TEXT,
+                      groups TEXT,
+                      raw TEXT,
+                      PRIMARY KEY (run, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE users (
+                      key TEXT PRIMARY KEY,
+                      user_name TEXT NOT NULL,
+                      id TEXT,
+                      owned INTEGER NOT NULL,
+                      in_feed INTEGER NOT NULL,
+                      digest TEXT,
+                      resource TEXT,
+                      groups TEXT NOT NULL DEFAULT '[]',
+                      raw TEXT,
+                      last_changed_run INTEGER,
+                      error INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    CREATE TABLE plan (
+                      run INTEGER NOT NULL,
+                      seq INTEGER NOT NULL,
+                      key TEXT NOT NULL,
+                      kind TEXT NOT NULL,
+                      ops TEXT NOT NULL,
+                      state TEXT NOT NULL,
+                      PRIMARY KEY (run, seq)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// Why the feed store could not do what was asked.
+public enum FeedStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case noSuchRun(Int64)
+    /// A run is already uploading, ready or running: one run at a time.
+    case runInProgress(Int64)
+    /// The run's state does not allow the step.
+    case illegal(IllegalRunTransition)
+    /// The run waits for a person (the safety rule's reason).
+    case held(run: Int64, reason: String)
+    /// The run still has operations to apply.
+    case notFullyApplied(run: Int64, applied: Int, planned: Int)
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the feed store \(path): \(reason)"
+        case .noSuchRun(let run): "there is no run \(run)"
+        case .runInProgress(let run): "run \(run) is not finished yet: complete, cancel or fail it first"
+        case .illegal(let transition): transition.description
+        case .held(let run, let reason): "run \(run) waits for approval: \(reason)"
+        case .notFullyApplied(let run, let applied, let planned):
+            "run \(run) has applied \(applied) of \(planned) planned changes; apply the rest before finishing it"
+        case .database(let reason): "the feed store failed: \(reason)"
+        }
+    }
+}
+
+extension FeedStore {
+    /// Runs `body` in a write transaction, turning database errors into ``FeedStoreError``.
+    func write<T>(_ body: (Database) throws -> T) throws(FeedStoreError) -> T {
+        do {
+            return try queue.write { db in try body(db) }
+        } catch let error as FeedStoreError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(FeedStoreError) -> T {
+        do {
+            return try queue.read { db in try body(db) }
+        } catch let error as FeedStoreError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Directory
+import Foundation
+import SCIM
+
+/// A user as one upload describes it, ready for the diff.
+public struct FeedUser: Sendable, Hashable {
+    /// The userName as the record writes it.
+    public var userName: String
+    /// `userName` folded for comparison: userNames match ignoring case.
+    public var key: String
+    /// The SCIM user the record maps to; its `id` is the userName (the diff substitutes the
+    /// id the user was created with).
+    public var resource: SCIMResource
+    /// Ids of the managed groups the record names, sorted, without repeats.
+    public var groups: [String]
+    public var digest: String
+    /// The record's fields as a JSON object, kept as the user's last raw record.
+    public var rawJSON: String
+    public var location: RecordLocation
+
+    public init(
+        userName: String, resource: SCIMResource, groups: [String], digest: String, rawJSON: String,
+        location: RecordLocation
+    ) {
+        self.userName = userName
+        self.key = FeedUser.key(userName)
+        self.resource = resource
+        self.groups = groups
+        self.digest = digest
+        self.rawJSON = rawJSON
+        self.location = location
+    }
+
+    /// The comparison key of a userName: lowercased, in Unicode's composed form (NFC), so
+    /// that `José` typed with a combining accent is the same user as with `é`, here and in
+    /// the store's byte-wise key order alike.
+    public static func key(_ userName: String) -> String {
+        userName.precomposedStringWithCanonicalMapping.lowercased()
+    }
+}
+
+/// Turns records into users under one control file: required fields, the attribute map (the
+/// same conversion layouts use for columns, through ``Directory/RowMapper``) and the
+/// membership field resolved against the managed groups.
+public struct FeedUserMapper: Sendable {
+    public let control: FeedControl
+    private let mapper: RowMapper
+    /// The row column that carries the id: a name no record field can have.
+    private static let idColumn = "\u{0}id"
+
+    public init(control: FeedControl) {
+        self.control = control
+        let entries =
+            [AttributeMap.Entry(pathText: "id", path: AttributePath(attribute: "id"), column: Self.idColumn)]
+            + control.attributes.map { AttributeMap.Entry(pathText: $0.pathText, path: $0.path, column: $0.field) }
+        mapper = RowMapper(kind: .user, table: "feed", attributes: AttributeMap(entries))
+    }
+
+    /// The user `record` describes, or why it is skipped.
+    public func user(from record: FeedRecord) -> Result<FeedUser, RecordProblem> {
+        let location = record.location
+        let userNameField = control.userNameField
+        for field in [userNameField] + control.requiredFields where record[field]?.isBlank ?? true {
+            return .failure(RecordProblem(location: location, field: field, reason: .missingField))
+        }
+        guard case .text(let rawUserName) = record[userNameField] else {
+            return .failure(
+                RecordProblem(
+                    location: location, field: userNameField, reason: .badValue("holds a list; a userName is one text"))
+            )
+        }
+        let userName = rawUserName.trimmingCharacters(in: .whitespaces)
+        var columns = [Self.idColumn]
+        var values = [SQLValue.text(userName)]
+        for attribute in control.attributes where !columns.contains(attribute.field) {
+            guard let value = record[attribute.field] else { continue }
+            switch value {
+            case .text(let text):
+                if text.isEmpty { continue }
+                columns.append(attribute.field)
+                values.append(.text(attribute.path.isFeedTopLevel("userName") ? userName : text))
+            case .list:
+                if attribute.field == control.membership?.field { continue }
+                return .failure(
+                    RecordProblem(
+                        location: location, field: attribute.field,
+                        reason: .badValue("holds a list; \(attribute.pathText) takes one value")))
+            }
+        }
+        let resource: SCIMResource
+        do {
+            resource = try mapper.resource(from: Row(columns: columns, values: values))
+        } catch {
+            switch error {
+            case .value(_, let conversion):
+                // The conversion names the field as a column; the problem names it as a field.
+                let text = conversion.description
+                let prefix = "column \"\(conversion.column)\": "
+                let why = text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+                return .failure(RecordProblem(location: location, field: conversion.column, reason: .badValue(why)))
+            case .missingID:
+                return .failure(RecordProblem(location: location, field: userNameField, reason: .missingField))
+            }
+        }
+        var raw = SCIMObject()
+        for field in record.fields {
+            switch field.value {
+            case .text(let text): raw[field.name] = .string(text)
+            case .list(let list): raw[field.name] = .array(list.map(SCIMValue.string))
+            }
+        }
+        return .success(
+            FeedUser(
+                userName: userName, resource: resource, groups: groups(of: record),
+                digest: RecordDigest.of(record, control: control),
+                rawJSON: raw.jsonString(), location: location))
+    }
+
+    /// The managed groups the membership field names; names of other groups are ignored,
+    /// since only managed groups are ever changed.
+    func groups(of record: FeedRecord) -> [String] {
+        guard let membership = control.membership, let value = record[membership.field] else { return [] }
+        let names: [String]
+        switch value {
+        case .text(let text): names = text.components(separatedBy: membership.separator)
+        case .list(let list): names = list
+        }
+        var ids = Set<String>()
+        for name in names.map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            let group: ManagedGroup?
+            switch membership.naming {
+            case .id: group = control.managedGroups.first { $0.id == name }
+            case .displayName:
+                group = control.managedGroups.first { $0.displayName?.caseInsensitiveEquals(name) ?? false }
+            }
+            if let group { ids.insert(group.id) }
+        }
+        return ids.sorted()
+    }
+}

@@ -1,0 +1,72 @@
+import SCIM
+
+/// What the feed remembers of a user from earlier runs: the store's row for one userName.
+public struct KnownUser: Sendable, Hashable {
+    /// The folded userName (``FeedUser/key(_:)``).
+    public var key: String
+    public var userName: String
+    /// The target id of a user the feed created; nil for one it did not.
+    public var id: String?
+    /// Whether the feed created the user (the ownership ledger): only such users are ever
+    /// changed, blocked or unblocked. A user of the same userName that was already in the
+    /// target is recorded with false, and left alone.
+    public var owned: Bool
+    /// Whether the last applied run had the user (false: blocked).
+    public var inFeed: Bool
+    public var digest: String?
+    /// The user as last written to the target.
+    public var resource: SCIMResource?
+    /// The managed groups the user was last put in.
+    public var groups: [String]
+    /// The last raw record, as JSON text.
+    public var rawJSON: String?
+    /// The last run that changed the user.
+    public var lastChangedRun: Int64?
+    /// Set when the user's last record was skipped or applying it failed: the next run
+    /// compares it in full instead of trusting the digest.
+    public var error: Bool
+
+    public init(
+        key: String, userName: String, id: String?, owned: Bool, inFeed: Bool, digest: String?, resource: SCIMResource?,
+        groups: [String], rawJSON: String?, lastChangedRun: Int64?, error: Bool
+    ) {
+        self.key = key
+        self.userName = userName
+        self.id = id
+        self.owned = owned
+        self.inFeed = inFeed
+        self.digest = digest
+        self.resource = resource
+        self.groups = groups
+        self.rawJSON = rawJSON
+        self.lastChangedRun = lastChangedRun
+        self.error = error
+    }
+}
+
+/// One userName of the current upload: its user, or that its record was skipped (then the
+/// user is neither changed nor blocked this run, and is retried by the next).
+public enum CurrentEntry: Sendable, Hashable {
+    case user(FeedUser)
+    case skipped(key: String, userName: String)
+
+    public var key: String {
+        switch self {
+        case .user(let user): user.key
+        case .skipped(let key, _): key
+        }
+    }
+}
+
+/// The order userNames are compared and stored in: their folded text's UTF-8 bytes, the order
+/// SQLite's BINARY collation gives, so that a merge of store rows and upload rows agrees with
+/// the store's `ORDER BY`.
+enum KeyOrder {
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+}
