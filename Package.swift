@@ -74,7 +74,9 @@ let package = Package(
         // Client databases as targets: applying batches, reading them back, the first load.
         .target(
             name: "Targets",
-            dependencies: ["SCIM", "Directory", "SQLClients", "Config", "Connectors", "Reconcile", "SQLProbe"],
+            dependencies: [
+                "SCIM", "Directory", "SQLClients", "SQLServerClient", "Config", "Connectors", "Reconcile", "SQLProbe",
+            ],
             swiftSettings: strict
         ),
         // The seam every source and target kind plugs into (ChangeSource, Target, Backoff); no I/O.
@@ -231,7 +233,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
+            name: "TargetsTests",
+            dependencies: ["Targets", "SQLClients", "SQLServerClient", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -250,7 +253,8 @@ let package = Package(
         .testTarget(
             name: "SCIMServerTests",
             dependencies: [
-                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport", "HTTPLimits",
+                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "SQLServerClient", "Targets", "TestSupport",
+                "HTTPLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

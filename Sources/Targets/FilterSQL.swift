@@ -304,11 +304,13 @@ struct FilterSQL {
                 builder.append(Self.alwaysFalse)
                 return
             }
-            let pattern = (op == .sw ? "" : "%") + Self.likeEscaped(text) + (op == .ew ? "" : "%")
+            let pattern = (op == .sw ? "" : "%") + Self.likeEscaped(text, dialect) + (op == .ew ? "" : "%")
             switch dialect {
             case .postgres:
                 builder.append("\(column) \(attribute.caseExact ? "LIKE" : "ILIKE") ")
-            case .mariaDB, .sqlite:
+            case .mariaDB, .sqlite, .sqlServer:
+                // SQL Server compares by the column's collation: case-insensitive where it
+                // is `_CI_`, as MariaDB's do.
                 builder.append("\(column) LIKE ")
             }
             builder.bind(.text(pattern))
@@ -360,7 +362,7 @@ struct FilterSQL {
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
             builder.append(" COLLATE NOCASE")
-        case .postgres, .sqlite, .mariaDB:
+        case .postgres, .sqlite, .mariaDB, .sqlServer:
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
         }
@@ -396,10 +398,15 @@ struct FilterSQL {
     }
 
     /// `text` with LIKE's wildcards and the escape character `!` escaped.
-    static func likeEscaped(_ text: String) -> String {
+    static func likeEscaped(_ text: String, _ dialect: SQLDialect) -> String {
+        // SQL Server's LIKE also reads `[…]` as a character set ("LIKE (Transact-SQL)",
+        // "Using wildcard characters as literals"); an escaped `[` is a literal bracket.
+        let bracket: Bool = if case .sqlServer = dialect { true } else { false }
         var escaped = ""
         for character in text {
-            if character == "%" || character == "_" || character == "!" { escaped.append("!") }
+            if character == "%" || character == "_" || character == "!" || (bracket && character == "[") {
+                escaped.append("!")
+            }
             escaped.append(character)
         }
         return escaped

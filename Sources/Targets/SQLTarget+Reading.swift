@@ -73,7 +73,7 @@ extension SQLTarget {
             builder.append("))")
         }
         builder.append(" ORDER BY " + keys.map { orderExpression(table, $0) }.joined(separator: ", "))
-        builder.append(" LIMIT \(max(limit, 1))")
+        builder.append(dialect.limitClause(max(limit, 1)))
         let statement = builder.statement
         do {
             return try connection.query(statement.sql, statement.parameters)
