@@ -80,3 +80,10 @@ class UpsertSupportTest(PeerTestCase):
             [(1,)])
         cur.execute("IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'u_name_idx' AND object_id = OBJECT_ID(N'u'))"
                     " CREATE INDEX u_name_idx ON u (name)")
+
+    def test_self_referencing_foreign_key_declared_before_the_key(self):
+        cur = self.ms().cursor()
+        cur.execute("CREATE TABLE grp (parent NVARCHAR(64), FOREIGN KEY (parent) REFERENCES grp (id),"
+                    " id NVARCHAR(64) NOT NULL PRIMARY KEY)")
+        cur.execute("INSERT INTO grp (id, parent) VALUES (N'a', NULL), (N'b', N'a')")
+        self.assertSqlError(547, cur.execute, "INSERT INTO grp (id, parent) VALUES (N'c', N'zz')")
