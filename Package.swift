@@ -286,7 +286,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
+                "Daemon", "Config", "Directory", "SQLClients", "SQLServerClient", "MySQLBinlog", "MySQLSource", "OffsetStore",
+                "Targets",
                 "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
             ],
             swiftSettings: strict
