@@ -15,8 +15,11 @@ import scimsync
 /// target's rows read back, and every write tagged with the pipeline's change tracking context.
 @Suite struct SQLServerTargetPipelineTests {
     /// config/mariadb-to-sqlite.yaml with a fresh SQL Server database as the target (the same
-    /// layout), its tables made by `init-target`'s DDL and tracked by change tracking.
-    static func config(_ fixture: ExampleDirectories) throws -> (ScimsyncConfig, SQLServerTestServer) {
+    /// layout), its tables made by `init-target`'s DDL and tracked by change tracking; the
+    /// configuration returned is the example's text after `edit` (the tables follow the example).
+    static func config(_ fixture: ExampleDirectories, edit: (String) -> String = { $0 }) throws
+        -> (ScimsyncConfig, SQLServerTestServer)
+    {
         let server = try SQLServerTestServer.freshDatabase("scimsync_pipeline")
         let database = try #require(server.database)
         let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml")
@@ -26,16 +29,18 @@ import scimsync
                     + "password: \"${PORTAL_SQLSERVER_PASSWORD}\", database: \(database), encrypt: off }")
         var environment = fixture.environment
         environment["PORTAL_SQLSERVER_PASSWORD"] = server.password
-        let config = try ConfigLoader.parse(
-            text, file: "mariadb-to-sqlserver.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds,
-            environment: environment)
-        let endpoint = try #require(config.pipelines.first?.target.sql)
+        func parse(_ text: String) throws -> ScimsyncConfig {
+            try ConfigLoader.parse(
+                text, file: "mariadb-to-sqlserver.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds,
+                environment: environment)
+        }
+        let endpoint = try #require(try parse(text).pipelines.first?.target.sql)
         try SQLTarget.createTables(in: endpoint)
         let connection = try server.connect()
         for table in ["portal_users", "portal_groups", "portal_memberships"] {
             _ = try connection.execute("ALTER TABLE [dbo].[\(table)] ENABLE CHANGE_TRACKING")
         }
-        return (config, server)
+        return (try parse(edit(text)), server)
     }
 
     /// The rows of a query as `a|b|c` lines; ["unreadable: …"] when the query fails.
