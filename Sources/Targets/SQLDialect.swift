@@ -109,6 +109,12 @@ public enum SQLDialect: Sendable, Hashable {
         }
     }
 
+    /// The function counting a text's characters: `LENGTH`, or SQL Server's `LEN` (which
+    /// leaves trailing spaces out: ids have none).
+    var lengthFunction: String {
+        if case .sqlServer = self { "LEN" } else { "LENGTH" }
+    }
+
     /// What follows `SELECT` to keep at most `limit` rows of a query without ORDER BY: SQL
     /// Server's `TOP (n)`; nothing elsewhere, where ``limitSuffix(_:)`` does it.
     func topPrefix(_ limit: Int) -> String {

@@ -43,6 +43,19 @@ import scimsync
         return (try parse(edit(text)), server)
     }
 
+    /// A test's hand-written SQL in T-SQL's spelling: bit literals instead of TRUE and FALSE.
+    static func transactSQL(_ sql: String) -> String {
+        sql.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            switch word {
+            case "TRUE": "1"
+            case "TRUE)": "1)"
+            case "FALSE": "0"
+            case "FALSE)": "0)"
+            default: String(word)
+            }
+        }.joined(separator: " ")
+    }
+
     /// The rows of a query as `a|b|c` lines; ["unreadable: …"] when the query fails.
     static func rows(_ server: SQLServerTestServer, _ sql: String) -> [String] {
         do {

@@ -58,6 +58,31 @@ import TestSupport
         #expect(try database.rows(users, ["id", "group_id"]) == [["u1", "NULL"]])
     }
 
+    /// Reconciliation's reads: keyset chunks in key order, and integer ids kept as text read
+    /// one length at a time (`LEN` in T-SQL), so that "10" follows "9".
+    @Test func keysetChunksInKeyOrder() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        let database = try TargetUnderTest.sqlServer(layout)
+        let target = try explained { try database.createTablesAndOpen() }
+        let ids = ["1", "2", "3", "10", "11", "100"]
+        _ = try explained {
+            try target.apply(ids.map { .create(.user, Portal.user($0, login: "u\($0)", given: "G", family: "F", mail: nil)) })
+        }
+        func text(_ rows: [Row]) -> [String] {
+            rows.compactMap { if case .text(let id)? = $0["id"] { id } else { nil } }
+        }
+        #expect(try target.nextKeyLength(.users, above: 0) == 1)
+        let first = try target.readChunk(.users, after: nil, limit: 2, keyLength: 1)
+        #expect(text(first) == ["1", "2"])
+        #expect(text(try target.readChunk(.users, after: [.text("2")], limit: 2, keyLength: 1)) == ["3"])
+        #expect(try target.nextKeyLength(.users, above: 1) == 2)
+        #expect(text(try target.readChunk(.users, after: nil, limit: 10, keyLength: 2)) == ["10", "11"])
+        #expect(try target.nextKeyLength(.users, above: 2) == 3)
+        #expect(try target.nextKeyLength(.users, above: 3) == nil)
+        #expect(text(try target.readChunk(.users, after: [.text("11")], limit: 10)) == ["2", "3"])
+        #expect(try target.existingIDs(["2", "5", "100"], of: .users) == ["2", "100"])
+    }
+
     /// A pipeline's writes carry its context, which `CHANGETABLE(CHANGES …)` returns as
     /// SYS_CHANGE_CONTEXT; writes without one (`scimsync serve`) carry none.
     @Test func writesCarryTheChangeTrackingContext() throws {
