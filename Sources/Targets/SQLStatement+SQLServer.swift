@@ -20,13 +20,17 @@ extension SQLDialect {
     /// WHERE key = @p1;` then `INSERT INTO … (key, c …) SELECT @p1, @p2 … WHERE NOT EXISTS
     /// (SELECT 1 FROM … WITH (UPDLOCK, SERIALIZABLE) WHERE key = @p1);`, each value bound once
     /// and named by both statements. With no column besides the key, only the INSERT.
-    func sqlServerUpsert(table: String, columns: [String], key: String, rows: [[SQLValue]]) -> SQLStatement {
+    func sqlServerUpsert(table: String, columns: [String], key: String, rows: [[SQLValue]], binaryColumns: Set<String>)
+        -> SQLStatement
+    {
         var builder = StatementBuilder(self)
         let name = self.table(table)
         let keyIndex = columns.firstIndex { $0.caseInsensitiveEquals(key) } ?? 0
         let columnList = columns.map(quote).joined(separator: ", ")
         for row in rows {
-            let markers = row.map { builder.parameter($0) }
+            let markers = row.indices.map { index in
+                sqlServerValue(builder.parameter(row[index]), column: columns[index], binaryColumns: binaryColumns)
+            }
             let keyCondition = "\(quote(columns[keyIndex])) = \(markers[keyIndex])"
             let assignments = columns.indices.filter { $0 != keyIndex }.map { "\(quote(columns[$0])) = \(markers[$0])" }
             if !assignments.isEmpty {
@@ -57,6 +61,16 @@ extension SQLDialect {
                     + " WHERE NOT EXISTS (SELECT 1 FROM \(name)\(Self.sqlServerUpsertHints) WHERE \(condition));\n")
         }
         return builder.statement
+    }
+}
+
+extension SQLDialect {
+    /// `marker` as a value for `column`: `CONVERT(varbinary(max), @pN)` for a column holding
+    /// bytes. A parameter without a value (NULL) travels as nvarchar, which SQL Server will not
+    /// convert to varbinary by itself (error 257, "Implicit conversion from data type
+    /// nvarchar(max) to varbinary(max) is not allowed"); CONVERT leaves bytes as they are.
+    func sqlServerValue(_ marker: String, column: String, binaryColumns: Set<String>) -> String {
+        binaryColumns.contains(column.lowercased()) ? "CONVERT(varbinary(max), \(marker))" : marker
     }
 }
 

@@ -106,8 +106,15 @@ extension SQLDialect {
     ///
     /// The rows must not repeat a key (PostgreSQL refuses to update one row twice in one
     /// statement); with no column besides the key, an existing row is left alone.
-    public func upsert(table: String, columns: [String], key: String, rows: [[SQLValue]]) -> SQLStatement {
-        if case .sqlServer = self { return sqlServerUpsert(table: table, columns: columns, key: key, rows: rows) }
+    ///
+    /// `binaryColumns` (lowercased) are the columns holding bytes, which SQL Server needs to be
+    /// told about (see `sqlServerValue`); the other dialects ignore them.
+    public func upsert(
+        table: String, columns: [String], key: String, rows: [[SQLValue]], binaryColumns: Set<String> = []
+    ) -> SQLStatement {
+        if case .sqlServer = self {
+            return sqlServerUpsert(table: table, columns: columns, key: key, rows: rows, binaryColumns: binaryColumns)
+        }
         var builder = StatementBuilder(self)
         builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
         builder.bindRows(rows)
@@ -193,16 +200,22 @@ extension SQLDialect {
 
     /// Sets `assignments` on the rows whose `column` is one of `values`, and, when `guardColumn`
     /// is given, still holds `guardValue` (clearing a user's group only if it is still that one).
+    /// `binaryColumns` as for ``upsert(table:columns:key:rows:binaryColumns:)``.
     public func update(
         _ table: String, set assignments: [(column: String, value: SQLValue)], where column: String,
-        in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil
+        in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil,
+        binaryColumns: Set<String> = []
     ) -> SQLStatement {
         var builder = StatementBuilder(self)
         builder.append(dml("UPDATE") + " \(self.table(table)) SET ")
         for (index, assignment) in assignments.enumerated() {
             if index > 0 { builder.append(", ") }
             builder.append("\(quote(assignment.column)) = ")
-            builder.bind(assignment.value)
+            if case .sqlServer = self, binaryColumns.contains(assignment.column.lowercased()) {
+                builder.append(sqlServerValue(builder.parameter(assignment.value), column: assignment.column, binaryColumns: binaryColumns))
+            } else {
+                builder.bind(assignment.value)
+            }
         }
         builder.append(" WHERE ")
         builder.bindIn(column, values)

@@ -90,9 +90,19 @@ extension SQLTarget {
             }
             row = withDefaultsForNulls(row, table: table)
             var builder = StatementBuilder(dialect)
-            let columns = row.columns.map(table.table.column).map(dialect.quote).joined(separator: ", ")
+            let columnNames = row.columns.map(table.table.column)
+            let columns = columnNames.map(dialect.quote).joined(separator: ", ")
             builder.append(dialect.dml("INSERT") + " INTO \(dialect.table(name)) (\(columns)) VALUES ")
-            builder.bindRows([row.values])
+            if case .sqlServer = dialect {
+                var markers: [String] = []
+                for (column, value) in zip(columnNames, row.values) {
+                    markers.append(
+                        dialect.sqlServerValue(builder.parameter(value), column: column, binaryColumns: table.binaryColumns))
+                }
+                builder.append("(" + markers.joined(separator: ", ") + ")")
+            } else {
+                builder.bindRows([row.values])
+            }
             if generated {
                 id = try insertReturningID(builder, table: table, operation: operation, result: &result)
             } else {

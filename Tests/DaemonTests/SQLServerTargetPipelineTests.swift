@@ -17,12 +17,14 @@ import scimsync
     /// config/mariadb-to-sqlite.yaml with a fresh SQL Server database as the target (the same
     /// layout), its tables made by `init-target`'s DDL and tracked by change tracking; the
     /// configuration returned is the example's text after `edit` (the tables follow the example).
-    static func config(_ fixture: ExampleDirectories, edit: (String) -> String = { $0 }) throws
+    static func config(
+        _ fixture: ExampleDirectories, workloadRemovals: Bool = false, edit: (String) -> String = { $0 }
+    ) throws
         -> (ScimsyncConfig, SQLServerTestServer)
     {
         let server = try SQLServerTestServer.freshDatabase("scimsync_pipeline")
         let database = try #require(server.database)
-        let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml")
+        let text = try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals)
             .replacingOccurrences(
                 of: #"sqlite: { path: "${PORTAL_DB:-portal.db}" }"#,
                 with: "sqlserver: { host: \(server.host), port: \(server.port), user: \(server.user), "

@@ -37,6 +37,21 @@ import Testing
         #expect(!idOnly.sql.contains("UPDATE") && idOnly.sql.contains("WHERE NOT EXISTS"))
     }
 
+    /// A parameter without a value travels as nvarchar, which SQL Server does not convert to
+    /// varbinary by itself (error 257; the test double does not model that refusal): values
+    /// of binary columns are converted in the statement.
+    @Test func binaryColumnsConvertTheirParameters() {
+        let dialect = SQLDialect.sqlServer(schema: "dbo")
+        let upsert = dialect.upsert(
+            table: "u", columns: ["id", "cert"], key: "id", rows: [[.text("1"), .null]], binaryColumns: ["cert"])
+        #expect(upsert.sql.contains("SET [cert] = CONVERT(varbinary(max), @p2) WHERE [id] = @p1;"), "\(upsert.sql)")
+        #expect(upsert.sql.contains("SELECT @p1, CONVERT(varbinary(max), @p2) WHERE NOT EXISTS"), "\(upsert.sql)")
+        let update = dialect.update("u", set: [("cert", .null), ("login", .text("x"))], where: "id", in: [.text("1")], binaryColumns: ["cert"])
+        #expect(update.sql == "\(marker)UPDATE [dbo].[u] SET [cert] = CONVERT(varbinary(max), @p1), [login] = @p2 WHERE [id] = @p3")
+        #expect(SQLDialect.mariaDB.upsert(table: "u", columns: ["id", "cert"], key: "id", rows: [[.text("1"), .null]], binaryColumns: ["cert"])
+            .sql.contains("CONVERT") == false)
+    }
+
     @Test func memberAdditionsInsertOnlyAbsentPairs() {
         let statement = SQLDialect.sqlServer(schema: "dbo").insertIfAbsent(
             table: "m", columns: ["user_id", "group_id"], rows: [[.text("u"), .text("g")]])

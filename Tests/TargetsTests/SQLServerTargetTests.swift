@@ -83,6 +83,45 @@ import TestSupport
         #expect(try target.existingIDs(["2", "5", "100"], of: .users) == ["2", "100"])
     }
 
+    /// A binary attribute (x509Certificates) in a varbinary(max) column: bytes are stored, and
+    /// so is NULL (a user without one, a certificate removed). SQL Server would refuse that NULL
+    /// without the dialect's CONVERT (error 257); the test double does not, so the statement
+    /// text is checked in `SQLServerDialectTests`.
+    @Test func binaryColumnsTakeBytesAndNull() throws {
+        let suffix = PortalLayout.suffix()
+        let attributes = AttributeMap(try [("id", "id"), ("userName", "login"), ("x509Certificates.value", "cert")].map {
+            AttributeMap.Entry(pathText: $0.0, path: try AttributePath.parse($0.0), column: $0.1)
+        })
+        let layout = DirectoryLayout(users: UsersTable(table: "certs_\(suffix)", attributes: attributes))
+        let database = try TargetUnderTest.sqlServer(layout, context: Self.context)
+        let target = try explained { try database.createTablesAndOpen() }
+        #expect(try database.connection.tableColumns(layout.users.table, schema: "dbo")?.first { $0.name == "cert" }?.sqlType
+            == "varbinary(max)")
+        func user(_ id: String, cert: String?) -> SCIMResource {
+            var object: SCIMObject = ["schemas": .array([.string(SchemaURN.user)]), "id": .string(id), "userName": .string(id)]
+            if let cert { object["x509Certificates"] = .array([.object(["value": .string(cert)])]) }
+            return SCIMResource(object)
+        }
+        // "AQID" is base64 for the bytes 1, 2, 3.
+        _ = try explained {
+            try target.apply([.create(.user, user("a", cert: "AQID")), .create(.user, user("b", cert: nil))])
+        }
+        func certs() throws -> [SQLValue] {
+            try database.connection.query(
+                "SELECT cert FROM \(database.dialect.table(layout.users.table)) ORDER BY id", []
+            ).map { $0.values.first ?? .null }
+        }
+        #expect(try certs() == [.bytes([1, 2, 3]), .null])
+        _ = try explained {
+            try target.apply([.patch(.user, id: "a", [PatchOperation(op: .remove, path: try AttributePath.parse("x509Certificates"))])])
+        }
+        #expect(try certs() == [.null, .null])
+        // And through the SCIM server's POST (an INSERT of its own).
+        target.fillsColumnDefaults = true
+        _ = try explained { try target.insert(.user, user("ignored", cert: nil)) }
+        #expect(try certs().count == 3)
+    }
+
     /// A pipeline's writes carry its context, which `CHANGETABLE(CHANGES …)` returns as
     /// SYS_CHANGE_CONTEXT; writes without one (`scimsync serve`) carry none.
     @Test func writesCarryTheChangeTrackingContext() throws {
