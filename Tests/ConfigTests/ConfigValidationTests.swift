@@ -105,7 +105,7 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
     @Test func twoConnections() {
         let text = Self.valid.replacingFirst("sqlite: { path: /tmp/portal.db }", with: "sqlite: { path: /tmp/portal.db }\n      postgres: { host: h, user: u, database: d }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, scim"
+            "scimsync.yaml: pipelines[0].target: has 2 connections (sqlite, postgres); give exactly one of mysql, postgres, sqlite, sqlserver, scim"
         ])
     }
 

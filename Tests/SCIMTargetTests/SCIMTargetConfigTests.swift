@@ -109,7 +109,7 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
         let text = Self.base.replacingOccurrences(
             of: #"token: "${SCIM_TOKEN}" }"#, with: #"token: "${SCIM_TOKEN}" }"# + "\n      sqlite: { path: /tmp/p.db }")
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: has 2 connections (scim, sqlite); give exactly one of mysql, postgres, sqlite, scim"
+            "scimsync.yaml: pipelines[0].target: has 2 connections (scim, sqlite); give exactly one of mysql, postgres, sqlite, sqlserver, scim"
         ])
     }
 }
