@@ -37,7 +37,8 @@ extension Refusal {
 /// SQL Server's foreign key failures: error 547 naming a FOREIGN KEY constraint (a missing
 /// referenced row) or a REFERENCE constraint (a delete of a referenced row).
 func isSQLServerForeignKeyViolation(_ error: SQLServerError) -> Bool {
-    error.number == 547 && (error.message.contains("FOREIGN KEY constraint") || error.message.contains("REFERENCE constraint"))
+    error.number == 547
+        && (error.message.contains("FOREIGN KEY constraint") || error.message.contains("REFERENCE constraint"))
 }
 
 /// A deadlock victim (1205) or a lock request timeout (1222).

@@ -212,7 +212,8 @@ extension SQLDialect {
             if index > 0 { builder.append(", ") }
             builder.append("\(quote(assignment.column)) = ")
             if case .sqlServer = self, binaryColumns.contains(assignment.column.lowercased()) {
-                builder.append(sqlServerValue(builder.parameter(assignment.value), column: assignment.column, binaryColumns: binaryColumns))
+                let marker = builder.parameter(assignment.value)
+                builder.append(sqlServerValue(marker, column: assignment.column, binaryColumns: binaryColumns))
             } else {
                 builder.bind(assignment.value)
             }

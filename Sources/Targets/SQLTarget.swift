@@ -89,9 +89,9 @@ public final class SQLTarget {
     }
 
     /// A SQL Server target whose tables live in `schema` of the connection's database.
-    public convenience init(sqlServer connection: SQLServerTargetConnection, schema: String = "dbo", layout: DirectoryLayout)
-        throws(TargetError)
-    {
+    public convenience init(
+        sqlServer connection: SQLServerTargetConnection, schema: String = "dbo", layout: DirectoryLayout
+    ) throws(TargetError) {
         try self.init(connection: connection, dialect: .sqlServer(schema: schema), layout: layout)
     }
 
