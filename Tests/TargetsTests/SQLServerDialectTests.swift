@@ -64,6 +64,29 @@ import Testing
         #expect(removal.sql == "\(marker)DELETE FROM [dbo].[m] WHERE ([user_id] = @p1 AND [group_id] = @p2)")
     }
 
+    /// init-target's DDL: guarded by OBJECT_ID and sys.indexes, since T-SQL has no
+    /// `IF NOT EXISTS` for tables and indexes.
+    @Test func initTargetStatements() throws {
+        let layout = try PortalLayout.make(suffix: "x")
+        let statements = createTableStatements(for: layout, dialect: .sqlServer(schema: "dbo"))
+        #expect(statements.count == 5)
+        #expect(
+            statements.first == """
+                IF OBJECT_ID(N'[dbo].[portal_groups_x]', N'U') IS NULL CREATE TABLE [dbo].[portal_groups_x] (
+                  [id] nvarchar(64) NOT NULL,
+                  [title] nvarchar(255),
+                  [parent] nvarchar(64),
+                  PRIMARY KEY ([id]),
+                  FOREIGN KEY ([parent]) REFERENCES [dbo].[portal_groups_x] ([id])
+                )
+                """)
+        #expect(statements[1].contains("[enabled] bit,"))
+        #expect(
+            statements.last
+                == "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'portal_users_x_login_idx' AND object_id = "
+                + "OBJECT_ID(N'[dbo].[portal_users_x]')) CREATE INDEX [portal_users_x_login_idx] ON [dbo].[portal_users_x] ([login])")
+    }
+
     @Test func pagesUseOffsetFetch() {
         #expect(dialect.limitClause(10, offset: 20) == " OFFSET 20 ROWS FETCH NEXT 10 ROWS ONLY")
         #expect(dialect.limitClause(10) == " OFFSET 0 ROWS FETCH NEXT 10 ROWS ONLY")
