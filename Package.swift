@@ -76,7 +76,9 @@ let package = Package(
         // Client databases as targets: applying batches, reading them back, the first load.
         .target(
             name: "Targets",
-            dependencies: ["SCIM", "Directory", "SQLClients", "Config", "Connectors", "Reconcile", "SQLProbe"],
+            dependencies: [
+                "SCIM", "Directory", "SQLClients", "SQLServerClient", "Config", "Connectors", "Reconcile", "SQLProbe",
+            ],
             swiftSettings: strict
         ),
         // The seam every source and target kind plugs into (ChangeSource, Target, Backoff); no I/O.
@@ -245,7 +247,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
+            name: "TargetsTests",
+            dependencies: ["Targets", "SQLClients", "SQLServerClient", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -265,7 +268,8 @@ let package = Package(
         .testTarget(
             name: "SCIMServerTests",
             dependencies: [
-                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "Targets", "TestSupport", "HTTPLimits",
+                "SCIMServer", "Daemon", "Config", "Directory", "SCIM", "SQLClients", "SQLServerClient", "Targets", "TestSupport",
+                "HTTPLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -297,7 +301,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
+                "Daemon", "Config", "Directory", "SQLClients", "SQLServerClient", "MySQLBinlog", "MySQLSource", "OffsetStore",
+                "Targets",
                 "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
             ],
             swiftSettings: strict

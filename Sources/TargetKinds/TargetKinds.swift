@@ -7,15 +7,18 @@ import Targets
 /// Every target kind this build writes: the registry the program hands the daemon. A new
 /// kind is its module and one entry here.
 public enum TargetKinds {
-    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), scim])
+    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), sql("sqlserver"), scim])
 
-    /// `target: { mysql | postgres | sqlite: ... }`: a client database.
+    /// `target: { mysql | postgres | sqlite | sqlserver: ... }`: a client database. A SQL
+    /// Server target tags the pipeline's writes with its echo context, so that a pipeline
+    /// reading that database back skips them.
     static func sql(_ key: String) -> TargetKind {
         TargetKind(key: key) { context in
             guard let endpoint = context.pipeline.target.sql, endpoint.connection.kind == key else { return nil }
             return SQLTargetConnector(
                 endpoint: endpoint, onDelete: context.pipeline.onDelete, keyPath: context.keyPath,
-                pipeline: context.pipeline.name)
+                pipeline: context.pipeline.name,
+                changeTrackingContext: key == "sqlserver" ? EchoContext.context(of: context.pipeline) : nil)
         }
     }
 

@@ -57,6 +57,10 @@ struct FilterSQL {
             }
             builder.append(")")
         case .not(let inner):
+            if case .sqlServer = dialect {
+                try appendNotTrue(inner, to: &builder)
+                return
+            }
             builder.append("((")
             try append(inner, to: &builder)
             builder.append(") IS NOT TRUE)")
@@ -78,6 +82,31 @@ struct FilterSQL {
             }
         case .valuePath(let path, let inner):
             try valuePath(path, inner, builder: &builder)
+        }
+    }
+
+    /// Appends a condition that is true exactly when `filter` is not (false or unknown), for
+    /// SQL Server, which has no `IS NOT TRUE` (T-SQL predicates are not values). The negation
+    /// is pushed down to the comparisons by De Morgan's laws (AND and OR are true exactly when
+    /// their operands make them so, whatever the unknowns), and each comparison becomes
+    /// `CASE WHEN c THEN 0 ELSE 1 END = 1`. CASE never nests this way: SQL Server allows ten
+    /// levels ("CASE (Transact-SQL)", error 125).
+    private func appendNotTrue(_ filter: Filter, to builder: inout StatementBuilder) throws(SCIMError) {
+        switch filter {
+        case .and, .or:
+            let isAnd = if case .and = filter { true } else { false }
+            builder.append("(")
+            for (index, operand) in Self.chain(filter).enumerated() {
+                if index > 0 { builder.append(isAnd ? " OR " : " AND ") }
+                try appendNotTrue(operand, to: &builder)
+            }
+            builder.append(")")
+        case .not(let inner):
+            try append(inner, to: &builder)
+        case .compare, .present, .valuePath:
+            builder.append("(CASE WHEN ")
+            try append(filter, to: &builder)
+            builder.append(" THEN 0 ELSE 1 END = 1)")
         }
     }
 
@@ -171,6 +200,13 @@ struct FilterSQL {
             }
             builder.append(")")
         case .not(let inner):
+            if case .sqlServer = dialect {
+                // No `IS NOT TRUE` in T-SQL (see `appendNotTrue`); an element's filter is short.
+                builder.append("(CASE WHEN ")
+                try appendElement(inner, element, parent: parent, builder: &builder)
+                builder.append(" THEN 0 ELSE 1 END = 1)")
+                return
+            }
             builder.append("((")
             try appendElement(inner, element, parent: parent, builder: &builder)
             builder.append(") IS NOT TRUE)")
@@ -304,11 +340,13 @@ struct FilterSQL {
                 builder.append(Self.alwaysFalse)
                 return
             }
-            let pattern = (op == .sw ? "" : "%") + Self.likeEscaped(text) + (op == .ew ? "" : "%")
+            let pattern = (op == .sw ? "" : "%") + Self.likeEscaped(text, dialect) + (op == .ew ? "" : "%")
             switch dialect {
             case .postgres:
                 builder.append("\(column) \(attribute.caseExact ? "LIKE" : "ILIKE") ")
-            case .mariaDB, .sqlite:
+            case .mariaDB, .sqlite, .sqlServer:
+                // SQL Server compares by the column's collation: case-insensitive where it
+                // is `_CI_`, as MariaDB's do.
                 builder.append("\(column) LIKE ")
             }
             builder.bind(.text(pattern))
@@ -360,7 +398,7 @@ struct FilterSQL {
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
             builder.append(" COLLATE NOCASE")
-        case .postgres, .sqlite, .mariaDB:
+        case .postgres, .sqlite, .mariaDB, .sqlServer:
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
         }
@@ -396,10 +434,15 @@ struct FilterSQL {
     }
 
     /// `text` with LIKE's wildcards and the escape character `!` escaped.
-    static func likeEscaped(_ text: String) -> String {
+    static func likeEscaped(_ text: String, _ dialect: SQLDialect) -> String {
+        // SQL Server's LIKE also reads `[…]` as a character set ("LIKE (Transact-SQL)",
+        // "Using wildcard characters as literals"); an escaped `[` is a literal bracket.
+        let bracket: Bool = if case .sqlServer = dialect { true } else { false }
         var escaped = ""
         for character in text {
-            if character == "%" || character == "_" || character == "!" { escaped.append("!") }
+            if character == "%" || character == "_" || character == "!" || (bracket && character == "[") {
+                escaped.append("!")
+            }
             escaped.append(character)
         }
         return escaped

@@ -1,5 +1,6 @@
 import Foundation
 import SQLClients
+import SQLServerClient
 
 /// Why a database refused one row, read from its error code, and the column it named where
 /// its message names one: what quarantining the row needs, without any value.
@@ -23,6 +24,9 @@ struct Refusal: Sendable, Hashable {
             self = refusal
         case let error as SQLiteError:
             guard let refusal = Self.sqlite(error) else { return nil }
+            self = refusal
+        case let error as SQLServerError:
+            guard let refusal = Self.sqlServer(error) else { return nil }
             self = refusal
         default:
             return nil

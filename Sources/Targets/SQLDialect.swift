@@ -11,6 +11,9 @@ public enum SQLDialect: Sendable, Hashable {
     case postgres(schema: String)
     /// SQLite (GRDB): double-quote quoting, `?` markers.
     case sqlite
+    /// Microsoft SQL Server (FreeTDS db-lib, `sp_executesql`): bracket quoting, `@p1` markers,
+    /// tables in `schema`.
+    case sqlServer(schema: String)
 
     /// The most parameters one statement may bind.
     ///
@@ -18,17 +21,22 @@ public enum SQLDialect: Sendable, Hashable {
     /// - PostgreSQL: the Bind message counts parameters in an Int16 field; 65535 is the
     ///   protocol's ceiling (PostgreSQL docs, "Message Formats", Bind).
     /// - MariaDB/MySQL: COM_STMT_PREPARE reports the count in two bytes (65535).
+    /// - SQL Server: "Parameters per stored procedure: 2,100" ("Maximum capacity
+    ///   specifications for SQL Server"), which an `sp_executesql` call is bound by; 2000
+    ///   leaves room for the echo context a pipeline's writes add.
     public var maxParameters: Int {
         switch self {
         case .mariaDB: 65535
         case .postgres: 65535
         case .sqlite: 32766
+        case .sqlServer: 2000
         }
     }
 
     /// The most rows one multi-row statement carries, whatever the parameter limit allows:
     /// it keeps a statement well below MariaDB's `max_allowed_packet` (16 MiB by default)
-    /// with long text values.
+    /// with long text values. It is also SQL Server's limit of row value expressions in one
+    /// `INSERT … VALUES` (error 10738).
     public static let maxRowsPerStatement = 1000
     /// The most terms an OR list may have: SQLite's parser makes a tree one level deeper per
     /// term and refuses depths beyond 1000 (SQLITE_MAX_EXPR_DEPTH).
@@ -36,10 +44,11 @@ public enum SQLDialect: Sendable, Hashable {
 
     /// Whether `ORDER BY x ASC` puts the rows where `x` is NULL first (and `DESC` last):
     /// MariaDB and SQLite do; PostgreSQL does the opposite ("NULLS LAST is the default for
-    /// ASC order", PostgreSQL docs, "SELECT", ORDER BY Clause).
+    /// ASC order", PostgreSQL docs, "SELECT", ORDER BY Clause); SQL Server treats "NULL values
+    /// as the lowest possible values" ("SELECT - ORDER BY Clause (Transact-SQL)").
     var sortsNullsFirstAscending: Bool {
         switch self {
-        case .mariaDB, .sqlite: true
+        case .mariaDB, .sqlite, .sqlServer: true
         case .postgres: false
         }
     }
@@ -50,40 +59,97 @@ public enum SQLDialect: Sendable, Hashable {
     }
 
     /// `name` as a quoted identifier, with the quote character doubled inside it (MariaDB
-    /// manual, "Identifier Names"; PostgreSQL docs §4.1.1; SQLite "SQLite Keywords").
+    /// manual, "Identifier Names"; PostgreSQL docs §4.1.1; SQLite "SQLite Keywords"); SQL
+    /// Server's delimited identifiers are bracketed, a `]` inside doubled as QUOTENAME does.
     public func quote(_ name: String) -> String {
         switch self {
         case .mariaDB: "`" + name.replacingAll("`", with: "``") + "`"
         case .postgres, .sqlite: "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+        case .sqlServer: "[" + name.replacingAll("]", with: "]]") + "]"
         }
     }
 
-    /// A table name as statements write it: in PostgreSQL qualified with the schema, elsewhere
-    /// the connection's database (MariaDB) or file (SQLite) holds it.
+    /// A table name as statements write it: in PostgreSQL and SQL Server qualified with the
+    /// schema, elsewhere the connection's database (MariaDB) or file (SQLite) holds it.
     public func table(_ name: String) -> String {
         switch self {
         case .mariaDB, .sqlite: quote(name)
-        case .postgres(let schema): quote(schema) + "." + quote(name)
+        case .postgres(let schema), .sqlServer(let schema): quote(schema) + "." + quote(name)
         }
     }
 
-    /// The marker of the `index`th parameter of a statement, counted from 1.
+    /// The schema the tables live in, where the database has schemas.
+    public var schema: String? {
+        switch self {
+        case .postgres(let name), .sqlServer(let name): name
+        case .mariaDB, .sqlite: nil
+        }
+    }
+
+    /// The marker of the `index`th parameter of a statement, counted from 1. SQL Server's are
+    /// the names `SQLServerConnection` gives its `sp_executesql` parameters.
     public func placeholder(_ index: Int) -> String {
         switch self {
         case .mariaDB, .sqlite: "?"
         case .postgres: "$\(index)"
+        case .sqlServer: "@p\(index)"
         }
     }
+
+    /// What ends a query, after its ORDER BY, to keep at most `limit` rows from `offset` on.
+    /// SQL Server has no LIMIT: `OFFSET … ROWS FETCH NEXT … ROWS ONLY`, which needs an ORDER
+    /// BY and at least one row to fetch (error 10744: "The number of rows provided for a
+    /// FETCH clause must be greater then zero"); callers skip the query for zero rows.
+    func limitClause(_ limit: Int, offset: Int = 0) -> String {
+        switch self {
+        case .mariaDB, .postgres, .sqlite:
+            " LIMIT \(max(limit, 0))" + (offset > 0 ? " OFFSET \(offset)" : "")
+        case .sqlServer:
+            " OFFSET \(max(offset, 0)) ROWS FETCH NEXT \(max(limit, 1)) ROWS ONLY"
+        }
+    }
+
+    /// The function counting a text's characters: `LENGTH`, or SQL Server's `LEN` (which
+    /// leaves trailing spaces out: ids have none).
+    var lengthFunction: String {
+        if case .sqlServer = self { "LEN" } else { "LENGTH" }
+    }
+
+    /// What follows `SELECT` to keep at most `limit` rows of a query without ORDER BY: SQL
+    /// Server's `TOP (n)`; nothing elsewhere, where ``limitSuffix(_:)`` does it.
+    func topPrefix(_ limit: Int) -> String {
+        if case .sqlServer = self { "TOP (\(limit)) " } else { "" }
+    }
+
+    /// What ends a query without ORDER BY to keep at most `limit` rows: ` LIMIT n`, or
+    /// nothing in SQL Server, which takes ``topPrefix(_:)`` instead.
+    func limitSuffix(_ limit: Int) -> String {
+        if case .sqlServer = self { "" } else { " LIMIT \(limit)" }
+    }
+
+    /// The keyword starting a statement that changes rows (`INSERT`, `UPDATE`, `DELETE`): in
+    /// SQL Server preceded by ``changeTrackingContextMarker``, which the connection replaces
+    /// with `WITH CHANGE_TRACKING_CONTEXT (…)` for a pipeline's writes (so that a change
+    /// tracking source reading the same tables can tell scimsync's writes from others) and
+    /// drops for the others.
+    func dml(_ keyword: String) -> String {
+        if case .sqlServer = self { Self.changeTrackingContextMarker + keyword } else { keyword }
+    }
+
+    /// A comment standing where a SQL Server statement that changes rows may take a change
+    /// tracking context; a statement run as it is ignores it.
+    public static let changeTrackingContextMarker = "/*scimsync:context*/"
 
     /// What runs right after BEGIN so that deferrable foreign keys are checked at COMMIT:
     /// PostgreSQL's `SET CONSTRAINTS ALL DEFERRED` (affects only constraints declared
     /// DEFERRABLE; docs "SET CONSTRAINTS"), SQLite's `PRAGMA defer_foreign_keys` (every
     /// foreign key, reset at the end of the transaction; "PRAGMA defer_foreign_keys").
-    /// MariaDB/MySQL cannot defer (InnoDB checks each row at once), so there the order of
-    /// ``ResourceOp/ordered(_:)`` alone keeps the keys intact.
+    /// MariaDB/MySQL cannot defer (InnoDB checks each row at once), nor can SQL Server (its
+    /// constraints are not DEFERRABLE), so there the order of ``ResourceOp/ordered(_:)`` alone
+    /// keeps the keys intact.
     public var deferForeignKeysStatement: String? {
         switch self {
-        case .mariaDB: nil
+        case .mariaDB, .sqlServer: nil
         case .postgres: "SET CONSTRAINTS ALL DEFERRED"
         case .sqlite: "PRAGMA defer_foreign_keys = ON"
         }

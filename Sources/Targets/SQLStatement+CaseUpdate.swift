@@ -15,7 +15,7 @@ extension SQLDialect {
         valueType: String? = nil
     ) -> SQLStatement {
         var builder = StatementBuilder(self)
-        builder.append("UPDATE \(self.table(table)) SET \(quote(column)) = CASE \(quote(key))")
+        builder.append(dml("UPDATE") + " \(self.table(table)) SET \(quote(column)) = CASE \(quote(key))")
         for pair in pairs {
             builder.append(" WHEN ")
             builder.bind(pair.key)
@@ -25,7 +25,7 @@ extension SQLDialect {
                 builder.append("CAST(")
                 builder.bind(pair.value)
                 builder.append(" AS \(type))")
-            case (.postgres, nil), (.mariaDB, _), (.sqlite, _):
+            case (.postgres, nil), (.mariaDB, _), (.sqlite, _), (.sqlServer, _):
                 builder.bind(pair.value)
             }
         }

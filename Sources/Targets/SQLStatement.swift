@@ -26,6 +26,11 @@ struct StatementBuilder {
         sql += text
     }
 
+    /// Adds `value` to the parameters without writing its marker.
+    mutating func appendParameter(_ value: SQLValue) {
+        parameters.append(value)
+    }
+
     /// Appends the marker of a new parameter bound to `value`.
     mutating func bind(_ value: SQLValue) {
         parameters.append(value)
@@ -49,7 +54,7 @@ struct StatementBuilder {
                 parameters += row
             }
             return
-        case .postgres:
+        case .postgres, .sqlServer:
             break
         }
         for (rowIndex, row) in rows.enumerated() {
@@ -94,10 +99,22 @@ extension SQLDialect {
     ///   which the caller detects by counting the keys afterwards (see `SQLTarget.create`).
     /// - PostgreSQL: `INSERT … ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c`.
     /// - SQLite (3.24+): `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c`.
+    /// - SQL Server: per row, `UPDATE t WITH (UPDLOCK, SERIALIZABLE) SET … WHERE key = @p1;`
+    ///   then `INSERT INTO t … SELECT @p1, … WHERE NOT EXISTS (SELECT 1 FROM t WITH (UPDLOCK,
+    ///   SERIALIZABLE) WHERE key = @p1);`, one batch for the rows, in the caller's
+    ///   transaction (see ``sqlServerUpsert(table:columns:key:rows:)`` for why not MERGE).
     ///
     /// The rows must not repeat a key (PostgreSQL refuses to update one row twice in one
     /// statement); with no column besides the key, an existing row is left alone.
-    public func upsert(table: String, columns: [String], key: String, rows: [[SQLValue]]) -> SQLStatement {
+    ///
+    /// `binaryColumns` (lowercased) are the columns holding bytes, which SQL Server needs to be
+    /// told about (see `sqlServerValue`); the other dialects ignore them.
+    public func upsert(
+        table: String, columns: [String], key: String, rows: [[SQLValue]], binaryColumns: Set<String> = []
+    ) -> SQLStatement {
+        if case .sqlServer = self {
+            return sqlServerUpsert(table: table, columns: columns, key: key, rows: rows, binaryColumns: binaryColumns)
+        }
         var builder = StatementBuilder(self)
         builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
         builder.bindRows(rows)
@@ -115,6 +132,8 @@ extension SQLDialect {
                 let assignments = others.map { "\(quote($0)) = EXCLUDED.\(quote($0))" }
                 builder.append(" ON CONFLICT (\(quote(key))) DO UPDATE SET " + assignments.joined(separator: ", "))
             }
+        case .sqlServer:
+            break
         }
         return builder.statement
     }
@@ -122,7 +141,7 @@ extension SQLDialect {
     /// Inserts `rows`; any clash on a key fails the statement.
     public func insert(table: String, columns: [String], rows: [[SQLValue]]) -> SQLStatement {
         var builder = StatementBuilder(self)
-        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
+        builder.append(dml("INSERT") + " INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
         builder.bindRows(rows)
         return builder.statement
     }
@@ -134,8 +153,10 @@ extension SQLDialect {
     /// "The Effect of IGNORE on Statement Execution"), and a membership of a missing user or
     /// group must fail the batch. PostgreSQL and SQLite use `ON CONFLICT DO NOTHING`, which
     /// covers uniqueness only (SQLite "The ON CONFLICT Clause": it "does not apply to FOREIGN
-    /// KEY constraints").
+    /// KEY constraints"). SQL Server has neither: see
+    /// ``sqlServerInsertIfAbsent(table:columns:rows:)``, where `columns` must be the key.
     public func insertIfAbsent(table: String, columns: [String], rows: [[SQLValue]]) -> SQLStatement {
+        if case .sqlServer = self { return sqlServerInsertIfAbsent(table: table, columns: columns, rows: rows) }
         var builder = StatementBuilder(self)
         builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
         builder.bindRows(rows)
@@ -145,6 +166,8 @@ extension SQLDialect {
             builder.append(" ON DUPLICATE KEY UPDATE \(first) = \(first)")
         case .postgres, .sqlite:
             builder.append(" ON CONFLICT DO NOTHING")
+        case .sqlServer:
+            break
         }
         return builder.statement
     }
@@ -152,7 +175,7 @@ extension SQLDialect {
     /// Deletes the rows whose `column` is one of `values`; absent rows are no error.
     public func delete(from table: String, where column: String, in values: [SQLValue]) -> SQLStatement {
         var builder = StatementBuilder(self)
-        builder.append("DELETE FROM \(self.table(table)) WHERE ")
+        builder.append(dml("DELETE") + " FROM \(self.table(table)) WHERE ")
         builder.bindIn(column, values)
         return builder.statement
     }
@@ -163,7 +186,7 @@ extension SQLDialect {
         -> SQLStatement
     {
         var builder = StatementBuilder(self)
-        builder.append("DELETE FROM \(self.table(table)) WHERE ")
+        builder.append(dml("DELETE") + " FROM \(self.table(table)) WHERE ")
         for (index, pair) in pairs.enumerated() {
             if index > 0 { builder.append(" OR ") }
             builder.append("(\(quote(first)) = ")
@@ -177,16 +200,23 @@ extension SQLDialect {
 
     /// Sets `assignments` on the rows whose `column` is one of `values`, and, when `guardColumn`
     /// is given, still holds `guardValue` (clearing a user's group only if it is still that one).
+    /// `binaryColumns` as for ``upsert(table:columns:key:rows:binaryColumns:)``.
     public func update(
         _ table: String, set assignments: [(column: String, value: SQLValue)], where column: String,
-        in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil
+        in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil,
+        binaryColumns: Set<String> = []
     ) -> SQLStatement {
         var builder = StatementBuilder(self)
-        builder.append("UPDATE \(self.table(table)) SET ")
+        builder.append(dml("UPDATE") + " \(self.table(table)) SET ")
         for (index, assignment) in assignments.enumerated() {
             if index > 0 { builder.append(", ") }
             builder.append("\(quote(assignment.column)) = ")
-            builder.bind(assignment.value)
+            if case .sqlServer = self, binaryColumns.contains(assignment.column.lowercased()) {
+                let marker = builder.parameter(assignment.value)
+                builder.append(sqlServerValue(marker, column: assignment.column, binaryColumns: binaryColumns))
+            } else {
+                builder.bind(assignment.value)
+            }
         }
         builder.append(" WHERE ")
         builder.bindIn(column, values)

@@ -27,9 +27,10 @@ extension SQLTarget {
             switch dialect {
             case .mariaDB:
                 expressions.append("DEFAULT(\(dialect.quote(table.table.column(column))))")
-            case .postgres, .sqlite:
+            case .postgres, .sqlite, .sqlServer:
                 // The catalog's own text of a DEFAULT the database accepted when the table was
-                // created: a constant expression, not client input.
+                // created (SQL Server's COLUMN_DEFAULT: `((0))`, `(getdate())`): a constant
+                // expression, not client input.
                 guard let expression = table.table.defaultExpression(column) else { return row }
                 expressions.append("(\(expression))")
             }

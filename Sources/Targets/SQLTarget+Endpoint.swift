@@ -1,12 +1,16 @@
 import Config
 import Directory
 import SQLClients
+import SQLServerClient
 
 extension SQLTarget {
     /// Connects to the database `endpoint` names and checks its tables against its layout;
     /// with `onDelete`, also that the layout can carry out that policy (deactivate needs an
-    /// `active` column).
-    public static func open(_ endpoint: Endpoint, onDelete: DeletePolicy? = nil) throws -> SQLTarget {
+    /// `active` column). A SQL Server target tags its writes with `changeTrackingContext`
+    /// (a pipeline's ``EchoContext``); nil leaves them untagged (`scimsync serve`).
+    public static func open(
+        _ endpoint: Endpoint, onDelete: DeletePolicy? = nil, changeTrackingContext: [UInt8]? = nil
+    ) throws -> SQLTarget {
         let target: SQLTarget
         switch endpoint.connection {
         case .mysql(let config):
@@ -27,8 +31,14 @@ extension SQLTarget {
             let database = try SQLiteDatabase(path: config.path)
             target = try SQLTarget(sqlite: database, layout: endpoint.layout)
             target.statementCanceller = database.statementCanceller()
-        case .sqlserver:
-            throw SQLServerTargetPending()
+        case .sqlserver(let config):
+            let connection = try openSQLServer(config)
+            target = try SQLTarget(
+                sqlServer: SQLServerTargetConnection(connection, changeTrackingContext: changeTrackingContext),
+                schema: config.schema, layout: endpoint.layout)
+            // A statement is cancelled by FreeTDS's query timeout; a serve client that leaves
+            // does not cancel it (no canceller: db-lib's dbcancel is not safe from another thread).
+            target.statementCanceller = nil
         }
         if let onDelete { try target.validate(onDelete: onDelete) }
         return target
@@ -40,7 +50,7 @@ extension SQLTarget {
         case .mysql: .mariaDB
         case .postgres(let config): .postgres(schema: config.schema)
         case .sqlite: .sqlite
-        case .sqlserver: .sqlite  // FIXME: T-SQL dialect
+        case .sqlserver(let config): .sqlServer(schema: config.schema)
         }
     }
 
@@ -50,7 +60,8 @@ extension SQLTarget {
         Targets.createTableStatements(for: endpoint.layout, dialect: dialect(of: endpoint))
     }
 
-    /// Runs ``createTableStatements(for:)`` on the target (they are `CREATE TABLE IF NOT EXISTS`).
+    /// Runs ``createTableStatements(for:)`` on the target (they are `CREATE TABLE IF NOT EXISTS`,
+    /// or guarded by `IF OBJECT_ID(…) IS NULL` in SQL Server).
     public static func createTables(in endpoint: Endpoint) throws {
         let statements = createTableStatements(for: endpoint)
         switch endpoint.connection {
@@ -65,13 +76,19 @@ extension SQLTarget {
         case .sqlite(let config):
             let database = try SQLiteDatabase(path: config.path)
             for statement in statements { try database.execute(statement) }
-        case .sqlserver:
-            throw SQLServerTargetPending()
+        case .sqlserver(let config):
+            let connection = try openSQLServer(config)
+            for statement in statements { _ = try connection.execute(statement) }
         }
     }
-}
 
-/// FIXME: placeholder until the SQL Server target lands.
-struct SQLServerTargetPending: Error, CustomStringConvertible {
-    var description: String { "SQL Server targets are not built yet" }
+    /// A connection to a SQL Server target: TLS as configured (`encrypt: require` unless the
+    /// configuration says otherwise), and a query timeout that ends a statement stuck behind
+    /// another session's lock instead of holding the pipeline for ever.
+    static func openSQLServer(_ config: SQLServerConnectionConfig) throws -> SQLServerConnection {
+        try SQLServerConnection(
+            host: config.host, port: config.port, user: config.user, password: config.password,
+            database: config.database, connectTimeout: 10, loginTimeout: 10, queryTimeout: 60,
+            encryption: SQLServerEncryption(config.encryption))
+    }
 }

@@ -90,9 +90,19 @@ extension SQLTarget {
             }
             row = withDefaultsForNulls(row, table: table)
             var builder = StatementBuilder(dialect)
-            let columns = row.columns.map(table.table.column).map(dialect.quote).joined(separator: ", ")
-            builder.append("INSERT INTO \(dialect.table(name)) (\(columns)) VALUES ")
-            builder.bindRows([row.values])
+            let columnNames = row.columns.map(table.table.column)
+            let columns = columnNames.map(dialect.quote).joined(separator: ", ")
+            builder.append(dialect.dml("INSERT") + " INTO \(dialect.table(name)) (\(columns)) VALUES ")
+            if case .sqlServer = dialect {
+                var markers: [String] = []
+                for (column, value) in zip(columnNames, row.values) {
+                    markers.append(
+                        dialect.sqlServerValue(builder.parameter(value), column: column, binaryColumns: table.binaryColumns))
+                }
+                builder.append("(" + markers.joined(separator: ", ") + ")")
+            } else {
+                builder.bindRows([row.values])
+            }
             if generated {
                 id = try insertReturningID(builder, table: table, operation: operation, result: &result)
             } else {
@@ -136,6 +146,12 @@ extension SQLTarget {
         case .sqlite:
             try execute(builder.statement, operation, name, &result)
             rows = try query(SQLStatement(sql: "SELECT last_insert_rowid() AS n"), operation, name, &result)
+        case .sqlServer:
+            // SCOPE_IDENTITY is "the last identity value inserted into an identity column in the
+            // same scope": an sp_executesql call is a scope of its own, so it must be read in
+            // the same batch as the INSERT.
+            builder.append("; SELECT CAST(SCOPE_IDENTITY() AS bigint) AS n")
+            rows = try query(builder.statement, operation, name, &result)
         }
         switch rows.first?.values.first {
         case .int(let value)?: return String(value)

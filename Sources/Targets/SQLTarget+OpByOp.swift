@@ -237,21 +237,34 @@ extension SQLTarget {
     private func underSavepoint(named name: String = "scimsync_op", _ body: () throws(TargetError) -> Bool)
         throws(TargetError) -> Bool
     {
-        try savepointStep("SAVEPOINT \(name)")
+        let (save, rollback, release) = savepointStatements(name)
+        try savepointStep(save)
         let succeeded: Bool
         do {
             succeeded = try body()
         } catch {
-            try savepointStep("ROLLBACK TO SAVEPOINT \(name)")
-            try savepointStep("RELEASE SAVEPOINT \(name)")
+            try savepointStep(rollback)
+            if let release { try savepointStep(release) }
             guard error.rowRefusal != nil else { throw error }
             return false
         }
         if !succeeded {
-            try savepointStep("ROLLBACK TO SAVEPOINT \(name)")
+            try savepointStep(rollback)
         }
-        try savepointStep("RELEASE SAVEPOINT \(name)")
+        if let release { try savepointStep(release) }
         return succeeded
+    }
+
+    /// How the dialect sets a savepoint, rolls back to it and releases it. SQL Server spells
+    /// them `SAVE TRANSACTION` and `ROLLBACK TRANSACTION name`, and has no release (a
+    /// savepoint lasts until the transaction ends; "SAVE TRANSACTION (Transact-SQL)").
+    private func savepointStatements(_ name: String) -> (save: String, rollback: String, release: String?) {
+        switch dialect {
+        case .mariaDB, .postgres, .sqlite:
+            ("SAVEPOINT \(name)", "ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)")
+        case .sqlServer:
+            ("SAVE TRANSACTION \(name)", "ROLLBACK TRANSACTION \(name)", nil)
+        }
     }
 
     /// Throws a foreign key refusal when the step just taken added a failure of a deferred

@@ -19,7 +19,8 @@ extension SQLTarget {
         let idIndex = rows[0].columns.firstIndex { $0.caseInsensitiveEquals(table.mapper.idColumn) }
         for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
             let statement = dialect.upsert(
-                table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values))
+                table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values),
+                binaryColumns: table.binaryColumns)
             try execute(statement, kind, name, &result)
             if case .mariaDB = dialect, table.hasOtherUniqueKey, let idIndex {
                 // A clash on another UNIQUE key left the row holding it alone and inserted
@@ -79,7 +80,9 @@ extension SQLTarget {
         let name = table.table.name
         let assignments = try patchAssignments(to: row, operations, table: table, kind: kind, result: &result)
         guard !assignments.isEmpty else { return }
-        try execute(dialect.update(name, set: assignments, where: table.idColumn, in: [idValue]), kind, name, &result)
+        try execute(
+            dialect.update(name, set: assignments, where: table.idColumn, in: [idValue], binaryColumns: table.binaryColumns),
+            kind, name, &result)
     }
 
     /// The columns of the stored `row` whose values the PATCH operations change, with their

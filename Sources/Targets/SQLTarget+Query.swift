@@ -102,9 +102,12 @@ extension SQLTarget {
     /// does not grow with its depth, unlike an `offset`.
     public func page(_ kind: ResourceKind, _ query: DirectoryQuery, withGroups: Bool) throws -> [PageRow] {
         let table = try mappedTable(kind)
+        // No row is wanted (and SQL Server refuses FETCH NEXT 0 ROWS).
+        guard query.limit > 0 else { return [] }
         var builder = StatementBuilder(dialect)
         var select = selectList(table)
         let groups = withGroups && kind == .user ? groupsAggregate() : nil
+        let groupsReadApart = withGroups && kind == .user && groups == nil && relation != nil
         if let groups { select += ", \(groups) AS \(dialect.quote(Self.groupsAlias))" }
         let id = "t.\(dialect.quote(table.idColumn))"
         // A backward page reads the rows before the position in the reverse order, nearest
@@ -119,7 +122,8 @@ extension SQLTarget {
                 switch dialect {
                 case .postgres: expression = "LOWER(\(expression))"
                 case .sqlite: expression += " COLLATE NOCASE"
-                case .mariaDB: break
+                // The column's collation decides, case-insensitive where it is `_CI_`.
+                case .mariaDB, .sqlServer: break
                 }
             }
             sortExpression = expression
@@ -139,7 +143,13 @@ extension SQLTarget {
                 sortKey: position.sortKey, id: try table.idValue(position.id),
                 nullsFirstAscending: dialect.sortsNullsFirstAscending)
         }
-        if query.offset > 0, keyset == nil {
+        if case .sqlServer = dialect {
+            // OFFSET … FETCH skips the rows after sorting them; SQL Server does not compute
+            // the select list of the rows it skips.
+            builder.append("SELECT \(select) FROM \(from)")
+            try appendWhere(query.filter, kind: kind, table: table, builder: &builder, and: keyset)
+            builder.append(orderBy + dialect.limitClause(query.limit, offset: keyset == nil ? query.offset : 0))
+        } else if query.offset > 0, keyset == nil {
             // A deep page (startIndex far in) skips its offset over ids alone, then reads the
             // page's rows: MariaDB would otherwise compute every skipped row's select list
             // (the groups aggregate among it) before discarding it.
@@ -152,7 +162,7 @@ extension SQLTarget {
             try appendWhere(query.filter, kind: kind, table: table, builder: &builder, and: keyset)
             builder.append(orderBy + " LIMIT \(max(query.limit, 0))")
         }
-        let rows = try read(builder.statement, table).map { row in
+        var rows = try read(builder.statement, table).map { row in
             let resource = try resource(from: row, kind: kind, table: table)
             let position = KeysetPosition(
                 sortKey: sortExpression == nil ? nil : row[Self.sortKeyAlias] ?? .null, id: resource.id ?? "")
@@ -167,11 +177,23 @@ extension SQLTarget {
             }
             return PageRow(resource: resource, groupIDs: ids, position: position)
         }
+        if groupsReadApart {
+            // One more statement for the page's memberships, in place of a correlated
+            // aggregate (see `groupsAggregate`).
+            let groupIDs = try groupIDs(ofUsers: rows.compactMap(\.resource.id))
+            for index in rows.indices {
+                rows[index].groupIDs = rows[index].resource.id.flatMap { groupIDs[$0] } ?? []
+            }
+        }
         return reversed ? rows.reversed() : rows
     }
 
-    /// The user's group ids as one text value, or nil when the layout keeps no memberships.
+    /// The user's group ids as one text value, or nil when the layout keeps no memberships
+    /// or, in SQL Server, keeps them in a relation table: `STRING_AGG` came with SQL Server
+    /// 2017 and its `WITHIN GROUP` order, so there the page's memberships are read by one
+    /// more statement.
     private func groupsAggregate() -> String? {
+        if case .sqlServer = dialect, relation != nil { return nil }
         if let relation, let membership = layout.membership {
             let group = "m.\(dialect.quote(relation.column(membership.group)))"
             let from = "FROM \(dialect.table(relation.name)) m WHERE m.\(dialect.quote(relation.column(membership.user))) = t.\(dialect.quote(users.idColumn))"
@@ -179,6 +201,7 @@ extension SQLTarget {
             case .mariaDB: return "(SELECT GROUP_CONCAT(\(group) ORDER BY \(group) SEPARATOR '\u{1F}') \(from))"
             case .postgres: return "(SELECT string_agg(\(group)::text, chr(31) ORDER BY \(group)) \(from))"
             case .sqlite: return "(SELECT group_concat(\(group), char(31)) \(from))"
+            case .sqlServer: return nil
             }
         }
         if let group = layout.users.group {
@@ -208,9 +231,9 @@ extension SQLTarget {
     {
         let table = try mappedTable(kind)
         var builder = StatementBuilder(dialect)
-        builder.append("SELECT t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)) FROM \(dialect.table(table.table.name)) t")
+        builder.append("SELECT \(dialect.topPrefix(limit))t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)) FROM \(dialect.table(table.table.name)) t")
         try appendWhere(.compare(path, .eq, value), kind: kind, table: table, builder: &builder)
-        builder.append(" LIMIT \(limit)")
+        builder.append(dialect.limitSuffix(limit))
         return try read(builder.statement, table).map { row in try table.mapper.id(in: row) }
     }
 
@@ -227,15 +250,15 @@ extension SQLTarget {
         guard let attribute = sortColumn(AttributePath(attribute: "userName"), in: table) else { return [] }
         var pattern = ""
         for scalar in userName.unicodeScalars {
-            pattern += scalar.isASCII ? FilterSQL.likeEscaped(String(scalar)) : "_"
+            pattern += scalar.isASCII ? FilterSQL.likeEscaped(String(scalar), dialect) : "_"
         }
         let column = "t.\(dialect.quote(table.table.column(attribute.column)))"
         var builder = StatementBuilder(dialect)
         builder.append(
-            "SELECT t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)), \(column) AS \(dialect.quote(Self.sortKeyAlias)) FROM \(dialect.table(table.table.name)) t WHERE \(column) ")
+            "SELECT \(dialect.topPrefix(10000))t.\(dialect.quote(table.idColumn)) AS \(dialect.quote(table.mapper.idColumn)), \(column) AS \(dialect.quote(Self.sortKeyAlias)) FROM \(dialect.table(table.table.name)) t WHERE \(column) ")
         if case .postgres = dialect { builder.append("ILIKE ") } else { builder.append("LIKE ") }
         builder.bind(.text(pattern))
-        builder.append(" ESCAPE '!' LIMIT 10000")
+        builder.append(" ESCAPE '!'" + dialect.limitSuffix(10000))
         let wanted = userName.lowercased()
         return try read(builder.statement, table).compactMap { row in
             guard case .text(let name)? = row[Self.sortKeyAlias], name.lowercased() == wanted else { return nil }

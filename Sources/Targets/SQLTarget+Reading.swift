@@ -53,7 +53,7 @@ extension SQLTarget {
             clause = " AND "
         }
         if let keyLength {
-            builder.append(clause + "LENGTH(\(dialect.quote(table.column(keys[0])))) = ")
+            builder.append(clause + "\(dialect.lengthFunction)(\(dialect.quote(table.column(keys[0])))) = ")
             builder.bind(.int(Int64(keyLength)))
             clause = " AND "
         }
@@ -73,7 +73,7 @@ extension SQLTarget {
             builder.append("))")
         }
         builder.append(" ORDER BY " + keys.map { orderExpression(table, $0) }.joined(separator: ", "))
-        builder.append(" LIMIT \(max(limit, 1))")
+        builder.append(dialect.limitClause(max(limit, 1)))
         let statement = builder.statement
         do {
             return try connection.query(statement.sql, statement.parameters)
@@ -124,7 +124,8 @@ extension SQLTarget {
         let (table, _, keys, filter) = try scanShape(scan)
         let key = dialect.quote(table.column(keys[0]))
         var builder = StatementBuilder(dialect)
-        builder.append("SELECT MIN(LENGTH(\(key))) AS n FROM \(dialect.table(table.name)) WHERE LENGTH(\(key)) > ")
+        let lengthOf = dialect.lengthFunction
+        builder.append("SELECT MIN(\(lengthOf)(\(key))) AS n FROM \(dialect.table(table.name)) WHERE \(lengthOf)(\(key)) > ")
         builder.bind(.int(Int64(length)))
         if let filter { builder.append(" AND \(dialect.quote(table.column(filter))) IS NOT NULL") }
         let statement = builder.statement

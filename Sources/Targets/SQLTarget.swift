@@ -36,11 +36,7 @@ public final class SQLTarget {
     ///
     /// - Throws: ``TargetError`` when a table or mapped column is missing.
     public init(connection: any TargetConnection, dialect: SQLDialect, layout: DirectoryLayout) throws(TargetError) {
-        let schema: String?
-        switch dialect {
-        case .postgres(let name): schema = name
-        case .mariaDB, .sqlite: schema = nil
-        }
+        let schema = dialect.schema
         self.connection = connection
         self.dialect = dialect
         self.layout = layout
@@ -90,6 +86,13 @@ public final class SQLTarget {
         throws(TargetError)
     {
         try self.init(connection: connection, dialect: .postgres(schema: schema), layout: layout)
+    }
+
+    /// A SQL Server target whose tables live in `schema` of the connection's database.
+    public convenience init(
+        sqlServer connection: SQLServerTargetConnection, schema: String = "dbo", layout: DirectoryLayout
+    ) throws(TargetError) {
+        try self.init(connection: connection, dialect: .sqlServer(schema: schema), layout: layout)
     }
 
     /// A SQLite target.

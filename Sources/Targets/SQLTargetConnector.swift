@@ -4,7 +4,7 @@ import Directory
 import Reconcile
 import SQLProbe
 
-/// A MariaDB/MySQL, PostgreSQL or SQLite database as a pipeline's target: a stream target on
+/// A MariaDB/MySQL, PostgreSQL, SQLite or SQL Server database as a pipeline's target: a stream target on
 /// a queue of its own, a reader of its tables for reconciliation, a first load over two
 /// connections where the database takes two writers, and the table check.
 public struct SQLTargetConnector: TargetConnector {
@@ -14,18 +14,25 @@ public struct SQLTargetConnector: TargetConnector {
     public let onDelete: DeletePolicy?
     /// Where the target is in the configuration (`pipelines[0].target`), for messages.
     public let keyPath: String
+    /// What a SQL Server target's writes are tagged with (`WITH CHANGE_TRACKING_CONTEXT`):
+    /// the pipeline's ``EchoContext``; ignored by the other databases.
+    public let changeTrackingContext: [UInt8]?
     /// Names the stream target's queue.
     private let name: String
 
-    public init(endpoint: Endpoint, onDelete: DeletePolicy?, keyPath: String, pipeline: String) {
+    public init(
+        endpoint: Endpoint, onDelete: DeletePolicy?, keyPath: String, pipeline: String,
+        changeTrackingContext: [UInt8]? = nil
+    ) {
         self.endpoint = endpoint
         self.onDelete = onDelete
         self.keyPath = keyPath
+        self.changeTrackingContext = changeTrackingContext
         name = pipeline
     }
 
     private func open() throws -> SQLTarget {
-        try SQLTarget.open(endpoint, onDelete: onDelete)
+        try SQLTarget.open(endpoint, onDelete: onDelete, changeTrackingContext: changeTrackingContext)
     }
 
     public func openTarget() throws -> any Target {
@@ -45,7 +52,8 @@ public struct SQLTargetConnector: TargetConnector {
     }
 
     /// Every other batch goes through a second connection on MariaDB and PostgreSQL; SQLite
-    /// takes one writer at a time.
+    /// takes one writer at a time, and so does SQL Server here: the first load's batches
+    /// hold key-range locks (the upsert's SERIALIZABLE hint) that a second writer would wait on.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {

@@ -8,15 +8,20 @@ import SCIM
 ///
 /// Column types follow the SCIM type of the mapped attribute:
 ///
-/// | SCIM type | MariaDB/MySQL | PostgreSQL | SQLite |
-/// | --- | --- | --- | --- |
-/// | id and references to ids | VARCHAR(64), binary collation | varchar(64) | TEXT |
-/// | string, reference | VARCHAR(255) | text | TEXT |
-/// | boolean | TINYINT(1) | boolean | INTEGER |
-/// | dateTime | DATETIME(6) | timestamptz | TEXT |
-/// | integer | BIGINT | bigint | INTEGER |
-/// | decimal | DECIMAL(38,10) | numeric | NUMERIC |
-/// | binary | LONGBLOB | bytea | BLOB |
+/// | SCIM type | MariaDB/MySQL | PostgreSQL | SQLite | SQL Server |
+/// | --- | --- | --- | --- | --- |
+/// | id and references to ids | VARCHAR(64), binary collation | varchar(64) | TEXT | nvarchar(64) |
+/// | string, reference | VARCHAR(255) | text | TEXT | nvarchar(255) |
+/// | boolean | TINYINT(1) | boolean | INTEGER | bit |
+/// | dateTime | DATETIME(6) | timestamptz | TEXT | datetime2(6) |
+/// | integer | BIGINT | bigint | INTEGER | bigint |
+/// | decimal | DECIMAL(38,10) | numeric | NUMERIC | decimal(38,10) |
+/// | binary | LONGBLOB | bytea | BLOB | varbinary(max) |
+///
+/// SQL Server has no `CREATE TABLE IF NOT EXISTS`: each statement is guarded by
+/// `IF OBJECT_ID(N'schema.table', N'U') IS NULL` (indexes by a `sys.indexes` lookup). Its
+/// id columns take the database's collation (case-insensitive by default, where SCIM ids are
+/// case-exact): give them a `_BIN2` or `_CS_` collation where ids differ only in case.
 ///
 /// Only ids are NOT NULL: an attribute a resource lacks is NULL. PostgreSQL's foreign keys
 /// are DEFERRABLE so that ``SQLTarget/apply(_:)`` can defer them to COMMIT; SQLite's are
@@ -70,6 +75,12 @@ private struct DDLWriter {
             switch dialect {
             case .mariaDB:
                 break
+            case .sqlServer:
+                let index = String("\(membership.table)_\(membership.group)_idx".prefix(128))
+                result.append(
+                    sqlServerIfNoIndex(index, on: membership.table)
+                        + "CREATE INDEX \(dialect.quote(index)) ON \(dialect.table(membership.table)) "
+                        + "(\(dialect.quote(membership.group)))")
             case .postgres, .sqlite:
                 let index = String("\(membership.table)_\(membership.group)_idx".prefix(63))
                 result.append(
@@ -87,12 +98,18 @@ private struct DDLWriter {
             let index = String("\(layout.users.table)_\(userName)_idx".prefix(63))
             let key: String
             switch dialect {
-            case .mariaDB: key = dialect.quote(userName)
+            case .mariaDB, .sqlServer: key = dialect.quote(userName)
             case .postgres: key = "(LOWER(\(dialect.quote(userName))))"
             case .sqlite: key = "\(dialect.quote(userName)) COLLATE NOCASE"
             }
-            result.append(
-                "CREATE INDEX IF NOT EXISTS \(dialect.quote(index)) ON \(dialect.table(layout.users.table)) (\(key))")
+            if case .sqlServer = dialect {
+                result.append(
+                    sqlServerIfNoIndex(index, on: layout.users.table)
+                        + "CREATE INDEX \(dialect.quote(index)) ON \(dialect.table(layout.users.table)) (\(key))")
+            } else {
+                result.append(
+                    "CREATE INDEX IF NOT EXISTS \(dialect.quote(index)) ON \(dialect.table(layout.users.table)) (\(key))")
+            }
         }
         return result
     }
@@ -120,6 +137,7 @@ private struct DDLWriter {
         case .mariaDB: "VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
         case .postgres: "varchar(64)"
         case .sqlite: "TEXT"
+        case .sqlServer: "nvarchar(64)"
         }
     }
 
@@ -143,6 +161,12 @@ private struct DDLWriter {
         case (.binary, .mariaDB): "LONGBLOB"
         case (.binary, .postgres): "bytea"
         case (.binary, .sqlite): "BLOB"
+        case (.string, .sqlServer), (.reference, .sqlServer), (.complex, .sqlServer): "nvarchar(255)"
+        case (.boolean, .sqlServer): "bit"
+        case (.dateTime, .sqlServer): "datetime2(6)"
+        case (.integer, .sqlServer): "bigint"
+        case (.decimal, .sqlServer): "decimal(38,10)"
+        case (.binary, .sqlServer): "varbinary(max)"
         }
     }
 
@@ -150,7 +174,7 @@ private struct DDLWriter {
         let clause = "FOREIGN KEY (\(dialect.quote(column))) REFERENCES \(dialect.table(table)) (\(dialect.quote(key)))"
         switch dialect {
         case .postgres: return clause + " DEFERRABLE INITIALLY IMMEDIATE"
-        case .mariaDB, .sqlite: return clause
+        case .mariaDB, .sqlite, .sqlServer: return clause
         }
     }
 
@@ -160,11 +184,24 @@ private struct DDLWriter {
         var lines = columns.map { "  \(dialect.quote($0.name)) \($0.type)\($0.notNull ? " NOT NULL" : "")" }
         lines.append("  PRIMARY KEY (\(primaryKey.map(dialect.quote).joined(separator: ", ")))")
         lines += keys.map { "  " + $0 }
-        var sql = "CREATE TABLE IF NOT EXISTS \(dialect.table(table)) (\n" + lines.joined(separator: ",\n") + "\n)"
+        let body = "\(dialect.table(table)) (\n" + lines.joined(separator: ",\n") + "\n)"
         switch dialect {
-        case .mariaDB: sql += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
-        case .postgres, .sqlite: break
+        case .mariaDB: return "CREATE TABLE IF NOT EXISTS " + body + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        case .postgres, .sqlite: return "CREATE TABLE IF NOT EXISTS " + body
+        case .sqlServer: return "IF OBJECT_ID(\(sqlServerName(table)), N'U') IS NULL CREATE TABLE " + body
         }
-        return sql
+    }
+
+    /// `N'[schema].[table]'`: the object name OBJECT_ID parses, as a literal whose quotes are
+    /// doubled. Names come from the layout, never from data.
+    private func sqlServerName(_ table: String) -> String {
+        "N'" + dialect.table(table).replacingAll("'", with: "''") + "'"
+    }
+
+    /// `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE …) `: SQL Server has no
+    /// `CREATE INDEX IF NOT EXISTS`.
+    private func sqlServerIfNoIndex(_ index: String, on table: String) -> String {
+        "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'\(index.replacingAll("'", with: "''"))' "
+            + "AND object_id = OBJECT_ID(\(sqlServerName(table)))) "
     }
 }

@@ -1,6 +1,7 @@
 import Directory
 import SCIM
 import SQLClients
+import SQLServerClient
 
 /// Why a SQL target could not be opened or could not apply a batch.
 ///
@@ -186,6 +187,7 @@ func isForeignKeyViolation(_ error: any Error) -> Bool {
     case let error as MariaDBError: [1216, 1217, 1451, 1452].contains(error.code)
     case let error as PostgresError: error.sqlState == "23503"
     case let error as SQLiteError: error.kind == .constraintViolation && error.message.contains("FOREIGN KEY")
+    case let error as SQLServerError: isSQLServerForeignKeyViolation(error)
     default: false
     }
 }
@@ -199,6 +201,7 @@ func isUniqueViolationFailure(_ error: any Error) -> Bool {
     case let error as PostgresError: error.sqlState == "23505"
     case let error as SQLiteError:
         error.kind == .constraintViolation && (error.message.contains("UNIQUE") || error.message.contains("PRIMARY KEY"))
+    case let error as SQLServerError: error.number == 2627 || error.number == 2601
     default: false
     }
 }
@@ -223,6 +226,8 @@ func isTransientFailure(_ error: any Error) -> Bool {
         }
     case let error as SQLiteError:
         return error.kind == .busy
+    case let error as SQLServerError:
+        return isSQLServerTransient(error)
     default:
         return false
     }
@@ -235,6 +240,7 @@ func isLockConflictFailure(_ error: any Error) -> Bool {
     switch error {
     case let error as MariaDBError: error.code == 1213 || error.code == 1205
     case let error as PostgresError: error.sqlState == "40P01" || error.sqlState == "55P03"
+    case let error as SQLServerError: isSQLServerLockConflict(error)
     default: false
     }
 }

@@ -156,6 +156,14 @@ struct MappedTable {
 
     var idColumn: String { table.column(mapper.idColumn) }
 
+    /// The catalog names (lowercased) of the mapped columns holding bytes, whose SQL Server
+    /// parameters are converted to varbinary (see ``SQLDialect/sqlServerValue(_:column:binaryColumns:)``).
+    var binaryColumns: Set<String> {
+        Set(columnTypes.compactMap { name, type in
+            if case .bytes = type { table.column(name).lowercased() } else { nil }
+        })
+    }
+
     /// The resource id converted for the id column.
     func idValue(_ id: String) throws(RowMappingError) -> SQLValue {
         let type = columnTypes[mapper.idColumn] ?? table.idType(mapper.idColumn)

@@ -27,7 +27,7 @@ import scimsync
     }
 
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, postgres, mariaDB
+        case sqlite, postgres, mariaDB, sqlServer
         var testDescription: String { rawValue }
     }
 
@@ -53,6 +53,14 @@ import scimsync
                 config: config,
                 rows: { try DirectoryRows.target(tablePrefix: "`\(database)`.") { try connection.query($0) } },
                 execute: { try connection.execute($0) }, prefix: "`\(database)`.")
+        case .sqlServer:
+            // The TDS test double (scripts/sqlserver-peer), a database of the test's own.
+            let (config, server) = try SQLServerTargetPipelineTests.config(fixture)
+            let connection = try server.connect()
+            return TargetUnderTest(
+                config: config,
+                rows: { try DirectoryRows.target(tablePrefix: "[dbo].") { try connection.query($0) } },
+                execute: { _ = try connection.execute(SQLServerTargetPipelineTests.transactSQL($0)) }, prefix: "[dbo].")
         }
     }
 

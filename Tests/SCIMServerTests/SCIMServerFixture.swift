@@ -9,12 +9,15 @@ import Logging
 import SCIM
 import SCIMServer
 import SQLClients
+import SQLServerClient
 import Targets
 import TestSupport
 
 /// The databases the server is tested on.
+/// `sqlserver` is the TDS test double scripts/sqlserver-peer (or the server
+/// SCIMSYNC_TEST_SQLSERVER_URL names), a fresh database per fixture.
 enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, mariadb, postgres
+    case sqlite, mariadb, postgres, sqlserver
     var description: String { rawValue }
 }
 
@@ -46,6 +49,12 @@ final class SCIMServerFixture: Sendable {
         case .postgres:
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
+        case .sqlserver:
+            let server = try SQLServerTestServer.freshDatabase("scimsync_serve")
+            connection = .sqlserver(
+                SQLServerConnectionConfig(
+                    host: server.host, port: server.port, user: server.user, password: server.password,
+                    database: server.database ?? "master", encryption: .off))
         }
         endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password, parents: parents))
         try SQLTarget.createTables(in: endpoint)
@@ -99,8 +108,11 @@ final class SCIMServerFixture: Sendable {
             return try MariaDBConnection(host: config.host, port: config.port, user: config.user, password: config.password, database: config.database).query(sql, [])
         case .postgres(let config):
             return try PostgresConnection(host: config.host, port: config.port, user: config.user, password: config.password, database: config.database).query(sql, [])
-        case .sqlserver:
-            throw FixtureUnsupported(kind: "sqlserver")
+        case .sqlserver(let config):
+            return try SQLServerConnection(
+                host: config.host, port: config.port, user: config.user, password: config.password, database: config.database,
+                encryption: .off
+            ).query(sql, [])
         }
     }
 
@@ -118,7 +130,11 @@ final class SCIMServerFixture: Sendable {
     }
 
     func quote(_ name: String) -> String {
-        backend == .mariadb ? "`\(name)`" : "\"\(name)\""
+        switch backend {
+        case .mariadb: "`\(name)`"
+        case .sqlserver: "[\(name)]"
+        case .sqlite, .postgres: "\"\(name)\""
+        }
     }
 }
 
@@ -198,9 +214,4 @@ extension Optional where Wrapped == SCIMValue {
         if case .none = self { return true }
         return false
     }
-}
-
-/// A database kind the fixture does not open.
-struct FixtureUnsupported: Error {
-    var kind: String
 }

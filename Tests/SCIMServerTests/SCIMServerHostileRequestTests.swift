@@ -112,7 +112,12 @@ struct SCIMServerHostileRequestTests {
 struct SCIMServerLargeGroupTests {
     private static let memberCount = 20_000
 
-    @Test("a group of 20,000 members is created and emptied in one request each", arguments: Backend.allCases)
+    /// Not on SQL Server's test double: it evaluates every statement in Python, row by row, and
+    /// takes many minutes for 40,000 relation-table writes; the large-group paths are the
+    /// same statements the other SQL Server tests run, in chunks within its parameter limit.
+    @Test(
+        "a group of 20,000 members is created and emptied in one request each",
+        arguments: Backend.allCases.filter { $0 != .sqlserver })
     func twentyThousandMembers(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend, maxBodyBytes: 8 << 20)
         // The users go straight into the table: 20,000 POSTs would test nothing more.

@@ -7,6 +7,7 @@ import Logging
 import SCIM
 import SCIMServer
 import SQLClients
+import SQLServerClient
 import Targets
 import TestSupport
 import Testing
@@ -41,6 +42,15 @@ struct SCIMServerNotNullTests {
             let db = try TestServers.postgres()
             run = { _ = try db.query($0, []) }
             (id, text, flag) = ("varchar(64)", "text", "boolean NOT NULL DEFAULT true")
+        case .sqlserver:
+            let server = try SQLServerTestServer.freshDatabase("scimsync_notnull_\(suffix)")
+            connection = .sqlserver(
+                SQLServerConnectionConfig(
+                    host: server.host, port: server.port, user: server.user, password: server.password,
+                    database: server.database ?? "master", encryption: .off))
+            let db = try server.connect()
+            run = { _ = try db.execute($0) }
+            (id, text, flag) = ("nvarchar(64)", "nvarchar(255)", "bit NOT NULL DEFAULT 1")
         }
         try run("CREATE TABLE \(users) (id \(id) PRIMARY KEY, login \(text) NOT NULL, is_active \(flag))")
         try run("CREATE TABLE \(groups) (id \(id) PRIMARY KEY, name \(text) NOT NULL)")
@@ -64,6 +74,15 @@ struct SCIMServerNotNullTests {
             rows = try TestServers.mariaDB().query("SELECT is_active FROM \(table) WHERE id = ?", [.text(id)])
         case .postgres:
             rows = try TestServers.postgres().query("SELECT is_active FROM \(table) WHERE id = $1", [.text(id)])
+        case .sqlserver:
+            let server = try SQLServerTestServer.server()
+            let database = "scimsync_notnull_\(table.dropFirst(3))"
+            let names = try server.connect().query("SELECT name FROM sys.databases WHERE name LIKE @p1", [.text(database + "%")])
+            guard case .text(let name)? = names.first?.values.first else { return nil }
+            rows = try SQLServerConnection(
+                host: server.host, port: server.port, user: server.user, password: server.password, database: name,
+                encryption: .off
+            ).query("SELECT is_active FROM \(table) WHERE id = @p1", [.text(id)])
         }
         switch rows.first?.values.first {
         case .int(let value)?: return Int(value)

@@ -14,7 +14,9 @@ struct SCIMServerStatementCancelTests {
     /// statement lets the test pass.
     private static let seconds = 1800
 
-    @Test(arguments: Backend.allCases)
+    /// Not SQL Server: its target has no statement canceller (a client that leaves does not
+    /// stop the statement; FreeTDS's query timeout does), and the test double has no views.
+    @Test(arguments: [Backend.sqlite, .mariadb, .postgres])
     func aRunningStatementStopsWhenItsClientLeaves(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)
         _ = try await fixture.withClient { try await $0.createUser("slow") }
@@ -57,6 +59,7 @@ struct SCIMServerStatementCancelTests {
             case .mariadb: "SLEEP(\(Self.seconds)) = 0"
             case .postgres: "(SELECT count(*) FROM pg_sleep(\(Self.seconds))) = 1"
             // About ten million steps a second.
+            case .sqlserver: "1 = 1"
             case .sqlite:
                 "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(Self.seconds * 10_000_000)) SELECT count(*) FROM c) > 0"
             }
@@ -75,7 +78,7 @@ struct SCIMServerStatementCancelTests {
                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE \(pattern) AND ID <> CONNECTION_ID()"
             case .postgres:
                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE \(pattern) AND state = 'active' AND pid <> pg_backend_pid()"
-            case .sqlite: "SELECT 0"
+            case .sqlite, .sqlserver: "SELECT 0"
             }
         return Int(try fixture.column(sql).first ?? "") ?? -1
     }

@@ -2,6 +2,7 @@ import Directory
 import SCIM
 import SQLClients
 import Testing
+import TestSupport
 
 @testable import Targets
 
@@ -25,6 +26,11 @@ import Testing
     @Test func sqlite() throws {
         let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
         try Self.scenario(try TargetUnderTest.sqlite(layout))
+    }
+
+    @Test func sqlServer() throws {
+        let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
+        try explained { try Self.scenario(try TargetUnderTest.sqlServer(layout)) }
     }
 
     /// The portal tables as a client might have made them: unique logins and e-mails, a NOT
@@ -56,6 +62,13 @@ import Testing
             flag = "boolean"
             integer = "bigint"
             deferrable = " DEFERRABLE INITIALLY IMMEDIATE"
+        case .sqlServer:
+            id = "nvarchar(64)"
+            text = "nvarchar(255)"
+            title = "nvarchar(20)"
+            flag = "bit"
+            integer = "bigint"
+            deferrable = ""
         case .sqlite:
             id = "TEXT"
             text = "TEXT"
@@ -190,9 +203,12 @@ import Testing
         #expect(bySubject[.user("I")]?.operation == .createUser)
         switch database.dialect {
         case .sqlite: #expect(bySubject[.user("E")]?.reason == .check)
-        case .mariaDB, .postgres: #expect(bySubject[.user("E")]?.reason == .tooLong)
+        case .mariaDB, .postgres, .sqlServer: #expect(bySubject[.user("E")]?.reason == .tooLong)
         }
-        if case .mariaDB = database.dialect { #expect(bySubject[.user("E")]?.column == "title") }
+        switch database.dialect {
+        case .mariaDB, .sqlServer: #expect(bySubject[.user("E")]?.column == "title")
+        case .postgres, .sqlite: break
+        }
         #expect(bySubject[.user("F")]?.reason == .missingValue)
         #expect(bySubject[.user("F")]?.column == "given_name")
         #expect(bySubject[.user("G")]?.reason == .wrongType)

@@ -71,6 +71,9 @@ def create_table(s, node):
     constraints = list(node.constraints)
     for c in node.columns:
         constraints += c.constraints
+    # keys first: a FOREIGN KEY may reference this table's own key ("a self-reference",
+    # docs "Primary and foreign key constraints"), declared anywhere in the statement
+    constraints.sort(key=lambda con: con.kind == "fk")
     for con in constraints:
         for cn in con.columns:
             if not table.col(cn):

@@ -17,21 +17,18 @@ class Scope:
     with columns a list of (name, SqlType, nullable); a row is a tuple with one
     entry per binding (a list of values, or None for an unmatched LEFT JOIN side)."""
 
-    def __init__(self, bindings=()):
+    def __init__(self, bindings=(), inner=None):
         self.bindings = list(bindings)
+        # bindings[:inner] are the query's own, the rest an enclosing query's (a
+        # correlated subquery); a name binds to the innermost scope that has it
+        self.inner = len(self.bindings) if inner is None else inner
 
     def resolve(self, parts):
         name = parts[-1]
         qual = [p for p in parts[:-1]]
-        found = []
-        for bi, (alias, tname, cols, _outer) in enumerate(self.bindings):
-            if qual:
-                q = fold(qual[-1])
-                if q != fold(alias) and not (alias == fold(tname) and q == fold(tname)):
-                    continue
-            for ci, (cname, _t, _n) in enumerate(cols):
-                if fold(cname) == fold(name):
-                    found.append((bi, ci))
+        found = self._find(name, qual, 0, self.inner)
+        if not found and self.inner < len(self.bindings):
+            found = self._find(name, qual, self.inner, len(self.bindings))
         if not found:
             if qual and not any(fold(qual[-1]) in (fold(a), fold(t)) for a, t, _c, _o in self.bindings):
                 raise errors.SqlError(4104, 'The multi-part identifier "%s" could not be bound.' % ".".join(parts),
@@ -40,6 +37,19 @@ class Scope:
         if len(found) > 1:
             raise errors.ambiguous_column(name)
         return found[0]
+
+    def _find(self, name, qual, start, end):
+        found = []
+        for bi in range(start, end):
+            alias, tname, cols, _outer = self.bindings[bi]
+            if qual:
+                q = fold(qual[-1])
+                if q != fold(alias) and not (alias == fold(tname) and q == fold(tname)):
+                    continue
+            for ci, (cname, _t, _n) in enumerate(cols):
+                if fold(cname) == fold(name):
+                    found.append((bi, ci))
+        return found
 
 
 class Context:
@@ -346,8 +356,9 @@ def evaluate(node, ctx):
             raise errors.SqlError(512, "Subquery returned more than 1 value. This is not permitted when the subquery follows =, !=, <, <= , >, >= or when the subquery is used as an expression.", 16, 1, errors.STATEMENT)
         return rows[0][0] if rows else None
     if k == "exists":
-        # uncorrelated only: a reference to an outer column is error 207/4104 here
-        cols, rows = ctx.session.run_select(node.select)
+        # correlated when the enclosing query has a row: its columns are visible inside
+        outer = ctx if ctx.row is not None and ctx.scope.bindings else None
+        cols, rows = ctx.session.run_select(node.select, outer=outer)
         return len(rows) > 0
     if k == "default":
         raise errors.SqlError(156, "Incorrect syntax near the keyword 'DEFAULT'.", 15, 1, errors.COMPILE)

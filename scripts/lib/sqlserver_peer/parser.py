@@ -129,7 +129,7 @@ class Parser:
             "CREATE": self.create, "DROP": self.drop, "ALTER": self.alter, "USE": self.use,
             "BEGIN": self.begin, "COMMIT": self.commit, "ROLLBACK": self.rollback, "SET": self.set_stmt,
             "EXEC": self.exec_stmt, "EXECUTE": self.exec_stmt, "TRUNCATE": self.truncate, "WITH": self.with_ctx,
-            "DECLARE": self.declare, "SAVE": None, "IF": self.if_stmt, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
+            "DECLARE": self.declare, "SAVE": self.save, "IF": self.if_stmt, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
         }.get(w, False)
         if handler is False:
             raise self.error()
@@ -477,10 +477,20 @@ class Parser:
 
     def rollback(self):
         self.expect("ROLLBACK")
-        self.accept("TRAN", "TRANSACTION", "WORK")
-        if self.t.kind in ("word", "qident") and self.t.value.upper() not in RESERVED:
-            raise errors.unsupported("ROLLBACK to a named transaction or savepoint")
+        if self.accept("TRAN", "TRANSACTION") and self.t.kind in ("word", "qident") \
+                and self.t.value.upper() not in RESERVED:
+            # ROLLBACK TRAN savepoint_name: back to the savepoint, the transaction goes on
+            return Node("rollback_to", name=self.next().value.casefold())
+        self.accept("WORK")
         return Node("rollback")
+
+    def save(self):
+        """SAVE { TRAN | TRANSACTION } savepoint_name (a variable name is not modelled)."""
+        self.expect("SAVE")
+        self.expect("TRAN", "TRANSACTION")
+        if self.t.kind not in ("word", "qident") or self.t.value.upper() in RESERVED:
+            raise self.error()
+        return Node("save_tran", name=self.next().value.casefold())
 
     def set_stmt(self):
         self.expect("SET")
@@ -542,7 +552,7 @@ class Parser:
     def _starts_statement(self):
         return self.t.kind == "word" and self.t.value.upper() in (
             "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "USE", "BEGIN", "COMMIT",
-            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT")
+            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT", "SAVE")
 
     def truncate(self):
         self.expect("TRUNCATE")
@@ -604,6 +614,7 @@ class Parser:
         if self.t.is_word("TOP"):
             raise errors.unsupported("UPDATE TOP")
         table = self.qualified()
+        self.table_hints()
         self.expect("SET")
         sets = []
         while True:
@@ -763,6 +774,12 @@ class Parser:
         elif self.t.kind == "qident" or (self.t.kind == "word" and self.t.value.upper() not in RESERVED
                                          and not self.t.is_word("OFFSET")):
             alias = self.ident()
+        self.table_hints()
+        return Node("table", name=name, alias=(alias or name[-1]).lower())
+
+    def table_hints(self):
+        """WITH (hint, ...) after a table: in FROM, and after the target of UPDATE
+        ("UPDATE table WITH ( <Table_Hint_Limited> [ ...n ] )", UPDATE docs)."""
         if self.t.is_word("WITH") and self.peek().kind == "op" and self.peek().value == "(":
             self.next()
             self.expect_op("(")
@@ -774,9 +791,8 @@ class Parser:
                                                                 "SNAPSHOT", "FORCESEEK", "INDEX"):
                     # dirty reads, skipping or failing on locked rows cannot be modelled
                     raise errors.unsupported("table hint %s" % tok.value.upper())
-                # UPDLOCK, ROWLOCK, HOLDLOCK, TABLOCK, XLOCK...: this server's locks are
-                # already at least as strong (see README), so these change nothing
-        return Node("table", name=name, alias=(alias or name[-1]).lower())
+                # UPDLOCK, ROWLOCK, HOLDLOCK, SERIALIZABLE, TABLOCK, XLOCK...: this server's
+                # locks are already at least as strong (see README), so these change nothing
 
     # ------------------------------------------------------------ expressions
     def expr(self):

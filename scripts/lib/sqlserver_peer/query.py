@@ -43,6 +43,8 @@ def contains_agg(node):
         return False
     if getattr(node, "kind", None) == "agg":
         return True
+    if getattr(node, "kind", None) in ("subquery", "exists"):
+        return False   # a subquery's aggregates are its own
     for v in node.__dict__.values():
         if hasattr(v, "kind") and contains_agg(v):
             return True
@@ -61,6 +63,8 @@ def collect_aggs(node, out):
     if getattr(node, "kind", None) == "agg":
         out.append(node)
         return
+    if getattr(node, "kind", None) in ("subquery", "exists"):
+        return   # a subquery's aggregates are its own
     for v in node.__dict__.values():
         if hasattr(v, "kind"):
             collect_aggs(v, out)
@@ -161,6 +165,11 @@ def run_select(session, node, outer=None):
     scope = Scope(bindings)
     if outer is not None and not bindings:
         scope, rows = outer.scope, [outer.row]
+    elif outer is not None and outer.row is not None and outer.scope.bindings:
+        # a correlated subquery: the enclosing query's current row is visible after this
+        # query's own tables, which names bind to first
+        scope = Scope(bindings + outer.scope.bindings, inner=len(bindings))
+        rows = [tuple(r) + tuple(outer.row) for r in rows]
     check_columns(node.where, scope)
     for it in node.items:
         if it.kind == "item":

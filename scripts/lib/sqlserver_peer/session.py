@@ -58,6 +58,7 @@ class Session:
         self.db = server.find_db("master")
         self.conns = {}
         self.trancount = 0
+        self.savepoints = []   # (name, ct_version at SAVE TRANSACTION), oldest first
         self.tran_desc = b"\x00" * 8
         self.in_sqlite_tx = False
         self.isolation = "READ COMMITTED"
@@ -246,6 +247,7 @@ class Session:
                     raise self._lock_error(e)
             self.in_sqlite_tx = False
             self.ct_version = None
+            self.savepoints = []
         finally:
             # only once the data is committed may waiting readers go on
             self.server.clear_writer(self.db["id"], self)
@@ -310,6 +312,32 @@ class Session:
         if self.trancount == 0:
             self._sqlite_end(True)
             events.append(("env", tds.ENV_COMMIT_TRAN, b"", self.tran_desc))
+
+    def save_tran(self, name):
+        """SAVE TRANSACTION: a savepoint inside the open transaction (docs: "Sets a
+        savepoint within a transaction"; error 628 without one). It needs the SQLite
+        transaction a later rollback goes back in, taken as the first write takes it."""
+        if self.trancount == 0:
+            raise errors.SqlError(628, "Cannot issue SAVE TRANSACTION when there is no active transaction.", 16, 1)
+        if not self.in_sqlite_tx:
+            self._sqlite_begin(self.isolation != "SNAPSHOT")
+        self.conn.execute('SAVEPOINT "sp_%s"' % name.replace('"', '""'))
+        self.savepoints.append((name, self.ct_version))
+
+    def rollback_to_savepoint(self, name):
+        """ROLLBACK TRANSACTION savepoint_name: undoes what followed the latest savepoint
+        of that name; the transaction stays open (@@TRANCOUNT unchanged) and the savepoint
+        can be rolled back to again. Unknown names are error 6401."""
+        if self.trancount == 0:
+            raise errors.SqlError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.", 16, 1)
+        found = [i for i, (n, _v) in enumerate(self.savepoints) if n == name]
+        if not found:
+            raise errors.SqlError(6401, "Cannot roll back %s. No transaction or savepoint of that name was found." % name,
+                                  16, 1)
+        i = found[-1]
+        self.conn.execute('ROLLBACK TO "sp_%s"' % name.replace('"', '""'))
+        self.ct_version = self.savepoints[i][1]
+        del self.savepoints[i + 1:]
 
     def rollback_tran(self, events):
         if self.trancount == 0:
@@ -411,6 +439,10 @@ class Session:
             self.commit_tran(events)
         elif k == "rollback":
             self.rollback_tran(events)
+        elif k == "save_tran":
+            self.save_tran(st.name)
+        elif k == "rollback_to":
+            self.rollback_to_savepoint(st.name)
         elif k == "set_isolation":
             if st.level not in ("SNAPSHOT", "READ COMMITTED"):
                 raise errors.unsupported("isolation level %s" % st.level)

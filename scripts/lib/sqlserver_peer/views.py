@@ -1,5 +1,5 @@
 """Catalog views the subset offers: INFORMATION_SCHEMA.COLUMNS/TABLES,
-sys.databases, sys.tables, sys.columns, sys.change_tracking_databases,
+sys.databases, sys.tables, sys.columns, sys.indexes, sys.change_tracking_databases,
 sys.change_tracking_tables. Columns are the documented ones this server can fill."""
 from .catalog import fold, load_tables
 from .datatypes import MAX, SqlType
@@ -120,6 +120,26 @@ def sys_columns(s):
     return cols, rows
 
 
+def sys_indexes(s):
+    """One row per index, as sys.indexes documents them: the primary key and UNIQUE
+    constraints (their backing indexes) and CREATE INDEX indexes; index_id 1 is the
+    clustered primary key, heaps have no row 0 here (not modelled)."""
+    cols = [("object_id", INT, False), ("name", _n(), True), ("index_id", INT, False), ("type", TINYINT, False),
+            ("is_unique", BIT, True), ("is_primary_key", BIT, True), ("is_unique_constraint", BIT, True)]
+    rows = []
+    for t in load_tables(s.conn):
+        n = 1
+        if t.pk:
+            rows.append([t.object_id, t.pk["name"], n, 1, 1, 1, 0])
+        for u in t.d.get("uniques", []):
+            n += 1
+            rows.append([t.object_id, u["name"], n, 2, 1, 0, 1])
+        for ix in t.d.get("indexes", []):
+            n += 1
+            rows.append([t.object_id, ix["name"], n, 2, 1 if ix.get("unique") else 0, 0, 0])
+    return cols, rows
+
+
 def sys_ct_databases(s):
     cols = [("database_id", INT, False), ("is_auto_cleanup_on", TINYINT, True), ("retention_period", INT, True),
             ("retention_period_units", TINYINT, True), ("retention_period_units_desc", _n(60), True)]
@@ -149,6 +169,7 @@ VIEWS = {
     ("sys", "databases"): sys_databases,
     ("sys", "tables"): sys_tables,
     ("sys", "columns"): sys_columns,
+    ("sys", "indexes"): sys_indexes,
     ("sys", "change_tracking_databases"): sys_ct_databases,
     ("sys", "change_tracking_tables"): sys_ct_tables,
 }
