@@ -67,6 +67,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Change-tracking source: polls CHANGETABLE, snapshots, check probe and lag (over SQLServerClient).
+        .target(
+            name: "SQLServerSource",
+            dependencies: [
+                "SQLServerClient", "SQLClients", "Directory", "SCIM", "Config", "Connectors", "Reconcile", "SQLProbe",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // `scimsync check` for a SQL database: it answers, and its tables fit a layout.
         .target(
             name: "SQLProbe", dependencies: ["Config", "Connectors", "Directory", "SQLClients", "SQLServerClient"],
@@ -151,7 +160,7 @@ let package = Package(
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
-            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource"],
+            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource"],
             swiftSettings: strict
         ),
         // The target kinds this build writes: the registry the program hands the daemon.
@@ -231,6 +240,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SQLServerSourceTests",
+            dependencies: [
+                "SQLServerSource", "SQLServerClient", "Connectors", "Config", "Directory", "SCIM", "Reconcile", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TargetsTests", dependencies: ["Targets", "SQLClients", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
@@ -284,6 +301,7 @@ let package = Package(
             dependencies: [
                 "Daemon", "Config", "Directory", "SQLClients", "MySQLBinlog", "MySQLSource", "OffsetStore", "Targets",
                 "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
+                "SQLServerClient",
             ],
             swiftSettings: strict
         ),
