@@ -9,7 +9,8 @@ import SQLServerClient
 struct ChangeTrackingPoll: Sendable {
     /// What a poll found.
     enum Outcome: Sendable, Hashable {
-        /// The changes after the last version up to `version` (none when nothing changed).
+        /// The changes after the last version, and the version to store once they are applied
+        /// (everything up to it is in them; newer ones may be too, and are read again).
         case changes(version: Int64, [TrackedChange])
         /// The last version is older than a table's minimum valid version: its changes were
         /// cleaned up (retention) or dropped (TRUNCATE TABLE); the reason names which.
@@ -68,7 +69,7 @@ struct ChangeTrackingPoll: Sendable {
         guard current > last else { return .changes(version: max(current, last), []) }
         var changes: [TrackedChange] = []
         for query in queries {
-            for row in try connection.query(query.sql, query.parameters(after: last, upTo: current)) {
+            for row in try connection.query(query.sql, query.parameters(after: last)) {
                 changes.append(try query.decode(row))
             }
         }

@@ -5,15 +5,21 @@ import Directory
 ///     SELECT c.SYS_CHANGE_VERSION, c.SYS_CHANGE_OPERATION, c.SYS_CHANGE_CONTEXT,
 ///            CASE WHEN c.SYS_CHANGE_COLUMNS IS NULL THEN 1 ELSE 0 END,
 ///            c.[id],
-///            CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID(@p3), @p4, 'ColumnId'), c.SYS_CHANGE_COLUMNS), ...
+///            CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID(@p2), @p3, 'ColumnId'), c.SYS_CHANGE_COLUMNS), ...
 ///            t.[id], t.[username], ...
 ///     FROM CHANGETABLE(CHANGES [dbo].[sync_users], @p1) AS c
 ///     LEFT JOIN [dbo].[sync_users] AS t ON t.[id] = c.[id]
-///     WHERE c.SYS_CHANGE_VERSION <= @p2
 ///     ORDER BY c.SYS_CHANGE_VERSION, c.[id]
 ///
-/// `@p1` is the last version read, `@p2` the version the poll reads up to, `@p3` the table's
-/// name for `OBJECT_ID` and `@p4`... the mapped columns' names: every value is a parameter.
+/// `@p1` is the last version read, `@p2` the table's name for `OBJECT_ID` and `@p3`... the
+/// mapped columns' names: every value is a parameter.
+///
+/// There is no upper bound on the version: the changes and the joined rows come from the same
+/// snapshot, so a change newer than the version the poll stores is read with the row it made
+/// and read again by the next poll (idempotent apply). Cutting at the stored version instead
+/// would lose a row inserted before it and updated after it: the next poll would see only an
+/// update (`CHANGETABLE` folds a key's changes since the version asked for), of a row the
+/// target never received.
 /// The LEFT JOIN is Microsoft's pattern ("Work with Change Tracking": "obtain the changed
 /// rows ... joined with the user table"): a deleted row has only its key. The mask function
 /// answers whether an update set a column ("CHANGE_TRACKING_IS_COLUMN_IN_MASK": "Interprets
@@ -27,7 +33,7 @@ struct ChangeTrackingQuery: Sendable, Hashable {
     var sql: String {
         let keys = table.keyColumns.map(TSQLName.quote)
         let masks = table.valueColumns.indices.map { index in
-            "CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID(@p3), @p\(index + 4), 'ColumnId'), c.SYS_CHANGE_COLUMNS)"
+            "CHANGE_TRACKING_IS_COLUMN_IN_MASK(COLUMNPROPERTY(OBJECT_ID(@p2), @p\(index + 3), 'ColumnId'), c.SYS_CHANGE_COLUMNS)"
         }
         let current = (table.keyColumns + table.valueColumns).map { "t." + TSQLName.quote($0) }
         let list =
@@ -39,13 +45,12 @@ struct ChangeTrackingQuery: Sendable, Hashable {
         return "SELECT " + aliased.joined(separator: ", ")
             + " FROM CHANGETABLE(CHANGES \(table.qualified), @p1) AS c"
             + " LEFT JOIN \(table.qualified) AS t ON \(join)"
-            + " WHERE c.SYS_CHANGE_VERSION <= @p2"
             + " ORDER BY c.SYS_CHANGE_VERSION, " + keys.map { "c." + $0 }.joined(separator: ", ")
     }
 
-    /// The values of `sql`'s parameters for the changes after `last` up to `upTo`.
-    func parameters(after last: Int64, upTo: Int64) -> [SQLValue] {
-        [.int(last), .int(upTo), .text(table.objectName)] + table.valueColumns.map { .text($0) }
+    /// The values of `sql`'s parameters for the changes after `last`.
+    func parameters(after last: Int64) -> [SQLValue] {
+        [.int(last), .text(table.objectName)] + table.valueColumns.map { .text($0) }
     }
 
     /// One row of the result as a change.

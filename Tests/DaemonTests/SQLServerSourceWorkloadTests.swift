@@ -17,6 +17,7 @@ import Testing
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let workload = try DirectoryWorkload(source: harness.source())
+        workload.changesIDs = false
         let running = PipelineHarness.start(pipeline, store: store)
         defer { running.cancel() }
         try #require(
@@ -72,6 +73,7 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         var random = SeededGenerator(seed: seed)
         let workload = try DirectoryWorkload(source: harness.source(), seed: seed)
+        workload.changesIDs = false
         let daemon = try DaemonProcess(stateDirectory: harness.fixture.stateDirectory, environment: harness.environment)
         try harness.text().write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
         let store = try OffsetStore(path: harness.fixture.stateDirectory + "/offsets.db")
