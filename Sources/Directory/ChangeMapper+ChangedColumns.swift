@@ -63,10 +63,12 @@ extension AttributeDiff {
     ///
     /// - A plain attribute is `replace`d, or `remove`d when its column is NULL now.
     /// - An element of a multi-valued attribute (`emails[type eq "work"].value`) whose columns
-    ///   are all NULL now is removed through its filter. When every column of the element that
-    ///   did not change is NULL, the element may not have existed: it is `add`ed whole, as
-    ///   `replace` through a filter that matches nothing fails with `noTarget` (RFC 7644
-    ///   §3.5.2.3). Otherwise its changed sub-attributes are replaced or removed.
+    ///   are all NULL now is removed through its filter. Otherwise each changed sub-attribute is
+    ///   set with `add` through the filter (`add` of `emails[type eq "work"].value`), which sets
+    ///   it in the matching element, or creates the element from the filter when none matches
+    ///   (the form Entra ID sends; `replace` through a filter that matches nothing fails with
+    ///   `noTarget`, RFC 7644 §3.5.2.3, and whether the element existed is not known), or
+    ///   removed through the filter when NULL (a removal that matches nothing changes nothing).
     /// - `active` is reported in ``active`` (a deactivate or reactivate op), never patched.
     init(mapper: RowMapper, current: SCIMResource, isChanged: (String) -> Bool) {
         var donePaths: Set<AttributePath> = []
@@ -108,17 +110,11 @@ extension AttributeDiff {
         let now = subs.map { mapper.lookup(group.path(subAttribute: $0.name), in: current) }
         if now.allSatisfy(\.isNull) {
             operations.append(PatchOperation(op: .remove, path: group.path(subAttribute: nil)))
-        } else if zip(subs, now).allSatisfy({ $0.0.changed || $0.1.isNull }) {
-            var element = group.filter.map(EqualityFilter.template) ?? SCIMObject()
-            for (sub, value) in zip(subs, now) where !value.isNull { element[sub.name] = value }
-            operations.append(
-                PatchOperation(op: .add, path: group.path(subAttribute: nil, filtered: false), value: [.object(element)]))
-        } else {
-            for (sub, value) in zip(subs, now) where sub.changed {
-                let path = group.path(subAttribute: sub.name)
-                operations.append(
-                    value.isNull ? PatchOperation(op: .remove, path: path) : PatchOperation(op: .replace, path: path, value: value))
-            }
+            return
+        }
+        for (sub, value) in zip(subs, now) where sub.changed {
+            let path = group.path(subAttribute: sub.name)
+            operations.append(value.isNull ? PatchOperation(op: .remove, path: path) : PatchOperation(op: .add, path: path, value: value))
         }
     }
 }

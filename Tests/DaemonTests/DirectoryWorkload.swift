@@ -159,10 +159,6 @@ final class DirectoryWorkload: @unchecked Sendable {
     private(set) var operations = 0
     private let lock = NSLock()
     private var onlyAdditions = false
-    /// Whether users change ids. Off for a change-tracking source: its changes carry no old
-    /// values, so a renumbered user reads as one who left (deactivated under `onDelete:
-    /// deactivate`, keeping its login) and a new one (README, "SQL Server source").
-    var changesIDs = true
 
     /// While set, only inserts, updates, renames, parent moves and membership additions: no
     /// user deletes, id changes or membership removals. A first load interrupted by a crash
@@ -244,7 +240,7 @@ final class DirectoryWorkload: @unchecked Sendable {
         case 18..<42: try updateUser()
         case 42..<48: try deleteUser()
         case 48..<50: try reinsertDeletedUser()
-        case 50..<52: try changesIDs ? changeUserID() : updateUser()
+        case 50..<52: try changeUserID()
         case 52..<57: try insertGroup()
         case 57..<62: try renameGroup()
         case 62..<67: try moveGroup()

@@ -17,7 +17,6 @@ import Testing
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
         let workload = try DirectoryWorkload(source: harness.source())
-        workload.changesIDs = false
         let running = PipelineHarness.start(pipeline, store: store)
         defer { running.cancel() }
         try #require(
@@ -26,7 +25,7 @@ import Testing
         let started = ContinuousClock.now
         try await offPool { try workload.run(operations: operations) }
         let written = ContinuousClock.now
-        let expected = try workload.expected()
+        let expected = try DirectoryRows.source(harness.source(), deactivated: [])
         try await converge("\(pipeline.name) after \(workload.operations) operations", seed: workload.seed, expected: expected) {
             try readTarget()
         }
@@ -73,7 +72,6 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         var random = SeededGenerator(seed: seed)
         let workload = try DirectoryWorkload(source: harness.source(), seed: seed)
-        workload.changesIDs = false
         let daemon = try DaemonProcess(stateDirectory: harness.fixture.stateDirectory, environment: harness.environment)
         try harness.text().write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
         let store = try OffsetStore(path: harness.fixture.stateDirectory + "/offsets.db")
@@ -90,7 +88,7 @@ import Testing
         }
         let operations = try await writing.stop()
         #expect(operations > 0)
-        let expected = try workload.expected()
+        let expected = try DirectoryRows.source(harness.source(), deactivated: [])
         let path = harness.fixture.sqlitePath
         try await converge("the restarted daemon", seed: seed, expected: expected) {
             try DirectoryRows.target { try SQLiteDatabase(path: path).query($0) }
