@@ -93,6 +93,10 @@ import Testing
         try await converge("the restarted daemon", seed: seed, expected: expected) {
             try DirectoryRows.target { try SQLiteDatabase(path: path).query($0) }
         }
+        // SIGTERM once the last start is streaming: a daemon still starting has no handler yet.
+        try #require(
+            try await eventually { daemon.log.components(separatedBy: "pipeline streaming").count > 6 },
+            "the last start never streamed: \(daemon.log.suffix(2000))")
         let stopped = try await daemon.terminate()
         #expect(stopped?.reason == .exit)
         #expect(stopped?.status == 0)

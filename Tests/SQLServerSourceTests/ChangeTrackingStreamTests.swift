@@ -55,6 +55,29 @@ import Testing
         #expect(last > first)
     }
 
+    @Test func aChangedIDIsADeleteAndACreate() async throws {
+        let source = try SourceDatabase()
+        let connector = source.connector()
+        let start = try await source.snapshotVersion(connector)
+        let stream = try await connector.openStream(from: start)
+        try source.run("BEGIN TRANSACTION")
+        try source.run("UPDATE sync_users SET id = 50 WHERE id = 2")
+        try source.run("UPDATE sync_users_groups_rel SET user_id = 50 WHERE user_id = 2")
+        try source.run("COMMIT TRANSACTION")
+        let (ops, _) = try await collect(stream) { $0.contains(.addMember(groupID: "2", userID: "50")) }
+        let kinds = ops.map { op -> String in
+            switch op {
+            case .create(let kind, let resource): "create \(kind.rawValue) \(resource.id ?? "")"
+            default: "\(op)"
+            }
+        }
+        #expect(
+            kinds == [
+                "\(ResourceOp.removeMember(groupID: "2", userID: "2"))", "\(ResourceOp.delete(.user, id: "2"))", "create User 50",
+                "\(ResourceOp.addMember(groupID: "2", userID: "50"))",
+            ])
+    }
+
     @Test func anUpdateOfAnUnmappedColumnOnlyMovesThePosition() async throws {
         let source = try SourceDatabase()
         let connector = source.connector()
