@@ -172,3 +172,40 @@ import Testing
         }
     }
 }
+
+/// Polls racing a writer: every user and membership inserted while the stream polls arrives,
+/// each user before (or with) its membership.
+@Suite struct ChangeTrackingRaceTests {
+    @Test func nothingIsLostWhilePollsRaceAWriter() async throws {
+        let source = try SourceDatabase()
+        let connector = source.connector()
+        let start = try await source.snapshotVersion(connector)
+        let stream = try await connector.openStream(from: start)
+        let writer = try source.server.connect()
+        let count = 150
+        let writing = Task.detached {
+            for id in 100..<(100 + count) {
+                try writer.begin()
+                _ = try writer.query("INSERT INTO sync_users (id, username) VALUES (@p1, @p2)", [.int(Int64(id)), .text("r\(id)")])
+                _ = try writer.query("INSERT INTO sync_users_groups_rel (user_id, group_id) VALUES (@p1, 1)", [.int(Int64(id))])
+                try writer.commit()
+            }
+        }
+        var created: Set<String> = []
+        var early: [String] = []
+        let deadline = ContinuousClock.now + TestBounds.serverEvent
+        while created.count < count, ContinuousClock.now < deadline {
+            guard case .batch(let batch)? = try await stream.next() else { continue }
+            for op in batch.ops {
+                switch op {
+                case .create(.user, let user): created.insert(user.id ?? "")
+                case .addMember(_, let user): if !created.contains(user) { early.append(user) }
+                default: break
+                }
+            }
+        }
+        try await writing.value
+        #expect(created.count == count)
+        #expect(early.isEmpty, "memberships before their users: \(early)")
+    }
+}
