@@ -35,6 +35,7 @@ struct ChangeTrackingPoll: Sendable {
         try connection.execute("SET TRANSACTION ISOLATION LEVEL SNAPSHOT")
         try connection.begin()
         do {
+            try Self.startSnapshot(connection, table: tables[0])
             let outcome = try read(connection, after: last)
             try connection.commit()
             return outcome
@@ -42,6 +43,17 @@ struct ChangeTrackingPoll: Sendable {
             if !connection.isBroken { try? connection.rollback() }
             throw error
         }
+    }
+
+    /// Reads a row of a layout table first: a `SNAPSHOT` transaction's snapshot is taken at
+    /// its first data access ("the data as it existed at the start of the transaction"; SQL
+    /// Server docs, "SET TRANSACTION ISOLATION LEVEL": the snapshot is established "when the
+    /// first statement ... accesses data"), and the version must be read inside it: a version
+    /// read before the snapshot is older than the changes the poll then sees, and a row deleted
+    /// and inserted again in between would be replayed as an update of a row the target no
+    /// longer has.
+    static func startSnapshot(_ connection: SQLServerConnection, table: TrackedTable) throws {
+        _ = try connection.query("SELECT TOP (1) 1 AS [x] FROM \(table.qualified)")
     }
 
     private func read(_ connection: SQLServerConnection, after last: Int64) throws -> Outcome {

@@ -30,6 +30,7 @@ final class ChangeTrackingSnapshot: SourceSnapshot {
         idTypes = try SourceIDTypes(connection: connection, tables: tables, layout: layout)
         try connection.execute("SET TRANSACTION ISOLATION LEVEL SNAPSHOT")
         try connection.begin()
+        if let first = tables.first { try ChangeTrackingPoll.startSnapshot(connection, table: first) }
         let rows = try connection.query("SELECT CHANGE_TRACKING_CURRENT_VERSION() AS [version]")
         guard case .int(let version)? = rows.first?.values.first else {
             try? connection.rollback()
