@@ -19,6 +19,11 @@ struct TrackedChangeTranslation: Sendable {
     ///   keeps: "the primary key values of the changed row") and delete, deactivate or remove a
     ///   membership as the mapper's delete policy says; updates set the changed mapped
     ///   columns' attributes (``Directory/ChangeMapper/ops(forUpdateOf:row:changedColumns:)``).
+    /// - An update with a NULL column mask ("all columns": column tracking off, or the row
+    ///   deleted and inserted again since the version asked for) is written whole, as a create
+    ///   (an upsert) and the group's parent: after a crash between the target's commit and the
+    ///   version's, a replay can report a row the target deleted as updated, and a patch would
+    ///   not bring it back.
     /// - A `users.group` column that changed also asks for a resync: the group the user left
     ///   is not in the change.
     /// - Operations are folded and ordered as every source's are (``ResourceOp/ordered(_:)``:
@@ -44,13 +49,31 @@ struct TrackedChangeTranslation: Sendable {
                         resyncReason =
                             "a user's group column changed in \(change.table) (change tracking does not keep the group it left)"
                     }
-                    ops += try mapper.ops(forUpdateOf: change.table, row: row, changedColumns: change.changedColumns)
+                    if change.changedColumns == nil {
+                        ops += try Self.upsert(change.table, row: row, mapper: mapper)
+                    } else {
+                        ops += try mapper.ops(forUpdateOf: change.table, row: row, changedColumns: change.changedColumns)
+                    }
                 }
             } catch {
                 unmapped.append(Self.quarantined(change, error, layout: mapper.layout))
             }
         }
         self.ops = ResourceOp.ordered(ResourceOp.coalesced(ops))
+    }
+
+    /// The whole row as the target must hold it: a create (an upsert by id) and, for a group
+    /// of a layout with parents, its parent (also when it has none now).
+    static func upsert(_ table: String, row: Row, mapper: ChangeMapper) throws(RowMappingError) -> [ResourceOp] {
+        var ops = try mapper.ops(for: RowChange(table: table, kind: .insert, before: nil, after: row))
+        let layout = mapper.layout
+        if let groups = layout.groups, groups.parent != nil, groups.table.caseInsensitiveEquals(table),
+            let groupMapper = layout.groupMapper,
+            !ops.contains(where: { if case .moveParent = $0 { true } else { false } })
+        {
+            ops.append(.moveParent(groupID: try groupMapper.id(in: row), parentID: nil))
+        }
+        return ops
     }
 
     /// A row the layout cannot map: its kind and id where it has one, and the reason (which

@@ -72,13 +72,20 @@ import Testing
         #expect(on.ops == [.reactivate(userID: "5")])
     }
 
-    @Test func aNullMaskSetsEveryMappedAttribute() {
+    @Test func aNullMaskWritesTheWholeRow() {
         let key = Row(columns: ["id"], values: [.int(5)])
         let translation = TrackedChangeTranslation(
             [change("sync_users", .update, key: key, changed: nil, current: user(5))], mapper: mapper, echo: nil)
-        // userName, givenName, familyName (removed), the e-mail element, title (removed) and active.
-        #expect(paths(translation.ops).count == 5)
-        #expect(translation.ops.contains(.reactivate(userID: "5")))
+        guard case .create(.user, let resource)? = translation.ops.first, translation.ops.count == 1 else {
+            Issue.record("expected one create, got \(translation.ops)")
+            return
+        }
+        #expect(resource.id == "5")
+        let group = Row(columns: ["id", "name", "parent_id"], values: [.int(2), .text("Eng"), .null])
+        let moved = TrackedChangeTranslation(
+            [change("sync_groups", .update, key: Row(columns: ["id"], values: [.int(2)]), changed: nil, current: group)],
+            mapper: mapper, echo: nil)
+        #expect(moved.ops.last == .moveParent(groupID: "2", parentID: nil))
     }
 
     @Test func deletesCarryOnlyTheKey() {
