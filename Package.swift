@@ -69,6 +69,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Change-tracking source: polls CHANGETABLE, snapshots, check probe and lag (over SQLServerClient).
+        .target(
+            name: "SQLServerSource",
+            dependencies: [
+                "SQLServerClient", "SQLClients", "Directory", "SCIM", "Config", "Connectors", "Reconcile", "SQLProbe",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // `scimsync check` for a SQL database: it answers, and its tables fit a layout.
         .target(
             name: "SQLProbe", dependencies: ["Config", "Connectors", "Directory", "SQLClients", "SQLServerClient"],
@@ -167,7 +176,7 @@ let package = Package(
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
-            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource"],
+            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource"],
             swiftSettings: strict
         ),
         // The target kinds this build writes: the registry the program hands the daemon.
@@ -244,6 +253,14 @@ let package = Package(
         .testTarget(
             name: "MySQLSourceTests",
             dependencies: ["MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SQLServerSourceTests",
+            dependencies: [
+                "SQLServerSource", "SQLServerClient", "Connectors", "Config", "Directory", "SCIM", "Reconcile", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -13,9 +13,9 @@ import SCIM
 /// - For users, `active` is not patched: its new value is reported in ``active`` and becomes a
 ///   deactivate or reactivate op, which targets implement their own way.
 struct AttributeDiff {
-    private(set) var operations: [PatchOperation] = []
+    var operations: [PatchOperation] = []
     /// The new value of a user's `active`, when it changed to true or false.
-    private(set) var active: Bool?
+    var active: Bool?
 
     init(mapper: RowMapper, before: Row, after: Row) throws(RowMappingError) {
         self.init(mapper: mapper, old: try mapper.resource(from: before), new: try mapper.resource(from: after))

@@ -37,8 +37,8 @@ public struct ChangeMapper: Sendable, Hashable {
     }
     public var onDelete: DeletePolicy
     // Built once, not per change: a mapper resolves its attribute map when it is made.
-    private var userMapper: RowMapper
-    private var groupMapper: RowMapper?
+    private(set) var userMapper: RowMapper
+    private(set) var groupMapper: RowMapper?
 
     public init(layout: DirectoryLayout, onDelete: DeletePolicy = .delete) {
         self.layout = layout

@@ -3,11 +3,12 @@ import Daemon
 import MySQLBinlog
 import MySQLSource
 import SCIMSource
+import SQLServerSource
 
 /// Every source kind this build reads: the registry the program hands the daemon. A new kind
 /// is its module and one entry here.
 public enum SourceKinds {
-    public static let registry = SourceRegistry([mysql, scim])
+    public static let registry = SourceRegistry([mysql, sqlserver, scim])
 
     /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
     static let mysql = SourceKind(key: "mysql") { context in
@@ -23,6 +24,18 @@ public enum SourceKinds {
             history: .init(
                 load: { try store?.schemaHistory(pipeline: name) ?? SchemaHistory() },
                 save: { try store?.save($0, pipeline: name) }),
+            logger: context.logger)
+    }
+
+    /// `source: { sqlserver: ... }`: SQL Server change tracking, polled.
+    static let sqlserver = SourceKind(key: "sqlserver") { context in
+        guard case .sqlserver(let source)? = context.pipeline.source.sql?.connection else { return nil }
+        let pipeline = context.pipeline
+        return SQLServerConnector(
+            .init(
+                connection: source, layout: pipeline.sourceLayout, onDelete: pipeline.onDelete,
+                echo: EchoContext.echoes(of: pipeline), reconcileEvery: pipeline.reconcile.everySeconds.map { .seconds($0) },
+                keyPath: context.keyPath + ".sqlserver"),
             logger: context.logger)
     }
 

@@ -4,6 +4,19 @@ import SQLClients
 import TestSupport
 import Testing
 
+/// A source database a workload writes to: MariaDB as it is, or SQL Server through an adapter
+/// (SQLServerSourceWorkloadDatabase) that speaks the same statements.
+protocol WorkloadDatabase: AnyObject {
+    @discardableResult func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row]
+    @discardableResult func execute(_ sql: String) throws -> UInt64
+}
+
+extension WorkloadDatabase {
+    @discardableResult func query(_ sql: String) throws -> [Row] { try query(sql, []) }
+}
+
+extension MariaDBConnection: WorkloadDatabase {}
+
 /// SplitMix64: a small seeded generator, so that a failing run replays from its printed seed.
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
@@ -74,7 +87,7 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
 
     /// A seed-layout source mapped as the example configs map it, plus the rows of users the
     /// target keeps deactivated.
-    static func source(_ source: MariaDBConnection, deactivated: [String]) throws -> DirectoryRows {
+    static func source(_ source: any WorkloadDatabase, deactivated: [String]) throws -> DirectoryRows {
         let live = try source.query(
             "SELECT id, username, first_name, last_name, email, job_title, employee_number, is_active FROM sync_users")
         return DirectoryRows(
@@ -132,7 +145,7 @@ struct DirectoryRows: Equatable, CustomStringConvertible {
 final class DirectoryWorkload: @unchecked Sendable {
     let seed: UInt64
     private var random: SeededGenerator
-    private var source: MariaDBConnection
+    private var source: any WorkloadDatabase
     private var users = PickableSet<Int>()
     private var groups = PickableSet<Int>()
     private var parents: [Int: Int] = [:]
@@ -162,7 +175,7 @@ final class DirectoryWorkload: @unchecked Sendable {
     }
 
     /// Reads the source's current rows as the starting state.
-    init(source: MariaDBConnection, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) throws {
+    init(source: any WorkloadDatabase, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) throws {
         self.seed = seed
         self.random = SeededGenerator(seed: seed)
         self.source = source
@@ -181,7 +194,7 @@ final class DirectoryWorkload: @unchecked Sendable {
     }
 
     /// Goes on over a new connection (after the server restarted).
-    func reconnect(_ connection: MariaDBConnection) { source = connection }
+    func reconnect(_ connection: any WorkloadDatabase) { source = connection }
 
     static func int(_ value: SQLValue) -> Int {
         switch value {
