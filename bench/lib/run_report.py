@@ -171,6 +171,25 @@ def scim_serve(result, check, rows):
                      ratio(theirs.get("p99_ms"), mine.get("p99_ms"))])
 
 
+def sqlserver(result, check, rows):
+    name = "sqlserver"
+    load = result.get("load") or {}
+    check.that(positive(load.get("users")) and positive(load.get("seconds")), name, f"no first load figures: {load}")
+    steps = result.get("lag") or []
+    check.that(steps, name, "no lag steps")
+    for step in steps:
+        where = f"at {step.get('rate')}/s"
+        check.that(step.get("arrived") == step.get("rows"), name, f"{where}: {step.get('arrived')} of {step.get('rows')} rows arrived")
+        order = [step.get(key) for key in ("lag_ms_p50", "lag_ms_p95", "lag_ms_p99", "lag_ms_max")]
+        if check.that(all(isinstance(v, (int, float)) for v in order), name, f"{where}: lag percentiles missing"):
+            check.that(order == sorted(order), name, f"{where}: percentiles out of order {order}")
+    # Against the TDS test double (Python over SQLite), not SQL Server: no peer to compare with.
+    rows.append([name, f"first load s, {load.get('users')} users (test double)", load.get("seconds"), "", None, None])
+    for step in steps:
+        rows.append([name, f"p50/p99 ms at {step.get('rate')}/s, poll 1 s", f"{step.get('lag_ms_p50')}/{step.get('lag_ms_p99')}",
+                     "", None, None])
+
+
 SCENARIOS = {
     "binlog-decode": binlog_decode,
     "initial-load": initial_load,
@@ -178,6 +197,7 @@ SCENARIOS = {
     "one-change": one_change,
     "reconcile": reconcile,
     "scim-serve": scim_serve,
+    "sqlserver": sqlserver,
 }
 
 

@@ -16,7 +16,16 @@ REPORT = sorted(glob.glob(os.path.join(HERE, "..", "results", "run-large-*.json"
 NAMES = ["binlog-decode", "initial-load", "replication-lag", "one-change", "reconcile", "scim-serve"]
 
 
-def run(scenarios):
+# The committed large report predates the sqlserver scenario: a result of its shape.
+SQLSERVER = {
+    "load": {"users": 10000, "groups": 200, "memberships": 10000, "seconds": 1.5, "peak_rss_kib": 80000,
+             "cpu_seconds": 1.0, "peer_cpu_seconds": 0.5},
+    "lag": [{"rate": 500, "rows": 1500, "arrived": 1500, "lag_ms_p50": 396.0, "lag_ms_p95": 1252.0,
+             "lag_ms_p99": 1371.5, "lag_ms_max": 1389.9}],
+}
+
+
+def run(scenarios, names=None):
     """run_report.py over these results; its exit status and standard error."""
     with tempfile.TemporaryDirectory() as directory:
         for name, result in scenarios.items():
@@ -24,7 +33,7 @@ def run(scenarios):
                 json.dump(result, file)
         done = subprocess.run(
             [sys.executable, os.path.join(HERE, "run_report.py"), directory, os.path.join(directory, "out.json"),
-             "test", "test", *NAMES], capture_output=True, text=True)
+             "test", "test", *(names or NAMES)], capture_output=True, text=True)
         return done.returncode, done.stderr
 
 
@@ -54,6 +63,19 @@ def main():
     for expected, change in cases.items():
         status, errors = damaged(change)
         assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    sqlserver_cases = {
+        "sqlserver: at 500/s: 1499 of 1500 rows arrived": lambda s: s["sqlserver"]["lag"][0].update(arrived=1499),
+        "sqlserver: no first load figures": lambda s: s["sqlserver"].pop("load"),
+        "percentiles out of order": lambda s: s["sqlserver"]["lag"][0].update(lag_ms_p99=1.0),
+    }
+    status, errors = run({"sqlserver": SQLSERVER}, names=["sqlserver"])
+    assert status == 0, f"a complete sqlserver result fails the checks:\n{errors}"
+    for expected, change in sqlserver_cases.items():
+        scenarios = {"sqlserver": copy.deepcopy(SQLSERVER)}
+        change(scenarios)
+        status, errors = run(scenarios, names=["sqlserver"])
+        assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    cases.update(sqlserver_cases)
     print(f"run_report checks: {len(cases)} kinds of damage reported, the committed report ({os.path.basename(REPORT)}) passes")
 
 
