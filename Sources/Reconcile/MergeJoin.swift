@@ -36,7 +36,8 @@ public enum MergeJoinError: Error, Sendable, Hashable, CustomStringConvertible {
         case .outOfOrder(let side, let previous, let next):
             "the \(side) returned id \"\(next)\" after \"\(previous)\": its ids are not in "
                 + "the order reconciliation reads them in (integers numerically, text by bytes); "
-                + "give a text id column a binary collation (utf8mb4_bin, COLLATE \"C\")"
+                + "give a text id column a binary collation (MariaDB utf8mb4_bin, PostgreSQL COLLATE \"C\", "
+                + "SQL Server Latin1_General_100_BIN2_UTF8)"
         }
     }
 }
