@@ -8,6 +8,9 @@ import Synchronization
 final class ConnectionSession: Sendable {
     private struct State {
         var canceller: (any StatementCanceller)?
+        /// Counts the requests that took the connection: a cancel loop begun for one request
+        /// stops when the next takes over, and never sends into its statements.
+        var request: UInt64 = 0
         var serving = false
         var cancelled = false
     }
@@ -26,14 +29,19 @@ final class ConnectionSession: Sendable {
     }
 
     /// A request took the connection.
-    func begin() {
+    /// - Returns: the request's number, for ``cancelWhileServing(request:)``.
+    func begin() -> UInt64 {
         state.withLock { state in
+            state.request &+= 1
             state.serving = true
             state.cancelled = false
+            return state.request
         }
     }
 
-    /// The request is done with the connection; waits for a cancel being sent.
+    /// The request is done with the connection. Blocks while a cancel is being sent (one
+    /// round trip to the database at most): call it on the connection's own queue, never on
+    /// Swift's cooperative pool, whose few threads every other request needs.
     /// - Returns: whether its statement was cancelled.
     func end() -> Bool {
         state.withLock { state in
@@ -42,12 +50,12 @@ final class ConnectionSession: Sendable {
         }
     }
 
-    /// Cancels the running statement, again every ``retryInterval`` until the request lets
-    /// go of the connection. Blocks: call it on a thread of its own.
-    func cancelWhileServing() {
+    /// Cancels the running statement of `request`, again every ``retryInterval`` until that
+    /// request lets go of the connection. Blocks: call it on a thread of its own.
+    func cancelWhileServing(request: UInt64) {
         for _ in 0..<Self.maxAttempts {
             let sent = state.withLock { state -> Bool in
-                guard state.serving, let canceller = state.canceller else { return false }
+                guard state.serving, state.request == request, let canceller = state.canceller else { return false }
                 canceller.cancel()
                 state.cancelled = true
                 return true

@@ -59,28 +59,39 @@ public final class DirectoryPool: Sendable {
             throw ClientGone()
         }
         let session = sessions[index]
-        session.begin()
+        let request = session.begin()
         let channel = ClientConnection.channel
         var watch: UInt64?
         if let channel {
             watch = ClientInput.whenClientLeaves(channel) {
                 // On the event loop, which must not block: the cancel waits for the server.
-                DispatchQueue.global().async { session.cancelWhileServing() }
+                DispatchQueue.global().async { session.cancelWhileServing(request: request) }
             }
             if watch == nil {
+                // No cancel was begun for this request: ending it does not wait.
                 _ = session.end()
                 release(index)
                 throw ClientGone()
             }
         }
+        // The session ends on the connection's queue: `end()` waits for a cancel being sent,
+        // and a wait on Swift's cooperative pool (two threads on two cores) would stall every
+        // other request behind it.
         let outcome: Result<T, any Error>
+        let cancelled: Bool
         do {
-            outcome = .success(try await members[index].run(body))
+            (outcome, cancelled) = try await members[index].run { target in
+                let outcome = Result { try body(target) }
+                return (outcome, session.end())
+            }
         } catch {
+            // The connection could not be opened, so `body` did not run.
             outcome = .failure(error)
+            cancelled = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: session.end()) }
+            }
         }
         if let channel, let watch { ClientInput.stopWatching(channel, token: watch) }
-        let cancelled = session.end()
         release(index)
         // A statement that ended before the cancel reached it keeps its outcome.
         if cancelled, case .failure = outcome { throw ClientGone(statementStopped: true) }
