@@ -1,5 +1,6 @@
 import Directory
 import Dispatch
+import Foundation
 import HTTPLimits
 import NIOCore
 import SQLClients
@@ -64,8 +65,10 @@ public final class DirectoryPool: Sendable {
         var watch: UInt64?
         if let channel {
             watch = ClientInput.whenClientLeaves(channel) {
-                // On the event loop, which must not block: the cancel waits for the server.
-                DispatchQueue.global().async { session.cancelWhileServing(request: request) }
+                // On the event loop, which must not block: the cancel waits for the server and
+                // sleeps between its attempts, on a thread of its own (a sleeping worker of
+                // Dispatch's global queue is one fewer for everything else).
+                Thread.detachNewThread { session.cancelWhileServing(request: request) }
             }
             if watch == nil {
                 // No cancel was begun for this request: ending it does not wait.
