@@ -1,6 +1,6 @@
 import Directory
 
-/// A loaded and validated `scimsync.yaml`. See the README for every key.
+/// A loaded and validated `scimsync.yaml`. docs/configuration.md describes every key.
 public struct ScimsyncConfig: Sendable, Hashable {
     /// `offsets.path`: the SQLite offset store (positions, ownership ledger, run log).
     public var offsets: OffsetsConfig
