@@ -28,3 +28,18 @@ public protocol OffsetLog: Sendable {
     /// applied this time.
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws
 }
+
+extension OffsetLog {
+    /// ``commit(_:sourceTime:applied:)``, recording `journal` (what became of each operation)
+    /// in the same write where the log keeps a journal; this default keeps none.
+    public func commit(
+        _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]
+    ) throws {
+        try commit(position, sourceTime: sourceTime, applied: ops)
+    }
+
+    /// ``record(applied:)``, recording `journal` too where the log keeps one.
+    public func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+        try record(applied: ops)
+    }
+}
