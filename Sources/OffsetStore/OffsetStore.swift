@@ -152,7 +152,7 @@ public final class OffsetStore: Sendable {
             CREATE TABLE journal (
               seq INTEGER PRIMARY KEY AUTOINCREMENT,
               pipeline TEXT NOT NULL,
-              at TEXT NOT NULL,
+              at REAL NOT NULL,
               origin TEXT NOT NULL,
               position TEXT,
               kind TEXT NOT NULL,
@@ -166,7 +166,6 @@ public final class OffsetStore: Sendable {
             );
             CREATE INDEX journal_resource ON journal (pipeline, kind, resource_id, seq);
             CREATE INDEX journal_related ON journal (pipeline, related_id, seq) WHERE related_id IS NOT NULL;
-            CREATE INDEX journal_at ON journal (at);
             """),
     ]
 }
