@@ -141,4 +141,38 @@ import TestSupport
         #expect(users["zoe.muller"] == FeedTargetUser(title: "Engineer", active: true))
         #expect(users["hal"] == FeedTargetUser(title: "Drifted", active: false))
     }
+
+    /// A run that blocks more users than `reconcile.maxRemovals` allows holds the pipeline,
+    /// like any mass removal, until `scimsync approve`; then the blocks go through.
+    @Test func theRemovalGuardHoldsMassBlocks() async throws {
+        let feed = try await FeedPipelineFixture(.sqlite)
+        let store = try feed.openStore()
+        let task = PipelineHarness.start(feed.pipeline, store: store)
+        defer { task.cancel() }
+        let first = try feed.stage()
+        try feed.site.approve(run: first.run.id, by: "carol")
+        try await feed.waitForRun(first.run.id, .complete)
+
+        // Six of eleven users gone (two files emptied, one nearly): beyond 10% and the floor of 5.
+        let emptied = try feed.stage([
+            "contractors.json": Data("[]".utf8),
+            "sites.xml": Data("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<people/>\n".utf8),
+            "interns.xml": Data("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<interns/>\n".utf8),
+        ])
+        #expect(emptied.outcome != .ready)
+        try feed.site.approve(run: emptied.run.id, by: "carol")
+        try await feed.waitUntil("the removal guard's hold") {
+            try store.hold(pipeline: feed.pipeline.name)?.reason.contains("reconcile.maxRemovals") == true
+        }
+        #expect(try feed.site.run(emptied.run.id)?.state == .running)
+        #expect(try await feed.view.users().values.allSatisfy { $0.active })
+
+        try store.approve(pipeline: feed.pipeline.name)
+        try await feed.waitForRun(emptied.run.id, .complete)
+        let users = try await feed.view.users()
+        #expect(users.filter { !$0.value.active }.keys.sorted() == [
+            "chloe.martin", "kim.lee", "lukas.becker", "mia.schmidt", "noah.kowalski", "raj.patel",
+        ])
+        #expect(try feed.site.run(emptied.run.id)?.counts["block"] == 6)
+    }
 }
