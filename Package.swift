@@ -176,7 +176,7 @@ let package = Package(
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
-            dependencies: ["Daemon", "Config", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource"],
+            dependencies: ["Daemon", "Config", "FeedSource", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource"],
             swiftSettings: strict
         ),
         // The target kinds this build writes: the registry the program hands the daemon.
@@ -233,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "ConfigTests",
             // The kinds that decode their own blocks, for the example configurations.
-            dependencies: ["Config", "Directory", "SCIM", "SCIMSource", "SCIMTarget"],
+            dependencies: ["Config", "Directory", "SCIM", "SCIMSource", "SCIMTarget", "FeedSource"],
             swiftSettings: strict
         ),
         // What the integration tests share: finding the servers scripts/test started.
@@ -274,7 +274,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"], swiftSettings: strict),
-        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Directory", "SCIM"], swiftSettings: strict),
+        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Config", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",

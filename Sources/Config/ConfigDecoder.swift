@@ -88,7 +88,7 @@ struct ConfigDecoder {
         let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
         let adopt = map["adopt"].map { $0.bool() } ?? false
         let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
-        if case .block(let kind, _)? = source, case .block? = target {
+        if case .block(let kind, let settings)? = source, settings.base.sourceLayout == nil, case .block? = target {
             collector.report(node.path.appending("target"), "a \(kind) source needs a SQL target (mysql, postgres or sqlite) with a layout")
             return nil
         }

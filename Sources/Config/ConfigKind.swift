@@ -1,3 +1,5 @@
+import Directory
+
 /// A kind of source or target that decodes its own block of the configuration
 /// (`source: { scim: {...} }`): its registry entry hands it to the loader, so that a new kind
 /// brings its keys with it. SQL databases (`mysql`, `postgres`, `sqlite`) are decoded here:
@@ -30,9 +32,17 @@ public struct ConfigKind: Sendable {
 
 /// The decoded block of a kind that decodes its own. Its description is for messages and
 /// logs: it never includes a secret.
-public protocol KindSettings: Sendable, Hashable, CustomStringConvertible {}
+public protocol KindSettings: Sendable, Hashable, CustomStringConvertible {
+    /// The layout a source of this kind maps its records through, when its own configuration
+    /// says how (a feed's control file): it stands in for a target that has none (a SCIM
+    /// provider), so that such a source may write to one. Nil for a kind that serves SCIM
+    /// resources as they come.
+    var sourceLayout: DirectoryLayout? { get }
+}
 
 extension KindSettings {
+    public var sourceLayout: DirectoryLayout? { nil }
+
     fileprivate func isEqual(to other: any KindSettings) -> Bool {
         (other as? Self) == self
     }

@@ -40,7 +40,7 @@ public enum ConfigLoader {
         guard let root else {
             throw ConfigError(file: file, issues: [ConfigIssue(keyPath: "", message: "the file is empty; see the README for an example")])
         }
-        let collector = IssueCollector(environment: environment)
+        let collector = IssueCollector(environment: environment, baseDirectory: baseDirectory)
         let decoder = ConfigDecoder(collector: collector, baseDirectory: baseDirectory, kinds: kinds)
         let config = decoder.decode(ConfigNode(node: root, path: .root, collector: collector))
         guard let config, collector.issues.isEmpty else {

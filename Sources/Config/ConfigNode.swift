@@ -7,9 +7,12 @@ import Yams
 final class IssueCollector {
     private(set) var issues: [ConfigIssue] = []
     let environment: [String: String]
+    /// The configuration file's directory: relative paths in the file resolve against it.
+    let baseDirectory: String
 
-    init(environment: [String: String]) {
+    init(environment: [String: String], baseDirectory: String = ".") {
         self.environment = environment
+        self.baseDirectory = baseDirectory
     }
 
     func report(_ path: KeyPath, _ message: String) {
@@ -120,6 +123,14 @@ public struct ConfigNode {
         }
     }
 
+    /// A file or directory path; a relative one resolves against the configuration file's
+    /// directory, so that a configuration means the same whatever directory it is run from.
+    public func filePath() -> String? {
+        guard let path = nonEmptyString() else { return nil }
+        let base = collector.baseDirectory
+        return path.hasPrefix("/") || base == "." ? path : base + "/" + path
+    }
+
     public func nonEmptyString() -> String? {
         guard let text = string() else { return nil }
         guard !text.isEmpty else {
@@ -160,7 +171,8 @@ public struct ConfigNode {
         return text
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_: T.Type) -> T? where T.RawValue == String {
+    /// One of `T`'s raw values; anything else is reported with the allowed values.
+    public func choice<T: RawRepresentable & CaseIterable>(_: T.Type) -> T? where T.RawValue == String {
         guard let text = string() else { return nil }
         if let value = T(rawValue: text) { return value }
         let allowed = T.allCases.map(\.rawValue)

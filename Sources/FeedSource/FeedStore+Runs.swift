@@ -56,6 +56,36 @@ extension FeedStore {
         }
     }
 
+    /// Records that a person approved a `ready` run: the pipeline starts it at its next look,
+    /// whatever the safety rule said.
+    /// - Throws: ``FeedStoreError/illegal(_:)`` for a run that is not `ready`.
+    @discardableResult
+    public func approve(_ run: Int64, by person: String) throws(FeedStoreError) -> FeedRun {
+        try write { db in
+            guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
+            guard record.state == .ready else {
+                throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .start))
+            }
+            try db.execute(sql: "UPDATE runs SET approved_by = ? WHERE id = ?", arguments: [person, run])
+            return try Self.fetchRun(db, run)!
+        }
+    }
+
+    /// The run the pipeline should apply next: the one left `running` (resumed), else the
+    /// oldest `ready` run that the safety rule let through or that a person approved.
+    public func nextRunToApply() throws(FeedStoreError) -> FeedRun? {
+        try read { db in
+            try GRDB.Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM runs
+                    WHERE state = 'running' OR (state = 'ready' AND (hold_reason IS NULL OR approved_by IS NOT NULL))
+                    ORDER BY state = 'running' DESC, id LIMIT 1
+                    """
+            ).map(Self.run(from:))
+        }
+    }
+
     /// Cancels a run that has not started applying.
     public func cancel(_ run: Int64) throws(FeedStoreError) {
         try write { db in

@@ -9,8 +9,14 @@ import GRDB
 /// found `running` after a crash resumes after its last recorded chunk: what was recorded is
 /// never handed out again, and at most the one chunk in flight is applied twice, which the
 /// target's idempotent operations make harmless.
+///
+/// Several processes may open one store at once (the daemon applying runs, a `scimsync feed`
+/// command uploading or approving one): the file is in WAL mode, so readers never wait, and
+/// every write transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so two
+/// writers queue on the busy timeout instead of one failing when it upgrades a read (GRDB
+/// begins every write transaction IMMEDIATE).
 public final class FeedStore: Sendable {
-    let queue: DatabaseQueue
+    let queue: DatabasePool
     /// The file, as the caller named it.
     public let path: String
 
@@ -20,8 +26,9 @@ public final class FeedStore: Sendable {
         self.path = path
         do {
             var configuration = Configuration()
-            configuration.busyMode = .timeout(5)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            // Planning a large run is one transaction: another process's write waits for it.
+            configuration.busyMode = .timeout(120)
+            queue = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")

@@ -1,5 +1,6 @@
 import Config
 import Daemon
+import FeedSource
 import MySQLBinlog
 import MySQLSource
 import SCIMSource
@@ -8,7 +9,7 @@ import SQLServerSource
 /// Every source kind this build reads: the registry the program hands the daemon. A new kind
 /// is its module and one entry here.
 public enum SourceKinds {
-    public static let registry = SourceRegistry([mysql, sqlserver, scim])
+    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed])
 
     /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
     static let mysql = SourceKind(key: "mysql") { context in
@@ -50,6 +51,12 @@ public enum SourceKinds {
             logger: context.logger)
     }
 
+    /// `source: { feed: ... }`: uploaded exports, each upload a run.
+    static let feed = SourceKind(key: "feed", config: FeedSourceConfig.configKind) { context in
+        guard context.pipeline.source.settings(FeedSourceConfig.self) != nil else { return nil }
+        throw FeedNotStreamable(pipeline: context.pipeline.name)
+    }
+
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into
     /// 1,000,000 ... 2^31, away from the small ids people give servers.
     static func defaultServerID(_ name: String) -> UInt32 {
@@ -59,4 +66,10 @@ public enum SourceKinds {
         }
         return 1_000_000 + hash % (0x8000_0000 - 1_000_000)
     }
+}
+
+/// This build reads a feed's uploads but does not apply them yet.
+struct FeedNotStreamable: Error, CustomStringConvertible {
+    var pipeline: String
+    var description: String { "pipeline \(pipeline): feed sources cannot be applied by this build yet" }
 }

@@ -1,5 +1,6 @@
 import Config
 import Directory
+import FeedSource
 import SCIM
 import SCIMSource
 import SCIMTarget
@@ -70,6 +71,21 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
                 + ": pipelines[0].target.scim.token: environment variable SCIM_TOKEN is not set"
                 + " (export it, or write ${SCIM_TOKEN:-default})"
         }
+    }
+
+    @Test func feedToSQLiteLoads() throws {
+        let path = RepositoryFiles.path("config/feed-to-sqlite.yaml")
+        let config = try ConfigLoader.load(path: path, kinds: scimKinds + [FeedSourceConfig.configKind], environment: [:])
+        let pipeline = try #require(config.pipelines.first)
+        #expect(pipeline.name == "hr-feed-to-portal")
+        let feed = try #require(pipeline.source.settings(FeedSourceConfig.self))
+        #expect(feed.controlPath == RepositoryFiles.path("config/feed/control.json"))
+        #expect(feed.control.files.map(\.name) == ["staff.tsv", "contractors.json", "people-*.json", "sites.xml", "interns.xml"])
+        #expect(feed.control.managedGroups.map(\.id) == ["feed-staff", "feed-sales"])
+        #expect(feed.maxSizeRatio == 1.1 && feed.firstRun == .hold && feed.keepFiles == 30 && feed.pollSeconds == 5)
+        #expect(feed.directory(pipeline: pipeline.name, offsetsPath: config.offsets.path) == config.offsets.path + ".feeds/hr-feed-to-portal")
+        #expect(pipeline.target.sql?.layout.users.table == "portal_users")
+        #expect(pipeline.reconcile == ReconcileConfig(everySeconds: 6 * 3600, maxRemovals: .percent(10)))
     }
 
     @Test func scimToSQLiteLoads() throws {
