@@ -1,0 +1,312 @@
+import Config
+import Daemon
+import FeedSource
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SCIM
+
+/// The feed endpoints of the admin server, for every feed pipeline (`{pipeline}` is its name).
+/// The admin server puts them behind `http.token`; every answer is JSON but a file's download.
+///
+/// | method and path | what it does |
+/// | --- | --- |
+/// | `GET /feeds` | the feed pipelines |
+/// | `POST /feeds/{pipeline}/runs` | multipart/form-data: a whole run, every part with a file name a file; an empty body: a run to fill one file per request |
+/// | `PUT /feeds/{pipeline}/runs/{run}/files/{name}` | one file of an `uploading` run, the body as it is |
+/// | `POST /feeds/{pipeline}/runs/{run}/finish` | every file is in: read them, apply the safety rule |
+/// | `GET /feeds/{pipeline}/runs` | the runs, newest first |
+/// | `GET /feeds/{pipeline}/runs/{run}` | one run with its log |
+/// | `POST /feeds/{pipeline}/runs/{run}/apply` | approve a held run |
+/// | `POST /feeds/{pipeline}/runs/{run}/cancel` | cancel a run that has not started applying |
+/// | `GET /feeds/{pipeline}/runs/{run}/files` | the names of the files kept for a run |
+/// | `GET /feeds/{pipeline}/runs/{run}/files/{name}` | download one |
+/// | `GET /feeds/{pipeline}/users/{userName}` | what the feed knows of a user |
+///
+/// `?by=NAME` on an upload or an approval records who did it (default `http`).
+public struct FeedRoutes: AdminRoutes {
+    /// The feed of each feed pipeline, by pipeline name.
+    public let sites: [String: FeedSite]
+    /// `http.maxUploadSize`: the largest body an upload may have.
+    public let maxUploadBytes: Int
+    public let logger: Logger
+
+    public init(sites: [String: FeedSite], maxUploadBytes: Int, logger: Logger) {
+        self.sites = sites
+        self.maxUploadBytes = maxUploadBytes
+        self.logger = logger
+    }
+
+    public func add(to router: Router<BasicRequestContext>) {
+        router.get("feeds") { _, _ in
+            Self.json(["feeds": .array(sites.keys.sorted().map(SCIMValue.string))])
+        }
+        let feed = router.group("feeds/:pipeline")
+        feed.post("runs") { request, context in try await upload(request, context) }
+        feed.get("runs") { _, context in
+            let (name, site) = try lookUp(context)
+            return Self.json(FeedViews.runs(try Self.answer { try site.runs() }, pipeline: name))
+        }
+        feed.get("runs/:run") { _, context in
+            let (name, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
+            return Self.json(FeedViews.run(record, pipeline: name, log: try Self.answer { try site.log(of: run) }))
+        }
+        feed.put("runs/:run/files/:name") { request, context in try await putFile(request, context) }
+        feed.post("runs/:run/finish") { _, context in
+            let (name, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            let staged = try Self.answer { try site.finishUpload(run: run) }
+            logger.info("feed upload finished", metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)"])
+            return Self.json(FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }))
+        }
+        feed.post("runs/:run/apply") { request, context in
+            let (name, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            let by = Self.by(request)
+            let record = try Self.answer { try site.approve(run: run, by: by) }
+            logger.info("feed run approved", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(by)"])
+            return Self.json(FeedViews.run(record, pipeline: name))
+        }
+        feed.post("runs/:run/cancel") { _, context in
+            let (name, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            try Self.answer { try site.cancel(run: run) }
+            logger.info("feed run cancelled", metadata: ["pipeline": "\(name)", "run": "\(run)"])
+            guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
+            return Self.json(FeedViews.run(record, pipeline: name))
+        }
+        feed.get("runs/:run/files") { _, context in
+            let (name, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            let names = try Self.answer { try site.fileNames(run: run) }
+            return Self.json([
+                "pipeline": .string(name), "run": .integer(run), "files": .array(names.map(SCIMValue.string)),
+            ])
+        }
+        feed.get("runs/:run/files/:name") { _, context in
+            let (_, site) = try lookUp(context)
+            let run = try Self.runID(context)
+            let file = try Self.pathParameter("name", context)
+            let path = try Self.answer { try site.filePath(run: run, name: file) }
+            let body = try await FileIO().loadFile(path: path, context: context)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/octet-stream",
+                    .contentDisposition: "attachment; filename*=UTF-8''\(Self.percentEncoded(file))",
+                ], body: body)
+        }
+        feed.get("users/:userName") { _, context in
+            let (name, site) = try lookUp(context)
+            let userName = try Self.pathParameter("userName", context)
+            guard let user = try Self.answer({ try site.user(named: userName) }) else {
+                throw FeedRequestError(.notFound, "the feed \(name) has never received a user named \(userName)")
+            }
+            return Self.json(FeedViews.user(user, pipeline: name))
+        }
+    }
+
+    // MARK: uploads
+
+    /// `POST /feeds/{pipeline}/runs`: a whole run as multipart/form-data, or (an empty body) a
+    /// run whose files follow one per request.
+    private func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (name, site) = try lookUp(context)
+        let by = Self.by(request)
+        try checkLength(request)
+        if !Self.hasBody(request) {
+            let run = try Self.answer { try site.beginUpload(startedBy: by) }
+            logger.info("feed upload begun", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(by)"])
+            guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
+            return Self.json(FeedViews.run(record, pipeline: name), status: .created)
+        }
+        let boundary = try MultipartFileReceiver.boundary(contentType: request.headers[.contentType])
+        let receiver = MultipartFileReceiver(boundary: boundary, maxBytes: maxUploadBytes)
+        // The run is created with the first file, so that a body refused before any file
+        // leaves no run behind; one refused later leaves its run cancelled, with the files
+        // that came.
+        let opened = RunOfUpload()
+        do {
+            _ = try await receiver.receive(request.body) { file in
+                let run = try opened.run ?? Self.answer { try site.beginUpload(startedBy: by) }
+                opened.run = run
+                return WriterSink(writer: try Self.answer { try site.fileWriter(run: run, name: file) })
+            }
+        } catch {
+            if let run = opened.run {
+                try? site.cancel(run: run)
+                logger.notice(
+                    "feed upload refused", metadata: ["pipeline": "\(name)", "run": "\(run)", "error": "\(error)"])
+            }
+            throw error
+        }
+        guard let run = opened.run else { throw FeedRequestError(.badRequest, "the form holds no file") }
+        let staged = try Self.answer { try site.finishUpload(run: run) }
+        logger.info(
+            "feed upload staged",
+            metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(by)"])
+        return Self.json(
+            FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }), status: .created)
+    }
+
+    /// `PUT /feeds/{pipeline}/runs/{run}/files/{name}`: the body is the file.
+    private func putFile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (name, site) = try lookUp(context)
+        let run = try Self.runID(context)
+        let file = try Self.pathParameter("name", context)
+        try checkLength(request)
+        let writer = try Self.answer { try site.fileWriter(run: run, name: file) }
+        var size: Int64 = 0
+        for try await buffer in request.body {
+            size += Int64(buffer.readableBytes)
+            guard size <= maxUploadBytes else { throw tooLarge }
+            try Self.answer { try writer.write(buffer.readableBytesView) }
+        }
+        try Self.answer { try writer.close() }
+        logger.info("feed file received", metadata: ["pipeline": "\(name)", "run": "\(run)", "file": "\(file)", "size": "\(size)"])
+        return Self.json(
+            ["pipeline": .string(name), "run": .integer(run), "name": .string(file), "size": .integer(size)],
+            status: .created)
+    }
+
+    /// Refuses at the head a body that announces more than the limit.
+    private func checkLength(_ request: Request) throws {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadBytes { throw tooLarge }
+    }
+
+    private var tooLarge: FeedRequestError {
+        FeedRequestError(
+            .contentTooLarge,
+            "the upload is larger than http.maxUploadSize (\(maxUploadBytes) bytes); raise it, or send the files one per request")
+    }
+
+    private static func hasBody(_ request: Request) -> Bool {
+        if request.headers[.transferEncoding] != nil { return true }
+        guard let length = request.headers[.contentLength] else { return false }
+        return length != "0"
+    }
+
+    // MARK: parameters and answers
+
+    /// The pipeline named in the path and its feed; 404 for one that is no feed.
+    private func lookUp(_ context: BasicRequestContext) throws -> (String, FeedSite) {
+        let name = try Self.pathParameter("pipeline", context)
+        guard let site = sites[name] else {
+            let known = sites.keys.sorted().joined(separator: ", ")
+            throw FeedRequestError(
+                .notFound, "no feed pipeline is named \(name); \(known.isEmpty ? "this configuration has none" : "the feeds are \(known)")")
+        }
+        return (name, site)
+    }
+
+    private static func pathParameter(_ key: String, _ context: BasicRequestContext) throws -> String {
+        guard let raw = context.parameters.get(key) else {
+            throw FeedRequestError(.badRequest, "the path has no \(key)")
+        }
+        // Hummingbird hands path components as they were sent, percent-encoded.
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    private static func runID(_ context: BasicRequestContext) throws -> Int64 {
+        let text = try pathParameter("run", context)
+        guard let run = Int64(text), run > 0 else {
+            throw FeedRequestError(.badRequest, "\"\(text)\" is not a run: runs are numbered 1, 2, 3 … (GET …/runs lists them)")
+        }
+        return run
+    }
+
+    private static func by(_ request: Request) -> String {
+        guard let by = request.uri.queryParameters.get("by"), !by.isEmpty else { return "http" }
+        return "http (\(by.prefix(100)))"
+    }
+
+    private static func noSuchRun(_ run: Int64, _ pipeline: String) -> FeedRequestError {
+        FeedRequestError(.notFound, "the feed \(pipeline) has no run \(run)")
+    }
+
+    static func json(_ value: SCIMValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes() + [0x0A])))
+    }
+
+    /// Runs a feed step, turning its errors into answers with the status they deserve.
+    @discardableResult
+    static func answer<T>(_ body: () throws -> T) throws(FeedRequestError) -> T {
+        do {
+            return try body()
+        } catch let error as FeedRequestError {
+            throw error
+        } catch let error as FeedSiteError {
+            throw FeedRequestError(error)
+        } catch {
+            throw FeedRequestError(.internalServerError, "the feed failed: \(error)")
+        }
+    }
+
+    private static func percentEncoded(_ name: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+    }
+}
+
+/// The run an upload created, once its first file came.
+private final class RunOfUpload {
+    // A class so that the parser's callback, which opens the first file, can set it.
+    var run: Int64?
+}
+
+/// A feed file writer as the multipart receiver's sink.
+private final class WriterSink: ReceivedFileSink {
+    let writer: FeedFileWriter
+
+    init(writer: FeedFileWriter) {
+        self.writer = writer
+    }
+
+    func append(_ buffer: ByteBuffer) throws {
+        try writer.write(buffer.readableBytesView)
+    }
+
+    func finish() throws {
+        try writer.close()
+    }
+}
+
+extension FeedRequestError {
+    /// A feed's error as an answer: a missing run or file is 404, a step the run's state does
+    /// not allow (or a run still open) is 409, a bad name 400; what fails on the server's side
+    /// is 500 and says what.
+    public init(_ error: FeedSiteError) {
+        switch error {
+        case .store(let store):
+            switch store {
+            case .noSuchRun: self.init(.notFound, store.description)
+            case .runInProgress, .illegal, .held, .notFullyApplied: self.init(.conflict, store.description)
+            case .cannotOpen, .database: self.init(.internalServerError, store.description)
+            }
+        case .badName(let name): self.init(.badRequest, name.description)
+        case .noSuchFile: self.init(.notFound, error.description)
+        case .cannotWrite: self.init(.insufficientStorage, error.description)
+        case .cannotCreate, .cannotRead, .ingest: self.init(.internalServerError, error.description)
+        }
+    }
+}
+
+extension FeedRoutes {
+    /// The feeds of a configuration's feed pipelines, opened (their stores created when new).
+    /// - Throws: ``FeedSiteError`` when a feed's directory or store cannot be opened.
+    public static func sites(of config: ScimsyncConfig) throws(FeedSiteError) -> [String: FeedSite] {
+        var sites: [String: FeedSite] = [:]
+        for pipeline in config.pipelines {
+            guard let settings = pipeline.source.settings(FeedSourceConfig.self) else { continue }
+            sites[pipeline.name] = try FeedSite(settings: settings, pipeline: pipeline.name, offsetsPath: config.offsets.path)
+        }
+        return sites
+    }
+}
