@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import SCIM
 
 /// The feed endpoints of the admin server, for every feed pipeline (`{pipeline}` is its name).
@@ -59,7 +60,7 @@ public struct FeedRoutes: AdminRoutes {
         feed.post("runs/:run/finish") { _, context in
             let (name, site) = try lookUp(context)
             let run = try Self.runID(context)
-            let staged = try Self.answer { try site.finishUpload(run: run) }
+            let staged = try await Self.reading { try site.finishUpload(run: run) }
             logger.info("feed upload finished", metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)"])
             return Self.json(FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }))
         }
@@ -130,8 +131,9 @@ public struct FeedRoutes: AdminRoutes {
         // leaves no run behind; one refused later leaves its run cancelled, with the files
         // that came.
         let opened = RunOfUpload()
+        let received: MultipartFileReceiver.Received
         do {
-            _ = try await receiver.receive(request.body) { file in
+            received = try await receiver.receive(request.body) { file in
                 let run = try opened.run ?? Self.answer { try site.beginUpload(startedBy: by) }
                 opened.run = run
                 return WriterSink(writer: try Self.answer { try site.fileWriter(run: run, name: file) })
@@ -145,7 +147,10 @@ public struct FeedRoutes: AdminRoutes {
             throw error
         }
         guard let run = opened.run else { throw FeedRequestError(.badRequest, "the form holds no file") }
-        let staged = try Self.answer { try site.finishUpload(run: run) }
+        logger.info(
+            "feed upload received",
+            metadata: ["pipeline": "\(name)", "run": "\(run)", "files": "\(received.files.count)", "by": "\(by)"])
+        let staged = try await Self.reading { try site.finishUpload(run: run) }
         logger.info(
             "feed upload staged",
             metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(by)"])
@@ -245,6 +250,19 @@ public struct FeedRoutes: AdminRoutes {
             throw FeedRequestError(error)
         } catch {
             throw FeedRequestError(.internalServerError, "the feed failed: \(error)")
+        }
+    }
+
+    /// Reads an upload into the feed's store (``answer(_:)``) on NIO's blocking-I/O thread pool:
+    /// reading a large export takes minutes of SQLite writes, which must not hold one of the
+    /// few threads of Swift's cooperative pool that the pipelines and the other requests run on.
+    static func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(FeedRequestError) -> T {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try answer(body) }
+        } catch let error as FeedRequestError {
+            throw error
+        } catch {
+            throw FeedRequestError(.serviceUnavailable, "the server is stopping; send the upload again later")
         }
     }
 
