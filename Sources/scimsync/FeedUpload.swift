@@ -27,6 +27,11 @@ struct FeedUpload: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file to upload") }
+        // A run's files are kept by name: a second file of the same name would replace the first.
+        var seen: Set<String> = []
+        for name in files.map({ ($0 as NSString).lastPathComponent }) where !seen.insert(name).inserted {
+            throw ValidationError("two of the files are named \(name): a run holds one file of each name")
+        }
     }
 
     func run() throws {

@@ -148,6 +148,14 @@ import Testing
         let unknown = try feed(["runs", "--pipeline", "payroll"], fixture)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no pipeline is named payroll; the feed pipelines are hr"), "\(unknown.stderr)")
+        // Two files of one name: the command line is wrong (64), nothing is staged.
+        let other = fixture.directory + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: file, toPath: other + "/users.tsv")
+        let twice = try feed(["upload", file, other + "/users.tsv"], fixture)
+        #expect(twice.status == 64, "\(twice.stderr)")
+        #expect(twice.stderr.contains("two of the files are named users.tsv"), "\(twice.stderr)")
+        #expect(try fixture.site().runs().count == 2)
         let missing = try feed(["upload", fixture.directory + "/absent.tsv"], fixture)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read"), "\(missing.stderr)")

@@ -1,4 +1,9 @@
+import Config
+import Daemon
+import FeedAdmin
 import FeedSource
+import Logging
+import TestSupport
 import Foundation
 import Testing
 
@@ -195,6 +200,28 @@ struct FeedHTTPTests {
             #expect(again.status == 409, "\(again.text)")
             #expect(again.text.contains("cancelled"), "\(again.text)")
             #expect(try await http.send(.POST, "/feeds/hr/runs/1/cancel").status == 409)
+        }
+    }
+}
+
+/// Without `http.token` the admin server serves health and metrics only, whatever routes it
+/// is given (the configuration refuses a feed without a token; this is the second lock).
+@Suite("admin server: no token, no feed routes")
+struct AdminWithoutTokenTests {
+    @Test func feedRoutesAreNotServed() async throws {
+        let fixture = try FeedFixture()
+        let loaded = try fixture.loaded()
+        let logger = Logger(label: "scimsync-test")
+        let routes = FeedRoutes(sites: try FeedRoutes.sites(of: loaded), maxUploadBytes: 1 << 20, logger: logger)
+        try await withListeningServer({ onServerRunning in
+            AdminServer.application(
+                HTTPConfig(host: "127.0.0.1", port: 0), states: PipelineStates(pipelines: ["hr"]), metrics: DaemonMetrics(),
+                routes: [routes], logger: logger, onServerRunning: onServerRunning)
+        }) { (port: Int) async throws in
+            let http = AdminHTTP(port: port)
+            #expect(try await http.send(.GET, "/feeds/hr/runs").status == 404)
+            #expect(try await http.send(.GET, "/feeds/hr/runs", token: nil).status == 404)
+            #expect(try await http.send(.GET, "/healthz", token: nil).status == 200)
         }
     }
 }
