@@ -111,94 +111,8 @@ public struct FeedRoutes: AdminRoutes {
         }
     }
 
-    // MARK: uploads
-
-    /// `POST /feeds/{pipeline}/runs`: a whole run as multipart/form-data, or (an empty body) a
-    /// run whose files follow one per request.
-    private func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (name, site) = try lookUp(context)
-        let by = Self.by(request)
-        try checkLength(request)
-        if !Self.hasBody(request) {
-            let run = try Self.answer { try site.beginUpload(startedBy: by) }
-            logger.info("feed upload begun", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(by)"])
-            guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
-            return Self.json(FeedViews.run(record, pipeline: name), status: .created)
-        }
-        let boundary = try MultipartFileReceiver.boundary(contentType: request.headers[.contentType])
-        let receiver = MultipartFileReceiver(boundary: boundary, maxBytes: maxUploadBytes)
-        // The run is created with the first file, so that a body refused before any file
-        // leaves no run behind; one refused later leaves its run cancelled, with the files
-        // that came.
-        let opened = RunOfUpload()
-        let received: MultipartFileReceiver.Received
-        do {
-            received = try await receiver.receive(request.body) { file in
-                let run = try opened.run ?? Self.answer { try site.beginUpload(startedBy: by) }
-                opened.run = run
-                return WriterSink(writer: try Self.answer { try site.fileWriter(run: run, name: file) })
-            }
-        } catch {
-            if let run = opened.run {
-                try? site.cancel(run: run)
-                logger.notice(
-                    "feed upload refused", metadata: ["pipeline": "\(name)", "run": "\(run)", "error": "\(error)"])
-            }
-            throw error
-        }
-        guard let run = opened.run else { throw FeedRequestError(.badRequest, "the form holds no file") }
-        logger.info(
-            "feed upload received",
-            metadata: ["pipeline": "\(name)", "run": "\(run)", "files": "\(received.files.count)", "by": "\(by)"])
-        let staged = try await Self.reading { try site.finishUpload(run: run) }
-        logger.info(
-            "feed upload staged",
-            metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(by)"])
-        return Self.json(
-            FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }), status: .created)
-    }
-
-    /// `PUT /feeds/{pipeline}/runs/{run}/files/{name}`: the body is the file.
-    private func putFile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (name, site) = try lookUp(context)
-        let run = try Self.runID(context)
-        let file = try Self.pathParameter("name", context)
-        try checkLength(request)
-        let writer = try Self.answer { try site.fileWriter(run: run, name: file) }
-        var size: Int64 = 0
-        for try await buffer in request.body {
-            size += Int64(buffer.readableBytes)
-            guard size <= maxUploadBytes else { throw tooLarge }
-            try Self.answer { try writer.write(buffer.readableBytesView) }
-        }
-        try Self.answer { try writer.close() }
-        logger.info("feed file received", metadata: ["pipeline": "\(name)", "run": "\(run)", "file": "\(file)", "size": "\(size)"])
-        return Self.json(
-            ["pipeline": .string(name), "run": .integer(run), "name": .string(file), "size": .integer(size)],
-            status: .created)
-    }
-
-    /// Refuses at the head a body that announces more than the limit.
-    private func checkLength(_ request: Request) throws {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxUploadBytes { throw tooLarge }
-    }
-
-    private var tooLarge: FeedRequestError {
-        FeedRequestError(
-            .contentTooLarge,
-            "the upload is larger than http.maxUploadSize (\(maxUploadBytes) bytes); raise it, or send the files one per request")
-    }
-
-    private static func hasBody(_ request: Request) -> Bool {
-        if request.headers[.transferEncoding] != nil { return true }
-        guard let length = request.headers[.contentLength] else { return false }
-        return length != "0"
-    }
-
-    // MARK: parameters and answers
-
     /// The pipeline named in the path and its feed; 404 for one that is no feed.
-    private func lookUp(_ context: BasicRequestContext) throws -> (String, FeedSite) {
+    func lookUp(_ context: BasicRequestContext) throws -> (String, FeedSite) {
         let name = try Self.pathParameter("pipeline", context)
         guard let site = sites[name] else {
             let known = sites.keys.sorted().joined(separator: ", ")
@@ -208,7 +122,7 @@ public struct FeedRoutes: AdminRoutes {
         return (name, site)
     }
 
-    private static func pathParameter(_ key: String, _ context: BasicRequestContext) throws -> String {
+    static func pathParameter(_ key: String, _ context: BasicRequestContext) throws -> String {
         guard let raw = context.parameters.get(key) else {
             throw FeedRequestError(.badRequest, "the path has no \(key)")
         }
@@ -216,7 +130,7 @@ public struct FeedRoutes: AdminRoutes {
         return raw.removingPercentEncoding ?? raw
     }
 
-    private static func runID(_ context: BasicRequestContext) throws -> Int64 {
+    static func runID(_ context: BasicRequestContext) throws -> Int64 {
         let text = try pathParameter("run", context)
         guard let run = Int64(text), run > 0 else {
             throw FeedRequestError(.badRequest, "\"\(text)\" is not a run: runs are numbered 1, 2, 3 … (GET …/runs lists them)")
@@ -224,12 +138,12 @@ public struct FeedRoutes: AdminRoutes {
         return run
     }
 
-    private static func by(_ request: Request) -> String {
+    static func by(_ request: Request) -> String {
         guard let by = request.uri.queryParameters.get("by"), !by.isEmpty else { return "http" }
         return "http (\(by.prefix(100)))"
     }
 
-    private static func noSuchRun(_ run: Int64, _ pipeline: String) -> FeedRequestError {
+    static func noSuchRun(_ run: Int64, _ pipeline: String) -> FeedRequestError {
         FeedRequestError(.notFound, "the feed \(pipeline) has no run \(run)")
     }
 
@@ -270,49 +184,6 @@ public struct FeedRoutes: AdminRoutes {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
-    }
-}
-
-/// The run an upload created, once its first file came.
-private final class RunOfUpload {
-    // A class so that the parser's callback, which opens the first file, can set it.
-    var run: Int64?
-}
-
-/// A feed file writer as the multipart receiver's sink.
-private final class WriterSink: ReceivedFileSink {
-    let writer: FeedFileWriter
-
-    init(writer: FeedFileWriter) {
-        self.writer = writer
-    }
-
-    func append(_ buffer: ByteBuffer) throws {
-        try writer.write(buffer.readableBytesView)
-    }
-
-    func finish() throws {
-        try writer.close()
-    }
-}
-
-extension FeedRequestError {
-    /// A feed's error as an answer: a missing run or file is 404, a step the run's state does
-    /// not allow (or a run still open) is 409, a bad name 400; what fails on the server's side
-    /// is 500 and says what.
-    public init(_ error: FeedSiteError) {
-        switch error {
-        case .store(let store):
-            switch store {
-            case .noSuchRun: self.init(.notFound, store.description)
-            case .runInProgress, .illegal, .held, .notFullyApplied: self.init(.conflict, store.description)
-            case .cannotOpen, .database: self.init(.internalServerError, store.description)
-            }
-        case .badName(let name): self.init(.badRequest, name.description)
-        case .noSuchFile: self.init(.notFound, error.description)
-        case .cannotWrite: self.init(.insufficientStorage, error.description)
-        case .cannotCreate, .cannotRead, .ingest: self.init(.internalServerError, error.description)
-        }
     }
 }
 
