@@ -39,6 +39,14 @@ struct FeedUpload: ParsableCommand {
         for file in files where !FileManager.default.isReadableFile(atPath: file) {
             fail("upload", "cannot read \(file): check the path and its permissions")
         }
+        // Reading a large export takes minutes: say so on a terminal, stay quiet in scripts.
+        if isatty(STDERR_FILENO) == 1 {
+            let bytes = files.reduce(Int64(0)) { total, file in
+                total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
+            }
+            FileHandle.standardError.write(
+                Data("reading \(files.count) file\(files.count == 1 ? "" : "s") (\(bytes) bytes) into the feed \(site.pipeline)…\n".utf8))
+        }
         let staged = feedStep("upload") {
             try site.stage(files: files.map(FeedSite.UploadFile.path), startedBy: person(by, "upload"))
         }
