@@ -13,18 +13,28 @@ struct FeedFixture {
     let configPath: String
     let environment: [String: String]
 
-    init() throws {
+    /// - Parameter control: the control file's text (one TSV of users unless given).
+    init(control: String = FeedFixture.control) throws {
         directory = NSTemporaryDirectory() + "scimsync-feed-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         configPath = directory + "/scimsync.yaml"
         environment = ["FEED_TOKEN": Self.token, "PATH": "/usr/bin:/bin"]
-        try Self.control.write(toFile: directory + "/control.json", atomically: true, encoding: .utf8)
+        try control.write(toFile: directory + "/control.json", atomically: true, encoding: .utf8)
         try Self.config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     static let control = """
         {
           "files": [ { "name": "users.tsv", "format": "tsv" } ],
+          "attributes": { "userName": "login", "name.givenName": "first", "emails[type eq \\"work\\"].value": "mail" },
+          "required": ["login", "mail"]
+        }
+        """
+
+    /// Two TSV files of users, for uploads of several files.
+    static let twoFileControl = """
+        {
+          "files": [ { "name": "users.tsv", "format": "tsv" }, { "name": "contractors.tsv", "format": "tsv" } ],
           "attributes": { "userName": "login", "name.givenName": "first", "emails[type eq \\"work\\"].value": "mail" },
           "required": ["login", "mail"]
         }

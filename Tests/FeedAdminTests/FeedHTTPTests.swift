@@ -51,6 +51,22 @@ struct FeedHTTPTests {
         #expect(try fixture.site().runs().map(\.state) == [.ready])
     }
 
+    @Test func severalFilesInOneRequest() async throws {
+        let fixture = try FeedFixture(control: FeedFixture.twoFileControl)
+        let users = FeedFixture.tsv([FeedFixture.alice])
+        let contractors = FeedFixture.tsv([FeedFixture.bob, ("carol", "Carol", "carol@example.com")])
+        try await AdminHTTP.with(fixture) { http in
+            let form = AdminHTTP.multipart([("file", "users.tsv", users), ("file", "contractors.tsv", contractors)])
+            let answer = try await http.send(.POST, "/feeds/hr/runs", contentType: form.contentType, body: form.body)
+            #expect(answer.status == 201, "\(answer.text)")
+            #expect((answer.json["counts"] as? [String: Int])?["records"] == 3, "\(answer.text)")
+            let files = try #require(answer.json["files"] as? [[String: Any]])
+            #expect(Set(files.compactMap { $0["name"] as? String }) == ["users.tsv", "contractors.tsv"])
+            #expect(try await http.send(.GET, "/feeds/hr/runs/1/files/contractors.tsv").text == contractors)
+            #expect(try await http.send(.GET, "/feeds/hr/runs/1/files/users.tsv").text == users)
+        }
+    }
+
     @Test func withoutTheTokenOrWithAWrongOneNothingIsStaged() async throws {
         let fixture = try FeedFixture()
         try await AdminHTTP.with(fixture) { http in
