@@ -169,7 +169,8 @@ let package = Package(
         .target(
             name: "FeedSource",
             dependencies: [
-                "SCIM", "Directory", "Config",
+                "SCIM", "Directory", "Config", "Connectors", "Reconcile",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -304,7 +305,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Config", "Directory", "SCIM"], swiftSettings: strict),
+        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",
@@ -352,6 +353,7 @@ let package = Package(
                 "Daemon", "Config", "Directory", "SQLClients", "SQLServerClient", "MySQLBinlog", "MySQLSource", "OffsetStore",
                 "Targets",
                 "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
+                "FeedSource",
             ],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import Config
 import Connectors
 import Logging
 import OffsetStore
+import Reconcile
 
 /// One kind of source or target: the key under `source:` or `target:` in the configuration
 /// that selects it, how it decodes its block (where it has its own), and how its connector is
@@ -16,7 +17,13 @@ public struct ConnectorKind<Connector>: Sendable {
         /// Where the kind keeps what it learns between runs (a binlog's schema history, a
         /// SCIM provider's ids); nil for commands that only look (`check`, `status`).
         public var store: OffsetStore?
+        /// The offset store's path (`offsets.path`), for kinds that keep files beside it.
+        public var offsetsPath: String?
         public var logger: Logger
+        /// Opens a reader of the pipeline's target, for a source that must ask the target
+        /// before it plans (a feed: which new userNames the target already has); nil for
+        /// commands that only look.
+        public var targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?
     }
 
     public let key: String
@@ -51,13 +58,18 @@ public struct KindRegistry<Connector>: Sendable {
     /// - Parameters:
     ///   - key: where it is in the configuration, for messages.
     ///   - store: where the kind keeps what it learns (nil for commands that only look).
+    ///   - offsetsPath: `offsets.path`; the store's path when nil.
+    ///   - targetReader: opens a reader of the pipeline's target (the daemon's pipelines).
     /// - Throws: ``KindRegistryError`` for a kind this build cannot use.
     public func connector(
-        for pipeline: PipelineConfig, key: String? = nil, store: OffsetStore?, logger: Logger
+        for pipeline: PipelineConfig, key: String? = nil, store: OffsetStore?, offsetsPath: String? = nil, logger: Logger,
+        targetReader: (@Sendable () async throws -> any ReconcileTargetReader)? = nil
     ) throws -> Connector {
         let kind = role == .source ? pipeline.source.kind : pipeline.target.kind
         let keyPath = key ?? (role == .source ? "source" : "target")
-        let context = ConnectorKind<Connector>.Context(pipeline: pipeline, keyPath: keyPath, store: store, logger: logger)
+        let context = ConnectorKind<Connector>.Context(
+            pipeline: pipeline, keyPath: keyPath, store: store, offsetsPath: offsetsPath ?? store?.path, logger: logger,
+            targetReader: targetReader)
         guard let connector = try kinds[kind]?.open(context) else {
             throw KindRegistryError(role: role, kind: kind, pipeline: pipeline.name, supported: kinds.keys.sorted())
         }

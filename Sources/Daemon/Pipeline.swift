@@ -58,8 +58,10 @@ public final class Pipeline: Sendable {
     /// an undecodable event, a source that refuses the login, retries used up).
     public func run() async throws {
         let name = configuration.name
-        let source = try sources.connector(for: configuration, store: store, logger: logger)
         let targetConnector = try targets.connector(for: configuration, store: store, logger: logger)
+        let source = try sources.connector(
+            for: configuration, store: store, logger: logger,
+            targetReader: { try await targetConnector.openReconcileReader() })
         // The stream and a reconciliation running beside it apply through one shared target.
         let target = SharedTarget(try targetConnector.openTarget(), gate: gate, dirty: dirty)
         let runID = try store.startRun(pipeline: name)

@@ -13,6 +13,13 @@ public struct FeedPlanChunk: Sendable, Hashable {
     public var through: Int
     /// In an order the target accepts (``Directory/ResourceOp/ordered(_:)``).
     public var ops: [ResourceOp]
+
+    public init(run: Int64, after: Int, through: Int, ops: [ResourceOp]) {
+        self.run = run
+        self.after = after
+        self.through = through
+        self.ops = ops
+    }
 }
 
 extension FeedStore {
@@ -92,22 +99,31 @@ extension FeedStore {
     /// The next operations of a `running` run, from at most `maxUsers` users' changes; nil
     /// when every change is recorded as applied. Resuming after a crash starts here too.
     public func nextChunk(_ run: Int64, maxUsers: Int = FeedStore.pageSize) throws(FeedStoreError) -> FeedPlanChunk? {
+        try nextChunk(run, after: nil, maxUsers: maxUsers)
+    }
+
+    /// The operations of a `running` run's plan rows after row `after` (after those recorded
+    /// as applied when nil), from at most `maxUsers` users' changes; nil when none is left. A
+    /// stream hands out the next chunk before the previous one is recorded this way.
+    public func nextChunk(_ run: Int64, after: Int?, maxUsers: Int = FeedStore.pageSize) throws(FeedStoreError)
+        -> FeedPlanChunk?
+    {
         try read { db in
             guard let record = try Self.fetchRun(db, run) else { throw FeedStoreError.noSuchRun(run) }
             guard record.state == .running else {
                 throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .finish))
             }
+            let start = max(after ?? record.appliedThrough, record.appliedThrough)
             let rows = try GRDB.Row.fetchAll(
                 db, sql: "SELECT seq, ops FROM plan WHERE run = ? AND seq > ? ORDER BY seq LIMIT ?",
-                arguments: [run, record.appliedThrough, maxUsers])
+                arguments: [run, start, maxUsers])
             guard let last = rows.last else { return nil }
             var ops: [ResourceOp] = []
             for row in rows {
                 let text: String = row["ops"]
                 for item in try SCIMValue(json: text).arrayValue ?? [] { ops.append(try ResourceOp(json: item)) }
             }
-            return FeedPlanChunk(
-                run: run, after: record.appliedThrough, through: last["seq"], ops: ResourceOp.ordered(ops))
+            return FeedPlanChunk(run: run, after: start, through: last["seq"], ops: ResourceOp.ordered(ops))
         }
     }
 
@@ -129,6 +145,20 @@ extension FeedStore {
             }
             try db.execute(
                 sql: "UPDATE runs SET applied_through = ? WHERE id = ?", arguments: [chunk.through, chunk.run])
+        }
+    }
+
+    /// The userNames of `run`'s records that the feed has not created: the ones to ask the
+    /// target about before planning (``start(_:approvedBy:managedGroups:existingUserID:)``).
+    public func unownedUserNames(of run: Int64) throws(FeedStoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT r.user_name FROM run_records r LEFT JOIN users u ON u.key = r.key
+                    WHERE r.run = ? AND r.skipped = 0 AND (u.key IS NULL OR u.owned = 0)
+                    ORDER BY r.key
+                    """, arguments: [run])
         }
     }
 

@@ -87,7 +87,7 @@ public struct FeedUserMapper: Sendable {
                         reason: .badValue("holds a list; \(attribute.pathText) takes one value")))
             }
         }
-        let resource: SCIMResource
+        var resource: SCIMResource
         do {
             resource = try mapper.resource(from: Row(columns: columns, values: values))
         } catch {
@@ -102,6 +102,9 @@ public struct FeedUserMapper: Sendable {
                 return .failure(RecordProblem(location: location, field: userNameField, reason: .missingField))
             }
         }
+        // A user in the feed is active (blocks deactivate), so that what is written and what a
+        // reconciliation compares agree on it.
+        if !control.mapsActive { resource.attributes["active"] = .bool(true) }
         var raw = SCIMObject()
         for field in record.fields {
             switch field.value {

@@ -53,8 +53,15 @@ public enum SourceKinds {
 
     /// `source: { feed: ... }`: uploaded exports, each upload a run.
     static let feed = SourceKind(key: "feed", config: FeedSourceConfig.configKind) { context in
-        guard context.pipeline.source.settings(FeedSourceConfig.self) != nil else { return nil }
-        throw FeedNotStreamable(pipeline: context.pipeline.name)
+        guard let settings = context.pipeline.source.settings(FeedSourceConfig.self) else { return nil }
+        guard let offsetsPath = context.offsetsPath ?? settings.directory.map({ _ in "" }) else {
+            throw FeedWithoutOffsets(pipeline: context.pipeline.name)
+        }
+        return FeedConnector(
+            site: try FeedSite(settings: settings, pipeline: context.pipeline.name, offsetsPath: offsetsPath),
+            settings: .init(
+                poll: .seconds(settings.pollSeconds), keepFiles: settings.keepFiles, keyPath: context.keyPath + ".feed"),
+            targetReader: context.targetReader, logger: context.logger)
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into
@@ -68,8 +75,8 @@ public enum SourceKinds {
     }
 }
 
-/// This build reads a feed's uploads but does not apply them yet.
-struct FeedNotStreamable: Error, CustomStringConvertible {
+/// A feed's files live beside the offset store: a command that opens a feed needs its path.
+struct FeedWithoutOffsets: Error, CustomStringConvertible {
     var pipeline: String
-    var description: String { "pipeline \(pipeline): feed sources cannot be applied by this build yet" }
+    var description: String { "pipeline \(pipeline): the feed's directory is not known (give source.feed.directory)" }
 }

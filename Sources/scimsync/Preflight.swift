@@ -25,7 +25,8 @@ public enum Preflight {
         for (index, pipeline) in config.pipelines.enumerated() {
             let key = "pipelines[\(index)]"
             do {
-                let source = try sources.connector(for: pipeline, key: "\(key).source", store: nil, logger: logger)
+                let source = try sources.connector(
+                    for: pipeline, key: "\(key).source", store: nil, offsetsPath: config.offsets.path, logger: logger)
                 record("\(pipeline.name) source", try await offPool { await source.probe() })
             } catch {
                 record("\(pipeline.name) source", [ConnectorCheck(.failed, "\(error) (\(key).source)")])

@@ -1,0 +1,163 @@
+import Connectors
+import Directory
+import Foundation
+import Logging
+import Reconcile
+
+/// The stream of a feed: every `poll` it looks for work, the run left `running` (resumed
+/// where the feed's store says it stopped) before the oldest `ready` run that may start;
+/// it plans that run, then hands its plan out a chunk at a time. A chunk is recorded as
+/// applied only when the pipeline acknowledges it, which it does after the target committed
+/// it; the run is finished once every chunk is, and older runs' files are pruned.
+///
+/// Used by one task at a time (the pipeline's), as every ``ChangeSource`` is.
+final class FeedChangeSource: ChangeSource {
+    private let site: FeedSite
+    private let settings: FeedConnector.Settings
+    private let existing: ExistingUsers
+    private let logger: Logger
+    /// The run being handed out, the last plan row handed out of it, and whether any batch
+    /// of it was.
+    private var current: (run: Int64, handedThrough: Int, handedAny: Bool)?
+    private var stopped = false
+
+    init(site: FeedSite, settings: FeedConnector.Settings, existing: ExistingUsers, logger: Logger) {
+        self.site = site
+        self.settings = settings
+        self.existing = existing
+        self.logger = logger
+    }
+
+    func next() async throws -> SourceEvent? {
+        while !stopped {
+            if let batch = try await nextBatch() { return .batch(batch) }
+            try await Task.sleep(for: settings.poll)
+        }
+        return nil
+    }
+
+    /// Chunks are a few hundred users each already: group commit has nothing to gather.
+    func nextBuffered() async throws -> SourceEvent? { nil }
+
+    func acknowledge(_ position: SourcePosition) async {
+        guard let applied = FeedPosition(position) else { return }
+        do {
+            try site.store.chunkApplied(FeedPlanChunk(run: applied.run, after: 0, through: applied.applied, ops: []))
+        } catch {
+            // The chunk is handed out again: the target's idempotent apply makes that harmless.
+            logger.error(
+                "feed run: cannot record an applied chunk; it will be applied again",
+                metadata: ["run": "\(applied.run)", "through": "\(applied.applied)", "error": "\(error)"])
+            if current?.run == applied.run { current = nil }
+        }
+    }
+
+    func stop() async { stopped = true }
+
+    /// The next chunk of work, nil when there is none now.
+    private func nextBatch() async throws -> SourceBatch? {
+        while true {
+            if current == nil {
+                guard let run = try await startNextRun() else { return nil }
+                current = (run.id, run.appliedThrough, false)
+            }
+            guard let (run, after, handedAny) = current else { return nil }
+            if let chunk = try site.store.nextChunk(run, after: after, maxUsers: settings.chunkUsers) {
+                current = (run, chunk.through, true)
+                return SourceBatch(
+                    ops: chunk.ops, position: FeedPosition(run: run, applied: chunk.through).sourcePosition,
+                    commitTime: nil, rowCount: chunk.through - chunk.after)
+            }
+            if !handedAny {
+                // A run with nothing (left) to apply still moves the pipeline's position to it,
+                // so that a reconciliation's snapshot of the finished run is one the stream
+                // has reached.
+                current = (run, after, true)
+                return SourceBatch(ops: [], position: FeedPosition(run: run, applied: after).sourcePosition)
+            }
+            current = nil
+            try finish(run)
+        }
+    }
+
+    /// Every chunk of `run` is handed out; it is finished once every one is acknowledged
+    /// (the pipeline acknowledges before it reads again, so they are by now).
+    private func finish(_ run: Int64) throws {
+        guard let record = try site.store.run(run), record.state == .running else { return }
+        guard record.appliedThrough >= record.planned else { return }
+        try site.store.finish(run)
+        logger.info(
+            "feed run complete",
+            metadata: ["run": "\(run)", "changes": "\(record.planned)", "counts": "\(record.counts.sorted { $0.key < $1.key })"])
+        do {
+            let pruned = try site.store.pruneFiles(keep: settings.keepFiles, in: site.area)
+            if !pruned.isEmpty { logger.info("feed: removed old runs' files", metadata: ["runs": "\(pruned)"]) }
+        } catch {
+            logger.warning("feed: cannot remove old runs' files", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The run to hand out next: the one left running, else the oldest ready one that may
+    /// start, planned now; nil when there is none.
+    private func startNextRun() async throws -> FeedRun? {
+        guard let run = try site.store.nextRunToApply() else { return nil }
+        if run.state == .running {
+            logger.info(
+                "feed run: resuming", metadata: ["run": "\(run.id)", "applied": "\(run.appliedThrough)", "planned": "\(run.planned)"])
+            return run
+        }
+        let (site, existing) = (self.site, self.existing)
+        let managed = Set(site.control.managedGroups.map(\.id))
+        do {
+            // Planning reads the whole upload and may ask the target: on a thread of its own.
+            let started = try await BlockingThread.run(named: "scimsync.feed") { _ in
+                let present = try await existing.present(among: try site.store.unownedUserNames(of: run.id))
+                return try site.store.start(
+                    run.id, approvedBy: run.approvedBy, managedGroups: managed,
+                    existingUserID: { present.contains($0) ? $0 : nil })
+            }
+            logger.info(
+                "feed run started",
+                metadata: [
+                    "run": "\(run.id)", "changes": "\(started.planned)", "approvedBy": "\(run.approvedBy ?? "-")",
+                    "counts": "\(started.counts.sorted { $0.key < $1.key })",
+                ])
+            return started
+        } catch let error as FeedStoreError {
+            switch error {
+            case .held, .illegal:
+                // Cancelled or changed by a command meanwhile: look again.
+                return nil
+            case .cannotOpen, .noSuchRun, .runInProgress, .notFullyApplied, .database:
+                throw SourceFailure.unavailable("the feed store: \(error)")
+            }
+        } catch let error as SourceFailure {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The target could not be asked about the run's new users: try again later.
+            throw SourceFailure.unavailable("cannot ask the target which of run \(run.id)'s users it has: \(error)")
+        }
+    }
+}
+
+/// Which userNames the target already has as user ids (users the feed did not create: left
+/// alone). Asked once per run, in batches.
+struct ExistingUsers: Sendable {
+    let targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?
+
+    /// The target's users among `userNames` (as ids); empty without a target.
+    func present(among userNames: [String]) async throws -> Set<String> {
+        guard let targetReader, !userNames.isEmpty else { return [] }
+        let reader = try await targetReader()
+        var present: Set<String> = []
+        var start = 0
+        while start < userNames.count {
+            let slice = Array(userNames[start..<min(start + 1000, userNames.count)])
+            present.formUnion(try reader.existingUserIDs(slice))
+            start += 1000
+        }
+        return present
+    }
+}
