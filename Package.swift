@@ -297,7 +297,7 @@ let package = Package(
         .testTarget(
             name: "FeedAdminTests",
             dependencies: [
-                "FeedAdmin", "FeedSource", "Daemon", "Config", "TestSupport", "scimsync",
+                "FeedAdmin", "FeedSource", "Daemon", "Config", "TestSupport", "scimsync", "SQLClients",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -52,7 +52,7 @@ struct FeedFixture {
               layout:
                 users:
                   table: portal_users
-                  attributes: { id: id, userName: login, name.givenName: given_name, 'emails[type eq "work"].value': mail }
+                  attributes: { id: id, userName: login, name.givenName: given_name, 'emails[type eq "work"].value': mail, active: enabled }
         """
 
     /// A users.tsv with a name row; `rows` are (login, first, mail).
