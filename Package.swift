@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
         // SHA-256 for the digests of batch-feed records.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // multipart/form-data uploads of feed files, parsed as they stream in.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // C libraries from Debian, one Swift module (SQLClients) imports each.
@@ -174,6 +176,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What people do with feeds: the admin server's upload and run routes, and the JSON
+        // views of runs and users that the `feed` commands print too.
+        .target(
+            name: "FeedAdmin",
+            dependencies: [
+                "FeedSource", "Daemon", "Config", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
@@ -204,7 +221,8 @@ let package = Package(
             name: "scimsync",
             dependencies: [
                 "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
-                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits", "Directory",
+                "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits", "Directory", "FeedSource",
+                "FeedAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -275,6 +293,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"], swiftSettings: strict),
+        // The feed commands and the admin server's feed routes, end to end (no database server).
+        .testTarget(
+            name: "FeedAdminTests",
+            dependencies: [
+                "FeedAdmin", "FeedSource", "Daemon", "Config", "TestSupport", "scimsync", "SQLClients",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(

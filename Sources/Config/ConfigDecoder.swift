@@ -20,10 +20,28 @@ struct ConfigDecoder {
         }
 
         var http = HTTPConfig(host: "127.0.0.1", port: 9100)
-        if let node = top["http"], let map = node.mapping(allowed: ["host", "port"] + ServerLimits.keys) {
+        var tokenGiven = false
+        if let node = top["http"],
+            let map = node.mapping(allowed: ["host", "port", "token", "maxUploadSize"] + ServerLimits.keys)
+        {
             if let host = map["host"]?.nonEmptyString() { http.host = host }
             if let port = map["port"]?.integer(in: 1...65535) { http.port = port }
             if let limits = serverLimits(map) { http.limits = limits }
+            tokenGiven = map.has("token")
+            if let tokenNode = map["token"], let text = tokenNode.nonEmptyString() {
+                if text.count < 16 {
+                    tokenNode.report("is too short to be a secret; use at least 16 characters")
+                } else {
+                    http.token = text
+                }
+            }
+            if let sizeNode = map["maxUploadSize"] {
+                if let text = sizeNode.string(), let bytes = Self.byteSize(text) {
+                    http.maxUploadBytes = bytes
+                } else {
+                    sizeNode.report("expected a size such as 512MiB or 1GiB, from 1KiB to 1GiB")
+                }
+            }
         }
 
         var pipelines: [PipelineConfig] = []
@@ -35,6 +53,20 @@ struct ConfigDecoder {
             var seen: Set<String> = []
             for (index, pipeline) in pipelines.enumerated() where !seen.insert(pipeline.name).inserted {
                 collector.report(node.path.appending(index: index).appending("name"), "\"\(pipeline.name)\" names two pipelines; names must be unique")
+            }
+        }
+
+        // The admin server answers health and metrics to anyone (probes and scrapers carry no
+        // secret); what it serves beyond them reads or changes a directory, so it needs a token.
+        if !tokenGiven {
+            let served = pipelines.filter { Self.kindsServedOverHTTP.contains($0.source.kind) }.map(\.name)
+            if let first = served.first {
+                let what = served.count == 1 ? "pipeline \"\(first)\" takes" : "pipelines \(served.map { "\"\($0)\"" }.joined(separator: ", ")) take"
+                collector.report(
+                    KeyPath.root.appending("http").appending("token"),
+                    "is required: \(what) uploads through the admin server; set http.token to \"${SCIMSYNC_HTTP_TOKEN}\" "
+                        + "and that variable to a secret of at least 16 characters, which clients send as "
+                        + "\"Authorization: Bearer <token>\"")
             }
         }
 
@@ -427,6 +459,10 @@ struct ConfigDecoder {
     private func resolve(_ path: String) -> String {
         path.hasPrefix("/") || baseDirectory == "." ? path : baseDirectory + "/" + path
     }
+
+    /// Source kinds whose pipelines the admin server serves endpoints for (uploads, runs), so
+    /// that a configuration with one of them must set `http.token`.
+    static let kindsServedOverHTTP: Set<String> = ["feed"]
 
     private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {

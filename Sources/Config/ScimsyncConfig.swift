@@ -51,15 +51,32 @@ public struct OffsetsConfig: Sendable, Hashable {
     }
 }
 
-public struct HTTPConfig: Sendable, Hashable {
+/// `http:` — the admin server of `scimsync run`: health and metrics for anyone, and, with a
+/// bearer token, what pipelines serve over HTTP (the uploads and runs of feeds).
+public struct HTTPConfig: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var limits: ServerLimits
+    /// `token`: the bearer token every request but `/healthz`, `/readyz` and `/metrics` must
+    /// send; required once a pipeline serves anything over HTTP. Never printed.
+    public var token: String?
+    /// `maxUploadSize`: the largest request body an upload may have, in bytes.
+    public var maxUploadBytes: Int
 
-    public init(host: String, port: Int, limits: ServerLimits = ServerLimits()) {
+    public init(
+        host: String, port: Int, limits: ServerLimits = ServerLimits(), token: String? = nil,
+        maxUploadBytes: Int = 1 << 30
+    ) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.token = token
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    /// `host:port` and whether a token is set, never the token.
+    public var description: String {
+        "\(host):\(port) (\(token == nil ? "no token" : "bearer token set"), uploads up to \(maxUploadBytes) bytes)"
     }
 }
 

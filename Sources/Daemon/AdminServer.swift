@@ -4,11 +4,33 @@ import Hummingbird
 import Logging
 import NIOCore
 
+/// Routes a pipeline kind adds to the admin server (the uploads and runs of feeds), all behind
+/// the bearer token of `http.token`. The daemon composes them without knowing the kind.
+public protocol AdminRoutes: Sendable {
+    /// Adds the routes to `router`, whose token middleware is already in place.
+    func add(to router: Router<BasicRequestContext>)
+}
+
 /// `/healthz` (the process is up), `/readyz` (every pipeline is streaming) and `/metrics`
-/// (Prometheus text) on `http.host:http.port`.
+/// (Prometheus text) on `http.host:http.port`, open to anyone; with `http.token`, the routes
+/// pipelines add, for bearers of the token only.
 public enum AdminServer {
-    public static func router(states: PipelineStates, metrics: DaemonMetrics) -> Router<BasicRequestContext> {
+    /// The paths answered without a token.
+    public static let openPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
+
+    /// - Parameters:
+    ///   - token: `http.token`; without one no route beyond the open paths is served (the
+    ///     configuration requires a token once a pipeline adds routes).
+    ///   - routes: what pipelines serve beyond health and metrics.
+    public static func router(
+        states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = []
+    ) -> Router<BasicRequestContext> {
         let router = Router()
+        if let token {
+            // Before every route: middleware wraps the routes added after it, and the 404 of
+            // an unknown path, which must not tell a stranger which paths exist.
+            router.add(middleware: AdminTokenMiddleware(token: token, openPaths: openPaths))
+        }
         router.get("healthz") { _, _ in
             "ok\n"
         }
@@ -25,20 +47,25 @@ public enum AdminServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+        if token != nil {
+            for route in routes { route.add(to: router) }
+        }
         return router
     }
 
     /// The admin server of `run`, with the timeouts and the connection cap of `http:`.
     ///
-    /// - Parameter onServerRunning: called once it listens, with its channel (its port when
-    ///   `http.port` is 0).
+    /// - Parameters:
+    ///   - routes: served only when `http.token` is set.
+    ///   - onServerRunning: called once it listens, with its channel (its port when
+    ///     `http.port` is 0).
     public static func application(
-        _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, routes: [any AdminRoutes] = [],
+        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let limits = HTTPServerLimits(http.limits)
         return Application(
-            router: router(states: states, metrics: metrics),
+            router: router(states: states, metrics: metrics, token: http.token, routes: routes),
             server: limits.server,
             configuration: limits.configuration(
                 address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Config
 import Daemon
+import FeedAdmin
+import FeedSource
 import Foundation
 import Hummingbird
 import Logging
@@ -66,8 +68,22 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        // The feeds' uploads and runs over HTTP, beside health and metrics (behind http.token,
+        // which the configuration requires once there is a feed).
+        let feedSites: [String: FeedSite]
+        do throws(FeedSiteError) {
+            feedSites = try FeedRoutes.sites(of: loaded)
+        } catch {
+            logger.critical("cannot open a feed", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let routes: [any AdminRoutes] =
+            feedSites.isEmpty
+            ? [] : [FeedRoutes(sites: feedSites, maxUploadBytes: loaded.http.maxUploadBytes, logger: logger)]
         services.append(
-            .init(service: AdminServer.application(loaded.http, states: states, metrics: metrics, logger: logger)))
+            .init(
+                service: AdminServer.application(
+                    loaded.http, states: states, metrics: metrics, routes: routes, logger: logger)))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

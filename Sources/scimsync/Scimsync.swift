@@ -6,6 +6,9 @@ struct Scimsync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scimsync",
         abstract: "Replicate a SQL directory (users, groups, memberships) as SCIM, change by change.",
-        subcommands: [Check.self, Run.self, Serve.self, Tail.self, Status.self, InitTarget.self, ReconcileCommand.self, Approve.self, Explain.self]
+        subcommands: [
+            Check.self, Run.self, Serve.self, Tail.self, Status.self, InitTarget.self, ReconcileCommand.self, Approve.self,
+            Explain.self, FeedCommand.self,
+        ]
     )
 }

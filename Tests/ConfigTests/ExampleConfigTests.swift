@@ -75,7 +75,8 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
 
     @Test func feedToSQLiteLoads() throws {
         let path = RepositoryFiles.path("config/feed-to-sqlite.yaml")
-        let config = try ConfigLoader.load(path: path, kinds: scimKinds + [FeedSourceConfig.configKind], environment: [:])
+        let config = try ConfigLoader.load(path: path, kinds: scimKinds + [FeedSourceConfig.configKind],
+            environment: ["SCIMSYNC_HTTP_TOKEN": "feed-admin-token-0123456789"])
         let pipeline = try #require(config.pipelines.first)
         #expect(pipeline.name == "hr-feed-to-portal")
         let feed = try #require(pipeline.source.settings(FeedSourceConfig.self))

@@ -43,6 +43,8 @@ struct ExampleDirectories {
             "PORTAL_DB": sqlitePath, "SCIMSYNC_STATE_DIR": stateDirectory,
             "PORTAL_PG_HOST": postgres.host, "PORTAL_PG_PORT": String(postgres.port), "PORTAL_PG_USER": postgres.user,
             "PORTAL_PG_PASSWORD": postgres.password, "PORTAL_PG_DATABASE": postgres.database,
+            // The admin token config/feed-to-sqlite.yaml requires (uploads over HTTP).
+            "SCIMSYNC_HTTP_TOKEN": "example-admin-token-0123456789",
         ]
     }
 

@@ -25,6 +25,7 @@ import Testing
     func text(feed: String, target: String = sqliteTarget) -> String {
         """
         offsets: { path: state/offsets.db }
+        http: { token: "feed-admin-token-0123456789" }
         pipelines:
           - name: hr
             source:

@@ -1,0 +1,50 @@
+import Hummingbird
+import NIOCore
+
+/// Requires `Authorization: Bearer <http.token>` (RFC 6750 §2.1) on every request of the admin
+/// server but the open paths (`/healthz`, `/readyz`, `/metrics`, which probes and scrapers
+/// call without a secret); answers 401 with `WWW-Authenticate: Bearer` and a JSON body
+/// otherwise, before any route (or a 404) is reached.
+///
+/// The comparison takes the same time wherever the first difference is, so response timing
+/// does not reveal how much of a guessed token was right.
+struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: [UInt8]
+    let openPaths: Set<String>
+
+    init(token: String, openPaths: Set<String>) {
+        self.token = Array(token.utf8)
+        self.openPaths = openPaths
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if openPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.utf8.count > 7,
+            header.prefix(7).lowercased() == "bearer ",
+            Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
+        else {
+            // The header says whether a token came, never what was wrong with it.
+            let detail =
+                request.headers[.authorization] == nil
+                ? "send the admin token (http.token) as \\\"Authorization: Bearer <token>\\\""
+                : "the bearer token is not the admin token (http.token)"
+            return Response(
+                status: .unauthorized,
+                headers: [.wwwAuthenticate: "Bearer realm=\"scimsync\"", .contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(detail)\"}\n")))
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares every byte whatever the earlier ones were; the length is not secret.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices {
+            difference |= a[index] ^ b[index]
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,21 @@
+import FeedSource
+
+extension FeedRequestError {
+    /// A feed's error as an answer: a missing run or file is 404, a step the run's state does
+    /// not allow (or a run still open) is 409, a bad name 400; what fails on the server's side
+    /// is 500 and says what.
+    public init(_ error: FeedSiteError) {
+        switch error {
+        case .store(let store):
+            switch store {
+            case .noSuchRun: self.init(.notFound, store.description)
+            case .runInProgress, .illegal, .held, .notFullyApplied: self.init(.conflict, store.description)
+            case .cannotOpen, .database: self.init(.internalServerError, store.description)
+            }
+        case .badName(let name): self.init(.badRequest, name.description)
+        case .noSuchFile: self.init(.notFound, error.description)
+        case .cannotWrite: self.init(.insufficientStorage, error.description)
+        case .cannotCreate, .cannotRead, .ingest: self.init(.internalServerError, error.description)
+        }
+    }
+}
