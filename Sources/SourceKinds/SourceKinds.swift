@@ -54,11 +54,12 @@ public enum SourceKinds {
     /// `source: { feed: ... }`: uploaded exports, each upload a run.
     static let feed = SourceKind(key: "feed", config: FeedSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(FeedSourceConfig.self) else { return nil }
-        guard let offsetsPath = context.offsetsPath ?? settings.directory.map({ _ in "" }) else {
+        // The default directory is beside the offset store; a configured one needs no path.
+        guard settings.directory != nil || context.offsetsPath != nil else {
             throw FeedWithoutOffsets(pipeline: context.pipeline.name)
         }
         return FeedConnector(
-            site: try FeedSite(settings: settings, pipeline: context.pipeline.name, offsetsPath: offsetsPath),
+            site: try FeedSite(settings: settings, pipeline: context.pipeline.name, offsetsPath: context.offsetsPath ?? ""),
             settings: .init(
                 poll: .seconds(settings.pollSeconds), keepFiles: settings.keepFiles, keyPath: context.keyPath + ".feed"),
             targetReader: context.targetReader, logger: context.logger)
