@@ -10,7 +10,7 @@ struct ConfigDecoder {
     let kinds: [ConfigKind]
 
     func decode(_ root: ConfigNode) -> ScimsyncConfig? {
-        guard let top = root.mapping(allowed: ["offsets", "http", "pipelines", "scim"]) else { return nil }
+        guard let top = root.mapping(allowed: ["offsets", "http", "pipelines", "scim", "journal"]) else { return nil }
 
         var offsets = OffsetsConfig(path: resolve("offsets.db"))
         if let node = top["offsets"], let map = node.mapping(allowed: ["path"]) {
@@ -74,7 +74,17 @@ struct ConfigDecoder {
         if !top.has("pipelines") && !top.has("scim") {
             collector.report(.root, "nothing to do: give \"pipelines\" (replication) or \"scim\" (scimsync serve)")
         }
-        return ScimsyncConfig(offsets: offsets, http: http, pipelines: pipelines, scim: scim)
+        let journal = top["journal"].flatMap(journal) ?? JournalConfig()
+        return ScimsyncConfig(offsets: offsets, http: http, pipelines: pipelines, scim: scim, journal: journal)
+    }
+
+    private func journal(_ node: ConfigNode) -> JournalConfig? {
+        guard let map = node.mapping(allowed: ["keep", "maxEntries", "values"]) else { return nil }
+        var journal = JournalConfig()
+        if let keep = map["keep"]?.seconds(allowOff: true) { journal.keepSeconds = keep }
+        if let entries = map["maxEntries"]?.integer(in: 1000...1_000_000_000) { journal.maxEntries = entries }
+        if let values = map["values"]?.bool() { journal.values = values }
+        return journal
     }
 
     private func pipeline(_ node: ConfigNode) -> PipelineConfig? {

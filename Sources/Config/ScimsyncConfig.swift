@@ -1,6 +1,6 @@
 import Directory
 
-/// A loaded and validated `scimsync.yaml`. See the README for every key.
+/// A loaded and validated `scimsync.yaml`. docs/configuration.md describes every key.
 public struct ScimsyncConfig: Sendable, Hashable {
     /// `offsets.path`: the SQLite offset store (positions, ownership ledger, run log).
     public var offsets: OffsetsConfig
@@ -9,12 +9,36 @@ public struct ScimsyncConfig: Sendable, Hashable {
     public var pipelines: [PipelineConfig]
     /// `scim`: a SQL directory served as a SCIM service provider (`scimsync serve`).
     public var scim: SCIMServerConfig?
+    /// `journal`: how long the operations journal keeps what it records.
+    public var journal: JournalConfig
 
-    public init(offsets: OffsetsConfig, http: HTTPConfig, pipelines: [PipelineConfig], scim: SCIMServerConfig?) {
+    public init(
+        offsets: OffsetsConfig, http: HTTPConfig, pipelines: [PipelineConfig], scim: SCIMServerConfig?,
+        journal: JournalConfig = JournalConfig()
+    ) {
         self.offsets = offsets
         self.http = http
         self.pipelines = pipelines
         self.scim = scim
+        self.journal = journal
+    }
+}
+
+/// `journal`: the operations journal in the offset store, every operation a pipeline applied
+/// with its source position and outcome, which `scimsync explain` reads.
+public struct JournalConfig: Sendable, Hashable {
+    /// `keep`: entries older than this are removed (default 30 days); nil (`off`) records nothing.
+    public var keepSeconds: Int?
+    /// `maxEntries`: at most this many entries are kept, the oldest removed first.
+    public var maxEntries: Int
+    /// `values`: whether an entry keeps the values it wrote, not only the attribute names.
+    /// Off by default: the journal then holds no personal data beyond ids.
+    public var values: Bool
+
+    public init(keepSeconds: Int? = 30 * 86_400, maxEntries: Int = 1_000_000, values: Bool = false) {
+        self.keepSeconds = keepSeconds
+        self.maxEntries = maxEntries
+        self.values = values
     }
 }
 

@@ -18,7 +18,7 @@ extension Pipeline {
         source: any SourceConnector, target: any TargetConnector, applyingThrough shared: SharedTarget
     ) async throws -> LoadOutcome {
         let (name, store) = (configuration.name, self.store)
-        let log = StoreOffsetLog(store: store, pipeline: name)
+        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
         if try await target.isEmpty() {
             // Nothing to compare against and nothing to remove: the target kind's load path (read
             // ahead, a second connection where the target takes two writers) creates everything,
@@ -51,7 +51,7 @@ extension Pipeline {
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes, targetReader: reader,
                 apply: { ops in
                     let (applied, outcome) = try await shared.applyRepairs(ops)
-                    try log.keep(outcome, applied: applied)
+                    try log.keep(outcome, applied: applied, origin: "load")
                     LoadFailpoint.batchApplied()
                     return applied
                 }, options: ReconcileOptions())
@@ -105,7 +105,7 @@ extension Pipeline {
     ) async throws {
         let (pipeline, store, dirty) = (configuration, self.store, self.dirty)
         let name = pipeline.name
-        let log = StoreOffsetLog(store: store, pipeline: name)
+        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
         let outcome = try await BlockingThread.run(named: "scimsync.reconcile") { _ async throws -> ReconcileOutcome? in

@@ -24,6 +24,8 @@ public final class Pipeline: Sendable {
     let states: PipelineStates
     let metrics: PipelineMetrics
     private let timing: PipelineRunner<ContinuousClock>.Timing
+    /// Whether journal records keep the values written (`journal.values`).
+    let journalValues: Bool
     /// What the stream changes while a reconciliation runs alongside it.
     let dirty = StreamDirtySet()
     /// Closed while a refused reconciliation waits for approval.
@@ -37,8 +39,10 @@ public final class Pipeline: Sendable {
     public init(
         configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, targets: TargetRegistry,
         retry: Backoff = Backoff(), groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil,
-        metrics: DaemonMetrics = DaemonMetrics(), logger: Logger = Logger(label: "scimsync.pipeline")
+        metrics: DaemonMetrics = DaemonMetrics(), logger: Logger = Logger(label: "scimsync.pipeline"),
+        journalValues: Bool = false
     ) {
+        self.journalValues = journalValues
         self.configuration = configuration
         self.store = store
         self.sources = sources
@@ -64,7 +68,7 @@ public final class Pipeline: Sendable {
         let target = SharedTarget(try targetConnector.openTarget(), gate: gate, dirty: dirty)
         let runID = try store.startRun(pipeline: name)
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
-        let log = StoreOffsetLog(store: store, pipeline: name)
+        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
         // Periodic reconciliation runs beside the stream, from the stream's first position on.
         let periodic = Task { [self] in
             while try store.position(pipeline: name) == nil { try await Task.sleep(for: .seconds(1)) }
@@ -82,7 +86,7 @@ public final class Pipeline: Sendable {
         let runner = PipelineRunner(
             connectors: connectors, target: target, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
-            timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 })
+            timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 }, journalValues: journalValues)
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
         // a batch waits (an outage, a hold), and reads 0 only when the target is caught up.
         let (lag, metrics) = (runner.lag, self.metrics)

@@ -7,6 +7,8 @@ import PipelineCore
 struct StoreOffsetLog: OffsetLog {
     let store: OffsetStore
     let pipeline: String
+    /// Whether journal records keep the values written (`journal.values`).
+    var journalValues = false
 
     /// Operations waiting for a row, and resources the target refused.
     var counts: (parked: Int, quarantined: Int) {
@@ -23,6 +25,17 @@ struct StoreOffsetLog: OffsetLog {
         try store.commit(
             position: position, pipeline: pipeline, sourceTime: sourceTime, created: ops.compactMap(\.createdEntry),
             removed: ops.compactMap(\.deletedEntry))
+    }
+
+    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+        try store.commit(
+            position: position, pipeline: pipeline, sourceTime: sourceTime, created: ops.compactMap(\.createdEntry),
+            removed: ops.compactMap(\.deletedEntry), journal: journal)
+    }
+
+    func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+        try record(applied: ops)
+        try store.appendJournal(journal, pipeline: pipeline, origin: "stream")
     }
 
     func record(applied ops: [ResourceOp]) throws {
@@ -72,9 +85,13 @@ struct StoreOffsetLog: OffsetLog {
     }
 
     /// Keeps what a load or a pass could not apply: the parked operations, and the rows the
-    /// target refused (those of `applied` it took are released from quarantine).
-    func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp]) throws {
+    /// target refused (those of `applied` it took are released from quarantine); and
+    /// journals what became of each of `applied` as done by `origin` (`load`, `reconcile`).
+    func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp], origin: String = "reconcile") throws {
         try park(outcome.parked)
         try quarantine(outcome.quarantined, applied: ops)
+        try store.appendJournal(
+            JournalRecord.records(of: ops, outcome: outcome, unmapped: [], keepValues: journalValues), pipeline: pipeline,
+            origin: origin)
     }
 }

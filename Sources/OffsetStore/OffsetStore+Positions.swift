@@ -38,7 +38,7 @@ extension OffsetStore {
     ///   (seconds since 1970), for `scimsync status`'s lag.
     public func commit(
         position: SourcePosition, pipeline: String, sourceTime: Int64? = nil, created: [LedgerEntry] = [],
-        removed: [LedgerEntry] = []
+        removed: [LedgerEntry] = [], journal: [JournalRecord] = []
     ) throws(OffsetStoreError) {
         do {
             try queue.write { db in
@@ -64,6 +64,7 @@ extension OffsetStore {
                         """
                 ).execute(arguments: arguments)
                 try Self.updateLedger(db, added: created, removed: removed, pipeline: pipeline)
+                try appendJournal(db, journal, pipeline: pipeline, origin: "stream", position: position)
             }
         } catch {
             throw .cannotWrite(path: path, reason: "\(error)")

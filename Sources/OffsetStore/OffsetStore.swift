@@ -18,6 +18,8 @@ public final class OffsetStore: Sendable {
     /// keeps "none" true. `parks` counts the parks, so that a read that began before a park
     /// does not note "none" after it.
     let withoutParked = Mutex<(pipelines: Set<String>, parks: Int)>(([], 0))
+    /// How the journal is kept (nil: not at all), and records written since the last prune.
+    let journalState = Mutex<(policy: JournalPolicy?, sincePrune: Int)>((JournalPolicy.standard, 0))
 
     /// Opens (creating when missing) the store at `path`. Safe when other processes or
     /// threads open the same new file at the same moment (`OffsetStoreSetup`).
@@ -141,6 +143,30 @@ public final class OffsetStore: Sendable {
               count INTEGER NOT NULL,
               PRIMARY KEY (pipeline, kind, id)
             ) WITHOUT ROWID;
+            """),
+        // The operations journal (OffsetStore+Journal.swift): attribute names, not values,
+        // unless `journal.values` is on.
+        .init(
+            identifier: "journal",
+            sql: """
+            CREATE TABLE journal (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT,
+              pipeline TEXT NOT NULL,
+              at TEXT NOT NULL,
+              origin TEXT NOT NULL,
+              position TEXT,
+              kind TEXT NOT NULL,
+              resource_id TEXT NOT NULL,
+              related_id TEXT,
+              action TEXT NOT NULL,
+              attributes TEXT NOT NULL,
+              outcome TEXT NOT NULL,
+              reason TEXT,
+              vals TEXT
+            );
+            CREATE INDEX journal_resource ON journal (pipeline, kind, resource_id, seq);
+            CREATE INDEX journal_related ON journal (pipeline, related_id, seq) WHERE related_id IS NOT NULL;
+            CREATE INDEX journal_at ON journal (at);
             """),
     ]
 }

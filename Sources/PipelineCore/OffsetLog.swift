@@ -12,6 +12,11 @@ public protocol OffsetLog: Sendable {
     /// Records what applied `ops` created and deleted, without a position (a part of a source
     /// transaction, or parked operations applied late).
     func record(applied ops: [ResourceOp]) throws
+    /// ``commit(_:sourceTime:applied:)``, recording `journal` (what became of each operation)
+    /// in the same write.
+    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws
+    /// ``record(applied:)``, recording `journal` too.
+    func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws
     /// Holds the pipeline for `reason` (shown by `status`), until approved.
     func hold(_ reason: String) throws
     /// Whether someone approved the held removals (`scimsync approve`).
@@ -27,4 +32,18 @@ public protocol OffsetLog: Sendable {
     /// Records resources the target refused; clears the record of those in `applied` that
     /// applied this time.
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws
+}
+
+extension OffsetLog {
+    /// A log that keeps no journal commits without it.
+    public func commit(
+        _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]
+    ) throws {
+        try commit(position, sourceTime: sourceTime, applied: ops)
+    }
+
+    /// A log that keeps no journal records without it.
+    public func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+        try record(applied: ops)
+    }
 }

@@ -64,6 +64,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private var removalGuard: RemovalGuard?
     private var source: (any ChangeSource)?
     private var batch: SourceBatch?
+    /// What became of the batch in hand's operations, committed with it.
+    private var journal: [JournalRecord] = []
+    /// Whether journal records keep the values written (`journal.values`).
+    private let journalValues: Bool
     /// An event read while gathering a group that could not join it.
     private var pendingEvent: SourceEvent?
     private let started: C.Instant
@@ -79,8 +83,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         connectors: Connectors, target: any Target, log: any OffsetLog, removalLimit: RemovalGuard.Limit,
         backoff: Backoff, clock: C, timing: Timing = Timing(), observer: any PipelineObserver = SilentObserver(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        wallClock: @escaping @Sendable () -> Double
+        wallClock: @escaping @Sendable () -> Double, journalValues: Bool = false
     ) {
+        self.journalValues = journalValues
         self.connectors = connectors
         self.target = target
         self.log = log
@@ -276,6 +281,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             let live = try supersedeParked(by: batch.ops)
             let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
             try record(outcome, unmapped: batch.unmapped, for: batch.ops)
+            journal = JournalRecord.records(of: batch.ops, outcome: outcome, unmapped: batch.unmapped, keepValues: journalValues)
             try await retryParked(after: batch.ops, live: live)
         } catch let error where !(error is CancellationError) {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
@@ -292,11 +298,13 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private func commit() async throws -> PipelineStateMachine.Action {
         guard let batch else { return transition { $0.committed(nil) } }
         self.batch = nil
+        let journal = self.journal
+        self.journal = []
         guard batch.endsTransaction else {
-            try log.record(applied: batch.ops)
+            try log.record(applied: batch.ops, journal: journal)
             return transition { $0.committed(nil) }
         }
-        try log.commit(batch.position, sourceTime: batch.commitTime, applied: batch.ops)
+        try log.commit(batch.position, sourceTime: batch.commitTime, applied: batch.ops, journal: journal)
         lag.applied(commitTime: batch.commitTime, now: wallClock())
         await source?.acknowledge(batch.position)
         observer.batchCommitted(batch)
@@ -343,7 +351,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let done = due.filter { !still.contains($0.op) }
         guard !done.isEmpty else { return }
         try log.unpark(done)
-        try log.record(applied: done.map(\.op))
+        try log.record(
+            applied: done.map(\.op), journal: done.map { $0.op.journalRecord(keepValues: journalValues) })
         observer.parkedChanged(parked: [], unparked: done.count, total: parked.count - done.count)
     }
 

@@ -37,7 +37,7 @@ public enum MergeJoinError: Error, Sendable, Hashable, CustomStringConvertible {
             "the \(side) returned id \"\(next)\" after \"\(previous)\": its ids are not in "
                 + "the order reconciliation reads them in (integers numerically, text by bytes); "
                 + "give a text id column a binary collation (MariaDB utf8mb4_bin, PostgreSQL COLLATE \"C\", "
-                + "SQL Server Latin1_General_100_BIN2_UTF8)"
+                + "SQL Server Latin1_General_100_BIN2)"
         }
     }
 }

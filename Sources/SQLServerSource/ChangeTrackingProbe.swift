@@ -68,6 +68,7 @@ struct ChangeTrackingProbe {
                         + "names a changed row by its primary key (it has "
                         + (key.isEmpty ? "none" : "(\(key.joined(separator: ", ")))") + ")"))
         }
+        results += try collationChecks(table, connection: connection)
         let tracked = try connection.query(
             "SELECT is_track_columns_updated_on AS [columns] FROM sys.change_tracking_tables WHERE object_id = OBJECT_ID(@p1)",
             [.text(table.objectName)])
@@ -104,6 +105,45 @@ struct ChangeTrackingProbe {
                 ConnectorCheck(.failed, "change tracking is off for table \(name): ALTER TABLE \(name) ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)"))
         }
         return results
+    }
+
+    /// A warning for each text key column whose collation is not binary: such a column makes
+    /// ids that differ only in case one key (SCIM ids are case-exact), and returns ids in an
+    /// order other than the byte order reconciliation reads both sides in, so that a pass (a
+    /// periodic one, or the recovery from a lost version) stops with a message instead of
+    /// comparing.
+    private func collationChecks(_ table: TrackedTable, connection: SQLServerConnection) throws -> [ConnectorCheck] {
+        let rows = try connection.query(
+            "SELECT COLUMN_NAME AS [name], DATA_TYPE AS [type], CHARACTER_MAXIMUM_LENGTH AS [length], "
+                + "COLLATION_NAME AS [collation] FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = @p1 AND TABLE_NAME = @p2",
+            [.text(table.schema), .text(table.table)])
+        var results: [ConnectorCheck] = []
+        for row in rows {
+            guard case .text(let name)? = row["name"], case .text(let collation)? = row["collation"],
+                table.keyColumns.contains(where: { $0.caseInsensitiveCompare(name) == .orderedSame }),
+                !Self.isBinary(collation)
+            else { continue }
+            let type: String =
+                switch (row["type"], row["length"]) {
+                case (.text(let type)?, .int(let length)?): length < 0 ? "\(type)(max)" : "\(type)(\(length))"
+                case (.text(let type)?, _): type
+                default: "nvarchar(64)"
+                }
+            results.append(
+                ConnectorCheck(
+                    .warning,
+                    "key column \(TSQLName.quote(name)) of table \(table.qualified) has collation \(collation), which is not "
+                        + "binary: ids differing only in case are one key (SCIM ids are case-exact), and reconciliation, "
+                        + "which reads ids in byte order, stops on this table's order; give the column a binary collation: "
+                        + "ALTER TABLE \(table.qualified) ALTER COLUMN \(TSQLName.quote(name)) \(type) COLLATE "
+                        + "Latin1_General_100_BIN2 NOT NULL (drop and recreate the keys that use the column around it)"))
+        }
+        return results
+    }
+
+    /// Whether a collation compares code units: `_BIN` and `_BIN2` collations.
+    static func isBinary(_ collation: String) -> Bool {
+        collation.uppercased().split(separator: "_").contains { $0 == "BIN" || $0 == "BIN2" }
     }
 
     /// Passed, or a warning when changes are kept for less time than `reconcile.every`: a

@@ -15,6 +15,10 @@ public enum SQLDialect: Sendable, Hashable {
     /// tables in `schema`.
     case sqlServer(schema: String)
 
+    /// The collation of SQL Server id columns that `init-target` creates: binary, so that ids
+    /// are case-exact keys and sort in the order reconciliation reads them in.
+    public static let sqlServerBinaryCollation = "Latin1_General_100_BIN2"
+
     /// The most parameters one statement may bind.
     ///
     /// - SQLite: SQLITE_MAX_VARIABLE_NUMBER, 32766 since 3.32 ("Limits In SQLite", §9).

@@ -10,7 +10,7 @@ extension SQLTarget {
     /// reassigned"): the database's own number for an `AUTO_INCREMENT`, identity, `serial` or
     /// `AUTOINCREMENT` column, a random UUID for a text column. An integer column the database
     /// does not number gets the next integer after the largest, which reuses the number of a
-    /// deleted last row: the README says to give such a column a generator.
+    /// deleted last row: docs/scim.md says to give such a column a generator.
     ///
     /// Two inserts that pick the same integer id race for the primary key; the loser retries
     /// with the next one, a few times.

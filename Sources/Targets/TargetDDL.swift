@@ -10,7 +10,7 @@ import SCIM
 ///
 /// | SCIM type | MariaDB/MySQL | PostgreSQL | SQLite | SQL Server |
 /// | --- | --- | --- | --- | --- |
-/// | id and references to ids | VARCHAR(64), binary collation | varchar(64) | TEXT | nvarchar(64) |
+/// | id and references to ids | VARCHAR(64), binary collation | varchar(64) | TEXT | nvarchar(64), binary collation |
 /// | string, reference | VARCHAR(255) | text | TEXT | nvarchar(255) |
 /// | boolean | TINYINT(1) | boolean | INTEGER | bit |
 /// | dateTime | DATETIME(6) | timestamptz | TEXT | datetime2(6) |
@@ -19,9 +19,7 @@ import SCIM
 /// | binary | LONGBLOB | bytea | BLOB | varbinary(max) |
 ///
 /// SQL Server has no `CREATE TABLE IF NOT EXISTS`: each statement is guarded by
-/// `IF OBJECT_ID(N'schema.table', N'U') IS NULL` (indexes by a `sys.indexes` lookup). Its
-/// id columns take the database's collation (case-insensitive by default, where SCIM ids are
-/// case-exact): give them a `_BIN2` or `_CS_` collation where ids differ only in case.
+/// `IF OBJECT_ID(N'schema.table', N'U') IS NULL` (indexes by a `sys.indexes` lookup).
 ///
 /// Only ids are NOT NULL: an attribute a resource lacks is NULL. PostgreSQL's foreign keys
 /// are DEFERRABLE so that ``SQLTarget/apply(_:)`` can defer them to COMMIT; SQLite's are
@@ -130,14 +128,17 @@ private struct DDLWriter {
         return columns
     }
 
-    /// SCIM ids are case-exact (RFC 7643 §3.1): MariaDB's default collations would make `a1`
-    /// and `A1` one key, so id columns compare bytes.
+    /// SCIM ids are case-exact (RFC 7643 §3.1): MariaDB's and SQL Server's default collations
+    /// would make `a1` and `A1` one key, so id columns (and the columns that refer to them,
+    /// which SQL Server requires to have the same collation) compare bytes, which is also the
+    /// order reconciliation reads ids in. SQL Server's BIN2 compares UTF-16 code units: the
+    /// same order except for characters above U+FFFF against U+E000...U+FFFF.
     private var idType: String {
         switch dialect {
         case .mariaDB: "VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
         case .postgres: "varchar(64)"
         case .sqlite: "TEXT"
-        case .sqlServer: "nvarchar(64)"
+        case .sqlServer: "nvarchar(64) COLLATE \(SQLDialect.sqlServerBinaryCollation)"
         }
     }
 

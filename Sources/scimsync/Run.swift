@@ -46,13 +46,14 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot open the offset store", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        store.keepJournal(loaded.journal.policy)
         let states = PipelineStates(pipelines: loaded.pipelines.map(\.name))
         let metrics = DaemonMetrics()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
             let runner = Pipeline(
                 configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry,
-                states: states, metrics: metrics, logger: logger)
+                states: states, metrics: metrics, logger: logger, journalValues: loaded.journal.values)
             // A pipeline that stops alone leaves the others (and the health endpoints) running.
             return .init(
                 service: PipelineService(pipeline: runner, logger: logger), successTerminationBehavior: .ignore,
@@ -109,5 +110,12 @@ struct PipelineService: Service {
             logger.error("pipeline stopped", metadata: ["pipeline": "\(pipeline.configuration.name)", "error": "\(error)"])
             throw error
         }
+    }
+}
+
+extension JournalConfig {
+    /// The offset store's policy for this configuration; nil when `journal.keep` is off.
+    var policy: JournalPolicy? {
+        keepSeconds.map { JournalPolicy(keepSeconds: $0, maxEntries: maxEntries) }
     }
 }

@@ -8,7 +8,7 @@ struct Scimsync: AsyncParsableCommand {
         abstract: "Replicate a SQL directory (users, groups, memberships) as SCIM, change by change.",
         subcommands: [
             Check.self, Run.self, Serve.self, Tail.self, Status.self, InitTarget.self, ReconcileCommand.self, Approve.self,
-            FeedCommand.self,
+            Explain.self, FeedCommand.self,
         ]
     )
 }

@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadConfig(config)
         guard let scim = loaded.scim else {
-            FileHandle.standardError.write(Data("\(config): no \"scim\" block: add one (see the README, \"scim\") to serve a directory\n".utf8))
+            FileHandle.standardError.write(Data("\(config): no \"scim\" block: add one (docs/configuration.md, \"scim\") to serve a directory\n".utf8))
             throw ExitCode(2)
         }
         let logger = Logger(label: "scimsync")

@@ -56,7 +56,7 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
     @Test func unknownTopLevelKey() {
         let text = "pipeline:\n  - name: x\n"
         #expect(errors(text) == [
-            #"scimsync.yaml: unknown key "pipeline" (did you mean "pipelines"?); allowed: offsets, http, pipelines, scim"#,
+            #"scimsync.yaml: unknown key "pipeline" (did you mean "pipelines"?); allowed: offsets, http, pipelines, scim, journal"#,
             #"scimsync.yaml: nothing to do: give "pipelines" (replication) or "scim" (scimsync serve)"#,
         ])
     }

@@ -99,6 +99,13 @@ import scimsync
         #expect(rows(db, members) == ["1|4", "3|3", "4|3", "5|2"])
         // The ledger entry is committed with the batch's position, right after the target's commit.
         try await eventually("user 5 in the ledger") { (try? store.owned(["5"], kind: .user, pipeline: pipeline.name)) == ["5"] }
+        // The journal names what the stream did to user 1, from which binlog position.
+        let journal = try store.journal(pipeline: pipeline.name, kind: .user, id: "1")
+        let patch = try #require(journal.first { $0.origin == "stream" && $0.record.action == "patch" }, "\(journal)")
+        #expect(Set(patch.record.attributes) == ["name.givenName", "title"], "\(patch)")
+        #expect(patch.record.outcome == .applied)
+        #expect(patch.position?.hasPrefix("binlog.") == true, "\(patch)")
+        #expect(try store.journal(pipeline: pipeline.name, kind: .user, id: "3").first?.record.action == "deactivate")
 
         running.cancel()
         #expect(try await running.value == ())

@@ -94,6 +94,12 @@ struct SQLServerSourceHarness {
 
     /// The PostgreSQL target of config/mariadb-to-postgres.yaml on a schema of its own.
     func postgresConfig() throws -> (config: ScimsyncConfig, schema: String) {
+        let (text, schema) = try postgresText()
+        return (try parse(text, file: "sqlserver-to-postgres.yaml"), schema)
+    }
+
+    /// The configuration text of ``postgresConfig()``, for a daemon process.
+    func postgresText() throws -> (text: String, schema: String) {
         let schema = TestServers.uniqueName("portal")
         let connection = try TestServers.postgres()
         for statement in try ExampleDirectories.statements(in: "config/sql/postgres-target.sql") {
@@ -105,12 +111,17 @@ struct SQLServerSourceHarness {
         let target = try found(postgres.range(of: "    target:\n"))
         let end = try found(postgres.range(of: "    onDelete:"))
         let block = String(postgres[target.lowerBound..<end.lowerBound]).replacingOccurrences(of: "schema: portal", with: "schema: \(schema)")
-        let text = try replacingTarget(in: try self.text(), with: block)
-        return (try parse(text, file: "sqlserver-to-postgres.yaml"), schema)
+        return (try replacingTarget(in: try self.text(), with: block), schema)
     }
 
     /// A MariaDB database of its own with the SQLite example's target layout.
     func mariaDBConfig() throws -> (config: ScimsyncConfig, database: String) {
+        let (text, database) = try mariaDBText()
+        return (try parse(text, file: "sqlserver-to-mariadb.yaml"), database)
+    }
+
+    /// The configuration text of ``mariaDBConfig()``, for a daemon process; its tables exist.
+    func mariaDBText() throws -> (text: String, database: String) {
         let database = TestServers.uniqueName("portal")
         try TestServers.mariaDB().execute("CREATE DATABASE `\(database)` CHARACTER SET utf8mb4")
         let text = try self.text().replacingOccurrences(
@@ -119,7 +130,7 @@ struct SQLServerSourceHarness {
                 + #"password: "${HR_DB_PASSWORD}", database: \#(database) }"#)
         let config = try parse(text, file: "sqlserver-to-mariadb.yaml")
         if let pipeline = config.pipelines.first { try SQLTarget.createTables(in: pipeline.target.sql!) }
-        return (config, database)
+        return (text, database)
     }
 
     private func replacingTarget(in text: String, with block: String) throws -> String {

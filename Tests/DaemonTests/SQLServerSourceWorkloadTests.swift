@@ -64,16 +64,43 @@ import Testing
 }
 
 /// `scimsync run` over a SQL Server source killed with SIGKILL at random points while a random
-/// workload writes, and started again each time: the SQLite target converges to the mapping
-/// of the source, and the last run stops cleanly on SIGTERM.
+/// workload writes, and started again each time: each target (SQLite, PostgreSQL, MariaDB)
+/// converges to the mapping of the source, and the last run stops cleanly on SIGTERM.
 @Suite struct SQLServerSourceCrashTests {
-    @Test func killedAndRestartedItConverges() async throws {
+    @Test func sqlite() async throws {
         let harness = try SQLServerSourceHarness()
+        let path = harness.fixture.sqlitePath
+        try await killedAndRestartedItConverges(harness, config: try harness.text()) {
+            try DirectoryRows.target { try SQLiteDatabase(path: path).query($0) }
+        }
+    }
+
+    @Test func postgres() async throws {
+        let harness = try SQLServerSourceHarness()
+        let (text, schema) = try harness.postgresText()
+        let connection = try TestServers.postgres()
+        try await killedAndRestartedItConverges(harness, config: text) {
+            try DirectoryRows.target(tablePrefix: "\(schema).") { try connection.query($0) }
+        }
+    }
+
+    @Test func mariaDB() async throws {
+        let harness = try SQLServerSourceHarness()
+        let (text, database) = try harness.mariaDBText()
+        let connection = try TestServers.mariaDB()
+        try await killedAndRestartedItConverges(harness, config: text) {
+            try DirectoryRows.target(tablePrefix: "`\(database)`.") { try connection.query($0) }
+        }
+    }
+
+    private func killedAndRestartedItConverges(
+        _ harness: SQLServerSourceHarness, config: String, readTarget: @escaping () throws -> DirectoryRows
+    ) async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         var random = SeededGenerator(seed: seed)
         let workload = try DirectoryWorkload(source: harness.source(), seed: seed)
         let daemon = try DaemonProcess(stateDirectory: harness.fixture.stateDirectory, environment: harness.environment)
-        try harness.text().write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
         let store = try OffsetStore(path: harness.fixture.stateDirectory + "/offsets.db")
         try daemon.start()
         try #require(
@@ -89,10 +116,7 @@ import Testing
         let operations = try await writing.stop()
         #expect(operations > 0)
         let expected = try DirectoryRows.source(harness.source(), deactivated: [])
-        let path = harness.fixture.sqlitePath
-        try await converge("the restarted daemon", seed: seed, expected: expected) {
-            try DirectoryRows.target { try SQLiteDatabase(path: path).query($0) }
-        }
+        try await converge("the restarted daemon", seed: seed, expected: expected) { try readTarget() }
         // SIGTERM once the last start is streaming: a daemon still starting has no handler yet.
         try #require(
             try await eventually { daemon.log.components(separatedBy: "pipeline streaming").count > 6 },

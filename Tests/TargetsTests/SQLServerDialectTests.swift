@@ -73,9 +73,9 @@ import Testing
         #expect(
             statements.first == """
                 IF OBJECT_ID(N'[dbo].[portal_groups_x]', N'U') IS NULL CREATE TABLE [dbo].[portal_groups_x] (
-                  [id] nvarchar(64) NOT NULL,
+                  [id] nvarchar(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
                   [title] nvarchar(255),
-                  [parent] nvarchar(64),
+                  [parent] nvarchar(64) COLLATE Latin1_General_100_BIN2,
                   PRIMARY KEY ([id]),
                   FOREIGN KEY ([parent]) REFERENCES [dbo].[portal_groups_x] ([id])
                 )

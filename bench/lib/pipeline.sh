@@ -118,7 +118,8 @@ YAML
 
 # Writes $work/NAME.yaml: pipeline NAME from hr into a `mysql` (database portal on the same
 # server), `sqlite` ($work/portal.db) or `postgres` (database scimsync_test of
-# bench_start_postgres) target, with the portal layout of config/*.yaml.
+# bench_start_postgres) target, with the portal layout of config/*.yaml. BENCH_JOURNAL_KEEP
+# sets `journal.keep` (default 30d, as scimsync's; `off` to measure without the journal).
 bench_config() {
     local name=$1 kind=$2 target
     case $kind in
@@ -134,6 +135,7 @@ bench_config() {
     cat >"$work/$name.yaml" <<YAML
 offsets: { path: "$work/$name-offsets.db" }
 http: { port: $(scimsync_free_port "$mariadb_port") }
+journal: { keep: ${BENCH_JOURNAL_KEEP:-30d} }
 pipelines:
   - name: $name
     source:

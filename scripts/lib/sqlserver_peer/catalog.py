@@ -26,10 +26,23 @@ def _ci_collation(a, b):
     return (fa > fb) - (fa < fb)
 
 
+def bin_key(s):
+    """Comparison key under a binary collation (_BIN2): UTF-16 code units, as SQL Server
+    compares nvarchar under BIN2, with trailing spaces still ignored (docs: "the padding is
+    applied regardless of the collation")."""
+    return s.rstrip(" ").encode("utf-16-be")
+
+
+def _bin_collation(a, b):
+    ka, kb = bin_key(a), bin_key(b)
+    return (ka > kb) - (ka < kb)
+
+
 def connect(path, timeout=None):
     conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S if timeout is None else timeout,
                            isolation_level=None, check_same_thread=False)
     conn.create_collation("CI", _ci_collation)
+    conn.create_collation("BIN", _bin_collation)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn

@@ -2,6 +2,7 @@
 their values in rows, and conversion between them."""
 import datetime
 import decimal
+import re
 import struct
 import uuid
 
@@ -57,11 +58,13 @@ class SqlType:
     """A declared type: name ('int', 'nvarchar', ...), length (chars/bytes or MAX),
     precision/scale."""
 
-    def __init__(self, name, length=None, precision=None, scale=None):
+    def __init__(self, name, length=None, precision=None, scale=None, collation=None):
         self.name = name
         self.length = length
         self.precision = precision
         self.scale = scale
+        # A character column's COLLATE clause; None: the database's default (CI).
+        self.collation = collation
 
     def __repr__(self):
         return "SqlType(%s)" % self.sql()
@@ -76,17 +79,50 @@ class SqlType:
         return self.name
 
     def to_dict(self):
-        return {"name": self.name, "length": self.length, "precision": self.precision, "scale": self.scale}
+        d = {"name": self.name, "length": self.length, "precision": self.precision, "scale": self.scale}
+        if self.collation:
+            d["collation"] = self.collation
+        return d
 
     @staticmethod
     def from_dict(d):
-        return SqlType(d["name"], d.get("length"), d.get("precision"), d.get("scale"))
+        return SqlType(d["name"], d.get("length"), d.get("precision"), d.get("scale"), d.get("collation"))
+
+    def is_binary_collated(self):
+        return self.is_string() and is_binary_collation(self.collation)
 
     def is_string(self):
         return self.name in ("nvarchar", "varchar", "nchar", "char")
 
     def is_int(self):
         return self.name in ("tinyint", "smallint", "int", "bigint", "bit")
+
+
+_COLLATION = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
+
+
+def check_collation(name):
+    """The collation names SQL Server knows, as far as modelled: Windows and SQL collations
+    with a case (_CI/_CS) or binary (_BIN/_BIN2) part, optionally _UTF8; error 448 otherwise."""
+    parts = name.upper().split("_")
+    if not _COLLATION.match(name) or not ({"CI", "CS", "BIN", "BIN2"} & set(parts)):
+        raise errors.SqlError(448, "Invalid collation '%s'." % name, 16, 2)
+    return name
+
+
+def is_binary_collation(name):
+    """Binary (_BIN, _BIN2) and, as an approximation documented in README.md, case-sensitive
+    (_CS) collations compare code units here; everything else compares case-insensitively."""
+    if not name:
+        return False
+    parts = set(name.upper().split("_"))
+    return bool({"BIN", "BIN2", "CS"} & parts)
+
+
+class BinaryStr(str):
+    """A string read from a column with a binary collation: comparisons and ORDER BY take
+    its code units, not the case-insensitive default."""
+    __slots__ = ()
 
 
 def type_for_value(v):
@@ -279,6 +315,8 @@ def to_storage(v, t):
 def from_storage(v, t):
     if v is None:
         return None
+    if isinstance(v, str) and t.collation and t.is_binary_collated():
+        return BinaryStr(v)
     if t.name == "uniqueidentifier":
         return uuid.UUID(v)
     if t.name in ("datetime2", "datetime", "datetimeoffset"):

@@ -1,13 +1,21 @@
 """CREATE/DROP/ALTER TABLE and CREATE INDEX."""
 from . import errors
 from .catalog import Table, find_table, fold, load_tables, next_object_id, save_table
-from .datatypes import convert
+from .datatypes import convert, is_binary_collation
 
 STORAGE = {"tinyint": "INTEGER", "smallint": "INTEGER", "int": "INTEGER", "bigint": "INTEGER", "bit": "INTEGER",
            "nvarchar": "TEXT COLLATE CI", "varchar": "TEXT COLLATE CI", "varbinary": "BLOB",
            "uniqueidentifier": "TEXT", "datetime2": "TEXT", "datetimeoffset": "TEXT", "date": "TEXT",
            "decimal": "TEXT", "float": "REAL"}
 DEFAULT_FUNCS = {"GETDATE", "GETUTCDATE", "SYSUTCDATETIME", "SYSDATETIME", "SYSDATETIMEOFFSET", "NEWID"}
+
+
+def storage(d):
+    """The SQLite column type of a column dict: strings compare under the column's collation."""
+    t = d["type"]
+    if t["name"] in ("nvarchar", "varchar", "nchar", "char") and is_binary_collation(t.get("collation")):
+        return "TEXT COLLATE BIN"
+    return STORAGE[t["name"]]
 
 
 def default_def(node, col_name):
@@ -100,11 +108,17 @@ def create_table(s, node):
             if not any(sorted(map(fold, k)) == sorted(map(fold, refcols)) for k in keys) or len(refcols) != len(cols_named):
                 raise errors.SqlError(1776, "There are no primary or candidate keys in the referenced table '%s' that match the referencing column list in the foreign key '%s'."
                                       % (ref.qualified(), fkname), 16, 0)
+            for mine, theirs in zip(cols_named, refcols):
+                ours = table.col(mine)["type"].get("collation")
+                their = ref.col(theirs)["type"].get("collation")
+                if fold(ours or "") != fold(their or ""):
+                    raise errors.SqlError(1757, "Column '%s.%s' is not of same collation as referencing column '%s.%s' in foreign key '%s'."
+                                          % (ref.name, theirs, name, mine, fkname), 16, 0)
             d["fks"].append({"name": fkname, "columns": cols_named, "ref": ref.object_id,
                              "refcols": [ref.col(c)["name"] for c in refcols], "cascade": con.cascade})
     table = Table(d)
     save_table(s.conn, table)
-    coldefs = ", ".join("c%d %s" % (c["id"], STORAGE[c["type"]["name"]]) for c in cols)
+    coldefs = ", ".join("c%d %s" % (c["id"], storage(c)) for c in cols)
     s.conn.execute("CREATE TABLE t_%d (%s)" % (oid, coldefs))
     _indexes(s, table)
 
@@ -166,7 +180,7 @@ def alter_add(s, node):
                                   % (c.name, table.name), 16, 1)
         if d["identity"]:
             raise errors.unsupported("adding an IDENTITY column")
-        s.conn.execute("ALTER TABLE t_%d ADD COLUMN c%d %s" % (table.object_id, d["id"], STORAGE[d["type"]["name"]]))
+        s.conn.execute("ALTER TABLE t_%d ADD COLUMN c%d %s" % (table.object_id, d["id"], storage(d)))
         if not d["nullable"] and d["default"] is not None and count:
             # A NOT NULL column with a default is filled with it in existing rows.
             from .dml import default_value

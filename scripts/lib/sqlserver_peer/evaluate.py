@@ -6,8 +6,8 @@ import re
 import uuid
 
 from . import errors
-from .catalog import fold
-from .datatypes import SqlType, convert, type_for_value
+from .catalog import bin_key, fold
+from .datatypes import BinaryStr, SqlType, convert, type_for_value
 
 TRUE, FALSE, UNKNOWN = True, False, None
 
@@ -94,6 +94,8 @@ def check_columns(node, scope, skip=None):
 
 def coerce_pair(a, b):
     """Bring two non-NULL values to a common type (docs: data type precedence)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a, b
     if type(a) is type(b) or (isinstance(a, (int, decimal.Decimal, float)) and isinstance(b, (int, decimal.Decimal, float))):
         if isinstance(a, float) or isinstance(b, float):
             return float(a), float(b)
@@ -137,7 +139,9 @@ def compare(a, b):
         return None
     a, b = coerce_pair(a, b)
     if isinstance(a, str):
-        a, b = fold(a), fold(b)
+        # A column's binary collation wins over a parameter's or literal's default one.
+        key = bin_key if isinstance(a, BinaryStr) or isinstance(b, BinaryStr) else fold
+        a, b = key(a), key(b)
     elif isinstance(a, uuid.UUID):
         # uniqueidentifier ordering compares byte groups from the last one (docs:
         # "Comparing GUID and uniqueidentifier values"); equality is what matters here.
@@ -156,6 +160,8 @@ def sort_key(v):
     """Ordering key: NULLs first ascending, as SQL Server sorts them."""
     if v is None:
         return (0, 0)
+    if isinstance(v, BinaryStr):
+        return (1, bin_key(v))
     if isinstance(v, str):
         return (1, fold(v))
     if isinstance(v, uuid.UUID):

@@ -7,7 +7,7 @@ import decimal
 
 from . import errors
 from .lexer import RESERVED, tokenize
-from .datatypes import MAX, SqlType, to_code_page
+from .datatypes import MAX, SqlType, check_collation, to_code_page
 
 
 class Node:
@@ -298,7 +298,13 @@ class Parser:
                 refcols = self.column_list() if self.t.kind == "op" and self.t.value == "(" else None
                 col.constraints.append(Node("fk", name=cname, columns=[name], ref=ref, refcols=refcols,
                                             cascade=self.on_delete()))
-            elif self.t.is_word("CHECK", "COLLATE"):
+            elif self.accept("COLLATE"):
+                collation = self.ident()
+                if not col.type.is_string():
+                    raise errors.SqlError(447, "Expression type %s is invalid for COLLATE clause." % col.type.name,
+                                          16, 1, errors.COMPILE, self.t.line)
+                col.type.collation = check_collation(collation)
+            elif self.t.is_word("CHECK"):
                 raise errors.unsupported("%s in column definitions" % self.t.value.upper())
             elif cname:
                 raise self.error()

@@ -29,12 +29,19 @@ def default_text(d):
     return "((%s))" % v
 
 
+def collation_name(st):
+    """A character column's collation (the database default unless declared); NULL otherwise."""
+    if not st.is_string():
+        return None
+    return st.collation or "SQL_Latin1_General_CP1_CI_AS"
+
+
 def info_columns(s):
     cols = [("TABLE_CATALOG", _n(), True), ("TABLE_SCHEMA", _n(), True), ("TABLE_NAME", _n(), False),
             ("COLUMN_NAME", _n(), True), ("ORDINAL_POSITION", INT, True), ("COLUMN_DEFAULT", _n(4000), True),
             ("IS_NULLABLE", SqlType("varchar", 3), True), ("DATA_TYPE", _n(), True),
             ("CHARACTER_MAXIMUM_LENGTH", INT, True), ("NUMERIC_PRECISION", TINYINT, True),
-            ("NUMERIC_SCALE", INT, True), ("DATETIME_PRECISION", SMALLINT, True)]
+            ("NUMERIC_SCALE", INT, True), ("DATETIME_PRECISION", SMALLINT, True), ("COLLATION_NAME", _n(), True)]
     rows = []
     for t in load_tables(s.conn):
         for pos, c in enumerate(t.columns, 1):
@@ -50,7 +57,7 @@ def info_columns(s):
             if st.name in ("datetime2", "datetimeoffset"):
                 dtp = st.scale
             rows.append([s.db["name"], t.schema, t.name, c["name"], pos, default_text(c.get("default")),
-                         "YES" if c["nullable"] else "NO", st.name, maxlen, prec, scale, dtp])
+                         "YES" if c["nullable"] else "NO", st.name, maxlen, prec, scale, dtp, collation_name(st)])
     return cols, rows
 
 
@@ -110,13 +117,14 @@ def sys_tables(s):
 
 def sys_columns(s):
     cols = [("object_id", INT, False), ("name", _n(), True), ("column_id", INT, False), ("is_nullable", BIT, True),
-            ("is_identity", BIT, False), ("max_length", SMALLINT, False)]
+            ("is_identity", BIT, False), ("max_length", SMALLINT, False), ("collation_name", _n(), True)]
     rows = []
     for t in load_tables(s.conn):
         for c in t.columns:
             st = c["sqltype"]
             ml = -1 if st.length == MAX else ((st.length * 2 if st.name == "nvarchar" else st.length) if st.length else 0)
-            rows.append([t.object_id, c["name"], c["id"], 1 if c["nullable"] else 0, 1 if c.get("identity") else 0, ml])
+            rows.append([t.object_id, c["name"], c["id"], 1 if c["nullable"] else 0, 1 if c.get("identity") else 0, ml,
+                         collation_name(st)])
     return cols, rows
 
 

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Config
+import Directory
+import Foundation
+import OffsetStore
+import SCIM
+import Targets
+
+/// `scimsync explain`: why one user or group looks the way it does in a pipeline's target.
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain one user or group: source and target now, ownership, and the journal of what touched it.",
+        discussion: """
+            Reads the source and the target (SQL databases; other kinds are reported as not read), the \
+            offset store's ledger, parked operations, refusals and journal. Read-only: it changes nothing. \
+            Exit status: 0 when source and target agree, 1 on an error, 2 when they differ.
+            """)
+
+    enum Format: String, ExpressibleByArgument {
+        case text, json
+    }
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config: String
+
+    @Option(help: "The pipeline (optional when the configuration has one).")
+    var pipeline: String?
+
+    @Option(help: "A user's id.")
+    var user: String?
+
+    @Option(name: .customLong("user-name"), help: "A user's userName (looked up in the source, then the target).")
+    var userName: String?
+
+    @Option(help: "A group's id.")
+    var group: String?
+
+    @Option(help: "text or json.")
+    var format: Format = .text
+
+    @Option(help: "How many journal entries to show, newest first.")
+    var limit: Int = 50
+
+    func validate() throws {
+        if [user, userName, group].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --user ID, --user-name NAME and --group ID")
+        }
+    }
+
+    func run() throws {
+        let loaded = try loadConfig(config)
+        let chosen: PipelineConfig
+        if let name = pipeline {
+            guard let found = loaded.pipelines.first(where: { $0.name == name }) else {
+                fail("no pipeline \"\(name)\" in \(config); it has: \(loaded.pipelines.map(\.name).joined(separator: ", "))")
+            }
+            chosen = found
+        } else {
+            guard loaded.pipelines.count == 1, let only = loaded.pipelines.first else {
+                fail("\(config) has \(loaded.pipelines.count) pipelines: name one with --pipeline")
+            }
+            chosen = only
+        }
+        let explanation: Explanation
+        do {
+            explanation = try explain(chosen, store: try OffsetStore(path: loaded.offsets.path))
+        } catch {
+            fail("\(error)")
+        }
+        switch format {
+        case .text: print(explanation.text)
+        case .json: print(explanation.json.jsonString(pretty: true))
+        }
+        if let differing = explanation.differences, !differing.isEmpty { throw ExitCode(2) }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("scimsync explain: \(message)\n".utf8))
+        Explain.exit(withError: ExitCode(1))
+    }
+
+    private func explain(_ pipeline: PipelineConfig, store: OffsetStore) throws -> Explanation {
+        let kind: ResourceKind = group == nil ? .user : .group
+        let source = try pipeline.source.sql.map { try SQLTarget.open($0) }
+        let target = try pipeline.target.sql.map { try SQLTarget.open($0) }
+        var id = user ?? group ?? ""
+        if let userName {
+            let path = AttributePath(attribute: "userName")
+            guard let found = try (source ?? target)?.ids(.user, where: path, equals: .string(userName)).first
+                ?? target?.ids(.user, where: path, equals: .string(userName)).first
+            else {
+                fail("no user with userName \"\(userName)\" in the source or the target of pipeline \(pipeline.name)")
+            }
+            id = found
+        }
+        let notRead = { (side: String, kind: String) in
+            "not read: explain reads SQL databases; this \(side) is a \(kind)"
+        }
+        return Explanation(
+            pipeline: pipeline.name, kind: kind, id: id,
+            source: try source?.resource(kind, id: id),
+            sourceNote: source == nil ? notRead("source", pipeline.source.kind) : nil,
+            target: try target?.resource(kind, id: id),
+            targetNote: target == nil ? notRead("target", pipeline.target.kind) : nil,
+            owned: try store.owned([id], kind: kind, pipeline: pipeline.name).contains(id),
+            quarantine: try store.quarantined(pipeline: pipeline.name).filter {
+                $0.kind == kind.rawValue && $0.id == id
+                    || $0.kind == "Membership" && $0.id.split(separator: " ").contains(Substring(id))
+            },
+            parked: try store.parked(pipeline: pipeline.name).filter { operation in
+                let record = operation.op.journalRecord()
+                return (record.kind == kind && record.id == id) || record.relatedID == id
+                    || (operation.waitingKind == kind && operation.waitingID == id)
+            },
+            journal: try store.journal(pipeline: pipeline.name, kind: kind, id: id, limit: limit))
+    }
+}
