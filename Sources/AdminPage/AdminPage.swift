@@ -105,7 +105,11 @@ public struct AdminPage: AdminRoutes {
         let form = try await Self.form(request)
         if let refused = refusal(request, form) { return refused }
         let viewer = viewer(request)
-        guard let name = context.parameters.get("pipeline"), config.pipelines.contains(where: { $0.name == name }) else {
+        // The segment as sent (percent-encoded by the page) or as the router decoded it.
+        let segment = context.parameters.get("pipeline") ?? ""
+        guard let name = [segment, segment.removingPercentEncoding ?? segment].first(where: { candidate in
+            config.pipelines.contains { $0.name == candidate }
+        }) else {
             return Self.page(.notFound, AdminViews.message("Not found", "No such pipeline.", viewer: viewer))
         }
         let by = "admin page (\(viewer.name))"
@@ -122,7 +126,7 @@ public struct AdminPage: AdminRoutes {
         default:
             return Self.page(.notFound, AdminViews.message("Not found", "No such decision.", viewer: viewer))
         }
-        return Response(status: .seeOther, headers: [.location: "/admin#pipeline-\(name)"])
+        return Response(status: .seeOther, headers: [.location: "/admin#pipeline-\(pathSegment(name))"])
     }
 
     private func users(_ request: Request) async throws -> Response {

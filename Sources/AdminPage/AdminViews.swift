@@ -138,7 +138,7 @@ enum AdminViews {
         guard let hold = status.hold else {
             return "<p>No hold.</p>\(history)"
         }
-        let action = "/admin/pipelines/" + (status.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let action = "/admin/pipelines/" + pathSegment(status.name)
         let approval: HTML =
             hold.approved
             ? "<p><strong>Approved:</strong> the next pass goes through once, whatever it removes.</p>"

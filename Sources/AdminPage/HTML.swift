@@ -48,16 +48,22 @@ struct HTML: ExpressibleByStringInterpolation, Sendable {
     }
 }
 
+/// `value` percent-encoded for one segment of a path (only RFC 3986's unreserved characters stay).
+func pathSegment(_ value: String) -> String {
+    value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+}
+
+private let unreserved: CharacterSet = {
+    var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    allowed.insert(charactersIn: "-._~")
+    return allowed
+}()
+
 /// A path with a query, its values percent-encoded (then escaped once more where it goes into
 /// an attribute, by interpolation).
 func link(_ path: String, _ query: [(String, String)]) -> String {
     guard !query.isEmpty else { return path }
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    return path + "?"
-        + query.map { name, value in
-            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
+    return path + "?" + query.map { name, value in "\(name)=\(pathSegment(value))" }.joined(separator: "&")
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body or query (`+` is a space).
