@@ -44,7 +44,7 @@ extension AdminViews {
             decisions.isEmpty
             ? ""
             : """
-            <h4>Decisions</h4><ul>\(decisions.map { decision -> HTML in
+            <h3>Decisions</h3><ul>\(decisions.map { decision -> HTML in
                 "<li>\(decision.at): \(decision.decision.rawValue) by \(decision.by)</li>"
             })</ul>
             """
