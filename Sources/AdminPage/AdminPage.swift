@@ -137,7 +137,9 @@ public struct AdminPage: AdminRoutes {
         let value = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let chosen = query["pipeline"] ?? names.first
         func answer(_ status: HTTPResponse.Status, _ result: HTML) -> Response {
-            Self.page(status, AdminViews.search(pipelines: names, pipeline: chosen, by: by, query: value, result: result, viewer: viewer))
+            Self.page(
+                status,
+                AdminViews.search(pipelines: names, pipeline: chosen, by: by, query: value, result: result, viewer: viewer))
         }
         guard !value.isEmpty else { return answer(.ok, "") }
         guard let pipeline = config.pipelines.first(where: { $0.name == chosen }) else {
@@ -159,7 +161,8 @@ public struct AdminPage: AdminRoutes {
             return answer(.notFound, "<p class=\"error\" role=\"alert\">\(error.description)</p>")
         } catch {
             logger.error("admin page: explain failed", metadata: ["pipeline": "\(pipeline.name)", "error": "\(error)"])
-            return answer(.internalServerError, "<p class=\"error\" role=\"alert\">Cannot explain it: \(String(describing: error))</p>")
+            return answer(
+                .internalServerError, "<p class=\"error\" role=\"alert\">Cannot explain it: \(String(describing: error))</p>")
         }
     }
 
@@ -192,7 +195,10 @@ public struct AdminPage: AdminRoutes {
         (.cacheControl, "no-store"),
         // Inline style only, no script, no framing (a framed Approve button could be clicked
         // by a page the operator did not mean to trust).
-        (HTTPField.Name("Content-Security-Policy")!, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+        (
+            HTTPField.Name("Content-Security-Policy")!,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+        ),
         (HTTPField.Name("X-Frame-Options")!, "DENY"),
         (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),

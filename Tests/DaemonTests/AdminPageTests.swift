@@ -26,7 +26,7 @@ struct AdminPageTests {
         let config: ScimsyncConfig
         let store: OffsetStore
 
-        init() throws {
+        init(pipeline: String = "hr") throws {
             directory = NSTemporaryDirectory() + "scimsync-admin-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try """
@@ -36,7 +36,7 @@ struct AdminPageTests {
             offsets: { path: offsets.db }
             http: { port: 9100, token: "\(AdminPageTests.token)" }
             pipelines:
-              - name: hr
+              - name: \(pipeline)
                 source:
                   feed: { control: control.json }
                 target:
@@ -65,8 +65,8 @@ struct AdminPageTests {
             let page = AdminPage(config: config, token: http.token ?? "", store: store, logger: logger)
             try await withListeningServer({ onServerRunning in
                 AdminServer.application(
-                    http, states: PipelineStates(pipelines: ["hr"]), metrics: DaemonMetrics(), page: page, logger: logger,
-                    onServerRunning: onServerRunning)
+                    http, states: PipelineStates(pipelines: config.pipelines.map(\.name)), metrics: DaemonMetrics(),
+                    page: page, logger: logger, onServerRunning: onServerRunning)
             }) { port in
                 let client = Client(port: port)
                 do {
@@ -222,6 +222,20 @@ struct AdminPageTests {
 
             let unknown = try await client.send(.POST, "/admin/pipelines/nope/approve", cookie: cookie, form: "csrf=\(csrf)")
             #expect(unknown.status == 404)
+        }
+    }
+
+    @Test func aPipelineNameIsSentAsOneEncodedPathSegment() async throws {
+        let fixture = try Fixture(pipeline: "hr-portal.eu")
+        try fixture.store.setHold(pipeline: "hr-portal.eu", reason: "would remove 3 of 4 users")
+        try await fixture.serve { client in
+            let cookie = try await client.logIn(name: "Ada")
+            let page = try await client.send(.GET, "/admin", cookie: cookie)
+            #expect(page.text.contains("action=\"/admin/pipelines/hr-portal.eu/approve\""), "\(page.text)")
+            let approved = try await client.send(
+                .POST, "/admin/pipelines/hr-portal.eu/approve", cookie: cookie, form: "csrf=\(try Self.csrf(in: page.text))")
+            #expect(approved.status == 303)
+            #expect(try fixture.store.hold(pipeline: "hr-portal.eu")?.approved == true)
         }
     }
 
