@@ -14,7 +14,7 @@ import OffsetStore
 ///
 /// | path | what it shows or does |
 /// | --- | --- |
-/// | `GET /admin` | every pipeline: state with reason, position, parked and quarantined, hold |
+/// | `GET /admin` | every pipeline: state with reason, position, parked and quarantined, last run and reconcile, hold |
 /// | `POST /admin/pipelines/{name}/approve`, `…/reject` | decide a hold (CSRF token required) |
 /// | `GET /admin/users?pipeline=&by=userName\|id\|group&q=` | one user or group explained |
 /// | `GET /admin/journal?pipeline=&outcome=&limit=` | the newest journal entries |
@@ -97,8 +97,12 @@ public struct AdminPage: AdminRoutes {
     private func pipelines(_ viewer: AdminViews.Viewer) throws -> Response {
         let statuses = try PipelineStatus.all(config, store: store)
         var decisions: [String: [HoldDecision]] = [:]
-        for status in statuses { decisions[status.name] = try store.holdDecisions(pipeline: status.name, limit: 5) }
-        return Self.page(.ok, AdminViews.pipelines(statuses, decisions: decisions, viewer: viewer))
+        var reconciles: [String: RunRecord] = [:]
+        for status in statuses {
+            decisions[status.name] = try store.holdDecisions(pipeline: status.name, limit: 5)
+            reconciles[status.name] = try store.runs(pipeline: status.name, kind: "reconcile", limit: 1).first
+        }
+        return Self.page(.ok, AdminViews.pipelines(statuses, reconciles: reconciles, decisions: decisions, viewer: viewer))
     }
 
     private func decide(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -5,7 +5,12 @@ import OffsetStore
 /// `/admin`: each pipeline's state, position, parked and quarantined rows, and its hold with
 /// the Approve and Reject forms.
 extension AdminViews {
-    static func pipelines(_ statuses: [PipelineStatus], decisions: [String: [HoldDecision]], viewer: Viewer) -> HTML {
+    /// - Parameters:
+    ///   - reconciles: each pipeline's latest reconciliation run, whose operations are its drift.
+    ///   - decisions: each pipeline's latest hold decisions, newest first.
+    static func pipelines(
+        _ statuses: [PipelineStatus], reconciles: [String: RunRecord], decisions: [String: [HoldDecision]], viewer: Viewer
+    ) -> HTML {
         let sections = statuses.map { status -> HTML in
             let quarantined: HTML =
                 status.quarantined.isEmpty
@@ -20,6 +25,18 @@ extension AdminViews {
                 let error: HTML = run.error.map { "; <span class=\"bad\">error: \($0)</span>" } ?? ""
                 return "started \(run.startedAt), \(ended)\(error)"
             } ?? "none"
+            let lastReconcile: HTML = reconciles[status.name].map { run -> HTML in
+                let repairs = run.ops.values.reduce(0, +)
+                let drift: HTML =
+                    switch (run.endedAt, repairs) {
+                    case (nil, _): "not ended"
+                    case (_?, 0): "ended \(run.endedAt ?? ""), no drift"
+                    case (_?, _):
+                        "ended \(run.endedAt ?? ""), \(repairs) repairs (\(run.ops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+                    }
+                let error: HTML = run.error.map { "; <span class=\"bad\">\($0)</span>" } ?? ""
+                return "started \(run.startedAt), \(drift)\(error)"
+            } ?? "none yet"
             return """
                 <section class="pipeline" id="pipeline-\(status.name)" aria-labelledby="name-\(status.name)">
                 <h2 id="name-\(status.name)">\(status.name)</h2>
@@ -29,6 +46,7 @@ extension AdminViews {
                 <dt>Parked</dt><dd>\(status.parked) operations waiting for a row</dd>
                 <dt>Quarantined</dt><dd>\(quarantined)</dd>
                 <dt>Last run</dt><dd>\(lastRun)</dd>
+                <dt>Last reconcile</dt><dd>\(lastReconcile)</dd>
                 </dl>
                 \(hold(status, decisions: decisions[status.name] ?? [], viewer: viewer))
                 </section>

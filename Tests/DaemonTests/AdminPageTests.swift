@@ -181,6 +181,8 @@ struct AdminPageTests {
     @Test func holdsAreDecidedWithTheSessionsCSRFTokenOnly() async throws {
         let fixture = try Fixture()
         try fixture.store.setHold(pipeline: "hr", reason: "would remove 7 of 10 users <script>alert(1)</script>")
+        let pass = try fixture.store.startRun(pipeline: "hr", kind: "reconcile")
+        try fixture.store.finishRun(pass, ops: ["patch": 2, "create": 1], error: nil)
         try await fixture.serve { client in
             let cookie = try await client.logIn(name: "Ada")
             let page = try await client.send(.GET, "/admin", cookie: cookie)
@@ -189,6 +191,7 @@ struct AdminPageTests {
             #expect(page.text.contains("would remove 7 of 10 users &lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(!page.text.contains("<script>"))
             #expect(page.text.contains("Waiting for a decision."))
+            #expect(page.text.contains(", 3 repairs (create 1, patch 2)</dd>"), "\(page.text)")
             #expect(page.text.contains(">Approve</button>") && page.text.contains(">Reject</button>"))
             let csrf = try Self.csrf(in: page.text)
 
