@@ -212,8 +212,31 @@ let package = Package(
                 "Directory", "Config", "OffsetStore", "Reconcile", "Connectors", "PipelineCore", "HTTPLimits", "SCIM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        // What `status`, `explain` and the admin page read: a pipeline's state, one resource explained.
+        .target(
+            name: "Inspection",
+            dependencies: [
+                "Config", "Connectors", "Daemon", "Directory", "OffsetStore", "SCIM", "Targets",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The admin page of `run`: server-rendered HTML over Inspection, behind http.token.
+        .target(
+            name: "AdminPage",
+            dependencies: [
+                "Inspection", "Daemon", "Config", "Directory", "OffsetStore", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -222,7 +245,7 @@ let package = Package(
             dependencies: [
                 "Daemon", "SourceKinds", "TargetKinds", "Config", "Connectors", "Reconcile", "OffsetStore", "MySQLSource",
                 "SQLClients", "SQLProbe", "SCIM", "SCIMServer", "Targets", "HTTPLimits", "Directory", "FeedSource",
-                "FeedAdmin",
+                "FeedAdmin", "Inspection", "AdminPage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -353,7 +376,11 @@ let package = Package(
                 "Daemon", "Config", "Directory", "SQLClients", "SQLServerClient", "MySQLBinlog", "MySQLSource", "OffsetStore",
                 "Targets",
                 "Reconcile", "TestSupport", "scimsync", "SCIMClient", "SCIM", "SourceKinds", "TargetKinds", "Connectors",
-                "FeedSource",
+                "Inspection", "AdminPage", "FeedSource",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -22,14 +22,28 @@ public enum AdminServer {
     ///   - token: `http.token`; without one no route beyond the open paths is served (the
     ///     configuration requires a token once a pipeline adds routes).
     ///   - routes: what pipelines serve beyond health and metrics.
+    ///   - page: the admin page (`/admin`), served only with a token; its paths also take the
+    ///     page's session cookie.
     public static func router(
-        states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = []
+        states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = [],
+        page: (any AdminRoutes)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         if let token {
             // Before every route: middleware wraps the routes added after it, and the 404 of
             // an unknown path, which must not tell a stranger which paths exist.
-            router.add(middleware: AdminTokenMiddleware(token: token, openPaths: openPaths))
+            router.add(middleware: AdminTokenMiddleware(token: token, openPaths: openPaths, page: page != nil))
+        } else if page != nil {
+            // Without a token there is nothing to log in with: say why rather than a bare 404.
+            let answer = { @Sendable (_: Request, _: BasicRequestContext) -> Response in
+                Response(
+                    status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(
+                            string: "the admin page is served only when http.token is set in the configuration\n")))
+            }
+            router.get("admin", use: answer)
+            router.get("admin/**", use: answer)
         }
         router.get("healthz") { _, _ in
             "ok\n"
@@ -49,6 +63,7 @@ public enum AdminServer {
         }
         if token != nil {
             for route in routes { route.add(to: router) }
+            page?.add(to: router)
         }
         return router
     }
@@ -57,15 +72,17 @@ public enum AdminServer {
     ///
     /// - Parameters:
     ///   - routes: served only when `http.token` is set.
+    ///   - page: the admin page, served only when `http.token` is set.
     ///   - onServerRunning: called once it listens, with its channel (its port when
     ///     `http.port` is 0).
     public static func application(
         _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, routes: [any AdminRoutes] = [],
-        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        page: (any AdminRoutes)? = nil, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let limits = HTTPServerLimits(http.limits)
         return Application(
-            router: router(states: states, metrics: metrics, token: http.token, routes: routes),
+            router: router(states: states, metrics: metrics, token: http.token, routes: routes, page: page),
             server: limits.server,
             configuration: limits.configuration(
                 address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),

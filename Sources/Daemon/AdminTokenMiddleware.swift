@@ -8,19 +8,38 @@ import NIOCore
 ///
 /// The comparison takes the same time wherever the first difference is, so response timing
 /// does not reveal how much of a guessed token was right.
+///
+/// With the admin page, paths under `/admin` also accept the page's signed session cookie
+/// (and only they: the JSON routes take no cookie, so a browser cannot be made to call them);
+/// `/admin/login` is open, and a browser without credentials is sent there.
 struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: [UInt8]
     let openPaths: Set<String>
+    /// Set when the admin page is served.
+    let session: AdminSession?
 
-    init(token: String, openPaths: Set<String>) {
+    init(token: String, openPaths: Set<String>, page: Bool = false) {
         self.token = Array(token.utf8)
         self.openPaths = openPaths
+        session = page ? AdminSession(token: token) : nil
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if openPaths.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        if openPaths.contains(path) { return try await next(request, context) }
+        if let session, path == "/admin" || path.hasPrefix("/admin/") {
+            if path == AdminSession.loginPath || session.hasBearer(request) || session.session(of: request) != nil {
+                return try await next(request, context)
+            }
+            if request.method == .get || request.method == .head {
+                return Response(status: .seeOther, headers: [.location: AdminSession.loginPath])
+            }
+            return Response(
+                status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "log in at \(AdminSession.loginPath) first\n")))
+        }
         guard let header = request.headers[.authorization], header.utf8.count > 7,
             header.prefix(7).lowercased() == "bearer ",
             Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)

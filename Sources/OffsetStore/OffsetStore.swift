@@ -167,6 +167,20 @@ public final class OffsetStore: Sendable {
             CREATE INDEX journal_resource ON journal (pipeline, kind, resource_id, seq);
             CREATE INDEX journal_related ON journal (pipeline, related_id, seq) WHERE related_id IS NOT NULL;
             """),
+        // Who approved or rejected a hold, and when (OffsetStore+HoldDecisions.swift).
+        .init(
+            identifier: "hold decisions",
+            sql: """
+            CREATE TABLE hold_decisions (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT,
+              pipeline TEXT NOT NULL,
+              at TEXT NOT NULL,
+              decision TEXT NOT NULL,
+              decided_by TEXT NOT NULL,
+              hold_reason TEXT
+            );
+            CREATE INDEX hold_decisions_pipeline ON hold_decisions (pipeline, seq);
+            """),
     ]
 }
 

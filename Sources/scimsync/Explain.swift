@@ -1,10 +1,8 @@
 import ArgumentParser
 import Config
-import Directory
 import Foundation
+import Inspection
 import OffsetStore
-import SCIM
-import Targets
 
 /// `scimsync explain`: why one user or group looks the way it does in a pipeline's target.
 struct Explain: ParsableCommand {
@@ -61,9 +59,12 @@ struct Explain: ParsableCommand {
             }
             chosen = only
         }
+        let subject: ExplainSubject =
+            if let userName { .userName(userName) } else if let group { .group(id: group) } else { .user(id: user ?? "") }
         let explanation: Explanation
         do {
-            explanation = try explain(chosen, store: try OffsetStore(path: loaded.offsets.path))
+            explanation = try Explanation.lookUp(
+                subject, in: chosen, store: try OffsetStore(path: loaded.offsets.path), limit: limit)
         } catch {
             fail("\(error)")
         }
@@ -77,41 +78,5 @@ struct Explain: ParsableCommand {
     private func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("scimsync explain: \(message)\n".utf8))
         Explain.exit(withError: ExitCode(1))
-    }
-
-    private func explain(_ pipeline: PipelineConfig, store: OffsetStore) throws -> Explanation {
-        let kind: ResourceKind = group == nil ? .user : .group
-        let source = try pipeline.source.sql.map { try SQLTarget.open($0) }
-        let target = try pipeline.target.sql.map { try SQLTarget.open($0) }
-        var id = user ?? group ?? ""
-        if let userName {
-            let path = AttributePath(attribute: "userName")
-            guard let found = try (source ?? target)?.ids(.user, where: path, equals: .string(userName)).first
-                ?? target?.ids(.user, where: path, equals: .string(userName)).first
-            else {
-                fail("no user with userName \"\(userName)\" in the source or the target of pipeline \(pipeline.name)")
-            }
-            id = found
-        }
-        let notRead = { (side: String, kind: String) in
-            "not read: explain reads SQL databases; this \(side) is a \(kind)"
-        }
-        return Explanation(
-            pipeline: pipeline.name, kind: kind, id: id,
-            source: try source?.resource(kind, id: id),
-            sourceNote: source == nil ? notRead("source", pipeline.source.kind) : nil,
-            target: try target?.resource(kind, id: id),
-            targetNote: target == nil ? notRead("target", pipeline.target.kind) : nil,
-            owned: try store.owned([id], kind: kind, pipeline: pipeline.name).contains(id),
-            quarantine: try store.quarantined(pipeline: pipeline.name).filter {
-                $0.kind == kind.rawValue && $0.id == id
-                    || $0.kind == "Membership" && $0.id.split(separator: " ").contains(Substring(id))
-            },
-            parked: try store.parked(pipeline: pipeline.name).filter { operation in
-                let record = operation.op.journalRecord()
-                return (record.kind == kind && record.id == id) || record.relatedID == id
-                    || (operation.waitingKind == kind && operation.waitingID == id)
-            },
-            journal: try store.journal(pipeline: pipeline.name, kind: kind, id: id, limit: limit))
     }
 }

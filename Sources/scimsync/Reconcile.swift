@@ -234,7 +234,7 @@ struct Approve: ParsableCommand {
         do {
             let store = try OffsetStore(path: loaded.offsets.path)
             let hold = try store.hold(pipeline: pipeline)
-            try store.approve(pipeline: pipeline)
+            try store.approve(pipeline: pipeline, by: "scimsync approve")
             if let hold {
                 print("\(pipeline): approved; the next pass goes through once (it was refused: \(hold.reason))")
             } else {

@@ -1,3 +1,4 @@
+import AdminPage
 import ArgumentParser
 import Config
 import Daemon
@@ -80,10 +81,12 @@ struct Run: AsyncParsableCommand {
         let routes: [any AdminRoutes] =
             feedSites.isEmpty
             ? [] : [FeedRoutes(sites: feedSites, maxUploadBytes: loaded.http.maxUploadBytes, logger: logger)]
+        // The admin page: served with http.token only (without one, /admin says why not).
+        let page = AdminPage(config: loaded, token: loaded.http.token ?? "", store: store, logger: logger)
         services.append(
             .init(
                 service: AdminServer.application(
-                    loaded.http, states: states, metrics: metrics, routes: routes, logger: logger)))
+                    loaded.http, states: states, metrics: metrics, routes: routes, page: page, logger: logger)))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Foundation
+import Inspection
 import SourceKinds
 
 /// `scimsync status`: each pipeline's stored position and last run, from the offset store.

@@ -1,6 +1,7 @@
 import Config
 import Daemon
 import Foundation
+import Inspection
 import OffsetStore
 import SQLClients
 import TestSupport

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import Directory
 import Foundation
+import Inspection
 import OffsetStore
 import Testing
 import scimsync

@@ -1,6 +1,7 @@
 import Config
 import Daemon
 import Foundation
+import Inspection
 import MySQLSource
 import OffsetStore
 import SQLClients

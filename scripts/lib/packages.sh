@@ -1,9 +1,10 @@
 # Debian packages scimsync builds and tests with, installed when missing. Source this file,
 # then call `scimsync_install_missing_packages`. Works as root (CI) or through sudo.
 
-# python3-pymssql and freetds-bin (tsql) are clients the SQL Server test double is checked with.
+# python3-pymssql and freetds-bin (tsql) are clients the SQL Server test double is checked with;
+# chromium runs the admin page (scripts/admin-page-check).
 scimsync_packages=(libmariadb-dev freetds-dev libpq-dev libsqlite3-dev mariadb-server postgresql pkg-config
-    python3-pymssql freetds-bin python3-venv)
+    python3-pymssql freetds-bin python3-venv chromium)
 
 scimsync_install_missing_packages() {
     local missing=() package

@@ -1,32 +1,30 @@
-import Config
 import Directory
 import Foundation
 import OffsetStore
 import SCIM
-import Targets
 
 /// Why one user or group looks the way it does in a pipeline's target: the source's resource
 /// now, the target's now, whether scimsync owns it, what is parked or refused about it, the
 /// journal of operations that touched it, and whether source and target agree now.
-struct Explanation {
-    var pipeline: String
-    var kind: ResourceKind
-    var id: String
+public struct Explanation: Sendable {
+    public var pipeline: String
+    public var kind: ResourceKind
+    public var id: String
     /// The source's resource now (mapped through the source layout), nil when it has none;
     /// `sourceNote` says why it was not read.
-    var source: SCIMResource?
-    var sourceNote: String?
-    var target: SCIMResource?
-    var targetNote: String?
+    public var source: SCIMResource?
+    public var sourceNote: String?
+    public var target: SCIMResource?
+    public var targetNote: String?
     /// Whether the ownership ledger records the resource as created by scimsync.
-    var owned: Bool
-    var quarantine: [QuarantineEntry]
-    var parked: [StoredParkedOp]
-    var journal: [JournalEntry]
+    public var owned: Bool
+    public var quarantine: [QuarantineEntry]
+    public var parked: [StoredParkedOp]
+    public var journal: [JournalEntry]
 
     /// The attributes whose values differ between source and target (ids and metadata aside);
     /// nil when a side could not be read.
-    var differences: [String]? {
+    public var differences: [String]? {
         guard sourceNote == nil, targetNote == nil else { return nil }
         switch (source, target) {
         case (nil, nil): return []
@@ -52,7 +50,7 @@ struct Explanation {
     }
 
     /// The explanation as text for a terminal.
-    var text: String {
+    public var text: String {
         var lines = ["\(kind.rawValue) \(id) in pipeline \(pipeline)"]
         lines.append("  source: " + (sourceNote ?? source.map { $0.attributes.jsonString() } ?? "no such resource"))
         lines.append("  target: " + (targetNote ?? target.map { $0.attributes.jsonString() } ?? "no such resource"))
@@ -88,7 +86,7 @@ struct Explanation {
     }
 
     /// The explanation as one JSON object.
-    var json: SCIMValue {
+    public var json: SCIMValue {
         var object = SCIMObject()
         object["pipeline"] = .string(pipeline)
         object["kind"] = .string(kind.rawValue)

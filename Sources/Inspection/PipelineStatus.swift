@@ -44,15 +44,19 @@ public struct PipelineStatus: Sendable, Hashable {
         return run.error == nil ? "stopped" : "failed"
     }
 
+    /// `at binlog.000003:1234 (gtid 0-1-42)`, or that there is no position yet.
+    public var positionText: String {
+        switch position {
+        case nil: "no position yet (the first load has not committed)"
+        case .binlog(let file, let offset, let gtid)?: "at \(file):\(offset)" + (gtid.map { " (gtid \($0))" } ?? "")
+        case .changeTracking(let version)?: "at change-tracking version \(version)"
+        case .token(let token)?: "at \(token)"
+        }
+    }
+
     /// `hr-to-portal: at binlog.000003:1234 (gtid 0-1-42); last run started … ended …, 120 ops`
     public var line: String {
-        var text = "\(name): \(state), "
-        switch position {
-        case nil: text += "no position yet (the first load has not committed)"
-        case .binlog(let file, let offset, let gtid)?: text += "at \(file):\(offset)" + (gtid.map { " (gtid \($0))" } ?? "")
-        case .changeTracking(let version)?: text += "at change-tracking version \(version)"
-        case .token(let token)?: text += "at \(token)"
-        }
+        var text = "\(name): \(state), \(positionText)"
         switch lag {
         case nil: break
         case .caughtUp?: text += ", caught up"
@@ -81,7 +85,14 @@ public struct PipelineStatus: Sendable, Hashable {
     /// The status of every pipeline of `config`; with `askSources` (the kinds this build
     /// reads), each source is asked where it is now, to tell the lag.
     public static func all(_ config: ScimsyncConfig, askSources: SourceRegistry?) throws(OffsetStoreError) -> [PipelineStatus] {
-        let store = try OffsetStore(path: config.offsets.path)
+        try all(config, store: try OffsetStore(path: config.offsets.path), askSources: askSources)
+    }
+
+    /// The status of every pipeline of `config` from an open `store` (the daemon's own, for
+    /// the admin page).
+    public static func all(
+        _ config: ScimsyncConfig, store: OffsetStore, askSources: SourceRegistry? = nil
+    ) throws(OffsetStoreError) -> [PipelineStatus] {
         var result: [PipelineStatus] = []
         for pipeline in config.pipelines {
             let position = try store.position(pipeline: pipeline.name)
