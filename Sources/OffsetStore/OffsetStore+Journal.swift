@@ -178,9 +178,18 @@ extension OffsetStore {
         guard let kind = ResourceKind(rawValue: row["kind"]), let outcome = JournalRecord.Outcome(rawValue: row["outcome"])
         else { return nil }
         let attributes: String = row["attributes"]
-        let at: Double = row["at"]
+        // Seconds since 1970; a text time (written by another tool) is shown as it is, never
+        // decoded by force: a row this version cannot read must not stop the reader.
+        let stored: DatabaseValue = row["at"]
+        let at: String =
+            switch stored.storage {
+            case .double(let seconds): journalTimestamp(Date(timeIntervalSince1970: seconds))
+            case .int64(let seconds): journalTimestamp(Date(timeIntervalSince1970: Double(seconds)))
+            case .string(let text): text
+            case .null, .blob: ""
+            }
         return JournalEntry(
-            seq: row["seq"], pipeline: row["pipeline"], at: journalTimestamp(Date(timeIntervalSince1970: at)),
+            seq: row["seq"], pipeline: row["pipeline"], at: at,
             origin: row["origin"], position: row["position"],
             record: JournalRecord(
                 kind: kind, id: row["resource_id"], relatedID: row["related_id"], action: row["action"],
