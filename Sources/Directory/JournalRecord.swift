@@ -51,46 +51,23 @@ extension ResourceOp {
     public func journalRecord(
         outcome: JournalRecord.Outcome = .applied, reason: String? = nil, keepValues: Bool = false
     ) -> JournalRecord {
-        let values = keepValues ? json.jsonString() : nil
-        switch self {
-        case .create(let kind, let resource):
-            return JournalRecord(
-                kind: kind, id: resource.id ?? "", action: "create",
-                attributes: resource.attributes.keys.filter { $0 != "id" && $0 != "schemas" }, outcome: outcome,
-                reason: reason, values: values)
-        case .patch(let kind, let id, let operations):
-            var paths: [String] = []
-            for operation in operations {
-                if let path = operation.path {
-                    paths.append(path.description)
-                } else if case .object(let object)? = operation.value {
-                    paths += object.keys
-                }
+        let (kind, id, relatedID, action, attributes): (ResourceKind, String, String?, String, [String]) =
+            switch self {
+            case .create(let kind, let resource):
+                (kind, resource.id ?? "", nil, "create", resource.attributes.keys.filter { $0 != "id" && $0 != "schemas" })
+            case .patch(let kind, let id, let operations):
+                (kind, id, nil, "patch", operations.flatMap { operation in
+                    operation.path.map { [$0.description] } ?? operation.value?.objectValue?.keys ?? []
+                })
+            case .delete(let kind, let id): (kind, id, nil, "delete", [])
+            case .deactivate(let userID): (.user, userID, nil, "deactivate", ["active"])
+            case .reactivate(let userID): (.user, userID, nil, "reactivate", ["active"])
+            case .addMember(let groupID, let userID): (.group, groupID, userID, "addMember", ["members"])
+            case .removeMember(let groupID, let userID): (.group, groupID, userID, "removeMember", ["members"])
+            case .moveParent(let groupID, let parentID): (.group, groupID, parentID, "moveParent", ["parent"])
             }
-            return JournalRecord(
-                kind: kind, id: id, action: "patch", attributes: paths, outcome: outcome, reason: reason, values: values)
-        case .delete(let kind, let id):
-            return JournalRecord(kind: kind, id: id, action: "delete", outcome: outcome, reason: reason, values: values)
-        case .deactivate(let userID):
-            return JournalRecord(
-                kind: .user, id: userID, action: "deactivate", attributes: ["active"], outcome: outcome, reason: reason,
-                values: values)
-        case .reactivate(let userID):
-            return JournalRecord(
-                kind: .user, id: userID, action: "reactivate", attributes: ["active"], outcome: outcome, reason: reason,
-                values: values)
-        case .addMember(let groupID, let userID):
-            return JournalRecord(
-                kind: .group, id: groupID, relatedID: userID, action: "addMember", attributes: ["members"],
-                outcome: outcome, reason: reason, values: values)
-        case .removeMember(let groupID, let userID):
-            return JournalRecord(
-                kind: .group, id: groupID, relatedID: userID, action: "removeMember", attributes: ["members"],
-                outcome: outcome, reason: reason, values: values)
-        case .moveParent(let groupID, let parentID):
-            return JournalRecord(
-                kind: .group, id: groupID, relatedID: parentID, action: "moveParent", attributes: ["parent"],
-                outcome: outcome, reason: reason, values: values)
-        }
+        return JournalRecord(
+            kind: kind, id: id, relatedID: relatedID, action: action, attributes: attributes, outcome: outcome,
+            reason: reason, values: keepValues ? json.jsonString() : nil)
     }
 }

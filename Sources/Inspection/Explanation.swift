@@ -31,21 +31,15 @@ public struct Explanation: Sendable {
         case (nil, _?): return ["(the source has no such resource; the target has)"]
         case (_?, nil): return ["(the target has no such resource; the source has)"]
         case (let source?, let target?):
-            let ignored: Set<String> = ["id", "schemas", "meta"]
-            let keys = Set(source.attributes.keys).union(target.attributes.keys).subtracting(ignored)
-            return keys.sorted().filter { key in
-                Self.normalised(source[key]) != Self.normalised(target[key])
+            // What a PATCH from the target's resource to the source's would change: the same
+            // comparison every repair uses (ids, meta and read-only attributes aside, members
+            // as a set, null and [] absent).
+            var paths: [String] = []
+            for operation in patchOperations(from: target, to: source) {
+                let changed = operation.path.map { [$0.description] } ?? operation.value?.objectValue?.keys ?? []
+                for path in changed where !paths.contains(path) { paths.append(path) }
             }
-        }
-    }
-
-    /// Members compare as sets; an absent attribute equals null and an empty list.
-    private static func normalised(_ value: SCIMValue?) -> String {
-        switch value {
-        case nil, .null?: return "null"
-        case .array(let items)? where items.isEmpty: return "null"
-        case .array(let items)?: return items.map { $0.jsonString() }.sorted().joined(separator: ",")
-        case let value?: return value.jsonString()
+            return paths
         }
     }
 
