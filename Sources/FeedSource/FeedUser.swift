@@ -1,3 +1,4 @@
+import Crypto
 import Directory
 import Foundation
 import SCIM
@@ -65,7 +66,7 @@ public struct FeedUserMapper: Sendable {
     /// The row column that carries the id: a name no record field can have.
     private static let idColumn = "\u{0}id"
     /// What the digest of every record starts from: the control file's mapping.
-    private let fingerprint: String
+    private let digestStart: SHA256
     private let usedFields: Set<String>
 
     public init(control: FeedControl) {
@@ -74,7 +75,7 @@ public struct FeedUserMapper: Sendable {
             [AttributeMap.Entry(pathText: "id", path: AttributePath(attribute: "id"), column: Self.idColumn)]
             + control.attributes.map { AttributeMap.Entry(pathText: $0.pathText, path: $0.path, column: $0.field) }
         mapper = RowMapper(kind: .user, table: "feed", attributes: AttributeMap(entries))
-        fingerprint = control.fingerprint
+        digestStart = RecordDigest.start(control.fingerprint)
         usedFields = Set(control.usedFields)
     }
 
@@ -137,7 +138,7 @@ public struct FeedUserMapper: Sendable {
         return .success(
             FeedUser(
                 userName: userName, resource: resource, groups: groups(of: record),
-                digest: RecordDigest.of(record, fingerprint: fingerprint, usedFields: usedFields),
+                digest: RecordDigest.of(record, start: digestStart, usedFields: usedFields),
                 rawJSON: raw.jsonString(), location: location))
     }
 

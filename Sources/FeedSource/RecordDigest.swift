@@ -10,33 +10,42 @@ import Crypto
 public enum RecordDigest {
     /// The digest of `record` under `control`.
     public static func of(_ record: FeedRecord, control: FeedControl) -> String {
-        of(record, fingerprint: control.fingerprint, usedFields: Set(control.usedFields))
+        of(record, start: start(control.fingerprint), usedFields: Set(control.usedFields))
     }
 
-    /// The digest of `record` under the control file whose ``FeedControl/fingerprint`` and
-    /// used fields are given (worked out once for a whole upload).
-    static func of(_ record: FeedRecord, fingerprint: String, usedFields: Set<String>) -> String {
+    /// A hasher that has taken a control file's ``FeedControl/fingerprint``: every record's
+    /// digest begins with it, so an upload works it out once and copies it per record.
+    static func start(_ fingerprint: String) -> SHA256 {
         var hasher = SHA256()
-        func add(_ text: String) {
-            var text = text
-            var count = UInt64(text.utf8.count).bigEndian
-            withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        add(fingerprint)
+        add(fingerprint, to: &hasher)
+        return hasher
+    }
+
+    /// The digest of `record` under the control file whose ``start(_:)`` and used fields are
+    /// given.
+    static func of(_ record: FeedRecord, start: SHA256, usedFields: Set<String>) -> String {
+        var hasher = start
         let fields = record.fields.filter { usedFields.contains($0.name) }.sorted { $0.name < $1.name }
         for field in fields {
-            add(field.name)
+            add(field.name, to: &hasher)
             switch field.value {
             case .text(let text):
-                add("t")
-                add(text)
+                add("t", to: &hasher)
+                add(text, to: &hasher)
             case .list(let list):
-                add("l\(list.count)")
-                for item in list { add(item) }
+                add("l\(list.count)", to: &hasher)
+                for item in list { add(item, to: &hasher) }
             }
         }
         return hex(hasher.finalize())
+    }
+
+    /// `text`, length-prefixed.
+    private static func add(_ text: String, to hasher: inout SHA256) {
+        var text = text
+        var count = UInt64(text.utf8.count).bigEndian
+        withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
     }
 
     /// The SHA-256 of a file's bytes, read in chunks, hex-encoded (run logs record each

@@ -20,6 +20,19 @@ import Testing
         #expect(RecordDigest.of(a, control: control).count == 64)
     }
 
+    /// A mapper starts every record's digest from one copy of the control file's: records
+    /// mapped one after another still get the digests each gets alone.
+    @Test func aMappersDigestsEqualTheDigestsOfEachRecordAlone() throws {
+        let control = try Fixtures.control()
+        let mapper = FeedUserMapper(control: control)
+        let records = ["ann", "bob", "cy"].map { login in
+            record([("login", .text(login)), ("first", .text(login.uppercased())), ("mail", .text("\(login)@example.com"))])
+        }
+        let digests = try records.map { try mapper.user(from: $0).get().digest }
+        #expect(digests == records.map { RecordDigest.of($0, control: control) })
+        #expect(Set(digests).count == 3)
+    }
+
     @Test func theDigestChangesWithAValueTheFieldBoundariesOrTheMapping() throws {
         let control = try Fixtures.control()
         let base = RecordDigest.of(record([("first", .text("ab")), ("last", .text("c"))]), control: control)
