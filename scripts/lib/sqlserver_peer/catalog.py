@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 
 from . import errors
 from .datatypes import SqlType
@@ -61,6 +62,9 @@ class Server:
         # exclusive locks (here at table granularity).
         self.writers = {}
         self.writers_changed = threading.Condition(self.lock)
+        # What `EXEC sys.sp_peer_stats` reports (a test-only extension): attentions received,
+        # and statements an attention stopped while they ran.
+        self.stats = {"attentions": 0, "cancelled_statements": 0}
         os.makedirs(directory, exist_ok=True)
         self.master = connect(os.path.join(directory, "master.sqlite"))
         self.master.execute("""CREATE TABLE IF NOT EXISTS databases (
@@ -181,7 +185,21 @@ class Server:
         with self.lock:
             if free():
                 return True, False
-            return self.writers_changed.wait_for(free, timeout), True
+        # The wait is sliced so that an attention stops it (a statement waiting for a lock is
+        # a running statement to SQL Server, and a cancel ends the wait).
+        deadline = time.monotonic() + timeout
+        while True:
+            session.check_attention(force=True)
+            with self.lock:
+                left = deadline - time.monotonic()
+                if self.writers_changed.wait_for(free, max(0.0, min(left, 0.1))):
+                    return True, True
+                if left <= 0:
+                    return False, True
+
+    def count(self, name):
+        with self.lock:
+            self.stats[name] += 1
 
     # ---- identity values
     def next_identity(self, dbid, oid, seed, inc):

@@ -38,6 +38,8 @@ class Connection:
                 if reset:
                     self.reset_session()
                 if ptype == tds.ATTENTION:
+                    # between requests (or in the middle of one): nothing runs to stop
+                    self.server.count("attentions")
                     self.reply_attention()
                     continue
                 w = TokenWriter(self.tds_version)
@@ -53,6 +55,13 @@ class Connection:
                     else:
                         w.error(errors.SqlError(50000, "Not supported by this test server (sqlserver-peer): TDS packet type 0x%02X" % ptype, 16, 1))
                         w.done(TOKEN_DONE, tds.DONE_ERROR)
+                except errors.Attention:
+                    # A statement stopped by the attention: its own work is already undone
+                    # (statement-level rollback); an open transaction stays open unless
+                    # SET XACT_ABORT ON, as in SQL Server.
+                    self.server.count("cancelled_statements")
+                    if self.session.xact_abort and self.session.trancount > 0:
+                        self.session.rollback_tran([])
                 except errors.SqlError as e:
                     w.error(e)
                     w.done(TOKEN_DONE, tds.DONE_ERROR)
@@ -61,8 +70,10 @@ class Connection:
                     w.error(errors.SqlError(50000, "Internal error in sqlserver-peer (see its stderr)", 16, 1))
                     w.done(TOKEN_DONE, tds.DONE_ERROR)
                 if self.attention_pending():
-                    # The reply is discarded: the client asked to cancel (MS-TDS 2.2.1.7).
+                    # The reply is discarded: the client asked to cancel, and an attention
+                    # is acknowledged by a DONE with DONE_ATTN only (MS-TDS 2.2.1.7).
                     tds.read_message(self.sock)
+                    self.server.count("attentions")
                     self.reply_attention()
                     continue
                 self.send(w)
@@ -102,6 +113,7 @@ class Connection:
             self.session.close()
             self.session = Session(self.server, login)
             self.session.db = db
+            self.session.attention_probe = self.attention_pending
 
     # ------------------------------------------------------------ login
     def handshake(self):
@@ -149,6 +161,7 @@ class Connection:
                 return False
             session.db = db
         self.session = session
+        session.attention_probe = self.attention_pending
         if login.packet_size and 512 <= login.packet_size <= 32767:
             new_size = login.packet_size
         else:

@@ -130,6 +130,7 @@ class Parser:
             "BEGIN": self.begin, "COMMIT": self.commit, "ROLLBACK": self.rollback, "SET": self.set_stmt,
             "EXEC": self.exec_stmt, "EXECUTE": self.exec_stmt, "TRUNCATE": self.truncate, "WITH": self.with_ctx,
             "DECLARE": self.declare, "SAVE": self.save, "IF": self.if_stmt, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
+            "WAITFOR": self.waitfor,
         }.get(w, False)
         if handler is False:
             raise self.error()
@@ -142,6 +143,12 @@ class Parser:
     def use(self):
         self.expect("USE")
         return Node("use", name=self.ident())
+
+    def waitfor(self):
+        self.expect("WAITFOR")
+        if not self.accept("DELAY"):
+            raise errors.unsupported("WAITFOR other than WAITFOR DELAY")
+        return Node("waitfor", delay=self.expr())
 
     def print_stmt(self):
         self.expect("PRINT")
@@ -558,7 +565,7 @@ class Parser:
     def _starts_statement(self):
         return self.t.kind == "word" and self.t.value.upper() in (
             "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "USE", "BEGIN", "COMMIT",
-            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT", "SAVE")
+            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT", "SAVE", "WAITFOR")
 
     def truncate(self):
         self.expect("TRUNCATE")

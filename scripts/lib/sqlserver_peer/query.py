@@ -16,7 +16,11 @@ def table_rows(session, table, where=None, alias=None):
     if cond is not None:
         sql += " WHERE " + cond[0]
         args = cond[1]
-    return [[from_storage(v, c["sqltype"]) for v, c in zip(r, cols)] for r in session.conn.execute(sql, args)]
+    out = []
+    for r in session.conn.execute(sql, args):
+        session.check_attention()
+        out.append([from_storage(v, c["sqltype"]) for v, c in zip(r, cols)])
+    return out
 
 
 def source(session, node, where=None):
