@@ -72,6 +72,8 @@ class Server:
             snapshot INTEGER NOT NULL DEFAULT 0, ct_on INTEGER NOT NULL DEFAULT 0,
             ct_retention INTEGER, ct_units TEXT, ct_auto_cleanup INTEGER, rcsi INTEGER NOT NULL DEFAULT 0)""")
         self.master.execute("CREATE TABLE IF NOT EXISTS clock (offset_s REAL NOT NULL)")
+        from . import security
+        self.master.execute(security.MASTER_DDL)
         # Identity values are handed out outside any user transaction: SQL Server
         # does not give back values taken by failed or rolled-back inserts.
         self.master.execute("""CREATE TABLE IF NOT EXISTS identities (database_id INTEGER NOT NULL,
@@ -91,6 +93,7 @@ class Server:
         return os.path.join(self.dir, "db_%d.sqlite" % dbid)
 
     def init_db_file(self, dbid):
+        from . import security
         c = connect(self.db_path(dbid))
         c.executescript("""
             CREATE TABLE IF NOT EXISTS _peer_tables (object_id INTEGER PRIMARY KEY, schema_name TEXT NOT NULL COLLATE CI,
@@ -103,7 +106,7 @@ class Server:
             CREATE TABLE IF NOT EXISTS _peer_ct (object_id INTEGER NOT NULL, pk TEXT NOT NULL, version INTEGER NOT NULL,
                 op TEXT NOT NULL, mask TEXT, context BLOB, PRIMARY KEY (object_id, pk, version));
             CREATE TABLE IF NOT EXISTS _peer_ct_commits (version INTEGER PRIMARY KEY, commit_time REAL NOT NULL);
-        """)
+        """ + security.DATABASE_DDL)
         c.close()
 
     def find_db(self, name):

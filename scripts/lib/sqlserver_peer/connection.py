@@ -5,7 +5,7 @@ import struct
 import sys
 import traceback
 
-from . import errors, tds
+from . import errors, security, tds
 from .login import Login7, build_prelogin, client_wants_encryption, parse_prelogin, ENCRYPT_NOT_SUP
 from .session import Session
 from .tds import (TOKEN_COLMETADATA, TOKEN_DONE, TOKEN_DONEINPROC, TOKEN_DONEPROC,
@@ -143,8 +143,7 @@ class Connection:
             self.send(w)
             return False
         # 0x02 is FEDAUTH (Azure AD tokens): not offered by this server
-        if login.sspi or 0x02 in login.features or login.username.lower() != "sa" \
-                or login.password != self.server.password:
+        if login.sspi or 0x02 in login.features or not security.login_ok(self.server, login.username, login.password):
             w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
             w.done(TOKEN_DONE, tds.DONE_ERROR)
             self.send(w)
@@ -152,7 +151,7 @@ class Connection:
         session = Session(self.server, login.username)
         if login.database:
             db = self.server.find_db(login.database)
-            if db is None:
+            if db is None or not security.may_enter(session, db):
                 w.error(errors.SqlError(4060, 'Cannot open database "%s" requested by the login. The login failed.' % login.database, 11, 1))
                 w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
                 w.done(TOKEN_DONE, tds.DONE_ERROR)

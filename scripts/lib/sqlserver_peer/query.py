@@ -1,6 +1,6 @@
 """SELECT: table sources (user tables, CHANGETABLE, catalog views), joins,
 WHERE, aggregates without GROUP BY, ORDER BY, TOP, OFFSET/FETCH."""
-from . import errors, views
+from . import errors, security, views
 from .pushdown import narrow
 from .catalog import fold
 from .evaluate import Context, Scope, check_columns, column_ref, evaluate, sort_key
@@ -27,6 +27,10 @@ def source(session, node, where=None):
     """(alias, table_name, columns, rows) for a FROM item."""
     if node.kind == "changetable":
         table = session.resolve_table(node.table)
+        # CHANGETABLE(CHANGES …) needs "SELECT permission on at least the primary key columns
+        # … and VIEW CHANGE TRACKING permission" on the table (Microsoft docs, CHANGETABLE)
+        security.require(session, table, "SELECT")
+        security.require(session, table, "VIEW CHANGE TRACKING")
         session.check_snapshot_access(table)
         version = evaluate(node.version, Context(session, Scope()))
         rows = session.ct.changes(table, version)
@@ -37,6 +41,7 @@ def source(session, node, where=None):
         cols, rows = view(session)
         return node.alias, parts[-1], cols, rows
     table = session.resolve_table(parts)
+    security.require(session, table, "SELECT")
     session.check_snapshot_access(table)
     cols = [(c["name"], c["sqltype"], c["nullable"]) for c in table.columns]
     return node.alias, table.name, cols, table_rows(session, table, where, node.alias)

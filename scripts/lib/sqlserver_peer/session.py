@@ -25,7 +25,7 @@ import itertools
 import sqlite3
 import struct
 
-from . import changetracking, ddl, dml, errors
+from . import changetracking, ddl, dml, errors, security
 from .catalog import connect, find_table, fold, table_by_id
 from .evaluate import Context, Scope, evaluate
 from .parser import Node, parse
@@ -412,8 +412,18 @@ class Session:
         finally:
             self.vars = saved
 
+    # statements only sysadmin may run here (roles and ALTER/CONTROL permissions are not modelled)
+    ADMIN_STATEMENTS = {
+        "create_table": "CREATE TABLE", "drop_table": "DROP TABLE", "alter_table_add": "ALTER TABLE",
+        "create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "alter_table_ct": "ALTER TABLE",
+        "create_database": "CREATE DATABASE", "drop_database": "DROP DATABASE", "alter_db_ct": "ALTER DATABASE",
+        "alter_db_rcsi": "ALTER DATABASE", "alter_db_snapshot": "ALTER DATABASE",
+    }
+
     def run_statement(self, st, events):
         k = st.kind
+        if k in self.ADMIN_STATEMENTS:
+            security.require_sysadmin(self, self.ADMIN_STATEMENTS[k])
         if k == "select":
             if any(it.kind == "assign" for it in st.items):
                 return self._select_assign(st, events)
@@ -512,6 +522,13 @@ class Session:
             for inner in branch:
                 self.run_statement(inner, events)
             return
+        elif k == "create_login":
+            self._no_tx("CREATE LOGIN")
+            security.create_login(self, st.name, st.password)
+        elif k == "create_user":
+            self._run_in_tx(True, lambda: security.create_user(self, st.name, st.login))
+        elif k == "grant":
+            self._run_in_tx(True, lambda: security.grant(self, st.permissions, st.table, st.user, st.revoke))
         elif k == "waitfor":
             self._waitfor(evaluate(st.delay, Context(self, Scope())))
         elif k == "print":
@@ -617,6 +634,9 @@ class Session:
         if db is None:
             raise errors.SqlError(911, "Database '%s' does not exist. Make sure that the name is entered correctly." % name,
                                   16, 1, errors.SCOPE)
+        if not security.may_enter(self, db):
+            raise errors.SqlError(916, 'The server principal "%s" is not able to access the database "%s" under the current security context.'
+                                  % (self.login, db["name"]), 14, 1)
         if self.trancount > 0 and db["id"] != self.db["id"]:
             raise errors.unsupported("USE inside a transaction")
         old = self.db["name"]
