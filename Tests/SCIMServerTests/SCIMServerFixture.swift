@@ -34,7 +34,7 @@ final class SCIMServerFixture: Sendable {
         _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
         timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false,
         parents: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000,
-        sqlServer: SQLServerTestServer? = nil
+        sqlServer: SQLServerTestServer? = nil, poolSize: Int = 3
     ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -60,7 +60,7 @@ final class SCIMServerFixture: Sendable {
         endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password, parents: parents))
         try SQLTarget.createTables(in: endpoint)
         let directory = endpoint
-        let pool = DirectoryPool(size: 3) { try SQLTarget.open(directory) }
+        let pool = DirectoryPool(size: poolSize) { try SQLTarget.open(directory) }
         service = SCIMService(
             pool: pool, layout: endpoint.layout,
             settings: SCIMSettings(

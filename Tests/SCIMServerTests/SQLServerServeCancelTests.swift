@@ -22,7 +22,9 @@ struct SQLServerServeCancelTests {
         let server =
             SQLServerTestServer.isRealServer
             ? try SQLServerTestServer.server() : try SQLServerTestServer.privatePeer(arguments: ["--lock-timeout", "600"])
-        let fixture = try SCIMServerFixture(.sqlserver, sqlServer: server)
+        // One connection: the next request is served by the connection whose statement was
+        // stopped (the pool keeps it: a failed statement is not a failed connection).
+        let fixture = try SCIMServerFixture(.sqlserver, sqlServer: server, poolSize: 1)
         _ = try await fixture.withClient { try await $0.createUser("held") }
         let database = try connection(fixture)
         let stoppedBefore = SQLServerTestServer.isRealServer ? 0 : try peerStoppedStatements(database)
@@ -59,7 +61,7 @@ struct SQLServerServeCancelTests {
             }
 
             try holder.rollback()
-            // The pool serves the next client.
+            // The same connection serves the next client.
             let next = try RawHTTPConnection(port: port)
             #expect(await next.send(request("Users")))
             let reply = await next.received(within: .seconds(120))
