@@ -17,7 +17,8 @@ import Targets
 ///
 /// A request whose client leaves does no more work than it must: one still waiting for a
 /// connection is dropped, and one whose statement is running has it stopped (MariaDB's
-/// `KILL QUERY`, PostgreSQL's cancel request, SQLite's interrupt), which rolls its write back.
+/// `KILL QUERY`, PostgreSQL's cancel request, SQLite's interrupt, SQL Server's attention),
+/// which rolls its write back.
 public final class DirectoryPool: Sendable {
     private struct State {
         var free: [Int]

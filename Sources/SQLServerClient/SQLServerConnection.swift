@@ -34,6 +34,9 @@ public final class SQLServerConnection {
     /// MERGE) or returned, as the server's DONE token carries it (dbcount); nil when no
     /// statement of the last call reported a count.
     public private(set) var affectedRowCount: Int?
+    /// Stops this connection's running statement from another thread (its call then throws
+    /// `.cancelled`, and the connection goes on); see ``SQLServerInterrupt``.
+    public let interrupt = SQLServerInterrupt()
 
     /// Connects and logs in.
     ///
@@ -88,7 +91,9 @@ public final class SQLServerConnection {
         }
         self.dbproc = dbproc
         self.messages = messages
+        messages.interrupt = interrupt
         dbsetuserdata(dbproc, messages.userData)
+        dbsetinterrupt(dbproc, interruptCheck, interruptHandler)
     }
 
     deinit {
@@ -135,7 +140,7 @@ public final class SQLServerConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
         let encoded = try parameters.map(SQLServerParameter.init)
-        messages.reset()
+        messages.statementStarts()
         affectedRowCount = nil
         if encoded.isEmpty {
             try send(sql, operation: .query)
@@ -150,7 +155,7 @@ public final class SQLServerConnection {
     /// statement returns are read and dropped.
     @discardableResult
     public func execute(_ sql: String) throws -> Int {
-        messages.reset()
+        messages.statementStarts()
         affectedRowCount = nil
         try send(sql, operation: .execute)
         _ = try readResults(operation: .execute)
@@ -284,12 +289,19 @@ public final class SQLServerConnection {
             dbcancel(dbproc)
         }
         let entry = messages.primary
+        let interrupted = messages.interrupted
         messages.reset()
-        return SQLServerError(
+        var error = SQLServerError(
             number: entry?.number ?? 0, state: entry?.state ?? 0, severity: entry?.severity ?? 0,
             message: entry?.message ?? "db-lib reported a failure without a message", operation: operation,
             connectionBroken: broken, host: host, port: port
         )
+        // The interrupt reaches db-lib as a timeout (SQLServerInterrupt); a server error of the
+        // statement, or a lost connection, stays what it is.
+        if interrupted, error.kind == .timeout, !broken {
+            error.kind = .cancelled
+        }
+        return error
     }
 }
 

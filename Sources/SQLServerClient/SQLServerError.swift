@@ -29,6 +29,9 @@ public struct SQLServerError: Error, Sendable, Hashable, CustomStringConvertible
         case lostConnection
         /// A wait for the server ran out (SYBETIME 20003).
         case timeout
+        /// The statement was stopped on request (``SQLServerInterrupt``): an attention, which
+        /// the server acknowledged; the connection goes on.
+        case cancelled
         /// A value has no SQL Server form (a negative or 24-hour-plus TIME, a decimal with more
         /// than 38 digits); nothing was sent.
         case unsupportedValue
@@ -142,6 +145,8 @@ public struct SQLServerError: Error, Sendable, Hashable, CustomStringConvertible
                 + "if it recurs, check the server's error log"
         case .timeout:
             return "SQL Server did not answer in time\(reference) during \(operation)\(broken)"
+        case .cancelled:
+            return "the statement was stopped on request during \(operation)"
         case .unsupportedValue:
             return "a value has no SQL Server form during \(operation): nothing was sent"
         case .other:

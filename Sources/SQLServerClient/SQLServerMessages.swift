@@ -28,12 +28,28 @@ final class SQLServerMessages {
     var isOpening = false
     /// Timeouts since the last `reset()`.
     private var timeouts = 0
+    /// The connection's interrupt flag, which chkintr reads (``interruptCheck``).
+    var interrupt: SQLServerInterrupt?
+    /// Whether the running statement may still be interrupted: once per statement.
+    var interruptArmed = false
+    /// Whether the interrupt stopped the running statement.
+    var interrupted = false
 
     init() {}
 
     func reset() {
         errors.removeAll(keepingCapacity: true)
         timeouts = 0
+        interruptArmed = false
+        interrupted = false
+    }
+
+    /// A statement starts: a stop asked for before now is dropped, one asked for from now on
+    /// interrupts it.
+    func statementStarts() {
+        reset()
+        interrupt?.clear()
+        interruptArmed = true
     }
 
     /// What the error handler answers to SYBETIME. The first time in a call, INT_TIMEOUT: db-lib

@@ -149,7 +149,7 @@ extension SQLServerError {
         switch kind {
         case .cannotConnect, .lostConnection, .timeout: return true
         case .loginFailed, .unknownDatabase, .permissionDenied, .invalidObject, .invalidColumn, .duplicateKey,
-            .unsupportedValue, .other:
+            .cancelled, .unsupportedValue, .other:
             return false
         }
     }

@@ -46,10 +46,11 @@ func isSQLServerLockConflict(_ error: SQLServerError) -> Bool {
     error.number == 1205 || error.number == 1222
 }
 
-/// A lost or refused connection, or a call that ran out of time.
+/// A lost or refused connection, or a call that ran out of time or was stopped on request
+/// (nothing was wrong with what it wrote).
 func isSQLServerTransient(_ error: SQLServerError) -> Bool {
     switch error.kind {
-    case .cannotConnect, .lostConnection, .timeout: return true
+    case .cannotConnect, .lostConnection, .timeout, .cancelled: return true
     case .loginFailed, .unknownDatabase, .permissionDenied, .invalidObject, .invalidColumn, .duplicateKey,
         .unsupportedValue, .other:
         return error.connectionBroken

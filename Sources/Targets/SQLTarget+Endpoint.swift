@@ -36,9 +36,7 @@ extension SQLTarget {
             target = try SQLTarget(
                 sqlServer: SQLServerTargetConnection(connection, changeTrackingContext: changeTrackingContext),
                 schema: config.schema, layout: endpoint.layout)
-            // A statement is cancelled by FreeTDS's query timeout; a serve client that leaves
-            // does not cancel it (no canceller: db-lib's dbcancel is not safe from another thread).
-            target.statementCanceller = nil
+            target.statementCanceller = SQLServerStatementCanceller(interrupt: connection.interrupt)
         }
         if let onDelete { try target.validate(onDelete: onDelete) }
         return target

@@ -33,7 +33,8 @@ final class SCIMServerFixture: Sendable {
     init(
         _ backend: Backend, token: String? = SCIMServerFixture.token, maxPageSize: Int = 1000, maxBodyBytes: Int = 1 << 20,
         timestamps: Bool = false, password: Bool = false, publicURL: String? = nil, trustForwardedHeaders: Bool = false,
-        parents: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000
+        parents: Bool = false, maxOperations: Int = 1_000, maxMembers: Int = 50_000,
+        sqlServer: SQLServerTestServer? = nil, poolSize: Int = 3
     ) throws {
         self.backend = backend
         suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -50,7 +51,7 @@ final class SCIMServerFixture: Sendable {
             let url = try TestServers.postgresURL()
             connection = .postgres(PostgresConnectionConfig(host: url.host, port: url.port, user: url.user, password: url.password, database: url.database))
         case .sqlserver:
-            let server = try SQLServerTestServer.freshDatabase("scimsync_serve")
+            let server = try (sqlServer ?? SQLServerTestServer.server()).withFreshDatabase("scimsync_serve")
             connection = .sqlserver(
                 SQLServerConnectionConfig(
                     host: server.host, port: server.port, user: server.user, password: server.password,
@@ -59,7 +60,7 @@ final class SCIMServerFixture: Sendable {
         endpoint = Endpoint(connection: connection, layout: try Self.layout(suffix, timestamps: timestamps, password: password, parents: parents))
         try SQLTarget.createTables(in: endpoint)
         let directory = endpoint
-        let pool = DirectoryPool(size: 3) { try SQLTarget.open(directory) }
+        let pool = DirectoryPool(size: poolSize) { try SQLTarget.open(directory) }
         service = SCIMService(
             pool: pool, layout: endpoint.layout,
             settings: SCIMSettings(

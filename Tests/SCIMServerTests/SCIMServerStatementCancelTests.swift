@@ -14,8 +14,8 @@ struct SCIMServerStatementCancelTests {
     /// statement lets the test pass.
     private static let seconds = 1800
 
-    /// Not SQL Server: its target has no statement canceller (a client that leaves does not
-    /// stop the statement; FreeTDS's query timeout does), and the test double has no views.
+    /// Not SQL Server: the test double has no views; `SQLServerServeCancelTests` makes its
+    /// statement slow with another session's lock instead.
     @Test(arguments: [Backend.sqlite, .mariadb, .postgres])
     func aRunningStatementStopsWhenItsClientLeaves(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)

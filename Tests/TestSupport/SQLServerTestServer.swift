@@ -1,5 +1,6 @@
 import Foundation
 import SQLServerClient
+import Synchronization
 
 /// Where the SQL Server tests connect: the server SCIMSYNC_TEST_SQLSERVER_URL names
 /// (`sqlserver://user:password@host:port/database`), or else a TDS test server of this test run's
@@ -27,18 +28,36 @@ public struct SQLServerTestServer: Sendable {
         if let url = environment["SCIMSYNC_TEST_SQLSERVER_URL"], !url.isEmpty {
             return parse(url: url).map(Result.success) ?? .failure(.badURL)
         }
-        return Result { try PeerProcess.start() }.mapError { $0 as? SQLServerTestServerError ?? .didNotStart("\($0)") }
+        return Result { try PeerProcess.start(arguments: [], shared: true) }.mapError { $0 as? SQLServerTestServerError ?? .didNotStart("\($0)") }
     }()
 
     public static func server() throws -> SQLServerTestServer {
         try shared.get()
     }
 
+    /// Whether the tests run against the server SCIMSYNC_TEST_SQLSERVER_URL names rather than
+    /// the test double.
+    public static var isRealServer: Bool {
+        !(ProcessInfo.processInfo.environment["SCIMSYNC_TEST_SQLSERVER_URL"] ?? "").isEmpty
+    }
+
+    /// A test double of one test's own, started with `arguments` besides port, directory and
+    /// password (e.g. `["--lock-timeout", "600"]`), for a test that needs a setting the shared
+    /// one must not have. It runs until the test process exits.
+    public static func privatePeer(arguments: [String]) throws -> SQLServerTestServer {
+        try PeerProcess.start(arguments: arguments, shared: false)
+    }
+
     /// A new database of its own for one test (`prefix_` and a random suffix), with change
     /// tracking (retention `retentionDays`) and snapshot isolation on, and the server pointing
     /// at it. Tests share one server but never a database: the peer locks writes database-wide.
     public static func freshDatabase(_ prefix: String = "scimsync_t", retentionDays: Int = 2) throws -> SQLServerTestServer {
-        var server = try self.server()
+        try server().withFreshDatabase(prefix, retentionDays: retentionDays)
+    }
+
+    /// ``freshDatabase(_:retentionDays:)`` on this server.
+    public func withFreshDatabase(_ prefix: String = "scimsync_t", retentionDays: Int = 2) throws -> SQLServerTestServer {
+        var server = self
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         server.database = nil
         let connection = try server.connect()
@@ -110,13 +129,28 @@ private enum PeerProcess {
     }
 
     static let password = "Peer-Test-Password-1"
-    /// Kept so the process object is not released while the tests run; set once, inside the
-    /// `shared` initialiser (which Swift runs once, atomically), before the exit handler that
-    /// reads them is registered.
-    nonisolated(unsafe) static var running: Process?
-    nonisolated(unsafe) static var runningDirectory: String?
+    /// The peers started, with their directories: kept so the process objects are not
+    /// released while the tests run, and stopped by the exit handler.
+    static let running = Mutex<[(process: Process, directory: String)]>([])
 
-    static func start() throws -> SQLServerTestServer {
+    /// The peer must not outlive the tests: Foundation leaves a child running when its parent
+    /// exits. SIGKILL, because the child inherits the test process's signal mask, in which
+    /// SIGTERM is blocked, and its state is a temporary directory nothing keeps. Registered
+    /// once (Swift runs a static initialiser once, atomically).
+    static let exitHandler: Void = {
+        atexit {
+            let peers = PeerProcess.running.withLock { $0 }
+            for (process, directory) in peers {
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+    }()
+
+    static func start(arguments: [String], shared: Bool) throws -> SQLServerTestServer {
         let program = programPath
         guard FileManager.default.isExecutableFile(atPath: program) else { throw SQLServerTestServerError.missing(program) }
         let directory = NSTemporaryDirectory() + "scimsync-sqlserver-peer-\(UUID().uuidString.prefix(8))"
@@ -124,25 +158,13 @@ private enum PeerProcess {
         let port = try TestServers.closedPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["--port", String(port), "--dir", directory, "--password", password]
+        process.arguments = ["--port", String(port), "--dir", directory, "--password", password] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        _ = exitHandler
         try process.run()
-        running = process
-        runningDirectory = directory
-        // The peer must not outlive the tests: Foundation leaves a child running when its
-        // parent exits. SIGKILL, because the child inherits the test process's signal mask, in
-        // which SIGTERM is blocked, and its state is a temporary directory nothing keeps.
-        atexit {
-            if let process = PeerProcess.running, process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            if let directory = PeerProcess.runningDirectory {
-                try? FileManager.default.removeItem(atPath: directory)
-            }
-        }
+        running.withLock { $0.append((process, directory)) }
         // Waits for the line the peer prints once it listens, with a generous bound: the CI
         // machine is a loaded 2-core box.
         let reader = output.fileHandleForReading
@@ -160,7 +182,7 @@ private enum PeerProcess {
         // Drains what the peer prints later so that it never blocks on a full pipe, into the
         // file SCIMSYNC_SQLSERVER_PEER_LOG names if set (the peer reports its own failures on
         // stderr).
-        let logPath = ProcessInfo.processInfo.environment["SCIMSYNC_SQLSERVER_PEER_LOG"] ?? ""
+        let logPath = shared ? ProcessInfo.processInfo.environment["SCIMSYNC_SQLSERVER_PEER_LOG"] ?? "" : ""
         if !logPath.isEmpty {
             _ = FileManager.default.createFile(atPath: logPath, contents: Data(text.utf8))
         }

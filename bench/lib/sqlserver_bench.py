@@ -2,10 +2,11 @@
 python3-pymssql): the seed layout's tables with change tracking, a generated directory, and a
 writer that inserts users at a steady rate.
 
-usage:
-  sqlserver_bench.py setup    HOST PORT PASSWORD DATABASE
-  sqlserver_bench.py generate HOST PORT PASSWORD DATABASE USERS
-  sqlserver_bench.py write    HOST PORT PASSWORD DATABASE FIRST_ID RATE SECONDS BATCH COMMITS_FILE
+usage (the login's password in the environment variable BENCH_SQLSERVER_PASSWORD):
+  sqlserver_bench.py setup    HOST PORT USER DATABASE
+  sqlserver_bench.py generate HOST PORT USER DATABASE USERS
+  sqlserver_bench.py write    HOST PORT USER DATABASE FIRST_ID RATE SECONDS BATCH COMMITS_FILE
+  sqlserver_bench.py drop     HOST PORT USER DATABASE
 
 `write` inserts users FIRST_ID, FIRST_ID + 1, ... in transactions of BATCH rows, RATE rows per
 second for SECONDS, and writes one line per transaction to COMMITS_FILE: "tx<TAB>COMMIT
@@ -44,19 +45,25 @@ GIVEN = ["Ana", "Björn", "Chloé", "Dmitri", "Éowyn", "Fatima", "Georg", "Hana
 FAMILY = ["Müller", "O'Brien", "Иванов", "Παπαδόπουλος", "山田", "García", "Nguyen", "Smith"]
 
 
-def connect(host, port, password, database=None):
-    return pymssql.connect(server=host, port=int(port), user="sa", password=password,
+def connect(host, port, user, database=None):
+    return pymssql.connect(server=host, port=int(port), user=user, password=os.environ["BENCH_SQLSERVER_PASSWORD"],
                            database=database or "master", autocommit=True)
 
 
-def setup(host, port, password, database):
-    admin = connect(host, port, password)
+def drop(host, port, user, database):
+    admin = connect(host, port, user)
+    admin.cursor().execute(f"DROP DATABASE IF EXISTS [{database}]")
+    admin.close()
+
+
+def setup(host, port, user, database):
+    admin = connect(host, port, user)
     cursor = admin.cursor()
     cursor.execute(f"CREATE DATABASE [{database}]")
     cursor.execute(f"ALTER DATABASE [{database}] SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 2 DAYS, AUTO_CLEANUP = ON)")
     cursor.execute(f"ALTER DATABASE [{database}] SET ALLOW_SNAPSHOT_ISOLATION ON")
     admin.close()
-    connection = connect(host, port, password, database)
+    connection = connect(host, port, user, database)
     cursor = connection.cursor()
     for statement in TABLES:
         cursor.execute(statement)
@@ -81,10 +88,10 @@ def insert_users(cursor, numbers):
         f"VALUES {marks}", tuple(flat))
 
 
-def generate(host, port, password, database, users):
+def generate(host, port, user, database, users):
     users = int(users)
     groups = max(1, users // 50)
-    connection = connect(host, port, password, database)
+    connection = connect(host, port, user, database)
     cursor = connection.cursor()
     for start in range(1, groups + 1, 500):
         numbers = range(start, min(groups, start + 499) + 1)
@@ -105,10 +112,10 @@ def generate(host, port, password, database, users):
     print(f"{users} {groups} {users}")
 
 
-def write(host, port, password, database, first_id, rate, seconds, batch, commits_file):
+def write(host, port, user, database, first_id, rate, seconds, batch, commits_file):
     first_id, rate, seconds, batch = int(first_id), int(rate), float(seconds), int(batch)
     total = int(rate * seconds)
-    connection = connect(host, port, password, database)
+    connection = connect(host, port, user, database)
     connection.autocommit(False)
     cursor = connection.cursor()
     started = time.time()
@@ -131,4 +138,4 @@ def write(host, port, password, database, first_id, rate, seconds, batch, commit
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"setup": setup, "generate": generate, "write": write}[command](*args)
+    {"setup": setup, "generate": generate, "write": write, "drop": drop}[command](*args)

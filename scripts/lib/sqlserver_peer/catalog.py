@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 
 from . import errors
 from .datatypes import SqlType
@@ -61,6 +62,9 @@ class Server:
         # exclusive locks (here at table granularity).
         self.writers = {}
         self.writers_changed = threading.Condition(self.lock)
+        # What `EXEC sys.sp_peer_stats` reports (a test-only extension): attentions received,
+        # and statements an attention stopped while they ran.
+        self.stats = {"attentions": 0, "cancelled_statements": 0}
         os.makedirs(directory, exist_ok=True)
         self.master = connect(os.path.join(directory, "master.sqlite"))
         self.master.execute("""CREATE TABLE IF NOT EXISTS databases (
@@ -68,6 +72,8 @@ class Server:
             snapshot INTEGER NOT NULL DEFAULT 0, ct_on INTEGER NOT NULL DEFAULT 0,
             ct_retention INTEGER, ct_units TEXT, ct_auto_cleanup INTEGER, rcsi INTEGER NOT NULL DEFAULT 0)""")
         self.master.execute("CREATE TABLE IF NOT EXISTS clock (offset_s REAL NOT NULL)")
+        from . import security
+        self.master.execute(security.MASTER_DDL)
         # Identity values are handed out outside any user transaction: SQL Server
         # does not give back values taken by failed or rolled-back inserts.
         self.master.execute("""CREATE TABLE IF NOT EXISTS identities (database_id INTEGER NOT NULL,
@@ -87,6 +93,7 @@ class Server:
         return os.path.join(self.dir, "db_%d.sqlite" % dbid)
 
     def init_db_file(self, dbid):
+        from . import security
         c = connect(self.db_path(dbid))
         c.executescript("""
             CREATE TABLE IF NOT EXISTS _peer_tables (object_id INTEGER PRIMARY KEY, schema_name TEXT NOT NULL COLLATE CI,
@@ -99,7 +106,7 @@ class Server:
             CREATE TABLE IF NOT EXISTS _peer_ct (object_id INTEGER NOT NULL, pk TEXT NOT NULL, version INTEGER NOT NULL,
                 op TEXT NOT NULL, mask TEXT, context BLOB, PRIMARY KEY (object_id, pk, version));
             CREATE TABLE IF NOT EXISTS _peer_ct_commits (version INTEGER PRIMARY KEY, commit_time REAL NOT NULL);
-        """)
+        """ + security.DATABASE_DDL)
         c.close()
 
     def find_db(self, name):
@@ -181,7 +188,21 @@ class Server:
         with self.lock:
             if free():
                 return True, False
-            return self.writers_changed.wait_for(free, timeout), True
+        # The wait is sliced so that an attention stops it (a statement waiting for a lock is
+        # a running statement to SQL Server, and a cancel ends the wait).
+        deadline = time.monotonic() + timeout
+        while True:
+            session.check_attention(force=True)
+            with self.lock:
+                left = deadline - time.monotonic()
+                if self.writers_changed.wait_for(free, max(0.0, min(left, 0.1))):
+                    return True, True
+                if left <= 0:
+                    return False, True
+
+    def count(self, name):
+        with self.lock:
+            self.stats[name] += 1
 
     # ---- identity values
     def next_identity(self, dbid, oid, seed, inc):

@@ -5,7 +5,7 @@ import struct
 import sys
 import traceback
 
-from . import errors, tds
+from . import errors, security, tds
 from .login import Login7, build_prelogin, client_wants_encryption, parse_prelogin, ENCRYPT_NOT_SUP
 from .session import Session
 from .tds import (TOKEN_COLMETADATA, TOKEN_DONE, TOKEN_DONEINPROC, TOKEN_DONEPROC,
@@ -38,6 +38,8 @@ class Connection:
                 if reset:
                     self.reset_session()
                 if ptype == tds.ATTENTION:
+                    # between requests (or in the middle of one): nothing runs to stop
+                    self.server.count("attentions")
                     self.reply_attention()
                     continue
                 w = TokenWriter(self.tds_version)
@@ -53,6 +55,13 @@ class Connection:
                     else:
                         w.error(errors.SqlError(50000, "Not supported by this test server (sqlserver-peer): TDS packet type 0x%02X" % ptype, 16, 1))
                         w.done(TOKEN_DONE, tds.DONE_ERROR)
+                except errors.Attention:
+                    # A statement stopped by the attention: its own work is already undone
+                    # (statement-level rollback); an open transaction stays open unless
+                    # SET XACT_ABORT ON, as in SQL Server.
+                    self.server.count("cancelled_statements")
+                    if self.session.xact_abort and self.session.trancount > 0:
+                        self.session.rollback_tran([])
                 except errors.SqlError as e:
                     w.error(e)
                     w.done(TOKEN_DONE, tds.DONE_ERROR)
@@ -61,8 +70,10 @@ class Connection:
                     w.error(errors.SqlError(50000, "Internal error in sqlserver-peer (see its stderr)", 16, 1))
                     w.done(TOKEN_DONE, tds.DONE_ERROR)
                 if self.attention_pending():
-                    # The reply is discarded: the client asked to cancel (MS-TDS 2.2.1.7).
+                    # The reply is discarded: the client asked to cancel, and an attention
+                    # is acknowledged by a DONE with DONE_ATTN only (MS-TDS 2.2.1.7).
                     tds.read_message(self.sock)
+                    self.server.count("attentions")
                     self.reply_attention()
                     continue
                 self.send(w)
@@ -102,6 +113,7 @@ class Connection:
             self.session.close()
             self.session = Session(self.server, login)
             self.session.db = db
+            self.session.attention_probe = self.attention_pending
 
     # ------------------------------------------------------------ login
     def handshake(self):
@@ -131,8 +143,7 @@ class Connection:
             self.send(w)
             return False
         # 0x02 is FEDAUTH (Azure AD tokens): not offered by this server
-        if login.sspi or 0x02 in login.features or login.username.lower() != "sa" \
-                or login.password != self.server.password:
+        if login.sspi or 0x02 in login.features or not security.login_ok(self.server, login.username, login.password):
             w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
             w.done(TOKEN_DONE, tds.DONE_ERROR)
             self.send(w)
@@ -140,7 +151,7 @@ class Connection:
         session = Session(self.server, login.username)
         if login.database:
             db = self.server.find_db(login.database)
-            if db is None:
+            if db is None or not security.may_enter(session, db):
                 w.error(errors.SqlError(4060, 'Cannot open database "%s" requested by the login. The login failed.' % login.database, 11, 1))
                 w.error(errors.SqlError(18456, "Login failed for user '%s'." % login.username, 14, 1))
                 w.done(TOKEN_DONE, tds.DONE_ERROR)
@@ -149,6 +160,7 @@ class Connection:
                 return False
             session.db = db
         self.session = session
+        session.attention_probe = self.attention_pending
         if login.packet_size and 512 <= login.packet_size <= 32767:
             new_size = login.packet_size
         else:

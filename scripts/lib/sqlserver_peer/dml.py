@@ -3,7 +3,7 @@
 key, 2628 truncation, 544 identity) and change-tracking records."""
 import uuid
 
-from . import errors
+from . import errors, security
 from .catalog import fold, table_by_id
 from .evaluate import Context, Scope, check_columns, check_length, evaluate
 from .pushdown import narrow
@@ -117,6 +117,7 @@ def insert_row(s, table, row):
 
 def insert(s, node):
     table = s.resolve_table(node.table)
+    security.require(s, table, "INSERT")
     s.check_snapshot_access(table)
     if node.columns is None:
         target = [c for c in table.columns if not c.get("identity")]
@@ -200,6 +201,7 @@ def _scan(s, table, where, extra=None):
 
 def update(s, node):
     table = s.resolve_table(node.table)
+    security.require(s, table, "UPDATE")
     s.check_snapshot_access(table)
     sets = []
     seen = set()
@@ -272,6 +274,7 @@ def _has_children(s, child, fk, values):
 
 def delete(s, node):
     table = s.resolve_table(node.table)
+    security.require(s, table, "DELETE")
     s.check_snapshot_access(table)
     _scope, matches = _scan(s, table, node.where)
     context = evaluate(node.ct_context, Context(s, Scope())) if node.ct_context is not None else None
@@ -305,6 +308,10 @@ def _delete_row(s, table, rowid, vals, context, depth):
 
 def truncate(s, node):
     table = s.resolve_table(node.table)
+    if not security.is_sysadmin(s):
+        # TRUNCATE needs ALTER on the table, which is not modelled
+        raise errors.SqlError(1088, 'Cannot find the object "%s" because it does not exist or you do not have permissions.'
+                              % table.name, 16, 7)
     s.check_snapshot_access(table)
     refs = [t for t, fk in _referencing(s, table) if t.object_id != table.object_id]
     if refs:

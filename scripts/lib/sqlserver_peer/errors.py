@@ -23,6 +23,13 @@ class SqlError(Exception):
         self.line = line
 
 
+class Attention(BaseException):
+    """The client sent an attention (MS-TDS 2.2.1.7) while a statement ran: the statement
+    stops where it is and its work is undone, like any failed statement's; an open
+    transaction stays open (with SET XACT_ABORT ON it is rolled back). A BaseException so
+    that no handler of SQL errors swallows it on its way to the connection."""
+
+
 def syntax_near(token):
     return SqlError(102, "Incorrect syntax near '%s'." % token, 15, 1, COMPILE)
 

@@ -54,6 +54,9 @@ class Scope:
 
 class Context:
     def __init__(self, session, scope, row=None):
+        # every row a statement evaluates makes a Context: the place to notice an attention
+        if session is not None:
+            session.check_attention()
         self.session = session
         self.scope = scope
         self.row = row

@@ -143,7 +143,7 @@ def tokenize(sql):
             i = j
             continue
         two = sql[i:i + 2]
-        if two in ("<>", "!=", "<=", ">=", "!<", "!>", "+=", "-="):
+        if two in ("<>", "!=", "<=", ">=", "!<", "!>", "+=", "-=", "::"):
             toks.append(Tok("op", two, start_line, two))
             i += 2
             continue

@@ -130,6 +130,7 @@ class Parser:
             "BEGIN": self.begin, "COMMIT": self.commit, "ROLLBACK": self.rollback, "SET": self.set_stmt,
             "EXEC": self.exec_stmt, "EXECUTE": self.exec_stmt, "TRUNCATE": self.truncate, "WITH": self.with_ctx,
             "DECLARE": self.declare, "SAVE": self.save, "IF": self.if_stmt, "WHILE": None, "MERGE": None, "PRINT": self.print_stmt,
+            "WAITFOR": self.waitfor, "GRANT": self.grant, "REVOKE": self.grant, "DENY": None,
         }.get(w, False)
         if handler is False:
             raise self.error()
@@ -142,6 +143,44 @@ class Parser:
     def use(self):
         self.expect("USE")
         return Node("use", name=self.ident())
+
+    def grant(self):
+        """GRANT|REVOKE permission [, …] ON [OBJECT::]table TO|FROM user."""
+        revoke = self.next().value.upper() == "REVOKE"
+        perms = []
+        while True:
+            if self.accept("VIEW"):
+                self.expect("CHANGE")
+                self.expect("TRACKING")
+                perms.append("VIEW CHANGE TRACKING")
+            else:
+                w = self.accept("SELECT", "INSERT", "UPDATE", "DELETE")
+                if w is None:
+                    raise errors.unsupported("GRANT of %s" % self.t.text)
+                perms.append(w)
+            if not self.accept_op(","):
+                break
+        if not self.accept("ON"):
+            raise errors.unsupported("database-wide GRANT")
+        if self.accept("OBJECT"):
+            self.expect_op("::")
+        elif self.t.is_word("SCHEMA", "DATABASE") and self.peek().kind == "op" and self.peek().value == "::":
+            raise errors.unsupported("GRANT on a schema or database")
+        table = self.qualified()
+        if revoke:
+            self.expect("FROM", "TO")
+        else:
+            self.expect("TO")
+        user = self.ident()
+        if self.t.is_word("WITH", "CASCADE", "AS"):
+            raise errors.unsupported("GRANT options")
+        return Node("grant", permissions=perms, table=table, user=user, revoke=revoke)
+
+    def waitfor(self):
+        self.expect("WAITFOR")
+        if not self.accept("DELAY"):
+            raise errors.unsupported("WAITFOR other than WAITFOR DELAY")
+        return Node("waitfor", delay=self.expr())
 
     def print_stmt(self):
         self.expect("PRINT")
@@ -175,7 +214,27 @@ class Parser:
             table = self.qualified()
             cols = self.column_list(allow_order=True)
             return Node("create_index", name=name, table=table, columns=cols, unique=unique)
-        if self.t.is_word("VIEW", "PROCEDURE", "PROC", "FUNCTION", "TRIGGER", "SCHEMA", "TYPE", "LOGIN", "USER"):
+        if self.accept("LOGIN"):
+            name = self.ident()
+            self.expect("WITH")
+            self.expect("PASSWORD")
+            self.expect_op("=")
+            tok = self.next()
+            if tok.kind not in ("str", "nstr"):
+                raise self.error(tok)
+            if self.accept_op(","):
+                raise errors.unsupported("CREATE LOGIN options other than PASSWORD")
+            return Node("create_login", name=name, password=tok.value)
+        if self.accept("USER"):
+            name = self.ident()
+            login = name
+            if self.accept("FOR", "FROM"):
+                self.expect("LOGIN")
+                login = self.ident()
+            elif self.t.is_word("WITHOUT", "WITH"):
+                raise errors.unsupported("CREATE USER options other than FOR LOGIN")
+            return Node("create_user", name=name, login=login)
+        if self.t.is_word("VIEW", "PROCEDURE", "PROC", "FUNCTION", "TRIGGER", "SCHEMA", "TYPE"):
             raise errors.unsupported("CREATE %s" % self.t.value.upper())
         raise self.error()
 
@@ -558,7 +617,7 @@ class Parser:
     def _starts_statement(self):
         return self.t.kind == "word" and self.t.value.upper() in (
             "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "USE", "BEGIN", "COMMIT",
-            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT", "SAVE")
+            "ROLLBACK", "SET", "EXEC", "EXECUTE", "TRUNCATE", "WITH", "DECLARE", "PRINT", "SAVE", "WAITFOR", "GRANT", "REVOKE")
 
     def truncate(self):
         self.expect("TRUNCATE")

@@ -1,6 +1,6 @@
 """SELECT: table sources (user tables, CHANGETABLE, catalog views), joins,
 WHERE, aggregates without GROUP BY, ORDER BY, TOP, OFFSET/FETCH."""
-from . import errors, views
+from . import errors, security, views
 from .pushdown import narrow
 from .catalog import fold
 from .evaluate import Context, Scope, check_columns, column_ref, evaluate, sort_key
@@ -16,13 +16,21 @@ def table_rows(session, table, where=None, alias=None):
     if cond is not None:
         sql += " WHERE " + cond[0]
         args = cond[1]
-    return [[from_storage(v, c["sqltype"]) for v, c in zip(r, cols)] for r in session.conn.execute(sql, args)]
+    out = []
+    for r in session.conn.execute(sql, args):
+        session.check_attention()
+        out.append([from_storage(v, c["sqltype"]) for v, c in zip(r, cols)])
+    return out
 
 
 def source(session, node, where=None):
     """(alias, table_name, columns, rows) for a FROM item."""
     if node.kind == "changetable":
         table = session.resolve_table(node.table)
+        # CHANGETABLE(CHANGES …) needs "SELECT permission on at least the primary key columns
+        # … and VIEW CHANGE TRACKING permission" on the table (Microsoft docs, CHANGETABLE)
+        security.require(session, table, "SELECT")
+        security.require(session, table, "VIEW CHANGE TRACKING")
         session.check_snapshot_access(table)
         version = evaluate(node.version, Context(session, Scope()))
         rows = session.ct.changes(table, version)
@@ -33,6 +41,7 @@ def source(session, node, where=None):
         cols, rows = view(session)
         return node.alias, parts[-1], cols, rows
     table = session.resolve_table(parts)
+    security.require(session, table, "SELECT")
     session.check_snapshot_access(table)
     cols = [(c["name"], c["sqltype"], c["nullable"]) for c in table.columns]
     return node.alias, table.name, cols, table_rows(session, table, where, node.alias)

@@ -25,7 +25,7 @@ import itertools
 import sqlite3
 import struct
 
-from . import changetracking, ddl, dml, errors
+from . import changetracking, ddl, dml, errors, security
 from .catalog import connect, find_table, fold, table_by_id
 from .evaluate import Context, Scope, evaluate
 from .parser import Node, parse
@@ -76,6 +76,10 @@ class Session:
         # on a second connection, each in its own read transaction
         self.on_read_conn = False
         self.ct = changetracking.ChangeTracking(self)
+        # Set by the connection: whether the client has sent an attention. Long loops
+        # (row scans and evaluation, lock waits, WAITFOR) poll it through check_attention.
+        self.attention_probe = None
+        self._ticks = 0
         server.sessions.add(self)
 
     # ------------------------------------------------------------ plumbing
@@ -104,6 +108,18 @@ class Session:
             c.close()
         self.conns = {}
         self.server.sessions.discard(self)
+
+    def check_attention(self, force=False):
+        """Raises errors.Attention when the client asked to cancel (MS-TDS 2.2.1.7: "the
+        server ... stops processing the request"). Looks at the socket every 128th call
+        unless forced: a row costs far more than the look."""
+        if self.attention_probe is None:
+            return
+        self._ticks += 1
+        if not force and self._ticks % 128:
+            return
+        if self.attention_probe():
+            raise errors.Attention()
 
     def refresh_db(self):
         self.db = self.server.db_by_id(self.db["id"]) or self.server.find_db("master")
@@ -396,8 +412,18 @@ class Session:
         finally:
             self.vars = saved
 
+    # statements only sysadmin may run here (roles and ALTER/CONTROL permissions are not modelled)
+    ADMIN_STATEMENTS = {
+        "create_table": "CREATE TABLE", "drop_table": "DROP TABLE", "alter_table_add": "ALTER TABLE",
+        "create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "alter_table_ct": "ALTER TABLE",
+        "create_database": "CREATE DATABASE", "drop_database": "DROP DATABASE", "alter_db_ct": "ALTER DATABASE",
+        "alter_db_rcsi": "ALTER DATABASE", "alter_db_snapshot": "ALTER DATABASE",
+    }
+
     def run_statement(self, st, events):
         k = st.kind
+        if k in self.ADMIN_STATEMENTS:
+            security.require_sysadmin(self, self.ADMIN_STATEMENTS[k])
         if k == "select":
             if any(it.kind == "assign" for it in st.items):
                 return self._select_assign(st, events)
@@ -496,6 +522,15 @@ class Session:
             for inner in branch:
                 self.run_statement(inner, events)
             return
+        elif k == "create_login":
+            self._no_tx("CREATE LOGIN")
+            security.create_login(self, st.name, st.password)
+        elif k == "create_user":
+            self._run_in_tx(True, lambda: security.create_user(self, st.name, st.login))
+        elif k == "grant":
+            self._run_in_tx(True, lambda: security.grant(self, st.permissions, st.table, st.user, st.revoke))
+        elif k == "waitfor":
+            self._waitfor(evaluate(st.delay, Context(self, Scope())))
         elif k == "print":
             v = evaluate(st.expr, Context(self, Scope()))
             events.append(("info", 0, "" if v is None else str(v)))
@@ -517,6 +552,25 @@ class Session:
                 self.vars[it.name] = (convert(v, t), t)
         self.rowcount = len(rows)
         events.append(("done", None if self.nocount else len(rows), False))
+
+    def _waitfor(self, delay):
+        """WAITFOR DELAY 'hh:mm[:ss[.mmm]]': "the period of time to wait ... up to a maximum
+        of 24 hours"; a cancel (attention) ends the wait, as it ends any running statement."""
+        import re
+        import time
+        text = "" if delay is None else str(delay).strip()
+        m = re.fullmatch(r"(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?", text)
+        if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59 or int(m.group(3) or 0) > 59:
+            raise errors.SqlError(148, "Incorrect time syntax in time string '%s' used with WAITFOR." % text, 15, 1)
+        seconds = (int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)
+                   + int((m.group(4) or "0").ljust(3, "0")) / 1000.0)
+        deadline = time.monotonic() + seconds
+        while True:
+            self.check_attention(force=True)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.05))
 
     def _no_tx(self, what):
         if self.trancount > 0:
@@ -580,6 +634,9 @@ class Session:
         if db is None:
             raise errors.SqlError(911, "Database '%s' does not exist. Make sure that the name is entered correctly." % name,
                                   16, 1, errors.SCOPE)
+        if not security.may_enter(self, db):
+            raise errors.SqlError(916, 'The server principal "%s" is not able to access the database "%s" under the current security context.'
+                                  % (self.login, db["name"]), 14, 1)
         if self.trancount > 0 and db["id"] != self.db["id"]:
             raise errors.unsupported("USE inside a transaction")
         old = self.db["name"]
@@ -616,6 +673,15 @@ class Session:
             n = self._run_in_tx(True, lambda: self.ct.cleanup(table))
             events.append(("info", 0, "Deleted %d change tracking entries (sqlserver-peer forced cleanup)." % n))
             events.append(("done", None, False))
+            return
+        if name == "sp_peer_stats":
+            # Test-only extension (not SQL Server): counters tests read to see that an
+            # attention reached this server and stopped a running statement.
+            with self.server.lock:
+                stats = dict(self.server.stats)
+            cols = [("attentions", SqlType("int"), False), ("cancelled_statements", SqlType("int"), False)]
+            events.append(("rows", cols, [[stats["attentions"], stats["cancelled_statements"]]]))
+            events.append(("done", None if self.nocount else 1, False))
             return
         if name == "sp_peer_advance_clock":
             # Test-only extension (not SQL Server): moves this server's clock forward
