@@ -17,6 +17,8 @@ struct StoreOffsetLog: OffsetLog {
         }
     }
 
+    var keepsJournal: Bool { store.keepsJournal }
+
     func position() throws -> SourcePosition? {
         try store.position(pipeline: pipeline)
     }
@@ -90,6 +92,7 @@ struct StoreOffsetLog: OffsetLog {
     func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp], origin: String = "reconcile") throws {
         try park(outcome.parked)
         try quarantine(outcome.quarantined, applied: ops)
+        guard store.keepsJournal else { return }
         try store.appendJournal(
             JournalRecord.records(of: ops, outcome: outcome, unmapped: [], keepValues: journalValues), pipeline: pipeline,
             origin: origin)

@@ -40,6 +40,11 @@ extension OffsetStore {
         journalState.withLock { $0.policy = policy }
     }
 
+    /// Whether the journal is kept now (``keepJournal(_:)``).
+    public var keepsJournal: Bool {
+        journalState.withLock { $0.policy != nil }
+    }
+
     /// Records `records` outside a position commit (a part of a source transaction, parked
     /// operations applied late, a load's or a pass's repairs).
     public func appendJournal(

@@ -32,9 +32,15 @@ public protocol OffsetLog: Sendable {
     /// Records resources the target refused; clears the record of those in `applied` that
     /// applied this time.
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws
+    /// Whether the log records journal entries now: when it does not, the runner builds none
+    /// (a record per operation, with its attribute names, costs time on every batch).
+    var keepsJournal: Bool { get }
 }
 
 extension OffsetLog {
+    /// A log that says nothing of its journal is given every record.
+    public var keepsJournal: Bool { true }
+
     /// A log that keeps no journal commits without it.
     public func commit(
         _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]

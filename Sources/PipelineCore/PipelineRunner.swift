@@ -281,7 +281,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             let live = try supersedeParked(by: batch.ops)
             let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
             try record(outcome, unmapped: batch.unmapped, for: batch.ops)
-            journal = JournalRecord.records(of: batch.ops, outcome: outcome, unmapped: batch.unmapped, keepValues: journalValues)
+            journal =
+                log.keepsJournal
+                ? JournalRecord.records(of: batch.ops, outcome: outcome, unmapped: batch.unmapped, keepValues: journalValues)
+                : []
             try await retryParked(after: batch.ops, live: live)
         } catch let error where !(error is CancellationError) {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
@@ -352,7 +355,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         guard !done.isEmpty else { return }
         try log.unpark(done)
         try log.record(
-            applied: done.map(\.op), journal: done.map { $0.op.journalRecord(keepValues: journalValues) })
+            applied: done.map(\.op),
+            journal: log.keepsJournal ? done.map { $0.op.journalRecord(keepValues: journalValues) } : [])
         observer.parkedChanged(parked: [], unparked: done.count, total: parked.count - done.count)
     }
 

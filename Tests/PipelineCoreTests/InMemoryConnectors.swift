@@ -209,6 +209,8 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
         var parked: [ParkedOperation] = []
         var quarantined: [String: QuarantinedResource] = [:]
         var failCommits = false
+        var keepsJournal = true
+        var journaled: [JournalRecord] = []
     }
 
     private let state = Mutex(State())
@@ -223,6 +225,15 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     var parkedOps: [ResourceOp] { state.withLock { $0.parked.map(\.op) } }
 
     func failCommits(_ fail: Bool) { state.withLock { $0.failCommits = fail } }
+    func keepJournal(_ keep: Bool) { state.withLock { $0.keepsJournal = keep } }
+    var keepsJournal: Bool { state.withLock { $0.keepsJournal } }
+    /// The journal records committed, in order.
+    var journaled: [JournalRecord] { state.withLock { $0.journaled } }
+
+    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+        try commit(position, sourceTime: sourceTime, applied: ops)
+        state.withLock { $0.journaled += journal }
+    }
     func approve() { state.withLock { $0.approved = true } }
 
     func position() throws -> SourcePosition? { state.withLock { $0.position } }

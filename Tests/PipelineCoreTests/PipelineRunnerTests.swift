@@ -48,6 +48,20 @@ import Testing
         #expect(try log.position() == last)
     }
 
+    /// Journal records are made for what the log keeps: none at all while it keeps no
+    /// journal (building them costs time on every batch).
+    @Test(arguments: [true, false])
+    func journalRecordsAreBuiltOnlyWhileTheLogKeepsThem(_ keeps: Bool) async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog())
+        log.keepJournal(keeps)
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        let last = sources.append([Ops.user("1"), Ops.user("2")])
+        try await Self.until("the batch committed") { log.commits.last == last }
+        #expect(log.journaled.map(\.id) == (keeps ? ["1", "2"] : []))
+        #expect(target.contents.users == ["1": true, "2": true])
+    }
+
     /// No stall: after a target outage every batch committed during it arrives once the target
     /// is back, without any further source traffic; nothing is committed while it is down.
     @Test func aTargetOutageDeliversEverythingAsSoonAsTheTargetIsBack() async throws {
