@@ -11,7 +11,8 @@ enum AdminViews {
 
     static func layout(title: String, current: String?, viewer: Viewer?, _ body: HTML) -> HTML {
         let links: [(path: String, label: String)] = [
-            ("/admin", "Pipelines"), ("/admin/users", "Users and groups"), ("/admin/journal", "Journal"),
+            ("/admin", "Pipelines"), ("/admin/runs", "Runs"), ("/admin/search", "Users and groups"),
+            ("/admin/journal", "Journal"),
         ]
         let nav: HTML =
             viewer == nil
@@ -59,6 +60,7 @@ enum AdminViews {
         button.reject{background:#b42318;border-color:#b42318;color:#fff}
         header button{background:#fff}
         form.inline{display:inline}
+        .links{display:flex;gap:1rem;margin:.25rem 0}
         form.search{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
         form.search label{display:flex;flex-direction:column;font-weight:600}
         input,select{font:inherit;padding:.25rem}

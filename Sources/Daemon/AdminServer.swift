@@ -8,7 +8,7 @@ import NIOCore
 /// the bearer token of `http.token`. The daemon composes them without knowing the kind.
 public protocol AdminRoutes: Sendable {
     /// Adds the routes to `router`, whose token middleware is already in place.
-    func add(to router: Router<BasicRequestContext>)
+    func add(to router: Router<AdminRequestContext>)
 }
 
 /// `/healthz` (the process is up), `/readyz` (every pipeline is streaming) and `/metrics`
@@ -27,15 +27,15 @@ public enum AdminServer {
     public static func router(
         states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = [],
         page: (any AdminRoutes)? = nil
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<AdminRequestContext> {
+        let router = Router(context: AdminRequestContext.self)
         if let token {
             // Before every route: middleware wraps the routes added after it, and the 404 of
             // an unknown path, which must not tell a stranger which paths exist.
             router.add(middleware: AdminTokenMiddleware(token: token, openPaths: openPaths, page: page != nil))
         } else if page != nil {
             // Without a token there is nothing to log in with: say why rather than a bare 404.
-            let answer = { @Sendable (_: Request, _: BasicRequestContext) -> Response in
+            let answer = { @Sendable (_: Request, _: AdminRequestContext) -> Response in
                 Response(
                     status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                     body: .init(
