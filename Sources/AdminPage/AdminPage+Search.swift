@@ -34,8 +34,10 @@ extension AdminPage {
     {
         var result = AdminViews.SearchResult(pipeline: pipeline.name)
         do {
-            var subjects: [(ExplainSubject, String)] = [(.userName(value), "userName")]
-            subjects += [(.user(id: value), "id"), (.group(id: value), "id")]
+            var subjects: [(ExplainSubject, String)] = [(.userName(value), "userName"), (.user(id: value), "id")]
+            // A group is looked up where a side keeps groups (explain reads both sides' tables).
+            let keepsGroups = [pipeline.source.sql, pipeline.target.sql].contains { $0?.layout.groups != nil }
+            if keepsGroups { subjects.append((.group(id: value), "id")) }
             for (subject, matchedBy) in subjects {
                 let explanation: Explanation
                 do {

@@ -65,14 +65,7 @@ public struct AdminPage: AdminRoutes {
     }
 
     public func add(to router: Router<AdminRequestContext>) {
-        router.get("admin/login") { _, _ in Self.page(.ok, AdminViews.login(error: nil)) }
-        router.post("admin/login") { request, context in try await login(request, context) }
-        router.post("admin/logout") { request, _ in
-            let form = try await Self.form(request)
-            if let refused = refusal(request, form) { return refused }
-            return Response(
-                status: .seeOther, headers: [.location: AdminSession.loginPath, .setCookie: AdminSession.endCookie])
-        }
+        login.add(to: router)
         router.get("admin") { request, _ in try pipelines(viewer(request)) }
         router.post("admin/pipelines/:pipeline/:decision") { request, context in
             try await decide(request, context)
@@ -92,50 +85,13 @@ public struct AdminPage: AdminRoutes {
 
     // MARK: Sessions
 
-    private func login(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = loginLimit.retryAfter(client: client) {
-            logger.warning("admin page: a login was refused: too many failed logins from its address", metadata: ["client": "\(client)"])
-            var response = Self.page(
-                .tooManyRequests,
-                AdminViews.login(error: "Too many failed logins from your address. Try again in \(wait) seconds."))
-            response.headers[.retryAfter] = String(wait)
-            return response
-        }
-        let form = try await Self.form(request)
-        guard let token = form["token"], session.isToken(token) else {
-            loginLimit.failed(client: client)
-            // Never the token given, right or wrong.
-            logger.warning("admin page: a login with a wrong token was refused", metadata: ["client": "\(client)"])
-            return Self.page(.unauthorized, AdminViews.login(error: "That is not the admin token."))
-        }
-        let name = String((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(64))
-        let started = session.start(name: name)
-        logger.info("admin page: logged in", metadata: ["name": "\(name)"])
-        return Response(status: .seeOther, headers: [.location: "/admin", .setCookie: started.setCookie])
+    var login: AdminLogin {
+        AdminLogin(session: session, limit: loginLimit, home: "/admin", sections: AdminViews.runSections, logger: logger)
     }
 
-    /// Who sent `request`: the middleware let it in, so it has the session cookie or the token.
-    func viewer(_ request: Request) -> AdminViews.Viewer {
-        if let current = session.session(of: request) {
-            return .init(name: current.name.isEmpty ? "logged in" : current.name, csrf: session.csrfToken(for: current))
-        }
-        return .init(name: "bearer of the token", csrf: "")
-    }
+    func viewer(_ request: Request) -> AdminViews.Viewer { login.viewer(request) }
 
-    /// A 403 page unless `form` carries the CSRF token of the request's session (a request
-    /// with the bearer token needs none: a browser does not add that header on its own).
-    func refusal(_ request: Request, _ form: [String: String]) -> Response? {
-        if session.hasBearer(request) { return nil }
-        if let current = session.session(of: request), let token = form["csrf"], session.isCSRFToken(token, for: current) {
-            return nil
-        }
-        logger.warning("admin page: a form without a valid CSRF token was refused", metadata: ["path": "\(request.uri.path)"])
-        return Self.page(
-            .forbidden,
-            AdminViews.message(
-                "Refused", "The form did not carry this session's CSRF token. Reload the page and try again.", viewer: nil))
-    }
+    func refusal(_ request: Request, _ form: [String: String]) -> Response? { login.refusal(request, form) }
 
     /// The configured pipeline a path segment names (as sent, percent-encoded by the page, or
     /// as the router decoded it).

@@ -45,6 +45,9 @@ struct AdminPageTests {
                         users:
                           table: portal_users
                           attributes: { id: id, userName: login, name.givenName: given_name }
+                        groups:
+                          table: portal_groups
+                          attributes: { id: id, displayName: name }
                 """
             }.joined(separator: "\n")
             try """
@@ -58,6 +61,8 @@ struct AdminPageTests {
             let target = try SQLiteDatabase(path: directory + "/portal.db")
             try target.execute("CREATE TABLE portal_users (id TEXT PRIMARY KEY, login TEXT, given_name TEXT)")
             try target.execute("INSERT INTO portal_users VALUES ('1', 'bjensen', 'Barbara <b>')")
+            try target.execute("CREATE TABLE portal_groups (id TEXT PRIMARY KEY, name TEXT)")
+            try target.execute("INSERT INTO portal_groups VALUES ('g-1', 'Staff')")
             store = try OffsetStore(path: config.offsets.path)
         }
 
