@@ -37,7 +37,9 @@ public struct AdminPage: AdminRoutes {
     let metrics: DaemonMetrics?
     /// The feed of each feed pipeline, by pipeline name.
     let feeds: [String: FeedSite]
-    let loginLimit: LoginLimiter
+    /// Failed logins per client address (the form's and wrong bearer tokens).
+    let limiter: LoginLimiter
+    public var loginLimit: LoginLimiter? { limiter }
 
     /// - Parameters:
     ///   - token: `http.token`, which logs in.
@@ -60,7 +62,7 @@ public struct AdminPage: AdminRoutes {
         session = AdminSession(token: token)
         self.metrics = metrics
         self.feeds = feeds
-        self.loginLimit = loginLimit
+        limiter = loginLimit
         self.logger = logger
     }
 
@@ -86,7 +88,9 @@ public struct AdminPage: AdminRoutes {
     // MARK: Sessions
 
     var login: AdminLogin {
-        AdminLogin(session: session, limit: loginLimit, home: "/admin", sections: AdminViews.runSections, logger: logger)
+        AdminLogin(
+            session: session, limit: limiter, home: "/admin", sections: AdminViews.runSections,
+            logger: logger)
     }
 
     func viewer(_ request: Request) -> AdminViews.Viewer { login.viewer(request) }

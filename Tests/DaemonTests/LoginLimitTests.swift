@@ -1,3 +1,4 @@
+import Daemon
 import Foundation
 import Synchronization
 import Testing
@@ -64,8 +65,28 @@ struct LoginLimitTests {
             let right = try await client.send(.POST, "/admin/login", form: "token=\(AdminPageTests.token)&name=Ada")
             #expect(right.status == 429)
             #expect(right.headers["set-cookie"] == nil)
-            // The bearer token on the page's paths is not a login, and is not limited.
-            #expect(try await client.send(.GET, "/admin", bearer: AdminPageTests.token).status == 200)
+            // A bearer token is a login too: from this address, it waits as well.
+            let bearer = try await client.send(.GET, "/admin", bearer: AdminPageTests.token)
+            #expect(bearer.status == 429)
+            #expect(bearer.headers["retry-after"].flatMap { Int($0) } != nil)
+            // Without credentials, the page still leads to the login form.
+            #expect(try await client.send(.GET, "/admin").status == 303)
+        }
+    }
+
+    @Test func wrongBearerTokensTakeFromTheSameBucketAsTheForm() async throws {
+        let fixture = try AdminPageTests.Fixture()
+        try await fixture.serve(loginLimit: LoginLimiter(burst: 3, refillSeconds: 3600)) { client in
+            // The right bearer token is never counted.
+            for _ in 0..<5 { #expect(try await client.send(.GET, "/admin", bearer: AdminPageTests.token).status == 200) }
+            #expect(try await client.send(.GET, "/admin/journal", bearer: "guess-1").status == 303)
+            #expect(try await client.send(.GET, "/metrics", bearer: "guess-2").status == 200)  // open: not a login
+            #expect(try await client.send(.POST, "/admin/login", form: "token=guess-3").status == 401)
+            #expect(try await client.send(.GET, "/feeds", bearer: "guess-4").status == 401)
+            let limited = try await client.send(.GET, "/feeds", bearer: "guess-5")
+            #expect(limited.status == 429)
+            #expect(limited.headers["retry-after"].flatMap { Int($0) } != nil)
+            #expect(try await client.send(.POST, "/admin/login", form: "token=\(AdminPageTests.token)").status == 429)
         }
     }
 

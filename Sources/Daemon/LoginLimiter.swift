@@ -4,12 +4,14 @@ import Synchronization
 /// Limits failed logins per client address with a token bucket: each address may fail
 /// `burst` times in a row, then once per `refillSeconds`; a login while its bucket is empty
 /// is refused before the token is even compared (429 with `Retry-After`, RFC 6585 §4), so
-/// guessing the token from one address takes years, not hours.
+/// guessing the token from one address takes years, not hours. A login is the admin page's
+/// form or a request with an `Authorization` header: both try the same token, so both take
+/// from the same bucket.
 ///
 /// Only failures take from the bucket: an operator who types the token right is never
 /// slowed down. The table is bounded: when `maxClients` addresses are tracked, the ones
 /// whose buckets have refilled are forgotten first (they would start full anyway).
-final class LoginLimiter: Sendable {
+public final class LoginLimiter: Sendable {
     let burst: Double
     let refillSeconds: Double
     let maxClients: Int
@@ -25,7 +27,7 @@ final class LoginLimiter: Sendable {
     ///   - burst: failures allowed in a row.
     ///   - refillSeconds: how long until one more failure is allowed.
     ///   - now: seconds on a clock that only moves forward (tests move it by hand).
-    init(
+    public init(
         burst: Int = 5, refillSeconds: Double = 60, maxClients: Int = 10_000,
         now: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
     ) {
@@ -36,7 +38,7 @@ final class LoginLimiter: Sendable {
     }
 
     /// Seconds until `client` may try again (rounded up), or nil when it may try now.
-    func retryAfter(client: String) -> Int? {
+    public func retryAfter(client: String) -> Int? {
         let time = now()
         return buckets.withLock { buckets -> Int? in
             guard let bucket = buckets[client].map({ refilled($0, at: time) }), bucket.tokens < 1 else { return nil }
@@ -45,7 +47,7 @@ final class LoginLimiter: Sendable {
     }
 
     /// Takes one try from `client`'s bucket: a login from it failed.
-    func failed(client: String) {
+    public func failed(client: String) {
         let time = now()
         buckets.withLock { buckets in
             if buckets[client] == nil, buckets.count >= maxClients {
@@ -61,7 +63,7 @@ final class LoginLimiter: Sendable {
     }
 
     /// How many addresses are tracked.
-    var trackedClients: Int { buckets.withLock { $0.count } }
+    public var trackedClients: Int { buckets.withLock { $0.count } }
 
     private func refilled(_ bucket: Bucket, at time: Double) -> Bucket {
         Bucket(tokens: min(burst, bucket.tokens + (time - bucket.updated) / refillSeconds), updated: time)
