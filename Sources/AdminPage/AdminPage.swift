@@ -1,7 +1,7 @@
 import Config
 import Daemon
-import FeedSource
 import Directory
+import FeedSource
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -39,6 +39,7 @@ public struct AdminPage: AdminRoutes {
     let feeds: [String: FeedSite]
     /// Failed logins per client address (the form's and wrong bearer tokens).
     let limiter: LoginLimiter
+    /// The limit the admin server's token middleware counts wrong bearer tokens into.
     public var loginLimit: LoginLimiter? { limiter }
 
     /// - Parameters:
@@ -50,7 +51,9 @@ public struct AdminPage: AdminRoutes {
         config: ScimsyncConfig, token: String, store: OffsetStore, metrics: DaemonMetrics? = nil,
         feeds: [String: FeedSite] = [:], logger: Logger
     ) {
-        self.init(config: config, token: token, store: store, metrics: metrics, feeds: feeds, loginLimit: LoginLimiter(), logger: logger)
+        self.init(
+            config: config, token: token, store: store, metrics: metrics, feeds: feeds, loginLimit: LoginLimiter(),
+            logger: logger)
     }
 
     init(
@@ -88,9 +91,7 @@ public struct AdminPage: AdminRoutes {
     // MARK: Sessions
 
     var login: AdminLogin {
-        AdminLogin(
-            session: session, limit: limiter, home: "/admin", sections: AdminViews.runSections,
-            logger: logger)
+        AdminLogin(session: session, limit: limiter, home: "/admin", sections: AdminViews.runSections, logger: logger)
     }
 
     func viewer(_ request: Request) -> AdminViews.Viewer { login.viewer(request) }

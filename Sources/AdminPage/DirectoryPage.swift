@@ -19,7 +19,8 @@ import Targets
 public struct DirectoryPage: AdminRoutes {
     let scim: SCIMServerConfig
     let login: AdminLogin
-    /// Failed logins per client address (the form's and wrong bearer tokens).
+    /// Failed logins per client address (the form's and wrong bearer tokens): the limit the
+    /// admin server's token middleware counts wrong bearer tokens into.
     public var loginLimit: LoginLimiter? { login.limit }
 
     static let sections: [(path: String, label: String)] = [("/admin", "Directory")]
