@@ -99,9 +99,13 @@ let package = Package(
         .target(name: "PipelineCore", dependencies: ["Connectors", "Directory"], swiftSettings: strict),
         // The merge-join diff of reconciliation and its rules, safety limits and reports (no I/O).
         .target(name: "Reconcile", dependencies: ["SCIM", "Directory"], swiftSettings: strict),
+        // scimsync's own SQLite files (offset store, feed stores): WAL and schema set up safely
+        // when several processes open a new file at once.
+        .target(
+            name: "SQLiteStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .target(
             name: "OffsetStore",
-            dependencies: ["SCIM", "Directory", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SCIM", "Directory", "MySQLBinlog", "SQLiteStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // `scimsync serve`: a SQL directory as a SCIM 2.0 service provider (Hummingbird 2).
@@ -169,7 +173,7 @@ let package = Package(
         .target(
             name: "FeedSource",
             dependencies: [
-                "SCIM", "Directory", "Config", "Connectors", "Reconcile",
+                "SCIM", "Directory", "Config", "Connectors", "Reconcile", "SQLiteStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -328,7 +332,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FeedSourceTests", dependencies: ["FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile"], swiftSettings: strict),
+        .testTarget(
+            name: "FeedSourceTests",
+            // GRDB: a store in an older schema, made by hand, to migrate.
+            dependencies: [
+                "FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile", "SQLiteStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",

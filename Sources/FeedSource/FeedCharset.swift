@@ -50,6 +50,9 @@ extension FeedCharset {
     func decode(_ bytes: ArraySlice<UInt8>, bigEndian: Bool = false) throws(InvalidEncoding) -> String {
         switch self {
         case .utf8:
+            // The standard library validates and copies in one pass; only a file with an
+            // invalid sequence takes the scalar-by-scalar walk below, to name its offset.
+            if let text = String(validating: bytes, as: UTF8.self) { return text }
             var text = ""
             var decoder = UTF8()
             var iterator = bytes.makeIterator()

@@ -124,7 +124,7 @@ public struct FeedIngest: Sendable {
                     batch.append(.user(user))
                 case .failure(let problem):
                     if case .text(let userName)? = record[control.userNameField], !userName.allSatisfy(\.isWhitespace) {
-                        let trimmed = userName.trimmingCharacters(in: .whitespaces)
+                        let trimmed = userName.trimmingBlanks()
                         batch.append(.skipped(key: FeedUser.key(trimmed), userName: trimmed, problem))
                     } else {
                         batch.append(.problem(problem))

@@ -60,6 +60,8 @@ extension FeedStore {
             }
             var counts = record.counts
             var seq = 0
+            let insertPlan = try db.cachedStatement(
+                sql: "INSERT INTO plan (run, seq, key, kind, ops, state) VALUES (?, ?, ?, ?, ?, ?)")
             var logSeq =
                 try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM run_log WHERE run = ?", arguments: [run])
                 ?? 0
@@ -69,13 +71,10 @@ extension FeedStore {
                 while let change = try diff.next() {
                     seq += 1
                     counts[change.kind.rawValue, default: 0] += 1
-                    try db.execute(
-                        sql: "INSERT INTO plan (run, seq, key, kind, ops, state) VALUES (?, ?, ?, ?, ?, ?)",
-                        arguments: [
-                            run, seq, change.key, change.kind.rawValue,
-                            SCIMValue.array(change.ops.map(\.json)).jsonString(),
-                            try Self.json(StoredUser(change.state)),
-                        ])
+                    try insertPlan.execute(arguments: [
+                        run, seq, change.key, change.kind.rawValue, SCIMValue.array(change.ops.map(\.json)).jsonString(),
+                        StoredUser.json(change.state),
+                    ])
                     if change.kind == .foreign, change.state.lastChangedRun == run {
                         // Reported once, when the feed first meets the userName in the target.
                         logSeq += 1
@@ -137,12 +136,13 @@ extension FeedStore {
                 throw FeedStoreError.illegal(IllegalRunTransition(run: chunk.run, state: record.state, event: .finish))
             }
             guard chunk.through > record.appliedThrough else { return }
-            let states = try String.fetchAll(
-                db, sql: "SELECT state FROM plan WHERE run = ? AND seq > ? AND seq <= ? ORDER BY seq",
+            // The users' new states, straight from the plan rows (one per user).
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO users (key, user_name, id, owned, in_feed, digest, resource, groups, raw, last_changed_run, error)
+                    SELECT \(StoredUser.columnsFromState) FROM plan WHERE run = ? AND seq > ? AND seq <= ?
+                    """,
                 arguments: [chunk.run, record.appliedThrough, chunk.through])
-            for text in states {
-                try Self.upsert(db, try JSONDecoder().decode(StoredUser.self, from: Data(text.utf8)).known)
-            }
             try db.execute(
                 sql: "UPDATE runs SET applied_through = ? WHERE id = ?", arguments: [chunk.through, chunk.run])
         }
@@ -181,14 +181,14 @@ extension FeedStore {
         let location = RecordLocation(file: row["file"], line: row["line"], record: row["record"])
         let resourceText: String? = row["resource"]
         let groupsText: String? = row["groups"]
-        guard !skipped, let resourceText, let resource = resource(json: resourceText), let groupsText else {
+        guard !skipped, let resourceText, let groupsText else {
             return .skipped(key: key, userName: userName)
         }
         var user = FeedUser(
-            userName: userName, resource: resource,
-            groups: try JSONDecoder().decode([String].self, from: Data(groupsText.utf8)), digest: row["digest"] ?? "",
-            rawJSON: row["raw"] ?? "{}", location: location)
+            userName: userName, resource: SCIMResource(), groups: try groups(json: groupsText),
+            digest: row["digest"] ?? "", rawJSON: row["raw"] ?? "{}", location: location)
         user.key = key
+        user.storedResource = StoredResource(json: resourceText)
         return .user(user)
     }
 }

@@ -39,16 +39,15 @@ extension FeedStore {
                     arguments: [run, seq, problem.location.description, problem.field, problem.description])
             }
             func insert(key: String, userName: String, location: RecordLocation, user: FeedUser?) throws -> Bool {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO run_records (run, key, user_name, file, line, record, skipped, digest, resource, groups, raw)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        run, key, userName, location.file, location.line, location.record, user == nil,
-                        user?.digest, user.map { $0.resource.attributes.jsonString() },
-                        try user.map { try Self.json($0.groups) }, user?.rawJSON,
-                    ])
+                        """
+                ).execute(arguments: [
+                    run, key, userName, location.file, location.line, location.record, user == nil,
+                    user?.digest, user?.storedResource.json, user.map { Self.groupsJSON($0.groups) }, user?.rawJSON,
+                ])
                 return db.changesCount > 0
             }
             func firstLocation(_ key: String) throws -> RecordLocation {

@@ -2,41 +2,34 @@ import Foundation
 import GRDB
 import SCIM
 
-/// A user row as stored: the resource as JSON text, so that the row is plain Codable.
-struct StoredUser: Codable, Hashable {
-    var key: String
-    var userName: String
-    var id: String?
-    var owned: Bool
-    var inFeed: Bool
-    var digest: String?
-    var resource: String?
-    var groups: [String]
-    var raw: String?
-    var lastChangedRun: Int64?
-    var error: Bool
-
-    init(_ user: KnownUser) {
-        key = user.key
-        userName = user.userName
-        id = user.id
-        owned = user.owned
-        inFeed = user.inFeed
-        digest = user.digest
-        resource = user.resource?.attributes.jsonString()
-        groups = user.groups
-        raw = user.rawJSON
-        lastChangedRun = user.lastChangedRun
-        error = user.error
+/// A user's state as a plan row keeps it until its chunk is applied: a JSON object whose
+/// members are the `users` columns, so that recording a chunk as applied is one
+/// `INSERT … SELECT json_extract(…)` in SQLite (``FeedStore/chunkApplied(_:)``).
+enum StoredUser {
+    /// The JSON text of `user`'s state.
+    static func json(_ user: KnownUser) -> String {
+        var object = SCIMObject()
+        object["key"] = .string(user.key)
+        object["userName"] = .string(user.userName)
+        if let id = user.id { object["id"] = .string(id) }
+        object["owned"] = .bool(user.owned)
+        object["inFeed"] = .bool(user.inFeed)
+        if let digest = user.digest { object["digest"] = .string(digest) }
+        if let resource = user.storedResource.json { object["resource"] = .string(resource) }
+        object["groups"] = .array(user.groups.map(SCIMValue.string))
+        if let raw = user.rawJSON { object["raw"] = .string(raw) }
+        if let run = user.lastChangedRun { object["lastChangedRun"] = .integer(run) }
+        object["error"] = .bool(user.error)
+        return object.jsonString()
     }
 
-    var known: KnownUser {
-        KnownUser(
-            key: key, userName: userName, id: id, owned: owned, inFeed: inFeed, digest: digest,
-            resource: resource.flatMap(FeedStore.resource(json:)), groups: groups, rawJSON: raw,
-            lastChangedRun: lastChangedRun,
-            error: error)
-    }
+    /// The `users` columns, from a plan row's `state` in SQL.
+    static let columnsFromState = """
+        json_extract(state, '$.key'), json_extract(state, '$.userName'), json_extract(state, '$.id'),
+        json_extract(state, '$.owned'), json_extract(state, '$.inFeed'), json_extract(state, '$.digest'),
+        json_extract(state, '$.resource'), json_extract(state, '$.groups'), json_extract(state, '$.raw'),
+        json_extract(state, '$.lastChangedRun'), json_extract(state, '$.error')
+        """
 }
 
 extension FeedStore {
@@ -64,13 +57,30 @@ extension FeedStore {
     }
 
     static func knownUser(from row: GRDB.Row) throws -> KnownUser {
-        let groupsText: String = row["groups"]
-        let resourceText: String? = row["resource"]
-        return KnownUser(
+        var user = KnownUser(
             key: row["key"], userName: row["user_name"], id: row["id"], owned: row["owned"], inFeed: row["in_feed"],
-            digest: row["digest"], resource: resourceText.flatMap(resource(json:)),
-            groups: try JSONDecoder().decode([String].self, from: Data(groupsText.utf8)), rawJSON: row["raw"],
+            digest: row["digest"], resource: nil, groups: try groups(json: row["groups"]), rawJSON: row["raw"],
             lastChangedRun: row["last_changed_run"], error: row["error"])
+        user.storedResource = StoredResource(json: row["resource"])
+        return user
+    }
+
+    /// A `groups` column: a JSON array of group ids, written and read by scimsync's own JSON
+    /// code (Foundation's coders cost more than the rest of a row).
+    static func groupsJSON(_ groups: [String]) -> String {
+        SCIMValue.array(groups.map(SCIMValue.string)).jsonString()
+    }
+
+    static func groups(json: String) throws -> [String] {
+        guard let items = try SCIMValue(json: json).arrayValue else {
+            throw FeedStoreError.database("a groups column holds \(json.prefix(40)), not a JSON array")
+        }
+        return try items.map { item in
+            guard let id = item.stringValue else {
+                throw FeedStoreError.database("a groups column holds \(json.prefix(40)), not a list of ids")
+            }
+            return id
+        }
     }
 
     static func resource(json: String) -> SCIMResource? {
@@ -78,16 +88,15 @@ extension FeedStore {
     }
 
     static func upsert(_ db: Database, _ user: KnownUser) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO users (key, user_name, id, owned, in_feed, digest, resource, groups, raw, last_changed_run, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                user.key, user.userName, user.id, user.owned, user.inFeed, user.digest,
-                user.resource?.attributes.jsonString(),
-                try json(user.groups), user.rawJSON, user.lastChangedRun, user.error,
-            ])
+                """
+        ).execute(arguments: [
+            user.key, user.userName, user.id, user.owned, user.inFeed, user.digest, user.storedResource.json,
+            groupsJSON(user.groups), user.rawJSON, user.lastChangedRun, user.error,
+        ])
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteStore
 
 /// The SQLite file of one feed: its runs (state, files, log), the users it knows (last raw
 /// record, digest, in-feed flag, ownership, error flag) and the plan of the run being applied.
@@ -25,22 +26,31 @@ public final class FeedStore: Sendable {
     public init(path: String) throws(FeedStoreError) {
         self.path = path
         do {
+            // WAL and the schema first, on a queue of its own: GRDB's migrator reads what is
+            // applied before it takes the write lock, so a daemon and a `feed upload` opening a
+            // new store together both ran the first migration (SQLiteStoreSetup explains).
+            _ = try SQLiteStoreSetup.open(path: path, migrations: Self.migrations)
             var configuration = Configuration()
             // Planning a large run is one transaction: another process's write waits for it.
             configuration.busyMode = .timeout(120)
-            queue = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            // "WAL mode is always consistent with synchronous=NORMAL" (sqlite.org, "PRAGMA
+            // synchronous"): a power loss may forget the last commits, never corrupt the file.
+            // Each step here survives being forgotten: an upload left `uploading` is read again,
+            // a lost plan is planned again, a chunk whose record is lost is applied again
+            // (idempotently). FULL would sync the log on every chunk for nothing.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            queue = try SQLiteStoreSetup.retryingWhileBusy { try DatabasePool(path: path, configuration: configuration) }
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
     }
 
-    /// The schema; a step once shipped never changes (a new step is added instead).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("feed runs and users") { db in
-            try db.execute(
-                sql: """
+    /// The schema, in order; a step once shipped never changes (a new step is added instead).
+    /// The identifiers are those GRDB's migrator recorded, so older stores open unchanged.
+    static let migrations: [SQLiteStoreSetup.Migration] = [
+        .init(
+            identifier: "feed runs and users",
+            sql: """
                     CREATE TABLE runs (
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       state TEXT NOT NULL,
@@ -100,10 +110,65 @@ public final class FeedStore: Sendable {
                       state TEXT NOT NULL,
                       PRIMARY KEY (run, seq)
                     ) WITHOUT ROWID;
-                    """)
-        }
-        return migrator
-    }
+                    """),
+        // "WITHOUT ROWID tables work best when individual rows are not too large … less
+        // than about 1/20th the size of a database page" (sqlite.org, "Clustered Indexes
+        // and the WITHOUT ROWID Optimization"): a plan row (a user's operations and state)
+        // is a kilobyte or more, and each spilled into an overflow page of its own, so a
+        // run of 100,000 users wrote half a gigabyte. Ordinary tables keep such rows whole
+        // on their pages; the primary keys become unique indexes, with the same meaning.
+        .init(
+            identifier: "rowid tables for large rows",
+            sql: """
+                    CREATE TABLE users_new (
+                      key TEXT PRIMARY KEY,
+                      user_name TEXT NOT NULL,
+                      id TEXT,
+                      owned INTEGER NOT NULL,
+                      in_feed INTEGER NOT NULL,
+                      digest TEXT,
+                      resource TEXT,
+                      groups TEXT NOT NULL DEFAULT '[]',
+                      raw TEXT,
+                      last_changed_run INTEGER,
+                      error INTEGER NOT NULL DEFAULT 0
+                    );
+                    INSERT INTO users_new SELECT key, user_name, id, owned, in_feed, digest, resource, groups, raw,
+                      last_changed_run, error FROM users;
+                    DROP TABLE users;
+                    ALTER TABLE users_new RENAME TO users;
+                    CREATE TABLE run_records_new (
+                      run INTEGER NOT NULL,
+                      key TEXT NOT NULL,
+                      user_name TEXT NOT NULL,
+                      file TEXT NOT NULL,
+                      line INTEGER,
+                      record INTEGER,
+                      skipped INTEGER NOT NULL,
+                      digest TEXT,
+                      resource TEXT,
+                      groups TEXT,
+                      raw TEXT,
+                      PRIMARY KEY (run, key)
+                    );
+                    INSERT INTO run_records_new SELECT run, key, user_name, file, line, record, skipped, digest,
+                      resource, groups, raw FROM run_records;
+                    DROP TABLE run_records;
+                    ALTER TABLE run_records_new RENAME TO run_records;
+                    CREATE TABLE plan_new (
+                      run INTEGER NOT NULL,
+                      seq INTEGER NOT NULL,
+                      key TEXT NOT NULL,
+                      kind TEXT NOT NULL,
+                      ops TEXT NOT NULL,
+                      state TEXT NOT NULL,
+                      PRIMARY KEY (run, seq)
+                    );
+                    INSERT INTO plan_new SELECT run, seq, key, kind, ops, state FROM plan;
+                    DROP TABLE plan;
+                    ALTER TABLE plan_new RENAME TO plan;
+                    """),
+    ]
 }
 
 /// Why the feed store could not do what was asked.

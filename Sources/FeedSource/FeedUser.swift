@@ -3,14 +3,18 @@ import Foundation
 import SCIM
 
 /// A user as one upload describes it, ready for the diff.
-public struct FeedUser: Sendable, Hashable {
+public struct FeedUser: Sendable {
     /// The userName as the record writes it.
     public var userName: String
     /// `userName` folded for comparison: userNames match ignoring case.
     public var key: String
     /// The SCIM user the record maps to; its `id` is the userName (the diff substitutes the
     /// id the user was created with).
-    public var resource: SCIMResource
+    public var resource: SCIMResource {
+        get { storedResource.resource ?? SCIMResource() }
+        set { storedResource = StoredResource(newValue) }
+    }
+    var storedResource: StoredResource
     /// Ids of the managed groups the record names, sorted, without repeats.
     public var groups: [String]
     public var digest: String
@@ -24,7 +28,7 @@ public struct FeedUser: Sendable, Hashable {
     ) {
         self.userName = userName
         self.key = FeedUser.key(userName)
-        self.resource = resource
+        self.storedResource = StoredResource(resource)
         self.groups = groups
         self.digest = digest
         self.rawJSON = rawJSON
@@ -39,6 +43,19 @@ public struct FeedUser: Sendable, Hashable {
     }
 }
 
+extension FeedUser: Hashable {
+    /// Resources compare by their attributes, whether parsed or still stored text.
+    public static func == (a: FeedUser, b: FeedUser) -> Bool {
+        a.userName == b.userName && a.key == b.key && a.groups == b.groups && a.digest == b.digest
+            && a.rawJSON == b.rawJSON && a.location == b.location && a.resource == b.resource
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(digest)
+    }
+}
+
 /// Turns records into users under one control file: required fields, the attribute map (the
 /// same conversion layouts use for columns, through ``Directory/RowMapper``) and the
 /// membership field resolved against the managed groups.
@@ -47,6 +64,9 @@ public struct FeedUserMapper: Sendable {
     private let mapper: RowMapper
     /// The row column that carries the id: a name no record field can have.
     private static let idColumn = "\u{0}id"
+    /// What the digest of every record starts from: the control file's mapping.
+    private let fingerprint: String
+    private let usedFields: Set<String>
 
     public init(control: FeedControl) {
         self.control = control
@@ -54,6 +74,8 @@ public struct FeedUserMapper: Sendable {
             [AttributeMap.Entry(pathText: "id", path: AttributePath(attribute: "id"), column: Self.idColumn)]
             + control.attributes.map { AttributeMap.Entry(pathText: $0.pathText, path: $0.path, column: $0.field) }
         mapper = RowMapper(kind: .user, table: "feed", attributes: AttributeMap(entries))
+        fingerprint = control.fingerprint
+        usedFields = Set(control.usedFields)
     }
 
     /// The user `record` describes, or why it is skipped.
@@ -69,7 +91,7 @@ public struct FeedUserMapper: Sendable {
                     location: location, field: userNameField, reason: .badValue("holds a list; a userName is one text"))
             )
         }
-        let userName = rawUserName.trimmingCharacters(in: .whitespaces)
+        let userName = rawUserName.trimmingBlanks()
         var columns = [Self.idColumn]
         var values = [SQLValue.text(userName)]
         for attribute in control.attributes where !columns.contains(attribute.field) {
@@ -115,7 +137,7 @@ public struct FeedUserMapper: Sendable {
         return .success(
             FeedUser(
                 userName: userName, resource: resource, groups: groups(of: record),
-                digest: RecordDigest.of(record, control: control),
+                digest: RecordDigest.of(record, fingerprint: fingerprint, usedFields: usedFields),
                 rawJSON: raw.jsonString(), location: location))
     }
 
@@ -125,11 +147,14 @@ public struct FeedUserMapper: Sendable {
         guard let membership = control.membership, let value = record[membership.field] else { return [] }
         let names: [String]
         switch value {
-        case .text(let text): names = text.components(separatedBy: membership.separator)
+        case .text(let text):
+            names =
+                membership.separator.isEmpty
+                ? [text] : text.split(separator: membership.separator, omittingEmptySubsequences: false).map(String.init)
         case .list(let list): names = list
         }
         var ids = Set<String>()
-        for name in names.map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+        for name in names.map({ $0.trimmingBlanks() }) where !name.isEmpty {
             let group: ManagedGroup?
             switch membership.naming {
             case .id: group = control.managedGroups.first { $0.id == name }

@@ -1,7 +1,7 @@
 import SCIM
 
 /// What the feed remembers of a user from earlier runs: the store's row for one userName.
-public struct KnownUser: Sendable, Hashable {
+public struct KnownUser: Sendable {
     /// The folded userName (``FeedUser/key(_:)``).
     public var key: String
     public var userName: String
@@ -15,7 +15,11 @@ public struct KnownUser: Sendable, Hashable {
     public var inFeed: Bool
     public var digest: String?
     /// The user as last written to the target.
-    public var resource: SCIMResource?
+    public var resource: SCIMResource? {
+        get { storedResource.resource }
+        set { storedResource = StoredResource(newValue) }
+    }
+    var storedResource: StoredResource
     /// The managed groups the user was last put in.
     public var groups: [String]
     /// The last raw record, as JSON text.
@@ -36,11 +40,25 @@ public struct KnownUser: Sendable, Hashable {
         self.owned = owned
         self.inFeed = inFeed
         self.digest = digest
-        self.resource = resource
+        self.storedResource = StoredResource(resource)
         self.groups = groups
         self.rawJSON = rawJSON
         self.lastChangedRun = lastChangedRun
         self.error = error
+    }
+}
+
+extension KnownUser: Hashable {
+    /// Resources compare by their attributes, whether parsed or still stored text.
+    public static func == (a: KnownUser, b: KnownUser) -> Bool {
+        a.key == b.key && a.userName == b.userName && a.id == b.id && a.owned == b.owned && a.inFeed == b.inFeed
+            && a.digest == b.digest && a.groups == b.groups && a.rawJSON == b.rawJSON
+            && a.lastChangedRun == b.lastChangedRun && a.error == b.error && a.resource == b.resource
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(digest)
     }
 }
 

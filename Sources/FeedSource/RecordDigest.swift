@@ -10,16 +10,21 @@ import Crypto
 public enum RecordDigest {
     /// The digest of `record` under `control`.
     public static func of(_ record: FeedRecord, control: FeedControl) -> String {
+        of(record, fingerprint: control.fingerprint, usedFields: Set(control.usedFields))
+    }
+
+    /// The digest of `record` under the control file whose ``FeedControl/fingerprint`` and
+    /// used fields are given (worked out once for a whole upload).
+    static func of(_ record: FeedRecord, fingerprint: String, usedFields: Set<String>) -> String {
         var hasher = SHA256()
         func add(_ text: String) {
-            let bytes = Array(text.utf8)
-            var count = UInt64(bytes.count).bigEndian
+            var text = text
+            var count = UInt64(text.utf8.count).bigEndian
             withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: bytes)
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        add(control.fingerprint)
-        let used = Set(control.usedFields)
-        let fields = record.fields.filter { used.contains($0.name) }.sorted { $0.name < $1.name }
+        add(fingerprint)
+        let fields = record.fields.filter { usedFields.contains($0.name) }.sorted { $0.name < $1.name }
         for field in fields {
             add(field.name)
             switch field.value {

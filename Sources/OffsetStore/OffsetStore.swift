@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteStore
 import Synchronization
 
 /// The SQLite file at `offsets.path` that makes restarts lose and repeat nothing: per pipeline
@@ -22,19 +23,19 @@ public final class OffsetStore: Sendable {
     let journalState = Mutex<(policy: JournalPolicy?, sincePrune: Int)>((JournalPolicy.standard, 0))
 
     /// Opens (creating when missing) the store at `path`. Safe when other processes or
-    /// threads open the same new file at the same moment (`OffsetStoreSetup`).
+    /// threads open the same new file at the same moment (`SQLiteStoreSetup`).
     /// - Throws: `OffsetStoreError.cannotOpen` naming the path and the reason.
     public init(path: String) throws(OffsetStoreError) {
         self.path = path
         do {
-            queue = try OffsetStoreSetup.open(path: path, migrations: Self.migrations)
+            queue = try SQLiteStoreSetup.open(path: path, migrations: Self.migrations)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
     }
 
     /// The schema, in order; a step once applied never changes (a new step is added instead).
-    static let migrations: [OffsetStoreSetup.Migration] = [
+    static let migrations: [SQLiteStoreSetup.Migration] = [
         .init(
             identifier: "schema history",
             sql: """

@@ -1,5 +1,7 @@
 import Directory
 import Foundation
+import GRDB
+import SQLiteStore
 import SCIM
 import Testing
 
@@ -137,5 +139,39 @@ import Testing
         }
         try feed.area.write([1, 2, 3], named: "users.tsv", in: 1)
         #expect(FileManager.default.contents(atPath: feed.area.path(of: "users.tsv", in: 1)) == Data([1, 2, 3]))
+    }
+
+    /// A store made before the work tables became ordinary tables keeps its users and its
+    /// run in progress when it is opened again.
+    @Test func aStoreWithWithoutRowIDTablesIsMigratedWithItsRows() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feed-migrate-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("feed.db").path
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SQLiteStoreSetup.migrate(old, Array(FeedStore.migrations.prefix(1)))
+            try old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (id, state, created, started_by, planned) VALUES (1, 'running', '2026-01-01T00:00:00Z', 'hr', 1);
+                        INSERT INTO users (key, user_name, id, owned, in_feed, digest, resource, groups, raw, last_changed_run, error)
+                          VALUES ('ann', 'Ann', 'Ann', 1, 1, 'd1', '{"userName":"Ann"}', '["g-staff"]', '{}', 1, 0);
+                        INSERT INTO run_records (run, key, user_name, file, skipped) VALUES (1, 'bob', 'bob', 'users.tsv', 1);
+                        INSERT INTO plan (run, seq, key, kind, ops, state)
+                          VALUES (1, 1, 'bob', 'create', '[]', '{"key":"bob","userName":"bob","id":"bob","owned":true,"inFeed":true,"groups":[],"error":false}');
+                        """)
+            }
+        }
+        let store = try FeedStore(path: path)
+        let ann = try #require(try store.user(named: "ann"))
+        #expect(ann.userName == "Ann" && ann.groups == ["g-staff"] && ann.resource?["userName"] == .string("Ann"))
+        try store.chunkApplied(FeedPlanChunk(run: 1, after: 0, through: 1, ops: []))
+        let bob = try #require(try store.user(named: "bob"))
+        #expect(bob.id == "bob" && bob.owned && bob.inFeed && !bob.error && bob.groups.isEmpty)
+        let withoutRowID = try store.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'")
+        }
+        #expect(withoutRowID == ["run_log"])
     }
 }

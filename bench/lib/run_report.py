@@ -190,6 +190,26 @@ def sqlserver(result, check, rows):
                      "", None, None])
 
 
+def feed(result, check, rows):
+    name = "feed"
+    users = result.get("users")
+    check.that(positive(users), name, "no user count")
+    runs = {run.get("run"): run for run in result.get("runs") or []}
+    expected = {"first run": {"create": users}, "1% changed": {"update": (users or 0) // 100}, "nothing changed": {}}
+    for label, changes in expected.items():
+        run = runs.get(label)
+        if not check.that(run is not None, name, f"no {label}"):
+            continue
+        counts = run.get("counts") or {}
+        check.that(counts.get("records") == users, name, f"{label}: {counts.get('records')} of {users} records read")
+        made = {kind: counts[kind] for kind in ("create", "update", "block", "unblock") if counts.get(kind)}
+        check.that(made == changes, name, f"{label}: changes {made}, expected {changes}")
+        ours, theirs = run.get("scimsync_seconds"), run.get("seeds_seconds")
+        check.that(positive(ours) and positive(theirs), name, f"{label}: times missing")
+        check.that(run.get("ratio") == ratio(theirs, ours), name, f"{label}: the ratio does not follow from the times")
+        rows.append([name, f"{label} s, {users} users", ours, "seeds' way (upsert all)", theirs, ratio(theirs, ours)])
+
+
 SCENARIOS = {
     "binlog-decode": binlog_decode,
     "initial-load": initial_load,
@@ -198,6 +218,7 @@ SCENARIOS = {
     "reconcile": reconcile,
     "scim-serve": scim_serve,
     "sqlserver": sqlserver,
+    "feed": feed,
 }
 
 

@@ -24,6 +24,19 @@ SQLSERVER = {
              "lag_ms_p99": 1371.5, "lag_ms_max": 1389.9}],
 }
 
+# Nor the feed scenario.
+FEED = {
+    "scenario": "feed", "users": 5000, "export_bytes": 360000, "scimsync_peak_rss_kib": 60000,
+    "runs": [
+        {"run": "first run", "scimsync_seconds": 4.0, "scimsync_upload_seconds": 1.0, "seeds_seconds": 0.5, "ratio": 0.12,
+         "counts": {"create": 5000, "records": 5000}, "seeds_peak_rss_kib": 30000},
+        {"run": "1% changed", "scimsync_seconds": 2.0, "scimsync_upload_seconds": 1.0, "seeds_seconds": 0.5, "ratio": 0.25,
+         "counts": {"update": 50, "records": 5000}, "seeds_peak_rss_kib": 30000},
+        {"run": "nothing changed", "scimsync_seconds": 1.0, "scimsync_upload_seconds": 0.5, "seeds_seconds": 0.5,
+         "ratio": 0.5, "counts": {"records": 5000}, "seeds_peak_rss_kib": 30000},
+    ],
+}
+
 
 def run(scenarios, names=None):
     """run_report.py over these results; its exit status and standard error."""
@@ -76,6 +89,21 @@ def main():
         status, errors = run(scenarios, names=["sqlserver"])
         assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
     cases.update(sqlserver_cases)
+    feed_cases = {
+        "feed: first run: changes {'create': 4999}": lambda s: s["feed"]["runs"][0]["counts"].update(create=4999),
+        "feed: nothing changed: changes {'block': 2}": lambda s: s["feed"]["runs"][2]["counts"].update(block=2),
+        "feed: 1% changed: 4000 of 5000 records read": lambda s: s["feed"]["runs"][1]["counts"].update(records=4000),
+        "feed: no nothing changed": lambda s: s["feed"]["runs"].pop(),
+        "feed: first run: the ratio does not follow": lambda s: s["feed"]["runs"][0].update(ratio=1.0),
+    }
+    status, errors = run({"feed": FEED}, names=["feed"])
+    assert status == 0, f"a complete feed result fails the checks:\n{errors}"
+    for expected, change in feed_cases.items():
+        scenarios = {"feed": copy.deepcopy(FEED)}
+        change(scenarios)
+        status, errors = run(scenarios, names=["feed"])
+        assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    cases.update(feed_cases)
     print(f"run_report checks: {len(cases)} kinds of damage reported, the committed report ({os.path.basename(REPORT)}) passes")
 
 
