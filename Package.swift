@@ -235,7 +235,7 @@ let package = Package(
         .target(
             name: "AdminPage",
             dependencies: [
-                "Inspection", "Daemon", "Config", "Directory", "OffsetStore", "SCIM",
+                "Inspection", "Daemon", "Config", "Directory", "OffsetStore", "SCIM", "FeedSource", "Targets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

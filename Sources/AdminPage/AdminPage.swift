@@ -1,6 +1,7 @@
 import Config
 import Daemon
 import Directory
+import FeedSource
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,10 +15,15 @@ import OffsetStore
 ///
 /// | path | what it shows or does |
 /// | --- | --- |
-/// | `GET /admin` | every pipeline: state with reason, position, parked and quarantined, last run and reconcile, hold |
+/// | `GET /admin` | every pipeline: state with reason, position, lag, throughput, errors, parked and quarantined, last run and reconcile, hold |
 /// | `POST /admin/pipelines/{name}/approve`, `…/reject` | decide a hold (CSRF token required) |
+/// | `GET /admin/runs?pipeline=` | first loads, reconciliations, daemon runs and feed runs; held feed runs with their decisions |
+/// | `GET /admin/feeds/{name}/runs/{run}` | one feed run: counts, files, log |
+/// | `GET /admin/feeds/{name}/runs/{run}/files/{file}` | download one of its files |
+/// | `POST /admin/feeds/{name}/runs/{run}/approve`, `…/reject` | apply or cancel a held feed run (CSRF token required) |
+/// | `GET /admin/search?q=` | users and groups by id or userName in every pipeline |
 /// | `GET /admin/users?pipeline=&by=userName\|id\|group&q=` | one user or group explained |
-/// | `GET /admin/journal?pipeline=&outcome=&limit=` | the newest journal entries |
+/// | `GET /admin/journal?pipeline=&kind=&origin=&outcome=&since=&until=&limit=&before=` | journal entries, newest first |
 /// | `GET`, `POST /admin/login`, `POST /admin/logout` | the session cookie |
 ///
 /// The admin server's middleware lets a request in with the bearer token or the page's
@@ -27,161 +33,78 @@ public struct AdminPage: AdminRoutes {
     let store: OffsetStore
     let session: AdminSession
     let logger: Logger
+    /// The daemon's metrics, read for lag, throughput and errors; nil where no pipeline runs.
+    let metrics: DaemonMetrics?
+    /// The feed of each feed pipeline, by pipeline name.
+    let feeds: [String: FeedSite]
+    /// Failed logins per client address (the form's and wrong bearer tokens).
+    let limiter: LoginLimiter
+    /// The limit the admin server's token middleware counts wrong bearer tokens into.
+    public var loginLimit: LoginLimiter? { limiter }
 
     /// - Parameters:
     ///   - token: `http.token`, which logs in.
     ///   - store: the daemon's offset store, read for every page and written by decisions.
-    public init(config: ScimsyncConfig, token: String, store: OffsetStore, logger: Logger) {
+    ///   - metrics: the running pipelines' metrics (what `/metrics` serves).
+    ///   - feeds: the feeds of the feed pipelines, whose runs the page lists and decides.
+    public init(
+        config: ScimsyncConfig, token: String, store: OffsetStore, metrics: DaemonMetrics? = nil,
+        feeds: [String: FeedSite] = [:], logger: Logger
+    ) {
+        self.init(
+            config: config, token: token, store: store, metrics: metrics, feeds: feeds, loginLimit: LoginLimiter(),
+            logger: logger)
+    }
+
+    init(
+        config: ScimsyncConfig, token: String, store: OffsetStore, metrics: DaemonMetrics?, feeds: [String: FeedSite],
+        loginLimit: LoginLimiter, logger: Logger
+    ) {
         self.config = config
         self.store = store
         session = AdminSession(token: token)
+        self.metrics = metrics
+        self.feeds = feeds
+        limiter = loginLimit
         self.logger = logger
     }
 
-    public func add(to router: Router<BasicRequestContext>) {
-        router.get("admin/login") { _, _ in Self.page(.ok, AdminViews.login(error: nil)) }
-        router.post("admin/login") { request, _ in try await login(request) }
-        router.post("admin/logout") { request, _ in
-            let form = try await Self.form(request)
-            if let refused = refusal(request, form) { return refused }
-            return Response(
-                status: .seeOther, headers: [.location: AdminSession.loginPath, .setCookie: AdminSession.endCookie])
-        }
+    public func add(to router: Router<AdminRequestContext>) {
+        login.add(to: router)
         router.get("admin") { request, _ in try pipelines(viewer(request)) }
         router.post("admin/pipelines/:pipeline/:decision") { request, context in
             try await decide(request, context)
         }
+        router.get("admin/runs") { request, _ in try runs(request) }
+        router.get("admin/feeds/:pipeline/runs/:run") { request, context in try feedRun(request, context) }
+        router.get("admin/feeds/:pipeline/runs/:run/files/:name") { request, context in
+            try await download(request, context)
+        }
+        router.post("admin/feeds/:pipeline/runs/:run/:decision") { request, context in
+            try await decideFeedRun(request, context)
+        }
+        router.get("admin/search") { request, _ in try await search(request) }
         router.get("admin/users") { request, _ in try await users(request) }
         router.get("admin/journal") { request, _ in try journal(request) }
     }
 
     // MARK: Sessions
 
-    private func login(_ request: Request) async throws -> Response {
-        let form = try await Self.form(request)
-        guard let token = form["token"], session.isToken(token) else {
-            // Never the token given, right or wrong.
-            logger.warning("admin page: a login with a wrong token was refused")
-            return Self.page(.unauthorized, AdminViews.login(error: "That is not the admin token."))
-        }
-        let name = String((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(64))
-        let started = session.start(name: name)
-        logger.info("admin page: logged in", metadata: ["name": "\(name)"])
-        return Response(status: .seeOther, headers: [.location: "/admin", .setCookie: started.setCookie])
+    var login: AdminLogin {
+        AdminLogin(session: session, limit: limiter, home: "/admin", sections: AdminViews.runSections, logger: logger)
     }
 
-    /// Who sent `request`: the middleware let it in, so it has the session cookie or the token.
-    private func viewer(_ request: Request) -> AdminViews.Viewer {
-        if let current = session.session(of: request) {
-            return .init(name: current.name.isEmpty ? "logged in" : current.name, csrf: session.csrfToken(for: current))
-        }
-        return .init(name: "bearer of the token", csrf: "")
-    }
+    func viewer(_ request: Request) -> AdminViews.Viewer { login.viewer(request) }
 
-    /// A 403 page unless `form` carries the CSRF token of the request's session (a request
-    /// with the bearer token needs none: a browser does not add that header on its own).
-    private func refusal(_ request: Request, _ form: [String: String]) -> Response? {
-        if session.hasBearer(request) { return nil }
-        if let current = session.session(of: request), let token = form["csrf"], session.isCSRFToken(token, for: current) {
-            return nil
-        }
-        logger.warning("admin page: a form without a valid CSRF token was refused", metadata: ["path": "\(request.uri.path)"])
-        return Self.page(
-            .forbidden,
-            AdminViews.message(
-                "Refused", "The form did not carry this session's CSRF token. Reload the page and try again.", viewer: nil))
-    }
+    func refusal(_ request: Request, _ form: [String: String]) -> Response? { login.refusal(request, form) }
 
-    // MARK: Pages
-
-    private func pipelines(_ viewer: AdminViews.Viewer) throws -> Response {
-        let statuses = try PipelineStatus.all(config, store: store)
-        var decisions: [String: [HoldDecision]] = [:]
-        var reconciles: [String: RunRecord] = [:]
-        for status in statuses {
-            decisions[status.name] = try store.holdDecisions(pipeline: status.name, limit: 5)
-            reconciles[status.name] = try store.runs(pipeline: status.name, kind: "reconcile", limit: 1).first
-        }
-        return Self.page(.ok, AdminViews.pipelines(statuses, reconciles: reconciles, decisions: decisions, viewer: viewer))
-    }
-
-    private func decide(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let form = try await Self.form(request)
-        if let refused = refusal(request, form) { return refused }
-        let viewer = viewer(request)
-        // The segment as sent (percent-encoded by the page) or as the router decoded it.
-        let segment = context.parameters.get("pipeline") ?? ""
-        guard let name = [segment, segment.removingPercentEncoding ?? segment].first(where: { candidate in
-            config.pipelines.contains { $0.name == candidate }
-        }) else {
-            return Self.page(.notFound, AdminViews.message("Not found", "No such pipeline.", viewer: viewer))
-        }
-        let by = "admin page (\(viewer.name))"
-        switch context.parameters.get("decision") {
-        case "approve":
-            try store.approve(pipeline: name, by: by)
-            logger.info("admin page: hold approved", metadata: ["pipeline": "\(name)", "by": "\(by)"])
-        case "reject":
-            guard try store.hold(pipeline: name) != nil else {
-                return Self.page(.conflict, AdminViews.message("Nothing to reject", "\(name) is not held.", viewer: viewer))
-            }
-            try store.reject(pipeline: name, by: by)
-            logger.info("admin page: hold rejected", metadata: ["pipeline": "\(name)", "by": "\(by)"])
-        default:
-            return Self.page(.notFound, AdminViews.message("Not found", "No such decision.", viewer: viewer))
-        }
-        return Response(status: .seeOther, headers: [.location: "/admin#pipeline-\(pathSegment(name))"])
-    }
-
-    private func users(_ request: Request) async throws -> Response {
-        let viewer = viewer(request)
-        let query = formFields(request.uri.query ?? "")
-        let names = config.pipelines.map(\.name)
-        let by = query["by"].flatMap { ["userName", "id", "group"].contains($0) ? $0 : nil } ?? "userName"
-        let value = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)
-        let chosen = query["pipeline"] ?? names.first
-        func answer(_ status: HTTPResponse.Status, _ result: HTML) -> Response {
-            Self.page(
-                status,
-                AdminViews.search(pipelines: names, pipeline: chosen, by: by, query: value, result: result, viewer: viewer))
-        }
-        guard !value.isEmpty else { return answer(.ok, "") }
-        guard let pipeline = config.pipelines.first(where: { $0.name == chosen }) else {
-            return answer(.notFound, "<p class=\"error\" role=\"alert\">No such pipeline.</p>")
-        }
-        let subject: ExplainSubject =
-            switch by {
-            case "id": .user(id: value)
-            case "group": .group(id: value)
-            default: .userName(value)
-            }
-        do {
-            // Reads the source and the target databases: blocking I/O, off the cooperative pool.
-            let explanation = try await NIOThreadPool.singleton.runIfActive { [store] in
-                try Explanation.lookUp(subject, in: pipeline, store: store)
-            }
-            return answer(.ok, AdminViews.explanation(explanation))
-        } catch let error as ExplainError {
-            return answer(.notFound, "<p class=\"error\" role=\"alert\">\(error.description)</p>")
-        } catch {
-            logger.error("admin page: explain failed", metadata: ["pipeline": "\(pipeline.name)", "error": "\(error)"])
-            return answer(
-                .internalServerError, "<p class=\"error\" role=\"alert\">Cannot explain it: \(String(describing: error))</p>")
-        }
-    }
-
-    private func journal(_ request: Request) throws -> Response {
-        let query = formFields(request.uri.query ?? "")
-        let names = config.pipelines.map(\.name)
-        let pipeline = query["pipeline"].flatMap { names.contains($0) ? $0 : nil }
-        let outcome = query["outcome"].flatMap(JournalRecord.Outcome.init(rawValue:))
-        let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
-        let entries = try store.journal(pipeline: pipeline, outcome: outcome, limit: limit)
-        return Self.page(
-            .ok,
-            AdminViews.journal(
-                entries, pipelines: names, pipeline: pipeline, outcome: outcome?.rawValue, limit: limit,
-                viewer: viewer(request)))
+    /// The configured pipeline a path segment names (as sent, percent-encoded by the page, or
+    /// as the router decoded it).
+    func pipelineNamed(_ segment: String?) -> PipelineConfig? {
+        guard let segment else { return nil }
+        return [segment, segment.removingPercentEncoding ?? segment].lazy.compactMap { candidate in
+            config.pipelines.first { $0.name == candidate }
+        }.first
     }
 
     // MARK: HTTP

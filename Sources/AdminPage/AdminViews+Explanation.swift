@@ -1,14 +1,16 @@
 import Inspection
 import SCIM
 
-/// `/admin/users`: the search form and one resource explained, as `scimsync explain` tells it.
+/// `/admin/users`: the explain form and one resource explained, as `scimsync explain` tells it.
 extension AdminViews {
-    static func search(
+    static func explain(
         pipelines: [String], pipeline: String?, by: String, query: String, result: HTML, viewer: Viewer
     ) -> HTML {
         layout(
-            title: "Users and groups", current: "/admin/users", viewer: viewer,
+            title: "Explain a user or group", current: "/admin/search", viewer: viewer,
             """
+            <p>One pipeline, one resource: the same answer as <code>scimsync explain</code>.
+            <a href="/admin/search">Search every pipeline</a> when you do not know where it is.</p>
             <form method="get" action="/admin/users" class="search" role="search">
             <label for="pipeline">Pipeline<select id="pipeline" name="pipeline">\(HTML.options(pipelines.map { ($0, $0) }, selected: pipeline))</select></label>
             <label for="by">Find<select id="by" name="by">\(HTML.options([("userName", "user by userName"), ("id", "user by id"), ("group", "group by id")], selected: by))</select></label>

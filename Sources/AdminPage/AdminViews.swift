@@ -7,12 +7,18 @@ enum AdminViews {
     struct Viewer {
         var name: String
         var csrf: String
+        /// The sections the navigation links to: `run`'s, or `serve`'s.
+        var sections: [(path: String, label: String)] = AdminViews.runSections
     }
 
+    /// The sections of `run`'s page.
+    static let runSections: [(path: String, label: String)] = [
+        ("/admin", "Pipelines"), ("/admin/runs", "Runs"), ("/admin/search", "Users and groups"),
+        ("/admin/journal", "Journal"),
+    ]
+
     static func layout(title: String, current: String?, viewer: Viewer?, _ body: HTML) -> HTML {
-        let links: [(path: String, label: String)] = [
-            ("/admin", "Pipelines"), ("/admin/users", "Users and groups"), ("/admin/journal", "Journal"),
-        ]
+        let links = viewer?.sections ?? []
         let nav: HTML =
             viewer == nil
             ? ""
@@ -52,13 +58,14 @@ enum AdminViews {
         a{color:#0b57d0}a:focus,button:focus,input:focus,select:focus{outline:3px solid #f59e0b;outline-offset:2px}
         section.pipeline{border:1px solid #9aa5b1;border-radius:4px;padding:0 1rem 1rem;margin:1rem 0}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}
-        .hold{background:#fff4e5;border-left:4px solid #b54708;padding:.5rem 1rem}
+        .hold{background:#fff4e5;border-left:4px solid #b54708;padding:.5rem 1rem;margin:1rem 0}
         .ok{color:#146c2e}.bad{color:#b42318}
         button{font:inherit;padding:.3rem .8rem;border-radius:4px;border:1px solid #52606d;background:#f5f7fa;color:#111;cursor:pointer}
         button.approve{background:#146c2e;border-color:#146c2e;color:#fff}
         button.reject{background:#b42318;border-color:#b42318;color:#fff}
         header button{background:#fff}
         form.inline{display:inline}
+        .links{display:flex;gap:1rem;margin:.25rem 0}
         form.search{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
         form.search label{display:flex;flex-direction:column;font-weight:600}
         input,select{font:inherit;padding:.25rem}

@@ -8,7 +8,15 @@ import NIOCore
 /// the bearer token of `http.token`. The daemon composes them without knowing the kind.
 public protocol AdminRoutes: Sendable {
     /// Adds the routes to `router`, whose token middleware is already in place.
-    func add(to router: Router<BasicRequestContext>)
+    func add(to router: Router<AdminRequestContext>)
+
+    /// The limit of failed logins the page's login form counts into; the token middleware
+    /// counts wrong bearer tokens into the same one. Nil for routes without a login form.
+    var loginLimit: LoginLimiter? { get }
+}
+
+extension AdminRoutes {
+    public var loginLimit: LoginLimiter? { nil }
 }
 
 /// `/healthz` (the process is up), `/readyz` (every pipeline is streaming) and `/metrics`
@@ -27,15 +35,17 @@ public enum AdminServer {
     public static func router(
         states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = [],
         page: (any AdminRoutes)? = nil
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<AdminRequestContext> {
+        let router = Router(context: AdminRequestContext.self)
         if let token {
             // Before every route: middleware wraps the routes added after it, and the 404 of
             // an unknown path, which must not tell a stranger which paths exist.
-            router.add(middleware: AdminTokenMiddleware(token: token, openPaths: openPaths, page: page != nil))
+            router.add(
+                middleware: AdminTokenMiddleware(
+                    token: token, openPaths: openPaths, page: page != nil, limit: page?.loginLimit ?? LoginLimiter()))
         } else if page != nil {
             // Without a token there is nothing to log in with: say why rather than a bare 404.
-            let answer = { @Sendable (_: Request, _: BasicRequestContext) -> Response in
+            let answer = { @Sendable (_: Request, _: AdminRequestContext) -> Response in
                 Response(
                     status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                     body: .init(

@@ -17,11 +17,14 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let openPaths: Set<String>
     /// Set when the admin page is served.
     let session: AdminSession?
+    /// Wrong bearer tokens per client address, shared with the page's login form.
+    let limit: LoginLimiter
 
-    init(token: String, openPaths: Set<String>, page: Bool = false) {
+    init(token: String, openPaths: Set<String>, page: Bool = false, limit: LoginLimiter = LoginLimiter()) {
         self.token = Array(token.utf8)
         self.openPaths = openPaths
         session = page ? AdminSession(token: token) : nil
+        self.limit = limit
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -29,6 +32,19 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let path = request.uri.path
         if openPaths.contains(path) { return try await next(request, context) }
+        // A bearer token is a login: from an address that failed too often, it is refused
+        // before it is compared; a wrong one counts as a failure.
+        if let header = request.headers[.authorization] {
+            let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = limit.retryAfter(client: client) {
+                return Response(
+                    status: .tooManyRequests,
+                    headers: [.retryAfter: String(wait), .contentType: "text/plain; charset=utf-8"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(string: "too many failed logins from this address; try again in \(wait) seconds\n")))
+            }
+            if !isBearer(header) { limit.failed(client: client) }
+        }
         if let session, path == "/admin" || path.hasPrefix("/admin/") {
             if path == AdminSession.loginPath || session.hasBearer(request) || session.session(of: request) != nil {
                 return try await next(request, context)
@@ -40,10 +56,7 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "log in at \(AdminSession.loginPath) first\n")))
         }
-        guard let header = request.headers[.authorization], header.utf8.count > 7,
-            header.prefix(7).lowercased() == "bearer ",
-            Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
-        else {
+        guard let header = request.headers[.authorization], isBearer(header) else {
             // The header says whether a token came, never what was wrong with it.
             let detail =
                 request.headers[.authorization] == nil
@@ -55,6 +68,12 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
                 body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(detail)\"}\n")))
         }
         return try await next(request, context)
+    }
+
+    /// Whether `header` is `Bearer <http.token>`.
+    func isBearer(_ header: String) -> Bool {
+        header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer "
+            && Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
     }
 
     /// Compares every byte whatever the earlier ones were; the length is not secret.

@@ -5,6 +5,7 @@ import Foundation
 import OffsetStore
 import PipelineCore
 import Reconcile
+import Synchronization
 
 extension Pipeline {
     /// The first load, and the recovery from a lost position or from changes the source's log
@@ -22,22 +23,36 @@ extension Pipeline {
         if try await target.isEmpty() {
             // Nothing to compare against and nothing to remove: the target kind's load path (read
             // ahead, a second connection where the target takes two writers) creates everything,
-            // recording each resource in the ledger before its batch commits.
-            let loaded = try await BlockingThread.run(named: "scimsync.load") { _ -> (SourcePosition, ApplyOutcome)? in
-                let snapshot = try await source.openSnapshot()
-                defer { try? snapshot.finish() }
-                guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
-                let outcome = try await target.load(phases) { ops in
-                    try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
+            // recording each resource in the ledger before its batch commits. The load is a run
+            // of its own in the run log (kind `load`), with what it created by kind.
+            let counts = Mutex<[String: Int]>([:])
+            let runID = Mutex<Int64?>(nil)
+            do {
+                let loaded = try await BlockingThread.run(named: "scimsync.load") { _ -> (SourcePosition, ApplyOutcome)? in
+                    let snapshot = try await source.openSnapshot()
+                    defer { try? snapshot.finish() }
+                    guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
+                    let id = try store.startRun(pipeline: name, kind: "load")
+                    runID.withLock { $0 = id }
+                    let outcome = try await target.load(phases) { ops in
+                        try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
+                        counts.withLock { total in
+                            for op in ops { total[op.kindName, default: 0] += 1 }
+                        }
+                    }
+                    try snapshot.finish()
+                    return (snapshot.position, outcome)
                 }
-                try snapshot.finish()
-                return (snapshot.position, outcome)
-            }
-            if let (position, outcome) = loaded {
-                try log.keep(outcome, applied: [])
-                try store.commit(position: position, pipeline: name)
-                logger.info("first load committed", metadata: ["position": "\(position)"])
-                return .loaded(position)
+                if let (position, outcome) = loaded {
+                    try log.keep(outcome, applied: [])
+                    try store.commit(position: position, pipeline: name)
+                    if let id = runID.withLock({ $0 }) { try store.finishRun(id, ops: counts.withLock { $0 }, error: nil) }
+                    logger.info("first load committed", metadata: ["position": "\(position)"])
+                    return .loaded(position)
+                }
+            } catch {
+                if let id = runID.withLock({ $0 }) { try? store.finishRun(id, ops: counts.withLock { $0 }, error: "\(error)") }
+                throw error
             }
         }
         let pipeline = configuration

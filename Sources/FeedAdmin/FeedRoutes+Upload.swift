@@ -1,3 +1,4 @@
+import Daemon
 import FeedSource
 import Hummingbird
 import NIOCore
@@ -6,7 +7,7 @@ import NIOCore
 extension FeedRoutes {
     /// `POST /feeds/{pipeline}/runs`: a whole run as multipart/form-data, or (an empty body) a
     /// run whose files follow one per request.
-    func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func upload(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
         let (name, site) = try lookUp(context)
         let by = Self.by(request)
         try checkLength(request)
@@ -50,7 +51,7 @@ extension FeedRoutes {
     }
 
     /// `PUT /feeds/{pipeline}/runs/{run}/files/{name}`: the body is the file.
-    func putFile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putFile(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
         let (name, site) = try lookUp(context)
         let run = try Self.runID(context)
         let file = try Self.pathParameter("name", context)

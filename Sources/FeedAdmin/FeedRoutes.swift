@@ -40,7 +40,7 @@ public struct FeedRoutes: AdminRoutes {
         self.logger = logger
     }
 
-    public func add(to router: Router<BasicRequestContext>) {
+    public func add(to router: Router<AdminRequestContext>) {
         router.get("feeds") { _, _ in
             Self.json(["feeds": .array(sites.keys.sorted().map(SCIMValue.string))])
         }
@@ -112,7 +112,7 @@ public struct FeedRoutes: AdminRoutes {
     }
 
     /// The pipeline named in the path and its feed; 404 for one that is no feed.
-    func lookUp(_ context: BasicRequestContext) throws -> (String, FeedSite) {
+    func lookUp(_ context: AdminRequestContext) throws -> (String, FeedSite) {
         let name = try Self.pathParameter("pipeline", context)
         guard let site = sites[name] else {
             let known = sites.keys.sorted().joined(separator: ", ")
@@ -122,7 +122,7 @@ public struct FeedRoutes: AdminRoutes {
         return (name, site)
     }
 
-    static func pathParameter(_ key: String, _ context: BasicRequestContext) throws -> String {
+    static func pathParameter(_ key: String, _ context: AdminRequestContext) throws -> String {
         guard let raw = context.parameters.get(key) else {
             throw FeedRequestError(.badRequest, "the path has no \(key)")
         }
@@ -130,7 +130,7 @@ public struct FeedRoutes: AdminRoutes {
         return raw.removingPercentEncoding ?? raw
     }
 
-    static func runID(_ context: BasicRequestContext) throws -> Int64 {
+    static func runID(_ context: AdminRequestContext) throws -> Int64 {
         let text = try pathParameter("run", context)
         guard let run = Int64(text), run > 0 else {
             throw FeedRequestError(.badRequest, "\"\(text)\" is not a run: runs are numbered 1, 2, 3 … (GET …/runs lists them)")

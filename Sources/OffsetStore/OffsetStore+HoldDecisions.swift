@@ -17,6 +17,8 @@ public struct HoldDecision: Sendable, Hashable {
     public var by: String
     /// The hold's reason when the decision was made.
     public var holdReason: String?
+    /// What was decided when it is not the pipeline's reconciliation hold (`feed run 3`).
+    public var subject: String?
 }
 
 extension OffsetStore {
@@ -39,6 +41,25 @@ extension OffsetStore {
         }
     }
 
+    /// Records a decision on something else `pipeline` held for a person (a feed run), made
+    /// where that thing is kept; `subject` names it (`feed run 3`), `reason` is why it was held.
+    public func recordDecision(
+        _ decision: HoldDecision.Decision, pipeline: String, subject: String, by: String, reason: String?
+    ) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO hold_decisions (pipeline, at, decision, decided_by, hold_reason, subject)
+                        VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?)
+                        """,
+                    arguments: [pipeline, decision.rawValue, by, reason, subject])
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
     /// The latest decisions on the holds of `pipeline`, newest first.
     public func holdDecisions(pipeline: String, limit: Int = 10) throws(OffsetStoreError) -> [HoldDecision] {
         do {
@@ -51,7 +72,7 @@ extension OffsetStore {
                     HoldDecision.Decision(rawValue: row["decision"]).map {
                         HoldDecision(
                             pipeline: row["pipeline"], at: row["at"], decision: $0, by: row["decided_by"],
-                            holdReason: row["hold_reason"])
+                            holdReason: row["hold_reason"], subject: row["subject"])
                     }
                 }
             }

@@ -85,20 +85,7 @@ extension OffsetStore {
     public func journal(pipeline: String?, outcome: JournalRecord.Outcome? = nil, limit: Int = 100) throws(OffsetStoreError)
         -> [JournalEntry]
     {
-        do {
-            return try queue.read { db in
-                try GRDB.Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM journal WHERE (?1 IS NULL OR pipeline = ?1) AND (?2 IS NULL OR outcome = ?2)
-                        ORDER BY seq DESC LIMIT ?3
-                        """,
-                    arguments: [pipeline, outcome?.rawValue, limit]
-                ).compactMap(Self.journalEntry)
-            }
-        } catch {
-            throw .cannotRead(path: path, reason: "\(error)")
-        }
+        try journal(JournalFilter(pipeline: pipeline, outcome: outcome), limit: limit)
     }
 
     /// Writes `records` within the caller's transaction, and prunes once enough were written
@@ -179,7 +166,7 @@ extension OffsetStore {
         }
     }
 
-    private static func journalEntry(_ row: GRDB.Row) -> JournalEntry? {
+    static func journalEntry(_ row: GRDB.Row) -> JournalEntry? {
         guard let kind = ResourceKind(rawValue: row["kind"]), let outcome = JournalRecord.Outcome(rawValue: row["outcome"])
         else { return nil }
         let attributes: String = row["attributes"]

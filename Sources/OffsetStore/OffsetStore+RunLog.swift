@@ -6,7 +6,7 @@ import SCIM
 public struct RunRecord: Sendable, Hashable {
     public var id: Int64
     public var pipeline: String
-    /// `run` (the daemon), `reconcile`, later `feed`.
+    /// `run` (the daemon), `load` (a first load into an empty target) or `reconcile`.
     public var kind: String
     /// RFC 3339, UTC.
     public var startedAt: String

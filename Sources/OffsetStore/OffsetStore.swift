@@ -182,6 +182,11 @@ public final class OffsetStore: Sendable {
             );
             CREATE INDEX hold_decisions_pipeline ON hold_decisions (pipeline, seq);
             """),
+        // What a decision was about when it is not the pipeline's reconciliation hold (a held
+        // feed run: `feed run 3`).
+        .init(
+            identifier: "hold decision subjects",
+            sql: "ALTER TABLE hold_decisions ADD COLUMN subject TEXT;"),
     ]
 }
 

@@ -82,7 +82,8 @@ struct Run: AsyncParsableCommand {
             feedSites.isEmpty
             ? [] : [FeedRoutes(sites: feedSites, maxUploadBytes: loaded.http.maxUploadBytes, logger: logger)]
         // The admin page: served with http.token only (without one, /admin says why not).
-        let page = AdminPage(config: loaded, token: loaded.http.token ?? "", store: store, logger: logger)
+        let page = AdminPage(
+            config: loaded, token: loaded.http.token ?? "", store: store, metrics: metrics, feeds: feedSites, logger: logger)
         services.append(
             .init(
                 service: AdminServer.application(

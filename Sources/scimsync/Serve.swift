@@ -1,3 +1,4 @@
+import AdminPage
 import ArgumentParser
 import Config
 import Daemon
@@ -17,7 +18,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the configuration's scim: directory as a SCIM 2.0 service provider.",
         discussion: """
             Reads and writes the layout's tables: a replication pipeline reading that database \
-            streams the writes on. SIGTERM or SIGINT finishes the requests in flight and exits 0.
+            streams the writes on. With http.token set, the admin server (http.host:http.port) \
+            serves /healthz, /metrics and the admin page (/admin) beside it. SIGTERM or SIGINT \
+            finishes the requests in flight and exits 0.
             """
     )
 
@@ -38,8 +41,17 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("scimsync serve: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        var services: [any Service] = [server]
+        if let token = loaded.http.token {
+            // With http.token, an admin server beside it as `run` has: /healthz, /metrics and
+            // the admin page, which shows what is served and finds users and groups in it.
+            services.append(
+                AdminServer.application(
+                    loaded.http, states: PipelineStates(pipelines: []), metrics: DaemonMetrics(),
+                    page: DirectoryPage(scim: scim, token: token, logger: logger), logger: logger))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

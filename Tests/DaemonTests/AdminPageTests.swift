@@ -1,4 +1,3 @@
-import AdminPage
 import AsyncHTTPClient
 import Config
 import Daemon
@@ -13,6 +12,8 @@ import SQLClients
 import Testing
 import TestSupport
 
+@testable import AdminPage
+
 /// The admin page over real HTTP, as `run` serves it: a feed pipeline into SQLite (no
 /// database server), a hold whose reason carries markup, one user in the target, and journal
 /// entries. Logs in, reads every section, and decides the hold with and without the CSRF token.
@@ -26,46 +27,72 @@ struct AdminPageTests {
         let config: ScimsyncConfig
         let store: OffsetStore
 
-        init(pipeline: String = "hr") throws {
+        /// - Parameter others: more feed pipelines into the same target.
+        init(pipeline: String = "hr", others: [String] = []) throws {
             directory = NSTemporaryDirectory() + "scimsync-admin-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try """
             { "files": [ { "name": "users.tsv", "format": "tsv" } ], "attributes": { "userName": "login" }, "required": ["login"] }
             """.write(toFile: directory + "/control.json", atomically: true, encoding: .utf8)
+            let pipelines = ([pipeline] + others).map { name in
+                """
+                  - name: \(name)
+                    source:
+                      feed: { control: control.json }
+                    target:
+                      sqlite: { path: portal.db }
+                      layout:
+                        users:
+                          table: portal_users
+                          attributes: { id: id, userName: login, name.givenName: given_name }
+                        groups:
+                          table: portal_groups
+                          attributes: { id: id, displayName: name }
+                """
+            }.joined(separator: "\n")
             try """
             offsets: { path: offsets.db }
             http: { port: 9100, token: "\(AdminPageTests.token)" }
             pipelines:
-              - name: \(pipeline)
-                source:
-                  feed: { control: control.json }
-                target:
-                  sqlite: { path: portal.db }
-                  layout:
-                    users:
-                      table: portal_users
-                      attributes: { id: id, userName: login, name.givenName: given_name }
+            \(pipelines)
             """.write(toFile: directory + "/scimsync.yaml", atomically: true, encoding: .utf8)
             config = try ConfigLoader.load(
                 path: directory + "/scimsync.yaml", kinds: [FeedSourceConfig.configKind], environment: [:])
             let target = try SQLiteDatabase(path: directory + "/portal.db")
             try target.execute("CREATE TABLE portal_users (id TEXT PRIMARY KEY, login TEXT, given_name TEXT)")
             try target.execute("INSERT INTO portal_users VALUES ('1', 'bjensen', 'Barbara <b>')")
+            try target.execute("CREATE TABLE portal_groups (id TEXT PRIMARY KEY, name TEXT)")
+            try target.execute("INSERT INTO portal_groups VALUES ('g-1', 'Staff')")
             store = try OffsetStore(path: config.offsets.path)
         }
 
         /// Runs `body` against the admin server of this configuration with the page (and
         /// without `http.token` when `withToken` is false).
-        func serve(withToken: Bool = true, _ body: @Sendable (Client) async throws -> Void) async throws {
+        /// The feed of each pipeline, as `run` opens them.
+        func feeds() throws -> [String: FeedSite] {
+            var sites: [String: FeedSite] = [:]
+            for pipeline in config.pipelines {
+                let settings = try #require(pipeline.source.settings(FeedSourceConfig.self))
+                sites[pipeline.name] = try FeedSite(settings: settings, pipeline: pipeline.name, offsetsPath: config.offsets.path)
+            }
+            return sites
+        }
+
+        func serve(
+            withToken: Bool = true, metrics: DaemonMetrics? = nil, loginLimit: LoginLimiter = LoginLimiter(),
+            _ body: @Sendable (Client) async throws -> Void
+        ) async throws {
             var http = config.http
             http.host = "127.0.0.1"
             http.port = 0
             if !withToken { http.token = nil }
             let logger = Logger(label: "scimsync-test")
-            let page = AdminPage(config: config, token: http.token ?? "", store: store, logger: logger)
+            let page = AdminPage(
+                config: config, token: http.token ?? "", store: store, metrics: metrics, feeds: try feeds(),
+                loginLimit: loginLimit, logger: logger)
             try await withListeningServer({ onServerRunning in
                 AdminServer.application(
-                    http, states: PipelineStates(pipelines: config.pipelines.map(\.name)), metrics: DaemonMetrics(),
+                    http, states: PipelineStates(pipelines: config.pipelines.map(\.name)), metrics: metrics ?? DaemonMetrics(),
                     page: page, logger: logger, onServerRunning: onServerRunning)
             }) { port in
                 let client = Client(port: port)

@@ -76,6 +76,14 @@ import scimsync
         // The first load recorded what it created in the ownership ledger.
         #expect(try store.owned(["1", "2", "3", "4", "5"], kind: .user, pipeline: pipeline.name) == ["1", "2", "3", "4"])
         #expect(try store.owned(["1", "2", "3", "4"], kind: .group, pipeline: pipeline.name) == ["1", "2", "3", "4"])
+        // The first load is a run of its own in the run log, with what it created by kind,
+        // ended just after the position's commit (the rows above may be seen before).
+        try await eventually("the first load's run record") {
+            (try? store.runs(pipeline: pipeline.name, kind: "load"))?.first?.endedAt != nil
+        }
+        let load = try #require(try store.runs(pipeline: pipeline.name, kind: "load").first)
+        #expect(load.endedAt != nil && load.error == nil)
+        #expect(load.ops["create"] == 8, "\(load.ops)")
 
         let source = try MariaDBConnection(
             host: fixture.environment["HR_DB_HOST"]!, port: Int(fixture.environment["HR_DB_PORT"]!)!,
