@@ -226,7 +226,7 @@ let package = Package(
         .target(
             name: "Inspection",
             dependencies: [
-                "Config", "Connectors", "Daemon", "Directory", "OffsetStore", "SCIM", "Targets",
+                "Config", "Connectors", "Daemon", "Directory", "FeedSource", "OffsetStore", "SCIM", "Targets",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -43,6 +43,9 @@ extension AdminViews {
         let parked = explanation.parked.map { operation -> HTML in
             "<li>parked since \(operation.since): \(operation.reason)</li>"
         }
+        let facts: HTML =
+            explanation.sourceFacts.isEmpty
+            ? "" : "<ul>\(explanation.sourceFacts.map { fact -> HTML in "<li>\(fact)</li>" })</ul>"
         let problems: HTML = refused.isEmpty && parked.isEmpty ? "" : "<h3>Refused and parked</h3><ul>\(refused)\(parked)</ul>"
         return """
             <h2>\(explanation.kind.rawValue) \(explanation.id) in pipeline \(explanation.pipeline)</h2>
@@ -50,7 +53,7 @@ extension AdminViews {
             <dt>Agree now</dt><dd>\(agreement)</dd>
             <dt>Ownership</dt><dd>\(ownership)</dd>
             </dl>
-            <h3>Source now</h3>\(side(explanation.source, note: explanation.sourceNote))
+            <h3>Source now</h3>\(side(explanation.source, note: explanation.sourceNote))\(facts)
             <h3>Target now</h3>\(side(explanation.target, note: explanation.targetNote))
             \(problems)
             <h3>Journal (newest first)</h3>

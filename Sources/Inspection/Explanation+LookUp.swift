@@ -1,5 +1,6 @@
 import Config
 import Directory
+import FeedSource
 import OffsetStore
 import SCIM
 import Targets
@@ -41,13 +42,17 @@ extension Explanation {
         let kind = subject.kind
         let source = try pipeline.source.sql.map { try SQLTarget.open($0) }
         let target = try pipeline.target.sql.map { try SQLTarget.open($0) }
+        let feed = pipeline.source.settings(FeedSourceConfig.self)
         let id: String
         switch subject {
         case .user(let given), .group(let given): id = given
         case .userName(let name):
             let path = AttributePath(attribute: "userName")
+            let fromFeed = try feed.flatMap {
+                try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: .user, id: name).id
+            }
             guard
-                let found = try (source ?? target)?.ids(.user, where: path, equals: .string(name)).first
+                let found = try fromFeed ?? (source ?? target)?.ids(.user, where: path, equals: .string(name)).first
                     ?? target?.ids(.user, where: path, equals: .string(name)).first
             else {
                 throw ExplainError.noSuchUserName(name, pipeline: pipeline.name)
@@ -55,12 +60,17 @@ extension Explanation {
             id = found
         }
         let notRead = { (side: String, kind: String) in
-            "not read: explain reads SQL databases; this \(side) is a \(kind)"
+            "not read: explain reads SQL databases and feeds; this \(side) is a \(kind)"
         }
+        let feedSide = try feed.map {
+            try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: kind, id: id)
+        }
+        let sourceNote: String? =
+            if let feedSide { feedSide.note } else if source == nil { notRead("source", pipeline.source.kind) } else { nil }
         return Explanation(
             pipeline: pipeline.name, kind: kind, id: id,
-            source: try source?.resource(kind, id: id),
-            sourceNote: source == nil ? notRead("source", pipeline.source.kind) : nil,
+            source: try feedSide?.resource ?? source?.resource(kind, id: id),
+            sourceNote: sourceNote, sourceFacts: feedSide?.facts ?? [],
             target: try target?.resource(kind, id: id),
             targetNote: target == nil ? notRead("target", pipeline.target.kind) : nil,
             owned: try store.owned([id], kind: kind, pipeline: pipeline.name).contains(id),

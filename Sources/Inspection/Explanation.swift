@@ -14,6 +14,9 @@ public struct Explanation: Sendable {
     /// `sourceNote` says why it was not read.
     public var source: SCIMResource?
     public var sourceNote: String?
+    /// What the source knows besides the resource (a feed: in the feed or blocked, the run
+    /// that last changed it, its last record).
+    public var sourceFacts: [String] = []
     public var target: SCIMResource?
     public var targetNote: String?
     /// Whether the ownership ledger records the resource as created by scimsync.
@@ -47,6 +50,7 @@ public struct Explanation: Sendable {
     public var text: String {
         var lines = ["\(kind.rawValue) \(id) in pipeline \(pipeline)"]
         lines.append("  source: " + (sourceNote ?? source.map { $0.attributes.jsonString() } ?? "no such resource"))
+        for fact in sourceFacts { lines.append("    \(fact)") }
         lines.append("  target: " + (targetNote ?? target.map { $0.attributes.jsonString() } ?? "no such resource"))
         lines.append(
             "  ownership: "
@@ -87,6 +91,7 @@ public struct Explanation: Sendable {
         object["id"] = .string(id)
         object["source"] = sourceNote.map { _ in SCIMValue.null } ?? source.map { .object($0.attributes) } ?? .null
         object["sourceNote"] = sourceNote.map(SCIMValue.string) ?? .null
+        object["sourceFacts"] = .array(sourceFacts.map(SCIMValue.string))
         object["target"] = targetNote.map { _ in SCIMValue.null } ?? target.map { .object($0.attributes) } ?? .null
         object["targetNote"] = targetNote.map(SCIMValue.string) ?? .null
         object["createdByScimsync"] = .bool(owned)

@@ -283,7 +283,8 @@ struct AdminPageTests {
             #expect(found.status == 200, "\(found.text)")
             #expect(found.text.contains("<h2>User 1 in pipeline hr</h2>"), "\(found.text)")
             #expect(found.text.contains("Barbara &lt;b&gt;"))
-            #expect(found.text.contains("not read: explain reads SQL databases; this source is a feed"))
+            // The source is a feed that has not received bjensen: the feed's side says so.
+            #expect(found.text.contains("<li>the feed has not received this userName in any applied run</li>"), "\(found.text)")
             #expect(found.text.contains("not created by scimsync"))
             #expect(found.text.contains("<td>create</td>"))
             #expect(found.text.contains("<label for=\"q\">"))

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import FeedSource
 import Foundation
+import Inspection
 import OffsetStore
 import Reconcile
 import SourceKinds
@@ -79,6 +80,7 @@ import TestSupport
         #expect(try await view.memberships() == afterSecond)
         let counts = try #require(try feed.site.run(second.run.id)?.counts)
         #expect(counts["update"] == 2 && counts["block"] == 1, "\(counts)")
+        if kind != .scim { try explainsTheFeedsSide(feed, store: store, run: second.run.id) }
 
         // Run 3: the original files again: raj is unblocked, the rest goes back.
         let third = try feed.stage()
@@ -118,6 +120,29 @@ import TestSupport
         #expect(try await view.memberships() == Self.sampleMembers.union(["hal in g-other", "zoe.muller in g-other"]))
         #expect(try feed.site.user(named: "Francois.Leger")?.inFeed == false)
         #expect(try feed.site.runs().map(\.state) == [.complete, .cancelled, .complete, .complete, .complete])
+    }
+
+    /// `explain` on a feed pipeline: the source's side is what the feed knows of the user,
+    /// and it agrees with the target after the run (a blocked user is inactive on both sides).
+    private func explainsTheFeedsSide(_ feed: FeedPipelineFixture, store: OffsetStore, run: Int64) throws {
+        let zoe = try Explanation.lookUp(.userName("Zoe.Muller"), in: feed.pipeline, store: store)
+        #expect(zoe.id == "zoe.muller")
+        #expect(zoe.source?.attributes["title"] == .string("Designer"))
+        #expect(zoe.differences == [], "\(zoe.text)")
+        #expect(zoe.sourceFacts.first == "in the feed's last applied run", "\(zoe.sourceFacts)")
+        #expect(zoe.sourceFacts.contains("last changed by feed run \(run)"), "\(zoe.sourceFacts)")
+        let raj = try Explanation.lookUp(.user(id: "raj.patel"), in: feed.pipeline, store: store)
+        #expect(raj.source?.attributes["active"] == .bool(false))
+        #expect(raj.target?.attributes["active"] == .bool(false))
+        #expect(raj.differences == [], "\(raj.text)")
+        #expect(raj.sourceFacts.first == "not in the feed's last applied run: blocked", "\(raj.sourceFacts)")
+        let hal = try Explanation.lookUp(.user(id: "hal"), in: feed.pipeline, store: store)
+        #expect(hal.source == nil && hal.target != nil && !hal.owned)
+        #expect(hal.sourceFacts == ["the feed has not received this userName in any applied run"])
+        #expect(hal.text.contains("    the feed has not received"), "\(hal.text)")
+        let group = try Explanation.lookUp(.group(id: "feed-staff"), in: feed.pipeline, store: store)
+        #expect(group.sourceNote?.hasPrefix("not read: a feed changes only") == true)
+        #expect(group.differences == nil)
     }
 
     /// `scimsync reconcile` on a feed pipeline: a feed user changed in the target by hand is
