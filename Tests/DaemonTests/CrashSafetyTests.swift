@@ -158,12 +158,18 @@ extension CrashSafetyTests {
 final class WorkloadRunner: @unchecked Sendable {
     private let done: Task<Int, any Error>
     private let flag: StopFlag
+    private let ended = StopFlag()
+
+    /// Whether the writer has stopped by itself: `limit` reached, or an error.
+    var finished: Bool { ended.isSet }
 
     init(_ workload: DirectoryWorkload, limit: Int) {
         let flag = StopFlag()
         self.flag = flag
+        let ended = self.ended
         done = Task {
             try await offPool {
+                defer { ended.set() }
                 // Paced, and capped, so that the daemon (killed every second) keeps up.
                 while !flag.isSet, workload.operations < limit {
                     try workload.run(operations: 1)
