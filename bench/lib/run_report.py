@@ -210,6 +210,46 @@ def feed(result, check, rows):
         rows.append([name, f"{label} s, {users} users", ours, "seeds' way (upsert all)", theirs, ratio(theirs, ours)])
 
 
+def saturation(result, check, rows):
+    name = "saturation"
+    source = result.get("source") or {}
+    source_max = source.get("max_rows_per_second")
+    check.that(positive(source_max), name, f"no maximum commit rate of the source: {source}")
+    limit = result.get("limit_ms")
+    check.that(positive(limit), name, "no lag limit")
+    found = result.get("targets") or []
+    targets = {target.get("target") for target in found}
+    check.that(targets >= {"mysql", "postgres", "sqlite"}, name, f"targets measured: {sorted(targets)}")
+    for target in found:
+        kind = target.get("target")
+        steps = target.get("steps") or []
+        check.that(steps, name, f"{kind}: no steps")
+        for step in steps:
+            where = f"{kind} at {step.get('rate')}/s"
+            check.that(step.get("arrived") == step.get("rows"), name, f"{where}: {step.get('arrived')} of {step.get('rows')} rows arrived")
+            order = [step.get(key) for key in ("lag_ms_p50", "lag_ms_p95", "lag_ms_p99", "lag_ms_max")]
+            if check.that(all(isinstance(v, (int, float)) for v in order), name, f"{where}: lag percentiles missing"):
+                check.that(order == sorted(order), name, f"{where}: percentiles out of order {order}")
+                # A step passes exactly when every row arrived, its p99 is within the limit and
+                # the writer kept the rate.
+                expected = step.get("arrived") == step.get("rows") and order[2] <= (limit or 0) and not step.get("source_bound")
+                check.that(step.get("passed") is expected, name,
+                           f"{where}: marked passed={step.get('passed')} with p99 {order[2]} ms against {limit} ms")
+            series = step.get("series") or []
+            check.that(sum(point[1] for point in series) == step.get("arrived"), name, f"{where}: the series does not count every row")
+        passing = [step.get("rate") for step in steps if step.get("passed")]
+        sustained = target.get("sustained_rows_per_second")
+        check.that(sustained == (max(passing) if passing else None), name,
+                   f"{kind}: sustained rate {sustained} is not the highest passing step's ({max(passing) if passing else None})")
+        # A repeated step is a failure measured once more; only the repeat counts.
+        failing = [step.get("rate") for step in steps
+                   if step.get("passed") is False and not step.get("source_bound") and not step.get("repeated")]
+        check.that(target.get("lowest_failing_rate") == (min(failing) if failing else None), name,
+                   f"{kind}: lowest failing rate {target.get('lowest_failing_rate')} is not the lowest failing step's")
+        rows.append([name, f"{kind} rows/s with p99 <= {limit} ms", sustained, "the source's own max commit rate", source_max,
+                     ratio(sustained, source_max)])
+
+
 SCENARIOS = {
     "binlog-decode": binlog_decode,
     "initial-load": initial_load,
@@ -219,6 +259,7 @@ SCENARIOS = {
     "scim-serve": scim_serve,
     "sqlserver": sqlserver,
     "feed": feed,
+    "saturation": saturation,
 }
 
 

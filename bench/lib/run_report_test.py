@@ -38,6 +38,33 @@ FEED = {
 }
 
 
+def saturation_step(target, rate, p99, passed, source_bound=False, repeated=False):
+    rows = rate * 2
+    step = {"target": target, "rate": rate, "rows": rows, "arrived": rows, "lag_ms_p50": p99 / 4, "lag_ms_p95": p99 / 2,
+            "lag_ms_p99": p99, "lag_ms_max": p99 * 2, "passed": passed, "source_bound": source_bound,
+            "series": [[0.0, rows // 2, p99 / 4, p99], [1.0, rows - rows // 2, p99 / 4, p99 * 2]]}
+    if repeated:
+        step["repeated"] = True
+    return step
+
+
+# A saturation result of bench/saturation's shape: mysql found its bracket (a failure at 400/s
+# that its repeat did not confirm), postgres was stopped by the source, sqlite failed from the start.
+SATURATION = {
+    "limit_ms": 100, "source": {"rows": 5000, "max_rows_per_second": 9000},
+    "targets": [
+        {"target": "mysql", "sustained_rows_per_second": 400, "lowest_failing_rate": 800,
+         "steps": [saturation_step("mysql", 200, 20.0, True), saturation_step("mysql", 400, 150.0, False, repeated=True),
+                   saturation_step("mysql", 400, 60.0, True), saturation_step("mysql", 800, 300.0, False, repeated=True),
+                   saturation_step("mysql", 800, 300.0, False)]},
+        {"target": "postgres", "sustained_rows_per_second": 200, "lowest_failing_rate": None,
+         "steps": [saturation_step("postgres", 200, 30.0, True), saturation_step("postgres", 400, 40.0, False, True)]},
+        {"target": "sqlite", "sustained_rows_per_second": None, "lowest_failing_rate": 100,
+         "steps": [saturation_step("sqlite", 200, 150.0, False), saturation_step("sqlite", 100, 120.0, False)]},
+    ],
+}
+
+
 def run(scenarios, names=None):
     """run_report.py over these results; its exit status and standard error."""
     with tempfile.TemporaryDirectory() as directory:
@@ -104,6 +131,31 @@ def main():
         status, errors = run(scenarios, names=["feed"])
         assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
     cases.update(feed_cases)
+    saturation_cases = {
+        "saturation: mysql at 800/s: 1599 of 1600 rows arrived":
+            lambda s: s["saturation"]["targets"][0]["steps"][4].update(arrived=1599),
+        "saturation: mysql at 400/s: marked passed=False with p99 60.0 ms":
+            lambda s: s["saturation"]["targets"][0]["steps"][2].update(passed=False),
+        "saturation: sqlite at 100/s: marked passed=True": lambda s: s["saturation"]["targets"][2]["steps"][1].update(passed=True),
+        "mysql: sustained rate 800 is not the highest passing step's (400)":
+            lambda s: s["saturation"]["targets"][0].update(sustained_rows_per_second=800),
+        "mysql: lowest failing rate 800 is not the lowest failing step's":
+            lambda s: s["saturation"]["targets"][0]["steps"][1].pop("repeated"),
+        "sqlite: lowest failing rate 200 is not the lowest failing step's":
+            lambda s: s["saturation"]["targets"][2].update(lowest_failing_rate=200),
+        "saturation: targets measured: ['mysql', 'sqlite']": lambda s: s["saturation"]["targets"].pop(1),
+        "saturation: no maximum commit rate of the source": lambda s: s["saturation"]["source"].pop("max_rows_per_second"),
+        "saturation: postgres at 200/s: the series does not count every row":
+            lambda s: s["saturation"]["targets"][1]["steps"][0]["series"].pop(),
+    }
+    status, errors = run({"saturation": SATURATION}, names=["saturation"])
+    assert status == 0, f"a complete saturation result fails the checks:\n{errors}"
+    for expected, change in saturation_cases.items():
+        scenarios = {"saturation": copy.deepcopy(SATURATION)}
+        change(scenarios)
+        status, errors = run(scenarios, names=["saturation"])
+        assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    cases.update(saturation_cases)
     print(f"run_report checks: {len(cases)} kinds of damage reported, the committed report ({os.path.basename(REPORT)}) passes")
 
 
