@@ -226,7 +226,8 @@ let package = Package(
         .target(
             name: "Inspection",
             dependencies: [
-                "Config", "Connectors", "Daemon", "Directory", "FeedSource", "OffsetStore", "SCIM", "Targets",
+                "Config", "Connectors", "Daemon", "Directory", "FeedSource", "OffsetStore", "SCIM", "SCIMClient",
+                "SCIMSource", "SCIMTarget", "Targets",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -81,10 +81,8 @@ extension AdminPage {
             default: .userName(value)
             }
         do {
-            // Reads the source and the target databases: blocking I/O, off the cooperative pool.
-            let explanation = try await NIOThreadPool.singleton.runIfActive { [store] in
-                try Explanation.lookUp(subject, in: pipeline, store: store)
-            }
+            // Reads the source and the target (the databases on a thread of their own).
+            let explanation = try await Explanation.lookUpReadingSCIM(subject, in: pipeline, store: store)
             return answer(.ok, AdminViews.explanation(explanation))
         } catch let error as ExplainError {
             return answer(.notFound, "<p class=\"error\" role=\"alert\">\(error.description)</p>")

@@ -31,8 +31,9 @@ public enum ExplainError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Explanation {
-    /// Explains `subject` in `pipeline`: reads its source and target (SQL databases; other
-    /// kinds are noted as not read) and what `store` knows of it. Read-only; it blocks on
+    /// Explains `subject` in `pipeline`: reads its source and target (SQL databases and
+    /// feeds; SCIM sides are noted as not read, ``lookUpReadingSCIM(_:in:store:limit:)``
+    /// reads them too) and what `store` knows of it. Read-only; it blocks on
     /// database I/O, so async callers run it off the cooperative pool.
     ///
     /// - Parameter limit: how many journal entries, newest first.
@@ -60,7 +61,7 @@ extension Explanation {
             id = found
         }
         let notRead = { (side: String, kind: String) in
-            "not read: explain reads SQL databases and feeds; this \(side) is a \(kind)"
+            "not read: explain reads SQL databases, feeds and SCIM providers; this \(side) is a \(kind)"
         }
         let feedSide = try feed.map {
             try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: kind, id: id)

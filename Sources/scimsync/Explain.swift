@@ -5,7 +5,7 @@ import Inspection
 import OffsetStore
 
 /// `scimsync explain`: why one user or group looks the way it does in a pipeline's target.
-struct Explain: ParsableCommand {
+struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain one user or group: source and target now, ownership, and the journal of what touched it.",
         discussion: """
@@ -45,7 +45,7 @@ struct Explain: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let loaded = try loadConfig(config)
         let chosen: PipelineConfig
         if let name = pipeline {
@@ -63,7 +63,7 @@ struct Explain: ParsableCommand {
             if let userName { .userName(userName) } else if let group { .group(id: group) } else { .user(id: user ?? "") }
         let explanation: Explanation
         do {
-            explanation = try Explanation.lookUp(
+            explanation = try await Explanation.lookUpReadingSCIM(
                 subject, in: chosen, store: try OffsetStore(path: loaded.offsets.path), limit: limit)
         } catch {
             fail("\(error)")

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import Directory
 import Foundation
+import Inspection
 import OffsetStore
 import Reconcile
 import SCIM
@@ -129,6 +130,21 @@ import scimsync
             return
         }
         #expect(value("SELECT given_name FROM portal_users WHERE id = '\(ids[0])'") == .text("Barb"))
+
+        // explain reads the provider: found by userName there, the same user on both sides.
+        let explained = try await Explanation.lookUpReadingSCIM(.userName("bjensen"), in: pipeline, store: store)
+        #expect(explained.id == ids[0])
+        #expect(explained.sourceNote == nil && explained.source?.userName == "bjensen")
+        #expect(explained.target?.userName == "bjensen")
+        #expect(explained.differences == [], "\(explained.text)")
+        try await client.patch(ids[0], at: .users, [
+            PatchOperation(op: .replace, path: try AttributePath.parse("name.givenName"), value: "Bee")
+        ])
+        let drifted = try await Explanation.lookUpReadingSCIM(.user(id: ids[0]), in: pipeline, store: store)
+        #expect(drifted.differences == ["name.givenName"], "\(drifted.text)")
+        await #expect(throws: ExplainError.noSuchUserName("nobody", pipeline: pipeline.name)) {
+            try await Explanation.lookUpReadingSCIM(.userName("nobody"), in: pipeline, store: store)
+        }
     }
 
     /// A restart with a stored watermark begins with a full pull: what the provider deleted
