@@ -172,6 +172,21 @@ extension FeedStore {
             try Self.transition(db, run, .finish)
             try Self.dropWorkTables(db, run)
         }
+        shrinkLog()
+    }
+
+    /// Copies the write-ahead log into the store and truncates it: planning a large run grew
+    /// it to the run's size, and a passive checkpoint (SQLite's own, after commits) cannot
+    /// reset it while readers come and go. Best effort: it waits two seconds at most for a
+    /// reader (not the store's two minutes), and the log is otherwise truncated at a later
+    /// run's end.
+    func shrinkLog() {
+        _ = try? queue.writeWithoutTransaction { db in
+            // The store's own busy timeout (120 s) is set again afterwards.
+            try db.execute(sql: "PRAGMA busy_timeout = 2000")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = 120000") }
+            try db.checkpoint(.truncate)
+        }
     }
 
     static func currentEntry(from row: GRDB.Row) throws -> CurrentEntry {

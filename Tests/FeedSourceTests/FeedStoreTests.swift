@@ -174,4 +174,16 @@ import Testing
         }
         #expect(withoutRowID == ["run_log"])
     }
+
+    /// Planning grows the write-ahead log to the run's size: a finished run truncates it, so
+    /// that the largest run's log does not stay on disk beside the store.
+    @Test func aFinishedRunLeavesNoLogBehind() throws {
+        let feed = try FeedHarness()
+        let rows = (0..<2_000).map { ("user\($0)", "First", "Last", "user\($0)@example.com", "Staff") }
+        let upload = try feed.upload(["users.tsv": Fixtures.tsv(rows)], by: "hr-export")
+        _ = try feed.apply(upload.run, approvedBy: "admin")
+        #expect(try feed.store.run(upload.run)?.state == .complete)
+        let log = try FileManager.default.attributesOfItem(atPath: feed.store.path + "-wal")[.size] as? NSNumber
+        #expect(log?.intValue == 0)
+    }
 }
