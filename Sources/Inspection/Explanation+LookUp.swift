@@ -15,6 +15,13 @@ public enum ExplainSubject: Sendable, Hashable {
         if case .group = self { return .group }
         return .user
     }
+
+    /// The id or userName given.
+    var given: String {
+        switch self {
+        case .user(let text), .userName(let text), .group(let text): text
+        }
+    }
 }
 
 /// Why no explanation could be given.
@@ -43,17 +50,18 @@ extension Explanation {
         let kind = subject.kind
         let source = try pipeline.source.sql.map { try SQLTarget.open($0) }
         let target = try pipeline.target.sql.map { try SQLTarget.open($0) }
-        let feed = pipeline.source.settings(FeedSourceConfig.self)
+        // A feed looks users up by userName, which is also the id of every user it creates:
+        // its side is read once, with what was given.
+        let feedSide = try pipeline.source.settings(FeedSourceConfig.self).map {
+            try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: kind, id: subject.given)
+        }
         let id: String
         switch subject {
         case .user(let given), .group(let given): id = given
         case .userName(let name):
             let path = AttributePath(attribute: "userName")
-            let fromFeed = try feed.flatMap {
-                try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: .user, id: name).id
-            }
             guard
-                let found = try fromFeed ?? (source ?? target)?.ids(.user, where: path, equals: .string(name)).first
+                let found = try feedSide?.id ?? (source ?? target)?.ids(.user, where: path, equals: .string(name)).first
                     ?? target?.ids(.user, where: path, equals: .string(name)).first
             else {
                 throw ExplainError.noSuchUserName(name, pipeline: pipeline.name)
@@ -62,9 +70,6 @@ extension Explanation {
         }
         let notRead = { (side: String, kind: String) in
             "not read: explain reads SQL databases, feeds and SCIM providers; this \(side) is a \(kind)"
-        }
-        let feedSide = try feed.map {
-            try FeedSide(settings: $0, pipeline: pipeline.name, offsetsPath: store.path, kind: kind, id: id)
         }
         let sourceNote: String? =
             if let feedSide { feedSide.note } else if source == nil { notRead("source", pipeline.source.kind) } else { nil }

@@ -17,10 +17,10 @@ extension Explanation {
     ) async throws -> Explanation {
         let source = pipeline.source.settings(SCIMSourceConfig.self)
         let target = pipeline.target.settings(SCIMTargetConfig.self)
+        let sourceClient = try source.map { try SCIMClient(baseURL: $0.url, token: $0.token) }
         var subject = subject
-        if case .userName(let name) = subject, let source {
+        if case .userName(let name) = subject, let client = sourceClient {
             // The source's ids are its provider's: the userName is found there.
-            let client = try SCIMClient(baseURL: source.url, token: source.token)
             let filter = "userName eq \(SCIMValue.string(name).jsonString())"
             guard let id = try await client.search(.users, filter: filter, count: 1).resources.first?.id else {
                 throw ExplainError.noSuchUserName(name, pipeline: pipeline.name)
@@ -32,8 +32,7 @@ extension Explanation {
             try lookUp(known, in: pipeline, store: store, limit: limit)
         }
         let endpoint: SCIMEndpoint = explanation.kind == .group ? .groups : .users
-        if let source {
-            let client = try SCIMClient(baseURL: source.url, token: source.token)
+        if let client = sourceClient {
             explanation.source = try await client.get(explanation.id, at: endpoint)
             explanation.sourceNote = nil
         }
