@@ -2,9 +2,10 @@
 # then call `scimsync_install_missing_packages`. Works as root (CI) or through sudo.
 
 # python3-pymssql and freetds-bin (tsql) are clients the SQL Server test double is checked with;
-# chromium runs the admin page (scripts/admin-page-check).
+# chromium runs the admin page (scripts/admin-page-check); python3-cryptography encrypts the
+# platform simulators' callbacks (scripts/dingtalk-sim, wecom-sim, feishu-sim).
 scimsync_packages=(libmariadb-dev freetds-dev libpq-dev libsqlite3-dev mariadb-server postgresql pkg-config
-    python3-pymssql freetds-bin python3-venv chromium)
+    python3-pymssql freetds-bin python3-venv chromium python3-cryptography)
 
 scimsync_install_missing_packages() {
     local missing=() package
