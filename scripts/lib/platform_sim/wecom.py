@@ -164,12 +164,15 @@ class WeCom(core.Platform):
         parser.add_argument("--app-secret", default="app-secret", help="the self-built app's secret: reads")
         parser.add_argument("--contact-secret", default="contact-sync-secret",
                             help="the contact-sync (通讯录同步) secret: reads and writes, and user/list_id")
-        parser.add_argument("--agent-id", default="1000002", help="the self-built app's AgentID (in event envelopes)")
+        parser.add_argument("--agent-id", default="",
+                            help="AgentID in event envelopes (empty: the contact-sync assistant's callback, which gets change_contact)")
         parser.add_argument("--callback-token", default="callback-token", help="the callback Token")
         parser.add_argument("--encoding-aes-key", default="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                             help="the callback EncodingAESKey (43 characters)")
         parser.add_argument("--legacy-app", action="store_true",
-                            help="the app was made before 2022-06-20: its user/get and events carry mobile, email, ...")
+                            help="the app was made before 2022-06-20: its user/get carries mobile, email, ...")
+        parser.add_argument("--legacy-callback", action="store_true",
+                            help="the contact-sync callback URL was saved before 2022-08-15: events carry every field")
         parser.add_argument("--concurrency", type=int, default=0,
                             help="requests in flight per API before 45033 (0: not limited; WeCom publishes no number)")
         parser.add_argument("--verify-deadline", type=float, default=1.0,
@@ -806,36 +809,23 @@ class WeCom(core.Platform):
         return None if receiver == self.options.corp_id else f"the reply names receiver {receiver}"
 
     def _user_event_fields(self, user: User, only: dict[str, Any] | None = None) -> list[tuple[str, Any]]:
+        """What a user event carries. "对于2022年8月15号后通讯录助手新配置或修改的回调url，成员属性只回调
+        UserID/Department两个字段" (成员变更通知); before that, every field (update_user: what changed)."""
+        department = ("Department", ",".join(str(d) for d in user.departments))
+        if not self.options.legacy_callback:
+            return [("UserID", user.userid), department]
         fields: list[tuple[str, Any]] = [("UserID", user.userid)]
         every = only is None
         only = only or {}
-        sensitive_ok = self.options.legacy_app
-
-        def want(key: str) -> bool:
-            return every or key in only
-
-        if want("name"):
-            fields.append(("Name", user.name))
-        if want("department"):
-            fields.append(("Department", ",".join(str(d) for d in user.departments)))
-        if want("main_department") or want("department"):
-            fields.append(("MainDepartment", user.main_department))
-        if want("department"):
-            fields.append(("IsLeaderInDept", ",".join("0" for _ in user.departments)))
-        if want("position"):
-            fields.append(("Position", user.position))
-        if sensitive_ok and want("mobile"):
-            fields.append(("Mobile", user.mobile))
-        if sensitive_ok and want("gender"):
-            fields.append(("Gender", int(user.gender or 0)))
-        if sensitive_ok and want("email"):
-            fields.append(("Email", user.email))
-        if want("enable"):
-            fields.append(("Status", 1 if user.enable else 2))
-        if want("alias"):
-            fields.append(("Alias", user.alias))
-        if want("telephone"):
-            fields.append(("Telephone", user.telephone))
+        for key, name, value in (("name", "Name", user.name), ("department", *department),
+                                 ("main_department", "MainDepartment", user.main_department),
+                                 ("department", "IsLeaderInDept", ",".join("0" for _ in user.departments)),
+                                 ("position", "Position", user.position), ("mobile", "Mobile", user.mobile),
+                                 ("gender", "Gender", int(user.gender or 0)), ("email", "Email", user.email),
+                                 ("enable", "Status", 1 if user.enable else 2), ("alias", "Alias", user.alias),
+                                 ("telephone", "Telephone", user.telephone)):
+            if every or key in only or (key == "main_department" and "department" in only):
+                fields.append((name, value))
         return fields
 
     def admin(self, action: str, payload: dict[str, Any]) -> core.Response:
@@ -858,7 +848,8 @@ class WeCom(core.Platform):
                 if "active" in payload:
                     body["enable"] = 1 if payload["active"] else 0
                 user, changed = self.update_user(body)
-                self.send_event("update_user", self._user_event_fields(user, changed))
+                if changed:
+                    self.send_event("update_user", self._user_event_fields(user, changed))
             elif action == "delete_user":
                 user = self.delete_user(payload["id"])
                 self.send_event("delete_user", [("UserID", user.userid)])
@@ -867,19 +858,26 @@ class WeCom(core.Platform):
                 number = self._alias(str(payload["id"])) if payload.get("id") is not None else None
                 department = self.create_department({"name": payload.get("name"), "parentid": parent,
                                                      "order": payload.get("order", 0), "id": number})
-                self.send_event("create_party", [("Id", department.id), ("Name", department.name),
-                                                 ("ParentId", str(department.parent)), ("Order", department.order)])
+                # "对于2022年8月15号后通讯录助手新配置或修改的回调url，部门属性只回调Id/ParentId两个字段"
+                # (部门变更通知).
+                if self.options.legacy_callback:
+                    self.send_event("create_party", [("Id", department.id), ("Name", department.name),
+                                                     ("ParentId", str(department.parent)), ("Order", department.order)])
+                else:
+                    self.send_event("create_party", [("Id", department.id), ("ParentId", str(department.parent))])
             elif action == "update_department":
                 body = {"id": self._dept_id(payload["id"]), "name": payload.get("name")}
                 if "parent" in payload:
                     body["parentid"] = self._dept_id(payload["parent"])
                 department, changed = self.update_department(body)
                 fields: list[tuple[str, Any]] = [("Id", department.id)]
-                if "name" in changed:
+                if "name" in changed and self.options.legacy_callback:
                     fields.append(("Name", department.name))
                 if "parent" in changed:
                     fields.append(("ParentId", str(department.parent)))
-                self.send_event("update_party", fields)
+                # Since 2022-08-15 "该事件只会在ParentId变更时触发" (部门变更通知): a rename is silent.
+                if "parent" in changed or (changed and self.options.legacy_callback):
+                    self.send_event("update_party", fields)
             elif action == "delete_department":
                 number = self.delete_department(self._dept_id(payload["id"]))
                 self.send_event("delete_party", [("Id", number)])

@@ -356,7 +356,7 @@ def field(xml, name):
     return None if found is None else (found.group(1) if found.group(1) is not None else found.group(2))
 
 
-class CallbackTests(SimulatorCase):
+class CallbackCase(SimulatorCase):
     def wait_deliveries(self, count):
         deadline = time.monotonic() + WAIT
         while True:
@@ -366,37 +366,48 @@ class CallbackTests(SimulatorCase):
             self.assertLess(time.monotonic(), deadline, f"{count} deliveries expected, {len(deliveries)} made")
             time.sleep(0.02)
 
-    def test_url_verification_then_encrypted_change_contact_events(self):
+    def changes(self):
+        """Verifies a receiver, then makes console changes; returns the events it decrypted."""
         receiver = CallbackReceiver()
         self.addCleanup(receiver.close)
         self.control("/_sim/load", tree(levels=1, users=2))
         status, answer = self.control("/_sim/callback", {"url": receiver.url})
         self.assertEqual((status, answer["verified"], answer["url"]), (200, True, receiver.url), answer)
-
-        self.assertEqual(self.control("/_sim/admin/create_user", {"id": "lisi", "name": "李四", "email": "l@example.com",
-                                                                   "departments": ["2", "3"], "title": "Lead"})[0], 200)
-        self.control("/_sim/admin/update_user", {"id": "lisi", "departments": ["3"]})
-        self.control("/_sim/admin/create_department", {"id": "50", "name": "Ops", "parent": "2"})
-        self.control("/_sim/admin/update_department", {"id": "50", "parent": "3"})
-        self.control("/_sim/admin/delete_user", {"id": "lisi"})
-        self.control("/_sim/admin/delete_department", {"id": "50"})
-        deliveries = self.wait_deliveries(6)
+        actions = [("create_user", {"id": "lisi", "name": "李四", "email": "l@example.com", "departments": ["2", "3"], "title": "Lead"}),
+                   ("update_user", {"id": "lisi", "departments": ["3"]}),
+                   ("update_user", {"id": "lisi", "title": "Lead"}),  # no change: no event
+                   ("create_department", {"id": "50", "name": "Ops", "parent": "2"}),
+                   ("update_department", {"id": "50", "name": "Operations"}),
+                   ("update_department", {"id": "50", "parent": "3"}),
+                   ("delete_user", {"id": "lisi"}),
+                   ("delete_department", {"id": "50"})]
+        for action, payload in actions:
+            self.assertEqual(self.control("/_sim/admin/" + action, payload)[0], 200, action)
+        expected = 7 if self.argv else 6
+        deliveries = self.wait_deliveries(expected)
+        self.assertEqual(len(deliveries), expected)
         self.assertTrue(all(d["accepted"] and d["status"] == 200 for d in deliveries), deliveries)
         self.assertTrue(all("msg_signature=" in d["url"] and "nonce=" in d["url"] for d in deliveries))
         events = receiver.events
+        self.assertTrue(all(field(e, "Event") == "change_contact" and field(e, "ToUserName") == CORP for e in events))
+        self.assertNotIn("lisi", [u["id"] for u in self.control("/_sim/state")[1]["users"]])
+        return events
+
+
+
+class CallbackTests(CallbackCase):
+    def test_url_verification_then_encrypted_change_contact_events_with_ids_only(self):
+        # A contact-sync callback URL saved after 2022-08-15: users carry UserID and Department,
+        # departments Id and ParentId, and a department rename sends nothing.
+        events = self.changes()
         self.assertEqual([field(e, "ChangeType") for e in events],
                          ["create_user", "update_user", "create_party", "update_party", "delete_user", "delete_party"])
-        self.assertTrue(all(field(e, "Event") == "change_contact" and field(e, "ToUserName") == CORP for e in events))
-        created = events[0]
-        self.assertEqual((field(created, "UserID"), field(created, "Name"), field(created, "Department"), field(created, "Position")),
-                         ("lisi", "李四", "2,3", "Lead"))
-        self.assertIsNone(field(created, "Email"), "a new self-built app's events carry no email")
-        self.assertEqual((field(events[1], "Department"), field(events[1], "Name")), ("3", None), "update_user carries what changed")
-        self.assertEqual((field(events[2], "Id"), field(events[2], "Name"), field(events[2], "ParentId")), ("50", "Ops", "2"))
+        self.assertEqual((field(events[0], "UserID"), field(events[0], "Department"), field(events[0], "Name")), ("lisi", "2,3", None))
+        self.assertEqual((field(events[1], "UserID"), field(events[1], "Department")), ("lisi", "3"))
+        self.assertEqual((field(events[2], "Id"), field(events[2], "ParentId"), field(events[2], "Name")), ("50", "2", None))
         self.assertEqual((field(events[3], "Id"), field(events[3], "ParentId")), ("50", "3"))
         self.assertEqual(field(events[4], "UserID"), "lisi")
         self.assertEqual(field(events[5], "Id"), "50")
-        self.assertNotIn("lisi", [u["id"] for u in self.control("/_sim/state")[1]["users"]])
 
     def test_a_wrong_echo_fails_verification_and_the_url_is_not_saved(self):
         receiver = CallbackReceiver(echo_wrong=True)
@@ -410,6 +421,23 @@ class CallbackTests(SimulatorCase):
         status, answer = self.control("/_sim/admin/delete_department", {"id": "2"})
         self.assertEqual((status, answer["errcode"]), (400, 60005))
         self.assertEqual(self.control("/_sim/deliveries")[1]["deliveries"], [])
+
+
+class LegacyCallbackTests(CallbackCase):
+    argv = ["--legacy-callback"]
+
+    def test_a_callback_saved_before_2022_08_15_gets_every_field(self):
+        events = self.changes()
+        self.assertEqual([field(e, "ChangeType") for e in events],
+                         ["create_user", "update_user", "create_party", "update_party", "update_party", "delete_user", "delete_party"])
+        created = events[0]
+        self.assertEqual((field(created, "UserID"), field(created, "Name"), field(created, "Department"), field(created, "Position"),
+                          field(created, "Email"), field(created, "Status")), ("lisi", "李四", "2,3", "Lead", "l@example.com", "1"))
+        self.assertEqual((field(events[1], "Department"), field(events[1], "MainDepartment"), field(events[1], "Name")), ("3", "3", None),
+                         "update_user carries what changed")
+        self.assertEqual((field(events[2], "Name"), field(events[2], "ParentId"), field(events[2], "Order")), ("Ops", "2", "0"))
+        self.assertEqual((field(events[3], "Name"), field(events[3], "ParentId")), ("Operations", None))
+        self.assertEqual((field(events[4], "Name"), field(events[4], "ParentId")), (None, "3"))
 
 
 if __name__ == "__main__":
