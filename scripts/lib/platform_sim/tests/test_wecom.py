@@ -312,7 +312,7 @@ class WriteTests(SimulatorCase):
 class CallbackReceiver:
     """A company's callback endpoint written as WeCom's docs ask, with wechatpy's crypto."""
 
-    def __init__(self, echo_wrong=False):
+    def __init__(self, echo_wrong=False, fail_first=0):
         crypto = WeChatCrypto(TOKEN, AES_KEY, CORP)
         self.events: list[str] = []
         received = self.events
@@ -337,6 +337,11 @@ class CallbackReceiver:
                 q = self._query()
                 envelope = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 received.append(crypto.decrypt_message(envelope, q["msg_signature"], q["timestamp"], q["nonce"]))
+                if len(received) <= fail_first:
+                    self.send_response(500)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Length", "7")
                 self.end_headers()
@@ -415,6 +420,18 @@ class CallbackTests(CallbackCase):
         status, answer = self.control("/_sim/callback", {"url": receiver.url})
         self.assertEqual((answer["verified"], answer["url"]), (False, None), answer)
         self.assertIn("not the decrypted echostr", answer["problem"])
+
+    def test_an_event_refused_is_sent_again_up_to_three_more_times(self):
+        receiver = CallbackReceiver(fail_first=5)
+        self.addCleanup(receiver.close)
+        self.control("/_sim/load", tree(levels=1, users=2))
+        self.assertTrue(self.control("/_sim/callback", {"url": receiver.url})[1]["verified"])
+        self.control("/_sim/admin/delete_user", {"id": "user0001"})
+        self.control("/_sim/admin/delete_user", {"id": "user0000"})
+        deliveries = self.wait_deliveries(6)
+        self.assertEqual([(d["attempt"], d["status"], d["accepted"]) for d in deliveries],
+                         [(1, 500, False), (2, 500, False), (3, 500, False), (4, 500, False), (1, 500, False), (2, 200, True)])
+        self.assertEqual([field(e, "UserID") for e in receiver.events], ["user0001"] * 4 + ["user0000"] * 2)
 
     def test_console_changes_obey_the_same_rules(self):
         self.control("/_sim/load", tree(levels=1, users=2))
