@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import base64
 import bisect
-import os
 import re
 import secrets
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -190,6 +188,7 @@ class WeCom(core.Platform):
         self.limiter = FrequencyLimiter(self.default_limits())
         crypto.wx_key(options.encoding_aes_key)  # refuse a malformed key at start, not at the first event
         self.in_flight: dict[str, int] = {}
+        self.current_tokens: dict[str, tuple[str, float]] = {}  # secret's app → (token, issued at)
         self.concurrency = options.concurrency
         self._reset()
 
@@ -617,7 +616,16 @@ class WeCom(core.Platform):
         app = {self.options.app_secret: "app", self.options.contact_secret: "contact"}.get(secret)
         if app is None:
             return core.Response(200, error_body(40001))
-        token, ttl = self.tokens.issue(app)
+        # "有效期内重复获取返回相同结果，过期后获取会返回新的access_token" (获取access_token, 91039):
+        # one token per secret while it lives, with the seconds it has left.
+        with self.lock:
+            current = self.current_tokens.get(app)
+            if current is not None and self.tokens.check(current[0])[0] == "ok":
+                left = int(current[1] + self.tokens.ttl - time.monotonic())
+                if left > 0:
+                    return ok(access_token=current[0], expires_in=left)
+            token, ttl = self.tokens.issue(app)
+            self.current_tokens[app] = (token, time.monotonic())
         return ok(access_token=token, expires_in=ttl)
 
     def _department_param(self, request: core.Request, name: str = "id") -> int | None:

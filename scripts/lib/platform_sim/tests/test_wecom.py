@@ -7,6 +7,7 @@ import re
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +106,11 @@ class TokenTests(SimulatorCase):
         answer = self.raw("/cgi-bin/gettoken", {"corpid": CORP, "corpsecret": APP_SECRET})
         self.assertEqual((answer["errcode"], answer["errmsg"], answer["expires_in"]), (0, "ok", 7200))
         self.assertRegex(answer["access_token"], r"^\w{20,}$")
+        again = self.raw("/cgi-bin/gettoken", {"corpid": CORP, "corpsecret": APP_SECRET})
+        self.assertEqual(again["access_token"], answer["access_token"], "a live token is given again")
+        self.assertLessEqual(again["expires_in"], 7200)
+        other = self.raw("/cgi-bin/gettoken", {"corpid": CORP, "corpsecret": CONTACT_SECRET})["access_token"]
+        self.assertNotEqual(other, answer["access_token"], "each secret has its own token")
         self.assertEqual(self.raw("/cgi-bin/gettoken", {"corpid": CORP, "corpsecret": "wrong"})["errcode"], 40001)
         self.assertEqual(self.raw("/cgi-bin/gettoken", {"corpid": "wwother", "corpsecret": APP_SECRET})["errcode"], 40013)
         self.assertEqual(self.raw("/cgi-bin/gettoken", {"corpsecret": APP_SECRET})["errcode"], 41002)
@@ -119,6 +125,8 @@ class TokenTests(SimulatorCase):
         answer = self.raw("/cgi-bin/department/simplelist", {"access_token": token})
         self.assertEqual(answer["errcode"], 42001)
         self.assertIn("access_token expired", answer["errmsg"])
+        fresh = self.raw("/cgi-bin/gettoken", {"corpid": CORP, "corpsecret": APP_SECRET})["access_token"]
+        self.assertNotEqual(fresh, token, "an expired token is replaced")
 
     def test_the_app_secret_reads_but_may_not_write_nor_list_ids(self):
         self.control("/_sim/load", tree(levels=1, users=3))
