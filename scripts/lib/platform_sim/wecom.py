@@ -41,6 +41,11 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # "不再返回以下字段：头像、性别、手机、邮箱、企业邮箱、员工个人二维码、地址".
 SENSITIVE = ("mobile", "gender", "email", "biz_mail", "avatar", "thumb_avatar", "qr_code", "address")
 
+# "从2022年8月15日10点开始，“企业管理后台 - 管理工具 - 通讯录同步”的新增IP将不能再调用此接口，企业可通过
+# 「获取成员ID列表」和「获取部门ID列表」接口获取userid和部门ID列表" (读取成员 96255 and the other
+# detail reads): the contact-sync secret, called from an IP trusted since, reads ids only.
+CONTACT_SYNC_FORBIDDEN_SINCE_2022 = {"user/get", "user/simplelist", "user/list", "department/list"}
+
 # errmsg texts as WeCom words them (English), from answers quoted in public code and forums.
 MESSAGES = {
     40001: "invalid credential", 40003: "invalid userid", 40013: "invalid corpid",
@@ -169,6 +174,9 @@ class WeCom(core.Platform):
                             help="the callback EncodingAESKey (43 characters)")
         parser.add_argument("--legacy-app", action="store_true",
                             help="the app was made before 2022-06-20: its user/get carries mobile, email, ...")
+        parser.add_argument("--contact-sync-old-ip", action="store_true",
+                            help="the contact-sync secret is called from an IP trusted before 2022-08-15: it may still "
+                                 "call user/get, user/list, user/simplelist and department/list")
         parser.add_argument("--legacy-callback", action="store_true",
                             help="the contact-sync callback URL was saved before 2022-08-15: events carry every field")
         parser.add_argument("--concurrency", type=int, default=0,
@@ -583,6 +591,8 @@ class WeCom(core.Platform):
             if status != "ok":
                 return core.Response(200, error_body({"missing": 41001, "invalid": 40014, "expired": 42001}[status]))
             if (writes or contact_only) and app != "contact":
+                return core.Response(200, error_body(48002))
+            if app == "contact" and api in CONTACT_SYNC_FORBIDDEN_SINCE_2022 and not self.options.contact_sync_old_ip:
                 return core.Response(200, error_body(48002))
             if self.limiter.take(self.options.corp_id, api) > 0:
                 return core.Response(200, error_body(45009))

@@ -138,16 +138,21 @@ class TokenTests(SimulatorCase):
         # A self-built app made after 2022-06-20 no longer receives mobile, email, gender, ...
         self.assertNotIn("mobile", detail)
         self.assertNotIn("email", detail)
-        self.assertEqual(self.contact.user.get("user0001")["mobile"], "+86 13800000001")
+        # The contact-sync secret, called from an IP trusted after 2022-08-15, reads ids only.
+        self.assertCode(48002, self.contact.user.get, "user0001")
+        self.assertCode(48002, self.contact.department.list)
+        self.assertEqual(len(self.contact.department.simple_list()), 3)
 
 
 class LegacyAppTests(SimulatorCase):
-    argv = ["--legacy-app"]
+    argv = ["--legacy-app", "--contact-sync-old-ip"]
 
     def test_an_app_made_before_2022_06_20_still_reads_mobile_and_email(self):
         self.control("/_sim/load", tree(levels=1, users=2))
         detail = self.app.user.get("user0001")
         self.assertEqual((detail["mobile"], detail["email"]), ("+86 13800000001", "user1@example.com"))
+        self.assertEqual(self.contact.user.get("user0001")["mobile"], "+86 13800000001",
+                         "the contact-sync secret from an IP trusted before 2022-08-15 reads details")
 
 
 class ListingTests(SimulatorCase):
