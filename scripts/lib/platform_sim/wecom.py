@@ -83,6 +83,13 @@ def error_body(code: int, detail: str = "") -> dict[str, Any]:
                                        f"more info at https://open.work.weixin.qq.com/devtool/query?e={code}"}
 
 
+def mobile_key(mobile: str) -> str:
+    """One phone however written: "+86 13800000000", "+86-13800000000" and "13800000000" (a number
+    without a country code is mainland China's, "+国家码 手机号" being how others are written)."""
+    digits = "".join(c for c in mobile if c.isdigit())
+    return "+" + digits if mobile.startswith("+") else "+86" + digits
+
+
 def ok(message: str = "ok", **fields: Any) -> core.Response:
     return core.Response(200, {"errcode": 0, "errmsg": message, **fields})
 
@@ -321,7 +328,7 @@ class WeCom(core.Platform):
         self.users[key] = user
         self.user_seq.append((user.seq, key))
         if user.mobile:
-            self.by_mobile[user.mobile] = key
+            self.by_mobile[mobile_key(user.mobile)] = key
         if user.email:
             self.by_email[user.email.lower()] = key
         for number in user.departments:
@@ -329,7 +336,7 @@ class WeCom(core.Platform):
 
     def _remove_user(self, key: str) -> User:
         user = self.users.pop(key)
-        self.by_mobile.pop(user.mobile, None)
+        self.by_mobile.pop(mobile_key(user.mobile), None)
         self.by_email.pop(user.email.lower(), None)
         for number in user.departments:
             self.departments[number].members.pop(key, None)
@@ -442,7 +449,7 @@ class WeCom(core.Platform):
         if mobile:
             if not MOBILE.match(mobile):
                 raise WxError(60103)
-            owner = self.by_mobile.get(mobile)
+            owner = self.by_mobile.get(mobile_key(mobile))
             if owner is not None and owner != key:
                 raise WxError(60104, ":" + self.users[owner].userid)
         if email:
@@ -512,9 +519,9 @@ class WeCom(core.Platform):
             if user.main_department not in numbers:
                 user.main_department = numbers[0]
         if mobile != user.mobile:
-            self.by_mobile.pop(user.mobile, None)
+            self.by_mobile.pop(mobile_key(user.mobile), None)
             if mobile:
-                self.by_mobile[mobile] = key
+                self.by_mobile[mobile_key(mobile)] = key
             user.mobile = changed["mobile"] = mobile
         if email != user.email:
             self.by_email.pop(user.email.lower(), None)

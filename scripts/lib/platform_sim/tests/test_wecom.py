@@ -252,6 +252,14 @@ class FrequencyTests(SimulatorCase):
         self.assertEqual(self.app.user.get("user0001")["userid"], "user0001")
 
 
+class FaultTests(SimulatorCase):
+    def test_an_injected_answer_is_given_once_in_wecom_s_shape(self):
+        self.control("/_sim/load", tree(levels=1, users=2))
+        self.control("/_sim/fault", {"api": "user/get", "times": 1, "answer": {"errcode": -1, "errmsg": "system busy"}})
+        self.assertCode(-1, self.app.user.get, "user0001")
+        self.assertEqual(self.app.user.get("user0001")["userid"], "user0001")
+
+
 class WriteTests(SimulatorCase):
     def setUp(self):
         super().setUp()
@@ -273,6 +281,7 @@ class WriteTests(SimulatorCase):
         self.assertCode(60102, self.contact.user.create, "ZhangSan", "Again", department=[1], email="a@example.com")
         message = self.assertCode(60104, self.contact.user.create, "wangwu", "王五", department=[1], mobile="+86 13800000000")
         self.assertTrue(message.startswith("mobile existed:zhangsan"), message)
+        self.assertCode(60104, self.contact.user.create, "wangwu", "王五", department=[1], mobile="13800000000")
         self.assertCode(60106, self.contact.user.create, "wangwu", "王五", department=[1], email="Z@example.com")
         self.assertCode(60129, self.contact.user.create, "wangwu", "王五", department=[1])
         self.assertCode(41019, self.contact.user.create, "wangwu", "王五", email="w@example.com")
