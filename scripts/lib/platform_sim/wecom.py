@@ -83,6 +83,14 @@ def error_body(code: int, detail: str = "") -> dict[str, Any]:
                                        f"more info at https://open.work.weixin.qq.com/devtool/query?e={code}"}
 
 
+def body_of(request: core.Request) -> dict[str, Any]:
+    """A request's JSON object; anything else is WeCom's 47001 (data format error)."""
+    body = request.json()
+    if not isinstance(body, dict):
+        raise core.BadRequest("the body is not a JSON object")
+    return body
+
+
 def mobile_key(mobile: str) -> str:
     """One phone however written: "+86 13800000000", "+86-13800000000" and "13800000000" (a number
     without a country code is mainland China's, "+国家码 手机号" being how others are written)."""
@@ -578,15 +586,15 @@ class WeCom(core.Platform):
         add("GET", "department/simplelist", self.department_simplelist)
         add("GET", "department/list", self.department_list)
         add("GET", "department/get", self.department_get)
-        add("POST", "department/create", lambda r, a: ok("created", id=self.create_department(r.json()).id), writes=True)
-        add("POST", "department/update", lambda r, a: (self.update_department(r.json()), ok("updated"))[1], writes=True)
+        add("POST", "department/create", lambda r, a: ok("created", id=self.create_department(body_of(r)).id), writes=True)
+        add("POST", "department/update", lambda r, a: (self.update_department(body_of(r)), ok("updated"))[1], writes=True)
         add("GET", "department/delete", lambda r, a: (self.delete_department(r.query.get("id")), ok("deleted"))[1], writes=True)
         add("POST", "user/list_id", self.user_list_id, contact_only=True)
         add("GET", "user/simplelist", lambda r, a: self.user_list(r, a, simple=True))
         add("GET", "user/list", lambda r, a: self.user_list(r, a, simple=False))
         add("GET", "user/get", self.user_get)
-        add("POST", "user/create", lambda r, a: (self.create_user(r.json()), ok("created"))[1], writes=True)
-        add("POST", "user/update", lambda r, a: (self.update_user(r.json()), ok("updated"))[1], writes=True)
+        add("POST", "user/create", lambda r, a: (self.create_user(body_of(r)), ok("created"))[1], writes=True)
+        add("POST", "user/update", lambda r, a: (self.update_user(body_of(r)), ok("updated"))[1], writes=True)
         add("GET", "user/delete", lambda r, a: (self.delete_user(r.query.get("userid")), ok("deleted"))[1], writes=True)
         add("POST", "user/batchdelete", self.user_batchdelete, writes=True)
         router.add("POST", "/_sim/callback", self.register_callback)
@@ -692,7 +700,7 @@ class WeCom(core.Platform):
         return ok(userlist=listed)
 
     def user_list_id(self, request: core.Request, app: str) -> core.Response:
-        body = request.json()
+        body = body_of(request)
         limit = body.get("limit", MAX_LIST_ID_LIMIT)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_ID_LIMIT:
             raise WxError(40058)
@@ -700,7 +708,10 @@ class WeCom(core.Platform):
         cursor = body.get("cursor") or ""
         if cursor:
             try:
-                after = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode().removeprefix("wecom-sim:"))
+                decoded = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
+                if not decoded.startswith("wecom-sim:"):
+                    raise ValueError(decoded)
+                after = int(decoded.removeprefix("wecom-sim:"))
             except (ValueError, UnicodeDecodeError):
                 raise WxError(50100) from None
         index = bisect.bisect_right(self.user_seq, (after, "\uffff"))
@@ -727,7 +738,7 @@ class WeCom(core.Platform):
         return user is not None and user.seq == seq
 
     def user_batchdelete(self, request: core.Request, app: str) -> core.Response:
-        userids = request.json().get("useridlist")
+        userids = body_of(request).get("useridlist")
         if not isinstance(userids, list) or not userids:
             raise WxError(40031)
         if len(userids) > 200:

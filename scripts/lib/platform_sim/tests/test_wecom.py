@@ -184,6 +184,7 @@ class ListingTests(SimulatorCase):
         self.assertEqual(sorted(pairs), sorted(expected))
         self.assertCode(40058, self.contact.post, "user/list_id", data={"limit": 10001})
         self.assertCode(50100, self.contact.post, "user/list_id", data={"cursor": "!!", "limit": 10})
+        self.assertCode(47001, self.contact.post, "user/list_id", data="[1, 2")
 
         detail = self.app.user.get("USER0005")  # userids are case-insensitive
         self.assertEqual((detail["userid"], detail["department"], detail["status"]), ("user0005", [7, 37], 1))
