@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 MAX_BODY = 1 << 20  # the platforms refuse far smaller requests; this only bounds the simulator
+MAX_CONTROL_BODY = 1 << 28  # a directory loaded through /_sim/load (100,000 users are some 16 MB)
 
 
 class Request:
@@ -301,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         router: Router = self.server.router  # type: ignore[attr-defined]
         parsed = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        if length > (MAX_CONTROL_BODY if parsed.path.startswith("/_sim/") else MAX_BODY):
             self._send(Response(413, {"error": "body too large"}), close=True)
             return
         body = self.rfile.read(length) if length else b""
