@@ -18,6 +18,7 @@ from lark_oapi.api.contact.v3 import (ChildrenDepartmentRequest, CreateDepartmen
                                       DeleteDepartmentRequest, DeleteUserRequest, Department,
                                       FindByDepartmentUserRequest, GetDepartmentRequest, GetUserRequest,
                                       PatchDepartmentRequest, PatchUserRequest, User)
+from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.model import RawRequest
 from lark_oapi.core.token.manager import TokenManager
 
@@ -104,9 +105,9 @@ class TokenTests(FeishuSimTestCase):
         self.assertEqual(unknown["code"], 10003)
 
     def test_the_sdk_with_a_wrong_secret_gets_no_token(self):
-        with self.assertRaises(Exception) as caught:
+        with self.assertRaises(ObtainAccessTokenException) as caught:
             self.lark_client("not-the-secret").contact.v3.department.get(GetDepartmentRequest.builder().department_id("0").build())
-        self.assertIn("10014", str(caught.exception) + repr(getattr(caught.exception, "code", "")))
+        self.assertEqual(caught.exception.code, 10014)
 
     def test_missing_malformed_forged_and_expired_tokens(self):
         path = "/open-apis/contact/v3/departments/0/children"
@@ -131,6 +132,8 @@ class ListingTests(FeishuSimTestCase):
         super().setUp()
         self.directory = five_level_tree()
         self.load(self.directory)
+        # These walks would exceed 50 requests/s on a quiet machine; RateLimitTests covers limits.
+        self.http("POST", "/_sim/rate-limit", {"api": "*"})
 
     def children(self, department_id, page_size, fetch_child=False):
         names, token, pages = [], None, 0
@@ -275,6 +278,24 @@ class RateLimitTests(FeishuSimTestCase):
         time.sleep(reset)  # the wait the platform advises, as a client must
         self.assertEqual(self.client.contact.v3.user.find_by_department(request).code, 0)
         self.assertEqual(self.http("GET", "/_sim/requests")[1]["rateLimited"], 1)
+
+    def test_buckets_are_per_app(self):
+        self.platform.apps["cli_second_app_0001"] = "second-secret"
+        self.http("POST", "/_sim/rate-limit", {"api": "*", "per_second": 1})
+        first = self.client.contact.v3.department.children(ChildrenDepartmentRequest.builder().department_id("0").build())
+        again = self.client.contact.v3.department.children(ChildrenDepartmentRequest.builder().department_id("0").build())
+        self.assertEqual((first.code, again.code), (0, 99991400))
+        other = (lark.Client.builder().app_id("cli_second_app_0001").app_secret("second-secret")
+                 .domain(self.base).log_level(lark.LogLevel.CRITICAL).build())
+        self.assertEqual(other.contact.v3.department.children(ChildrenDepartmentRequest.builder().department_id("0").build()).code, 0)
+
+    def test_injected_faults_answer_in_feishus_shape(self):
+        self.http("POST", "/_sim/fault", {"api": feishu.API_USER_GET, "times": 1,
+                                          "answer": {"code": 40003, "msg": "internal error", "_status": 500}})
+        request = GetUserRequest.builder().user_id("nobody").build()
+        faulty = self.client.contact.v3.user.get(request)
+        self.assertEqual((faulty.raw.status_code, faulty.code), (500, 40003))
+        self.assertEqual(self.client.contact.v3.user.get(request).code, 41050)
 
     def test_default_limits_are_the_documented_tier(self):
         self.assertEqual(self.platform.limiter.limits["*"], [(50, 1.0), (1000, 60.0)])
