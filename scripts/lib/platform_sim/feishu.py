@@ -323,6 +323,7 @@ class FeishuPlatform(core.Platform):
             "order": str(department.order),
             "unit_ids": [],
             "status": {"is_deleted": False},
+            "create_group_chat": False,
             "leaders": [],
             "group_chat_employee_types": [],
             "department_hrbps": [],
@@ -490,17 +491,19 @@ class FeishuPlatform(core.Platform):
             raise FeishuError(400, 40012, "page token is invalid error")
         return value
 
-    def _department(self, raw: str | None, id_type: str) -> Department:
-        """The department an id names in the given id type, or the refusal a missing one gets."""
+    def _department(self, raw: str | None, id_type: str, missing: tuple[int, int, str] = NO_DEPT_AUTHORITY) -> Department:
+        """The department an id names in the given id type, or the refusal a missing one gets
+        (most APIs check the app's contact scope first, so an unknown id is out of scope)."""
         if raw in (None, ""):
             raise FeishuError(400, 44102, "miss department_id error")
         if raw == ROOT:
             return self.departments[ROOT]
+        if not CUSTOM_DEPARTMENT_ID.match(raw):
+            raise param_error(f"department_id: must match {CUSTOM_DEPARTMENT_ID.pattern}")
         open_id = raw if id_type == "open_department_id" else self.department_by_custom.get(raw)
         department = self.departments.get(open_id or "")
         if department is None:
-            # Feishu checks the app's contact scope first; an id it does not know is out of scope.
-            raise FeishuError(*NO_DEPT_AUTHORITY)
+            raise FeishuError(*missing)
         return department
 
     def _user(self, raw: str | None, id_type: str) -> User:
@@ -580,7 +583,8 @@ class FeishuPlatform(core.Platform):
 
     def _dept_get(self, request: core.Request, _: str) -> core.Response:
         user_id_type, department_id_type = self._id_types(request)
-        department = self._department(request.params["department_id"], department_id_type)
+        department = self._department(request.params["department_id"], department_id_type,
+                                      missing=(400, 40015, "department not exist"))
         return self._ok({"department": self.department_json(department, department_id_type, user_id_type)})
 
     def _check_department_name(self, name: Any, parent: Department, exclude: str | None) -> str:
@@ -625,7 +629,8 @@ class FeishuPlatform(core.Platform):
         custom_id = body.get("department_id")
         if custom_id in (None, ""):
             custom_id = _hex(8)
-        elif not isinstance(custom_id, str) or not CUSTOM_DEPARTMENT_ID.match(custom_id) or custom_id == ROOT:
+        elif (not isinstance(custom_id, str) or not CUSTOM_DEPARTMENT_ID.match(custom_id) or custom_id == ROOT
+              or custom_id.startswith("od-")):  # "it cannot start with od-" (department get/children)
             raise FeishuError(400, 43008, "custom dept id invalid error")
         elif custom_id in self.department_by_custom:
             raise FeishuError(400, 43007, "duplicated department custom id error")
@@ -909,7 +914,7 @@ class FeishuPlatform(core.Platform):
     def _department_event(self, department: Department) -> dict[str, Any]:
         answer = self.department_json(department, "open_department_id", "open_id", counts=False)
         answer["order"] = department.order  # an int in the event's schema, a string in the API's
-        for field in ("i18n_name", "group_chat_employee_types"):
+        for field in ("i18n_name", "group_chat_employee_types", "create_group_chat"):
             answer.pop(field, None)
         return answer
 

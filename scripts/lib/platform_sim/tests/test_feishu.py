@@ -206,6 +206,19 @@ class ListingTests(FeishuSimTestCase):
         self.assertEqual({d.parent_department_id for d in nested.data.items}, {first.open_department_id})
         got = self.client.contact.v3.department.get(GetDepartmentRequest.builder().department_id(first.open_department_id).build())
         self.assertEqual((got.code, got.data.department.department_id), (0, first.department_id))
+        self.assertEqual(got.data.department.member_count,
+                         len({u["id"] for u in self.directory["users"] for d in u["departments"] if d.startswith("d")
+                              and self._under(d, first.department_id)}))
+        missing = self.client.contact.v3.department.get(GetDepartmentRequest.builder().department_id("od-0123").build())
+        self.assertEqual((missing.raw.status_code, missing.code), (400, 40015))
+
+    def _under(self, department_id, ancestor):
+        parents = {d["id"]: d["parent"] for d in self.directory["departments"]}
+        while department_id in parents:
+            if department_id == ancestor:
+                return True
+            department_id = parents[department_id]
+        return False
 
     def test_page_size_and_page_token_are_checked(self):
         answer = self.client.contact.v3.user.find_by_department(
@@ -381,7 +394,7 @@ class WriteRuleTests(FeishuSimTestCase):
         self.assertEqual(created.code, 0, created.msg)
         self.assertEqual((created.data.department.parent_department_id, created.data.department.department_id), ("2", "west"))
         refusals = [(dict(name="a/b"), 43029), (dict(name="East"), 43022), (dict(name="North", order="2"), 43005),
-                    (dict(name="North", department_id="-bad"), 43008), (dict(name="North", department_id="west"), 43007),
+                    (dict(name="North", department_id="-bad"), 43008), (dict(name="North", department_id="od-x"), 43008), (dict(name="North", department_id="west"), 43007),
                     (dict(name=""), 40008), (dict(name="North", parent_department_id="nope"), 40004)]
         for fields, code in refusals:
             self.assertEqual(self.create_department(**fields).code, code, fields)
