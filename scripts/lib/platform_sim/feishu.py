@@ -67,6 +67,7 @@ API_USER_CREATE = "contact.v3.user.create"
 API_USER_PATCH = "contact.v3.user.patch"
 API_USER_UPDATE = "contact.v3.user.update"
 API_USER_DELETE = "contact.v3.user.delete"
+API_USER_BATCH_GET_ID = "contact.v3.user.batch_get_id"
 
 
 class FeishuError(Exception):
@@ -147,6 +148,10 @@ class FeishuPlatform(core.Platform):
                             help="the Encrypt Key events are encrypted and signed with; empty sends them in clear, unsigned")
         parser.add_argument("--tenant-key", default="736588c9260f175d", help="the tenant_key events carry")
         parser.add_argument("--tenant-name", default="Simulated Tenant", help="the root department's name")
+        parser.add_argument("--verification-deadline", type=float, default=1.0,
+                            help="seconds the URL has to echo the url_verification challenge (Feishu: 1)")
+        parser.add_argument("--event-deadline", type=float, default=3.0,
+                            help="seconds a receiver has to answer an event with HTTP 200 (Feishu: 3)")
         parser.add_argument("--mobile-optional", action="store_true",
                             help="Lark (overseas) rules: a user needs a mobile or an e-mail, not a mobile")
 
@@ -376,7 +381,7 @@ class FeishuPlatform(core.Platform):
         return {"*": [(50, 1.0), (1000, 60.0)], API_TOKEN: []}
 
     def callback_deadline(self) -> float:
-        return 3.0  # events must be answered with HTTP 200 within 3 seconds
+        return self.options.event_deadline  # Feishu: HTTP 200 within 3 seconds, else retried
 
     def fault_answer(self, fault: core.Fault) -> core.Response:
         answer = dict(fault.answer)
@@ -441,6 +446,7 @@ class FeishuPlatform(core.Platform):
         add("PUT", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_UPDATE, self._dept_update), API_DEPT_UPDATE)
         add("DELETE", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_DELETE, self._dept_delete), API_DEPT_DELETE)
         add("GET", "/open-apis/contact/v3/users/find_by_department", self._api(API_USER_FIND, self._user_find), API_USER_FIND)
+        add("POST", "/open-apis/contact/v3/users/batch_get_id", self._api(API_USER_BATCH_GET_ID, self._user_batch_get_id), API_USER_BATCH_GET_ID)
         add("GET", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_GET, self._user_get), API_USER_GET)
         add("POST", "/open-apis/contact/v3/users", self._api(API_USER_CREATE, self._user_create), API_USER_CREATE)
         add("PATCH", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_PATCH, self._user_patch), API_USER_PATCH)
@@ -738,6 +744,26 @@ class FeishuPlatform(core.Platform):
             data["page_token"] = self._encode_token({"d": department.open_id, "s": page[-1][0]})
         return self._ok(data)
 
+    def _user_batch_get_id(self, request: core.Request, _: str) -> core.Response:
+        """Ids of the users with these e-mails and mobiles (at most 50 of each); one entry per
+        e-mail, then per mobile, without `user_id` when no user has it."""
+        user_id_type, _ = self._id_types(request)
+        body = self._body(request)
+        emails, mobiles = body.get("emails") or [], body.get("mobiles") or []
+        for name, values in (("emails", emails), ("mobiles", mobiles)):
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or len(values) > 50:
+                raise param_error(f"{name}: at most 50 strings")
+        found = []
+        for kind, value, open_id in ([("email", e, self.user_by_email.get(e.lower())) for e in emails]
+                                     + [("mobile", m, self.user_by_mobile.get(feishu_mobile(m) or "")) for m in mobiles]):
+            entry: dict[str, Any] = {kind: value}
+            user = self.users.get(open_id or "")
+            if user is not None:
+                entry["user_id"] = self._user_ref(user.open_id, user_id_type)
+                entry["status"] = self.user_json(user, "open_department_id", "open_id")["status"]
+            found.append(entry)
+        return self._ok({"user_list": found})
+
     def _user_get(self, request: core.Request, _: str) -> core.Response:
         user_id_type, department_id_type = self._id_types(request)
         user = self._user(request.params["user_id"], user_id_type)
@@ -954,7 +980,7 @@ class FeishuPlatform(core.Platform):
         started = time.monotonic()
         try:
             sent = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(sent, timeout=1.0) as answer:
+            with urllib.request.urlopen(sent, timeout=self.options.verification_deadline) as answer:
                 status, answer_body = answer.status, answer.read(1 << 16)
         except urllib.error.HTTPError as error:
             status, answer_body = error.code, error.read(1 << 16)
@@ -965,8 +991,8 @@ class FeishuPlatform(core.Platform):
         problem = None
         if status != 200:
             problem = f"HTTP {status}" if status else "no answer: " + answer_body.decode(errors="replace")
-        elif record["seconds"] > 1.0:
-            problem = "the challenge was not answered within 1 second"
+        elif record["seconds"] > self.options.verification_deadline:
+            problem = f"the challenge was not answered within {self.options.verification_deadline:g} s"
         else:
             try:
                 echoed = json.loads(answer_body).get("challenge")

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # Installed by scripts/platform-sim-test (scripts/lib/platform-sim-clients.sh): a missing
 # client fails these tests rather than skipping them.
 import lark_oapi as lark
-from lark_oapi.api.contact.v3 import (ChildrenDepartmentRequest, CreateDepartmentRequest, CreateUserRequest,
+from lark_oapi.api.contact.v3 import (BatchGetIdUserRequest, BatchGetIdUserRequestBody, ChildrenDepartmentRequest, CreateDepartmentRequest, CreateUserRequest,
                                       DeleteDepartmentRequest, DeleteUserRequest, Department,
                                       FindByDepartmentUserRequest, GetDepartmentRequest, GetUserRequest,
                                       PatchDepartmentRequest, PatchUserRequest, User)
@@ -274,8 +274,9 @@ class ListingTests(FeishuSimTestCase):
 class RateLimitTests(FeishuSimTestCase):
     def test_a_rate_limited_call_says_99991400_with_http_429_and_when_to_retry(self):
         self.load(five_level_tree(1))
-        status, limits, _ = self.http("POST", "/_sim/rate-limit", {"api": feishu.API_USER_FIND, "per_second": 3})
-        self.assertEqual(limits["limits"][feishu.API_USER_FIND], [[3.0, 1.0]])
+        # A per-minute window keeps the burst below refused however slow this machine is.
+        status, limits, _ = self.http("POST", "/_sim/rate-limit", {"api": feishu.API_USER_FIND, "per_minute": 3})
+        self.assertEqual(limits["limits"][feishu.API_USER_FIND], [[3.0, 60.0]])
         request = FindByDepartmentUserRequest.builder().department_id("0").build()
         answers = [self.client.contact.v3.user.find_by_department(request) for _ in range(4)]
         self.assertEqual([a.code for a in answers[:3]], [0, 0, 0])
@@ -284,17 +285,27 @@ class RateLimitTests(FeishuSimTestCase):
         headers = {k.lower(): v for k, v in limited.raw.headers.items()}
         self.assertEqual(headers["x-ogw-ratelimit-limit"], "3")
         reset = int(headers["x-ogw-ratelimit-reset"])
-        self.assertGreaterEqual(reset, 1)
+        self.assertTrue(1 <= reset <= 20, reset)  # one request comes back every 20 s
         # Other APIs have their own buckets.
         self.assertEqual(self.client.contact.v3.department.children(
             ChildrenDepartmentRequest.builder().department_id("0").build()).code, 0)
-        time.sleep(reset)  # the wait the platform advises, as a client must
-        self.assertEqual(self.client.contact.v3.user.find_by_department(request).code, 0)
         self.assertEqual(self.http("GET", "/_sim/requests")[1]["rateLimited"], 1)
+
+    def test_waiting_the_advised_seconds_is_enough(self):
+        self.http("POST", "/_sim/rate-limit", {"api": feishu.API_DEPT_GET, "per_second": 1})
+        request = GetDepartmentRequest.builder().department_id("0").build()
+        deadline = time.monotonic() + WAIT
+        while True:  # on a slow machine the bucket may refill between calls; bounded
+            answer = self.client.contact.v3.department.get(request)
+            if answer.code == 99991400 or time.monotonic() > deadline:
+                break
+        self.assertEqual(answer.code, 99991400)
+        time.sleep(int(answer.raw.headers["x-ogw-ratelimit-reset"]))  # the wait the platform advises
+        self.assertEqual(self.client.contact.v3.department.get(request).code, 0)
 
     def test_buckets_are_per_app(self):
         self.platform.apps["cli_second_app_0001"] = "second-secret"
-        self.http("POST", "/_sim/rate-limit", {"api": "*", "per_second": 1})
+        self.http("POST", "/_sim/rate-limit", {"api": "*", "per_minute": 1})
         first = self.client.contact.v3.department.children(ChildrenDepartmentRequest.builder().department_id("0").build())
         again = self.client.contact.v3.department.children(ChildrenDepartmentRequest.builder().department_id("0").build())
         self.assertEqual((first.code, again.code), (0, 99991400))
@@ -375,6 +386,14 @@ class WriteRuleTests(FeishuSimTestCase):
             FindByDepartmentUserRequest.builder().department_id("3").department_id_type("department_id").user_id_type("user_id").build())
         self.assertEqual(sorted(u.user_id for u in members.data.items), ["lisi", "zhangsan"])
 
+    def test_ids_are_found_by_email_and_mobile(self):
+        body = BatchGetIdUserRequestBody({"emails": ["Z@example.com", "nobody@example.com"], "mobiles": ["13800000000"]})
+        answer = self.client.contact.v3.user.batch_get_id(
+            BatchGetIdUserRequest.builder().user_id_type("user_id").request_body(body).build())
+        self.assertEqual(answer.code, 0, answer.msg)
+        self.assertEqual([(u.email, u.mobile, u.user_id) for u in answer.data.user_list],
+                         [("Z@example.com", None, "zhangsan"), ("nobody@example.com", None, None), (None, "13800000000", "zhangsan")])
+
     def test_users_are_deleted_and_then_unknown(self):
         open_id = self.client.contact.v3.user.get(GetUserRequest.builder().user_id("zhangsan").user_id_type("user_id").build()).data.user.open_id
         self.assertEqual(self.client.contact.v3.user.delete(DeleteUserRequest.builder().user_id(open_id).build()).code, 0)
@@ -428,7 +447,7 @@ class WriteRuleTests(FeishuSimTestCase):
 class EventReceiver:
     """A developer's server: lark-oapi's dispatcher decrypts, checks the token and signature."""
 
-    def __init__(self, encrypt_key, verification_token, echo_wrong_challenge=False):
+    def __init__(self, encrypt_key, verification_token, echo_wrong_challenge=False, slow=None):
         self.events = []
         self.lock = threading.Lock()
         record = self._record
@@ -448,6 +467,8 @@ class EventReceiver:
                 raw.uri = self.path
                 raw.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 raw.headers = {k: v for k, v in self.headers.items()}
+                if slow is not None:
+                    slow.wait(5)  # a receiver that answers late (released by the test)
                 answer = receiver.dispatcher.do(raw)
                 content = answer.content or b""
                 if echo_wrong_challenge and b"challenge" in content:
@@ -472,6 +493,10 @@ class EventReceiver:
 
 
 class CallbackTests(FeishuSimTestCase):
+    # Feishu's 1 s and 3 s, stretched: on a loaded 2-core machine this process's own receiver
+    # can be slower than that. test_a_late_challenge_answer_is_refused checks the 1 s default.
+    overrides = {"verification_deadline": 10.0, "event_deadline": 10.0}
+
     def setUp(self):
         super().setUp()
         self.load({"departments": [{"id": "2", "name": "Sales", "parent": "1", "order": 1},
@@ -505,7 +530,6 @@ class CallbackTests(FeishuSimTestCase):
         deliveries = self.deliveries(1 + len(changes))
         self.assertEqual([d.get("kind") for d in deliveries][:1], ["url_verification"])
         self.assertTrue(all(d["accepted"] for d in deliveries), deliveries)
-        self.assertTrue(all(d["seconds"] < 3 for d in deliveries[1:]))
         with self.receiver.lock:
             events = list(self.receiver.events)
         self.assertEqual([e.header.event_type for e in events],
@@ -550,6 +574,16 @@ class CallbackTests(FeishuSimTestCase):
         self.assertEqual((status, body["verified"], body["url"]), (400, False, None))
         self.http("POST", "/_sim/admin/create_department", {"id": "9", "name": "Nine", "parent": "1"})
         self.assertEqual(self.http("GET", "/_sim/events")[1]["events"], [])
+
+    def test_a_late_challenge_answer_is_refused(self):
+        self.platform.options.verification_deadline = 1.0
+        release = threading.Event()
+        self.addCleanup(release.set)
+        late = EventReceiver(self.platform.options.encrypt_key, self.platform.options.verification_token, slow=release)
+        self.addCleanup(late.close)
+        status, body, _ = self.http("POST", "/_sim/callback", {"url": late.url})
+        self.assertEqual((status, body["verified"]), (400, False))
+        self.assertIn("no answer", body["problem"])
 
     def test_events_in_clear_when_no_encrypt_key_is_set(self):
         self.receiver.close()
