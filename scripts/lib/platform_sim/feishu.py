@@ -289,7 +289,8 @@ class FeishuPlatform(core.Platform):
         for user in sorted(self.users.values(), key=lambda u: u.seq):
             users.append({"id": user.user_id, "name": user.name, "mobile": neutral_mobile(user.mobile),
                           "email": user.email, "title": user.job_title or "", "active": not user.frozen,
-                          "departments": [NEUTRAL_ROOT if d == ROOT else self.departments[d].custom_id for d in user.departments]})
+                          "departments": [NEUTRAL_ROOT if d == ROOT else self.departments[d].custom_id
+                                          for d in user.departments]})
         return {"departments": departments, "users": users}
 
     # --- the answers' shapes -------------------------------------------------------------------
@@ -320,7 +321,8 @@ class FeishuPlatform(core.Platform):
         answer: dict[str, Any] = {
             "name": department.name,
             "i18n_name": {"zh_cn": "", "ja_jp": "", "en_us": ""},
-            "parent_department_id": self._department_ref(department.parent, department_id_type) if department.open_id != ROOT else "",
+            "parent_department_id": ("" if department.open_id == ROOT
+                                     else self._department_ref(department.parent, department_id_type)),
             "department_id": department.custom_id,
             "open_department_id": department.open_id,
             "leader_user_id": "",
@@ -437,24 +439,28 @@ class FeishuPlatform(core.Platform):
         return serve
 
     def routes(self, router: core.Router) -> None:
-        add = router.add
-        add("POST", "/open-apis/auth/v3/tenant_access_token/internal", self._api(API_TOKEN, self._token, authorized=False), API_TOKEN)
-        add("GET", "/open-apis/contact/v3/departments/{department_id}/children", self._api(API_DEPT_CHILDREN, self._dept_children), API_DEPT_CHILDREN)
-        add("GET", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_GET, self._dept_get), API_DEPT_GET)
-        add("POST", "/open-apis/contact/v3/departments", self._api(API_DEPT_CREATE, self._dept_create), API_DEPT_CREATE)
-        add("PATCH", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_PATCH, self._dept_patch), API_DEPT_PATCH)
-        add("PUT", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_UPDATE, self._dept_update), API_DEPT_UPDATE)
-        add("DELETE", "/open-apis/contact/v3/departments/{department_id}", self._api(API_DEPT_DELETE, self._dept_delete), API_DEPT_DELETE)
-        add("GET", "/open-apis/contact/v3/users/find_by_department", self._api(API_USER_FIND, self._user_find), API_USER_FIND)
-        add("POST", "/open-apis/contact/v3/users/batch_get_id", self._api(API_USER_BATCH_GET_ID, self._user_batch_get_id), API_USER_BATCH_GET_ID)
-        add("GET", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_GET, self._user_get), API_USER_GET)
-        add("POST", "/open-apis/contact/v3/users", self._api(API_USER_CREATE, self._user_create), API_USER_CREATE)
-        add("PATCH", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_PATCH, self._user_patch), API_USER_PATCH)
-        add("PUT", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_UPDATE, self._user_update), API_USER_UPDATE)
-        add("DELETE", "/open-apis/contact/v3/users/{user_id}", self._api(API_USER_DELETE, self._user_delete), API_USER_DELETE)
+        served = [
+            ("POST", "/open-apis/auth/v3/tenant_access_token/internal", API_TOKEN, self._token),
+            ("GET", "/open-apis/contact/v3/departments/{department_id}/children", API_DEPT_CHILDREN, self._dept_children),
+            ("GET", "/open-apis/contact/v3/departments/{department_id}", API_DEPT_GET, self._dept_get),
+            ("POST", "/open-apis/contact/v3/departments", API_DEPT_CREATE, self._dept_create),
+            ("PATCH", "/open-apis/contact/v3/departments/{department_id}", API_DEPT_PATCH, self._dept_patch),
+            ("PUT", "/open-apis/contact/v3/departments/{department_id}", API_DEPT_UPDATE, self._dept_update),
+            ("DELETE", "/open-apis/contact/v3/departments/{department_id}", API_DEPT_DELETE, self._dept_delete),
+            # Before /users/{user_id}, which would match these paths too.
+            ("GET", "/open-apis/contact/v3/users/find_by_department", API_USER_FIND, self._user_find),
+            ("POST", "/open-apis/contact/v3/users/batch_get_id", API_USER_BATCH_GET_ID, self._user_batch_get_id),
+            ("GET", "/open-apis/contact/v3/users/{user_id}", API_USER_GET, self._user_get),
+            ("POST", "/open-apis/contact/v3/users", API_USER_CREATE, self._user_create),
+            ("PATCH", "/open-apis/contact/v3/users/{user_id}", API_USER_PATCH, self._user_patch),
+            ("PUT", "/open-apis/contact/v3/users/{user_id}", API_USER_UPDATE, self._user_update),
+            ("DELETE", "/open-apis/contact/v3/users/{user_id}", API_USER_DELETE, self._user_delete),
+        ]
+        for method, path, api, handler in served:
+            router.add(method, path, self._api(api, handler, authorized=api != API_TOKEN), api)
         # Registered before core's control routes, so these take /_sim/callback and add /_sim/events.
-        add("POST", "/_sim/callback", self._register_callback)
-        add("GET", "/_sim/events", lambda _: core.Response(200, {"events": list(self.events)}))
+        router.add("POST", "/_sim/callback", self._register_callback)
+        router.add("GET", "/_sim/events", lambda _: core.Response(200, {"events": list(self.events)}))
 
     # --- parameters ----------------------------------------------------------------------------
 
@@ -582,7 +588,8 @@ class FeishuPlatform(core.Platform):
         page = listing[start:start + size]
         has_more = start + size < len(listing)
         data: dict[str, Any] = {"has_more": has_more,
-                                "items": [self.department_json(self.departments[d], department_id_type, user_id_type) for d in page]}
+                                "items": [self.department_json(self.departments[d], department_id_type, user_id_type)
+                                          for d in page]}
         if has_more:
             data["page_token"] = self._encode_token({"p": parent.open_id, "f": fetch_child, "o": start + size})
         return self._ok(data)
@@ -779,7 +786,8 @@ class FeishuPlatform(core.Platform):
             raise FeishuError(400, 41033, "user in too many departments  error")
         return departments
 
-    def _check_contacts(self, mobile: Any, email: Any, exclude: str | None, require_mobile: bool) -> tuple[str | None, str | None]:
+    def _check_contacts(self, mobile: Any, email: Any, exclude: str | None,
+                        require_mobile: bool) -> tuple[str | None, str | None]:
         if mobile is not None and not isinstance(mobile, str) or email is not None and not isinstance(email, str):
             raise param_error("mobile and email are strings")
         mobile = feishu_mobile(mobile) if mobile else None
