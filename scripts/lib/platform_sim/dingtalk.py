@@ -238,7 +238,7 @@ class DingTalk(core.Platform):
                         active=bool(entry.get("active", True)))
             if entry.get("mobile"):
                 user.state_code, user.mobile = parse_mobile(entry["mobile"])
-            user.depts = [int(str(d)) for d in entry.get("departments") or [ROOT]]
+            user.depts = list(dict.fromkeys(int(str(d)) for d in entry.get("departments") or [ROOT]))
             if user.userid in self.users:
                 raise core.BadRequest(f"user {user.userid} twice")
             for dept_id in user.depts:
