@@ -206,6 +206,7 @@ class DingTalk(core.Platform):
         self.by_mobile: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
         self.root_named = False
+        self.listed: dict[str, bytes] = {}  # userid → its user/list entry as JSON, made once per change
 
     def _unionid(self, userid: str) -> str:
         return hashlib.sha1(f"{self.options.corp_id}/{userid}".encode()).hexdigest()[:24]
@@ -376,6 +377,7 @@ class DingTalk(core.Platform):
                 raise DingError(60106, "邮箱已存在")
 
     def _set_members(self, user: User, depts: list[int]) -> None:
+        self.listed.pop(user.userid, None)
         for dept_id in user.depts:
             if dept_id not in depts:
                 self.members[dept_id].remove(user.userid)
@@ -441,6 +443,7 @@ class DingTalk(core.Platform):
                 self.by_email[email.lower()] = user.userid
         if fields.get("title") is not None:
             user.title = str(fields["title"])
+        self.listed.pop(user.userid, None)
         if depts is not None:
             self._set_members(user, depts)
         return user
@@ -667,7 +670,7 @@ class DingTalk(core.Platform):
                 params.update(body)
         return params
 
-    def topapi(self, api: str, handler: Callable[[dict[str, Any]], dict[str, Any]]) -> core.Handler:
+    def topapi(self, api: str, handler: Callable[[dict[str, Any]], dict[str, Any] | bytes]) -> core.Handler:
         def serve(request: core.Request) -> core.Response:
             refused = self.ip_gate(request)
             if refused:
@@ -690,7 +693,8 @@ class DingTalk(core.Platform):
             try:
                 params = self.params(request)
                 with self.lock:
-                    return self.ok(handler(params))
+                    answer = handler(params)
+                return core.Response(200, answer) if isinstance(answer, bytes) else self.ok(answer)
             except DingError as error:
                 return self.answer(error)
         return serve
@@ -698,7 +702,7 @@ class DingTalk(core.Platform):
     def routes(self, router: core.Router) -> None:
         router.add("GET", "/gettoken", self.gettoken, api="dingtalk.oapi.gettoken")
         router.add("POST", "/v1.0/oauth2/accessToken", self.v1_access_token, api="oauth2_1.0.GetAccessToken")
-        apis: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
+        apis: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
             ("/topapi/v2/department/listsub", self.listsub),
             ("/topapi/v2/department/listsubid", self.listsubid),
             ("/topapi/v2/department/get", self.dept_get),
@@ -821,7 +825,7 @@ class DingTalk(core.Platform):
             raise invalid("size is 1 to 100 and cursor at least 0")
         return dept, cursor, size
 
-    def _paged(self, params: dict[str, Any], render: Callable[[User, int], dict[str, Any]]) -> dict[str, Any]:
+    def _paged(self, params: dict[str, Any], render: Callable[[User, int], Any]) -> dict[str, Any]:
         """Members of one department only (not of its sub-departments), `size` from the numeric
         `cursor`; `next_cursor` is given only while `has_more`."""
         dept, cursor, size = self._page(params)
@@ -834,8 +838,23 @@ class DingTalk(core.Platform):
             result["next_cursor"] = cursor + size
         return {"result": result}
 
-    def user_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._paged(params, lambda user, dept_id: self.user_detail(user, dept_id))
+    def user_list(self, params: dict[str, Any]) -> bytes:
+        """The answer's JSON is joined from each user's entry encoded once (a profile of listing
+        100,000 users showed encoding and building the entries as nine tenths of a page's cost)."""
+        paged = self._paged(params, self._listed)
+        result = paged["result"]
+        head = {"errcode": 0, "errmsg": "ok"}
+        more = {"has_more": result["has_more"], **({"next_cursor": result["next_cursor"]} if result["has_more"] else {})}
+        return b"".join((json.dumps(head)[:-1].encode(), b',"result":', json.dumps(more)[:-1].encode(), b',"list":[',
+                         b",".join(result["list"]), b']},"request_id":"', secrets.token_hex(6).encode(), b'"}'))
+
+    def _listed(self, user: User, dept_id: int) -> bytes:
+        entry = self.listed.get(user.userid)
+        if entry is None:
+            # dept_order and leader are the same in every department here, so one entry serves all.
+            entry = self.listed[user.userid] = json.dumps(self.user_detail(user, dept_id), ensure_ascii=False,
+                                                          separators=(",", ":")).encode()
+        return entry
 
     def user_listsimple(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._paged(params, lambda user, _: {"userid": user.userid, "name": user.name})
