@@ -312,11 +312,15 @@ class WriteTests(DingTalkTestCase):
         self.assertEqual((detail["state_code"], detail["mobile"], detail["active"]), ("852", "91234567", False))
 
     def test_membership_is_the_users_department_list(self):
+        listed = self.ok("v2/user/list", {"dept_id": 2, "cursor": 0, "size": 10}, self.token)["result"]["list"]
+        self.assertEqual(listed[0]["title"], "Engineer")
         self.ok("v2/department/create", {"name": "Support", "parent_id": 2}, self.token)
         self.ok("v2/user/update", {"userid": "zhangsan", "dept_id_list": "2,3", "title": "Lead"}, self.token)
         state = self.sim.control("state")
         self.assertEqual(state["users"][0]["departments"], ["2", "3"])
         self.assertEqual(state["users"][0]["title"], "Lead")
+        listed = self.ok("v2/user/list", {"dept_id": 3, "cursor": 0, "size": 10}, self.token)["result"]["list"]
+        self.assertEqual((listed[0]["title"], listed[0]["dept_id_list"]), ("Lead", [2, 3]), "a listing shows the change")
         self.assertEqual(self.ok("user/listid", {"dept_id": 3}, self.token)["result"]["userid_list"], ["zhangsan"])
         self.ok("v2/user/update", {"userid": "zhangsan", "dept_id_list": [3]}, self.token)
         self.assertEqual(self.ok("user/listid", {"dept_id": 2}, self.token)["result"]["userid_list"], [])
