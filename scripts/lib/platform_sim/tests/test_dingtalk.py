@@ -379,11 +379,15 @@ class Receiver:
                     receiver.events.append((json.loads(plain), query))
                 except Exception as error:  # recorded for the test to see
                     receiver.problems.append(repr(error))
-                if receiver.answer == "encrypted":
-                    encrypted = PrpCrypto(receiver.crypto.key).encrypt("success", APP_KEY).decode()
+                if receiver.answer != "plain":
+                    encrypted = PrpCrypto(receiver.crypto.key).encrypt(
+                        "success", "someone-else" if receiver.answer == "other-receiver" else APP_KEY).decode()
                     timestamp, nonce = str(int(time.time() * 1000)), "n0nce"
-                    reply = json.dumps({"msg_signature": _get_signature(TOKEN, timestamp, nonce, encrypted),
-                                        "timeStamp": timestamp, "nonce": nonce, "encrypt": encrypted}).encode()
+                    signature = _get_signature(TOKEN, timestamp, nonce, encrypted)
+                    if receiver.answer == "bad-signature":
+                        signature = _get_signature("not-the-token", timestamp, nonce, encrypted)
+                    reply = json.dumps({"msg_signature": signature, "timeStamp": timestamp, "nonce": nonce,
+                                        "encrypt": encrypted}).encode()
                 else:
                     reply = b"success"
                 self.send_response(200)
@@ -461,6 +465,19 @@ class CallbackTests(DingTalkTestCase):
         self.assertIn("not the JSON of an encrypted success", registered["problem"])
         self.sim.raw("POST", "/_sim/admin/delete_user", {"id": "zhangsan"})
         self.assertEqual(len(receiver.events), 1, "no events go to an unverified URL")
+
+    def test_answers_encrypted_for_another_receiver_or_badly_signed_are_refused(self):
+        for answer, problem in (("other-receiver", "encrypted for 'someone-else'"), ("bad-signature", "msg_signature")):
+            registered = self.sim.control("callback", {"url": self.receiver(answer).url})
+            self.assertFalse(registered["verified"], answer)
+            self.assertIn(problem, registered["problem"])
+        receiver = self.receiver()
+        self.sim.control("callback", {"url": receiver.url})
+        receiver.answer = "other-receiver"
+        self.sim.raw("POST", "/_sim/admin/delete_user", {"id": "zhangsan"})
+        delivery = self.wait_deliveries(4)[-1]
+        self.assertFalse(delivery["accepted"])
+        self.assertIn("encrypted for", delivery["problem"])
 
     def test_console_changes_follow_the_apis_rules(self):
         status, answer = self.sim.raw("POST", "/_sim/admin/create_user",
