@@ -609,6 +609,8 @@ class DingTalk(core.Platform):
                 return core.Response(200, {"id": str(payload["id"])})
         except DingError as error:
             return core.Response(400, {"errcode": error.code, "errmsg": error.message})
+        except (KeyError, ValueError, TypeError) as error:
+            raise core.BadRequest(f"{action}: {error!r} in {payload!r}") from error
         raise core.BadRequest(f"no admin action {action}")
 
     @staticmethod
