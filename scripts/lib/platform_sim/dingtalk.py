@@ -724,8 +724,18 @@ class DingTalk(core.Platform):
         for path, handler in apis:
             api = "dingtalk.oapi." + path.removeprefix("/topapi/").replace("/", ".")
             router.add("POST", path, self.topapi(api, handler), api=api)
+            router.add("GET", path, lambda _: self.answer(DingError(43002, "需要POST请求")), api=api)
+        # A misspelt topapi path is not a 404 on DingTalk but errcode 22 naming the ApiName it read.
+        for depth in range(1, 5):
+            pattern = "/topapi" + "".join(f"/{{p{i}}}" for i in range(depth))
+            for method in ("GET", "POST"):
+                router.add(method, pattern, self.unknown_api, api="dingtalk.oapi.unknown")
         # Registered before the core's own /_sim/callback, so this one (with the handshake) answers.
         router.add("POST", "/_sim/callback", lambda request: core.Response(200, self.verify_url(request.json()["url"])))
+
+    def unknown_api(self, request: core.Request) -> core.Response:
+        name = "dingtalk.oapi." + request.path.removeprefix("/topapi/").replace("/", ".")
+        return self.answer(DingError(22, "不合法ApiName", sub_msg=f"不合法ApiName，ApiName = {name}"))
 
     # Access tokens.
     def gettoken(self, request: core.Request) -> core.Response:

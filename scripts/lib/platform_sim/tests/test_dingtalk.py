@@ -350,6 +350,12 @@ class WriteTests(DingTalkTestCase):
         self.assertEqual(self.ok("v2/department/get", {"dept_id": leaf}, self.token)["result"]["parent_id"], 2)
         self.refused("v2/department/delete", {"dept_id": 999}, 60003, self.token)
 
+    def test_topapi_wants_post_and_a_known_api_name(self):
+        status, answer = self.sim.raw("GET", f"/topapi/v2/user/get?access_token={self.token}&userid=zhangsan")
+        self.assertEqual((status, answer["errcode"]), (200, 43002))
+        answer = self.sim.api("v2/user/notexist", {}, self.token)
+        self.assertEqual((answer["errcode"], answer["sub_msg"]), (22, "不合法ApiName，ApiName = dingtalk.oapi.v2.user.notexist"))
+
     def test_form_encoded_bodies_are_read_like_json_ones(self):
         data = urllib.parse.urlencode({"access_token": self.token, "dept_id": 2, "cursor": 0, "size": 10}).encode()
         status, answer = self.sim.raw("POST", "/topapi/v2/user/list", data,
