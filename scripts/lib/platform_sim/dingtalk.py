@@ -238,7 +238,10 @@ class DingTalk(core.Platform):
                         email=entry.get("email") or "", title=entry.get("title") or "",
                         active=bool(entry.get("active", True)))
             if entry.get("mobile"):
-                user.state_code, user.mobile = parse_mobile(entry["mobile"])
+                try:
+                    user.state_code, user.mobile = parse_mobile(entry["mobile"])
+                except DingError as error:
+                    raise core.BadRequest(f"user {user.userid}'s mobile {entry['mobile']!r}: {error.message}") from error
             user.depts = list(dict.fromkeys(int(str(d)) for d in entry.get("departments") or [ROOT]))
             if user.userid in self.users:
                 raise core.BadRequest(f"user {user.userid} twice")
@@ -247,9 +250,14 @@ class DingTalk(core.Platform):
                     raise core.BadRequest(f"user {user.userid}'s department {dept_id} is not loaded")
                 self.members[dept_id].append(user.userid)
             self.users[user.userid] = user
+            # DingTalk holds no two users with one mobile or e-mail: such a fixture is not a DingTalk directory.
             if user.mobile_key():
+                if user.mobile_key() in self.by_mobile:
+                    raise core.BadRequest(f"users {self.by_mobile[user.mobile_key()]} and {user.userid} share a mobile")  # type: ignore[index]
                 self.by_mobile[user.mobile_key()] = user.userid  # type: ignore[index]
             if user.email:
+                if user.email.lower() in self.by_email:
+                    raise core.BadRequest(f"users {self.by_email[user.email.lower()]} and {user.userid} share an e-mail")
                 self.by_email[user.email.lower()] = user.userid
 
     def state(self) -> dict[str, Any]:
@@ -624,9 +632,6 @@ class DingTalk(core.Platform):
         return fields
 
     # HTTP plumbing.
-    def bad_request(self, message: str) -> core.Response:
-        return self.answer(invalid(message))
-
     def answer(self, error: DingError) -> core.Response:
         body: dict[str, Any] = {"errcode": error.code, "errmsg": error.message}
         if error.sub_code is not None:
@@ -699,6 +704,8 @@ class DingTalk(core.Platform):
                 return core.Response(200, answer) if isinstance(answer, bytes) else self.ok(answer)
             except DingError as error:
                 return self.answer(error)
+            except core.BadRequest as error:  # a body that is not JSON: DingTalk's "无效的参数"
+                return self.answer(invalid(str(error)))
         return serve
 
     def routes(self, router: core.Router) -> None:

@@ -350,6 +350,15 @@ class WriteTests(DingTalkTestCase):
         self.assertEqual(self.ok("v2/department/get", {"dept_id": leaf}, self.token)["result"]["parent_id"], 2)
         self.refused("v2/department/delete", {"dept_id": 999}, 60003, self.token)
 
+    def test_a_body_that_is_not_json_is_an_invalid_parameter_and_a_bad_fixture_a_bad_request(self):
+        status, answer = self.sim.raw("POST", f"/topapi/v2/user/get?access_token={self.token}", b"{not json")
+        self.assertEqual((status, answer["errcode"]), (200, 400002))
+        shared = {"users": [{"id": "a", "name": "A", "mobile": "+86 13800000001", "departments": ["1"]},
+                            {"id": "b", "name": "B", "mobile": "+86 13800000001", "departments": ["1"]}]}
+        status, answer = self.sim.raw("POST", "/_sim/load", shared)
+        self.assertEqual(status, 400)
+        self.assertIn("share a mobile", answer["error"])
+
     def test_topapi_wants_post_and_a_known_api_name(self):
         status, answer = self.sim.raw("GET", f"/topapi/v2/user/get?access_token={self.token}&userid=zhangsan")
         self.assertEqual((status, answer["errcode"]), (200, 43002))
