@@ -70,11 +70,9 @@ class RenewingTokenStore(core.TokenStore):
     def __init__(self, ttl: int) -> None:
         super().__init__(ttl=ttl)
         self._current: dict[str, str] = {}
-        self.requests = 0
 
     def issue(self, app: str) -> tuple[str, int]:
         with self._lock:
-            self.requests += 1
             token = self._current.get(app)
             entry = self._tokens.get(token) if token else None
             if token and entry and time.monotonic() < entry[1]:
