@@ -292,6 +292,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "platform-sim"
     protocol_version = "HTTP/1.1"
     timeout = 30
+    # Headers and body go out in separate writes: with Nagle's algorithm a kept-alive client's
+    # delayed ACK held every answer some 40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if self.server.verbose:  # type: ignore[attr-defined]
@@ -319,7 +322,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             response = handler(request)
         except BadRequest as error:
-            response = platform.bad_request(str(error)) if hasattr(platform, "bad_request") else Response(400, {"error": str(error)})
+            # A platform answers a malformed request in its own shape; the control API plainly.
+            if hasattr(platform, "bad_request") and not parsed.path.startswith("/_sim/"):
+                response = platform.bad_request(str(error))
+            else:
+                response = Response(400, {"error": str(error)})
         except Exception as error:  # a simulator defect, said plainly rather than a dropped connection
             response = Response(500, {"error": f"simulator defect: {type(error).__name__}: {error}"})
         self._send(response)
