@@ -273,7 +273,7 @@ let package = Package(
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "MySQLBinlogTests",
-            dependencies: ["MySQLBinlog", "Directory"],
+            dependencies: ["MySQLBinlog", "Directory", "SCIM"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

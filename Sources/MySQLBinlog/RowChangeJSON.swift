@@ -12,6 +12,9 @@ import SCIM
 /// BIT and YEAR as integers, dates and times as text with as many fractional digits as the
 /// column's precision, TIMESTAMP in UTC with `Z`, binary as base64, ENUM as its member, SET
 /// as an array of members, JSON as the JSON value itself.
+///
+/// ``RowChangeJSONWriter`` writes these lines into a byte buffer, a transaction at a time;
+/// the functions here give one line or one value as text.
 public enum RowChangeJSON {
     /// One line (no newline) for `change`. `columns` are the table map's columns, for the
     /// fractional-second precision of temporal values; without them fractions are shortest.
@@ -19,62 +22,82 @@ public enum RowChangeJSON {
         _ change: BinlogRowChange, columns: [BinlogColumn]?, position: BinlogPosition, gtid: String?,
         commitTimestamp: UInt32
     ) -> String {
-        var out = "{\"table\":"
-        out += quoted(change.schema + "." + change.table)
-        out += ",\"op\":\"" + change.kind.rawValue + "\",\"before\":"
-        out += change.before.map { image($0, change: change, columns: columns) } ?? "null"
-        out += ",\"after\":"
-        out += change.after.map { image($0, change: change, columns: columns) } ?? "null"
-        out += ",\"position\":" + quoted(position.description)
-        out += ",\"gtid\":" + (gtid.map(quoted) ?? "null")
-        out += ",\"ts\":\"" + utcText(seconds: Int64(commitTimestamp)) + "\"}"
-        return out
-    }
-
-    /// A row image as an object of column name to value; columns absent from a partial
-    /// image are left out.
-    static func image(_ values: [BinlogValue], change: BinlogRowChange, columns: [BinlogColumn]?) -> String {
-        var out = "{"
-        var first = true
-        for (index, value) in values.enumerated() {
-            let column = columns.flatMap { index < $0.count ? $0[index] : nil }
-            guard let text = json(value, column: column) else { continue }
-            if !first { out += "," }
-            first = false
-            out += quoted(index < change.columns.count ? change.columns[index] : "@\(index + 1)")
-            out += ":" + text
-        }
-        return out + "}"
+        var writer = RowChangeJSONWriter()
+        writer.transactionStarted(position: position, gtid: gtid, commitTimestamp: commitTimestamp)
+        var out: [UInt8] = []
+        writer.append(change, to: &out) { columns }
+        // The writer ends each line with a newline; one line has none.
+        out.removeLast()
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The JSON text of one value; nil when the column is absent from the image.
     public static func json(_ value: BinlogValue, column: BinlogColumn?) -> String? {
+        var out: [UInt8] = []
         let fraction = column.map { TemporalText.Fraction.digits($0.scale) } ?? .shortest
-        switch value {
-        case .absent: return nil
-        case .null: return "null"
-        case .int(let number): return String(number)
-        case .uint(let number): return String(number)
-        case .float(let number): return String(describing: number)
-        case .double(let number): return String(describing: number)
-        case .decimal(let text): return quoted(text)
-        case .text(let text): return column?.holdsJSONText == true ? jsonDocument(text) : quoted(text)
-        case .bytes(let bytes): return quoted(Base64.encode(bytes))
-        case .bits(let number, _): return String(number)
-        case .year(let year): return String(year)
-        case .date(let date): return quoted(TemporalText.date(date))
-        case .time(let time): return quoted(TemporalText.time(time, fraction: fraction))
-        case .dateTime(let value): return quoted(TemporalText.dateTime(value, separator: "T", fraction: fraction))
-        case .timestamp(let value):
-            let text = TemporalText.dateTime(value, separator: "T", fraction: fraction)
-            // The zero timestamp is no instant: it prints as the zero date-time, without `Z`.
-            return quoted(value.date.month == 0 ? text : text + "Z")
-        case .json(let text): return text
-        case .enumeration(let member): return quoted(member)
-        case .enumIndex(let index): return String(index)
-        case .set(let members): return "[" + members.map(quoted).joined(separator: ",") + "]"
-        case .setBits(let bits): return String(bits)
+        guard append(value, holdsJSONText: column?.holdsJSONText == true, fraction: fraction, to: &out) else {
+            return nil
         }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the JSON text of `value`; false (and nothing appended) when the column is
+    /// absent from the image. `holdsJSONText`: a MariaDB JSON column, whose text is printed
+    /// as the document; `fraction`: the fractional-second digits of temporal values.
+    static func append(
+        _ value: BinlogValue, holdsJSONText: Bool, fraction: TemporalText.Fraction, to out: inout [UInt8]
+    ) -> Bool {
+        switch value {
+        case .absent: return false
+        case .null: appendLiteral("null", to: &out)
+        case .int(let number): ByteText.appendInteger(number, to: &out)
+        case .uint(let number): ByteText.appendInteger(number, to: &out)
+        case .float(let number): out.append(contentsOf: String(describing: number).utf8)
+        case .double(let number): out.append(contentsOf: String(describing: number).utf8)
+        case .decimal(let text): ByteText.appendQuoted(text, to: &out)
+        case .text(let text):
+            if holdsJSONText {
+                out.append(contentsOf: jsonDocument(text).utf8)
+            } else {
+                ByteText.appendQuoted(text, to: &out)
+            }
+        case .bytes(let bytes):
+            out.append(ByteText.quote)
+            ByteText.appendBase64(bytes, to: &out)
+            out.append(ByteText.quote)
+        case .bits(let number, _): ByteText.appendInteger(number, to: &out)
+        case .year(let year): ByteText.appendInteger(Int64(year), to: &out)
+        case .date(let date):
+            out.append(ByteText.quote)
+            ByteText.appendDate(date, to: &out)
+            out.append(ByteText.quote)
+        case .time(let time):
+            out.append(ByteText.quote)
+            ByteText.appendTime(time, fraction: fraction, to: &out)
+            out.append(ByteText.quote)
+        case .dateTime(let value):
+            out.append(ByteText.quote)
+            ByteText.appendDateTime(value, fraction: fraction, to: &out)
+            out.append(ByteText.quote)
+        case .timestamp(let value):
+            out.append(ByteText.quote)
+            ByteText.appendDateTime(value, fraction: fraction, to: &out)
+            // The zero timestamp is no instant: it prints as the zero date-time, without `Z`.
+            if value.date.month != 0 { out.append(UInt8(ascii: "Z")) }
+            out.append(ByteText.quote)
+        case .json(let text): out.append(contentsOf: text.utf8)
+        case .enumeration(let member): ByteText.appendQuoted(member, to: &out)
+        case .enumIndex(let index): ByteText.appendInteger(Int64(index), to: &out)
+        case .set(let members):
+            out.append(UInt8(ascii: "["))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                ByteText.appendQuoted(member, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .setBits(let bits): ByteText.appendInteger(bits, to: &out)
+        }
+        return true
     }
 
     /// A MariaDB JSON column's document as JSON, compact; text that is not JSON (the check can
@@ -83,13 +106,15 @@ public enum RowChangeJSON {
         (try? SCIMValue(json: text).jsonString()) ?? quoted(text)
     }
 
-    /// A JSON string literal (RFC 8259 §7), escaped by the SCIM JSON writer.
+    /// A JSON string literal (RFC 8259 §7).
     static func quoted(_ text: String) -> String {
-        // RFC 8259 section 7: only the quotation mark, the reverse solidus and the control
-        // characters U+0000 to U+001F must be escaped. Most names and values have none, and
-        // are quoted as they are, without the JSON writer's buffer (a third of tail's time).
-        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        return plain ? "\"" + text + "\"" : SCIMValue.string(text).jsonString()
+        var out: [UInt8] = []
+        ByteText.appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.

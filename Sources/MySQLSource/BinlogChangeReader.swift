@@ -67,6 +67,12 @@ public final class BinlogChangeReader {
     private let configuration: Configuration
     private let catalog: SourceCatalog
     private let events: ReconnectingBinlogReader
+    /// Events taken from `events` in one call and not handled yet: `pending[nextPending...]`
+    /// (the ones handled are let go: an event can be megabytes).
+    private var pending: [ReconnectingBinlogReader.Output?] = []
+    private var nextPending = 0
+    /// A position acknowledged and not yet passed on to `events`.
+    private var acknowledged: BinlogStart?
     private var decoder = BinlogEventDecoder()
     private var assembler: TransactionAssembler
     /// Table shapes by position; the caller persists `history` to survive restarts.
@@ -115,12 +121,15 @@ public final class BinlogChangeReader {
     /// (group commit) takes more with ``nextBuffered()``, not with `next()` while this is true:
     /// the buffered events may make no output (a heartbeat), and `next()` would then wait.
     public func hasBufferedEvents() async -> Bool {
-        await events.bufferedEventCount > 0
+        if nextPending < pending.count { return true }
+        return await events.bufferedEventCount > 0
     }
 
-    /// Marks everything up to `position` as handled: a reconnection resumes there.
+    /// Marks everything up to `position` as handled: a reconnection resumes there. The reader's
+    /// actor learns it with the next run of events it hands over (a reconnection can only
+    /// happen while handing one over), not in a call of its own for each transaction.
     public func acknowledge(_ position: BinlogPosition) async {
-        await events.acknowledge(.filePosition(file: position.file, position: position.offset))
+        acknowledged = .filePosition(file: position.file, position: position.offset)
     }
 
     /// The next committed transaction or DDL statement; nil when the stream ended
@@ -129,10 +138,34 @@ public final class BinlogChangeReader {
     ///   denied), `BinlogDecodeError`/`TransactionAssemblyError` for an event that cannot be
     ///   decoded, `BinlogSourceError` for a table the catalog cannot describe.
     public func next() async throws -> Output? {
-        while let item = try await events.next() {
+        while let item = try await nextItem() {
             if let output = try await handle(item) { return output }
         }
         return nil
+    }
+
+    /// Events read by the replication thread come to this task in runs (as many as are
+    /// buffered, up to this many), one hop onto the reader's actor per run rather than one per
+    /// event: a transaction of a few rows is four or five events.
+    static let eventsPerHop = 256
+
+    /// The next event or restart notice: a pending one, or the next run's first.
+    private func nextItem() async throws -> ReconnectingBinlogReader.Output? {
+        if nextPending < pending.count {
+            let item = pending[nextPending]
+            pending[nextPending] = nil
+            nextPending += 1
+            return item
+        }
+        pending.removeAll(keepingCapacity: true)
+        nextPending = 0
+        let acknowledging = acknowledged
+        acknowledged = nil
+        guard let run = try await events.nextBatch(limit: Self.eventsPerHop, acknowledging: acknowledging),
+            let first = run.first
+        else { return nil }
+        for item in run.dropFirst() { pending.append(item) }
+        return first
     }
 
     /// The next output that the events already received make, without waiting for the
@@ -142,8 +175,8 @@ public final class BinlogChangeReader {
     /// from them. Nil here does not mean the stream ended; `next()` says that.
     /// - Throws: what `next()` throws.
     public func nextBuffered() async throws -> Output? {
-        while await events.bufferedEventCount > 0 {
-            guard let item = try await events.next() else { return nil }
+        while await hasBufferedEvents() {
+            guard let item = try await nextItem() else { return nil }
             if let output = try await handle(item) { return output }
         }
         return nil
@@ -151,6 +184,10 @@ public final class BinlogChangeReader {
 
     /// Stops reading and closes the connection.
     public func stop() async {
+        pending = []
+        nextPending = 0
+        if let acknowledged { await events.acknowledge(acknowledged) }
+        acknowledged = nil
         await events.stop()
     }
 

@@ -66,6 +66,12 @@ public final class BinlogEventPump: Sendable {
         try await channel.receive()
     }
 
+    /// Up to `limit` events already read, in order, without waiting; empty when none are. The
+    /// end of the source (or its error) is left for ``next()``.
+    public func takeBuffered(limit: Int) -> [RawBinlogEvent] {
+        channel.takeBuffered(limit: limit)
+    }
+
     /// Stops reading, closes the source and waits until the reader thread has exited. A
     /// pending or later `next()` returns nil. Safe to call more than once. A source still being
     /// opened cannot be interrupted: then this waits for the open to end (at most the stream's

@@ -12,16 +12,20 @@ public enum BinlogTail {
         MySQLConnector.tables(of: layout, database: database)
     }
 
-    /// Reads from `range.start` until `range.end` (or until interrupted) and hands each line
-    /// to `write`, a transaction at a time; a transaction larger than `maxChangesPerPart` row
-    /// changes a part at a time, its rows printed as they are read (their position is the
-    /// boundary before the transaction until the last part's, which is after its commit).
+    /// Reads from `range.start` until `range.end` (or until interrupted) and hands the lines,
+    /// UTF-8 and each ending in a newline, to `write`: whole lines, about ``outputChunkSize``
+    /// bytes at a time while the binlog has more to read, and everything printed so far
+    /// whenever tail has caught up with it, so a follower sees each transaction as it
+    /// commits. A transaction larger than `maxChangesPerPart` row changes comes a part at a
+    /// time, its rows printed as they are read (their position is the boundary before the
+    /// transaction until the last part's, which is after its commit). An error `write`
+    /// throws (the reader of the output went away) stops reading and is rethrown.
     /// - Parameter serverID: the replica id to announce; it must differ from the pipeline's own
     ///   (a server drops an older replica connection with the same id).
     public static func run(
         source: MySQLConnectionConfig, serverID: UInt32, range: TailRange, tables: Set<String>,
         maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart,
-        logger: Logger = Logger(label: "scimsync.tail"), write: (String) -> Void
+        logger: Logger = Logger(label: "scimsync.tail"), write: ([UInt8]) throws -> Void
     ) async throws {
         let catalog = SourceCatalog {
             try MariaDBConnection(
@@ -63,33 +67,67 @@ public enum BinlogTail {
                 filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
                 maxChangesPerPart: maxChangesPerPart),
             start: start, catalog: catalog, logger: logger)
+        do {
+            try await printLines(from: reader, until: end, logger: logger, write: write)
+        } catch {
+            await reader.stop()
+            throw error
+        }
+        await reader.stop()
+    }
+}
+
+extension BinlogTail {
+    /// About how many bytes of lines are handed to `write` at once while there is more to
+    /// read: large writes, few system calls, and a bounded buffer however large the
+    /// transaction.
+    public static let outputChunkSize = 128 * 1024
+
+    /// The lines of every transaction `reader` reads, until `end`.
+    private static func printLines(
+        from reader: BinlogChangeReader, until end: BinlogPosition?, logger: Logger, write: ([UInt8]) throws -> Void
+    ) async throws {
+        var writer = RowChangeJSONWriter()
+        var out: [UInt8] = []
+        out.reserveCapacity(outputChunkSize + 64 * 1024)
+        func flush() throws {
+            guard !out.isEmpty else { return }
+            try write(out)
+            out.removeAll(keepingCapacity: true)
+        }
         while let output = try await reader.next() {
-            let position: BinlogPosition
+            var ended: BinlogPosition?
             switch output {
             case .transaction(let transaction):
-                var lines = ""
-                for change in transaction.changes {
-                    let columns = reader.tableMap(schema: change.schema, table: change.table)?.columns
-                    lines += RowChangeJSON.line(
-                        change, columns: columns, position: transaction.position, gtid: transaction.gtid,
-                        commitTimestamp: transaction.commitTimestamp) + "\n"
+                if !transaction.changes.isEmpty {
+                    writer.transactionStarted(
+                        position: transaction.position, gtid: transaction.gtid,
+                        commitTimestamp: transaction.commitTimestamp)
                 }
-                if !lines.isEmpty { write(lines) }
+                for change in transaction.changes {
+                    writer.append(change, to: &out) { reader.tableMap(schema: change.schema, table: change.table)?.columns }
+                    if out.count >= outputChunkSize { try flush() }
+                }
                 if transaction.isDropped {
+                    // After the lines it is about.
+                    try flush()
                     logger.warning(
                         "a transaction ended without committing after rows of it were printed; they did not commit",
                         metadata: ["gtid": "\(transaction.gtid ?? "none")", "position": "\(transaction.position)"])
                 }
-                // More parts follow: nothing ended, nothing to acknowledge or stop at.
-                guard transaction.isLastPart else { continue }
-                position = transaction.position
+                // A part before the last ends nothing: nothing to acknowledge or stop at.
+                if transaction.isLastPart { ended = transaction.position }
             case .schemaChange(let change):
-                position = change.position
+                ended = change.position
             }
-            await reader.acknowledge(position)
-            if let end, !(position < end) { break }
+            if let ended {
+                await reader.acknowledge(ended)
+                if let end, !(ended < end) { break }
+            }
+            // Caught up with the binlog: what was read is printed now, not when more comes.
+            if !out.isEmpty, await !reader.hasBufferedEvents() { try flush() }
         }
-        await reader.stop()
+        try flush()
     }
 }
 

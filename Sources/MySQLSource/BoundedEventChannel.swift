@@ -119,6 +119,29 @@ final class BoundedEventChannel<Element: Sendable>: @unchecked Sendable {
         waiting?.resume(returning: nil)
     }
 
+    /// Consumer side: up to `limit` elements already buffered, in order, without waiting;
+    /// empty when none are. The end of the stream is left for ``receive()`` to deliver.
+    func takeBuffered(limit: Int) -> [Element] {
+        condition.lock()
+        let taking = min(limit, count)
+        guard taking > 0 else {
+            condition.unlock()
+            return []
+        }
+        var taken: [Element] = []
+        taken.reserveCapacity(taking)
+        for _ in 0..<taking {
+            if let element = buffer[head] { taken.append(element) }
+            buffer[head] = nil
+            head = (head + 1) % capacity
+        }
+        count -= taking
+        // The producer may be waiting for room.
+        condition.signal()
+        condition.unlock()
+        return taken
+    }
+
     /// Consumer side: the next element, suspending while the buffer is empty; nil at the end.
     /// Throws the producer's error once, after every element sent before it, and
     /// `CancellationError` when the calling task is cancelled while waiting.

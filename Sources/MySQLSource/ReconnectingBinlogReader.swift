@@ -104,6 +104,22 @@ public actor ReconnectingBinlogReader {
         return nil
     }
 
+    /// ``next()``, and after an event the events of the same connection already read (at most
+    /// `limit` in all), without waiting for more: a run of events for one call onto this actor
+    /// instead of one call each. A restart notice comes alone. `acknowledging`: a position to
+    /// ``acknowledge(_:)`` first, in the same call.
+    public func nextBatch(limit: Int, acknowledging position: BinlogStart? = nil) async throws -> [Output]? {
+        if let position { acknowledge(position) }
+        guard let first = try await next() else { return nil }
+        guard case .event = first, heldEvent == nil, let pump, limit > 1 else { return [first] }
+        let more = pump.takeBuffered(limit: limit - 1)
+        var batch: [Output] = []
+        batch.reserveCapacity(1 + more.count)
+        batch.append(first)
+        for event in more { batch.append(.event(event)) }
+        return batch
+    }
+
     private func handle(_ action: RetryState.Action, after error: ReplicationError) async throws {
         switch action {
         case .wait(let delay, let attempt):

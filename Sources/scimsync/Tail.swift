@@ -12,9 +12,10 @@ struct Tail: AsyncParsableCommand {
         discussion: """
             Each line: {"table","op","before","after","position","gtid","ts"}. Reads the tables of \
             the pipeline's source layout, or any tables with --tables. Stops at --until, or runs \
-            until interrupted. A transaction of more than --part-size row changes is printed a \
-            part at a time as it is read: until its last part, its lines carry the position \
-            before the transaction (where reading resumes to see it whole).
+            until interrupted or until the reader of its output goes away (as `| head` does). A \
+            transaction of more than --part-size row changes is printed a part at a time as it is \
+            read: until its last part, its lines carry the position before the transaction (where \
+            reading resumes to see it whole).
             """
     )
 
@@ -75,14 +76,18 @@ struct Tail: AsyncParsableCommand {
         // Errors end the command with their own message; reconnects are worth a warning.
         var logger = Logger(label: "scimsync.tail")
         logger.logLevel = .warning
+        StandardOutput.ignoreBrokenPipeSignal()
         do {
             try await BinlogTail.run(
                 source: source, serverID: serverID, range: range,
                 tables: BinlogTail.tables(of: chosen.sourceLayout, database: source.database),
                 maxChangesPerPart: partSize, logger: logger
             ) { lines in
-                FileHandle.standardOutput.write(Data(lines.utf8))
+                try StandardOutput.writeAll(lines)
             }
+        } catch is StandardOutput.Closed {
+            // The reader of the output went away (`tail | head`): nothing more to print to.
+            return
         } catch {
             Self.fail("scimsync tail: \(error)", code: 1)
         }

@@ -32,7 +32,7 @@ import Testing
             source: try source(), serverID: UInt32.random(in: 1_000_000...2_000_000),
             range: TailRange(start: .position(start), end: .now, tables: ["scimsync_test.\(table)"]),
             tables: [], maxChangesPerPart: partSize
-        ) { output += $0 }
+        ) { output += String(decoding: $0, as: UTF8.self) }
         return output.split(separator: "\n").map(String.init)
     }
 

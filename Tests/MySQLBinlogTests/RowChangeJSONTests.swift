@@ -1,5 +1,6 @@
 import Directory
 import MySQLBinlog
+import SCIM
 import Testing
 
 /// The line format of `scimsync tail`, value by value.
@@ -67,5 +68,67 @@ import Testing
         #expect(RowChangeJSON.json(.text("\u{1}x"), column: nil) == #""\u0001x""#)
         #expect(RowChangeJSON.json(.text("x\u{7F}"), column: nil) == "\"x\u{7F}\"")
         #expect(RowChangeJSON.json(.text(#"\"#), column: nil) == #""\\""#)
+    }
+
+    /// Values that stress the writer: control characters, quotes and non-ASCII in values
+    /// and in names, binary with every byte, NULL beside the empty string, integers at their
+    /// limits; each line as the value-by-value text makes it.
+    @Test func hostileValuesAndNames() throws {
+        let names = ["id", "quote\"name", "tab\tname", "ünï", "bin", "empty", "null", "big", "small"]
+        let values: [BinlogValue] = [
+            .uint(UInt64.max), .text("line\nbreak \"q\" \\ \u{0}\u{1F}\u{7F}"), .text("日本語 🦊 Łódź"),
+            .text("é\r\n"), .bytes((0...255).map(UInt8.init)), .text(""), .null, .int(Int64.max), .int(Int64.min),
+        ]
+        let change = BinlogRowChange(schema: "d\"b", table: "t\\1", kind: .update, columns: names, before: values, after: values.reversed())
+        let line = RowChangeJSON.line(change, columns: nil, position: BinlogPosition(file: "b.1", offset: 4), gtid: "0-1-2", commitTimestamp: 1)
+        func image(_ values: [BinlogValue]) -> String {
+            "{" + zip(names, values).map { SCIMValue.string($0).jsonString() + ":" + RowChangeJSON.json($1, column: nil)! }.joined(separator: ",") + "}"
+        }
+        #expect(line == #"{"table":"d\"b.t\\1","op":"update","before":"# + image(values) + #","after":"# + image(values.reversed())
+            + #","position":"b.1:4","gtid":"0-1-2","ts":"1970-01-01T00:00:01Z"}"#)
+        #expect(RowChangeJSON.json(.text(""), column: nil) == #""""#)
+        #expect(RowChangeJSON.json(.null, column: nil) == "null")
+        #expect(RowChangeJSON.json(.text("\u{0}"), column: nil) == #""\u0000""#)
+        #expect(RowChangeJSON.json(.bytes([]), column: nil) == #""""#)
+        #expect(RowChangeJSON.json(.bytes([0xFF, 0xFE]), column: nil) == #""//4=""#)
+        #expect(RowChangeJSON.json(.set(["a\"", "ü"]), column: nil) == #"["a\"","ü"]"#)
+        #expect(RowChangeJSON.json(.set([]), column: nil) == "[]")
+        #expect(RowChangeJSON.json(.bits(UInt64.max, width: 64), column: nil) == "18446744073709551615")
+    }
+
+    /// One writer over a transaction whose rows alternate between tables (one of them with
+    /// the same names as another, one after a column was added): each line is the one
+    /// `line` makes alone, the transaction's end on every line, a newline after each.
+    @Test func theWriterWritesWhatLineWritesAcrossTablesAndTransactions() {
+        let users = ["id", "name"]
+        let groups = ["id", "name"]
+        let wider = ["id", "name", "created"]
+        var created = BinlogColumn(wireType: 18, isNullable: true)
+        created.scale = 3
+        let stamp = BinlogValue.dateTime(SQLDateTime(date: SQLDate(year: 2026, month: 1, day: 2), hour: 3, minute: 4, second: 5, microsecond: 600_000))
+        let changes = [
+            BinlogRowChange(schema: "hr", table: "users", kind: .insert, columns: users, before: nil, after: [.int(1), .text("a")]),
+            BinlogRowChange(schema: "hr", table: "groups", kind: .insert, columns: groups, before: nil, after: [.int(2), .text("g")]),
+            BinlogRowChange(schema: "hr", table: "users", kind: .delete, columns: users, before: [.int(1), .null], after: nil),
+            BinlogRowChange(schema: "hr", table: "users", kind: .insert, columns: wider, before: nil, after: [.int(3), .absent, stamp]),
+            BinlogRowChange(schema: "hr", table: "users", kind: .insert, columns: users, before: nil, after: [.int(4), .text("x"), .int(9)]),
+        ]
+        func columns(_ change: BinlogRowChange) -> [BinlogColumn]? {
+            change.columns.count == 3 ? [BinlogColumn(wireType: 8, isNullable: false), BinlogColumn(wireType: 15, isNullable: true), created] : nil
+        }
+        var writer = RowChangeJSONWriter()
+        var out: [UInt8] = []
+        var expected = ""
+        for (number, gtid) in [(1, "0-1-7"), (2, nil)] as [(UInt64, String?)] {
+            let position = BinlogPosition(file: "binlog.000009", offset: 100 * number)
+            writer.transactionStarted(position: position, gtid: gtid, commitTimestamp: UInt32(number))
+            for change in changes {
+                writer.append(change, to: &out) { columns(change) }
+                expected += RowChangeJSON.line(change, columns: columns(change), position: position, gtid: gtid, commitTimestamp: UInt32(number)) + "\n"
+            }
+        }
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+        #expect(expected.contains(#""after":{"id":3,"created":"2026-01-02T03:04:05.600"}"#))
+        #expect(expected.contains(#""after":{"id":4,"name":"x","@3":9}"#))
     }
 }

@@ -31,6 +31,22 @@ private func events(_ count: Int) -> [RawBinlogEvent] {
         #expect(probe.isReleased)
     }
 
+    /// What is buffered comes in one call, in order, without waiting; the source's error is
+    /// left for `next()`, after those events.
+    @Test func takingTheBufferedEventsLeavesTheErrorForNext() async throws {
+        let probe = SourceProbe()
+        let script = events(5)
+        let pump = BinlogEventPump(capacity: 8) {
+            ScriptedSource(events: script, ending: .fail(ScriptedFailure()), probe: probe)
+        }
+        try await waitUntil { pump.bufferedCount == 5 }
+        #expect(pump.takeBuffered(limit: 3) == Array(script[0..<3]))
+        #expect(pump.takeBuffered(limit: 10) == Array(script[3...]))
+        #expect(pump.takeBuffered(limit: 10).isEmpty)
+        await #expect(throws: ScriptedFailure.self) { _ = try await pump.next() }
+        await pump.stop()
+    }
+
     @Test func theReaderBlocksWhenTheBufferIsFull() async throws {
         let probe = SourceProbe()
         let script = events(50)

@@ -68,6 +68,26 @@ private func event(_ next: UInt32) -> RawBinlogEvent {
         await reader.stop()
     }
 
+    /// A run of events: the next one and what the connection has read after it, at most the
+    /// limit, never its error; a restart notice comes alone, then the new connection's events.
+    @Test func batchesCarryWhatIsBufferedAndARestartComesAlone() async throws {
+        let log = OpenLog()
+        let reader = ReconnectingBinlogReader(start: start, policy: fast) { position in
+            log.record(position) == 1
+                ? ScriptedSource(events: [event(200), event(300), event(400), event(450)], ending: .fail(lost), probe: SourceProbe())
+                : ScriptedSource(events: [event(500)], ending: .end, probe: SourceProbe())
+        }
+        #expect(try await reader.nextBatch(limit: 1) == [.event(event(200))])
+        let deadline = ContinuousClock.now + TestBounds.serverEvent
+        while await reader.bufferedEventCount < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(try await reader.nextBatch(limit: 2) == [.event(event(300)), .event(event(400))])
+        #expect(try await reader.nextBatch(limit: 10) == [.event(event(450))])
+        #expect(try await reader.nextBatch(limit: 10) == [.restarted(from: start, after: lost)])
+        #expect(try await reader.nextBatch(limit: 10) == [.event(event(500))])
+        #expect(try await reader.nextBatch(limit: 10) == nil)
+        await reader.stop()
+    }
+
     @Test func failedAttemptsGiveOneRestartNoticeBeforeTheNextEvent() async throws {
         let log = OpenLog()
         let reader = ReconnectingBinlogReader(start: start, policy: fast) { position in

@@ -63,6 +63,37 @@ def binlog_decode(result, check, rows):
                      ratio(fast, python.get("median_rows_per_second"))])
     rows.append([name, "peak RSS MiB", mib(ours.get("median_peak_rss_kib")), "mariadb-binlog --verbose",
                  mib(binlog.get("median_peak_rss_kib")), None])
+    tail = result.get("tail")
+    if check.that(isinstance(tail, dict), name, "no scimsync tail figures"):
+        binlog_tail(tail, check, rows)
+
+
+def binlog_tail(tail, check, rows):
+    """`scimsync tail` against `mariadb-binlog --read-from-remote-server --verbose` on small
+    transactions and a huge one: every row printed by both, every figure there, the ratio
+    following from the rows/s."""
+    name = "binlog-decode"
+    shapes = {shape.get("shape"): shape for shape in tail.get("shapes") or []}
+    for label in ("small", "huge"):
+        shape = shapes.get(label)
+        if not check.that(shape is not None, name, f"no scimsync tail figures for the {label} transactions"):
+            continue
+        total = shape.get("rows")
+        check.that(positive(total) and positive(shape.get("transactions")), name, f"tail {label}: no rows or transactions")
+        ours = shape.get("scimsync_tail") or {}
+        peer = shape.get("mariadb_binlog_remote") or {}
+        check.that(ours.get("lines") == total, name, f"tail {label}: scimsync tail printed {ours.get('lines')} lines of {total}")
+        check.that(peer.get("rows") == total, name, f"tail {label}: mariadb-binlog printed {peer.get('rows')} rows of {total}")
+        for tool, figures in (("scimsync tail", ours), ("mariadb-binlog", peer)):
+            for field in ("median_rows_per_second", "median_seconds", "median_cpu_seconds", "median_peak_rss_kib"):
+                check.that(positive(figures.get(field)), name, f"tail {label}: no {field} for {tool}")
+        expected = ratio(ours.get("median_rows_per_second"), peer.get("median_rows_per_second"))
+        check.that(expected is not None and positive(shape.get("ratio")) and abs(shape["ratio"] - expected) <= 0.01,
+                   name, f"tail {label}: the ratio {shape.get('ratio')} does not follow from the rows/s")
+        rows.append([name, f"tail rows/s, {label} transactions", ours.get("median_rows_per_second"),
+                     "mariadb-binlog -v (remote)", peer.get("median_rows_per_second"), expected])
+        rows.append([name, f"tail peak RSS MiB, {label}", mib(ours.get("median_peak_rss_kib")),
+                     "mariadb-binlog -v (remote)", mib(peer.get("median_peak_rss_kib")), None])
 
 
 def mib(kib):

@@ -24,6 +24,19 @@ SQLSERVER = {
              "lag_ms_p99": 1371.5, "lag_ms_max": 1389.9}],
 }
 
+# Nor binlog-decode's tail figures.
+def tail_shape(shape, transactions, ours, peer):
+    return {"shape": shape, "rows": 20000, "transactions": transactions, "binlog_bytes": 5000000,
+            "scimsync_tail": {"lines": 20000, "median_rows_per_second": ours, "median_seconds": round(20000 / ours, 3),
+                              "median_cpu_seconds": 0.1, "median_peak_rss_kib": 20000},
+            "mariadb_binlog_remote": {"rows": 20000, "median_rows_per_second": peer,
+                                      "median_seconds": round(20000 / peer, 3), "median_cpu_seconds": 0.2,
+                                      "median_peak_rss_kib": 9000},
+            "ratio": round(ours / peer, 2)}
+
+
+TAIL = {"rows": 20000, "shapes": [tail_shape("small", 2000, 600000, 250000), tail_shape("huge", 1, 700000, 300000)]}
+
 # Nor the feed scenario.
 FEED = {
     "scenario": "feed", "users": 5000, "export_bytes": 360000, "scimsync_peak_rss_kib": 60000,
@@ -79,6 +92,7 @@ def run(scenarios, names=None):
 
 def main():
     original = json.load(open(REPORT))["scenarios"]
+    original["binlog-decode"].setdefault("tail", TAIL)
     status, errors = run(original)
     assert status == 0, f"the committed report fails its own checks:\n{errors}"
 
@@ -93,6 +107,15 @@ def main():
             steps=[step for step in s["replication-lag"]["steps"] if step["target"] != "postgres"]),
         "the full pull read": lambda s: s["one-change"]["sizes"][0]["full_pull"]["detail"]["pulled"].update(users=1),
         "digests differ": lambda s: s["binlog-decode"]["scimsync_bench"]["runs"][0].update(digest="0"),
+        "no scimsync tail figures": lambda s: s["binlog-decode"].pop("tail"),
+        "tail small: scimsync tail printed 19999 lines of 20000":
+            lambda s: s["binlog-decode"]["tail"]["shapes"][0]["scimsync_tail"].update(lines=19999),
+        "tail huge: mariadb-binlog printed 1 rows of 20000":
+            lambda s: s["binlog-decode"]["tail"]["shapes"][1]["mariadb_binlog_remote"].update(rows=1),
+        "no scimsync tail figures for the huge transactions": lambda s: s["binlog-decode"]["tail"]["shapes"].pop(),
+        "tail small: no median_cpu_seconds for scimsync tail":
+            lambda s: s["binlog-decode"]["tail"]["shapes"][0]["scimsync_tail"].pop("median_cpu_seconds"),
+        "tail huge: the ratio 9.0 does not follow": lambda s: s["binlog-decode"]["tail"]["shapes"][1].update(ratio=9.0),
         "python-mysql-replication saw other row counts":
             lambda s: s["binlog-decode"]["python_mysql_replication"]["runs"][0].update(rows=1),
         "does not follow from the times": lambda s: s["initial-load"].update(ratio=9.99),

@@ -1,0 +1,237 @@
+import Directory
+
+/// Text forms appended straight to a byte buffer, for `scimsync tail`'s lines: a JSON string
+/// literal, decimal integers, base64, SQL dates and times. Each is the byte-for-byte twin of
+/// the `String` form the rest of scimsync uses (SCIM's JSON writer, ``Directory/Base64``,
+/// ``Directory/TemporalText``), and the tests hold them equal; here nothing allocates, which
+/// is what a line per row change at hundreds of thousands of rows a second needs.
+enum ByteText {
+    static let quote = UInt8(ascii: "\"")
+    static let backslash = UInt8(ascii: "\\")
+    static let zero = UInt8(ascii: "0")
+    static let minus = UInt8(ascii: "-")
+
+    /// `text` as a JSON string literal. RFC 8259 section 7: the quotation mark, the reverse
+    /// solidus and the control characters U+0000 to U+001F must be escaped; everything else,
+    /// non-ASCII included, stays as its UTF-8 bytes. The short escapes (`\n`, `\t` ...) where
+    /// JSON has them, `\u00XX` (lower-case hex) for the other control characters.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(quote)
+        // Native strings are contiguous UTF-8 already: no copy.
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
+        if done == nil {
+            var text = text
+            text.withUTF8 { appendEscaped($0, to: &out) }
+        }
+        out.append(quote)
+    }
+
+    /// The escaped content of `text` as a JSON string, without the quotes (for a string
+    /// written in pieces).
+    static func quotedPart(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
+        return Array(out.dropFirst().dropLast())
+    }
+
+    /// The bytes of a JSON string's content, escaped as ``appendQuoted(_:to:)`` says; runs of
+    /// bytes that need nothing are copied whole.
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte != quote && byte != backslash {
+                index += 1
+                continue
+            }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            out.append(backslash)
+            switch byte {
+            case quote, backslash: out.append(byte)
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            default:
+                let low = byte & 0xF
+                out.append(UInt8(ascii: "u"))
+                out.append(zero)
+                out.append(zero)
+                out.append(zero + byte >> 4)
+                out.append(low < 10 ? zero + low : UInt8(ascii: "a") + low - 10)
+            }
+            index += 1
+            runStart = index
+        }
+        if runStart < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+    }
+
+    /// `number` in decimal, as `String(number)` writes it.
+    static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
+        if number < 0 { out.append(minus) }
+        appendDigits(number.magnitude, minimumWidth: 1, to: &out)
+    }
+
+    /// `number` in decimal, as `String(number)` writes it.
+    static func appendInteger(_ number: UInt64, to out: inout [UInt8]) {
+        appendDigits(number, minimumWidth: 1, to: &out)
+    }
+
+    /// `number` in decimal with at least `width` digits (zeros in front), a minus sign before
+    /// them when negative: TemporalText's padding.
+    static func appendPadded(_ number: Int, width: Int, to out: inout [UInt8]) {
+        if number < 0 { out.append(minus) }
+        appendDigits(UInt64(number.magnitude), minimumWidth: width, to: &out)
+    }
+
+    /// `number` with at least `minimumWidth` digits (at most 24).
+    private static func appendDigits(_ number: UInt64, minimumWidth: Int, to out: inout [UInt8]) {
+        // 20 digits hold UInt64.max; TemporalText pads to at most 6. Written from the end of
+        // a buffer on the stack, then appended in one copy.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            let end = buffer.count
+            var start = end
+            var rest = number
+            repeat {
+                start -= 1
+                buffer[start] = zero + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            while end - start < minimumWidth, start > 0 {
+                start -= 1
+                buffer[start] = zero
+            }
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+        }
+    }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `bytes` in base64 with padding (RFC 4648 section 4), as ``Directory/Base64/encode(_:)``.
+    static func appendBase64(_ bytes: [UInt8], to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + (bytes.count + 2) / 3 * 4)
+        base64Alphabet.withUnsafeBufferPointer { alphabet in
+            bytes.withUnsafeBufferPointer { input in
+                var index = 0
+                let count = input.count
+                while index + 3 <= count {
+                    let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                    out.append(alphabet[Int(group >> 18 & 63)])
+                    out.append(alphabet[Int(group >> 12 & 63)])
+                    out.append(alphabet[Int(group >> 6 & 63)])
+                    out.append(alphabet[Int(group & 63)])
+                    index += 3
+                }
+                guard index < count else { return }
+                let second = index + 1 < count
+                let group = UInt32(input[index]) << 16 | (second ? UInt32(input[index + 1]) << 8 : 0)
+                out.append(alphabet[Int(group >> 18 & 63)])
+                out.append(alphabet[Int(group >> 12 & 63)])
+                out.append(second ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "="))
+                out.append(UInt8(ascii: "="))
+            }
+        }
+    }
+
+    /// ``Directory/TemporalText/date(_:)``: `YYYY-MM-DD`.
+    static func appendDate(_ date: SQLDate, to out: inout [UInt8]) {
+        appendPadded(date.year, width: 4, to: &out)
+        out.append(minus)
+        appendPadded(date.month, width: 2, to: &out)
+        out.append(minus)
+        appendPadded(date.day, width: 2, to: &out)
+    }
+
+    /// ``Directory/TemporalText/time(_:fraction:)``: `[-]HH:MM:SS[.f]`.
+    static func appendTime(_ time: SQLTime, fraction: TemporalText.Fraction, to out: inout [UInt8]) {
+        if time.negative { out.append(minus) }
+        appendClock(time.hours, time.minutes, time.seconds, time.microseconds, fraction: fraction, to: &out)
+    }
+
+    /// ``Directory/TemporalText/dateTime(_:separator:fraction:)`` with the separator `T`.
+    static func appendDateTime(_ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout [UInt8]) {
+        if appendUsualDateTime(value, fraction: fraction, to: &out) { return }
+        appendDate(value.date, to: &out)
+        out.append(UInt8(ascii: "T"))
+        appendClock(value.hour, value.minute, value.second, value.microsecond, fraction: fraction, to: &out)
+    }
+
+    /// The common case of ``appendDateTime(_:fraction:to:)`` in one copy: every field within
+    /// its calendar range (what a DATETIME or TIMESTAMP column holds, the zero date included)
+    /// and a fixed number of fractional digits. False, with nothing appended, otherwise.
+    private static func appendUsualDateTime(
+        _ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout [UInt8]
+    ) -> Bool {
+        guard case .digits(let wanted) = fraction, (0...9999).contains(value.date.year), (0...99).contains(value.date.month),
+            (0...99).contains(value.date.day), (0...99).contains(value.hour), (0...99).contains(value.minute),
+            (0...99).contains(value.second), (0...999_999).contains(value.microsecond)
+        else { return false }
+        let digits = min(wanted, 6)
+        // YYYY-MM-DDTHH:MM:SS (19) and .ffffff (7).
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &text) { buffer -> Int in
+            func put(_ number: Int, width: Int, at index: Int) {
+                var rest = number
+                for place in stride(from: index + width - 1, through: index, by: -1) {
+                    buffer[place] = zero + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            put(value.date.year, width: 4, at: 0)
+            buffer[4] = minus
+            put(value.date.month, width: 2, at: 5)
+            buffer[7] = minus
+            put(value.date.day, width: 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(value.hour, width: 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(value.minute, width: 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(value.second, width: 2, at: 17)
+            guard digits > 0 else { return 19 }
+            buffer[19] = UInt8(ascii: ".")
+            put(value.microsecond, width: 6, at: 20)
+            return 20 + digits
+        }
+        withUnsafeBytes(of: &text) { buffer in
+            out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+        return true
+    }
+
+    private static func appendClock(
+        _ hours: Int, _ minutes: Int, _ seconds: Int, _ microseconds: Int, fraction: TemporalText.Fraction,
+        to out: inout [UInt8]
+    ) {
+        let colon = UInt8(ascii: ":")
+        appendPadded(hours, width: 2, to: &out)
+        out.append(colon)
+        appendPadded(minutes, width: 2, to: &out)
+        out.append(colon)
+        appendPadded(seconds, width: 2, to: &out)
+        // TemporalText: the fraction is the microseconds padded to six digits, then cut.
+        switch fraction {
+        case .shortest:
+            guard microseconds > 0 else { return }
+            out.append(UInt8(ascii: "."))
+            appendPadded(microseconds, width: 6, to: &out)
+            while out.last == zero { out.removeLast() }
+        case .microseconds:
+            guard microseconds > 0 else { return }
+            out.append(UInt8(ascii: "."))
+            appendPadded(microseconds, width: 6, to: &out)
+        case .digits(let count):
+            guard count > 0 else { return }
+            out.append(UInt8(ascii: "."))
+            let start = out.count
+            appendPadded(microseconds, width: 6, to: &out)
+            let keep = min(count, 6)
+            if out.count - start > keep { out.removeLast(out.count - start - keep) }
+        }
+    }
+}

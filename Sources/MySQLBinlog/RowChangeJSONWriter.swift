@@ -1,0 +1,186 @@
+import Directory
+
+/// Writes ``RowChangeJSON`` lines, one per row change and each ending in a newline, into a
+/// byte buffer the caller reuses.
+///
+/// What a line shares with its neighbours is prepared once: the end of every line of a
+/// transaction (position, GTID, commit time) once per transaction, and a table's name and
+/// quoted column names once per table shape. A row then costs its values only, written
+/// straight as bytes with no `String` in between.
+public struct RowChangeJSONWriter {
+    /// What the lines of one table shape share (a class: a row takes it with one retain).
+    private final class Shape {
+        let schema: String
+        let table: String
+        /// The change's column names, kept: their storage identifies the shape (while it is
+        /// kept, no other array can be given the same storage).
+        let names: [String]
+        /// `{"table":"db.tbl","op":"`.
+        let head: [UInt8]
+        /// `"name":` of every column, one after the other; key `i` ends at `keyEnds[i]`.
+        let keys: [UInt8]
+        let keyEnds: [Int]
+        /// Per column: a MariaDB JSON column (its text printed as the document)?
+        let holdsJSONText: [Bool]
+        /// Per column: the fractional-second digits of its temporal values.
+        let fractions: [TemporalText.Fraction]
+        /// The table map's columns, for values past the names.
+        let columns: [BinlogColumn]?
+
+        init(
+            schema: String, table: String, names: [String], head: [UInt8], keys: [UInt8], keyEnds: [Int],
+            holdsJSONText: [Bool], fractions: [TemporalText.Fraction], columns: [BinlogColumn]?
+        ) {
+            self.schema = schema
+            self.table = table
+            self.names = names
+            self.head = head
+            self.keys = keys
+            self.keyEnds = keyEnds
+            self.holdsJSONText = holdsJSONText
+            self.fractions = fractions
+            self.columns = columns
+        }
+
+        /// The column at `index` of the table map, if it has one.
+        func column(at index: Int) -> BinlogColumn? {
+            columns.flatMap { index < $0.count ? $0[index] : nil }
+        }
+    }
+
+    /// Shapes by their names' storage address.
+    private var shapes: [Int: Shape] = [:]
+    /// The last shape used, and its key: rows of one table come in runs.
+    private var lastShape: (key: Int, shape: Shape)?
+    /// `,"position":"…","gtid":…,"ts":"…"}` and the newline.
+    private var lineEnd: [UInt8] = []
+    /// The last binlog file named, and its escaped text.
+    private var lastFile: (name: String, text: [UInt8])?
+    /// The last commit time written, and its quoted text.
+    private var lastCommitTimestamp: (seconds: UInt32, text: [UInt8])?
+
+    /// Table shapes kept at most; past that the cache starts again (tables come and go with
+    /// DDL, and a replica may read thousands of tables).
+    static let maxShapes = 256
+
+    public init() {}
+
+    /// The changes appended next belong to the transaction (or part of one) that ends at
+    /// `position`, with this GTID and commit time.
+    public mutating func transactionStarted(position: BinlogPosition, gtid: String?, commitTimestamp: UInt32) {
+        lineEnd.removeAll(keepingCapacity: true)
+        // `"file:offset"`: the text of `position.description`, quoted.
+        RowChangeJSON.appendLiteral(",\"position\":\"", to: &lineEnd)
+        if position.file != lastFile?.name { lastFile = (position.file, ByteText.quotedPart(position.file)) }
+        lineEnd.append(contentsOf: lastFile?.text ?? [])
+        lineEnd.append(UInt8(ascii: ":"))
+        ByteText.appendInteger(position.offset, to: &lineEnd)
+        RowChangeJSON.appendLiteral("\",\"gtid\":", to: &lineEnd)
+        if let gtid {
+            ByteText.appendQuoted(gtid, to: &lineEnd)
+        } else {
+            RowChangeJSON.appendLiteral("null", to: &lineEnd)
+        }
+        RowChangeJSON.appendLiteral(",\"ts\":", to: &lineEnd)
+        // Transactions a second apart or less share their commit time's text.
+        if commitTimestamp != lastCommitTimestamp?.seconds {
+            var text: [UInt8] = []
+            ByteText.appendQuoted(RowChangeJSON.utcText(seconds: Int64(commitTimestamp)), to: &text)
+            lastCommitTimestamp = (commitTimestamp, text)
+        }
+        lineEnd.append(contentsOf: lastCommitTimestamp?.text ?? [])
+        RowChangeJSON.appendLiteral("}\n", to: &lineEnd)
+    }
+
+    /// Appends the line of `change`. `columns` gives the table map's columns (for fractional
+    /// digits and JSON columns); it is asked once per table shape, not per row.
+    public mutating func append(
+        _ change: BinlogRowChange, to out: inout [UInt8], columns: () -> [BinlogColumn]?
+    ) {
+        let shape = self.shape(of: change, columns: columns)
+        out.append(contentsOf: shape.head)
+        out.append(contentsOf: change.kind.rawValue.utf8)
+        RowChangeJSON.appendLiteral("\",\"before\":", to: &out)
+        appendImage(change.before, shape: shape, to: &out)
+        RowChangeJSON.appendLiteral(",\"after\":", to: &out)
+        appendImage(change.after, shape: shape, to: &out)
+        out.append(contentsOf: lineEnd)
+    }
+
+    /// A row image as an object of column name to value (columns absent from a partial image
+    /// left out), or `null` for no image.
+    private func appendImage(_ values: [BinlogValue]?, shape: Shape, to out: inout [UInt8]) {
+        guard let values else {
+            RowChangeJSON.appendLiteral("null", to: &out)
+            return
+        }
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        // Indexed through buffers: no copy of each value (and of its text) to look at it.
+        shape.keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                for index in values.indices {
+                    if case .absent = values[index] { continue }
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    guard index < shape.keyEnds.count else {
+                        // More values than names: named by position, as mysqlbinlog does.
+                        ByteText.appendQuoted("@\(index + 1)", to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        let column = shape.column(at: index)
+                        _ = RowChangeJSON.append(
+                            values[index], holdsJSONText: column?.holdsJSONText == true,
+                            fraction: column.map { .digits($0.scale) } ?? .shortest, to: &out)
+                        continue
+                    }
+                    let start = index == 0 ? 0 : shape.keyEnds[index - 1]
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[start..<shape.keyEnds[index]]))
+                    _ = RowChangeJSON.append(
+                        values[index], holdsJSONText: shape.holdsJSONText[index], fraction: shape.fractions[index],
+                        to: &out)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func shape(of change: BinlogRowChange, columns: () -> [BinlogColumn]?) -> Shape {
+        let key = change.columns.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        // Empty arrays share one storage: the table's name confirms the match.
+        if let last = lastShape, last.key == key, last.shape.table == change.table, last.shape.schema == change.schema {
+            return last.shape
+        }
+        let shape: Shape
+        if let known = shapes[key], known.table == change.table, known.schema == change.schema {
+            shape = known
+        } else {
+            if shapes.count >= Self.maxShapes { shapes.removeAll(keepingCapacity: true) }
+            shape = Self.makeShape(of: change, columns: columns())
+            shapes[key] = shape
+        }
+        lastShape = (key, shape)
+        return shape
+    }
+
+    private static func makeShape(of change: BinlogRowChange, columns: [BinlogColumn]?) -> Shape {
+        var head: [UInt8] = []
+        RowChangeJSON.appendLiteral("{\"table\":", to: &head)
+        ByteText.appendQuoted(change.schema + "." + change.table, to: &head)
+        RowChangeJSON.appendLiteral(",\"op\":\"", to: &head)
+        var keys: [UInt8] = []
+        var keyEnds: [Int] = []
+        var holdsJSONText: [Bool] = []
+        var fractions: [TemporalText.Fraction] = []
+        for (index, name) in change.columns.enumerated() {
+            ByteText.appendQuoted(name, to: &keys)
+            keys.append(UInt8(ascii: ":"))
+            keyEnds.append(keys.count)
+            let column = columns.flatMap { index < $0.count ? $0[index] : nil }
+            holdsJSONText.append(column?.holdsJSONText == true)
+            fractions.append(column.map { .digits($0.scale) } ?? .shortest)
+        }
+        return Shape(
+            schema: change.schema, table: change.table, names: change.columns, head: head, keys: keys,
+            keyEnds: keyEnds, holdsJSONText: holdsJSONText, fractions: fractions, columns: columns)
+    }
+}

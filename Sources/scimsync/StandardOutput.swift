@@ -1,0 +1,47 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Bytes written straight to the standard output's file descriptor: no `FileHandle`, no
+/// `Data` copy, one `write(2)` for as many bytes as the kernel takes.
+enum StandardOutput {
+    /// The reader of the output is gone (a closed pipe, as in `scimsync tail | head`).
+    struct Closed: Error {}
+
+    /// Makes a write to a closed pipe fail with `EPIPE` instead of ending the process with
+    /// SIGPIPE, so that the command can stop reading and leave quietly.
+    static func ignoreBrokenPipeSignal() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Writes all of `bytes`, retrying after signals and short writes.
+    /// - Throws: ``Closed`` when the reader is gone; a `POSIXError` for any other failure.
+    static func writeAll(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written >= 0 {
+                    offset += written
+                    continue
+                }
+                switch errno {
+                case EINTR:
+                    continue
+                case EAGAIN:
+                    // A descriptor someone made non-blocking: wait until it takes more.
+                    var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&descriptor, 1, -1)
+                case EPIPE:
+                    throw Closed()
+                case let code:
+                    throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+                }
+            }
+        }
+    }
+}
