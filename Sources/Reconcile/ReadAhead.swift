@@ -18,10 +18,13 @@ final class ReadAhead<Element>: OrderedChunks, @unchecked Sendable {
     private var stopping = false
     private var finished = false
 
-    /// Starts reading `chunks` ahead on a thread named `name`.
+    /// Starts reading `chunks` ahead on a thread named `name` (at most 15 bytes).
     init(_ chunks: ClosureChunks<Element>, name: String) {
         let box = ChunksBox(chunks)
         let thread = Thread { [self] in
+            // Named from inside: on Linux a name given before `start()` does not reach the
+            // system thread, whose name (what `perf` and `top -H` show) is at most 15 bytes.
+            Thread.current.name = name
             defer {
                 condition.lock()
                 finished = true
@@ -45,7 +48,6 @@ final class ReadAhead<Element>: OrderedChunks, @unchecked Sendable {
                 guard case .success(.some) = result else { return }
             }
         }
-        thread.name = name
         thread.start()
     }
 

@@ -158,7 +158,7 @@ public final class ReconcilePass {
         let order = kind == .user ? context.orders.users : context.orders.groups
         guard kind == .user || (source.groupMapper != nil && target.groupMapper != nil) else { return }
         let (sourceChunks, targetChunks) = sides(
-            context, kind == .user ? "users" : "groups",
+            context,
             source: try context.sourceReader.entries(kind, chunkSize: context.options.chunkSize, order: order),
             target: try context.reader.entries(kind, chunkSize: context.options.chunkSize, order: order))
         defer {
@@ -199,11 +199,11 @@ public final class ReconcilePass {
 
     /// The two sides of a join, each read ahead on a thread of its own when its reader allows.
     private func sides<Element>(
-        _ context: PassContext, _ what: String, source: ClosureChunks<Element>, target: ClosureChunks<Element>
+        _ context: PassContext, source: ClosureChunks<Element>, target: ClosureChunks<Element>
     ) -> (ChunkSide<Element>, ChunkSide<Element>) {
         (
-            ChunkSide(source, readAhead: context.sourceReader.readsAhead, name: "scimsync.reconcile.source." + what),
-            ChunkSide(target, readAhead: context.reader.readsAhead, name: "scimsync.reconcile.target." + what)
+            ChunkSide(source, readAhead: context.sourceReader.readsAhead, name: "reconcile.src"),
+            ChunkSide(target, readAhead: context.reader.readsAhead, name: "reconcile.tgt")
         )
     }
 
@@ -310,7 +310,7 @@ public final class ReconcilePass {
         guard source.groupMapper != nil, target.groupMapper != nil else { return }
         typealias Parent = (id: String, parent: String?)
         let (sourceChunks, targetChunks) = sides(
-            context, "parents",
+            context,
             source: try context.sourceReader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
             target: try context.reader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups))
         defer {
@@ -352,7 +352,7 @@ public final class ReconcilePass {
     private func memberships(_ context: inout PassContext, _ report: inout DriftReport) async throws {
         let order = context.orders.memberships
         let (sourceChunks, targetChunks) = sides(
-            context, "memberships",
+            context,
             source: try context.sourceReader.memberships(chunkSize: context.options.chunkSize, order: order),
             target: try context.reader.memberships(chunkSize: context.options.chunkSize, order: order))
         defer {
