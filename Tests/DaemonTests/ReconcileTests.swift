@@ -1,5 +1,6 @@
 import Config
 import Daemon
+import Directory
 import Foundation
 import Inspection
 import OffsetStore
@@ -266,7 +267,7 @@ import scimsync
         for (offset, value) in hostile.enumerated() {
             try source.query("UPDATE sync_users SET first_name = ?, last_name = ? WHERE id = ?", [value, value, .int(Int64(5 + offset))])
         }
-        try source.query("UPDATE sync_users SET first_name = 'Refused' WHERE id = 18")
+        try source.execute("UPDATE sync_users SET first_name = 'Refused' WHERE id = 18")
         try target.execute("UPDATE \(p)portal_users SET given_name = 'Drifted' WHERE id IN (\((12...25).map { "'\($0)'" }.joined(separator: ", ")))")
         try target.execute("DELETE FROM \(p)portal_memberships WHERE user_id IN ('26', '27', '28', '29', '30')")
         try target.execute("DELETE FROM \(p)portal_users WHERE id IN ('26', '27', '28', '29', '30')")
