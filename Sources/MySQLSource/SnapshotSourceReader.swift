@@ -56,6 +56,10 @@ public final class SnapshotSourceReader: ReconcileSourceReader {
     }
 
     public var membershipsName: String { "source table \(layout.membership?.table ?? layout.users.table)" }
+
+    /// The snapshot's connection serves one scan at a time, from whichever thread (the first
+    /// load reads it on a thread of its own too).
+    public var readsAhead: Bool { true }
 }
 
 /// The source side: one table of the consistent snapshot in key order.

@@ -8,12 +8,19 @@ public struct ReconcileOptions: Sendable {
     public var chunkSize = 1000
     /// How many differences the report details.
     public var detailLimit = 20
+    /// How much memory (estimated) the plan may keep of its repairs, so that the repairing
+    /// pass applies them without comparing again; a plan with more compares again.
+    public var keptRepairsBytes = 64 << 20
 
-    public init(dryRun: Bool = false, force: Bool = false, chunkSize: Int = 1000, detailLimit: Int = 20) {
+    public init(
+        dryRun: Bool = false, force: Bool = false, chunkSize: Int = 1000, detailLimit: Int = 20,
+        keptRepairsBytes: Int = 64 << 20
+    ) {
         self.dryRun = dryRun
         self.force = force
         self.chunkSize = chunkSize
         self.detailLimit = detailLimit
+        self.keptRepairsBytes = keptRepairsBytes
     }
 }
 

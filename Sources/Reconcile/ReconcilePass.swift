@@ -72,6 +72,8 @@ public final class ReconcilePass {
         var context = PassContext(
             sourceReader: sourceReader, reader: reader, orders: orders, options: options, applying: false, apply: apply,
             skip: skip, progress: progress)
+        // A dry run applies nothing: nothing to keep.
+        if !options.dryRun { context.kept = KeptRepairs(budget: options.keptRepairsBytes) }
         if !options.dryRun, try reader.isEmpty() {
             // Nothing to remove from an empty target (a first load): no plan to check first.
             context.applying = true
@@ -106,7 +108,12 @@ public final class ReconcilePass {
             }
             context.applying = true
             context.expected = plan
-            let done = try await pass(&context)
+            let done: DriftReport
+            if let kept = context.kept {
+                done = try await replay(kept, plan: plan, &context)
+            } else {
+                done = try await pass(&context)
+            }
             if hold != nil { try ledger.clearHold() }
             try ledger.finishRun(runID, ops: done.runLogCounts, error: nil)
             return .repaired(done)
@@ -129,6 +136,9 @@ public final class ReconcilePass {
         let skip: (ResourceOp) -> Bool
         let progress: ((ReconcileProgress) -> Void)?
         var expected: DriftReport?
+        /// While planning, the decisions with repairs, as long as they fit their budget; nil
+        /// once they did not (the repairing pass then compares again).
+        var kept: KeptRepairs?
     }
 
     private func pass(_ context: inout PassContext) async throws -> DriftReport {
@@ -147,11 +157,18 @@ public final class ReconcilePass {
     private func entries(_ kind: ResourceKind, _ context: inout PassContext, _ report: inout DriftReport) async throws {
         let order = kind == .user ? context.orders.users : context.orders.groups
         guard kind == .user || (source.groupMapper != nil && target.groupMapper != nil) else { return }
-        var join = MergeJoin(
+        let (sourceChunks, targetChunks) = sides(
+            context,
             source: try context.sourceReader.entries(kind, chunkSize: context.options.chunkSize, order: order),
-            sourceName: context.sourceReader.name(kind), sourceKey: \DirectoryEntry.id,
-            target: try context.reader.entries(kind, chunkSize: context.options.chunkSize, order: order),
-            targetName: context.reader.name(kind), targetKey: \DirectoryEntry.id, compare: order.compare)
+            target: try context.reader.entries(kind, chunkSize: context.options.chunkSize, order: order))
+        defer {
+            sourceChunks.stop()
+            targetChunks.stop()
+        }
+        var join = MergeJoin(
+            source: sourceChunks, sourceName: context.sourceReader.name(kind), sourceKey: \DirectoryEntry.id,
+            target: targetChunks, targetName: context.reader.name(kind), targetKey: \DirectoryEntry.id,
+            compare: order.compare)
         let phase = kind == .user ? "users" : "groups"
         var window: [MergeStep<DirectoryEntry, DirectoryEntry>] = []
         var rows = 0
@@ -159,7 +176,15 @@ public final class ReconcilePass {
             switch step {
             case .source: rows += 1; countSource(kind, &report)
             case .target: rows += 1; countTarget(kind, &report)
-            case .both: rows += 2; countSource(kind, &report); countTarget(kind, &report)
+            case .both(let sourceEntry, let targetEntry):
+                rows += 2
+                countSource(kind, &report)
+                countTarget(kind, &report)
+                // Most rows are equal on both sides: no decision, no ledger look-up.
+                if rules.isUnchanged(sourceEntry, targetEntry, kind: kind) {
+                    if rows % (2 * context.options.chunkSize) == 0 { announce(context, phase, rows, kind) }
+                    continue
+                }
             }
             window.append(step)
             if window.count >= context.options.chunkSize {
@@ -170,6 +195,16 @@ public final class ReconcilePass {
         }
         try await flushEntries(window, kind, &context, &report)
         announce(context, phase, rows, kind)
+    }
+
+    /// The two sides of a join, each read ahead on a thread of its own when its reader allows.
+    private func sides<Element>(
+        _ context: PassContext, source: ClosureChunks<Element>, target: ClosureChunks<Element>
+    ) -> (ChunkSide<Element>, ChunkSide<Element>) {
+        (
+            ChunkSide(source, readAhead: context.sourceReader.readsAhead, name: "reconcile.src"),
+            ChunkSide(target, readAhead: context.reader.readsAhead, name: "reconcile.tgt")
+        )
     }
 
     private func announce(_ context: PassContext, _ phase: String, _ rows: Int, _ kind: ResourceKind?) {
@@ -217,8 +252,25 @@ public final class ReconcilePass {
         try await carryOut(decisions, kind, &context, &report)
     }
 
-    /// Applies (or, while planning, counts) decisions, with their ledger changes.
+    /// Applies (or, while planning, counts and keeps) decisions, with their ledger changes.
     private func carryOut(
+        _ decisions: [(id: String, Decision)], _ kind: ResourceKind, _ context: inout PassContext,
+        _ report: inout DriftReport
+    ) async throws {
+        report.adopted += decisions.filter { $0.1.adopted }.count
+        guard context.applying else {
+            if context.kept?.keep(decisions, kind) == false { context.kept = nil }
+            for (_, decision) in decisions where !decision.ops.contains(where: context.skip) {
+                report.count(decision.ops)
+            }
+            return
+        }
+        try await apply(decisions, kind, &context, &report)
+    }
+
+    /// Applies decisions in one target transaction: created rows join the ledger before it,
+    /// deleted rows leave it after it committed.
+    private func apply(
         _ decisions: [(id: String, Decision)], _ kind: ResourceKind, _ context: inout PassContext,
         _ report: inout DriftReport
     ) async throws {
@@ -226,16 +278,11 @@ public final class ReconcilePass {
         var added: [LedgerEntry] = []
         var removed: [LedgerEntry] = []
         for (id, decision) in decisions {
-            if !context.applying, decision.ops.contains(where: context.skip) { continue }
             ops += decision.ops
             if decision.created || decision.adopted { added.append(LedgerEntry(kind: kind, id: id)) }
             if decision.removed { removed.append(LedgerEntry(kind: kind, id: id)) }
         }
-        report.adopted += decisions.filter { $0.1.adopted }.count
-        guard context.applying, !ops.isEmpty else {
-            report.count(ops)
-            return
-        }
+        guard !ops.isEmpty else { return }
         try ledger.updateLedger(added: added, removed: [])
         let applied = try await context.apply(ResourceOp.ordered(ops))
         report.count(applied)
@@ -245,14 +292,34 @@ public final class ReconcilePass {
         try ledger.updateLedger(added: [], removed: removed.filter { deleted.contains($0.id) })
     }
 
+    /// Applies the plan's kept decisions, in the order the plan made them, instead of comparing
+    /// both sides again: the plan's report with the repairs counted as applied.
+    private func replay(_ kept: KeptRepairs, plan: DriftReport, _ context: inout PassContext) async throws -> DriftReport {
+        var report = plan
+        report.repairs = [:]
+        var done = 0
+        for batch in kept.batches {
+            try await apply(batch.decisions, batch.kind, &context, &report)
+            done += batch.decisions.count
+            context.progress?(ReconcileProgress(phase: "repairing", rows: done, expected: kept.decisionCount))
+        }
+        return report
+    }
+
     private func parents(_ context: inout PassContext, _ report: inout DriftReport) async throws {
         guard source.groupMapper != nil, target.groupMapper != nil else { return }
         typealias Parent = (id: String, parent: String?)
-        var join = MergeJoin(
+        let (sourceChunks, targetChunks) = sides(
+            context,
             source: try context.sourceReader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
-            sourceName: context.sourceReader.name(.group), sourceKey: { (entry: Parent) in entry.id },
-            target: try context.reader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups),
-            targetName: context.reader.name(.group), targetKey: { (entry: Parent) in entry.id },
+            target: try context.reader.parents(chunkSize: context.options.chunkSize, order: context.orders.groups))
+        defer {
+            sourceChunks.stop()
+            targetChunks.stop()
+        }
+        var join = MergeJoin(
+            source: sourceChunks, sourceName: context.sourceReader.name(.group), sourceKey: { (entry: Parent) in entry.id },
+            target: targetChunks, targetName: context.reader.name(.group), targetKey: { (entry: Parent) in entry.id },
             compare: context.orders.groups.compare)
         var window: [(Parent, Parent)] = []
         var rows = 0
@@ -284,11 +351,17 @@ public final class ReconcilePass {
 
     private func memberships(_ context: inout PassContext, _ report: inout DriftReport) async throws {
         let order = context.orders.memberships
-        var join = MergeJoin(
+        let (sourceChunks, targetChunks) = sides(
+            context,
             source: try context.sourceReader.memberships(chunkSize: context.options.chunkSize, order: order),
-            sourceName: context.sourceReader.membershipsName, sourceKey: { $0 },
-            target: try context.reader.memberships(chunkSize: context.options.chunkSize, order: order),
-            targetName: context.reader.membershipsName, targetKey: { $0 },
+            target: try context.reader.memberships(chunkSize: context.options.chunkSize, order: order))
+        defer {
+            sourceChunks.stop()
+            targetChunks.stop()
+        }
+        var join = MergeJoin(
+            source: sourceChunks, sourceName: context.sourceReader.membershipsName, sourceKey: { $0 },
+            target: targetChunks, targetName: context.reader.membershipsName, targetKey: { $0 },
             compare: { order.compare($0, $1) })
         var window: [(Membership, inSource: Bool)] = []
         var rows = 0
@@ -297,8 +370,10 @@ public final class ReconcilePass {
             let users = Array(Set(window.map(\.0.userID)))
             let owned = try ledger.owned(users, kind: .user)
             // A user the target lacks is one this pass creates (or created): its memberships are
-            // scimsync's too.
-            let present = try context.reader.existingUserIDs(users.filter { !owned.contains($0) })
+            // scimsync's too. The target's connection is the read-ahead's meanwhile.
+            let unowned = users.filter { !owned.contains($0) }
+            let reader = context.reader
+            let present: Set<String> = try unowned.isEmpty ? [] : targetChunks.exclusive { try reader.existingUserIDs(unowned) }
             var decisions: [(id: String, Decision)] = []
             for (membership, inSource) in window {
                 let managed = owned.contains(membership.userID) || !present.contains(membership.userID)

@@ -13,6 +13,14 @@ public protocol ReconcileSourceReader: AnyObject {
     func name(_ kind: ResourceKind) -> String
     /// What they call the memberships' store.
     var membershipsName: String { get }
+    /// Whether the pass may read the chunks of `entries`, `parents` and `memberships` on a
+    /// thread of its own, one at a time and ahead of the comparison (false by default: the
+    /// reader is then only used from the pass's thread).
+    var readsAhead: Bool { get }
+}
+
+extension ReconcileSourceReader {
+    public var readsAhead: Bool { false }
 }
 
 /// The target side of a pass: the target's users, groups, parents and memberships as streams
@@ -35,6 +43,15 @@ public protocol ReconcileTargetReader: AnyObject {
     func name(_ kind: ResourceKind) -> String
     /// What they call the memberships' store.
     var membershipsName: String { get }
+    /// Whether the pass may read the chunks of `entries`, `parents` and `memberships` on a
+    /// thread of its own, one at a time and ahead of the comparison, calling
+    /// `existingUserIDs` only between two such reads (false by default: the reader is then
+    /// only used from the pass's thread).
+    var readsAhead: Bool { get }
+}
+
+extension ReconcileTargetReader {
+    public var readsAhead: Bool { false }
 }
 
 /// Chunks from a closure: the merge-join's view of any reader.

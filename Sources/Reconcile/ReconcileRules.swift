@@ -100,6 +100,15 @@ public struct ReconcileRules: Sendable {
         }
     }
 
+    /// Whether a user or group both sides have calls for nothing, found without working out
+    /// its drift: the two resources are equal (so is every attribute both sides map). False
+    /// when that cannot tell (a user inactive in the target may be one to reactivate); then
+    /// ``decide(_:kind:managed:report:)`` tells.
+    public func isUnchanged(_ source: DirectoryEntry, _ target: DirectoryEntry, kind: ResourceKind) -> Bool {
+        if kind == .user, targetMapsActive, !users.mapsActive, onDelete == .deactivate { return false }
+        return source.resource == target.resource
+    }
+
     /// The decision for a group whose parent may differ (both sides have the group).
     public func decideParent(
         groupID: String, source: String?, target: String?, managed: Bool, report: inout DriftReport

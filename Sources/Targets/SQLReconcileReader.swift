@@ -59,4 +59,8 @@ final class SQLReconcileReader: ReconcileTargetReader {
     }
 
     var membershipsName: String { "target table \(layout.membership?.table ?? layout.users.table)" }
+
+    /// The reader's connection serves one scan at a time, from whichever thread; the pass
+    /// calls `existingUserIDs` only between two reads.
+    var readsAhead: Bool { true }
 }

@@ -1,5 +1,6 @@
 import Config
 import Daemon
+import Directory
 import Foundation
 import Inspection
 import OffsetStore
@@ -226,6 +227,66 @@ import scimsync
         #expect(rows.groups.isEmpty)
         #expect(rows.memberships.isEmpty)
         #expect(rows.users.allSatisfy { $0.hasSuffix("|0") }, "every user deactivated, none deleted")
+    }
+
+    /// Repairs go in multi-row statements, a chunk at a time: a chunk holding a row the target
+    /// refuses is applied row by row, that row alone is quarantined and the rest of the chunk
+    /// is repaired; values with tabs, newlines, backslashes, quotes, non-ASCII text, the empty
+    /// string and NULL arrive as they are, and the next pass finds them equal.
+    @Test(arguments: [Kind.sqlite, .postgres, .mariaDB]) func aRefusedRowInABatchOfRepairsIsQuarantinedAloneAndHostileValuesArrive(
+        kind: Kind
+    ) async throws {
+        let fixture = try ExampleDirectories()
+        let target = try target(kind, fixture)
+        let pipeline = try #require(target.config.pipelines.first)
+        let store = try OffsetStore(path: target.config.offsets.path)
+        let source = try PipelineHarness.source(fixture)
+        try grow(source)
+        let p = target.prefix
+        guard case .repaired = try await pass(pipeline, store) else { Issue.record("the first pass did not load"); return }
+
+        // The target refuses a given name of "Refused".
+        switch kind {
+        case .sqlite:
+            for event in ["INSERT", "UPDATE"] {
+                try target.execute("""
+                    CREATE TRIGGER refuse_\(event.lowercased()) BEFORE \(event) ON portal_users
+                    WHEN NEW.given_name = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END
+                    """)
+            }
+        case .postgres, .mariaDB, .sqlServer:
+            try target.execute(
+                "ALTER TABLE \(p)portal_users ADD CONSTRAINT refuse_marked CHECK (given_name IS NULL OR given_name <> 'Refused')")
+        }
+        // Hostile values in the source (users 5 to 11), the refused one in the middle of a chunk of
+        // patches (users 12 to 25 drifted in the target), and users 26 to 30 missing in the target.
+        let hostile: [SQLValue] = [
+            .text("tab\there"), .text("new\nline\r\n"), .text("back\\slash \\N \\t"), .text("quote ' \" ` ;--"),
+            .text("Zoë 日本語 🙂 \u{200B}"), .text(""), .null,
+        ]
+        for (offset, value) in hostile.enumerated() {
+            try source.query("UPDATE sync_users SET first_name = ?, last_name = ? WHERE id = ?", [value, value, .int(Int64(5 + offset))])
+        }
+        try source.execute("UPDATE sync_users SET first_name = 'Refused' WHERE id = 18")
+        try target.execute("UPDATE \(p)portal_users SET given_name = 'Drifted' WHERE id IN (\((12...25).map { "'\($0)'" }.joined(separator: ", ")))")
+        try target.execute("DELETE FROM \(p)portal_memberships WHERE user_id IN ('26', '27', '28', '29', '30')")
+        try target.execute("DELETE FROM \(p)portal_users WHERE id IN ('26', '27', '28', '29', '30')")
+
+        guard case .repaired(let report) = try await pass(pipeline, store) else { Issue.record("the pass did not repair"); return }
+        #expect(report.repairs[.createUser] == 5)
+        let quarantined = try store.quarantined(pipeline: pipeline.name)
+        #expect(quarantined.map { "\($0.kind) \($0.id)" } == ["User 18"], "\(quarantined)")
+        // Everything else is the source's; user 18 keeps the target's drifted name.
+        let refusedRow = try #require(try target.rows().users.first { $0.hasPrefix("18|") })
+        #expect(refusedRow.split(separator: "|", omittingEmptySubsequences: false)[2] == "Drifted")
+        var expected = try DirectoryRows.source(source, deactivated: [])
+        expected.users = expected.users.map { $0.hasPrefix("18|") ? refusedRow : $0 }.sorted()
+        let actual = try target.rows()
+        #expect(actual == expected, "\(actual.difference(from: expected))")
+
+        // The hostile values compare equal: the next pass has only the refused row to repair.
+        let again = try await pass(pipeline, store, dryRun: true)
+        #expect(again.report.totalRepairs == 1 && again.report.repairs[.patchUser] == 1, "\(again.report.repairs)")
     }
 
     /// Rows scimsync did not create are reported and left alone; with `adopt: true` the rows

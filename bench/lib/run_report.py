@@ -178,6 +178,16 @@ def reconcile(result, check, rows):
                      theirs.get("seconds"), ratio(theirs.get("seconds"), mine.get("seconds"))])
         rows.append([name, f"peak RSS MiB, {label}", mib(mine.get("peak_rss_kib")), "seeds' way",
                      mib(theirs.get("peak_rss_kib")), ratio(mib(theirs.get("peak_rss_kib")), mib(mine.get("peak_rss_kib")))])
+    # The drift sweep (bench/reconcile --drifts): every drift with both sides' figures.
+    for point in result.get("sweep") or []:
+        percent = point.get("drift_percent")
+        mine, theirs = point.get("scimsync") or {}, point.get("seeds_way") or {}
+        check.that(mine.get("exit") == 0, name, f"the pass at {percent}% drift exited {mine.get('exit')}")
+        check.that(percent == 0 or positive(point.get("repairs")), name, f"no drift was made at {percent}%")
+        if seeds is not None:
+            check.that(theirs.get("exit") == 0, name, f"the seeds' way at {percent}% drift failed")
+        rows.append([name, f"seconds, {percent}% drift (sweep)", mine.get("seconds"), "seeds' way",
+                     theirs.get("seconds"), ratio(theirs.get("seconds"), mine.get("seconds"))])
 
 
 def scim_serve(result, check, rows):

@@ -120,6 +120,10 @@ def main():
             lambda s: s["binlog-decode"]["python_mysql_replication"]["runs"][0].update(rows=1),
         "does not follow from the times": lambda s: s["initial-load"].update(ratio=9.99),
         "drift_dry_run exited 0": lambda s: s["reconcile"]["scimsync"]["drift_dry_run"].update(exit=0),
+        "the pass at 10% drift exited 1": lambda s: s["reconcile"].update(sweep=[
+            {"drift_percent": 10, "repairs": 100, "scimsync": {"seconds": 1.0, "exit": 1}, "seeds_way": {"seconds": 2.0, "exit": 0}}]),
+        "no drift was made at 1%": lambda s: s["reconcile"].update(sweep=[
+            {"drift_percent": 1, "repairs": 0, "scimsync": {"seconds": 1.0, "exit": 0}, "seeds_way": {"seconds": 2.0, "exit": 0}}]),
         "scimsync filter: 3 errors": lambda s: s["scim-serve"]["scimsync"]["filter"].update(error_count=3),
         "scim-serve: no result": lambda s: s.pop("scim-serve"),
     }
