@@ -18,7 +18,8 @@ extension SQLTarget {
     /// batch does. So the load's guarantees are the same either way.
     @discardableResult
     public func load(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
-        guard hasBulkPath, bulkLoadRefusal == nil, !fillsColumnDefaults, let bulk = try bulkRows(ops) else {
+        // A row the mapping refuses (a value longer than its column) is for `apply` to quarantine.
+        guard hasBulkPath, bulkLoadRefusal == nil, !fillsColumnDefaults, let bulk = (try? bulkRows(ops)) ?? nil else {
             return try apply(ops)
         }
         var result = ApplyResult()

@@ -17,7 +17,10 @@ import Testing
             .text("a\tb"), .text("c\nd"), .text("e\rf"), .text("back\\slash"), .text("\\N"), .null, .text(""),
             .text("nul\u{0}"), .text("quote '\"` é🎉"),
         ]
-        let expected = #"a\tb	c\nd	e\rf	back\\slash	\\N	\N		nul\0	quote '"` é🎉"# + "\n"
+        let fields = [
+            #"a\tb"#, #"c\nd"#, #"e\rf"#, #"back\\slash"#, #"\\N"#, #"\N"#, "", #"nul\0"#, "quote '\"` é🎉",
+        ]
+        let expected = fields.joined(separator: "\t") + "\n"
         #expect(text([row], .loadData) == expected)
         #expect(text([row], .copy) == expected)
     }
