@@ -89,6 +89,7 @@ let package = Package(
             name: "Targets",
             dependencies: [
                 "SCIM", "Directory", "SQLClients", "SQLServerClient", "Config", "Connectors", "Reconcile", "SQLProbe",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

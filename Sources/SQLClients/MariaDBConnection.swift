@@ -21,6 +21,8 @@ private let libraryInitialised: Bool = scimsync_mysql_library_init() == 0
 public final class MariaDBConnection {
     let handle: UnsafeMutablePointer<MYSQL>
     private var statements: MariaDBStatementCache
+    /// What a ``loadLocalData(_:data:)`` sends; nil unless opened with `allowsLocalInfile`.
+    let localInfile: LocalInfileSource?
     /// The server address, for messages.
     public let host: String
     public let port: Int
@@ -33,6 +35,9 @@ public final class MariaDBConnection {
     ///   - database: the default database, or nil for none.
     ///   - statementCacheCapacity: how many prepared statements `query` keeps for reuse, least
     ///     recently used closed first (0: none, every call prepares and closes its statement).
+    ///   - allowsLocalInfile: whether ``loadLocalData(_:data:)`` may run (`LOAD DATA LOCAL`,
+    ///     from memory only: the library's own handler, which reads the file the server names,
+    ///     is never installed).
     ///   - connectTimeout: seconds to wait for the TCP connection and the handshake.
     ///   - readTimeout: seconds a read may wait for the server before the connection counts as
     ///     lost (CR_SERVER_LOST); nil for Connector/C's default (no limit). A binlog reader sets
@@ -40,10 +45,13 @@ public final class MariaDBConnection {
     /// - Throws: `MariaDBError` (`.cannotConnect`, `.accessDenied`, `.unknownDatabase`, ...).
     public init(
         host: String, port: Int = 3306, user: String, password: String, database: String? = nil,
-        connectTimeout: Int = 10, readTimeout: Int? = nil, statementCacheCapacity: Int = 16
+        connectTimeout: Int = 10, readTimeout: Int? = nil, statementCacheCapacity: Int = 16,
+        allowsLocalInfile: Bool = false
     ) throws {
         self.host = host
         self.port = port
+        let localInfile = allowsLocalInfile ? LocalInfileSource() : nil
+        self.localInfile = localInfile
         statements = MariaDBStatementCache(capacity: max(statementCacheCapacity, 0))
         guard libraryInitialised else {
             throw MariaDBError(
@@ -65,8 +73,10 @@ public final class MariaDBConnection {
             failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_READ_TIMEOUT, seconds) != 0
         }
         failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_PROTOCOL, MYSQL_PROTOCOL_TCP.rawValue) != 0
-        // LOAD DATA LOCAL lets a server read client files; scimsync never needs it.
-        failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_LOCAL_INFILE, 0) != 0
+        // LOAD DATA LOCAL lets a server read client files: only a first load's connection
+        // allows it, with a handler that sends rows from memory and never opens a file.
+        failed = failed || scimsync_mysql_set_uint_option(handle, MYSQL_OPT_LOCAL_INFILE, localInfile == nil ? 0 : 1) != 0
+        if let localInfile { MariaDBConnection.installLocalInfileHandler(localInfile, on: handle) }
         failed = failed || scimsync_mysql_set_string_option(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0
         // Runs after every (re)connect: TIMESTAMP columns are converted through the session
         // time zone (MariaDB docs, "TIMESTAMP"), so UTC here means UTC in `.timestamp`.

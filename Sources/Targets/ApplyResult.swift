@@ -19,6 +19,9 @@ public struct ApplyResult: Sendable, Hashable {
     /// Whether the batch went op by op after the whole of it failed once (a refused value, a
     /// missing reference or a unique value moving between rows): for logs and counts.
     public var resolvedOpByOp: Bool = false
+    /// Whether a first-load batch went through the database's bulk path whole
+    /// (``SQLTarget/load(_:)``); false when it was applied with upserts.
+    public var loadedInBulk: Bool = false
 
     public init() {}
 }

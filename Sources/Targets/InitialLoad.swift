@@ -5,7 +5,8 @@ import Synchronization
 
 /// A pipeline's first load into an empty target: a consistent snapshot's load phases
 /// (``Connectors/LoadPhase``: groups, their parents, users, memberships), applied to the target
-/// chunk by chunk (memory bounded whatever the table sizes).
+/// chunk by chunk (memory bounded whatever the table sizes), each chunk of creates or member
+/// additions through the database's bulk path (``SQLTarget/load(_:)``).
 ///
 /// The snapshot's position is committed by the caller only after the whole load: a crash
 /// during the load starts it again, which the target's idempotent operations make harmless.
@@ -22,10 +23,13 @@ public enum InitialLoad {
     ///   - created: records the resources a batch creates, before the batch commits (a crash
     ///     in between leaves a ledger entry without a row, which is harmless); called
     ///     on either connection's thread.
+    ///   - notice: told once when the target refuses the bulk path (``SQLTarget/load(_:)``),
+    ///     which the load then does without; for the log.
     public static func run(
         _ phases: [LoadPhase], target: SQLTarget,
         openParallelTarget: (@Sendable () throws -> SQLTarget)? = nil,
-        created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in }
+        created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in },
+        notice: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> ApplyOutcome {
         let load = Batches(target: target, openParallelTarget: openParallelTarget)
         defer { load.stop() }
@@ -35,11 +39,25 @@ public enum InitialLoad {
             let batch = result.outcome
             outcome.withLock { $0.append(batch) }
         }
+        // Said once, by whichever connection hears it first.
+        let refusalTold = Mutex(false)
+        let tell = { @Sendable (target: SQLTarget) in
+            guard let refusal = target.bulkLoadRefusal, !refusalTold.withLock({ told in defer { told = true }; return told })
+            else { return }
+            notice(refusal)
+        }
         for phase in phases {
             if phase.creates {
-                try load.each(phase) { target, ops in try created(ops); note(try target.apply(ResourceOp.ordered(ops))) }
+                try load.each(phase) { target, ops in
+                    try created(ops)
+                    note(try target.load(ResourceOp.ordered(ops)))
+                    tell(target)
+                }
             } else {
-                try load.each(phase) { target, ops in note(try target.apply(ops)) }
+                try load.each(phase) { target, ops in
+                    note(try target.load(ops))
+                    tell(target)
+                }
             }
         }
         return outcome.withLock { $0 }

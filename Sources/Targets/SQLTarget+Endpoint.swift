@@ -8,15 +8,18 @@ extension SQLTarget {
     /// with `onDelete`, also that the layout can carry out that policy (deactivate needs an
     /// `active` column). A SQL Server target tags its writes with `changeTrackingContext`
     /// (a pipeline's ``EchoContext``); nil leaves them untagged (`scimsync serve`).
+    /// `bulkLoading` opens a MariaDB connection that may run the first load's `LOAD DATA
+    /// LOCAL` (see ``load(_:)``).
     public static func open(
-        _ endpoint: Endpoint, onDelete: DeletePolicy? = nil, changeTrackingContext: [UInt8]? = nil
+        _ endpoint: Endpoint, onDelete: DeletePolicy? = nil, changeTrackingContext: [UInt8]? = nil,
+        bulkLoading: Bool = false
     ) throws -> SQLTarget {
         let target: SQLTarget
         switch endpoint.connection {
         case .mysql(let config):
             let connection = try MariaDBConnection(
                 host: config.host, port: config.port, user: config.user, password: config.password,
-                database: config.database)
+                database: config.database, allowsLocalInfile: bulkLoading)
             target = try SQLTarget(mariaDB: connection, layout: endpoint.layout)
             target.statementCanceller = MariaDBStatementCanceller(
                 host: config.host, port: config.port, user: config.user, password: config.password,

@@ -27,6 +27,9 @@ public final class SQLTarget {
     /// Whether a NULL written to a NOT NULL column with a DEFAULT stores the default instead
     /// (the SCIM server's replacements and PATCH removals; see `SQLTarget+ColumnDefaults`).
     public var fillsColumnDefaults = false
+    /// Why the first load's bulk path is off for this target (the server refused it), for the
+    /// load to log once; nil while it is on.
+    public internal(set) var bulkLoadRefusal: String?
     /// Stops this target's running statement from another thread (a SCIM request whose
     /// client left); nil when opened over a connection without one.
     public var statementCanceller: (any StatementCanceller)?

@@ -1,4 +1,5 @@
 import Config
+import Logging
 import Connectors
 import Directory
 import Reconcile
@@ -31,8 +32,9 @@ public struct SQLTargetConnector: TargetConnector {
         name = pipeline
     }
 
-    private func open() throws -> SQLTarget {
-        try SQLTarget.open(endpoint, onDelete: onDelete, changeTrackingContext: changeTrackingContext)
+    private func open(bulkLoading: Bool = false) throws -> SQLTarget {
+        try SQLTarget.open(
+            endpoint, onDelete: onDelete, changeTrackingContext: changeTrackingContext, bulkLoading: bulkLoading)
     }
 
     public func openTarget() throws -> any Target {
@@ -61,11 +63,14 @@ public struct SQLTargetConnector: TargetConnector {
         switch endpoint.connection {
         case .mysql, .postgres:
             let connector = self
-            parallel = { try connector.open() }
+            parallel = { try connector.open(bulkLoading: true) }
         case .sqlite, .sqlserver:
             parallel = nil
         }
-        return try InitialLoad.run(phases, target: try open(), openParallelTarget: parallel, created: created)
+        let logger = Logger(label: "scimsync.load")
+        return try InitialLoad.run(
+            phases, target: try open(bulkLoading: true), openParallelTarget: parallel, created: created,
+            notice: { logger.warning("\($0)") })
     }
 
     public func probe() async -> [ConnectorCheck] {

@@ -84,8 +84,8 @@ final class TargetUnderTest {
 
     deinit { cleanup() }
 
-    static func mariaDB(_ layout: DirectoryLayout) throws -> TargetUnderTest {
-        let connection = try TestServers.mariaDB()
+    static func mariaDB(_ layout: DirectoryLayout, allowsLocalInfile: Bool = false) throws -> TargetUnderTest {
+        let connection = try TestServers.mariaDB(allowsLocalInfile: allowsLocalInfile)
         let tables = [layout.membership?.table, layout.users.table, layout.groups?.table].compactMap { $0 }
         return TargetUnderTest(connection: connection, dialect: .mariaDB, layout: layout) {
             for table in tables { _ = try? connection.execute("DROP TABLE IF EXISTS `\(table)`") }

@@ -64,10 +64,11 @@ public enum TestServers {
         try TestServerURL.fromEnvironment("SCIMSYNC_TEST_POSTGRES_URL")
     }
 
-    public static func mariaDB() throws -> MariaDBConnection {
+    public static func mariaDB(allowsLocalInfile: Bool = false) throws -> MariaDBConnection {
         let url = try mariaDBURL()
         return try MariaDBConnection(
-            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database
+            host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+            allowsLocalInfile: allowsLocalInfile
         )
     }
 

@@ -102,19 +102,24 @@ def mib(kib):
 
 def initial_load(result, check, rows):
     name = "initial-load"
-    ours = result.get("scimsync") or {}
-    peer = result.get("mariadb_dump_restore") or {}
     check.that(positive(result.get("users")) and positive(result.get("memberships")), name, "no directory")
-    check.that(positive(ours.get("seconds")), name, "no time for scimsync")
-    check.that(positive(peer.get("seconds")), name, "no time for mariadb-dump | mariadb")
-    check.that(positive(ours.get("peak_rss_kib")) and positive(peer.get("restore_peak_rss_kib")), name, "no peak RSS")
-    expected = ratio(ours.get("seconds"), peer.get("seconds"))
-    check.that(expected is not None and abs(expected - result.get("ratio", -1)) <= 0.011, name,
-               f"ratio {result.get('ratio')} does not follow from the times ({expected})")
-    rows.append([name, f"seconds, {result.get('users')} users", ours.get("seconds"), "mariadb-dump | mariadb",
-                 peer.get("seconds"), ratio(peer.get("seconds"), ours.get("seconds"))])
-    rows.append([name, "peak RSS MiB", mib(ours.get("peak_rss_kib")), "mariadb (restore)",
-                 mib(peer.get("restore_peak_rss_kib")), None])
+    targets = result.get("targets") or []
+    measured = {target.get("target") for target in targets}
+    check.that(measured >= {"mariadb", "postgres", "sqlite"}, name, f"targets measured: {sorted(t for t in measured if t)}")
+    for target in targets:
+        where = f"{name} ({target.get('target')})"
+        ours = target.get("scimsync") or {}
+        peer = target.get("peer") or {}
+        check.that(positive(ours.get("seconds")), where, "no time for scimsync")
+        check.that(positive(peer.get("seconds")), where, f"no time for {peer.get('name')}")
+        check.that(positive(ours.get("peak_rss_kib")) and positive(peer.get("restore_peak_rss_kib")), where, "no peak RSS")
+        expected = ratio(ours.get("seconds"), peer.get("seconds"))
+        check.that(expected is not None and abs(expected - target.get("ratio", -1)) <= 0.011, where,
+                   f"ratio {target.get('ratio')} does not follow from the times ({expected})")
+        rows.append([where, f"seconds, {result.get('users')} users", ours.get("seconds"), peer.get("name"),
+                     peer.get("seconds"), ratio(peer.get("seconds"), ours.get("seconds"))])
+        rows.append([where, "peak RSS MiB", mib(ours.get("peak_rss_kib")), f"{peer.get('name')} (restore)",
+                     mib(peer.get("restore_peak_rss_kib")), None])
 
 
 def replication_lag(result, check, rows):
