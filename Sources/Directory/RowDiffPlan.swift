@@ -24,19 +24,19 @@ import SCIM
 /// Any other map (a rare one) has no plan, and its updates are diffed through the resources.
 /// The tests compare the two ways on every kind of map and value.
 struct RowDiffPlan: Sendable, Hashable {
-    /// A mapped column as the diff reads it.
+    /// A mapped column as the diff reads it, with the path a patch of it names.
     struct Column: Sendable, Hashable {
         let name: String
         let type: AttributeDefinition.DataType
+        /// The attribute's path, or for an element's sub-attribute its path through the
+        /// element's filter.
+        let path: AttributePath
     }
 
-    /// An element of a multi-valued attribute and its mapped sub-attributes, in map order.
+    /// An element of a multi-valued attribute.
     struct Element: Sendable, Hashable {
-        let columns: [Column]
-        /// The sub-attributes' names, as the first entry naming each spells them.
+        /// The sub-attributes' names, in map order, as their entries spell them.
         let subs: [String]
-        /// The path of each sub-attribute through the element's filter.
-        let subPaths: [AttributePath]
         /// The element itself through its filter, for its removal.
         let elementPath: AttributePath
         /// The multi-valued attribute without a filter, for adding the element.
@@ -45,21 +45,31 @@ struct RowDiffPlan: Sendable, Hashable {
         let template: SCIMObject
     }
 
-    enum Step: Sendable, Hashable {
-        /// A plain attribute or a complex attribute's sub-attribute. `isActive` for a user's
-        /// `active`, which becomes a deactivation or reactivation instead of a patch.
-        case attribute(Column, path: AttributePath, isActive: Bool)
-        case element(Element)
+    /// One attribute, or one element, to compare: plain integers, so that walking the steps
+    /// for every update retains nothing.
+    struct Step: Sendable, Hashable {
+        /// The step's columns: `columns[first..<first + count]`.
+        let first: Int
+        let count: Int
+        /// The index in `elements`, or nil for a plain attribute or a complex attribute's
+        /// sub-attribute (one column).
+        let element: Int?
+        /// A user's `active`, which becomes a deactivation or reactivation, not a patch.
+        let isActive: Bool
     }
 
     /// In map order, as the resource diff visits the attributes.
     let steps: [Step]
+    let columns: [Column]
+    let elements: [Element]
 
     /// The plan for a map, or nil when the map is not plain.
     init?(kind: ResourceKind, attributes: AttributeMap, entries planned: [MappingPlan.Entry]) {
         let mapped = zip(attributes.entries, planned).filter { !$0.1.isID }
         guard Self.isPlain(mapped.map(\.1.path)) else { return nil }
         var steps: [Step] = []
+        var columns: [Column] = []
+        var elements: [Element] = []
         var done: [ElementGroup] = []
         for (entry, plannedEntry) in mapped {
             let path = plannedEntry.path
@@ -67,28 +77,30 @@ struct RowDiffPlan: Sendable, Hashable {
                 let isActive =
                     kind == .user && path.isCore && path.subAttribute == nil
                     && path.attribute.caseInsensitiveEquals("active")
-                steps.append(.attribute(Column(name: entry.column, type: plannedEntry.type), path: path, isActive: isActive))
+                steps.append(Step(first: columns.count, count: 1, element: nil, isActive: isActive))
+                columns.append(Column(name: entry.column, type: plannedEntry.type, path: path))
                 continue
             }
             guard !done.contains(group) else { continue }
             done.append(group)
-            var columns: [Column] = []
+            let first = columns.count
             var subs: [String] = []
             for (member, plannedMember) in mapped where ElementGroup(plannedMember.path) == group {
-                // isPlain saw that a group's sub-attributes differ.
+                // isPlain saw that each of a group's entries names a sub-attribute of its own.
                 guard let sub = plannedMember.path.subAttribute else { return nil }
-                columns.append(Column(name: member.column, type: plannedMember.type))
+                columns.append(Column(name: member.column, type: plannedMember.type, path: group.path(subAttribute: sub)))
                 subs.append(sub)
             }
-            steps.append(
-                .element(
-                    Element(
-                        columns: columns, subs: subs, subPaths: subs.map { group.path(subAttribute: $0) },
-                        elementPath: group.path(subAttribute: nil),
-                        attributePath: group.path(subAttribute: nil, filtered: false),
-                        template: group.filter.map(EqualityFilter.template) ?? SCIMObject())))
+            steps.append(Step(first: first, count: subs.count, element: elements.count, isActive: false))
+            elements.append(
+                Element(
+                    subs: subs, elementPath: group.path(subAttribute: nil),
+                    attributePath: group.path(subAttribute: nil, filtered: false),
+                    template: group.filter.map(EqualityFilter.template) ?? SCIMObject()))
         }
         self.steps = steps
+        self.columns = columns
+        self.elements = elements
     }
 
     /// Where a path's value lives in a resource: the top-level object (`schema` nil) or an
