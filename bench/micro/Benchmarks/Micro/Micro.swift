@@ -21,7 +21,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // 1,000 updates of users (every mapped column changed) into SCIM operations.
+    // 1,000 updates of distinct users (each changes the family name) into SCIM operations.
     let mapper = ChangeMapper(layout: try! exampleLayout(), onDelete: .deactivate)
     let batch = userUpdates(count: 1000)
     Benchmark("mapper: 1,000 user row updates to SCIM operations") { benchmark in
