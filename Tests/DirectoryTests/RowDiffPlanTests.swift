@@ -197,11 +197,13 @@ import Testing
     }
 
     /// The error `body` throws.
-    static func error(_ body: () throws(RowMappingError) -> Void) -> RowMappingError {
+    static func error(_ body: () throws -> Void) -> RowMappingError {
         do {
             try body()
-        } catch {
+        } catch let error as RowMappingError {
             return error
+        } catch {
+            Issue.record("not a mapping error: \(error)")
         }
         Issue.record("no error")
         return .missingID(table: "", column: "")
