@@ -17,7 +17,16 @@ struct AttributeDiff {
     /// The new value of a user's `active`, when it changed to true or false.
     var active: Bool?
 
+    /// The operations that turn the resource `before` describes into the one `after` does.
+    ///
+    /// Column by column through the map's ``RowDiffPlan`` when it has one; through both rows'
+    /// resources otherwise, and when a value does not convert, so that the error is the one
+    /// building the resources meets first.
     init(mapper: RowMapper, before: Row, after: Row) throws(RowMappingError) {
+        if let plan = mapper.plan.diff, let diff = try? AttributeDiff(plan: plan, zone: mapper.zone, before: before, after: after) {
+            self = diff
+            return
+        }
         self.init(mapper: mapper, old: try mapper.resource(from: before), new: try mapper.resource(from: after))
     }
 

@@ -50,23 +50,28 @@ public struct ChangeMapper: Sendable, Hashable {
     /// The operations for one source transaction (or several, group-committed), folded
     /// (``ResourceOp/coalesced(_:)``) and in apply order (``ResourceOp/ordered(_:)``).
     public func ops(for batch: ChangeBatch) throws(RowMappingError) -> [ResourceOp] {
+        // Into one array: an array per change was an allocation per change.
         var ops: [ResourceOp] = []
-        for change in batch.changes { ops += try self.ops(for: change) }
+        ops.reserveCapacity(batch.changes.count)
+        for change in batch.changes { try appendOps(for: change, to: &ops) }
         return ResourceOp.ordered(ResourceOp.coalesced(ops))
     }
 
     /// The operations for one row change, in the order the change implies.
     public func ops(for change: RowChange) throws(RowMappingError) -> [ResourceOp] {
+        var ops: [ResourceOp] = []
+        try appendOps(for: change, to: &ops)
+        return ops
+    }
+
+    private func appendOps(for change: RowChange, to ops: inout [ResourceOp]) throws(RowMappingError) {
         if Self.names(layout.users.table, change.table) {
-            return try userOps(before: change.before, after: change.after)
+            try appendUserOps(before: change.before, after: change.after, to: &ops)
+        } else if let groups = layout.groups, Self.names(groups.table, change.table) {
+            try appendGroupOps(before: change.before, after: change.after, to: &ops)
+        } else if let membership = layout.membership, Self.names(membership.table, change.table) {
+            ops += try membershipOps(before: change.before, after: change.after)
         }
-        if let groups = layout.groups, Self.names(groups.table, change.table) {
-            return try groupOps(before: change.before, after: change.after)
-        }
-        if let membership = layout.membership, Self.names(membership.table, change.table) {
-            return try membershipOps(before: change.before, after: change.after)
-        }
-        return []
     }
 
     /// Whether a change's table is the layout's table: the same name ignoring case, or the
@@ -81,17 +86,16 @@ public struct ChangeMapper: Sendable, Hashable {
 
     // MARK: Users
 
-    private func userOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
+    private func appendUserOps(before: Row?, after: Row?, to ops: inout [ResourceOp]) throws(RowMappingError) {
         let mapper = userMapper
         switch (before, after) {
         case (nil, nil):
-            return []
+            return
         case (nil, let after?):
-            var ops: [ResourceOp] = [.create(.user, try mapper.resource(from: after))]
+            ops.append(.create(.user, try mapper.resource(from: after)))
             if let membership = try layout.membership(inUsersRow: after) { ops.append(membership.addOp) }
-            return ops
         case (let before?, nil):
-            return try userRemovalOps(before, policy: onDelete)
+            ops += try userRemovalOps(before, policy: onDelete)
         case (let before?, let after?):
             let after = after.filling(from: before)
             let id = try mapper.id(in: after)
@@ -100,10 +104,11 @@ public struct ChangeMapper: Sendable, Hashable {
                 // is deleted whatever the policy (an id update is a delete and a
                 // create). Deactivating it would keep its userName, which the new resource
                 // carries too, and a target with a unique login column would refuse the create.
-                return try userRemovalOps(before, policy: .delete) + userOps(before: nil, after: after)
+                ops += try userRemovalOps(before, policy: .delete)
+                try appendUserOps(before: nil, after: after, to: &ops)
+                return
             }
             let diff = try AttributeDiff(mapper: mapper, before: before, after: after)
-            var ops: [ResourceOp] = []
             if !diff.operations.isEmpty { ops.append(.patch(.user, id: id, diff.operations)) }
             switch diff.active {
             case true?: ops.append(.reactivate(userID: id))
@@ -116,7 +121,6 @@ public struct ChangeMapper: Sendable, Hashable {
                 if let old { ops.append(old.removeOp) }
                 if let new { ops.append(new.addOp) }
             }
-            return ops
         }
     }
 
@@ -134,34 +138,33 @@ public struct ChangeMapper: Sendable, Hashable {
 
     // MARK: Groups
 
-    private func groupOps(before: Row?, after: Row?) throws(RowMappingError) -> [ResourceOp] {
-        guard let mapper = groupMapper else { return [] }
+    private func appendGroupOps(before: Row?, after: Row?, to ops: inout [ResourceOp]) throws(RowMappingError) {
+        guard let mapper = groupMapper else { return }
         switch (before, after) {
         case (nil, nil):
-            return []
+            return
         case (nil, let after?):
             let resource = try mapper.resource(from: after)
-            var ops: [ResourceOp] = [.create(.group, resource)]
+            ops.append(.create(.group, resource))
             if let parent = try layout.parentID(inGroupsRow: after) {
                 ops.append(.moveParent(groupID: try mapper.id(in: after), parentID: parent))
             }
-            return ops
         case (let before?, nil):
-            return [.delete(.group, id: try mapper.id(in: before))]
+            ops.append(.delete(.group, id: try mapper.id(in: before)))
         case (let before?, let after?):
             let after = after.filling(from: before)
             let id = try mapper.id(in: after)
             guard try mapper.id(in: before) == id else {
-                return try groupOps(before: before, after: nil) + groupOps(before: nil, after: after)
+                try appendGroupOps(before: before, after: nil, to: &ops)
+                try appendGroupOps(before: nil, after: after, to: &ops)
+                return
             }
-            var ops: [ResourceOp] = []
             let diff = try AttributeDiff(mapper: mapper, before: before, after: after)
             if !diff.operations.isEmpty { ops.append(.patch(.group, id: id, diff.operations)) }
             let newParent = try layout.parentID(inGroupsRow: after)
             if try layout.parentID(inGroupsRow: before) != newParent {
                 ops.append(.moveParent(groupID: id, parentID: newParent))
             }
-            return ops
         }
     }
 
@@ -181,7 +184,8 @@ extension Row {
     /// This row with the columns it lacks taken from `other` (a partial after image completed
     /// by its before image).
     func filling(from other: Row?) -> Row {
-        guard let other else { return self }
+        // The images of one rows event share their column list: nothing to fill.
+        guard let other, other.columns != columns else { return self }
         var filled = self
         for (column, value) in zip(other.columns, other.values) where index(of: column) == nil {
             filled.columns.append(column)

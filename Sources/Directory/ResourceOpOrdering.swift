@@ -24,15 +24,25 @@ extension ResourceOp {
         var segment: [ResourceOp] = []
         var latestPhase: [Subject: Phase] = [:]
         func flush() {
-            let sorted = segment.enumerated().sorted { ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset) }
-            result += sorted.map(\.element)
+            // A segment already in phase order (a batch of user updates, say) stays as it is:
+            // the stable sort would return it unchanged, through two arrays.
+            if zip(segment, segment.dropFirst()).allSatisfy({ $0.phase <= $1.phase }) {
+                result += segment
+            } else {
+                let sorted = segment.enumerated().sorted {
+                    ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset)
+                }
+                result += sorted.map(\.element)
+            }
             segment.removeAll(keepingCapacity: true)
             latestPhase.removeAll(keepingCapacity: true)
         }
         for op in ops {
-            if let seen = latestPhase[op.subject], seen > op.phase { flush() }
+            let subject = op.subject
+            let phase = op.phase
+            if let seen = latestPhase[subject], seen > phase { flush() }
             segment.append(op)
-            latestPhase[op.subject] = max(latestPhase[op.subject] ?? op.phase, op.phase)
+            latestPhase[subject] = max(latestPhase[subject] ?? phase, phase)
         }
         flush()
         return result

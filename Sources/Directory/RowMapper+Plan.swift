@@ -21,6 +21,9 @@ struct MappingPlan: Sendable, Hashable {
     let idColumn: String
     /// The resources' `schemas` value.
     let schemas: SCIMValue
+    /// How an update's two rows are compared, when the map is plain enough to compare them
+    /// column by column.
+    let diff: RowDiffPlan?
 
     init(kind: ResourceKind, attributes: AttributeMap) {
         var entries: [Entry] = []
@@ -40,5 +43,6 @@ struct MappingPlan: Sendable, Hashable {
         self.entries = entries
         self.idColumn = attributes.idColumn ?? "id"
         self.schemas = .array(urns.map(SCIMValue.string))
+        self.diff = RowDiffPlan(kind: kind, attributes: attributes, entries: entries)
     }
 }

@@ -3,6 +3,7 @@
 //
 //   cd bench/micro && swift package benchmark            # every benchmark
 //   cd bench/micro && swift package benchmark --filter 'binlog.*'
+//   cd bench/micro && swift build -c release --product mapper-loop   # for callgrind
 //
 // A package of its own, depending on the main one by path, so that `swift build` and
 // `swift test` of the main package (and CI) never build the benchmark tooling.
@@ -26,11 +27,24 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ScimsyncCore", package: root),
+                "MicroFixtures",
             ],
             path: "Benchmarks/Micro",
             resources: [.copy("binlog.000001")],
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The inputs the benchmarks and the profiling programs share.
+        .target(
+            name: "MicroFixtures",
+            dependencies: [.product(name: "ScimsyncCore", package: root)],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The mapper benchmark's work as a plain program, for callgrind and whole-process timings.
+        .executableTarget(
+            name: "mapper-loop",
+            dependencies: [.product(name: "ScimsyncCore", package: root), "MicroFixtures"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

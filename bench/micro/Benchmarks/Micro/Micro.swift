@@ -1,7 +1,7 @@
 import Benchmark
-import Config
 import Directory
 import Foundation
+import MicroFixtures
 import MySQLBinlog
 import SCIM
 
@@ -21,7 +21,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // 1,000 updates of users (every mapped column changed) into SCIM operations.
+    // 1,000 updates of distinct users (each changes the family name) into SCIM operations.
     let mapper = ChangeMapper(layout: try! exampleLayout(), onDelete: .deactivate)
     let batch = userUpdates(count: 1000)
     Benchmark("mapper: 1,000 user row updates to SCIM operations") { benchmark in
@@ -59,53 +59,4 @@ private func decodeAll(_ bytes: [UInt8]) throws -> Int {
         }
     }
     return rows
-}
-
-/// The source layout of config/mariadb-to-sqlite.yaml (the seed tables).
-private func exampleLayout() throws -> DirectoryLayout {
-    let text = """
-        offsets: { path: "offsets.db" }
-        pipelines:
-          - name: bench
-            source:
-              mysql: { host: 127.0.0.1, port: 3306, user: u, password: p, database: hr }
-              layout:
-                users:
-                  table: sync_users
-                  attributes:
-                    id: id
-                    userName: username
-                    name.givenName: first_name
-                    name.familyName: last_name
-                    'emails[type eq "work"].value': email
-                    title: job_title
-                    active: is_active
-                    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
-                groups:
-                  table: sync_groups
-                  parent: parent_id
-                  attributes: { id: id, displayName: name }
-                membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
-            target:
-              sqlite: { path: "portal.db" }
-              layout:
-                users: { table: portal_users, attributes: { id: id, userName: login } }
-        """
-    let config = try ConfigLoader.parse(text, file: "bench.yaml")
-    guard let layout = config.pipelines.first?.source.sql?.layout else { fatalError("no source layout") }
-    return layout
-}
-
-private func userUpdates(count: Int) -> ChangeBatch {
-    let columns = ["id", "username", "first_name", "last_name", "email", "job_title", "employee_number", "is_active"]
-    func row(_ id: Int, family: String) -> Row {
-        Row(columns: columns, values: [
-            .int(Int64(id)), .text("user\(id)"), .text("Chloé"), .text(family), .text("user\(id)@example.com"),
-            .text("Software Engineer"), .text("E\(id)"), .int(1),
-        ])
-    }
-    let changes = (1...count).map { id in
-        RowChange(table: "sync_users", kind: .update, before: row(id, family: "Müller"), after: row(id, family: "García"))
-    }
-    return ChangeBatch(changes: changes, position: .binlog(file: "binlog.000001", offset: 4, gtid: nil), commitTime: 0)
 }

@@ -1,0 +1,53 @@
+import Config
+import Directory
+
+/// The source layout of config/mariadb-to-sqlite.yaml (the seed tables).
+public func exampleLayout() throws -> DirectoryLayout {
+    let text = """
+        offsets: { path: "offsets.db" }
+        pipelines:
+          - name: bench
+            source:
+              mysql: { host: 127.0.0.1, port: 3306, user: u, password: p, database: hr }
+              layout:
+                users:
+                  table: sync_users
+                  attributes:
+                    id: id
+                    userName: username
+                    name.givenName: first_name
+                    name.familyName: last_name
+                    'emails[type eq "work"].value': email
+                    title: job_title
+                    active: is_active
+                    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
+                groups:
+                  table: sync_groups
+                  parent: parent_id
+                  attributes: { id: id, displayName: name }
+                membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
+            target:
+              sqlite: { path: "portal.db" }
+              layout:
+                users: { table: portal_users, attributes: { id: id, userName: login } }
+        """
+    let config = try ConfigLoader.parse(text, file: "bench.yaml")
+    guard let layout = config.pipelines.first?.source.sql?.layout else { fatalError("no source layout") }
+    return layout
+}
+
+/// `count` updates of distinct users of ``exampleLayout()``'s users table, each changing the
+/// family name, in one batch.
+public func userUpdates(count: Int) -> ChangeBatch {
+    let columns = ["id", "username", "first_name", "last_name", "email", "job_title", "employee_number", "is_active"]
+    func row(_ id: Int, family: String) -> Row {
+        Row(columns: columns, values: [
+            .int(Int64(id)), .text("user\(id)"), .text("Chloé"), .text(family), .text("user\(id)@example.com"),
+            .text("Software Engineer"), .text("E\(id)"), .int(1),
+        ])
+    }
+    let changes = (1...count).map { id in
+        RowChange(table: "sync_users", kind: .update, before: row(id, family: "Müller"), after: row(id, family: "García"))
+    }
+    return ChangeBatch(changes: changes, position: .binlog(file: "binlog.000001", offset: 4, gtid: nil), commitTime: 0)
+}
