@@ -168,6 +168,16 @@ struct RowDiffPlan: Sendable, Hashable {
                     return false
                 }
                 if other != group, otherFilter.matches(element: template, of: definition) { return false }
+                // Two filters find disjoint elements only when they test one sub-attribute for
+                // different values: `type eq "work"` and `primary eq true` both find an element
+                // holding both, which the target may have.
+                if other != group, let pairs = EqualityFilter.pairs(filter),
+                    !pairs.contains(where: { pair in
+                        otherPairs.contains { $0.name.caseInsensitiveEquals(pair.name) && $0.value != pair.value }
+                    })
+                {
+                    return false
+                }
                 // A sub-attribute that a filter of the attribute tests would decide by its
                 // value whether that filter finds the element.
                 if subs.contains(where: { sub in otherPairs.contains { $0.name.caseInsensitiveEquals(sub) } }) {

@@ -29,7 +29,7 @@ import TestSupport
                 source: source, serverID: 4242,
                 range: TailRange(start: .position(BinlogPosition(file: start.file, offset: start.offset)), end: nil, tables: nil),
                 tables: ["hr.people"]
-            ) { lines.append($0) }
+            ) { lines.append(String(decoding: $0, as: UTF8.self)) }
         }
         for id in 1...3 { try setup.execute("INSERT INTO hr.people VALUES (\(id), 'before \(id)')") }
         try await lines.waitFor(count: 3, unless: tail)
