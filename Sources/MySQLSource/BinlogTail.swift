@@ -95,7 +95,19 @@ extension BinlogTail {
             try write(out)
             out.removeAll(keepingCapacity: true)
         }
-        while let output = try await reader.next() {
+        while true {
+            let next: BinlogChangeReader.Output?
+            if out.isEmpty {
+                next = try await reader.next()
+            } else if let buffered = try await reader.nextBuffered() {
+                next = buffered
+            } else {
+                // Caught up with the binlog (what is buffered makes no line: a heartbeat, the
+                // start of a transaction): what was read is printed now, not when more comes.
+                try flush()
+                continue
+            }
+            guard let output = next else { break }
             var ended: BinlogPosition?
             switch output {
             case .transaction(let transaction):
@@ -124,8 +136,6 @@ extension BinlogTail {
                 await reader.acknowledge(ended)
                 if let end, !(ended < end) { break }
             }
-            // Caught up with the binlog: what was read is printed now, not when more comes.
-            if !out.isEmpty, await !reader.hasBufferedEvents() { try flush() }
         }
         try flush()
     }
