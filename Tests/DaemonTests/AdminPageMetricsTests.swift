@@ -36,8 +36,11 @@ struct AdminPageMetricsTests {
             // 34 operations over 100 s and the time the page took on a loaded machine.
             let rate = try #require(page.text.range(of: " operations a second on average over "))
             let figure = page.text[..<rate.lowerBound].split(separator: " ").last.flatMap { Double($0) }
-            #expect(figure.map { (0.2...0.4).contains($0) } == true, "\(page.text)")
-            #expect(page.text[rate.upperBound...].hasPrefix("1 min ") || page.text[rate.upperBound...].hasPrefix("2 min "))
+            #expect(figure.map { (0.1...0.4).contains($0) } == true, "\(page.text)")
+            // At least the 100 s, however long a loaded machine took to serve the page.
+            let over = page.text[rate.upperBound...]
+            let minutes = Int(over.prefix { $0.isNumber })
+            #expect(minutes.map { $0 >= 1 } == true && over.dropFirst(String(minutes ?? 0).count).hasPrefix(" min "), "\(over.prefix(40))")
             #expect(page.text.contains("<span class=\"bad\">2 failed attempts</span>, 1 batches retried"))
             #expect(page.text.contains("; 1 passes since the daemon started"))
 
