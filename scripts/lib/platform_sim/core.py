@@ -256,33 +256,46 @@ class Platform:
         """Why an answer to an event is not what the platform accepts, or None."""
         return None if status == 200 else f"HTTP {status}"
 
+    # How many times an event not accepted is sent in all (a platform that retries says more).
+    delivery_attempts = 1
+
+    def attempt_delivery(self, url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+        """Posts `body` to `url` once: the delivery record (status, seconds, whether accepted)."""
+        record: dict[str, Any] = {"url": url, "sentAt": time.time()}
+        started = time.monotonic()
+        try:
+            request = urllib.request.Request(url, data=body, method="POST",
+                                             headers={"Content-Type": "application/json", **headers})
+            with urllib.request.urlopen(request, timeout=self.callback_deadline()) as answer:
+                status, answer_body = answer.status, answer.read(1 << 16)
+        except urllib.error.HTTPError as error:
+            status, answer_body = error.code, error.read(1 << 16)
+        except (OSError, urllib.error.URLError) as error:
+            status, answer_body = 0, str(error).encode()
+        record["seconds"] = round(time.monotonic() - started, 4)
+        record["status"] = status
+        problem = None if status else "no answer: " + answer_body.decode(errors="replace")
+        if problem is None:
+            problem = self.check_callback_answer(status, answer_body)
+        record["accepted"] = problem is None
+        if problem:
+            record["problem"] = problem
+        return record
+
     def _deliver(self) -> None:
         while True:
             item = self._outbox.get()
             if item is None:
                 return
             url, body, headers = item
-            record: dict[str, Any] = {"url": url, "sentAt": time.time()}
-            started = time.monotonic()
-            try:
-                request = urllib.request.Request(url, data=body, method="POST",
-                                                 headers={"Content-Type": "application/json", **headers})
-                with urllib.request.urlopen(request, timeout=self.callback_deadline()) as answer:
-                    status, answer_body = answer.status, answer.read(1 << 16)
-            except urllib.error.HTTPError as error:
-                status, answer_body = error.code, error.read(1 << 16)
-            except (OSError, urllib.error.URLError) as error:
-                status, answer_body = 0, str(error).encode()
-            record["seconds"] = round(time.monotonic() - started, 4)
-            record["status"] = status
-            problem = None if status else "no answer: " + answer_body.decode(errors="replace")
-            if problem is None:
-                problem = self.check_callback_answer(status, answer_body)
-            record["accepted"] = problem is None
-            if problem:
-                record["problem"] = problem
-            with self.lock:
-                self.deliveries.append(record)
+            for attempt in range(1, self.delivery_attempts + 1):
+                record = self.attempt_delivery(url, body, headers)
+                if self.delivery_attempts > 1:
+                    record["attempt"] = attempt
+                with self.lock:
+                    self.deliveries.append(record)
+                if record["accepted"]:
+                    break
 
     def callback_deadline(self) -> float:
         return 3.0

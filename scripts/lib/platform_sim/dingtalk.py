@@ -21,9 +21,7 @@ import json
 import re
 import secrets
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -559,22 +557,8 @@ class DingTalk(core.Platform):
         keeps the URL only when the answer is the encrypted "success"."""
         body, query = self.encrypted_request({"EventType": "check_url"})
         target = url + ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
-        record: dict[str, Any] = {"url": target, "sentAt": time.time(), "event": "check_url"}
-        started = time.monotonic()
-        try:
-            request = urllib.request.Request(target, data=body, method="POST", headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=self.callback_deadline()) as answer:
-                status, answer_body = answer.status, answer.read(1 << 16)
-        except urllib.error.HTTPError as error:
-            status, answer_body = error.code, error.read(1 << 16)
-        except OSError as error:
-            status, answer_body = 0, str(error).encode()
-        record["seconds"] = round(time.monotonic() - started, 4)
-        record["status"] = status
-        problem = self.check_callback_answer(status, answer_body) if status else "no answer: " + answer_body.decode(errors="replace")
-        record["accepted"] = problem is None
-        if problem:
-            record["problem"] = problem
+        record = {**self.attempt_delivery(target, body, {}), "event": "check_url"}
+        problem = record.get("problem")
         with self.lock:
             self.deliveries.append(record)
             if problem is None:

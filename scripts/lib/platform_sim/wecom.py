@@ -821,43 +821,10 @@ class WeCom(core.Platform):
                     f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>").encode()
         self.send_callback(envelope, signed, {"Content-Type": "text/xml"})
 
-    def _deliver(self) -> None:
-        """Posts queued events in order. "企业微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试
-        三次" and "http头部返回200表示接收ok，其他错误码一律当做失败并发起重试" (回调配置): an event not
-        accepted is sent again, up to three more times; every attempt is a delivery record."""
-        while True:
-            item = self._outbox.get()
-            if item is None:
-                return
-            url, body, headers = item
-            for attempt in range(1, 5):
-                record = self._attempt(url, body, headers)
-                record["attempt"] = attempt
-                with self.lock:
-                    self.deliveries.append(record)
-                if record["accepted"]:
-                    break
-
-    def _attempt(self, url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-        record: dict[str, Any] = {"url": url, "sentAt": time.time()}
-        started = time.monotonic()
-        try:
-            request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-            with urllib.request.urlopen(request, timeout=self.callback_deadline()) as answer:
-                status, answer_body = answer.status, answer.read(1 << 16)
-        except urllib.error.HTTPError as error:
-            status, answer_body = error.code, error.read(1 << 16)
-        except OSError as error:
-            status, answer_body = 0, str(error).encode()
-        record["seconds"] = round(time.monotonic() - started, 4)
-        record["status"] = status
-        problem = None if status else "no answer: " + answer_body.decode(errors="replace")
-        if problem is None:
-            problem = self.check_callback_answer(status, answer_body)
-        record["accepted"] = problem is None
-        if problem:
-            record["problem"] = problem
-        return record
+    # "企业微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次" and "http头部返回200表示接收ok，
+    # 其他错误码一律当做失败并发起重试" (回调配置): an event not accepted is sent again, up to three more
+    # times; every attempt is a delivery record.
+    delivery_attempts = 4
 
     def check_callback_answer(self, status: int, body: bytes) -> str | None:
         # An event needs an answer within 5 s; its body may be empty, "success", or a passive
