@@ -322,7 +322,12 @@ public final class ReconcilePass {
             target: targetChunks, targetName: context.reader.name(.group), targetKey: { (entry: Parent) in entry.id },
             compare: context.orders.groups.compare)
         var window: [(Parent, Parent)] = []
+        var moves: [(id: String, Decision)] = []
         var rows = 0
+        func keepMoves(_ context: inout PassContext) {
+            if context.kept?.keep(moves, .group) == false { context.kept = nil }
+            moves.removeAll(keepingCapacity: true)
+        }
         func flush(_ context: inout PassContext, _ report: inout DriftReport) async throws {
             let differing = window.filter { $0.0.parent != $0.1.parent }
             guard !differing.isEmpty else { return }
@@ -338,6 +343,14 @@ public final class ReconcilePass {
         }
         while let step = try join.next() {
             rows += 1
+            if case .source(let sourceGroup) = step, !context.applying, let parent = sourceGroup.parent {
+                // A group the plan creates is created without its parent, which the repairs
+                // set once it exists. Applying the kept plan compares nothing again, so the
+                // plan keeps that move too (the group is scimsync's: this pass creates it).
+                moves.append((sourceGroup.id, Decision(ops: [.moveParent(groupID: sourceGroup.id, parentID: parent)])))
+                if moves.count >= context.options.chunkSize { keepMoves(&context) }
+                continue
+            }
             guard case .both(let sourceGroup, let targetGroup) = step else { continue }
             window.append((sourceGroup, targetGroup))
             if window.count >= context.options.chunkSize {
@@ -347,6 +360,7 @@ public final class ReconcilePass {
             }
         }
         try await flush(&context, &report)
+        keepMoves(&context)
     }
 
     private func memberships(_ context: inout PassContext, _ report: inout DriftReport) async throws {
