@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `scimsync check` executable, end to end: output lines and exit status.
 @Suite struct CheckCommandTests {
@@ -15,27 +16,30 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("scimsync")
     }
 
-    func check(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+    func check(_ arguments: [String], environment: [String: String]) async throws -> Outcome {
         let binary = Self.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["check"] + arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        // A thread of its own waits for the process (TestSupport.offPool).
+        return try await offPool {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["check"] + arguments
+            process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        }
     }
 
-    @Test func bothExamplesPass() throws {
+    @Test func bothExamplesPass() async throws {
         let fixture = try ExampleDirectories()
         for config in ["config/mariadb-to-sqlite.yaml", "config/mariadb-to-postgres.yaml"] {
             let path = ExampleDirectories.path(config)
-            let outcome = try check(["--config", path], environment: fixture.environment)
+            let outcome = try await check(["--config", path], environment: fixture.environment)
             #expect(outcome.status == 0, "\(outcome.output)")
             #expect(outcome.lines.count == 6, "\(outcome.output)")
             #expect(outcome.lines.first == "ok    config \(path): 1 pipeline")
@@ -43,16 +47,16 @@ import Testing
         }
     }
 
-    @Test func aFailingCheckExitsWithOne() throws {
+    @Test func aFailingCheckExitsWithOne() async throws {
         let fixture = try ExampleDirectories()
         var environment = fixture.environment
         environment["HR_DB_PASSWORD"] = "wrong"
-        let outcome = try check(["--config", ExampleDirectories.path("config/mariadb-to-sqlite.yaml")], environment: environment)
+        let outcome = try await check(["--config", ExampleDirectories.path("config/mariadb-to-sqlite.yaml")], environment: environment)
         #expect(outcome.status == 1)
         #expect(outcome.lines.filter { $0.hasPrefix("FAIL  ") }.count == 1, "\(outcome.output)")
     }
 
-    @Test func anInvalidConfigExitsWithTwoAndNamesTheKey() throws {
+    @Test func anInvalidConfigExitsWithTwoAndNamesTheKey() async throws {
         let directory = NSTemporaryDirectory() + "scimsync-check-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/scimsync.yaml"
@@ -60,7 +64,7 @@ import Testing
             .replacingOccurrences(of: "            id: id\n            userName: username", with: "            userName: username")
             .replacingOccurrences(of: "serverId: 4242", with: "serverID: 4242")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let outcome = try check(["--config", path], environment: [:])
+        let outcome = try await check(["--config", path], environment: [:])
         #expect(outcome.status == 2)
         #expect(outcome.lines == [
             "FAIL  config \(path): 3 problems",

@@ -88,11 +88,3 @@ enum PipelineHarness {
         }
     }
 }
-
-/// Runs blocking work (a workload's statements) on a Dispatch thread, leaving Swift's
-/// cooperative pool to the pipeline under test.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
-}

@@ -3,44 +3,48 @@ import OffsetStore
 import SCIM
 import SQLClients
 import Testing
+import TestSupport
 
 /// `scimsync reconcile` and `scimsync approve`, end to end: output, JSON and exit status
 /// (0 no drift or repaired, 1 drift in a dry run or refused, 2 error; unmanaged rows alone are
 /// no drift, with `--dry-run` too).
 @Suite struct ReconcileCommandTests {
-    func scimsync(_ arguments: [String], environment: [String: String]) throws -> CheckCommandTests.Outcome {
+    func scimsync(_ arguments: [String], environment: [String: String]) async throws -> CheckCommandTests.Outcome {
         let binary = CheckCommandTests.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CheckCommandTests.Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        // A thread of its own waits for the process (TestSupport.offPool).
+        return try await offPool {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return CheckCommandTests.Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        }
     }
 
-    @Test func dryRunRepairRefusalApprovalAndErrors() throws {
+    @Test func dryRunRepairRefusalApprovalAndErrors() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
         let env = fixture.environment
 
-        let dry = try scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
+        let dry = try await scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
         #expect(dry.status == 1, "\(dry.output)")
         #expect(dry.lines.first?.hasPrefix("hr-to-portal: dry run,") == true, "\(dry.output)")
         #expect(dry.output.contains("createUser 4"), "\(dry.output)")
         #expect(dry.output.contains("User 1: missing in target"), "\(dry.output)")
         #expect(try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT id FROM portal_users").isEmpty)
 
-        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        let load = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(load.status == 0, "\(load.output)")
         #expect(load.lines.first?.hasPrefix("hr-to-portal: repaired") == true, "\(load.output)")
 
-        let clean = try scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
+        let clean = try await scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
         #expect(clean.status == 0, "\(clean.output)")
         let report = try #require(try SCIMValue(json: clean.output).arrayValue?.first?.objectValue)
         #expect(report["outcome"] == .string("clean"))
@@ -49,7 +53,7 @@ import Testing
 
         // A changed name: the dry run shows source and target values, in JSON too.
         try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET family_name = 'Jensen-X' WHERE id = '1'")
-        let drift = try scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
+        let drift = try await scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
         #expect(drift.status == 1, "\(drift.output)")
         let detail = try #require(
             try SCIMValue(json: drift.output).arrayValue?.first?.objectValue?["differences"]?.arrayValue?.first?.objectValue)
@@ -61,24 +65,24 @@ import Testing
         let source = try PipelineHarness.source(fixture)
         try source.execute("DELETE FROM sync_users_groups_rel WHERE user_id IN (1, 2)")
         try source.execute("DELETE FROM sync_users WHERE id IN (1, 2)")
-        let refused = try scimsync(["reconcile", "--config", config], environment: env)
+        let refused = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(refused.status == 1, "\(refused.output)")
         #expect(refused.output.contains("refused"), "\(refused.output)")
-        let status = try scimsync(["status", "--config", config], environment: env)
+        let status = try await scimsync(["status", "--config", config], environment: env)
         #expect(status.output.contains("paused"), "\(status.output)")
-        let approve = try scimsync(["approve", "--config", config, "--pipeline", "hr-to-portal"], environment: env)
+        let approve = try await scimsync(["approve", "--config", config, "--pipeline", "hr-to-portal"], environment: env)
         #expect(approve.status == 0, "\(approve.output)")
-        let approved = try scimsync(["reconcile", "--config", config], environment: env)
+        let approved = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(approved.status == 0, "\(approved.output)")
         #expect(approved.output.contains("deactivateUser 2"), "\(approved.output)")
 
         // Errors: an unknown pipeline, an unreachable source.
-        let unknown = try scimsync(["reconcile", "--config", config, "--pipeline", "nope"], environment: env)
+        let unknown = try await scimsync(["reconcile", "--config", config, "--pipeline", "nope"], environment: env)
         #expect(unknown.status == 2)
         #expect(unknown.output.contains("no pipeline named nope (there are: hr-to-portal)"), "\(unknown.output)")
         var wrong = env
         wrong["HR_DB_PASSWORD"] = "wrong"
-        let failed = try scimsync(["reconcile", "--config", config], environment: wrong)
+        let failed = try await scimsync(["reconcile", "--config", config], environment: wrong)
         #expect(failed.status == 2, "\(failed.output)")
         #expect(!failed.output.contains("wrong"), "the password stays out of the output")
     }
@@ -86,30 +90,30 @@ import Testing
     /// A target row scimsync did not create and may not touch: a dry run and a real pass both
     /// report it as left alone, with the same count, and neither calls it drift (exit 0), so a
     /// dry run can come back clean.
-    @Test func unmanagedRowsAreReportedButAreNoDrift() throws {
+    @Test func unmanagedRowsAreReportedButAreNoDrift() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
         let env = fixture.environment
-        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        let load = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(load.status == 0, "\(load.output)")
         try SQLiteDatabase(path: fixture.sqlitePath).execute(
             "INSERT INTO portal_users (id, login, enabled) VALUES ('990001', 'stranger', 1)")
 
         let left = "1 unmanaged row left alone (User: 1)"
-        let dry = try scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
+        let dry = try await scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
         #expect(dry.status == 0, "\(dry.output)")
         #expect(dry.lines.first?.hasPrefix("hr-to-portal: no drift") == true, "\(dry.output)")
         #expect(dry.output.contains(left), "\(dry.output)")
         #expect(dry.output.contains("adopt: true"), "\(dry.output)")
         #expect(dry.output.contains("User 990001: not in source (unmanaged)"), "\(dry.output)")
 
-        let json = try scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
+        let json = try await scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
         #expect(json.status == 0, "\(json.output)")
         let report = try #require(try SCIMValue(json: json.output).arrayValue?.first?.objectValue)
         #expect(report["outcome"] == .string("clean"))
         #expect(report["unmanaged"]?.objectValue?["User"] == .integer(1))
 
-        let real = try scimsync(["reconcile", "--config", config], environment: env)
+        let real = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(real.status == 0, "\(real.output)")
         #expect(real.lines == dry.lines, "a dry run and a real pass tell the same story")
         let stranger = try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT login FROM portal_users WHERE id = '990001'")
@@ -118,11 +122,11 @@ import Testing
 
     /// A repaired pass of three differences: what it lists and what it says it leaves out add
     /// up to what it found, whatever `--details` shows; nothing is "more" after an empty list.
-    @Test func aRepairedPassCountsOnlyTheDifferencesItDoesNotList() throws {
+    @Test func aRepairedPassCountsOnlyTheDifferencesItDoesNotList() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
         let env = fixture.environment
-        let load = try scimsync(["reconcile", "--config", config], environment: env)
+        let load = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(load.status == 0, "\(load.output)")
         func drift() throws {
             try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET family_name = 'X' WHERE id = '1'")
@@ -134,7 +138,7 @@ import Testing
         }
 
         try drift()
-        let none = try scimsync(["reconcile", "--config", config, "--details", "0"], environment: env)
+        let none = try await scimsync(["reconcile", "--config", config, "--details", "0"], environment: env)
         #expect(none.status == 0, "\(none.output)")
         #expect(none.lines.first?.hasPrefix("hr-to-portal: repaired drift, 3 repairs applied") == true, "\(none.output)")
         #expect(listed(none) == 0, "\(none.output)")
@@ -142,13 +146,13 @@ import Testing
         #expect(none.output.contains("(3 differences found, none listed"), "\(none.output)")
 
         try drift()
-        let one = try scimsync(["reconcile", "--config", config, "--details", "1"], environment: env)
+        let one = try await scimsync(["reconcile", "--config", config, "--details", "1"], environment: env)
         #expect(one.status == 0, "\(one.output)")
         #expect(listed(one) == 1, "\(one.output)")
         #expect(one.output.contains("(2 more differences not listed"), "\(one.output)")
 
         try drift()
-        let all = try scimsync(["reconcile", "--config", config], environment: env)
+        let all = try await scimsync(["reconcile", "--config", config], environment: env)
         #expect(all.status == 0, "\(all.output)")
         #expect(listed(all) == 3, "\(all.output)")
         #expect(!all.output.contains("not listed") && !all.output.contains("more difference"), "\(all.output)")

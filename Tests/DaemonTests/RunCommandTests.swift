@@ -62,7 +62,7 @@ import scimsync
         #expect(metrics.body.contains(#"scimsync_lag_seconds{pipeline="hr-to-portal"}"#))
 
         process.terminate()
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
 

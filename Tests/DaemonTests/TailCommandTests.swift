@@ -29,7 +29,7 @@ import TestSupport
         return process
     }
 
-    @Test func everyRowIsPrintedOnce() throws {
+    @Test func everyRowIsPrintedOnce() async throws {
         let fixture = try ExampleDirectories()
         let (table, from) = try largeTable(fixture)
         let process = try tail(fixture, table: table, from: from)
@@ -38,9 +38,12 @@ import TestSupport
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (data, messages) = try await offPool {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (data, messages)
+        }
         #expect(process.terminationStatus == 0, "\(messages)")
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 20_001)
@@ -51,7 +54,7 @@ import TestSupport
 
     /// `scimsync tail | head -1`: the reader closes the pipe after one line; tail stops
     /// reading and exits 0, printing nothing (no SIGPIPE, no crash, no error).
-    @Test func aClosedPipeEndsTailQuietly() throws {
+    @Test func aClosedPipeEndsTailQuietly() async throws {
         let fixture = try ExampleDirectories()
         let (table, from) = try largeTable(fixture)
         let process = try tail(fixture, table: table, from: from)
@@ -60,16 +63,19 @@ import TestSupport
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // Read the first line, then go away, as `head -1` does.
-        var first: [UInt8] = []
-        while !first.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            first += chunk
+        let (first, messages) = try await offPool {
+            // Read the first line, then go away, as `head -1` does.
+            var first: [UInt8] = []
+            while !first.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                first += chunk
+            }
+            try output.fileHandleForReading.close()
+            let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (first, messages)
         }
-        try output.fileHandleForReading.close()
-        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
         #expect(String(decoding: first, as: UTF8.self).hasPrefix(#"{"table":"\#(table)""#))
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)

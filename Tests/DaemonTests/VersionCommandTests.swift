@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `scimsync --version` prints the version written in `Sources/scimsync/Version.swift`, the
 /// one place it is kept (and the line `scripts/release` stamps).
@@ -13,31 +14,34 @@ import Testing
         return String(quoted[1])
     }
 
-    func scimsync(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func scimsync(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let binary = CheckCommandTests.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // A thread of its own waits for the process (TestSupport.offPool).
+        return try await offPool {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
 
-    @Test func printsTheCommittedVersion() throws {
+    @Test func printsTheCommittedVersion() async throws {
         let version = try Self.committedVersion()
         #expect(!version.isEmpty)
-        let outcome = try scimsync(["--version"])
+        let outcome = try await scimsync(["--version"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output == version + "\n")
     }
 
-    @Test func theHelpOffersIt() throws {
-        let outcome = try scimsync(["--help"])
+    @Test func theHelpOffersIt() async throws {
+        let outcome = try await scimsync(["--help"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("--version"), "\(outcome.output)")
     }

@@ -135,7 +135,7 @@ import Testing
 
         var clash: ReplicationError?
         var sawMarker = false
-        let deadline = ContinuousClock.now + .seconds(90)
+        let deadline = ContinuousClock.now + TestBounds.serverEvent
         while !sawMarker, ContinuousClock.now < deadline, let output = try await reader.next() {
             switch output {
             case .restarted(_, let error): clash = clash ?? error

@@ -7,6 +7,7 @@ import NIOEmbedded
 import SQLClients
 import Synchronization
 import Targets
+import TestSupport
 import Testing
 
 /// How the pool stops the statement of a client that left, without the logic of a database:
@@ -31,7 +32,7 @@ struct DirectoryPoolCancelTests {
         _ = session.begin()
         let before = canceller.calls
         // The loop sees the next request within one retry interval and stops.
-        #expect(await wait(for: loopEnded, seconds: 120))
+        #expect(await wait(for: loopEnded, seconds: Int(TestBounds.serverEvent.components.seconds)))
         #expect(canceller.calls == before)
         #expect(!session.end())
     }
@@ -50,9 +51,9 @@ struct DirectoryPoolCancelTests {
             return target
         }
         // Should the pool wait on the cooperative pool after all, the test would hang: open
-        // the gate after two minutes so that it fails instead.
+        // the gate once every wait below has had its bound, so that it fails instead.
         let watchdog = DispatchWorkItem { canceller.openGate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(2 * Int(TestBounds.serverEvent.components.seconds)), execute: watchdog)
         defer { watchdog.cancel(); canceller.openGate() }
 
         let inBody = Counter()
@@ -98,12 +99,10 @@ struct DirectoryPoolCancelTests {
         }
     }
 
-    /// Polls `condition` every 10 ms for up to two minutes.
+    /// Polls `condition` until it holds, for at most ``TestSupport/TestBounds/serverEvent``:
+    /// every suite runs at once, and on two loaded cores a test may wait minutes for a thread.
     private func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<12_000 where !condition() {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        try #require(condition())
+        try #require(try await TestSupport.eventually(every: .milliseconds(10)) { condition() })
     }
 }
 
