@@ -23,10 +23,17 @@ public struct BinlogTransaction: Sendable, Hashable {
     /// commit on the source (a ROLLBACK is written only when non-transactional tables changed,
     /// and those rows did change), so the target may hold changes the source does not.
     public var isDropped: Bool
+    /// False for rows handed on ahead of their part's end, by an assembler that hands rows on
+    /// as they are read (``TransactionAssembler/handsOnRowsAsRead``): these rows belong to the
+    /// part that the next output with `endsPart` ends, and that output says where (its
+    /// position, GTID, commit time, ``isLastPart``); this one's position is the boundary before
+    /// the transaction. Such an output marked ``isDropped`` (and empty) voids the rows handed
+    /// on since the last part ended: the transaction is read again from its start.
+    public var endsPart: Bool
 
     public init(
         changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32,
-        isLastPart: Bool = true, isDropped: Bool = false
+        isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true
     ) {
         self.changes = changes
         self.position = position
@@ -34,6 +41,7 @@ public struct BinlogTransaction: Sendable, Hashable {
         self.commitTimestamp = commitTimestamp
         self.isLastPart = isLastPart
         self.isDropped = isDropped
+        self.endsPart = endsPart
     }
 
     /// The transaction as the pipeline's ``Directory/ChangeBatch``; columns absent from a row

@@ -97,6 +97,16 @@ public struct RowChangeJSONWriter {
     public mutating func append(
         _ change: BinlogRowChange, to out: inout [UInt8], columns: () -> [BinlogColumn]?
     ) {
+        appendStart(of: change, to: &out, columns: columns)
+        appendLineEnd(to: &out)
+    }
+
+    /// Appends the line of `change` up to what the lines of its transaction share (its
+    /// position, GTID and commit time), for a caller that learns those later: it ends the
+    /// line with ``appendLineEnd(to:)`` once it has called ``transactionStarted(position:gtid:commitTimestamp:)``.
+    public mutating func appendStart(
+        of change: BinlogRowChange, to out: inout [UInt8], columns: () -> [BinlogColumn]?
+    ) {
         let shape = self.shape(of: change, columns: columns)
         out.append(contentsOf: shape.head)
         out.append(contentsOf: change.kind.rawValue.utf8)
@@ -104,6 +114,11 @@ public struct RowChangeJSONWriter {
         appendImage(change.before, shape: shape, to: &out)
         RowChangeJSON.appendLiteral(",\"after\":", to: &out)
         appendImage(change.after, shape: shape, to: &out)
+    }
+
+    /// Ends a line begun with ``appendStart(of:to:columns:)``: the position, GTID and commit
+    /// time of the last ``transactionStarted(position:gtid:commitTimestamp:)``, and the newline.
+    public func appendLineEnd(to out: inout [UInt8]) {
         out.append(contentsOf: lineEnd)
     }
 

@@ -19,6 +19,12 @@ import Directory
 /// part's position reads the whole transaction again. A transaction that ends without
 /// committing after parts of it were handed on ends with an empty closing part marked
 /// ``BinlogTransaction/isDropped``: the caller already has rows that did not commit.
+///
+/// With ``handsOnRowsAsRead``, each rows event's changes are also handed on as soon as they
+/// are decoded, ahead of their part's end (``BinlogTransaction/endsPart`` false): a caller that
+/// turns each row into something smaller at once (`scimsync tail`'s text) then never holds a
+/// part's decoded rows, which for a part of thousands of rows no longer fit in the processor's
+/// caches by the time the part is complete. Parts end where they would without it.
 public struct TransactionAssembler: Sendable {
     /// What the caller has to do after an event.
     public enum Action: Sendable, Hashable {
@@ -26,14 +32,14 @@ public struct TransactionAssembler: Sendable {
         case none
         /// A transaction committed, or a part of a large one is complete: hand it on, then
         /// remember its position once ``BinlogTransaction/isLastPart``. A transaction handed on
-        /// in parts that then ended without committing ends with an empty part marked
-        /// ``BinlogTransaction/isDropped``.
+        /// in parts (or rows, see ``handsOnRowsAsRead``) that then ended without committing
+        /// ends with an empty part marked ``BinlogTransaction/isDropped``.
         case emit(BinlogTransaction)
         /// A standalone statement (DDL) committed: record the schema change at its position.
         case emitSchemaChange(SchemaChange)
         /// A transaction ended without committing (ROLLBACK, or the server restarted in the
-        /// middle of it, shown by a new FORMAT_DESCRIPTION) before any part of it was handed
-        /// on; its rows were dropped. Resume from `position` if the caller persists positions
+        /// middle of it, shown by a new FORMAT_DESCRIPTION) before any part or row of it was
+        /// handed on; its rows were dropped. Resume from `position` if the caller persists positions
         /// of empty work too.
         case dropped(position: BinlogPosition)
     }
@@ -51,6 +57,9 @@ public struct TransactionAssembler: Sendable {
     private var pending = RowChangeBuffer()
     /// Parts of the open transaction already handed on.
     private var partsHandedOn = 0
+    /// Row changes of the open part: `pending`'s, and with ``handsOnRowsAsRead`` also those
+    /// already handed on ahead of the part's end.
+    private var changesInPart = 0
 
     private struct KnownTable: Sendable {
         var map: TableMapEvent
@@ -75,6 +84,8 @@ public struct TransactionAssembler: Sendable {
     /// The most row changes held before a part of the open transaction is handed on (a part
     /// may exceed it by the rows of one rows event).
     public let maxChangesPerPart: Int
+    /// Hand each rows event's changes on as they are decoded (see the type's description).
+    public let handsOnRowsAsRead: Bool
 
     /// The default ``maxChangesPerPart``: large enough that ordinary transactions come whole,
     /// small enough that a part of a table-wide update takes a few megabytes.
@@ -83,12 +94,20 @@ public struct TransactionAssembler: Sendable {
     /// Starts reading `file` at `offset`, with no transaction open.
     public init(
         file: String, offset: UInt64 = 4, filter: TableFilter = .all,
-        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart
+        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false
     ) {
         self.file = file
         self.lastBoundary = BinlogPosition(file: file, offset: offset)
         self.filter = filter
         self.maxChangesPerPart = max(1, maxChangesPerPart)
+        self.handsOnRowsAsRead = handsOnRowsAsRead
+    }
+
+    /// Whether rows of the open part were handed on ahead of its end (``handsOnRowsAsRead``):
+    /// a caller that drops this assembler for a new one (a reconnection reads the transaction
+    /// again) must void them.
+    public var handedOnRowsOfOpenPart: Bool {
+        isInTransaction && changesInPart > pending.count
     }
 
     /// How often the open transaction's rows moved to new storage while appending (see
@@ -234,10 +253,21 @@ public struct TransactionAssembler: Sendable {
                 )
             )
         }
-        guard pending.count >= maxChangesPerPart else { return .none }
+        changesInPart += images.count
+        guard changesInPart >= maxChangesPerPart else {
+            guard handsOnRowsAsRead, !images.isEmpty else { return .none }
+            // Ahead of the part's end: where it ends is told later.
+            return .emit(
+                BinlogTransaction(
+                    changes: pending.take(keepingRoom: true), position: lastBoundary, gtid: gtid,
+                    commitTimestamp: event.header.timestamp, isLastPart: false, endsPart: false
+                )
+            )
+        }
         // A part: positioned before the transaction, where reading resumes to replay it
         // whole; its commit time is not known yet, so the rows event's time stands in.
         partsHandedOn += 1
+        changesInPart = 0
         return .emit(
             BinlogTransaction(
                 changes: pending.take(keepingRoom: true), position: lastBoundary, gtid: gtid,
@@ -259,6 +289,7 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         partsHandedOn = 0
+        changesInPart = 0
     }
 
     /// Ends any open transaction, keeping nothing of it.
@@ -267,6 +298,7 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         partsHandedOn = 0
+        changesInPart = 0
     }
 
     private mutating func commit(header: BinlogEventHeader) -> Action {
@@ -281,7 +313,8 @@ public struct TransactionAssembler: Sendable {
 
     /// The open transaction ended without committing; reading goes on from `position`.
     private mutating func drop(at position: BinlogPosition, timestamp: UInt32) -> Action {
-        let handedOn = partsHandedOn
+        // Rows handed on ahead of a part's end count: the caller holds them.
+        let handedOn = partsHandedOn + (handedOnRowsOfOpenPart ? 1 : 0)
         let gtid = self.gtid
         close(announcing: nil)
         guard handedOn > 0 else { return .dropped(position: position) }

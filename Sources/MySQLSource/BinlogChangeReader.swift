@@ -35,11 +35,15 @@ public final class BinlogChangeReader {
         /// The most row changes of one transaction held at once; a larger transaction is handed
         /// on in parts of about this many.
         public var maxChangesPerPart: Int
+        /// Hand each rows event's changes on as they are decoded, ahead of their part's end
+        /// (``MySQLBinlog/TransactionAssembler/handsOnRowsAsRead``): for a caller that turns
+        /// each row into something smaller at once and holds that until the part ends.
+        public var handsOnRowsAsRead: Bool
 
         public init(
             host: String, port: Int, user: String, password: String, serverID: UInt32, filter: TableFilter,
             stopAtEnd: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(), bufferCapacity: Int = 1024,
-            maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart
+            maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false
         ) {
             self.host = host
             self.port = port
@@ -51,6 +55,7 @@ public final class BinlogChangeReader {
             self.reconnect = reconnect
             self.bufferCapacity = bufferCapacity
             self.maxChangesPerPart = maxChangesPerPart
+            self.handsOnRowsAsRead = handsOnRowsAsRead
         }
     }
 
@@ -58,7 +63,10 @@ public final class BinlogChangeReader {
     public enum Output: Sendable {
         /// A committed transaction, or a part of one (``MySQLBinlog/BinlogTransaction/isLastPart``
         /// false), or the empty closing part of a transaction handed on in parts that did not
-        /// commit (``MySQLBinlog/BinlogTransaction/isDropped``).
+        /// commit (``MySQLBinlog/BinlogTransaction/isDropped``). With
+        /// ``Configuration/handsOnRowsAsRead``, also rows ahead of their part's end
+        /// (``MySQLBinlog/BinlogTransaction/endsPart`` false), and after a reconnection in the
+        /// middle of a part an empty one marked dropped that voids them.
         case transaction(BinlogTransaction)
         /// A DDL statement committed; tables it touched are looked up again before their next rows.
         case schemaChange(SchemaChange)
@@ -194,12 +202,15 @@ public final class BinlogChangeReader {
     private static func assembler(from start: BinlogStart, configuration: Configuration) -> TransactionAssembler {
         let filter = configuration.filter
         let partSize = configuration.maxChangesPerPart
+        let asRead = configuration.handsOnRowsAsRead
         switch start {
         case .filePosition(let file, let position):
-            return TransactionAssembler(file: file, offset: position, filter: filter, maxChangesPerPart: partSize)
+            return TransactionAssembler(
+                file: file, offset: position, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead)
         // The stream's first event, a ROTATE, names the file.
         case .gtid:
-            return TransactionAssembler(file: "", offset: 4, filter: filter, maxChangesPerPart: partSize)
+            return TransactionAssembler(
+                file: "", offset: 4, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead)
         }
     }
 
@@ -211,9 +222,16 @@ public final class BinlogChangeReader {
             // The new connection repeats the FORMAT_DESCRIPTION and every TABLE_MAP before
             // its rows; a half-read transaction comes again from its start (its first part,
             // if parts of it were handed on: their positions were the boundary before it).
+            let voided = assembler.handedOnRowsOfOpenPart
+            let before = assembler.lastBoundary
             decoder = BinlogEventDecoder()
             assembler = Self.assembler(from: start, configuration: configuration)
-            return nil
+            guard voided else { return nil }
+            // Rows handed on ahead of their part's end come again too: the caller drops them.
+            return .transaction(
+                BinlogTransaction(
+                    changes: [], position: before, gtid: nil, commitTimestamp: 0, isLastPart: false, isDropped: true,
+                    endsPart: false))
         case .event(let raw):
             return try await handle(raw)
         }

@@ -65,7 +65,7 @@ public enum BinlogTail {
             configuration: .init(
                 host: source.host, port: source.port, user: source.user, password: source.password, serverID: serverID,
                 filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
-                maxChangesPerPart: maxChangesPerPart),
+                maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true),
             start: start, catalog: catalog, logger: logger)
         do {
             try await printLines(from: reader, until: end, logger: logger, write: write)
@@ -84,6 +84,12 @@ extension BinlogTail {
     public static let outputChunkSize = 128 * 1024
 
     /// The lines of every transaction `reader` reads, until `end`.
+    ///
+    /// Rows come as they are read (``BinlogChangeReader/Configuration/handsOnRowsAsRead``), and
+    /// each is written at once, while its decoded values are still in the processor's caches,
+    /// up to the end its line shares with its part (position, GTID, commit time): those starts
+    /// of lines are held, far smaller than the decoded rows, until the part ends and says how
+    /// its lines end.
     private static func printLines(
         from reader: BinlogChangeReader, until end: BinlogPosition?, logger: Logger, write: ([UInt8]) throws -> Void
     ) async throws {
@@ -95,6 +101,9 @@ extension BinlogTail {
             try write(out)
             out.removeAll(keepingCapacity: true)
         }
+        var lines = HeldLines()
+        // Whether lines of the open transaction were printed (a part before its last).
+        var printedPartOfOpenTransaction = false
         while true {
             let next: BinlogChangeReader.Output?
             if out.isEmpty {
@@ -111,24 +120,33 @@ extension BinlogTail {
             var ended: BinlogPosition?
             switch output {
             case .transaction(let transaction):
-                if !transaction.changes.isEmpty {
-                    writer.transactionStarted(
-                        position: transaction.position, gtid: transaction.gtid,
-                        commitTimestamp: transaction.commitTimestamp)
-                }
                 for change in transaction.changes {
-                    writer.append(change, to: &out) { reader.tableMap(schema: change.schema, table: change.table)?.columns }
-                    if out.count >= outputChunkSize { try flush() }
+                    lines.hold(change, writer: &writer) { reader.tableMap(schema: change.schema, table: change.table)?.columns }
                 }
                 if transaction.isDropped {
-                    // After the lines it is about.
-                    try flush()
-                    logger.warning(
-                        "a transaction ended without committing after rows of it were printed; they did not commit",
-                        metadata: ["gtid": "\(transaction.gtid ?? "none")", "position": "\(transaction.position)"])
+                    // Rows held did not commit (or come again after a reconnection): never printed.
+                    lines.removeAll()
+                    if transaction.isLastPart, printedPartOfOpenTransaction {
+                        // After the lines it is about.
+                        try flush()
+                        logger.warning(
+                            "a transaction ended without committing after rows of it were printed; they did not commit",
+                            metadata: ["gtid": "\(transaction.gtid ?? "none")", "position": "\(transaction.position)"])
+                    }
+                } else if transaction.endsPart {
+                    if !lines.isEmpty {
+                        writer.transactionStarted(
+                            position: transaction.position, gtid: transaction.gtid,
+                            commitTimestamp: transaction.commitTimestamp)
+                        try lines.print(ending: writer, to: &out, chunkSize: outputChunkSize, write: write)
+                    }
+                    printedPartOfOpenTransaction = !transaction.isLastPart
                 }
                 // A part before the last ends nothing: nothing to acknowledge or stop at.
-                if transaction.isLastPart { ended = transaction.position }
+                if transaction.isLastPart {
+                    printedPartOfOpenTransaction = false
+                    ended = transaction.position
+                }
             case .schemaChange(let change):
                 ended = change.position
             }
@@ -138,6 +156,47 @@ extension BinlogTail {
             }
         }
         try flush()
+    }
+}
+
+/// The lines of a part not yet ended, each written up to what it shares with the part
+/// (``MySQLBinlog/RowChangeJSONWriter/appendStart(of:to:columns:)``), one after the other.
+private struct HeldLines {
+    private var bytes: [UInt8] = []
+    /// Where each line's start ends in `bytes`.
+    private var ends: [Int] = []
+
+    var isEmpty: Bool { ends.isEmpty }
+
+    mutating func hold(_ change: BinlogRowChange, writer: inout RowChangeJSONWriter, columns: () -> [BinlogColumn]?) {
+        writer.appendStart(of: change, to: &bytes, columns: columns)
+        ends.append(bytes.count)
+    }
+
+    /// Appends every held line to `out` with the end `writer` writes, handing `out` to
+    /// `write` (and emptying it) whenever it holds `chunkSize` bytes or more; nothing is held
+    /// afterwards.
+    mutating func print(
+        ending writer: RowChangeJSONWriter, to out: inout [UInt8], chunkSize: Int, write: ([UInt8]) throws -> Void
+    ) throws {
+        try bytes.withUnsafeBufferPointer { bytes in
+            var start = 0
+            for end in ends {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                writer.appendLineEnd(to: &out)
+                start = end
+                if out.count >= chunkSize {
+                    try write(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        removeAll()
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
     }
 }
 

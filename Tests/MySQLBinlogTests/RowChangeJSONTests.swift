@@ -130,5 +130,25 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == expected)
         #expect(expected.contains(#""after":{"id":3,"created":"2026-01-02T03:04:05.600"}"#))
         #expect(expected.contains(#""after":{"id":4,"name":"x","@3":9}"#))
+
+        // Lines written before their transaction's end is known, then ended: the same bytes.
+        var split = RowChangeJSONWriter()
+        var starts: [[UInt8]] = []
+        var ended: [UInt8] = []
+        for (number, gtid) in [(1, "0-1-7"), (2, nil)] as [(UInt64, String?)] {
+            starts = changes.map { change in
+                var start: [UInt8] = []
+                split.appendStart(of: change, to: &start) { columns(change) }
+                return start
+            }
+            split.transactionStarted(
+                position: BinlogPosition(file: "binlog.000009", offset: 100 * number), gtid: gtid,
+                commitTimestamp: UInt32(number))
+            for start in starts {
+                ended += start
+                split.appendLineEnd(to: &ended)
+            }
+        }
+        #expect(String(decoding: ended, as: UTF8.self) == expected)
     }
 }

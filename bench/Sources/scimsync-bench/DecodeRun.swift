@@ -6,7 +6,13 @@ struct Figures {
     var events = 0
     var rows = 0
     var transactions = 0
+    /// Bytes of JSON lines written (`--lines`).
+    var lineBytes = 0
 }
+
+/// Bytes of lines gathered before they are handed on (and here dropped), as `scimsync tail`
+/// hands them to `write(2)`.
+let lineChunkSize = 128 * 1024
 
 /// Bytes read from the file at a time.
 let chunkSize = 1 << 20
@@ -19,6 +25,12 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
     var decoder = BinlogEventDecoder()
     var tables: [UInt64: TableMapEvent] = [:]
     var assembler: TransactionAssembler?
+    var writer = RowChangeJSONWriter()
+    var out: [UInt8] = []
+    out.reserveCapacity(lineChunkSize + 64 * 1024)
+    // Lines written up to their part's end, until the part ends (as BinlogTail holds them).
+    var held: [UInt8] = []
+    var heldEnds: [Int] = []
 
     // Read in chunks, decode event by event: memory stays flat whatever the file's size.
     var chunk = [UInt8](repeating: 0, count: chunkSize)
@@ -27,7 +39,7 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
         let file = try InputFile(path: path)
         var reader = BinlogChunkReader(file: name, decoder: decoder)
         if options.assemble, assembler == nil {
-            assembler = TransactionAssembler(file: name)
+            assembler = TransactionAssembler(file: name, handsOnRowsAsRead: options.lines)
         }
         while true {
             let count = try chunk.withUnsafeMutableBytes { buffer in try file.read(into: buffer) }
@@ -39,7 +51,40 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
                 if let action = try assembler?.eventReceived(event) {
                     switch action {
                     case .emit(let transaction):
-                        figures.transactions += 1
+                        // Transactions and parts of them; not rows handed on ahead of a part's end.
+                        if transaction.endsPart { figures.transactions += 1 }
+                        if options.lines, let assembler {
+                            // What `scimsync tail` does with rows as they are read (BinlogTail).
+                            for change in transaction.changes {
+                                figures.rows += 1
+                                writer.appendStart(of: change, to: &held) {
+                                    assembler.tableMap(schema: change.schema, table: change.table)?.columns
+                                }
+                                heldEnds.append(held.count)
+                            }
+                            if transaction.isDropped {
+                                held.removeAll(keepingCapacity: true)
+                                heldEnds.removeAll(keepingCapacity: true)
+                            }
+                            guard transaction.endsPart, !heldEnds.isEmpty else { continue }
+                            writer.transactionStarted(
+                                position: transaction.position, gtid: transaction.gtid,
+                                commitTimestamp: transaction.commitTimestamp)
+                            var start = 0
+                            for end in heldEnds {
+                                out.append(contentsOf: held[start..<end])
+                                writer.appendLineEnd(to: &out)
+                                start = end
+                                if out.count >= lineChunkSize {
+                                    figures.lineBytes += out.count
+                                    digest.add(lineBytes: out)
+                                    out.removeAll(keepingCapacity: true)
+                                }
+                            }
+                            held.removeAll(keepingCapacity: true)
+                            heldEnds.removeAll(keepingCapacity: true)
+                            continue
+                        }
                         for change in transaction.changes {
                             figures.rows += 1
                             if let before = change.before { digest.add(before) }
@@ -73,5 +118,7 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
         try reader.finish()
         decoder = reader.decoder
     }
+    figures.lineBytes += out.count
+    digest.add(lineBytes: out)
     return (figures, digest)
 }

@@ -44,6 +44,13 @@ struct ValueDigest {
         mix(UInt64(bitPattern: Int64(dateTime.microsecond)))
     }
 
+    /// A chunk of written lines: its length, and with `.full` every byte.
+    mutating func add(lineBytes bytes: [UInt8]) {
+        mix(UInt64(bytes.count))
+        guard depth == .full else { return }
+        for byte in bytes { mix(UInt64(byte)) }
+    }
+
     mutating func add(_ values: [BinlogValue]) {
         mix(UInt64(values.count))
         for value in values {
