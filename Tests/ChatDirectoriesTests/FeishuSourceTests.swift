@@ -1,7 +1,9 @@
+import ChatDirectories
 import Config
 import Daemon
 import Directory
 import Foundation
+import Logging
 import OffsetStore
 import Reconcile
 import SCIM
@@ -146,6 +148,33 @@ import TestSupport
         #expect(fixture.count("portal_users") == 24)
         run.cancel()
         _ = await run.result
+    }
+}
+
+/// `check`'s probe and a read with the app's secret wrong: Feishu's refusal (10014) names the
+/// keys to fix and never the secret; with the right one the probe passes.
+@Suite struct FeishuCredentialTests {
+    @Test func aWrongSecretIsReportedWithoutIt() async throws {
+        let sim = try await FeishuSim.start()
+        let wrong = FeishuConnector(
+            FeishuSourceConfig(appID: sim.appID, appSecret: "wrong-secret-3141", baseURL: sim.baseURL),
+            keyPath: "pipelines[0].source.feishu", logger: Logger(label: "test"))
+        let checks = await wrong.probe()
+        #expect(checks.map(\.status) == [.failed])
+        let detail = checks.first?.detail ?? ""
+        #expect(detail.contains("code 10014") && detail.contains("check pipelines[0].source.feishu.appId"), "\(detail)")
+        do {
+            _ = try await wrong.openSnapshot()
+            Issue.record("a read with a wrong secret should fail")
+        } catch {
+            #expect("\(error)".contains("app secret invalid") && !String(reflecting: error).contains("3141"))
+        }
+        #expect(!detail.contains("3141") && !"\(wrong.settings)".contains("3141"))
+        #expect(!String(reflecting: wrong.settings).contains("3141"))
+
+        let right = FeishuConnector(
+            FeishuSourceConfig(appID: sim.appID, appSecret: sim.appSecret, baseURL: sim.baseURL), logger: Logger(label: "test"))
+        #expect(await right.probe().map(\.status) == [.passed])
     }
 }
 
