@@ -9,6 +9,7 @@ import Reconcile
 import SCIM
 import SourceKinds
 import TargetKinds
+import Synchronization
 import Testing
 import TestSupport
 
@@ -175,6 +176,60 @@ import TestSupport
         let right = FeishuConnector(
             FeishuSourceConfig(appID: sim.appID, appSecret: sim.appSecret, baseURL: sim.baseURL), logger: Logger(label: "test"))
         #expect(await right.probe().map(\.status) == [.passed])
+    }
+}
+
+/// Every log line of a read that met rate limits and an expired token, and the error of a
+/// refused call: neither the app's secret nor a token (`t-` and 32 hex digits) is in them.
+@Suite struct FeishuSecretsTests {
+    final class Capture: LogHandler, @unchecked Sendable {
+        let lines = Mutex<[String]>([])
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            lines.withLock { $0.append("\(event.message) \(all.map { "\($0)=\($1)" }.joined(separator: " "))") }
+        }
+    }
+
+    @Test func neitherSecretNorTokenIsLogged() async throws {
+        let sim = try await FeishuSim.start()
+        try await sim.load(FeishuDirectoryFixture.neutral)
+        try await sim.control("POST", "/_sim/rate-limit", ["api": "contact.v3.user.find_by_department", "per_second": 2])
+        let store = Capture()
+        let logger = Logger(label: "feishu-test") { _ in store }
+        let connector = FeishuConnector(
+            FeishuSourceConfig(appID: sim.appID, appSecret: sim.appSecret, baseURL: sim.baseURL, pageSize: 2), logger: logger)
+        let read = Task { _ = try await connector.openSnapshot() }
+        #expect(try await eventuallyAsync { (try await sim.counts().perAPI["contact.v3.user.find_by_department"] ?? 0) >= 3 })
+        try await sim.control("POST", "/_sim/expire-tokens")
+        try await read.value
+        // A call refused for good: its error is what logs and `check` would show.
+        try await sim.control(
+            "POST", "/_sim/fault",
+            ["api": "contact.v3.department.children", "times": 1,
+             "answer": ["_status": 403, "code": 40004, "msg": "no dept authority error\nforged line"]])
+        var failure = ""
+        do {
+            _ = try await connector.openSnapshot()
+        } catch {
+            failure = "\(error) \(String(reflecting: error))"
+        }
+        let logged = store.lines.withLock { $0 }
+        #expect(logged.contains { $0.contains("Feishu rate limit; waiting") }, "\(logged)")
+        let token = try Regex("t-[0-9a-f]{32}")
+        for text in logged + [failure] {
+            #expect(!text.contains(sim.appSecret) && text.firstMatch(of: token) == nil, "\(text)")
+        }
+        // Feishu's message, escaped: it cannot start a log line of its own.
+        #expect(failure.contains("code 40004: no dept authority error\\nforged line"), "\(failure)")
+        #expect(!failure.contains("\n"), "\(failure)")
     }
 }
 
