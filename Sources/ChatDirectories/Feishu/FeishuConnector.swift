@@ -2,8 +2,6 @@ import Connectors
 import Directory
 import Foundation
 import Logging
-import Reconcile
-import SCIM
 import Synchronization
 
 /// A Feishu tenant's directory as a pipeline's source (`source: { feishu: ... }`): a full read
