@@ -196,10 +196,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // DingTalk, WeCom and Feishu directories (one folder each) and what they share: access
+        // tokens, request pacing at the platforms' documented rates, platform text made safe.
+        .target(
+            name: "ChatDirectories",
+            dependencies: [
+                "SCIM", "Directory", "Config", "Connectors", "Reconcile",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The source kinds this build reads: the registry the program hands the daemon.
         .target(
             name: "SourceKinds",
-            dependencies: ["Daemon", "Config", "FeedSource", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource"],
+            dependencies: [
+                "ChatDirectories", "Daemon", "Config", "FeedSource", "MySQLBinlog", "MySQLSource", "SCIMSource", "SQLServerSource",
+            ],
             swiftSettings: strict
         ),
         // The target kinds this build writes: the registry the program hands the daemon.
@@ -281,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "ConfigTests",
             // The kinds that decode their own blocks, for the example configurations.
-            dependencies: ["Config", "Directory", "SCIM", "SCIMSource", "SCIMTarget", "FeedSource"],
+            dependencies: ["Config", "Directory", "SCIM", "SCIMSource", "SCIMTarget", "FeedSource", "ChatDirectories"],
             swiftSettings: strict
         ),
         // What the integration tests share: finding the servers scripts/test started.
@@ -322,6 +337,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors"], swiftSettings: strict),
+        // The shared pieces without a server (test clocks); the Feishu source against
+        // scripts/feishu-sim, read into SQLite through the daemon's reconciliation.
+        .testTarget(
+            name: "ChatDirectoriesTests",
+            dependencies: [
+                "ChatDirectories", "Config", "Connectors", "Daemon", "Directory", "OffsetStore", "Reconcile", "SCIM",
+                "SQLClients", "SourceKinds", "TargetKinds", "TestSupport", "scimsync",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The feed commands and the admin server's feed routes, end to end (no database server).
         .testTarget(
             name: "FeedAdminTests",

@@ -1,3 +1,4 @@
+import ChatDirectories
 import Config
 import Daemon
 import FeedSource
@@ -9,7 +10,7 @@ import SQLServerSource
 /// Every source kind this build reads: the registry the program hands the daemon. A new kind
 /// is its module and one entry here.
 public enum SourceKinds {
-    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed])
+    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed, feishu])
 
     /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
     static let mysql = SourceKind(key: "mysql") { context in
@@ -63,6 +64,12 @@ public enum SourceKinds {
             settings: .init(
                 poll: .seconds(settings.pollSeconds), keepFiles: settings.keepFiles, keyPath: context.keyPath + ".feed"),
             targetReader: context.targetReader, logger: context.logger)
+    }
+
+    /// `source: { feishu: ... }`: a Feishu tenant's directory, read in full every `interval`.
+    static let feishu = SourceKind(key: "feishu", config: FeishuSourceConfig.configKind) { context in
+        guard let settings = context.pipeline.source.settings(FeishuSourceConfig.self) else { return nil }
+        return FeishuConnector(settings, keyPath: context.keyPath + ".feishu", logger: context.logger)
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into
