@@ -8,16 +8,16 @@ import Testing
 /// ownership, agreement (exit 0 when they agree, 2 when not) and the journal that the load
 /// and a reconciliation wrote; by id and by userName, in text and JSON.
 @Suite struct ExplainCommandTests {
-    @Test func explainsAUserFromItsLoadThroughDriftAndRepair() throws {
+    @Test func explainsAUserFromItsLoadThroughDriftAndRepair() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
         let env = fixture.environment
         let commands = ReconcileCommandTests()
 
-        let load = try commands.scimsync(["reconcile", "--config", config], environment: env)
+        let load = try await commands.scimsync(["reconcile", "--config", config], environment: env)
         #expect(load.status == 0, "\(load.output)")
 
-        let agreed = try commands.scimsync(["explain", "--config", config, "--user", "1", "--format", "json"], environment: env)
+        let agreed = try await commands.scimsync(["explain", "--config", config, "--user", "1", "--format", "json"], environment: env)
         #expect(agreed.status == 0, "\(agreed.output)")
         let report = try #require(try SCIMValue(json: Array(agreed.output.utf8)).objectValue, "\(agreed.output)")
         #expect(report["pipeline"] == .string("hr-to-portal"))
@@ -38,16 +38,16 @@ import Testing
 
         // Drift in the target: explain says what differs, and exits 2.
         try SQLiteDatabase(path: fixture.sqlitePath).execute("UPDATE portal_users SET family_name = 'Jensen-X' WHERE id = '1'")
-        let drifted = try commands.scimsync(["explain", "--config", config, "--user-name", "bjensen"], environment: env)
+        let drifted = try await commands.scimsync(["explain", "--config", config, "--user-name", "bjensen"], environment: env)
         #expect(drifted.status == 2, "\(drifted.output)")
         #expect(drifted.output.contains("User 1 in pipeline hr-to-portal"), "\(drifted.output)")
         #expect(drifted.output.contains("agree now: no; differing: name"), "\(drifted.output)")
         #expect(drifted.output.contains("created by scimsync"), "\(drifted.output)")
 
         // A reconciliation repairs it, and the journal shows the repair above the create.
-        let repair = try commands.scimsync(["reconcile", "--config", config], environment: env)
+        let repair = try await commands.scimsync(["reconcile", "--config", config], environment: env)
         #expect(repair.status == 0, "\(repair.output)")
-        let repaired = try commands.scimsync(["explain", "--config", config, "--user", "1"], environment: env)
+        let repaired = try await commands.scimsync(["explain", "--config", config, "--user", "1"], environment: env)
         #expect(repaired.status == 0, "\(repaired.output)")
         #expect(repaired.output.contains("agree now: yes"), "\(repaired.output)")
         let lines = repaired.output.split(separator: "\n").filter { $0.contains("  reconcile") }
@@ -55,9 +55,9 @@ import Testing
         #expect(lines.first?.contains("patch [name.familyName]") == true, "\(repaired.output)")
 
         // Errors name what is wrong.
-        let both = try commands.scimsync(["explain", "--config", config, "--user", "1", "--group", "2"], environment: env)
+        let both = try await commands.scimsync(["explain", "--config", config, "--user", "1", "--group", "2"], environment: env)
         #expect(both.status != 0 && both.output.contains("exactly one of"), "\(both.output)")
-        let nobody = try commands.scimsync(["explain", "--config", config, "--user-name", "nobody"], environment: env)
+        let nobody = try await commands.scimsync(["explain", "--config", config, "--user-name", "nobody"], environment: env)
         #expect(nobody.status == 1 && nobody.output.contains("no user with userName \"nobody\""), "\(nobody.output)")
     }
 }

@@ -106,23 +106,23 @@ import scimsync
         // explain reads the provider: the target's user and group as the provider has them,
         // given the source's ids back, agree with the source.
         let commands = ReconcileCommandTests()
-        func explain(_ arguments: [String]) throws -> (status: Int32, report: SCIMObject?, output: String) {
-            let result = try commands.scimsync(["explain", "--config", path, "--format", "json"] + arguments, environment: environment)
+        func explain(_ arguments: [String]) async throws -> (status: Int32, report: SCIMObject?, output: String) {
+            let result = try await commands.scimsync(["explain", "--config", path, "--format", "json"] + arguments, environment: environment)
             return (result.status, try? SCIMValue(json: Array(result.output.utf8)).objectValue, result.output)
         }
-        let user = try explain(["--user", "1"])
+        let user = try await explain(["--user", "1"])
         #expect(user.status == 0, "\(user.output)")
         #expect(user.report?["target"]?.objectValue?["id"] == .string("1"), "\(user.output)")
         #expect(user.report?["target"]?.objectValue?["userName"] == .string("bjensen"), "\(user.output)")
         #expect(user.report?["agree"] == .bool(true), "\(user.output)")
-        let group = try explain(["--group", "1"])
+        let group = try await explain(["--group", "1"])
         #expect(group.status == 0, "\(group.output)")
         #expect(group.report?["differing"] == .array([]), "\(group.output)")
         #expect(group.report?["target"]?.objectValue?["displayName"] == .string("Acme"), "\(group.output)")
         // Drift on the provider: explain names it and exits 2.
         let providerID = try #require(try await users()["1"]?.id)
         try await client.patch(providerID, at: .users, [PatchOperation(op: .replace, path: try AttributePath.parse("title"), value: "Drifted")])
-        let drifted = try explain(["--user-name", "bjensen"])
+        let drifted = try await explain(["--user-name", "bjensen"])
         #expect(drifted.status == 2, "\(drifted.output)")
         #expect(drifted.report?["differing"] == .array([.string("title")]), "\(drifted.output)")
         #expect(!drifted.output.contains(peer.token))

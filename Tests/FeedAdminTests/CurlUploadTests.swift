@@ -9,20 +9,17 @@ import TestSupport
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
 struct CurlUploadTests {
     /// Runs curl to its end; returns the HTTP status it printed last and the body before it.
-    func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
-        // A thread of its own waits for the process (TestSupport.offPool).
-        return try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["-sS", "--max-time", "120", "-w", "\n%{http_code}"] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
-            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
-        }
+    func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-sS", "--max-time", "120", "-w", "\n%{http_code}"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
     @Test func aNightlyCurlIsTheWholeIntegration() async throws {
@@ -49,16 +46,16 @@ struct CurlUploadTests {
             }
         }
         let base = "http://127.0.0.1:\(port)"
-        let up = try await eventually { try await curl(["\(base)/healthz"]).status == 200 }
+        let up = try await eventually { try curl(["\(base)/healthz"]).status == 200 }
         try #require(up, "the admin server did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
 
         // Without the token, and with a wrong one: 401, nothing staged.
-        #expect(try await curl(["-F", "file=@\(file)", "\(base)/feeds/hr/runs"]).status == 401)
-        let wrong = try await curl(["-H", "Authorization: Bearer not-the-token-at-all", "-F", "file=@\(file)", "\(base)/feeds/hr/runs"])
+        #expect(try curl(["-F", "file=@\(file)", "\(base)/feeds/hr/runs"]).status == 401)
+        let wrong = try curl(["-H", "Authorization: Bearer not-the-token-at-all", "-F", "file=@\(file)", "\(base)/feeds/hr/runs"])
         #expect(wrong.status == 401)
         #expect(try fixture.site().runs().isEmpty)
 
-        let staged = try await curl([
+        let staged = try curl([
             "-H", "Authorization: Bearer \(FeedFixture.token)", "-F", "file=@\(file)", "\(base)/feeds/hr/runs?by=hr-export",
         ])
         #expect(staged.status == 201, "\(staged.body)")
@@ -106,11 +103,11 @@ struct CurlUploadTests {
         let daemonLog = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         let base = "http://127.0.0.1:\(port)"
         let auth = ["-H", "Authorization: Bearer \(FeedFixture.token)"]
-        try #require(try await eventually { try await curl(["\(base)/healthz"]).status == 200 }, "\(daemonLog())")
+        try #require(try await eventually { try curl(["\(base)/healthz"]).status == 200 }, "\(daemonLog())")
 
-        let staged = try await curl(auth + ["-F", "file=@\(file)", "\(base)/feeds/hr/runs"])
+        let staged = try curl(auth + ["-F", "file=@\(file)", "\(base)/feeds/hr/runs"])
         #expect(staged.status == 201, "\(staged.body)")
-        let approved = try await curl(auth + ["-X", "POST", "\(base)/feeds/hr/runs/1/apply?by=carol"])
+        let approved = try curl(auth + ["-X", "POST", "\(base)/feeds/hr/runs/1/apply?by=carol"])
         #expect(approved.status == 200, "\(approved.body)")
         let complete = try await eventually { try fixture.site().run(1)?.state == .complete }
         #expect(complete, "\(daemonLog())")
@@ -121,7 +118,7 @@ struct CurlUploadTests {
             return Int(count)
         }
         #expect(users() == 2, "\(daemonLog())")
-        let user = try await curl(auth + ["\(base)/feeds/hr/users/bob"])
+        let user = try curl(auth + ["\(base)/feeds/hr/users/bob"])
         #expect(user.status == 200)
         #expect(user.body.contains("\"owned\":true"), "\(user.body)")
     }
