@@ -186,6 +186,9 @@ class Fault:
     api: str
     times: int
     answer: dict[str, Any]
+    # Every issued token expires as the fault is served: the answer (the platform's expiry
+    # code) is then true, and the client's next token request gets a new one.
+    expire_tokens: bool = False
 
 
 class Platform:
@@ -240,6 +243,8 @@ class Platform:
             for fault in self.faults:
                 if fault.api in (api, "*") and fault.times > 0:
                     fault.times -= 1
+                    if fault.expire_tokens:
+                        self.tokens.expire_all()
                     return fault
         return None
 
@@ -399,7 +404,8 @@ def control_routes(router: Router, platform: Platform) -> None:
     def fault(request: Request) -> Response:
         body = request.json()
         with platform.lock:
-            platform.faults.append(Fault(body["api"], int(body.get("times", 1)), body["answer"]))
+            platform.faults.append(
+                Fault(body["api"], int(body.get("times", 1)), body["answer"], bool(body.get("expire_tokens", False))))
         return Response(200, {"ok": True})
 
     def callback(request: Request) -> Response:
