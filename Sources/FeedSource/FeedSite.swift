@@ -17,6 +17,11 @@ public final class FeedSite: Sendable {
 
     public var control: FeedControl { settings.control }
 
+    /// The feed store's file in a feed's directory.
+    public static func storePath(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent("feed.db")
+    }
+
     /// Opens the feed of `pipeline`, creating its directory and store when missing.
     /// - Parameter offsetsPath: the offset store's path (`offsets.path`): the default
     ///   directory is beside it.
@@ -30,7 +35,7 @@ public final class FeedSite: Sendable {
             throw .cannotCreate(directory: directory, reason: "\(error)")
         }
         do throws(FeedStoreError) {
-            store = try FeedStore(path: (directory as NSString).appendingPathComponent("feed.db"))
+            store = try FeedStore(path: Self.storePath(in: directory))
         } catch {
             throw .store(error)
         }

@@ -59,6 +59,14 @@ public enum SourceKinds {
         guard settings.directory != nil || context.offsetsPath != nil else {
             throw FeedWithoutOffsets(pipeline: context.pipeline.name)
         }
+        // A command that only looks reports what `run` will make rather than making it.
+        if context.store == nil,
+            let unmade = UnmadeFeed(
+                settings: settings, pipeline: context.pipeline.name, offsetsPath: context.offsetsPath ?? "",
+                keyPath: context.keyPath + ".feed")
+        {
+            return unmade
+        }
         return FeedConnector(
             site: try FeedSite(settings: settings, pipeline: context.pipeline.name, offsetsPath: context.offsetsPath ?? ""),
             settings: .init(

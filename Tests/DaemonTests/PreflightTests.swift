@@ -1,5 +1,6 @@
 import Config
 import Daemon
+import FeedSource
 import Foundation
 import SQLClients
 import SourceKinds
@@ -39,6 +40,31 @@ import scimsync
         #expect(lines[3].hasPrefix("ok    hr-to-portal-pg target: connected to PostgreSQL "))
         #expect(lines[3].hasSuffix("/scimsync_test schema portal"))
         #expect(lines[4] == "ok    hr-to-portal-pg target: tables portal_users, portal_groups, portal_memberships have every column the layout maps")
+    }
+
+    /// Checking a configuration leaves no state behind: the feed's directory is `run`'s to make.
+    @Test func feedExampleIsCheckedWithoutMakingItsDirectory() async throws {
+        let fixture = try ExampleDirectories()
+        let directory = fixture.stateDirectory + "/offsets.db.feeds/hr-feed-to-portal"
+        let (passed, lines) = try await run("config/feed-to-sqlite.yaml", environment: fixture.environment)
+        #expect(passed, "\(lines)")
+        #expect(
+            lines.contains(
+                "ok    hr-feed-to-portal source: pipelines[0].source.feed: the feed's directory \(directory) does not exist yet; `scimsync run` makes it"
+            ), "\(lines)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory + "/offsets.db.feeds"))
+
+        // Once `run` (here: the feed's site, as `run` and `feed upload` open it) made it, check reads its store.
+        let config = try ConfigLoader.parse(
+            try String(contentsOfFile: ExampleDirectories.path("config/feed-to-sqlite.yaml"), encoding: .utf8),
+            file: "config/feed-to-sqlite.yaml", kinds: configKinds, environment: fixture.environment)
+        let settings = try #require(config.pipelines[0].source.settings(FeedSourceConfig.self))
+        _ = try FeedSite(settings: settings, pipeline: "hr-feed-to-portal", offsetsPath: config.offsets.path)
+        let (passedAgain, linesAgain) = try await run("config/feed-to-sqlite.yaml", environment: fixture.environment)
+        #expect(passedAgain, "\(linesAgain)")
+        #expect(
+            linesAgain.contains { $0.hasPrefix("ok    hr-feed-to-portal source: pipelines[0].source.feed: the feed store \(directory)/feed.db opens (0 run(s)") },
+            "\(linesAgain)")
     }
 
     @Test func wrongPasswordNamesTheConnectionKey() async throws {
