@@ -1,6 +1,6 @@
 import Connectors
-import Foundation
 import Directory
+import Foundation
 
 /// A feed whose directory `scimsync run` has not made yet, as the commands that only look
 /// (`check`, `status`) see it: they report what `run` will make instead of making it, so that

@@ -11,9 +11,16 @@ import scimsync
 
 /// `scimsync check`'s probes against the real servers of scripts/test.
 @Suite struct PreflightTests {
-    func run(_ relative: String, environment: [String: String], edit: (String) -> String = { $0 }) async throws -> (Bool, [String]) {
+    /// - Parameter absolute: whether paths in the file (a feed's control file) are read
+    ///   relative to its directory, as `scimsync check` reads them.
+    func run(
+        _ relative: String, environment: [String: String], absolute: Bool = false, edit: (String) -> String = { $0 }
+    ) async throws -> (Bool, [String]) {
         let text = edit(try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8))
-        let config = try ConfigLoader.parse(text, file: relative, kinds: configKinds, environment: environment)
+        let config = try ConfigLoader.parse(
+            text, file: relative,
+            baseDirectory: absolute ? (ExampleDirectories.path(relative) as NSString).deletingLastPathComponent : ".",
+            kinds: configKinds, environment: environment)
         var lines: [String] = []
         let passed = await Preflight.run(config, sources: SourceKinds.registry, targets: TargetKinds.registry) { lines.append($0.line) }
         return (passed, lines)
@@ -46,7 +53,7 @@ import scimsync
     @Test func feedExampleIsCheckedWithoutMakingItsDirectory() async throws {
         let fixture = try ExampleDirectories()
         let directory = fixture.stateDirectory + "/offsets.db.feeds/hr-feed-to-portal"
-        let (passed, lines) = try await run("config/feed-to-sqlite.yaml", environment: fixture.environment)
+        let (passed, lines) = try await run("config/feed-to-sqlite.yaml", environment: fixture.environment, absolute: true)
         #expect(passed, "\(lines)")
         #expect(
             lines.contains(
@@ -57,10 +64,13 @@ import scimsync
         // Once `run` (here: the feed's site, as `run` and `feed upload` open it) made it, check reads its store.
         let config = try ConfigLoader.parse(
             try String(contentsOfFile: ExampleDirectories.path("config/feed-to-sqlite.yaml"), encoding: .utf8),
-            file: "config/feed-to-sqlite.yaml", kinds: configKinds, environment: fixture.environment)
+            file: "config/feed-to-sqlite.yaml",
+            baseDirectory: (ExampleDirectories.path("config/feed-to-sqlite.yaml") as NSString).deletingLastPathComponent,
+            kinds: configKinds, environment: fixture.environment)
         let settings = try #require(config.pipelines[0].source.settings(FeedSourceConfig.self))
         _ = try FeedSite(settings: settings, pipeline: "hr-feed-to-portal", offsetsPath: config.offsets.path)
-        let (passedAgain, linesAgain) = try await run("config/feed-to-sqlite.yaml", environment: fixture.environment)
+        let (passedAgain, linesAgain) = try await run(
+            "config/feed-to-sqlite.yaml", environment: fixture.environment, absolute: true)
         #expect(passedAgain, "\(linesAgain)")
         #expect(
             linesAgain.contains { $0.hasPrefix("ok    hr-feed-to-portal source: pipelines[0].source.feed: the feed store \(directory)/feed.db opens (0 run(s)") },
