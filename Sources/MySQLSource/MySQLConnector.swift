@@ -229,19 +229,22 @@ final class MySQLSnapshot: SourceSnapshot {
     func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
         let (layout, snapshot) = (self.layout, self.snapshot)
         let mapper = ChangeMapper(layout: layout, onDelete: .delete)
-        func phase(_ name: String, creates: Bool, table: String, key: [String], ops: @escaping (Row) throws -> [ResourceOp])
-            -> LoadPhase
-        {
+        // The rows are read here and mapped by the load's applying threads (see `LoadChunk`).
+        func phase(
+            _ name: String, creates: Bool, table: String, key: [String], ops: @escaping @Sendable (Row) throws -> [ResourceOp]
+        ) -> LoadPhase {
             var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
-            return LoadPhase(name: name, creates: creates) {
+            return LoadPhase(name: name, creates: creates, read: {
                 guard let rows = try chunks.next() else { return nil }
-                var batch: [ResourceOp] = []
-                batch.reserveCapacity(rows.count)
-                for row in rows { batch += try ops(row) }
-                return batch
-            }
+                return LoadChunk {
+                    var batch: [ResourceOp] = []
+                    batch.reserveCapacity(rows.count)
+                    for row in rows { batch += try ops(row) }
+                    return batch
+                }
+            })
         }
-        func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {
+        @Sendable func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {
             try mapper.ops(for: RowChange(table: table, kind: .insert, before: nil, after: row))
         }
         var phases: [LoadPhase] = []
