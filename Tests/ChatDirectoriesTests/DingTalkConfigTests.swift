@@ -19,7 +19,7 @@ import Testing
         #expect(dingtalk.appKey == "dingabcdefghijklmnop" && dingtalk.appSecret == "s3cret-value")
         #expect(dingtalk.baseURL == "https://oapi.dingtalk.com" && dingtalk.pageSize == 100)
         #expect(dingtalk.users.idColumn == "userid" && dingtalk.groups.idColumn == "dept_id")
-        #expect(dingtalk.users.entries.map(\.column) == ["userid", "userid", "name", "email", "title", "job_number"])
+        #expect(dingtalk.users.entries.map(\.column) == ["userid", "userid", "name", "email", "title", "job_number", "listed"])
         #expect(pipeline.target.sql?.layout.groups?.parent == "parent")
         #expect(!"\(pipeline.source)".contains("s3cret") && !String(reflecting: dingtalk).contains("s3cret"))
         #expect((config.scim != nil) == file.hasSuffix("as-scim.yaml"))
@@ -65,5 +65,7 @@ import Testing
         #expect(
             issues(secret + "pageSize: 101").contains("pipelines[0].source.dingtalk.pageSize: expected a whole number from 1 to 100"))
         #expect(issues(secret + "attributes: { users: { userName: email, active: \"!hide_mobile\" } }") == "")
+        #expect(issues(secret + "attributes: { users: { userName: email, active: listed } }") == "")
+        #expect(issues(secret + "attributes: { groups: { displayName: listed } }").contains("not a DingTalk department field"))
     }
 }

@@ -49,7 +49,8 @@ import Testing
         #expect(resource.id == "zhangsan")
         #expect(resource.attributes["userName"] == "zhangsan" && resource.attributes["displayName"] == "张三")
         #expect(resource.attributes["emails"] == nil, "an empty e-mail is no e-mail")
-        #expect(resource.attributes["active"] == nil, "DingTalk's activation is not mapped")
+        #expect(resource.attributes["active"] == .bool(true), "listed, whatever DingTalk's activation says")
+        #expect(DingTalkRecords.value(of: "!listed", in: user) == .bool(false))
         #expect(resource.attributes["phoneNumbers"] == [["type": "work", "value": "13800000000"]])
         let department: SCIMObject = ["dept_id": 7, "name": "销售部", "parent_id": 1]
         let group = try records.groups.resource(from: DingTalkRecords.row(department, fields: records.groups))

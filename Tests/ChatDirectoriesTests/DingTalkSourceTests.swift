@@ -32,7 +32,7 @@ import TestSupport
         #expect(try fixture.rows("SELECT login, given_name, mail, title, enabled FROM portal_users WHERE id = 'u03'") == [
             "u03|李雷 \"Lei\" O'Brien|u03@example.com|Engineer|1"
         ])
-        // DingTalk's `active` (has activated the app) is not the account's state: not mapped.
+        // DingTalk's `active` (has activated the app) is not the account's state: `listed` is.
         #expect(try fixture.rows("SELECT enabled FROM portal_users WHERE id = 'u05'") == ["1"])
         #expect(try fixture.rows("SELECT user_id || '|' || group_id FROM portal_memberships ORDER BY 1")
             == DingTalkDirectoryFixture.expectedMemberships(DingTalkDirectoryFixture.users))

@@ -2,6 +2,10 @@
 /// leading `!` negates a boolean: `"!hide_mobile"`), from the objects `topapi/v2/user/list`
 /// and `topapi/v2/department/listsub` answer.
 ///
+/// `listed` is scimsync's, not DingTalk's: true for every user a listing holds. DingTalk lists
+/// the organisation's current members only (who leaves is deleted, there is no disabled state
+/// to read), so a listed user is an active one: `active: listed`.
+///
 /// A listing's `dept_order` and `leader` are left out: they belong to the department being
 /// listed, so a user in two departments would carry whichever listing came first.
 enum DingTalkFields {
@@ -9,7 +13,9 @@ enum DingTalkFields {
         "userid", "unionid", "name", "avatar", "state_code", "mobile", "telephone", "job_number", "title", "email",
         "org_email", "work_place", "remark", "extension",
     ]
-    static let userBooleans = ["active", "admin", "boss", "hide_mobile", "exclusive_account"]
+    static let userBooleans = ["listed", "active", "admin", "boss", "hide_mobile", "exclusive_account"]
+    /// The field every listed user has, true.
+    static let listed = "listed"
     static let department = ["dept_id", "name", "parent_id"]
     static let departmentBooleans = ["create_dept_group", "auto_add_user"]
 

@@ -3,7 +3,7 @@ import SCIM
 
 /// DingTalk's user and department objects as SCIM resources, through the attribute maps of
 /// `source.dingtalk.attributes`: each object is read as a row whose columns are the fields the
-/// map names (`!` negates a boolean), then mapped like any row (``Directory/RowMapper``).
+/// map names (`!` negates a boolean; `listed` is true for every user), then mapped like any row (``Directory/RowMapper``).
 ///
 /// DingTalk answers an unset text field with `""` ("fields … unset are answered empty"): that
 /// is no value, not an empty one. Department ids are JSON numbers; as SCIM ids and parents
@@ -31,7 +31,9 @@ struct DingTalkRecords {
     /// A field (`name`, `dept_id`, `!hide_mobile`) of `object`.
     static func value(of reference: String, in object: SCIMObject) -> SQLValue {
         let negated = reference.hasPrefix("!")
-        guard let field = object[negated ? String(reference.dropFirst()) : reference] else { return .null }
+        let name = negated ? String(reference.dropFirst()) : reference
+        if name == DingTalkFields.listed, object["userid"] != nil { return .bool(!negated) }
+        guard let field = object[name] else { return .null }
         switch field {
         case .bool(let flag): return .bool(negated ? !flag : flag)
         case .string(let text): return text.isEmpty ? .null : .text(text)

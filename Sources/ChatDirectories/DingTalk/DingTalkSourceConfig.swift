@@ -26,13 +26,14 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// What is read when `attributes` does not say. `userName` is the `userid`: DingTalk's
     /// e-mail fields are optional, the userid is always there and unique in the organisation.
-    /// `active` is not mapped: DingTalk's `active` says whether the person has activated the
-    /// DingTalk app, not whether the account may be used; a user who left the organisation is no
-    /// longer listed, and `onDelete` decides what the target does with it.
+    /// `active` is `listed` (true): DingTalk lists its current members only, and its own `active`
+    /// says whether the person has activated the DingTalk app, not whether the account may be
+    /// used; a user who left is no longer listed, and `onDelete` decides what the target does.
     public static let defaultUsers: [(String, String)] = [
         ("userName", "userid"), ("displayName", "name"), ("name.formatted", "name"),
         (#"emails[type eq "work"].value"#, "email"), (#"phoneNumbers[type eq "work"].value"#, "mobile"),
         ("title", "title"), ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "job_number"),
+        ("active", "listed"),
     ]
     public static let defaultGroups: [(String, String)] = [("displayName", "name")]
 
