@@ -1,5 +1,6 @@
 import ChatDirectories
 import Config
+import Connectors
 import Daemon
 import Directory
 import Foundation
@@ -228,5 +229,43 @@ import TestSupport
         #expect(failure.contains("errcode 60011: 管理员权限不足\\nforged line"), "\(failure)")
         #expect(failure.contains("contact scope"), "\(failure)")
         #expect(!failure.contains("\n"), "\(failure)")
+    }
+}
+
+/// Failures a read reports rather than hides: DingTalk out of reach (the secret, which the
+/// token request carries in its query, is not in the error), and a listing that says it has
+/// more without saying where it goes on.
+@Suite struct DingTalkFailureTests {
+    @Test func anUnreachablePlatformIsTransientAndNamesNoSecret() async throws {
+        let port = try TestServers.closedPort()
+        let connector = DingTalkConnector(
+            DingTalkSourceConfig(appKey: "dingkey", appSecret: "secret-2718-in-the-query", baseURL: "http://127.0.0.1:\(port)"),
+            logger: Logger(label: "test"))
+        do {
+            _ = try await connector.openSnapshot()
+            Issue.record("a read of a closed port should fail")
+        } catch let failure as SourceFailure {
+            let text = "\(failure) \(String(reflecting: failure))"
+            #expect(text.contains("DingTalk did not answer dingtalk.oapi.gettoken"), "\(text)")
+            #expect(!text.contains("2718"), "\(text)")
+        }
+    }
+
+    @Test func hasMoreWithoutANextCursorStopsTheRead() async throws {
+        let sim = try await DingTalkSim.start()
+        try await sim.load(DingTalkDirectoryFixture.neutral)
+        try await sim.control(
+            "POST", "/_sim/fault",
+            ["api": "dingtalk.oapi.v2.user.list", "times": 1,
+             "answer": ["errcode": 0, "errmsg": "ok", "result": ["has_more": true, "list": []]]])
+        let connector = DingTalkConnector(
+            DingTalkSourceConfig(appKey: sim.appKey, appSecret: sim.appSecret, baseURL: sim.baseURL),
+            logger: Logger(label: "test"))
+        do {
+            _ = try await connector.openSnapshot()
+            Issue.record("a listing without a next_cursor should stop the read")
+        } catch {
+            #expect("\(error)".contains("has_more without a next_cursor past 0"), "\(error)")
+        }
     }
 }
