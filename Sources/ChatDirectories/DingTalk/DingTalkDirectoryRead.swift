@@ -8,7 +8,7 @@ import SCIM
 /// 1. the department tree under the root `1`, level by level: `topapi/v2/department/listsub`
 ///    answers one department's children only ("获取部门列表": the next level), so each
 ///    department found is listed in turn;
-/// 2. each department's direct members, the root's included: `topapi/v2/user/list` with its
+/// 2. each department's direct members, the root's included, while the tree is still listed: `topapi/v2/user/list` with its
 ///    numeric `cursor` from 0 and `size` up to 100, `next_cursor` while `has_more`: one call per
 ///    page, never one `user/get` per user. A user in several departments is listed by each:
 ///    kept once, with every department that listed it as a membership.
@@ -29,19 +29,17 @@ struct DingTalkDirectoryRead {
     static let root: Int64 = 1
 
     func read() async throws -> ChatDirectoryReader {
-        let departments = try await departmentTree()
-        var groups: [DirectoryEntry] = []
-        for (department, listedUnder) in departments {
-            guard let id = DingTalkRecords.departmentID(department["dept_id"]) else { continue }
-            let parent = DingTalkRecords.departmentID(department["parent_id"]) ?? listedUnder
-            let resource = try records.groups.resource(from: DingTalkRecords.row(department, fields: records.groups))
-            groups.append(DirectoryEntry(id: String(id), resource: resource, parentID: parent == Self.root ? nil : String(parent)))
-        }
+        // The tree and the users are listed at once: each API has its own 20 a second, so a
+        // department's users are listed while the next level is found, and a read takes the
+        // longer of the two listings rather than their sum.
+        let (found, departmentFound) = AsyncThrowingStream<Int64, any Error>.makeStream()
+        departmentFound.yield(Self.root)
+        async let tree = departmentTree(reporting: departmentFound)
         var users: [DirectoryEntry] = []
         var seen = Set<String>()
         var memberships: [Membership] = []
         var pairs = Set<String>()
-        for department in [Self.root] + departments.compactMap({ DingTalkRecords.departmentID($0.object["dept_id"]) }) {
+        for try await department in found {
             try await forEachPage(of: department) { user in
                 guard let id = user["userid"]?.stringValue, !id.isEmpty else {
                     throw DingTalkError.invalidAnswer(api: Self.userListAPI, reason: "a user without a userid")
@@ -57,15 +55,37 @@ struct DingTalkDirectoryRead {
                 }
             }
         }
+        var groups: [DirectoryEntry] = []
+        for (department, listedUnder) in try await tree {
+            guard let id = DingTalkRecords.departmentID(department["dept_id"]) else { continue }
+            let parent = DingTalkRecords.departmentID(department["parent_id"]) ?? listedUnder
+            let resource = try records.groups.resource(from: DingTalkRecords.row(department, fields: records.groups))
+            groups.append(DirectoryEntry(id: String(id), resource: resource, parentID: parent == Self.root ? nil : String(parent)))
+        }
         logger.info(
             "DingTalk directory read",
             metadata: ["departments": "\(groups.count)", "users": "\(users.count)", "memberships": "\(memberships.count)"])
         return ChatDirectoryReader(platform: "DingTalk", users: users, groups: groups, memberships: memberships)
     }
 
+    /// The department tree (``departmentTree(_:)``), each id yielded to `found` as it is found; `found`
+    /// ends with the tree (or with its error).
+    private func departmentTree(
+        reporting found: AsyncThrowingStream<Int64, any Error>.Continuation
+    ) async throws -> [(object: SCIMObject, parent: Int64)] {
+        do {
+            let all = try await departmentTree { found.yield($0) }
+            found.finish()
+            return all
+        } catch {
+            found.finish(throwing: error)
+            throw error
+        }
+    }
+
     /// Every department under the root, parents before children, each with the department
     /// whose listing named it.
-    private func departmentTree() async throws -> [(object: SCIMObject, parent: Int64)] {
+    private func departmentTree(_ found: (Int64) -> Void) async throws -> [(object: SCIMObject, parent: Int64)] {
         var all: [(object: SCIMObject, parent: Int64)] = []
         var known: Set<Int64> = [Self.root]
         var level = [Self.root]
@@ -85,6 +105,7 @@ struct DingTalkDirectoryRead {
                     guard known.insert(id).inserted else { continue }
                     all.append((child, parent))
                     next.append(id)
+                    found(id)
                 }
             }
             level = next
