@@ -83,7 +83,8 @@ import TestSupport
         #expect(user.body["emails"]?.arrayValue?.first?.objectValue?["value"] == "u03@example.com")
         #expect(user.body["title"] == "Engineer" && user.body["active"] == .bool(true))
         #expect(user.body["schemas"]?.arrayValue?.contains("urn:ietf:params:scim:schemas:core:2.0:User") == true)
-        let filtered = try await Self.get(base + "/Users?filter=" + "userName eq \"u02\"".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        let filter = try #require(#"userName eq "u02""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let filtered = try await Self.get(base + "/Users?filter=" + filter)
         let u02Groups = filtered.body["Resources"]?.arrayValue?.first?.objectValue?["groups"]?.arrayValue?
             .compactMap { $0.objectValue?["value"]?.stringValue }.sorted()
         #expect(u02Groups == ["6", "8"], "\(filtered.body)")

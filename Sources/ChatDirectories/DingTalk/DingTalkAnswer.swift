@@ -30,10 +30,12 @@ struct DingTalkAnswer: Sendable {
     /// The wrapper of authentication and gateway failures.
     static let wrapped = 88
 
-    var isTokenRefused: Bool { Self.tokenCodes.contains(String(code)) || (code == Self.wrapped && subCode.map(Self.tokenCodes.contains) == true) }
-    var isRateLimited: Bool {
-        isThrottleBody || Self.rateLimitCodes.contains(String(code))
-            || (code == Self.wrapped && subCode.map(Self.rateLimitCodes.contains) == true)
+    var isTokenRefused: Bool { means(Self.tokenCodes) }
+    var isRateLimited: Bool { isThrottleBody || means(Self.rateLimitCodes) }
+
+    /// Whether the `errcode`, or the `sub_code` of an 88, is one of `codes`.
+    private func means(_ codes: Set<String>) -> Bool {
+        codes.contains(String(code)) || (code == Self.wrapped && subCode.map(codes.contains) == true)
     }
 
     /// `result`, where a topapi answer carries what was asked for.
