@@ -10,7 +10,7 @@ import SQLServerSource
 /// Every source kind this build reads: the registry the program hands the daemon. A new kind
 /// is its module and one entry here.
 public enum SourceKinds {
-    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed, feishu])
+    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed, feishu, dingtalk])
 
     /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
     static let mysql = SourceKind(key: "mysql") { context in
@@ -78,6 +78,13 @@ public enum SourceKinds {
     static let feishu = SourceKind(key: "feishu", config: FeishuSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(FeishuSourceConfig.self) else { return nil }
         return FeishuConnector(settings, keyPath: context.keyPath + ".feishu", logger: context.logger)
+    }
+
+    /// `source: { dingtalk: ... }`: a DingTalk organisation's directory, read in full every `interval`.
+    static let dingtalk = SourceKind(key: "dingtalk", config: DingTalkSourceConfig.configKind) { context in
+        context.pipeline.source.settings(DingTalkSourceConfig.self).map {
+            DingTalkConnector($0, keyPath: context.keyPath + ".dingtalk", logger: context.logger)
+        }
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into

@@ -68,9 +68,9 @@ import Testing
         #expect(issues(secret + "attributes: { users: { userName: email, active: \"!status.is_frozen\" } }") == "")
     }
 
-    /// DingTalk and WeCom are planned: their keys are known, and refused as not yet supported.
-    @Test func dingTalkAndWeComAreNotYetSources() throws {
-        for kind in ["dingtalk", "wecom"] {
+    /// WeCom is planned: its key is known, and refused as not yet supported.
+    @Test func weComIsNotYetASource() throws {
+        for kind in ["wecom"] {
             let text = "pipelines:\n  - name: p\n    source: { \(kind): {} }\n    target:\n      sqlite: { path: t.db }\n"
                 + "      layout: { users: { table: u, attributes: { id: id } } }\n"
             #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "f.yaml", kinds: kinds) }

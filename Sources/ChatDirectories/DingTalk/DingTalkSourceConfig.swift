@@ -1,0 +1,146 @@
+import Config
+import Directory
+import SCIM
+
+/// `source: { dingtalk: {...} }`: a DingTalk organisation's directory, read with an enterprise
+/// internal app's (企业内部应用) credentials: departments one level at a time
+/// (`topapi/v2/department/listsub`) and each department's users (`topapi/v2/user/list`).
+public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
+    /// The app's AppKey (Client ID, `ding…`).
+    public var appKey: String
+    /// The app's AppSecret (Client Secret); arrives through `${VAR}` and is never printed.
+    public var appSecret: String
+    /// The old-style API's origin, `https://oapi.dingtalk.com` (token and topapi endpoints).
+    public var baseURL: String
+    /// Seconds between full reads.
+    public var intervalSeconds: Int
+    /// Users asked for per `topapi/v2/user/list` page (DingTalk allows 1 to 100).
+    public var pageSize: Int
+    /// SCIM paths of users mapped to DingTalk user fields; `id` is always `userid`.
+    public var users: AttributeMap
+    /// SCIM paths of groups (departments) mapped to department fields; `id` is always
+    /// `dept_id`.
+    public var groups: AttributeMap
+
+    public static let defaultBaseURL = "https://oapi.dingtalk.com"
+
+    /// What is read when `attributes` does not say. `userName` is the `userid`: DingTalk's
+    /// e-mail fields are optional, the userid is always there and unique in the organisation.
+    /// `active` is `listed` (true): DingTalk lists its current members only, and its own `active`
+    /// says whether the person has activated the DingTalk app, not whether the account may be
+    /// used; a user who left is no longer listed, and `onDelete` decides what the target does.
+    public static let defaultUsers: [(String, String)] = [
+        ("userName", "userid"), ("displayName", "name"), ("name.formatted", "name"),
+        (#"emails[type eq "work"].value"#, "email"), (#"phoneNumbers[type eq "work"].value"#, "mobile"),
+        ("title", "title"), ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "job_number"),
+        ("active", "listed"),
+    ]
+    public static let defaultGroups: [(String, String)] = [("displayName", "name")]
+
+    public init(
+        appKey: String, appSecret: String, baseURL: String = defaultBaseURL, intervalSeconds: Int = 3600,
+        pageSize: Int = 100, users: AttributeMap = DingTalkSourceConfig.map(defaultUsers, id: "userid"),
+        groups: AttributeMap = DingTalkSourceConfig.map(defaultGroups, id: "dept_id")
+    ) {
+        self.appKey = appKey
+        self.appSecret = appSecret
+        self.baseURL = baseURL
+        self.intervalSeconds = intervalSeconds
+        self.pageSize = pageSize
+        self.users = users
+        self.groups = groups
+    }
+
+    /// The app and the URL, never the secret.
+    public var description: String { "dingtalk app \(appKey) at \(baseURL)" }
+    public var debugDescription: String {
+        "DingTalkSourceConfig(appKey: \(appKey), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize))"
+    }
+
+    /// `pairs` as an attribute map after `id` mapped to `id` (DingTalk's own id field).
+    public static func map(_ pairs: [(String, String)], id: String) -> AttributeMap {
+        AttributeMap(
+            ([("id", id)] + pairs).compactMap { pair in
+                (try? AttributePath.parse(pair.0)).map { AttributeMap.Entry(pathText: pair.0, path: $0, column: pair.1) }
+            })
+    }
+
+    /// The `dingtalk` source's block: its keys, defaults and checks.
+    public static let configKind = ConfigKind(
+        key: "dingtalk", role: .source,
+        whyNoLayout: "the directory is read as SCIM resources through source.dingtalk.attributes; the target's layout maps them"
+    ) { node in
+        guard let map = node.mapping(allowed: ["appKey", "appSecret", "baseURL", "interval", "pageSize", "attributes"]) else {
+            return nil
+        }
+        let appKey = map.required("appKey", "the internal app's AppKey (Client ID), e.g. dingxxxxxxxxxxxxxxxx")?.nonEmptyString()
+        let secretNode = map.required("appSecret", "the app's AppSecret, from the environment: \"${DINGTALK_APP_SECRET}\"")
+        var appSecret = secretNode?.nonEmptyString()
+        if let secretNode, appSecret != nil, secretNode.literal?.contains("${") != true {
+            secretNode.report(
+                "give the secret through the environment, e.g. appSecret: \"${DINGTALK_APP_SECRET}\", not in the file")
+            appSecret = nil
+        }
+        let baseURL = map["baseURL"].map { $0.httpURL() } ?? defaultBaseURL
+        let interval = map["interval"].map { $0.seconds(allowOff: false) } ?? .some(3600)
+        let pageSize = map["pageSize"].map { $0.integer(in: 1...100) } ?? 100
+        var users = Self.map(defaultUsers, id: "userid")
+        var groups = Self.map(defaultGroups, id: "dept_id")
+        var attributesOK = true
+        if let attributes = map["attributes"] {
+            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
+                if let node = kinds["users"] {
+                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
+                }
+                if let node = kinds["groups"] {
+                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
+                }
+            } else {
+                attributesOK = false
+            }
+        }
+        guard let appKey, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK else { return nil }
+        return DingTalkSourceConfig(
+            appKey: appKey, appSecret: appSecret, baseURL: baseURL, intervalSeconds: interval, pageSize: pageSize,
+            users: users, groups: groups)
+    }
+
+    /// `{ scimPath: dingtalkField }`: every path a SCIM path other than `id`, every field one
+    /// of the kind's.
+    private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
+        guard let fields = node.mapping(allowed: []) else { return nil }
+        var pairs: [(String, String)] = []
+        var ok = true
+        for key in fields.keys {
+            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
+                ok = false
+                continue
+            }
+            do {
+                let path = try AttributePath.parse(key)
+                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
+                    fieldNode.report(
+                        "id is always DingTalk's \(groups ? "dept_id" : "userid"); remove this entry")
+                    ok = false
+                    continue
+                }
+            } catch {
+                fieldNode.report("not a SCIM attribute path: \(error)")
+                ok = false
+                continue
+            }
+            if let problem = DingTalkFields.problem(field, groups: groups) {
+                fieldNode.report(problem)
+                ok = false
+                continue
+            }
+            pairs.append((key, field))
+        }
+        guard ok else { return nil }
+        if pairs.isEmpty {
+            fields.report("map at least one SCIM attribute to a DingTalk field, e.g. displayName: name")
+            return nil
+        }
+        return map(pairs, id: groups ? "dept_id" : "userid")
+    }
+}
