@@ -121,7 +121,7 @@ struct ConfigDecoder {
         /// "unknown".
         var planned: [String] {
             switch self {
-            case .source: ["feed", "dingtalk", "wecom"]
+            case .source: ["feed", "dingtalk"]
             case .target: []
             case .scim: []
             }
