@@ -215,7 +215,7 @@ import TestSupport
         let sim = try await WeComSim.start()
         let alone = await connector(sim, app: sim.appSecret).probe()
         #expect(alone.map(\.status) == [.passed, .passed], "\(alone)")
-        #expect(alone.last?.detail.contains("contactSecret: not given; only writes to WeCom need") == true, "\(alone)")
+        #expect(alone.last?.detail.contains("contactSecret: not given; reads need only appSecret") == true, "\(alone)")
 
         let both = await connector(sim, app: sim.appSecret, contact: sim.contactSecret).probe()
         #expect(both.map(\.status) == [.passed, .passed], "\(both)")

@@ -170,7 +170,9 @@ public final class WeComClient: Sendable, CustomStringConvertible {
         let bytes: ByteBuffer
         do {
             response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
-            bytes = try await response.body.collect(upTo: 64 << 20)
+            // `user/list` is not paged: a department of 100,000 direct members answers about
+            // 40 MB (an app made after 2022-06-20 gets ~400 bytes a member).
+            bytes = try await response.body.collect(upTo: 256 << 20)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -67,8 +67,8 @@ public struct WeComConnector: SourceConnector {
                 api: WeComDirectoryRead.usersAPI, secret: .app, query: [("department_id", WeComDirectoryRead.root)])
             checks.append(ConnectorCheck(
                 .passed,
-                "\(keyPath).\(WeComSecret.app.key): WeCom at \(settings.baseURL) accepts corp \(settings.corpID)'s app secret; "
-                    + "departments and members are readable from the root (reads use this secret)"))
+                "\(keyPath).\(WeComSecret.app.key): WeCom at \(settings.baseURL) accepts it for corp \(settings.corpID); "
+                    + "departments and members are readable from the root (every read uses this secret)"))
             let members = root["userlist"]?.arrayValue?.compactMap(\.objectValue) ?? []
             let mapped = Set(settings.users.entries.map(\.column)).intersection(WeComFields.sensitiveUser)
             let withheld = mapped.filter { field in members.allSatisfy { $0[field] == nil } }
@@ -91,15 +91,18 @@ public struct WeComConnector: SourceConnector {
         let key = "\(keyPath).\(WeComSecret.contactSync.key)"
         guard client.has(.contactSync) else {
             return ConnectorCheck(
-                .passed, "\(key): not given; only writes to WeCom need \(WeComSecret.contactSync.role), reads do not")
+                .passed,
+                "\(key): not given; reads need only \(WeComSecret.app.key), writes to WeCom will need the contact-sync "
+                    + "Secret (通讯录同步 Secret)")
         }
         do {
             _ = try await client.call(.POST, api: "user/list_id", secret: .contactSync, body: ["limit": 1])
             return ConnectorCheck(
-                .passed, "\(key): accepted as \(WeComSecret.contactSync.role); this source does not use it (reads need only "
-                    + "\(WeComSecret.app.key))")
+                .passed,
+                "\(key): accepted as the contact-sync Secret (it lists member ids); only writes need it, reads use "
+                    + WeComSecret.app.key)
         } catch {
-            return ConnectorCheck(.warning, "\(key): \(error) (only writes need it; this source does not use it)")
+            return ConnectorCheck(.warning, "\(key): \(error) (only writes need it; reads use \(WeComSecret.app.key))")
         }
     }
 
