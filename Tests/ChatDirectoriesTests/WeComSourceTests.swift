@@ -95,6 +95,30 @@ import TestSupport
         #expect(counts.perAPI["department/simplelist"] == 1 && counts.perAPI["department/get"] == 8, "\(counts.perAPI)")
     }
 
+    /// An app whose visible range is one branch (department/list answers it without the root
+    /// or the branch's parent): the branch's top is a top-level group, only its members are
+    /// listed, and no membership names a department outside it.
+    @Test func aNarrowVisibleRangeReadsItsBranch() async throws {
+        let sim = try await WeComSim.start()
+        try await sim.load(WeComDirectoryFixture.neutral)
+        let branch: [SCIMValue] = [
+            ["id": 4, "name": "Databases", "name_en": "", "department_leader": [], "parentid": 3, "order": 3],
+            ["id": 5, "name": "Operations", "name_en": "", "department_leader": [], "parentid": 4, "order": 4],
+        ]
+        try await sim.control(
+            "POST", "/_sim/fault",
+            ["api": "department/list", "times": 1, "answer": ["errcode": 0, "errmsg": "ok", "department": .array(branch)]])
+        let connector = WeComConnector(
+            WeComSourceConfig(corpID: sim.corpID, appSecret: sim.appSecret, baseURL: sim.baseURL), logger: Logger(label: "test"))
+        let snapshot = try await connector.openSnapshot()
+        let reader = try #require(snapshot.reader as? ChatDirectoryReader)
+        #expect(reader.groups.map { "\($0.id)|\($0.parentID ?? "∅")" } == ["4|∅", "5|4"])
+        // u10 and u18 are in 4; u03, u11 and u19 in 5 (the fixture's `number % 8`).
+        #expect(reader.users.map(\.id).sorted() == ["u03", "u10", "u11", "u18", "u19"])
+        #expect(Set(reader.members.map(\.groupID)) == ["4", "5"])
+        #expect(try await sim.counts().perAPI["user/list"] == 2)
+    }
+
     /// Every token expires at the pass's first members call, after the departments were read
     /// with it: that call is refused with WeCom's expiry code (42001), a new token is fetched
     /// and the call made again; nothing is lost. (The expiry is tied to a call, not to a time,
