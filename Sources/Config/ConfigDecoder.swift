@@ -121,7 +121,7 @@ struct ConfigDecoder {
         /// "unknown".
         var planned: [String] {
             switch self {
-            case .source: ["feed", "wecom"]
+            case .source: ["feed"]
             case .target: []
             case .scim: []
             }

@@ -10,7 +10,7 @@ import SQLServerSource
 /// Every source kind this build reads: the registry the program hands the daemon. A new kind
 /// is its module and one entry here.
 public enum SourceKinds {
-    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed, feishu, dingtalk])
+    public static let registry = SourceRegistry([mysql, sqlserver, scim, feed, feishu, dingtalk, wecom])
 
     /// `source: { mysql: ... }`: the binlog of a MySQL/MariaDB server.
     static let mysql = SourceKind(key: "mysql") { context in
@@ -85,6 +85,12 @@ public enum SourceKinds {
         context.pipeline.source.settings(DingTalkSourceConfig.self).map {
             DingTalkConnector($0, keyPath: context.keyPath + ".dingtalk", logger: context.logger)
         }
+    }
+
+    /// `source: { wecom: ... }`: a WeCom corp's directory, read in full every `interval`.
+    static let wecom = SourceKind(key: "wecom", config: WeComSourceConfig.configKind) { context in
+        guard let settings = context.pipeline.source.settings(WeComSourceConfig.self) else { return nil }
+        return WeComConnector(settings, keyPath: context.keyPath + ".wecom", logger: context.logger)
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into

@@ -67,20 +67,4 @@ import Testing
         #expect(issues(secret + "attributes: { user: {} }").contains("unknown key \"user\" (did you mean \"users\"?)"))
         #expect(issues(secret + "attributes: { users: { userName: email, active: \"!status.is_frozen\" } }") == "")
     }
-
-    /// WeCom is planned: its key is known, and refused as not yet supported.
-    @Test func weComIsNotYetASource() throws {
-        for kind in ["wecom"] {
-            let text = "pipelines:\n  - name: p\n    source: { \(kind): {} }\n    target:\n      sqlite: { path: t.db }\n"
-                + "      layout: { users: { table: u, attributes: { id: id } } }\n"
-            #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "f.yaml", kinds: kinds) }
-            do {
-                _ = try ConfigLoader.parse(text, file: "f.yaml", kinds: kinds)
-            } catch {
-                #expect("\(error)".contains(
-                    "pipelines[0].source.\(kind): \(kind) sources are not supported by this version; use mysql, sqlserver, feishu"),
-                    "\(error)")
-            }
-        }
-    }
 }
