@@ -93,47 +93,13 @@ public struct LoadPhase {
     /// Whether its operations create resources (they join the ledger before their batch
     /// commits) and must be put in apply order (``Directory/ResourceOp/ordered(_:)``).
     public var creates: Bool
-    /// The next chunk as read, nil at the phase's end. Called by one thread at a time.
-    public var read: () throws -> LoadChunk?
+    /// The next chunk, nil at the phase's end. Called by one thread at a time.
+    public var next: () throws -> [ResourceOp]?
 
-    /// A phase whose chunks are read and mapped to operations by one call.
     public init(name: String, creates: Bool, next: @escaping () throws -> [ResourceOp]?) {
-        self.init(name: name, creates: creates) { try next().map(LoadChunk.init) }
-    }
-
-    /// A phase whose chunks are read by `read` and mapped by whoever applies them: the
-    /// mapping of one chunk (SQL rows to SCIM resources) then runs beside the reading of the
-    /// next, on the threads that apply, instead of on the one thread that reads.
-    public init(name: String, creates: Bool, read: @escaping () throws -> LoadChunk?) {
         self.name = name
         self.creates = creates
-        self.read = read
-    }
-
-    /// The next chunk's operations, read and mapped here; nil at the phase's end.
-    public func next() throws -> [ResourceOp]? {
-        try read()?.operations()
-    }
-}
-
-/// A chunk of a load phase as read: its operations are made by ``operations()``, on any
-/// thread, once.
-public struct LoadChunk: Sendable {
-    private let make: @Sendable () throws -> [ResourceOp]
-
-    /// A chunk already mapped.
-    public init(_ operations: [ResourceOp]) {
-        make = { operations }
-    }
-
-    /// A chunk mapped when its operations are asked for.
-    public init(mapping: @escaping @Sendable () throws -> [ResourceOp]) {
-        make = mapping
-    }
-
-    /// The chunk's operations; throws what the mapping throws.
-    public func operations() throws -> [ResourceOp] {
-        try make()
+        self.next = next
     }
 }
 

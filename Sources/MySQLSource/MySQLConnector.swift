@@ -229,22 +229,19 @@ final class MySQLSnapshot: SourceSnapshot {
     func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
         let (layout, snapshot) = (self.layout, self.snapshot)
         let mapper = ChangeMapper(layout: layout, onDelete: .delete)
-        // The rows are read here and mapped by the load's applying threads (see `LoadChunk`).
-        func phase(
-            _ name: String, creates: Bool, table: String, key: [String], ops: @escaping @Sendable (Row) throws -> [ResourceOp]
-        ) -> LoadPhase {
+        func phase(_ name: String, creates: Bool, table: String, key: [String], ops: @escaping (Row) throws -> [ResourceOp])
+            -> LoadPhase
+        {
             var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
-            return LoadPhase(name: name, creates: creates, read: {
+            return LoadPhase(name: name, creates: creates) {
                 guard let rows = try chunks.next() else { return nil }
-                return LoadChunk {
-                    var batch: [ResourceOp] = []
-                    batch.reserveCapacity(rows.count)
-                    for row in rows { batch += try ops(row) }
-                    return batch
-                }
-            })
+                var batch: [ResourceOp] = []
+                batch.reserveCapacity(rows.count)
+                for row in rows { batch += try ops(row) }
+                return batch
+            }
         }
-        @Sendable func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {
+        func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {
             try mapper.ops(for: RowChange(table: table, kind: .insert, before: nil, after: row))
         }
         var phases: [LoadPhase] = []

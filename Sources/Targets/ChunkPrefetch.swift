@@ -2,8 +2,9 @@ import Connectors
 import Directory
 import Foundation
 
-/// Reads a load phase's chunks on a thread of its own, one chunk ahead of the caller, which
-/// maps and applies them meanwhile: the first load's source reads and target writes overlap.
+/// Reads a load phase's chunks of operations on a thread of its own, one chunk ahead of the
+/// caller, which applies them meanwhile: the first load's source reads and target writes
+/// overlap.
 ///
 /// The phase (and the snapshot connection under it) is used by the reading thread only, from
 /// `init` until `stop()` returns; the caller must not touch the snapshot in between. That
@@ -12,7 +13,7 @@ import Foundation
 final class ChunkPrefetch: @unchecked Sendable {
     private let condition = NSCondition()
     /// The chunk read ahead (nil inside: the table's end), waiting for `next()`.
-    private var ready: Result<LoadChunk?, any Error>?
+    private var ready: Result<[ResourceOp]?, any Error>?
     private var stopping = false
     private var finished = false
 
@@ -26,7 +27,7 @@ final class ChunkPrefetch: @unchecked Sendable {
                 condition.unlock()
             }
             while true {
-                let result = Result { () throws -> LoadChunk? in try cursor.phase.read() }
+                let result = Result { () throws -> [ResourceOp]? in try cursor.phase.next() }
                 condition.lock()
                 while ready != nil && !stopping { condition.wait() }
                 if stopping {
@@ -44,9 +45,9 @@ final class ChunkPrefetch: @unchecked Sendable {
         thread.start()
     }
 
-    /// The next chunk, or nil after the table's last chunk; rethrows a read error of the
-    /// reading thread.
-    func next() throws -> LoadChunk? {
+    /// The next chunk's operations, or nil after the table's last chunk; rethrows a read or
+    /// mapping error of the reading thread.
+    func next() throws -> [ResourceOp]? {
         condition.lock()
         defer { condition.unlock() }
         while ready == nil && !finished { condition.wait() }

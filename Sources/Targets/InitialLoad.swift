@@ -103,20 +103,18 @@ private struct Batches {
     func stop() { applier?.stop() }
 
     /// Reads `phase` chunk by chunk, each chunk one target batch. The next chunk is read on a
-    /// thread of its own while the current one is mapped and applied (by this thread or the
-    /// second connection's), so the source's SELECT, the mapping and the target's
-    /// transactions overlap instead of taking turns; a few chunks at most are in memory (one
-    /// read ahead, one or two applied).
+    /// thread of its own while the current one is applied, so the source's SELECT and the
+    /// target's transactions overlap instead of taking turns; a few chunks at most are in
+    /// memory (one read ahead, one or two applied).
     func each(_ phase: LoadPhase, applying apply: @escaping ParallelApplier.Apply) throws {
         let prefetch = ChunkPrefetch(phase)
         defer { prefetch.stop() }
         var handOver = false
-        while let chunk = try prefetch.next() {
+        while let batch = try prefetch.next() {
+            guard !batch.isEmpty else { continue }
             if handOver, let applier {
-                try applier.submit(chunk) { target, ops in try InitialLoad.applyResolvingConflicts(target, ops, apply) }
+                try applier.submit(batch) { target, ops in try InitialLoad.applyResolvingConflicts(target, ops, apply) }
             } else {
-                let batch = try chunk.operations()
-                guard !batch.isEmpty else { continue }
                 try InitialLoad.applyResolvingConflicts(target, batch, apply)
             }
             handOver.toggle()

@@ -1,4 +1,3 @@
-import Connectors
 import Directory
 import Foundation
 
@@ -20,7 +19,7 @@ final class ParallelApplier: @unchecked Sendable {
 
     private let condition = NSCondition()
     /// The batch handed over, not yet taken by the worker.
-    private var pending: (chunk: LoadChunk, apply: Apply)?
+    private var pending: (ops: [ResourceOp], apply: Apply)?
     private var busy = false
     /// The worker's first failure; every later call rethrows it.
     private var failure: (any Error)?
@@ -51,10 +50,7 @@ final class ParallelApplier: @unchecked Sendable {
                 let result = Result {
                     let opened = try target ?? open()
                     target = opened
-                    // Mapped here, beside the reading of the next chunk and the other connection's batch.
-                    let ops = try batch.chunk.operations()
-                    guard !ops.isEmpty else { return }
-                    try batch.apply(opened, ops)
+                    try batch.apply(opened, batch.ops)
                 }
                 if case .failure = result { target = nil }
                 condition.lock()
@@ -68,14 +64,14 @@ final class ParallelApplier: @unchecked Sendable {
         thread.start()
     }
 
-    /// Hands `chunk` to the worker, to be mapped and applied with `apply`, once it has finished
-    /// the previous batch; rethrows the worker's failure.
-    func submit(_ chunk: LoadChunk, apply: @escaping Apply) throws {
+    /// Hands `ops` to the worker, to be applied with `apply`, once it has finished the previous
+    /// batch; rethrows the worker's failure.
+    func submit(_ ops: [ResourceOp], apply: @escaping Apply) throws {
         condition.lock()
         defer { condition.unlock() }
         while (pending != nil || busy) && failure == nil { condition.wait() }
         if let failure { throw failure }
-        pending = (chunk, apply)
+        pending = (ops, apply)
         condition.broadcast()
     }
 
