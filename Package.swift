@@ -366,14 +366,14 @@ let package = Package(
             name: "FeedSourceTests",
             // GRDB: a store in an older schema, made by hand, to migrate.
             dependencies: [
-                "FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile", "SQLiteStore",
+                "FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile", "SQLiteStore", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(
             name: "OffsetStoreTests",
             // GRDB: a second raw connection plays another opener that holds the write lock.
-            dependencies: ["OffsetStore", "MySQLBinlog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["OffsetStore", "MySQLBinlog", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

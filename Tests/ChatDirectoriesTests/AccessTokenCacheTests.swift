@@ -1,6 +1,7 @@
 import ChatDirectories
 import Clocks
 import Synchronization
+import TestSupport
 import Testing
 
 /// The token cache on a test clock: when it fetches, what it shares, what it never prints.
@@ -66,7 +67,7 @@ import Testing
             return endpoint.fetch()
         }
         let callers = (0..<5).map { _ in Task { try await cache.token() } }
-        #expect(try await eventuallyTrue { await cache.fetches == 1 })
+        #expect(try await eventually { await cache.fetches == 1 })
         // Advanced until the fetch, which may not be sleeping yet, has slept its second.
         for _ in 0..<1000 where endpoint.issued.withLock({ $0 }) == 0 {
             await clock.advance(by: .seconds(1))
@@ -113,13 +114,4 @@ import Testing
         dump(cache, to: &cacheDump)
         #expect(!cacheDump.contains("secret") && !"\(cache)".contains("secret"))
     }
-}
-
-/// Polls an actor's state until it holds (a bounded number of yields, no sleeping).
-func eventuallyTrue(_ condition: () async -> Bool) async throws -> Bool {
-    for _ in 0..<100_000 {
-        if await condition() { return true }
-        await Task.yield()
-    }
-    return await condition()
 }

@@ -67,7 +67,7 @@ import TestSupport
         let daemon = try Self.launch("run", config: config, environment: environment, log: log)
         defer { if daemon.isRunning { daemon.terminate() } }
         // The first read is in the database once the last membership is.
-        let loaded = try await eventuallyAsync {
+        let loaded = try await eventually {
             guard let users = try? await Self.get(base + "/Users?count=100"), users.status == 200 else { return false }
             let groups = try? await Self.get(base + "/Groups?count=100")
             return users.body["totalResults"] == .integer(23)
@@ -109,7 +109,7 @@ import TestSupport
         // `serve` alone: the same directory, without the reader.
         let served = try Self.launch("serve", config: config, environment: environment, log: fixture.stateDirectory + "/serve.log")
         defer { if served.isRunning { served.terminate() } }
-        let up = try await eventuallyAsync { (try? await Self.get(base + "/Groups/6"))?.status == 200 }
+        let up = try await eventually { (try? await Self.get(base + "/Groups/6"))?.status == 200 }
         try #require(up, "scimsync serve did not come up")
         let oncall = try await Self.get(base + "/Groups/6")
         #expect(oncall.body["displayName"] == "On call")

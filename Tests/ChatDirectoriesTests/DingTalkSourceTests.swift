@@ -204,7 +204,7 @@ import TestSupport
             DingTalkSourceConfig(appKey: sim.appKey, appSecret: sim.appSecret, baseURL: sim.baseURL, pageSize: 2),
             logger: logger)
         let read = Task { _ = try await connector.openSnapshot() }
-        #expect(try await eventuallyAsync { (try await sim.counts().perAPI["dingtalk.oapi.v2.user.list"] ?? 0) >= 3 })
+        #expect(try await eventually { (try await sim.counts().perAPI["dingtalk.oapi.v2.user.list"] ?? 0) >= 3 })
         try await sim.control("POST", "/_sim/expire-tokens")
         try await read.value
         #expect(try await sim.counts().tokensIssued == 2, "the expired token was replaced")

@@ -210,7 +210,7 @@ import TestSupport
         let connector = FeishuConnector(
             FeishuSourceConfig(appID: sim.appID, appSecret: sim.appSecret, baseURL: sim.baseURL, pageSize: 2), logger: logger)
         let read = Task { _ = try await connector.openSnapshot() }
-        #expect(try await eventuallyAsync { (try await sim.counts().perAPI["contact.v3.user.find_by_department"] ?? 0) >= 3 })
+        #expect(try await eventually { (try await sim.counts().perAPI["contact.v3.user.find_by_department"] ?? 0) >= 3 })
         try await sim.control("POST", "/_sim/expire-tokens")
         try await read.value
         // A call refused for good: its error is what logs and `check` would show.
@@ -233,15 +233,5 @@ import TestSupport
         // Feishu's message, escaped: it cannot start a log line of its own.
         #expect(failure.contains("code 40004: no dept authority error\\nforged line"), "\(failure)")
         #expect(!failure.contains("\n"), "\(failure)")
-    }
-}
-
-/// Polls an async condition every 20 ms until it holds or the server-event bound passes.
-func eventuallyAsync(_ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + TestBounds.serverEvent
-    while true {
-        if try await condition() { return true }
-        if ContinuousClock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }

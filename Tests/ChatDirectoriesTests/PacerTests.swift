@@ -1,6 +1,7 @@
 import ChatDirectories
 import Clocks
 import Connectors
+import TestSupport
 import Testing
 
 /// The pacing logic with a test clock: Feishu's two windows, the pause after a limit answer,
@@ -83,7 +84,7 @@ import Testing
         try await pacer.admit("a")
         try await pacer.admit("a")
         let third = Task { try await pacer.admit("a") }
-        #expect(try await eventuallyTrue { await pacer.waits == 1 })
+        #expect(try await eventually { await pacer.waits == 1 })
         await clock.advance(by: .milliseconds(999))
         await clock.advance(by: .milliseconds(1))
         try await third.value
@@ -91,7 +92,7 @@ import Testing
 
         await pacer.limited("a", wait: .seconds(5))
         let fourth = Task { try await pacer.admit("a") }
-        #expect(try await eventuallyTrue { await pacer.waits == 2 })
+        #expect(try await eventually { await pacer.waits == 2 })
         await clock.advance(by: .seconds(5))
         try await fourth.value
     }

@@ -290,7 +290,7 @@ import TestSupport
                 corpID: sim.corpID, appSecret: sim.appSecret, contactSecret: sim.contactSecret, baseURL: sim.baseURL),
             logger: logger)
         let read = Task { _ = try await connector.openSnapshot() }
-        #expect(try await eventuallyAsync { (try await sim.counts().perAPI["user/list"] ?? 0) >= 3 })
+        #expect(try await eventually { (try await sim.counts().perAPI["user/list"] ?? 0) >= 3 })
         try await sim.control("POST", "/_sim/expire-tokens")
         try await read.value
         _ = await connector.probe()

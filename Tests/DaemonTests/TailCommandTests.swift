@@ -16,6 +16,19 @@ import TestSupport
         return ("scimsync_test.\(table)", "\(before.file):\(before.offset)")
     }
 
+    /// `scimsync tail` over a new large table, started, its output and errors piped.
+    func startedTail() throws -> (process: Process, output: Pipe, errors: Pipe, table: String) {
+        let fixture = try ExampleDirectories()
+        let (table, from) = try largeTable(fixture)
+        let process = try tail(fixture, table: table, from: from)
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return (process, output, errors, table)
+    }
+
     func tail(_ fixture: ExampleDirectories, table: String, from: String) throws -> Process {
         let binary = CheckCommandTests.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no scimsync binary at \(binary.path)")
@@ -30,14 +43,7 @@ import TestSupport
     }
 
     @Test func everyRowIsPrintedOnce() async throws {
-        let fixture = try ExampleDirectories()
-        let (table, from) = try largeTable(fixture)
-        let process = try tail(fixture, table: table, from: from)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (process, output, errors, table) = try startedTail()
         let (data, messages) = try await offPool {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -55,14 +61,7 @@ import TestSupport
     /// `scimsync tail | head -1`: the reader closes the pipe after one line; tail stops
     /// reading and exits 0, printing nothing (no SIGPIPE, no crash, no error).
     @Test func aClosedPipeEndsTailQuietly() async throws {
-        let fixture = try ExampleDirectories()
-        let (table, from) = try largeTable(fixture)
-        let process = try tail(fixture, table: table, from: from)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (process, output, errors, table) = try startedTail()
         let (first, messages) = try await offPool {
             // Read the first line, then go away, as `head -1` does.
             var first: [UInt8] = []

@@ -20,3 +20,18 @@ public func eventually(
         try await Task.sleep(for: interval)
     }
 }
+
+/// ``eventually(timeout:every:_:)`` for a condition that awaits: an actor's state, a server's
+/// answer.
+@discardableResult
+public func eventually(
+    timeout: Duration = TestBounds.serverEvent, every interval: Duration = .milliseconds(20),
+    _ condition: () async throws -> Bool
+) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try await Task.sleep(for: interval)
+    }
+}
