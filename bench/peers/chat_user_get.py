@@ -17,6 +17,7 @@ import collections
 import json
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
