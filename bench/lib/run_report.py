@@ -296,6 +296,45 @@ def saturation(result, check, rows):
                      ratio(sustained, source_max)])
 
 
+def chat_directories(result, check, rows):
+    name = "chat-directories"
+    users = result.get("users")
+    check.that(positive(users), name, "no user count")
+    found = result.get("platforms") or []
+    platforms = {entry.get("platform") for entry in found}
+    check.that(platforms >= {"dingtalk", "wecom", "feishu"}, name, f"platforms measured: {sorted(p for p in platforms if p)}")
+    for entry in found:
+        where = f"{name}: {entry.get('platform')}"
+        expected = entry.get("expected") or {}
+        ours = entry.get("scimsync") or {}
+        # The target holds the whole directory: users, groups and memberships.
+        check.that(expected.get("users") == users and ours.get("target") == expected, where,
+                   f"the target holds {ours.get('target')}, the directory {expected}")
+        requests, seconds = ours.get("requests"), ours.get("seconds")
+        check.that(positive(requests) and requests == sum((ours.get("per_api") or {}).values()), where,
+                   f"scimsync's requests {requests} are not the simulator's count per API")
+        check.that(positive(seconds), where, "scimsync's time missing")
+        peer = entry.get("peer") or {}
+        check.that(positive(peer.get("users")) and peer.get("users") <= (users or 0), where,
+                   f"the peer's sample read {peer.get('users')} users")
+        check.that(peer.get("refused_by_limit") == 0, where, f"the peer was refused {peer.get('refused_by_limit')} times by a limit")
+        projected = entry.get("peer_projected") or {}
+        per_user = [api for api in (peer.get("requests") or {}) if api not in (peer.get("fixed_apis") or [])]
+        check.that(positive(projected.get("requests")) and projected.get("requests") == sum((projected.get("per_api") or {}).values())
+                   and projected.get("requests") >= (users or 0) and per_user, where,
+                   f"the peer's projected requests {projected.get('requests')} are not one or more per user")
+        check.that(projected.get("seconds") == max(projected.get("seconds_by_limits") or 0, projected.get("seconds_by_sample") or 0),
+                   where, "the peer's projected time is not the longer of its two projections")
+        for key, a, b in (("requests_ratio", projected.get("requests"), requests), ("time_ratio", projected.get("seconds"), seconds)):
+            follows = positive(a) and positive(b) and entry.get(key) == round(a / b, 1)
+            check.that(follows, where, f"the {key} does not follow from the figures")
+        platform = entry.get("platform")
+        rows.append([name, f"{platform} requests, {users} users", requests, "one user/get per user (projected)",
+                     projected.get("requests"), ratio(projected.get("requests"), requests)])
+        rows.append([name, f"{platform} read s, {users} users", seconds, "one user/get per user (projected)",
+                     projected.get("seconds"), ratio(projected.get("seconds"), seconds)])
+
+
 SCENARIOS = {
     "binlog-decode": binlog_decode,
     "initial-load": initial_load,
@@ -306,6 +345,7 @@ SCENARIOS = {
     "sqlserver": sqlserver,
     "feed": feed,
     "saturation": saturation,
+    "chat-directories": chat_directories,
 }
 
 

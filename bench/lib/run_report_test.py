@@ -89,6 +89,27 @@ SATURATION = {
 }
 
 
+# Nor the chat-directories scenario: one platform's entry, its figures consistent.
+def chat_platform(platform, seconds, peer_seconds):
+    expected = {"users": 2000, "groups": 23, "memberships": 2091}
+    per_api = {"token": 1, "tree": 24, "users": 24}
+    projected = {"token": 1, "ids": 30, "user.get": 2000}
+    requests, peer_requests = sum(per_api.values()), sum(projected.values())
+    return {
+        "platform": platform, "users": 2000, "expected": expected,
+        "scimsync": {"requests": requests, "seconds": seconds, "per_api": per_api, "rate_limited": 0, "target": dict(expected)},
+        "peer": {"platform": platform, "users": 542, "seconds": 27.0, "requests": {"token": 1, "ids": 8, "user.get": 542},
+                 "refused_by_limit": 0, "fixed_apis": ["token"], "limits": [[20, 1.0]]},
+        "peer_projected": {"requests": peer_requests, "seconds": peer_seconds, "per_api": projected,
+                           "seconds_by_limits": peer_seconds, "seconds_by_sample": 99.6},
+        "requests_ratio": round(peer_requests / requests, 1), "time_ratio": round(peer_seconds / seconds, 1),
+    }
+
+
+CHAT = {"scenario": "chat-directories", "users": 2000,
+        "platforms": [chat_platform("dingtalk", 1.2, 101.0), chat_platform("wecom", 0.3, 100.0), chat_platform("feishu", 0.4, 120.0)]}
+
+
 def run(scenarios, names=None):
     """run_report.py over these results; its exit status and standard error."""
     with tempfile.TemporaryDirectory() as directory:
@@ -195,6 +216,29 @@ def main():
         status, errors = run(scenarios, names=["saturation"])
         assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
     cases.update(saturation_cases)
+    chat_cases = {
+        "chat-directories: dingtalk: the target holds {'users': 1999":
+            lambda s: s["chat-directories"]["platforms"][0]["scimsync"]["target"].update(users=1999),
+        "chat-directories: platforms measured: ['dingtalk', 'wecom']": lambda s: s["chat-directories"]["platforms"].pop(),
+        "chat-directories: wecom: scimsync's requests 50":
+            lambda s: s["chat-directories"]["platforms"][1]["scimsync"].update(requests=50),
+        "chat-directories: feishu: the peer was refused 3 times":
+            lambda s: s["chat-directories"]["platforms"][2]["peer"].update(refused_by_limit=3),
+        "chat-directories: dingtalk: the peer's projected requests 1000":
+            lambda s: s["chat-directories"]["platforms"][0]["peer_projected"].update(requests=1000, per_api={"user.get": 1000}),
+        "chat-directories: wecom: the peer's projected time is not the longer":
+            lambda s: s["chat-directories"]["platforms"][1]["peer_projected"].update(seconds_by_sample=500.0),
+        "chat-directories: feishu: the time_ratio does not follow":
+            lambda s: s["chat-directories"]["platforms"][2].update(time_ratio=1.0),
+    }
+    status, errors = run({"chat-directories": CHAT}, names=["chat-directories"])
+    assert status == 0, f"a complete chat-directories result fails the checks:\n{errors}"
+    for expected, change in chat_cases.items():
+        scenarios = {"chat-directories": copy.deepcopy(CHAT)}
+        change(scenarios)
+        status, errors = run(scenarios, names=["chat-directories"])
+        assert status == 1 and expected in errors, f"damage '{expected}' not reported (exit {status}):\n{errors}"
+    cases.update(chat_cases)
     print(f"run_report checks: {len(cases)} kinds of damage reported, the committed report ({os.path.basename(REPORT)}) passes")
 
 
