@@ -145,7 +145,9 @@ private func event(_ next: UInt32) -> RawBinlogEvent {
 
         let log = OpenLog()
         let reader = ReconnectingBinlogReader(start: begin.start, policy: fast) { position in
-            let stream = try openStream(from: position, nonBlocking: false, heartbeat: .seconds(1))
+            // The default heartbeat (read timeout 30 s): a loaded machine must not drop the
+            // connection before the test kills it.
+            let stream = try openStream(from: position, nonBlocking: false)
             _ = log.record(position, connectionID: stream.connectionID)
             return stream
         }
@@ -168,7 +170,7 @@ private func event(_ next: UInt32) -> RawBinlogEvent {
         let resume = try #require(acknowledged)
         await reader.acknowledge(resume)
 
-        let dumpConnection = try #require(log.connectionIDs.first)
+        let dumpConnection = try #require(log.connectionIDs.last)
         try connection.execute("KILL CONNECTION \(dumpConnection)")
         try connection.query("INSERT INTO \(table) VALUES (2, ?)", [.text(second)])
 
