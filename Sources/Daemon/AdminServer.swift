@@ -1,4 +1,5 @@
 import Config
+import Connectors
 import HTTPLimits
 import Hummingbird
 import Logging
@@ -32,9 +33,12 @@ public enum AdminServer {
     ///   - routes: what pipelines serve beyond health and metrics.
     ///   - page: the admin page (`/admin`), served only with a token; its paths also take the
     ///     page's session cookie.
+    ///   - callbacks: the pipelines' event-callback receivers, served at
+    ///     `/callbacks/<pipeline>` with or without a token (each request is authenticated by
+    ///     its receiver, by the platform's rules).
     public static func router(
         states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = [],
-        page: (any AdminRoutes)? = nil
+        page: (any AdminRoutes)? = nil, callbacks: CallbackHub? = nil
     ) -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
         if let token {
@@ -42,7 +46,8 @@ public enum AdminServer {
             // an unknown path, which must not tell a stranger which paths exist.
             router.add(
                 middleware: AdminTokenMiddleware(
-                    token: token, openPaths: openPaths, page: page != nil, limit: page?.loginLimit ?? LoginLimiter()))
+                    token: token, openPaths: openPaths, page: page != nil, limit: page?.loginLimit ?? LoginLimiter(),
+                    callbacks: callbacks != nil))
         } else if page != nil {
             // Without a token there is nothing to log in with: say why rather than a bare 404.
             let answer = { @Sendable (_: Request, _: AdminRequestContext) -> Response in
@@ -71,6 +76,7 @@ public enum AdminServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+        if let callbacks { CallbackRoute.add(to: router, hub: callbacks, metrics: metrics) }
         if token != nil {
             for route in routes { route.add(to: router) }
             page?.add(to: router)
@@ -87,12 +93,13 @@ public enum AdminServer {
     ///     `http.port` is 0).
     public static func application(
         _ http: HTTPConfig, states: PipelineStates, metrics: DaemonMetrics, routes: [any AdminRoutes] = [],
-        page: (any AdminRoutes)? = nil, logger: Logger,
+        page: (any AdminRoutes)? = nil, callbacks: CallbackHub? = nil, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let limits = HTTPServerLimits(http.limits)
         return Application(
-            router: router(states: states, metrics: metrics, token: http.token, routes: routes, page: page),
+            router: router(
+                states: states, metrics: metrics, token: http.token, routes: routes, page: page, callbacks: callbacks),
             server: limits.server,
             configuration: limits.configuration(
                 address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),

@@ -19,10 +19,16 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let session: AdminSession?
     /// Wrong bearer tokens per client address, shared with the page's login form.
     let limit: LoginLimiter
+    /// Whether `/callbacks/…` is served (its requests are authenticated by their receiver).
+    let callbacks: Bool
 
-    init(token: String, openPaths: Set<String>, page: Bool = false, limit: LoginLimiter = LoginLimiter()) {
+    init(
+        token: String, openPaths: Set<String>, page: Bool = false, limit: LoginLimiter = LoginLimiter(),
+        callbacks: Bool = false
+    ) {
         self.token = Array(token.utf8)
         self.openPaths = openPaths
+        self.callbacks = callbacks
         session = page ? AdminSession(token: token) : nil
         self.limit = limit
     }
@@ -32,6 +38,9 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let path = request.uri.path
         if openPaths.contains(path) { return try await next(request, context) }
+        // A platform's event callbacks carry its signature, not the admin token: their
+        // receiver authenticates them.
+        if callbacks && path.hasPrefix(CallbackRoute.prefix) { return try await next(request, context) }
         // A bearer token is a login: from an address that failed too often, it is refused
         // before it is compared; a wrong one counts as a failure.
         if let header = request.headers[.authorization] {

@@ -9,6 +9,18 @@ public final class DaemonMetrics: Sendable {
         self.registry = registry
     }
 
+    /// `scimsync_callbacks_total{pipeline, outcome}`: event callbacks received at
+    /// `/callbacks/<pipeline>`, `accepted` (answered 2xx/3xx) or `refused` (a signature that did
+    /// not verify, a malformed or oversized request).
+    public func callback(pipeline: String, outcome: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "scimsync", metricName: "callbacks", unitName: "total",
+                helpText: "Event callbacks received, by outcome"),
+            labels: [("pipeline", pipeline), ("outcome", outcome)]
+        ).increment()
+    }
+
     /// The metrics of one pipeline, labelled with its name.
     public func pipeline(_ name: String) -> PipelineMetrics {
         PipelineMetrics(name: name, registry: registry)

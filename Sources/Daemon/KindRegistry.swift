@@ -24,6 +24,9 @@ public struct ConnectorKind<Connector>: Sendable {
         /// before it plans (a feed: which new userNames the target already has); nil for
         /// commands that only look.
         public var targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?
+        /// Where a source that receives event callbacks registers its receiver (the daemon's
+        /// pipelines); nil for commands that only look.
+        public var callbacks: CallbackHub?
     }
 
     public let key: String
@@ -60,16 +63,17 @@ public struct KindRegistry<Connector>: Sendable {
     ///   - store: where the kind keeps what it learns (nil for commands that only look).
     ///   - offsetsPath: `offsets.path`; the store's path when nil.
     ///   - targetReader: opens a reader of the pipeline's target (the daemon's pipelines).
+    ///   - callbacks: where a source that receives event callbacks registers its receiver.
     /// - Throws: ``KindRegistryError`` for a kind this build cannot use.
     public func connector(
         for pipeline: PipelineConfig, key: String? = nil, store: OffsetStore?, offsetsPath: String? = nil, logger: Logger,
-        targetReader: (@Sendable () async throws -> any ReconcileTargetReader)? = nil
+        targetReader: (@Sendable () async throws -> any ReconcileTargetReader)? = nil, callbacks: CallbackHub? = nil
     ) throws -> Connector {
         let kind = role == .source ? pipeline.source.kind : pipeline.target.kind
         let keyPath = key ?? (role == .source ? "source" : "target")
         let context = ConnectorKind<Connector>.Context(
             pipeline: pipeline, keyPath: keyPath, store: store, offsetsPath: offsetsPath ?? store?.path, logger: logger,
-            targetReader: targetReader)
+            targetReader: targetReader, callbacks: callbacks)
         guard let connector = try kinds[kind]?.open(context) else {
             throw KindRegistryError(role: role, kind: kind, pipeline: pipeline.name, supported: kinds.keys.sorted())
         }

@@ -26,6 +26,8 @@ public final class Pipeline: Sendable {
     private let timing: PipelineRunner<ContinuousClock>.Timing
     /// Whether journal records keep the values written (`journal.values`).
     let journalValues: Bool
+    /// Where the source registers its event-callback receiver, if its kind has one.
+    let callbacks: CallbackHub?
     /// What the stream changes while a reconciliation runs alongside it.
     let dirty = StreamDirtySet()
     /// Closed while a refused reconciliation waits for approval.
@@ -40,9 +42,10 @@ public final class Pipeline: Sendable {
         configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, targets: TargetRegistry,
         retry: Backoff = Backoff(), groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil,
         metrics: DaemonMetrics = DaemonMetrics(), logger: Logger = Logger(label: "scimsync.pipeline"),
-        journalValues: Bool = false
+        journalValues: Bool = false, callbacks: CallbackHub? = nil
     ) {
         self.journalValues = journalValues
+        self.callbacks = callbacks
         self.configuration = configuration
         self.store = store
         self.sources = sources
@@ -65,7 +68,7 @@ public final class Pipeline: Sendable {
         let targetConnector = try targets.connector(for: configuration, store: store, logger: logger)
         let source = try sources.connector(
             for: configuration, store: store, logger: logger,
-            targetReader: { try await targetConnector.openReconcileReader() })
+            targetReader: { try await targetConnector.openReconcileReader() }, callbacks: callbacks)
         // The stream and a reconciliation running beside it apply through one shared target.
         let target = SharedTarget(try targetConnector.openTarget(), gate: gate, dirty: dirty)
         let runID = try store.startRun(pipeline: name)

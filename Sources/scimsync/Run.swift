@@ -1,6 +1,7 @@
 import AdminPage
 import ArgumentParser
 import Config
+import Connectors
 import Daemon
 import FeedAdmin
 import FeedSource
@@ -50,11 +51,15 @@ struct Run: AsyncParsableCommand {
         store.keepJournal(loaded.journal.policy)
         let states = PipelineStates(pipelines: loaded.pipelines.map(\.name))
         let metrics = DaemonMetrics()
+        // The sources' event-callback receivers, registered as the pipelines start; served at
+        // /callbacks/<pipeline> on the admin server.
+        let callbacks = CallbackHub()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = loaded.pipelines.map { pipeline in
             let runner = Pipeline(
                 configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry,
-                states: states, metrics: metrics, logger: logger, journalValues: loaded.journal.values)
+                states: states, metrics: metrics, logger: logger, journalValues: loaded.journal.values,
+                callbacks: callbacks)
             // A pipeline that stops alone leaves the others (and the health endpoints) running.
             return .init(
                 service: PipelineService(pipeline: runner, logger: logger), successTerminationBehavior: .ignore,
@@ -87,7 +92,8 @@ struct Run: AsyncParsableCommand {
         services.append(
             .init(
                 service: AdminServer.application(
-                    loaded.http, states: states, metrics: metrics, routes: routes, page: page, logger: logger)))
+                    loaded.http, states: states, metrics: metrics, routes: routes, page: page, callbacks: callbacks,
+                    logger: logger)))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
