@@ -348,6 +348,7 @@ let package = Package(
                 "ChatDirectories", "Config", "Connectors", "Daemon", "Directory", "OffsetStore", "Reconcile", "SCIM",
                 "SQLClients", "SourceKinds", "TargetKinds", "TestSupport", "scimsync",
                 .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

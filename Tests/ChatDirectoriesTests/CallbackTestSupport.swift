@@ -16,7 +16,7 @@ enum CallbackTestSupport {
     static func refusal(
         _ open: () throws(CallbackRefusal) -> OpenedCallback, sourceLocation: SourceLocation = #_sourceLocation
     ) -> CallbackRefusal? {
-        do {
+        do throws(CallbackRefusal) {
             let opened = try open()
             Issue.record("opened, answering \(opened.answer.status)", sourceLocation: sourceLocation)
             return nil

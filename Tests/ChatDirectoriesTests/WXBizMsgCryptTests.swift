@@ -38,7 +38,7 @@ import Testing
     @Test func anotherReceiveIDIsForbidden() {
         let other = WXBizMsgCrypt(token: CallbackVectors.token, encodingAESKey: CallbackVectors.aesKey, receiveID: "wwother")!
         #expect(throws: CallbackRefusal.self) { try other.decrypt(CallbackVectors.wecomEventEncrypt) }
-        do {
+        do throws(CallbackRefusal) {
             _ = try other.decrypt(CallbackVectors.wecomEventEncrypt)
         } catch {
             #expect(error.status == 403 && error.reason.contains(CallbackVectors.corpID), "\(error)")
@@ -68,7 +68,7 @@ import Testing
             ("empty", crypt, ""),
         ]
         for (name, decrypter, text) in cases {
-            do {
+            do throws(CallbackRefusal) {
                 _ = try decrypter.decrypt(text)
                 Issue.record("\(name) decrypted")
             } catch {

@@ -94,7 +94,7 @@ public struct DingTalkCallbackEndpoint: Sendable {
         guard !ids.isEmpty else { return [] }
         // The event's own id where DingTalk gives one ("eventId": unique per event), else the
         // decrypted message's digest: a retry carries the same message.
-        let id = (payload["eventId"] ?? payload["EventId"])?.string ?? CallbackBytes.hex(SHA256.hash(data: message))
+        let id = (payload["eventId"] ?? payload["EventId"])?.id ?? CallbackBytes.hex(SHA256.hash(data: message))
         return [PlatformEvent(id: id, type: type, change: change, subjects: ids.map(subject))]
     }
 
