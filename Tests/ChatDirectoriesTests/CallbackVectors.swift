@@ -34,4 +34,8 @@ enum CallbackVectors {
     static let feishuEventBody = "{\"encrypt\":\"AAECAwQFBgcICQoLDA0OD3IaNflcN+6Pa8bND1QDgb65KxrCAzX3q3yVIRKvWBGROXVQR8BzqQHS4Io3vPz6gLFlOm0o52ya76hbEvuhZ3rAbTb5vb/VVLbx5dJeXCR/coUFnXYDkh0HYLuIpBXdQtArdwAYBWf5o+ozvl5OOhy0cSnk277Q7vUK8OdD5eTsbG8Xa7927m45JL7VrtfHbRS0g8aX9TD5nZh4D5j6Pi+MsE0G5Vfm4Tpr51RQlSsiIlylfX2yJHoArXuu4f1FtL4Wkj4yk1cHXRXVsmk42alFDNyNj0eKki+Wxv7O85VtmyEf7n+rK0Zj3dDQqyZcd/4U5+sKfCzg/O9vpJ0C1Va7hxAWEzoKj73/xvY9ef66znykrfDK6zN3rcaGp9xqyA==\"}"
     static let feishuEventSignature = "29765d50c791f864113126cf8f7cabeff44ec21ebe567f232149c6800b9d081f"
     static let feishuEventMessage = "{\"schema\":\"2.0\",\"header\":{\"event_id\":\"5e3702a84e847582be8db7fb73283c02\",\"token\":\"vector-verification\",\"create_time\":\"1764806400000\",\"event_type\":\"contact.user.deleted_v3\",\"tenant_key\":\"t1\",\"app_id\":\"cli_vector\"},\"event\":{\"object\":{\"open_id\":\"ou_1\",\"user_id\":\"li.si\",\"name\":\"李四\"}}}"
+    /// DingTalk's answer to a push at `now`, with random bytes 01 02 … (the tests' fixed source):
+    /// made by the simulator's crypto.wx_encrypt and wx_signature, and accepted by
+    /// scripts/lib/platform_sim/dingtalk.py's check_callback_answer.
+    static let dingTalkAnswer = #"{"msg_signature":"1b202925b161fef52c240a6d45f2e06d6de23f9d","timeStamp":"1764806400000","nonce":"01020304","encrypt":"lNDYCzNcl6Nef3loRh3gcBOAAjyA5dDr1J/LGsukGgY3ZA+ORQwTKaQrZzZ0IISmNdUOjshbo5Zggnh2f8Lmow=="}"#
 }

@@ -53,6 +53,7 @@ import Testing
                 PlatformEvent(id: "3f2a9c1e7b", type: "org_dept_remove", change: .removed, subjects: [.department("12345"), .department("678")])
             ])
         try expectSuccess(opened.answer)
+        #expect(opened.answer.body == Array(v.dingTalkAnswer.utf8))
     }
 
     @Test func userEventsCheckURLAndUnknownEvents() throws {
