@@ -202,6 +202,9 @@ let package = Package(
             name: "ChatDirectories",
             dependencies: [
                 "SCIM", "Directory", "Config", "Connectors", "Reconcile",
+                // The callbacks' signatures (SHA-1, SHA-256) and AES-256-CBC (`_CryptoExtras`).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -345,6 +348,7 @@ let package = Package(
                 "ChatDirectories", "Config", "Connectors", "Daemon", "Directory", "OffsetStore", "Reconcile", "SCIM",
                 "SQLClients", "SourceKinds", "TargetKinds", "TestSupport", "scimsync",
                 .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -21,6 +21,9 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
     /// SCIM paths of groups (departments) mapped to department fields; `id` is always
     /// `dept_id`.
     public var groups: AttributeMap
+    /// The event subscription's token and aes_key, when its HTTP push is received
+    /// (`callback:`); nil when only full reads run.
+    public var callback: DingTalkCallbackConfig?
 
     public static let defaultBaseURL = "https://oapi.dingtalk.com"
 
@@ -40,7 +43,7 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
     public init(
         appKey: String, appSecret: String, baseURL: String = defaultBaseURL, intervalSeconds: Int = 3600,
         pageSize: Int = 100, users: AttributeMap = DingTalkSourceConfig.map(defaultUsers, id: "userid"),
-        groups: AttributeMap = DingTalkSourceConfig.map(defaultGroups, id: "dept_id")
+        groups: AttributeMap = DingTalkSourceConfig.map(defaultGroups, id: "dept_id"), callback: DingTalkCallbackConfig? = nil
     ) {
         self.appKey = appKey
         self.appSecret = appSecret
@@ -49,12 +52,14 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
         self.pageSize = pageSize
         self.users = users
         self.groups = groups
+        self.callback = callback
     }
 
     /// The app and the URL, never the secret.
     public var description: String { "dingtalk app \(appKey) at \(baseURL)" }
     public var debugDescription: String {
-        "DingTalkSourceConfig(appKey: \(appKey), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize))"
+        "DingTalkSourceConfig(appKey: \(appKey), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize), "
+            + "callback: \(callback == nil ? "not given" : "given"))"
     }
 
     /// `pairs` as an attribute map after `id` mapped to `id` (DingTalk's own id field).
@@ -70,7 +75,8 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
         key: "dingtalk", role: .source,
         whyNoLayout: "the directory is read as SCIM resources through source.dingtalk.attributes; the target's layout maps them"
     ) { node in
-        guard let map = node.mapping(allowed: ["appKey", "appSecret", "baseURL", "interval", "pageSize", "attributes"]) else {
+        guard let map = node.mapping(allowed: ["appKey", "appSecret", "baseURL", "interval", "pageSize", "attributes", "callback"])
+        else {
             return nil
         }
         let appKey = map.required("appKey", "the internal app's AppKey (Client ID), e.g. dingxxxxxxxxxxxxxxxx")?.nonEmptyString()
@@ -99,10 +105,13 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
                 attributesOK = false
             }
         }
-        guard let appKey, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK else { return nil }
+        let callback = map["callback"].map { DingTalkCallbackConfig.decode($0) } ?? .some(nil)
+        guard let appKey, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK, let callback else {
+            return nil
+        }
         return DingTalkSourceConfig(
             appKey: appKey, appSecret: appSecret, baseURL: baseURL, intervalSeconds: interval, pageSize: pageSize,
-            users: users, groups: groups)
+            users: users, groups: groups, callback: callback)
     }
 
     /// `{ scimPath: dingtalkField }`: every path a SCIM path other than `id`, every field one

@@ -20,6 +20,9 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
     /// SCIM paths of groups (departments) mapped to department fields; `id` is always
     /// `department_id`.
     public var groups: AttributeMap
+    /// The Verification Token and Encrypt Key, when event subscriptions are received
+    /// (`callback:`); nil when only full reads run.
+    public var callback: FeishuCallbackConfig?
 
     public static let defaultBaseURL = "https://open.feishu.cn"
 
@@ -35,7 +38,7 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
     public init(
         appID: String, appSecret: String, baseURL: String = defaultBaseURL, intervalSeconds: Int = 3600, pageSize: Int = 50,
         users: AttributeMap = FeishuSourceConfig.map(defaultUsers, id: "user_id"),
-        groups: AttributeMap = FeishuSourceConfig.map(defaultGroups, id: "department_id")
+        groups: AttributeMap = FeishuSourceConfig.map(defaultGroups, id: "department_id"), callback: FeishuCallbackConfig? = nil
     ) {
         self.appID = appID
         self.appSecret = appSecret
@@ -44,12 +47,14 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
         self.pageSize = pageSize
         self.users = users
         self.groups = groups
+        self.callback = callback
     }
 
     /// The app and the URL, never the secret.
     public var description: String { "feishu app \(appID) at \(baseURL)" }
     public var debugDescription: String {
-        "FeishuSourceConfig(appID: \(appID), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize))"
+        "FeishuSourceConfig(appID: \(appID), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize), "
+            + "callback: \(callback == nil ? "not given" : "given"))"
     }
 
     /// `pairs` as an attribute map after `id` mapped to `id` (the tenant's own id field).
@@ -65,7 +70,8 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
         key: "feishu", role: .source,
         whyNoLayout: "the directory is read as SCIM resources through source.feishu.attributes; the target's layout maps them"
     ) { node in
-        guard let map = node.mapping(allowed: ["appId", "appSecret", "baseURL", "interval", "pageSize", "attributes"]) else {
+        guard let map = node.mapping(allowed: ["appId", "appSecret", "baseURL", "interval", "pageSize", "attributes", "callback"])
+        else {
             return nil
         }
         let appID = map.required("appId", "the custom app's App ID, e.g. cli_a1b2c3d4e5f6")?.nonEmptyString()
@@ -93,10 +99,13 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
                 attributesOK = false
             }
         }
-        guard let appID, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK else { return nil }
+        let callback = map["callback"].map { FeishuCallbackConfig.decode($0) } ?? .some(nil)
+        guard let appID, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK, let callback else {
+            return nil
+        }
         return FeishuSourceConfig(
             appID: appID, appSecret: appSecret, baseURL: baseURL, intervalSeconds: interval, pageSize: pageSize, users: users,
-            groups: groups)
+            groups: groups, callback: callback)
     }
 
     /// `{ scimPath: feishuField }`: every path a SCIM path other than `id`, every field one of

@@ -20,6 +20,9 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
     public var users: AttributeMap
     /// SCIM paths of groups (departments) mapped to department fields; `id` is always `id`.
     public var groups: AttributeMap
+    /// The callback's Token and EncodingAESKey, when its events are received (`callback:`);
+    /// nil when only full reads run.
+    public var callback: WeComCallbackConfig?
 
     public static let defaultBaseURL = "https://qyapi.weixin.qq.com"
 
@@ -35,7 +38,7 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
     public init(
         corpID: String, appSecret: String, contactSecret: String? = nil, baseURL: String = defaultBaseURL,
         intervalSeconds: Int = 3600, users: AttributeMap = WeComSourceConfig.map(defaultUsers, id: "userid"),
-        groups: AttributeMap = WeComSourceConfig.map(defaultGroups, id: "id")
+        groups: AttributeMap = WeComSourceConfig.map(defaultGroups, id: "id"), callback: WeComCallbackConfig? = nil
     ) {
         self.corpID = corpID
         self.appSecret = appSecret
@@ -44,6 +47,7 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
         self.intervalSeconds = intervalSeconds
         self.users = users
         self.groups = groups
+        self.callback = callback
     }
 
     /// The secrets given, by what they are for.
@@ -57,7 +61,8 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
     public var description: String { "wecom corp \(corpID) at \(baseURL)" }
     public var debugDescription: String {
         "WeComSourceConfig(corpID: \(corpID), baseURL: \(baseURL), interval: \(intervalSeconds) s, "
-            + "contactSecret: \(contactSecret == nil ? "not given" : "given"))"
+            + "contactSecret: \(contactSecret == nil ? "not given" : "given"), "
+            + "callback: \(callback == nil ? "not given" : "given"))"
     }
 
     /// `pairs` as an attribute map after `id` mapped to `id` (the object's own id field).
@@ -74,7 +79,7 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
         whyNoLayout: "the directory is read as SCIM resources through source.wecom.attributes; the target's layout maps them"
     ) { node in
         guard
-            let map = node.mapping(allowed: ["corpId", "appSecret", "contactSecret", "baseURL", "interval", "attributes"])
+            let map = node.mapping(allowed: ["corpId", "appSecret", "contactSecret", "baseURL", "interval", "attributes", "callback"])
         else { return nil }
         let corpID = map.required("corpId", "the corp's ID (企业ID), e.g. ww5im0000000000001")?.nonEmptyString()
         let appSecret = secret(
@@ -113,12 +118,14 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
                 attributesOK = false
             }
         }
-        guard let corpID, let appSecret, let contactSecret, let baseURL, let interval, let interval, attributesOK else {
+        let callback = map["callback"].map { WeComCallbackConfig.decode($0) } ?? .some(nil)
+        guard let corpID, let appSecret, let contactSecret, let baseURL, let interval, let interval, attributesOK, let callback
+        else {
             return nil
         }
         return WeComSourceConfig(
             corpID: corpID, appSecret: appSecret, contactSecret: contactSecret, baseURL: baseURL,
-            intervalSeconds: interval, users: users, groups: groups)
+            intervalSeconds: interval, users: users, groups: groups, callback: callback)
     }
 
     /// A secret's value, which must come from the environment (`${VAR}`), never the file.
