@@ -59,7 +59,8 @@ public final class CallbackStream: ChangeSource {
                 return .resyncNeeded(reason: reason, position: position)
             }
             await output.ready.wait(until: due)
-            if Task.isCancelled { return nil }
+            // As FullReadSchedule's sleep does: a cancelled reader is not a source that ended.
+            try Task.checkCancellation()
         }
     }
 
