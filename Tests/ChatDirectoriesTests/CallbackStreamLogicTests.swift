@@ -16,6 +16,8 @@ final class FakeObjects: PlatformObjects {
         var departments: [String: String?] = [:]
         var failuresLeft = 0
         var calls = 0
+        /// Users the platform refuses as outside the app's visible range.
+        var outOfRange: Set<String> = []
     }
 
     let state = Mutex(State())
@@ -28,6 +30,7 @@ final class FakeObjects: PlatformObjects {
                 state.failuresLeft -= 1
                 throw SourceFailure.unavailable("the fake platform is down")
             }
+            if state.outOfRange.contains(id) { return .outOfRange }
             guard let departments = state.users[id] else { return .gone }
             let resource = SCIMResource(["id": .string(id), "userName": .string(id)])
             return .found(FetchedUser(entry: DirectoryEntry(id: id, resource: resource), departments: departments))
@@ -38,7 +41,8 @@ final class FakeObjects: PlatformObjects {
         state.withLock { state in
             state.calls += 1
             guard let parent = state.departments[id] else { return .gone }
-            return .found(DirectoryEntry(id: id, resource: SCIMResource(["id": .string(id), "displayName": .string(id)]), parentID: parent))
+            let resource = SCIMResource(["id": .string(id), "displayName": .string(id)])
+            return .found(DirectoryEntry(id: id, resource: resource, parentID: parent))
         }
     }
 }
@@ -182,6 +186,21 @@ final class FakeObjects: PlatformObjects {
         // The round's other event was dropped with it: the full read covers it.
         #expect(objects.state.withLock { $0.calls } == 6)
         #expect(inbox.queued == 0)
+    }
+
+    /// Outside the app's range may be a range narrowed by mistake: not removed by the event,
+    /// but by a full read, under its removal limit.
+    @Test func aSubjectOutsideTheVisibleRangeAsksForAFullRead() async throws {
+        let objects = FakeObjects()
+        objects.state.withLock { $0.outOfRange = ["hidden"] }
+        let inbox = CallbackInbox()
+        let stream = Self.stream(objects, inbox)
+        inbox.deliver([Self.event("e1", .upserted, .user("hidden"))])
+        guard case .resyncNeeded(let reason, _)? = try await stream.next() else {
+            throw Unexpected("a subject outside the range should ask for a full read")
+        }
+        #expect(reason.contains("user hidden is outside the app's visible range"), "\(reason)")
+        #expect(try await stream.nextBuffered() == nil, "nothing is applied for it")
     }
 
     @Test func stopEndsAWaitingNext() async throws {

@@ -54,8 +54,9 @@ import TestSupport
         let (pipeline, store) = try fixture.pipeline(sim, pageSize: 100, interval: "1h")
         let inbox = CallbackInbox(capacity: 20)
         let run = Task {
-            try await Pipeline(configuration: pipeline, store: store, sources: Self.registry(inbox), targets: TargetKinds.registry)
-                .run()
+            try await Pipeline(
+                configuration: pipeline, store: store, sources: Self.registry(inbox), targets: TargetKinds.registry
+            ).run()
         }
         defer { run.cancel() }
         #expect(try await eventually { fixture.count("portal_memberships") == 23 }, "the first read did not arrive")

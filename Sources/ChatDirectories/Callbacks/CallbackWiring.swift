@@ -22,7 +22,8 @@ public struct CallbackWiring: Sendable {
     public init(
         inbox: CallbackInbox, onDelete: DeletePolicy, pipeline: String,
         targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?,
-        fetchRetry: LimitRetry = LimitRetry(backoff: Backoff(initialDelay: .seconds(2), maximumDelay: .seconds(60)), maximumAttempts: 6)
+        fetchRetry: LimitRetry = LimitRetry(
+            backoff: Backoff(initialDelay: .seconds(2), maximumDelay: .seconds(60)), maximumAttempts: 6)
     ) {
         self.inbox = inbox
         self.onDelete = onDelete

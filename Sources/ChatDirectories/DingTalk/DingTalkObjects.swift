@@ -43,14 +43,17 @@ public struct DingTalkObjects: PlatformObjects {
             Self.departmentAPI, "/topapi/v2/department/get", ["dept_id": .integer(number)], gone: Self.departmentNotFound)
         guard case .found(let department) = answer else { return answer.absence() }
         let resource = try records.groups.resource(from: DingTalkRecords.row(department, fields: records.groups))
-        let parent = DingTalkRecords.departmentID(department["parent_id"]).flatMap { $0 == DingTalkDirectoryRead.root ? nil : String($0) }
+        let parent = DingTalkRecords.departmentID(department["parent_id"])
+            .flatMap { $0 == DingTalkDirectoryRead.root ? nil : String($0) }
         return .found(DirectoryEntry(id: id, resource: resource, parentID: parent))
     }
 
     /// The answer's `result`, or what DingTalk's refusal says of the object.
     private func fetch(_ api: String, _ path: String, _ body: SCIMObject, gone: Int) async throws -> FetchedObject<SCIMObject> {
         do {
-            let answer = try await DingTalkConnector.translating { try await client.call(api: api, path: path, body: .object(body)) }
+            let answer = try await DingTalkConnector.translating {
+                try await client.call(api: api, path: path, body: .object(body))
+            }
             guard let result = answer["result"]?.objectValue else {
                 throw DingTalkError.invalidAnswer(api: api, reason: "no \"result\" object")
             }
