@@ -18,7 +18,12 @@ public struct DingTalkConnector: SourceConnector {
     /// with a read.
     private let readOnce = DingTalkReadOnce()
 
-    public init(_ settings: DingTalkSourceConfig, keyPath: String = "source.dingtalk", logger: Logger) {
+    /// The platform's callback events, when its callbacks are received: the stream applies them
+    /// between full reads (``CallbackStream``); nil reads in full every interval only.
+    private let callbacks: CallbackWiring?
+
+    public init(_ settings: DingTalkSourceConfig, keyPath: String = "source.dingtalk", callbacks: CallbackWiring? = nil, logger: Logger) {
+        self.callbacks = callbacks
         self.settings = settings
         self.keyPath = keyPath
         self.logger = logger
@@ -31,8 +36,13 @@ public struct DingTalkConnector: SourceConnector {
         guard case .token(let text) = position, text.isEmpty || text.hasPrefix("dingtalk:") else {
             throw DingTalkSourceError.notADingTalkPosition("\(position)")
         }
-        return FullReadSchedule(
-            position: position, interval: .seconds(settings.intervalSeconds), readNow: !readOnce.value.withLock { $0 })
+        let readNow = !readOnce.value.withLock { $0 }
+        if let callbacks {
+            return CallbackStream(
+                position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow,
+                objects: DingTalkObjects(client: client, settings: settings), wiring: callbacks, logger: logger)
+        }
+        return FullReadSchedule(position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow)
     }
 
     /// Reads the organisation in full.

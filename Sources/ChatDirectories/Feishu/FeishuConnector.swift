@@ -18,7 +18,12 @@ public struct FeishuConnector: SourceConnector {
     /// a read.
     private let readOnce = ReadOnce()
 
-    public init(_ settings: FeishuSourceConfig, keyPath: String = "source.feishu", logger: Logger) {
+    /// The platform's callback events, when its callbacks are received: the stream applies them
+    /// between full reads (``CallbackStream``); nil reads in full every interval only.
+    private let callbacks: CallbackWiring?
+
+    public init(_ settings: FeishuSourceConfig, keyPath: String = "source.feishu", callbacks: CallbackWiring? = nil, logger: Logger) {
+        self.callbacks = callbacks
         self.settings = settings
         self.keyPath = keyPath
         self.logger = logger
@@ -30,8 +35,13 @@ public struct FeishuConnector: SourceConnector {
         guard case .token(let text) = position, text.isEmpty || text.hasPrefix("feishu:") else {
             throw FeishuSourceError.notAFeishuPosition("\(position)")
         }
-        return FullReadSchedule(
-            position: position, interval: .seconds(settings.intervalSeconds), readNow: !readOnce.value.withLock { $0 })
+        let readNow = !readOnce.value.withLock { $0 }
+        if let callbacks {
+            return CallbackStream(
+                position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow,
+                objects: FeishuObjects(client: client, settings: settings), wiring: callbacks, logger: logger)
+        }
+        return FullReadSchedule(position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow)
     }
 
     /// Reads the tenant in full.

@@ -19,7 +19,12 @@ public struct WeComConnector: SourceConnector {
     /// read.
     private let readOnce = WeComReadOnce()
 
-    public init(_ settings: WeComSourceConfig, keyPath: String = "source.wecom", logger: Logger) {
+    /// The platform's callback events, when its callbacks are received: the stream applies them
+    /// between full reads (``CallbackStream``); nil reads in full every interval only.
+    private let callbacks: CallbackWiring?
+
+    public init(_ settings: WeComSourceConfig, keyPath: String = "source.wecom", callbacks: CallbackWiring? = nil, logger: Logger) {
+        self.callbacks = callbacks
         self.settings = settings
         self.keyPath = keyPath
         self.logger = logger
@@ -31,8 +36,13 @@ public struct WeComConnector: SourceConnector {
         guard case .token(let text) = position, text.isEmpty || text.hasPrefix("wecom:") else {
             throw WeComSourceError.notAWeComPosition("\(position)")
         }
-        return FullReadSchedule(
-            position: position, interval: .seconds(settings.intervalSeconds), readNow: !readOnce.value.withLock { $0 })
+        let readNow = !readOnce.value.withLock { $0 }
+        if let callbacks {
+            return CallbackStream(
+                position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow,
+                objects: WeComObjects(client: client, settings: settings), wiring: callbacks, logger: logger)
+        }
+        return FullReadSchedule(position: position, interval: .seconds(settings.intervalSeconds), readNow: readNow)
     }
 
     /// Reads the corp in full.

@@ -1,0 +1,135 @@
+import Connectors
+import Directory
+import Logging
+import Reconcile
+
+/// The task behind a ``CallbackStream``: takes the inbox's events a round at a time, fetches
+/// their subjects, and hands `next()` one batch per event.
+struct CallbackApplier: Sendable {
+    let position: SourcePosition
+    let objects: any PlatformObjects
+    let wiring: CallbackWiring
+    let output: CallbackOutput
+    let logger: Logger
+    /// Events taken at once: their users' memberships are read from the target in one scan.
+    static let round = 100
+
+    /// What one subject of an event is now.
+    enum Found: Sendable {
+        case user(String, FetchedUser?)
+        case department(String, DirectoryEntry?)
+
+        var userID: String? {
+            // The id as the platform spells it when found (WeCom matches userids ignoring case).
+            if case .user(let id, let user) = self { return user?.entry.id ?? id }
+            return nil
+        }
+    }
+
+    /// Why a round stopped short: the events left are for a full read to cover.
+    struct GiveUp: Error {
+        var reason: String
+    }
+
+    func run() async {
+        var memberships = CallbackMemberships(pipeline: wiring.pipeline, targetReader: wiring.targetReader)
+        while !Task.isCancelled {
+            guard let taken = await wiring.inbox.take(limit: Self.round) else { return }
+            if let reason = taken.fullRead {
+                logger.warning("Callback events dropped; a full read will repair the target", metadata: ["reason": "\(reason)"])
+                output.requestFullRead(reason)
+                continue
+            }
+            do {
+                var fetched: [(event: PlatformEvent, found: [Found])] = []
+                for event in taken.events { fetched.append((event, try await fetch(event))) }
+                try await memberships.load(Set(fetched.flatMap { $0.found.compactMap(\.userID) }))
+                for (event, found) in fetched {
+                    let ops = found.flatMap { apply($0, memberships: &memberships) }
+                    guard !ops.isEmpty, !Task.isCancelled else { continue }
+                    logger.debug("Callback event applied", metadata: ["type": "\(event.type)", "ops": "\(ops.count)"])
+                    output.push(.batch(SourceBatch(ops: ResourceOp.ordered(ops), position: position, rowCount: found.count)))
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                guard !Task.isCancelled else { return }
+                let reason = (error as? GiveUp)?.reason ?? "a callback event could not be applied: \(error)"
+                logger.warning("Callback events dropped; a full read will repair the target", metadata: ["reason": "\(reason)"])
+                wiring.inbox.discardQueued()
+                output.requestFullRead(reason)
+            }
+        }
+    }
+
+    /// Each subject of `event` as the platform has it now (nil: gone).
+    func fetch(_ event: PlatformEvent) async throws -> [Found] {
+        var found: [Found] = []
+        for subject in event.subjects {
+            switch (subject, event.change) {
+            case (.user(let id), .removed):
+                found.append(.user(id, nil))
+            case (.department(let id), .removed):
+                found.append(.department(id, nil))
+            case (.user(let id), .upserted):
+                found.append(.user(id, try present(await retrying("user \(id)") { try await objects.user(id) }, "user \(id)")))
+            case (.department(let id), .upserted):
+                found.append(.department(
+                    id, try present(await retrying("department \(id)") { try await objects.department(id) }, "department \(id)")))
+            }
+        }
+        return found
+    }
+
+    /// The object, nil when gone; a full read for one outside the app's range.
+    private func present<Object>(_ fetched: FetchedObject<Object>, _ name: String) throws -> Object? {
+        switch fetched {
+        case .found(let object): return object
+        case .gone: return nil
+        case .outOfRange:
+            throw GiveUp(reason: "\(objects.platform) answered that \(name) is outside the app's visible range")
+        }
+    }
+
+    /// `body`, again after a backoff while the platform fails transiently.
+    private func retrying<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        var limit = wiring.fetchRetry
+        while true {
+            do {
+                return try await body()
+            } catch SourceFailure.unavailable(let reason) {
+                guard let wait = limit.limited(reset: nil, unitRandom: Double.random(in: 0..<1)) else {
+                    throw GiveUp(reason: "fetching \(name) from \(objects.platform) failed \(limit.attempts) times: \(reason)")
+                }
+                logger.info(
+                    "Fetching a callback event's subject failed; trying again",
+                    metadata: ["subject": "\(name)", "wait": "\(wait)", "reason": "\(reason)"])
+                try await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// The ops that make the target hold `found`.
+    func apply(_ found: Found, memberships: inout CallbackMemberships) -> [ResourceOp] {
+        switch found {
+        case .user(_, let user?):
+            var ops: [ResourceOp] = [.create(.user, user.entry.resource)]
+            // A user back after `onDelete: deactivate`: the full read reactivates one whose
+            // source does not say (its map has no `active`); so does its event.
+            if wiring.onDelete == .deactivate, user.entry.resource.attributes["active"] == nil {
+                ops.append(.reactivate(userID: user.entry.id))
+            }
+            return ops + memberships.set(user.entry.id, to: user.departments)
+        case .user(let id, nil):
+            let removals = memberships.set(id, to: [])
+            switch wiring.onDelete {
+            case .delete: return removals + [.delete(.user, id: id)]
+            case .deactivate: return removals + [.deactivate(userID: id)]
+            }
+        case .department(let id, let department?):
+            return [.create(.group, department.resource), .moveParent(groupID: id, parentID: department.parentID)]
+        case .department(let id, nil):
+            return [.delete(.group, id: id)]
+        }
+    }
+}
