@@ -61,20 +61,58 @@ public enum BinlogTail {
             end = position
         }
 
-        let reader = BinlogChangeReader(
-            configuration: .init(
-                host: source.host, port: source.port, user: source.user, password: source.password, serverID: serverID,
-                filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
-                maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true),
-            start: start, catalog: catalog, logger: logger)
-        do {
-            try await printLines(from: reader, until: end, logger: logger, write: write)
-        } catch {
-            await reader.stop()
-            throw error
+        let configuration = BinlogChangeReader.Configuration(
+            host: source.host, port: source.port, user: source.user, password: source.password, serverID: serverID,
+            filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
+            maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true)
+        // Two stages on two cores: one task reads, decodes and assembles (the replication
+        // thread beside it only receives), the other writes the lines. A run of outputs
+        // crosses from one to the other at a time, and only a few runs wait, so memory stays
+        // bounded however far the writing falls behind.
+        let runs = AsyncBoundedQueue<OutputRun>(capacity: runsInFlight)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let reader = BinlogChangeReader(configuration: configuration, start: start, catalog: catalog, logger: logger)
+                do {
+                    try await readRuns(from: reader, until: end, into: runs)
+                    await runs.finish()
+                } catch {
+                    await runs.finish(throwing: error)
+                }
+                await reader.stop()
+            }
+            do {
+                try await printLines(from: runs, logger: logger, write: write)
+            } catch {
+                // The reader may be waiting for the server: it stops, and is waited for.
+                await runs.cancel()
+                group.cancelAll()
+                throw error
+            }
+            try await group.waitForAll()
         }
-        await reader.stop()
     }
+}
+
+/// Outputs of the reader handed from the reading task to the writing one.
+private struct OutputRun: Sendable {
+    struct Item: Sendable {
+        var output: BinlogChangeReader.Output
+        /// The table map's columns for each table the output's changes belong to, as they were
+        /// when it was read (a later TABLE_MAP may replace them before the line is written).
+        var columns: [TableColumns]
+    }
+
+    struct TableColumns: Sendable {
+        var schema: String
+        var table: String
+        var columns: [BinlogColumn]?
+    }
+
+    var items: [Item] = []
+    /// Whether the reader had caught up with the binlog after these: what was written is
+    /// printed now, not when more comes.
+    var caughtUp = false
 }
 
 extension BinlogTail {
@@ -83,15 +121,82 @@ extension BinlogTail {
     /// transaction.
     public static let outputChunkSize = 128 * 1024
 
-    /// The lines of every transaction `reader` reads, until `end`.
+    /// Row changes in one run handed to the writing task (a run also ends when the reader
+    /// has caught up with the binlog), and how many runs may wait: a few hundred kilobytes
+    /// of decoded values each.
+    static let changesPerRun = 250
+    static let runsInFlight = 2
+
+    /// Reads outputs from `reader` until `end`, and sends them on in runs.
+    private static func readRuns(
+        from reader: BinlogChangeReader, until end: BinlogPosition?, into runs: AsyncBoundedQueue<OutputRun>
+    ) async throws {
+        var run = OutputRun()
+        var changes = 0
+        // Whether runs were sent since the reader last caught up (their lines may wait in the
+        // writer's buffer): then the reader does not wait for the server before saying so.
+        var sentSinceCaughtUp = false
+        func send(caughtUp: Bool) async -> Bool {
+            run.caughtUp = caughtUp
+            let sent = await runs.send(run)
+            run = OutputRun()
+            changes = 0
+            sentSinceCaughtUp = !caughtUp
+            return sent
+        }
+        while true {
+            try Task.checkCancellation()
+            let next: BinlogChangeReader.Output?
+            if run.items.isEmpty, !sentSinceCaughtUp {
+                next = try await reader.next()
+            } else if let buffered = try await reader.nextBuffered() {
+                next = buffered
+            } else {
+                // Caught up with the binlog (what is buffered makes no line: a heartbeat, the
+                // start of a transaction).
+                guard await send(caughtUp: true) else { return }
+                continue
+            }
+            guard let output = next else { break }
+            var ended: BinlogPosition?
+            var columns: [OutputRun.TableColumns] = []
+            switch output {
+            case .transaction(let transaction):
+                for change in transaction.changes
+                where !columns.contains(where: { $0.table == change.table && $0.schema == change.schema }) {
+                    columns.append(
+                        .init(
+                            schema: change.schema, table: change.table,
+                            columns: reader.tableMap(schema: change.schema, table: change.table)?.columns))
+                }
+                changes += transaction.changes.count
+                // A part before the last ends nothing: nothing to acknowledge or stop at.
+                if transaction.isLastPart { ended = transaction.position }
+            case .schemaChange(let change):
+                ended = change.position
+            }
+            run.items.append(.init(output: output, columns: columns))
+            if let ended {
+                // Acknowledged once read, not once printed: a reconnection only resumes the
+                // reading, and what was read is printed either way.
+                await reader.acknowledge(ended)
+                if let end, !(ended < end) { break }
+            }
+            if changes >= changesPerRun {
+                guard await send(caughtUp: false) else { return }
+            }
+        }
+        if !run.items.isEmpty || sentSinceCaughtUp { _ = await send(caughtUp: true) }
+    }
+
+    /// The lines of every output of the runs, until they end.
     ///
     /// Rows come as they are read (``BinlogChangeReader/Configuration/handsOnRowsAsRead``), and
-    /// each is written at once, while its decoded values are still in the processor's caches,
-    /// up to the end its line shares with its part (position, GTID, commit time): those starts
-    /// of lines are held, far smaller than the decoded rows, until the part ends and says how
-    /// its lines end.
+    /// each is written at once, up to the end its line shares with its part (position, GTID,
+    /// commit time): those starts of lines are held, far smaller than the decoded rows, until
+    /// the part ends and says how its lines end.
     private static func printLines(
-        from reader: BinlogChangeReader, until end: BinlogPosition?, logger: Logger, write: ([UInt8]) throws -> Void
+        from runs: AsyncBoundedQueue<OutputRun>, logger: Logger, write: ([UInt8]) throws -> Void
     ) async throws {
         var writer = RowChangeJSONWriter()
         var out: [UInt8] = []
@@ -104,24 +209,13 @@ extension BinlogTail {
         var lines = HeldLines()
         // Whether lines of the open transaction were printed (a part before its last).
         var printedPartOfOpenTransaction = false
-        while true {
-            let next: BinlogChangeReader.Output?
-            if out.isEmpty {
-                next = try await reader.next()
-            } else if let buffered = try await reader.nextBuffered() {
-                next = buffered
-            } else {
-                // Caught up with the binlog (what is buffered makes no line: a heartbeat, the
-                // start of a transaction): what was read is printed now, not when more comes.
-                try flush()
-                continue
-            }
-            guard let output = next else { break }
-            var ended: BinlogPosition?
-            switch output {
-            case .transaction(let transaction):
+        while let run = try await runs.receive() {
+            for item in run.items {
+                guard case .transaction(let transaction) = item.output else { continue }
                 for change in transaction.changes {
-                    lines.hold(change, writer: &writer) { reader.tableMap(schema: change.schema, table: change.table)?.columns }
+                    lines.hold(change, writer: &writer) {
+                        item.columns.first { $0.table == change.table && $0.schema == change.schema }?.columns
+                    }
                 }
                 if transaction.isDropped {
                     // Rows held did not commit (or come again after a reconnection): never printed.
@@ -142,18 +236,9 @@ extension BinlogTail {
                     }
                     printedPartOfOpenTransaction = !transaction.isLastPart
                 }
-                // A part before the last ends nothing: nothing to acknowledge or stop at.
-                if transaction.isLastPart {
-                    printedPartOfOpenTransaction = false
-                    ended = transaction.position
-                }
-            case .schemaChange(let change):
-                ended = change.position
+                if transaction.isLastPart { printedPartOfOpenTransaction = false }
             }
-            if let ended {
-                await reader.acknowledge(ended)
-                if let end, !(ended < end) { break }
-            }
+            if run.caughtUp { try flush() }
         }
         try flush()
     }
