@@ -9,13 +9,18 @@ enum ChatCallbacks {
     /// `callback:` block or the command only looks (no hub).
     /// - Parameters:
     ///   - platform: the platform's name, for logs.
-    ///   - endpoint: the platform's rules for its requests; nil when the source has no
-    ///     `callback:` block.
-    static func wiring(
-        _ context: SourceKind.Context, platform: String,
-        endpoint: (any CallbackEndpoint)?
-    ) -> CallbackWiring? {
-        guard let endpoint, let hub = context.callbacks else { return nil }
+    ///   - callback: the source's `callback:` block.
+    ///   - keyPath: where the source is in the configuration, for the error.
+    ///   - endpoint: the platform's rules for its requests, made from the block; nil when the
+    ///     block's key cannot be used.
+    /// - Throws: ``UnusableCallbackKey`` when `endpoint` makes none.
+    static func wiring<Block>(
+        _ context: SourceKind.Context, platform: String, callback: Block?, keyPath: String,
+        endpoint: (Block) -> (any CallbackEndpoint)?
+    ) throws -> CallbackWiring? {
+        guard let callback else { return nil }
+        guard let endpoint = endpoint(callback) else { throw UnusableCallbackKey(keyPath: keyPath) }
+        guard let hub = context.callbacks else { return nil }
         let inbox = CallbackInbox()
         hub.register(
             ChatCallbackReceiver(platform: platform, endpoint: endpoint, deliver: inbox.deliver, logger: context.logger),

@@ -74,48 +74,37 @@ public enum SourceKinds {
             targetReader: context.targetReader, logger: context.logger)
     }
 
-    /// `source: { feishu: ... }`: a Feishu tenant's directory, read in full every `interval`.
+    /// `source: { feishu: ... }`: a Feishu tenant's directory, read in full every `interval`,
+    /// and its event callbacks when the block has `callback:`.
     static let feishu = SourceKind(key: "feishu", config: FeishuSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(FeishuSourceConfig.self) else { return nil }
-        let endpoint = settings.callback.map { FeishuCallbackEndpoint(config: $0) }
-        return FeishuConnector(
-            settings, keyPath: context.keyPath + ".feishu",
-            callbacks: ChatCallbacks.wiring(context, platform: "Feishu", endpoint: endpoint),
-            logger: context.logger)
+        let keyPath = context.keyPath + ".feishu"
+        let callbacks = try ChatCallbacks.wiring(context, platform: "Feishu", callback: settings.callback, keyPath: keyPath) {
+            FeishuCallbackEndpoint(config: $0)
+        }
+        return FeishuConnector(settings, keyPath: keyPath, callbacks: callbacks, logger: context.logger)
     }
 
-    /// `source: { dingtalk: ... }`: a DingTalk organisation's directory, read in full every `interval`.
+    /// `source: { dingtalk: ... }`: a DingTalk organisation's directory, read in full every
+    /// `interval`, and its event callbacks when the block has `callback:`.
     static let dingtalk = SourceKind(key: "dingtalk", config: DingTalkSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(DingTalkSourceConfig.self) else { return nil }
         let keyPath = context.keyPath + ".dingtalk"
-        var endpoint: DingTalkCallbackEndpoint?
-        if let callback = settings.callback {
-            guard let made = DingTalkCallbackEndpoint(config: callback, appKey: settings.appKey) else {
-                throw UnusableCallbackKey(keyPath: keyPath)
-            }
-            endpoint = made
+        let callbacks = try ChatCallbacks.wiring(context, platform: "DingTalk", callback: settings.callback, keyPath: keyPath) {
+            DingTalkCallbackEndpoint(config: $0, appKey: settings.appKey)
         }
-        return DingTalkConnector(
-            settings, keyPath: keyPath,
-            callbacks: ChatCallbacks.wiring(context, platform: "DingTalk", endpoint: endpoint),
-            logger: context.logger)
+        return DingTalkConnector(settings, keyPath: keyPath, callbacks: callbacks, logger: context.logger)
     }
 
-    /// `source: { wecom: ... }`: a WeCom corp's directory, read in full every `interval`.
+    /// `source: { wecom: ... }`: a WeCom corp's directory, read in full every `interval`, and
+    /// its event callbacks when the block has `callback:`.
     static let wecom = SourceKind(key: "wecom", config: WeComSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(WeComSourceConfig.self) else { return nil }
         let keyPath = context.keyPath + ".wecom"
-        var endpoint: WeComCallbackEndpoint?
-        if let callback = settings.callback {
-            guard let made = WeComCallbackEndpoint(config: callback, corpID: settings.corpID) else {
-                throw UnusableCallbackKey(keyPath: keyPath)
-            }
-            endpoint = made
+        let callbacks = try ChatCallbacks.wiring(context, platform: "WeCom", callback: settings.callback, keyPath: keyPath) {
+            WeComCallbackEndpoint(config: $0, corpID: settings.corpID)
         }
-        return WeComConnector(
-            settings, keyPath: keyPath,
-            callbacks: ChatCallbacks.wiring(context, platform: "WeCom", endpoint: endpoint),
-            logger: context.logger)
+        return WeComConnector(settings, keyPath: keyPath, callbacks: callbacks, logger: context.logger)
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into
