@@ -5,6 +5,7 @@ import Directory
 import Foundation
 import Logging
 import OffsetStore
+import Reconcile
 import SCIM
 import SQLClients
 import SourceKinds
@@ -161,6 +162,17 @@ import scimsync
         #expect(deleted, "the team was not deleted: \(last)")
         run.cancel()
         _ = await run.result
+
+        // Drift made in DingTalk behind scimsync's back (a rename, a membership removed) is
+        // found by a reconciliation pass reading DingTalk back, and repaired.
+        let platform = try #require(last.departmentIDs["Core Platform"])
+        try await sim.control("POST", "/_sim/admin/update_department", ["id": .string(platform), "name": "Drifted"])
+        try await sim.control("POST", "/_sim/admin/update_user", ["id": "alice", "departments": ["1"]])
+        _ = try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            sources: SourceKinds.registry, targets: TargetKinds.registry, options: ReconcileOptions())
+        last = try await Self.state(sim)
+        #expect(last.departments == ["Core Platform|Engineering", "Engineering|(root)", "Sales|(root)"], "\(last)")
+        #expect(last.users.contains("alice|Alice Chen|Core Platform"), "\(last)")
         try admin.execute("DROP DATABASE `\(database)`")
     }
 
