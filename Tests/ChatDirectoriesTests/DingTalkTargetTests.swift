@@ -280,6 +280,23 @@ import scimsync
         }
     }
 
+    /// DingTalk unreachable fails the whole batch (the pipeline retries it); the create's
+    /// intent stays recorded, so that the retry knows the user may be its own.
+    @Test func anUnreachableDingTalkFailsTheBatch() async throws {
+        let port = try TestServers.closedPort()
+        let ids = MemoryDingTalkIDs()
+        let client = DingTalkClient(
+            baseURL: "http://127.0.0.1:\(port)", appKey: "dingx", appSecret: "secret-value", timeout: .seconds(5),
+            logger: Logger(label: "test"))
+        let target = DingTalkTarget(
+            client: client, ids: ids, settings: DingTalkTargetConfig(appKey: "dingx", appSecret: "secret-value"), adopt: false,
+            logger: Logger(label: "test"))
+        await #expect(throws: DingTalkError.self) {
+            _ = try await target.apply([.create(.user, Self.user("u1", "One", mobile: "+86 13900000001"))])
+        }
+        #expect(ids.entries[.user]?["u1"] == .pending)
+    }
+
     /// A department is deleted children first, after scimsync's users are taken out of it.
     @Test func departmentsAreDeletedChildrenFirstOnceEmpty() async throws {
         let sim = try await DingTalkSim.start()
@@ -299,6 +316,45 @@ import scimsync
         let state = try await Self.state(sim)
         #expect(state.departments == [])
         #expect(state.users == ["u1|One|(root)"])
+    }
+}
+
+/// `onDelete: deactivate` moves a user into the deactivated department alone (DingTalk has no
+/// disabled state); reactivating takes it out; `check`'s probe names what is wrong.
+@Suite struct DingTalkTargetDeactivationTests {
+    @Test func deactivatedUsersLiveInTheirDepartmentAlone() async throws {
+        let sim = try await DingTalkSim.start()
+        let former = try await sim.control("POST", "/_sim/admin/create_department", ["name": "Former staff", "parent": "1"])
+        let formerID = try #require(former["id"]?.stringValue.flatMap { Int64($0) })
+        let ids = MemoryDingTalkIDs()
+        let settings = DingTalkTargetConfig(
+            appKey: sim.appKey, appSecret: sim.appSecret, baseURL: sim.baseURL, deactivatedDepartment: formerID)
+        let client = DingTalkClient(baseURL: sim.baseURL, appKey: sim.appKey, appSecret: sim.appSecret, logger: Logger(label: "test"))
+        let target = DingTalkTarget(client: client, ids: ids, settings: settings, adopt: false, logger: Logger(label: "test"))
+        _ = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, DingTalkTargetTests.group("g1", "Research")),
+                .create(.user, DingTalkTargetTests.user("u1", "One", mobile: "+86 13900000001")),
+                .addMember(groupID: "g1", userID: "u1"),
+            ]))
+        #expect(try await DingTalkTargetTests.state(sim).users == ["u1|One|Research"])
+        let deactivated = try await target.apply([.removeMember(groupID: "g1", userID: "u1"), .deactivate(userID: "u1")])
+        #expect(deactivated.refused.isEmpty, "\(deactivated)")
+        #expect(try await DingTalkTargetTests.state(sim).users == ["u1|One|Former staff"])
+        _ = try await target.apply([.reactivate(userID: "u1"), .addMember(groupID: "g1", userID: "u1")])
+        #expect(try await DingTalkTargetTests.state(sim).users == ["u1|One|Research"])
+
+        let checks = await DingTalkTargetConnector(settings, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(checks.map(\.status) == [.passed, .passed], "\(checks)")
+        var missing = settings
+        missing.deactivatedDepartment = 999
+        let failed = await DingTalkTargetConnector(missing, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(failed.last?.status == .failed && failed.last?.detail.contains("target.dingtalk.deactivatedDepartment") == true)
+        var wrong = settings
+        wrong.appSecret = "wrong-secret-2718"
+        let refused = await DingTalkTargetConnector(wrong, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(refused.map(\.status) == [.failed])
+        #expect(refused.first?.detail.contains("errcode 40096") == true && refused.first?.detail.contains("wrong-secret") == false)
     }
 }
 
