@@ -35,7 +35,11 @@ extension DingTalkTarget {
             report.applied += 1
         } catch let error as DingTalkError where error.code == 60008 {
             let ours = entry != nil
-            guard ours || adopt, let name, let existing = try await child(named: name, of: parentID) else {
+            // A department another source group already stands for is never taken over: two
+            // groups of one name under one parent are the source's to tell apart.
+            guard ours || adopt, let name, let existing = try await child(named: name, of: parentID),
+                try ids.sourceIDs(.group)[String(existing)] == nil
+            else {
                 if entry == nil { try ids.forget(sourceID, kind: .group) }
                 throw error
             }

@@ -50,21 +50,38 @@ public struct DingTalkTargetConnector: TargetConnector {
         return try await DingTalkReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
     }
 
-    /// Chunk by chunk, each chunk's calls awaited in order: DingTalk has no transactions.
+    /// Chunk by chunk, each chunk's calls awaited in order: DingTalk has no transactions. The
+    /// departments and their parents (a source's first load gives them as two phases) are
+    /// applied together, so that each department is created under its parent at once: created
+    /// under the root first, two departments of one name under different parents would meet
+    /// there (60008).
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
         let target = DingTalkStreamTarget(try target())
         var outcome = ApplyOutcome.applied
+        var tree: [ResourceOp] = []
+        func applyTree() async throws {
+            guard !tree.isEmpty else { return }
+            outcome.append(try await target.apply(ResourceOp.ordered(tree)))
+            tree.removeAll()
+            LoadFailpoint.batchApplied()
+        }
         for phase in phases {
             while let chunk = try phase.next() {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops) }
+                if ops.allSatisfy(\.isDepartmentTree) {
+                    tree += ops
+                    continue
+                }
+                try await applyTree()
                 outcome.append(try await target.apply(ops))
                 LoadFailpoint.batchApplied()
             }
         }
+        try await applyTree()
         return outcome
     }
 
@@ -140,6 +157,16 @@ public enum DingTalkTargetError: Error, Sendable, Hashable, CustomStringConverti
         case .deactivateNeedsDepartment(let keyPath):
             "\(keyPath).deactivatedDepartment: onDelete: deactivate needs the dept_id of a department deactivated users "
                 + "are moved to (DingTalk has no disabled state); create one in DingTalk and give its id, or use onDelete: delete"
+        }
+    }
+}
+
+extension ResourceOp {
+    /// A department's create or parent: what a first load gathers into one apply.
+    fileprivate var isDepartmentTree: Bool {
+        switch self {
+        case .create(.group, _), .moveParent: true
+        case .create(.user, _), .patch, .delete, .deactivate, .reactivate, .addMember, .removeMember: false
         }
     }
 }
