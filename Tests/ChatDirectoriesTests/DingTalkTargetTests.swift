@@ -279,6 +279,21 @@ import scimsync
         for api in ["dingtalk.oapi.v2.user.create", "dingtalk.oapi.v2.user.update", "dingtalk.oapi.v2.department.create"] {
             #expect(before[api] == after[api], "\(api) was called on an unchanged replay")
         }
+
+        // A lost create followed by a change of the user, not by the create again: the pending
+        // user is found by its userid and the change applies.
+        try ids.recordIntent("u2", kind: .user)
+        try await sim.control(
+            "POST", "/_sim/admin/create_user", ["id": "u2", "name": "Two", "mobile": "+86 13900000002", "departments": ["1"]])
+        let patched = try await target.apply([
+            .patch(.user, id: "u2", [PatchOperation(op: .replace, path: try AttributePath.parse("title"), value: "Analyst")]),
+            .addMember(groupID: "g1", userID: "u2"),
+        ])
+        #expect(patched.parked.isEmpty && patched.refused.isEmpty, "\(patched)")
+        #expect(ids.entries[.user]?["u2"] == .mapped("u2"))
+        let final = try await Self.state(sim)
+        #expect(final.userFields["u2"]?["title"] == "Analyst")
+        #expect(final.users.contains("u2|Two|Research"), "\(final)")
     }
 
     /// DingTalk unreachable fails the whole batch (the pipeline retries it); the create's

@@ -26,7 +26,7 @@ extension DingTalkTarget {
             func op(_ change: (group: String, add: Bool)) -> ResourceOp {
                 change.add ? .addMember(groupID: change.group, userID: user) : .removeMember(groupID: change.group, userID: user)
             }
-            guard case .mapped(let userid)? = try ids.entry(user, kind: .user) else {
+            guard let userid = try await userID(user) else {
                 for change in userChanges {
                     if change.add { report.park(op(change), waitingFor: .user, user) } else { report.skip(op(change), "user not in DingTalk") }
                 }

@@ -107,14 +107,32 @@ extension DingTalkTarget {
         }
     }
 
+    /// The userid of a user scimsync manages in DingTalk, or nil. A pending create (its answer
+    /// lost) is looked up by the userid it was sent with: found, it is mapped; absent, the
+    /// entry is forgotten (the create never arrived).
+    func userID(_ sourceID: String) async throws -> String? {
+        switch try ids.entry(sourceID, kind: .user) {
+        case .mapped(let userid)?:
+            return userid
+        case .pending?:
+            let userid = DingTalkUserID.forSourceID(sourceID)
+            guard try await user(userid) != nil else {
+                try ids.forget(sourceID, kind: .user)
+                return nil
+            }
+            try ids.map(sourceID, to: userid, kind: .user)
+            return userid
+        case nil:
+            return nil
+        }
+    }
+
     /// A PATCH on a mapped user: the user read, mapped as reconciliation reads it, patched, and
     /// the fields that changed sent.
     func patchUser(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout DingTalkApplyReport)
         async throws
     {
-        guard case .mapped(let userid)? = try ids.entry(id, kind: .user) else {
-            return report.park(op, waitingFor: .user, id)
-        }
+        guard let userid = try await userID(id) else { return report.park(op, waitingFor: .user, id) }
         guard let current = try await user(userid) else { return try gone(id, .user, op, &report) }
         var resource = try users.resource(from: DingTalkRecords.row(current, fields: users))
         resource.attributes["id"] = .string(id)
@@ -153,9 +171,7 @@ extension DingTalkTarget {
                         + "deactivated users are moved to"))
             return
         }
-        guard case .mapped(let userid)? = try ids.entry(id, kind: .user) else {
-            return report.skip(op, "not scimsync's in DingTalk")
-        }
+        guard let userid = try await userID(id) else { return report.skip(op, "not scimsync's in DingTalk") }
         guard let current = try await user(userid) else { return try gone(id, .user, op, &report) }
         let now = Self.departments(of: current)
         var wanted: [Int64]

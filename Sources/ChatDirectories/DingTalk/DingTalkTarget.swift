@@ -212,7 +212,7 @@ public final class DingTalkTarget: Sendable {
         }
     }
 
-    /// DingTalk's `errcode` and message of a refusal, for a report.
+    /// One topapi call of a write or read endpoint, through the app's client.
     func call(_ endpoint: (api: String, path: String), _ body: SCIMObject) async throws -> SCIMObject {
         try await client.call(api: endpoint.api, path: endpoint.path, body: .object(body))
     }
