@@ -42,6 +42,9 @@ public final class DingTalkTarget: Sendable {
     /// "创建用户" / "更新用户信息": a user belongs to 100 departments at most (60110).
     public static let maxDepartmentsPerUser = 100
 
+    /// - Parameters:
+    ///   - ids: DingTalk's ids of scimsync's objects, and its ownership ledger.
+    ///   - adopt: take over objects scimsync did not create (the pipeline's `adopt`).
     public init(client: DingTalkClient, ids: any DingTalkIDMap, settings: DingTalkTargetConfig, adopt: Bool, logger: Logger) {
         self.client = client
         self.ids = ids
@@ -231,11 +234,13 @@ public struct DingTalkApplyReport: Sendable, Hashable {
     /// Operations waiting for a user or department that is not in DingTalk yet.
     public var parked: [ParkedOperation] = []
 
+    /// A resource DingTalk refused an operation of, with DingTalk's code and message.
     public struct Refusal: Sendable, Hashable {
         public var subject: QuarantineSubject
         public var reason: String
     }
 
+    /// One operation left out: what it was (kind and source ids, no values) and why.
     public struct Skip: Sendable, Hashable {
         public var op: String
         public var reason: String

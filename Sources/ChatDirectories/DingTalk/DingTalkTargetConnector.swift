@@ -15,6 +15,10 @@ public struct DingTalkTargetConnector: TargetConnector {
     private let client: DingTalkClient
     private let logger: Logger
 
+    /// - Parameters:
+    ///   - keyPath: where the settings are in the configuration, for messages.
+    ///   - adopt: the pipeline's `adopt`.
+    ///   - ids: where DingTalk's ids are kept; nil for commands that only look (`check`).
     public init(
         _ settings: DingTalkTargetConfig, keyPath: String = "target.dingtalk", adopt: Bool, ids: (any DingTalkIDMap)?,
         logger: Logger
