@@ -77,20 +77,45 @@ public enum SourceKinds {
     /// `source: { feishu: ... }`: a Feishu tenant's directory, read in full every `interval`.
     static let feishu = SourceKind(key: "feishu", config: FeishuSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(FeishuSourceConfig.self) else { return nil }
-        return FeishuConnector(settings, keyPath: context.keyPath + ".feishu", logger: context.logger)
+        let endpoint = settings.callback.map { FeishuCallbackEndpoint(config: $0) }
+        return FeishuConnector(
+            settings, keyPath: context.keyPath + ".feishu",
+            callbacks: ChatCallbacks.wiring(context, platform: "Feishu", endpoint: endpoint),
+            logger: context.logger)
     }
 
     /// `source: { dingtalk: ... }`: a DingTalk organisation's directory, read in full every `interval`.
     static let dingtalk = SourceKind(key: "dingtalk", config: DingTalkSourceConfig.configKind) { context in
-        context.pipeline.source.settings(DingTalkSourceConfig.self).map {
-            DingTalkConnector($0, keyPath: context.keyPath + ".dingtalk", logger: context.logger)
+        guard let settings = context.pipeline.source.settings(DingTalkSourceConfig.self) else { return nil }
+        let keyPath = context.keyPath + ".dingtalk"
+        var endpoint: DingTalkCallbackEndpoint?
+        if let callback = settings.callback {
+            guard let made = DingTalkCallbackEndpoint(config: callback, appKey: settings.appKey) else {
+                throw UnusableCallbackKey(keyPath: keyPath)
+            }
+            endpoint = made
         }
+        return DingTalkConnector(
+            settings, keyPath: keyPath,
+            callbacks: ChatCallbacks.wiring(context, platform: "DingTalk", endpoint: endpoint),
+            logger: context.logger)
     }
 
     /// `source: { wecom: ... }`: a WeCom corp's directory, read in full every `interval`.
     static let wecom = SourceKind(key: "wecom", config: WeComSourceConfig.configKind) { context in
         guard let settings = context.pipeline.source.settings(WeComSourceConfig.self) else { return nil }
-        return WeComConnector(settings, keyPath: context.keyPath + ".wecom", logger: context.logger)
+        let keyPath = context.keyPath + ".wecom"
+        var endpoint: WeComCallbackEndpoint?
+        if let callback = settings.callback {
+            guard let made = WeComCallbackEndpoint(config: callback, corpID: settings.corpID) else {
+                throw UnusableCallbackKey(keyPath: keyPath)
+            }
+            endpoint = made
+        }
+        return WeComConnector(
+            settings, keyPath: keyPath,
+            callbacks: ChatCallbacks.wiring(context, platform: "WeCom", endpoint: endpoint),
+            logger: context.logger)
     }
 
     /// A stable replica id per pipeline name when the config gives none: FNV-1a into

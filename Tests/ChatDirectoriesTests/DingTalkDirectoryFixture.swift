@@ -88,16 +88,22 @@ struct DingTalkDirectoryFixture {
     }
 
     /// config/dingtalk-to-sqlite.yaml against `sim`: pages of `pageSize`, a read every
-    /// `interval`, removals up to half the directory.
-    func pipeline(_ sim: DingTalkSim, pageSize: Int = 2, interval: String = "1h") throws -> (PipelineConfig, OffsetStore) {
+    /// `interval`, the event callbacks when `callback` gives their block and secrets, removals
+    /// up to half the directory.
+    func pipeline(
+        _ sim: DingTalkSim, pageSize: Int = 2, interval: String = "1h",
+        callback: (block: String, environment: [String: String])? = nil
+    ) throws -> (PipelineConfig, OffsetStore) {
         let text = try String(contentsOfFile: FeishuSim.repositoryRoot + "/config/dingtalk-to-sqlite.yaml", encoding: .utf8)
             .replacingOccurrences(of: "pageSize: 100", with: "pageSize: \(pageSize)")
-            .replacingOccurrences(of: "interval: 1h", with: "interval: \(interval)")
+            .replacingOccurrences(
+                of: "interval: 1h",
+                with: "interval: \(interval)" + (callback.map { "\n        callback: \($0.block)" } ?? ""))
             .replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 50%")
             .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
         let config = try ConfigLoader.parse(
             text, file: "dingtalk-to-sqlite.yaml", baseDirectory: stateDirectory, kinds: configKinds,
-            environment: environment(sim))
+            environment: environment(sim).merging(callback?.environment ?? [:]) { $1 })
         guard let pipeline = config.pipelines.first else {
             throw FeishuSimFailed(reason: "the example configuration has no pipeline")
         }

@@ -69,11 +69,17 @@ struct FeishuDirectoryFixture {
     }
 
     /// The example configuration against `sim`: pages of `pageSize`, a read every `interval`,
-    /// removals up to half the directory.
-    func pipeline(_ sim: FeishuSim, pageSize: Int = 2, interval: String = "1h") throws -> (PipelineConfig, OffsetStore) {
+    /// the event callbacks when `callback` gives their block and secrets, removals up to half
+    /// the directory.
+    func pipeline(
+        _ sim: FeishuSim, pageSize: Int = 2, interval: String = "1h",
+        callback: (block: String, environment: [String: String])? = nil
+    ) throws -> (PipelineConfig, OffsetStore) {
         let text = try String(contentsOfFile: FeishuSim.repositoryRoot + "/config/feishu-to-sqlite.yaml", encoding: .utf8)
             .replacingOccurrences(of: "pageSize: 50", with: "pageSize: \(pageSize)")
-            .replacingOccurrences(of: "interval: 1h", with: "interval: \(interval)")
+            .replacingOccurrences(
+                of: "interval: 1h",
+                with: "interval: \(interval)" + (callback.map { "\n        callback: \($0.block)" } ?? ""))
             .replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 50%")
             .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
         let config = try ConfigLoader.parse(
@@ -81,7 +87,7 @@ struct FeishuDirectoryFixture {
             environment: [
                 "FEISHU_APP_ID": sim.appID, "FEISHU_APP_SECRET": sim.appSecret, "FEISHU_BASE_URL": sim.baseURL,
                 "PORTAL_DB": sqlitePath, "SCIMSYNC_STATE_DIR": stateDirectory,
-            ])
+            ].merging(callback?.environment ?? [:]) { $1 })
         let pipeline = try require(config.pipelines.first)
         return (pipeline, try OffsetStore(path: config.offsets.path))
     }

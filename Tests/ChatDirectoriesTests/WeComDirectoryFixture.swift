@@ -75,11 +75,16 @@ struct WeComDirectoryFixture {
         for statement in statements { try database.execute(statement) }
     }
 
-    /// The example configuration against `sim`: a read every `interval`, removals up to half
-    /// the directory.
-    func pipeline(_ sim: WeComSim, interval: String = "1h") throws -> (PipelineConfig, OffsetStore) {
+    /// The example configuration against `sim`: a read every `interval`, the event callbacks
+    /// when `callback` gives their block and secrets, removals up to half the directory.
+    func pipeline(
+        _ sim: WeComSim, interval: String = "1h",
+        callback: (block: String, environment: [String: String])? = nil
+    ) throws -> (PipelineConfig, OffsetStore) {
         let text = try String(contentsOfFile: WeComSim.repositoryRoot + "/config/wecom-to-sqlite.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "interval: 1h", with: "interval: \(interval)")
+            .replacingOccurrences(
+                of: "interval: 1h",
+                with: "interval: \(interval)" + (callback.map { "\n        callback: \($0.block)" } ?? ""))
             .replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 50%")
             .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
         let config = try ConfigLoader.parse(
@@ -87,7 +92,7 @@ struct WeComDirectoryFixture {
             environment: [
                 "WECOM_CORP_ID": sim.corpID, "WECOM_APP_SECRET": sim.appSecret, "WECOM_BASE_URL": sim.baseURL,
                 "PORTAL_DB": sqlitePath, "SCIMSYNC_STATE_DIR": stateDirectory,
-            ])
+            ].merging(callback?.environment ?? [:]) { $1 })
         guard let pipeline = config.pipelines.first else {
             throw WeComSimFailed(reason: "the example configuration has no pipeline")
         }

@@ -7,26 +7,26 @@ import Logging
 public struct ChatCallbackReceiver: CallbackReceiver {
     /// `DingTalk`, `WeCom`, `Feishu`, for logs.
     let platform: String
-    let open: @Sendable (CallbackRequest) throws(CallbackRefusal) -> OpenedCallback
+    let endpoint: any CallbackEndpoint
     let deliver: @Sendable ([PlatformEvent]) -> Void
     let logger: Logger
 
     /// - Parameters:
-    ///   - open: the platform's endpoint (`DingTalkCallbackEndpoint.open` …).
+    ///   - endpoint: the platform's rules (``DingTalkCallbackEndpoint`` …).
     ///   - deliver: where the events go (the stream's inbox).
     public init(
-        platform: String, open: @escaping @Sendable (CallbackRequest) throws(CallbackRefusal) -> OpenedCallback,
-        deliver: @escaping @Sendable ([PlatformEvent]) -> Void, logger: Logger
+        platform: String, endpoint: any CallbackEndpoint, deliver: @escaping @Sendable ([PlatformEvent]) -> Void,
+        logger: Logger
     ) {
         self.platform = platform
-        self.open = open
+        self.endpoint = endpoint
         self.deliver = deliver
         self.logger = logger
     }
 
     public func receive(_ request: CallbackRequest) async -> CallbackAnswer {
         do throws(CallbackRefusal) {
-            let opened = try open(request)
+            let opened = try endpoint.open(request)
             if !opened.events.isEmpty {
                 deliver(opened.events)
                 logger.debug(
