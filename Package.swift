@@ -224,7 +224,7 @@ let package = Package(
         .target(
             name: "TargetKinds",
             dependencies: [
-                "Daemon", "Config", "Directory", "OffsetStore", "Targets", "SCIMTarget",
+                "ChatDirectories", "Daemon", "Config", "Directory", "OffsetStore", "Targets", "SCIMTarget",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

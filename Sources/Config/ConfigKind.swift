@@ -38,10 +38,16 @@ public protocol KindSettings: Sendable, Hashable, CustomStringConvertible {
     /// provider), so that such a source may write to one. Nil for a kind that serves SCIM
     /// resources as they come.
     var sourceLayout: DirectoryLayout? { get }
+    /// The layout a target of this kind keeps the directory in, when its own configuration
+    /// says how (a chat platform's fields, its department tree): reconciliation compares the
+    /// attributes it maps, and the group parents when both sides have them. Nil for a kind
+    /// that keeps the source's resources as they come (a SCIM provider).
+    var targetLayout: DirectoryLayout? { get }
 }
 
 extension KindSettings {
     public var sourceLayout: DirectoryLayout? { nil }
+    public var targetLayout: DirectoryLayout? { nil }
 
     fileprivate func isEqual(to other: any KindSettings) -> Bool {
         (other as? Self) == self

@@ -22,10 +22,13 @@ extension PipelineSource {
 }
 
 extension PipelineConfig {
-    /// The layout reconciliation compares the target through. A SCIM target keeps what the
-    /// source layout maps, as SCIM attributes, without a group parent (SCIM has none).
+    /// The layout reconciliation compares the target through. A kind that maps the resources
+    /// itself (a chat platform) gives its own (``KindSettings/targetLayout``); a SCIM target
+    /// keeps what the source layout maps, as SCIM attributes, without a group parent (SCIM has
+    /// none).
     public var targetLayout: DirectoryLayout {
         if let layout = target.sql?.layout { return layout }
+        if case .block(_, let settings) = target, let layout = settings.base.targetLayout { return layout }
         var layout = sourceLayout
         layout.groups?.parent = nil
         return layout

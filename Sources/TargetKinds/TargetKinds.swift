@@ -1,5 +1,7 @@
+import ChatDirectories
 import Config
 import Daemon
+import Directory
 import Logging
 import SCIMTarget
 import Targets
@@ -7,7 +9,7 @@ import Targets
 /// Every target kind this build writes: the registry the program hands the daemon. A new
 /// kind is its module and one entry here.
 public enum TargetKinds {
-    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), sql("sqlserver"), scim])
+    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), sql("sqlserver"), scim, dingtalk])
 
     /// `target: { mysql | postgres | sqlite | sqlserver: ... }`: a client database. A SQL
     /// Server target tags the pipeline's writes with its echo context, so that a pipeline
@@ -36,5 +38,22 @@ public enum TargetKinds {
                     managed: ManagedAttributes(layout: pipeline.sourceLayout)),
                 keyPath: context.keyPath + ".scim"),
             ids: context.store.map { OffsetStoreSCIMIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+    }
+
+    /// `target: { dingtalk: ... }`: a DingTalk organisation, its ids kept in the offset store.
+    /// `onDelete: deactivate` needs a department to move deactivated users to: DingTalk has no
+    /// disabled state.
+    static let dingtalk = TargetKind(key: "dingtalk", config: DingTalkTargetConfig.configKind) { context in
+        guard let config = context.pipeline.target.settings(DingTalkTargetConfig.self) else { return nil }
+        let pipeline = context.pipeline
+        let keyPath = context.keyPath + ".dingtalk"
+        if pipeline.onDelete == .deactivate, config.deactivatedDepartment == nil {
+            throw DingTalkTargetError.deactivateNeedsDepartment(keyPath: keyPath)
+        }
+        var logger = context.logger
+        logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+        return DingTalkTargetConnector(
+            config, keyPath: keyPath, adopt: pipeline.adopt,
+            ids: context.store.map { OffsetStoreDingTalkIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
     }
 }
