@@ -5,9 +5,10 @@ extension FeishuTarget {
     /// Create-or-overwrite by source id. A mapped department is read and renamed when its name
     /// differs; otherwise "创建部门" with the chosen `department_id` under `parent` (when the
     /// batch moves it under a department Feishu has, else the root: its `moveParent` follows),
-    /// its intent recorded first. 43007 (the `department_id` is taken) is scimsync's own lost
-    /// create when the intent was recorded before, or a department scimsync did not make: read
-    /// and brought into line when ours or `adopt`, refused otherwise.
+    /// its intent recorded first. 43007 (the `department_id` is taken) or 43022 (the name is
+    /// taken under the parent) with a department at the chosen id is scimsync's own lost create
+    /// when the intent was recorded before, or a department scimsync did not make: read and
+    /// brought into line when ours or `adopt`, refused otherwise.
     func createDepartment(_ resource: SCIMResource, parent: String?, _ report: inout FeishuApplyReport) async throws {
         let op = ResourceOp.create(.group, resource)
         guard let sourceID = resource.id else { return report.skip(op, "no id") }
@@ -31,10 +32,16 @@ extension FeishuTarget {
             try await call(.POST, Self.departmentCreate, Self.departmentsPath, body)
             try ids.map(sourceID, to: departmentID, kind: .group)
             report.applied += 1
-        } catch let error as FeishuError where error.code == 43007 {
+        } catch let error as FeishuError where error.code == 43007 || error.code == 43022 {
+            // Feishu checks the name among the parent's children before the id: a lost create
+            // replayed under the same parent with the same name answers 43022 ("department name
+            // duplicate"), not 43007. Either is ours only when a department has the id it was
+            // sent with.
             let ours = entry != nil
             // A department another source group already stands for is never taken over.
-            guard ours || adopt, try ids.sourceIDs(.group)[departmentID] == nil || entry == .mapped(departmentID) else {
+            guard ours || adopt, try ids.sourceIDs(.group)[departmentID] == nil || entry == .mapped(departmentID),
+                try await department(departmentID) != nil
+            else {
                 if entry == nil { try ids.forget(sourceID, kind: .group) }
                 throw error
             }
