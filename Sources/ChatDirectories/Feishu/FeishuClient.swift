@@ -77,11 +77,24 @@ public final class FeishuClient: Sendable, CustomStringConvertible {
     ///   - path: below the origin (`/open-apis/contact/v3/...`), already percent-encoded.
     /// - Throws: ``FeishuError``.
     public func get(api: String, path: String, query: [(String, String)]) async throws -> SCIMObject {
+        try await call(.GET, api: api, path: path, query: query, body: nil)
+    }
+
+    /// A call of an API with a method and, for `POST`, `PATCH` and `PUT`, a JSON body; paced,
+    /// its `data` on success (an empty object when the answer has none).
+    ///
+    /// - Parameters:
+    ///   - api: the API's name as Feishu's documents and limits name it (`contact.v3.user.create`).
+    ///   - path: below the origin, already percent-encoded (``pathSegment(_:)`` for ids).
+    /// - Throws: ``FeishuError``.
+    public func call(
+        _ method: HTTPMethod, api: String, path: String, query: [(String, String)], body: SCIMValue?
+    ) async throws -> SCIMObject {
         var limit = retry
         while true {
             try await pacer.admit(api)
             let answer = try await tokens.withToken(
-                { token in try await self.send(api: api, path: path, query: query, token: token) },
+                { token in try await self.send(method, api: api, path: path, query: query, body: body, token: token) },
                 isExpired: { $0.isTokenRefused })
             if answer.isRateLimited {
                 guard let wait = limit.limited(reset: answer.reset, unitRandom: Double.random(in: 0..<1)) else {
@@ -101,10 +114,16 @@ public final class FeishuClient: Sendable, CustomStringConvertible {
         }
     }
 
-    private func send(api: String, path: String, query: [(String, String)], token: AccessToken) async throws -> FeishuAnswer {
+    private func send(
+        _ method: HTTPMethod, api: String, path: String, query: [(String, String)], body: SCIMValue?, token: AccessToken
+    ) async throws -> FeishuAnswer {
         var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
-        request.method = .GET
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer " + token.value)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            request.body = .bytes(ByteBuffer(bytes: body.jsonBytes()))
+        }
         return try await Self.execute(request, http: http, api: api, timeout: timeout)
     }
 
