@@ -77,7 +77,7 @@ extension WeComTarget {
         let answer = try await read(WeComDirectoryRead.simpleListAPI, [("id", String(parent))])
         for entry in answer["department_id"]?.arrayValue?.compactMap(\.objectValue) ?? [] where isChild(entry) {
             guard let id = WeComRecords.departmentID(entry["id"]).flatMap({ Int64($0) }),
-                let department = try await department(id), department["name"]?.stringValue == name
+                let department = try await self.department(id), department["name"]?.stringValue == name
             else { continue }
             return id
         }
@@ -194,7 +194,7 @@ extension WeComTarget {
             guard let userid = member["userid"]?.stringValue, ours[userid] != nil else { continue }
             var wanted = Self.departments(of: member).filter { $0 != department }
             if wanted.isEmpty { wanted = [settings.defaultDepartment] }
-            try await write(Self.userUpdate, ["userid": .string(userid), "department": .array(wanted.map { .integer($0) })])
+            try await write(Self.userUpdate, ["userid": .string(userid), "department": .array(wanted.map { SCIMValue.integer($0) })])
             report.applied += 1
         }
     }

@@ -68,7 +68,7 @@ extension WeComTarget {
                     reason: "WeCom allows a member \(Self.maxDepartmentsPerUser) departments at most (errcode 60110)"))
         }
         guard wanted != before else { return }
-        try await write(Self.userUpdate, ["userid": .string(userid), "department": .array(wanted.map { .integer($0) })])
+        try await write(Self.userUpdate, ["userid": .string(userid), "department": .array(wanted.map { SCIMValue.integer($0) })])
         report.applied += 1
     }
 }
