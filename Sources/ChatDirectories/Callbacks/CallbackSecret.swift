@@ -5,12 +5,7 @@ enum CallbackSecret {
     /// The secret `node` holds, or nil after a report naming the key and an example variable;
     /// the message never repeats what the file wrote.
     static func read(_ node: ConfigNode?, key: String, variable: String) -> String? {
-        guard let node, let value = node.nonEmptyString() else { return nil }
-        guard node.literal?.contains("${") == true else {
-            node.report("give the secret through the environment, e.g. \(key): \"${\(variable)}\", not in the file")
-            return nil
-        }
-        return value
+        PlatformBlock.secret(node, key: key, variable: variable)
     }
 
     /// An EncodingAESKey read from `node`: 43 characters of base64, else reported.

@@ -64,10 +64,7 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// `pairs` as an attribute map after `id` mapped to `id` (DingTalk's own id field).
     public static func map(_ pairs: [(String, String)], id: String) -> AttributeMap {
-        AttributeMap(
-            ([("id", id)] + pairs).compactMap { pair in
-                (try? AttributePath.parse(pair.0)).map { AttributeMap.Entry(pathText: pair.0, path: $0, column: pair.1) }
-            })
+        PlatformBlock.map(pairs, id: id)
     }
 
     /// The `dingtalk` source's block: its keys, defaults and checks.
@@ -80,31 +77,15 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
             return nil
         }
         let appKey = map.required("appKey", "the internal app's AppKey (Client ID), e.g. dingxxxxxxxxxxxxxxxx")?.nonEmptyString()
-        let secretNode = map.required("appSecret", "the app's AppSecret, from the environment: \"${DINGTALK_APP_SECRET}\"")
-        var appSecret = secretNode?.nonEmptyString()
-        if let secretNode, appSecret != nil, secretNode.literal?.contains("${") != true {
-            secretNode.report(
-                "give the secret through the environment, e.g. appSecret: \"${DINGTALK_APP_SECRET}\", not in the file")
-            appSecret = nil
-        }
+        let appSecret = PlatformBlock.secret(
+            map.required("appSecret", "the app's AppSecret, from the environment: \"${DINGTALK_APP_SECRET}\""), key: "appSecret", variable: "DINGTALK_APP_SECRET")
         let baseURL = map["baseURL"].map { $0.httpURL() } ?? defaultBaseURL
         let interval = map["interval"].map { $0.seconds(allowOff: false) } ?? .some(3600)
         let pageSize = map["pageSize"].map { $0.integer(in: 1...100) } ?? 100
         var users = Self.map(defaultUsers, id: "userid")
         var groups = Self.map(defaultGroups, id: "dept_id")
-        var attributesOK = true
-        if let attributes = map["attributes"] {
-            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
-                if let node = kinds["users"] {
-                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
-                }
-                if let node = kinds["groups"] {
-                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
-                }
-            } else {
-                attributesOK = false
-            }
-        }
+        let attributesOK = PlatformBlock.attributes(
+            map["attributes"], users: &users, groups: &groups, decode: attributeMap)
         let callback = map["callback"].map { DingTalkCallbackConfig.decode($0) } ?? .some(nil)
         guard let appKey, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK, let callback else {
             return nil
@@ -117,39 +98,10 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
     /// `{ scimPath: dingtalkField }`: every path a SCIM path other than `id`, every field one
     /// of the kind's.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report(
-                        "id is always DingTalk's \(groups ? "dept_id" : "userid"); remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            if let problem = DingTalkFields.problem(field, groups: groups) {
-                fieldNode.report(problem)
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
-        if pairs.isEmpty {
-            fields.report("map at least one SCIM attribute to a DingTalk field, e.g. displayName: name")
-            return nil
-        }
-        return map(pairs, id: groups ? "dept_id" : "userid")
+        PlatformBlock.fields(
+            node, idAdvice: "id is always DingTalk's \(groups ? "dept_id" : "userid")",
+            emptyAdvice: "map at least one SCIM attribute to a DingTalk field, e.g. displayName: name"
+        ) { DingTalkFields.problem($0, groups: groups) }
+        .map { map($0, id: groups ? "dept_id" : "userid") }
     }
 }

@@ -91,32 +91,16 @@ public struct DingTalkTargetConfig: KindSettings, CustomDebugStringConvertible {
             return nil
         }
         let appKey = map.required("appKey", "the internal app's AppKey (Client ID), e.g. dingxxxxxxxxxxxxxxxx")?.nonEmptyString()
-        let secretNode = map.required("appSecret", "the app's AppSecret, from the environment: \"${DINGTALK_APP_SECRET}\"")
-        var appSecret = secretNode?.nonEmptyString()
-        if let secretNode, appSecret != nil, secretNode.literal?.contains("${") != true {
-            secretNode.report(
-                "give the secret through the environment, e.g. appSecret: \"${DINGTALK_APP_SECRET}\", not in the file")
-            appSecret = nil
-        }
+        let appSecret = PlatformBlock.secret(
+            map.required("appSecret", "the app's AppSecret, from the environment: \"${DINGTALK_APP_SECRET}\""), key: "appSecret", variable: "DINGTALK_APP_SECRET")
         let baseURL = map["baseURL"].map { $0.httpURL() } ?? DingTalkSourceConfig.defaultBaseURL
         // DingTalk's dept_id is a positive number; the root is 1.
         let defaultDepartment = map["defaultDepartment"].map { $0.integer(in: 1...maxDepartmentID) } ?? Int(root)
         let deactivated = map["deactivatedDepartment"].map { $0.integer(in: 2...maxDepartmentID) } ?? .some(nil)
         var users = DingTalkSourceConfig.map(defaultUsers, id: "userid")
         var groups = DingTalkSourceConfig.map(defaultGroups, id: "dept_id")
-        var attributesOK = true
-        if let attributes = map["attributes"] {
-            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
-                if let node = kinds["users"] {
-                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
-                }
-                if let node = kinds["groups"] {
-                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
-                }
-            } else {
-                attributesOK = false
-            }
-        }
+        let attributesOK = PlatformBlock.attributes(
+            map["attributes"], users: &users, groups: &groups, decode: attributeMap)
         guard let appKey, let appSecret, let baseURL, let defaultDepartment, let deactivated, attributesOK else {
             return nil
         }
@@ -128,43 +112,21 @@ public struct DingTalkTargetConfig: KindSettings, CustomDebugStringConvertible {
     /// `{ scimPath: dingtalkField }`: every path a SCIM path other than `id`, every field one
     /// DingTalk's create and update take; `name` required (DingTalk's create requires it).
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
         let allowed = groups ? departmentFields : userFields
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report("id is always DingTalk's \(groups ? "dept_id" : "userid"); remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            guard allowed.contains(field) else {
-                fieldNode.report(
-                    "not a DingTalk \(groups ? "department" : "user") field scimsync writes; known: \(allowed.joined(separator: ", "))")
-                ok = false
-                continue
-            }
-            if pairs.contains(where: { $0.1 == field }) {
-                fieldNode.report("\(field) is written from one SCIM attribute only; remove one of the entries")
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
+        let nameAdvice = "map a SCIM attribute to name (DingTalk requires it), e.g. displayName: name"
+        guard
+            let pairs = PlatformBlock.fields(
+                node, idAdvice: "id is always DingTalk's \(groups ? "dept_id" : "userid")", emptyAdvice: nameAdvice,
+                oneAttributePerField: true,
+                problem: { field in
+                    allowed.contains(field)
+                        ? nil
+                        : "not a DingTalk \(groups ? "department" : "user") field scimsync writes; known: "
+                            + allowed.joined(separator: ", ")
+                })
+        else { return nil }
         if !pairs.contains(where: { $0.1 == "name" }) {
-            fields.report("map a SCIM attribute to name (DingTalk requires it), e.g. displayName: name")
+            node.report(nameAdvice)
             return nil
         }
         return DingTalkSourceConfig.map(pairs, id: groups ? "dept_id" : "userid")

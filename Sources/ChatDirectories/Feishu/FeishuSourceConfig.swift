@@ -59,10 +59,7 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// `pairs` as an attribute map after `id` mapped to `id` (the tenant's own id field).
     public static func map(_ pairs: [(String, String)], id: String) -> AttributeMap {
-        AttributeMap(
-            ([("id", id)] + pairs).compactMap { pair in
-                (try? AttributePath.parse(pair.0)).map { AttributeMap.Entry(pathText: pair.0, path: $0, column: pair.1) }
-            })
+        PlatformBlock.map(pairs, id: id)
     }
 
     /// The `feishu` source's block: its keys, defaults and checks.
@@ -75,30 +72,15 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
             return nil
         }
         let appID = map.required("appId", "the custom app's App ID, e.g. cli_a1b2c3d4e5f6")?.nonEmptyString()
-        let secretNode = map.required("appSecret", "the app's App Secret, from the environment: \"${FEISHU_APP_SECRET}\"")
-        var appSecret = secretNode?.nonEmptyString()
-        if let secretNode, appSecret != nil, secretNode.literal?.contains("${") != true {
-            secretNode.report("give the secret through the environment, e.g. appSecret: \"${FEISHU_APP_SECRET}\", not in the file")
-            appSecret = nil
-        }
+        let appSecret = PlatformBlock.secret(
+            map.required("appSecret", "the app's App Secret, from the environment: \"${FEISHU_APP_SECRET}\""), key: "appSecret", variable: "FEISHU_APP_SECRET")
         let baseURL = map["baseURL"].map { $0.httpURL() } ?? defaultBaseURL
         let interval = map["interval"].map { $0.seconds(allowOff: false) } ?? .some(3600)
         let pageSize = map["pageSize"].map { $0.integer(in: 1...50) } ?? 50
         var users = Self.map(defaultUsers, id: "user_id")
         var groups = Self.map(defaultGroups, id: "department_id")
-        var attributesOK = true
-        if let attributes = map["attributes"] {
-            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
-                if let node = kinds["users"] {
-                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
-                }
-                if let node = kinds["groups"] {
-                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
-                }
-            } else {
-                attributesOK = false
-            }
-        }
+        let attributesOK = PlatformBlock.attributes(
+            map["attributes"], users: &users, groups: &groups, decode: attributeMap)
         let callback = map["callback"].map { FeishuCallbackConfig.decode($0) } ?? .some(nil)
         guard let appID, let appSecret, let baseURL, let interval, let interval, let pageSize, attributesOK, let callback else {
             return nil
@@ -111,40 +93,12 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
     /// `{ scimPath: feishuField }`: every path a SCIM path other than `id`, every field one of
     /// the kind's.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report(
-                        "id is always the tenant's own \(groups ? "department_id" : "user_id") (the ids Feishu's "
-                            + "department_id_type / user_id_type name); remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            if let problem = FeishuFields.problem(field, groups: groups) {
-                fieldNode.report(problem)
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
-        if pairs.isEmpty {
-            fields.report("map at least one SCIM attribute to a Feishu field, e.g. displayName: name")
-            return nil
-        }
-        return map(pairs, id: groups ? "department_id" : "user_id")
+        PlatformBlock.fields(
+            node,
+            idAdvice: "id is always the tenant's own \(groups ? "department_id" : "user_id") (the ids Feishu's "
+                + "department_id_type / user_id_type name)",
+            emptyAdvice: "map at least one SCIM attribute to a Feishu field, e.g. displayName: name"
+        ) { FeishuFields.problem($0, groups: groups) }
+        .map { map($0, id: groups ? "department_id" : "user_id") }
     }
 }

@@ -67,10 +67,7 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// `pairs` as an attribute map after `id` mapped to `id` (the object's own id field).
     public static func map(_ pairs: [(String, String)], id: String) -> AttributeMap {
-        AttributeMap(
-            ([("id", id)] + pairs).compactMap { pair in
-                (try? AttributePath.parse(pair.0)).map { AttributeMap.Entry(pathText: pair.0, path: $0, column: pair.1) }
-            })
+        PlatformBlock.map(pairs, id: id)
     }
 
     /// The `wecom` source's block: its keys, defaults and checks.
@@ -105,19 +102,8 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
         let interval = map["interval"].map { $0.seconds(allowOff: false) } ?? .some(3600)
         var users = Self.map(defaultUsers, id: "userid")
         var groups = Self.map(defaultGroups, id: "id")
-        var attributesOK = true
-        if let attributes = map["attributes"] {
-            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
-                if let node = kinds["users"] {
-                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
-                }
-                if let node = kinds["groups"] {
-                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
-                }
-            } else {
-                attributesOK = false
-            }
-        }
+        let attributesOK = PlatformBlock.attributes(
+            map["attributes"], users: &users, groups: &groups, decode: attributeMap)
         let callback = map["callback"].map { WeComCallbackConfig.decode($0) } ?? .some(nil)
         guard let corpID, let appSecret, let contactSecret, let baseURL, let interval, let interval, attributesOK, let callback
         else {
@@ -130,51 +116,16 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// A secret's value, which must come from the environment (`${VAR}`), never the file.
     private static func secret(_ node: ConfigNode?, _ kind: WeComSecret) -> String? {
-        guard let node, let value = node.nonEmptyString() else { return nil }
-        guard node.literal?.contains("${") == true else {
-            node.report(
-                "give the secret through the environment, e.g. \(kind.key): \"${\(kind.exampleVariable)}\", not in the file")
-            return nil
-        }
-        return value
+        PlatformBlock.secret(node, key: kind.key, variable: kind.exampleVariable)
     }
 
     /// `{ scimPath: wecomField }`: every path a SCIM path other than `id`, every field one of
     /// the kind's.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report(
-                        "id is always the \(groups ? "department's id" : "member's userid"); remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            if let problem = WeComFields.problem(field, groups: groups) {
-                fieldNode.report(problem)
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
-        if pairs.isEmpty {
-            fields.report("map at least one SCIM attribute to a WeCom field, e.g. displayName: name")
-            return nil
-        }
-        return map(pairs, id: groups ? "id" : "userid")
+        PlatformBlock.fields(
+            node, idAdvice: "id is always the \(groups ? "department's id" : "member's userid")",
+            emptyAdvice: "map at least one SCIM attribute to a WeCom field, e.g. displayName: name"
+        ) { WeComFields.problem($0, groups: groups) }
+        .map { map($0, id: groups ? "id" : "userid") }
     }
 }
