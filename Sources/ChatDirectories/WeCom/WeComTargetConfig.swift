@@ -109,18 +109,8 @@ public struct WeComTargetConfig: KindSettings, CustomDebugStringConvertible {
         let defaultDepartment = map["defaultDepartment"].map { $0.integer(in: 1...maxDepartmentID) } ?? Int(root)
         var users = WeComSourceConfig.map(defaultUsers, id: "userid")
         var groups = WeComSourceConfig.map(defaultGroups, id: "id")
-        var attributesOK = true
-        if let attributes = map["attributes"] {
-            if let kinds = attributes.mapping(allowed: ["users", "groups"]) {
-                if let node = kinds["users"] {
-                    if let decoded = attributeMap(node, groups: false) { users = decoded } else { attributesOK = false }
-                }
-                if let node = kinds["groups"] {
-                    if let decoded = attributeMap(node, groups: true) { groups = decoded } else { attributesOK = false }
-                }
-            } else {
-                attributesOK = false
-            }
+        let attributesOK = PlatformBlock.attributes(map["attributes"], users: &users, groups: &groups) { node, groups in
+            attributeMap(node, groups: groups)
         }
         guard let corpID, let appSecret, let contactSecret, let baseURL, let defaultDepartment, attributesOK else {
             return nil
@@ -132,13 +122,7 @@ public struct WeComTargetConfig: KindSettings, CustomDebugStringConvertible {
 
     /// A secret's value, which must come from the environment (`${VAR}`), never the file.
     private static func secret(_ node: ConfigNode?, _ kind: WeComSecret) -> String? {
-        guard let node, let value = node.nonEmptyString() else { return nil }
-        guard node.literal?.contains("${") == true else {
-            node.report(
-                "give the secret through the environment, e.g. \(kind.key): \"${\(kind.exampleVariable)}\", not in the file")
-            return nil
-        }
-        return value
+        PlatformBlock.secret(node, key: kind.key, variable: kind.exampleVariable)
     }
 
     /// `{ scimPath: wecomField }`: every path a SCIM path other than `id`, every field one
