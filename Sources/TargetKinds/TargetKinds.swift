@@ -9,7 +9,9 @@ import Targets
 /// Every target kind this build writes: the registry the program hands the daemon. A new
 /// kind is its module and one entry here.
 public enum TargetKinds {
-    public static let registry = TargetRegistry([sql("mysql"), sql("postgres"), sql("sqlite"), sql("sqlserver"), scim, dingtalk, feishu])
+    public static let registry = TargetRegistry([
+        sql("mysql"), sql("postgres"), sql("sqlite"), sql("sqlserver"), scim, dingtalk, feishu, wecom,
+    ])
 
     /// `target: { mysql | postgres | sqlite | sqlserver: ... }`: a client database. A SQL
     /// Server target tags the pipeline's writes with its echo context, so that a pipeline
@@ -67,5 +69,17 @@ public enum TargetKinds {
         return FeishuTargetConnector(
             config, keyPath: context.keyPath + ".feishu", adopt: pipeline.adopt,
             ids: context.store.map { OffsetStoreFeishuIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+    }
+
+    /// `target: { wecom: ... }`: a WeCom corp, its ids kept in the offset store. WeCom disables
+    /// a member (`enable` 0): `onDelete: deactivate` needs nothing more.
+    static let wecom = TargetKind(key: "wecom", config: WeComTargetConfig.configKind) { context in
+        guard let config = context.pipeline.target.settings(WeComTargetConfig.self) else { return nil }
+        let pipeline = context.pipeline
+        var logger = context.logger
+        logger[metadataKey: "pipeline"] = "\(pipeline.name)"
+        return WeComTargetConnector(
+            config, keyPath: context.keyPath + ".wecom", adopt: pipeline.adopt,
+            ids: context.store.map { OffsetStoreWeComIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
     }
 }

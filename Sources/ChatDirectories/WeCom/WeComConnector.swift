@@ -102,7 +102,7 @@ public struct WeComConnector: SourceConnector {
         guard client.has(.contactSync) else {
             return ConnectorCheck(
                 .passed,
-                "\(key): not given; reads need only \(WeComSecret.app.key), writes to WeCom will need the contact-sync "
+                "\(key): not given; reads need only \(WeComSecret.app.key), writes to WeCom (a wecom target) need the contact-sync "
                     + "Secret (通讯录同步 Secret)")
         }
         do {

@@ -8,8 +8,8 @@
 ///   (`user/list_id`); from an IP trusted since 2022-08-15 it may not read users' fields or
 ///   `department/list` at all, so it cannot read a directory by itself.
 ///
-/// A source reads with the app's secret; writes (a `wecom` target) will need the contact-sync
-/// secret. Each secret has its own access token.
+/// A source reads with the app's secret; a `wecom` target writes with the contact-sync secret
+/// and reads what is there with the app's. Each secret has its own access token.
 public enum WeComSecret: String, Sendable, Hashable, CaseIterable {
     case app
     case contactSync

@@ -4,7 +4,7 @@ import SCIM
 
 /// `source: { wecom: {...} }`: a WeCom (企业微信) corp's directory, read with a self-built app's
 /// secret (`appSecret`); the contact-sync secret (`contactSecret`), which writes, is accepted
-/// for the writes to come and checked by `check`, but no read uses it (``WeComSecret``).
+/// for symmetry with a `wecom` target and checked by `check`, but no read uses it (``WeComSecret``).
 public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
     /// The corp's id (`ww…`, 企业ID).
     public var corpID: String

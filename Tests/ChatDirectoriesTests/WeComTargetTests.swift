@@ -1,0 +1,444 @@
+import ChatDirectories
+import Config
+import Daemon
+import Directory
+import Foundation
+import Logging
+import OffsetStore
+import Reconcile
+import SCIM
+import SQLClients
+import SourceKinds
+import Synchronization
+import TargetKinds
+import Testing
+import TestSupport
+import scimsync
+
+/// `target: { wecom: ... }` against scripts/wecom-sim: a MariaDB binlog pipeline into the
+/// simulator (config/wecom-from-mariadb.yaml), a refused object quarantined while the rest
+/// applies, and creates whose answers were lost recognised on replay.
+@Suite struct WeComTargetTests {
+    /// The simulator's directory as `GET /_sim/state` shows it: departments as
+    /// `name|parent name`, users as `id|name|department names`, sorted.
+    struct SimState: Equatable, CustomStringConvertible {
+        var departments: [String]
+        var users: [String]
+        var userFields: [String: SCIMObject]
+        var departmentIDs: [String: String]
+
+        var description: String { "departments \(departments), users \(users)" }
+    }
+
+    static func state(_ sim: WeComSim) async throws -> SimState {
+        let answer = try await sim.control("GET", "/_sim/state")
+        var names: [String: String] = ["1": "(root)"]
+        let departments = answer["departments"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        for department in departments {
+            if let id = department["id"]?.stringValue, let name = department["name"]?.stringValue, id != "1" { names[id] = name }
+        }
+        var ids: [String: String] = [:]
+        for (id, name) in names { ids[name] = id }
+        let departmentLines = departments.compactMap { department -> String? in
+            guard let id = department["id"]?.stringValue, id != "1" else { return nil }
+            return "\(names[id] ?? "?")|\(names[department["parent"]?.stringValue ?? ""] ?? "?")"
+        }.sorted()
+        var fields: [String: SCIMObject] = [:]
+        let userLines = (answer["users"]?.arrayValue?.compactMap(\.objectValue) ?? []).map { user -> String in
+            let id = user["id"]?.stringValue ?? "?"
+            fields[id] = user
+            let departments = (user["departments"]?.arrayValue ?? []).compactMap(\.stringValue).map { names[$0] ?? "?" }.sorted()
+            return "\(id)|\(user["name"]?.stringValue ?? "")|\(departments.joined(separator: ","))"
+        }.sorted()
+        return SimState(departments: departmentLines, users: userLines, userFields: fields, departmentIDs: ids)
+    }
+
+    // MARK: MariaDB → WeCom
+
+    /// A first load, then a rename, a move, a new membership, a user leaving a team, a user
+    /// deleted (disabled: `onDelete: deactivate`), a duplicate mobile (quarantined while the
+    /// rest applies) and a team deleted, all streamed from the binlog and checked in the
+    /// simulator's state; then drift repaired by a reconciliation pass.
+    @Test func aMariaDBDirectoryIsWrittenAndKeptInStep() async throws {
+        let sim = try await WeComSim.start()
+        let url = try TestServers.mariaDBURL()
+        let database = TestServers.uniqueName("hrwecom")
+        let admin = try TestServers.mariaDB()
+        try admin.execute("CREATE DATABASE `\(database)` CHARACTER SET utf8mb4")
+        let source = try MariaDBConnection(
+            host: url.host, port: url.port, user: url.user, password: url.password, database: database)
+        let ddl = try String(contentsOfFile: WeComSim.repositoryRoot + "/config/sql/mariadb-wecom-source.sql", encoding: .utf8)
+        for statement in ddl.split(separator: "\n").filter({ !$0.hasPrefix("--") }).joined(separator: "\n")
+            .components(separatedBy: ";\n").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+            .map({ $0.hasSuffix(";") ? String($0.dropLast()) : $0 }).filter({ !$0.isEmpty })
+        {
+            try source.execute(statement)
+        }
+        try source.execute("INSERT INTO teams VALUES (10, 'Engineering', NULL), (11, 'Platform', 10), (12, 'Sales', NULL), (13, 'Databases', 11), (14, 'Sales', 10)")
+        try source.execute(
+            """
+            INSERT INTO staff VALUES
+              ('alice', 'Alice Chen', '+86 13800000001', 'alice@example.com', 'Engineer', 1),
+              ('bob smith', 'Bob Smith', '13800000002', NULL, 'Sales rep', 1),
+              ('carol', 'Carol Li', '+86 13800000003', 'carol@example.com', NULL, 1),
+              ('dave', 'Dave Wu', '+86 13800000004', NULL, NULL, 1)
+            """)
+        try source.execute("INSERT INTO staff_teams VALUES ('alice', 11), ('alice', 12), ('bob smith', 12), ('carol', 13)")
+
+        let state = NSTemporaryDirectory() + TestServers.uniqueName("scimsync-wecom-target")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let text = try String(contentsOfFile: WeComSim.repositoryRoot + "/config/wecom-from-mariadb.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "serverId: 4245", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
+            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
+            // A directory of eight: the removals below are more than 10% of it.
+            .replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 100%")
+        let config = try ConfigLoader.parse(
+            text, file: "wecom-from-mariadb.yaml", baseDirectory: state, kinds: configKinds,
+            environment: [
+                "HR_DB_HOST": url.host, "HR_DB_PORT": String(url.port), "HR_DB_USER": url.user, "HR_DB_PASSWORD": url.password,
+                "HR_DB_NAME": database, "SCIMSYNC_STATE_DIR": state, "WECOM_CORP_ID": sim.corpID,
+                "WECOM_APP_SECRET": sim.appSecret, "WECOM_CONTACT_SECRET": sim.contactSecret, "WECOM_BASE_URL": sim.baseURL,
+            ])
+        let pipeline = try #require(config.pipelines.first)
+        let store = try OffsetStore(path: config.offsets.path)
+        let run = Task {
+            try await Pipeline(configuration: pipeline, store: store, sources: SourceKinds.registry, targets: TargetKinds.registry)
+                .run()
+        }
+        defer { run.cancel() }
+
+        let bob = WeComUserID.forSourceID("bob smith")
+        #expect(bob != "bob smith" && WeComUserID.isValid(bob))
+        let loaded = SimState(
+            // Two teams named Sales, under different parents: each created under its own at once.
+            departments: ["Databases|Platform", "Engineering|(root)", "Platform|Engineering", "Sales|(root)", "Sales|Engineering"].sorted(),
+            users: [
+                "\(bob)|Bob Smith|Sales", "alice|Alice Chen|Platform,Sales", "carol|Carol Li|Databases", "dave|Dave Wu|(root)",
+            ].sorted(), userFields: [:], departmentIDs: [:])
+        var last = try await Self.state(sim)
+        let firstLoad = try await eventually {
+            last = try await Self.state(sim)
+            return last.departments == loaded.departments && last.users == loaded.users
+        }
+        #expect(firstLoad, "the first load did not arrive: \(last)")
+        #expect(last.userFields["alice"]?["mobile"] == "+86 13800000001")
+        #expect(last.userFields["alice"]?["email"] == "alice@example.com")
+        #expect(last.userFields["alice"]?["title"] == "Engineer")
+        #expect(last.userFields["alice"]?["active"] == .bool(true))
+
+        // Live changes through the binlog.
+        try source.execute("UPDATE teams SET name = 'Core Platform' WHERE id = 11")
+        try source.execute("UPDATE teams SET parent_id = 12 WHERE id = 13")
+        try source.execute("UPDATE staff SET title = 'Staff Engineer' WHERE id = 'alice'")
+        try source.execute("UPDATE staff SET active = 0 WHERE id = 'dave'")
+        try source.execute("INSERT INTO staff_teams VALUES ('dave', 10)")
+        try source.execute("DELETE FROM staff_teams WHERE staff_id = 'alice' AND team_id = 12")
+        try source.execute("DELETE FROM staff_teams WHERE staff_id = 'bob smith'")
+        try source.execute("DELETE FROM staff WHERE id = 'bob smith'")
+        // The same mobile as carol's: WeCom refuses it (60104), the rest applies.
+        try source.execute("INSERT INTO staff VALUES ('erin', 'Erin Ma', '+86 13800000003', NULL, NULL, 1)")
+        try source.execute("INSERT INTO staff VALUES ('frank', 'Frank Zhou', '+86 13800000006', NULL, NULL, 1)")
+        try source.execute("INSERT INTO staff_teams VALUES ('frank', 12)")
+        let changed = SimState(
+            departments: ["Core Platform|Engineering", "Databases|Sales", "Engineering|(root)", "Sales|(root)", "Sales|Engineering"].sorted(),
+            users: [
+                "\(bob)|Bob Smith|(root)", "alice|Alice Chen|Core Platform", "carol|Carol Li|Databases", "dave|Dave Wu|Engineering",
+                "frank|Frank Zhou|Sales",
+            ].sorted(),
+            userFields: [:], departmentIDs: [:])
+        let streamed = try await eventually {
+            last = try await Self.state(sim)
+            return last.departments == changed.departments && last.users == changed.users
+                && last.userFields["alice"]?["title"] == "Staff Engineer" && last.userFields[bob]?["active"] == .bool(false)
+                && last.userFields["dave"]?["active"] == .bool(false)
+        }
+        #expect(streamed, "the live changes did not arrive: \(last)")
+        let quarantined = try await eventually { try store.quarantined(pipeline: pipeline.name).contains { $0.id == "erin" } }
+        let entries = try store.quarantined(pipeline: pipeline.name)
+        #expect(quarantined, "erin should be quarantined: \(entries)")
+        let erin = entries.first { $0.id == "erin" }
+        #expect(erin?.kind == "User" && erin?.reason.contains("60104") == true, "\(String(describing: erin))")
+        #expect(erin?.reason.contains("13800000003") == false, "the mobile reached the quarantine's reason")
+        #expect(erin?.reason.contains(sim.contactSecret) == false)
+
+        // A team deleted with its member: carol leaves it first, then the empty team goes.
+        try source.execute("DELETE FROM staff_teams WHERE team_id = 13")
+        try source.execute("DELETE FROM teams WHERE id = 13")
+        let deleted = try await eventually {
+            last = try await Self.state(sim)
+            return !last.departments.contains { $0.hasPrefix("Databases|") } && last.users.contains("carol|Carol Li|(root)")
+        }
+        #expect(deleted, "the team was not deleted: \(last)")
+        run.cancel()
+        _ = await run.result
+
+        // Drift made in WeCom behind scimsync's back (a rename, a membership removed, a member
+        // enabled) is found by a reconciliation pass reading WeCom back, and repaired.
+        let platform = try #require(last.departmentIDs["Core Platform"])
+        try await sim.control("POST", "/_sim/admin/update_department", ["id": .string(platform), "name": "Drifted"])
+        try await sim.control("POST", "/_sim/admin/update_user", ["id": "alice", "departments": ["1"]])
+        try await sim.control("POST", "/_sim/admin/update_user", ["id": "dave", "active": true])
+        _ = try await Reconciliation(pipeline: pipeline, store: store).runStandalone(
+            sources: SourceKinds.registry, targets: TargetKinds.registry, options: ReconcileOptions())
+        last = try await Self.state(sim)
+        #expect(last.departments == ["Core Platform|Engineering", "Engineering|(root)", "Sales|(root)", "Sales|Engineering"].sorted(), "\(last)")
+        #expect(last.users.contains("alice|Alice Chen|Core Platform"), "\(last)")
+        #expect(last.userFields["dave"]?["active"] == .bool(false), "\(last)")
+        try admin.execute("DROP DATABASE `\(database)`")
+    }
+
+    // MARK: The target alone
+
+    static func settings(_ sim: WeComSim) -> WeComTargetConfig {
+        WeComTargetConfig(corpID: sim.corpID, appSecret: sim.appSecret, contactSecret: sim.contactSecret, baseURL: sim.baseURL)
+    }
+
+    static func target(_ sim: WeComSim, ids: MemoryChatTargetIDs, adopt: Bool = false) -> WeComTarget {
+        let settings = settings(sim)
+        let client = WeComClient(
+            baseURL: sim.baseURL, corpID: sim.corpID, secrets: settings.secrets, keyPath: "target.wecom",
+            logger: Logger(label: "test"))
+        return WeComTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: Logger(label: "test"))
+    }
+
+    static func user(_ id: String, _ name: String, mobile: String, title: String? = nil) -> SCIMResource {
+        var attributes: SCIMObject = [
+            "id": .string(id), "displayName": .string(name),
+            "phoneNumbers": [["type": "work", "value": .string(mobile)]],
+        ]
+        if let title { attributes["title"] = .string(title) }
+        return SCIMResource(attributes)
+    }
+
+    static func group(_ id: String, _ name: String) -> SCIMResource {
+        SCIMResource(["id": .string(id), "displayName": .string(name)])
+    }
+
+    /// One user's mobile is another's, one department's name has a character WeCom forbids:
+    /// each is refused with WeCom's code, the rest of the batch applies.
+    @Test func refusedObjectsAreReportedAndTheRestApplies() async throws {
+        let sim = try await WeComSim.start()
+        let ids = MemoryChatTargetIDs()
+        let target = Self.target(sim, ids: ids)
+        let report = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, Self.group("g1", "Research")),
+                .create(.group, Self.group("g2", "R&D: labs")),
+                .create(.user, Self.user("u1", "One", mobile: "+86 13900000001")),
+                .create(.user, Self.user("u2", "Two", mobile: "+86 13900000001")),
+                .create(.user, Self.user("u3", "Three", mobile: "13900000003")),
+                .addMember(groupID: "g1", userID: "u1"),
+                .addMember(groupID: "g1", userID: "u3"),
+                .addMember(groupID: "g2", userID: "u3"),
+            ]))
+        let refused = Dictionary(report.refused.map { ($0.subject.description, $0.reason) }) { first, _ in first }
+        #expect(refused.keys.sorted() == ["Group g2", "User u2"], "\(report)")
+        #expect(refused["User u2"]?.contains("errcode 60104") == true, "\(refused)")
+        #expect(refused["User u2"]?.contains("13900000001") == false)
+        #expect(refused["Group g2"]?.contains("errcode 60009") == true, "\(refused)")
+        // The member additions into the refused department wait for it.
+        #expect(report.parked.map(\.op) == [.addMember(groupID: "g2", userID: "u3")])
+        let state = try await Self.state(sim)
+        #expect(state.departments == ["Research|(root)"])
+        #expect(state.users == ["u1|One|Research", "u3|Three|Research"], "\(state)")
+        #expect(ids.entries[.user]?["u2"] == nil, "a refused create leaves no entry")
+    }
+
+    /// Departments nest 15 levels at most, the root the first: the 15th level under the root is
+    /// refused with WeCom's 81002, the levels above it apply.
+    @Test func aTreeDeeperThanFifteenLevelsIsRefusedAtItsDeepestDepartment() async throws {
+        let sim = try await WeComSim.start()
+        let ids = MemoryChatTargetIDs()
+        let target = Self.target(sim, ids: ids)
+        var ops: [ResourceOp] = []
+        for level in 1...15 {
+            ops.append(.create(.group, Self.group("d\(level)", "Level \(level)")))
+            if level > 1 { ops.append(.moveParent(groupID: "d\(level)", parentID: "d\(level - 1)")) }
+        }
+        let report = try await target.apply(ResourceOp.ordered(ops))
+        #expect(report.refused.map(\.subject) == [.group("d15")], "\(report)")
+        #expect(report.refused.first?.reason.contains("errcode 81002") == true, "\(report)")
+        #expect(try await Self.state(sim).departments.count == 14)
+    }
+
+    /// Creates whose answers were lost (the intent recorded, the object made, the answer never
+    /// read): on replay, the user's 60102 is read and updated, the department's 60008 looked up
+    /// under its parent and taken over; nothing is made twice. A userid scimsync never sent
+    /// stays refused.
+    @Test func aReplayAfterALostCreateAdoptsWhatWasMade() async throws {
+        let sim = try await WeComSim.start()
+        let ids = MemoryChatTargetIDs()
+        let target = Self.target(sim, ids: ids)
+        // What the lost creates did before their answers went missing.
+        try ids.recordIntent("g1", kind: .group)
+        try ids.recordIntent("u1", kind: .user)
+        try await sim.control("POST", "/_sim/admin/create_department", ["name": "Research", "parent": "1"])
+        let made = try #require(try await Self.state(sim).departmentIDs["Research"])
+        try await sim.control(
+            "POST", "/_sim/admin/create_user", ["id": "u1", "name": "One", "mobile": "+86 13900000001", "departments": ["1"]])
+        // Someone else's member with the userid a source user maps to.
+        try await sim.control(
+            "POST", "/_sim/admin/create_user", ["id": "u9", "name": "Not ours", "mobile": "+86 13900000009", "departments": ["1"]])
+
+        let report = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, Self.group("g1", "Research")),
+                .create(.user, Self.user("u1", "One", mobile: "+86 13900000001", title: "Lead")),
+                .create(.user, Self.user("u9", "Nine", mobile: "+86 13900000019")),
+                .addMember(groupID: "g1", userID: "u1"),
+            ]))
+        #expect(report.adopted == 2, "\(report)")
+        #expect(report.refused.map(\.subject) == [.user("u9")], "\(report)")
+        #expect(report.refused.first?.reason.contains("errcode 60102") == true)
+        #expect(ids.entries[.group]?["g1"] == .mapped(made))
+        #expect(ids.entries[.user]?["u1"] == .mapped("u1"))
+        #expect(ids.entries[.user]?["u9"] == nil)
+        let state = try await Self.state(sim)
+        #expect(state.departments == ["Research|(root)"])
+        #expect(state.users == ["u1|One|Research", "u9|Not ours|(root)"], "\(state)")
+        #expect(state.userFields["u1"]?["title"] == "Lead")
+
+        // The same batch again creates nothing and moves nothing. (The app is not given the
+        // mobile, so 更新成员 sends it again: WeCom keeps it as it is.)
+        let before = try await sim.counts().perAPI
+        let replay = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, Self.group("g1", "Research")),
+                .create(.user, Self.user("u1", "One", mobile: "+86 13900000001", title: "Lead")),
+                .addMember(groupID: "g1", userID: "u1"),
+            ]))
+        #expect(replay.refused.isEmpty && replay.adopted == 0, "\(replay)")
+        let after = try await sim.counts().perAPI
+        for api in ["user/create", "department/create", "department/update"] {
+            #expect(before[api] == after[api], "\(api) was called on an unchanged replay")
+        }
+        #expect(try await Self.state(sim) == state)
+
+        // A lost create followed by a change of the user, not by the create again: the pending
+        // user is found by its userid and the change applies.
+        try ids.recordIntent("u2", kind: .user)
+        try await sim.control(
+            "POST", "/_sim/admin/create_user", ["id": "u2", "name": "Two", "mobile": "+86 13900000002", "departments": ["1"]])
+        let patched = try await target.apply([
+            .patch(.user, id: "u2", [PatchOperation(op: .replace, path: try AttributePath.parse("title"), value: "Analyst")]),
+            .addMember(groupID: "g1", userID: "u2"),
+        ])
+        #expect(patched.parked.isEmpty && patched.refused.isEmpty, "\(patched)")
+        #expect(ids.entries[.user]?["u2"] == .mapped("u2"))
+        let final = try await Self.state(sim)
+        #expect(final.userFields["u2"]?["title"] == "Analyst")
+        #expect(final.userFields["u2"]?["mobile"] == "+86 13900000002", "a PATCH of the title kept the mobile")
+        #expect(final.users.contains("u2|Two|Research"), "\(final)")
+    }
+
+    /// WeCom unreachable fails the whole batch (the pipeline retries it); the create's intent
+    /// stays recorded, so that the retry knows the user may be its own.
+    @Test func anUnreachableWeComFailsTheBatch() async throws {
+        let port = try TestServers.closedPort()
+        let ids = MemoryChatTargetIDs()
+        let settings = WeComTargetConfig(
+            corpID: "wwx", appSecret: "app-secret-value", contactSecret: "contact-secret-value", baseURL: "http://127.0.0.1:\(port)")
+        let client = WeComClient(
+            baseURL: settings.baseURL, corpID: settings.corpID, secrets: settings.secrets, timeout: .seconds(5),
+            logger: Logger(label: "test"))
+        let target = WeComTarget(client: client, ids: ids, settings: settings, adopt: false, logger: Logger(label: "test"))
+        await #expect(throws: WeComError.self) {
+            _ = try await target.apply([.create(.user, Self.user("u1", "One", mobile: "+86 13900000001"))])
+        }
+        #expect(ids.entries[.user]?["u1"] == .pending)
+    }
+
+    /// A department is deleted children first, after scimsync's users are taken out of it.
+    @Test func departmentsAreDeletedChildrenFirstOnceEmpty() async throws {
+        let sim = try await WeComSim.start()
+        let ids = MemoryChatTargetIDs()
+        let target = Self.target(sim, ids: ids)
+        _ = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, Self.group("p", "Parent")),
+                .create(.group, Self.group("c", "Child")),
+                .moveParent(groupID: "c", parentID: "p"),
+                .create(.user, Self.user("u1", "One", mobile: "+86 13900000001")),
+                .addMember(groupID: "c", userID: "u1"),
+            ]))
+        #expect(try await Self.state(sim).departments == ["Child|Parent", "Parent|(root)"])
+        let report = try await target.apply([.delete(.group, id: "p"), .delete(.group, id: "c")])
+        #expect(report.refused.isEmpty, "\(report)")
+        let state = try await Self.state(sim)
+        #expect(state.departments == [])
+        #expect(state.users == ["u1|One|(root)"])
+    }
+
+    /// `onDelete: deactivate` disables the member (`enable` 0), reactivating enables it; the
+    /// member keeps its departments. `check`'s probe names each secret and what is wrong.
+    @Test func deactivationDisablesAndTheProbeChecksBothSecrets() async throws {
+        let sim = try await WeComSim.start()
+        let ids = MemoryChatTargetIDs()
+        let target = Self.target(sim, ids: ids)
+        _ = try await target.apply(
+            ResourceOp.ordered([
+                .create(.group, Self.group("g1", "Research")),
+                .create(.user, Self.user("u1", "One", mobile: "+86 13900000001")),
+                .addMember(groupID: "g1", userID: "u1"),
+            ]))
+        let deactivated = try await target.apply([.deactivate(userID: "u1")])
+        #expect(deactivated.refused.isEmpty && deactivated.applied == 1, "\(deactivated)")
+        var state = try await Self.state(sim)
+        #expect(state.users == ["u1|One|Research"] && state.userFields["u1"]?["active"] == .bool(false))
+        _ = try await target.apply([.reactivate(userID: "u1")])
+        state = try await Self.state(sim)
+        #expect(state.userFields["u1"]?["active"] == .bool(true))
+
+        let settings = Self.settings(sim)
+        let checks = await WeComTargetConnector(settings, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(checks.map(\.status) == [.passed, .passed], "\(checks)")
+        var missing = settings
+        missing.defaultDepartment = 999
+        let failed = await WeComTargetConnector(missing, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(failed.map(\.status) == [.passed, .failed, .passed], "\(failed)")
+        #expect(failed[1].detail.contains("target.wecom.defaultDepartment"))
+        // The app's secret given as the contact-sync one: WeCom forbids it the contact-sync calls.
+        var swapped = settings
+        swapped.contactSecret = sim.appSecret
+        let refused = await WeComTargetConnector(swapped, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
+        #expect(refused.map(\.status) == [.passed, .failed], "\(refused)")
+        #expect(refused.last?.detail.contains("errcode 48002") == true && refused.last?.detail.contains(sim.appSecret) == false)
+    }
+}
+
+/// A ``ChatTargetIDMap`` in memory, for tests of a chat platform target alone.
+final class MemoryChatTargetIDs: ChatTargetIDMap {
+    private let state = Mutex<[ResourceKind: [String: ChatTargetIDEntry]]>([:])
+
+    var entries: [ResourceKind: [String: ChatTargetIDEntry]] { state.withLock { $0 } }
+
+    func entry(_ sourceID: String, kind: ResourceKind) throws -> ChatTargetIDEntry? {
+        state.withLock { $0[kind]?[sourceID] }
+    }
+
+    func recordIntent(_ sourceID: String, kind: ResourceKind) throws {
+        state.withLock { if $0[kind]?[sourceID] == nil { $0[kind, default: [:]][sourceID] = .pending } }
+    }
+
+    func map(_ sourceID: String, to platformID: String, kind: ResourceKind) throws {
+        state.withLock { $0[kind, default: [:]][sourceID] = .mapped(platformID) }
+    }
+
+    func forget(_ sourceID: String, kind: ResourceKind) throws {
+        state.withLock { _ = $0[kind]?.removeValue(forKey: sourceID) }
+    }
+
+    func count(_ kind: ResourceKind) throws -> Int {
+        state.withLock { $0[kind]?.count ?? 0 }
+    }
+
+    func sourceIDs(_ kind: ResourceKind) throws -> [String: String] {
+        state.withLock { entries in
+            var map: [String: String] = [:]
+            for (sourceID, entry) in entries[kind] ?? [:] {
+                if case .mapped(let platformID) = entry { map[platformID] = sourceID }
+            }
+            return map
+        }
+    }
+}
