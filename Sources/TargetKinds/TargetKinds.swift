@@ -56,7 +56,7 @@ public enum TargetKinds {
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
         return DingTalkTargetConnector(
             config, keyPath: keyPath, adopt: pipeline.adopt,
-            ids: context.store.map { OffsetStoreDingTalkIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+            ids: context.store.map { OffsetStoreChatIDs(store: $0, platform: "dingtalk", pipeline: pipeline.name) }, logger: logger)
     }
 
     /// `target: { feishu: ... }`: a Feishu tenant, its ids kept in the offset store.
@@ -68,7 +68,7 @@ public enum TargetKinds {
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
         return FeishuTargetConnector(
             config, keyPath: context.keyPath + ".feishu", adopt: pipeline.adopt,
-            ids: context.store.map { OffsetStoreFeishuIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+            ids: context.store.map { OffsetStoreChatIDs(store: $0, platform: "feishu", pipeline: pipeline.name) }, logger: logger)
     }
 
     /// `target: { wecom: ... }`: a WeCom corp, its ids kept in the offset store. WeCom disables
@@ -80,6 +80,6 @@ public enum TargetKinds {
         logger[metadataKey: "pipeline"] = "\(pipeline.name)"
         return WeComTargetConnector(
             config, keyPath: context.keyPath + ".wecom", adopt: pipeline.adopt,
-            ids: context.store.map { OffsetStoreWeComIDs(store: $0, pipeline: pipeline.name) }, logger: logger)
+            ids: context.store.map { OffsetStoreChatIDs(store: $0, platform: "wecom", pipeline: pipeline.name) }, logger: logger)
     }
 }

@@ -374,13 +374,13 @@ import scimsync
     }
 }
 
-/// A ``DingTalkIDMap`` in memory, for tests of the target alone.
-final class MemoryDingTalkIDs: DingTalkIDMap {
-    private let state = Mutex<[ResourceKind: [String: DingTalkIDEntry]]>([:])
+/// A ``ChatTargetIDMap`` in memory, for tests of the target alone.
+final class MemoryDingTalkIDs: ChatTargetIDMap {
+    private let state = Mutex<[ResourceKind: [String: ChatTargetIDEntry]]>([:])
 
-    var entries: [ResourceKind: [String: DingTalkIDEntry]] { state.withLock { $0 } }
+    var entries: [ResourceKind: [String: ChatTargetIDEntry]] { state.withLock { $0 } }
 
-    func entry(_ sourceID: String, kind: ResourceKind) throws -> DingTalkIDEntry? {
+    func entry(_ sourceID: String, kind: ResourceKind) throws -> ChatTargetIDEntry? {
         state.withLock { $0[kind]?[sourceID] }
     }
 

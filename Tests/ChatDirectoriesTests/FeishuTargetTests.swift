@@ -368,13 +368,13 @@ import scimsync
     }
 }
 
-/// A ``FeishuIDMap`` in memory, for tests of the target alone.
-final class MemoryFeishuIDs: FeishuIDMap {
-    private let state = Mutex<[ResourceKind: [String: FeishuIDEntry]]>([:])
+/// A ``ChatTargetIDMap`` in memory, for tests of the target alone.
+final class MemoryFeishuIDs: ChatTargetIDMap {
+    private let state = Mutex<[ResourceKind: [String: ChatTargetIDEntry]]>([:])
 
-    var entries: [ResourceKind: [String: FeishuIDEntry]] { state.withLock { $0 } }
+    var entries: [ResourceKind: [String: ChatTargetIDEntry]] { state.withLock { $0 } }
 
-    func entry(_ sourceID: String, kind: ResourceKind) throws -> FeishuIDEntry? {
+    func entry(_ sourceID: String, kind: ResourceKind) throws -> ChatTargetIDEntry? {
         state.withLock { $0[kind]?[sourceID] }
     }
 

@@ -16,7 +16,7 @@ final class DingTalkReconcileReader: ReconcileTargetReader {
     private let members: [Membership]
 
     static func read(
-        client: DingTalkClient, ids: any DingTalkIDMap, settings: DingTalkTargetConfig, logger: Logger
+        client: DingTalkClient, ids: any ChatTargetIDMap, settings: DingTalkTargetConfig, logger: Logger
     ) async throws -> DingTalkReconcileReader {
         let layout = settings.targetLayout
         let records = DingTalkRecords(

@@ -7,7 +7,7 @@ extension DingTalkTarget {
     /// DingTalk has, else the root: its `moveParent` follows), its intent recorded first and
     /// DingTalk's `dept_id` right after. 60008 (the name is taken under the parent) is looked
     /// up with `listsub` and taken over when it is scimsync's own lost create or under `adopt`.
-    func createDepartment(_ resource: SCIMResource, parent: String?, _ report: inout DingTalkApplyReport) async throws {
+    func createDepartment(_ resource: SCIMResource, parent: String?, _ report: inout ChatTargetReport) async throws {
         let op = ResourceOp.create(.group, resource)
         guard let sourceID = resource.id else { return report.skip(op, "no id") }
         let desired = try fields(resource, groups)
@@ -78,7 +78,7 @@ extension DingTalkTarget {
     }
 
     /// Renames the department when its name differs; false when DingTalk has no such department.
-    private func convergeDepartment(_ deptID: Int64, name: String?, _ report: inout DingTalkApplyReport) async throws -> Bool {
+    private func convergeDepartment(_ deptID: Int64, name: String?, _ report: inout ChatTargetReport) async throws -> Bool {
         guard let current = try await department(deptID) else { return false }
         guard let name, current["name"]?.stringValue != name else { return true }
         _ = try await call(Self.departmentUpdate, ["dept_id": .integer(deptID), "name": .string(name)])
@@ -87,7 +87,7 @@ extension DingTalkTarget {
     }
 
     /// A PATCH on a mapped department: its name, as the patched resource maps it.
-    func patchDepartment(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout DingTalkApplyReport)
+    func patchDepartment(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard case .mapped(let mapped)? = try ids.entry(id, kind: .group), let deptID = Int64(mapped) else {
@@ -103,7 +103,7 @@ extension DingTalkTarget {
 
     /// "更新部门" with a `parent_id`: a source group without a parent is a child of the root. A
     /// parent DingTalk does not have yet parks the move until it arrives.
-    func moveDepartment(_ id: String, under parent: String?, _ op: ResourceOp, _ report: inout DingTalkApplyReport)
+    func moveDepartment(_ id: String, under parent: String?, _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard case .mapped(let mapped)? = try ids.entry(id, kind: .group), let deptID = Int64(mapped) else {
@@ -126,7 +126,7 @@ extension DingTalkTarget {
     /// sub-departments). Its users were ordered out by the batch before; a department whose
     /// sub-departments the batch deletes later answers false, to be tried after them. A
     /// department already gone is fine; only departments scimsync created are deleted.
-    func deleteDepartment(_ id: String, _ report: inout DingTalkApplyReport) async throws -> Bool {
+    func deleteDepartment(_ id: String, _ report: inout ChatTargetReport) async throws -> Bool {
         guard case .mapped(let mapped)? = try ids.entry(id, kind: .group), let deptID = Int64(mapped) else {
             if try ids.entry(id, kind: .group) == .pending { try ids.forget(id, kind: .group) }
             return true
@@ -153,7 +153,7 @@ extension DingTalkTarget {
 
     /// Takes scimsync's users out of a department (into the default department when it was
     /// their last); others stay, and the delete is refused for them.
-    private func evictMembers(of deptID: Int64, _ report: inout DingTalkApplyReport) async throws {
+    private func evictMembers(of deptID: Int64, _ report: inout ChatTargetReport) async throws {
         let ours = try ids.sourceIDs(.user)
         var members: [SCIMObject] = []
         var cursor: Int64 = 0

@@ -7,7 +7,7 @@ extension DingTalkTarget {
     /// "更新用户信息" with the whole `dept_id_list` per user. Departments scimsync does not
     /// manage stay in the list; a user left without a department goes to the default one (a
     /// DingTalk user belongs to one at least), and leaves it when it gains another.
-    func applyMemberChanges(_ ops: ArraySlice<ResourceOp>, _ report: inout DingTalkApplyReport) async throws {
+    func applyMemberChanges(_ ops: ArraySlice<ResourceOp>, _ report: inout ChatTargetReport) async throws {
         var order: [String] = []
         var changes: [String: [(group: String, add: Bool)]] = [:]
         for op in ops {
@@ -40,7 +40,7 @@ extension DingTalkTarget {
         }
     }
 
-    private func applyMemberChanges(of user: String, userid: String, _ ops: [ResourceOp], _ report: inout DingTalkApplyReport)
+    private func applyMemberChanges(of user: String, userid: String, _ ops: [ResourceOp], _ report: inout ChatTargetReport)
         async throws
     {
         guard let current = try await self.user(userid) else {

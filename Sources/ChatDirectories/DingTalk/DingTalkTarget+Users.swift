@@ -9,7 +9,7 @@ extension DingTalkTarget {
     /// intent recorded first. 60102 (the userid is taken) is scimsync's own lost create when
     /// the intent was recorded before, or a user scimsync did not make: updated when ours or
     /// `adopt`, refused otherwise.
-    func createUser(_ resource: SCIMResource, _ report: inout DingTalkApplyReport) async throws {
+    func createUser(_ resource: SCIMResource, _ report: inout ChatTargetReport) async throws {
         let op = ResourceOp.create(.user, resource)
         guard let sourceID = resource.id else { return report.skip(op, "no id") }
         let desired = try fields(resource, users)
@@ -55,7 +55,7 @@ extension DingTalkTarget {
     }
 
     /// A user the source creates or overwrites as inactive goes to the deactivated department.
-    private func applyActive(_ resource: SCIMResource, _ sourceID: String, _ report: inout DingTalkApplyReport) async throws {
+    private func applyActive(_ resource: SCIMResource, _ sourceID: String, _ report: inout ChatTargetReport) async throws {
         if resource["active"] == .bool(false), settings.deactivatedDepartment != nil {
             try await setActive(false, sourceID, .deactivate(userID: sourceID), &report)
         }
@@ -64,7 +64,7 @@ extension DingTalkTarget {
     /// Reads the user and updates the mapped fields that differ; false when DingTalk has no
     /// such user (60121).
     @discardableResult
-    func convergeUser(_ userid: String, to desired: [(field: String, value: String?)], _ report: inout DingTalkApplyReport)
+    func convergeUser(_ userid: String, to desired: [(field: String, value: String?)], _ report: inout ChatTargetReport)
         async throws -> Bool
     {
         guard let current = try await user(userid) else { return false }
@@ -129,7 +129,7 @@ extension DingTalkTarget {
 
     /// A PATCH on a mapped user: the user read, mapped as reconciliation reads it, patched, and
     /// the fields that changed sent.
-    func patchUser(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout DingTalkApplyReport)
+    func patchUser(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard let userid = try await userID(id) else { return report.park(op, waitingFor: .user, id) }
@@ -144,7 +144,7 @@ extension DingTalkTarget {
     }
 
     /// "删除用户"; a user already gone is fine. Only users scimsync created are deleted.
-    func deleteUser(_ id: String, _ report: inout DingTalkApplyReport) async throws {
+    func deleteUser(_ id: String, _ report: inout ChatTargetReport) async throws {
         guard let entry = try ids.entry(id, kind: .user) else { return }
         let userid: String
         switch entry {
@@ -162,7 +162,7 @@ extension DingTalkTarget {
     /// its account but belongs to the `deactivatedDepartment` alone, which the administrators
     /// keep out of everyone's sight and rights; reactivating takes it out of there (into the
     /// default department until its memberships come back).
-    func setActive(_ active: Bool, _ id: String, _ op: ResourceOp, _ report: inout DingTalkApplyReport) async throws {
+    func setActive(_ active: Bool, _ id: String, _ op: ResourceOp, _ report: inout ChatTargetReport) async throws {
         guard let deactivated = settings.deactivatedDepartment else {
             report.refused.append(
                 .init(
@@ -198,10 +198,10 @@ extension DingTalkTarget {
 
     /// An object scimsync had is no longer in DingTalk (deleted there): forgotten, so that the
     /// next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout DingTalkApplyReport) throws {
+    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout ChatTargetReport) throws {
         try ids.forget(id, kind: kind)
         report.skip(op, "gone from DingTalk")
-        logger.warning("resource gone from DingTalk; forgotten", metadata: ["op": "\(op.dingTalkLabel)"])
+        logger.warning("resource gone from DingTalk; forgotten", metadata: ["op": "\(ChatTargetOps.label(op))"])
     }
 }
 

@@ -21,7 +21,7 @@ import SCIM
 /// server error, refused credentials or scope make the batch throw, and it is tried again.
 public final class DingTalkTarget: Sendable {
     let client: DingTalkClient
-    let ids: any DingTalkIDMap
+    let ids: any ChatTargetIDMap
     let settings: DingTalkTargetConfig
     /// Take over a DingTalk object that matches a source resource (a user with its userid, a
     /// department with its name under its parent) that scimsync did not create.
@@ -45,7 +45,7 @@ public final class DingTalkTarget: Sendable {
     /// - Parameters:
     ///   - ids: DingTalk's ids of scimsync's objects, and its ownership ledger.
     ///   - adopt: take over objects scimsync did not create (the pipeline's `adopt`).
-    public init(client: DingTalkClient, ids: any DingTalkIDMap, settings: DingTalkTargetConfig, adopt: Bool, logger: Logger) {
+    public init(client: DingTalkClient, ids: any ChatTargetIDMap, settings: DingTalkTargetConfig, adopt: Bool, logger: Logger) {
         self.client = client
         self.ids = ids
         self.settings = settings
@@ -58,8 +58,8 @@ public final class DingTalkTarget: Sendable {
     /// Applies `ops` in order: runs of member changes gathered per user (one `dept_id_list`
     /// update each), department creates parents first, department deletes children first.
     /// - Throws: a ``DingTalkError`` the batch cannot go on after, or the id map's error.
-    public func apply(_ ops: [ResourceOp]) async throws -> DingTalkApplyReport {
-        var report = DingTalkApplyReport()
+    public func apply(_ ops: [ResourceOp]) async throws -> ChatTargetReport {
+        var report = ChatTargetReport()
         let ordered = Self.parentsFirst(ops)
         // Where the batch moves each group: a department is created under its parent at once
         // when the parent is known, so that two departments of one name under different
@@ -97,7 +97,7 @@ public final class DingTalkTarget: Sendable {
     }
 
     private func applyOne(
-        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout DingTalkApplyReport
+        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout ChatTargetReport
     ) async throws {
         switch op {
         case .create(.user, let resource):
@@ -125,7 +125,7 @@ public final class DingTalkTarget: Sendable {
 
     /// Department deletes DingTalk refused for sub-departments (60006) that the batch also
     /// deletes: tried again after the others, children first, while any succeeds.
-    private func retryDeferredDeletes(_ deferred: [String], _ report: inout DingTalkApplyReport) async throws {
+    private func retryDeferredDeletes(_ deferred: [String], _ report: inout ChatTargetReport) async throws {
         var waiting = deferred
         while !waiting.isEmpty {
             var still: [String] = []
@@ -151,16 +151,16 @@ public final class DingTalkTarget: Sendable {
     }
 
     /// Records DingTalk's refusal of `op`'s object.
-    func refuse(_ op: ResourceOp, _ error: DingTalkError, _ report: inout DingTalkApplyReport) {
+    func refuse(_ op: ResourceOp, _ error: DingTalkError, _ report: inout ChatTargetReport) {
         refuse(op, reason: error.description, &report)
     }
 
     /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
-    func refuse(_ op: ResourceOp, reason: String, _ report: inout DingTalkApplyReport) {
+    func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
         report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
         logger.error(
             "DingTalk target refused an operation; its resource is quarantined",
-            metadata: ["op": "\(op.dingTalkLabel)", "reason": "\(reason)"])
+            metadata: ["op": "\(ChatTargetOps.label(op))", "reason": "\(reason)"])
     }
 
     /// `ops` with each run of department creates and patches ordered so that a department the
@@ -221,46 +221,6 @@ public final class DingTalkTarget: Sendable {
     }
 }
 
-/// What a batch did in DingTalk.
-public struct DingTalkApplyReport: Sendable, Hashable {
-    /// Calls that changed something.
-    public var applied = 0
-    /// Objects found in DingTalk and taken over (scimsync's own lost create, or `adopt`).
-    public var adopted = 0
-    /// Operations left out, with why (not scimsync's object).
-    public var skipped: [Skip] = []
-    /// Resources DingTalk refused an operation of: the pipeline quarantines them.
-    public var refused: [Refusal] = []
-    /// Operations waiting for a user or department that is not in DingTalk yet.
-    public var parked: [ParkedOperation] = []
-
-    /// A resource DingTalk refused an operation of, with DingTalk's code and message.
-    public struct Refusal: Sendable, Hashable {
-        public var subject: QuarantineSubject
-        public var reason: String
-    }
-
-    /// One operation left out: what it was (kind and source ids, no values) and why.
-    public struct Skip: Sendable, Hashable {
-        public var op: String
-        public var reason: String
-    }
-
-    public init() {}
-
-    mutating func skip(_ op: ResourceOp, _ reason: String) {
-        skipped.append(Skip(op: op.dingTalkLabel, reason: reason))
-    }
-
-    /// Parks `op` until `kind` `id` is in DingTalk.
-    mutating func park(_ op: ResourceOp, waitingFor kind: ResourceKind, _ id: String) {
-        parked.append(
-            ParkedOperation(
-                op: op, reason: "\(op.dingTalkLabel) waits for \(kind.rawValue) \(id)", key: op.parkingKey(oneGroupPerUser: false),
-                waitingFor: kind, waitingID: id))
-    }
-}
-
 extension DingTalkError {
     /// Whether DingTalk refused one object of the request (its values, its place in the tree)
     /// rather than the app (token, scope, whitelist, limits) or the call: 40035 (a parameter
@@ -306,19 +266,5 @@ extension ResourceOp {
     var createdGroupID: String? {
         if case .create(.group, let resource) = self { return resource.id }
         return nil
-    }
-
-    /// The operation and the source ids it concerns, for logs (ids only, no values).
-    var dingTalkLabel: String {
-        switch self {
-        case .create(let kind, let resource): "create \(kind.rawValue) \(resource.id ?? "?")"
-        case .patch(let kind, let id, _): "patch \(kind.rawValue) \(id)"
-        case .delete(let kind, let id): "delete \(kind.rawValue) \(id)"
-        case .deactivate(let id): "deactivate User \(id)"
-        case .reactivate(let id): "reactivate User \(id)"
-        case .addMember(let group, let user): "addMember Group \(group) User \(user)"
-        case .removeMember(let group, let user): "removeMember Group \(group) User \(user)"
-        case .moveParent(let group, _): "moveParent Group \(group)"
-        }
     }
 }

@@ -4,14 +4,14 @@ import Logging
 import Reconcile
 
 /// A DingTalk organisation as a pipeline's target (`target: { dingtalk: ... }`): writes through
-/// ``DingTalkTarget``, DingTalk's ids of scimsync's objects in a ``DingTalkIDMap``.
+/// ``DingTalkTarget``, DingTalk's ids of scimsync's objects in a ``ChatTargetIDMap``.
 public struct DingTalkTargetConnector: TargetConnector {
     public let settings: DingTalkTargetConfig
     /// Where the settings are in the configuration (`pipelines[0].target.dingtalk`), for messages.
     public let keyPath: String
     private let adopt: Bool
     /// Nil for commands that only look (`scimsync check`): then only ``probe()`` may be used.
-    private let ids: (any DingTalkIDMap)?
+    private let ids: (any ChatTargetIDMap)?
     private let client: DingTalkClient
     private let logger: Logger
 
@@ -20,7 +20,7 @@ public struct DingTalkTargetConnector: TargetConnector {
     ///   - adopt: the pipeline's `adopt`.
     ///   - ids: where DingTalk's ids are kept; nil for commands that only look (`check`).
     public init(
-        _ settings: DingTalkTargetConfig, keyPath: String = "target.dingtalk", adopt: Bool, ids: (any DingTalkIDMap)?,
+        _ settings: DingTalkTargetConfig, keyPath: String = "target.dingtalk", adopt: Bool, ids: (any ChatTargetIDMap)?,
         logger: Logger
     ) {
         self.settings = settings

@@ -15,7 +15,7 @@ final class FeishuReconcileReader: ReconcileTargetReader {
     private let members: [Membership]
 
     static func read(
-        client: FeishuClient, ids: any FeishuIDMap, settings: FeishuTargetConfig, logger: Logger
+        client: FeishuClient, ids: any ChatTargetIDMap, settings: FeishuTargetConfig, logger: Logger
     ) async throws -> FeishuReconcileReader {
         let layout = settings.targetLayout
         let records = FeishuRecords(

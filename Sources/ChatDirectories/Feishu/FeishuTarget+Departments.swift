@@ -9,7 +9,7 @@ extension FeishuTarget {
     /// taken under the parent) with a department at the chosen id is scimsync's own lost create
     /// when the intent was recorded before, or a department scimsync did not make: read and
     /// brought into line when ours or `adopt`, refused otherwise.
-    func createDepartment(_ resource: SCIMResource, parent: String?, _ report: inout FeishuApplyReport) async throws {
+    func createDepartment(_ resource: SCIMResource, parent: String?, _ report: inout ChatTargetReport) async throws {
         let op = ResourceOp.create(.group, resource)
         guard let sourceID = resource.id else { return report.skip(op, "no id") }
         let desired = try fields(resource, groups)
@@ -72,7 +72,7 @@ extension FeishuTarget {
     }
 
     /// Renames the department when its name differs; false when Feishu has no such department.
-    private func convergeDepartment(_ departmentID: String, name: String?, _ report: inout FeishuApplyReport) async throws
+    private func convergeDepartment(_ departmentID: String, name: String?, _ report: inout ChatTargetReport) async throws
         -> Bool
     {
         guard let current = try await department(departmentID) else { return false }
@@ -83,7 +83,7 @@ extension FeishuTarget {
     }
 
     /// A PATCH on a mapped department: its name, as the patched resource maps it.
-    func patchDepartment(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout FeishuApplyReport)
+    func patchDepartment(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard let departmentID = try await departmentID(id) else { return report.park(op, waitingFor: .group, id) }
@@ -116,7 +116,7 @@ extension FeishuTarget {
 
     /// "修改部门部分信息" with a `parent_department_id`: a source group without a parent is a
     /// child of the root `0`. A parent Feishu does not have yet parks the move until it arrives.
-    func moveDepartment(_ id: String, under parent: String?, _ op: ResourceOp, _ report: inout FeishuApplyReport)
+    func moveDepartment(_ id: String, under parent: String?, _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard let departmentID = try await departmentID(id) else { return report.park(op, waitingFor: .group, id) }
@@ -138,7 +138,7 @@ extension FeishuTarget {
     /// batch before; a department whose sub-departments the batch deletes later answers false,
     /// to be tried after them. A department already gone is fine; only departments scimsync
     /// created are deleted.
-    func deleteDepartment(_ id: String, _ report: inout FeishuApplyReport) async throws -> Bool {
+    func deleteDepartment(_ id: String, _ report: inout ChatTargetReport) async throws -> Bool {
         guard let departmentID = try await departmentID(id) else { return true }
         var evicted = false
         while true {
@@ -165,7 +165,7 @@ extension FeishuTarget {
 
     /// Takes scimsync's users out of a department (into the default department when it was
     /// their last); others stay, and the delete is refused for them.
-    private func evictMembers(of departmentID: String, _ report: inout FeishuApplyReport) async throws {
+    private func evictMembers(of departmentID: String, _ report: inout ChatTargetReport) async throws {
         let ours = try ids.sourceIDs(.user)
         var members: [SCIMObject] = []
         var pageToken: String?

@@ -7,7 +7,7 @@ extension FeishuTarget {
     /// "修改用户部分信息" with the whole `department_ids` per user. Departments scimsync does not
     /// manage stay in the list; a user left without a department goes to the default one (a
     /// Feishu user belongs to one at least: 41017), and leaves it when it gains another.
-    func applyMemberChanges(_ ops: ArraySlice<ResourceOp>, _ report: inout FeishuApplyReport) async throws {
+    func applyMemberChanges(_ ops: ArraySlice<ResourceOp>, _ report: inout ChatTargetReport) async throws {
         var order: [String] = []
         var changes: [String: [(group: String, add: Bool)]] = [:]
         for op in ops {
@@ -40,7 +40,7 @@ extension FeishuTarget {
         }
     }
 
-    private func applyMemberChanges(of user: String, userID: String, _ ops: [ResourceOp], _ report: inout FeishuApplyReport)
+    private func applyMemberChanges(of user: String, userID: String, _ ops: [ResourceOp], _ report: inout ChatTargetReport)
         async throws
     {
         guard let current = try await self.user(userID) else {

@@ -8,7 +8,7 @@ extension FeishuTarget {
     /// configured `employee_type`, its intent recorded first. 41011 (the `user_id` is taken)
     /// is scimsync's own lost create when the intent was recorded before, or a user scimsync
     /// did not make: updated when ours or `adopt`, refused otherwise.
-    func createUser(_ resource: SCIMResource, _ report: inout FeishuApplyReport) async throws {
+    func createUser(_ resource: SCIMResource, _ report: inout ChatTargetReport) async throws {
         let op = ResourceOp.create(.user, resource)
         guard let sourceID = resource.id else { return report.skip(op, "no id") }
         let desired = try fields(resource, users)
@@ -58,7 +58,7 @@ extension FeishuTarget {
     /// is given and differs); false when Feishu has no such user.
     @discardableResult
     func convergeUser(
-        _ userID: String, to desired: [(field: String, value: String?)], active: Bool?, _ report: inout FeishuApplyReport
+        _ userID: String, to desired: [(field: String, value: String?)], active: Bool?, _ report: inout ChatTargetReport
     ) async throws -> Bool {
         guard let current = try await user(userID) else { return false }
         var body: SCIMObject = [:]
@@ -126,7 +126,7 @@ extension FeishuTarget {
 
     /// A PATCH on a mapped user: the user read, mapped as reconciliation reads it, patched, and
     /// the fields that changed sent.
-    func patchUser(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout FeishuApplyReport)
+    func patchUser(_ id: String, _ operations: [PatchOperation], _ op: ResourceOp, _ report: inout ChatTargetReport)
         async throws
     {
         guard let userID = try await userID(id) else { return report.park(op, waitingFor: .user, id) }
@@ -139,7 +139,7 @@ extension FeishuTarget {
     }
 
     /// "删除用户"; a user already gone is fine. Only users scimsync created are deleted.
-    func deleteUser(_ id: String, _ report: inout FeishuApplyReport) async throws {
+    func deleteUser(_ id: String, _ report: inout ChatTargetReport) async throws {
         guard let entry = try ids.entry(id, kind: .user) else { return }
         let userID: String
         switch entry {
@@ -155,7 +155,7 @@ extension FeishuTarget {
 
     /// `onDelete: deactivate` and `active`: Feishu's `is_frozen` ("暂停使用"), set through
     /// "修改用户部分信息"; the user keeps its departments.
-    func setActive(_ active: Bool, _ id: String, _ op: ResourceOp, _ report: inout FeishuApplyReport) async throws {
+    func setActive(_ active: Bool, _ id: String, _ op: ResourceOp, _ report: inout ChatTargetReport) async throws {
         guard let userID = try await userID(id) else { return report.skip(op, "not scimsync's in Feishu") }
         guard let current = try await user(userID) else { return try gone(id, .user, op, &report) }
         guard Self.isFrozen(current) == active else { return }
@@ -170,10 +170,10 @@ extension FeishuTarget {
 
     /// An object scimsync had is no longer in Feishu (deleted there): forgotten, so that the
     /// next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout FeishuApplyReport) throws {
+    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout ChatTargetReport) throws {
         try ids.forget(id, kind: kind)
         report.skip(op, "gone from Feishu")
-        logger.warning("resource gone from Feishu; forgotten", metadata: ["op": "\(op.dingTalkLabel)"])
+        logger.warning("resource gone from Feishu; forgotten", metadata: ["op": "\(ChatTargetOps.label(op))"])
     }
 }
 

@@ -24,7 +24,7 @@ import SCIM
 /// a contact scope that leaves the object out make the batch throw, and it is tried again.
 public final class FeishuTarget: Sendable {
     let client: FeishuClient
-    let ids: any FeishuIDMap
+    let ids: any ChatTargetIDMap
     let settings: FeishuTargetConfig
     /// Take over a Feishu object with the id a source resource maps to that scimsync did not
     /// create.
@@ -52,7 +52,7 @@ public final class FeishuTarget: Sendable {
     /// - Parameters:
     ///   - ids: Feishu's ids of scimsync's objects, and its ownership ledger.
     ///   - adopt: take over objects scimsync did not create (the pipeline's `adopt`).
-    public init(client: FeishuClient, ids: any FeishuIDMap, settings: FeishuTargetConfig, adopt: Bool, logger: Logger) {
+    public init(client: FeishuClient, ids: any ChatTargetIDMap, settings: FeishuTargetConfig, adopt: Bool, logger: Logger) {
         self.client = client
         self.ids = ids
         self.settings = settings
@@ -65,8 +65,8 @@ public final class FeishuTarget: Sendable {
     /// Applies `ops` in order: runs of member changes gathered per user (one `department_ids`
     /// update each), department creates parents first, department deletes children first.
     /// - Throws: a ``FeishuError`` the batch cannot go on after, or the id map's error.
-    public func apply(_ ops: [ResourceOp]) async throws -> FeishuApplyReport {
-        var report = FeishuApplyReport()
+    public func apply(_ ops: [ResourceOp]) async throws -> ChatTargetReport {
+        var report = ChatTargetReport()
         let ordered = DingTalkTarget.parentsFirst(ops)
         // Where the batch moves each group: a department is created under its parent at once
         // when the parent is known, so that two departments of one name under different
@@ -104,7 +104,7 @@ public final class FeishuTarget: Sendable {
     }
 
     private func applyOne(
-        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout FeishuApplyReport
+        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout ChatTargetReport
     ) async throws {
         switch op {
         case .create(.user, let resource):
@@ -133,7 +133,7 @@ public final class FeishuTarget: Sendable {
     /// Department deletes Feishu refused for sub-departments (43012 "delete has sub dept
     /// department error") that the batch also deletes: tried again after the others, children
     /// first, while any succeeds.
-    private func retryDeferredDeletes(_ deferred: [String], _ report: inout FeishuApplyReport) async throws {
+    private func retryDeferredDeletes(_ deferred: [String], _ report: inout ChatTargetReport) async throws {
         var waiting = deferred
         while !waiting.isEmpty {
             var still: [String] = []
@@ -159,16 +159,16 @@ public final class FeishuTarget: Sendable {
     }
 
     /// Records Feishu's refusal of `op`'s object.
-    func refuse(_ op: ResourceOp, _ error: FeishuError, _ report: inout FeishuApplyReport) {
+    func refuse(_ op: ResourceOp, _ error: FeishuError, _ report: inout ChatTargetReport) {
         refuse(op, reason: error.description, &report)
     }
 
     /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
-    func refuse(_ op: ResourceOp, reason: String, _ report: inout FeishuApplyReport) {
+    func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
         report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
         logger.error(
             "Feishu target refused an operation; its resource is quarantined",
-            metadata: ["op": "\(op.dingTalkLabel)", "reason": "\(reason)"])
+            metadata: ["op": "\(ChatTargetOps.label(op))", "reason": "\(reason)"])
     }
 
     /// A source resource's mapped fields as Feishu takes them: text, or nil for no value.
@@ -188,46 +188,6 @@ public final class FeishuTarget: Sendable {
     static func userPath(_ userID: String) -> String { usersPath + "/" + FeishuClient.pathSegment(userID) }
     static func departmentPath(_ departmentID: String) -> String {
         departmentsPath + "/" + FeishuClient.pathSegment(departmentID)
-    }
-}
-
-/// What a batch did in Feishu.
-public struct FeishuApplyReport: Sendable, Hashable {
-    /// Calls that changed something.
-    public var applied = 0
-    /// Objects found in Feishu and taken over (scimsync's own lost create, or `adopt`).
-    public var adopted = 0
-    /// Operations left out, with why (not scimsync's object).
-    public var skipped: [Skip] = []
-    /// Resources Feishu refused an operation of: the pipeline quarantines them.
-    public var refused: [Refusal] = []
-    /// Operations waiting for a user or department that is not in Feishu yet.
-    public var parked: [ParkedOperation] = []
-
-    /// A resource Feishu refused an operation of, with Feishu's code and message.
-    public struct Refusal: Sendable, Hashable {
-        public var subject: QuarantineSubject
-        public var reason: String
-    }
-
-    /// One operation left out: what it was (kind and source ids, no values) and why.
-    public struct Skip: Sendable, Hashable {
-        public var op: String
-        public var reason: String
-    }
-
-    public init() {}
-
-    mutating func skip(_ op: ResourceOp, _ reason: String) {
-        skipped.append(Skip(op: op.dingTalkLabel, reason: reason))
-    }
-
-    /// Parks `op` until `kind` `id` is in Feishu.
-    mutating func park(_ op: ResourceOp, waitingFor kind: ResourceKind, _ id: String) {
-        parked.append(
-            ParkedOperation(
-                op: op, reason: "\(op.dingTalkLabel) waits for \(kind.rawValue) \(id)", key: op.parkingKey(oneGroupPerUser: false),
-                waitingFor: kind, waitingID: id))
     }
 }
 

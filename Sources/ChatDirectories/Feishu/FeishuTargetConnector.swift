@@ -4,14 +4,14 @@ import Logging
 import Reconcile
 
 /// A Feishu tenant as a pipeline's target (`target: { feishu: ... }`): writes through
-/// ``FeishuTarget``, the ids of scimsync's objects in a ``FeishuIDMap``.
+/// ``FeishuTarget``, the ids of scimsync's objects in a ``ChatTargetIDMap``.
 public struct FeishuTargetConnector: TargetConnector {
     public let settings: FeishuTargetConfig
     /// Where the settings are in the configuration (`pipelines[0].target.feishu`), for messages.
     public let keyPath: String
     private let adopt: Bool
     /// Nil for commands that only look (`scimsync check`): then only ``probe()`` may be used.
-    private let ids: (any FeishuIDMap)?
+    private let ids: (any ChatTargetIDMap)?
     private let client: FeishuClient
     private let logger: Logger
 
@@ -21,7 +21,7 @@ public struct FeishuTargetConnector: TargetConnector {
     ///   - ids: where the ids of scimsync's objects are kept; nil for commands that only look
     ///     (`check`).
     public init(
-        _ settings: FeishuTargetConfig, keyPath: String = "target.feishu", adopt: Bool, ids: (any FeishuIDMap)?, logger: Logger
+        _ settings: FeishuTargetConfig, keyPath: String = "target.feishu", adopt: Bool, ids: (any ChatTargetIDMap)?, logger: Logger
     ) {
         self.settings = settings
         self.keyPath = keyPath

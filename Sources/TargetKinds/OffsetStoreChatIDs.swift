@@ -2,16 +2,19 @@ import ChatDirectories
 import Directory
 import OffsetStore
 
-/// A pipeline's WeCom ids (`userid`, department `id`), kept in the offset store's id table under
-/// a key space of their own, `wecom:<pipeline>`: a pipeline name has no `:`, so they never
-/// meet a SCIM or another platform's target's ids, even of a pipeline whose target changed kind.
-public struct OffsetStoreWeComIDs: ChatTargetIDMap {
+/// A pipeline's ids in a chat platform (DingTalk's `userid` and `dept_id`, Feishu's `user_id`
+/// and `department_id`, WeCom's `userid` and department `id`), kept in the offset store's id
+/// table under a key space of their own, `<platform>:<pipeline>`: a pipeline name has no `:`,
+/// so they never meet a SCIM or another platform's target's ids, even of a pipeline whose
+/// target changed kind.
+public struct OffsetStoreChatIDs: ChatTargetIDMap {
     let store: OffsetStore
     let keySpace: String
 
-    public init(store: OffsetStore, pipeline: String) {
+    /// - Parameter platform: the target kind's key (`dingtalk`, `feishu`, `wecom`).
+    public init(store: OffsetStore, platform: String, pipeline: String) {
         self.store = store
-        keySpace = "wecom:" + pipeline
+        keySpace = platform + ":" + pipeline
     }
 
     public func entry(_ sourceID: String, kind: ResourceKind) throws -> ChatTargetIDEntry? {
