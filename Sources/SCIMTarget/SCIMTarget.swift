@@ -182,26 +182,3 @@ extension SCIMClientError {
 extension ResourceKind {
     var endpoint: SCIMEndpoint { self == .user ? .users : .groups }
 }
-
-extension ResourceOp {
-    var isMemberChange: Bool {
-        switch self {
-        case .addMember, .removeMember: true
-        case .create, .patch, .delete, .deactivate, .reactivate, .moveParent: false
-        }
-    }
-
-    /// The operation and the source ids it concerns, for logs (ids only, no attribute values).
-    var label: String {
-        switch self {
-        case .create(let kind, let resource): "create \(kind.rawValue) \(resource.id ?? "?")"
-        case .patch(let kind, let id, _): "patch \(kind.rawValue) \(id)"
-        case .delete(let kind, let id): "delete \(kind.rawValue) \(id)"
-        case .deactivate(let id): "deactivate User \(id)"
-        case .reactivate(let id): "reactivate User \(id)"
-        case .addMember(let group, let user): "addMember Group \(group) User \(user)"
-        case .removeMember(let group, let user): "removeMember Group \(group) User \(user)"
-        case .moveParent(let group, _): "moveParent Group \(group)"
-        }
-    }
-}

@@ -196,13 +196,6 @@ extension DingTalkTarget {
         departments.map(String.init).joined(separator: ",")
     }
 
-    /// An object scimsync had is no longer in DingTalk (deleted there): forgotten, so that the
-    /// next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout ChatTargetReport) throws {
-        try ids.forget(id, kind: kind)
-        report.skip(op, "gone from DingTalk")
-        logger.warning("resource gone from DingTalk; forgotten", metadata: ["op": "\(ChatTargetOps.label(op))"])
-    }
 }
 
 /// A mobile number as DingTalk keeps it: a country code and the number's digits. "创建用户":

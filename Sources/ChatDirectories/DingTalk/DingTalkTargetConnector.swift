@@ -39,7 +39,7 @@ public struct DingTalkTargetConnector: TargetConnector {
     }
 
     public func openTarget() throws -> any Target {
-        DingTalkStreamTarget(try target())
+        ChatStreamTarget(try target())
     }
 
     /// scimsync has no DingTalk ids yet. What the organisation already holds is met by the
@@ -54,39 +54,11 @@ public struct DingTalkTargetConnector: TargetConnector {
         return try await DingTalkReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
     }
 
-    /// Chunk by chunk, each chunk's calls awaited in order: DingTalk has no transactions. The
-    /// departments and their parents (a source's first load gives them as two phases) are
-    /// applied together, so that each department is created under its parent at once: created
-    /// under the root first, two departments of one name under different parents would meet
-    /// there (60008).
+    /// Chunk by chunk (``ChatTargetLoad``): DingTalk has no transactions.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
-        let target = DingTalkStreamTarget(try target())
-        var outcome = ApplyOutcome.applied
-        var tree: [ResourceOp] = []
-        func applyTree() async throws {
-            guard !tree.isEmpty else { return }
-            outcome.append(try await target.apply(ResourceOp.ordered(tree)))
-            tree.removeAll()
-            LoadFailpoint.batchApplied()
-        }
-        for phase in phases {
-            while let chunk = try phase.next() {
-                guard !chunk.isEmpty else { continue }
-                let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
-                if phase.creates { try created(ops) }
-                if ops.allSatisfy(\.isDepartmentTree) {
-                    tree += ops
-                    continue
-                }
-                try await applyTree()
-                outcome.append(try await target.apply(ops))
-                LoadFailpoint.batchApplied()
-            }
-        }
-        try await applyTree()
-        return outcome
+        try await ChatTargetLoad.load(phases, into: ChatStreamTarget(try target()), created: created)
     }
 
     /// The app's credentials are accepted, the organisation is readable from the root, and the
@@ -123,30 +95,6 @@ public struct DingTalkTargetConnector: TargetConnector {
     }
 }
 
-/// A DingTalk target as a pipeline's stream applies through it. An object DingTalk refuses
-/// comes back quarantined; one waiting for a user or department not there yet comes back
-/// parked; DingTalk unreachable fails the batch, which is retried.
-final class DingTalkStreamTarget: Target {
-    private let target: DingTalkTarget
-
-    init(_ target: DingTalkTarget) {
-        self.target = target
-    }
-
-    func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
-        let report = try await target.apply(ops)
-        return ApplyOutcome(
-            parked: report.parked,
-            quarantined: report.refused.map { QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.reason) })
-    }
-
-    /// DingTalk's objects scimsync knows (its id map): a share of the whole organisation would
-    /// count what scimsync may never remove.
-    func resourceCount() async throws -> Int {
-        try target.ids.count(.user) + target.ids.count(.group)
-    }
-}
-
 /// Why a DingTalk target cannot be used as asked.
 public enum DingTalkTargetError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A connector made for `scimsync check` was asked to write.
@@ -161,16 +109,6 @@ public enum DingTalkTargetError: Error, Sendable, Hashable, CustomStringConverti
         case .deactivateNeedsDepartment(let keyPath):
             "\(keyPath).deactivatedDepartment: onDelete: deactivate needs the dept_id of a department deactivated users "
                 + "are moved to (DingTalk has no disabled state); create one in DingTalk and give its id, or use onDelete: delete"
-        }
-    }
-}
-
-extension ResourceOp {
-    /// A department's create or parent: what a first load gathers into one apply.
-    fileprivate var isDepartmentTree: Bool {
-        switch self {
-        case .create(.group, _), .moveParent: true
-        case .create(.user, _), .patch, .delete, .deactivate, .reactivate, .addMember, .removeMember: false
         }
     }
 }

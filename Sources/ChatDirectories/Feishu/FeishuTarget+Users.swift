@@ -168,13 +168,6 @@ extension FeishuTarget {
         (user["department_ids"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
     }
 
-    /// An object scimsync had is no longer in Feishu (deleted there): forgotten, so that the
-    /// next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout ChatTargetReport) throws {
-        try ids.forget(id, kind: kind)
-        report.skip(op, "gone from Feishu")
-        logger.warning("resource gone from Feishu; forgotten", metadata: ["op": "\(ChatTargetOps.label(op))"])
-    }
 }
 
 /// A mobile number as Feishu keeps it: "+<country code><number>", without spaces or dashes; a

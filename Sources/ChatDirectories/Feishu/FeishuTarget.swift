@@ -22,7 +22,7 @@ import SCIM
 /// message: the pipeline quarantines the resource and goes on. Token expiry and rate limits are
 /// the client's (``FeishuClient``); Feishu unreachable, a server error, refused credentials or
 /// a contact scope that leaves the object out make the batch throw, and it is tried again.
-public final class FeishuTarget: Sendable {
+public final class FeishuTarget: ChatPlatformWriter {
     let client: FeishuClient
     let ids: any ChatTargetIDMap
     let settings: FeishuTargetConfig
@@ -46,8 +46,12 @@ public final class FeishuTarget: Sendable {
     /// Every call names the tenant's own ids, in its paths, bodies and answers.
     static let idTypes = [("user_id_type", "user_id"), ("department_id_type", "department_id")]
 
+    static let platform = "Feishu"
     /// "A user cannot belong to more than 50 departments" (41033).
     public static let maxDepartmentsPerUser = 50
+    static let tooManyDepartmentsCode = "code 41033"
+    /// 43012 "delete has sub dept department error".
+    static let subDepartmentsCode = "code 43012"
 
     /// - Parameters:
     ///   - ids: Feishu's ids of scimsync's objects, and its ownership ledger.
@@ -62,121 +66,18 @@ public final class FeishuTarget: Sendable {
         self.logger = logger
     }
 
-    /// Applies `ops` in order: runs of member changes gathered per user (one `department_ids`
-    /// update each), department creates parents first, department deletes children first.
+    var defaultDepartment: String { settings.defaultDepartment }
+
+    /// Applies `ops` in order (``ChatPlatformWriter/applyBatch(_:)``); what Feishu refused
+    /// or what waits comes back in the report.
     /// - Throws: a ``FeishuError`` the batch cannot go on after, or the id map's error.
     public func apply(_ ops: [ResourceOp]) async throws -> ChatTargetReport {
-        var report = ChatTargetReport()
-        let ordered = DingTalkTarget.parentsFirst(ops)
-        // Where the batch moves each group: a department is created under its parent at once
-        // when the parent is known, so that two departments of one name under different
-        // parents never meet under the root (43022).
-        var plannedParents: [String: String?] = [:]
-        for op in ordered {
-            if case .moveParent(let group, let parent) = op { plannedParents[group] = parent }
-        }
-        var deferredDeletes: [String] = []
-        var index = 0
-        while index < ordered.count {
-            if ordered[index].isMemberChange {
-                var end = index
-                while end < ordered.count, ordered[end].isMemberChange { end += 1 }
-                try await applyMemberChanges(ordered[index..<end], &report)
-                index = end
-                continue
-            }
-            let op = ordered[index]
-            index += 1
-            do {
-                try await applyOne(op, plannedParents: plannedParents, deferredDeletes: &deferredDeletes, &report)
-            } catch let error as FeishuError where error.refusesTheObject {
-                refuse(op, error, &report)
-            } catch let error as RowMappingError {
-                // A source value Feishu's text fields cannot hold: this resource alone.
-                refuse(op, reason: "\(error)", &report)
-            } catch let error as SCIMError {
-                // A PATCH that does not apply to the object as Feishu has it.
-                refuse(op, reason: "\(error)", &report)
-            }
-        }
-        try await retryDeferredDeletes(deferredDeletes, &report)
-        return report
+        try await applyBatch(ops)
     }
 
-    private func applyOne(
-        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout ChatTargetReport
-    ) async throws {
-        switch op {
-        case .create(.user, let resource):
-            try await createUser(resource, &report)
-        case .create(.group, let resource):
-            try await createDepartment(resource, parent: plannedParents[resource.id ?? ""] ?? nil, &report)
-        case .patch(.user, let id, let operations):
-            try await patchUser(id, operations, op, &report)
-        case .patch(.group, let id, let operations):
-            try await patchDepartment(id, operations, op, &report)
-        case .delete(.user, let id):
-            try await deleteUser(id, &report)
-        case .delete(.group, let id):
-            if try await !deleteDepartment(id, &report) { deferredDeletes.append(id) }
-        case .deactivate(let id):
-            try await setActive(false, id, op, &report)
-        case .reactivate(let id):
-            try await setActive(true, id, op, &report)
-        case .moveParent(let group, let parent):
-            try await moveDepartment(group, under: parent, op, &report)
-        case .addMember, .removeMember:
-            try await applyMemberChanges([op][...], &report)
-        }
-    }
-
-    /// Department deletes Feishu refused for sub-departments (43012 "delete has sub dept
-    /// department error") that the batch also deletes: tried again after the others, children
-    /// first, while any succeeds.
-    private func retryDeferredDeletes(_ deferred: [String], _ report: inout ChatTargetReport) async throws {
-        var waiting = deferred
-        while !waiting.isEmpty {
-            var still: [String] = []
-            for id in waiting {
-                do {
-                    if try await !deleteDepartment(id, &report) { still.append(id) }
-                } catch let error as FeishuError where error.refusesTheObject {
-                    refuse(.delete(.group, id: id), error, &report)
-                }
-            }
-            if still.count == waiting.count {
-                for id in still {
-                    report.refused.append(
-                        .init(
-                            subject: .group(id),
-                            reason: "Feishu keeps a department with sub-departments (code 43012): "
-                                + "its sub-departments are not the source's to delete"))
-                }
-                return
-            }
-            waiting = still
-        }
-    }
-
-    /// Records Feishu's refusal of `op`'s object.
-    func refuse(_ op: ResourceOp, _ error: FeishuError, _ report: inout ChatTargetReport) {
-        refuse(op, reason: error.description, &report)
-    }
-
-    /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
-    func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
-        report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
-        logger.error(
-            "Feishu target refused an operation; its resource is quarantined",
-            metadata: ["op": "\(ChatTargetOps.label(op))", "reason": "\(reason)"])
-    }
-
-    /// A source resource's mapped fields as Feishu takes them: text, or nil for no value.
-    func fields(_ resource: SCIMResource, _ mapper: RowMapper) throws -> [(field: String, value: String?)] {
-        let row = try mapper.row(from: resource, columnTypes: [:])
-        return zip(row.columns, row.values).compactMap { column, value in
-            column == mapper.idColumn ? nil : (column, value.dingTalkText)
-        }
+    func refusal(_ error: any Error) -> String? {
+        guard let error = error as? FeishuError, error.refusesTheObject else { return nil }
+        return error.description
     }
 
     /// One contact v3 call with the tenant's own id types.

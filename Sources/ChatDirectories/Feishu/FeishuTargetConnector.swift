@@ -38,7 +38,7 @@ public struct FeishuTargetConnector: TargetConnector {
     }
 
     public func openTarget() throws -> any Target {
-        FeishuStreamTarget(try target())
+        ChatStreamTarget(try target())
     }
 
     /// scimsync has no Feishu ids yet. What the tenant already holds is met by the creates
@@ -53,39 +53,11 @@ public struct FeishuTargetConnector: TargetConnector {
         return try await FeishuReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
     }
 
-    /// Chunk by chunk, each chunk's calls awaited in order: Feishu has no transactions. The
-    /// departments and their parents (a source's first load gives them as two phases) are
-    /// applied together, so that each department is created under its parent at once: created
-    /// under the root first, two departments of one name under different parents would meet
-    /// there (43022).
+    /// Chunk by chunk (``ChatTargetLoad``): Feishu has no transactions.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
-        let target = FeishuStreamTarget(try target())
-        var outcome = ApplyOutcome.applied
-        var tree: [ResourceOp] = []
-        func applyTree() async throws {
-            guard !tree.isEmpty else { return }
-            outcome.append(try await target.apply(ResourceOp.ordered(tree)))
-            tree.removeAll()
-            LoadFailpoint.batchApplied()
-        }
-        for phase in phases {
-            while let chunk = try phase.next() {
-                guard !chunk.isEmpty else { continue }
-                let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
-                if phase.creates { try created(ops) }
-                if ops.allSatisfy(\.isFeishuDepartmentTree) {
-                    tree += ops
-                    continue
-                }
-                try await applyTree()
-                outcome.append(try await target.apply(ops))
-                LoadFailpoint.batchApplied()
-            }
-        }
-        try await applyTree()
-        return outcome
+        try await ChatTargetLoad.load(phases, into: ChatStreamTarget(try target()), created: created)
     }
 
     /// The app's credentials are accepted, the tenant's departments are readable from the root,
@@ -120,30 +92,6 @@ public struct FeishuTargetConnector: TargetConnector {
     }
 }
 
-/// A Feishu target as a pipeline's stream applies through it. An object Feishu refuses comes
-/// back quarantined; one waiting for a user or department not there yet comes back parked;
-/// Feishu unreachable fails the batch, which is retried.
-final class FeishuStreamTarget: Target {
-    private let target: FeishuTarget
-
-    init(_ target: FeishuTarget) {
-        self.target = target
-    }
-
-    func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
-        let report = try await target.apply(ops)
-        return ApplyOutcome(
-            parked: report.parked,
-            quarantined: report.refused.map { QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.reason) })
-    }
-
-    /// Feishu's objects scimsync knows (its id map): a share of the whole tenant would count
-    /// what scimsync may never remove.
-    func resourceCount() async throws -> Int {
-        try target.ids.count(.user) + target.ids.count(.group)
-    }
-}
-
 /// Why a Feishu target cannot be used as asked.
 public enum FeishuTargetError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A connector made for `scimsync check` was asked to write.
@@ -152,16 +100,6 @@ public enum FeishuTargetError: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .noIDMap: "this Feishu target has no offset store for its ids (made for checking only)"
-        }
-    }
-}
-
-extension ResourceOp {
-    /// A department's create or parent: what a first load gathers into one apply.
-    fileprivate var isFeishuDepartmentTree: Bool {
-        switch self {
-        case .create(.group, _), .moveParent: true
-        case .create(.user, _), .patch, .delete, .deactivate, .reactivate, .addMember, .removeMember: false
         }
     }
 }

@@ -2,35 +2,6 @@ import Directory
 
 /// How a chat platform target orders and names a batch's operations, whatever the platform.
 enum ChatTargetOps {
-    /// The operation and the source ids it concerns, for logs and reports (ids only, no values).
-    static func label(_ op: ResourceOp) -> String {
-        switch op {
-        case .create(let kind, let resource): "create \(kind.rawValue) \(resource.id ?? "?")"
-        case .patch(let kind, let id, _): "patch \(kind.rawValue) \(id)"
-        case .delete(let kind, let id): "delete \(kind.rawValue) \(id)"
-        case .deactivate(let id): "deactivate User \(id)"
-        case .reactivate(let id): "reactivate User \(id)"
-        case .addMember(let group, let user): "addMember Group \(group) User \(user)"
-        case .removeMember(let group, let user): "removeMember Group \(group) User \(user)"
-        case .moveParent(let group, _): "moveParent Group \(group)"
-        }
-    }
-
-    /// A member addition or removal: platforms keep memberships as each user's department list,
-    /// so a run of them is gathered per user.
-    static func isMemberChange(_ op: ResourceOp) -> Bool {
-        switch op {
-        case .addMember, .removeMember: true
-        case .create, .patch, .delete, .deactivate, .reactivate, .moveParent: false
-        }
-    }
-
-    /// The source id of the department `op` creates, if it creates one.
-    static func createdGroupID(_ op: ResourceOp) -> String? {
-        if case .create(.group, let resource) = op { return resource.id }
-        return nil
-    }
-
     /// A department's create or parent: what a first load gathers into one apply.
     static func isDepartmentTree(_ op: ResourceOp) -> Bool {
         switch op {
@@ -60,7 +31,7 @@ enum ChatTargetOps {
         guard !parents.isEmpty else { return ops }
         var creates: Set<String> = []
         for op in ops {
-            if let id = createdGroupID(op) { creates.insert(id) }
+            if let id = op.createdGroupID { creates.insert(id) }
         }
         func depth(_ id: String) -> Int {
             var depth = 0
@@ -76,14 +47,14 @@ enum ChatTargetOps {
         var run: [ResourceOp] = []
         func flush() {
             result += run.enumerated().sorted { lhs, rhs in
-                let left = createdGroupID(lhs.element).map(depth) ?? 0
-                let right = createdGroupID(rhs.element).map(depth) ?? 0
+                let left = lhs.element.createdGroupID.map(depth) ?? 0
+                let right = rhs.element.createdGroupID.map(depth) ?? 0
                 return (left, lhs.offset) < (right, rhs.offset)
             }.map(\.element)
             run.removeAll()
         }
         for op in ops {
-            if createdGroupID(op) != nil {
+            if op.createdGroupID != nil {
                 run.append(op)
             } else {
                 flush()

@@ -35,14 +35,14 @@ public struct ChatTargetReport: Sendable, Hashable {
     public init() {}
 
     mutating func skip(_ op: ResourceOp, _ reason: String) {
-        skipped.append(Skip(op: ChatTargetOps.label(op), reason: reason))
+        skipped.append(Skip(op: op.label, reason: reason))
     }
 
     /// Parks `op` until `kind` `id` is in the platform.
     mutating func park(_ op: ResourceOp, waitingFor kind: ResourceKind, _ id: String) {
         parked.append(
             ParkedOperation(
-                op: op, reason: "\(ChatTargetOps.label(op)) waits for \(kind.rawValue) \(id)",
+                op: op, reason: "\(op.label) waits for \(kind.rawValue) \(id)",
                 key: op.parkingKey(oneGroupPerUser: false), waitingFor: kind, waitingID: id))
     }
 

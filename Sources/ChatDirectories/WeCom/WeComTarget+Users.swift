@@ -168,11 +168,11 @@ extension WeComTarget {
 
     /// `onDelete: deactivate` and its undoing: 更新成员 with `enable` ("启用/禁用成员。1表示启用
     /// 成员，0表示禁用成员"); the member keeps its departments.
-    func setEnabled(_ enabled: Bool, _ id: String, _ op: ResourceOp, _ report: inout ChatTargetReport) async throws {
+    func setActive(_ active: Bool, _ id: String, _ op: ResourceOp, _ report: inout ChatTargetReport) async throws {
         guard let userid = try await userID(id) else { return report.skip(op, "not scimsync's in WeCom") }
         guard let current = try await user(userid) else { return try gone(id, .user, op, &report) }
-        guard Self.isEnabled(current) != enabled else { return }
-        try await write(Self.userUpdate, ["userid": .string(userid), "enable": .integer(enabled ? 1 : 0)])
+        guard Self.isEnabled(current) != active else { return }
+        try await write(Self.userUpdate, ["userid": .string(userid), "enable": .integer(active ? 1 : 0)])
         report.applied += 1
     }
 

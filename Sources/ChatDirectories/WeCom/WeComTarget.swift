@@ -22,7 +22,7 @@ import SCIM
 /// goes on. Token expiry and frequency limits are the client's (``WeComClient``); WeCom
 /// unreachable, busy, refused credentials or a secret without the right make the batch throw,
 /// and it is tried again.
-public final class WeComTarget: ChatDirectoryTarget {
+public final class WeComTarget: ChatPlatformWriter {
     let client: WeComClient
     let ids: any ChatTargetIDMap
     let settings: WeComTargetConfig
@@ -41,8 +41,12 @@ public final class WeComTarget: ChatDirectoryTarget {
     static let departmentUpdate = "department/update"
     static let departmentDelete = "department/delete"
 
+    static let platform = "WeCom"
     /// 创建成员: "成员所属部门id列表，不超过100个" (60110).
     public static let maxDepartmentsPerUser = 100
+    static let tooManyDepartmentsCode = "errcode 60110"
+    /// 删除部门: a department with sub-departments is kept (60006).
+    static let subDepartmentsCode = "errcode 60006"
     /// 读取成员: "userid not found".
     static let userNotFound = 60111
 
@@ -59,118 +63,18 @@ public final class WeComTarget: ChatDirectoryTarget {
         self.logger = logger
     }
 
-    /// Applies `ops` in order: runs of member changes gathered per user (one `department`
-    /// update each), department creates parents first, department deletes children first.
+    var defaultDepartment: Int64 { settings.defaultDepartment }
+
+    /// Applies `ops` in order (``ChatPlatformWriter/applyBatch(_:)``); what WeCom refused
+    /// or what waits comes back in the report.
     /// - Throws: a ``WeComError`` the batch cannot go on after, or the id map's error.
     public func apply(_ ops: [ResourceOp]) async throws -> ChatTargetReport {
-        var report = ChatTargetReport()
-        let ordered = ChatTargetOps.parentsFirst(ops)
-        let plannedParents = ChatTargetOps.plannedParents(ordered)
-        var deferredDeletes: [String] = []
-        var index = 0
-        while index < ordered.count {
-            if ChatTargetOps.isMemberChange(ordered[index]) {
-                var end = index
-                while end < ordered.count, ChatTargetOps.isMemberChange(ordered[end]) { end += 1 }
-                try await applyMemberChanges(ordered[index..<end], &report)
-                index = end
-                continue
-            }
-            let op = ordered[index]
-            index += 1
-            do {
-                try await applyOne(op, plannedParents: plannedParents, deferredDeletes: &deferredDeletes, &report)
-            } catch let error as WeComError where error.refusesTheObject {
-                refuse(op, error, &report)
-            } catch let error as RowMappingError {
-                // A source value WeCom's text fields cannot hold: this resource alone.
-                refuse(op, reason: "\(error)", &report)
-            } catch let error as SCIMError {
-                // A PATCH that does not apply to the object as WeCom has it.
-                refuse(op, reason: "\(error)", &report)
-            }
-        }
-        try await retryDeferredDeletes(deferredDeletes, &report)
-        return report
+        try await applyBatch(ops)
     }
 
-    public func managedCount() throws -> Int {
-        try ids.count(.user) + ids.count(.group)
-    }
-
-    private func applyOne(
-        _ op: ResourceOp, plannedParents: [String: String?], deferredDeletes: inout [String], _ report: inout ChatTargetReport
-    ) async throws {
-        switch op {
-        case .create(.user, let resource):
-            try await createUser(resource, &report)
-        case .create(.group, let resource):
-            try await createDepartment(resource, parent: plannedParents[resource.id ?? ""] ?? nil, &report)
-        case .patch(.user, let id, let operations):
-            try await patchUser(id, operations, op, &report)
-        case .patch(.group, let id, let operations):
-            try await patchDepartment(id, operations, op, &report)
-        case .delete(.user, let id):
-            try await deleteUser(id, &report)
-        case .delete(.group, let id):
-            if try await !deleteDepartment(id, &report) { deferredDeletes.append(id) }
-        case .deactivate(let id):
-            try await setEnabled(false, id, op, &report)
-        case .reactivate(let id):
-            try await setEnabled(true, id, op, &report)
-        case .moveParent(let group, let parent):
-            try await moveDepartment(group, under: parent, op, &report)
-        case .addMember, .removeMember:
-            try await applyMemberChanges([op][...], &report)
-        }
-    }
-
-    /// Department deletes WeCom refused for sub-departments (60006) that the batch also
-    /// deletes: tried again after the others, children first, while any succeeds.
-    private func retryDeferredDeletes(_ deferred: [String], _ report: inout ChatTargetReport) async throws {
-        var waiting = deferred
-        while !waiting.isEmpty {
-            var still: [String] = []
-            for id in waiting {
-                do {
-                    if try await !deleteDepartment(id, &report) { still.append(id) }
-                } catch let error as WeComError where error.refusesTheObject {
-                    refuse(.delete(.group, id: id), error, &report)
-                }
-            }
-            if still.count == waiting.count {
-                for id in still {
-                    report.refused.append(
-                        .init(
-                            subject: .group(id),
-                            reason: "WeCom keeps a department with sub-departments (errcode 60006): "
-                                + "its sub-departments are not the source's to delete"))
-                }
-                return
-            }
-            waiting = still
-        }
-    }
-
-    /// Records WeCom's refusal of `op`'s object.
-    func refuse(_ op: ResourceOp, _ error: WeComError, _ report: inout ChatTargetReport) {
-        refuse(op, reason: error.description, &report)
-    }
-
-    /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
-    func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
-        report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
-        logger.error(
-            "WeCom target refused an operation; its resource is quarantined",
-            metadata: ["op": "\(ChatTargetOps.label(op))", "reason": "\(reason)"])
-    }
-
-    /// A source resource's mapped fields as WeCom takes them: text, or nil for no value.
-    func fields(_ resource: SCIMResource, _ mapper: RowMapper) throws -> [(field: String, value: String?)] {
-        let row = try mapper.row(from: resource, columnTypes: [:])
-        return zip(row.columns, row.values).compactMap { column, value in
-            column == mapper.idColumn ? nil : (column, value.platformFieldText)
-        }
+    func refusal(_ error: any Error) -> String? {
+        guard let error = error as? WeComError, error.refusesTheObject else { return nil }
+        return error.description
     }
 
     /// A write (`POST` with a JSON body) with the contact-sync secret.
@@ -187,14 +91,6 @@ public final class WeComTarget: ChatDirectoryTarget {
     /// A read (`GET`) with the app's secret.
     func read(_ api: String, _ query: [(String, String)]) async throws -> SCIMObject {
         try await client.call(api: api, secret: .app, query: query)
-    }
-
-    /// An object scimsync had is no longer in WeCom (deleted there): forgotten, so that the
-    /// next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: ResourceOp, _ report: inout ChatTargetReport) throws {
-        try ids.forget(id, kind: kind)
-        report.skip(op, "gone from WeCom")
-        logger.warning("resource gone from WeCom; forgotten", metadata: ["op": "\(ChatTargetOps.label(op))"])
     }
 }
 
