@@ -1,81 +1,17 @@
-import Directory
 import Logging
-import Reconcile
-import SCIM
 
 /// A WeCom target read for reconciliation: the corp read as the WeCom source reads it
 /// (``WeComDirectoryRead``: the department tree, each department's members, with the app's
-/// secret), through the target's attribute map, each object known by the source id the id map
-/// maps it to. Objects scimsync has no id for are not read as drift: a create that meets one
-/// resolves it (60102, 60008, `adopt`). A member's `active` is its `status`; the root and the
-/// default department, like every department scimsync did not create, are no memberships.
-final class WeComReconcileReader: ReconcileTargetReader {
-    private let users: [DirectoryEntry]
-    private let groups: [DirectoryEntry]
-    private let members: [Membership]
-
+/// secret), through the target's attribute map, then keyed by the source ids
+/// (``ChatDirectoryReader/keyedBySourceIDs(_:derivesActive:inactiveIn:)``). A member's `active` is its
+/// `status`.
+enum WeComReconcileReader {
     static func read(client: WeComClient, ids: any ChatTargetIDMap, settings: WeComTargetConfig, logger: Logger) async throws
-        -> WeComReconcileReader
+        -> ChatDirectoryReader
     {
         let layout = settings.targetLayout
         let records = WeComRecords(
             users: layout?.users.attributes ?? settings.users, groups: layout?.groups?.attributes ?? settings.groups)
-        let read = try await WeComDirectoryRead(client: client, records: records, logger: logger).read()
-        let userSources = try ids.sourceIDs(.user)
-        let groupSources = try ids.sourceIDs(.group)
-        let members = read.members.compactMap { membership -> Membership? in
-            guard let user = userSources[membership.userID], let group = groupSources[membership.groupID] else { return nil }
-            return Membership(groupID: group, userID: user)
-        }
-        let users = read.users.compactMap { entry -> DirectoryEntry? in
-            guard let sourceID = userSources[entry.id] else { return nil }
-            var resource = entry.resource
-            resource.attributes["id"] = .string(sourceID)
-            return DirectoryEntry(id: sourceID, resource: resource)
-        }
-        let groups = read.groups.compactMap { entry -> DirectoryEntry? in
-            guard let sourceID = groupSources[entry.id] else { return nil }
-            var resource = entry.resource
-            resource.attributes["id"] = .string(sourceID)
-            return DirectoryEntry(id: sourceID, resource: resource, parentID: entry.parentID.flatMap { groupSources[$0] })
-        }
-        return WeComReconcileReader(users: users, groups: groups, members: members)
+        return try await WeComDirectoryRead(client: client, records: records, logger: logger).read().keyedBySourceIDs(ids)
     }
-
-    private init(users: [DirectoryEntry], groups: [DirectoryEntry], members: [Membership]) {
-        self.users = users
-        self.groups = groups
-        self.members = members
-    }
-
-    /// WeCom's objects are known by the source's ids here: the source's order holds.
-    func idOrders(source: SourceIDTypes, pipeline: String) throws -> IDOrders {
-        IDOrders(sameAs: source)
-    }
-
-    func isEmpty() throws -> Bool {
-        users.isEmpty && groups.isEmpty
-    }
-
-    func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> {
-        chunks((kind == .user ? users : groups).sorted { order.precedes($0.id, $1.id) }, max(chunkSize, 1))
-    }
-
-    func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> {
-        chunks(groups.sorted { order.precedes($0.id, $1.id) }.map { (id: $0.id, parent: $0.parentID) }, max(chunkSize, 1))
-    }
-
-    func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> {
-        chunks(members.sorted { order.compare($0, $1) < 0 }, max(chunkSize, 1))
-    }
-
-    func existingUserIDs(_ ids: [String]) throws -> Set<String> {
-        Set(ids).intersection(users.map(\.id))
-    }
-
-    func name(_ kind: ResourceKind) -> String {
-        "WeCom's \(kind == .user ? "members" : "departments")"
-    }
-
-    var membershipsName: String { "WeCom's member departments" }
 }
