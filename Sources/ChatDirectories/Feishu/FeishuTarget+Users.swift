@@ -154,7 +154,6 @@ extension FeishuTarget {
     static func departments(of user: SCIMObject) -> [String] {
         (user["department_ids"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
     }
-
 }
 
 /// A mobile number as Feishu keeps it: "+<country code><number>", without spaces or dashes; a
