@@ -1,7 +1,6 @@
 import ChatDirectories
 import Directory
 import Foundation
-import SCIM
 
 /// One of the three chat platforms as a target, for the tests that run the same scenario
 /// against each simulator: its simulator started with an app of the test's own, the target
@@ -11,18 +10,14 @@ enum ChatTargetPlatform: String, CaseIterable, Sendable, CustomStringConvertible
 
     var description: String { rawValue }
 
-    /// A running simulator: keep it alive as long as the test needs it (it stops when released).
+    /// A running simulator, held by the closures: it stops when the last of them is released.
     struct Running: Sendable {
-        let platform: ChatTargetPlatform
         /// The variables the example configurations read for this platform's target block.
         let environment: [String: String]
         /// Departments as `name|parent name`, users as `id|name|department names`, sorted.
         let state: @Sendable () async throws -> (departments: [String], users: [String])
-        /// A control call on the simulator (`/_sim/...`); its JSON answer.
-        let control: @Sendable (String, String, SCIMValue?) async throws -> SCIMObject
         /// A target on the simulator alone (its ids kept in memory), applying one batch.
         let target: @Sendable () -> @Sendable ([ResourceOp]) async throws -> ChatTargetReport
-        let simulator: any Sendable
     }
 
     func start() async throws -> Running {
@@ -30,20 +25,18 @@ enum ChatTargetPlatform: String, CaseIterable, Sendable, CustomStringConvertible
         case .dingtalk:
             let sim = try await DingTalkSim.start()
             return Running(
-                platform: self,
                 environment: ["DINGTALK_APP_KEY": sim.appKey, "DINGTALK_APP_SECRET": sim.appSecret, "DINGTALK_BASE_URL": sim.baseURL],
                 state: {
                     let state = try await DingTalkTargetTests.state(sim)
                     return (state.departments, state.users)
-                }, control: { try await sim.control($0, $1, $2) },
+                },
                 target: {
                     let target = DingTalkTargetTests.target(sim, ids: MemoryDingTalkIDs())
                     return { try await target.apply($0) }
-                }, simulator: sim)
+                })
         case .wecom:
             let sim = try await WeComSim.start()
             return Running(
-                platform: self,
                 environment: [
                     "WECOM_CORP_ID": sim.corpID, "WECOM_APP_SECRET": sim.appSecret, "WECOM_CONTACT_SECRET": sim.contactSecret,
                     "WECOM_BASE_URL": sim.baseURL,
@@ -51,24 +44,23 @@ enum ChatTargetPlatform: String, CaseIterable, Sendable, CustomStringConvertible
                 state: {
                     let state = try await WeComTargetTests.state(sim)
                     return (state.departments, state.users)
-                }, control: { try await sim.control($0, $1, $2) },
+                },
                 target: {
                     let target = WeComTargetTests.target(sim, ids: MemoryChatTargetIDs())
                     return { try await target.apply($0) }
-                }, simulator: sim)
+                })
         case .feishu:
             let sim = try await FeishuSim.start()
             return Running(
-                platform: self,
                 environment: ["FEISHU_APP_ID": sim.appID, "FEISHU_APP_SECRET": sim.appSecret, "FEISHU_BASE_URL": sim.baseURL],
                 state: {
                     let state = try await FeishuTargetTests.state(sim)
                     return (state.departments, state.users)
-                }, control: { try await sim.control($0, $1, $2) },
+                },
                 target: {
                     let target = FeishuTargetTests.target(sim, ids: MemoryFeishuIDs())
                     return { try await target.apply($0) }
-                }, simulator: sim)
+                })
         }
     }
 
