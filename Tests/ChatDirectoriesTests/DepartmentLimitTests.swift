@@ -23,7 +23,7 @@ import TestSupport
     static func limitReason(_ platform: ChatTargetPlatform) -> String {
         switch platform {
         case .dingtalk: "DingTalk allows a user 100 departments at most (errcode 60110)"
-        case .wecom: "WeCom allows a member 100 departments at most (errcode 60110)"
+        case .wecom: "WeCom allows a user 100 departments at most (errcode 60110)"
         case .feishu: "Feishu allows a user 50 departments at most (code 41033)"
         }
     }
