@@ -50,6 +50,9 @@ protocol ChatTargetFixture: Sendable {
     /// Whether the example maps the source's `active` column and deactivates a deleted user
     /// (`onDelete: deactivate`) rather than deleting it.
     static var exampleDeactivates: Bool { get }
+    /// Whether a mainland mobile written without its country code ("13800000002") comes back
+    /// with it ("+86 13800000002"); WeCom keeps it as written.
+    static var mobilesComeBackWithCountryCode: Bool { get }
     static var codes: ChatTargetCodes { get }
     /// A department name with a character the platform forbids.
     static var invalidDepartmentName: String { get }

@@ -61,6 +61,7 @@ struct DingTalkTargetFixture: ChatTargetFixture {
     static let departmentIDsAreSourceIDs = false
     static let disablesUsers = false
     static let exampleDeactivates = false
+    static let mobilesComeBackWithCountryCode = true
     static let codes = ChatTargetCodes(
         duplicateMobile: "errcode 60104", invalidDepartmentName: "errcode 60009", userIDTaken: "errcode 60102",
         wrongSecret: "errcode 40096")

@@ -57,6 +57,7 @@ struct FeishuTargetFixture: ChatTargetFixture {
     static let departmentIDsAreSourceIDs = true
     static let disablesUsers = true
     static let exampleDeactivates = false
+    static let mobilesComeBackWithCountryCode = true
     static let codes = ChatTargetCodes(
         duplicateMobile: "code 41001", invalidDepartmentName: "code 43029", userIDTaken: "code 41011", wrongSecret: "code 10014")
     /// The path separator.

@@ -63,6 +63,7 @@ struct WeComTargetFixture: ChatTargetFixture {
     static let departmentIDsAreSourceIDs = false
     static let disablesUsers = true
     static let exampleDeactivates = true
+    static let mobilesComeBackWithCountryCode = false
     static let codes = ChatTargetCodes(
         duplicateMobile: "errcode 60104", invalidDepartmentName: "errcode 60009", userIDTaken: "errcode 60102",
         wrongSecret: "errcode 48002")
