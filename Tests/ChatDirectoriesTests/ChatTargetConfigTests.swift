@@ -37,7 +37,8 @@ import Testing
     /// What loading the pipeline of `lines` reports; "" when it loads.
     static func issues(_ platform: ChatPlatform, _ lines: [String]) -> String {
         do {
-            _ = try ConfigLoader.parse(text(platform, lines), file: "f.yaml", kinds: [platform.fixture.configKind], environment: environment)
+            _ = try ConfigLoader.parse(
+                text(platform, lines), file: "f.yaml", kinds: [platform.fixture.configKind], environment: environment)
             return ""
         } catch {
             return "\(error)"
@@ -62,7 +63,9 @@ import Testing
     func keysAndFieldsAreChecked(_ platform: ChatPlatform) {
         let block = "pipelines[0].target.\(platform.fixture.kind)"
         let config = platform.fixture.configBlock
-        func issues(_ line: String) -> String { Self.issues(platform, Self.secretLines(platform) + line.split(separator: "\n").map(String.init)) }
+        func issues(_ lines: String) -> String {
+            Self.issues(platform, Self.secretLines(platform) + lines.split(separator: "\n").map(String.init))
+        }
         let unknownKey = issues("defaultDept: 3")
         #expect(unknownKey.contains(block), "\(unknownKey)")
         #expect(unknownKey.contains("defaultDepartment"), "\(unknownKey)")

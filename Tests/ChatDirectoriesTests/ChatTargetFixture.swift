@@ -6,10 +6,10 @@ import SCIM
 import Testing
 
 /// What differs between the DingTalk, WeCom and Feishu targets for the tests they share
-/// (ChatTargetPipelineTests, ChatTargetBatchTests, ChatTargetConfigTests): the three keep the
-/// same directory shape and batch logic (`ChatPlatformWriter`), and differ in their simulator,
-/// their config block, their ids and their error codes. A conformance holds one platform's
-/// values; the shared tests say what every platform must do with them.
+/// (ChatTargetPipelineTests, ChatTargetBatchTests, ChatTargetProbeTests, ChatTargetConfigTests):
+/// the three keep the same directory shape and batch logic (`ChatPlatformWriter`), and differ in
+/// their simulator, their config block, their ids and their error codes. A conformance holds one
+/// platform's values; the shared tests say what every platform must do with them.
 protocol ChatTargetFixture: Sendable {
     /// The platform's name as its messages spell it ("DingTalk").
     static var platform: String { get }

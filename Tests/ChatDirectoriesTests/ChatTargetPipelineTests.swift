@@ -54,7 +54,8 @@ import scimsync
         let state = NSTemporaryDirectory() + TestServers.uniqueName("scimsync-\(kind)-target")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let text = try String(contentsOfFile: FeishuSim.repositoryRoot + "/config/\(kind)-from-mariadb.yaml", encoding: .utf8)
-            .replacingOccurrences(of: #"serverId: \d+"#, with: "serverId: \(UInt32.random(in: 10_000...900_000))", options: .regularExpression)
+            .replacingOccurrences(
+                of: #"serverId: \d+"#, with: "serverId: \(UInt32.random(in: 10_000...900_000))", options: .regularExpression)
             .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
             // A directory of eight: the removals below are more than 10% of it.
             .replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 100%")
@@ -119,15 +120,16 @@ import scimsync
             last = try await fixture.state()
             return last.departments == changed.departments && last.users == changed.users
                 && last.userFields["alice"]?["title"] == "Staff Engineer"
-                && (!deactivates || last.userFields[bob]?["active"] == .bool(false) && last.userFields["dave"]?["active"] == .bool(false))
+                && (!deactivates
+                    || last.userFields[bob]?["active"] == .bool(false) && last.userFields["dave"]?["active"] == .bool(false))
         }
         #expect(streamed, "the live changes did not arrive: \(last)")
         let quarantined = try await eventually { try store.quarantined(pipeline: pipeline.name).contains { $0.id == "erin" } }
         let entries = try store.quarantined(pipeline: pipeline.name)
         #expect(quarantined, "erin should be quarantined: \(entries)")
         let erin = entries.first { $0.id == "erin" }
-        #expect(
-            erin?.kind == "User" && erin?.reason.contains(platform.fixture.codes.duplicateMobile) == true, "\(String(describing: erin))")
+        let code = platform.fixture.codes.duplicateMobile
+        #expect(erin?.kind == "User" && erin?.reason.contains(code) == true, "\(String(describing: erin))")
         #expect(erin?.reason.contains("13800000003") == false, "the mobile reached the quarantine's reason")
         for secret in fixture.secrets {
             #expect(erin?.reason.contains(secret) == false, "a secret reached the quarantine's reason")

@@ -12,7 +12,8 @@ import Testing
 
     @Test func deactivatedUsersLiveInTheirDepartmentAlone() async throws {
         let fixture = try await DingTalkTargetFixture.start()
-        let former = try await fixture.sim.control("POST", "/_sim/admin/create_department", ["name": "Former staff", "parent": "1"])
+        let former = try await fixture.dingtalk.control(
+            "POST", "/_sim/admin/create_department", ["name": "Former staff", "parent": "1"])
         let formerID = try #require(former["id"]?.stringValue.flatMap { Int64($0) })
         var settings = fixture.settings
         settings.deactivatedDepartment = formerID

@@ -30,7 +30,8 @@ import Testing
 
     /// The contact-sync secret is another than the app's: WeCom gives each its own calls.
     @Test func theTwoSecretsDiffer() {
-        let same = ChatTargetConfigTests.issues(.wecom, ["corpId: wwx", "appSecret: \"${APPSECRET}\"", "contactSecret: \"${APPSECRET}\""])
+        let lines = ["corpId: wwx", "appSecret: \"${APPSECRET}\"", "contactSecret: \"${APPSECRET}\""]
+        let same = ChatTargetConfigTests.issues(.wecom, lines)
         #expect(same.contains("contactSecret: is the same secret as appSecret"), "\(same)")
         #expect(!same.contains("app-s3cret"))
     }

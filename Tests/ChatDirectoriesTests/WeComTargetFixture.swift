@@ -26,7 +26,8 @@ struct WeComTargetFixture: ChatTargetFixture {
     }
 
     var settings: WeComTargetConfig {
-        WeComTargetConfig(corpID: wecom.corpID, appSecret: wecom.appSecret, contactSecret: wecom.contactSecret, baseURL: wecom.baseURL)
+        WeComTargetConfig(
+            corpID: wecom.corpID, appSecret: wecom.appSecret, contactSecret: wecom.contactSecret, baseURL: wecom.baseURL)
     }
 
     func target(ids: MemoryChatTargetIDs) -> any ChatTargetUnderTest {
