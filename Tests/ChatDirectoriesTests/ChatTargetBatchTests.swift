@@ -166,12 +166,7 @@ import TestSupport
     func deactivatedUsersAreDisabledInTheirDepartments(_ platform: ChatPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let target = fixture.target(ids: MemoryChatTargetIDs())
-        _ = try await target.apply(
-            ResourceOp.ordered([
-                .create(.group, R.group("g1", "Research")),
-                .create(.user, R.user("u1", "One", mobile: "+86 13900000001")),
-                .addMember(groupID: "g1", userID: "u1"),
-            ]))
+        _ = try await target.apply(R.oneUserInResearch)
         let deactivated = try await target.apply([.deactivate(userID: "u1")])
         #expect(deactivated.refused.isEmpty && deactivated.applied == 1, "\(deactivated)")
         var state = try await fixture.state()

@@ -213,4 +213,13 @@ enum ChatTargetResources {
     static func group(_ id: String, _ name: String) -> SCIMResource {
         SCIMResource(["id": .string(id), "displayName": .string(name)])
     }
+
+    /// User u1 ("One") in department g1 ("Research"), both created.
+    static var oneUserInResearch: [ResourceOp] {
+        ResourceOp.ordered([
+            .create(.group, group("g1", "Research")),
+            .create(.user, user("u1", "One", mobile: "+86 13900000001")),
+            .addMember(groupID: "g1", userID: "u1"),
+        ])
+    }
 }

@@ -18,12 +18,7 @@ import Testing
         var settings = fixture.settings
         settings.deactivatedDepartment = formerID
         let target = fixture.target(ids: MemoryChatTargetIDs(), settings: settings)
-        _ = try await target.apply(
-            ResourceOp.ordered([
-                .create(.group, R.group("g1", "Research")),
-                .create(.user, R.user("u1", "One", mobile: "+86 13900000001")),
-                .addMember(groupID: "g1", userID: "u1"),
-            ]))
+        _ = try await target.apply(R.oneUserInResearch)
         #expect(try await fixture.state().users == ["u1|One|Research"])
         let deactivated = try await target.apply([.removeMember(groupID: "g1", userID: "u1"), .deactivate(userID: "u1")])
         #expect(deactivated.refused.isEmpty, "\(deactivated)")
