@@ -37,4 +37,7 @@ public final class ChatDirectoryReader: ReconcileSourceReader {
 
     public func name(_ kind: ResourceKind) -> String { "\(platform)'s \(kind == .user ? "users" : "departments")" }
     public var membershipsName: String { "\(platform)'s department members" }
+    /// The read is in memory already: nothing to read ahead (said once here, as a source and
+    /// as a target read back).
+    public var readsAhead: Bool { false }
 }

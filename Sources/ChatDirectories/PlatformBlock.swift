@@ -51,9 +51,11 @@ enum PlatformBlock {
     /// - Parameters:
     ///   - idAdvice: why `id` cannot be mapped, e.g. "id is always DingTalk's userid".
     ///   - emptyAdvice: what to map when the block maps nothing.
+    ///   - pathProblem: what is wrong with mapping a SCIM path, nil for a good one (a path the
+    ///     platform writes from elsewhere).
     static func fields(
         _ node: ConfigNode, idAdvice: String, emptyAdvice: String, oneAttributePerField: Bool = false,
-        problem: (String) -> String?
+        pathProblem: (String) -> String? = { _ in nil }, problem: (String) -> String?
     ) -> [(String, String)]? {
         guard let fields = node.mapping(allowed: []) else { return nil }
         var pairs: [(String, String)] = []
@@ -67,6 +69,11 @@ enum PlatformBlock {
                 let path = try AttributePath.parse(key)
                 if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
                     fieldNode.report("\(idAdvice); remove this entry")
+                    ok = false
+                    continue
+                }
+                if let problem = pathProblem(key) {
+                    fieldNode.report(problem)
                     ok = false
                     continue
                 }
@@ -90,6 +97,34 @@ enum PlatformBlock {
         guard ok else { return nil }
         if pairs.isEmpty {
             fields.report(emptyAdvice)
+            return nil
+        }
+        return pairs
+    }
+
+    /// A target's `{ scimPath: platformField }`: ``fields(_:idAdvice:emptyAdvice:oneAttributePerField:pathProblem:problem:)``
+    /// with the fields the platform's creates and updates take (`allowed`), each written from
+    /// one attribute, and `name` required (every platform's create requires it).
+    /// - Parameters:
+    ///   - platform: the platform's name in messages (`WeCom`).
+    ///   - object: what the platform calls the kind in messages (`member`, `department`).
+    ///   - idField: the platform's id field, which `id` always is.
+    static func targetFields(
+        _ node: ConfigNode, platform: String, object: String, idField: String, allowed: [String],
+        pathProblem: (String) -> String? = { _ in nil }
+    ) -> [(String, String)]? {
+        let nameAdvice = "map a SCIM attribute to name (\(platform) requires it), e.g. displayName: name"
+        guard
+            let pairs = fields(
+                node, idAdvice: "id is always \(platform)'s \(idField)", emptyAdvice: nameAdvice, oneAttributePerField: true,
+                pathProblem: pathProblem,
+                problem: { field in
+                    allowed.contains(field)
+                        ? nil : "not a \(platform) \(object) field scimsync writes; known: " + allowed.joined(separator: ", ")
+                })
+        else { return nil }
+        guard pairs.contains(where: { $0.1 == "name" }) else {
+            node.report(nameAdvice)
             return nil
         }
         return pairs

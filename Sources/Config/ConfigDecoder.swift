@@ -98,8 +98,16 @@ struct ConfigDecoder {
         let onDelete = map["onDelete"].map { $0.choice(DeletePolicy.self) } ?? .deactivate
         let adopt = map["adopt"].map { $0.bool() } ?? false
         let reconcile = map["reconcile"].map(reconcileConfig) ?? .default
-        if case .block(let kind, let settings)? = source, settings.base.sourceLayout == nil, case .block? = target {
-            collector.report(node.path.appending("target"), "a \(kind) source needs a SQL target (mysql, postgres or sqlite) with a layout")
+        // A source without a layout (a SCIM provider) is read through the target's: a SQL
+        // target's tables or the fields a chat platform's block maps. A target keeping the
+        // resources as they come (a SCIM provider) gives none.
+        if case .block(let kind, let settings)? = source, settings.base.sourceLayout == nil,
+            case .block(let targetKind, let targetSettings)? = target, targetSettings.base.targetLayout == nil
+        {
+            collector.report(
+                node.path.appending("target").appending(targetKind),
+                "a \(kind) source cannot write to a \(targetKind) target: neither maps the directory; use a SQL target "
+                    + "(mysql, postgres, sqlite or sqlserver) with a layout, or a chat platform (dingtalk, wecom or feishu)")
             return nil
         }
         guard let name, let source, let target, let onDelete, let adopt, let reconcile else { return nil }

@@ -43,11 +43,17 @@ public protocol KindSettings: Sendable, Hashable, CustomStringConvertible {
     /// attributes it maps, and the group parents when both sides have them. Nil for a kind
     /// that keeps the source's resources as they come (a SCIM provider).
     var targetLayout: DirectoryLayout? { get }
+    /// Whether a source of this kind gives its groups a parent (a chat platform's department
+    /// tree). When it has no layout of its own, the target's stands in for it: without parents
+    /// (a SCIM provider's groups have none) that layout drops the parent, so that
+    /// reconciliation never compares, and moves, parents the source cannot have.
+    var sourceGroupsHaveParents: Bool { get }
 }
 
 extension KindSettings {
     public var sourceLayout: DirectoryLayout? { nil }
     public var targetLayout: DirectoryLayout? { nil }
+    public var sourceGroupsHaveParents: Bool { false }
 
     fileprivate func isEqual(to other: any KindSettings) -> Bool {
         (other as? Self) == self

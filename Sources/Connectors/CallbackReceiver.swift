@@ -29,11 +29,30 @@ public struct CallbackRequest: Sendable {
     }
 }
 
+/// What became of the events of one callback request, for the metrics.
+public struct CallbackDelivery: Sendable, Hashable {
+    /// Events queued for the stream to fetch and apply.
+    public var queued = 0
+    /// Events already delivered (a platform retries what it thinks was lost).
+    public var duplicates = 0
+    /// Events left to a full read: the queue was full, so it was dropped and a full read asked
+    /// for, which covers these events and those after them until it runs.
+    public var fullRead = 0
+
+    public init(queued: Int = 0, duplicates: Int = 0, fullRead: Int = 0) {
+        self.queued = queued
+        self.duplicates = duplicates
+        self.fullRead = fullRead
+    }
+}
+
 /// What the callback URL answers.
 public struct CallbackAnswer: Sendable, Hashable {
     public var status: Int
     public var contentType: String
     public var body: [UInt8]
+    /// What became of the request's events (none for a URL check or a refusal).
+    public var delivery = CallbackDelivery()
 
     public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
         self.status = status

@@ -35,6 +35,7 @@ enum CallbackRoute {
                 CallbackRequest(
                     method: request.method.rawValue, query: query, headers: headers, body: Array(buffer: body)))
             metrics.callback(pipeline: pipeline, outcome: answer.status < 400 ? "accepted" : "refused")
+            metrics.callbackEvents(pipeline: pipeline, answer.delivery)
             return Response(
                 status: .init(code: answer.status), headers: [.contentType: answer.contentType],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))

@@ -1,3 +1,4 @@
+import Connectors
 import Prometheus
 import Synchronization
 
@@ -19,6 +20,21 @@ public final class DaemonMetrics: Sendable {
                 helpText: "Event callbacks received, by outcome"),
             labels: [("pipeline", pipeline), ("outcome", outcome)]
         ).increment()
+    }
+
+    /// `scimsync_callback_events_total{pipeline, outcome}`: the events of accepted callbacks,
+    /// `queued` for the stream, `duplicate` (delivered before: the platform retried) or
+    /// `full_read` (the queue was full: left to the full read that replaced it).
+    public func callbackEvents(pipeline: String, _ delivery: CallbackDelivery) {
+        for (outcome, count) in [("queued", delivery.queued), ("duplicate", delivery.duplicates), ("full_read", delivery.fullRead)]
+        where count > 0 {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "scimsync", metricName: "callback_events", unitName: "total",
+                    helpText: "Events of accepted callbacks, by what became of them"),
+                labels: [("pipeline", pipeline), ("outcome", outcome)]
+            ).increment(by: Int64(count))
+        }
     }
 
     /// The metrics of one pipeline, labelled with its name.

@@ -104,6 +104,8 @@ import TestSupport
         let text = String(buffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
         #expect(text.contains(#"scimsync_callbacks_total{pipeline="\#(pipeline)",outcome="accepted"}"#), "\(text)")
         #expect(!text.contains(#"outcome="refused""#), "\(text)")
+        #expect(text.contains(#"scimsync_callback_events_total{pipeline="\#(pipeline)",outcome="queued"}"#), "\(text)")
+        #expect(!text.contains(#"outcome="full_read""#), "\(text)")
     }
 
     /// Secrets of the test's own, 43 base64 characters for the AES keys.

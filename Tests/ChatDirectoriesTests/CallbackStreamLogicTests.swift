@@ -136,8 +136,10 @@ final class FakeObjects: PlatformObjects {
 
     @Test func duplicatesAreDroppedWithinTheWindow() async throws {
         let inbox = CallbackInbox(capacity: 100, deduplicationWindow: 2)
-        inbox.deliver([Self.event("a", .removed, .user("u1")), Self.event("a", .removed, .user("u1"))])
-        inbox.deliver([Self.event("b", .removed, .user("u1")), Self.event("a", .removed, .user("u1"))])
+        let first = inbox.deliver([Self.event("a", .removed, .user("u1")), Self.event("a", .removed, .user("u1"))])
+        #expect(first == CallbackDelivery(queued: 1, duplicates: 1))
+        let second = inbox.deliver([Self.event("b", .removed, .user("u1")), Self.event("a", .removed, .user("u1"))])
+        #expect(second == CallbackDelivery(queued: 1, duplicates: 1))
         #expect(inbox.duplicates == 2 && inbox.queued == 2)
         // Two newer ids push `a` out of the window: delivered again, it is queued again.
         inbox.deliver([Self.event("c", .removed, .user("u1")), Self.event("a", .removed, .user("u1"))])
@@ -146,7 +148,9 @@ final class FakeObjects: PlatformObjects {
 
     @Test func anOverflowDropsTheQueueForAFullRead() async throws {
         let inbox = CallbackInbox(capacity: 2)
-        inbox.deliver((1...3).map { Self.event("e\($0)", .removed, .user("u\($0)")) })
+        let delivery = inbox.deliver((1...4).map { Self.event("e\($0)", .removed, .user("u\($0)")) })
+        // Two queued, then the third overflows: all are left to the full read, the fourth too.
+        #expect(delivery == CallbackDelivery(queued: 2, fullRead: 2))
         #expect(inbox.overflows == 1 && inbox.queued == 0)
         let stream = Self.stream(FakeObjects(), inbox)
         guard case .resyncNeeded(let reason, let position)? = try await stream.next() else {
@@ -154,8 +158,8 @@ final class FakeObjects: PlatformObjects {
         }
         #expect(reason.contains("more than 2") && position == Self.position, "\(reason)")
         // After the overflow, the inbox queues again.
-        inbox.deliver([Self.event("e4", .removed, .user("u4"))])
-        #expect(try await Self.nextOps(stream) == [.deactivate(userID: "u4")])
+        inbox.deliver([Self.event("e5", .removed, .user("u5"))])
+        #expect(try await Self.nextOps(stream) == [.deactivate(userID: "u5")])
     }
 
     @Test func aStreamOpenedBeforeAnyReadAsksForOneAtOnce() async throws {

@@ -67,8 +67,9 @@ struct CallbackRouteTests {
 
     @Test func aPlatformsRequestReachesItsPipelinesReceiverWithoutTheAdminToken() async throws {
         let hub = CallbackHub()
-        let recorder = Recorder(
-            answer: CallbackAnswer(status: 200, contentType: "application/json", body: Array(#"{"ok":1}"#.utf8)))
+        var accepted = CallbackAnswer(status: 200, contentType: "application/json", body: Array(#"{"ok":1}"#.utf8))
+        accepted.delivery = CallbackDelivery(queued: 2, duplicates: 1)
+        let recorder = Recorder(answer: accepted)
         hub.register(recorder, pipeline: "hr")
         let metrics = DaemonMetrics()
         try await withServer(hub: hub, metrics: metrics) { send in
@@ -87,6 +88,10 @@ struct CallbackRouteTests {
         }
         let text = String(buffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
         #expect(text.contains(#"scimsync_callbacks_total{pipeline="hr",outcome="accepted"} 2"#), "\(text)")
+        // What became of the events, per request: two requests answered with the same delivery.
+        #expect(text.contains(#"scimsync_callback_events_total{pipeline="hr",outcome="queued"} 4"#), "\(text)")
+        #expect(text.contains(#"scimsync_callback_events_total{pipeline="hr",outcome="duplicate"} 2"#), "\(text)")
+        #expect(!text.contains(#"outcome="full_read""#), "\(text)")
     }
 
     @Test func refusalsUnknownPipelinesAndLargeBodiesAreAnsweredBeforeOrByTheReceiver() async throws {

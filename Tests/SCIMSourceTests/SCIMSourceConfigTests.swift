@@ -52,7 +52,9 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
         ])
     }
 
-    @Test func aSCIMSourceNeedsASQLTarget() {
+    /// Neither a SCIM source nor a SCIM target maps the directory: refused, naming the target's
+    /// key and the targets that would do.
+    @Test func aSCIMSourceNeedsATargetThatMapsTheDirectory() {
         let text = Self.base.replacingOccurrences(
             of: """
                   sqlite: { path: /tmp/portal.db }
@@ -60,7 +62,9 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
                     users: { table: portal_users, attributes: { id: id, userName: login } }
             """, with: #"      scim: { url: "https://other.example.com/scim", token: x }"#)
         #expect(errors(text) == [
-            "scimsync.yaml: pipelines[0].target: a scim source needs a SQL target (mysql, postgres or sqlite) with a layout"
+            "scimsync.yaml: pipelines[0].target.scim: a scim source cannot write to a scim target: neither maps the "
+                + "directory; use a SQL target (mysql, postgres, sqlite or sqlserver) with a layout, or a chat platform "
+                + "(dingtalk, wecom or feishu)"
         ])
     }
 

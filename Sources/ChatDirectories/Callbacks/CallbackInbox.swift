@@ -1,3 +1,4 @@
+import Connectors
 import Synchronization
 
 /// Where a pipeline's callback receiver puts the events it opened, for the pipeline's
@@ -58,29 +59,39 @@ public final class CallbackInbox: Sendable {
         self.deduplicationWindow = max(deduplicationWindow, 1)
     }
 
-    /// Queues `events` (less those already delivered) and returns.
-    public func deliver(_ events: [PlatformEvent]) {
-        guard !events.isEmpty else { return }
+    /// Queues `events` (less those already delivered) and returns what became of them.
+    @discardableResult
+    public func deliver(_ events: [PlatformEvent]) -> CallbackDelivery {
+        guard !events.isEmpty else { return CallbackDelivery() }
         let (capacity, window) = (self.capacity, deduplicationWindow)
-        state.withLock { state in
+        let delivery = state.withLock { state in
+            var delivery = CallbackDelivery()
             for event in events {
                 guard state.remember(event.id, window: window) else {
                     state.duplicates += 1
+                    delivery.duplicates += 1
                     continue
                 }
                 state.delivered += 1
-                guard state.fullRead == nil else { continue }  // the read to come covers it
+                guard state.fullRead == nil else {
+                    delivery.fullRead += 1  // the read to come covers it
+                    continue
+                }
                 guard state.queued < capacity else {
                     state.queue = []
                     state.head = 0
                     state.overflows += 1
                     state.fullRead = "more than \(capacity) callback events were waiting to be applied"
+                    delivery.fullRead += 1
                     continue
                 }
                 state.queue.append(event)
+                delivery.queued += 1
             }
+            return delivery
         }
         arrived.signal()
+        return delivery
     }
 
     /// Events delivered and queued (duplicates left out), since the inbox was made.

@@ -8,14 +8,14 @@ public struct ChatCallbackReceiver: CallbackReceiver {
     /// `DingTalk`, `WeCom`, `Feishu`, for logs.
     let platform: String
     let endpoint: any CallbackEndpoint
-    let deliver: @Sendable ([PlatformEvent]) -> Void
+    let deliver: @Sendable ([PlatformEvent]) -> CallbackDelivery
     let logger: Logger
 
     /// - Parameters:
     ///   - endpoint: the platform's rules (``DingTalkCallbackEndpoint`` …).
     ///   - deliver: where the events go (the stream's inbox).
     public init(
-        platform: String, endpoint: any CallbackEndpoint, deliver: @escaping @Sendable ([PlatformEvent]) -> Void,
+        platform: String, endpoint: any CallbackEndpoint, deliver: @escaping @Sendable ([PlatformEvent]) -> CallbackDelivery,
         logger: Logger
     ) {
         self.platform = platform
@@ -27,15 +27,16 @@ public struct ChatCallbackReceiver: CallbackReceiver {
     public func receive(_ request: CallbackRequest) async -> CallbackAnswer {
         do throws(CallbackRefusal) {
             let opened = try endpoint.open(request)
+            var answer = opened.answer
             if !opened.events.isEmpty {
-                deliver(opened.events)
+                answer.delivery = deliver(opened.events)
                 logger.debug(
                     "\(platform) callback received",
                     metadata: [
                         "events": "\(opened.events.count)", "types": "\(Set(opened.events.map(\.type)).sorted().joined(separator: ","))",
                     ])
             }
-            return opened.answer
+            return answer
         } catch {
             // The reason names no secret and quotes the sender's text escaped (the endpoint's
             // rule): what an operator needs to see a misconfigured key or a stranger.

@@ -101,7 +101,7 @@ public final class DingTalkClient: Sendable, CustomStringConvertible {
     }
 
     private func send(api: String, path: String, body: [UInt8], token: AccessToken) async throws -> DingTalkAnswer {
-        var request = HTTPClientRequest(url: baseURL + path + Self.queryString([("access_token", token.value)]))
+        var request = HTTPClientRequest(url: baseURL + path + PlatformURL.queryString([("access_token", token.value)]))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: body))
@@ -157,7 +157,7 @@ public final class DingTalkClient: Sendable, CustomStringConvertible {
         while true {
             try await pacer.admit(api)
             var request = HTTPClientRequest(
-                url: base + "/gettoken" + queryString([("appkey", appKey), ("appsecret", appSecret)]))
+                url: base + "/gettoken" + PlatformURL.queryString([("appkey", appKey), ("appsecret", appSecret)]))
             request.method = .GET
             let answer = try await execute(request, http: http, api: api, timeout: timeout, secret: appSecret)
             if answer.isRateLimited {
@@ -177,14 +177,5 @@ public final class DingTalkClient: Sendable, CustomStringConvertible {
             }
             return TokenGrant(token: AccessToken(token), lifetime: .seconds(max(expires, 0)))
         }
-    }
-
-    /// `?a=1&b=2`, names and values percent-encoded (RFC 3986 unreserved characters kept).
-    static func queryString(_ query: [(String, String)]) -> String {
-        guard !query.isEmpty else { return "" }
-        // ASCII only: `CharacterSet.alphanumerics` would let other scripts' letters through raw.
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return "?" + query.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 }

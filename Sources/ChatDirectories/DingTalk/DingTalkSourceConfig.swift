@@ -57,6 +57,10 @@ public struct DingTalkSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// The app and the URL, never the secret.
     public var description: String { "dingtalk app \(appKey) at \(baseURL)" }
+
+    /// Departments have parents: a target's layout standing in for this source's keeps them.
+    public var sourceGroupsHaveParents: Bool { true }
+
     public var debugDescription: String {
         "DingTalkSourceConfig(appKey: \(appKey), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize), "
             + "callback: \(callback == nil ? "not given" : "given"))"

@@ -109,26 +109,11 @@ public struct DingTalkTargetConfig: KindSettings, CustomDebugStringConvertible {
             deactivatedDepartment: deactivated.map(Int64.init), users: users, groups: groups)
     }
 
-    /// `{ scimPath: dingtalkField }`: every path a SCIM path other than `id`, every field one
-    /// DingTalk's create and update take; `name` required (DingTalk's create requires it).
+    /// `{ scimPath: dingtalkField }`: the fields DingTalk's create and update take.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        let allowed = groups ? departmentFields : userFields
-        let nameAdvice = "map a SCIM attribute to name (DingTalk requires it), e.g. displayName: name"
-        guard
-            let pairs = PlatformBlock.fields(
-                node, idAdvice: "id is always DingTalk's \(groups ? "dept_id" : "userid")", emptyAdvice: nameAdvice,
-                oneAttributePerField: true,
-                problem: { field in
-                    allowed.contains(field)
-                        ? nil
-                        : "not a DingTalk \(groups ? "department" : "user") field scimsync writes; known: "
-                            + allowed.joined(separator: ", ")
-                })
-        else { return nil }
-        if !pairs.contains(where: { $0.1 == "name" }) {
-            node.report(nameAdvice)
-            return nil
-        }
-        return DingTalkSourceConfig.map(pairs, id: groups ? "dept_id" : "userid")
+        let pairs = PlatformBlock.targetFields(
+            node, platform: "DingTalk", object: groups ? "department" : "user", idField: groups ? "dept_id" : "userid",
+            allowed: groups ? departmentFields : userFields)
+        return pairs.map { DingTalkSourceConfig.map($0, id: groups ? "dept_id" : "userid") }
     }
 }

@@ -5,13 +5,13 @@ import Reconcile
 
 /// A DingTalk organisation as a pipeline's target (`target: { dingtalk: ... }`): writes through
 /// ``DingTalkTarget``, DingTalk's ids of scimsync's objects in a ``ChatTargetIDMap``.
-public struct DingTalkTargetConnector: TargetConnector {
+public struct DingTalkTargetConnector: ChatTargetConnector {
     public let settings: DingTalkTargetConfig
     /// Where the settings are in the configuration (`pipelines[0].target.dingtalk`), for messages.
     public let keyPath: String
     private let adopt: Bool
     /// Nil for commands that only look (`scimsync check`): then only ``probe()`` may be used.
-    private let ids: (any ChatTargetIDMap)?
+    let idMap: (any ChatTargetIDMap)?
     private let client: DingTalkClient
     private let logger: Logger
 
@@ -26,39 +26,42 @@ public struct DingTalkTargetConnector: TargetConnector {
         self.settings = settings
         self.keyPath = keyPath
         self.adopt = adopt
-        self.ids = ids
+        idMap = ids
         self.logger = logger
         client = DingTalkClient(
             baseURL: settings.baseURL, appKey: settings.appKey, appSecret: settings.appSecret, keyPath: keyPath,
             logger: logger)
     }
 
-    private func target() throws -> DingTalkTarget {
-        guard let ids else { throw DingTalkTargetError.noIDMap }
-        return DingTalkTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
+    static let platform = "DingTalk"
+
+    func writer(_ ids: any ChatTargetIDMap) -> DingTalkTarget {
+        DingTalkTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
     }
 
-    public func openTarget() throws -> any Target {
-        ChatStreamTarget(try target())
+    /// DingTalk read back for reconciliation: the organisation read as the DingTalk source
+    /// reads it (``DingTalkDirectoryRead``: the department tree level by level, each department's
+    /// users page by page), through the target's attribute map, then keyed by the source ids
+    /// (``ChatDirectoryReader/keyedBySourceIDs(_:derivesActive:inactiveIn:)``). A user in the deactivated
+    /// department reads as `active` false; the default and deactivated departments, like the root,
+    /// are no memberships.
+    func readBack(_ ids: any ChatTargetIDMap) async throws -> ChatDirectoryReader {
+        let layout = settings.targetLayout
+        let records = DingTalkRecords(
+            users: layout?.users.attributes ?? settings.users, groups: layout?.groups?.attributes ?? settings.groups)
+        let read = try await DingTalkDirectoryRead(client: client, records: records, pageSize: 100, logger: logger).read()
+        return try read.keyedBySourceIDs(ids, derivesActive: true, inactiveIn: settings.deactivatedDepartment.map(String.init))
     }
 
-    /// scimsync has no DingTalk ids yet. What the organisation already holds is met by the
-    /// creates (60102, 60008, `adopt`), not compared.
-    public func isEmpty() async throws -> Bool {
-        guard let ids else { throw DingTalkTargetError.noIDMap }
-        return try ids.count(.user) == 0 && ids.count(.group) == 0
-    }
-
-    public func openReconcileReader() async throws -> any ReconcileTargetReader {
-        guard let ids else { throw DingTalkTargetError.noIDMap }
-        return try await DingTalkReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
-    }
+    public func openTarget() throws -> any Target { try openChatTarget() }
+    public func isEmpty() async throws -> Bool { try await chatTargetIsEmpty() }
+    public func openReconcileReader() async throws -> any ReconcileTargetReader { try await openChatReadBack() }
 
     /// Chunk by chunk (``ChatTargetLoad``): DingTalk has no transactions.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
-        try await ChatTargetLoad.load(phases, into: ChatStreamTarget(try target()), created: created)
+        try await loadChat(phases, created: created)
     }
 
     /// The app's credentials are accepted, the organisation is readable from the root, and the
@@ -97,15 +100,11 @@ public struct DingTalkTargetConnector: TargetConnector {
 
 /// Why a DingTalk target cannot be used as asked.
 public enum DingTalkTargetError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A connector made for `scimsync check` was asked to write.
-    case noIDMap
     /// `onDelete: deactivate` without a department to put deactivated users in.
     case deactivateNeedsDepartment(keyPath: String)
 
     public var description: String {
         switch self {
-        case .noIDMap:
-            "this DingTalk target has no offset store for its ids (made for checking only)"
         case .deactivateNeedsDepartment(let keyPath):
             "\(keyPath).deactivatedDepartment: onDelete: deactivate needs the dept_id of a department deactivated users "
                 + "are moved to (DingTalk has no disabled state); create one in DingTalk and give its id, or use onDelete: delete"

@@ -85,7 +85,7 @@ public final class FeishuClient: Sendable, CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - api: the API's name as Feishu's documents and limits name it (`contact.v3.user.create`).
-    ///   - path: below the origin, already percent-encoded (``pathSegment(_:)`` for ids).
+    ///   - path: below the origin, already percent-encoded (``PlatformURL/pathSegment(_:)`` for ids).
     /// - Throws: ``FeishuError``.
     public func call(
         _ method: HTTPMethod, api: String, path: String, query: [(String, String)], body: SCIMValue?
@@ -117,7 +117,7 @@ public final class FeishuClient: Sendable, CustomStringConvertible {
     private func send(
         _ method: HTTPMethod, api: String, path: String, query: [(String, String)], body: SCIMValue?, token: AccessToken
     ) async throws -> FeishuAnswer {
-        var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
+        var request = HTTPClientRequest(url: baseURL + path + PlatformURL.queryString(query))
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer " + token.value)
         if let body {
@@ -171,21 +171,6 @@ public final class FeishuClient: Sendable, CustomStringConvertible {
             throw FeishuError.invalidAnswer(api: api, reason: "no tenant_access_token and expire")
         }
         return TokenGrant(token: AccessToken(token), lifetime: .seconds(max(expire, 0)))
-    }
-
-    /// `?a=1&b=2`, names and values percent-encoded (RFC 3986 unreserved characters kept).
-    static func queryString(_ query: [(String, String)]) -> String {
-        guard !query.isEmpty else { return "" }
-        // ASCII only: `CharacterSet.alphanumerics` would let other scripts' letters through raw.
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return "?" + query.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
-
-    /// One path segment (an id), percent-encoded like a query value.
-    static func pathSegment(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 }
 

@@ -92,7 +92,7 @@ struct FeishuDirectoryRead {
         var found: [SCIMObject] = []
         try await forEachPage(
             api: Self.childrenAPI,
-            path: "/open-apis/contact/v3/departments/\(FeishuClient.pathSegment(department))/children",
+            path: "/open-apis/contact/v3/departments/\(PlatformURL.pathSegment(department))/children",
             query: [("fetch_child", recursive ? "true" : "false")]
         ) { found += $0 }
         return found

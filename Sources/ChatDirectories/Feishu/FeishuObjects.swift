@@ -33,7 +33,7 @@ public struct FeishuObjects: PlatformObjects {
 
     public func user(_ id: String) async throws -> FetchedObject<FetchedUser> {
         let answer = try await fetch(
-            Self.userAPI, "/open-apis/contact/v3/users/\(FeishuClient.pathSegment(id))", key: "user", gone: Self.userGone)
+            Self.userAPI, "/open-apis/contact/v3/users/\(PlatformURL.pathSegment(id))", key: "user", gone: Self.userGone)
         guard case .found(let user) = answer else { return answer.absence() }
         let resource = try records.users.resource(from: FeishuRecords.row(user, fields: records.users))
         var departments: [String] = []
@@ -49,7 +49,7 @@ public struct FeishuObjects: PlatformObjects {
         // The root is no group.
         guard id != FeishuDirectoryRead.root else { return .gone }
         let answer = try await fetch(
-            Self.departmentAPI, "/open-apis/contact/v3/departments/\(FeishuClient.pathSegment(id))", key: "department",
+            Self.departmentAPI, "/open-apis/contact/v3/departments/\(PlatformURL.pathSegment(id))", key: "department",
             gone: Self.departmentNotFound)
         guard case .found(let department) = answer else { return answer.absence() }
         let resource = try records.groups.resource(from: FeishuRecords.row(department, fields: records.groups))

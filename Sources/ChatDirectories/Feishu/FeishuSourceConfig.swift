@@ -52,6 +52,10 @@ public struct FeishuSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// The app and the URL, never the secret.
     public var description: String { "feishu app \(appID) at \(baseURL)" }
+
+    /// Departments have parents: a target's layout standing in for this source's keeps them.
+    public var sourceGroupsHaveParents: Bool { true }
+
     public var debugDescription: String {
         "FeishuSourceConfig(appID: \(appID), baseURL: \(baseURL), interval: \(intervalSeconds) s, pageSize: \(pageSize), "
             + "callback: \(callback == nil ? "not given" : "given"))"

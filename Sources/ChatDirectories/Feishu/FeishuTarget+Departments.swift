@@ -98,20 +98,7 @@ extension FeishuTarget {
     /// The `department_id` of a department scimsync manages in Feishu, or nil; a pending create
     /// is resolved by reading the id it was sent with.
     func departmentID(_ sourceID: String) async throws -> String? {
-        switch try ids.entry(sourceID, kind: .group) {
-        case .mapped(let departmentID)?:
-            return departmentID
-        case .pending?:
-            let departmentID = FeishuTargetID.forSourceID(sourceID)
-            guard try await department(departmentID) != nil else {
-                try ids.forget(sourceID, kind: .group)
-                return nil
-            }
-            try ids.map(sourceID, to: departmentID, kind: .group)
-            return departmentID
-        case nil:
-            return nil
-        }
+        try await resolve(sourceID, .group, sentAs: FeishuTargetID.forSourceID(sourceID)) { try await department($0) != nil }
     }
 
     /// "修改部门部分信息" with a `parent_department_id`: a source group without a parent is a

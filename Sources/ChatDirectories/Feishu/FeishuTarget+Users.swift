@@ -108,20 +108,7 @@ extension FeishuTarget {
     /// lost) is looked up by the `user_id` it was sent with: found, it is mapped; absent, the
     /// entry is forgotten (the create never arrived).
     func userID(_ sourceID: String) async throws -> String? {
-        switch try ids.entry(sourceID, kind: .user) {
-        case .mapped(let userID)?:
-            return userID
-        case .pending?:
-            let userID = FeishuTargetID.forSourceID(sourceID)
-            guard try await user(userID) != nil else {
-                try ids.forget(sourceID, kind: .user)
-                return nil
-            }
-            try ids.map(sourceID, to: userID, kind: .user)
-            return userID
-        case nil:
-            return nil
-        }
+        try await resolve(sourceID, .user, sentAs: FeishuTargetID.forSourceID(sourceID)) { try await user($0) != nil }
     }
 
     /// A PATCH on a mapped user: the user read, mapped as reconciliation reads it, patched, and
@@ -167,7 +154,6 @@ extension FeishuTarget {
     static func departments(of user: SCIMObject) -> [String] {
         (user["department_ids"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
     }
-
 }
 
 /// A mobile number as Feishu keeps it: "+<country code><number>", without spaces or dashes; a

@@ -86,9 +86,9 @@ public final class FeishuTarget: ChatPlatformWriter {
         try await client.call(method, api: api, path: path, query: Self.idTypes, body: body.map { .object($0) })
     }
 
-    static func userPath(_ userID: String) -> String { usersPath + "/" + FeishuClient.pathSegment(userID) }
+    static func userPath(_ userID: String) -> String { usersPath + "/" + PlatformURL.pathSegment(userID) }
     static func departmentPath(_ departmentID: String) -> String {
-        departmentsPath + "/" + FeishuClient.pathSegment(departmentID)
+        departmentsPath + "/" + PlatformURL.pathSegment(departmentID)
     }
 }
 

@@ -122,48 +122,11 @@ public struct FeishuTargetConfig: KindSettings, CustomDebugStringConvertible {
             employeeType: employeeType, users: users, groups: groups)
     }
 
-    /// `{ scimPath: feishuField }`: every path a SCIM path other than `id`, every field one
-    /// Feishu's create and patch take; `name` required (Feishu's create requires it).
+    /// `{ scimPath: feishuField }`: the fields Feishu's create and patch take.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
-        let allowed = groups ? departmentFields : userFields
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report("id is always Feishu's \(groups ? "department_id" : "user_id"); remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            guard allowed.contains(field) else {
-                fieldNode.report(
-                    "not a Feishu \(groups ? "department" : "user") field scimsync writes; known: \(allowed.joined(separator: ", "))")
-                ok = false
-                continue
-            }
-            if pairs.contains(where: { $0.1 == field }) {
-                fieldNode.report("\(field) is written from one SCIM attribute only; remove one of the entries")
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
-        if !pairs.contains(where: { $0.1 == "name" }) {
-            fields.report("map a SCIM attribute to name (Feishu requires it), e.g. displayName: name")
-            return nil
-        }
-        return FeishuSourceConfig.map(pairs, id: groups ? "department_id" : "user_id")
+        let pairs = PlatformBlock.targetFields(
+            node, platform: "Feishu", object: groups ? "department" : "user", idField: groups ? "department_id" : "user_id",
+            allowed: groups ? departmentFields : userFields)
+        return pairs.map { FeishuSourceConfig.map($0, id: groups ? "department_id" : "user_id") }
     }
 }

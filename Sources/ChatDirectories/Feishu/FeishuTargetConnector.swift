@@ -5,13 +5,13 @@ import Reconcile
 
 /// A Feishu tenant as a pipeline's target (`target: { feishu: ... }`): writes through
 /// ``FeishuTarget``, the ids of scimsync's objects in a ``ChatTargetIDMap``.
-public struct FeishuTargetConnector: TargetConnector {
+public struct FeishuTargetConnector: ChatTargetConnector {
     public let settings: FeishuTargetConfig
     /// Where the settings are in the configuration (`pipelines[0].target.feishu`), for messages.
     public let keyPath: String
     private let adopt: Bool
     /// Nil for commands that only look (`scimsync check`): then only ``probe()`` may be used.
-    private let ids: (any ChatTargetIDMap)?
+    let idMap: (any ChatTargetIDMap)?
     private let client: FeishuClient
     private let logger: Logger
 
@@ -26,38 +26,39 @@ public struct FeishuTargetConnector: TargetConnector {
         self.settings = settings
         self.keyPath = keyPath
         self.adopt = adopt
-        self.ids = ids
+        idMap = ids
         self.logger = logger
         client = FeishuClient(
             baseURL: settings.baseURL, appID: settings.appID, appSecret: settings.appSecret, keyPath: keyPath, logger: logger)
     }
 
-    private func target() throws -> FeishuTarget {
-        guard let ids else { throw FeishuTargetError.noIDMap }
-        return FeishuTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
+    static let platform = "Feishu"
+
+    func writer(_ ids: any ChatTargetIDMap) -> FeishuTarget {
+        FeishuTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
     }
 
-    public func openTarget() throws -> any Target {
-        ChatStreamTarget(try target())
+    /// Feishu read back for reconciliation: the tenant read as the Feishu source reads it
+    /// (``FeishuDirectoryRead``: the department tree, each department's users page by page),
+    /// through the target's attribute map and `active` as not `status.is_frozen`, then keyed by
+    /// the source ids (``ChatDirectoryReader/keyedBySourceIDs(_:derivesActive:inactiveIn:)``).
+    func readBack(_ ids: any ChatTargetIDMap) async throws -> ChatDirectoryReader {
+        let layout = settings.targetLayout
+        let records = FeishuRecords(
+            users: layout?.users.attributes ?? settings.users, groups: layout?.groups?.attributes ?? settings.groups)
+        let read = try await FeishuDirectoryRead(client: client, records: records, pageSize: 50, logger: logger).read()
+        return try read.keyedBySourceIDs(ids)
     }
 
-    /// scimsync has no Feishu ids yet. What the tenant already holds is met by the creates
-    /// (41011, 43007, `adopt`), not compared.
-    public func isEmpty() async throws -> Bool {
-        guard let ids else { throw FeishuTargetError.noIDMap }
-        return try ids.count(.user) == 0 && ids.count(.group) == 0
-    }
-
-    public func openReconcileReader() async throws -> any ReconcileTargetReader {
-        guard let ids else { throw FeishuTargetError.noIDMap }
-        return try await FeishuReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
-    }
+    public func openTarget() throws -> any Target { try openChatTarget() }
+    public func isEmpty() async throws -> Bool { try await chatTargetIsEmpty() }
+    public func openReconcileReader() async throws -> any ReconcileTargetReader { try await openChatReadBack() }
 
     /// Chunk by chunk (``ChatTargetLoad``): Feishu has no transactions.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
-        try await ChatTargetLoad.load(phases, into: ChatStreamTarget(try target()), created: created)
+        try await loadChat(phases, created: created)
     }
 
     /// The app's credentials are accepted, the tenant's departments are readable from the root,
@@ -88,18 +89,6 @@ public struct FeishuTargetConnector: TargetConnector {
             return checks
         } catch {
             return [ConnectorCheck(.failed, "\(keyPath): \(error)")]
-        }
-    }
-}
-
-/// Why a Feishu target cannot be used as asked.
-public enum FeishuTargetError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A connector made for `scimsync check` was asked to write.
-    case noIDMap
-
-    public var description: String {
-        switch self {
-        case .noIDMap: "this Feishu target has no offset store for its ids (made for checking only)"
         }
     }
 }

@@ -91,6 +91,27 @@ extension ChatPlatformWriter {
         return refusal(error)
     }
 
+    /// The platform's id of `kind` `sourceID` when scimsync manages it there, or nil. A pending
+    /// create (its answer lost) is looked up by the id it was sent with, `sentAs`: found, it is
+    /// mapped; absent, the entry is forgotten (the create never arrived).
+    func resolve(
+        _ sourceID: String, _ kind: ResourceKind, sentAs sent: String, exists: (String) async throws -> Bool
+    ) async throws -> String? {
+        switch try ids.entry(sourceID, kind: kind) {
+        case .mapped(let id)?:
+            return id
+        case .pending?:
+            guard try await exists(sent) else {
+                try ids.forget(sourceID, kind: kind)
+                return nil
+            }
+            try ids.map(sourceID, to: sent, kind: kind)
+            return sent
+        case nil:
+            return nil
+        }
+    }
+
     /// A source resource's mapped fields as the platform takes them: text, or nil for no value.
     func fields(_ resource: SCIMResource, _ mapper: RowMapper) throws -> [(field: String, value: String?)] {
         let row = try mapper.row(from: resource, columnTypes: [:])

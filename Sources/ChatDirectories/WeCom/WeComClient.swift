@@ -154,7 +154,7 @@ public final class WeComClient: Sendable, CustomStringConvertible {
         _ method: HTTPMethod, api: String, query: [(String, String)], body: SCIMValue?, token: AccessToken
     ) async throws -> WeComAnswer {
         var request = HTTPClientRequest(
-            url: baseURL + "/cgi-bin/" + api + Self.queryString([("access_token", token.value)] + query))
+            url: baseURL + "/cgi-bin/" + api + PlatformURL.queryString([("access_token", token.value)] + query))
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -195,7 +195,8 @@ public final class WeComClient: Sendable, CustomStringConvertible {
         timeout: Duration
     ) async throws -> TokenGrant {
         let api = "gettoken"
-        var request = HTTPClientRequest(url: base + "/cgi-bin/gettoken" + queryString([("corpid", corpID), ("corpsecret", secret)]))
+        var request = HTTPClientRequest(
+            url: base + "/cgi-bin/gettoken" + PlatformURL.queryString([("corpid", corpID), ("corpsecret", secret)]))
         request.method = .GET
         let answer = try await execute(request, http: http, api: api, timeout: timeout, hiding: [secret])
         guard answer.code == 0 else {
@@ -210,14 +211,5 @@ public final class WeComClient: Sendable, CustomStringConvertible {
             throw WeComError.invalidAnswer(api: api, reason: "no access_token and expires_in")
         }
         return TokenGrant(token: AccessToken(token), lifetime: .seconds(max(expires, 0)))
-    }
-
-    /// `?a=1&b=2`, names and values percent-encoded (RFC 3986 unreserved characters kept).
-    static func queryString(_ query: [(String, String)]) -> String {
-        guard !query.isEmpty else { return "" }
-        // ASCII only: `CharacterSet.alphanumerics` would let other scripts' letters through raw.
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return "?" + query.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 }

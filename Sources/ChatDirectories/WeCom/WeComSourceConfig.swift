@@ -59,6 +59,10 @@ public struct WeComSourceConfig: KindSettings, CustomDebugStringConvertible {
 
     /// The corp and the URL, never a secret.
     public var description: String { "wecom corp \(corpID) at \(baseURL)" }
+
+    /// Departments have parents: a target's layout standing in for this source's keeps them.
+    public var sourceGroupsHaveParents: Bool { true }
+
     public var debugDescription: String {
         "WeComSourceConfig(corpID: \(corpID), baseURL: \(baseURL), interval: \(intervalSeconds) s, "
             + "contactSecret: \(contactSecret == nil ? "not given" : "given"), "

@@ -117,20 +117,7 @@ extension WeComTarget {
     /// lost) is looked up by the userid it was sent with: found, it is mapped; absent, the
     /// entry is forgotten (the create never arrived).
     func userID(_ sourceID: String) async throws -> String? {
-        switch try ids.entry(sourceID, kind: .user) {
-        case .mapped(let userid)?:
-            return userid
-        case .pending?:
-            let userid = WeComUserID.forSourceID(sourceID)
-            guard try await user(userid) != nil else {
-                try ids.forget(sourceID, kind: .user)
-                return nil
-            }
-            try ids.map(sourceID, to: userid, kind: .user)
-            return userid
-        case nil:
-            return nil
-        }
+        try await resolve(sourceID, .user, sentAs: WeComUserID.forSourceID(sourceID)) { try await user($0) != nil }
     }
 
     /// A PATCH on a mapped member: the member read, mapped as reconciliation reads it, patched,

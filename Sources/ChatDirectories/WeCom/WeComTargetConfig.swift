@@ -125,53 +125,15 @@ public struct WeComTargetConfig: KindSettings, CustomDebugStringConvertible {
         PlatformBlock.secret(node, key: kind.key, variable: kind.exampleVariable)
     }
 
-    /// `{ scimPath: wecomField }`: every path a SCIM path other than `id`, every field one
-    /// 创建成员 / 创建部门 take; `name` required (WeCom's creates require it).
+    /// `{ scimPath: wecomField }`: the fields 创建成员 / 创建部门 take; `active` is always written
+    /// as WeCom's `enable`.
     private static func attributeMap(_ node: ConfigNode, groups: Bool) -> AttributeMap? {
-        guard let fields = node.mapping(allowed: []) else { return nil }
-        let allowed = groups ? departmentFields : userFields
-        var pairs: [(String, String)] = []
-        var ok = true
-        for key in fields.keys {
-            guard let fieldNode = fields[key], let field = fieldNode.nonEmptyString() else {
-                ok = false
-                continue
-            }
-            do {
-                let path = try AttributePath.parse(key)
-                if AttributeMap([AttributeMap.Entry(pathText: key, path: path, column: field)]).idColumn != nil {
-                    fieldNode.report("id is always the \(groups ? "department's id" : "member's userid"); remove this entry")
-                    ok = false
-                    continue
-                }
-                if !groups, key == "active" {
-                    fieldNode.report("active is always written as WeCom's enable; remove this entry")
-                    ok = false
-                    continue
-                }
-            } catch {
-                fieldNode.report("not a SCIM attribute path: \(error)")
-                ok = false
-                continue
-            }
-            guard allowed.contains(field) else {
-                fieldNode.report(
-                    "not a WeCom \(groups ? "department" : "member") field scimsync writes; known: \(allowed.joined(separator: ", "))")
-                ok = false
-                continue
-            }
-            if pairs.contains(where: { $0.1 == field }) {
-                fieldNode.report("\(field) is written from one SCIM attribute only; remove one of the entries")
-                ok = false
-                continue
-            }
-            pairs.append((key, field))
-        }
-        guard ok else { return nil }
-        if !pairs.contains(where: { $0.1 == "name" }) {
-            fields.report("map a SCIM attribute to name (WeCom requires it), e.g. displayName: name")
-            return nil
-        }
-        return WeComSourceConfig.map(pairs, id: groups ? "id" : "userid")
+        let pairs = PlatformBlock.targetFields(
+            node, platform: "WeCom", object: groups ? "department" : "member", idField: groups ? "department id" : "userid",
+            allowed: groups ? departmentFields : userFields,
+            pathProblem: { path in
+                !groups && path == "active" ? "active is always written as WeCom's enable; remove this entry" : nil
+            })
+        return pairs.map { WeComSourceConfig.map($0, id: groups ? "id" : "userid") }
     }
 }

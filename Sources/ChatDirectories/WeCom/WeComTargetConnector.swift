@@ -6,13 +6,13 @@ import Reconcile
 /// A WeCom corp as a pipeline's target (`target: { wecom: ... }`): writes through
 /// ``WeComTarget`` with the contact-sync secret, reads with the app's, WeCom's ids of
 /// scimsync's objects in a ``ChatTargetIDMap``.
-public struct WeComTargetConnector: TargetConnector {
+public struct WeComTargetConnector: ChatTargetConnector {
     public let settings: WeComTargetConfig
     /// Where the settings are in the configuration (`pipelines[0].target.wecom`), for messages.
     public let keyPath: String
     private let adopt: Bool
     /// Nil for commands that only look (`scimsync check`): then only ``probe()`` may be used.
-    private let ids: (any ChatTargetIDMap)?
+    let idMap: (any ChatTargetIDMap)?
     private let client: WeComClient
     private let logger: Logger
 
@@ -26,38 +26,39 @@ public struct WeComTargetConnector: TargetConnector {
         self.settings = settings
         self.keyPath = keyPath
         self.adopt = adopt
-        self.ids = ids
+        idMap = ids
         self.logger = logger
         client = WeComClient(
             baseURL: settings.baseURL, corpID: settings.corpID, secrets: settings.secrets, keyPath: keyPath, logger: logger)
     }
 
-    private func target() throws -> WeComTarget {
-        guard let ids else { throw WeComTargetError.noIDMap }
-        return WeComTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
+    static let platform = "WeCom"
+
+    func writer(_ ids: any ChatTargetIDMap) -> WeComTarget {
+        WeComTarget(client: client, ids: ids, settings: settings, adopt: adopt, logger: logger)
     }
 
-    public func openTarget() throws -> any Target {
-        ChatStreamTarget(try target())
+    /// WeCom read back for reconciliation: the corp read as the WeCom source reads it
+    /// (``WeComDirectoryRead``: the department tree, each department's members, with the app's
+    /// secret), through the target's attribute map, then keyed by the source ids
+    /// (``ChatDirectoryReader/keyedBySourceIDs(_:derivesActive:inactiveIn:)``). A member's `active` is its
+    /// `status`.
+    func readBack(_ ids: any ChatTargetIDMap) async throws -> ChatDirectoryReader {
+        let layout = settings.targetLayout
+        let records = WeComRecords(
+            users: layout?.users.attributes ?? settings.users, groups: layout?.groups?.attributes ?? settings.groups)
+        return try await WeComDirectoryRead(client: client, records: records, logger: logger).read().keyedBySourceIDs(ids)
     }
 
-    /// scimsync has no WeCom ids yet. What the corp already holds is met by the creates
-    /// (60102, 60008, `adopt`), not compared.
-    public func isEmpty() async throws -> Bool {
-        guard let ids else { throw WeComTargetError.noIDMap }
-        return try ids.count(.user) == 0 && ids.count(.group) == 0
-    }
-
-    public func openReconcileReader() async throws -> any ReconcileTargetReader {
-        guard let ids else { throw WeComTargetError.noIDMap }
-        return try await WeComReconcileReader.read(client: client, ids: ids, settings: settings, logger: logger)
-    }
+    public func openTarget() throws -> any Target { try openChatTarget() }
+    public func isEmpty() async throws -> Bool { try await chatTargetIsEmpty() }
+    public func openReconcileReader() async throws -> any ReconcileTargetReader { try await openChatReadBack() }
 
     /// Chunk by chunk (``ChatTargetLoad``): WeCom has no transactions.
     public func load(
         _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
     ) async throws -> ApplyOutcome {
-        try await ChatTargetLoad.load(phases, into: ChatStreamTarget(try target()), created: created)
+        try await loadChat(phases, created: created)
     }
 
     /// The app's secret reads the root department, the contact-sync secret is that secret (it
@@ -100,17 +101,5 @@ public struct WeComTargetConnector: TargetConnector {
             checks.append(ConnectorCheck(.failed, "\(keyPath).\(WeComSecret.contactSync.key): \(error)"))
         }
         return checks
-    }
-}
-
-/// Why a WeCom target cannot be used as asked.
-public enum WeComTargetError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A connector made for `scimsync check` was asked to write.
-    case noIDMap
-
-    public var description: String {
-        switch self {
-        case .noIDMap: "this WeCom target has no offset store for its ids (made for checking only)"
-        }
     }
 }

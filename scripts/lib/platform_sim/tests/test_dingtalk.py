@@ -311,6 +311,15 @@ class WriteTests(DingTalkTestCase):
         detail = self.ok("v2/user/get", {"userid": generated["result"]["userid"]}, self.token)["result"]
         self.assertEqual((detail["state_code"], detail["mobile"], detail["active"]), ("852", "91234567", False))
 
+    def test_an_update_past_a_hundred_departments_is_refused_and_changes_nothing(self):
+        many = [self.ok("v2/department/create", {"name": f"T{i}", "parent_id": 1}, self.token)["result"]["dept_id"]
+                for i in range(100)]
+        self.ok("v2/user/update", {"userid": "zhangsan", "dept_id_list": ",".join(str(d) for d in many)}, self.token)
+        self.refused("v2/user/update", {"userid": "zhangsan", "dept_id_list": ",".join(str(d) for d in many + [2]),
+                                        "title": "Lead"}, 60110, self.token)
+        user = self.sim.control("state")["users"][0]
+        self.assertEqual((sorted(user["departments"]), user["title"]), (sorted(str(d) for d in many), "Engineer"))
+
     def test_membership_is_the_users_department_list(self):
         listed = self.ok("v2/user/list", {"dept_id": 2, "cursor": 0, "size": 10}, self.token)["result"]["list"]
         self.assertEqual(listed[0]["title"], "Engineer")

@@ -367,6 +367,12 @@ class WriteRuleTests(FeishuSimTestCase):
         answer = self.create_user(user_id="many", department_ids=[f"m{i}" for i in range(51)])
         self.assertEqual(answer.code, 41033)
         self.assertEqual(self.create_user(user_id="many", department_ids=[f"m{i}" for i in range(50)]).code, 0)
+        # An update past the cap is refused the same way, and changes nothing of the user.
+        patch = (PatchUserRequest.builder().user_id("many").user_id_type("user_id").department_id_type("department_id")
+                 .request_body(User({"department_ids": [f"m{i}" for i in range(51)], "job_title": "Lead"})).build())
+        self.assertEqual(self.client.contact.v3.user.patch(patch).code, 41033)
+        user = next(u for u in self.state()["users"] if u["id"] == "many")
+        self.assertEqual((sorted(user["departments"]), user["title"]), (sorted(f"m{i}" for i in range(50)), ""))
 
     def test_memberships_change_through_patch_and_a_user_keeps_one_department(self):
         request = (PatchUserRequest.builder().user_id("zhangsan").user_id_type("user_id").department_id_type("department_id")

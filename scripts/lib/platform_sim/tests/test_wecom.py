@@ -281,6 +281,13 @@ class WriteTests(SimulatorCase):
         self.assertEqual([u["id"] for u in self.control("/_sim/state")[1]["users"]], ["zhangsan"])
         self.assertCode(60111, self.contact.user.delete, "lisi")
 
+    def test_an_update_past_a_hundred_departments_is_refused_and_changes_nothing(self):
+        many = [self.contact.department.create(f"D{n}", parent_id=1)["id"] for n in range(100)]
+        self.assertEqual(self.contact.user.update("zhangsan", department=many)["errmsg"], "updated")
+        self.assertCode(60110, self.contact.user.update, "zhangsan", department=[2] + many, position="Lead")
+        user = next(u for u in self.control("/_sim/state")[1]["users"] if u["id"] == "zhangsan")
+        self.assertEqual((sorted(user["departments"]), user["title"]), (sorted(str(d) for d in many), "Engineer"))
+
     def test_uniqueness_and_user_rules_have_wecom_s_codes(self):
         self.assertCode(60102, self.contact.user.create, "ZhangSan", "Again", department=[1], email="a@example.com")
         message = self.assertCode(60104, self.contact.user.create, "wangwu", "王五", department=[1], mobile="+86 13800000000")

@@ -1,0 +1,102 @@
+import ChatDirectories
+import Directory
+import Foundation
+
+/// One of the three chat platforms as a target, for the tests that run the same scenario
+/// against each simulator: its simulator started with an app of the test's own, the target
+/// block of its example configuration, and its directory as `GET /_sim/state` shows it.
+enum ChatTargetPlatform: String, CaseIterable, Sendable, CustomStringConvertible {
+    case dingtalk, wecom, feishu
+
+    var description: String { rawValue }
+
+    /// A running simulator, held by the closures: it stops when the last of them is released.
+    struct Running: Sendable {
+        /// The variables the example configurations read for this platform's target block.
+        let environment: [String: String]
+        /// Departments as `name|parent name`, users as `id|name|department names`, sorted.
+        let state: @Sendable () async throws -> (departments: [String], users: [String])
+        /// A target on the simulator alone (its ids kept in memory), applying one batch.
+        let target: @Sendable () -> @Sendable ([ResourceOp]) async throws -> ChatTargetReport
+    }
+
+    func start() async throws -> Running {
+        switch self {
+        case .dingtalk:
+            let sim = try await DingTalkSim.start()
+            return Running(
+                environment: ["DINGTALK_APP_KEY": sim.appKey, "DINGTALK_APP_SECRET": sim.appSecret, "DINGTALK_BASE_URL": sim.baseURL],
+                state: {
+                    let state = try await DingTalkTargetTests.state(sim)
+                    return (state.departments, state.users)
+                },
+                target: {
+                    let target = DingTalkTargetTests.target(sim, ids: MemoryDingTalkIDs())
+                    return { try await target.apply($0) }
+                })
+        case .wecom:
+            let sim = try await WeComSim.start()
+            return Running(
+                environment: [
+                    "WECOM_CORP_ID": sim.corpID, "WECOM_APP_SECRET": sim.appSecret, "WECOM_CONTACT_SECRET": sim.contactSecret,
+                    "WECOM_BASE_URL": sim.baseURL,
+                ],
+                state: {
+                    let state = try await WeComTargetTests.state(sim)
+                    return (state.departments, state.users)
+                },
+                target: {
+                    let target = WeComTargetTests.target(sim, ids: MemoryChatTargetIDs())
+                    return { try await target.apply($0) }
+                })
+        case .feishu:
+            let sim = try await FeishuSim.start()
+            return Running(
+                environment: ["FEISHU_APP_ID": sim.appID, "FEISHU_APP_SECRET": sim.appSecret, "FEISHU_BASE_URL": sim.baseURL],
+                state: {
+                    let state = try await FeishuTargetTests.state(sim)
+                    return (state.departments, state.users)
+                },
+                target: {
+                    let target = FeishuTargetTests.target(sim, ids: MemoryFeishuIDs())
+                    return { try await target.apply($0) }
+                })
+        }
+    }
+
+    /// The platform's user id for a source id (the source id itself where the platform takes it).
+    func userID(_ sourceID: String) -> String {
+        switch self {
+        case .dingtalk: DingTalkUserID.forSourceID(sourceID)
+        case .wecom: WeComUserID.forSourceID(sourceID)
+        case .feishu: FeishuTargetID.forSourceID(sourceID)
+        }
+    }
+
+    /// The most departments a user may be in (DingTalk and WeCom 100, Feishu 50).
+    var departmentLimit: Int {
+        switch self {
+        case .dingtalk, .wecom: 100
+        case .feishu: 50
+        }
+    }
+
+    /// The `target:` block of config/<platform>-from-mariadb.yaml: the same target whatever
+    /// the source.
+    func exampleTargetBlock() throws -> String {
+        let file = "config/\(rawValue)-from-mariadb.yaml"
+        return try Self.targetBlock(in: try String(contentsOfFile: FeishuSim.repositoryRoot + "/" + file, encoding: .utf8), of: file)
+    }
+
+    /// A configuration's `target:` block, to the line before `onDelete:`.
+    static func targetBlock(in text: String, of file: String) throws -> String {
+        guard let start = text.range(of: "    target:\n"), let end = text.range(of: "    onDelete:", range: start.upperBound..<text.endIndex)
+        else { throw ExampleWithoutTarget(file: file) }
+        return String(text[start.lowerBound..<end.lowerBound])
+    }
+}
+
+struct ExampleWithoutTarget: Error, CustomStringConvertible {
+    var file: String
+    var description: String { "\(file) has no target block before onDelete" }
+}
