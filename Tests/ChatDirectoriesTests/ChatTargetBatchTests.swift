@@ -13,8 +13,8 @@ import TestSupport
 
     /// One user's mobile is another's, one department's name has a character the platform
     /// forbids: each is refused with the platform's code, the rest of the batch applies.
-    @Test(arguments: ChatPlatform.allCases)
-    func refusedObjectsAreReportedAndTheRestApplies(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func refusedObjectsAreReportedAndTheRestApplies(_ platform: ChatTargetPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let codes = platform.fixture.codes
         let ids = MemoryChatTargetIDs()
@@ -47,8 +47,8 @@ import TestSupport
     /// read): on replay, the user the platform says exists is read and updated, the department
     /// it says exists looked up and taken over; nothing is made twice. A user id scimsync never
     /// sent stays refused.
-    @Test(arguments: ChatPlatform.allCases)
-    func aReplayAfterALostCreateAdoptsWhatWasMade(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func aReplayAfterALostCreateAdoptsWhatWasMade(_ platform: ChatTargetPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let sim = fixture.sim
         let ids = MemoryChatTargetIDs()
@@ -126,8 +126,8 @@ import TestSupport
 
     /// The platform unreachable fails the whole batch (the pipeline retries it); the create's
     /// intent stays recorded, so that the retry knows the user may be its own.
-    @Test(arguments: ChatPlatform.allCases)
-    func anUnreachablePlatformFailsTheBatch(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func anUnreachablePlatformFailsTheBatch(_ platform: ChatTargetPlatform) async throws {
         let port = try TestServers.closedPort()
         let ids = MemoryChatTargetIDs()
         let target = platform.fixture.unreachableTarget(baseURL: "http://127.0.0.1:\(port)", ids: ids)
@@ -140,8 +140,8 @@ import TestSupport
     }
 
     /// A department is deleted children first, after scimsync's users are taken out of it.
-    @Test(arguments: ChatPlatform.allCases)
-    func departmentsAreDeletedChildrenFirstOnceEmpty(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func departmentsAreDeletedChildrenFirstOnceEmpty(_ platform: ChatTargetPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let target = fixture.target(ids: MemoryChatTargetIDs())
         _ = try await target.apply(
@@ -162,8 +162,8 @@ import TestSupport
 
     /// `onDelete: deactivate` disables the user (WeCom's `enable` 0, Feishu's `is_frozen`),
     /// reactivating enables it; the user keeps its departments throughout.
-    @Test(arguments: ChatPlatform.disablingUsers)
-    func deactivatedUsersAreDisabledInTheirDepartments(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.disablingUsers)
+    func deactivatedUsersAreDisabledInTheirDepartments(_ platform: ChatTargetPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let target = fixture.target(ids: MemoryChatTargetIDs())
         _ = try await target.apply(R.oneUserInResearch)

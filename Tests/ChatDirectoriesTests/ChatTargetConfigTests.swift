@@ -13,13 +13,13 @@ import Testing
     static let environment = ["APPSECRET": "app-s3cret", "CONTACTSECRET": "contact-s3cret", "PW": "pw"]
 
     /// The block's lines naming the app and taking each secret from the environment.
-    static func secretLines(_ platform: ChatPlatform, except left: String? = nil) -> [String] {
+    static func secretLines(_ platform: ChatTargetPlatform, except left: String? = nil) -> [String] {
         let block = platform.fixture.configBlock
         return [block.appLine] + block.secretKeys.filter { $0 != left }.map { "\($0): \"${\($0.uppercased())}\"" }
     }
 
     /// A pipeline of a MySQL source into the platform's block of `lines`.
-    static func text(_ platform: ChatPlatform, _ lines: [String], onDelete: String? = nil) -> String {
+    static func text(_ platform: ChatTargetPlatform, _ lines: [String], onDelete: String? = nil) -> String {
         """
         pipelines:
           - name: p
@@ -35,7 +35,7 @@ import Testing
     }
 
     /// What loading the pipeline of `lines` reports; "" when it loads.
-    static func issues(_ platform: ChatPlatform, _ lines: [String]) -> String {
+    static func issues(_ platform: ChatTargetPlatform, _ lines: [String]) -> String {
         do {
             _ = try ConfigLoader.parse(
                 text(platform, lines), file: "f.yaml", kinds: [platform.fixture.configKind], environment: environment)
@@ -45,8 +45,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ChatPlatform.allCases)
-    func theSecretsComeFromTheEnvironment(_ platform: ChatPlatform) {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func theSecretsComeFromTheEnvironment(_ platform: ChatTargetPlatform) {
         let block = "pipelines[0].target.\(platform.fixture.kind)"
         #expect(Self.issues(platform, Self.secretLines(platform)) == "")
         for key in platform.fixture.configBlock.secretKeys {
@@ -59,8 +59,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ChatPlatform.allCases)
-    func keysAndFieldsAreChecked(_ platform: ChatPlatform) {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func keysAndFieldsAreChecked(_ platform: ChatTargetPlatform) {
         let block = "pipelines[0].target.\(platform.fixture.kind)"
         let config = platform.fixture.configBlock
         func issues(_ lines: String) -> String {
@@ -85,8 +85,8 @@ import Testing
 
     /// A target kind of its own: the registry opens the platform's connector for the block,
     /// also under `onDelete: deactivate` (with what the platform needs for it).
-    @Test(arguments: ChatPlatform.allCases)
-    func theRegistryOpensItUnderDeactivate(_ platform: ChatPlatform) throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func theRegistryOpensItUnderDeactivate(_ platform: ChatTargetPlatform) throws {
         let lines = Self.secretLines(platform) + platform.fixture.configBlock.deactivateNeeds
         let config = try ConfigLoader.parse(
             Self.text(platform, lines, onDelete: "deactivate"), file: "f.yaml", kinds: [platform.fixture.configKind],
@@ -97,8 +97,8 @@ import Testing
         #expect(isPlatforms, "\(type(of: connector))")
     }
 
-    @Test(arguments: ChatPlatform.allCases)
-    func userIDsAreTheSourceIDsWhenValid(_ platform: ChatPlatform) {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func userIDsAreTheSourceIDsWhenValid(_ platform: ChatTargetPlatform) {
         let userID = platform.fixture.userID(forSourceID:)
         let isValid = platform.fixture.isValidUserID
         #expect(userID("alice.chen@corp") == "alice.chen@corp")

@@ -114,10 +114,8 @@ enum ProbeVariant: Sendable, Hashable, CaseIterable {
     case wrongSecret
 }
 
-/// The platforms, as the shared tests' arguments.
-enum ChatPlatform: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case dingtalk, wecom, feishu
-
+extension ChatTargetPlatform: CustomTestStringConvertible {
+    /// The platform's values for the shared target tests.
     var fixture: any ChatTargetFixture.Type {
         switch self {
         case .dingtalk: DingTalkTargetFixture.self

@@ -21,8 +21,8 @@ import scimsync
     /// deleted (disabled where the example deactivates), a duplicate mobile (quarantined while
     /// the rest applies) and a team deleted, all streamed from the binlog and checked in the
     /// simulator's state; then drift repaired by a reconciliation pass.
-    @Test(arguments: ChatPlatform.allCases)
-    func aMariaDBDirectoryIsWrittenAndKeptInStep(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func aMariaDBDirectoryIsWrittenAndKeptInStep(_ platform: ChatTargetPlatform) async throws {
         let kind = platform.fixture.kind
         let fixture = try await platform.fixture.start()
         let url = try TestServers.mariaDBURL()

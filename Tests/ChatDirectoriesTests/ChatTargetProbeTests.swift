@@ -5,8 +5,8 @@ import Testing
 /// every check passes as started, and a missing department or a refused secret is named by its
 /// key path (never with a secret).
 @Suite struct ChatTargetProbeTests {
-    @Test(arguments: ChatPlatform.allCases)
-    func theProbeNamesWhatIsWrong(_ platform: ChatPlatform) async throws {
+    @Test(arguments: ChatTargetPlatform.allCases)
+    func theProbeNamesWhatIsWrong(_ platform: ChatTargetPlatform) async throws {
         let fixture = try await platform.fixture.start()
         let statuses = platform.fixture.probeStatuses
         let checks = await fixture.probe(.asStarted)
