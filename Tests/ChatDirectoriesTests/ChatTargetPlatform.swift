@@ -21,56 +21,22 @@ enum ChatTargetPlatform: String, CaseIterable, Sendable, CustomStringConvertible
     }
 
     func start() async throws -> Running {
-        switch self {
-        case .dingtalk:
-            let sim = try await DingTalkSim.start()
-            return Running(
-                environment: ["DINGTALK_APP_KEY": sim.appKey, "DINGTALK_APP_SECRET": sim.appSecret, "DINGTALK_BASE_URL": sim.baseURL],
-                state: {
-                    let state = try await DingTalkTargetTests.state(sim)
-                    return (state.departments, state.users)
-                },
-                target: {
-                    let target = DingTalkTargetTests.target(sim, ids: MemoryDingTalkIDs())
-                    return { try await target.apply($0) }
-                })
-        case .wecom:
-            let sim = try await WeComSim.start()
-            return Running(
-                environment: [
-                    "WECOM_CORP_ID": sim.corpID, "WECOM_APP_SECRET": sim.appSecret, "WECOM_CONTACT_SECRET": sim.contactSecret,
-                    "WECOM_BASE_URL": sim.baseURL,
-                ],
-                state: {
-                    let state = try await WeComTargetTests.state(sim)
-                    return (state.departments, state.users)
-                },
-                target: {
-                    let target = WeComTargetTests.target(sim, ids: MemoryChatTargetIDs())
-                    return { try await target.apply($0) }
-                })
-        case .feishu:
-            let sim = try await FeishuSim.start()
-            return Running(
-                environment: ["FEISHU_APP_ID": sim.appID, "FEISHU_APP_SECRET": sim.appSecret, "FEISHU_BASE_URL": sim.baseURL],
-                state: {
-                    let state = try await FeishuTargetTests.state(sim)
-                    return (state.departments, state.users)
-                },
-                target: {
-                    let target = FeishuTargetTests.target(sim, ids: MemoryFeishuIDs())
-                    return { try await target.apply($0) }
-                })
-        }
+        let fixture = try await self.fixture.start()
+        return Running(
+            environment: fixture.exampleEnvironment,
+            state: {
+                let state = try await fixture.state()
+                return (state.departments, state.users)
+            },
+            target: {
+                let target = fixture.target(ids: MemoryChatTargetIDs())
+                return { try await target.apply($0) }
+            })
     }
 
     /// The platform's user id for a source id (the source id itself where the platform takes it).
     func userID(_ sourceID: String) -> String {
-        switch self {
-        case .dingtalk: DingTalkUserID.forSourceID(sourceID)
-        case .wecom: WeComUserID.forSourceID(sourceID)
-        case .feishu: FeishuTargetID.forSourceID(sourceID)
-        }
+        fixture.userID(forSourceID: sourceID)
     }
 
     /// The most departments a user may be in (DingTalk and WeCom 100, Feishu 50).
