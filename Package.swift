@@ -100,6 +100,11 @@ let package = Package(
         .target(name: "PipelineCore", dependencies: ["Connectors", "Directory"], swiftSettings: strict),
         // The merge-join diff of reconciliation and its rules, safety limits and reports (no I/O).
         .target(name: "Reconcile", dependencies: ["SCIM", "Directory"], swiftSettings: strict),
+        // A full read of a provider or a platform, sorted on disk rather than in memory.
+        .target(
+            name: "DirectorySpool",
+            dependencies: ["SCIM", "Directory", "Reconcile", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // scimsync's own SQLite files (offset store, feed stores): WAL and schema set up safely
         // when several processes open a new file at once.
         .target(
@@ -152,9 +157,8 @@ let package = Package(
         .target(
             name: "SCIMTarget",
             dependencies: [
-                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
+                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile", "DirectorySpool",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -162,9 +166,8 @@ let package = Package(
         .target(
             name: "SCIMSource",
             dependencies: [
-                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile",
+                "SCIM", "Directory", "Config", "SCIMClient", "Connectors", "Reconcile", "DirectorySpool",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -201,7 +204,7 @@ let package = Package(
         .target(
             name: "ChatDirectories",
             dependencies: [
-                "SCIM", "Directory", "Config", "Connectors", "Reconcile",
+                "SCIM", "Directory", "Config", "Connectors", "Reconcile", "DirectorySpool",
                 // The callbacks' signatures (SHA-1, SHA-256) and AES-256-CBC (`_CryptoExtras`).
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -20,21 +20,24 @@ public final class ChatDirectorySnapshot: SourceSnapshot {
     /// the first attempt's groups, and creates leave the parent alone), then users, then
     /// memberships.
     public func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
-        func phase<T>(_ name: String, creates: Bool, _ items: [T], _ op: @escaping (T) -> ResourceOp) -> LoadPhase {
-            var start = 0
-            let size = max(chunkSize, 1)
+        let size = max(chunkSize, 1)
+        func phase<T>(_ name: String, creates: Bool, _ chunks: ClosureChunks<T>, _ op: @escaping (T) -> ResourceOp) -> LoadPhase {
+            var chunks = chunks
             return LoadPhase(name: name, creates: creates) {
-                guard start < items.count else { return nil }
-                defer { start += size }
-                let ops = items[start..<min(start + size, items.count)].map(op)
+                guard let chunk = try chunks.next() else { return nil }
+                let ops = chunk.map(op)
                 return creates ? ResourceOp.ordered(ops) : ops
             }
         }
         return [
-            phase("groups", creates: true, source.groups) { .create(.group, $0.resource) },
-            phase("parents", creates: false, source.groups) { .moveParent(groupID: $0.id, parentID: $0.parentID) },
-            phase("users", creates: true, source.users) { .create(.user, $0.resource) },
-            phase("memberships", creates: false, source.members) { .addMember(groupID: $0.groupID, userID: $0.userID) },
+            phase("groups", creates: true, source.spool.entriesAsRead(.group, chunkSize: size)) { .create(.group, $0.resource) },
+            phase("parents", creates: false, source.spool.entriesAsRead(.group, chunkSize: size)) {
+                .moveParent(groupID: $0.id, parentID: $0.parentID)
+            },
+            phase("users", creates: true, source.spool.entriesAsRead(.user, chunkSize: size)) { .create(.user, $0.resource) },
+            phase("memberships", creates: false, try source.memberships(chunkSize: size, order: .binary)) {
+                .addMember(groupID: $0.groupID, userID: $0.userID)
+            },
         ]
     }
     public func finish() throws {}

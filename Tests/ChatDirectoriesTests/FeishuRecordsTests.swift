@@ -48,7 +48,7 @@ import Testing
         let group = { (id: String, parent: String?) in
             DirectoryEntry(id: id, resource: SCIMResource(["id": .string(id), "displayName": .string(id)]), parentID: parent)
         }
-        let reader = ChatDirectoryReader(
+        let reader = try ChatDirectoryReader(
             platform: "Feishu", users: [DirectoryEntry(id: "u1", resource: SCIMResource(["id": "u1"]))],
             groups: [group("child", "root"), group("root", nil)], memberships: [Membership(groupID: "child", userID: "u1")])
         let snapshot = ChatDirectorySnapshot(reader: reader, position: FullReadPosition.at("feishu", secondsSince1970: 5))

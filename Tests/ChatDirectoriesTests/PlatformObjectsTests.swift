@@ -13,9 +13,9 @@ import Testing
 @Suite struct PlatformObjectsTests {
     /// Every user and group of `read` fetched one by one equals the read's entry.
     static func expectSameAsFullRead(_ objects: any PlatformObjects, _ read: ChatDirectoryReader) async throws {
-        let memberships = Dictionary(grouping: read.members, by: \.userID).mapValues { Set($0.map(\.groupID)) }
-        #expect(read.users.count == 23 && read.groups.count == 8)
-        for user in read.users {
+        let memberships = Dictionary(grouping: try read.members(), by: \.userID).mapValues { Set($0.map(\.groupID)) }
+        #expect(try read.users().count == 23 && read.groups().count == 8)
+        for user in try read.users() {
             guard case .found(let fetched) = try await objects.user(user.id) else {
                 Issue.record("\(objects.platform) user \(user.id) should be found")
                 continue
@@ -23,7 +23,7 @@ import Testing
             #expect(fetched.entry == user, "\(objects.platform) user \(user.id)")
             #expect(Set(fetched.departments) == memberships[user.id] ?? [], "\(objects.platform) user \(user.id)'s departments")
         }
-        for group in read.groups {
+        for group in try read.groups() {
             guard case .found(let fetched) = try await objects.department(group.id) else {
                 Issue.record("\(objects.platform) department \(group.id) should be found")
                 continue

@@ -109,7 +109,8 @@ def report(work, users, save, root, platforms):
     for row in rows:
         peer = row["peer"]
         print(f"  {row['platform']}: peer sample {peer['users']:,} users, {sum(peer['requests'].values()):,} requests, "
-              f"{peer['seconds']:.1f} s measured; scimsync per API {row['scimsync']['per_api']}")
+              f"{peer['seconds']:.1f} s measured; scimsync per API {row['scimsync']['per_api']}, "
+              f"peak RSS {row['scimsync']['peak_rss_kib'] / 1024:.1f} MiB")
     result = {"scenario": "chat-directories", "users": users, "platforms": rows}
     path = os.environ.get("BENCH_RESULT")
     if save and not path:
@@ -132,7 +133,8 @@ def platform_result(platform, users, expected, ours, counts, peer, peer_counts):
     ours_requests = counts["total"]
     result = {
         "platform": platform, "users": users, "expected": expected,
-        "scimsync": {"requests": ours_requests, "seconds": ours["seconds"], "per_api": counts["counts"],
+        "scimsync": {"requests": ours_requests, "seconds": ours["seconds"], "peak_rss_kib": ours["peak_rss_kib"],
+                     "per_api": counts["counts"],
                      "rate_limited": counts["rateLimited"], "target": ours["target"]},
         "peer": peer,
         "peer_projected": {"requests": sum(requests.values()), "seconds": seconds, "per_api": requests,

@@ -35,10 +35,10 @@ struct DingTalkDirectoryRead {
         let (found, departmentFound) = AsyncThrowingStream<Int64, any Error>.makeStream()
         departmentFound.yield(Self.root)
         async let tree = departmentTree(reporting: departmentFound)
-        var users: [DirectoryEntry] = []
+        // The ids seen stay in memory (a few dozen bytes each), the users and memberships go
+        // to the spool a page at a time.
+        var read = try ChatReadBuffer(platform: "DingTalk")
         var seen = Set<String>()
-        var memberships: [Membership] = []
-        var pairs = Set<String>()
         for try await department in found {
             try await forEachPage(of: department) { user in
                 guard let id = user["userid"]?.stringValue, !id.isEmpty else {
@@ -46,12 +46,13 @@ struct DingTalkDirectoryRead {
                 }
                 if seen.insert(id).inserted {
                     let resource = try records.users.resource(from: DingTalkRecords.row(user, fields: records.users))
-                    users.append(DirectoryEntry(id: id, resource: resource))
+                    try read.add(user: DirectoryEntry(id: id, resource: resource))
                 }
                 // A department's listing holds its own members only; a user added while the
-                // listing is paged may shift into a later page and be listed twice.
-                if department != Self.root, pairs.insert("\(department) \(id)").inserted {
-                    memberships.append(Membership(groupID: String(department), userID: id))
+                // listing is paged may shift into a later page and be listed twice (the spool
+                // keeps a membership once).
+                if department != Self.root {
+                    try read.add(membership: Membership(groupID: String(department), userID: id))
                 }
             }
         }
@@ -62,10 +63,15 @@ struct DingTalkDirectoryRead {
             let resource = try records.groups.resource(from: DingTalkRecords.row(department, fields: records.groups))
             groups.append(DirectoryEntry(id: String(id), resource: resource, parentID: parent == Self.root ? nil : String(parent)))
         }
+        try read.add(groups: groups)
+        let reader = try read.reader(platform: "DingTalk")
+        let memberships = try reader.spool.membershipCount()
         logger.info(
             "DingTalk directory read",
-            metadata: ["departments": "\(groups.count)", "users": "\(users.count)", "memberships": "\(memberships.count)"])
-        return ChatDirectoryReader(platform: "DingTalk", users: users, groups: groups, memberships: memberships)
+            metadata: [
+                "departments": "\(groups.count)", "users": "\(seen.count)", "memberships": "\(memberships)",
+            ])
+        return reader
     }
 
     /// The department tree (``departmentTree(_:)``), each id yielded to `found` as it is found; `found`

@@ -43,9 +43,11 @@ struct FeishuDirectoryRead {
             let resource = try records.groups.resource(from: FeishuRecords.row(department, fields: records.groups))
             groups.append(DirectoryEntry(id: id, resource: resource, parentID: parent == Self.root || parent == "" ? nil : parent))
         }
-        var users: [DirectoryEntry] = []
+        // The ids seen stay in memory (a few dozen bytes each), the users and memberships go
+        // to the spool a page at a time.
+        var read = try ChatReadBuffer(platform: "Feishu")
+        try read.add(groups: groups)
         var seen = Set<String>()
-        var memberships: [Membership] = []
         for department in [Self.root] + groups.map(\.id) {
             try await forEachPage(api: Self.usersAPI, path: "/open-apis/contact/v3/users/find_by_department",
                 query: [("department_id", department)]) { items in
@@ -54,17 +56,21 @@ struct FeishuDirectoryRead {
                         continue
                     }
                     let resource = try records.users.resource(from: FeishuRecords.row(user, fields: records.users))
-                    users.append(DirectoryEntry(id: id, resource: resource))
+                    try read.add(user: DirectoryEntry(id: id, resource: resource))
                     for group in user["department_ids"]?.arrayValue?.compactMap(\.stringValue) ?? [] where known.contains(group) {
-                        memberships.append(Membership(groupID: group, userID: id))
+                        try read.add(membership: Membership(groupID: group, userID: id))
                     }
                 }
             }
         }
+        let reader = try read.reader(platform: "Feishu")
+        let memberships = try reader.spool.membershipCount()
         logger.info(
             "Feishu directory read",
-            metadata: ["departments": "\(groups.count)", "users": "\(users.count)", "memberships": "\(memberships.count)"])
-        return ChatDirectoryReader(platform: "Feishu", users: users, groups: groups, memberships: memberships)
+            metadata: [
+                "departments": "\(groups.count)", "users": "\(seen.count)", "memberships": "\(memberships)",
+            ])
+        return reader
     }
 
     /// Every department under the root, parents before children.

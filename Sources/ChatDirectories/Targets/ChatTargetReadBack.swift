@@ -1,4 +1,5 @@
 import Directory
+import DirectorySpool
 import Reconcile
 
 extension ChatDirectoryReader {
@@ -6,7 +7,7 @@ extension ChatDirectoryReader {
     /// id the id map maps it to. Objects scimsync has no id for are not read as drift (a create
     /// that meets one resolves it: the platform's "already exists" codes, or `adopt`), and the
     /// departments scimsync did not create (the root, the default department) are no
-    /// memberships.
+    /// memberships. Written to a spool of its own, a chunk at a time.
     /// - Parameters:
     ///   - derivesActive: the platform has no disabled state (DingTalk): every user reads as
     ///     `active` unless it is in `inactiveIn`. False keeps the `active` the read gave.
@@ -16,27 +17,41 @@ extension ChatDirectoryReader {
     ) throws -> ChatDirectoryReader {
         let userSources = try ids.sourceIDs(.user)
         let groupSources = try ids.sourceIDs(.group)
+        let keyed = try DirectorySpool(name: platform.lowercased(), repeats: .firstWins)
+        let chunk = 1000
         var inactive: Set<String> = []
-        var memberships: [Membership] = []
-        for membership in members {
-            if membership.groupID == deactivated { inactive.insert(membership.userID) }
-            guard let user = userSources[membership.userID], let group = groupSources[membership.groupID] else { continue }
-            memberships.append(Membership(groupID: group, userID: user))
+        var members = try memberships(chunkSize: chunk, order: .binary)
+        while let memberships = try members.next() {
+            var kept: [Membership] = []
+            for membership in memberships {
+                if membership.groupID == deactivated { inactive.insert(membership.userID) }
+                guard let user = userSources[membership.userID], let group = groupSources[membership.groupID] else { continue }
+                kept.append(Membership(groupID: group, userID: user))
+            }
+            try keyed.add([], kind: .user, memberships: kept)
         }
-        let users = users.compactMap { entry -> DirectoryEntry? in
-            guard let sourceID = userSources[entry.id] else { return nil }
-            var resource = entry.resource
-            resource.attributes["id"] = .string(sourceID)
-            if derivesActive { resource.attributes["active"] = .bool(!inactive.contains(entry.id)) }
-            return DirectoryEntry(id: sourceID, resource: resource)
+        var users = spool.entriesAsRead(.user, chunkSize: chunk)
+        while let entries = try users.next() {
+            try keyed.add(
+                entries.compactMap { entry -> DirectoryEntry? in
+                    guard let sourceID = userSources[entry.id] else { return nil }
+                    var resource = entry.resource
+                    resource.attributes["id"] = .string(sourceID)
+                    if derivesActive { resource.attributes["active"] = .bool(!inactive.contains(entry.id)) }
+                    return DirectoryEntry(id: sourceID, resource: resource)
+                }, kind: .user)
         }
-        let groups = groups.compactMap { entry -> DirectoryEntry? in
-            guard let sourceID = groupSources[entry.id] else { return nil }
-            var resource = entry.resource
-            resource.attributes["id"] = .string(sourceID)
-            return DirectoryEntry(id: sourceID, resource: resource, parentID: entry.parentID.flatMap { groupSources[$0] })
+        var groups = spool.entriesAsRead(.group, chunkSize: chunk)
+        while let entries = try groups.next() {
+            try keyed.add(
+                entries.compactMap { entry -> DirectoryEntry? in
+                    guard let sourceID = groupSources[entry.id] else { return nil }
+                    var resource = entry.resource
+                    resource.attributes["id"] = .string(sourceID)
+                    return DirectoryEntry(id: sourceID, resource: resource, parentID: entry.parentID.flatMap { groupSources[$0] })
+                }, kind: .group)
         }
-        return ChatDirectoryReader(platform: platform, users: users, groups: groups, memberships: memberships)
+        return ChatDirectoryReader(platform: platform, spool: keyed)
     }
 }
 
@@ -49,10 +64,10 @@ extension ChatDirectoryReader: ReconcileTargetReader {
     }
 
     public func isEmpty() throws -> Bool {
-        users.isEmpty && groups.isEmpty
+        try spool.count(.user) == 0 && spool.count(.group) == 0
     }
 
     public func existingUserIDs(_ ids: [String]) throws -> Set<String> {
-        Set(ids).intersection(users.map(\.id))
+        Set(try ids.filter { try spool.contains(.user, $0) })
     }
 }

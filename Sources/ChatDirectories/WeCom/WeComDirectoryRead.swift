@@ -52,9 +52,11 @@ struct WeComDirectoryRead {
             groups.append(DirectoryEntry(id: id, resource: resource, parentID: parent))
         }
         let known = Set(groups.map(\.id))
-        var users: [DirectoryEntry] = []
+        // The ids seen stay in memory (a few dozen bytes each), the users and memberships go
+        // to the spool a page at a time.
+        var read = try ChatReadBuffer(platform: "WeCom")
+        try read.add(groups: groups)
         var seen = Set<String>()
-        var memberships: [Membership] = []
         // Mapped fields an app made after 2022-06-20 is not given, until one member has one.
         var withheld = Set(records.users.attributes.entries.map(\.column)).intersection(WeComFields.sensitiveUser)
         for department in listed {
@@ -70,23 +72,27 @@ struct WeComDirectoryRead {
                 guard let id = user["userid"]?.stringValue, !id.isEmpty, seen.insert(id).inserted else { continue }
                 if !withheld.isEmpty { withheld = withheld.filter { user[$0] == nil } }
                 let resource = try records.users.resource(from: WeComRecords.row(user, fields: records.users))
-                users.append(DirectoryEntry(id: id, resource: resource))
+                try read.add(user: DirectoryEntry(id: id, resource: resource))
                 var groupsOfUser = Set<String>()
                 for group in user["department"]?.arrayValue?.compactMap({ WeComRecords.departmentID($0) }) ?? []
                 where known.contains(group) && groupsOfUser.insert(group).inserted {
-                    memberships.append(Membership(groupID: group, userID: id))
+                    try read.add(membership: Membership(groupID: group, userID: id))
                 }
             }
         }
-        if !users.isEmpty, !withheld.isEmpty {
+        if !seen.isEmpty, !withheld.isEmpty {
             logger.info(
                 "WeCom gave no member the mapped fields: apps made after 2022-06-20 are not given them; their attributes stay empty",
                 metadata: ["fields": "\(withheld.sorted().joined(separator: ","))"])
         }
+        let reader = try read.reader(platform: "WeCom")
+        let memberships = try reader.spool.membershipCount()
         logger.info(
             "WeCom directory read",
-            metadata: ["departments": "\(groups.count)", "users": "\(users.count)", "memberships": "\(memberships.count)"])
-        return ChatDirectoryReader(platform: "WeCom", users: users, groups: groups, memberships: memberships)
+            metadata: [
+                "departments": "\(groups.count)", "users": "\(seen.count)", "memberships": "\(memberships)",
+            ])
+        return reader
     }
 
     /// Every department the app sees, the root included when it sees it.
