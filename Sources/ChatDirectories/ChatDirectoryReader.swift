@@ -63,6 +63,7 @@ public final class ChatDirectoryReader: ReconcileSourceReader {
 /// What a full read hands its spool: users and memberships a page at a time, so that memory
 /// holds a page whatever the directory's size.
 struct ChatReadBuffer {
+    let platform: String
     let spool: DirectorySpool
     private var users: [DirectoryEntry] = []
     private var memberships: [Membership] = []
@@ -70,6 +71,7 @@ struct ChatReadBuffer {
     private static let page = 1000
 
     init(platform: String) throws {
+        self.platform = platform
         spool = try DirectorySpool(name: platform.lowercased(), repeats: .firstWins)
     }
 
@@ -96,7 +98,7 @@ struct ChatReadBuffer {
     }
 
     /// The read, once every page is in.
-    mutating func reader(platform: String) throws -> ChatDirectoryReader {
+    mutating func reader() throws -> ChatDirectoryReader {
         try flush()
         return ChatDirectoryReader(platform: platform, spool: spool)
     }

@@ -86,10 +86,15 @@ public final class DirectorySpool: Sendable {
         }
     }
 
-    /// Whether `kind` `id` is kept.
-    public func contains(_ kind: ResourceKind, _ id: String) throws -> Bool {
-        try queue.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM entries WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id]) ?? false
+    /// Which of `ids` are kept as `kind`.
+    public func existing(_ kind: ResourceKind, _ ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try queue.read { db in
+            let markers = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            return Set(
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM entries WHERE kind = ? AND id IN (\(markers))",
+                    arguments: StatementArguments([kind.rawValue] + ids)))
         }
     }
 

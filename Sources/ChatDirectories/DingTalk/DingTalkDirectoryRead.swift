@@ -64,7 +64,7 @@ struct DingTalkDirectoryRead {
             groups.append(DirectoryEntry(id: String(id), resource: resource, parentID: parent == Self.root ? nil : String(parent)))
         }
         try read.add(groups: groups)
-        let reader = try read.reader(platform: "DingTalk")
+        let reader = try read.reader()
         let memberships = try reader.spool.membershipCount()
         logger.info(
             "DingTalk directory read",

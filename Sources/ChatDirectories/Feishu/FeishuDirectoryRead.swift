@@ -63,7 +63,7 @@ struct FeishuDirectoryRead {
                 }
             }
         }
-        let reader = try read.reader(platform: "Feishu")
+        let reader = try read.reader()
         let memberships = try reader.spool.membershipCount()
         logger.info(
             "Feishu directory read",

@@ -120,3 +120,13 @@ extension ChatPlatformWriter {
         }
     }
 }
+
+extension ChatPlatformWriter where DepartmentID == Int64 {
+    /// The id of a department scimsync created in the platform (DingTalk, WeCom: the platform
+    /// chooses it), or nil: a create whose answer was lost is resolved when the department
+    /// itself is written again.
+    func departmentID(_ sourceID: String) async throws -> Int64? {
+        guard case .mapped(let mapped)? = try ids.entry(sourceID, kind: .group) else { return nil }
+        return Int64(mapped)
+    }
+}

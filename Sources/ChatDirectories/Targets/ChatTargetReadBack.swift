@@ -68,6 +68,6 @@ extension ChatDirectoryReader: ReconcileTargetReader {
     }
 
     public func existingUserIDs(_ ids: [String]) throws -> Set<String> {
-        Set(try ids.filter { try spool.contains(.user, $0) })
+        try spool.existing(.user, ids)
     }
 }

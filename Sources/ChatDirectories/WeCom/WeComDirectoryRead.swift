@@ -85,7 +85,7 @@ struct WeComDirectoryRead {
                 "WeCom gave no member the mapped fields: apps made after 2022-06-20 are not given them; their attributes stay empty",
                 metadata: ["fields": "\(withheld.sorted().joined(separator: ","))"])
         }
-        let reader = try read.reader(platform: "WeCom")
+        let reader = try read.reader()
         let memberships = try reader.spool.membershipCount()
         logger.info(
             "WeCom directory read",

@@ -4,13 +4,6 @@ import SCIM
 /// What the shared membership logic (``ChatPlatformWriter/applyMemberChanges(_:_:)``) needs of
 /// WeCom: a member's `department` list, which 更新成员 replaces as a whole.
 extension WeComTarget {
-    /// The id of a department scimsync created in WeCom, or nil (a create whose answer was lost
-    /// is resolved when the department itself is written again).
-    func departmentID(_ sourceID: String) async throws -> Int64? {
-        guard case .mapped(let mapped)? = try ids.entry(sourceID, kind: .group) else { return nil }
-        return Int64(mapped)
-    }
-
     func departments(of user: SCIMObject) -> [Int64] {
         Self.departments(of: user)
     }
