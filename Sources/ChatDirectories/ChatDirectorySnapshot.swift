@@ -21,21 +21,28 @@ public final class ChatDirectorySnapshot: SourceSnapshot {
     /// memberships.
     public func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
         let size = max(chunkSize, 1)
-        func phase<T>(_ name: String, creates: Bool, _ chunks: ClosureChunks<T>, _ op: @escaping (T) -> ResourceOp) -> LoadPhase {
-            var chunks = chunks
-            return LoadPhase(name: name, creates: creates) {
-                guard let chunk = try chunks.next() else { return nil }
-                let ops = chunk.map(op)
-                return creates ? ResourceOp.ordered(ops) : ops
+        let source = self.source
+        // Each read of a phase opens its chunks anew (on its first call: opening may throw).
+        func phase<T>(
+            _ name: String, creates: Bool, _ open: @escaping () throws -> ClosureChunks<T>, _ op: @escaping (T) -> ResourceOp
+        ) -> LoadPhase {
+            LoadPhase(name: name, creates: creates) {
+                var chunks: ClosureChunks<T>?
+                return {
+                    if chunks == nil { chunks = try open() }
+                    guard let chunk = try chunks?.next() else { return nil }
+                    let ops = chunk.map(op)
+                    return creates ? ResourceOp.ordered(ops) : ops
+                }
             }
         }
         return [
-            phase("groups", creates: true, source.spool.entriesAsRead(.group, chunkSize: size)) { .create(.group, $0.resource) },
-            phase("parents", creates: false, source.spool.entriesAsRead(.group, chunkSize: size)) {
+            phase("groups", creates: true, { source.spool.entriesAsRead(.group, chunkSize: size) }) { .create(.group, $0.resource) },
+            phase("parents", creates: false, { source.spool.entriesAsRead(.group, chunkSize: size) }) {
                 .moveParent(groupID: $0.id, parentID: $0.parentID)
             },
-            phase("users", creates: true, source.spool.entriesAsRead(.user, chunkSize: size)) { .create(.user, $0.resource) },
-            phase("memberships", creates: false, try source.memberships(chunkSize: size, order: .binary)) {
+            phase("users", creates: true, { source.spool.entriesAsRead(.user, chunkSize: size) }) { .create(.user, $0.resource) },
+            phase("memberships", creates: false, { try source.memberships(chunkSize: size, order: .binary) }) {
                 .addMember(groupID: $0.groupID, userID: $0.userID)
             },
         ]

@@ -93,13 +93,24 @@ public struct LoadPhase {
     /// Whether its operations create resources (they join the ledger before their batch
     /// commits) and must be put in apply order (``Directory/ResourceOp/ordered(_:)``).
     public var creates: Bool
-    /// The next chunk, nil at the phase's end. Called by one thread at a time.
-    public var next: () throws -> [ResourceOp]?
+    /// Starts reading the phase at its first chunk: each call returns a reader of its own,
+    /// which gives the next chunk, nil at the phase's end. A target that gives up a faster way
+    /// of loading a phase part-way (rolled back whole) reads it again from the start.
+    /// Called, and its readers used, by one thread at a time.
+    public var read: () -> () throws -> [ResourceOp]?
 
-    public init(name: String, creates: Bool, next: @escaping () throws -> [ResourceOp]?) {
+    public init(name: String, creates: Bool, read: @escaping () -> () throws -> [ResourceOp]?) {
         self.name = name
         self.creates = creates
-        self.next = next
+        self.read = read
+    }
+
+    /// Every chunk of the phase, read from the start in one go: for tests and small phases.
+    public func allChunks() throws -> [[ResourceOp]] {
+        let next = read()
+        var chunks: [[ResourceOp]] = []
+        while let chunk = try next() { chunks.append(chunk) }
+        return chunks
     }
 }
 

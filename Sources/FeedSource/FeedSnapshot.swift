@@ -52,11 +52,13 @@ final class FeedSnapshot: SourceSnapshot {
     /// memberships.
     func loadPhases(chunkSize: Int) throws -> [LoadPhase]? {
         func phase<T>(_ name: String, creates: Bool, _ items: [T], _ op: @escaping (T) -> ResourceOp) -> LoadPhase {
-            var start = 0
-            return LoadPhase(name: name, creates: creates) {
-                guard start < items.count else { return nil }
-                defer { start += chunkSize }
-                return ResourceOp.ordered(items[start..<min(start + chunkSize, items.count)].map(op))
+            LoadPhase(name: name, creates: creates) {
+                var start = 0
+                return {
+                    guard start < items.count else { return nil }
+                    defer { start += chunkSize }
+                    return ResourceOp.ordered(items[start..<min(start + chunkSize, items.count)].map(op))
+                }
             }
         }
         return [

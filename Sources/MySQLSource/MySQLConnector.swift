@@ -232,13 +232,15 @@ final class MySQLSnapshot: SourceSnapshot {
         func phase(_ name: String, creates: Bool, table: String, key: [String], ops: @escaping (Row) throws -> [ResourceOp])
             -> LoadPhase
         {
-            var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
-            return LoadPhase(name: name, creates: creates) {
-                guard let rows = try chunks.next() else { return nil }
-                var batch: [ResourceOp] = []
-                batch.reserveCapacity(rows.count)
-                for row in rows { batch += try ops(row) }
-                return batch
+            LoadPhase(name: name, creates: creates) {
+                var chunks = snapshot.chunks(ofTable: table, primaryKey: key, chunkSize: chunkSize)
+                return {
+                    guard let rows = try chunks.next() else { return nil }
+                    var batch: [ResourceOp] = []
+                    batch.reserveCapacity(rows.count)
+                    for row in rows { batch += try ops(row) }
+                    return batch
+                }
             }
         }
         func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {

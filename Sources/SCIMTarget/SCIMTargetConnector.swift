@@ -70,7 +70,8 @@ public struct SCIMTargetConnector: TargetConnector {
         let target = SCIMStreamTarget(try target())
         var outcome = ApplyOutcome.applied
         for phase in phases {
-            while let chunk = try phase.next() {
+            let next = phase.read()
+            while let chunk = try next() {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops) }

@@ -81,13 +81,15 @@ final class ChangeTrackingSnapshot: SourceSnapshot {
         let mapper = ChangeMapper(layout: layout, onDelete: .delete)
         func phase(_ name: String, creates: Bool, table: String, key: [String], columns: [String]? = nil,
                    ops: @escaping (Row) throws -> [ResourceOp]) -> LoadPhase {
-            let next = chunks(ofTable: table, key: key, columns: columns, chunkSize: chunkSize)
-            return LoadPhase(name: name, creates: creates) {
-                guard let rows = try next() else { return nil }
-                var batch: [ResourceOp] = []
-                batch.reserveCapacity(rows.count)
-                for row in rows { batch += try ops(row) }
-                return batch
+            LoadPhase(name: name, creates: creates) {
+                let next = self.chunks(ofTable: table, key: key, columns: columns, chunkSize: chunkSize)
+                return {
+                    guard let rows = try next() else { return nil }
+                    var batch: [ResourceOp] = []
+                    batch.reserveCapacity(rows.count)
+                    for row in rows { batch += try ops(row) }
+                    return batch
+                }
             }
         }
         func inserted(_ table: String, _ row: Row) throws -> [ResourceOp] {

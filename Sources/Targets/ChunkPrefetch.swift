@@ -18,7 +18,7 @@ final class ChunkPrefetch: @unchecked Sendable {
     private var finished = false
 
     init(_ phase: LoadPhase) {
-        let cursor = PhaseBox(phase)
+        let cursor = ReaderBox(phase.read())
         let thread = Thread { [self] in
             defer {
                 condition.lock()
@@ -27,7 +27,7 @@ final class ChunkPrefetch: @unchecked Sendable {
                 condition.unlock()
             }
             while true {
-                let result = Result { () throws -> [ResourceOp]? in try cursor.phase.next() }
+                let result = Result { () throws -> [ResourceOp]? in try cursor.next() }
                 condition.lock()
                 while ready != nil && !stopping { condition.wait() }
                 if stopping {
@@ -68,11 +68,12 @@ final class ChunkPrefetch: @unchecked Sendable {
     }
 }
 
-/// Carries the phase to the reading thread; see ``ChunkPrefetch`` for why that is sound.
-private final class PhaseBox: @unchecked Sendable {
-    let phase: LoadPhase
+/// Carries the phase's reader to the reading thread; see ``ChunkPrefetch`` for why that is
+/// sound.
+private final class ReaderBox: @unchecked Sendable {
+    let next: () throws -> [ResourceOp]?
 
-    init(_ phase: LoadPhase) {
-        self.phase = phase
+    init(_ next: @escaping () throws -> [ResourceOp]?) {
+        self.next = next
     }
 }

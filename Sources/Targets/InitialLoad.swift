@@ -54,6 +54,17 @@ public enum InitialLoad {
                     tell(target)
                 }
             } else {
+                // Member additions into an empty relation table: in one transaction, keys made
+                // after the rows (``SQLTarget/loadSettingKeysAside(_:)``), where the target can.
+                switch try load.settingKeysAside(phase) {
+                case .loaded(let result):
+                    note(result)
+                    continue
+                case .notLoaded(let reason?):
+                    notice("the \(phase.name) were loaded batch by batch with the relation table's keys in place: \(reason)")
+                case .notLoaded(nil):
+                    break
+                }
                 try load.each(phase) { target, ops in
                     note(try target.load(ops))
                     tell(target)
@@ -101,6 +112,15 @@ private struct Batches {
     }
 
     func stop() { applier?.stop() }
+
+    /// Loads `phase` through the target's own connection in one transaction, its keys set
+    /// aside, reading a chunk ahead as ``each(_:applying:)`` does.
+    func settingKeysAside(_ phase: LoadPhase) throws -> SQLTarget.KeysAsideLoad {
+        guard target.setsKeysAside else { return .notLoaded(reason: nil) }
+        let prefetch = ChunkPrefetch(phase)
+        defer { prefetch.stop() }
+        return try target.loadSettingKeysAside { try prefetch.next() }
+    }
 
     /// Reads `phase` chunk by chunk, each chunk one target batch. The next chunk is read on a
     /// thread of its own while the current one is applied, so the source's SELECT and the

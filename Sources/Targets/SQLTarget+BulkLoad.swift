@@ -106,7 +106,7 @@ extension SQLTarget {
 
     /// Writes `bulk` inside the caller's transaction; throws when not every row was written
     /// as it was given.
-    private func writeBulk(_ bulk: BulkRows) throws(TargetError) {
+    func writeBulk(_ bulk: BulkRows) throws(TargetError) {
         let columns = bulk.columns.map(dialect.quote).joined(separator: ", ")
         let table = dialect.table(bulk.table)
         do {

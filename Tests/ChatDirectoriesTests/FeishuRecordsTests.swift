@@ -56,7 +56,7 @@ import Testing
         #expect(phases.map(\.name) == ["groups", "parents", "users", "memberships"])
         var ops: [[ResourceOp]] = []
         for phase in phases {
-            while let chunk = try phase.next() { ops.append(chunk) }
+            ops += try phase.allChunks()
         }
         #expect(ops.count == 6)
         #expect(ops[2] == [.moveParent(groupID: "child", parentID: "root")])

@@ -19,7 +19,7 @@ import Testing
         var counts: [String: Int] = [:]
         var chunks = 0
         for phase in phases {
-            while let ops = try phase.next() {
+            for ops in try phase.allChunks() {
                 chunks += 1
                 counts[phase.name, default: 0] += ops.count
             }

@@ -15,8 +15,10 @@ import Testing
         var longTitle = ApplyNeverBlocksTests.user("E", login: "e")
         longTitle.attributes["title"] = "Principal Distinguished Engineer"
         func phase(_ name: String, creates: Bool, _ ops: [ResourceOp]) -> LoadPhase {
-            var chunks = [ops]
-            return LoadPhase(name: name, creates: creates) { chunks.isEmpty ? nil : chunks.removeFirst() }
+            LoadPhase(name: name, creates: creates) {
+                var chunks = [ops]
+                return { chunks.isEmpty ? nil : chunks.removeFirst() }
+            }
         }
         let outcome = try InitialLoad.run([
             phase("groups", creates: true, [.create(.group, Portal.group("g1", "Engineering"))]),

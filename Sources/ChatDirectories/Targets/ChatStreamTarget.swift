@@ -49,7 +49,8 @@ enum ChatTargetLoad {
             LoadFailpoint.batchApplied()
         }
         for phase in phases {
-            while let chunk = try phase.next() {
+            let next = phase.read()
+            while let chunk = try next() {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops) }

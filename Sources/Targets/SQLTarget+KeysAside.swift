@@ -1,0 +1,183 @@
+import Connectors
+import Directory
+import SQLClients
+
+// Most of what a membership row costs a database is its keys, not the row: PostgreSQL checks
+// each foreign key with a query per row (an index lookup and a row lock on the referenced
+// table), and every index takes the rows one at a time in the order they come. Dump and
+// restore do it the other way round (pg_dump's output creates the table, copies the rows, then
+// builds each index with one sort and adds each foreign key with one join; sqlite3's `.dump`
+// creates its indexes after the rows), which is most of why they are fast. A first load into
+// an empty relation table does the same, in one transaction: DDL is transactional in
+// PostgreSQL and SQLite, so a failure, or a crash, leaves the table as it was, keys included.
+extension SQLTarget {
+    /// What ``loadSettingKeysAside(_:)`` did.
+    public enum KeysAsideLoad {
+        /// The phase is in the target, with its keys as they were.
+        case loaded(ApplyResult)
+        /// Nothing was written: read the phase again and load it batch by batch; the reason,
+        /// when there is one worth logging (a key that the rows do not satisfy, a right the
+        /// target's user lacks).
+        case notLoaded(reason: String?)
+    }
+
+    /// Loads a whole phase of member additions into an empty relation table in one
+    /// transaction: its foreign keys, primary key, unique keys and other indexes are set
+    /// aside, every chunk goes through the bulk path (PostgreSQL `COPY`, SQLite one prepared
+    /// `INSERT`), and the keys are made again before COMMIT, each checked against all the rows
+    /// at once. SQLite cannot drop a primary key or a foreign key: only its other indexes are
+    /// set aside (its foreign keys are checked per row anyway, cheaply, at COMMIT).
+    ///
+    /// Anything the keys or the table refuse (a member whose user the target lacks, a row
+    /// twice) rolls the transaction back whole and returns `.notLoaded`, as does a target
+    /// where the load's user may not alter the table: the caller then loads the phase batch by
+    /// batch, which finds the rows to quarantine or park. While the transaction is open,
+    /// PostgreSQL locks the relation table and the tables its keys reference against every
+    /// other use (the target is being loaded: nothing else should use it yet).
+    ///
+    /// - Parameter read: the phase's reader; a source error is rethrown (after the rollback).
+    public func loadSettingKeysAside(_ read: () throws -> [ResourceOp]?) throws -> KeysAsideLoad {
+        guard let relation, setsKeysAside else { return .notLoaded(reason: nil) }
+        guard let first = try read() else { return .loaded(ApplyResult()) }
+        guard first.allSatisfy(\.isMemberAddition), var bulk = (try? bulkRows(first)) ?? nil else {
+            return .notLoaded(reason: nil)
+        }
+        let table = dialect.table(relation.name)
+        do {
+            // A load restarted after a crash finds rows: those need the upserts of the batch path.
+            guard try connection.query("SELECT 1 FROM \(table) LIMIT 1", []).isEmpty else { return .notLoaded(reason: nil) }
+        } catch {
+            return .notLoaded(reason: nil)
+        }
+        var result = ApplyResult()
+        result.loadedInBulk = true
+        do {
+            try connection.begin()
+            let keys = try setKeysAside(relation.name)
+            while true {
+                try writeBulk(bulk)
+                result.applied[bulk.kind, default: 0] += bulk.rows.count
+                result.statements += 1
+                LoadFailpoint.batchApplied()
+                let chunk: [ResourceOp]?
+                do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
+                guard let ops = chunk else { break }
+                guard ops.allSatisfy(\.isMemberAddition), let next = (try? bulkRows(ops)) ?? nil else {
+                    throw KeysAsideAbandoned()
+                }
+                bulk = next
+            }
+            for statement in keys.restore { try connection.run(statement) }
+            try connection.commit()
+            return .loaded(result)
+        } catch let error as TargetError {
+            try? connection.rollback()
+            return .notLoaded(reason: error.description)
+        } catch is KeysAsideAbandoned {
+            try? connection.rollback()
+            return .notLoaded(reason: nil)
+        } catch let error as SourceReadError {
+            try? connection.rollback()
+            throw error.underlying
+        } catch {
+            try? connection.rollback()
+            return .notLoaded(reason: "\(error)")
+        }
+    }
+
+    /// Whether ``loadSettingKeysAside(_:)`` may load anything here (it may still find the
+    /// table not empty, or the rows not fit for it).
+    public var setsKeysAside: Bool {
+        guard relation != nil, bulkLoadRefusal == nil, !fillsColumnDefaults else { return false }
+        switch dialect {
+        case .postgres, .sqlite: return true
+        case .mariaDB, .sqlServer: return false
+        }
+    }
+
+    /// Drops the relation table's keys and indexes inside the open transaction; returns the
+    /// statements that make them again, in an order that works (unique keys, indexes, then
+    /// the foreign keys, whose checks use the referenced tables' keys).
+    private func setKeysAside(_ tableName: String) throws -> SetAsideKeys {
+        let table = dialect.table(tableName)
+        var keys = SetAsideKeys()
+        switch dialect {
+        case .postgres:
+            // Indexes of their own only: those of a primary or unique key go with the key.
+            let indexes = try connection.query(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                WHERE i.indrelid = $1::text::regclass
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid)
+                """, [.text(table)])
+            let constraints = try connection.query(
+                """
+                SELECT conname::text, pg_get_constraintdef(oid), contype::text FROM pg_constraint
+                WHERE conrelid = $1::text::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype = 'f' DESC, conname
+                """, [.text(table)])
+            var drops: [String] = []
+            var uniqueKeys: [String] = []
+            var foreignKeys: [String] = []
+            for row in constraints {
+                guard let texts = row.texts(3) else { continue }
+                let (name, definition, type) = (texts[0], texts[1], texts[2])
+                drops.append("DROP CONSTRAINT \(dialect.quote(name))")
+                let add = "ADD CONSTRAINT \(dialect.quote(name)) \(definition)"
+                if type == "f" { foreignKeys.append(add) } else { uniqueKeys.append(add) }
+            }
+            if !drops.isEmpty { try connection.run("ALTER TABLE \(table) \(drops.joined(separator: ", "))") }
+            if !uniqueKeys.isEmpty { keys.restore.append("ALTER TABLE \(table) \(uniqueKeys.joined(separator: ", "))") }
+            for row in indexes {
+                guard let texts = row.texts(2) else { continue }
+                let (name, definition) = (texts[0], texts[1])
+                // Both come from the catalog: the name as regclass prints it (quoted where needed).
+                try connection.run("DROP INDEX \(name)")
+                keys.restore.append(definition)
+            }
+            if !foreignKeys.isEmpty { keys.restore.append("ALTER TABLE \(table) \(foreignKeys.joined(separator: ", "))") }
+        case .sqlite:
+            // An index of a PRIMARY KEY or UNIQUE constraint has no SQL and cannot be dropped.
+            let indexes = try connection.query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? COLLATE NOCASE AND sql IS NOT NULL",
+                [.text(tableName)])
+            for row in indexes {
+                guard let texts = row.texts(2) else { continue }
+                let (name, definition) = (texts[0], texts[1])
+                try connection.run("DROP INDEX \(dialect.quote(name))")
+                keys.restore.append(definition)
+            }
+        case .mariaDB, .sqlServer:
+            break
+        }
+        return keys
+    }
+}
+
+/// The statements that make a relation table's keys again.
+private struct SetAsideKeys {
+    var restore: [String] = []
+}
+
+/// A chunk the bulk path cannot write as it is: the phase goes batch by batch instead.
+private struct KeysAsideAbandoned: Error {}
+
+/// A source's error while reading the phase, told apart from the target's.
+private struct SourceReadError: Error {
+    var underlying: any Error
+}
+
+extension Row {
+    /// The first `count` values, when each is text.
+    fileprivate func texts(_ count: Int) -> [String]? {
+        let texts = values.prefix(count).compactMap { value -> String? in
+            if case .text(let text) = value { text } else { nil }
+        }
+        return texts.count == count ? texts : nil
+    }
+}
+
+extension ResourceOp {
+    fileprivate var isMemberAddition: Bool {
+        if case .addMember = self { true } else { false }
+    }
+}

@@ -1,0 +1,199 @@
+import Connectors
+import Directory
+import Foundation
+import SQLClients
+import Testing
+
+@testable import Targets
+
+/// A first load's member additions into an empty relation table, in one transaction with the
+/// table's keys set aside and made again before COMMIT (PostgreSQL and SQLite): the rows
+/// arrive, the keys come back exactly as they were, and whatever the keys refuse, or a source
+/// error, leaves the table as it was for the batch path to load.
+@Suite struct KeysAsideLoadTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case postgres, sqlite
+        var testDescription: String { rawValue }
+    }
+
+    static func database(_ backend: Backend) throws -> TargetUnderTest {
+        let suffix = PortalLayout.suffix()
+        let layout = try PortalLayout.make(suffix: suffix)
+        switch backend {
+        case .postgres: return try .postgres(layout, schema: "keys_aside_\(suffix)")
+        case .sqlite: return try .sqlite(layout)
+        }
+    }
+
+    /// Groups g1...g3 and users u01...u40, written the ordinary way.
+    static func directory(_ target: SQLTarget) throws {
+        try target.apply((1...3).map { .create(.group, Portal.group("g\($0)", "Group \($0)")) })
+        try target.apply(users.map { .create(.user, Portal.user($0, login: $0, given: "G", family: "F", mail: nil)) })
+    }
+
+    static let users = (1...40).map { String(format: "u%02d", $0) }
+
+    /// Every user in g1 and g2, every other one in g3: 100 rows.
+    static let memberships: [ResourceOp] = users.enumerated().flatMap { index, user in
+        (index % 2 == 0 ? ["g1", "g2", "g3"] : ["g1", "g2"]).map { ResourceOp.addMember(groupID: $0, userID: user) }
+    }
+
+    /// A reader giving `ops` in chunks of `size`, counting the chunks it gave.
+    final class Chunks {
+        private var rest: ArraySlice<ResourceOp>
+        let size: Int
+        var given = 0
+        var failAt: Int?
+
+        init(_ ops: [ResourceOp], size: Int, failAt: Int? = nil) {
+            rest = ops[...]
+            self.size = size
+            self.failAt = failAt
+        }
+
+        func next() throws -> [ResourceOp]? {
+            if given == failAt { throw SourceGone() }
+            guard !rest.isEmpty else { return nil }
+            given += 1
+            defer { rest = rest.dropFirst(size) }
+            return Array(rest.prefix(size))
+        }
+    }
+
+    struct SourceGone: Error {}
+
+    /// The relation table's keys and indexes as the catalog describes them, sorted.
+    static func keys(_ database: TargetUnderTest) throws -> [String] {
+        let table = try #require(database.layout.membership?.table)
+        let rows: [Row]
+        switch database.dialect {
+        case .postgres:
+            rows = try database.connection.query(
+                """
+                SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::text::regclass
+                UNION ALL SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = $1::text::regclass
+                """, [.text(database.dialect.table(table))])
+        default:
+            rows = try database.connection.query(
+                """
+                SELECT name || ': ' || coalesce(sql, 'automatic') FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1
+                UNION ALL SELECT "table" || '(' || "from" || ' -> ' || "to" || ')' FROM pragma_foreign_key_list(?1)
+                """, [.text(table)])
+        }
+        return rows.compactMap { row in if case .text(let text)? = row.values.first { text } else { nil } }.sorted()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anEmptyRelationTableIsLoadedInOneTransactionAndGetsItsKeysBack(_ backend: Backend) throws {
+        let database = try Self.database(backend)
+        let target = try database.createTablesAndOpen()
+        try Self.directory(target)
+        let before = try Self.keys(database)
+        // A foreign key to each side, the primary key (PostgreSQL: and its index), and the
+        // init-target index on the group.
+        #expect(before.count == (backend == .postgres ? 5 : 4))
+        let chunks = Chunks(Self.memberships, size: 30)
+        guard case .loaded(let result) = try target.loadSettingKeysAside(chunks.next) else {
+            Issue.record("not loaded with the keys aside")
+            return
+        }
+        #expect(result.applied[.addMember] == 100)
+        #expect(result.statements == 4)
+        #expect(result.loadedInBulk)
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["user_id"]).count == 100)
+        #expect(try database.rows(relation, ["group_id", "user_id"]).filter { $0[0] == "g3" }.count == 20)
+        #expect(try Self.keys(database) == before)
+        // The foreign keys are back, and checked.
+        let table = database.dialect.table(relation)
+        #expect(throws: (any Error).self) {
+            try database.connection.run("INSERT INTO \(table) (user_id, group_id) VALUES ('nobody', 'g1')")
+        }
+        #expect(throws: (any Error).self) {
+            try database.connection.run("INSERT INTO \(table) (user_id, group_id) VALUES ('u01', 'g1')")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aMemberWithoutItsUserRollsTheLoadBackAndTheBatchPathParksIt(_ backend: Backend) throws {
+        let database = try Self.database(backend)
+        let target = try database.createTablesAndOpen()
+        try Self.directory(target)
+        let before = try Self.keys(database)
+        let ops = Self.memberships + [.addMember(groupID: "g1", userID: "u404")]
+        let notices = NoticeLog()
+        let outcome = try InitialLoad.run(
+            [
+                LoadPhase(name: "memberships", creates: false) {
+                    let chunks = Chunks(ops, size: 30)
+                    return chunks.next
+                }
+            ], target: target, notice: { notices.add($0) })
+        let told = notices.texts
+        #expect(told.count == 1)
+        #expect(told.first?.hasPrefix("the memberships were loaded batch by batch with the relation table's keys in place: ") == true)
+        #expect(outcome.parked.map { "\($0.waitingFor.rawValue) \($0.waitingID)" } == ["User u404"])
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["user_id"]).count == 100)
+        #expect(try Self.keys(database) == before)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aTableWithRowsIsLeftToTheBatchPath(_ backend: Backend) throws {
+        let database = try Self.database(backend)
+        let target = try database.createTablesAndOpen()
+        try Self.directory(target)
+        try target.apply([.addMember(groupID: "g1", userID: "u01")])
+        let chunks = Chunks(Self.memberships, size: 30)
+        guard case .notLoaded(nil) = try target.loadSettingKeysAside(chunks.next) else {
+            Issue.record("loaded with the keys aside into a table with rows")
+            return
+        }
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["group_id", "user_id"]) == [["g1", "u01"]])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aSourceErrorRollsEverythingBackAndIsThrown(_ backend: Backend) throws {
+        let database = try Self.database(backend)
+        let target = try database.createTablesAndOpen()
+        try Self.directory(target)
+        let before = try Self.keys(database)
+        let chunks = Chunks(Self.memberships, size: 30, failAt: 2)
+        #expect(throws: SourceGone.self) { try target.loadSettingKeysAside(chunks.next) }
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["user_id"]).isEmpty)
+        #expect(try Self.keys(database) == before)
+        // The connection is usable: the next load goes through.
+        guard case .loaded = try target.loadSettingKeysAside(Chunks(Self.memberships, size: 30).next) else {
+            Issue.record("not loaded after the rollback")
+            return
+        }
+        #expect(try database.rows(relation, ["user_id"]).count == 100)
+    }
+
+    @Test func otherPhasesAndOtherTargetsAreNotLoadedThisWay() throws {
+        let database = try Self.database(.sqlite)
+        let target = try database.createTablesAndOpen()
+        let groups = Chunks([.moveParent(groupID: "g2", parentID: "g1")], size: 1)
+        guard case .notLoaded(nil) = try target.loadSettingKeysAside(groups.next) else {
+            Issue.record("moves loaded with the keys aside")
+            return
+        }
+        #expect(target.setsKeysAside)
+        target.fillsColumnDefaults = true
+        #expect(!target.setsKeysAside)
+    }
+}
+
+/// Notices told by a load, from any of its threads.
+final class NoticeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var told: [String] = []
+
+    func add(_ text: String) {
+        lock.withLock { told.append(text) }
+    }
+
+    var texts: [String] { lock.withLock { told } }
+}
