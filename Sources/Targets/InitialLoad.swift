@@ -25,11 +25,14 @@ public enum InitialLoad {
     ///     on either connection's thread.
     ///   - notice: told once when the target refuses the bulk path (``SQLTarget/load(_:)``),
     ///     which the load then does without; for the log.
+    ///   - loaded: told of each phase once it is in the target: its name and how long it took;
+    ///     for the log, which shows a long load's progress.
     public static func run(
         _ phases: [LoadPhase], target: SQLTarget,
         openParallelTarget: (@Sendable () throws -> SQLTarget)? = nil,
         created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in },
-        notice: @escaping @Sendable (String) -> Void = { _ in }
+        notice: @escaping @Sendable (String) -> Void = { _ in },
+        loaded: (_ phase: String, _ took: Duration) -> Void = { _, _ in }
     ) throws -> ApplyOutcome {
         let load = Batches(target: target, openParallelTarget: openParallelTarget)
         defer { load.stop() }
@@ -46,7 +49,10 @@ public enum InitialLoad {
             else { return }
             notice(refusal)
         }
+        let clock = ContinuousClock()
         for phase in phases {
+            let started = clock.now
+            defer { loaded(phase.name, clock.now - started) }
             if phase.creates {
                 try load.each(phase) { target, ops in
                     try created(ops)

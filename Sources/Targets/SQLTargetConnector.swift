@@ -70,7 +70,8 @@ public struct SQLTargetConnector: TargetConnector {
         let logger = Logger(label: "scimsync.load")
         return try InitialLoad.run(
             phases, target: try open(bulkLoading: true), openParallelTarget: parallel, created: created,
-            notice: { logger.warning("\($0)") })
+            notice: { logger.warning("\($0)") },
+            loaded: { phase, took in logger.info("first load: \(phase) written", metadata: ["seconds": "\((took.secondsValue * 1000).rounded() / 1000)"]) })
     }
 
     public func probe() async -> [ConnectorCheck] {

@@ -7,12 +7,13 @@ import Testing
 @testable import Targets
 
 /// A first load's member additions into an empty relation table, in one transaction with the
-/// table's keys set aside and made again before COMMIT (PostgreSQL and SQLite): the rows
-/// arrive, the keys come back exactly as they were, and whatever the keys refuse, or a source
+/// table's keys set aside and made again before COMMIT (PostgreSQL, SQLite; MariaDB with its
+/// checks off and the foreign keys checked by query): the rows arrive, the keys come back
+/// exactly as they were and are enforced again, and whatever the keys refuse, or a source
 /// error, leaves the table as it was for the batch path to load.
 @Suite struct KeysAsideLoadTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case postgres, sqlite
+        case postgres, sqlite, mariadb
         var testDescription: String { rawValue }
     }
 
@@ -22,6 +23,7 @@ import Testing
         switch backend {
         case .postgres: return try .postgres(layout, schema: "keys_aside_\(suffix)")
         case .sqlite: return try .sqlite(layout)
+        case .mariadb: return try .mariaDB(layout, allowsLocalInfile: true)
         }
     }
 
@@ -73,6 +75,14 @@ import Testing
                 SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::text::regclass
                 UNION ALL SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = $1::text::regclass
                 """, [.text(database.dialect.table(table))])
+        case .mariaDB:
+            rows = try database.connection.query(
+                """
+                SELECT CONCAT(CONSTRAINT_NAME, ': ', COLUMN_NAME, ' -> ', COALESCE(REFERENCED_TABLE_NAME, '-'))
+                FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+                UNION ALL SELECT CONCAT(INDEX_NAME, ': ', COLUMN_NAME)
+                FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+                """, [.text(table), .text(table)])
         default:
             rows = try database.connection.query(
                 """
@@ -89,9 +99,9 @@ import Testing
         let target = try database.createTablesAndOpen()
         try Self.directory(target)
         let before = try Self.keys(database)
-        // A foreign key to each side, the primary key (PostgreSQL: and its index), and the
-        // init-target index on the group.
-        #expect(before.count == (backend == .postgres ? 5 : 4))
+        // A foreign key to each side, the primary key (PostgreSQL: and its index; MariaDB: a
+        // line per column), and the init-target index on the group.
+        #expect(before.count == ["postgres": 5, "sqlite": 4, "mariadb": 7][backend.rawValue])
         let chunks = Chunks(Self.memberships, size: 30)
         guard case .loaded(let result) = try target.loadSettingKeysAside(chunks.next) else {
             Issue.record("not loaded with the keys aside")
@@ -139,6 +149,25 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func aRowTwiceRollsTheLoadBackAndTheBatchPathWritesItOnce(_ backend: Backend) throws {
+        let database = try Self.database(backend)
+        let target = try database.createTablesAndOpen()
+        try Self.directory(target)
+        let before = try Self.keys(database)
+        let notices = NoticeLog()
+        _ = try InitialLoad.run(
+            [
+                LoadPhase(name: "memberships", creates: false) {
+                    Chunks(Self.memberships + [.addMember(groupID: "g2", userID: "u07")], size: 30).next
+                }
+            ], target: target, notice: { notices.add($0) })
+        #expect(notices.texts.count == 1)
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["user_id"]).count == 100)
+        #expect(try Self.keys(database) == before)
+    }
+
+    @Test(arguments: Backend.allCases)
     func aTableWithRowsIsLeftToTheBatchPath(_ backend: Backend) throws {
         let database = try Self.database(backend)
         let target = try database.createTablesAndOpen()
@@ -159,7 +188,7 @@ import Testing
         let target = try database.createTablesAndOpen()
         try Self.directory(target)
         let before = try Self.keys(database)
-        let chunks = Chunks(Self.memberships, size: 30, failAt: 2)
+        let chunks = Chunks(Self.memberships, size: 30, failAt: 3)
         #expect(throws: SourceGone.self) { try target.loadSettingKeysAside(chunks.next) }
         let relation = try #require(database.layout.membership?.table)
         #expect(try database.rows(relation, ["user_id"]).isEmpty)
