@@ -7,12 +7,9 @@ import SQLClients
 // table), and every index takes the rows one at a time in the order they come. Dump and
 // restore do it the other way round (pg_dump's output creates the table, copies the rows, then
 // builds each index with one sort and adds each foreign key with one join; sqlite3's `.dump`
-// creates its indexes after the rows; mariadb-dump's turns `foreign_key_checks` and
-// `unique_checks` off, which lets InnoDB build an empty table's indexes by sorting, its "bulk
-// insert"), which is most of why they are fast. A first load into an empty relation table
-// does the same, in one transaction: DDL is transactional in PostgreSQL and SQLite, so a
-// failure, or a crash, leaves the table as it was, keys included; MariaDB changes no DDL and
-// checks the foreign keys itself, with one query each, before COMMIT.
+// creates its indexes after the rows), which is most of why they are fast. A first load into
+// an empty relation table does the same, in one transaction: DDL is transactional in
+// PostgreSQL and SQLite, so a failure, or a crash, leaves the table as it was, keys included.
 extension SQLTarget {
     /// What ``loadSettingKeysAside(_:)`` did.
     public enum KeysAsideLoad {
@@ -29,10 +26,7 @@ extension SQLTarget {
     /// aside, every chunk goes through the bulk path (PostgreSQL `COPY`, SQLite one prepared
     /// `INSERT`), and the keys are made again before COMMIT, each checked against all the rows
     /// at once. SQLite cannot drop a primary key or a foreign key: only its other indexes are
-    /// set aside (its foreign keys are checked per row anyway, cheaply, at COMMIT). MariaDB
-    /// loads with the session's `foreign_key_checks` and `unique_checks` off, then looks for a
-    /// row that a foreign key of the table would refuse, one query per key, and turns both
-    /// checks on again whatever happened.
+    /// set aside (its foreign keys are checked per row anyway, cheaply, at COMMIT).
     ///
     /// Anything the keys or the table refuse (a member whose user the target lacks, a row
     /// twice) rolls the transaction back whole and returns `.notLoaded`, as does a target
@@ -57,14 +51,9 @@ extension SQLTarget {
         }
         var result = ApplyResult()
         result.loadedInBulk = true
-        var keys = SetAsideKeys()
-        defer {
-            // The session's checks, on again after COMMIT or ROLLBACK alike.
-            for statement in keys.reset { try? connection.run(statement) }
-        }
         do {
             try connection.begin()
-            keys = try setKeysAside(relation.name)
+            let keys = try setKeysAside(relation.name)
             while true {
                 try writeBulk(bulk)
                 result.applied[bulk.kind, default: 0] += bulk.rows.count
@@ -79,15 +68,9 @@ extension SQLTarget {
                 bulk = next
             }
             for statement in keys.restore { try connection.run(statement) }
-            for check in keys.checks where try !connection.query(check.query, []).isEmpty {
-                throw KeyRefusesRows(key: check.key)
-            }
             try connection.commit()
             return .loaded(result)
         } catch let error as TargetError {
-            try? connection.rollback()
-            return .notLoaded(reason: error.description)
-        } catch let error as KeyRefusesRows {
             try? connection.rollback()
             return .notLoaded(reason: error.description)
         } catch is KeysAsideAbandoned {
@@ -103,12 +86,15 @@ extension SQLTarget {
     }
 
     /// Whether ``loadSettingKeysAside(_:)`` may load anything here (it may still find the
-    /// table not empty, or the rows not fit for it).
+    /// table not empty, or the rows not fit for it). Not on MariaDB: there the load spreads
+    /// member additions over two connections, which measured faster (bench/initial-load) than
+    /// one transaction with `foreign_key_checks` and `unique_checks` off and each foreign key
+    /// checked by a query before COMMIT, as mariadb-dump's output loads.
     public var setsKeysAside: Bool {
         guard relation != nil, bulkLoadRefusal == nil, !fillsColumnDefaults else { return false }
         switch dialect {
-        case .postgres, .sqlite, .mariaDB: return true
-        case .sqlServer: return false
+        case .postgres, .sqlite: return true
+        case .mariaDB, .sqlServer: return false
         }
     }
 
@@ -163,64 +149,16 @@ extension SQLTarget {
                 try connection.run("DROP INDEX \(dialect.quote(name))")
                 keys.restore.append(definition)
             }
-        case .mariaDB:
-            try connection.run("SET SESSION foreign_key_checks = 0, unique_checks = 0")
-            keys.reset = ["SET SESSION foreign_key_checks = 1, unique_checks = 1"]
-            keys.checks = try mariaDBForeignKeyChecks(tableName)
-        case .sqlServer:
+        case .mariaDB, .sqlServer:
             break
         }
         return keys
     }
-
-    /// For each foreign key of a MariaDB table, a query that finds a row the key refuses.
-    private func mariaDBForeignKeyChecks(_ tableName: String) throws -> [SetAsideKeys.Check] {
-        let rows = try connection.query(
-            """
-            SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
-            FROM information_schema.KEY_COLUMN_USAGE
-            WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL
-            ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION
-            """, [.text(tableName)])
-        var keys: [(name: String, schema: String, table: String, pairs: [(String, String)])] = []
-        for row in rows {
-            guard let texts = row.texts(5) else { continue }
-            if keys.last?.name != texts[0] { keys.append((texts[0], texts[2], texts[3], [])) }
-            keys[keys.count - 1].pairs.append((texts[1], texts[4]))
-        }
-        let table = dialect.table(tableName)
-        return keys.map { key in
-            let referenced = "\(dialect.quote(key.schema)).\(dialect.quote(key.table))"
-            // A key with a NULL column refers to nothing, as InnoDB's check has it.
-            let present = key.pairs.map { "r.\(dialect.quote($0.0)) IS NOT NULL" }.joined(separator: " AND ")
-            let matches = key.pairs.map { "p.\(dialect.quote($0.1)) = r.\(dialect.quote($0.0))" }.joined(separator: " AND ")
-            return SetAsideKeys.Check(
-                key: key.name,
-                query: "SELECT 1 FROM \(table) r WHERE \(present) AND NOT EXISTS (SELECT 1 FROM \(referenced) p WHERE \(matches)) LIMIT 1")
-        }
-    }
 }
 
-/// What undoes setting a relation table's keys aside.
+/// The statements that make a relation table's keys again.
 private struct SetAsideKeys {
-    /// A query that finds a row a key refuses (none: the key holds).
-    struct Check {
-        var key: String
-        var query: String
-    }
-
-    /// The statements that make the keys again, before COMMIT.
     var restore: [String] = []
-    /// The keys checked before COMMIT.
-    var checks: [Check] = []
-    /// The statements that put the session back, after COMMIT or ROLLBACK.
-    var reset: [String] = []
-}
-
-/// A foreign key that the loaded rows do not satisfy.
-private struct KeyRefusesRows: Error, CustomStringConvertible {
-    var key: String
-    var description: String { "a member refers to a row that is not there (foreign key \(key))" }
 }
 
 /// A chunk the bulk path cannot write as it is: the phase goes batch by batch instead.
