@@ -49,7 +49,7 @@ public final class SQLiteDatabase {
     /// (empty for statements without a result set).
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Directory.Row] {
-        let arguments = StatementArguments(parameters.map(Self.databaseValue))
+        let arguments = Self.arguments(parameters)
         do {
             return try queue.inDatabase { database in
                 try GRDB.Row.fetchAll(database, sql: sql, arguments: arguments).map { row in
@@ -61,6 +61,14 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// GRDB's arguments for `values`, made from optional existentials on purpose: GRDB's
+    /// initialiser for a sequence of one concrete type maps it through a key path, which an
+    /// unspecialised generic creates at run time on every call (`swift_getKeyPath`, demangling
+    /// included): a fifth of a first load's time into SQLite, in perf.
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map { Self.databaseValue($0) as (any DatabaseValueConvertible)? })
+    }
+
     /// Runs one statement once per row of `rows`, each bound to its `?` markers: the statement
     /// is compiled once (GRDB's statement cache) and only stepped per row, which is what a
     /// bulk insert in one transaction costs least as ("prepared statements", SQLite docs,
@@ -70,7 +78,7 @@ public final class SQLiteDatabase {
             try queue.inDatabase { database in
                 let statement = try database.cachedStatement(sql: sql)
                 for row in rows {
-                    try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
+                    try statement.execute(arguments: Self.arguments(row))
                 }
             }
         } catch {
