@@ -106,6 +106,10 @@ extension SQLTarget {
         var keys = SetAsideKeys()
         switch dialect {
         case .postgres:
+            // A plain table only: a partitioned one's index definitions read `ON ONLY`, which
+            // would make an index of the parent alone.
+            let kind = try connection.query("SELECT relkind::text FROM pg_class WHERE oid = $1::text::regclass", [.text(table)])
+            guard kind.first?.texts(1) == ["r"] else { throw KeysAsideAbandoned() }
             // Indexes of their own only: those of a primary or unique key go with the key.
             let indexes = try connection.query(
                 """

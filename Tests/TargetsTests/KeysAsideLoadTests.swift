@@ -220,3 +220,31 @@ final class NoticeLog: @unchecked Sendable {
 
     var texts: [String] { lock.withLock { told } }
 }
+
+extension KeysAsideLoadTests {
+    /// A partitioned PostgreSQL relation table keeps its keys: its indexes' definitions read
+    /// `ON ONLY`, which would make them again for the parent alone.
+    @Test func aPartitionedPostgreSQLTableIsLeftToTheBatchPath() throws {
+        let database = try Self.database(.postgres)
+        let layout = database.layout
+        let relation = try #require(layout.membership?.table)
+        for statement in createTableStatements(for: layout, dialect: database.dialect)
+        where !statement.contains(relation) {
+            try database.connection.run(statement)
+        }
+        let table = database.dialect.table(relation)
+        let partition = database.dialect.table(relation + "_p0")
+        try database.connection.run(
+            "CREATE TABLE \(table) (user_id varchar(64) NOT NULL, group_id varchar(64) NOT NULL, PRIMARY KEY (user_id, group_id)) PARTITION BY HASH (user_id)")
+        try database.connection.run("CREATE TABLE \(partition) PARTITION OF \(table) FOR VALUES WITH (MODULUS 1, REMAINDER 0)")
+        let target = try SQLTarget(connection: database.connection, dialect: database.dialect, layout: layout)
+        try Self.directory(target)
+        let before = try Self.keys(database)
+        guard case .notLoaded(nil) = try target.loadSettingKeysAside(Chunks(Self.memberships, size: 30).next) else {
+            Issue.record("a partitioned table loaded with its keys aside")
+            return
+        }
+        #expect(try Self.keys(database) == before)
+        #expect(try database.rows(relation, ["user_id"]).isEmpty)
+    }
+}
