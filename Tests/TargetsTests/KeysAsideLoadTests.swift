@@ -85,10 +85,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func anEmptyRelationTableIsLoadedInOneTransactionAndGetsItsKeysBack(_ backend: Backend) throws {
-        let database = try Self.database(backend)
-        let target = try database.createTablesAndOpen()
-        try Self.directory(target)
-        let before = try Self.keys(database)
+        let (database, target, before) = try Self.prepared(backend)
         // A foreign key to each side, the primary key (PostgreSQL: and its index), and the
         // init-target index on the group.
         #expect(before.count == (backend == .postgres ? 5 : 4))
@@ -114,54 +111,54 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func aMemberWithoutItsUserRollsTheLoadBackAndTheBatchPathParksIt(_ backend: Backend) throws {
+    /// Empty tables made by the init-target DDL, the directory in them, and the relation
+    /// table's keys before the load.
+    static func prepared(_ backend: Backend) throws -> (database: TargetUnderTest, target: SQLTarget, keysBefore: [String]) {
         let database = try Self.database(backend)
         let target = try database.createTablesAndOpen()
         try Self.directory(target)
-        let before = try Self.keys(database)
-        let ops = Self.memberships + [.addMember(groupID: "g1", userID: "u404")]
+        return (database, target, try Self.keys(database))
+    }
+
+    /// The directory, then `InitialLoad` with one phase: every membership and `extra`, in
+    /// chunks of 30.
+    static func loadMemberships(_ backend: Backend, and extra: ResourceOp) throws
+        -> (database: TargetUnderTest, outcome: ApplyOutcome, notices: [String], keysBefore: [String])
+    {
+        let (database, target, before) = try Self.prepared(backend)
         let notices = NoticeLog()
         let outcome = try InitialLoad.run(
-            [
-                LoadPhase(name: "memberships", creates: false) {
-                    let chunks = Chunks(ops, size: 30)
-                    return chunks.next
-                }
-            ], target: target, notice: { notices.add($0) })
-        let told = notices.texts
-        #expect(told.count == 1)
-        #expect(told.first?.hasPrefix("the memberships were loaded batch by batch with the relation table's keys in place: ") == true)
-        #expect(outcome.parked.map { "\($0.waitingFor.rawValue) \($0.waitingID)" } == ["User u404"])
-        let relation = try #require(database.layout.membership?.table)
-        #expect(try database.rows(relation, ["user_id"]).count == 100)
-        #expect(try Self.keys(database) == before)
+            [LoadPhase(name: "memberships", creates: false) { Chunks(Self.memberships + [extra], size: 30).next }],
+            target: target, notice: { notices.add($0) })
+        return (database, outcome, notices.texts, before)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aMemberWithoutItsUserRollsTheLoadBackAndTheBatchPathParksIt(_ backend: Backend) throws {
+        let load = try Self.loadMemberships(backend, and: .addMember(groupID: "g1", userID: "u404"))
+        #expect(load.notices.count == 1)
+        #expect(
+            load.notices.first?.hasPrefix("the memberships were loaded batch by batch with the relation table's keys in place: ")
+                == true)
+        #expect(load.outcome.parked.map { "\($0.waitingFor.rawValue) \($0.waitingID)" } == ["User u404"])
+        let relation = try #require(load.database.layout.membership?.table)
+        #expect(try load.database.rows(relation, ["user_id"]).count == 100)
+        #expect(try Self.keys(load.database) == load.keysBefore)
     }
 
     @Test(arguments: Backend.allCases)
     func aRowTwiceRollsTheLoadBackAndTheBatchPathWritesItOnce(_ backend: Backend) throws {
-        let database = try Self.database(backend)
-        let target = try database.createTablesAndOpen()
-        try Self.directory(target)
-        let before = try Self.keys(database)
-        let notices = NoticeLog()
-        _ = try InitialLoad.run(
-            [
-                LoadPhase(name: "memberships", creates: false) {
-                    Chunks(Self.memberships + [.addMember(groupID: "g2", userID: "u07")], size: 30).next
-                }
-            ], target: target, notice: { notices.add($0) })
-        #expect(notices.texts.count == 1)
-        let relation = try #require(database.layout.membership?.table)
-        #expect(try database.rows(relation, ["user_id"]).count == 100)
-        #expect(try Self.keys(database) == before)
+        let load = try Self.loadMemberships(backend, and: .addMember(groupID: "g2", userID: "u07"))
+        #expect(load.notices.count == 1)
+        #expect(load.outcome.parked.isEmpty && load.outcome.quarantined.isEmpty)
+        let relation = try #require(load.database.layout.membership?.table)
+        #expect(try load.database.rows(relation, ["user_id"]).count == 100)
+        #expect(try Self.keys(load.database) == load.keysBefore)
     }
 
     @Test(arguments: Backend.allCases)
     func aTableWithRowsIsLeftToTheBatchPath(_ backend: Backend) throws {
-        let database = try Self.database(backend)
-        let target = try database.createTablesAndOpen()
-        try Self.directory(target)
+        let (database, target, _) = try Self.prepared(backend)
         try target.apply([.addMember(groupID: "g1", userID: "u01")])
         let chunks = Chunks(Self.memberships, size: 30)
         guard case .notLoaded(nil) = try target.loadSettingKeysAside(chunks.next) else {
@@ -174,10 +171,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aSourceErrorRollsEverythingBackAndIsThrown(_ backend: Backend) throws {
-        let database = try Self.database(backend)
-        let target = try database.createTablesAndOpen()
-        try Self.directory(target)
-        let before = try Self.keys(database)
+        let (database, target, before) = try Self.prepared(backend)
         let chunks = Chunks(Self.memberships, size: 30, failAt: 3)
         #expect(throws: SourceGone.self) { try target.loadSettingKeysAside(chunks.next) }
         let relation = try #require(database.layout.membership?.table)
