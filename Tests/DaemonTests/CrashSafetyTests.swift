@@ -193,3 +193,48 @@ final class StopFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
 }
+
+extension CrashSafetyTests {
+    /// Killed inside the memberships' one transaction, while the relation table's index is
+    /// set aside: the database rolls the transaction back, so the table keeps its index and no
+    /// membership of the attempt, and the restarted daemon loads them all.
+    @Test func killedInsideTheMembershipsTransactionTheRelationTableKeepsItsIndex() async throws {
+        let fixture = try ExampleDirectories()
+        var random = SeededGenerator(seed: 2)
+        let source = try PipelineHarness.source(fixture)
+        try bulkLoad(source, count: Self.directorySize, random: &random)
+        let sqlitePath = fixture.sqlitePath
+        try SQLiteDatabase(path: sqlitePath).execute("CREATE INDEX portal_memberships_group ON portal_memberships (group_id)")
+        func relation() throws -> (indexes: [String], rows: Int) {
+            let database = try SQLiteDatabase(path: sqlitePath)
+            let indexes = try database.query(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'portal_memberships' AND sql IS NOT NULL")
+            guard case .int(let count)? = try database.query("SELECT COUNT(*) FROM portal_memberships").first?.values.first
+            else { return (indexes.map(DirectoryRows.text), -1) }
+            return (indexes.map(DirectoryRows.text), Int(count))
+        }
+        let daemon = try DaemonProcess(
+            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
+        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
+        // Batches: groups 1, parents 1, users 5 (20,004 users), then the memberships' chunks,
+        // each counted as it is written inside their one transaction: the ninth is the second.
+        try daemon.start(extra: ["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS": "9"])
+        let killed = try await daemon.waitForExit()
+        #expect(killed?.reason == .uncaughtSignal && killed?.status == SIGKILL, "\(String(describing: killed))")
+        #expect(try store.position(pipeline: "hr-to-portal") == nil, "the kill came after the load")
+        let afterKill = try relation()
+        #expect(afterKill.indexes == ["portal_memberships_group"])
+        #expect(afterKill.rows == 0)
+
+        try daemon.start()
+        try #require(
+            try await eventually { try store.position(pipeline: "hr-to-portal") != nil },
+            "the restarted load never committed: \(daemon.log.suffix(2000))")
+        guard case .int(let expected)? = try source.query("SELECT COUNT(*) FROM sync_users_groups_rel").first?.values.first
+        else { throw CancellationError() }
+        let loaded = try relation()
+        #expect(loaded.indexes == ["portal_memberships_group"])
+        #expect(loaded.rows == Int(expected))
+        _ = try await daemon.terminate()
+    }
+}
