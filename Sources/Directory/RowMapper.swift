@@ -59,9 +59,9 @@ public struct RowMapper: Sendable, Hashable {
         var object = SCIMObject()
         object["schemas"] = plan.schemas
         object["id"] = .string(try id(in: row))
-        // Elements of multi-valued attributes, by the entry that created them, so that
-        // entries sharing a filter share an element.
-        var elementIndex: [ElementKey: Int] = [:]
+        // Where each element of a multi-valued attribute went in its array, once an entry
+        // created it, so that entries sharing a filter share an element.
+        var elementIndex = [Int?](repeating: nil, count: plan.elementCount)
         for (entry, planned) in zip(attributes.entries, plan.entries) where !planned.isID {
             guard let sql = row[entry.column] else { continue }
             let path = planned.path
@@ -74,10 +74,10 @@ public struct RowMapper: Sendable, Hashable {
             if value.isNull { continue }
             if let urn = path.extensionSchema {
                 var extensionObject = object[urn]?.objectValue ?? SCIMObject()
-                place(value, at: path, multiValued: planned.multiValued, in: &extensionObject, elementIndex: &elementIndex)
+                place(value, at: path, element: planned.element, in: &extensionObject, elementIndex: &elementIndex)
                 object[urn] = .object(extensionObject)
             } else {
-                place(value, at: path, multiValued: planned.multiValued, in: &object, elementIndex: &elementIndex)
+                place(value, at: path, element: planned.element, in: &object, elementIndex: &elementIndex)
             }
         }
         return SCIMResource(object)
@@ -88,27 +88,15 @@ public struct RowMapper: Sendable, Hashable {
         try idText(row[idColumn], column: idColumn, table: table)
     }
 
-    private struct ElementKey: Hashable {
-        var schema: String?
-        var attribute: String
-        var filter: Filter?
-
-        init(_ path: AttributePath) {
-            schema = path.extensionSchema?.lowercased()
-            attribute = path.attribute.lowercased()
-            filter = path.valueFilter
-        }
-    }
-
     private func place(
-        _ value: SCIMValue, at path: AttributePath, multiValued: Bool, in container: inout SCIMObject,
-        elementIndex: inout [ElementKey: Int]
+        _ value: SCIMValue, at path: AttributePath, element: MappingPlan.Element?, in container: inout SCIMObject,
+        elementIndex: inout [Int?]
     ) {
         guard let sub = path.subAttribute else {
             container[path.attribute] = value
             return
         }
-        guard path.valueFilter != nil || multiValued else {
+        guard let element else {
             var complex = container[path.attribute]?.objectValue ?? SCIMObject()
             complex[sub] = value
             container[path.attribute] = .object(complex)
@@ -117,18 +105,17 @@ public struct RowMapper: Sendable, Hashable {
         // An element of a multi-valued attribute: the filter's element, or for a path without
         // a filter (`emails.value`) the attribute's one element.
         var elements = container[path.attribute]?.arrayValue ?? []
-        let key = ElementKey(path)
         let index: Int
-        if let known = elementIndex[key] {
+        if let known = elementIndex[element.number] {
             index = known
         } else {
-            elements.append(.object(path.valueFilter.map(EqualityFilter.template) ?? SCIMObject()))
+            elements.append(.object(element.template))
             index = elements.count - 1
-            elementIndex[key] = index
+            elementIndex[element.number] = index
         }
-        var element = elements[index].objectValue ?? SCIMObject()
-        element[sub] = value
-        elements[index] = .object(element)
+        var object = elements[index].objectValue ?? SCIMObject()
+        object[sub] = value
+        elements[index] = .object(object)
         container[path.attribute] = .array(elements)
     }
 
