@@ -118,18 +118,26 @@ import TestSupport
 }
 
 extension CrashSafetyTests {
+    /// The example directories with the seed directory and ``directorySize`` users more in the
+    /// source (memberships drawn by `seed`), a daemon not started yet, and its offset store.
+    func bulkLoadedFixture(seed: UInt64) throws
+        -> (fixture: ExampleDirectories, source: MariaDBConnection, daemon: DaemonProcess, store: OffsetStore)
+    {
+        let fixture = try ExampleDirectories()
+        var random = SeededGenerator(seed: seed)
+        let source = try PipelineHarness.source(fixture)
+        try bulkLoad(source, count: Self.directorySize, random: &random)
+        let daemon = try DaemonProcess(
+            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
+        return (fixture, source, daemon, try OffsetStore(path: fixture.stateDirectory + "/offsets.db"))
+    }
+
     /// A first load killed half-way starts again from a new snapshot as a reconciliation
     /// against what the first attempt loaded: what the source removed between the two
     /// snapshots — here a user the first attempt loaded and that was then deleted — is
     /// deactivated (it is in the ledger: the first attempt created it), not kept as it was.
     @Test func aRestartedFirstLoadRemovesWhatTheSourceRemovedBetweenItsSnapshots() async throws {
-        let fixture = try ExampleDirectories()
-        var random = SeededGenerator(seed: 1)
-        let source = try PipelineHarness.source(fixture)
-        try bulkLoad(source, count: Self.directorySize, random: &random)
-        let daemon = try DaemonProcess(
-            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
-        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
+        let (fixture, source, daemon, store) = try bulkLoadedFixture(seed: 1)
         let sqlitePath = fixture.sqlitePath
         try daemon.start()
         let (noPosition, partial) = try await killDuringLoad(
@@ -199,10 +207,7 @@ extension CrashSafetyTests {
     /// set aside: the database rolls the transaction back, so the table keeps its index and no
     /// membership of the attempt, and the restarted daemon loads them all.
     @Test func killedInsideTheMembershipsTransactionTheRelationTableKeepsItsIndex() async throws {
-        let fixture = try ExampleDirectories()
-        var random = SeededGenerator(seed: 2)
-        let source = try PipelineHarness.source(fixture)
-        try bulkLoad(source, count: Self.directorySize, random: &random)
+        let (fixture, source, daemon, store) = try bulkLoadedFixture(seed: 2)
         let sqlitePath = fixture.sqlitePath
         try SQLiteDatabase(path: sqlitePath).execute("CREATE INDEX portal_memberships_group ON portal_memberships (group_id)")
         func relation() throws -> (indexes: [String], rows: Int) {
@@ -213,9 +218,6 @@ extension CrashSafetyTests {
             else { return (indexes.map(DirectoryRows.text), -1) }
             return (indexes.map(DirectoryRows.text), Int(count))
         }
-        let daemon = try DaemonProcess(
-            stateDirectory: fixture.stateDirectory, environment: fixture.environment, workloadRemovals: true)
-        let store = try OffsetStore(path: fixture.stateDirectory + "/offsets.db")
         // Batches: groups 1, parents 1, users 5 (20,004 users), then the memberships' chunks,
         // each counted as it is written inside their one transaction: the ninth is the second.
         try daemon.start(extra: ["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS": "9"])

@@ -242,3 +242,28 @@ extension KeysAsideLoadTests {
         #expect(try database.rows(relation, ["user_id"]).isEmpty)
     }
 }
+
+extension KeysAsideLoadTests {
+    /// PostgreSQL refusing to set a key aside (here: another table's foreign key depends on
+    /// the relation table's primary key, as a missing ownership would refuse the ALTER) rolls
+    /// the transaction back, the log says why once, and the batch path loads every row.
+    @Test func aKeyThePostgreSQLTargetWillNotDropLeavesThePhaseToTheBatchPath() throws {
+        let (database, target, before) = try Self.prepared(.postgres)
+        let relation = try #require(database.layout.membership?.table)
+        let table = database.dialect.table(relation)
+        let audit = database.dialect.table(relation + "_audit")
+        try database.connection.run(
+            "CREATE TABLE \(audit) (user_id varchar(64), group_id varchar(64), FOREIGN KEY (user_id, group_id) REFERENCES \(table))")
+        let notices = NoticeLog()
+        let outcome = try InitialLoad.run(
+            [LoadPhase(name: "memberships", creates: false) { Chunks(Self.memberships, size: 30).next }],
+            target: target, notice: { notices.add($0) })
+        #expect(notices.texts.count == 1)
+        #expect(notices.texts.first?.hasPrefix("the memberships were loaded batch by batch") == true)
+        // dependent_objects_still_exist: the DROP was refused, nothing else.
+        #expect(notices.texts.first?.hasSuffix("PostgreSQL error (SQLSTATE 2BP01) during execute") == true)
+        #expect(outcome.parked.isEmpty && outcome.quarantined.isEmpty)
+        #expect(try database.rows(relation, ["user_id"]).count == 100)
+        #expect(try Self.keys(database) == before)
+    }
+}
