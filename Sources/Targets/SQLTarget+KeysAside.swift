@@ -39,9 +39,7 @@ extension SQLTarget {
     public func loadSettingKeysAside(_ read: () throws -> [ResourceOp]?) throws -> KeysAsideLoad {
         guard let relation, setsKeysAside else { return .notLoaded(reason: nil) }
         guard let first = try read() else { return .loaded(ApplyResult()) }
-        guard first.allSatisfy(\.isMemberAddition), var bulk = (try? bulkRows(first)) ?? nil else {
-            return .notLoaded(reason: nil)
-        }
+        guard var bulk = memberRows(first) else { return .notLoaded(reason: nil) }
         let table = dialect.table(relation.name)
         do {
             // A load restarted after a crash finds rows: those need the upserts of the batch path.
@@ -53,7 +51,7 @@ extension SQLTarget {
         result.loadedInBulk = true
         do {
             try connection.begin()
-            let keys = try setKeysAside(relation.name)
+            let restore = try setKeysAside(relation.name)
             while true {
                 try writeBulk(bulk)
                 result.applied[bulk.kind, default: 0] += bulk.rows.count
@@ -62,12 +60,10 @@ extension SQLTarget {
                 let chunk: [ResourceOp]?
                 do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
                 guard let ops = chunk else { break }
-                guard ops.allSatisfy(\.isMemberAddition), let next = (try? bulkRows(ops)) ?? nil else {
-                    throw KeysAsideAbandoned()
-                }
+                guard let next = memberRows(ops) else { throw KeysAsideAbandoned() }
                 bulk = next
             }
-            for statement in keys.restore { try connection.run(statement) }
+            for statement in restore { try connection.run(statement) }
             try connection.commit()
             return .loaded(result)
         } catch let error as TargetError {
@@ -98,12 +94,19 @@ extension SQLTarget {
         }
     }
 
+    /// The bulk path's rows for a chunk of member additions only (``bulkRows(_:)`` takes a
+    /// batch of one kind whole or not at all); nil for any other chunk.
+    private func memberRows(_ ops: [ResourceOp]) -> BulkRows? {
+        guard let bulk = (try? bulkRows(ops)) ?? nil, bulk.kind == .addMember else { return nil }
+        return bulk
+    }
+
     /// Drops the relation table's keys and indexes inside the open transaction; returns the
     /// statements that make them again, in an order that works (unique keys, indexes, then
     /// the foreign keys, whose checks use the referenced tables' keys).
-    private func setKeysAside(_ tableName: String) throws -> SetAsideKeys {
+    private func setKeysAside(_ tableName: String) throws -> [String] {
         let table = dialect.table(tableName)
-        var keys = SetAsideKeys()
+        var restore: [String] = []
         switch dialect {
         case .postgres:
             // A plain table only: a partitioned one's index definitions read `ON ONLY`, which
@@ -133,15 +136,15 @@ extension SQLTarget {
                 if type == "f" { foreignKeys.append(add) } else { uniqueKeys.append(add) }
             }
             if !drops.isEmpty { try connection.run("ALTER TABLE \(table) \(drops.joined(separator: ", "))") }
-            if !uniqueKeys.isEmpty { keys.restore.append("ALTER TABLE \(table) \(uniqueKeys.joined(separator: ", "))") }
+            if !uniqueKeys.isEmpty { restore.append("ALTER TABLE \(table) \(uniqueKeys.joined(separator: ", "))") }
             for row in indexes {
                 guard let texts = row.texts(2) else { continue }
                 let (name, definition) = (texts[0], texts[1])
                 // Both come from the catalog: the name as regclass prints it (quoted where needed).
                 try connection.run("DROP INDEX \(name)")
-                keys.restore.append(definition)
+                restore.append(definition)
             }
-            if !foreignKeys.isEmpty { keys.restore.append("ALTER TABLE \(table) \(foreignKeys.joined(separator: ", "))") }
+            if !foreignKeys.isEmpty { restore.append("ALTER TABLE \(table) \(foreignKeys.joined(separator: ", "))") }
         case .sqlite:
             // An index of a PRIMARY KEY or UNIQUE constraint has no SQL and cannot be dropped.
             let indexes = try connection.query(
@@ -151,18 +154,13 @@ extension SQLTarget {
                 guard let texts = row.texts(2) else { continue }
                 let (name, definition) = (texts[0], texts[1])
                 try connection.run("DROP INDEX \(dialect.quote(name))")
-                keys.restore.append(definition)
+                restore.append(definition)
             }
         case .mariaDB, .sqlServer:
             break
         }
-        return keys
+        return restore
     }
-}
-
-/// The statements that make a relation table's keys again.
-private struct SetAsideKeys {
-    var restore: [String] = []
 }
 
 /// A chunk the bulk path cannot write as it is: the phase goes batch by batch instead.
@@ -180,11 +178,5 @@ extension Row {
             if case .text(let text) = value { text } else { nil }
         }
         return texts.count == count ? texts : nil
-    }
-}
-
-extension ResourceOp {
-    fileprivate var isMemberAddition: Bool {
-        if case .addMember = self { true } else { false }
     }
 }
