@@ -120,6 +120,14 @@ def initial_load(result, check, rows):
                      peer.get("seconds"), ratio(peer.get("seconds"), ours.get("seconds"))])
         rows.append([where, "peak RSS MiB", mib(ours.get("peak_rss_kib")), f"{peer.get('name')} (restore)",
                      mib(peer.get("restore_peak_rss_kib")), None])
+        # The daemon's own time per phase: each there, and together within the whole load's.
+        phases = ours.get("phase_seconds") or {}
+        check.that(all(positive(phases.get(phase)) for phase in ("users", "memberships")), where,
+                   f"phase times missing: {phases}")
+        check.that(sum(v for v in phases.values() if isinstance(v, (int, float))) <= (ours.get("seconds") or 0), where,
+                   f"the phases ({phases}) take longer than the load ({ours.get('seconds')} s)")
+        rows.append([where, "phases s, users / memberships",
+                     f"{phases.get('users')} / {phases.get('memberships')}", "", None, None])
 
 
 def replication_lag(result, check, rows):
