@@ -40,6 +40,8 @@ public final class Reconciliation {
     /// Opens the pipeline's source and target, takes a snapshot and runs one pass applying
     /// through that target (`scimsync reconcile`), on a thread of its own: its reads block.
     /// What the target parks or refuses is kept in the offset store, as the daemon keeps it.
+    /// Into an empty target the load path does the pass's work
+    /// (``loadIntoEmptyTarget(_:connector:pipeline:store:log:detailLimit:progress:)``).
     public func runStandalone(
         sources: SourceRegistry, targets: TargetRegistry, options: ReconcileOptions,
         progress: (@Sendable (ReconcileProgress) -> Void)? = nil
@@ -52,6 +54,13 @@ public final class Reconciliation {
         return try await BlockingThread.run(named: "scimsync.reconcile") { _ in
             let snapshot = try await source.openSnapshot()
             defer { try? snapshot.finish() }
+            if !options.dryRun, try await connector.isEmpty(),
+                let loaded = try await Self.loadIntoEmptyTarget(
+                    snapshot, connector: connector, pipeline: pipeline.name, store: store, log: log,
+                    detailLimit: options.detailLimit, progress: progress)
+            {
+                return loaded
+            }
             let target = try connector.openTarget()
             return try await Reconciliation(pipeline: pipeline, store: store).run(
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,

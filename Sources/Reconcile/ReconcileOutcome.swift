@@ -51,6 +51,12 @@ public struct ReconcileProgress: Sendable {
     public var rows: Int
     /// Rows the phase will compare, when known (from the first pass's counts).
     public var expected: Int?
+
+    public init(phase: String, rows: Int, expected: Int?) {
+        self.phase = phase
+        self.rows = rows
+        self.expected = expected
+    }
 }
 
 /// Why reconciliation could not start.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Foundation
+import Logging
 import MySQLSource
 import OffsetStore
 import Reconcile
@@ -47,6 +48,14 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The report is this command's output. What the load path logs per phase (into an
+        // empty target) is for the daemon's log; warnings, such as a target refusing its bulk
+        // path, still reach standard error.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
         let loaded = try loadConfig(config)
         var pipelines = loaded.pipelines
         if let pipeline {

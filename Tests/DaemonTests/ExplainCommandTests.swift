@@ -13,6 +13,10 @@ import Testing
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
         let env = fixture.environment
         let commands = ReconcileCommandTests()
+        // Someone else's group in the target: not empty, so the first pass compares and applies
+        // operation by operation, journalling each (into an empty target `reconcile` loads in
+        // bulk, which records nothing per row, as a first load does).
+        try SQLiteDatabase(path: fixture.sqlitePath).execute("INSERT INTO portal_groups (id, title) VALUES ('990001', 'Elsewhere')")
 
         let load = try await commands.scimsync(["reconcile", "--config", config], environment: env)
         #expect(load.status == 0, "\(load.output)")

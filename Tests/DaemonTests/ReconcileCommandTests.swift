@@ -90,6 +90,45 @@ import TestSupport
     /// A target row scimsync did not create and may not touch: a dry run and a real pass both
     /// report it as left alone, with the same count, and neither calls it drift (exit 0), so a
     /// dry run can come back clean.
+    /// Into an empty target the command takes the first load's path and reports what a pass
+    /// would: creates and member additions by kind, the first differences, the source's
+    /// sizes. A membership whose user the source lacks makes the SQLite target's one-transaction
+    /// load of the memberships give up and read them again (counted once), and is parked; a
+    /// dry run afterwards finds that membership and nothing else.
+    @Test func anEmptyTargetIsLoadedAndReportedAsAPassWould() async throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+        try PipelineHarness.source(fixture).execute("INSERT INTO sync_users_groups_rel (user_id, group_id) VALUES (99, 4)")
+
+        let load = try await scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
+        #expect(load.status == 0, "\(load.output)")
+        // On standard error, before the report: the load's one warning.
+        #expect(load.output.contains("the memberships were loaded batch by batch with the relation table's keys in place"))
+        let json = load.output.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("[") }
+            .joined(separator: "\n")
+        let report = try #require(try SCIMValue(json: json).arrayValue?.first?.objectValue, "\(load.output)")
+        #expect(report["outcome"] == .string("repaired"))
+        let repairs = report["repairs"]?.objectValue
+        #expect(repairs?["createGroup"] == .integer(4) && repairs?["createUser"] == .integer(4), "\(load.output)")
+        #expect(repairs?["addMember"] == .integer(5), "read twice, counted once: \(load.output)")
+        #expect(repairs?.count == 3, "parents are part of creating the groups: \(load.output)")
+        #expect(report["source"]?.objectValue?["users"] == .integer(4) && report["source"]?.objectValue?["groups"] == .integer(4))
+        #expect(report["differenceCount"] == .integer(13))
+        let first = report["differences"]?.arrayValue?.first?.objectValue
+        #expect(first?["resource"] == .string("Group") && first?["change"] == .string("missing in target"), "\(load.output)")
+
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        #expect(try target.query("SELECT user_id FROM portal_memberships").count == 4)
+        #expect(try target.query("SELECT id FROM portal_groups WHERE parent IS NOT NULL").count == 3)
+
+        let dry = try await scimsync(["reconcile", "--config", config, "--dry-run", "--format", "json"], environment: env)
+        #expect(dry.status == 1, "\(dry.output)")
+        let drift = try #require(try SCIMValue(json: dry.output).arrayValue?.first?.objectValue, "\(dry.output)")
+        #expect(drift["repairs"] == .object(SCIMObject([("addMember", .integer(1))])), "\(dry.output)")
+        #expect(drift["unmanaged"] == .object(SCIMObject()), "the load recorded what it created: \(dry.output)")
+    }
+
     @Test func unmanagedRowsAreReportedButAreNoDrift() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")

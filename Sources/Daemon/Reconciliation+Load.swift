@@ -1,0 +1,110 @@
+import Connectors
+import Directory
+import OffsetStore
+import Reconcile
+import Synchronization
+
+extension Reconciliation {
+    /// `scimsync reconcile` into an empty target, where a pass could only create: the target
+    /// kind's load path, as the daemon's first load takes it (bulk writes, the next chunk read
+    /// while one is written, a second connection where the target takes two writers), with
+    /// the report a pass would give: what it created by kind, the first differences
+    /// (`missing in target`, `missing membership`), the source's sizes. Groups' parents are
+    /// set as part of creating the groups, as a pass does, not counted as repairs. Nil when
+    /// the source kind has no load phases: the pass does the work then.
+    static func loadIntoEmptyTarget(
+        _ snapshot: any SourceSnapshot, connector: any TargetConnector, pipeline: String, store: OffsetStore,
+        log: StoreOffsetLog, detailLimit: Int, progress: (@Sendable (ReconcileProgress) -> Void)?
+    ) async throws -> ReconcileOutcome? {
+        guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
+        let counts = PhaseReports(phases.count, detailLimit: detailLimit)
+        let counted = phases.enumerated().map { index, phase in
+            LoadPhase(name: phase.name, creates: phase.creates) {
+                // A phase read again from its start (a faster way given up part-way) counts once.
+                counts.restart(index)
+                let next = phase.read()
+                return {
+                    let chunk = try next()
+                    if let chunk {
+                        let rows = counts.note(chunk, phase: index)
+                        progress?(ReconcileProgress(phase: "loading " + phase.name, rows: rows, expected: nil))
+                    }
+                    return chunk
+                }
+            }
+        }
+        let runID = try store.startRun(pipeline: pipeline, kind: "reconcile")
+        do {
+            let outcome = try await connector.load(counted) { ops in
+                try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: pipeline)
+            }
+            try log.keep(outcome, applied: [])
+            let report = counts.merged()
+            try store.finishRun(runID, ops: report.runLogCounts, error: nil)
+            return report.totalRepairs > 0 ? .repaired(report) : .clean(report)
+        } catch {
+            try? store.finishRun(runID, ops: [:], error: "\(error)")
+            throw error
+        }
+    }
+}
+
+/// Each load phase's part of the report, kept apart so that a phase read again replaces its
+/// part instead of adding to it. Its readers run on the load's reading thread, the report is
+/// taken on the caller's.
+private final class PhaseReports: Sendable {
+    private let parts: Mutex<[DriftReport]>
+    private let rows: Mutex<[Int]>
+
+    init(_ count: Int, detailLimit: Int) {
+        parts = Mutex(Array(repeating: DriftReport(detailLimit: detailLimit), count: count))
+        rows = Mutex(Array(repeating: 0, count: count))
+    }
+
+    func restart(_ phase: Int) {
+        parts.withLock { $0[phase] = DriftReport(detailLimit: $0[phase].detailLimit) }
+        rows.withLock { $0[phase] = 0 }
+    }
+
+    /// Counts `chunk` in `phase`; returns the rows the phase has read so far.
+    func note(_ chunk: [ResourceOp], phase: Int) -> Int {
+        parts.withLock { parts in
+            for op in chunk {
+                let difference: Difference
+                switch op {
+                case .create(let kind, _):
+                    guard let entry = op.createdEntry else { continue }
+                    if kind == .user { parts[phase].sourceUsers += 1 } else { parts[phase].sourceGroups += 1 }
+                    difference = Difference(resource: kind.rawValue, id: entry.id, change: "missing in target")
+                case .addMember(let group, let user):
+                    difference = Difference(resource: "Membership", id: "user \(user) in group \(group)", change: "missing membership")
+                default:
+                    // A group's parent, set after every group exists: part of creating it.
+                    continue
+                }
+                parts[phase].repairs[RepairKind(op), default: 0] += 1
+                parts[phase].differenceCount += 1
+                if parts[phase].differences.count < parts[phase].detailLimit { parts[phase].differences.append(difference) }
+            }
+        }
+        return rows.withLock { rows in
+            rows[phase] += chunk.count
+            return rows[phase]
+        }
+    }
+
+    /// The phases' parts as one report, differences in the order the phases ran.
+    func merged() -> DriftReport {
+        parts.withLock { parts in
+            var report = DriftReport(detailLimit: parts.first?.detailLimit ?? 20)
+            for part in parts {
+                for (kind, count) in part.repairs { report.repairs[kind, default: 0] += count }
+                report.sourceUsers += part.sourceUsers
+                report.sourceGroups += part.sourceGroups
+                report.differenceCount += part.differenceCount
+                report.differences += part.differences.prefix(report.detailLimit - report.differences.count)
+            }
+            return report
+        }
+    }
+}
