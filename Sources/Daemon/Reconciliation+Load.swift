@@ -50,54 +50,47 @@ extension Reconciliation {
 }
 
 /// Each load phase's part of the report, kept apart so that a phase read again replaces its
-/// part instead of adding to it. Its readers run on the load's reading thread, the report is
-/// taken on the caller's.
+/// part instead of adding to it, with the rows each phase has read. Its readers run on the
+/// load's reading thread, the report is taken on the caller's.
 private final class PhaseReports: Sendable {
-    private let parts: Mutex<[DriftReport]>
-    private let rows: Mutex<[Int]>
+    private let parts: Mutex<[(report: DriftReport, rows: Int)]>
 
     init(_ count: Int, detailLimit: Int) {
-        parts = Mutex(Array(repeating: DriftReport(detailLimit: detailLimit), count: count))
-        rows = Mutex(Array(repeating: 0, count: count))
+        parts = Mutex(Array(repeating: (DriftReport(detailLimit: detailLimit), 0), count: count))
     }
 
     func restart(_ phase: Int) {
-        parts.withLock { $0[phase] = DriftReport(detailLimit: $0[phase].detailLimit) }
-        rows.withLock { $0[phase] = 0 }
+        parts.withLock { $0[phase] = (DriftReport(detailLimit: $0[phase].report.detailLimit), 0) }
     }
 
     /// Counts `chunk` in `phase`; returns the rows the phase has read so far.
     func note(_ chunk: [ResourceOp], phase: Int) -> Int {
         parts.withLock { parts in
             for op in chunk {
-                let difference: Difference
                 switch op {
                 case .create(let kind, _):
                     guard let entry = op.createdEntry else { continue }
-                    if kind == .user { parts[phase].sourceUsers += 1 } else { parts[phase].sourceGroups += 1 }
-                    difference = Difference(resource: kind.rawValue, id: entry.id, change: "missing in target")
+                    if kind == .user { parts[phase].report.sourceUsers += 1 } else { parts[phase].report.sourceGroups += 1 }
+                    parts[phase].report.note(Difference(resource: kind.rawValue, id: entry.id, change: "missing in target"))
                 case .addMember(let group, let user):
-                    difference = Difference(resource: "Membership", id: "user \(user) in group \(group)", change: "missing membership")
+                    parts[phase].report.note(
+                        Difference(resource: "Membership", id: "user \(user) in group \(group)", change: "missing membership"))
                 default:
                     // A group's parent, set after every group exists: part of creating it.
                     continue
                 }
-                parts[phase].repairs[RepairKind(op), default: 0] += 1
-                parts[phase].differenceCount += 1
-                if parts[phase].differences.count < parts[phase].detailLimit { parts[phase].differences.append(difference) }
+                parts[phase].report.count([op])
             }
-        }
-        return rows.withLock { rows in
-            rows[phase] += chunk.count
-            return rows[phase]
+            parts[phase].rows += chunk.count
+            return parts[phase].rows
         }
     }
 
     /// The phases' parts as one report, differences in the order the phases ran.
     func merged() -> DriftReport {
         parts.withLock { parts in
-            var report = DriftReport(detailLimit: parts.first?.detailLimit ?? 20)
-            for part in parts {
+            var report = DriftReport(detailLimit: parts.first?.report.detailLimit ?? 20)
+            for (part, _) in parts {
                 for (kind, count) in part.repairs { report.repairs[kind, default: 0] += count }
                 report.sourceUsers += part.sourceUsers
                 report.sourceGroups += part.sourceGroups

@@ -114,7 +114,8 @@ public struct DriftReport: Sendable, Hashable {
         for op in ops { repairs[RepairKind(op), default: 0] += 1 }
     }
 
-    mutating func note(_ difference: Difference) {
+    /// Counts `difference` and keeps it when fewer than ``detailLimit`` are kept.
+    public mutating func note(_ difference: Difference) {
         differenceCount += 1
         if differences.count < detailLimit { differences.append(difference) }
     }
