@@ -41,7 +41,7 @@ struct DingTalkTargetFixture: ChatTargetFixture {
         switch variant {
         case .asStarted: break
         case .missingDefaultDepartment: settings.defaultDepartment = 999
-        case .wrongSecret: settings.appSecret = "wrong-secret-2718"
+        case .wrongSecret: settings.appSecret = "wrong-secret-plugh"
         }
         return await DingTalkTargetConnector(settings, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
     }

@@ -37,7 +37,7 @@ struct FeishuTargetFixture: ChatTargetFixture {
         switch variant {
         case .asStarted: break
         case .missingDefaultDepartment: settings.defaultDepartment = "nowhere"
-        case .wrongSecret: settings.appSecret = "wrong-secret-2718"
+        case .wrongSecret: settings.appSecret = "wrong-secret-plugh"
         }
         return await FeishuTargetConnector(settings, adopt: false, ids: nil, logger: Logger(label: "test")).probe()
     }

@@ -218,7 +218,7 @@ import TestSupport
 
     @Test func aWrongSecretIsReportedWithoutIt() async throws {
         let sim = try await WeComSim.start()
-        let wrong = connector(sim, app: "wrong-secret-3141")
+        let wrong = connector(sim, app: "wrong-secret-xyzzy")
         let checks = await wrong.probe()
         #expect(checks.map(\.status) == [.failed, .passed])
         let detail = checks.first?.detail ?? ""
@@ -229,10 +229,10 @@ import TestSupport
             _ = try await wrong.openSnapshot()
             Issue.record("a read with a wrong secret should fail")
         } catch {
-            #expect("\(error)".contains("invalid credential") && !String(reflecting: error).contains("3141"), "\(error)")
+            #expect("\(error)".contains("invalid credential") && !String(reflecting: error).contains("xyzzy"), "\(error)")
         }
-        #expect(!detail.contains("3141") && !"\(wrong.settings)".contains("3141"))
-        #expect(!String(reflecting: wrong.settings).contains("3141"))
+        #expect(!detail.contains("xyzzy") && !"\(wrong.settings)".contains("xyzzy"))
+        #expect(!String(reflecting: wrong.settings).contains("xyzzy"))
     }
 
     @Test func theContactSecretIsCheckedAsWhatWritesNeed() async throws {
@@ -246,9 +246,9 @@ import TestSupport
         #expect(both.last?.detail.contains("accepted as the contact-sync Secret") == true, "\(both)")
 
         // The app's secret where the contact-sync one belongs: it may not list ids (48002).
-        let swapped = await connector(sim, app: sim.appSecret, contact: "contact-wrong-2718").probe()
+        let swapped = await connector(sim, app: sim.appSecret, contact: "contact-wrong-plugh").probe()
         #expect(swapped.map(\.status) == [.passed, .warning], "\(swapped)")
-        #expect(swapped.last?.detail.contains("errcode 40001") == true && swapped.last?.detail.contains("2718") == false)
+        #expect(swapped.last?.detail.contains("errcode 40001") == true && swapped.last?.detail.contains("plugh") == false)
 
         // The contact-sync secret given as the app's: WeCom refuses it members' fields.
         let contactAsApp = await connector(sim, app: sim.contactSecret).probe()
