@@ -5,6 +5,8 @@ import SCIM
 /// case-insensitive name comparisons, which dominated the first load's mapping profile.
 struct MappingPlan: Sendable, Hashable {
     struct Entry: Sendable, Hashable {
+        /// The entry's column, as the map spells it.
+        let column: String
         /// The path as the mapper reads it (``AttributePath/normalized``).
         let path: AttributePath
         let isID: Bool
@@ -56,7 +58,7 @@ struct MappingPlan: Sendable, Hashable {
                 element = Element(number: number, template: path.valueFilter.map(EqualityFilter.template) ?? SCIMObject())
             }
             entries.append(Entry(
-                path: path, isID: entry.path.isID, type: attributeType(for: path), multiValued: multiValued,
+                column: entry.column, path: path, isID: entry.path.isID, type: attributeType(for: path), multiValued: multiValued,
                 firstForColumn: first, element: element))
             if let urn = entry.path.extensionSchema, !urns.contains(where: { $0.caseInsensitiveEquals(urn) }) {
                 urns.append(urn)

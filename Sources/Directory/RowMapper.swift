@@ -62,12 +62,13 @@ public struct RowMapper: Sendable, Hashable {
         // Where each element of a multi-valued attribute went in its array, once an entry
         // created it, so that entries sharing a filter share an element.
         var elementIndex = [Int?](repeating: nil, count: plan.elementCount)
-        for (entry, planned) in zip(attributes.entries, plan.entries) where !planned.isID {
-            guard let sql = row[entry.column] else { continue }
+        // The plan's entries alone: the map's own would be copied, filters and all, per row.
+        for planned in plan.entries where !planned.isID {
+            guard let sql = row[planned.column] else { continue }
             let path = planned.path
             let value: SCIMValue
             do {
-                value = try sql.scimValue(as: planned.type, column: entry.column, zone: zone)
+                value = try sql.scimValue(as: planned.type, column: planned.column, zone: zone)
             } catch {
                 throw .value(table: table, error)
             }
@@ -133,18 +134,18 @@ public struct RowMapper: Sendable, Hashable {
         var values: [SQLValue] = []
         columns.reserveCapacity(attributes.entries.count)
         values.reserveCapacity(attributes.entries.count)
-        for (entry, planned) in zip(attributes.entries, plan.entries) where planned.firstForColumn {
+        for planned in plan.entries where planned.firstForColumn {
             let path = planned.path
             let value = planned.isID ? resource.id.map(SCIMValue.string) ?? .null : lookup(path, in: resource)
-            if planned.isID, value.isNull { throw .missingID(table: table, column: entry.column) }
+            if planned.isID, value.isNull { throw .missingID(table: table, column: planned.column) }
             let columnType =
-                columnTypes[entry.column]
-                ?? columnTypes.first { $0.key.caseInsensitiveEquals(entry.column) }?.value
+                columnTypes[planned.column]
+                ?? columnTypes.first { $0.key.caseInsensitiveEquals(planned.column) }?.value
                 ?? .unknown("")
             do {
                 let sql = try value.sqlValue(
-                    for: columnType, attributeType: planned.type, column: entry.column, zone: zone)
-                columns.append(entry.column)
+                    for: columnType, attributeType: planned.type, column: planned.column, zone: zone)
+                columns.append(planned.column)
                 values.append(sql)
             } catch {
                 throw .value(table: table, error)

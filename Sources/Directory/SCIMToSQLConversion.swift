@@ -132,10 +132,14 @@ extension SCIMValue {
         case .string(let s): text = s
         case .array, .object: throw unsupported(.text(maxLength: maxLength), column: column)
         }
-        // MySQL (utf8mb4) and PostgreSQL count a column's length in code points.
-        let length = text.unicodeScalars.count
-        if let maxLength, length > maxLength {
-            throw ValueConversionError(column: column, reason: .tooLong(length: length, maxLength: maxLength))
+        // MySQL (utf8mb4) and PostgreSQL count a column's length in code points. A text has at
+        // most as many code points as UTF-8 bytes, and a native string knows its byte count:
+        // only a text with more bytes than the limit needs its code points counted.
+        if let maxLength, text.utf8.count > maxLength {
+            let length = text.unicodeScalars.count
+            if length > maxLength {
+                throw ValueConversionError(column: column, reason: .tooLong(length: length, maxLength: maxLength))
+            }
         }
         return .text(text)
     }

@@ -93,6 +93,12 @@ import Testing
 
     @Test func checksDeclaredLengthsInCharacters() throws {
         #expect(try convert("Zoë", .text(maxLength: 3)) == .text("Zoë"))
+        #expect(try convert("Zoe", .text(maxLength: 3)) == .text("Zoe"))
+        // Four UTF-8 bytes a character: counted in characters, not bytes, either way.
+        #expect(try convert("👍👍", .text(maxLength: 2)) == .text("👍👍"))
+        #expect(throws: ValueConversionError(column: "c", reason: .tooLong(length: 3, maxLength: 2))) {
+            try SCIMValue.string("👍👍👍").sqlValue(for: .text(maxLength: 2), attributeType: .string, column: "c")
+        }
         #expect(throws: ValueConversionError(column: "first_name", reason: .tooLong(length: 4, maxLength: 3))) {
             try SCIMValue.string("Zoë!").sqlValue(
                 for: .text(maxLength: 3), attributeType: .string, column: "first_name")

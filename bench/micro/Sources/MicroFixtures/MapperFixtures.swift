@@ -3,6 +3,12 @@ import Directory
 
 /// The source layout of config/mariadb-to-sqlite.yaml (the seed tables).
 public func exampleLayout() throws -> DirectoryLayout {
+    try exampleLayouts().source
+}
+
+/// The source layout of ``exampleLayout()`` and a target layout mapping every attribute it
+/// maps to columns of `portal_users` (as bench/initial-load's target does).
+public func exampleLayouts() throws -> (source: DirectoryLayout, target: DirectoryLayout) {
     let text = """
         offsets: { path: "offsets.db" }
         pipelines:
@@ -29,11 +35,29 @@ public func exampleLayout() throws -> DirectoryLayout {
             target:
               sqlite: { path: "portal.db" }
               layout:
-                users: { table: portal_users, attributes: { id: id, userName: login } }
+                users:
+                  table: portal_users
+                  attributes:
+                    id: id
+                    userName: login
+                    name.givenName: given_name
+                    name.familyName: family_name
+                    'emails[type eq "work"].value': mail
+                    title: title
+                    active: enabled
+                    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
         """
     let config = try ConfigLoader.parse(text, file: "bench.yaml")
-    guard let layout = config.pipelines.first?.source.sql?.layout else { fatalError("no source layout") }
-    return layout
+    guard let source = config.pipelines.first?.source.sql?.layout, let target = config.pipelines.first?.target.sql?.layout
+    else { fatalError("no layouts") }
+    return (source, target)
+}
+
+/// `count` inserts of distinct users of ``exampleLayout()``'s users table, in one batch.
+public func userInserts(count: Int) -> ChangeBatch {
+    let updates = userUpdates(count: count)
+    let changes = updates.changes.map { RowChange(table: $0.table, kind: .insert, before: nil, after: $0.after) }
+    return ChangeBatch(changes: changes, position: updates.position, commitTime: updates.commitTime)
 }
 
 /// `count` updates of distinct users of ``exampleLayout()``'s users table, each changing the
