@@ -6,8 +6,8 @@ public func exampleLayout() throws -> DirectoryLayout {
     try exampleLayouts().source
 }
 
-/// The source layout of ``exampleLayout()`` and a target layout mapping every attribute it
-/// maps to columns of `portal_users` (as bench/initial-load's target does).
+/// The source layout of ``exampleLayout()`` and the target layout bench/lib/pipeline.sh gives
+/// `portal_users` (every attribute the source maps).
 public func exampleLayouts() throws -> (source: DirectoryLayout, target: DirectoryLayout) {
     let text = """
         offsets: { path: "offsets.db" }
@@ -45,7 +45,7 @@ public func exampleLayouts() throws -> (source: DirectoryLayout, target: Directo
                     'emails[type eq "work"].value': mail
                     title: title
                     active: enabled
-                    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_number
+                    urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber: employee_no
         """
     let config = try ConfigLoader.parse(text, file: "bench.yaml")
     guard let source = config.pipelines.first?.source.sql?.layout, let target = config.pipelines.first?.target.sql?.layout

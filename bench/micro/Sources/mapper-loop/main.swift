@@ -20,7 +20,7 @@ if arguments.dropFirst().first == "inserts" {
     let columnTypes = target.columnTypes(fromSQLTypes: [
         "id": "character varying", "login": "character varying", "given_name": "character varying",
         "family_name": "character varying", "mail": "character varying", "title": "character varying",
-        "enabled": "boolean", "employee_number": "character varying",
+        "enabled": "boolean", "employee_no": "character varying",
     ])
     var values = 0
     for _ in 0..<rounds {
