@@ -79,7 +79,7 @@ private final class PhaseReports: Sendable {
                     // A group's parent, set after every group exists: part of creating it.
                     continue
                 }
-                parts[phase].report.count([op])
+                parts[phase].report.count(CollectionOfOne(op))
             }
             parts[phase].rows += chunk.count
             return parts[phase].rows

@@ -58,8 +58,8 @@ struct MappingPlan: Sendable, Hashable {
                 element = Element(number: number, template: path.valueFilter.map(EqualityFilter.template) ?? SCIMObject())
             }
             entries.append(Entry(
-                column: entry.column, path: path, isID: entry.path.isID, type: attributeType(for: path), multiValued: multiValued,
-                firstForColumn: first, element: element))
+                column: entry.column, path: path, isID: entry.path.isID, type: attributeType(for: path),
+                multiValued: multiValued, firstForColumn: first, element: element))
             if let urn = entry.path.extensionSchema, !urns.contains(where: { $0.caseInsensitiveEquals(urn) }) {
                 urns.append(urn)
             }

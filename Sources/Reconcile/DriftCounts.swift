@@ -110,13 +110,14 @@ public struct DriftReport: Sendable, Hashable {
     }
 
     /// Adds `ops` to the repair counts.
-    public mutating func count(_ ops: [ResourceOp]) {
+    public mutating func count(_ ops: some Sequence<ResourceOp>) {
         for op in ops { repairs[RepairKind(op), default: 0] += 1 }
     }
 
-    /// Counts `difference` and keeps it when fewer than ``detailLimit`` are kept.
-    public mutating func note(_ difference: Difference) {
+    /// Counts `difference` and keeps it when fewer than ``detailLimit`` are kept; it is made
+    /// only then (a pass or a load may count millions, of which the report keeps a few).
+    public mutating func note(_ difference: @autoclosure () -> Difference) {
         differenceCount += 1
-        if differences.count < detailLimit { differences.append(difference) }
+        if differences.count < detailLimit { differences.append(difference()) }
     }
 }

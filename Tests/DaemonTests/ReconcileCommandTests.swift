@@ -87,9 +87,6 @@ import TestSupport
         #expect(!failed.output.contains("wrong"), "the password stays out of the output")
     }
 
-    /// A target row scimsync did not create and may not touch: a dry run and a real pass both
-    /// report it as left alone, with the same count, and neither calls it drift (exit 0), so a
-    /// dry run can come back clean.
     /// Into an empty target the command takes the first load's path and reports what a pass
     /// would: creates and member additions by kind, the first differences, the source's
     /// sizes. A membership whose user the source lacks makes the SQLite target's one-transaction
@@ -129,6 +126,9 @@ import TestSupport
         #expect(drift["unmanaged"] == .object(SCIMObject()), "the load recorded what it created: \(dry.output)")
     }
 
+    /// A target row scimsync did not create and may not touch: a dry run and a real pass both
+    /// report it as left alone, with the same count, and neither calls it drift (exit 0), so a
+    /// dry run can come back clean.
     @Test func unmanagedRowsAreReportedButAreNoDrift() async throws {
         let fixture = try ExampleDirectories()
         let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
