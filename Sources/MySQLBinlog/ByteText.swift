@@ -15,7 +15,7 @@ enum ByteText {
     /// solidus and the control characters U+0000 to U+001F must be escaped; everything else,
     /// non-ASCII included, stays as its UTF-8 bytes. The short escapes (`\n`, `\t` ...) where
     /// JSON has them, `\u00XX` (lower-case hex) for the other control characters.
-    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    static func appendQuoted(_ text: String, to out: inout ByteOutput) {
         out.append(quote)
         // Native strings are contiguous UTF-8 already: no copy.
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
@@ -29,14 +29,14 @@ enum ByteText {
     /// The escaped content of `text` as a JSON string, without the quotes (for a string
     /// written in pieces).
     static func quotedPart(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
+        var out = ByteOutput()
         appendQuoted(text, to: &out)
-        return Array(out.dropFirst().dropLast())
+        return Array(out.bytes.dropFirst().dropLast())
     }
 
     /// The bytes of a JSON string's content, escaped as ``appendQuoted(_:to:)`` says; runs of
     /// bytes that need nothing are copied whole.
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout ByteOutput) {
         var runStart = 0
         var index = 0
         let count = bytes.count
@@ -46,7 +46,7 @@ enum ByteText {
                 index += 1
                 continue
             }
-            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            if runStart < index { out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
             out.append(backslash)
             switch byte {
             case quote, backslash: out.append(byte)
@@ -66,29 +66,29 @@ enum ByteText {
             index += 1
             runStart = index
         }
-        if runStart < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+        if runStart < count { out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
     }
 
     /// `number` in decimal, as `String(number)` writes it.
-    static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
+    static func appendInteger(_ number: Int64, to out: inout ByteOutput) {
         if number < 0 { out.append(minus) }
         appendDigits(number.magnitude, minimumWidth: 1, to: &out)
     }
 
     /// `number` in decimal, as `String(number)` writes it.
-    static func appendInteger(_ number: UInt64, to out: inout [UInt8]) {
+    static func appendInteger(_ number: UInt64, to out: inout ByteOutput) {
         appendDigits(number, minimumWidth: 1, to: &out)
     }
 
     /// `number` in decimal with at least `width` digits (zeros in front), a minus sign before
     /// them when negative: TemporalText's padding.
-    static func appendPadded(_ number: Int, width: Int, to out: inout [UInt8]) {
+    static func appendPadded(_ number: Int, width: Int, to out: inout ByteOutput) {
         if number < 0 { out.append(minus) }
         appendDigits(UInt64(number.magnitude), minimumWidth: width, to: &out)
     }
 
     /// `number` with at least `minimumWidth` digits (at most 24).
-    private static func appendDigits(_ number: UInt64, minimumWidth: Int, to out: inout [UInt8]) {
+    private static func appendDigits(_ number: UInt64, minimumWidth: Int, to out: inout ByteOutput) {
         // 20 digits hold UInt64.max; TemporalText pads to at most 6. Written from the end of
         // a buffer on the stack, then appended in one copy.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
@@ -106,15 +106,15 @@ enum ByteText {
                 buffer[start] = zero
             }
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+            out.append(UnsafeBufferPointer(start: base + start, count: end - start))
         }
     }
 
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// `bytes` in base64 with padding (RFC 4648 section 4), as ``Directory/Base64/encode(_:)``.
-    static func appendBase64(_ bytes: [UInt8], to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + (bytes.count + 2) / 3 * 4)
+    static func appendBase64(_ bytes: [UInt8], to out: inout ByteOutput) {
+        out.reserve((bytes.count + 2) / 3 * 4)
         base64Alphabet.withUnsafeBufferPointer { alphabet in
             bytes.withUnsafeBufferPointer { input in
                 var index = 0
@@ -139,7 +139,7 @@ enum ByteText {
     }
 
     /// ``Directory/TemporalText/date(_:)``: `YYYY-MM-DD`.
-    static func appendDate(_ date: SQLDate, to out: inout [UInt8]) {
+    static func appendDate(_ date: SQLDate, to out: inout ByteOutput) {
         appendPadded(date.year, width: 4, to: &out)
         out.append(minus)
         appendPadded(date.month, width: 2, to: &out)
@@ -148,13 +148,13 @@ enum ByteText {
     }
 
     /// ``Directory/TemporalText/time(_:fraction:)``: `[-]HH:MM:SS[.f]`.
-    static func appendTime(_ time: SQLTime, fraction: TemporalText.Fraction, to out: inout [UInt8]) {
+    static func appendTime(_ time: SQLTime, fraction: TemporalText.Fraction, to out: inout ByteOutput) {
         if time.negative { out.append(minus) }
         appendClock(time.hours, time.minutes, time.seconds, time.microseconds, fraction: fraction, to: &out)
     }
 
     /// ``Directory/TemporalText/dateTime(_:separator:fraction:)`` with the separator `T`.
-    static func appendDateTime(_ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout [UInt8]) {
+    static func appendDateTime(_ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout ByteOutput) {
         if appendUsualDateTime(value, fraction: fraction, to: &out) { return }
         appendDate(value.date, to: &out)
         out.append(UInt8(ascii: "T"))
@@ -165,7 +165,7 @@ enum ByteText {
     /// its calendar range (what a DATETIME or TIMESTAMP column holds, the zero date included)
     /// and a fixed number of fractional digits. False, with nothing appended, otherwise.
     private static func appendUsualDateTime(
-        _ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout [UInt8]
+        _ value: SQLDateTime, fraction: TemporalText.Fraction, to out: inout ByteOutput
     ) -> Bool {
         guard case .digits(let wanted) = fraction, (0...9999).contains(value.date.year), (0...99).contains(value.date.month),
             (0...99).contains(value.date.day), (0...99).contains(value.hour), (0...99).contains(value.minute),
@@ -199,14 +199,14 @@ enum ByteText {
             return 20 + digits
         }
         withUnsafeBytes(of: &text) { buffer in
-            out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+            out.append(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
         }
         return true
     }
 
     private static func appendClock(
         _ hours: Int, _ minutes: Int, _ seconds: Int, _ microseconds: Int, fraction: TemporalText.Fraction,
-        to out: inout [UInt8]
+        to out: inout ByteOutput
     ) {
         let colon = UInt8(ascii: ":")
         appendPadded(hours, width: 2, to: &out)

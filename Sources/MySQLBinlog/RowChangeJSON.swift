@@ -24,40 +24,45 @@ public enum RowChangeJSON {
     ) -> String {
         var writer = RowChangeJSONWriter()
         writer.transactionStarted(position: position, gtid: gtid, commitTimestamp: commitTimestamp)
-        var out: [UInt8] = []
+        var out = ByteOutput()
         writer.append(change, to: &out) { columns }
         // The writer ends each line with a newline; one line has none.
         out.removeLast()
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The JSON text of one value; nil when the column is absent from the image.
     public static func json(_ value: BinlogValue, column: BinlogColumn?) -> String? {
-        var out: [UInt8] = []
+        var out = ByteOutput()
         let fraction = column.map { TemporalText.Fraction.digits($0.scale) } ?? .shortest
-        guard append(value, holdsJSONText: column?.holdsJSONText == true, fraction: fraction, to: &out) else {
-            return nil
+        let appended = withUnsafePointer(to: value) {
+            append($0, holdsJSONText: column?.holdsJSONText == true, fraction: fraction, to: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+        guard appended else { return nil }
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Appends the JSON text of `value`; false (and nothing appended) when the column is
     /// absent from the image. `holdsJSONText`: a MariaDB JSON column, whose text is printed
     /// as the document; `fraction`: the fractional-second digits of temporal values.
+    ///
+    /// The value is read where it is (a row's values are not copied to be written: a copy of a
+    /// value holding text is a retain and a release).
     static func append(
-        _ value: BinlogValue, holdsJSONText: Bool, fraction: TemporalText.Fraction, to out: inout [UInt8]
+        _ value: UnsafePointer<BinlogValue>, holdsJSONText: Bool, fraction: TemporalText.Fraction,
+        to out: inout ByteOutput
     ) -> Bool {
-        switch value {
+        switch value.pointee {
         case .absent: return false
         case .null: appendLiteral("null", to: &out)
         case .int(let number): ByteText.appendInteger(number, to: &out)
         case .uint(let number): ByteText.appendInteger(number, to: &out)
-        case .float(let number): out.append(contentsOf: String(describing: number).utf8)
-        case .double(let number): out.append(contentsOf: String(describing: number).utf8)
+        case .float(let number): out.append(utf8: String(describing: number))
+        case .double(let number): out.append(utf8: String(describing: number))
         case .decimal(let text): ByteText.appendQuoted(text, to: &out)
         case .text(let text):
             if holdsJSONText {
-                out.append(contentsOf: jsonDocument(text).utf8)
+                out.append(utf8: jsonDocument(text))
             } else {
                 ByteText.appendQuoted(text, to: &out)
             }
@@ -85,7 +90,7 @@ public enum RowChangeJSON {
             // The zero timestamp is no instant: it prints as the zero date-time, without `Z`.
             if value.date.month != 0 { out.append(UInt8(ascii: "Z")) }
             out.append(ByteText.quote)
-        case .json(let text): out.append(contentsOf: text.utf8)
+        case .json(let text): out.append(utf8: text)
         case .enumeration(let member): ByteText.appendQuoted(member, to: &out)
         case .enumIndex(let index): ByteText.appendInteger(Int64(index), to: &out)
         case .set(let members):
@@ -108,13 +113,13 @@ public enum RowChangeJSON {
 
     /// A JSON string literal (RFC 8259 §7).
     static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
+        var out = ByteOutput()
         ByteText.appendQuoted(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    static func appendLiteral(_ literal: StaticString, to out: inout ByteOutput) {
+        out.append(literal)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.

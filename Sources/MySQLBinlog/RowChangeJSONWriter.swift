@@ -68,34 +68,35 @@ public struct RowChangeJSONWriter {
     /// The changes appended next belong to the transaction (or part of one) that ends at
     /// `position`, with this GTID and commit time.
     public mutating func transactionStarted(position: BinlogPosition, gtid: String?, commitTimestamp: UInt32) {
-        lineEnd.removeAll(keepingCapacity: true)
+        var end = ByteOutput(capacity: 128)
         // `"file:offset"`: the text of `position.description`, quoted.
-        RowChangeJSON.appendLiteral(",\"position\":\"", to: &lineEnd)
+        RowChangeJSON.appendLiteral(",\"position\":\"", to: &end)
         if position.file != lastFile?.name { lastFile = (position.file, ByteText.quotedPart(position.file)) }
-        lineEnd.append(contentsOf: lastFile?.text ?? [])
-        lineEnd.append(UInt8(ascii: ":"))
-        ByteText.appendInteger(position.offset, to: &lineEnd)
-        RowChangeJSON.appendLiteral("\",\"gtid\":", to: &lineEnd)
+        end.append(lastFile?.text ?? [])
+        end.append(UInt8(ascii: ":"))
+        ByteText.appendInteger(position.offset, to: &end)
+        RowChangeJSON.appendLiteral("\",\"gtid\":", to: &end)
         if let gtid {
-            ByteText.appendQuoted(gtid, to: &lineEnd)
+            ByteText.appendQuoted(gtid, to: &end)
         } else {
-            RowChangeJSON.appendLiteral("null", to: &lineEnd)
+            RowChangeJSON.appendLiteral("null", to: &end)
         }
-        RowChangeJSON.appendLiteral(",\"ts\":", to: &lineEnd)
+        RowChangeJSON.appendLiteral(",\"ts\":", to: &end)
         // Transactions a second apart or less share their commit time's text.
         if commitTimestamp != lastCommitTimestamp?.seconds {
-            var text: [UInt8] = []
+            var text = ByteOutput()
             ByteText.appendQuoted(RowChangeJSON.utcText(seconds: Int64(commitTimestamp)), to: &text)
-            lastCommitTimestamp = (commitTimestamp, text)
+            lastCommitTimestamp = (commitTimestamp, text.bytes)
         }
-        lineEnd.append(contentsOf: lastCommitTimestamp?.text ?? [])
-        RowChangeJSON.appendLiteral("}\n", to: &lineEnd)
+        end.append(lastCommitTimestamp?.text ?? [])
+        RowChangeJSON.appendLiteral("}\n", to: &end)
+        lineEnd = end.bytes
     }
 
     /// Appends the line of `change`. `columns` gives the table map's columns (for fractional
     /// digits and JSON columns); it is asked once per table shape, not per row.
     public mutating func append(
-        _ change: BinlogRowChange, to out: inout [UInt8], columns: () -> [BinlogColumn]?
+        _ change: BinlogRowChange, to out: inout ByteOutput, columns: () -> [BinlogColumn]?
     ) {
         appendStart(of: change, to: &out, columns: columns)
         appendLineEnd(to: &out)
@@ -105,11 +106,11 @@ public struct RowChangeJSONWriter {
     /// position, GTID and commit time), for a caller that learns those later: it ends the
     /// line with ``appendLineEnd(to:)`` once it has called ``transactionStarted(position:gtid:commitTimestamp:)``.
     public mutating func appendStart(
-        of change: BinlogRowChange, to out: inout [UInt8], columns: () -> [BinlogColumn]?
+        of change: BinlogRowChange, to out: inout ByteOutput, columns: () -> [BinlogColumn]?
     ) {
         let shape = self.shape(of: change, columns: columns)
-        out.append(contentsOf: shape.head)
-        out.append(contentsOf: change.kind.rawValue.utf8)
+        out.append(shape.head)
+        out.append(utf8: change.kind.rawValue)
         RowChangeJSON.appendLiteral("\",\"before\":", to: &out)
         appendImage(change.before, shape: shape, to: &out)
         RowChangeJSON.appendLiteral(",\"after\":", to: &out)
@@ -118,13 +119,13 @@ public struct RowChangeJSONWriter {
 
     /// Ends a line begun with ``appendStart(of:to:columns:)``: the position, GTID and commit
     /// time of the last ``transactionStarted(position:gtid:commitTimestamp:)``, and the newline.
-    public func appendLineEnd(to out: inout [UInt8]) {
-        out.append(contentsOf: lineEnd)
+    public func appendLineEnd(to out: inout ByteOutput) {
+        out.append(lineEnd)
     }
 
     /// A row image as an object of column name to value (columns absent from a partial image
     /// left out), or `null` for no image.
-    private func appendImage(_ values: [BinlogValue]?, shape: Shape, to out: inout [UInt8]) {
+    private func appendImage(_ values: [BinlogValue]?, shape: Shape, to out: inout ByteOutput) {
         guard let values else {
             RowChangeJSON.appendLiteral("null", to: &out)
             return
@@ -135,7 +136,8 @@ public struct RowChangeJSONWriter {
         shape.keys.withUnsafeBufferPointer { keys in
             values.withUnsafeBufferPointer { values in
                 for index in values.indices {
-                    if case .absent = values[index] { continue }
+                    let value = values.baseAddress.unsafelyUnwrapped + index
+                    if case .absent = value.pointee { continue }
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
                     guard index < shape.keyEnds.count else {
@@ -144,14 +146,14 @@ public struct RowChangeJSONWriter {
                         out.append(UInt8(ascii: ":"))
                         let column = shape.column(at: index)
                         _ = RowChangeJSON.append(
-                            values[index], holdsJSONText: column?.holdsJSONText == true,
+                            value, holdsJSONText: column?.holdsJSONText == true,
                             fraction: column.map { .digits($0.scale) } ?? .shortest, to: &out)
                         continue
                     }
                     let start = index == 0 ? 0 : shape.keyEnds[index - 1]
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[start..<shape.keyEnds[index]]))
+                    out.append(UnsafeBufferPointer(rebasing: keys[start..<shape.keyEnds[index]]))
                     _ = RowChangeJSON.append(
-                        values[index], holdsJSONText: shape.holdsJSONText[index], fraction: shape.fractions[index],
+                        value, holdsJSONText: shape.holdsJSONText[index], fraction: shape.fractions[index],
                         to: &out)
                 }
             }
@@ -178,11 +180,11 @@ public struct RowChangeJSONWriter {
     }
 
     private static func makeShape(of change: BinlogRowChange, columns: [BinlogColumn]?) -> Shape {
-        var head: [UInt8] = []
+        var head = ByteOutput()
         RowChangeJSON.appendLiteral("{\"table\":", to: &head)
         ByteText.appendQuoted(change.schema + "." + change.table, to: &head)
         RowChangeJSON.appendLiteral(",\"op\":\"", to: &head)
-        var keys: [UInt8] = []
+        var keys = ByteOutput()
         var keyEnds: [Int] = []
         var holdsJSONText: [Bool] = []
         var fractions: [TemporalText.Fraction] = []
@@ -195,7 +197,7 @@ public struct RowChangeJSONWriter {
             fractions.append(column.map { .digits($0.scale) } ?? .shortest)
         }
         return Shape(
-            schema: change.schema, table: change.table, names: change.columns, head: head, keys: keys,
+            schema: change.schema, table: change.table, names: change.columns, head: head.bytes, keys: keys.bytes,
             keyEnds: keyEnds, holdsJSONText: holdsJSONText, fractions: fractions, columns: columns)
     }
 }

@@ -25,7 +25,7 @@ public enum BinlogTail {
     public static func run(
         source: MySQLConnectionConfig, serverID: UInt32, range: TailRange, tables: Set<String>,
         maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart,
-        logger: Logger = Logger(label: "scimsync.tail"), write: ([UInt8]) throws -> Void
+        logger: Logger = Logger(label: "scimsync.tail"), write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         let catalog = SourceCatalog {
             try MariaDBConnection(
@@ -196,15 +196,14 @@ extension BinlogTail {
     /// commit time): those starts of lines are held, far smaller than the decoded rows, until
     /// the part ends and says how its lines end.
     private static func printLines(
-        from runs: AsyncBoundedQueue<OutputRun>, logger: Logger, write: ([UInt8]) throws -> Void
+        from runs: AsyncBoundedQueue<OutputRun>, logger: Logger, write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         var writer = RowChangeJSONWriter()
-        var out: [UInt8] = []
-        out.reserveCapacity(outputChunkSize + 64 * 1024)
+        var out = ByteOutput(capacity: outputChunkSize + 64 * 1024)
         func flush() throws {
             guard !out.isEmpty else { return }
-            try write(out)
-            out.removeAll(keepingCapacity: true)
+            try out.withBytes(write)
+            out.removeAll()
         }
         var lines = HeldLines()
         // Whether lines of the open transaction were printed (a part before its last).
@@ -246,8 +245,8 @@ extension BinlogTail {
 
 /// The lines of a part not yet ended, each written up to what it shares with the part
 /// (``MySQLBinlog/RowChangeJSONWriter/appendStart(of:to:columns:)``), one after the other.
-private struct HeldLines {
-    private var bytes: [UInt8] = []
+private struct HeldLines: ~Copyable {
+    private var bytes = ByteOutput(capacity: 64 * 1024)
     /// Where each line's start ends in `bytes`.
     private var ends: [Int] = []
 
@@ -262,17 +261,19 @@ private struct HeldLines {
     /// `write` (and emptying it) whenever it holds `chunkSize` bytes or more; nothing is held
     /// afterwards.
     mutating func print(
-        ending writer: RowChangeJSONWriter, to out: inout [UInt8], chunkSize: Int, write: ([UInt8]) throws -> Void
+        ending writer: RowChangeJSONWriter, to out: inout ByteOutput, chunkSize: Int,
+        write: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        try bytes.withUnsafeBufferPointer { bytes in
+        try bytes.withBytes { bytes in
+            let held = bytes.assumingMemoryBound(to: UInt8.self)
             var start = 0
             for end in ends {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                out.append(UnsafeBufferPointer(rebasing: held[start..<end]))
                 writer.appendLineEnd(to: &out)
                 start = end
                 if out.count >= chunkSize {
-                    try write(out)
-                    out.removeAll(keepingCapacity: true)
+                    try out.withBytes(write)
+                    out.removeAll()
                 }
             }
         }
@@ -280,7 +281,7 @@ private struct HeldLines {
     }
 
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         ends.removeAll(keepingCapacity: true)
     }
 }

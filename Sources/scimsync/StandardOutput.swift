@@ -18,29 +18,27 @@ enum StandardOutput {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Writes all of `bytes`, retrying after signals and short writes.
+    /// Writes all of `buffer`, retrying after signals and short writes.
     /// - Throws: ``Closed`` when the reader is gone; a `POSIXError` for any other failure.
-    static func writeAll(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if written >= 0 {
-                    offset += written
-                    continue
-                }
-                switch errno {
-                case EINTR:
-                    continue
-                case EAGAIN:
-                    // A descriptor someone made non-blocking: wait until it takes more.
-                    var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&descriptor, 1, -1)
-                case EPIPE:
-                    throw Closed()
-                case let code:
-                    throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-                }
+    static func writeAll(_ buffer: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+            if written >= 0 {
+                offset += written
+                continue
+            }
+            switch errno {
+            case EINTR:
+                continue
+            case EAGAIN:
+                // A descriptor someone made non-blocking: wait until it takes more.
+                var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&descriptor, 1, -1)
+            case EPIPE:
+                throw Closed()
+            case let code:
+                throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
             }
         }
     }

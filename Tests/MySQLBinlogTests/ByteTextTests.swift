@@ -7,10 +7,11 @@ import Testing
 /// `scimsync tail`'s byte writers against the `String` forms the rest of scimsync uses: the
 /// same text, byte for byte, edge values included.
 @Suite struct ByteTextTests {
-    func text(_ append: (inout [UInt8]) -> Void) -> String {
-        var out: [UInt8] = []
+    /// The smallest buffer: the longer texts grow it while they are written.
+    func text(_ append: (inout ByteOutput) -> Void) -> String {
+        var out = ByteOutput(capacity: 1)
         append(&out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Every control character, the two that must be escaped, DEL (which need not be),

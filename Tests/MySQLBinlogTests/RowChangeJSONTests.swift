@@ -117,7 +117,7 @@ import Testing
             change.columns.count == 3 ? [BinlogColumn(wireType: 8, isNullable: false), BinlogColumn(wireType: 15, isNullable: true), created] : nil
         }
         var writer = RowChangeJSONWriter()
-        var out: [UInt8] = []
+        var out = ByteOutput(capacity: 1)
         var expected = ""
         for (number, gtid) in [(1, "0-1-7"), (2, nil)] as [(UInt64, String?)] {
             let position = BinlogPosition(file: "binlog.000009", offset: 100 * number)
@@ -127,28 +127,28 @@ import Testing
                 expected += RowChangeJSON.line(change, columns: columns(change), position: position, gtid: gtid, commitTimestamp: UInt32(number)) + "\n"
             }
         }
-        #expect(String(decoding: out, as: UTF8.self) == expected)
+        #expect(String(decoding: out.bytes, as: UTF8.self) == expected)
         #expect(expected.contains(#""after":{"id":3,"created":"2026-01-02T03:04:05.600"}"#))
         #expect(expected.contains(#""after":{"id":4,"name":"x","@3":9}"#))
 
         // Lines written before their transaction's end is known, then ended: the same bytes.
         var split = RowChangeJSONWriter()
         var starts: [[UInt8]] = []
-        var ended: [UInt8] = []
+        var ended = ByteOutput()
         for (number, gtid) in [(1, "0-1-7"), (2, nil)] as [(UInt64, String?)] {
             starts = changes.map { change in
-                var start: [UInt8] = []
+                var start = ByteOutput()
                 split.appendStart(of: change, to: &start) { columns(change) }
-                return start
+                return start.bytes
             }
             split.transactionStarted(
                 position: BinlogPosition(file: "binlog.000009", offset: 100 * number), gtid: gtid,
                 commitTimestamp: UInt32(number))
             for start in starts {
-                ended += start
+                ended.append(start)
                 split.appendLineEnd(to: &ended)
             }
         }
-        #expect(String(decoding: ended, as: UTF8.self) == expected)
+        #expect(String(decoding: ended.bytes, as: UTF8.self) == expected)
     }
 }

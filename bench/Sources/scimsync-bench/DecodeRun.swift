@@ -26,10 +26,9 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
     var tables: [UInt64: TableMapEvent] = [:]
     var assembler: TransactionAssembler?
     var writer = RowChangeJSONWriter()
-    var out: [UInt8] = []
-    out.reserveCapacity(lineChunkSize + 64 * 1024)
+    var out = ByteOutput(capacity: lineChunkSize + 64 * 1024)
     // Lines written up to their part's end, until the part ends (as BinlogTail holds them).
-    var held: [UInt8] = []
+    var held = ByteOutput(capacity: 64 * 1024)
     var heldEnds: [Int] = []
 
     // Read in chunks, decode event by event: memory stays flat whatever the file's size.
@@ -63,25 +62,28 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
                                 heldEnds.append(held.count)
                             }
                             if transaction.isDropped {
-                                held.removeAll(keepingCapacity: true)
+                                held.removeAll()
                                 heldEnds.removeAll(keepingCapacity: true)
                             }
                             guard transaction.endsPart, !heldEnds.isEmpty else { continue }
                             writer.transactionStarted(
                                 position: transaction.position, gtid: transaction.gtid,
                                 commitTimestamp: transaction.commitTimestamp)
-                            var start = 0
-                            for end in heldEnds {
-                                out.append(contentsOf: held[start..<end])
-                                writer.appendLineEnd(to: &out)
-                                start = end
-                                if out.count >= lineChunkSize {
-                                    figures.lineBytes += out.count
-                                    digest.add(lineBytes: out)
-                                    out.removeAll(keepingCapacity: true)
+                            held.withBytes { bytes in
+                                let lines = bytes.assumingMemoryBound(to: UInt8.self)
+                                var start = 0
+                                for end in heldEnds {
+                                    out.append(UnsafeBufferPointer(rebasing: lines[start..<end]))
+                                    writer.appendLineEnd(to: &out)
+                                    start = end
+                                    if out.count >= lineChunkSize {
+                                        figures.lineBytes += out.count
+                                        out.withBytes { digest.add(lineBytes: $0) }
+                                        out.removeAll()
+                                    }
                                 }
                             }
-                            held.removeAll(keepingCapacity: true)
+                            held.removeAll()
                             heldEnds.removeAll(keepingCapacity: true)
                             continue
                         }
@@ -119,6 +121,6 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
         decoder = reader.decoder
     }
     figures.lineBytes += out.count
-    digest.add(lineBytes: out)
+    out.withBytes { digest.add(lineBytes: $0) }
     return (figures, digest)
 }

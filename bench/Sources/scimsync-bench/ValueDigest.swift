@@ -45,7 +45,7 @@ struct ValueDigest {
     }
 
     /// A chunk of written lines: its length, and with `.full` every byte.
-    mutating func add(lineBytes bytes: [UInt8]) {
+    mutating func add(lineBytes bytes: UnsafeRawBufferPointer) {
         mix(UInt64(bytes.count))
         guard depth == .full else { return }
         for byte in bytes { mix(UInt64(byte)) }
