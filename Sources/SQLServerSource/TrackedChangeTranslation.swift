@@ -15,10 +15,15 @@ struct TrackedChangeTranslation: Sendable {
     /// Translates `changes` (in any table order) with `mapper`, skipping those whose
     /// `SYS_CHANGE_CONTEXT` is `echo`.
     ///
-    /// - Inserts create from the row now; deletes carry only the key (all change tracking
-    ///   keeps: "the primary key values of the changed row") and delete, deactivate or remove a
-    ///   membership as the mapper's delete policy says; updates set the changed mapped
-    ///   columns' attributes (``Directory/ChangeMapper/ops(forUpdateOf:row:changedColumns:)``).
+    /// - Inserts create from the row now, and a group's parent also when it has none. Change
+    ///   tracking reports a row inserted and then updated since the version asked for as
+    ///   inserted, with its values now. After a crash between the target's commit and the
+    ///   version's, the target may already hold that row with a parent it has since lost, and
+    ///   a create (an upsert) leaves the parent column alone.
+    /// - Deletes carry only the key (all change tracking keeps: "the primary key values of the
+    ///   changed row") and delete, deactivate or remove a membership as the mapper's delete
+    ///   policy says; updates set the changed mapped columns' attributes
+    ///   (``Directory/ChangeMapper/ops(forUpdateOf:row:changedColumns:)``).
     /// - An update with a NULL column mask ("all columns": column tracking off, or the row
     ///   deleted and inserted again since the version asked for) is written whole, as a create
     ///   (an upsert) and the group's parent: after a crash between the target's commit and the
@@ -42,7 +47,7 @@ struct TrackedChangeTranslation: Sendable {
                     ops += try mapper.ops(for: RowChange(table: change.table, kind: .delete, before: change.key, after: nil))
                 case .insert:
                     guard let row = change.current else { continue }
-                    ops += try mapper.ops(for: RowChange(table: change.table, kind: .insert, before: nil, after: row))
+                    ops += try Self.upsert(change.table, row: row, mapper: mapper)
                 case .update:
                     guard let row = change.current else { continue }
                     if resyncReason == nil, mapper.changesMembershipColumn(table: change.table, changedColumns: change.changedColumns) {

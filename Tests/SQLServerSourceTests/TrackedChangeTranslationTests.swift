@@ -88,6 +88,24 @@ import Testing
         #expect(moved.ops.last == .moveParent(groupID: "2", parentID: nil))
     }
 
+    /// A group inserted and then moved since the version asked for is reported as inserted,
+    /// with its parent now. After a crash the target may hold it under the parent it had in
+    /// between: an insert without a parent says so, one with a parent moves it there.
+    @Test func anInsertedGroupSaysWhereItIsEvenAtTheTop() {
+        let key = Row(columns: ["id"], values: [.int(7)])
+        func group(parent: SQLValue) -> Row {
+            Row(columns: ["id", "name", "parent_id"], values: [.int(7), .text("ae"), parent])
+        }
+        let top = TrackedChangeTranslation(
+            [change("sync_groups", .insert, key: key, current: group(parent: .null))], mapper: mapper, echo: nil)
+        #expect(top.ops.count == 2)
+        #expect(top.ops.last == .moveParent(groupID: "7", parentID: nil))
+        let under = TrackedChangeTranslation(
+            [change("sync_groups", .insert, key: key, current: group(parent: .int(14)))], mapper: mapper, echo: nil)
+        let moves = under.ops.filter { if case .moveParent = $0 { true } else { false } }
+        #expect(moves == [.moveParent(groupID: "7", parentID: "14")])
+    }
+
     @Test func deletesCarryOnlyTheKey() {
         let translation = TrackedChangeTranslation(
             [
