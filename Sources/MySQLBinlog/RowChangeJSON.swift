@@ -54,7 +54,7 @@ public enum RowChangeJSON {
     ) -> Bool {
         switch value.pointee {
         case .absent: return false
-        case .null: appendLiteral("null", to: &out)
+        case .null: out.append("null")
         case .int(let number): ByteText.appendInteger(number, to: &out)
         case .uint(let number): ByteText.appendInteger(number, to: &out)
         case .float(let number): out.append(utf8: String(describing: number))
@@ -116,10 +116,6 @@ public enum RowChangeJSON {
         var out = ByteOutput()
         ByteText.appendQuoted(text, to: &out)
         return String(decoding: out.bytes, as: UTF8.self)
-    }
-
-    static func appendLiteral(_ literal: StaticString, to out: inout ByteOutput) {
-        out.append(literal)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.

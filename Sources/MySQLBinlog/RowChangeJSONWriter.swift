@@ -70,18 +70,18 @@ public struct RowChangeJSONWriter {
     public mutating func transactionStarted(position: BinlogPosition, gtid: String?, commitTimestamp: UInt32) {
         var end = ByteOutput(capacity: 128)
         // `"file:offset"`: the text of `position.description`, quoted.
-        RowChangeJSON.appendLiteral(",\"position\":\"", to: &end)
+        end.append(",\"position\":\"")
         if position.file != lastFile?.name { lastFile = (position.file, ByteText.quotedPart(position.file)) }
         end.append(lastFile?.text ?? [])
         end.append(UInt8(ascii: ":"))
         ByteText.appendInteger(position.offset, to: &end)
-        RowChangeJSON.appendLiteral("\",\"gtid\":", to: &end)
+        end.append("\",\"gtid\":")
         if let gtid {
             ByteText.appendQuoted(gtid, to: &end)
         } else {
-            RowChangeJSON.appendLiteral("null", to: &end)
+            end.append("null")
         }
-        RowChangeJSON.appendLiteral(",\"ts\":", to: &end)
+        end.append(",\"ts\":")
         // Transactions a second apart or less share their commit time's text.
         if commitTimestamp != lastCommitTimestamp?.seconds {
             var text = ByteOutput()
@@ -89,7 +89,7 @@ public struct RowChangeJSONWriter {
             lastCommitTimestamp = (commitTimestamp, text.bytes)
         }
         end.append(lastCommitTimestamp?.text ?? [])
-        RowChangeJSON.appendLiteral("}\n", to: &end)
+        end.append("}\n")
         lineEnd = end.bytes
     }
 
@@ -111,9 +111,9 @@ public struct RowChangeJSONWriter {
         let shape = self.shape(of: change, columns: columns)
         out.append(shape.head)
         out.append(utf8: change.kind.rawValue)
-        RowChangeJSON.appendLiteral("\",\"before\":", to: &out)
+        out.append("\",\"before\":")
         appendImage(change.before, shape: shape, to: &out)
-        RowChangeJSON.appendLiteral(",\"after\":", to: &out)
+        out.append(",\"after\":")
         appendImage(change.after, shape: shape, to: &out)
     }
 
@@ -127,7 +127,7 @@ public struct RowChangeJSONWriter {
     /// left out), or `null` for no image.
     private func appendImage(_ values: [BinlogValue]?, shape: Shape, to out: inout ByteOutput) {
         guard let values else {
-            RowChangeJSON.appendLiteral("null", to: &out)
+            out.append("null")
             return
         }
         out.append(UInt8(ascii: "{"))
@@ -181,9 +181,9 @@ public struct RowChangeJSONWriter {
 
     private static func makeShape(of change: BinlogRowChange, columns: [BinlogColumn]?) -> Shape {
         var head = ByteOutput()
-        RowChangeJSON.appendLiteral("{\"table\":", to: &head)
+        head.append("{\"table\":")
         ByteText.appendQuoted(change.schema + "." + change.table, to: &head)
-        RowChangeJSON.appendLiteral(",\"op\":\"", to: &head)
+        head.append(",\"op\":\"")
         var keys = ByteOutput()
         var keyEnds: [Int] = []
         var holdsJSONText: [Bool] = []

@@ -243,49 +243,6 @@ extension BinlogTail {
     }
 }
 
-/// The lines of a part not yet ended, each written up to what it shares with the part
-/// (``MySQLBinlog/RowChangeJSONWriter/appendStart(of:to:columns:)``), one after the other.
-private struct HeldLines: ~Copyable {
-    private var bytes = ByteOutput(capacity: 64 * 1024)
-    /// Where each line's start ends in `bytes`.
-    private var ends: [Int] = []
-
-    var isEmpty: Bool { ends.isEmpty }
-
-    mutating func hold(_ change: BinlogRowChange, writer: inout RowChangeJSONWriter, columns: () -> [BinlogColumn]?) {
-        writer.appendStart(of: change, to: &bytes, columns: columns)
-        ends.append(bytes.count)
-    }
-
-    /// Appends every held line to `out` with the end `writer` writes, handing `out` to
-    /// `write` (and emptying it) whenever it holds `chunkSize` bytes or more; nothing is held
-    /// afterwards.
-    mutating func print(
-        ending writer: RowChangeJSONWriter, to out: inout ByteOutput, chunkSize: Int,
-        write: (UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        try bytes.withBytes { bytes in
-            let held = bytes.assumingMemoryBound(to: UInt8.self)
-            var start = 0
-            for end in ends {
-                out.append(UnsafeBufferPointer(rebasing: held[start..<end]))
-                writer.appendLineEnd(to: &out)
-                start = end
-                if out.count >= chunkSize {
-                    try out.withBytes(write)
-                    out.removeAll()
-                }
-            }
-        }
-        removeAll()
-    }
-
-    mutating func removeAll() {
-        bytes.removeAll()
-        ends.removeAll(keepingCapacity: true)
-    }
-}
-
 /// Why `scimsync tail` could not start.
 public enum TailError: Error, Sendable, Hashable, CustomStringConvertible {
     case noBinaryLogs

@@ -28,8 +28,7 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
     var writer = RowChangeJSONWriter()
     var out = ByteOutput(capacity: lineChunkSize + 64 * 1024)
     // Lines written up to their part's end, until the part ends (as BinlogTail holds them).
-    var held = ByteOutput(capacity: 64 * 1024)
-    var heldEnds: [Int] = []
+    var held = HeldLines()
 
     // Read in chunks, decode event by event: memory stays flat whatever the file's size.
     var chunk = [UInt8](repeating: 0, count: chunkSize)
@@ -56,35 +55,19 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
                             // What `scimsync tail` does with rows as they are read (BinlogTail).
                             for change in transaction.changes {
                                 figures.rows += 1
-                                writer.appendStart(of: change, to: &held) {
+                                held.hold(change, writer: &writer) {
                                     assembler.tableMap(schema: change.schema, table: change.table)?.columns
                                 }
-                                heldEnds.append(held.count)
                             }
-                            if transaction.isDropped {
-                                held.removeAll()
-                                heldEnds.removeAll(keepingCapacity: true)
-                            }
-                            guard transaction.endsPart, !heldEnds.isEmpty else { continue }
+                            if transaction.isDropped { held.removeAll() }
+                            guard transaction.endsPart, !held.isEmpty else { continue }
                             writer.transactionStarted(
                                 position: transaction.position, gtid: transaction.gtid,
                                 commitTimestamp: transaction.commitTimestamp)
-                            held.withBytes { bytes in
-                                let lines = bytes.assumingMemoryBound(to: UInt8.self)
-                                var start = 0
-                                for end in heldEnds {
-                                    out.append(UnsafeBufferPointer(rebasing: lines[start..<end]))
-                                    writer.appendLineEnd(to: &out)
-                                    start = end
-                                    if out.count >= lineChunkSize {
-                                        figures.lineBytes += out.count
-                                        out.withBytes { digest.add(lineBytes: $0) }
-                                        out.removeAll()
-                                    }
-                                }
+                            try held.print(ending: writer, to: &out, chunkSize: lineChunkSize) { lines in
+                                figures.lineBytes += lines.count
+                                digest.add(lineBytes: lines)
                             }
-                            held.removeAll()
-                            heldEnds.removeAll(keepingCapacity: true)
                             continue
                         }
                         for change in transaction.changes {
