@@ -20,6 +20,13 @@ extension OffsetStore {
     /// Records that the target refused `kind` `id` for `reason`; a row refused again keeps
     /// `since`, takes the new reason and counts one more.
     public func quarantine(pipeline: String, kind: String, id: String, reason: String) throws(OffsetStoreError) {
+        // Forgotten whatever happens, as `park` does.
+        defer {
+            withoutQuarantined.withLock { state in
+                state.quarantines += 1
+                state.pipelines.remove(pipeline)
+            }
+        }
         do {
             try queue.write { db in
                 try db.execute(
@@ -41,16 +48,25 @@ extension OffsetStore {
     public func clearQuarantine(pipeline: String, _ rows: some Sequence<(kind: String, id: String)>)
         throws(OffsetStoreError)
     {
+        // Every streamed batch asks this, and the quarantine is nearly always empty: known
+        // empty, nothing is read; otherwise one precompiled statement in autocommit mode,
+        // without the BEGIN and COMMIT a read transaction compiles each time.
+        let quarantines = withoutQuarantined.withLock { state -> Int? in
+            state.pipelines.contains(pipeline) ? nil : state.quarantines
+        }
+        guard let quarantines else { return }
         do {
-            // Every streamed batch asks this, and the quarantine is nearly always empty: then
-            // one precompiled statement in autocommit mode, without the BEGIN and COMMIT a
-            // read transaction compiles each time, and no write transaction.
             let any = try queue.inDatabase { db in
                 try Bool.fetchOne(
                     db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM quarantine WHERE pipeline = ?)"),
                     arguments: [pipeline]) ?? false
             }
-            guard any else { return }
+            guard any else {
+                withoutQuarantined.withLock { state in
+                    if state.quarantines == quarantines { state.pipelines.insert(pipeline) }
+                }
+                return
+            }
             try queue.write { db in
                 let delete = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE pipeline = ? AND kind = ? AND id = ?")
                 for row in rows {

@@ -19,6 +19,10 @@ public final class OffsetStore: Sendable {
     /// keeps "none" true. `parks` counts the parks, so that a read that began before a park
     /// does not note "none" after it.
     let withoutParked = Mutex<(pipelines: Set<String>, parks: Int)>(([], 0))
+    /// Pipelines this instance knows to have nothing in quarantine, kept as `withoutParked` is
+    /// and for the same reason: every streamed batch asks, on the path between one batch and the
+    /// next. `quarantines` counts the quarantines written.
+    let withoutQuarantined = Mutex<(pipelines: Set<String>, quarantines: Int)>(([], 0))
     /// How the journal is kept (nil: not at all), and records written since the last prune.
     let journalState = Mutex<(policy: JournalPolicy?, sincePrune: Int)>((JournalPolicy.standard, 0))
 

@@ -1,4 +1,5 @@
 import Connectors
+import Dispatch
 import Directory
 
 /// What a load did.
@@ -68,8 +69,15 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private var journal: [JournalRecord] = []
     /// Whether journal records keep the values written (`journal.values`).
     private let journalValues: Bool
-    /// An event read while gathering a group that could not join it.
+    /// An event read while gathering a group that could not join it, or read while the last
+    /// batch's commit ran.
     private var pendingEvent: SourceEvent?
+    /// The offset store's commit of the last batch, running while the next one is read and
+    /// applied, and that batch (what is said of it once it is committed).
+    private var committing: (write: Task<Void, any Error>, batch: SourceBatch)?
+    /// Where those commits run, one after the other: the offset store's writes block their
+    /// thread, which must not be one of the few the tasks share.
+    private let commits = DispatchQueue(label: "scimsync.pipeline.commit")
     private let started: C.Instant
     /// The lag, for the metrics endpoint.
     public let lag = LagProbe()
@@ -108,22 +116,23 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         while true {
             switch action {
             case .stop:
-                await closeSource()
+                try await stop()
                 return
             case .fail(let reason):
-                await closeSource()
+                try await stop()
                 throw PipelineFailure(reason: reason)
             default:
                 do {
                     action = try await perform(action)
                 } catch is CancellationError {
                     _ = transition { $0.stopRequested() }
-                    await closeSource()
+                    try await stop()
                     return
                 } catch {
                     // An error no retry can fix (the offset store cannot be written, a source
                     // error the connector did not classify as recoverable).
                     _ = transition { $0.failed("\(error)") }
+                    try? await finishCommit()
                     await closeSource()
                     throw error
                 }
@@ -131,9 +140,29 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         }
     }
 
+    /// Ends the commit in flight, then the source. An error of the commit (the offset store
+    /// cannot be written) is the pipeline's failure.
+    private func stop() async throws {
+        do {
+            try await finishCommit()
+        } catch {
+            _ = transition { $0.failed("\(error)") }
+            await closeSource()
+            throw error
+        }
+        await closeSource()
+    }
+
     // MARK: - Actions
 
     private func perform(_ action: PipelineStateMachine.Action) async throws -> PipelineStateMachine.Action {
+        switch action {
+        case .read, .apply, .commit: break
+        default:
+            // Only the next batch's reading and applying run beside the last one's commit:
+            // a load, a wait or a new stream starts from what is committed.
+            try await finishCommit()
+        }
         switch action {
         case .load(let reason): return try await load(reason)
         case .stream(let position): return try await stream(from: position)
@@ -200,6 +229,13 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         guard let source else { return transition { $0.sourceEnded() } }
         let event: SourceEvent?
         do {
+            if committing != nil, pendingEvent == nil {
+                // The last batch's commit runs while the next batch is made from what the source
+                // already received; before waiting for the source, it ends (and the source
+                // hears what is committed).
+                pendingEvent = try await source.nextBuffered()
+                if pendingEvent == nil { try await finishCommit() }
+            }
             event = try await nextGroup(from: source)
         } catch let failure as SourceFailure {
             return sourceFailed(failure)
@@ -298,20 +334,46 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return transition { $0.applied() }
     }
 
+    /// Stores the batch's position once the target applied it. The write runs while the next
+    /// batch is read and applied (the offset store's transaction, its journal above all, was a
+    /// sixth of the time between two batches at high rates): the position still follows the
+    /// target's commit, one commit at a time, and a crash before it only means the target sees
+    /// the batch again, as a crash between apply and commit always did.
     private func commit() async throws -> PipelineStateMachine.Action {
         guard let batch else { return transition { $0.committed(nil) } }
         self.batch = nil
         let journal = self.journal
         self.journal = []
+        try await finishCommit()
         guard batch.endsTransaction else {
             try log.record(applied: batch.ops, journal: journal)
             return transition { $0.committed(nil) }
         }
-        try log.commit(batch.position, sourceTime: batch.commitTime, applied: batch.ops, journal: journal)
+        let (log, commits) = (self.log, self.commits)
+        let position = batch.position
+        let sourceTime = batch.commitTime
+        let ops = batch.ops
+        let write = Task {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+                commits.async {
+                    done.resume(with: Result { try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal) })
+                }
+            }
+        }
+        committing = (write, batch)
+        // The lag is the target's: it has the batch now.
         lag.applied(commitTime: batch.commitTime, now: wallClock())
+        return transition { $0.committed(batch.position) }
+    }
+
+    /// Waits for the commit in flight, if any, and says it is done: to the source (it may
+    /// forget what is committed) and to the observer.
+    private func finishCommit() async throws {
+        guard let (write, batch) = committing else { return }
+        committing = nil
+        try await write.value
         await source?.acknowledge(batch.position)
         observer.batchCommitted(batch)
-        return transition { $0.committed(batch.position) }
     }
 
     // MARK: - Parked and quarantined operations

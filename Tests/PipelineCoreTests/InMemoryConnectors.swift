@@ -3,6 +3,9 @@ import Directory
 import PipelineCore
 import SCIM
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A source's log in memory, as a binlog is: events in order, each at position `.token("n")`
 /// (the index after it). Sources opened on it read from a position and wait for more.
@@ -132,9 +135,16 @@ final class InMemoryTarget: Target, Sendable {
         var contents = Contents()
         var failuresLeft = 0
         var applies: [[ResourceOp]] = []
+        var onApply: (@Sendable ([ResourceOp]) throws -> Void)?
     }
 
     private let state = Mutex(State())
+
+    /// Runs `body` with the operations of every apply, before they are applied; what it
+    /// throws, the apply throws.
+    func onApply(_ body: @escaping @Sendable ([ResourceOp]) throws -> Void) {
+        state.withLock { $0.onApply = body }
+    }
 
     init(users: Int = 0) {
         state.withLock { state in
@@ -150,7 +160,8 @@ final class InMemoryTarget: Target, Sendable {
     }
 
     func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
-        try state.withLock { state in
+        try state.withLock { $0.onApply }?(ops)
+        return try state.withLock { state in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1
                 throw TargetDown()
@@ -199,7 +210,9 @@ final class InMemoryTarget: Target, Sendable {
 
 struct TargetDown: Error {}
 
-/// The offset store in memory, with a crash point: `failCommits` makes commits throw.
+/// The offset store in memory, with a crash point: `failCommits` makes commits throw; and a
+/// gate: while `holdCommits` is on, a commit waits (on its own thread, as the offset store's
+/// writes block theirs) until it is off again.
 final class InMemoryOffsetLog: OffsetLog, Sendable {
     private struct State {
         var position: SourcePosition?
@@ -209,6 +222,8 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
         var parked: [ParkedOperation] = []
         var quarantined: [String: QuarantinedResource] = [:]
         var failCommits = false
+        var holdCommits = false
+        var commitsWaiting = 0
         var keepsJournal = true
         var journaled: [JournalRecord] = []
     }
@@ -225,6 +240,9 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     var parkedOps: [ResourceOp] { state.withLock { $0.parked.map(\.op) } }
 
     func failCommits(_ fail: Bool) { state.withLock { $0.failCommits = fail } }
+    func holdCommits(_ hold: Bool) { state.withLock { $0.holdCommits = hold } }
+    /// Commits waiting at the gate now.
+    var commitsWaiting: Int { state.withLock { $0.commitsWaiting } }
     func keepJournal(_ keep: Bool) { state.withLock { $0.keepsJournal = keep } }
     var keepsJournal: Bool { state.withLock { $0.keepsJournal } }
     /// The journal records committed, in order.
@@ -239,6 +257,12 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     func position() throws -> SourcePosition? { state.withLock { $0.position } }
 
     func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp]) throws {
+        if state.withLock({ $0.holdCommits }) {
+            state.withLock { $0.commitsWaiting += 1 }
+            // Bounded, so that a test that never opens the gate fails instead of hanging.
+            for _ in 0..<30_000 where state.withLock({ $0.holdCommits }) { usleep(1_000) }
+            state.withLock { $0.commitsWaiting -= 1 }
+        }
         try state.withLock { state in
             if state.failCommits { throw CrashPoint() }
             state.position = position

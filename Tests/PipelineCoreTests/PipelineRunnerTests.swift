@@ -3,6 +3,9 @@ import Connectors
 import Directory
 import PipelineCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// The whole lifecycle over in-memory connectors and a test clock: no servers, no real time.
@@ -118,6 +121,67 @@ import Testing
         try await Self.until("the group committed") { log.commits.last == last }
         #expect(target.applies.count == 1)
         #expect(log.commits == [last])
+    }
+
+    /// The offset store's commit of one batch runs while the next batch is applied, and each
+    /// position is still stored after the target applied it, in order.
+    @Test func theNextBatchIsAppliedWhileTheLastOneCommits() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        log.holdCommits(true)
+        // The second batch arrives while the first is applied: too late to join its group.
+        target.onApply { ops in
+            if ops == [Ops.user("1")] { sources.append([Ops.user("2")]) }
+        }
+        sources.append([Ops.user("1")])
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        try await Self.until("the second batch applied") { target.applies.count == 2 }
+        #expect(log.commits.isEmpty, "the first batch's commit still waits at the gate")
+        #expect(target.contents.users == ["1": true, "2": true])
+        log.holdCommits(false)
+        try await Self.until("both committed") { log.commits.count == 2 }
+        #expect(log.commits == [.token("1"), .token("2")])
+    }
+
+    /// A stop waits for the commit in flight: what the target applied is stored when the
+    /// pipeline returns. The stop comes while the next batch is applied.
+    @Test func stoppingWaitsForTheCommitInFlight() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        log.holdCommits(true)
+        target.onApply { ops in
+            if ops == [Ops.user("1")] { sources.append([Ops.user("2")]) }
+            if ops == [Ops.user("2")] {
+                // The second apply lasts until the pipeline is stopped (bounded).
+                for _ in 0..<20_000 where !Task.isCancelled { usleep(1_000) }
+                throw CancellationError()
+            }
+        }
+        let first = sources.append([Ops.user("1")])
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        try await Self.until("the first commit waits at the gate") { log.commitsWaiting == 1 }
+        task.cancel()
+        try await Task.sleep(for: .milliseconds(20))
+        log.holdCommits(false)
+        try await task.value
+        #expect(log.commits == [first])
+    }
+
+    /// A commit that fails after the next batch was read still stops the pipeline with its
+    /// error, and nothing after it is stored.
+    @Test func aCommitThatFailsInFlightStopsThePipeline() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        log.holdCommits(true)
+        log.failCommits(true)
+        target.onApply { ops in
+            if ops == [Ops.user("1")] { sources.append([Ops.user("2")]) }
+        }
+        sources.append([Ops.user("1")])
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        try await Self.until("the second batch applied") { target.applies.count == 2 }
+        log.holdCommits(false)
+        await #expect(throws: CrashPoint.self) { try await task.value }
+        #expect(log.commits.isEmpty)
+        #expect(try log.position() == .token("0"))
     }
 
     @Test func partsOfOneTransactionAreAppliedButOnlyTheEndIsCommitted() async throws {
