@@ -59,9 +59,19 @@ extension OffsetStore {
 
     /// The ledger rows of one batch, with statements compiled once per connection.
     static func updateLedger(_ db: Database, added: [LedgerEntry], removed: [LedgerEntry], pipeline: String) throws {
-        if !added.isEmpty {
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)")
-            for entry in added { try insert.execute(arguments: [pipeline, entry.kind.rawValue, entry.id]) }
+        // Every create of a streamed batch adds an entry: up to 64 in one statement, the
+        // pipeline bound once (`?1`; each plain `?` after it takes the next number).
+        var start = added.startIndex
+        while start < added.endIndex {
+            let end = min(start + 64, added.endIndex)
+            let marks = Array(repeating: "(?, ?)", count: end - start).joined(separator: ", ")
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) SELECT ?1, column1, column2 FROM (VALUES \(marks))")
+            var values: [any DatabaseValueConvertible] = [pipeline]
+            values.reserveCapacity(1 + (end - start) * 2)
+            for entry in added[start..<end] { values += [entry.kind.rawValue, entry.id] }
+            try insert.execute(arguments: StatementArguments(values))
+            start = end
         }
         if !removed.isEmpty {
             let delete = try db.cachedStatement(sql: "DELETE FROM ledger WHERE pipeline = ? AND kind = ? AND id = ?")

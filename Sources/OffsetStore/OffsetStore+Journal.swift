@@ -97,23 +97,39 @@ extension OffsetStore {
         let at = Date().timeIntervalSince1970
         let text = position.map(Self.positionText)
         // One statement per up to 32 records: per-statement overhead, not SQLite's work,
-        // dominated one INSERT per record.
+        // dominated one INSERT per record. What the records share (pipeline, time, origin,
+        // position) is bound once per statement, and a chunk with no reason and no values
+        // binds neither column: binding the values, more than SQLite's inserts, was the
+        // journal's cost on every streamed batch.
         var start = records.startIndex
         while start < records.endIndex {
             let end = min(start + 32, records.endIndex)
-            let marks = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: end - start).joined(separator: ", ")
+            let chunk = records[start..<end]
+            let plain = chunk.allSatisfy { $0.reason == nil && $0.values == nil }
+            let marks = Array(repeating: plain ? "(?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count)
+                .joined(separator: ", ")
+            // `?1` to `?4` are the shared values; each plain `?` after them takes the next number.
             let insert = try db.cachedStatement(
-                sql: """
+                sql: plain
+                    ? """
                     INSERT INTO journal (pipeline, at, origin, position, kind, resource_id, related_id, action, attributes,
-                      outcome, reason, vals) VALUES \(marks)
+                      outcome)
+                    SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4, column5, column6 FROM (VALUES \(marks))
+                    """
+                    : """
+                    INSERT INTO journal (pipeline, at, origin, position, kind, resource_id, related_id, action, attributes,
+                      outcome, reason, vals)
+                    SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4, column5, column6, column7, column8
+                    FROM (VALUES \(marks))
                     """)
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity((end - start) * 12)
-            for record in records[start..<end] {
+            var values: [(any DatabaseValueConvertible)?] = [pipeline, at, origin, text]
+            values.reserveCapacity(4 + chunk.count * (plain ? 6 : 8))
+            for record in chunk {
                 values += [
-                    pipeline, at, origin, text, record.kind.rawValue, record.id, record.relatedID, record.action,
-                    record.attributes.joined(separator: ","), record.outcome.rawValue, record.reason, record.values,
+                    record.kind.rawValue, record.id, record.relatedID, record.action,
+                    record.attributes.joined(separator: ","), record.outcome.rawValue,
                 ]
+                if !plain { values += [record.reason, record.values] }
             }
             try insert.execute(arguments: StatementArguments(values))
             start = end
