@@ -50,6 +50,24 @@ import Testing
         #expect(try store.journal(pipeline: "p", outcome: .parked).count == 1)
     }
 
+    /// A batch larger than one statement's chunk, some records with a reason and most
+    /// without: every record in order, each with its own reason, all with the batch's position.
+    @Test func aLargeBatchKeepsItsOrderAndEachRecordsReason() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func reason(_ index: Int) -> String? { index % 25 == 3 ? "refused \(index)" : nil }
+        let records = (0..<70).map { index in
+            reason(index).map { ResourceOp.deactivate(userID: "u\(index)").journalRecord(outcome: .quarantined, reason: $0) }
+                ?? ResourceOp.deactivate(userID: "u\(index)").journalRecord()
+        }
+        try store.commit(position: .changeTracking(version: 4), pipeline: "p", journal: records)
+        let entries = try store.journal(pipeline: "p", limit: 100)
+        #expect(entries.map(\.record.id) == (0..<70).reversed().map { "u\($0)" })
+        #expect(entries.map(\.record.reason) == (0..<70).reversed().map(reason))
+        #expect(entries.map(\.record.outcome) == (0..<70).reversed().map { reason($0) == nil ? .applied : .quarantined })
+        #expect(entries.allSatisfy { $0.position == "change-tracking version 4" && $0.origin == "stream" && $0.pipeline == "p" })
+    }
+
     @Test func theJournalKeepsItsBoundsAndCanBeSwitchedOff() throws {
         let (store, path) = try store()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -65,6 +65,33 @@ import Testing
         #expect(try store.parked(pipeline: "p").count == 200)
     }
 
+    @Test func anEmptyQuarantineIsNotRememberedPastAQuarantine() async throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // "Nothing in quarantine" is remembered once a clear found it empty (every streamed
+        // batch clears what applied), and forgotten by the next quarantine, also when the two
+        // interleave in two tasks.
+        try store.clearQuarantine(pipeline: "p", [(kind: "User", id: "u1")])
+        try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "too long")
+        try store.clearQuarantine(pipeline: "p", [(kind: "User", id: "u1")])
+        #expect(try store.quarantinedCount(pipeline: "p") == 0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 0..<200 {
+                    try store.quarantine(pipeline: "p", kind: "User", id: "u\(index)", reason: "r")
+                }
+            }
+            group.addTask {
+                for _ in 0..<200 { try store.clearQuarantine(pipeline: "p", [(kind: "User", id: "nobody")]) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try store.quarantinedCount(pipeline: "p") == 200)
+        // The last clear saw them: a clear now releases.
+        try store.clearQuarantine(pipeline: "p", (0..<200).map { (kind: "User", id: "u\($0)") })
+        #expect(try store.quarantinedCount(pipeline: "p") == 0)
+    }
+
     @Test func aParkedCreateKeepsItsResource() throws {
         let (store, path) = try store()
         defer { try? FileManager.default.removeItem(atPath: path) }
