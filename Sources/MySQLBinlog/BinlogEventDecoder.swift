@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns the bytes of one event at a time into a ``BinlogEvent``.
 ///
 /// It remembers what earlier events said that later ones need: the FORMAT_DESCRIPTION (post-
@@ -171,10 +177,19 @@ public struct BinlogEventDecoder: Sendable {
         }
     }
 
+    /// Whether `stored` holds exactly `bytes`: one `memcmp`. Every transaction starts with its
+    /// tables' TABLE_MAP events, and `elementsEqual` compared them a byte at a time through
+    /// iterators (2.5% of decoding small transactions).
+    static func sameBytes(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard stored.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress, !stored.isEmpty else { return true }
+        return stored.withUnsafeBytes { memcmp($0.baseAddress!, base, bytes.count) == 0 }
+    }
+
     private mutating func tableMap(header: BinlogEventHeader, body: ByteReader, content: UnsafeRawBufferPointer) throws -> TableMapEvent {
         let id = try TableMapEvent.tableID(body: body, format: format)
         let bodyBytes = UnsafeRawBufferPointer(rebasing: content[body.offset...])
-        if let cached = tableMaps[id], cached.body.elementsEqual(bodyBytes) {
+        if let cached = tableMaps[id], Self.sameBytes(cached.body, bodyBytes) {
             var event = cached.event
             event.header = header
             return event

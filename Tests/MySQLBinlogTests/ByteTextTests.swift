@@ -24,6 +24,19 @@ import Testing
             samples += [control, "x" + control, control + "y", "ü" + control + "🦊"]
         }
         samples.append((0..<0x80).map { String(UnicodeScalar(UInt8($0))) }.joined())
+        // Each byte that must be escaped at every place of longer texts: among ASCII, among
+        // the neighbours of the escaped bytes' values and among non-ASCII (a run of bytes that
+        // need nothing is copied whole, up to the byte that needs escaping).
+        for special: Character in ["\"", "\\", "\u{0}", "\u{1F}", "\n"] {
+            for filler in ["abcdefghijklmnopq", " !#[]^_`~\u{7F} !#[]^_`", "éééééééé日本🦊"] {
+                let characters = Array(filler)
+                for place in 0...characters.count {
+                    var text = characters
+                    text.insert(special, at: place)
+                    samples.append(String(text))
+                }
+            }
+        }
         for sample in samples {
             #expect(text { ByteText.appendQuoted(sample, to: &$0) } == SCIMValue.string(sample).jsonString(), "\(Array(sample.utf8))")
         }

@@ -1,5 +1,6 @@
 import Testing
-import MySQLBinlog
+
+@testable import MySQLBinlog
 
 /// TABLE_MAP parsing once per table id, and schemas from information_schema for minimal ones.
 @Suite struct TableMapTests {
@@ -18,6 +19,19 @@ import MySQLBinlog
         #expect(first.hasColumnNames)
         #expect(!changed.hasColumnNames)
         #expect(changed.columnNames == ["@1", "@2", "@3", "@4", "@5", "@6", "@7"])
+    }
+
+    /// The cache's comparison: a TABLE_MAP is reused only when every byte is the same.
+    @Test func aCachedTableMapMatchesOnlyTheSameBytes() {
+        let stored: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        func same(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { BinlogEventDecoder.sameBytes(stored, $0) } }
+        #expect(same([1, 2, 3, 4, 5, 6, 7, 8, 9]))
+        #expect(!same([1, 2, 3, 4, 5, 6, 7, 8, 0]), "one byte differs, the last")
+        #expect(!same([0, 2, 3, 4, 5, 6, 7, 8, 9]), "the first")
+        #expect(!same([1, 2, 3, 4, 5, 6, 7, 8]), "shorter")
+        #expect(!same([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), "longer")
+        #expect(!same([]))
+        #expect([UInt8]().withUnsafeBytes { BinlogEventDecoder.sameBytes([], $0) })
     }
 
     @Test func minimalMetadataKeepsBytesAndIndexesUntilDescribed() throws {
