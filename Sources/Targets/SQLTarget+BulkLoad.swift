@@ -72,7 +72,7 @@ extension SQLTarget {
             for op in ops {
                 guard case .create(_, let resource) = op else { return nil }
                 let row = try mapping(kind, name) { () throws(RowMappingError) in
-                    try table.mapper.row(from: resource, columnTypes: table.columnTypes)
+                    try table.mapper.row(from: resource, columnTypes: table.rowColumnTypes)
                 }
                 if columns == nil { columns = row.columns }
                 // Every row must fill the same columns, in the same order.

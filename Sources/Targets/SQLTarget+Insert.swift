@@ -71,7 +71,7 @@ extension SQLTarget {
             // The mapper wants an id; a generated one is dropped from the row below.
             stored.attributes["id"] = .string(generated ? "0" : id)
             var row = try mapping(operation, name) { () throws(RowMappingError) in
-                try table.mapper.row(from: stored, columnTypes: table.columnTypes)
+                try table.mapper.row(from: stored, columnTypes: table.rowColumnTypes)
             }
             if generated, let index = row.columns.firstIndex(where: { $0.caseInsensitiveEquals(table.mapper.idColumn) }) {
                 // The database numbers the row: the id column is left out of the INSERT.
@@ -174,7 +174,7 @@ extension SQLTarget {
         guard let table = try? mappedTable(kind) else { return [] }
         var stored = resource
         if stored.id == nil { stored.attributes["id"] = .string("0") }
-        guard let row = try? table.mapper.row(from: stored, columnTypes: table.columnTypes) else { return [] }
+        guard let row = try? table.mapper.row(from: stored, columnTypes: table.rowColumnTypes) else { return [] }
         var missing: [String] = []
         for (column, value) in zip(row.columns, row.values) where value == .null {
             guard !column.caseInsensitiveEquals(table.mapper.idColumn), table.table.isNotNull(column),

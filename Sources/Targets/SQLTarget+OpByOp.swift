@@ -343,7 +343,7 @@ extension SQLTarget {
             let table = try mappedTable(resourceKind, kind)
             let name = table.table.name
             let mapped = try mapping(kind, name) { () throws(RowMappingError) in
-                try table.mapper.row(from: resource, columnTypes: table.columnTypes)
+                try table.mapper.row(from: resource, columnTypes: table.rowColumnTypes)
             }
             let row = try withColumnDefaults(mapped, table: table, kind: kind, result: &result)
             let id = try mapping(kind, name) { () throws(RowMappingError) in try table.idValue(resource.id ?? "") }
@@ -353,7 +353,7 @@ extension SQLTarget {
                 return RowWrite(table: name, statement: statement)
             }
             let before = try mapping(kind, name) { () throws(RowMappingError) in
-                try table.mapper.row(from: try table.mapper.resource(from: stored), columnTypes: table.columnTypes)
+                try table.mapper.row(from: try table.mapper.resource(from: stored), columnTypes: table.rowColumnTypes)
             }
             return rowWrite(changedColumns(from: before, to: row, table: table), id: id, table: table)
         case .patch(let resourceKind, let id, let operations):

@@ -11,7 +11,7 @@ extension SQLTarget {
         var rows: [Row] = []
         for resource in resources {
             let row = try mapping(kind, name) { () throws(RowMappingError) in
-                try table.mapper.row(from: resource, columnTypes: table.columnTypes)
+                try table.mapper.row(from: resource, columnTypes: table.rowColumnTypes)
             }
             rows.append(try withColumnDefaults(row, table: table, kind: kind, result: &result))
         }
@@ -103,8 +103,8 @@ extension SQLTarget {
         // form than the mapper writes does not count as a change.
         let (before, after) = try mapping(kind, name) { () throws(RowMappingError) in
             (
-                try table.mapper.row(from: current, columnTypes: table.columnTypes),
-                try table.mapper.row(from: patched, columnTypes: table.columnTypes)
+                try table.mapper.row(from: current, columnTypes: table.rowColumnTypes),
+                try table.mapper.row(from: patched, columnTypes: table.rowColumnTypes)
             )
         }
         return changedColumns(

@@ -129,6 +129,8 @@ struct MappedTable {
     let table: TargetTable
     /// Column types by the layout's column names, booleans recognised from the map.
     let columnTypes: [String: ColumnType]
+    /// The same, in the order of the mapper's entries, for mapping resources into rows.
+    let rowColumnTypes: ColumnTypeList
     /// The distinct mapped columns (layout spelling), in map order.
     let columns: [String]
     /// The map's entries as filters and sort keys use them, worked out once.
@@ -151,6 +153,7 @@ struct MappedTable {
         self.table = table
         self.columns = columns
         self.columnTypes = mapper.columnTypes(fromSQLTypes: table.sqlTypes(of: columns))
+        self.rowColumnTypes = mapper.columnTypeList(columnTypes)
         self.queryAttributes = mapper.mappedAttributes
     }
 

@@ -191,6 +191,19 @@ import Testing
             ])
     }
 
+    /// The column types looked up once for the map write the same rows as the dictionary,
+    /// names compared case-insensitively and a column the dictionary lacks passed as it is.
+    @Test func columnTypesLookedUpOnceWriteTheSameRows() throws {
+        let list = users.columnTypeList(Self.seedTypes)
+        #expect(try users.row(from: Seed.bjensen, columnTypes: list) == users.row(from: Seed.bjensen, columnTypes: Self.seedTypes))
+        // `IS_ACTIVE` in another case is found; `email` missing passes its text as it is.
+        let partial: [String: ColumnType] = ["IS_ACTIVE": .boolean(.yesNo), "id": .integer(unsigned: false)]
+        let row = try users.row(from: Seed.bjensen, columnTypes: users.columnTypeList(partial))
+        #expect(row == (try users.row(from: Seed.bjensen, columnTypes: partial)))
+        #expect(row["is_active"] == .text("Y"))
+        #expect(row["email"] == .text("bjensen@example.com"))
+    }
+
     @Test func absentAttributesBecomeNull() throws {
         var resource = Seed.bjensen
         resource["name"] = ["givenName": "Barbara"]

@@ -22,11 +22,13 @@ if arguments.dropFirst().first == "inserts" {
         "family_name": "character varying", "mail": "character varying", "title": "character varying",
         "enabled": "boolean", "employee_no": "character varying",
     ])
+    // Looked up once for the table, as a SQL target does.
+    let columnTypeList = target.columnTypeList(columnTypes)
     var values = 0
     for _ in 0..<rounds {
         for op in try mapper.ops(for: batch) {
             guard case .create(_, let resource) = op else { continue }
-            values += try target.row(from: resource, columnTypes: columnTypes).values.count
+            values += try target.row(from: resource, columnTypes: columnTypeList).values.count
         }
     }
     print("\(rounds) rounds of \(batch.changes.count) inserts: \(values) target values")
