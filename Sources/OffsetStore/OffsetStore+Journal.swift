@@ -110,17 +110,10 @@ extension OffsetStore {
                 .joined(separator: ", ")
             // `?1` to `?4` are the shared values; each plain `?` after them takes the next number.
             let insert = try db.cachedStatement(
-                sql: plain
-                    ? """
+                sql: """
                     INSERT INTO journal (pipeline, at, origin, position, kind, resource_id, related_id, action, attributes,
-                      outcome)
-                    SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4, column5, column6 FROM (VALUES \(marks))
-                    """
-                    : """
-                    INSERT INTO journal (pipeline, at, origin, position, kind, resource_id, related_id, action, attributes,
-                      outcome, reason, vals)
-                    SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4, column5, column6, column7, column8
-                    FROM (VALUES \(marks))
+                      outcome\(plain ? "" : ", reason, vals")) SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4,
+                      column5, column6\(plain ? "" : ", column7, column8") FROM (VALUES \(marks))
                     """)
             var values: [(any DatabaseValueConvertible)?] = [pipeline, at, origin, text]
             values.reserveCapacity(4 + chunk.count * (plain ? 6 : 8))

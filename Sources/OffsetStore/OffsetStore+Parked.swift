@@ -29,12 +29,7 @@ extension OffsetStore {
     ) throws(OffsetStoreError) {
         // Forgotten after the write whatever happens: a reader that saw the table before it
         // must not keep "none" (a failed write only costs the next read).
-        defer {
-            withoutParked.withLock { state in
-                state.parks += 1
-                state.pipelines.remove(pipeline)
-            }
-        }
+        defer { withoutParked.added(pipeline) }
         do {
             try queue.write { db in
                 try db.execute(
@@ -71,8 +66,7 @@ extension OffsetStore {
     ///
     /// - Throws: `OffsetStoreError.corrupt` when a stored operation does not read back.
     public func parked(pipeline: String) throws(OffsetStoreError) -> [StoredParkedOp] {
-        let parks = withoutParked.withLock { state -> Int? in state.pipelines.contains(pipeline) ? nil : state.parks }
-        guard let parks else { return [] }
+        guard let token = withoutParked.readToken(pipeline) else { return [] }
         let rows: [GRDB.Row]
         do {
             // Read before every streamed batch: one statement compiled once, in autocommit
@@ -89,11 +83,7 @@ extension OffsetStore {
         } catch {
             throw .cannotRead(path: path, reason: "\(error)")
         }
-        if rows.isEmpty {
-            withoutParked.withLock { state in
-                if state.parks == parks { state.pipelines.insert(pipeline) }
-            }
-        }
+        if rows.isEmpty { withoutParked.foundEmpty(pipeline, since: token) }
         var result: [StoredParkedOp] = []
         for row in rows {
             let text: String = row["op"]

@@ -21,12 +21,7 @@ extension OffsetStore {
     /// `since`, takes the new reason and counts one more.
     public func quarantine(pipeline: String, kind: String, id: String, reason: String) throws(OffsetStoreError) {
         // Forgotten whatever happens, as `park` does.
-        defer {
-            withoutQuarantined.withLock { state in
-                state.quarantines += 1
-                state.pipelines.remove(pipeline)
-            }
-        }
+        defer { withoutQuarantined.added(pipeline) }
         do {
             try queue.write { db in
                 try db.execute(
@@ -51,10 +46,7 @@ extension OffsetStore {
         // Every streamed batch asks this, and the quarantine is nearly always empty: known
         // empty, nothing is read; otherwise one precompiled statement in autocommit mode,
         // without the BEGIN and COMMIT a read transaction compiles each time.
-        let quarantines = withoutQuarantined.withLock { state -> Int? in
-            state.pipelines.contains(pipeline) ? nil : state.quarantines
-        }
-        guard let quarantines else { return }
+        guard let token = withoutQuarantined.readToken(pipeline) else { return }
         do {
             let any = try queue.inDatabase { db in
                 try Bool.fetchOne(
@@ -62,9 +54,7 @@ extension OffsetStore {
                     arguments: [pipeline]) ?? false
             }
             guard any else {
-                withoutQuarantined.withLock { state in
-                    if state.quarantines == quarantines { state.pipelines.insert(pipeline) }
-                }
+                withoutQuarantined.foundEmpty(pipeline, since: token)
                 return
             }
             try queue.write { db in

@@ -12,17 +12,9 @@ import Synchronization
 public final class OffsetStore: Sendable {
     let queue: DatabaseQueue
     public let path: String
-    /// Pipelines this instance knows to have no parked operation: the stream asks before
-    /// every batch, and reading an empty table cost more than a tenth of a millisecond on its
-    /// path. Only the process holding the store's writer lock parks operations, through this
-    /// instance (`park` forgets the pipeline here); other processes only remove them, which
-    /// keeps "none" true. `parks` counts the parks, so that a read that began before a park
-    /// does not note "none" after it.
-    let withoutParked = Mutex<(pipelines: Set<String>, parks: Int)>(([], 0))
-    /// Pipelines this instance knows to have nothing in quarantine, kept as `withoutParked` is
-    /// and for the same reason: every streamed batch asks, on the path between one batch and the
-    /// next. `quarantines` counts the quarantines written.
-    let withoutQuarantined = Mutex<(pipelines: Set<String>, quarantines: Int)>(([], 0))
+    /// Pipelines known to have no parked operation, and nothing in quarantine.
+    let withoutParked = KnownEmpty()
+    let withoutQuarantined = KnownEmpty()
     /// How the journal is kept (nil: not at all), and records written since the last prune.
     let journalState = Mutex<(policy: JournalPolicy?, sincePrune: Int)>((JournalPolicy.standard, 0))
 
