@@ -57,6 +57,8 @@ let package = Package(
             dependencies: [
                 "CMariaDB", "CLibPQ", "Directory",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding a bulk insert's values without GRDB's conversions.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

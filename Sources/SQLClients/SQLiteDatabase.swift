@@ -73,13 +73,17 @@ public final class SQLiteDatabase {
     /// is compiled once (GRDB's statement cache) and only stepped per row, which is what a
     /// bulk insert in one transaction costs least as ("prepared statements", SQLite docs,
     /// "The Life-Cycle Of A Prepared Statement": bind, step, reset, repeat).
+    ///
+    /// The values are bound through SQLite's C API (``SQLiteBinder``), in the forms
+    /// ``databaseValue(_:)`` gives GRDB: GRDB's arguments cost a `DatabaseValue` and an
+    /// existential per value, which was half of a first load's writing thread.
     public func executeEach(_ sql: String, rows: [[SQLValue]]) throws {
         do {
             try queue.inDatabase { database in
-                let statement = try database.cachedStatement(sql: sql)
-                for row in rows {
-                    try statement.execute(arguments: Self.arguments(row))
-                }
+                // A statement of its own, not GRDB's cached one, which GRDB steps with its
+                // own bookkeeping of arguments.
+                let statement = try database.makeStatement(sql: sql)
+                try SQLiteBinder(statement.sqliteStatement, sql: sql).executeEach(rows)
             }
         } catch {
             throw SQLiteError(error, path: path)
