@@ -75,8 +75,9 @@ struct SQLiteBinder {
         }
     }
 
-    /// As GRDB binds a `String`: NUL-terminated (a native string's UTF-8 already is, so this
-    /// copies nothing), which also ends the text at an embedded NUL, as GRDB's binding does.
+    /// As GRDB binds a `String`: NUL-terminated (a native string stores its UTF-8 so, which
+    /// spares a copy but for short strings), which ends the text at an embedded NUL, as GRDB's
+    /// binding does.
     private func bindText(_ text: String, at index: Int32) -> Int32 {
         text.withCString { sqlite3_bind_text(statement, index, $0, -1, sqliteTransient) }
     }

@@ -70,9 +70,9 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one statement once per row of `rows`, each bound to its `?` markers: the statement
-    /// is compiled once (GRDB's statement cache) and only stepped per row, which is what a
-    /// bulk insert in one transaction costs least as ("prepared statements", SQLite docs,
-    /// "The Life-Cycle Of A Prepared Statement": bind, step, reset, repeat).
+    /// is compiled once per call and only stepped per row, which is what a bulk insert in one
+    /// transaction costs least as ("prepared statements", SQLite docs, "The Life-Cycle Of A
+    /// Prepared Statement": bind, step, reset, repeat).
     ///
     /// The values are bound through SQLite's C API (``SQLiteBinder``), in the forms
     /// ``databaseValue(_:)`` gives GRDB: GRDB's arguments cost a `DatabaseValue` and an
