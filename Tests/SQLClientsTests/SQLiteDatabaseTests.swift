@@ -8,6 +8,13 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("scimsync-\(UUID().uuidString).sqlite").path
     }
 
+    /// Runs `body` on a new database file, removed after.
+    func withTemporaryDatabase(_ body: (SQLiteDatabase) throws -> Void) throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try body(try SQLiteDatabase(path: path))
+    }
+
     @Test func valuesRoundTripInSQLiteStorageClasses() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -43,43 +50,41 @@ import Testing
     /// `executeEach` binds through SQLite's C API, `query` through GRDB's arguments: each
     /// value must be stored the same way (storage class and value) by both.
     @Test func executeEachStoresEveryValueAsAQueryDoes() throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, v); CREATE TABLE single (id INTEGER PRIMARY KEY, v)")
-        let stamp = SQLDateTime(date: SQLDate(year: 1999, month: 12, day: 31), hour: 0, minute: 0, second: 1, microsecond: 7)
-        let values: [SQLValue] = [
-            .null, .bool(true), .bool(false), .int(Int64.min), .int(0), .uint(7), .uint(UInt64.max), .double(-0.125),
-            .decimal("-0.00"), .text(""), .text("héllo 👋 'quoted' \u{0}nul"), .text(String(repeating: "ü", count: 5000)),
-            .bytes([]), .bytes([0, 1, 255]), .bits(UInt64.max, width: 64), .date(SQLDate(year: 2024, month: 2, day: 29)),
-            .time(SQLTime(negative: false, hours: 838, minutes: 59, seconds: 59, microseconds: 0)), .dateTime(stamp),
-            .timestamp(stamp), .json("[]"),
-        ]
-        let rows = values.enumerated().map { index, value in [SQLValue.int(Int64(index)), value] }
-        try database.executeEach("INSERT INTO bulk (id, v) VALUES (?, ?)", rows: rows)
-        for row in rows { try database.query("INSERT INTO single (id, v) VALUES (?, ?)", row) }
-        let read = { (table: String) in try database.query("SELECT id, typeof(v) AS kind, v FROM \(table) ORDER BY id") }
-        let bulk = try read("bulk")
-        #expect(bulk.count == values.count)
-        #expect(bulk == (try read("single")))
+        try withTemporaryDatabase { database in
+            try database.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, v); CREATE TABLE single (id INTEGER PRIMARY KEY, v)")
+            let stamp = SQLDateTime(date: SQLDate(year: 1999, month: 12, day: 31), hour: 0, minute: 0, second: 1, microsecond: 7)
+            let values: [SQLValue] = [
+                .null, .bool(true), .bool(false), .int(Int64.min), .int(0), .uint(7), .uint(UInt64.max), .double(-0.125),
+                .decimal("-0.00"), .text(""), .text("héllo 👋 'quoted' \u{0}nul"), .text(String(repeating: "ü", count: 5000)),
+                .bytes([]), .bytes([0, 1, 255]), .bits(UInt64.max, width: 64), .date(SQLDate(year: 2024, month: 2, day: 29)),
+                .time(SQLTime(negative: false, hours: 838, minutes: 59, seconds: 59, microseconds: 0)), .dateTime(stamp),
+                .timestamp(stamp), .json("[]"),
+            ]
+            let rows = values.enumerated().map { index, value in [SQLValue.int(Int64(index)), value] }
+            try database.executeEach("INSERT INTO bulk (id, v) VALUES (?, ?)", rows: rows)
+            for row in rows { try database.query("INSERT INTO single (id, v) VALUES (?, ?)", row) }
+            let read = { (table: String) in try database.query("SELECT id, typeof(v) AS kind, v FROM \(table) ORDER BY id") }
+            let bulk = try read("bulk")
+            #expect(bulk.count == values.count)
+            #expect(bulk == (try read("single")))
+        }
     }
 
     /// A row SQLite refuses fails the call with the constraint's error, and the rows before
     /// it stay (the caller's transaction decides); the statement is usable again after.
     @Test func executeEachReportsARefusedRow() throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
-        let sql = "INSERT INTO t (id, v) VALUES (?, ?)"
-        #expect {
-            try database.executeEach(sql, rows: [[.int(1), .text("a")], [.int(2), .null], [.int(3), .text("c")]])
-        } throws: { error in
-            (error as? SQLiteError).map { $0.kind == .constraintViolation && $0.code == 19 && $0.message.contains("NOT NULL") } == true
+        try withTemporaryDatabase { database in
+            try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            let sql = "INSERT INTO t (id, v) VALUES (?, ?)"
+            #expect {
+                try database.executeEach(sql, rows: [[.int(1), .text("a")], [.int(2), .null], [.int(3), .text("c")]])
+            } throws: { error in
+                (error as? SQLiteError).map { $0.kind == .constraintViolation && $0.code == 19 && $0.message.contains("NOT NULL") } == true
         }
         #expect(throws: SQLiteError.self) { try database.executeEach(sql, rows: [[.int(4)]]) }
         try database.executeEach(sql, rows: [[.int(5), .text("e")]])
         #expect(try database.query("SELECT id FROM t ORDER BY id") == [Row(["id": .int(1)]), Row(["id": .int(5)])])
+        }
     }
 
     @Test func describesColumnsAndTables() throws {
