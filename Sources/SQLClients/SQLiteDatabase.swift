@@ -74,9 +74,9 @@ public final class SQLiteDatabase {
     /// transaction costs least as ("prepared statements", SQLite docs, "The Life-Cycle Of A
     /// Prepared Statement": bind, step, reset, repeat).
     ///
-    /// The values are bound through SQLite's C API (``SQLiteBinder``), in the forms
-    /// ``databaseValue(_:)`` gives GRDB: GRDB's arguments cost a `DatabaseValue` and an
-    /// existential per value, which was half of a first load's writing thread.
+    /// The rows are bound and stepped through SQLite's C API (``SQLiteBinder``), each value as
+    /// ``databaseValue(_:)`` converts it: GRDB's `StatementArguments` (an array of existentials
+    /// per row) and their binding were a quarter of a first load's writing thread.
     public func executeEach(_ sql: String, rows: [[SQLValue]]) throws {
         do {
             try queue.inDatabase { database in

@@ -80,10 +80,10 @@ import Testing
                 try database.executeEach(sql, rows: [[.int(1), .text("a")], [.int(2), .null], [.int(3), .text("c")]])
             } throws: { error in
                 (error as? SQLiteError).map { $0.kind == .constraintViolation && $0.code == 19 && $0.message.contains("NOT NULL") } == true
-        }
-        #expect(throws: SQLiteError.self) { try database.executeEach(sql, rows: [[.int(4)]]) }
-        try database.executeEach(sql, rows: [[.int(5), .text("e")]])
-        #expect(try database.query("SELECT id FROM t ORDER BY id") == [Row(["id": .int(1)]), Row(["id": .int(5)])])
+            }
+            #expect(throws: SQLiteError.self) { try database.executeEach(sql, rows: [[.int(4)]]) }
+            try database.executeEach(sql, rows: [[.int(5), .text("e")]])
+            #expect(try database.query("SELECT id FROM t ORDER BY id") == [Row(["id": .int(1)]), Row(["id": .int(5)])])
         }
     }
 
