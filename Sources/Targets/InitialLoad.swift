@@ -71,9 +71,19 @@ public enum InitialLoad {
                 case .notLoaded(nil):
                     break
                 }
+                // On MariaDB, member additions without the server's foreign key checks, and
+                // the keys checked once for the whole table after the phase
+                // (``SQLTarget/checkMemberReferences()``): always then, since a load restarted
+                // after a crash may find rows an earlier attempt wrote that way.
+                let deferChecks = target.defersMemberReferenceChecks
+                let addsMembers = Atomic(false)
                 try load.each(phase) { target, ops in
-                    note(try target.load(ops))
+                    if case .addMember? = ops.first { addsMembers.store(true, ordering: .relaxed) }
+                    note(try target.load(ops, checkingMemberReferencesLater: deferChecks))
                     tell(target)
+                }
+                if deferChecks, addsMembers.load(ordering: .relaxed) {
+                    note(try target.checkMemberReferences())
                 }
             }
         }

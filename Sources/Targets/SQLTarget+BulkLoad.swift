@@ -16,8 +16,12 @@ extension SQLTarget {
     /// it skipped or the warnings it raised), it is rolled back whole, and ``apply(_:)`` does
     /// the batch again with upserts, finding the row(s) to quarantine or park as a stream
     /// batch does. So the load's guarantees are the same either way.
+    ///
+    /// - Parameter checkingMemberReferencesLater: member additions go into a MariaDB relation
+    ///   table without the server's foreign key checks (``defersMemberReferenceChecks``); the
+    ///   caller then calls ``checkMemberReferences()`` once the whole phase is in.
     @discardableResult
-    public func load(_ ops: [ResourceOp]) throws(TargetError) -> ApplyResult {
+    public func load(_ ops: [ResourceOp], checkingMemberReferencesLater: Bool = false) throws(TargetError) -> ApplyResult {
         // A row the mapping refuses (a value longer than its column) is for `apply` to quarantine.
         guard hasBulkPath, bulkLoadRefusal == nil, !fillsColumnDefaults, let bulk = (try? bulkRows(ops)) ?? nil else {
             return try apply(ops)
@@ -32,7 +36,7 @@ extension SQLTarget {
                         throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
                     }
                 }
-                try writeBulk(bulk)
+                try writeBulk(bulk, foreignKeyChecks: !(checkingMemberReferencesLater && defersMemberReferenceChecks))
             }
             result.statements = 1
             result.applied[bulk.kind] = ops.count
@@ -105,8 +109,9 @@ extension SQLTarget {
     }
 
     /// Writes `bulk` inside the caller's transaction; throws when not every row was written
-    /// as it was given.
-    func writeBulk(_ bulk: BulkRows) throws(TargetError) {
+    /// as it was given. Without `foreignKeyChecks` (MariaDB only, for this statement alone),
+    /// the caller checks the keys afterwards.
+    func writeBulk(_ bulk: BulkRows, foreignKeyChecks: Bool = true) throws(TargetError) {
         let columns = bulk.columns.map(dialect.quote).joined(separator: ", ")
         let table = dialect.table(bulk.table)
         do {
@@ -115,7 +120,9 @@ extension SQLTarget {
                 var data: [UInt8] = []
                 guard BulkRowText.append(bulk.rows, format: .loadData, to: &data) else { throw BulkNotWritten() }
                 // The file name is not read (see `MariaDBConnection.loadLocalData`).
-                let statement = "LOAD DATA LOCAL INFILE 'scimsync-rows' INTO TABLE \(table) CHARACTER SET utf8mb4 (\(columns))"
+                // `SET STATEMENT … FOR` leaves the session's own setting alone.
+                let statement = (foreignKeyChecks ? "" : "SET STATEMENT foreign_key_checks = 0 FOR ")
+                    + "LOAD DATA LOCAL INFILE 'scimsync-rows' INTO TABLE \(table) CHARACTER SET utf8mb4 (\(columns))"
                 do {
                     let loaded = try mariaDB.loadLocalData(statement, data: data)
                     guard loaded.affectedRows == UInt64(bulk.rows.count), loaded.warnings == 0 else { throw BulkNotWritten() }

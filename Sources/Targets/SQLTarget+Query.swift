@@ -364,7 +364,8 @@ extension SQLTarget {
         return result
     }
 
-    private func idText(_ value: SQLValue, column: String) throws -> String {
+    /// A user or group id as the relation table holds it, as text.
+    func idText(_ value: SQLValue, column: String) throws -> String {
         guard let text = try value.scimValue(as: .string, column: column).stringValue else {
             throw RowMappingError.missingID(table: "", column: column)
         }

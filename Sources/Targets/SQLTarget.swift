@@ -24,6 +24,8 @@ public final class SQLTarget {
     /// While an op-by-op pass must find deferred foreign key failures itself: the violations
     /// `PRAGMA foreign_key_check` listed when its transaction began (see `SQLTarget+OpByOp`).
     var deferredViolationBaseline: Int?
+    /// The relation table's foreign keys, once read (``memberReferences()``).
+    var memberReferenceCache: MemberReferenceCache?
     /// Whether a NULL written to a NOT NULL column with a DEFAULT stores the default instead
     /// (the SCIM server's replacements and PATCH removals; see `SQLTarget+ColumnDefaults`).
     public var fillsColumnDefaults = false
