@@ -30,6 +30,9 @@ struct MappingPlan: Sendable, Hashable {
     }
 
     let entries: [Entry]
+    /// The columns of the rows ``RowMapper/row(from:columnTypes:)`` makes, in their order: each
+    /// column once, where its first entry is.
+    let rowColumns: [String]
     /// How many elements the entries write into.
     let elementCount: Int
     /// The column mapped to `id` (`id` when none is).
@@ -65,6 +68,7 @@ struct MappingPlan: Sendable, Hashable {
             }
         }
         self.entries = entries
+        self.rowColumns = entries.filter(\.firstForColumn).map(\.column)
         self.elementCount = elements.count
         self.idColumn = attributes.idColumn ?? "id"
         self.schemas = .array(urns.map(SCIMValue.string))

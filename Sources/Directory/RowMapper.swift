@@ -74,9 +74,9 @@ public struct RowMapper: Sendable, Hashable {
             }
             if value.isNull { continue }
             if let urn = path.extensionSchema {
-                var extensionObject = object[urn]?.objectValue ?? SCIMObject()
-                place(value, at: path, element: planned.element, in: &extensionObject, elementIndex: &elementIndex)
-                object[urn] = .object(extensionObject)
+                Self.withObject(at: urn, in: &object) { extensionObject in
+                    place(value, at: path, element: planned.element, in: &extensionObject, elementIndex: &elementIndex)
+                }
             } else {
                 place(value, at: path, element: planned.element, in: &object, elementIndex: &elementIndex)
             }
@@ -98,26 +98,43 @@ public struct RowMapper: Sendable, Hashable {
             return
         }
         guard let element else {
-            var complex = container[path.attribute]?.objectValue ?? SCIMObject()
-            complex[sub] = value
-            container[path.attribute] = .object(complex)
+            Self.withObject(at: path.attribute, in: &container) { complex in complex[sub] = value }
             return
         }
         // An element of a multi-valued attribute: the filter's element, or for a path without
         // a filter (`emails.value`) the attribute's one element.
-        var elements = container[path.attribute]?.arrayValue ?? []
-        let index: Int
-        if let known = elementIndex[element.number] {
-            index = known
-        } else {
-            elements.append(.object(element.template))
-            index = elements.count - 1
-            elementIndex[element.number] = index
+        container.modify(path.attribute) { slot in
+            var elements: [SCIMValue] = []
+            if case .array(let existing)? = slot { elements = existing }
+            slot = nil
+            let index: Int
+            if let known = elementIndex[element.number] {
+                index = known
+            } else {
+                elements.append(.object(element.template))
+                index = elements.count - 1
+                elementIndex[element.number] = index
+            }
+            var object = SCIMObject()
+            if case .object(let existing) = elements[index] { object = existing }
+            elements[index] = .null
+            object[sub] = value
+            elements[index] = .object(object)
+            slot = .array(elements)
         }
-        var object = elements[index].objectValue ?? SCIMObject()
-        object[sub] = value
-        elements[index] = .object(object)
-        container[path.attribute] = .array(elements)
+    }
+
+    /// Runs `body` on the object at `key` of `container` (a new one when there is none):
+    /// moved out of its slot while `body` runs, so that adding to it copies nothing, and put
+    /// back where it was.
+    private static func withObject(at key: String, in container: inout SCIMObject, _ body: (inout SCIMObject) -> Void) {
+        container.modify(key) { slot in
+            var object = SCIMObject()
+            if case .object(let existing)? = slot { object = existing }
+            slot = nil
+            body(&object)
+            slot = .object(object)
+        }
     }
 
     // MARK: Resource → row
@@ -137,11 +154,19 @@ public struct RowMapper: Sendable, Hashable {
     /// (``columnTypeList(_:)``), for a caller that maps many resources into one table: the
     /// lookups by column name were a tenth of mapping a resource into a row.
     public func row(from resource: SCIMResource, columnTypes: ColumnTypeList) throws(RowMappingError) -> Row {
+        Row(columns: plan.rowColumns, values: try rowValues(from: resource, columnTypes: columnTypes))
+    }
+
+    /// The columns of every row ``row(from:columnTypes:)`` makes, in their order.
+    public var rowColumns: [String] { plan.rowColumns }
+
+    /// The values of ``row(from:columnTypes:)`` alone, in the order of ``rowColumns``: for a
+    /// caller that writes many rows into one table (a first load), without a copy of the
+    /// column names per row.
+    public func rowValues(from resource: SCIMResource, columnTypes: ColumnTypeList) throws(RowMappingError) -> [SQLValue] {
         precondition(columnTypes.types.count == plan.entries.count, "column types resolved for another map")
-        var columns: [String] = []
         var values: [SQLValue] = []
-        columns.reserveCapacity(plan.entries.count)
-        values.reserveCapacity(plan.entries.count)
+        values.reserveCapacity(plan.rowColumns.count)
         // By index: an entry is read where it is, not copied per row.
         for index in plan.entries.indices where plan.entries[index].firstForColumn {
             let isID = plan.entries[index].isID
@@ -151,13 +176,12 @@ public struct RowMapper: Sendable, Hashable {
                 let sql = try value.sqlValue(
                     for: columnTypes.types[index], attributeType: plan.entries[index].type,
                     column: plan.entries[index].column, zone: zone)
-                columns.append(plan.entries[index].column)
                 values.append(sql)
             } catch {
                 throw .value(table: table, error)
             }
         }
-        return Row(columns: columns, values: values)
+        return values
     }
 
     /// The column type of each of the map's entries, from `columnTypes` (keys compare
@@ -186,10 +210,17 @@ public struct RowMapper: Sendable, Hashable {
             if let filter = path.valueFilter, !EqualityFilter.matches(complex, filter, in: path) { return .null }
             return complex[sub] ?? .null
         case .array(let elements):
-            let objects = elements.compactMap(\.objectValue)
-            let candidates = path.valueFilter.map { f in objects.filter { EqualityFilter.matches($0, f, in: path) } } ?? objects
-            let chosen = candidates.first { $0["primary"] == .bool(true) } ?? candidates.first
-            return chosen?[sub] ?? .null
+            // The first element the filter takes that is primary, else the first it takes;
+            // read in place, without an array of candidates per row.
+            var firstTaken: Int?
+            for index in elements.indices {
+                guard case .object(let element) = elements[index] else { continue }
+                if let filter = path.valueFilter, !EqualityFilter.matches(element, filter, in: path) { continue }
+                if element["primary"] == .bool(true) { return element[sub] ?? .null }
+                if firstTaken == nil { firstTaken = index }
+            }
+            guard let firstTaken, case .object(let chosen) = elements[firstTaken] else { return .null }
+            return chosen[sub] ?? .null
         case .null, .bool, .integer, .decimal, .string:
             return .null
         }

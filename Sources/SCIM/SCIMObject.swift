@@ -46,7 +46,7 @@ public struct SCIMObject: Sendable {
     /// Runs `body` on the value of `key` in place: nil when absent, and setting nil removes
     /// the key. The key keeps its position, and the value is moved out of the object while
     /// `body` runs so that a large array inside (a group's members) is mutated without a copy.
-    mutating func modify<R, E: Error>(_ key: String, _ body: (inout SCIMValue?) throws(E) -> R) throws(E) -> R {
+    public mutating func modify<R, E: Error>(_ key: String, _ body: (inout SCIMValue?) throws(E) -> R) throws(E) -> R {
         guard let i = index(of: key) else {
             var value: SCIMValue? = nil
             let result = try body(&value)

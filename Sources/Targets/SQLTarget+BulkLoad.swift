@@ -72,19 +72,15 @@ extension SQLTarget {
             let name = table.table.name
             var rows: [[SQLValue]] = []
             rows.reserveCapacity(ops.count)
-            var columns: [String]?
+            // Every row fills the map's columns, in the same order.
             for op in ops {
                 guard case .create(_, let resource) = op else { return nil }
-                let row = try mapping(kind, name) { () throws(RowMappingError) in
-                    try table.mapper.row(from: resource, columnTypes: table.rowColumnTypes)
-                }
-                if columns == nil { columns = row.columns }
-                // Every row must fill the same columns, in the same order.
-                guard row.columns == columns else { return nil }
-                rows.append(row.values)
+                rows.append(
+                    try mapping(kind, name) { () throws(RowMappingError) in
+                        try table.mapper.rowValues(from: resource, columnTypes: table.rowColumnTypes)
+                    })
             }
-            guard let columns else { return nil }
-            return BulkRows(kind: kind, table: name, columns: columns.map(table.table.column), rows: rows)
+            return BulkRows(kind: kind, table: name, columns: table.mapper.rowColumns.map(table.table.column), rows: rows)
         case .addMember:
             guard let relation, let membership = layout.membership else { return nil }
             let userType = relation.idType(membership.user)
