@@ -75,6 +75,9 @@ public enum InitialLoad {
                 // the keys checked once for the whole table after the phase
                 // (``SQLTarget/checkMemberReferences()``): always then, since a load restarted
                 // after a crash may find rows an earlier attempt wrote that way.
+                // The relation table's keys as the catalog has them now, not when an earlier
+                // load of this long-lived target read them.
+                target.memberReferenceCache = nil
                 let deferChecks = target.defersMemberReferenceChecks
                 let addsMembers = Atomic(false)
                 try load.each(phase) { target, ops in
