@@ -74,9 +74,9 @@ public enum InitialLoad {
                 // On MariaDB, member additions without the server's foreign key checks, and
                 // the keys checked once for the whole table after the phase
                 // (``SQLTarget/checkMemberReferences()``): always then, since a load restarted
-                // after a crash may find rows an earlier attempt wrote that way.
-                // The relation table's keys as the catalog has them now, not when an earlier
-                // load of this long-lived target read them.
+                // after a crash may find rows an earlier attempt wrote that way. The keys are
+                // read from the catalog as it is now, not as an earlier load of this
+                // long-lived target found them.
                 target.memberReferenceCache = nil
                 let deferChecks = target.defersMemberReferenceChecks
                 let addsMembers = Atomic(false)

@@ -65,12 +65,16 @@ extension SQLTarget {
                     + "WHERE r.\(key) IS NULL LIMIT \(Self.missingIDsPerRound)"
                 : "SELECT d.id FROM (SELECT DISTINCT \(column) AS id FROM \(table)) d LEFT JOIN \(referenced) r ON r.\(key) = d.id "
                     + "WHERE r.\(key) IS NULL LIMIT \(Self.missingIDsPerRound)"
+            // Ids taken out once: should the join still find one after the server's own check
+            // let its rows back in (the two comparing differently), the server's check stands.
+            var handled: Set<SQLValue> = []
             while true {
                 let ids: [SQLValue]
                 let rows: [Row]
                 do {
                     ids = try connection.query(missing, []).compactMap(\.values.first)
-                    guard !ids.isEmpty else { break }
+                    guard !ids.isEmpty, !ids.allSatisfy(handled.contains) else { break }
+                    handled.formUnion(ids)
                     let markers = Array(repeating: "?", count: ids.count).joined(separator: ", ")
                     rows = try connection.query(
                         "SELECT \(userColumn), \(groupColumn) FROM \(table) WHERE \(column) IN (\(markers))", ids)
