@@ -85,7 +85,9 @@ extension SQLTarget {
     /// table not empty, or the rows not fit for it). Not on MariaDB: there the load spreads
     /// member additions over two connections, which measured faster (bench/initial-load) than
     /// one transaction with `foreign_key_checks` and `unique_checks` off and each foreign key
-    /// checked by a query before COMMIT, as mariadb-dump's output loads.
+    /// checked by a query before COMMIT, as mariadb-dump's output loads; each connection
+    /// writes them without the foreign key checks, checked once afterwards instead
+    /// (``checkMemberReferences()``).
     public var setsKeysAside: Bool {
         guard relation != nil, bulkLoadRefusal == nil, !fillsColumnDefaults else { return false }
         switch dialect {
