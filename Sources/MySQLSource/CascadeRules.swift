@@ -15,38 +15,7 @@ import SQLClients
 /// InnoDB handling is MariaDB's case.)
 public struct CascadeRules: Sendable, Hashable {
     /// A foreign key of a layout table with at least one cascading action.
-    public struct ForeignKey: Sendable, Hashable {
-        public var name: String
-        /// The referencing (child) table: a layout table.
-        public var table: String
-        public var columns: [String]
-        public var referencedSchema: String
-        public var referencedTable: String
-        public var referencedColumns: [String]
-        /// `CASCADE`, `SET NULL`, `SET DEFAULT`, `RESTRICT` or `NO ACTION`, as the catalog says.
-        public var deleteRule: String
-        public var updateRule: String
-
-        public init(
-            name: String, table: String, columns: [String], referencedSchema: String, referencedTable: String,
-            referencedColumns: [String], deleteRule: String, updateRule: String
-        ) {
-            self.name = name
-            self.table = table
-            self.columns = columns
-            self.referencedSchema = referencedSchema
-            self.referencedTable = referencedTable
-            self.referencedColumns = referencedColumns
-            self.deleteRule = deleteRule
-            self.updateRule = updateRule
-        }
-
-        /// Actions that change the child rows: the others only refuse the parent's change.
-        static let changingRules: Set<String> = ["CASCADE", "SET NULL", "SET DEFAULT"]
-
-        public var deleteChangesChildren: Bool { Self.changingRules.contains(deleteRule) }
-        public var updateChangesChildren: Bool { Self.changingRules.contains(updateRule) }
-    }
+    public typealias ForeignKey = MariaDBForeignKey
 
     /// The database holding the layout's unqualified tables.
     public let database: String
@@ -75,7 +44,7 @@ public struct CascadeRules: Sendable, Hashable {
         for use in layout.tableUses {
             let parts = use.table.split(separator: ".", maxSplits: 1).map(String.init)
             let (schema, table) = parts.count == 2 ? (parts[0], parts[1]) : (database, use.table)
-            keys += try Self.foreignKeys(of: table, schema: schema, connection: connection)
+            keys += try connection.foreignKeys(ofTable: table, database: schema)
         }
         self.init(database: database, foreignKeys: keys)
     }
@@ -152,48 +121,12 @@ public struct CascadeRules: Sendable, Hashable {
         guard unique.count > 1, let last = unique.last else { return unique.first ?? "" }
         return unique.dropLast().joined(separator: ", ") + " and " + last
     }
+}
 
-    // MARK: Catalog
+extension MariaDBForeignKey {
+    /// Actions that change the child rows: the others only refuse the parent's change.
+    static let changingRules: Set<String> = ["CASCADE", "SET NULL", "SET DEFAULT"]
 
-    /// A catalog value as text (servers return `information_schema` names as text or bytes).
-    private static func text(_ row: Row, _ index: Int) -> String? {
-        if case .text(let text) = row.values[index] { return text }
-        if case .bytes(let bytes) = row.values[index] { return String(decoding: bytes, as: UTF8.self) }
-        return nil
-    }
-
-    /// The foreign keys of `schema.table`, with their columns in key order.
-    private static func foreignKeys(of table: String, schema: String, connection: MariaDBConnection) throws
-        -> [ForeignKey]
-    {
-        // Two queries filtered to the one table, joined here: information_schema joins make
-        // the server open every table's definition (see `catalogColumns`).
-        let constraints = try connection.query(
-            """
-            SELECT CONSTRAINT_NAME, TABLE_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME,
-                   DELETE_RULE, UPDATE_RULE
-            FROM information_schema.REFERENTIAL_CONSTRAINTS
-            WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?
-            ORDER BY CONSTRAINT_NAME
-            """,
-            [.text(schema), .text(table)])
-        guard !constraints.isEmpty else { return [] }
-        let usage = try connection.query(
-            """
-            SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_COLUMN_NAME
-            FROM information_schema.KEY_COLUMN_USAGE
-            WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL
-            ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION
-            """,
-            [.text(schema), .text(table)])
-        return constraints.map { row in
-            let name = text(row, 0) ?? ""
-            let columns = usage.filter { text($0, 0) == name }
-            return ForeignKey(
-                name: name, table: text(row, 1) ?? table, columns: columns.compactMap { text($0, 1) },
-                referencedSchema: text(row, 2) ?? schema, referencedTable: text(row, 3) ?? "",
-                referencedColumns: columns.compactMap { text($0, 2) },
-                deleteRule: text(row, 4)?.uppercased() ?? "", updateRule: text(row, 5)?.uppercased() ?? "")
-        }
-    }
+    public var deleteChangesChildren: Bool { Self.changingRules.contains(deleteRule) }
+    public var updateChangesChildren: Bool { Self.changingRules.contains(updateRule) }
 }

@@ -107,43 +107,29 @@ extension SQLTarget {
     static let missingIDsPerRound = 500
 
     /// The relation table's foreign keys, when each is a single-column key on its user or
-    /// group column; nil when it has any other (a key ``checkMemberReferences()`` would not
-    /// check). Read from the catalog once.
+    /// group column into a table of the same database; nil when it has any other (a key
+    /// ``checkMemberReferences()`` would not check) or is not on MariaDB. Read from the
+    /// catalog once.
     func memberReferences() throws -> [MemberReference]? {
         if let cached = memberReferenceCache { return cached.keys }
-        guard let relation, let membership = layout.membership else { return nil }
-        let rows = try connection.query(
-            """
-            SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
-                IF(k.REFERENCED_TABLE_SCHEMA = k.TABLE_SCHEMA, 'here', 'elsewhere'),
-                IF(EXISTS (
-                    SELECT 1 FROM information_schema.STATISTICS s
-                    WHERE s.TABLE_SCHEMA = k.TABLE_SCHEMA AND s.TABLE_NAME = k.TABLE_NAME AND s.INDEX_NAME = 'PRIMARY'
-                    AND s.SEQ_IN_INDEX = 1 AND s.COLUMN_NAME = k.COLUMN_NAME), 'first', 'other')
-            FROM information_schema.KEY_COLUMN_USAGE k
-            WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
-            ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION
-            """, [.text(relation.name)])
-        var byConstraint: [String: [[String]]] = [:]
-        for row in rows {
-            let texts = row.values.compactMap { value -> String? in if case .text(let text) = value { text } else { nil } }
-            guard texts.count == 6 else {
-                memberReferenceCache = MemberReferenceCache(keys: nil)
-                return nil
-            }
-            byConstraint[texts[0], default: []].append(Array(texts.dropFirst()))
+        guard let relation, let membership = layout.membership, let mariaDB = connection as? MariaDBConnection else {
+            return nil
         }
         let columns = [relation.column(membership.user), relation.column(membership.group)]
-        var keys: [MemberReference] = []
-        for (_, parts) in byConstraint.sorted(by: { $0.key < $1.key }) {
-            // A key over several columns, or to another database, is not one the check covers.
-            guard parts.count == 1, let part = parts.first, columns.contains(part[0]), part[3] == "here" else {
-                memberReferenceCache = MemberReferenceCache(keys: nil)
-                return nil
+        let database = try mariaDB.currentDatabase()
+        let primaryKey = try mariaDB.primaryKeyColumns(ofTable: relation.name)
+        var keys: [MemberReference]? = []
+        for key in try mariaDB.foreignKeys(ofTable: relation.name) {
+            guard key.columns.count == 1, let column = key.columns.first, columns.contains(column),
+                let referencedColumn = key.referencedColumns.first, key.referencedSchema == database
+            else {
+                keys = nil
+                break
             }
-            keys.append(
+            keys?.append(
                 MemberReference(
-                    column: part[0], referencedTable: part[1], referencedColumn: part[2], leadsPrimaryKey: part[4] == "first"))
+                    column: column, referencedTable: key.referencedTable, referencedColumn: referencedColumn,
+                    leadsPrimaryKey: primaryKey.first == column))
         }
         memberReferenceCache = MemberReferenceCache(keys: keys)
         return keys
