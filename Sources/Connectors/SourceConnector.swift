@@ -98,11 +98,26 @@ public struct LoadPhase {
     /// of loading a phase part-way (rolled back whole) reads it again from the start.
     /// Called, and its readers used, by one thread at a time.
     public var read: () -> () throws -> [ResourceOp]?
+    /// For a phase of creates whose every row is one resource of the source's map: its rows
+    /// as the source's table gives them, which a target that maps rows itself
+    /// (``Directory/RowTranscoder``) reads instead of `read`.
+    public var rows: LoadRows?
 
     public init(name: String, creates: Bool, read: @escaping () -> () throws -> [ResourceOp]?) {
         self.name = name
         self.creates = creates
         self.read = read
+    }
+
+    /// A phase of creates read as rows (``rows``); `read` gives each row's create.
+    public init(name: String, rows: LoadRows) {
+        self.name = name
+        self.creates = true
+        self.rows = rows
+        self.read = {
+            let next = rows.read()
+            return { try next().map(rows.ops) }
+        }
     }
 
     /// Every chunk of the phase, read from the start in one go: for tests and small phases.
@@ -111,6 +126,25 @@ public struct LoadPhase {
         var chunks: [[ResourceOp]] = []
         while let chunk = try next() { chunks.append(chunk) }
         return chunks
+    }
+}
+
+/// A phase's source rows, each one resource: `mapper.resource(from: row)`, created.
+public struct LoadRows {
+    /// The source table's map.
+    public var mapper: RowMapper
+    /// Starts reading at the first chunk, as ``LoadPhase/read`` does: each call returns a
+    /// reader of its own, which gives the next chunk of rows, nil at the end.
+    public var read: () -> () throws -> [Row]?
+
+    public init(mapper: RowMapper, read: @escaping () -> () throws -> [Row]?) {
+        self.mapper = mapper
+        self.read = read
+    }
+
+    /// The creates `rows` stand for; throws the map's error for a row it refuses.
+    public func ops(_ rows: [Row]) throws -> [ResourceOp] {
+        try mapper.creates(rows)
     }
 }
 

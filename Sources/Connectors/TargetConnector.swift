@@ -25,7 +25,7 @@ public protocol TargetConnector: Sendable {
     /// `created` records the resources a batch creates before the batch commits. The phases'
     /// reads block: call it on a ``BlockingThread``.
     /// - Returns: what the target parked or refused instead of applying.
-    func load(_ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void) async throws
+    func load(_ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void) async throws
         -> ApplyOutcome
 
     /// What `scimsync check` finds: whether the target answers, and its tables (or its

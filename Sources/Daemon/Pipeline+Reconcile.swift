@@ -34,11 +34,9 @@ extension Pipeline {
                     guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
                     let id = try store.startRun(pipeline: name, kind: "load")
                     runID.withLock { $0 = id }
-                    let outcome = try await target.load(phases) { ops in
-                        try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: name)
-                        counts.withLock { total in
-                            for op in ops { total[op.kindName, default: 0] += 1 }
-                        }
+                    let outcome = try await target.load(phases) { entries in
+                        try store.recordCreated(entries, pipeline: name)
+                        counts.withLock { $0["create", default: 0] += entries.count }
                     }
                     try snapshot.finish()
                     return (snapshot.position, outcome)

@@ -120,12 +120,6 @@ public final class Pipeline: Sendable {
 }
 
 extension ResourceOp {
-    /// The ledger entry of a resource this operation creates.
-    var createdEntry: LedgerEntry? {
-        if case .create(let kind, let resource) = self, let id = resource.id { return LedgerEntry(kind: kind, id: id) }
-        return nil
-    }
-
     /// The ledger entry of a resource this operation deletes.
     var deletedEntry: LedgerEntry? {
         if case .delete(let kind, let id) = self { return LedgerEntry(kind: kind, id: id) }

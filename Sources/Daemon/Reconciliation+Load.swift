@@ -19,8 +19,25 @@ extension Reconciliation {
         guard let phases = try snapshot.loadPhases(chunkSize: LoadPhase.chunkSize) else { return nil }
         let counts = PhaseReports(phases.count, detailLimit: detailLimit)
         let counted = phases.enumerated().map { index, phase in
-            LoadPhase(name: phase.name, creates: phase.creates) {
-                // A phase read again from its start (a faster way given up part-way) counts once.
+            // A phase read again from its start (a faster way given up part-way) counts once.
+            if let rows = phase.rows {
+                // Counted as rows, whichever way the target reads the phase.
+                return LoadPhase(
+                    name: phase.name,
+                    rows: LoadRows(mapper: rows.mapper) {
+                        counts.restart(index)
+                        let next = rows.read()
+                        return {
+                            let chunk = try next()
+                            if let chunk {
+                                let read = try counts.note(chunk, of: rows.mapper, phase: index)
+                                progress?(ReconcileProgress(phase: "loading " + phase.name, rows: read, expected: nil))
+                            }
+                            return chunk
+                        }
+                    })
+            }
+            return LoadPhase(name: phase.name, creates: phase.creates) {
                 counts.restart(index)
                 let next = phase.read()
                 return {
@@ -35,8 +52,8 @@ extension Reconciliation {
         }
         let runID = try store.startRun(pipeline: pipeline, kind: "reconcile")
         do {
-            let outcome = try await connector.load(counted) { ops in
-                try store.recordCreated(ops.compactMap(\.createdEntry), pipeline: pipeline)
+            let outcome = try await connector.load(counted) { entries in
+                try store.recordCreated(entries, pipeline: pipeline)
             }
             try log.keep(outcome, applied: [])
             let report = counts.merged()
@@ -82,6 +99,26 @@ private final class PhaseReports: Sendable {
                 parts[phase].report.count(CollectionOfOne(op))
             }
             parts[phase].rows += chunk.count
+            return parts[phase].rows
+        }
+    }
+
+    /// Counts `rows`, each a resource `mapper` creates, in `phase`; returns the rows the phase
+    /// has read so far. Throws the map's error for a row without an id, as mapping the row
+    /// would.
+    func note(_ rows: [Row], of mapper: RowMapper, phase: Int) throws -> Int {
+        var ids: [String] = []
+        ids.reserveCapacity(rows.count)
+        for row in rows { ids.append(try mapper.id(in: row)) }
+        let kind = mapper.kind
+        let repair: RepairKind = kind == .user ? .createUser : .createGroup
+        return parts.withLock { parts in
+            for id in ids {
+                if kind == .user { parts[phase].report.sourceUsers += 1 } else { parts[phase].report.sourceGroups += 1 }
+                parts[phase].report.note(Difference(resource: kind.rawValue, id: id, change: "missing in target"))
+            }
+            parts[phase].report.repairs[repair, default: 0] += ids.count
+            parts[phase].rows += rows.count
             return parts[phase].rows
         }
     }

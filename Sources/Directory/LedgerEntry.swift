@@ -9,3 +9,11 @@ public struct LedgerEntry: Sendable, Hashable {
         self.id = id
     }
 }
+
+extension ResourceOp {
+    /// The ledger entry of a resource this operation creates.
+    public var createdEntry: LedgerEntry? {
+        if case .create(let kind, let resource) = self, let id = resource.id { return LedgerEntry(kind: kind, id: id) }
+        return nil
+    }
+}

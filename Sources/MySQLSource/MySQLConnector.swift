@@ -258,12 +258,33 @@ final class MySQLSnapshot: SourceSnapshot {
                 })
             }
         }
-        phases.append(phase("users", creates: true, table: layout.users.table, key: [layout.users.attributes.idColumn ?? "id"]) {
-            try inserted(layout.users.table, $0)
-        })
+        let usersKey = [layout.users.attributes.idColumn ?? "id"]
+        if layout.users.group == nil {
+            // Each row one user and nothing else: the rows themselves, for a target that maps
+            // them without building the resources (``RowTranscoder``).
+            phases.append(LoadPhase(name: "users", rows: LoadRows(mapper: layout.userMapper) {
+                var chunks = snapshot.chunks(ofTable: layout.users.table, primaryKey: usersKey, chunkSize: chunkSize)
+                return { try chunks.next() }
+            }))
+        } else {
+            phases.append(phase("users", creates: true, table: layout.users.table, key: usersKey) {
+                try inserted(layout.users.table, $0)
+            })
+        }
         if let membership = layout.membership {
-            phases.append(phase("memberships", creates: false, table: membership.table, key: [membership.user, membership.group]) {
-                try inserted(membership.table, $0)
+            // A relation row's insert is its membership's addition, nothing else (as
+            // `ChangeMapper` maps it): made here without an array of operations per row.
+            phases.append(LoadPhase(name: "memberships", creates: false) {
+                var chunks = snapshot.chunks(ofTable: membership.table, primaryKey: [membership.user, membership.group], chunkSize: chunkSize)
+                return {
+                    guard let rows = try chunks.next() else { return nil }
+                    var batch: [ResourceOp] = []
+                    batch.reserveCapacity(rows.count)
+                    for row in rows {
+                        if let added = try layout.membership(inRelationRow: row) { batch.append(added.addOp) }
+                    }
+                    return batch
+                }
             })
         }
         return phases

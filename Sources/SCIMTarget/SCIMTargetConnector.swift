@@ -65,7 +65,7 @@ public struct SCIMTargetConnector: TargetConnector {
     /// Chunk by chunk, each chunk's requests awaited in order: a provider has no transactions
     /// to overlap.
     public func load(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         let target = SCIMStreamTarget(try target())
         var outcome = ApplyOutcome.applied
@@ -74,7 +74,7 @@ public struct SCIMTargetConnector: TargetConnector {
             while let chunk = try next() {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
-                if phase.creates { try created(ops) }
+                if phase.creates { try created(ops.compactMap(\.createdEntry)) }
                 outcome.append(try await target.apply(ops))
                 LoadFailpoint.batchApplied()
             }

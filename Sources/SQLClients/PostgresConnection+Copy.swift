@@ -13,6 +13,16 @@ extension PostgresConnection {
     /// - Throws: `PostgresError`: the statement's own error (a row the table refuses fails the
     ///   whole COPY, as one statement), or a connection error.
     public func copyIn(_ statement: String, data: [UInt8]) throws {
+        try beginCopy(statement)
+        let sent = sendCopyData(data)
+        try endCopy(sent: sent)
+    }
+
+    /// Starts `statement`, a `COPY … FROM STDIN`: the connection then takes the rows, in as
+    /// many ``sendCopyData(_:)`` calls as the caller likes, until ``endCopy(sent:)``, and
+    /// nothing else. The server inserts the rows as they arrive, so a caller that prepares the
+    /// next rows while it does keeps both busy.
+    public func beginCopy(_ statement: String) throws {
         guard let started = PQexec(handle, statement) else { throw error(.execute) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
             // Not a COPY FROM STDIN, or refused: the result says why.
@@ -21,6 +31,11 @@ extension PostgresConnection {
                 kind: .other, sqlState: nil, message: "not a COPY FROM STDIN statement", operation: .execute)
         }
         PQclear(started)
+    }
+
+    /// Sends rows of the COPY that ``beginCopy(_:)`` started; false when the connection is gone
+    /// (``endCopy(sent:)`` then fails the COPY and says why).
+    public func sendCopyData(_ data: [UInt8]) -> Bool {
         var sent = true
         data.withUnsafeBytes { bytes in
             var offset = 0
@@ -32,6 +47,16 @@ extension PostgresConnection {
                 offset += count
             }
         }
+        return sent
+    }
+
+    /// Ends the COPY that ``beginCopy(_:)`` started, and waits for its outcome. With `sent`
+    /// false (a send failed, or the caller gives up the rows), the COPY fails instead of
+    /// taking what was sent.
+    ///
+    /// - Throws: `PostgresError`: the statement's own error (a row the table refuses fails the
+    ///   whole COPY, as one statement), or a connection error.
+    public func endCopy(sent: Bool = true) throws {
         // An error message instead of nil makes the server fail the COPY.
         let ended = (sent ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "scimsync could not send the rows")) == 1
         // The COPY's outcome, then nil: every result must be read before the next command.

@@ -2,23 +2,24 @@ import Connectors
 import Directory
 import Foundation
 
-/// Reads a load phase's chunks of operations on a thread of its own, one chunk ahead of the
-/// caller, which applies them meanwhile: the first load's source reads and target writes
-/// overlap.
+/// Reads a load phase's chunks (of operations, or of rows) on a thread of its own, one chunk
+/// ahead of the caller, which applies them meanwhile: the first load's source reads and target
+/// writes overlap.
 ///
 /// The phase (and the snapshot connection under it) is used by the reading thread only, from
 /// `init` until `stop()` returns; the caller must not touch the snapshot in between. That
 /// hand-over is what makes the unchecked `Sendable` sound: the connection is never used by two
 /// threads at once.
-final class ChunkPrefetch: @unchecked Sendable {
+final class ChunkPrefetch<Chunk>: @unchecked Sendable {
     private let condition = NSCondition()
     /// The chunk read ahead (nil inside: the table's end), waiting for `next()`.
-    private var ready: Result<[ResourceOp]?, any Error>?
+    private var ready: Result<Chunk?, any Error>?
     private var stopping = false
     private var finished = false
 
-    init(_ phase: LoadPhase) {
-        let cursor = ReaderBox(phase.read())
+    /// Starts reading with `read`, a reader the phase just made (``Connectors/LoadPhase/read``).
+    init(_ read: @escaping () throws -> Chunk?) {
+        let cursor = ReaderBox(read)
         let thread = Thread { [self] in
             defer {
                 condition.lock()
@@ -27,7 +28,7 @@ final class ChunkPrefetch: @unchecked Sendable {
                 condition.unlock()
             }
             while true {
-                let result = Result { () throws -> [ResourceOp]? in try cursor.next() }
+                let result = Result { () throws -> Chunk? in try cursor.next() }
                 condition.lock()
                 while ready != nil && !stopping { condition.wait() }
                 if stopping {
@@ -45,9 +46,9 @@ final class ChunkPrefetch: @unchecked Sendable {
         thread.start()
     }
 
-    /// The next chunk's operations, or nil after the table's last chunk; rethrows a read or
-    /// mapping error of the reading thread.
-    func next() throws -> [ResourceOp]? {
+    /// The next chunk, or nil after the table's last chunk; rethrows a read or mapping error
+    /// of the reading thread.
+    func next() throws -> Chunk? {
         condition.lock()
         defer { condition.unlock() }
         while ready == nil && !finished { condition.wait() }
@@ -70,10 +71,10 @@ final class ChunkPrefetch: @unchecked Sendable {
 
 /// Carries the phase's reader to the reading thread; see ``ChunkPrefetch`` for why that is
 /// sound.
-private final class ReaderBox: @unchecked Sendable {
-    let next: () throws -> [ResourceOp]?
+private final class ReaderBox<Chunk>: @unchecked Sendable {
+    let next: () throws -> Chunk?
 
-    init(_ next: @escaping () throws -> [ResourceOp]?) {
+    init(_ next: @escaping () throws -> Chunk?) {
         self.next = next
     }
 }

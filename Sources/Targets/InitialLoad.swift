@@ -6,7 +6,9 @@ import Synchronization
 /// A pipeline's first load into an empty target: a consistent snapshot's load phases
 /// (``Connectors/LoadPhase``: groups, their parents, users, memberships), applied to the target
 /// chunk by chunk (memory bounded whatever the table sizes), each chunk of creates or member
-/// additions through the database's bulk path (``SQLTarget/load(_:)``).
+/// additions through the database's bulk path (``SQLTarget/load(_:)``). A phase of creates the
+/// source gives as rows (``Connectors/LoadRows``) goes from the source's rows to the target's
+/// without a resource per row where the two maps agree (``Directory/RowTranscoder``).
 ///
 /// The snapshot's position is committed by the caller only after the whole load: a crash
 /// during the load starts it again, which the target's idempotent operations make harmless.
@@ -30,7 +32,7 @@ public enum InitialLoad {
     public static func run(
         _ phases: [LoadPhase], target: SQLTarget,
         openParallelTarget: (@Sendable () throws -> SQLTarget)? = nil,
-        created: @escaping @Sendable ([ResourceOp]) throws -> Void = { _ in },
+        created: @escaping @Sendable ([LedgerEntry]) throws -> Void = { _ in },
         notice: @escaping @Sendable (String) -> Void = { _ in },
         loaded: (_ phase: String, _ took: Duration) -> Void = { _, _ in }
     ) throws -> ApplyOutcome {
@@ -53,9 +55,28 @@ public enum InitialLoad {
         for phase in phases {
             let started = clock.now
             defer { loaded(phase.name, clock.now - started) }
-            if phase.creates {
-                try load.each(phase) { target, ops in
-                    try created(ops)
+            if let rows = phase.rows, let transcoder = target.transcoder(from: rows.mapper) {
+                // Rows mapped straight into the target's, without a resource per row: in one
+                // transaction with the table's keys set aside where the target does that
+                // (``SQLTarget/loadSettingKeysAside(prepared:kind:created:)``), else batch by
+                // batch, where a chunk the transcoder refuses goes the general way
+                // (``SQLTarget/load(_:transcoder:created:)``).
+                switch try load.settingKeysAside(rows, transcoder: transcoder, created: created) {
+                case .loaded(let result):
+                    note(result)
+                    continue
+                case .notLoaded(let reason?):
+                    notice("the \(phase.name) were loaded batch by batch with their table's keys in place: \(reason)")
+                case .notLoaded(nil):
+                    break
+                }
+                try load.each(rows.read(), isEmpty: \.isEmpty) { target, chunk in
+                    note(try target.load(chunk, transcoder: transcoder, created: created))
+                    tell(target)
+                }
+            } else if phase.creates {
+                try load.each(phase.read(), isEmpty: \.isEmpty) { target, ops in
+                    try created(ops.compactMap(\.createdEntry))
                     note(try target.load(ResourceOp.ordered(ops)))
                     tell(target)
                 }
@@ -80,7 +101,7 @@ public enum InitialLoad {
                 target.memberReferenceCache = nil
                 let deferChecks = target.defersMemberReferenceChecks
                 let addsMembers = Atomic(false)
-                try load.each(phase) { target, ops in
+                try load.each(phase.read(), isEmpty: \.isEmpty) { target, ops in
                     if case .addMember? = ops.first { addsMembers.store(true, ordering: .relaxed) }
                     note(try target.load(ops, checkingMemberReferencesLater: deferChecks))
                     tell(target)
@@ -101,14 +122,13 @@ public enum InitialLoad {
     /// Applies a batch, again (at most twice more) when it lost a lock conflict: two load
     /// connections writing one table can deadlock over InnoDB's gap locks once rows exist (a
     /// restarted load); the batch was rolled back whole, so running it again is safe.
-    fileprivate static func applyResolvingConflicts(
-        _ target: SQLTarget, _ ops: [ResourceOp],
-        _ apply: (SQLTarget, [ResourceOp]) throws -> Void
+    fileprivate static func applyResolvingConflicts<Chunk>(
+        _ target: SQLTarget, _ chunk: Chunk, _ apply: (SQLTarget, Chunk) throws -> Void
     ) throws {
         var attempt = 1
         while true {
             do {
-                try apply(target, ops)
+                try apply(target, chunk)
                 countAppliedBatch()
                 return
             } catch let error as TargetError where error.isLockConflict && attempt < 3 {
@@ -133,26 +153,50 @@ private struct Batches {
     func stop() { applier?.stop() }
 
     /// Loads `phase` through the target's own connection in one transaction, its keys set
-    /// aside, reading a chunk ahead as ``each(_:applying:)`` does.
+    /// aside, reading a chunk ahead as ``each(_:isEmpty:applying:)`` does.
     func settingKeysAside(_ phase: LoadPhase) throws -> SQLTarget.KeysAsideLoad {
         guard target.setsKeysAside else { return .notLoaded(reason: nil) }
-        let prefetch = ChunkPrefetch(phase)
-        defer { prefetch.stop() }
-        return try target.loadSettingKeysAside { try prefetch.next() }
+        let read = ChunkPrefetch(phase.read())
+        defer { read.stop() }
+        guard case .postgres = target.dialect, let maker = target.memberRowMaker else {
+            return try target.loadSettingKeysAside { try read.next() }
+        }
+        // PostgreSQL's one COPY: the rows' text made on a thread of its own, as for creates.
+        let prepared = ChunkPrefetch { () throws -> BulkRows?? in try read.next().map(maker.copyRows) }
+        defer { prepared.stop() }
+        return try target.loadSettingKeysAside(copyRows: { try prepared.next() })
     }
 
-    /// Reads `phase` chunk by chunk, each chunk one target batch. The next chunk is read on a
-    /// thread of its own while the current one is applied, so the source's SELECT and the
-    /// target's transactions overlap instead of taking turns; a few chunks at most are in
-    /// memory (one read ahead, one or two applied).
-    func each(_ phase: LoadPhase, applying apply: @escaping ParallelApplier.Apply) throws {
-        let prefetch = ChunkPrefetch(phase)
+    /// Loads a phase of creates read as rows through the target's own connection in one
+    /// transaction, its table's keys set aside, reading a chunk ahead.
+    func settingKeysAside(
+        _ rows: LoadRows, transcoder: RowTranscoder, created: ([LedgerEntry]) throws -> Void
+    ) throws -> SQLTarget.KeysAsideLoad {
+        guard target.setsKeysAside(for: rows.mapper.kind) else { return .notLoaded(reason: nil) }
+        // Three stages on threads of their own, a chunk apart: the source's rows read, then
+        // transcoded into COPY's text, then recorded and sent by the target's connection.
+        let read = ChunkPrefetch(rows.read())
+        defer { read.stop() }
+        let prefetch = ChunkPrefetch { () throws -> PreparedRows? in try read.next().map(transcoder.prepareCopy) }
+        defer { prefetch.stop() }
+        return try target.loadSettingKeysAside(prepared: { try prefetch.next() }, kind: rows.mapper.kind, created: created)
+    }
+
+    /// Reads a phase chunk by chunk with `read` (a reader the phase just made), each chunk one
+    /// target batch. The next chunk is read on a thread of its own while the current one is
+    /// applied, so the source's SELECT and the target's transactions overlap instead of taking
+    /// turns; a few chunks at most are in memory (one read ahead, one or two applied).
+    func each<Chunk: Sendable>(
+        _ read: @escaping () throws -> Chunk?, isEmpty: (Chunk) -> Bool,
+        applying apply: @escaping @Sendable (SQLTarget, Chunk) throws -> Void
+    ) throws {
+        let prefetch = ChunkPrefetch(read)
         defer { prefetch.stop() }
         var handOver = false
         while let batch = try prefetch.next() {
-            guard !batch.isEmpty else { continue }
+            guard !isEmpty(batch) else { continue }
             if handOver, let applier {
-                try applier.submit(batch) { target, ops in try InitialLoad.applyResolvingConflicts(target, ops, apply) }
+                try applier.submit { target in try InitialLoad.applyResolvingConflicts(target, batch, apply) }
             } else {
                 try InitialLoad.applyResolvingConflicts(target, batch, apply)
             }

@@ -1,4 +1,3 @@
-import Directory
 import Foundation
 
 /// A second target connection for the first load, on a thread of its own: the load hands it
@@ -14,12 +13,12 @@ import Foundation
 /// the state below is touched under `condition` only: that is what the unchecked `Sendable`
 /// rests on.
 final class ParallelApplier: @unchecked Sendable {
-    /// What a batch is applied with.
-    typealias Apply = @Sendable (SQLTarget, [ResourceOp]) throws -> Void
+    /// A batch: what applies it through the worker's target.
+    typealias Work = @Sendable (SQLTarget) throws -> Void
 
     private let condition = NSCondition()
     /// The batch handed over, not yet taken by the worker.
-    private var pending: (ops: [ResourceOp], apply: Apply)?
+    private var pending: Work?
     private var busy = false
     /// The worker's first failure; every later call rethrows it.
     private var failure: (any Error)?
@@ -40,7 +39,7 @@ final class ParallelApplier: @unchecked Sendable {
             while true {
                 condition.lock()
                 while pending == nil && !stopping { condition.wait() }
-                guard let batch = pending, failure == nil else {
+                guard let work = pending, failure == nil else {
                     condition.unlock()
                     return
                 }
@@ -50,7 +49,7 @@ final class ParallelApplier: @unchecked Sendable {
                 let result = Result {
                     let opened = try target ?? open()
                     target = opened
-                    try batch.apply(opened, batch.ops)
+                    try work(opened)
                 }
                 if case .failure = result { target = nil }
                 condition.lock()
@@ -64,14 +63,14 @@ final class ParallelApplier: @unchecked Sendable {
         thread.start()
     }
 
-    /// Hands `ops` to the worker, to be applied with `apply`, once it has finished the previous
-    /// batch; rethrows the worker's failure.
-    func submit(_ ops: [ResourceOp], apply: @escaping Apply) throws {
+    /// Hands a batch to the worker once it has finished the previous one; rethrows the
+    /// worker's failure.
+    func submit(_ work: @escaping Work) throws {
         condition.lock()
         defer { condition.unlock() }
         while (pending != nil || busy) && failure == nil { condition.wait() }
         if let failure { throw failure }
-        pending = (ops, apply)
+        pending = work
         condition.broadcast()
     }
 

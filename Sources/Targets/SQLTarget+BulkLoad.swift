@@ -28,16 +28,7 @@ extension SQLTarget {
         }
         var result = ApplyResult()
         do {
-            try inTransaction { () throws(TargetError) in
-                if let deferral = dialect.deferForeignKeysStatement {
-                    do {
-                        try connection.run(deferral)
-                    } catch {
-                        throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
-                    }
-                }
-                try writeBulk(bulk, foreignKeyChecks: !(checkingMemberReferencesLater && defersMemberReferenceChecks))
-            }
+            try writeBulkInTransaction(bulk, foreignKeyChecks: !(checkingMemberReferencesLater && defersMemberReferenceChecks))
             result.statements = 1
             result.applied[bulk.kind] = ops.count
             result.loadedInBulk = true
@@ -51,9 +42,24 @@ extension SQLTarget {
         }
     }
 
+    /// Writes `bulk` in a transaction of its own, the foreign keys deferred where the dialect
+    /// can; rolled back whole when it throws.
+    func writeBulkInTransaction(_ bulk: BulkRows, foreignKeyChecks: Bool = true) throws(TargetError) {
+        try inTransaction { () throws(TargetError) in
+            if let deferral = dialect.deferForeignKeysStatement {
+                do {
+                    try connection.run(deferral)
+                } catch {
+                    throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
+                }
+            }
+            try writeBulk(bulk, foreignKeyChecks: foreignKeyChecks)
+        }
+    }
+
     /// SQL Server's bulk copy (TDS bulk load, db-lib's `bcp_*` functions) is not used by
     /// `SQLServerClient`: a SQL Server first load writes upserts.
-    private var hasBulkPath: Bool {
+    var hasBulkPath: Bool {
         switch dialect {
         case .mariaDB, .postgres, .sqlite: true
         case .sqlServer: false
@@ -82,23 +88,7 @@ extension SQLTarget {
             }
             return BulkRows(kind: kind, table: name, columns: table.mapper.rowColumns.map(table.table.column), rows: rows)
         case .addMember:
-            guard let relation, let membership = layout.membership else { return nil }
-            let userType = relation.idType(membership.user)
-            let groupType = relation.idType(membership.group)
-            var rows: [[SQLValue]] = []
-            rows.reserveCapacity(ops.count)
-            for op in ops {
-                guard case .addMember(let group, let user) = op else { return nil }
-                rows.append(try mapping(kind, relation.name) { () throws(RowMappingError) in
-                    [
-                        try relation.idValue(user, column: membership.user, type: userType),
-                        try relation.idValue(group, column: membership.group, type: groupType),
-                    ]
-                })
-            }
-            return BulkRows(
-                kind: kind, table: relation.name,
-                columns: [relation.column(membership.user), relation.column(membership.group)], rows: rows)
+            return try memberRowMaker?.bulkRows(ops)
         case .patch, .delete, .deactivate, .reactivate, .removeMember, .moveParent:
             return nil
         }
@@ -156,8 +146,79 @@ struct BulkRows {
     var table: String
     var columns: [String]
     var rows: [[SQLValue]]
+    /// How many rows: `rows.count`, or those of `copyText`.
+    var count: Int
+    /// The rows in PostgreSQL COPY's text format, made ahead (on the load's reading thread)
+    /// instead of `rows`.
+    var copyText: [UInt8]?
+
+    init(kind: TargetOperation, table: String, columns: [String], rows: [[SQLValue]]) {
+        self.kind = kind
+        self.table = table
+        self.columns = columns
+        self.rows = rows
+        self.count = rows.count
+    }
+
+    init(kind: TargetOperation, table: String, columns: [String], copyText: [UInt8], count: Int) {
+        self.kind = kind
+        self.table = table
+        self.columns = columns
+        self.rows = []
+        self.count = count
+        self.copyText = copyText
+    }
 }
 
 /// The bulk path did not write every row as given (a skipped row, a warning, a value without
 /// a text form): the batch is rolled back and applied with upserts.
 struct BulkNotWritten: Error {}
+
+/// Makes a chunk of member additions into rows of the relation table. It needs no connection,
+/// so the load's reading thread can do it while the target's connection sends the previous
+/// chunk.
+struct MemberRowMaker: Sendable {
+    let relation: TargetTable
+    let membership: MembershipTable
+    let userType: ColumnType
+    let groupType: ColumnType
+
+    /// The rows of `ops`, member additions only; nil for any other chunk.
+    func bulkRows(_ ops: [ResourceOp]) throws(TargetError) -> BulkRows? {
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(ops.count)
+        for op in ops {
+            guard case .addMember(let group, let user) = op else { return nil }
+            do {
+                rows.append([
+                    try relation.idValue(user, column: membership.user, type: userType),
+                    try relation.idValue(group, column: membership.group, type: groupType),
+                ])
+            } catch {
+                throw TargetError(.mapping(.addMember, table: relation.name, error))
+            }
+        }
+        return BulkRows(
+            kind: .addMember, table: relation.name,
+            columns: [relation.column(membership.user), relation.column(membership.group)], rows: rows)
+    }
+
+    /// The rows of `ops` in PostgreSQL COPY's text format, or nil where the bulk path cannot
+    /// take the chunk whole (another operation, a value without a text form or refused).
+    func copyRows(_ ops: [ResourceOp]) -> BulkRows? {
+        guard let bulk = (try? bulkRows(ops)) ?? nil else { return nil }
+        var text: [UInt8] = []
+        guard BulkRowText.append(bulk.rows, format: .copy, to: &text) else { return nil }
+        return BulkRows(kind: bulk.kind, table: bulk.table, columns: bulk.columns, copyText: text, count: bulk.count)
+    }
+}
+
+extension SQLTarget {
+    /// The relation table's row maker; nil without a relation table.
+    var memberRowMaker: MemberRowMaker? {
+        guard let relation, let membership = layout.membership else { return nil }
+        return MemberRowMaker(
+            relation: relation, membership: membership, userType: relation.idType(membership.user),
+            groupType: relation.idType(membership.group))
+    }
+}

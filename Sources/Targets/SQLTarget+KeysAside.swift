@@ -23,10 +23,11 @@ extension SQLTarget {
 
     /// Loads a whole phase of member additions into an empty relation table in one
     /// transaction: its foreign keys, primary key, unique keys and other indexes are set
-    /// aside, every chunk goes through the bulk path (PostgreSQL `COPY`, SQLite one prepared
-    /// `INSERT`), and the keys are made again before COMMIT, each checked against all the rows
-    /// at once. SQLite cannot drop a primary key or a foreign key: only its other indexes are
-    /// set aside (its foreign keys are checked per row anyway, cheaply, at COMMIT).
+    /// aside, every chunk goes through the bulk path (PostgreSQL one `COPY` for the whole
+    /// phase, SQLite one prepared `INSERT`), and the keys are made again before COMMIT, each
+    /// checked against all the rows at once. SQLite cannot drop a primary key or a foreign
+    /// key: only its other indexes are set aside (its foreign keys are checked per row anyway,
+    /// cheaply, at COMMIT).
     ///
     /// Anything the keys or the table refuse (a member whose user the target lacks, a row
     /// twice) rolls the transaction back whole and returns `.notLoaded`, as does a target
@@ -38,9 +39,70 @@ extension SQLTarget {
     /// - Parameter read: the phase's reader; a source error is rethrown (after the rollback).
     public func loadSettingKeysAside(_ read: () throws -> [ResourceOp]?) throws -> KeysAsideLoad {
         guard let relation, setsKeysAside else { return .notLoaded(reason: nil) }
-        guard let first = try read() else { return .loaded(ApplyResult()) }
-        guard var bulk = memberRows(first) else { return .notLoaded(reason: nil) }
-        let table = dialect.table(relation.name)
+        return try loadSettingKeysAside(relation.name) { () throws -> BulkRows? in
+            let chunk: [ResourceOp]?
+            do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
+            guard let ops = chunk else { return nil }
+            guard let bulk = memberRows(ops) else { throw KeysAsideAbandoned() }
+            return bulk
+        }
+    }
+
+    /// ``loadSettingKeysAside(_:)-(()->[ResourceOp]?)`` with each chunk's rows made ready for
+    /// PostgreSQL's COPY on the reading thread (``MemberRowMaker/copyRows(_:)``): nil inside
+    /// for a chunk the bulk path cannot take whole.
+    func loadSettingKeysAside(copyRows read: () throws -> BulkRows??) throws -> KeysAsideLoad {
+        guard let relation, setsKeysAside else { return .notLoaded(reason: nil) }
+        return try loadSettingKeysAside(relation.name) { () throws -> BulkRows? in
+            let chunk: BulkRows??
+            do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
+            guard let prepared = chunk else { return nil }
+            guard let bulk = prepared else { throw KeysAsideAbandoned() }
+            return bulk
+        }
+    }
+
+    /// Loads a whole phase of creates of `kind`, read as the source's rows and made ready
+    /// for COPY by the reading thread (``RowTranscoder/prepareCopy(_:)``), into an empty
+    /// table in one transaction, its keys and indexes set aside as for member additions:
+    /// PostgreSQL only (``setsKeysAside(for:)``), each chunk recorded with `created` before it
+    /// is sent. A chunk the transcoder refused, like a key the rows do not satisfy, leaves the
+    /// phase to the caller's batch by batch load.
+    public func loadSettingKeysAside(
+        prepared read: () throws -> PreparedRows?, kind: ResourceKind, created: ([LedgerEntry]) throws -> Void
+    ) throws -> KeysAsideLoad {
+        guard setsKeysAside(for: kind), let table = try? mappedTable(kind) else { return .notLoaded(reason: nil) }
+        let operation: TargetOperation = kind == .user ? .createUser : .createGroup
+        let columns = table.mapper.rowColumns.map(table.table.column)
+        return try loadSettingKeysAside(table.table.name) { () throws -> BulkRows? in
+            let chunk: PreparedRows?
+            do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
+            switch chunk {
+            case nil:
+                return nil
+            case .refused?:
+                throw KeysAsideAbandoned()
+            case .copy(let ids, let text)?:
+                try created(ids.map { LedgerEntry(kind: kind, id: $0) })
+                return BulkRows(kind: operation, table: table.table.name, columns: columns, copyText: text, count: ids.count)
+            }
+        }
+    }
+
+    /// The two loads' common part: `read` gives the table's chunks as bulk rows, nil at the
+    /// end; it throws ``KeysAsideAbandoned`` for a chunk the bulk path cannot take and
+    /// ``SourceReadError`` for the source's error.
+    private func loadSettingKeysAside(_ tableName: String, read: () throws -> BulkRows?) throws -> KeysAsideLoad {
+        let first: BulkRows
+        do {
+            guard let chunk = try read() else { return .loaded(ApplyResult()) }
+            first = chunk
+        } catch is KeysAsideAbandoned {
+            return .notLoaded(reason: nil)
+        } catch let error as SourceReadError {
+            throw error.underlying
+        }
+        let table = dialect.table(tableName)
         do {
             // A load restarted after a crash finds rows: those need the upserts of the batch path.
             guard try connection.query("SELECT 1 FROM \(table) LIMIT 1", []).isEmpty else { return .notLoaded(reason: nil) }
@@ -49,36 +111,74 @@ extension SQLTarget {
         }
         var result = ApplyResult()
         result.loadedInBulk = true
+        // PostgreSQL: one COPY for the whole phase, which the server works through while the
+        // next chunk is read and prepared.
+        let copy = connection as? PostgresConnection
+        var copying = false
         do {
             try connection.begin()
-            let restore = try setKeysAside(relation.name)
+            let restore = try setKeysAside(tableName)
+            if let copy {
+                let columns = first.columns.map(dialect.quote).joined(separator: ", ")
+                try copy.beginCopy("COPY \(table) (\(columns)) FROM STDIN")
+                copying = true
+            }
+            var bulk = first
+            var sent = true
             while true {
-                try writeBulk(bulk)
-                result.applied[bulk.kind, default: 0] += bulk.rows.count
+                if let copy {
+                    var data = bulk.copyText ?? []
+                    if bulk.copyText == nil {
+                        guard BulkRowText.append(bulk.rows, format: .copy, to: &data) else { throw KeysAsideAbandoned() }
+                    }
+                    sent = copy.sendCopyData(data)
+                    guard sent else { break }
+                } else {
+                    try writeBulk(bulk)
+                }
+                result.applied[bulk.kind, default: 0] += bulk.count
                 result.statements += 1
                 LoadFailpoint.batchApplied()
-                let chunk: [ResourceOp]?
-                do { chunk = try read() } catch { throw SourceReadError(underlying: error) }
-                guard let ops = chunk else { break }
-                guard let next = memberRows(ops) else { throw KeysAsideAbandoned() }
+                guard let next = try read() else { break }
                 bulk = next
+            }
+            if let copy {
+                copying = false
+                // A failed send fails the COPY here, with the connection's reason.
+                try copy.endCopy(sent: sent)
             }
             for statement in restore { try connection.run(statement) }
             try connection.commit()
             return .loaded(result)
         } catch let error as TargetError {
-            try? connection.rollback()
+            rollBack(copying ? copy : nil)
             return .notLoaded(reason: error.description)
         } catch is KeysAsideAbandoned {
-            try? connection.rollback()
+            rollBack(copying ? copy : nil)
             return .notLoaded(reason: nil)
         } catch let error as SourceReadError {
-            try? connection.rollback()
+            rollBack(copying ? copy : nil)
             throw error.underlying
         } catch {
-            try? connection.rollback()
+            rollBack(copying ? copy : nil)
             return .notLoaded(reason: "\(error)")
         }
+    }
+
+    /// Rolls the load's transaction back, failing its COPY first when one is open.
+    private func rollBack(_ copy: PostgresConnection?) {
+        if let copy { try? copy.endCopy(sent: false) }
+        try? connection.rollback()
+    }
+
+    /// Whether ``loadSettingKeysAside(prepared:kind:created:)`` may load the table of `kind`
+    /// here: PostgreSQL only. One connection with the keys aside measured faster there than
+    /// two with the keys in place (bench/initial-load), once the rows are transcoded rather
+    /// than mapped through resources: PostgreSQL's index inserts row by row were most of the
+    /// phase. SQLite writes one connection's rows either way.
+    public func setsKeysAside(for kind: ResourceKind) -> Bool {
+        guard bulkLoadRefusal == nil, !fillsColumnDefaults, case .postgres = dialect else { return false }
+        return kind == .user || groups != nil
     }
 
     /// Whether ``loadSettingKeysAside(_:)`` may load anything here (it may still find the
@@ -103,9 +203,13 @@ extension SQLTarget {
         return bulk
     }
 
-    /// Drops the relation table's keys and indexes inside the open transaction; returns the
-    /// statements that make them again, in an order that works (unique keys, indexes, then
-    /// the foreign keys, whose checks use the referenced tables' keys).
+    /// Drops the table's keys and indexes inside the open transaction; returns the statements
+    /// that make them again, in an order that works (unique keys, indexes, then the foreign
+    /// keys, whose checks use the referenced tables' keys). On PostgreSQL the foreign keys of
+    /// the layout's other tables that reference this one go too (its primary key cannot be
+    /// dropped under them) and come back last: the users' table is loaded before the
+    /// relation table that references it, which is still empty then, so making them again
+    /// checks nothing.
     private func setKeysAside(_ tableName: String) throws -> [String] {
         let table = dialect.table(tableName)
         var restore: [String] = []
@@ -127,6 +231,25 @@ extension SQLTarget {
                 SELECT conname::text, pg_get_constraintdef(oid), contype::text FROM pg_constraint
                 WHERE conrelid = $1::text::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype = 'f' DESC, conname
                 """, [.text(table)])
+            // Only the layout's own tables' (the relation table's, referencing the users): a
+            // key another table depends on is not this load's to drop, and the refusal leaves
+            // the phase to the batch path.
+            let own = [layout.users.table, layout.groups?.table, layout.membership?.table].compactMap { $0 }.map(dialect.table)
+            let referencing = try connection.query(
+                """
+                SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE confrelid = $1::text::regclass AND conrelid <> confrelid AND contype = 'f'
+                AND conrelid IN ($2::text::regclass, $3::text::regclass, $4::text::regclass)
+                ORDER BY 1, 2
+                """, [.text(table)] + (0..<3).map { .text(own[min($0, own.count - 1)]) })
+            var referencingKeys: [String] = []
+            for row in referencing {
+                guard let texts = row.texts(3) else { continue }
+                // The table as regclass prints it (quoted where needed), from the catalog.
+                let (other, name, definition) = (texts[0], texts[1], texts[2])
+                try connection.run("ALTER TABLE \(other) DROP CONSTRAINT \(dialect.quote(name))")
+                referencingKeys.append("ALTER TABLE \(other) ADD CONSTRAINT \(dialect.quote(name)) \(definition)")
+            }
             var drops: [String] = []
             var uniqueKeys: [String] = []
             var foreignKeys: [String] = []
@@ -147,6 +270,7 @@ extension SQLTarget {
                 restore.append(definition)
             }
             if !foreignKeys.isEmpty { restore.append("ALTER TABLE \(table) \(foreignKeys.joined(separator: ", "))") }
+            restore += referencingKeys
         case .sqlite:
             // An index of a PRIMARY KEY or UNIQUE constraint has no SQL and cannot be dropped.
             let indexes = try connection.query(

@@ -57,7 +57,7 @@ public struct SQLTargetConnector: TargetConnector {
     /// takes one writer at a time, and so does SQL Server here: the first load's batches
     /// hold key-range locks (the upsert's SERIALIZABLE hint) that a second writer would wait on.
     public func load(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         let parallel: (@Sendable () throws -> SQLTarget)?
         switch endpoint.connection {

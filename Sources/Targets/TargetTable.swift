@@ -5,7 +5,7 @@ import SQLClients
 /// One table of the target as its catalog described it when the target was opened: the
 /// catalog's spelling of each column the layout names (the layout's names compare
 /// case-insensitively, PostgreSQL's quoted names do not) and its SQL type.
-struct TargetTable {
+struct TargetTable: Sendable {
     let name: String
     private let spellings: [String: String]
     private let sqlTypes: [String: String]

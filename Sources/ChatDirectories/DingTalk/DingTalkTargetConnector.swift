@@ -59,7 +59,7 @@ public struct DingTalkTargetConnector: ChatTargetConnector {
 
     /// Chunk by chunk (``ChatTargetLoad``): DingTalk has no transactions.
     public func load(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         try await loadChat(phases, created: created)
     }

@@ -56,7 +56,7 @@ public struct FeishuTargetConnector: ChatTargetConnector {
 
     /// Chunk by chunk (``ChatTargetLoad``): Feishu has no transactions.
     public func load(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         try await loadChat(phases, created: created)
     }

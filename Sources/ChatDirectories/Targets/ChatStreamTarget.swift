@@ -38,7 +38,7 @@ final class ChatStreamTarget: Target {
 /// root first, two departments of one name under different parents would meet there.
 enum ChatTargetLoad {
     static func load(
-        _ phases: [LoadPhase], into target: ChatStreamTarget, created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], into target: ChatStreamTarget, created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         var outcome = ApplyOutcome.applied
         var tree: [ResourceOp] = []
@@ -53,7 +53,7 @@ enum ChatTargetLoad {
             while let chunk = try next() {
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
-                if phase.creates { try created(ops) }
+                if phase.creates { try created(ops.compactMap(\.createdEntry)) }
                 if ops.allSatisfy(ChatTargetOps.isDepartmentTree) {
                     tree += ops
                     continue

@@ -44,7 +44,7 @@ extension ChatTargetConnector {
     }
 
     func loadChat(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         try await ChatTargetLoad.load(phases, into: ChatStreamTarget(writer(try ids())), created: created)
     }

@@ -56,7 +56,7 @@ public struct WeComTargetConnector: ChatTargetConnector {
 
     /// Chunk by chunk (``ChatTargetLoad``): WeCom has no transactions.
     public func load(
-        _ phases: [LoadPhase], created: @escaping @Sendable ([ResourceOp]) throws -> Void
+        _ phases: [LoadPhase], created: @escaping @Sendable ([LedgerEntry]) throws -> Void
     ) async throws -> ApplyOutcome {
         try await loadChat(phases, created: created)
     }

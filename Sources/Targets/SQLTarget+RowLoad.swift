@@ -1,0 +1,77 @@
+import Directory
+import SQLClients
+
+// A first load's creates, read as the source's rows: where the source's map and the target's
+// agree, each row goes into the target's bulk path without a SCIM resource made and read back
+// in between (``RowTranscoder``).
+extension SQLTarget {
+    /// A transcoder from rows of `source`'s table into this target's table of the same kind;
+    /// nil where this target does not write rows in bulk, or the two maps do not agree closely
+    /// enough (``RowTranscoder/init(from:to:columnTypes:)``).
+    public func transcoder(from source: RowMapper) -> RowTranscoder? {
+        guard hasBulkPath, bulkLoadRefusal == nil, !fillsColumnDefaults,
+            let table = try? mappedTable(source.kind, source.kind == .user ? .createUser : .createGroup)
+        else { return nil }
+        return RowTranscoder(from: source, to: table.mapper, columnTypes: table.rowColumnTypes)
+    }
+
+    /// Creates the resources `rows` describe (``RowMapper/creates(_:)`` of the transcoder's
+    /// source map) as ``load(_:checkingMemberReferencesLater:)`` does, recording them with
+    /// `created` before the batch commits: through the bulk path, the rows transcoded, in one
+    /// transaction. A chunk the transcoder refuses, or ids twice in it, and a batch the bulk
+    /// path did not write whole, go the general way: each row mapped into its resource (which
+    /// throws the map's error for a row it refuses, as the general way always did), then
+    /// ``load(_:checkingMemberReferencesLater:)``.
+    public func load(
+        _ rows: [Row], transcoder: RowTranscoder, created: ([LedgerEntry]) throws -> Void
+    ) throws -> ApplyResult {
+        let kind: TargetOperation = transcoder.source.kind == .user ? .createUser : .createGroup
+        var recorded = false
+        if bulkLoadRefusal == nil, let transcoded = try? transcoder.transcode(rows),
+            Set(transcoded.ids).count == transcoded.ids.count
+        {
+            let resourceKind = transcoder.source.kind
+            try created(transcoded.ids.map { LedgerEntry(kind: resourceKind, id: $0) })
+            recorded = true
+            let table = try mappedTable(resourceKind, kind)
+            let bulk = BulkRows(
+                kind: kind, table: table.table.name, columns: table.mapper.rowColumns.map(table.table.column),
+                rows: transcoded.values)
+            do {
+                try writeBulkInTransaction(bulk)
+                var result = ApplyResult()
+                result.statements = 1
+                result.applied[kind] = rows.count
+                result.loadedInBulk = true
+                return result
+            } catch {
+                // Rolled back: the general way finds what the bulk path could not write.
+            }
+        }
+        let ops = try transcoder.source.creates(rows)
+        // The same ids as the transcoded rows': recorded once.
+        if !recorded { try created(ops.compactMap(\.createdEntry)) }
+        return try load(ResourceOp.ordered(ops))
+    }
+}
+
+/// A chunk of rows made ready for PostgreSQL's COPY on the load's reading thread, while the
+/// previous chunk is sent (``SQLTarget/loadSettingKeysAside(prepared:kind:created:)``).
+public enum PreparedRows: Sendable {
+    /// The resources' ids, and their rows in COPY's text format.
+    case copy(ids: [String], text: [UInt8])
+    /// The transcoder refused a row, two rows have one id, or a value has no text form: the
+    /// general way must load the phase.
+    case refused
+}
+
+extension RowTranscoder {
+    /// `rows` transcoded and written in COPY's text format; uses no connection, so it can run
+    /// on the thread that reads the rows.
+    public func prepareCopy(_ rows: [Row]) -> PreparedRows {
+        guard let transcoded = try? transcode(rows), Set(transcoded.ids).count == transcoded.ids.count else { return .refused }
+        var text: [UInt8] = []
+        guard BulkRowText.append(transcoded.values, format: .copy, to: &text) else { return .refused }
+        return .copy(ids: transcoded.ids, text: text)
+    }
+}
