@@ -1,5 +1,6 @@
 import Directory
 import GRDB
+import SCIM
 
 extension OffsetStore {
     /// Where `pipeline` resumes: the position after the last batch its target committed; nil
@@ -75,13 +76,18 @@ extension OffsetStore {
     /// them chunk by chunk; its position is committed once at the end).
     public func recordCreated(_ entries: [LedgerEntry], pipeline: String) throws(OffsetStoreError) {
         guard !entries.isEmpty else { return }
+        // A first load records every resource, thousands per call: one statement per kind,
+        // its ids in one JSON array that SQLite's `json_each` unpacks. Binding three values
+        // per entry through GRDB cost more than SQLite's inserts themselves.
+        var ids: [ResourceKind: [SCIMValue]] = [:]
+        for entry in entries { ids[entry.kind, default: []].append(.string(entry.id)) }
         do {
             try queue.write { db in
-                // Prepared once per call, not once per entry: a first load records every
-                // resource, thousands per call.
-                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) VALUES (?, ?, ?)")
-                for entry in entries {
-                    try insert.execute(arguments: [pipeline, entry.kind.rawValue, entry.id])
+                let insert = try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) SELECT ?, ?, value FROM json_each(?)")
+                for kind in ResourceKind.allCases {
+                    guard let list = ids[kind] else { continue }
+                    try insert.execute(arguments: [pipeline, kind.rawValue, SCIMValue.array(list).jsonString()])
                 }
             }
         } catch {

@@ -27,6 +27,23 @@ import Testing
         #expect(try reopened.position(pipeline: "a") == nil)
     }
 
+    /// A first load's records: ids of any text, of both kinds, kept apart per pipeline, each
+    /// once however often a restarted load records it.
+    @Test func aLoadRecordsWhatItCreatesOnce() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let awkward = ["007", "7", "quote\"d", "back\\slash", "tab\tnew\nline", "Ünïcødé 𝔘", "[1]", "null", ""]
+        let users = awkward.map { LedgerEntry(kind: .user, id: $0) }
+        try store.recordCreated(users + [LedgerEntry(kind: .group, id: "g1"), LedgerEntry(kind: .group, id: "007")], pipeline: "p")
+        try store.recordCreated(Array(users.prefix(3)) + [LedgerEntry(kind: .group, id: "g2")], pipeline: "p")
+        try store.recordCreated([LedgerEntry(kind: .user, id: "other")], pipeline: "q")
+        try store.recordCreated([], pipeline: "p")
+        #expect(try store.ledgerIDs(kind: .user, pipeline: "p") == awkward.sorted())
+        #expect(try store.ledgerIDs(kind: .group, pipeline: "p") == ["007", "g1", "g2"])
+        #expect(try store.ledgerIDs(kind: .user, pipeline: "q") == ["other"])
+        #expect(try store.owned(["7", "07", "null"], kind: .user, pipeline: "p") == ["7", "null"])
+    }
+
     @Test func theLedgerMovesWithThePosition() throws {
         let (store, path) = try store()
         defer { try? FileManager.default.removeItem(atPath: path) }
