@@ -31,6 +31,13 @@ public struct RowTranscoder: Sendable {
     /// For each column of the target's rows, in ``RowMapper/rowColumns`` order: its value's
     /// origin and the target plan entry that writes it.
     private let columns: [(origin: Origin, entry: Int)]
+    /// What each row's conversions need of the plans' entries, by plan index: read from
+    /// arrays of their own, not copied out of the entries (which hold paths and filters) per
+    /// value.
+    private let sourceTypes: [AttributeDefinition.DataType]
+    private let sourceColumns: [String]
+    private let targetTypes: [AttributeDefinition.DataType]
+    private let targetColumns: [String]
 
     /// A transcoder from `source`'s rows to `target`'s, with the target table's column types
     /// (``RowMapper/columnTypeList(_:)`` of `target`); nil where the maps do not agree
@@ -56,6 +63,10 @@ public struct RowTranscoder: Sendable {
         self.columnTypes = columnTypes
         self.writing = writing
         self.columns = columns
+        sourceTypes = sourceEntries.map(\.type)
+        sourceColumns = sourceEntries.map(\.column)
+        targetTypes = target.plan.entries.map(\.type)
+        targetColumns = target.plan.entries.map(\.column)
     }
 
     /// Rows as the target's bulk path takes them, with each row's id.
@@ -83,9 +94,8 @@ public struct RowTranscoder: Sendable {
                     scim[index] = .null
                     continue
                 }
-                let entry = source.plan.entries[index]
                 do {
-                    scim[index] = try row.values[at].scimValue(as: entry.type, column: entry.column, zone: source.zone)
+                    scim[index] = try row.values[at].scimValue(as: sourceTypes[index], column: sourceColumns[index], zone: source.zone)
                 } catch {
                     throw .value(table: source.table, error)
                 }
@@ -99,11 +109,11 @@ public struct RowTranscoder: Sendable {
                 case .entry(let index): value = scim[index]
                 case .null: value = .null
                 }
-                let entry = target.plan.entries[entryIndex]
                 do {
                     values.append(
                         try value.sqlValue(
-                            for: columnTypes.types[entryIndex], attributeType: entry.type, column: entry.column, zone: target.zone))
+                            for: columnTypes.types[entryIndex], attributeType: targetTypes[entryIndex],
+                            column: targetColumns[entryIndex], zone: target.zone))
                 } catch {
                     throw .value(table: target.table, error)
                 }
