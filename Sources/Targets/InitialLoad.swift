@@ -70,8 +70,14 @@ public enum InitialLoad {
                 case .notLoaded(nil):
                     break
                 }
-                try load.each(rows.read(), isEmpty: \.isEmpty) { target, chunk in
-                    note(try target.load(chunk, transcoder: transcoder, created: created))
+                // Transcoded on a thread of its own, between the one reading the source and the
+                // connections writing the target.
+                let read = ChunkPrefetch(rows.read())
+                defer { read.stop() }
+                try load.each(
+                    { try read.next().map { TranscodedChunk($0, transcoder: transcoder) } }, isEmpty: \.rows.isEmpty
+                ) { target, chunk in
+                    note(try target.load(chunk.rows, transcoded: chunk.transcoded, transcoder: transcoder, created: created))
                     tell(target)
                 }
             } else if phase.creates {

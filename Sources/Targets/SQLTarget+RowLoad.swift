@@ -22,12 +22,16 @@ extension SQLTarget {
     /// path did not write whole, go the general way: each row mapped into its resource (which
     /// throws the map's error for a row it refuses, as the general way always did), then
     /// ``load(_:checkingMemberReferencesLater:)``.
+    ///
+    /// - Parameter transcoded: `rows` transcoded already (by the load's reading side), or nil
+    ///   to transcode them here.
     public func load(
-        _ rows: [Row], transcoder: RowTranscoder, created: ([LedgerEntry]) throws -> Void
+        _ rows: [Row], transcoded: RowTranscoder.Rows? = nil, transcoder: RowTranscoder,
+        created: ([LedgerEntry]) throws -> Void
     ) throws -> ApplyResult {
         let kind: TargetOperation = transcoder.source.kind == .user ? .createUser : .createGroup
         var recorded = false
-        if bulkLoadRefusal == nil, let transcoded = try? transcoder.transcode(rows),
+        if bulkLoadRefusal == nil, let transcoded = transcoded ?? (try? transcoder.transcode(rows)),
             Set(transcoded.ids).count == transcoded.ids.count
         {
             let resourceKind = transcoder.source.kind
@@ -73,5 +77,18 @@ extension RowTranscoder {
         var text: [UInt8] = []
         guard BulkRowText.append(transcoded.values, format: .copy, to: &text) else { return .refused }
         return .copy(ids: transcoded.ids, text: text)
+    }
+}
+
+/// A chunk of source rows and, when the transcoder took them, their transcoding: made on the
+/// load's reading side, so that the connection's thread only writes.
+public struct TranscodedChunk: Sendable {
+    public var rows: [Row]
+    public var transcoded: RowTranscoder.Rows?
+
+    /// Transcodes `rows`; a refusal leaves `transcoded` nil, for the general way to report.
+    public init(_ rows: [Row], transcoder: RowTranscoder) {
+        self.rows = rows
+        transcoded = try? transcoder.transcode(rows)
     }
 }
