@@ -164,13 +164,16 @@ private struct Batches {
         guard target.setsKeysAside else { return .notLoaded(reason: nil) }
         let read = ChunkPrefetch(phase.read())
         defer { read.stop() }
-        guard case .postgres = target.dialect, let maker = target.memberRowMaker else {
-            return try target.loadSettingKeysAside { try read.next() }
+        guard let maker = target.memberRowMaker else { return try target.loadSettingKeysAside { try read.next() } }
+        // The rows made on a thread of its own, as for creates (PostgreSQL: their COPY text),
+        // so that the connection's thread only writes.
+        let copies: Bool
+        if case .postgres = target.dialect { copies = true } else { copies = false }
+        let prepared = ChunkPrefetch { () throws -> BulkRows?? in
+            try read.next().map { ops in copies ? maker.copyRows(ops) : (try? maker.bulkRows(ops)) ?? nil }
         }
-        // PostgreSQL's one COPY: the rows' text made on a thread of its own, as for creates.
-        let prepared = ChunkPrefetch { () throws -> BulkRows?? in try read.next().map(maker.copyRows) }
         defer { prepared.stop() }
-        return try target.loadSettingKeysAside(copyRows: { try prepared.next() })
+        return try target.loadSettingKeysAside(prepared: { try prepared.next() })
     }
 
     /// Loads a phase of creates read as rows through the target's own connection in one

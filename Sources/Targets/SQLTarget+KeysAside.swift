@@ -48,10 +48,10 @@ extension SQLTarget {
         }
     }
 
-    /// ``loadSettingKeysAside(_:)-(()->[ResourceOp]?)`` with each chunk's rows made ready for
-    /// PostgreSQL's COPY on the reading thread (``MemberRowMaker/copyRows(_:)``): nil inside
-    /// for a chunk the bulk path cannot take whole.
-    func loadSettingKeysAside(copyRows read: () throws -> BulkRows??) throws -> KeysAsideLoad {
+    /// ``loadSettingKeysAside(_:)-(()->[ResourceOp]?)`` with each chunk's rows made on the
+    /// reading side (``MemberRowMaker``; for PostgreSQL's COPY, its text): nil inside for a
+    /// chunk the bulk path cannot take whole.
+    func loadSettingKeysAside(prepared read: () throws -> BulkRows??) throws -> KeysAsideLoad {
         guard let relation, setsKeysAside else { return .notLoaded(reason: nil) }
         return try loadSettingKeysAside(relation.name) { () throws -> BulkRows? in
             let chunk: BulkRows??
