@@ -46,13 +46,7 @@ extension SQLTarget {
     /// can; rolled back whole when it throws.
     func writeBulkInTransaction(_ bulk: BulkRows, foreignKeyChecks: Bool = true) throws(TargetError) {
         try inTransaction { () throws(TargetError) in
-            if let deferral = dialect.deferForeignKeysStatement {
-                do {
-                    try connection.run(deferral)
-                } catch {
-                    throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
-                }
-            }
+            try deferForeignKeys()
             try writeBulk(bulk, foreignKeyChecks: foreignKeyChecks)
         }
     }

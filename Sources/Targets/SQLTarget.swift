@@ -188,13 +188,7 @@ public final class SQLTarget {
         var result = ApplyResult()
         defer { statements = result.statements }
         try inTransaction { () throws(TargetError) in
-            if let deferral = dialect.deferForeignKeysStatement {
-                do {
-                    try connection.run(deferral)
-                } catch {
-                    throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
-                }
-            }
+            try deferForeignKeys()
             var start = 0
             while start < ops.count {
                 let end = runEnd(ops, from: start)
@@ -203,6 +197,16 @@ public final class SQLTarget {
             }
         }
         return result
+    }
+
+    /// Defers the foreign keys to COMMIT in the open transaction, where the dialect can.
+    func deferForeignKeys() throws(TargetError) {
+        guard let deferral = dialect.deferForeignKeysStatement else { return }
+        do {
+            try connection.run(deferral)
+        } catch {
+            throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
+        }
     }
 
     /// BEGIN, `body`, COMMIT. A failure rolls back and is thrown (the first error is the one
