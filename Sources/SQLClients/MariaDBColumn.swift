@@ -94,6 +94,18 @@ struct MariaDBColumn {
         }
     }
 
+    /// The value of a variable-length column that arrives as text (decimal, text, JSON), from
+    /// its UTF-8 (invalid bytes repaired, as `value(fromBytes:)` decodes them); nil for the
+    /// other kinds, which `value(fromBytes:)` reads.
+    func value(fromText text: () throws -> String) rethrows -> SQLValue? {
+        switch kind {
+        case .decimal: .decimal(try text())
+        case .text: .text(try text())
+        case .json: .json(try text())
+        case .null, .integer, .float, .double, .date, .time, .dateTime, .timestamp, .bytes, .bits: nil
+        }
+    }
+
     /// Sets the buffer type and, for fixed-size kinds, a buffer in `bind`.
     func prepareFixedBuffer(_ bind: inout MYSQL_BIND, storage: BindStorage) {
         switch kind {

@@ -110,8 +110,13 @@ final class MariaDBStatement {
                 if nulls[index] != 0 {
                     values.append(.null)
                 } else if column.isVariableLength {
-                    let bytes = try fetchVariable(column: index, length: Int(lengths[index]))
-                    values.append(column.value(fromBytes: bytes))
+                    let length = Int(lengths[index])
+                    // Text straight into the string's own storage: one allocation, not two.
+                    if let text = try column.value(fromText: { try fetchVariableText(column: index, length: length) }) {
+                        values.append(text)
+                    } else {
+                        values.append(column.value(fromBytes: try fetchVariable(column: index, length: length)))
+                    }
                 } else {
                     values.append(column.value(fromFixedBuffer: binds[index].buffer))
                 }
@@ -125,31 +130,43 @@ final class MariaDBStatement {
     private func fetchVariable(column: Int, length: Int) throws -> [UInt8] {
         guard length > 0 else { return [] }
         return try [UInt8](unsafeUninitializedCapacity: length + 1) { buffer, initialized in
-            var bind = MYSQL_BIND()
-            var actualLength: UInt = 0
-            var isNull: my_bool = 0
-            var truncated: my_bool = 0
-            // Connector/C writes a terminating NUL after the data when there is room: the
-            // extra byte is that room, and is not counted.
-            bind.buffer_type = MYSQL_TYPE_BLOB
-            bind.buffer = UnsafeMutableRawPointer(buffer.baseAddress)
-            bind.buffer_length = UInt(length + 1)
-            let status = withUnsafeMutablePointer(to: &actualLength) { lengthPointer in
-                withUnsafeMutablePointer(to: &isNull) { nullPointer in
-                    withUnsafeMutablePointer(to: &truncated) { errorPointer in
-                        bind.length = lengthPointer
-                        bind.is_null = nullPointer
-                        bind.error = errorPointer
-                        return mysql_stmt_fetch_column(handle, &bind, UInt32(column), 0)
-                    }
+            initialized = try fetchColumn(column, length: length, into: buffer)
+        }
+    }
+
+    /// Reads the whole value of a variable-length column of the current row as UTF-8 text
+    /// (invalid bytes repaired).
+    private func fetchVariableText(column: Int, length: Int) throws -> String {
+        guard length > 0 else { return "" }
+        return try String(unsafeUninitializedCapacity: length + 1) { buffer in
+            try fetchColumn(column, length: length, into: buffer)
+        }
+    }
+
+    /// Fetches `column` of the current row, `length` bytes, into `buffer` (at least one byte
+    /// longer); returns how many bytes it wrote.
+    private func fetchColumn(_ column: Int, length: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+        var bind = MYSQL_BIND()
+        var actualLength: UInt = 0
+        var isNull: my_bool = 0
+        var truncated: my_bool = 0
+        // Connector/C writes a terminating NUL after the data when there is room: the extra
+        // byte is that room, and is not counted.
+        bind.buffer_type = MYSQL_TYPE_BLOB
+        bind.buffer = UnsafeMutableRawPointer(buffer.baseAddress)
+        bind.buffer_length = UInt(length + 1)
+        let status = withUnsafeMutablePointer(to: &actualLength) { lengthPointer in
+            withUnsafeMutablePointer(to: &isNull) { nullPointer in
+                withUnsafeMutablePointer(to: &truncated) { errorPointer in
+                    bind.length = lengthPointer
+                    bind.is_null = nullPointer
+                    bind.error = errorPointer
+                    return mysql_stmt_fetch_column(handle, &bind, UInt32(column), 0)
                 }
             }
-            if status != 0 {
-                initialized = 0
-                throw error(.fetch)
-            }
-            initialized = min(Int(actualLength), length)
         }
+        if status != 0 { throw error(.fetch) }
+        return min(Int(actualLength), length)
     }
 }
 
