@@ -116,7 +116,7 @@ public struct LoadPhase {
         self.rows = rows
         self.read = {
             let next = rows.read()
-            return { try next().map(rows.ops) }
+            return { try next().map(rows.mapper.creates) }
         }
     }
 
@@ -140,11 +140,6 @@ public struct LoadRows {
     public init(mapper: RowMapper, read: @escaping () -> () throws -> [Row]?) {
         self.mapper = mapper
         self.read = read
-    }
-
-    /// The creates `rows` stand for; throws the map's error for a row it refuses.
-    public func ops(_ rows: [Row]) throws -> [ResourceOp] {
-        try mapper.creates(rows)
     }
 }
 

@@ -87,8 +87,7 @@ private final class PhaseReports: Sendable {
                 switch op {
                 case .create(let kind, _):
                     guard let entry = op.createdEntry else { continue }
-                    if kind == .user { parts[phase].report.sourceUsers += 1 } else { parts[phase].report.sourceGroups += 1 }
-                    parts[phase].report.note(Difference(resource: kind.rawValue, id: entry.id, change: "missing in target"))
+                    parts[phase].report.noteMissing(kind, id: entry.id)
                 case .addMember(let group, let user):
                     parts[phase].report.note(
                         Difference(resource: "Membership", id: "user \(user) in group \(group)", change: "missing membership"))
@@ -113,10 +112,7 @@ private final class PhaseReports: Sendable {
         let kind = mapper.kind
         let repair: RepairKind = kind == .user ? .createUser : .createGroup
         return parts.withLock { parts in
-            for id in ids {
-                if kind == .user { parts[phase].report.sourceUsers += 1 } else { parts[phase].report.sourceGroups += 1 }
-                parts[phase].report.note(Difference(resource: kind.rawValue, id: id, change: "missing in target"))
-            }
+            for id in ids { parts[phase].report.noteMissing(kind, id: id) }
             parts[phase].report.repairs[repair, default: 0] += ids.count
             parts[phase].rows += rows.count
             return parts[phase].rows
@@ -136,5 +132,13 @@ private final class PhaseReports: Sendable {
             }
             return report
         }
+    }
+}
+
+extension DriftReport {
+    /// A source resource the empty target lacks: counted with the source's size, and noted.
+    fileprivate mutating func noteMissing(_ kind: ResourceKind, id: String) {
+        if kind == .user { sourceUsers += 1 } else { sourceGroups += 1 }
+        note(Difference(resource: kind.rawValue, id: id, change: "missing in target"))
     }
 }

@@ -49,13 +49,14 @@ public struct RowTranscoder: Sendable {
         // The resource's own members (`id`, `schemas`) are written apart: a map entry that
         // also writes one would make its value depend on the order of writes.
         guard !writing.contains(where: { Self.isReserved(sourceEntries[$0].path) }) else { return nil }
+        let candidates = writing.map { ($0, sourceEntries[$0]) }
         var columns: [(origin: Origin, entry: Int)] = []
         for (index, entry) in target.plan.entries.enumerated() where entry.firstForColumn {
             if entry.isID {
                 columns.append((.id, index))
                 continue
             }
-            guard let origin = Self.origin(of: entry, among: writing.map { ($0, sourceEntries[$0]) }) else { return nil }
+            guard let origin = Self.origin(of: entry, among: candidates) else { return nil }
             columns.append((origin, index))
         }
         self.source = source
@@ -75,6 +76,9 @@ public struct RowTranscoder: Sendable {
         public var ids: [String]
         /// Each row's values, in the order of the target's ``RowMapper/rowColumns``.
         public var values: [[SQLValue]]
+
+        /// Whether no id comes twice: the bulk path only inserts.
+        public var hasDistinctIDs: Bool { Set(ids).count == ids.count }
     }
 
     /// The target values of each of `rows`, and their ids; throws the first error either

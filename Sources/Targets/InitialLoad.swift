@@ -53,6 +53,20 @@ public enum InitialLoad {
         }
         let clock = ContinuousClock()
         for phase in phases {
+            // Whether a load with the keys aside took the whole phase; when it did not, the
+            // phase goes batch by batch, and a reason worth logging is said.
+            func settled(_ attempt: SQLTarget.KeysAsideLoad, _ whose: String) -> Bool {
+                switch attempt {
+                case .loaded(let result):
+                    note(result)
+                    return true
+                case .notLoaded(let reason?):
+                    notice("the \(phase.name) were loaded batch by batch with \(whose) keys in place: \(reason)")
+                    return false
+                case .notLoaded(nil):
+                    return false
+                }
+            }
             let started = clock.now
             defer { loaded(phase.name, clock.now - started) }
             if let rows = phase.rows, let transcoder = target.transcoder(from: rows.mapper) {
@@ -60,15 +74,9 @@ public enum InitialLoad {
                 // transaction with the table's keys set aside where the target does that
                 // (``SQLTarget/loadSettingKeysAside(prepared:kind:created:)``), else batch by
                 // batch, where a chunk the transcoder refuses goes the general way
-                // (``SQLTarget/load(_:transcoder:created:)``).
-                switch try load.settingKeysAside(rows, transcoder: transcoder, created: created) {
-                case .loaded(let result):
-                    note(result)
+                // (``SQLTarget/load(_:transcoded:transcoder:created:)``).
+                if settled(try load.settingKeysAside(rows, transcoder: transcoder, created: created), "their table's") {
                     continue
-                case .notLoaded(let reason?):
-                    notice("the \(phase.name) were loaded batch by batch with their table's keys in place: \(reason)")
-                case .notLoaded(nil):
-                    break
                 }
                 // Transcoded on a thread of its own, between the one reading the source and the
                 // connections writing the target.
@@ -89,15 +97,7 @@ public enum InitialLoad {
             } else {
                 // Member additions into an empty relation table: in one transaction, keys made
                 // after the rows (``SQLTarget/loadSettingKeysAside(_:)``), where the target can.
-                switch try load.settingKeysAside(phase) {
-                case .loaded(let result):
-                    note(result)
-                    continue
-                case .notLoaded(let reason?):
-                    notice("the \(phase.name) were loaded batch by batch with the relation table's keys in place: \(reason)")
-                case .notLoaded(nil):
-                    break
-                }
+                if settled(try load.settingKeysAside(phase), "the relation table's") { continue }
                 // On MariaDB, member additions without the server's foreign key checks, and
                 // the keys checked once for the whole table after the phase
                 // (``SQLTarget/checkMemberReferences()``): always then, since a load restarted

@@ -21,7 +21,7 @@ extension SQLTarget {
         throws(TargetError) -> String
     {
         let table = try mappedTable(kind)
-        let operation: TargetOperation = kind == .user ? .createUser : .createGroup
+        let operation = TargetOperation.create(kind)
         let integerID = (table.columnTypes[table.mapper.idColumn] ?? table.table.idType(table.mapper.idColumn)).isInteger
         var attempt = 0
         while true {

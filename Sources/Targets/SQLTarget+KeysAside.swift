@@ -68,11 +68,11 @@ extension SQLTarget {
     /// PostgreSQL only (``setsKeysAside(for:)``), each chunk recorded with `created` before it
     /// is sent. A chunk the transcoder refused, like a key the rows do not satisfy, leaves the
     /// phase to the caller's batch by batch load.
-    public func loadSettingKeysAside(
+    func loadSettingKeysAside(
         prepared read: () throws -> PreparedRows?, kind: ResourceKind, created: ([LedgerEntry]) throws -> Void
     ) throws -> KeysAsideLoad {
         guard setsKeysAside(for: kind), let table = try? mappedTable(kind) else { return .notLoaded(reason: nil) }
-        let operation: TargetOperation = kind == .user ? .createUser : .createGroup
+        let operation = TargetOperation.create(kind)
         let columns = table.mapper.rowColumns.map(table.table.column)
         return try loadSettingKeysAside(table.table.name) { () throws -> BulkRows? in
             let chunk: PreparedRows?
@@ -176,7 +176,7 @@ extension SQLTarget {
     /// two with the keys in place (bench/initial-load), once the rows are transcoded rather
     /// than mapped through resources: PostgreSQL's index inserts row by row were most of the
     /// phase. SQLite writes one connection's rows either way.
-    public func setsKeysAside(for kind: ResourceKind) -> Bool {
+    func setsKeysAside(for kind: ResourceKind) -> Bool {
         guard bulkLoadRefusal == nil, !fillsColumnDefaults, case .postgres = dialect else { return false }
         return kind == .user || groups != nil
     }

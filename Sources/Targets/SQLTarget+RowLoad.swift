@@ -8,9 +8,9 @@ extension SQLTarget {
     /// A transcoder from rows of `source`'s table into this target's table of the same kind;
     /// nil where this target does not write rows in bulk, or the two maps do not agree closely
     /// enough (``RowTranscoder/init(from:to:columnTypes:)``).
-    public func transcoder(from source: RowMapper) -> RowTranscoder? {
+    func transcoder(from source: RowMapper) -> RowTranscoder? {
         guard hasBulkPath, bulkLoadRefusal == nil, !fillsColumnDefaults,
-            let table = try? mappedTable(source.kind, source.kind == .user ? .createUser : .createGroup)
+            let table = try? mappedTable(source.kind)
         else { return nil }
         return RowTranscoder(from: source, to: table.mapper, columnTypes: table.rowColumnTypes)
     }
@@ -21,22 +21,19 @@ extension SQLTarget {
     /// transaction. A chunk the transcoder refuses, or ids twice in it, and a batch the bulk
     /// path did not write whole, go the general way: each row mapped into its resource (which
     /// throws the map's error for a row it refuses, as the general way always did), then
-    /// ``load(_:checkingMemberReferencesLater:)``.
+    /// ``apply(_:)``, which quarantines what the target refuses.
     ///
     /// - Parameter transcoded: `rows` transcoded already (by the load's reading side), or nil
     ///   to transcode them here.
-    public func load(
+    func load(
         _ rows: [Row], transcoded: RowTranscoder.Rows? = nil, transcoder: RowTranscoder,
         created: ([LedgerEntry]) throws -> Void
     ) throws -> ApplyResult {
-        let kind: TargetOperation = transcoder.source.kind == .user ? .createUser : .createGroup
-        var recorded = false
-        if bulkLoadRefusal == nil, let transcoded = transcoded ?? (try? transcoder.transcode(rows)),
-            Set(transcoded.ids).count == transcoded.ids.count
-        {
-            let resourceKind = transcoder.source.kind
+        let resourceKind = transcoder.source.kind
+        let kind = TargetOperation.create(resourceKind)
+        var bulkFailed = false
+        if bulkLoadRefusal == nil, let transcoded = transcoded ?? (try? transcoder.transcode(rows)), transcoded.hasDistinctIDs {
             try created(transcoded.ids.map { LedgerEntry(kind: resourceKind, id: $0) })
-            recorded = true
             let table = try mappedTable(resourceKind, kind)
             let bulk = BulkRows(
                 kind: kind, table: table.table.name, columns: table.mapper.rowColumns.map(table.table.column),
@@ -49,19 +46,25 @@ extension SQLTarget {
                 result.loadedInBulk = true
                 return result
             } catch {
-                // Rolled back: the general way finds what the bulk path could not write.
+                // Rolled back: the upserts find what the bulk path could not write.
+                bulkFailed = true
             }
         }
         let ops = try transcoder.source.creates(rows)
         // The same ids as the transcoded rows': recorded once.
-        if !recorded { try created(ops.compactMap(\.createdEntry)) }
-        return try load(ResourceOp.ordered(ops))
+        if !bulkFailed { try created(ops.compactMap(\.createdEntry)) }
+        // Straight to the upserts: the bulk path would refuse these resources' rows as it
+        // refused the transcoded ones (the same conversions, the same ids), or could not have
+        // them (a value the target's conversion refuses, an id twice).
+        var result = try apply(ResourceOp.ordered(ops))
+        if bulkFailed { result.statements += 1 }
+        return result
     }
 }
 
 /// A chunk of rows made ready for PostgreSQL's COPY on the load's reading thread, while the
 /// previous chunk is sent (``SQLTarget/loadSettingKeysAside(prepared:kind:created:)``).
-public enum PreparedRows: Sendable {
+enum PreparedRows: Sendable {
     /// The resources' ids, and their rows in COPY's text format.
     case copy(ids: [String], text: [UInt8])
     /// The transcoder refused a row, two rows have one id, or a value has no text form: the
@@ -72,8 +75,8 @@ public enum PreparedRows: Sendable {
 extension RowTranscoder {
     /// `rows` transcoded and written in COPY's text format; uses no connection, so it can run
     /// on the thread that reads the rows.
-    public func prepareCopy(_ rows: [Row]) -> PreparedRows {
-        guard let transcoded = try? transcode(rows), Set(transcoded.ids).count == transcoded.ids.count else { return .refused }
+    func prepareCopy(_ rows: [Row]) -> PreparedRows {
+        guard let transcoded = try? transcode(rows), transcoded.hasDistinctIDs else { return .refused }
         var text: [UInt8] = []
         guard BulkRowText.append(transcoded.values, format: .copy, to: &text) else { return .refused }
         return .copy(ids: transcoded.ids, text: text)
@@ -82,12 +85,12 @@ extension RowTranscoder {
 
 /// A chunk of source rows and, when the transcoder took them, their transcoding: made on the
 /// load's reading side, so that the connection's thread only writes.
-public struct TranscodedChunk: Sendable {
-    public var rows: [Row]
-    public var transcoded: RowTranscoder.Rows?
+struct TranscodedChunk: Sendable {
+    var rows: [Row]
+    var transcoded: RowTranscoder.Rows?
 
     /// Transcodes `rows`; a refusal leaves `transcoded` nil, for the general way to report.
-    public init(_ rows: [Row], transcoder: RowTranscoder) {
+    init(_ rows: [Row], transcoder: RowTranscoder) {
         self.rows = rows
         transcoded = try? transcoder.transcode(rows)
     }

@@ -22,5 +22,10 @@ public enum TargetOperation: String, Sendable, Hashable, CaseIterable, CustomStr
         }
     }
 
+    /// The create of a resource of `kind`.
+    public static func create(_ kind: ResourceKind) -> TargetOperation {
+        kind == .user ? .createUser : .createGroup
+    }
+
     public var description: String { rawValue }
 }
