@@ -4,6 +4,9 @@ import Directory
 /// transaction too large to hold whole (see ``isLastPart``).
 public struct BinlogTransaction: Sendable, Hashable {
     public var changes: [BinlogRowChange]
+    /// The row changes as rows events not decoded, from an assembler that keeps them so
+    /// (``TransactionAssembler/keepsRowsUndecoded``); `changes` is then empty.
+    public var undecoded: [UndecodedRows]
     /// The position just after the commit (XID or `COMMIT` query): where to resume. For a part
     /// that is not the last, the position just before the transaction: resuming there reads
     /// the whole transaction again, so a stop in the middle of one replays it from its start.
@@ -33,15 +36,21 @@ public struct BinlogTransaction: Sendable, Hashable {
 
     public init(
         changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32,
-        isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true
+        isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true, undecoded: [UndecodedRows] = []
     ) {
         self.changes = changes
+        self.undecoded = undecoded
         self.position = position
         self.gtid = gtid
         self.commitTimestamp = commitTimestamp
         self.isLastPart = isLastPart
         self.isDropped = isDropped
         self.endsPart = endsPart
+    }
+
+    /// How many row changes this holds, decoded or not.
+    public var changeCount: Int {
+        undecoded.reduce(changes.count) { $0 + $1.count }
     }
 
     /// The transaction as the pipeline's ``Directory/ChangeBatch``; columns absent from a row

@@ -235,3 +235,61 @@ enum ByteText {
         }
     }
 }
+
+extension ByteText {
+    /// Whether `bytes` are well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no
+    /// surrogates, nothing past U+10FFFF, no stray or missing continuation bytes): exactly the
+    /// bytes `String(decoding:as:)` keeps unchanged, so text that passes can be escaped as it
+    /// lies and reads as the `String` would.
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        var index = 0
+        // ASCII eight bytes at a time: most text in a directory is.
+        while index + 8 <= count, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            index += 8
+        }
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            // The second byte's range depends on the lead; the others are any continuation.
+            let second = bytes[index + 1]
+            guard second >= low, second <= high else { return false }
+            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 {
+                return false
+            }
+            index += length
+        }
+        return true
+    }
+
+    /// `bytes` (text in UTF-8 as a column stores it) as a JSON string literal: what
+    /// ``appendQuoted(_:to:)`` writes for `String(decoding: bytes, as: UTF8.self)`, without
+    /// making the string when the bytes are well-formed.
+    static func appendQuotedUTF8(_ bytes: UnsafeRawBufferPointer, to out: inout ByteOutput) {
+        guard isValidUTF8(bytes) else {
+            // Ill-formed sequences become U+FFFD, as the string would have them.
+            appendQuoted(String(decoding: bytes, as: UTF8.self), to: &out)
+            return
+        }
+        out.append(quote)
+        appendEscaped(bytes.assumingMemoryBound(to: UInt8.self), to: &out)
+        out.append(quote)
+    }
+}

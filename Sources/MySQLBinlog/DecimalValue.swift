@@ -20,6 +20,20 @@ enum DecimalValue {
     /// The text is written digit by digit into a stack buffer and becomes a String once: this
     /// runs for every DECIMAL of every row.
     static func read(_ reader: inout ByteReader, precision: Int, scale: Int) throws(ShortRead) -> String {
+        try withText(&reader, precision: precision, scale: scale) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Appends the value as a JSON string (its text needs no escaping: digits, `-` and `.`).
+    static func appendQuoted(_ reader: inout ByteReader, precision: Int, scale: Int, to out: inout ByteOutput) throws(ShortRead) {
+        out.append(ByteText.quote)
+        try withText(&reader, precision: precision, scale: scale) { out.append($0) }
+        out.append(ByteText.quote)
+    }
+
+    /// Reads the value and hands its text to `body` (valid during the call only).
+    private static func withText<R>(
+        _ reader: inout ByteReader, precision: Int, scale: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) throws(ShortRead) -> R {
         let bytes = try reader.readBytes(size(precision: precision, scale: scale))
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumTextLength) { text in
             var writer = DigitWriter(buffer: text)
@@ -56,7 +70,7 @@ enum DecimalValue {
                     writer.append(groups.next(byteCount: digitsToBytes[trailing]), minimumWidth: trailing)
                 }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: text[..<writer.count]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: text[..<writer.count]))
         }
     }
 

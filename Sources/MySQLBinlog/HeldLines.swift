@@ -15,6 +15,12 @@ public struct HeldLines: ~Copyable {
         ends.append(bytes.count)
     }
 
+    /// Holds the start of the line of each row change of `rows`, written from the event's
+    /// bytes (``RowChangeJSONWriter/appendStarts(of:to:ends:)``).
+    public mutating func hold(_ rows: UndecodedRows, writer: inout RowChangeJSONWriter) throws(BinlogDecodeError) {
+        try writer.appendStarts(of: rows, to: &bytes, ends: &ends)
+    }
+
     /// Appends every held line to `out` with the end `writer` writes, handing `out` to
     /// `write` (and emptying it) whenever it holds `chunkSize` bytes or more; nothing is held
     /// afterwards.

@@ -9,7 +9,7 @@ import Directory
 /// straight as bytes with no `String` in between.
 public struct RowChangeJSONWriter {
     /// What the lines of one table shape share (a class: a row takes it with one retain).
-    private final class Shape {
+    final class Shape {
         let schema: String
         let table: String
         /// The change's column names, kept: their storage identifies the shape (while it is
@@ -162,33 +162,39 @@ public struct RowChangeJSONWriter {
     }
 
     private mutating func shape(of change: BinlogRowChange, columns: () -> [BinlogColumn]?) -> Shape {
-        let key = change.columns.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        shape(schema: change.schema, table: change.table, names: change.columns, columns: columns)
+    }
+
+    /// The shape of a table's lines: the one made before for the same `names` array, or a new
+    /// one (`columns` asked then only).
+    mutating func shape(schema: String, table: String, names: [String], columns: () -> [BinlogColumn]?) -> Shape {
+        let key = names.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
         // Empty arrays share one storage: the table's name confirms the match.
-        if let last = lastShape, last.key == key, last.shape.table == change.table, last.shape.schema == change.schema {
+        if let last = lastShape, last.key == key, last.shape.table == table, last.shape.schema == schema {
             return last.shape
         }
         let shape: Shape
-        if let known = shapes[key], known.table == change.table, known.schema == change.schema {
+        if let known = shapes[key], known.table == table, known.schema == schema {
             shape = known
         } else {
             if shapes.count >= Self.maxShapes { shapes.removeAll(keepingCapacity: true) }
-            shape = Self.makeShape(of: change, columns: columns())
+            shape = Self.makeShape(schema: schema, table: table, names: names, columns: columns())
             shapes[key] = shape
         }
         lastShape = (key, shape)
         return shape
     }
 
-    private static func makeShape(of change: BinlogRowChange, columns: [BinlogColumn]?) -> Shape {
+    private static func makeShape(schema: String, table: String, names: [String], columns: [BinlogColumn]?) -> Shape {
         var head = ByteOutput()
         head.append("{\"table\":")
-        ByteText.appendQuoted(change.schema + "." + change.table, to: &head)
+        ByteText.appendQuoted(schema + "." + table, to: &head)
         head.append(",\"op\":\"")
         var keys = ByteOutput()
         var keyEnds: [Int] = []
         var holdsJSONText: [Bool] = []
         var fractions: [TemporalText.Fraction] = []
-        for (index, name) in change.columns.enumerated() {
+        for (index, name) in names.enumerated() {
             ByteText.appendQuoted(name, to: &keys)
             keys.append(UInt8(ascii: ":"))
             keyEnds.append(keys.count)
@@ -197,7 +203,7 @@ public struct RowChangeJSONWriter {
             fractions.append(column.map { .digits($0.scale) } ?? .shortest)
         }
         return Shape(
-            schema: change.schema, table: change.table, names: change.columns, head: head.bytes, keys: keys.bytes,
+            schema: schema, table: table, names: names, head: head.bytes, keys: keys.bytes,
             keyEnds: keyEnds, holdsJSONText: holdsJSONText, fractions: fractions, columns: columns)
     }
 }

@@ -80,54 +80,29 @@ public struct RowsEvent: Sendable, Hashable {
     /// Decodes the row images with the columns of `table` (the TABLE_MAP with this event's
     /// table id).
     public func rows(using table: TableMapEvent) throws(BinlogDecodeError) -> [RowImages] {
-        guard table.tableID == tableID else {
-            throw error(.unknownTableID(tableID), at: nil)
-        }
-        guard table.columns.count == columnCount else {
-            throw error(.columnCountMismatch(tableMap: table.columns.count, rowsEvent: columnCount), at: nil)
-        }
-        do {
-            return try event.withUnsafeBytes { bytes in
-                var reader = ByteReader(bytes, offset: rowsOffset)
-                let present = PresentColumns(
-                    bitmap: UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + (columnCount + 7) / 8)]),
-                    columnCount: columnCount
-                )
-                let presentAfter = PresentColumns(
-                    bitmap: UnsafeRawBufferPointer(
-                        rebasing: bytes[presentAfterOffset..<(presentAfterOffset + (columnCount + 7) / 8)]
-                    ),
-                    columnCount: columnCount
-                )
-                var result: [RowImages] = []
-                while !reader.isAtEnd {
-                    let start = reader.offset
-                    let first = try RowImageDecoder.decode(&reader, plan: table.plan, present: present)
-                    switch kind {
-                    case .write: result.append(RowImages(before: nil, after: first))
-                    case .delete: result.append(RowImages(before: first, after: nil))
-                    case .update:
-                        let second = try RowImageDecoder.decode(&reader, plan: table.plan, present: presentAfter)
-                        result.append(RowImages(before: first, after: second))
-                    }
-                    if result.count == 1, !reader.isAtEnd {
-                        // Rows of one event are alike in size: size the array from the first
-                        // one instead of growing it (and copying it) row by row.
-                        result.reserveCapacity(1 + reader.remaining / (reader.offset - start) + 1)
-                    }
+        try withRowImages(using: table) { reader, present, presentAfter, _ throws in
+            var result: [RowImages] = []
+            while !reader.isAtEnd {
+                let start = reader.offset
+                let first = try RowImageDecoder.decode(&reader, plan: table.plan, present: present)
+                switch kind {
+                case .write: result.append(RowImages(before: nil, after: first))
+                case .delete: result.append(RowImages(before: first, after: nil))
+                case .update:
+                    let second = try RowImageDecoder.decode(&reader, plan: table.plan, present: presentAfter)
+                    result.append(RowImages(before: first, after: second))
                 }
-                return result
+                if result.count == 1, !reader.isAtEnd {
+                    // Rows of one event are alike in size: size the array from the first
+                    // one instead of growing it (and copying it) row by row.
+                    result.reserveCapacity(1 + reader.remaining / (reader.offset - start) + 1)
+                }
             }
-        } catch let short as ShortRead {
-            throw error(.truncated(offset: short.offset, needed: short.needed, available: short.available), at: nil)
-        } catch let reason as BinlogDecodeError.Reason {
-            throw error(reason, at: nil)
-        } catch {
-            throw self.error(.malformed("row image"), at: nil)
+            return result
         }
     }
 
-    private func error(_ reason: BinlogDecodeError.Reason, at: Int?) -> BinlogDecodeError {
+    func error(_ reason: BinlogDecodeError.Reason, at: Int?) -> BinlogDecodeError {
         BinlogDecodeError(
             reason: reason, position: position, eventTypeCode: header.typeCode, leadingBytes: Array(event.prefix(64))
         )

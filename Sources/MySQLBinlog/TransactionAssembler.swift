@@ -25,6 +25,10 @@ import Directory
 /// turns each row into something smaller at once (`scimsync tail`'s text) then never holds a
 /// part's decoded rows, which for a part of thousands of rows no longer fit in the processor's
 /// caches by the time the part is complete. Parts end where they would without it.
+///
+/// With ``keepsRowsUndecoded``, rows events are counted but not decoded, and handed on as
+/// ``UndecodedRows`` (``BinlogTransaction/undecoded``) for a caller that reads the values
+/// straight from the event's bytes.
 public struct TransactionAssembler: Sendable {
     /// What the caller has to do after an event.
     public enum Action: Sendable, Hashable {
@@ -55,6 +59,9 @@ public struct TransactionAssembler: Sendable {
     /// next one.
     private var gtid: String?
     private var pending = RowChangeBuffer()
+    /// The open part's rows events, with ``keepsRowsUndecoded``, and how many rows they hold.
+    private var pendingEvents: [UndecodedRows] = []
+    private var pendingEventRows = 0
     /// Parts of the open transaction already handed on.
     private var partsHandedOn = 0
     /// Row changes of the open part: `pending`'s, and with ``handsOnRowsAsRead`` also those
@@ -86,6 +93,8 @@ public struct TransactionAssembler: Sendable {
     public let maxChangesPerPart: Int
     /// Hand each rows event's changes on as they are decoded (see the type's description).
     public let handsOnRowsAsRead: Bool
+    /// Hand rows on as their events, not decoded (see the type's description).
+    public let keepsRowsUndecoded: Bool
 
     /// The default ``maxChangesPerPart``: large enough that ordinary transactions come whole,
     /// small enough that a part of a table-wide update takes a few megabytes.
@@ -94,20 +103,22 @@ public struct TransactionAssembler: Sendable {
     /// Starts reading `file` at `offset`, with no transaction open.
     public init(
         file: String, offset: UInt64 = 4, filter: TableFilter = .all,
-        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false
+        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false,
+        keepsRowsUndecoded: Bool = false
     ) {
         self.file = file
         self.lastBoundary = BinlogPosition(file: file, offset: offset)
         self.filter = filter
         self.maxChangesPerPart = max(1, maxChangesPerPart)
         self.handsOnRowsAsRead = handsOnRowsAsRead
+        self.keepsRowsUndecoded = keepsRowsUndecoded
     }
 
     /// Whether rows of the open part were handed on ahead of its end (``handsOnRowsAsRead``):
     /// a caller that drops this assembler for a new one (a reconnection reads the transaction
     /// again) must void them.
     public var handedOnRowsOfOpenPart: Bool {
-        isInTransaction && changesInPart > pending.count
+        isInTransaction && changesInPart > pending.count + pendingEventRows
     }
 
     /// How often the open transaction's rows moved to new storage while appending (see
@@ -238,42 +249,65 @@ public struct TransactionAssembler: Sendable {
             )
         }
         guard table.wanted else { return .none }
-        let images: [RowImages]
-        do {
-            images = try event.rows(using: table.map)
-        } catch {
-            throw .decoding(error)
-        }
-        let kind = event.kind.rowChangeKind
-        for image in images {
-            pending.append(
-                BinlogRowChange(
-                    schema: table.map.schema, table: table.map.table, kind: kind,
-                    columns: table.columnNames, before: image.before, after: image.after
+        let count: Int
+        if keepsRowsUndecoded {
+            do {
+                count = try event.rowCount(using: table.map)
+            } catch {
+                throw .decoding(error)
+            }
+            pendingEvents.append(
+                UndecodedRows(event: event, table: table.map, columnNames: table.columnNames, count: count))
+            pendingEventRows += count
+        } else {
+            let images: [RowImages]
+            do {
+                images = try event.rows(using: table.map)
+            } catch {
+                throw .decoding(error)
+            }
+            let kind = event.kind.rowChangeKind
+            for image in images {
+                pending.append(
+                    BinlogRowChange(
+                        schema: table.map.schema, table: table.map.table, kind: kind,
+                        columns: table.columnNames, before: image.before, after: image.after
+                    )
                 )
-            )
+            }
+            count = images.count
         }
-        changesInPart += images.count
+        changesInPart += count
         guard changesInPart >= maxChangesPerPart else {
-            guard handsOnRowsAsRead, !images.isEmpty else { return .none }
+            guard handsOnRowsAsRead, count > 0 else { return .none }
             // Ahead of the part's end: where it ends is told later.
             return .emit(
-                BinlogTransaction(
-                    changes: pending.take(keepingRoom: true), position: lastBoundary, gtid: gtid,
-                    commitTimestamp: event.header.timestamp, isLastPart: false, endsPart: false
-                )
-            )
+                takePending(
+                    keepingRoom: true, position: lastBoundary, gtid: gtid, commitTimestamp: event.header.timestamp,
+                    isLastPart: false, endsPart: false))
         }
         // A part: positioned before the transaction, where reading resumes to replay it
         // whole; its commit time is not known yet, so the rows event's time stands in.
         partsHandedOn += 1
         changesInPart = 0
         return .emit(
-            BinlogTransaction(
-                changes: pending.take(keepingRoom: true), position: lastBoundary, gtid: gtid,
-                commitTimestamp: event.header.timestamp, isLastPart: false
-            )
-        )
+            takePending(
+                keepingRoom: true, position: lastBoundary, gtid: gtid, commitTimestamp: event.header.timestamp,
+                isLastPart: false))
+    }
+
+    /// The open part's rows gathered so far as a transaction (or part), emptying them.
+    private mutating func takePending(
+        keepingRoom: Bool, position: BinlogPosition, gtid: String?, commitTimestamp: UInt32, isLastPart: Bool,
+        endsPart: Bool = true
+    ) -> BinlogTransaction {
+        let events = pendingEvents
+        pendingEvents = []
+        if keepingRoom { pendingEvents.reserveCapacity(events.count) }
+        pendingEventRows = 0
+        return BinlogTransaction(
+            changes: pending.take(keepingRoom: keepingRoom), position: position, gtid: gtid,
+            commitTimestamp: commitTimestamp, isLastPart: isLastPart, endsPart: endsPart, undecoded: events)
     }
 
     public mutating func xidReceived(_ event: XIDEvent) -> Action {
@@ -288,6 +322,8 @@ public struct TransactionAssembler: Sendable {
         isInTransaction = true
         self.gtid = gtid
         pending = RowChangeBuffer()
+        pendingEvents = []
+        pendingEventRows = 0
         partsHandedOn = 0
         changesInPart = 0
     }
@@ -297,18 +333,19 @@ public struct TransactionAssembler: Sendable {
         isInTransaction = false
         self.gtid = gtid
         pending = RowChangeBuffer()
+        pendingEvents = []
+        pendingEventRows = 0
         partsHandedOn = 0
         changesInPart = 0
     }
 
     private mutating func commit(header: BinlogEventHeader) -> Action {
-        let changes = pending.take(keepingRoom: false)
-        let gtid = self.gtid
+        let position = boundary(after: header)
+        let transaction = takePending(
+            keepingRoom: false, position: position, gtid: gtid, commitTimestamp: header.timestamp, isLastPart: true)
         close(announcing: nil)
-        lastBoundary = boundary(after: header)
-        return .emit(
-            BinlogTransaction(changes: changes, position: lastBoundary, gtid: gtid, commitTimestamp: header.timestamp)
-        )
+        lastBoundary = position
+        return .emit(transaction)
     }
 
     /// The open transaction ended without committing; reading goes on from `position`.

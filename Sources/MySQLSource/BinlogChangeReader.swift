@@ -39,11 +39,16 @@ public final class BinlogChangeReader {
         /// (``MySQLBinlog/TransactionAssembler/handsOnRowsAsRead``): for a caller that turns
         /// each row into something smaller at once and holds that until the part ends.
         public var handsOnRowsAsRead: Bool
+        /// Hand rows on as their rows events, not decoded
+        /// (``MySQLBinlog/TransactionAssembler/keepsRowsUndecoded``): for a caller that reads
+        /// the values straight from the events' bytes.
+        public var keepsRowsUndecoded: Bool
 
         public init(
             host: String, port: Int, user: String, password: String, serverID: UInt32, filter: TableFilter,
             stopAtEnd: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(), bufferCapacity: Int = 1024,
-            maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false
+            maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, handsOnRowsAsRead: Bool = false,
+            keepsRowsUndecoded: Bool = false
         ) {
             self.host = host
             self.port = port
@@ -56,6 +61,7 @@ public final class BinlogChangeReader {
             self.bufferCapacity = bufferCapacity
             self.maxChangesPerPart = maxChangesPerPart
             self.handsOnRowsAsRead = handsOnRowsAsRead
+            self.keepsRowsUndecoded = keepsRowsUndecoded
         }
     }
 
@@ -203,14 +209,17 @@ public final class BinlogChangeReader {
         let filter = configuration.filter
         let partSize = configuration.maxChangesPerPart
         let asRead = configuration.handsOnRowsAsRead
+        let undecoded = configuration.keepsRowsUndecoded
         switch start {
         case .filePosition(let file, let position):
             return TransactionAssembler(
-                file: file, offset: position, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead)
+                file: file, offset: position, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead,
+                keepsRowsUndecoded: undecoded)
         // The stream's first event, a ROTATE, names the file.
         case .gtid:
             return TransactionAssembler(
-                file: "", offset: 4, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead)
+                file: "", offset: 4, filter: filter, maxChangesPerPart: partSize, handsOnRowsAsRead: asRead,
+                keepsRowsUndecoded: undecoded)
         }
     }
 

@@ -64,7 +64,7 @@ public enum BinlogTail {
         let configuration = BinlogChangeReader.Configuration(
             host: source.host, port: source.port, user: source.user, password: source.password, serverID: serverID,
             filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
-            maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true)
+            maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true, keepsRowsUndecoded: true)
         // Two stages on two cores: one task reads, decodes and assembles (the replication
         // thread beside it only receives), the other writes the lines. A run of outputs
         // crosses from one to the other at a time, and only a few runs wait, so memory stays
@@ -94,22 +94,10 @@ public enum BinlogTail {
     }
 }
 
-/// Outputs of the reader handed from the reading task to the writing one.
+/// Outputs of the reader handed from the reading task to the writing one. Their rows are
+/// rows events not decoded, each with the TABLE_MAP it was written with.
 private struct OutputRun: Sendable {
-    struct Item: Sendable {
-        var output: BinlogChangeReader.Output
-        /// The table map's columns for each table the output's changes belong to, as they were
-        /// when it was read (a later TABLE_MAP may replace them before the line is written).
-        var columns: [TableColumns]
-    }
-
-    struct TableColumns: Sendable {
-        var schema: String
-        var table: String
-        var columns: [BinlogColumn]?
-    }
-
-    var items: [Item] = []
+    var items: [BinlogChangeReader.Output] = []
     /// Whether the reader had caught up with the binlog after these: what was written is
     /// printed now, not when more comes.
     var caughtUp = false
@@ -159,23 +147,15 @@ extension BinlogTail {
             }
             guard let output = next else { break }
             var ended: BinlogPosition?
-            var columns: [OutputRun.TableColumns] = []
             switch output {
             case .transaction(let transaction):
-                for change in transaction.changes
-                where !columns.contains(where: { $0.table == change.table && $0.schema == change.schema }) {
-                    columns.append(
-                        .init(
-                            schema: change.schema, table: change.table,
-                            columns: reader.tableMap(schema: change.schema, table: change.table)?.columns))
-                }
-                changes += transaction.changes.count
+                changes += transaction.changeCount
                 // A part before the last ends nothing: nothing to acknowledge or stop at.
                 if transaction.isLastPart { ended = transaction.position }
             case .schemaChange(let change):
                 ended = change.position
             }
-            run.items.append(.init(output: output, columns: columns))
+            run.items.append(output)
             if let ended {
                 // Acknowledged once read, not once printed: a reconnection only resumes the
                 // reading, and what was read is printed either way.
@@ -191,10 +171,10 @@ extension BinlogTail {
 
     /// The lines of every output of the runs, until they end.
     ///
-    /// Rows come as they are read (``BinlogChangeReader/Configuration/handsOnRowsAsRead``), and
-    /// each is written at once, up to the end its line shares with its part (position, GTID,
-    /// commit time): those starts of lines are held, far smaller than the decoded rows, until
-    /// the part ends and says how its lines end.
+    /// Rows come as they are read (``BinlogChangeReader/Configuration/handsOnRowsAsRead``), as
+    /// rows events not decoded, and each is written at once from the event's bytes, up to the
+    /// end its line shares with its part (position, GTID, commit time): those starts of lines
+    /// are held, far smaller than the decoded rows, until the part ends and says how its lines end.
     private static func printLines(
         from runs: AsyncBoundedQueue<OutputRun>, logger: Logger, write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
@@ -210,10 +190,13 @@ extension BinlogTail {
         var printedPartOfOpenTransaction = false
         while let run = try await runs.receive() {
             for item in run.items {
-                guard case .transaction(let transaction) = item.output else { continue }
-                for change in transaction.changes {
-                    lines.hold(change, writer: &writer) {
-                        item.columns.first { $0.table == change.table && $0.schema == change.schema }?.columns
+                guard case .transaction(let transaction) = item else { continue }
+                for rows in transaction.undecoded {
+                    do {
+                        try lines.hold(rows, writer: &writer)
+                    } catch {
+                        // As the reader reports a rows event it cannot decode.
+                        throw TransactionAssemblyError.decoding(error)
                     }
                 }
                 if transaction.isDropped {

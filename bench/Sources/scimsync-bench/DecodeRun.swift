@@ -37,7 +37,8 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
         let file = try InputFile(path: path)
         var reader = BinlogChunkReader(file: name, decoder: decoder)
         if options.assemble, assembler == nil {
-            assembler = TransactionAssembler(file: name, handsOnRowsAsRead: options.lines)
+            assembler = TransactionAssembler(
+                file: name, handsOnRowsAsRead: options.lines, keepsRowsUndecoded: options.lines)
         }
         while true {
             let count = try chunk.withUnsafeMutableBytes { buffer in try file.read(into: buffer) }
@@ -51,13 +52,11 @@ func run(_ options: Options) throws -> (Figures, ValueDigest) {
                     case .emit(let transaction):
                         // Transactions and parts of them; not rows handed on ahead of a part's end.
                         if transaction.endsPart { figures.transactions += 1 }
-                        if options.lines, let assembler {
+                        if options.lines {
                             // What `scimsync tail` does with rows as they are read (BinlogTail).
-                            for change in transaction.changes {
-                                figures.rows += 1
-                                held.hold(change, writer: &writer) {
-                                    assembler.tableMap(schema: change.schema, table: change.table)?.columns
-                                }
+                            for rows in transaction.undecoded {
+                                figures.rows += rows.count
+                                try held.hold(rows, writer: &writer)
                             }
                             if transaction.isDropped { held.removeAll() }
                             guard transaction.endsPart, !held.isEmpty else { continue }

@@ -1,0 +1,123 @@
+import Directory
+
+/// The row changes of one rows event kept as the event's bytes, with the TABLE_MAP they decode
+/// with: for a reader that turns rows into text straight from those bytes (`scimsync tail`,
+/// ``RowChangeJSONWriter/holdLines(of:in:)``), making no value, array or string per row.
+///
+/// An assembler keeps rows so with ``TransactionAssembler/keepsRowsUndecoded``; the images
+/// were walked once to count them, so a truncated image has already been reported.
+public struct UndecodedRows: Sendable, Hashable {
+    public let event: RowsEvent
+    /// The TABLE_MAP the rows were written with (a later one may replace it before the rows
+    /// are read).
+    public let table: TableMapEvent
+    /// The table map's column names (`@1`, `@2`, … when it had none), one array per table for
+    /// as long as its map stands, so that its storage identifies the table's shape.
+    public let columnNames: [String]
+    /// How many row changes the event holds.
+    public let count: Int
+
+    public init(event: RowsEvent, table: TableMapEvent, columnNames: [String], count: Int) {
+        self.event = event
+        self.table = table
+        self.columnNames = columnNames
+        self.count = count
+    }
+
+    public var kind: RowChange.Kind { event.kind.rowChangeKind }
+}
+
+extension RowsEvent {
+    /// How many row changes the event holds, counted by walking its images with the columns of
+    /// `table` without decoding a value: each value's length is known from its column's type,
+    /// or from its length prefix.
+    public func rowCount(using table: TableMapEvent) throws(BinlogDecodeError) -> Int {
+        try withRowImages(using: table) { reader, present, presentAfter, decodings throws in
+            var count = 0
+            while !reader.isAtEnd {
+                try RowImageDecoder.skip(&reader, decodings: decodings, present: present)
+                if kind == .update { try RowImageDecoder.skip(&reader, decodings: decodings, present: presentAfter) }
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// Runs `body` over the row images with a reader at the first one, the present-columns
+    /// bitmaps and the columns' decodings; checks the table first, and turns what `body`
+    /// throws into a ``BinlogDecodeError`` at this event.
+    func withRowImages<R>(
+        using table: TableMapEvent,
+        _ body: (inout ByteReader, PresentColumns, PresentColumns, UnsafeBufferPointer<ColumnDecoding>) throws -> R
+    ) throws(BinlogDecodeError) -> R {
+        guard table.tableID == tableID else {
+            throw error(.unknownTableID(tableID), at: nil)
+        }
+        guard table.columns.count == columnCount else {
+            throw error(.columnCountMismatch(tableMap: table.columns.count, rowsEvent: columnCount), at: nil)
+        }
+        do {
+            return try event.withUnsafeBytes { bytes in
+                try table.plan.decodings.withUnsafeBufferPointer { decodings in
+                    var reader = ByteReader(bytes, offset: rowsOffset)
+                    let bitmapLength = (columnCount + 7) / 8
+                    let present = PresentColumns(
+                        bitmap: UnsafeRawBufferPointer(rebasing: bytes[presentOffset..<(presentOffset + bitmapLength)]),
+                        columnCount: columnCount)
+                    let presentAfter = PresentColumns(
+                        bitmap: UnsafeRawBufferPointer(
+                            rebasing: bytes[presentAfterOffset..<(presentAfterOffset + bitmapLength)]),
+                        columnCount: columnCount)
+                    return try body(&reader, present, presentAfter, decodings)
+                }
+            }
+        } catch let short as ShortRead {
+            throw error(.truncated(offset: short.offset, needed: short.needed, available: short.available), at: nil)
+        } catch let reason as BinlogDecodeError.Reason {
+            throw error(reason, at: nil)
+        } catch {
+            throw self.error(.malformed("row image"), at: nil)
+        }
+    }
+}
+
+extension RowImageDecoder {
+    /// Moves `reader` past one row image without decoding its values.
+    static func skip(
+        _ reader: inout ByteReader, decodings columns: UnsafeBufferPointer<ColumnDecoding>, present: PresentColumns
+    ) throws {
+        let nulls = try reader.readBytes((present.count + 7) / 8)
+        var presentIndex = 0
+        for index in columns.indices where present.bitmap[index >> 3] & (1 << (index & 7)) != 0 {
+            defer { presentIndex += 1 }
+            if nulls[presentIndex >> 3] & (1 << (presentIndex & 7)) != 0 { continue }
+            try skipValue(&reader, decoding: columns[index], index: index)
+        }
+    }
+
+    /// Moves `reader` past one value of a column decoded as `decoding`.
+    @inline(__always)
+    static func skipValue(_ reader: inout ByteReader, decoding: ColumnDecoding, index: Int) throws {
+        switch decoding {
+        case .signed(let bytes), .unsigned(let bytes), .enumeration(let bytes), .set(let bytes):
+            try reader.skip(bytes)
+        case .float: try reader.skip(4)
+        case .double: try reader.skip(8)
+        case .decimal(let precision, let scale): try reader.skip(DecimalValue.size(precision: precision, scale: scale))
+        case .bit(let bits): try reader.skip((bits + 7) / 8)
+        case .year: try reader.skip(1)
+        case .date, .time: try reader.skip(3)
+        case .time2(let fsp): try reader.skip(3 + TemporalValue.fractionBytes(fsp))
+        case .dateTime: try reader.skip(8)
+        case .dateTime2(let fsp): try reader.skip(5 + TemporalValue.fractionBytes(fsp))
+        case .timestamp: try reader.skip(4)
+        case .timestamp2(let fsp): try reader.skip(4 + TemporalValue.fractionBytes(fsp))
+        case .string(let lengthBytes, _, _), .blob(let lengthBytes, _), .json(let lengthBytes),
+            .geometry(let lengthBytes):
+            _ = try reader.readLengthPrefixedBytes(lengthBytes: lengthBytes)
+        case .null: break
+        case .unsupported(let typeCode):
+            throw BinlogDecodeError.Reason.unsupportedColumnType(column: index, typeCode: typeCode)
+        }
+    }
+}
