@@ -55,7 +55,25 @@ public struct ByteOutput: ~Copyable {
         let length = bytes.count
         guard length > 0 else { return }
         if capacity - count < length { reserve(length) }
-        (start + count).update(from: bytes.baseAddress!, count: length)
+        let source = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped)
+        let target = UnsafeMutableRawPointer(start + count)
+        // Most appends are a few bytes (a key, a number, a name): two overlapping words copy
+        // them without a call to memmove, whose set-up costs more than the copy.
+        if length >= 8, length <= 16 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            target.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self), toByteOffset: length - 8,
+                as: UInt64.self)
+        } else if length >= 4, length < 8 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            target.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self), toByteOffset: length - 4,
+                as: UInt32.self)
+        } else if length < 4 {
+            for index in 0..<length { target.storeBytes(of: bytes[index], toByteOffset: index, as: UInt8.self) }
+        } else {
+            target.copyMemory(from: source, byteCount: length)
+        }
         count += length
     }
 

@@ -47,3 +47,18 @@ import Testing
         #expect(out.bytes == [1, 2, 3, 4])
     }
 }
+
+extension ByteOutputTests {
+    /// Appends of every short length (copied as words, not by memmove) land exactly, next to
+    /// each other, with nothing written past them.
+    @Test func shortAppendsOfEveryLengthLandExactly() {
+        var out = ByteOutput(capacity: 1)
+        var expected: [UInt8] = []
+        for length in 0...40 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: length &* 31 &+ $0) }
+            bytes.withUnsafeBufferPointer { out.append($0) }
+            expected += bytes
+            #expect(out.bytes == expected, "after \(length) bytes")
+        }
+    }
+}

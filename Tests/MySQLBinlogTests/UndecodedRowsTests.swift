@@ -220,4 +220,30 @@ import Testing
         }
         #expect(invalid > 1_000 && invalid < 20_000)
     }
+
+    /// Plain text (printable ASCII but `"` and `\`) is told eight bytes at a time exactly as
+    /// byte by byte, at every length and position of a special byte.
+    @Test func plainTextIsToldWordByWordAsByteByByte() {
+        let specials: [UInt8] = [0x00, 0x1F, 0x22, 0x5C, 0x7F, 0x80, 0xC3, 0xFF]
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E]
+        func byteByByte(_ bytes: [UInt8]) -> Bool {
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
+        }
+        var cases = 0
+        for length in 0..<25 {
+            let base = (0..<length).map { plain[$0 % plain.count] }
+            #expect(base.withUnsafeBytes { ByteText.isPlainASCII($0) } == byteByByte(base))
+            for position in 0..<length {
+                for special in specials + plain {
+                    var bytes = base
+                    bytes[position] = special
+                    #expect(bytes.withUnsafeBytes { ByteText.isPlainASCII($0) } == byteByByte(bytes), "\(bytes)")
+                    let (fromBytes, fromString) = Self.quoted(bytes)
+                    #expect(fromBytes == fromString, "\(bytes)")
+                    cases += 1
+                }
+            }
+        }
+        #expect(cases > 4_000)
+    }
 }
