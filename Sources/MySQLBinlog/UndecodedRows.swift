@@ -2,7 +2,7 @@ import Directory
 
 /// The row changes of one rows event kept as the event's bytes, with the TABLE_MAP they decode
 /// with: for a reader that turns rows into text straight from those bytes (`scimsync tail`,
-/// ``RowChangeJSONWriter/holdLines(of:in:)``), making no value, array or string per row.
+/// ``RowChangeJSONWriter/appendStarts(of:to:ends:)``), making no value, array or string per row.
 ///
 /// An assembler keeps rows so with ``TransactionAssembler/keepsRowsUndecoded``; the images
 /// were walked once to count them, so a truncated image has already been reported.
