@@ -15,38 +15,114 @@ extension RowChangeJSONWriter {
     ) throws(BinlogDecodeError) {
         let table = rows.table
         let shape = shape(schema: table.schema, table: table.table, names: rows.columnNames) { table.columns }
+        let plan: ImagePlan
+        if let made = shape.imagePlan, made.decodings == table.plan.decodings {
+            plan = made
+        } else {
+            plan = ImagePlan(shape: shape, decodings: table.plan.decodings)
+            shape.imagePlan = plan
+        }
         let kind = rows.kind
         let members = table.plan.members
         try rows.event.withRowImages(using: table) { reader, present, presentAfter, decodings throws in
-            try shape.keys.withUnsafeBufferPointer { keys in
-                let image = ImageWriter(shape: shape, keys: keys, decodings: decodings, members: members)
-                while !reader.isAtEnd {
-                    out.append(shape.head)
-                    out.append(utf8: kind.rawValue)
-                    out.append("\",\"before\":")
-                    switch kind {
-                    case .insert:
-                        out.append("null,\"after\":")
-                        try image.append(&reader, present: present, to: &out)
-                    case .update:
-                        try image.append(&reader, present: present, to: &out)
-                        out.append(",\"after\":")
-                        try image.append(&reader, present: presentAfter, to: &out)
-                    case .delete:
-                        try image.append(&reader, present: present, to: &out)
-                        out.append(",\"after\":null")
+            try plan.keys.withUnsafeBufferPointer { keys in
+                try plan.columns.withUnsafeBufferPointer { columns in
+                    let image = ImageWriter(keys: keys, columns: columns, decodings: decodings, members: members)
+                    while !reader.isAtEnd {
+                        out.append(shape.head)
+                        out.append(utf8: kind.rawValue)
+                        out.append("\",\"before\":")
+                        switch kind {
+                        case .insert:
+                            out.append("null,\"after\":")
+                            try image.append(&reader, present: present, to: &out)
+                        case .update:
+                            try image.append(&reader, present: present, to: &out)
+                            out.append(",\"after\":")
+                            try image.append(&reader, present: presentAfter, to: &out)
+                        case .delete:
+                            try image.append(&reader, present: present, to: &out)
+                            out.append(",\"after\":null")
+                        }
+                        ends.append(out.count)
                     }
-                    ends.append(out.count)
                 }
             }
         }
     }
 }
 
+/// How each column of a table's row images is written from the bytes: its key, and what its
+/// value takes, worked out once per table shape rather than per value.
+struct ImagePlan {
+    struct Column {
+        enum Value {
+            case signed(bytes: Int)
+            case unsigned(bytes: Int)
+            case decimal(precision: Int, scale: Int)
+            /// Text in UTF-8 behind a length of this many bytes (not a JSON document).
+            case utf8Text(lengthBytes: Int)
+            case dateTime2(fsp: Int)
+            case timestamp2(fsp: Int)
+            /// Through the decoded value (``RowChangeJSON``).
+            case decoded
+        }
+
+        var value: Value
+        /// `"name":` in ``ImagePlan/keys``.
+        var keyStart: Int
+        var keyEnd: Int
+        var holdsJSONText: Bool
+        var fraction: TemporalText.Fraction
+    }
+
+    /// The decodings the plan was made for (a new TABLE_MAP of the same names may differ).
+    let decodings: [ColumnDecoding]
+    let columns: [Column]
+    /// Every column's `"name":`, and `"@N":` for columns past the names, as mysqlbinlog names them.
+    let keys: [UInt8]
+
+    init(shape: RowChangeJSONWriter.Shape, decodings: [ColumnDecoding]) {
+        self.decodings = decodings
+        var keys = ByteOutput()
+        var columns: [Column] = []
+        columns.reserveCapacity(decodings.count)
+        for (index, decoding) in decodings.enumerated() {
+            let named = index < shape.keyEnds.count
+            let keyStart = keys.count
+            if named {
+                let start = index == 0 ? 0 : shape.keyEnds[index - 1]
+                shape.keys.withUnsafeBufferPointer { keys.append(UnsafeBufferPointer(rebasing: $0[start..<shape.keyEnds[index]])) }
+            } else {
+                ByteText.appendQuoted("@\(index + 1)", to: &keys)
+                keys.append(UInt8(ascii: ":"))
+            }
+            let holdsJSONText = named ? shape.holdsJSONText[index] : shape.column(at: index)?.holdsJSONText == true
+            let fraction: TemporalText.Fraction =
+                named ? shape.fractions[index] : shape.column(at: index).map { .digits($0.scale) } ?? .shortest
+            let value: Column.Value
+            switch decoding {
+            case .signed(let bytes): value = .signed(bytes: bytes)
+            case .unsigned(let bytes): value = .unsigned(bytes: bytes)
+            case .decimal(let precision, let scale): value = .decimal(precision: precision, scale: scale)
+            case .string(let lengthBytes, .utf8, nil) where !holdsJSONText, .blob(let lengthBytes, .utf8) where !holdsJSONText:
+                value = .utf8Text(lengthBytes: lengthBytes)
+            case .dateTime2(let fsp): value = .dateTime2(fsp: fsp)
+            case .timestamp2(let fsp): value = .timestamp2(fsp: fsp)
+            default: value = .decoded
+            }
+            columns.append(
+                Column(value: value, keyStart: keyStart, keyEnd: keys.count, holdsJSONText: holdsJSONText, fraction: fraction))
+        }
+        self.columns = columns
+        self.keys = keys.bytes
+    }
+}
+
 /// Writes one row image as a JSON object straight from its bytes.
 private struct ImageWriter {
-    let shape: RowChangeJSONWriter.Shape
     let keys: UnsafeBufferPointer<UInt8>
+    let columns: UnsafeBufferPointer<ImagePlan.Column>
     let decodings: UnsafeBufferPointer<ColumnDecoding>
     let members: [[String]?]
 
@@ -57,13 +133,14 @@ private struct ImageWriter {
         let bitmap = present.bitmap
         out.append(UInt8(ascii: "{"))
         var presentIndex = 0
-        for index in decodings.indices where bitmap[index >> 3] & (1 << (index & 7)) != 0 {
+        for index in columns.indices where bitmap[index >> 3] & (1 << (index & 7)) != 0 {
             if presentIndex > 0 { out.append(UInt8(ascii: ",")) }
-            appendKey(index, to: &out)
+            let column = columns[index]
+            out.append(UnsafeBufferPointer(rebasing: keys[column.keyStart..<column.keyEnd]))
             if nulls[presentIndex >> 3] & (1 << (presentIndex & 7)) != 0 {
                 out.append("null")
             } else {
-                try appendValue(&reader, index: index, to: &out)
+                try appendValue(&reader, column, index: index, to: &out)
             }
             presentIndex += 1
         }
@@ -71,48 +148,35 @@ private struct ImageWriter {
     }
 
     @inline(__always)
-    private func appendKey(_ index: Int, to out: inout ByteOutput) {
-        guard index < shape.keyEnds.count else {
-            // More values than names: named by position, as mysqlbinlog does.
-            ByteText.appendQuoted("@\(index + 1)", to: &out)
-            out.append(UInt8(ascii: ":"))
-            return
-        }
-        let start = index == 0 ? 0 : shape.keyEnds[index - 1]
-        out.append(UnsafeBufferPointer(rebasing: keys[start..<shape.keyEnds[index]]))
-    }
-
-    @inline(__always)
-    private func appendValue(_ reader: inout ByteReader, index: Int, to out: inout ByteOutput) throws {
-        let named = index < shape.keyEnds.count
-        let holdsJSONText = named ? shape.holdsJSONText[index] : shape.column(at: index)?.holdsJSONText == true
-        let fraction: TemporalText.Fraction =
-            named ? shape.fractions[index] : shape.column(at: index).map { .digits($0.scale) } ?? .shortest
-        switch decodings[index] {
+    private func appendValue(
+        _ reader: inout ByteReader, _ column: ImagePlan.Column, index: Int, to out: inout ByteOutput
+    ) throws {
+        switch column.value {
         case .signed(let bytes):
             ByteText.appendInteger(try reader.readInt(byteCount: bytes), to: &out)
         case .unsigned(let bytes):
             ByteText.appendInteger(try reader.readUInt(byteCount: bytes), to: &out)
         case .decimal(let precision, let scale):
             try DecimalValue.appendQuoted(&reader, precision: precision, scale: scale, to: &out)
-        case .string(let lengthBytes, .utf8, nil) where !holdsJSONText, .blob(let lengthBytes, .utf8) where !holdsJSONText:
+        case .utf8Text(let lengthBytes):
             ByteText.appendQuotedUTF8(try reader.readLengthPrefixedBytes(lengthBytes: lengthBytes), to: &out)
         case .dateTime2(let fsp):
             out.append(ByteText.quote)
-            ByteText.appendDateTime(try TemporalValue.dateTime2(&reader, fsp: fsp), fraction: fraction, to: &out)
+            ByteText.appendDateTime(try TemporalValue.dateTime2(&reader, fsp: fsp), fraction: column.fraction, to: &out)
             out.append(ByteText.quote)
         case .timestamp2(let fsp):
             let value = try TemporalValue.timestamp2(&reader, fsp: fsp)
             out.append(ByteText.quote)
-            ByteText.appendDateTime(value, fraction: fraction, to: &out)
+            ByteText.appendDateTime(value, fraction: column.fraction, to: &out)
             // The zero timestamp is no instant: it prints as the zero date-time, without `Z`.
             if value.date.month != 0 { out.append(UInt8(ascii: "Z")) }
             out.append(ByteText.quote)
-        case let decoding:
+        case .decoded:
             try withUnsafeTemporaryAllocation(of: BinlogValue.self, capacity: 1) { slots in
                 let slot = slots.baseAddress.unsafelyUnwrapped
-                try RowImageDecoder.value(&reader, decoding: decoding, members: members, index: index, into: slot)
-                _ = RowChangeJSON.append(slot, holdsJSONText: holdsJSONText, fraction: fraction, to: &out)
+                try RowImageDecoder.value(&reader, decoding: decodings[index], members: members, index: index, into: slot)
+                _ = RowChangeJSON.append(
+                    slot, holdsJSONText: column.holdsJSONText, fraction: column.fraction, to: &out)
                 slot.deinitialize(count: 1)
             }
         }

@@ -26,6 +26,9 @@ public struct RowChangeJSONWriter {
         let fractions: [TemporalText.Fraction]
         /// The table map's columns, for values past the names.
         let columns: [BinlogColumn]?
+        /// How each column of a rows event's images is written, made the first time rows of
+        /// this shape are written from their event's bytes (``RowChangeJSONWriter/appendStarts(of:to:ends:)``).
+        var imagePlan: ImagePlan?
 
         init(
             schema: String, table: String, names: [String], head: [UInt8], keys: [UInt8], keyEnds: [Int],
