@@ -128,7 +128,7 @@ import TestSupport
     /// intent stays recorded, so that the retry knows the user may be its own.
     @Test(arguments: ChatTargetPlatform.allCases)
     func anUnreachablePlatformFailsTheBatch(_ platform: ChatTargetPlatform) async throws {
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         let ids = MemoryChatTargetIDs()
         let target = platform.fixture.unreachableTarget(baseURL: "http://127.0.0.1:\(port)", ids: ids)
         let error = await #expect(throws: (any Error).self) {

@@ -248,7 +248,7 @@ import TestSupport
 /// more without saying where it goes on.
 @Suite struct DingTalkFailureTests {
     @Test func anUnreachablePlatformIsTransientAndNamesNoSecret() async throws {
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         let connector = DingTalkConnector(
             DingTalkSourceConfig(appKey: "dingkey", appSecret: "secret-plugh-in-the-query", baseURL: "http://127.0.0.1:\(port)"),
             logger: Logger(label: "test"))

@@ -129,7 +129,7 @@ import Testing
         let url = try TestServers.mariaDBURL()
         let error = try #require(throws: ReplicationError.self) {
             try MariaDBReplicationStream(
-                host: "127.0.0.1", port: try TestServers.closedPort(), user: url.user, password: url.password,
+                host: "127.0.0.1", port: try TestServers.refusingPort(), user: url.user, password: url.password,
                 serverID: uniqueServerID(), start: .gtid("0-1-1"), connectTimeout: 3
             )
         }

@@ -62,7 +62,7 @@ import TestSupport
     }
 
     @Test func noAnswerIsRetriedThenReportedWithoutTheToken() async throws {
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         // A short timeout: the connection pool keeps trying a refused connection until then.
         let client = try SCIMClient(
             baseURL: "http://127.0.0.1:\(port)/scim/v2", token: "t0ken-under-test", policy: Self.fast,

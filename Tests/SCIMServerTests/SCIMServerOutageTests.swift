@@ -14,7 +14,7 @@ import Targets
 @Suite("SCIM server: outage")
 struct SCIMServerOutageTests {
     @Test func unreachableDatabaseIs503() async throws {
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         let layout = try SCIMServerFixture.layout("outage")
         let endpoint = Endpoint(
             connection: .mysql(MySQLConnectionConfig(host: "127.0.0.1", port: port, user: "u", password: "secret-pw", database: "d")),

@@ -39,7 +39,7 @@ import Testing
 
     @Test func closedPortIsCannotConnectWithTheAddress() throws {
         let url = try TestServers.mariaDBURL()
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         let error = try #require(throws: MariaDBError.self) {
             try MariaDBConnection(host: "127.0.0.1", port: port, user: url.user, password: url.password, connectTimeout: 3)
         }

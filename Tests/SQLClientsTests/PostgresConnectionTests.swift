@@ -42,7 +42,7 @@ import Testing
 
     @Test func closedPortIsCannotConnectWithTheAddress() throws {
         let url = try TestServers.postgresURL()
-        let port = try TestServers.closedPort()
+        let port = try TestServers.refusingPort()
         let error = try #require(throws: PostgresError.self) {
             try PostgresConnection(
                 host: "127.0.0.1", port: port, user: url.user, password: url.password, database: url.database,

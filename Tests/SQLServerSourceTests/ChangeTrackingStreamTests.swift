@@ -162,7 +162,7 @@ import Testing
     @Test func aServerThatIsGoneIsReportedForRetry() async throws {
         let source = try SourceDatabase()
         var config = source.config
-        config.port = try TestServers.closedPort()
+        config.port = try TestServers.refusingPort()
         let connector = SQLServerConnector(.init(connection: config, layout: SeedLayout.layout, onDelete: .delete), logger: .init(label: "t"))
         let stream = try await connector.openStream(from: .changeTracking(version: 0))
         await #expect {

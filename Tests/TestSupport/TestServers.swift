@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SQLClients
 
 /// Shared by the test targets: the servers scripts/test starts, found through the SCIMSYNC_TEST_* URLs it exports.
@@ -85,15 +86,36 @@ public enum TestServers {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    /// A TCP port on 127.0.0.1 where nothing listens (bound, then released).
+    /// A TCP port on 127.0.0.1 that was free a moment ago (bound, then released): for a server
+    /// the test starts there. Nothing keeps another process or test from taking it meanwhile;
+    /// a test that needs a port where nothing answers takes ``refusingPort()``.
     public static func closedPort() throws -> Int {
+        let (descriptor, port) = try boundSocket()
+        close(descriptor)
+        return port
+    }
+
+    /// A TCP port on 127.0.0.1 where nothing listens, for as long as the tests run: the
+    /// socket stays bound (not listening, and without SO_REUSEADDR, so no other socket can
+    /// bind the port), and a connection there is refused. A port found free and released
+    /// again can be taken by another test's server before it is dialled, which then answers.
+    public static func refusingPort() throws -> Int {
+        let (descriptor, port) = try boundSocket()
+        heldSockets.withLock { $0.append(descriptor) }
+        return port
+    }
+
+    /// The sockets of ``refusingPort()``, never closed: the process's end releases them.
+    private static let heldSockets = Mutex<[Int32]>([])
+
+    /// A TCP socket bound to a free port of 127.0.0.1, and the port.
+    private static func boundSocket() throws -> (descriptor: Int32, port: Int) {
         #if os(Linux)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -104,7 +126,10 @@ public enum TestServers {
                 bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
             }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
