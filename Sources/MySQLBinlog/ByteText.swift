@@ -1,4 +1,5 @@
 import Directory
+import SCIM
 
 /// Text forms appended straight to a byte buffer, for `scimsync tail`'s lines: a JSON string
 /// literal, decimal integers, base64, SQL dates and times. Each is the byte-for-byte twin of
@@ -254,20 +255,9 @@ extension ByteText {
                 index += 1
                 continue
             }
-            let length: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
+            guard let (length, low, high) = UTF8Lead.sequence(startingWith: lead), index + length <= count else {
+                return false
             }
-            guard index + length <= count else { return false }
             // The second byte's range depends on the lead; the others are any continuation.
             let second = bytes[index + 1]
             guard second >= low, second <= high else { return false }

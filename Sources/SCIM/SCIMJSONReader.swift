@@ -276,18 +276,8 @@ struct JSONReader {
             i += 1
             return
         }
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch b {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw JSONParseError(offset: i, reason: .invalidUTF8)
+        guard let (length, low, high) = UTF8Lead.sequence(startingWith: b) else {
+            throw JSONParseError(offset: i, reason: .invalidUTF8)
         }
         guard i + length <= bytes.count else { throw JSONParseError(offset: i, reason: .invalidUTF8) }
         let second = bytes[i + 1]
