@@ -88,18 +88,10 @@ struct ImagePlan {
         var columns: [Column] = []
         columns.reserveCapacity(decodings.count)
         for (index, decoding) in decodings.enumerated() {
-            let named = index < shape.keyEnds.count
             let keyStart = keys.count
-            if named {
-                let start = index == 0 ? 0 : shape.keyEnds[index - 1]
-                shape.keys.withUnsafeBufferPointer { keys.append(UnsafeBufferPointer(rebasing: $0[start..<shape.keyEnds[index]])) }
-            } else {
-                ByteText.appendQuoted("@\(index + 1)", to: &keys)
-                keys.append(UInt8(ascii: ":"))
-            }
-            let holdsJSONText = named ? shape.holdsJSONText[index] : shape.column(at: index)?.holdsJSONText == true
-            let fraction: TemporalText.Fraction =
-                named ? shape.fractions[index] : shape.column(at: index).map { .digits($0.scale) } ?? .shortest
+            shape.appendKey(at: index, to: &keys)
+            let holdsJSONText = shape.holdsJSONText(at: index)
+            let fraction = shape.fraction(at: index)
             let value: Column.Value
             switch decoding {
             case .signed(let bytes): value = .signed(bytes: bytes)

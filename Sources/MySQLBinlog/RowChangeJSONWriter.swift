@@ -49,6 +49,28 @@ public struct RowChangeJSONWriter {
         func column(at index: Int) -> BinlogColumn? {
             columns.flatMap { index < $0.count ? $0[index] : nil }
         }
+
+        /// Appends `"name":` of the column at `index`; past the names, `"@N":` (1-based), as
+        /// mysqlbinlog names a column it has no name for.
+        func appendKey(at index: Int, to out: inout ByteOutput) {
+            guard index < keyEnds.count else {
+                ByteText.appendQuoted("@\(index + 1)", to: &out)
+                out.append(UInt8(ascii: ":"))
+                return
+            }
+            let start = index == 0 ? 0 : keyEnds[index - 1]
+            keys.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[start..<keyEnds[index]])) }
+        }
+
+        /// Whether the column at `index` is a MariaDB JSON column (also past the names).
+        func holdsJSONText(at index: Int) -> Bool {
+            index < holdsJSONText.count ? holdsJSONText[index] : column(at: index)?.holdsJSONText == true
+        }
+
+        /// The fractional-second digits of the column at `index` (also past the names).
+        func fraction(at index: Int) -> TemporalText.Fraction {
+            index < fractions.count ? fractions[index] : column(at: index).map { .digits($0.scale) } ?? .shortest
+        }
     }
 
     /// Shapes by their names' storage address.
@@ -135,30 +157,16 @@ public struct RowChangeJSONWriter {
         }
         out.append(UInt8(ascii: "{"))
         var first = true
-        // Indexed through buffers: no copy of each value (and of its text) to look at it.
-        shape.keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in
-                for index in values.indices {
-                    let value = values.baseAddress.unsafelyUnwrapped + index
-                    if case .absent = value.pointee { continue }
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    guard index < shape.keyEnds.count else {
-                        // More values than names: named by position, as mysqlbinlog does.
-                        ByteText.appendQuoted("@\(index + 1)", to: &out)
-                        out.append(UInt8(ascii: ":"))
-                        let column = shape.column(at: index)
-                        _ = RowChangeJSON.append(
-                            value, holdsJSONText: column?.holdsJSONText == true,
-                            fraction: column.map { .digits($0.scale) } ?? .shortest, to: &out)
-                        continue
-                    }
-                    let start = index == 0 ? 0 : shape.keyEnds[index - 1]
-                    out.append(UnsafeBufferPointer(rebasing: keys[start..<shape.keyEnds[index]]))
-                    _ = RowChangeJSON.append(
-                        value, holdsJSONText: shape.holdsJSONText[index], fraction: shape.fractions[index],
-                        to: &out)
-                }
+        // Indexed through a buffer: no copy of each value (and of its text) to look at it.
+        values.withUnsafeBufferPointer { values in
+            for index in values.indices {
+                let value = values.baseAddress.unsafelyUnwrapped + index
+                if case .absent = value.pointee { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                shape.appendKey(at: index, to: &out)
+                _ = RowChangeJSON.append(
+                    value, holdsJSONText: shape.holdsJSONText(at: index), fraction: shape.fraction(at: index), to: &out)
             }
         }
         out.append(UInt8(ascii: "}"))

@@ -128,6 +128,18 @@ import Testing
             keysBefore: keysBefore)
     }
 
+    /// Loads ``rows`` as rows with user `number` replaced by `row` (one the load must refuse):
+    /// that user alone is quarantined, and the other 44 reach the target.
+    static func loadRefusing(_ number: Int, as row: Row, _ backend: Backend) throws -> (Loaded, ApplyOutcome) {
+        var users = Self.rows
+        users[number - 1] = row
+        let load = try Self.load(backend, users, asRows: true)
+        let outcome = try load.outcome.get()
+        #expect(outcome.quarantined.map { "\($0.kind) \($0.id)" } == ["User \(try Self.source.id(in: row))"])
+        #expect(try Self.contents(load.database)[0].count == 44)
+        return (load, outcome)
+    }
+
     struct Loaded {
         let database: TargetUnderTest
         let outcome: Result<ApplyOutcome, any Error>
@@ -164,14 +176,8 @@ import Testing
     /// general way quarantines the row, and the rest loads.
     @Test(arguments: Backend.allCases)
     func aValueTheTargetRefusesIsQuarantined(_ backend: Backend) throws {
-        var users = Self.rows
-        users[24] = Self.row(25, title: "Principal Distinguished Engineer")
-        let load = try Self.load(backend, users, asRows: true)
-        let outcome = try load.outcome.get()
-        #expect(outcome.quarantined.map { "\($0.kind) \($0.id)" } == ["User u25"])
-        let contents = try Self.contents(load.database)
-        #expect(contents[0].count == 44)
-        #expect(!contents[0].contains { $0[0] == "u25" })
+        let (load, _) = try Self.loadRefusing(25, as: Self.row(25, title: "Principal Distinguished Engineer"), backend)
+        #expect(try !Self.contents(load.database)[0].contains { $0[0] == "u25" })
         if backend == .postgres { #expect(try Self.keys(load.database) == load.keysBefore) }
     }
 
@@ -179,12 +185,7 @@ import Testing
     /// load of the users is rolled back and said, and the batch path quarantines the second.
     @Test(arguments: Backend.allCases)
     func aKeyTheRowsBreakLeavesThemToTheBatchPath(_ backend: Backend) throws {
-        var users = Self.rows
-        users[39] = Self.row(40, login: "u03")
-        let load = try Self.load(backend, users, asRows: true)
-        let outcome = try load.outcome.get()
-        #expect(outcome.quarantined.map { "\($0.kind) \($0.id)" } == ["User u40"])
-        #expect(try Self.contents(load.database)[0].count == 44)
+        let (load, outcome) = try Self.loadRefusing(40, as: Self.row(40, login: "u03"), backend)
         // The memberships' load says why it went batch by batch too: u40's membership waits
         // for its user.
         let said = load.notices.filter { $0.hasPrefix("the users were loaded batch by batch with their table's keys in place: ") }
