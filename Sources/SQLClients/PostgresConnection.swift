@@ -24,6 +24,8 @@ public final class PostgresConnection {
     /// The server address, for messages.
     public let host: String
     public let port: Int
+    /// The statements ``queryPrepared(_:_:)`` prepared on this connection.
+    var prepared = PostgresPreparedStatements()
 
     /// Connects and logs in.
     ///

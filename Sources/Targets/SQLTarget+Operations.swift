@@ -17,10 +17,11 @@ extension SQLTarget {
         }
         guard let columns = rows.first?.columns.map(table.table.column) else { return }
         let idIndex = rows[0].columns.firstIndex { $0.caseInsensitiveEquals(table.mapper.idColumn) }
+        let columnTypes = table.arrayTypes(of: columns)
         for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
             let statement = dialect.upsert(
                 table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values),
-                binaryColumns: table.binaryColumns)
+                binaryColumns: table.binaryColumns, columnTypes: columnTypes)
             try execute(statement, kind, name, &result)
             if case .mariaDB = dialect, table.hasOtherUniqueKey, let idIndex {
                 // A clash on another UNIQUE key left the row holding it alone and inserted

@@ -325,7 +325,9 @@ public final class SQLTarget {
     ) throws(TargetError) -> [Row] {
         result.statements += 1
         do {
-            return try connection.query(statement.sql, statement.parameters)
+            return statement.recurs
+                ? try connection.queryPrepared(statement.sql, statement.parameters)
+                : try connection.query(statement.sql, statement.parameters)
         } catch {
             throw TargetError(kind, table: table, underlying: error)
         }

@@ -8,6 +8,10 @@ public protocol TargetConnection: AnyObject {
     /// Runs one statement with its parameters bound to the dialect's markers; returns its rows.
     @discardableResult
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row]
+    /// Runs a statement whose text recurs (``SQLStatement/recurs``): a connection may prepare
+    /// it once and execute it again. By default, as ``query(_:_:)``.
+    @discardableResult
+    func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row]
     /// Starts a transaction.
     func begin() throws
     func commit() throws
@@ -17,6 +21,13 @@ public protocol TargetConnection: AnyObject {
     /// The columns of `table` (in `schema` where the database has schemas), nil when there is
     /// no such table.
     func tableColumns(_ table: String, schema: String?) throws -> [ColumnDescription]?
+}
+
+extension TargetConnection {
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
+        try query(sql, parameters)
+    }
 }
 
 extension MariaDBConnection: TargetConnection {

@@ -159,6 +159,18 @@ struct MappedTable {
 
     var idColumn: String { table.column(mapper.idColumn) }
 
+    /// Each of `columns`' type as PostgreSQL's arrays of its values name it, nil when one
+    /// column's type is none a cast may name (see ``TargetTable/castableType(_:)``).
+    func arrayTypes(of columns: [String]) -> [String]? {
+        var types: [String] = []
+        types.reserveCapacity(columns.count)
+        for column in columns {
+            guard let type = table.castableType(column) else { return nil }
+            types.append(type)
+        }
+        return types
+    }
+
     /// The catalog names (lowercased) of the mapped columns holding bytes, whose SQL Server
     /// parameters are converted to varbinary (see ``SQLDialect/sqlServerValue(_:column:binaryColumns:)``).
     var binaryColumns: Set<String> {

@@ -1,4 +1,5 @@
 import Directory
+import SQLClients
 import Testing
 
 @testable import Targets
@@ -25,6 +26,34 @@ import Testing
                 + "ON CONFLICT (\"id\") DO UPDATE SET \"login\" = EXCLUDED.\"login\"")
         let idOnly = SQLDialect.sqlite.upsert(table: "u", columns: ["id"], key: "id", rows: [[.text("1")]])
         #expect(idOnly.sql == "INSERT INTO \"u\" (\"id\") VALUES (?) ON CONFLICT (\"id\") DO NOTHING")
+    }
+
+    @Test func postgresUpsertWithColumnTypesBindsOneArrayPerColumn() {
+        let rows: [[SQLValue]] = [[.text("1"), .text("a\"b"), .null], [.text("2"), .text("c\\d"), .bool(true)]]
+        let statement = SQLDialect.postgres(schema: "p").upsert(
+            table: "u", columns: ["id", "login", "enabled"], key: "id", rows: rows,
+            columnTypes: ["text", "character varying", "boolean"])
+        #expect(
+            statement.sql
+                == "INSERT INTO \"p\".\"u\" (\"id\", \"login\", \"enabled\") SELECT * FROM unnest($1::text[], "
+                + "$2::character varying[], $3::boolean[]) ON CONFLICT (\"id\") DO UPDATE SET \"login\" = EXCLUDED.\"login\", "
+                + "\"enabled\" = EXCLUDED.\"enabled\"")
+        #expect(statement.parameters == [.text(#"{"1","2"}"#), .text(#"{"a\"b","c\\d"}"#), .text(#"{NULL,"t"}"#)])
+        #expect(statement.recurs)
+        // Without a type for every column, and in the other dialects, the VALUES list.
+        let partial = SQLDialect.postgres(schema: "p").upsert(
+            table: "u", columns: ["id", "login"], key: "id", rows: [[.text("1"), .text("a")]], columnTypes: ["text"])
+        #expect(partial.sql.contains(" VALUES ($1, $2) ") && !partial.recurs)
+        let sqlite = SQLDialect.sqlite.upsert(
+            table: "u", columns: ["id"], key: "id", rows: [[.text("1")]], columnTypes: ["text"])
+        #expect(sqlite.sql.contains(" VALUES (?) ") && !sqlite.recurs)
+    }
+
+    @Test func postgresArrayLiteralsQuoteEveryElement() {
+        #expect(PostgresArrayLiteral.text([SQLValue]()) == "{}")
+        #expect(PostgresArrayLiteral.text([.text("NULL"), .null, .text("")]) == #"{"NULL",NULL,""}"#)
+        #expect(PostgresArrayLiteral.text([.text(" a,b }{ "), .text("\n\t")]) == "{\" a,b }{ \",\"\n\t\"}")
+        #expect(PostgresArrayLiteral.text([.int(-7), .bool(false), .bytes([0xAB])]) == #"{"-7","f","\\xab"}"#)
     }
 
     @Test func insertIfAbsentNeverUsesIgnore() {

@@ -1,0 +1,59 @@
+import CLibPQ
+import Directory
+
+/// The named statements one connection prepared, by SQL text. They belong to the server
+/// session: a new connection starts with none.
+struct PostgresPreparedStatements {
+    /// At most this many are kept; a text beyond them is sent whole each time.
+    static let capacity = 32
+
+    var names: [String: String] = [:]
+    var made = 0
+    /// False once the server did not know a statement this connection prepared (a pooler in
+    /// transaction mode gives each transaction another server session): from then on every
+    /// statement is sent whole.
+    var enabled = true
+}
+
+extension PostgresConnection {
+    /// Runs `sql` as ``query(_:_:)`` does, as a statement prepared the first time its text
+    /// comes and executed again each time it recurs, so the server parses and plans it once.
+    ///
+    /// For statements whose text recurs and whose markers the text types (`$1::text[]`): the
+    /// parameters are sent as text, left to the server to type, whatever the values are.
+    ///
+    /// When the server does not know a statement prepared here (SQLSTATE 26000: a pooler
+    /// such as PgBouncer in transaction mode moved the session), the error is thrown, as it
+    /// aborts the transaction, and this connection prepares nothing more: a retry goes
+    /// through.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
+        guard prepared.enabled else { return try query(sql, parameters) }
+        let name: String
+        if let known = prepared.names[sql] {
+            name = known
+        } else {
+            guard prepared.names.count < PostgresPreparedStatements.capacity else { return try query(sql, parameters) }
+            prepared.made += 1
+            let made = "scimsync_\(prepared.made)"
+            _ = try PostgresResult(
+                PQprepare(handle, made, sql, Int32(parameters.count), nil), connection: self, operation: .query)
+            prepared.names[sql] = made
+            name = made
+        }
+        let storage = BindStorage()
+        let values = parameters.map { value in PostgresParameter(value).text.map { storage.cString($0) } }
+        let result = withExtendedLifetime(storage) {
+            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        do {
+            return try PostgresResult(result, connection: self, operation: .query).rows()
+        } catch let error as PostgresError where error.sqlState == "26000" {
+            prepared = PostgresPreparedStatements(names: [:], made: prepared.made, enabled: false)
+            throw error
+        }
+    }
+
+    /// How many statements this connection keeps prepared (for tests).
+    public var preparedStatementCount: Int { prepared.names.count }
+}
