@@ -194,11 +194,21 @@ extension SQLDialect {
     /// covers uniqueness only (SQLite "The ON CONFLICT Clause": it "does not apply to FOREIGN
     /// KEY constraints"). SQL Server has neither: see
     /// ``sqlServerInsertIfAbsent(table:columns:rows:)``, where `columns` must be the key.
-    public func insertIfAbsent(table: String, columns: [String], rows: [[SQLValue]]) -> SQLStatement {
+    ///
+    /// `columnTypes` as for ``upsert(table:columns:key:rows:binaryColumns:columnTypes:)``.
+    public func insertIfAbsent(table: String, columns: [String], rows: [[SQLValue]], columnTypes: [String]? = nil)
+        -> SQLStatement
+    {
         if case .sqlServer = self { return sqlServerInsertIfAbsent(table: table, columns: columns, rows: rows) }
         var builder = StatementBuilder(self)
-        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) VALUES ")
-        builder.bindRows(rows)
+        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) ")
+        let arrays = postgresArrayTypes(columnTypes, columns: columns)
+        if let arrays {
+            builder.bindColumnArrays(rows, types: arrays)
+        } else {
+            builder.append("VALUES ")
+            builder.bindRows(rows)
+        }
         switch self {
         case .mariaDB:
             let first = quote(columns[0])
@@ -208,7 +218,9 @@ extension SQLDialect {
         case .sqlServer:
             break
         }
-        return builder.statement
+        var statement = builder.statement
+        statement.recurs = arrays != nil
+        return statement
     }
 
     /// Deletes the rows whose `column` is one of `values`; absent rows are no error.

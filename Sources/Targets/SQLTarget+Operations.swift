@@ -199,12 +199,16 @@ extension SQLTarget {
                 })
             }
             let columns = [relation.column(table.user), relation.column(table.group)]
+            let columnTypes = relation.castableType(table.user).flatMap { user in
+                relation.castableType(table.group).map { [user, $0] }
+            }
             // A removal is an OR of pairs, and SQLite refuses an expression deeper than 1000
             // ("Expression tree is too large"): half that many pairs per statement.
             let perStatement = add ? dialect.rowsPerStatement(columnsPerRow: 2) : min(dialect.rowsPerStatement(columnsPerRow: 2), SQLDialect.maxOrTerms)
             for chunk in pairs.chunks(of: perStatement) {
                 let statement = add
-                    ? dialect.insertIfAbsent(table: relation.name, columns: columns, rows: chunk.map { [$0.0, $0.1] })
+                    ? dialect.insertIfAbsent(
+                        table: relation.name, columns: columns, rows: chunk.map { [$0.0, $0.1] }, columnTypes: columnTypes)
                     : dialect.delete(from: relation.name, where: columns[0], columns[1], in: Array(chunk))
                 try execute(statement, kind, relation.name, &result)
             }

@@ -125,12 +125,20 @@ import Testing
         try target.apply(users(1...30, title: "first"))
         try target.apply(users(20...40, title: "second"))
         #expect(connection.preparedStatementCount == 1)
+        // Member additions, replayed: the relation table's insert-if-absent is prepared too.
+        let additions: [ResourceOp] = [.create(.group, Portal.group("g1", "Engineering"))]
+            + (1...5).map { .addMember(groupID: "g1", userID: "u\($0)") }
+        try target.apply(additions)
+        try target.apply(additions)
+        #expect(connection.preparedStatementCount == 3)
+        let relation = try #require(database.layout.membership?.table)
+        #expect(try database.rows(relation, ["user_id", "group_id"]) == (1...5).map { ["u\($0)", "g1"] })
 
         // A rolled-back transaction keeps the session's prepared statements.
         try connection.begin()
         try connection.rollback()
         try target.apply(users(41...41, title: "third"))
-        #expect(connection.preparedStatementCount == 1)
+        #expect(connection.preparedStatementCount == 3)
 
         // A session that lost them (a pooler handing over another session does this): the
         // batch fails once, as on any lost statement, and goes through when tried again.
