@@ -12,23 +12,39 @@ public enum PostgresArrayLiteral {
     /// The array of `values`, in order.
     public static func text(_ values: some Sequence<SQLValue>) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(256)
+        out.reserveCapacity(1024)
         var first = true
         for value in values {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            guard let text = PostgresParameter(value).text else {
+            switch value {
+            case .null:
                 out.append(contentsOf: "NULL".utf8)
-                continue
+            case .text(var text), .json(var text):
+                // Text as it is, without the parameter's copy.
+                text.withUTF8 { appendQuoted($0, to: &out) }
+            default:
+                guard var text = PostgresParameter(value).text else {
+                    out.append(contentsOf: "NULL".utf8)
+                    continue
+                }
+                text.withUTF8 { appendQuoted($0, to: &out) }
             }
-            out.append(UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
-                out.append(byte)
-            }
-            out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        out.append(quote)
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == quote || byte == backslash {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            out.append(backslash)
+            start = index
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        out.append(quote)
     }
 }
