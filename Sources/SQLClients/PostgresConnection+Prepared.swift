@@ -1,5 +1,23 @@
 import CLibPQ
 import Directory
+import Synchronization
+
+/// Whether connections keep named prepared statements. A target shares one among the
+/// connections it opens over time: once its server did not know a statement prepared on it (a
+/// pooler such as PgBouncer in transaction mode gives each transaction another server session),
+/// the connections after it send every statement whole too, instead of failing a batch each.
+public final class PostgresStatementPreparation: Sendable {
+    private let lost = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// False once a server lost a statement prepared through this.
+    public var isOn: Bool { !lost.load(ordering: .relaxed) }
+
+    func turnOff() {
+        lost.store(true, ordering: .relaxed)
+    }
+}
 
 /// The named statements one connection prepared, by SQL text. They belong to the server
 /// session: a new connection starts with none.
@@ -9,10 +27,6 @@ struct PostgresPreparedStatements {
 
     var names: [String: String] = [:]
     var made = 0
-    /// False once the server did not know a statement this connection prepared (a pooler in
-    /// transaction mode gives each transaction another server session): from then on every
-    /// statement is sent whole.
-    var enabled = true
 }
 
 extension PostgresConnection {
@@ -22,13 +36,13 @@ extension PostgresConnection {
     /// For statements whose text recurs and whose markers the text types (`$1::text[]`): the
     /// parameters are sent as text, left to the server to type, whatever the values are.
     ///
-    /// When the server does not know a statement prepared here (SQLSTATE 26000: a pooler
-    /// such as PgBouncer in transaction mode moved the session), the error is thrown, as it
-    /// aborts the transaction, and this connection prepares nothing more: a retry goes
-    /// through.
+    /// When the server does not know a statement prepared here (SQLSTATE 26000), the error is
+    /// thrown, as it aborts the transaction, and the connection's ``PostgresStatementPreparation``
+    /// is turned off: a retry, on this connection or a later one sharing it, sends the
+    /// statement whole.
     @discardableResult
     public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
-        guard prepared.enabled else { return try query(sql, parameters) }
+        guard preparation.isOn else { return try query(sql, parameters) }
         let name: String
         if let known = prepared.names[sql] {
             name = known
@@ -49,7 +63,8 @@ extension PostgresConnection {
         do {
             return try PostgresResult(result, connection: self, operation: .query).rows()
         } catch let error as PostgresError where error.sqlState == "26000" {
-            prepared = PostgresPreparedStatements(names: [:], made: prepared.made, enabled: false)
+            prepared.names = [:]
+            preparation.turnOff()
             throw error
         }
     }

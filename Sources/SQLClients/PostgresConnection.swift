@@ -26,6 +26,8 @@ public final class PostgresConnection {
     public let port: Int
     /// The statements ``queryPrepared(_:_:)`` prepared on this connection.
     var prepared = PostgresPreparedStatements()
+    /// Whether ``queryPrepared(_:_:)`` prepares statements.
+    let preparation: PostgresStatementPreparation
 
     /// Connects and logs in.
     ///
@@ -33,14 +35,18 @@ public final class PostgresConnection {
     /// (PQconnectStartParams, with dbname expansion off), so no value is ever parsed as
     /// connection-string syntax.
     ///
-    /// - Parameter connectTimeout: seconds to wait for the whole connection and login.
+    /// - Parameters:
+    ///   - connectTimeout: seconds to wait for the whole connection and login.
+    ///   - preparation: whether ``queryPrepared(_:_:)`` prepares statements, shared with the
+    ///     connections opened before and after this one for the same purpose.
     /// - Throws: `PostgresError` (`.cannotConnect`, `.authenticationFailed`, `.unknownDatabase`, ...).
     public init(
         host: String, port: Int = 5432, user: String, password: String, database: String,
-        connectTimeout: Int = 10
+        connectTimeout: Int = 10, preparation: PostgresStatementPreparation = PostgresStatementPreparation()
     ) throws {
         self.host = host
         self.port = port
+        self.preparation = preparation
         let parameters: [(String, String)] = [
             ("host", host),
             ("port", String(port)),

@@ -9,10 +9,11 @@ extension SQLTarget {
     /// `active` column). A SQL Server target tags its writes with `changeTrackingContext`
     /// (a pipeline's ``EchoContext``); nil leaves them untagged (`scimsync serve`).
     /// `bulkLoading` opens a MariaDB connection that may run the first load's `LOAD DATA
-    /// LOCAL` (see ``load(_:)``).
+    /// LOCAL` (see ``load(_:)``). A PostgreSQL connection prepares its recurring statements
+    /// while `preparation` is on (one per target, shared by its reconnections).
     public static func open(
         _ endpoint: Endpoint, onDelete: DeletePolicy? = nil, changeTrackingContext: [UInt8]? = nil,
-        bulkLoading: Bool = false
+        bulkLoading: Bool = false, preparation: PostgresStatementPreparation = PostgresStatementPreparation()
     ) throws -> SQLTarget {
         let target: SQLTarget
         switch endpoint.connection {
@@ -27,7 +28,7 @@ extension SQLTarget {
         case .postgres(let config):
             let connection = try PostgresConnection(
                 host: config.host, port: config.port, user: config.user, password: config.password,
-                database: config.database)
+                database: config.database, preparation: preparation)
             target = try SQLTarget(postgres: connection, schema: config.schema, layout: endpoint.layout)
             target.statementCanceller = connection.statementCanceller()
         case .sqlite(let config):

@@ -3,6 +3,7 @@ import Logging
 import Connectors
 import Directory
 import Reconcile
+import SQLClients
 import SQLProbe
 
 /// A MariaDB/MySQL, PostgreSQL, SQLite or SQL Server database as a pipeline's target: a stream target on
@@ -20,6 +21,9 @@ public struct SQLTargetConnector: TargetConnector {
     public let changeTrackingContext: [UInt8]?
     /// Names the stream target's queue.
     private let name: String
+    /// Whether the target's PostgreSQL connections prepare their recurring statements: off for
+    /// good once the server lost one (a pooler moving sessions).
+    private let preparation = PostgresStatementPreparation()
 
     public init(
         endpoint: Endpoint, onDelete: DeletePolicy?, keyPath: String, pipeline: String,
@@ -34,7 +38,8 @@ public struct SQLTargetConnector: TargetConnector {
 
     private func open(bulkLoading: Bool = false) throws -> SQLTarget {
         try SQLTarget.open(
-            endpoint, onDelete: onDelete, changeTrackingContext: changeTrackingContext, bulkLoading: bulkLoading)
+            endpoint, onDelete: onDelete, changeTrackingContext: changeTrackingContext, bulkLoading: bulkLoading,
+            preparation: preparation)
     }
 
     public func openTarget() throws -> any Target {

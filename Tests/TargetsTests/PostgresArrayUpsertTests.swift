@@ -112,6 +112,39 @@ import Testing
         #expect(try connection.query("SELECT count(*) FROM \"\(schema)\".t", []) == [Row(columns: ["count"], values: [.int(0)])])
     }
 
+    @Test func aServerThatLostAStatementGetsEveryStatementWholeFromThenOn() throws {
+        let url = try TestServers.postgresURL()
+        let preparation = PostgresStatementPreparation()
+        func connect() throws -> PostgresConnection {
+            try PostgresConnection(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                preparation: preparation)
+        }
+        let first = try connect()
+        let schema = TestServers.uniqueName("arrays")
+        try first.execute("CREATE SCHEMA \"\(schema)\"")
+        defer { try? first.execute("DROP SCHEMA \"\(schema)\" CASCADE") }
+        try first.execute("CREATE TABLE \"\(schema)\".t (id text PRIMARY KEY, login text)")
+        func upsert(_ id: String) -> SQLStatement {
+            SQLDialect.postgres(schema: schema).upsert(
+                table: "t", columns: ["id", "login"], key: "id", rows: [[.text(id), .text("login-\(id)")]],
+                columnTypes: ["text", "text"])
+        }
+        try first.queryPrepared(upsert("1").sql, upsert("1").parameters)
+        #expect(first.preparedStatementCount == 1)
+
+        try first.execute("DEALLOCATE ALL")
+        let error = #expect(throws: PostgresError.self) { try first.queryPrepared(upsert("2").sql, upsert("2").parameters) }
+        #expect(error?.sqlState == "26000")
+        #expect(!preparation.isOn)
+        try first.queryPrepared(upsert("2").sql, upsert("2").parameters)
+        // The reconnection a failed batch makes shares the target's preparation.
+        let second = try connect()
+        try second.queryPrepared(upsert("3").sql, upsert("3").parameters)
+        #expect(first.preparedStatementCount == 0 && second.preparedStatementCount == 0)
+        #expect(try second.query("SELECT count(*) FROM \"\(schema)\".t", []) == [Row(columns: ["count"], values: [.int(3)])])
+    }
+
     @Test func aTargetPreparesItsUpsertOnceAndSurvivesLosingIt() throws {
         let suffix = PortalLayout.suffix()
         let database = try TargetUnderTest.postgres(try PortalLayout.make(suffix: suffix), schema: "arrays_\(suffix)")
