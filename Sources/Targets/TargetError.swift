@@ -206,9 +206,12 @@ func isUniqueViolationFailure(_ error: any Error) -> Bool {
     }
 }
 
-/// Whether a database error may go away by itself: a lost or refused connection, or a
-/// locked SQLite file.
+/// Whether a database error may go away by itself: a lost or refused connection, a locked
+/// SQLite file, or a PostgreSQL prepared statement the server no longer knows (SQLSTATE
+/// 26000: a pooler moved the session; the next try sends the statement whole, see
+/// ``SQLClients/PostgresStatementPreparation``).
 func isTransientFailure(_ error: any Error) -> Bool {
+    if let error = error as? PostgresError, error.sqlState == "26000" { return true }
     switch error {
     case let error as MariaDBError:
         switch error.kind {

@@ -8,6 +8,7 @@ import HTTPLimits
 import Hummingbird
 import Logging
 import SCIMServer
+import SQLClients
 import ServiceLifecycle
 import Targets
 
@@ -67,9 +68,12 @@ enum SCIMServerFactory {
     /// command with a clear error instead of failing every request.
     static func application(_ scim: SCIMServerConfig, logger: Logger) throws -> any Service {
         let directory = scim.directory
-        let first = try SQLTarget.open(directory)
+        // One for every connection of the pool: once a pooler in front of PostgreSQL lost a
+        // prepared statement, none of them prepares any more.
+        let preparation = PostgresStatementPreparation()
+        let first = try SQLTarget.open(directory, preparation: preparation)
         let required = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, first.requiredAttributes($0)) })
-        let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory) }
+        let pool = DirectoryPool(size: scim.connections) { try SQLTarget.open(directory, preparation: preparation) }
         let settings = SCIMSettings(
             basePath: scim.basePath, maxPageSize: scim.maxPageSize, token: scim.token, maxBodyBytes: scim.maxBodyBytes,
             publicURL: scim.publicURL, trustForwardedHeaders: scim.trustForwardedHeaders, maxOperations: scim.maxOperations,
