@@ -91,6 +91,14 @@ struct StatementBuilder {
 
     var statement: SQLStatement { SQLStatement(sql: sql, parameters: parameters) }
 
+    /// Appends `column = ANY($n::type[])`: the values as one PostgreSQL array, a text that
+    /// recurs whatever their number (``SQLStatement/recurs``).
+    mutating func bindAny(_ column: String, _ values: [SQLValue], type: String) {
+        sql += dialect.quote(column) + " = ANY("
+        bind(.text(PostgresArrayLiteral.text(values)))
+        sql += "::" + type + "[])"
+    }
+
     /// Appends `SELECT * FROM unnest($1::type[], ...)`: the rows as one PostgreSQL array per
     /// column, each cast to its column's type. The text depends on the columns alone, not on
     /// how many rows there are, so the server can parse and plan it once; a multi-row VALUES
@@ -224,20 +232,41 @@ extension SQLDialect {
     }
 
     /// Deletes the rows whose `column` is one of `values`; absent rows are no error.
-    public func delete(from table: String, where column: String, in values: [SQLValue]) -> SQLStatement {
+    ///
+    /// `keyType`, PostgreSQL's name of `column`'s type, makes PostgreSQL's statement for more
+    /// than one value `column = ANY($1::type[])`, a text that recurs
+    /// (``SQLStatement/recurs``); otherwise `column IN (…)`.
+    public func delete(from table: String, where column: String, in values: [SQLValue], keyType: String? = nil)
+        -> SQLStatement
+    {
         var builder = StatementBuilder(self)
         builder.append(dml("DELETE") + " FROM \(self.table(table)) WHERE ")
+        if case .postgres = self, let keyType, values.count > 1 {
+            builder.bindAny(column, values, type: keyType)
+            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+        }
         builder.bindIn(column, values)
         return builder.statement
     }
 
     /// Deletes the rows whose (`first`, `second`) is one of `pairs`, as
     /// `(a = ? AND b = ?) OR …`, which every engine's optimizer turns into key lookups.
-    public func delete(from table: String, where first: String, _ second: String, in pairs: [(SQLValue, SQLValue)])
-        -> SQLStatement
-    {
+    ///
+    /// `keyTypes`, PostgreSQL's names of the two columns' types, make PostgreSQL's statement for
+    /// more than one pair `(a, b) IN (SELECT * FROM unnest($1::type[], $2::type[]))`, a text
+    /// that recurs (``SQLStatement/recurs``).
+    public func delete(
+        from table: String, where first: String, _ second: String, in pairs: [(SQLValue, SQLValue)],
+        keyTypes: [String]? = nil
+    ) -> SQLStatement {
         var builder = StatementBuilder(self)
         builder.append(dml("DELETE") + " FROM \(self.table(table)) WHERE ")
+        if let types = postgresArrayTypes(keyTypes, columns: [first, second]), pairs.count > 1 {
+            builder.append("(\(quote(first)), \(quote(second))) IN (")
+            builder.bindColumnArrays(pairs.map { [$0.0, $0.1] }, types: types)
+            builder.append(")")
+            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+        }
         for (index, pair) in pairs.enumerated() {
             if index > 0 { builder.append(" OR ") }
             builder.append("(\(quote(first)) = ")
@@ -252,10 +281,13 @@ extension SQLDialect {
     /// Sets `assignments` on the rows whose `column` is one of `values`, and, when `guardColumn`
     /// is given, still holds `guardValue` (clearing a user's group only if it is still that one).
     /// `binaryColumns` as for ``upsert(table:columns:key:rows:binaryColumns:)``.
+    ///
+    /// `keyType` as for ``delete(from:where:in:keyType:)``, for PostgreSQL's statement without
+    /// `guardColumn`: its other markers are assignments, which the column types.
     public func update(
         _ table: String, set assignments: [(column: String, value: SQLValue)], where column: String,
         in values: [SQLValue], andWhere guardColumn: (column: String, value: SQLValue)? = nil,
-        binaryColumns: Set<String> = []
+        binaryColumns: Set<String> = [], keyType: String? = nil
     ) -> SQLStatement {
         var builder = StatementBuilder(self)
         builder.append(dml("UPDATE") + " \(self.table(table)) SET ")
@@ -270,6 +302,10 @@ extension SQLDialect {
             }
         }
         builder.append(" WHERE ")
+        if case .postgres = self, let keyType, values.count > 1, guardColumn == nil {
+            builder.bindAny(column, values, type: keyType)
+            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+        }
         builder.bindIn(column, values)
         if let guardColumn {
             builder.append(" AND \(quote(guardColumn.column)) = ")

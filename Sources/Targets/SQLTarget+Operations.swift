@@ -134,9 +134,10 @@ extension SQLTarget {
                     try relation.idValue(id, column: membership.user, type: type)
                 })
             }
+            let keyType = relation.castableType(membership.user)
             for chunk in values.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
                 let statement = dialect.delete(
-                    from: relation.name, where: relation.column(membership.user), in: Array(chunk))
+                    from: relation.name, where: relation.column(membership.user), in: Array(chunk), keyType: keyType)
                 try execute(statement, kind, relation.name, &result)
             }
         }
@@ -144,8 +145,9 @@ extension SQLTarget {
         for id in ids {
             values.append(try mapping(kind, users.table.name) { () throws(RowMappingError) in try users.idValue(id) })
         }
+        let keyType = users.table.castableType(users.idColumn)
         for chunk in values.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1)) {
-            let statement = dialect.delete(from: users.table.name, where: users.idColumn, in: Array(chunk))
+            let statement = dialect.delete(from: users.table.name, where: users.idColumn, in: Array(chunk), keyType: keyType)
             try execute(statement, kind, users.table.name, &result)
         }
     }
@@ -173,9 +175,11 @@ extension SQLTarget {
             ids.append(try mapping(kind, name) { () throws(RowMappingError) in try users.idValue(id) })
         }
         // One parameter for the value, the rest for ids.
+        let keyType = users.table.castableType(users.idColumn)
         for chunk in ids.chunks(of: dialect.rowsPerStatement(columnsPerRow: 1) - 1) {
             let statement = dialect.update(
-                name, set: [(users.table.column(column), value)], where: users.idColumn, in: Array(chunk))
+                name, set: [(users.table.column(column), value)], where: users.idColumn, in: Array(chunk),
+                keyType: keyType)
             try execute(statement, kind, name, &result)
         }
     }
@@ -209,7 +213,8 @@ extension SQLTarget {
                 let statement = add
                     ? dialect.insertIfAbsent(
                         table: relation.name, columns: columns, rows: chunk.map { [$0.0, $0.1] }, columnTypes: columnTypes)
-                    : dialect.delete(from: relation.name, where: columns[0], columns[1], in: Array(chunk))
+                    : dialect.delete(
+                        from: relation.name, where: columns[0], columns[1], in: Array(chunk), keyTypes: columnTypes)
                 try execute(statement, kind, relation.name, &result)
             }
             return

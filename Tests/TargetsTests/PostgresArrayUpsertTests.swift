@@ -112,6 +112,37 @@ import Testing
         #expect(try connection.query("SELECT count(*) FROM \"\(schema)\".t", []) == [Row(columns: ["count"], values: [.int(0)])])
     }
 
+    @Test func removalsDeactivationsAndDeletesBindArraysToo() throws {
+        let suffix = PortalLayout.suffix()
+        let database = try TargetUnderTest.postgres(try PortalLayout.make(suffix: suffix), schema: "arrays_\(suffix)")
+        let target = try database.createTablesAndOpen()
+        let connection = try #require(database.connection as? PostgresConnection)
+        let layout = database.layout
+        let relation = try #require(layout.membership?.table)
+        try target.apply(
+            [.create(.group, Portal.group("g1", "Engineering")), .create(.group, Portal.group("g2", "Platform"))]
+                + (1...8).map { .create(.user, Portal.user("u\($0)", login: "user\($0)", given: "G", family: "F", mail: nil)) }
+                + (1...8).flatMap { [.addMember(groupID: "g1", userID: "u\($0)"), .addMember(groupID: "g2", userID: "u\($0)")] })
+        let before = connection.preparedStatementCount
+        // Each twice: a replay changes nothing more.
+        let removals: [ResourceOp] = (1...4).map { .removeMember(groupID: "g1", userID: "u\($0)") }
+            + [.removeMember(groupID: "g2", userID: "u8")]
+        let deactivations: [ResourceOp] = [.deactivate(userID: "u5"), .deactivate(userID: "u6"), .deactivate(userID: "u7")]
+        let deletes: [ResourceOp] = [.delete(.user, id: "u1"), .delete(.user, id: "u2")]
+        for ops in [removals, removals, deactivations, deactivations, deletes, deletes] {
+            try target.apply(ops)
+        }
+        // The removal, the deactivation, and the two deletes (relation rows, then users).
+        #expect(connection.preparedStatementCount == before + 4)
+        #expect(
+            try database.rows(relation, ["group_id", "user_id"])
+                == [["g1", "u5"], ["g1", "u6"], ["g1", "u7"], ["g1", "u8"]]
+                + [["g2", "u3"], ["g2", "u4"], ["g2", "u5"], ["g2", "u6"], ["g2", "u7"]])
+        #expect(
+            try database.rows(layout.users.table, ["id", "enabled"])
+                == [["u3", "1"], ["u4", "1"], ["u5", "0"], ["u6", "0"], ["u7", "0"], ["u8", "1"]])
+    }
+
     @Test func aServerThatLostAStatementGetsEveryStatementWholeFromThenOn() throws {
         let url = try TestServers.postgresURL()
         let preparation = PostgresStatementPreparation()

@@ -49,6 +49,32 @@ import Testing
         #expect(sqlite.sql.contains(" VALUES (?) ") && !sqlite.recurs)
     }
 
+    @Test func postgresDeletesAndUpdatesOfManyKeysBindOneArray() {
+        let postgres = SQLDialect.postgres(schema: "p")
+        let ids: [SQLValue] = [.text("1"), .text("2")]
+        let delete = postgres.delete(from: "u", where: "id", in: ids, keyType: "text")
+        #expect(delete.sql == "DELETE FROM \"p\".\"u\" WHERE \"id\" = ANY($1::text[])")
+        #expect(delete.parameters == [.text(#"{"1","2"}"#)] && delete.recurs)
+        // One key keeps `= $1`; no type keeps the IN list.
+        #expect(postgres.delete(from: "u", where: "id", in: [.text("1")], keyType: "text").sql.hasSuffix("\"id\" = $1"))
+        #expect(postgres.delete(from: "u", where: "id", in: ids).sql.hasSuffix("\"id\" IN ($1, $2)"))
+        let pairs = postgres.delete(
+            from: "m", where: "user_id", "group_id", in: [(.text("u1"), .text("g1")), (.text("u2"), .text("g1"))],
+            keyTypes: ["text", "integer"])
+        #expect(
+            pairs.sql
+                == "DELETE FROM \"p\".\"m\" WHERE (\"user_id\", \"group_id\") IN (SELECT * FROM unnest($1::text[], $2::integer[]))")
+        #expect(pairs.parameters == [.text(#"{"u1","u2"}"#), .text(#"{"g1","g1"}"#)] && pairs.recurs)
+        let update = postgres.update("u", set: [("enabled", .bool(false))], where: "id", in: ids, keyType: "text")
+        #expect(update.sql == "UPDATE \"p\".\"u\" SET \"enabled\" = $1 WHERE \"id\" = ANY($2::text[])")
+        #expect(update.recurs)
+        // A guarded update keeps its IN list, and SQLite ignores the types.
+        let guarded = postgres.update(
+            "u", set: [("group_id", .null)], where: "id", in: ids, andWhere: ("group_id", .text("g")), keyType: "text")
+        #expect(guarded.sql.contains(" IN ($2, $3)") && !guarded.recurs)
+        #expect(!SQLDialect.sqlite.delete(from: "u", where: "id", in: ids, keyType: "text").recurs)
+    }
+
     @Test func postgresArrayLiteralsQuoteEveryElement() {
         #expect(PostgresArrayLiteral.text([SQLValue]()) == "{}")
         #expect(PostgresArrayLiteral.text([.text("NULL"), .null, .text("")]) == #"{"NULL",NULL,""}"#)
