@@ -148,15 +148,7 @@ extension SQLDialect {
         if case .sqlServer = self {
             return sqlServerUpsert(table: table, columns: columns, key: key, rows: rows, binaryColumns: binaryColumns)
         }
-        var builder = StatementBuilder(self)
-        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) ")
-        let arrays = postgresArrayTypes(columnTypes, columns: columns)
-        if let arrays {
-            builder.bindColumnArrays(rows, types: arrays)
-        } else {
-            builder.append("VALUES ")
-            builder.bindRows(rows)
-        }
+        var (builder, recurs) = insertingRows(into: table, columns: columns, rows: rows, columnTypes: columnTypes)
         let others = columns.filter { !$0.caseInsensitiveEquals(key) }
         switch self {
         case .mariaDB:
@@ -174,9 +166,23 @@ extension SQLDialect {
         case .sqlServer:
             break
         }
-        var statement = builder.statement
-        statement.recurs = arrays != nil
-        return statement
+        return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: recurs)
+    }
+
+    /// `INSERT INTO t (columns) ` and the rows: PostgreSQL's arrays when `columnTypes` names a
+    /// type for every column (a text that recurs), a VALUES list otherwise.
+    private func insertingRows(into table: String, columns: [String], rows: [[SQLValue]], columnTypes: [String]?)
+        -> (builder: StatementBuilder, recurs: Bool)
+    {
+        var builder = StatementBuilder(self)
+        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) ")
+        if let arrays = postgresArrayTypes(columnTypes, columns: columns) {
+            builder.bindColumnArrays(rows, types: arrays)
+            return (builder, true)
+        }
+        builder.append("VALUES ")
+        builder.bindRows(rows)
+        return (builder, false)
     }
 
     /// The column types of PostgreSQL's arrays, when `types` names one for every column.
@@ -208,15 +214,7 @@ extension SQLDialect {
         -> SQLStatement
     {
         if case .sqlServer = self { return sqlServerInsertIfAbsent(table: table, columns: columns, rows: rows) }
-        var builder = StatementBuilder(self)
-        builder.append("INSERT INTO \(self.table(table)) (\(columns.map(quote).joined(separator: ", "))) ")
-        let arrays = postgresArrayTypes(columnTypes, columns: columns)
-        if let arrays {
-            builder.bindColumnArrays(rows, types: arrays)
-        } else {
-            builder.append("VALUES ")
-            builder.bindRows(rows)
-        }
+        var (builder, recurs) = insertingRows(into: table, columns: columns, rows: rows, columnTypes: columnTypes)
         switch self {
         case .mariaDB:
             let first = quote(columns[0])
@@ -226,9 +224,7 @@ extension SQLDialect {
         case .sqlServer:
             break
         }
-        var statement = builder.statement
-        statement.recurs = arrays != nil
-        return statement
+        return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: recurs)
     }
 
     /// Deletes the rows whose `column` is one of `values`; absent rows are no error.

@@ -91,6 +91,14 @@ import Testing
         #expect(awkward.map { $0.values[0] } == [.text("'single'"), .text("a}b{c"), .text("\\\"both\"\\")])
     }
 
+    /// The portal's tables in a schema of their own on the test server, and a target on them.
+    static func portalTarget() throws -> (TargetUnderTest, SQLTarget, PostgresConnection) {
+        let suffix = PortalLayout.suffix()
+        let database = try TargetUnderTest.postgres(try PortalLayout.make(suffix: suffix), schema: "arrays_\(suffix)")
+        let target = try database.createTablesAndOpen()
+        return (database, target, try #require(database.connection as? PostgresConnection))
+    }
+
     @Test func aValueTooLongIsRefusedNotCut() throws {
         // An explicit cast to varchar(40) would cut the value; the arrays are cast to the type
         // without its length, and the INSERT's assignment checks it as the column's.
@@ -113,10 +121,7 @@ import Testing
     }
 
     @Test func removalsDeactivationsAndDeletesBindArraysToo() throws {
-        let suffix = PortalLayout.suffix()
-        let database = try TargetUnderTest.postgres(try PortalLayout.make(suffix: suffix), schema: "arrays_\(suffix)")
-        let target = try database.createTablesAndOpen()
-        let connection = try #require(database.connection as? PostgresConnection)
+        let (database, target, connection) = try Self.portalTarget()
         let layout = database.layout
         let relation = try #require(layout.membership?.table)
         try target.apply(
@@ -177,10 +182,7 @@ import Testing
     }
 
     @Test func aTargetPreparesItsUpsertOnceAndSurvivesLosingIt() throws {
-        let suffix = PortalLayout.suffix()
-        let database = try TargetUnderTest.postgres(try PortalLayout.make(suffix: suffix), schema: "arrays_\(suffix)")
-        let target = try database.createTablesAndOpen()
-        let connection = try #require(database.connection as? PostgresConnection)
+        let (database, target, connection) = try Self.portalTarget()
         func users(_ range: ClosedRange<Int>, title: String) -> [ResourceOp] {
             range.map { index in
                 .create(.user, Portal.user("u\(index)", login: "user\(index)", given: "G\(index)", family: "F", mail: nil, title: title))
