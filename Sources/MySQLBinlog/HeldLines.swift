@@ -1,5 +1,5 @@
 /// The lines of a part of a transaction not yet ended, each written up to what it shares with
-/// the part (``RowChangeJSONWriter/appendStart(of:to:columns:)``), one after the other, until
+/// the part (``RowChangeJSONWriter/appendStarts(of:to:ends:)``), one after the other, until
 /// the part's end says how they end (`scimsync tail`, and the benchmark that does its work).
 public struct HeldLines: ~Copyable {
     private var bytes = ByteOutput(capacity: 64 * 1024)
@@ -9,11 +9,6 @@ public struct HeldLines: ~Copyable {
     public init() {}
 
     public var isEmpty: Bool { ends.isEmpty }
-
-    public mutating func hold(_ change: BinlogRowChange, writer: inout RowChangeJSONWriter, columns: () -> [BinlogColumn]?) {
-        writer.appendStart(of: change, to: &bytes, columns: columns)
-        ends.append(bytes.count)
-    }
 
     /// Holds the start of the line of each row change of `rows`, written from the event's
     /// bytes (``RowChangeJSONWriter/appendStarts(of:to:ends:)``).

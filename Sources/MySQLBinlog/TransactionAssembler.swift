@@ -59,9 +59,8 @@ public struct TransactionAssembler: Sendable {
     /// next one.
     private var gtid: String?
     private var pending = RowChangeBuffer()
-    /// The open part's rows events, with ``keepsRowsUndecoded``, and how many rows they hold.
+    /// The open part's rows events, with ``keepsRowsUndecoded``.
     private var pendingEvents: [UndecodedRows] = []
-    private var pendingEventRows = 0
     /// Parts of the open transaction already handed on.
     private var partsHandedOn = 0
     /// Row changes of the open part: `pending`'s, and with ``handsOnRowsAsRead`` also those
@@ -118,7 +117,7 @@ public struct TransactionAssembler: Sendable {
     /// a caller that drops this assembler for a new one (a reconnection reads the transaction
     /// again) must void them.
     public var handedOnRowsOfOpenPart: Bool {
-        isInTransaction && changesInPart > pending.count + pendingEventRows
+        isInTransaction && changesInPart > pending.count + pendingEvents.reduce(0) { $0 + $1.count }
     }
 
     /// How often the open transaction's rows moved to new storage while appending (see
@@ -258,7 +257,6 @@ public struct TransactionAssembler: Sendable {
             }
             pendingEvents.append(
                 UndecodedRows(event: event, table: table.map, columnNames: table.columnNames, count: count))
-            pendingEventRows += count
         } else {
             let images: [RowImages]
             do {
@@ -304,7 +302,6 @@ public struct TransactionAssembler: Sendable {
         let events = pendingEvents
         pendingEvents = []
         if keepingRoom { pendingEvents.reserveCapacity(events.count) }
-        pendingEventRows = 0
         return BinlogTransaction(
             changes: pending.take(keepingRoom: keepingRoom), position: position, gtid: gtid,
             commitTimestamp: commitTimestamp, isLastPart: isLastPart, endsPart: endsPart, undecoded: events)
@@ -323,7 +320,6 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         pendingEvents = []
-        pendingEventRows = 0
         partsHandedOn = 0
         changesInPart = 0
     }
@@ -334,7 +330,6 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         pendingEvents = []
-        pendingEventRows = 0
         partsHandedOn = 0
         changesInPart = 0
     }

@@ -126,11 +126,6 @@ public final class BinlogChangeReader {
     /// The position after the last transaction or statement read: where to resume.
     public var position: BinlogPosition { assembler.lastBoundary }
 
-    /// The TABLE_MAP the last rows of `schema.table` were decoded with.
-    public func tableMap(schema: String, table: String) -> TableMapEvent? {
-        assembler.tableMap(schema: schema, table: table)
-    }
-
     /// Whether events already received wait to be decoded. A caller grouping transactions
     /// (group commit) takes more with ``nextBuffered()``, not with `next()` while this is true:
     /// the buffered events may make no output (a heartbeat), and `next()` would then wait.

@@ -56,7 +56,8 @@ extension PostgresConnection {
             name = made
         }
         let storage = BindStorage()
-        let values = parameters.map { value in PostgresParameter(value).text.map { storage.cString($0) } }
+        // The types are the statement's: only the texts are sent.
+        let values = Self.bind(parameters, in: storage).values
         let result = withExtendedLifetime(storage) {
             PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }

@@ -174,13 +174,17 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
         let storage = BindStorage()
-        let encoded = parameters.map(PostgresParameter.init)
-        let types = encoded.map(\.type)
-        let values = encoded.map { parameter in parameter.text.map { storage.cString($0) } }
+        let (types, values) = Self.bind(parameters, in: storage)
         let result = withExtendedLifetime(storage) {
             PQexecParams(handle, sql, Int32(parameters.count), types, values, nil, nil, 0)
         }
         return try PostgresResult(result, connection: self, operation: .query).rows()
+    }
+
+    /// Each parameter's type, and its text as a C string that `storage` keeps (nil for NULL).
+    static func bind(_ parameters: [SQLValue], in storage: BindStorage) -> (types: [UInt32], values: [UnsafePointer<CChar>?]) {
+        let encoded = parameters.map(PostgresParameter.init)
+        return (encoded.map(\.type), encoded.map { parameter in parameter.text.map { storage.cString($0) } })
     }
 
     /// Runs SQL without parameters (DDL, several statements separated by semicolons, ...).

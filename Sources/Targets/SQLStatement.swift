@@ -91,6 +91,9 @@ struct StatementBuilder {
 
     var statement: SQLStatement { SQLStatement(sql: sql, parameters: parameters) }
 
+    /// The statement, marked as one whose text recurs (``SQLStatement/recurs``).
+    var recurringStatement: SQLStatement { SQLStatement(sql: sql, parameters: parameters, recurs: true) }
+
     /// Appends `column = ANY($n::type[])`: the values as one PostgreSQL array, a text that
     /// recurs whatever their number (``SQLStatement/recurs``).
     mutating func bindAny(_ column: String, _ values: [SQLValue], type: String) {
@@ -239,7 +242,7 @@ extension SQLDialect {
         builder.append(dml("DELETE") + " FROM \(self.table(table)) WHERE ")
         if case .postgres = self, let keyType, values.count > 1 {
             builder.bindAny(column, values, type: keyType)
-            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+            return builder.recurringStatement
         }
         builder.bindIn(column, values)
         return builder.statement
@@ -261,7 +264,7 @@ extension SQLDialect {
             builder.append("(\(quote(first)), \(quote(second))) IN (")
             builder.bindColumnArrays(pairs.map { [$0.0, $0.1] }, types: types)
             builder.append(")")
-            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+            return builder.recurringStatement
         }
         for (index, pair) in pairs.enumerated() {
             if index > 0 { builder.append(" OR ") }
@@ -300,7 +303,7 @@ extension SQLDialect {
         builder.append(" WHERE ")
         if case .postgres = self, let keyType, values.count > 1, guardColumn == nil {
             builder.bindAny(column, values, type: keyType)
-            return SQLStatement(sql: builder.sql, parameters: builder.parameters, recurs: true)
+            return builder.recurringStatement
         }
         builder.bindIn(column, values)
         if let guardColumn {

@@ -17,7 +17,7 @@ extension SQLTarget {
         }
         guard let columns = rows.first?.columns.map(table.table.column) else { return }
         let idIndex = rows[0].columns.firstIndex { $0.caseInsensitiveEquals(table.mapper.idColumn) }
-        let columnTypes = table.arrayTypes(of: columns)
+        let columnTypes = table.table.arrayTypes(of: columns)
         for chunk in rows.chunks(of: dialect.rowsPerStatement(columnsPerRow: columns.count)) {
             let statement = dialect.upsert(
                 table: name, columns: columns, key: table.idColumn, rows: chunk.map(\.values),
@@ -203,9 +203,7 @@ extension SQLTarget {
                 })
             }
             let columns = [relation.column(table.user), relation.column(table.group)]
-            let columnTypes = relation.castableType(table.user).flatMap { user in
-                relation.castableType(table.group).map { [user, $0] }
-            }
+            let columnTypes = relation.arrayTypes(of: columns)
             // A removal is an OR of pairs, and SQLite refuses an expression deeper than 1000
             // ("Expression tree is too large"): half that many pairs per statement.
             let perStatement = add ? dialect.rowsPerStatement(columnsPerRow: 2) : min(dialect.rowsPerStatement(columnsPerRow: 2), SQLDialect.maxOrTerms)

@@ -108,6 +108,18 @@ struct TargetTable: Sendable {
         return type
     }
 
+    /// Each of `columns`' type as PostgreSQL's arrays of its values name it, nil when one
+    /// column's type is none a cast may name (see ``castableType(_:)``).
+    func arrayTypes(of columns: [String]) -> [String]? {
+        var types: [String] = []
+        types.reserveCapacity(columns.count)
+        for column in columns {
+            guard let type = castableType(column) else { return nil }
+            types.append(type)
+        }
+        return types
+    }
+
     /// The type class of a column that holds an id (a key or a reference to one).
     func idType(_ column: String) -> ColumnType {
         ColumnType(sqlType: sqlTypes[self.column(column)] ?? "")
@@ -158,18 +170,6 @@ struct MappedTable {
     }
 
     var idColumn: String { table.column(mapper.idColumn) }
-
-    /// Each of `columns`' type as PostgreSQL's arrays of its values name it, nil when one
-    /// column's type is none a cast may name (see ``TargetTable/castableType(_:)``).
-    func arrayTypes(of columns: [String]) -> [String]? {
-        var types: [String] = []
-        types.reserveCapacity(columns.count)
-        for column in columns {
-            guard let type = table.castableType(column) else { return nil }
-            types.append(type)
-        }
-        return types
-    }
 
     /// The catalog names (lowercased) of the mapped columns holding bytes, whose SQL Server
     /// parameters are converted to varbinary (see ``SQLDialect/sqlServerValue(_:column:binaryColumns:)``).
