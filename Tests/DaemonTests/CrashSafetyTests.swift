@@ -13,39 +13,6 @@ import TestSupport
 @Suite struct CrashSafetyTests {
     static let directorySize = 20_000
 
-    /// Kills the daemon in the middle of its first load, however busy the machine: on a
-    /// thread of its own (the test's task may wait seconds for the cooperative pool), waits
-    /// until `sql` counts a row in the SQLite target, takes the target's write lock (BEGIN
-    /// IMMEDIATE) so that the next load chunk cannot commit, and sends SIGKILL while holding it.
-    /// Returns whether the offset store still had no position then, and the users loaded.
-    func killDuringLoad(_ daemon: DaemonProcess, target path: String, store storePath: String, whenCounted sql: String)
-        async throws -> (noPosition: Bool, users: Int)
-    {
-        let pid = try #require(daemon.process?.processIdentifier)
-        let result = try await offPool { () throws -> (noPosition: Bool, users: Int) in
-            let database = try SQLiteDatabase(path: path)
-            try database.execute("PRAGMA busy_timeout = 5000")
-            let deadline = Date().addingTimeInterval(180)
-            while Date() < deadline {
-                if case .int(let count)? = try? database.query(sql).first?.values.first, count > 0 { break }
-                Thread.sleep(forTimeInterval: 0.001)
-            }
-            while (try? database.execute("BEGIN IMMEDIATE")) == nil, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.001)
-            }
-            let noPosition = try OffsetStore(path: storePath).position(pipeline: "hr-to-portal") == nil
-            kill(pid, SIGKILL)
-            var users = -1
-            if case .int(let count)? = try database.query("SELECT COUNT(*) FROM portal_users").first?.values.first {
-                users = Int(count)
-            }
-            try database.execute("ROLLBACK")
-            return (noPosition, users)
-        }
-        daemon.kill9()
-        return result
-    }
-
     /// The seed directory plus `count` users with one membership each, in multi-row inserts.
     func bulkLoad(_ source: MariaDBConnection, count: Int, random: inout SeededGenerator) throws {
         for start in stride(from: 0, to: count, by: 1_000) {
@@ -139,11 +106,16 @@ extension CrashSafetyTests {
     @Test func aRestartedFirstLoadRemovesWhatTheSourceRemovedBetweenItsSnapshots() async throws {
         let (fixture, source, daemon, store) = try bulkLoadedFixture(seed: 1)
         let sqlitePath = fixture.sqlitePath
-        try daemon.start()
-        let (noPosition, partial) = try await killDuringLoad(
-            daemon, target: sqlitePath, store: fixture.stateDirectory + "/offsets.db",
-            whenCounted: "SELECT COUNT(*) FROM portal_users WHERE id = '10999'")
-        try #require(noPosition && partial < Self.directorySize, "the kill came after the load")
+        // Batches: groups 1, parents 1, then users 5,000 at a time in key order: killed right
+        // after the first users' batch, which holds user 10000.
+        try daemon.start(extra: ["SCIMSYNC_FAILPOINT_KILL_AFTER_LOAD_CHUNKS": "3"])
+        let killed = try await daemon.waitForExit()
+        #expect(killed?.reason == .uncaughtSignal && killed?.status == SIGKILL, "\(String(describing: killed))")
+        try #require(try store.position(pipeline: "hr-to-portal") == nil, "the kill came after the load")
+        let attempt = try SQLiteDatabase(path: sqlitePath)
+        let partial = try attempt.query("SELECT COUNT(*) FROM portal_users").first?.values.first
+        #expect(partial != nil && partial != .int(0) && partial != .int(Int64(Self.directorySize + 4)))
+        try #require(try attempt.query("SELECT id FROM portal_users WHERE id = '10000'").count == 1)
 
         // Loaded by the first attempt, then removed at the source.
         let lastRow = try source.query(
