@@ -19,11 +19,11 @@ import TestSupport
         try FeedPipelineFixture.configText(.sqlite).write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let environment = feed.fixture.environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
-        func start() throws -> Process {
+        func start(_ extra: [String: String] = [:]) throws -> Process {
             let process = Process()
             process.executableURL = CheckCommandTests.executable
             process.arguments = ["run", "--config", configPath]
-            process.environment = environment
+            process.environment = environment.merging(extra) { _, extra in extra }
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             log.seekToEndOfFile()
             process.standardOutput = log
@@ -50,36 +50,16 @@ import TestSupport
         let staged = try feed.stage(["staff.tsv": try #require(staff.data(using: .windowsCP1252))])
         #expect(staged.run.counts["records"] == total)
 
-        let first = try start()
+        // The daemon kills itself once the target has applied the run's third chunk, before
+        // that chunk is recorded as applied: the restart must apply it again, harmlessly.
+        let first = try start(["SCIMSYNC_FAILPOINT_KILL_AFTER_STREAM_BATCHES": "3"])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         try await feed.waitUntil("the first load (managed groups)") { count("SELECT COUNT(*) FROM portal_groups") == 2 }
         try feed.site.approve(run: staged.run.id, by: "carol")
 
-        // On a thread of its own (the test's task may wait for the cooperative pool): once
-        // the first chunk is in, take the target's write lock so that no further chunk can
-        // commit, and kill the daemon while holding it.
-        let pid = first.processIdentifier
-        let usersAtKill = try await offPool { () throws -> Int in
-            let database = try SQLiteDatabase(path: sqlitePath)
-            try database.execute("PRAGMA busy_timeout = 5000")
-            let deadline = Date().addingTimeInterval(180)
-            while Date() < deadline {
-                if case .int(let users)? = try? database.query("SELECT COUNT(*) FROM portal_users").first?.values.first, users > 0 {
-                    break
-                }
-                Thread.sleep(forTimeInterval: 0.001)
-            }
-            while (try? database.execute("BEGIN IMMEDIATE")) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
-            kill(pid, SIGKILL)
-            var users = -1
-            if case .int(let number)? = try database.query("SELECT COUNT(*) FROM portal_users").first?.values.first {
-                users = Int(number)
-            }
-            try database.execute("ROLLBACK")
-            return users
-        }
-        first.waitUntilExit()
-        #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
+        try await feed.waitUntil("the daemon killed by its failpoint") { !first.isRunning }
+        #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL, "\(log)")
+        let usersAtKill = count("SELECT COUNT(*) FROM portal_users")
         #expect(usersAtKill > 0 && usersAtKill < total, "the kill did not land in the middle of the run: \(usersAtKill) of \(total)")
         let killed = try #require(try feed.site.run(staged.run.id))
         #expect(killed.state == .running)
