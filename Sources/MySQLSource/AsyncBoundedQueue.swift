@@ -33,6 +33,17 @@ actor AsyncBoundedQueue<Element: Sendable> {
         while count >= capacity, !cancelled {
             await withCheckedContinuation { producer = $0 }
         }
+        return deliver(element)
+    }
+
+    /// Producer side: `send` when fewer than `waiting` elements wait, without waiting.
+    /// - Returns: nil when as many wait (nothing was sent); else what `send` returns.
+    func send(_ element: Element, ifFewerWaitThan waiting: Int) -> Bool? {
+        guard count < min(waiting, capacity) || cancelled else { return nil }
+        return deliver(element)
+    }
+
+    private func deliver(_ element: Element) -> Bool {
         guard !cancelled, ending == nil else { return false }
         if let waiting = consumer {
             consumer = nil

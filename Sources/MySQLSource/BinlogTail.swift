@@ -20,11 +20,13 @@ public enum BinlogTail {
     /// time, its rows printed as they are read (their position is the boundary before the
     /// transaction until the last part's, which is after its commit). An error `write`
     /// throws (the reader of the output went away) stops reading and is rethrown.
-    /// - Parameter serverID: the replica id to announce; it must differ from the pipeline's own
-    ///   (a server drops an older replica connection with the same id).
+    /// - Parameters:
+    ///   - serverID: the replica id to announce; it must differ from the pipeline's own (a
+    ///     server drops an older replica connection with the same id).
+    ///   - writeAhead: when the reading task writes lines itself (the same bytes either way).
     public static func run(
         source: MySQLConnectionConfig, serverID: UInt32, range: TailRange, tables: Set<String>,
-        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart,
+        maxChangesPerPart: Int = TransactionAssembler.defaultMaxChangesPerPart, writeAhead: TailWriteAhead = .whenPrintingIsBehind,
         logger: Logger = Logger(label: "scimsync.tail"), write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         let catalog = SourceCatalog {
@@ -66,15 +68,15 @@ public enum BinlogTail {
             filter: TableFilter(tables: range.tables ?? tables), stopAtEnd: end != nil,
             maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true, keepsRowsUndecoded: true)
         // Two stages on two cores: one task reads, decodes and assembles (the replication
-        // thread beside it only receives), the other writes the lines. A run of outputs
-        // crosses from one to the other at a time, and only a few runs wait, so memory stays
-        // bounded however far the writing falls behind.
+        // thread beside it only receives), the other writes the lines, helped by the first
+        // while it is behind. A run of outputs crosses from one to the other at a time, and
+        // only a few runs wait, so memory stays bounded however far the writing falls behind.
         let runs = AsyncBoundedQueue<OutputRun>(capacity: runsInFlight)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 let reader = BinlogChangeReader(configuration: configuration, start: start, catalog: catalog, logger: logger)
                 do {
-                    try await readRuns(from: reader, until: end, into: runs)
+                    try await readRuns(from: reader, until: end, into: runs, writeAhead: writeAhead)
                     await runs.finish()
                 } catch {
                     await runs.finish(throwing: error)
@@ -101,6 +103,32 @@ private struct OutputRun: Sendable {
     /// Whether the reader had caught up with the binlog after these: what was written is
     /// printed now, not when more comes.
     var caughtUp = false
+    /// The starts of the items' lines when the reading task wrote them (``writeAhead(_:)``),
+    /// with the range of lines of each item.
+    var ahead: (starts: LineStarts, lines: [Range<Int>])?
+
+    /// Writes the starts of every line of the run, as the printing task would. On a rows
+    /// event that cannot be written, nothing is kept: the printing task meets the same error
+    /// where it belongs in the output, and reports it there.
+    mutating func writeAhead(_ writer: inout RowChangeJSONWriter) {
+        var bytes = ByteOutput(capacity: BinlogTail.changesPerRun * 640)
+        var ends: [Int] = []
+        ends.reserveCapacity(BinlogTail.changesPerRun + 64)
+        var lines: [Range<Int>] = []
+        lines.reserveCapacity(items.count)
+        for item in items {
+            let first = ends.count
+            if case .transaction(let transaction) = item {
+                do {
+                    for rows in transaction.undecoded { try writer.appendStarts(of: rows, to: &bytes, ends: &ends) }
+                } catch {
+                    return
+                }
+            }
+            lines.append(first..<ends.count)
+        }
+        ahead = (LineStarts(bytes: bytes, ends: ends), lines)
+    }
 }
 
 extension BinlogTail {
@@ -117,20 +145,34 @@ extension BinlogTail {
 
     /// Reads outputs from `reader` until `end`, and sends them on in runs.
     private static func readRuns(
-        from reader: BinlogChangeReader, until end: BinlogPosition?, into runs: AsyncBoundedQueue<OutputRun>
+        from reader: BinlogChangeReader, until end: BinlogPosition?, into runs: AsyncBoundedQueue<OutputRun>,
+        writeAhead: TailWriteAhead
     ) async throws {
         var run = OutputRun()
         var changes = 0
         // Whether runs were sent since the reader last caught up (their lines may wait in the
         // writer's buffer): then the reader does not wait for the server before saying so.
         var sentSinceCaughtUp = false
+        // Writing the lines is most of tail's work: rather than wait for the printing task
+        // while it is behind (every run in flight waits for it), this task writes the run's
+        // lines itself, and the printing task only copies them out.
+        var writer = RowChangeJSONWriter()
         func send(caughtUp: Bool) async -> Bool {
             run.caughtUp = caughtUp
-            let sent = await runs.send(run)
+            var sent: Bool?
+            switch writeAhead {
+            case .whenPrintingIsBehind: sent = await runs.send(run, ifFewerWaitThan: runsInFlight)
+            case .always: sent = nil
+            case .never: sent = await runs.send(run)
+            }
+            if sent == nil {
+                run.writeAhead(&writer)
+                sent = await runs.send(run)
+            }
             run = OutputRun()
             changes = 0
             sentSinceCaughtUp = !caughtUp
-            return sent
+            return sent ?? false
         }
         while true {
             try Task.checkCancellation()
@@ -189,14 +231,18 @@ extension BinlogTail {
         // Whether lines of the open transaction were printed (a part before its last).
         var printedPartOfOpenTransaction = false
         while let run = try await runs.receive() {
-            for item in run.items {
+            for (index, item) in run.items.enumerated() {
                 guard case .transaction(let transaction) = item else { continue }
-                for rows in transaction.undecoded {
-                    do {
-                        try lines.hold(rows, writer: &writer)
-                    } catch {
-                        // As the reader reports a rows event it cannot decode.
-                        throw TransactionAssemblyError.decoding(error)
+                if let ahead = run.ahead {
+                    lines.hold(ahead.starts, lines: ahead.lines[index])
+                } else {
+                    for rows in transaction.undecoded {
+                        do {
+                            try lines.hold(rows, writer: &writer)
+                        } catch {
+                            // As the reader reports a rows event it cannot decode.
+                            throw TransactionAssemblyError.decoding(error)
+                        }
                     }
                 }
                 if transaction.isDropped {
@@ -224,6 +270,16 @@ extension BinlogTail {
         }
         try flush()
     }
+}
+
+/// Which of `scimsync tail`'s two tasks writes the lines: the printing task, which also
+/// writes them out, unless it is behind, when the reading task writes them instead of waiting
+/// for it. The output is the same bytes either way; the other two cases are for the tests that
+/// show it.
+public enum TailWriteAhead: Sendable {
+    case whenPrintingIsBehind
+    case always
+    case never
 }
 
 /// Why `scimsync tail` could not start.

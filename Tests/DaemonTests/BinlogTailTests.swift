@@ -25,13 +25,16 @@ import Testing
         return try await tail(table: table, from: BinlogPosition(file: before.file, offset: before.offset), partSize: partSize)
     }
 
-    /// Tails `table` from `start` until now.
-    func tail(table: String, from start: BinlogPosition, partSize: Int) async throws -> [String] {
+    /// Tails `table` from `start` until `end` (now when nil).
+    func tail(
+        table: String, from start: BinlogPosition, until end: BinlogPosition? = nil, partSize: Int,
+        writeAhead: TailWriteAhead = .whenPrintingIsBehind
+    ) async throws -> [String] {
         var output = ""
         try await BinlogTail.run(
             source: try source(), serverID: UInt32.random(in: 1_000_000...2_000_000),
-            range: TailRange(start: .position(start), end: .now, tables: ["scimsync_test.\(table)"]),
-            tables: [], maxChangesPerPart: partSize
+            range: TailRange(start: .position(start), end: end.map { .position($0) } ?? .now, tables: ["scimsync_test.\(table)"]),
+            tables: [], maxChangesPerPart: partSize, writeAhead: writeAhead
         ) { output += String(decoding: $0, as: UTF8.self) }
         return output.split(separator: "\n").map(String.init)
     }
@@ -151,6 +154,49 @@ import Testing
 
         let again = try await tail(table: table, from: beforeIt, partSize: 10)
         #expect(Array(again.prefix(25).map(stable)) == Array(expected[25..<50]))
+    }
+
+    /// The reading task writes the lines while the printing task is behind: whichever task
+    /// writes them, the output is the same, byte for byte, across types, a DDL, a rollback and
+    /// a transaction printed in parts.
+    @Test func linesWrittenByEitherTaskAreTheSame() async throws {
+        let table = TestServers.uniqueName("tail_ahead")
+        let connection = try TestServers.mariaDB()
+        let before = try connection.currentBinlogPosition()
+        try connection.execute(
+            "CREATE TABLE \(table) (id INT PRIMARY KEY, name VARCHAR(40), d DECIMAL(10,2), at DATETIME(6), ok TINYINT(1)) ENGINE=InnoDB")
+        for round in 0..<4 {
+            let rows = (1...300).map {
+                "(\(round * 1000 + $0), 'nämé \($0) \"q\"', \($0).25, '2026-12-0\(round + 1) 10:00:0\($0 % 10).123456', \($0 % 2))"
+            }
+            try connection.execute("INSERT INTO \(table) VALUES " + rows.joined(separator: ", "))
+        }
+        try connection.execute("START TRANSACTION")
+        try connection.execute("INSERT INTO \(table) (id) VALUES (99999)")
+        try connection.execute("ROLLBACK")
+        try connection.execute("START TRANSACTION")
+        for id in 1...25 { try connection.execute("UPDATE \(table) SET name = NULL, ok = NULL WHERE id = \(id)") }
+        try connection.execute("COMMIT")
+        try connection.execute("ALTER TABLE \(table) DROP COLUMN d")
+        try connection.execute("DELETE FROM \(table) WHERE id > 3000")
+        let now = try connection.currentBinlogPosition()
+        let start = BinlogPosition(file: before.file, offset: before.offset)
+        let end = BinlogPosition(file: now.file, offset: now.offset)
+
+        let alone = try await tail(table: table, from: start, until: end, partSize: 10, writeAhead: .never)
+        #expect(alone.count == 1200 + 25 + 300)
+        #expect(alone.contains { $0.contains(#""name":"nämé 7 \"q\"""#) })
+        // The first line that differs, rather than thousands of lines, when one does.
+        func difference(_ lines: [String]) -> String? {
+            guard lines != alone else { return nil }
+            let index = zip(lines, alone).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(lines.count, alone.count)
+            return "line \(index) of \(lines.count) (\(alone.count) alone): \(lines.dropFirst(index).first ?? "none")"
+                + " instead of \(alone.dropFirst(index).first ?? "none")"
+        }
+        let ahead = try await tail(table: table, from: start, until: end, partSize: 10, writeAhead: .always)
+        #expect(difference(ahead) == nil)
+        let either = try await tail(table: table, from: start, until: end, partSize: 10)
+        #expect(difference(either) == nil)
     }
 
     @Test func wideTablesAndRowsOver16MB() async throws {
