@@ -36,10 +36,10 @@ actor AsyncBoundedQueue<Element: Sendable> {
         return deliver(element)
     }
 
-    /// Producer side: `send` when fewer than `waiting` elements wait, without waiting.
-    /// - Returns: nil when as many wait (nothing was sent); else what `send` returns.
-    func send(_ element: Element, ifFewerWaitThan waiting: Int) -> Bool? {
-        guard count < min(waiting, capacity) || cancelled else { return nil }
+    /// Producer side: `send` when the buffer has room, without waiting.
+    /// - Returns: nil when the buffer is full (nothing was sent); else what `send` returns.
+    func sendIfRoom(_ element: Element) -> Bool? {
+        guard count < capacity || cancelled else { return nil }
         return deliver(element)
     }
 

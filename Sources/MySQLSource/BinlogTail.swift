@@ -161,7 +161,7 @@ extension BinlogTail {
             run.caughtUp = caughtUp
             var sent: Bool?
             switch writeAhead {
-            case .whenPrintingIsBehind: sent = await runs.send(run, ifFewerWaitThan: runsInFlight)
+            case .whenPrintingIsBehind: sent = await runs.sendIfRoom(run)
             case .always: sent = nil
             case .never: sent = await runs.send(run)
             }
