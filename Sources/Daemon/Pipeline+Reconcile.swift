@@ -65,7 +65,7 @@ extension Pipeline {
                 apply: { ops in
                     let (applied, outcome) = try await shared.applyRepairs(ops)
                     try log.keep(outcome, applied: applied, origin: "load")
-                    LoadFailpoint.batchApplied()
+                    Failpoint.loadBatchApplied.passed()
                     return applied
                 }, options: ReconcileOptions())
             return (outcome, snapshot.position)

@@ -316,7 +316,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             }
             let live = try supersedeParked(by: batch.ops)
             let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
-            if !batch.ops.isEmpty { StreamFailpoint.batchApplied() }
+            if !batch.ops.isEmpty { Failpoint.streamBatchApplied.passed() }
             try record(outcome, unmapped: batch.unmapped, for: batch.ops)
             journal =
                 log.keepsJournal

@@ -76,7 +76,7 @@ public struct SCIMTargetConnector: TargetConnector {
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops.compactMap(\.createdEntry)) }
                 outcome.append(try await target.apply(ops))
-                LoadFailpoint.batchApplied()
+                Failpoint.loadBatchApplied.passed()
             }
         }
         return outcome

@@ -120,9 +120,9 @@ public enum InitialLoad {
         return outcome.withLock { $0 }
     }
 
-    /// Counts one applied batch for the crash tests' failpoint (``LoadFailpoint``).
+    /// Counts one applied batch for the crash tests' failpoint (``Failpoint/loadBatchApplied``).
     fileprivate static func countAppliedBatch() {
-        LoadFailpoint.batchApplied()
+        Failpoint.loadBatchApplied.passed()
     }
 
     /// Applies a batch, again (at most twice more) when it lost a lock conflict: two load

@@ -138,7 +138,7 @@ extension SQLTarget {
                 }
                 result.applied[bulk.kind, default: 0] += bulk.count
                 result.statements += 1
-                LoadFailpoint.batchApplied()
+                Failpoint.loadBatchApplied.passed()
                 guard let next = try read() else { break }
                 bulk = next
             }

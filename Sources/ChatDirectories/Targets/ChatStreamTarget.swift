@@ -46,7 +46,7 @@ enum ChatTargetLoad {
             guard !tree.isEmpty else { return }
             outcome.append(try await target.apply(ResourceOp.ordered(tree)))
             tree.removeAll()
-            LoadFailpoint.batchApplied()
+            Failpoint.loadBatchApplied.passed()
         }
         for phase in phases {
             let next = phase.read()
@@ -60,7 +60,7 @@ enum ChatTargetLoad {
                 }
                 try await applyTree()
                 outcome.append(try await target.apply(ops))
-                LoadFailpoint.batchApplied()
+                Failpoint.loadBatchApplied.passed()
             }
         }
         try await applyTree()
