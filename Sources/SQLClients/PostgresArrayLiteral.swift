@@ -17,19 +17,17 @@ public enum PostgresArrayLiteral {
         for value in values {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
+            // Text as it is, without the parameter's copy; NULL has no text.
+            let text: String?
             switch value {
-            case .null:
-                out.append(contentsOf: "NULL".utf8)
-            case .text(var text), .json(var text):
-                // Text as it is, without the parameter's copy.
-                text.withUTF8 { appendQuoted($0, to: &out) }
-            default:
-                guard var text = PostgresParameter(value).text else {
-                    out.append(contentsOf: "NULL".utf8)
-                    continue
-                }
-                text.withUTF8 { appendQuoted($0, to: &out) }
+            case .text(let value), .json(let value): text = value
+            default: text = PostgresParameter(value).text
             }
+            guard var text else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
+            }
+            text.withUTF8 { appendQuoted($0, to: &out) }
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
