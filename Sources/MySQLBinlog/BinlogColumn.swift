@@ -66,6 +66,16 @@ public struct BinlogColumn: Sendable, Hashable {
 struct RowDecodingPlan: Sendable, Hashable {
     var decodings: [ColumnDecoding]
     var members: [[String]?]
+    /// Each column's ``ColumnDecoding/storedWidth``: counting an event's rows walks every value
+    /// of every image, and reading a number there costs a fraction of switching on a decoding
+    /// and working its size out each time.
+    var widths: [Int]
+
+    init(decodings: [ColumnDecoding], members: [[String]?]) {
+        self.decodings = decodings
+        self.members = members
+        widths = decodings.map(\.storedWidth)
+    }
 }
 
 /// What reading one value of a column takes, precomputed from the TABLE_MAP so the row loop only
@@ -98,4 +108,34 @@ enum ColumnDecoding: Sendable, Hashable {
     case set(bytes: Int)
     case null
     case unsupported(typeCode: UInt8)
+}
+
+extension ColumnDecoding {
+    /// What one stored value of the column takes in a row image: its size in bytes when it is
+    /// fixed (zero or more), `-n` when it is n bytes of length (1 to 4) and then that many
+    /// bytes, or ``unsupportedWidth`` for a type that cannot be read.
+    var storedWidth: Int {
+        switch self {
+        case .signed(let bytes), .unsigned(let bytes), .enumeration(let bytes), .set(let bytes): bytes
+        case .float: 4
+        case .double: 8
+        case .decimal(let precision, let scale): DecimalValue.size(precision: precision, scale: scale)
+        case .bit(let bits): (bits + 7) / 8
+        case .year: 1
+        case .date, .time: 3
+        case .time2(let fsp): 3 + TemporalValue.fractionBytes(fsp)
+        case .dateTime: 8
+        case .dateTime2(let fsp): 5 + TemporalValue.fractionBytes(fsp)
+        case .timestamp: 4
+        case .timestamp2(let fsp): 4 + TemporalValue.fractionBytes(fsp)
+        case .string(let lengthBytes, _, _), .blob(let lengthBytes, _), .json(let lengthBytes),
+            .geometry(let lengthBytes):
+            -lengthBytes
+        case .null: 0
+        case .unsupported: Self.unsupportedWidth
+        }
+    }
+
+    /// The ``storedWidth`` of a column type the decoder does not read.
+    static let unsupportedWidth = Int.min
 }

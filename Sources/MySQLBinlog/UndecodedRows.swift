@@ -33,13 +33,17 @@ extension RowsEvent {
     /// or from its length prefix.
     public func rowCount(using table: TableMapEvent) throws(BinlogDecodeError) -> Int {
         try withRowImages(using: table) { reader, present, presentAfter, decodings throws in
-            var count = 0
-            while !reader.isAtEnd {
-                try RowImageDecoder.skip(&reader, decodings: decodings, present: present)
-                if kind == .update { try RowImageDecoder.skip(&reader, decodings: decodings, present: presentAfter) }
-                count += 1
+            try table.plan.widths.withUnsafeBufferPointer { widths in
+                var count = 0
+                while !reader.isAtEnd {
+                    try RowImageDecoder.skip(&reader, widths: widths, decodings: decodings, present: present)
+                    if kind == .update {
+                        try RowImageDecoder.skip(&reader, widths: widths, decodings: decodings, present: presentAfter)
+                    }
+                    count += 1
+                }
+                return count
             }
-            return count
         }
     }
 
@@ -82,42 +86,27 @@ extension RowsEvent {
 }
 
 extension RowImageDecoder {
-    /// Moves `reader` past one row image without decoding its values.
+    /// Moves `reader` past one row image without decoding its values, each column's value
+    /// taking its ``ColumnDecoding/storedWidth`` (`decodings` name a column that cannot be read).
     static func skip(
-        _ reader: inout ByteReader, decodings columns: UnsafeBufferPointer<ColumnDecoding>, present: PresentColumns
+        _ reader: inout ByteReader, widths: UnsafeBufferPointer<Int>, decodings: UnsafeBufferPointer<ColumnDecoding>,
+        present: PresentColumns
     ) throws {
         let nulls = try reader.readBytes((present.count + 7) / 8)
         var presentIndex = 0
-        for index in columns.indices where present.bitmap[index >> 3] & (1 << (index & 7)) != 0 {
+        for index in widths.indices where present.bitmap[index >> 3] & (1 << (index & 7)) != 0 {
             defer { presentIndex += 1 }
             if nulls[presentIndex >> 3] & (1 << (presentIndex & 7)) != 0 { continue }
-            try skipValue(&reader, decoding: columns[index], index: index)
-        }
-    }
-
-    /// Moves `reader` past one value of a column decoded as `decoding`.
-    @inline(__always)
-    static func skipValue(_ reader: inout ByteReader, decoding: ColumnDecoding, index: Int) throws {
-        switch decoding {
-        case .signed(let bytes), .unsigned(let bytes), .enumeration(let bytes), .set(let bytes):
-            try reader.skip(bytes)
-        case .float: try reader.skip(4)
-        case .double: try reader.skip(8)
-        case .decimal(let precision, let scale): try reader.skip(DecimalValue.size(precision: precision, scale: scale))
-        case .bit(let bits): try reader.skip((bits + 7) / 8)
-        case .year: try reader.skip(1)
-        case .date, .time: try reader.skip(3)
-        case .time2(let fsp): try reader.skip(3 + TemporalValue.fractionBytes(fsp))
-        case .dateTime: try reader.skip(8)
-        case .dateTime2(let fsp): try reader.skip(5 + TemporalValue.fractionBytes(fsp))
-        case .timestamp: try reader.skip(4)
-        case .timestamp2(let fsp): try reader.skip(4 + TemporalValue.fractionBytes(fsp))
-        case .string(let lengthBytes, _, _), .blob(let lengthBytes, _), .json(let lengthBytes),
-            .geometry(let lengthBytes):
-            _ = try reader.readLengthPrefixedBytes(lengthBytes: lengthBytes)
-        case .null: break
-        case .unsupported(let typeCode):
-            throw BinlogDecodeError.Reason.unsupportedColumnType(column: index, typeCode: typeCode)
+            let width = widths[index]
+            if width >= 0 {
+                try reader.skip(width)
+            } else if width != ColumnDecoding.unsupportedWidth {
+                _ = try reader.readLengthPrefixedBytes(lengthBytes: -width)
+            } else {
+                var typeCode: UInt8 = 0
+                if case .unsupported(let code) = decodings[index] { typeCode = code }
+                throw BinlogDecodeError.Reason.unsupportedColumnType(column: index, typeCode: typeCode)
+            }
         }
     }
 }

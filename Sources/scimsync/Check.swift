@@ -7,6 +7,7 @@ import TargetKinds
 /// `scimsync check --config FILE`: validate the configuration and probe every database it names.
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Validate a configuration and connect to every source and target it names.",
         discussion: """
             Prints one line per check. Exit status: 0 when all pass, 1 when a check fails, \

@@ -7,6 +7,7 @@ import OffsetStore
 /// `scimsync explain`: why one user or group looks the way it does in a pipeline's target.
 struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain one user or group: source and target now, ownership, and the journal of what touched it.",
         discussion: """
             Reads the source and the target (SQL databases; other kinds are reported as not read), the \

@@ -222,6 +222,7 @@ extension ReconcileOutcome {
 /// limits refused one.
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "approve",
         abstract: "Let a pipeline's next reconciliation pass through the safety limits once."
     )
 

@@ -17,6 +17,7 @@ import TargetKinds
 /// SIGTERM or SIGINT.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run every pipeline: first load, then stream changes into the targets.",
         discussion: """
             SIGTERM or SIGINT stops reading, lets the batch in flight commit with its offset, and \

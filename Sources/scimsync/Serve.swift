@@ -16,6 +16,7 @@ import Targets
 /// until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the configuration's scim: directory as a SCIM 2.0 service provider.",
         discussion: """
             Reads and writes the layout's tables: a replication pipeline reading that database \

@@ -8,6 +8,7 @@ import SourceKinds
 /// `scimsync status`: each pipeline's stored position and last run, from the offset store.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show each pipeline's stored position and its last run."
     )
 

@@ -8,6 +8,7 @@ import MySQLSource
 /// `scimsync tail`: what scimsync sees in a source's binlog, one JSON line per row change.
 struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tail",
         abstract: "Print every row change of a pipeline's MySQL/MariaDB source as one JSON line.",
         discussion: """
             Each line: {"table","op","before","after","position","gtid","ts"}. Reads the tables of \
