@@ -376,7 +376,7 @@ let package = Package(
             // GRDB: a store in an older schema, made by hand, to migrate.
             dependencies: [
                 "FeedSource", "Config", "Directory", "SCIM", "Connectors", "Reconcile", "SQLiteStore", "TestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Directory", "SCIM"], swiftSettings: strict),
         .testTarget(

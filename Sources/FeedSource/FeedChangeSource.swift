@@ -36,8 +36,16 @@ final class FeedChangeSource: ChangeSource {
         return nil
     }
 
-    /// Chunks are a few hundred users each already: group commit has nothing to gather.
-    func nextBuffered() async throws -> SourceEvent? { nil }
+    /// The next chunk of the run being handed out: its plan is in the feed's store already, so
+    /// reading it waits for nothing. The pipeline reads it while the previous chunk's position
+    /// is stored, and group commit joins chunks into one target transaction. Starting,
+    /// planning and finishing a run are left to ``next()``.
+    func nextBuffered() async throws -> SourceEvent? {
+        guard !stopped, let (run, after, _) = current,
+            let chunk = try site.store.nextChunk(run, after: after, maxUsers: settings.chunkUsers)
+        else { return nil }
+        return .batch(handOut(chunk, of: run))
+    }
 
     func acknowledge(_ position: SourcePosition) async {
         guard let applied = FeedPosition(position) else { return }
@@ -63,10 +71,7 @@ final class FeedChangeSource: ChangeSource {
             }
             guard let (run, after, handedAny) = current else { return nil }
             if let chunk = try site.store.nextChunk(run, after: after, maxUsers: settings.chunkUsers) {
-                current = (run, chunk.through, true)
-                return SourceBatch(
-                    ops: chunk.ops, position: FeedPosition(run: run, applied: chunk.through).sourcePosition,
-                    commitTime: nil, rowCount: chunk.through - chunk.after)
+                return handOut(chunk, of: run)
             }
             if !handedAny {
                 // A run with nothing (left) to apply still moves the pipeline's position to it,
@@ -78,6 +83,14 @@ final class FeedChangeSource: ChangeSource {
             current = nil
             try finish(run)
         }
+    }
+
+    /// `chunk` as the batch that applies it; the next chunk comes after it.
+    private func handOut(_ chunk: FeedPlanChunk, of run: Int64) -> SourceBatch {
+        current = (run, chunk.through, true)
+        return SourceBatch(
+            ops: chunk.ops, position: FeedPosition(run: run, applied: chunk.through).sourcePosition,
+            commitTime: nil, rowCount: chunk.through - chunk.after)
     }
 
     /// Every chunk of `run` is handed out; it is finished once every one is acknowledged

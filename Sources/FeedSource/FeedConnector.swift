@@ -23,7 +23,8 @@ public struct FeedConnector: SourceConnector {
         public var poll: Duration
         /// How many of the newest runs keep their uploaded files.
         public var keepFiles: Int
-        /// Users' changes per chunk (one target transaction).
+        /// Users' changes per chunk read from the feed's store (group commit joins chunks into
+        /// one target transaction).
         public var chunkUsers: Int
         /// Where the feed's settings are in the configuration, for messages.
         public var keyPath: String

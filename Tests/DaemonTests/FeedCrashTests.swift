@@ -9,7 +9,10 @@ import TestSupport
 /// user once, every membership once, the run complete, nothing applied twice that was
 /// recorded and nothing lost.
 @Suite struct FeedCrashTests {
-    static let extraUsers = 6000
+    /// Each makes two operations (the user, its membership): 16,000 operations in batches of
+    /// at most 5,000 (group commit joins chunks up to that), so at least four batches however
+    /// fast the daemon reads its chunks.
+    static let extraUsers = 8000
 
     @Test func aRunKilledWhileApplyingResumes() async throws {
         let feed = try await FeedPipelineFixture(.sqlite)
@@ -50,9 +53,9 @@ import TestSupport
         let staged = try feed.stage(["staff.tsv": try #require(staff.data(using: .windowsCP1252))])
         #expect(staged.run.counts["records"] == total)
 
-        // The daemon kills itself once the target has applied the run's third chunk, before
-        // that chunk is recorded as applied: the restart must apply it again, harmlessly.
-        let first = try start(["SCIMSYNC_FAILPOINT_KILL_AFTER_STREAM_BATCHES": "3"])
+        // The daemon kills itself once the target has applied the run's second batch, before
+        // it is recorded as applied: the restart must apply it again, harmlessly.
+        let first = try start(["SCIMSYNC_FAILPOINT_KILL_AFTER_STREAM_BATCHES": "2"])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         try await feed.waitUntil("the first load (managed groups)") { count("SELECT COUNT(*) FROM portal_groups") == 2 }
         try feed.site.approve(run: staged.run.id, by: "carol")

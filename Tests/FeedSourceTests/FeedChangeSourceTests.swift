@@ -1,0 +1,60 @@
+import Connectors
+import Directory
+import Foundation
+import Logging
+import Testing
+
+@testable import FeedSource
+
+/// The feed's stream as the pipeline reads it: a run is started and planned by `next()`, and
+/// while its chunks are handed out, the next one is also there for `nextBuffered()` (what the
+/// pipeline reads while it stores the last position, and what group commit joins).
+@Suite struct FeedChangeSourceTests {
+    static let users = Fixtures.tsv([
+        ("ada", "Ada", "Lovelace", "ada@example.com", "Staff"),
+        ("bob", "Bob", "Babbage", "bob@example.com", "Staff"),
+        ("cy", "Cy", "Young", "cy@example.com", "Staff"),
+        ("di", "Di", "Prince", "di@example.com", "Staff"),
+        ("ed", "Ed", "Wood", "ed@example.com", "Staff"),
+    ])
+
+    @Test func theChunksOfTheRunInHandAreBufferedAndNothingElseIs() async throws {
+        let dir = try TemporaryDirectory()
+        let site = try FeedSite(
+            settings: FeedSourceConfig(controlPath: "control.json", control: try Fixtures.control(), firstRun: .apply),
+            pipeline: "hr", offsetsPath: dir.file("offsets.db"))
+        let connector = FeedConnector(
+            site: site, settings: .init(poll: .milliseconds(10), keepFiles: 2, chunkUsers: 2), logger: Logger(label: "test"))
+        let stream = try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition)
+
+        let staged = try site.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "http")
+        // No run is being handed out: buffered reading neither starts nor plans one.
+        #expect(try await stream.nextBuffered() == nil)
+        #expect(try site.store.run(staged.run.id)?.state == .ready)
+
+        guard case .batch(let first)? = try await stream.next() else {
+            Issue.record("expected the run's first chunk")
+            return
+        }
+        var batches = [first]
+        while case .batch(let more)? = try await stream.nextBuffered() { batches.append(more) }
+
+        // Five users, two a chunk: three chunks, in the plan's order, each ending further on.
+        #expect(batches.count == 3)
+        let applied = batches.map { FeedPosition($0.position)?.applied ?? -1 }
+        #expect(applied == applied.sorted() && Set(applied).count == 3)
+        #expect(batches.map(\.rowCount) == [2, 2, 1])
+        let created = batches.flatMap(\.ops).compactMap { op -> String? in
+            if case .create(.user, let resource) = op { resource.userName } else { nil }
+        }
+        #expect(created.sorted() == ["ada", "bob", "cy", "di", "ed"])
+
+        // Handing them out recorded nothing: only the acknowledgement of what the target
+        // committed does, and the last one covers the chunks before it.
+        #expect(try site.store.run(staged.run.id)?.appliedThrough == 0)
+        await stream.acknowledge(batches[2].position)
+        let run = try #require(try site.store.run(staged.run.id))
+        #expect(run.state == .running && run.appliedThrough == run.planned)
+        #expect(try site.store.users().filter(\.owned).count == 5)
+    }
+}
