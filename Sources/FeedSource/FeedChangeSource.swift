@@ -20,6 +20,10 @@ final class FeedChangeSource: ChangeSource {
     /// of it was.
     private var current: (run: Int64, handedThrough: Int, handedAny: Bool)?
     private var stopped = false
+    /// Where the records of applied chunks are written, one after the other.
+    private let recorder = DispatchQueue(label: "scimsync.feed.recorder")
+    /// The record being written, and its run: true once it is.
+    private var recording: (run: Int64, written: Task<Bool, Never>)?
 
     init(site: FeedSite, settings: FeedConnector.Settings, existing: ExistingUsers, logger: Logger) {
         self.site = site
@@ -47,20 +51,45 @@ final class FeedChangeSource: ChangeSource {
         return .batch(handOut(chunk, of: run))
     }
 
+    /// Records that the target committed the chunks up to `position`. The record (each user's
+    /// new state) is written on a thread of its own while the pipeline reads and applies the
+    /// next chunks; the next acknowledgement, finishing the run and stopping wait for it.
     func acknowledge(_ position: SourcePosition) async {
         guard let applied = FeedPosition(position) else { return }
-        do {
-            try site.store.chunkApplied(FeedPlanChunk(run: applied.run, after: 0, through: applied.applied, ops: []))
-        } catch {
-            // The chunk is handed out again: the target's idempotent apply makes that harmless.
-            logger.error(
-                "feed run: cannot record an applied chunk; it will be applied again",
-                metadata: ["run": "\(applied.run)", "through": "\(applied.applied)", "error": "\(error)"])
-            if current?.run == applied.run { current = nil }
+        // The previous record had a whole batch's apply to be written in: it almost always is.
+        await settleRecording()
+        let (store, logger, recorder) = (site.store, logger, recorder)
+        let written = Task {
+            await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+                recorder.async {
+                    do {
+                        try store.chunkApplied(FeedPlanChunk(run: applied.run, after: 0, through: applied.applied, ops: []))
+                        done.resume(returning: true)
+                    } catch {
+                        // The chunk is handed out again: the target's idempotent apply makes that harmless.
+                        logger.error(
+                            "feed run: cannot record an applied chunk; it will be applied again",
+                            metadata: ["run": "\(applied.run)", "through": "\(applied.applied)", "error": "\(error)"])
+                        done.resume(returning: false)
+                    }
+                }
+            }
         }
+        recording = (applied.run, written)
     }
 
-    func stop() async { stopped = true }
+    /// Waits for the record in flight, if any; when it could not be written, the run's chunks
+    /// are handed out again from what the feed's store says is applied.
+    private func settleRecording() async {
+        guard let (run, written) = recording else { return }
+        recording = nil
+        if !(await written.value), current?.run == run { current = nil }
+    }
+
+    func stop() async {
+        stopped = true
+        await settleRecording()
+    }
 
     /// The next chunk of work, nil when there is none now.
     private func nextBatch() async throws -> SourceBatch? {
@@ -81,6 +110,7 @@ final class FeedChangeSource: ChangeSource {
                 return SourceBatch(ops: [], position: FeedPosition(run: run, applied: after).sourcePosition)
             }
             current = nil
+            await settleRecording()
             try finish(run)
         }
     }

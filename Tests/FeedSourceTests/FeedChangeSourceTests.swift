@@ -50,9 +50,11 @@ import Testing
         #expect(created.sorted() == ["ada", "bob", "cy", "di", "ed"])
 
         // Handing them out recorded nothing: only the acknowledgement of what the target
-        // committed does, and the last one covers the chunks before it.
+        // committed does (written beside the pipeline; stopping waits for it), and the last
+        // one covers the chunks before it.
         #expect(try site.store.run(staged.run.id)?.appliedThrough == 0)
         await stream.acknowledge(batches[2].position)
+        await stream.stop()
         let run = try #require(try site.store.run(staged.run.id))
         #expect(run.state == .running && run.appliedThrough == run.planned)
         #expect(try site.store.users().filter(\.owned).count == 5)
