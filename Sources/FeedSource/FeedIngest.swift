@@ -113,6 +113,9 @@ public struct FeedIngest: Sendable {
         var batch: [StagedItem] = []
         batch.reserveCapacity(batchSize)
         var fatal: RecordProblem?
+        let staging = BackgroundStaging(store: store, run: run)
+        // Whatever ends the reading, nothing is left staging behind it.
+        defer { staging.wait() }
         try reader.read { event in
             switch event {
             case .problem(let problem):
@@ -132,11 +135,63 @@ public struct FeedIngest: Sendable {
                 }
             }
             if batch.count >= batchSize {
-                try store.stage(run: run, batch)
-                batch.removeAll(keepingCapacity: true)
+                try staging.stage(batch)
+                batch = []
+                batch.reserveCapacity(batchSize)
             }
         }
-        if !batch.isEmpty { try store.stage(run: run, batch) }
+        if !batch.isEmpty { try staging.stage(batch) }
+        try staging.finish()
         return fatal
+    }
+}
+
+/// Stages an upload's batches on a thread of its own, in order and one at a time, while the
+/// next batch is read and mapped (the staging inserts were a fifth of an upload's time, spent
+/// while nothing was read). A batch that cannot be staged stops the upload at the next batch
+/// or at the end with the store's error.
+final class BackgroundStaging: @unchecked Sendable {
+    private let store: FeedStore
+    private let run: Int64
+    private let queue = DispatchQueue(label: "scimsync.feed.staging")
+    /// Taken while a batch is staging: at most one is.
+    private let idle = DispatchSemaphore(value: 1)
+    /// The error that stopped staging; written on the queue before `idle` is signalled, read
+    /// only with `idle` taken.
+    private var failure: FeedStoreError?
+
+    init(store: FeedStore, run: Int64) {
+        self.store = store
+        self.run = run
+    }
+
+    /// Waits for the batch before to be staged, then stages `batch` behind the caller.
+    func stage(_ batch: [StagedItem]) throws(FeedStoreError) {
+        idle.wait()
+        if let failure {
+            idle.signal()
+            throw failure
+        }
+        queue.async { [self] in
+            do throws(FeedStoreError) {
+                try store.stage(run: run, batch)
+            } catch {
+                failure = error
+            }
+            idle.signal()
+        }
+    }
+
+    /// Waits for the last batch, and throws what stopped staging, if anything did.
+    func finish() throws(FeedStoreError) {
+        idle.wait()
+        defer { idle.signal() }
+        if let failure { throw failure }
+    }
+
+    /// Waits for the batch staging, if any.
+    func wait() {
+        idle.wait()
+        idle.signal()
     }
 }

@@ -87,7 +87,8 @@ extension RowsEvent {
 
 extension RowImageDecoder {
     /// Moves `reader` past one row image without decoding its values, each column's value
-    /// taking its ``ColumnDecoding/storedWidth`` (`decodings` name a column that cannot be read).
+    /// taking its ``ColumnDecoding/storedWidth``; `decodings` give the error its column's type
+    /// when that cannot be read.
     static func skip(
         _ reader: inout ByteReader, widths: UnsafeBufferPointer<Int>, decodings: UnsafeBufferPointer<ColumnDecoding>,
         present: PresentColumns

@@ -208,5 +208,12 @@ import MySQLBinlog
             #expect(error.reason == .unsupportedColumnType(column: 0, typeCode: 0))
             #expect(error.description.contains("column 1 has column type 0"))
         }
+        // Counting the rows without decoding them (as tail does) stops at the same column.
+        do {
+            _ = try decoded.rowCount(using: table)
+            Issue.record("an old DECIMAL counted")
+        } catch {
+            #expect(error.reason == .unsupportedColumnType(column: 0, typeCode: 0))
+        }
     }
 }
