@@ -1,6 +1,7 @@
 /// How many source transactions one target transaction may take: those already received,
-/// up to `maxChanges` operations, gathered for at most `maxDelay`. Grouping never waits for
-/// the source: only what it already received joins.
+/// joined while the group holds fewer than `maxChanges` operations (so the last one joined may
+/// take it past that), gathered for at most `maxDelay`. Grouping never waits for the source:
+/// only what it already received joins.
 public struct GroupCommit: Sendable, Hashable {
     public var maxChanges: Int
     public var maxDelay: Duration

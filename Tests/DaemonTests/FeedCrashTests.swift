@@ -9,9 +9,10 @@ import TestSupport
 /// user once, every membership once, the run complete, nothing applied twice that was
 /// recorded and nothing lost.
 @Suite struct FeedCrashTests {
-    /// Each makes two operations (the user, its membership): 16,000 operations in batches of
-    /// at most 5,000 (group commit joins chunks up to that), so at least four batches however
-    /// fast the daemon reads its chunks.
+    /// Each makes two operations (the user, its membership): 16,000 operations. Group commit
+    /// stops joining chunks of 500 users once a batch holds 5,000 operations, so a batch has
+    /// fewer than 6,000 and the run takes at least three however fast the daemon reads its
+    /// chunks: the kill after the second lands before the end.
     static let extraUsers = 8000
 
     @Test func aRunKilledWhileApplyingResumes() async throws {
