@@ -123,8 +123,9 @@ final class FeedChangeSource: ChangeSource {
             commitTime: nil, rowCount: chunk.through - chunk.after)
     }
 
-    /// Every chunk of `run` is handed out; it is finished once every one is acknowledged
-    /// (the pipeline acknowledges before it reads again, so they are by now).
+    /// Every chunk of `run` is handed out; it is finished once every one is recorded as
+    /// applied (the pipeline acknowledges before it reads again, and the caller waits for the
+    /// last record first).
     private func finish(_ run: Int64) throws {
         guard let record = try site.store.run(run), record.state == .running else { return }
         guard record.appliedThrough >= record.planned else { return }

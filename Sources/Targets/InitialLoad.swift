@@ -120,11 +120,6 @@ public enum InitialLoad {
         return outcome.withLock { $0 }
     }
 
-    /// Counts one applied batch for the crash tests' failpoint (``Failpoint/loadBatchApplied``).
-    fileprivate static func countAppliedBatch() {
-        Failpoint.loadBatchApplied.passed()
-    }
-
     /// Applies a batch, again (at most twice more) when it lost a lock conflict: two load
     /// connections writing one table can deadlock over InnoDB's gap locks once rows exist (a
     /// restarted load); the batch was rolled back whole, so running it again is safe.
@@ -135,7 +130,7 @@ public enum InitialLoad {
         while true {
             do {
                 try apply(target, chunk)
-                countAppliedBatch()
+                Failpoint.loadBatchApplied.passed()
                 return
             } catch let error as TargetError where error.isLockConflict && attempt < 3 {
                 attempt += 1
