@@ -33,16 +33,18 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
-        // C libraries from Debian, one Swift module (SQLClients) imports each.
+        // C libraries from Debian: SQLClients imports the database clients, MySQLBinlog zlib.
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        // zlib's crc32: the checksum of every binlog event (pure computation, no I/O).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // FreeTDS ships no .pc file: its headers are in /usr/include and the module map links sybdb.
         .systemLibrary(name: "CFreeTDS", providers: [.apt(["freetds-dev"])]),
 
-        // Pure modules: no I/O, no C.
+        // Pure modules: no I/O, and no C but zlib's checksum.
         .target(name: "SCIM", swiftSettings: strict),
         .target(name: "Directory", dependencies: ["SCIM"], swiftSettings: strict),
-        .target(name: "MySQLBinlog", dependencies: ["Directory", "SCIM"], swiftSettings: strict),
+        .target(name: "MySQLBinlog", dependencies: ["Directory", "SCIM", "CZlib"], swiftSettings: strict),
 
         // The YAML contract: parsing and validation are pure (text and environment in, values out).
         .target(

@@ -117,7 +117,7 @@ import Testing
         #expect(CRC32.checksum([UInt8]()) == 0)
     }
 
-    /// The CRC by its definition, one bit at a time: what the eight-byte tables must agree with.
+    /// The CRC by its definition, one bit at a time: what zlib's `crc32` must agree with.
     static func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
