@@ -36,13 +36,6 @@ actor AsyncBoundedQueue<Element: Sendable> {
         return deliver(element)
     }
 
-    /// Producer side: `send` when the buffer has room, without waiting.
-    /// - Returns: nil when the buffer is full (nothing was sent); else what `send` returns.
-    func sendIfRoom(_ element: Element) -> Bool? {
-        guard count < capacity || cancelled else { return nil }
-        return deliver(element)
-    }
-
     private func deliver(_ element: Element) -> Bool {
         guard !cancelled, ending == nil else { return false }
         if let waiting = consumer {

@@ -3,6 +3,7 @@ import Directory
 import Logging
 import MySQLBinlog
 import SQLClients
+import Synchronization
 
 /// `scimsync tail`: prints every decoded row change of a MySQL/MariaDB source as one JSON
 /// line (``MySQLBinlog/RowChangeJSON``), as the replicator sees it.
@@ -69,14 +70,16 @@ public enum BinlogTail {
             maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true, keepsRowsUndecoded: true)
         // Two stages on two cores: one task reads, decodes and assembles (the replication
         // thread beside it only receives), the other writes the lines, helped by the first
-        // while it is behind. A run of outputs crosses from one to the other at a time, and
-        // only a few runs wait, so memory stays bounded however far the writing falls behind.
+        // while it has runs enough to write. A run of outputs crosses from one to the other at a time, and
+        // at most `runsInFlight` runs wait, so memory stays bounded however far the writing
+        // falls behind.
         let runs = AsyncBoundedQueue<OutputRun>(capacity: runsInFlight)
+        let backlog = PrintingBacklog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 let reader = BinlogChangeReader(configuration: configuration, start: start, catalog: catalog, logger: logger)
                 do {
-                    try await readRuns(from: reader, until: end, into: runs, writeAhead: writeAhead)
+                    try await readRuns(from: reader, until: end, into: runs, backlog: backlog, writeAhead: writeAhead)
                     await runs.finish()
                 } catch {
                     await runs.finish(throwing: error)
@@ -84,7 +87,7 @@ public enum BinlogTail {
                 await reader.stop()
             }
             do {
-                try await printLines(from: runs, logger: logger, write: write)
+                try await printLines(from: runs, backlog: backlog, logger: logger, write: write)
             } catch {
                 // The reader may be waiting for the server: it stops, and is waited for.
                 await runs.cancel()
@@ -93,6 +96,24 @@ public enum BinlogTail {
             }
             try await group.waitForAll()
         }
+    }
+}
+
+/// How many runs handed to the printing task still wait for their lines to be written: the
+/// reading task writes a run's lines itself when the printing task has enough such work
+/// ahead of it, and sends the run as it is otherwise.
+private final class PrintingBacklog: Sendable {
+    private let unwritten = Atomic<Int>(0)
+
+    /// Runs sent without their lines and not yet taken by the printing task.
+    var unwrittenRuns: Int { unwritten.load(ordering: .relaxed) }
+
+    func sent(_ run: OutputRun) {
+        if run.ahead == nil { unwritten.add(1, ordering: .relaxed) }
+    }
+
+    func taken(_ run: OutputRun) {
+        if run.ahead == nil { unwritten.subtract(1, ordering: .relaxed) }
     }
 }
 
@@ -138,41 +159,47 @@ extension BinlogTail {
     public static let outputChunkSize = 128 * 1024
 
     /// Row changes in one run handed to the writing task (a run also ends when the reader
-    /// has caught up with the binlog), and how many runs may wait: a few hundred kilobytes
-    /// of decoded values each.
+    /// has caught up with the binlog), and how many runs may wait: each holds its rows
+    /// events, or their lines once written (about 125 KiB for 250 lines of 500 bytes), so
+    /// a few MiB in all. Room for many lets the reading task go on writing lines while the
+    /// printing task writes out a held part of a large transaction (5 MB at 10,000 rows).
     static let changesPerRun = 250
-    static let runsInFlight = 2
+    static let runsInFlight = 32
+
+    /// The reading task writes a run's lines itself once this many runs wait for the
+    /// printing task to write theirs: with fewer, the printing task would soon have nothing
+    /// to do while the reading task wrote. Of 1, 2 and 3, 2 was the fastest on one huge
+    /// transaction of 200,000 rows (bench/binlog-decode's tail shape, paired runs).
+    static let unwrittenRunsBeforeWritingAhead = 2
 
     /// Reads outputs from `reader` until `end`, and sends them on in runs.
     private static func readRuns(
         from reader: BinlogChangeReader, until end: BinlogPosition?, into runs: AsyncBoundedQueue<OutputRun>,
-        writeAhead: TailWriteAhead
+        backlog: PrintingBacklog, writeAhead: TailWriteAhead
     ) async throws {
         var run = OutputRun()
         var changes = 0
         // Whether runs were sent since the reader last caught up (their lines may wait in the
         // writer's buffer): then the reader does not wait for the server before saying so.
         var sentSinceCaughtUp = false
-        // Writing the lines is most of tail's work: rather than wait for the printing task
-        // while it is behind (every run in flight waits for it), this task writes the run's
-        // lines itself, and the printing task only copies them out.
+        // Writing the lines is most of tail's work: while the printing task has runs enough
+        // to write, this task writes the next run's lines itself, and the printing task only
+        // copies them out.
         var writer = RowChangeJSONWriter()
         func send(caughtUp: Bool) async -> Bool {
             run.caughtUp = caughtUp
-            var sent: Bool?
             switch writeAhead {
-            case .whenPrintingIsBehind: sent = await runs.sendIfRoom(run)
-            case .always: sent = nil
-            case .never: sent = await runs.send(run)
+            case .whenPrintingIsBehind:
+                if backlog.unwrittenRuns >= unwrittenRunsBeforeWritingAhead { run.writeAhead(&writer) }
+            case .always: run.writeAhead(&writer)
+            case .never: break
             }
-            if sent == nil {
-                run.writeAhead(&writer)
-                sent = await runs.send(run)
-            }
+            backlog.sent(run)
+            let sent = await runs.send(run)
             run = OutputRun()
             changes = 0
             sentSinceCaughtUp = !caughtUp
-            return sent ?? false
+            return sent
         }
         while true {
             try Task.checkCancellation()
@@ -218,7 +245,8 @@ extension BinlogTail {
     /// end its line shares with its part (position, GTID, commit time): those starts of lines
     /// are held, far smaller than the decoded rows, until the part ends and says how its lines end.
     private static func printLines(
-        from runs: AsyncBoundedQueue<OutputRun>, logger: Logger, write: (UnsafeRawBufferPointer) throws -> Void
+        from runs: AsyncBoundedQueue<OutputRun>, backlog: PrintingBacklog, logger: Logger,
+        write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         var writer = RowChangeJSONWriter()
         var out = ByteOutput(capacity: outputChunkSize + 64 * 1024)
@@ -231,6 +259,7 @@ extension BinlogTail {
         // Whether lines of the open transaction were printed (a part before its last).
         var printedPartOfOpenTransaction = false
         while let run = try await runs.receive() {
+            backlog.taken(run)
             for (index, item) in run.items.enumerated() {
                 guard case .transaction(let transaction) = item else { continue }
                 if let ahead = run.ahead {
@@ -273,8 +302,8 @@ extension BinlogTail {
 }
 
 /// Which of `scimsync tail`'s two tasks writes the lines: the printing task, which also
-/// writes them out, unless it is behind, when the reading task writes them instead of waiting
-/// for it. The output is the same bytes either way; the other two cases are for the tests that
+/// writes them out, unless it has runs enough to write, when the reading task writes the next
+/// ones instead of handing it more. The output is the same bytes either way; the other two cases are for the tests that
 /// show it.
 public enum TailWriteAhead: Sendable {
     case whenPrintingIsBehind

@@ -36,24 +36,6 @@ private struct QueueFailure: Error, Equatable {}
         #expect(try await queue.receive() == nil)
     }
 
-    /// `sendIfRoom` hands an element on while the buffer has room and refuses it, keeping
-    /// nothing, when it is full; after the consumer takes one there is room again.
-    @Test func sendIfRoomNeverWaits() async throws {
-        let queue = AsyncBoundedQueue<Int>(capacity: 2)
-        #expect(await queue.sendIfRoom(1) == true)
-        #expect(await queue.sendIfRoom(2) == true)
-        #expect(await queue.sendIfRoom(3) == nil)
-        #expect(try await queue.receive() == 1)
-        #expect(await queue.sendIfRoom(4) == true)
-        #expect(try await queue.receive() == 2)
-        await queue.finish()
-        #expect(await queue.sendIfRoom(5) == false)
-        #expect(try await queue.receive() == 4)
-        #expect(try await queue.receive() == nil)
-        await queue.cancel()
-        #expect(await queue.sendIfRoom(6) == false)
-    }
-
     /// A full queue holds the producer until the consumer takes an element: memory stays
     /// bounded by the capacity.
     @Test func aFullQueueHoldsTheProducer() async throws {
