@@ -55,8 +55,27 @@ public struct ByteOutput: ~Copyable {
         let length = bytes.count
         guard length > 0 else { return }
         if capacity - count < length { reserve(length) }
+        Self.copy(bytes, to: UnsafeMutableRawPointer(start + count))
+        count += length
+    }
+
+    /// `bytes` with `delimiter` before and after them (a JSON string's quotes), with one check
+    /// for room.
+    @inline(__always)
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, between delimiter: UInt8) {
+        let length = bytes.count
+        if capacity - count < length + 2 { reserve(length + 2) }
+        start[count] = delimiter
+        if length > 0 { Self.copy(bytes, to: UnsafeMutableRawPointer(start + count + 1)) }
+        start[count + length + 1] = delimiter
+        count += length + 2
+    }
+
+    /// Copies `bytes` (at least one) to `target`, which has room for them.
+    @inline(__always)
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutableRawPointer) {
+        let length = bytes.count
         let source = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped)
-        let target = UnsafeMutableRawPointer(start + count)
         // Most appends are a few bytes (a key, a number, a name): two overlapping words copy
         // them without a call to memmove, whose set-up costs more than the copy.
         if length >= 8, length <= 16 {
@@ -74,7 +93,6 @@ public struct ByteOutput: ~Copyable {
         } else {
             target.copyMemory(from: source, byteCount: length)
         }
-        count += length
     }
 
     public mutating func append(_ bytes: [UInt8]) {

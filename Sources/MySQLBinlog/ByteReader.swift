@@ -42,7 +42,8 @@ public struct ByteReader {
     @inline(__always)
     public mutating func readBytes(_ count: Int) throws(ShortRead) -> UnsafeRawBufferPointer {
         try ensure(count)
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+        // Checked just above: no slice of `bytes` (whose bounds checks rebasing repeats).
+        let slice = UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + offset }, count: count)
         offset += count
         return slice
     }

@@ -88,6 +88,23 @@ enum ByteText {
         appendDigits(UInt64(number.magnitude), minimumWidth: width, to: &out)
     }
 
+    /// "00" to "99", two bytes each: digits are written two at a time, one division by 100
+    /// for both instead of one by 10 each.
+    private static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+    }
+
+    /// Stores the two digits of `value` (0 to 99) at `offset`.
+    @inline(__always)
+    private static func storePair(_ value: Int, to buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+        let pair = UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: value &* 2, as: UInt16.self)
+        buffer.storeBytes(of: pair, toByteOffset: offset, as: UInt16.self)
+    }
+
     /// `number` with at least `minimumWidth` digits (at most 24).
     private static func appendDigits(_ number: UInt64, minimumWidth: Int, to out: inout ByteOutput) {
         // 20 digits hold UInt64.max; TemporalText pads to at most 6. Written from the end of
@@ -97,11 +114,15 @@ enum ByteText {
             let end = buffer.count
             var start = end
             var rest = number
-            repeat {
+            while rest >= 10 {
+                start -= 2
+                storePair(Int(truncatingIfNeeded: rest % 100), to: buffer, at: start)
+                rest /= 100
+            }
+            if rest > 0 || start == end {
                 start -= 1
-                buffer[start] = zero + UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
+                buffer[start] = zero + UInt8(truncatingIfNeeded: rest)
+            }
             while end - start < minimumWidth, start > 0 {
                 start -= 1
                 buffer[start] = zero
@@ -176,27 +197,24 @@ enum ByteText {
         // YYYY-MM-DDTHH:MM:SS (19) and .ffffff (7).
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let count = withUnsafeMutableBytes(of: &text) { buffer -> Int in
-            func put(_ number: Int, width: Int, at index: Int) {
-                var rest = number
-                for place in stride(from: index + width - 1, through: index, by: -1) {
-                    buffer[place] = zero + UInt8(truncatingIfNeeded: rest % 10)
-                    rest /= 10
-                }
-            }
-            put(value.date.year, width: 4, at: 0)
+            // Every field was checked to be within its width above.
+            storePair(value.date.year / 100, to: buffer, at: 0)
+            storePair(value.date.year % 100, to: buffer, at: 2)
             buffer[4] = minus
-            put(value.date.month, width: 2, at: 5)
+            storePair(value.date.month, to: buffer, at: 5)
             buffer[7] = minus
-            put(value.date.day, width: 2, at: 8)
+            storePair(value.date.day, to: buffer, at: 8)
             buffer[10] = UInt8(ascii: "T")
-            put(value.hour, width: 2, at: 11)
+            storePair(value.hour, to: buffer, at: 11)
             buffer[13] = UInt8(ascii: ":")
-            put(value.minute, width: 2, at: 14)
+            storePair(value.minute, to: buffer, at: 14)
             buffer[16] = UInt8(ascii: ":")
-            put(value.second, width: 2, at: 17)
+            storePair(value.second, to: buffer, at: 17)
             guard digits > 0 else { return 19 }
             buffer[19] = UInt8(ascii: ".")
-            put(value.microsecond, width: 6, at: 20)
+            storePair(value.microsecond / 10_000, to: buffer, at: 20)
+            storePair(value.microsecond / 100 % 100, to: buffer, at: 22)
+            storePair(value.microsecond % 100, to: buffer, at: 24)
             return 20 + digits
         }
         withUnsafeBytes(of: &text) { buffer in
@@ -275,9 +293,7 @@ extension ByteText {
     static func appendQuotedUTF8(_ bytes: UnsafeRawBufferPointer, to out: inout ByteOutput) {
         let text = bytes.assumingMemoryBound(to: UInt8.self)
         if isPlainASCII(bytes) {
-            out.append(quote)
-            out.append(text)
-            out.append(quote)
+            out.append(text, between: quote)
             return
         }
         guard isValidUTF8(bytes) else {
@@ -309,16 +325,32 @@ extension ByteText {
             return (word | below | zeroQuote | zeroBackslash) & highs != 0
         }
         let count = bytes.count
+        guard count >= 8 else { return count == 0 || !special(shortWord(bytes)) }
         var index = 0
-        while index + 8 <= count {
+        while index + 8 < count {
             if special(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return false }
             index += 8
         }
-        while index < count {
-            let byte = bytes[index]
-            if byte < 0x20 || byte >= 0x80 || byte == quote || byte == backslash { return false }
-            index += 1
+        // The last eight bytes, overlapping the word before when the count is no multiple of 8.
+        return !special(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+
+    /// One to seven bytes in one word: two overlapping loads of the text's own bytes, and
+    /// where three or fewer do not fill it, "A"s (printable, nothing to escape).
+    @inline(__always)
+    private static func shortWord(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        let filler: UInt64 = 0x4141_4141_4141_4141
+        if count >= 4 {
+            let first = UInt64(bytes.loadUnaligned(as: UInt32.self))
+            let last = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return first | last << 32
         }
-        return true
+        if count >= 2 {
+            let first = UInt64(bytes.loadUnaligned(as: UInt16.self))
+            let last = UInt64(bytes.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self))
+            return first | last << 16 | filler << 32
+        }
+        return UInt64(bytes[0]) | filler << 8
     }
 }

@@ -44,7 +44,11 @@ import Testing
     }
 
     @Test func integersAtTheirLimits() {
-        let signed: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1, 1_234_567_890_123]
+        // Odd and even digit counts, and zeros inside: digits are written two at a time.
+        let signed: [Int64] = [
+            0, 1, -1, 9, 10, -10, 99, 100, 101, 1_000, 1_005, -12_345, 100_000, Int64.max, Int64.min, Int64.min + 1,
+            1_234_567_890_123,
+        ]
         for number in signed {
             #expect(text { ByteText.appendInteger(number, to: &$0) } == String(number))
         }
