@@ -93,6 +93,64 @@ extension RowImageDecoder {
         _ reader: inout ByteReader, widths: UnsafeBufferPointer<Int>, decodings: UnsafeBufferPointer<ColumnDecoding>,
         present: PresentColumns
     ) throws {
+        if skipWhole(&reader, widths: widths, present: present) { return }
+        try skipChecked(&reader, widths: widths, decodings: decodings, present: present)
+    }
+
+    /// ``skip(_:widths:decodings:present:)`` for an image that lies whole within the bytes,
+    /// with no column of a type that cannot be read: one bounds check per value on a plain
+    /// offset. False, with the reader where it was, for any other image, which the caller
+    /// walks again value by value to say what is wrong with it.
+    @inline(__always)
+    private static func skipWhole(_ reader: inout ByteReader, widths: UnsafeBufferPointer<Int>, present: PresentColumns) -> Bool {
+        let end = reader.bytes.count
+        var offset = reader.offset
+        let nullBytes = (present.count + 7) / 8
+        guard let base = reader.bytes.baseAddress, nullBytes <= end - offset else { return false }
+        let nulls = base + offset
+        offset += nullBytes
+        let bitmap = present.bitmap
+        var presentIndex = -1
+        for index in widths.indices where bitmap[index >> 3] & (1 << (index & 7)) != 0 {
+            presentIndex += 1
+            if nulls.load(fromByteOffset: presentIndex >> 3, as: UInt8.self) & (1 << (presentIndex & 7)) != 0 { continue }
+            let width = widths[index]
+            if width >= 0 {
+                guard width <= end - offset else { return false }
+                offset += width
+                continue
+            }
+            // A length of -width bytes (1 to 4), little-endian, then that many bytes.
+            guard width != ColumnDecoding.unsupportedWidth else { return false }
+            let lengthBytes = -width
+            guard lengthBytes <= end - offset else { return false }
+            var length: Int
+            // VARCHARs: one byte of length up to 255 bytes, two above (a VARCHAR(64) of
+            // utf8mb4 already takes two).
+            if lengthBytes == 2 {
+                length = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+            } else if lengthBytes == 1 {
+                length = Int(base.load(fromByteOffset: offset, as: UInt8.self))
+            } else {
+                length = 0
+                for place in 0..<lengthBytes {
+                    length |= Int(base.load(fromByteOffset: offset + place, as: UInt8.self)) << (place * 8)
+                }
+            }
+            offset += lengthBytes
+            guard length <= end - offset else { return false }
+            offset += length
+        }
+        reader.offset = offset
+        return true
+    }
+
+    /// ``skip(_:widths:decodings:present:)`` through the reader's checked reads, which throw
+    /// what a truncated image or an unreadable type is.
+    private static func skipChecked(
+        _ reader: inout ByteReader, widths: UnsafeBufferPointer<Int>, decodings: UnsafeBufferPointer<ColumnDecoding>,
+        present: PresentColumns
+    ) throws {
         let nulls = try reader.readBytes((present.count + 7) / 8)
         var presentIndex = 0
         for index in widths.indices where present.bitmap[index >> 3] & (1 << (index & 7)) != 0 {
