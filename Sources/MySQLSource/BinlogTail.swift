@@ -20,7 +20,9 @@ public enum BinlogTail {
     /// commits. A transaction larger than `maxChangesPerPart` row changes comes a part at a
     /// time, its rows printed as they are read (their position is the boundary before the
     /// transaction until the last part's, which is after its commit). An error `write`
-    /// throws (the reader of the output went away) stops reading and is rethrown.
+    /// throws (the reader of the output went away) stops reading and is rethrown. The
+    /// source's binlog settings are checked while reading starts: when they are not right,
+    /// ``TailError/sourceNotReady(_:)`` comes before any line, and instead of the stream's own error.
     /// - Parameters:
     ///   - serverID: the replica id to announce; it must differ from the pipeline's own (a
     ///     server drops an older replica connection with the same id).
@@ -35,11 +37,34 @@ public enum BinlogTail {
                 host: source.host, port: source.port, user: source.user, password: source.password,
                 database: source.database)
         }
-        // A binlog that is off, not ROW or not FULL, or a user who may not read it: say so now,
-        // not after a confusing stream error.
-        let problems = try await catalog.withConnection { try $0.binlogSettings().problems }
-        guard problems.isEmpty else { throw TailError.sourceNotReady(problems) }
+        // A binlog that is off, not ROW or not FULL, or a user who may not read it: said before
+        // any line is printed, and rather than the stream's own error, which would confuse. The
+        // replication connection opens meanwhile: reading starts no later for the check.
+        let settings = Task { try await catalog.withConnection { try $0.binlogSettings().problems } }
+        @Sendable func checkSettings() async throws {
+            let problems = try await settings.value
+            guard problems.isEmpty else { throw TailError.sourceNotReady(problems) }
+        }
+        do {
+            try await read(
+                catalog: catalog, source: source, serverID: serverID, range: range, tables: tables,
+                maxChangesPerPart: maxChangesPerPart, writeAhead: writeAhead, logger: logger,
+                beforeFirstLine: checkSettings, write: write)
+        } catch {
+            try await checkSettings()
+            throw error
+        }
+        // Also when nothing was printed.
+        try await checkSettings()
+    }
 
+    /// ``run(source:serverID:range:tables:maxChangesPerPart:writeAhead:logger:write:)`` once the
+    /// settings are being checked; `beforeFirstLine` is awaited before anything is printed.
+    private static func read(
+        catalog: SourceCatalog, source: MySQLConnectionConfig, serverID: UInt32, range: TailRange, tables: Set<String>,
+        maxChangesPerPart: Int, writeAhead: TailWriteAhead, logger: Logger,
+        beforeFirstLine: @escaping @Sendable () async throws -> Void, write: (UnsafeRawBufferPointer) throws -> Void
+    ) async throws {
         let start: BinlogStart
         switch range.start {
         case .earliest:
@@ -70,9 +95,9 @@ public enum BinlogTail {
             maxChangesPerPart: maxChangesPerPart, handsOnRowsAsRead: true, keepsRowsUndecoded: true)
         // Two stages on two cores: one task reads, decodes and assembles (the replication
         // thread beside it only receives), the other writes the lines, helped by the first
-        // while it has runs enough to write. A run of outputs crosses from one to the other at a time, and
-        // at most `runsInFlight` runs wait, so memory stays bounded however far the writing
-        // falls behind.
+        // while it has runs enough to write. A run of outputs crosses from one to the other at
+        // a time, and at most `runsInFlight` runs wait, so memory stays bounded however far the
+        // writing falls behind.
         let runs = AsyncBoundedQueue<OutputRun>(capacity: runsInFlight)
         let backlog = PrintingBacklog()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +112,8 @@ public enum BinlogTail {
                 await reader.stop()
             }
             do {
-                try await printLines(from: runs, backlog: backlog, logger: logger, write: write)
+                try await printLines(
+                    from: runs, backlog: backlog, logger: logger, beforeFirstLine: beforeFirstLine, write: write)
             } catch {
                 // The reader may be waiting for the server: it stops, and is waited for.
                 await runs.cancel()
@@ -246,7 +272,7 @@ extension BinlogTail {
     /// are held, far smaller than the decoded rows, until the part ends and says how its lines end.
     private static func printLines(
         from runs: AsyncBoundedQueue<OutputRun>, backlog: PrintingBacklog, logger: Logger,
-        write: (UnsafeRawBufferPointer) throws -> Void
+        beforeFirstLine: () async throws -> Void, write: (UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         var writer = RowChangeJSONWriter()
         var out = ByteOutput(capacity: outputChunkSize + 64 * 1024)
@@ -258,7 +284,12 @@ extension BinlogTail {
         var lines = HeldLines()
         // Whether lines of the open transaction were printed (a part before its last).
         var printedPartOfOpenTransaction = false
+        var checked = false
         while let run = try await runs.receive() {
+            if !checked {
+                try await beforeFirstLine()
+                checked = true
+            }
             backlog.taken(run)
             for (index, item) in run.items.enumerated() {
                 guard case .transaction(let transaction) = item else { continue }

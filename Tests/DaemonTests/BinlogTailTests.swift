@@ -229,4 +229,46 @@ import Testing
             (error as? ReplicationError)?.kind == .positionUnavailable
         }
     }
+
+    /// A user who may not read the binlog is told so, by the settings check that runs while
+    /// the replication connection opens, before any line and instead of the stream's error;
+    /// so are rows committed in the range, which are not printed.
+    @Test func aUserWhoMayNotReadTheBinlogIsToldWhyBeforeAnyLine() async throws {
+        let root = try TestServerURL.fromEnvironment("SCIMSYNC_TEST_MARIADB_ROOT_URL")
+        let admin = try MariaDBConnection(host: root.host, port: root.port, user: root.user, password: root.password, database: "")
+        let user = TestServers.uniqueName("tail_reader")
+        let password = "p" + TestServers.uniqueName("w")
+        try admin.execute("CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED BY '\(password)'")
+        defer { _ = try? admin.execute("DROP USER '\(user)'@'127.0.0.1'") }
+        try admin.execute("GRANT SELECT ON scimsync_test.* TO '\(user)'@'127.0.0.1'")
+
+        let table = TestServers.uniqueName("tail_refused")
+        let connection = try TestServers.mariaDB()
+        let before = try connection.currentBinlogPosition()
+        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY)")
+        try connection.execute("INSERT INTO \(table) VALUES (1), (2)")
+        let now = try connection.currentBinlogPosition()
+
+        let url = try TestServers.mariaDBURL()
+        let limited = MySQLConnectionConfig(host: url.host, port: url.port, user: user, password: password, database: url.database)
+        var output = ""
+        var refused: TailError?
+        do {
+            try await BinlogTail.run(
+                source: limited, serverID: UInt32.random(in: 1_000_000...2_000_000),
+                range: TailRange(
+                    start: .position(BinlogPosition(file: before.file, offset: before.offset)),
+                    end: .position(BinlogPosition(file: now.file, offset: now.offset)), tables: ["scimsync_test.\(table)"]),
+                tables: []
+            ) { output += String(decoding: $0, as: UTF8.self) }
+        } catch let error as TailError {
+            refused = error
+        }
+        guard case .sourceNotReady(let problems)? = refused else {
+            Issue.record("expected the settings' problems, got \(String(describing: refused))")
+            return
+        }
+        #expect(problems.contains { $0.contains("REPLICATION SLAVE") })
+        #expect(output.isEmpty)
+    }
 }
