@@ -33,7 +33,7 @@ public enum ConfigLoader {
         do {
             // Every scalar is read as the text the file writes (`ConfigNode`), never by its
             // resolved tag, so the basic resolver does: the default one compiles seven regular
-            // expressions at first use, about 2 ms of every command's start.
+            // expressions at first use, about a millisecond of every command's start.
             root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: file, issues: [ConfigIssue(keyPath: "", message: "not valid YAML: \(Self.describe(error))")])

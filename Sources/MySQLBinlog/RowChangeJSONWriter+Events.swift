@@ -127,12 +127,13 @@ private struct ImageWriter {
         let bitmap = present.bitmap
         out.append(UInt8(ascii: "{"))
         var presentIndex = 0
-        let keyBytes = keys.baseAddress.unsafelyUnwrapped
         for index in columns.indices where bitmap[index >> 3] & (1 << (index & 7)) != 0 {
-            // Read in place: a column's plan is some fifty bytes, and a row has a dozen.
+            // Read in place: a column's plan is some fifty bytes, and a row has a dozen. (Within
+            // the loop there are columns, and so keys.)
             let column = columns.baseAddress.unsafelyUnwrapped + index
             let keyStart = presentIndex == 0 ? column.pointee.keyStart + 1 : column.pointee.keyStart
-            out.append(UnsafeBufferPointer(start: keyBytes + keyStart, count: column.pointee.keyEnd - keyStart))
+            let key = keys.baseAddress.unsafelyUnwrapped + keyStart
+            out.append(UnsafeBufferPointer(start: key, count: column.pointee.keyEnd - keyStart))
             if nulls[presentIndex >> 3] & (1 << (presentIndex & 7)) != 0 {
                 out.append("null")
             } else {
