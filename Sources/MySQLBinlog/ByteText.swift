@@ -101,8 +101,14 @@ enum ByteText {
     /// Stores the two digits of `value` (0 to 99) at `offset`.
     @inline(__always)
     private static func storePair(_ value: Int, to buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
-        let pair = UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: value &* 2, as: UInt16.self)
-        buffer.storeBytes(of: pair, toByteOffset: offset, as: UInt16.self)
+        buffer.storeBytes(of: digitPair(value), toByteOffset: offset, as: UInt16.self)
+    }
+
+    /// The two ASCII digits of `value` (0 to 99) as they lie in memory, to be stored as one
+    /// 16-bit word (loaded and stored the same way, so byte order does not matter).
+    @inline(__always)
+    static func digitPair(_ value: Int) -> UInt16 {
+        UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(fromByteOffset: value &* 2, as: UInt16.self)
     }
 
     /// `number` with at least `minimumWidth` digits (at most 24).

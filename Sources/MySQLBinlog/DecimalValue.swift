@@ -17,8 +17,8 @@ enum DecimalValue {
 
     /// The value as text with exactly `scale` fraction digits, `-` for negatives.
     ///
-    /// The text is written digit by digit into a stack buffer and becomes a String once: this
-    /// runs for every DECIMAL of every row.
+    /// The text is written into a stack buffer, two digits at a time, and becomes a String
+    /// once: this runs for every DECIMAL of every row.
     static func read(_ reader: inout ByteReader, precision: Int, scale: Int) throws(ShortRead) -> String {
         try withText(&reader, precision: precision, scale: scale) { String(decoding: $0, as: UTF8.self) }
     }
@@ -109,23 +109,42 @@ enum DecimalValue {
             count += 1
         }
 
-        /// The decimal digits of `value`, left-padded with zeros to `minimumWidth`.
+        /// The decimal digits of `value`, left-padded with zeros to `minimumWidth`: written
+        /// from the end, two at a time (``ByteText/digitPair(_:)``), as a group of nine digits
+        /// is most of a DECIMAL's text.
         mutating func append(_ value: UInt32, minimumWidth: Int) {
-            var digits = 1
-            var rest = value / 10
-            while rest != 0 {
-                digits += 1
-                rest /= 10
+            let width = max(Self.digitCount(value), minimumWidth)
+            let start = buffer.baseAddress.unsafelyUnwrapped + count
+            var position = width
+            var rest = value
+            while rest >= 10 {
+                position -= 2
+                UnsafeMutableRawPointer(start + position).storeBytes(
+                    of: ByteText.digitPair(Int(rest % 100)), as: UInt16.self)
+                rest /= 100
             }
-            let width = max(digits, minimumWidth)
-            var remaining = value
-            var position = count + width - 1
-            while position >= count {
-                buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
+            // The leading digit of an odd count (or the only one), then the padding.
+            if position > 0 {
                 position -= 1
+                start[position] = ByteText.zero + UInt8(truncatingIfNeeded: rest)
+            }
+            while position > 0 {
+                position -= 1
+                start[position] = ByteText.zero
             }
             count += width
+        }
+
+        /// Decimal digits in `value` (1 for 0; at most 10).
+        private static func digitCount(_ value: UInt32) -> Int {
+            var digits = 1
+            var power: UInt32 = 10
+            // 10^9 is the largest power of ten a UInt32 holds: after it, the count is 10.
+            while digits < 10, value >= power {
+                digits += 1
+                power &*= 10
+            }
+            return digits
         }
     }
 }
