@@ -23,6 +23,7 @@ extension PostgresConnection {
     /// nothing else. The server inserts the rows as they arrive, so a caller that prepares the
     /// next rows while it does keeps both busy.
     public func beginCopy(_ statement: String) throws {
+        try readAnswersAhead()
         guard let started = PQexec(handle, statement) else { throw error(.execute) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
             // Not a COPY FROM STDIN, or refused: the result says why.

@@ -42,6 +42,7 @@ extension PostgresConnection {
     /// statement whole.
     @discardableResult
     public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
+        try readAnswersAhead()
         guard preparation.isOn else { return try query(sql, parameters) }
         let name: String
         if let known = prepared.names[sql] {

@@ -28,6 +28,9 @@ public final class PostgresConnection {
     var prepared = PostgresPreparedStatements()
     /// Whether ``queryPrepared(_:_:)`` prepares statements.
     let preparation: PostgresStatementPreparation
+    /// What the statements sent ahead (``sendAhead(_:_:prepared:tag:)``) will be answered
+    /// with, in order; read by the next call that waits for an answer.
+    var answersAhead: [PostgresAnswerAhead] = []
 
     /// Connects and logs in.
     ///
@@ -173,6 +176,7 @@ public final class PostgresConnection {
     /// PostgreSQL's output form. Infinite dates and timestamps come back as `.text`.
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
+        try readAnswersAhead()
         let storage = BindStorage()
         let (types, values) = Self.bind(parameters, in: storage)
         let result = withExtendedLifetime(storage) {
@@ -190,6 +194,7 @@ public final class PostgresConnection {
     /// Runs SQL without parameters (DDL, several statements separated by semicolons, ...).
     /// Rows a statement returns are discarded.
     public func execute(_ sql: String) throws {
+        try readAnswersAhead()
         _ = try PostgresResult(PQexec(handle, sql), connection: self, operation: .execute)
     }
 

@@ -26,6 +26,10 @@ public final class SQLTarget {
     var deferredViolationBaseline: Int?
     /// The relation table's foreign keys, once read (``memberReferences()``).
     var memberReferenceCache: MemberReferenceCache?
+    /// While a transaction's statements are sent ahead (``TargetConnection/sendsAhead``): what
+    /// each one was, by its tag, so that a failure read at the next answer names it. Nil while
+    /// every statement waits for its answer.
+    var sentAhead: [SentAheadStatement]?
     /// Whether a NULL written to a NOT NULL column with a DEFAULT stores the default instead
     /// (the SCIM server's replacements and PATCH removals; see `SQLTarget+ColumnDefaults`).
     public var fillsColumnDefaults = false
@@ -187,7 +191,9 @@ public final class SQLTarget {
     private func applyAtOnce(_ ops: [ResourceOp], statements: inout Int) throws(TargetError) -> ApplyResult {
         var result = ApplyResult()
         defer { statements = result.statements }
-        try inTransaction { () throws(TargetError) in
+        // No statement of the batch needs its answer before the next (a patch's read aside),
+        // so PostgreSQL takes BEGIN, the statements and COMMIT in one round trip.
+        try inTransaction(sendingAhead: true) { () throws(TargetError) in
             try deferForeignKeys()
             var start = 0
             while start < ops.count {
@@ -202,22 +208,40 @@ public final class SQLTarget {
     /// Defers the foreign keys to COMMIT in the open transaction, where the dialect can.
     func deferForeignKeys() throws(TargetError) {
         guard let deferral = dialect.deferForeignKeysStatement else { return }
+        let step = SentAheadStatement.transaction(step: "deferring foreign keys")
         do {
-            try connection.run(deferral)
+            if let tag = sendingAhead(step) {
+                try connection.sendAhead(deferral, [], recurs: false, tag: tag)
+            } else {
+                try connection.run(deferral)
+            }
         } catch {
-            throw TargetError(.transaction(step: "deferring foreign keys"), underlying: error)
+            throw targetError(error, else: step)
         }
     }
 
     /// BEGIN, `body`, COMMIT. A failure rolls back and is thrown (the first error is the one
     /// worth reporting: a failing ROLLBACK adds nothing); a COMMIT refused by a deferred
     /// foreign key as ``TargetError/Kind/foreignKeyAtCommit``.
-    func inTransaction(_ body: () throws(TargetError) -> Void) throws(TargetError) {
+    ///
+    /// With `sendingAhead`, on a connection that ``TargetConnection/sendsAhead``, BEGIN and the
+    /// statements whose rows are not needed (``execute(_:_:_:_:)``) go without waiting for
+    /// their answers, and COMMIT with them: a statement's failure then surfaces at the next one
+    /// that waits, or at COMMIT, and is thrown as the statement's own.
+    func inTransaction(sendingAhead: Bool = false, _ body: () throws(TargetError) -> Void) throws(TargetError) {
+        let begin = SentAheadStatement.transaction(step: "BEGIN")
         do {
-            try connection.begin()
+            if sendingAhead, connection.sendsAhead {
+                sentAhead = [begin]
+                try connection.sendAhead("BEGIN", [], recurs: false, tag: 0)
+            } else {
+                try connection.begin()
+            }
         } catch {
+            sentAhead = nil
             throw TargetError(.transaction(step: "BEGIN"), underlying: error)
         }
+        defer { sentAhead = nil }
         do throws(TargetError) {
             try body()
         } catch {
@@ -230,9 +254,33 @@ public final class SQLTarget {
             // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key;
             // PostgreSQL has ended it already.
             try? connection.rollback()
+            if error is SentAheadError { throw targetError(error, else: begin) }
             let kind: TargetError.Kind =
                 isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
             throw TargetError(kind, underlying: error)
+        }
+    }
+
+    /// The tag for `statement` when statements are being sent ahead (it is then recorded under
+    /// it), nil when they run one by one.
+    private func sendingAhead(_ statement: SentAheadStatement) -> Int? {
+        guard sentAhead != nil else { return nil }
+        sentAhead?.append(statement)
+        return (sentAhead?.count ?? 1) - 1
+    }
+
+    /// `error` as a ``TargetError``: a statement sent ahead names the statement it was sent
+    /// for, any other error `statement`.
+    func targetError(_ error: any Error, else statement: SentAheadStatement) -> TargetError {
+        var failed = statement
+        var underlying = error
+        if let ahead = error as? SentAheadError {
+            underlying = ahead.error
+            if let sent = sentAhead, sent.indices.contains(ahead.tag) { failed = sent[ahead.tag] }
+        }
+        switch failed {
+        case .transaction(let step): return TargetError(.transaction(step: step), underlying: underlying)
+        case .statement(let kind, let table): return TargetError(kind, table: table, underlying: underlying)
         }
     }
 
@@ -314,10 +362,22 @@ public final class SQLTarget {
 
     // MARK: Statements
 
+    /// Runs a statement whose rows are not needed: sent ahead while the transaction sends
+    /// ahead (``inTransaction(sendingAhead:_:)``).
     func execute(
         _ statement: SQLStatement, _ kind: TargetOperation, _ table: String, _ result: inout ApplyResult
     ) throws(TargetError) {
-        _ = try query(statement, kind, table, &result)
+        let sent = SentAheadStatement.statement(kind, table: table)
+        guard let tag = sendingAhead(sent) else {
+            _ = try query(statement, kind, table, &result)
+            return
+        }
+        result.statements += 1
+        do {
+            try connection.sendAhead(statement.sql, statement.parameters, recurs: statement.recurs, tag: tag)
+        } catch {
+            throw targetError(error, else: sent)
+        }
     }
 
     func query(
@@ -329,7 +389,7 @@ public final class SQLTarget {
                 ? try connection.queryPrepared(statement.sql, statement.parameters)
                 : try connection.query(statement.sql, statement.parameters)
         } catch {
-            throw TargetError(kind, table: table, underlying: error)
+            throw targetError(error, else: .statement(kind, table: table))
         }
     }
 
@@ -362,4 +422,10 @@ extension ResourceOp {
         case .create, .patch, .delete, .deactivate, .reactivate, .moveParent: nil
         }
     }
+}
+
+/// What a statement sent ahead was (``SQLTarget/sentAhead``).
+enum SentAheadStatement {
+    case transaction(step: String)
+    case statement(TargetOperation, table: String)
 }

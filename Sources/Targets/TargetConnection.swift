@@ -12,6 +12,13 @@ public protocol TargetConnection: AnyObject {
     /// it once and execute it again. By default, as ``query(_:_:)``.
     @discardableResult
     func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row]
+    /// Whether ``sendAhead(_:_:recurs:tag:)`` sends without waiting for the answer.
+    var sendsAhead: Bool { get }
+    /// Sends a statement whose rows are not needed. A connection that ``sendsAhead`` does not
+    /// wait for the server's answer: it reads it at its next statement that waits for one, or
+    /// at COMMIT or ROLLBACK, and a failure then comes back as a `SentAheadError` carrying
+    /// `tag`. Otherwise the statement runs now and its error is thrown as it is.
+    func sendAhead(_ sql: String, _ parameters: [SQLValue], recurs: Bool, tag: Int) throws
     /// Starts a transaction.
     func begin() throws
     func commit() throws
@@ -27,6 +34,12 @@ extension TargetConnection {
     @discardableResult
     public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
         try query(sql, parameters)
+    }
+
+    public var sendsAhead: Bool { false }
+
+    public func sendAhead(_ sql: String, _ parameters: [SQLValue], recurs: Bool, tag: Int) throws {
+        _ = recurs ? try queryPrepared(sql, parameters) : try query(sql, parameters)
     }
 }
 
@@ -54,16 +67,23 @@ extension MariaDBConnection: TargetConnection {
 }
 
 extension PostgresConnection: TargetConnection {
+    /// In libpq's pipeline mode (``PostgresConnection/sendAhead(_:_:prepared:tag:)``).
+    public var sendsAhead: Bool { true }
+
+    public func sendAhead(_ sql: String, _ parameters: [SQLValue], recurs: Bool, tag: Int) throws {
+        try sendAhead(sql, parameters, prepared: recurs, tag: tag)
+    }
+
     public func begin() throws {
         try execute("BEGIN")
     }
 
     public func commit() throws {
-        try execute("COMMIT")
+        try commitSendingAhead()
     }
 
     public func rollback() throws {
-        try execute("ROLLBACK")
+        try rollbackSendingAhead()
     }
 
     public func run(_ sql: String) throws {
