@@ -89,6 +89,39 @@ import Testing
         #expect(try connection.query("SELECT count(*) AS n FROM \(child)") == [Row(["n": .int(0)])])
     }
 
+    @Test(.timeLimit(.minutes(1))) func aConnectionLostWhileSendingAheadIsReportedAsLost() async throws {
+        let connection = try TestServers.postgres()
+        let table = try table(connection)
+        let other = try TestServers.postgres()
+        defer { _ = try? other.execute("DROP TABLE \(table)") }
+        let pid = try #require(try connection.query("SELECT pg_backend_pid() AS pid").first?.values.first)
+        try other.query("SELECT pg_terminate_backend($1::int)", [pid])
+        // pg_terminate_backend only signals: wait until the session is gone, so that nothing
+        // sent below can still run.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while try other.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int", [pid])
+            != [Row(["n": .int(0)])]
+        {
+            try #require(clock.now < deadline, "the terminated session is still listed after 30 s")
+            try await clock.sleep(for: .milliseconds(10))
+        }
+        // The server ended the session: whatever was sent ahead is answered by the broken
+        // connection, once, without waiting for more.
+        var failure: (any Error)?
+        do {
+            try connection.sendAhead("BEGIN", [], prepared: false, tag: 0)
+            try connection.sendAhead("INSERT INTO \(table) VALUES (1, 'lost')", [], prepared: false, tag: 1)
+            try connection.commitSendingAhead()
+        } catch {
+            failure = error
+        }
+        let error = try #require((failure as? SentAheadError)?.error as? PostgresError ?? failure as? PostgresError)
+        #expect(error.kind == .lostConnection, "\(String(reflecting: error))")
+        #expect(!connection.hasAnswersAhead)
+        #expect(try other.query("SELECT count(*) AS n FROM \(table)") == [Row(["n": .int(0)])])
+    }
+
     @Test func rollbackDropsWhatWasSentAhead() throws {
         let connection = try TestServers.postgres()
         let table = try table(connection)
