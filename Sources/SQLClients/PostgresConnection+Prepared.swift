@@ -27,6 +27,15 @@ struct PostgresPreparedStatements {
 
     var names: [String: String] = [:]
     var made = 0
+
+    /// The name `sql` is prepared under, or a new one to prepare it under (`isNew`: the caller
+    /// prepares it and records it in `names`); nil when as many are kept as may be.
+    mutating func name(for sql: String) -> (name: String, isNew: Bool)? {
+        if let known = names[sql] { return (known, false) }
+        guard names.count < Self.capacity else { return nil }
+        made += 1
+        return ("scimsync_\(made)", true)
+    }
 }
 
 extension PostgresConnection {
@@ -44,17 +53,11 @@ extension PostgresConnection {
     public func queryPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
         try readAnswersAhead()
         guard preparation.isOn else { return try query(sql, parameters) }
-        let name: String
-        if let known = prepared.names[sql] {
-            name = known
-        } else {
-            guard prepared.names.count < PostgresPreparedStatements.capacity else { return try query(sql, parameters) }
-            prepared.made += 1
-            let made = "scimsync_\(prepared.made)"
+        guard let (name, isNew) = prepared.name(for: sql) else { return try query(sql, parameters) }
+        if isNew {
             _ = try PostgresResult(
-                PQprepare(handle, made, sql, Int32(parameters.count), nil), connection: self, operation: .query)
-            prepared.names[sql] = made
-            name = made
+                PQprepare(handle, name, sql, Int32(parameters.count), nil), connection: self, operation: .query)
+            prepared.names[sql] = name
         }
         let storage = BindStorage()
         // The types are the statement's: only the texts are sent.

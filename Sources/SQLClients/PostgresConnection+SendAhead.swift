@@ -68,14 +68,12 @@ extension PostgresConnection {
     /// The name `sql` is prepared under, preparing it ahead when it is new; nil when the
     /// connection keeps as many statements as it may (the text is then sent whole).
     private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
-        if let known = prepared.names[sql] { return known }
-        guard prepared.names.count < PostgresPreparedStatements.capacity else { return nil }
-        prepared.made += 1
-        let made = "scimsync_\(prepared.made)"
-        guard PQsendPrepare(handle, made, sql, Int32(parameterCount), nil) == 1 else { throw error(.query) }
-        prepared.names[sql] = made
+        guard let (name, isNew) = prepared.name(for: sql) else { return nil }
+        guard isNew else { return name }
+        guard PQsendPrepare(handle, name, sql, Int32(parameterCount), nil) == 1 else { throw error(.query) }
+        prepared.names[sql] = name
         answersAhead.append(.prepare(sql: sql))
-        return made
+        return name
     }
 
     /// Reads every answer to what was sent ahead and leaves pipeline mode. The first failure is
@@ -142,12 +140,6 @@ extension PostgresConnection {
         if let broken { throw broken }
     }
 
-    /// Drops what was sent ahead, for a rollback: the answers are read and their errors
-    /// ignored (the transaction is rolled back anyway).
-    func discardAnswersAhead() {
-        try? readAnswersAhead()
-    }
-
     /// Ends the transaction with COMMIT, sent with what was sent ahead when there is any, so
     /// that the whole transaction takes one round trip. A statement sent ahead that failed is
     /// thrown as a ``SentAheadError``, the COMMIT's own failure (a deferred foreign key) as
@@ -165,7 +157,8 @@ extension PostgresConnection {
     /// Ends the transaction with ROLLBACK, dropping what was sent ahead (their answers are
     /// read, their errors ignored).
     public func rollbackSendingAhead() throws {
-        discardAnswersAhead()
+        // The transaction is rolled back anyway: what failed in it is not worth an error here.
+        try? readAnswersAhead()
         try execute("ROLLBACK")
     }
 

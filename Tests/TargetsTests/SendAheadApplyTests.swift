@@ -41,13 +41,17 @@ import Testing
         }
     }
 
+    private func target(_ connection: SendingAheadConnection) throws -> SQLTarget {
+        try SQLTarget(connection: connection, dialect: .postgres(schema: "public"), layout: try PortalLayout.make(suffix: "x"))
+    }
+
     private func batch() -> [ResourceOp] {
         [.create(.user, ApplyNeverBlocksTests.user("u1", login: "alice")), .addMember(groupID: "g1", userID: "u1")]
     }
 
     @Test func aBatchGoesOutWithoutWaitingAndCommits() throws {
         let connection = SendingAheadConnection()
-        let target = try SQLTarget(connection: connection, dialect: .postgres(schema: "public"), layout: try PortalLayout.make(suffix: "x"))
+        let target = try target(connection)
         let result = try target.apply(batch())
         #expect(connection.calls == [
             "ahead 0: BEGIN", "ahead 1: SET", "ahead 2: INSERT", "ahead 3: INSERT", "commit",
@@ -57,7 +61,7 @@ import Testing
 
     @Test func aFailureReadAtCommitNamesItsStatement() throws {
         let connection = SendingAheadConnection()
-        let target = try SQLTarget(connection: connection, dialect: .postgres(schema: "public"), layout: try PortalLayout.make(suffix: "x"))
+        let target = try target(connection)
         // The membership insert (tag 3) was refused; the COMMIT reports it.
         let refusal = PostgresError(kind: .other, sqlState: "23505", message: "duplicate key", operation: .query)
         connection.failure = SentAheadError(tag: 3, error: refusal)
@@ -73,7 +77,7 @@ import Testing
 
     @Test func aFailureOfTheTransactionsOwnStepsNamesThatStep() throws {
         let connection = SendingAheadConnection()
-        let target = try SQLTarget(connection: connection, dialect: .postgres(schema: "public"), layout: try PortalLayout.make(suffix: "x"))
+        let target = try target(connection)
         let gone = PostgresError(kind: .lostConnection, sqlState: "57P01", message: "terminating", operation: .query)
         connection.failure = SentAheadError(tag: 1, error: gone)
         let error = try #require(throws: TargetError.self) { try target.applyAllOrNothing(batch()) }
