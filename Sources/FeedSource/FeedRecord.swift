@@ -43,7 +43,25 @@ public enum FeedValue: Sendable, Hashable {
 
     /// Whether it holds nothing but blanks.
     public var isBlank: Bool {
-        texts.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+        switch self {
+        case .text(let text): Self.isBlank(text)
+        case .list(let list): list.allSatisfy(Self.isBlank)
+        }
+    }
+
+    /// Whether `text` is whitespace only. ASCII text is judged byte by byte (tab, line feed,
+    /// vertical tab, form feed, carriage return and space are ASCII's whitespace characters);
+    /// other text by its characters.
+    private static func isBlank(_ text: String) -> Bool {
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if byte != 0x20, !(0x09...0x0D).contains(byte) { return false }
+        }
+        return ascii || text.allSatisfy(\.isWhitespace)
     }
 }
 

@@ -46,17 +46,19 @@ extension FeedStore {
                 throw FeedStoreError.held(run: run, reason: reason)
             }
             try Self.transition(db, run, .start)
+            // Each page is read from the statement's rows as they come (a cursor), not copied
+            // into rows first: most users are passed over by their digest alone.
+            let knownPage = try db.cachedStatement(
+                sql: "SELECT \(Self.knownUserColumns) FROM users WHERE key > ? ORDER BY key LIMIT ?")
             let known = KeyPages<KnownUser> { after in
-                try GRDB.Row.fetchAll(
-                    db, sql: "SELECT * FROM users WHERE key > ? ORDER BY key LIMIT ?",
-                    arguments: [after ?? "", Self.pageSize]
-                ).map { row in (row["key"], try Self.knownUser(from: row)) }
+                try Self.page(knownPage, arguments: [after ?? "", Self.pageSize], Self.knownUser(from:))
             }
+            let currentPage = try db.cachedStatement(
+                sql: """
+                    SELECT \(Self.currentEntryColumns) FROM run_records WHERE run = ? AND key > ? ORDER BY key LIMIT ?
+                    """)
             let current = KeyPages<CurrentEntry> { after in
-                try GRDB.Row.fetchAll(
-                    db, sql: "SELECT * FROM run_records WHERE run = ? AND key > ? ORDER BY key LIMIT ?",
-                    arguments: [run, after ?? "", Self.pageSize]
-                ).map { row in (row["key"], try Self.currentEntry(from: row)) }
+                try Self.page(currentPage, arguments: [run, after ?? "", Self.pageSize], Self.currentEntry(from:))
             }
             var counts = record.counts
             var seq = 0
@@ -189,21 +191,35 @@ extension FeedStore {
         }
     }
 
+    /// The `run_records` columns ``currentEntry(from:)`` reads, in its order.
+    static let currentEntryColumns = "key, user_name, skipped, file, line, record, digest, resource, groups, raw"
+
+    /// An upload's entry from a row of ``currentEntryColumns``, read by position.
     static func currentEntry(from row: GRDB.Row) throws -> CurrentEntry {
-        let key: String = row["key"]
-        let userName: String = row["user_name"]
-        let skipped: Bool = row["skipped"]
-        let location = RecordLocation(file: row["file"], line: row["line"], record: row["record"])
-        let resourceText: String? = row["resource"]
-        let groupsText: String? = row["groups"]
+        let key: String = row[0]
+        let userName: String = row[1]
+        let skipped: Bool = row[2]
+        let resourceText: String? = row[7]
+        let groupsText: String? = row[8]
         guard !skipped, let resourceText, let groupsText else {
             return .skipped(key: key, userName: userName)
         }
-        var user = FeedUser(
-            userName: userName, resource: SCIMResource(), groups: try groups(json: groupsText),
-            digest: row["digest"] ?? "", rawJSON: row["raw"] ?? "{}", location: location)
-        user.key = key
-        user.storedResource = StoredResource(json: resourceText)
-        return .user(user)
+        let location = RecordLocation(file: row[3], line: row[4], record: row[5])
+        return .user(
+            FeedUser(
+                userName: userName, key: key, storedResource: StoredResource(json: resourceText),
+                groups: try groups(json: groupsText), digest: row[6] ?? "", rawJSON: row[9] ?? "{}", location: location))
+    }
+
+    /// One page of a merge's side: each row of `statement` made an element, keyed by the
+    /// row's first column.
+    static func page<Element>(
+        _ statement: Statement, arguments: StatementArguments, _ element: (GRDB.Row) throws -> Element
+    ) throws -> [(key: String, element: Element)] {
+        var page: [(key: String, element: Element)] = []
+        page.reserveCapacity(pageSize)
+        let rows = try GRDB.Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { page.append((row[0], try element(row))) }
+        return page
     }
 }

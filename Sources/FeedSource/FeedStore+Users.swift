@@ -36,15 +36,17 @@ extension FeedStore {
     /// What the feed knows of a userName (compared ignoring case).
     public func user(named userName: String) throws(FeedStoreError) -> KnownUser? {
         try read { db in
-            try GRDB.Row.fetchOne(db, sql: "SELECT * FROM users WHERE key = ?", arguments: [FeedUser.key(userName)])
-                .map(Self.knownUser(from:))
+            try GRDB.Row.fetchOne(
+                db, sql: "SELECT \(Self.knownUserColumns) FROM users WHERE key = ?", arguments: [FeedUser.key(userName)]
+            ).map(Self.knownUser(from:))
         }
     }
 
     /// Every user the feed knows, in key order.
     public func users() throws(FeedStoreError) -> [KnownUser] {
         try read { db in
-            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY key").map(Self.knownUser(from:))
+            try GRDB.Row.fetchAll(db, sql: "SELECT \(Self.knownUserColumns) FROM users ORDER BY key")
+                .map(Self.knownUser(from:))
         }
     }
 
@@ -56,12 +58,17 @@ extension FeedStore {
         }
     }
 
+    /// The `users` columns ``knownUser(from:)`` reads, in its order.
+    static let knownUserColumns = "key, user_name, id, owned, in_feed, digest, resource, groups, raw, last_changed_run, error"
+
+    /// A user from a row of ``knownUserColumns``. Read by position: GRDB finds a column by
+    /// name by folding both names' case, which was the largest cost of planning a run whose
+    /// users had not changed.
     static func knownUser(from row: GRDB.Row) throws -> KnownUser {
         var user = KnownUser(
-            key: row["key"], userName: row["user_name"], id: row["id"], owned: row["owned"], inFeed: row["in_feed"],
-            digest: row["digest"], resource: nil, groups: try groups(json: row["groups"]), rawJSON: row["raw"],
-            lastChangedRun: row["last_changed_run"], error: row["error"])
-        user.storedResource = StoredResource(json: row["resource"])
+            key: row[0], userName: row[1], id: row[2], owned: row[3], inFeed: row[4], digest: row[5], resource: nil,
+            groups: try groups(json: row[7]), rawJSON: row[8], lastChangedRun: row[9], error: row[10])
+        user.storedResource = StoredResource(json: row[6])
         return user
     }
 

@@ -36,11 +36,29 @@ public struct FeedUser: Sendable {
         self.location = location
     }
 
+    /// A user read back from the store, whose key was folded when it was staged (folding it
+    /// again for every user of every run would cost more than reading it).
+    init(
+        userName: String, key: String, storedResource: StoredResource, groups: [String], digest: String,
+        rawJSON: String, location: RecordLocation
+    ) {
+        self.userName = userName
+        self.key = key
+        self.storedResource = storedResource
+        self.groups = groups
+        self.digest = digest
+        self.rawJSON = rawJSON
+        self.location = location
+    }
+
     /// The comparison key of a userName: lowercased, in Unicode's composed form (NFC), so
     /// that `José` typed with a combining accent is the same user as with `é`, here and in
     /// the store's byte-wise key order alike.
     public static func key(_ userName: String) -> String {
-        userName.precomposedStringWithCanonicalMapping.lowercased()
+        // ASCII text is its own composed form; Foundation's normalization, through NSString,
+        // cost more than the rest of the key.
+        if userName.utf8.allSatisfy({ $0 < 0x80 }) { return userName.lowercased() }
+        return userName.precomposedStringWithCanonicalMapping.lowercased()
     }
 }
 
@@ -67,7 +85,7 @@ public struct FeedUserMapper: Sendable {
     private static let idColumn = "\u{0}id"
     /// What the digest of every record starts from: the control file's mapping.
     private let digestStart: SHA256
-    private let usedFields: Set<String>
+    private let usedFields: [String]
 
     public init(control: FeedControl) {
         self.control = control
@@ -76,7 +94,7 @@ public struct FeedUserMapper: Sendable {
             + control.attributes.map { AttributeMap.Entry(pathText: $0.pathText, path: $0.path, column: $0.field) }
         mapper = RowMapper(kind: .user, table: "feed", attributes: AttributeMap(entries))
         digestStart = RecordDigest.start(control.fingerprint)
-        usedFields = Set(control.usedFields)
+        usedFields = RecordDigest.usedFields(control)
     }
 
     /// The user `record` describes, or why it is skipped.
@@ -146,13 +164,11 @@ public struct FeedUserMapper: Sendable {
     /// since only managed groups are ever changed.
     func groups(of record: FeedRecord) -> [String] {
         guard let membership = control.membership, let value = record[membership.field] else { return [] }
-        let names: [String]
+        let names: [Substring]
         switch value {
         case .text(let text):
-            names =
-                membership.separator.isEmpty
-                ? [text] : text.split(separator: membership.separator, omittingEmptySubsequences: false).map(String.init)
-        case .list(let list): names = list
+            names = membership.separator.isEmpty ? [text[...]] : Self.parts(of: text, separatedBy: membership.separator)
+        case .list(let list): names = list.map { $0[...] }
         }
         var ids = Set<String>()
         for name in names.map({ $0.trimmingBlanks() }) where !name.isEmpty {
@@ -165,5 +181,18 @@ public struct FeedUserMapper: Sendable {
             if let group { ids.insert(group.id) }
         }
         return ids.sorted()
+    }
+
+    /// The parts of `text` between `separator`s, empty ones kept, as
+    /// `split(separator:omittingEmptySubsequences: false)` gives them. ASCII text cut at one
+    /// ASCII byte, the usual case, is cut byte by byte: the general split searches for the
+    /// separator character by character through a generic algorithm, which cost more than the
+    /// rest of mapping a record. (A line break is left to it: `\r\n` is one character.)
+    static func parts(of text: String, separatedBy separator: String) -> [Substring] {
+        // In ASCII text every byte is a character, so the scalars' parts are the characters'.
+        guard separator.utf8.count == 1, let cut = separator.utf8.first, cut < 0x80, cut != 0x0A, cut != 0x0D,
+            text.utf8.allSatisfy({ $0 < 0x80 })
+        else { return text.split(separator: separator, omittingEmptySubsequences: false) }
+        return text.parts(betweenASCII: cut)
     }
 }

@@ -10,7 +10,12 @@ import Crypto
 public enum RecordDigest {
     /// The digest of `record` under `control`.
     public static func of(_ record: FeedRecord, control: FeedControl) -> String {
-        of(record, start: start(control.fingerprint), usedFields: Set(control.usedFields))
+        of(record, start: start(control.fingerprint), usedFields: usedFields(control))
+    }
+
+    /// The fields of `control` a digest takes, in the order it takes them (by name).
+    static func usedFields(_ control: FeedControl) -> [String] {
+        Array(Set(control.usedFields)).sorted()
     }
 
     /// A hasher that has taken a control file's ``FeedControl/fingerprint``: every record's
@@ -21,31 +26,44 @@ public enum RecordDigest {
         return hasher
     }
 
-    /// The digest of `record` under the control file whose ``start(_:)`` and used fields are
-    /// given.
-    static func of(_ record: FeedRecord, start: SHA256, usedFields: Set<String>) -> String {
+    /// The digest of `record` under the control file whose ``start(_:)`` and
+    /// ``usedFields(_:)`` are given: the record's fields of those names, in that order (a
+    /// record names a field once).
+    static func of(_ record: FeedRecord, start: SHA256, usedFields: [String]) -> String {
         var hasher = start
-        let fields = record.fields.filter { usedFields.contains($0.name) }.sorted { $0.name < $1.name }
-        for field in fields {
-            add(field.name, to: &hasher)
-            switch field.value {
+        // The record's bytes are gathered first and hashed in one update: an update per name
+        // and value cost more than the hashing itself. The bytes are the same either way.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        for name in usedFields {
+            guard let value = record[name] else { continue }
+            add(name, to: &bytes)
+            switch value {
             case .text(let text):
-                add("t", to: &hasher)
-                add(text, to: &hasher)
+                add("t", to: &bytes)
+                add(text, to: &bytes)
             case .list(let list):
-                add("l\(list.count)", to: &hasher)
-                for item in list { add(item, to: &hasher) }
+                add("l\(list.count)", to: &bytes)
+                for item in list { add(item, to: &bytes) }
             }
         }
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return hex(hasher.finalize())
     }
 
     /// `text`, length-prefixed.
     private static func add(_ text: String, to hasher: inout SHA256) {
-        var text = text
-        var count = UInt64(text.utf8.count).bigEndian
-        withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
-        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var bytes: [UInt8] = []
+        add(text, to: &bytes)
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    }
+
+    /// `text`, length-prefixed: its UTF-8 length as eight bytes, most significant first, then
+    /// its UTF-8.
+    private static func add(_ text: String, to bytes: inout [UInt8]) {
+        let count = UInt64(text.utf8.count)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt64(shift))) }
+        bytes.append(contentsOf: text.utf8)
     }
 
     /// The SHA-256 of a file's bytes, read in chunks, hex-encoded (run logs record each
@@ -69,14 +87,19 @@ public enum RecordDigest {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
+        String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { text in
+            var count = 0
+            for byte in digest {
+                text[count] = hexDigit(byte >> 4)
+                text[count + 1] = hexDigit(byte & 0xF)
+                count += 2
+            }
+            return count
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 0x30 + value : 0x61 + value - 10
     }
 }
 

@@ -76,9 +76,12 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
                         continue
                     }
                     if text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }), separator != " " { continue }
-                    let cells = text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map {
-                        String($0)
-                    }
+                    let cells =
+                        separator.isASCII
+                        ? text.parts(betweenASCII: UInt8(separator.value)).map { String($0) }
+                        : text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map {
+                            String($0)
+                        }
                     guard let header = names else {
                         let row = cells.map { $0.trimmingSpaces }
                         if let problem = nameRowProblem(row) {

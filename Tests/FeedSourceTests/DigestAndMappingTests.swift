@@ -55,6 +55,53 @@ import Testing
         #expect(digest == "0b333144a8699ae28c002734707bc364f5c6a0084de5fcf3fb189d164c3dac1d")
     }
 
+    /// A list and fields out of name order, pinned the same way. The value was worked out
+    /// apart from this code (Python's hashlib over the length-prefixed encoding above).
+    @Test func aListsDigestIsStableAcrossBuilds() throws {
+        let control = FeedControl(
+            files: [],
+            attributes: [
+                FeedAttribute(pathText: "userName", path: try AttributePath.parse("userName"), field: "u"),
+                FeedAttribute(pathText: "title", path: try AttributePath.parse("title"), field: "g"),
+            ])
+        let digest = RecordDigest.of(record([("u", .text("ann")), ("g", .list(["x", "y"]))]), control: control)
+        #expect(digest == "97e801b2bb965ad0dbbff659ad80c30dfaead6473239e134f0200a544099cf2a")
+    }
+
+    /// The membership field is cut as the standard library's split cuts it, on the fast path
+    /// and off it: empty parts, non-ASCII text, separators of several characters, and a line
+    /// break inside `\r\n` (one character, so not a place to cut).
+    @Test func groupNamesAreCutAsSplitCutsThem() {
+        let texts = [
+            "", ";", ";;", "Staff", "Staff;Sales", ";Staff;", "Staff; Sales ;", "Équipe;Ventes", "a;\u{301}b",
+            "x\r\ny\nz", "a||b|c", "Ünï;;cödé",
+        ]
+        for separator in [";", "|", "||", "\n", "é"] {
+            for text in texts {
+                #expect(
+                    FeedUserMapper.parts(of: text, separatedBy: separator)
+                        == text.split(separator: separator, omittingEmptySubsequences: false),
+                    "\(text.debugDescription) cut at \(separator.debugDescription)")
+            }
+        }
+    }
+
+    /// Blank values are told apart byte by byte for ASCII and by character otherwise.
+    @Test func blanknessFollowsTheCharactersWhitespace() {
+        for text in ["", " ", "\t \r\n", "\u{0B}\u{0C}", "\u{A0}", " \u{3000} ", "\u{1C}", "a", " a ", "\u{85}"] {
+            #expect(FeedValue.text(text).isBlank == text.allSatisfy(\.isWhitespace), "\(text.debugDescription)")
+        }
+        #expect(FeedValue.list([" ", "\t"]).isBlank)
+        #expect(!FeedValue.list([" ", "x"]).isBlank)
+    }
+
+    /// A userName's key: ASCII is lowercased; other text composed first (NFC), then lowercased.
+    @Test func keysFoldCaseAndComposition() {
+        #expect(FeedUser.key("Ann.Smith") == "ann.smith")
+        #expect(FeedUser.key("Jose\u{301}") == FeedUser.key("JOSÉ"))
+        #expect(FeedUser.key("Jose\u{301}").unicodeScalars.count == 4)
+    }
+
     @Test func aRecordBecomesAUserWithManagedGroupsOnly() throws {
         let mapper = FeedUserMapper(control: try Fixtures.control())
         let user = try mapper.user(

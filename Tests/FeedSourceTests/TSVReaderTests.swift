@@ -35,6 +35,21 @@ import Testing
                 == "users.tsv: line 3: 1 fields where the name row has 2; the line is skipped")
     }
 
+    /// Cells are cut byte by byte at an ASCII separator: the same cells as the text's scalars
+    /// split at it, with accents, combining marks, emoji and empty cells.
+    @Test func cellsAreCutAsTheScalarsSplit() {
+        let texts = ["", "\t", "a\t\tb\t", "José\tJose\u{301}\t👩‍👩‍👧", "\u{301}\t\u{301}", "Ünï;cödé;;", "plain"]
+        for separator in ["\t", ";", ","] as [Unicode.Scalar] {
+            for text in texts {
+                #expect(
+                    text.parts(betweenASCII: UInt8(separator.value)).map(String.init)
+                        == text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map {
+                            String($0)
+                        }, "\(text.debugDescription) cut at \(separator.escaped(asASCII: true))")
+            }
+        }
+    }
+
     @Test func aSeparatorOfChoice() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("users.csv", "login;first\nann;Ann\n")
