@@ -119,8 +119,26 @@ extension FeedStore {
     /// Staged records and the plan are only needed until a run is final; the users table and
     /// the run log keep what lasts.
     static func dropWorkTables(_ db: Database, _ run: Int64) throws {
-        try db.execute(sql: "DELETE FROM run_records WHERE run = ?", arguments: [run])
-        try db.execute(sql: "DELETE FROM plan WHERE run = ?", arguments: [run])
+        for table in ["run_records", "plan"] {
+            // "When the WHERE clause and RETURNING clause are both omitted from a DELETE
+            // statement and the table being deleted has no triggers, SQLite uses an
+            // optimization to erase the entire table content without having to visit each row
+            // of the table individually" (sqlite.org, "DELETE"). A run's rows are usually the
+            // table's only ones, and deleting them one by one rewrote every page of the table
+            // through the log.
+            // Two seeks in the (run, key) key, not a scan of this run's rows.
+            let others =
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM \(table) WHERE run < ?1) OR EXISTS (SELECT 1 FROM \(table) WHERE run > ?1)
+                        """, arguments: [run]) ?? true
+            if others {
+                try db.execute(sql: "DELETE FROM \(table) WHERE run = ?", arguments: [run])
+            } else {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
     }
 
     static func fetchRun(_ db: Database, _ id: Int64) throws -> FeedRun? {

@@ -79,6 +79,49 @@ import Testing
         #expect(try feed.store.run(upload.run)?.state == .complete)
     }
 
+    /// Finishing a run clears its own staged records and plan rows, all at once when they are
+    /// the tables' only rows, and only its own when another run's are there too (one run is
+    /// open at a time, but a store may hold what an older version left).
+    @Test func finishingARunClearsOnlyItsOwnWork() throws {
+        let feed = try FeedHarness()
+        let ann = ("ann", "Ann", "Lee", "ann@example.com", "Staff")
+        let bob = ("bob", "Bob", "Roe", "bob@example.com", "Staff")
+        let first = try feed.upload(["users.tsv": Fixtures.tsv([ann, bob])])
+        _ = try feed.apply(first.run, approvedBy: "admin")
+        #expect(try workRows() == [])
+
+        let second = try feed.upload(["users.tsv": Fixtures.tsv([bob])])
+        try feed.store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO run_records (run, key, user_name, file, skipped)
+                    VALUES (?1 - 1, 'old', 'old', 'f', 1), (?1 + 1, 'new', 'new', 'f', 1)
+                    """, arguments: [second.run])
+            try db.execute(
+                sql: """
+                    INSERT INTO plan (run, seq, key, kind, ops, state)
+                    VALUES (?1 - 1, 1, 'old', 'create', '[]', '{}'), (?1 + 1, 1, 'new', 'create', '[]', '{}')
+                    """, arguments: [second.run])
+        }
+        let ops = try feed.apply(second.run, approvedBy: "admin")
+        #expect(ops == [.deactivate(userID: "ann")])
+        #expect(
+            try workRows() == [
+                "plan \(second.run - 1)", "plan \(second.run + 1)", "run_records \(second.run - 1)",
+                "run_records \(second.run + 1)",
+            ])
+
+        func workRows() throws -> [String] {
+            try feed.store.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT 'plan ' || run FROM plan UNION ALL SELECT 'run_records ' || run FROM run_records ORDER BY 1
+                        """)
+            }
+        }
+    }
+
     @Test func finishingBeforeEverythingIsAppliedIsRefused() throws {
         let feed = try FeedHarness()
         let upload = try feed.upload(["users.tsv": Fixtures.tsv([("ann", "Ann", "Lee", "ann@example.com", "")])])
