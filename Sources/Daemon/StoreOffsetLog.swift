@@ -77,9 +77,13 @@ struct StoreOffsetLog: OffsetLog {
 
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws {
         let refused = Set(resources.map { "\($0.kind) \($0.id)" })
-        let released = ops.map(QuarantineSubject.init).filter { !refused.contains("\($0.kind) \($0.id)") }
-        if !released.isEmpty {
-            try store.clearQuarantine(pipeline: pipeline, released.map { (kind: $0.kind, id: $0.id) })
+        // Named lazily: the store reads them only when the pipeline's quarantine holds rows,
+        // which it nearly never does, and naming every applied operation of every batch cost
+        // more than the rest of this call.
+        let released = ops.lazy.map(QuarantineSubject.init).filter { !refused.contains("\($0.kind) \($0.id)") }
+            .map { (kind: $0.kind, id: $0.id) }
+        if !ops.isEmpty {
+            try store.clearQuarantine(pipeline: pipeline, released)
         }
         for resource in resources {
             try store.quarantine(pipeline: pipeline, kind: resource.kind, id: resource.id, reason: resource.reason)

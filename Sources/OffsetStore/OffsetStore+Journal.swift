@@ -101,6 +101,8 @@ extension OffsetStore {
         // position) is bound once per statement, and a chunk with no reason and no values
         // binds neither column: binding the values, more than SQLite's inserts, was the
         // journal's cost on every streamed batch.
+        var lastAttributes: [String] = []
+        var lastJoined = "".databaseValue
         var start = records.startIndex
         while start < records.endIndex {
             let end = min(start + 32, records.endIndex)
@@ -115,14 +117,28 @@ extension OffsetStore {
                       outcome\(plain ? "" : ", reason, vals")) SELECT ?1, ?2, ?3, ?4, column1, column2, column3, column4,
                       column5, column6\(plain ? "" : ", column7, column8") FROM (VALUES \(marks))
                     """)
-            var values: [(any DatabaseValueConvertible)?] = [pipeline, at, origin, text]
+            // Database values, not values of any convertible type: boxing each value and then
+            // converting it cost more than SQLite's insert.
+            var values: [DatabaseValue] = [
+                pipeline.databaseValue, at.databaseValue, origin.databaseValue, text?.databaseValue ?? .null,
+            ]
             values.reserveCapacity(4 + chunk.count * (plain ? 6 : 8))
             for record in chunk {
-                values += [
-                    record.kind.rawValue, record.id, record.relatedID, record.action,
-                    record.attributes.joined(separator: ","), record.outcome.rawValue,
-                ]
-                if !plain { values += [record.reason, record.values] }
+                // A batch's operations of one kind name the same attributes, joined once.
+                if record.attributes != lastAttributes {
+                    lastAttributes = record.attributes
+                    lastJoined = record.attributes.joined(separator: ",").databaseValue
+                }
+                values.append(record.kind.rawValue.databaseValue)
+                values.append(record.id.databaseValue)
+                values.append(record.relatedID?.databaseValue ?? .null)
+                values.append(record.action.databaseValue)
+                values.append(lastJoined)
+                values.append(record.outcome.rawValue.databaseValue)
+                if !plain {
+                    values.append(record.reason?.databaseValue ?? .null)
+                    values.append(record.values?.databaseValue ?? .null)
+                }
             }
             try insert.execute(arguments: StatementArguments(values))
             start = end

@@ -11,7 +11,10 @@ extension JournalRecord {
         let parked = Dictionary(outcome.parked.map { ($0.op, $0.reason) }, uniquingKeysWith: { first, _ in first })
         let refused = Dictionary(
             outcome.quarantined.map { ("\($0.kind) \($0.id)", $0.reason) }, uniquingKeysWith: { first, _ in first })
+        // Nearly every batch applies whole: then no operation is hashed or named to be looked up.
+        let allApplied = parked.isEmpty && refused.isEmpty
         var records = ops.map { op -> JournalRecord in
+            if allApplied { return op.journalRecord(keepValues: keepValues) }
             if let reason = parked[op] {
                 return op.journalRecord(outcome: .parked, reason: reason, keepValues: keepValues)
             }

@@ -50,6 +50,29 @@ import Testing
         #expect(try store.journal(pipeline: "p", outcome: .parked).count == 1)
     }
 
+    /// Each record keeps its own attribute names when a batch mixes kinds of operations, runs
+    /// of the same names and none at all, across more than one statement's chunk.
+    @Test func eachRecordKeepsItsAttributesInAMixedBatch() throws {
+        let (store, path) = try store()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let shapes: [(ResourceOp, [String])] = [
+            (.create(.user, user), ["title", "userName"]),
+            (.addMember(groupID: "g1", userID: "u1"), ["members"]),
+            (.addMember(groupID: "g2", userID: "u1"), ["members"]),
+            (.delete(.user, id: "u9"), []),
+            (.patch(.user, id: "u1", [PatchOperation(op: .replace, path: AttributePath(attribute: "title"), value: .string("Lead"))]), ["title"]),
+            (.delete(.group, id: "g9"), []),
+            (.create(.user, user), ["title", "userName"]),
+        ]
+        let batch = (0..<45).map { shapes[($0 * 3 + $0 / 7) % shapes.count] }
+        try store.commit(
+            position: .binlog(file: "bin.000001", offset: 4, gtid: nil), pipeline: "p",
+            journal: batch.map { $0.0.journalRecord() })
+        let entries = try store.journal(pipeline: "p", limit: 100).reversed()
+        #expect(entries.count == batch.count)
+        #expect(entries.map { $0.record.attributes.sorted() } == batch.map(\.1))
+    }
+
     /// A batch larger than one statement's chunk, some records with a reason and most
     /// without: every record in order, each with its own reason, all with the batch's position.
     @Test func aLargeBatchKeepsItsOrderAndEachRecordsReason() throws {
