@@ -112,7 +112,13 @@ let package = Package(
         // scimsync's own SQLite files (offset store, feed stores): WAL and schema set up safely
         // when several processes open a new file at once.
         .target(
-            name: "SQLiteStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            name: "SQLiteStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding a journal's values without GRDB's conversions.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "OffsetStore",
             dependencies: ["SCIM", "Directory", "MySQLBinlog", "SQLiteStore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -384,7 +390,9 @@ let package = Package(
         .testTarget(
             name: "OffsetStoreTests",
             // GRDB: a second raw connection plays another opener that holds the write lock.
-            dependencies: ["OffsetStore", "MySQLBinlog", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "OffsetStore", "MySQLBinlog", "SQLiteStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Directory
 import Foundation
 import GRDB
+import SQLiteStore
 
 /// How long the operations journal keeps its entries.
 public struct JournalPolicy: Sendable, Hashable {
@@ -101,8 +102,7 @@ extension OffsetStore {
         // position) is bound once per statement, and a chunk with no reason and no values
         // binds neither column: binding the values, more than SQLite's inserts, was the
         // journal's cost on every streamed batch.
-        var lastAttributes: [String] = []
-        var lastJoined = "".databaseValue
+        var joinedLists: [(list: [String], joined: DatabaseValue)] = []
         var start = records.startIndex
         while start < records.endIndex {
             let end = min(start + 32, records.endIndex)
@@ -124,23 +124,28 @@ extension OffsetStore {
             ]
             values.reserveCapacity(4 + chunk.count * (plain ? 6 : 8))
             for record in chunk {
-                // A batch's operations of one kind name the same attributes, joined once.
-                if record.attributes != lastAttributes {
-                    lastAttributes = record.attributes
-                    lastJoined = record.attributes.joined(separator: ",").databaseValue
+                // A batch's operations of one kind name the same attributes: each list is joined
+                // once, and its few lists alternate (a user's creation, its memberships).
+                let joined: DatabaseValue
+                if let known = joinedLists.first(where: { $0.list == record.attributes }) {
+                    joined = known.joined
+                } else {
+                    joined = record.attributes.joined(separator: ",").databaseValue
+                    if joinedLists.count == 4 { joinedLists.removeFirst() }
+                    joinedLists.append((record.attributes, joined))
                 }
                 values.append(record.kind.rawValue.databaseValue)
                 values.append(record.id.databaseValue)
                 values.append(record.relatedID?.databaseValue ?? .null)
                 values.append(record.action.databaseValue)
-                values.append(lastJoined)
+                values.append(joined)
                 values.append(record.outcome.rawValue.databaseValue)
                 if !plain {
                     values.append(record.reason?.databaseValue ?? .null)
                     values.append(record.values?.databaseValue ?? .null)
                 }
             }
-            try insert.execute(arguments: StatementArguments(values))
+            try insert.execute(binding: values)
             start = end
         }
         let due = journalState.withLock { state -> Bool in
