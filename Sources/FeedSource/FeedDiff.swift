@@ -14,7 +14,10 @@ import SCIM
 /// - known only, owned and in the feed: blocked;
 /// - not owned: never changed or blocked (a foreign user whose userName the target has
 ///   released is created and owned from then on);
-/// - memberships change only in managed groups, whatever else the records name.
+/// - memberships change only in managed groups, whatever else the records name;
+/// - a record staged as unchanged (by its digest, ``CurrentEntry/unchanged(key:userName:digest:)``)
+///   costs nothing while its user is still as it was when the upload was read; otherwise it
+///   is kept as a skipped record is, and the next run compares it in full.
 public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProtocol<CurrentEntry>> {
     private var known: Known
     private var current: Current
@@ -108,6 +111,14 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
     }
 
     private func both(_ old: KnownUser, _ entry: CurrentEntry) throws -> FeedChange? {
+        if case .unchanged(_, _, let digest) = entry, old.owned, old.id != nil, old.inFeed, !old.error,
+            old.digest == digest
+        {
+            return nil
+        }
+        // A record staged as unchanged whose user is no longer as it was read (one run is open
+        // at a time, so this is not expected) is kept as a skipped one is: the next run maps
+        // it and compares it in full.
         guard case .user(let user) = entry else {
             // The record was skipped: keep the user as it is, and have the next run look again.
             guard !old.error else { return nil }

@@ -110,39 +110,74 @@ public struct FeedIngest: Sendable {
         case .xmlAttributes(let record):
             reader = XMLRecordReader(path: path, name: file, record: record, layout: .attributes)
         }
-        var batch: [StagedItem] = []
+        // A batch's records wait, in order, until the store says which of their users are
+        // unchanged (one query per batch); only the others are mapped.
+        var batch: [Pending] = []
         batch.reserveCapacity(batchSize)
         var fatal: RecordProblem?
         let staging = BackgroundStaging(store: store, run: run)
         // Whatever ends the reading, nothing is left staging behind it.
         defer { staging.wait() }
+        func flush() throws {
+            try staging.stage(try staged(batch, mapper: mapper))
+            batch = []
+            batch.reserveCapacity(batchSize)
+        }
         try reader.read { event in
             switch event {
             case .problem(let problem):
                 if problem.isFatal, fatal == nil { fatal = problem }
-                batch.append(.problem(problem))
+                batch.append(.item(.problem(problem)))
             case .record(let record):
-                switch mapper.user(from: record) {
-                case .success(let user):
-                    batch.append(.user(user))
-                case .failure(let problem):
-                    if case .text(let userName)? = record[control.userNameField], !userName.allSatisfy(\.isWhitespace) {
-                        let trimmed = userName.trimmingBlanks()
-                        batch.append(.skipped(key: FeedUser.key(trimmed), userName: trimmed, problem))
-                    } else {
-                        batch.append(.problem(problem))
-                    }
+                switch mapper.identity(of: record) {
+                case .success(let identity): batch.append(.identified(record, identity))
+                case .failure(let problem): batch.append(.item(skipped(record, problem)))
                 }
             }
-            if batch.count >= batchSize {
-                try staging.stage(batch)
-                batch = []
-                batch.reserveCapacity(batchSize)
-            }
+            if batch.count >= batchSize { try flush() }
         }
-        if !batch.isEmpty { try staging.stage(batch) }
+        if !batch.isEmpty { try flush() }
         try staging.finish()
         return fatal
+    }
+
+    /// A record read, waiting for its batch's look-up.
+    private enum Pending {
+        case item(StagedItem)
+        case identified(FeedRecord, FeedUserMapper.Identity)
+    }
+
+    /// The batch's items in order: a record whose user is unchanged by its digest staged as
+    /// such, every other record mapped.
+    private func staged(_ batch: [Pending], mapper: FeedUserMapper) throws -> [StagedItem] {
+        let keys = batch.compactMap { pending -> String? in
+            if case .identified(_, let identity) = pending { identity.key } else { nil }
+        }
+        let unchanged = try store.unchangedDigests(of: keys)
+        return batch.map { pending in
+            switch pending {
+            case .item(let item): return item
+            case .identified(let record, let identity):
+                if unchanged[identity.key] == identity.digest {
+                    return .unchanged(
+                        key: identity.key, userName: identity.userName, digest: identity.digest, location: record.location)
+                }
+                switch mapper.user(from: record, identity: identity) {
+                case .success(let user): return .user(user)
+                case .failure(let problem): return skipped(record, problem)
+                }
+            }
+        }
+    }
+
+    /// A record that cannot be mapped: skipped under its userName when it names one (the user
+    /// is then kept as it is), a problem alone otherwise.
+    private func skipped(_ record: FeedRecord, _ problem: RecordProblem) -> StagedItem {
+        guard case .text(let userName)? = record[control.userNameField], !userName.allSatisfy(\.isWhitespace) else {
+            return .problem(problem)
+        }
+        let trimmed = userName.trimmingBlanks()
+        return .skipped(key: FeedUser.key(trimmed), userName: trimmed, problem)
     }
 }
 

@@ -192,13 +192,16 @@ extension FeedStore {
     }
 
     /// The `run_records` columns ``currentEntry(from:)`` reads, in its order.
-    static let currentEntryColumns = "key, user_name, skipped, file, line, record, digest, resource, groups, raw"
+    static let currentEntryColumns = "key, user_name, skipped, file, line, record, digest, resource, groups, raw, unchanged"
 
     /// An upload's entry from a row of ``currentEntryColumns``, read by position.
     static func currentEntry(from row: GRDB.Row) throws -> CurrentEntry {
         let key: String = row[0]
         let userName: String = row[1]
         let skipped: Bool = row[2]
+        if row[10] as Bool, let digest = row[6] as String? {
+            return .unchanged(key: key, userName: userName, digest: digest)
+        }
         let resourceText: String? = row[7]
         let groupsText: String? = row[8]
         guard !skipped, let resourceText, let groupsText else {

@@ -11,6 +11,10 @@ public enum StagedItem: Sendable, Hashable {
     case skipped(key: String, userName: String, RecordProblem)
     /// A problem that names no user (a malformed line, a record without a userName).
     case problem(RecordProblem)
+    /// A record whose digest is the one of a user the feed created, holds in the feed and has
+    /// applied without error: nothing of it is mapped or kept but its key and digest, and the
+    /// diff passes over it (``FeedStore/unchangedDigests(of:)``).
+    case unchanged(key: String, userName: String, digest: String, location: RecordLocation)
 }
 
 extension FeedStore {
@@ -38,15 +42,19 @@ extension FeedStore {
                     sql: "INSERT INTO run_log (run, seq, location, field, reason) VALUES (?, ?, ?, ?, ?)",
                     arguments: [run, seq, problem.location.description, problem.field, problem.description])
             }
-            func insert(key: String, userName: String, location: RecordLocation, user: FeedUser?) throws -> Bool {
+            func insert(
+                key: String, userName: String, location: RecordLocation, user: FeedUser?, unchangedDigest: String? = nil
+            ) throws -> Bool {
                 try db.cachedStatement(
                     sql: """
-                        INSERT OR IGNORE INTO run_records (run, key, user_name, file, line, record, skipped, digest, resource, groups, raw)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO run_records
+                          (run, key, user_name, file, line, record, skipped, digest, resource, groups, raw, unchanged)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    run, key, userName, location.file, location.line, location.record, user == nil,
-                    user?.digest, user?.storedResource.json, user.map { Self.groupsJSON($0.groups) }, user?.rawJSON,
+                    run, key, userName, location.file, location.line, location.record,
+                    user == nil && unchangedDigest == nil, user?.digest ?? unchangedDigest, user?.storedResource.json,
+                    user.map { Self.groupsJSON($0.groups) }, user?.rawJSON, unchangedDigest != nil,
                 ])
                 return db.changesCount > 0
             }
@@ -65,6 +73,13 @@ extension FeedStore {
                             RecordProblem(
                                 location: user.location, field: nil,
                                 reason: .duplicateUserName(first: try firstLocation(user.key))))
+                    }
+                case .unchanged(let key, let userName, let digest, let location):
+                    counts["records", default: 0] += 1
+                    if try !insert(key: key, userName: userName, location: location, user: nil, unchangedDigest: digest) {
+                        try log(
+                            RecordProblem(
+                                location: location, field: nil, reason: .duplicateUserName(first: try firstLocation(key))))
                     }
                 case .skipped(let key, let userName, let problem):
                     counts["records", default: 0] += 1

@@ -42,6 +42,26 @@ extension FeedStore {
         }
     }
 
+    /// Of `keys`, those whose user the feed created, holds in the feed and applied without
+    /// error, with the digest it was last applied with: an upload's record with that digest
+    /// needs no work (``StagedItem/unchanged(key:userName:digest:location:)``).
+    public func unchangedDigests(of keys: [String]) throws(FeedStoreError) -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        return try read { db in
+            // The keys as one JSON array: one bound value, whatever the batch's size.
+            let rows = try GRDB.Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT key, digest FROM users WHERE key IN (SELECT value FROM json_each(?))
+                          AND owned = 1 AND in_feed = 1 AND error = 0 AND id IS NOT NULL AND digest IS NOT NULL
+                        """),
+                arguments: [SCIMValue.array(keys.map(SCIMValue.string)).jsonString()])
+            var digests: [String: String] = [:]
+            while let row = try rows.next() { digests[row[0]] = row[1] }
+            return digests
+        }
+    }
+
     /// Every user the feed knows, in key order.
     public func users() throws(FeedStoreError) -> [KnownUser] {
         try read { db in

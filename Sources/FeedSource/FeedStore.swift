@@ -179,6 +179,12 @@ public final class FeedStore: Sendable {
                     DROP TABLE plan;
                     ALTER TABLE plan_new RENAME TO plan;
                     """),
+        // A record whose digest equals the one of the user the feed created from it, and
+        // has applied since, is staged by its key and digest alone (``StagedItem/unchanged``):
+        // most of a nightly export, which then costs neither mapping nor the resource's text.
+        .init(
+            identifier: "unchanged records staged by digest",
+            sql: "ALTER TABLE run_records ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0"),
     ]
 }
 

@@ -97,8 +97,23 @@ public struct FeedUserMapper: Sendable {
         usedFields = RecordDigest.usedFields(control)
     }
 
+    /// Who a record names, and its digest: what decides whether it needs mapping at all.
+    public struct Identity: Sendable, Hashable {
+        /// The userName, trimmed.
+        public var userName: String
+        /// ``FeedUser/key(_:)`` of the userName.
+        public var key: String
+        public var digest: String
+    }
+
     /// The user `record` describes, or why it is skipped.
     public func user(from record: FeedRecord) -> Result<FeedUser, RecordProblem> {
+        identity(of: record).flatMap { user(from: record, identity: $0) }
+    }
+
+    /// `record`'s userName, key and digest, once its required fields are there; or why it is
+    /// skipped.
+    public func identity(of record: FeedRecord) -> Result<Identity, RecordProblem> {
         let location = record.location
         let userNameField = control.userNameField
         for field in [userNameField] + control.requiredFields where record[field]?.isBlank ?? true {
@@ -111,6 +126,18 @@ public struct FeedUserMapper: Sendable {
             )
         }
         let userName = rawUserName.trimmingBlanks()
+        return .success(
+            Identity(
+                userName: userName, key: FeedUser.key(userName),
+                digest: RecordDigest.of(record, start: digestStart, usedFields: usedFields)))
+    }
+
+    /// The user `record` describes, whose ``identity(of:)`` is `identity`; or why it is
+    /// skipped.
+    public func user(from record: FeedRecord, identity: Identity) -> Result<FeedUser, RecordProblem> {
+        let location = record.location
+        let userNameField = control.userNameField
+        let userName = identity.userName
         var columns = [Self.idColumn]
         var values = [SQLValue.text(userName)]
         for attribute in control.attributes where !columns.contains(attribute.field) {
@@ -155,9 +182,8 @@ public struct FeedUserMapper: Sendable {
         }
         return .success(
             FeedUser(
-                userName: userName, resource: resource, groups: groups(of: record),
-                digest: RecordDigest.of(record, start: digestStart, usedFields: usedFields),
-                rawJSON: raw.jsonString(), location: location))
+                userName: userName, key: identity.key, storedResource: StoredResource(resource), groups: groups(of: record),
+                digest: identity.digest, rawJSON: raw.jsonString(), location: location))
     }
 
     /// The managed groups the membership field names; names of other groups are ignored,

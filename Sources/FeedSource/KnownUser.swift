@@ -67,11 +67,14 @@ extension KnownUser: Hashable {
 public enum CurrentEntry: Sendable, Hashable {
     case user(FeedUser)
     case skipped(key: String, userName: String)
+    /// A record staged by its digest alone: the same digest as the user the feed created,
+    /// holds and applied without error when the upload was read (``StagedItem/unchanged``).
+    case unchanged(key: String, userName: String, digest: String)
 
     public var key: String {
         switch self {
         case .user(let user): user.key
-        case .skipped(let key, _): key
+        case .skipped(let key, _), .unchanged(let key, _, _): key
         }
     }
 }

@@ -1,5 +1,6 @@
 import Directory
 import GRDB
+import SQLiteStore
 
 /// A pipeline held back by a refused reconciliation: why, since when, and
 /// whether someone approved the next pass (`scimsync approve`).
@@ -67,10 +68,14 @@ extension OffsetStore {
             let marks = Array(repeating: "(?, ?)", count: end - start).joined(separator: ", ")
             let insert = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO ledger (pipeline, kind, id) SELECT ?1, column1, column2 FROM (VALUES \(marks))")
-            var values: [any DatabaseValueConvertible] = [pipeline]
+            // Bound as database values through SQLite's API, as the journal's are.
+            var values: [DatabaseValue] = [pipeline.databaseValue]
             values.reserveCapacity(1 + (end - start) * 2)
-            for entry in added[start..<end] { values += [entry.kind.rawValue, entry.id] }
-            try insert.execute(arguments: StatementArguments(values))
+            for entry in added[start..<end] {
+                values.append(entry.kind.rawValue.databaseValue)
+                values.append(entry.id.databaseValue)
+            }
+            try insert.execute(binding: values)
             start = end
         }
         if !removed.isEmpty {

@@ -102,6 +102,30 @@ import Testing
         #expect(retried.first?.state.error == false)
     }
 
+    /// A record staged by its digest alone costs nothing while its user is as it was read;
+    /// when the user changed since (flagged, blocked, not the feed's, another digest), or is
+    /// gone, it is kept as a skipped record is, never created, blocked or sent half.
+    @Test func aRecordStagedAsUnchangedCostsNothingOrIsKeptAsSkipped() throws {
+        let ann = user("ann", given: "Ann", groups: ["g1"], digest: "d1")
+        let same = CurrentEntry.unchanged(key: "ann", userName: "ann", digest: "d1")
+        #expect(try diff([known(ann)], [same]).isEmpty)
+        for old in [
+            known(ann, error: true), known(ann, inFeed: false), known(ann, owned: false),
+            known(user("ann", given: "Ann", digest: "d0")),
+        ] {
+            let changes = try diff([old], [same])
+            #expect(changes.allSatisfy { $0.ops.isEmpty && ($0.kind == .skipped || $0.kind == .foreign) })
+            #expect(changes.allSatisfy { $0.state.error || !$0.state.owned })
+        }
+        #expect(try diff([known(ann, inFeed: false)], [same]).map(\.kind) == [.skipped])
+        // A user already flagged stays flagged, as with a skipped record.
+        #expect(try diff([known(ann, error: true)], [same]).isEmpty)
+        #expect(try diff([], [same]).isEmpty)
+        // Next to it, the other users are diffed as ever.
+        let bob = user("bob", given: "Bob", digest: "b1")
+        #expect(try diff([known(ann), known(bob)], [same]).map(\.kind) == [.block])
+    }
+
     @Test func aForeignUserNameTheTargetReleasedIsCreatedAndOwned() throws {
         let carol = user("carol", given: "Carol", digest: "c1")
         let changes = try diff([known(carol, owned: false)], [.user(carol)], existing: { _ in nil })
