@@ -90,15 +90,21 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
     private func create(_ user: FeedUser) -> FeedChange {
         let id = user.userName
         var resource = user.resource
-        resource.attributes["id"] = .string(id)
+        var state = KnownUser(
+            key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
+            resource: nil, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: run, error: false)
+        if resource.attributes["id"] == .string(id) {
+            // An upload's resource already carries its userName as its id: the state keeps the
+            // stored text as it is, rather than writing the resource's JSON once more.
+            state.storedResource = user.storedResource
+        } else {
+            resource.attributes["id"] = .string(id)
+            state.resource = resource
+        }
         var ops: [ResourceOp] = [.create(.user, resource)]
         ops += user.groups.map { ResourceOp.addMember(groupID: $0, userID: id) }
         return FeedChange(
-            kind: .create, key: user.key, userName: user.userName, ops: ops,
-            state: KnownUser(
-                key: user.key, userName: user.userName, id: id, owned: true, inFeed: true, digest: user.digest,
-                resource: resource, groups: user.groups, rawJSON: user.rawJSON, lastChangedRun: run, error: false),
-            location: user.location)
+            kind: .create, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
     }
 
     private func vanished(_ old: KnownUser) -> FeedChange? {
