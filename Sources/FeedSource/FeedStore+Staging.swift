@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteStore
 import SCIM
 
 /// One thing an upload's reading produced, for the store.
@@ -51,10 +52,17 @@ extension FeedStore {
                           (run, key, user_name, file, line, record, skipped, digest, resource, groups, raw, unchanged)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
-                ).execute(arguments: [
-                    run, key, userName, location.file, location.line, location.record,
-                    user == nil && unchangedDigest == nil, user?.digest ?? unchangedDigest, user?.storedResource.json,
-                    user.map { Self.groupsJSON($0.groups) }, user?.rawJSON, unchangedDigest != nil,
+                    // Database values bound through SQLite's API: GRDB's arguments, boxed and
+                    // converted value by value, cost more than the insert of a record staged as
+                    // unchanged.
+                ).execute(binding: [
+                    run.databaseValue, key.databaseValue, userName.databaseValue, location.file.databaseValue,
+                    location.line?.databaseValue ?? .null, location.record?.databaseValue ?? .null,
+                    (user == nil && unchangedDigest == nil).databaseValue,
+                    (user?.digest ?? unchangedDigest)?.databaseValue ?? .null,
+                    user?.storedResource.json?.databaseValue ?? .null,
+                    user.map { Self.groupsJSON($0.groups) }?.databaseValue ?? .null, user?.rawJSON.databaseValue ?? .null,
+                    (unchangedDigest != nil).databaseValue,
                 ])
                 return db.changesCount > 0
             }

@@ -61,9 +61,11 @@ public enum RecordDigest {
     /// `text`, length-prefixed: its UTF-8 length as eight bytes, most significant first, then
     /// its UTF-8.
     private static func add(_ text: String, to bytes: inout [UInt8]) {
-        let count = UInt64(text.utf8.count)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt64(shift))) }
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { utf8 in
+            withUnsafeBytes(of: UInt64(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     /// The SHA-256 of a file's bytes, read in chunks, hex-encoded (run logs record each
