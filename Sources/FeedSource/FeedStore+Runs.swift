@@ -125,8 +125,8 @@ extension FeedStore {
             // optimization to erase the entire table content without having to visit each row
             // of the table individually" (sqlite.org, "DELETE"). A run's rows are usually the
             // table's only ones, and deleting them one by one rewrote every page of the table
-            // through the log.
-            // Two seeks in the (run, key) key, not a scan of this run's rows.
+            // through the log. Whether other runs have rows is two seeks in the (run, …) key,
+            // not a scan of this run's rows.
             let others =
                 try Bool.fetchOne(
                     db,

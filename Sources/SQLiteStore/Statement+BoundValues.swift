@@ -9,6 +9,8 @@ extension Statement {
     /// For statements run often with many values: GRDB's `StatementArguments` convert each
     /// value through a generic call that cost more than SQLite's insert of a journal's rows.
     /// Throws GRDB's `DatabaseError` for a wrong number of values or a step SQLite refuses.
+    /// Leaves the statement reset with nothing bound, however it ends: a statement run this
+    /// way is run only this way.
     public func execute(binding values: [DatabaseValue]) throws {
         let statement = sqliteStatement
         defer {
