@@ -57,10 +57,10 @@ let package = Package(
         .target(
             name: "SQLClients",
             dependencies: [
-                "CMariaDB", "CLibPQ", "Directory",
+                // SQLiteStore: SQLite's C API, for binding a bulk insert's values without GRDB's
+                // conversions.
+                "CMariaDB", "CLibPQ", "Directory", "SQLiteStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for binding a bulk insert's values without GRDB's conversions.
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -115,7 +115,8 @@ let package = Package(
             name: "SQLiteStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for binding a journal's values without GRDB's conversions.
+                // SQLite's C API, for binding values without GRDB's conversions (the journal,
+                // the feed's staging, bulk inserts).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict),

@@ -72,23 +72,23 @@ extension FeedStore {
                     arguments: [run, key])
                 return RecordLocation(file: row?["file"] ?? "", line: row?["line"], record: row?["record"])
             }
+            /// A user's record (whole, or unchanged by its digest); a second one of a userName is
+            /// logged as a duplicate and the first stays.
+            func stageRecord(
+                key: String, userName: String, location: RecordLocation, user: FeedUser?, unchangedDigest: String? = nil
+            ) throws {
+                counts["records", default: 0] += 1
+                if try !insert(key: key, userName: userName, location: location, user: user, unchangedDigest: unchangedDigest) {
+                    try log(
+                        RecordProblem(location: location, field: nil, reason: .duplicateUserName(first: try firstLocation(key))))
+                }
+            }
             for item in items {
                 switch item {
                 case .user(let user):
-                    counts["records", default: 0] += 1
-                    if try !insert(key: user.key, userName: user.userName, location: user.location, user: user) {
-                        try log(
-                            RecordProblem(
-                                location: user.location, field: nil,
-                                reason: .duplicateUserName(first: try firstLocation(user.key))))
-                    }
+                    try stageRecord(key: user.key, userName: user.userName, location: user.location, user: user)
                 case .unchanged(let key, let userName, let digest, let location):
-                    counts["records", default: 0] += 1
-                    if try !insert(key: key, userName: userName, location: location, user: nil, unchangedDigest: digest) {
-                        try log(
-                            RecordProblem(
-                                location: location, field: nil, reason: .duplicateUserName(first: try firstLocation(key))))
-                    }
+                    try stageRecord(key: key, userName: userName, location: location, user: nil, unchangedDigest: digest)
                 case .skipped(let key, let userName, let problem):
                     counts["records", default: 0] += 1
                     try log(problem)

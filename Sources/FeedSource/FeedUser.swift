@@ -27,17 +27,14 @@ public struct FeedUser: Sendable {
         userName: String, resource: SCIMResource, groups: [String], digest: String, rawJSON: String,
         location: RecordLocation
     ) {
-        self.userName = userName
-        self.key = FeedUser.key(userName)
-        self.storedResource = StoredResource(resource)
-        self.groups = groups
-        self.digest = digest
-        self.rawJSON = rawJSON
-        self.location = location
+        self.init(
+            userName: userName, key: FeedUser.key(userName), storedResource: StoredResource(resource), groups: groups,
+            digest: digest, rawJSON: rawJSON, location: location)
     }
 
-    /// A user read back from the store, whose key was folded when it was staged (folding it
-    /// again for every user of every run would cost more than reading it).
+    /// A user whose key is already folded: mapped from a record whose identity was worked out
+    /// first, or read back from the store (folding it again for every user of every run would
+    /// cost more than reading it).
     init(
         userName: String, key: String, storedResource: StoredResource, groups: [String], digest: String,
         rawJSON: String, location: RecordLocation

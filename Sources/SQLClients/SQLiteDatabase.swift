@@ -1,6 +1,7 @@
 import Directory
 import Foundation
 import GRDB
+import SQLiteStore
 
 /// A SQLite database file, through GRDB's `DatabaseQueue` (which serialises access and owns
 /// the sqlite3 handle).
@@ -74,16 +75,19 @@ public final class SQLiteDatabase {
     /// transaction costs least as ("prepared statements", SQLite docs, "The Life-Cycle Of A
     /// Prepared Statement": bind, step, reset, repeat).
     ///
-    /// The rows are bound and stepped through SQLite's C API (``SQLiteBinder``), each value as
-    /// ``databaseValue(_:)`` converts it: GRDB's `StatementArguments` (an array of existentials
-    /// per row) and their binding were a quarter of a first load's writing thread.
+    /// The rows are bound and stepped through SQLite's C API (`Statement.execute(bindingEach:_:)`
+    /// in SQLiteStore), each value as ``databaseValue(_:)`` converts it: GRDB's
+    /// `StatementArguments` (an array of existentials per row) and their binding were a
+    /// quarter of a first load's writing thread.
     public func executeEach(_ sql: String, rows: [[SQLValue]]) throws {
         do {
             try queue.inDatabase { database in
                 // A statement of its own, not GRDB's cached one, which GRDB steps with its
                 // own bookkeeping of arguments.
                 let statement = try database.makeStatement(sql: sql)
-                try SQLiteBinder(statement.sqliteStatement, sql: sql).executeEach(rows)
+                for row in rows {
+                    try statement.execute(bindingEach: row.count) { Self.databaseValue(row[$0]) }
+                }
             }
         } catch {
             throw SQLiteError(error, path: path)

@@ -12,19 +12,25 @@ extension Statement {
     /// Leaves the statement reset with nothing bound, however it ends: a statement run this
     /// way is run only this way.
     public func execute(binding values: [DatabaseValue]) throws {
+        try execute(bindingEach: values.count) { values[$0] }
+    }
+
+    /// ``execute(binding:)`` with `count` values, the value of marker `index + 1` given by
+    /// `value(index)`: a caller with values of its own kind binds them without an array of
+    /// database values per run (a bulk insert's rows).
+    public func execute(bindingEach count: Int, _ value: (Int) -> DatabaseValue) throws {
         let statement = sqliteStatement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         try check(sqlite3_reset(statement))
-        guard values.count == Int(sqlite3_bind_parameter_count(statement)) else {
-            throw DatabaseError(
-                message: "wrong number of statement arguments: \(values.count) for \(sqlite3_bind_parameter_count(statement)) markers",
-                sql: sql)
+        let markers = Int(sqlite3_bind_parameter_count(statement))
+        guard count == markers else {
+            throw DatabaseError(message: "wrong number of statement arguments: \(count) for \(markers) markers", sql: sql)
         }
-        for (index, value) in zip(Int32(1)..., values) {
-            try check(value.bind(to: statement, at: index))
+        for index in 0..<count {
+            try check(value(index).bind(to: statement, at: Int32(index + 1)))
         }
         while true {
             let code = sqlite3_step(statement)
