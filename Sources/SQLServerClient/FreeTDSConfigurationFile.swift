@@ -75,7 +75,9 @@ final class FreeTDSConfigurationFile: Sendable {
     }
 
     private func createDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/scimsync-freetds-XXXXXX").utf8CString)
+        let temporary = NSTemporaryDirectory()
+        Self.removeDirectoriesOfEndedProcesses(in: temporary)
+        var template = Array((temporary + "/\(Self.directoryPrefix)\(getpid())-XXXXXX").utf8CString)
         let created = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
         guard created != nil else {
             throw SQLServerError(
@@ -85,5 +87,27 @@ final class FreeTDSConfigurationFile: Sendable {
         }
         let directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return directory + "/freetds.conf"
+    }
+
+    /// How each process's directory is named: the prefix, the process id, a dash and mkdtemp's
+    /// six characters.
+    static let directoryPrefix = "scimsync-freetds-"
+
+    /// Removes the directories, and their configuration files, of processes that have ended
+    /// without their exit handler (killed, or crashed): each directory is named after its
+    /// process, so the next process that writes one finds them. A directory of a process that
+    /// is still running, of another user's process, or named otherwise is left alone.
+    static func removeDirectoriesOfEndedProcesses(in temporary: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        for name in names where name.hasPrefix(directoryPrefix) {
+            let rest = name.dropFirst(directoryPrefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard rest.count == 2, rest[1].count == 6, let pid = pid_t(rest[0]), pid > 0, pid != getpid() else { continue }
+            // ESRCH: no such process. EPERM means one runs under that id (another user's).
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let directory = temporary + "/" + name
+            unlink(directory + "/freetds.conf")
+            unlink(directory + "/freetds.conf.new")
+            rmdir(directory)
+        }
     }
 }

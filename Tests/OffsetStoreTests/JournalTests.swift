@@ -23,7 +23,7 @@ import Testing
 
     @Test func entriesComeBackPerResourceNewestFirstWithTheirPosition() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let position = SourcePosition.binlog(file: "bin.000001", offset: 120, gtid: "0-1-7")
         try store.commit(
             position: position, pipeline: "p",
@@ -54,7 +54,7 @@ import Testing
     /// of the same names and none at all, across more than one statement's chunk.
     @Test func eachRecordKeepsItsAttributesInAMixedBatch() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let shapes: [(ResourceOp, [String])] = [
             (.create(.user, user), ["title", "userName"]),
             (.addMember(groupID: "g1", userID: "u1"), ["members"]),
@@ -77,7 +77,7 @@ import Testing
     /// without: every record in order, each with its own reason, all with the batch's position.
     @Test func aLargeBatchKeepsItsOrderAndEachRecordsReason() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         func reason(_ index: Int) -> String? { index % 25 == 3 ? "refused \(index)" : nil }
         let records = (0..<70).map { index in
             reason(index).map { ResourceOp.deactivate(userID: "u\(index)").journalRecord(outcome: .quarantined, reason: $0) }
@@ -93,7 +93,7 @@ import Testing
 
     @Test func theJournalKeepsItsBoundsAndCanBeSwitchedOff() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         store.keepJournal(JournalPolicy(keepSeconds: 3600, maxEntries: 5))
         for index in 0..<12 {
             try store.appendJournal(

@@ -86,7 +86,7 @@ import Testing
     @Test func readersOpenTheStoreWhileTheLockIsHeld() throws {
         let path = storePath()
         defer {
-            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            removeStore(at: path)
         }
         let lock = try OffsetStoreLock(storePath: path, command: "scimsync run")
         let writer = try OffsetStore(path: path)

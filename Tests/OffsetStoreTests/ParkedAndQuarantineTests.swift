@@ -12,7 +12,7 @@ import Testing
 
     @Test func parkedOperationsReadBackAndParkingAKeyAgainReplacesIt() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let membership = ResourceOp.addMember(groupID: "g9", userID: "u1")
         let move = ResourceOp.moveParent(groupID: "g1", parentID: "g8")
         try store.park(
@@ -41,7 +41,7 @@ import Testing
 
     @Test func anEmptyReadIsNotRememberedPastAPark() async throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         // "None parked" is remembered (the stream asks before every batch) and forgotten by
         // the next park, also when reads and parks of two tasks interleave.
         #expect(try store.parked(pipeline: "p").isEmpty)
@@ -67,7 +67,7 @@ import Testing
 
     @Test func anEmptyQuarantineIsNotRememberedPastAQuarantine() async throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         // "Nothing in quarantine" is remembered once a clear found it empty (every streamed
         // batch clears what applied), and forgotten by the next quarantine, also when the two
         // interleave in two tasks.
@@ -94,7 +94,7 @@ import Testing
 
     @Test func aParkedCreateKeepsItsResource() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         var object = SCIMObject()
         object["schemas"] = .array([.string(SchemaURN.user)])
         object["id"] = "u1"
@@ -108,7 +108,7 @@ import Testing
 
     @Test func quarantineCountsRefusalsAndClears() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "too long")
         try store.quarantine(pipeline: "p", kind: "Group", id: "g1", reason: "check")
         try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "unique")

@@ -11,7 +11,7 @@ import Testing
 
     @Test func positionsRoundTripPerPipeline() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         #expect(try store.position(pipeline: "a") == nil)
         try store.commit(position: .binlog(file: "binlog.000003", offset: 1234, gtid: "0-1-42"), pipeline: "a")
         try store.commit(position: .changeTracking(version: 77), pipeline: "b")
@@ -31,7 +31,7 @@ import Testing
     /// once however often a restarted load records it.
     @Test func aLoadRecordsWhatItCreatesOnce() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let awkward = ["007", "7", "quote\"d", "back\\slash", "tab\tnew\nline", "Ünïcødé 𝔘", "[1]", "null", ""]
         let users = awkward.map { LedgerEntry(kind: .user, id: $0) }
         try store.recordCreated(users + [LedgerEntry(kind: .group, id: "g1"), LedgerEntry(kind: .group, id: "007")], pipeline: "p")
@@ -46,7 +46,7 @@ import Testing
 
     @Test func theLedgerMovesWithThePosition() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let position = SourcePosition.binlog(file: "b.1", offset: 9, gtid: nil)
         try store.commit(
             position: position, pipeline: "p",
@@ -64,7 +64,7 @@ import Testing
 
     @Test func runLog() throws {
         let (store, path) = try store()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         let first = try store.startRun(pipeline: "p")
         try store.finishRun(first, ops: ["create": 3, "addMember": 2], error: nil)
         let second = try store.startRun(pipeline: "p")
@@ -83,7 +83,7 @@ import Testing
     @Test func concurrentOpenersOfANewStoreAllSucceed() throws {
         for _ in 0..<10 {
             let path = NSTemporaryDirectory() + "scimsync-offsets-\(UUID().uuidString).db"
-            defer { try? FileManager.default.removeItem(atPath: path) }
+            defer { removeStore(at: path) }
             let failures = Failures()
             DispatchQueue.concurrentPerform(iterations: 6) { index in
                 do {

@@ -10,7 +10,7 @@ import Testing
 
     @Test func historySurvivesReopening() throws {
         let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeStore(at: path) }
         var history = SchemaHistory()
         history.record(.init(
             position: BinlogPosition(file: "binlog.000001", offset: 400), schema: "hr", table: "users",
