@@ -27,6 +27,7 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
     private let run: Int64
     private let managed: Set<String>
     private let existingUserID: (String) throws -> String?
+    private let whole: (KnownUser) throws -> KnownUser
 
     /// - Parameters:
     ///   - known: the store's users, in ``KeyOrder``.
@@ -39,11 +40,25 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
         known: Known, current: Current, run: Int64, managedGroups: Set<String>,
         existingUserID: @escaping (String) throws -> String? = { _ in nil }
     ) {
+        self.init(known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existingUserID) {
+            $0
+        }
+    }
+
+    /// A diff whose `known` users may come without their resource, groups and raw record
+    /// (``KnownUser/partial``): `whole` reads the rest of one, which the diff asks for only
+    /// when it changes, blocks or keeps that user. Most users of a nightly export are passed
+    /// over by their digest, and their stored text is then never read.
+    init(
+        known: Known, current: Current, run: Int64, managedGroups: Set<String>,
+        existingUserID: @escaping (String) throws -> String?, whole: @escaping (KnownUser) throws -> KnownUser
+    ) {
         self.known = known
         self.current = current
         self.run = run
         self.managed = managedGroups
         self.existingUserID = existingUserID
+        self.whole = whole
     }
 
     /// The next user's change, in key order; unchanged users are passed over. Nil at the end.
@@ -63,13 +78,13 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
                 if let change = try both(old, new) { return change }
             case (let old?, let new?) where KeyOrder.precedes(old.key, new.key):
                 nextKnown = known.next()
-                if let change = vanished(old) { return change }
+                if let change = try vanished(old) { return change }
             case (_, let new?):
                 nextCurrent = current.next()
                 if let change = try appeared(new) { return change }
             case (let old?, nil):
                 nextKnown = known.next()
-                if let change = vanished(old) { return change }
+                if let change = try vanished(old) { return change }
             }
         }
     }
@@ -107,8 +122,9 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
             kind: .create, key: user.key, userName: user.userName, ops: ops, state: state, location: user.location)
     }
 
-    private func vanished(_ old: KnownUser) -> FeedChange? {
-        guard old.owned, old.inFeed, let id = old.id else { return nil }
+    private func vanished(_ known: KnownUser) throws -> FeedChange? {
+        guard known.owned, known.inFeed, let id = known.id else { return nil }
+        let old = known.partial ? try whole(known) : known
         var state = old
         state.inFeed = false
         state.lastChangedRun = run
@@ -116,12 +132,16 @@ public struct FeedDiff<Known: IteratorProtocol<KnownUser>, Current: IteratorProt
             kind: .block, key: old.key, userName: old.userName, ops: [.deactivate(userID: id)], state: state)
     }
 
-    private func both(_ old: KnownUser, _ entry: CurrentEntry) throws -> FeedChange? {
-        if case .unchanged(_, _, let digest) = entry, old.owned, old.id != nil, old.inFeed, !old.error,
-            old.digest == digest
-        {
-            return nil
+    private func both(_ known: KnownUser, _ entry: CurrentEntry) throws -> FeedChange? {
+        // Passed over by the digest: a record staged as unchanged, or a mapped one with the
+        // digest of the user the feed created, holds and applied without error.
+        let passedOver = known.owned && known.id != nil && known.inFeed && !known.error
+        switch entry {
+        case .unchanged(_, _, let digest) where passedOver && known.digest == digest: return nil
+        case .user(let user) where passedOver && known.digest == user.digest: return nil
+        default: break
         }
+        let old = known.partial ? try whole(known) : known
         // A record staged as unchanged whose user is no longer as it was read (one run is open
         // at a time, so this is not expected) is kept as a skipped one is: the next run maps
         // it and compares it in full.

@@ -47,11 +47,13 @@ extension FeedStore {
             }
             try Self.transition(db, run, .start)
             // Each page is read from the statement's rows as they come (a cursor), not copied
-            // into rows first: most users are passed over by their digest alone.
+            // into rows first, and from the index of the users' light columns: most users are
+            // passed over by their digest alone, and the diff reads the rest of a user's row
+            // only when it changes, blocks or keeps the user.
             let knownPage = try db.cachedStatement(
-                sql: "SELECT \(Self.knownUserColumns) FROM users WHERE key > ? ORDER BY key LIMIT ?")
+                sql: "SELECT \(Self.lightKnownUserColumns) FROM users WHERE key > ? ORDER BY key LIMIT ?")
             let known = KeyPages<KnownUser> { after in
-                try Self.page(knownPage, arguments: [after ?? "", Self.pageSize], Self.knownUser(from:))
+                try Self.page(knownPage, arguments: [after ?? "", Self.pageSize], Self.lightKnownUser(from:))
             }
             let currentPage = try db.cachedStatement(
                 sql: """
@@ -69,7 +71,8 @@ extension FeedStore {
                 ?? 0
             try withoutActuallyEscaping(existingUserID) { existing in
                 var diff = FeedDiff(
-                    known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing)
+                    known: known, current: current, run: run, managedGroups: managedGroups, existingUserID: existing
+                ) { try Self.wholeKnownUser(db, $0) }
                 while let change = try diff.next() {
                     seq += 1
                     counts[change.kind.rawValue, default: 0] += 1

@@ -92,6 +92,37 @@ extension FeedStore {
         return user
     }
 
+    /// The `users` columns ``lightKnownUser(from:)`` reads, in its order: all of them in the
+    /// index `users_light`, so that planning reads that index and not the table's rows, whose
+    /// stored text is most of the store.
+    static let lightKnownUserColumns = "key, user_name, id, owned, in_feed, digest, error"
+
+    /// A user from a row of ``lightKnownUserColumns``, ``KnownUser/partial``: without its
+    /// resource, groups, raw record and last changing run, which ``wholeKnownUser(_:_:)`` reads.
+    static func lightKnownUser(from row: GRDB.Row) -> KnownUser {
+        var user = KnownUser(
+            key: row[0], userName: row[1], id: row[2], owned: row[3], inFeed: row[4], digest: row[5], resource: nil,
+            groups: [], rawJSON: nil, lastChangedRun: nil, error: row[6])
+        user.partial = true
+        return user
+    }
+
+    /// A partial user (``lightKnownUser(from:)``) with the rest of its row, read in `db`.
+    static func wholeKnownUser(_ db: Database, _ user: KnownUser) throws -> KnownUser {
+        let statement = try db.cachedStatement(
+            sql: "SELECT resource, groups, raw, last_changed_run FROM users WHERE key = ?")
+        guard let row = try GRDB.Row.fetchOne(statement, arguments: [user.key]) else {
+            throw FeedStoreError.database("the user \(user.key.prefix(60)) went from the store while a run was planned")
+        }
+        var whole = user
+        whole.storedResource = StoredResource(json: row[0])
+        whole.groups = try groups(json: row[1])
+        whole.rawJSON = row[2]
+        whole.lastChangedRun = row[3]
+        whole.partial = false
+        return whole
+    }
+
     /// A `groups` column: a JSON array of group ids, written and read by scimsync's own JSON
     /// code (Foundation's coders cost more than the rest of a row).
     static func groupsJSON(_ groups: [String]) -> String {

@@ -185,6 +185,14 @@ public final class FeedStore: Sendable {
         .init(
             identifier: "unchanged records staged by digest",
             sql: "ALTER TABLE run_records ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0"),
+        // Planning reads every known user in key order, and an upload looks each record's
+        // user up by key, for the columns that decide whether the user is passed over: "if
+        // all columns needed for a query are in the index, the original table is never
+        // consulted" (sqlite.org, "Query Planning", covering indexes). The table's rows are
+        // mostly stored text (resource, groups, raw record), read only for users a run changes.
+        .init(
+            identifier: "users' light columns indexed",
+            sql: "CREATE INDEX users_light ON users (key, owned, in_feed, error, id, digest, user_name)"),
     ]
 }
 
@@ -217,6 +225,28 @@ public enum FeedStoreError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension FeedStore {
+    /// What any connection's commit changes, in this process or another: the size and
+    /// modification time of the database file and of its write-ahead log (WAL mode: a commit
+    /// appends to the log, a checkpoint writes the database).
+    public struct FileStamp: Equatable, Sendable {
+        var files: [[Int]]
+    }
+
+    /// The store's ``FileStamp`` now; a file that is missing counts as empty.
+    public func fileStamp() -> FileStamp {
+        FileStamp(
+            files: [path, path + "-wal"].map { file in
+                var status = stat()
+                guard stat(file, &status) == 0 else { return [] }
+                #if canImport(Darwin)
+                let modified = status.st_mtimespec
+                #else
+                let modified = status.st_mtim
+                #endif
+                return [Int(status.st_size), Int(modified.tv_sec), Int(modified.tv_nsec), Int(status.st_ino)]
+            })
+    }
+
     /// Runs `body` in a write transaction, turning database errors into ``FeedStoreError``.
     func write<T>(_ body: (Database) throws -> T) throws(FeedStoreError) -> T {
         do {

@@ -29,6 +29,10 @@ public struct KnownUser: Sendable {
     /// Set when the user's last record was skipped or applying it failed: the next run
     /// compares it in full instead of trusting the digest.
     public var error: Bool
+    /// Read without its resource, groups, raw record and last changing run (planning reads
+    /// those only for a user it changes, blocks or keeps as skipped:
+    /// ``FeedStore/lightKnownUser(from:)``).
+    var partial = false
 
     public init(
         key: String, userName: String, id: String?, owned: Bool, inFeed: Bool, digest: String?, resource: SCIMResource?,

@@ -59,4 +59,37 @@ import Testing
         #expect(run.state == .running && run.appliedThrough == run.planned)
         #expect(try site.store.users().filter(\.owned).count == 5)
     }
+
+    /// A run another process makes ready (here a second store on the same file, as
+    /// `scimsync feed upload` opens it) is started when the store's files change, long before
+    /// the next `poll`.
+    @Test func aRunStagedElsewhereStartsWithoutWaitingForThePoll() async throws {
+        let dir = try TemporaryDirectory()
+        let offsets = dir.file("offsets.db")
+        let settings = FeedSourceConfig(controlPath: "control.json", control: try Fixtures.control(), firstRun: .apply)
+        let site = try FeedSite(settings: settings, pipeline: "hr", offsetsPath: offsets)
+        // Without the store's change, the stream would look again only after these 30 s.
+        let connector = FeedConnector(
+            site: site, settings: .init(poll: .seconds(30), keepFiles: 2, chunkUsers: 10), logger: Logger(label: "test"))
+        let stream = try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition)
+        let uploaded = Task.detached {
+            // After the stream has looked, found nothing and begun to wait.
+            try await Task.sleep(for: .milliseconds(300))
+            let uploader = try FeedSite(settings: settings, pipeline: "hr", offsetsPath: offsets)
+            return try uploader.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "upload").run.id
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let event = try await stream.next()
+        let waited = started.duration(to: clock.now)
+        guard case .batch(let batch)? = event else {
+            Issue.record("expected the staged run's first chunk")
+            return
+        }
+        // A bound that holds on a loaded machine, well below the poll.
+        #expect(waited < .seconds(15), "waited \(waited)")
+        #expect(FeedPosition(batch.position)?.run == (try await uploaded.value))
+        #expect(batch.ops.count >= 5)
+        await stream.stop()
+    }
 }

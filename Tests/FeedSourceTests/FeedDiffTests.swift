@@ -133,4 +133,50 @@ import Testing
         #expect(changes.first?.ops == [.create(.user, carol.resource)])
         #expect(changes.first?.state.owned == true)
     }
+
+    /// Planning reads the known users without their stored text (``KnownUser/partial``) and
+    /// the rest of a user's row only for a user it changes, blocks or keeps: the changes are
+    /// those of a diff of whole users, and a user passed over by its digest is never read whole.
+    @Test func partialKnownUsersAreReadWholeOnlyWhenTheDiffNeedsThem() throws {
+        let same = user("ann", given: "Ann", groups: ["g1"], digest: "a1")
+        let staged = user("bea", given: "Bea", groups: ["g2"], digest: "b1")
+        let before = user("cy", given: "Cy", groups: ["g1"], digest: "c1")
+        let after = user("cy", given: "Cyrus", groups: ["g2"], digest: "c2")
+        let gone = user("dee", given: "Dee", groups: ["g1"], digest: "d1")
+        let skipped = user("eve", given: "Eve", digest: "e1")
+        let flagged = user("fay", given: "Fay", groups: ["g1"], digest: "f1")
+        let blocked = user("gus", given: "Gus", digest: "g1")
+        let foreign = user("hal", given: "Hal", digest: "h1")
+        let foreignNow = user("hal", given: "Hal", digest: "h2")
+        let whole = [
+            known(same), known(staged), known(before), known(gone), known(skipped), known(flagged, error: true),
+            known(blocked, inFeed: false), known(foreign, owned: false),
+        ]
+        let current: [CurrentEntry] = [
+            .user(same), .unchanged(key: "bea", userName: "bea", digest: "b1"), .user(after),
+            .skipped(key: "eve", userName: "eve"), .user(flagged), .user(blocked), .user(foreignNow),
+        ]
+        let expected = try diff(whole, current, existing: { _ in "t-1" })
+        #expect(expected.map(\.userName) == ["cy", "dee", "eve", "fay", "gus", "hal"])
+
+        let partial = whole.map { user -> KnownUser in
+            var light = KnownUser(
+                key: user.key, userName: user.userName, id: user.id, owned: user.owned, inFeed: user.inFeed,
+                digest: user.digest, resource: nil, groups: [], rawJSON: nil, lastChangedRun: nil, error: user.error)
+            light.partial = true
+            return light
+        }
+        var readWhole: [String] = []
+        var diff = FeedDiff(
+            known: partial.makeIterator(), current: current.makeIterator(), run: 2, managedGroups: ["g1", "g2"],
+            existingUserID: { _ in "t-1" }
+        ) { light in
+            readWhole.append(light.key)
+            return whole.first { $0.key == light.key }!
+        }
+        var changes: [FeedChange] = []
+        while let change = try diff.next() { changes.append(change) }
+        #expect(changes == expected)
+        #expect(readWhole == ["cy", "dee", "eve", "fay", "gus", "hal"])
+    }
 }
