@@ -159,7 +159,9 @@ extension SCIMService {
     }
 
     /// Reads the resource (404 when absent), checks `If-Match` against its version, and
-    /// applies the operations `body` makes from it, on one connection.
+    /// applies the operations `body` makes from it: one transaction on one connection, with
+    /// the resource's row locked from the read to the commit, so that a concurrent DELETE, PUT
+    /// or PATCH of the same resource waits for this one instead of being undone by it.
     private func write(
         _ kind: ResourceKind, id: String, ifMatch: String?, loadMembers: Bool,
         _ body: @escaping @Sendable (SCIMResource, SQLTarget) throws -> [ResourceOp]
@@ -168,16 +170,18 @@ extension SCIMService {
         let withMemberships = hasMemberships && (loadMembers || ifMatch != nil)
         let versioned = withMemberships || !hasMemberships
         try await pool.run { target in
-            guard let stored = try target.resource(kind, id: id) else {
-                throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
+            try target.writeLocked(kind, id: id) { apply in
+                guard let stored = try target.resource(kind, id: id) else {
+                    throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
+                }
+                let memberships = withMemberships ? try Self.memberships(kind, of: [id], in: target) : [:]
+                let current = Self.attach(memberships[id], kind: kind, to: stored, loaded: withMemberships)
+                if let ifMatch, versioned, !ResourceVersion.header(ifMatch, matches: ResourceVersion.of(current)) {
+                    throw SCIMError(status: 412, detail: "the resource has changed since the version in If-Match")
+                }
+                let ops = try body(current, target)
+                if !ops.isEmpty { try apply(ops) }
             }
-            let memberships = withMemberships ? try Self.memberships(kind, of: [id], in: target) : [:]
-            let current = Self.attach(memberships[id], kind: kind, to: stored, loaded: withMemberships)
-            if let ifMatch, versioned, !ResourceVersion.header(ifMatch, matches: ResourceVersion.of(current)) {
-                throw SCIMError(status: 412, detail: "the resource has changed since the version in If-Match")
-            }
-            let ops = try body(current, target)
-            if !ops.isEmpty { _ = try target.applyAllOrNothing(ops) }
         }
     }
 

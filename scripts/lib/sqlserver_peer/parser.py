@@ -783,8 +783,12 @@ class Parser:
             raise errors.unsupported("query hints (OPTION)")
         if top is not None and offset is not None:
             raise errors.SqlError(10741, "A TOP can not be used in the same query or sub-query as a OFFSET.", 15, 1, errors.COMPILE)
+        # A SELECT whose FROM takes update locks (SELECT ... FROM t WITH (UPDLOCK) WHERE ...)
+        # keeps other writers of those rows waiting until COMMIT: this server takes its
+        # database-wide write lock for it, as for a write.
+        locks = any(getattr(src, "locks", False) for _, src, _ in sources)
         return Node("select", distinct=distinct, top=top, items=items, sources=sources, where=where,
-                    order=order, offset=offset, fetch=fetch, group=group, having=having)
+                    order=order, offset=offset, fetch=fetch, group=group, having=having, locks=locks)
 
     def select_item(self):
         if self.accept_op("*"):
@@ -839,12 +843,15 @@ class Parser:
         elif self.t.kind == "qident" or (self.t.kind == "word" and self.t.value.upper() not in RESERVED
                                          and not self.t.is_word("OFFSET")):
             alias = self.ident()
-        self.table_hints()
-        return Node("table", name=name, alias=(alias or name[-1]).lower())
+        locks = self.table_hints()
+        return Node("table", name=name, alias=(alias or name[-1]).lower(), locks=locks)
 
     def table_hints(self):
         """WITH (hint, ...) after a table: in FROM, and after the target of UPDATE
-        ("UPDATE table WITH ( <Table_Hint_Limited> [ ...n ] )", UPDATE docs)."""
+        ("UPDATE table WITH ( <Table_Hint_Limited> [ ...n ] )", UPDATE docs). True when
+        one of them takes update or exclusive locks that last to the transaction's end
+        (UPDLOCK, XLOCK; "Table Hints (Transact-SQL)")."""
+        locks = False
         if self.t.is_word("WITH") and self.peek().kind == "op" and self.peek().value == "(":
             self.next()
             self.expect_op("(")
@@ -856,8 +863,11 @@ class Parser:
                                                                 "SNAPSHOT", "FORCESEEK", "INDEX"):
                     # dirty reads, skipping or failing on locked rows cannot be modelled
                     raise errors.unsupported("table hint %s" % tok.value.upper())
-                # UPDLOCK, ROWLOCK, HOLDLOCK, SERIALIZABLE, TABLOCK, XLOCK...: this server's
-                # locks are already at least as strong (see README), so these change nothing
+                if tok.kind == "word" and tok.value.upper() in ("UPDLOCK", "XLOCK"):
+                    locks = True
+                # ROWLOCK, HOLDLOCK, SERIALIZABLE, TABLOCK...: this server's locks are
+                # already at least as strong (see README), so these change nothing
+        return locks
 
     # ------------------------------------------------------------ expressions
     def expr(self):

@@ -427,7 +427,7 @@ class Session:
         if k == "select":
             if any(it.kind == "assign" for it in st.items):
                 return self._select_assign(st, events)
-            cols, rows = self._run_in_tx(False, lambda: run_select(self, st))
+            cols, rows = self._run_in_tx(getattr(st, "locks", False), lambda: run_select(self, st))
             self.rowcount = len(rows)
             events.append(("rows", cols, rows))
             # SET NOCOUNT ON leaves the count out of SELECTs' DONE too

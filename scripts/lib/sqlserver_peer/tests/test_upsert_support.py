@@ -49,6 +49,25 @@ class UpsertSupportTest(PeerTestCase):
                     " (SELECT 1 FROM u WITH (UPDLOCK, SERIALIZABLE) WHERE id = 2)")
         self.assertEqual(self.rows("SELECT id, name FROM u ORDER BY id"), [(1, "b"), (2, "c")])
 
+    def test_select_with_update_lock_keeps_other_writers_waiting_until_commit(self):
+        cur = self.ms().cursor()
+        cur.execute("INSERT INTO u VALUES (1, N'a')")
+        cur.execute("BEGIN TRAN; SELECT 1 FROM u WITH (UPDLOCK, SERIALIZABLE) WHERE id = 1")
+        self.assertEqual(cur.fetchall(), [(1,)])
+        other = self.td().cursor()
+        other.execute("SET LOCK_TIMEOUT 200")
+        # Another session's write of the locked row waits, here until its lock timeout.
+        self.assertSqlError(1222, other.execute, "DELETE FROM u WHERE id = 1")
+        cur.execute("UPDATE u SET name = N'b' WHERE id = 1; COMMIT")
+        other.execute("DELETE FROM u WHERE id = 1")
+        self.assertEqual(self.rows("SELECT COUNT(*) FROM u"), [(0,)])
+        # Without the hint, a READ COMMITTED read takes no lock that outlives it.
+        cur.execute("INSERT INTO u VALUES (2, N'c')")
+        cur.execute("BEGIN TRAN; SELECT 1 FROM u WHERE id = 2")
+        cur.fetchall()
+        other.execute("DELETE FROM u WHERE id = 2")
+        cur.execute("COMMIT")
+
     def test_correlated_exists_and_scalar_subquery(self):
         cur = self.ms().cursor()
         cur.execute("INSERT INTO u VALUES (1, N'a'), (2, N'b'), (3, N'c')")

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// A write that reads a resource and writes it back (PUT, a PATCH that writes the row whole)
+/// racing a DELETE of the same resource: whichever goes second sees what the first did. A
+/// DELETE answered 204 leaves the resource gone, never brought back by the other's write.
+@Suite struct SCIMServerConcurrentWriteTests {
+    @Test("a DELETE answered 204 is never undone by a concurrent PUT or PATCH", arguments: Backend.allCases)
+    func deleteRacingAWrite(backend: Backend) async throws {
+        // Timestamps mapped: a PATCH then writes the row whole with its new lastModified.
+        let fixture = try SCIMServerFixture(backend, timestamps: true, poolSize: 3)
+        let users = fixture.quote(fixture.users)
+        try await fixture.withClient { client in
+            for round in 0..<12 {
+                let id = try await client.createUser("racer\(round)")
+                let usePut = round % 2 == 0
+                async let written = Self.write(client, id: id, round: round, put: usePut)
+                async let deleted = client.send(.delete, "Users/\(id)").status
+                let (writeStatus, deleteStatus) = try await (written, deleted)
+                // Either order is right: the write first (200, then 204) or the delete first
+                // (204, then 404 for the write).
+                #expect([200, 404].contains(writeStatus), "round \(round): the write answered \(writeStatus)")
+                #expect(deleteStatus == 204, "round \(round): the DELETE answered \(deleteStatus)")
+                let left = try fixture.column("SELECT COUNT(*) FROM \(users) WHERE id = '\(id)'")
+                #expect(left == ["0"], "round \(round): the deleted user is back (write \(writeStatus))")
+                #expect(try await client.send(.get, "Users/\(id)").status == 404)
+            }
+        }
+    }
+
+    /// A PUT or a PATCH of the user's title; its status.
+    private static func write(_ client: SCIMClient, id: String, round: Int, put: Bool) async throws -> Int {
+        if put {
+            return try await client.send(
+                .put, "Users/\(id)",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"racer\#(round)","title":"after"}"#
+            ).status
+        }
+        return try await client.patch("Users/\(id)", #"{"op":"replace","path":"title","value":"after"}"#).status
+    }
+}
