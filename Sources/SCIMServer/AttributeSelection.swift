@@ -15,8 +15,26 @@ struct AttributeSelection: Sendable {
     init() {}
 
     init(attributes: [String], excluded: [String]) throws(SCIMError) {
-        included = try attributes.map(Self.name)
-        self.excluded = try excluded.map(Self.name)
+        included = try Self.names(attributes, parameter: "attributes")
+        self.excluded = try Self.names(excluded, parameter: "excludedAttributes")
+    }
+
+    /// The most distinct names a request may give in one parameter: more than the schemas
+    /// have attributes and sub-attributes. Each name costs work for every resource returned,
+    /// so a list of hundreds of thousands would hold a connection for minutes.
+    static let maxNames = 200
+
+    /// Each name once (names compare without case, RFC 7643 §2.1), at most ``maxNames``.
+    private static func names(_ texts: [String], parameter: String) throws(SCIMError) -> [Name] {
+        var seen: Set<String> = []
+        var names: [Name] = []
+        for text in texts where seen.insert(text.lowercased()).inserted {
+            guard seen.count <= maxNames else {
+                throw .invalidValue("\(parameter) names more than \(maxNames) attributes; name each at most once")
+            }
+            names.append(try name(text))
+        }
+        return names
     }
 
     private static let extensionURNs = [SchemaURN.enterpriseUser]

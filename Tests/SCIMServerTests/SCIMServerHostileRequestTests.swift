@@ -44,6 +44,42 @@ struct SCIMServerHostileRequestTests {
         }
     }
 
+    @Test("a name repeated in attributes costs once; more distinct names than the limit are a 400")
+    func attributeListsAreBounded() async throws {
+        let fixture = try SCIMServerFixture(.sqlite, maxBodyBytes: 4 << 20)
+        try await fixture.withClient { client in
+            for n in 0..<50 { _ = try await client.createUser("user\(n)") }
+            // 300,000 copies of one name: the work of one name per resource, answered at once.
+            let repeated = Array(repeating: #""userName""#, count: 300_000).joined(separator: ",")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let search = try await client.send(
+                .post, "Users/.search",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":[\#(repeated)],"count":50}"#)
+            #expect(search.status == 200)
+            #expect(search["Resources"]?.arrayValue?.count == 50)
+            #expect(search["Resources"]?.arrayValue?.first?.objectValue?["userName"] != nil)
+            // A bound for a loaded machine; a name per copy took tens of seconds.
+            #expect(started.duration(to: clock.now) < .seconds(10))
+            // Distinct names beyond the limit: refused before any resource is read.
+            let names = (0...200).map { "urn:example:x:a\($0)" }
+            for reply in [
+                try await client.send(.get, "Users?attributes=\(names.joined(separator: ",").queryEncoded)"),
+                try await client.send(.get, "Users?excludedAttributes=\(names.joined(separator: ",").queryEncoded)"),
+                try await client.send(
+                    .post, "Users/.search",
+                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":\#(SCIMValue.array(names.map(SCIMValue.string)).jsonString())}"#),
+            ] {
+                #expect(reply.status == 400)
+                #expect(reply.scimType == "invalidValue")
+                #expect(reply["detail"]?.stringValue?.contains("more than 200") == true)
+            }
+            // At the limit, answered.
+            let atLimit = (1...200).map { "urn:example:x:a\($0)" }
+            #expect(try await client.send(.get, "Users?attributes=\(atLimit.joined(separator: ",").queryEncoded)").status == 200)
+        }
+    }
+
     @Test("a filter at the limits is answered", arguments: Backend.allCases)
     func atTheLimits(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)
