@@ -2,6 +2,7 @@ import Directory
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import SCIM
 
 /// The routes of `scimsync serve` under the configured base path (RFC 7644 §3.2).
@@ -283,11 +284,20 @@ struct Handlers: Sendable {
         {
             throw SCIMError(status: 415, detail: "send the body as application/scim+json")
         }
+        let limit = service.settings.maxBodyBytes
+        let tooLarge = SCIMError(status: 413, detail: "the body is larger than \(limit) bytes")
+        // A declared length beyond the limit is answered at the head: waiting for a body that
+        // will be refused would hold the connection until its body timeout.
+        if let declared = request.headers[.contentLength], let length = Int(declared), length > limit { throw tooLarge }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: service.settings.maxBodyBytes)
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
         } catch {
-            throw SCIMError(status: 413, detail: "the body is larger than \(service.settings.maxBodyBytes) bytes")
+            // The connection's HTTP decoder refused the body (a broken chunked encoding, a
+            // transfer coding other than chunked) or the client closed it early.
+            throw SCIMError.invalidSyntax("the body could not be read whole: its length or chunked encoding is broken")
         }
         let value: SCIMValue
         do {

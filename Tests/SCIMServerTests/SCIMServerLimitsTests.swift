@@ -81,6 +81,37 @@ struct SCIMServerLimitsTests {
         }
     }
 
+    @Test func aDeclaredBodyBeyondTheLimitIsAnswered413AtTheHead() async throws {
+        // Timeouts far beyond the test's bound: only the early answer may end the request.
+        let patient = HTTPServerLimits(headerTimeout: .seconds(600), bodyTimeout: .seconds(600), idleTimeout: .seconds(600))
+        try await withServer(limits: patient) { port in
+            let large = try RawHTTPConnection(port: port)
+            // 50 MB announced with a token, and no body sent: answered without waiting for it.
+            #expect(
+                await large.send(
+                    "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n"
+                        + "Content-Type: application/scim+json\r\nContent-Length: 50000000\r\n\r\n"))
+            let answer = try #require(await large.readUntilClosed(limit: .seconds(60)))
+            #expect(answer.hasPrefix("HTTP/1.1 413"))
+            #expect(answer.contains("larger than"))
+            #expect(answer.lowercased().contains("connection: close"))
+        }
+    }
+
+    @Test func aBrokenChunkedBodyIsA400NotA413() async throws {
+        try await withServer(limits: Self.requestLimits) { port in
+            let broken = try RawHTTPConnection(port: port)
+            #expect(
+                await broken.send(
+                    "POST /scim/v2/Users/.search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n"
+                        + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"))
+            let answer = try #require(await broken.readUntilClosed(limit: .seconds(60)))
+            // RFC 7644 §3.12: a request body that cannot be read is an invalidSyntax.
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(answer.contains("invalidSyntax"), "\(answer.prefix(400))")
+        }
+    }
+
     @Test func aRequestWhoseClientLeftWhileItWaitedIsNotServed() async throws {
         let fixture = try SCIMServerFixture(.sqlite)
         let patient = HTTPServerLimits(headerTimeout: .seconds(600), bodyTimeout: .seconds(600), idleTimeout: .seconds(600))
