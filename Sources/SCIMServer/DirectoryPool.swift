@@ -51,18 +51,24 @@ public final class DirectoryPool: Sendable {
 
     /// Runs `body` with a free connection's target on that connection's queue.
     ///
+    /// - Parameter evenIfTheClientLeft: run `body` whole whether or not the client is still
+    ///   there: the read-back of a write that committed, whose answer must say so (a client
+    ///   that closed its side after sending its request may still read it), never that the
+    ///   request was not served.
     /// - Throws: `ClientGone`, without running `body`, when the request's client closed its
     ///   connection before a database connection was free for it.
-    public func run<T: Sendable>(_ body: @escaping @Sendable (SQLTarget) throws -> T) async throws -> T {
-        guard ClientConnection.isOpen else { throw ClientGone() }
+    public func run<T: Sendable>(
+        evenIfTheClientLeft: Bool = false, _ body: @escaping @Sendable (SQLTarget) throws -> T
+    ) async throws -> T {
+        guard evenIfTheClientLeft || ClientConnection.isOpen else { throw ClientGone() }
         let index = await acquire()
-        guard ClientConnection.isOpen else {
+        guard evenIfTheClientLeft || ClientConnection.isOpen else {
             release(index)
             throw ClientGone()
         }
         let session = sessions[index]
         let request = session.begin()
-        let channel = ClientConnection.channel
+        let channel = evenIfTheClientLeft ? nil : ClientConnection.channel
         var watch: UInt64?
         if let channel {
             watch = ClientInput.whenClientLeaves(channel) {

@@ -23,7 +23,8 @@ extension SCIMService {
             try Self.checkMembersExist(members, in: target)
             return try target.insert(kind, stored, memberIDs: members)
         }
-        guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
+        guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships, afterAWrite: true)
+        else {
             throw SCIMError(status: 500, detail: "the new resource could not be read back")
         }
         return created
@@ -190,7 +191,9 @@ extension SCIMService {
     private func readBack(_ kind: ResourceKind, id: String, base: String, withMemberships: Bool) async throws
         -> SCIMResource
     {
-        guard let stored = try await resource(kind, id: id, base: base, withMemberships: withMemberships) else {
+        guard
+            let stored = try await resource(kind, id: id, base: base, withMemberships: withMemberships, afterAWrite: true)
+        else {
             throw SCIMError(status: 404, detail: "\(kind.rawValue) \(id) not found")
         }
         return stored

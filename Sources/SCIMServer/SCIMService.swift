@@ -135,11 +135,13 @@ public final class SCIMService: Sendable {
     }
 
     /// One resource with its memberships (when `withMemberships`) and `meta`, or nil.
-    func resource(_ kind: ResourceKind, id: String, base: String, withMemberships: Bool = true) async throws
-        -> SCIMResource?
-    {
+    func resource(
+        _ kind: ResourceKind, id: String, base: String, withMemberships: Bool = true, afterAWrite: Bool = false
+    ) async throws -> SCIMResource? {
         let loadMemberships = withMemberships && hasMemberships
-        let found = try await pool.run { target -> SCIMResource? in
+        // After a write, the answer is read whether or not the client is still there: the
+        // write committed, and the answer must say so.
+        let found = try await pool.run(evenIfTheClientLeft: afterAWrite) { target -> SCIMResource? in
             guard let resource = try target.resource(kind, id: id) else { return nil }
             let memberships = loadMemberships ? try Self.memberships(kind, of: [id], in: target) : [:]
             return Self.attach(memberships[id], kind: kind, to: resource, loaded: loadMemberships)

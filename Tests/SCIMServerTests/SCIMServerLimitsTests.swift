@@ -120,6 +120,32 @@ struct SCIMServerLimitsTests {
         }
     }
 
+    /// A client that sends its whole request and closes its sending side at once: however
+    /// the race with the server goes, the answer tells what happened. A 201 for a user that
+    /// is there, a 400 "not served" only when nothing was written.
+    @Test func anAnswerAfterTheClientClosedItsSideTellsWhatWasWritten() async throws {
+        let fixture = try SCIMServerFixture(.sqlite)
+        let users = fixture.quote(fixture.users)
+        try await withServer(fixture: fixture) { port in
+            for round in 0..<30 {
+                let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"half\#(round)"}"#
+                let client = try RawHTTPConnection(port: port)
+                #expect(
+                    await client.send(
+                        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SCIMServerFixture.token)\r\n"
+                            + "Content-Type: application/scim+json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+                client.closeSending()
+                let answer = try #require(await client.readUntilClosed(limit: .seconds(60)))
+                let stored = try fixture.column("SELECT COUNT(*) FROM \(users) WHERE login = 'half\(round)'")
+                if answer.hasPrefix("HTTP/1.1 201") {
+                    #expect(stored == ["1"], "round \(round): 201 for a user that is not there")
+                } else {
+                    #expect(stored == ["0"], "round \(round): \(answer.prefix(60)) for a user that was created")
+                }
+            }
+        }
+    }
+
     private func clientThatLeaves(port: Int, fixture: SCIMServerFixture) async throws {
         // Every database connection busy until the test lets go.
         let pool = fixture.service.pool

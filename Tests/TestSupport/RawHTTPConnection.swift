@@ -36,6 +36,12 @@ public final class RawHTTPConnection: @unchecked Sendable {
         Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
+    /// Closes the client's sending side only (a TCP FIN), as a client does that has sent its
+    /// whole request and still reads the answer.
+    public func closeSending() {
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     /// What the server sends within `window`, without waiting for the connection to close.
     public func received(within window: Duration) async -> String {
         await onThread { [descriptor] in
