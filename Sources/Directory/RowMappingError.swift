@@ -14,4 +14,13 @@ public enum RowMappingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "table \(table): a row or resource has no id in column \"\(column)\"; every one needs an id"
         }
     }
+
+    /// What was wrong, for a SCIM client (``ValueConversionError/clientDescription``): no
+    /// table or column.
+    public var clientDescription: String {
+        switch self {
+        case .value(_, let error): error.clientDescription
+        case .missingID: "the resource has no id"
+        }
+    }
 }

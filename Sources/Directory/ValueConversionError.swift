@@ -73,6 +73,26 @@ public struct ValueConversionError: Error, Sendable, Hashable, CustomStringConve
     }
 }
 
+extension ValueConversionError {
+    /// What was wrong, for a SCIM client: the kinds of value involved, neither the table and
+    /// column nor the operator's fix (those are the server log's, in ``description``).
+    public var clientDescription: String {
+        switch reason {
+        case .notBoolean: "a value is not a boolean"
+        case .notInteger: "a value is not a whole number that fits 64 bits"
+        case .notDecimal: "a value is not a finite decimal number"
+        case .notDateTime: "a value is not a valid date-time (RFC 3339, such as 2024-03-01T09:00:00Z)"
+        case .notUTF8: "a value is not valid UTF-8 text"
+        case .notBase64: "a value is not base64, which SCIM binary attributes need"
+        case .notUUID: "a value is not a UUID"
+        case .negativeForUnsigned: "a value must not be negative"
+        case .tooLong(let length, let maxLength): "a text has \(length) characters; at most \(maxLength) are kept"
+        case .unsupportedSQLValue: "a stored value cannot be read as its attribute's type"
+        case .unsupportedSCIMValue(let kind, let column): "a SCIM \(kind) was sent where a \(column.name) value belongs"
+        }
+    }
+}
+
 extension ColumnType {
     /// A short name for messages.
     var name: String {

@@ -30,9 +30,13 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.kind {
             case .foreignKey, .foreignKeyAtCommit:
                 return .invalidValue("the request refers to a user or group that does not exist")
-            case .mapping:
-                // The mapping error names the column and what was wrong, never the value.
-                return .invalidValue(error.description)
+            case .mapping(_, _, let mapping):
+                // The client learns what kind of value did not fit, not the table and column
+                // behind the attribute; the log has those (never the value) for the operator.
+                logger.info(
+                    "request refused: a value does not fit its column",
+                    metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+                return .invalidValue("\(mapping.clientDescription); the request was not applied")
             case .patch(_, _, let status, let scimType):
                 return SCIMError(status: status, scimType: scimType.flatMap(SCIMError.ScimType.init(rawValue:)), detail: "the PATCH does not apply")
             case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .statement, .catalog,

@@ -80,6 +80,24 @@ struct SCIMServerHostileRequestTests {
         }
     }
 
+    @Test("a value that fits no column is a 400 that names neither table nor column", arguments: Backend.allCases)
+    func aValueThatFitsNoColumn(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let id = try await client.createUser("ann")
+            for value in [#"{"a":1}"#, #"["a"]"#] {
+                let reply = try await client.patch("Users/\(id)", #"{"op":"replace","path":"title","value":\#(value)}"#)
+                #expect(reply.status == 400)
+                #expect(reply.scimType == "invalidValue")
+                let detail = reply["detail"]?.stringValue ?? ""
+                #expect(detail.contains("SCIM"), "\(detail)")
+                #expect(!detail.contains(fixture.users) && !detail.contains("\"title\"") && !detail.contains("column"), "\(detail)")
+                #expect(!detail.contains("createUser"), "\(detail)")
+            }
+            #expect(try await client.send(.get, "Users/\(id)")["title"].isAbsent)
+        }
+    }
+
     @Test("a filter at the limits is answered", arguments: Backend.allCases)
     func atTheLimits(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)
