@@ -59,6 +59,7 @@ public final class SCIMService: Sendable {
             offset: byCursor ? 0 : parameters.startIndex - 1, limit: byCursor ? count + 1 : count, keyset: position)
         let withMemberships = hasMemberships && parameters.selection.includes(kind.membershipAttribute)
         let (total, rows) = try await pool.run { target in
+            let query = try Self.matchingCaseBeyondASCII(kind, query, in: target)
             var page: [PageRow] = []
             if count > 0 {
                 page = try target.page(kind, query, withGroups: kind == .user && withMemberships)
@@ -115,6 +116,31 @@ public final class SCIMService: Sendable {
             totalResults: total, startIndex: byCursor ? nil : parameters.startIndex, itemsPerPage: presented.count,
             resources: presented.map { SCIMResource(parameters.selection.apply(to: $0.attributes)) },
             nextCursor: nextCursor, previousCursor: previousCursor)
+    }
+
+    /// `userName eq "X"` finds what the uniqueness check finds: userName is not case-exact
+    /// (RFC 7643 §4.1.1), but SQLite's `NOCASE` and `LOWER()` in PostgreSQL's C locale fold
+    /// ASCII letters alone, so a user named `ÅSA` would be a 409 for `åsa` and yet not be found
+    /// by it (a client that looks a user up after a 409, as scimsync's SCIM target does, would
+    /// find nothing). For a name with cased letters beyond ASCII, the filter also takes the
+    /// ids ``SQLTarget/userIDs(equalIgnoringCase:)`` finds.
+    static func matchingCaseBeyondASCII(_ kind: ResourceKind, _ query: DirectoryQuery, in target: SQLTarget) throws
+        -> DirectoryQuery
+    {
+        guard kind == .user, case .compare(let path, .eq, .string(let userName))? = query.filter,
+            path.subAttribute == nil, path.valueFilter == nil, path.attribute.caseInsensitiveEquals("userName"),
+            path.schema == nil || path.schema?.caseInsensitiveEquals(SchemaURN.user) == true,
+            SQLTarget.hasCasedLettersBeyondASCII(userName)
+        else { return query }
+        // A few at most in practice (one user per folded name); the filter stays far within
+        // its comparison limit.
+        let ids = try target.userIDs(equalIgnoringCase: userName).prefix(100)
+        guard !ids.isEmpty, let original = query.filter else { return query }
+        var widened = query
+        widened.filter = ids.reduce(original) { filter, id in
+            .or(filter, .compare(AttributePath(attribute: "id"), .eq, .string(id)))
+        }
+        return widened
     }
 
     /// A filter or `sortBy` naming an attribute that is never returned (RFC 7643 §2.2) is

@@ -87,6 +87,30 @@ struct SCIMServerCRUDTests {
         }
     }
 
+    /// What a 409 says is taken, a lookup by the same name finds: a client that resolves a
+    /// conflict by looking the user up (scimsync's SCIM target adopts it so) must find it.
+    @Test("userName eq finds a name beyond ASCII in any case, as the uniqueness check does", arguments: Backend.allCases)
+    func lookupBeyondASCII(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let id = try await client.createUser("ÅSA.Öberg")
+            _ = try await client.createUser("bob")
+            for name in ["ÅSA.Öberg", "åsa.öberg", "Åsa.Öberg", "ÅSA.ÖBERG"] {
+                let reply = try await client.send(.get, "Users?filter=\("userName eq \"\(name)\"".queryEncoded)")
+                #expect(reply.status == 200)
+                #expect(reply["totalResults"] == 1, "\(name)")
+                #expect(reply["Resources"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == id, "\(name)")
+                let search = try await client.send(
+                    .post, "Users/.search",
+                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string("userName eq \"\(name)\"").jsonString())}"#)
+                #expect(search["totalResults"] == 1, "\(name)")
+            }
+            // Another name is not found, and the other users are not dragged in.
+            let none = try await client.send(.get, "Users?filter=\("userName eq \"åsa.öberg2\"".queryEncoded)")
+            #expect(none["totalResults"] == 0)
+        }
+    }
+
     @Test("bad bodies get SCIM errors and write nothing", arguments: [Backend.sqlite])
     func badBodies(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend, maxBodyBytes: 2048)
