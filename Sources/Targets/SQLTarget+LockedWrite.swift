@@ -37,26 +37,13 @@ extension SQLTarget {
             try deferForeignKeys()
             value = try body { (ops: [ResourceOp]) throws(TargetError) in
                 var result = ApplyResult()
-                var start = 0
-                while start < ops.count {
-                    let end = runEnd(ops, from: start)
-                    try applyRun(ops[start..<end], result: &result)
-                    start = end
-                }
+                try applyRuns(ops, result: &result)
             }
         } catch {
             try? connection.rollback()
             throw error
         }
-        do {
-            try connection.commit()
-        } catch {
-            // SQLite keeps the transaction open when COMMIT fails on a deferred foreign key.
-            try? connection.rollback()
-            let kind: TargetError.Kind =
-                isForeignKeyViolation(error) ? .foreignKeyAtCommit : .transaction(step: "COMMIT")
-            throw TargetError(kind, underlying: error)
-        }
+        try commitOrRollBack(else: .transaction(step: "BEGIN"))
         return value
     }
 

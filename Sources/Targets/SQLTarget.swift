@@ -195,14 +195,19 @@ public final class SQLTarget {
         // so PostgreSQL takes BEGIN, the statements and COMMIT in one round trip.
         try inTransaction(sendingAhead: true) { () throws(TargetError) in
             try deferForeignKeys()
-            var start = 0
-            while start < ops.count {
-                let end = runEnd(ops, from: start)
-                try applyRun(ops[start..<end], result: &result)
-                start = end
-            }
+            try applyRuns(ops, result: &result)
         }
         return result
+    }
+
+    /// `ops` in the open transaction, a run of combinable operations at a time.
+    func applyRuns(_ ops: [ResourceOp], result: inout ApplyResult) throws(TargetError) {
+        var start = 0
+        while start < ops.count {
+            let end = runEnd(ops, from: start)
+            try applyRun(ops[start..<end], result: &result)
+            start = end
+        }
     }
 
     /// Defers the foreign keys to COMMIT in the open transaction, where the dialect can.
@@ -248,6 +253,13 @@ public final class SQLTarget {
             try? connection.rollback()
             throw error
         }
+        try commitOrRollBack(else: begin)
+    }
+
+    /// COMMIT of the open transaction; when it fails, a ROLLBACK and the failure: a deferred
+    /// foreign key as ``TargetError/Kind/foreignKeyAtCommit``, a statement sent ahead as that
+    /// statement's (`begin` when it names none).
+    func commitOrRollBack(else begin: SentAheadStatement) throws(TargetError) {
         do {
             try connection.commit()
         } catch {
