@@ -225,26 +225,42 @@ public enum FeedStoreError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension FeedStore {
-    /// What any connection's commit changes, in this process or another: the size and
-    /// modification time of the database file and of its write-ahead log (WAL mode: a commit
-    /// appends to the log, a checkpoint writes the database).
-    public struct FileStamp: Equatable, Sendable {
-        var files: [[Int]]
+    /// What any connection's commit changes, in this process or another: the database file
+    /// and its write-ahead log (WAL mode: a commit appends to the log, a checkpoint writes the
+    /// database). A file that is missing is nil.
+    struct FileStamp: Equatable {
+        var database: FileState?
+        var log: FileState?
     }
 
-    /// The store's ``FileStamp`` now; a file that is missing counts as empty.
-    public func fileStamp() -> FileStamp {
-        FileStamp(
-            files: [path, path + "-wal"].map { file in
-                var status = stat()
-                guard stat(file, &status) == 0 else { return [] }
-                #if canImport(Darwin)
-                let modified = status.st_mtimespec
-                #else
-                let modified = status.st_mtim
-                #endif
-                return [Int(status.st_size), Int(modified.tv_sec), Int(modified.tv_nsec), Int(status.st_ino)]
-            })
+    /// A file's size, modification time and inode (a log rewritten from its start keeps its
+    /// size and may keep its time to the tick; a replaced file changes its inode).
+    struct FileState: Equatable {
+        var size: Int
+        var modified: timespec
+        var inode: UInt
+
+        static func == (a: FileState, b: FileState) -> Bool {
+            a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+                && a.inode == b.inode
+        }
+
+        init?(path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            size = Int(status.st_size)
+            #if canImport(Darwin)
+            modified = status.st_mtimespec
+            #else
+            modified = status.st_mtim
+            #endif
+            inode = UInt(status.st_ino)
+        }
+    }
+
+    /// The store's ``FileStamp`` now.
+    func fileStamp() -> FileStamp {
+        FileStamp(database: FileState(path: path), log: FileState(path: path + "-wal"))
     }
 
     /// Runs `body` in a write transaction, turning database errors into ``FeedStoreError``.

@@ -227,10 +227,9 @@ extension SCIMService {
         throws
     {
         guard kind == .user, let userName = resource.attributes["userName"]?.stringValue else { return }
-        var holders = try target.ids(.user, where: AttributePath(attribute: "userName"), equals: .string(userName))
-        if SQLTarget.hasCasedLettersBeyondASCII(userName) {
-            holders += try target.userIDs(equalIgnoringCase: userName)
-        }
+        let holders =
+            try target.ids(.user, where: AttributePath(attribute: "userName"), equals: .string(userName))
+            + target.userIDs(equalIgnoringCase: userName)
         if holders.contains(where: { $0 != id }) {
             throw SCIMError.uniqueness("userName is already taken by another user")
         }

@@ -129,8 +129,7 @@ public final class SCIMService: Sendable {
     {
         guard kind == .user, case .compare(let path, .eq, .string(let userName))? = query.filter,
             path.subAttribute == nil, path.valueFilter == nil, path.attribute.caseInsensitiveEquals("userName"),
-            path.schema == nil || path.schema?.caseInsensitiveEquals(SchemaURN.user) == true,
-            SQLTarget.hasCasedLettersBeyondASCII(userName)
+            path.schema == nil || path.schema?.caseInsensitiveEquals(SchemaURN.user) == true
         else { return query }
         // A few at most in practice (one user per folded name); the filter stays far within
         // its comparison limit.

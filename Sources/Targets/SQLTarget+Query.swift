@@ -239,13 +239,15 @@ extension SQLTarget {
 
     /// The ids of the users whose `userName` equals `userName` ignoring case in every script,
     /// not only ASCII: SQLite's `NOCASE` and `LOWER()` on a PostgreSQL database in the C
-    /// locale fold ASCII letters alone, so `ÅLICE` and `ålice` would both be accepted. Asked
-    /// only for a name holding a cased letter beyond ASCII (see ``hasCasedLettersBeyondASCII(_:)``).
+    /// locale fold ASCII letters alone, so `ÅLICE` and `ålice` would both be accepted. Empty,
+    /// without a query, for a name with no cased letter beyond ASCII
+    /// (``hasCasedLettersBeyondASCII(_:)``): the database's own comparison finds those.
     ///
     /// The database narrows the candidates with a `LIKE` pattern that keeps the ASCII
     /// characters and leaves one wildcard per other character; Swift compares what remains
     /// with Unicode's lowercase mapping.
     public func userIDs(equalIgnoringCase userName: String) throws -> [String] {
+        guard Self.hasCasedLettersBeyondASCII(userName) else { return [] }
         let table = try mappedTable(.user)
         guard let attribute = sortColumn(AttributePath(attribute: "userName"), in: table) else { return [] }
         var pattern = ""
@@ -268,7 +270,7 @@ extension SQLTarget {
 
     /// Whether `text` has a letter with case outside ASCII (`Å`, `ß`, `Σ`, not `東`): where
     /// the databases' own case-insensitive comparisons may stop short.
-    public static func hasCasedLettersBeyondASCII(_ text: String) -> Bool {
+    static func hasCasedLettersBeyondASCII(_ text: String) -> Bool {
         text.unicodeScalars.contains { !$0.isASCII && $0.properties.isCased }
     }
 
