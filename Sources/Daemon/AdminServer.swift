@@ -100,7 +100,7 @@ public enum AdminServer {
         return Application(
             router: router(
                 states: states, metrics: metrics, token: http.token, routes: routes, page: page, callbacks: callbacks),
-            server: limits.server,
+            server: limits.server(),
             configuration: limits.configuration(
                 address: .hostname(http.host, port: http.port), serverName: "scimsync", logger: logger),
             onServerRunning: onServerRunning,

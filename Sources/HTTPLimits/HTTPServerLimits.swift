@@ -27,13 +27,17 @@ public struct HTTPServerLimits: Sendable, Hashable {
         self.maxConnections = maxConnections
     }
 
-    /// An HTTP/1 server that keeps these limits.
-    public var server: HTTPServerBuilder {
+    /// An HTTP/1 server that keeps these limits, and answers a request its decoder refuses
+    /// with `malformed`'s body.
+    public func server(answeringMalformedRequests malformed: MalformedRequestAnswer = .plainText) -> HTTPServerBuilder {
         let header = TimeAmount(headerTimeout)
         let body = TimeAmount(bodyTimeout)
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestTimeoutHandler(headerTimeout: header, bodyTimeout: body)],
+                additionalChannelHandlers: [
+                    RequestTimeoutHandler(headerTimeout: header, bodyTimeout: body),
+                    MalformedRequestHandler(answer: malformed),
+                ],
                 idleTimeout: TimeAmount(idleTimeout)))
     }
 

@@ -12,7 +12,7 @@ public enum SCIMApplication {
     ) -> some ApplicationProtocol {
         Application(
             router: SCIMRouter.router(service: service),
-            server: limits.server,
+            server: limits.server(answeringMalformedRequests: SCIMResponse.malformedRequest),
             configuration: limits.configuration(address: .hostname(host, port: port), serverName: "scimsync", logger: service.logger),
             onServerRunning: onServerRunning,
             logger: service.logger)

@@ -1,3 +1,4 @@
+import HTTPLimits
 import Hummingbird
 import SCIM
 
@@ -18,6 +19,14 @@ enum SCIMResponse {
         if let version = meta?["version"]?.stringValue { headers[.eTag] = version }
         if location, let url = meta?["location"]?.stringValue { headers[.location] = url }
         return json(.object(resource.attributes), status: status, headers: headers)
+    }
+
+    /// A SCIM error body for a request the HTTP decoder refused, before any route: RFC 7644
+    /// §3.12's `invalidSyntax` for a 400 ("The request body message structure was invalid"),
+    /// no `scimType` for a 431, which RFC 7644 gives none.
+    static let malformedRequest = MalformedRequestAnswer(contentType: contentType) { status, detail in
+        let scimType: SCIMError.ScimType? = status == .badRequest ? .invalidSyntax : nil
+        return SCIMError(status: status.code, scimType: scimType, detail: detail).json.jsonBytes()
     }
 
     static func error(_ error: SCIMError, headers: HTTPFields = [:]) -> Response {

@@ -9,7 +9,9 @@ import SCIM
 public enum SCIMRouter {
     /// The router, for the application and for tests that call it without a network.
     public static func router(service: SCIMService) -> Router<SCIMRequestContext> {
-        let router = Router(context: SCIMRequestContext.self)
+        // RFC 9110 §9.3.2: "The HEAD method is identical to GET except that the server MUST
+        // NOT send content in the response"; the router answers it with each GET route.
+        let router = Router(context: SCIMRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: SCIMErrorMiddleware(logger: service.logger))
         router.add(middleware: ClientConnectionMiddleware())
         if let token = service.settings.token {
@@ -27,16 +29,6 @@ public enum SCIMRouter {
         group.get("ResourceTypes") { request, _ in handlers.resourceTypes(request) }
         group.get("ResourceTypes/:id") { request, context in
             try handlers.resourceType(request, id: try Self.id(context))
-        }
-        // The discovery endpoints are read-only (RFC 7644 §4: "An HTTP GET to this endpoint").
-        for path in ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Schemas/:id", "ResourceTypes/:id"] {
-            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
-                group.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
-                    SCIMResponse.error(
-                        SCIMError(status: 405, detail: "\(path.split(separator: "/")[0]) is read-only: use GET"),
-                        headers: [.allow: "GET"])
-                }
-            }
         }
         group.post(".search") { request, _ in try await handlers.searchAll(request) }
         group.post("Bulk") { _, _ -> Response in
@@ -61,7 +53,43 @@ public enum SCIMRouter {
                 try await handlers.delete(kind, request, id: try Self.id(context))
             }
         }
+        refuseOtherMethods(group)
         return router
+    }
+
+    /// The methods each path takes; HEAD goes with GET.
+    static var allowedMethods: [(path: String, methods: [HTTPRequest.Method])] {
+        // The discovery endpoints are read-only (RFC 7644 §4: "An HTTP GET to this endpoint").
+        var allowed: [(path: String, methods: [HTTPRequest.Method])] = [
+            ("ServiceProviderConfig", [.get]), ("Schemas", [.get]), ("Schemas/:id", [.get]), ("ResourceTypes", [.get]),
+            ("ResourceTypes/:id", [.get]), (".search", [.post]), ("Bulk", [.post]),
+        ]
+        for kind in ResourceKind.allCases {
+            allowed.append((kind.endpoint, [.get, .post]))
+            allowed.append((kind.endpoint + "/:id", [.get, .put, .patch, .delete]))
+            allowed.append((kind.endpoint + "/.search", [.post]))
+        }
+        return allowed
+    }
+
+    /// A method a path does not take is a 405 with the ones it does (RFC 9110 §15.5.6: "The
+    /// origin server MUST generate an Allow header field in a 405 response containing a list
+    /// of the target resource's currently supported methods"), not a 404 that says the
+    /// resource is not there.
+    private static func refuseOtherMethods(_ group: RouterGroup<SCIMRequestContext>) {
+        for (path, methods) in allowedMethods {
+            var allow = methods
+            if methods.contains(.get) { allow.insert(.head, at: 1) }
+            let allowHeader = allow.map(\.rawValue).joined(separator: ", ")
+            let name = path.split(separator: "/").map { $0 == ":id" ? "{id}" : String($0) }.joined(separator: "/")
+            let detail = methods == [.get] ? "\(name) is read-only: use GET" : "\(name) takes \(allowHeader)"
+            let others: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+            for method in others where !allow.contains(method) {
+                group.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
+                    SCIMResponse.error(SCIMError(status: 405, detail: detail), headers: [.allow: allowHeader])
+                }
+            }
+        }
     }
 
     /// The `:id` of a path, percent-decoded (RFC 3986 §2.1): `/Users/a%20b` names `a b`.

@@ -50,4 +50,17 @@ struct AdminServerLimitsTests {
             #expect(await waiting.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
         }
     }
+
+    @Test func aRequestTheDecoderRefusesIsToldWhy() async throws {
+        let limits = ServerLimits(headerTimeoutSeconds: 600, bodyTimeoutSeconds: 600, idleTimeoutSeconds: 600, maxConnections: 4)
+        try await withServer(limits) { port in
+            let client = try RawHTTPConnection(port: port)
+            #expect(await client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nBad\0Name: 1\r\n\r\n"))
+            client.closeSending()
+            let answer = try #require(await client.readUntilClosed(limit: .seconds(300)))
+            #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request"), "\(answer.prefix(200))")
+            #expect(answer.contains("text/plain"))
+            #expect(answer.hasSuffix("a header field has a character HTTP does not allow there (RFC 9110 §5.5)\n"))
+        }
+    }
 }

@@ -172,7 +172,7 @@ struct SCIMServerQueryTests {
             for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
                 let refused = try await client.send(method, "Schemas", "{}")
                 #expect(refused.status == 405)
-                #expect(refused.headers[.allow] == "GET")
+                #expect(refused.headers[.allow] == "GET, HEAD")
             }
             #expect(try await client.send(.delete, "ServiceProviderConfig").status == 405)
         }
