@@ -130,6 +130,17 @@ extension PatchOperation {
     }
 }
 
+extension SCIMObject {
+    /// A POST or PUT body's attributes checked against their definitions in `schemas` and
+    /// turned into the RFC's shapes, as a PATCH's values are: Entra ID's `"True"` for a
+    /// boolean, a bare value for a complex attribute with a `value`; a value of another JSON
+    /// type than its attribute's is a 400 `invalidValue` that names the attribute. Attributes
+    /// no schema defines pass unchanged.
+    public func coercedResource(schemas: [SchemaDefinition]) throws(SCIMError) -> SCIMObject {
+        try Coercion(schemas: schemas, at: "the body").normalise(self)
+    }
+}
+
 /// Turns the value shapes clients send into the RFC's, by the attribute definitions.
 struct Coercion {
     let schemas: [SchemaDefinition]
@@ -275,8 +286,30 @@ struct Coercion {
                 throw .invalidValue("\(at): \"\(name)\" is a single complex attribute; send an object")
             }
             return try coerceSingle(elements[0], definition, name)
-        case (.string, _), (.decimal, _), (.integer, _), (.dateTime, _), (.binary, _), (.reference, _):
+        case (.string, .string), (.dateTime, .string), (.binary, .string), (.reference, .string), (.integer, .integer),
+            (.decimal, .integer), (.decimal, .decimal):
             return value
+        case (.integer, .decimal(let number)) where Int64(exactly: number) != nil:
+            return .integer(Int64(exactly: number)!)
+        case (.string, _), (.dateTime, _), (.binary, _), (.reference, _), (.integer, _), (.decimal, _):
+            // RFC 7644 §3.12: invalidValue, "the value specified was not compatible with the
+            // operation or attribute type". Storing a number's text in a string attribute
+            // would answer a different value from the one sent.
+            throw .invalidValue("\(at): \"\(name)\" is \(Self.expected(definition.type))")
+        }
+    }
+
+    /// What a value of `type` is sent as (RFC 7643 §2.3).
+    private static func expected(_ type: AttributeDefinition.DataType) -> String {
+        switch type {
+        case .string: "a string; send it as a JSON string"
+        case .dateTime: "a dateTime; send an RFC 3339 date-time as a JSON string"
+        case .binary: "binary; send its base64 as a JSON string"
+        case .reference: "a reference; send the URI as a JSON string"
+        case .integer: "an integer; send a whole JSON number"
+        case .decimal: "a decimal; send a JSON number"
+        case .boolean: "a boolean; send true or false"
+        case .complex: "a complex attribute; send an object"
         }
     }
 }

@@ -32,15 +32,7 @@ struct ResourceInput {
             object["members"] = nil
             memberIDs = try Self.memberIDs(members)
         }
-        if let active = object["active"], case .string(let text) = active {
-            // Entra ID sends booleans as "True"/"False".
-            switch text.lowercased() {
-            case "true": object["active"] = .bool(true)
-            case "false": object["active"] = .bool(false)
-            default: throw .invalidValue("active must be a boolean")
-            }
-        }
-        resource = SCIMResource(object)
+        resource = SCIMResource(try object.coercedResource(schemas: kind.schemas))
     }
 
     /// The `value`s of a `members` array.

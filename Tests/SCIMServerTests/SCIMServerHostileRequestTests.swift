@@ -82,16 +82,49 @@ struct SCIMServerHostileRequestTests {
         let fixture = try SCIMServerFixture(backend)
         try await fixture.withClient { client in
             let id = try await client.createUser("ann")
-            for value in [#"{"a":1}"#, #"["a"]"#] {
+            // A value of another JSON type than its attribute's: refused by the attribute's
+            // definition, named as the client named it.
+            for value in [#"{"a":1}"#, #"["a"]"#, "7", "true"] {
                 let reply = try await client.patch("Users/\(id)", #"{"op":"replace","path":"title","value":\#(value)}"#)
                 #expect(reply.status == 400)
                 #expect(reply.scimType == "invalidValue")
                 let detail = reply["detail"]?.stringValue ?? ""
-                #expect(detail.contains("SCIM"), "\(detail)")
+                #expect(detail == #"Operations[0]: "title" is a string; send it as a JSON string"#, "\(detail)")
+                #expect(!detail.contains(fixture.users) && !detail.contains("createUser"), "\(detail)")
+            }
+            // A string longer than the column takes (VARCHAR(255) and nvarchar(255) here; text
+            // in PostgreSQL and SQLite holds it): refused by the column, which is not named.
+            if backend == .mariadb || backend == .sqlserver {
+                let reply = try await client.patch(
+                    "Users/\(id)", #"{"op":"replace","path":"title","value":"\#(String(repeating: "t", count: 300))"}"#)
+                #expect(reply.status == 400)
+                #expect(reply.scimType == "invalidValue")
+                let detail = reply["detail"]?.stringValue ?? ""
+                #expect(detail.contains("at most 255"), "\(detail)")
                 #expect(!detail.contains(fixture.users) && !detail.contains("\"title\"") && !detail.contains("column"), "\(detail)")
                 #expect(!detail.contains("createUser"), "\(detail)")
             }
             #expect(try await client.send(.get, "Users/\(id)")["title"].isAbsent)
+        }
+    }
+
+    @Test("a POST or PUT value of another type than its attribute's is a 400 and writes nothing", arguments: Backend.allCases)
+    func aBodyValueOfAnotherType(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob","title":7}"#
+            let created = try await client.send(.post, "Users", user)
+            #expect(created.status == 400)
+            #expect(created.scimType == "invalidValue")
+            #expect(created["detail"]?.stringValue == #"the body: "title" is a string; send it as a JSON string"#)
+            #expect(try await client.send(.get, "Users?filter=userName%20eq%20%22bob%22")["totalResults"] == .integer(0))
+            let id = try await client.createUser("ann")
+            let replaced = try await client.send(
+                .put, "Users/\(id)",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","active":"sometimes"}"#)
+            #expect(replaced.status == 400)
+            #expect(replaced["detail"]?.stringValue == #"the body: "active" is a boolean; send true or false"#)
+            #expect(try await client.send(.get, "Users/\(id)")["active"] == .bool(true))
         }
     }
 
