@@ -40,7 +40,8 @@ public enum AdminServer {
         states: PipelineStates, metrics: DaemonMetrics, token: String? = nil, routes: [any AdminRoutes] = [],
         page: (any AdminRoutes)? = nil, callbacks: CallbackHub? = nil
     ) -> Router<AdminRequestContext> {
-        let router = Router(context: AdminRequestContext.self)
+        // RFC 9110 §9.3.2: HEAD is GET without content; health checkers use either.
+        let router = Router(context: AdminRequestContext.self, options: .autoGenerateHeadEndpoints)
         if let token {
             // Before every route: middleware wraps the routes added after it, and the 404 of
             // an unknown path, which must not tell a stranger which paths exist.

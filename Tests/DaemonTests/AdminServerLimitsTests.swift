@@ -63,4 +63,16 @@ struct AdminServerLimitsTests {
             #expect(answer.hasSuffix("a header field has a character HTTP does not allow there (RFC 9110 §5.5)\n"))
         }
     }
+
+    @Test func headIsAnsweredAsGetWithoutContent() async throws {
+        let limits = ServerLimits(headerTimeoutSeconds: 600, bodyTimeoutSeconds: 600, idleTimeoutSeconds: 600, maxConnections: 4)
+        try await withServer(limits) { port in
+            let client = try RawHTTPConnection(port: port)
+            #expect(await client.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+            let answer = try #require(await client.readUntilClosed(limit: .seconds(300)))
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("content-length: 3\r\n"), "\(answer)")
+            #expect(answer.hasSuffix("\r\n\r\n"), "\(answer)")
+        }
+    }
 }
