@@ -81,6 +81,17 @@ extension Instant {
     }
 }
 
+/// The RFC 3339 text of the instant `text` names, in UTC and in the one spelling scimsync
+/// writes (``Instant/rfc3339``: `2024-03-01T08:00:00Z`, a fraction only when there is one);
+/// nil when `text` names no instant (it has no offset, or is not a date-time).
+///
+/// A text column holds date-times as text, so another spelling of the same instant
+/// (`2024-03-01T09:00:00+01:00`) compares as different text until it is spelled this way.
+public func utcDateTimeText(_ text: String) -> String? {
+    guard case .instant(let instant)? = DateTimeText(text.trimmingASCIISpaces()) else { return nil }
+    return instant.rfc3339
+}
+
 /// What a date-time text said: an instant (it carried an offset), a wall-clock time (it
 /// carried none), or a date alone.
 enum DateTimeText: Hashable {

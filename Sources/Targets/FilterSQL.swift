@@ -360,6 +360,14 @@ struct FilterSQL {
             builder.append(op == .ne ? "\(column) IS NOT NULL" : Self.alwaysFalse)
             return
         }
+        var value = value
+        if attribute.type == .dateTime, Self.holdsText(columnType), case .string(let text) = value,
+            let utc = utcDateTimeText(text)
+        {
+            // The column holds date-times as scimsync writes them, RFC 3339 in UTC: a filter
+            // that spells the same instant with an offset must compare as that text.
+            value = .string(utc)
+        }
         let sqlValue: SQLValue
         do {
             sqlValue = try value.sqlValue(
@@ -401,6 +409,15 @@ struct FilterSQL {
         case .postgres, .sqlite, .mariaDB, .sqlServer:
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
+        }
+    }
+
+    /// Whether a column stores a string value as its text: a character column, or one of a
+    /// type scimsync does not know, which takes values in their natural form.
+    private static func holdsText(_ columnType: ColumnType) -> Bool {
+        switch columnType {
+        case .text, .unknown: true
+        case .integer, .boolean, .decimal, .double, .date, .dateTime, .timestamp, .uuid, .json, .bytes: false
         }
     }
 
