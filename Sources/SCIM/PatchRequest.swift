@@ -289,8 +289,12 @@ struct Coercion {
         case (.string, .string), (.dateTime, .string), (.binary, .string), (.reference, .string), (.integer, .integer),
             (.decimal, .integer), (.decimal, .decimal):
             return value
-        case (.integer, .decimal(let number)) where Int64(exactly: number) != nil:
-            return .integer(Int64(exactly: number)!)
+        case (.integer, .decimal(let number)):
+            // `7.0` is the whole number 7; `7.5` is not an integer.
+            guard let whole = Int64(exactly: number) else {
+                throw .invalidValue("\(at): \"\(name)\" is \(Self.expected(definition.type))")
+            }
+            return .integer(whole)
         case (.string, _), (.dateTime, _), (.binary, _), (.reference, _), (.integer, _), (.decimal, _):
             // RFC 7644 §3.12: invalidValue, "the value specified was not compatible with the
             // operation or attribute type". Storing a number's text in a string attribute
