@@ -61,7 +61,9 @@ public enum FeedViews {
     }
 
     static func file(_ file: FeedFileInfo) -> SCIMValue {
-        ["name": .string(file.name), "size": .integer(file.size), "sha256": .string(file.digest)]
+        var view: SCIMObject = ["name": .string(file.name), "size": .integer(file.size), "sha256": .string(file.digest)]
+        if let records = file.records { view["records"] = .integer(Int64(records)) }
+        return .object(view)
     }
 
     static func entry(_ entry: FeedLogEntry) -> SCIMValue {

@@ -44,8 +44,12 @@ public enum FeedFileError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Splits a file into lines without holding more than one line (and one chunk) of it.
 ///
-/// Lines end at LF (a CR before it is dropped, for files written on Windows). UTF-16 is split
-/// on the code unit 0x000A, so a byte 0x0A inside another character does not end a line.
+/// Lines end at LF, CR LF (Windows) or a CR alone (the classic Mac OS, which spreadsheets
+/// still write as "CSV for Macintosh"), as Python's universal newlines and RFC 4180 readers
+/// take them: a file of CR-terminated lines is not one long line, and a CR doubled before LF
+/// leaves an empty line, which readers skip, rather than a CR in the last cell. UTF-16 is
+/// split on the code units 0x000A and 0x000D, so a byte 0x0A inside another character does
+/// not end a line.
 struct LineSplitter {
     /// A line's bytes (without its break), its 1-based number, or that it was too long.
     enum Line {
@@ -109,32 +113,36 @@ struct LineSplitter {
     /// The most bytes the buffer held at once: what reading costs in memory, for tests.
     private(set) var peakBufferBytes = 0
 
-    /// Where the next line break starts at or after `from`, if the buffer has one.
-    private func lineBreak(from: Int) -> Int? {
-        var index = from
-        if unitSize == 2 {
-            while index + 1 < buffer.count {
-                let isLF =
-                    bigEndian
-                    ? buffer[index] == 0 && buffer[index + 1] == 0x0A : buffer[index] == 0x0A && buffer[index + 1] == 0
-                if isLF { return index }
-                index += 2
-            }
-            return nil
-        }
-        while index < buffer.count {
-            if buffer[index] == 0x0A { return index }
-            index += 1
-        }
-        return nil
+    /// The code unit at `index` (a byte, or a UTF-16 unit in the file's byte order).
+    private func unit(at index: Int) -> UInt16 {
+        guard unitSize == 2 else { return UInt16(buffer[index]) }
+        return bigEndian
+            ? UInt16(buffer[index]) << 8 | UInt16(buffer[index + 1]) : UInt16(buffer[index + 1]) << 8 | UInt16(buffer[index])
     }
 
-    private func isCR(at index: Int) -> Bool {
-        if unitSize == 2 {
-            return bigEndian
-                ? buffer[index] == 0 && buffer[index + 1] == 0x0D : buffer[index] == 0x0D && buffer[index + 1] == 0
+    /// A line break found in the buffer: where it starts and how many bytes it takes.
+    private enum Break {
+        case at(Int, length: Int)
+        /// A CR is the buffer's last unit: whether an LF follows is in the next chunk.
+        case undecided(Int)
+    }
+
+    /// The next line break at or after `from`, if the buffer has one.
+    private func lineBreak(from: Int) -> Break? {
+        var index = from
+        while index + unitSize <= buffer.count {
+            switch unit(at: index) {
+            case 0x0A:
+                return .at(index, length: unitSize)
+            case 0x0D:
+                let next = index + unitSize
+                guard next + unitSize <= buffer.count else { return atEnd ? .at(index, length: unitSize) : .undecided(index) }
+                return .at(index, length: unit(at: next) == 0x0A ? 2 * unitSize : unitSize)
+            default:
+                index += unitSize
+            }
         }
-        return buffer[index] == 0x0D
+        return nil
     }
 
     /// The next line, or nil after the last. A last line without a break counts; an empty
@@ -142,17 +150,16 @@ struct LineSplitter {
     mutating func next() throws(FeedFileError) -> Line? {
         var scanFrom = start
         while true {
-            if let end = lineBreak(from: scanFrom) {
+            let found = lineBreak(from: scanFrom)
+            if case .at(let end, let length)? = found {
                 lineNumber += 1
                 let lineStart = start
-                start = end + unitSize
+                start = end + length
                 if skippingLongLine || end - lineStart > maximumLineBytes {
                     skippingLongLine = false
                     return .tooLong(number: lineNumber)
                 }
-                var lineEnd = end
-                if lineEnd - lineStart >= unitSize, isCR(at: lineEnd - unitSize) { lineEnd -= unitSize }
-                return .text(buffer[lineStart..<lineEnd], number: lineNumber)
+                return .text(buffer[lineStart..<end], number: lineNumber)
             }
             if buffer.count - start > maximumLineBytes {
                 // Keep memory bounded: forget the line's bytes, remember to report it.
@@ -169,13 +176,17 @@ struct LineSplitter {
                     skippingLongLine = false
                     return .tooLong(number: lineNumber)
                 }
-                var lineEnd = buffer.count
-                if lineEnd - lineStart >= unitSize, isCR(at: lineEnd - unitSize) { lineEnd -= unitSize }
-                return .text(buffer[lineStart..<lineEnd], number: lineNumber)
+                return .text(buffer[lineStart..<buffer.count], number: lineNumber)
             }
-            // Go on scanning after what was already looked at (in whole code units): filling may
-            // move the buffer's bytes, so remember it relative to the line's start.
-            let scanned = (buffer.count - start) - (buffer.count - start) % unitSize
+            // Go on scanning after what was already looked at (in whole code units; from an
+            // undecided CR itself): filling may move the buffer's bytes, so remember it
+            // relative to the line's start.
+            let scanned: Int
+            if case .undecided(let cr)? = found, cr >= start {
+                scanned = cr - start
+            } else {
+                scanned = (buffer.count - start) - (buffer.count - start) % unitSize
+            }
             try fill()
             scanFrom = start + scanned
         }

@@ -73,12 +73,16 @@ public struct FeedIngest: Sendable {
             names.append(matching)
         }
         try store.recordFiles(run, files: infos)
-        for (spec, files) in zip(control.files, names) {
+        for (index, (spec, files)) in zip(control.files, names).enumerated() {
+            var records = 0
             for file in files {
-                if let fatal = try read(spec, file: file, run: run, mapper: mapper) {
+                let read = try read(spec, file: file, run: run, mapper: mapper)
+                records += read.records
+                if let fatal = read.fatal {
                     return try fail(run, files: infos, reason: fatal.description)
                 }
             }
+            infos[index].records = records
         }
         let previous = try store.lastCompleteRun().map { (run: $0.id, files: $0.files) }
         let decision = rule.decide(files: infos, previous: previous)
@@ -95,8 +99,11 @@ public struct FeedIngest: Sendable {
         return .failed(reason: reason)
     }
 
-    /// Streams one file into the store; returns the fatal problem that stopped it, if one did.
-    private func read(_ spec: FeedFileSpec, file: String, run: Int64, mapper: FeedUserMapper) throws -> RecordProblem? {
+    /// Streams one file into the store; returns how many records it read, and the fatal
+    /// problem that stopped it, if one did.
+    private func read(_ spec: FeedFileSpec, file: String, run: Int64, mapper: FeedUserMapper) throws -> (
+        records: Int, fatal: RecordProblem?
+    ) {
         let path = area.path(of: file, in: run)
         let reader: any FeedRecordReader
         switch spec.format {
@@ -115,6 +122,7 @@ public struct FeedIngest: Sendable {
         var batch: [Pending] = []
         batch.reserveCapacity(batchSize)
         var fatal: RecordProblem?
+        var records = 0
         let staging = BackgroundStaging(store: store, run: run)
         // Whatever ends the reading, nothing is left staging behind it.
         defer { staging.wait() }
@@ -129,6 +137,7 @@ public struct FeedIngest: Sendable {
                 if problem.isFatal, fatal == nil { fatal = problem }
                 batch.append(.item(.problem(problem)))
             case .record(let record):
+                records += 1
                 switch mapper.identity(of: record) {
                 case .success(let identity): batch.append(.identified(record, identity))
                 case .failure(let problem): batch.append(.item(skipped(record, problem)))
@@ -138,7 +147,7 @@ public struct FeedIngest: Sendable {
         }
         if !batch.isEmpty { try flush() }
         try staging.finish()
-        return fatal
+        return (records, fatal)
     }
 
     /// A record read, waiting for its batch's look-up.

@@ -6,11 +6,15 @@ public struct FeedFileInfo: Sendable, Hashable, Codable {
     public var size: Int64
     /// SHA-256 of the file's bytes, hex.
     public var digest: String
+    /// The records read from it (lines, elements or objects that made a record, whether or
+    /// not they then mapped); nil before it is read, and for runs stored before it was kept.
+    public var records: Int?
 
-    public init(name: String, size: Int64, digest: String) {
+    public init(name: String, size: Int64, digest: String, records: Int? = nil) {
         self.name = name
         self.size = size
         self.digest = digest
+        self.records = records
     }
 }
 
@@ -19,8 +23,11 @@ public struct FeedFileInfo: Sendable, Hashable, Codable {
 /// A feed's export goes wrong in ways that look like mass departures: a truncated file, a
 /// missing file, a filter left on in the HR system. Blocking half the organisation because
 /// of that is far worse than waiting a day, so a run applies by itself only when it looks like
-/// the last complete one: the same file names, and each file's size within `ratio` of the same
-/// file's size then (either way). Otherwise it stays `ready` with the reason, until approved.
+/// the last complete one: the same file names, and each file's size and number of records
+/// within `ratio` of the same file's then (either way). Otherwise it stays `ready` with the
+/// reason, until approved. The records matter as much as the bytes: a file of the usual size
+/// that reads as no records (line breaks or a charset the reader does not take) would block
+/// everyone in it.
 public struct SafetyRule: Sendable, Hashable {
     /// The largest factor a file may grow or shrink by (1.1: 10% either way).
     public var ratio: Double
@@ -63,16 +70,25 @@ public struct SafetyRule: Sendable, Hashable {
                 reasons.append(
                     "\(file.name) is \(Self.change(from: old.size, to: file.size)) than in run \(previous.run) (\(file.size) bytes, was \(old.size))"
                 )
+                continue
+            }
+            if let records = file.records, let before = old.records, !(records == 0 && before == 0) {
+                let (now, then) = (Double(records), Double(before))
+                if then == 0 || now == 0 || now > then * ratio || then > now * ratio {
+                    reasons.append(
+                        "\(file.name) has \(Self.change(from: Int64(before), to: Int64(records), fewer: "fewer", more: "more")) records than in run \(previous.run) (\(records), was \(before))"
+                    )
+                }
             }
         }
         return reasons.isEmpty ? .apply : .hold(reason: reasons.joined(separator: "; "))
     }
 
     /// `30% smaller`, `25% larger`: the change relative to the earlier size, rounded.
-    static func change(from old: Int64, to new: Int64) -> String {
-        guard old > 0 else { return "larger" }
+    static func change(from old: Int64, to new: Int64, fewer: String = "smaller", more: String = "larger") -> String {
+        guard old > 0 else { return more }
         let percent = (abs(Double(new - old)) / Double(old) * 100).rounded()
-        return "\(Int(percent))% \(new < old ? "smaller" : "larger")"
+        return "\(Int(percent))% \(new < old ? fewer : more)"
     }
 }
 

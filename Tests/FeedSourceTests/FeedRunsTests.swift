@@ -105,6 +105,22 @@ import Testing
         #expect(try feed.apply(again.run).count == 1)
     }
 
+    /// An export of the usual size whose lines no longer read as records (here every data
+    /// line lost its tabs) would block everyone in it: the run waits for a person instead.
+    @Test func aFileOfTheUsualSizeThatReadsAsNoRecordsIsHeld() throws {
+        let feed = try FeedHarness()
+        let first = try feed.upload(["users.tsv": run1])
+        _ = try feed.apply(first.run, approvedBy: "admin")
+        #expect(try feed.store.run(first.run)?.files.first?.records == 3)
+        let lines = run1.split(separator: "\n", omittingEmptySubsequences: false)
+        let broken = ([String(lines[0])] + lines.dropFirst().map { $0.replacingOccurrences(of: "\t", with: " ") })
+            .joined(separator: "\n")
+        #expect(broken.utf8.count == run1.utf8.count)
+        let second = try feed.upload(["users.tsv": broken])
+        #expect(second.outcome == .held(reason: "users.tsv has 100% fewer records than in run \(first.run) (0, was 3)"))
+        #expect(try feed.store.run(second.run)?.files.first?.records == 0)
+    }
+
     @Test func badRecordsAreLoggedWithTheirPlaceAndTheRestApplies() throws {
         let feed = try FeedHarness()
         feed.rule = SafetyRule(firstRunNeedsApproval: false)

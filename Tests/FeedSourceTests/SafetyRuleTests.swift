@@ -58,4 +58,25 @@ import Testing
             SafetyRule().decide(files: files, previous: previous)
                 == .hold(reason: "the files differ from run 12: people.tsv is new; groups.tsv is missing"))
     }
+
+    @Test func recordsBeyondTheRatioAreHeldEvenWhenTheSizeIsNot() {
+        let before: (run: Int64, files: [FeedFileInfo]) = (
+            7, [FeedFileInfo(name: "users.tsv", size: 10_000, digest: "a", records: 100)]
+        )
+        func decide(size: Int64, records: Int?) -> SafetyDecision {
+            SafetyRule().decide(files: [FeedFileInfo(name: "users.tsv", size: size, digest: "b", records: records)], previous: before)
+        }
+        #expect(decide(size: 10_000, records: 95) == .apply)
+        #expect(decide(size: 10_000, records: 0) == .hold(reason: "users.tsv has 100% fewer records than in run 7 (0, was 100)"))
+        #expect(decide(size: 10_200, records: 80) == .hold(reason: "users.tsv has 20% fewer records than in run 7 (80, was 100)"))
+        #expect(decide(size: 9_900, records: 130) == .hold(reason: "users.tsv has 30% more records than in run 7 (130, was 100)"))
+        // A run stored before records were counted is compared by size alone.
+        #expect(decide(size: 10_000, records: nil) == .apply)
+        let unknown: (run: Int64, files: [FeedFileInfo]) = (7, [FeedFileInfo(name: "users.tsv", size: 10_000, digest: "a")])
+        #expect(
+            SafetyRule().decide(files: [FeedFileInfo(name: "users.tsv", size: 10_000, digest: "b", records: 0)], previous: unknown)
+                == .apply)
+        // A size beyond the ratio is the one reason given.
+        #expect(decide(size: 5_000, records: 50) == .hold(reason: "users.tsv is 50% smaller than in run 7 (5000 bytes, was 10000)"))
+    }
 }

@@ -171,4 +171,47 @@ import Testing
         #expect(text.utf8.count > 1_000_000)
         #expect(lines.peakBufferBytes <= 1024 + 2 * 4096)
     }
+
+    /// LF, CR LF and a CR alone each end a line, wherever the chunks are cut (a CR LF split
+    /// between two reads included), in UTF-8 and in UTF-16 of either byte order.
+    @Test(arguments: [1, 2, 3, 5, 1024])
+    func everyLineBreakEndsALine(chunkSize: Int) throws {
+        let text = "login\tfirst\rann\tAnn\nbob\tBob\r\ncy\tCy\r\r\ndee\tDee\r"
+        let expected = ["login\tfirst", "ann\tAnn", "bob\tBob", "cy\tCy", "", "dee\tDee"]
+        let dir = try TemporaryDirectory()
+        let encodings: [(FeedCharset, [UInt8])] = [
+            (.utf8, Array(text.utf8)),
+            (.utf16, [0xFE, 0xFF] + text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
+            (.utf16, [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+        ]
+        for (index, (charset, bytes)) in encodings.enumerated() {
+            let path = try dir.write("lines\(index).tsv", bytes: bytes)
+            let file = try ChunkedFile(path: path, chunkSize: chunkSize)
+            defer { file.close() }
+            var lines = LineSplitter(file: file, charset: charset)
+            #expect(try lines.readByteOrderMark(charset: charset))
+            var read: [String] = []
+            var numbers: [Int] = []
+            while let line = try lines.next() {
+                guard case .text(let bytes, let number) = line else { continue }
+                read.append(try charset.decode(bytes, bigEndian: lines.bigEndian))
+                numbers.append(number)
+            }
+            #expect(read == expected, "\(charset) in chunks of \(chunkSize)")
+            #expect(numbers == Array(1...6))
+        }
+    }
+
+    /// A file of CR-terminated lines, and one whose CR LF became CR CR LF, read as their
+    /// lines: not one line of names swallowing every record, nor a CR in the last field.
+    @Test func classicMacAndDoubledCRLinesAreReadAsLines() throws {
+        let dir = try TemporaryDirectory()
+        for text in ["login\tgroups\rann\tStaff\rbob\tSales\r", "login\tgroups\r\r\nann\tStaff\r\r\nbob\tSales\r\r\n"] {
+            let path = try dir.write("users.tsv", text)
+            let result = try ReadResult(TSVRecordReader(path: path, name: "users.tsv", requiredNames: ["login"]))
+            #expect(result.problems.isEmpty)
+            #expect(result.texts("login") == ["ann", "bob"])
+            #expect(result.texts("groups") == ["Staff", "Sales"])
+        }
+    }
 }
