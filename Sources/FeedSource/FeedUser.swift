@@ -170,13 +170,14 @@ public struct FeedUserMapper: Sendable {
         // A user in the feed is active (blocks deactivate), so that what is written and what a
         // reconciliation compares agree on it.
         if !control.mapsActive { resource.attributes["active"] = .bool(true) }
-        var raw = SCIMObject()
-        for field in record.fields {
-            switch field.value {
-            case .text(let text): raw[field.name] = .string(text)
-            case .list(let list): raw[field.name] = .array(list.map(SCIMValue.string))
-            }
-        }
+        // Built in one pass: a record may have many fields (one per XML attribute or JSON key).
+        let raw = SCIMObject(
+            record.fields.lazy.map { field -> (String, SCIMValue) in
+                switch field.value {
+                case .text(let text): (field.name, .string(text))
+                case .list(let list): (field.name, .array(list.map(SCIMValue.string)))
+                }
+            })
         return .success(
             FeedUser(
                 userName: userName, key: identity.key, storedResource: StoredResource(resource), groups: groups(of: record),

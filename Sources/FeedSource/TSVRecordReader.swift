@@ -99,10 +99,10 @@ public struct TSVRecordReader: FeedRecordReader, Sendable {
                                     reason: .wrongFieldCount(expected: header.count, found: cells.count))))
                         continue
                     }
+                    // The name row has no name twice (`nameRowProblem`): every cell is a field.
                     var fields: [(name: String, value: FeedValue)] = []
                     fields.reserveCapacity(cells.count)
-                    for (fieldName, cell) in zip(header, cells) where !fields.contains(where: { $0.name == fieldName })
-                    {
+                    for (fieldName, cell) in zip(header, cells) {
                         fields.append((fieldName, .text(cell)))
                     }
                     try body(.record(FeedRecord(location: RecordLocation(file: name, line: number), fields: fields)))

@@ -36,6 +36,11 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
         self.layout = layout
     }
 
+    /// The most attributes one start tag may have. The XML parser compares each attribute's
+    /// name with every earlier one's, so a tag of a million attributes would hold the upload
+    /// for hours; a person's record has dozens.
+    public static let maximumAttributes = 10_000
+
     public func read(_ body: (FeedReadEvent) throws -> Void) throws {
         guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
             try body(
@@ -45,6 +50,15 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
                         reason: .unreadable("\(FeedFileError.cannotOpen(path: path))"))))
             return
         }
+        if let line = try Self.lineOfATagWithTooManyAttributes(path: path) {
+            try body(
+                .problem(
+                    RecordProblem(
+                        location: RecordLocation(file: name, line: line),
+                        reason: .unreadable(
+                            "an element has more than \(Self.maximumAttributes) attributes; the file is not read"))))
+            return
+        }
         try withoutActuallyEscaping(body) { body in
             let collector = XMLRecordCollector(file: name, record: record, layout: layout, body: body)
             let parser = XMLParser(stream: stream)
@@ -52,6 +66,16 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
             parser.delegate = collector
             let ok = parser.parse()
             if let error = collector.thrown { throw error }
+            if ok, !collector.sawElement {
+                // An empty file (or blanks alone) is no document: reading it as "no records"
+                // would block everyone the file used to list.
+                try body(
+                    .problem(
+                        RecordProblem(
+                            location: RecordLocation(file: name),
+                            reason: .unreadable("the file holds no XML element; expected a document of <\(record)> elements"))))
+                return
+            }
             if !ok, !collector.reportedFatal {
                 let line = parser.lineNumber
                 let reason =
@@ -64,6 +88,57 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
                             reason: .unreadable(reason))))
             }
         }
+    }
+}
+
+extension XMLRecordReader {
+    /// The line of the first start tag with more than ``maximumAttributes`` attributes, read
+    /// in one pass over the bytes before the parser sees them: an attribute is a `=` in a start
+    /// tag outside quoted values. Comments, declarations and processing instructions (`<!`,
+    /// `<?`) and end tags are not start tags.
+    static func lineOfATagWithTooManyAttributes(path: String) throws -> Int? {
+        let file = try ChunkedFile(path: path)
+        defer { file.close() }
+        enum State { case text, afterOpen, startTag, otherMarkup }
+        var state = State.text
+        var quote: UInt8 = 0
+        var attributes = 0
+        var line = 1
+        var tagLine = 1
+        while let chunk = try file.next() {
+            for byte in chunk {
+                if byte == 0x0A { line += 1 }
+                switch state {
+                case .text:
+                    if byte == UInt8(ascii: "<") { state = .afterOpen }
+                case .afterOpen:
+                    if byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "/") {
+                        state = .otherMarkup
+                    } else if byte == UInt8(ascii: "<") {
+                        state = .afterOpen
+                    } else {
+                        state = .startTag
+                        attributes = 0
+                        quote = 0
+                        tagLine = line
+                    }
+                case .startTag:
+                    if quote != 0 {
+                        if byte == quote { quote = 0 }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: "=") {
+                        attributes += 1
+                        if attributes > maximumAttributes { return tagLine }
+                    } else if byte == UInt8(ascii: ">") {
+                        state = .text
+                    }
+                case .otherMarkup:
+                    if byte == UInt8(ascii: ">") { state = .text }
+                }
+            }
+        }
+        return nil
     }
 }
 
@@ -82,6 +157,12 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
     private var depth = 0
     private var location = RecordLocation(file: "")
     private var fields: [(name: String, value: FeedValue)] = []
+    /// Child elements: each name's position in `fields` and its texts so far, so that a record
+    /// of many children (or a child repeated many times) is gathered in linear time.
+    private var childIndex: [String: Int] = [:]
+    private var childTexts: [[String]] = []
+    /// Whether the document had any element at all.
+    private(set) var sawElement = false
     private var child: String?
     private var text = ""
     private var problem: RecordProblem?
@@ -109,6 +190,7 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         attributes: [String: String] = [:]
     ) {
         guard !reportedFatal else { return }
+        sawElement = true
         if !inRecord {
             guard elementName == record else { return }
             inRecord = true
@@ -116,6 +198,8 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
             records += 1
             location = RecordLocation(file: file, line: parser.lineNumber, record: records)
             fields = []
+            childIndex = [:]
+            childTexts = []
             problem = nil
             if layout == .attributes {
                 // Attribute order is not kept by the parser: sort for a stable field order.
@@ -148,6 +232,14 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         guard inRecord, !reportedFatal else { return }
         if depth == 0 {
             inRecord = false
+            if layout == .childElements {
+                fields = []
+                fields.reserveCapacity(childTexts.count)
+                for (name, position) in childIndex.sorted(by: { $0.value < $1.value }) {
+                    let texts = childTexts[position]
+                    fields.append((name, texts.count == 1 ? .text(texts[0]) : .list(texts)))
+                }
+            }
             if let problem {
                 send(.problem(problem), parser)
             } else {
@@ -157,10 +249,11 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         }
         if depth == 1, layout == .childElements, let name = child {
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let index = fields.firstIndex(where: { $0.name == name }) {
-                fields[index].value = .list(fields[index].value.texts + [value])
+            if let position = childIndex[name] {
+                childTexts[position].append(value)
             } else {
-                fields.append((name, .text(value)))
+                childIndex[name] = childTexts.count
+                childTexts.append([value])
             }
             child = nil
         }

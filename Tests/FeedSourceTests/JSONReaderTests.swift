@@ -91,4 +91,16 @@ import Testing
         #expect(result.problems.map(\.location) == [RecordLocation(file: "users.json", line: 1, record: 1)])
         #expect(result.problems.first?.isFatal == false)
     }
+
+    /// A record of many keys is read, and mapped with its raw record, in linear time.
+    @Test func aRecordOfManyKeys() throws {
+        let dir = try TemporaryDirectory()
+        let members = (0..<50_000).map { "\"k\($0)\": \"v\($0)\"" }.joined(separator: ",")
+        let path = try dir.write("people.json", "[{\"login\": \"ann\", \(members)}]")
+        let result = try ReadResult(JSONRecordReader(path: path, name: "people.json", shape: .array))
+        #expect(result.problems.isEmpty)
+        let record = try #require(result.records.first)
+        #expect(record.fields.count == 50_001)
+        #expect(record["k49999"] == .text("v49999"))
+    }
 }

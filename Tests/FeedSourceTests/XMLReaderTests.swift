@@ -71,4 +71,56 @@ import Testing
         #expect(result.problems.first?.isFatal == true)
         #expect(result.problems.first?.location.line == 3)
     }
+
+    /// A start tag of more attributes than any record has is refused before the parser, which
+    /// compares each attribute's name with every earlier one's, spends hours on it; one of
+    /// thousands (quoted `=` and `>` included) is read whole.
+    @Test func aTagOfTooManyAttributesIsRefusedBeforeParsing() throws {
+        let dir = try TemporaryDirectory()
+        let many = (0..<100_000).map { "a\($0)=\"x\"" }.joined(separator: " ")
+        let path = try dir.write(
+            "interns.xml", "<?xml version=\"1.0\"?>\n<interns>\n<intern login=\"many\" \(many)/></interns>")
+        let result = try ReadResult(XMLRecordReader(path: path, name: "interns.xml", record: "intern", layout: .attributes))
+        #expect(result.records.isEmpty)
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.isFatal == true)
+        #expect(result.problems.first?.location == RecordLocation(file: "interns.xml", line: 3))
+        #expect(result.problems.first?.description.contains("more than 10000 attributes") == true)
+
+        let fine = (0..<5_000).map { "a\($0)=\"x = y > z\"" }.joined(separator: " ")
+        let readable = try dir.write(
+            "ok.xml", "<?xml version=\"1.0\"?><!-- a=b=c --><interns><intern login=\"many\" \(fine)/></interns>")
+        let read = try ReadResult(XMLRecordReader(path: readable, name: "ok.xml", record: "intern", layout: .attributes))
+        #expect(read.problems.isEmpty)
+        #expect(read.records.first?.fields.count == 5_001)
+        #expect(read.records.first?["a4999"] == .text("x = y > z"))
+    }
+
+    /// Many children, and one child repeated many times, are gathered in order.
+    @Test func aRecordOfManyChildren() throws {
+        let dir = try TemporaryDirectory()
+        let distinct = (0..<20_000).map { "<f\($0)>v\($0)</f\($0)>" }.joined()
+        let repeated = (0..<20_000).map { "<group>g\($0)</group>" }.joined()
+        let path = try dir.write("sites.xml", "<sites><person><login>ann</login>\(distinct)\(repeated)</person></sites>")
+        let result = try ReadResult(XMLRecordReader(path: path, name: "sites.xml", record: "person", layout: .childElements))
+        #expect(result.problems.isEmpty)
+        let record = try #require(result.records.first)
+        #expect(record.fields.count == 20_002)
+        #expect(record.fields.first?.name == "login")
+        #expect(record.fields[1].name == "f0" && record.fields[20_000].name == "f19999")
+        #expect(record["f19999"] == .text("v19999"))
+        #expect(record["group"] == .list((0..<20_000).map { "g\($0)" }))
+    }
+
+    /// An empty file, or blanks alone, is no document: not a file of no records, which would
+    /// block everyone it used to list.
+    @Test(arguments: ["", "  \n\t\n", "<?xml version=\"1.0\"?>\n"])
+    func aFileWithoutAnElementIsUnreadable(_ text: String) throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("interns.xml", text)
+        let result = try ReadResult(XMLRecordReader(path: path, name: "interns.xml", record: "intern", layout: .attributes))
+        #expect(result.records.isEmpty)
+        #expect(result.problems.count == 1)
+        #expect(result.problems.first?.isFatal == true, "\(result.problems)")
+    }
 }

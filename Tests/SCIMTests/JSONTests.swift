@@ -185,4 +185,21 @@ import Testing
         let u = JSONParseError(offset: 3, reason: .unexpectedByte(0x01, expected: .commaOrArrayEnd))
         #expect(u.description == "invalid JSON at byte 3: unexpected byte 0x01, expected ',' or ']'")
     }
+
+    /// Members given as a sequence keep their order; a key given again in another case
+    /// replaces the earlier value in its place, below and above the size where the lookup
+    /// switches from a scan to a set.
+    @Test(arguments: [3, 15, 16, 17, 40_000])
+    func objectsFromMembersKeepTheFirstPlaceAndTheLastValue(count: Int) {
+        var members: [(String, SCIMValue)] = (0..<count).map { ("k\($0)", .integer(Int64($0))) }
+        members.append(("K0", .string("again")))
+        members.append(("k\(count - 1)".uppercased(), .string("last")))
+        let object = SCIMObject(members)
+        #expect(object.count == count)
+        #expect(object.keys.first == "k0")
+        #expect(object.keys.last == "k\(count - 1)")
+        #expect(object["k0"] == (count == 1 ? .string("last") : .string("again")))
+        #expect(object["K\(count - 1)"] == .string("last"))
+        #expect(object["k1"] == .integer(1))
+    }
 }
