@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SCIM
 
 /// The login, logout and CSRF checks every admin page shares (`run`'s and `serve`'s): the
 /// session cookie signed with `http.token`, failed logins limited per client address.
@@ -44,9 +45,18 @@ struct AdminLogin: Sendable {
             logger.warning("admin page: a login with a wrong token was refused", metadata: ["client": "\(client)"])
             return AdminPage.page(.unauthorized, AdminViews.login(error: "That is not the admin token."))
         }
-        let name = String((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(64))
+        // The name shows in the journal, on pages and in logs: control and format characters
+        // (line breaks, terminal escapes, bidirectional overrides) are dropped.
+        var scalars = String.UnicodeScalarView()
+        for scalar in (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: continue
+            default: scalars.append(scalar)
+            }
+        }
+        let name = String(String(scalars).prefix(64))
         let started = session.start(name: name)
-        logger.info("admin page: logged in", metadata: ["name": "\(name)"])
+        logger.info("admin page: logged in", metadata: ["name": "\(LogText.safe(name))"])
         return Response(status: .seeOther, headers: [.location: home, .setCookie: started.setCookie])
     }
 

@@ -2,6 +2,7 @@ import Daemon
 import FeedSource
 import Hummingbird
 import NIOCore
+import SCIM
 
 /// The upload routes: a whole run as multipart/form-data, or a run filled one file per request.
 extension FeedRoutes {
@@ -9,11 +10,11 @@ extension FeedRoutes {
     /// run whose files follow one per request.
     func upload(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
         let (name, site) = try lookUp(context)
-        let by = Self.by(request)
+        let by = try Self.by(request)
         try checkLength(request)
         if !Self.hasBody(request) {
             let run = try Self.answer { try site.beginUpload(startedBy: by) }
-            logger.info("feed upload begun", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(by)"])
+            logger.info("feed upload begun", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(LogText.safe(by))"])
             guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
             return Self.json(FeedViews.run(record, pipeline: name), status: .created)
         }
@@ -34,18 +35,18 @@ extension FeedRoutes {
             if let run = opened.run {
                 try? site.cancel(run: run)
                 logger.notice(
-                    "feed upload refused", metadata: ["pipeline": "\(name)", "run": "\(run)", "error": "\(error)"])
+                    "feed upload refused", metadata: ["pipeline": "\(name)", "run": "\(run)", "error": "\(LogText.safe("\(error)"))"])
             }
             throw error
         }
         guard let run = opened.run else { throw FeedRequestError(.badRequest, "the form holds no file") }
         logger.info(
             "feed upload received",
-            metadata: ["pipeline": "\(name)", "run": "\(run)", "files": "\(received.files.count)", "by": "\(by)"])
+            metadata: ["pipeline": "\(name)", "run": "\(run)", "files": "\(received.files.count)", "by": "\(LogText.safe(by))"])
         let staged = try await Self.reading { try site.finishUpload(run: run) }
         logger.info(
             "feed upload staged",
-            metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(by)"])
+            metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(LogText.safe(by))"])
         return Self.json(
             FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }), status: .created)
     }
@@ -64,7 +65,7 @@ extension FeedRoutes {
             try Self.answer { try writer.write(buffer.readableBytesView) }
         }
         try Self.answer { try writer.close() }
-        logger.info("feed file received", metadata: ["pipeline": "\(name)", "run": "\(run)", "file": "\(file)", "size": "\(size)"])
+        logger.info("feed file received", metadata: ["pipeline": "\(name)", "run": "\(run)", "file": "\(LogText.safe(file))", "size": "\(size)"])
         return Self.json(
             ["pipeline": .string(name), "run": .integer(run), "name": .string(file), "size": .integer(size)],
             status: .created)

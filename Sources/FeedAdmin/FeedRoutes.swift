@@ -67,9 +67,9 @@ public struct FeedRoutes: AdminRoutes {
         feed.post("runs/:run/apply") { request, context in
             let (name, site) = try lookUp(context)
             let run = try Self.runID(context)
-            let by = Self.by(request)
+            let by = try Self.by(request)
             let record = try Self.answer { try site.approve(run: run, by: by) }
-            logger.info("feed run approved", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(by)"])
+            logger.info("feed run approved", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(LogText.safe(by))"])
             return Self.json(FeedViews.run(record, pipeline: name))
         }
         feed.post("runs/:run/cancel") { _, context in
@@ -138,9 +138,19 @@ public struct FeedRoutes: AdminRoutes {
         return run
     }
 
-    static func by(_ request: Request) -> String {
+    /// Who made a request, from `?by=NAME`: kept in the run and shown by `feed show`, the
+    /// admin page and the logs, so a name with control or format characters (a line break, a
+    /// terminal escape, a bidirectional override) is refused rather than stored.
+    static func by(_ request: Request) throws -> String {
         guard let by = request.uri.queryParameters.get("by"), !by.isEmpty else { return "http" }
-        return "http (\(by.prefix(100)))"
+        guard by.unicodeScalars.count <= 100,
+            !by.unicodeScalars.contains(where: {
+                [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+            })
+        else {
+            throw FeedRequestError(.badRequest, "by= names who sent the request: at most 100 characters, none of them control characters")
+        }
+        return "http (\(by))"
     }
 
     static func noSuchRun(_ run: Int64, _ pipeline: String) -> FeedRequestError {

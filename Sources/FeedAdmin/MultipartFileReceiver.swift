@@ -1,6 +1,8 @@
+import FeedSource
 import Foundation
 import MultipartKit
 import NIOCore
+import SCIM
 
 /// Where a received file's bytes go, as they arrive.
 protocol ReceivedFileSink: AnyObject {
@@ -32,6 +34,9 @@ struct MultipartFileReceiver {
     var maxFiles: Int = 1000
     /// Form fields accepted beside the files (their values, at most 1 KiB each, are returned).
     var fields: Set<String> = []
+    /// The most bytes of one part's headers; a read of the body may carry the next part's
+    /// headers too, so this bounds memory rather than the headers' exact size.
+    static let maximumHeaderBytes = 1 << 20
 
     /// What a body held.
     struct Received {
@@ -69,6 +74,10 @@ struct MultipartFileReceiver {
         parser.onBody = { buffer in sink.body(buffer) }
         parser.onPartComplete = { sink.complete() }
         var total = 0
+        // Bytes given to the parser since a part's body last began: its headers (and any text
+        // before the first boundary). The parser holds a header line whole until it ends, so
+        // without a bound one endless header line would fill memory.
+        var headerBytes = 0
         for try await buffer in body {
             total += buffer.readableBytes
             guard total <= maxBytes else {
@@ -83,6 +92,16 @@ struct MultipartFileReceiver {
                     "the body is not valid multipart/form-data: a part's headers or the line after a boundary is malformed")
             }
             if let problem = sink.problem { throw problem }
+            if sink.readingHeaders {
+                headerBytes += buffer.readableBytes
+                if headerBytes > Self.maximumHeaderBytes {
+                    throw FeedRequestError(
+                        .badRequest,
+                        "a part's headers (or the text before the first boundary) are longer than \(Self.maximumHeaderBytes / 1024) KiB")
+                }
+            } else {
+                headerBytes = 0
+            }
         }
         if sink.inPart {
             throw FeedRequestError(
@@ -111,6 +130,8 @@ private final class PartSink {
     var problem: (any Error)?
     /// Whether a part has begun (a header or body byte after a boundary) and not ended.
     var inPart = false
+    /// Whether the parser is before a part's body: in its headers, or before the first part.
+    var readingHeaders = true
     var sawPart = false
     private var headers: [(String, String)] = []
     private var decided = false
@@ -132,6 +153,7 @@ private final class PartSink {
     }
 
     func body(_ buffer: ByteBuffer) {
+        readingHeaders = false
         inPart = true
         sawPart = true
         guard problem == nil else { return }
@@ -175,6 +197,7 @@ private final class PartSink {
         fieldValue = []
         currentSize = 0
         inPart = false
+        readingHeaders = true
     }
 
     /// What the part is, from its headers: a file (opened for writing) or an accepted field.
@@ -227,11 +250,10 @@ private final class PartSink {
 /// The names uploaded files may have: plain names, never a path out of a run's directory.
 enum FeedFileName {
     static func isPlain(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")
-            && !name.contains("\u{0}") && name.utf8.count <= 255
+        FeedUploadArea.isPlainName(name)
     }
 
     static func problem(_ name: String) -> String {
-        "\"\(name)\" is not a plain file name: name each file as the control file lists it, without directories"
+        "\"\(LogText.safe(name, limit: 80))\" is not a plain file name: name each file as the control file lists it, without directories or control characters, in at most \(FeedUploadArea.maximumNameBytes) bytes"
     }
 }

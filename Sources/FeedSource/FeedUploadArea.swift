@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 
 /// The directory that holds uploaded files, one subdirectory per run (`run-12/users.tsv`).
 ///
@@ -31,10 +32,21 @@ public struct FeedUploadArea: Sendable, Hashable {
         try Data(bytes).write(to: URL(fileURLWithPath: path(of: name, in: run)), options: .atomic)
     }
 
-    /// A name without directories that is not `.` or `..`.
-    static func isPlainName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")
-            && !name.contains("\u{0}")
+    /// The longest name an uploaded file may have, in bytes: file systems take 255, and the
+    /// file is first written under its name with a suffix, then renamed.
+    public static let maximumNameBytes = 200
+
+    /// A name without directories that is not `.` or `..`, at most ``maximumNameBytes`` long,
+    /// without control or format characters (a line break or a bidirectional override in a
+    /// name would show as another name in a listing or a log) or unassigned code points.
+    public static func isPlainName(_ name: String) -> Bool {
+        guard !name.isEmpty, name != ".", name != "..", name.utf8.count <= maximumNameBytes else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .unassigned, .surrogate, .lineSeparator, .paragraphSeparator: false
+            default: scalar != "/" && scalar != "\\"
+            }
+        }
     }
 
     /// Removes a run's files; a run without any is fine.
@@ -80,6 +92,6 @@ public struct FeedUploadNameError: Error, Sendable, Hashable, CustomStringConver
     public var name: String
 
     public var description: String {
-        "\"\(name)\" is not a plain file name: upload files by their names alone, as the control file lists them"
+        "\"\(LogText.safe(name, limit: 80))\" is not a plain file name: upload files by their names alone (at most \(FeedUploadArea.maximumNameBytes) bytes, no directories or control characters), as the control file lists them"
     }
 }

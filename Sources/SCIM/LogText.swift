@@ -15,7 +15,10 @@ public enum LogText {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                if scalar.properties.generalCategory == .control {
+                // Format characters include the bidirectional overrides (U+202E), which make
+                // a terminal show a line other than the one written.
+                let category = scalar.properties.generalCategory
+                if category == .control || category == .format {
                     result += "\\u{\(String(scalar.value, radix: 16))}"
                 } else {
                     result.unicodeScalars.append(scalar)

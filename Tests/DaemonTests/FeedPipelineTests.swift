@@ -62,12 +62,13 @@ import TestSupport
         // Someone adds a feed user to a group the feed does not manage.
         try await feed.addToForeignGroup("zoe.muller")
 
-        // Run 2, as large as run 1: an update, a block, a membership dropped; applies by itself.
+        // Run 2, as large as run 1 in bytes and records: an update, a block (raj's place in
+        // contractors.json taken by a new contractor), a membership dropped; applies by itself.
         let second = try feed.stage([
             "staff.tsv": try FeedPipelineFixture.sample("staff.tsv", replacing: [("Engineer", "Designer")]),
             "contractors.json": try FeedPipelineFixture.sample(
                 "contractors.json",
-                replacing: [(#",\#n  { "login": "raj.patel", "first": "Raj", "last": "Patel", "mail": "raj.patel@example.com", "title": "Auditor" }"#, "")]),
+                replacing: [(#""login": "raj.patel", "first": "Raj", "last": "Patel", "mail": "raj.patel@example.com""#, #""login": "max.roe", "first": "Max", "last": "Roe", "mail": "max.roe@example.com""#)]),
             "sites.xml": try FeedPipelineFixture.sample("sites.xml", replacing: [("    <groups>Sales</groups>\n", "")]),
         ])
         #expect(second.outcome == .ready)
@@ -79,7 +80,8 @@ import TestSupport
         let afterSecond = Self.sampleMembers.subtracting(["lukas.becker in feed-sales"]).union(["hal in g-other", "zoe.muller in g-other"])
         #expect(try await view.memberships() == afterSecond)
         let counts = try #require(try feed.site.run(second.run.id)?.counts)
-        #expect(counts["update"] == 2 && counts["block"] == 1, "\(counts)")
+        #expect(counts["update"] == 2 && counts["block"] == 1 && counts["create"] == 1, "\(counts)")
+        #expect(users["max.roe"] == FeedTargetUser(title: "Auditor", active: true))
         if kind != .scim { try explainsTheFeedsSide(feed, store: store, run: second.run.id) }
 
         // Run 3: the original files again: raj is unblocked, the rest goes back.

@@ -104,6 +104,17 @@ struct FeedHTTPTests {
             #expect(put.json["size"] as? Int == tsv.utf8.count)
             #expect(put.json["name"] as? String == "users.tsv")
 
+            // A name too long to store, and one with a line break: 400, nothing stored.
+            let long = try await http.send(
+                .PUT, "/feeds/hr/runs/\(run)/files/\(String(repeating: "n", count: 201))", body: Array(tsv.utf8))
+            #expect(long.status == 400, "\(long.text)")
+            let broken = try await http.send(.PUT, "/feeds/hr/runs/\(run)/files/a%0Ab.tsv", body: Array(tsv.utf8))
+            #expect(broken.status == 400, "\(broken.text)")
+            #expect(!broken.text.contains("/tmp"), "\(broken.text)")
+            // Who sent it: a name with a line break would forge a log line.
+            let forged = try await http.send(.POST, "/feeds/hr/runs/\(run)/apply?by=a%0A2026-12-07%20critical")
+            #expect(forged.status == 400, "\(forged.text)")
+
             // A name that would leave the run's directory.
             let escape = try await http.send(.PUT, "/feeds/hr/runs/\(run)/files/..%2Fevil.tsv", body: Array(tsv.utf8))
             #expect(escape.status == 400, "\(escape.text)")

@@ -87,6 +87,28 @@ import Testing
         #expect(await message(traversal + "a\r\n--XyZ--").contains("not a plain file name"))
         #expect(await message("--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XyZ--").contains("\"x\" is no file"))
         #expect(await message("--XyZ\r\nContent-Disposition: form-data; name=\"by\"\r\n\r\n1\r\n--XyZ--", fields: ["by"]).contains("holds no file"))
+        // Names a listing or a log would show as something else, or too long to store.
+        for name in [String(repeating: "n", count: 201), "a\u{1B}[31m.tsv", "evil\u{202E}vst.exe", "tab\tname.tsv"] {
+            let named = part.replacingOccurrences(of: "users.tsv", with: name)
+            #expect(await message(named + "a\r\n--XyZ--").contains("not a plain file name"), "\(name.debugDescription)")
+        }
+        let longest = part.replacingOccurrences(of: "users.tsv", with: String(repeating: "n", count: 200))
+        #expect(await message(longest + "a\r\n--XyZ--") == "")
+    }
+
+    /// A part's headers that never end are refused once they pass 1 MiB, instead of being
+    /// held whole by the parser.
+    @Test func endlessPartHeadersAreRefused() async throws {
+        let receiver = MultipartFileReceiver(boundary: "XyZ", maxBytes: 16 << 20)
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.tsv\"\r\nX-Long: "
+            + String(repeating: "a", count: 2 << 20)
+        do {
+            _ = try await receiver.receive(Chunks(bytes: Array(body.utf8), size: 65_536)) { _ in MemorySink() }
+            Issue.record("endless headers were taken")
+        } catch {
+            #expect("\(error)".contains("longer than 1024 KiB"), "\(error)")
+        }
     }
 
     @Test func contentTypes() throws {
