@@ -50,13 +50,8 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
                         reason: .unreadable("\(FeedFileError.cannotOpen(path: path))"))))
             return
         }
-        if let line = try Self.lineOfATagWithTooManyAttributes(path: path) {
-            try body(
-                .problem(
-                    RecordProblem(
-                        location: RecordLocation(file: name, line: line),
-                        reason: .unreadable(
-                            "an element has more than \(Self.maximumAttributes) attributes; the file is not read"))))
+        if let (line, reason) = try Self.markupProblem(path: path) {
+            try body(.problem(RecordProblem(location: RecordLocation(file: name, line: line), reason: .unreadable(reason))))
             return
         }
         try withoutActuallyEscaping(body) { body in
@@ -92,11 +87,17 @@ public struct XMLRecordReader: FeedRecordReader, Sendable {
 }
 
 extension XMLRecordReader {
-    /// The line of the first start tag with more than ``maximumAttributes`` attributes, read
-    /// in one pass over the bytes before the parser sees them: an attribute is a `=` in a start
-    /// tag outside quoted values. Comments, declarations and processing instructions (`<!`,
-    /// `<?`) and end tags are not start tags.
-    static func lineOfATagWithTooManyAttributes(path: String) throws -> Int? {
+    /// What the parser must not be given, and its line, found in one pass over the bytes
+    /// before the parser sees them:
+    /// - a start tag with more than ``maximumAttributes`` attributes (an attribute is a `=` in
+    ///   a start tag outside quoted values; comments, declarations, processing instructions
+    ///   and end tags are not start tags);
+    /// - an entity declaration (`<!ENTITY`): the parser does not expand declared entities and
+    ///   drops the text they stand for (and what follows an external one) without an error,
+    ///   so a value would change silently. Exports spell their text out.
+    static func markupProblem(path: String) throws -> (line: Int, reason: String)? {
+        let entity = Array("<!ENTITY".utf8)
+        var matched = 0
         let file = try ChunkedFile(path: path)
         defer { file.close() }
         enum State { case text, afterOpen, startTag, otherMarkup }
@@ -112,8 +113,12 @@ extension XMLRecordReader {
                 case .text:
                     if byte == UInt8(ascii: "<") { state = .afterOpen }
                 case .afterOpen:
-                    if byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "/") {
+                    if byte == UInt8(ascii: "!") {
                         state = .otherMarkup
+                        matched = 2
+                    } else if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "/") {
+                        state = .otherMarkup
+                        matched = 0
                     } else if byte == UInt8(ascii: "<") {
                         state = .afterOpen
                     } else {
@@ -129,11 +134,25 @@ extension XMLRecordReader {
                         quote = byte
                     } else if byte == UInt8(ascii: "=") {
                         attributes += 1
-                        if attributes > maximumAttributes { return tagLine }
+                        if attributes > maximumAttributes {
+                            return (tagLine, "an element has more than \(maximumAttributes) attributes; the file is not read")
+                        }
                     } else if byte == UInt8(ascii: ">") {
                         state = .text
                     }
                 case .otherMarkup:
+                    // `<!ENTITY` right after `<`, or inside a DOCTYPE's internal subset.
+                    if byte == entity[matched] {
+                        matched += 1
+                        if matched == entity.count {
+                            return (
+                                line,
+                                "the file declares an entity (<!ENTITY …>), whose text the reader would drop; spell the text out"
+                            )
+                        }
+                    } else {
+                        matched = byte == UInt8(ascii: "<") ? 1 : 0
+                    }
                     if byte == UInt8(ascii: ">") { state = .text }
                 }
             }

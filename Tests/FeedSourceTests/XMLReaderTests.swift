@@ -123,4 +123,25 @@ import Testing
         #expect(result.problems.count == 1)
         #expect(result.problems.first?.isFatal == true, "\(result.problems)")
     }
+
+    /// Declared entities would be dropped by the parser without an error (`A&co;B` read as
+    /// `AB`): a file that declares one is not read. Predefined and character references are.
+    @Test func aFileDeclaringEntitiesIsNotRead() throws {
+        let dir = try TemporaryDirectory()
+        for declaration in [
+            "<!DOCTYPE interns [ <!ENTITY co \"Co\"> ]>", "<!DOCTYPE interns [\n<!ELEMENT interns ANY>\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>",
+        ] {
+            let path = try dir.write(
+                "interns.xml", "<?xml version=\"1.0\"?>\n\(declaration)\n<interns><intern login=\"a&co;b\"/></interns>")
+            let result = try ReadResult(XMLRecordReader(path: path, name: "interns.xml", record: "intern", layout: .attributes))
+            #expect(result.records.isEmpty)
+            #expect(result.problems.first?.isFatal == true)
+            #expect(result.problems.first?.description.contains("declares an entity") == true, "\(result.problems)")
+        }
+        let plain = try dir.write(
+            "ok.xml", "<?xml version=\"1.0\"?><!DOCTYPE interns><interns><intern login=\"a&amp;b&#233;\"/></interns>")
+        let read = try ReadResult(XMLRecordReader(path: plain, name: "ok.xml", record: "intern", layout: .attributes))
+        #expect(read.problems.isEmpty)
+        #expect(read.records.first?["login"] == .text("a&bé"))
+    }
 }
