@@ -69,7 +69,9 @@ public struct FeedRoutes: AdminRoutes {
             let run = try Self.runID(context)
             let by = try Self.by(request)
             let record = try Self.answer { try site.approve(run: run, by: by) }
-            logger.info("feed run approved", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(LogText.safe(by))"])
+            logger.info(
+                record.approvedBy == by ? "feed run approved" : "feed run already approved",
+                metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(LogText.safe(by))"])
             return Self.json(FeedViews.run(record, pipeline: name))
         }
         feed.post("runs/:run/cancel") { _, context in

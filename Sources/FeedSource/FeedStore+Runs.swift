@@ -66,7 +66,9 @@ extension FeedStore {
             guard record.state == .ready else {
                 throw FeedStoreError.illegal(IllegalRunTransition(run: run, state: record.state, event: .start))
             }
-            try db.execute(sql: "UPDATE runs SET approved_by = ? WHERE id = ?", arguments: [person, run])
+            // The first approval is the one on record: a second (or a race of several) does
+            // not rewrite who approved.
+            try db.execute(sql: "UPDATE runs SET approved_by = COALESCE(approved_by, ?) WHERE id = ?", arguments: [person, run])
             return try Self.fetchRun(db, run)!
         }
     }

@@ -105,6 +105,15 @@ import Testing
         #expect(try feed.apply(again.run).count == 1)
     }
 
+    /// The first approval is the one on record; another before the run starts changes nothing.
+    @Test func aSecondApprovalKeepsTheFirstApprover() throws {
+        let feed = try FeedHarness()
+        let first = try feed.upload(["users.tsv": run1])
+        #expect(try feed.store.approve(first.run, by: "carol").approvedBy == "carol")
+        #expect(try feed.store.approve(first.run, by: "mallory").approvedBy == "carol")
+        #expect(try feed.store.run(first.run)?.approvedBy == "carol")
+    }
+
     /// An export of the usual size whose lines no longer read as records (here every data
     /// line lost its tabs) would block everyone in it: the run waits for a person instead.
     @Test func aFileOfTheUsualSizeThatReadsAsNoRecordsIsHeld() throws {
