@@ -14,6 +14,7 @@ extension FeedRequestError {
             }
         case .badName(let name): self.init(.badRequest, name.description)
         case .noSuchFile: self.init(.notFound, error.description)
+        case .busy: self.init(.conflict, error.description)
         case .cannotWrite:
             // The path and the system's reason are the server log's, not the client's.
             self.init(.insufficientStorage, "the server could not store the uploaded file; its log says why")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Everything of one pipeline's feed in one place: its control file, store, upload area and
 /// ingest, opened from the pipeline's configuration. The daemon's connector applies runs
@@ -14,6 +15,15 @@ public final class FeedSite: Sendable {
     public let store: FeedStore
     public let area: FeedUploadArea
     public let ingest: FeedIngest
+    /// The files being received and the runs being read, per run, in this process: a run's
+    /// files must not change while it is read, or its record (sizes, digests) would not be
+    /// the files kept.
+    private let uploads = Mutex(UploadGate())
+
+    private struct UploadGate {
+        var openWriters: [Int64: Int] = [:]
+        var reading: Set<Int64> = []
+    }
 
     public var control: FeedControl { settings.control }
 
@@ -110,11 +120,39 @@ public final class FeedSite: Sendable {
             throw .store(.illegal(IllegalRunTransition(run: run, state: record.state, event: .uploaded)))
         }
         guard FeedUploadArea.isPlainName(name) else { throw .badName(FeedUploadNameError(name: name)) }
-        return try FeedFileWriter(path: area.path(of: name, in: run), directory: area.directory(of: run))
+        let admitted = uploads.withLock { gate -> Bool in
+            guard !gate.reading.contains(run) else { return false }
+            gate.openWriters[run, default: 0] += 1
+            return true
+        }
+        guard admitted else { throw .busy("run \(run) is being read: its files can no longer change") }
+        let release: @Sendable () -> Void = { [self] in
+            uploads.withLock { gate in
+                gate.openWriters[run, default: 1] -= 1
+                if gate.openWriters[run] == 0 { gate.openWriters[run] = nil }
+            }
+        }
+        do {
+            return try FeedFileWriter(
+                path: area.path(of: name, in: run), directory: area.directory(of: run), onEnd: release)
+        } catch {
+            release()
+            throw error
+        }
     }
 
-    /// Every file is in: reads them into the store and applies the safety rule.
+    /// Every file is in: reads them into the store and applies the safety rule. Refused while
+    /// a file of the run is still being received, and no file of it can be begun meanwhile.
     public func finishUpload(run: Int64) throws(FeedSiteError) -> Staged {
+        let started = uploads.withLock { gate -> Bool in
+            guard gate.openWriters[run] == nil, !gate.reading.contains(run) else { return false }
+            gate.reading.insert(run)
+            return true
+        }
+        guard started else {
+            throw .busy("a file of run \(run) is still being received (or the run is being read): finish once every file is in")
+        }
+        defer { _ = uploads.withLock { $0.reading.remove(run) } }
         let outcome = try FeedSiteError.wrap { try ingest.finishUpload(run) }
         guard let record = try FeedSiteError.wrap({ try store.run(run) }) else {
             throw .store(.noSuchRun(run))
@@ -188,9 +226,12 @@ public final class FeedFileWriter {
     private let partial: String
     private let handle: FileHandle
     private var closed = false
+    /// Called once, when the file is closed or abandoned.
+    private let onEnd: @Sendable () -> Void
 
-    init(path: String, directory: String) throws(FeedSiteError) {
+    init(path: String, directory: String, onEnd: @escaping @Sendable () -> Void = {}) throws(FeedSiteError) {
         self.path = path
+        self.onEnd = onEnd
         partial = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).part")
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -207,6 +248,7 @@ public final class FeedFileWriter {
         if !closed {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: partial)
+            onEnd()
         }
     }
 
@@ -238,6 +280,7 @@ public final class FeedFileWriter {
     public func close() throws(FeedSiteError) {
         guard !closed else { return }
         closed = true
+        defer { onEnd() }
         do {
             try handle.synchronize()
             try handle.close()
@@ -259,6 +302,9 @@ public enum FeedSiteError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotRead(path: String)
     case cannotWrite(path: String, reason: String)
     case noSuchFile(run: Int64, name: String, reason: String)
+    /// A step that waits for another on the same run in this process (a file being received
+    /// while the run is read).
+    case busy(String)
     /// Reading an upload failed in a way that is not the records' fault (an I/O error).
     case ingest(String)
 
@@ -270,6 +316,7 @@ public enum FeedSiteError: Error, Sendable, Hashable, CustomStringConvertible {
         case .cannotRead(let path): "cannot read \(path): check the path and its permissions"
         case .cannotWrite(let path, let reason): "cannot store the uploaded file \(path): \(reason)"
         case .noSuchFile(let run, let name, let reason): "run \(run) has no file \(name): \(reason)"
+        case .busy(let reason): reason
         case .ingest(let reason): "cannot read the upload: \(reason)"
         }
     }

@@ -29,6 +29,36 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: site.directory + "/feed.db"))
     }
 
+    /// A run is not read while one of its files is still being received, so its record (each
+    /// file's size and digest) is the files it keeps; once every file is in, it is.
+    @Test func aRunIsNotReadWhileAFileOfItIsBeingReceived() throws {
+        let site = try open()
+        let run = try site.beginUpload(startedBy: "http")
+        let first = try site.fileWriter(run: run, name: "users.tsv")
+        try first.write(Array(Self.users.utf8))
+        try first.close()
+        let replacement = Fixtures.tsv([("ada", "Ada", "Lovelace", "ada@example.com", "Staff")])
+        let late = try site.fileWriter(run: run, name: "users.tsv")
+        try late.write(Array(replacement.utf8))
+        #expect(throws: FeedSiteError.busy("a file of run \(run) is still being received (or the run is being read): finish once every file is in")) {
+            try site.finishUpload(run: run)
+        }
+        #expect(try site.run(run)?.state == .uploading)
+        try late.close()
+        let staged = try site.finishUpload(run: run)
+        #expect(staged.run.state == .ready)
+        #expect(staged.run.files.first?.size == Int64(replacement.utf8.count))
+        #expect(staged.run.files.first?.records == 1)
+        // An abandoned writer (a request cut off) lets the run be read too, without its file.
+        try site.cancel(run: run)
+        let next = try site.beginUpload(startedBy: "http")
+        do {
+            let abandoned = try site.fileWriter(run: next, name: "users.tsv")
+            try abandoned.write([0x41])
+        }
+        #expect(try site.finishUpload(run: next).run.state == .failure)
+    }
+
     @Test func aFirstUploadFromAPathIsHeldUntilApproved() throws {
         let site = try open()
         let path = try dir.write("users.tsv", Self.users)
