@@ -57,10 +57,15 @@ public struct SourceBatch: Sendable {
     /// Rows of it the layout cannot map (a value outside what the mapping can convert): they
     /// are quarantined and reported; the rest of the batch is applied.
     public var unmapped: [QuarantinedResource]
+    /// The source's unit this batch is a part of, when one approval of the removal limit is
+    /// meant for all its batches: a feed run (`feed run 12`) arrives in chunks, and a person
+    /// who approves its blocks approves the run, not its first chunk. Nil: an approval covers
+    /// this batch alone.
+    public var approvalScope: String?
 
     public init(
         ops: [ResourceOp], position: SourcePosition, endsTransaction: Bool = true, commitTime: Int64? = nil,
-        rowCount: Int = 0, unmapped: [QuarantinedResource] = []
+        rowCount: Int = 0, unmapped: [QuarantinedResource] = [], approvalScope: String? = nil
     ) {
         self.ops = ops
         self.position = position
@@ -68,6 +73,7 @@ public struct SourceBatch: Sendable {
         self.commitTime = commitTime
         self.rowCount = rowCount
         self.unmapped = unmapped
+        self.approvalScope = approvalScope
     }
 }
 

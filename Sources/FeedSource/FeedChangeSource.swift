@@ -137,9 +137,11 @@ final class FeedChangeSource: ChangeSource {
     /// `chunk` as the batch that applies it; the next chunk comes after it.
     private func handOut(_ chunk: FeedPlanChunk, of run: Int64) -> SourceBatch {
         current = (run, chunk.through, true)
+        // A person who approves a run's blocks beyond the removal limit approves the run: its
+        // later chunks pass without asking again.
         return SourceBatch(
             ops: chunk.ops, position: FeedPosition(run: run, applied: chunk.through).sourcePosition,
-            commitTime: nil, rowCount: chunk.through - chunk.after)
+            commitTime: nil, rowCount: chunk.through - chunk.after, approvalScope: "feed run \(run)")
     }
 
     /// Every chunk of `run` is handed out; it is finished once every one is recorded as

@@ -246,9 +246,11 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         case .batch(let received):
             batch = received
             lag.received(commitTime: received.commitTime)
-            let refusal = try await removalRefusal(received.ops)
+            // A batch of a scope a person approved passes without a new hold.
+            let refusal =
+                machine.approvalCovers(received.approvalScope) ? nil : try await removalRefusal(received.ops)
             if let refusal { try log.hold(refusal) }
-            return transition { $0.batchReceived(removalRefusal: refusal) }
+            return transition { $0.batchReceived(removalRefusal: refusal, scope: received.approvalScope) }
         case .resyncNeeded(let reason, _):
             return transition { $0.resyncNeeded(reason) }
         case .mappingBroken(let reason, _):
@@ -281,11 +283,14 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             size += next.ops.count
         }
         guard group.count > 1, let last = group.last else { return first }
+        // Every batch's refused rows go with the group: they are quarantined and reported as
+        // they would be alone, not dropped with the batch they came in.
         return .batch(
             SourceBatch(
                 ops: ResourceOp.ordered(ResourceOp.coalesced(group.flatMap(\.ops))), position: last.position,
                 endsTransaction: true, commitTime: last.commitTime ?? head.commitTime,
-                rowCount: group.reduce(0) { $0 + $1.rowCount }))
+                rowCount: group.reduce(0) { $0 + $1.rowCount }, unmapped: group.flatMap(\.unmapped),
+                approvalScope: group.allSatisfy { $0.approvalScope == head.approvalScope } ? head.approvalScope : nil))
     }
 
     private func removalRefusal(_ ops: [ResourceOp]) async throws -> String? {
@@ -305,13 +310,13 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
 
     private func apply() async throws -> PipelineStateMachine.Action {
         guard let batch else { return transition { $0.committed(nil) } }
-        let approved = machine.removalsApproved
+        let approved = machine.removalsApproved || machine.approvalCovers(batch.approvalScope)
         do {
             if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
                 // The guard could not count the target when the batch arrived: check now.
                 if let refusal = try await removalRefusal(batch.ops), removalGuard != nil {
                     try log.hold(refusal)
-                    return transition { $0.batchReceived(removalRefusal: refusal) }
+                    return transition { $0.batchReceived(removalRefusal: refusal, scope: batch.approvalScope) }
                 }
             }
             let live = try supersedeParked(by: batch.ops)

@@ -48,6 +48,10 @@ public struct PipelineStateMachine: Sendable {
     private var afterApproval: Action?
     /// The batch in hand may pass the removal limit once (approved).
     public private(set) var removalsApproved = false
+    /// The approval scope of the batch that waits for approval, then of the approved one: later
+    /// batches of the same scope pass the limit too, until a batch of another scope comes.
+    private var heldScope: String?
+    private(set) var approvedScope: String?
 
     public init(backoff: Backoff) {
         self.backoff = backoff
@@ -68,6 +72,7 @@ public struct PipelineStateMachine: Sendable {
     public mutating func loaded(at position: SourcePosition) -> Action {
         committed = position
         removalsApproved = false
+        approvedScope = nil
         state = .streaming
         return .stream(from: position)
     }
@@ -96,13 +101,23 @@ public struct PipelineStateMachine: Sendable {
 
     /// A batch arrived. `removalRefusal` is the removal guard's verdict on it (nil when within
     /// the limit).
-    public mutating func batchReceived(removalRefusal: String?) -> Action {
-        if let removalRefusal, !removalsApproved {
+    ///
+    /// `scope` is the batch's ``SourceBatch/approvalScope``: a batch of the scope a person
+    /// approved passes without another approval.
+    public mutating func batchReceived(removalRefusal: String?, scope: String? = nil) -> Action {
+        if scope == nil || scope != approvedScope { approvedScope = nil }
+        if let removalRefusal, !removalsApproved, !approvalCovers(scope) {
             state = .paused(.removals(removalRefusal))
             afterApproval = .apply
+            heldScope = scope
             return .waitForApproval(removalRefusal)
         }
         return .apply
+    }
+
+    /// Whether an approval given earlier covers a batch of `scope`.
+    public func approvalCovers(_ scope: String?) -> Bool {
+        scope != nil && scope == approvedScope
     }
 
     /// The target applied the batch in hand (what it parked or quarantined included).
@@ -174,6 +189,8 @@ public struct PipelineStateMachine: Sendable {
             state = .loading(reason)
         case .apply:
             removalsApproved = true
+            approvedScope = heldScope
+            heldScope = nil
             state = .streaming
         default:
             state = .streaming

@@ -215,6 +215,55 @@ import Testing
         #expect(observer.states.last == .streaming)
     }
 
+    /// A feed run's blocks arrive in several batches of one approval scope: one approval lets
+    /// the whole run through, and the next run over the limit waits again.
+    @Test func anApprovalCoversEveryBatchOfItsScope() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(users: 100), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        func append(_ ids: Range<Int>, scope: String) -> SourcePosition {
+            let position = SourcePosition.token("\(sources.count + 1)")
+            sources.append(
+                .event(
+                    .batch(
+                        SourceBatch(
+                            ops: ids.map { .delete(.user, id: "seed\($0)") }, position: position, approvalScope: scope))))
+            return position
+        }
+        _ = append(0..<20, scope: "feed run 1")
+        try await Self.until("the hold") { log.heldReason != nil }
+        #expect(target.contents.users.count == 100)
+        log.approve()
+        try await Self.until("the approved batch applied") { target.contents.users.count == 80 }
+        let rest = append(20..<40, scope: "feed run 1")
+        try await Self.until("the rest of the run committed") { log.commits.last == rest }
+        #expect(target.contents.users.count == 60)
+        #expect(log.heldReason == nil)
+        let next = append(40..<60, scope: "feed run 2")
+        try await Self.until("the next run held") { log.heldReason != nil }
+        #expect(target.contents.users.count == 60)
+        #expect(log.commits.last != next)
+    }
+
+    /// Rows the mapping refused are quarantined whether their batch comes alone or joins
+    /// others in one target transaction.
+    @Test func refusedRowsOfGroupedBatchesAreAllQuarantined() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        for index in 1...3 {
+            sources.append(
+                .event(
+                    .batch(
+                        SourceBatch(
+                            ops: [Ops.user("u\(index)")], position: .token("\(index)"), rowCount: 2,
+                            unmapped: [QuarantinedResource(kind: "User", id: "bad\(index)", reason: "column mail: not text")]))))
+        }
+        let task = Self.start(sources, target, log, clock: TestClock())
+        defer { task.cancel() }
+        try await Self.until("the group committed") { log.commits.last == .token("3") }
+        #expect(target.applies.count == 1, "one target transaction for the three")
+        #expect(Set(log.quarantinedIDs) == ["bad1", "bad2", "bad3"])
+    }
+
     @Test func aParkedMembershipAppliesWhenItsGroupArrives() async throws {
         let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
         let task = Self.start(sources, target, log, clock: ImmediateClock())

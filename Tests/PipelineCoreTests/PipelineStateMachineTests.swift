@@ -90,6 +90,28 @@ import Testing
         #expect(machine.batchReceived(removalRefusal: "again") == .waitForApproval("again"))
     }
 
+    /// An approval of a batch that belongs to a scope (a feed run) covers the scope's later
+    /// batches, and ends with the first batch of another scope or of none.
+    @Test func anApprovalCoversTheRestOfItsScope() {
+        var machine = PipelineStateMachine(backoff: Self.backoff)
+        _ = machine.started(committed: Self.p1)
+        #expect(machine.batchReceived(removalRefusal: "too many", scope: "feed run 4") == .waitForApproval("too many"))
+        #expect(machine.approved() == .apply)
+        #expect(machine.applied() == .commit)
+        #expect(machine.approvalCovers("feed run 4"))
+        #expect(!machine.approvalCovers(nil))
+        #expect(machine.batchReceived(removalRefusal: "more of the run", scope: "feed run 4") == .apply)
+        #expect(machine.applied() == .commit)
+        #expect(machine.batchReceived(removalRefusal: "the next run", scope: "feed run 5") == .waitForApproval("the next run"))
+        #expect(!machine.approvalCovers("feed run 4"))
+        #expect(machine.approved() == .apply)
+        #expect(machine.applied() == .commit)
+        #expect(machine.batchReceived(removalRefusal: nil) == .apply)
+        #expect(machine.applied() == .commit)
+        #expect(machine.batchReceived(removalRefusal: "the run again", scope: "feed run 5") == .waitForApproval("the run again"),
+            "a batch of another scope in between ends the approval")
+    }
+
     @Test func aRefusedLoadHoldsThenLoadsAgainOnceApproved() {
         var machine = PipelineStateMachine(backoff: Self.backoff)
         _ = machine.started(committed: Self.p1)
