@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPLimits
 import Hummingbird
 
 /// The signed session cookie of the admin page and the CSRF tokens tied to it.
@@ -38,14 +39,13 @@ public struct AdminSession: Sendable {
 
     /// Whether `candidate` is the admin token, in time that does not depend on where it differs.
     public func isToken(_ candidate: String) -> Bool {
-        AdminTokenMiddleware<AdminRequestContext>.constantTimeEquals(Array(candidate.utf8), token)
+        BearerCredentials.constantTimeEquals(Array(candidate.utf8), token)
     }
 
     /// Whether `request` carries `Authorization: Bearer <http.token>`.
     public func hasBearer(_ request: Request) -> Bool {
-        guard let header = request.headers[.authorization], header.utf8.count > 7, header.prefix(7).lowercased() == "bearer "
-        else { return false }
-        return AdminTokenMiddleware<AdminRequestContext>.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
+        guard let header = request.headers[.authorization] else { return false }
+        return BearerCredentials.matches(header, token)
     }
 
     /// A new session for `name`, and the `Set-Cookie` value that carries it.
@@ -91,7 +91,7 @@ public struct AdminSession: Sendable {
 
     /// Whether `candidate` is the CSRF token of `session`.
     public func isCSRFToken(_ candidate: String, for session: Session) -> Bool {
-        AdminTokenMiddleware<AdminRequestContext>.constantTimeEquals(Array(candidate.utf8), Array(csrfToken(for: session).utf8))
+        BearerCredentials.constantTimeEquals(Array(candidate.utf8), Array(csrfToken(for: session).utf8))
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {

@@ -1,3 +1,4 @@
+import HTTPLimits
 import Hummingbird
 import NIOCore
 
@@ -46,11 +47,16 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         if let header = request.headers[.authorization] {
             let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
             if let wait = limit.retryAfter(client: client) {
+                let detail = "too many requests with a wrong token from this address; try again in \(wait) seconds"
+                // The API's answers are JSON; the admin page's are text.
+                let page = path == "/admin" || path.hasPrefix("/admin/")
                 return Response(
                     status: .tooManyRequests,
-                    headers: [.retryAfter: String(wait), .contentType: "text/plain; charset=utf-8"],
-                    body: .init(
-                        byteBuffer: ByteBuffer(string: "too many failed logins from this address; try again in \(wait) seconds\n")))
+                    headers: [
+                        .retryAfter: String(wait),
+                        .contentType: page ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(string: page ? detail + "\n" : "{\"error\":\"\(detail)\"}\n")))
             }
             if !isBearer(header) { limit.failed(client: client) }
         }
@@ -70,7 +76,7 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             let detail =
                 request.headers[.authorization] == nil
                 ? "send the admin token (http.token) as \\\"Authorization: Bearer <token>\\\""
-                : "the bearer token is not the admin token (http.token)"
+                : "the Authorization header does not hold the admin token (http.token) as \\\"Bearer <token>\\\""
             return Response(
                 status: .unauthorized,
                 headers: [.wwwAuthenticate: "Bearer realm=\"scimsync\"", .contentType: "application/json; charset=utf-8"],
@@ -79,19 +85,8 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Whether `header` is `Bearer <http.token>`.
+    /// Whether `header` is `Bearer <http.token>` (RFC 6750 §2.1, compared in constant time).
     func isBearer(_ header: String) -> Bool {
-        header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer "
-            && Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
-    }
-
-    /// Compares every byte whatever the earlier ones were; the length is not secret.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices {
-            difference |= a[index] ^ b[index]
-        }
-        return difference == 0
+        BearerCredentials.matches(header, token)
     }
 }

@@ -86,7 +86,21 @@ struct LoginLimitTests {
             let limited = try await client.send(.GET, "/feeds", bearer: "guess-5")
             #expect(limited.status == 429)
             #expect(limited.headers["retry-after"].flatMap { Int($0) } != nil)
+            // The API answers in JSON, as its other errors do.
+            #expect(limited.headers["content-type"] == "application/json; charset=utf-8")
+            #expect(limited.text.hasPrefix(#"{"error":"too many requests with a wrong token from this address"#), "\(limited.text)")
             #expect(try await client.send(.POST, "/admin/login", form: "token=\(AdminPageTests.token)").status == 429)
+        }
+    }
+
+    /// `Bearer`, one or more spaces, the token (RFC 6750 §2.1), the scheme in any case.
+    @Test func theAdminTokenAsRFC6750SpellsIt() async throws {
+        let fixture = try AdminPageTests.Fixture()
+        try await fixture.serve(loginLimit: LoginLimiter(burst: 100, refillSeconds: 3600)) { client in
+            let spaced = try await client.send(.GET, "/admin", bearer: "   " + AdminPageTests.token)
+            #expect(spaced.status == 200, "\(spaced.text)")
+            let wrong = try await client.send(.GET, "/metrics-none", bearer: AdminPageTests.token + "x")
+            #expect(wrong.status == 401)
         }
     }
 
