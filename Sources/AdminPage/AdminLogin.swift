@@ -48,12 +48,8 @@ struct AdminLogin: Sendable {
         // The name shows in the journal, on pages and in logs: control and format characters
         // (line breaks, terminal escapes, bidirectional overrides) are dropped.
         var scalars = String.UnicodeScalarView()
-        for scalar in (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: continue
-            default: scalars.append(scalar)
-            }
-        }
+        let typed = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        scalars.append(contentsOf: typed.unicodeScalars.filter { !LogText.isLayoutControl($0) })
         let name = String(String(scalars).prefix(64))
         let started = session.start(name: name)
         logger.info("admin page: logged in", metadata: ["name": "\(LogText.safe(name))"])

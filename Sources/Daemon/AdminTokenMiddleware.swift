@@ -39,6 +39,7 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let path = request.uri.path
         if openPaths.contains(path) { return try await next(request, context) }
+        let onPage = path == "/admin" || path.hasPrefix("/admin/")
         // A platform's event callbacks carry its signature, not the admin token: their
         // receiver authenticates them.
         if callbacks && path.hasPrefix(CallbackRoute.prefix) { return try await next(request, context) }
@@ -49,18 +50,17 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             if let wait = limit.retryAfter(client: client) {
                 let detail = "too many requests with a wrong token from this address; try again in \(wait) seconds"
                 // The API's answers are JSON; the admin page's are text.
-                let page = path == "/admin" || path.hasPrefix("/admin/")
                 return Response(
                     status: .tooManyRequests,
                     headers: [
                         .retryAfter: String(wait),
-                        .contentType: page ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+                        .contentType: onPage ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
                     ],
-                    body: .init(byteBuffer: ByteBuffer(string: page ? detail + "\n" : "{\"error\":\"\(detail)\"}\n")))
+                    body: .init(byteBuffer: ByteBuffer(string: onPage ? detail + "\n" : "{\"error\":\"\(detail)\"}\n")))
             }
             if !isBearer(header) { limit.failed(client: client) }
         }
-        if let session, path == "/admin" || path.hasPrefix("/admin/") {
+        if let session, onPage {
             if path == AdminSession.loginPath || session.hasBearer(request) || session.session(of: request) != nil {
                 return try await next(request, context)
             }

@@ -145,11 +145,7 @@ public struct FeedRoutes: AdminRoutes {
     /// terminal escape, a bidirectional override) is refused rather than stored.
     static func by(_ request: Request) throws -> String {
         guard let by = request.uri.queryParameters.get("by"), !by.isEmpty else { return "http" }
-        guard by.unicodeScalars.count <= 100,
-            !by.unicodeScalars.contains(where: {
-                [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
-            })
-        else {
+        guard by.unicodeScalars.count <= 100, !by.unicodeScalars.contains(where: LogText.isLayoutControl) else {
             throw FeedRequestError(.badRequest, "by= names who sent the request: at most 100 characters, none of them control characters")
         }
         return "http (\(by))"

@@ -226,7 +226,7 @@ private final class PartSink {
                     + (allowed.isEmpty ? "" : "; the only other fields are \(allowed)"))
             return
         }
-        guard FeedFileName.isPlain(name) else {
+        guard FeedUploadArea.isPlainName(name) else {
             problem = FeedRequestError(.badRequest, FeedFileName.problem(name))
             return
         }
@@ -247,12 +247,8 @@ private final class PartSink {
     }
 }
 
-/// The names uploaded files may have: plain names, never a path out of a run's directory.
+/// Why a form's file name is refused (``FeedUploadArea/isPlainName(_:)`` says which are).
 enum FeedFileName {
-    static func isPlain(_ name: String) -> Bool {
-        FeedUploadArea.isPlainName(name)
-    }
-
     static func problem(_ name: String) -> String {
         "\"\(LogText.safe(name, limit: 80))\" is not a plain file name: name each file as the control file lists it, without directories or control characters, in at most \(FeedUploadArea.maximumNameBytes) bytes"
     }

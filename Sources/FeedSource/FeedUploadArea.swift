@@ -42,10 +42,8 @@ public struct FeedUploadArea: Sendable, Hashable {
     public static func isPlainName(_ name: String) -> Bool {
         guard !name.isEmpty, name != ".", name != "..", name.utf8.count <= maximumNameBytes else { return false }
         return name.unicodeScalars.allSatisfy { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .format, .unassigned, .surrogate, .lineSeparator, .paragraphSeparator: false
-            default: scalar != "/" && scalar != "\\"
-            }
+            guard !LogText.isLayoutControl(scalar), scalar != "/", scalar != "\\" else { return false }
+            return scalar.properties.generalCategory != .unassigned
         }
     }
 

@@ -176,10 +176,11 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
     private var depth = 0
     private var location = RecordLocation(file: "")
     private var fields: [(name: String, value: FeedValue)] = []
-    /// Child elements: each name's position in `fields` and its texts so far, so that a record
-    /// of many children (or a child repeated many times) is gathered in linear time.
+    /// Child elements in the order they first came, with their texts so far, and each name's
+    /// place among them: a record of many children (or a child repeated many times) is
+    /// gathered in linear time.
+    private var children: [(name: String, texts: [String])] = []
     private var childIndex: [String: Int] = [:]
-    private var childTexts: [[String]] = []
     /// Whether the document had any element at all.
     private(set) var sawElement = false
     private var child: String?
@@ -218,7 +219,7 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
             location = RecordLocation(file: file, line: parser.lineNumber, record: records)
             fields = []
             childIndex = [:]
-            childTexts = []
+            children = []
             problem = nil
             if layout == .attributes {
                 // Attribute order is not kept by the parser: sort for a stable field order.
@@ -252,12 +253,7 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         if depth == 0 {
             inRecord = false
             if layout == .childElements {
-                fields = []
-                fields.reserveCapacity(childTexts.count)
-                for (name, position) in childIndex.sorted(by: { $0.value < $1.value }) {
-                    let texts = childTexts[position]
-                    fields.append((name, texts.count == 1 ? .text(texts[0]) : .list(texts)))
-                }
+                fields = children.map { ($0.name, $0.texts.count == 1 ? .text($0.texts[0]) : .list($0.texts)) }
             }
             if let problem {
                 send(.problem(problem), parser)
@@ -269,10 +265,10 @@ private final class XMLRecordCollector: NSObject, XMLParserDelegate {
         if depth == 1, layout == .childElements, let name = child {
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if let position = childIndex[name] {
-                childTexts[position].append(value)
+                children[position].texts.append(value)
             } else {
-                childIndex[name] = childTexts.count
-                childTexts.append([value])
+                childIndex[name] = children.count
+                children.append((name, [value]))
             }
             child = nil
         }
