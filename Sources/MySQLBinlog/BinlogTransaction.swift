@@ -33,10 +33,15 @@ public struct BinlogTransaction: Sendable, Hashable {
     /// the transaction. Such an output marked ``isDropped`` (and empty) voids the rows handed
     /// on since the last part ended: the transaction is read again from its start.
     public var endsPart: Bool
+    /// For a transaction handed on in more than one part: the boundary before it, the same on
+    /// every part, the last one's included, which names the transaction the parts belong to.
+    /// Nil for a transaction handed on whole.
+    public var partsStart: BinlogPosition?
 
     public init(
         changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32,
-        isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true, undecoded: [UndecodedRows] = []
+        isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true, undecoded: [UndecodedRows] = [],
+        partsStart: BinlogPosition? = nil
     ) {
         self.changes = changes
         self.undecoded = undecoded
@@ -46,6 +51,7 @@ public struct BinlogTransaction: Sendable, Hashable {
         self.isLastPart = isLastPart
         self.isDropped = isDropped
         self.endsPart = endsPart
+        self.partsStart = partsStart
     }
 
     /// How many row changes this holds, decoded or not.

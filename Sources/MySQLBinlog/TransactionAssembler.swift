@@ -291,20 +291,21 @@ public struct TransactionAssembler: Sendable {
         return .emit(
             takePending(
                 keepingRoom: true, position: lastBoundary, gtid: gtid, commitTimestamp: event.header.timestamp,
-                isLastPart: false))
+                isLastPart: false, partsStart: lastBoundary))
     }
 
     /// The open part's rows gathered so far as a transaction (or part), emptying them.
     private mutating func takePending(
         keepingRoom: Bool, position: BinlogPosition, gtid: String?, commitTimestamp: UInt32, isLastPart: Bool,
-        endsPart: Bool = true
+        endsPart: Bool = true, partsStart: BinlogPosition? = nil
     ) -> BinlogTransaction {
         let events = pendingEvents
         pendingEvents = []
         if keepingRoom { pendingEvents.reserveCapacity(events.count) }
         return BinlogTransaction(
             changes: pending.take(keepingRoom: keepingRoom), position: position, gtid: gtid,
-            commitTimestamp: commitTimestamp, isLastPart: isLastPart, endsPart: endsPart, undecoded: events)
+            commitTimestamp: commitTimestamp, isLastPart: isLastPart, endsPart: endsPart, undecoded: events,
+            partsStart: partsStart)
     }
 
     public mutating func xidReceived(_ event: XIDEvent) -> Action {
@@ -336,8 +337,10 @@ public struct TransactionAssembler: Sendable {
 
     private mutating func commit(header: BinlogEventHeader) -> Action {
         let position = boundary(after: header)
+        // Inside a transaction the last boundary is the one before it.
         let transaction = takePending(
-            keepingRoom: false, position: position, gtid: gtid, commitTimestamp: header.timestamp, isLastPart: true)
+            keepingRoom: false, position: position, gtid: gtid, commitTimestamp: header.timestamp, isLastPart: true,
+            partsStart: partsHandedOn > 0 ? lastBoundary : nil)
         close(announcing: nil)
         lastBoundary = position
         return .emit(transaction)

@@ -148,7 +148,14 @@ public final class BinlogChangeSource: ChangeSource {
             SourceBatch(
                 ops: ResourceOp.ordered(ResourceOp.coalesced(ops)), position: position,
                 endsTransaction: transaction.isLastPart, commitTime: Int64(transaction.commitTimestamp),
-                rowCount: transaction.changes.count, unmapped: refused))
+                rowCount: transaction.changes.count, unmapped: refused,
+                approvalScope: Self.approvalScope(of: transaction)))
+    }
+
+    /// The parts of one large transaction share a scope: a mass removal that spans them is
+    /// approved once, not once per part. A transaction handed on whole has none.
+    public static func approvalScope(of transaction: BinlogTransaction) -> String? {
+        transaction.partsStart.map { "source transaction from \($0.file):\($0.offset)" }
     }
 
     /// A row the layout cannot map: its kind and id where the row has one, and the reason

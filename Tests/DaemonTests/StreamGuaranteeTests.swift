@@ -94,6 +94,37 @@ import scimsync
         #expect(try await eventually { try store.hold(pipeline: pipeline.name) == nil }, "the approval did not lift the hold")
     }
 
+    /// One source transaction removes 25,000 of 25,004 users: more row changes than the
+    /// reader holds at once, so it comes in three parts, each beyond the limit alone. One
+    /// approval lets the whole transaction through; its later parts are not held again.
+    @Test func aMassRemovalInOneLargeTransactionIsApprovedOnce() async throws {
+        let fixture = try ExampleDirectories()
+        let source = try PipelineHarness.source(fixture)
+        for start in stride(from: 11, through: 25_010, by: 5_000) {
+            try source.execute(
+                "INSERT INTO sync_users (id, username) VALUES "
+                    + (start..<(start + 5_000)).map { "(\($0), 'bulk\($0)')" }.joined(separator: ","))
+        }
+        let (pipeline, _, store, task) = try await Self.start(
+            environment: fixture.environment, stateDirectory: fixture.stateDirectory)
+        defer { task.cancel() }
+        let path = fixture.sqlitePath
+        try source.execute("DELETE FROM sync_users WHERE id > 10")
+        try #require(try await eventually { try store.hold(pipeline: pipeline.name) != nil }, "the mass removal was not held")
+        let removed = "SELECT COUNT(*) FROM portal_users WHERE enabled = 0 AND CAST(id AS INTEGER) > 10"
+        #expect(Self.count(path, removed) == 0)
+
+        try store.approve(pipeline: pipeline.name)
+        // A hold not approved is a new one: a later part held again, which waits forever.
+        func heldAgain() throws -> Bool { try store.hold(pipeline: pipeline.name).map { !$0.approved } ?? false }
+        let settled = try await eventually {
+            try heldAgain() || (Self.count(path, removed) == 25_000 && store.hold(pipeline: pipeline.name) == nil)
+        }
+        #expect(settled, "the approved removals did not arrive")
+        #expect(try !heldAgain(), "a later part of the approved transaction was held again")
+        #expect(Self.count(path, removed) == 25_000)
+    }
+
     /// TRUNCATE TABLE reaches the binlog as a statement, not as rows: the pipeline compares the
     /// target with the source at once, and the memberships go.
     @Test func aTruncateIsRecoveredFromTheSourceAtOnce() async throws {

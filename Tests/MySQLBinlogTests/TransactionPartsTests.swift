@@ -93,6 +93,8 @@ import Testing
         #expect(parted.map(\.position) == [Self.before, Self.before, Self.before, Self.committed])
         #expect(parted.map(\.gtid) == ["\(MySQLEvents.uuid):41", Self.gtid, Self.gtid, Self.gtid])
         #expect(parted.allSatisfy { !$0.isDropped })
+        // Every part names the transaction it belongs to, the last one too.
+        #expect(parted.map(\.partsStart) == [nil, Self.before, Self.before, Self.before])
         // Nothing lost, nothing repeated, in order.
         #expect(parted.dropFirst().flatMap(\.changes) == whole[1].changes)
         #expect(parted[1].changes.map(\.kind) == [.insert, .insert, .update])
@@ -114,6 +116,10 @@ import Testing
         #expect(parted.map(\.isLastPart) == [false, true, false, true])
         #expect(parted.map(\.position) == [
             BinlogPosition(file: Self.file, offset: 4), Self.before, Self.before, Self.committed,
+        ])
+        #expect(parted.map(\.partsStart) == [
+            BinlogPosition(file: Self.file, offset: 4), BinlogPosition(file: Self.file, offset: 4), Self.before,
+            Self.before,
         ])
     }
 
