@@ -13,6 +13,10 @@ extension FeedRoutes {
         let by = try Self.by(request)
         try checkLength(request)
         if !Self.hasBody(request) {
+            // An empty form is a mistake, not the start of a run whose files follow.
+            if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
+                throw FeedRequestError(.badRequest, "the form holds no file")
+            }
             let run = try Self.answer { try site.beginUpload(startedBy: by) }
             logger.info("feed upload begun", metadata: ["pipeline": "\(name)", "run": "\(run)", "by": "\(LogText.safe(by))"])
             guard let record = try Self.answer({ try site.run(run) }) else { throw Self.noSuchRun(run, name) }
@@ -27,7 +31,7 @@ extension FeedRoutes {
         let received: MultipartFileReceiver.Received
         do {
             received = try await receiver.receive(request.body) { file in
-                let run = try opened.run ?? Self.answer { try site.beginUpload(startedBy: by) }
+                let run = try opened.run ?? Self.answer { try site.beginUpload(startedBy: by, receivedHere: true) }
                 opened.run = run
                 return WriterSink(writer: try Self.answer { try site.fileWriter(run: run, name: file) })
             }

@@ -114,6 +114,7 @@ final class FeedChangeSource: ChangeSource {
     private func nextBatch() async throws -> SourceBatch? {
         while true {
             if current == nil {
+                try await recoverInterruptedUploads()
                 guard let run = try await startNextRun() else { return nil }
                 current = (run.id, run.appliedThrough, false)
             }
@@ -159,6 +160,37 @@ final class FeedChangeSource: ChangeSource {
             if !pruned.isEmpty { logger.info("feed: removed old runs' files", metadata: ["runs": "\(pruned)"]) }
         } catch {
             logger.warning("feed: cannot remove old runs' files", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads again the runs whose reader stopped, and fails those whose upload stopped before
+    /// every file came (``FeedSite/recoverInterruptedUploads(isRunning:)``), so that neither
+    /// stays `uploading`, refusing every later upload.
+    private func recoverInterruptedUploads() async throws {
+        let site = self.site
+        let recovered: [FeedSite.InterruptedUpload]
+        do {
+            guard try site.store.ownedUploads().contains(where: { !$0.owner.isRunning }) else { return }
+            // Reading a run's files takes as long as an upload's reading: on a thread of its own.
+            recovered = try await BlockingThread.run(named: "scimsync.feed") { _ in try site.recoverInterruptedUploads() }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw SourceFailure.unavailable("the feed store: \(error)")
+        }
+        for upload in recovered {
+            if let staged = upload.reread {
+                logger.warning(
+                    "feed run: the process reading it stopped; read again",
+                    metadata: [
+                        "run": "\(upload.run)", "pid": "\(upload.owner.pid)", "state": "\(staged.run.state.rawValue)",
+                        "holdReason": "\(staged.run.holdReason ?? "-")", "failure": "\(staged.run.failureReason ?? "-")",
+                    ])
+            } else {
+                logger.error(
+                    "feed run failed: its upload was interrupted",
+                    metadata: ["run": "\(upload.run)", "reason": "\(upload.failure ?? "-")"])
+            }
         }
     }
 

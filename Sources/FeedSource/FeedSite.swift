@@ -84,7 +84,7 @@ public final class FeedSite: Sendable {
     /// throws; an upload whose records cannot be read leaves a `failure` run with the reason.
     /// - Parameter startedBy: who or what uploaded (a user, `http 10.0.0.5`), for the history.
     public func stage(files: [UploadFile], startedBy: String) throws(FeedSiteError) -> Staged {
-        let run = try beginUpload(startedBy: startedBy)
+        let run = try beginUpload(startedBy: startedBy, receivedHere: true)
         do throws(FeedSiteError) {
             for file in files {
                 switch file {
@@ -106,8 +106,12 @@ public final class FeedSite: Sendable {
     /// Starts a run whose files arrive one by one (``fileWriter(run:name:)``), for uploads
     /// that stream (an HTTP request body); ``finishUpload(run:)`` ends it, ``cancel(run:)``
     /// gives up on it.
-    public func beginUpload(startedBy: String) throws(FeedSiteError) -> Int64 {
-        try FeedSiteError.wrap { try store.createRun(startedBy: startedBy) }
+    /// - Parameter receivedHere: this process receives every file of the run (one request,
+    ///   one command), so that the upload is lost if it stops first: the daemon then fails
+    ///   the run rather than leave it `uploading` (``recoverInterruptedUploads(isRunning:)``).
+    ///   False for a run whose files may come from later requests.
+    public func beginUpload(startedBy: String, receivedHere: Bool = false) throws(FeedSiteError) -> Int64 {
+        try FeedSiteError.wrap { try store.createRun(startedBy: startedBy, owner: receivedHere ? .current : nil) }
     }
 
     /// A writer for the file `name` of an `uploading` run; bytes are appended as they come,
@@ -153,11 +157,59 @@ public final class FeedSite: Sendable {
             throw .busy("a file of run \(run) is still being received (or the run is being read): finish once every file is in")
         }
         defer { _ = uploads.withLock { $0.reading.remove(run) } }
+        // Should this process stop while reading, the daemon reads the run again.
+        try FeedSiteError.wrap { try store.beginReading(run, by: .current) }
         let outcome = try FeedSiteError.wrap { try ingest.finishUpload(run) }
         guard let record = try FeedSiteError.wrap({ try store.run(run) }) else {
             throw .store(.noSuchRun(run))
         }
         return Staged(run: record, outcome: outcome)
+    }
+
+    /// What became of an upload whose process stopped before it was read to its end.
+    public struct InterruptedUpload: Sendable, Hashable {
+        public var run: Int64
+        public var owner: UploadOwner
+        /// Read again (every file had come), or nil when the run failed: its files had not
+        /// all come.
+        public var reread: Staged?
+        /// Why the run failed, when it did.
+        public var failure: String?
+    }
+
+    /// The runs left `uploading` by a process that stopped: one that was being read (every
+    /// file had come) is read again, here; one whose files were still coming in one request
+    /// or command fails with the reason, since nobody can finish it. Without this, either
+    /// would stay `uploading` and refuse every later upload until cancelled by hand.
+    /// - Parameter isRunning: whether a process still runs (``UploadOwner/isRunning``).
+    public func recoverInterruptedUploads(
+        isRunning: (UploadOwner) -> Bool = { $0.isRunning }
+    ) throws(FeedSiteError) -> [InterruptedUpload] {
+        var recovered: [InterruptedUpload] = []
+        for upload in try FeedSiteError.wrap({ try store.ownedUploads() }) where !isRunning(upload.owner) {
+            if upload.reading {
+                let staged: Staged
+                do throws(FeedSiteError) {
+                    staged = try finishUpload(run: upload.run)
+                } catch .busy, .store(.illegal(_)) {
+                    continue  // being read here already, or moved on meanwhile
+                }
+                recovered.append(InterruptedUpload(run: upload.run, owner: upload.owner, reread: staged, failure: nil))
+            } else {
+                let reason =
+                    "the upload was interrupted: the process receiving it (\(upload.owner.pid)) stopped before "
+                    + "every file had come; upload the files again"
+                do throws(FeedStoreError) {
+                    try store.fail(upload.run, reason: reason)
+                } catch .illegal(_) {
+                    continue
+                } catch {
+                    throw .store(error)
+                }
+                recovered.append(InterruptedUpload(run: upload.run, owner: upload.owner, reread: nil, failure: reason))
+            }
+        }
+        return recovered
     }
 
     /// Approves a held `ready` run: the pipeline applies it at its next look.

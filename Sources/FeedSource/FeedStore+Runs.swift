@@ -4,8 +4,11 @@ import SCIM
 
 extension FeedStore {
     /// Starts a run in state `uploading`.
+    /// - Parameter owner: the process the upload is lost with when it stops (one that
+    ///   receives every file itself); nil for an upload whose files may come from later
+    ///   requests.
     /// - Throws: ``FeedStoreError/runInProgress(_:)`` while another run is not final.
-    public func createRun(startedBy: String, now: Date = Date()) throws(FeedStoreError) -> Int64 {
+    public func createRun(startedBy: String, owner: UploadOwner? = nil, now: Date = Date()) throws(FeedStoreError) -> Int64 {
         try write { db in
             if let open = try Int64.fetchOne(
                 db, sql: "SELECT id FROM runs WHERE state IN ('uploading', 'ready', 'running') ORDER BY id LIMIT 1")
@@ -13,9 +16,37 @@ extension FeedStore {
                 throw FeedStoreError.runInProgress(open)
             }
             try db.execute(
-                sql: "INSERT INTO runs (state, created, started_by) VALUES (?, ?, ?)",
-                arguments: [FeedRunState.uploading.rawValue, now.ISO8601Format(), startedBy])
+                sql: "INSERT INTO runs (state, created, started_by, owner) VALUES (?, ?, ?, ?)",
+                arguments: [FeedRunState.uploading.rawValue, now.ISO8601Format(), startedBy, owner?.description])
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Records that `owner` reads the files of the `uploading` run: every file is in.
+    public func beginReading(_ run: Int64, by owner: UploadOwner) throws(FeedStoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE runs SET owner = ?, reading = 1 WHERE id = ? AND state = 'uploading'",
+                arguments: [owner.description, run])
+        }
+    }
+
+    /// An `uploading` run that depends on a process.
+    public struct OwnedUpload: Sendable, Hashable {
+        public var run: Int64
+        public var owner: UploadOwner
+        /// Every file was in and reading had begun.
+        public var reading: Bool
+    }
+
+    /// The `uploading` runs that depend on a process.
+    public func ownedUploads() throws(FeedStoreError) -> [OwnedUpload] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db, sql: "SELECT id, owner, reading FROM runs WHERE state = 'uploading' AND owner IS NOT NULL ORDER BY id"
+            ).compactMap { row in
+                UploadOwner(row["owner"] as String).map { OwnedUpload(run: row["id"], owner: $0, reading: row["reading"] != 0) }
+            }
         }
     }
 

@@ -193,6 +193,14 @@ public final class FeedStore: Sendable {
         .init(
             identifier: "users' light columns indexed",
             sql: "CREATE INDEX users_light ON users (key, owned, in_feed, error, id, digest, user_name)"),
+        // The process an `uploading` run depends on (``UploadOwner``), and whether its files are
+        // being read: a run whose process stopped is read again, or failed, by the daemon.
+        .init(
+            identifier: "uploading runs' owners",
+            sql: """
+                ALTER TABLE runs ADD COLUMN owner TEXT;
+                ALTER TABLE runs ADD COLUMN reading INTEGER NOT NULL DEFAULT 0;
+                """),
     ]
 }
 

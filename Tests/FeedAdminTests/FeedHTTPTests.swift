@@ -161,6 +161,10 @@ struct FeedHTTPTests {
             let fieldAnswer = try await http.send(.POST, "/feeds/hr/runs", contentType: field.contentType, body: field.body)
             #expect(fieldAnswer.status == 400, "\(fieldAnswer.text)")
             #expect(fieldAnswer.text.contains("comment"), "\(fieldAnswer.text)")
+            // An empty form is not a run whose files follow one per request.
+            let empty = try await http.send(.POST, "/feeds/hr/runs", contentType: type, body: [])
+            #expect(empty.status == 400, "\(empty.text)")
+            #expect((empty.json["error"] as? String)?.contains("holds no file") == true, "\(empty.text)")
             #expect(try fixture.site().runs().isEmpty, "refused before any file: no run")
 
             // Cut off inside the file: the run begun for it is cancelled.
