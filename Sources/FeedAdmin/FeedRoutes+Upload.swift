@@ -51,6 +51,7 @@ extension FeedRoutes {
         logger.info(
             "feed upload staged",
             metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)", "by": "\(LogText.safe(by))"])
+        noteUnlistedFiles(of: staged, pipeline: name)
         return Self.json(
             FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }), status: .created)
     }
@@ -73,6 +74,17 @@ extension FeedRoutes {
         return Self.json(
             ["pipeline": .string(name), "run": .integer(run), "name": .string(file), "size": .integer(size)],
             status: .created)
+    }
+
+    /// Says which uploaded files were not read: a misnamed export would otherwise go unnoticed.
+    func noteUnlistedFiles(of staged: FeedSite.Staged, pipeline: String) {
+        guard !staged.unlistedFiles.isEmpty else { return }
+        logger.notice(
+            "feed upload: files the control file does not list were kept, not read",
+            metadata: [
+                "pipeline": "\(pipeline)", "run": "\(staged.run.id)",
+                "files": "\(staged.unlistedFiles.map { LogText.safe($0) }.joined(separator: ", "))",
+            ])
     }
 
     /// Refuses at the head a body that announces more than the limit.

@@ -62,6 +62,7 @@ public struct FeedRoutes: AdminRoutes {
             let run = try Self.runID(context)
             let staged = try await Self.reading { try site.finishUpload(run: run) }
             logger.info("feed upload finished", metadata: ["pipeline": "\(name)", "run": "\(run)", "state": "\(staged.run.state.rawValue)"])
+            noteUnlistedFiles(of: staged, pipeline: name)
             return Self.json(FeedViews.run(staged.run, pipeline: name, log: try Self.answer { try site.log(of: run) }))
         }
         feed.post("runs/:run/apply") { request, context in

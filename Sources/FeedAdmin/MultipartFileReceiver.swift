@@ -55,9 +55,14 @@ struct MultipartFileReceiver {
             )
         }
         // RFC 2046 §5.1.1: 1 to 70 characters.
-        guard let boundary = header.parameters["boundary"], (1...70).contains(boundary.utf8.count) else {
+        guard let boundary = header.parameters["boundary"], !boundary.isEmpty else {
             throw FeedRequestError(
                 .badRequest, "the multipart/form-data Content-Type has no boundary parameter (1 to 70 characters)")
+        }
+        guard boundary.utf8.count <= 70 else {
+            throw FeedRequestError(
+                .badRequest,
+                "the multipart/form-data boundary is \(boundary.utf8.count) characters long; RFC 2046 allows 1 to 70")
         }
         return boundary
     }

@@ -58,11 +58,23 @@ public struct IllegalRunTransition: Error, Sendable, Hashable, CustomStringConve
 
     public var description: String {
         let subject = run.map { "run \($0)" } ?? "a run"
-        let allowed = FeedRunEvent.allCases.filter { (try? state.after($0)) != nil }.map(\.rawValue)
-        let hint =
-            allowed.isEmpty
-            ? "a \(state.rawValue) run is final" : "a \(state.rawValue) run allows: \(allowed.joined(separator: ", "))"
-        return "\(subject) is \(state.rawValue) and cannot \(event.rawValue); \(hint)"
+        let allowed = FeedRunEvent.allCases.filter { (try? state.after($0)) != nil }.map(\.verb)
+        let adjective = state == .failure ? "failed" : state.rawValue
+        let hint = allowed.isEmpty ? "a \(adjective) run is final" : "a \(adjective) run can \(allowed.joined(separator: ", "))"
+        return "\(subject) \(state == .failure ? "has failed" : "is \(adjective)") and cannot \(event.verb); \(hint)"
+    }
+}
+
+extension FeedRunEvent {
+    /// What a run does on the event, after "cannot" or "can".
+    var verb: String {
+        switch self {
+        case .uploaded: "take more files"
+        case .start: "start"
+        case .finish: "finish"
+        case .cancel: "be cancelled"
+        case .fail: "fail"
+        }
     }
 }
 

@@ -74,6 +74,9 @@ public final class FeedSite: Sendable {
     public struct Staged: Sendable, Hashable {
         public var run: FeedRun
         public var outcome: FeedIngest.Outcome
+        /// Files of the upload that the control file lists under no name or pattern: kept
+        /// with the run, not read.
+        public var unlistedFiles: [String] = []
     }
 
     /// Uploads `files` as a new run, reads them and applies the safety rule. A `ready` run
@@ -163,7 +166,9 @@ public final class FeedSite: Sendable {
         guard let record = try FeedSiteError.wrap({ try store.run(run) }) else {
             throw .store(.noSuchRun(run))
         }
-        return Staged(run: record, outcome: outcome)
+        let control = self.control
+        let unlisted = try fileNames(run: run).filter { name in !control.files.contains { $0.matches(name) } }
+        return Staged(run: record, outcome: outcome, unlistedFiles: unlisted)
     }
 
     /// What became of an upload whose process stopped before it was read to its end.
@@ -245,10 +250,12 @@ public final class FeedSite: Sendable {
         guard FeedUploadArea.isPlainName(name) else { throw .badName(FeedUploadNameError(name: name)) }
         let path = area.path(of: name, in: run)
         guard FileManager.default.fileExists(atPath: path) else {
+            // The names kept, as a pattern's files are: the run's record names the pattern.
+            let kept = (try? fileNames(run: run)) ?? []
             let reason =
                 record.filesPruned
                 ? "its files were removed by retention (keepFiles: \(settings.keepFiles))"
-                : "it has \(record.files.isEmpty ? "no files" : "the files \(fileNames(record))")"
+                : "it has \(kept.isEmpty ? "no files" : "the files \(kept.joined(separator: ", "))")"
             throw .noSuchFile(run: run, name: name, reason: reason)
         }
         return path
@@ -266,9 +273,6 @@ public final class FeedSite: Sendable {
         try FeedSiteError.wrap { try store.user(named: userName) }
     }
 
-    private func fileNames(_ run: FeedRun) -> String {
-        run.files.map(\.name).joined(separator: ", ")
-    }
 }
 
 /// Appends one uploaded file's bytes to its place in a run's directory. The file appears

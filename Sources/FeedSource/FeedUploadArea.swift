@@ -90,6 +90,6 @@ public struct FeedUploadNameError: Error, Sendable, Hashable, CustomStringConver
     public var name: String
 
     public var description: String {
-        "\"\(LogText.safe(name, limit: 80))\" is not a plain file name: upload files by their names alone (at most \(FeedUploadArea.maximumNameBytes) bytes, no directories or control characters), as the control file lists them"
+        "\"\(LogText.safe(name, limit: 80))\" is not a plain file name (at most \(FeedUploadArea.maximumNameBytes) bytes, no directories or control characters): a feed's files are named as the control file lists them"
     }
 }

@@ -121,7 +121,9 @@ extension TSVRecordReader {
         for name in row where !seen.insert(name).inserted {
             return "the name row has \"\(name)\" twice; each field needs its own name"
         }
-        let missing = requiredNames.filter { !seen.contains($0) }
+        // A field the control file needs twice (required, and mapped) is named once.
+        var named = Set<String>()
+        let missing = requiredNames.filter { !seen.contains($0) && named.insert($0).inserted }
         guard missing.isEmpty else {
             let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
             return

@@ -6,15 +6,18 @@ enum FeedText {
     /// What became of an upload, and what to do next.
     static func staged(_ staged: FeedSite.Staged, pipeline: String, config: String) -> String {
         let run = staged.run.id
+        let unlisted =
+            staged.unlistedFiles.isEmpty
+            ? "" : "\nnot read (the control file lists no such file): \(staged.unlistedFiles.joined(separator: ", "))"
         switch staged.outcome {
         case .ready:
-            return "run \(run) is ready: `scimsync run` applies it at its next look"
+            return "run \(run) is ready: `scimsync run` applies it at its next look" + unlisted
         case .held(let reason):
             return "run \(run) waits for approval: \(reason)\n"
                 + "  approve: scimsync feed apply \(run) --config \(config) --pipeline \(pipeline)\n"
-                + "  or:      scimsync feed cancel \(run) --config \(config) --pipeline \(pipeline)"
+                + "  or:      scimsync feed cancel \(run) --config \(config) --pipeline \(pipeline)" + unlisted
         case .failed(let reason):
-            return "run \(run) failed: \(reason)"
+            return "run \(run) failed: \(reason)" + unlisted
         }
     }
 

@@ -116,6 +116,11 @@ import Testing
         #expect(try MultipartFileReceiver.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b;c\"") == "a b;c")
         #expect(throws: FeedRequestError.self) { try MultipartFileReceiver.boundary(contentType: "application/json") }
         #expect(throws: FeedRequestError.self) { try MultipartFileReceiver.boundary(contentType: "multipart/form-data") }
+        let long = String(repeating: "b", count: 71)
+        #expect(throws: FeedRequestError(.badRequest, "the multipart/form-data boundary is 71 characters long; RFC 2046 allows 1 to 70")) {
+            try MultipartFileReceiver.boundary(contentType: "multipart/form-data; boundary=\(long)")
+        }
+        #expect(try MultipartFileReceiver.boundary(contentType: "multipart/form-data; boundary=\(long.dropLast())") == String(long.dropLast()))
         #expect(HeaderParameters("form-data; name=\"f\"; filename*=UTF-8''na%C3%AFve.tsv; filename=\"x.tsv\"").fileName == "naïve.tsv")
     }
 }

@@ -92,6 +92,22 @@ import Testing
         #expect(try site.store.nextRunToApply()?.id == staged.run.id)
     }
 
+    /// A file the control file does not list is kept with the run but not read, and the
+    /// upload says so; a download of a name the run does not have lists the names it keeps.
+    @Test func anUnlistedFileIsKeptNotReadAndNamed() throws {
+        let site = try open()
+        let staged = try site.stage(
+            files: [.bytes(name: "users.tsv", Data(Self.users.utf8)), .bytes(name: "Users-old.tsv", Data(Self.users.utf8))],
+            startedBy: "alice")
+        #expect(staged.unlistedFiles == ["Users-old.tsv"])
+        #expect(staged.run.counts["records"] == 2)
+        #expect(staged.run.files.map(\.name) == ["users.tsv"])
+        #expect(
+            throws: FeedSiteError.noSuchFile(
+                run: staged.run.id, name: "staff.tsv", reason: "it has the files Users-old.tsv, users.tsv")
+        ) { try site.filePath(run: staged.run.id, name: "staff.tsv") }
+    }
+
     @Test func aHeldRunIsCancelled() throws {
         let site = try open()
         let staged = try site.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "alice")

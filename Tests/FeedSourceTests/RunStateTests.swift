@@ -27,9 +27,15 @@ import Testing
 
     @Test func theErrorSaysWhatTheStateAllows() {
         let error = IllegalRunTransition(run: 7, state: .running, event: .cancel)
-        #expect(error.description == "run 7 is running and cannot cancel; a running run allows: finish, fail")
+        #expect(error.description == "run 7 is running and cannot be cancelled; a running run can finish, fail")
         #expect(
             IllegalRunTransition(state: .complete, event: .start).description
                 == "a run is complete and cannot start; a complete run is final")
+        #expect(
+            IllegalRunTransition(run: 3, state: .failure, event: .uploaded).description
+                == "run 3 has failed and cannot take more files; a failed run is final")
+        #expect(
+            IllegalRunTransition(run: 4, state: .ready, event: .uploaded).description
+                == "run 4 is ready and cannot take more files; a ready run can start, be cancelled, fail")
     }
 }
