@@ -77,6 +77,13 @@ public enum AdminServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+        for path in openPaths {
+            MethodNotAllowed.refuse(on: router, path: String(path.dropFirst()), allowing: [.get]) { allow in
+                Response(
+                    status: .methodNotAllowed, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "\(path) takes \(allow)\n")))
+            }
+        }
         if let callbacks { CallbackRoute.add(to: router, hub: callbacks, metrics: metrics) }
         if token != nil {
             for route in routes { route.add(to: router) }

@@ -82,7 +82,17 @@ struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
                 headers: [.wwwAuthenticate: "Bearer realm=\"scimsync\"", .contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"\(detail)\"}\n")))
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            // The router's own 404 (no route has the path) has no body; a bearer of the token
+            // is told so in the API's format. A stranger never gets this far.
+            return Response(
+                status: .notFound, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: "{\"error\":\"no such path on this server: the API's paths start with /feeds\"}\n")))
+        }
     }
 
     /// Whether `header` is `Bearer <http.token>` (RFC 6750 §2.1, compared in constant time).

@@ -3,6 +3,7 @@ import Daemon
 import FeedSource
 import Foundation
 import HTTPTypes
+import HTTPLimits
 import Hummingbird
 import Logging
 import NIOCore
@@ -112,7 +113,25 @@ public struct FeedRoutes: AdminRoutes {
             }
             return Self.json(FeedViews.user(user, pipeline: name))
         }
+        for (path, methods) in Self.allowedMethods {
+            MethodNotAllowed.refuse(on: router, path: path, allowing: methods) { allow in
+                Self.json(["error": .string("this path takes \(allow)")], status: .methodNotAllowed)
+            }
+        }
     }
+
+    /// The methods each path takes; HEAD goes with GET. The others are a 405 that names them.
+    static let allowedMethods: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("feeds", [.get]),
+        ("feeds/:pipeline/runs", [.get, .post]),
+        ("feeds/:pipeline/runs/:run", [.get]),
+        ("feeds/:pipeline/runs/:run/finish", [.post]),
+        ("feeds/:pipeline/runs/:run/apply", [.post]),
+        ("feeds/:pipeline/runs/:run/cancel", [.post]),
+        ("feeds/:pipeline/runs/:run/files", [.get]),
+        ("feeds/:pipeline/runs/:run/files/:name", [.get, .put]),
+        ("feeds/:pipeline/users/:userName", [.get]),
+    ]
 
     /// The pipeline named in the path and its feed; 404 for one that is no feed.
     func lookUp(_ context: AdminRequestContext) throws -> (String, FeedSite) {

@@ -24,7 +24,7 @@ public struct MalformedRequestAnswer: Sendable {
 
     /// The status and detail for a decoder's error. A head larger than the decoder takes is
     /// a 431 (RFC 6585 §5: "the server is unwilling to process the request because its header
-    /// fields are too large"); anything else a 400.
+    /// fields are too large"), a method it does not know a 501, anything else a 400.
     public static func status(for error: HTTPParserError) -> (HTTPResponse.Status, String) {
         switch error {
         case .headerOverflow:
@@ -33,7 +33,10 @@ public struct MalformedRequestAnswer: Sendable {
                 "the request line or header fields are larger than this server takes (80 KiB)"
             )
         case .invalidMethod:
-            return (.badRequest, "the request line's method is not a valid HTTP method (RFC 9112 §3)")
+            // RFC 9110 §9.1: "An origin server that receives a request method that is
+            // unrecognized or not implemented SHOULD respond with the 501 (Not Implemented)
+            // status code."
+            return (.notImplemented, "the request's method is not one this server implements (RFC 9110 §9.1)")
         case .invalidURL:
             return (.badRequest, "the request line's target is not a valid URI (RFC 9112 §3.2)")
         case .invalidVersion:

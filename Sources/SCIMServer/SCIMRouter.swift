@@ -1,5 +1,6 @@
 import Directory
 import HTTPTypes
+import HTTPLimits
 import Hummingbird
 import Logging
 import NIOCore
@@ -72,22 +73,14 @@ public enum SCIMRouter {
         return allowed
     }
 
-    /// A method a path does not take is a 405 with the ones it does (RFC 9110 §15.5.6: "The
-    /// origin server MUST generate an Allow header field in a 405 response containing a list
-    /// of the target resource's currently supported methods"), not a 404 that says the
-    /// resource is not there.
+    /// A method a path does not take is a 405 with the ones it does, not a 404 that says the
+    /// resource is not there (``MethodNotAllowed``).
     private static func refuseOtherMethods(_ group: RouterGroup<SCIMRequestContext>) {
         for (path, methods) in allowedMethods {
-            var allow = methods
-            if methods.contains(.get) { allow.insert(.head, at: 1) }
-            let allowHeader = allow.map(\.rawValue).joined(separator: ", ")
             let name = path.split(separator: "/").map { $0 == ":id" ? "{id}" : String($0) }.joined(separator: "/")
-            let detail = methods == [.get] ? "\(name) is read-only: use GET" : "\(name) takes \(allowHeader)"
-            let others: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
-            for method in others where !allow.contains(method) {
-                group.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
-                    SCIMResponse.error(SCIMError(status: 405, detail: detail), headers: [.allow: allowHeader])
-                }
+            MethodNotAllowed.refuse(on: group, path: path, allowing: methods) { allow in
+                let detail = methods == [.get] ? "\(name) is read-only: use GET" : "\(name) takes \(allow)"
+                return SCIMResponse.error(SCIMError(status: 405, detail: detail))
             }
         }
     }

@@ -3,6 +3,7 @@ import Daemon
 import FeedAdmin
 import FeedSource
 import Logging
+import NIOHTTP1
 import TestSupport
 import Foundation
 import Testing
@@ -181,6 +182,37 @@ struct FeedHTTPTests {
             let unknown = try await http.send(.GET, "/feeds/payroll/runs")
             #expect(unknown.status == 404)
             #expect(unknown.text.contains("hr"), "\(unknown.text)")
+        }
+    }
+
+    /// A method a path does not take is a 405 that names the ones it does (RFC 9110 §15.5.6),
+    /// in the API's JSON; a path no route has is a 404 that says so, to a bearer of the token.
+    @Test func wrongMethodsAndUnknownPathsAreAnswered() async throws {
+        let fixture = try FeedFixture()
+        try await AdminHTTP.with(fixture) { http in
+            let cases: [(HTTPMethod, String, String)] = [
+                (.DELETE, "/feeds", "GET, HEAD"), (.PATCH, "/feeds/hr/runs", "GET, HEAD, POST"),
+                (.PUT, "/feeds/hr/runs/1", "GET, HEAD"), (.GET, "/feeds/hr/runs/1/apply", "POST"),
+                (.DELETE, "/feeds/hr/runs/1/files/users.tsv", "GET, HEAD, PUT"), (.OPTIONS, "/feeds/hr/users/ada", "GET, HEAD"),
+            ]
+            for (method, path, allow) in cases {
+                let answer = try await http.send(method, path)
+                #expect(answer.status == 405, "\(method) \(path): \(answer.status) \(answer.text)")
+                #expect(answer.headers["allow"] == allow, "\(method) \(path)")
+                #expect((answer.json["error"] as? String)?.contains(allow) == true, "\(answer.text)")
+            }
+            // Open paths take GET (and HEAD) alone, without a token too.
+            let health = try await http.send(.DELETE, "/healthz", token: nil)
+            #expect(health.status == 405 && health.headers["allow"] == "GET, HEAD", "\(health.status)")
+            #expect(try await http.send(.HEAD, "/healthz", token: nil).status == 200)
+
+            let unknown = try await http.send(.GET, "/feeds/hr/nothing/here")
+            #expect(unknown.status == 404)
+            #expect((unknown.json["error"] as? String)?.contains("no such path") == true, "\(unknown.text)")
+            // Without the token, neither says anything about the paths.
+            #expect(try await http.send(.GET, "/feeds/hr/nothing/here", token: nil).status == 401)
+            #expect(try await http.send(.DELETE, "/feeds", token: nil).status == 401)
+            #expect(try fixture.site().runs().isEmpty)
         }
     }
 

@@ -57,7 +57,7 @@ struct SCIMServerProtocolTests {
     }
 
     @Test(arguments: [
-        "FOO BAR\r\n\r\n",
+        "GET /scim/v2/Users HTTP/1.1 FOO\r\nHost: x\r\n\r\n",
         "GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nEvil\0Name: 1\r\n\r\n",
         "GET /scim/v2/Users HTTP/9.9\r\nHost: x\r\n\r\n",
         "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: x1Z\r\n\r\n",
@@ -76,6 +76,18 @@ struct SCIMServerProtocolTests {
             // The detail names the problem without repeating what the client sent.
             let detail = try #require(error["detail"]?.stringValue)
             #expect(!detail.contains("FOO") && !detail.contains("Evil") && !detail.contains("x1Z"), "\(detail)")
+        }
+    }
+
+    /// RFC 9110 §9.1: an unrecognized method is a 501, not a malformed request.
+    @Test func aMethodTheServerDoesNotKnowIsA501() async throws {
+        try await withServer { port in
+            let answer = try await exchange(port, "BREW /scim/v2/Users HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(answer.status == "HTTP/1.1 501 Not Implemented", "\(answer.status)")
+            let error = try #require(answer.json, "\(answer.body)")
+            #expect(error["status"]?.stringValue == "501")
+            #expect(error["scimType"] == nil)
+            #expect(error["detail"]?.stringValue?.contains("RFC 9110 §9.1") == true)
         }
     }
 
