@@ -35,7 +35,7 @@ public struct HTTPServerLimits: Sendable, Hashable {
         return .http1(
             configuration: .init(
                 additionalChannelHandlers: [
-                    RequestTimeoutHandler(headerTimeout: header, bodyTimeout: body),
+                    RequestTimeoutHandler(headerTimeout: header, bodyTimeout: body, answer: malformed),
                     MalformedRequestHandler(answer: malformed),
                 ],
                 idleTimeout: TimeAmount(idleTimeout)))

@@ -7,7 +7,11 @@ import NIOHTTPTypes
 /// - **headers**: from the first bytes of a request to its complete head, at most
 ///   `headerTimeout` (a client sending its headers a byte at a time holds a connection
 ///   for ever otherwise);
-/// - **body**: from the head to the end of the body, at most `bodyTimeout`;
+/// - **body**: from the head to the end of the body, at most `bodyTimeout`; a request whose
+///   body is late is answered 408 (RFC 9110 §15.5.9: "the server did not receive a complete
+///   request message within the time that it was prepared to wait"), with `Connection: close`,
+///   unless its response has begun; a late head just closes the connection, as no request is
+///   there to answer;
 /// - **early answers**: a response written before the request's body was read in full (a 401
 ///   or 413 sent at the head), or a 401 or 413 to a request with a body, closes the
 ///   connection after it is sent, with `Connection: close`; otherwise the server would go on
@@ -38,13 +42,20 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
+    /// The 408's body, in the server's own format.
+    private let answer: MalformedRequestAnswer
     private var phase = Phase.waitingForHead
     private var timer: Scheduled<Void>?
     private var closeAfterResponse = false
+    /// A response's head went out and its end has not.
+    private var responding = false
+    /// The 408 went out: the connection is closing, and nothing else may be written.
+    private var timedOut = false
 
-    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount) {
+    init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, answer: MalformedRequestAnswer = .plainText) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
+        self.answer = answer
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -90,8 +101,13 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !timedOut else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         switch unwrapOutboundIn(data) {
         case .head(var response):
+            responding = true
             closeAfterResponse = shouldClose(after: response.status)
             if closeAfterResponse {
                 response.headerFields[.connection] = "close"
@@ -102,6 +118,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .body:
             context.write(data, promise: promise)
         case .end:
+            responding = false
             if closeAfterResponse {
                 cancelTimer()
                 let channel = context.channel
@@ -129,10 +146,32 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func schedule(_ timeout: TimeAmount, context: ChannelHandlerContext) {
         cancelTimer()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: timeout) {
-            channel.close(promise: nil)
+        // On the channel's event loop, as every call of the handler is.
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.expire(context: context)
         }
+    }
+
+    /// The head or the body is late: closes the connection, after a 408 when a request's
+    /// body is what did not come and nothing of its response went out yet.
+    private func expire(context: ChannelHandlerContext) {
+        timer = nil
+        let channel = context.channel
+        guard case .readingBody = phase, !responding else {
+            channel.close(promise: nil)
+            return
+        }
+        let seconds = bodyTimeout.nanoseconds / 1_000_000_000
+        let body = answer.body(
+            .requestTimeout, "the request's body did not arrive in full within the server's body timeout (\(seconds) s)")
+        var head = HTTPResponse(status: .requestTimeout)
+        head.headerFields[.contentType] = answer.contentType
+        head.headerFields[.contentLength] = String(body.count)
+        head.headerFields[.connection] = "close"
+        timedOut = true
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func cancelTimer() {

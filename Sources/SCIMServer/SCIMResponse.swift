@@ -23,7 +23,7 @@ enum SCIMResponse {
 
     /// A SCIM error body for a request the HTTP decoder refused, before any route: RFC 7644
     /// §3.12's `invalidSyntax` for a 400 ("The request body message structure was invalid"),
-    /// no `scimType` for a 431, which RFC 7644 gives none.
+    /// no `scimType` for the other statuses (431, 501, 408), for which RFC 7644 gives none.
     static let malformedRequest = MalformedRequestAnswer(contentType: contentType) { status, detail in
         let scimType: SCIMError.ScimType? = status == .badRequest ? .invalidSyntax : nil
         return SCIMError(status: status.code, scimType: scimType, detail: detail).json.jsonBytes()
