@@ -275,7 +275,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         while size < timing.groupCommit.maxChanges, begun.duration(to: clock.now) < timing.groupCommit.maxDelay,
             let more = try await source.nextBuffered()
         {
-            guard case .batch(let next) = more, next.endsTransaction else {
+            // A group is of one approval scope: an approval of the head's covers it all, and
+            // a batch outside the scope is checked on its own.
+            guard case .batch(let next) = more, next.endsTransaction, next.approvalScope == head.approvalScope else {
                 pendingEvent = more
                 break
             }
@@ -290,7 +292,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                 ops: ResourceOp.ordered(ResourceOp.coalesced(group.flatMap(\.ops))), position: last.position,
                 endsTransaction: true, commitTime: last.commitTime ?? head.commitTime,
                 rowCount: group.reduce(0) { $0 + $1.rowCount }, unmapped: group.flatMap(\.unmapped),
-                approvalScope: group.allSatisfy { $0.approvalScope == head.approvalScope } ? head.approvalScope : nil))
+                approvalScope: head.approvalScope))
     }
 
     private func removalRefusal(_ ops: [ResourceOp]) async throws -> String? {

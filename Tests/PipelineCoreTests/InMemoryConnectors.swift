@@ -42,6 +42,11 @@ final class SourceLog: Sendable {
         state.withLock { $0.entries.append(entry) }
     }
 
+    /// Appends `entries` at once: a reader finds them all buffered together.
+    func append(contentsOf entries: [Entry]) {
+        state.withLock { $0.entries += entries }
+    }
+
     var count: Int { state.withLock { $0.entries.count } }
     var opened: [SourcePosition] { state.withLock { $0.opened } }
 

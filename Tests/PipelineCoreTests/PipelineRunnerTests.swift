@@ -245,6 +245,36 @@ import Testing
         #expect(log.commits.last != next)
     }
 
+    /// The last part of an approved source transaction, read together with an unrelated batch
+    /// that group commit could join to it, is still covered by the approval: a group never
+    /// mixes approval scopes.
+    @Test func anApprovedScopeIsNotLostByGroupCommit() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(users: 100), InMemoryOffsetLog(position: .token("0")))
+        let task = Self.start(sources, target, log, clock: ImmediateClock())
+        defer { task.cancel() }
+        let scope = "source transaction from binlog.000001:4"
+        func part(_ ids: Range<Int>, at index: Int, last: Bool) -> SourceLog.Entry {
+            .event(
+                .batch(
+                    SourceBatch(
+                        ops: ids.map { .delete(.user, id: "seed\($0)") }, position: .token("\(index)"), endsTransaction: last,
+                        approvalScope: scope)))
+        }
+        sources.append(part(0..<20, at: 1, last: false))
+        try await Self.until("the hold") { log.heldReason != nil }
+        log.approve()
+        try await Self.until("the approved part applied") { target.contents.users.count == 80 }
+        // The last part, and a transaction of other tables (no operations) read with it.
+        sources.append(contentsOf: [
+            part(20..<40, at: 2, last: true), .event(.batch(SourceBatch(ops: [], position: .token("3")))),
+        ])
+        try await Self.until("the rest of the transaction and the next committed") {
+            log.commits.last == .token("3") || log.heldReason != nil
+        }
+        #expect(log.heldReason == nil, "the last part was held again")
+        #expect(target.contents.users.count == 60)
+    }
+
     /// Rows the mapping refused are quarantined whether their batch comes alone or joins
     /// others in one target transaction.
     @Test func refusedRowsOfGroupedBatchesAreAllQuarantined() async throws {
