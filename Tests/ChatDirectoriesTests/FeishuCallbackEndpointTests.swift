@@ -62,6 +62,33 @@ import Testing
                 == 401)
     }
 
+    /// An encrypted request without a signature can only be the URL check: whatever is wrong
+    /// with it (its padding, its text, its type, its token), the answer is the same, so that
+    /// nobody can use the endpoint to learn whether an altered ciphertext's padding is valid
+    /// (a CBC padding oracle) and decrypt captured events with it.
+    @Test func unsignedRequestsFailAlikeWhateverIsWrong() throws {
+        let created = event("contact.user.created_v3", object: #"{"user_id":"u1"}"#)
+        let encrypted = lark.encrypt(Array(created.utf8), iv: Array(repeating: 5, count: 16))
+        var bytes = try #require(Data(base64Encoded: encrypted)).map { $0 }
+        bytes[bytes.count - 17] ^= 0x01  // the last byte of the block before the last: the padding
+        let badPadding = Data(bytes).base64EncodedString()
+        let wrongToken = #"{"challenge":"c","token":"guess","type":"url_verification"}"#
+        let bodies: [String] = [
+            #"{"encrypt":"\#(badPadding)"}"#,
+            #"{"encrypt":"\#(lark.encrypt(Array("not json".utf8), iv: Array(repeating: 5, count: 16)))"}"#,
+            String(decoding: request(created, signed: false).body, as: UTF8.self),
+            String(decoding: request(wrongToken, signed: false).body, as: UTF8.self),
+            #"{"encrypt":"AAAA"}"#,
+        ]
+        let refusals = bodies.map { body in
+            CallbackTestSupport.refusal { () throws(CallbackRefusal) in
+                try endpoint().open(CallbackRequest(method: "POST", headers: ["content-type": "application/json"], body: Array(body.utf8)))
+            }
+        }
+        #expect(refusals.allSatisfy { $0 != nil && $0 == refusals[0] }, "\(refusals)")
+        #expect(refusals[0]?.status == 401)
+    }
+
     @Test func contactEventsOpenIntoEvents() throws {
         let cases: [(String, String, PlatformEvent.Change, PlatformEvent.Subject)] = [
             ("contact.user.created_v3", #"{"open_id":"ou_1","user_id":"u1"}"#, .upserted, .user("u1")),

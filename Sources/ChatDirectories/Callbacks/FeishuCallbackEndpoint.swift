@@ -59,8 +59,10 @@ public struct FeishuCallbackEndpoint: Sendable {
                 }
                 try CallbackTimestamp.check(timestamp, now: now())
                 signed = true
+                message = try CallbackJSON.object(try crypt.decrypt(encrypted), "the decrypted message")
+            } else {
+                return try urlCheck(encrypted, crypt)
             }
-            message = try CallbackJSON.object(try crypt.decrypt(encrypted), "the decrypted message")
         case (nil, .some):
             throw CallbackRefusal(
                 status: 400, reason: "the event is encrypted but no encryptKey is configured (set source.feishu.callback.encryptKey)")
@@ -107,6 +109,21 @@ public struct FeishuCallbackEndpoint: Sendable {
         }
         let subject: PlatformEvent.Subject = isUser ? .user(id) : .department(id)
         return OpenedCallback(answer: Self.success, events: [PlatformEvent(id: eventID, type: type, change: change, subjects: [subject])])
+    }
+
+    /// An encrypted request without a signature: only the URL check comes so. Every way it
+    /// can fail gets one answer: telling a padding error from a later one would let anyone
+    /// decrypt a captured event block by block, and encrypt messages of their own, by sending
+    /// altered copies (a CBC padding oracle).
+    private func urlCheck(_ encrypted: String, _ crypt: LarkCrypt) throws(CallbackRefusal) -> OpenedCallback {
+        let refusal = CallbackRefusal(
+            status: 401,
+            reason: "the request is not signed (no X-Lark-Signature) and is no URL check with the configured Verification Token")
+        guard let plain = try? crypt.decrypt(encrypted), let message = try? CallbackJSON.object(plain, "the message"),
+            message["type"]?.string == "url_verification", (try? checkToken(message["token"])) != nil,
+            let challenge = message["challenge"]?.string, let answer = try? JSONEncoder().encode(["challenge": challenge])
+        else { throw refusal }
+        return OpenedCallback(answer: .json(Array(answer)), events: [])
     }
 
     private func checkToken(_ token: CallbackJSON?) throws(CallbackRefusal) {
