@@ -62,7 +62,7 @@ import Testing
         try expectSuccess(added.answer)
         let left = try endpoint().open(request(#"{"EventType":"user_leave_org","UserId":["u2"]}"#))
         #expect(left.events.map(\.change) == [.removed] && left.events.first?.subjects == [.user("u2")])
-        #expect(left.events.first?.id.count == 64)  // no eventId: the message's SHA-256
+        #expect(left.events.first?.id.count == 64)  // no eventId: the SHA-256 of the encrypted text
         let check = try endpoint().open(request(#"{"EventType":"check_url"}"#))
         #expect(check.events.isEmpty)
         try expectSuccess(check.answer)

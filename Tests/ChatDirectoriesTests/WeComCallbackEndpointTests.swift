@@ -57,7 +57,7 @@ import Testing
             method: "POST", query: ["msg_signature": v.wecomEventSignature, "timestamp": v.wecomEventTimestamp, "nonce": v.wecomEventNonce],
             headers: ["content-type": "text/xml"], body: envelope(v.wecomEventEncrypt))
         let opened = try endpoint().open(request)
-        let digest = SHA256.hash(data: Array(v.wecomEventMessage.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Array(v.wecomEventEncrypt.utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(
             opened.events == [
                 PlatformEvent(id: digest + ":old", type: "update_user", change: .removed, subjects: [.user("zhangsan")]),
@@ -65,6 +65,26 @@ import Testing
             ])
         // wecom.py's check_callback_answer: HTTP 200 with "" or "success".
         #expect(opened.answer.status == 200 && opened.answer.body == Array("success".utf8))
+    }
+
+    /// Two pushes of one message text (two changes to a member within a second read the same
+    /// once decrypted) are two events; a retry, the same encrypted text again, is one.
+    @Test func anEventIsNamedByItsEncryptedText() throws {
+        let message = event("update_user", "<UserID>lilei</UserID>")
+        func pushed(_ random: UInt8) -> CallbackRequest {
+            let encrypted = crypt.encrypt(Array(message.utf8), random: Array(repeating: random, count: 16))
+            return CallbackRequest(
+                method: "POST",
+                query: ["msg_signature": crypt.signature(timestamp: "1764806400", nonce: "n", encrypted: encrypted), "timestamp": "1764806400",
+                    "nonce": "n"],
+                body: envelope(encrypted))
+        }
+        let first = try endpoint().open(pushed(1)).events.map(\.id)
+        let second = try endpoint().open(pushed(2)).events.map(\.id)
+        let retry = try endpoint().open(pushed(1)).events.map(\.id)
+        #expect(first.count == 1 && second.count == 1)
+        #expect(first != second)
+        #expect(first == retry)
     }
 
     @Test func contactChangesOpenIntoEvents() throws {

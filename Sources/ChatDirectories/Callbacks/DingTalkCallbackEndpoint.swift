@@ -65,10 +65,10 @@ public struct DingTalkCallbackEndpoint: Sendable {
         guard let type = payload["EventType"]?.string else {
             throw CallbackRefusal(status: 400, reason: "the decrypted message has no EventType")
         }
-        return OpenedCallback(answer: success(), events: try events(type: type, payload: payload, message: message))
+        return OpenedCallback(answer: success(), events: try events(type: type, payload: payload, encrypted: encrypted))
     }
 
-    private func events(type: String, payload: [String: CallbackJSON], message: [UInt8]) throws(CallbackRefusal)
+    private func events(type: String, payload: [String: CallbackJSON], encrypted: String) throws(CallbackRefusal)
         -> [PlatformEvent]
     {
         let subject: (String) -> PlatformEvent.Subject
@@ -93,8 +93,10 @@ public struct DingTalkCallbackEndpoint: Sendable {
         }
         guard !ids.isEmpty else { return [] }
         // The event's own id where DingTalk gives one ("eventId": unique per event), else the
-        // decrypted message's digest: a retry carries the same message.
-        let id = (payload["eventId"] ?? payload["EventId"])?.id ?? CallbackBytes.hex(SHA256.hash(data: message))
+        // encrypted text's digest: a retry carries the same text, and a new push another (each
+        // encryption begins with random bytes), even when two changes read the same once
+        // decrypted.
+        let id = (payload["eventId"] ?? payload["EventId"])?.id ?? CallbackBytes.hex(SHA256.hash(data: Array(encrypted.utf8)))
         return [PlatformEvent(id: id, type: type, change: change, subjects: ids.map(subject))]
     }
 

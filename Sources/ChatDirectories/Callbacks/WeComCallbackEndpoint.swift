@@ -12,7 +12,11 @@ import Foundation
 /// Events are answered "success" (HTTP 200 is what WeCom checks: "http头部返回200表示接收ok，
 /// 其他错误码一律当做失败并发起重试"); those this source does not follow are answered the same,
 /// with no events, so that WeCom does not retry them. WeCom gives events no id: an event's id
-/// is the SHA-256 of its decrypted message, which a retry repeats.
+/// is the SHA-256 of its encrypted text, which a retry repeats and a new push does not (each
+/// encryption begins with 16 random bytes). The decrypted message would not do: since
+/// 2022-08-15 a member's update carries its id, departments and a time in whole seconds, so
+/// two changes to one member within a second read the same, and the second would be dropped
+/// as a repeat of the first.
 ///
 /// Pure: no I/O; the clock is the init's.
 public struct WeComCallbackEndpoint: Sendable {
@@ -57,7 +61,8 @@ public struct WeComCallbackEndpoint: Sendable {
                 throw CallbackRefusal(status: 400, reason: "the body's XML has no Encrypt")
             }
             let message = try verifiedMessage(encrypted: encrypted, signature: signature, timestamp: timestamp, nonce: nonce)
-            return OpenedCallback(answer: .text(Array("success".utf8)), events: try events(message))
+            let digest = CallbackBytes.hex(SHA256.hash(data: Array(encrypted.utf8)))
+            return OpenedCallback(answer: .text(Array("success".utf8)), events: try events(message, id: digest))
         default:
             throw CallbackRefusal(status: 405, reason: "WeCom sends GET and POST; \(PlatformText.safe(request.method)) is not served")
         }
@@ -85,12 +90,11 @@ public struct WeComCallbackEndpoint: Sendable {
         }
     }
 
-    private func events(_ message: [UInt8]) throws(CallbackRefusal) -> [PlatformEvent] {
+    private func events(_ message: [UInt8], id digest: String) throws(CallbackRefusal) -> [PlatformEvent] {
         let fields = try xml(message, "the decrypted message")
         guard fields["Event"] == "change_contact", let type = fields["ChangeType"] else {
             return []  // other events (a tag's change, an app's): answered, not retried
         }
-        let digest = CallbackBytes.hex(SHA256.hash(data: message))
         if let change = Self.userChanges[type] {
             let userID = try field("UserID", of: fields, type: type)
             // update_user with NewUserID: the member's userid changed (成员变更通知: "NewUserID:
