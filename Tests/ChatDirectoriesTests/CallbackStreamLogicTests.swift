@@ -116,15 +116,52 @@ final class FakeObjects: PlatformObjects {
             .create(.group, SCIMResource(["id": "b", "displayName": "b"])), .moveParent(groupID: "b", parentID: "a"),
         ])
 
-        // Removed: its memberships go, then the user is deactivated (onDelete: deactivate).
+        // A removal the platform does not confirm (the event came late, after the user came
+        // back) leaves the user as the platform has it.
         inbox.deliver([Self.event("e4", .removed, .user("u1"))])
+        #expect(try await Self.nextOps(stream) == [Self.userCreate("u1"), .reactivate(userID: "u1")])
+
+        // Removed: its memberships go, then the user is deactivated (onDelete: deactivate).
+        objects.state.withLock { $0.users["u1"] = nil }
+        inbox.deliver([Self.event("e5", .removed, .user("u1"))])
         let removal = try await Self.nextOps(stream)
         #expect(Set(removal.prefix(2)) == [.removeMember(groupID: "b", userID: "u1"), .removeMember(groupID: "c", userID: "u1")])
         #expect(removal.last == .deactivate(userID: "u1") && removal.count == 3)
 
         // Gone when fetched is removed too; a department gone is deleted.
-        inbox.deliver([Self.event("e5", .upserted, .user("ghost"), .department("gone"))])
+        inbox.deliver([Self.event("e6", .upserted, .user("ghost"), .department("gone"))])
         #expect(Set(try await Self.nextOps(stream)) == [.deactivate(userID: "ghost"), .delete(.group, id: "gone")])
+    }
+
+    /// Nobody reads the stream (a paused pipeline): the batches ready stop growing at their
+    /// limit, the events wait in the inbox, and its bound turns the backlog into a full read
+    /// instead of memory.
+    @Test func aBacklogNobodyReadsBecomesAFullRead() async throws {
+        let objects = FakeObjects()
+        let users = CallbackStream.readyLimit + 400
+        objects.state.withLock { state in for index in 0..<users { state.users["u\(index)"] = [] } }
+        let inbox = CallbackInbox(capacity: 50)
+        let stream = Self.stream(objects, inbox)
+        var sent = 0
+        let limit = CallbackStream.readyLimit
+        while sent < users, inbox.overflows == 0 {
+            inbox.deliver((sent..<min(sent + 40, users)).map { Self.event("e\($0)", .upserted, .user("u\($0)")) })
+            sent += 40
+            // Taken by the stream's task, unless the ready batches are at their limit.
+            #expect(try await eventually { inbox.queued == 0 || stream.readyBatches >= limit })
+        }
+        #expect(inbox.overflows == 1, "sent \(sent) events")
+        #expect(stream.readyBatches == limit)
+        // What was fetched is still handed out, then the full read.
+        var batches = 0
+        while true {
+            let next = try await stream.next()
+            if case .batch? = next { batches += 1; continue }
+            guard case .resyncNeeded? = next else { throw Unexpected("a full read was expected: \(String(describing: next))") }
+            break
+        }
+        #expect(batches >= limit && batches < sent)
+        await stream.stop()
     }
 
     @Test func onDeleteDeleteDeletesTheUser() async throws {

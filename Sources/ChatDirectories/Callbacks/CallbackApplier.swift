@@ -34,6 +34,7 @@ struct CallbackApplier: Sendable {
     func run() async {
         var memberships = CallbackMemberships(pipeline: wiring.pipeline, targetReader: wiring.targetReader)
         while !Task.isCancelled {
+            await output.roomForMore()
             guard let taken = await wiring.inbox.take(limit: Self.round) else { return }
             if let reason = taken.fullRead {
                 logger.warning("Callback events dropped; a full read will repair the target", metadata: ["reason": "\(reason)"])
@@ -62,31 +63,33 @@ struct CallbackApplier: Sendable {
         }
     }
 
-    /// Each subject of `event` as the platform has it now (nil: gone).
+    /// Each subject of `event` as the platform has it now (nil: gone). A removal is read too:
+    /// events come late and out of order (a retried delete after the user was created again),
+    /// and the target must end as the platform is, not as the event says.
     func fetch(_ event: PlatformEvent) async throws -> [Found] {
         var found: [Found] = []
         for subject in event.subjects {
-            switch (subject, event.change) {
-            case (.user(let id), .removed):
-                found.append(.user(id, nil))
-            case (.department(let id), .removed):
-                found.append(.department(id, nil))
-            case (.user(let id), .upserted):
-                found.append(.user(id, try present(await retrying("user \(id)") { try await objects.user(id) }, "user \(id)")))
-            case (.department(let id), .upserted):
-                found.append(.department(
-                    id, try present(await retrying("department \(id)") { try await objects.department(id) }, "department \(id)")))
+            let removal = event.change == .removed
+            switch subject {
+            case .user(let id):
+                let fetched = try await retrying("user \(id)") { try await objects.user(id) }
+                found.append(.user(id, try present(fetched, "user \(id)", removal: removal)))
+            case .department(let id):
+                let fetched = try await retrying("department \(id)") { try await objects.department(id) }
+                found.append(.department(id, try present(fetched, "department \(id)", removal: removal)))
             }
         }
         return found
     }
 
-    /// The object, nil when gone; a full read for one outside the app's range.
-    private func present<Object>(_ fetched: FetchedObject<Object>, _ name: String) throws -> Object? {
+    /// The object, nil when gone. One outside the app's range is gone for a removal's event
+    /// (as a full read, which cannot see it, treats it), and asks for a full read otherwise.
+    private func present<Object>(_ fetched: FetchedObject<Object>, _ name: String, removal: Bool) throws -> Object? {
         switch fetched {
         case .found(let object): return object
         case .gone: return nil
         case .outOfRange:
+            if removal { return nil }
             throw GiveUp(reason: "\(objects.platform) answered that \(name) is outside the app's visible range")
         }
     }

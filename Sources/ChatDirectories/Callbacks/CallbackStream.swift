@@ -14,10 +14,11 @@ import Synchronization
 /// - a user upserted: `create` (which overwrites) and the memberships that make the user's
 ///   groups in the target the fetched departments (see ``CallbackMemberships``);
 /// - a department upserted: `create` and `moveParent`;
-/// - a user removed (or gone when fetched): its memberships removed, then `deactivate` or
+/// - a user removed, or gone when fetched (a removal is fetched too: one that comes late, after
+///   the user came back, must not remove a user the platform has): its memberships removed, then `deactivate` or
 ///   `delete` as `onDelete` says, as the full read's reconciliation treats a user the read no
 ///   longer finds;
-/// - a department removed (or gone): `delete`.
+/// - a department gone when fetched: `delete`.
 ///
 /// Every batch carries the position the stream was opened at, the last full read's: a
 /// callback never moves it, so an event missed or failed is repaired by the next full read.
@@ -48,6 +49,13 @@ public final class CallbackStream: ChangeSource {
     }
 
     deinit { worker.cancel() }
+
+    /// The most fetched batches waiting for `next()`: beyond them the stream takes no more
+    /// events, which then wait in the inbox (a pipeline paused or retrying reads none).
+    public static var readyLimit: Int { CallbackOutput.limit }
+
+    /// How many fetched batches wait for `next()` now.
+    public var readyBatches: Int { output.readyCount }
 
     public func next() async throws -> SourceEvent? {
         while true {
@@ -88,8 +96,26 @@ final class CallbackOutput: Sendable {
 
     private let state = Mutex(State())
     let ready = Wakeup()
+    /// Signalled when a batch is taken: the applier waits for it while ``limit`` are ready.
+    private let taken = Wakeup()
+    /// The most batches ready at once. Beyond it the applier takes no more events, so that
+    /// events wait in the ``CallbackInbox``, whose bound turns a backlog into a full read,
+    /// rather than here without one (a paused or retrying pipeline reads none).
+    static let limit = 1_000
 
     var isStopped: Bool { state.withLock { $0.stopped } }
+
+    var readyCount: Int { state.withLock { $0.batches.count - $0.head } }
+
+    /// Returns when fewer than ``limit`` batches are ready, or the stream stopped, or the
+    /// caller is cancelled.
+    func roomForMore() async {
+        while !Task.isCancelled {
+            let full = state.withLock { !$0.stopped && $0.batches.count - $0.head >= Self.limit }
+            guard full else { return }
+            await taken.wait()
+        }
+    }
 
     func push(_ event: SourceEvent) {
         state.withLock { $0.batches.append(event) }
@@ -105,6 +131,7 @@ final class CallbackOutput: Sendable {
                 state.batches = []
                 state.head = 0
             }
+            taken.signal()
             return event
         }
     }
@@ -126,5 +153,6 @@ final class CallbackOutput: Sendable {
     func stop() {
         state.withLock { $0.stopped = true }
         ready.signal()
+        taken.signal()
     }
 }
