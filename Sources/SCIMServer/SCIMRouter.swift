@@ -91,6 +91,11 @@ public enum SCIMRouter {
         guard let decoded = raw.removingPercentEncoding else {
             throw SCIMError.invalidValue("the id in the path is not valid percent-encoding (RFC 3986 §2.1)")
         }
+        // No id the server writes holds a NUL (a written NUL is refused), and the databases'
+        // clients refuse to send one.
+        guard !decoded.utf8.contains(0) else {
+            throw SCIMError(status: 404, detail: "no resource has an id with a NUL character in it")
+        }
         return decoded
     }
 }

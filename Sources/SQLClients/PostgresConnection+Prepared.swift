@@ -61,7 +61,7 @@ extension PostgresConnection {
         }
         let storage = BindStorage()
         // The types are the statement's: only the texts are sent.
-        let values = Self.bind(parameters, in: storage).values
+        let values = try Self.bind(parameters, in: storage).values
         let result = withExtendedLifetime(storage) {
             PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }

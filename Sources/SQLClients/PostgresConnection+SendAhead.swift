@@ -47,13 +47,13 @@ extension PostgresConnection {
         if prepared, preparation.isOn,
             let name = try preparedName(for: sql, parameterCount: parameters.count)
         {
-            let values = Self.bind(parameters, in: storage).values
+            let values = try Self.bind(parameters, in: storage).values
             // libpq copies the parameters into its output buffer before returning.
             sent = withExtendedLifetime(storage) {
                 PQsendQueryPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
             }
         } else {
-            let (types, values) = Self.bind(parameters, in: storage)
+            let (types, values) = try Self.bind(parameters, in: storage)
             sent = withExtendedLifetime(storage) {
                 PQsendQueryParams(handle, sql, Int32(parameters.count), types, values, nil, nil, 0)
             }

@@ -178,7 +178,7 @@ public final class PostgresConnection {
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Row] {
         try readAnswersAhead()
         let storage = BindStorage()
-        let (types, values) = Self.bind(parameters, in: storage)
+        let (types, values) = try Self.bind(parameters, in: storage)
         let result = withExtendedLifetime(storage) {
             PQexecParams(handle, sql, Int32(parameters.count), types, values, nil, nil, 0)
         }
@@ -186,8 +186,17 @@ public final class PostgresConnection {
     }
 
     /// Each parameter's type, and its text as a C string that `storage` keeps (nil for NULL).
-    static func bind(_ parameters: [SQLValue], in storage: BindStorage) -> (types: [UInt32], values: [UnsafePointer<CChar>?]) {
+    ///
+    /// A text holding NUL is refused as PostgreSQL refuses it ("invalid byte sequence for
+    /// encoding": a text value cannot hold NUL): sent as a C string, it would be cut at the
+    /// NUL instead, and the rest of the value lost without a word.
+    static func bind(_ parameters: [SQLValue], in storage: BindStorage) throws(PostgresError) -> (
+        types: [UInt32], values: [UnsafePointer<CChar>?]
+    ) {
         let encoded = parameters.map(PostgresParameter.init)
+        if encoded.contains(where: { $0.text?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .other, sqlState: "22021", message: PostgresError.nulInText, operation: .query)
+        }
         return (encoded.map(\.type), encoded.map { parameter in parameter.text.map { storage.cString($0) } })
     }
 

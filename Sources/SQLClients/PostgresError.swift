@@ -39,6 +39,10 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
     public var message: String
     public var operation: Operation
 
+    /// The message of a text parameter holding NUL, refused before it is sent (SQLSTATE 22021,
+    /// character_not_in_repertoire, as the server gives for one in COPY).
+    public static let nulInText = "a text value holds a NUL character (U+0000), which PostgreSQL text cannot store"
+
     public init(kind: Kind, sqlState: String?, message: String, operation: Operation) {
         self.kind = kind
         self.sqlState = sqlState

@@ -104,6 +104,8 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
     case missingValue
     /// The column's type does not take the value (or the value is out of its range).
     case wrongType
+    /// A text value holds NUL (U+0000), which the database's text cannot store.
+    case nulCharacter
     /// A CHECK constraint refused the row.
     case check
     /// A delete refused: other rows of the target, outside the layout, still reference it.
@@ -125,6 +127,7 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
         case .tooLong: "the value is longer than the column takes; shorten it in the source or widen the column"
         case .missingValue: "the column is NOT NULL and the resource has no value for it"
         case .wrongType: "the column's type does not take the value; fix the value or the column type"
+        case .nulCharacter: "a text value holds a NUL character (U+0000), which this database cannot store; fix the value at the source"
         case .check: "a CHECK constraint of the table refused the row"
         case .stillReferenced: "other rows of the target still reference it"
         case .foreignKey: "a foreign key of the table refused the row"

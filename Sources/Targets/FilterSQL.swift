@@ -319,6 +319,12 @@ struct FilterSQL {
             }
             return
         }
+        if case .string(let text) = value, text.utf8.contains(0), dialect.refusesNULInText {
+            // No text of these databases holds a NUL (their clients refuse to send one): no
+            // row has such a value.
+            builder.append(op == .ne ? "\(column) IS NOT NULL" : Self.alwaysFalse)
+            return
+        }
         switch (op, attribute.type) {
         case (.gt, .boolean), (.ge, .boolean), (.lt, .boolean), (.le, .boolean),
             (.gt, .binary), (.ge, .binary), (.lt, .binary), (.le, .binary):

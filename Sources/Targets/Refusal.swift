@@ -82,6 +82,7 @@ struct Refusal: Sendable, Hashable {
         case "23514": return Refusal(.check)
         case "23503": return Refusal(.foreignKey)
         case "22001": return Refusal(.tooLong)
+        case "22021": return Refusal(.nulCharacter)
         default:
             if state.hasPrefix("22") { return Refusal(.wrongType) }
             if state.hasPrefix("23") { return Refusal(.other(code: "SQLSTATE \(state)")) }
@@ -96,7 +97,7 @@ struct Refusal: Sendable, Hashable {
         let message = error.message
         switch error.code {
         case 18: return Refusal(.tooLong)
-        case 20: return Refusal(.wrongType)
+        case 20: return Refusal(message == SQLiteDatabase.nulInText ? .nulCharacter : .wrongType)
         default: break
         }
         guard error.kind == .constraintViolation else { return nil }

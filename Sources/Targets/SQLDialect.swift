@@ -158,6 +158,15 @@ public enum SQLDialect: Sendable, Hashable {
         case .sqlite: "PRAGMA defer_foreign_keys = ON"
         }
     }
+
+    /// Whether the client refuses a text value holding NUL (U+0000): PostgreSQL's text cannot
+    /// hold one, and SQLite's binding would cut it (SQLClients refuses it for both).
+    var refusesNULInText: Bool {
+        switch self {
+        case .postgres, .sqlite: true
+        case .mariaDB, .sqlServer: false
+        }
+    }
 }
 
 extension String {

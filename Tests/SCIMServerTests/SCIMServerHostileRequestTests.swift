@@ -250,6 +250,26 @@ struct SCIMServerNULTests {
             #expect(try fixture.column("SELECT login FROM \(fixture.users)") == ["bob"])
         }
     }
+
+    /// No stored text holds a NUL, so a read that names one finds nothing (never a 500).
+    @Test("a NUL in a filter, an id or a path finds nothing", arguments: Backend.allCases)
+    func nulReadsFindNothing(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let id = try await client.createUser("bob")
+            for filter in [#"userName eq "bob\u0000x""#, #"userName sw "b\u0000""#, #"userName ne "bob\u0000""#] {
+                let listed = try await client.send(
+                    .post, "Users/.search",
+                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string(filter).jsonString())}"#)
+                #expect(listed.status == 200, "\(filter): \(listed.status)")
+                let expected = filter.contains(" ne ") ? 1 : 0
+                #expect(listed["totalResults"] == .integer(Int64(expected)), "\(filter)")
+            }
+            #expect(try await client.send(.get, "Users/\(id)%00x").status == 404)
+            #expect(try await client.send(.delete, "Users/\(id)%00x").status == 404)
+            #expect(try await client.send(.get, "Users/\(id)").status == 200)
+        }
+    }
 }
 
 /// Deleting a group others hang below.

@@ -28,6 +28,28 @@ import TestSupport
         try Self.scenario(try TargetUnderTest.sqlite(layout))
     }
 
+    /// SQLite's binding would cut a text at a NUL and PostgreSQL's text cannot hold one: the
+    /// row is quarantined with the reason, never stored cut (an id `A` followed by NUL and
+    /// more would overwrite user `A`), and the rest of the batch applies.
+    @Test(arguments: ["sqlite", "postgres"]) func aTextWithANULIsQuarantinedNotCut(_ backend: String) throws {
+        let suffix = PortalLayout.suffix()
+        let layout = try PortalLayout.make(suffix: suffix)
+        let database =
+            backend == "sqlite"
+            ? try TargetUnderTest.sqlite(layout) : try TargetUnderTest.postgres(layout, schema: "nul_\(suffix)")
+        let target = try Self.createTables(database)
+        try target.apply([.create(.user, Self.user("A", login: "a", mail: "a@example.com"))])
+        let result = try target.apply(ResourceOp.ordered([
+            .create(.user, Self.user("A\u{0}evil", login: "evil")),
+            .create(.user, Self.user("N", login: "n\u{0}x")),
+            .create(.user, Self.user("B", login: "b")),
+        ]))
+        let reasons = Dictionary(uniqueKeysWithValues: result.quarantined.map { ($0.subject, $0.reason) })
+        #expect(reasons == [.user("A\u{0}evil"): .nulCharacter, .user("N"): .nulCharacter], "\(result.quarantined)")
+        #expect(try database.rows(layout.users.table, ["id", "login"]) == [["A", "a"], ["B", "b"]])
+        #expect(RefusalReason.nulCharacter.description.contains("NUL character (U+0000)"))
+    }
+
     @Test func sqlServer() throws {
         let layout = try PortalLayout.make(suffix: PortalLayout.suffix())
         try explained { try Self.scenario(try TargetUnderTest.sqlServer(layout)) }
