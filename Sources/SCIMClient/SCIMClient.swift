@@ -84,18 +84,31 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
             let action: RequestRetry.Action
             var failure: SCIMClientError
             do {
-                let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-                let status = Int(response.status.code)
-                let bytes = try await response.body.collect(upTo: 64 << 20)
+                let (http, attempt, limit) = (self.http, request, timeout)
+                // The whole attempt, head and body, within `timeout`: the client's own timeouts
+                // bound the head and each read, so a body sent a byte at a time would never end.
+                let (status, headers, bytes) = try await Self.within(timeout) {
+                    let response = try await http.execute(attempt, timeout: .nanoseconds(limit.nanoseconds))
+                    return (Int(response.status.code), response.headers, try await response.body.collect(upTo: Self.maximumBody))
+                }
                 let answer = SCIMResponse(
                     status: status, body: try Self.json(bytes, requestName, status), attempts: retry.attempts)
                 if answer.isSuccess || accepting.contains(status) { return answer }
                 failure = .provider(request: requestName, status: status, error: answer.error, attempts: retry.attempts)
                 action = retry.responseReceived(
-                    status: status, retryAfter: RetryAfter.delay(response.headers.first(name: "Retry-After")),
+                    status: status, retryAfter: RetryAfter.delay(headers.first(name: "Retry-After")),
                     unitRandom: Double.random(in: 0..<1))
             } catch let error as SCIMClientError {
                 throw error
+            } catch is NIOTooManyBytesError {
+                // The same request gets the same answer: not worth fetching again.
+                throw .invalidResponse(
+                    request: requestName, reason: "the answer is larger than \(Self.maximumBody >> 20) MiB, more than a SCIM answer needs")
+            } catch is AttemptTimedOut {
+                failure = .unreachable(
+                    request: requestName, reason: "no whole answer within \(timeout) (the body came too slowly or stopped)",
+                    attempts: retry.attempts)
+                action = retry.networkFailed(unitRandom: Double.random(in: 0..<1))
             } catch is CancellationError {
                 throw .unreachable(request: requestName, reason: "cancelled", attempts: retry.attempts)
             } catch {
@@ -116,6 +129,26 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
             case .deliver, .giveUp, .none:
                 throw failure
             }
+        }
+    }
+
+    /// The largest answer body read.
+    static let maximumBody = 64 << 20
+
+    /// An attempt that did not end within its time.
+    struct AttemptTimedOut: Error {}
+
+    /// `body`'s result, or ``AttemptTimedOut`` once `limit` has passed (`body` is cancelled).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let value?? = try await group.next() else { throw AttemptTimedOut() }
+            return value
         }
     }
 

@@ -83,6 +83,47 @@ import TestSupport
         #expect(!"\(client)".contains("t0ken"))
     }
 
+    /// A body that comes a byte at a time never ends the client's reads: the attempt as a
+    /// whole is bounded by the timeout, then retried, then reported.
+    @Test func anAnswerThatTricklesInTimesOut() async throws {
+        let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#
+        let provider = try await ScriptedProvider([.init(status: 200, body: body, trickle: .milliseconds(200))])
+        let client = try SCIMClient(
+            baseURL: provider.url + "/scim/v2", token: "t0ken-under-test", policy: Self.fast, timeout: .milliseconds(500))
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.search(.users, filter: nil)
+            Issue.record("a trickling answer should time out")
+        } catch {
+            guard case .unreachable(_, let reason, let attempts) = error else {
+                Issue.record("expected unreachable, got \(error)")
+                return
+            }
+            #expect(reason.contains("no whole answer within"), "\(reason)")
+            #expect(attempts == 4)
+        }
+        // Four attempts of half a second, not 4 x 19 s of trickling; a bound a loaded machine keeps.
+        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(provider.received.count == 4)
+    }
+
+    /// An answer larger than any SCIM answer needs is refused at once, not fetched again.
+    @Test func anAnswerTooLargeIsNotFetchedAgain() async throws {
+        let provider = try await ScriptedProvider([.init(status: 200, body: String(repeating: " ", count: (64 << 20) + 10))])
+        let client = try SCIMClient(baseURL: provider.url + "/scim/v2", token: "t0ken-under-test", policy: Self.fast)
+        do {
+            _ = try await client.search(.users, filter: nil)
+            Issue.record("a 64 MiB answer should be refused")
+        } catch {
+            guard case .invalidResponse(_, let reason) = error else {
+                Issue.record("expected invalidResponse, got \(error)")
+                return
+            }
+            #expect(reason.contains("larger than 64 MiB"), "\(reason)")
+        }
+        #expect(provider.received.count == 1)
+    }
+
     @Test func filtersArriveIntact() async throws {
         let provider = try await ScriptedProvider([
             .init(status: 200, body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#)

@@ -11,6 +11,8 @@ final class ScriptedProvider: Sendable {
         var status: Int
         var retryAfter: String?
         var body: String = ""
+        /// Sends the body a byte at a time, this long apart (a provider that trickles).
+        var trickle: Duration?
     }
 
     /// What the handler shares with the test.
@@ -78,6 +80,18 @@ final class ScriptedProvider: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/scim+json"
             if let retryAfter = reply.retryAfter { headers[.retryAfter] = retryAfter }
+            if let pause = reply.trickle {
+                let bytes = Array(reply.body.utf8)
+                return Response(
+                    status: .init(code: reply.status), headers: headers,
+                    body: ResponseBody { writer in
+                        for byte in bytes {
+                            try await writer.write(ByteBuffer(bytes: [byte]))
+                            try await Task.sleep(for: pause)
+                        }
+                        try await writer.finish(nil)
+                    })
+            }
             return Response(
                 status: .init(code: reply.status), headers: headers,
                 body: .init(byteBuffer: ByteBuffer(string: reply.body)))
