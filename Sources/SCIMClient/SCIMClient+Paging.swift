@@ -25,14 +25,33 @@ extension SCIMClient {
         case .index:
             var cursor = PageCursor(pageSize: pageSize)
             var read = 0
+            var previous: Set<String> = []
+            var firstTotal: Int?
             while !cursor.isDone {
-                let page = try await search(endpoint, filter: filter, startIndex: cursor.startIndex, count: cursor.pageSize)
+                let asked = cursor.startIndex
+                let page = try await search(endpoint, filter: filter, startIndex: asked, count: cursor.pageSize)
                 guard let total = page.totalResults else {
                     throw SCIMClientError.invalidResponse(
                         request: "GET /\(endpoint.rawValue)", reason: "a page asked for by startIndex has no totalResults")
                 }
+                // A provider that ignores startIndex answers every page with the first: the
+                // read would never end (and a total that lies keeps it going).
+                let ids = Set(page.resources.compactMap(\.id))
+                if !ids.isEmpty, ids.isSubset(of: previous) {
+                    throw SCIMClientError.invalidResponse(
+                        request: "GET /\(endpoint.rawValue)",
+                        reason: "the page at startIndex \(asked) repeats the page before it: the provider does not page by startIndex")
+                }
+                previous = ids
+                firstTotal = firstTotal ?? total
                 cursor.pageReceived(resources: page.resources.count, totalResults: total)
                 read += page.resources.count
+                // A directory may grow while it is read, not to twice what it said it held.
+                if let firstTotal, read > 2 * max(firstTotal, total) + cursor.pageSize {
+                    throw SCIMClientError.invalidResponse(
+                        request: "GET /\(endpoint.rawValue)",
+                        reason: "\(read) resources read where the provider said it holds \(firstTotal): its pages do not end")
+                }
                 if !page.resources.isEmpty { try await body(page.resources) }
             }
             return read

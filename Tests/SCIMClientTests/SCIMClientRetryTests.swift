@@ -124,6 +124,27 @@ import TestSupport
         #expect(provider.received.count == 1)
     }
 
+    /// A provider that ignores startIndex answers every page with the first one, and a total
+    /// that lies would keep the read going for ever: the repeated page ends it with the reason.
+    @Test func aPageThatRepeatsEndsTheRead() async throws {
+        let page = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1000000000,"#
+            + #""Resources":[{"id":"a","userName":"a"},{"id":"b","userName":"b"}]}"#
+        let provider = try await ScriptedProvider([.init(status: 200, body: page)])
+        let client = try SCIMClient(baseURL: provider.url + "/scim/v2", token: "t0ken-under-test", policy: Self.fast)
+        var pages = 0
+        do {
+            try await client.forEachPage(.users, pageSize: 2) { _ in pages += 1 }
+            Issue.record("an endless read should fail")
+        } catch {
+            guard case .invalidResponse(_, let reason)? = error as? SCIMClientError else {
+                Issue.record("expected invalidResponse, got \(error)")
+                return
+            }
+            #expect(reason.contains("repeats the page before it"), "\(reason)")
+        }
+        #expect(pages == 1 && provider.received.count == 2)
+    }
+
     @Test func filtersArriveIntact() async throws {
         let provider = try await ScriptedProvider([
             .init(status: 200, body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#)
