@@ -19,7 +19,7 @@ public enum PulledOps {
             }
             _ = attributes.removeValue(forKey: "members")
             ops.append(.create(.group, SCIMResource(attributes)))
-            for member in resource.memberIDs {
+            for member in resource.userMemberIDs {
                 ops.append(.addMember(groupID: id, userID: member))
             }
         }

@@ -46,6 +46,9 @@ public struct SCIMPullConnector: SourceConnector {
     /// (a restart with a stored watermark) starts with a full pull, which finds what was
     /// deleted while scimsync was down.
     private let pulledInFull = PulledInFull()
+    /// Set once the provider refused a poll that its probe accepted: this process then pulls
+    /// in full only, rather than a full pull every `poll` (each stream probes again).
+    private let pollsRefused = PulledInFull()
 
     public init(_ settings: Settings, logger: Logger) throws {
         self.settings = settings
@@ -65,8 +68,9 @@ public struct SCIMPullConnector: SourceConnector {
         return SCIMPullSource(
             puller: SCIMPuller(client: client, pageSize: settings.pageSize, paging: capabilities.paging),
             watermark: SCIMWatermark(lastModified: lastModified.isEmpty ? nil : lastModified),
-            interval: settings.interval, poll: capabilities.incremental ? settings.poll : nil,
-            fullPullNow: !pulledInFull.value.withLock { $0 })
+            interval: settings.interval,
+            poll: capabilities.incremental && !pollsRefused.value.withLock({ $0 }) ? settings.poll : nil,
+            fullPullNow: !pulledInFull.value.withLock { $0 }, pollsRefused: pollsRefused)
     }
 
     /// Reads the provider in full.
@@ -94,8 +98,8 @@ public struct SCIMPullConnector: SourceConnector {
     }
 }
 
-/// Whether a process read its provider in full yet.
-private final class PulledInFull: Sendable {
+/// Whether a process read its provider in full yet (or another fact it learns once).
+final class PulledInFull: Sendable {
     let value = Mutex(false)
 }
 
@@ -134,13 +138,19 @@ final class SCIMSnapshot: SourceSnapshot {
 final class SCIMPullSource: ChangeSource {
     private let puller: SCIMPuller
     private var watermark: SCIMWatermark
-    private let poll: Duration?
+    private var poll: Duration?
     private let nextFull: ContinuousClock.Instant
     private var nextPoll: ContinuousClock.Instant
     private var pending: [SourceBatch] = []
     private var stopped = false
 
-    init(puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?, fullPullNow: Bool) {
+    private let pollsRefused: PulledInFull
+
+    init(
+        puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?, fullPullNow: Bool,
+        pollsRefused: PulledInFull = PulledInFull()
+    ) {
+        self.pollsRefused = pollsRefused
         self.puller = puller
         self.watermark = watermark
         self.poll = poll
@@ -158,9 +168,31 @@ final class SCIMPullSource: ChangeSource {
                 return .resyncNeeded(reason: "the full pull is due", position: position)
             }
             nextPoll = ContinuousClock.now + (poll ?? .zero)
-            pending = try await pollChanges()
+            do {
+                pending = try await pollChanges()
+            } catch PollOutcome.tooLarge {
+                return .resyncNeeded(
+                    reason: "a poll found more than \(Self.maximumPollResources) changed resources: a full pull reads them instead",
+                    position: position)
+            } catch let error as SCIMClientError where error.refusesPolling {
+                // The filter the probe accepted is refused now: polling is not worth a stopped
+                // pipeline, the full pulls go on (and the next stream probes again).
+                poll = nil
+                pollsRefused.value.withLock { $0 = true }
+                return .resyncNeeded(
+                    reason: "the provider refused an incremental poll (\(error)); this process polls no more, full pulls go on every interval",
+                    position: position)
+            }
         }
         return nil
+    }
+
+    /// The most resources one poll holds before its batches are handed on: a provider whose
+    /// poll finds more (or never ends) is read by a full pull instead, which spools to disk.
+    static let maximumPollResources = 50_000
+
+    private enum PollOutcome: Error {
+        case tooLarge
     }
 
     func nextBuffered() async throws -> SourceEvent? {
@@ -183,6 +215,7 @@ final class SCIMPullSource: ChangeSource {
         watermark = try await Self.translating { [puller, watermark] in
             try await puller.changes(since: watermark) { kind, page in
                 rows += page.count
+                if rows > Self.maximumPollResources { throw PollOutcome.tooLarge }
                 let ops = ResourceOp.ordered(PulledOps.ops(for: page, kind: kind))
                 if !ops.isEmpty { pages.append(ops) }
             }
@@ -202,6 +235,18 @@ final class SCIMPullSource: ChangeSource {
             return try await body()
         } catch let error as SCIMClientError where error.isTransient {
             throw SourceFailure.unavailable("\(error)")
+        }
+    }
+}
+
+extension SCIMClientError {
+    /// A poll's refusal that full pulls survive: anything but a refused token or URL (401,
+    /// 403, 404), which an operator must fix and which stops the pipeline.
+    var refusesPolling: Bool {
+        switch self {
+        case .provider(_, let status, _, _): ![401, 403, 404].contains(status)
+        case .invalidResponse: true
+        case .unreachable, .invalidURL: false
         }
     }
 }

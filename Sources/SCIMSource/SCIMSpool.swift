@@ -26,7 +26,7 @@ extension DirectorySpool {
             _ = attributes.removeValue(forKey: "members")
             entries.append(DirectoryEntry(id: id, resource: SCIMResource(attributes)))
             if kind == .group {
-                memberships += resource.memberIDs.map { Membership(groupID: id, userID: $0) }
+                memberships += resource.userMemberIDs.map { Membership(groupID: id, userID: $0) }
             }
         }
         try add(entries, kind: kind, memberships: memberships)

@@ -1,3 +1,4 @@
+import Foundation
 import SCIM
 
 /// The latest `meta.lastModified` a pull has seen: the next incremental poll asks for what
@@ -15,10 +16,19 @@ public struct SCIMWatermark: Sendable, Hashable {
         instant = lastModified.flatMap(SCIMDateTime.init(rfc3339:))
     }
 
-    /// Takes in the resources of a page.
-    public mutating func advance(past resources: [SCIMResource]) {
+    /// How far ahead of this machine's clock a `lastModified` is still taken: clocks differ by
+    /// seconds, not by this. A later one (a provider's bad record, dated 2099) would make every
+    /// poll after it ask for changes after 2099, and find none.
+    public static let clockSkew: Int64 = 300
+
+    /// Takes in the resources of a page; a `lastModified` later than `now` plus
+    /// ``clockSkew`` is passed over.
+    public mutating func advance(past resources: [SCIMResource], now: Date = Date()) {
+        let latest = Int64(now.timeIntervalSince1970) + Self.clockSkew
         for resource in resources {
-            guard let text = resource.meta?.lastModified, let seen = SCIMDateTime(rfc3339: text) else { continue }
+            guard let text = resource.meta?.lastModified, let seen = SCIMDateTime(rfc3339: text),
+                seen.secondsSinceEpoch <= latest
+            else { continue }
             if instant.map({ $0 < seen }) ?? true {
                 instant = seen
                 lastModified = text

@@ -182,9 +182,35 @@ import TestSupport
             .create(.group, SCIMResource(["schemas": [.string(SchemaURN.group)], "id": "g1", "displayName": "Team"])),
             .addMember(groupID: "g1", userID: "u1"), .addMember(groupID: "g1", userID: "u2"),
         ])
+        // A group nested in another is no user's membership.
+        let nesting = SCIMResource([
+            "id": "g2", "displayName": "Parent",
+            "members": [["value": "u1", "type": "User"], ["value": "g1", "type": "Group"], ["value": "g3", "type": "group"]],
+        ])
+        #expect(PulledOps.ops(for: [nesting], kind: .group).dropFirst() == [.addMember(groupID: "g2", userID: "u1")])
         let user = SCIMResource(["id": "u1", "userName": "a", "meta": ["lastModified": "2026-01-01T00:00:00Z"]])
         #expect(PulledOps.ops(for: [user, SCIMResource(["userName": "no id"])], kind: .user) == [
             .create(.user, SCIMResource(["id": "u1", "userName": "a"]))
         ])
+    }
+}
+
+/// The watermark a poll asks after: the latest `lastModified` seen, but never one far ahead of
+/// this machine's clock, which would make every later poll ask for changes after it.
+@Suite struct SCIMWatermarkTests {
+    static func resource(_ lastModified: String) -> SCIMResource {
+        SCIMResource(["id": "u", "meta": ["lastModified": .string(lastModified)]])
+    }
+
+    @Test func aLastModifiedFarAheadOfTheClockIsPassedOver() {
+        // 2027-01-15T08:00:00Z.
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var watermark = SCIMWatermark()
+        watermark.advance(
+            past: ["2027-01-15T07:59:00Z", "2099-01-01T00:00:00Z", "2027-01-15T08:06:00Z", "2027-01-15T08:04:00Z"].map(Self.resource),
+            now: now)
+        #expect(watermark.lastModified == "2027-01-15T08:04:00Z")
+        watermark.advance(past: [Self.resource("2027-01-15T08:06:00Z")], now: now.addingTimeInterval(120))
+        #expect(watermark.lastModified == "2027-01-15T08:06:00Z")
     }
 }
