@@ -17,9 +17,10 @@ extension SCIMClient {
     ///
     /// - Returns: the resources read.
     @discardableResult
+    /// - Parameter total: called with each page's `totalResults`, when it has one.
     public func forEachPage(
         _ endpoint: SCIMEndpoint, filter: String? = nil, pageSize: Int, paging: SCIMPaging = .index,
-        _ body: ([SCIMResource]) async throws -> Void
+        total: (Int) -> Void = { _ in }, _ body: ([SCIMResource]) async throws -> Void
     ) async throws -> Int {
         switch paging {
         case .index:
@@ -30,7 +31,7 @@ extension SCIMClient {
             while !cursor.isDone {
                 let asked = cursor.startIndex
                 let page = try await search(endpoint, filter: filter, startIndex: asked, count: cursor.pageSize)
-                guard let total = page.totalResults else {
+                guard let pageTotal = page.totalResults else {
                     throw SCIMClientError.invalidResponse(
                         request: "GET /\(endpoint.rawValue)", reason: "a page asked for by startIndex has no totalResults")
                 }
@@ -43,11 +44,12 @@ extension SCIMClient {
                         reason: "the page at startIndex \(asked) repeats the page before it: the provider does not page by startIndex")
                 }
                 previous = ids
-                firstTotal = firstTotal ?? total
-                cursor.pageReceived(resources: page.resources.count, totalResults: total)
+                firstTotal = firstTotal ?? pageTotal
+                total(pageTotal)
+                cursor.pageReceived(resources: page.resources.count, totalResults: pageTotal)
                 read += page.resources.count
                 // A directory may grow while it is read, not to twice what it said it held.
-                if let firstTotal, read > 2 * max(firstTotal, total) + cursor.pageSize {
+                if let firstTotal, read > 2 * max(firstTotal, pageTotal) + cursor.pageSize {
                     throw SCIMClientError.invalidResponse(
                         request: "GET /\(endpoint.rawValue)",
                         reason: "\(read) resources read where the provider said it holds \(firstTotal): its pages do not end")
@@ -61,6 +63,7 @@ extension SCIMClient {
             var read = 0
             while true {
                 let page = try await search(endpoint, filter: filter, cursor: cursor, count: max(1, pageSize))
+                if let pageTotal = page.totalResults { total(pageTotal) }
                 read += page.resources.count
                 if !page.resources.isEmpty { try await body(page.resources) }
                 // The last page has no nextCursor (RFC 9865 §2). A provider that hands out a

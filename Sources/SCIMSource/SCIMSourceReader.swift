@@ -22,12 +22,39 @@ public final class SCIMSourceReader: ReconcileSourceReader {
         let spool = try SCIMSpool()
         var watermark = SCIMWatermark()
         for (kind, endpoint) in [(ResourceKind.user, SCIMEndpoint.users), (.group, .groups)] {
-            try await client.forEachPage(endpoint, pageSize: pageSize, paging: paging) { page in
+            var withoutID = 0
+            var total: Int?
+            try await client.forEachPage(endpoint, pageSize: pageSize, paging: paging, total: { total = $0 }) { page in
                 watermark.advance(past: page)
-                try spool.add(page, kind: kind)
+                withoutID += try spool.add(page, kind: kind)
             }
+            try complete(endpoint, read: try spool.count(kind), withoutID: withoutID, total: total)
         }
         return SCIMSourceReader(spool: spool, watermark: watermark)
+    }
+
+    /// Refuses a read that missed resources: a pass removes (or deactivates) what its source
+    /// lacks, so resources left out of an incomplete read would be removed from the target.
+    /// The full pull fails with the reason and runs again.
+    /// - Parameters:
+    ///   - read: the distinct resources kept.
+    ///   - withoutID: resources that had no id (none, or not a string).
+    ///   - total: the last page's `totalResults`.
+    static func complete(_ endpoint: SCIMEndpoint, read: Int, withoutID: Int, total: Int?) throws(SCIMClientError) {
+        let request = "GET /\(endpoint.rawValue)"
+        if withoutID > 0 {
+            throw .invalidResponse(
+                request: request,
+                reason: "\(withoutID) resources have no id (RFC 7643 §3.1: a string): the read is incomplete, "
+                    + "so nothing of it is applied; the next full pull reads again")
+        }
+        if let total, read < total {
+            throw .invalidResponse(
+                request: request,
+                reason: "\(read) distinct resources read where the provider's last page says it holds \(total) (its pages "
+                    + "shifted, repeated or ended early): the read is incomplete, so nothing of it is applied; "
+                    + "the next full pull reads again")
+        }
     }
 
     private init(spool: SCIMSpool, watermark: SCIMWatermark) {

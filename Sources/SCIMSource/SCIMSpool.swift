@@ -16,11 +16,19 @@ extension DirectorySpool {
     /// pass compares), and a group's members as memberships. A resource read twice (a
     /// provider's pages shifting while they are read) is kept once, as last read. SCIM groups
     /// have no parent.
-    func add(_ page: [SCIMResource], kind: ResourceKind) throws {
+    ///
+    /// - Returns: how many resources had no id to keep them by (none, or one that is not a
+    ///   string): the read is incomplete.
+    @discardableResult
+    func add(_ page: [SCIMResource], kind: ResourceKind) throws -> Int {
         var entries: [DirectoryEntry] = []
         var memberships: [Membership] = []
+        var withoutID = 0
         for resource in page {
-            guard let id = resource.id, !id.isEmpty else { continue }
+            guard let id = resource.id, !id.isEmpty else {
+                withoutID += 1
+                continue
+            }
             var attributes = resource.attributes
             _ = attributes.removeValue(forKey: "meta")
             _ = attributes.removeValue(forKey: "members")
@@ -30,5 +38,6 @@ extension DirectorySpool {
             }
         }
         try add(entries, kind: kind, memberships: memberships)
+        return withoutID
     }
 }
