@@ -47,32 +47,35 @@ extension SCIMTarget {
         _ report: inout SCIMApplyReport
     ) async throws {
         let op = ResourceOp.create(kind, desired)
+        let subject: QuarantineSubject = kind == .user ? .user(sourceID) : .group(sourceID)
         guard let existing = try await findExisting(sourceID, desired, kind), let providerID = existing.id else {
             try ids.forget(sourceID, kind: kind)
-            let detail = error?.detail.map { ": \($0)" } ?? ""
-            report.skip(op, "409 and no matching resource found\(detail)")
+            // The provider's words, escaped and cut: they reach logs and status.
+            let detail = error?.detail.map { ": \(LogText.safe($0, limit: 200))" } ?? ""
+            let reason = "the SCIM provider refused the create as a conflict (409) and no resource of it was found\(detail)"
+            report.skip(op, reason)
+            report.refused.append(SCIMApplyReport.Refusal(subject: subject, reason: reason))
             logger.error(
-                "SCIM provider refused a create as a conflict (409) but no matching resource was found; skipped",
-                metadata: ["op": "create \(kind.rawValue) \(sourceID)", "detail": "\(error?.detail ?? "")"])
+                "SCIM provider refused a create as a conflict (409) but no matching resource was found; quarantined",
+                metadata: ["op": "create \(kind.rawValue) \(sourceID)", "detail": "\(LogText.safe(error?.detail ?? "", limit: 200))"])
             return
         }
         let ours = mayBeOurs && existing.externalId == sourceID
         guard ours || options.adopt else {
             try ids.forget(sourceID, kind: kind)
+            let reason = "the SCIM provider already has this resource and scimsync did not create it: left alone (set adopt: true on the pipeline to take it over)"
             report.skip(.create(kind, SCIMResource(["id": .string(sourceID)])), "exists on the provider, not adopted")
+            report.refused.append(SCIMApplyReport.Refusal(subject: subject, reason: reason))
             logger.warning(
-                """
-                the SCIM provider already has this resource and scimsync did not create it; left alone \
-                (set adopt: true on the pipeline to take it over)
-                """,
-                metadata: ["resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(providerID)"])
+                "\(reason)",
+                metadata: ["resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 200))"])
             return
         }
         try ids.map(sourceID, to: providerID, kind: kind)
         report.adopted += 1
         if !ours {
             logger.info("adopted a resource the SCIM provider already had", metadata: [
-                "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(providerID)",
+                "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 200))",
             ])
         }
         try await converge(existing, providerID: providerID, to: desired, kind, &report)

@@ -44,13 +44,17 @@ extension SCIMTarget {
                     if try await client.patch(groupID, at: .groups, operations) {
                         report.applied += 1
                     } else {
-                        try gone(group, .group, "members of Group \(group)", &report)
+                        try await gone(group, .group, "members of Group \(group)", &report)
                         break
                     }
                 } catch let error as SCIMClientError where !error.stopsTheBatch {
                     report.skipped.append(SCIMApplyReport.Skip(op: "members of Group \(group)", reason: error.description))
+                    // Quarantined, as a refused resource is: reported until a change of the
+                    // group applies, instead of a log line alone.
+                    report.refused.append(
+                        SCIMApplyReport.Refusal(subject: .group(group), reason: "a member change was refused: \(error)"))
                     logger.error(
-                        "SCIM provider refused a member change; skipped",
+                        "SCIM provider refused a member change; quarantined",
                         metadata: ["group": "\(group)", "error": "\(error)"])
                 }
             }

@@ -70,7 +70,7 @@ public final class SCIMTarget: Sendable {
             if try await client.patch(providerID, at: kind.endpoint, operations) {
                 report.applied += 1
             } else {
-                try gone(id, kind, op.label, &report)
+                try await gone(id, kind, op.label, &report)
             }
         case .delete(let kind, let id):
             guard let providerID = try await providerID(id, kind) else { return }
@@ -98,16 +98,30 @@ public final class SCIMTarget: Sendable {
         if try await client.patch(providerID, at: .users, [operation]) {
             report.applied += 1
         } else {
-            try gone(userID, .user, op.label, &report)
+            try await gone(userID, .user, op.label, &report)
         }
     }
 
-    /// The provider no longer has a mapped resource (someone deleted it there): the map
-    /// forgets it, and the next reconciliation creates it again.
-    func gone(_ id: String, _ kind: ResourceKind, _ op: String, _ report: inout SCIMApplyReport) throws {
+    /// A PATCH of a mapped resource answered 404. The provider may mean the resource (someone
+    /// deleted it there): the map forgets it, and the next reconciliation creates it again.
+    /// Or it may mean something the PATCH named (a member it does not know) while the resource
+    /// is there: it is kept. Either way the operation did not apply, and it is quarantined
+    /// with the reason, so that it is reported until a later change of it applies.
+    func gone(_ id: String, _ kind: ResourceKind, _ op: String, _ report: inout SCIMApplyReport) async throws {
+        guard case .mapped(let providerID)? = try ids.entry(id, kind: kind) else { return }
+        let subject: QuarantineSubject = kind == .user ? .user(id) : .group(id)
+        if try await client.get(providerID, at: kind.endpoint) != nil {
+            let reason = "the SCIM provider answered 404 to \(op) while it has the resource"
+            report.skipped.append(SCIMApplyReport.Skip(op: op, reason: reason))
+            report.refused.append(SCIMApplyReport.Refusal(subject: subject, reason: reason))
+            logger.error("SCIM provider refused an operation with 404 though it has the resource; quarantined", metadata: ["op": "\(op)"])
+            return
+        }
         try ids.forget(id, kind: kind)
-        report.skipped.append(SCIMApplyReport.Skip(op: op, reason: "gone from the provider"))
-        logger.warning("resource gone from the SCIM provider; forgotten", metadata: ["op": "\(op)"])
+        let reason = "gone from the SCIM provider (deleted there): the next reconciliation creates it again"
+        report.skipped.append(SCIMApplyReport.Skip(op: op, reason: reason))
+        report.refused.append(SCIMApplyReport.Refusal(subject: subject, reason: reason))
+        logger.warning("resource gone from the SCIM provider; forgotten and quarantined", metadata: ["op": "\(op)"])
     }
 
     /// The provider's id of a source resource scimsync manages there, or nil. A pending

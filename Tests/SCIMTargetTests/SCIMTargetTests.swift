@@ -86,6 +86,9 @@ import Testing
         ])
         #expect(report.adopted == 0)
         #expect(report.skipped.map(\.reason) == ["exists on the provider, not adopted", "not on the provider"])
+        // Reported, not only logged: quarantined until an operation of it applies.
+        #expect(report.refused.map(\.subject) == [.user("7")])
+        #expect(report.refused.first?.reason.contains("set adopt: true") == true)
         #expect(try fixture.ids.entry("7", kind: .user) == nil)
         let all = try await fixture.all(.users)
         #expect(all.count == 1)
@@ -167,6 +170,22 @@ import Testing
         let second = try #require(try fixture.providerID("1", .user))
         #expect(second != first)
         #expect(try await fixture.held("1", .user)?["userName"] == "bjensen")
+    }
+
+    /// A change of a resource deleted on the provider behind scimsync's back does not apply:
+    /// the map forgets it (a reconciliation creates it again) and it is quarantined with the
+    /// reason, not skipped in silence.
+    @Test func aChangeOfAResourceDeletedOnTheProviderIsReported() async throws {
+        let fixture = try await Fixture.make()
+        let target = try fixture.target()
+        try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])
+        let first = try #require(try fixture.providerID("1", .user))
+        try await fixture.client.delete(first, at: .users)
+        let report = try await target.apply([.deactivate(userID: "1")])
+        #expect(report.applied == 0)
+        #expect(report.refused.map(\.subject) == [.user("1")])
+        #expect(report.refused.first?.reason.contains("gone from the SCIM provider") == true)
+        #expect(try fixture.ids.entry("1", kind: .user) == nil)
     }
 
     @Test func aRefusedValueSkipsItsOperationNotTheBatch() async throws {
