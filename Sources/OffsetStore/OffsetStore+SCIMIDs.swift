@@ -84,6 +84,21 @@ extension OffsetStore {
 }
 
 extension OffsetStore {
+    /// The source id `providerID` stands for in a SCIM target's map, or nil.
+    public func scimSourceID(ofProvider providerID: String, kind: ResourceKind, pipeline: String) throws(OffsetStoreError)
+        -> String?
+    {
+        do {
+            return try queue.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT source_id FROM scim_ids WHERE pipeline = ? AND kind = ? AND provider_id = ? LIMIT 1",
+                    arguments: [pipeline, kind.rawValue, providerID])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
     /// A SCIM target's map read backwards, provider id → source id, for one kind: how a
     /// reconciliation knows which provider resource stands for which source resource.
     public func scimSourceIDs(kind: ResourceKind, pipeline: String) throws(OffsetStoreError) -> [String: String] {

@@ -183,6 +183,11 @@ public final class OffsetStore: Sendable {
         .init(
             identifier: "hold decision subjects",
             sql: "ALTER TABLE hold_decisions ADD COLUMN subject TEXT;"),
+        // A SCIM target looks a provider id up backwards on every create, to refuse a provider
+        // that hands one id out twice: without an index, a scan of the map each time.
+        .init(
+            identifier: "scim ids by provider id",
+            sql: "CREATE INDEX scim_ids_provider ON scim_ids (pipeline, kind, provider_id)"),
     ]
 }
 

@@ -18,6 +18,8 @@ public protocol SCIMIDMap: Sendable {
     func count(_ kind: ResourceKind) throws -> Int
     /// Every mapped resource of `kind`: provider id → source id.
     func sourceIDs(_ kind: ResourceKind) throws -> [String: String]
+    /// The source resource `providerID` stands for, or nil when none does.
+    func sourceID(ofProvider providerID: String, kind: ResourceKind) throws -> String?
 }
 
 /// One source resource as the provider knows it.

@@ -29,7 +29,22 @@ extension SCIMTarget {
         }
         switch outcome {
         case .created(let created):
-            try ids.map(sourceID, to: created.id ?? "", kind: kind)
+            let providerID = created.id ?? ""
+            // A provider that gives one id to two resources would have every later change
+            // of either land on one of them: the second is refused, its map entry left out.
+            if let other = try ids.sourceID(ofProvider: providerID, kind: kind), other != sourceID {
+                try ids.forget(sourceID, kind: kind)
+                let reason =
+                    "the SCIM provider answered the create with id \(LogText.safe(providerID, limit: 80)), which it gave to "
+                    + "\(kind.rawValue) \(LogText.safe(other, limit: 80)) before: not mapped; check the provider"
+                report.skip(.create(kind, desired), reason)
+                report.refused.append(SCIMApplyReport.Refusal(subject: kind == .user ? .user(sourceID) : .group(sourceID), reason: reason))
+                logger.error("SCIM provider gave a new resource an id it already uses; quarantined", metadata: [
+                    "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 80))",
+                ])
+                return
+            }
+            try ids.map(sourceID, to: providerID, kind: kind)
             report.applied += 1
         case .conflict(let error, let attempts):
             // A lost answer (an earlier run's, or this request's first attempt) means the

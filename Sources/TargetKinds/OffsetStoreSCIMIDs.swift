@@ -36,6 +36,10 @@ public struct OffsetStoreSCIMIDs: SCIMIDMap {
         try store.scimProviderIDCount(kind: kind, pipeline: pipeline)
     }
 
+    public func sourceID(ofProvider providerID: String, kind: ResourceKind) throws -> String? {
+        try store.scimSourceID(ofProvider: providerID, kind: kind, pipeline: pipeline)
+    }
+
     public func sourceIDs(_ kind: ResourceKind) throws -> [String: String] {
         try store.scimSourceIDs(kind: kind, pipeline: pipeline)
     }
