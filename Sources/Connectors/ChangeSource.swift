@@ -62,11 +62,17 @@ public struct SourceBatch: Sendable {
     /// who approves its blocks approves the run, not its first chunk. Nil: an approval covers
     /// this batch alone.
     public var approvalScope: String?
+    /// Whether its creates may be of resources the target has already (a source that sends
+    /// what an object is now, new or not, as a create that overwrites): they then count as
+    /// no creation against the removal limit, or a burst of updates would make room for as
+    /// many removals.
+    public var createsMayExist: Bool
 
     public init(
         ops: [ResourceOp], position: SourcePosition, endsTransaction: Bool = true, commitTime: Int64? = nil,
-        rowCount: Int = 0, unmapped: [QuarantinedResource] = [], approvalScope: String? = nil
+        rowCount: Int = 0, unmapped: [QuarantinedResource] = [], approvalScope: String? = nil, createsMayExist: Bool = false
     ) {
+        self.createsMayExist = createsMayExist
         self.ops = ops
         self.position = position
         self.endsTransaction = endsTransaction

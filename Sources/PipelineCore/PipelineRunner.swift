@@ -248,7 +248,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             lag.received(commitTime: received.commitTime)
             // A batch of a scope a person approved passes without a new hold.
             let refusal =
-                machine.approvalCovers(received.approvalScope) ? nil : try await removalRefusal(received.ops)
+                machine.approvalCovers(received.approvalScope)
+                ? nil : try await removalRefusal(received.ops, creationsCount: !received.createsMayExist)
             if let refusal { try log.hold(refusal) }
             return transition { $0.batchReceived(removalRefusal: refusal, scope: received.approvalScope) }
         case .resyncNeeded(let reason, _):
@@ -292,10 +293,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                 ops: ResourceOp.ordered(ResourceOp.coalesced(group.flatMap(\.ops))), position: last.position,
                 endsTransaction: true, commitTime: last.commitTime ?? head.commitTime,
                 rowCount: group.reduce(0) { $0 + $1.rowCount }, unmapped: group.flatMap(\.unmapped),
-                approvalScope: head.approvalScope))
+                approvalScope: head.approvalScope, createsMayExist: group.contains { $0.createsMayExist }))
     }
 
-    private func removalRefusal(_ ops: [ResourceOp]) async throws -> String? {
+    private func removalRefusal(_ ops: [ResourceOp], creationsCount: Bool) async throws -> String? {
         guard RemovalGuard.removals(in: ops) > 0 else { return nil }
         if removalGuard == nil {
             do {
@@ -307,7 +308,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                 return nil
             }
         }
-        return removalGuard?.refusal(ops, at: elapsed)
+        return removalGuard?.refusal(ops, at: elapsed, creationsCount: creationsCount)
     }
 
     private func apply() async throws -> PipelineStateMachine.Action {
@@ -316,7 +317,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         do {
             if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
                 // The guard could not count the target when the batch arrived: check now.
-                if let refusal = try await removalRefusal(batch.ops), removalGuard != nil {
+                if let refusal = try await removalRefusal(batch.ops, creationsCount: !batch.createsMayExist), removalGuard != nil {
                     try log.hold(refusal)
                     return transition { $0.batchReceived(removalRefusal: refusal, scope: batch.approvalScope) }
                 }
@@ -334,10 +335,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
         }
         if approved {
-            removalGuard?.approvedAndApplied(batch.ops, at: elapsed)
+            removalGuard?.approvedAndApplied(batch.ops, at: elapsed, creationsCount: !batch.createsMayExist)
             try log.clearHold()
         } else {
-            removalGuard?.applied(batch.ops, at: elapsed)
+            removalGuard?.applied(batch.ops, at: elapsed, creationsCount: !batch.createsMayExist)
         }
         return transition { $0.applied() }
     }

@@ -47,12 +47,14 @@ public struct RemovalGuard: Sendable {
     }
 
     /// Why `ops`, arriving at `now`, must wait for approval; nil when they may be applied.
-    public mutating func refusal(_ ops: [ResourceOp], at now: Duration) -> String? {
+    /// - Parameter creationsCount: false when the batch's creates may overwrite what the
+    ///   target has (``Connectors/SourceBatch/createsMayExist``): they offset no removal.
+    public mutating func refusal(_ ops: [ResourceOp], at now: Duration, creationsCount: Bool = true) -> String? {
         let removals = Self.removals(in: ops)
         guard removals > 0, !isOff else { return nil }
         forget(before: now)
         let inWindow = max(recent.reduce(0) { $0 + $1.count }, 0)
-        let shrinkage = removals - Self.creations(in: ops)
+        let shrinkage = removals - (creationsCount ? Self.creations(in: ops) : 0)
         guard inWindow + shrinkage > allowed else { return nil }
         let limitText: String
         switch limit {
@@ -67,14 +69,14 @@ public struct RemovalGuard: Sendable {
     }
 
     /// Notes what an applied batch removed and created.
-    public mutating func applied(_ ops: [ResourceOp], at now: Duration) {
-        let shrinkage = Self.removals(in: ops) - Self.creations(in: ops)
+    public mutating func applied(_ ops: [ResourceOp], at now: Duration, creationsCount: Bool = true) {
+        let shrinkage = Self.removals(in: ops) - (creationsCount ? Self.creations(in: ops) : 0)
         if shrinkage != 0 { recent.append((now, shrinkage)) }
         var created = 0
         var deleted = 0
         for op in ops {
             switch op {
-            case .create: created += 1
+            case .create: if creationsCount { created += 1 }
             case .delete: deleted += 1
             default: break
             }
@@ -83,8 +85,8 @@ public struct RemovalGuard: Sendable {
     }
 
     /// An approved batch went through: the window starts afresh.
-    public mutating func approvedAndApplied(_ ops: [ResourceOp], at now: Duration) {
-        applied(ops, at: now)
+    public mutating func approvedAndApplied(_ ops: [ResourceOp], at now: Duration, creationsCount: Bool = true) {
+        applied(ops, at: now, creationsCount: creationsCount)
         recent.removeAll()
     }
 

@@ -223,8 +223,10 @@ final class SCIMPullSource: ChangeSource {
         guard !pages.isEmpty else { return [] }
         return pages.enumerated().map { index, ops in
             let last = index == pages.count - 1
+            // A poll's resources are upserts, changed or new.
             return SourceBatch(
-                ops: ops, position: last ? position : before, endsTransaction: last, rowCount: last ? rows : 0)
+                ops: ops, position: last ? position : before, endsTransaction: last, rowCount: last ? rows : 0,
+                createsMayExist: true)
         }
     }
 

@@ -50,7 +50,7 @@ public final class SQLiteDatabase {
     /// (empty for statements without a result set).
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [Directory.Row] {
-        try Self.refuseNUL(parameters)
+        try Self.refuseNUL(parameters, path: path)
         let arguments = Self.arguments(parameters)
         do {
             return try queue.inDatabase { database in
@@ -69,11 +69,11 @@ public final class SQLiteDatabase {
     /// Refuses a text holding NUL, as a type mismatch (SQLITE_MISMATCH, 20): GRDB binds text
     /// as a C string, so the value would be stored cut at the NUL, and a value written so can
     /// replace another row's (an id `u5` followed by NUL and more text is stored as `u5`).
-    static func refuseNUL(_ values: [SQLValue]) throws(SQLiteError) {
+    static func refuseNUL(_ values: [SQLValue], path: String) throws(SQLiteError) {
         for value in values {
             switch value {
             case .text(let text), .json(let text):
-                if text.utf8.contains(0) { throw SQLiteError(kind: .other, code: 20, path: "", message: nulInText) }
+                if text.utf8.contains(0) { throw SQLiteError(kind: .other, code: 20, path: path, message: nulInText) }
             default: continue
             }
         }
@@ -97,7 +97,7 @@ public final class SQLiteDatabase {
     /// `StatementArguments` (an array of existentials per row) and their binding were a
     /// quarter of a first load's writing thread.
     public func executeEach(_ sql: String, rows: [[SQLValue]]) throws {
-        for row in rows { try Self.refuseNUL(row) }
+        for row in rows { try Self.refuseNUL(row, path: path) }
         do {
             try queue.inDatabase { database in
                 // A statement of its own, not GRDB's cached one, which GRDB steps with its

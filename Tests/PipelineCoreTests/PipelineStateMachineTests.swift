@@ -203,6 +203,22 @@ import Testing
         #expect(off.refusal(Self.deletes(50), at: .zero) == nil)
     }
 
+    /// A source whose creates overwrite what the target may have (an event callback's user as
+    /// it is now, a poll's resources): a burst of them makes no room for removals, and does
+    /// not grow the population either.
+    @Test func upsertsMakeNoRoomForRemovals() {
+        var guardrail = RemovalGuard(limit: .count(5), population: 22)
+        let updates = (0..<23).map { Ops.user("u\($0)") }
+        #expect(guardrail.refusal(updates, at: .zero, creationsCount: false) == nil)
+        guardrail.applied(updates, at: .zero, creationsCount: false)
+        #expect(guardrail.population == 22)
+        for second in 0..<5 {
+            #expect(guardrail.refusal(Self.deletes(1, from: second), at: .seconds(second + 1), creationsCount: false) == nil)
+            guardrail.applied(Self.deletes(1, from: second), at: .seconds(second + 1), creationsCount: false)
+        }
+        #expect(guardrail.refusal(Self.deletes(1, from: 5), at: .seconds(6), creationsCount: false) != nil, "the 6th removal")
+    }
+
     @Test func deactivationsCountAndCreationsGrowThePopulation() {
         #expect(RemovalGuard.removals(in: [.deactivate(userID: "1"), .delete(.group, id: "g"), .removeMember(groupID: "g", userID: "1")]) == 2)
         var guardrail = RemovalGuard(limit: .percent(50), population: 10)

@@ -55,7 +55,7 @@ import Testing
             let stamp = SQLDateTime(date: SQLDate(year: 1999, month: 12, day: 31), hour: 0, minute: 0, second: 1, microsecond: 7)
             let values: [SQLValue] = [
                 .null, .bool(true), .bool(false), .int(Int64.min), .int(0), .uint(7), .uint(UInt64.max), .double(-0.125),
-                .decimal("-0.00"), .text(""), .text("héllo 👋 'quoted' \u{0}nul"), .text(String(repeating: "ü", count: 5000)),
+                .decimal("-0.00"), .text(""), .text("héllo 👋 'quoted'"), .text(String(repeating: "ü", count: 5000)),
                 .bytes([]), .bytes([0, 1, 255]), .bits(UInt64.max, width: 64), .date(SQLDate(year: 2024, month: 2, day: 29)),
                 .time(SQLTime(negative: false, hours: 838, minutes: 59, seconds: 59, microseconds: 0)), .dateTime(stamp),
                 .timestamp(stamp), .json("[]"),
@@ -67,6 +67,24 @@ import Testing
             let bulk = try read("bulk")
             #expect(bulk.count == values.count)
             #expect(bulk == (try read("single")))
+        }
+    }
+
+    /// GRDB binds text as a C string, so a text holding NUL would be stored cut there: both
+    /// ways of writing refuse it instead (SQLITE_MISMATCH), and nothing is written.
+    @Test func aTextHoldingNULIsRefusedNotCut() throws {
+        try withTemporaryDatabase { database in
+            try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+            let nul = SQLValue.text("u5\u{0}evil")
+            for write in [
+                { try database.query("INSERT INTO t (id, v) VALUES (1, ?)", [nul]) },
+                { try database.executeEach("INSERT INTO t (id, v) VALUES (?, ?)", rows: [[.int(2), .text("ok")], [.int(3), nul]]) },
+            ] as [() throws -> Void] {
+                #expect(throws: SQLiteError(kind: .other, code: 20, path: database.path, message: SQLiteDatabase.nulInText)) {
+                    try write()
+                }
+            }
+            #expect(try database.query("SELECT COUNT(*) AS n FROM t") == [Row(["n": .int(0)])])
         }
     }
 

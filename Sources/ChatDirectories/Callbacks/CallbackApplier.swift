@@ -49,7 +49,11 @@ struct CallbackApplier: Sendable {
                     let ops = found.flatMap { apply($0, memberships: &memberships) }
                     guard !ops.isEmpty, !Task.isCancelled else { continue }
                     logger.debug("Callback event applied", metadata: ["type": "\(event.type)", "ops": "\(ops.count)"])
-                    output.push(.batch(SourceBatch(ops: ResourceOp.ordered(ops), position: position, rowCount: found.count)))
+                    // A user fetched is written as a create that overwrites, new or not.
+                    output.push(
+                        .batch(
+                            SourceBatch(
+                                ops: ResourceOp.ordered(ops), position: position, rowCount: found.count, createsMayExist: true)))
                 }
             } catch is CancellationError {
                 return
