@@ -1,4 +1,5 @@
 import Connectors
+import HTTPLimits
 import Hummingbird
 import NIOCore
 
@@ -42,6 +43,9 @@ enum CallbackRoute {
         }
         router.get("callbacks/:pipeline", use: handle)
         router.post("callbacks/:pipeline", use: handle)
+        MethodNotAllowed.refuse(on: router, path: "callbacks/:pipeline", allowing: [.get, .post]) { allow in
+            text(.methodNotAllowed, "the platforms send GET and POST here (\(allow))\n")
+        }
     }
 
     private static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {

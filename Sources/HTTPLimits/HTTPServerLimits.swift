@@ -45,6 +45,6 @@ public struct HTTPServerLimits: Sendable, Hashable {
     public func configuration(address: BindAddress, serverName: String, logger: Logger) -> ApplicationConfiguration {
         ApplicationConfiguration(
             address: address, serverName: serverName,
-            availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger))
+            availableConnectionsDelegate: ConnectionCap(maxConnections, logger: logger))
     }
 }

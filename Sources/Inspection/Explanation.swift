@@ -63,7 +63,7 @@ public struct Explanation: Sendable {
         case let differing?: lines.append("  agree now: no; differing: \(differing.joined(separator: ", "))")
         }
         for entry in quarantine {
-            lines.append("  refused by the target since \(entry.since) (\(entry.count) times): \(entry.reason)")
+            lines.append("  refused by the target since \(entry.since) (\(entry.count) times): \(LogText.safe(entry.reason, limit: 300))")
         }
         for operation in parked {
             lines.append("  parked since \(operation.since): \(operation.reason)")

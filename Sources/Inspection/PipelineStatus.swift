@@ -5,6 +5,7 @@ import Directory
 import Foundation
 import Logging
 import OffsetStore
+import SCIM
 
 /// What `scimsync status` reports for one pipeline, from the offset store alone (it works
 /// while the daemon runs: the store is in WAL mode).
@@ -67,7 +68,10 @@ public struct PipelineStatus: Sendable, Hashable {
         if parked > 0 { text += ", \(parked) operation\(parked == 1 ? "" : "s") parked (waiting for a row)" }
         if !quarantined.isEmpty {
             text += ", \(quarantined.count) row\(quarantined.count == 1 ? "" : "s") quarantined ("
-                + quarantined.prefix(3).map { "\($0.kind) \($0.id): \($0.reason)" }.joined(separator: "; ")
+                // Ids and reasons come from sources and targets: escaped, as in logs, so that
+                // one cannot forge a line or move the terminal's cursor.
+                + quarantined.prefix(3).map { "\($0.kind) \(LogText.safe($0.id, limit: 120)): \(LogText.safe($0.reason, limit: 300))" }
+                .joined(separator: "; ")
                 + (quarantined.count > 3 ? "; …" : "") + ")"
         }
         guard let run = lastRun else { return text }

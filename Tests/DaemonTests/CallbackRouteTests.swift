@@ -106,6 +106,9 @@ struct CallbackRouteTests {
             #expect(unknown.status == 404 && unknown.text.contains("no pipeline receives callbacks"))
             let large = try await send(.POST, "/callbacks/hr", [UInt8](repeating: 0x61, count: 300 * 1024))
             #expect(large.status == 413)
+            // The platforms send GET and POST: another method is a 405 that says so.
+            let put = try await send(.PUT, "/callbacks/hr", Array("{}".utf8))
+            #expect(put.status == 405 && put.text.contains("GET, HEAD, POST"), "\(put.status) \(put.text)")
             // Only the first request reached the receiver.
             #expect(recorder.seen.withLock { $0.count } == 1)
             // The rest of the admin server still wants the token.
