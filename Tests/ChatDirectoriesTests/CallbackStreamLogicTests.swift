@@ -112,8 +112,10 @@ final class FakeObjects: PlatformObjects {
             return buffered != nil
         })
         guard case .batch(let department)? = buffered else { throw Unexpected("a buffered batch was expected") }
-        #expect(department.ops == [
+        // With the departments above it, as the platform has them now.
+        #expect(Set(department.ops) == [
             .create(.group, SCIMResource(["id": "b", "displayName": "b"])), .moveParent(groupID: "b", parentID: "a"),
+            .create(.group, SCIMResource(["id": "a", "displayName": "a"])), .moveParent(groupID: "a", parentID: nil),
         ])
 
         // A removal the platform does not confirm (the event came late, after the user came
@@ -161,6 +163,26 @@ final class FakeObjects: PlatformObjects {
             break
         }
         #expect(batches >= limit && batches < sent)
+        await stream.stop()
+    }
+
+    /// 5 was below 4; on the platform 5 moved to the root and then 4 under 5, and only 4's
+    /// event arrives. Moving 4 alone would make 4 and 5 each other's parent in the target: the
+    /// departments above 4 are written as the platform has them too.
+    @Test func aDepartmentsMoveBringsItsPathToTheRoot() async throws {
+        let objects = FakeObjects()
+        objects.state.withLock {
+            $0.departments["3"] = .some(nil)
+            $0.departments["5"] = .some(nil)
+            $0.departments["4"] = "5"
+        }
+        let inbox = CallbackInbox()
+        let stream = Self.stream(objects, inbox)
+        inbox.deliver([Self.event("e1", .upserted, .department("4"))])
+        let ops = try await Self.nextOps(stream)
+        #expect(ops.contains(.moveParent(groupID: "4", parentID: "5")))
+        #expect(ops.contains(.moveParent(groupID: "5", parentID: nil)))
+        #expect(ops.filter { if case .moveParent = $0 { true } else { false } }.count == 2)
         await stream.stop()
     }
 

@@ -80,8 +80,35 @@ struct CallbackApplier: Sendable {
                 found.append(.user(id, try present(fetched, "user \(id)", removal: removal)))
             case .department(let id):
                 let fetched = try await retrying("department \(id)") { try await objects.department(id) }
-                found.append(.department(id, try present(fetched, "department \(id)", removal: removal)))
+                let department = try present(fetched, "department \(id)", removal: removal)
+                found.append(.department(id, department))
+                if let department { found += try await ancestors(of: id, parent: department.parentID) }
             }
+        }
+        return found
+    }
+
+    /// The most departments above one that are read with it.
+    static let maximumDepth = 64
+
+    /// The departments above `id`, as the platform has them now. A department moves under a
+    /// new parent; if the target still holds that parent below the department (the parent's
+    /// own move came late, or not at all), the move alone would make the two each other's
+    /// ancestors, cut off from the root. Written with their current parents too, the path to
+    /// the root is the platform's.
+    private func ancestors(of id: String, parent: String?) async throws -> [Found] {
+        var found: [Found] = []
+        var seen: Set<String> = [id]
+        var next = parent
+        while let current = next, seen.insert(current).inserted {
+            guard seen.count <= Self.maximumDepth else {
+                throw GiveUp(reason: "department \(id) has more than \(Self.maximumDepth) departments above it on \(objects.platform)")
+            }
+            let fetched = try await retrying("department \(current)") { try await objects.department(current) }
+            // One gone or out of the app's range ends the path: the full read decides for it.
+            guard case .found(let ancestor) = fetched else { break }
+            found.append(.department(current, ancestor))
+            next = ancestor.parentID
         }
         return found
     }
