@@ -20,9 +20,18 @@ final class SCIMReconcileReader: ReconcileTargetReader {
         func read(_ kind: ResourceKind) async throws -> [(sourceID: String, resource: SCIMResource)] {
             let sourceIDs = try ids.sourceIDs(kind)
             var found: [(sourceID: String, resource: SCIMResource)] = []
+            // A resource read twice (pages shifting while they are read) is kept once, as last
+            // read: two of one id would stop the pass's merge-join.
+            var index: [String: Int] = [:]
             _ = try await client.forEachPage(kind == .user ? .users : .groups, pageSize: pageSize) { page in
                 for resource in page {
-                    if let id = resource.id, let sourceID = sourceIDs[id] { found.append((sourceID, resource)) }
+                    guard let id = resource.id, let sourceID = sourceIDs[id] else { continue }
+                    if let at = index[sourceID] {
+                        found[at] = (sourceID, resource)
+                    } else {
+                        index[sourceID] = found.count
+                        found.append((sourceID, resource))
+                    }
                 }
             }
             return found
