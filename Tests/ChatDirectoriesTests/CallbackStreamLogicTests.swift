@@ -186,6 +186,37 @@ final class FakeObjects: PlatformObjects {
         await stream.stop()
     }
 
+    /// A target that holds these users, with no memberships.
+    final class HeldUsers: ReconcileTargetReader, Sendable {
+        let users: Set<String>
+        init(_ users: Set<String>) { self.users = users }
+        func idOrders(source: SourceIDTypes, pipeline: String) throws -> IDOrders { IDOrders(sameAs: source) }
+        func isEmpty() throws -> Bool { users.isEmpty }
+        func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> { chunks([], 1) }
+        func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> { chunks([], 1) }
+        func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> { chunks([], 1) }
+        func existingUserIDs(_ ids: [String]) throws -> Set<String> { users.intersection(ids) }
+        func name(_ kind: ResourceKind) -> String { "held users" }
+        var membershipsName: String { "held users' memberships" }
+    }
+
+    /// A removal of a user the platform no longer has and the target never held changes
+    /// nothing, and counts as no removal against the limit: six such events would otherwise
+    /// hold the pipeline.
+    @Test func aRemovalOfAUserTheTargetNeverHeldIsNoOperation() async throws {
+        let inbox = CallbackInbox()
+        let held = HeldUsers(["u1"])
+        let stream = CallbackStream(
+            position: Self.position, interval: .seconds(3600), readNow: false, objects: FakeObjects(),
+            wiring: CallbackWiring(
+                inbox: inbox, onDelete: .deactivate, pipeline: "p", targetReader: { held }, fetchRetry: Self.quickRetry),
+            logger: Logger(label: "test"))
+        inbox.deliver([Self.event("e1", .removed, .user("never")), Self.event("e2", .removed, .user("u1"))])
+        #expect(try await Self.nextOps(stream) == [.deactivate(userID: "u1")])
+        #expect(try await stream.nextBuffered() == nil)
+        await stream.stop()
+    }
+
     @Test func onDeleteDeleteDeletesTheUser() async throws {
         let inbox = CallbackInbox()
         let stream = Self.stream(FakeObjects(), inbox, onDelete: .delete)

@@ -44,7 +44,11 @@ struct CallbackApplier: Sendable {
             do {
                 var fetched: [(event: PlatformEvent, found: [Found])] = []
                 for event in taken.events { fetched.append((event, try await fetch(event))) }
-                try await memberships.load(Set(fetched.flatMap { $0.found.compactMap(\.userID) }))
+                let removed = fetched.flatMap { $0.found.compactMap { found -> String? in
+                    if case .user(let id, nil) = found { return id }
+                    return nil
+                } }
+                try await memberships.load(Set(fetched.flatMap { $0.found.compactMap(\.userID) }), removed: Set(removed))
                 for (event, found) in fetched {
                     let ops = found.flatMap { apply($0, memberships: &memberships) }
                     guard !ops.isEmpty, !Task.isCancelled else { continue }
@@ -147,6 +151,7 @@ struct CallbackApplier: Sendable {
     func apply(_ found: Found, memberships: inout CallbackMemberships) -> [ResourceOp] {
         switch found {
         case .user(_, let user?):
+            memberships.written(user.entry.id)
             var ops: [ResourceOp] = [.create(.user, user.entry.resource)]
             // A user back after `onDelete: deactivate`: the full read reactivates one whose
             // source does not say (its map has no `active`); so does its event.
@@ -155,6 +160,9 @@ struct CallbackApplier: Sendable {
             }
             return ops + memberships.set(user.entry.id, to: user.departments)
         case .user(let id, nil):
+            // Not in the target either: nothing to remove, and no removal to count against
+            // the limit (a delete of someone never provisioned would hold the pipeline).
+            if memberships.holds(id) == false { return [] }
             let removals = memberships.set(id, to: [])
             switch wiring.onDelete {
             case .delete: return removals + [.delete(.user, id: id)]

@@ -16,17 +16,26 @@ struct CallbackMemberships {
     let targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?
     /// Each touched user's groups after the batches the stream made.
     private var known: [String: Set<String>] = [:]
+    /// Whether the target holds each user looked up for a removal (or written by the stream).
+    private var present: [String: Bool] = [:]
 
     init(pipeline: String, targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?) {
         self.pipeline = pipeline
         self.targetReader = targetReader
     }
 
-    /// Looks the users of `userIDs` the record does not hold up in the target.
-    mutating func load(_ userIDs: Set<String>) async throws {
+    /// Looks the users of `userIDs` the record does not hold up in the target; of `removed`
+    /// (users the platform no longer has), also whether the target holds them at all.
+    mutating func load(_ userIDs: Set<String>, removed: Set<String> = []) async throws {
         let missing = userIDs.filter { known[$0] == nil }
-        guard !missing.isEmpty, let targetReader else { return }
+        let unknown = removed.filter { present[$0] == nil }
+        guard !missing.isEmpty || !unknown.isEmpty, let targetReader else { return }
         let reader = try await targetReader()
+        if !unknown.isEmpty {
+            let held = try reader.existingUserIDs(Array(unknown))
+            for user in unknown { present[user] = held.contains(user) }
+        }
+        guard !missing.isEmpty else { return }
         let order = try reader.idOrders(source: .scim, pipeline: pipeline).memberships
         var found: [String: Set<String>] = [:]
         var chunks = try reader.memberships(chunkSize: 1000, order: order)
@@ -37,6 +46,13 @@ struct CallbackMemberships {
         }
         for user in missing { known[user] = found[user] ?? [] }
     }
+
+    /// Whether the target holds `userID`: false only when it was looked up and is not there;
+    /// nil when unknown (no reader).
+    func holds(_ userID: String) -> Bool? { present[userID] }
+
+    /// Records that the stream wrote `userID`.
+    mutating func written(_ userID: String) { present[userID] = true }
 
     /// The ops that make `userID`'s groups `groups`, recorded as done.
     mutating func set(_ userID: String, to groups: [String]) -> [ResourceOp] {
