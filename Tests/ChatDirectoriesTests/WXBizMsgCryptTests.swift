@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// A length prefix that ends the message early leaves message text where the receive id
+    /// goes: that is a malformed message (401), and its text is not quoted back.
+    @Test func aLengthPrefixThatEndsEarlyQuotesNothing() {
+        let writer = WXBizMsgCrypt(
+            token: CallbackVectors.token, encodingAESKey: CallbackVectors.aesKey, receiveID: "<xml>secret payload</xml>")!
+        let encrypted = writer.encrypt([], random: Array(repeating: 9, count: 16))
+        do throws(CallbackRefusal) {
+            _ = try crypt.decrypt(encrypted)
+            Issue.record("a message with a wrong length decrypted")
+        } catch {
+            #expect(error.status == 401, "\(error)")
+            #expect(!error.reason.contains("secret"), "\(error)")
+        }
+    }
+
     @Test func badPaddingTruncationAndAnotherKeyAreRefused() throws {
         let otherKey = WXBizMsgCrypt(
             token: CallbackVectors.token, encodingAESKey: String(repeating: "a", count: 43), receiveID: CallbackVectors.corpID)!

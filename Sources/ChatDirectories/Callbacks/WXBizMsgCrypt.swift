@@ -71,6 +71,18 @@ public struct WXBizMsgCrypt: Sendable {
             throw CallbackRefusal(status: 401, reason: "the plaintext's message length runs past its end")
         }
         let receiver = unpadded[(20 + length)...]
+        // Receive ids (a corp id, a suite id, an app key) are short runs of letters, digits,
+        // `_` and `-`: anything else behind the message means its length prefix is wrong, and
+        // the bytes there are the message's own, not to be quoted.
+        let looksLikeAnID =
+            (1...64).contains(receiver.count)
+            && receiver.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F
+                    || byte == 0x2D
+            }
+        guard looksLikeAnID || receiver.elementsEqual(receiveID.utf8) else {
+            throw CallbackRefusal(status: 401, reason: "the plaintext's message length does not end at a receive id")
+        }
         guard receiver.elementsEqual(receiveID.utf8) else {
             throw CallbackRefusal(
                 status: 403,
