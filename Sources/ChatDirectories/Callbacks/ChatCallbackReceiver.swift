@@ -1,5 +1,6 @@
 import Connectors
 import Logging
+import Synchronization
 
 /// A platform's callback URL: opens each request by the platform's rules (signature,
 /// decryption, its URL check) and hands the events to the pipeline's stream, which fetches and
@@ -10,6 +11,9 @@ public struct ChatCallbackReceiver: CallbackReceiver {
     let endpoint: any CallbackEndpoint
     let deliver: @Sendable ([PlatformEvent]) -> CallbackDelivery
     let logger: Logger
+    /// Refusals are logged a few a minute: anyone on the internet can send them, and a line
+    /// each would let them fill the log (and its disk).
+    private let refusalLog = RefusalLog()
 
     /// - Parameters:
     ///   - endpoint: the platform's rules (``DingTalkCallbackEndpoint`` …).
@@ -40,9 +44,54 @@ public struct ChatCallbackReceiver: CallbackReceiver {
         } catch {
             // The reason names no secret and quotes the sender's text escaped (the endpoint's
             // rule): what an operator needs to see a misconfigured key or a stranger.
-            logger.warning(
-                "\(platform) callback refused", metadata: ["status": "\(error.status)", "reason": "\(error.reason)"])
+            switch refusalLog.admit(now: ContinuousClock.now) {
+            case .log(let notLogged):
+                if notLogged > 0 {
+                    logger.warning(
+                        "\(platform) callbacks refused and not logged in the last minute", metadata: ["count": "\(notLogged)"])
+                }
+                logger.warning(
+                    "\(platform) callback refused", metadata: ["status": "\(error.status)", "reason": "\(error.reason)"])
+            case .quiet:
+                break
+            }
             return .refusal(error.status, error.reason + "\n")
+        }
+    }
+}
+
+/// At most ``perMinute`` lines a minute; the count of those left out is told with the next
+/// line logged.
+final class RefusalLog: Sendable {
+    static let perMinute = 10
+
+    enum Decision: Equatable {
+        /// Log this one, after saying how many were left out before it.
+        case log(notLogged: Int)
+        case quiet
+    }
+
+    private struct State {
+        var windowStart: ContinuousClock.Instant?
+        var logged = 0
+        var notLogged = 0
+    }
+
+    private let state = Mutex(State())
+
+    func admit(now: ContinuousClock.Instant) -> Decision {
+        state.withLock { state in
+            if let start = state.windowStart, now - start < .seconds(60) {
+                guard state.logged < Self.perMinute else {
+                    state.notLogged += 1
+                    return .quiet
+                }
+                state.logged += 1
+                return .log(notLogged: 0)
+            }
+            let left = state.notLogged
+            state = State(windowStart: now, logged: 1, notLogged: 0)
+            return .log(notLogged: left)
         }
     }
 }
