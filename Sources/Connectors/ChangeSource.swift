@@ -25,6 +25,16 @@ public protocol ChangeSource: AnyObject {
 
     /// Stops reading and releases the connection.
     func stop() async
+
+    /// The target refused these resources of the batch in hand (they are quarantined): a
+    /// source that keeps its own record of what the target holds (a feed) notes them, so that
+    /// its next run sends them again whole. Called before the batch's acknowledgement.
+    func refused(_ resources: [QuarantinedResource]) async
+}
+
+extension ChangeSource {
+    /// Most sources send a row again only when it changes: nothing to note.
+    public func refused(_ resources: [QuarantinedResource]) async {}
 }
 
 /// What a source hands the pipeline.

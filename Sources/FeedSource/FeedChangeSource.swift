@@ -24,6 +24,9 @@ final class FeedChangeSource: ChangeSource {
     private let recorder = DispatchQueue(label: "scimsync.feed.recorder")
     /// The record being written, and its run: true once it is.
     private var recording: (run: Int64, written: Task<Bool, Never>)?
+    /// Users the target refused in the batches not yet acknowledged: their record says so
+    /// once their chunk's is written, and the next run sends them again whole.
+    private var refusedUsers: [String] = []
 
     init(site: FeedSite, settings: FeedConnector.Settings, existing: ExistingUsers, logger: Logger) {
         self.site = site
@@ -78,11 +81,14 @@ final class FeedChangeSource: ChangeSource {
         // The previous record had a whole batch's apply to be written in: it almost always is.
         await settleRecording()
         let (store, logger, recorder) = (site.store, logger, recorder)
+        let refused = refusedUsers
+        refusedUsers = []
         let written = Task {
             await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
                 recorder.async {
                     do {
                         try store.chunkApplied(FeedPlanChunk(run: applied.run, after: 0, through: applied.applied, ops: []))
+                        if !refused.isEmpty { try store.markRefused(userIDs: refused) }
                         done.resume(returning: true)
                     } catch {
                         // The chunk is handed out again: the target's idempotent apply makes that harmless.
@@ -108,6 +114,17 @@ final class FeedChangeSource: ChangeSource {
     func stop() async {
         stopped = true
         await settleRecording()
+    }
+
+    func refused(_ resources: [QuarantinedResource]) async {
+        for resource in resources {
+            switch resource.kind {
+            case "User": refusedUsers.append(resource.id)
+            // `group user`: the user's memberships are sent again with the user.
+            case "Membership": if let user = resource.id.split(separator: " ").last { refusedUsers.append(String(user)) }
+            default: continue
+            }
+        }
     }
 
     /// The next chunk of work, nil when there is none now.

@@ -153,6 +153,17 @@ extension FeedStore {
         }
     }
 
+    /// Marks the users of these ids as not held by the target as planned (it refused an
+    /// operation of theirs): the next run sends them again whole, as it does a user whose
+    /// record was skipped.
+    public func markRefused(userIDs: [String]) throws(FeedStoreError) {
+        try write { db in
+            for id in userIDs {
+                try db.execute(sql: "UPDATE users SET error = 1 WHERE id = ?", arguments: [id])
+            }
+        }
+    }
+
     /// The userNames of `run`'s records that the feed has not created: the ones to ask the
     /// target about before planning (``start(_:approvedBy:managedGroups:existingUserID:)``).
     public func unownedUserNames(of run: Int64) throws(FeedStoreError) -> [String] {

@@ -326,6 +326,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
             if !batch.ops.isEmpty { Failpoint.streamBatchApplied.passed() }
             try record(outcome, unmapped: batch.unmapped, for: batch.ops)
+            if !outcome.quarantined.isEmpty { await source?.refused(outcome.quarantined) }
             journal =
                 log.keepsJournal
                 ? JournalRecord.records(of: batch.ops, outcome: outcome, unmapped: batch.unmapped, keepValues: journalValues)

@@ -2,6 +2,7 @@ import Connectors
 import Directory
 import Foundation
 import Logging
+import SCIM
 import Testing
 
 @testable import FeedSource
@@ -58,6 +59,37 @@ import Testing
         let run = try #require(try site.store.run(staged.run.id))
         #expect(run.state == .running && run.appliedThrough == run.planned)
         #expect(try site.store.users().filter(\.owned).count == 5)
+    }
+
+    /// The target refused one user of a run (quarantined): once the chunk is acknowledged,
+    /// the feed's record of that user says so (`error`), which makes the next run send the
+    /// user again whole although its record did not change (as for a record once skipped).
+    @Test func aUserTheTargetRefusedIsMarkedForTheNextRun() async throws {
+        let dir = try TemporaryDirectory()
+        let site = try FeedSite(
+            settings: FeedSourceConfig(controlPath: "control.json", control: try Fixtures.control(), firstRun: .apply),
+            pipeline: "hr", offsetsPath: dir.file("offsets.db"))
+        let connector = FeedConnector(
+            site: site, settings: .init(poll: .milliseconds(10), keepFiles: 2, chunkUsers: 10), logger: Logger(label: "test"))
+        let stream = try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition)
+        _ = try site.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "http")
+        guard case .batch(let first)? = try await stream.next() else {
+            Issue.record("expected the run's chunk")
+            return
+        }
+        let created = first.ops.compactMap { op -> SCIMResource? in
+            if case .create(.user, let resource) = op { resource } else { nil }
+        }
+        let bob = created.first { $0.userName == "bob" }?.id ?? "bob"
+        await stream.refused([
+            QuarantinedResource(kind: "User", id: bob, reason: "the column is NOT NULL"),
+            QuarantinedResource(kind: "Group", id: "staff", reason: "not a user"),
+        ])
+        await stream.acknowledge(first.position)
+        await stream.stop()
+        let users = try site.store.users()
+        #expect(users.count == 5)
+        #expect(users.filter(\.error).map(\.userName) == ["bob"])
     }
 
     /// A run another process makes ready (here a second store on the same file, as
