@@ -189,7 +189,7 @@ final class SCIMPullSource: ChangeSource {
 
     /// The most resources one poll holds before its batches are handed on: a provider whose
     /// poll finds more (or never ends) is read by a full pull instead, which spools to disk.
-    static let maximumPollResources = 50_000
+    static let maximumPollResources = 10_000
 
     private enum PollOutcome: Error {
         case tooLarge
