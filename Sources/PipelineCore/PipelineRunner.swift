@@ -202,7 +202,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         do {
             outcome = try await connectors.load(reason)
         } catch let error where !(error is CancellationError) {
-            return failure(.source("\(error)")) { $0.loadFailed("\(error)", unitRandom: random()) }
+            return failure(.load("\(error)")) { $0.loadFailed("\(error)", unitRandom: random()) }
         }
         switch outcome {
         case .loaded(let position):

@@ -89,11 +89,15 @@ public enum PauseReason: Sendable, Hashable, CustomStringConvertible {
 public enum RetryCause: Sendable, Hashable, CustomStringConvertible {
     case target(String)
     case source(String)
+    /// A load or reconciliation pass, which reads the source and writes the target: the error
+    /// says which of them failed.
+    case load(String)
 
     public var description: String {
         switch self {
         case .target(let error): "target failed: \(error)"
         case .source(let error): "source failed: \(error)"
+        case .load(let error): "the load failed: \(error)"
         }
     }
 }

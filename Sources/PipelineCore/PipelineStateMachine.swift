@@ -90,7 +90,7 @@ public struct PipelineStateMachine: Sendable {
     public mutating func loadFailed(_ error: String, unitRandom: Double) -> Action {
         let load: LoadReason
         if case .loading(let current) = state { load = current } else { load = .firstLoad }
-        return retry(.source(error), resume: .load(load), unitRandom: unitRandom)
+        return retry(.load(error), resume: .load(load), unitRandom: unitRandom)
     }
 
     /// The source is open and reading.

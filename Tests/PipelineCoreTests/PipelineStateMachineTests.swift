@@ -70,6 +70,17 @@ import Testing
         #expect(machine.state == .streaming)
     }
 
+    /// A load reads the source and writes the target: its failure is told as the load's, not
+    /// blamed on the source, and the load runs again.
+    @Test func aFailedLoadIsRetriedAsTheLoads() {
+        var machine = PipelineStateMachine(backoff: Self.backoff)
+        #expect(machine.started(committed: nil) == .load(.firstLoad))
+        #expect(machine.loadFailed("the SCIM provider answered POST /Groups with HTTP 307", unitRandom: 0.5) == .wait(.seconds(1)))
+        #expect(machine.state == .retrying(.load("the SCIM provider answered POST /Groups with HTTP 307"), attempt: 1))
+        #expect(machine.state.description.contains("the load failed"))
+        #expect(machine.waited() == .load(.firstLoad))
+    }
+
     @Test func aLostPositionReloads() {
         var machine = PipelineStateMachine(backoff: Self.backoff)
         _ = machine.started(committed: Self.p1)
