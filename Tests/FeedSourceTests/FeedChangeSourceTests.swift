@@ -19,14 +19,19 @@ import Testing
         ("ed", "Ed", "Wood", "ed@example.com", "Staff"),
     ])
 
-    @Test func theChunksOfTheRunInHandAreBufferedAndNothingElseIs() async throws {
-        let dir = try TemporaryDirectory()
+    /// A feed whose first run applies by itself, and its stream from the start.
+    static func open(_ dir: TemporaryDirectory, chunkUsers: Int) async throws -> (FeedSite, any ChangeSource) {
         let site = try FeedSite(
             settings: FeedSourceConfig(controlPath: "control.json", control: try Fixtures.control(), firstRun: .apply),
             pipeline: "hr", offsetsPath: dir.file("offsets.db"))
         let connector = FeedConnector(
-            site: site, settings: .init(poll: .milliseconds(10), keepFiles: 2, chunkUsers: 2), logger: Logger(label: "test"))
-        let stream = try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition)
+            site: site, settings: .init(poll: .milliseconds(10), keepFiles: 2, chunkUsers: chunkUsers), logger: Logger(label: "test"))
+        return (site, try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition))
+    }
+
+    @Test func theChunksOfTheRunInHandAreBufferedAndNothingElseIs() async throws {
+        let dir = try TemporaryDirectory()
+        let (site, stream) = try await Self.open(dir, chunkUsers: 2)
 
         let staged = try site.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "http")
         // No run is being handed out: buffered reading neither starts nor plans one.
@@ -66,12 +71,7 @@ import Testing
     /// user again whole although its record did not change (as for a record once skipped).
     @Test func aUserTheTargetRefusedIsMarkedForTheNextRun() async throws {
         let dir = try TemporaryDirectory()
-        let site = try FeedSite(
-            settings: FeedSourceConfig(controlPath: "control.json", control: try Fixtures.control(), firstRun: .apply),
-            pipeline: "hr", offsetsPath: dir.file("offsets.db"))
-        let connector = FeedConnector(
-            site: site, settings: .init(poll: .milliseconds(10), keepFiles: 2, chunkUsers: 10), logger: Logger(label: "test"))
-        let stream = try await connector.openStream(from: FeedPosition(run: 0, applied: 0).sourcePosition)
+        let (site, stream) = try await Self.open(dir, chunkUsers: 10)
         _ = try site.stage(files: [.bytes(name: "users.tsv", Data(Self.users.utf8))], startedBy: "http")
         guard case .batch(let first)? = try await stream.next() else {
             Issue.record("expected the run's chunk")
