@@ -54,6 +54,8 @@ final class DaemonObserver: PipelineObserver {
         case .failed(let reason):
             logger.error("pipeline failed: \(LogText.safe(reason))", metadata: metadata)
         case .paused(let reason):
+            // A refused pass or batch is an error to count, as operations.md says.
+            metrics.errors.increment()
             logger.error("pipeline paused: \(LogText.safe(reason.description))", metadata: metadata)
         case .retrying:
             // Each failed attempt has its own line (attemptFailed).
