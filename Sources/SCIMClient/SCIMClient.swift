@@ -88,7 +88,8 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
                 // The whole attempt, head and body, within `timeout`: the client's own timeouts
                 // bound the head and each read, so a body sent a byte at a time would never end.
                 let (status, headers, bytes) = try await Self.within(timeout) {
-                    let response = try await http.execute(attempt, timeout: .nanoseconds(limit.nanoseconds))
+                    // The client's own deadline a second later: `within` is what decides.
+                    let response = try await http.execute(attempt, timeout: .nanoseconds(limit.nanoseconds) + .seconds(1))
                     return (Int(response.status.code), response.headers, try await response.body.collect(upTo: Self.maximumBody))
                 }
                 let answer = SCIMResponse(

@@ -45,10 +45,10 @@ public struct SCIMPullConnector: SourceConnector {
     /// Whether this process has read the provider in full yet: a stream opened before that
     /// (a restart with a stored watermark) starts with a full pull, which finds what was
     /// deleted while scimsync was down.
-    private let pulledInFull = PulledInFull()
+    private let pulledInFull = ProcessFlag()
     /// Set once the provider refused a poll that its probe accepted: this process then pulls
     /// in full only, rather than a full pull every `poll` (each stream probes again).
-    private let pollsRefused = PulledInFull()
+    private let pollsRefused = ProcessFlag()
 
     public init(_ settings: Settings, logger: Logger) throws {
         self.settings = settings
@@ -98,8 +98,9 @@ public struct SCIMPullConnector: SourceConnector {
     }
 }
 
-/// Whether a process read its provider in full yet (or another fact it learns once).
-final class PulledInFull: Sendable {
+/// A fact this process learns once and keeps (that it read its provider in full, that the
+/// provider refuses polls).
+final class ProcessFlag: Sendable {
     let value = Mutex(false)
 }
 
@@ -144,11 +145,11 @@ final class SCIMPullSource: ChangeSource {
     private var pending: [SourceBatch] = []
     private var stopped = false
 
-    private let pollsRefused: PulledInFull
+    private let pollsRefused: ProcessFlag
 
     init(
         puller: SCIMPuller, watermark: SCIMWatermark, interval: Duration, poll: Duration?, fullPullNow: Bool,
-        pollsRefused: PulledInFull = PulledInFull()
+        pollsRefused: ProcessFlag = ProcessFlag()
     ) {
         self.pollsRefused = pollsRefused
         self.puller = puller

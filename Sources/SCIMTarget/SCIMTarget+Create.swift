@@ -38,7 +38,7 @@ extension SCIMTarget {
                     "the SCIM provider answered the create with id \(LogText.safe(providerID, limit: 80)), which it gave to "
                     + "\(kind.rawValue) \(LogText.safe(other, limit: 80)) before: not mapped; check the provider"
                 report.skip(.create(kind, desired), reason)
-                report.refused.append(SCIMApplyReport.Refusal(subject: kind == .user ? .user(sourceID) : .group(sourceID), reason: reason))
+                report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(kind, sourceID), reason: reason))
                 logger.error("SCIM provider gave a new resource an id it already uses; quarantined", metadata: [
                     "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 80))",
                 ])
@@ -62,7 +62,7 @@ extension SCIMTarget {
         _ report: inout SCIMApplyReport
     ) async throws {
         let op = ResourceOp.create(kind, desired)
-        let subject: QuarantineSubject = kind == .user ? .user(sourceID) : .group(sourceID)
+        let subject = QuarantineSubject(kind, sourceID)
         guard let existing = try await findExisting(sourceID, desired, kind), let providerID = existing.id else {
             try ids.forget(sourceID, kind: kind)
             // The provider's words, escaped and cut: they reach logs and status.

@@ -109,7 +109,7 @@ public final class SCIMTarget: Sendable {
     /// with the reason, so that it is reported until a later change of it applies.
     func gone(_ id: String, _ kind: ResourceKind, _ op: String, _ report: inout SCIMApplyReport) async throws {
         guard case .mapped(let providerID)? = try ids.entry(id, kind: kind) else { return }
-        let subject: QuarantineSubject = kind == .user ? .user(id) : .group(id)
+        let subject = QuarantineSubject(kind, id)
         if try await client.get(providerID, at: kind.endpoint) != nil {
             let reason = "the SCIM provider answered 404 to \(op) while it has the resource"
             report.skipped.append(SCIMApplyReport.Skip(op: op, reason: reason))

@@ -159,12 +159,18 @@ import Testing
         #expect(try await fixture.all(.users).count == 1)
     }
 
-    @Test func aResourceDeletedOnTheProviderIsCreatedAgain() async throws {
+    /// User 1 created through a target, then deleted on the provider behind its back.
+    static func deletedBehindTheTargetsBack() async throws -> (Fixture, SCIMTarget, first: String) {
         let fixture = try await Fixture.make()
         let target = try fixture.target()
         try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])
         let first = try #require(try fixture.providerID("1", .user))
         try await fixture.client.delete(first, at: .users)
+        return (fixture, target, first)
+    }
+
+    @Test func aResourceDeletedOnTheProviderIsCreatedAgain() async throws {
+        let (fixture, target, first) = try await Self.deletedBehindTheTargetsBack()
 
         try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])
         let second = try #require(try fixture.providerID("1", .user))
@@ -176,11 +182,7 @@ import Testing
     /// the map forgets it (a reconciliation creates it again) and it is quarantined with the
     /// reason, not skipped in silence.
     @Test func aChangeOfAResourceDeletedOnTheProviderIsReported() async throws {
-        let fixture = try await Fixture.make()
-        let target = try fixture.target()
-        try await target.apply([.create(.user, Fixture.user("1", "bjensen"))])
-        let first = try #require(try fixture.providerID("1", .user))
-        try await fixture.client.delete(first, at: .users)
+        let (fixture, target, _) = try await Self.deletedBehindTheTargetsBack()
         let report = try await target.apply([.deactivate(userID: "1")])
         #expect(report.applied == 0)
         #expect(report.refused.map(\.subject) == [.user("1")])

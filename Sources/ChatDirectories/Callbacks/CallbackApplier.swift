@@ -24,6 +24,12 @@ struct CallbackApplier: Sendable {
             if case .user(let id, let user) = self { return user?.entry.id ?? id }
             return nil
         }
+
+        /// The id of a user the platform no longer has.
+        var goneUserID: String? {
+            if case .user(let id, nil) = self { return id }
+            return nil
+        }
     }
 
     /// Why a round stopped short: the events left are for a full read to cover.
@@ -44,11 +50,9 @@ struct CallbackApplier: Sendable {
             do {
                 var fetched: [(event: PlatformEvent, found: [Found])] = []
                 for event in taken.events { fetched.append((event, try await fetch(event))) }
-                let removed = fetched.flatMap { $0.found.compactMap { found -> String? in
-                    if case .user(let id, nil) = found { return id }
-                    return nil
-                } }
-                try await memberships.load(Set(fetched.flatMap { $0.found.compactMap(\.userID) }), removed: Set(removed))
+                let subjects = fetched.flatMap(\.found)
+                try await memberships.load(
+                    Set(subjects.compactMap(\.userID)), removed: Set(subjects.compactMap(\.goneUserID)))
                 for (event, found) in fetched {
                     let ops = found.flatMap { apply($0, memberships: &memberships) }
                     guard !ops.isEmpty, !Task.isCancelled else { continue }
