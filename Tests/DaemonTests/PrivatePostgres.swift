@@ -29,17 +29,37 @@ final class PrivatePostgres {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Starts the server. A start whose server exits at once ("stopped waiting": on a loaded
+    /// machine the port can be held for a moment by another process's connection, which takes
+    /// its local port from the same range) is tried again, up to three times; the last
+    /// failure carries the end of the server's log, which says why.
     func start() throws {
-        try run("pg_ctl", [
-            "-D", "\(directory)/data", "-l", "\(directory)/postgres.log", "-w", "-t", "60",
-            "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off", "start",
-        ])
+        var attempt = 1
+        while true {
+            do {
+                try run("pg_ctl", [
+                    "-D", "\(directory)/data", "-l", "\(directory)/postgres.log", "-w", "-t", "120",
+                    "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off", "start",
+                ])
+                return
+            } catch {
+                guard attempt < 3 else {
+                    let log = (try? String(contentsOfFile: "\(directory)/postgres.log", encoding: .utf8)) ?? ""
+                    throw PrivateMariaDBError.failed("pg_ctl start", "\(error); the server's log ends: \(log.suffix(2_000))")
+                }
+                attempt += 1
+                // A pause before trying again, not a wait for an event: what held the port
+                // gives no signal when it lets go.
+                Thread.sleep(forTimeInterval: 2)
+            }
+        }
     }
 
     /// Stops the server the way an operator's restart does (`pg_ctl stop -m fast`: clients are
-    /// disconnected, open transactions rolled back) and waits for it to exit.
+    /// disconnected, open transactions rolled back) and waits for it to exit, however long a
+    /// loaded machine takes: until its pid file is gone, at most ten minutes.
     func stop() {
-        try? run("pg_ctl", ["-D", "\(directory)/data", "-m", "fast", "-w", "-t", "30", "stop"])
+        try? run("pg_ctl", ["-D", "\(directory)/data", "-m", "fast", "-w", "-t", "600", "stop"])
     }
 
     func connection() throws -> PostgresConnection {
