@@ -3,14 +3,16 @@ import SCIM
 
 extension SCIMClient {
     /// `POST /Users` (or `/Groups`): the provider's resource as created, with its `id`.
-    /// A 409 (RFC 7644 §3.3: the resource exists) comes back as `.conflict`.
+    /// A 409 (RFC 7644 §3.3: the resource exists) comes back as `.conflict`; a created
+    /// resource without an id throws ``SCIMClientError/otherResource(request:reason:)``
+    /// (the resource may exist now: find it by `externalId`).
     public func create(_ resource: SCIMResource, at endpoint: SCIMEndpoint) async throws(SCIMClientError) -> CreateOutcome {
         let path = "/" + endpoint.rawValue
         let response = try await send(.POST, path, body: .object(resource.attributes), accepting: [409])
         if response.status == 409 { return .conflict(response.error, attempts: response.attempts) }
         let created = try Self.resource(response, "POST \(path)")
         guard created.id?.isEmpty == false else {
-            throw .invalidResponse(request: "POST \(path)", reason: "the created resource has no id")
+            throw .otherResource(request: "POST \(path)", reason: "the created resource has no id")
         }
         return .created(created)
     }
@@ -24,24 +26,45 @@ extension SCIMClient {
         case conflict(SCIMError?, attempts: Int)
     }
 
-    /// `GET /Users/{id}`; nil when the provider has no such resource (404).
+    /// `GET /Users/{id}`; nil when the provider has no such resource (404). A resource
+    /// with another `id` throws ``SCIMClientError/otherResource(request:reason:)``.
     public func get(_ id: String, at endpoint: SCIMEndpoint) async throws(SCIMClientError) -> SCIMResource? {
         let path = Self.path(endpoint, id)
         let response = try await send(.GET, path, accepting: [404])
         if response.status == 404 { return nil }
-        return try Self.resource(response, "GET \(path)")
+        let resource = try Self.resource(response, "GET \(path)")
+        if let answered = response.body?.objectValue?["id"] {
+            try Self.check(answered.stringValue, is: id, "GET \(path)")
+        }
+        return resource
     }
 
     /// `PATCH /Users/{id}` with `operations` (RFC 7644 §3.5.2). Returns false when the
-    /// provider has no such resource (404).
+    /// provider has no such resource (404). An answer that returns another resource (RFC
+    /// 7644 §3.5.2: "the server either MUST return a 200 OK response code and the entire
+    /// resource ... or ... 204") throws ``SCIMClientError/otherResource(request:reason:)``:
+    /// which resource the provider changed is not known.
     @discardableResult
     public func patch(
         _ id: String, at endpoint: SCIMEndpoint, _ operations: [PatchOperation]
     ) async throws(SCIMClientError) -> Bool {
         guard !operations.isEmpty else { return true }
-        let response = try await send(
-            .PATCH, Self.path(endpoint, id), body: PatchRequest(operations: operations).json, accepting: [404])
-        return response.status != 404
+        let path = Self.path(endpoint, id)
+        let response = try await send(.PATCH, path, body: PatchRequest(operations: operations).json, accepting: [404])
+        if response.status == 404 { return false }
+        if let answered = response.body?.objectValue?["id"] {
+            try Self.check(answered.stringValue, is: id, "PATCH \(path)")
+        }
+        return true
+    }
+
+    /// An answer's resource must be the one the request named: ids are case-exact (RFC 7643
+    /// §3.1, "id ... caseExact true").
+    private static func check(_ answered: String?, is id: String, _ request: String) throws(SCIMClientError) {
+        guard answered != id else { return }
+        // Escaped and cut where the reason is written (the error's description).
+        let what = answered.map { "resource \($0)" } ?? "an id that is not a string"
+        throw .otherResource(request: request, reason: "answered with \(what)")
     }
 
     /// `DELETE /Users/{id}`. Returns false when the resource was not there (404): deleting is

@@ -12,6 +12,10 @@ public enum SCIMClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case unreachable(request: String, reason: String, attempts: Int)
     /// The answer was not the SCIM JSON the request expects.
     case invalidResponse(request: String, reason: String)
+    /// The answer was SCIM JSON but not about the resource the request named: another
+    /// resource's `id`, or a created resource without one. The provider's fault, and about
+    /// that one resource: the rest of its answers may be sound.
+    case otherResource(request: String, reason: String)
     /// The configured URL cannot be used.
     case invalidURL(String)
 
@@ -32,7 +36,7 @@ public enum SCIMClientError: Error, Sendable, Hashable, CustomStringConvertible 
         switch self {
         case .provider(_, let status, _, _): RetryPolicy.isRetryable(status: status)
         case .unreachable: true
-        case .invalidResponse, .invalidURL: false
+        case .invalidResponse, .otherResource, .invalidURL: false
         }
     }
 
@@ -51,6 +55,8 @@ public enum SCIMClientError: Error, Sendable, Hashable, CustomStringConvertible 
                 + "check the url and that the provider is up"
         case .invalidResponse(let request, let reason):
             return "the SCIM provider's answer to \(request) is not usable: \(LogText.safe(reason, limit: 200))"
+        case .otherResource(let request, let reason):
+            return "the SCIM provider's answer to \(request) is not about that resource: \(LogText.safe(reason, limit: 200))"
         case .invalidURL(let problem):
             return "the SCIM url \(problem)"
         }

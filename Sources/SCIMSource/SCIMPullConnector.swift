@@ -248,7 +248,7 @@ extension SCIMClientError {
     var refusesPolling: Bool {
         switch self {
         case .provider(_, let status, _, _): ![401, 403, 404].contains(status)
-        case .invalidResponse: true
+        case .invalidResponse, .otherResource: true
         case .unreachable, .invalidURL: false
         }
     }

@@ -23,35 +23,67 @@ extension SCIMTarget {
         do {
             outcome = try await client.create(desired, at: kind.endpoint)
         } catch {
+            if case .otherResource = error {
+                // Created, but the answer does not say as what: found by its externalId, as
+                // after a lost answer.
+                return try await mapCreatedWithoutID(sourceID, desired, kind, error, &report)
+            }
             // Refused outright (400 ...): nothing was created, nothing may be pending.
             if !error.stopsTheBatch, entry == nil { try ids.forget(sourceID, kind: kind) }
             throw error
         }
         switch outcome {
         case .created(let created):
-            let providerID = created.id ?? ""
-            // A provider that gives one id to two resources would have every later change
-            // of either land on one of them: the second is refused, its map entry left out.
-            if let other = try ids.sourceID(ofProvider: providerID, kind: kind), other != sourceID {
-                try ids.forget(sourceID, kind: kind)
-                let reason =
-                    "the SCIM provider answered the create with id \(LogText.safe(providerID, limit: 80)), which it gave to "
-                    + "\(kind.rawValue) \(LogText.safe(other, limit: 80)) before: not mapped; check the provider"
-                report.skip(.create(kind, desired), reason)
-                report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(kind, sourceID), reason: reason))
-                logger.error("SCIM provider gave a new resource an id it already uses; quarantined", metadata: [
-                    "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 80))",
-                ])
-                return
-            }
-            try ids.map(sourceID, to: providerID, kind: kind)
-            report.applied += 1
+            try mapCreated(sourceID, to: created.id ?? "", desired, kind, &report)
         case .conflict(let error, let attempts):
             // A lost answer (an earlier run's, or this request's first attempt) means the
             // conflicting resource may be scimsync's own.
             let mayBeOurs = entry == .pending || attempts > 1
             try await resolveConflict(sourceID, desired, kind, error: error, mayBeOurs: mayBeOurs, &report)
         }
+    }
+
+    /// Maps a created resource to the provider's id, unless the provider gave that id to
+    /// another resource before: every later change of either would land on one of them, so
+    /// the second is refused, its map entry left out.
+    private func mapCreated(
+        _ sourceID: String, to providerID: String, _ desired: SCIMResource, _ kind: ResourceKind,
+        _ report: inout SCIMApplyReport
+    ) throws {
+        if let other = try ids.sourceID(ofProvider: providerID, kind: kind), other != sourceID {
+            try ids.forget(sourceID, kind: kind)
+            let reason =
+                "the SCIM provider answered the create with id \(LogText.safe(providerID, limit: 80)), which it gave to "
+                + "\(kind.rawValue) \(LogText.safe(other, limit: 80)) before: not mapped; check the provider"
+            report.skip(.create(kind, desired), reason)
+            report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(kind, sourceID), reason: reason))
+            logger.error("SCIM provider gave a new resource an id it already uses; quarantined", metadata: [
+                "resource": "\(kind.rawValue) \(sourceID)", "providerID": "\(LogText.safe(providerID, limit: 80))",
+            ])
+            return
+        }
+        try ids.map(sourceID, to: providerID, kind: kind)
+        report.applied += 1
+    }
+
+    /// A create answered without the new resource's id: the resource is looked up by the
+    /// `externalId` it was sent with. Not found (or found twice), it is quarantined, its intent
+    /// left pending so that the next change of it looks again before it creates.
+    private func mapCreatedWithoutID(
+        _ sourceID: String, _ desired: SCIMResource, _ kind: ResourceKind, _ error: SCIMClientError,
+        _ report: inout SCIMApplyReport
+    ) async throws {
+        let found = try await client.search(
+            kind.endpoint, filter: Self.equals("externalId", desired.externalId ?? sourceID), count: 2)
+        if found.resources.count == 1, let providerID = found.resources[0].id, !providerID.isEmpty {
+            return try mapCreated(sourceID, to: providerID, desired, kind, &report)
+        }
+        let reason = "\(error); no resource with its externalId was found"
+        report.skip(.create(kind, desired), reason)
+        report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(kind, sourceID), reason: reason))
+        logger.error("SCIM provider answered a create without an id; quarantined", metadata: [
+            "resource": "\(kind.rawValue) \(sourceID)", "error": "\(error)",
+        ])
     }
 
     /// RFC 7644 §3.3: 409 means a resource with the same unique attributes exists. It is

@@ -183,11 +183,13 @@ public struct SCIMApplyReport: Sendable, Hashable {
 
 extension SCIMClientError {
     /// Whether the whole batch must stop (and be retried later) rather than skip one operation:
-    /// the provider is unreachable or overloaded, refuses the token, or the URL is wrong. A
-    /// 400, 409, 412, 413 or 422 concerns one resource.
+    /// the provider is unreachable or overloaded, refuses the token, answers with something
+    /// that is not SCIM (a proxy's page), or the URL is wrong. A 400, 409, 412, 413 or 422
+    /// concerns one resource, and so does an answer about another resource.
     var stopsTheBatch: Bool {
         switch self {
         case .provider(_, let status, _, _): ![400, 409, 412, 413, 422].contains(status)
+        case .otherResource: false
         case .unreachable, .invalidResponse, .invalidURL: true
         }
     }

@@ -1,18 +1,26 @@
 import Foundation
 import Hummingbird
 import Synchronization
-import TestSupport
+import NIOCore
 
 /// A tiny HTTP server on loopback that answers each request with the next scripted response
-/// (status, headers, body), and records what it received: for the retry tests only, where a
-/// real provider cannot be made to fail on cue.
-final class ScriptedProvider: Sendable {
-    struct Reply: Sendable {
-        var status: Int
-        var retryAfter: String?
-        var body: String = ""
+/// (status, headers, body), and records what it received: for the tests of a provider that
+/// misbehaves (fails on cue, answers about the wrong resource), which a real one cannot be
+/// made to do.
+public final class ScriptedProvider: Sendable {
+    public struct Reply: Sendable {
+        public var status: Int
+        public var retryAfter: String?
+        public var body: String = ""
         /// Sends the body a byte at a time, this long apart (a provider that trickles).
-        var trickle: Duration?
+        public var trickle: Duration?
+
+        public init(status: Int, retryAfter: String? = nil, body: String = "", trickle: Duration? = nil) {
+            self.status = status
+            self.retryAfter = retryAfter
+            self.body = body
+            self.trickle = trickle
+        }
     }
 
     /// What the handler shares with the test.
@@ -23,26 +31,29 @@ final class ScriptedProvider: Sendable {
         init(_ replies: [Reply]) { script = Mutex(replies) }
     }
 
-    struct Received: Sendable {
-        var method: String
-        var path: String
-        var query: [String: String]
-        var authorization: String?
-        var at: ContinuousClock.Instant
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [String: String]
+        public var authorization: String?
+        public var at: ContinuousClock.Instant
     }
 
-    let url: String
+    public let url: String
     private let state: State
     private let server: Task<Void, any Error>
 
     /// - Parameter replies: answered in order; the last one repeats.
-    init(_ replies: [Reply]) async throws {
+    public init(_ replies: [Reply]) async throws {
         let state = State(replies)
         self.state = state
         let router = Router()
         let handler = Self.handler(state)
         router.get("**", use: handler)
         router.post("**", use: handler)
+        router.patch("**", use: handler)
+        router.put("**", use: handler)
+        router.delete("**", use: handler)
         // Port 0: the kernel picks a free port at bind, so no other test can take it between
         // choosing and binding. The server says when it listens, and on which port: a test
         // waits for that, however long a machine running every suite at once takes.
@@ -65,7 +76,7 @@ final class ScriptedProvider: Sendable {
 
     deinit { server.cancel() }
 
-    var received: [Received] { state.log.withLock { $0 } }
+    public var received: [Received] { state.log.withLock { $0 } }
 
     private static func handler(_ state: State) -> @Sendable (Request, BasicRequestContext) async throws -> Response {
         { request, _ in
