@@ -1,4 +1,5 @@
 import Directory
+import Reconcile
 
 /// Where a pipeline applies operations, whatever the target is (a SQL database, a SCIM service
 /// provider). One `apply` is one target transaction where the target has transactions; every
@@ -72,5 +73,31 @@ public struct QuarantinedResource: Sendable, Hashable {
         self.kind = kind
         self.id = id
         self.reason = reason
+    }
+}
+
+extension ApplyOutcome {
+    /// The operations of `ops` the target carried out: not parked, not about a resource it
+    /// refused. What a pass counts as repaired.
+    public func carriedOut(_ ops: [ResourceOp]) -> [ResourceOp] {
+        guard !parked.isEmpty || !quarantined.isEmpty else { return ops }
+        let waiting = Set(parked.map(\.op))
+        return ops.filter { !waiting.contains($0) && !refuses($0) }
+    }
+
+    /// Whether `op` is about a resource the target refused.
+    public func refuses(_ op: ResourceOp) -> Bool {
+        guard !quarantined.isEmpty else { return false }
+        let subject = QuarantineSubject(op)
+        return quarantined.contains { $0.kind == subject.kind && $0.id == subject.id }
+    }
+}
+
+extension RepairsApplied {
+    /// What applying `ops` came to, as `outcome` says.
+    public init(_ outcome: ApplyOutcome, of ops: [ResourceOp]) {
+        let carriedOut = outcome.carriedOut(ops)
+        let refused = outcome.quarantined.isEmpty ? 0 : ops.count { outcome.refuses($0) }
+        self.init(carriedOut, refused: refused, waiting: ops.count - carriedOut.count - refused)
     }
 }

@@ -66,7 +66,7 @@ extension Pipeline {
                     let (applied, outcome) = try await shared.applyRepairs(ops)
                     try log.keep(outcome, applied: applied, origin: "load")
                     Failpoint.loadBatchApplied.passed()
-                    return applied
+                    return RepairsApplied(outcome, of: applied)
                 }, options: ReconcileOptions())
             return (outcome, snapshot.position)
         }
@@ -145,7 +145,7 @@ extension Pipeline {
                 apply: { ops in
                     let (applied, outcome) = try await shared.applyRepairs(ops)
                     try log.keep(outcome, applied: applied)
-                    return applied
+                    return RepairsApplied(outcome, of: applied)
                 }, skip: dirty.touches, options: ReconcileOptions())
         }
         guard let outcome else {

@@ -56,7 +56,8 @@ extension Reconciliation {
                 try store.recordCreated(entries, pipeline: pipeline)
             }
             try log.keep(outcome, applied: [])
-            let report = counts.merged()
+            var report = counts.merged()
+            report.setAside(outcome)
             try store.finishRun(runID, ops: report.runLogCounts, error: nil)
             return report.totalRepairs > 0 ? .repaired(report) : .clean(report)
         } catch {
@@ -136,6 +137,26 @@ private final class PhaseReports: Sendable {
 }
 
 extension DriftReport {
+    /// Moves what the load's target refused or parked out of the creations counted as they
+    /// were read: into ``DriftReport/notApplied``.
+    fileprivate mutating func setAside(_ outcome: ApplyOutcome) {
+        for resource in outcome.quarantined {
+            let kind: RepairKind =
+                switch resource.kind {
+                case "User": .createUser
+                case "Group": .createGroup
+                default: .addMember
+                }
+            guard repairs[kind, default: 0] > 0 else { continue }
+            repairs[kind, default: 0] -= 1
+            notApplied += 1
+        }
+        for parked in outcome.parked where repairs[RepairKind(parked.op), default: 0] > 0 {
+            repairs[RepairKind(parked.op), default: 0] -= 1
+            waiting += 1
+        }
+    }
+
     /// A source resource the empty target lacks: counted with the source's size, and noted.
     fileprivate mutating func noteMissing(_ kind: ResourceKind, id: String) {
         if kind == .user { sourceUsers += 1 } else { sourceGroups += 1 }

@@ -29,7 +29,7 @@ public final class Reconciliation {
     /// See ``Reconcile/ReconcilePass/run(sourceReader:sourceTypes:targetReader:apply:skip:options:progress:)``.
     func run(
         sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
-        apply: @escaping ([ResourceOp]) async throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        apply: @escaping ([ResourceOp]) async throws -> RepairsApplied, skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) async throws -> ReconcileOutcome {
         try await pass.run(
@@ -66,8 +66,9 @@ public final class Reconciliation {
                 sourceReader: snapshot.reader, sourceTypes: snapshot.idTypes,
                 targetReader: try await connector.openReconcileReader(),
                 apply: { ops in
-                    try log.keep(try await target.apply(ops), applied: ops)
-                    return ops
+                    let outcome = try await target.apply(ops)
+                    try log.keep(outcome, applied: ops)
+                    return RepairsApplied(outcome, of: ops)
                 }, options: options, progress: progress)
         }
     }

@@ -82,6 +82,11 @@ public struct DriftReport: Sendable, Hashable {
     public var targetGroups = 0
     /// Target rows that joined the ledger through `adopt: true`.
     public var adopted = 0
+    /// Repairs the target refused (quarantined): not counted in ``repairs``.
+    public var notApplied = 0
+    /// Repairs waiting for a row the target lacks (parked, applied when it arrives): not
+    /// counted in ``repairs``.
+    public var waiting = 0
 
     public init(detailLimit: Int = 20) {
         self.detailLimit = detailLimit
@@ -106,7 +111,10 @@ public struct DriftReport: Sendable, Hashable {
 
     /// The repair counts as the run log keeps them.
     public var runLogCounts: [String: Int] {
-        Dictionary(uniqueKeysWithValues: repairs.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+        var counts = Dictionary(uniqueKeysWithValues: repairs.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+        if notApplied > 0 { counts["notApplied"] = notApplied }
+        if waiting > 0 { counts["waiting"] = waiting }
+        return counts
     }
 
     /// Adds `ops` to the repair counts.

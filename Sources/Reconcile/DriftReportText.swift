@@ -7,6 +7,14 @@ extension DriftReport {
         var lines: [String] = []
         let counts = repairs.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key.rawValue) \($0.value)" }
         if !counts.isEmpty { lines.append("  " + counts.joined(separator: ", ")) }
+        if notApplied > 0 {
+            lines.append(
+                "  \(Self.counted(notApplied, "repair")) not applied: refused by the target (quarantined: `scimsync status` "
+                    + "lists them with the reason)")
+        }
+        if waiting > 0 {
+            lines.append("  \(Self.counted(waiting, "repair")) waiting for a row the target lacks (parked: applied when it arrives)")
+        }
         if let unmanagedLine { lines.append(unmanagedLine) }
         lines += differences.map { "  " + $0.text }
         if let notListedLine { lines.append(notListedLine) }

@@ -57,15 +57,16 @@ public final class ReconcilePass {
     ///   - sourceReader: the source as of one consistent point; read twice at most.
     ///   - sourceTypes: the source's id column types, to check both sides sort alike.
     ///   - targetReader: the target as the pass reads it.
-    ///   - apply: applies one batch of repairs in one target transaction and returns the
-    ///     operations it applied: the daemon leaves out, in the same step as applying, those on
-    ///     resources that streaming changed after the snapshot (the stream's version is newer).
+    ///   - apply: applies one batch of repairs in one target transaction and says which it
+    ///     carried out: the daemon leaves out, in the same step as applying, those on
+    ///     resources that streaming changed after the snapshot (the stream's version is newer),
+    ///     and counts apart those the target refused or parked.
     ///   - skip: while planning, the repairs to leave out of the counts and the safety check
     ///     (the daemon's resources that streaming changed after the snapshot: a user the stream
     ///     created since is not one the pass would remove).
     public func run(
         sourceReader: any ReconcileSourceReader, sourceTypes: SourceIDTypes, targetReader reader: any ReconcileTargetReader,
-        apply: @escaping ([ResourceOp]) async throws -> [ResourceOp], skip: @escaping (ResourceOp) -> Bool = { _ in false },
+        apply: @escaping ([ResourceOp]) async throws -> RepairsApplied, skip: @escaping (ResourceOp) -> Bool = { _ in false },
         options: ReconcileOptions, progress: ((ReconcileProgress) -> Void)? = nil
     ) async throws -> ReconcileOutcome {
         let orders = try reader.idOrders(source: sourceTypes, pipeline: settings.pipeline)
@@ -132,7 +133,7 @@ public final class ReconcilePass {
         let orders: IDOrders
         let options: ReconcileOptions
         var applying: Bool
-        let apply: ([ResourceOp]) async throws -> [ResourceOp]
+        let apply: ([ResourceOp]) async throws -> RepairsApplied
         let skip: (ResourceOp) -> Bool
         let progress: ((ReconcileProgress) -> Void)?
         var expected: DriftReport?
@@ -284,9 +285,11 @@ public final class ReconcilePass {
         }
         guard !ops.isEmpty else { return }
         try ledger.updateLedger(added: added, removed: [])
-        let applied = try await context.apply(ResourceOp.ordered(ops))
-        report.count(applied)
-        let deleted = Set(applied.compactMap { op -> String? in
+        let result = try await context.apply(ResourceOp.ordered(ops))
+        report.count(result.applied)
+        report.notApplied += result.refused
+        report.waiting += result.waiting
+        let deleted = Set(result.applied.compactMap { op -> String? in
             if case .delete(_, let id) = op { id } else { nil }
         })
         try ledger.updateLedger(added: [], removed: removed.filter { deleted.contains($0.id) })

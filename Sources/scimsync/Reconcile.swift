@@ -18,8 +18,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Compare each pipeline's source with its target and repair the differences.",
         discussion: """
-            Exit status: 0 no drift (or drift repaired), 1 drift found by --dry-run or a pass refused \
-            by the safety limits (reconcile.maxRemovals, empty source), 2 error. Unmanaged rows (target \
+            Exit status: 0 no drift (or drift repaired), 1 drift found by --dry-run, a pass refused \
+            by the safety limits (reconcile.maxRemovals, empty source) or repairs the target refused \
+            (quarantined: `scimsync status` lists them), 2 error. Unmanaged rows (target \
             rows scimsync did not create, outside its ledger) are reported and left alone, never drift: \
             alone they exit 0, with --dry-run too; `adopt: true` takes over those the source also has.
             """
@@ -84,7 +85,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                 switch outcome {
                 case .refused: status = max(status, 1)
                 case .dryRun: status = max(status, 1)
-                case .clean, .repaired: break
+                // The target still differs where it refused a repair.
+                case .clean, .repaired: if outcome.report.notApplied > 0 { status = max(status, 1) }
                 }
                 if format == .json {
                     results.append(outcome.json(pipeline: pipeline.name))
@@ -201,6 +203,9 @@ extension ReconcileOutcome {
             report.repairs.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .integer(Int64($0.value))) }))
         object["unmanaged"] = .object(SCIMObject(
             report.unmanaged.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
+        // Refused (quarantined) or parked by the target: not in `repairs`.
+        object["notApplied"] = .integer(Int64(report.notApplied))
+        object["waiting"] = .integer(Int64(report.waiting))
         // `differences` holds the first `--details` of them; this says how many there are.
         object["differenceCount"] = .integer(Int64(report.differenceCount))
         object["differences"] = .array(report.differences.map { difference in

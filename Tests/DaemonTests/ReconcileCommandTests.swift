@@ -108,7 +108,8 @@ import TestSupport
         #expect(report["outcome"] == .string("repaired"))
         let repairs = report["repairs"]?.objectValue
         #expect(repairs?["createGroup"] == .integer(4) && repairs?["createUser"] == .integer(4), "\(load.output)")
-        #expect(repairs?["addMember"] == .integer(5), "read twice, counted once: \(load.output)")
+        #expect(repairs?["addMember"] == .integer(4), "read twice, counted once: \(load.output)")
+        #expect(report["waiting"] == .integer(1), "user 99's membership waits for the user: \(load.output)")
         #expect(repairs?.count == 3, "parents are part of creating the groups: \(load.output)")
         #expect(report["source"]?.objectValue?["users"] == .integer(4) && report["source"]?.objectValue?["groups"] == .integer(4))
         #expect(report["differenceCount"] == .integer(13))
@@ -195,5 +196,35 @@ import TestSupport
         #expect(all.status == 0, "\(all.output)")
         #expect(listed(all) == 3, "\(all.output)")
         #expect(!all.output.contains("not listed") && !all.output.contains("more difference"), "\(all.output)")
+    }
+
+    /// A repair the target refuses is quarantined as the stream's would be, and not counted as
+    /// applied: the pass says how many it could not apply and `status` lists them.
+    @Test func aRepairTheTargetRefusesIsNotCountedAsApplied() async throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+        let load = try await scimsync(["reconcile", "--config", config], environment: env)
+        #expect(load.status == 0, "\(load.output)")
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        try target.execute("UPDATE portal_users SET family_name = 'X' WHERE id IN ('1', '2')")
+        try target.execute(
+            "CREATE TRIGGER frozen BEFORE UPDATE ON portal_users WHEN NEW.id = '2' BEGIN SELECT RAISE(ABORT, 'frozen row'); END")
+
+        // Exit status 1: the target still differs where it refused.
+        let pass = try await scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
+        #expect(pass.status == 1, "\(pass.output)")
+        let report = try #require(try SCIMValue(json: pass.output).arrayValue?.first?.objectValue, "\(pass.output)")
+        #expect(report["repairs"]?.objectValue?["patchUser"] == .integer(1), "\(pass.output)")
+        #expect(report["notApplied"] == .integer(1), "\(pass.output)")
+        #expect(try target.query("SELECT family_name FROM portal_users WHERE id = '1'").first?.values.first != .text("X"))
+
+        try target.execute("UPDATE portal_users SET family_name = 'X' WHERE id = '1'")
+        let text = try await scimsync(["reconcile", "--config", config], environment: env)
+        #expect(text.lines.first?.hasPrefix("hr-to-portal: repaired drift, 1 repair applied") == true, "\(text.output)")
+        #expect(text.output.contains("1 repair not applied: refused by the target"), "\(text.output)")
+
+        let status = try await scimsync(["status", "--config", config], environment: env)
+        #expect(status.output.contains("1 row quarantined (User 2: patchUser of User 2 refused"), "\(status.output)")
     }
 }

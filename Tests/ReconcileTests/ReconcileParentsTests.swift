@@ -36,7 +36,7 @@ import Testing
             sourceReader: source, sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 target.apply(ops)
-                return ops
+                return RepairsApplied(ops)
             }, options: ReconcileOptions(chunkSize: 3, keptRepairsBytes: keptRepairsBytes))
         guard case .repaired(let report) = outcome else { Issue.record("expected repairs, got \(outcome)"); return }
         #expect(report.repairs[.createGroup] == 8)
@@ -45,7 +45,7 @@ import Testing
             sourceReader: source, sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 target.apply(ops)
-                return ops
+                return RepairsApplied(ops)
             }, options: ReconcileOptions(chunkSize: 3))
         guard case .clean = again else { Issue.record("drift left after the repairs: \(again)"); return }
     }

@@ -54,7 +54,7 @@ import Testing
             sourceReader: source, sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 target.apply(ops)
-                return ops
+                return RepairsApplied(ops)
             }, options: options)
     }
 
@@ -106,7 +106,7 @@ import Testing
             sourceReader: source, sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 applied += ops
-                return ops
+                return RepairsApplied(ops)
             }, options: ReconcileOptions(chunkSize: 2))
         guard case .refused(let plan, _) = outcome else { Issue.record("expected a refusal, got \(outcome)"); return }
         #expect(plan.removals == 3)

@@ -33,7 +33,7 @@ import Testing
             apply: { ops in
                 let applied = apply?(ops) ?? ops
                 target.apply(applied)
-                return applied
+                return RepairsApplied(applied)
             }, skip: skip, options: options)
     }
 
@@ -136,6 +136,24 @@ import Testing
         guard case .clean(let report) = skipped else { Issue.record("expected clean, got \(skipped)"); return }
         #expect(report.totalRepairs == 0)
         #expect(target.users["3"] == nil)
+    }
+
+    /// A repair the target refused (quarantined) is not a repair done: the report counts it
+    /// apart and says where to look.
+    @Test func repairsTheTargetRefusedAreCountedApart() async throws {
+        let target = MemoryTarget()
+        let outcome = try await Self.pass(MemoryLedger(), limit: .count(5)).run(
+            sourceReader: MemorySource(users: [Self.user("1"), Self.user("2")]), sourceTypes: .scim, targetReader: target,
+            apply: { ops in
+                let carriedOut = ops.filter { op in if case .create(_, let resource) = op { resource.id != "2" } else { true } }
+                target.apply(carriedOut)
+                return RepairsApplied(carriedOut, refused: ops.count - carriedOut.count)
+            }, options: ReconcileOptions())
+        guard case .repaired(let report) = outcome else { Issue.record("expected repairs, got \(outcome)"); return }
+        #expect(report.totalRepairs == 1)
+        #expect(report.notApplied == 1)
+        #expect(report.runLogCounts == ["createUser": 1, "notApplied": 1])
+        #expect(report.detailLines.contains { $0.hasPrefix("  1 repair not applied: refused by the target (quarantined") })
     }
 
     @Test func aDeletionTheApplyStepLeftOutStaysInTheLedger() async throws {
