@@ -27,6 +27,9 @@ final class FeedChangeSource: ChangeSource {
     /// Users the target refused in the batches not yet acknowledged: their record says so
     /// once their chunk's is written, and the next run sends them again whole.
     private var refusedUsers: [String] = []
+    /// Groups the target refused a member change (or the creation) of: their members are
+    /// sent again by the next run.
+    private var refusedGroups: [String] = []
 
     init(site: FeedSite, settings: FeedConnector.Settings, existing: ExistingUsers, logger: Logger) {
         self.site = site
@@ -81,14 +84,17 @@ final class FeedChangeSource: ChangeSource {
         // The previous record had a whole batch's apply to be written in: it almost always is.
         await settleRecording()
         let (store, logger, recorder) = (site.store, logger, recorder)
-        let refused = refusedUsers
+        let (refused, refusedGroups) = (refusedUsers, self.refusedGroups)
         refusedUsers = []
+        self.refusedGroups = []
         let written = Task {
             await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
                 recorder.async {
                     do {
                         try store.chunkApplied(FeedPlanChunk(run: applied.run, after: 0, through: applied.applied, ops: []))
-                        if !refused.isEmpty { try store.markRefused(userIDs: refused) }
+                        if !refused.isEmpty || !refusedGroups.isEmpty {
+                            try store.markRefused(userIDs: refused, groupIDs: refusedGroups)
+                        }
                         done.resume(returning: true)
                     } catch {
                         // The chunk is handed out again: the target's idempotent apply makes that harmless.
@@ -122,6 +128,7 @@ final class FeedChangeSource: ChangeSource {
             case "User": refusedUsers.append(resource.id)
             // `group user`: the user's memberships are sent again with the user.
             case "Membership": if let user = resource.id.split(separator: " ").last { refusedUsers.append(String(user)) }
+            case "Group": refusedGroups.append(resource.id)
             default: continue
             }
         }

@@ -153,13 +153,21 @@ extension FeedStore {
         }
     }
 
-    /// Marks the users of these ids as not held by the target as planned (it refused an
-    /// operation of theirs): the next run sends them again whole, as it does a user whose
-    /// record was skipped.
-    public func markRefused(userIDs: [String]) throws(FeedStoreError) {
+    /// Marks the users of these ids, and the members of these groups, as not held by the
+    /// target as planned (it refused an operation of theirs, or a member change of the
+    /// group's): the next run sends them again whole, memberships included, as it does a user
+    /// whose record was skipped.
+    public func markRefused(userIDs: [String], groupIDs: [String] = []) throws(FeedStoreError) {
         try write { db in
             for id in userIDs {
                 try db.execute(sql: "UPDATE users SET error = 1 WHERE id = ?", arguments: [id])
+            }
+            for id in groupIDs {
+                try db.execute(
+                    sql: """
+                        UPDATE users SET error = 1
+                        WHERE in_feed = 1 AND EXISTS (SELECT 1 FROM json_each(users.groups) WHERE value = ?)
+                        """, arguments: [id])
             }
         }
     }

@@ -89,7 +89,31 @@ import Testing
         await stream.stop()
         let users = try site.store.users()
         #expect(users.count == 5)
-        #expect(users.filter(\.error).map(\.userName) == ["bob"])
+        #expect(users.filter(\.error).map(\.userName) == ["bob"], "a group the feed does not have marks nobody")
+    }
+
+    /// A group the target refused a member change of (a SCIM provider refusing the PATCH):
+    /// its members are sent again, memberships included, by the next run.
+    @Test func theMembersOfAGroupTheTargetRefusedAreMarkedForTheNextRun() async throws {
+        let dir = try TemporaryDirectory()
+        let (site, stream) = try await Self.open(dir, chunkUsers: 10)
+        _ = try site.stage(
+            files: [
+                .bytes(
+                    name: "users.tsv",
+                    Data(Fixtures.tsv([
+                        ("ada", "Ada", "Lovelace", "ada@example.com", "Staff"), ("bob", "Bob", "Babbage", "bob@example.com", "Sales"),
+                        ("cy", "Cy", "Young", "cy@example.com", "Staff;Sales"),
+                    ]).utf8))
+            ], startedBy: "http")
+        guard case .batch(let first)? = try await stream.next() else {
+            Issue.record("expected the run's chunk")
+            return
+        }
+        await stream.refused([QuarantinedResource(kind: "Group", id: "g-sales", reason: "a member change was refused")])
+        await stream.acknowledge(first.position)
+        await stream.stop()
+        #expect(try site.store.users().filter(\.error).map(\.userName).sorted() == ["bob", "cy"])
     }
 
     /// A run another process makes ready (here a second store on the same file, as
