@@ -39,6 +39,9 @@ public protocol ReconcileTargetReader: AnyObject {
     func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership>
     /// Which of `ids` the target has as users.
     func existingUserIDs(_ ids: [String]) throws -> Set<String>
+    /// Which of `ids` the target has as groups; nil when the reader cannot tell (the
+    /// default).
+    func existingGroupIDs(_ ids: [String]) throws -> Set<String>?
     /// What error messages call the kind's store (`target table portal_users`).
     func name(_ kind: ResourceKind) -> String
     /// What they call the memberships' store.
@@ -52,6 +55,8 @@ public protocol ReconcileTargetReader: AnyObject {
 
 extension ReconcileTargetReader {
     public var readsAhead: Bool { false }
+
+    public func existingGroupIDs(_ ids: [String]) throws -> Set<String>? { nil }
 }
 
 /// Chunks from a closure: the merge-join's view of any reader.

@@ -87,6 +87,10 @@ final class SCIMReconcileReader: ReconcileTargetReader {
         Set(ids).intersection(userSourceIDs.values)
     }
 
+    func existingGroupIDs(_ ids: [String]) throws -> Set<String>? {
+        Set(ids).intersection(groups.map(\.sourceID))
+    }
+
     func name(_ kind: ResourceKind) -> String {
         "SCIM provider's \(kind == .user ? "/Users" : "/Groups")"
     }

@@ -54,6 +54,10 @@ final class SQLReconcileReader: ReconcileTargetReader {
         try target.existingIDs(ids, of: .users)
     }
 
+    func existingGroupIDs(_ ids: [String]) throws -> Set<String>? {
+        try target.existingIDs(ids, of: .groups)
+    }
+
     func name(_ kind: ResourceKind) -> String {
         "target table \(kind == .user ? layout.users.table : layout.groups?.table ?? "groups")"
     }

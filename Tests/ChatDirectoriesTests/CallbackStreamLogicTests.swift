@@ -189,13 +189,18 @@ final class FakeObjects: PlatformObjects {
     /// A target that holds these users, with no memberships.
     final class HeldUsers: ReconcileTargetReader, Sendable {
         let users: Set<String>
-        init(_ users: Set<String>) { self.users = users }
+        let groups: Set<String>
+        init(_ users: Set<String>, groups: Set<String> = []) {
+            self.users = users
+            self.groups = groups
+        }
         func idOrders(source: SourceIDTypes, pipeline: String) throws -> IDOrders { IDOrders(sameAs: source) }
         func isEmpty() throws -> Bool { users.isEmpty }
         func entries(_ kind: ResourceKind, chunkSize: Int, order: IDOrder) throws -> ClosureChunks<DirectoryEntry> { chunks([], 1) }
         func parents(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<(id: String, parent: String?)> { chunks([], 1) }
         func memberships(chunkSize: Int, order: IDOrder) throws -> ClosureChunks<Membership> { chunks([], 1) }
         func existingUserIDs(_ ids: [String]) throws -> Set<String> { users.intersection(ids) }
+        func existingGroupIDs(_ ids: [String]) throws -> Set<String>? { groups.intersection(ids) }
         func name(_ kind: ResourceKind) -> String { "held users" }
         var membershipsName: String { "held users' memberships" }
     }
@@ -213,6 +218,21 @@ final class FakeObjects: PlatformObjects {
             logger: Logger(label: "test"))
         inbox.deliver([Self.event("e1", .removed, .user("never")), Self.event("e2", .removed, .user("u1"))])
         #expect(try await Self.nextOps(stream) == [.deactivate(userID: "u1")])
+        #expect(try await stream.nextBuffered() == nil)
+        await stream.stop()
+    }
+
+    /// A department the target never held makes no removal either.
+    @Test func aRemovalOfADepartmentTheTargetNeverHeldIsNoOperation() async throws {
+        let inbox = CallbackInbox()
+        let held = HeldUsers([], groups: ["d1"])
+        let stream = CallbackStream(
+            position: Self.position, interval: .seconds(3600), readNow: false, objects: FakeObjects(),
+            wiring: CallbackWiring(
+                inbox: inbox, onDelete: .deactivate, pipeline: "p", targetReader: { held }, fetchRetry: Self.quickRetry),
+            logger: Logger(label: "test"))
+        inbox.deliver([Self.event("e1", .removed, .department("never")), Self.event("e2", .removed, .department("d1"))])
+        #expect(try await Self.nextOps(stream) == [.delete(.group, id: "d1")])
         #expect(try await stream.nextBuffered() == nil)
         await stream.stop()
     }

@@ -30,6 +30,12 @@ struct CallbackApplier: Sendable {
             if case .user(let id, nil) = self { return id }
             return nil
         }
+
+        /// The id of a department the platform no longer has.
+        var goneDepartmentID: String? {
+            if case .department(let id, nil) = self { return id }
+            return nil
+        }
     }
 
     /// Why a round stopped short: the events left are for a full read to cover.
@@ -52,7 +58,8 @@ struct CallbackApplier: Sendable {
                 for event in taken.events { fetched.append((event, try await fetch(event))) }
                 let subjects = fetched.flatMap(\.found)
                 try await memberships.load(
-                    Set(subjects.compactMap(\.userID)), removed: Set(subjects.compactMap(\.goneUserID)))
+                    Set(subjects.compactMap(\.userID)), removed: Set(subjects.compactMap(\.goneUserID)),
+                    removedGroups: Set(subjects.compactMap(\.goneDepartmentID)))
                 for (event, found) in fetched {
                     let ops = found.flatMap { apply($0, memberships: &memberships) }
                     guard !ops.isEmpty, !Task.isCancelled else { continue }
@@ -173,8 +180,12 @@ struct CallbackApplier: Sendable {
             case .deactivate: return removals + [.deactivate(userID: id)]
             }
         case .department(let id, let department?):
+            memberships.wroteGroup(id, present: true)
             return [.create(.group, department.resource), .moveParent(groupID: id, parentID: department.parentID)]
         case .department(let id, nil):
+            // As for a user: a department the target never held makes no removal.
+            if memberships.holdsGroup(id) == false { return [] }
+            memberships.wroteGroup(id, present: false)
             return [.delete(.group, id: id)]
         }
     }

@@ -18,6 +18,8 @@ struct CallbackMemberships {
     private var known: [String: Set<String>] = [:]
     /// Whether the target holds each user looked up for a removal (or written by the stream).
     private var present: [String: Bool] = [:]
+    /// The same for departments (groups).
+    private var presentGroups: [String: Bool] = [:]
 
     init(pipeline: String, targetReader: (@Sendable () async throws -> any ReconcileTargetReader)?) {
         self.pipeline = pipeline
@@ -25,15 +27,20 @@ struct CallbackMemberships {
     }
 
     /// Looks the users of `userIDs` the record does not hold up in the target; of `removed`
-    /// (users the platform no longer has), also whether the target holds them at all.
-    mutating func load(_ userIDs: Set<String>, removed: Set<String> = []) async throws {
+    /// (users the platform no longer has) and `removedGroups` (departments it no longer has),
+    /// also whether the target holds them at all.
+    mutating func load(_ userIDs: Set<String>, removed: Set<String> = [], removedGroups: Set<String> = []) async throws {
         let missing = userIDs.filter { known[$0] == nil }
         let unknown = removed.filter { present[$0] == nil }
-        guard !missing.isEmpty || !unknown.isEmpty, let targetReader else { return }
+        let unknownGroups = removedGroups.filter { presentGroups[$0] == nil }
+        guard !missing.isEmpty || !unknown.isEmpty || !unknownGroups.isEmpty, let targetReader else { return }
         let reader = try await targetReader()
         if !unknown.isEmpty {
             let held = try reader.existingUserIDs(Array(unknown))
             for user in unknown { present[user] = held.contains(user) }
+        }
+        if !unknownGroups.isEmpty, let held = try reader.existingGroupIDs(Array(unknownGroups)) {
+            for group in unknownGroups { presentGroups[group] = held.contains(group) }
         }
         guard !missing.isEmpty else { return }
         let order = try reader.idOrders(source: .scim, pipeline: pipeline).memberships
@@ -53,6 +60,13 @@ struct CallbackMemberships {
 
     /// Records that the stream wrote `userID`.
     mutating func written(_ userID: String) { present[userID] = true }
+
+    /// Whether the target holds group `id`: false only when it was looked up and is not
+    /// there; nil when unknown.
+    func holdsGroup(_ id: String) -> Bool? { presentGroups[id] }
+
+    /// Records that the stream wrote group `id` (true) or removed it (false).
+    mutating func wroteGroup(_ id: String, present: Bool) { presentGroups[id] = present }
 
     /// The ops that make `userID`'s groups `groups`, recorded as done.
     mutating func set(_ userID: String, to groups: [String]) -> [ResourceOp] {

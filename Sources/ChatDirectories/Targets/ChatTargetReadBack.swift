@@ -70,4 +70,8 @@ extension ChatDirectoryReader: ReconcileTargetReader {
     public func existingUserIDs(_ ids: [String]) throws -> Set<String> {
         try spool.existing(.user, ids)
     }
+
+    public func existingGroupIDs(_ ids: [String]) throws -> Set<String>? {
+        try spool.existing(.group, ids)
+    }
 }
