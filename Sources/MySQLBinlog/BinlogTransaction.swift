@@ -37,12 +37,21 @@ public struct BinlogTransaction: Sendable, Hashable {
     /// every part, the last one's included, which names the transaction the parts belong to.
     /// Nil for a transaction handed on whole.
     public var partsStart: BinlogPosition?
+    /// Statements the transaction logged as text among its rows (statement-based DML from a
+    /// session with `binlog_format` STATEMENT or MIXED): their changes are not in ``changes``.
+    public var statements: [LoggedStatement]
+    /// Why the transaction's changes are not all in its rows, when they are not: a two-phase
+    /// XA transaction whose rows came at its XA PREPARE before this reader started, or too
+    /// many to hold until its XA COMMIT. The source must be read again.
+    public var unloggedChanges: String?
 
     public init(
         changes: [BinlogRowChange], position: BinlogPosition, gtid: String?, commitTimestamp: UInt32,
         isLastPart: Bool = true, isDropped: Bool = false, endsPart: Bool = true, undecoded: [UndecodedRows] = [],
-        partsStart: BinlogPosition? = nil
+        partsStart: BinlogPosition? = nil, statements: [LoggedStatement] = [], unloggedChanges: String? = nil
     ) {
+        self.statements = statements
+        self.unloggedChanges = unloggedChanges
         self.changes = changes
         self.undecoded = undecoded
         self.position = position
@@ -123,4 +132,16 @@ public struct SchemaChange: Sendable, Hashable {
     public var position: BinlogPosition
     public var gtid: String?
     public var timestamp: UInt32
+}
+
+/// A statement a transaction logged as text, with the default database it ran in.
+public struct LoggedStatement: Sendable, Hashable {
+    /// The session's default database (`USE db`), empty when none.
+    public var schema: String
+    public var text: String
+
+    public init(schema: String, text: String) {
+        self.schema = schema
+        self.text = text
+    }
 }

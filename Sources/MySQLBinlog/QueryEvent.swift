@@ -61,3 +61,40 @@ extension String {
         return self[first...last]
     }
 }
+
+extension QueryEvent {
+    /// SAVEPOINT, ROLLBACK TO [SAVEPOINT], RELEASE SAVEPOINT: statements inside a transaction
+    /// that change no rows of their own.
+    static func isSavepointStatement(_ statement: String) -> Bool {
+        let words = statement.utf8.prefix(64).split(whereSeparator: { $0 == 32 || (9...13).contains($0) }).prefix(2)
+            .map { String(decoding: $0, as: UTF8.self).uppercased() }
+        guard let first = words.first else { return true }
+        return first == "SAVEPOINT" || (first == "RELEASE" && words.last == "SAVEPOINT")
+            || (first == "ROLLBACK" && words.last == "TO")
+    }
+}
+
+/// A two-phase XA statement as the binlog logs it (`XA END X'7831',X'',1`), with the XID as
+/// spelt there: END and COMMIT of one transaction spell it alike.
+enum XAStatement: Sendable, Hashable {
+    case start
+    case end(xid: String)
+    case commit(xid: String)
+    case rollback(xid: String)
+
+    init?(_ statement: String) {
+        guard statement.utf8.count < 512 else { return nil }
+        let text = statement.trimmingASCIIWhitespace()
+        let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard words.count >= 2, words[0].uppercased() == "XA" else { return nil }
+        var xid = words.count > 2 ? String(String(words[2]).trimmingASCIIWhitespace()) : ""
+        if xid.uppercased().hasSuffix(" ONE PHASE") { xid = String(xid.dropLast(" ONE PHASE".count)) }
+        switch words[1].uppercased() {
+        case "START", "BEGIN": self = .start
+        case "END": self = .end(xid: xid)
+        case "COMMIT": self = .commit(xid: xid)
+        case "ROLLBACK": self = .rollback(xid: xid)
+        default: return nil
+        }
+    }
+}

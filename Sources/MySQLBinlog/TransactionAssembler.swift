@@ -66,6 +66,23 @@ public struct TransactionAssembler: Sendable {
     /// Row changes of the open part: `pending`'s, and with ``handsOnRowsAsRead`` also those
     /// already handed on ahead of the part's end.
     private var changesInPart = 0
+    /// Statements the open part logged as text (statement-based DML).
+    private var pendingStatements: [LoggedStatement] = []
+    /// Two-phase XA transactions ended (`XA END`, then XA PREPARE) and not yet resolved, by
+    /// their XID as the statements spell it: their rows wait for `XA COMMIT`.
+    private var preparedXA: [String: PreparedXA] = [:]
+
+    /// What is held of a prepared XA transaction.
+    private enum PreparedXA: Sendable, Hashable {
+        /// Its rows, to hand on at its XA COMMIT.
+        case held([BinlogRowChange])
+        /// Not held (too large, parts already handed on, or rows kept undecoded).
+        case notHeld(partsHandedOn: Bool)
+    }
+
+    /// The most prepared XA transactions held at once, and the most row changes in all of
+    /// them: beyond, a commit asks for the source to be read again.
+    static let maxPreparedXA = 64
 
     private struct KnownTable: Sendable {
         var map: TableMapEvent
@@ -186,6 +203,7 @@ public struct TransactionAssembler: Sendable {
     }
 
     public mutating func queryReceived(_ event: QueryEvent) -> Action {
+        if event.kind == .other, let xa = XAStatement(event.statement) { return xaReceived(xa, event) }
         switch (isInTransaction, event.kind) {
         case (false, .begin):
             open(gtid: gtid)
@@ -212,8 +230,62 @@ public struct TransactionAssembler: Sendable {
                 )
             )
         case (true, .other):
-            // SAVEPOINT, or statement-logged work inside a transaction; rows are what we track.
+            // SAVEPOINT and the like change no rows; anything else is work logged as a
+            // statement (a session with binlog_format STATEMENT or MIXED): the caller decides
+            // whether it touched tables it follows.
+            if !QueryEvent.isSavepointStatement(event.statement) {
+                pendingStatements.append(LoggedStatement(schema: event.schema, text: event.statement))
+            }
             return .none
+        }
+    }
+
+    /// A two-phase XA transaction's steps (MariaDB 10.5 and later, MySQL): its GTID and rows,
+    /// `XA END xid` and an XA_PREPARE event end it without committing; a later group holds
+    /// only `XA COMMIT xid` or `XA ROLLBACK xid`. The rows are held from the END to the
+    /// COMMIT, which hands them on at its own position; a ROLLBACK drops them.
+    private mutating func xaReceived(_ statement: XAStatement, _ event: QueryEvent) -> Action {
+        switch statement {
+        case .start:
+            // MySQL opens an XA transaction with this statement instead of BEGIN.
+            if !isInTransaction { open(gtid: gtid) }
+            return .none
+        case .end(let xid):
+            guard isInTransaction else { return .none }
+            let handedOn = partsHandedOn > 0 || handedOnRowsOfOpenPart
+            let heldRows = preparedXA.values.reduce(0) { if case .held(let rows) = $1 { $0 + rows.count } else { $0 } }
+            if !handedOn, pendingEvents.isEmpty, preparedXA.count < Self.maxPreparedXA,
+                heldRows + pending.count <= maxChangesPerPart
+            {
+                preparedXA[xid] = .held(pending.take(keepingRoom: false))
+            } else {
+                preparedXA[xid] = .notHeld(partsHandedOn: handedOn)
+            }
+            // Not committed: the position stays before it (lastBoundary is unchanged).
+            close(announcing: nil)
+            return .none
+        case .commit(let xid), .rollback(let xid):
+            let committed = if case .commit = statement { true } else { false }
+            let position = boundary(after: event.header)
+            let gtid = self.gtid
+            close(announcing: nil)
+            lastBoundary = position
+            let prepared = preparedXA.removeValue(forKey: xid)
+            var transaction = BinlogTransaction(
+                changes: [], position: position, gtid: gtid, commitTimestamp: event.header.timestamp)
+            switch (committed, prepared) {
+            case (true, .held(let rows)?):
+                transaction.changes = rows
+            case (true, _):
+                transaction.unloggedChanges =
+                    "an XA transaction (XID \(xid)) committed whose rows came at its XA PREPARE, "
+                    + (prepared == nil ? "before this read of the binlog began" : "too many to hold until its commit")
+            case (false, .notHeld(partsHandedOn: true)?):
+                transaction.unloggedChanges = "an XA transaction (XID \(xid)) rolled back after parts of it were handed on"
+            case (false, _):
+                break
+            }
+            return .emit(transaction)
         }
     }
 
@@ -295,6 +367,11 @@ public struct TransactionAssembler: Sendable {
     }
 
     /// The open part's rows gathered so far as a transaction (or part), emptying them.
+    private mutating func takePendingStatements() -> [LoggedStatement] {
+        defer { pendingStatements = [] }
+        return pendingStatements
+    }
+
     private mutating func takePending(
         keepingRoom: Bool, position: BinlogPosition, gtid: String?, commitTimestamp: UInt32, isLastPart: Bool,
         endsPart: Bool = true, partsStart: BinlogPosition? = nil
@@ -305,7 +382,7 @@ public struct TransactionAssembler: Sendable {
         return BinlogTransaction(
             changes: pending.take(keepingRoom: keepingRoom), position: position, gtid: gtid,
             commitTimestamp: commitTimestamp, isLastPart: isLastPart, endsPart: endsPart, undecoded: events,
-            partsStart: partsStart)
+            partsStart: partsStart, statements: takePendingStatements())
     }
 
     public mutating func xidReceived(_ event: XIDEvent) -> Action {
@@ -321,6 +398,7 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         pendingEvents = []
+        pendingStatements = []
         partsHandedOn = 0
         changesInPart = 0
     }
@@ -331,6 +409,7 @@ public struct TransactionAssembler: Sendable {
         self.gtid = gtid
         pending = RowChangeBuffer()
         pendingEvents = []
+        pendingStatements = []
         partsHandedOn = 0
         changesInPart = 0
     }

@@ -45,6 +45,9 @@ public final class BinlogChangeSource: ChangeSource {
     private let mapper: ChangeMapper
     private var savedHistory: SchemaHistory
     private let layoutTables: Set<String>
+    /// The columns the layout maps, by table name (lower-cased, without its schema), as a row
+    /// change names its table.
+    private let mappedColumns: [String: [String]]
     /// A resync asked for by the batch just handed on (changes the binlog does not carry
     /// happened in it): the batch is applied first, then the target compared with the source.
     private var pendingResync: SourceEvent?
@@ -55,6 +58,18 @@ public final class BinlogChangeSource: ChangeSource {
         mapper = ChangeMapper(layout: options.layout, onDelete: options.onDelete)
         savedHistory = reader.history
         layoutTables = Set(BinlogChangeSource.tables(of: options.layout))
+        mappedColumns = Self.mappedColumns(of: options.layout)
+    }
+
+    static func mappedColumns(of layout: DirectoryLayout) -> [String: [String]] {
+        func key(_ table: String) -> String { String(table.split(separator: ".").last ?? "").lowercased() }
+        var columns: [String: [String]] = [:]
+        columns[key(layout.users.table)] = layout.users.attributes.entries.map(\.column) + [layout.users.group].compactMap { $0 }
+        if let groups = layout.groups {
+            columns[key(groups.table)] = groups.attributes.entries.map(\.column) + [groups.parent].compactMap { $0 }
+        }
+        if let membership = layout.membership { columns[key(membership.table), default: []] += [membership.user, membership.group] }
+        return columns
     }
 
     /// The tables a layout reads.
@@ -129,6 +144,10 @@ public final class BinlogChangeSource: ChangeSource {
             return .resyncNeeded(
                 reason: "a large source transaction applied in parts did not commit at the source", position: position)
         }
+        if pendingResync == nil, let reason = unloggedChanges(of: transaction) {
+            // What the binlog carries applies; what it does not is read from the source after.
+            pendingResync = .resyncNeeded(reason: reason, position: position)
+        }
         var ops: [ResourceOp] = []
         var refused: [QuarantinedResource] = []
         for change in transaction.changes {
@@ -150,6 +169,36 @@ public final class BinlogChangeSource: ChangeSource {
                 endsTransaction: transaction.isLastPart, commitTime: Int64(transaction.commitTimestamp),
                 rowCount: transaction.changes.count, unmapped: refused,
                 approvalScope: Self.approvalScope(of: transaction)))
+    }
+
+    /// Why some of a transaction's changes to the layout's tables are not in its rows, if
+    /// they are not: an XA transaction's rows that came before this read began, a write logged
+    /// as a statement, an insert whose row image lacks columns the layout maps (a session's
+    /// binlog_row_image MINIMAL or NOBLOB leaves out the columns it did not set, defaults
+    /// included).
+    private func unloggedChanges(of transaction: BinlogTransaction) -> String? {
+        if let reason = transaction.unloggedChanges { return reason }
+        for statement in transaction.statements {
+            if let table = SchemaChangeEffect.namedLayoutTable(
+                in: statement.text, defaultSchema: statement.schema, layoutTables: layoutTables, database: options.database)
+            {
+                return "a write to \(table) was logged as a statement, not as rows (binlog_format STATEMENT or MIXED "
+                    + "in the writing session; scimsync reads rows: set binlog_format=ROW for every session)"
+            }
+        }
+        for change in transaction.changes where change.kind == .insert {
+            let row = change.rowChange
+            guard let after = row.after, let missing = missingColumns(of: row.table, in: after) else { continue }
+            return "an insert into \(row.table) came without its column \(missing) (binlog_row_image MINIMAL or NOBLOB "
+                + "in the writing session; scimsync needs FULL row images: set binlog_row_image=FULL for every session)"
+        }
+        return nil
+    }
+
+    /// A column the layout maps from `table` that `row` lacks, if any.
+    private func missingColumns(of table: String, in row: Row) -> String? {
+        guard let columns = mappedColumns[table.lowercased()] else { return nil }
+        return columns.first { column in !row.columns.contains { $0.caseInsensitiveCompare(column) == .orderedSame } }
     }
 
     /// The parts of one large transaction share a scope: a mass removal that spans them is

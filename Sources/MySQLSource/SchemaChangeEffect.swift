@@ -41,6 +41,19 @@ public enum SchemaChangeEffect: Sendable, Hashable {
             database: database)
         return parser.effect()
     }
+
+    /// The layout table a statement logged as text inside a transaction names, if any: a
+    /// write logged as a statement (binlog_format STATEMENT or MIXED in its session) carries
+    /// no rows, so a layout table it names must be read again. Any mention counts (a name in
+    /// a subquery too): reading again when it was not needed costs time, never a change.
+    public static func namedLayoutTable(
+        in statement: String, defaultSchema: String, layoutTables: Set<String>, database: String
+    ) -> String? {
+        var parser = SchemaStatementParser(
+            tokens: statementTokens(statement), defaultSchema: defaultSchema, layoutTables: layoutTables,
+            database: database)
+        return parser.anyLayoutTable()
+    }
 }
 
 /// Reads one statement's tokens far enough to find the layout tables it names.
@@ -76,6 +89,16 @@ struct SchemaStatementParser {
         default:
             return .none
         }
+    }
+
+    /// The first layout table any name of the statement spells.
+    mutating func anyLayoutTable() -> String? {
+        while index < tokens.count {
+            let start = index
+            if let found = name().flatMap(layoutTable) { return found }
+            index = max(index, start + 1)
+        }
+        return nil
     }
 
     // MARK: Statements

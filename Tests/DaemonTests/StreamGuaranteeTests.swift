@@ -139,6 +139,65 @@ import scimsync
             "the truncated memberships are still in the target")
     }
 
+    /// A session of the source's as root (session binlog settings need it), in the fixture's database.
+    static func rootSession(_ fixture: ExampleDirectories) throws -> MariaDBConnection {
+        let root = try TestServerURL.fromEnvironment("SCIMSYNC_TEST_MARIADB_ROOT_URL")
+        return try MariaDBConnection(
+            host: root.host, port: root.port, user: root.user, password: root.password, database: fixture.hrDatabase)
+    }
+
+    /// A two-phase XA transaction: its rows come at XA PREPARE and apply at XA COMMIT; one
+    /// rolled back after its PREPARE changes nothing.
+    @Test func aTwoPhaseXATransactionAppliesAtItsCommit() async throws {
+        let fixture = try ExampleDirectories()
+        let (_, _, _, task) = try await Self.start(environment: fixture.environment, stateDirectory: fixture.stateDirectory)
+        defer { task.cancel() }
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("XA START 'rolled'")
+        try source.execute("UPDATE sync_users SET first_name = 'Never' WHERE id = 2")
+        try source.execute("XA END 'rolled'")
+        try source.execute("XA PREPARE 'rolled'")
+        try source.execute("XA ROLLBACK 'rolled'")
+        try source.execute("XA START 'x1'")
+        try source.execute("UPDATE sync_users SET first_name = 'Prepared' WHERE id = 1")
+        try source.execute("XA END 'x1'")
+        try source.execute("XA PREPARE 'x1'")
+        // Another session's transaction commits between the PREPARE and the COMMIT.
+        try PipelineHarness.source(fixture).execute("UPDATE sync_users SET first_name = 'Between' WHERE id = 3")
+        try source.execute("XA COMMIT 'x1'")
+        let path = fixture.sqlitePath
+        #expect(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '1' AND given_name = 'Prepared'") == 1 },
+            "the XA transaction's change did not arrive")
+        #expect(Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '3' AND given_name = 'Between'") == 1)
+        #expect(Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE given_name = 'Never'") == 0)
+    }
+
+    /// Writes the binlog carries as statements (a session's binlog_format STATEMENT or MIXED)
+    /// or with partial row images (binlog_row_image MINIMAL): the pipeline reads the source
+    /// again at once, and the target ends as the source is.
+    @Test func writesTheBinlogCarriesWithoutTheirRowsAreReadFromTheSource() async throws {
+        let fixture = try ExampleDirectories()
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("ALTER TABLE sync_users MODIFY job_title VARCHAR(255) DEFAULT 'Staff'")
+        let (_, _, _, task) = try await Self.start(environment: fixture.environment, stateDirectory: fixture.stateDirectory)
+        defer { task.cancel() }
+        let root = try Self.rootSession(fixture)
+        try root.execute("SET SESSION binlog_format = 'STATEMENT'")
+        try root.execute("UPDATE sync_users SET first_name = 'Statement' WHERE id = 1")
+        let path = fixture.sqlitePath
+        #expect(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '1' AND given_name = 'Statement'") == 1 },
+            "the statement-logged change did not arrive")
+        try root.execute("SET SESSION binlog_format = 'ROW'")
+        try root.execute("SET SESSION binlog_row_image = 'MINIMAL'")
+        try root.execute(
+            "INSERT INTO sync_users (id, username, first_name, last_name, email, is_active) VALUES (70, 'minimal', 'Min', 'Image', 'm@example.com', 1)")
+        #expect(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '70' AND title = 'Staff'") == 1 },
+            "the inserted user's default title did not arrive")
+    }
+
     /// A renumbered user whose memberships follow by `ON UPDATE CASCADE`: the binlog carries
     /// the user's new id but not the relation rows InnoDB changed below it, so the pipeline
     /// compares with the source at once and the memberships move with the user.
