@@ -116,6 +116,11 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
     case mapping(String)
     /// The PATCH operations do not apply to the stored row.
     case patch(status: Int, scimType: String?)
+    /// A trigger refused the row with its own message (PostgreSQL RAISE EXCEPTION, MariaDB
+    /// SIGNAL), escaped and cut: the operator's words, not a value of the row's.
+    case raised(String)
+    /// The value is too large for an index of the table (PostgreSQL's index row limit).
+    case tooLargeForIndex
     /// Another refusal, by the database's error code.
     case other(code: String)
 
@@ -135,6 +140,9 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
         case .patch(let status, let scimType):
             "the PATCH operations do not apply to the stored row (SCIM status \(status)"
                 + "\(scimType.map { ", scimType \($0)" } ?? ""))"
+        case .raised(let message): "a trigger of the table refused the row: \(message)"
+        case .tooLargeForIndex:
+            "the value is too large for an index of the table; shorten it in the source or index a hash of the column"
         case .other(let code): "the database refused it (error \(code))"
         }
     }

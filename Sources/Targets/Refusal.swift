@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 import SQLClients
 import SQLServerClient
 
@@ -58,6 +59,9 @@ struct Refusal: Sendable, Hashable {
         case 3819, 4025: return Refusal(.check)
         case 1451, 1217: return Refusal(.stillReferenced)
         case 1452, 1216: return Refusal(.foreignKey)
+        case 1644: return Refusal(.raised(LogText.safe(message, limit: 200)))
+        case let code where serverStates.contains(code):
+            return nil
         default:
             // Other server errors about the data (ER_* in 1000–1999 and 3000+), not the
             // connection or the schema, which are not the row's fault.
@@ -69,6 +73,21 @@ struct Refusal: Sendable, Hashable {
             }
         }
     }
+
+    /// MariaDB errors about the server's state, not the row: the batch fails and is tried
+    /// again, instead of every row of it being quarantined while the state lasts. 1290
+    /// ER_OPTION_PREVENTS_STATEMENT (`read_only`), 1792/1836 read-only transaction or mode;
+    /// 1021 ER_DISK_FULL, 1114 ER_RECORD_FILE_FULL (table full), 1030 ER_GET_ERRNO (storage
+    /// engine), 1037/1038/1041 out of memory, 1135 no thread; 1205 lock wait timeout, 1213
+    /// deadlock, 1223 conflicting read lock, 1099/1100/1192 locked tables; 1040 too many
+    /// connections, 1203/1226 user limits, 1637 too many transactions; 1053 shutdown in
+    /// progress, 1927 connection killed, 1317 query interrupted, 1969/3024 statement timeout;
+    /// 1043/1152/1158–1161/1184 network; 1180/1181 commit or rollback failed; 1412/1615 a
+    /// table changed under a statement; 4031 idle transaction timeout.
+    static let serverStates: Set<UInt32> = [
+        1290, 1792, 1836, 1021, 1114, 1030, 1037, 1038, 1041, 1135, 1205, 1213, 1223, 1099, 1100, 1192, 1040, 1203,
+        1226, 1637, 1053, 1927, 1317, 1969, 3024, 1043, 1152, 1158, 1159, 1160, 1161, 1184, 1180, 1181, 1412, 1615, 4031,
+    ]
 
     /// PostgreSQL SQLSTATEs (docs, Appendix A): class 23 integrity constraint violations
     /// (23505 unique, 23502 not null — "null value in column "c" of relation …", 23514
@@ -83,6 +102,10 @@ struct Refusal: Sendable, Hashable {
         case "23503": return Refusal(.foreignKey)
         case "22001": return Refusal(.tooLong)
         case "22021": return Refusal(.nulCharacter)
+        // raise_exception: a trigger's RAISE EXCEPTION (a function's own message).
+        case "P0001": return Refusal(.raised(LogText.safe(error.message, limit: 200)))
+        // program_limit_exceeded: "index row size … exceeds … maximum … for index".
+        case "54000": return Refusal(.tooLargeForIndex)
         default:
             if state.hasPrefix("22") { return Refusal(.wrongType) }
             if state.hasPrefix("23") { return Refusal(.other(code: "SQLSTATE \(state)")) }

@@ -65,4 +65,22 @@ import Testing
         #expect(result.quarantined.map(\.operation) == [.createUser])
         #expect(try database.rows(layout.users.table, ["id"]) == [["u2"]])
     }
+
+    /// A server state (read-only, a full disk, a lock wait) fails the batch, to be tried
+    /// again; a trigger's refusal is the row's, with the trigger's words.
+    @Test func serverStatesAreRetriedAndTriggerRefusalsQuarantined() {
+        func mariaDB(_ code: UInt32, _ message: String = "m") -> Refusal? {
+            Refusal(MariaDBError(kind: .other, code: code, sqlState: "HY000", message: message, operation: .execute))
+        }
+        for code: UInt32 in [1290, 1021, 1114, 1205, 1213, 1927] { #expect(mariaDB(code) == nil, "MariaDB \(code)") }
+        #expect(mariaDB(1644, "no\nmore")?.reason == .raised("no\\nmore"))
+        #expect(mariaDB(1406, "Data too long for column 'title' at row 1") == Refusal(.tooLong, column: "title"))
+        #expect(mariaDB(4242)?.reason == .other(code: "MariaDB 4242"), "an unknown error about the data is the row's")
+        func postgres(_ state: String, _ message: String = "m") -> Refusal? {
+            Refusal(PostgresError(kind: .other, sqlState: state, message: message, operation: .execute))
+        }
+        #expect(postgres("P0001", "frozen row")?.reason == .raised("frozen row"))
+        #expect(postgres("54000")?.reason == .tooLargeForIndex)
+        #expect(postgres("25006") == nil, "read_only_sql_transaction is retried")
+    }
 }
