@@ -5,8 +5,8 @@ public struct ApplyResult: Sendable, Hashable {
     /// Operations applied, by kind (including those that found nothing to change). Parked and
     /// quarantined operations are not counted.
     public var applied: [TargetOperation: Int] = [:]
-    /// Patches of rows the target does not have: the resource was deleted later in the
-    /// stream (or never reached the target), so there is nothing to patch.
+    /// Patches of rows the target does not have (deleted there, or their creation refused):
+    /// quarantined, since a PATCH cannot make them whole.
     public var skippedPatches: Int = 0
     /// Statements sent, BEGIN and COMMIT excluded: shows how well the batch was combined.
     /// Statements of a first attempt that was rolled back count too.
@@ -121,6 +121,8 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
     case raised(String)
     /// The value is too large for an index of the table (PostgreSQL's index row limit).
     case tooLargeForIndex
+    /// A change of a row the target does not have.
+    case missingRow
     /// Another refusal, by the database's error code.
     case other(code: String)
 
@@ -141,6 +143,9 @@ public enum RefusalReason: Sendable, Hashable, CustomStringConvertible {
             "the PATCH operations do not apply to the stored row (SCIM status \(status)"
                 + "\(scimType.map { ", scimType \($0)" } ?? ""))"
         case .raised(let message): "a trigger of the table refused the row: \(message)"
+        case .missingRow:
+            "the target has no row for it (deleted there, or its creation was refused), so the change cannot "
+                + "apply; a reconciliation (`scimsync reconcile`) creates it"
         case .tooLargeForIndex:
             "the value is too large for an index of the table; shorten it in the source or index a hash of the column"
         case .other(let code): "the database refused it (error \(code))"

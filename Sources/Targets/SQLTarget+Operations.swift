@@ -43,8 +43,9 @@ extension SQLTarget {
     }
 
     /// Reads the rows, applies each resource's PATCH operations and writes back the mapped
-    /// columns whose values changed. A missing row is skipped: the resource was deleted later
-    /// in the stream, or the target never had it. The ids must be distinct.
+    /// columns whose values changed. The ids must be distinct. A missing row is quarantined:
+    /// the source has the resource (it changed), the target does not (deleted there, or its
+    /// creation was refused), and a PATCH cannot make it whole; a reconciliation creates it.
     func patch(
         _ patches: [(id: String, operations: [PatchOperation])], table: MappedTable, kind: TargetOperation,
         result: inout ApplyResult
@@ -68,6 +69,11 @@ extension SQLTarget {
             guard let row = stored[patch.id] ?? stored.first(where: { $0.key.caseInsensitiveEquals(patch.id) })?.value
             else {
                 result.skippedPatches += 1
+                let resourceKind: ResourceKind = kind == .patchGroup ? .group : .user
+                result.quarantined.append(
+                    QuarantinedOp(
+                        operation: kind, subject: QuarantineSubject(resourceKind, patch.id), table: name, column: nil,
+                        reason: .missingRow, op: .patch(resourceKind, id: patch.id, patch.operations)))
                 continue
             }
             try applyPatch(to: row, idValue: idValue, patch.operations, table: table, kind: kind, result: &result)

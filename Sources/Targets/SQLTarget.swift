@@ -334,6 +334,8 @@ public final class SQLTarget {
     func applyRun(_ run: ArraySlice<ResourceOp>, result: inout ApplyResult) throws(TargetError) {
         guard let first = run.first else { return }
         let kind = TargetOperation(first)
+        // Patches of rows the target lacks are quarantined, not applied.
+        let refusedBefore = result.quarantined.count
         switch first {
         case .create(let resourceKind, _):
             let resources = run.compactMap { op -> SCIMResource? in
@@ -360,7 +362,7 @@ public final class SQLTarget {
             }
             try moveParents(moves, result: &result)
         }
-        result.applied[kind, default: 0] += run.count
+        result.applied[kind, default: 0] += run.count - (result.quarantined.count - refusedBefore)
     }
 
     func mappedTable(_ resourceKind: ResourceKind, _ kind: TargetOperation) throws(TargetError) -> MappedTable {
