@@ -11,6 +11,14 @@ public protocol SourceConnector: Sendable {
     ///   position purged); any other error stops the pipeline.
     func openStream(from position: SourcePosition) async throws -> any ChangeSource
 
+    /// ``openStream(from:)``, telling `connectionChanged` when the stream's connection to the
+    /// source is lost and being opened again (with why) and when it is back (nil), for a
+    /// source that holds one and reconnects by itself (the binlog's replication connection).
+    /// By default the same as ``openStream(from:)``: the source never calls it.
+    func openStream(
+        from position: SourcePosition, connectionChanged: @escaping @Sendable (String?) -> Void
+    ) async throws -> any ChangeSource
+
     /// A consistent snapshot of the source. Database clients block the calling thread: call
     /// it on a ``BlockingThread``, and use the snapshot on one thread at a time.
     func openSnapshot() async throws -> any SourceSnapshot
@@ -150,4 +158,12 @@ extension LoadPhase {
     /// time (one read ahead, one waiting for and one applied by each connection): a few MiB
     /// each (peak RSS 83 MiB in bench/initial-load).
     public static let chunkSize = 5000
+}
+
+extension SourceConnector {
+    public func openStream(
+        from position: SourcePosition, connectionChanged: @escaping @Sendable (String?) -> Void
+    ) async throws -> any ChangeSource {
+        try await openStream(from: position)
+    }
 }

@@ -15,6 +15,8 @@ final class DaemonObserver: PipelineObserver {
     private let logger: Logger
     /// Operations applied by kind, for the run log.
     private let applied = Mutex<[String: Int]>([:])
+    /// Failed attempts to reopen the source's connection since it was last up.
+    private let sourceAttempts = Mutex(0)
 
     private let store: OffsetStore
 
@@ -69,6 +71,36 @@ final class DaemonObserver: PipelineObserver {
         case .idle, .streaming, .reconciling:
             logger.info("pipeline \(new.name)", metadata: metadata)
         }
+    }
+
+    /// The stream's connection to its source was lost and is being opened again (`reason`),
+    /// or is back (nil). A following pipeline says `retrying` meanwhile (`/readyz` 503,
+    /// `status`, the state metric), as it does when a batch fails, and each loss counts as an
+    /// error.
+    func sourceConnectionChanged(_ reason: String?) {
+        let new: PipelineState?
+        if let reason {
+            metrics.errors.increment()
+            let attempt = sourceAttempts.withLock { count in
+                count += 1
+                return count
+            }
+            new = states.update(name) { current in
+                if current.isReady { return .retrying(.source(reason), attempt: attempt) }
+                if case .retrying(.source, _) = current { return .retrying(.source(reason), attempt: attempt) }
+                return nil
+            }
+        } else {
+            sourceAttempts.withLock { $0 = 0 }
+            new = states.update(name) { current in
+                if case .retrying(.source, _) = current { return .streaming }
+                return nil
+            }
+            if new != nil { logger.notice("source connection back; streaming again") }
+        }
+        guard let new else { return }
+        metrics.setState(new.name)
+        report(new)
     }
 
     func attemptFailed(_ cause: RetryCause, attempt: Int, delay: Duration?) {

@@ -81,7 +81,7 @@ public final class Pipeline: Sendable {
         }
         defer { periodic.cancel() }
         let connectors = PipelineRunner<ContinuousClock>.Connectors(
-            openSource: { try await source.openStream(from: $0) },
+            openSource: { try await source.openStream(from: $0, connectionChanged: observer.sourceConnectionChanged) },
             load: { [self] _ in
                 let outcome = try await loadOnce(source: source, target: targetConnector, applyingThrough: target)
                 if case .loaded = outcome { observer.count("load") }

@@ -20,6 +20,17 @@ public final class PipelineStates: Sendable {
         states.withLock { if $0[pipeline] == expected { $0[pipeline] = state } }
     }
 
+    /// Sets the state `change` makes of the pipeline's present one, when it makes one; returns
+    /// it.
+    @discardableResult
+    public func update(_ pipeline: String, _ change: (PipelineState) -> PipelineState?) -> PipelineState? {
+        states.withLock { states in
+            guard let current = states[pipeline], let new = change(current) else { return nil }
+            states[pipeline] = new
+            return new
+        }
+    }
+
     public var all: [String: PipelineState] { states.withLock { $0 } }
 
     /// Every pipeline following its source: what `/readyz` means.

@@ -97,9 +97,12 @@ public final class BinlogChangeReader {
     ///   - history: what earlier runs recorded; empty on a first run.
     public convenience init(
         configuration: Configuration, start: BinlogStart, catalog: SourceCatalog, history: SchemaHistory = SchemaHistory(),
-        logger: Logger = Logger(label: "scimsync.binlog")
+        logger: Logger = Logger(label: "scimsync.binlog"), connectionChanged: (@Sendable (String?) -> Void)? = nil
     ) {
-        self.init(configuration: configuration, start: start, catalog: catalog, history: history, logger: logger) { start in
+        self.init(
+            configuration: configuration, start: start, catalog: catalog, history: history, logger: logger,
+            connectionChanged: connectionChanged
+        ) { start in
             try MariaDBReplicationStream(
                 host: configuration.host, port: configuration.port, user: configuration.user,
                 password: configuration.password, serverID: configuration.serverID, start: start,
@@ -111,7 +114,7 @@ public final class BinlogChangeReader {
     /// instead of a replication connection of its own: a recorded stream, or a test's.
     public init(
         configuration: Configuration, start: BinlogStart, catalog: SourceCatalog, history: SchemaHistory = SchemaHistory(),
-        logger: Logger = Logger(label: "scimsync.binlog"),
+        logger: Logger = Logger(label: "scimsync.binlog"), connectionChanged: (@Sendable (String?) -> Void)? = nil,
         source: @escaping @Sendable (BinlogStart) throws -> any BinlogEventSource
     ) {
         self.configuration = configuration
@@ -120,7 +123,7 @@ public final class BinlogChangeReader {
         assembler = Self.assembler(from: start, configuration: configuration)
         events = ReconnectingBinlogReader(
             start: start, policy: configuration.reconnect, capacity: configuration.bufferCapacity, logger: logger,
-            open: source)
+            connectionChanged: connectionChanged, open: source)
     }
 
     /// The position after the last transaction or statement read: where to resume.

@@ -73,6 +73,12 @@ public struct MySQLConnector: SourceConnector {
     }
 
     public func openStream(from position: SourcePosition) async throws -> any ChangeSource {
+        try await openStream(from: position, connectionChanged: { _ in })
+    }
+
+    public func openStream(
+        from position: SourcePosition, connectionChanged: @escaping @Sendable (String?) -> Void
+    ) async throws -> any ChangeSource {
         guard case .binlog(let file, let offset, _) = position else {
             throw MySQLConnectorError.notABinlogPosition("\(position)")
         }
@@ -91,7 +97,8 @@ public struct MySQLConnector: SourceConnector {
             configuration: .init(
                 host: settings.host, port: settings.port, user: settings.user, password: settings.password,
                 serverID: settings.serverID, filter: TableFilter(tables: Self.tables(of: layout, database: settings.database))),
-            start: .filePosition(file: file, position: offset), catalog: catalog, history: try history.load(), logger: logger)
+            start: .filePosition(file: file, position: offset), catalog: catalog, history: try history.load(), logger: logger,
+            connectionChanged: connectionChanged)
         let (save, check) = (history.save, self)
         return BinlogChangeSource(
             reader: reader,

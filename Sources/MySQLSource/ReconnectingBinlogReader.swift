@@ -29,16 +29,22 @@ public actor ReconnectingBinlogReader {
     private var pendingRestart: Output?
     /// That first event, returned by the call after the notice.
     private var heldEvent: RawBinlogEvent?
+    /// Told when the connection is lost and reopening begins (with why) and when a new one
+    /// delivers its first event (nil): while it is down, the pipeline is not following.
+    private let connectionChanged: (@Sendable (String?) -> Void)?
+    /// Whether the connection was reported lost and not yet back.
+    private var reportedDown = false
 
     /// - Parameters:
     ///   - open: opens a source at a position, on the pump's reader thread (e.g. a
     ///     `MariaDBReplicationStream`); called again for every reconnection.
     public init(
         start: BinlogStart, policy: ReconnectPolicy = ReconnectPolicy(), capacity: Int = 256,
-        logger: Logger = Logger(label: "scimsync.binlog"),
+        logger: Logger = Logger(label: "scimsync.binlog"), connectionChanged: (@Sendable (String?) -> Void)? = nil,
         open: @escaping @Sendable (BinlogStart) throws -> any BinlogEventSource
     ) {
         retry = RetryState(policy: policy, start: start)
+        self.connectionChanged = connectionChanged
         self.capacity = capacity
         self.logger = logger
         self.open = open
@@ -89,6 +95,10 @@ public actor ReconnectingBinlogReader {
                 }
                 _ = retry.connected()
                 _ = retry.eventReceived()
+                if reportedDown {
+                    reportedDown = false
+                    connectionChanged?(nil)
+                }
                 if let restart = pendingRestart {
                     pendingRestart = nil
                     heldEvent = event
@@ -127,6 +137,8 @@ public actor ReconnectingBinlogReader {
                 "binlog connection failed; reconnecting",
                 metadata: ["error": "\(error)", "attempt": "\(attempt)", "delay": "\(delay)"]
             )
+            reportedDown = true
+            connectionChanged?("the binlog connection failed (\(error)); reconnecting")
             try await Task.sleep(for: delay)
             guard case .connect(let position) = retry.delayElapsed() else { return }
             connect(from: position)

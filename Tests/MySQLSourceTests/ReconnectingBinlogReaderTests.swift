@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MySQLSource
 import SQLClients
 import TestSupport
@@ -103,6 +104,31 @@ private func event(_ next: UInt32) -> RawBinlogEvent {
         #expect(try await reader.next() == .event(event(300)))
         #expect(try await reader.next() == nil)
         #expect(log.starts == [start, start, start, start])
+    }
+
+    /// The connection's loss is told (once per failed attempt, with why) and its return once,
+    /// when the new connection's first event arrives: what the daemon's state follows.
+    @Test func aLostConnectionAndItsReturnAreTold() async throws {
+        let log = OpenLog()
+        let told = Mutex<[String?]>([])
+        let reader = ReconnectingBinlogReader(
+            start: start, policy: fast, connectionChanged: { reason in told.withLock { $0.append(reason) } }
+        ) { position in
+            switch log.record(position) {
+            case 1: return ScriptedSource(events: [event(200)], ending: .fail(lost), probe: SourceProbe())
+            case 2: throw refused
+            default: return ScriptedSource(events: [event(300)], ending: .end, probe: SourceProbe())
+            }
+        }
+        #expect(try await reader.next() == .event(event(200)))
+        #expect(told.withLock { $0 }.isEmpty)
+        #expect(try await reader.next() == .restarted(from: start, after: refused))
+        #expect(try await reader.next() == .event(event(300)))
+        let reports = told.withLock { $0 }
+        #expect(reports.count == 3, "\(reports)")
+        #expect(reports.prefix(2).allSatisfy { $0?.contains("reconnecting") == true })
+        #expect(reports.last == .some(nil))
+        #expect(try await reader.next() == nil)
     }
 
     @Test func positionUnavailableIsThrownWithoutReconnecting() async throws {
