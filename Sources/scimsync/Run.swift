@@ -50,6 +50,16 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
         store.keepJournal(loaded.journal.policy)
+        // Before any pipeline writes: a port another process holds ends the command here.
+        for (key, host, port) in [("http.port", loaded.http.host, loaded.http.port)]
+            + (loaded.scim.map { [("scim.port", $0.host, $0.port)] } ?? [])
+        {
+            if let problem = ListeningCheck.problem(host: host, port: port, key: key, file: config) {
+                logger.critical("\(problem)")
+                FileHandle.standardError.write(Data("scimsync run: \(problem)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let states = PipelineStates(pipelines: loaded.pipelines.map(\.name))
         let metrics = DaemonMetrics()
         // The sources' event-callback receivers, registered as the pipelines start; served at
@@ -95,6 +105,8 @@ struct Run: AsyncParsableCommand {
                 service: AdminServer.application(
                     loaded.http, states: states, metrics: metrics, routes: routes, page: page, callbacks: callbacks,
                     logger: logger)))
+        let hangUp = HangUpSignal.ignore(logger: logger)
+        defer { hangUp.cancel() }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

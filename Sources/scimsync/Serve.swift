@@ -36,6 +36,14 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = Logger(label: "scimsync")
+        for (key, host, port) in [("scim.port", scim.host, scim.port)]
+            + (loaded.http.token != nil ? [("http.port", loaded.http.host, loaded.http.port)] : [])
+        {
+            if let problem = ListeningCheck.problem(host: host, port: port, key: key, file: config) {
+                FileHandle.standardError.write(Data("scimsync serve: \(problem)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let server: any Service
         do {
             server = try SCIMServerFactory.application(scim, logger: logger)
@@ -52,6 +60,8 @@ struct Serve: AsyncParsableCommand {
                     loaded.http, states: PipelineStates(pipelines: []), metrics: DaemonMetrics(),
                     page: DirectoryPage(scim: scim, token: token, logger: logger), logger: logger))
         }
+        let hangUp = HangUpSignal.ignore(logger: logger)
+        defer { hangUp.cancel() }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -61,6 +61,12 @@ import scimsync
         #expect(metrics.body.contains(#"scimsync_ops_applied_total{pipeline="hr-to-portal",kind="addMember"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains(#"scimsync_lag_seconds{pipeline="hr-to-portal"}"#))
 
+        // SIGHUP (a closed terminal, an expected reload) is logged and ignored.
+        kill(process.processIdentifier, SIGHUP)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(process.isRunning, "SIGHUP ended the daemon")
+        #expect(try await get(httpPort, "/healthz") == (200, "ok\n"))
+
         process.terminate()
         try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .exit)
@@ -84,6 +90,35 @@ import scimsync
         case .unknown(let reason)?: Issue.record("the source was not reachable: \(reason)")
         case nil: Issue.record("no lag reported")
         }
+    }
+
+    /// A port another process listens on ends `run` before any pipeline writes, with the key
+    /// to change.
+    @Test func aPortInUseIsToldBeforeAnythingIsWritten() async throws {
+        let fixture = try ExampleDirectories()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let path = fixture.stateDirectory + "/scimsync.yaml"
+        try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-sqlite.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(port) }")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let outcome = try await ReconcileCommandTests().scimsync(["run", "--config", path], environment: fixture.environment)
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("http.port: 127.0.0.1:\(port) is in use"), "\(outcome.output)")
+        #expect(try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT id FROM portal_users").isEmpty, "nothing loaded")
     }
 }
 

@@ -1,0 +1,53 @@
+import Dispatch
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// SIGHUP, whose default action ends the process at once (no clean stop, no log line): a
+/// terminal that closes, or an operator expecting a reload. scimsync does not reload its
+/// configuration, so the signal is logged and otherwise ignored.
+enum HangUpSignal {
+    /// Ignores SIGHUP from now on, with a log line each time; keep the returned source alive.
+    static func ignore(logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            logger.notice(
+                "SIGHUP received and ignored: scimsync does not reload its configuration; restart it to apply a changed one")
+        }
+        source.resume()
+        return source
+    }
+}
+
+/// Whether a TCP address can be listened on, asked before anything starts: a port another
+/// process holds would otherwise be found only once the pipelines are running, in the HTTP
+/// library's words.
+enum ListeningCheck {
+    /// Why `host:port` cannot be listened on, naming the configuration key and the fix; nil
+    /// when it can (the test socket is closed again at once).
+    static func problem(host: String, port: Int, key: String, file: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else { return nil }
+        defer { freeaddrinfo(found) }
+        let descriptor = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var yes: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 else { return nil }
+        let code = errno
+        let what = code == EADDRINUSE ? "is in use (another scimsync, or another program, listens there)"
+            : code == EACCES ? "needs privileges this user lacks (ports below 1024)"
+            : "cannot be listened on (\(String(cString: strerror(code))))"
+        return "\(file): \(key): \(host):\(port) \(what); stop what holds it, or set \(key) to another port"
+    }
+}
