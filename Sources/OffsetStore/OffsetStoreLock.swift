@@ -31,9 +31,11 @@ public final class OffsetStoreLock: Sendable {
     public let holder: OffsetStoreLockHolder
     private let descriptor: Int32
 
-    /// The lock file of the store at `storePath`.
+    /// The lock file of the store at `storePath`: beside the file the path leads to, its
+    /// symbolic links followed, so that two spellings of one store (a link to it, a linked
+    /// directory, `..`) lock one file.
     public static func lockPath(forStore storePath: String) -> String {
-        storePath + ".lock"
+        URL(fileURLWithPath: storePath).standardizedFileURL.resolvingSymlinksInPath().path + ".lock"
     }
 
     /// Takes the lock of the store at `storePath` without waiting.

@@ -32,6 +32,21 @@ import Testing
         withExtendedLifetime(first) {}
     }
 
+    /// A symbolic link to the store is the same store: the second opener is refused.
+    @Test func aLinkToTheStoreLocksTheSameFile() throws {
+        let path = storePath()
+        let link = path + "-link"
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        defer {
+            for file in [path, link, OffsetStoreLock.lockPath(forStore: path)] { try? FileManager.default.removeItem(atPath: file) }
+        }
+        #expect(OffsetStoreLock.lockPath(forStore: link) == OffsetStoreLock.lockPath(forStore: path))
+        let first = try OffsetStoreLock(storePath: path, command: "scimsync run")
+        #expect(throws: OffsetStoreLockError.self) { try OffsetStoreLock(storePath: link, command: "scimsync run") }
+        withExtendedLifetime(first) {}
+    }
+
     @Test func theLockIsFreeOnceItsHolderIsGoneAndNamesTheNewHolder() throws {
         let path = storePath()
         defer { try? FileManager.default.removeItem(atPath: OffsetStoreLock.lockPath(forStore: path)) }
