@@ -12,4 +12,20 @@ struct Scimsync: AsyncParsableCommand {
             Explain.self, FeedCommand.self,
         ]
     )
+
+    /// ArgumentParser's own `main`, after ``LostOutput/check()`` is installed: a command
+    /// whose output could not be written (a full disk, a closed descriptor) does not exit 0.
+    static func main() async {
+        LostOutput.check()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -43,3 +43,25 @@ enum StandardOutput {
         }
     }
 }
+
+/// Output written through the C library's buffer (`print`) fails only when the buffer is
+/// flushed, often at exit, after the command decided it succeeded: `scimsync init-target >
+/// schema.sql` on a full disk would exit 0 with an empty file.
+enum LostOutput {
+    /// At exit, flushes the standard output; if that or an earlier write failed, says so on
+    /// the standard error and ends the process with status 2.
+    static func check() {
+        atexit {
+            // Every stream: naming `stdout` here is not concurrency-safe, and a stream whose
+            // earlier write failed keeps its bytes and fails again.
+            guard fflush(nil) != 0 else { return }
+            let code = errno
+            // The reader of a pipe is gone (`scimsync tail | head -1`): nobody to tell, and the
+            // command's own status stands.
+            guard code != EPIPE else { return }
+            let message = "scimsync: cannot write the output: \(String(cString: strerror(code)))\n"
+            _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+            _exit(2)
+        }
+    }
+}

@@ -120,6 +120,22 @@ import scimsync
         #expect(outcome.output.contains("http.port: 127.0.0.1:\(port) is in use"), "\(outcome.output)")
         #expect(try SQLiteDatabase(path: fixture.sqlitePath).query("SELECT id FROM portal_users").isEmpty, "nothing loaded")
     }
+
+    /// Output that cannot be written (a full disk) is an error, not exit status 0.
+    @Test func outputThatCannotBeWrittenIsAnError() async throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let process = Process()
+        process.executableURL = CheckCommandTests.executable
+        process.arguments = ["--help"]
+        process.standardOutput = full
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let said = errors.fileHandleForReading.readDataToEndOfFile()
+        try await offPool { process.waitUntilExit() }
+        #expect(process.terminationStatus == 2)
+        #expect(String(decoding: said, as: UTF8.self).contains("cannot write the output: No space left on device"))
+    }
 }
 
 /// GET on the daemon's admin port: status and body.
