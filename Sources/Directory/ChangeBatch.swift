@@ -51,3 +51,15 @@ public struct ChangeBatch: Sendable, Hashable {
         self.endsTransaction = endsTransaction
     }
 }
+
+extension SourcePosition: CustomStringConvertible {
+    /// As logs and messages show it: `binlog.000042:1234 (gtid 0-1-19)`, `change tracking
+    /// version 42`, `token …`.
+    public var description: String {
+        switch self {
+        case .binlog(let file, let offset, let gtid): "\(file):\(offset)" + (gtid.map { " (gtid \($0))" } ?? "")
+        case .changeTracking(let version): "change tracking version \(version)"
+        case .token(let token): "token \(token)"
+        }
+    }
+}
