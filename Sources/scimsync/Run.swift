@@ -120,19 +120,44 @@ struct Run: AsyncParsableCommand {
 
 /// A pipeline as a service: graceful shutdown cancels its reading, which stops after the
 /// batch in flight has committed with its offset.
+///
+/// A pipeline that failed because the offset store could not be written (a full disk, a
+/// store briefly unwritable) starts again after a wait, from its stored position: what the
+/// target already has is applied again, which changes nothing. Left failed, it would wait for
+/// a restart that a supervisor never makes, since the daemon itself keeps running.
 struct PipelineService: Service {
     let pipeline: Pipeline
     let logger: Logger
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { [pipeline] in try await pipeline.run() }
-        } catch is CancellationError {
-            return
-        } catch {
-            logger.error("pipeline stopped", metadata: ["pipeline": "\(pipeline.configuration.name)", "error": "\(error)"])
-            throw error
+        let name = pipeline.configuration.name
+        var wait = Duration.seconds(1)
+        while true {
+            do {
+                try await cancelWhenGracefulShutdown { [pipeline] in try await pipeline.run() }
+                return
+            } catch is CancellationError {
+                return
+            } catch let error as OffsetStoreError {
+                guard case .cannotWrite = error else { throw stopped(error) }
+                logger.error(
+                    "the offset store cannot be written; the pipeline starts again in \(wait)",
+                    metadata: ["pipeline": "\(name)", "error": "\(error)"])
+                do {
+                    try await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
+                } catch {
+                    return
+                }
+                wait = min(wait * 2, .seconds(60))
+            } catch {
+                throw stopped(error)
+            }
         }
+    }
+
+    private func stopped(_ error: any Error) -> any Error {
+        logger.error("pipeline stopped", metadata: ["pipeline": "\(pipeline.configuration.name)", "error": "\(error)"])
+        return error
     }
 }
 
