@@ -42,6 +42,7 @@ public enum Preflight {
             let checks = (try? await offPool { TableCheck.run(scim.directory, keyPath: "scim").checks }) ?? []
             record("scim directory", checks)
         }
+        record("offset store", [OffsetStoreCheck.run(path: config.offsets.path)])
         return passed
     }
 

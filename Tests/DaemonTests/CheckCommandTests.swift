@@ -41,7 +41,7 @@ import TestSupport
             let path = ExampleDirectories.path(config)
             let outcome = try await check(["--config", path], environment: fixture.environment)
             #expect(outcome.status == 0, "\(outcome.output)")
-            #expect(outcome.lines.count == 6, "\(outcome.output)")
+            #expect(outcome.lines.count == 7, "\(outcome.output)")
             #expect(outcome.lines.first == "ok    config \(path): 1 pipeline")
             #expect(outcome.lines.allSatisfy { $0.hasPrefix("ok    ") }, "\(outcome.output)")
         }
