@@ -149,7 +149,7 @@ import scimsync
         let peer = try await SCIMPeer.start()
         let (passed, lines) = try await check(token: peer.token, url: peer.url, fixture: fixture)
         #expect(passed, "\(lines)")
-        #expect(lines.last == "ok    hr-to-scim target: SCIM provider at \(peer.url) accepts the token; PATCH supported")
+        #expect(lines.dropLast().last == "ok    hr-to-scim target: SCIM provider at \(peer.url) accepts the token; PATCH supported")
     }
 
     @Test func aRefusedTokenFailsWithAdvice() async throws {
@@ -157,7 +157,7 @@ import scimsync
         let peer = try await SCIMPeer.start()
         let (passed, lines) = try await check(token: "wrong-token-4711", url: peer.url, fixture: fixture)
         #expect(!passed)
-        #expect(lines.last == "FAIL  hr-to-scim target: the SCIM provider answered GET /Users?startIndex=…&count=… with HTTP 401: "
+        #expect(lines.dropLast().last == "FAIL  hr-to-scim target: the SCIM provider answered GET /Users?startIndex=…&count=… with HTTP 401: "
             + "Authorization failure. The authorization header is invalid or missing; the provider refused the token: "
             + "check the token's environment variable (pipelines[0].target.scim)")
         #expect(!lines.joined().contains("wrong-token-4711"))
