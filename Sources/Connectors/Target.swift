@@ -68,11 +68,15 @@ public struct QuarantinedResource: Sendable, Hashable {
     /// The resource's id (`group user` for a membership).
     public var id: String
     public var reason: String
+    /// For a refused PATCH, the top-level attributes it changed: a later change lifts the
+    /// quarantine only if it covers them. Nil for a refusal of the whole resource.
+    public var attributes: Set<String>?
 
-    public init(kind: String, id: String, reason: String) {
+    public init(kind: String, id: String, reason: String, attributes: Set<String>? = nil) {
         self.kind = kind
         self.id = id
         self.reason = reason
+        self.attributes = attributes
     }
 }
 

@@ -76,17 +76,28 @@ struct StoreOffsetLog: OffsetLog {
     }
 
     func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp]) throws {
+        try quarantine(resources, applied: ops, comparedWhole: false)
+    }
+
+    /// - Parameter comparedWhole: the operations come from a pass that compared each resource
+    ///   whole with the source: any of them leaves its resource as the source has it, and
+    ///   lifts its quarantine whatever was refused.
+    private func quarantine(_ resources: [QuarantinedResource], applied ops: [ResourceOp], comparedWhole: Bool) throws {
         let refused = Set(resources.map { "\($0.kind) \($0.id)" })
         // Named lazily: the store reads them only when the pipeline's quarantine holds rows,
         // which it nearly never does, and naming every applied operation of every batch cost
         // more than the rest of this call.
-        let released = ops.lazy.map(QuarantineSubject.init).filter { !refused.contains("\($0.kind) \($0.id)") }
-            .map { (kind: $0.kind, id: $0.id) }
+        // A PATCH lifts only the quarantine of a refused PATCH whose attributes it covers.
+        let released = ops.lazy.map { (subject: QuarantineSubject($0), covers: comparedWhole ? nil : $0.patchedAttributes) }
+            .filter { !refused.contains("\($0.subject.kind) \($0.subject.id)") }
+            .map { (kind: $0.subject.kind, id: $0.subject.id, covers: $0.covers) }
         if !ops.isEmpty {
-            try store.clearQuarantine(pipeline: pipeline, released)
+            try store.clearQuarantine(pipeline: pipeline, covering: released)
         }
         for resource in resources {
-            try store.quarantine(pipeline: pipeline, kind: resource.kind, id: resource.id, reason: resource.reason)
+            try store.quarantine(
+                pipeline: pipeline, kind: resource.kind, id: resource.id, reason: resource.reason,
+                attributes: resource.attributes)
         }
     }
 
@@ -95,7 +106,7 @@ struct StoreOffsetLog: OffsetLog {
     /// journals what became of each of `applied` as done by `origin` (`load`, `reconcile`).
     func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp], origin: String = "reconcile") throws {
         try park(outcome.parked)
-        try quarantine(outcome.quarantined, applied: ops)
+        try quarantine(outcome.quarantined, applied: ops, comparedWhole: true)
         guard store.keepsJournal else { return }
         try store.appendJournal(
             JournalRecord.records(of: ops, outcome: outcome, unmapped: [], keepValues: journalValues), pipeline: pipeline,

@@ -188,6 +188,12 @@ public final class OffsetStore: Sendable {
         .init(
             identifier: "scim ids by provider id",
             sql: "CREATE INDEX scim_ids_provider ON scim_ids (pipeline, kind, provider_id)"),
+        // The attributes a refused change was about (a JSON array of top-level attribute
+        // names; NULL: the whole resource), so that a later change of other attributes does
+        // not lift the quarantine of one that never applied.
+        .init(
+            identifier: "quarantined attributes",
+            sql: "ALTER TABLE quarantine ADD COLUMN attributes TEXT;"),
     ]
 }
 

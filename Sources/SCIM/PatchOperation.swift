@@ -16,3 +16,25 @@ public struct PatchOperation: Sendable, Hashable {
         self.value = value
     }
 }
+
+extension PatchOperation {
+    /// The top-level attributes the operation changes, lower-cased (attribute names are
+    /// case-insensitive, RFC 7643 §2.1), with an extension's URN before its attribute: what a
+    /// later change must cover to show that a refused one was made good.
+    public var attributeNames: Set<String> {
+        if let path {
+            return [((path.schema.map { $0 + ":" } ?? "") + path.attribute).lowercased()]
+        }
+        guard let object = value?.objectValue else { return [] }
+        var names: Set<String> = []
+        for (key, inner) in object.members {
+            // An extension's attributes come as an object under its URN.
+            if key.lowercased().hasPrefix("urn:"), let attributes = inner.objectValue {
+                for (attribute, _) in attributes.members { names.insert((key + ":" + attribute).lowercased()) }
+            } else {
+                names.insert(key.lowercased())
+            }
+        }
+        return names
+    }
+}

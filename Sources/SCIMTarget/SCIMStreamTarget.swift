@@ -15,7 +15,7 @@ final class SCIMStreamTarget: Target {
         let report = try await target.apply(ops)
         return ApplyOutcome(
             quarantined: report.refused.map {
-                QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.reason)
+                QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.reason, attributes: $0.attributes)
             })
     }
 

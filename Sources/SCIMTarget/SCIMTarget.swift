@@ -52,7 +52,9 @@ public final class SCIMTarget: Sendable {
                 try await applyOne(op, &report)
             } catch let error as SCIMClientError where !error.stopsTheBatch {
                 report.skip(op, error.description)
-                report.refused.append(SCIMApplyReport.Refusal(subject: QuarantineSubject(op), reason: error.description))
+                report.refused.append(
+                    SCIMApplyReport.Refusal(
+                        subject: QuarantineSubject(op), reason: error.description, attributes: op.patchedAttributes))
                 logger.error(
                     "SCIM provider refused an operation; skipped",
                     metadata: ["op": "\(op.label)", "error": "\(error)"])
@@ -166,6 +168,9 @@ public struct SCIMApplyReport: Sendable, Hashable {
     public struct Refusal: Sendable, Hashable {
         public var subject: QuarantineSubject
         public var reason: String
+        /// For a refused PATCH, the attributes it changed (see
+        /// ``Connectors/QuarantinedResource/attributes``).
+        public var attributes: Set<String>? = nil
     }
 
     /// One operation left out: what it was (kind and source ids, no values) and why.

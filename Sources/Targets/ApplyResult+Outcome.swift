@@ -11,7 +11,8 @@ extension ApplyResult {
                     waitingID: $0.waitingFor.id)
             },
             quarantined: quarantined.map {
-                QuarantinedResource(kind: $0.subject.kind, id: $0.subject.id, reason: $0.description)
+                QuarantinedResource(
+                    kind: $0.subject.kind, id: $0.subject.id, reason: $0.description, attributes: $0.op.patchedAttributes)
             })
     }
 }

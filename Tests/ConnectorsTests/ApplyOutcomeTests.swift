@@ -27,3 +27,17 @@ import Testing
         #expect(RepairsApplied(.applied, of: Self.ops) == RepairsApplied(Self.ops))
     }
 }
+
+/// The attributes a PATCH changes, as the quarantine compares them.
+@Suite struct PatchedAttributesTests {
+    @Test func pathsValueObjectsAndExtensions() {
+        let ops: [PatchOperation] = [
+            PatchOperation(op: .replace, path: AttributePath(attribute: "name", subAttribute: "givenName"), value: "A"),
+            PatchOperation(op: .replace, value: ["Title": "x", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ["employeeNumber": "1"]]),
+        ]
+        #expect(
+            ResourceOp.patch(.user, id: "1", ops).patchedAttributes
+                == ["name", "title", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:employeenumber"])
+        #expect(ResourceOp.deactivate(userID: "1").patchedAttributes == nil)
+    }
+}

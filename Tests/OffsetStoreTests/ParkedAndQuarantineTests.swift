@@ -65,6 +65,28 @@ import Testing
         #expect(try store.parked(pipeline: "p").count == 200)
     }
 
+    /// A refused PATCH leaves quarantine only by a change that covers its attributes (or by
+    /// a change of the whole resource); a refusal of the whole resource only by the latter.
+    @Test func aRefusedPatchIsLiftedOnlyByAChangeOfItsAttributes() throws {
+        let (store, path) = try store()
+        defer { removeStore(at: path) }
+        try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "too long", attributes: ["title"])
+        try store.clearQuarantine(pipeline: "p", covering: [(kind: "User", id: "u1", covers: Set(["name"]))])
+        #expect(try store.quarantinedCount(pipeline: "p") == 1, "a change of the name does not write the title")
+        // Refused again for another attribute: both are kept.
+        try store.quarantine(pipeline: "p", kind: "User", id: "u1", reason: "too long", attributes: ["emails"])
+        try store.clearQuarantine(pipeline: "p", covering: [(kind: "User", id: "u1", covers: Set(["title"]))])
+        #expect(try store.quarantinedCount(pipeline: "p") == 1)
+        try store.clearQuarantine(pipeline: "p", covering: [(kind: "User", id: "u1", covers: Set(["title", "emails", "name"]))])
+        #expect(try store.quarantinedCount(pipeline: "p") == 0)
+
+        try store.quarantine(pipeline: "p", kind: "User", id: "u2", reason: "NOT NULL")
+        try store.clearQuarantine(pipeline: "p", covering: [(kind: "User", id: "u2", covers: Set(["title"]))])
+        #expect(try store.quarantinedCount(pipeline: "p") == 1, "a PATCH does not make a refused resource whole")
+        try store.clearQuarantine(pipeline: "p", covering: [(kind: "User", id: "u2", covers: nil)])
+        #expect(try store.quarantinedCount(pipeline: "p") == 0)
+    }
+
     @Test func anEmptyQuarantineIsNotRememberedPastAQuarantine() async throws {
         let (store, path) = try store()
         defer { removeStore(at: path) }
