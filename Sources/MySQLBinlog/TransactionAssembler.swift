@@ -281,7 +281,9 @@ public struct TransactionAssembler: Sendable {
                     "an XA transaction (XID \(xid)) committed whose rows came at its XA PREPARE, "
                     + (prepared == nil ? "before this read of the binlog began" : "too many to hold until its commit")
             case (false, .notHeld(partsHandedOn: true)?):
-                transaction.unloggedChanges = "an XA transaction (XID \(xid)) rolled back after parts of it were handed on"
+                // Parts (or rows read ahead) of it are with the caller: void them, as a
+                // ROLLBACK after parts does.
+                transaction.isDropped = true
             case (false, _):
                 break
             }

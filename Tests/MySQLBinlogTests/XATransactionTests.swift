@@ -76,6 +76,25 @@ import Testing
         #expect(Self.emitted(actions).first?.statements == [LoggedStatement(schema: "hr", text: "UPDATE users SET name = 'x'")])
     }
 
+    /// Rows read ahead (`scimsync tail`) of a transaction then rolled back are voided; of one
+    /// committed, they end at its commit.
+    @Test func rowsReadAheadEndAtTheCommitOrAreVoidedByTheRollback() throws {
+        for (resolution, dropped) in [("COMMIT", false), ("ROLLBACK", true)] {
+            var assembler = TransactionAssembler(file: Self.file, handsOnRowsAsRead: true)
+            var emitted: [BinlogTransaction] = []
+            let events = Self.prepared("X'01',X'',1", gno: 41) + [
+                MySQLEvents.gtid(gno: 42), MySQLEvents.query("XA \(resolution) X'01',X'',1", nextPosition: 900),
+            ]
+            for event in try MySQLEvents.decodeAll([MySQLEvents.formatDescription] + events) {
+                if case .emit(let transaction) = try assembler.eventReceived(event) { emitted.append(transaction) }
+            }
+            let last = try #require(emitted.last)
+            #expect(emitted.dropLast().allSatisfy { !$0.endsPart }, "rows handed on ahead of their part's end")
+            #expect(last.endsPart && last.isLastPart && last.isDropped == dropped, "XA \(resolution)")
+            #expect(last.position == BinlogPosition(file: Self.file, offset: 900))
+        }
+    }
+
     @Test func xaStatementsAreRecognised() {
         #expect(XAStatement("XA END X'7831',X'',1") == .end(xid: "X'7831',X'',1"))
         #expect(XAStatement("  xa commit X'31',X'',1 ONE PHASE") == .commit(xid: "X'31',X'',1"))
