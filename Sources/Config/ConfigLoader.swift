@@ -46,9 +46,10 @@ public enum ConfigLoader {
         let collector = IssueCollector(environment: environment, baseDirectory: baseDirectory)
         let decoder = ConfigDecoder(collector: collector, baseDirectory: baseDirectory, kinds: kinds)
         let config = decoder.decode(ConfigNode(node: root, path: .root, collector: collector))
-        guard let config, collector.issues.isEmpty else {
+        guard var config, collector.issues.isEmpty else {
             throw ConfigError(file: file, issues: collector.issues)
         }
+        config.warnings = SecretsInFile.warnings(root, file: file)
         return config
     }
 

@@ -11,6 +11,9 @@ public struct ScimsyncConfig: Sendable, Hashable {
     public var scim: SCIMServerConfig?
     /// `journal`: how long the operations journal keeps what it records.
     public var journal: JournalConfig
+    /// What works but is not recommended (a secret written in the file): `check` prints
+    /// each as a warning, `run` logs them.
+    public var warnings: [String] = []
 
     public init(
         offsets: OffsetsConfig, http: HTTPConfig, pipelines: [PipelineConfig], scim: SCIMServerConfig?,

@@ -34,6 +34,7 @@ struct Check: AsyncParsableCommand {
         if let warning = loaded.scim?.authenticationWarning {
             print("WARN  \(warning)")
         }
+        for warning in loaded.warnings { print("WARN  \(warning)") }
         let passed = await Preflight.run(loaded, sources: SourceKinds.registry, targets: TargetKinds.registry) { result in
             print(result.line)
         }

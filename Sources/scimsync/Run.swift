@@ -50,6 +50,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
         store.keepJournal(loaded.journal.policy)
+        for warning in loaded.warnings { logger.warning("\(warning)") }
         // Before any pipeline writes: a port another process holds ends the command here.
         for (key, host, port) in [("http.port", loaded.http.host, loaded.http.port)]
             + (loaded.scim.map { [("scim.port", $0.host, $0.port)] } ?? [])

@@ -41,6 +41,16 @@ private let scimKinds = [SCIMSourceConfig.configKind, SCIMTargetConfig.configKin
         #expect(config.scim == nil)
     }
 
+    /// A secret written in the file works, with a warning naming its key and never its value.
+    @Test func aSecretWrittenInTheFileIsWarnedAbout() throws {
+        #expect(try ConfigLoader.parse(Self.valid, file: "scimsync.yaml", kinds: scimKinds, environment: ["PW": "secret"]).warnings.isEmpty)
+        let inline = Self.valid.replacingFirst(#"password: "${PW}""#, with: "password: hunter2-hunter2")
+        let warnings = try ConfigLoader.parse(inline, file: "scimsync.yaml", kinds: scimKinds, environment: [:]).warnings
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.hasPrefix("scimsync.yaml: pipelines[0].source.mysql.password is written in the file") == true)
+        #expect(warnings.first?.contains("hunter2") == false)
+    }
+
     @Test func noIdMapping() {
         let text = Self.valid.replacingFirst("attributes: { id: id, userName: username }", with: "attributes: { userName: username }")
         #expect(errors(text) == [#"scimsync.yaml: pipelines[0].source.layout.users.attributes: no mapping for "id""#])
