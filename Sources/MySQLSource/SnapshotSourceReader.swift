@@ -18,7 +18,7 @@ public final class SnapshotSourceReader: ReconcileSourceReader {
             let table = kind == .user ? layout.users.table : layout.groups?.table
         else { return ClosureChunks { nil } }
         let rows = SnapshotRows(snapshot, table: table, key: [mapper.idColumn], chunkSize: chunkSize)
-        var mapped = MappedChunks(nextRows: rows.next) { try layout.entry(kind, row: $0, mapper: mapper) }
+        var mapped = MappedChunks(nextRows: rows.next) { try layout.sourceEntry(kind, row: $0, mapper: mapper) }
         return ClosureChunks { try mapped.next() }
     }
 

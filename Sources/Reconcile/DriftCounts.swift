@@ -87,6 +87,9 @@ public struct DriftReport: Sendable, Hashable {
     /// Repairs waiting for a row the target lacks (parked, applied when it arrives): not
     /// counted in ``repairs``.
     public var waiting = 0
+    /// Source rows the map cannot convert: left as the target has them, each noted as a
+    /// difference.
+    public var unreadable = 0
 
     public init(detailLimit: Int = 20) {
         self.detailLimit = detailLimit
@@ -114,6 +117,7 @@ public struct DriftReport: Sendable, Hashable {
         var counts = Dictionary(uniqueKeysWithValues: repairs.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
         if notApplied > 0 { counts["notApplied"] = notApplied }
         if waiting > 0 { counts["waiting"] = waiting }
+        if unreadable > 0 { counts["unreadable"] = unreadable }
         return counts
     }
 

@@ -12,6 +12,10 @@ extension DriftReport {
                 "  \(Self.counted(notApplied, "repair")) not applied: refused by the target (quarantined: `scimsync status` "
                     + "lists them with the reason)")
         }
+        if unreadable > 0 {
+            lines.append(
+                "  \(Self.counted(unreadable, "source row")) the mapping cannot convert: left as the target has them; fix them at the source")
+        }
         if waiting > 0 {
             lines.append("  \(Self.counted(waiting, "repair")) waiting for a row the target lacks (parked: applied when it arrives)")
         }

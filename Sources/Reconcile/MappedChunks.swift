@@ -1,4 +1,5 @@
 import Directory
+import SCIM
 
 /// Rows in key order, a chunk at a time, turned into the elements a merge-join compares.
 public struct MappedChunks<Element>: OrderedChunks {
@@ -23,6 +24,18 @@ extension DirectoryLayout {
         DirectoryEntry(
             id: try mapper.id(in: row), resource: try mapper.resource(from: row),
             parentID: kind == .group ? try parentID(inGroupsRow: row) : nil)
+    }
+
+    /// ``entry(_:row:mapper:)`` for a source row: one the map cannot convert comes back
+    /// ``DirectoryEntry/unreadable``, with its id, so that one bad value does not stop the
+    /// pass. A row whose id cannot be read throws.
+    public func sourceEntry(_ kind: ResourceKind, row: Row, mapper: RowMapper) throws -> DirectoryEntry {
+        do {
+            return try entry(kind, row: row, mapper: mapper)
+        } catch let error as RowMappingError {
+            let id = try mapper.id(in: row)
+            return DirectoryEntry(id: id, resource: SCIMResource(["id": .string(id)]), unreadable: error.description)
+        }
     }
 
     /// The membership a relation row, or a users row's group column, holds.

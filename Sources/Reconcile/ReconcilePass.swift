@@ -174,6 +174,18 @@ public final class ReconcilePass {
         var window: [MergeStep<DirectoryEntry, DirectoryEntry>] = []
         var rows = 0
         while let step = try join.next() {
+            // A source row the map cannot convert: left as the target has it, and reported.
+            if let unreadable = step.unreadableSource {
+                rows += step.sides
+                countSource(kind, &report)
+                if case .both = step { countTarget(kind, &report) }
+                report.unreadable += 1
+                report.note(
+                    Difference(
+                        resource: kind == .user ? "User" : "Group", id: unreadable.id,
+                        change: "the source row cannot be read: \(unreadable.reason)"))
+                continue
+            }
             switch step {
             case .source: rows += 1; countSource(kind, &report)
             case .target: rows += 1; countTarget(kind, &report)
@@ -420,4 +432,20 @@ public final class ReconcilePass {
 extension DirectoryLayout {
     /// Whether the layout keeps memberships (a relation table or a users row's group column).
     public var hasMemberships: Bool { membership != nil || users.group != nil }
+}
+
+extension MergeStep where S == DirectoryEntry {
+    /// The id and reason of a source row the map could not convert, if this step has one.
+    var unreadableSource: (id: String, reason: String)? {
+        switch self {
+        case .source(let entry), .both(let entry, _): entry.unreadable.map { (entry.id, $0) }
+        case .target: nil
+        }
+    }
+
+    /// How many rows the step holds.
+    var sides: Int {
+        if case .both = self { return 2 }
+        return 1
+    }
 }

@@ -148,7 +148,7 @@ final class ChangeTrackingSnapshotReader: ReconcileSourceReader {
             let table = kind == .user ? layout.users.table : layout.groups?.table
         else { return ClosureChunks { nil } }
         let rows = snapshot.chunks(ofTable: table, key: [mapper.idColumn], chunkSize: chunkSize)
-        var mapped = MappedChunks(nextRows: rows) { try layout.entry(kind, row: $0, mapper: mapper) }
+        var mapped = MappedChunks(nextRows: rows) { try layout.sourceEntry(kind, row: $0, mapper: mapper) }
         return ClosureChunks { try mapped.next() }
     }
 

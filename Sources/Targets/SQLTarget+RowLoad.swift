@@ -1,4 +1,5 @@
 import Directory
+import SCIM
 import SQLClients
 
 // A first load's creates, read as the source's rows: where the source's map and the target's
@@ -50,15 +51,40 @@ extension SQLTarget {
                 bulkFailed = true
             }
         }
-        let ops = try transcoder.source.creates(rows)
+        let (ops, unmapped) = try Self.creates(rows, of: transcoder.source, table: transcoder.source.kind, kind: kind)
         // The same ids as the transcoded rows': recorded once.
         if !bulkFailed { try created(ops.compactMap(\.createdEntry)) }
         // Straight to the upserts: the bulk path would refuse these resources' rows as it
         // refused the transcoded ones (the same conversions, the same ids), or could not have
         // them (a value the target's conversion refuses, an id twice).
         var result = try apply(ResourceOp.ordered(ops))
+        result.quarantined += unmapped
         if bulkFailed { result.statements += 1 }
         return result
+    }
+
+    /// The creates `rows` map to, and, quarantined, the rows the map cannot convert (a value
+    /// that is not UTF-8 text, say), as the stream quarantines them: one row must not stop a
+    /// load. A row whose id cannot be read throws the map's error, as before: without an id
+    /// there is nothing to quarantine it as.
+    static func creates(
+        _ rows: [Row], of mapper: RowMapper, table resourceKind: ResourceKind, kind: TargetOperation
+    ) throws(TargetError) -> (ops: [ResourceOp], unmapped: [QuarantinedOp]) {
+        if let ops = try? mapper.creates(rows) { return (ops, []) }
+        var ops: [ResourceOp] = []
+        var unmapped: [QuarantinedOp] = []
+        for row in rows {
+            do throws(RowMappingError) {
+                ops += try mapper.creates([row])
+            } catch {
+                guard let id = try? mapper.id(in: row) else { throw TargetError(.mapping(kind, table: mapper.table, error)) }
+                unmapped.append(
+                    QuarantinedOp(
+                        operation: kind, subject: QuarantineSubject(resourceKind, id), table: mapper.table, column: nil,
+                        reason: .mapping(error.description), op: .create(resourceKind, SCIMResource(["id": .string(id)]))))
+            }
+        }
+        return (ops, unmapped)
     }
 }
 

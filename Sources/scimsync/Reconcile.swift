@@ -86,7 +86,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                 case .refused: status = max(status, 1)
                 case .dryRun: status = max(status, 1)
                 // The target still differs where it refused a repair.
-                case .clean, .repaired: if outcome.report.notApplied > 0 { status = max(status, 1) }
+                case .clean, .repaired:
+                    if outcome.report.notApplied > 0 || outcome.report.unreadable > 0 { status = max(status, 1) }
                 }
                 if format == .json {
                     results.append(outcome.json(pipeline: pipeline.name))
@@ -206,6 +207,7 @@ extension ReconcileOutcome {
         // Refused (quarantined) or parked by the target: not in `repairs`.
         object["notApplied"] = .integer(Int64(report.notApplied))
         object["waiting"] = .integer(Int64(report.waiting))
+        object["unreadable"] = .integer(Int64(report.unreadable))
         // `differences` holds the first `--details` of them; this says how many there are.
         object["differenceCount"] = .integer(Int64(report.differenceCount))
         object["differences"] = .array(report.differences.map { difference in

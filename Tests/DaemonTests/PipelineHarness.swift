@@ -22,7 +22,9 @@ enum PipelineHarness {
     static func exampleText(_ relative: String, workloadRemovals: Bool = false) throws -> String {
         let text = try String(contentsOfFile: ExampleDirectories.path(relative), encoding: .utf8)
             .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
-            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
+            // A port of the test's own: daemons of tests running side by side must not meet on
+            // the examples' 9100 (a held port ends `run` before it starts).
+            .replacingOccurrences(of: "http: { port: 9100", with: "http: { port: \(try TestServers.closedPort())")
         return workloadRemovals ? text.replacingOccurrences(of: "maxRemovals: 10%", with: "maxRemovals: 100%") : text
     }
 

@@ -227,4 +227,31 @@ import TestSupport
         let status = try await scimsync(["status", "--config", config], environment: env)
         #expect(status.output.contains("1 row quarantined (User 2: patchUser of User 2 refused"), "\(status.output)")
     }
+
+    /// A source value the mapping cannot convert (bytes that are not UTF-8 text) stops neither
+    /// a load nor a pass: the load quarantines the row and loads the rest, a pass leaves the
+    /// row as the target has it and says so.
+    @Test func aSourceRowTheMappingCannotConvertStopsNoPass() async throws {
+        let fixture = try ExampleDirectories()
+        let config = ExampleDirectories.path("config/mariadb-to-sqlite.yaml")
+        let env = fixture.environment
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("ALTER TABLE sync_users MODIFY employee_number VARBINARY(64)")
+        try source.execute("UPDATE sync_users SET employee_number = x'FF00FE41' WHERE id = 2")
+
+        let load = try await scimsync(["reconcile", "--config", config, "--format", "json"], environment: env)
+        #expect(load.status == 1, "\(load.output)")
+        let target = try SQLiteDatabase(path: fixture.sqlitePath)
+        #expect(try target.query("SELECT id FROM portal_users ORDER BY id").count == 3, "the other users are loaded")
+        let status = try await scimsync(["status", "--config", config], environment: env)
+        #expect(status.output.contains("User 2"), "\(status.output)")
+        #expect(status.output.contains("not valid UTF-8"), "\(status.output)")
+
+        try target.execute("UPDATE portal_users SET family_name = 'X' WHERE id = '1'")
+        let pass = try await scimsync(["reconcile", "--config", config], environment: env)
+        #expect(pass.status == 1, "\(pass.output)")
+        #expect(pass.output.contains("User 2: the source row cannot be read"), "\(pass.output)")
+        #expect(pass.output.contains("1 source row the mapping cannot convert"), "\(pass.output)")
+        #expect(try target.query("SELECT family_name FROM portal_users WHERE id = '1'").first?.values.first != .text("X"))
+    }
 }
