@@ -8,21 +8,13 @@ import Testing
     static let file = "binlog.000007"
 
     static func actions(_ events: [[UInt8]]) throws -> [TransactionAssembler.Action] {
-        var assembler = TransactionAssembler(file: file)
-        var actions: [TransactionAssembler.Action] = []
-        for event in try MySQLEvents.decodeAll([MySQLEvents.formatDescription] + events) {
-            let action = try assembler.eventReceived(event)
-            if action != .none { actions.append(action) }
-        }
-        #expect(!assembler.isInTransaction)
-        return actions
+        try TransactionPartsTests.actions(
+            MySQLEvents.decodeAll([MySQLEvents.formatDescription] + events),
+            maxChangesPerPart: TransactionAssembler.defaultMaxChangesPerPart)
     }
 
     static func emitted(_ actions: [TransactionAssembler.Action]) -> [BinlogTransaction] {
-        actions.compactMap { action in
-            if case .emit(let transaction) = action { return transaction }
-            return nil
-        }
+        TransactionPartsTests.emitted(actions)
     }
 
     /// The prepared transaction's rows, then `XA END`: nothing is handed on until its commit.
