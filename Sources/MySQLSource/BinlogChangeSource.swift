@@ -186,19 +186,25 @@ public final class BinlogChangeSource: ChangeSource {
                     + "in the writing session; scimsync reads rows: set binlog_format=ROW for every session)"
             }
         }
+        // Every insert passes here: a full image (no absent value) is the whole check.
         for change in transaction.changes where change.kind == .insert {
-            let row = change.rowChange
-            guard let after = row.after, let missing = missingColumns(of: row.table, in: after) else { continue }
-            return "an insert into \(row.table) came without its column \(missing) (binlog_row_image MINIMAL or NOBLOB "
+            guard let after = change.after, after.contains(where: { if case .absent = $0 { true } else { false } }),
+                let missing = missingColumn(of: change, in: after)
+            else { continue }
+            return "an insert into \(change.table) came without its column \(missing) (binlog_row_image MINIMAL or NOBLOB "
                 + "in the writing session; scimsync needs FULL row images: set binlog_row_image=FULL for every session)"
         }
         return nil
     }
 
-    /// A column the layout maps from `table` that `row` lacks, if any.
-    private func missingColumns(of table: String, in row: Row) -> String? {
-        guard let columns = mappedColumns[table.lowercased()] else { return nil }
-        return columns.first { column in !row.columns.contains { $0.caseInsensitiveCompare(column) == .orderedSame } }
+    /// A column the layout maps from `change`'s table that its `image` leaves out, if any.
+    private func missingColumn(of change: BinlogRowChange, in image: [BinlogValue]) -> String? {
+        guard let mapped = mappedColumns[change.table.lowercased()] else { return nil }
+        var absent: [String] = []
+        for (name, value) in zip(change.columns, image) {
+            if case .absent = value { absent.append(name) }
+        }
+        return mapped.first { column in absent.contains { $0.caseInsensitiveCompare(column) == .orderedSame } }
     }
 
     /// The parts of one large transaction share a scope: a mass removal that spans them is
