@@ -242,11 +242,12 @@ public final class BinlogChangeSource: ChangeSource {
 extension MariaDBError {
     /// A lost or refused connection: the source restarting, which a later attempt survives.
     public var meansSourceGone: Bool {
+        if meansServerBusy { return true }
         switch kind {
-        case .lostConnection, .cannotConnect: true
+        case .lostConnection, .cannotConnect: return true
         case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,
             .other:
-            false
+            return false
         }
     }
 }

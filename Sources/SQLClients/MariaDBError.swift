@@ -142,3 +142,13 @@ extension MariaDBError {
         kind == .lostConnection || code == 1243 || code == 2057
     }
 }
+
+extension MariaDBError {
+    /// The server is there but cannot take this connection or statement now: too many
+    /// connections (ER_CON_COUNT_ERROR, 1040), a user's connection or resource limit (1203,
+    /// 1226), shutting down (ER_SERVER_SHUTDOWN, 1053), the connection killed (1927). Retried
+    /// like a lost connection, not a reason to stop.
+    public var meansServerBusy: Bool {
+        [1040, 1203, 1226, 1053, 1927].contains(code)
+    }
+}

@@ -214,6 +214,7 @@ func isTransientFailure(_ error: any Error) -> Bool {
     if let error = error as? PostgresError, error.sqlState == "26000" { return true }
     switch error {
     case let error as MariaDBError:
+        if error.meansServerBusy { return true }
         switch error.kind {
         case .lostConnection, .cannotConnect: return true
         case .accessDenied, .permissionDenied, .unknownDatabase, .noSuchTable, .unknownColumn, .wrongParameterCount,

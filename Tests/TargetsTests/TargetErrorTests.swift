@@ -82,5 +82,9 @@ import Testing
         #expect(postgres("P0001", "frozen row")?.reason == .raised("frozen row"))
         #expect(postgres("54000")?.reason == .tooLargeForIndex)
         #expect(postgres("25006") == nil, "read_only_sql_transaction is retried")
+        // Too many connections: the server is there and busy, tried again (a SCIM server
+        // answers 503, not 500).
+        let busy = MariaDBError(kind: .other, code: 1040, sqlState: "08004", message: "Too many connections", operation: .connect)
+        #expect(isTransientDatabaseError(busy))
     }
 }

@@ -107,7 +107,7 @@ scimsync_start_mariadb() {
     "$server" --no-defaults --datadir="$dir/data" --socket="$socket" --port="$port" \
         --bind-address=127.0.0.1 --skip-name-resolve --pid-file="$dir/mariadb.pid" \
         --log-error="$log" --log-bin="$dir/binlog" --binlog-format=ROW --binlog-row-image=FULL \
-        --binlog-row-metadata=FULL --server-id=1 --innodb-buffer-pool-size=64M --max-allowed-packet=64M \
+        --binlog-row-metadata=FULL --server-id=1 --innodb-buffer-pool-size=64M --max-allowed-packet=64M --max-connections=400 \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
         "${user_args[@]}" >>"$log" 2>&1 &
     SCIMSYNC_MARIADB_PID=$!
