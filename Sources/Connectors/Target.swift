@@ -84,24 +84,36 @@ extension ApplyOutcome {
     /// The operations of `ops` the target carried out: not parked, not about a resource it
     /// refused. What a pass counts as repaired.
     public func carriedOut(_ ops: [ResourceOp]) -> [ResourceOp] {
-        guard !parked.isEmpty || !quarantined.isEmpty else { return ops }
-        let waiting = Set(parked.map(\.op))
-        return ops.filter { !waiting.contains($0) && !refuses($0) }
+        sorted(ops).carriedOut
     }
 
-    /// Whether `op` is about a resource the target refused.
-    public func refuses(_ op: ResourceOp) -> Bool {
-        guard !quarantined.isEmpty else { return false }
-        let subject = QuarantineSubject(op)
-        return quarantined.contains { $0.kind == subject.kind && $0.id == subject.id }
+    /// `ops` sorted by what became of them, the parked and refused ones looked up in sets
+    /// made once (a batch of thousands against a quarantine of thousands).
+    func sorted(_ ops: [ResourceOp]) -> (carriedOut: [ResourceOp], refused: Int, waiting: Int) {
+        guard !parked.isEmpty || !quarantined.isEmpty else { return (ops, 0, 0) }
+        let waiting = Set(parked.map(\.op))
+        let refusedSubjects = Set(quarantined.map { "\($0.kind) \($0.id)" })
+        var carriedOut: [ResourceOp] = []
+        var refused = 0
+        var parkedCount = 0
+        for op in ops {
+            let subject = QuarantineSubject(op)
+            if refusedSubjects.contains("\(subject.kind) \(subject.id)") {
+                refused += 1
+            } else if waiting.contains(op) {
+                parkedCount += 1
+            } else {
+                carriedOut.append(op)
+            }
+        }
+        return (carriedOut, refused, parkedCount)
     }
 }
 
 extension RepairsApplied {
     /// What applying `ops` came to, as `outcome` says.
     public init(_ outcome: ApplyOutcome, of ops: [ResourceOp]) {
-        let carriedOut = outcome.carriedOut(ops)
-        let refused = outcome.quarantined.isEmpty ? 0 : ops.count { outcome.refuses($0) }
-        self.init(carriedOut, refused: refused, waiting: ops.count - carriedOut.count - refused)
+        let sorted = outcome.sorted(ops)
+        self.init(sorted.carriedOut, refused: sorted.refused, waiting: sorted.waiting)
     }
 }

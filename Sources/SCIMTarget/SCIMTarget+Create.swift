@@ -73,9 +73,7 @@ extension SCIMTarget {
         _ sourceID: String, _ desired: SCIMResource, _ kind: ResourceKind, _ error: SCIMClientError,
         _ report: inout SCIMApplyReport
     ) async throws {
-        let found = try await client.search(
-            kind.endpoint, filter: Self.equals("externalId", desired.externalId ?? sourceID), count: 2)
-        if found.resources.count == 1, let providerID = found.resources[0].id, !providerID.isEmpty {
+        if let providerID = try await providerID(externalID: desired.externalId ?? sourceID, kind), !providerID.isEmpty {
             return try mapCreated(sourceID, to: providerID, desired, kind, &report)
         }
         let reason = "\(error); no resource with its externalId was found"

@@ -133,8 +133,7 @@ public final class SCIMTarget: Sendable {
         case .mapped(let providerID)?:
             return providerID
         case .pending?:
-            let found = try await client.search(kind.endpoint, filter: Self.equals("externalId", sourceID), count: 2)
-            guard found.resources.count == 1, let providerID = found.resources[0].id else {
+            guard let providerID = try await providerID(externalID: sourceID, kind) else {
                 try ids.forget(sourceID, kind: kind)
                 return nil
             }
@@ -143,6 +142,13 @@ public final class SCIMTarget: Sendable {
         case nil:
             return nil
         }
+    }
+
+    /// The provider's id of the one resource whose `externalId` is `value`; nil when it has
+    /// none, or more than one.
+    func providerID(externalID value: String, _ kind: ResourceKind) async throws -> String? {
+        let found = try await client.search(kind.endpoint, filter: Self.equals("externalId", value), count: 2)
+        return found.resources.count == 1 ? found.resources[0].id : nil
     }
 
     /// `attribute eq "value"` with the value quoted as a JSON string (RFC 7644 §3.4.2.2).

@@ -34,7 +34,9 @@ public enum OffsetStoreCheck {
             return ConnectorCheck(.failed, "offsets.path \(path): this user may not read and write it: fix its owner or mode")
         }
         if status.st_size > 0 {
-            let header = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 16) } ?? Data()
+            let file = FileHandle(forReadingAtPath: path)
+            defer { try? file?.close() }
+            let header = (try? file?.read(upToCount: 16)) ?? nil
             guard header == Data("SQLite format 3\u{0}".utf8) else {
                 return ConnectorCheck(
                     .failed,
