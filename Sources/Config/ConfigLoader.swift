@@ -49,7 +49,7 @@ public enum ConfigLoader {
         guard var config, collector.issues.isEmpty else {
             throw ConfigError(file: file, issues: collector.issues)
         }
-        config.warnings = SecretsInFile.warnings(root, file: file)
+        config.warnings = SecretsInFile.warnings(root, file: file) + SharedTables.warnings(config, file: file)
         return config
     }
 
