@@ -70,8 +70,10 @@ public struct SCIMTargetConnector: TargetConnector {
         let target = SCIMStreamTarget(try target())
         var outcome = ApplyOutcome.applied
         for phase in phases {
-            let next = phase.read()
-            while let chunk = try next() {
+            let next = phase.readSettingAsideUnmappable()
+            while let read = try next() {
+                outcome.quarantined += read.unmapped.map(\.quarantined)
+                let chunk = read.ops
                 guard !chunk.isEmpty else { continue }
                 let ops = phase.creates ? ResourceOp.ordered(chunk) : chunk
                 if phase.creates { try created(ops.compactMap(\.createdEntry)) }

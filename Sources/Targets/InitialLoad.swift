@@ -89,9 +89,11 @@ public enum InitialLoad {
                     tell(target)
                 }
             } else if phase.creates {
-                try load.each(phase.read(), isEmpty: \.isEmpty) { target, ops in
-                    try created(ops.compactMap(\.createdEntry))
-                    note(try target.load(ResourceOp.ordered(ops)))
+                try load.each(phase.readSettingAsideUnmappable(), isEmpty: \.isEmpty) { target, chunk in
+                    try created(chunk.ops.compactMap(\.createdEntry))
+                    var result = try target.load(ResourceOp.ordered(chunk.ops))
+                    result.quarantined += chunk.unmapped.map(QuarantinedOp.init)
+                    note(result)
                     tell(target)
                 }
             } else {

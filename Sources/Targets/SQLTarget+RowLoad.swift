@@ -1,3 +1,4 @@
+import Connectors
 import Directory
 import SCIM
 import SQLClients
@@ -79,9 +80,7 @@ extension SQLTarget {
             } catch {
                 guard let id = try? mapper.id(in: row) else { throw TargetError(.mapping(kind, table: mapper.table, error)) }
                 unmapped.append(
-                    QuarantinedOp(
-                        operation: kind, subject: QuarantineSubject(resourceKind, id), table: mapper.table, column: nil,
-                        reason: .mapping(error.description), op: .create(resourceKind, SCIMResource(["id": .string(id)]))))
+                    QuarantinedOp(UnmappableRow(kind: resourceKind, id: id, table: mapper.table, reason: error.description)))
             }
         }
         return (ops, unmapped)
@@ -119,5 +118,14 @@ struct TranscodedChunk: Sendable {
     init(_ rows: [Row], transcoder: RowTranscoder) {
         self.rows = rows
         transcoded = try? transcoder.transcode(rows)
+    }
+}
+
+extension QuarantinedOp {
+    /// A source row the load set aside, quarantined as the create it could not make.
+    init(_ row: UnmappableRow) {
+        self.init(
+            operation: .create(row.kind), subject: QuarantineSubject(row.kind, row.id), table: row.table, column: nil,
+            reason: .mapping(row.reason), op: .create(row.kind, SCIMResource(["id": .string(row.id)])))
     }
 }

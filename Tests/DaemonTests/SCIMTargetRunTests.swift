@@ -15,6 +15,32 @@ import scimsync
 /// `scimsync run` with `target: scim:` (config/mariadb-to-scim.yaml) into a real scim2-server:
 /// the first load, live changes, SIGTERM, and a restart that duplicates nothing.
 @Suite struct SCIMTargetRunTests {
+    /// One source value the mapping cannot convert (bytes that are not UTF-8 text) stops no
+    /// first load into a provider: that user is set aside, reported and quarantined, and the
+    /// others arrive.
+    @Test func aSourceRowTheMappingCannotConvertIsSetAsideByTheLoad() async throws {
+        let fixture = try ExampleDirectories()
+        let peer = try await SCIMPeer.start()
+        let client = try SCIMClient(baseURL: peer.url, token: peer.token)
+        let path = fixture.stateDirectory + "/scimsync.yaml"
+        try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-scim.yaml"), encoding: .utf8)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let environment = fixture.environment.merging(["SCIM_URL": peer.url, "SCIM_TOKEN": peer.token]) { a, _ in a }
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("ALTER TABLE sync_users MODIFY employee_number VARBINARY(64)")
+        try source.execute("UPDATE sync_users SET employee_number = x'FF00FE41' WHERE id = 2")
+
+        let commands = ReconcileCommandTests()
+        let load = try await commands.scimsync(["reconcile", "--config", path], environment: environment)
+        #expect(load.status == 1, "\(load.output)")
+        let users = try await client.search(.users, count: 100).resources.compactMap(\.externalId).sorted()
+        #expect(users == ["1", "3", "4"], "\(load.output)")
+        #expect(try await client.search(.groups).totalResults == 4)
+        let status = try await commands.scimsync(["status", "--config", path], environment: environment)
+        #expect(status.output.contains("User 2"), "\(status.output)")
+        #expect(status.output.contains("not valid UTF-8"), "\(status.output)")
+    }
+
     @Test func runPushesToAProviderAndResumesWithoutDuplicates() async throws {
         let fixture = try ExampleDirectories()
         let peer = try await SCIMPeer.start()
