@@ -54,6 +54,10 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        // A refused or failed connection fails the request at once, to be retried by
+        // ``policy`` with its backoff, logged: retried inside the pool instead, each attempt
+        // took the whole connect timeout, and `check` 20 s to say a provider is not there.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
