@@ -11,7 +11,7 @@ struct ChangeTrackingPoll: Sendable {
     enum Outcome: Sendable, Hashable {
         /// The changes after the last version, and the version to store once they are applied
         /// (everything up to it is in them; newer ones may be too, and are read again).
-        case changes(version: Int64, [TrackedChange])
+        case changes(version: Int64, [TrackedChange], minimums: [String: Int64])
         /// The last version is older than a table's minimum valid version: its changes were
         /// cleaned up (retention) or dropped (TRUNCATE TABLE); the reason names which.
         case positionLost(String)
@@ -31,12 +31,13 @@ struct ChangeTrackingPoll: Sendable {
 
     /// Reads the changes after `last`.
     /// - Throws: the connection's `SQLServerError`, or ``ChangeTrackingError``.
-    func run(on connection: SQLServerConnection, after last: Int64) throws -> Outcome {
+    /// - Parameter previous: each table's minimum valid version as the last poll read it.
+    func run(on connection: SQLServerConnection, after last: Int64, previous: [String: Int64] = [:]) throws -> Outcome {
         try connection.execute("SET TRANSACTION ISOLATION LEVEL SNAPSHOT")
         try connection.begin()
         do {
             try Self.startSnapshot(connection, table: tables[0])
-            let outcome = try read(connection, after: last)
+            let outcome = try read(connection, after: last, previous: previous)
             try connection.commit()
             return outcome
         } catch {
@@ -56,13 +57,14 @@ struct ChangeTrackingPoll: Sendable {
         _ = try connection.query("SELECT TOP (1) 1 AS [x] FROM \(table.qualified)")
     }
 
-    private func read(_ connection: SQLServerConnection, after last: Int64) throws -> Outcome {
+    private func read(_ connection: SQLServerConnection, after last: Int64, previous: [String: Int64]) throws -> Outcome {
         let (current, minimums) = try versions.decode(try connection.query(versions.sql, versions.parameters))
         guard let current else {
             return .notTracked(
                 "change tracking is off for the database: ALTER DATABASE [<database>] SET CHANGE_TRACKING = ON "
                     + "(CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON)")
         }
+        var read: [String: Int64] = [:]
         for (table, minimum) in zip(tables, minimums) {
             guard let minimum else {
                 return .notTracked(
@@ -77,14 +79,23 @@ struct ChangeTrackingPoll: Sendable {
                         + "pipeline read up to version \(last) (changes were cleaned up after the retention period, "
                         + "or the table was truncated)")
             }
+            // A minimum that moved up to this pipeline's version or past it since the last
+            // poll: the table's history started again (``TrackedMinimums``).
+            if let before = previous[table.name], minimum != before, minimum >= last {
+                return .positionLost(
+                    "change tracking of \(table.qualified) starts again at version \(minimum) (it was \(before)): the "
+                        + "table was truncated, or its change tracking switched off and on, and what changed meanwhile "
+                        + "is not tracked")
+            }
+            read[table.name] = minimum
         }
-        guard current > last else { return .changes(version: max(current, last), []) }
+        guard current > last else { return .changes(version: max(current, last), [], minimums: read) }
         var changes: [TrackedChange] = []
         for query in queries {
             for row in try connection.query(query.sql, query.parameters(after: last)) {
                 changes.append(try query.decode(row))
             }
         }
-        return .changes(version: current, changes)
+        return .changes(version: current, changes, minimums: read)
     }
 }

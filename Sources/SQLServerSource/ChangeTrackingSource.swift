@@ -29,11 +29,23 @@ public final class ChangeTrackingSource: ChangeSource {
         public var poll: Duration
         /// Why the source no longer fits the mapping now (nil when it does).
         public var mappingProblem: @Sendable () async throws -> String?
+        /// The tables' minimum valid versions as the connector's streams last read them.
+        var minimums: TrackedMinimums
 
         public init(
             layout: DirectoryLayout, onDelete: DeletePolicy, schema: String, echo: [UInt8]?, poll: Duration,
             mappingProblem: @escaping @Sendable () async throws -> String? = { nil }
         ) {
+            self.init(
+                layout: layout, onDelete: onDelete, schema: schema, echo: echo, poll: poll, mappingProblem: mappingProblem,
+                minimums: TrackedMinimums())
+        }
+
+        init(
+            layout: DirectoryLayout, onDelete: DeletePolicy, schema: String, echo: [UInt8]?, poll: Duration,
+            mappingProblem: @escaping @Sendable () async throws -> String?, minimums: TrackedMinimums
+        ) {
+            self.minimums = minimums
             self.layout = layout
             self.onDelete = onDelete
             self.schema = schema
@@ -66,6 +78,17 @@ public final class ChangeTrackingSource: ChangeSource {
         mapper = ChangeMapper(layout: options.layout, onDelete: options.onDelete)
         self.logger = logger
         last = version
+    }
+
+    /// Opens the connection.
+    /// - Throws: ``Connectors/SourceFailure/unavailable(_:)`` when the server cannot be
+    ///   reached or refuses the login, as a failed poll does.
+    func connect() async throws {
+        do {
+            try await connection.run { _ in }
+        } catch let error as SQLServerError {
+            throw SourceFailure.unavailable("change-tracking stream: \(error)")
+        }
     }
 
     public func next() async throws -> SourceEvent? {
@@ -101,9 +124,12 @@ public final class ChangeTrackingSource: ChangeSource {
     /// One poll; nil when nothing changed.
     private func pollOnce() async throws -> SourceEvent? {
         let (poll, last) = (self.poll, self.last)
+        let previous = Dictionary(uniqueKeysWithValues: poll.tables.compactMap { table in
+            options.minimums.previous(table.name).map { (table.name, $0) }
+        })
         let outcome: ChangeTrackingPoll.Outcome
         do {
-            outcome = try await connection.run { try poll.run(on: $0, after: last) }
+            outcome = try await connection.run { try poll.run(on: $0, after: last, previous: previous) }
         } catch let error as SQLServerError {
             busy = false
             if !error.meansSourceGone, let problem = try? await options.mappingProblem() {
@@ -115,12 +141,15 @@ public final class ChangeTrackingSource: ChangeSource {
         }
         switch outcome {
         case .positionLost(let reason):
+            // The load that follows reads a new snapshot: a new start for every table.
+            options.minimums.reset()
             logger.warning("change-tracking version lost; reconciling from a snapshot", metadata: ["reason": "\(reason)"])
             throw SourceFailure.positionLost(reason)
         case .notTracked(let reason):
             busy = false
             return .mappingBroken(reason: reason, position: .changeTracking(version: last))
-        case .changes(let version, let changes):
+        case .changes(let version, let changes, let minimums):
+            options.minimums.record(minimums)
             busy = !changes.isEmpty
             guard version > last || !changes.isEmpty else { return nil }
             self.last = version

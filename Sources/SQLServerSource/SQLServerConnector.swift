@@ -51,6 +51,8 @@ public struct SQLServerConnector: SourceConnector {
 
     public let settings: Settings
     private let logger: Logger
+    /// What this connector's streams saw of the tables' minimum valid versions.
+    private let minimums = TrackedMinimums()
 
     public init(_ settings: Settings, logger: Logger) {
         self.settings = settings
@@ -62,13 +64,18 @@ public struct SQLServerConnector: SourceConnector {
             throw SQLServerConnectorError.notAChangeTrackingPosition("\(position)")
         }
         let (settings, check) = (self.settings, self)
-        return ChangeTrackingSource(
+        let source = ChangeTrackingSource(
             open: { try settings.connect() }, from: version,
             options: .init(
                 layout: settings.layout, onDelete: settings.onDelete, schema: settings.connection.schema, echo: settings.echo,
                 poll: .milliseconds(max(settings.connection.pollMilliseconds, 1)),
-                mappingProblem: { try await check.mappingProblem() }),
+                mappingProblem: { try await check.mappingProblem() }, minimums: minimums),
             logger: logger)
+        // Connected now, so that a server that is down fails the opening, and the pipeline's
+        // backoff grows from one attempt to the next: opened lazily, every stream "opened"
+        // and the pipeline counted itself recovered before its first poll failed.
+        try await source.connect()
+        return source
     }
 
     public func openSnapshot() async throws -> any SourceSnapshot {

@@ -13,7 +13,11 @@ enum SQLServerMappingCheck {
     /// Nil when everything fits; otherwise the problems, each with its fix.
     static func problem(tables: [TrackedTable], layout: DirectoryLayout, connection: SQLServerConnection) throws -> String? {
         var problems: [String] = []
-        for (table, use) in zip(tables, layout.tableUses) {
+        // Each tracked table with the layout's use of it, by name: the two lists are in
+        // different orders (groups first for change tracking, users first in the layout).
+        let uses = layout.tableUses
+        for table in tables {
+            guard let use = uses.first(where: { $0.table == table.name }) else { continue }
             let columns = try connection.query(
                 "SELECT COLUMN_NAME AS [name] FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = @p1 AND TABLE_NAME = @p2",
                 [.text(table.schema), .text(table.table)]

@@ -110,6 +110,52 @@ import Testing
         }
     }
 
+    /// A table truncated, or its change tracking switched off and on, while the stream is
+    /// caught up: its minimum valid version becomes the stream's own version, which change
+    /// tracking's own test lets through; the moved minimum is a lost position.
+    @Test(arguments: [
+        "TRUNCATE TABLE sync_users_groups_rel",
+        "ALTER TABLE sync_users DISABLE CHANGE_TRACKING; UPDATE sync_users SET job_title = N'Unseen' WHERE id = 2; "
+            + "ALTER TABLE sync_users ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)",
+    ])
+    func aTableWhoseHistoryStartsAgainWhileCaughtUpLosesThePosition(_ statement: String) async throws {
+        let source = try SourceDatabase()
+        let connector = source.connector()
+        let start = try await source.snapshotVersion(connector)
+        let stream = try await connector.openStream(from: start)
+        try source.run("UPDATE sync_users SET first_name = N'Barb' WHERE id = 1")
+        let (ops, _) = try await collect(stream) { !$0.isEmpty }
+        #expect(!ops.isEmpty, "the first change was not streamed")
+        try source.run(statement)
+        // A stream that never sees the loss polls on: stopped after the bound, it ends. (Its
+        // stop only sets a flag the next poll reads.)
+        nonisolated(unsafe) let polling = stream
+        let bound = Task {
+            try await Task.sleep(for: TestBounds.serverEvent)
+            await polling.stop()
+        }
+        defer { bound.cancel() }
+        await #expect {
+            while try await stream.next() != nil {}
+        } throws: { error in
+            guard case SourceFailure.positionLost(let reason) = error else { return false }
+            return reason.contains("starts again at version")
+        }
+    }
+
+    /// A table whose change tracking was off, or whose mapped column went away, fits again
+    /// once fixed: the check names the table at fault, and nothing once it is fixed.
+    @Test func aUsersTableFixedFitsTheMappingAgain() async throws {
+        let source = try SourceDatabase()
+        let connector = source.connector()
+        try source.run("ALTER TABLE sync_users DISABLE CHANGE_TRACKING")
+        let problem = try #require(try await connector.mappingProblem())
+        #expect(problem.contains("change tracking is off for table [dbo].[sync_users]"), "\(problem)")
+        #expect(!problem.contains("sync_groups"), "\(problem)")
+        try source.run("ALTER TABLE sync_users ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)")
+        #expect(try await connector.mappingProblem() == nil)
+    }
+
     @Test func cleanupWhileStoppedLosesThePosition() async throws {
         let source = try SourceDatabase(retentionDays: 1)
         let connector = source.connector()
@@ -164,9 +210,10 @@ import Testing
         var config = source.config
         config.port = try TestServers.refusingPort()
         let connector = SQLServerConnector(.init(connection: config, layout: SeedLayout.layout, onDelete: .delete), logger: .init(label: "t"))
-        let stream = try await connector.openStream(from: .changeTracking(version: 0))
+        // The stream connects when it opens, so that the pipeline's backoff grows while the
+        // server is down.
         await #expect {
-            _ = try await stream.next()
+            _ = try await connector.openStream(from: .changeTracking(version: 0))
         } throws: { error in
             if case SourceFailure.unavailable = error { true } else { false }
         }
