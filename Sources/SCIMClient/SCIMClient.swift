@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Connectors
 import Foundation
 import Logging
 import NIOCore
@@ -91,8 +92,8 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
                 let (http, attempt, limit) = (self.http, request, timeout)
                 // The whole attempt, head and body, within `timeout`: the client's own timeouts
                 // bound the head and each read, so a body sent a byte at a time would never end.
-                let (status, headers, bytes) = try await Self.within(timeout) {
-                    // The client's own deadline a second later: `within` is what decides.
+                let (status, headers, bytes) = try await TimeLimit.within(timeout) {
+                    // The client's own deadline a second later: `TimeLimit.within` is what decides.
                     let response = try await http.execute(attempt, timeout: .nanoseconds(limit.nanoseconds) + .seconds(1))
                     return (Int(response.status.code), response.headers, try await response.body.collect(upTo: Self.maximumBody))
                 }
@@ -109,7 +110,7 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
                 // The same request gets the same answer: not worth fetching again.
                 throw .invalidResponse(
                     request: requestName, reason: "the answer is larger than \(Self.maximumBody >> 20) MiB, more than a SCIM answer needs")
-            } catch is AttemptTimedOut {
+            } catch is TimeLimit.Exceeded {
                 failure = .unreachable(
                     request: requestName, reason: "no whole answer within \(timeout) (the body came too slowly or stopped)",
                     attempts: retry.attempts)
@@ -139,23 +140,6 @@ public final class SCIMClient: Sendable, CustomStringConvertible {
 
     /// The largest answer body read.
     static let maximumBody = 64 << 20
-
-    /// An attempt that did not end within its time.
-    struct AttemptTimedOut: Error {}
-
-    /// `body`'s result, or ``AttemptTimedOut`` once `limit` has passed (`body` is cancelled).
-    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard case let value?? = try await group.next() else { throw AttemptTimedOut() }
-            return value
-        }
-    }
 
     /// The body as JSON; nil when empty.
     private static func json(_ buffer: ByteBuffer, _ request: String, _ status: Int) throws(SCIMClientError) -> SCIMValue? {

@@ -95,6 +95,27 @@ import TestSupport
         #expect(counts.tokensIssued == 2, "one token, then one after the expiry")
     }
 
+    /// A listing that answers has_more with the page token it was given pages the same items
+    /// for ever: the read stops with why, instead of calling until the quota is gone.
+    @Test func aPageTokenGivenAgainStopsTheRead() async throws {
+        let sim = try await FeishuSim.start()
+        try await sim.load(FeishuDirectoryFixture.neutral)
+        try await sim.control(
+            "POST", "/_sim/fault",
+            [
+                "api": "contact.v3.user.find_by_department", "times": 100,
+                "answer": ["code": 0, "msg": "success", "data": ["has_more": true, "page_token": "again", "items": []]],
+            ])
+        let fixture = try FeishuDirectoryFixture()
+        let (pipeline, store) = try fixture.pipeline(sim)
+        await #expect {
+            _ = try await reconcile(pipeline, store)
+        } throws: { error in
+            "\(error)".contains("has_more with a page_token it gave before (page 2)")
+        }
+        #expect(try await sim.counts().perAPI["contact.v3.user.find_by_department"] == 2)
+    }
+
     /// Feishu's rate limit at 3 calls a second and 10 a minute for the users API: the pass is
     /// refused (HTTP 429, 99991400), waits as `x-ogw-ratelimit-reset` says, and loses nothing.
     @Test func rateLimitAnswersSlowThePassAndLoseNothing() async throws {

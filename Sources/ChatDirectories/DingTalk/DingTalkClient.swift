@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Connectors
 import Foundation
 import Logging
 import NIOCore
@@ -133,8 +134,12 @@ public final class DingTalkClient: Sendable, CustomStringConvertible {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
-            bytes = try await response.body.collect(upTo: 32 << 20)
+            // The whole answer within its time: the client's own timeouts bound the head and
+            // each read, and an answer sent a byte at a time would hold a read forever.
+            (response, bytes) = try await TimeLimit.within(timeout) {
+                let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
+                return (response, try await response.body.collect(upTo: 32 << 20))
+            }
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -110,6 +110,9 @@ struct FeishuDirectoryRead {
     ) async throws {
         var token: String?
         var pages = 0
+        // A token given before would page through the same items again, for ever: the
+        // listing's tokens are opaque, so only a repeat can be told.
+        var seen: Set<String> = []
         repeat {
             var parameters = query + idTypes + [("page_size", String(pageSize))]
             if let token { parameters.append(("page_token", token)) }
@@ -120,6 +123,10 @@ struct FeishuDirectoryRead {
             token = more ? data["page_token"]?.stringValue : nil
             if more, token?.isEmpty != false {
                 throw FeishuError.invalidAnswer(api: api, reason: "has_more without a page_token")
+            }
+            if let token, !seen.insert(token).inserted {
+                throw FeishuError.invalidAnswer(
+                    api: api, reason: "has_more with a page_token it gave before (page \(pages)): the listing would not end")
             }
             // A platform answering has_more for ever would hold the pass for ever.
             if pages > 1_000_000 { throw FeishuError.invalidAnswer(api: api, reason: "more than a million pages") }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Connectors
 import Foundation
 import Logging
 import NIOCore
@@ -169,10 +170,16 @@ public final class WeComClient: Sendable, CustomStringConvertible {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
-            // `user/list` is not paged: a department of 100,000 direct members answers about
-            // 40 MB (an app made after 2022-06-20 gets ~400 bytes a member).
-            bytes = try await response.body.collect(upTo: 256 << 20)
+            // The whole answer within its time: the client's own timeouts bound the head and
+            // each read, and an answer sent a byte at a time would hold a read forever. Ten
+            // times the call's timeout, as `user/list` is not paged (tens of MB for a large
+            // department).
+            (response, bytes) = try await TimeLimit.within(timeout * 10) {
+                let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
+                // `user/list` is not paged: a department of 100,000 direct members answers about
+                // 40 MB (an app made after 2022-06-20 gets ~400 bytes a member).
+                return (response, try await response.body.collect(upTo: 256 << 20))
+            }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
