@@ -1,3 +1,5 @@
+import SCIM
+
 /// A drift report as people read it: what `scimsync reconcile` prints under each pipeline's
 /// summary line, the same for a dry run and a real pass, so that both tell the same story.
 extension DriftReport {
@@ -66,7 +68,9 @@ extension Difference {
         return line
     }
 
+    /// A value as a line shows it: from a source or a target anyone who edits the directory
+    /// writes to, so escaped (a line break or a terminal escape must not forge a line) and cut.
     private static func quoted(_ value: String?) -> String {
-        value.map { "\"\($0)\"" } ?? "none"
+        value.map { "\"\(LogText.safe($0, limit: 200))\"" } ?? "none"
     }
 }

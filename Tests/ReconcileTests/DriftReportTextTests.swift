@@ -34,6 +34,19 @@ import Testing
         #expect(report.detailLines == [line, "  User 990001: not in source (unmanaged)"])
     }
 
+    /// A value from a directory is escaped and cut in a line: a line break or a terminal
+    /// escape cannot forge a line, and a value of a page does not make one.
+    @Test func valuesAreEscapedAndCut() {
+        let forged = Difference(
+            resource: "User", id: "3", change: "attribute", attribute: "name.formatted",
+            source: "Ctl\u{0}\u{1b}[31m\u{202e}evil\r\n2026-12-07 info scimsync: FAKE", target: String(repeating: "x", count: 5000))
+        let text = forged.text
+        #expect(!text.contains("\n") && !text.contains("\r") && !text.contains("\u{1b}") && !text.contains("\u{202e}"))
+        #expect(text.contains(#"source "Ctl\u{0}\u{1b}[31m\u{202e}evil\r\n2026-12-07 info scimsync: FAKE""#), "\(text)")
+        #expect(text.contains("target \"" + String(repeating: "x", count: 200) + "…\""), "\(text)")
+        #expect(text.count < 400)
+    }
+
     @Test func unmanagedRowsBesideRepairsLeaveTheRepairsDrift() {
         var report = Self.report(missing: 1, limit: 20)
         _ = Self.rules.decide(.target(ReconcileRulesTests.user("9", "Gus")), kind: .user, managed: false, report: &report)
