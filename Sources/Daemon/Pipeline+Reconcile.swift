@@ -2,6 +2,7 @@ import Config
 import Connectors
 import Directory
 import Foundation
+import Logging
 import OffsetStore
 import PipelineCore
 import Reconcile
@@ -19,7 +20,7 @@ extension Pipeline {
         source: any SourceConnector, target: any TargetConnector, applyingThrough shared: SharedTarget
     ) async throws -> LoadOutcome {
         let (name, store) = (configuration.name, self.store)
-        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
+        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues, logger: logger)
         if try await target.isEmpty() {
             // Nothing to compare against and nothing to remove: the target kind's load path (read
             // ahead, a second connection where the target takes two writers) creates everything,
@@ -74,9 +75,9 @@ extension Pipeline {
         metrics.reconcileDrift.set(Double(outcome.report.totalRepairs))
         try store.commit(position: position, pipeline: name)
         // The repairs are in the pass's own run record (kind `reconcile`).
-        logger.info(
-            "loaded from a consistent snapshot",
-            metadata: ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"])
+        var said: Logger.Metadata = ["position": "\(position)", "repairs": "\(outcome.report.totalRepairs)"]
+        if outcome.report.notApplied > 0 { said["notApplied"] = "\(outcome.report.notApplied)" }
+        logger.info("loaded from a consistent snapshot", metadata: said)
         return .loaded(position)
     }
 
@@ -118,7 +119,7 @@ extension Pipeline {
     ) async throws {
         let (pipeline, store, dirty) = (configuration, self.store, self.dirty)
         let name = pipeline.name
-        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
+        let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues, logger: logger)
         states.replace(name, .streaming, with: .reconciling)
         defer { states.replace(name, .reconciling, with: .streaming) }
         let outcome = try await BlockingThread.run(named: "scimsync.reconcile") { _ async throws -> ReconcileOutcome? in

@@ -1,7 +1,9 @@
 import Connectors
 import Directory
+import Logging
 import OffsetStore
 import PipelineCore
+import SCIM
 
 /// A pipeline's share of the offset store, as the runner sees it.
 struct StoreOffsetLog: OffsetLog {
@@ -9,6 +11,9 @@ struct StoreOffsetLog: OffsetLog {
     let pipeline: String
     /// Whether journal records keep the values written (`journal.values`).
     var journalValues = false
+    /// Where a load's or a pass's refused rows are said, one line each, as the stream's are
+    /// (``DaemonObserver``); nil for the command line, which prints them.
+    var logger: Logger?
 
     /// Operations waiting for a row, and resources the target refused.
     var counts: (parked: Int, quarantined: Int) {
@@ -107,6 +112,11 @@ struct StoreOffsetLog: OffsetLog {
     func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp], origin: String = "reconcile") throws {
         try park(outcome.parked)
         try quarantine(outcome.quarantined, applied: ops, comparedWhole: true)
+        for resource in outcome.quarantined {
+            logger?.error(
+                "row quarantined: \(LogText.safe(resource.reason))",
+                metadata: ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))", "by": "\(origin)"])
+        }
         guard store.keepsJournal else { return }
         try store.appendJournal(
             JournalRecord.records(of: ops, outcome: outcome, unmapped: [], keepValues: journalValues), pipeline: pipeline,

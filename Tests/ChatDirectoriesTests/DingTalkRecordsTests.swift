@@ -7,6 +7,15 @@ import Testing
 /// DingTalk's answers decoded (errcode, the 88 wrapper's sub_code, the address limit's body
 /// without an errcode) and its objects as SCIM resources through the default maps; no server.
 @Suite struct DingTalkRecordsTests {
+    /// A userid is text; a number is the same id spelt by a gateway that re-encodes JSON.
+    @Test func aUserIDIsTextOrANumber() {
+        #expect(DingTalkRecords.userID(.string("manager4711")) == "manager4711")
+        #expect(DingTalkRecords.userID(.integer(999)) == "999")
+        #expect(DingTalkRecords.userID(.string("")) == nil)
+        #expect(DingTalkRecords.userID(nil) == nil)
+        #expect(DingTalkRecords.userID(.bool(true)) == nil)
+    }
+
     func answer(_ json: String?, status: Int = 200) throws -> DingTalkAnswer {
         try DingTalkAnswer(status: status, json: try json.map { try SCIMValue(json: Array($0.utf8)) }, api: "test.api")
     }

@@ -115,6 +115,13 @@ public final class DingTalkClient: Sendable, CustomStringConvertible {
         api: String, answer: DingTalkAnswer, limit: inout LimitRetry, pacer: RequestPacer<ContinuousClock>, logger: Logger
     ) async throws {
         guard let wait = limit.limited(reset: nil, unitRandom: Double.random(in: 0..<1)) else {
+            if answer.isThrottleBody, answer.body.isEmpty {
+                // Taken for the limit while it lasted, but the operator is told what came.
+                throw DingTalkError.invalidAnswer(
+                    api: api,
+                    reason: "not JSON (HTTP \(answer.status)), \(limit.attempts) times: DingTalk's throttling answers so, "
+                        + "and so does a proxy's or a gateway's error page")
+            }
             throw DingTalkError.rateLimited(api: api, attempts: limit.attempts)
         }
         await pacer.limited(api, wait: wait)

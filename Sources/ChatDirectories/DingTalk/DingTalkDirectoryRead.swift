@@ -41,8 +41,9 @@ struct DingTalkDirectoryRead {
         var seen = Set<String>()
         for try await department in found {
             try await forEachPage(of: department) { user in
-                guard let id = user["userid"]?.stringValue, !id.isEmpty else {
-                    throw DingTalkError.invalidAnswer(api: Self.userListAPI, reason: "a user without a userid")
+                guard let id = DingTalkRecords.userID(user["userid"]) else {
+                    throw DingTalkError.invalidAnswer(
+                        api: Self.userListAPI, reason: "a user whose userid is missing or empty, in department \(department)")
                 }
                 if seen.insert(id).inserted {
                     let resource = try records.users.resource(from: DingTalkRecords.row(user, fields: records.users))

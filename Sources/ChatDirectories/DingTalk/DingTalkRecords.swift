@@ -45,6 +45,16 @@ struct DingTalkRecords {
     }
 
     /// A department's id (a JSON number; DingTalk's documents also show it as text in places).
+    /// A `userid` as its text: a string, or a number some gateways re-encode it as (the
+    /// same id; only JSON's spelling differs). Nil when missing or empty.
+    static func userID(_ value: SCIMValue?) -> String? {
+        switch value {
+        case .string(let text)? where !text.isEmpty: text
+        case .integer(let number)?: String(number)
+        default: nil
+        }
+    }
+
     static func departmentID(_ value: SCIMValue?) -> Int64? {
         switch value {
         case .integer(let number)?: number
