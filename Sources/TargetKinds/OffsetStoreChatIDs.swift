@@ -44,4 +44,8 @@ public struct OffsetStoreChatIDs: ChatTargetIDMap {
     public func sourceIDs(_ kind: ResourceKind) throws -> [String: String] {
         try store.scimSourceIDs(kind: kind, pipeline: keySpace)
     }
+
+    public func sourceID(ofPlatform platformID: String, kind: ResourceKind) throws -> String? {
+        try store.scimSourceID(ofProvider: platformID, kind: kind, pipeline: keySpace)
+    }
 }

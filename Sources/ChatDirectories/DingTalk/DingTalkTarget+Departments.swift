@@ -31,6 +31,7 @@ extension DingTalkTarget {
             guard let deptID = DingTalkRecords.departmentID(answer["result"]?.objectValue?["dept_id"]) else {
                 throw DingTalkError.invalidAnswer(api: Self.departmentCreate.api, reason: "no \"result\".\"dept_id\"")
             }
+            if try refusesAnIDInUse(String(deptID), for: sourceID, kind: .group, forgetting: entry == nil, op, &report) { return }
             try ids.map(sourceID, to: String(deptID), kind: .group)
             report.applied += 1
         } catch let error as DingTalkError where error.code == 60008 {

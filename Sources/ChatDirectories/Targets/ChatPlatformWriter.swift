@@ -68,6 +68,25 @@ extension ChatPlatformWriter {
     }
 
     /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
+    /// Whether the platform answered a create of `sourceID` with `platformID`, an id scimsync
+    /// maps to another resource already; then the create is refused (quarantined, and the
+    /// intent recorded for it forgotten when this create recorded it): mapped, the two would
+    /// be one object, the members of one placed in the other's department.
+    func refusesAnIDInUse(
+        _ platformID: String, for sourceID: String, kind: ResourceKind, forgetting intent: Bool, _ op: ResourceOp,
+        _ report: inout ChatTargetReport
+    ) throws -> Bool {
+        guard let owner = try ids.sourceID(ofPlatform: platformID, kind: kind), owner != sourceID else { return false }
+        if intent { try ids.forget(sourceID, kind: kind) }
+        let subject = QuarantineSubject(kind, owner)
+        refuse(
+            op,
+            reason: "\(Self.platform) answered the create with id \(PlatformText.safe(platformID, limit: 64)), which stands "
+                + "for \(subject.kind) \(PlatformText.safe(owner, limit: 64)) already; check the platform's object with that id",
+            &report)
+        return true
+    }
+
     func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
         report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
         logger.error(

@@ -20,6 +20,15 @@ public protocol ChatTargetIDMap: Sendable {
     func count(_ kind: ResourceKind) throws -> Int
     /// Every mapped resource of `kind`: platform id → source id.
     func sourceIDs(_ kind: ResourceKind) throws -> [String: String]
+    /// The source resource `platformID` stands for, if any.
+    func sourceID(ofPlatform platformID: String, kind: ResourceKind) throws -> String?
+}
+
+extension ChatTargetIDMap {
+    /// By ``sourceIDs(_:)``; a map with an index answers without reading every entry.
+    public func sourceID(ofPlatform platformID: String, kind: ResourceKind) throws -> String? {
+        try sourceIDs(kind)[platformID]
+    }
 }
 
 /// One source resource as a chat platform target knows it.

@@ -35,6 +35,7 @@ extension WeComTarget {
             guard let id = WeComRecords.departmentID(answer["id"]) else {
                 throw WeComError.invalidAnswer(api: Self.departmentCreate, reason: "no \"id\"")
             }
+            if try refusesAnIDInUse(id, for: sourceID, kind: .group, forgetting: entry == nil, op, &report) { return }
             try ids.map(sourceID, to: id, kind: .group)
             report.applied += 1
         } catch let error as WeComError where error.code == 60008 {
