@@ -28,6 +28,14 @@ struct StoreOffsetLog: OffsetLog {
         try store.position(pipeline: pipeline)
     }
 
+    func setPausedForMapping(_ reason: String?) throws {
+        try store.setPausedForMapping(reason, pipeline: pipeline)
+    }
+
+    func pausedForMapping() throws -> String? {
+        try store.pausedForMapping(pipeline: pipeline)
+    }
+
     func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp]) throws {
         try store.commit(
             position: position, pipeline: pipeline, sourceTime: sourceTime, created: ops.compactMap(\.createdEntry),

@@ -53,3 +53,38 @@ extension OffsetStore {
         }
     }
 }
+
+extension OffsetStore {
+    /// Keeps that `pipeline` is paused because its source's tables do not fit the layout, or
+    /// (nil) forgets it.
+    public func setPausedForMapping(_ reason: String?, pipeline: String) throws(OffsetStoreError) {
+        do {
+            try queue.write { db in
+                if let reason {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO mapping_pauses (pipeline, reason, since)
+                            VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                            ON CONFLICT (pipeline) DO UPDATE SET reason = excluded.reason
+                            """,
+                        arguments: [pipeline, reason])
+                } else {
+                    try db.execute(sql: "DELETE FROM mapping_pauses WHERE pipeline = ?", arguments: [pipeline])
+                }
+            }
+        } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Why `pipeline` was left paused for its mapping, if it was.
+    public func pausedForMapping(pipeline: String) throws(OffsetStoreError) -> String? {
+        do {
+            return try queue.read { db in
+                try String.fetchOne(db, sql: "SELECT reason FROM mapping_pauses WHERE pipeline = ?", arguments: [pipeline])
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}

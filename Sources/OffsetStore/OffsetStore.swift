@@ -194,6 +194,11 @@ public final class OffsetStore: Sendable {
         .init(
             identifier: "quarantined attributes",
             sql: "ALTER TABLE quarantine ADD COLUMN attributes TEXT;"),
+        // A pipeline paused because its source's tables do not fit the layout, and why: a
+        // daemon started again while it is reads the source again once they fit.
+        .init(
+            identifier: "mapping pauses",
+            sql: "CREATE TABLE mapping_pauses (pipeline TEXT PRIMARY KEY, reason TEXT NOT NULL, since TEXT NOT NULL);"),
     ]
 }
 

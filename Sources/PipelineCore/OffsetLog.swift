@@ -35,11 +35,23 @@ public protocol OffsetLog: Sendable {
     /// Whether the log records journal entries now: when it does not, the runner builds none
     /// (a record per operation, with its attribute names, costs time on every batch).
     var keepsJournal: Bool { get }
+    /// Keeps that the pipeline paused because the source's tables do not fit the layout
+    /// (nil: it no longer is, a load committed), so that a pipeline started again while it
+    /// is reads the source again once they fit, as the pause would have ended.
+    func setPausedForMapping(_ reason: String?) throws
+    /// Why the pipeline was left paused for its mapping, if it was.
+    func pausedForMapping() throws -> String?
 }
 
 extension OffsetLog {
     /// A log that says nothing of its journal is given every record.
     public var keepsJournal: Bool { true }
+
+    /// A log that keeps no pause forgets it.
+    public func setPausedForMapping(_ reason: String?) throws {}
+
+    /// A log that keeps no pause has none.
+    public func pausedForMapping() throws -> String? { nil }
 
     /// A log that keeps no journal commits without it.
     public func commit(

@@ -111,7 +111,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// retrying cannot fix (throws ``PipelineFailure``).
     public func run() async throws {
         let stored = try log.position()
-        var action = transition { $0.started(committed: stored) }
+        var action: PipelineStateMachine.Action
+        if let stored, let reason = try log.pausedForMapping() {
+            action = transition { $0.startedPausedForMapping(committed: stored, reason) }
+        } else {
+            action = transition { $0.started(committed: stored) }
+        }
         defer { pendingEvent = nil }
         while true {
             switch action {
@@ -177,8 +182,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                 try await clock.sleep(for: timing.approvalPoll)
             }
             return transition { $0.approved() }
-        case .waitForSchemaFix:
+        case .waitForSchemaFix(let reason):
             await closeSource()
+            try log.setPausedForMapping(reason)
             while true {
                 try await clock.sleep(for: timing.mappingPoll)
                 do {
@@ -208,6 +214,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         case .loaded(let position):
             removalGuard = nil
             try log.clearHold()
+            try log.setPausedForMapping(nil)
             return transition { $0.loaded(at: position) }
         case .refused(let reason):
             try log.hold(reason)

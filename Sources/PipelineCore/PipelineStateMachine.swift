@@ -68,6 +68,15 @@ public struct PipelineStateMachine: Sendable {
         return .stream(from: position)
     }
 
+    /// The pipeline starts with the offset store's position, left paused for its mapping: it
+    /// pauses again until the source's tables fit (``schemaFixed()``, then a load), since what
+    /// was written while they did not may be missing from the source's log from there.
+    public mutating func startedPausedForMapping(committed position: SourcePosition, _ reason: String) -> Action {
+        committed = position
+        state = .paused(.mapping(reason))
+        return .waitForSchemaFix(reason)
+    }
+
     /// A load committed the snapshot's position.
     public mutating func loaded(at position: SourcePosition) -> Action {
         committed = position

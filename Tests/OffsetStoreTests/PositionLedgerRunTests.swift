@@ -27,6 +27,20 @@ import Testing
         #expect(try reopened.position(pipeline: "a") == nil)
     }
 
+    /// A mapping pause outlives the process, per pipeline, until forgotten.
+    @Test func aMappingPauseIsKeptUntilForgotten() throws {
+        let (store, path) = try store()
+        defer { removeStore(at: path) }
+        #expect(try store.pausedForMapping(pipeline: "a") == nil)
+        try store.setPausedForMapping("sync_users.email is gone", pipeline: "a")
+        try store.setPausedForMapping("change tracking is off", pipeline: "a")
+        let reopened = try OffsetStore(path: path)
+        #expect(try reopened.pausedForMapping(pipeline: "a") == "change tracking is off")
+        #expect(try reopened.pausedForMapping(pipeline: "b") == nil)
+        try reopened.setPausedForMapping(nil, pipeline: "a")
+        #expect(try reopened.pausedForMapping(pipeline: "a") == nil)
+    }
+
     /// A first load's records: ids of any text, of both kinds, kept apart per pipeline, each
     /// once however often a restarted load records it.
     @Test func aLoadRecordsWhatItCreatesOnce() throws {

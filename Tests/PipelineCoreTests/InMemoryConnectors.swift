@@ -231,6 +231,7 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
         var commitsWaiting = 0
         var keepsJournal = true
         var journaled: [JournalRecord] = []
+        var pausedForMapping: String?
     }
 
     private let state = Mutex(State())
@@ -258,6 +259,10 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
         state.withLock { $0.journaled += journal }
     }
     func approve() { state.withLock { $0.approved = true } }
+
+    func setPausedForMapping(_ reason: String?) throws { state.withLock { $0.pausedForMapping = reason } }
+
+    func pausedForMapping() throws -> String? { state.withLock { $0.pausedForMapping } }
 
     func position() throws -> SourcePosition? { state.withLock { $0.position } }
 

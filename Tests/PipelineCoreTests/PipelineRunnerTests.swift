@@ -405,6 +405,40 @@ import Testing
         #expect(observer.states.last == .streaming)
         #expect(fixedLoads.reasons == [.resync("the source's tables fit the layout again")], "reconciled, not replayed")
         #expect(sources.opened.count == 2)
+        #expect(try log.pausedForMapping() == nil, "the load ended the pause")
+    }
+
+    /// A pipeline started again while it was paused for its mapping (the daemon stopped then)
+    /// does not stream from its position: what was written while the tables did not fit may be
+    /// missing from the source's log there. It waits until they fit, then reads the source
+    /// again, as the pause would have ended.
+    @Test func aPipelineLeftPausedForItsMappingReadsTheSourceAgainOnceItFits() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("1")))
+        try log.setPausedForMapping("change tracking is off for table [dbo].[sync_users]")
+        let clock = TestClock()
+        let observer = RecordingObserver()
+        let loads = LoadCounter()
+        let fits = LoadCounter()
+        let task = Self.start(sources, target, log, clock: clock, observer: observer) { reason in
+            loads.add(reason)
+            return .loaded(.token("2"))
+        } mappingProblem: {
+            fits.reasons.isEmpty ? "change tracking is off for table [dbo].[sync_users]" : nil
+        }
+        defer { task.cancel() }
+        try await Self.until("paused") {
+            observer.states.last == .paused(.mapping("change tracking is off for table [dbo].[sync_users]"))
+        }
+        #expect(sources.opened.isEmpty, "no stream from the position left behind")
+        fits.add(.firstLoad)
+        for _ in 0..<1_000 where observer.states.last != .streaming {
+            await clock.advance(by: .seconds(5))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(observer.states.last == .streaming)
+        #expect(loads.reasons == [.resync("the source's tables fit the layout again")])
+        #expect(sources.opened == [.token("2")])
+        #expect(try log.pausedForMapping() == nil)
     }
 
     @Test func cancellationStopsCleanly() async throws {
