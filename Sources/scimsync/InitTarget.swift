@@ -38,7 +38,10 @@ struct InitTarget: ParsableCommand {
             guard let chosen = pipeline.map({ name in loaded.pipelines.first { $0.name == name } })
                 ?? (loaded.pipelines.count == 1 ? loaded.pipelines.first : nil)
             else {
-                FileHandle.standardError.write(Data("scimsync init-target: choose a pipeline with --pipeline (\(names))\n".utf8))
+                let message =
+                    pipeline.map { "no pipeline \"\($0)\" in \(config); it has: \(names)" }
+                    ?? "choose a pipeline with --pipeline (\(names))"
+                FileHandle.standardError.write(Data("scimsync init-target: \(message)\n".utf8))
                 throw ExitCode(2)
             }
             guard let target = chosen.target.sql else {
