@@ -124,9 +124,9 @@ public final class ChangeTrackingSource: ChangeSource {
     /// One poll; nil when nothing changed.
     private func pollOnce() async throws -> SourceEvent? {
         let (poll, last) = (self.poll, self.last)
-        let previous = Dictionary(uniqueKeysWithValues: poll.tables.compactMap { table in
-            options.minimums.previous(table.name).map { (table.name, $0) }
-        })
+        let previous = Dictionary(
+            poll.tables.compactMap { table in options.minimums.previous(table.name).map { (table.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
         let outcome: ChangeTrackingPoll.Outcome
         do {
             outcome = try await connection.run { try poll.run(on: $0, after: last, previous: previous) }
