@@ -7,9 +7,9 @@ extension PipelineConfig {
     /// the target keeps. It stands in without the group parent when the source's groups have
     /// none (a SCIM provider's), so that reconciliation does not move every group to the root.
     /// A kind whose configuration maps its records (a feed's control file) gives its own, which
-    /// also says what of the target it keeps (a feed compares no memberships: it owns those in
-    /// its managed groups only). The configuration refuses a source without a layout with a
-    /// target without one.
+    /// also says what of the target it keeps (a feed's memberships are those in its managed
+    /// groups only). The configuration refuses a source without a layout with a target
+    /// without one.
     public var sourceLayout: DirectoryLayout {
         if let layout = source.sql?.layout ?? source.blockLayout { return layout }
         guard var layout = target.sql?.layout ?? target.blockLayout else {

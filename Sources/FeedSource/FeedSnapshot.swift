@@ -99,4 +99,6 @@ private final class FeedSnapshotReader: ReconcileSourceReader {
 
     func name(_ kind: ResourceKind) -> String { kind == .user ? "the feed's users" : "the feed's managed groups" }
     var membershipsName: String { "the feed's memberships in managed groups" }
+    /// The managed groups: memberships in other groups are not the feed's.
+    var membershipGroups: Set<String>? { Set(snapshot.entries(.group).map(\.id)) }
 }

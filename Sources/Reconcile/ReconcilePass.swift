@@ -394,6 +394,7 @@ public final class ReconcilePass {
             compare: { order.compare($0, $1) })
         var window: [(Membership, inSource: Bool)] = []
         var rows = 0
+        let scope = context.sourceReader.membershipGroups
         func flush(_ context: inout PassContext, _ report: inout DriftReport) async throws {
             guard !window.isEmpty else { return }
             let users = Array(Set(window.map(\.0.userID)))
@@ -417,7 +418,10 @@ public final class ReconcilePass {
             switch step {
             case .both: continue
             case .source(let membership): window.append((membership, true))
-            case .target(let membership): window.append((membership, false))
+            case .target(let membership):
+                // A membership in a group the source does not decide is not the source's to remove.
+                if let scope, !scope.contains(membership.groupID) { continue }
+                window.append((membership, false))
             }
             if window.count >= context.options.chunkSize {
                 try await flush(&context, &report)

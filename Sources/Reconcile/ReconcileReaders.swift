@@ -17,10 +17,15 @@ public protocol ReconcileSourceReader: AnyObject {
     /// thread of its own, one at a time and ahead of the comparison (false by default: the
     /// reader is then only used from the pass's thread).
     var readsAhead: Bool { get }
+    /// The groups whose memberships the source decides, when it decides only some (a feed,
+    /// its managed groups): the target's memberships in other groups are left alone. Nil by
+    /// default: every membership is the source's.
+    var membershipGroups: Set<String>? { get }
 }
 
 extension ReconcileSourceReader {
     public var readsAhead: Bool { false }
+    public var membershipGroups: Set<String>? { nil }
 }
 
 /// The target side of a pass: the target's users, groups, parents and memberships as streams

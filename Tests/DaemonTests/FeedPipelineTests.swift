@@ -148,7 +148,9 @@ import TestSupport
     }
 
     /// `scimsync reconcile` on a feed pipeline: a feed user changed in the target by hand is
-    /// put back as the feed last wrote it; the user the feed did not create is left alone.
+    /// put back as the feed last wrote it, and so is a membership in a managed group; the user
+    /// the feed did not create, and a membership in a group the feed does not manage, are left
+    /// alone.
     @Test func reconcileRepairsTheFeedsUsersOnly() async throws {
         let feed = try await FeedPipelineFixture(.sqlite)
         try await feed.seedForeign()
@@ -160,13 +162,23 @@ import TestSupport
         task.cancel()
         _ = try? await task.value
         guard case .sql(prefix: _, let query) = feed.view else { return }
+        let loaded = try await feed.view.memberships()
+        let zoes = loaded.filter { $0.hasPrefix("zoe.muller in ") }
+        let removed = try #require(zoes.sorted().first, "zoe.muller is in no managed group: \(loaded)")
         _ = try query("UPDATE portal_users SET title = 'Drifted', enabled = 0 WHERE login IN ('zoe.muller', 'hal')")
+        let group = String(removed.dropFirst("zoe.muller in ".count))
+        _ = try query("DELETE FROM portal_memberships WHERE user_id = 'zoe.muller' AND group_id = '\(group)'")
+        try await feed.addToForeignGroup("zoe.muller")
         let outcome = try await Reconciliation(pipeline: feed.pipeline, store: store).runStandalone(
             sources: SourceKinds.registry, targets: TargetKinds.registry, options: ReconcileOptions())
-        #expect(outcome.report.totalRepairs >= 1, "\(outcome)")
+        #expect(outcome.report.totalRepairs >= 2, "\(outcome)")
+        #expect(outcome.report.repairs[.addMember] == 1, "\(outcome)")
+        #expect(outcome.report.repairs[.removeMember] == nil, "\(outcome)")
         let users = try await feed.view.users()
         #expect(users["zoe.muller"] == FeedTargetUser(title: "Engineer", active: true))
         #expect(users["hal"] == FeedTargetUser(title: "Drifted", active: false))
+        let memberships = try await feed.view.memberships()
+        #expect(memberships == loaded.union(["zoe.muller in g-other"]), "\(memberships.symmetricDifference(loaded))")
     }
 
     /// A run that blocks more users than `reconcile.maxRemovals` allows holds the pipeline,

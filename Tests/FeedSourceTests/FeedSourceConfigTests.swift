@@ -135,8 +135,8 @@ import Testing
             "id", "userName", "name.givenName", "name.familyName", #"emails[type eq "work"].value"#, "active",
         ])
         #expect(layout.groups?.attributes.entries.map(\.pathText) == ["id", "displayName"])
-        // No memberships: a pass would compare a user's memberships whole.
-        #expect(layout.membership == nil)
+        // Memberships, which a pass compares in the managed groups only.
+        #expect(layout.membership != nil)
     }
 
     /// A target kind with a block of its own and no layout, as a SCIM provider is.
