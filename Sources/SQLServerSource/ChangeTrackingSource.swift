@@ -31,6 +31,11 @@ public final class ChangeTrackingSource: ChangeSource {
         public var mappingProblem: @Sendable () async throws -> String?
         /// The tables' minimum valid versions as the connector's streams last read them.
         var minimums: TrackedMinimums
+        /// Told why when a poll has waited for the server longer than `slowPoll`, and nil
+        /// once it answers: `/readyz` and `status` then say so while the poll waits for its
+        /// query timeout (60 s), instead of "streaming".
+        var connectionChanged: (@Sendable (String?) -> Void)?
+        var slowPoll: Duration = .seconds(10)
 
         public init(
             layout: DirectoryLayout, onDelete: DeletePolicy, schema: String, echo: [UInt8]?, poll: Duration,
@@ -43,9 +48,11 @@ public final class ChangeTrackingSource: ChangeSource {
 
         init(
             layout: DirectoryLayout, onDelete: DeletePolicy, schema: String, echo: [UInt8]?, poll: Duration,
-            mappingProblem: @escaping @Sendable () async throws -> String?, minimums: TrackedMinimums
+            mappingProblem: @escaping @Sendable () async throws -> String?, minimums: TrackedMinimums,
+            connectionChanged: (@Sendable (String?) -> Void)? = nil
         ) {
             self.minimums = minimums
+            self.connectionChanged = connectionChanged
             self.layout = layout
             self.onDelete = onDelete
             self.schema = schema
@@ -128,8 +135,13 @@ public final class ChangeTrackingSource: ChangeSource {
             poll.tables.compactMap { table in options.minimums.previous(table.name).map { (table.name, $0) } },
             uniquingKeysWith: { first, _ in first })
         let outcome: ChangeTrackingPoll.Outcome
+        let watch = SlowCallWatch(after: options.slowPoll, told: options.connectionChanged) { slow in
+            "SQL Server has not answered the change-tracking poll for \(slow) (the poll waits up to 60 s)"
+        }
         do {
-            outcome = try await connection.run { try poll.run(on: $0, after: last, previous: previous) }
+            outcome = try await watch.run { [connection] in
+                try await connection.run { try poll.run(on: $0, after: last, previous: previous) }
+            }
         } catch let error as SQLServerError {
             busy = false
             if !error.meansSourceGone, let problem = try? await options.mappingProblem() {

@@ -60,6 +60,15 @@ public struct SQLServerConnector: SourceConnector {
     }
 
     public func openStream(from position: SourcePosition) async throws -> any ChangeSource {
+        try await openStream(from: position, connectionChanged: { _ in })
+    }
+
+    /// The stream, telling `connectionChanged` when a poll has waited for the server for
+    /// longer than ``ChangeTrackingSource/Options/slowPoll`` (a server that stopped answering
+    /// without closing the connection) and when it answers again.
+    public func openStream(
+        from position: SourcePosition, connectionChanged: @escaping @Sendable (String?) -> Void
+    ) async throws -> any ChangeSource {
         guard case .changeTracking(let version) = position else {
             throw SQLServerConnectorError.notAChangeTrackingPosition("\(position)")
         }
@@ -69,7 +78,8 @@ public struct SQLServerConnector: SourceConnector {
             options: .init(
                 layout: settings.layout, onDelete: settings.onDelete, schema: settings.connection.schema, echo: settings.echo,
                 poll: .milliseconds(max(settings.connection.pollMilliseconds, 1)),
-                mappingProblem: { try await check.mappingProblem() }, minimums: minimums),
+                mappingProblem: { try await check.mappingProblem() }, minimums: minimums,
+                connectionChanged: connectionChanged),
             logger: logger)
         // Connected now, so that a server that is down fails the opening, and the pipeline's
         // backoff grows from one attempt to the next: opened lazily, every stream "opened"
