@@ -208,6 +208,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         do {
             outcome = try await connectors.load(reason)
         } catch let error where !(error is CancellationError) {
+            // A load that failed because the source's tables no longer fit the layout (a
+            // column dropped with its table made again) waits for them as the stream does,
+            // with the table and the column named, instead of retrying a load that cannot work.
+            if let problem = try? await connectors.mappingProblem() {
+                return transition { $0.mappingBroken(problem) }
+            }
             return failure(.load("\(error)")) { $0.loadFailed("\(error)", unitRandom: random()) }
         }
         switch outcome {

@@ -408,6 +408,37 @@ import Testing
         #expect(try log.pausedForMapping() == nil, "the load ended the pause")
     }
 
+    /// A load that fails while the source's tables do not fit the layout pauses the pipeline
+    /// with the mapping's reason, as the stream does, instead of retrying the load: once they
+    /// fit, it loads again.
+    @Test func aLoadThatFailsForTheMappingPausesUntilTheSchemaFits() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog())
+        let clock = TestClock()
+        let observer = RecordingObserver()
+        let loads = LoadCounter()
+        let fits = LoadCounter()
+        struct ColumnGone: Error {}
+        let task = Self.start(sources, target, log, clock: clock, observer: observer) { reason in
+            loads.add(reason)
+            if fits.reasons.isEmpty { throw ColumnGone() }
+            return .loaded(.token("2"))
+        } mappingProblem: {
+            fits.reasons.isEmpty ? "source table sync_users has no column job_title" : nil
+        }
+        defer { task.cancel() }
+        try await Self.until("paused") {
+            observer.states.last == .paused(.mapping("source table sync_users has no column job_title"))
+        }
+        #expect(loads.reasons.count == 1, "the load is not retried while the tables do not fit")
+        fits.add(.firstLoad)
+        for _ in 0..<1_000 where observer.states.last != .streaming {
+            await clock.advance(by: .seconds(5))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(observer.states.last == .streaming)
+        #expect(loads.reasons.last == .resync("the source's tables fit the layout again"))
+    }
+
     /// A pipeline started again while it was paused for its mapping (the daemon stopped then)
     /// does not stream from its position: what was written while the tables did not fit may be
     /// missing from the source's log there. It waits until they fit, then reads the source
