@@ -58,7 +58,17 @@ public struct SCIMPullConnector: SourceConnector {
 
     public func openStream(from position: SourcePosition) async throws -> any ChangeSource {
         guard case .token(let lastModified) = position else { throw SCIMPullError.notAToken("\(position)") }
-        let capabilities = try await SCIMPullSource.translating { try await SCIMCapabilities.probe(client) }
+        // Whatever the provider answers, the stream is opened again after the pipeline's
+        // backoff, as a full pull that fails is: an answer it cannot use now (too large, not
+        // SCIM, a refused token) may be fixed at the provider, and a pipeline stopped for it
+        // would stay stopped until the daemon restarts.
+        let capabilities: SCIMCapabilities
+        do {
+            capabilities = try await SCIMCapabilities.probe(client)
+        } catch let error as SCIMClientError {
+            if case .invalidURL = error { throw error }
+            throw SourceFailure.unavailable("\(error)")
+        }
         logger.info(
             "SCIM source",
             metadata: [
