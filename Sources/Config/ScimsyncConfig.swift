@@ -86,7 +86,8 @@ public struct HTTPConfig: Sendable, Hashable, CustomStringConvertible {
 /// What an HTTP server of scimsync allows a client (`http:` and `scim:` blocks): how long a
 /// request may take to arrive, how long a connection may wait idle, how many are open at once.
 public struct ServerLimits: Sendable, Hashable {
-    /// `headerTimeout`: from a request's first bytes to its complete head.
+    /// `headerTimeout`: from a request's first bytes (a new connection's first request:
+    /// from the connection) to its complete head.
     public var headerTimeoutSeconds: Int
     /// `bodyTimeout`: from a request's head to the end of its body.
     public var bodyTimeoutSeconds: Int

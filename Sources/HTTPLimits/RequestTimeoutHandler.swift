@@ -20,6 +20,11 @@ import NIOHTTPTypes
 /// - **clients that leave**: a client that closes its side of the connection is recorded in
 ///   ``ClientInput``, so that work for its request can stop.
 ///
+/// - **silent connections**: a new connection's first head must be complete within
+///   `headerTimeout` of the connection, so that connections that never send a byte do not
+///   hold the server's connection slots for its idle timeout (256 of them kept `/healthz`
+///   from answering for a minute).
+///
 /// A connection waiting for its next request is bounded by the server's idle timeout, not here.
 /// The handler sits after the HTTP/1 codec: it sees request parts, and `channelReadComplete`
 /// for every socket read, which tells it that bytes of a head have begun to arrive.
@@ -56,6 +61,26 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.answer = answer
+    }
+
+    /// Whether the first head's clock has started (at the connection).
+    private var connected = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startFirstHead(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startFirstHead(context: context)
+        context.fireChannelActive()
+    }
+
+    /// The first request's head is due `headerTimeout` after the connection.
+    private func startFirstHead(context: ChannelHandlerContext) {
+        guard !connected, case .waitingForHead = phase else { return }
+        connected = true
+        phase = .readingHead
+        schedule(headerTimeout, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

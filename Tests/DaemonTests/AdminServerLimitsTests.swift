@@ -34,6 +34,20 @@ struct AdminServerLimitsTests {
         }
     }
 
+    /// Connections that never send a byte are closed after the header timeout, not held for
+    /// the idle timeout: a few silent sockets cannot keep `/healthz` from answering.
+    @Test func silentConnectionsAreClosedAfterTheHeaderTimeout() async throws {
+        let limits = ServerLimits(headerTimeoutSeconds: 1, bodyTimeoutSeconds: 600, idleTimeoutSeconds: 600, maxConnections: 2)
+        try await withServer(limits) { port in
+            let silent = try (0..<2).map { _ in try RawHTTPConnection(port: port) }
+            let waiting = try RawHTTPConnection(port: port)
+            #expect(await waiting.send(Self.request))
+            // Answered once the silent ones are closed: a second or so, not the idle 600 s.
+            #expect(await waiting.received(within: .seconds(120)).hasPrefix("HTTP/1.1 200"))
+            for connection in silent { #expect(await connection.readUntilClosed(limit: .seconds(120)) == "") }
+        }
+    }
+
     @Test func connectionsBeyondTheCapWaitUntilOneCloses() async throws {
         let limits = ServerLimits(headerTimeoutSeconds: 60, bodyTimeoutSeconds: 60, idleTimeoutSeconds: 60, maxConnections: 2)
         try await withServer(limits) { port in
