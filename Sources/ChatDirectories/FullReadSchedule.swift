@@ -20,7 +20,7 @@ public final class FullReadSchedule: ChangeSource {
         guard !stopped else { return nil }
         if due > .now { try await Task.sleep(until: due, clock: .continuous) }
         guard !stopped else { return nil }
-        return .resyncNeeded(reason: "the full read is due", position: position)
+        return .fullReadDue(reason: "the full read is due", position: position)
     }
 
     public func nextBuffered() async throws -> SourceEvent? { nil }

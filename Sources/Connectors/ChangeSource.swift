@@ -45,6 +45,10 @@ public enum SourceEvent: Sendable {
     /// cascade): the target must be compared with the source itself, now, from a consistent
     /// snapshot. `position` is where the event was seen.
     case resyncNeeded(reason: String, position: SourcePosition)
+    /// A source read in full on a schedule (a SCIM provider's full pull, a chat platform's
+    /// full read) is due to be read again: compared with the target as a reconciliation pass
+    /// is, while the pipeline counts as following its source (ready).
+    case fullReadDue(reason: String, position: SourcePosition)
     /// The source's schema no longer fits the mapping (a mapped column or table renamed or
     /// dropped): nothing after `position` may be applied until the schema or configuration is
     /// fixed. `reason` names the table, the column and the fix.

@@ -267,6 +267,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             return transition { $0.batchReceived(removalRefusal: refusal, scope: received.approvalScope) }
         case .resyncNeeded(let reason, _):
             return transition { $0.resyncNeeded(reason) }
+        case .fullReadDue(let reason, _):
+            return transition { $0.fullReadDue(reason) }
         case .mappingBroken(let reason, _):
             return transition { $0.mappingBroken(reason) }
         }

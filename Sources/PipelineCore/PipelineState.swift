@@ -23,6 +23,8 @@ public enum PipelineState: Sendable, Hashable, CustomStringConvertible {
     public var name: String {
         switch self {
         case .idle: "starting"
+        // A scheduled full read is how such a source is followed: a pass, not a recovery.
+        case .loading(.scheduled): "reconciling"
         case .loading: "loading"
         case .streaming: "streaming"
         case .reconciling: "reconciling"
@@ -37,7 +39,7 @@ public enum PipelineState: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .idle, .streaming, .reconciling, .stopped: name
-        case .loading(let reason): "loading (\(reason))"
+        case .loading(let reason): "\(name) (\(reason))"
         case .paused(let reason): "paused: \(reason)"
         case .retrying(let cause, let attempt): "retrying (attempt \(attempt)): \(cause)"
         case .failed(let reason): "failed: \(reason)"
@@ -47,7 +49,7 @@ public enum PipelineState: Sendable, Hashable, CustomStringConvertible {
     /// Whether the pipeline follows its source now: what `/readyz` asks of every pipeline.
     public var isReady: Bool {
         switch self {
-        case .streaming, .reconciling: true
+        case .streaming, .reconciling, .loading(.scheduled): true
         case .idle, .loading, .paused, .retrying, .failed, .stopped: false
         }
     }
@@ -61,12 +63,14 @@ public enum LoadReason: Sendable, Hashable, CustomStringConvertible {
     case positionLost(String)
     /// Rows changed in a way the source's log does not carry (a TRUNCATE, a cascade).
     case resync(String)
+    /// A source read in full on a schedule is due (``Connectors/SourceEvent/fullReadDue(reason:position:)``).
+    case scheduled(String)
 
     public var description: String {
         switch self {
         case .firstLoad: "first load"
         case .positionLost(let reason): "the stored position is gone: \(reason)"
-        case .resync(let reason): reason
+        case .resync(let reason), .scheduled(let reason): reason
         }
     }
 }

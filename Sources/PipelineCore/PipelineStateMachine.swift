@@ -167,6 +167,12 @@ public struct PipelineStateMachine: Sendable {
         return .load(.resync(reason))
     }
 
+    /// The source is due to be read in full on its schedule.
+    public mutating func fullReadDue(_ reason: String) -> Action {
+        state = .loading(.scheduled(reason))
+        return .load(.scheduled(reason))
+    }
+
     /// The source's schema no longer fits the mapping: nothing more is applied.
     public mutating func mappingBroken(_ reason: String) -> Action {
         state = .paused(.mapping(reason))

@@ -176,7 +176,7 @@ final class SCIMPullSource: ChangeSource {
             let due = poll == nil ? nextFull : min(nextPoll, nextFull)
             if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
             if ContinuousClock.now >= nextFull {
-                return .resyncNeeded(reason: "the full pull is due", position: position)
+                return .fullReadDue(reason: "the full pull is due", position: position)
             }
             nextPoll = ContinuousClock.now + (poll ?? .zero)
             do {

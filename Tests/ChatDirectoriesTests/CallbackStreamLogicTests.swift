@@ -274,7 +274,8 @@ final class FakeObjects: PlatformObjects {
 
     @Test func aStreamOpenedBeforeAnyReadAsksForOneAtOnce() async throws {
         let stream = Self.stream(FakeObjects(), CallbackInbox(), readNow: true)
-        guard case .resyncNeeded(let reason, _)? = try await stream.next() else { throw Unexpected("a full read was expected") }
+        // A scheduled read: the pipeline stays ready while it runs.
+        guard case .fullReadDue(let reason, _)? = try await stream.next() else { throw Unexpected("a full read was expected") }
         #expect(reason == "the full read is due")
     }
 

@@ -147,6 +147,11 @@ import Testing
         var machine = PipelineStateMachine(backoff: Self.backoff)
         _ = machine.started(committed: Self.p1)
         #expect(machine.resyncNeeded("TRUNCATE TABLE users") == .load(.resync("TRUNCATE TABLE users")))
+        #expect(!machine.state.isReady, "a resync is a recovery")
+        #expect(machine.fullReadDue("the full pull is due") == .load(.scheduled("the full pull is due")))
+        #expect(machine.state.isReady, "a scheduled full read is how the source is followed")
+        #expect(machine.state.name == "reconciling")
+        #expect(machine.state.description == "reconciling (the full pull is due)")
         #expect(machine.loaded(at: .token("9")) == .stream(from: .token("9")))
     }
 

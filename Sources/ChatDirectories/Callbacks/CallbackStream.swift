@@ -61,10 +61,13 @@ public final class CallbackStream: ChangeSource {
         while true {
             guard !output.isStopped else { return nil }
             if let ready = output.popReady() { return ready }
-            let reason = output.takeFullRead() ?? (due <= .now ? "the full read is due" : nil)
-            if let reason {
+            if let reason = output.takeFullRead() {
                 due = .now + interval
                 return .resyncNeeded(reason: reason, position: position)
+            }
+            if due <= .now {
+                due = .now + interval
+                return .fullReadDue(reason: "the full read is due", position: position)
             }
             await output.ready.wait(until: due)
             // As FullReadSchedule's sleep does: a cancelled reader is not a source that ended.
