@@ -14,21 +14,26 @@ extension LoadPhase {
         }
         let next = rows.read()
         let mapper = rows.mapper
-        return {
-            guard let chunk = try next() else { return nil }
-            if let ops = try? mapper.creates(chunk) { return LoadChunk(ops: ops) }
-            var ops: [ResourceOp] = []
-            var unmapped: [UnmappableRow] = []
-            for row in chunk {
-                do throws(RowMappingError) {
-                    ops += try mapper.creates([row])
-                } catch {
-                    unmapped.append(
-                        UnmappableRow(kind: mapper.kind, id: try mapper.id(in: row), table: mapper.table, reason: error.description))
-                }
+        return { try next().map(mapper.createsSettingAsideUnmappable) }
+    }
+}
+
+extension RowMapper {
+    /// The creates `rows` map to, with the rows the map cannot convert set aside (in one go
+    /// when every row converts, as nearly always).
+    /// - Throws: the map's error for a row whose id cannot be read.
+    public func createsSettingAsideUnmappable(_ rows: [Row]) throws(RowMappingError) -> LoadChunk {
+        if let ops = try? creates(rows) { return LoadChunk(ops: ops) }
+        var ops: [ResourceOp] = []
+        var unmapped: [UnmappableRow] = []
+        for row in rows {
+            do throws(RowMappingError) {
+                ops += try creates([row])
+            } catch {
+                unmapped.append(UnmappableRow(kind: kind, id: try id(in: row), table: table, reason: error.description))
             }
-            return LoadChunk(ops: ops, unmapped: unmapped)
         }
+        return LoadChunk(ops: ops, unmapped: unmapped)
     }
 }
 

@@ -52,7 +52,7 @@ extension SQLTarget {
                 bulkFailed = true
             }
         }
-        let (ops, unmapped) = try Self.creates(rows, of: transcoder.source, table: transcoder.source.kind, kind: kind)
+        let (ops, unmapped) = try Self.creates(rows, of: transcoder.source, kind: kind)
         // The same ids as the transcoded rows': recorded once.
         if !bulkFailed { try created(ops.compactMap(\.createdEntry)) }
         // Straight to the upserts: the bulk path would refuse these resources' rows as it
@@ -69,21 +69,14 @@ extension SQLTarget {
     /// load. A row whose id cannot be read throws the map's error, as before: without an id
     /// there is nothing to quarantine it as.
     static func creates(
-        _ rows: [Row], of mapper: RowMapper, table resourceKind: ResourceKind, kind: TargetOperation
+        _ rows: [Row], of mapper: RowMapper, kind: TargetOperation
     ) throws(TargetError) -> (ops: [ResourceOp], unmapped: [QuarantinedOp]) {
-        if let ops = try? mapper.creates(rows) { return (ops, []) }
-        var ops: [ResourceOp] = []
-        var unmapped: [QuarantinedOp] = []
-        for row in rows {
-            do throws(RowMappingError) {
-                ops += try mapper.creates([row])
-            } catch {
-                guard let id = try? mapper.id(in: row) else { throw TargetError(.mapping(kind, table: mapper.table, error)) }
-                unmapped.append(
-                    QuarantinedOp(UnmappableRow(kind: resourceKind, id: id, table: mapper.table, reason: error.description)))
-            }
+        do {
+            let chunk = try mapper.createsSettingAsideUnmappable(rows)
+            return (chunk.ops, chunk.unmapped.map(QuarantinedOp.init))
+        } catch {
+            throw TargetError(.mapping(kind, table: mapper.table, error))
         }
-        return (ops, unmapped)
     }
 }
 

@@ -67,7 +67,6 @@ extension ChatPlatformWriter {
         try ids.count(.user) + ids.count(.group)
     }
 
-    /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
     /// Whether the platform answered a create of `sourceID` with `platformID`, an id scimsync
     /// maps to another resource already; then the create is refused (quarantined, and the
     /// intent recorded for it forgotten when this create recorded it): mapped, the two would
@@ -87,6 +86,7 @@ extension ChatPlatformWriter {
         return true
     }
 
+    /// Records that `op`'s object cannot be written, for `reason` (never a value of it).
     func refuse(_ op: ResourceOp, reason: String, _ report: inout ChatTargetReport) {
         report.refused.append(.init(subject: QuarantineSubject(op), reason: reason))
         logger.error(
