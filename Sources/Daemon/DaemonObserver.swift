@@ -134,10 +134,16 @@ final class DaemonObserver: PipelineObserver {
     }
 
     func quarantined(_ resources: [QuarantinedResource]) {
+        Self.say(resources, to: logger)
+    }
+
+    /// One error line per refused resource, its reason and id escaped; `origin` names what
+    /// applied it when it is not the stream (`load`, `reconcile`).
+    static func say(_ resources: [QuarantinedResource], to logger: Logger, origin: String? = nil) {
         for resource in resources {
-            logger.error(
-                "row quarantined: \(LogText.safe(resource.reason))",
-                metadata: ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))"])
+            var metadata: Logger.Metadata = ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))"]
+            if let origin { metadata["by"] = "\(origin)" }
+            logger.error("row quarantined: \(LogText.safe(resource.reason))", metadata: metadata)
         }
     }
 }

@@ -3,7 +3,6 @@ import Directory
 import Logging
 import OffsetStore
 import PipelineCore
-import SCIM
 
 /// A pipeline's share of the offset store, as the runner sees it.
 struct StoreOffsetLog: OffsetLog {
@@ -120,11 +119,7 @@ struct StoreOffsetLog: OffsetLog {
     func keep(_ outcome: ApplyOutcome, applied ops: [ResourceOp], origin: String = "reconcile") throws {
         try park(outcome.parked)
         try quarantine(outcome.quarantined, applied: ops, comparedWhole: true)
-        for resource in outcome.quarantined {
-            logger?.error(
-                "row quarantined: \(LogText.safe(resource.reason))",
-                metadata: ["kind": "\(resource.kind)", "id": "\(LogText.safe(resource.id))", "by": "\(origin)"])
-        }
+        if let logger { DaemonObserver.say(outcome.quarantined, to: logger, origin: origin) }
         guard store.keepsJournal else { return }
         try store.appendJournal(
             JournalRecord.records(of: ops, outcome: outcome, unmapped: [], keepValues: journalValues), pipeline: pipeline,

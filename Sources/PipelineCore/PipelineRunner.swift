@@ -60,6 +60,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private let random: @Sendable () -> Double
     private let observer: any PipelineObserver
     private let timing: Timing
+    /// Whether the offset store keeps a mapping pause of this pipeline: the load that ends
+    /// it forgets it (other loads, a scheduled full read every interval, write nothing).
+    private var mappingPauseKept = false
     private let removalLimit: RemovalGuard.Limit
     private var machine: PipelineStateMachine
     private var removalGuard: RemovalGuard?
@@ -113,6 +116,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let stored = try log.position()
         var action: PipelineStateMachine.Action
         if let stored, let reason = try log.pausedForMapping() {
+            mappingPauseKept = true
             action = transition { $0.startedPausedForMapping(committed: stored, reason) }
         } else {
             action = transition { $0.started(committed: stored) }
@@ -185,6 +189,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         case .waitForSchemaFix(let reason):
             await closeSource()
             try log.setPausedForMapping(reason)
+            mappingPauseKept = true
             while true {
                 try await clock.sleep(for: timing.mappingPoll)
                 do {
@@ -220,7 +225,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         case .loaded(let position):
             removalGuard = nil
             try log.clearHold()
-            try log.setPausedForMapping(nil)
+            if mappingPauseKept {
+                try log.setPausedForMapping(nil)
+                mappingPauseKept = false
+            }
             return transition { $0.loaded(at: position) }
         case .refused(let reason):
             try log.hold(reason)

@@ -131,9 +131,7 @@ public final class ChangeTrackingSource: ChangeSource {
     /// One poll; nil when nothing changed.
     private func pollOnce() async throws -> SourceEvent? {
         let (poll, last) = (self.poll, self.last)
-        let previous = Dictionary(
-            poll.tables.compactMap { table in options.minimums.previous(table.name).map { (table.name, $0) } },
-            uniquingKeysWith: { first, _ in first })
+        let previous = options.minimums.previous
         let outcome: ChangeTrackingPoll.Outcome
         let watch = SlowCallWatch(after: options.slowPoll, told: options.connectionChanged) { slow in
             "SQL Server has not answered the change-tracking poll for \(slow) (the poll waits up to 60 s)"

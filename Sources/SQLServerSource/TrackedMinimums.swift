@@ -10,9 +10,9 @@ import Synchronization
 final class TrackedMinimums: Sendable {
     private let seen = Mutex<[String: Int64]>([:])
 
-    /// The minimum of `table` as last seen, if any.
-    func previous(_ table: String) -> Int64? {
-        seen.withLock { $0[table] }
+    /// Each table's minimum as last seen.
+    var previous: [String: Int64] {
+        seen.withLock { $0 }
     }
 
     /// Keeps what a poll read.
