@@ -44,6 +44,9 @@ struct Explain: AsyncParsableCommand {
         if [user, userName, group].compactMap({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --user ID, --user-name NAME and --group ID")
         }
+        if limit < 0 {
+            throw ValidationError("--limit \(limit): expected a number of journal entries, 0 or more")
+        }
     }
 
     func run() async throws {

@@ -18,6 +18,7 @@ struct Scimsync: AsyncParsableCommand {
     static func main() async {
         LostOutput.check()
         do {
+            try refuseHelpOnAnUnknownCommand(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
@@ -26,6 +27,27 @@ struct Scimsync: AsyncParsableCommand {
             }
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// `scimsync help NAME…` names commands; ArgumentParser's own `help` prints the top-level
+    /// help and exits 0 for a name it does not know, so a mistyped name would look answered.
+    static func refuseHelpOnAnUnknownCommand(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var subcommands: [any ParsableCommand.Type] = configuration.subcommands
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            var names: [String] = []
+            var found: (any ParsableCommand.Type)?
+            for subcommand in subcommands {
+                let subcommandName = subcommand.configuration.commandName ?? ""
+                names.append(subcommandName)
+                if subcommandName == name { found = subcommand }
+            }
+            guard let found else {
+                throw ValidationError(
+                    "no command \"\(name)\" to help with; the commands are: \(names.joined(separator: ", "))")
+            }
+            subcommands = found.configuration.subcommands
         }
     }
 }
