@@ -97,8 +97,8 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         switch kind {
         case .positionUnavailable:
             return "the server does not have the requested binlog start position\(reference): the file was "
-                + "purged or never existed, or the GTID is not in its binlogs (purged, or from another "
-                + "server's history); take a new snapshot (reconcile) and stream from its position"
+                + "purged or never existed, the position is not where an event starts, or the GTID is not "
+                + "in its binlogs (purged, or from another server's history); take a new snapshot (reconcile) and stream from its position"
         case .accessDenied:
             return "the server refused the binlog stream\(reference): the user needs REPLICATION SLAVE "
                 + "(GRANT REPLICATION SLAVE ON *.* TO the user) and a valid password"

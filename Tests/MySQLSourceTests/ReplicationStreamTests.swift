@@ -99,6 +99,23 @@ import Testing
         #expect(try stream.fetch() == nil)
     }
 
+    @Test func aPositionInsideAnEventIsPositionUnavailableAndSaysSo() throws {
+        let connection = try TestServers.mariaDB()
+        let table = TestServers.uniqueName("inside")
+        try connection.execute("CREATE TABLE \(table) (id INT PRIMARY KEY) ENGINE=InnoDB")
+        defer { _ = try? connection.execute("DROP TABLE \(table)") }
+        try connection.query("INSERT INTO \(table) VALUES (1)")
+        // The current end is where the next event will start; one byte before it lies inside
+        // the last event written (the INSERT's XID).
+        let end = try connection.currentBinlogPosition()
+        let stream = try openStream(from: .filePosition(file: end.file, position: end.offset - 1))
+        // The dump's fake ROTATE comes first; the refusal follows it.
+        let error = try #require(throws: ReplicationError.self) { _ = try readToEnd(stream) }
+        #expect(error.kind == .positionUnavailable)
+        #expect(error.code == 1236)
+        #expect(error.description.contains("the position is not where an event starts"))
+    }
+
     @Test func aGTIDTheServerNeverWroteIsPositionUnavailable() throws {
         // Domain 0 of server 1 (the test server) exists, but not this far: MariaDB refuses the
         // dump ("connecting slave requested to start from GTID ..., which is not in the
