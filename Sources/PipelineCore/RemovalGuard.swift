@@ -10,9 +10,9 @@ import Directory
 /// A share is a share of the target's users and groups, as counted when the first removal
 /// arrived and kept up to date from the stream's own creates and deletes. What adds up is the
 /// net shrinkage (removals less creations), so that churn — users leaving and others joining,
-/// or a row created and deleted within the window — is not mistaken for a mass removal. A
-/// handful always passes (`floor`), so that deleting one user of a ten-user directory is not a
-/// mass removal; a share of 100% or more turns the brake off.
+/// or a row created and deleted within the window — is not mistaken for a mass removal. A share
+/// always lets a handful through (`floor`), so that deleting one user of a ten-user directory is
+/// not a mass removal; a count is taken as given; a share of 100% or more turns the brake off.
 public struct RemovalGuard: Sendable {
     /// The configured limit.
     public enum Limit: Sendable, Hashable {
@@ -23,7 +23,7 @@ public struct RemovalGuard: Sendable {
     public let limit: Limit
     /// The window over which removals add up.
     public let window: Duration
-    /// Removals that always pass within one window.
+    /// Removals a share always lets through within one window.
     public let floor: Int
     /// Users and groups in the target.
     public private(set) var population: Int
@@ -41,7 +41,7 @@ public struct RemovalGuard: Sendable {
     /// How many removals one window may hold.
     public var allowed: Int {
         switch limit {
-        case .count(let count): max(count, floor)
+        case .count(let count): count
         case .percent(let percent): max(Int((Double(population) * percent / 100).rounded(.down)), floor)
         }
     }
@@ -59,12 +59,12 @@ public struct RemovalGuard: Sendable {
         let limitText: String
         switch limit {
         case .count(let count): limitText = "\(count)"
-        case .percent(let percent): limitText = "\(Self.number(percent))% of \(population)"
+        case .percent(let percent): limitText = "\(Self.number(percent))% of \(population), at least \(floor)"
         }
         let minutes = Int(window.secondsValue / 60)
         return "the stream would remove (delete or deactivate) \(removals) users and groups"
             + (inWindow > 0 ? ", \(inWindow + shrinkage) within \(minutes) minutes," : "")
-            + " more than reconcile.maxRemovals allows (\(limitText), at least \(floor)): nothing of it applied; "
+            + " more than reconcile.maxRemovals allows (\(limitText)): nothing of it applied; "
             + "check the source, then run `scimsync approve --pipeline NAME` to let it through"
     }
 

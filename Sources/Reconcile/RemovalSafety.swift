@@ -1,7 +1,14 @@
 /// The brakes on a reconciliation pass: it must not remove more than a
 /// share of the target, and it must not empty a target because the source reads as empty (a
 /// wrong database, a truncated table, a failed restore). A refused pass applies nothing.
+///
+/// A share always lets a handful of removals through, as on the stream (`RemovalGuard.floor`):
+/// 10% of a ten-user directory is one user, and a pass held for two would hold the catch-up
+/// after every lost position of a small directory. A count is taken as given.
 public enum RemovalSafety {
+    /// Removals a share always lets through.
+    public static let floor = 5
+
     /// The most a pass may remove without `--force`.
     public enum Limit: Sendable, Hashable {
         case percent(Double)
@@ -26,8 +33,8 @@ public enum RemovalSafety {
             allowed = Double(count)
             limitText = "\(count)"
         case .percent(let percent):
-            allowed = Double(targetSize) * percent / 100
-            limitText = "\(Self.number(percent))% of \(targetSize) = \(Self.number(allowed))"
+            allowed = max(Double(targetSize) * percent / 100, Double(floor))
+            limitText = "\(Self.number(percent))% of \(targetSize), at least \(floor)"
         }
         guard Double(removals) > allowed else { return nil }
         return "the pass would remove (delete or deactivate) \(removals) users and groups, more than "

@@ -17,7 +17,9 @@ import scimsync
     @Test func aPurgedPositionIsRecoveredByReconciliation() async throws {
         let fixture = try PrivateSourceFixture()
         let config = try ConfigLoader.parse(
-            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml"), file: "mariadb-to-sqlite.yaml",
+            // A count of 0: every removal holds (a share lets the first five through).
+            try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml").replacingOccurrences(
+                of: "maxRemovals: 10%", with: "maxRemovals: 0"), file: "mariadb-to-sqlite.yaml",
             baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
         let pipeline = try #require(config.pipelines.first)
         let store = try OffsetStore(path: config.offsets.path)
@@ -60,8 +62,8 @@ import scimsync
 
         running = PipelineHarness.start(pipeline, store: store)
         defer { running.cancel() }
-        // One deactivation among 8 users and groups is more than maxRemovals' 10%: the
-        // recovery pass is refused and holds the pipeline until approved.
+        // One deactivation is more than maxRemovals' 0: the recovery pass is refused and holds
+        // the pipeline until approved.
         try await eventually { try store.hold(pipeline: pipeline.name) != nil }
         let hold = try #require(try store.hold(pipeline: pipeline.name), "the recovery pass was not refused")
         #expect(hold.reason.contains("reconcile.maxRemovals"))

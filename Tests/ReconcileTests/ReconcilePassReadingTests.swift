@@ -98,11 +98,11 @@ import Testing
         let users = (1...10).map { Self.user($0) }
         let ledger = CountingLedger(users.map(\.id))
         let target = ReadingTarget(users: users, memberships: [], readsAhead: true)
-        // 3 of 10 leave, one per chunk of 2 (30% against 10%), and one is renamed.
+        // 3 of 10 leave, one per chunk of 2 (more than a count of 2), and one is renamed.
         let source = ReadingSource(
             users: [Self.user(1, "Zoe")] + users[1...].filter { ![4, 7, 10].contains(Int($0.id)!) }, memberships: [], readsAhead: true)
         var applied: [ResourceOp] = []
-        let outcome = try await Self.pass(ledger, limit: .percent(10)).run(
+        let outcome = try await Self.pass(ledger, limit: .count(2)).run(
             sourceReader: source, sourceTypes: .scim, targetReader: target,
             apply: { ops in
                 applied += ops

@@ -97,11 +97,13 @@ import Testing
         let managed = (1...10).map { Self.user(String($0)) }
         let ledger = MemoryLedger(managed.map { LedgerEntry(kind: .user, id: $0.id) })
         let target = MemoryTarget(managed)
-        // The source lost 2 of 10: 20% against a 10% limit. A renamed user rides along.
-        let source = [Self.user("1", "Zoe")] + managed[1..<8]
+        // The source lost 6 of 10: 60% against a 10% limit, and more than the 5 a share always
+        // lets through. A renamed user rides along.
+        let source = [Self.user("1", "Zoe")] + managed[1..<4]
         let refused = try await Self.run(Self.pass(ledger), source: Array(source), target: target)
         guard case .refused(_, let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
-        #expect(reason.contains("remove (delete or deactivate) 2 users and groups"))
+        #expect(reason.contains("remove (delete or deactivate) 6 users and groups"))
+        #expect(reason.contains("10% of 10, at least 5"))
         #expect(target.users.count == 10, "nothing applied")
         #expect(target.users["1"].map { ReconcileRulesTests.givenName($0) } == "Ann", "not even the rename")
         #expect(ledger.held == ReconcileHold(reason: reason, approved: false))
@@ -109,9 +111,29 @@ import Testing
         ledger.held?.approved = true
         let approved = try await Self.run(Self.pass(ledger), source: Array(source), target: target)
         guard case .repaired = approved else { Issue.record("expected repairs, got \(approved)"); return }
-        #expect(target.users.keys.sorted() == ["1", "2", "3", "4", "5", "6", "7", "8"])
+        #expect(target.users.keys.sorted() == ["1", "2", "3", "4"])
         #expect(target.users["1"].map { ReconcileRulesTests.givenName($0) } == "Zoe")
         #expect(ledger.held == nil, "an approval is good for one pass")
+    }
+
+    @Test func aShareLetsAHandfulThroughInASmallDirectoryACountDoesNot() async throws {
+        let managed = (1...10).map { Self.user(String($0)) }
+        // 2 of 10 gone: 20% against a 10% limit, but within the 5 a share always lets through,
+        // as the stream does: a small directory's catch-up after a lost position does not hold.
+        let ledger = MemoryLedger(managed.map { LedgerEntry(kind: .user, id: $0.id) })
+        let target = MemoryTarget(managed)
+        let repaired = try await Self.run(Self.pass(ledger), source: Array(managed[0..<8]), target: target)
+        guard case .repaired = repaired else { Issue.record("expected repairs, got \(repaired)"); return }
+        #expect(target.users.count == 8)
+
+        // A count is taken as given.
+        let counted = MemoryTarget(managed)
+        let ledgerOfCount = MemoryLedger(managed.map { LedgerEntry(kind: .user, id: $0.id) })
+        let refused = try await Self.run(
+            Self.pass(ledgerOfCount, limit: .count(1)), source: Array(managed[0..<8]), target: counted)
+        guard case .refused(_, let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(reason.contains("allows (1)"))
+        #expect(counted.users.count == 10)
     }
 
     @Test func anEmptySourceNeverEmptiesTheTargetWithoutForce() async throws {
