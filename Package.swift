@@ -354,7 +354,7 @@ let package = Package(
             dependencies: ["PipelineCore", "Connectors", "Directory", "SCIM", .product(name: "Clocks", package: "swift-clocks")],
             swiftSettings: strict
         ),
-        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Directory", "Reconcile", "SCIM"], swiftSettings: strict),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Directory", "Reconcile", "SCIM", "TestSupport"], swiftSettings: strict),
         // The shared pieces without a server (test clocks); the Feishu source against
         // scripts/feishu-sim, read into SQLite through the daemon's reconciliation.
         .testTarget(

@@ -103,6 +103,29 @@ final class DaemonObserver: PipelineObserver {
         report(new)
     }
 
+    /// A batch's write has waited for the target too long (`reason`), or was answered after
+    /// all (nil). A following pipeline says `retrying` meanwhile, as for a failed batch, with a
+    /// warning; the answer brings it back to `streaming`.
+    func targetWaiting(_ reason: String?) {
+        let new: PipelineState?
+        if let reason {
+            metrics.errors.increment()
+            logger.warning("\(LogText.safe(reason))")
+            new = states.update(name) { current in
+                current == .streaming ? .retrying(.target(reason), attempt: 1) : nil
+            }
+        } else {
+            new = states.update(name) { current in
+                if case .retrying(.target, _) = current { return .streaming }
+                return nil
+            }
+            if new != nil { logger.notice("the target answered; streaming again") }
+        }
+        guard let new else { return }
+        metrics.setState(new.name)
+        report(new)
+    }
+
     func attemptFailed(_ cause: RetryCause, attempt: Int, delay: Duration?) {
         metrics.errors.increment()
         metrics.retries.increment()

@@ -14,6 +14,9 @@ public protocol PipelineObserver: Sendable {
     func parkedChanged(parked: [ParkedOperation], unparked: Int, total: Int)
     /// Resources were quarantined by the target.
     func quarantined(_ resources: [QuarantinedResource])
+    /// A batch's write has waited for the target longer than it should (`reason`: a frozen
+    /// server, a lock, a provider's retries), or has been answered after all (nil).
+    func targetWaiting(_ reason: String?)
 }
 
 extension PipelineObserver {
@@ -22,6 +25,7 @@ extension PipelineObserver {
     public func batchCommitted(_ batch: SourceBatch) {}
     public func parkedChanged(parked: [ParkedOperation], unparked: Int, total: Int) {}
     public func quarantined(_ resources: [QuarantinedResource]) {}
+    public func targetWaiting(_ reason: String?) {}
 }
 
 /// Hears nothing.

@@ -49,6 +49,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         public var mappingPoll: Duration = .seconds(5)
         /// The window the removal guard adds removals up over.
         public var removalWindow: Duration = .seconds(300)
+        /// A batch's write that takes longer is reported (``PipelineObserver/targetWaiting(_:)``):
+        /// a target that stops answering, or a provider whose retries last minutes, would
+        /// otherwise leave the pipeline reading as "streaming".
+        public var slowApply: Duration = .seconds(10)
 
         public init() {}
     }
@@ -346,7 +350,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                 }
             }
             let live = try supersedeParked(by: batch.ops)
-            let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await target.apply(batch.ops)
+            let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await watchedApply(batch.ops)
             if !batch.ops.isEmpty { Failpoint.streamBatchApplied.passed() }
             try record(outcome, unmapped: batch.unmapped, for: batch.ops)
             if !outcome.quarantined.isEmpty { await source?.refused(outcome.quarantined) }
@@ -365,6 +369,16 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             removalGuard?.applied(batch.ops, at: elapsed, creationsCount: !batch.createsMayExist)
         }
         return transition { $0.applied() }
+    }
+
+    /// `target.apply(ops)`, telling the observer when it waits longer than `timing.slowApply`.
+    private func watchedApply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
+        let observer = self.observer
+        let watch = SlowCallWatch(after: timing.slowApply, told: { observer.targetWaiting($0) }) { waited in
+            "the target has not finished writing a batch of \(ops.count) operations for \(waited) "
+                + "(a frozen or locked database, or a provider's retries: see the log); still waiting"
+        }
+        return try await watch.run { try await target.apply(ops) }
     }
 
     /// Stores the batch's position once the target applied it. The write runs while the next

@@ -141,6 +141,7 @@ final class InMemoryTarget: Target, Sendable {
         var failuresLeft = 0
         var applies: [[ResourceOp]] = []
         var onApply: (@Sendable ([ResourceOp]) throws -> Void)?
+        var held = false
     }
 
     private let state = Mutex(State())
@@ -149,6 +150,11 @@ final class InMemoryTarget: Target, Sendable {
     /// throws, the apply throws.
     func onApply(_ body: @escaping @Sendable ([ResourceOp]) throws -> Void) {
         state.withLock { $0.onApply = body }
+    }
+
+    /// Applies wait while held (a frozen server, a provider's long retries).
+    func hold(_ held: Bool) {
+        state.withLock { $0.held = held }
     }
 
     init(users: Int = 0) {
@@ -165,6 +171,7 @@ final class InMemoryTarget: Target, Sendable {
     }
 
     func apply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
+        while state.withLock({ $0.held }) { try await Task.sleep(for: .milliseconds(1)) }
         try state.withLock { $0.onApply }?(ops)
         return try state.withLock { state in
             if state.failuresLeft > 0 {
@@ -321,10 +328,15 @@ struct CrashPoint: Error {}
 
 /// Records state changes and failed attempts.
 final class RecordingObserver: PipelineObserver {
-    private let recorded = Mutex<(states: [PipelineState], failures: [RetryCause])>(([], []))
+    private let recorded = Mutex<(states: [PipelineState], failures: [RetryCause], waits: [String?])>(([], [], []))
 
     var states: [PipelineState] { recorded.withLock { $0.states } }
     var failures: [RetryCause] { recorded.withLock { $0.failures } }
+    var targetWaits: [String?] { recorded.withLock { $0.waits } }
+
+    func targetWaiting(_ reason: String?) {
+        recorded.withLock { $0.waits.append(reason) }
+    }
 
     func stateChanged(from old: PipelineState, to new: PipelineState) {
         recorded.withLock { $0.states.append(new) }

@@ -16,6 +16,7 @@ import Testing
     static func start<C: Clock>(
         _ sources: SourceLog, _ target: InMemoryTarget, _ log: InMemoryOffsetLog, clock: C,
         observer: RecordingObserver = RecordingObserver(), limit: RemovalGuard.Limit = .percent(10),
+        timing: PipelineRunner<C>.Timing = .init(),
         load: @escaping @Sendable (LoadReason) async throws -> LoadOutcome = { _ in .loaded(.token("0")) },
         mappingProblem: @escaping @Sendable () async throws -> String? = { nil }
     ) -> Task<Void, any Error> where C.Duration == Duration {
@@ -23,8 +24,8 @@ import Testing
             let runner = PipelineRunner(
                 connectors: .init(
                     openSource: { position in try sources.open(at: position) }, load: load, mappingProblem: mappingProblem),
-                target: target, log: log, removalLimit: limit, backoff: backoff, clock: clock, observer: observer,
-                random: { 0.5 }, wallClock: { 2_000 })
+                target: target, log: log, removalLimit: limit, backoff: backoff, clock: clock, timing: timing,
+                observer: observer, random: { 0.5 }, wallClock: { 2_000 })
             try await runner.run()
         }
     }
@@ -89,6 +90,32 @@ import Testing
         #expect(Set(target.contents.users.keys) == ["1", "2", "3"])
         #expect(observer.states.contains(.retrying(.target("TargetDown()"), attempt: 2)))
         #expect(observer.states.last == .streaming)
+    }
+
+    /// A write the target does not finish in time is said (the daemon shows `retrying` and
+    /// why), and so is its answer after all; the batch then commits as usual. A write in time
+    /// says nothing.
+    @Test func aWriteThatWaitsTooLongIsSaidAndSoIsItsAnswer() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog())
+        let observer = RecordingObserver()
+        var timing = PipelineRunner<ImmediateClock<Duration>>.Timing()
+        timing.slowApply = .milliseconds(20)
+        let task = Self.start(sources, target, log, clock: ImmediateClock(), observer: observer, timing: timing)
+        defer { task.cancel() }
+        let first = sources.append([Ops.user("1")])
+        try await Self.until("the first batch committed") { log.commits.last == first }
+        #expect(observer.targetWaits.isEmpty)
+
+        target.hold(true)
+        let second = sources.append([Ops.user("2")])
+        try await Self.until("the wait said") { !observer.targetWaits.isEmpty }
+        let reason = try #require(observer.targetWaits.first ?? nil)
+        #expect(reason.contains("the target has not finished writing a batch of 1 operations"), "\(reason)")
+        #expect(log.commits.last == first, "nothing committed while the target waits")
+        target.hold(false)
+        try await Self.until("the second batch committed") { log.commits.last == second }
+        #expect(observer.targetWaits.count == 2 && observer.targetWaits.last == .some(nil), "\(observer.targetWaits)")
+        #expect(target.contents.users == ["1": true, "2": true])
     }
 
     /// A crash between the target's commit and the offset's: the batch comes again from the
