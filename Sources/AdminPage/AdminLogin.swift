@@ -22,6 +22,7 @@ struct AdminLogin: Sendable {
         router.post("admin/logout") { request, _ in
             let form = try await AdminPage.form(request)
             if let refused = refusal(request, form) { return refused }
+            if let current = session.session(of: request) { session.end(current) }
             return Response(
                 status: .seeOther, headers: [.location: AdminSession.loginPath, .setCookie: AdminSession.endCookie])
         }

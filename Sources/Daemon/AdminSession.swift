@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPLimits
 import Hummingbird
+import Synchronization
 
 /// The signed session cookie of the admin page and the CSRF tokens tied to it.
 ///
@@ -9,6 +10,10 @@ import Hummingbird
 /// cookie never carries the token, every process serving the same token accepts the same
 /// sessions, and changing the token ends them all. A cookie holds an expiry, a random session
 /// id and the name the operator gave at login, with an HMAC over them.
+///
+/// A signed cookie stays valid until it expires, wherever it was copied to, so logging out
+/// (``end(_:)``) is remembered by the process until the session would have expired: the
+/// browser forgets the cookie, and a copy of it no longer opens a page either.
 public struct AdminSession: Sendable {
     /// The cookie's name.
     public static let cookieName = "scimsync_admin"
@@ -58,6 +63,21 @@ public struct AdminSession: Sendable {
         return (session, "\(Self.cookieName)=\(value); Path=/admin; Max-Age=\(Self.lifetimeSeconds); HttpOnly; SameSite=Strict")
     }
 
+    /// Sessions logged out before they expired, in this process: id and expiry. Every
+    /// `AdminSession` of the process (the middleware's, each page's) shares it.
+    private static let ended = Mutex<[String: Int]>([:])
+
+    /// Ends `session`: its cookie opens nothing more in this process.
+    public func end(_ session: Session, now: Date = Date()) {
+        let seconds = Int(now.timeIntervalSince1970)
+        Self.ended.withLock { ended in
+            // Only logged-in operators end sessions, so the list stays small; what expired
+            // needs no remembering.
+            ended = ended.filter { $0.value > seconds }
+            ended[session.id] = session.expires
+        }
+    }
+
     /// The `Set-Cookie` value that ends a session in the browser.
     public static let endCookie = "\(cookieName)=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict"
 
@@ -81,7 +101,9 @@ public struct AdminSession: Sendable {
         let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
         guard fields.count == 4, fields[0] == "v1", let expires = Int(fields[1]), expires > Int(now.timeIntervalSince1970)
         else { return nil }
-        return Session(id: String(fields[2]), name: String(fields[3]), expires: expires)
+        let id = String(fields[2])
+        if Self.ended.withLock({ $0[id] != nil }) { return nil }
+        return Session(id: id, name: String(fields[3]), expires: expires)
     }
 
     /// The CSRF token of `session`: a form's POST must carry it.

@@ -83,6 +83,11 @@ struct DirectoryPageTests {
             #expect(try await client.send(.GET, "/admin/runs", cookie: cookie).status == 404)
             let logout = try await client.send(.POST, "/admin/logout", cookie: cookie, form: "csrf=\(try AdminPageTests.csrf(in: home.text))")
             #expect(logout.status == 303)
+            // The cookie a browser forgets on logout opens nothing more, wherever it was copied.
+            let after = try await client.send(.GET, "/admin", cookie: cookie)
+            #expect(after.status == 303 && after.headers["location"] == "/admin/login", "\(after.status)")
+            let again = try await client.logIn(name: "Ada")
+            #expect(try await client.send(.GET, "/admin", cookie: again).status == 200, "a new login still works")
         }
     }
 }
