@@ -74,6 +74,8 @@ public final class Pipeline: Sendable {
         let runID = try store.startRun(pipeline: name)
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
+        let digests = ConfigurationDigests.of(configuration)
+        let resyncAtStart = try configurationChange(digests)
         // Periodic reconciliation runs beside the stream, from the stream's first position on.
         let periodic = Task { [self] in
             while try store.position(pipeline: name) == nil { try await Task.sleep(for: .seconds(1)) }
@@ -84,14 +86,19 @@ public final class Pipeline: Sendable {
             openSource: { try await source.openStream(from: $0, connectionChanged: observer.sourceConnectionChanged) },
             load: { [self] _ in
                 let outcome = try await loadOnce(source: source, target: targetConnector, applyingThrough: target)
-                if case .loaded = outcome { observer.count("load") }
+                if case .loaded = outcome {
+                    observer.count("load")
+                    // The target matches the source under this configuration now.
+                    try store.setConfigurationDigests(digests, pipeline: name)
+                }
                 return outcome
             },
             mappingProblem: { try await source.mappingProblem() })
         let runner = PipelineRunner(
             connectors: connectors, target: target, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
-            timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 }, journalValues: journalValues)
+            timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 }, journalValues: journalValues,
+            resyncAtStart: resyncAtStart)
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
         // a batch waits (an outage, a hold), and reads 0 only when the target is caught up.
         let (lag, metrics) = (runner.lag, self.metrics)
@@ -148,5 +155,26 @@ extension RemovalLimit {
         case .percent(let percent): .percent(percent)
         case .count(let count): .count(count)
         }
+    }
+}
+
+extension Pipeline {
+    /// Why the stored position must wait for a reconciliation: the parts of the configuration
+    /// that changed since the target last matched the source. A store written by a version
+    /// that kept no digests takes the configuration as it is.
+    fileprivate func configurationChange(_ digests: [String: String]) throws -> String? {
+        let name = configuration.name
+        guard try store.position(pipeline: name) != nil else { return nil }
+        guard let stored = try store.configurationDigests(pipeline: name) else {
+            try store.setConfigurationDigests(digests, pipeline: name)
+            return nil
+        }
+        let changed = ConfigurationDigests.changed(stored: stored, current: digests)
+        guard !changed.isEmpty else { return nil }
+        let reason =
+            "the configuration changed since the target last matched the source (\(changed.joined(separator: ", "))): "
+            + "reconciling before streaming on"
+        logger.notice("\(reason)")
+        return reason
     }
 }

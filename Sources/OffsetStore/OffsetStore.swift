@@ -199,6 +199,13 @@ public final class OffsetStore: Sendable {
         .init(
             identifier: "mapping pauses",
             sql: "CREATE TABLE mapping_pauses (pipeline TEXT PRIMARY KEY, reason TEXT NOT NULL, since TEXT NOT NULL);"),
+        // What the pipeline's configuration was when its target last matched its source (a
+        // digest per part: source, target, their mappings, the policies), so that a daemon
+        // started with another one reconciles instead of streaming on from a position that
+        // belongs to the old one.
+        .init(
+            identifier: "configuration digests",
+            sql: "CREATE TABLE configuration_digests (pipeline TEXT PRIMARY KEY, digests TEXT NOT NULL, since TEXT NOT NULL);"),
     ]
 }
 

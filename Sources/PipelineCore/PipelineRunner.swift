@@ -64,6 +64,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private let random: @Sendable () -> Double
     private let observer: any PipelineObserver
     private let timing: Timing
+    /// Why a stored position must not be streamed from before a reconciliation (the
+    /// configuration it belongs to changed); nil when it may.
+    private let resyncAtStart: String?
     /// Whether the offset store keeps a mapping pause of this pipeline: the load that ends
     /// it forgets it (other loads, a scheduled full read every interval, write nothing).
     private var mappingPauseKept = false
@@ -98,9 +101,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         connectors: Connectors, target: any Target, log: any OffsetLog, removalLimit: RemovalGuard.Limit,
         backoff: Backoff, clock: C, timing: Timing = Timing(), observer: any PipelineObserver = SilentObserver(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        wallClock: @escaping @Sendable () -> Double, journalValues: Bool = false
+        wallClock: @escaping @Sendable () -> Double, journalValues: Bool = false, resyncAtStart: String? = nil
     ) {
         self.journalValues = journalValues
+        self.resyncAtStart = resyncAtStart
         self.connectors = connectors
         self.target = target
         self.log = log
@@ -122,6 +126,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         if let stored, let reason = try log.pausedForMapping() {
             mappingPauseKept = true
             action = transition { $0.startedPausedForMapping(committed: stored, reason) }
+        } else if let stored, let reason = resyncAtStart {
+            action = transition { $0.startedToResync(committed: stored, reason) }
         } else {
             action = transition { $0.started(committed: stored) }
         }

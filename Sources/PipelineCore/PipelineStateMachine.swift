@@ -77,6 +77,15 @@ public struct PipelineStateMachine: Sendable {
         return .waitForSchemaFix(reason)
     }
 
+    /// The pipeline starts with a stored position that belongs to another configuration (a
+    /// mapping, a target or a source changed): it reconciles from a consistent snapshot first,
+    /// then streams on from the snapshot's position.
+    public mutating func startedToResync(committed position: SourcePosition, _ reason: String) -> Action {
+        committed = position
+        state = .loading(.resync(reason))
+        return .load(.resync(reason))
+    }
+
     /// A load committed the snapshot's position.
     public mutating func loaded(at position: SourcePosition) -> Action {
         committed = position
