@@ -24,7 +24,9 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible, 
         case noSuchTable
         /// ER_BAD_FIELD_ERROR (1054).
         case unknownColumn
-        /// CR_CONNECTION_ERROR (2002), CR_CONN_HOST_ERROR (2003), CR_UNKNOWN_HOST (2005).
+        /// CR_CONNECTION_ERROR (2002), CR_CONN_HOST_ERROR (2003), CR_UNKNOWN_HOST (2005), and
+        /// CR_SOCKET_CREATE_ERROR (2001), CR_IPSOCK_ERROR (2004): no socket could be made, as when
+        /// the process has every file descriptor it may open in use. Worth retrying.
         case cannotConnect(host: String, port: Int)
         /// CR_SERVER_GONE_ERROR (2006), CR_SERVER_LOST (2013): the connection is unusable.
         case lostConnection
@@ -63,6 +65,9 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible, 
         )
     }
 
+    /// CR_SOCKET_CREATE_ERROR and CR_IPSOCK_ERROR: the client could not create a socket at all.
+    static let noSocket: Set<UInt32> = [2001, 2004]
+
     static func classify(code: UInt32, host: String, port: Int) -> Kind {
         switch code {
         case 1045: .accessDenied
@@ -70,7 +75,7 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible, 
         case 1049: .unknownDatabase
         case 1051, 1146: .noSuchTable
         case 1054: .unknownColumn
-        case 2002, 2003, 2005: .cannotConnect(host: host, port: port)
+        case 2001, 2002, 2003, 2004, 2005: .cannotConnect(host: host, port: port)
         case 2006, 2013: .lostConnection
         default: .other
         }
@@ -114,6 +119,9 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible, 
         case .unknownColumn:
             return "a column the statement names does not exist\(reference) during \(operation): check "
                 + "the column names in the layout"
+        case .cannotConnect where Self.noSocket.contains(code):
+            return "cannot make a socket to reach MariaDB\(reference): the process may have reached its limit "
+                + "of open files (ulimit -n, systemd's LimitNOFILE)"
         case .cannotConnect(let host, let port):
             return "cannot connect to MariaDB at \(host):\(port)\(reference): check that the server "
                 + "runs, listens on that address and port, and that no firewall blocks it"

@@ -15,7 +15,8 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         /// retrying cannot help until an operator changes the account.
         case accessDenied
         /// The connection could not be made (2002, 2003, 2005): the server is down or
-        /// unreachable. Worth retrying.
+        /// unreachable; or no socket could be made for it (2001, 2004), as when the process has
+        /// every file descriptor it may open in use. Worth retrying.
         case cannotConnect
         /// The connection dropped while streaming (2006, 2013, 2026), the read timed out (no
         /// event or heartbeat for too long), or the server is shutting down (1053, 1927).
@@ -74,7 +75,7 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         // 1227 ER_SPECIFIC_ACCESS_DENIED_ERROR is what COM_BINLOG_DUMP answers without
         // REPLICATION SLAVE; 1044/1045 come from the login.
         case 1044, 1045, 1227: .accessDenied
-        case 2002, 2003, 2005: .cannotConnect
+        case 2001, 2002, 2003, 2004, 2005: .cannotConnect
         // 1053 ER_SERVER_SHUTDOWN, 1927 ER_CONNECTION_KILLED, 2026 CR_SSL_CONNECTION_ERROR.
         case 1053, 1927, 2006, 2013, 2026: .lostConnection
         case 5019, 5021: .malformedEvent
@@ -102,6 +103,9 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         case .accessDenied:
             return "the server refused the binlog stream\(reference): the user needs REPLICATION SLAVE "
                 + "(GRANT REPLICATION SLAVE ON *.* TO the user) and a valid password"
+        case .cannotConnect where MariaDBError.noSocket.contains(code):
+            return "cannot make a socket to read the binlog\(reference): the process may have reached its "
+                + "limit of open files (ulimit -n, systemd's LimitNOFILE); scimsync retries"
         case .cannotConnect:
             return "cannot connect to the server to read its binlog\(reference): check that it runs and "
                 + "is reachable; scimsync retries"

@@ -1,6 +1,7 @@
 import MySQLSource
-import SQLClients
 import Testing
+
+@testable import SQLClients
 
 private let lost = ReplicationError(kind: .lostConnection, code: 2013, message: "Lost connection")
 private let refused = ReplicationError(kind: .cannotConnect, code: 2003, message: "Can't connect")
@@ -137,6 +138,14 @@ private let start = BinlogStart.filePosition(file: "binlog.000001", position: 4)
         #expect(ReplicationError(code: 2013, message: "").kind == .lostConnection)
         #expect(ReplicationError(code: 1053, message: "").kind == .lostConnection)
         #expect(ReplicationError(code: 2003, message: "").kind == .cannotConnect)
+        // No socket could be made (every file descriptor in use): retried, and said as such.
+        for code: UInt32 in [2001, 2004] {
+            let noSocket = ReplicationError(code: code, message: "Can't create TCP/IP socket (24)")
+            #expect(noSocket.kind == .cannotConnect && noSocket.isRetryable)
+            #expect(noSocket.description.contains("limit of open files"))
+            #expect(MariaDBError(code: code, sqlState: "HY000", message: "", operation: .connect, host: "h", port: 1)
+                .description.contains("limit of open files"))
+        }
         #expect(ReplicationError(code: 5020, message: "").kind == .unsupportedEvent)
         #expect(ReplicationError(code: 5021, message: "").kind == .malformedEvent)
         #expect(!ReplicationError(code: 5020, message: "").isRetryable)
