@@ -17,6 +17,14 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let loaded = try loadConfig(config)
+        // Status only reads: opening a store that is not there would create an empty one, and
+        // a daemon whose store was moved or deleted would then read as never run.
+        guard FileManager.default.fileExists(atPath: loaded.offsets.path) else {
+            for pipeline in loaded.pipelines {
+                print("\(pipeline.name): never run (no offset store at \(loaded.offsets.path))")
+            }
+            return
+        }
         do {
             for status in try PipelineStatus.all(loaded, askSources: SourceKinds.registry) { print(status.line) }
         } catch {

@@ -38,6 +38,12 @@ import TestSupport
             .write(toFile: config, atomically: true, encoding: .utf8)
         let env = fixture.environment
 
+        // Before anything ran: status reads, and creates no store.
+        let never = try await scimsync(["status", "--config", config], environment: env)
+        #expect(never.status == 0, "\(never.output)")
+        #expect(never.output.contains("hr-to-portal: never run (no offset store at"), "\(never.output)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory + "/offsets.db"), "status created a store")
+
         let dry = try await scimsync(["reconcile", "--config", config, "--dry-run"], environment: env)
         #expect(dry.status == 1, "\(dry.output)")
         #expect(dry.lines.first?.hasPrefix("hr-to-portal: dry run,") == true, "\(dry.output)")
