@@ -128,19 +128,35 @@ public struct MySQLConnector: SourceConnector {
     }
 
     public func lag(committed: SourcePosition, sourceTime: Int64?) -> SourceLag? {
-        guard case .binlog(let file, let offset, _) = committed else { return .unknown("not a binlog position: \(committed)") }
+        guard case .binlog(_, _, _) = committed else { return .unknown("not a binlog position: \(committed)") }
         do {
             let connection = try MariaDBConnection(
                 host: settings.host, port: settings.port, user: settings.user, password: settings.password, connectTimeout: 5)
             let now = try connection.currentBinlogPosition()
             let current = BinlogPosition(file: now.file, offset: now.offset)
-            if !(BinlogPosition(file: file, offset: offset) < current) { return .caughtUp }
+            if Self.isCaughtUp(committed, now: now) { return .caughtUp }
             return .behind(
                 sourcePosition: current.description,
                 seconds: sourceTime.map { max(0, Int64(Date().timeIntervalSince1970) - $0) })
         } catch {
             return .unknown("\(error)")
         }
+    }
+
+    /// Whether `committed` has everything the server logged up to `now`: at or past its
+    /// position, or, on another file, at the same GTID position. A rotation (FLUSH BINARY
+    /// LOGS, a server restart, `max_binlog_size`) moves the server's position to a new file
+    /// with no transaction in it, and the committed position stays at the old file's end
+    /// until the next transaction arrives.
+    static func isCaughtUp(_ committed: SourcePosition, now: BinlogCoordinates) -> Bool {
+        guard case .binlog(let file, let offset, let gtid) = committed else { return false }
+        if !(BinlogPosition(file: file, offset: offset) < BinlogPosition(file: now.file, offset: now.offset)) { return true }
+        guard let gtid, let current = now.gtid else { return false }
+        func domains(_ text: String) -> Set<Substring> {
+            Set(text.split(separator: ",").map { $0.drop { $0 == " " } }.filter { !$0.isEmpty })
+        }
+        let stored = domains(gtid)
+        return !stored.isEmpty && stored == domains(current)
     }
 
     /// The server answers, the layout's tables have the columns it maps, the server logs full
