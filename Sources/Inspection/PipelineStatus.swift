@@ -31,6 +31,14 @@ public struct PipelineStatus: Sendable, Hashable {
     /// same as its `/readyz`; without a running daemon, from the run log: stopped, failed, or
     /// running (a crash ended it without a record).
     public var state: String {
+        // An approval given while nothing was held lets the next mass removal through: say so.
+        let inAdvance =
+            hold?.isApprovalInAdvance == true
+            ? "; approved in advance: the next pass or batch beyond reconcile.maxRemovals goes through once" : ""
+        return stateWithoutApproval + inAdvance
+    }
+
+    private var stateWithoutApproval: String {
         if let run = lastRun, run.endedAt == nil, let reported, reported.reporterIsAlive {
             var text = "\(reported.detail) (since \(reported.since))"
             if let hold, !hold.approved, reported.state != "paused" {

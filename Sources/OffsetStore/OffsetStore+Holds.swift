@@ -10,6 +10,12 @@ public struct PipelineHold: Sendable, Hashable {
     public var since: String
     /// The next pass may go through once, whatever it removes.
     public var approved: Bool
+
+    /// The reason of an approval given while nothing was held.
+    public static let approvedInAdvance = "approved before any refusal"
+
+    /// An approval given while nothing was held, not used yet.
+    public var isApprovalInAdvance: Bool { approved && reason == Self.approvedInAdvance }
 }
 
 extension OffsetStore {

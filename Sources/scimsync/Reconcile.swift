@@ -252,10 +252,12 @@ struct Approve: ParsableCommand {
             let store = try OffsetStore(path: loaded.offsets.path)
             let hold = try store.hold(pipeline: pipeline)
             try store.approve(pipeline: pipeline, by: "scimsync approve")
-            if let hold {
+            if let hold, !hold.isApprovalInAdvance {
                 print("\(pipeline): approved; the next pass goes through once (it was refused: \(hold.reason))")
             } else {
-                print("\(pipeline): approved; the next pass goes through once (no pass was refused)")
+                print(
+                    "\(pipeline): approved in advance (nothing is held now): the next pass or batch beyond "
+                        + "reconcile.maxRemovals goes through once; `scimsync status` shows the approval until it is used")
             }
         } catch {
             FileHandle.standardError.write(Data("scimsync approve: \(error)\n".utf8))

@@ -87,6 +87,14 @@ import TestSupport
         #expect(approved.status == 0, "\(approved.output)")
         #expect(approved.output.contains("deactivateUser 2"), "\(approved.output)")
 
+        // An approval while nothing is held waits for the next mass removal, in plain sight.
+        for _ in 0..<2 {
+            let early = try await scimsync(["approve", "--config", config, "--pipeline", "hr-to-portal"], environment: env)
+            #expect(early.output.contains("approved in advance (nothing is held now)"), "\(early.output)")
+        }
+        let waiting = try await scimsync(["status", "--config", config], environment: env)
+        #expect(waiting.output.contains("approved in advance: the next pass or batch beyond reconcile.maxRemovals"), "\(waiting.output)")
+
         // Errors: an unknown pipeline, an unreachable source.
         let unknown = try await scimsync(["reconcile", "--config", config, "--pipeline", "nope"], environment: env)
         #expect(unknown.status == 2)
