@@ -139,3 +139,36 @@ extension OffsetStore {
         }
     }
 }
+
+extension OffsetStore {
+    /// The pipelines the store holds a position or owned rows of, each with how many rows it
+    /// created that the target still has (its ledger), by name.
+    public func storedPipelines() throws(OffsetStoreError) -> [(name: String, owned: Int)] {
+        do {
+            return try queue.read { db in
+                try GRDB.Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT name, (SELECT COUNT(*) FROM ledger WHERE ledger.pipeline = name) AS owned
+                        FROM (SELECT pipeline AS name FROM positions UNION SELECT DISTINCT pipeline FROM ledger)
+                        ORDER BY name
+                        """
+                ).map { (name: $0["name"], owned: $0["owned"]) }
+            }
+        } catch {
+            throw .cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
+    /// What `run` and `status` say of the pipelines the store holds and `names` (the
+    /// configuration's) lacks: a renamed pipeline starts over under its new name and does not
+    /// own the rows the old one created, so reconciliation leaves those alone.
+    public func forgottenPipelineWarnings(configured names: [String]) throws(OffsetStoreError) -> [String] {
+        let configured = Set(names)
+        return try storedPipelines().filter { !configured.contains($0.name) }.map { stored in
+            "the offset store \(path) holds pipeline \"\(stored.name)\", which the configuration does not name "
+                + "(\(stored.owned) target rows it created): a renamed pipeline starts again from a first load and does "
+                + "not own those rows, which reconciliation then leaves alone; give it its old name back to keep them"
+        }
+    }
+}

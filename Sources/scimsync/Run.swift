@@ -51,6 +51,9 @@ struct Run: AsyncParsableCommand {
         }
         store.keepJournal(loaded.journal.policy)
         for warning in loaded.warnings { logger.warning("\(warning)") }
+        for warning in (try? store.forgottenPipelineWarnings(configured: loaded.pipelines.map(\.name))) ?? [] {
+            logger.warning("\(warning)")
+        }
         // Before any pipeline writes: a port another process holds ends the command here.
         for (key, host, port) in [("http.port", loaded.http.host, loaded.http.port)]
             + (loaded.scim.map { [("scim.port", $0.host, $0.port)] } ?? [])

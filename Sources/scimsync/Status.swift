@@ -3,6 +3,7 @@ import Config
 import Daemon
 import Foundation
 import Inspection
+import OffsetStore
 import SourceKinds
 
 /// `scimsync status`: each pipeline's stored position and last run, from the offset store.
@@ -27,6 +28,10 @@ struct Status: ParsableCommand {
         }
         do {
             for status in try PipelineStatus.all(loaded, askSources: SourceKinds.registry) { print(status.line) }
+            let store = try OffsetStore(path: loaded.offsets.path)
+            for warning in try store.forgottenPipelineWarnings(configured: loaded.pipelines.map(\.name)) {
+                print("warning: \(warning)")
+            }
         } catch {
             FileHandle.standardError.write(Data("scimsync status: \(error)\n".utf8))
             throw ExitCode(1)

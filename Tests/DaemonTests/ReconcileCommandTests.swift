@@ -95,6 +95,16 @@ import TestSupport
         let waiting = try await scimsync(["status", "--config", config], environment: env)
         #expect(waiting.output.contains("approved in advance: the next pass or batch beyond reconcile.maxRemovals"), "\(waiting.output)")
 
+        // Renamed in the configuration: status says what the old name leaves behind.
+        let renamed = fixture.stateDirectory + "/renamed.yaml"
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "name: hr-to-portal", with: "name: hr-portal")
+            .write(toFile: renamed, atomically: true, encoding: .utf8)
+        let forgotten = try await scimsync(["status", "--config", renamed], environment: env)
+        #expect(forgotten.output.contains("hr-portal: never run"), "\(forgotten.output)")
+        #expect(
+            forgotten.output.contains("holds pipeline \"hr-to-portal\", which the configuration does not name (8 target rows it created)"),
+            "\(forgotten.output)")
+
         // Errors: an unknown pipeline, an unreachable source.
         let unknown = try await scimsync(["reconcile", "--config", config, "--pipeline", "nope"], environment: env)
         #expect(unknown.status == 2)
