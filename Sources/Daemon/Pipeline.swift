@@ -71,7 +71,17 @@ public final class Pipeline: Sendable {
             targetReader: { try await targetConnector.openReconcileReader() }, callbacks: callbacks)
         // The stream and a reconciliation running beside it apply through one shared target.
         let target = SharedTarget(try targetConnector.openTarget(), gate: gate, dirty: dirty)
-        let runID = try store.startRun(pipeline: name)
+        let runID: Int64
+        do {
+            runID = try store.startRun(pipeline: name)
+        } catch {
+            // Said as a failure of the runner is (the service starts the pipeline again after
+            // a wait when the store cannot be written): the error counted, the state failed.
+            states.set(name, .failed("\(error)"))
+            metrics.setState("failed")
+            metrics.errors.increment()
+            throw error
+        }
         let observer = DaemonObserver(name: name, states: states, metrics: metrics, logger: logger, store: store)
         let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues)
         let digests = ConfigurationDigests.of(configuration)
