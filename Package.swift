@@ -146,6 +146,8 @@ let package = Package(
                 "SCIM", "Directory", "Targets", "SQLClients", "HTTPLimits",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // HMAC-SHA256: list cursors are signed, so that only those the server issued are read.
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

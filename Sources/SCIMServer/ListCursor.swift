@@ -1,3 +1,4 @@
+import Crypto
 import Directory
 import Foundation
 import SCIM
@@ -7,32 +8,34 @@ import Targets
 /// string the client hands back.
 ///
 /// The cursor holds a keyset position (the sort key and id of the row next to the page) and a
-/// digest of the query it belongs to, as URL-safe base64 of a small JSON object. Nothing is
-/// kept on the server: a cursor costs no memory, never expires and stays valid across
-/// restarts ("Cursor mechanisms must be designed in a manner that avoids any additional
-/// consumption of service provider resources", RFC 9865 §6.3). A client that edits one learns
-/// nothing it could not ask with a filter: the position only bounds a query the client may
-/// run anyway, its values are bound as parameters, and authorisation is the token's on every
-/// page.
+/// digest of the query it belongs to, as URL-safe base64 of a small JSON object, followed by
+/// `.` and an HMAC-SHA256 tag over it (``CursorKey``). Nothing is kept on the server: a
+/// cursor costs no memory, never expires and stays valid across restarts ("Cursor mechanisms
+/// must be designed in a manner that avoids any additional consumption of service provider
+/// resources", RFC 9865 §6.3). The tag makes every cursor one this server issued: an edited
+/// one is refused before its content is read, so a position always holds values read from the
+/// database (an id the id column holds, a sort key of the sort column's type).
 struct ListCursor: Sendable, Hashable {
     /// Cursors longer than this are refused before decoding.
     static let maxLength = 4096
     private static let version: Int64 = 1
+    /// Bytes of the HMAC-SHA256 tag kept in the cursor: 128 bits are beyond guessing and keep
+    /// cursors short.
+    private static let tagLength = 16
 
     var position: KeysetPosition
     /// ``ListCursor/digest(kind:filter:sortBy:descending:)`` of the query it was issued for.
     var query: UInt64
 
-    /// The cursor's text: only RFC 3986 unreserved characters (RFC 9865 §2).
-    var text: String {
+    /// The cursor's text, signed with `key`: only RFC 3986 unreserved characters (RFC 9865 §2).
+    func text(signedWith key: CursorKey) -> String {
         var object: SCIMObject = [
             "v": .integer(Self.version), "q": .string(String(query, radix: 16)), "i": .string(position.id),
         ]
         if position.backward { object["b"] = true }
         if let key = position.sortKey { object["k"] = Self.encode(key) }
-        return Data(object.jsonBytes()).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let payload = Self.base64URL(object.jsonBytes())
+        return payload + "." + Self.base64URL(key.tag(Array(payload.utf8)).prefix(Self.tagLength))
     }
 
     init(position: KeysetPosition, query: UInt64) {
@@ -44,17 +47,18 @@ struct ListCursor: Sendable, Hashable {
     /// - Throws: 400 `invalidCursor` for text this server did not issue, or issued for
     ///   another query (a different filter, sort or resource type): RFC 9865 §2 asks for the
     ///   same query parameters on every page.
-    init(text: String, query: UInt64) throws(SCIMError) {
+    init(text: String, query: UInt64, key: CursorKey) throws(SCIMError) {
         let invalid = SCIMError.badRequest(
             .invalidCursor,
             "the cursor is not one this server issued: send an empty cursor for the first page, then the nextCursor or previousCursor of the page before")
-        guard text.utf8.count <= Self.maxLength,
-            text.utf8.allSatisfy({ Self.isBase64URL($0) })
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard text.utf8.count <= Self.maxLength, parts.count == 2,
+            parts.allSatisfy({ $0.allSatisfy(Self.isBase64URL) }),
+            let tag = Self.bytes(base64URL: Substring(parts[1])), tag.count == Self.tagLength,
+            Self.constantTimeEqual(tag, key.tag(Array(parts[0])).prefix(Self.tagLength))
         else { throw invalid }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
-            let value = try? SCIMValue(json: data, maximumDepth: 4), let object = value.objectValue,
+        guard let payload = Self.bytes(base64URL: Substring(parts[0])),
+            let value = try? SCIMValue(json: payload, maximumDepth: 4), let object = value.objectValue,
             object["v"] == .integer(Self.version),
             let digestText = object["q"]?.stringValue, let digest = UInt64(digestText, radix: 16),
             let id = object["i"]?.stringValue
@@ -86,6 +90,27 @@ struct ListCursor: Sendable, Hashable {
             hash &*= 0x100_0000_01b3
         }
         return hash
+    }
+
+    private static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func bytes(base64URL text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+
+    /// Compares every byte whatever the first difference, so that the time taken tells a
+    /// forger nothing about how much of a tag was right.
+    private static func constantTimeEqual(_ a: [UInt8], _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
     }
 
     private static func isBase64URL(_ byte: UInt8) -> Bool {
@@ -167,5 +192,30 @@ struct ListCursor: Sendable, Hashable {
     private static func dateTime(_ n: [Int]) -> SQLDateTime {
         SQLDateTime(
             date: SQLDate(year: n[0], month: n[1], day: n[2]), hour: n[3], minute: n[4], second: n[5], microsecond: n[6])
+    }
+}
+
+/// The key list cursors are signed with (HMAC-SHA256).
+///
+/// Derived from the bearer token when there is one, so that cursors outlive restarts and are
+/// read by every server that shares the token (several processes behind one load balancer);
+/// a new token makes the old cursors unusable, as it does the old clients. Without a token
+/// (`token: none`) the key is random for each process: cursors then last as long as it.
+public struct CursorKey: Sendable {
+    private let key: SymmetricKey
+
+    /// - Parameter token: the `Authorization: Bearer` token, or nil when the server has none.
+    public init(token: String?) {
+        if let token {
+            let derived = HMAC<SHA256>.authenticationCode(
+                for: Array("scimsync list cursor key v1".utf8), using: SymmetricKey(data: Array(token.utf8)))
+            key = SymmetricKey(data: Array(derived))
+        } else {
+            key = SymmetricKey(size: .bits256)
+        }
+    }
+
+    func tag(_ bytes: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
     }
 }

@@ -19,6 +19,8 @@ public final class SCIMService: Sendable {
     /// Attributes whose column is NOT NULL without a DEFAULT, by resource type (path texts as
     /// the layout writes them): `/Schemas` marks them required.
     let requiredAttributes: [ResourceKind: [String]]
+    /// Signs the list cursors this server issues, and tells them from any other text.
+    let cursorKey: CursorKey
 
     /// - Parameter requiredAttributes: from ``Targets/SQLTarget/requiredAttributes(_:)``.
     public init(
@@ -30,6 +32,7 @@ public final class SCIMService: Sendable {
         self.settings = settings
         self.logger = logger
         self.requiredAttributes = requiredAttributes
+        cursorKey = CursorKey(token: settings.token)
     }
 
     /// Whether the layout stores the resource type (groups need a groups table).
@@ -51,7 +54,7 @@ public final class SCIMService: Sendable {
             ? ListCursor.digest(kind: kind, filter: parameters.filter, sortBy: parameters.sortBy, descending: parameters.descending)
             : 0
         let position = try parameters.cursor.flatMap { text throws(SCIMError) in
-            text.isEmpty ? nil : try ListCursor(text: text, query: digest).position
+            text.isEmpty ? nil : try ListCursor(text: text, query: digest, key: cursorKey).position
         }
         // One row more than the page: whether it exists says whether there is a page beyond.
         let query = DirectoryQuery(
@@ -60,6 +63,13 @@ public final class SCIMService: Sendable {
         let withMemberships = hasMemberships && parameters.selection.includes(kind.membershipAttribute)
         let (total, rows) = try await pool.run { target in
             let query = try Self.matchingCaseBeyondASCII(kind, query, in: target)
+            if let position, !target.canStart(kind, query, at: position) {
+                // Signed cursors hold what the database gave; this one no longer fits the
+                // table (a column's type or width changed since it was issued).
+                throw SCIMError.badRequest(
+                    .invalidCursor,
+                    "the cursor no longer fits this directory's columns: start again with an empty cursor")
+            }
             var page: [PageRow] = []
             if count > 0 {
                 page = try target.page(kind, query, withGroups: kind == .user && withMemberships)
@@ -104,7 +114,7 @@ public final class SCIMService: Sendable {
             let cursor = { (row: PageRow, backward: Bool) in
                 var position = row.position
                 position.backward = backward
-                return ListCursor(position: position, query: digest).text
+                return ListCursor(position: position, query: digest).text(signedWith: self.cursorKey)
             }
             if let last = page.last, !backward ? more : true { nextCursor = cursor(last, false) }
             if let first = page.first, backward ? more : position != nil { previousCursor = cursor(first, true) }

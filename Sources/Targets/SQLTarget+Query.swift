@@ -188,6 +188,41 @@ extension SQLTarget {
         return reversed ? rows.reversed() : rows
     }
 
+    /// Whether a page can start at `position` for `query`: its id is one the id column can
+    /// hold and its sort key has the type the sort column gives. A position read from this
+    /// table always can; one from elsewhere would fail in the database (a NUL PostgreSQL
+    /// refuses, a number compared with text, an id wider than the column) rather than select
+    /// nothing.
+    public func canStart(_ kind: ResourceKind, _ query: DirectoryQuery, at position: KeysetPosition) -> Bool {
+        guard let table = try? mappedTable(kind), (try? table.idValue(position.id)) != nil,
+            !(dialect.refusesNULInText && position.id.utf8.contains(0))
+        else { return false }
+        guard let sortBy = query.sortBy, let attribute = sortColumn(sortBy, in: table) else {
+            // Sorted by id alone: a sort key has nothing to stand for.
+            return position.sortKey == nil
+        }
+        let key = position.sortKey ?? .null
+        if case .text(let text) = key, dialect.refusesNULInText, text.utf8.contains(0) { return false }
+        switch dialect {
+        case .sqlite, .mariaDB:
+            // Values of any type compare with any column (SQLite's dynamic types, MariaDB's
+            // conversions): no key makes the statement fail.
+            return true
+        case .postgres, .sqlServer:
+            break
+        }
+        switch (attribute.type, key) {
+        case (_, .null): return true
+        case (.string, .text), (.reference, .text), (.binary, .text), (.dateTime, .text), (.boolean, .text):
+            return true
+        case (.binary, .bytes), (.boolean, .bool), (.boolean, .int), (.boolean, .bits), (.integer, .int),
+            (.integer, .uint), (.integer, .decimal), (.decimal, .int), (.decimal, .uint), (.decimal, .decimal),
+            (.decimal, .double), (.dateTime, .dateTime), (.dateTime, .timestamp), (.dateTime, .date):
+            return true
+        default: return false
+        }
+    }
+
     /// The user's group ids as one text value, or nil when the layout keeps no memberships
     /// or, in SQL Server, keeps them in a relation table: `STRING_AGG` came with SQL Server
     /// 2017 and its `WITHIN GROUP` order, so there the page's memberships are read by one

@@ -1,3 +1,4 @@
+import Foundation
 import SCIM
 import Testing
 
@@ -159,5 +160,54 @@ struct SCIMServerCursorTests {
             #expect(pagination["index"] == true)
             #expect(pagination["defaultPaginationMethod"] == "index")
         }
+    }
+
+    @Test(
+        "an edited cursor is refused as not issued here, whatever it holds, never a 500",
+        arguments: [Backend.sqlite, .mariadb, .postgres])
+    func editedCursors(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            _ = try await seed(client)
+            // What an editor puts in a cursor: a NUL in the id, an id wider than any column, a
+            // sort key of another type than the sort column's.
+            let edits: [(String, SCIMValue)] = [
+                ("i", "a\u{0}b"), ("i", .string(String(repeating: "x", count: 1000))), ("k", ["i", .integer(5)]),
+                ("k", ["s", "abc"]), ("k", ["s", "a\u{0}"]), ("b", true),
+            ]
+            for query in ["sortBy=userName", "sortBy=active", ""] {
+                let first = try await client.send(.get, "Users?\(query)&count=1&cursor=")
+                let issued = try #require(first["nextCursor"]?.stringValue, "\(query)")
+                #expect(try await client.send(.get, "Users?\(query)&count=1&cursor=\(issued)").status == 200)
+                let parts = issued.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                try #require(parts.count == 2, "\(issued)")
+                let payloadBytes = try #require(Self.bytes(base64URL: parts[0]))
+                var object = try #require(try SCIMValue(json: payloadBytes).objectValue)
+                let unsigned = parts[0]
+                for (key, value) in edits {
+                    let original = object[key]
+                    object[key] = value
+                    let payload = Self.base64URL(object.jsonBytes())
+                    object[key] = original
+                    for forged in [payload + "." + parts[1], payload, unsigned] {
+                        let reply = try await client.send(.get, "Users?\(query)&count=1&cursor=\(forged)")
+                        #expect(reply.status == 400, "\(query) \(key)=\(value.jsonString()): \(reply.status)")
+                        #expect(reply.scimType == "invalidCursor")
+                        #expect(reply["detail"]?.stringValue?.contains("empty cursor") == true)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func bytes(base64URL text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
     }
 }
