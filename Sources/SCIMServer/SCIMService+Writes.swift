@@ -17,11 +17,13 @@ extension SCIMService {
         let now = Self.now()
         newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
         let stored = newResource
-        let id = try await pool.run { target -> String in
-            try Self.checkRequired(kind, stored, in: target)
-            try Self.checkUnique(kind, stored, excluding: nil, in: target)
-            try Self.checkMembersExist(members, in: target)
-            return try target.insert(kind, stored, memberIDs: members)
+        let id = try await settingUserName(kind == .user) {
+            try await pool.run { target -> String in
+                try Self.checkRequired(kind, stored, in: target)
+                try Self.checkUnique(kind, stored, excluding: nil, in: target)
+                try Self.checkMembersExist(members, in: target)
+                return try target.insert(kind, stored, memberIDs: members)
+            }
         }
         guard let created = try await resource(kind, id: id, base: base, withMemberships: withMemberships, afterAWrite: true)
         else {
@@ -38,19 +40,21 @@ extension SCIMService {
     ) async throws -> SCIMResource {
         let input = try ResourceInput(body, kind: kind)
         try checkMemberCount(input.memberIDs?.count ?? 0)
-        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
-            var replacement = input.resource
-            replacement.attributes["id"] = .string(id)
-            var meta: SCIMObject = ["lastModified": .string(Self.now())]
-            if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
-            replacement.attributes["meta"] = .object(meta)
-            try Self.checkRequired(kind, replacement, in: target)
-            try Self.checkUnique(kind, replacement, excluding: id, in: target)
-            var ops: [ResourceOp] = [.create(kind, replacement)]
-            if let wanted = input.memberIDs {
-                ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: wanted, in: target)
+        try await settingUserName(kind == .user) {
+            try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
+                var replacement = input.resource
+                replacement.attributes["id"] = .string(id)
+                var meta: SCIMObject = ["lastModified": .string(Self.now())]
+                if let created = current.attributes["meta"]?.objectValue?["created"] { meta["created"] = created }
+                replacement.attributes["meta"] = .object(meta)
+                try Self.checkRequired(kind, replacement, in: target)
+                try Self.checkUnique(kind, replacement, excluding: id, in: target)
+                var ops: [ResourceOp] = [.create(kind, replacement)]
+                if let wanted = input.memberIDs {
+                    ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: wanted, in: target)
+                }
+                return ops
             }
-            return ops
         }
         return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
     }
@@ -75,47 +79,49 @@ extension SCIMService {
         }
         let changes = kind == .group ? try MemberChanges(request.operations) : MemberChanges(nonGroup: request.operations)
         try checkMemberCount(changes.added.count + changes.removed.count)
-        try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
-            var ops: [ResourceOp] = []
-            var before = current
-            for attribute in ["members", "groups"] { before.attributes[attribute] = nil }
-            var after = before
-            if !changes.others.isEmpty {
-                let patched = try current.applying(changes.others, schemas: kind.schemas)
-                guard patched.id == id else { throw SCIMError.mutability("id cannot be changed") }
-                if kind == .user, patched.attributes["groups"] != current.attributes["groups"] {
-                    throw SCIMError.mutability("groups is read-only; change a group's members instead")
+        try await settingUserName(kind == .user && Self.namesUserName(request.operations)) {
+            try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
+                var ops: [ResourceOp] = []
+                var before = current
+                for attribute in ["members", "groups"] { before.attributes[attribute] = nil }
+                var after = before
+                if !changes.others.isEmpty {
+                    let patched = try current.applying(changes.others, schemas: kind.schemas)
+                    guard patched.id == id else { throw SCIMError.mutability("id cannot be changed") }
+                    if kind == .user, patched.attributes["groups"] != current.attributes["groups"] {
+                        throw SCIMError.mutability("groups is read-only; change a group's members instead")
+                    }
+                    after = patched
+                    for attribute in ["members", "groups"] { after.attributes[attribute] = nil }
+                    if changes.needsMembers {
+                        ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: patched.memberIDs, in: target)
+                    }
                 }
-                after = patched
-                for attribute in ["members", "groups"] { after.attributes[attribute] = nil }
-                if changes.needsMembers {
-                    ops += try Self.memberOps(groupID: id, from: current.memberIDs, to: patched.memberIDs, in: target)
+                try Self.checkMembersExist(changes.added, in: target)
+                ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
+                ops += changes.added.map { .addMember(groupID: id, userID: $0) }
+                if before != after {
+                    try Self.checkRequired(kind, after, patching: true, in: target)
+                    try Self.checkUnique(kind, after, excluding: id, in: target)
                 }
+                if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
+                    // A layout that maps meta.lastModified learns of every change, members included
+                    // (RFC 7643 §3.1: "the most recent DateTime that the details of this resource
+                    // were updated"); the row is written whole with the new time.
+                    var meta = after.attributes["meta"]?.objectValue ?? SCIMObject()
+                    meta["lastModified"] = .string(Self.now())
+                    after.attributes["meta"] = .object(meta)
+                    ops.insert(.create(kind, after), at: 0)
+                } else if before != after {
+                    var a = before
+                    var b = after
+                    a.attributes["meta"] = nil
+                    b.attributes["meta"] = nil
+                    let operations = patchOperations(from: a, to: b, schemas: kind.schemas)
+                    if !operations.isEmpty { ops.insert(.patch(kind, id: id, operations), at: 0) }
+                }
+                return ops
             }
-            try Self.checkMembersExist(changes.added, in: target)
-            ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
-            ops += changes.added.map { .addMember(groupID: id, userID: $0) }
-            if before != after {
-                try Self.checkRequired(kind, after, patching: true, in: target)
-                try Self.checkUnique(kind, after, excluding: id, in: target)
-            }
-            if Self.mapsLastModified(kind, in: target), before != after || !ops.isEmpty {
-                // A layout that maps meta.lastModified learns of every change, members included
-                // (RFC 7643 §3.1: "the most recent DateTime that the details of this resource
-                // were updated"); the row is written whole with the new time.
-                var meta = after.attributes["meta"]?.objectValue ?? SCIMObject()
-                meta["lastModified"] = .string(Self.now())
-                after.attributes["meta"] = .object(meta)
-                ops.insert(.create(kind, after), at: 0)
-            } else if before != after {
-                var a = before
-                var b = after
-                a.attributes["meta"] = nil
-                b.attributes["meta"] = nil
-                let operations = patchOperations(from: a, to: b, schemas: kind.schemas)
-                if !operations.isEmpty { ops.insert(.patch(kind, id: id, operations), at: 0) }
-            }
-            return ops
         }
         return try await readBack(kind, id: id, base: base, withMemberships: withMemberships)
     }
@@ -137,6 +143,25 @@ extension SCIMService {
     }
 
     // MARK: Helpers
+
+    /// Runs `body` under ``userNames`` when the write may set a userName, so that its
+    /// uniqueness check and its write are not interleaved with another's.
+    private func settingUserName<T>(_ needed: Bool, _ body: () async throws -> T) async throws -> T {
+        guard needed else { return try await body() }
+        return try await userNames.run(body)
+    }
+
+    /// Whether a user PATCH may set `userName`: an operation with that path, or a path-less
+    /// value holding it (core-schema URN prefixes are gone once the value is parsed).
+    static func namesUserName(_ operations: [PatchOperation]) -> Bool {
+        operations.contains { operation in
+            if let path = operation.path {
+                return path.attribute.caseInsensitiveEquals("userName")
+                    && (path.schema == nil || path.schema?.caseInsensitiveEquals(SchemaURN.user) == true)
+            }
+            return operation.value?.objectValue?.members.contains { $0.0.caseInsensitiveEquals("userName") } ?? false
+        }
+    }
 
     /// 413 when a request names more members than `maxMembers`.
     func checkMemberCount(_ count: Int) throws {

@@ -21,6 +21,8 @@ public final class SCIMService: Sendable {
     let requiredAttributes: [ResourceKind: [String]]
     /// Signs the list cursors this server issues, and tells them from any other text.
     let cursorKey: CursorKey
+    /// Makes a userName's uniqueness check and its write one step in this process.
+    let userNames = UserNameLock()
 
     /// - Parameter requiredAttributes: from ``Targets/SQLTarget/requiredAttributes(_:)``.
     public init(
