@@ -244,7 +244,16 @@ struct Coercion {
     private func coerceElements(_ value: SCIMValue, _ definition: AttributeDefinition, _ name: String)
         throws(SCIMError) -> SCIMValue
     {
-        guard case .array(let elements) = value else { return try coerceSingle(value, definition, name) }
+        guard case .array(let elements) = value else {
+            // One element sent alone (an object, or null) is read as that element. A bare
+            // string, number or boolean is no element of a multi-valued complex attribute
+            // (RFC 7643 §2.4: its values are objects): read as `{"value": …}` it would carry
+            // no `type`, match none of the elements the directory stores and erase them.
+            if definition.type == .complex, value.objectValue == nil, !value.isNull {
+                throw .invalidValue("\(at): \"\(name)\" is multi-valued; send an array of objects")
+            }
+            return try coerceSingle(value, definition, name)
+        }
         var out: [SCIMValue] = []
         out.reserveCapacity(elements.count)
         for element in elements { out.append(try coerceSingle(element, definition, name)) }

@@ -20,7 +20,10 @@ struct MemberChanges {
     init(_ operations: [PatchOperation]) throws(SCIMError) {
         for operation in operations {
             guard let path = operation.path else {
-                if operation.value?.objectValue?["members"] != nil { needsMembers = true }
+                if let members = operation.value?.objectValue?["members"] {
+                    needsMembers = true
+                    _ = try ResourceInput.memberIDs(Self.list(members))
+                }
                 others.append(operation)
                 continue
             }
@@ -41,6 +44,12 @@ struct MemberChanges {
                 let value = operation.value ?? .null
                 let list: SCIMValue = value.arrayValue != nil ? value : .array([value])
                 for id in try ResourceInput.memberIDs(list) { changes.remove(id) }
+            case (.replace, nil, nil):
+                // The members a replace leaves are the ones it names, each by its `value` as in
+                // an add or a PUT: one without would be read as no member and empty the group.
+                if let value = operation.value { _ = try ResourceInput.memberIDs(Self.list(value)) }
+                needsMembers = true
+                others.append(operation)
             case (.remove, let filter?, nil):
                 if let ids = Self.ids(in: filter) {
                     for id in ids { changes.remove(id) }
@@ -80,6 +89,12 @@ struct MemberChanges {
     private init(generic operations: [PatchOperation]) {
         others = operations
         needsMembers = true
+    }
+
+    /// A members value as a list: RFC 7644 §3.5.2.1 sends a multi-valued attribute's value
+    /// as an array; some clients send a single object.
+    private static func list(_ value: SCIMValue) -> SCIMValue {
+        value.arrayValue != nil || value.isNull ? value : .array([value])
     }
 
     /// The ids of `value eq "id"` filters joined by `or`; nil for anything else.

@@ -6,6 +6,58 @@ import Testing
 /// the response and in the tables; and member changes that touch only the rows they name.
 @Suite("SCIM server: PATCH")
 struct SCIMServerPatchTests {
+    @Test("a members replace whose members lack a value is a 400 and changes nothing", arguments: [Backend.sqlite, .mariadb, .postgres])
+    func replaceMembersWithoutValue(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            let ann = try await client.createUser("ann")
+            let bob = try await client.createUser("bob")
+            let group = try await client.createGroup("eng", members: [ann, bob])
+            for value in [#"[{"display":"x"}]"#, "[{}]", #"[{"value":null}]"#, #"{"display":"x"}"#, "{}"] {
+                for operation in [
+                    #"{"op":"replace","path":"members","value":\#(value)}"#, #"{"op":"replace","value":{"members":\#(value)}}"#,
+                ] {
+                    let reply = try await client.patch("Groups/\(group)", operation)
+                    #expect(reply.status == 400, "\(operation): \(reply.status)")
+                    #expect(reply.scimType == "invalidValue", "\(operation)")
+                }
+            }
+            let rows = try fixture.column("SELECT user_id FROM \(fixture.quote(fixture.memberships))")
+            #expect(Set(rows) == [ann, bob])
+            // An empty list still empties the group (RFC 7644 §3.5.2.3: replace with the list).
+            let emptied = try await client.patch("Groups/\(group)", #"{"op":"replace","path":"members","value":[]}"#)
+            #expect(emptied.status == 200)
+            #expect(try fixture.column("SELECT user_id FROM \(fixture.quote(fixture.memberships))").isEmpty)
+        }
+    }
+
+    @Test("emails as a string in a PUT or a PATCH replace is a 400 and the stored email stays", arguments: [Backend.sqlite, .mariadb, .postgres])
+    func emailsAsAString(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        let users = fixture.quote(fixture.users)
+        try await fixture.withClient { client in
+            let id = try await client.createUser("ann", mail: "ann@example.com")
+            let put = try await client.send(
+                .put, "Users/\(id)",
+                #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","emails":"new@example.com"}"#)
+            #expect(put.status == 400)
+            #expect(put.scimType == "invalidValue")
+            #expect(put["detail"]?.stringValue?.contains("\"emails\" is multi-valued") == true)
+            for operation in [
+                #"{"op":"replace","path":"emails","value":"new@example.com"}"#, #"{"op":"replace","value":{"emails":"new@example.com"}}"#,
+                #"{"op":"add","path":"emails","value":7}"#,
+            ] {
+                let reply = try await client.patch("Users/\(id)", operation)
+                #expect(reply.status == 400, "\(operation): \(reply.status)")
+                #expect(reply.scimType == "invalidValue")
+            }
+            let posted = try await client.send(
+                .post, "Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob","emails":"b@example.com"}"#)
+            #expect(posted.status == 400)
+            #expect(try fixture.column("SELECT mail FROM \(users)") == ["ann@example.com"])
+        }
+    }
+
     @Test("Entra ID: capitalised ops, path-less value objects, \"False\" booleans, work email by filter", arguments: Backend.allCases)
     func entraUser(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend)
