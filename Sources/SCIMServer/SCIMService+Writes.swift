@@ -98,7 +98,9 @@ extension SCIMService {
                     }
                 }
                 try Self.checkMembersExist(changes.added, in: target)
-                ops += changes.removed.map { .removeMember(groupID: id, userID: $0) }
+                // No user's id holds a NUL (a written NUL is refused), so no such member is
+                // there to remove; PostgreSQL and SQLite would refuse the statement that looks.
+                ops += changes.removed.filter { !$0.utf8.contains(0) }.map { .removeMember(groupID: id, userID: $0) }
                 ops += changes.added.map { .addMember(groupID: id, userID: $0) }
                 if before != after {
                     try Self.checkRequired(kind, after, patching: true, in: target)
@@ -263,6 +265,10 @@ extension SCIMService {
     /// 400 when a member to add is not a user of this directory.
     static func checkMembersExist(_ ids: [String], in target: SQLTarget) throws {
         guard !ids.isEmpty else { return }
+        if let missing = ids.first(where: { $0.utf8.contains(0) }) {
+            // No user's id holds a NUL, and PostgreSQL and SQLite would refuse the lookup.
+            throw SCIMError.invalidValue("member \(missing.debugDescription) is not a user of this directory")
+        }
         let found = try target.existingIDs(ids, of: .users)
         if let missing = ids.first(where: { !found.contains($0) }) {
             throw SCIMError.invalidValue("member \(missing) is not a user of this directory")

@@ -523,6 +523,12 @@ struct MembershipSQL {
             return
         }
         builder.append(
+        if dialect.refusesNULInText, id.utf8.contains(0) {
+            // As for attribute comparisons: these databases hold no text with a NUL, and
+            // their clients refuse to send one.
+            builder.append(FilterSQL.alwaysFalse)
+            return
+        }
             "EXISTS (SELECT 1 FROM \(from) m WHERE m.\(dialect.quote(link)) = \(alias).\(dialect.quote(outerID)))")
     }
 }

@@ -314,6 +314,19 @@ struct SCIMServerCapTests {
                 "Groups/\(group)",
                 #"{"op":"replace","path":"displayName","value":"x"},{"op":"replace","path":"displayName","value":"y"},{"op":"replace","path":"displayName","value":"z"}"#)
             #expect(operations.status == 413)
+            // The relation filters and a member removal by filter, on both sides.
+            let group = try await client.createGroup("eng", members: [id])
+            for (endpoint, filter) in [("Groups", #"members.value eq "a\u0000""#), ("Users", #"groups.value eq "a\u0000""#)] {
+                let listed = try await client.send(.get, "\(endpoint)?filter=\(filter.queryEncoded)")
+                #expect(listed.status == 200, "\(filter): \(listed.status)")
+                #expect(listed["totalResults"] == .integer(0), "\(filter)")
+            }
+            let removed = try await client.patch("Groups/\(group)", #"{"op":"remove","path":"members[value eq \"a\\u0000\"]"}"#)
+            #expect(removed.status == 200, "\(removed.json.map { $0.jsonString() } ?? "")")
+            #expect(removed["members"]?.arrayValue?.count == 1)
+            let added = try await client.patch("Groups/\(group)", #"{"op":"add","path":"members","value":[{"value":"a\u0000"}]}"#)
+            #expect(added.status == 400)
+            #expect(added.scimType == "invalidValue")
             #expect(operations["detail"]?.stringValue?.contains("at most 2 per PATCH") == true)
             #expect(try fixture.column("SELECT title FROM \(fixture.groups)") == ["g"])
             #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.memberships)") == ["2"])
