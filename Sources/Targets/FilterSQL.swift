@@ -346,6 +346,13 @@ struct FilterSQL {
                 builder.append(Self.alwaysFalse)
                 return
             }
+            guard text.utf8.count <= Self.maxPatternValueBytes else {
+                // SQLite refuses a LIKE pattern over 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH),
+                // and escaping may double a value; one limit on every database keeps the answer
+                // the same wherever the directory lives.
+                throw .invalidFilter(
+                    "\(op.rawValue) takes a value of at most \(Self.maxPatternValueBytes) bytes (UTF-8); this one has \(text.utf8.count)")
+            }
             let pattern = (op == .sw ? "" : "%") + Self.likeEscaped(text, dialect) + (op == .ew ? "" : "%")
             switch dialect {
             case .postgres:
@@ -361,8 +368,9 @@ struct FilterSQL {
         case .eq, .ne, .gt, .ge, .lt, .le:
             break
         }
-        if textual, value.stringValue == nil {
-            // Values of different types never match (the SCIM evaluator's rule).
+        if textual ? value.stringValue == nil : attribute.type == .boolean && !Self.isBoolean(value) {
+            // Values of different types never match (the SCIM evaluator's rule): `active eq 1`
+            // is no more `active eq true` than `userName eq 7` is `userName eq "7"`.
             builder.append(op == .ne ? "\(column) IS NOT NULL" : Self.alwaysFalse)
             return
         }
@@ -415,6 +423,20 @@ struct FilterSQL {
         case .postgres, .sqlite, .mariaDB, .sqlServer:
             builder.append("\(column) \(symbol) ")
             builder.bind(sqlValue)
+        }
+    }
+
+    /// The most bytes a `co`, `sw` or `ew` value may hold: escaped, with its wildcards, it
+    /// stays within SQLite's 50,000-byte LIKE pattern.
+    static let maxPatternValueBytes = 20_000
+
+    /// A boolean filter value: `true`/`false`, or the `"True"`/`"False"` Microsoft Entra ID
+    /// sends (read as booleans in PATCH values too).
+    private static func isBoolean(_ value: SCIMValue) -> Bool {
+        switch value {
+        case .bool: true
+        case .string(let text): text.caseInsensitiveEquals("true") || text.caseInsensitiveEquals("false")
+        default: false
         }
     }
 
@@ -501,6 +523,12 @@ struct MembershipSQL {
         guard op == .eq, let id = value.stringValue else {
             throw .invalidFilter("\(attributeName) can be filtered with eq on an id, or pr")
         }
+        if dialect.refusesNULInText, id.utf8.contains(0) {
+            // As for attribute comparisons: these databases hold no text with a NUL, and
+            // their clients refuse to send one.
+            builder.append(FilterSQL.alwaysFalse)
+            return
+        }
         guard let sqlValue = try? SCIMValue.string(id).sqlValue(for: otherType, attributeType: .string, column: other)
         else {
             builder.append(FilterSQL.alwaysFalse)
@@ -523,12 +551,6 @@ struct MembershipSQL {
             return
         }
         builder.append(
-        if dialect.refusesNULInText, id.utf8.contains(0) {
-            // As for attribute comparisons: these databases hold no text with a NUL, and
-            // their clients refuse to send one.
-            builder.append(FilterSQL.alwaysFalse)
-            return
-        }
             "EXISTS (SELECT 1 FROM \(from) m WHERE m.\(dialect.quote(link)) = \(alias).\(dialect.quote(outerID)))")
     }
 }

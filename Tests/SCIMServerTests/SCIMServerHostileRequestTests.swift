@@ -151,6 +151,55 @@ struct SCIMServerHostileRequestTests {
         }
     }
 
+    @Test("a co, sw or ew value over the pattern limit is a 400 on every database", arguments: Backend.allCases)
+    func patternValuesHaveALimit(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend, maxBodyBytes: 1 << 20)
+        try await fixture.withClient { client in
+            _ = try await client.createUser("xxx")
+            let limit = 20_000
+            for (op, value) in [
+                ("co", String(repeating: "x", count: limit + 1)), ("sw", String(repeating: "x", count: 50_001)),
+                ("ew", String(repeating: "x", count: 200_000)), ("co", String(repeating: "%", count: 25_001)),
+            ] {
+                for filter in ["userName \(op) \"\(value)\"", "emails[value \(op) \"\(value)\"]"] {
+                    let reply = try await client.send(
+                        .post, "Users/.search",
+                        #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string(filter).jsonString())}"#)
+                    #expect(reply.status == 400, "\(op) \(value.count): \(reply.status)")
+                    #expect(reply.scimType == "invalidFilter")
+                    #expect(reply["detail"]?.stringValue?.contains("at most \(limit) bytes") == true)
+                }
+            }
+            // At the limit, even of wildcards doubled by escaping, the database answers.
+            for value in [String(repeating: "x", count: limit), String(repeating: "%", count: limit)] {
+                let reply = try await client.send(
+                    .post, "Users/.search",
+                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":\#(SCIMValue.string("userName co \"\(value)\"").jsonString())}"#)
+                #expect(reply.status == 200, "\(reply.json.map { $0.jsonString() } ?? "")")
+                #expect(reply["totalResults"] == .integer(0))
+            }
+        }
+    }
+
+    @Test("a number or a text other than true/false compared with a boolean matches nothing", arguments: Backend.allCases)
+    func booleansAreNotNumbers(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            _ = try await client.createUser("on", active: true)
+            _ = try await client.createUser("off", active: false)
+            let expected: [(String, [String])] = [
+                ("active eq 2", []), ("active eq 1", []), ("active eq 0", []), (#"active eq "0""#, []),
+                (#"active eq "1""#, []), ("active ne 1", ["off", "on"]), ("active eq true", ["on"]),
+                (#"active eq "False""#, ["off"]), ("active ne false", ["on"]),
+            ]
+            for (filter, names) in expected {
+                let reply = try await client.send(.get, "Users?sortBy=userName&filter=\(filter.queryEncoded)")
+                #expect(reply.status == 200, "\(filter)")
+                #expect(reply.resources.compactMap { $0["userName"]?.stringValue } == names, "\(filter)")
+            }
+        }
+    }
+
     @Test("a mapped password is stored but never returned, filtered or sorted on", arguments: Backend.allCases)
     func passwordIsNeverReturned(backend: Backend) async throws {
         let fixture = try SCIMServerFixture(backend, password: true)
@@ -265,6 +314,19 @@ struct SCIMServerNULTests {
                 let expected = filter.contains(" ne ") ? 1 : 0
                 #expect(listed["totalResults"] == .integer(Int64(expected)), "\(filter)")
             }
+            // The relation filters and a member removal by filter, on both sides.
+            let group = try await client.createGroup("eng", members: [id])
+            for (endpoint, filter) in [("Groups", #"members.value eq "a\u0000""#), ("Users", #"groups.value eq "a\u0000""#)] {
+                let listed = try await client.send(.get, "\(endpoint)?filter=\(filter.queryEncoded)")
+                #expect(listed.status == 200, "\(filter): \(listed.status)")
+                #expect(listed["totalResults"] == .integer(0), "\(filter)")
+            }
+            let removed = try await client.patch("Groups/\(group)", #"{"op":"remove","path":"members[value eq \"a\\u0000\"]"}"#)
+            #expect(removed.status == 200, "\(removed.json.map { $0.jsonString() } ?? "")")
+            #expect(removed["members"]?.arrayValue?.count == 1)
+            let added = try await client.patch("Groups/\(group)", #"{"op":"add","path":"members","value":[{"value":"a\u0000"}]}"#)
+            #expect(added.status == 400)
+            #expect(added.scimType == "invalidValue")
             #expect(try await client.send(.get, "Users/\(id)%00x").status == 404)
             #expect(try await client.send(.delete, "Users/\(id)%00x").status == 404)
             #expect(try await client.send(.get, "Users/\(id)").status == 200)
@@ -314,19 +376,6 @@ struct SCIMServerCapTests {
                 "Groups/\(group)",
                 #"{"op":"replace","path":"displayName","value":"x"},{"op":"replace","path":"displayName","value":"y"},{"op":"replace","path":"displayName","value":"z"}"#)
             #expect(operations.status == 413)
-            // The relation filters and a member removal by filter, on both sides.
-            let group = try await client.createGroup("eng", members: [id])
-            for (endpoint, filter) in [("Groups", #"members.value eq "a\u0000""#), ("Users", #"groups.value eq "a\u0000""#)] {
-                let listed = try await client.send(.get, "\(endpoint)?filter=\(filter.queryEncoded)")
-                #expect(listed.status == 200, "\(filter): \(listed.status)")
-                #expect(listed["totalResults"] == .integer(0), "\(filter)")
-            }
-            let removed = try await client.patch("Groups/\(group)", #"{"op":"remove","path":"members[value eq \"a\\u0000\"]"}"#)
-            #expect(removed.status == 200, "\(removed.json.map { $0.jsonString() } ?? "")")
-            #expect(removed["members"]?.arrayValue?.count == 1)
-            let added = try await client.patch("Groups/\(group)", #"{"op":"add","path":"members","value":[{"value":"a\u0000"}]}"#)
-            #expect(added.status == 400)
-            #expect(added.scimType == "invalidValue")
             #expect(operations["detail"]?.stringValue?.contains("at most 2 per PATCH") == true)
             #expect(try fixture.column("SELECT title FROM \(fixture.groups)") == ["g"])
             #expect(try fixture.column("SELECT COUNT(*) FROM \(fixture.memberships)") == ["2"])
