@@ -35,6 +35,13 @@ public enum SCIMRouter {
         group.post("Bulk") { _, _ -> Response in
             throw SCIMError(status: 501, detail: "bulk operations are not supported (see /ServiceProviderConfig)")
         }
+        // RFC 7644 §3.11: "If the service provider does not support the /Me endpoint, it
+        // SHOULD respond with HTTP status code 501 (Not Implemented)": no user is the token's.
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            group.on("Me", method: method) { _, _ -> Response in
+                throw SCIMError(status: 501, detail: "/Me is not supported: the bearer token names no user of this directory")
+            }
+        }
         for kind in ResourceKind.allCases {
             let endpoint = RouterPath(stringLiteral: kind.endpoint)
             let one = RouterPath(stringLiteral: kind.endpoint + "/:id")

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HTTPLimits
 import Hummingbird
 import SCIM
@@ -171,6 +172,20 @@ struct SCIMServerProtocolTests {
                         + "Connection: close\r\n\r\n")
                 #expect(answer.status.hasPrefix("HTTP/1.1 \(status)"), "\(authorization.prefix(12)): \(answer.status)")
             }
+        }
+    }
+
+    @Test func meIsA501() async throws {
+        // RFC 7644 §3.11: a provider without /Me "SHOULD respond with HTTP status code 501".
+        let fixture = try SCIMServerFixture(.sqlite)
+        try await fixture.withClient { client in
+            for method in [HTTPRequest.Method.get, .put, .patch, .delete, .post] {
+                let reply = try await client.send(method, "Me", method == .get || method == .delete ? nil : "{}")
+                #expect(reply.status == 501, "\(method)")
+                #expect(reply["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"])
+                #expect(reply["detail"]?.stringValue?.contains("/Me") == true)
+            }
+            #expect(try await client.send(.get, "Me", token: nil).status == 401)
         }
     }
 }
