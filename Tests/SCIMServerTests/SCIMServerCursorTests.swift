@@ -200,6 +200,39 @@ struct SCIMServerCursorTests {
         }
     }
 
+    @Test("a cursor after a long sort value is read back, by GET and by search", arguments: [Backend.sqlite, .postgres])
+    func longSortValues(backend: Backend) async throws {
+        let fixture = try SCIMServerFixture(backend)
+        try await fixture.withClient { client in
+            for (name, title) in [
+                ("ann", "a"), ("bob", String(repeating: "b", count: 3_000)), ("cat", String(repeating: "é", count: 10_000)),
+                ("dan", "d"),
+            ] {
+                let reply = try await client.send(
+                    .post, "Users",
+                    #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(name)","title":"\#(title)"}"#)
+                try #require(reply.status == 201)
+            }
+            var read: [String] = []
+            var cursor = ""
+            for page in 0..<10 {
+                let reply: Reply
+                if page % 2 == 0 {
+                    reply = try await client.send(.get, "Users?sortBy=title&count=1&cursor=\(cursor)")
+                } else {
+                    reply = try await client.send(
+                        .post, "Users/.search",
+                        #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"sortBy":"title","count":1,"cursor":"\#(cursor)"}"#)
+                }
+                try #require(reply.status == 200, "page \(page): \(reply.json.map { $0.jsonString() } ?? "")")
+                read += names(reply)
+                guard let next = reply["nextCursor"]?.stringValue else { break }
+                cursor = next
+            }
+            #expect(read == ["ann", "bob", "dan", "cat"])
+        }
+    }
+
     private static func base64URL(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
