@@ -67,6 +67,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// Why a stored position must not be streamed from before a reconciliation (the
     /// configuration it belongs to changed); nil when it may.
     private let resyncAtStart: String?
+    /// Tells the observer when a batch's write waits longer than `timing.slowApply`.
+    private let applyWatch: ApplyWatch
     /// Whether the offset store keeps a mapping pause of this pipeline: the load that ends
     /// it forgets it (other loads, a scheduled full read every interval, write nothing).
     private var mappingPauseKept = false
@@ -105,6 +107,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     ) {
         self.journalValues = journalValues
         self.resyncAtStart = resyncAtStart
+        applyWatch = ApplyWatch(after: timing.slowApply, told: { [observer] in observer.targetWaiting($0) })
         self.connectors = connectors
         self.target = target
         self.log = log
@@ -132,6 +135,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             action = transition { $0.started(committed: stored) }
         }
         defer { pendingEvent = nil }
+        let watching = Task { [applyWatch] in await applyWatch.watch() }
+        defer { watching.cancel() }
         while true {
             switch action {
             case .stop:
@@ -377,14 +382,17 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return transition { $0.applied() }
     }
 
-    /// `target.apply(ops)`, telling the observer when it waits longer than `timing.slowApply`.
+    /// `target.apply(ops)`, watched (``ApplyWatch``).
     private func watchedApply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
-        let observer = self.observer
-        let watch = SlowCallWatch(after: timing.slowApply, told: { observer.targetWaiting($0) }) { waited in
-            "the target has not finished writing a batch of \(ops.count) operations for \(waited) "
-                + "(a frozen or locked database, or a provider's retries: see the log); still waiting"
+        applyWatch.started(operations: ops.count)
+        do {
+            let outcome = try await target.apply(ops)
+            applyWatch.finished(answered: true)
+            return outcome
+        } catch {
+            applyWatch.finished(answered: false)
+            throw error
         }
-        return try await watch.run { try await target.apply(ops) }
     }
 
     /// Stores the batch's position once the target applied it. The write runs while the next

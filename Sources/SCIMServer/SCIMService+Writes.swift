@@ -17,7 +17,7 @@ extension SCIMService {
         let now = Self.now()
         newResource.attributes["meta"] = ["created": .string(now), "lastModified": .string(now)]
         let stored = newResource
-        let id = try await settingUserName(kind == .user) {
+        let id = try await settingUserName(kind == .user ? [stored.userName].compactMap { $0 } : []) {
             try await pool.run { target -> String in
                 try Self.checkRequired(kind, stored, in: target)
                 try Self.checkUnique(kind, stored, excluding: nil, in: target)
@@ -40,7 +40,7 @@ extension SCIMService {
     ) async throws -> SCIMResource {
         let input = try ResourceInput(body, kind: kind)
         try checkMemberCount(input.memberIDs?.count ?? 0)
-        try await settingUserName(kind == .user) {
+        try await settingUserName(kind == .user ? [input.resource.userName].compactMap { $0 } : []) {
             try await write(kind, id: id, ifMatch: ifMatch, loadMembers: input.memberIDs != nil) { current, target in
                 var replacement = input.resource
                 replacement.attributes["id"] = .string(id)
@@ -79,7 +79,7 @@ extension SCIMService {
         }
         let changes = kind == .group ? try MemberChanges(request.operations) : MemberChanges(nonGroup: request.operations)
         try checkMemberCount(changes.added.count + changes.removed.count)
-        try await settingUserName(kind == .user && Self.namesUserName(request.operations)) {
+        try await settingUserName(kind == .user ? Self.userNames(in: request.operations) : []) {
             try await write(kind, id: id, ifMatch: ifMatch, loadMembers: changes.needsMembers) { current, target in
                 var ops: [ResourceOp] = []
                 var before = current
@@ -146,11 +146,30 @@ extension SCIMService {
 
     // MARK: Helpers
 
-    /// Runs `body` under ``userNames`` when the write may set a userName, so that its
-    /// uniqueness check and its write are not interleaved with another's.
-    private func settingUserName<T>(_ needed: Bool, _ body: () async throws -> T) async throws -> T {
-        guard needed else { return try await body() }
-        return try await userNames.run(body)
+    /// Runs `body` under ``userNames`` for the userNames the write may set, so that its
+    /// uniqueness check and its write are not interleaved with another write of those names.
+    private func settingUserName<T>(_ names: [String], _ body: () async throws -> T) async throws -> T {
+        guard !names.isEmpty else { return try await body() }
+        return try await userNames.run(names, body)
+    }
+
+    /// The userNames a user PATCH may set: the values of operations on `userName`, and of
+    /// `userName` in path-less ones. A value that is no string sets no name: the write refuses it.
+    static func userNames(in operations: [PatchOperation]) -> [String] {
+        guard namesUserName(operations) else { return [] }
+        var names: [String] = []
+        for operation in operations {
+            if let path = operation.path {
+                if path.attribute.caseInsensitiveEquals("userName"), case .string(let name)? = operation.value {
+                    names.append(name)
+                }
+            } else if let members = operation.value?.objectValue?.members {
+                for (key, value) in members where key.caseInsensitiveEquals("userName") {
+                    if case .string(let name) = value { names.append(name) }
+                }
+            }
+        }
+        return names
     }
 
     /// Whether a user PATCH may set `userName`: an operation with that path, or a path-less

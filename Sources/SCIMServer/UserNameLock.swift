@@ -1,6 +1,7 @@
+import Foundation
 import Synchronization
 
-/// Lets one userName write of this process at a time check and write.
+/// Lets one write of a userName in this process at a time check and write.
 ///
 /// RFC 7643 §4.1.1 makes `userName` unique, and the check is a read before the write: two
 /// writes of one name that each read before the other commits would both pass. The tables
@@ -12,54 +13,53 @@ import Synchronization
 /// snapshot of its first read, and a check in a snapshot taken before the other write's
 /// commit would not see it.
 ///
-/// First come, first served; it does not reach other processes (docs/scim.md says what
+/// Keyed by the name folded as loosely as any database's check compares (case and accents):
+/// writes of different names
+/// never wait for each other (one waiting for a database connection must not hold up the
+/// rest). First come, first served; it does not reach other processes (docs/scim.md says what
 /// holds with several).
 final class UserNameLock: Sendable {
     private struct State {
-        var held = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var held: Set<String> = []
+        var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     }
 
     private let state = Mutex(State())
 
-    /// Runs `body` holding the lock.
-    func run<T>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
+    /// Runs `body` holding the lock of every name in `names` (taken in order, so that two
+    /// writes naming the same two names cannot each hold one and wait for the other).
+    func run<T>(_ names: [String], _ body: () async throws -> T) async throws -> T {
+        let keys = Set(names.map { $0.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }).sorted()
+        for key in keys { await acquire(key) }
+        defer { for key in keys { release(key) } }
         return try await body()
     }
 
-    private func acquire() async {
-        let free = state.withLock { state -> Bool in
-            guard state.held else {
-                state.held = true
-                return true
-            }
-            return false
-        }
+    private func acquire(_ key: String) async {
+        let free = state.withLock { state in state.held.insert(key).inserted }
         if free { return }
         await withCheckedContinuation { continuation in
             let now = state.withLock { state -> Bool in
                 // Released since the first look.
-                guard state.held else {
-                    state.held = true
-                    return true
-                }
-                state.waiting.append(continuation)
+                if state.held.insert(key).inserted { return true }
+                state.waiting[key, default: []].append(continuation)
                 return false
             }
             if now { continuation.resume() }
         }
     }
 
-    private func release() {
+    private func release(_ key: String) {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.held = false
+            guard var queue = state.waiting[key], !queue.isEmpty else {
+                state.held.remove(key)
+                state.waiting[key] = nil
                 return nil
             }
-            // Handed straight to the next waiter: `held` stays true.
-            return state.waiting.removeFirst()
+            // Handed straight to the next waiter: the key stays held.
+            let next = queue.removeFirst()
+            state.waiting[key] = queue.isEmpty ? nil : queue
+            return next
         }
         next?.resume()
     }

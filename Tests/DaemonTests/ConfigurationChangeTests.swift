@@ -50,7 +50,10 @@ import scimsync
             try DirectoryRows.target { try SQLiteDatabase(path: path).query($0) }
         }
         #expect(try titles().count == 4)
-        #expect(try store.configurationDigests(pipeline: after.name) == ConfigurationDigests.of(after))
+        // Recorded once the load returned, just after its last write.
+        #expect(
+            try await eventually { try store.configurationDigests(pipeline: after.name) == ConfigurationDigests.of(after) },
+            "the new configuration's digests were not recorded")
         running.cancel()
         try await running.value
     }
