@@ -16,6 +16,14 @@ public struct SQLiteError: Error, Sendable, Hashable, CustomStringConvertible, C
         case constraintViolation
         /// SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock.
         case busy
+        /// SQLITE_FULL: the disk (or the file system's quota) is full.
+        case full
+        /// SQLITE_READONLY: the file, its directory or its file system cannot be written.
+        case readOnly
+        /// SQLITE_IOERR: the operating system failed a read or write.
+        case ioError
+        /// SQLITE_CORRUPT / SQLITE_NOTADB: the file is damaged, or not a SQLite database.
+        case damaged
         case other
     }
 
@@ -49,6 +57,14 @@ public struct SQLiteError: Error, Sendable, Hashable, CustomStringConvertible, C
             kind = .constraintViolation
         } else if code == .SQLITE_BUSY || code == .SQLITE_LOCKED {
             kind = .busy
+        } else if code == .SQLITE_FULL {
+            kind = .full
+        } else if code == .SQLITE_READONLY {
+            kind = .readOnly
+        } else if code == .SQLITE_IOERR {
+            kind = .ioError
+        } else if code == .SQLITE_CORRUPT || code == .SQLITE_NOTADB {
+            kind = .damaged
         } else if message.hasPrefix("no such table") {
             kind = .noSuchTable
         } else if message.hasPrefix("no such column") {
@@ -75,6 +91,17 @@ public struct SQLiteError: Error, Sendable, Hashable, CustomStringConvertible, C
             return "a constraint failed in \(path)\(reference)"
         case .busy:
             return "the SQLite database \(path) is locked by another connection\(reference): retry later"
+        case .full:
+            return "the disk holding the SQLite database \(path) is full\(reference): free space there"
+        case .readOnly:
+            return "the SQLite database \(path) cannot be written\(reference): check the file's and its "
+                + "directory's owner and mode, and that the file system is mounted read-write"
+        case .ioError:
+            return "the operating system failed a read or write of the SQLite database \(path)\(reference): "
+                + "check the disk and the file system"
+        case .damaged:
+            return "the SQLite database \(path) is damaged or not a SQLite database\(reference): restore it "
+                + "from a backup, or check the configured path"
         case .other:
             return "SQLite error in \(path)\(reference)"
         }

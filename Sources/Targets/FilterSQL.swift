@@ -134,7 +134,13 @@ struct FilterSQL {
                 builder: &builder, body)
             return
         }
-        let attributes = matching(path)
+        var attributes = matching(path)
+        if attributes.isEmpty, path.subAttribute != nil {
+            // A sub-attribute the map fixes rather than stores (`emails.type` where
+            // `emails[type eq "work"].value` is mapped): `/Schemas` lists it, and each
+            // element's fixed value answers for it.
+            attributes = matching(AttributePath(schema: path.schema, attribute: path.attribute)).filter(\.multiValued)
+        }
         if attributes.isEmpty {
             throw .invalidFilter("\(Self.text(path)) is not an attribute this server stores; filter on one of: \(filterable)")
         }
@@ -152,9 +158,26 @@ struct FilterSQL {
         builder.append("(")
         for (index, key) in elements.keys.sorted().enumerated() {
             if index > 0 { builder.append(" OR ") }
-            try body(operand(sub, inElement: elements[key] ?? []), &builder)
+            let element = elements[key] ?? []
+            if case .fixed = operand(sub, inElement: element) {
+                // A fixed value belongs to an element that is there: one of its columns holds
+                // a value (a user without a work email has no element whose type is "work").
+                builder.append("(")
+                appendExists(element, builder: &builder)
+                builder.append(" AND ")
+                try body(operand(sub, inElement: element), &builder)
+                builder.append(")")
+            } else {
+                try body(operand(sub, inElement: element), &builder)
+            }
         }
         builder.append(")")
+    }
+
+    /// True when one of an element's columns holds a value: the element exists.
+    private func appendExists(_ element: [MappedAttribute], builder: inout StatementBuilder) {
+        let columns = element.map { "\(alias).\(dialect.quote(table.table.column($0.column))) IS NOT NULL" }
+        builder.append(columns.isEmpty ? Self.alwaysFalse : "(" + columns.joined(separator: " OR ") + ")")
     }
 
     private func valuePath(_ path: AttributePath, _ inner: Filter, builder: inout StatementBuilder) throws(SCIMError) {

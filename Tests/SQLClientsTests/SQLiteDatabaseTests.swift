@@ -88,6 +88,21 @@ import Testing
         }
     }
 
+    /// A full disk says so (SQLite's own page limit stands in for the disk: the same
+    /// SQLITE_FULL), and names no value.
+    @Test func aFullDatabaseSaysTheDiskIsFull() throws {
+        try withTemporaryDatabase { database in
+            try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            _ = try database.query("PRAGMA max_page_count = 4")
+            let error = try #require(throws: SQLiteError.self) {
+                for id in 0..<100 { _ = try database.query("INSERT INTO t (id, v) VALUES (?, ?)", [.int(Int64(id)), .text(String(repeating: "x", count: 2_000))]) }
+            }
+            #expect(error.kind == .full)
+            #expect(error.description.contains("is full (SQLite result code 13): free space there"), "\(error.description)")
+            #expect(!error.description.contains("xxxx"))
+        }
+    }
+
     /// A row SQLite refuses fails the call with the constraint's error, and the rows before
     /// it stay (the caller's transaction decides); the statement is usable again after.
     @Test func executeEachReportsARefusedRow() throws {
