@@ -18,14 +18,13 @@ import Testing
         let client = DingTalkClient(
             baseURL: platform.url, appKey: "key", appSecret: "secret-under-test", timeout: .milliseconds(500),
             logger: Logger(label: "test"))
-        let started = ContinuousClock.now
+        // The limit's own error: the whole answer (14 s of trickling) would have been read
+        // otherwise. No clock is checked: a loaded test run can hold any task for seconds.
         await #expect {
             _ = try await client.call(api: "dingtalk.oapi.v2.user.list", path: "/topapi/v2/user/list", body: ["dept_id": 1])
         } throws: { error in
             "\(error)".contains("no whole answer within 0.5 seconds")
         }
-        // Half a second, not the 14 s of trickling; a bound a loaded machine keeps.
-        #expect(ContinuousClock.now - started < .seconds(12))
     }
 
     @Test func aFeishuAnswerThatTricklesInFailsTheCall() async throws {
