@@ -101,7 +101,7 @@ let package = Package(
         .target(name: "Connectors", dependencies: ["Directory", "Reconcile"], swiftSettings: strict),
         // The pipeline's lifecycle: a pure state machine, the removal guard, and the shell that
         // runs them over the seam with an injected clock.
-        .target(name: "PipelineCore", dependencies: ["Connectors", "Directory"], swiftSettings: strict),
+        .target(name: "PipelineCore", dependencies: ["Connectors", "Directory", "Reconcile"], swiftSettings: strict),
         // The merge-join diff of reconciliation and its rules, safety limits and reports (no I/O).
         .target(name: "Reconcile", dependencies: ["SCIM", "Directory"], swiftSettings: strict),
         // A full read of a provider or a platform, sorted on disk rather than in memory.
@@ -356,7 +356,7 @@ let package = Package(
             dependencies: ["PipelineCore", "Connectors", "Directory", "SCIM", .product(name: "Clocks", package: "swift-clocks")],
             swiftSettings: strict
         ),
-        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Directory", "Reconcile", "SCIM", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "Directory", "Reconcile", "SCIM"], swiftSettings: strict),
         // The shared pieces without a server (test clocks); the Feishu source against
         // scripts/feishu-sim, read into SQLite through the daemon's reconciliation.
         .testTarget(

@@ -78,52 +78,52 @@ final class DaemonObserver: PipelineObserver {
     /// `status`, the state metric), as it does when a batch fails, and each loss counts as an
     /// error.
     func sourceConnectionChanged(_ reason: String?) {
-        let new: PipelineState?
         if let reason {
             metrics.errors.increment()
             let attempt = sourceAttempts.withLock { count in
                 count += 1
                 return count
             }
-            new = states.update(name) { current in
+            update { current in
                 if current.isReady { return .retrying(.source(reason), attempt: attempt) }
                 if case .retrying(.source, _) = current { return .retrying(.source(reason), attempt: attempt) }
                 return nil
             }
         } else {
             sourceAttempts.withLock { $0 = 0 }
-            new = states.update(name) { current in
+            let back = update { current in
                 if case .retrying(.source, _) = current { return .streaming }
                 return nil
             }
-            if new != nil { logger.notice("source connection back; streaming again") }
+            if back { logger.notice("source connection back; streaming again") }
         }
-        guard let new else { return }
-        metrics.setState(new.name)
-        report(new)
     }
 
     /// A batch's write has waited for the target too long (`reason`), or was answered after
     /// all (nil). A following pipeline says `retrying` meanwhile, as for a failed batch, with a
     /// warning; the answer brings it back to `streaming`.
     func targetWaiting(_ reason: String?) {
-        let new: PipelineState?
         if let reason {
             metrics.errors.increment()
             logger.warning("\(LogText.safe(reason))")
-            new = states.update(name) { current in
-                current == .streaming ? .retrying(.target(reason), attempt: 1) : nil
-            }
+            update { current in current == .streaming ? .retrying(.target(reason), attempt: 1) : nil }
         } else {
-            new = states.update(name) { current in
+            let back = update { current in
                 if case .retrying(.target, _) = current { return .streaming }
                 return nil
             }
-            if new != nil { logger.notice("the target answered; streaming again") }
+            if back { logger.notice("the target answered; streaming again") }
         }
-        guard let new else { return }
+    }
+
+    /// Changes the state the daemon reports (`/readyz`, the metric, `status`) outside the
+    /// runner's own transitions; false when `change` left it as it was.
+    @discardableResult
+    private func update(_ change: (PipelineState) -> PipelineState?) -> Bool {
+        guard let new = states.update(name, change) else { return false }
         metrics.setState(new.name)
         report(new)
+        return true
     }
 
     func attemptFailed(_ cause: RetryCause, attempt: Int, delay: Duration?) {

@@ -1,5 +1,6 @@
 import Connectors
 import Directory
+import Reconcile
 
 /// The stream's brake on mass removal: a transaction, or a window of transactions, that would
 /// delete or deactivate more users and groups than `reconcile.maxRemovals` allows holds the
@@ -31,7 +32,7 @@ public struct RemovalGuard: Sendable {
     /// pipeline's clock started) and how much (removals less creations; negative for growth).
     private var recent: [(at: Duration, count: Int)] = []
 
-    public init(limit: Limit, population: Int, window: Duration = .seconds(300), floor: Int = 5) {
+    public init(limit: Limit, population: Int, window: Duration = .seconds(300), floor: Int = RemovalSafety.floor) {
         self.limit = limit
         self.population = max(population, 0)
         self.window = window

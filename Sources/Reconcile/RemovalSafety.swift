@@ -2,7 +2,7 @@
 /// share of the target, and it must not empty a target because the source reads as empty (a
 /// wrong database, a truncated table, a failed restore). A refused pass applies nothing.
 ///
-/// A share always lets a handful of removals through, as on the stream (`RemovalGuard.floor`):
+/// A share always lets a handful of removals through, the same on the stream (`RemovalGuard`):
 /// 10% of a ten-user directory is one user, and a pass held for two would hold the catch-up
 /// after every lost position of a small directory. A count is taken as given.
 public enum RemovalSafety {

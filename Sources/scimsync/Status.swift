@@ -27,8 +27,8 @@ struct Status: ParsableCommand {
             return
         }
         do {
-            for status in try PipelineStatus.all(loaded, askSources: SourceKinds.registry) { print(status.line) }
             let store = try OffsetStore(path: loaded.offsets.path)
+            for status in try PipelineStatus.all(loaded, store: store, askSources: SourceKinds.registry) { print(status.line) }
             for warning in try store.forgottenPipelineWarnings(configured: loaded.pipelines.map(\.name)) {
                 print("warning: \(warning)")
             }

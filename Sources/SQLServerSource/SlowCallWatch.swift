@@ -1,22 +1,21 @@
 /// Says when a call has waited longer than it should, and when it answers after all: a poll
 /// of a server that stopped answering without closing its connection waits for its query
-/// timeout, a write to a frozen or throttling target for its timeouts and retries, and
-/// meanwhile the pipeline would read as "streaming".
-public struct SlowCallWatch: Sendable {
-    public let after: Duration
+/// timeout, and meanwhile the pipeline would read as "streaming" with no lag.
+struct SlowCallWatch: Sendable {
+    let after: Duration
     /// Told the reason once the call has waited `after`, and nil if it then answers; nil
     /// watches nothing.
-    public let told: (@Sendable (String?) -> Void)?
-    public let reason: @Sendable (Duration) -> String
+    let told: (@Sendable (String?) -> Void)?
+    let reason: @Sendable (Duration) -> String
 
-    public init(after: Duration, told: (@Sendable (String?) -> Void)?, reason: @escaping @Sendable (Duration) -> String) {
+    init(after: Duration, told: (@Sendable (String?) -> Void)?, reason: @escaping @Sendable (Duration) -> String) {
         self.after = after
         self.told = told
         self.reason = reason
     }
 
     /// `body`'s result, watched.
-    public func run<T>(_ body: () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let told else { return try await body() }
         let (after, reason) = (self.after, self.reason)
         let watchdog = Task {

@@ -1,10 +1,11 @@
-import Connectors
 import Synchronization
 import TestSupport
 import Testing
 
-/// The watch on a poll or a write, without a server: a call that waits past its time is said,
-/// and so is its answer after all; a call that answers in time says nothing.
+@testable import SQLServerSource
+
+/// The poll's watch, without a server: a call that waits past its time is said, and so is its
+/// answer after all; a call that answers in time says nothing.
 @Suite struct SlowCallWatchTests {
     final class Said: Sendable {
         let lines = Mutex<[String?]>([])
