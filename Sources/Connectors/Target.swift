@@ -16,6 +16,24 @@ public protocol Target: AnyObject {
 
     /// Users and groups in the target: what a removal limit given as a share is a share of.
     func resourceCount() async throws -> Int
+
+    /// Whether rows scimsync did not create may hold the ids it writes: a SQL table written by
+    /// id. Then, unless the pipeline adopts such rows, the stream asks ``existing(_:)`` which
+    /// of the users and groups its ledger lacks are there before it writes to them. A SCIM
+    /// service provider or a chat platform is addressed through scimsync's own map of their
+    /// ids, which holds only what it created or took over.
+    var mayHoldForeignRows: Bool { get }
+
+    /// Which of `entries` the target holds a row of now.
+    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry>
+}
+
+extension Target {
+    /// A target addressed through scimsync's own ids holds no foreign row under them.
+    public var mayHoldForeignRows: Bool { false }
+
+    /// A target addressed through scimsync's own ids is never asked.
+    public func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> { [] }
 }
 
 /// What an apply could not do.

@@ -108,7 +108,7 @@ public final class Pipeline: Sendable {
             connectors: connectors, target: target, log: log,
             removalLimit: configuration.reconcile.maxRemovals.guardLimit, backoff: retry, clock: ContinuousClock(),
             timing: timing, observer: observer, wallClock: { Date().timeIntervalSince1970 }, journalValues: journalValues,
-            resyncAtStart: resyncAtStart)
+            resyncAtStart: resyncAtStart, leavesForeignRows: !configuration.adopt)
         // The lag and the parked and quarantined counts, read once a second: the lag grows while
         // a batch waits (an outage, a hold), and reads 0 only when the target is caught up.
         let (lag, metrics) = (runner.lag, self.metrics)

@@ -44,4 +44,10 @@ final class SharedTarget: Target, @unchecked Sendable {
     func resourceCount() async throws -> Int {
         try await turns.withLock { try await target.resourceCount() }
     }
+
+    var mayHoldForeignRows: Bool { target.mayHoldForeignRows }
+
+    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
+        try await turns.withLock { try await target.existing(entries) }
+    }
 }

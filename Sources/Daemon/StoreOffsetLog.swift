@@ -57,6 +57,19 @@ struct StoreOffsetLog: OffsetLog {
             added: ops.compactMap(\.createdEntry), removed: ops.compactMap(\.deletedEntry), pipeline: pipeline)
     }
 
+    func owned(_ entries: Set<LedgerEntry>) throws -> Set<LedgerEntry> {
+        var owned: Set<LedgerEntry> = []
+        for kind in ResourceKind.allCases {
+            let ids = entries.filter { $0.kind == kind }.map(\.id)
+            for id in try store.owned(ids, kind: kind, pipeline: pipeline) { owned.insert(LedgerEntry(kind: kind, id: id)) }
+        }
+        return owned
+    }
+
+    func recordCreated(_ entries: [LedgerEntry]) throws {
+        try store.recordCreated(entries, pipeline: pipeline)
+    }
+
     func hold(_ reason: String) throws {
         try store.setHold(pipeline: pipeline, reason: reason)
     }

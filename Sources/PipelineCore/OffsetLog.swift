@@ -17,6 +17,11 @@ public protocol OffsetLog: Sendable {
     func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws
     /// ``record(applied:)``, recording `journal` too.
     func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws
+    /// Which of `entries` scimsync created in the target (the ownership ledger).
+    func owned(_ entries: Set<LedgerEntry>) throws -> Set<LedgerEntry>
+    /// Records `entries` in the ledger before the creates that make them are applied, so that
+    /// a batch replayed after a crash between its apply and its commit finds its rows owned.
+    func recordCreated(_ entries: [LedgerEntry]) throws
     /// Holds the pipeline for `reason` (shown by `status`), until approved.
     func hold(_ reason: String) throws
     /// Whether someone approved the held removals (`scimsync approve`).

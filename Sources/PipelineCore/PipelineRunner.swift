@@ -73,6 +73,11 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// it forgets it (other loads, a scheduled full read every interval, write nothing).
     private var mappingPauseKept = false
     private let removalLimit: RemovalGuard.Limit
+    /// Whether operations on target rows scimsync did not create are left out and
+    /// quarantined (``ForeignRows``): a pipeline that does not adopt such rows.
+    private let leavesForeignRows: Bool
+    /// Users and groups seen in the ledger lately: changes to them need no ledger read.
+    private var knownOwned = KnownOwned()
     private var machine: PipelineStateMachine
     private var removalGuard: RemovalGuard?
     private var source: (any ChangeSource)?
@@ -103,9 +108,11 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         connectors: Connectors, target: any Target, log: any OffsetLog, removalLimit: RemovalGuard.Limit,
         backoff: Backoff, clock: C, timing: Timing = Timing(), observer: any PipelineObserver = SilentObserver(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        wallClock: @escaping @Sendable () -> Double, journalValues: Bool = false, resyncAtStart: String? = nil
+        wallClock: @escaping @Sendable () -> Double, journalValues: Bool = false, resyncAtStart: String? = nil,
+        leavesForeignRows: Bool = false
     ) {
         self.journalValues = journalValues
+        self.leavesForeignRows = leavesForeignRows
         self.resyncAtStart = resyncAtStart
         applyWatch = ApplyWatch(after: timing.slowApply, told: { [observer] in observer.targetWaiting($0) })
         self.connectors = connectors
@@ -224,6 +231,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         await closeSource()
         batch = nil
         pendingEvent = nil
+        // A load, a resync above all, may delete rows and take them out of the ledger.
+        knownOwned.forget()
         let outcome: LoadOutcome
         do {
             outcome = try await connectors.load(reason)
@@ -352,6 +361,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private func apply() async throws -> PipelineStateMachine.Action {
         guard let batch else { return transition { $0.committed(nil) } }
         let approved = machine.removalsApproved || machine.approvalCovers(batch.approvalScope)
+        // The ledger is read and written after the commit in flight, which may take entries
+        // out of it. Its failure is the pipeline's, as in ``commit()``.
+        if needsLedger(batch.ops) { try await finishCommit() }
         do {
             if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
                 // The guard could not count the target when the batch arrived: check now.
@@ -360,26 +372,71 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                     return transition { $0.batchReceived(removalRefusal: refusal, scope: batch.approvalScope) }
                 }
             }
-            let live = try supersedeParked(by: batch.ops)
-            let outcome = batch.ops.isEmpty ? ApplyOutcome.applied : try await watchedApply(batch.ops)
-            if !batch.ops.isEmpty { Failpoint.streamBatchApplied.passed() }
-            try record(outcome, unmapped: batch.unmapped, for: batch.ops)
+            let (ops, foreign) = try await leavingForeignRows(batch.ops)
+            let live = try supersedeParked(by: ops)
+            var outcome = ops.isEmpty ? ApplyOutcome.applied : try await watchedApply(ops)
+            if !ops.isEmpty { Failpoint.streamBatchApplied.passed() }
+            outcome.quarantined += foreign
+            try record(outcome, unmapped: batch.unmapped, for: ops)
             if !outcome.quarantined.isEmpty { await source?.refused(outcome.quarantined) }
             journal =
                 log.keepsJournal
                 ? JournalRecord.records(of: batch.ops, outcome: outcome, unmapped: batch.unmapped, keepValues: journalValues)
                 : []
-            try await retryParked(after: batch.ops, live: live)
+            try await retryParked(after: ops, live: live)
+            // The batch commits what was applied: a create left out does not join the ledger.
+            // Changed only now, so that a batch tried again after a failure is sorted again.
+            self.batch?.ops = ops
         } catch let error where !(error is CancellationError) {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
         }
+        let applied = self.batch?.ops ?? []
         if approved {
-            removalGuard?.approvedAndApplied(batch.ops, at: elapsed, creationsCount: !batch.createsMayExist)
+            removalGuard?.approvedAndApplied(applied, at: elapsed, creationsCount: !batch.createsMayExist)
             try log.clearHold()
         } else {
-            removalGuard?.applied(batch.ops, at: elapsed, creationsCount: !batch.createsMayExist)
+            removalGuard?.applied(applied, at: elapsed, creationsCount: !batch.createsMayExist)
         }
         return transition { $0.applied() }
+    }
+
+    /// Whether ``leavingForeignRows(_:)`` reads or writes the ledger for `ops`: a create (whose
+    /// id is looked up afresh, never taken from what is known) or a change to a user or group
+    /// not known to be scimsync's.
+    private func needsLedger(_ ops: [ResourceOp]) -> Bool {
+        guard leavesForeignRows, target.mayHoldForeignRows else { return false }
+        return ops.contains { $0.createdEntry != nil || !knownOwned.contains(ForeignRows.owner(of: $0)) }
+    }
+
+    /// `ops` without those on rows the target holds and scimsync did not create
+    /// (``ForeignRows``), and a quarantine record for each of those. A create whose id the
+    /// ledger lacks joins it before it is applied: a batch replayed after a crash between its
+    /// apply and its commit then finds its own rows owned, not foreign.
+    private func leavingForeignRows(_ ops: [ResourceOp]) async throws -> (
+        kept: [ResourceOp], refused: [QuarantinedResource]
+    ) {
+        guard leavesForeignRows, target.mayHoldForeignRows, !ops.isEmpty else { return (ops, []) }
+        defer {
+            for case .delete(let kind, let id) in ops { knownOwned.remove(LedgerEntry(kind: kind, id: id)) }
+        }
+        var unknown: Set<LedgerEntry> = []
+        for op in ops {
+            let owner = ForeignRows.owner(of: op)
+            if op.createdEntry != nil || !knownOwned.contains(owner) { unknown.insert(owner) }
+        }
+        guard !unknown.isEmpty else { return (ops, []) }
+        let log = self.log
+        let owned = try await onQueue(commits) { [unknown] in try log.owned(unknown) }
+        knownOwned.insert(owned)
+        let unowned = unknown.subtracting(owned)
+        guard !unowned.isEmpty else { return (ops, []) }
+        let sorted = ForeignRows.leaving(try await target.existing(unowned), outOf: ops)
+        let created = sorted.kept.compactMap(\.createdEntry).filter { unowned.contains($0) }
+        if !created.isEmpty {
+            try await onQueue(commits) { try log.recordCreated(created) }
+            knownOwned.insert(created)
+        }
+        return sorted
     }
 
     /// `target.apply(ops)`, watched (``ApplyWatch``).
@@ -415,11 +472,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let sourceTime = batch.commitTime
         let ops = batch.ops
         let write = Task {
-            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                commits.async {
-                    done.resume(with: Result { try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal) })
-                }
-            }
+            try await onQueue(commits) { try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal) }
         }
         committing = (write, batch)
         // The lag is the target's: it has the batch now.
@@ -532,4 +585,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
 public struct PipelineFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var reason: String
     public var description: String { reason }
+}
+
+/// Runs `body` on `queue`, off the threads tasks share: the offset store's calls block their
+/// thread, and on the runner's commit queue they follow the commit in flight.
+private func onQueue<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, any Error>) in
+        queue.async { done.resume(with: Result { try body() }) }
+    }
 }

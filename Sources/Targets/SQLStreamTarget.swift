@@ -22,11 +22,29 @@ final class SQLStreamTarget: Target {
     func resourceCount() async throws -> Int {
         try await target.run { try $0.resourceCount() }
     }
+
+    /// Rows written by id: any row of the table may hold a source resource's id.
+    var mayHoldForeignRows: Bool { true }
+
+    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
+        try await target.run { try $0.existing(entries) }
+    }
 }
 
 extension SQLTarget {
     /// Users and groups in the target.
     func resourceCount() throws -> Int {
         try count(.user, matching: nil) + (layout.groups == nil ? 0 : count(.group, matching: nil))
+    }
+
+    /// Which of `entries` the users and groups tables hold.
+    func existing(_ entries: Set<LedgerEntry>) throws -> Set<LedgerEntry> {
+        var found: Set<LedgerEntry> = []
+        for (kind, scan) in [(ResourceKind.user, TargetScan.users), (.group, .groups)] {
+            let ids = entries.filter { $0.kind == kind }.map(\.id)
+            guard !ids.isEmpty else { continue }
+            for id in try existingIDs(ids, of: scan) { found.insert(LedgerEntry(kind: kind, id: id)) }
+        }
+        return found
     }
 }

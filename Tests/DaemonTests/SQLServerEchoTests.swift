@@ -33,6 +33,8 @@ import Testing
                 membership: { table: sync_users_groups_rel, user: user_id, group: group_id }
         """
 
+    /// Two pipelines in opposite directions over databases that start with the same rows: each
+    /// writes rows it did not create (the other's, and those both held), so both adopt.
     static func config(_ harness: SQLServerSourceHarness, port: Int) -> String {
         let mysql = #"mysql: { host: "${HR_DB_HOST}", port: "${HR_DB_PORT}", user: "${HR_DB_USER}", "#
             + #"password: "${HR_DB_PASSWORD}", database: "${HR_DB_NAME}""#
@@ -50,6 +52,7 @@ import Testing
                   \(sqlserver) }
                   \(seedLayout)
                 onDelete: delete
+                adopt: true
               - name: mssql-to-hr
                 source:
                   \(sqlserver), poll: 100ms }
@@ -58,6 +61,7 @@ import Testing
                   \(mysql) }
                   \(seedLayout)
                 onDelete: delete
+                adopt: true
             """
     }
 

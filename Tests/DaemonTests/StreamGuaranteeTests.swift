@@ -125,6 +125,41 @@ import scimsync
         #expect(Self.count(path, removed) == 25_000)
     }
 
+    /// The portal made a user of its own under an id the source then uses. The stream leaves
+    /// that row as it is: the source's insert, update and removal of the id are quarantined
+    /// with what to do, everything else arrives, and the row never joins the ledger (so no
+    /// reconciliation pass changes it either).
+    @Test func aTargetRowScimsyncDidNotCreateIsLeftAloneByTheStream() async throws {
+        let fixture = try ExampleDirectories()
+        let (pipeline, _, store, task) = try await Self.start(
+            environment: fixture.environment, stateDirectory: fixture.stateDirectory)
+        defer { task.cancel() }
+        let path = fixture.sqlitePath
+        try SQLiteDatabase(path: path).execute("INSERT INTO portal_users (id, login, enabled) VALUES ('70', 'portal-own', 1)")
+        let untouched = "SELECT COUNT(*) FROM portal_users WHERE id = '70' AND login = 'portal-own' AND enabled = 1"
+        let source = try PipelineHarness.source(fixture)
+        try source.execute("INSERT INTO sync_users (id, username) VALUES (70, 'hr-seventy')")
+        try source.execute("INSERT INTO sync_users (id, username) VALUES (71, 'hr-seventy-one')")
+        try #require(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '71'") == 1 },
+            "the next user did not arrive")
+        #expect(Self.count(path, untouched) == 1, "the portal's own row was written over")
+        let entry = try #require(try store.quarantined(pipeline: pipeline.name).first { $0.kind == "User" && $0.id == "70" })
+        #expect(entry.reason.contains("scimsync did not create"), "\(entry.reason)")
+        #expect(entry.reason.contains("adopt: true"), "\(entry.reason)")
+
+        try source.execute("UPDATE sync_users SET username = 'hr-seventy-b' WHERE id = 70")
+        try source.execute("DELETE FROM sync_users WHERE id = 70")
+        try source.execute("INSERT INTO sync_users (id, username) VALUES (72, 'hr-seventy-two')")
+        try #require(
+            try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '72'") == 1 },
+            "the last user did not arrive")
+        #expect(Self.count(path, untouched) == 1, "the portal's own row was changed or deactivated")
+        #expect(try store.owned(["70", "71", "72"], kind: .user, pipeline: pipeline.name) == ["71", "72"])
+        // The update and the removal may come as one batch (group commit): one refusal or two more.
+        #expect(try store.quarantined(pipeline: pipeline.name).first { $0.id == "70" }.map(\.count) ?? 0 >= 2)
+    }
+
     /// TRUNCATE TABLE reaches the binlog as a statement, not as rows: the pipeline compares the
     /// target with the source at once, and the memberships go.
     @Test func aTruncateIsRecoveredFromTheSourceAtOnce() async throws {

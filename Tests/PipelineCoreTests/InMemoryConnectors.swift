@@ -218,6 +218,22 @@ final class InMemoryTarget: Target, Sendable {
     func resourceCount() async throws -> Int {
         state.withLock { $0.contents.users.count + $0.contents.groups.count }
     }
+
+    /// Written by id, as a SQL table is.
+    var mayHoldForeignRows: Bool { true }
+
+    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
+        state.withLock { state in
+            entries.filter { $0.kind == .user ? state.contents.users[$0.id] != nil : state.contents.groups.contains($0.id) }
+        }
+    }
+
+    /// Adds a user or group as someone else than scimsync would (no ledger entry).
+    func insertForeign(_ entry: LedgerEntry) {
+        state.withLock { state in
+            if entry.kind == .user { state.contents.users[entry.id] = true } else { state.contents.groups.insert(entry.id) }
+        }
+    }
 }
 
 struct TargetDown: Error {}
@@ -234,11 +250,15 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
         var parked: [ParkedOperation] = []
         var quarantined: [String: QuarantinedResource] = [:]
         var failCommits = false
+        /// Commits that succeed before the rest fail, when set.
+        var commitsBeforeFailing: Int?
         var holdCommits = false
         var commitsWaiting = 0
         var keepsJournal = true
         var journaled: [JournalRecord] = []
         var pausedForMapping: String?
+        var ledger: Set<LedgerEntry> = []
+        var ledgerReads = 0
     }
 
     private let state = Mutex(State())
@@ -251,8 +271,19 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     var heldReason: String? { state.withLock { $0.hold } }
     var quarantinedIDs: Set<String> { state.withLock { Set($0.quarantined.keys) } }
     var parkedOps: [ResourceOp] { state.withLock { $0.parked.map(\.op) } }
+    var ledger: Set<LedgerEntry> { state.withLock { $0.ledger } }
+    /// How often the ledger was read.
+    var ledgerReads: Int { state.withLock { $0.ledgerReads } }
+    var quarantined: [String: QuarantinedResource] { state.withLock { $0.quarantined } }
 
-    func failCommits(_ fail: Bool) { state.withLock { $0.failCommits = fail } }
+    func failCommits(_ fail: Bool) {
+        state.withLock { state in
+            state.failCommits = fail
+            state.commitsBeforeFailing = nil
+        }
+    }
+    /// Lets `count` more commits succeed, then fails the rest.
+    func failCommits(after count: Int) { state.withLock { $0.commitsBeforeFailing = $0.commits.count + count } }
     func holdCommits(_ hold: Bool) { state.withLock { $0.holdCommits = hold } }
     /// Commits waiting at the gate now.
     var commitsWaiting: Int { state.withLock { $0.commitsWaiting } }
@@ -281,13 +312,34 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
             state.withLock { $0.commitsWaiting -= 1 }
         }
         try state.withLock { state in
-            if state.failCommits { throw CrashPoint() }
+            if state.failCommits || state.commitsBeforeFailing.map({ state.commits.count >= $0 }) == true { throw CrashPoint() }
             state.position = position
             state.commits.append(position)
+            Self.updateLedger(&state.ledger, ops)
         }
     }
 
-    func record(applied ops: [ResourceOp]) throws {}
+    func record(applied ops: [ResourceOp]) throws {
+        state.withLock { Self.updateLedger(&$0.ledger, ops) }
+    }
+
+    private static func updateLedger(_ ledger: inout Set<LedgerEntry>, _ ops: [ResourceOp]) {
+        for op in ops {
+            if let created = op.createdEntry { ledger.insert(created) }
+            if case .delete(let kind, let id) = op { ledger.remove(LedgerEntry(kind: kind, id: id)) }
+        }
+    }
+
+    func owned(_ entries: Set<LedgerEntry>) throws -> Set<LedgerEntry> {
+        state.withLock { state in
+            state.ledgerReads += 1
+            return entries.intersection(state.ledger)
+        }
+    }
+
+    func recordCreated(_ entries: [LedgerEntry]) throws {
+        state.withLock { $0.ledger.formUnion(entries) }
+    }
 
     func hold(_ reason: String) throws {
         state.withLock { $0.hold = reason }

@@ -18,14 +18,14 @@ import Testing
         observer: RecordingObserver = RecordingObserver(), limit: RemovalGuard.Limit = .percent(10),
         timing: PipelineRunner<C>.Timing = .init(),
         load: @escaping @Sendable (LoadReason) async throws -> LoadOutcome = { _ in .loaded(.token("0")) },
-        mappingProblem: @escaping @Sendable () async throws -> String? = { nil }
+        mappingProblem: @escaping @Sendable () async throws -> String? = { nil }, leavesForeignRows: Bool = false
     ) -> Task<Void, any Error> where C.Duration == Duration {
         Task {
             let runner = PipelineRunner(
                 connectors: .init(
                     openSource: { position in try sources.open(at: position) }, load: load, mappingProblem: mappingProblem),
                 target: target, log: log, removalLimit: limit, backoff: backoff, clock: clock, timing: timing,
-                observer: observer, random: { 0.5 }, wallClock: { 2_000 })
+                observer: observer, random: { 0.5 }, wallClock: { 2_000 }, leavesForeignRows: leavesForeignRows)
             try await runner.run()
         }
     }
