@@ -112,7 +112,7 @@ public final class PostgresConnection {
             if state == PGRES_POLLING_READING || state == PGRES_POLLING_WRITING {
                 let ready = waitForSocket(PQsocket(handle), reading: state == PGRES_POLLING_READING, until: deadline)
                 if !ready {
-                    throw failure("timed out after \(timeout) s while connecting")
+                    throw failure(PostgresError.connectTimedOut(after: timeout))
                 }
             }
             state = PQconnectPoll(handle)

@@ -43,6 +43,11 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
     /// character_not_in_repertoire, as the server gives for one in COPY).
     public static let nulInText = "a text value holds a NUL character (U+0000), which PostgreSQL text cannot store"
 
+    /// The message of a connection that did not complete in time (the server accepted the
+    /// socket, or the network dropped it silently, but the handshake never ended).
+    static func connectTimedOut(after seconds: Int) -> String { "\(connectTimeoutPrefix)\(seconds) s while connecting" }
+    private static let connectTimeoutPrefix = "timed out after "
+
     public init(kind: Kind, sqlState: String?, message: String, operation: Operation) {
         self.kind = kind
         self.sqlState = sqlState
@@ -106,6 +111,9 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
         case .undefinedColumn:
             return "a column the statement names does not exist\(reference) during \(operation): check "
                 + "the column names in the layout"
+        case .cannotConnect(let host, let port) where message.hasPrefix(Self.connectTimeoutPrefix):
+            return "PostgreSQL at \(host):\(port) did not complete the connection in time (\(message)): the "
+                + "server may be overloaded or stopped, or a firewall may drop its packets without refusing them"
         case .cannotConnect(let host, let port):
             return "cannot connect to PostgreSQL at \(host):\(port)\(reference): check that the server "
                 + "runs, listens on that address and port (listen_addresses), and that no firewall blocks it"

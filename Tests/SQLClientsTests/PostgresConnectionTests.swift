@@ -54,6 +54,21 @@ import Testing
         #expect(error.description.contains("127.0.0.1:\(port)"))
     }
 
+    /// A server that takes the connection and never answers is not worded as one that is down.
+    @Test func aServerThatNeverAnswersTimesOutAndSaysSo() throws {
+        let url = try TestServers.postgresURL()
+        let port = try TestServers.silentPort()
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection(
+                host: "127.0.0.1", port: port, user: url.user, password: url.password, database: url.database,
+                connectTimeout: 1
+            )
+        }
+        #expect(error.kind == .cannotConnect(host: "127.0.0.1", port: port))
+        #expect(error.description.contains("did not complete the connection in time (timed out after 1 s"), "\(error)")
+        #expect(!error.description.contains("listens on that address"), "\(error)")
+    }
+
     @Test func connectionParametersAreNeverParsedAsConnectionStrings() throws {
         let url = try TestServers.postgresURL()
         // With dbname expansion, this "database" would log in to scimsync_test; as a plain

@@ -105,7 +105,21 @@ public enum TestServers {
         return port
     }
 
-    /// The sockets of ``refusingPort()``, never closed: the process's end releases them.
+    /// A TCP port on 127.0.0.1 that accepts connections and never answers, for as long as the
+    /// tests run: the socket listens and nothing accepts, so the kernel completes each
+    /// connection and whatever the client sends waits unread (a stopped or overloaded server).
+    public static func silentPort() throws -> Int {
+        let (descriptor, port) = try boundSocket()
+        guard listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            throw POSIXError(.EIO)
+        }
+        heldSockets.withLock { $0.append(descriptor) }
+        return port
+    }
+
+    /// The sockets of ``refusingPort()`` and ``silentPort()``, never closed: the process's end
+    /// releases them.
     private static let heldSockets = Mutex<[Int32]>([])
 
     /// A TCP socket bound to a free port of 127.0.0.1, and the port.
