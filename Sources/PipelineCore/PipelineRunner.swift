@@ -95,6 +95,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// Where those commits run, one after the other: the offset store's writes block their
     /// thread, which must not be one of the few the tasks share.
     private let commits = DispatchQueue(label: "scimsync.pipeline.commit")
+    /// Where the ledger is read and written before a batch (``leavingForeignRows(_:)``), beside
+    /// the commit in flight rather than behind it.
+    private let ledger = DispatchQueue(label: "scimsync.pipeline.ledger")
     private let started: C.Instant
     /// The lag, for the metrics endpoint.
     public let lag = LagProbe()
@@ -361,9 +364,10 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private func apply() async throws -> PipelineStateMachine.Action {
         guard let batch else { return transition { $0.committed(nil) } }
         let approved = machine.removalsApproved || machine.approvalCovers(batch.approvalScope)
-        // The ledger is read and written after the commit in flight, which may take entries
-        // out of it. Its failure is the pipeline's, as in ``commit()``.
-        if needsLedger(batch.ops) { try await finishCommit() }
+        // A commit in flight that takes entries out of the ledger ends before the ledger is
+        // read and written for this batch: a user deleted there and created again here must
+        // join the ledger after it left. Its failure is the pipeline's, as in ``commit()``.
+        if removesLedgerEntries(committing?.batch.ops ?? []), needsLedger(batch.ops) { try await finishCommit() }
         do {
             if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
                 // The guard could not count the target when the batch arrived: check now.
@@ -408,6 +412,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return ops.contains { $0.createdEntry != nil || !knownOwned.contains(ForeignRows.owner(of: $0)) }
     }
 
+    /// Whether committing `ops` takes entries out of the ledger. The other changes a commit
+    /// makes to it (the creates, recorded before they were applied) commute with this batch's.
+    private func removesLedgerEntries(_ ops: [ResourceOp]) -> Bool {
+        ops.contains { if case .delete = $0 { true } else { false } }
+    }
+
     /// `ops` without those on rows the target holds and scimsync did not create
     /// (``ForeignRows``), and a quarantine record for each of those. A create whose id the
     /// ledger lacks joins it before it is applied: a batch replayed after a crash between its
@@ -425,15 +435,22 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             if op.createdEntry != nil || !knownOwned.contains(owner) { unknown.insert(owner) }
         }
         guard !unknown.isEmpty else { return (ops, []) }
-        let log = self.log
-        let owned = try await onQueue(commits) { [unknown] in try log.owned(unknown) }
+        let (log, ledger, asked) = (self.log, self.ledger, unknown)
+        // The ledger and the target are asked at once: most ids are new to both.
+        let ownedRead = Task { try await onQueue(ledger) { try log.owned(asked) } }
+        let existing: Set<LedgerEntry>
+        do {
+            existing = try await target.existing(unknown)
+        } catch {
+            ownedRead.cancel()
+            throw error
+        }
+        let owned = try await ownedRead.value
         knownOwned.insert(owned)
-        let unowned = unknown.subtracting(owned)
-        guard !unowned.isEmpty else { return (ops, []) }
-        let sorted = ForeignRows.leaving(try await target.existing(unowned), outOf: ops)
-        let created = sorted.kept.compactMap(\.createdEntry).filter { unowned.contains($0) }
+        let sorted = ForeignRows.leaving(existing.subtracting(owned), outOf: ops)
+        let created = sorted.kept.compactMap(\.createdEntry).filter { !owned.contains($0) }
         if !created.isEmpty {
-            try await onQueue(commits) { try log.recordCreated(created) }
+            try await onQueue(ledger) { try log.recordCreated(created) }
             knownOwned.insert(created)
         }
         return sorted
