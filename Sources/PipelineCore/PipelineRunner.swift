@@ -95,8 +95,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// Where those commits run, one after the other: the offset store's writes block their
     /// thread, which must not be one of the few the tasks share.
     private let commits = DispatchQueue(label: "scimsync.pipeline.commit")
-    /// Where the ledger is read and written before a batch (``leavingForeignRows(_:)``), beside
-    /// the commit in flight rather than behind it.
+    /// Where the ledger is read and written before a batch (``leavingForeignRows(_:)``), not
+    /// behind the commit in flight on its queue (SQLite still takes one write at a time).
     private let ledger = DispatchQueue(label: "scimsync.pipeline.ledger")
     private let started: C.Instant
     /// The lag, for the metrics endpoint.
@@ -435,19 +435,18 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             if op.createdEntry != nil || !knownOwned.contains(owner) { unknown.insert(owner) }
         }
         guard !unknown.isEmpty else { return (ops, []) }
-        let (log, ledger, asked) = (self.log, self.ledger, unknown)
-        // The ledger and the target are asked at once: most ids are new to both.
-        let ownedRead = Task { try await onQueue(ledger) { try log.owned(asked) } }
-        let existing: Set<LedgerEntry>
-        do {
-            existing = try await target.existing(unknown)
-        } catch {
-            ownedRead.cancel()
-            throw error
+        // Most are new ids, which the target does not have: whose they are matters only for
+        // those it has.
+        let existing = try await target.existing(unknown)
+        let log = self.log
+        var owned: Set<LedgerEntry> = []
+        if !existing.isEmpty {
+            owned = try await onQueue(ledger) { [existing] in try log.owned(existing) }
+            knownOwned.insert(owned)
         }
-        let owned = try await ownedRead.value
-        knownOwned.insert(owned)
         let sorted = ForeignRows.leaving(existing.subtracting(owned), outOf: ops)
+        // Recorded again when the ledger has them already (a stale entry of a row deleted
+        // since): recording is idempotent, and reading first would cost more.
         let created = sorted.kept.compactMap(\.createdEntry).filter { !owned.contains($0) }
         if !created.isEmpty {
             try await onQueue(ledger) { try log.recordCreated(created) }

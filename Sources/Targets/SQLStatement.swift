@@ -322,11 +322,18 @@ extension SQLDialect {
     }
 
     /// Reads `columns` of the rows whose `key` is one of `values`.
-    public func select(_ columns: [String], from table: String, where key: String, in values: [SQLValue])
-        -> SQLStatement
-    {
+    /// `keyType`, PostgreSQL's name of `key`'s type, makes PostgreSQL's statement for more than
+    /// one value `key = ANY($1::type[])`, a text that recurs (``SQLStatement/recurs``) and is
+    /// parsed once however many values come; otherwise `key IN (…)`.
+    public func select(
+        _ columns: [String], from table: String, where key: String, in values: [SQLValue], keyType: String? = nil
+    ) -> SQLStatement {
         var builder = StatementBuilder(self)
         builder.append("SELECT \(columns.map(quote).joined(separator: ", ")) FROM \(self.table(table)) WHERE ")
+        if case .postgres = self, let keyType, values.count > 1 {
+            builder.bindAny(key, values, type: keyType)
+            return builder.recurringStatement
+        }
         builder.bindIn(key, values)
         return builder.statement
     }

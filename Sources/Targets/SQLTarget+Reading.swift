@@ -162,10 +162,15 @@ extension SQLTarget {
                 if let value = try? table.idValue(id) { values.append(value) }
             }
             guard !values.isEmpty else { continue }
-            let statement = dialect.select([table.idColumn], from: table.table.name, where: table.idColumn, in: values)
+            let statement = dialect.select(
+                [table.idColumn], from: table.table.name, where: table.idColumn, in: values,
+                keyType: table.table.arrayTypes(of: [table.idColumn])?.first)
             let rows: [Row]
             do {
-                rows = try connection.query(statement.sql, statement.parameters)
+                rows =
+                    statement.recurs
+                    ? try connection.queryPrepared(statement.sql, statement.parameters)
+                    : try connection.query(statement.sql, statement.parameters)
             } catch {
                 throw TargetError(.read(table: table.table.name), underlying: error)
             }

@@ -107,7 +107,7 @@ import Testing
         #expect(target.contents.users == ["1": false])
     }
 
-    /// Most batches change rows scimsync wrote itself: once seen in the ledger (or created),
+    /// Most batches change rows scimsync wrote itself: once created (or seen in the ledger),
     /// a user's later changes read the ledger no more.
     @Test func changesToRowsKnownToBeOwnedReadNoLedger() async throws {
         let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
@@ -116,7 +116,6 @@ import Testing
         let created = sources.append([Ops.user("1")])
         try await Runner.until("the user created") { log.commits.last == created }
         let reads = log.ledgerReads
-        #expect(reads == 1)
         sources.append([.deactivate(userID: "1")])
         let last = sources.append([.reactivate(userID: "1")])
         try await Runner.until("the changes committed") { log.commits.last == last }
