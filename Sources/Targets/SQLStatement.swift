@@ -323,8 +323,10 @@ extension SQLDialect {
 
     /// Reads `columns` of the rows whose `key` is one of `values`.
     /// `keyType`, PostgreSQL's name of `key`'s type, makes PostgreSQL's statement for more than
-    /// one value `key = ANY($1::type[])`, a text that recurs (``SQLStatement/recurs``) and is
-    /// parsed once however many values come; otherwise `key IN (…)`.
+    /// one value `key = ANY($1::type[])`, one parameter however many values come; otherwise
+    /// `key IN (…)`. It is not marked as recurring: a statement prepared while the table was
+    /// nearly empty keeps a plan that scans the whole table once it is not (until the server
+    /// analyzes the table again), where one planned with its values uses the key's index.
     public func select(
         _ columns: [String], from table: String, where key: String, in values: [SQLValue], keyType: String? = nil
     ) -> SQLStatement {
@@ -332,9 +334,9 @@ extension SQLDialect {
         builder.append("SELECT \(columns.map(quote).joined(separator: ", ")) FROM \(self.table(table)) WHERE ")
         if case .postgres = self, let keyType, values.count > 1 {
             builder.bindAny(key, values, type: keyType)
-            return builder.recurringStatement
+        } else {
+            builder.bindIn(key, values)
         }
-        builder.bindIn(key, values)
         return builder.statement
     }
 }

@@ -167,10 +167,7 @@ extension SQLTarget {
                 keyType: table.table.arrayTypes(of: [table.idColumn])?.first)
             let rows: [Row]
             do {
-                rows =
-                    statement.recurs
-                    ? try connection.queryPrepared(statement.sql, statement.parameters)
-                    : try connection.query(statement.sql, statement.parameters)
+                rows = try connection.query(statement.sql, statement.parameters)
             } catch {
                 throw TargetError(.read(table: table.table.name), underlying: error)
             }
