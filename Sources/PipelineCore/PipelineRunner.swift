@@ -376,9 +376,14 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
                     return transition { $0.batchReceived(removalRefusal: refusal, scope: batch.approvalScope) }
                 }
             }
-            let (ops, foreign) = try await leavingForeignRows(batch.ops)
-            let live = try supersedeParked(by: ops)
-            var outcome = ops.isEmpty ? ApplyOutcome.applied : try await watchedApply(ops)
+            // The target's whole part is watched: a target that stops answering its check of
+            // the rows scimsync did not create is said as one that stops taking the writes.
+            let (ops, foreign, live, applied) = try await watched(operations: batch.ops.count) {
+                let (ops, foreign) = try await leavingForeignRows(batch.ops)
+                let live = try supersedeParked(by: ops)
+                return (ops, foreign, live, ops.isEmpty ? ApplyOutcome.applied : try await target.apply(ops))
+            }
+            var outcome = applied
             if !ops.isEmpty { Failpoint.streamBatchApplied.passed() }
             outcome.quarantined += foreign
             try record(outcome, unmapped: batch.unmapped, for: ops)
@@ -394,12 +399,12 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         } catch let error where !(error is CancellationError) {
             return failure(.target("\(error)")) { $0.applyFailed("\(error)", unitRandom: random()) }
         }
-        let applied = self.batch?.ops ?? []
+        let done = self.batch?.ops ?? []
         if approved {
-            removalGuard?.approvedAndApplied(applied, at: elapsed, creationsCount: !batch.createsMayExist)
+            removalGuard?.approvedAndApplied(done, at: elapsed, creationsCount: !batch.createsMayExist)
             try log.clearHold()
         } else {
-            removalGuard?.applied(applied, at: elapsed, creationsCount: !batch.createsMayExist)
+            removalGuard?.applied(done, at: elapsed, creationsCount: !batch.createsMayExist)
         }
         return transition { $0.applied() }
     }
@@ -455,13 +460,13 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return sorted
     }
 
-    /// `target.apply(ops)`, watched (``ApplyWatch``).
-    private func watchedApply(_ ops: [ResourceOp]) async throws -> ApplyOutcome {
-        applyWatch.started(operations: ops.count)
+    /// `body`, the target's part of a batch of `operations`, watched (``ApplyWatch``).
+    private func watched<T>(operations: Int, _ body: () async throws -> T) async throws -> T {
+        applyWatch.started(operations: operations)
         do {
-            let outcome = try await target.apply(ops)
+            let value = try await body()
             applyWatch.finished(answered: true)
-            return outcome
+            return value
         } catch {
             applyWatch.finished(answered: false)
             throw error

@@ -64,13 +64,7 @@ import Testing
         #expect(target.contents.users == ["1": true], "the target committed")
         #expect(try log.position() == .token("0"), "the offset store did not")
 
-        log.failCommits(false)
-        let second = Runner.start(sources, target, log, clock: ImmediateClock(), leavesForeignRows: true)
-        defer { second.cancel() }
-        let last = sources.append([.deactivate(userID: "1")])
-        try await Runner.until("the replay and the next batch committed") { log.commits.last == last }
-        #expect(log.quarantined.isEmpty, "\(log.quarantined)")
-        #expect(target.contents.users == ["1": false])
+        try await Self.restartAndDeactivate(sources, target, log)
     }
 
     /// A user deleted in one batch and created again in the next while the first batch's
@@ -97,14 +91,38 @@ import Testing
         #expect(try log.position() == deleted, "the create's commit failed")
         #expect(target.contents.users == ["1": true], "the target has the created user")
 
+        try await Self.restartAndDeactivate(sources, target, log)
+        #expect(log.ledger == [LedgerEntry(kind: .user, id: "1")])
+    }
+
+    /// Starts the pipeline again after its crash and deactivates user 1: the replay finds the
+    /// user scimsync's own, so nothing is quarantined and the deactivation arrives.
+    static func restartAndDeactivate(_ sources: SourceLog, _ target: InMemoryTarget, _ log: InMemoryOffsetLog) async throws {
         log.failCommits(false)
         let second = Runner.start(sources, target, log, clock: ImmediateClock(), leavesForeignRows: true)
         defer { second.cancel() }
         let last = sources.append([.deactivate(userID: "1")])
         try await Runner.until("the replay and the next batch committed") { log.commits.last == last }
         #expect(log.quarantined.isEmpty, "\(log.quarantined)")
-        #expect(log.ledger == [LedgerEntry(kind: .user, id: "1")])
         #expect(target.contents.users == ["1": false])
+    }
+
+    /// A target that stops answering the check is said as one that stops taking writes.
+    @Test func aCheckThatWaitsTooLongIsSaid() async throws {
+        let (sources, target, log) = (SourceLog(), InMemoryTarget(), InMemoryOffsetLog(position: .token("0")))
+        let observer = RecordingObserver()
+        var timing = PipelineRunner<ImmediateClock<Duration>>.Timing()
+        timing.slowApply = .milliseconds(20)
+        let task = Runner.start(
+            sources, target, log, clock: ImmediateClock(), observer: observer, timing: timing, leavesForeignRows: true)
+        defer { task.cancel() }
+        target.hold(true)
+        let last = sources.append([Ops.user("1")])
+        try await Runner.until("the wait said") { !observer.targetWaits.isEmpty }
+        #expect(target.applies.isEmpty, "the check was passed while the target was held")
+        target.hold(false)
+        try await Runner.until("the batch committed") { log.commits.last == last }
+        #expect(observer.targetWaits.last == .some(nil))
     }
 
     /// Most batches change rows scimsync wrote itself: once created (or seen in the ledger),

@@ -223,7 +223,8 @@ final class InMemoryTarget: Target, Sendable {
     var mayHoldForeignRows: Bool { true }
 
     func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
-        state.withLock { state in
+        while state.withLock({ $0.held }) { try await Task.sleep(for: .milliseconds(1)) }
+        return state.withLock { state in
             entries.filter { $0.kind == .user ? state.contents.users[$0.id] != nil : state.contents.groups.contains($0.id) }
         }
     }
