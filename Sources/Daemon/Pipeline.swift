@@ -137,12 +137,6 @@ public final class Pipeline: Sendable {
 }
 
 extension ResourceOp {
-    /// The ledger entry of a resource this operation deletes.
-    var deletedEntry: LedgerEntry? {
-        if case .delete(let kind, let id) = self { return LedgerEntry(kind: kind, id: id) }
-        return nil
-    }
-
     /// The name counted in the run log and metrics.
     var kindName: String {
         switch self {

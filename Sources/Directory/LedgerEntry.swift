@@ -16,4 +16,10 @@ extension ResourceOp {
         if case .create(let kind, let resource) = self, let id = resource.id { return LedgerEntry(kind: kind, id: id) }
         return nil
     }
+
+    /// The ledger entry of a resource this operation deletes.
+    public var deletedEntry: LedgerEntry? {
+        if case .delete(let kind, let id) = self { return LedgerEntry(kind: kind, id: id) }
+        return nil
+    }
 }

@@ -366,8 +366,11 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let approved = machine.removalsApproved || machine.approvalCovers(batch.approvalScope)
         // A commit in flight that takes entries out of the ledger ends before the ledger is
         // read and written for this batch: a user deleted there and created again here must
-        // join the ledger after it left. Its failure is the pipeline's, as in ``commit()``.
-        if removesLedgerEntries(committing?.batch.ops ?? []), needsLedger(batch.ops) { try await finishCommit() }
+        // join the ledger after it left (its creates, recorded before they were applied,
+        // commute with this batch's). Its failure is the pipeline's, as in ``commit()``.
+        if committing?.batch.ops.contains(where: { $0.deletedEntry != nil }) == true, needsLedger(batch.ops) {
+            try await finishCommit()
+        }
         do {
             if removalGuard == nil, RemovalGuard.removals(in: batch.ops) > 0, !approved {
                 // The guard could not count the target when the batch arrived: check now.
@@ -417,12 +420,6 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return ops.contains { $0.createdEntry != nil || !knownOwned.contains(ForeignRows.owner(of: $0)) }
     }
 
-    /// Whether committing `ops` takes entries out of the ledger. The other changes a commit
-    /// makes to it (the creates, recorded before they were applied) commute with this batch's.
-    private func removesLedgerEntries(_ ops: [ResourceOp]) -> Bool {
-        ops.contains { if case .delete = $0 { true } else { false } }
-    }
-
     /// `ops` without those on rows the target holds and scimsync did not create
     /// (``ForeignRows``), and a quarantine record for each of those. A create whose id the
     /// ledger lacks joins it before it is applied: a batch replayed after a crash between its
@@ -432,7 +429,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     ) {
         guard leavesForeignRows, target.mayHoldForeignRows, !ops.isEmpty else { return (ops, []) }
         defer {
-            for case .delete(let kind, let id) in ops { knownOwned.remove(LedgerEntry(kind: kind, id: id)) }
+            for case let deleted? in ops.map(\.deletedEntry) { knownOwned.remove(deleted) }
         }
         var unknown: Set<LedgerEntry> = []
         for op in ops {
@@ -538,9 +535,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// waited for one of them: they apply now (or wait for what else they name).
     private func retryParked(after ops: [ResourceOp], live parked: [ParkedOperation]) async throws {
         guard !parked.isEmpty else { return }
-        let created = Set(ops.compactMap { op -> LedgerEntry? in
-            if case .create(let kind, let resource) = op, let id = resource.id { LedgerEntry(kind: kind, id: id) } else { nil }
-        })
+        let created = Set(ops.compactMap(\.createdEntry))
         let due = parked.filter { created.contains(LedgerEntry(kind: $0.waitingFor, id: $0.waitingID)) }
         guard !due.isEmpty else { return }
         let outcome = try await target.apply(ResourceOp.ordered(due.map(\.op)))

@@ -327,7 +327,7 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     private static func updateLedger(_ ledger: inout Set<LedgerEntry>, _ ops: [ResourceOp]) {
         for op in ops {
             if let created = op.createdEntry { ledger.insert(created) }
-            if case .delete(let kind, let id) = op { ledger.remove(LedgerEntry(kind: kind, id: id)) }
+            if let deleted = op.deletedEntry { ledger.remove(deleted) }
         }
     }
 
