@@ -94,12 +94,18 @@ struct StatementBuilder {
     /// The statement, marked as one whose text recurs (``SQLStatement/recurs``).
     var recurringStatement: SQLStatement { SQLStatement(sql: sql, parameters: parameters, recurs: true) }
 
-    /// Appends `column = ANY($n::type[])`: the values as one PostgreSQL array, a text that
-    /// recurs whatever their number (``SQLStatement/recurs``).
+    /// Appends `column IN (SELECT unnest($n::type[]))`: the values as one PostgreSQL array, a
+    /// text that recurs whatever their number (``SQLStatement/recurs``).
+    ///
+    /// Not `column = ANY($n::type[])`: planned with its values, that form's cost grows with the
+    /// number of keys faster than a scan of the whole table, so that past a few hundred keys
+    /// PostgreSQL reads every row (2,000 keys against 300,000 rows: a sequential scan of
+    /// 23 ms). The semi-join looks each key up in the index (4 ms there), so a statement's time
+    /// follows its keys, not the table's size.
     mutating func bindAny(_ column: String, _ values: [SQLValue], type: String) {
-        sql += dialect.quote(column) + " = ANY("
+        sql += dialect.quote(column) + " IN (SELECT unnest("
         bind(.text(PostgresArrayLiteral.text(values)))
-        sql += "::" + type + "[])"
+        sql += "::" + type + "[]))"
     }
 
     /// Appends `SELECT * FROM unnest($1::type[], ...)`: the rows as one PostgreSQL array per
@@ -233,7 +239,7 @@ extension SQLDialect {
     /// Deletes the rows whose `column` is one of `values`; absent rows are no error.
     ///
     /// `keyType`, PostgreSQL's name of `column`'s type, makes PostgreSQL's statement for more
-    /// than one value `column = ANY($1::type[])`, a text that recurs
+    /// than one value `column IN (SELECT unnest($1::type[]))`, a text that recurs
     /// (``SQLStatement/recurs``); otherwise `column IN (…)`.
     public func delete(from table: String, where column: String, in values: [SQLValue], keyType: String? = nil)
         -> SQLStatement
@@ -323,10 +329,11 @@ extension SQLDialect {
 
     /// Reads `columns` of the rows whose `key` is one of `values`.
     /// `keyType`, PostgreSQL's name of `key`'s type, makes PostgreSQL's statement for more than
-    /// one value `key = ANY($1::type[])`, one parameter however many values come; otherwise
+    /// one value `key IN (SELECT unnest($1::type[]))`, one parameter however many values come; otherwise
     /// `key IN (…)`. It is not marked as recurring: a statement prepared while the table was
     /// nearly empty keeps a plan that scans the whole table once it is not (until the server
-    /// analyzes the table again), where one planned with its values uses the key's index.
+    /// analyzes the table again), where one planned with its values and the table's size
+    /// uses the key's index.
     public func select(
         _ columns: [String], from table: String, where key: String, in values: [SQLValue], keyType: String? = nil
     ) -> SQLStatement {

@@ -53,7 +53,7 @@ import Testing
         let postgres = SQLDialect.postgres(schema: "p")
         let ids: [SQLValue] = [.text("1"), .text("2")]
         let delete = postgres.delete(from: "u", where: "id", in: ids, keyType: "text")
-        #expect(delete.sql == "DELETE FROM \"p\".\"u\" WHERE \"id\" = ANY($1::text[])")
+        #expect(delete.sql == "DELETE FROM \"p\".\"u\" WHERE \"id\" IN (SELECT unnest($1::text[]))")
         #expect(delete.parameters == [.text(#"{"1","2"}"#)] && delete.recurs)
         // One key keeps `= $1`; no type keeps the IN list.
         #expect(postgres.delete(from: "u", where: "id", in: [.text("1")], keyType: "text").sql.hasSuffix("\"id\" = $1"))
@@ -66,7 +66,7 @@ import Testing
                 == "DELETE FROM \"p\".\"m\" WHERE (\"user_id\", \"group_id\") IN (SELECT * FROM unnest($1::text[], $2::integer[]))")
         #expect(pairs.parameters == [.text(#"{"u1","u2"}"#), .text(#"{"g1","g1"}"#)] && pairs.recurs)
         let update = postgres.update("u", set: [("enabled", .bool(false))], where: "id", in: ids, keyType: "text")
-        #expect(update.sql == "UPDATE \"p\".\"u\" SET \"enabled\" = $1 WHERE \"id\" = ANY($2::text[])")
+        #expect(update.sql == "UPDATE \"p\".\"u\" SET \"enabled\" = $1 WHERE \"id\" IN (SELECT unnest($2::text[]))")
         #expect(update.recurs)
         // A guarded update keeps its IN list, and SQLite ignores the types.
         let guarded = postgres.update(
