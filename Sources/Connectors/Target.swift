@@ -26,6 +26,16 @@ public protocol Target: AnyObject {
 
     /// Which of `entries` the target holds a row of now.
     func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry>
+
+    /// Asks which of `entries` the target holds, lets `vet` decide from that which operations
+    /// to apply, and applies them: the question and the writes in one turn of the target, so
+    /// that a batch pays one hand-over to the target's connection, not one per step. `vet`
+    /// runs on the target's own thread and may block there (it reads and writes the ledger).
+    /// - Returns: the operations `vet` kept, what else it decided, and what became of them.
+    func apply<Verdict: Sendable>(
+        asking entries: Set<LedgerEntry>,
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+    ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome)
 }
 
 extension Target {
@@ -34,6 +44,16 @@ extension Target {
 
     /// A target addressed through scimsync's own ids is never asked.
     public func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> { [] }
+
+    /// ``existing(_:)``, `vet` and ``apply(_:)`` one after the other.
+    public func apply<Verdict: Sendable>(
+        asking entries: Set<LedgerEntry>,
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+    ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
+        let held = entries.isEmpty ? [] : try await existing(entries)
+        let (ops, verdict) = try vet(held)
+        return (ops, verdict, ops.isEmpty ? .applied : try await apply(ops))
+    }
 }
 
 /// What an apply could not do.

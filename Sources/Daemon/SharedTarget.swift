@@ -50,4 +50,17 @@ final class SharedTarget: Target, @unchecked Sendable {
     func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
         try await turns.withLock { try await target.existing(entries) }
     }
+
+    /// The question and the writes in one turn: a pass's repair cannot come in between.
+    func apply<Verdict: Sendable>(
+        asking entries: Set<LedgerEntry>,
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+    ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
+        try await gate.pass()
+        return try await turns.withLock {
+            let applied = try await target.apply(asking: entries, vet: vet)
+            dirty.mark(applied.ops)
+            return applied
+        }
+    }
 }

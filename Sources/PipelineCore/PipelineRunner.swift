@@ -95,9 +95,6 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// Where those commits run, one after the other: the offset store's writes block their
     /// thread, which must not be one of the few the tasks share.
     private let commits = DispatchQueue(label: "scimsync.pipeline.commit")
-    /// Where the ledger is read and written before a batch (``leavingForeignRows(_:)``), not
-    /// behind the commit in flight on its queue (SQLite still takes one write at a time).
-    private let ledger = DispatchQueue(label: "scimsync.pipeline.ledger")
     private let started: C.Instant
     /// The lag, for the metrics endpoint.
     public let lag = LagProbe()
@@ -382,9 +379,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             // The target's whole part is watched: a target that stops answering its check of
             // the rows scimsync did not create is said as one that stops taking the writes.
             let (ops, foreign, live, applied) = try await watched(operations: batch.ops.count) {
-                let (ops, foreign) = try await leavingForeignRows(batch.ops)
-                let live = try supersedeParked(by: ops)
-                return (ops, foreign, live, ops.isEmpty ? ApplyOutcome.applied : try await target.apply(ops))
+                try await applyLeavingForeignRows(batch.ops)
             }
             var outcome = applied
             if !ops.isEmpty { Failpoint.streamBatchApplied.passed() }
@@ -412,7 +407,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return transition { $0.applied() }
     }
 
-    /// Whether ``leavingForeignRows(_:)`` reads or writes the ledger for `ops`: a create (whose
+    /// Whether ``applyLeavingForeignRows(_:)`` reads or writes the ledger for `ops`: a create (whose
     /// id is looked up afresh, never taken from what is known) or a change to a user or group
     /// not known to be scimsync's.
     private func needsLedger(_ ops: [ResourceOp]) -> Bool {
@@ -420,41 +415,40 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         return ops.contains { $0.createdEntry != nil || !knownOwned.contains(ForeignRows.owner(of: $0)) }
     }
 
-    /// `ops` without those on rows the target holds and scimsync did not create
-    /// (``ForeignRows``), and a quarantine record for each of those. A create whose id the
-    /// ledger lacks joins it before it is applied: a batch replayed after a crash between its
-    /// apply and its commit then finds its own rows owned, not foreign.
-    private func leavingForeignRows(_ ops: [ResourceOp]) async throws -> (
-        kept: [ResourceOp], refused: [QuarantinedResource]
+    /// Applies `ops` but those on rows the target holds and scimsync did not create
+    /// (``ForeignRows``), which come back as quarantine records, with the parked operations
+    /// still waiting once the batch made some obsolete.
+    ///
+    /// Users and groups not known to be scimsync's are looked up in the target, then those it
+    /// holds in the ledger, in the same turn of the target as the batch's writes (each
+    /// hand-over to its connection's thread is a wake-up that a loaded machine makes slow). A
+    /// create whose id the ledger lacks joins it before it is applied: a batch replayed after
+    /// a crash between its apply and its commit then finds its own rows owned, not foreign.
+    private func applyLeavingForeignRows(_ ops: [ResourceOp]) async throws -> (
+        ops: [ResourceOp], refused: [QuarantinedResource], live: [ParkedOperation], outcome: ApplyOutcome
     ) {
-        guard leavesForeignRows, target.mayHoldForeignRows, !ops.isEmpty else { return (ops, []) }
+        var unknown: Set<LedgerEntry> = []
+        if leavesForeignRows, target.mayHoldForeignRows {
+            for op in ops {
+                let owner = ForeignRows.owner(of: op)
+                if op.createdEntry != nil || !knownOwned.contains(owner) { unknown.insert(owner) }
+            }
+        }
         defer {
             for case let deleted? in ops.map(\.deletedEntry) { knownOwned.remove(deleted) }
         }
-        var unknown: Set<LedgerEntry> = []
-        for op in ops {
-            let owner = ForeignRows.owner(of: op)
-            if op.createdEntry != nil || !knownOwned.contains(owner) { unknown.insert(owner) }
-        }
-        guard !unknown.isEmpty else { return (ops, []) }
-        // Most are new ids, which the target does not have: whose they are matters only for
-        // those it has.
-        let existing = try await target.existing(unknown)
         let log = self.log
-        var owned: Set<LedgerEntry> = []
-        if !existing.isEmpty {
-            owned = try await onQueue(ledger) { [existing] in try log.owned(existing) }
-            knownOwned.insert(owned)
+        guard !unknown.isEmpty else {
+            let live = try Self.supersedeParked(by: ops, in: log)
+            return (ops, [], live, ops.isEmpty ? .applied : try await target.apply(ops))
         }
-        let sorted = ForeignRows.leaving(existing.subtracting(owned), outOf: ops)
-        // Recorded again when the ledger has them already (a stale entry of a row deleted
-        // since): recording is idempotent, and reading first would cost more.
-        let created = sorted.kept.compactMap(\.createdEntry).filter { !owned.contains($0) }
-        if !created.isEmpty {
-            try await onQueue(ledger) { try log.recordCreated(created) }
-            knownOwned.insert(created)
+        let (kept, verdict, outcome) = try await target.apply(asking: unknown) { held in
+            let verdict = try ForeignRows.sort(ops, held: held, in: log)
+            return (verdict.kept, (verdict, try Self.supersedeParked(by: verdict.kept, in: log)))
         }
-        return sorted
+        knownOwned.insert(verdict.0.owned)
+        knownOwned.insert(verdict.0.created)
+        return (kept, verdict.0.refused, verdict.1, outcome)
     }
 
     /// `body`, the target's part of a batch of `operations`, watched (``ApplyWatch``).
@@ -521,7 +515,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     }
 
     /// Drops parked operations that `ops` make obsolete; returns those still waiting.
-    private func supersedeParked(by ops: [ResourceOp]) throws -> [ParkedOperation] {
+    private static func supersedeParked(by ops: [ResourceOp], in log: any OffsetLog) throws -> [ParkedOperation] {
         let parked = try log.parked()
         guard !parked.isEmpty, !ops.isEmpty else { return parked }
         let obsolete = parked.filter { waiting in ops.contains { $0.makesObsolete(waiting.op, parkedKey: waiting.key) } }

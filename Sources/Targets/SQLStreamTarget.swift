@@ -29,6 +29,17 @@ final class SQLStreamTarget: Target {
     func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
         try await target.run { try $0.existing(entries) }
     }
+
+    /// The question, `vet` and the batch's transaction in one turn of the connection's queue.
+    func apply<Verdict: Sendable>(
+        asking entries: Set<LedgerEntry>,
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+    ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
+        try await target.run { target in
+            let (ops, verdict) = try vet(entries.isEmpty ? [] : try target.existing(entries))
+            return (ops, verdict, ops.isEmpty ? .applied : try target.apply(ops).outcome)
+        }
+    }
 }
 
 extension SQLTarget {
