@@ -145,6 +145,18 @@ extension SQLTarget {
 }
 
 extension SQLTarget {
+    /// `values` with the last repeated up to the next power of two (a repeated key changes
+    /// nothing in an `IN` list). MariaDB's statements are prepared by their text and kept
+    /// for the next call with the same text: padded, the stream's lookups of a few keys to a
+    /// thousand take one of 11 texts, not one per count, so that each costs one round trip
+    /// instead of a PREPARE besides, and does not push the batch's own statements out.
+    static func paddedToPowerOfTwo(_ values: [SQLValue]) -> [SQLValue] {
+        guard let last = values.last else { return values }
+        var size = 1
+        while size < values.count { size *= 2 }
+        return values + repeatElement(last, count: size - values.count)
+    }
+
     /// Which of `ids` the users (or groups) table holds.
     public func existingIDs(_ ids: [String], of scan: TargetScan) throws(TargetError) -> Set<String> {
         let table: MappedTable
@@ -162,6 +174,7 @@ extension SQLTarget {
                 if let value = try? table.idValue(id) { values.append(value) }
             }
             guard !values.isEmpty else { continue }
+            if case .mariaDB = dialect { values = Self.paddedToPowerOfTwo(values) }
             let statement = dialect.select(
                 [table.idColumn], from: table.table.name, where: table.idColumn, in: values,
                 keyType: table.table.arrayTypes(of: [table.idColumn])?.first)

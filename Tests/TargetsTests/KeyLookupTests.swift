@@ -50,3 +50,26 @@ import Testing
         }
     }
 }
+
+/// MariaDB's lookup of which users the target holds, asked with one key to a thousand: the
+/// answer is right at every count, and the connection keeps one prepared statement per power
+/// of two, not one per count (each new text costs a PREPARE, and pushes out statements the
+/// batches reuse).
+@Suite struct MariaDBKeyLookupTests {
+    @Test func lookupsOfAnyCountShareAFewPreparedStatements() throws {
+        let database = try TargetUnderTest.mariaDB(try PortalLayout.make(suffix: PortalLayout.suffix()))
+        let target = try database.createTablesAndOpen()
+        let connection = try #require(database.connection as? MariaDBConnection)
+        try target.apply((1...40).map { .create(.user, Portal.user("u\($0)", login: "l\($0)", given: "G", family: "F", mail: nil)) })
+        let before = connection.cachedStatementCount
+        for count in 1...70 {
+            // Every other id is in the table (u1 ... u40), the rest are new.
+            let ids = (0..<count).map { "u\($0 * 2 + 1)" }
+            let held = Set(ids.filter { Int($0.dropFirst())! <= 40 })
+            #expect(try target.existingIDs(ids, of: .users) == held, "\(count) keys")
+        }
+        // 1, 2, 4, ..., 128 keys: eight texts for seventy counts.
+        #expect(connection.cachedStatementCount - before <= 8, "\(connection.cachedStatementCount - before) statements")
+        #expect(SQLTarget.paddedToPowerOfTwo([.text("a"), .text("b"), .text("c")]) == [.text("a"), .text("b"), .text("c"), .text("c")])
+    }
+}
