@@ -17,6 +17,8 @@ public final class OffsetStore: Sendable {
     let withoutQuarantined = KnownEmpty()
     /// How the journal is kept (nil: not at all), and records written since the last prune.
     let journalState = Mutex<(policy: JournalPolicy?, sincePrune: Int)>((JournalPolicy.standard, 0))
+    /// The file the store was opened on (``isAtItsPath``).
+    let openedFile: StoreFileIdentity?
 
     /// Opens (creating when missing) the store at `path`. Safe when other processes or
     /// threads open the same new file at the same moment (`SQLiteStoreSetup`).
@@ -28,6 +30,7 @@ public final class OffsetStore: Sendable {
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
+        openedFile = StoreFileIdentity(ofFileAt: path)
     }
 
     /// The schema, in order; a step once applied never changes (a new step is added instead).

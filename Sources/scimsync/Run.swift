@@ -109,16 +109,50 @@ struct Run: AsyncParsableCommand {
                 service: AdminServer.application(
                     loaded.http, states: states, metrics: metrics, routes: routes, page: page, callbacks: callbacks,
                     logger: logger)))
+        // A store deleted under the daemon ends the group: its failure shuts the rest down.
+        services.append(
+            .init(
+                service: OffsetStoreWatch(store: store, logger: logger), successTerminationBehavior: .ignore,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
         let hangUp = HangUpSignal.ignore(logger: logger)
         defer { hangUp.cancel() }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
-            logger.critical("stopped", metadata: ["error": "\(error)"])
+            failure = error
+        }
+        // Also after a clean stop: the store may have gone since the watch last looked.
+        if !store.isAtItsPath {
+            writeBack(store, logger: logger)
             throw ExitCode(1)
         }
+        if let failure {
+            logger.critical("stopped", metadata: ["error": "\(failure)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// Writes back the store whose file went away, and says where it is and what to do.
+    private func writeBack(_ store: OffsetStore, logger: Logger) {
+        let message: String
+        do throws(OffsetStoreError) {
+            let copy = try store.writeBack()
+            message =
+                copy == store.path
+                ? "the offset store \(store.path) was deleted while scimsync ran; what it held is written back there, and the "
+                    + "next start goes on from the positions it holds"
+                : "the offset store \(store.path) was replaced by another file while scimsync ran; what the open store held "
+                    + "is in \(copy): move it to \(store.path) to go on from its positions, or keep the new file"
+        } catch {
+            message =
+                "the offset store \(store.path) was deleted or replaced while scimsync ran, and could not be written back "
+                + "(\(error)): the next start loads again from the sources"
+        }
+        logger.critical("\(message)")
+        FileHandle.standardError.write(Data("scimsync run: \(message)\n".utf8))
     }
 }
 
