@@ -20,7 +20,8 @@ struct Run: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run every pipeline: first load, then stream changes into the targets.",
         discussion: """
-            SIGTERM or SIGINT stops reading, lets the batch in flight commit with its offset, and \
+            SIGTERM or SIGINT stops reading, lets the batch in flight commit with its offset (a SQL \
+            target's batch still waiting 10 s later is stopped, and applied again at the next start), and \
             exits 0. A pipeline that fails for good (a lost binlog position, an undecodable event) \
             stops alone and /readyz says so; the others go on.
             """
