@@ -21,6 +21,21 @@ extension Pipeline {
     ) async throws -> LoadOutcome {
         let (name, store) = (configuration.name, self.store)
         let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues, logger: logger)
+        let watch = LoadWatch(quietAfter: loadQuiet)
+        let watching = Task { [logger, metrics] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let report = watch.look() else { continue }
+                switch report {
+                case .progress: logger.info("\(report.message)")
+                case .stuck:
+                    metrics.errors.increment()
+                    logger.warning("\(report.message)")
+                case .moving: logger.notice("\(report.message)")
+                }
+            }
+        }
+        defer { watching.cancel() }
         if try await target.isEmpty() {
             // Nothing to compare against and nothing to remove: the target kind's load path (read
             // ahead, a second connection where the target takes two writers) creates everything,
@@ -38,6 +53,7 @@ extension Pipeline {
                     let outcome = try await target.load(phases) { entries in
                         try store.recordCreated(entries, pipeline: name)
                         counts.withLock { $0["create", default: 0] += entries.count }
+                        watch.wrote(entries.count)
                     }
                     try snapshot.finish()
                     return (snapshot.position, outcome)
@@ -66,9 +82,10 @@ extension Pipeline {
                 apply: { ops in
                     let (applied, outcome) = try await shared.applyRepairs(ops)
                     try log.keep(outcome, applied: applied, origin: "load")
+                    watch.wrote(applied.count)
                     Failpoint.loadBatchApplied.passed()
                     return RepairsApplied(outcome, of: applied)
-                }, options: ReconcileOptions())
+                }, options: ReconcileOptions(), progress: { _ in watch.read() })
             return (outcome, snapshot.position)
         }
         if case .refused(_, let reason) = outcome { return .refused(reason) }

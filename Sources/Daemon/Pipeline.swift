@@ -32,19 +32,23 @@ public final class Pipeline: Sendable {
     let dirty = StreamDirtySet()
     /// Closed while a refused reconciliation waits for approval.
     let gate = PauseGate()
+    /// How long a load may read and write nothing before the log says it is stuck.
+    let loadQuiet: Duration
 
     /// - Parameters:
     ///   - sources: the source kinds this build reads.
     ///   - targets: the target kinds this build writes.
     ///   - states: where the pipeline reports what it is doing (for `/readyz`).
     ///   - metrics: where it counts what it does (for `/metrics`).
+    ///   - loadQuiet: how long a load may read and write nothing before the log says so.
     public init(
         configuration: PipelineConfig, store: OffsetStore, sources: SourceRegistry, targets: TargetRegistry,
         retry: Backoff = Backoff(), groupCommit: GroupCommit = GroupCommit(), states: PipelineStates? = nil,
         metrics: DaemonMetrics = DaemonMetrics(), logger: Logger = Logger(label: "scimsync.pipeline"),
-        journalValues: Bool = false, callbacks: CallbackHub? = nil
+        journalValues: Bool = false, callbacks: CallbackHub? = nil, loadQuiet: Duration = .seconds(60)
     ) {
         self.journalValues = journalValues
+        self.loadQuiet = loadQuiet
         self.callbacks = callbacks
         self.configuration = configuration
         self.store = store

@@ -442,13 +442,13 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
             let live = try Self.supersedeParked(by: ops, in: log)
             return (ops, [], live, ops.isEmpty ? .applied : try await target.apply(ops))
         }
-        let (kept, verdict, outcome) = try await target.apply(asking: unknown) { held in
-            let verdict = try ForeignRows.sort(ops, held: held, in: log)
-            return (verdict.kept, (verdict, try Self.supersedeParked(by: verdict.kept, in: log)))
+        let (kept, decided, outcome) = try await target.apply(asking: unknown) { held in
+            let sorted = try ForeignRows.sort(ops, held: held, in: log)
+            return (sorted.kept, (sorted: sorted, live: try Self.supersedeParked(by: sorted.kept, in: log)))
         }
-        knownOwned.insert(verdict.0.owned)
-        knownOwned.insert(verdict.0.created)
-        return (kept, verdict.0.refused, verdict.1, outcome)
+        knownOwned.insert(decided.sorted.owned)
+        knownOwned.insert(decided.sorted.created)
+        return (kept, decided.sorted.refused, decided.live, outcome)
     }
 
     /// `body`, the target's part of a batch of `operations`, watched (``ApplyWatch``).
