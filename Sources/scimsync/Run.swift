@@ -22,7 +22,7 @@ struct Run: AsyncParsableCommand {
         discussion: """
             SIGTERM or SIGINT stops reading, lets the batch in flight commit with its offset (a SQL \
             target's batch still waiting 10 s later is stopped, and applied again at the next start), and \
-            exits 0. A pipeline that fails for good (a lost binlog position, an undecodable event) \
+            exits 0; a stop still held after 30 s exits 1 without waiting further. A pipeline that fails for good (a lost binlog position, an undecodable event) \
             stops alone and /readyz says so; the others go on.
             """
     )
@@ -117,6 +117,8 @@ struct Run: AsyncParsableCommand {
                 failureTerminationBehavior: .gracefullyShutdownGroup))
         let hangUp = HangUpSignal.ignore(logger: logger)
         defer { hangUp.cancel() }
+        let stopDeadline = StopDeadline.arm(after: .seconds(30), logger: logger)
+        defer { for source in stopDeadline { source.cancel() } }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?
