@@ -12,11 +12,19 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var process: Process?
 
     /// Writes config/mariadb-to-sqlite.yaml (with a random replica id) into `stateDirectory`.
-    init(stateDirectory: String, environment: [String: String], workloadRemovals: Bool = false) throws {
+    convenience init(stateDirectory: String, environment: [String: String], workloadRemovals: Bool = false) throws {
+        try self.init(
+            stateDirectory: stateDirectory,
+            configText: try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals),
+            environment: environment)
+    }
+
+    /// Writes `configText` into `stateDirectory`; the log goes beside it.
+    init(stateDirectory: String, configText: String, environment: [String: String]) throws {
         configPath = stateDirectory + "/scimsync.yaml"
         logPath = stateDirectory + "/scimsync.log"
         self.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
-        try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml", workloadRemovals: workloadRemovals).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try configText.write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
 
@@ -53,6 +61,11 @@ final class DaemonProcess: @unchecked Sendable {
         guard !process.isRunning else { return nil }
         self.process = nil
         return (process.terminationReason, process.terminationStatus)
+    }
+
+    /// SIGTERM without waiting.
+    func signalTerminate() {
+        process?.terminate()
     }
 
     /// Waits until the daemon exits by itself (a failpoint killed it).

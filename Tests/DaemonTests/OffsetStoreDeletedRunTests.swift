@@ -11,26 +11,9 @@ import TestSupport
 @Suite struct OffsetStoreDeletedRunTests {
     @Test func aStoreDeletedWhileRunningIsWrittenBackAndTheNextStartGoesOn() async throws {
         let fixture = try ExampleDirectories()
-        let configPath = fixture.stateDirectory + "/scimsync.yaml"
-        let text = try String(contentsOfFile: ExampleDirectories.path("config/mariadb-to-sqlite.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "serverId: 4242", with: "serverId: \(UInt32.random(in: 10_000...900_000))")
-            .replacingOccurrences(of: "http: { port: 9100 }", with: "http: { port: \(try TestServers.closedPort()) }")
-        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let logPath = fixture.stateDirectory + "/run.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        func start() throws -> Process {
-            let process = Process()
-            process.executableURL = CheckCommandTests.executable
-            process.arguments = ["run", "--config", configPath]
-            process.environment = fixture.environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            log.seekToEndOfFile()
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            return process
-        }
-        func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        let daemon = try DaemonProcess(
+            stateDirectory: fixture.stateDirectory, configText: try PipelineHarness.exampleText("config/mariadb-to-sqlite.yaml"),
+            environment: fixture.environment)
         func memberships() -> Int {
             guard let target = try? SQLiteDatabase(path: fixture.sqlitePath),
                 case .int(let n)? = try? target.query("SELECT COUNT(*) FROM portal_memberships").first?.values.first
@@ -43,8 +26,7 @@ import TestSupport
             database: fixture.hrDatabase)
         let storePath = fixture.stateDirectory + "/offsets.db"
 
-        var process = try start()
-        defer { if process.isRunning { process.terminate() } }
+        try daemon.start()
         try #require(try await eventually { memberships() == 4 }, "the first load arrives")
         _ = try source.execute("INSERT INTO sync_users_groups_rel VALUES (1, 1)")
         try #require(try await eventually { memberships() == 5 }, "the streamed change arrives")
@@ -52,11 +34,12 @@ import TestSupport
         try FileManager.default.removeItem(atPath: storePath)
         // A change streamed after the deletion is committed into the open store, and kept.
         _ = try source.execute("INSERT INTO sync_users_groups_rel VALUES (2, 1)")
-        try #require(try await eventually { !process.isRunning }, "the daemon stops by itself")
-        #expect(process.terminationReason == .exit && process.terminationStatus == 1)
+        let stopped = try await daemon.waitForExit()
+        try #require(stopped != nil, "the daemon stops by itself")
+        #expect(stopped?.reason == .exit && stopped?.status == 1)
         #expect(
-            log().contains("the offset store \(storePath) was deleted while scimsync ran; what it held is written back there"),
-            "\(log().suffix(2_000))")
+            daemon.log.contains("the offset store \(storePath) was deleted while scimsync ran; what it held is written back there"),
+            "\(daemon.log.suffix(2_000))")
 
         let store = try OffsetStore(path: storePath)
         #expect(try store.position(pipeline: "hr-to-portal") != nil, "the position is back")
@@ -65,14 +48,13 @@ import TestSupport
 
         // The next start streams on from there: no second load, and a change made while
         // it was stopped arrives.
-        let before = log().count
+        let before = daemon.log.count
         _ = try source.execute("INSERT INTO sync_users_groups_rel VALUES (3, 1)")
-        process = try start()
+        try daemon.start()
         try #require(try await eventually { memberships() == 7 }, "the changes made around the stop arrive")
-        process.terminate()
-        try await offPool { [process] in process.waitUntilExit() }
-        #expect(process.terminationStatus == 0)
-        let restarted = String(log().dropFirst(before))
+        let ended = try await daemon.terminate()
+        #expect(ended?.reason == .exit && ended?.status == 0)
+        let restarted = String(daemon.log.dropFirst(before))
         #expect(!restarted.contains("loading from a consistent snapshot"), "\(restarted.suffix(2_000))")
         #expect(!restarted.contains("quarantine"), "\(restarted.suffix(2_000))")
     }

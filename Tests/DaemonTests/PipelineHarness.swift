@@ -39,6 +39,15 @@ enum PipelineHarness {
     static func postgresConfig(
         _ fixture: ExampleDirectories, workloadRemovals: Bool = false
     ) throws -> (config: ScimsyncConfig, schema: String) {
+        let (text, schema) = try postgresText(workloadRemovals: workloadRemovals)
+        let config = try ConfigLoader.parse(
+            text, file: "mariadb-to-postgres.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
+        return (config, schema)
+    }
+
+    /// The text of config/mariadb-to-postgres.yaml on a schema of its own, made with its
+    /// tables.
+    static func postgresText(workloadRemovals: Bool = false) throws -> (text: String, schema: String) {
         let schema = TestServers.uniqueName("portal")
         let connection = try TestServers.postgres()
         for statement in try ExampleDirectories.statements(in: "config/sql/postgres-target.sql") {
@@ -48,9 +57,7 @@ enum PipelineHarness {
         }
         let text = try exampleText("config/mariadb-to-postgres.yaml", workloadRemovals: workloadRemovals)
             .replacingOccurrences(of: "schema: portal", with: "schema: \(schema)")
-        let config = try ConfigLoader.parse(
-            text, file: "mariadb-to-postgres.yaml", baseDirectory: fixture.stateDirectory, kinds: configKinds, environment: fixture.environment)
-        return (config, schema)
+        return (text, schema)
     }
 
     /// The SQLite example with a MariaDB database of its own as the target (same layout), its

@@ -9,32 +9,10 @@ import TestSupport
 @Suite struct StopDeadlineTests {
     @Test func aStopHeldByALockedLoadEndsAfterItsBound() async throws {
         let fixture = try ExampleDirectories()
-        let schema = TestServers.uniqueName("portal")
+        let (text, schema) = try PipelineHarness.postgresText()
         let postgres = try TestServers.postgres()
-        for statement in try ExampleDirectories.statements(in: "config/sql/postgres-target.sql") {
-            try postgres.execute(
-                statement.replacingOccurrences(of: "portal.", with: "\(schema).")
-                    .replacingOccurrences(of: "SCHEMA IF NOT EXISTS portal", with: "SCHEMA IF NOT EXISTS \(schema)"))
-        }
         defer { try? postgres.execute("DROP SCHEMA \"\(schema)\" CASCADE") }
-        let configPath = fixture.stateDirectory + "/scimsync.yaml"
-        try PipelineHarness.exampleText("config/mariadb-to-postgres.yaml")
-            .replacingOccurrences(of: "schema: portal", with: "schema: \(schema)")
-            .write(toFile: configPath, atomically: true, encoding: .utf8)
-        let logPath = fixture.stateDirectory + "/run.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        func start() throws -> Process {
-            let process = Process()
-            process.executableURL = CheckCommandTests.executable
-            process.arguments = ["run", "--config", configPath]
-            process.environment = fixture.environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            log.seekToEndOfFile()
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            return process
-        }
+        let daemon = try DaemonProcess(stateDirectory: fixture.stateDirectory, configText: text, environment: fixture.environment)
         func users() -> Int {
             guard case .int(let n)? = try? postgres.query("SELECT COUNT(*) FROM \"\(schema)\".portal_users", []).first?.values.first
             else { return -1 }
@@ -47,8 +25,7 @@ import TestSupport
         var holding = true
         defer { if holding { try? holder.execute("ROLLBACK") } }
 
-        var process = try start()
-        defer { if process.isRunning { process.terminate() } }
+        try daemon.start()
         // The load waits for the lock: a lock on the table not granted (pg_locks shows every
         // session's).
         let waiting = try await eventually {
@@ -63,21 +40,19 @@ import TestSupport
             return n > 0
         }
         try #require(waiting, "the load waits on the lock")
-        process.terminate()
-        let stopped = try await eventually(timeout: .seconds(90)) { !process.isRunning }
-        try #require(stopped, "the stop ends while the lock is held: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
-        #expect(process.terminationReason == .exit && process.terminationStatus == 1)
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        #expect(log.contains("the stop has waited 30 s for work in flight that does not end"), "\(log.suffix(2_000))")
+        daemon.signalTerminate()
+        let stopped = try await daemon.waitForExit()
+        try #require(stopped != nil, "the stop ends while the lock is held: \(daemon.log.suffix(2_000))")
+        #expect(stopped?.reason == .exit && stopped?.status == 1)
+        #expect(daemon.log.contains("the stop has waited 30 s for work in flight that does not end"), "\(daemon.log.suffix(2_000))")
 
         try holder.execute("COMMIT")
         holding = false
         // Read only now: a read of the table waits for the lock too.
         #expect(users() == 0)
-        process = try start()
+        try daemon.start()
         try #require(try await eventually { users() == 4 }, "the next start loads the target")
-        process.terminate()
-        try await offPool { [process] in process.waitUntilExit() }
-        #expect(process.terminationStatus == 0)
+        let ended = try await daemon.terminate()
+        #expect(ended?.reason == .exit && ended?.status == 0)
     }
 }
