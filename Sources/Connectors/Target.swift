@@ -18,14 +18,12 @@ public protocol Target: AnyObject {
     func resourceCount() async throws -> Int
 
     /// Whether rows scimsync did not create may hold the ids it writes: a SQL table written by
-    /// id. Then, unless the pipeline adopts such rows, the stream asks ``existing(_:)`` which
-    /// of the users and groups its ledger lacks are there before it writes to them. A SCIM
+    /// id. Then, unless the pipeline adopts such rows, the stream applies through
+    /// ``apply(asking:vet:)``, which says which of the users and groups its ledger lacks are
+    /// there before it writes to them. A SCIM
     /// service provider or a chat platform is addressed through scimsync's own map of their
     /// ids, which holds only what it created or took over.
     var mayHoldForeignRows: Bool { get }
-
-    /// Which of `entries` the target holds a row of now.
-    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry>
 
     /// Asks which of `entries` the target holds, lets `vet` decide from that which operations
     /// to apply, and applies them: the question and the writes in one turn of the target, so
@@ -42,16 +40,13 @@ extension Target {
     /// A target addressed through scimsync's own ids holds no foreign row under them.
     public var mayHoldForeignRows: Bool { false }
 
-    /// A target addressed through scimsync's own ids is never asked.
-    public func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> { [] }
-
-    /// ``existing(_:)``, `vet` and ``apply(_:)`` one after the other.
+    /// A target addressed through scimsync's own ids holds none of `entries` under them:
+    /// `vet`, told so, then ``apply(_:)``.
     public func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
         vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
-        let held = entries.isEmpty ? [] : try await existing(entries)
-        let (ops, verdict) = try vet(held)
+        let (ops, verdict) = try vet([])
         return (ops, verdict, ops.isEmpty ? .applied : try await apply(ops))
     }
 }

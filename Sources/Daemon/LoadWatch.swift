@@ -1,3 +1,5 @@
+import Prometheus
+import Logging
 import Synchronization
 
 /// Says how a load (the first one, a resync, a recovery) is getting on: every `every`, what it
@@ -58,6 +60,22 @@ final class LoadWatch: Sendable {
             guard now - progress.toldAt >= every else { return nil }
             progress.toldAt = now
             return .progress(rows: progress.rows)
+        }
+    }
+
+    /// Looks every second until cancelled and logs what there is to say; a stuck load counts
+    /// in `errors`.
+    func watch(logger: Logger, errors: Counter) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard let report = look() else { continue }
+            switch report {
+            case .progress: logger.info("\(report.message)")
+            case .stuck:
+                errors.increment()
+                logger.warning("\(report.message)")
+            case .moving: logger.notice("\(report.message)")
+            }
         }
     }
 }

@@ -22,19 +22,7 @@ extension Pipeline {
         let (name, store) = (configuration.name, self.store)
         let log = StoreOffsetLog(store: store, pipeline: name, journalValues: journalValues, logger: logger)
         let watch = LoadWatch(quietAfter: loadQuiet)
-        let watching = Task { [logger, metrics] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let report = watch.look() else { continue }
-                switch report {
-                case .progress: logger.info("\(report.message)")
-                case .stuck:
-                    metrics.errors.increment()
-                    logger.warning("\(report.message)")
-                case .moving: logger.notice("\(report.message)")
-                }
-            }
-        }
+        let watching = Task { [logger, metrics] in await watch.watch(logger: logger, errors: metrics.errors) }
         defer { watching.cancel() }
         if try await target.isEmpty() {
             // Nothing to compare against and nothing to remove: the target kind's load path (read

@@ -47,10 +47,6 @@ final class SharedTarget: Target, @unchecked Sendable {
 
     var mayHoldForeignRows: Bool { target.mayHoldForeignRows }
 
-    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
-        try await turns.withLock { try await target.existing(entries) }
-    }
-
     /// The question and the writes in one turn: a pass's repair cannot come in between.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,

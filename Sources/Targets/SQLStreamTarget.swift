@@ -43,10 +43,6 @@ final class SQLStreamTarget: Target, Sendable {
     /// Rows written by id: any row of the table may hold a source resource's id.
     var mayHoldForeignRows: Bool { true }
 
-    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
-        try await run { try $0.existing(entries) }
-    }
-
     /// The question, `vet` and the batch's transaction in one turn of the connection's queue.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,

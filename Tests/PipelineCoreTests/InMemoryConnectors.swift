@@ -222,11 +222,18 @@ final class InMemoryTarget: Target, Sendable {
     /// Written by id, as a SQL table is.
     var mayHoldForeignRows: Bool { true }
 
-    func existing(_ entries: Set<LedgerEntry>) async throws -> Set<LedgerEntry> {
+    /// Asked which of `entries` it holds (waiting while held, as a frozen database would),
+    /// then applies what `vet` keeps.
+    func apply<Verdict: Sendable>(
+        asking entries: Set<LedgerEntry>,
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+    ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
         while state.withLock({ $0.held }) { try await Task.sleep(for: .milliseconds(1)) }
-        return state.withLock { state in
+        let held = state.withLock { state in
             entries.filter { $0.kind == .user ? state.contents.users[$0.id] != nil : state.contents.groups.contains($0.id) }
         }
+        let (ops, verdict) = try vet(held)
+        return (ops, verdict, ops.isEmpty ? .applied : try await apply(ops))
     }
 
     /// Adds a user or group as someone else than scimsync would (no ledger entry).
