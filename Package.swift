@@ -335,7 +335,10 @@ let package = Package(
             name: "SQLServerClientTests", dependencies: ["SQLServerClient", "Directory", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "MySQLSourceTests",
-            dependencies: ["MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "TestSupport"],
+            dependencies: [
+                "MySQLSource", "MySQLBinlog", "SQLClients", "Directory", "SCIM", "Connectors", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -348,7 +351,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TargetsTests",
-            dependencies: ["Targets", "SQLClients", "SQLServerClient", "Directory", "SCIM", "TestSupport"],
+            dependencies: ["Targets", "Connectors", "SQLClients", "SQLServerClient", "Directory", "SCIM", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

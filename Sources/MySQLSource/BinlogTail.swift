@@ -35,7 +35,8 @@ public enum BinlogTail {
         let catalog = SourceCatalog {
             try MariaDBConnection(
                 host: source.host, port: source.port, user: source.user, password: source.password,
-                database: source.database)
+                database: source.database,
+                readTimeout: Int(MySQLConnector.Settings.defaultReadTimeout.components.seconds))
         }
         // A binlog that is off, not ROW or not FULL, or a user who may not read it: said before
         // any line is printed, and rather than the stream's own error, which would confuse. The

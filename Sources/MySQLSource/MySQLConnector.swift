@@ -29,13 +29,24 @@ public struct MySQLConnector: SourceConnector {
         /// Where the source's settings are in the configuration, for messages
         /// (`pipelines[0].source.mysql`).
         public var keyPath: String
+        /// How long a read on the source's statement connections (the snapshot's chunks, the
+        /// catalog, the lag's position) may wait for the server before the connection counts
+        /// as lost. Without it a server that stops answering with the connection still open
+        /// (a frozen host, a failover that leaves no RST, a network that drops packets) holds
+        /// the read forever: a first load would wait for good instead of failing and starting
+        /// again. Each of those statements reads keyed chunks or catalog rows, so two minutes
+        /// of silence is never a slow answer. The replication connection has its own bound,
+        /// three heartbeat periods.
+        public var readTimeout: Duration
 
         public init(
             host: String, port: Int, user: String, password: String, database: String, serverID: UInt32,
-            layout: DirectoryLayout, onDelete: DeletePolicy, serverIDGiven: Bool = true, keyPath: String = "source.mysql"
+            layout: DirectoryLayout, onDelete: DeletePolicy, serverIDGiven: Bool = true, keyPath: String = "source.mysql",
+            readTimeout: Duration = Self.defaultReadTimeout
         ) {
             self.serverIDGiven = serverIDGiven
             self.keyPath = keyPath
+            self.readTimeout = readTimeout
             self.host = host
             self.port = port
             self.user = user
@@ -45,6 +56,9 @@ public struct MySQLConnector: SourceConnector {
             self.layout = layout
             self.onDelete = onDelete
         }
+
+        /// Two minutes: see ``readTimeout``.
+        public static let defaultReadTimeout = Duration.seconds(120)
     }
 
     /// Where the table definitions the binlog was read with are kept across restarts (the
@@ -131,7 +145,8 @@ public struct MySQLConnector: SourceConnector {
         guard case .binlog(_, _, _) = committed else { return .unknown("not a binlog position: \(committed)") }
         do {
             let connection = try MariaDBConnection(
-                host: settings.host, port: settings.port, user: settings.user, password: settings.password, connectTimeout: 5)
+                host: settings.host, port: settings.port, user: settings.user, password: settings.password, connectTimeout: 5,
+                readTimeout: settings.readTimeoutSeconds)
             let now = try connection.currentBinlogPosition()
             let current = BinlogPosition(file: now.file, offset: now.offset)
             if Self.isCaughtUp(committed, now: now) { return .caughtUp }
@@ -222,8 +237,12 @@ public enum MySQLConnectorError: Error, Sendable, Hashable, CustomStringConverti
 
 extension MySQLConnector.Settings {
     func connect() throws -> MariaDBConnection {
-        try MariaDBConnection(host: host, port: port, user: user, password: password, database: database)
+        try MariaDBConnection(
+            host: host, port: port, user: user, password: password, database: database, readTimeout: readTimeoutSeconds)
     }
+
+    /// ``readTimeout`` in the whole seconds Connector/C takes, at least one.
+    var readTimeoutSeconds: Int { max(Int(readTimeout.components.seconds), 1) }
 }
 
 /// A MySQL/MariaDB source as of one consistent snapshot.

@@ -22,11 +22,18 @@ public struct SQLServerConnector: SourceConnector {
         public var reconcileEvery: Duration?
         /// Where the source's settings are in the configuration (`pipelines[0].source.sqlserver`).
         public var keyPath: String
+        /// How long a snapshot's read (a load's or a reconciliation's chunk) may wait for an
+        /// answer. FreeTDS's timeout bounds each wait for the server's next packet, not a whole
+        /// query, and every snapshot read is a keyed chunk: two minutes without a packet is a
+        /// server that stopped answering (a frozen host, a network that drops packets), which
+        /// would otherwise hold the load for good instead of failing it to be started again.
+        public var snapshotReadTimeout: Duration
 
         public init(
             connection: SQLServerConnectionConfig, layout: DirectoryLayout, onDelete: DeletePolicy, echo: [UInt8]? = nil,
-            reconcileEvery: Duration? = nil, keyPath: String = "source.sqlserver"
+            reconcileEvery: Duration? = nil, keyPath: String = "source.sqlserver", snapshotReadTimeout: Duration = .seconds(120)
         ) {
+            self.snapshotReadTimeout = snapshotReadTimeout
             self.connection = connection
             self.layout = layout
             self.onDelete = onDelete
@@ -90,9 +97,9 @@ public struct SQLServerConnector: SourceConnector {
 
     public func openSnapshot() async throws -> any SourceSnapshot {
         do {
-            // Long reads of a large table: no query timeout.
+            let timeout = max(Int(settings.snapshotReadTimeout.components.seconds), 1)
             return try ChangeTrackingSnapshot(
-                connection: try settings.connect(queryTimeout: nil), layout: settings.layout, schema: settings.connection.schema)
+                connection: try settings.connect(queryTimeout: timeout), layout: settings.layout, schema: settings.connection.schema)
         } catch let error as SQLServerError where error.meansSourceGone {
             throw SourceFailure.unavailable("\(error)")
         }

@@ -13,8 +13,11 @@ struct SourceDatabase {
     let server: SQLServerTestServer
     let connection: SQLServerConnection
 
-    init(retentionDays: Int = 2) throws {
-        server = try SQLServerTestServer.freshDatabase("scimsync_src", retentionDays: retentionDays)
+    /// - Parameter on: the server to make the database on; the run's shared one by default.
+    init(retentionDays: Int = 2, on other: SQLServerTestServer? = nil) throws {
+        server =
+            try other?.withFreshDatabase("scimsync_src", retentionDays: retentionDays)
+            ?? SQLServerTestServer.freshDatabase("scimsync_src", retentionDays: retentionDays)
         connection = try server.connect()
         for statement in try SeedLayout.statements() {
             _ = try explained { try connection.execute(statement) }
@@ -27,11 +30,14 @@ struct SourceDatabase {
             encryption: .off, pollMilliseconds: 50)
     }
 
-    func connector(onDelete: DeletePolicy = .delete, echo: [UInt8]? = nil, layout: DirectoryLayout = SeedLayout.layout)
-        -> SQLServerConnector
-    {
+    func connector(
+        onDelete: DeletePolicy = .delete, echo: [UInt8]? = nil, layout: DirectoryLayout = SeedLayout.layout,
+        snapshotReadTimeout: Duration = .seconds(120)
+    ) -> SQLServerConnector {
         SQLServerConnector(
-            .init(connection: config, layout: layout, onDelete: onDelete, echo: echo, reconcileEvery: .seconds(6 * 3600)),
+            .init(
+                connection: config, layout: layout, onDelete: onDelete, echo: echo, reconcileEvery: .seconds(6 * 3600),
+                snapshotReadTimeout: snapshotReadTimeout),
             logger: Logger(label: "test"))
     }
 

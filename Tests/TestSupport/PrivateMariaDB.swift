@@ -62,9 +62,27 @@ public final class PrivateMariaDB {
     /// Stops the server the way an operator's restart does (SIGTERM) and waits for it to exit.
     public func stop() {
         guard let process, process.isRunning else { return }
+        // A frozen server takes SIGTERM only once it runs again.
+        kill(process.processIdentifier, SIGCONT)
         process.terminate()
         process.waitUntilExit()
         self.process = nil
+    }
+
+    /// Freezes the server (SIGSTOP): its connections stay open and the kernel still takes
+    /// their bytes, but nothing answers, as with a paused host or a black-holed network.
+    public func freeze() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// The server's process while it runs.
+    public var processIdentifier: Int32? { process?.processIdentifier }
+
+    /// Lets a frozen server go on (SIGCONT).
+    public func thaw() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGCONT)
     }
 
     private static let installLock = NSLock()

@@ -12,6 +12,8 @@ public struct SQLServerTestServer: Sendable {
     public var user: String
     public var password: String
     public var database: String?
+    /// The test double's process, when this is a double the tests started.
+    public var processIdentifier: Int32?
 
     /// A new connection as the test user, without TLS (neither the peer nor a test container
     /// has a certificate a client could check).
@@ -192,6 +194,8 @@ private enum PeerProcess {
             let data = handle.availableData
             if !data.isEmpty { log?.write(data) }
         }
-        return SQLServerTestServer(host: "127.0.0.1", port: port, user: "sa", password: password, database: nil)
+        return SQLServerTestServer(
+            host: "127.0.0.1", port: port, user: "sa", password: password, database: nil,
+            processIdentifier: process.processIdentifier)
     }
 }
