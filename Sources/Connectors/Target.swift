@@ -28,12 +28,31 @@ public protocol Target: AnyObject {
     /// Asks which of `entries` the target holds, lets `vet` decide from that which operations
     /// to apply, and applies them: the question and the writes in one turn of the target, so
     /// that a batch pays one hand-over to the target's connection, not one per step. `vet`
-    /// runs on the target's own thread and may block there (it reads and writes the ledger).
+    /// runs on the target's own thread and may block there (it reads the ledger). The write
+    /// it starts (the ledger's record of what the batch creates) must end before the batch
+    /// commits: a target with transactions runs its statements meanwhile and waits for it
+    /// just before COMMIT, and commits nothing when it failed.
     /// - Returns: the operations `vet` kept, what else it decided, and what became of them.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
-        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome)
+}
+
+/// What ``Target/apply(asking:vet:)``'s `vet` decided.
+public struct Vetted<Verdict: Sendable>: Sendable {
+    /// The operations to apply.
+    public var ops: [ResourceOp]
+    /// What else it decided, handed back to the caller.
+    public var verdict: Verdict
+    /// A write that must end before the operations commit, nil when there is none.
+    public var beforeCommit: PendingWrite?
+
+    public init(ops: [ResourceOp], verdict: Verdict, beforeCommit: PendingWrite? = nil) {
+        self.ops = ops
+        self.verdict = verdict
+        self.beforeCommit = beforeCommit
+    }
 }
 
 extension Target {
@@ -41,13 +60,14 @@ extension Target {
     public var mayHoldForeignRows: Bool { false }
 
     /// A target addressed through scimsync's own ids holds none of `entries` under them:
-    /// `vet`, told so, then ``apply(_:)``.
+    /// `vet`, told so, its write waited for, then ``apply(_:)``.
     public func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
-        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
-        let (ops, verdict) = try vet([])
-        return (ops, verdict, ops.isEmpty ? .applied : try await apply(ops))
+        let vetted = try vet([])
+        try vetted.beforeCommit?.wait()
+        return (vetted.ops, vetted.verdict, vetted.ops.isEmpty ? .applied : try await apply(vetted.ops))
     }
 }
 

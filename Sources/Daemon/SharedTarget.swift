@@ -50,7 +50,7 @@ final class SharedTarget: Target, @unchecked Sendable {
     /// The question and the writes in one turn: a pass's repair cannot come in between.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
-        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
         try await gate.pass()
         return try await turns.withLock {

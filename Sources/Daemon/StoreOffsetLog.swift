@@ -41,9 +41,14 @@ struct StoreOffsetLog: OffsetLog {
             removed: ops.compactMap(\.deletedEntry))
     }
 
-    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+    func commit(
+        _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
+        recorded: Set<LedgerEntry>
+    ) throws {
+        let created = ops.compactMap(\.createdEntry)
         try store.commit(
-            position: position, pipeline: pipeline, sourceTime: sourceTime, created: ops.compactMap(\.createdEntry),
+            position: position, pipeline: pipeline, sourceTime: sourceTime,
+            created: recorded.isEmpty ? created : created.filter { !recorded.contains($0) },
             removed: ops.compactMap(\.deletedEntry), journal: journal)
     }
 

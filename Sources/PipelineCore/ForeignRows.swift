@@ -29,24 +29,24 @@ enum ForeignRows {
         var refused: [QuarantinedResource]
         /// Users and groups the target holds that the ledger has: scimsync's.
         var owned: Set<LedgerEntry>
-        /// Users and groups the kept operations create, recorded in the ledger.
+        /// Users and groups the kept operations create that the ledger may lack: they must
+        /// join it before the batch commits on the target.
         var created: [LedgerEntry]
     }
 
     /// Sorts `ops` by whose their rows are, `held` being the users and groups they touch that
     /// the target holds (of those not known to be scimsync's): an operation on one the ledger
-    /// lacks is left out. The kept operations' creates join the ledger before they are
-    /// applied, so that a batch replayed after a crash between its apply and its commit finds
-    /// its own rows owned, not foreign; one the ledger has already (a stale entry of a row
-    /// deleted since) is recorded again, which changes nothing and costs less than reading
-    /// first.
+    /// lacks is left out. The caller records the kept operations' creates (``Verdict/created``)
+    /// in the ledger before the batch commits on the target, so that a batch replayed after a
+    /// crash between that COMMIT and the offset store's finds its own rows owned, not foreign;
+    /// one the ledger has already (a stale entry of a row deleted since) is recorded again,
+    /// which changes nothing and costs less than reading first.
     static func sort(_ ops: [ResourceOp], held: Set<LedgerEntry>, in log: any OffsetLog) throws -> Verdict {
         // Most are new ids, which the target does not have: whose they are matters only for
         // those it has.
         let owned = held.isEmpty ? [] : try log.owned(held)
         let (kept, refused) = leaving(held.subtracting(owned), outOf: ops)
         let created = kept.compactMap(\.createdEntry).filter { !owned.contains($0) }
-        if !created.isEmpty { try log.recordCreated(created) }
         return Verdict(kept: kept, refused: refused, owned: owned, created: created)
     }
 

@@ -13,8 +13,12 @@ public protocol OffsetLog: Sendable {
     /// transaction, or parked operations applied late).
     func record(applied ops: [ResourceOp]) throws
     /// ``commit(_:sourceTime:applied:)``, recording `journal` (what became of each operation)
-    /// in the same write.
-    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws
+    /// in the same write. The creates of users and groups in `recorded` joined the ledger
+    /// before the batch was applied (``recordCreated(_:)``) and are not written again.
+    func commit(
+        _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
+        recorded: Set<LedgerEntry>
+    ) throws
     /// ``record(applied:)``, recording `journal` too.
     func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws
     /// Which of `entries` scimsync created in the target (the ownership ledger).

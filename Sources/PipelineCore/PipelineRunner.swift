@@ -84,6 +84,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private var batch: SourceBatch?
     /// What became of the batch in hand's operations, committed with it.
     private var journal: [JournalRecord] = []
+    /// The users and groups of the applied batch that the ledger had before its COMMIT (owned
+    /// already, or recorded beside its statements): its position's write need not add them.
+    private var recorded: Set<LedgerEntry> = []
     /// Whether journal records keep the values written (`journal.values`).
     private let journalValues: Bool
     /// An event read while gathering a group that could not join it, or read while the last
@@ -422,12 +425,14 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     /// Users and groups not known to be scimsync's are looked up in the target, then those it
     /// holds in the ledger, in the same turn of the target as the batch's writes (each
     /// hand-over to its connection's thread is a wake-up that a loaded machine makes slow). A
-    /// create whose id the ledger lacks joins it before it is applied: a batch replayed after
-    /// a crash between its apply and its commit then finds its own rows owned, not foreign.
+    /// create whose id the ledger lacks joins it before the target commits it (the ledger's
+    /// write runs beside the batch's statements): a batch replayed after a crash between the
+    /// target's commit and the offset store's then finds its own rows owned, not foreign.
     private func applyLeavingForeignRows(_ ops: [ResourceOp]) async throws -> (
         ops: [ResourceOp], refused: [QuarantinedResource], live: [ParkedOperation], outcome: ApplyOutcome
     ) {
         var unknown: Set<LedgerEntry> = []
+        recorded = []
         if leavesForeignRows, target.mayHoldForeignRows {
             for op in ops {
                 let owner = ForeignRows.owner(of: op)
@@ -444,10 +449,17 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         }
         let (kept, decided, outcome) = try await target.apply(asking: unknown) { held in
             let sorted = try ForeignRows.sort(ops, held: held, in: log)
-            return (sorted.kept, (sorted: sorted, live: try Self.supersedeParked(by: sorted.kept, in: log)))
+            let live = try Self.supersedeParked(by: sorted.kept, in: log)
+            // The creates join the ledger while the target runs the batch's statements; its
+            // COMMIT waits for them.
+            let created = sorted.created
+            return Vetted(
+                ops: sorted.kept, verdict: (sorted: sorted, live: live),
+                beforeCommit: created.isEmpty ? nil : PendingWrite { try log.recordCreated(created) })
         }
         knownOwned.insert(decided.sorted.owned)
         knownOwned.insert(decided.sorted.created)
+        recorded = decided.sorted.owned.union(decided.sorted.created)
         return (kept, decided.sorted.refused, decided.live, outcome)
     }
 
@@ -474,6 +486,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         self.batch = nil
         let journal = self.journal
         self.journal = []
+        let recorded = self.recorded
+        self.recorded = []
         try await finishCommit()
         guard batch.endsTransaction else {
             try log.record(applied: batch.ops, journal: journal)
@@ -484,7 +498,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let sourceTime = batch.commitTime
         let ops = batch.ops
         let write = Task {
-            try await onQueue(commits) { try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal) }
+            try await onQueue(commits) {
+                try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal, recorded: recorded)
+            }
         }
         committing = (write, batch)
         // The lag is the target's: it has the batch now.

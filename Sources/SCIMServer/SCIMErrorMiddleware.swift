@@ -40,7 +40,7 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .patch(_, _, let status, let scimType):
                 return SCIMError(status: status, scimType: scimType.flatMap(SCIMError.ScimType.init(rawValue:)), detail: "the PATCH does not apply")
             case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .statement, .catalog,
-                .transaction, .read:
+                .transaction, .read, .beforeCommit:
                 logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
                 return SCIMError(status: error.isTransient ? 503 : 500, detail: "the directory database failed; the server log says why")
             }

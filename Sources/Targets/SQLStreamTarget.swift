@@ -43,14 +43,20 @@ final class SQLStreamTarget: Target, Sendable {
     /// Rows written by id: any row of the table may hold a source resource's id.
     var mayHoldForeignRows: Bool { true }
 
-    /// The question, `vet` and the batch's transaction in one turn of the connection's queue.
+    /// The question, `vet` and the batch's transaction in one turn of the connection's queue;
+    /// `vet`'s write runs beside the batch's statements, and COMMIT waits for it.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
-        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
         try await run { target in
-            let (ops, verdict) = try vet(entries.isEmpty ? [] : try target.existing(entries))
-            return (ops, verdict, ops.isEmpty ? .applied : try target.apply(ops).outcome)
+            let vetted = try vet(entries.isEmpty ? [] : try target.existing(entries))
+            guard !vetted.ops.isEmpty else {
+                try vetted.beforeCommit?.wait()
+                return (vetted.ops, vetted.verdict, .applied)
+            }
+            let gate = vetted.beforeCommit.map { write in { @Sendable in try write.wait() } }
+            return (vetted.ops, vetted.verdict, try target.apply(vetted.ops, beforeCommit: gate).outcome)
         }
     }
 

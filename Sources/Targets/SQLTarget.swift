@@ -30,6 +30,8 @@ public final class SQLTarget {
     /// each one was, by its tag, so that a failure read at the next answer names it. Nil while
     /// every statement waits for its answer.
     var sentAhead: [SentAheadStatement]?
+    /// While ``apply(_:beforeCommit:)`` runs: what must end before its COMMIT.
+    private var commitGate: (@Sendable () throws -> Void)?
     /// Whether a NULL written to a NOT NULL column with a DEFAULT stores the default instead
     /// (the SCIM server's replacements and PATCH removals; see `SQLTarget+ColumnDefaults`).
     public var fillsColumnDefaults = false
@@ -175,6 +177,14 @@ public final class SQLTarget {
         return try applyOpByOp(ops, statements: statements, checkingDeferredKeys: true)
     }
 
+    /// ``apply(_:)``, whose COMMIT waits for `beforeCommit` (another write the batch depends
+    /// on, run meanwhile): when that fails, the batch is rolled back and the failure thrown.
+    public func apply(_ ops: [ResourceOp], beforeCommit: (@Sendable () throws -> Void)?) throws(TargetError) -> ApplyResult {
+        commitGate = beforeCommit
+        defer { commitGate = nil }
+        return try apply(ops)
+    }
+
     /// Applies `ops` whole or not at all, as ``apply(_:)`` did before it learnt to set rows
     /// aside: the first failure rolls the batch back and is thrown. For a write whose client
     /// must hear of a refusal (`scimsync serve` answers 409 or 400), not for a pipeline.
@@ -260,6 +270,12 @@ public final class SQLTarget {
     /// foreign key as ``TargetError/Kind/foreignKeyAtCommit``, a statement sent ahead as that
     /// statement's (`begin` when it names none).
     func commitOrRollBack(else begin: SentAheadStatement) throws(TargetError) {
+        do {
+            try commitGate?()
+        } catch {
+            try? connection.rollback()
+            throw TargetError(.beforeCommit, underlying: error)
+        }
         do {
             try connection.commit()
         } catch {

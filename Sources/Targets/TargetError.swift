@@ -34,6 +34,9 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
         case catalog(table: String)
         /// BEGIN, COMMIT or the deferral of foreign keys failed.
         case transaction(step: String)
+        /// The write a batch's COMMIT waits for (the offset store's record of what the batch
+        /// creates) failed; nothing was committed.
+        case beforeCommit
         /// Reading the table's rows (reconciliation) failed.
         case read(table: String)
     }
@@ -131,6 +134,9 @@ public struct TargetError: Error, Sendable, Hashable, CustomStringConvertible, C
             return "\(step) failed on the target\(because); the batch was rolled back"
         case .read(let table):
             return "reading table \(table) of the target failed\(because)"
+        case .beforeCommit:
+            return "the offset store could not record what the batch creates\(because); the batch was rolled back "
+                + "on the target and is applied again"
         }
     }
 
@@ -147,7 +153,7 @@ extension TargetError {
             .statement(_, let table):
             return table
         case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .foreignKeyAtCommit, .catalog,
-            .transaction, .read:
+            .transaction, .read, .beforeCommit:
             return nil
         }
     }
@@ -174,7 +180,8 @@ extension TargetError {
         case .patch(_, _, let status, let scimType): return Refusal(.patch(status: status, scimType: scimType))
         case .foreignKey, .statement, .foreignKeyAtCommit: return refusal
         case .transaction(let step): return step == "COMMIT" ? refusal : nil
-        case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .catalog, .read: return nil
+        case .missingTable, .missingColumn, .unsupported, .deactivateNeedsActiveColumn, .catalog, .read, .beforeCommit:
+            return nil
         }
     }
 }

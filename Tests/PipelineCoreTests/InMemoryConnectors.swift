@@ -226,14 +226,15 @@ final class InMemoryTarget: Target, Sendable {
     /// then applies what `vet` keeps.
     func apply<Verdict: Sendable>(
         asking entries: Set<LedgerEntry>,
-        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> (ops: [ResourceOp], verdict: Verdict)
+        vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
         while state.withLock({ $0.held }) { try await Task.sleep(for: .milliseconds(1)) }
         let held = state.withLock { state in
             entries.filter { $0.kind == .user ? state.contents.users[$0.id] != nil : state.contents.groups.contains($0.id) }
         }
-        let (ops, verdict) = try vet(held)
-        return (ops, verdict, ops.isEmpty ? .applied : try await apply(ops))
+        let vetted = try vet(held)
+        try vetted.beforeCommit?.wait()
+        return (vetted.ops, vetted.verdict, vetted.ops.isEmpty ? .applied : try await apply(vetted.ops))
     }
 
     /// Adds a user or group as someone else than scimsync would (no ledger entry).
@@ -300,7 +301,11 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
     /// The journal records committed, in order.
     var journaled: [JournalRecord] { state.withLock { $0.journaled } }
 
-    func commit(_ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord]) throws {
+    func commit(
+        _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
+        recorded: Set<LedgerEntry>
+    ) throws {
+        // The ledger is a set: adding the recorded creates again changes nothing.
         try commit(position, sourceTime: sourceTime, applied: ops)
         state.withLock { $0.journaled += journal }
     }
