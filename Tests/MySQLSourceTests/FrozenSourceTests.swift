@@ -40,10 +40,10 @@ import Testing
 
         let snapshot = try await connector.openSnapshot()
         let users = try #require(try snapshot.loadPhases(chunkSize: 10)?.first { $0.name == "users" })
-        let reader = PhaseReader(users.read())
-        #expect(try reader.next()?.count == 10)
+        let reader = HandedOver(users.read())
+        #expect(try reader.value()?.count == 10)
 
-        let chunk = try await server.callFrozen { try await offPool { try reader.next()?.count } }
+        let chunk = try await server.callFrozen { try await offPool { try reader.value()?.count } }
         #expect(chunk.endedWhileFrozen, "the chunk's read waited for the frozen server")
         #expect(throws: MariaDBError.self) { try chunk.result.get() }
         let catalog = try await server.callFrozen { try await connector.mappingProblem() }
@@ -61,11 +61,4 @@ import Testing
         #expect(loaded == 25)
         #expect(try await connector.mappingProblem() == nil, "the catalog connects again")
     }
-}
-
-/// A load phase's reader, used by one thread at a time as `LoadPhase.read` allows: first the
-/// test's, then the thread that reads while the server is frozen.
-private final class PhaseReader: @unchecked Sendable {
-    let next: () throws -> [ResourceOp]?
-    init(_ next: @escaping () throws -> [ResourceOp]?) { self.next = next }
 }

@@ -1,5 +1,4 @@
 import Connectors
-import Directory
 import SQLServerClient
 import TestSupport
 import Testing
@@ -18,10 +17,10 @@ import Testing
         let connector = source.connector(snapshotReadTimeout: .seconds(2))
         let snapshot = try await connector.openSnapshot()
         let users = try #require(try snapshot.loadPhases(chunkSize: 2)?.first { $0.name == "users" })
-        let reader = ChunkReader(users.read())
-        #expect(try reader.next()?.count == 2)
+        let reader = HandedOver(users.read())
+        #expect(try reader.value()?.count == 2)
 
-        let chunk = try await server.callFrozen { try await offPool { try reader.next()?.count } }
+        let chunk = try await server.callFrozen { try await offPool { try reader.value()?.count } }
         #expect(chunk.endedWhileFrozen, "the chunk's read waited for the frozen server")
         #expect(throws: SQLServerError.self) { try chunk.result.get() }
 
@@ -34,11 +33,4 @@ import Testing
         for ops in try phase.allChunks() { loaded += ops.count }
         #expect(loaded == 4)
     }
-}
-
-/// A load phase's reader, used by one thread at a time as `LoadPhase.read` allows: first the
-/// test's, then the thread that reads while the server is frozen.
-private final class ChunkReader: @unchecked Sendable {
-    let next: () throws -> [ResourceOp]?
-    init(_ next: @escaping () throws -> [ResourceOp]?) { self.next = next }
 }

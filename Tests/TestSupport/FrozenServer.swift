@@ -1,6 +1,13 @@
 import Foundation
 import Synchronization
 
+/// A value that is not `Sendable` (a load phase's reader), handed to the thread that calls a
+/// frozen server: used by one thread at a time, first the test's, then that one.
+public final class HandedOver<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
+}
+
 /// How a call made to a frozen server ended.
 public struct FrozenCall<T: Sendable>: Sendable {
     /// What the call returned or threw.
