@@ -24,4 +24,11 @@ public final class PendingWrite: Sendable {
         done.signal()
         if let error = failure.withLock({ $0 }) { throw error }
     }
+
+    /// ``wait()`` for a task: the blocking wait runs on a dispatch thread, not on the task's.
+    public func finished() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async { [self] in continuation.resume(with: Result { try wait() }) }
+        }
+    }
 }

@@ -66,7 +66,7 @@ extension Target {
         vet: @escaping @Sendable (_ held: Set<LedgerEntry>) throws -> Vetted<Verdict>
     ) async throws -> (ops: [ResourceOp], verdict: Verdict, outcome: ApplyOutcome) {
         let vetted = try vet([])
-        try vetted.beforeCommit?.wait()
+        try await vetted.beforeCommit?.finished()
         return (vetted.ops, vetted.verdict, vetted.ops.isEmpty ? .applied : try await apply(vetted.ops))
     }
 }

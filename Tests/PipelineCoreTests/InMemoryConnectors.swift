@@ -233,7 +233,7 @@ final class InMemoryTarget: Target, Sendable {
             entries.filter { $0.kind == .user ? state.contents.users[$0.id] != nil : state.contents.groups.contains($0.id) }
         }
         let vetted = try vet(held)
-        try vetted.beforeCommit?.wait()
+        try await vetted.beforeCommit?.finished()
         return (vetted.ops, vetted.verdict, vetted.ops.isEmpty ? .applied : try await apply(vetted.ops))
     }
 
