@@ -43,12 +43,11 @@ struct StoreOffsetLog: OffsetLog {
 
     func commit(
         _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
-        recorded: Set<LedgerEntry>
+        creationsRecorded: Bool
     ) throws {
-        let created = ops.compactMap(\.createdEntry)
         try store.commit(
             position: position, pipeline: pipeline, sourceTime: sourceTime,
-            created: recorded.isEmpty ? created : created.filter { !recorded.contains($0) },
+            created: creationsRecorded ? [] : ops.compactMap(\.createdEntry),
             removed: ops.compactMap(\.deletedEntry), journal: journal)
     }
 

@@ -13,11 +13,11 @@ public protocol OffsetLog: Sendable {
     /// transaction, or parked operations applied late).
     func record(applied ops: [ResourceOp]) throws
     /// ``commit(_:sourceTime:applied:)``, recording `journal` (what became of each operation)
-    /// in the same write. The creates of users and groups in `recorded` joined the ledger
-    /// before the batch was applied (``recordCreated(_:)``) and are not written again.
+    /// in the same write. With `creationsRecorded`, every create of `ops` joined the ledger
+    /// before the batch was applied (``recordCreated(_:)``) and is not written again.
     func commit(
         _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
-        recorded: Set<LedgerEntry>
+        creationsRecorded: Bool
     ) throws
     /// ``record(applied:)``, recording `journal` too.
     func record(applied ops: [ResourceOp], journal: [JournalRecord]) throws

@@ -84,9 +84,9 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
     private var batch: SourceBatch?
     /// What became of the batch in hand's operations, committed with it.
     private var journal: [JournalRecord] = []
-    /// The users and groups of the applied batch that the ledger had before its COMMIT (owned
+    /// Whether the applied batch's creates were all in the ledger before its COMMIT (owned
     /// already, or recorded beside its statements): its position's write need not add them.
-    private var recorded: Set<LedgerEntry> = []
+    private var creationsRecorded = false
     /// Whether journal records keep the values written (`journal.values`).
     private let journalValues: Bool
     /// An event read while gathering a group that could not join it, or read while the last
@@ -432,7 +432,7 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         ops: [ResourceOp], refused: [QuarantinedResource], live: [ParkedOperation], outcome: ApplyOutcome
     ) {
         var unknown: Set<LedgerEntry> = []
-        recorded = []
+        creationsRecorded = false
         if leavesForeignRows, target.mayHoldForeignRows {
             for op in ops {
                 let owner = ForeignRows.owner(of: op)
@@ -459,7 +459,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         }
         knownOwned.insert(decided.sorted.owned)
         knownOwned.insert(decided.sorted.created)
-        recorded = decided.sorted.owned.union(decided.sorted.created)
+        // Every kept create is one of the two: owned already, or recorded.
+        creationsRecorded = true
         return (kept, decided.sorted.refused, decided.live, outcome)
     }
 
@@ -486,8 +487,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         self.batch = nil
         let journal = self.journal
         self.journal = []
-        let recorded = self.recorded
-        self.recorded = []
+        let creationsRecorded = self.creationsRecorded
+        self.creationsRecorded = false
         try await finishCommit()
         guard batch.endsTransaction else {
             try log.record(applied: batch.ops, journal: journal)
@@ -499,7 +500,8 @@ public final class PipelineRunner<C: Clock> where C.Duration == Duration {
         let ops = batch.ops
         let write = Task {
             try await onQueue(commits) {
-                try log.commit(position, sourceTime: sourceTime, applied: ops, journal: journal, recorded: recorded)
+                try log.commit(
+                    position, sourceTime: sourceTime, applied: ops, journal: journal, creationsRecorded: creationsRecorded)
             }
         }
         committing = (write, batch)

@@ -144,6 +144,11 @@ import scimsync
             try await eventually { Self.count(path, "SELECT COUNT(*) FROM portal_users WHERE id = '71'") == 1 },
             "the next user did not arrive")
         #expect(Self.count(path, untouched) == 1, "the portal's own row was written over")
+        // The quarantine record follows the target's COMMIT of the batch that refused it (the
+        // two users may share one): waited for, not assumed.
+        try #require(
+            try await eventually { try store.quarantined(pipeline: pipeline.name).contains { $0.kind == "User" && $0.id == "70" } },
+            "user 70 was not quarantined")
         let entry = try #require(try store.quarantined(pipeline: pipeline.name).first { $0.kind == "User" && $0.id == "70" })
         #expect(entry.reason.contains("scimsync did not create"), "\(entry.reason)")
         #expect(entry.reason.contains("adopt: true"), "\(entry.reason)")

@@ -303,10 +303,11 @@ final class InMemoryOffsetLog: OffsetLog, Sendable {
 
     func commit(
         _ position: SourcePosition, sourceTime: Int64?, applied ops: [ResourceOp], journal: [JournalRecord],
-        recorded: Set<LedgerEntry>
+        creationsRecorded: Bool
     ) throws {
-        // The ledger is a set: adding the recorded creates again changes nothing.
-        try commit(position, sourceTime: sourceTime, applied: ops)
+        // As the offset store does: recorded creates are not added again, so a create the
+        // runner failed to record before applying it would be missing from the ledger.
+        try commit(position, sourceTime: sourceTime, applied: creationsRecorded ? ops.filter { $0.createdEntry == nil } : ops)
         state.withLock { $0.journaled += journal }
     }
     func approve() { state.withLock { $0.approved = true } }
