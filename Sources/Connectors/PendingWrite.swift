@@ -9,10 +9,17 @@ public final class PendingWrite: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let failure = Mutex<(any Error)?>(nil)
 
-    /// Starts `body` at once, on a dispatch thread: it blocks (SQLite, a lock), so never on
-    /// Swift's cooperative pool.
+    /// Where the writes and the waits for them run: a serial queue of its own, which has a
+    /// thread of its own. They block, and on a global queue they would hold one of its few
+    /// threads (as many as cores) from other work, or wait for one behind their own waiters.
+    /// In order, so a wait queued after its write never waits for it to start. The writes go
+    /// to the offset store, which takes one at a time anyway.
+    private static let threads = DispatchQueue(label: "scimsync.pending-write")
+
+    /// Starts `body` at once, on a thread of ``threads``: it blocks (SQLite, a lock), so never
+    /// on Swift's cooperative pool.
     public init(_ body: @escaping @Sendable () throws -> Void) {
-        DispatchQueue.global().async { [self] in
+        Self.threads.async { [self] in
             do { try body() } catch { failure.withLock { $0 = error } }
             done.signal()
         }
@@ -28,7 +35,7 @@ public final class PendingWrite: Sendable {
     /// ``wait()`` for a task: the blocking wait runs on a dispatch thread, not on the task's.
     public func finished() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async { [self] in continuation.resume(with: Result { try wait() }) }
+            Self.threads.async { [self] in continuation.resume(with: Result { try wait() }) }
         }
     }
 }
